@@ -1,0 +1,90 @@
+"""The typed values that cross the pipeline's arrows: cards, placeholders, pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+PlaceholderKind = Literal["code", "formula", "math"]
+
+# What the site writes in place of stripped content, and what each stands for.
+PLACEHOLDER_TOKENS: dict[str, PlaceholderKind] = {
+    "[代码]": "code",
+    "[公式]": "formula",
+    "[Math]": "math",
+}
+
+# A token glued to an identifier or a closing bracket is indexing (`a[Math]`),
+# not a placeholder; Chinese text before it is fine, hence ASCII-only classes.
+_PLACEHOLDER_RE = re.compile(r"(?<![A-Za-z0-9_\]\)])\[(代码|公式|Math)\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """One stripped block in an excerpt: its kind and 1-based ordinal within that kind."""
+
+    kind: PlaceholderKind
+    ordinal: int
+    position: int  # 1-based order among all placeholders of the excerpt
+    offset: int  # character offset of the token in the excerpt
+
+
+def find_placeholders(text: str) -> tuple[Placeholder, ...]:
+    """Return the placeholders in ``text`` in order; ordinary brackets are ignored."""
+    found: list[Placeholder] = []
+    per_kind: dict[str, int] = {}
+    for match in _PLACEHOLDER_RE.finditer(text):
+        kind = PLACEHOLDER_TOKENS[match.group(0)]
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+        found.append(Placeholder(kind, per_kind[kind], len(found) + 1, match.start()))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One post card as a listing page (or a text capture) shows it.
+
+    ``None`` (or an empty tuple) means the card does not show that field: it is
+    unknown, not empty, and never erases a value already known for the post.
+    """
+
+    url: str | None = None
+    title: str | None = None
+    category: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    published: str | None = None  # ISO date YYYY-MM-DD as a reader sees it
+    published_at: str | None = None  # full ISO timestamp when the markup gives one
+    excerpt: str | None = None  # whitespace-normalised, trailing ellipsis removed
+    truncated: bool = False  # the excerpt ended with "..." or "…"
+    placeholders: tuple[Placeholder, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """Return the card as the export's card fields (what `feedkeeper parse` prints)."""
+        return {
+            "url": self.url,
+            "title": self.title,
+            "category": self.category,
+            "categories": list(self.categories),
+            "tags": list(self.tags),
+            "published": self.published,
+            "excerpt": self.excerpt,
+            "truncated": self.truncated,
+            "placeholders": [
+                {"kind": p.kind, "ordinal": p.ordinal, "status": "pending", "text": None}
+                for p in self.placeholders
+            ],
+        }
+
+
+@dataclass(slots=True)
+class ParsedPage:
+    """What the parser read from one listing page or capture."""
+
+    cards: list[Card] = field(default_factory=list)
+    next_url: str | None = None  # absolute URL of the following listing page
+    page_urls: list[str] = field(default_factory=list)  # other pager links, absolute
+    skipped: int = 0  # blocks that looked like cards but lacked what a post needs
+    confidence: float = 1.0  # 0..1: how sure the parser is these are the post cards
+    warnings: list[str] = field(default_factory=list)

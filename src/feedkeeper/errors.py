@@ -1,0 +1,83 @@
+"""The one exception tree of feedkeeper.
+
+Every condition we can name is one of these; the CLI turns them into a single
+line and an exit code, so users never see a traceback for them.
+
+    FeedkeeperError                  base: message + exit_code
+    ├── ConfigError                  a bad setting or option (exit 2)
+    ├── FetchError                   a page could not be fetched (carries url)
+    │   ├── RobotsDisallowedError    robots.txt forbids the URL (exit 3)
+    │   ├── OutOfScopeError          a redirect or link leaves the site
+    │   ├── ResponseTooLargeError    the body exceeded the size limit
+    │   └── HTTPStatusError          a final non-success status (carries status)
+    ├── ParseError                   a page or capture holds no usable cards
+    ├── StoreError                   the database is unusable
+    │   └── DatabaseLockedError      another run holds the database (exit 4)
+    └── ExportError                  an export could not be written
+"""
+
+from __future__ import annotations
+
+
+class FeedkeeperError(Exception):
+    """Base of every error feedkeeper raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(FeedkeeperError):
+    """A setting or command-line option is invalid."""
+
+    exit_code = 2
+
+
+class FetchError(FeedkeeperError):
+    """A page could not be fetched."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class RobotsDisallowedError(FetchError):
+    """robots.txt disallows fetching the URL."""
+
+
+class OutOfScopeError(FetchError):
+    """A redirect or link points outside the crawled site."""
+
+
+class ResponseTooLargeError(FetchError):
+    """The response body exceeded the configured maximum size."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with a final non-success status."""
+
+    def __init__(self, message: str, *, url: str, status: int) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+
+
+class ParseError(FeedkeeperError):
+    """A page or text capture holds nothing that can be read as post cards."""
+
+
+class StoreError(FeedkeeperError):
+    """The database cannot be opened, migrated or written."""
+
+
+class DatabaseLockedError(StoreError):
+    """Another feedkeeper run holds the database."""
+
+    exit_code = 4
+
+
+class ExportError(FeedkeeperError):
+    """An export could not be written."""

@@ -1,0 +1,26 @@
+"""Small text helpers shared by the parser, dedupe and recovery."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WS_RE = re.compile(r"\s+")
+_ELLIPSIS_RE = re.compile(r"\s*(?:\.{3,}|…+)\s*$")
+
+
+def normalize_space(text: str) -> str:
+    """Collapse every run of whitespace (non-breaking spaces included) to one space."""
+    return _WS_RE.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def split_ellipsis(text: str) -> tuple[str, bool]:
+    """Return ``text`` without a trailing ``...``/``…`` and whether one was there."""
+    stripped = _ELLIPSIS_RE.sub("", text)
+    return stripped, stripped != text
+
+
+def fold_for_fingerprint(text: str) -> str:
+    """Reduce text to what identifies it: NFKC, case-folded, letters and digits only."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
