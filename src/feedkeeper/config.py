@@ -1,0 +1,187 @@
+"""The one settings object: every default in one place, each with the reason for it.
+
+Settings come from, lowest to highest precedence: the defaults below, a TOML file
+(``--config`` / ``FEEDKEEPER_CONFIG``, else ``./feedkeeper.toml`` when present),
+``FEEDKEEPER_*`` environment variables, and command-line options.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from feedkeeper import __version__
+from feedkeeper.errors import ConfigError
+
+ENV_PREFIX = "FEEDKEEPER_"
+DEFAULT_CONFIG_FILE = Path("feedkeeper.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every knob feedkeeper has; see README "Configuration" for each one."""
+
+    # Where the archive lives; a relative path is relative to the working directory.
+    db: Path = Path("feedkeeper.db")
+    # The listing page to start from; required by crawl and schedule only.
+    url: str | None = None
+    # Named in the User-Agent so a site owner can find out who is calling.
+    contact: str = "https://pypi.org/project/feedkeeper/"
+    # One request a second per host: what polite crawlers (Scrapy's default
+    # AutoThrottle target, most feed readers) stay under. 0 means unlimited.
+    rate: float = 1.0
+    # At most two requests in flight per host, as RFC 9110 once advised browsers.
+    concurrency: int = 2
+    # Listing pages walked per run at most; None walks until the pager ends.
+    max_pages: int | None = None
+    # Walk every page instead of stopping after a page that brought nothing new.
+    full: bool = False
+    # Seconds: fail fast on a dead host, allow a slow blog to render a page.
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0
+    # A listing page is tens of KB; 10 MB means something is wrong.
+    max_response_bytes: int = 10 * 1024 * 1024
+    # Attempts per request, including the first.
+    retries: int = 4
+    # Backoff between attempts grows exponentially from this, with jitter.
+    backoff_base: float = 0.5
+    # Never sleep longer than this for one retry, whatever Retry-After says.
+    max_retry_after: float = 120.0
+    # Honour robots.txt unless the user owns the site and says otherwise.
+    ignore_robots: bool = False
+    # Optional TOML site profile with CSS selectors overriding the heuristics.
+    profile: Path | None = None
+    # Seconds a second run waits for the database lock before giving up.
+    lock_timeout: float = 5.0
+    # Cron expression for `feedkeeper schedule`: every half hour.
+    schedule: str = "*/30 * * * *"
+    # "text" for people, "json" for log collectors.
+    log_format: str = "text"
+
+    @property
+    def user_agent(self) -> str:
+        """The User-Agent header: names feedkeeper, its version and a contact URL."""
+        return f"feedkeeper/{__version__} (+{self.contact})"
+
+
+_FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def load_settings(
+    config_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the effective settings: defaults < TOML file < environment < overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    values.update(_read_toml(_config_file(config_path, env)))
+    values.update(_read_env(env))
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return validate(Settings(**{k: _coerce(k, v) for k, v in values.items()}))
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    """Return settings with the non-None ``changes`` applied and validated."""
+    kept = {k: _coerce(k, v) for k, v in changes.items() if v is not None}
+    return validate(replace(settings, **kept))
+
+
+def _config_file(explicit: Path | None, env: Mapping[str, str]) -> Path | None:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"config file {explicit} does not exist")
+        return explicit
+    if env.get(ENV_PREFIX + "CONFIG"):
+        path = Path(env[ENV_PREFIX + "CONFIG"])
+        if not path.is_file():
+            raise ConfigError(f"FEEDKEEPER_CONFIG: file {path} does not exist")
+        return path
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def _read_toml(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config file {path}: {exc}") from exc
+    unknown = sorted(set(data) - set(_FIELD_TYPES))
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown setting {unknown[0]!r}")
+    return data
+
+
+def _read_env(env: Mapping[str, str]) -> dict[str, Any]:
+    found = {}
+    for name in _FIELD_TYPES:
+        key = ENV_PREFIX + name.upper()
+        if key in env and env[key] != "":
+            found[name] = env[key]
+    return found
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = str(_FIELD_TYPES[name])
+    try:
+        if "Path" in kind:
+            return Path(value)
+        if kind == "bool":
+            return _to_bool(value)
+        if kind == "float":
+            return float(value)
+        if "int" in kind:
+            return int(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name}: cannot read {value!r} as {kind}") from exc
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(value)
+
+
+def validate(settings: Settings) -> Settings:
+    """Check every setting; raise ConfigError naming the first bad one and what is allowed."""
+    if settings.url is not None:
+        check_url(settings.url, "url")
+    for name in ("rate", "backoff_base", "max_retry_after", "lock_timeout"):
+        if getattr(settings, name) < 0:
+            raise ConfigError(
+                f"setting {name}: must be zero or more, got {getattr(settings, name)}"
+            )
+    for name in ("connect_timeout", "read_timeout", "total_timeout"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"setting {name}: must be more than zero seconds")
+    for name in ("concurrency", "retries", "max_response_bytes"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"setting {name}: must be 1 or more, got {getattr(settings, name)}")
+    if settings.max_pages is not None and settings.max_pages < 1:
+        raise ConfigError(f"setting max_pages: must be 1 or more, got {settings.max_pages}")
+    if settings.log_format not in {"text", "json"}:
+        raise ConfigError(
+            f"setting log_format: must be 'text' or 'json', got {settings.log_format!r}"
+        )
+    return settings
+
+
+def check_url(url: str, name: str = "url") -> str:
+    """Return ``url`` if it is an absolute http(s) URL, else raise ConfigError naming ``name``."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"setting {name}: must be an absolute http(s) URL, got {url!r}")
+    return url

@@ -1,0 +1,319 @@
+"""HTTP: one client per run, politeness (robots.txt, rate, concurrency), retries,
+conditional GET, size limits and encodings. httpx errors become ours here."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from protego import Protego
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
+
+from feedkeeper.config import Settings
+from feedkeeper.encoding import decode_body
+from feedkeeper.errors import (
+    FetchError,
+    HTTPStatusError,
+    OutOfScopeError,
+    ResponseTooLargeError,
+    RobotsDisallowedError,
+)
+from feedkeeper.records import Validators
+
+MAX_REDIRECTS = 10
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A response we can use: a body, or "not modified"."""
+
+    url: str  # the final URL after in-scope redirects
+    status: int
+    body: bytes
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def is_not_modified(self) -> bool:
+        """True for a 304 answer to a conditional GET."""
+        return self.status == 304
+
+    def text(self) -> tuple[str, str]:
+        """Return the decoded body and the encoding used."""
+        return decode_body(self.body, self.content_type)
+
+
+class RetryableError(FetchError):
+    """A failure worth another attempt: network trouble, 429 or 5xx."""
+
+    def __init__(self, message: str, *, url: str, retry_after: float | None = None) -> None:
+        super().__init__(message, url=url)
+        self.retry_after = retry_after
+
+
+class HostGate:
+    """Per-host politeness: at most N requests in flight, at most R starts a second."""
+
+    def __init__(self, concurrency: int, interval: float) -> None:
+        self.slots = asyncio.Semaphore(concurrency)
+        self.interval = interval
+        self.next_start = 0.0
+        self.lock = asyncio.Lock()
+
+    async def wait_turn(self) -> None:
+        """Sleep until this host may be asked again."""
+        async with self.lock:
+            now = time.monotonic()
+            start = max(now, self.next_start)
+            self.next_start = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+class Fetcher:
+    """Fetches pages of one site politely; use as ``async with Fetcher(settings) as f``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._transport = transport
+        self._sleep = sleep or asyncio.sleep
+        self._gates: dict[str, HostGate] = {}
+        self._robots: dict[str, Protego | None] = {}
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        s = self.settings
+        timeout = httpx.Timeout(s.read_timeout, connect=s.connect_timeout)
+        limits = httpx.Limits(
+            max_connections=max(s.concurrency, 1) * 2, max_keepalive_connections=s.concurrency * 2
+        )
+        self._client = httpx.AsyncClient(
+            transport=self._transport,
+            timeout=timeout,
+            limits=limits,
+            headers={
+                "User-Agent": s.user_agent,
+                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+            },
+            follow_redirects=False,
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def check_robots(self, url: str) -> None:
+        """Raise RobotsDisallowedError when robots.txt forbids ``url`` (unless ignored)."""
+        if self.settings.ignore_robots:
+            return
+        parser = await self._robots_for(url)
+        if parser is not None and not parser.can_fetch(url, self.settings.user_agent):
+            raise RobotsDisallowedError(f"robots.txt of {_origin(url)} disallows {url}", url=url)
+
+    async def fetch(self, url: str, validators: Validators | None = None) -> Fetched:
+        """Fetch ``url`` with retries; 304 comes back as a Fetched with ``is_not_modified``."""
+        await self.check_robots(url)
+        return await self._with_retries(url, validators)
+
+    async def _with_retries(self, url: str, validators: Validators | None) -> Fetched:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.retries),
+            retry=retry_if_exception(lambda exc: isinstance(exc, RetryableError)),
+            wait=self._wait,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._fetch_once(url, validators)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, retry_state: object) -> float:
+        exc = retry_state.outcome.exception()  # type: ignore[attr-defined]
+        attempt = retry_state.attempt_number  # type: ignore[attr-defined]
+        if isinstance(exc, RetryableError) and exc.retry_after is not None:
+            return min(exc.retry_after, self.settings.max_retry_after)
+        backoff = self.settings.backoff_base * (2 ** (attempt - 1))
+        return min(
+            backoff + random.uniform(0, self.settings.backoff_base), self.settings.max_retry_after
+        )
+
+    async def _fetch_once(self, url: str, validators: Validators | None) -> Fetched:
+        gate = self._gate(url)
+        async with gate.slots:
+            await gate.wait_turn()
+            try:
+                async with asyncio.timeout(self.settings.total_timeout):
+                    return await self._follow(url, _conditional_headers(validators))
+            except TimeoutError as exc:
+                raise RetryableError(
+                    f"{url}: no complete answer within {self.settings.total_timeout:g} s", url=url
+                ) from exc
+            except httpx.TransportError as exc:
+                raise RetryableError(f"{url}: {_describe(exc)}", url=url) from exc
+
+    async def _follow(self, url: str, headers: dict[str, str]) -> Fetched:
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            assert self._client is not None
+            async with self._client.stream("GET", current, headers=headers) as response:
+                if response.is_redirect:
+                    target = urljoin(current, response.headers.get("location", ""))
+                    if not is_in_scope(url, target):
+                        raise OutOfScopeError(
+                            f"{current} redirects off the site to {target}", url=url
+                        )
+                    current = target
+                    continue
+                return await self._read(current, response)
+        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects", url=url)
+
+    async def _read(self, url: str, response: httpx.Response) -> Fetched:
+        status = response.status_code
+        if status in RETRY_STATUSES:
+            raise RetryableError(
+                f"{url}: HTTP {status}",
+                url=url,
+                retry_after=parse_retry_after(response.headers.get("retry-after")),
+            )
+        if status != 304 and not 200 <= status < 300:
+            raise HTTPStatusError(f"{url}: HTTP {status}", url=url, status=status)
+        body = await self._read_body(url, response)
+        return Fetched(
+            url=url,
+            status=status,
+            body=body,
+            content_type=response.headers.get("content-type"),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+        )
+
+    async def _read_body(self, url: str, response: httpx.Response) -> bytes:
+        limit = self.settings.max_response_bytes
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise ResponseTooLargeError(
+                f"{url}: {declared} bytes exceed the {limit}-byte limit", url=url
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise ResponseTooLargeError(f"{url}: body exceeds the {limit}-byte limit", url=url)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _gate(self, url: str) -> HostGate:
+        origin = _origin(url)
+        if origin not in self._gates:
+            interval = 1 / self.settings.rate if self.settings.rate > 0 else 0.0
+            delay = self._crawl_delay(origin)
+            self._gates[origin] = HostGate(self.settings.concurrency, max(interval, delay))
+        return self._gates[origin]
+
+    def _crawl_delay(self, origin: str) -> float:
+        parser = self._robots.get(origin)
+        if parser is None or self.settings.ignore_robots:
+            return 0.0
+        delay = parser.crawl_delay(self.settings.user_agent)
+        return float(delay) if delay else 0.0
+
+    async def _robots_for(self, url: str) -> Protego | None:
+        origin = _origin(url)
+        if origin not in self._robots:
+            self._robots[origin] = await self._load_robots(origin)
+            self._gates.pop(origin, None)  # re-create the gate with the Crawl-delay
+        return self._robots[origin]
+
+    async def _load_robots(self, origin: str) -> Protego | None:
+        robots_url = origin + "/robots.txt"
+        try:
+            fetched = await self._with_retries(robots_url, None)
+        except HTTPStatusError as exc:
+            if 400 <= exc.status < 500:
+                return None  # no robots.txt: everything is allowed (RFC 9309 2.3.1.3)
+            raise
+        except RetryableError as exc:
+            # RFC 9309 2.3.1.4: an unreachable robots.txt means "disallow everything".
+            raise RobotsDisallowedError(
+                f"robots.txt of {origin} is unreachable: {exc.message}", url=robots_url
+            ) from exc
+        text, _ = fetched.text()
+        return Protego.parse(text)
+
+
+def is_in_scope(start_url: str, url: str) -> bool:
+    """True when ``url`` is on the same host as ``start_url`` (http->https of it allowed)."""
+    a, b = urlsplit(start_url), urlsplit(url)
+    return (
+        b.scheme in {"http", "https"}
+        and (a.hostname or "").lower() == (b.hostname or "").lower()
+        and (a.port == b.port or b.scheme != a.scheme)
+    )
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Read a Retry-After header given in seconds or as an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def _conditional_headers(validators: Validators | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if validators is not None:
+        if validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    names = {
+        httpx.ConnectError: "cannot connect",
+        httpx.ConnectTimeout: "connection timed out",
+        httpx.ReadTimeout: "read timed out",
+        httpx.RemoteProtocolError: "connection dropped",
+        httpx.ReadError: "connection broken while reading",
+    }
+    for kind, text in names.items():
+        if isinstance(exc, kind):
+            return text
+    return str(exc) or type(exc).__name__

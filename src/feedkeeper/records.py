@@ -1,0 +1,86 @@
+"""Typed records of runs and pages that cross from fetch and parse into the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True, slots=True)
+class PageCapture:
+    """One listing page as fetched (or imported): what the store keeps of it."""
+
+    url: str
+    fetched_at: str
+    outcome: str  # parsed | not_modified | failed | unparseable
+    status_code: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    encoding: str | None = None
+    body: bytes | None = None
+    next_url: str | None = None
+    confidence: float | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What the previous fetch of a URL left for a conditional GET and for following on."""
+
+    etag: str | None
+    last_modified: str | None
+    next_url: str | None
+
+
+@dataclass(slots=True)
+class PageOutcome:
+    """What storing one page's cards changed in the archive."""
+
+    cards: int = 0
+    cards_skipped: int = 0
+    new_posts: int = 0
+    new_versions: int = 0
+    filled_in: int = 0
+    reposts: int = 0
+    placeholders_found: int = 0
+
+    @property
+    def is_news(self) -> bool:
+        """True when the page brought a new post, a new version or a filled-in value."""
+        return bool(self.new_posts or self.new_versions or self.filled_in)
+
+
+@dataclass(slots=True)
+class RunCounts:
+    """The running totals of one run, as stored in its ``run`` row."""
+
+    pages: int = 0
+    pages_not_modified: int = 0
+    pages_failed: int = 0
+    cards: int = 0
+    cards_skipped: int = 0
+    new_posts: int = 0
+    new_versions: int = 0
+    filled_in: int = 0
+    reposts: int = 0
+    placeholders_found: int = 0
+    placeholders_recovered: int = 0
+    placeholders_unrecoverable: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, outcome: PageOutcome) -> None:
+        """Add one stored page's outcome to the totals."""
+        self.pages += 1
+        for name in ("cards", "cards_skipped", "new_posts", "new_versions", "filled_in"):
+            setattr(self, name, getattr(self, name) + getattr(outcome, name))
+        self.reposts += outcome.reposts
+        self.placeholders_found += outcome.placeholders_found
+
+    def fail(self, url: str, error: str) -> None:
+        """Record a page that could not be fetched or stored."""
+        self.pages_failed += 1
+        self.failures.append({"url": url, "error": error})
+
+    def as_row(self) -> dict[str, object]:
+        """Return the counters as ``run`` columns (failures excluded)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "failures"}

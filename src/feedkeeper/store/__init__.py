@@ -1,0 +1,190 @@
+"""The archive: every session and query. The only place SQL lives."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import OperationalError
+
+from feedkeeper.cards import Card
+from feedkeeper.clock import now_iso
+from feedkeeper.errors import StoreError
+from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
+from feedkeeper.store.engine import create_sqlite_engine, exclusive_lock, upgrade
+from feedkeeper.store.tables import page_body_t, page_fetch_t, run_t
+from feedkeeper.store.write import PageWriter
+
+__all__ = ["Store", "exclusive_lock"]
+
+
+class Store:
+    """A feedkeeper archive in one SQLite file."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating if needed) and migrate the archive at ``path``."""
+        if path.parent and not path.parent.exists():
+            raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
+        if path.exists() and not _looks_like_sqlite(path):
+            raise StoreError(f"{path} is not a SQLite database")
+        engine = create_sqlite_engine(path)
+        upgrade(engine)
+        return cls(path, engine)
+
+    @classmethod
+    def open_existing(cls, path: Path) -> Store:
+        """Open an archive that must already exist (for commands that only read)."""
+        if not path.exists():
+            raise StoreError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
+        return cls.open(path)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    # Runs
+
+    def start_run(self, kind: str, source: str) -> int:
+        """Insert a ``running`` run row and return its id."""
+        with self.engine.begin() as conn:
+            # Only one writer runs at a time (the lock), so any "running" row is a dead run.
+            conn.execute(
+                update(run_t).where(run_t.c.status == "running").values(status="interrupted")
+            )
+            result = conn.execute(
+                insert(run_t).values(
+                    kind=kind, source=source, started_at=now_iso(), status="running"
+                )
+            )
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def finish_run(
+        self, run_id: int, counts: RunCounts, status: str, message: str | None = None
+    ) -> None:
+        """Write the run's totals and final status."""
+        values = counts.as_row() | {
+            "status": status,
+            "finished_at": now_iso(),
+            "failures": json.dumps(counts.failures, ensure_ascii=False),
+            "message": message,
+        }
+        with self.engine.begin() as conn:
+            conn.execute(update(run_t).where(run_t.c.id == run_id).values(**values))
+
+    # Pages
+
+    def validators(self, url: str) -> Validators | None:
+        """Return the ETag, Last-Modified and next link left by the last good fetch of ``url``."""
+        f = page_fetch_t.c
+        query = (
+            select(f.etag, f.last_modified, f.next_url)
+            .where(f.url == url, f.outcome.in_(("parsed", "unparseable")))
+            .order_by(f.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return Validators(row.etag, row.last_modified, row.next_url) if row else None
+
+    def record_page(
+        self, run_id: int, capture: PageCapture, cards: list[Card] | None, skipped: int = 0
+    ) -> PageOutcome:
+        """Keep the page (body included) and apply its cards, all in one transaction."""
+        try:
+            with self.engine.begin() as conn:
+                sha = _store_body(conn, capture.body)
+                outcome = PageOutcome(cards_skipped=skipped)
+                if cards is not None:
+                    outcome = PageWriter(conn, run_id, capture.fetched_at).apply(
+                        capture.url, cards, skipped
+                    )
+                conn.execute(
+                    insert(page_fetch_t).values(**_fetch_row(run_id, capture, sha, outcome))
+                )
+            return outcome
+        except OperationalError as exc:
+            raise StoreError(f"cannot write to {self.path}: {exc.orig}") from exc
+
+    def iter_captures(self) -> Iterator[tuple[int, PageCapture]]:
+        """Yield every stored page with a body, oldest first, with its run id (for reparse)."""
+        f = page_fetch_t.c
+        query = (
+            select(page_fetch_t, page_body_t.c.data)
+            .join(page_body_t, page_body_t.c.sha256 == f.body_sha256)
+            .order_by(f.id)
+        )
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).yield_per(200):
+                yield row.run_id, _capture_of(row)
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    return header in (b"", b"SQLite format 3\x00")
+
+
+def _store_body(conn: object, body: bytes | None) -> str | None:
+    if body is None:
+        return None
+    sha = hashlib.sha256(body).hexdigest()
+    row = {"sha256": sha, "size": len(body), "data": zlib.compress(body, 6)}
+    conn.execute(insert(page_body_t).prefix_with("OR IGNORE").values(**row))  # type: ignore[attr-defined]
+    return sha
+
+
+def _fetch_row(
+    run_id: int, capture: PageCapture, sha: str | None, outcome: PageOutcome
+) -> dict[str, object]:
+    return {
+        "run_id": run_id,
+        "url": capture.url,
+        "fetched_at": capture.fetched_at,
+        "outcome": capture.outcome,
+        "status_code": capture.status_code,
+        "etag": capture.etag,
+        "last_modified": capture.last_modified,
+        "content_type": capture.content_type,
+        "encoding": capture.encoding,
+        "body_sha256": sha,
+        "next_url": capture.next_url,
+        "cards": outcome.cards,
+        "cards_skipped": outcome.cards_skipped,
+        "confidence": capture.confidence,
+        "error": capture.error,
+    }
+
+
+def _capture_of(row: object) -> PageCapture:
+    r = row._mapping  # type: ignore[attr-defined]
+    return PageCapture(
+        url=r["url"],
+        fetched_at=r["fetched_at"],
+        outcome=r["outcome"],
+        status_code=r["status_code"],
+        etag=r["etag"],
+        last_modified=r["last_modified"],
+        content_type=r["content_type"],
+        encoding=r["encoding"],
+        body=zlib.decompress(r["data"]),
+        next_url=r["next_url"],
+        confidence=r["confidence"],
+        error=r["error"],
+    )
+
+
+def count_rows(engine: Engine, table: str) -> int:
+    """Return the number of rows of a table or view (for summaries and tests)."""
+    from sqlalchemy import table as table_clause
+
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table_clause(table))).scalar_one())

@@ -1,0 +1,108 @@
+"""Opening the archive: SQLite pragmas, Alembic migrations, and the single-writer lock."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+
+import feedkeeper
+from feedkeeper.errors import DatabaseLockedError, StoreError
+
+
+def migrations_dir() -> Path:
+    """Return the Alembic scripts: packaged beside the code, or at the source tree's top."""
+    packaged = Path(feedkeeper.__file__).parent / "migrations"
+    if packaged.is_dir():
+        return packaged
+    return Path(feedkeeper.__file__).resolve().parents[2] / "migrations"
+
+
+def alembic_config() -> Config:
+    """Return an Alembic config pointing at feedkeeper's migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return config
+
+
+def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
+    """Return an engine whose connections use WAL, foreign keys, and explicit transactions."""
+    if readonly:
+        url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    else:
+        url = f"sqlite:///{path}"
+    engine = create_engine(url, connect_args={"timeout": 30})
+    event.listen(engine, "connect", _on_connect)
+    # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
+    begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    return engine
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # transactions are begun explicitly (see "begin")
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 30000")
+    # NORMAL is durable across application crashes in WAL mode; only power loss
+    # can drop the last transactions, never corrupt the file.
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision (no-op when it is already there)."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+            current = MigrationContext.configure(conn).get_current_revision()
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        if current == head:
+            return
+        with engine.begin() as conn:
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot open or migrate the database: {exc}") from exc
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """Return the Alembic revision the database is at."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@contextlib.contextmanager
+def exclusive_lock(db: Path, timeout: float) -> Iterator[None]:
+    """Hold the archive's writer lock; raise DatabaseLockedError after ``timeout`` seconds.
+
+    An OS file lock dies with its process, so a killed run never leaves it stuck.
+    """
+    lock_path = db.with_name(db.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DatabaseLockedError(f"another crawl holds {db}") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)
