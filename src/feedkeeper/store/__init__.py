@@ -5,18 +5,29 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
-from feedkeeper.cards import Card
+from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
-from feedkeeper.errors import StoreError
+from feedkeeper.errors import ParseError, StoreError
 from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
 from feedkeeper.store.engine import create_sqlite_engine, exclusive_lock, upgrade
-from feedkeeper.store.tables import page_body_t, page_fetch_t, run_t
+from feedkeeper.store.recoveries import restore_recoveries, save_recoveries
+from feedkeeper.store.tables import (
+    page_body_t,
+    page_fetch_t,
+    placeholder_t,
+    post_fingerprint_t,
+    post_t,
+    post_url_t,
+    post_version_t,
+    run_t,
+    sighting_t,
+)
 from feedkeeper.store.write import PageWriter
 
 __all__ = ["Store", "exclusive_lock"]
@@ -114,6 +125,28 @@ class Store:
         except OperationalError as exc:
             raise StoreError(f"cannot write to {self.path}: {exc.orig}") from exc
 
+    def rebuild(self, parse: Callable[[PageCapture], ParsedPage], counts: RunCounts) -> None:
+        """Re-derive posts, versions, aliases and sightings from every stored page, atomically.
+
+        Recovered placeholder texts are kept where the same post still shows the
+        same excerpt; nothing is refetched. On any error nothing changes.
+        """
+        with self.engine.begin() as conn:
+            kept = save_recoveries(conn)
+            for table in (placeholder_t, sighting_t, post_fingerprint_t, post_url_t, post_version_t, post_t):
+                conn.execute(delete(table))
+            for fetch_id, run_id in conn.execute(select(page_fetch_t.c.id, page_fetch_t.c.run_id).where(
+                page_fetch_t.c.body_sha256.is_not(None)).order_by(page_fetch_t.c.id)).all():
+                capture = _load_capture(conn, fetch_id)
+                try:
+                    parsed = parse(capture)
+                except ParseError as exc:
+                    counts.fail(capture.url, exc.message)
+                    continue
+                writer = PageWriter(conn, run_id, capture.fetched_at)
+                counts.add(writer.apply(capture.url, parsed.cards, parsed.skipped))
+            restore_recoveries(conn, kept)
+
     def iter_captures(self) -> Iterator[tuple[int, PageCapture]]:
         """Yield every stored page with a body, oldest first, with its run id (for reparse)."""
         f = page_fetch_t.c
@@ -162,6 +195,15 @@ def _fetch_row(
         "confidence": capture.confidence,
         "error": capture.error,
     }
+
+
+def _load_capture(conn: Connection, fetch_id: int) -> PageCapture:
+    query = (
+        select(page_fetch_t, page_body_t.c.data)
+        .join(page_body_t, page_body_t.c.sha256 == page_fetch_t.c.body_sha256)
+        .where(page_fetch_t.c.id == fetch_id)
+    )
+    return _capture_of(conn.execute(query).one())
 
 
 def _capture_of(row: object) -> PageCapture:

@@ -39,12 +39,11 @@ def alembic_config() -> Config:
 
 def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     """Return an engine whose connections use WAL, foreign keys, and explicit transactions."""
-    if readonly:
-        url = f"sqlite:///file:{path}?mode=ro&uri=true"
-    else:
-        url = f"sqlite:///{path}"
+    url = f"sqlite:///file:{path}?mode=ro&uri=true" if readonly else f"sqlite:///{path}"
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _on_connect)
+    if not readonly:
+        event.listen(engine, "connect", _use_wal)
     # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
     begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
@@ -62,11 +61,15 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # WAL lets readers (sqlite3, Datasette, exports) work while a crawl writes.
+    dbapi_conn.execute("PRAGMA journal_mode = WAL")
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (no-op when it is already there)."""
     try:
         with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
             current = MigrationContext.configure(conn).get_current_revision()
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         if current == head:

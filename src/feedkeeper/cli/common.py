@@ -1,0 +1,38 @@
+"""What every command shares: the app, consoles, options and settings loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from feedkeeper.config import Settings, load_settings
+
+app = typer.Typer(
+    name="feedkeeper",
+    help="Archive a blog's listing pages into a versioned SQLite database.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Manage the archive's schema.", no_args_is_help=True)
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="The archive file [default: $FEEDKEEPER_DB, else ./feedkeeper.db]."),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="A feedkeeper.toml settings file [default: $FEEDKEEPER_CONFIG]."),
+]
+
+
+def settings_for(config: Path | None, **overrides: Any) -> Settings:
+    """Load settings from file and environment, with the command's options on top."""
+    return load_settings(config, overrides=overrides)

@@ -1,0 +1,110 @@
+"""Commands that write to the archive: crawl, import, reparse, db upgrade, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from feedkeeper.cli.common import ConfigOption, DbOption, db_app, err, out, settings_for
+from feedkeeper.parse import load_profile
+from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl, import_captures, reparse
+from feedkeeper.store import Store, exclusive_lock
+from feedkeeper.store.engine import schema_revision
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("crawl")(crawl_command)
+    app.command("import")(import_command)
+    app.command("reparse")(reparse_command)
+    app.command("demo")(demo_command)
+    db_app.command("upgrade")(db_upgrade_command)
+
+
+def crawl_command(
+    url: Annotated[str | None, typer.Option("--url", help="The first listing page [default: $FEEDKEEPER_URL].")] = None,
+    db: DbOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Walk every page, not just until nothing is new.")] = False,
+    max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many pages.")] = None,
+    profile: Annotated[Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")] = None,
+    rate: Annotated[float | None, typer.Option("--rate", help="Requests per second per host; 0 = unlimited.")] = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", help="Requests in flight per host.")] = None,
+    ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Fetch the listing pages of a blog and archive every post card."""
+    settings = settings_for(
+        config, url=url, db=db, full=full or None, max_pages=max_pages, profile=profile,
+        rate=rate, concurrency=concurrency, ignore_robots=ignore_robots or None,
+    )
+    options = CrawlOptions(profile=load_profile(settings.profile) if settings.profile else None)
+    with exclusive_lock(settings.db, settings.lock_timeout):
+        store = Store.open(settings.db)
+        summary = crawl(store, settings, options)
+    print_summary(summary)
+    raise typer.Exit(summary.exit_code)
+
+
+def import_command(
+    files: Annotated[list[Path], typer.Argument(help="Plain-text captures of listing pages.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Archive plain-text captures of a listing (no URLs: posts are known by their excerpt)."""
+    settings = settings_for(config, db=db)
+    with exclusive_lock(settings.db, settings.lock_timeout):
+        summary = import_captures(Store.open(settings.db), files)
+    print_summary(summary)
+    raise typer.Exit(summary.exit_code)
+
+
+def reparse_command(
+    db: DbOption = None,
+    profile: Annotated[Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Rebuild posts and versions from the stored pages, without fetching anything."""
+    settings = settings_for(config, db=db, profile=profile)
+    site_profile = load_profile(settings.profile) if settings.profile else None
+    with exclusive_lock(settings.db, settings.lock_timeout):
+        summary = reparse(Store.open_existing(settings.db), site_profile)
+    print_summary(summary)
+    raise typer.Exit(summary.exit_code)
+
+
+def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Create the archive or bring its schema up to date (every command also does this)."""
+    settings = settings_for(config, db=db)
+    with exclusive_lock(settings.db, settings.lock_timeout):
+        store = Store.open(settings.db)
+    out.print(f"{settings.db}: schema at revision {schema_revision(store.engine)}")
+
+
+def demo_command(
+    db: Annotated[Path, typer.Option("--db", help="Where the demo archive goes (replaced).")] = Path(
+        "feedkeeper-demo.db"
+    ),
+) -> None:
+    """Serve the bundled fixture blog on 127.0.0.1 and archive its five snapshots."""
+    from feedkeeper.cli.demo import run_demo
+
+    run_demo(db)
+
+
+def print_summary(summary: RunSummary) -> None:
+    """Print one line of what the run did, and each failed page."""
+    c = summary.counts
+    out.print(
+        f"{summary.kind} run {summary.run_id} {summary.status}: {c.pages} pages"
+        f" ({c.pages_not_modified} not modified, {c.pages_failed} failed), {c.cards} cards"
+        f" ({c.cards_skipped} skipped), {c.new_posts} new posts, {c.new_versions} new versions,"
+        f" {c.filled_in} filled in, {c.reposts} reposts, {c.placeholders_found} placeholders",
+        markup=False,
+        highlight=False,
+    )
+    for failure in c.failures:
+        err.print(f"failed: {failure['url']}: {failure['error']}", markup=False, highlight=False)
+    for warning in summary.warnings:
+        err.print(f"warning: {warning}", markup=False, highlight=False)

@@ -1,0 +1,58 @@
+"""`feedkeeper demo`: the whole job on the bundled fixture blog, served on loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+
+from feedkeeper.cli.common import out
+from feedkeeper.cli.crawl import print_summary
+from feedkeeper.config import Settings
+from feedkeeper.demo import FixtureServer, snapshot_names
+from feedkeeper.pipeline import crawl
+from feedkeeper.store import Store, exclusive_lock
+from feedkeeper.store.read import PostFilter, iter_posts, status_report
+
+DEMO_FILES = ("", "-wal", "-shm", ".lock")
+
+
+def run_demo(db: Path) -> None:
+    """Crawl every snapshot of the fixture site into a fresh ``db`` and show the archive."""
+    for suffix in DEMO_FILES:
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    with FixtureServer() as server, exclusive_lock(db, 5.0):
+        store = Store.open(db)
+        out.print(f"serving the fixture blog at {server.base_url}", markup=False, highlight=False)
+        for name in snapshot_names(server.site):
+            server.snapshot = name
+            out.print(f"snapshot {name}:", end=" ", markup=False, highlight=False)
+            # Our own server on loopback: no need to pace requests.
+            settings = Settings(url=server.base_url, db=db, full=True, rate=0)
+            print_summary(crawl(store, settings))
+        _show(store)
+    out.print(
+        f"\nThe archive is {db}. Try:\n"
+        f"  uv run feedkeeper status --db {db}\n"
+        f"  uv run feedkeeper export --db {db} --format jsonl --history\n"
+        f"  sqlite3 -readonly {db} 'SELECT title, version, sightings FROM posts_current'",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _show(store: Store) -> None:
+    table = Table("id", "title", "category", "published", "v", "seen", "aliases", "placeholders",
+                  title="posts in the archive", box=None)
+    for post in iter_posts(store.engine, PostFilter()):
+        kinds = ",".join(f"{p['kind']}{p['ordinal']}" for p in post.placeholders)
+        table.add_row(str(post.id), _short(post.title or post.excerpt or ""), post.category or "",
+                      post.published or "", str(post.version), str(post.sightings),
+                      str(len(post.aliases)), kinds)
+    out.print(table)
+    totals = status_report(store.engine).totals
+    out.print(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in totals.items()), markup=False, highlight=False)
+
+
+def _short(text: str, width: int = 36) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

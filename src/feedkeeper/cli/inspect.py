@@ -1,0 +1,61 @@
+"""Commands that look at pages without archiving: parse."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from feedkeeper.cli.common import ConfigOption, out, settings_for
+from feedkeeper.config import check_url
+from feedkeeper.encoding import decode_body
+from feedkeeper.errors import ConfigError
+from feedkeeper.fetch import Fetcher
+from feedkeeper.parse import explain_listing, load_profile
+from feedkeeper.pipeline import parse_body
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("parse")(parse_command)
+
+
+def parse_command(
+    source: Annotated[str, typer.Argument(help="A listing page: a local file or an http(s) URL.")],
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Resolve a local file's links against this URL.")
+    ] = None,
+    profile: Annotated[Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show which blocks were taken as cards, and why.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Print the cards a listing page holds, one JSON object per line."""
+    settings = settings_for(config, profile=profile)
+    body, content_type, url = _load(source, base_url, settings)
+    if explain:
+        out.print(explain_listing(decode_body(body, content_type)[0], url), markup=False, highlight=False)
+        return
+    site_profile = load_profile(settings.profile) if settings.profile else None
+    page = parse_body(body, content_type, url, site_profile)
+    for card in page.cards:
+        print(json.dumps(card.to_json(), ensure_ascii=False))
+
+
+def _load(source: str, base_url: str | None, settings: object) -> tuple[bytes, str | None, str]:
+    if source.startswith(("http://", "https://")):
+        return asyncio.run(_fetch(source, settings))
+    path = Path(source)
+    if not path.is_file():
+        raise ConfigError(f"no such file: {source}")
+    url = check_url(base_url, "--base-url") if base_url else path.resolve().as_uri()
+    kind = "text/plain" if path.suffix == ".txt" else "text/html"
+    return path.read_bytes(), kind, url
+
+
+async def _fetch(url: str, settings: object) -> tuple[bytes, str | None, str]:
+    async with Fetcher(settings) as fetcher:  # type: ignore[arg-type]
+        fetched = await fetcher.fetch(url)
+    return fetched.body, fetched.content_type, fetched.url

@@ -1,0 +1,201 @@
+"""The only code that knows the order of the stages: fetch → parse → dedupe → store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from feedkeeper.cards import ParsedPage
+from feedkeeper.clock import now_iso
+from feedkeeper.config import Settings
+from feedkeeper.encoding import decode_body
+from feedkeeper.errors import FeedkeeperError, FetchError, ParseError, RobotsDisallowedError
+from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
+from feedkeeper.parse import Profile, parse_capture, parse_listing
+from feedkeeper.records import PageCapture, RunCounts, Validators
+from feedkeeper.store import Store
+
+Progress = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What a run did, for the summary line and the exit code."""
+
+    run_id: int
+    kind: str
+    status: str  # ok | partial | failed
+    counts: RunCounts
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything worked, 1 when some pages failed, 3 when nothing could be fetched."""
+        return {"ok": 0, "partial": 1}.get(self.status, 3)
+
+
+@dataclass(slots=True)
+class CrawlOptions:
+    """How one crawl runs, beyond the settings."""
+
+    profile: Profile | None = None
+    transport: httpx.AsyncBaseTransport | None = None  # the test seam for HTTP
+    progress: Progress | None = None
+    should_stop: Callable[[], bool] = lambda: False
+
+
+def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None) -> RunSummary:
+    """Walk the listing pages from ``settings.url`` and archive what they show."""
+    return asyncio.run(crawl_async(store, settings, options or CrawlOptions()))
+
+
+async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -> RunSummary:
+    """The crawl, for callers that already run an event loop."""
+    if settings.url is None:
+        raise FeedkeeperError("no start URL: pass --url or set FEEDKEEPER_URL")
+    run_id = store.start_run("crawl", settings.url)
+    counts = RunCounts()
+    try:
+        async with Fetcher(settings, options.transport) as fetcher:
+            await fetcher.check_robots(settings.url)
+            await _walk(store, settings, options, fetcher, run_id, counts)
+    except RobotsDisallowedError as exc:
+        store.finish_run(run_id, counts, "failed", exc.message)
+        raise
+    status = _status(counts)
+    store.finish_run(run_id, counts, status)
+    return RunSummary(run_id, "crawl", status, counts)
+
+
+async def _walk(
+    store: Store, settings: Settings, options: CrawlOptions, fetcher: Fetcher, run_id: int, counts: RunCounts
+) -> None:
+    start = settings.url or ""
+    url: str | None = start
+    visited: set[str] = set()
+    while url and url not in visited and not options.should_stop():
+        if settings.max_pages is not None and len(visited) >= settings.max_pages:
+            break
+        visited.add(url)
+        if options.progress:
+            options.progress(url)
+        validators = store.validators(url)
+        is_news, next_url = await _crawl_page(store, options, fetcher, run_id, counts, url, validators)
+        if not is_news and not settings.full:
+            break  # incremental: the rest of the listing is what we already hold
+        url = next_url if next_url and is_in_scope(start, next_url) else None
+
+
+async def _crawl_page(
+    store: Store,
+    options: CrawlOptions,
+    fetcher: Fetcher,
+    run_id: int,
+    counts: RunCounts,
+    url: str,
+    validators: Validators | None,
+) -> tuple[bool, str | None]:
+    """Fetch, parse and store one page; return (brought news, next page URL)."""
+    known_next = validators.next_url if validators else None
+    try:
+        fetched = await fetcher.fetch(url, validators)
+    except FetchError as exc:
+        counts.fail(url, exc.message)
+        store.record_page(run_id, PageCapture(url, now_iso(), "failed", error=exc.message), None)
+        return True, known_next  # go on where the last good fetch said the listing goes
+    if fetched.is_not_modified:
+        counts.pages_not_modified += 1
+        assert validators is not None
+        capture = PageCapture(url, now_iso(), "not_modified", 304, validators.etag, validators.last_modified,
+                              next_url=known_next)
+        store.record_page(run_id, capture, None)
+        return False, known_next
+    return _store_fetched(store, options, run_id, counts, url, fetched)
+
+
+def _store_fetched(
+    store: Store, options: CrawlOptions, run_id: int, counts: RunCounts, url: str, fetched: Fetched
+) -> tuple[bool, str | None]:
+    fetched_at = now_iso()
+    try:
+        parsed = parse_body(fetched.body, fetched.content_type, fetched.url, options.profile)
+    except ParseError as exc:
+        counts.fail(url, exc.message)
+        capture = PageCapture(url, fetched_at, "unparseable", fetched.status, fetched.etag, fetched.last_modified,
+                              fetched.content_type, body=fetched.body, error=exc.message)
+        store.record_page(run_id, capture, None)
+        return True, None
+    _, encoding = decode_body(fetched.body, fetched.content_type)
+    capture = PageCapture(url, fetched_at, "parsed", fetched.status, fetched.etag, fetched.last_modified,
+                          fetched.content_type, encoding, fetched.body, parsed.next_url, parsed.confidence)
+    outcome = store.record_page(run_id, capture, parsed.cards, parsed.skipped)
+    counts.add(outcome)
+    return outcome.is_news, parsed.next_url
+
+
+def parse_body(body: bytes, content_type: str | None, url: str, profile: Profile | None = None) -> ParsedPage:
+    """Parse a stored or fetched body: HTML listing, or a plain-text capture."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if b"\x00" in body[:8192]:
+        raise ParseError(f"{url}: not a text page ({kind or 'binary data'})")
+    text, _ = decode_body(body, content_type)
+    if kind == "text/plain":
+        return parse_capture(text)
+    if kind and "html" not in kind and "xml" not in kind:
+        raise ParseError(f"{url}: not an HTML page (Content-Type {kind})")
+    return parse_listing(text, url, profile)
+
+
+def import_captures(store: Store, files: Sequence[Path], progress: Progress | None = None) -> RunSummary:
+    """Archive plain-text captures of listing pages through the same dedupe and store path."""
+    run_id = store.start_run("import", " ".join(str(f) for f in files))
+    counts = RunCounts()
+    for path in files:
+        if progress:
+            progress(str(path))
+        _import_one(store, run_id, counts, path)
+    status = _status(counts)
+    store.finish_run(run_id, counts, status)
+    return RunSummary(run_id, "import", status, counts)
+
+
+def _import_one(store: Store, run_id: int, counts: RunCounts, path: Path) -> None:
+    url = path.resolve().as_uri()
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        counts.fail(str(path), f"cannot read {path}: {exc.strerror}")
+        return
+    capture = PageCapture(url, now_iso(), "parsed", content_type="text/plain", body=body)
+    try:
+        parsed = parse_body(body, "text/plain", str(path))
+    except ParseError as exc:
+        counts.fail(str(path), f"{path}: {exc.message}")
+        store.record_page(run_id, PageCapture(url, capture.fetched_at, "unparseable", content_type="text/plain",
+                                              body=body, error=exc.message), None)
+        return
+    counts.add(store.record_page(run_id, capture, parsed.cards, parsed.skipped))
+
+
+def _status(counts: RunCounts) -> str:
+    if counts.pages_failed == 0:
+        return "ok"
+    return "partial" if counts.pages or counts.pages_not_modified else "failed"
+
+
+def reparse(store: Store, profile: Profile | None = None) -> RunSummary:
+    """Rebuild the archive's posts from its stored pages with the current parser."""
+    run_id = store.start_run("reparse", str(store.path))
+    counts = RunCounts()
+
+    def parse(capture: PageCapture) -> ParsedPage:
+        return parse_body(capture.body or b"", capture.content_type, capture.url, profile)
+
+    store.rebuild(parse, counts)
+    status = _status(counts)
+    store.finish_run(run_id, counts, status)
+    return RunSummary(run_id, "reparse", status, counts)

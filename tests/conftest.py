@@ -1,0 +1,61 @@
+"""Shared test fixtures: a migrated archive in a temp dir, the seeds, the fixture site server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feedkeeper.demo import FixtureServer
+from feedkeeper.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
+FIXTURES = ROOT / "fixtures"
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A path for a new archive."""
+    return tmp_path / "archive.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    """A freshly migrated archive."""
+    opened = Store.open(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def seeds() -> list[Path]:
+    """The five plain-text captures of the real feed (skipped when shared/ is absent)."""
+    if len(SEEDS) != 5:
+        pytest.skip("shared/seeds is not beside the checkout")
+    return SEEDS
+
+
+@pytest.fixture
+def fixture_server() -> Iterator[FixtureServer]:
+    """The bundled fixture blog served on 127.0.0.1, at its first snapshot."""
+    with FixtureServer() as server:
+        yield server
+
+
+def load_json(path: Path) -> Any:
+    """Read a hand-written expectation file."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def rows(store: Store, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Run a query against the archive and return plain dicts."""
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(text(sql), params)]

@@ -1,0 +1,67 @@
+"""Settings: defaults < TOML file < environment < options, and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feedkeeper.config import Settings, load_settings
+from feedkeeper.errors import ConfigError
+
+
+def test_defaults() -> None:
+    settings = load_settings(environ={})
+    assert settings == Settings()
+    assert settings.user_agent.startswith("feedkeeper/")
+    assert "+https://" in settings.user_agent
+
+
+def test_precedence_file_then_environment_then_options(tmp_path: Path) -> None:
+    config = tmp_path / "feedkeeper.toml"
+    config.write_text('rate = 0.5\nconcurrency = 3\nurl = "https://blog.example/"\n')
+    env = {"FEEDKEEPER_RATE": "2", "FEEDKEEPER_DB": str(tmp_path / "x.db")}
+    settings = load_settings(config, environ=env, overrides={"concurrency": 5, "url": None})
+    assert settings.rate == 2.0  # environment beats the file
+    assert settings.concurrency == 5  # an option beats both
+    assert settings.url == "https://blog.example/"  # an unset option leaves the file's value
+    assert settings.db == tmp_path / "x.db"
+
+
+def test_config_path_from_environment(tmp_path: Path) -> None:
+    config = tmp_path / "site.toml"
+    config.write_text("max_pages = 3\n")
+    assert load_settings(environ={"FEEDKEEPER_CONFIG": str(config)}).max_pages == 3
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"FEEDKEEPER_RATE": "-1"}, "setting rate: must be zero or more"),
+        ({"FEEDKEEPER_RATE": "fast"}, "setting rate: cannot read 'fast'"),
+        ({"FEEDKEEPER_URL": "blog.example"}, "setting url: must be an absolute http(s) URL"),
+        ({"FEEDKEEPER_CONCURRENCY": "0"}, "setting concurrency: must be 1 or more"),
+        ({"FEEDKEEPER_LOG_FORMAT": "xml"}, "setting log_format: must be 'text' or 'json'"),
+        ({"FEEDKEEPER_IGNORE_ROBOTS": "maybe"}, "setting ignore_robots: cannot read 'maybe'"),
+        ({"FEEDKEEPER_CONFIG": "/nonexistent/feedkeeper.toml"}, "FEEDKEEPER_CONFIG: file"),
+    ],
+)
+def test_bad_settings_name_the_setting(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ=env)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_unknown_key_in_file(tmp_path: Path) -> None:
+    config = tmp_path / "feedkeeper.toml"
+    config.write_text("speed = 3\n")
+    with pytest.raises(ConfigError, match="unknown setting 'speed'"):
+        load_settings(config, environ={})
+
+
+def test_broken_toml(tmp_path: Path) -> None:
+    config = tmp_path / "feedkeeper.toml"
+    config.write_text("rate = \n")
+    with pytest.raises(ConfigError, match=r"config file .*feedkeeper.toml"):
+        load_settings(config, environ={})

@@ -1,0 +1,83 @@
+"""Identity and change rules, on hand-made values."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedkeeper.dedupe import Change, Fields, canonical_url, fingerprint, merge
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://Example.COM/a/b/", "https://example.com/a/b/"),
+        ("https://example.com:443/a", "https://example.com/a"),
+        ("http://example.com:8080/a", "http://example.com:8080/a"),
+        ("https://example.com/a/#comments", "https://example.com/a/"),
+        ("https://example.com/a/?utm_source=rss&utm_medium=feed", "https://example.com/a/"),
+        ("https://example.com/a/?b=2&fbclid=x&a=1", "https://example.com/a/?a=1&b=2"),
+        ("https://example.com", "https://example.com/"),
+        ("https://example.com/p?id=7&spm=a.b.c", "https://example.com/p?id=7"),
+    ],
+)
+def test_canonical_url(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_fingerprint_ignores_case_space_and_punctuation() -> None:
+    a = fingerprint("DDP 入门", "Quick Start: 一个最简单的DDP例子!")
+    b = fingerprint("ddp  入门", "Quick start 一个最简单的 DDP 例子")
+    assert a == b
+    assert a != fingerprint("DDP 入门", "另一篇文章")
+    assert fingerprint(None, None) is None
+    assert fingerprint("", "  ...  ") is None
+
+
+FULL = Fields(title="T", category="Python", published="2026-01-11", excerpt="abc def", truncated=True)
+
+
+def test_missing_fields_are_not_a_change() -> None:
+    merged, change = merge(FULL, Fields(title="T", excerpt="abc def", truncated=True))
+    assert change is Change.UNCHANGED
+    assert merged == FULL
+
+
+def test_learning_an_unknown_value_fills_in() -> None:
+    pinned = Fields(title="T", excerpt="abc def", truncated=True)
+    merged, change = merge(pinned, Fields(title="T", category="Python", published="2026-01-11"))
+    assert change is Change.FILLED
+    assert merged.category == "Python"
+    assert merged.published == "2026-01-11"
+
+
+@pytest.mark.parametrize(
+    "seen",
+    [
+        Fields(title="T (updated)"),
+        Fields(category="Deep Learning"),
+        Fields(published="2026-01-12"),
+        Fields(excerpt="abc xyz", truncated=True),
+    ],
+)
+def test_a_different_value_is_a_change(seen: Fields) -> None:
+    merged, change = merge(FULL, seen)
+    assert change is Change.CHANGED
+    assert merged.title == (seen.title or "T")
+
+
+def test_an_excerpt_cut_shorter_is_the_same_text() -> None:
+    merged, change = merge(FULL, Fields(excerpt="abc", truncated=True))
+    assert change is Change.UNCHANGED
+    assert merged.excerpt == "abc def"
+
+
+def test_a_longer_cut_of_the_same_excerpt_fills_in() -> None:
+    merged, change = merge(FULL, Fields(excerpt="abc def ghi", truncated=True))
+    assert change is Change.FILLED
+    assert merged.excerpt == "abc def ghi"
+
+
+def test_categories_and_tags_alone_do_not_make_a_version() -> None:
+    merged, change = merge(FULL, Fields(categories=("Python", "Tips"), tags=("ddp",)))
+    assert change is Change.FILLED
+    assert merged.tags == ("ddp",)
