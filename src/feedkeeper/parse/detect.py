@@ -1,0 +1,332 @@
+"""Find the post cards of a listing page with no site rules: repeated blocks, one post each.
+
+Every same-site link that could lead to a post is followed up through its ancestors.
+Each ancestor is a *container* whose children (the *blocks*) hold post links. The
+listing is the container whose blocks each carry their own post URL, share one shape,
+and carry text besides the link (titles, dates, excerpts); menus, tag clouds and "hot
+posts" widgets are lists of bare links, and sidebars, navs and footers are penalised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+from feedkeeper.parse.dom import (
+    HEADINGS,
+    LANDMARK_ROLES,
+    LANDMARK_TAGS,
+    ancestors,
+    attr,
+    classes,
+    contains,
+    describe,
+    element_children,
+)
+from feedkeeper.parse.page import Page
+from feedkeeper.parse.urls import is_post_candidate, resolve, strip_fragment, taxonomy_kind
+from feedkeeper.parse.vocab import SIDEBAR_TOKEN_RE, WIDGET_TITLE_RE, is_read_more
+
+# A post URL held by this many blocks of one container is site furniture (an author
+# page, "about"), not a post; two is a pinned post shown twice, and the first is kept.
+FURNITURE_REPEATS = 3
+# Blocks holding more distinct post URLs than this are groups of cards, not cards.
+MAX_URLS_PER_CARD = 3
+# Text besides the title link, in characters, at which a block counts as fully "rich".
+RICH_TEXT_CHARS = 60
+# A block with at most this much text besides its link is a bare link (menus, widgets).
+BARE_LINK_CHARS = 3
+# Below this share of blocks with the majority shape there is no repeated structure.
+MIN_SHAPE_SHARE = 0.5
+_DATE_HINT_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*月")
+_DIGITS_RE = re.compile(r"\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class PostLink:
+    """A link that may lead to a post."""
+
+    node: LexborNode
+    url: str  # absolute, as written
+    key: str  # the URL without fragment: the post's identity on the page
+    order: int  # position among the page's links
+    in_heading: bool
+    text: str
+
+
+@dataclass(slots=True)
+class Block:
+    """A child of a container that holds post links: a card when it passes the checks."""
+
+    node: LexborNode
+    links: list[PostLink] = field(default_factory=list)
+    main: PostLink | None = None  # the link that names the post
+
+    @property
+    def key(self) -> str | None:
+        """Return the block's post URL without fragment."""
+        return self.main.key if self.main else None
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A container considered as the listing, with the figures that scored it."""
+
+    container: LexborNode
+    cards: list[Block]
+    signature: str = ""  # the majority shape of the cards: tag.class
+    shape: float = 0.0  # share of cards with that shape
+    bare: float = 0.0  # share of cards that are bare links
+    headings: float = 0.0  # share of cards with a heading
+    richness: float = 0.0  # mean text besides the title link, in characters
+    score: float = 0.0
+    penalties: list[str] = field(default_factory=list)
+    reason: str | None = None  # why it was not taken
+
+
+@dataclass(slots=True)
+class Detection:
+    """The outcome of card detection: the cards, and the candidates that lost."""
+
+    cards: list[Block]
+    chosen: list[Candidate]
+    rejected: list[Candidate]
+    skipped: int = 0
+
+
+def detect_cards(page: Page) -> Detection:
+    """Find the listing's cards among the repeated blocks of the page."""
+    body = page.tree.body
+    if body is None:
+        return Detection([], [], [])
+    containers = _group_by_container(_post_links(page, body))
+    candidates = [c for node, blocks in containers for c in [_evaluate(node, blocks)] if c]
+    ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+    viable = [c for c in ranked if c.reason is None]
+    if not viable:
+        return Detection([], [], ranked)
+    best = _prefer_outer(viable[0], viable)
+    chosen = [best, *_parallel(best, viable)]
+    for candidate in ranked:
+        if all(candidate is not c for c in chosen) and candidate.reason is None:
+            candidate.reason = _loss_reason(candidate, best)
+    cards = sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order)
+    rejected = [c for c in ranked if all(c is not x for x in chosen)]
+    return Detection(cards, chosen, rejected, sum(_count_skipped(c) for c in chosen))
+
+
+def block_for(page: Page, root: LexborNode) -> Block:
+    """Return the card block of an element a profile names as a card, with its post links."""
+    block = Block(root, [link for link, _ in _post_links(page, root)])
+    block.main = _main_link(block)
+    return block
+
+
+def _post_links(page: Page, scope: LexborNode) -> list[tuple[PostLink, list[LexborNode]]]:
+    found: list[tuple[PostLink, list[LexborNode]]] = []
+    for order, node in enumerate(scope.css("a[href]")):
+        url = resolve(attr(node, "href"), page.base_url)
+        if url is None or not is_post_candidate(url, page.base_url):
+            continue
+        if strip_fragment(url) == page.url_key or taxonomy_kind(url, attr(node, "rel")):
+            continue
+        chain = list(ancestors(node))
+        if node.mem_id in page.hidden or any(a.mem_id in page.hidden for a in chain):
+            continue
+        in_heading = any(a.tag in HEADINGS for a in chain[:4])
+        text = page.text_of(node)
+        found.append((PostLink(node, url, strip_fragment(url), order, in_heading, text), chain))
+    return found
+
+
+def _group_by_container(
+    links: list[tuple[PostLink, list[LexborNode]]],
+) -> list[tuple[LexborNode, list[Block]]]:
+    containers: dict[int, tuple[LexborNode, dict[int, Block]]] = {}
+    for link, chain in links:
+        child = link.node
+        for parent in chain:
+            _, blocks = containers.setdefault(parent.mem_id, (parent, {}))
+            blocks.setdefault(child.mem_id, Block(child)).links.append(link)
+            child = parent
+    return [(node, list(blocks.values())) for node, blocks in containers.values()]
+
+
+def _evaluate(container: LexborNode, blocks: list[Block]) -> Candidate | None:
+    if len(blocks) < 2:
+        return None
+    many = sorted(len({link.key for link in block.links}) for block in blocks)
+    if many[len(many) // 2] > MAX_URLS_PER_CARD:
+        return None  # each block holds several posts: an outer wrapper of the listing
+    cards = _distinct_cards(blocks)
+    if len(cards) < 2:
+        return None
+    candidate = Candidate(container, cards)
+    _measure(candidate)
+    _apply_penalties(candidate)
+    return candidate
+
+
+def _distinct_cards(blocks: list[Block]) -> list[Block]:
+    for block in blocks:
+        block.main = _main_link(block)
+    counts = Counter(block.key for block in blocks if block.key)
+    cards: list[Block] = []
+    seen: set[str] = set()
+    for block in blocks:
+        key = block.key
+        if key is None or counts[key] >= FURNITURE_REPEATS or key in seen:
+            continue
+        seen.add(key)
+        cards.append(block)
+    return cards
+
+
+def _main_link(block: Block) -> PostLink | None:
+    """Return the link naming the block's post: heading link, else the most prominent one."""
+    if not block.links:
+        return None
+    for link in block.links:
+        if link.in_heading:
+            return link
+    titled = [link for link in block.links if link.text and not is_read_more(link.text)]
+    titled = [link for link in titled if not _DATE_HINT_RE.fullmatch(link.text)]
+    if titled:
+        return max(titled, key=lambda link: len(link.text))
+    return block.links[0]
+
+
+def _measure(candidate: Candidate) -> None:
+    cards = candidate.cards
+    shapes = Counter(_shape(block.node) for block in cards)
+    candidate.signature, top = shapes.most_common(1)[0]
+    candidate.shape = top / len(cards)
+    extras, quality, bare, headed = [], 0.0, 0, 0
+    for block in cards:
+        text = block.node.text(strip=True)
+        extra = max(0, len(text) - len(block.main.text if block.main else ""))
+        has_heading = block.node.tag in HEADINGS or bool(block.node.css_first(_HEADING_CSS))
+        has_date = _DATE_HINT_RE.search(text) is not None or bool(block.node.css_first("time"))
+        extras.append(extra)
+        bare += extra <= BARE_LINK_CHARS
+        headed += has_heading
+        card_quality = 0.15 + 0.85 * min(1.0, extra / RICH_TEXT_CHARS)
+        card_quality *= (1.0 if has_heading else 0.7) * (1.2 if has_date else 1.0)
+        quality += card_quality * (0.3 if _is_inline_mention(block) else 1.0)
+    candidate.bare = bare / len(cards)
+    candidate.headings = headed / len(cards)
+    candidate.richness = sum(extras) / len(extras)
+    candidate.score = quality * candidate.shape
+
+
+_HEADING_CSS = "h1, h2, h3, h4, h5, h6"
+
+
+def _shape(node: LexborNode) -> str:
+    tokens = classes(node)
+    return node.tag + ("." + _DIGITS_RE.sub("", tokens[0]) if tokens else "")
+
+
+def _is_inline_mention(block: Block) -> bool:
+    """Tell whether the block's post link is a mention inside running text (a paragraph)."""
+    link = block.main
+    if link is None or link.in_heading:
+        return False
+    parent = link.node.parent
+    if parent is None or parent.tag not in ("p", "li", "td", "blockquote", "dd"):
+        return False
+    return len(parent.text(strip=True)) > 3 * max(1, len(link.text)) + 20
+
+
+def _apply_penalties(candidate: Candidate) -> None:
+    node = candidate.container
+    lineage = [node, *ancestors(node)]
+    landmark = next((a for a in lineage if _is_landmark(a)), None)
+    if landmark is not None:
+        candidate.penalties.append(f"inside <{landmark.tag}> ({describe(landmark)})")
+        candidate.score *= 0.25
+    sidebar = next((a for a in lineage if _has_sidebar_token(a)), None)
+    if sidebar is not None:
+        candidate.penalties.append(f"inside a sidebar or widget area ({describe(sidebar)})")
+        candidate.score *= 0.5
+    title = _widget_title(node)
+    if title:
+        candidate.penalties.append(f"titled like a widget ({title!r})")
+        candidate.score *= 0.5
+    if candidate.shape < MIN_SHAPE_SHARE:
+        candidate.reason = f"no repeated structure: blocks differ in shape ({candidate.shape:.0%})"
+    elif candidate.bare >= 0.6:
+        candidate.reason = "a list of bare links: little text besides each link"
+        candidate.score *= 0.5
+
+
+def _is_landmark(node: LexborNode) -> bool:
+    return node.tag in LANDMARK_TAGS or attr(node, "role").lower() in LANDMARK_ROLES
+
+
+def _has_sidebar_token(node: LexborNode) -> bool:
+    return SIDEBAR_TOKEN_RE.search(attr(node, "id") + " " + attr(node, "class")) is not None
+
+
+def _widget_title(container: LexborNode) -> str | None:
+    """Return the title of a widget-like list ("热门文章") right before or atop the container."""
+    previous = container.prev
+    while previous is not None and previous.tag.startswith("-"):
+        previous = previous.prev
+    heads = [previous] if previous is not None else []
+    parent = container.parent
+    if parent is not None:
+        heads.extend(element_children(parent)[:1])
+    for head in heads:
+        text = head.text(strip=True) if head.tag in HEADINGS or head.tag == "div" else ""
+        if text and len(text) <= 30 and WIDGET_TITLE_RE.search(text):
+            return text
+    return None
+
+
+def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:
+    """Return the listing that holds ``best`` inside one of its cards, if a fair one does."""
+    for other in viable:
+        if other is best or other.score < 0.5 * best.score:
+            continue
+        if any(contains(card.node, best.container) for card in other.cards):
+            return other
+    return best
+
+
+def _parallel(best: Candidate, viable: list[Candidate]) -> list[Candidate]:
+    """Return other containers of the same shape as the listing's (a listing split in groups)."""
+    same = describe(best.container)
+    found: list[Candidate] = []
+    for other in viable:
+        if other is best or other.penalties or other.signature != best.signature:
+            continue
+        if describe(other.container) != same or other.score < 0.3 * best.score:
+            continue
+        nested = contains(best.container, other.container) or contains(
+            other.container, best.container
+        )
+        if not nested:
+            found.append(other)
+    return found
+
+
+def _loss_reason(candidate: Candidate, best: Candidate) -> str:
+    if contains(best.container, candidate.container):
+        return "nested inside the listing's cards"
+    if candidate.penalties:
+        return "; ".join(candidate.penalties)
+    return f"scored lower than the listing ({candidate.score:.1f} vs {best.score:.1f})"
+
+
+def _count_skipped(candidate: Candidate) -> int:
+    """Count the container's blocks of the cards' shape that hold no usable post link."""
+    taken = {card.node.mem_id for card in candidate.cards}
+    return sum(
+        1
+        for child in element_children(candidate.container)
+        if child.mem_id not in taken and _shape(child) == candidate.signature
+    )

@@ -1,0 +1,142 @@
+"""Helpers over a parsed lexbor tree: visibility, classes and text as a browser renders it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from feedkeeper.text import normalize_space
+
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Elements whose boundaries a browser renders as a line break (or at least a space).
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl",
+        "dt", "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "li",
+        "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
+        "tfoot", "th", "thead", "tr", "ul", *HEADINGS,
+    }
+)  # fmt: skip
+# Elements whose content a reader never sees as text.
+UNRENDERED_TAGS = frozenset(
+    {"script", "style", "template", "noscript", "-comment", "svg", "iframe", "object",
+     "head", "title", "select", "textarea", "canvas", "video", "audio"}
+)  # fmt: skip
+LANDMARK_TAGS = frozenset({"nav", "aside", "header", "footer"})
+LANDMARK_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo"})
+
+_HIDDEN_SELECTOR = (
+    "[hidden], [style], [class*='hid'], [class*='invisible'], [class*='d-none'], "
+    "[class*='sr-only'], [class*='screen-reader'], [class*='display-none'], "
+    "input[type='hidden']"
+)
+_HIDDEN_CLASSES = frozenset(
+    {"hidden", "is-hidden", "hide", "d-none", "invisible", "is-invisible", "sr-only",
+     "screen-reader-text", "visually-hidden", "display-none"}
+)  # fmt: skip
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def attr(node: LexborNode, name: str) -> str:
+    """Return the attribute's value, or "" when it is absent or valueless."""
+    value = node.attributes.get(name)
+    return value or ""
+
+
+def classes(node: LexborNode) -> list[str]:
+    """Return the node's class tokens."""
+    return attr(node, "class").split()
+
+
+def is_hidden_element(node: LexborNode) -> bool:
+    """Tell whether the element itself (not its ancestors) is hidden from readers."""
+    attrs = node.attributes
+    if "hidden" in attrs or (node.tag == "input" and attr(node, "type").lower() == "hidden"):
+        return True
+    if _HIDDEN_STYLE_RE.search(attrs.get("style") or ""):
+        return True
+    return any(
+        token in _HIDDEN_CLASSES or token.startswith("display-none") for token in classes(node)
+    )
+
+
+def find_hidden(tree: LexborHTMLParser) -> frozenset[int]:
+    """Return the ids of every hidden element in the document (descendants not included)."""
+    return frozenset(
+        node.mem_id for node in tree.css(_HIDDEN_SELECTOR) if is_hidden_element(node)
+    )
+
+
+def ancestors(node: LexborNode, stop: LexborNode | None = None) -> Iterator[LexborNode]:
+    """Yield the node's ancestors from its parent up, ending before ``stop`` or the root."""
+    stop_id = stop.mem_id if stop is not None else None
+    parent = node.parent
+    while parent is not None and parent.tag not in ("html", "-document"):
+        if parent.mem_id == stop_id:
+            return
+        yield parent
+        parent = parent.parent
+
+
+def is_visible(node: LexborNode, hidden: Collection[int]) -> bool:
+    """Tell whether neither the node nor any ancestor is hidden or unrendered."""
+    if node.mem_id in hidden:
+        return False
+    return not any(a.mem_id in hidden or a.tag in UNRENDERED_TAGS for a in ancestors(node))
+
+
+def element_children(node: LexborNode) -> list[LexborNode]:
+    """Return the node's child elements (no text or comment nodes)."""
+    return [child for child in node.iter() if not child.tag.startswith("-")]
+
+
+def contains(outer: LexborNode, inner: LexborNode) -> bool:
+    """Tell whether ``inner`` is ``outer`` or lies inside it."""
+    outer_id = outer.mem_id
+    return inner.mem_id == outer_id or any(a.mem_id == outer_id for a in ancestors(inner))
+
+
+def render_text(node: LexborNode, skip: Collection[int] = ()) -> str:
+    """Return the node's text as a browser shows it, leaving out the elements in ``skip``."""
+    parts: list[str] = []
+    render_into(node, skip, parts)
+    return normalize_space("".join(parts))
+
+
+def render_into(node: LexborNode, skip: Collection[int], parts: list[str]) -> None:
+    """Append the node's rendered text to ``parts``, unnormalised (a text node renders as is)."""
+    if node.tag == "-text":
+        parts.append(node.text_content or "")
+        return
+    if node.tag in BLOCK_TAGS:
+        parts.append(" ")
+    stack: list[LexborNode | None] = list(reversed(list(node.iter(include_text=True))))
+    while stack:
+        current = stack.pop()
+        if current is None:
+            parts.append(" ")
+            continue
+        tag = current.tag
+        if tag == "-text":
+            parts.append(current.text_content or "")
+            continue
+        if tag in UNRENDERED_TAGS or current.mem_id in skip:
+            continue
+        if tag in BLOCK_TAGS:
+            parts.append(" ")
+            stack.append(None)
+        stack.extend(reversed(list(current.iter(include_text=True))))
+    if node.tag in BLOCK_TAGS:
+        parts.append(" ")
+
+
+def describe(node: LexborNode) -> str:
+    """Return a short CSS-like label for the node: ``tag#id.class1.class2``."""
+    label = node.tag
+    if node_id := attr(node, "id").strip():
+        label += "#" + node_id.split()[0]
+    for token in classes(node)[:2]:
+        label += "." + token
+    return label

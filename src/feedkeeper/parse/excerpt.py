@@ -1,0 +1,104 @@
+"""A card's excerpt: its main run of text, without the title, meta lines and "Read more".
+
+The card is cut into regions along the path to its title. A region that holds a
+meta *indicator* (a date, a category or tag link, a comment count, an author link)
+and little text besides is a meta line; one that also holds a clean block of text is
+split further. Meta lines and the title break the card into runs of text regions,
+and the longest run is the excerpt: stray bits such as reading times or badges lose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from selectolax.lexbor import LexborNode
+
+from feedkeeper.parse.dom import BLOCK_TAGS, UNRENDERED_TAGS, ancestors, render_into
+from feedkeeper.parse.page import Page
+from feedkeeper.text import normalize_space
+
+# A region with an indicator and at most this much other text is a meta line.
+MAX_META_RESIDUAL = 50
+
+_TRAILING_READ_MORE_RE = re.compile(
+    r"\s*(?:阅读全文|阅读更多|继续阅读|查看全文|read\s+more|continue\s+reading)\s*[»›→>]*\s*$", re.I
+)
+Region = LexborNode | None  # None marks a break: the title or a meta line
+
+
+def find_excerpt(
+    page: Page,
+    root: LexborNode,
+    title: LexborNode | None,
+    indicators: Collection[LexborNode],
+    skip: Collection[int],
+) -> tuple[str | None, list[LexborNode]]:
+    """Return the card's excerpt text (None when it shows none) and the nodes it came from."""
+    marked = _mark(root, indicators)
+    title_path = {a.mem_id for a in ancestors(title, root)} if title is not None else set()
+    title_id = title.mem_id if title is not None else None
+    regions: list[Region] = []
+    stack = list(reversed(list(root.iter(include_text=True))))
+    while stack:
+        node = stack.pop()
+        if node.tag == "-text":
+            regions.append(node)
+        elif node.mem_id == title_id:
+            regions.append(None)
+        elif node.tag in UNRENDERED_TAGS or node.mem_id in skip or node.mem_id in page.hidden:
+            continue
+        elif node.mem_id in title_path or _needs_split(node, marked, skip):
+            stack.extend(reversed(list(node.iter(include_text=True))))
+        elif node.mem_id in marked:
+            regions.append(None)
+        else:
+            regions.append(node)
+    return _longest_run(regions, page.hidden.union(skip))
+
+
+def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int]:
+    """Map each element holding indicators to their text length, indicators included."""
+    marked: dict[int, int] = {}
+    for indicator in indicators:
+        size = len(indicator.text(strip=True))
+        for node in [indicator, *ancestors(indicator, root)]:
+            marked[node.mem_id] = marked.get(node.mem_id, 0) + size
+    return marked
+
+
+def _needs_split(node: LexborNode, marked: dict[int, int], skip: Collection[int]) -> bool:
+    """Tell whether a marked region also holds excerpt text, so it must be split further."""
+    if node.mem_id not in marked:
+        return False
+    residual = len(node.text(strip=True)) - marked[node.mem_id]
+    if residual > MAX_META_RESIDUAL:
+        return True
+    return any(
+        child.tag in BLOCK_TAGS
+        and child.mem_id not in marked
+        and child.mem_id not in skip
+        and child.text(strip=True)
+        for child in node.iter()
+    )
+
+
+def _longest_run(regions: list[Region], skip: Collection[int]) -> tuple[str | None, list[LexborNode]]:
+    best_text, best_nodes = "", []
+    parts: list[str] = []
+    nodes: list[LexborNode] = []
+    for region in [*regions, None]:
+        if region is not None:
+            render_into(region, skip, parts)
+            nodes.append(region)
+            continue
+        text = _strip_read_more(normalize_space("".join(parts)))
+        if len(text) > len(best_text):
+            best_text, best_nodes = text, [n for n in nodes if n.tag != "-text"]
+        parts, nodes = [], []
+    return (best_text or None), best_nodes
+
+
+def _strip_read_more(text: str) -> str:
+    """Drop a trailing "Read more" written as plain text rather than as a link."""
+    return _TRAILING_READ_MORE_RE.sub("", text)

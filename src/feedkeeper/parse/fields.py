@@ -1,0 +1,215 @@
+"""Read one detected card's fields: url, title, categories, tags, dates and excerpt."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+from feedkeeper.cards import Card, find_placeholders
+from feedkeeper.parse.dates import with_year
+from feedkeeper.parse.detect import Block, PostLink
+from feedkeeper.parse.dom import HEADINGS, ancestors, attr, classes, is_visible
+from feedkeeper.parse.excerpt import find_excerpt
+from feedkeeper.parse.page import Page
+from feedkeeper.parse.urls import TaxonomyKind, taxonomy_kind
+from feedkeeper.parse.vocab import (
+    CATEGORY_ICON_RE,
+    CATEGORY_LABEL_RE,
+    LIST_SPLIT_RE,
+    TAG_ICON_RE,
+    TAG_LABEL_RE,
+    is_read_more,
+)
+from feedkeeper.parse.when import CardScan, DateHit, choose_date, scan_card
+from feedkeeper.text import normalize_space, split_ellipsis
+
+_URL_YEAR_RE = re.compile(r"/((?:19|20)\d{2})/")
+_HEADING_CSS = "h1, h2, h3, h4, h5, h6"
+
+
+@dataclass(slots=True)
+class CardParts:
+    """A card and the nodes each of its fields came from (for explanations and profiles)."""
+
+    card: Card
+    root: LexborNode
+    link: LexborNode | None = None
+    title: LexborNode | None = None
+    date: DateHit | None = None
+    categories: list[LexborNode] = field(default_factory=list)
+    tags: list[LexborNode] = field(default_factory=list)
+    excerpt: list[LexborNode] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """Category or tag names shown on a card, with the nodes that show them."""
+
+    names: tuple[str, ...] = ()
+    nodes: tuple[LexborNode, ...] = ()
+
+
+def read_card(page: Page, block: Block) -> CardParts:
+    """Read the fields of a detected card block."""
+    root = block.node
+    title_text, title_node, link = _title(page, block)
+    scan = scan_card(page, root, title_node)
+    categories, tags = _taxonomy(page, root, scan)
+    hit = choose_date(scan.dates)
+    indicators = [h.node for h in scan.dates] + list(categories.nodes) + list(tags.nodes)
+    indicators += _meta_links(page, block, link)
+    skip = {node.mem_id for node in root.css("a") if is_read_more(page.text_of(node))}
+    excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip)
+    excerpt, truncated = split_ellipsis(excerpt) if excerpt else (None, False)
+    url = link.url if link else None
+    card = Card(
+        url=url,
+        title=title_text or None,
+        category=categories.names[0] if categories.names else None,
+        categories=categories.names,
+        tags=tags.names,
+        published=_published(hit, url),
+        published_at=hit.stamp if hit else None,
+        excerpt=excerpt or None,
+        truncated=truncated and bool(excerpt),
+        placeholders=find_placeholders(excerpt) if excerpt else (),
+    )
+    return CardParts(
+        card, root, link.node if link else None, title_node, hit,
+        list(categories.nodes), list(tags.nodes), excerpt_nodes,
+    )  # fmt: skip
+
+
+def _title(page: Page, block: Block) -> tuple[str | None, LexborNode | None, PostLink | None]:
+    """Return the title text, the node showing it, and the link that gives the URL."""
+    post_links = [link for link in block.links if link.key == block.key]
+    for link in post_links:
+        if link.in_heading and link.text:
+            heading = next((a for a in ancestors(link.node) if a.tag in HEADINGS), link.node)
+            inside = heading.mem_id == block.node.mem_id or block.node.mem_id in {
+                a.mem_id for a in ancestors(heading)
+            }
+            return link.text, heading if inside else link.node, link
+    link = _url_link(post_links)
+    main = block.main
+    named = main is not None and main.text and not is_read_more(main.text)
+    heading = _first_heading(page, block.node)
+    if heading is not None and not (named and main and _precedes(block.node, main.node, heading)):
+        return page.text_of(heading), heading, link
+    if named and main is not None:
+        return main.text, main.node, main
+    return None, None, link
+
+
+def _url_link(links: list[PostLink]) -> PostLink | None:
+    """Return the link whose href best names the post: one without a fragment if any."""
+    plain = [link for link in links if "#" not in link.url]
+    return (plain or links or [None])[0]
+
+
+def _first_heading(page: Page, root: LexborNode) -> LexborNode | None:
+    if root.tag in HEADINGS:
+        return root
+    for heading in root.css(_HEADING_CSS):
+        if page.text_of(heading) and is_visible(heading, page.hidden):
+            return heading
+    return None
+
+
+def _precedes(root: LexborNode, first: LexborNode, second: LexborNode) -> bool:
+    """Tell whether ``first`` comes before ``second`` in the document, within ``root``."""
+    wanted = {first.mem_id, second.mem_id}
+    for node in root.traverse():
+        if node.mem_id in wanted:
+            return node.mem_id == first.mem_id
+    return False
+
+
+def _taxonomy(page: Page, root: LexborNode, scan: CardScan) -> tuple[Terms, Terms]:
+    found: dict[TaxonomyKind, tuple[list[str], list[LexborNode]]] = {
+        "category": ([], []),
+        "tag": ([], []),
+    }
+    for node in root.css("a[href]"):
+        url = page.resolve(attr(node, "href")) or ""
+        kind = taxonomy_kind(url, attr(node, "rel"))
+        text = page.text_of(node)
+        text = text.lstrip("#＃").strip() if kind == "tag" else text
+        if kind and text and is_visible(node, page.hidden):
+            names, nodes = found[kind]
+            if text not in names:
+                names.append(text)
+            nodes.append(node)
+    categories = _terms(*found["category"]) or _labelled(scan, CATEGORY_ICON_RE, CATEGORY_LABEL_RE)
+    tags = _terms(*found["tag"]) or _labelled(scan, TAG_ICON_RE, TAG_LABEL_RE)
+    return categories, tags
+
+
+def _terms(names: list[str], nodes: list[LexborNode]) -> Terms | None:
+    return Terms(tuple(names), tuple(nodes)) if names else None
+
+
+def _labelled(scan: CardScan, icon_re: re.Pattern[str], label_re: re.Pattern[str]) -> Terms:
+    """Return names shown as text after an icon (a folder) or a label ("分类:")."""
+    for icon in scan.icons:
+        if icon_re.search(" ".join(classes(icon))):
+            sibling = _next_content(icon)
+            if sibling is not None and sibling.tag not in ("a", "time"):
+                names = _split_names(sibling.text() or sibling.text_content or "")
+                if names:
+                    return Terms(names, (icon, sibling))
+    for label in scan.labels:
+        text = normalize_space(label.text_content or "")
+        match = label_re.match(text)
+        parent = label.parent
+        if match and parent is not None and match.end() > 0:
+            rest = text[match.end() :] or normalize_space(_following_text(label))
+            names = _split_names(rest)
+            if names:
+                return Terms(names, (parent,))
+    return Terms()
+
+
+def _next_content(node: LexborNode) -> LexborNode | None:
+    sibling = node.next
+    while sibling is not None and sibling.tag in ("-text", "-comment"):
+        if sibling.tag == "-text" and (sibling.text_content or "").strip():
+            return sibling
+        sibling = sibling.next
+    return sibling
+
+
+def _following_text(node: LexborNode) -> str:
+    texts: list[str] = []
+    sibling = node.next
+    while sibling is not None and len(texts) < 8:
+        texts.append((sibling.text_content if sibling.tag == "-text" else sibling.text()) or "")
+        sibling = sibling.next
+    return " ".join(texts)
+
+
+def _split_names(text: str) -> tuple[str, ...]:
+    names = [normalize_space(name) for name in LIST_SPLIT_RE.split(normalize_space(text))]
+    return tuple(name for name in names if name and len(name) <= 40)
+
+
+def _meta_links(page: Page, block: Block, link: PostLink | None) -> list[LexborNode]:
+    """Return links that belong to meta lines: comment counts, authors, other post anchors."""
+    found: list[LexborNode] = []
+    for post_link in block.links:
+        if post_link.key == block.key and "#" in post_link.url and post_link is not link:
+            found.append(post_link.node)
+    found.extend(block.node.css("a[rel~='author'], a[href*='/author/']"))
+    return found
+
+
+def _published(hit: DateHit | None, url: str | None) -> str | None:
+    """Return the published ISO date; a date without a year takes it from the post URL."""
+    if hit is None:
+        return None
+    if hit.date or hit.month_day is None:
+        return hit.date
+    match = _URL_YEAR_RE.search(url or "")
+    return with_year(int(match.group(1)), hit.month_day) if match else None

@@ -1,0 +1,100 @@
+"""Listing HTML into cards, with no configuration: detect, read fields, find the pager."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from feedkeeper.cards import Card, ParsedPage
+from feedkeeper.errors import ParseError
+from feedkeeper.parse.dates import with_year
+from feedkeeper.parse.detect import Detection, detect_cards
+from feedkeeper.parse.fields import CardParts, read_card
+from feedkeeper.parse.page import Page, load_page
+from feedkeeper.parse.pager import find_pager
+from feedkeeper.parse.profile import Profile, read_with_profile
+
+# Fewer cards than this on a listing page is suspicious (a last page can be short).
+FEW_CARDS = 3
+
+
+def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> ParsedPage:
+    """Parse a listing page into cards; raise ParseError when it holds none."""
+    page = load_page(html, base_url)
+    if profile is not None and profile.card:
+        parts, skipped, warnings = read_with_profile(page, profile), 0, []
+    else:
+        detection = detect_cards(page)
+        parts = read_cards(page, detection)
+        skipped, warnings = detection.skipped, []
+    if not parts:
+        raise ParseError("no post cards found on the page")
+    card_ids = {part.root.mem_id for part in parts}
+    pager = find_pager(page, card_ids, profile.next if profile else None)
+    result = ParsedPage(
+        cards=[part.card for part in parts],
+        next_url=pager.next_url,
+        page_urls=pager.page_urls,
+        skipped=skipped,
+        warnings=warnings,
+    )
+    if profile is None or not profile.card:
+        result.confidence, result.warnings = assess(detection, result.cards)
+    return result
+
+
+def read_cards(page: Page, detection: Detection) -> list[CardParts]:
+    """Read every detected card, then give year-less dates the year of their neighbours."""
+    parts = [read_card(page, block) for block in detection.cards]
+    parts = [part for part in parts if part.card.title or part.card.excerpt]
+    _fill_years(parts)
+    return parts
+
+
+def assess(detection: Detection, cards: list[Card]) -> tuple[float, list[str]]:
+    """Return how sure the parser is that these are the post cards, and why not more."""
+    confidence, warnings = 1.0, []
+    best = detection.chosen[0]
+    if len(cards) < FEW_CARDS:
+        confidence *= 0.6
+        warnings.append(f"only {len(cards)} card(s) found")
+    if best.shape < 0.8:
+        confidence *= 0.7
+        warnings.append(f"weak repeated structure: {best.shape:.0%} of cards share a shape")
+    shown = sum(1 for c in cards if c.published or c.excerpt or c.categories)
+    if shown < len(cards) / 2:
+        confidence *= 0.7
+        warnings.append("most cards show no date, category or excerpt")
+    if best.penalties:
+        confidence *= 0.5
+        warnings.append("the listing was found " + "; ".join(best.penalties))
+    runner = next((c for c in detection.rejected if c.reason and "nested" not in c.reason), None)
+    if runner is not None and runner.score >= 0.8 * best.score:
+        confidence *= 0.8
+        warnings.append("another list of links scored almost as high")
+    return round(confidence, 2), warnings
+
+
+def _fill_years(parts: list[CardParts]) -> None:
+    """Date year-less cards ("May 9") from the nearest dated card before or after them."""
+    for index, part in enumerate(parts):
+        hit = part.date
+        if part.card.published or hit is None or hit.month_day is None:
+            continue
+        year = _neighbour_year(parts, index, hit.month_day)
+        if year is not None:
+            part.card = replace(part.card, published=with_year(year, hit.month_day))
+
+
+def _neighbour_year(parts: list[CardParts], index: int, month_day: tuple[int, int]) -> int | None:
+    """Return the year a listing in date order implies for a card at ``index``."""
+    for step in (-1, 1):
+        position = index + step
+        while 0 <= position < len(parts):
+            known = parts[position].card.published
+            if known:
+                year, month, day = (int(x) for x in known.split("-"))
+                newer_first = step == -1  # listings run newest first
+                crosses = month_day > (month, day) if newer_first else month_day < (month, day)
+                return year - 1 if crosses and newer_first else year + 1 if crosses else year
+            position += step
+    return None

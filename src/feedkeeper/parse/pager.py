@@ -1,0 +1,176 @@
+"""The pager: the link to the following listing page, and the other page links.
+
+The next page is, in order of trust: a visible ``rel=next`` link, a visible link
+reading like "Next"/"下一页"/"»" (text, aria-label or title), a ``<link rel=next>``
+in the head, and finally the numbered link after the current page ("1 2" pagers).
+Hidden or disabled links and links to other sites never count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+from feedkeeper.parse.dom import ancestors, attr, classes, is_hidden_element, is_visible
+from feedkeeper.parse.page import Page
+from feedkeeper.parse.urls import is_same_site, is_site_root, page_number, strip_fragment
+from feedkeeper.parse.vocab import (
+    CURRENT_CLASSES,
+    FIRST_LAST_RE,
+    NEXT_HINT_RE,
+    NEXT_RE,
+    PREV_RE,
+)
+
+_DISABLED_CLASSES = frozenset({"disabled", "is-disabled"})
+
+
+@dataclass(frozen=True, slots=True)
+class PagerLink:
+    """A visible same-site link outside the cards, as the pager sees it."""
+
+    node: LexborNode
+    url: str
+    text: str
+    rel: tuple[str, ...]
+    hint: str  # aria-label and title
+
+
+@dataclass(slots=True)
+class Pager:
+    """The page's pager: the next listing page, why, and every other page link."""
+
+    next_url: str | None = None
+    reason: str = "no next link"
+    page_urls: list[str] = field(default_factory=list)
+
+
+def find_pager(page: Page, card_ids: Collection[int], selector: str | None = None) -> Pager:
+    """Find the next page and the pager links among the links outside the cards.
+
+    ``selector`` (a profile's ``next``) names the next link outright.
+    """
+    links = _pager_links(page, card_ids)
+    numbered = [link for link in links if _number(link, page.url_key) is not None]
+    pager = Pager()
+    if selector:
+        pager.next_url, pager.reason = _selected_next(page, selector), f"profile selector {selector!r}"
+    else:
+        pager.next_url, pager.reason = _next(page, links, numbered)
+    wanted = [link.url for link in links if _is_page_link(link, page.url_key)]
+    if pager.next_url:
+        wanted.append(pager.next_url)
+    for url in wanted:
+        if url not in pager.page_urls and strip_fragment(url) != page.url_key:
+            pager.page_urls.append(url)
+    return pager
+
+
+def _pager_links(page: Page, card_ids: Collection[int]) -> list[PagerLink]:
+    found: list[PagerLink] = []
+    for node in page.tree.css("body a[href]"):
+        url = page.resolve(attr(node, "href"))
+        if url is None or not is_same_site(url, page.url) or strip_fragment(url) == page.url_key:
+            continue
+        lineage = [node, *ancestors(node)]
+        if any(a.mem_id in card_ids for a in lineage) or not _is_shown(page, lineage):
+            continue
+        hint = f"{attr(node, 'aria-label')} {attr(node, 'title')}".strip()
+        rel = tuple(attr(node, "rel").lower().split())
+        found.append(PagerLink(node, url, page.text_of(node), rel, hint))
+    return found
+
+
+def _is_shown(page: Page, lineage: list[LexborNode]) -> bool:
+    """Tell whether a link is visible and not disabled (a pager's "inactive" arrows)."""
+    for node in lineage[:3]:
+        if node.mem_id in page.hidden or _DISABLED_CLASSES.intersection(classes(node)):
+            return False
+        if "disabled" in node.attributes or attr(node, "aria-disabled") == "true":
+            return False
+    return not any(a.mem_id in page.hidden for a in lineage[3:])
+
+
+def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> tuple[str | None, str]:
+    for link in links:
+        if "next" in link.rel:
+            return link.url, "rel=next link"
+    for link in links:
+        if _reads_next(link):
+            return link.url, f"link reading {(link.text or link.hint)!r}"
+    head_next = _head_next(page)
+    if head_next:
+        return head_next, "<link rel=next> in the head"
+    current = _current_number(page, numbered)
+    for link in numbered:
+        if _number(link, page.url_key) == current + 1 and page_number(link.url) == current + 1:
+            return link.url, f"numbered link {current + 1} after the current page {current}"
+    return None, "no next link"
+
+
+def _selected_next(page: Page, selector: str) -> str | None:
+    node = page.tree.css_first(selector)
+    if node is not None and node.tag != "a":
+        node = node.css_first("a[href]")
+    if node is None or not is_visible(node, page.hidden):
+        return None
+    url = page.resolve(attr(node, "href"))
+    return url if url and is_same_site(url, page.url) else None
+
+
+def _reads_next(link: PagerLink) -> bool:
+    if NEXT_RE.match(link.text) or (link.hint and NEXT_RE.match(link.hint)):
+        return True
+    if link.text and not NEXT_RE.match(link.text.strip("»›→> ")):
+        return False
+    parent = link.node.parent
+    tokens = classes(link.node) + (classes(parent) if parent is not None else [])
+    return any(NEXT_HINT_RE.search(token) for token in tokens) and page_number(link.url) is not None
+
+
+def _head_next(page: Page) -> str | None:
+    head = page.tree.head
+    node = head.css_first("link[rel~='next'][href]") if head is not None else None
+    if node is None or is_hidden_element(node):
+        return None
+    url = page.resolve(attr(node, "href"))
+    if url is None or not is_same_site(url, page.url) or strip_fragment(url) == page.url_key:
+        return None
+    return url
+
+
+def _current_number(page: Page, numbered: list[PagerLink]) -> int:
+    """Return the current page's number: the pager's marked number, else the URL's."""
+    pager_parents = {a.mem_id for link in numbered for a in list(ancestors(link.node))[:3]}
+    for node in page.tree.css("[aria-current], [class*='current'], [class*='active']"):
+        text = node.text(strip=True)
+        is_marked = "aria-current" in node.attributes or CURRENT_CLASSES.intersection(
+            classes(node)
+        )
+        near = any(a.mem_id in pager_parents for a in list(ancestors(node))[:3])
+        if text.isdigit() and is_marked and near and len(text) <= 5:
+            return int(text)
+    return page_number(page.url) or 1
+
+
+def _number(link: PagerLink, here: str) -> int | None:
+    """Return the page number a numbered pager link leads to, or None for other links."""
+    text = link.text
+    if not text.isdigit() or len(text) > 5:
+        return None
+    number = int(text)
+    found = page_number(link.url)
+    if found == number:
+        return number
+    is_first = is_site_root(link.url) or here.startswith(strip_fragment(link.url))
+    return 1 if number == 1 and found is None and is_first else None
+
+
+def _is_page_link(link: PagerLink, here: str) -> bool:
+    if _number(link, here) is not None:
+        return True
+    reads_pager = "next" in link.rel or "prev" in link.rel or _reads_next(link)
+    reads_pager = reads_pager or bool(PREV_RE.match(link.text) or FIRST_LAST_RE.match(link.text))
+    return reads_pager and (page_number(link.url) is not None or is_site_root(link.url))

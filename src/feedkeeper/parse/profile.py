@@ -1,0 +1,117 @@
+"""Site profiles: CSS selectors that name a site's cards and fields outright.
+
+A profile is a small TOML file with any of the keys ``card``, ``title``, ``link``,
+``category``, ``date``, ``excerpt`` and ``next``. Field selectors apply inside each
+card; a field without a selector falls back to the heuristics, and without ``card``
+the cards themselves are found by the heuristics.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
+
+from feedkeeper.errors import ConfigError
+from feedkeeper.parse.detect import block_for
+from feedkeeper.parse.dom import attr, is_visible
+from feedkeeper.parse.fields import CardParts, read_card
+from feedkeeper.parse.page import Page
+from feedkeeper.parse.vocab import is_read_more
+from feedkeeper.parse.when import date_of
+from feedkeeper.text import split_ellipsis
+from feedkeeper.cards import find_placeholders
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """CSS selectors for one site's listing pages; None leaves a field to the heuristics."""
+
+    card: str | None = None
+    title: str | None = None
+    link: str | None = None
+    category: str | None = None
+    date: str | None = None
+    excerpt: str | None = None
+    next: str | None = None
+
+
+PROFILE_KEYS = tuple(f.name for f in fields(Profile))
+
+
+def load_profile(path: Path) -> Profile:
+    """Read a profile from a TOML file; raise ConfigError naming what is wrong with it."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read profile {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"profile {path} is not UTF-8 text") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"profile {path} is not valid TOML: {exc}") from exc
+    return profile_from(data, str(path))
+
+
+def profile_from(data: dict[str, object], source: str = "profile") -> Profile:
+    """Build a profile from parsed TOML, checking every key and selector."""
+    unknown = sorted(set(data) - set(PROFILE_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown key {unknown[0]!r} in {source}; expected some of: {', '.join(PROFILE_KEYS)}"
+        )
+    for key, value in data.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{key!r} in {source} must be a non-empty CSS selector string")
+        _check_selector(key, value, source)
+    return Profile(**{key: str(value).strip() for key, value in data.items()})
+
+
+def _check_selector(key: str, selector: str, source: str) -> None:
+    try:
+        LexborHTMLParser("<p></p>").css(selector)
+    except (SelectolaxError, ValueError) as exc:
+        raise ConfigError(f"invalid CSS selector for {key!r} in {source}: {selector!r}") from exc
+
+
+def read_with_profile(page: Page, profile: Profile) -> list[CardParts]:
+    """Read the cards a profile's ``card`` selector names, fields by selector or heuristics."""
+    parts: list[CardParts] = []
+    for root in page.tree.css(profile.card or "none"):
+        if not is_visible(root, page.hidden):
+            continue
+        part = _override(page, read_card(page, block_for(page, root)), profile)
+        if part.card.url:
+            parts.append(part)
+    return parts
+
+
+def _override(page: Page, part: CardParts, profile: Profile) -> CardParts:
+    card, root = part.card, part.root
+    if profile.title and (node := root.css_first(profile.title)) is not None:
+        card = replace(card, title=page.text_of(node) or None)
+        part.title = node
+        card = replace(card, url=_href(page, node) or card.url)
+    if profile.link and (node := root.css_first(profile.link)) is not None:
+        card = replace(card, url=_href(page, node) or card.url)
+    if profile.category:
+        names = tuple(dict.fromkeys(t for n in root.css(profile.category) if (t := page.text_of(n))))
+        card = replace(card, categories=names, category=names[0] if names else None)
+    if profile.date and (node := root.css_first(profile.date)) is not None:
+        hit = date_of(page, node)
+        card = replace(card, published=hit.date if hit else None, published_at=hit.stamp if hit else None)
+    if profile.excerpt and (node := root.css_first(profile.excerpt)) is not None:
+        skip = {a.mem_id for a in node.css("a") if is_read_more(page.text_of(a))}
+        excerpt, truncated = split_ellipsis(page.text_of(node, skip))
+        card = replace(
+            card, excerpt=excerpt or None, truncated=truncated and bool(excerpt),
+            placeholders=find_placeholders(excerpt),
+        )  # fmt: skip
+    part.card = card
+    return part
+
+
+def _href(page: Page, node: LexborNode) -> str | None:
+    link = node if node.tag == "a" else node.css_first("a[href]")
+    return page.resolve(attr(link, "href")) if link is not None else None

@@ -1,0 +1,106 @@
+"""URLs on a listing page: resolving hrefs, same-site checks, taxonomy and pager shapes."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+TaxonomyKind = Literal["category", "tag"]
+
+_SCHEMES = ("http", "https")
+_CATEGORY_SEGMENTS = frozenset({"categories", "category"})
+_TAG_SEGMENTS = frozenset({"tags", "tag", "label"})
+_ASSET_RE = re.compile(
+    r"\.(?:png|jpe?g|gif|webp|svg|ico|pdf|zip|gz|css|js|xml|rss|atom|json|mp[34]|woff2?)$", re.I
+)
+_FEED_SEGMENTS = frozenset({"feed", "rss", "atom"})
+# Listing pages: /page/2/, /page2/, /page-2.html, ?page=2, ?paged=2.
+_PAGE_PATH_RE = re.compile(r"(?:^|/)page[/_-]?(\d{1,5})(?:/|\.html?)?$", re.I)
+_PAGE_QUERY_RE = re.compile(r"(?:^|&)(?:page|paged|pg|p)=(\d{1,5})(?:&|$)", re.I)
+
+
+def resolve(href: str, base: str) -> str | None:
+    """Return ``href`` made absolute against ``base``, or None for non-web links."""
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    try:
+        url = urljoin(base, href)
+        scheme = urlsplit(url).scheme
+    except ValueError:
+        return None
+    return url if scheme in _SCHEMES else None
+
+
+def strip_fragment(url: str) -> str:
+    """Return the URL without its ``#fragment``."""
+    return url.split("#", 1)[0]
+
+
+def site_of(url: str) -> str:
+    """Return the URL's host without ``www.`` (the identity of a site), or "" if unparsable."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def is_same_site(url: str, base: str) -> bool:
+    """Tell whether ``url`` lives on the same site as ``base``."""
+    return site_of(url) == site_of(base)
+
+
+def path_segments(url: str) -> list[str]:
+    """Return the non-empty, lower-cased path segments of the URL."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return []
+    return [segment.lower() for segment in path.split("/") if segment]
+
+
+def taxonomy_kind(url: str, rel: str = "") -> TaxonomyKind | None:
+    """Tell whether a link points at a category or tag page (by rel, then by path)."""
+    rel_tokens = rel.lower().split()
+    if "category" in rel_tokens:
+        return "category"
+    if "tag" in rel_tokens:
+        return "tag"
+    for segment in path_segments(url):
+        stem = segment.split(".", 1)[0]
+        if stem in _CATEGORY_SEGMENTS:
+            return "category"
+        if stem in _TAG_SEGMENTS:
+            return "tag"
+    return None
+
+
+def page_number(url: str) -> int | None:
+    """Return the listing-page number a URL names (``/page/2/``, ``?page=2``), or None."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    match = _PAGE_PATH_RE.search(parts.path) or _PAGE_QUERY_RE.search(parts.query)
+    return int(match.group(1)) if match else None
+
+
+def is_site_root(url: str) -> bool:
+    """Tell whether the URL is the site's home page."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.path in ("", "/", "/index.html", "/index.htm") and not parts.query
+
+
+def is_post_candidate(url: str, base: str) -> bool:
+    """Tell whether a link could lead to a post: same site, not home, pager, feed or file."""
+    if not is_same_site(url, base) or is_site_root(url):
+        return False
+    if page_number(url) is not None or _ASSET_RE.search(strip_fragment(url).split("?")[0]):
+        return False
+    segments = path_segments(url)
+    return not (segments and segments[-1] in _FEED_SEGMENTS)

@@ -1,0 +1,53 @@
+"""The words listing pages use for their furniture: read-more links, pagers, labels, widgets.
+
+These are the only language-level cues the heuristics use; they describe what a reader
+sees (a "Read more" button, a "下一页" link), never how a particular theme names things.
+"""
+
+from __future__ import annotations
+
+import re
+
+_EDGE = r"[\s\W_]*"
+
+READ_MORE_RE = re.compile(
+    rf"^{_EDGE}(?:阅读全文|阅读更多|继续阅读|查看全文|查看更多|全文|更多|阅读原文"
+    r"|read\s+more|continue\s+reading|keep\s+reading|read\s+the\s+rest|read\s+(?:the\s+)?"
+    rf"(?:full\s+)?(?:post|article|story)|more|view\s+more|full\s+post){_EDGE}$",
+    re.I,
+)
+NEXT_RE = re.compile(
+    rf"^{_EDGE}(?:下一页|下页|后一页|下一頁|次のページ|next(?:\s+page)?|next-page|older"
+    rf"(?:\s+(?:posts?|entries|articles))?|more\s+posts|[»›→>]+){_EDGE}$",
+    re.I,
+)
+PREV_RE = re.compile(
+    rf"^{_EDGE}(?:上一页|上页|前一页|上一頁|prev(?:ious)?(?:\s+page)?|prev-page|newer"
+    rf"(?:\s+(?:posts?|entries|articles))?|[«‹←<]+){_EDGE}$",
+    re.I,
+)
+FIRST_LAST_RE = re.compile(rf"^{_EDGE}(?:首页|尾页|末页|first|last|home){_EDGE}$", re.I)
+NEXT_HINT_RE = re.compile(r"(?:^|[-_\s])next(?:$|[-_\s])|下一页", re.I)
+CURRENT_CLASSES = frozenset({"current", "active", "is-current", "is-active", "selected"})
+
+UPDATED_RE = re.compile(r"更新|修改|updated|modified|last\s+edit|edited", re.I)
+PUBLISHED_RE = re.compile(r"发表|发布|posted|published|created|datepublished", re.I)
+UPDATED_MARK_RE = re.compile(r"updated|modified|datemodified", re.I)
+
+CATEGORY_LABEL_RE = re.compile(r"^\s*(?:分类于?|类别|栏目|categor(?:y|ies)|filed\s+under)\s*[:：]?", re.I)
+TAG_LABEL_RE = re.compile(r"^\s*(?:标签|tags?|tagged(?:\s+with)?)\s*[:：]?", re.I)
+CATEGORY_ICON_RE = re.compile(r"folder|categor|archive", re.I)
+TAG_ICON_RE = re.compile(r"(?:^|-)tags?(?:$|-)", re.I)
+LIST_SPLIT_RE = re.compile(r"\s*[,，、|/]\s*")
+
+WIDGET_TITLE_RE = re.compile(
+    r"热门|最新|最近|推荐|相关|随机|热文|排行|归档|recent|popular|hot|latest|related|trending"
+    r"|random|archives?|most\s+read|top\s+posts",
+    re.I,
+)
+SIDEBAR_TOKEN_RE = re.compile(r"sidebar|widget|aside", re.I)
+
+
+def is_read_more(text: str) -> bool:
+    """Tell whether link text is a "Read more" button rather than a title."""
+    return bool(text) and len(text) <= 30 and READ_MORE_RE.match(text) is not None
