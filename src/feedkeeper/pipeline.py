@@ -34,8 +34,10 @@ class RunSummary:
 
     @property
     def exit_code(self) -> int:
-        """0 when everything worked, 1 when some pages failed, 3 when nothing could be fetched."""
-        return {"ok": 0, "partial": 1}.get(self.status, 3)
+        """0 when everything worked, 1 when some pages failed, 3 when a crawl fetched nothing."""
+        if self.status == "ok":
+            return 0
+        return 3 if self.status == "failed" and self.kind == "crawl" else 1
 
 
 @dataclass(slots=True)
@@ -141,12 +143,12 @@ def parse_body(body: bytes, content_type: str | None, url: str, profile: Profile
     """Parse a stored or fetched body: HTML listing, or a plain-text capture."""
     kind = (content_type or "").split(";")[0].strip().lower()
     if b"\x00" in body[:8192]:
-        raise ParseError(f"{url}: not a text page ({kind or 'binary data'})")
+        raise ParseError(f"not a text page ({kind or 'binary data'})")
     text, _ = decode_body(body, content_type)
     if kind == "text/plain":
         return parse_capture(text)
     if kind and "html" not in kind and "xml" not in kind:
-        raise ParseError(f"{url}: not an HTML page (Content-Type {kind})")
+        raise ParseError(f"not an HTML page (Content-Type {kind})")
     return parse_listing(text, url, profile)
 
 
@@ -174,7 +176,7 @@ def _import_one(store: Store, run_id: int, counts: RunCounts, path: Path) -> Non
     try:
         parsed = parse_body(body, "text/plain", str(path))
     except ParseError as exc:
-        counts.fail(str(path), f"{path}: {exc.message}")
+        counts.fail(str(path), exc.message)
         store.record_page(run_id, PageCapture(url, capture.fetched_at, "unparseable", content_type="text/plain",
                                               body=body, error=exc.message), None)
         return

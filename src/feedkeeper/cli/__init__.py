@@ -10,7 +10,6 @@ import os
 import sys
 import traceback
 
-import click
 import typer
 
 from feedkeeper.cli import archive, common, crawl, inspect
@@ -30,15 +29,15 @@ EXIT_INTERNAL = 70
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code (the console script's entry point)."""
     try:
-        app(args=argv, prog_name="feedkeeper", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+        result = app(args=argv, prog_name="feedkeeper", standalone_mode=False)
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return 2
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         common.err.print("interrupted")
         return 130
+    except typer.TyperException as exc:  # usage errors: unknown option, bad value, ...
+        exc.show()  # type: ignore[attr-defined]
+        return int(getattr(exc, "exit_code", 2))
     except FeedkeeperError as exc:
         common.err.print(f"error: {exc.message}", markup=False, highlight=False)
         return exc.exit_code
@@ -51,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             highlight=False,
         )
         return EXIT_INTERNAL
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 def entry_point() -> None:

@@ -14,7 +14,7 @@ from feedkeeper.config import check_url
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import ConfigError
 from feedkeeper.fetch import Fetcher
-from feedkeeper.parse import explain_listing, load_profile
+from feedkeeper.parse import load_profile
 from feedkeeper.pipeline import parse_body
 
 
@@ -36,6 +36,8 @@ def parse_command(
     settings = settings_for(config, profile=profile)
     body, content_type, url = _load(source, base_url, settings)
     if explain:
+        from feedkeeper.parse import explain_listing
+
         out.print(explain_listing(decode_body(body, content_type)[0], url), markup=False, highlight=False)
         return
     site_profile = load_profile(settings.profile) if settings.profile else None

@@ -1,0 +1,82 @@
+"""Importing the five real captures: 35 posts, 55 sightings, every placeholder and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import DATA, load_json, rows
+
+from feedkeeper.cli import main
+from feedkeeper.errors import ParseError
+from feedkeeper.parse import parse_capture
+from feedkeeper.pipeline import import_captures
+from feedkeeper.store import Store
+
+EXPECTED = load_json(DATA / "seeds_expected.json")
+
+
+def test_each_capture_parses_into_its_cards(seeds: list[Path]) -> None:
+    counts = [len(parse_capture(path.read_text(encoding="utf-8")).cards) for path in seeds]
+    assert counts == EXPECTED["cards_per_capture"]
+
+
+def test_importing_all_seeds(store: Store, seeds: list[Path]) -> None:
+    summary = import_captures(store, seeds)
+    totals = EXPECTED["totals"]
+    assert summary.status == "ok"
+    assert summary.counts.new_posts == totals["posts"]
+    assert summary.counts.cards == totals["sightings"]
+    assert summary.counts.filled_in == totals["filled_in"]
+    assert summary.counts.reposts == totals["reposts"]
+    assert len(rows(store, "SELECT * FROM post_version")) == totals["versions"]
+    assert len(rows(store, "SELECT * FROM sighting")) == totals["sightings"]
+    by_kind = rows(store, "SELECT kind, count(*) AS n FROM placeholder GROUP BY kind ORDER BY kind")
+    assert {r["kind"]: r["n"] for r in by_kind} == EXPECTED["placeholders"]
+
+
+def test_imported_posts_match_the_captures(store: Store, seeds: list[Path]) -> None:
+    import_captures(store, seeds)
+    posts = rows(store, "SELECT * FROM posts_current")
+    for expected in EXPECTED["posts"]:
+        [post] = [p for p in posts if p["excerpt"].startswith(expected["starts"])]
+        assert post["category"] == expected["category"], expected["starts"]
+        assert post["published"] == expected["published"], expected["starts"]
+        assert post["sightings"] == expected["sightings"], expected["starts"]
+        assert bool(post["truncated"]) == expected["truncated"], expected["starts"]
+        kinds = rows(
+            store,
+            "SELECT ph.kind FROM placeholder ph JOIN post_version v ON v.id = ph.version_id"
+            " WHERE v.post_id = :id ORDER BY ph.position",
+            id=post["id"],
+        )
+        assert [k["kind"] for k in kinds] == expected["placeholders"], expected["starts"]
+
+
+def test_decoy_brackets_stay_text(store: Store, seeds: list[Path]) -> None:
+    import_captures(store, seeds)
+    excerpts = " ".join(p["excerpt"] for p in rows(store, "SELECT excerpt FROM posts_current"))
+    for decoy in EXPECTED["decoys"]:
+        assert decoy in excerpts
+
+
+def test_reimport_changes_nothing(store: Store, seeds: list[Path]) -> None:
+    import_captures(store, seeds)
+    again = import_captures(store, seeds)
+    assert (again.counts.new_posts, again.counts.new_versions, again.counts.filled_in) == (0, 0, 0)
+    assert len(rows(store, "SELECT * FROM post")) == 35
+
+
+def test_a_file_that_is_not_a_capture(tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bogus = tmp_path / "photo.txt"
+    bogus.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    assert main(["import", str(bogus), "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert "photo.txt" in err and "Traceback" not in err
+    kept = rows(Store.open(db_path), "SELECT outcome, body_sha256 FROM page_fetch")
+    assert kept[0]["outcome"] == "unparseable" and kept[0]["body_sha256"]
+
+
+def test_empty_capture_is_refused() -> None:
+    with pytest.raises(ParseError, match="no post cards"):
+        parse_capture("INCOMING TRANSMISSION\n\nLATEST UPDATES\n1 2")
