@@ -1,0 +1,195 @@
+"""Aligning an excerpt with its article to fill each placeholder from the block at its place.
+
+The excerpt is folded into text chunks split at its placeholders; the chunks are
+fitted to the article one after the other. A chunk starts right after the block the
+previous placeholder met and ends before the block its own placeholder meets, so the
+k-th placeholder is filled from the block at its place, never from the k-th block of
+its kind. A placeholder is filled only when the chunk before it matches (and, for the
+last one, the excerpt's remaining text matches as a prefix). After a chunk that does
+not match, the next chunk is looked up afresh by an exact run of its text and must
+start right after some block; a chunk too short to be found that way is not guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from feedkeeper.article.fit import Fit, fit_chunk, is_close
+from feedkeeper.article.fold import ArticleStream, Stream, fold_article, fold_excerpt, is_marker
+from feedkeeper.article.model import (
+    REASON_NO_BLOCK,
+    REASON_TEXT_CHANGED,
+    Article,
+    Block,
+    Recovery,
+)
+from feedkeeper.cards import Placeholder, find_placeholders
+
+# Exact runs of this many folded characters locate a chunk in a long article.
+_SEED = 8
+_MAX_HITS = 4
+# How far past a chunk's own length its text may spread in the article.
+_SPREAD_NUM, _SPREAD_DEN, _SPREAD_SLACK = 3, 2, 32
+# Where the excerpt starts, page furniture may come first: look this far for it.
+_LEAD_SLACK = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """What the alignment says about one placeholder."""
+
+    block: Block | None
+    text_matches: bool
+
+
+def recover_placeholders(excerpt: str, article: Article) -> list[Recovery]:
+    """Fill each placeholder of ``excerpt`` from the article block standing at its place."""
+    placeholders = find_placeholders(excerpt)
+    if not placeholders:
+        return []
+    chunks = fold_excerpt(excerpt, placeholders)
+    places = _place_all(fold_article(article), chunks, [p.kind for p in placeholders])
+    return [_outcome(p, place) for p, place in zip(placeholders, places, strict=True)]
+
+
+def _outcome(placeholder: Placeholder, place: _Place) -> Recovery:
+    """Return the recovery of one placeholder from what the alignment found."""
+    kind, ordinal = placeholder.kind, placeholder.ordinal
+    if not place.text_matches:
+        return Recovery(kind, ordinal, "unrecoverable", None, REASON_TEXT_CHANGED)
+    if place.block is None or place.block.kind != kind:
+        return Recovery(kind, ordinal, "unrecoverable", None, REASON_NO_BLOCK)
+    return Recovery(kind, ordinal, "recovered", place.block.text, None)
+
+
+def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -> list[_Place]:
+    """Fit the chunks in order and read off the block each placeholder meets."""
+    places: list[_Place] = []
+    position, synced = 0, True
+    for index, chunk in enumerate(chunks):
+        next_kind = kinds[index] if index < len(kinds) else None
+        if next_kind is None and not synced:
+            break  # the last placeholder already failed on the text before it
+        fit = _fit(article, chunk, next_kind, position, first=index == 0, synced=synced)
+        matches = fit is not None and is_close(chunk, fit)
+        if next_kind is None:
+            last = places[-1]
+            places[-1] = _Place(last.block, last.text_matches and matches)
+            break
+        block = article.blocks.get(fit.end) if fit is not None else None
+        places.append(_Place(block, matches))
+        if matches and fit is not None:
+            position, synced = fit.end + (block is not None), True
+        else:
+            synced = False
+    return places
+
+
+def _fit(
+    article: ArticleStream,
+    chunk: Stream,
+    next_kind: str | None,
+    position: int,
+    *,
+    first: bool,
+    synced: bool,
+) -> Fit | None:
+    """Fit one chunk: from the start of the body, from where the last one ended, or afresh."""
+    size = len(chunk.tokens)
+    if first:
+        spans = _seed_spans(article, chunk, 0) or [
+            (0, _reach(article, 0, _spread(size) + _LEAD_SLACK))
+        ]
+        return _cheapest(article, chunk, spans, None, next_kind)
+    if synced:
+        span = (position, _reach(article, position, _spread(size)))
+        return fit_chunk(article, chunk, span, frozenset({position}), next_kind)
+    spans = _seed_spans(article, chunk, position)
+    return _cheapest(article, chunk, spans, _after_blocks(article, position), next_kind)
+
+
+def _cheapest(
+    article: ArticleStream,
+    chunk: Stream,
+    spans: list[tuple[int, int]],
+    starts: frozenset[int] | None,
+    next_kind: str | None,
+) -> Fit | None:
+    """Return the cheapest fit of ``chunk`` over the candidate spans."""
+    fits = [fit_chunk(article, chunk, span, starts, next_kind) for span in spans]
+    found = [fit for fit in fits if fit is not None]
+    return min(found, key=lambda fit: fit.cost + fit.penalty, default=None)
+
+
+def _after_blocks(article: ArticleStream, position: int) -> frozenset[int]:
+    """Return the indexes from ``position`` on where text right after a block begins."""
+    starts = {index + 1 for index in article.blocks if index + 1 >= position}
+    return frozenset(starts | ({0} if position == 0 else set()))
+
+
+def _seed_spans(article: ArticleStream, chunk: Stream, origin: int) -> list[tuple[int, int]]:
+    """Return article spans around exact hits of a run of the chunk's text after ``origin``."""
+    seed_at, hits = _locate_seed(article, chunk, origin)
+    before, after = _spread(seed_at), _spread(len(chunk.tokens) - seed_at)
+    spans: list[tuple[int, int]] = []
+    for hit in hits:
+        start, end = max(origin, _reach(article, hit, -before)), _reach(article, hit, after)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)  # overlapping spans are fitted as one
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _locate_seed(article: ArticleStream, chunk: Stream, origin: int) -> tuple[int, list[int]]:
+    """Return a run of the chunk found in the article and where; rare runs are preferred."""
+    fallback: tuple[int, list[int]] = (0, [])
+    for seed_at in _seed_positions(chunk):
+        seed = chunk.tokens[seed_at : seed_at + _SEED]
+        hits = _find_all(article.tokens, seed, origin, _MAX_HITS + 1)
+        if 0 < len(hits) <= _MAX_HITS:
+            return seed_at, hits
+        if hits and not fallback[1]:
+            fallback = (seed_at, hits[:_MAX_HITS])
+    return fallback
+
+
+def _seed_positions(chunk: Stream) -> list[int]:
+    """Return where the chunk has runs of required text fit to search for, in order."""
+    positions: list[int] = []
+    run = 0
+    for index, token in enumerate(chunk.tokens):
+        run = 0 if chunk.optional[index] or is_marker(token) else run + 1
+        if run == _SEED:
+            positions.append(index - _SEED + 1)
+            run = 0
+    return positions
+
+
+def _find_all(text: str, needle: str, origin: int, limit: int) -> list[int]:
+    """Return the first ``limit`` indexes of ``needle`` in ``text`` from ``origin`` on."""
+    hits: list[int] = []
+    index = text.find(needle, origin)
+    while index != -1 and len(hits) < limit:
+        hits.append(index)
+        index = text.find(needle, index + 1)
+    return hits
+
+
+def _spread(size: int) -> int:
+    """Return how many article tokens a stretch of ``size`` excerpt tokens may cover."""
+    return size * _SPREAD_NUM // _SPREAD_DEN + _SPREAD_SLACK
+
+
+def _reach(article: ArticleStream, start: int, count: int) -> int:
+    """Return the index ``count`` required tokens away from ``start`` (back when negative)."""
+    index, left = start, abs(count)
+    if count < 0:
+        while index > 0 and left > 0:
+            index -= 1
+            left -= not article.optional[index]
+    else:
+        while index < len(article.tokens) and left > 0:
+            left -= not article.optional[index]
+            index += 1
+    return index

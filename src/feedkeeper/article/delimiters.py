@@ -1,0 +1,85 @@
+"""TeX written between delimiters in plain text: ``$$…$$``, ``\\[…\\]``, ``$…$``, ``\\(…\\)``."""
+
+from __future__ import annotations
+
+from feedkeeper.article.model import Block, BlockKind
+
+# Paired delimiters other than the lone ``$``: opener → (closer, kind).
+_PAIRS: dict[str, tuple[str, BlockKind]] = {
+    "$$": ("$$", "formula"),
+    "\\[": ("\\]", "formula"),
+    "\\(": ("\\)", "math"),
+}
+
+
+def split_delimited_math(text: str) -> list[str | Block]:
+    """Split one run of text into text pieces and the formulas written in it."""
+    pieces: list[str | Block] = []
+    plain: list[str] = []
+    index = 0
+    while index < len(text):
+        found = _formula_at(text, index)
+        if found is None:
+            step = 2 if text.startswith("\\$", index) else 1
+            plain.append(text[index : index + step])
+            index += step
+            continue
+        block, end = found
+        if block is None:  # an empty pair like "$$ $$" stays text, closer included
+            plain.append(text[index:end])
+            index = end
+            continue
+        index = end
+        if plain:
+            pieces.append("".join(plain))
+            plain = []
+        pieces.append(block)
+    if plain:
+        pieces.append("".join(plain))
+    return pieces
+
+
+def _formula_at(text: str, start: int) -> tuple[Block | None, int] | None:
+    """Return the formula opening at ``start`` (None when blank) and the index after it."""
+    if _is_escaped(text, start):
+        return None
+    for opener, (closer, kind) in _PAIRS.items():
+        if text.startswith(opener, start):
+            end = _find_unescaped(text, closer, start + len(opener))
+            if end is None:
+                return None
+            source = text[start + len(opener) : end].strip()
+            return (Block(kind, source) if source else None), end + len(closer)
+    if text.startswith("$", start):
+        return _inline_dollar_at(text, start)
+    return None
+
+
+def _inline_dollar_at(text: str, start: int) -> tuple[Block, int] | None:
+    """Return ``$…$`` math at ``start``; a price like ``$5 and $10`` is not math."""
+    if start + 1 >= len(text) or text[start + 1].isspace():
+        return None
+    end = _find_unescaped(text, "$", start + 1)
+    if end is None or text[end - 1].isspace():
+        return None
+    if end + 1 < len(text) and text[end + 1].isdigit():
+        return None
+    return Block("math", text[start + 1 : end].strip()), end + 1
+
+
+def _find_unescaped(text: str, needle: str, start: int) -> int | None:
+    """Return the index of the next ``needle`` not preceded by a backslash escape."""
+    index = text.find(needle, start)
+    while index != -1:
+        if not _is_escaped(text, index):
+            return index
+        index = text.find(needle, index + 1)
+    return None
+
+
+def _is_escaped(text: str, index: int) -> bool:
+    """Tell whether an odd number of backslashes stands right before ``index``."""
+    count = 0
+    while index - count - 1 >= 0 and text[index - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1

@@ -1,0 +1,154 @@
+"""Turning an article page into its body's text runs and blocks, in reading order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from feedkeeper.article.blocks import (
+    code_block,
+    eeimg_block,
+    is_gutter,
+    is_math_rendering,
+    is_mathjax_script,
+    katex_block,
+    mathjax_block,
+)
+from feedkeeper.article.body import find_body
+from feedkeeper.article.delimiters import split_delimited_math
+from feedkeeper.article.dom import BLOCK_TAGS, SKIP_TAGS, class_tokens, is_hidden
+from feedkeeper.article.model import Article, Block
+from feedkeeper.text import normalize_space
+
+# Inline elements whose text is shown verbatim: a ``$`` in them never opens math.
+_LITERAL_TAGS = frozenset({"code", "kbd", "samp", "tt", "var"})
+
+
+@dataclass
+class _Segments:
+    """Collects text and blocks; text is scanned for delimited TeX one paragraph at a time."""
+
+    segments: list[str | Block] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    paragraph: list[tuple[str, bool] | Block] = field(default_factory=list)
+
+    def add_text(self, text: str, *, literal: bool) -> None:
+        """Append text to the current paragraph."""
+        self.paragraph.append((text, literal))
+
+    def add_inline(self, block: Block) -> None:
+        """Append a block that sits inside the current paragraph."""
+        self.paragraph.append(block)
+
+    def add_display(self, block: Block) -> None:
+        """Append a block that stands on its own between paragraphs."""
+        self.break_paragraph()
+        self._emit_block(block)
+        self.break_paragraph()
+
+    def break_paragraph(self) -> None:
+        """End the current paragraph, as the edge of a block-level element does."""
+        pending: list[str] = []
+        for piece in [*self.paragraph, ("", True)]:
+            if isinstance(piece, tuple) and not piece[1]:
+                pending.append(piece[0])
+                continue
+            self._emit_scanned("".join(pending))
+            pending = []
+            if isinstance(piece, Block):
+                self._emit_block(piece)
+            else:
+                self.text.append(piece[0])
+        self.paragraph = []
+        self.text.append(" ")
+
+    def finish(self) -> Article:
+        """Return the article collected so far."""
+        self.break_paragraph()
+        self._flush_text()
+        return Article(tuple(self.segments))
+
+    def _emit_scanned(self, text: str) -> None:
+        for piece in split_delimited_math(text) if text else []:
+            if isinstance(piece, Block):
+                self._emit_block(piece)
+            else:
+                self.text.append(piece)
+
+    def _emit_block(self, block: Block) -> None:
+        self._flush_text()
+        self.segments.append(block)
+
+    def _flush_text(self) -> None:
+        text = normalize_space("".join(self.text))
+        if text:
+            self.segments.append(text)
+        self.text = []
+
+
+def extract_article(html: str) -> Article:
+    """Return the body of an article page as text runs and code/formula blocks."""
+    body = find_body(LexborHTMLParser(html))
+    out = _Segments()
+    if body is not None:
+        _walk(body, out)
+    return out.finish()
+
+
+def _walk(root: LexborNode, out: _Segments) -> None:
+    """Visit the body in document order, feeding text and blocks to ``out``."""
+    stack: list[tuple[LexborNode, bool, bool]] = [(root, True, False)]
+    while stack:
+        node, entering, literal = stack.pop()
+        if not entering:
+            out.break_paragraph()
+        elif node.is_text_node:
+            out.add_text(node.text_content or "", literal=literal)
+        elif node.is_element_node and not _visit_block(node, out):
+            if node.tag in BLOCK_TAGS:
+                out.break_paragraph()
+                stack.append((node, False, literal))
+            literal = literal or node.tag in _LITERAL_TAGS
+            children = list(node.iter(include_text=True))
+            stack.extend((child, True, literal) for child in reversed(children))
+
+
+def _visit_block(node: LexborNode, out: _Segments) -> bool:
+    """Handle an element that is a block, a line break or skipped; False to descend into it."""
+    tag = node.tag
+    if tag == "script" and is_mathjax_script(node):
+        _add(out, mathjax_block(node))
+    elif _is_skipped(node):
+        pass
+    elif tag == "br":
+        out.add_text("\n", literal=False)
+    elif tag == "pre":
+        _add(out, code_block(node))
+    elif "katex-display" in class_tokens(node):
+        _add(out, katex_block(node, "formula"))
+    elif "katex" in class_tokens(node):
+        _add(out, katex_block(node, "math"))
+    elif tag == "math":
+        is_display = node.attributes.get("display") == "block"
+        _add(out, katex_block(node, "formula" if is_display else "math"))
+    elif tag == "img" and "eeimg" in node.attributes:
+        _add(out, eeimg_block(node))
+    else:
+        return False
+    return True
+
+
+def _add(out: _Segments, block: Block | None) -> None:
+    """Add a block inline or on its own, by its kind."""
+    if block is None:
+        return
+    if block.kind == "math":
+        out.add_inline(block)
+    else:
+        out.add_display(block)
+
+
+def _is_skipped(node: LexborNode) -> bool:
+    """Tell elements a reader never sees as body text."""
+    return node.tag in SKIP_TAGS or is_hidden(node) or is_math_rendering(node) or is_gutter(node)

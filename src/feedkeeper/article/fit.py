@@ -1,0 +1,151 @@
+"""Fitting one chunk of excerpt text to a stretch of the article by weighted edit distance.
+
+Costs are in half-characters so that a block of the wrong kind costs between one and
+two characters. Where the chunk may start is given; where it ends is chosen together
+with what stands right after it, so that text followed by a placeholder prefers to
+end just before a block of the placeholder's kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from feedkeeper.article.fold import MARKERS, ArticleStream, Stream, is_marker
+
+CHAR_COST = 2
+KIND_COST = 3  # the block after the text is of another kind than the placeholder
+BLOCK_COST = 4  # a block inside the text, or no block where the placeholder is
+_IMPOSSIBLE = 1 << 30  # a letter of the excerpt never stands for a block
+_START, _DIAG, _UP, _LEFT = 0, 1, 2, 3
+_MARKS = frozenset(MARKERS.values())
+# A chunk of n characters may differ by 2 + n/12 characters in all...
+_GAP_SLACK, _GAP_RATE = 2, 12
+# ...and by at most this many in any window of this many of its characters.
+_WINDOW, _WINDOW_SLACK = 32, 6
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """Where a chunk of excerpt text lies in the article and what the differences cost."""
+
+    start: int  # article index of the chunk's first token
+    end: int  # article index just after the chunk: the block of the next placeholder
+    cost: int  # text edits only
+    penalty: int  # what stands at ``end`` costs for the next placeholder
+    events: tuple[tuple[int, int], ...]  # (chunk index, cost) of every edit, in order
+
+
+def fit_chunk(
+    article: ArticleStream,
+    chunk: Stream,
+    span: tuple[int, int],
+    starts: frozenset[int] | None,
+    next_kind: str | None,
+) -> Fit | None:
+    """Fit ``chunk`` into ``article[span]``, starting at one of ``starts`` (None: anywhere)."""
+    window = Stream(article.tokens[span[0] : span[1]], article.optional[span[0] : span[1]])
+    deletions = [_skip_cost(t, o) for t, o in zip(window.tokens, window.optional, strict=True)]
+    rows = [_first_row(span[0], deletions, starts)]
+    for index, token in enumerate(chunk.tokens):
+        rows.append(_next_row(rows[-1][0], window.tokens, deletions, token, chunk.optional[index]))
+    last = rows[-1][0]
+    penalties = [_end_penalty(article, span[0] + j, next_kind) for j in range(len(last))]
+    end = min(range(len(last)), key=lambda j: (last[j] + penalties[j], j))
+    if last[end] >= _IMPOSSIBLE:
+        return None
+    start, events = _trace(rows, chunk, deletions, end)
+    return Fit(span[0] + start, span[0] + end, last[end], penalties[end], events)
+
+
+def is_close(chunk: Stream, fit: Fit) -> bool:
+    """Tell whether a fitted chunk differs from the article by no more than lossy noise."""
+    length = sum(not optional for optional in chunk.optional)
+    if fit.cost > CHAR_COST * (_GAP_SLACK + length // _GAP_RATE):
+        return False
+    first, total = 0, 0
+    for position, cost in fit.events:
+        total += cost
+        while fit.events[first][0] <= position - _WINDOW:
+            total -= fit.events[first][1]
+            first += 1
+        if total > CHAR_COST * _WINDOW_SLACK:
+            return False
+    return True
+
+
+Row = tuple[list[int], bytearray]
+
+
+def _first_row(offset: int, deletions: list[int], starts: frozenset[int] | None) -> Row:
+    """Costs before any excerpt token: zero at allowed starts, then article skipped."""
+    costs = [0 if starts is None or offset in starts else _IMPOSSIBLE]
+    moves = bytearray([_START])
+    for j, deletion in enumerate(deletions, start=1):
+        cost, move = (0, _START) if starts is None or offset + j in starts else (_IMPOSSIBLE, 0)
+        if costs[j - 1] + deletion < cost:
+            cost, move = costs[j - 1] + deletion, _LEFT
+        costs.append(min(cost, _IMPOSSIBLE))
+        moves.append(move)
+    return costs, moves
+
+
+def _next_row(
+    previous: list[int], window: str, deletions: list[int], token: str, is_optional: bool
+) -> Row:
+    """Extend the alignment by one excerpt token."""
+    insert = 0 if is_optional else CHAR_COST
+    costs = [previous[0] + insert]
+    moves = bytearray([_UP])
+    for j, article_token in enumerate(window):
+        if article_token == token:
+            best, move = previous[j], _DIAG
+        else:
+            best = previous[j] + (_IMPOSSIBLE if article_token in _MARKS else CHAR_COST)
+            move = _DIAG
+        if previous[j + 1] + insert < best:
+            best, move = previous[j + 1] + insert, _UP
+        if costs[j] + deletions[j] < best:
+            best, move = costs[j] + deletions[j], _LEFT
+        costs.append(min(best, _IMPOSSIBLE))
+        moves.append(move)
+    return costs, moves
+
+
+def _skip_cost(token: str, is_optional: bool) -> int:
+    """Return what leaving an article token unmatched costs."""
+    if is_optional:
+        return 0
+    return BLOCK_COST if is_marker(token) else CHAR_COST
+
+
+def _end_penalty(article: ArticleStream, index: int, next_kind: str | None) -> int:
+    """Return what the token at ``index`` costs as the block of the next placeholder."""
+    if next_kind is None:
+        return 0
+    block = article.blocks.get(index)
+    if block is None:
+        return BLOCK_COST
+    return 0 if block.kind == next_kind else KIND_COST
+
+
+def _trace(
+    rows: list[Row], chunk: Stream, deletions: list[int], end: int
+) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """Follow the moves back from ``end``; return the start and the edits on the way."""
+    events: list[tuple[int, int]] = []
+    i, j = len(rows) - 1, end
+    while True:
+        move = rows[i][1][j]
+        if move == _START:
+            break
+        if move == _LEFT:
+            events.append((i, deletions[j - 1]))
+            j -= 1
+        elif move == _UP:
+            events.append((i - 1, 0 if chunk.optional[i - 1] else CHAR_COST))
+            i -= 1
+        else:
+            events.append((i - 1, rows[i][0][j] - rows[i - 1][0][j - 1]))
+            i, j = i - 1, j - 1
+    events.reverse()
+    return j, tuple(event for event in events if event[1])

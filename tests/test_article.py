@@ -1,0 +1,383 @@
+"""Tests for reading article pages and filling excerpt placeholders from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feedkeeper.article import (
+    REASON_ARTICLE_GONE,
+    REASON_NO_BLOCK,
+    REASON_TEXT_CHANGED,
+    Article,
+    Block,
+    Recovery,
+    extract_article,
+    recover_placeholders,
+)
+from feedkeeper.text import normalize_space
+
+ARTICLES = Path(__file__).parent / "data" / "articles"
+
+
+def load(name: str) -> Article:
+    """Extract the article fixture ``name``."""
+    return extract_article((ARTICLES / f"{name}.html").read_text(encoding="utf-8"))
+
+
+def recovered(kind: str, ordinal: int, text: str) -> Recovery:
+    """Return the recovery of a filled placeholder."""
+    return Recovery(kind, ordinal, "recovered", text, None)
+
+
+def lost(kind: str, ordinal: int, reason: str) -> Recovery:
+    """Return the recovery of a placeholder that could not be filled."""
+    return Recovery(kind, ordinal, "unrecoverable", None, reason)
+
+
+# --- extract_article: formulas ------------------------------------------------------------
+
+
+def test_katex_gives_tex_from_annotations_and_ignores_rendered_glyphs() -> None:
+    assert load("katex").segments == (
+        "The loss",
+        Block("math", r"\mathcal{L}(\theta)"),
+        "is minimised by gradient descent:",
+        Block("formula", r"\theta_{t+1} = \theta_t - \eta \nabla \mathcal{L}(\theta_t)"),
+        "where",
+        Block("math", r"\eta"),
+        "is the learning rate.",
+    )
+
+
+def test_mathjax_scripts_give_tex_and_previews_are_skipped() -> None:
+    assert load("mathjax").segments == (
+        "Let",
+        Block("math", r"x \in \mathbb{R}^n"),
+        "be a vector. Its Euclidean norm is",
+        Block("formula", r"\|x\|_2 = \sqrt{\sum_i x_i^2}"),
+        "and the triangle inequality holds:",
+        Block("formula", r"\|x + y\| \le \|x\| + \|y\|"),
+        "A page rendered by MathJax 3 keeps no TeX: shows only glyphs.",
+    )
+
+
+def test_zhihu_formula_images_are_display_when_alone_in_their_paragraph() -> None:
+    assert load("zhihu").segments == (
+        "设随机变量",
+        Block("math", "X"),
+        "服从正态分布，则",
+        Block("formula", r"E[X]=\mu"),
+        "其中",
+        Block("math", r"\mu"),
+        "为均值。 图 1",
+    )
+
+
+def test_tex_delimiters_in_text_become_formulas_but_prices_and_code_do_not() -> None:
+    assert load("delimiters").segments == (
+        "Inline",
+        Block("math", "a^2+b^2=c^2"),
+        "and",
+        Block("math", r"e^{i\pi}+1=0"),
+        "in one line.",
+        Block("formula", r"\int_0^1 x\,dx = \frac{1}{2}"),
+        Block("formula", r"\nabla \cdot E = \frac{\rho}{\varepsilon_0}"),
+        "A coffee costs $5 and a cake $10; the shell expands $HOME and $PATH$ itself."
+        r" An escaped \$x\$ stays text, and so does $ x$.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>$x$</p>", (Block("math", "x"),)),
+        ("<p>a $$ b $$ c</p>", ("a", Block("formula", "b"), "c")),
+        ("<p>$x$5 and more</p>", ("$x$5 and more",)),
+        ("<p>$$ $$ and $$</p>", ("$$ $$ and $$",)),
+        ("<p>$a</p><p>b$</p>", ("$a b$",)),
+        ("<p>\\(x</p>", ("\\(x",)),
+    ],
+)
+def test_delimiters_need_a_closing_mark_in_the_same_paragraph(
+    html: str, expected: tuple[str | Block, ...]
+) -> None:
+    assert extract_article(html).segments == expected
+
+
+# --- extract_article: code ----------------------------------------------------------------
+
+
+def test_code_blocks_keep_lines_and_indentation_and_drop_gutters() -> None:
+    assert load("code").segments == (
+        "Install it with pip install foo, then run:",
+        Block(
+            "code",
+            "import foo\n\ndef main():\n    for i in range(3):\n        foo.run(i)\n\n"
+            '        foo.log("done")',
+        ),
+        "A highlighted version:",
+        Block("code", "def add(a, b):\n    return a + b\n\n\nprint(add(1, 2))"),
+        "With a line-number gutter: main.js",
+        Block("code", "if (x < 3) {\n\tgo();\n}"),
+        "A gutter without a class name:",
+        Block("code", "SELECT *\n  FROM t;"),
+        "Chroma puts numbers in spans:",
+        Block("code", "var x = 1\nx++"),
+        "The end.",
+    )
+
+
+# --- extract_article: finding the body ----------------------------------------------------
+
+
+def test_body_is_found_by_prose_and_page_furniture_is_left_out() -> None:
+    segments = load("page").segments
+    text = " ".join(s for s in segments if isinstance(s, str))
+    assert segments[0] == (
+        "Setup We fine-tune Qwen1.5-7B-Chat with a LoRA adapter; "
+        "the base weights are read-only and never written-to."
+    )
+    for furniture in ("Archive", "Posted on", "Great post", "machine learning", "Copyright"):
+        assert furniture not in text
+    assert [s for s in segments if isinstance(s, Block)] == [
+        Block("code", "pip install peft\npython train.py --model Qwen/Qwen1.5-7B-Chat"),
+        Block("math", r"\mathcal{L} = -\log p(y|x)"),
+        Block("formula", r"\mathcal{L} = -\frac{1}{N}\sum_{i=1}^{N} \log p(y_i \mid x_i)"),
+        Block("code", "model.train()"),
+        Block("code", "model.eval()"),
+        Block("code", 'trainer.save_model("out")'),
+        Block("code", 'print("done")'),
+    ]
+
+
+def test_marked_article_body_wins_over_longer_text_elsewhere() -> None:
+    html = (
+        "<body><div><p>" + "Sidebar words and more sidebar words. " * 20 + "</p></div>"
+        "<div itemprop='articleBody'><p>The real post.</p><pre>x = 1</pre></div></body>"
+    )
+    assert extract_article(html).segments == ("The real post.", Block("code", "x = 1"))
+
+
+def test_a_page_without_content_gives_an_empty_article() -> None:
+    assert load("empty").segments == ()
+    assert extract_article("").segments == ()
+
+
+def test_a_bare_body_is_its_own_article() -> None:
+    assert extract_article("<p>Hello <b>wor</b>ld</p><p>again</p>").segments == (
+        "Hello world again",
+    )
+
+
+# --- recover_placeholders ------------------------------------------------------------------
+
+# What the site's generator writes for page.html: hyphens dropped, "<int>" removed as if
+# it were a tag, the heading run into the paragraph, list items numbered, bracket decoys.
+PAGE_EXCERPT = (
+    "SetupWe finetune Qwen1.57BChat with a LoRA adapter; the base weights are readonly and "
+    "never writtento. [代码] Detections count as correct when IoU0.5, and the type vector "
+    "holds the labels. 1. Load the model in 4bit. 2. Attach the adapter. The expectation "
+    "E[X] is taken over the batch, and [没有学习过程] marks a frozen layer. The loss is "
+    "[Math] per token, averaged as [公式] Two snippets follow. [代码] [代码] After the cu"
+)
+
+
+def test_lossy_excerpt_is_aligned_and_every_placeholder_filled() -> None:
+    assert recover_placeholders(PAGE_EXCERPT, load("page")) == [
+        recovered("code", 1, "pip install peft\npython train.py --model Qwen/Qwen1.5-7B-Chat"),
+        recovered("math", 1, r"\mathcal{L} = -\log p(y|x)"),
+        recovered("formula", 1, r"\mathcal{L} = -\frac{1}{N}\sum_{i=1}^{N} \log p(y_i \mid x_i)"),
+        recovered("code", 2, "model.train()"),
+        recovered("code", 3, "model.eval()"),
+    ]
+
+
+def test_excerpt_cut_right_after_a_placeholder_still_fills_it() -> None:
+    excerpt = PAGE_EXCERPT[: PAGE_EXCERPT.index("[代码] [代码]") + len("[代码]")]
+    assert recover_placeholders(excerpt, load("page"))[-1] == recovered("code", 2, "model.train()")
+
+
+@pytest.mark.parametrize(
+    ("name", "excerpt", "texts"),
+    [
+        ("katex", "The loss [Math] is minimised by gradient descent: [公式] where [Math] is",
+         [r"\mathcal{L}(\theta)", r"\theta_{t+1} = \theta_t - \eta \nabla \mathcal{L}(\theta_t)",
+          r"\eta"]),
+        ("zhihu", "设随机变量 [Math] 服从正态分布，则 [公式] 其中 [Math] 为均值。",
+         ["X", r"E[X]=\mu", r"\mu"]),
+        ("code", "Install it with pip install foo, then run: [代码] A highlighted version: "
+         "[代码] With a linenumber gutter: main.js [代码] A gutter", None),
+    ],
+)  # fmt: skip
+def test_fixtures_recover_from_their_own_excerpts(
+    name: str, excerpt: str, texts: list[str] | None
+) -> None:
+    results = recover_placeholders(excerpt, load(name))
+    assert all(r.status == "recovered" for r in results)
+    if texts is not None:
+        assert [r.text for r in results] == texts
+
+
+def test_placeholder_goes_to_the_block_at_its_place_not_the_kth_of_its_kind() -> None:
+    article = Article(
+        (
+            "Consider the update rule",
+            Block("code", "w -= lr * grad"),
+            "and its continuous form",
+            Block("formula", r"\dot w = -\nabla L"),
+            "which we study next.",
+        )
+    )
+    excerpt = "Consider the update rule [公式] and its continuous form [公式] which we study"
+    assert recover_placeholders(excerpt, article) == [
+        lost("formula", 1, REASON_NO_BLOCK),
+        recovered("formula", 2, r"\dot w = -\nabla L"),
+    ]
+
+
+def test_placeholder_whose_block_was_removed_has_no_block() -> None:
+    article = Article(("Run the script and then look at the output carefully.",))
+    excerpt = "Run the script [代码] and then look at the output carefully."
+    assert recover_placeholders(excerpt, article) == [lost("code", 1, REASON_NO_BLOCK)]
+
+
+REWRITE_ARTICLE = Article(
+    (
+        "We compare three optimisers on the same task and report the loss after ten epochs.",
+        Block("code", "train(opt)"),
+        "The second run uses a smaller learning rate and a longer warm-up period.",
+        Block("code", "train(opt, lr=1e-4)"),
+        "Both runs converge.",
+    )
+)
+
+
+def test_rewritten_paragraph_before_a_placeholder_is_not_guessed() -> None:
+    excerpt = (
+        "We compare three optimisers on the same task and report the loss after ten epochs. "
+        "[代码] Yesterday I tried something entirely unrelated to optimisation at all. "
+        "[代码] Both runs converge."
+    )
+    assert recover_placeholders(excerpt, REWRITE_ARTICLE) == [
+        recovered("code", 1, "train(opt)"),
+        lost("code", 2, REASON_TEXT_CHANGED),
+    ]
+
+
+def test_rewritten_opening_paragraph_loses_the_first_placeholder() -> None:
+    excerpt = (
+        "In this post I explain why my favourite editor is better than yours. [代码] "
+        "The second run uses a smaller learning rate and a longer warmup period. [代码] Both"
+    )
+    results = recover_placeholders(excerpt, REWRITE_ARTICLE)
+    assert results[0] == lost("code", 1, REASON_TEXT_CHANGED)
+    assert results[0].text is None
+    assert results[1] == recovered("code", 2, "train(opt, lr=1e-4)")
+
+
+def test_a_few_changed_characters_are_tolerated() -> None:
+    excerpt = (
+        "We compare 3 optimizers on the same task and report the loss after ten epochs. "
+        "[代码] The second run uses a smaller learning rate and a longer warm-up period. [代码]"
+    )
+    assert [r.status for r in recover_placeholders(excerpt, REWRITE_ARTICLE)] == [
+        "recovered",
+        "recovered",
+    ]
+
+
+def test_text_after_the_last_placeholder_must_still_match() -> None:
+    excerpt = (
+        "The second run uses a smaller learning rate and a longer warm-up period. "
+        "[代码] None of this was ever measured by anyone"
+    )
+    assert recover_placeholders(excerpt, REWRITE_ARTICLE) == [lost("code", 1, REASON_TEXT_CHANGED)]
+
+
+def test_consecutive_placeholders_need_consecutive_blocks() -> None:
+    excerpt = (
+        "We compare three optimisers on the same task and report the loss after ten epochs. "
+        "[代码] [代码] Both runs converge."
+    )
+    results = recover_placeholders(excerpt, REWRITE_ARTICLE)
+    assert results[0] == recovered("code", 1, "train(opt)")
+    assert results[1].status == "unrecoverable"
+
+
+def test_excerpt_may_start_with_a_placeholder() -> None:
+    article = Article((Block("code", "make all"), "builds everything from scratch."))
+    assert recover_placeholders("[代码] builds everything from", article) == [
+        recovered("code", 1, "make all")
+    ]
+
+
+def test_bracket_decoys_align_as_text() -> None:
+    article = Article(
+        ("By definition E[X] equals the mean, see [没有学习过程] here.", Block("math", r"\mu"))
+    )
+    excerpt = "By definition E[X] equals the mean, see [没有学习过程] here. [Math]"
+    assert recover_placeholders(excerpt, article) == [recovered("math", 1, r"\mu")]
+
+
+def test_article_without_body_cannot_fill_anything() -> None:
+    excerpt = "Some introduction to the topic at hand. [代码] and more"
+    assert recover_placeholders(excerpt, load("empty")) == [lost("code", 1, REASON_TEXT_CHANGED)]
+
+
+def test_excerpt_without_placeholders_needs_no_recovery() -> None:
+    assert recover_placeholders("Plain text with E[X] only.", load("page")) == []
+
+
+def test_reasons_are_stable_strings() -> None:
+    assert REASON_TEXT_CHANGED == "text no longer matches"
+    assert REASON_NO_BLOCK == "no block of that kind at its place"
+    assert REASON_ARTICLE_GONE == "article gone"
+
+
+# --- properties ----------------------------------------------------------------------------
+
+_HTML_PIECES = st.sampled_from(
+    [
+        "<p>", "</p>", "<div class='highlight'>", "<div>", "</div>", "<pre>", "</pre>",
+        "<code>", "</code>", "<span class='katex'>", "<span class='katex-display'>",
+        "</span>", "<annotation encoding='application/x-tex'>", "</annotation>",
+        "<script type='math/tex; mode=display'>", "<script type='math/tex'>", "</script>",
+        "<img eeimg='1' alt='x^2'>", "<img eeimg>", "<table><tr><td class='gutter'>",
+        "<td>", "</td></tr></table>", "<br>", "$", "$$", "\\[", "\\]", "\\(", "\\)", "\\$",
+        "<article>", "<main>", "<nav>", "<header>", "<aside>", "<ol><li>", "<mjx-container>",
+        "<math display='block'>", "<template>", "<!--", "-->", "<![CDATA[", "&lt;", "&amp;",
+        "<div itemprop='articleBody'>", "<div style='display: none'>", "<span class='lnt'>",
+        "<figure class='highlight'>", "<a href='/'>", "</a>", "\n", "  ", "\x00",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_HTML_PIECES, st.text(max_size=12)), max_size=60).map("".join))
+def test_extract_article_never_raises_and_gives_clean_segments(html: str) -> None:
+    article = extract_article(html)
+    for segment in article.segments:
+        if isinstance(segment, str):
+            assert segment and segment == normalize_space(segment)
+        else:
+            assert segment.kind in {"code", "formula", "math"} and segment.text
+
+
+_TOKENS = {"code": "[代码]", "formula": "[公式]", "math": "[Math]"}
+_WORDS = st.text(alphabet="abcdefgxyz 学习数据", min_size=1, max_size=40).map(normalize_space)
+_BLOCKS = st.builds(Block, st.sampled_from(["code", "formula", "math"]), st.text(min_size=1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_WORDS.filter(bool), _BLOCKS), min_size=1, max_size=12))
+def test_an_unchanged_article_fills_every_placeholder_of_its_own_excerpt(
+    segments: list[str | Block],
+) -> None:
+    excerpt = " ".join(s if isinstance(s, str) else _TOKENS[s.kind] for s in segments)
+    blocks = [s for s in segments if isinstance(s, Block)]
+    results = recover_placeholders(excerpt, Article(tuple(segments)))
+    assert [(r.status, r.text) for r in results] == [("recovered", b.text) for b in blocks]
