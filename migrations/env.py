@@ -5,6 +5,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import feedkeeper.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from feedkeeper.store.search import include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -27,6 +28,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copy
         compare_type=True,
+        include_object=include_object,  # the FTS index is not a model
     )
     with context.begin_transaction():
         context.run_migrations()

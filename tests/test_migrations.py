@@ -13,12 +13,16 @@ import feedkeeper.models  # noqa: F401
 from feedkeeper.errors import StoreError
 from feedkeeper.store import Store
 from feedkeeper.store.engine import schema_revision
+from feedkeeper.store.search import include_object
 
 
 def test_upgrade_head_from_empty_matches_the_models(db_path: Path) -> None:
     store = Store.open(db_path)
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_object": include_object}),
+            SQLModel.metadata,
+        )
     assert diff == []
 
 
