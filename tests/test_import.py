@@ -67,7 +67,9 @@ def test_reimport_changes_nothing(store: Store, seeds: list[Path]) -> None:
     assert len(rows(store, "SELECT * FROM post")) == 35
 
 
-def test_a_file_that_is_not_a_capture(tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_that_is_not_a_capture(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bogus = tmp_path / "photo.txt"
     bogus.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
     assert main(["import", str(bogus), "--db", str(db_path)]) == 1

@@ -23,10 +23,22 @@ def card(slug: str, title: str, excerpt: str, **extra: object) -> Card:
     )
 
 
-DDP = card("/posts/ddp/", "DDP 入门", "Quick Start [代码] 代码 [代码]", category="Python",
-           categories=("Python",), published="2026-01-11")
-ADAM = card("/posts/adamw/", "AdamW", "参数 [Math] 与梯度 g_t [公式] 式(1)", category="Deep Learning",
-            categories=("Deep Learning",), published="2026-01-11")
+DDP = card(
+    "/posts/ddp/",
+    "DDP 入门",
+    "Quick Start [代码] 代码 [代码]",
+    category="Python",
+    categories=("Python",),
+    published="2026-01-11",
+)
+ADAM = card(
+    "/posts/adamw/",
+    "AdamW",
+    "参数 [Math] 与梯度 g_t [公式] 式(1)",
+    category="Deep Learning",
+    categories=("Deep Learning",),
+    published="2026-01-11",
+)
 
 
 def store_page(store: Store, url: str, cards: list[Card], run_id: int | None = None) -> object:
@@ -55,7 +67,10 @@ def test_pinned_post_on_every_page_is_one_post(store: Store) -> None:
     assert outcome.new_posts == 0
     assert current(store)[f"{BASE}/posts/ddp/"]["sightings"] == 2
     sightings = rows(store, "SELECT page_url, position FROM sighting WHERE post_id = 1 ORDER BY id")
-    assert sightings == [{"page_url": f"{BASE}/", "position": 1}, {"page_url": f"{BASE}/page/2/", "position": 1}]
+    assert sightings == [
+        {"page_url": f"{BASE}/", "position": 1},
+        {"page_url": f"{BASE}/page/2/", "position": 1},
+    ]
 
 
 def test_repost_under_second_url_becomes_an_alias(store: Store) -> None:
@@ -72,7 +87,9 @@ def test_repost_under_second_url_becomes_an_alias(store: Store) -> None:
 
 def test_tracking_parameters_and_fragments_are_the_same_url(store: Store) -> None:
     store_page(store, f"{BASE}/", [DDP])
-    tracked = card("/posts/ddp/?utm_source=pinned#top", "DDP 入门", "Quick Start [代码] 代码 [代码]")
+    tracked = card(
+        "/posts/ddp/?utm_source=pinned#top", "DDP 入门", "Quick Start [代码] 代码 [代码]"
+    )
     outcome = store_page(store, f"{BASE}/", [tracked])
     assert (outcome.new_posts, outcome.reposts) == (0, 0)
     assert len(rows(store, "SELECT * FROM post_url")) == 1
