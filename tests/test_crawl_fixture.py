@@ -8,13 +8,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import FIXTURES, load_json, rows
 
 from feedkeeper.config import Settings
 from feedkeeper.demo import FixtureServer
 from feedkeeper.parse import parse_listing
 from feedkeeper.pipeline import crawl
 from feedkeeper.store import Store
+
+from conftest import FIXTURES, load_json, rows
 
 EXPECTED = load_json(FIXTURES / "expected" / "crawl.json")
 PAGES = sorted((FIXTURES / "expected" / "pages").glob("*.json"))

@@ -33,7 +33,9 @@ def test_fingerprint_ignores_case_space_and_punctuation() -> None:
     assert fingerprint("", "  ...  ") is None
 
 
-FULL = Fields(title="T", category="Python", published="2026-01-11", excerpt="abc def", truncated=True)
+FULL = Fields(
+    title="T", category="Python", published="2026-01-11", excerpt="abc def", truncated=True
+)
 
 
 def test_missing_fields_are_not_a_change() -> None:

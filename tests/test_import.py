@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DATA, load_json, rows
 
 from feedkeeper.cli import main
 from feedkeeper.errors import ParseError
 from feedkeeper.parse import parse_capture
 from feedkeeper.pipeline import import_captures
 from feedkeeper.store import Store
+
+from conftest import DATA, load_json, rows
 
 EXPECTED = load_json(DATA / "seeds_expected.json")
 

@@ -28,7 +28,10 @@ def test_upgrade_head_from_empty_matches_the_models(db_path: Path) -> None:
 
 def test_views_exist_after_upgrade(store: Store) -> None:
     with store.engine.connect() as conn:
-        names = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'view'")}
+        names = {
+            row[0]
+            for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'view'")
+        }
     assert {"posts_current", "post_history"} <= names
 
 
