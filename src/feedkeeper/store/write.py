@@ -46,7 +46,8 @@ class _Batch:
     fingerprints: list[dict[str, object]] = field(default_factory=list)
     sightings: list[dict[str, object]] = field(default_factory=list)
     placeholders: list[dict[str, object]] = field(default_factory=list)
-    touched: dict[int, int] = field(default_factory=dict)  # post id -> current version
+    touched: set[int] = field(default_factory=set)  # posts sighted on this page
+    versioned: set[int] = field(default_factory=set)  # known posts that got a new version
 
 
 class PageWriter:
@@ -175,8 +176,9 @@ class PageWriter:
             **_version_values(values),
         }
         self.batch.versions[version_id] = row
+        if version > 1:
+            self.batch.versioned.add(post_id)
         self.current[post_id] = _Current(post_id, version_id, version, values, is_new_version=True)
-        self.batch.touched[post_id] = version
 
     def _add_url(self, url: str, post_id: int) -> None:
         self.by_url[url] = post_id
@@ -188,7 +190,7 @@ class PageWriter:
 
     def _sight(self, post_id: int, page_url: str, position: int, card_url: str | None) -> None:
         current = self.current[post_id]
-        self.batch.touched.setdefault(post_id, current.version)
+        self.batch.touched.add(post_id)
         self.batch.sightings.append(
             {
                 "run_id": self.run_id,
@@ -220,13 +222,20 @@ class PageWriter:
         if b.sightings:
             self.conn.execute(sighting_t.insert(), b.sightings)
         if b.touched:
-            statement = (
+            seen = (
+                update(post_t).where(post_t.c.id == bindparam("pid")).values(last_seen=self.seen_at)
+            )
+            self.conn.execute(seen, [{"pid": pid} for pid in b.touched])
+        if b.versioned:
+            # Only posts with a new version: the full-text index follows current_version.
+            moved = (
                 update(post_t)
                 .where(post_t.c.id == bindparam("pid"))
-                .values(current_version=bindparam("cv"), last_seen=self.seen_at)
+                .values(current_version=bindparam("cv"))
             )
-            rows = [{"pid": pid, "cv": self.current[pid].version} for pid in b.touched]
-            self.conn.execute(statement, rows)
+            self.conn.execute(
+                moved, [{"pid": pid, "cv": self.current[pid].version} for pid in b.versioned]
+            )
 
     def _insert_placeholders(self, excerpts: dict[int, object]) -> None:
         """Flag the placeholders of new or re-read excerpts; known ones are kept as they are."""
