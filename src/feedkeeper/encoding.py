@@ -1,4 +1,5 @@
-"""Bytes to text: the charset from the HTTP header, else the page's <meta>, else detection."""
+"""Bytes to text: a byte-order mark, else the charset from the HTTP header, else the
+page's ``<meta charset>`` or ``<meta http-equiv="Content-Type">``, else detection."""
 
 from __future__ import annotations
 
@@ -7,17 +8,32 @@ import re
 
 # GBK and GB2312 pages routinely use characters only GB18030 defines; decoding
 # them as the superset is what browsers do (WHATWG maps both labels to gb18030-ish gbk).
+# Likewise browsers read "latin-1" and "ascii" pages as windows-1252.
 _SUPERSETS = {
     "gbk": "gb18030",
     "gb2312": "gb18030",
     "x-gbk": "gb18030",
+    "cp936": "gb18030",
     "iso-8859-1": "cp1252",
     "latin-1": "cp1252",
+    "latin1": "cp1252",
     "ascii": "cp1252",
     "us-ascii": "cp1252",
 }
-_META_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+# A BOM beats every declaration (WHATWG "decode"); UTF-16 pages carry one.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Both <meta charset="gbk"> and <meta http-equiv="Content-Type" content="...; charset=gbk">.
+_META_RE = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+# Browsers look for <meta> in the first 1024 bytes; pages with long heads go further.
+_META_SCAN_BYTES = 4096
+# Undeclared bytes that decode as GB18030 are taken for Chinese only when most of
+# the non-ASCII text is CJK: Latin-1 accents also happen to form valid GB18030 pairs.
+_MIN_CJK_SHARE = 0.8
 
 
 def charset_from_header(content_type: str | None) -> str | None:
@@ -28,18 +44,21 @@ def charset_from_header(content_type: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Decode a page; return the text and the encoding used."""
-    for label in (charset_from_header(content_type), _charset_from_meta(body)):
-        encoding = _known(label)
-        if encoding:
-            return body.decode(encoding, errors="replace"), encoding
-    return _detect(body)
-
-
-def _charset_from_meta(body: bytes) -> str | None:
-    match = _META_RE.search(body[:4096])
+def charset_from_meta(body: bytes) -> str | None:
+    """Return the charset a page declares in its ``<meta>`` tags, if any."""
+    match = _META_RE.search(body[:_META_SCAN_BYTES])
     return match.group(1).decode("ascii") if match else None
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode a page; return the text and the encoding used. Never raises."""
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(encoding, errors="replace"), encoding
+    encoding = _known(charset_from_header(content_type)) or _known_meta(charset_from_meta(body))
+    if encoding:
+        return body.decode(encoding, errors="replace"), encoding
+    return _detect(body)
 
 
 def _known(label: str | None) -> str | None:
@@ -53,12 +72,40 @@ def _known(label: str | None) -> str | None:
         return None
 
 
+def _known_meta(label: str | None) -> str | None:
+    encoding = _known(label)
+    # A <meta> that says UTF-16 was read as ASCII, so it cannot be true (WHATWG prescan).
+    if encoding and encoding.startswith("utf-16"):
+        return "utf-8"
+    return encoding
+
+
 def _detect(body: bytes) -> tuple[str, str]:
-    if body.startswith(codecs.BOM_UTF8):
-        return body[3:].decode("utf-8", errors="replace"), "utf-8"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return body.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = body.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _is_mostly_cjk(text):
+            return text, "gb18030"
     return body.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _is_mostly_cjk(text: str) -> bool:
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    cjk = sum(1 for ch in wide if _is_cjk(ch))
+    return not wide or cjk >= _MIN_CJK_SHARE * len(wide)
+
+
+def _is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x3000 <= code <= 0x303F  # CJK punctuation
+        or 0x3400 <= code <= 0x9FFF  # CJK ideographs (extension A and the main block)
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x2000 <= code <= 0x206F  # general punctuation: “ ” — …
+    )

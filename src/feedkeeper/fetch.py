@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -15,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 from protego import Protego
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from feedkeeper.config import Settings
 from feedkeeper.encoding import decode_body
@@ -29,6 +30,7 @@ from feedkeeper.errors import (
 from feedkeeper.records import Validators
 
 MAX_REDIRECTS = 10
+Sleep = Callable[[float], Awaitable[None]]
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
 
 
@@ -62,50 +64,68 @@ class RetryableError(FetchError):
 
 
 class HostGate:
-    """Per-host politeness: at most N requests in flight, at most R starts a second."""
+    """Per-host politeness: at most N requests in flight, one start every ``interval`` s."""
 
-    def __init__(self, concurrency: int, interval: float) -> None:
+    def __init__(
+        self,
+        concurrency: int,
+        interval: float,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.slots = asyncio.Semaphore(concurrency)
         self.interval = interval
-        self.next_start = 0.0
+        self.next_start: float | None = None
         self.lock = asyncio.Lock()
+        self._sleep = sleep
+        self._clock = clock
+
+    def slow_down(self, interval: float) -> None:
+        """Space requests at least ``interval`` seconds apart from now on (Crawl-delay)."""
+        if interval > self.interval:
+            if self.next_start is not None:
+                self.next_start += interval - self.interval
+            self.interval = interval
 
     async def wait_turn(self) -> None:
         """Sleep until this host may be asked again."""
         async with self.lock:
-            now = time.monotonic()
-            start = max(now, self.next_start)
+            now = self._clock()
+            start = now if self.next_start is None else max(now, self.next_start)
             self.next_start = start + self.interval
         if start > now:
-            await asyncio.sleep(start - now)
+            await self._sleep(start - now)
 
 
 class Fetcher:
-    """Fetches pages of one site politely; use as ``async with Fetcher(settings) as f``."""
+    """Fetches pages of one site politely; use as ``async with Fetcher(settings) as f``.
+
+    ``transport`` is the seam for tests (respx, httpx.MockTransport); ``sleep`` is
+    awaited for every pause (rate limit, backoff, Retry-After) and ``clock`` paces
+    the rate limit, so tests need not wait.
+    """
 
     def __init__(
         self,
         settings: Settings,
         transport: httpx.AsyncBaseTransport | None = None,
-        sleep: Callable[[float], object] | None = None,
+        sleep: Sleep | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self._transport = transport
-        self._sleep = sleep or asyncio.sleep
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._clock = clock
         self._gates: dict[str, HostGate] = {}
         self._robots: dict[str, Protego | None] = {}
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
-        timeout = httpx.Timeout(s.read_timeout, connect=s.connect_timeout)
-        limits = httpx.Limits(
-            max_connections=max(s.concurrency, 1) * 2, max_keepalive_connections=s.concurrency * 2
-        )
         self._client = httpx.AsyncClient(
             transport=self._transport,
-            timeout=timeout,
-            limits=limits,
+            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
+            limits=httpx.Limits(max_connections=s.concurrency * 2),
             headers={
                 "User-Agent": s.user_agent,
                 "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
@@ -129,76 +149,88 @@ class Fetcher:
             return
         parser = await self._robots_for(url)
         if parser is not None and not parser.can_fetch(url, self.settings.user_agent):
-            raise RobotsDisallowedError(f"robots.txt of {_origin(url)} disallows {url}", url=url)
+            raise RobotsDisallowedError(
+                f"robots.txt of {_origin(url)} disallows {url}"
+                " (pass --ignore-robots only for a site you run)",
+                url=url,
+            )
 
     async def fetch(self, url: str, validators: Validators | None = None) -> Fetched:
         """Fetch ``url`` with retries; 304 comes back as a Fetched with ``is_not_modified``."""
         await self.check_robots(url)
-        return await self._with_retries(url, validators)
+        return await self._with_retries(url, _conditional_headers(validators))
 
-    async def _with_retries(self, url: str, validators: Validators | None) -> Fetched:
+    async def _with_retries(self, url: str, headers: dict[str, str]) -> Fetched:
+        attempts = self.settings.retries
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.settings.retries),
-            retry=retry_if_exception(lambda exc: isinstance(exc, RetryableError)),
+            stop=stop_after_attempt(attempts),
+            retry=retry_if_exception_type(RetryableError),
             wait=self._wait,
             sleep=self._sleep,
             reraise=True,
         )
-        async for attempt in retrying:
-            with attempt:
-                return await self._fetch_once(url, validators)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._fetch_once(url, headers)
+        except RetryableError as exc:
+            tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
+            raise RetryableError(f"{exc.message} (gave up after {tries})", url=url) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _wait(self, retry_state: object) -> float:
-        exc = retry_state.outcome.exception()  # type: ignore[attr-defined]
-        attempt = retry_state.attempt_number  # type: ignore[attr-defined]
+    def _wait(self, retry_state: RetryCallState) -> float:
+        """Seconds before the next attempt: Retry-After if given, else backoff with jitter."""
+        cap = self.settings.max_retry_after
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
         if isinstance(exc, RetryableError) and exc.retry_after is not None:
-            return min(exc.retry_after, self.settings.max_retry_after)
-        backoff = self.settings.backoff_base * (2 ** (attempt - 1))
-        return min(
-            backoff + random.uniform(0, self.settings.backoff_base), self.settings.max_retry_after
-        )
+            return min(exc.retry_after, cap)
+        base = self.settings.backoff_base
+        backoff: float = base * 2 ** (retry_state.attempt_number - 1)
+        return min(backoff + random.uniform(0, base), cap)
 
-    async def _fetch_once(self, url: str, validators: Validators | None) -> Fetched:
+    async def _fetch_once(self, url: str, headers: dict[str, str]) -> Fetched:
         gate = self._gate(url)
         async with gate.slots:
             await gate.wait_turn()
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
-                    return await self._follow(url, _conditional_headers(validators))
+                    return await self._follow(url, headers)
             except TimeoutError as exc:
                 raise RetryableError(
-                    f"{url}: no complete answer within {self.settings.total_timeout:g} s", url=url
+                    f"no complete answer within {self.settings.total_timeout:g} s", url=url
                 ) from exc
             except httpx.TransportError as exc:
-                raise RetryableError(f"{url}: {_describe(exc)}", url=url) from exc
+                raise RetryableError(_describe(exc), url=url) from exc
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise FetchError(f"unusable response: {exc}", url=url) from exc
 
     async def _follow(self, url: str, headers: dict[str, str]) -> Fetched:
+        assert self._client is not None, "use the Fetcher as an async context manager"
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            assert self._client is not None
             async with self._client.stream("GET", current, headers=headers) as response:
-                if response.is_redirect:
-                    target = urljoin(current, response.headers.get("location", ""))
+                if response.has_redirect_location:
+                    target = urljoin(current, response.headers["location"])
                     if not is_in_scope(url, target):
                         raise OutOfScopeError(
-                            f"{current} redirects off the site to {target}", url=url
+                            f"redirected off the site to {target} (refused)", url=url
                         )
                     current = target
                     continue
-                return await self._read(current, response)
-        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects", url=url)
+                return await self._read(current, response, is_conditional=bool(headers))
+        raise FetchError(f"more than {MAX_REDIRECTS} redirects", url=url)
 
-    async def _read(self, url: str, response: httpx.Response) -> Fetched:
+    async def _read(self, url: str, response: httpx.Response, *, is_conditional: bool) -> Fetched:
         status = response.status_code
         if status in RETRY_STATUSES:
-            raise RetryableError(
-                f"{url}: HTTP {status}",
-                url=url,
-                retry_after=parse_retry_after(response.headers.get("retry-after")),
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            raise RetryableError(f"HTTP {status}", url=url, retry_after=retry_after)
+        if status == 304 and not is_conditional:
+            raise HTTPStatusError(
+                "HTTP 304 to a request that was not conditional", url=url, status=status
             )
         if status != 304 and not 200 <= status < 300:
-            raise HTTPStatusError(f"{url}: HTTP {status}", url=url, status=status)
+            raise HTTPStatusError(f"HTTP {status}", url=url, status=status)
         body = await self._read_body(url, response)
         return Fetched(
             url=url,
@@ -211,17 +243,19 @@ class Fetcher:
 
     async def _read_body(self, url: str, response: httpx.Response) -> bytes:
         limit = self.settings.max_response_bytes
-        declared = response.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
             raise ResponseTooLargeError(
-                f"{url}: {declared} bytes exceed the {limit}-byte limit", url=url
+                f"response of {declared} bytes exceeds the {limit}-byte limit", url=url
             )
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > limit:
-                raise ResponseTooLargeError(f"{url}: body exceeds the {limit}-byte limit", url=url)
+                raise ResponseTooLargeError(
+                    f"response exceeds the {limit}-byte limit (download stopped)", url=url
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -229,37 +263,34 @@ class Fetcher:
         origin = _origin(url)
         if origin not in self._gates:
             interval = 1 / self.settings.rate if self.settings.rate > 0 else 0.0
-            delay = self._crawl_delay(origin)
-            self._gates[origin] = HostGate(self.settings.concurrency, max(interval, delay))
+            self._gates[origin] = HostGate(
+                self.settings.concurrency, interval, self._sleep, self._clock
+            )
         return self._gates[origin]
-
-    def _crawl_delay(self, origin: str) -> float:
-        parser = self._robots.get(origin)
-        if parser is None or self.settings.ignore_robots:
-            return 0.0
-        delay = parser.crawl_delay(self.settings.user_agent)
-        return float(delay) if delay else 0.0
 
     async def _robots_for(self, url: str) -> Protego | None:
         origin = _origin(url)
         if origin not in self._robots:
-            self._robots[origin] = await self._load_robots(origin)
-            self._gates.pop(origin, None)  # re-create the gate with the Crawl-delay
+            parser = await self._load_robots(origin)
+            self._robots[origin] = parser
+            delay = parser.crawl_delay(self.settings.user_agent) if parser else None
+            if delay:
+                self._gate(url).slow_down(float(delay))
         return self._robots[origin]
 
     async def _load_robots(self, origin: str) -> Protego | None:
+        """Read robots.txt as RFC 9309 says: missing allows all, unreachable forbids all."""
         robots_url = origin + "/robots.txt"
         try:
-            fetched = await self._with_retries(robots_url, None)
-        except HTTPStatusError as exc:
-            if 400 <= exc.status < 500:
-                return None  # no robots.txt: everything is allowed (RFC 9309 2.3.1.3)
-            raise
+            fetched = await self._with_retries(robots_url, {})
         except RetryableError as exc:
-            # RFC 9309 2.3.1.4: an unreachable robots.txt means "disallow everything".
-            raise RobotsDisallowedError(
-                f"robots.txt of {origin} is unreachable: {exc.message}", url=robots_url
-            ) from exc
+            raise _robots_unreachable(origin, exc) from exc
+        except HTTPStatusError as exc:
+            if exc.status >= 500:
+                raise _robots_unreachable(origin, exc) from exc
+            return None  # 2.3.1.3: "unavailable" (4xx), everything is allowed
+        except FetchError:
+            return None  # an off-site redirect, too large: treated as unavailable (2.3.1.2)
         text, _ = fetched.text()
         return Protego.parse(text)
 
@@ -274,13 +305,25 @@ def is_in_scope(start_url: str, url: str) -> bool:
     )
 
 
+def _robots_unreachable(origin: str, exc: FetchError) -> RobotsDisallowedError:
+    # RFC 9309 2.3.1.4: an unreachable robots.txt (5xx, network trouble) disallows all.
+    return RobotsDisallowedError(
+        f"robots.txt of {origin} is unreachable ({exc.message}): not crawling",
+        url=origin + "/robots.txt",
+    )
+
+
 def parse_retry_after(value: str | None) -> float | None:
-    """Read a Retry-After header given in seconds or as an HTTP date."""
+    """Read a Retry-After header given in seconds or as an HTTP date; None when unreadable."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if seconds >= 0 and math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

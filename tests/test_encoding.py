@@ -1,0 +1,129 @@
+"""Bytes to text: BOM, then the HTTP header, then <meta>, then detection."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feedkeeper.encoding import charset_from_header, charset_from_meta, decode_body
+
+TITLE = "深度学习笔记：分布式训练入门"
+
+
+def page(head: str = "") -> str:
+    return f"<html><head>{head}<title>{TITLE}</title></head><body><p>{TITLE}</p></body></html>"
+
+
+def test_gbk_declared_only_in_the_header() -> None:
+    body = page().encode("gbk")
+    text, encoding = decode_body(body, "text/html; charset=GBK")
+    assert TITLE in text
+    assert encoding == "gb18030"
+
+
+def test_gbk_declared_only_in_meta_charset() -> None:
+    body = page('<meta charset="gbk">').encode("gbk")
+    text, encoding = decode_body(body, "text/html")
+    assert TITLE in text
+    assert encoding == "gb18030"
+
+
+def test_gb2312_declared_only_in_meta_http_equiv() -> None:
+    head = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+    text, _ = decode_body(page(head).encode("gb2312"), None)
+    assert TITLE in text
+
+
+def test_http_equiv_with_content_first() -> None:
+    head = "<meta content='text/html;charset=GB2312' http-equiv='content-type'>"
+    assert charset_from_meta(page(head).encode("gbk")) == "GB2312"
+
+
+def test_gb2312_label_decodes_characters_only_gb18030_has() -> None:
+    # 𠮷 (U+20BB7) is outside GB2312 and GBK; GB18030 encodes it in four bytes.
+    body = "<p>𠮷野家 €</p>".encode("gb18030")
+    text, _ = decode_body(body, "text/html; charset=gb2312")
+    assert text == "<p>𠮷野家 €</p>"
+
+
+def test_header_beats_meta() -> None:
+    body = page('<meta charset="gbk">').encode("utf-8")
+    text, encoding = decode_body(body, "text/html; charset=utf-8")
+    assert TITLE in text
+    assert encoding == "utf-8"
+
+
+def test_unknown_header_label_falls_back_to_meta() -> None:
+    body = page('<meta charset="gbk">').encode("gbk")
+    text, _ = decode_body(body, "text/html; charset=no-such-charset")
+    assert TITLE in text
+
+
+def test_undeclared_utf8_is_detected() -> None:
+    text, encoding = decode_body(page().encode("utf-8"), "text/html")
+    assert TITLE in text
+    assert encoding == "utf-8"
+
+
+def test_undeclared_gbk_is_detected() -> None:
+    text, encoding = decode_body(page().encode("gbk"), None)
+    assert TITLE in text
+    assert encoding == "gb18030"
+
+
+def test_undeclared_latin1_is_not_mistaken_for_chinese() -> None:
+    # "été" in Latin-1 (E9 74 E9) also forms a valid GB18030 sequence.
+    text, encoding = decode_body("<p>Un été à Paris, déjà</p>".encode("latin-1"), None)
+    assert text == "<p>Un été à Paris, déjà</p>"
+    assert encoding == "cp1252"
+
+
+def test_byte_order_mark_beats_the_header() -> None:
+    body = codecs.BOM_UTF8 + page().encode("utf-8")
+    text, encoding = decode_body(body, "text/html; charset=gbk")
+    assert text.startswith("<html>")
+    assert TITLE in text
+    assert encoding == "utf-8"
+
+
+def test_utf16_with_bom() -> None:
+    body = codecs.BOM_UTF16_LE + page().encode("utf-16-le")
+    text, _ = decode_body(body, None)
+    assert TITLE in text
+
+
+def test_meta_claiming_utf16_is_read_as_utf8() -> None:
+    body = page('<meta charset="utf-16">').encode("utf-8")
+    text, encoding = decode_body(body, None)
+    assert TITLE in text
+    assert encoding == "utf-8"
+
+
+def test_misdeclared_bytes_are_replaced_not_raised() -> None:
+    text, encoding = decode_body(b"<p>\xff\xfe\xfd ok</p>", "text/html; charset=utf-8")
+    assert text == "<p>\ufffd\ufffd\ufffd ok</p>"
+    assert encoding == "utf-8"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("text/html; charset=gbk", "gbk"),
+        ('text/html; charset="UTF-8"', "UTF-8"),
+        ("text/html;charset=gb2312;format=flowed", "gb2312"),
+        ("text/html", None),
+        (None, None),
+    ],
+)
+def test_charset_from_header(header: str | None, expected: str | None) -> None:
+    assert charset_from_header(header) == expected
+
+
+@given(st.binary(max_size=512), st.sampled_from([None, "text/html", "text/html; charset=gbk"]))
+def test_any_bytes_decode_without_raising(body: bytes, content_type: str | None) -> None:
+    text, encoding = decode_body(body, content_type)
+    assert isinstance(text, str)
+    assert codecs.lookup(encoding)
