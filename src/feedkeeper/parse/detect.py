@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
@@ -26,8 +27,8 @@ from feedkeeper.parse.dom import (
     describe,
     element_children,
 )
-from feedkeeper.parse.page import Page
-from feedkeeper.parse.urls import is_post_candidate, resolve, strip_fragment, taxonomy_kind
+from feedkeeper.parse.page import Link, Page
+from feedkeeper.parse.urls import is_post_candidate, strip_fragment, taxonomy_kind
 from feedkeeper.parse.vocab import SIDEBAR_TOKEN_RE, WIDGET_TITLE_RE, is_read_more
 
 # A post URL held by this many blocks of one container is site furniture (an author
@@ -99,10 +100,7 @@ class Detection:
 
 def detect_cards(page: Page) -> Detection:
     """Find the listing's cards among the repeated blocks of the page."""
-    body = page.tree.body
-    if body is None:
-        return Detection([], [], [])
-    containers = _group_by_container(_post_links(page, body))
+    containers = _group_by_container(_post_links(page))
     candidates = [c for node, blocks in containers for c in [_evaluate(node, blocks)] if c]
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     viable = [c for c in ranked if c.reason is None]
@@ -120,25 +118,27 @@ def detect_cards(page: Page) -> Detection:
 
 def block_for(page: Page, root: LexborNode) -> Block:
     """Return the card block of an element a profile names as a card, with its post links."""
-    block = Block(root, [link for link, _ in _post_links(page, root)])
+    inside = {node.mem_id for node in root.css("a[href]")}
+    links = _post_links(page, lambda link: link.node.mem_id in inside)
+    block = Block(root, [link for link, _ in links])
     block.main = _main_link(block)
     return block
 
 
-def _post_links(page: Page, scope: LexborNode) -> list[tuple[PostLink, list[LexborNode]]]:
+def _post_links(
+    page: Page, wanted: Callable[[Link], bool] | None = None
+) -> list[tuple[PostLink, list[LexborNode]]]:
     found: list[tuple[PostLink, list[LexborNode]]] = []
-    for order, node in enumerate(scope.css("a[href]")):
-        url = resolve(attr(node, "href"), page.base_url)
-        if url is None or not is_post_candidate(url, page.base_url):
+    for order, link in enumerate(page.links):
+        url = link.url
+        if url is None or not link.visible or not is_post_candidate(url, page.base_url):
             continue
-        if strip_fragment(url) == page.url_key or taxonomy_kind(url, attr(node, "rel")):
+        key = strip_fragment(url)
+        if key == page.url_key or taxonomy_kind(url, link.rel) or (wanted and not wanted(link)):
             continue
-        chain = list(ancestors(node))
-        if node.mem_id in page.hidden or any(a.mem_id in page.hidden for a in chain):
-            continue
-        in_heading = any(a.tag in HEADINGS for a in chain[:4])
-        text = page.text_of(node)
-        found.append((PostLink(node, url, strip_fragment(url), order, in_heading, text), chain))
+        in_heading = any(a.tag in HEADINGS for a in link.chain[:4])
+        text = page.text_of(link.node)
+        found.append((PostLink(link.node, url, key, order, in_heading, text), link.chain))
     return found
 
 

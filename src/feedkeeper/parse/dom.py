@@ -106,30 +106,55 @@ def render_text(node: LexborNode, skip: Collection[int] = ()) -> str:
 
 
 def render_into(node: LexborNode, skip: Collection[int], parts: list[str]) -> None:
-    """Append the node's rendered text to ``parts``, unnormalised (a text node renders as is)."""
+    """Append the node's rendered text to ``parts``, unnormalised (a text node renders as is).
+
+    One pass in document order: a block element puts a space before itself, and
+    content that follows a block puts one after it; skipped subtrees are jumped over.
+    """
     if node.tag == "-text":
         parts.append(node.text_content or "")
         return
-    if node.tag in BLOCK_TAGS:
-        parts.append(" ")
-    stack: list[LexborNode | None] = list(reversed(list(node.iter(include_text=True))))
-    while stack:
-        current = stack.pop()
-        if current is None:
-            parts.append(" ")
-            continue
+    root_id = node.mem_id
+    resume: int | None = None  # inside a skipped subtree until this node comes up
+    for current in node.traverse(include_text=True):
+        if resume is not None:
+            if current.mem_id != resume:
+                continue
+            resume = None
         tag = current.tag
         if tag == "-text":
-            parts.append(current.text_content or "")
+            content = current.text_content or ""
+            if content and not content[0].isspace() and _follows_block(current):
+                parts.append(" ")
+            parts.append(content)
+        elif tag == "-comment":
             continue
-        if tag in UNRENDERED_TAGS or current.mem_id in skip:
-            continue
-        if tag in BLOCK_TAGS:
+        elif current.mem_id != root_id and (tag in UNRENDERED_TAGS or current.mem_id in skip):
+            resume = _following(current, root_id)
+            if resume is None:
+                break
+        elif tag in BLOCK_TAGS or _follows_block(current):
             parts.append(" ")
-            stack.append(None)
-        stack.extend(reversed(list(current.iter(include_text=True))))
     if node.tag in BLOCK_TAGS:
         parts.append(" ")
+
+
+def _follows_block(node: LexborNode) -> bool:
+    previous = node.prev
+    while previous is not None and previous.tag == "-comment":
+        previous = previous.prev
+    return previous is not None and previous.tag in BLOCK_TAGS
+
+
+def _following(node: LexborNode, root_id: int) -> int | None:
+    """Return the id of the node after ``node``'s subtree, within the root; None at its end."""
+    current: LexborNode | None = node
+    while current is not None and current.mem_id != root_id:
+        after = current.next
+        if after is not None:
+            return after.mem_id
+        current = current.parent
+    return None
 
 
 def describe(node: LexborNode) -> str:

@@ -14,7 +14,12 @@ from collections.abc import Collection
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.dom import BLOCK_TAGS, UNRENDERED_TAGS, ancestors, render_into
+from feedkeeper.parse.dom import (
+    BLOCK_TAGS,
+    UNRENDERED_TAGS,
+    ancestors,
+    render_into,
+)
 from feedkeeper.parse.page import Page
 from feedkeeper.text import normalize_space
 
@@ -32,9 +37,10 @@ def find_excerpt(
     root: LexborNode,
     title: LexborNode | None,
     indicators: Collection[LexborNode],
-    skip: Collection[int],
+    skip_nodes: Collection[LexborNode],
 ) -> tuple[str | None, list[LexborNode]]:
     """Return the card's excerpt text (None when it shows none) and the nodes it came from."""
+    skip = {node.mem_id for node in skip_nodes}
     marked = _mark(root, indicators)
     title_path = {a.mem_id for a in ancestors(title, root)} if title is not None else set()
     title_id = title.mem_id if title is not None else None
@@ -92,13 +98,14 @@ def _longest_run(regions: list[Region], skip: Collection[int]) -> tuple[str | No
             render_into(region, skip, parts)
             nodes.append(region)
             continue
-        text = _strip_read_more(normalize_space("".join(parts)))
+        text = normalize_space("".join(parts))
         if len(text) > len(best_text):
             best_text, best_nodes = text, [n for n in nodes if n.tag != "-text"]
         parts, nodes = [], []
-    return (best_text or None), best_nodes
+    return (_strip_read_more(best_text) or None), best_nodes
 
 
 def _strip_read_more(text: str) -> str:
     """Drop a trailing "Read more" written as plain text rather than as a link."""
-    return _TRAILING_READ_MORE_RE.sub("", text)
+    head, tail = text[:-80], text[-80:]  # the pattern is anchored at the end
+    return head + _TRAILING_READ_MORE_RE.sub("", tail)

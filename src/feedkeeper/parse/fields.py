@@ -58,11 +58,12 @@ def read_card(page: Page, block: Block) -> CardParts:
     scan = scan_card(page, root, title_node)
     categories, tags = _taxonomy(page, root, scan)
     hit = choose_date(scan.dates)
-    indicators = [h.node for h in scan.dates] + list(categories.nodes) + list(tags.nodes)
+    indicators = [h.node for h in scan.dates if not h.in_prose or h is hit]
+    indicators += list(categories.nodes) + list(tags.nodes)
     indicators += _meta_links(page, block, link)
-    skip = {node.mem_id for node in root.css("a") if is_read_more(page.text_of(node))}
+    skip = [node for node in root.css("a") if is_read_more(page.text_of(node))]
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip)
-    excerpt, truncated = split_ellipsis(excerpt) if excerpt else (None, False)
+    excerpt, truncated = _split_ellipsis(excerpt)
     url = link.url if link else None
     card = Card(
         url=url,
@@ -133,11 +134,13 @@ def _taxonomy(page: Page, root: LexborNode, scan: CardScan) -> tuple[Terms, Term
         "tag": ([], []),
     }
     for node in root.css("a[href]"):
-        url = page.resolve(attr(node, "href")) or ""
-        kind = taxonomy_kind(url, attr(node, "rel"))
-        text = page.text_of(node)
+        link = page.link(node)
+        if link is None or link.url is None or not link.visible:
+            continue
+        kind = taxonomy_kind(link.url, link.rel)
+        text = page.text_of(node) if kind else ""
         text = text.lstrip("#＃").strip() if kind == "tag" else text
-        if kind and text and is_visible(node, page.hidden):
+        if kind and text:
             names, nodes = found[kind]
             if text not in names:
                 names.append(text)
@@ -203,6 +206,14 @@ def _meta_links(page: Page, block: Block, link: PostLink | None) -> list[LexborN
             found.append(post_link.node)
     found.extend(block.node.css("a[rel~='author'], a[href*='/author/']"))
     return found
+
+
+def _split_ellipsis(text: str | None) -> tuple[str | None, bool]:
+    """Split a trailing ellipsis off; only the tail is searched, excerpts can be whole posts."""
+    if not text:
+        return None, False
+    tail, truncated = split_ellipsis(text[-80:])
+    return (text[:-80] + tail).strip() or None, truncated
 
 
 def _published(hit: DateHit | None, url: str | None) -> str | None:

@@ -28,8 +28,7 @@ def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> P
         skipped, warnings = detection.skipped, []
     if not parts:
         raise ParseError("no post cards found on the page")
-    card_ids = {part.root.mem_id for part in parts}
-    pager = find_pager(page, card_ids, profile.next if profile else None)
+    pager = find_pager(page, [part.root for part in parts], profile.next if profile else None)
     result = ParsedPage(
         cards=[part.card for part in parts],
         next_url=pager.next_url,

@@ -3,13 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.errors import ParseError
-from feedkeeper.parse.dom import attr, find_hidden, render_text
+from feedkeeper.parse.dom import ancestors, find_hidden, render_text
 from feedkeeper.parse.urls import resolve, strip_fragment
+
+_DATED_SELECTOR = "time, [datetime], [date], [itemprop*='date'], [itemprop*='Date']"
+
+
+@dataclass(slots=True)
+class Link:
+    """An ``<a href>`` of the page with what the stages ask of it, each computed once."""
+
+    node: LexborNode
+    url: str | None  # absolute; None for javascript:, mailto: and bare fragments
+    rel: str
+    hidden: frozenset[int]
+    _chain: list[LexborNode] | None = None
+
+    @property
+    def chain(self) -> list[LexborNode]:
+        """Return the link's ancestors, parent first."""
+        if self._chain is None:
+            self._chain = list(ancestors(self.node))
+        return self._chain
+
+    @property
+    def visible(self) -> bool:
+        """Tell whether neither the link nor an ancestor is hidden."""
+        if not self.hidden:
+            return True
+        return self.node.mem_id not in self.hidden and not any(
+            a.mem_id in self.hidden for a in self.chain
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +49,10 @@ class Page:
     url: str  # the page's own URL
     base_url: str  # what relative links resolve against (the page URL or <base href>)
     hidden: frozenset[int]
+    dated: frozenset[int]  # elements that may carry a date: <time>, datetime=, microdata
+    links: list[Link]  # every <a href> in the body, in document order
+    _texts: dict[int, str] = field(default_factory=dict)
+    _links_by_id: dict[int, Link] = field(default_factory=dict)
 
     @property
     def url_key(self) -> str:
@@ -28,7 +61,18 @@ class Page:
 
     def text_of(self, node: LexborNode, skip: Collection[int] = ()) -> str:
         """Return the node's visible text, leaving out hidden elements and ``skip``."""
-        return render_text(node, self.hidden.union(skip) if skip else self.hidden)
+        if skip:
+            return render_text(node, self.hidden.union(skip))
+        key = node.mem_id
+        if key not in self._texts:
+            self._texts[key] = render_text(node, self.hidden)
+        return self._texts[key]
+
+    def link(self, node: LexborNode) -> Link | None:
+        """Return what the page knows of an ``<a href>`` node."""
+        if not self._links_by_id:
+            self._links_by_id.update((link.node.mem_id, link) for link in self.links)
+        return self._links_by_id.get(node.mem_id)
 
     def resolve(self, href: str) -> str | None:
         """Return ``href`` made absolute against the page's base."""
@@ -37,10 +81,8 @@ class Page:
 
 def load_page(html: str, url: str) -> Page:
     """Parse ``html`` once; raise ParseError when it cannot be read as a document."""
-    if "\x00" in html:
-        html = html.replace("\x00", "\ufffd")
     try:
-        tree = LexborHTMLParser(html)
+        tree = LexborHTMLParser(html.replace("\x00", "\ufffd"))
     except (ValueError, RuntimeError) as exc:
         raise ParseError(f"not an HTML page: {exc}") from exc
     if tree.body is None:
@@ -48,5 +90,16 @@ def load_page(html: str, url: str) -> Page:
     base_node = tree.css_first("base[href]")
     base_url = url
     if base_node is not None:
-        base_url = resolve(attr(base_node, "href"), url) or url
-    return Page(tree, url, base_url, find_hidden(tree))
+        base_url = resolve(base_node.attributes.get("href") or "", url) or url
+    hidden = find_hidden(tree)
+    dated = frozenset(node.mem_id for node in tree.css(_DATED_SELECTOR))
+    return Page(tree, url, base_url, hidden, dated, _links(tree.body, base_url, hidden))
+
+
+def _links(body: LexborNode, base_url: str, hidden: frozenset[int]) -> list[Link]:
+    found: list[Link] = []
+    for node in body.css("a[href]"):
+        attrs = node.attributes
+        url = resolve(attrs.get("href") or "", base_url)
+        found.append(Link(node, url, (attrs.get("rel") or "").lower(), hidden))
+    return found

@@ -47,12 +47,14 @@ class Pager:
     page_urls: list[str] = field(default_factory=list)
 
 
-def find_pager(page: Page, card_ids: Collection[int], selector: str | None = None) -> Pager:
+def find_pager(
+    page: Page, cards: Collection[LexborNode], selector: str | None = None
+) -> Pager:
     """Find the next page and the pager links among the links outside the cards.
 
     ``selector`` (a profile's ``next``) names the next link outright.
     """
-    links = _pager_links(page, card_ids)
+    links = _pager_links(page, cards)
     numbered = [link for link in links if _number(link, page.url_key) is not None]
     pager = Pager()
     if selector:
@@ -68,29 +70,33 @@ def find_pager(page: Page, card_ids: Collection[int], selector: str | None = Non
     return pager
 
 
-def _pager_links(page: Page, card_ids: Collection[int]) -> list[PagerLink]:
+def _pager_links(page: Page, cards: Collection[LexborNode]) -> list[PagerLink]:
+    in_cards = {node.mem_id for card in cards for node in card.css("a[href]")}
     found: list[PagerLink] = []
-    for node in page.tree.css("body a[href]"):
-        url = page.resolve(attr(node, "href"))
-        if url is None or not is_same_site(url, page.url) or strip_fragment(url) == page.url_key:
+    for link in page.links:
+        url = link.url
+        if url is None or link.node.mem_id in in_cards or not is_same_site(url, page.url):
             continue
-        lineage = [node, *ancestors(node)]
-        if any(a.mem_id in card_ids for a in lineage) or not _is_shown(page, lineage):
+        if strip_fragment(url) == page.url_key or not link.visible:
             continue
-        hint = f"{attr(node, 'aria-label')} {attr(node, 'title')}".strip()
-        rel = tuple(attr(node, "rel").lower().split())
-        found.append(PagerLink(node, url, page.text_of(node), rel, hint))
+        node = link.node
+        if not _is_enabled([node, *link.chain[:2]]):
+            continue
+        attrs = node.attributes
+        hint = f"{attrs.get('aria-label') or ''} {attrs.get('title') or ''}".strip()
+        found.append(PagerLink(node, url, page.text_of(node), tuple(link.rel.split()), hint))
     return found
 
 
-def _is_shown(page: Page, lineage: list[LexborNode]) -> bool:
-    """Tell whether a link is visible and not disabled (a pager's "inactive" arrows)."""
-    for node in lineage[:3]:
-        if node.mem_id in page.hidden or _DISABLED_CLASSES.intersection(classes(node)):
+def _is_enabled(lineage: list[LexborNode]) -> bool:
+    """Tell whether a pager link is active, not one of a pager's greyed-out arrows."""
+    for node in lineage:
+        attrs = node.attributes
+        if "disabled" in attrs or attrs.get("aria-disabled") == "true":
             return False
-        if "disabled" in node.attributes or attr(node, "aria-disabled") == "true":
+        if _DISABLED_CLASSES.intersection((attrs.get("class") or "").split()):
             return False
-    return not any(a.mem_id in page.hidden for a in lineage[3:])
+    return True
 
 
 def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> tuple[str | None, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -25,6 +26,9 @@ def resolve(href: str, base: str) -> str | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
+    if href.startswith("/") and not href.startswith("//") and "./" not in href:
+        origin = _origin(base)  # the common case, without urljoin's cost
+        return origin + href if origin else None
     try:
         url = urljoin(base, href)
         scheme = urlsplit(url).scheme
@@ -33,11 +37,21 @@ def resolve(href: str, base: str) -> str | None:
     return url if scheme in _SCHEMES else None
 
 
+@lru_cache(maxsize=256)
+def _origin(base: str) -> str | None:
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return None
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in _SCHEMES else None
+
+
 def strip_fragment(url: str) -> str:
     """Return the URL without its ``#fragment``."""
     return url.split("#", 1)[0]
 
 
+@lru_cache(maxsize=4096)
 def site_of(url: str) -> str:
     """Return the URL's host without ``www.`` (the identity of a site), or "" if unparsable."""
     try:
@@ -68,6 +82,11 @@ def taxonomy_kind(url: str, rel: str = "") -> TaxonomyKind | None:
         return "category"
     if "tag" in rel_tokens:
         return "tag"
+    return _path_taxonomy(url)
+
+
+@lru_cache(maxsize=4096)
+def _path_taxonomy(url: str) -> TaxonomyKind | None:
     for segment in path_segments(url):
         stem = segment.split(".", 1)[0]
         if stem in _CATEGORY_SEGMENTS:
@@ -77,6 +96,7 @@ def taxonomy_kind(url: str, rel: str = "") -> TaxonomyKind | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def page_number(url: str) -> int | None:
     """Return the listing-page number a URL names (``/page/2/``, ``?page=2``), or None."""
     try:
@@ -96,6 +116,7 @@ def is_site_root(url: str) -> bool:
     return parts.path in ("", "/", "/index.html", "/index.htm") and not parts.query
 
 
+@lru_cache(maxsize=4096)
 def is_post_candidate(url: str, base: str) -> bool:
     """Tell whether a link could lead to a post: same site, not home, pager, feed or file."""
     if not is_same_site(url, base) or is_site_root(url):

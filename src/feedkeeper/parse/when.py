@@ -9,6 +9,9 @@ without a year takes the attribute's local date instead.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator
+from functools import partial
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
@@ -19,15 +22,26 @@ from feedkeeper.parse.dates import (
     parse_month_day,
     parse_timestamp,
 )
-from feedkeeper.parse.dom import UNRENDERED_TAGS, attr, element_children
+from feedkeeper.parse.dom import UNRENDERED_TAGS, ancestors, attr, element_children
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.vocab import PUBLISHED_RE, UPDATED_MARK_RE, UPDATED_RE
+from feedkeeper.parse.vocab import (
+    CATEGORY_LABEL_RE,
+    PUBLISHED_RE,
+    TAG_LABEL_RE,
+    UPDATED_MARK_RE,
+    UPDATED_RE,
+)
 from feedkeeper.text import normalize_space
 
 # A text node longer than this is prose that mentions a date, not a date line.
 MAX_DATE_TEXT = 40
-# Prose elements longer than this are skipped when looking for dates (full-post bodies).
-MAX_PROSE_SCAN = 80
+# Elements with more text than this are only looked into when they are wrappers, not prose.
+MAX_SCANNED_TEXT = 200
+_DIGIT_RE = re.compile(r"\d")
+# Text worth a closer look: it holds a digit (every date does) or may be a label.
+_QUICK_RE = re.compile(r"\d|分|类|栏|标签|categor|tag|filed", re.I)
+_ICON_TAGS = frozenset({"i", "svg", "span"})
+_LABEL_RE = re.compile(f"{CATEGORY_LABEL_RE.pattern}|{TAG_LABEL_RE.pattern}", re.I)
 _PROSE_TAGS = frozenset({"p", "pre", "blockquote", "table", "figure", "code", "ul", "ol"})
 
 
@@ -41,6 +55,7 @@ class DateHit:
     stamp: str | None  # full timestamp from an attribute
     updated: bool  # labelled as the updated / last-modified date
     published: bool  # labelled as the published date
+    in_prose: bool = False  # plain text inside a paragraph: a date the post talks about
 
 
 @dataclass(slots=True)
@@ -53,35 +68,60 @@ class CardScan:
 
 
 def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardScan:
-    """Walk the card's short elements once, collecting dates, icons and labels."""
+    """Look through the card once, collecting dates, icons and labels in document order.
+
+    Long runs of prose (a whole post's body) are not looked into: meta lines are short.
+    """
     scan = CardScan([], [], [])
     title_id = title.mem_id if title is not None and title.tag == "a" else None
-    stack = list(reversed(list(root.iter(include_text=True))))
-    while stack:
-        node = stack.pop()
-        tag = node.tag
-        if tag == "-text":
-            _scan_text(node, scan)
-            continue
-        if tag in UNRENDERED_TAGS or node.mem_id in page.hidden or node.mem_id == title_id:
-            continue
-        if tag in _PROSE_TAGS and len(node.text(strip=True)) > MAX_PROSE_SCAN:
-            continue
-        hit = _element_date(page, node)
-        if hit is not None:
-            scan.dates.append(hit)
-            continue
-        if tag in ("i", "span", "svg") and not node.text(strip=True):
-            scan.icons.append(node)
-        stack.extend(reversed(list(node.iter(include_text=True))))
+    dated: set[int] = set()
+    for region in _short_regions(root):
+        for node in region.traverse(include_text=True):
+            tag = node.tag
+            if tag == "-text":
+                raw = node.text_content or ""
+                if len(raw) <= 4 * MAX_DATE_TEXT and _QUICK_RE.search(raw):
+                    shown = partial(_is_shown, page, root=root, title_id=title_id, dated=dated)
+                    _scan_text(node, scan, root, shown)
+            elif node.mem_id in page.dated:
+                if _is_shown(page, node, root, title_id, dated):
+                    hit = _element_date(page, node)
+                    if hit is not None:
+                        scan.dates.append(hit)
+                        dated.add(node.mem_id)
+            elif tag in _ICON_TAGS and _is_icon(node):
+                if _is_shown(page, node, root, title_id, dated):
+                    scan.icons.append(node)
     return scan
 
 
+def _short_regions(root: LexborNode) -> Iterator[LexborNode]:
+    """Yield the card's subtrees worth scanning, in document order, skipping long prose."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.tag == "-text" or len(node.text(strip=True)) <= MAX_SCANNED_TEXT:
+            yield node
+        elif not _is_prose(node):
+            stack.extend(reversed([c for c in node.iter(include_text=True) if c.tag != "-comment"]))
+
+
+def _is_prose(node: LexborNode) -> bool:
+    """Tell whether a long element is running text (paragraphs, code), not a wrapper."""
+    if node.tag in _PROSE_TAGS:
+        return True
+    return sum(1 for child in node.iter() if child.tag in _PROSE_TAGS) >= 2
+
+
 def choose_date(hits: list[DateHit]) -> DateHit | None:
-    """Return the card's published date: labelled published first, never an updated one."""
+    """Return the card's published date: the first one shown, never an updated one.
+
+    Dates written inside paragraphs count only when the card shows no other date.
+    """
     fresh = [hit for hit in hits if not hit.updated and (hit.date or hit.month_day)]
-    labelled = [hit for hit in fresh if hit.published]
-    return (labelled or fresh or [None])[0]
+    meta = [hit for hit in fresh if not hit.in_prose]
+    labelled = [hit for hit in meta if hit.published]
+    return (labelled or meta or fresh or [None])[0]
 
 
 def _element_date(page: Page, node: LexborNode) -> DateHit | None:
@@ -111,23 +151,42 @@ def _machine_value(node: LexborNode) -> str | None:
     return None
 
 
-def _scan_text(node: LexborNode, scan: CardScan) -> None:
-    raw = node.text_content or ""
-    if not raw.strip() or len(raw) > 4 * MAX_DATE_TEXT:
-        return
-    text = normalize_space(raw)
-    if len(text) > MAX_DATE_TEXT:
-        return
+def _is_shown(
+    page: Page, node: LexborNode, root: LexborNode, title_id: int | None, dated: set[int]
+) -> bool:
+    """Tell whether a node is visible, outside the title link and outside a dated element."""
+    for element in [node, *ancestors(node, root)]:
+        key = element.mem_id
+        if key in page.hidden or key == title_id or key in dated:
+            return False
+        if element.tag in UNRENDERED_TAGS and element.tag != "-text":
+            return False
+    return True
+
+
+def _is_icon(node: LexborNode) -> bool:
+    """Tell whether an element is an empty icon (``<i class="fa fa-folder">``)."""
+    tag = node.tag
+    if tag not in ("i", "svg", "span"):
+        return False
+    return (tag != "span" or node.child is None) and not node.text(strip=True)
+
+
+def _scan_text(
+    node: LexborNode, scan: CardScan, root: LexborNode, is_shown: Callable[[LexborNode], bool]
+) -> None:
+    text = normalize_space(node.text_content or "")
     parent = node.parent
-    if parent is None:
+    if not text or len(text) > MAX_DATE_TEXT or parent is None:
         return
-    seen = parse_date(text)
-    month_day = None if seen else parse_month_day(text)
-    if seen or (month_day and len(text) <= 12):
+    seen = parse_date(text) if _DIGIT_RE.search(text) else None
+    month_day = None if seen or not _DIGIT_RE.search(text) else parse_month_day(text)
+    if (seen or (month_day and len(text) <= 12)) and is_shown(node):
         updated, published = _labels(parent, text)
         stamp = parse_timestamp(attr(parent, "title"))
-        scan.dates.append(DateHit(parent, seen, month_day, stamp, updated, published))
-    elif len(text) <= 24:
+        in_prose = any(a.tag in _PROSE_TAGS for a in ancestors(node, root))
+        scan.dates.append(DateHit(parent, seen, month_day, stamp, updated, published, in_prose))
+    elif len(text) <= 24 and _LABEL_RE.match(text) and is_shown(node):
         scan.labels.append(node)
 
 
