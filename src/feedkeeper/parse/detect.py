@@ -252,7 +252,7 @@ def _apply_penalties(candidate: Candidate) -> None:
     if sidebar is not None:
         candidate.penalties.append(f"inside a sidebar or widget area ({describe(sidebar)})")
         candidate.score *= 0.5
-    title = _widget_title(node)
+    title = _widget_title(node) if candidate.richness < RICH_TEXT_CHARS else None
     if title:
         candidate.penalties.append(f"titled like a widget ({title!r})")
         candidate.score *= 0.5

@@ -102,15 +102,8 @@ def _short_regions(root: LexborNode) -> Iterator[LexborNode]:
         node = stack.pop()
         if node.tag == "-text" or len(node.text(strip=True)) <= MAX_SCANNED_TEXT:
             yield node
-        elif not _is_prose(node):
+        elif node.tag not in _PROSE_TAGS:
             stack.extend(reversed([c for c in node.iter(include_text=True) if c.tag != "-comment"]))
-
-
-def _is_prose(node: LexborNode) -> bool:
-    """Tell whether a long element is running text (paragraphs, code), not a wrapper."""
-    if node.tag in _PROSE_TAGS:
-        return True
-    return sum(1 for child in node.iter() if child.tag in _PROSE_TAGS) >= 2
 
 
 def choose_date(hits: list[DateHit]) -> DateHit | None:
