@@ -86,8 +86,9 @@ def test_tex_delimiters_in_text_become_formulas_but_prices_and_code_do_not() -> 
         "in one line.",
         Block("formula", r"\int_0^1 x\,dx = \frac{1}{2}"),
         Block("formula", r"\nabla \cdot E = \frac{\rho}{\varepsilon_0}"),
-        "A coffee costs $5 and a cake $10; the shell expands $HOME and $PATH$ itself."
-        r" An escaped \$x\$ stays text, and so does $ x$.",
+        "A coffee costs $5 and a cake $10; the shell expands $HOME and $PATH$ itself.",
+        Block("code", r'docker run -v "$(pwd)":/work $IMAGE$ \(not math\)'),
+        r"An escaped \$x\$ stays text, and so does $ x$.",
     )
 
 
@@ -160,6 +161,30 @@ def test_marked_article_body_wins_over_longer_text_elsewhere() -> None:
         "<div itemprop='articleBody'><p>The real post.</p><pre>x = 1</pre></div></body>"
     )
     assert extract_article(html).segments == ("The real post.", Block("code", "x = 1"))
+
+
+def test_body_keeps_prose_outside_its_densest_container() -> None:
+    html = (
+        "<body><article><h1>Title</h1>"
+        "<p>A lead paragraph that sits outside the content wrapper but opens the post.</p>"
+        "<div class='entry-content'><section><p>"
+        + "First part of the post. "
+        * 8
+        + "</p></section>"
+        "<section><p>" + "Second part of the post. " * 8 + "</p></section></div>"
+        "</article><div class='comments'><p>"
+        + "A reader's long comment. " * 30
+        + "</p></div></body>"
+    )
+    segments = extract_article(html).segments
+    assert len(segments) == 1 and isinstance(segments[0], str)
+    assert segments[0].startswith("Title A lead paragraph")
+    assert segments[0].endswith("Second part of the post.")
+
+
+def test_short_pages_keep_all_their_parts() -> None:
+    html = "<div><p>one part</p></div><div><p>other part</p></div>"
+    assert extract_article(html).segments == ("one part other part",)
 
 
 def test_a_page_without_content_gives_an_empty_article() -> None:
@@ -277,6 +302,64 @@ def test_rewritten_opening_paragraph_loses_the_first_placeholder() -> None:
     assert results[0] == lost("code", 1, REASON_TEXT_CHANGED)
     assert results[0].text is None
     assert results[1] == recovered("code", 2, "train(opt, lr=1e-4)")
+
+
+PACKING_ARTICLE = Article(
+    (
+        "数据在 Dataset 中被拼接到 buffer 列表里,如下代码所示",
+        Block("code", "buffer.append(item)"),
+        "组 batch 的部分现在直接复用现成的实现,就不再贴代码了。"
+        "项目以 monkey patch 的形式替换 forward 操作,如下代码所示",
+        Block("code", "Model.forward = forward_rmpad"),
+        "之后的计算不再包含 padding。",
+    )
+)
+
+
+def test_a_block_replaced_by_a_sentence_does_not_shift_the_next_placeholder() -> None:
+    excerpt = (
+        "数据在 Dataset 中被拼接到 buffer 列表里,如下代码所示 [代码] 在 Collator 中组合成"
+        "batch 的形式,这里还是将数据 padding [代码] 项目以 monkey patch 的形式替换 forward 操作,"
+        "如下代码所示 [代码] 之后的计算"
+    )
+    assert recover_placeholders(excerpt, PACKING_ARTICLE) == [
+        recovered("code", 1, "buffer.append(item)"),
+        lost("code", 2, REASON_TEXT_CHANGED),
+        recovered("code", 3, "Model.forward = forward_rmpad"),
+    ]
+
+
+def test_after_a_mismatch_a_chunk_too_short_to_locate_is_not_guessed() -> None:
+    excerpt = (
+        "In this post I explain why my favourite editor is better than yours. [代码] "
+        "Then [代码] Both runs converge."
+    )
+    assert [r.reason for r in recover_placeholders(excerpt, REWRITE_ARTICLE)] == [
+        REASON_TEXT_CHANGED,
+        REASON_TEXT_CHANGED,
+    ]
+
+
+def test_one_rewritten_sentence_in_a_long_stretch_of_text_is_caught() -> None:
+    kept = "The experiments ran on a single machine with eight cores and plenty of memory. "
+    article = Article(
+        (kept * 3 + "We then measured the throughput for every batch size in the grid.",
+         Block("code", "bench()"))
+    )  # fmt: skip
+    excerpt = kept * 3 + "Nobody has measured any speed whatsoever so far. [代码]"
+    assert recover_placeholders(excerpt, article) == [lost("code", 1, REASON_TEXT_CHANGED)]
+
+
+def test_text_ahead_of_where_the_excerpt_starts_is_skipped() -> None:
+    article = Article(
+        (
+            "Fine-tuning on one GPU Posted on 2024-03-01",
+            "We fine-tune the model with an adapter and keep the base frozen.",
+            Block("code", "peft.train()"),
+        )
+    )
+    excerpt = "We finetune the model with an adapter and keep the base frozen. [代码]"
+    assert recover_placeholders(excerpt, article) == [recovered("code", 1, "peft.train()")]
 
 
 def test_a_few_changed_characters_are_tolerated() -> None:

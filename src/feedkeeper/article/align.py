@@ -6,8 +6,9 @@ previous placeholder met and ends before the block its own placeholder meets, so
 k-th placeholder is filled from the block at its place, never from the k-th block of
 its kind. A placeholder is filled only when the chunk before it matches (and, for the
 last one, the excerpt's remaining text matches as a prefix). After a chunk that does
-not match, the next chunk is looked up afresh by an exact run of its text and must
-start right after some block; a chunk too short to be found that way is not guessed.
+not match, the block it ends at is unknown, so the next chunk is looked up afresh by
+an exact run of its text and only has to match the text right before its block; a
+chunk too short to be found that way is not guessed.
 """
 
 from __future__ import annotations
@@ -100,31 +101,23 @@ def _fit(
         spans = _seed_spans(article, chunk, 0) or [
             (0, _reach(article, 0, _spread(size) + _LEAD_SLACK))
         ]
-        return _cheapest(article, chunk, spans, None, next_kind)
+        return _cheapest(article, chunk, spans, next_kind)
     if synced:
         span = (position, _reach(article, position, _spread(size)))
-        return fit_chunk(article, chunk, span, frozenset({position}), next_kind)
-    spans = _seed_spans(article, chunk, position)
-    return _cheapest(article, chunk, spans, _after_blocks(article, position), next_kind)
+        return fit_chunk(article, chunk, span, position, next_kind)
+    return _cheapest(article, chunk, _seed_spans(article, chunk, position), next_kind)
 
 
 def _cheapest(
     article: ArticleStream,
     chunk: Stream,
     spans: list[tuple[int, int]],
-    starts: frozenset[int] | None,
     next_kind: str | None,
 ) -> Fit | None:
-    """Return the cheapest fit of ``chunk`` over the candidate spans."""
-    fits = [fit_chunk(article, chunk, span, starts, next_kind) for span in spans]
+    """Return the cheapest fit of ``chunk``, starting anywhere in the candidate spans."""
+    fits = [fit_chunk(article, chunk, span, None, next_kind) for span in spans]
     found = [fit for fit in fits if fit is not None]
     return min(found, key=lambda fit: fit.cost + fit.penalty, default=None)
-
-
-def _after_blocks(article: ArticleStream, position: int) -> frozenset[int]:
-    """Return the indexes from ``position`` on where text right after a block begins."""
-    starts = {index + 1 for index in article.blocks if index + 1 >= position}
-    return frozenset(starts | ({0} if position == 0 else set()))
 
 
 def _seed_spans(article: ArticleStream, chunk: Stream, origin: int) -> list[tuple[int, int]]:

@@ -70,6 +70,7 @@ class _Segments:
         return Article(tuple(self.segments))
 
     def _emit_scanned(self, text: str) -> None:
+        """Emit ordinary text, turning the TeX delimited in it into blocks."""
         for piece in split_delimited_math(text) if text else []:
             if isinstance(piece, Block):
                 self._emit_block(piece)
@@ -77,10 +78,12 @@ class _Segments:
                 self.text.append(piece)
 
     def _emit_block(self, block: Block) -> None:
+        """Close the running text and emit a block after it."""
         self._flush_text()
         self.segments.append(block)
 
     def _flush_text(self) -> None:
+        """Emit the running text, whitespace collapsed, unless it is blank."""
         text = normalize_space("".join(self.text))
         if text:
             self.segments.append(text)

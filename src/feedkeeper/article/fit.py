@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from feedkeeper.article.fold import MARKERS, ArticleStream, Stream, is_marker
+from feedkeeper.article.fold import MARKER_TOKENS, ArticleStream, Stream, is_marker
 
-CHAR_COST = 2
-KIND_COST = 3  # the block after the text is of another kind than the placeholder
-BLOCK_COST = 4  # a block inside the text, or no block where the placeholder is
+_CHAR_COST = 2
+_KIND_COST = 3  # the block after the text is of another kind than the placeholder
+_BLOCK_COST = 4  # a block inside the text, or no block where the placeholder is
 _IMPOSSIBLE = 1 << 30  # a letter of the excerpt never stands for a block
 _START, _DIAG, _UP, _LEFT = 0, 1, 2, 3
-_MARKS = frozenset(MARKERS.values())
 # A chunk of n characters may differ by 2 + n/12 characters in all...
 _GAP_SLACK, _GAP_RATE = 2, 12
 # ...and by at most this many in any window of this many of its characters.
@@ -28,7 +27,6 @@ _WINDOW, _WINDOW_SLACK = 32, 6
 class Fit:
     """Where a chunk of excerpt text lies in the article and what the differences cost."""
 
-    start: int  # article index of the chunk's first token
     end: int  # article index just after the chunk: the block of the next placeholder
     cost: int  # text edits only
     penalty: int  # what stands at ``end`` costs for the next placeholder
@@ -39,13 +37,13 @@ def fit_chunk(
     article: ArticleStream,
     chunk: Stream,
     span: tuple[int, int],
-    starts: frozenset[int] | None,
+    anchor: int | None,
     next_kind: str | None,
 ) -> Fit | None:
-    """Fit ``chunk`` into ``article[span]``, starting at one of ``starts`` (None: anywhere)."""
+    """Fit ``chunk`` into ``article[span]``, starting at ``anchor`` (None: anywhere)."""
     window = Stream(article.tokens[span[0] : span[1]], article.optional[span[0] : span[1]])
     deletions = [_skip_cost(t, o) for t, o in zip(window.tokens, window.optional, strict=True)]
-    rows = [_first_row(span[0], deletions, starts)]
+    rows = [_first_row(span[0], deletions, anchor)]
     for index, token in enumerate(chunk.tokens):
         rows.append(_next_row(rows[-1][0], window.tokens, deletions, token, chunk.optional[index]))
     last = rows[-1][0]
@@ -53,14 +51,14 @@ def fit_chunk(
     end = min(range(len(last)), key=lambda j: (last[j] + penalties[j], j))
     if last[end] >= _IMPOSSIBLE:
         return None
-    start, events = _trace(rows, chunk, deletions, end)
-    return Fit(span[0] + start, span[0] + end, last[end], penalties[end], events)
+    events = _trace(rows, chunk, deletions, end)
+    return Fit(span[0] + end, last[end], penalties[end], events)
 
 
 def is_close(chunk: Stream, fit: Fit) -> bool:
     """Tell whether a fitted chunk differs from the article by no more than lossy noise."""
     length = sum(not optional for optional in chunk.optional)
-    if fit.cost > CHAR_COST * (_GAP_SLACK + length // _GAP_RATE):
+    if fit.cost > _CHAR_COST * (_GAP_SLACK + length // _GAP_RATE):
         return False
     first, total = 0, 0
     for position, cost in fit.events:
@@ -68,7 +66,7 @@ def is_close(chunk: Stream, fit: Fit) -> bool:
         while fit.events[first][0] <= position - _WINDOW:
             total -= fit.events[first][1]
             first += 1
-        if total > CHAR_COST * _WINDOW_SLACK:
+        if total > _CHAR_COST * _WINDOW_SLACK:
             return False
     return True
 
@@ -76,12 +74,12 @@ def is_close(chunk: Stream, fit: Fit) -> bool:
 Row = tuple[list[int], bytearray]
 
 
-def _first_row(offset: int, deletions: list[int], starts: frozenset[int] | None) -> Row:
-    """Costs before any excerpt token: zero at allowed starts, then article skipped."""
-    costs = [0 if starts is None or offset in starts else _IMPOSSIBLE]
+def _first_row(offset: int, deletions: list[int], anchor: int | None) -> Row:
+    """Costs before any excerpt token: zero at the anchor (or anywhere), then skips."""
+    costs = [0 if anchor in (None, offset) else _IMPOSSIBLE]
     moves = bytearray([_START])
     for j, deletion in enumerate(deletions, start=1):
-        cost, move = (0, _START) if starts is None or offset + j in starts else (_IMPOSSIBLE, 0)
+        cost, move = (0, _START) if anchor in (None, offset + j) else (_IMPOSSIBLE, _START)
         if costs[j - 1] + deletion < cost:
             cost, move = costs[j - 1] + deletion, _LEFT
         costs.append(min(cost, _IMPOSSIBLE))
@@ -93,14 +91,14 @@ def _next_row(
     previous: list[int], window: str, deletions: list[int], token: str, is_optional: bool
 ) -> Row:
     """Extend the alignment by one excerpt token."""
-    insert = 0 if is_optional else CHAR_COST
+    insert = 0 if is_optional else _CHAR_COST
     costs = [previous[0] + insert]
     moves = bytearray([_UP])
     for j, article_token in enumerate(window):
         if article_token == token:
             best, move = previous[j], _DIAG
         else:
-            best = previous[j] + (_IMPOSSIBLE if article_token in _MARKS else CHAR_COST)
+            best = previous[j] + (_IMPOSSIBLE if article_token in MARKER_TOKENS else _CHAR_COST)
             move = _DIAG
         if previous[j + 1] + insert < best:
             best, move = previous[j + 1] + insert, _UP
@@ -115,7 +113,7 @@ def _skip_cost(token: str, is_optional: bool) -> int:
     """Return what leaving an article token unmatched costs."""
     if is_optional:
         return 0
-    return BLOCK_COST if is_marker(token) else CHAR_COST
+    return _BLOCK_COST if is_marker(token) else _CHAR_COST
 
 
 def _end_penalty(article: ArticleStream, index: int, next_kind: str | None) -> int:
@@ -124,14 +122,14 @@ def _end_penalty(article: ArticleStream, index: int, next_kind: str | None) -> i
         return 0
     block = article.blocks.get(index)
     if block is None:
-        return BLOCK_COST
-    return 0 if block.kind == next_kind else KIND_COST
+        return _BLOCK_COST
+    return 0 if block.kind == next_kind else _KIND_COST
 
 
 def _trace(
     rows: list[Row], chunk: Stream, deletions: list[int], end: int
-) -> tuple[int, tuple[tuple[int, int], ...]]:
-    """Follow the moves back from ``end``; return the start and the edits on the way."""
+) -> tuple[tuple[int, int], ...]:
+    """Follow the moves back from ``end`` and return the edits on the way, in order."""
     events: list[tuple[int, int]] = []
     i, j = len(rows) - 1, end
     while True:
@@ -142,10 +140,10 @@ def _trace(
             events.append((i, deletions[j - 1]))
             j -= 1
         elif move == _UP:
-            events.append((i - 1, 0 if chunk.optional[i - 1] else CHAR_COST))
+            events.append((i - 1, 0 if chunk.optional[i - 1] else _CHAR_COST))
             i -= 1
         else:
             events.append((i - 1, rows[i][0][j] - rows[i - 1][0][j - 1]))
             i, j = i - 1, j - 1
     events.reverse()
-    return j, tuple(event for event in events if event[1])
+    return tuple(event for event in events if event[1])

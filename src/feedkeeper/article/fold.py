@@ -17,7 +17,7 @@ from feedkeeper.cards import PLACEHOLDER_TOKENS, Placeholder
 
 # One private-use character per kind marks a block; folded text never holds one.
 MARKERS = {"code": "\ue000", "formula": "\ue001", "math": "\ue002"}
-_MARKER_SET = frozenset(MARKERS.values())
+MARKER_TOKENS = frozenset(MARKERS.values())
 # The excerpt generator strips ``<…>`` as if it were a tag: text in it may be missing.
 _ANGLED_RE = re.compile(r"<[^<>]*>")
 # List items may reach the excerpt as "1. " text that the article's <ol> does not hold.
@@ -47,7 +47,7 @@ def fold_char(char: str) -> str:
 
 def is_marker(token: str) -> bool:
     """Tell whether a token stands for a block."""
-    return token in _MARKER_SET
+    return token in MARKER_TOKENS
 
 
 def fold_article(article: Article) -> ArticleStream:
