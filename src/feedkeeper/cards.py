@@ -41,6 +41,36 @@ def find_placeholders(text: str) -> tuple[Placeholder, ...]:
     return tuple(found)
 
 
+_TOKENS_BY_KIND = {kind: token for token, kind in PLACEHOLDER_TOKENS.items()}
+
+
+def fill_placeholders(excerpt: str, recovered: dict[tuple[str, int], str]) -> str:
+    """Return ``excerpt`` with each recovered placeholder replaced by Markdown for its content.
+
+    ``recovered`` maps (kind, ordinal) to code text or TeX; placeholders without an
+    entry stay as they were.
+    """
+    parts: list[str] = []
+    last = 0
+    for ph in find_placeholders(excerpt):
+        content = recovered.get((ph.kind, ph.ordinal))
+        if content is None:
+            continue
+        parts.append(excerpt[last : ph.offset])
+        parts.append(_as_markdown(ph.kind, content))
+        last = ph.offset + len(_TOKENS_BY_KIND[ph.kind])
+    parts.append(excerpt[last:])
+    return "".join(parts)
+
+
+def _as_markdown(kind: str, content: str) -> str:
+    if kind == "code":
+        return f"\n```\n{content}\n```\n"
+    if kind == "formula":
+        return f"$${content}$$"
+    return f"${content}$"
+
+
 @dataclass(frozen=True, slots=True)
 class Card:
     """One post card as a listing page (or a text capture) shows it.

@@ -100,6 +100,8 @@ class PostVersion(SQLModel, table=True):
     published: str | None = None
     published_at: str | None = None
     excerpt: str | None = None
+    # The excerpt with recovered placeholders filled in; None until one is recovered.
+    excerpt_recovered: str | None = None
     truncated: bool = False
     fingerprint: str | None = None
     observed_at: str

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from feedkeeper.cli.common import ConfigOption, DbOption, db_app, err, out, settings_for
+from feedkeeper.errors import ConfigError
 from feedkeeper.parse import load_profile
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl, import_captures, reparse
 from feedkeeper.store import Store, exclusive_lock
@@ -19,25 +20,47 @@ def register(app: typer.Typer) -> None:
     app.command("crawl")(crawl_command)
     app.command("import")(import_command)
     app.command("reparse")(reparse_command)
+    app.command("recover")(recover_command)
     app.command("demo")(demo_command)
     db_app.command("upgrade")(db_upgrade_command)
 
 
 def crawl_command(
-    url: Annotated[str | None, typer.Option("--url", help="The first listing page [default: $FEEDKEEPER_URL].")] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="The first listing page [default: $FEEDKEEPER_URL].")
+    ] = None,
     db: DbOption = None,
-    full: Annotated[bool, typer.Option("--full", help="Walk every page, not just until nothing is new.")] = False,
-    max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many pages.")] = None,
-    profile: Annotated[Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")] = None,
-    rate: Annotated[float | None, typer.Option("--rate", help="Requests per second per host; 0 = unlimited.")] = None,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", help="Requests in flight per host.")] = None,
-    ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Walk every page, not just until nothing is new.")
+    ] = False,
+    max_pages: Annotated[
+        int | None, typer.Option("--max-pages", help="Stop after this many pages.")
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option("--rate", help="Requests per second per host; 0 = unlimited.")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", help="Requests in flight per host.")
+    ] = None,
+    ignore_robots: Annotated[
+        bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Fetch the listing pages of a blog and archive every post card."""
     settings = settings_for(
-        config, url=url, db=db, full=full or None, max_pages=max_pages, profile=profile,
-        rate=rate, concurrency=concurrency, ignore_robots=ignore_robots or None,
+        config,
+        url=url,
+        db=db,
+        full=full or None,
+        max_pages=max_pages,
+        profile=profile,
+        rate=rate,
+        concurrency=concurrency,
+        ignore_robots=ignore_robots or None,
     )
     options = CrawlOptions(profile=load_profile(settings.profile) if settings.profile else None)
     with exclusive_lock(settings.db, settings.lock_timeout):
@@ -62,7 +85,9 @@ def import_command(
 
 def reparse_command(
     db: DbOption = None,
-    profile: Annotated[Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Rebuild posts and versions from the stored pages, without fetching anything."""
@@ -71,6 +96,49 @@ def reparse_command(
     with exclusive_lock(settings.db, settings.lock_timeout):
         summary = reparse(Store.open_existing(settings.db), site_profile)
     print_summary(summary)
+    raise typer.Exit(summary.exit_code)
+
+
+def recover_command(
+    db: DbOption = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Fetch at most N articles.")] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Also retry placeholders marked unrecoverable.")
+    ] = False,
+    rate: Annotated[
+        float | None, typer.Option("--rate", help="Requests per second per host; 0 = unlimited.")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", help="Requests in flight per host.")
+    ] = None,
+    ignore_robots: Annotated[
+        bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Fill in what the placeholders stood for, from the posts' article pages."""
+    from feedkeeper.recover import RecoverOptions, recover
+
+    settings = settings_for(
+        config, db=db, rate=rate, concurrency=concurrency, ignore_robots=ignore_robots or None
+    )
+    if limit is not None and limit < 1:
+        raise ConfigError(f"--limit: must be 1 or more, got {limit}")
+    with exclusive_lock(settings.db, settings.lock_timeout):
+        summary = recover(
+            Store.open_existing(settings.db), settings, RecoverOptions(limit, retry_failed)
+        )
+    c = summary.counts
+    out.print(
+        f"recover run {summary.run_id} {summary.status}: {c.pages} articles fetched"
+        f" ({c.pages_failed} failed), {c.placeholders_recovered} recovered"
+        f" ({summary.carried_over} carried over from other versions),"
+        f" {c.placeholders_unrecoverable} unrecoverable, {summary.still_pending} still pending",
+        markup=False,
+        highlight=False,
+    )
+    for failure in c.failures:
+        err.print(f"failed: {failure['url']}: {failure['error']}", markup=False, highlight=False)
     raise typer.Exit(summary.exit_code)
 
 
@@ -83,9 +151,9 @@ def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None
 
 
 def demo_command(
-    db: Annotated[Path, typer.Option("--db", help="Where the demo archive goes (replaced).")] = Path(
-        "feedkeeper-demo.db"
-    ),
+    db: Annotated[
+        Path, typer.Option("--db", help="Where the demo archive goes (replaced).")
+    ] = Path("feedkeeper-demo.db"),
 ) -> None:
     """Serve the bundled fixture blog on 127.0.0.1 and archive its five snapshots."""
     from feedkeeper.cli.demo import run_demo

@@ -16,6 +16,7 @@ from feedkeeper.clock import now_iso
 from feedkeeper.errors import ParseError, StoreError
 from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
 from feedkeeper.store.engine import create_sqlite_engine, exclusive_lock, upgrade
+from feedkeeper.store.placeholders import refresh_recovered_excerpts
 from feedkeeper.store.recoveries import restore_recoveries, save_recoveries
 from feedkeeper.store.tables import (
     page_body_t,
@@ -77,6 +78,23 @@ class Store:
                 )
             )
             return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def has_unfinished_crawl(self, url: str) -> bool:
+        """True when the latest crawl from ``url`` ended short of "ok" (killed, stopped, failed).
+
+        The next crawl then walks the whole listing instead of stopping at the
+        first page without news: the pages after the cut were never read.
+        """
+        r = run_t.c
+        query = (
+            select(r.status)
+            .where(r.kind == "crawl", r.source == url)
+            .order_by(r.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            status = conn.execute(query).scalar()
+        return status is not None and status != "ok"
 
     def finish_run(
         self, run_id: int, counts: RunCounts, status: str, message: str | None = None
@@ -146,6 +164,7 @@ class Store:
                 writer = PageWriter(conn, run_id, capture.fetched_at)
                 counts.add(writer.apply(capture.url, parsed.cards, parsed.skipped))
             restore_recoveries(conn, kept)
+            refresh_recovered_excerpts(conn)
 
     def iter_captures(self) -> Iterator[tuple[int, PageCapture]]:
         """Yield every stored page with a body, oldest first, with its run id (for reparse)."""

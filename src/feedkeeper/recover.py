@@ -1,0 +1,177 @@
+"""Recovering what the placeholders stood for, from the posts' article pages.
+
+Reads the backlog from the store, fetches each post's article once (with the
+crawler's politeness, retries and limits), aligns every pending version's excerpt
+with the article body, and writes what it found back through the store. A
+recovery is never a new version: it belongs to the placeholder it was found for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import httpx
+
+from feedkeeper.article import REASON_ARTICLE_GONE, extract_article, recover_placeholders
+from feedkeeper.cards import find_placeholders
+from feedkeeper.config import Settings
+from feedkeeper.errors import FetchError, HTTPStatusError
+from feedkeeper.fetch import Fetcher
+from feedkeeper.records import RunCounts
+from feedkeeper.store import Store
+from feedkeeper.store.placeholders import (
+    ArticleTask,
+    PendingVersion,
+    Settled,
+    articles_to_recover,
+    recovered_elsewhere,
+    save_settled,
+)
+from feedkeeper.text import fold_for_fingerprint
+
+REASON_NO_URL = "no article URL (imported from a text capture)"
+GONE_STATUSES = frozenset({404, 410})
+
+
+@dataclass(slots=True)
+class RecoverOptions:
+    """Which placeholders a recovery run looks at."""
+
+    limit: int | None = None  # at most this many articles
+    retry_failed: bool = False  # also try unrecoverable ones again
+    only_new: bool = False  # only placeholders never attempted (the scheduled run)
+    transport: httpx.AsyncBaseTransport | None = None  # the test seam for HTTP
+
+
+@dataclass(slots=True)
+class RecoverSummary:
+    """What a recovery run did."""
+
+    run_id: int
+    status: str
+    counts: RunCounts
+    carried_over: int = 0
+    still_pending: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every article could be fetched, 1 otherwise."""
+        return 0 if self.status == "ok" else 1
+
+
+def recover(
+    store: Store, settings: Settings, options: RecoverOptions | None = None
+) -> RecoverSummary:
+    """Settle every pending placeholder that the articles allow."""
+    return asyncio.run(recover_async(store, settings, options or RecoverOptions()))
+
+
+async def recover_async(
+    store: Store, settings: Settings, options: RecoverOptions
+) -> RecoverSummary:
+    """The recovery, for callers that already run an event loop."""
+    tasks = articles_to_recover(
+        store.engine,
+        retry_failed=options.retry_failed,
+        only_new=options.only_new,
+        limit=options.limit,
+    )
+    run_id = store.start_run("recover", f"{len(tasks)} articles")
+    summary = RecoverSummary(run_id, "ok", RunCounts())
+    async with Fetcher(settings, options.transport) as fetcher:
+        results = await asyncio.gather(*(_settle(store, fetcher, task, summary) for task in tasks))
+    for settled in results:
+        _count(summary, settled)
+    summary.status = "partial" if summary.counts.pages_failed else "ok"
+    store.finish_run(run_id, summary.counts, summary.status)
+    return summary
+
+
+async def _settle(
+    store: Store, fetcher: Fetcher, task: ArticleTask, summary: RecoverSummary
+) -> list[Settled]:
+    settled = carry_over(task, recovered_elsewhere(store.engine, task.post_id))
+    summary.carried_over += len(settled)
+    done = {s.id for s in settled}
+    remaining = [p for v in task.versions for p in v.placeholders if p.id not in done]
+    if remaining:
+        settled += await _from_article(fetcher, task, done, summary.counts)
+    save_settled(store.engine, settled)
+    return settled
+
+
+async def _from_article(
+    fetcher: Fetcher, task: ArticleTask, done: set[int], counts: RunCounts
+) -> list[Settled]:
+    pending = [(v, p) for v in task.versions for p in v.placeholders if p.id not in done]
+    if task.url is None:
+        return [Settled(p.id, "unrecoverable", reason=REASON_NO_URL) for _, p in pending]
+    try:
+        fetched = await fetcher.fetch(task.url)
+    except HTTPStatusError as exc:
+        if exc.status in GONE_STATUSES:
+            counts.pages += 1
+            return [Settled(p.id, "unrecoverable", reason=REASON_ARTICLE_GONE) for _, p in pending]
+        counts.fail(task.url, exc.message)
+        return [Settled(p.id, "pending", reason=exc.message) for _, p in pending]
+    except FetchError as exc:  # transient: stays pending for the next run
+        counts.fail(task.url, exc.message)
+        return [Settled(p.id, "pending", reason=exc.message) for _, p in pending]
+    counts.pages += 1
+    article = extract_article(fetched.text()[0])
+    return [item for version in task.versions for item in _align(version, article, done)]
+
+
+def _align(version: PendingVersion, article: object, done: set[int]) -> list[Settled]:
+    found = {(r.kind, r.ordinal): r for r in recover_placeholders(version.excerpt, article)}  # type: ignore[arg-type]
+    settled = []
+    for placeholder in version.placeholders:
+        if placeholder.id in done:
+            continue
+        result = found.get((placeholder.kind, placeholder.ordinal))
+        if result is None:  # the excerpt no longer shows it: nothing to align against
+            continue
+        settled.append(Settled(placeholder.id, result.status, result.text, result.reason))
+    return settled
+
+
+def carry_over(task: ArticleTask, recovered: list[tuple[str, str, int, str]]) -> list[Settled]:
+    """Settle placeholders whose surrounding text matches one already recovered for the post."""
+    known: dict[tuple[str, str, str], str] = {}
+    for excerpt, kind, ordinal, text in recovered:
+        contexts = placeholder_contexts(excerpt)
+        if (kind, ordinal) in contexts:
+            known[contexts[(kind, ordinal)]] = text
+    settled = []
+    for version in task.versions:
+        contexts = placeholder_contexts(version.excerpt)
+        for placeholder in version.placeholders:
+            key = contexts.get((placeholder.kind, placeholder.ordinal))
+            if key is not None and key in known:
+                settled.append(Settled(placeholder.id, "recovered", known[key], attempted=False))
+    return settled
+
+
+def placeholder_contexts(excerpt: str) -> dict[tuple[str, int], tuple[str, str, str]]:
+    """Map each placeholder to (kind, text since the previous one, text to the next), folded."""
+    found = find_placeholders(excerpt)
+    bounds = [0] + [p.offset for p in found] + [len(excerpt)]
+    contexts = {}
+    for index, placeholder in enumerate(found):
+        start = bounds[index] if index == 0 else found[index - 1].offset
+        end = bounds[index + 2]
+        before = fold_for_fingerprint(excerpt[start : placeholder.offset])
+        after = fold_for_fingerprint(excerpt[placeholder.offset : end])
+        contexts[(placeholder.kind, placeholder.ordinal)] = (placeholder.kind, before, after)
+    return contexts
+
+
+def _count(summary: RecoverSummary, settled: list[Settled]) -> None:
+    for item in settled:
+        if item.status == "recovered":
+            summary.counts.placeholders_recovered += 1
+        elif item.status == "unrecoverable":
+            summary.counts.placeholders_unrecoverable += 1
+        else:
+            summary.still_pending += 1

@@ -1,0 +1,166 @@
+"""Recovering placeholders from the fixture blog's articles, against hand-written expectations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from feedkeeper.cards import fill_placeholders
+from feedkeeper.config import Settings
+from feedkeeper.demo import FixtureServer, snapshot_names
+from feedkeeper.pipeline import crawl, import_captures
+from feedkeeper.recover import REASON_NO_URL, RecoverOptions, recover
+from feedkeeper.store import Store
+
+from conftest import FIXTURES, load_json, rows
+
+EXPECTED = load_json(FIXTURES / "expected" / "crawl.json")
+PLACEHOLDERS = """SELECT p.url, v.version, ph.kind, ph.ordinal, ph.status, ph.text, ph.reason,
+    ph.attempts FROM placeholder ph JOIN post_version v ON v.id = ph.version_id
+    JOIN post p ON p.id = v.post_id ORDER BY p.id, v.version, ph.position"""
+
+
+def _crawl_snapshots(store: Store, server: FixtureServer, names: list[str]) -> None:
+    for name in names:
+        server.snapshot = name
+        crawl(store, Settings(url=server.base_url, db=store.path, full=True, rate=0))
+
+
+def _settings(store: Store, server: FixtureServer) -> Settings:
+    return Settings(url=server.base_url, db=store.path, rate=0)
+
+
+@pytest.fixture(scope="module")
+def recovered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, FixtureServer]]:
+    """All five snapshots crawled, then recovered against the site as it is at the last one."""
+    store = Store.open(tmp_path_factory.mktemp("recover") / "fixture.db")
+    with FixtureServer() as server:
+        _crawl_snapshots(store, server, snapshot_names(server.site))
+        recover(store, _settings(store, server))
+        yield store, server
+    store.close()
+
+
+def test_every_placeholder_as_expected(recovered: tuple[Store, FixtureServer]) -> None:
+    store, _ = recovered
+    got = {
+        (urlsplit(r["url"]).path, r["kind"], r["ordinal"]): (r["status"], r["text"], r["reason"])
+        for r in rows(
+            store, PLACEHOLDERS.replace("ORDER BY", "WHERE v.version = p.current_version ORDER BY")
+        )
+    }
+    wanted = {
+        (post["url"], ph["kind"], ph["ordinal"]): (
+            ph["status"],
+            ph["text"] if ph["status"] == "recovered" else None,
+            ph["reason"],
+        )
+        for post in EXPECTED["posts"]
+        for ph in post["placeholders"]
+    }
+    assert got == wanted
+
+
+def test_recovered_excerpt_is_derived_and_the_original_kept(
+    recovered: tuple[Store, FixtureServer],
+) -> None:
+    store, _ = recovered
+    [post] = [p for p in EXPECTED["posts"] if p["url"] == "/posts/ddp-quickstart/"]
+    [row] = [
+        r for r in rows(store, "SELECT * FROM posts_current") if r["url"].endswith(post["url"])
+    ]
+    assert row["excerpt"] == post["versions"][-1]["excerpt"]
+    first_code = post["placeholders"][0]["text"]
+    assert row["excerpt_recovered"].count("```") == 6
+    assert f"\n```\n{first_code}\n```\n" in row["excerpt_recovered"]
+    assert "[代码]" not in row["excerpt_recovered"]
+
+
+def test_unrecoverable_ones_stay_visible_in_the_recovered_excerpt(
+    recovered: tuple[Store, FixtureServer],
+) -> None:
+    store, _ = recovered
+    [row] = [
+        r
+        for r in rows(store, "SELECT * FROM posts_current")
+        if r["url"].endswith("/lmms-engine-packing/")
+    ]
+    assert row["excerpt_recovered"].count("[代码]") == 1  # the one whose text no longer matches
+
+
+def test_running_recover_twice_changes_nothing(recovered: tuple[Store, FixtureServer]) -> None:
+    store, server = recovered
+    before = (
+        rows(store, PLACEHOLDERS),
+        rows(store, "SELECT id, excerpt_recovered FROM post_version"),
+    )
+    requests = len(server.requests)
+    summary = recover(store, _settings(store, server))
+    assert summary.counts.pages == 0 and len(server.requests) == requests
+    assert (
+        rows(store, PLACEHOLDERS),
+        rows(store, "SELECT id, excerpt_recovered FROM post_version"),
+    ) == before
+
+
+def test_a_later_version_with_the_same_text_carries_recoveries_over(db_path: Path) -> None:
+    store = Store.open(db_path)
+    with FixtureServer() as server:
+        names = snapshot_names(server.site)
+        _crawl_snapshots(store, server, names[:-1])
+        recover(store, _settings(store, server))
+        _crawl_snapshots(store, server, names[-1:])  # the DDP post's category changes: version 2
+        server.requests.clear()
+        summary = recover(store, _settings(store, server))
+    assert "/posts/ddp-quickstart/" not in server.requests
+    assert summary.carried_over == 3
+    ddp = [r for r in rows(store, PLACEHOLDERS) if r["url"].endswith("/posts/ddp-quickstart/")]
+    assert [(r["version"], r["status"], r["attempts"]) for r in ddp] == [
+        (1, "recovered", 1), (1, "recovered", 1), (1, "recovered", 1),
+        (2, "recovered", 0), (2, "recovered", 0), (2, "recovered", 0),
+    ]  # fmt: skip
+    assert [r["text"] for r in ddp[:3]] == [r["text"] for r in ddp[3:]]
+
+
+def test_a_transient_failure_stays_pending(db_path: Path) -> None:
+    store = Store.open(db_path)
+    with FixtureServer() as server:
+        _crawl_snapshots(store, server, snapshot_names(server.site)[:1])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404 if request.url.path == "/robots.txt" else 503)
+
+    settings = Settings(db=db_path, rate=0, retries=2, backoff_base=0)
+    summary = recover(store, settings, RecoverOptions(transport=httpx.MockTransport(answer)))
+    assert summary.exit_code == 1
+    statuses = {(r["status"], r["attempts"]) for r in rows(store, PLACEHOLDERS)}
+    assert statuses == {("pending", 1)}
+    assert all("503" in (r["reason"] or "") for r in rows(store, PLACEHOLDERS))
+
+
+def test_imported_posts_have_no_article_to_read(store: Store, seeds: list[Path]) -> None:
+    import_captures(store, seeds)
+    recover(store, Settings(db=store.path, rate=0))
+    reasons = {(r["status"], r["reason"]) for r in rows(store, PLACEHOLDERS)}
+    assert reasons == {("unrecoverable", REASON_NO_URL)}
+
+
+@pytest.mark.parametrize(
+    ("excerpt", "found", "expected"),
+    [
+        ("a [代码] b", {("code", 1): "x = 1\n  y"}, "a \n```\nx = 1\n  y\n```\n b"),
+        (
+            "积分 [公式] 与 [Math] 。",
+            {("formula", 1): "\\int f", ("math", 1): "x"},
+            "积分 $$\\int f$$ 与 $x$ 。",
+        ),
+        ("E[X] 与 [Math] 和 [Math]", {("math", 2): "n^2"}, "E[X] 与 [Math] 和 $n^2$"),
+    ],
+)
+def test_fill_placeholders(excerpt: str, found: dict[tuple[str, int], str], expected: Any) -> None:
+    assert fill_placeholders(excerpt, found) == expected
