@@ -168,7 +168,12 @@ def format_table(results: dict[str, Tally]) -> str:
     for site, tally in results.items():
         figures = [tally.precision, tally.recall, *(tally.accuracy(f) for f in FIELDS)]
         rows.append(
-            [site, str(tally.labelled), *(f"{x:.1%}" for x in figures), f"{tally.next_accuracy:.0%}"]
+            [
+                site,
+                str(tally.labelled),
+                *(f"{x:.1%}" for x in figures),
+                f"{tally.next_accuracy:.0%}",
+            ]
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join(

@@ -64,9 +64,7 @@ def is_hidden_element(node: LexborNode) -> bool:
 
 def find_hidden(tree: LexborHTMLParser) -> frozenset[int]:
     """Return the ids of every hidden element in the document (descendants not included)."""
-    return frozenset(
-        node.mem_id for node in tree.css(_HIDDEN_SELECTOR) if is_hidden_element(node)
-    )
+    return frozenset(node.mem_id for node in tree.css(_HIDDEN_SELECTOR) if is_hidden_element(node))
 
 
 def ancestors(node: LexborNode, stop: LexborNode | None = None) -> Iterator[LexborNode]:

@@ -89,7 +89,9 @@ def _needs_split(node: LexborNode, marked: dict[int, int], skip: Collection[int]
     )
 
 
-def _longest_run(regions: list[Region], skip: Collection[int]) -> tuple[str | None, list[LexborNode]]:
+def _longest_run(
+    regions: list[Region], skip: Collection[int]
+) -> tuple[str | None, list[LexborNode]]:
     best_text, best_nodes = "", []
     parts: list[str] = []
     nodes: list[LexborNode] = []

@@ -10,7 +10,7 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.cards import Card, find_placeholders
 from feedkeeper.parse.dates import with_year
 from feedkeeper.parse.detect import Block, PostLink
-from feedkeeper.parse.dom import HEADINGS, ancestors, attr, classes, is_visible
+from feedkeeper.parse.dom import HEADINGS, ancestors, classes, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.urls import TaxonomyKind, taxonomy_kind

@@ -47,9 +47,7 @@ class Pager:
     page_urls: list[str] = field(default_factory=list)
 
 
-def find_pager(
-    page: Page, cards: Collection[LexborNode], selector: str | None = None
-) -> Pager:
+def find_pager(page: Page, cards: Collection[LexborNode], selector: str | None = None) -> Pager:
     """Find the next page and the pager links among the links outside the cards.
 
     ``selector`` (a profile's ``next``) names the next link outright.
@@ -58,7 +56,10 @@ def find_pager(
     numbered = [link for link in links if _number(link, page.url_key) is not None]
     pager = Pager()
     if selector:
-        pager.next_url, pager.reason = _selected_next(page, selector), f"profile selector {selector!r}"
+        pager.next_url, pager.reason = (
+            _selected_next(page, selector),
+            f"profile selector {selector!r}",
+        )
     else:
         pager.next_url, pager.reason = _next(page, links, numbered)
     wanted = [link.url for link in links if _is_page_link(link, page.url_key)]
@@ -152,9 +153,7 @@ def _current_number(page: Page, numbered: list[PagerLink]) -> int:
     pager_parents = {a.mem_id for link in numbered for a in list(ancestors(link.node))[:3]}
     for node in page.tree.css("[aria-current], [class*='current'], [class*='active']"):
         text = node.text(strip=True)
-        is_marked = "aria-current" in node.attributes or CURRENT_CLASSES.intersection(
-            classes(node)
-        )
+        is_marked = "aria-current" in node.attributes or CURRENT_CLASSES.intersection(classes(node))
         near = any(a.mem_id in pager_parents for a in list(ancestors(node))[:3])
         if text.isdigit() and is_marked and near and len(text) <= 5:
             return int(text)

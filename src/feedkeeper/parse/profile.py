@@ -14,6 +14,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
+from feedkeeper.cards import find_placeholders
 from feedkeeper.errors import ConfigError
 from feedkeeper.parse.detect import block_for
 from feedkeeper.parse.dom import attr, is_visible
@@ -22,7 +23,6 @@ from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import is_read_more
 from feedkeeper.parse.when import date_of
 from feedkeeper.text import split_ellipsis
-from feedkeeper.cards import find_placeholders
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +96,15 @@ def _override(page: Page, part: CardParts, profile: Profile) -> CardParts:
     if profile.link and (node := root.css_first(profile.link)) is not None:
         card = replace(card, url=_href(page, node) or card.url)
     if profile.category:
-        names = tuple(dict.fromkeys(t for n in root.css(profile.category) if (t := page.text_of(n))))
+        names = tuple(
+            dict.fromkeys(t for n in root.css(profile.category) if (t := page.text_of(n)))
+        )
         card = replace(card, categories=names, category=names[0] if names else None)
     if profile.date and (node := root.css_first(profile.date)) is not None:
         hit = date_of(page, node)
-        card = replace(card, published=hit.date if hit else None, published_at=hit.stamp if hit else None)
+        card = replace(
+            card, published=hit.date if hit else None, published_at=hit.stamp if hit else None
+        )
     if profile.excerpt and (node := root.css_first(profile.excerpt)) is not None:
         skip = {a.mem_id for a in node.css("a") if is_read_more(page.text_of(a))}
         excerpt, truncated = split_ellipsis(page.text_of(node, skip))

@@ -34,7 +34,9 @@ UPDATED_RE = re.compile(r"更新|修改|updated|modified|last\s+edit|edited", re
 PUBLISHED_RE = re.compile(r"发表|发布|posted|published|created|datepublished", re.I)
 UPDATED_MARK_RE = re.compile(r"updated|modified|datemodified", re.I)
 
-CATEGORY_LABEL_RE = re.compile(r"^\s*(?:分类于?|类别|栏目|categor(?:y|ies)|filed\s+under)\s*[:：]?", re.I)
+CATEGORY_LABEL_RE = re.compile(
+    r"^\s*(?:分类于?|类别|栏目|categor(?:y|ies)|filed\s+under)\s*[:：]?", re.I
+)
 TAG_LABEL_RE = re.compile(r"^\s*(?:标签|tags?|tagged(?:\s+with)?)\s*[:：]?", re.I)
 CATEGORY_ICON_RE = re.compile(r"folder|categor|archive", re.I)
 TAG_ICON_RE = re.compile(r"(?:^|-)tags?(?:$|-)", re.I)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import partial
 from dataclasses import dataclass
+from functools import partial
 
 from selectolax.lexbor import LexborNode
 
@@ -22,7 +22,7 @@ from feedkeeper.parse.dates import (
     parse_month_day,
     parse_timestamp,
 )
-from feedkeeper.parse.dom import UNRENDERED_TAGS, ancestors, attr, element_children
+from feedkeeper.parse.dom import HEADINGS, UNRENDERED_TAGS, ancestors, attr, element_children
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
@@ -40,9 +40,11 @@ MAX_SCANNED_TEXT = 200
 _DIGIT_RE = re.compile(r"\d")
 # Text worth a closer look: it holds a digit (every date does) or may be a label.
 _QUICK_RE = re.compile(r"\d|分|类|栏|标签|categor|tag|filed", re.I)
+_PROSE_TAGS = frozenset({"p", "pre", "blockquote", "table", "figure", "code", "ul", "ol"})
+# A plain-text date under one of these is part of the text, not a meta line.
+_CONTENT_TAGS = _PROSE_TAGS | HEADINGS
 _ICON_TAGS = frozenset({"i", "svg", "span"})
 _LABEL_RE = re.compile(f"{CATEGORY_LABEL_RE.pattern}|{TAG_LABEL_RE.pattern}", re.I)
-_PROSE_TAGS = frozenset({"p", "pre", "blockquote", "table", "figure", "code", "ul", "ol"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,7 @@ class DateHit:
     stamp: str | None  # full timestamp from an attribute
     updated: bool  # labelled as the updated / last-modified date
     published: bool  # labelled as the published date
-    in_prose: bool = False  # plain text inside a paragraph: a date the post talks about
+    in_prose: bool = False  # plain text in a paragraph or heading: a date the text mentions
 
 
 @dataclass(slots=True)
@@ -89,9 +91,8 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
                     if hit is not None:
                         scan.dates.append(hit)
                         dated.add(node.mem_id)
-            elif tag in _ICON_TAGS and _is_icon(node):
-                if _is_shown(page, node, root, title_id, dated):
-                    scan.icons.append(node)
+            elif _is_icon(node) and _is_shown(page, node, root, title_id, dated):
+                scan.icons.append(node)
     return scan
 
 
@@ -160,7 +161,7 @@ def _is_shown(
 def _is_icon(node: LexborNode) -> bool:
     """Tell whether an element is an empty icon (``<i class="fa fa-folder">``)."""
     tag = node.tag
-    if tag not in ("i", "svg", "span"):
+    if tag not in _ICON_TAGS:
         return False
     return (tag != "span" or node.child is None) and not node.text(strip=True)
 
@@ -177,7 +178,7 @@ def _scan_text(
     if (seen or (month_day and len(text) <= 12)) and is_shown(node):
         updated, published = _labels(parent, text)
         stamp = parse_timestamp(attr(parent, "title"))
-        in_prose = any(a.tag in _PROSE_TAGS for a in ancestors(node, root))
+        in_prose = any(a.tag in _CONTENT_TAGS for a in ancestors(node, root))
         scan.dates.append(DateHit(parent, seen, month_day, stamp, updated, published, in_prose))
     elif len(text) <= 24 and _LABEL_RE.match(text) and is_shown(node):
         scan.labels.append(node)

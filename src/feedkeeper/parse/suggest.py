@@ -1,0 +1,137 @@
+"""Write a site profile from what the heuristics found: selectors that reproduce the cards.
+
+Each selector is the shortest chain of ``tag#id.class`` steps that picks out, in every
+card, the element the heuristics read the field from. A field with no such chain is
+left out of the profile, so the heuristics keep reading it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from selectolax.lexbor import LexborNode
+
+from feedkeeper.errors import ParseError
+from feedkeeper.parse.detect import detect_cards
+from feedkeeper.parse.dom import ancestors, attr, classes
+from feedkeeper.parse.fields import CardParts
+from feedkeeper.parse.html import read_cards
+from feedkeeper.parse.page import Page, load_page
+from feedkeeper.parse.pager import find_pager
+from feedkeeper.parse.profile import Profile, read_with_profile
+from feedkeeper.text import normalize_space
+
+_IDENT_RE = re.compile(r"^-?[_a-zA-Z][\w-]*$")
+# Steps of context a selector may take before giving up on a field.
+MAX_STEPS = 6
+
+Pair = tuple[LexborNode, list[LexborNode]]  # a card root and the field's nodes in it
+
+
+def suggest_profile(html: str, base_url: str) -> str:
+    """Return a TOML profile whose selectors reproduce the cards the heuristics find."""
+    page = load_page(html, base_url)
+    parts = read_cards(page, detect_cards(page))
+    if not parts:
+        raise ParseError("no post cards found on the page, so there is nothing to describe")
+    found: dict[str, str | None] = {"card": _card_selector(page, parts)}
+    found["title"] = _field(parts, _title_nodes)
+    if found["title"] is None or not _title_gives_link(parts):
+        found["link"] = _field(parts, lambda p: [p.link] if p.link is not None else [])
+    found["category"] = _field(parts, lambda p: p.categories, every=True)
+    found["date"] = _field(parts, lambda p: [p.date.node] if p.date is not None else [])
+    found["excerpt"] = _field(parts, lambda p: p.excerpt[:1] if len(p.excerpt) == 1 else [])
+    found["next"] = _next_selector(page, [part.root for part in parts])
+    lines = [f"{key} = {_toml_string(value)}" for key, value in found.items() if value]
+    return "\n".join(lines) + "\n"
+
+
+def _title_nodes(part: CardParts) -> list[LexborNode]:
+    """Return the element whose text is the title: the link itself when it holds the title."""
+    if part.link is not None and normalize_space(part.link.text()) == part.card.title:
+        return [part.link]
+    return [part.title] if part.title is not None else []
+
+
+def _title_gives_link(parts: list[CardParts]) -> bool:
+    return all(
+        part.link is not None and bool(nodes) and nodes[0].mem_id == part.link.mem_id
+        for part in parts
+        for nodes in [_title_nodes(part)]
+    )
+
+
+def _card_selector(page: Page, parts: list[CardParts]) -> str | None:
+    """Return the shortest selector whose matches read as exactly the page's cards."""
+    roots = [part.root for part in parts]
+    wanted = [part.card.url for part in parts]
+    selector = _step(roots[0], common=roots)
+    for ancestor in [None, *ancestors(roots[0])][:MAX_STEPS]:
+        if ancestor is not None:
+            selector = f"{_step(ancestor)} > {selector}"
+        found = read_with_profile(page, Profile(card=selector))
+        if [part.card.url for part in found] == wanted:
+            return selector
+    return None
+
+
+def _field(
+    parts: list[CardParts],
+    nodes_of: Callable[[CardParts], Sequence[LexborNode]],
+    every: bool = False,
+) -> str | None:
+    """Return the shortest selector that finds each card's field nodes (the first, or all)."""
+    pairs: list[Pair] = [(p.root, list(nodes_of(p))) for p in parts]
+    pairs = [(root, nodes) for root, nodes in pairs if nodes]
+    if not pairs:
+        return None
+    root, nodes = pairs[0]
+    chain = [nodes[0], *ancestors(nodes[0], root)]
+    for length in range(1, min(len(chain), MAX_STEPS) + 1):
+        selector = " > ".join(_step(node) for node in reversed(chain[:length]))
+        if all(_matches(root, nodes, selector, every) for root, nodes in pairs):
+            return selector
+    return None
+
+
+def _matches(root: LexborNode, nodes: list[LexborNode], selector: str, every: bool) -> bool:
+    found = [n.mem_id for n in root.css(selector) if n.mem_id != root.mem_id]
+    wanted = [n.mem_id for n in nodes]
+    return found == wanted if every else found[:1] == wanted[:1]
+
+
+def _next_selector(page: Page, roots: list[LexborNode]) -> str | None:
+    """Return a selector for the next link: ``rel=next`` when the page has one that works."""
+    next_url = find_pager(page, roots).next_url
+    if next_url is None:
+        return None
+    selectors = ["a[rel~='next']"]
+    for link in page.links:
+        if link.url == next_url and link.visible:
+            parent = link.node.parent
+            selectors.append(_step(link.node))
+            if parent is not None:
+                selectors.append(f"{_step(parent)} > {_step(link.node)}")
+    for selector in selectors:
+        first = page.tree.css_first(selector)
+        link = page.link(first) if first is not None else None
+        if link is not None and link.url == next_url:
+            return selector
+    return None
+
+
+def _step(node: LexborNode, common: list[LexborNode] | None = None) -> str:
+    """Return ``tag#id`` or ``tag.class...``, using only what every node of ``common`` shares."""
+    others = common or []
+    node_id = attr(node, "id").strip()
+    if node_id and _IDENT_RE.match(node_id) and all(attr(o, "id") == node_id for o in others):
+        return f"{node.tag}#{node_id}"
+    tokens = [t for t in classes(node) if _IDENT_RE.match(t)]
+    for other in others:
+        tokens = [t for t in tokens if t in classes(other)]
+    return node.tag + "".join(f".{token}" for token in tokens)
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
