@@ -227,7 +227,7 @@ _HEADING_CSS = "h1, h2, h3, h4, h5, h6"
 
 def _shape(node: LexborNode) -> str:
     tokens = classes(node)
-    return node.tag + ("." + _DIGITS_RE.sub("", tokens[0]) if tokens else "")
+    return (node.tag or "") + ("." + _DIGITS_RE.sub("", tokens[0]) if tokens else "")
 
 
 def _is_inline_mention(block: Block) -> bool:
@@ -274,7 +274,7 @@ def _has_sidebar_token(node: LexborNode) -> bool:
 def _widget_title(container: LexborNode) -> str | None:
     """Return the title of a widget-like list ("热门文章") right before or atop the container."""
     previous = container.prev
-    while previous is not None and previous.tag.startswith("-"):
+    while previous is not None and (previous.tag or "-").startswith("-"):
         previous = previous.prev
     heads = [previous] if previous is not None else []
     parent = container.parent

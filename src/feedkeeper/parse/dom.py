@@ -87,7 +87,7 @@ def is_visible(node: LexborNode, hidden: Collection[int]) -> bool:
 
 def element_children(node: LexborNode) -> list[LexborNode]:
     """Return the node's child elements (no text or comment nodes)."""
-    return [child for child in node.iter() if not child.tag.startswith("-")]
+    return [child for child in node.iter() if not (child.tag or "-").startswith("-")]
 
 
 def contains(outer: LexborNode, inner: LexborNode) -> bool:
@@ -157,7 +157,7 @@ def _following(node: LexborNode, root_id: int) -> int | None:
 
 def describe(node: LexborNode) -> str:
     """Return a short CSS-like label for the node: ``tag#id.class1.class2``."""
-    label = node.tag
+    label = node.tag or ""
     if node_id := attr(node, "id").strip():
         label += "#" + node_id.split()[0]
     for token in classes(node)[:2]:

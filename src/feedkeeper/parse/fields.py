@@ -65,14 +65,17 @@ def read_card(page: Page, block: Block) -> CardParts:
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip)
     excerpt, truncated = _split_ellipsis(excerpt)
     url = link.url if link else None
+    stated: tuple[str | None, str | None] = (None, None)
+    if hit is None:
+        stated = page.jsonld.get(block.key or "", stated)
     card = Card(
         url=url,
         title=title_text or None,
         category=categories.names[0] if categories.names else None,
         categories=categories.names,
         tags=tags.names,
-        published=_published(hit, url),
-        published_at=hit.stamp if hit else None,
+        published=_published(hit, url) or stated[0],
+        published_at=hit.stamp if hit else stated[1],
         excerpt=excerpt or None,
         truncated=truncated and bool(excerpt),
         placeholders=find_placeholders(excerpt) if excerpt else (),
@@ -93,21 +96,23 @@ def _title(page: Page, block: Block) -> tuple[str | None, LexborNode | None, Pos
                 a.mem_id for a in ancestors(heading)
             }
             return link.text, heading if inside else link.node, link
-    link = _url_link(post_links)
+    url_link = _url_link(post_links)
     main = block.main
-    named = main is not None and main.text and not is_read_more(main.text)
-    heading = _first_heading(page, block.node)
-    if heading is not None and not (named and main and _precedes(block.node, main.node, heading)):
-        return page.text_of(heading), heading, link
+    named = main is not None and bool(main.text) and not is_read_more(main.text)
+    first = _first_heading(page, block.node)
+    if first is not None and not (named and main and _precedes(block.node, main.node, first)):
+        return page.text_of(first), first, url_link
     if named and main is not None:
         return main.text, main.node, main
-    return None, None, link
+    return None, None, url_link
 
 
 def _url_link(links: list[PostLink]) -> PostLink | None:
     """Return the link whose href best names the post: one without a fragment if any."""
     plain = [link for link in links if "#" not in link.url]
-    return (plain or links or [None])[0]
+    if plain:
+        return plain[0]
+    return links[0] if links else None
 
 
 def _first_heading(page: Page, root: LexborNode) -> LexborNode | None:

@@ -11,7 +11,7 @@ from feedkeeper.parse.detect import Detection, detect_cards
 from feedkeeper.parse.fields import CardParts, read_card
 from feedkeeper.parse.page import Page, load_page
 from feedkeeper.parse.pager import find_pager
-from feedkeeper.parse.profile import Profile, read_with_profile
+from feedkeeper.parse.profile import Profile, override, read_with_profile
 
 # Fewer cards than this on a listing page is suspicious (a last page can be short).
 FEW_CARDS = 3
@@ -20,24 +20,22 @@ FEW_CARDS = 3
 def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> ParsedPage:
     """Parse a listing page into cards; raise ParseError when it holds none."""
     page = load_page(html, base_url)
+    result = ParsedPage()
     if profile is not None and profile.card:
-        parts, skipped, warnings = read_with_profile(page, profile), 0, []
+        parts = read_with_profile(page, profile)
     else:
         detection = detect_cards(page)
         parts = read_cards(page, detection)
-        skipped, warnings = detection.skipped, []
+        result.skipped = detection.skipped + len(detection.cards) - len(parts)
+        if parts:
+            result.confidence, result.warnings = assess(detection, [p.card for p in parts])
     if not parts:
         raise ParseError("no post cards found on the page")
+    if profile is not None and not profile.card:
+        parts = [override(page, part, profile) for part in parts]
     pager = find_pager(page, [part.root for part in parts], profile.next if profile else None)
-    result = ParsedPage(
-        cards=[part.card for part in parts],
-        next_url=pager.next_url,
-        page_urls=pager.page_urls,
-        skipped=skipped,
-        warnings=warnings,
-    )
-    if profile is None or not profile.card:
-        result.confidence, result.warnings = assess(detection, result.cards)
+    result.cards = [part.card for part in parts]
+    result.next_url, result.page_urls = pager.next_url, pager.page_urls
     return result
 
 

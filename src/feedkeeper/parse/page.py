@@ -9,6 +9,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.errors import ParseError
 from feedkeeper.parse.dom import ancestors, find_hidden, render_text
+from feedkeeper.parse.jsonld import Stated, jsonld_dates
 from feedkeeper.parse.urls import resolve, strip_fragment
 
 _DATED_SELECTOR = "time, [datetime], [date], [itemprop*='date'], [itemprop*='Date']"
@@ -51,6 +52,7 @@ class Page:
     hidden: frozenset[int]
     dated: frozenset[int]  # elements that may carry a date: <time>, datetime=, microdata
     links: list[Link]  # every <a href> in the body, in document order
+    jsonld: dict[str, Stated]  # post URL -> (date, timestamp) stated in JSON-LD
     _texts: dict[int, str] = field(default_factory=dict)
     _links_by_id: dict[int, Link] = field(default_factory=dict)
 
@@ -93,7 +95,8 @@ def load_page(html: str, url: str) -> Page:
         base_url = resolve(base_node.attributes.get("href") or "", url) or url
     hidden = find_hidden(tree)
     dated = frozenset(node.mem_id for node in tree.css(_DATED_SELECTOR))
-    return Page(tree, url, base_url, hidden, dated, _links(tree.body, base_url, hidden))
+    links = _links(tree.body, base_url, hidden)
+    return Page(tree, url, base_url, hidden, dated, links, jsonld_dates(tree, base_url))
 
 
 def _links(body: LexborNode, base_url: str, hidden: frozenset[int]) -> list[Link]:

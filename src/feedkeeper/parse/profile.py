@@ -81,13 +81,14 @@ def read_with_profile(page: Page, profile: Profile) -> list[CardParts]:
     for root in page.tree.css(profile.card or "none"):
         if not is_visible(root, page.hidden):
             continue
-        part = _override(page, read_card(page, block_for(page, root)), profile)
+        part = override(page, read_card(page, block_for(page, root)), profile)
         if part.card.url:
             parts.append(part)
     return parts
 
 
-def _override(page: Page, part: CardParts, profile: Profile) -> CardParts:
+def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
+    """Replace the fields the profile has selectors for with what those selectors find."""
     card, root = part.card, part.root
     if profile.title and (node := root.css_first(profile.title)) is not None:
         card = replace(card, title=page.text_of(node) or None)

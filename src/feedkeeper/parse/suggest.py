@@ -115,8 +115,8 @@ def _next_selector(page: Page, roots: list[LexborNode]) -> str | None:
                 selectors.append(f"{_step(parent)} > {_step(link.node)}")
     for selector in selectors:
         first = page.tree.css_first(selector)
-        link = page.link(first) if first is not None else None
-        if link is not None and link.url == next_url:
+        chosen = page.link(first) if first is not None else None
+        if chosen is not None and chosen.url == next_url:
             return selector
     return None
 
@@ -126,11 +126,11 @@ def _step(node: LexborNode, common: list[LexborNode] | None = None) -> str:
     others = common or []
     node_id = attr(node, "id").strip()
     if node_id and _IDENT_RE.match(node_id) and all(attr(o, "id") == node_id for o in others):
-        return f"{node.tag}#{node_id}"
+        return f"{node.tag or ''}#{node_id}"
     tokens = [t for t in classes(node) if _IDENT_RE.match(t)]
     for other in others:
         tokens = [t for t in tokens if t in classes(other)]
-    return node.tag + "".join(f".{token}" for token in tokens)
+    return (node.tag or "") + "".join(f".{token}" for token in tokens)
 
 
 def _toml_string(value: str) -> str:

@@ -115,7 +115,10 @@ def choose_date(hits: list[DateHit]) -> DateHit | None:
     fresh = [hit for hit in hits if not hit.updated and (hit.date or hit.month_day)]
     meta = [hit for hit in fresh if not hit.in_prose]
     labelled = [hit for hit in meta if hit.published]
-    return (labelled or meta or fresh or [None])[0]
+    for group in (labelled, meta, fresh):
+        if group:
+            return group[0]
+    return None
 
 
 def _element_date(page: Page, node: LexborNode) -> DateHit | None:
