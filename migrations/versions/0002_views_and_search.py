@@ -97,8 +97,8 @@ VIEWS = {
         pc.category AS category,
         pc.published AS published,
         pc.excerpt AS excerpt,
-        highlight(post_fts, 0, '[', ']') AS title_highlighted,
-        snippet(post_fts, 1, '[', ']', '…', 40) AS excerpt_snippet
+        highlight(post_fts, 0, '**', '**') AS title_highlighted,
+        snippet(post_fts, 1, '**', '**', '…', 40) AS excerpt_snippet
     FROM post_fts f
     JOIN posts_current pc ON pc.id = f.rowid
     """,
