@@ -28,11 +28,14 @@ _MONTHS = {
 }
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
-# Year-first numeric dates: 2026-01-11, 2026/1/11, 2026.01.11, 2026年1月11日.
-_YMD_RE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?")
-# Month-name dates: Jan 11, 2026 / January 11 2026 / 11 Jan 2026.
-_MDY_RE = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
-_DMY_RE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_NAMES})\.?,?\s+(\d{{4}})\b", re.I)
+# One pass finds, in order, year-first numeric dates (2026-01-11, 2026/1/11, 2026.01.11,
+# 2026年1月11日) and month-name dates (Jan 11, 2026 / January 11 2026 / 11 Jan 2026).
+_DATE_RE = re.compile(
+    r"(?<!\d)(?P<y1>\d{4})\s*[-/.年]\s*(?P<m1>\d{1,2})\s*[-/.月]\s*(?P<d1>\d{1,2})(?!\d)\s*日?"
+    rf"|\b(?P<n2>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})\b"
+    rf"|\b(?P<d3>\d{{1,2}})\s+(?P<n3>{_MONTH_NAMES})\.?,?\s+(?P<y3>\d{{4}})\b",
+    re.I,
+)
 # Dates without a year, as cards of the current year show them: May 9 / 9 May / 1月11日.
 _MD_RE = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)", re.I)
 _DM_RE = re.compile(rf"(?<![\d,])\b(\d{{1,2}})\s+({_MONTH_NAMES})\b\.?(?!\s*,?\s*\d)", re.I)
@@ -46,8 +49,8 @@ _STAMP_RE = re.compile(
 
 def parse_date(text: str) -> str | None:
     """Return the first date found in ``text`` as ``YYYY-MM-DD``, or None."""
-    for _, year, month, day in sorted(_candidates(text)):
-        if iso := _iso(year, month, day):
+    for match in _DATE_RE.finditer(text):
+        if iso := _iso(*_ymd(match)):
             return iso
     return None
 
@@ -102,12 +105,11 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
-def _candidates(text: str) -> list[tuple[int, int, int, int]]:
-    found: list[tuple[int, int, int, int]] = []
-    for m in _YMD_RE.finditer(text):
-        found.append((m.start(), int(m.group(1)), int(m.group(2)), int(m.group(3))))
-    for m in _MDY_RE.finditer(text):
-        found.append((m.start(), int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2))))
-    for m in _DMY_RE.finditer(text):
-        found.append((m.start(), int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1))))
-    return found
+def _ymd(match: re.Match[str]) -> tuple[int, int, int]:
+    """Return (year, month, day) of a ``_DATE_RE`` match, whichever form matched."""
+    if match.group("y1"):
+        return int(match.group("y1")), int(match.group("m1")), int(match.group("d1"))
+    if match.group("y2"):
+        month = _MONTHS[match.group("n2").lower()]
+        return int(match.group("y2")), month, int(match.group("d2"))
+    return int(match.group("y3")), _MONTHS[match.group("n3").lower()], int(match.group("d3"))

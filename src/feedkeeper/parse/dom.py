@@ -7,7 +7,6 @@ from collections.abc import Collection, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feedkeeper.text import normalize_space
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Elements whose boundaries a browser renders as a line break (or at least a space).
@@ -37,6 +36,14 @@ _HIDDEN_CLASSES = frozenset(
      "screen-reader-text", "visually-hidden", "display-none"}
 )  # fmt: skip
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def collapse(text: str) -> str:
+    """Collapse whitespace runs to one space and trim, as ``normalize_space`` does, fast.
+
+    ``str.split`` treats every Unicode space (the no-break space included) as a separator.
+    """
+    return " ".join(text.split())
 
 
 def attr(node: LexborNode, name: str) -> str:
@@ -100,7 +107,7 @@ def render_text(node: LexborNode, skip: Collection[int] = ()) -> str:
     """Return the node's text as a browser shows it, leaving out the elements in ``skip``."""
     parts: list[str] = []
     render_into(node, skip, parts)
-    return normalize_space("".join(parts))
+    return collapse("".join(parts))
 
 
 def render_into(node: LexborNode, skip: Collection[int], parts: list[str]) -> None:

@@ -18,10 +18,10 @@ from feedkeeper.parse.dom import (
     BLOCK_TAGS,
     UNRENDERED_TAGS,
     ancestors,
+    collapse,
     render_into,
 )
 from feedkeeper.parse.page import Page
-from feedkeeper.text import normalize_space
 
 # A region with an indicator and at most this much other text is a meta line.
 MAX_META_RESIDUAL = 50
@@ -100,7 +100,7 @@ def _longest_run(
             render_into(region, skip, parts)
             nodes.append(region)
             continue
-        text = normalize_space("".join(parts))
+        text = collapse("".join(parts))
         if len(text) > len(best_text):
             best_text, best_nodes = text, [n for n in nodes if n.tag != "-text"]
         parts, nodes = [], []

@@ -22,7 +22,14 @@ from feedkeeper.parse.dates import (
     parse_month_day,
     parse_timestamp,
 )
-from feedkeeper.parse.dom import HEADINGS, UNRENDERED_TAGS, ancestors, attr, element_children
+from feedkeeper.parse.dom import (
+    HEADINGS,
+    UNRENDERED_TAGS,
+    ancestors,
+    attr,
+    collapse,
+    element_children,
+)
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
@@ -31,15 +38,12 @@ from feedkeeper.parse.vocab import (
     UPDATED_MARK_RE,
     UPDATED_RE,
 )
-from feedkeeper.text import normalize_space
 
 # A text node longer than this is prose that mentions a date, not a date line.
 MAX_DATE_TEXT = 40
 # Elements with more text than this are only looked into when they are wrappers, not prose.
 MAX_SCANNED_TEXT = 200
 _DIGIT_RE = re.compile(r"\d")
-# Text worth a closer look: it holds a digit (every date does) or may be a label.
-_QUICK_RE = re.compile(r"\d|分|类|栏|标签|categor|tag|filed", re.I)
 _PROSE_TAGS = frozenset({"p", "pre", "blockquote", "table", "figure", "code", "ul", "ol"})
 # A plain-text date under one of these is part of the text, not a meta line.
 _CONTENT_TAGS = _PROSE_TAGS | HEADINGS
@@ -82,7 +86,10 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
             tag = node.tag
             if tag == "-text":
                 raw = node.text_content or ""
-                if len(raw) <= 4 * MAX_DATE_TEXT and _QUICK_RE.search(raw):
+                if raw.isspace() or len(raw) > 4 * MAX_DATE_TEXT or not _is_date_or_label(raw):
+                    continue
+                parent = node.parent
+                if parent is not None and parent.mem_id not in dated:
                     shown = partial(_is_shown, page, root=root, title_id=title_id, dated=dated)
                     _scan_text(node, scan, root, shown)
             elif node.mem_id in page.dated:
@@ -91,7 +98,11 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
                     if hit is not None:
                         scan.dates.append(hit)
                         dated.add(node.mem_id)
-            elif _is_icon(node) and _is_shown(page, node, root, title_id, dated):
+            elif (
+                tag in _ICON_TAGS
+                and _is_icon(node)
+                and _is_shown(page, node, root, title_id, dated)
+            ):
                 scan.icons.append(node)
     return scan
 
@@ -148,6 +159,11 @@ def _machine_value(node: LexborNode) -> str | None:
     return None
 
 
+def _is_date_or_label(raw: str) -> bool:
+    """Tell whether text is worth a closer look: every date has a digit; labels lead."""
+    return _DIGIT_RE.search(raw) is not None or _LABEL_RE.match(raw.strip()) is not None
+
+
 def _is_shown(
     page: Page, node: LexborNode, root: LexborNode, title_id: int | None, dated: set[int]
 ) -> bool:
@@ -172,7 +188,7 @@ def _is_icon(node: LexborNode) -> bool:
 def _scan_text(
     node: LexborNode, scan: CardScan, root: LexborNode, is_shown: Callable[[LexborNode], bool]
 ) -> None:
-    text = normalize_space(node.text_content or "")
+    text = collapse(node.text_content or "")
     parent = node.parent
     if not text or len(text) > MAX_DATE_TEXT or parent is None:
         return

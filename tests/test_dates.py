@@ -1,0 +1,147 @@
+"""Dates as blogs write them: every accepted form, machine values, year-less dates."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedkeeper.parse import parse_listing
+from feedkeeper.parse.dates import (
+    parse_date,
+    parse_machine_date,
+    parse_month_day,
+    parse_timestamp,
+    with_year,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-01-11", "2026-01-11"),
+        ("2026/01/11", "2026-01-11"),
+        ("2026/1/11", "2026-01-11"),
+        ("2026.01.11", "2026-01-11"),
+        ("2026年1月11日", "2026-01-11"),
+        ("2026 年 1 月 11 日", "2026-01-11"),
+        ("Jan 11, 2026", "2026-01-11"),
+        ("January 25, 2023", "2023-01-25"),
+        ("Sept. 3rd, 2024", "2024-09-03"),
+        ("11 Jan 2026", "2026-01-11"),
+        ("发表于 2018-10-21", "2018-10-21"),
+        ("Thu, May  9, 2024, 12:00 AM +0100", "2024-05-09"),
+    ],
+)
+def test_visible_dates(text: str, expected: str) -> None:
+    assert parse_date(text) == expected
+
+
+def test_the_first_date_in_the_text_wins() -> None:
+    assert parse_date("Updated Feb 1, 2026 (first posted 2026-01-11)") == "2026-02-01"
+
+
+@pytest.mark.parametrize("text", ["", "no date here", "2026-13-45", "Chapter 11, 2026 words"])
+def test_not_dates(text: str) -> None:
+    assert parse_date(text) is None
+
+
+def test_an_impossible_date_gives_way_to_a_later_one() -> None:
+    assert parse_date("2026-02-30 or 2026-03-01") == "2026-03-01"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("May  9", (5, 9)), ("9 May", (5, 9)), ("Dec 28", (12, 28)), ("1月11日", (1, 11))],
+)
+def test_dates_without_a_year(text: str, expected: tuple[int, int]) -> None:
+    assert parse_month_day(text) == expected
+
+
+def test_a_date_with_a_year_is_not_a_month_day() -> None:
+    assert parse_month_day("May 9, 2024") is None
+
+
+def test_february_29_takes_only_a_leap_year() -> None:
+    assert parse_month_day("Feb 29") == (2, 29)
+    assert with_year(2024, (2, 29)) == "2024-02-29"
+    assert with_year(2025, (2, 29)) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "date", "stamp"),
+    [
+        ("2018-10-21", "2018-10-21", None),
+        ("2024-11-05T14:40:00.000Z", "2024-11-05", "2024-11-05T14:40:00.000Z"),
+        ("2024-05-09 00:00:00 +0100", "2024-05-09", "2024-05-09T00:00:00+01:00"),
+        ("2023-01-25 18:36:39 +0000 UTC", "2023-01-25", "2023-01-25T18:36:39+00:00"),
+        ("2026-04-08 00:00", "2026-04-08", "2026-04-08T00:00"),
+        # The local date as written: no time-zone conversion.
+        ("2026-01-11T00:30:00+08:00", "2026-01-11", "2026-01-11T00:30:00+08:00"),
+    ],
+)
+def test_machine_values(value: str, date: str, stamp: str | None) -> None:
+    assert parse_machine_date(value) == date
+    assert parse_timestamp(value) == stamp
+
+
+def _card_with(date_markup: str, url: str = "/posts/a/") -> str:
+    card = (
+        '<article class="post"><h2><a href="{url}">Title {n}</a></h2>'
+        '<div class="meta">{date}</div><p>Some excerpt text for post {n}.</p></article>'
+    )
+    cards = [card.format(url=url, n=0, date=date_markup)]
+    cards += [card.format(url=f"/posts/other-{n}/", n=n, date="") for n in range(1, 3)]
+    return f"<html><body><main>{''.join(cards)}</main></body></html>"
+
+
+def _published(date_markup: str, url: str = "/posts/a/") -> str | None:
+    return parse_listing(_card_with(date_markup, url), "https://blog.example/").cards[0].published
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("<span>2026-01-11</span>", "2026-01-11"),
+        ("<span>2026/01/11</span>", "2026-01-11"),
+        ("<span>2026.01.11</span>", "2026-01-11"),
+        ("<span>2026年1月11日</span>", "2026-01-11"),
+        ("<span>Jan 11, 2026</span>", "2026-01-11"),
+        ("<span>January 25, 2023</span>", "2023-01-25"),
+        ('<time datetime="2026-01-11">a while ago</time>', "2026-01-11"),
+        ('<meta itemprop="datePublished" content="2026-01-11">', "2026-01-11"),
+    ],
+)
+def test_card_dates_in_every_form(markup: str, expected: str) -> None:
+    assert _published(markup) == expected
+
+
+def test_visible_date_with_a_year_beats_a_utc_attribute() -> None:
+    markup = '<time datetime="2026-01-10T16:30:00Z">Jan 11, 2026</time>'
+    assert _published(markup) == "2026-01-11"
+
+
+def test_yearless_visible_date_takes_the_attribute_as_a_local_date() -> None:
+    markup = '<em date="2024-05-09 00:00:00 +0100">May  9</em>'
+    assert _published(markup) == "2024-05-09"
+
+
+def test_yearless_visible_date_takes_the_year_of_the_post_url() -> None:
+    assert _published("<span>May 9</span>", url="/2024/05/09/a/") == "2024-05-09"
+
+
+def test_published_beats_updated_whatever_the_order() -> None:
+    markup = (
+        '<span>更新于</span><time datetime="2026-02-01">2026-02-01</time>'
+        '<span>发表于</span><time datetime="2026-01-11">2026-01-11</time>'
+    )
+    assert _published(markup) == "2026-01-11"
+
+
+def test_last_modified_alone_is_not_a_published_date() -> None:
+    markup = '<time datetime="2026-02-01"><i>最后修改: </i>2026-02-01</time>'
+    assert _published(markup) is None
+
+
+def test_timestamp_is_kept_beside_the_date() -> None:
+    html = _card_with('<time datetime="2026-01-11T00:30:00+08:00">Jan 11, 2026</time>')
+    card = parse_listing(html, "https://blog.example/").cards[0]
+    assert (card.published, card.published_at) == ("2026-01-11", "2026-01-11T00:30:00+08:00")

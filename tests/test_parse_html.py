@@ -1,0 +1,219 @@
+"""Listing pages into cards with no configuration: hand-made pages of several shapes."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from feedkeeper.errors import ParseError
+from feedkeeper.parse import explain_listing, parse_listing
+
+PAGES = Path(__file__).parent / "data" / "parse"
+EXPECTED = sorted(PAGES.glob("*.json"))
+
+
+def _load(name: str) -> tuple[str, dict[str, object]]:
+    expected = json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))
+    return (PAGES / f"{name}.html").read_text(encoding="utf-8"), expected
+
+
+@pytest.mark.parametrize("name", [path.stem for path in EXPECTED])
+def test_hand_made_listing(name: str) -> None:
+    html, expected = _load(name)
+    page = parse_listing(html, str(expected["base_url"]))
+    assert [card.to_json() for card in page.cards] == expected["cards"]
+    assert page.next_url == expected["next_url"]
+    assert page.page_urls == expected["page_urls"]
+    assert page.skipped == expected["skipped"]
+    assert page.confidence >= 0.9
+    assert page.warnings == []
+
+
+def test_timestamps_come_from_the_markup_only() -> None:
+    html, expected = _load("read-more")
+    page = parse_listing(html, str(expected["base_url"]))
+    stamps = [card.published_at for card in page.cards]
+    assert stamps == ["2026-01-10T16:30:00Z", None, "2025-12-28T09:00:00+09:00"]
+
+
+def test_absent_fields_are_none_never_empty() -> None:
+    for path in EXPECTED:
+        html, expected = _load(path.stem)
+        for card in parse_listing(html, str(expected["base_url"])).cards:
+            for value in (card.url, card.title, card.category, card.published, card.excerpt):
+                assert value is None or value.strip()
+            assert all(name.strip() for name in card.categories + card.tags)
+
+
+def _listing(cards: str, extra: str = "") -> str:
+    return f"<html><body><main><section>{cards}</section>{extra}</main></body></html>"
+
+
+def _card(n: int, body: str = "") -> str:
+    return (
+        f'<article class="post"><h2><a href="/posts/{n}/">Post {n}</a></h2>'
+        f"<p>What post {n} is about, in a sentence or two.</p>{body}</article>"
+    )
+
+
+CARDS = "".join(_card(n) for n in range(3))
+
+
+def test_urls_resolve_against_base_href_and_keep_their_spelling() -> None:
+    html = (
+        '<html><head><base href="https://cdn.example/blog/"></head><body><main>'
+        + "".join(
+            f'<article><h2><a href="2018/kali 安装[{n}]/">P{n}</a></h2><p>Text {n}.</p></article>'
+            for n in range(3)
+        )
+        + "</main></body></html>"
+    )
+    page = parse_listing(html, "https://blog.example/")
+    assert page.cards[0].url == "https://cdn.example/blog/2018/kali 安装[0]/"
+
+
+def test_page_without_cards_is_a_parse_error() -> None:
+    with pytest.raises(ParseError):
+        parse_listing("<html><body><p>Nothing here.</p></body></html>", "https://a.example/")
+
+
+def test_next_link_to_another_site_is_ignored() -> None:
+    pager = '<nav><a rel="next" href="https://elsewhere.example/page/2/">Next</a></nav>'
+    page = parse_listing(_listing(CARDS, pager), "https://blog.example/")
+    assert page.next_url is None
+
+
+def test_disabled_next_link_is_ignored() -> None:
+    pager = (
+        '<nav><a class="prev" href="/">1</a>'
+        '<span class="disabled"><a href="/page/3/">下一页</a></span></nav>'
+    )
+    page = parse_listing(_listing(CARDS, pager), "https://blog.example/page/2/")
+    assert page.next_url is None
+
+
+@pytest.mark.parametrize(
+    ("pager", "expected"),
+    [
+        ('<a href="/page/2/">下一页</a>', "https://blog.example/page/2/"),
+        ('<a href="/older/">Older posts</a>', "https://blog.example/older/"),
+        ('<a href="/page/2/">»</a>', "https://blog.example/page/2/"),
+        ('<a href="/page/2/">›</a>', "https://blog.example/page/2/"),
+        ('<a href="/page2/" aria-label="next-page"><i></i></a>', "https://blog.example/page2/"),
+        ('<span class="current">1</span> <a href="/page/2/">2</a>', "https://blog.example/page/2/"),
+        ('<a href="/?page=2">2</a>', "https://blog.example/?page=2"),
+    ],
+)
+def test_next_link_forms(pager: str, expected: str) -> None:
+    page = parse_listing(_listing(CARDS, f"<nav>{pager}</nav>"), "https://blog.example/")
+    assert page.next_url == expected
+
+
+def test_numbered_pager_on_the_last_page_has_no_next() -> None:
+    pager = '<nav><a href="/">1</a> <span class="current">2</span></nav>'
+    page = parse_listing(_listing(CARDS, pager), "https://blog.example/page/2/")
+    assert page.next_url is None
+    assert page.page_urls == ["https://blog.example/"]
+
+
+def test_read_more_and_meta_lines_are_not_excerpt() -> None:
+    card = (
+        '<div class="c"><h3><a href="/p/{n}/">T{n}</a></h3>'
+        '<div class="m"><span>2026-01-11</span> <a href="/tags/x/">#x</a> <span>3 min</span></div>'
+        '<div class="e"><p>First line.</p><p>Second <b>bold</b>line…</p>'
+        '<a href="/p/{n}/#more">继续阅读</a></div></div>'
+    )
+    page = parse_listing(
+        _listing("".join(card.format(n=n) for n in range(3))), "https://b.example/"
+    )
+    card0 = page.cards[0]
+    assert (card0.excerpt, card0.truncated, card0.tags) == (
+        "First line. Second boldline",
+        True,
+        ("x",),
+    )
+
+
+def test_full_card_overlay_link_gives_the_url_and_heading_the_title() -> None:
+    card = (
+        '<article class="entry"><header><h2>Title {n}</h2></header>'
+        "<footer><span>January 25, 2023</span>&nbsp;·&nbsp;10 min</footer>"
+        '<a class="entry-link" aria-label="post link to Title {n}" href="/posts/{n}/"></a>'
+        "</article>"
+    )
+    page = parse_listing(
+        _listing("".join(card.format(n=n) for n in range(3))), "https://b.example/"
+    )
+    first = page.cards[0]
+    assert (first.url, first.title, first.published, first.excerpt) == (
+        "https://b.example/posts/0/",
+        "Title 0",
+        "2023-01-25",
+        None,
+    )
+
+
+def test_pinned_duplicate_is_read_once() -> None:
+    cards = _card(2) + CARDS  # post 2 pinned on top, then the listing in date order
+    page = parse_listing(_listing(cards), "https://blog.example/")
+    assert [card.title for card in page.cards] == ["Post 2", "Post 0", "Post 1"]
+
+
+def test_parent_and_child_categories_come_in_order() -> None:
+    meta = (
+        '<div class="cats"><a href="/categories/tools/">Tools</a> / '
+        '<a href="/categories/tools/editors/">Editors</a></div>'
+    )
+    page = parse_listing(_listing("".join(_card(n, meta) for n in range(3))), "https://b.example/")
+    assert page.cards[0].categories == ("Tools", "Editors")
+    assert page.cards[0].category == "Tools"
+
+
+def test_explanation_names_the_listing_and_the_rejected_widget() -> None:
+    html, expected = _load("div-grid")
+    text = explain_listing(html, str(expected["base_url"]))
+    assert "Listing: div.layout > div.main > div.grid" in text
+    assert "Cards taken (4):" in text
+    assert "div.side > ul: 10 blocks" in text
+    assert "bare links" in text
+    assert "Next page: https://zhan.example/page/2/" in text
+
+
+def test_explanation_of_a_page_without_cards() -> None:
+    text = explain_listing("<html><body><p>Nothing.</p></body></html>", "https://a.example/")
+    assert text.startswith("No listing found")
+
+
+def _big_page(cards: int) -> str:
+    words = "Some words about the topic of this post, with a little detail. " * 12
+    items = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">Post {n}</a></h2>'
+        f'<div class="meta"><time datetime="2026-01-11T08:00:00+08:00">2026-01-11</time>'
+        f' in <a href="/categories/c{n % 5}/">Category {n % 5}</a></div>'
+        f'<div class="excerpt"><p>{words}</p><p>{"更多的中文内容。" * 10}...</p></div>'
+        f'<a class="more" href="/posts/{n}/#more">Read more</a></article>'
+        for n in range(cards)
+    )
+    hot = "".join(f'<li><a href="/posts/{n}/">Post {n}</a></li>' for n in range(10))
+    return (
+        "<html><body><header><nav><a href='/'>Home</a><a href='/about/'>About</a></nav></header>"
+        f"<main><section class='posts'>{items}</section>"
+        "<nav><span class='current'>1</span><a href='/page/2/'>2</a></nav></main>"
+        f"<aside><h3>Hot</h3><ul>{hot}</ul></aside></body></html>"
+    )
+
+
+def test_a_large_page_parses_in_milliseconds() -> None:
+    html = _big_page(155)
+    assert len(html.encode()) > 200_000
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        page = parse_listing(html, "https://blog.example/")
+        timings.append(time.perf_counter() - started)
+    assert len(page.cards) == 155
+    # Generous for a shared CI machine; the benchmark holds the real figure.
+    assert min(timings) < 0.25
