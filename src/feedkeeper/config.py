@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feedkeeper import __version__
+from feedkeeper.cadence import parse_cron, parse_interval
 from feedkeeper.errors import ConfigError
 
 ENV_PREFIX = "FEEDKEEPER_"
@@ -59,8 +60,17 @@ class Settings:
     profile: Path | None = None
     # Seconds a second run waits for the database lock before giving up.
     lock_timeout: float = 5.0
-    # Cron expression for `feedkeeper schedule`: every half hour.
+    # Cron expression for `feedkeeper schedule`: every half hour keeps a blog's
+    # front page current without asking for it more than 48 times a day.
     schedule: str = "*/30 * * * *"
+    # An interval such as "10m" or "1h30m" that replaces the cron expression when set.
+    every: str | None = None
+    # Seconds of random delay added to each scheduled run, so many instances
+    # sharing a schedule do not hit the blog in the same second; the daemon
+    # caps it at a tenth of the interval so runs stay near their times.
+    jitter: float = 30.0
+    # Also crawl as soon as the daemon starts, instead of waiting for the first tick.
+    run_now: bool = False
     # "text" for people, "json" for log collectors.
     log_format: str = "text"
 
@@ -159,7 +169,7 @@ def validate(settings: Settings) -> Settings:
     """Check every setting; raise ConfigError naming the first bad one and what is allowed."""
     if settings.url is not None:
         check_url(settings.url, "url")
-    for name in ("rate", "backoff_base", "max_retry_after", "lock_timeout"):
+    for name in ("rate", "backoff_base", "max_retry_after", "lock_timeout", "jitter"):
         if getattr(settings, name) < 0:
             raise ConfigError(
                 f"setting {name}: must be zero or more, got {getattr(settings, name)}"
@@ -172,6 +182,7 @@ def validate(settings: Settings) -> Settings:
             raise ConfigError(f"setting {name}: must be 1 or more, got {getattr(settings, name)}")
     if settings.max_pages is not None and settings.max_pages < 1:
         raise ConfigError(f"setting max_pages: must be 1 or more, got {settings.max_pages}")
+    check_cadence(settings)
     if settings.log_format not in {"text", "json"}:
         raise ConfigError(
             f"setting log_format: must be 'text' or 'json', got {settings.log_format!r}"
@@ -185,3 +196,22 @@ def check_url(url: str, name: str = "url") -> str:
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ConfigError(f"setting {name}: must be an absolute http(s) URL, got {url!r}")
     return url
+
+
+def check_cadence(settings: Settings) -> None:
+    """Raise ConfigError unless ``schedule`` is a cron expression and ``every`` an interval."""
+    try:
+        parse_cron(settings.schedule)
+    except ValueError as exc:
+        raise ConfigError(
+            f"setting schedule: must be a 5-field cron expression such as '*/30 * * * *',"
+            f" got {settings.schedule!r} ({exc})"
+        ) from None
+    if settings.every is not None:
+        try:
+            parse_interval(settings.every)
+        except ValueError:
+            raise ConfigError(
+                f"setting every: must be an interval such as '90s', '10m', '2h' or '1d',"
+                f" got {settings.every!r}"
+            ) from None

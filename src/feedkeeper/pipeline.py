@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from feedkeeper.cards import ParsedPage
+from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import FeedkeeperError, FetchError, ParseError, RobotsDisallowedError
 from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
 from feedkeeper.parse import Profile, parse_capture, parse_listing
-from feedkeeper.records import PageCapture, RunCounts, Validators
+from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
 from feedkeeper.store import Store
 
 Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -61,25 +64,55 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         raise FeedkeeperError("no start URL: pass --url or set FEEDKEEPER_URL")
     run_id = store.start_run("crawl", settings.url)
     counts = RunCounts()
+    started = time.monotonic()
+    log.info("run %d started: %s", run_id, settings.url,
+             extra={"event": "run_started", "run_id": run_id, "url": settings.url})
     try:
         async with Fetcher(settings, options.transport) as fetcher:
             await fetcher.check_robots(settings.url)
-            await _walk(store, settings, options, fetcher, run_id, counts)
+            stopped = await _walk(store, settings, options, fetcher, run_id, counts)
     except RobotsDisallowedError as exc:
-        store.finish_run(run_id, counts, "failed", exc.message)
+        _finish(store, run_id, settings.url, counts, "failed", started, exc.message)
         raise
-    status = _status(counts)
-    store.finish_run(run_id, counts, status)
+    except asyncio.CancelledError:
+        _finish(store, run_id, settings.url, counts, "interrupted", started, "cancelled mid-page")
+        raise
+    status = "interrupted" if stopped else _status(counts)
+    _finish(store, run_id, settings.url, counts, status, started, "stopped" if stopped else None)
     return RunSummary(run_id, "crawl", status, counts)
+
+
+def _finish(
+    store: Store,
+    run_id: int,
+    url: str,
+    counts: RunCounts,
+    status: str,
+    started: float,
+    reason: str | None,
+) -> None:
+    """Record the end of a crawl and log it with its duration and counts."""
+    store.finish_run(run_id, counts, status, reason)
+    duration = round(time.monotonic() - started, 3)
+    log.info(
+        "run %d %s in %.1fs: %d pages (%d not modified, %d failed), %d new posts, %d new versions",
+        run_id, status, duration, counts.pages, counts.pages_not_modified, counts.pages_failed,
+        counts.new_posts, counts.new_versions,
+        extra={"event": "run_finished", "run_id": run_id, "url": url, "status": status,
+               "duration_s": duration, "counts": counts.as_row(), "reason": reason},
+    )
 
 
 async def _walk(
     store: Store, settings: Settings, options: CrawlOptions, fetcher: Fetcher, run_id: int, counts: RunCounts
-) -> None:
+) -> bool:
+    """Crawl page after page; return True if ``should_stop`` cut the walk short."""
     start = settings.url or ""
     url: str | None = start
     visited: set[str] = set()
-    while url and url not in visited and not options.should_stop():
+    while url and url not in visited:
+        if options.should_stop():
+            return True
         if settings.max_pages is not None and len(visited) >= settings.max_pages:
             break
         visited.add(url)
@@ -90,6 +123,7 @@ async def _walk(
         if not is_news and not settings.full:
             break  # incremental: the rest of the listing is what we already hold
         url = next_url if next_url and is_in_scope(start, next_url) else None
+    return False
 
 
 async def _crawl_page(
@@ -107,14 +141,14 @@ async def _crawl_page(
         fetched = await fetcher.fetch(url, validators)
     except FetchError as exc:
         counts.fail(url, exc.message)
-        store.record_page(run_id, PageCapture(url, now_iso(), "failed", error=exc.message), None)
+        _record(store, run_id, PageCapture(url, now_iso(), "failed", error=exc.message))
         return True, known_next  # go on where the last good fetch said the listing goes
     if fetched.is_not_modified:
         counts.pages_not_modified += 1
         assert validators is not None
         capture = PageCapture(url, now_iso(), "not_modified", 304, validators.etag, validators.last_modified,
                               next_url=known_next)
-        store.record_page(run_id, capture, None)
+        _record(store, run_id, capture)
         return False, known_next
     return _store_fetched(store, options, run_id, counts, url, fetched)
 
@@ -129,14 +163,36 @@ def _store_fetched(
         counts.fail(url, exc.message)
         capture = PageCapture(url, fetched_at, "unparseable", fetched.status, fetched.etag, fetched.last_modified,
                               fetched.content_type, body=fetched.body, error=exc.message)
-        store.record_page(run_id, capture, None)
+        _record(store, run_id, capture)
         return True, None
     _, encoding = decode_body(fetched.body, fetched.content_type)
     capture = PageCapture(url, fetched_at, "parsed", fetched.status, fetched.etag, fetched.last_modified,
                           fetched.content_type, encoding, fetched.body, parsed.next_url, parsed.confidence)
-    outcome = store.record_page(run_id, capture, parsed.cards, parsed.skipped)
+    outcome = _record(store, run_id, capture, parsed.cards, parsed.skipped)
     counts.add(outcome)
     return outcome.is_news, parsed.next_url
+
+
+def _record(
+    store: Store,
+    run_id: int,
+    capture: PageCapture,
+    cards: list[Card] | None = None,
+    skipped: int = 0,
+) -> PageOutcome:
+    """Store one crawled page and log what it brought (never its body)."""
+    outcome = store.record_page(run_id, capture, cards, skipped)
+    error = f" ({capture.error})" if capture.error else ""
+    log.info(
+        "page %s %s: %d cards, %d new posts, %d new versions%s", capture.url, capture.outcome,
+        outcome.cards, outcome.new_posts, outcome.new_versions, error,
+        extra={"event": "page", "run_id": run_id, "url": capture.url, "outcome": capture.outcome,
+               "status_code": capture.status_code, "cards": outcome.cards,
+               "cards_skipped": outcome.cards_skipped, "new_posts": outcome.new_posts,
+               "new_versions": outcome.new_versions, "reposts": outcome.reposts,
+               "error": capture.error},
+    )
+    return outcome
 
 
 def parse_body(body: bytes, content_type: str | None, url: str, profile: Profile | None = None) -> ParsedPage:

@@ -1,0 +1,144 @@
+"""When scheduled runs happen: a cron expression or a fixed interval, as APScheduler triggers.
+
+Pure: no I/O. Settings validation, the `schedule` daemon and the `health` check
+all read the cadence from here, so they agree on what "an interval" is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_INTERVAL_PART = re.compile(r"(\d+)([smhd])")
+# Classic cron counts weekdays from Sunday = 0 (7 is Sunday too); APScheduler 3
+# counts from Monday = 0, so numbers are translated to names before it sees them.
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+# Jitter never exceeds this share of the interval, so runs stay near their times.
+_MAX_JITTER_SHARE = 0.1
+
+
+def parse_interval(text: str) -> timedelta:
+    """Read an interval such as ``90s``, ``10m``, ``1h30m`` or ``1d``; raise ValueError if bad."""
+    cleaned = text.strip().lower()
+    if not re.fullmatch(r"(?:\d+[smhd])+", cleaned):
+        raise ValueError(f"not an interval: {text!r}")
+    seconds = sum(int(n) * _UNITS[unit] for n, unit in _INTERVAL_PART.findall(cleaned))
+    if seconds <= 0:
+        raise ValueError("an interval must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+def parse_cron(expr: str, jitter: float | None = None) -> CronTrigger:
+    """Read a classic 5-field crontab expression (local time); raise ValueError if bad."""
+    fields = expr.split()
+    if len(fields) != 5:
+        raise ValueError(f"{len(fields)} fields instead of 5")
+    minute, hour, day, month, weekday = fields
+    if day != "*" and weekday != "*":
+        # Classic cron runs when either matches, APScheduler only when both do.
+        raise ValueError("restrict the day of the month or the day of the week, not both")
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_weekday_names(weekday),
+        jitter=jitter,
+    )
+
+
+def _weekday_names(field: str) -> str:
+    if field == "*":
+        return field
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        base, has_step, step_text = part.partition("/")
+        step = int(step_text) if has_step else 1
+        if step < 1:
+            raise ValueError(f"bad step in day of week {part!r}")
+        if base == "*":
+            first, last = 0, 6
+        elif "-" in base:
+            start, end = base.split("-", 1)
+            first, last = _weekday(start), _weekday(end)
+        else:
+            first = _weekday(base)
+            last = 6 if has_step else first
+        if first > last:
+            raise ValueError(f"day-of-week range {base!r} runs backwards")
+        days.update(day % 7 for day in range(first, last + 1, step))
+    return ",".join(_DAY_NAMES[day] for day in sorted(days))
+
+
+def _weekday(token: str) -> int:
+    if token in _DAY_NAMES:
+        return _DAY_NAMES.index(token)
+    number = int(token)
+    if not 0 <= number <= 7:
+        raise ValueError(f"day of week {token!r} is not 0-7")
+    return number
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    """A schedule: a cron expression, or an interval that replaces it, plus jitter."""
+
+    cron: str
+    every: timedelta | None
+    jitter: float
+
+    @classmethod
+    def of(cls, cron: str, every: str | None, jitter: float) -> Cadence:
+        """Build a cadence from the ``schedule``, ``every`` and ``jitter`` settings."""
+        parse_cron(cron)
+        return cls(cron, parse_interval(every) if every else None, jitter)
+
+    def describe(self) -> str:
+        """Say when runs happen, for logs."""
+        if self.every is not None:
+            return f"every {_format_seconds(self.every.total_seconds())}"
+        return f"cron {self.cron!r}"
+
+    def interval(self, now: datetime) -> timedelta:
+        """The time between runs: the interval, or the gap between the next two cron times."""
+        if self.every is not None:
+            return self.every
+        trigger = parse_cron(self.cron)
+        first = trigger.get_next_fire_time(None, now)
+        second = trigger.get_next_fire_time(first, first)
+        return second - first
+
+    def jitter_seconds(self, now: datetime) -> float:
+        """The jitter actually used: the setting, capped at a tenth of the interval."""
+        return min(self.jitter, self.interval(now).total_seconds() * _MAX_JITTER_SHARE)
+
+    def trigger(self, now: datetime) -> BaseTrigger:
+        """The APScheduler trigger for this cadence, jitter included."""
+        jitter = self.jitter_seconds(now) or None
+        if self.every is not None:
+            return IntervalTrigger(seconds=self.every.total_seconds(), jitter=jitter)
+        return parse_cron(self.cron, jitter)
+
+    def deadline(self, since: datetime, runs: int) -> datetime:
+        """When ``runs`` scheduled runs have come due after ``since`` (jitter allowed for)."""
+        if self.every is not None:
+            due = since + self.every * runs
+        else:
+            trigger = parse_cron(self.cron)
+            due = since
+            for _ in range(runs):
+                due = trigger.get_next_fire_time(due, due)
+        return due + timedelta(seconds=self.jitter_seconds(since))
+
+
+def _format_seconds(seconds: float) -> str:
+    for unit in ("d", "h", "m"):
+        if seconds >= _UNITS[unit] and seconds % _UNITS[unit] == 0:
+            return f"{int(seconds // _UNITS[unit])}{unit}"
+    return f"{seconds:g}s"

@@ -1,0 +1,156 @@
+"""Commands for running unattended: schedule, health, config."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from feedkeeper.cli.common import ConfigOption, DbOption, out, settings_for
+from feedkeeper.config import Settings
+from feedkeeper.health import check_health
+from feedkeeper.logs import configure_logging
+from feedkeeper.parse import load_profile
+from feedkeeper.pipeline import CrawlOptions
+from feedkeeper.schedule import Daemon, check_archive, serve_until_signalled
+
+# `docker inspect` and orchestrators read 1 as "unhealthy".
+EXIT_UNHEALTHY = 1
+
+CronOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cron",
+        help="Cron expression, local time [default: $FEEDKEEPER_SCHEDULE, else */30 * * * *].",
+    ),
+]
+EveryOption = Annotated[
+    str | None, typer.Option("--every", help="Run at this interval instead: 90s, 10m, 2h, 1d.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("schedule")(schedule_command)
+    app.command("health")(health_command)
+    app.command("config")(config_command)
+
+
+def schedule_command(
+    url: Annotated[
+        str | None, typer.Option("--url", help="The first listing page [default: $FEEDKEEPER_URL].")
+    ] = None,
+    db: DbOption = None,
+    cron: CronOption = None,
+    every: EveryOption = None,
+    jitter: Annotated[
+        float | None,
+        typer.Option("--jitter", help="Delay each run by up to this many seconds [default: 30]."),
+    ] = None,
+    run_now: Annotated[
+        bool, typer.Option("--run-now", help="Also crawl once right at start.")
+    ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Walk every page, not just until nothing is new.")
+    ] = False,
+    max_pages: Annotated[
+        int | None, typer.Option("--max-pages", help="Stop after this many pages.")
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option("--rate", help="Requests per second per host; 0 = unlimited.")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", help="Requests in flight per host.")
+    ] = None,
+    ignore_robots: Annotated[
+        bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")
+    ] = False,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format", help="text or json [default: $FEEDKEEPER_LOG_FORMAT, else text]."
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Crawl on a schedule in the foreground until SIGTERM or SIGINT."""
+    settings = settings_for(
+        config,
+        url=url,
+        db=db,
+        schedule=cron,
+        every=every,
+        jitter=jitter,
+        run_now=run_now or None,
+        full=full or None,
+        max_pages=max_pages,
+        profile=profile,
+        rate=rate,
+        concurrency=concurrency,
+        ignore_robots=ignore_robots or None,
+        log_format=log_format,
+    )
+    configure_logging(settings.log_format)
+    options = CrawlOptions(profile=load_profile(settings.profile) if settings.profile else None)
+    daemon = Daemon(settings, options)
+    check_archive(settings)
+    serve_until_signalled(daemon)
+
+
+def health_command(
+    db: DbOption = None,
+    cron: CronOption = None,
+    every: EveryOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Exit 0 if the archive is readable and a crawl succeeded within 3 scheduled intervals."""
+    health = check_health(settings_for(config, db=db, schedule=cron, every=every))
+    verdict = "healthy" if health.is_healthy else "unhealthy"
+    out.print(f"{verdict}: {health.reason}", markup=False, highlight=False)
+    if not health.is_healthy:
+        raise typer.Exit(EXIT_UNHEALTHY)
+
+
+def config_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of TOML.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Print the effective settings: defaults < config file < FEEDKEEPER_* environment."""
+    settings = settings_for(config)
+    if as_json:
+        values = {f.name: _plain(getattr(settings, f.name)) for f in fields(Settings)}
+        out.print_json(json.dumps(values, ensure_ascii=False))
+        return
+    for line in settings_as_toml(settings):
+        print(line)
+
+
+def settings_as_toml(settings: Settings) -> list[str]:
+    """Render settings as feedkeeper.toml lines; an unset setting becomes a comment."""
+    lines = []
+    for field in fields(Settings):
+        value = getattr(settings, field.name)
+        if value is None:
+            lines.append(f"# {field.name} is not set")
+        else:
+            lines.append(f"{field.name} = {_toml(value)}")
+    return lines
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, Path) else value
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    # A JSON string is a valid TOML basic string.
+    return json.dumps(str(value), ensure_ascii=False)

@@ -1,0 +1,111 @@
+"""Log output: readable lines for people, or one JSON object per line for log collectors.
+
+Code logs through ``logging`` with structured extras (``run_id``, ``url``,
+``status``, ``duration_s``, ``counts``...); the formatters here decide how they
+look. Whatever the format, credentials in URLs are masked and long strings are
+cut, so a log never carries a password or a whole page body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+FORMATS = ("text", "json")
+# A log line is for finding out what happened, not for archiving what a page said.
+MAX_STRING = 500
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+# Attributes every LogRecord has; anything else on a record was passed as an extra.
+_RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+# Libraries that would otherwise log every request or every job at INFO.
+_QUIET_LOGGERS = ("apscheduler", "httpx", "httpcore", "alembic")
+
+
+def configure_logging(
+    fmt: str = "text", level: int = logging.INFO, stream: TextIO | None = None
+) -> None:
+    """Send all log records to ``stream`` (stderr by default) as ``text`` or ``json``."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    root = logging.getLogger()
+    for old in root.handlers[:]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def mask_credentials(text: str) -> str:
+    """Replace the ``user:password@`` part of any URL in ``text`` with ``***@``."""
+    return _USERINFO.sub("***@", text)
+
+
+def scrub(text: str) -> str:
+    """Mask credentials in URLs and cut ``text`` to a loggable length."""
+    text = mask_credentials(text)
+    if len(text) > MAX_STRING:
+        return f"{text[:MAX_STRING]}… ({len(text) - MAX_STRING} more characters)"
+    return text
+
+
+def extras(record: logging.LogRecord) -> dict[str, Any]:
+    """Return the structured fields passed to a log call through ``extra=``, scrubbed."""
+    return {
+        key: _scrub_value(value)
+        for key, value in vars(record).items()
+        if key not in _RECORD_ATTRS and not key.startswith("_")
+    }
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {str(k): _scrub_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub_value(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return scrub(str(value))
+
+
+def _timestamp(record: logging.LogRecord) -> str:
+    moment = datetime.fromtimestamp(record.created, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, then the record's extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render ``record`` as a single line of JSON."""
+        entry: dict[str, Any] = {
+            "time": _timestamp(record),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": scrub(record.getMessage()),
+        }
+        entry.update(extras(record))
+        if record.exc_info:
+            entry["exception"] = mask_credentials(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """``2026-01-11T08:00:00.000Z INFO    message``: the message already says what matters."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render ``record`` as one readable line (plus a traceback, if any)."""
+        line = f"{_timestamp(record)} {record.levelname:<7} {scrub(record.getMessage())}"
+        if record.exc_info:
+            line += "\n" + mask_credentials(self.formatException(record.exc_info))
+        return line

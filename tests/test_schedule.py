@@ -1,0 +1,418 @@
+"""The scheduler: cadences, stopping mid-run, skipping a locked archive, the daemon as a process."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feedkeeper import schedule
+from feedkeeper.cadence import Cadence, parse_cron, parse_interval
+from feedkeeper.config import Settings
+from feedkeeper.demo import FixtureServer, fixture_site
+from feedkeeper.errors import ConfigError
+from feedkeeper.schedule import Daemon
+from feedkeeper.store import exclusive_lock
+
+# --- cadence -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90s", 90), ("10m", 600), ("1h30m", 5400), ("1d", 86400), ("2H", 7200), ("1s", 1)],
+)
+def test_intervals(text: str, seconds: int) -> None:
+    assert parse_interval(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["", "10", "m", "0s", "1.5h", "10 minutes", "-1m", "1w"])
+def test_bad_intervals_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_interval(text)
+
+
+@pytest.mark.parametrize(
+    ("expr", "after", "expected"),
+    [
+        # 2026-01-05 is a Monday. Cron counts weekdays from Sunday = 0 (and 7).
+        ("0 9 * * 0", "2026-01-05 12:00", "2026-01-11 09:00 Sun"),
+        ("0 9 * * 7", "2026-01-05 12:00", "2026-01-11 09:00 Sun"),
+        ("0 9 * * 1", "2026-01-05 12:00", "2026-01-12 09:00 Mon"),
+        ("0 9 * * 1-5", "2026-01-09 12:00", "2026-01-12 09:00 Mon"),
+        ("0 9 * * 5-7", "2026-01-05 12:00", "2026-01-09 09:00 Fri"),
+        ("30 6 * * sat", "2026-01-05 12:00", "2026-01-10 06:30 Sat"),
+        ("*/30 * * * *", "2026-01-05 12:10", "2026-01-05 12:30 Mon"),
+        ("0 0 1 * *", "2026-01-05 12:00", "2026-02-01 00:00 Sun"),
+    ],
+)
+def test_cron_expressions_fire_when_classic_cron_would(
+    expr: str, after: str, expected: str
+) -> None:
+    trigger = parse_cron(expr)
+    start = datetime.strptime(after, "%Y-%m-%d %H:%M").replace(tzinfo=trigger.timezone)
+    assert trigger.get_next_fire_time(None, start).strftime("%Y-%m-%d %H:%M %a") == expected
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "",
+        "* * * *",
+        "* * * * * *",
+        "61 * * * *",
+        "* 25 * * *",
+        "0 9 * * 8",
+        "0 9 * * 5-1",
+        "0 9 1 * 1",
+    ],
+)
+def test_bad_cron_expressions_are_refused(expr: str) -> None:
+    with pytest.raises(ValueError):
+        parse_cron(expr)
+
+
+def test_jitter_is_capped_at_a_tenth_of_the_interval() -> None:
+    now = datetime(2026, 1, 5, 12, 10, tzinfo=UTC)
+    assert Cadence.of("*/30 * * * *", None, 30).jitter_seconds(now) == 30
+    assert Cadence.of("*/30 * * * *", "1s", 30).jitter_seconds(now) == 0.1
+    assert Cadence.of("*/30 * * * *", "10m", 0).jitter_seconds(now) == 0
+
+
+def test_deadline_counts_scheduled_runs() -> None:
+    since = datetime(2026, 1, 5, 12, 10, tzinfo=UTC)
+    assert Cadence.of("*/30 * * * *", "10m", 0).deadline(since, 3) == datetime(
+        2026, 1, 5, 12, 40, tzinfo=UTC
+    )
+    assert Cadence.of("*/30 * * * *", "10m", 30).deadline(since, 3) == datetime(
+        2026, 1, 5, 12, 40, 30, tzinfo=UTC
+    )
+
+
+def test_description() -> None:
+    assert Cadence.of("*/30 * * * *", None, 0).describe() == "cron '*/30 * * * *'"
+    assert Cadence.of("*/30 * * * *", "90m", 0).describe() == "every 90m"
+    assert Cadence.of("*/30 * * * *", "2h", 0).describe() == "every 2h"
+
+
+# --- the daemon in this process ------------------------------------------------------------
+
+
+class SlowSite:
+    """The fixture blog's first snapshot on 127.0.0.1, where chosen paths answer late."""
+
+    def __init__(self) -> None:
+        self.delays: dict[str, float] = {}
+        self.requests: list[str] = []
+        self.release = threading.Event()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        site = self
+        root = fixture_site()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site.requests.append(self.path)
+                site.release.wait(site.delays.get(self.path, 0))
+                for base in (root / "snapshots" / "01", root / "common"):
+                    path = base / self.path.lstrip("/")
+                    path = path / "index.html" if path.is_dir() else path
+                    if path.is_file():
+                        body = path.read_bytes()
+                        self.send_response(HTTPStatus.OK)
+                        self.send_header("Content-Type", "text/html; charset=utf-8")
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        self.wfile.write(body)
+                        return
+                self.send_error(HTTPStatus.NOT_FOUND)
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Stay quiet."""
+
+        return Handler
+
+
+@pytest.fixture
+def slow_site() -> Iterator[SlowSite]:
+    site = SlowSite()
+    thread = threading.Thread(target=site.server.serve_forever, daemon=True)
+    thread.start()
+    yield site
+    site.release.set()
+    site.server.shutdown()
+    site.server.server_close()
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    pytest.fail(f"timed out after {timeout}s waiting for {condition}")
+
+
+def query(db: Path, sql: str) -> list[dict[str, Any]]:
+    """Read the archive with a separate read-only connection, as any other process would."""
+    if not db.exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return []
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in conn.execute(sql)]
+    except sqlite3.Error:
+        return []  # not migrated yet
+    finally:
+        conn.close()
+
+
+def runs(db: Path) -> list[dict[str, Any]]:
+    return query(
+        db, "SELECT id, status, pages, message, started_at, finished_at FROM run ORDER BY id"
+    )
+
+
+def serve_in_thread(daemon: Daemon) -> threading.Thread:
+    thread = threading.Thread(target=daemon.serve, daemon=True)
+    thread.start()
+    return thread
+
+
+def daemon_settings(url: str, db: Path, **changes: Any) -> Settings:
+    # An hour between ticks: only the run at start happens during a test.
+    values: dict[str, Any] = {
+        "every": "1h",
+        "run_now": True,
+        "jitter": 0.0,
+        "rate": 0.0,
+        "full": True,
+    }
+    return Settings(url=url, db=db, **(values | changes))
+
+
+def test_stop_lets_the_page_in_flight_finish_and_records_an_interrupted_run(
+    db_path: Path, slow_site: SlowSite
+) -> None:
+    slow_site.delays["/"] = 1.0
+    daemon = Daemon(daemon_settings(slow_site.url, db_path))
+    thread = serve_in_thread(daemon)
+    wait_for(lambda: "/" in slow_site.requests)
+    daemon.request_stop("test")
+    thread.join(10)
+    assert not thread.is_alive()
+    assert [(r["status"], r["pages"], r["message"]) for r in runs(db_path)] == [
+        ("interrupted", 1, "stopped")
+    ]
+    assert query(db_path, "SELECT url, outcome FROM page_fetch") == [
+        {"url": slow_site.url, "outcome": "parsed"}
+    ]
+    assert "/page/2/" not in slow_site.requests
+
+
+def test_a_page_that_does_not_finish_in_time_is_cancelled(
+    db_path: Path, slow_site: SlowSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(schedule, "STOP_GRACE", 0.5)
+    slow_site.delays["/page/2/"] = 60.0
+    daemon = Daemon(daemon_settings(slow_site.url, db_path))
+    thread = serve_in_thread(daemon)
+    wait_for(lambda: "/page/2/" in slow_site.requests)
+    started = time.monotonic()
+    daemon.request_stop("test")
+    thread.join(10)
+    assert not thread.is_alive()
+    assert time.monotonic() - started < 3
+    rows = runs(db_path)
+    assert [(r["status"], r["pages"], r["message"]) for r in rows] == [
+        ("interrupted", 1, "cancelled mid-page")
+    ]
+    assert rows[0]["finished_at"] is not None
+    assert query(db_path, "SELECT url FROM page_fetch") == [{"url": slow_site.url}]
+
+
+def test_a_tick_that_finds_the_archive_locked_skips_and_the_next_one_runs(
+    db_path: Path, fixture_server: FixtureServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    daemon = Daemon(daemon_settings(fixture_server.base_url, db_path, lock_timeout=0.0))
+    caplog.set_level(logging.INFO)
+    with exclusive_lock(db_path, 0):
+        daemon.tick()
+    skipped = [r for r in caplog.records if getattr(r, "event", None) == "run_skipped"]
+    assert [r.getMessage() for r in skipped] == [f"run skipped: another crawl holds {db_path}"]
+    assert runs(db_path) == []
+    daemon.tick()
+    assert [(r["status"], r["pages"]) for r in runs(db_path)] == [("ok", 2)]
+
+
+def test_schedule_needs_a_url() -> None:
+    with pytest.raises(ConfigError, match="setting url: required by schedule"):
+        Daemon(Settings(every="1m"))
+
+
+# --- the daemon as a process ---------------------------------------------------------------
+
+
+def start_daemon(
+    cwd: Path, log: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start `feedkeeper schedule` in a subprocess, its stderr (the log) going to ``log``."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FEEDKEEPER_")}
+    with log.open("wb") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "feedkeeper", "schedule", *args],
+            cwd=cwd,
+            env=clean | (env or {}),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+
+
+def log_events(log: Path) -> list[dict[str, Any]]:
+    """Every line of a JSON log, parsed: a line that is not one JSON object fails the test."""
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert all(isinstance(entry, dict) for entry in entries)
+    return entries
+
+
+def stop(process: subprocess.Popen[bytes]) -> tuple[int, float]:
+    """Send SIGTERM; return the exit code and how long the process took to exit."""
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(15)
+    return code, time.monotonic() - started
+
+
+def integrity(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+@pytest.mark.slow
+def test_daemon_ticks_then_stops_mid_run_on_sigterm(
+    tmp_path: Path, fixture_server: FixtureServer
+) -> None:
+    db, log = tmp_path / "archive.db", tmp_path / "daemon.log"
+    process = start_daemon(
+        tmp_path,
+        log,
+        "--url",
+        fixture_server.base_url,
+        "--db",
+        str(db),
+        "--every",
+        "1s",
+        "--full",
+        "--rate",
+        "4",
+        "--log-format",
+        "json",
+    )
+    try:
+        wait_for(lambda: len([r for r in runs(db) if r["finished_at"]]) >= 3, timeout=30)
+        # Mid-run: a run is going and has stored a page, with another still to come.
+        wait_for(
+            lambda: query(
+                db,
+                "SELECT 1 FROM page_fetch WHERE run_id ="
+                " (SELECT id FROM run WHERE status = 'running')",
+            ),
+            timeout=10,
+        )
+        code, seconds = stop(process)
+    finally:
+        process.kill()
+    assert code == 0
+    assert seconds < 10
+    rows = runs(db)
+    assert len(rows) >= 3
+    assert {r["status"] for r in rows} <= {"ok", "interrupted"}
+    assert all(r["finished_at"] for r in rows)
+    assert integrity(db) == "ok"
+    events = log_events(log)
+    assert events[0]["event"] == "schedule_started"
+    assert events[-1]["event"] == "stopped"
+    finished = [e for e in events if e.get("event") == "run_finished"]
+    assert [e["run_id"] for e in finished] == [r["id"] for r in rows]
+    for entry in finished:
+        assert entry["url"] == fixture_server.base_url
+        assert entry["status"] in {"ok", "interrupted"}
+        assert isinstance(entry["duration_s"], float)
+        assert {"pages", "new_posts", "new_versions", "reposts", "cards_skipped"} <= set(
+            entry["counts"]
+        )
+
+
+@pytest.mark.slow
+def test_a_second_daemon_on_the_same_archive_never_overlaps(
+    tmp_path: Path, fixture_server: FixtureServer
+) -> None:
+    db = tmp_path / "archive.db"
+    args = (
+        "--url",
+        fixture_server.base_url,
+        "--db",
+        str(db),
+        "--every",
+        "1s",
+        "--full",
+        "--rate",
+        "3",
+        "--log-format",
+        "json",
+    )
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    # A tick gives up at once when the other daemon holds the lock.
+    processes = [
+        start_daemon(tmp_path, log, *args, env={"FEEDKEEPER_LOCK_TIMEOUT": "0"}) for log in logs
+    ]
+
+    def skips() -> list[dict[str, Any]]:
+        lines = [
+            line
+            for log in logs
+            for line in log.read_text(encoding="utf-8").splitlines(keepends=True)
+        ]
+        entries = [json.loads(line) for line in lines if line.endswith("\n")]
+        return [e for e in entries if e.get("event") == "run_skipped"]
+
+    try:
+        wait_for(
+            lambda: skips() and len([r for r in runs(db) if r["finished_at"]]) >= 4, timeout=30
+        )
+        assert all(p.poll() is None for p in processes)  # a skipped tick does not end a daemon
+        results = [stop(p) for p in processes]
+    finally:
+        for process in processes:
+            process.kill()
+    assert [code for code, _ in results] == [0, 0]
+    rows = runs(db)
+    assert all(r["finished_at"] for r in rows)
+    for earlier, later in itertools.pairwise(rows):
+        assert earlier["finished_at"] <= later["started_at"], (earlier, later)
+    assert {e["reason"] for e in skips()} == {f"another crawl holds {db}"}
+    assert integrity(db) == "ok"
