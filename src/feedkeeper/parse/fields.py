@@ -74,7 +74,7 @@ def read_card(page: Page, block: Block) -> CardParts:
         category=categories.names[0] if categories.names else None,
         categories=categories.names,
         tags=tags.names,
-        published=_published(hit, url) or stated[0],
+        published=published_date(hit, url) or stated[0],
         published_at=hit.stamp if hit else stated[1],
         excerpt=excerpt or None,
         truncated=truncated and bool(excerpt),
@@ -221,7 +221,7 @@ def _split_ellipsis(text: str | None) -> tuple[str | None, bool]:
     return (text[:-80] + tail).strip() or None, truncated
 
 
-def _published(hit: DateHit | None, url: str | None) -> str | None:
+def published_date(hit: DateHit | None, url: str | None) -> str | None:
     """Return the published ISO date; a date without a year takes it from the post URL."""
     if hit is None:
         return None

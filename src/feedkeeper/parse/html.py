@@ -23,6 +23,7 @@ def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> P
     result = ParsedPage()
     if profile is not None and profile.card:
         parts = read_with_profile(page, profile)
+        fill_years(parts)
     else:
         detection = detect_cards(page)
         parts = read_cards(page, detection)
@@ -33,6 +34,7 @@ def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> P
         raise ParseError("no post cards found on the page")
     if profile is not None and not profile.card:
         parts = [override(page, part, profile) for part in parts]
+        fill_years(parts)
     pager = find_pager(page, [part.root for part in parts], profile.next if profile else None)
     result.cards = [part.card for part in parts]
     result.next_url, result.page_urls = pager.next_url, pager.page_urls
@@ -43,7 +45,7 @@ def read_cards(page: Page, detection: Detection) -> list[CardParts]:
     """Read every detected card, then give year-less dates the year of their neighbours."""
     parts = [read_card(page, block) for block in detection.cards]
     parts = [part for part in parts if part.card.title or part.card.excerpt]
-    _fill_years(parts)
+    fill_years(parts)
     return parts
 
 
@@ -71,7 +73,7 @@ def assess(detection: Detection, cards: list[Card]) -> tuple[float, list[str]]:
     return round(confidence, 2), warnings
 
 
-def _fill_years(parts: list[CardParts]) -> None:
+def fill_years(parts: list[CardParts]) -> None:
     """Date year-less cards ("May 9") from the nearest dated card before or after them."""
     for index, part in enumerate(parts):
         hit = part.date

@@ -18,7 +18,7 @@ from feedkeeper.cards import find_placeholders
 from feedkeeper.errors import ConfigError
 from feedkeeper.parse.detect import block_for
 from feedkeeper.parse.dom import attr, is_visible
-from feedkeeper.parse.fields import CardParts, read_card
+from feedkeeper.parse.fields import CardParts, published_date, read_card
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import is_read_more
 from feedkeeper.parse.when import date_of
@@ -102,9 +102,11 @@ def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
         )
         card = replace(card, categories=names, category=names[0] if names else None)
     if profile.date and (node := root.css_first(profile.date)) is not None:
-        hit = date_of(page, node)
+        part.date = hit = date_of(page, node)
         card = replace(
-            card, published=hit.date if hit else None, published_at=hit.stamp if hit else None
+            card,
+            published=published_date(hit, card.url),
+            published_at=hit.stamp if hit else None,
         )
     if profile.excerpt and (node := root.css_first(profile.excerpt)) is not None:
         skip = {a.mem_id for a in node.css("a") if is_read_more(page.text_of(a))}
