@@ -42,6 +42,7 @@ RICH_TEXT_CHARS = 60
 BARE_LINK_CHARS = 3
 # Below this share of blocks with the majority shape there is no repeated structure.
 MIN_SHAPE_SHARE = 0.5
+BARE_REASON = "a list of bare links: little text besides each link"
 _DATE_HINT_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*月")
 _DIGITS_RE = re.compile(r"\d+")
 
@@ -103,7 +104,9 @@ def detect_cards(page: Page) -> Detection:
     containers = _group_by_container(_post_links(page))
     candidates = [c for node, blocks in containers for c in [_evaluate(node, blocks)] if c]
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
-    viable = [c for c in ranked if c.reason is None]
+    viable = [c for c in ranked if c.reason is None] or [
+        c for c in ranked if c.reason == BARE_REASON and not c.penalties
+    ]  # a plain list of titles is a listing too, when nothing richer is there
     if not viable:
         return Detection([], [], ranked)
     best = _prefer_outer(viable[0], viable)
@@ -259,7 +262,7 @@ def _apply_penalties(candidate: Candidate) -> None:
     if candidate.shape < MIN_SHAPE_SHARE:
         candidate.reason = f"no repeated structure: blocks differ in shape ({candidate.shape:.0%})"
     elif candidate.bare >= 0.6:
-        candidate.reason = "a list of bare links: little text besides each link"
+        candidate.reason = BARE_REASON
         candidate.score *= 0.5
 
 

@@ -7,7 +7,6 @@ from collections.abc import Collection, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Elements whose boundaries a browser renders as a line break (or at least a space).
 BLOCK_TAGS = frozenset(

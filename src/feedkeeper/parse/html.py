@@ -56,6 +56,9 @@ def assess(detection: Detection, cards: list[Card]) -> tuple[float, list[str]]:
     if len(cards) < FEW_CARDS:
         confidence *= 0.6
         warnings.append(f"only {len(cards)} card(s) found")
+    if best.reason:
+        confidence *= 0.5
+        warnings.append("the cards are bare links: nothing richer was found")
     if best.shape < 0.8:
         confidence *= 0.7
         warnings.append(f"weak repeated structure: {best.shape:.0%} of cards share a shape")
