@@ -110,8 +110,8 @@ class Cadence:
         if self.every is not None:
             return self.every
         trigger = parse_cron(self.cron)
-        first = trigger.get_next_fire_time(None, now)
-        second = trigger.get_next_fire_time(first, first)
+        first: datetime = trigger.get_next_fire_time(None, now)
+        second: datetime = trigger.get_next_fire_time(first, first)
         return second - first
 
     def jitter_seconds(self, now: datetime) -> float:

@@ -1,0 +1,160 @@
+"""`feedkeeper health`: readable archive, and a successful crawl within 3 scheduled intervals."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from feedkeeper.cadence import Cadence, parse_cron
+from feedkeeper.cli import main
+from feedkeeper.config import Settings
+from feedkeeper.health import RunTimes, check_health, judge
+from feedkeeper.records import RunCounts
+from feedkeeper.store import Store, exclusive_lock
+
+T0 = datetime(2026, 1, 11, 8, 0, tzinfo=UTC)
+EVERY_10M = Cadence.of("*/30 * * * *", "10m", 0)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "healthy"), [(5, True), (29, True), (30, True), (31, False), (600, False)]
+)
+def test_a_success_counts_for_three_intervals(minutes: int, healthy: bool) -> None:
+    health = judge(RunTimes(T0, T0), EVERY_10M, T0 + timedelta(minutes=minutes))
+    assert health.is_healthy is healthy
+
+
+def test_the_reasons_say_when_and_why() -> None:
+    assert judge(RunTimes(T0, T0), EVERY_10M, T0 + timedelta(minutes=5)).reason == (
+        "last successful crawl started 2026-01-11T08:00:00Z (5m ago); runs every 10m"
+    )
+    assert judge(RunTimes(T0, T0), EVERY_10M, T0 + timedelta(hours=2)).reason == (
+        "last successful crawl started 2026-01-11T08:00:00Z (2h ago):"
+        " 3 runs every 10m came due since"
+    )
+
+
+def test_jitter_gives_a_late_run_its_slack() -> None:
+    cadence = Cadence.of("*/30 * * * *", "10m", 45)  # jitter capped at a tenth: 60 s → 45 s
+    assert judge(RunTimes(T0, T0), cadence, T0 + timedelta(minutes=30, seconds=40)).is_healthy
+    assert not judge(RunTimes(T0, T0), cadence, T0 + timedelta(minutes=30, seconds=50)).is_healthy
+
+
+def test_cron_intervals_follow_the_calendar() -> None:
+    hourly = Cadence.of("0 * * * *", None, 0)
+    started = datetime(2026, 1, 11, 8, 10, tzinfo=UTC)  # the runs due next: 9:00, 10:00, 11:00
+    local = started.astimezone(parse_cron("0 * * * *").timezone)
+    if local.minute != 10:
+        pytest.skip("the local time zone is not a whole number of hours from UTC")
+    assert judge(
+        RunTimes(started, started), hourly, datetime(2026, 1, 11, 10, 59, tzinfo=UTC)
+    ).is_healthy
+    assert not judge(
+        RunTimes(started, started), hourly, datetime(2026, 1, 11, 11, 1, tzinfo=UTC)
+    ).is_healthy
+
+
+def test_no_crawl_yet_is_healthy() -> None:
+    health = judge(RunTimes(None, None), EVERY_10M, T0)
+    assert (health.is_healthy, health.reason) == (True, "no crawl has run yet")
+
+
+def test_crawls_that_never_succeed_turn_unhealthy_three_intervals_after_the_first() -> None:
+    assert judge(RunTimes(None, T0), EVERY_10M, T0 + timedelta(minutes=20)).is_healthy
+    health = judge(RunTimes(None, T0), EVERY_10M, T0 + timedelta(minutes=31))
+    assert not health.is_healthy
+    assert health.reason.startswith(
+        "no successful crawl; the first one started 2026-01-11T08:00:00Z"
+    )
+
+
+def test_missing_archive(tmp_path: Path) -> None:
+    health = check_health(Settings(db=tmp_path / "none.db"))
+    assert (health.is_healthy, health.reason) == (False, f"no archive at {tmp_path / 'none.db'}")
+
+
+def test_unreadable_archive(tmp_path: Path) -> None:
+    db = tmp_path / "garbage.db"
+    db.write_bytes(b"this is not a database" * 100)
+    health = check_health(Settings(db=db))
+    assert (health.is_healthy, health.reason) == (
+        False,
+        f"cannot read {db}: file is not a database",
+    )
+
+
+def test_an_empty_file_has_no_run_table(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    db.touch()
+    health = check_health(Settings(db=db))
+    assert (health.is_healthy, health.reason) == (False, f"cannot read {db}: no such table: run")
+
+
+def _run(store: Store, kind: str, status: str) -> datetime:
+    run_id = store.start_run(kind, "https://blog.example/")
+    store.finish_run(run_id, RunCounts(), status)
+    with store.engine.connect() as conn:
+        started = conn.exec_driver_sql(
+            "SELECT started_at FROM run WHERE id = ?", (run_id,)
+        ).scalar_one()
+    return datetime.fromisoformat(started)
+
+
+def test_reads_the_run_table(store: Store, db_path: Path) -> None:
+    settings = Settings(db=db_path, every="10m", jitter=0)
+    first = _run(store, "crawl", "failed")
+    success = _run(store, "crawl", "partial")  # a partial run reached the site: it counts
+    _run(store, "crawl", "failed")
+    _run(store, "import", "ok")  # not a crawl: does not count
+    assert check_health(settings, success + timedelta(minutes=29)).is_healthy
+    assert not check_health(settings, success + timedelta(minutes=31)).is_healthy
+    assert first <= success
+
+
+def test_health_never_waits_for_the_writer_lock(store: Store, db_path: Path) -> None:
+    started = _run(store, "crawl", "ok")
+    with exclusive_lock(db_path, 0):
+        health = check_health(
+            Settings(db=db_path, every="10m", jitter=0), started + timedelta(minutes=1)
+        )
+    assert health.is_healthy
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for key in list(os.environ):
+        if key.startswith("FEEDKEEPER_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_cli_healthy(
+    clean_env: None, store: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(store, "crawl", "ok")
+    assert main(["health", "--db", str(db_path), "--every", "1h"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("healthy: last successful crawl started ")
+    assert out.endswith("(0s ago); runs every 1h\n")
+
+
+def test_cli_unhealthy(clean_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["health", "--db", str(tmp_path / "none.db")]) == 1
+    assert capsys.readouterr().out == f"unhealthy: no archive at {tmp_path / 'none.db'}\n"
+
+
+def test_cli_reads_the_schedule_from_the_environment(
+    clean_env: None,
+    store: Store,
+    db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _run(store, "crawl", "ok")
+    monkeypatch.setenv("FEEDKEEPER_DB", str(db_path))
+    monkeypatch.setenv("FEEDKEEPER_EVERY", "2h")
+    assert main(["health"]) == 0
+    assert capsys.readouterr().out.endswith("runs every 2h\n")
