@@ -134,3 +134,8 @@ def test_suggested_profiles_reproduce_the_corpus_cards() -> None:
         plain, profiled = parse_listing(html, base), parse_listing(html, base, profile)
         assert profile.card is not None, labels_path.parent.name
         assert profiled.cards == plain.cards, labels_path.parent.name
+
+
+def test_a_profile_built_in_code_checks_its_selectors_too() -> None:
+    with pytest.raises(ConfigError, match="invalid CSS selector for 'card'"):
+        Profile(card="article[")

@@ -9,7 +9,7 @@ the cards themselves are found by the heuristics.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
@@ -37,8 +37,14 @@ class Profile:
     excerpt: str | None = None
     next: str | None = None
 
+    def __post_init__(self) -> None:
+        for key in PROFILE_KEYS:
+            selector = getattr(self, key)
+            if selector is not None:
+                _check_selector(key, selector, "profile")
 
-PROFILE_KEYS = tuple(f.name for f in fields(Profile))
+
+PROFILE_KEYS = ("card", "title", "link", "category", "date", "excerpt", "next")
 
 
 def load_profile(path: Path) -> Profile:

@@ -126,11 +126,17 @@ def _step(node: LexborNode, common: list[LexborNode] | None = None) -> str:
     others = common or []
     node_id = attr(node, "id").strip()
     if node_id and _IDENT_RE.match(node_id) and all(attr(o, "id") == node_id for o in others):
-        return f"{node.tag or ''}#{node_id}"
+        return f"{_tag(node)}#{node_id}"
     tokens = [t for t in classes(node) if _IDENT_RE.match(t)]
     for other in others:
         tokens = [t for t in tokens if t in classes(other)]
-    return (node.tag or "") + "".join(f".{token}" for token in tokens)
+    return _tag(node) + "".join(f".{token}" for token in tokens)
+
+
+def _tag(node: LexborNode) -> str:
+    """Return the node's tag as a selector step; ``*`` for names CSS cannot spell."""
+    tag = node.tag or ""
+    return tag if _IDENT_RE.match(tag) else "*"
 
 
 def _toml_string(value: str) -> str:
