@@ -145,7 +145,7 @@ def test_unreachable_robots_txt_refuses_the_site(router: respx.MockRouter) -> No
     with pytest.raises(RobotsDisallowedError) as caught:
         fetch(router, settings=make_settings(ignore_robots=False, retries=2))
     assert caught.value.message == (
-        f"robots.txt of {SITE} is unreachable (HTTP 503 (gave up after 2 attempts)): not crawling"
+        f"robots.txt of {SITE} is unreachable: HTTP 503 (gave up after 2 attempts)"
     )
     assert not page.called
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import math
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -131,6 +133,7 @@ class Fetcher:
                 "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
             },
             follow_redirects=False,
+            verify=_tls_context(),
         )
         return self
 
@@ -305,10 +308,16 @@ def is_in_scope(start_url: str, url: str) -> bool:
     )
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: loading the CA bundle takes a noticeable while."""
+    return httpx.create_ssl_context()
+
+
 def _robots_unreachable(origin: str, exc: FetchError) -> RobotsDisallowedError:
     # RFC 9309 2.3.1.4: an unreachable robots.txt (5xx, network trouble) disallows all.
     return RobotsDisallowedError(
-        f"robots.txt of {origin} is unreachable ({exc.message}): not crawling",
+        f"robots.txt of {origin} is unreachable: {exc.message}",
         url=origin + "/robots.txt",
     )
 

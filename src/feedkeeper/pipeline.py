@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -62,6 +62,11 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
     """The crawl, for callers that already run an event loop."""
     if settings.url is None:
         raise FeedkeeperError("no start URL: pass --url or set FEEDKEEPER_URL")
+    warnings: list[str] = []
+    if not settings.full and store.has_unfinished_crawl(settings.url):
+        # Pages after the cut were never read: do not stop at the first page without news.
+        settings = replace(settings, full=True)
+        warnings.append("the previous crawl did not finish: walked every page to complete it")
     run_id = store.start_run("crawl", settings.url)
     counts = RunCounts()
     started = time.monotonic()
@@ -79,7 +84,7 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         raise
     status = "interrupted" if stopped else _status(counts)
     _finish(store, run_id, settings.url, counts, status, started, "stopped" if stopped else None)
-    return RunSummary(run_id, "crawl", status, counts)
+    return RunSummary(run_id, "crawl", status, counts, warnings)
 
 
 def _finish(
@@ -139,6 +144,8 @@ async def _crawl_page(
     known_next = validators.next_url if validators else None
     try:
         fetched = await fetcher.fetch(url, validators)
+    except RobotsDisallowedError:
+        raise  # a forbidden listing page stops the crawl, as a forbidden first page does
     except FetchError as exc:
         counts.fail(url, exc.message)
         _record(store, run_id, PageCapture(url, now_iso(), "failed", error=exc.message))

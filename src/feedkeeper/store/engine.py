@@ -95,7 +95,10 @@ def exclusive_lock(db: Path, timeout: float) -> Iterator[None]:
     An OS file lock dies with its process, so a killed run never leaves it stuck.
     """
     lock_path = db.with_name(db.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"cannot use {db}: {exc.strerror} ({lock_path})") from exc
     try:
         deadline = time.monotonic() + timeout
         while True:
