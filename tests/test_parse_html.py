@@ -188,12 +188,12 @@ def test_explanation_of_a_page_without_cards() -> None:
 
 
 def _big_page(cards: int) -> str:
-    words = "Some words about the topic of this post, with a little detail. " * 12
+    words = "Some words about the topic of this post, with a little <em>detail</em>. " * 30
     items = "".join(
         f'<article class="post"><h2><a href="/posts/{n}/">Post {n}</a></h2>'
         f'<div class="meta"><time datetime="2026-01-11T08:00:00+08:00">2026-01-11</time>'
         f' in <a href="/categories/c{n % 5}/">Category {n % 5}</a></div>'
-        f'<div class="excerpt"><p>{words}</p><p>{"更多的中文内容。" * 10}...</p></div>'
+        f'<div class="excerpt"><p>{words}</p><p>{"更多的中文内容，用来填充这个摘要。" * 40}...</p></div>'
         f'<a class="more" href="/posts/{n}/#more">Read more</a></article>'
         for n in range(cards)
     )
@@ -207,13 +207,13 @@ def _big_page(cards: int) -> str:
 
 
 def test_a_large_page_parses_in_milliseconds() -> None:
-    html = _big_page(155)
+    html = _big_page(48)
     assert len(html.encode()) > 200_000
     timings = []
     for _ in range(5):
         started = time.perf_counter()
         page = parse_listing(html, "https://blog.example/")
         timings.append(time.perf_counter() - started)
-    assert len(page.cards) == 155
-    # Generous for a shared CI machine; the benchmark holds the real figure.
-    assert min(timings) < 0.25
+    assert len(page.cards) == 48
+    # Generous for a busy shared machine; the benchmark holds the real figure.
+    assert min(timings) < 0.1

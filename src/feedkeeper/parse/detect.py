@@ -119,10 +119,10 @@ def detect_cards(page: Page) -> Detection:
     return Detection(cards, chosen, rejected, sum(_count_skipped(c) for c in chosen))
 
 
-def block_for(page: Page, root: LexborNode) -> Block:
+def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
     """Return the card block of an element a profile names as a card, with its post links."""
-    inside = {node.mem_id for node in root.css("a[href]")}
-    links = _post_links(page, lambda link: link.node.mem_id in inside)
+    ids = {link.node.mem_id for link in inside}
+    links = _post_links(page, lambda link: link.node.mem_id in ids)
     block = Block(root, [link for link, _ in links])
     block.main = _main_link(block)
     return block
@@ -211,7 +211,7 @@ def _measure(candidate: Candidate) -> None:
     for block in cards:
         text = block.node.text(strip=True)
         extra = max(0, len(text) - len(block.main.text if block.main else ""))
-        has_heading = block.node.tag in HEADINGS or bool(block.node.css_first(_HEADING_CSS))
+        has_heading = any(link.in_heading for link in block.links) or _has_heading(block.node)
         has_date = _DATE_HINT_RE.search(text) is not None or bool(block.node.css_first("time"))
         extras.append(extra)
         bare += extra <= BARE_LINK_CHARS
@@ -226,6 +226,10 @@ def _measure(candidate: Candidate) -> None:
 
 
 _HEADING_CSS = "h1, h2, h3, h4, h5, h6"
+
+
+def _has_heading(node: LexborNode) -> bool:
+    return node.tag in HEADINGS or node.css_first(_HEADING_CSS) is not None
 
 
 def _shape(node: LexborNode) -> str:

@@ -104,6 +104,9 @@ def contains(outer: LexborNode, inner: LexborNode) -> bool:
 
 def render_text(node: LexborNode, skip: Collection[int] = ()) -> str:
     """Return the node's text as a browser shows it, leaving out the elements in ``skip``."""
+    child = node.child
+    if child is not None and child.tag == "-text" and child.next is None:
+        return collapse(child.text_content or "")  # the common case: one text node
     parts: list[str] = []
     render_into(node, skip, parts)
     return collapse("".join(parts))
@@ -112,8 +115,8 @@ def render_text(node: LexborNode, skip: Collection[int] = ()) -> str:
 def render_into(node: LexborNode, skip: Collection[int], parts: list[str]) -> None:
     """Append the node's rendered text to ``parts``, unnormalised (a text node renders as is).
 
-    One pass in document order: a block element puts a space before itself, and
-    content that follows a block puts one after it; skipped subtrees are jumped over.
+    One pass in document order: a block element puts a space before itself, and text
+    that follows a block puts one after it; skipped subtrees are jumped over.
     """
     if node.tag == "-text":
         parts.append(node.text_content or "")
@@ -128,29 +131,39 @@ def render_into(node: LexborNode, skip: Collection[int], parts: list[str]) -> No
         tag = current.tag
         if tag == "-text":
             content = current.text_content or ""
-            if content and not content[0].isspace() and _follows_block(current):
+            if content and not content[0].isspace() and _needs_space(parts, current):
                 parts.append(" ")
             parts.append(content)
         elif tag == "-comment":
             continue
-        elif current.mem_id != root_id and (tag in UNRENDERED_TAGS or current.mem_id in skip):
-            resume = _following(current, root_id)
+        elif tag in UNRENDERED_TAGS or (current.mem_id in skip and current.mem_id != root_id):
+            resume = following_id(current, root_id)
             if resume is None:
                 break
-        elif tag in BLOCK_TAGS or _follows_block(current):
+        elif tag in BLOCK_TAGS:
             parts.append(" ")
     if node.tag in BLOCK_TAGS:
         parts.append(" ")
 
 
-def _follows_block(node: LexborNode) -> bool:
-    previous = node.prev
-    while previous is not None and previous.tag == "-comment":
-        previous = previous.prev
-    return previous is not None and previous.tag in BLOCK_TAGS
+def _needs_space(parts: list[str], text: LexborNode) -> bool:
+    """Tell whether text comes right after the end of a block, with no space between."""
+    if not parts or parts[-1][-1:].isspace():
+        return False
+    current = text
+    while True:
+        previous = current.prev
+        while previous is not None and previous.tag == "-comment":
+            previous = previous.prev
+        if previous is not None:
+            return previous.tag in BLOCK_TAGS
+        parent = current.parent
+        if parent is None or parent.tag in BLOCK_TAGS:
+            return False  # the start of a block: its opening already put a space
+        current = parent
 
 
-def _following(node: LexborNode, root_id: int) -> int | None:
+def following_id(node: LexborNode, root_id: int) -> int | None:
     """Return the id of the node after ``node``'s subtree, within the root; None at its end."""
     current: LexborNode | None = node
     while current is not None and current.mem_id != root_id:

@@ -12,7 +12,7 @@ from feedkeeper.parse.dates import with_year
 from feedkeeper.parse.detect import Block, PostLink
 from feedkeeper.parse.dom import HEADINGS, ancestors, classes, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
-from feedkeeper.parse.page import Page
+from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.urls import TaxonomyKind, taxonomy_kind
 from feedkeeper.parse.vocab import (
     CATEGORY_ICON_RE,
@@ -51,17 +51,17 @@ class Terms:
     nodes: tuple[LexborNode, ...] = ()
 
 
-def read_card(page: Page, block: Block) -> CardParts:
-    """Read the fields of a detected card block."""
+def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
+    """Read the fields of a detected card block, given every link inside it."""
     root = block.node
     title_text, title_node, link = _title(page, block)
     scan = scan_card(page, root, title_node)
-    categories, tags = _taxonomy(page, root, scan)
+    categories, tags = _taxonomy(page, links, scan)
     hit = choose_date(scan.dates)
     indicators = [h.node for h in scan.dates if not h.in_prose or h is hit]
     indicators += list(categories.nodes) + list(tags.nodes)
-    indicators += _meta_links(page, block, link)
-    skip = [node for node in root.css("a") if is_read_more(page.text_of(node))]
+    indicators += _meta_links(block, link, links)
+    skip = [x.node for x in links if is_read_more(page.text_of(x.node))]
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip)
     excerpt, truncated = _split_ellipsis(excerpt)
     url = link.url if link else None
@@ -78,7 +78,7 @@ def read_card(page: Page, block: Block) -> CardParts:
         published_at=hit.stamp if hit else stated[1],
         excerpt=excerpt or None,
         truncated=truncated and bool(excerpt),
-        placeholders=find_placeholders(excerpt) if excerpt else (),
+        placeholders=find_placeholders(excerpt) if excerpt and "[" in excerpt else (),
     )
     return CardParts(
         card, root, link.node if link else None, title_node, hit,
@@ -133,15 +133,15 @@ def _precedes(root: LexborNode, first: LexborNode, second: LexborNode) -> bool:
     return False
 
 
-def _taxonomy(page: Page, root: LexborNode, scan: CardScan) -> tuple[Terms, Terms]:
+def _taxonomy(page: Page, links: list[Link], scan: CardScan) -> tuple[Terms, Terms]:
     found: dict[TaxonomyKind, tuple[list[str], list[LexborNode]]] = {
         "category": ([], []),
         "tag": ([], []),
     }
-    for node in root.css("a[href]"):
-        link = page.link(node)
-        if link is None or link.url is None or not link.visible:
+    for link in links:
+        if link.url is None or not link.visible:
             continue
+        node = link.node
         kind = taxonomy_kind(link.url, link.rel)
         text = page.text_of(node) if kind else ""
         text = text.lstrip("#＃").strip() if kind == "tag" else text
@@ -203,13 +203,15 @@ def _split_names(text: str) -> tuple[str, ...]:
     return tuple(name for name in names if name and len(name) <= 40)
 
 
-def _meta_links(page: Page, block: Block, link: PostLink | None) -> list[LexborNode]:
+def _meta_links(block: Block, link: PostLink | None, links: list[Link]) -> list[LexborNode]:
     """Return links that belong to meta lines: comment counts, authors, other post anchors."""
     found: list[LexborNode] = []
     for post_link in block.links:
         if post_link.key == block.key and "#" in post_link.url and post_link is not link:
             found.append(post_link.node)
-    found.extend(block.node.css("a[rel~='author'], a[href*='/author/']"))
+    for other in links:
+        if "author" in other.rel.split() or "/author/" in (other.url or ""):
+            found.append(other.node)
     return found
 
 

@@ -43,7 +43,8 @@ def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> P
 
 def read_cards(page: Page, detection: Detection) -> list[CardParts]:
     """Read every detected card, then give year-less dates the year of their neighbours."""
-    parts = [read_card(page, block) for block in detection.cards]
+    links = page.links_in([block.node for block in detection.cards])
+    parts = [read_card(page, block, links[block.node.mem_id]) for block in detection.cards]
     parts = [part for part in parts if part.card.title or part.card.excerpt]
     fill_years(parts)
     return parts

@@ -76,6 +76,16 @@ class Page:
             self._links_by_id.update((link.node.mem_id, link) for link in self.links)
         return self._links_by_id.get(node.mem_id)
 
+    def links_in(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
+        """Map each root's id to the links inside it, in document order (roots don't nest)."""
+        wanted = {root.mem_id for root in roots}
+        found: dict[int, list[Link]] = {key: [] for key in wanted}
+        for link in self.links:
+            holder = next((a.mem_id for a in link.chain if a.mem_id in wanted), None)
+            if holder is not None:
+                found[holder].append(link)
+        return found
+
     def resolve(self, href: str) -> str | None:
         """Return ``href`` made absolute against the page's base."""
         return resolve(href, self.base_url)

@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 from feedkeeper.cards import find_placeholders
 from feedkeeper.errors import ConfigError
 from feedkeeper.parse.detect import block_for
-from feedkeeper.parse.dom import attr, is_visible
+from feedkeeper.parse.dom import ancestors, attr, is_visible
 from feedkeeper.parse.fields import CardParts, published_date, read_card
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import is_read_more
@@ -84,13 +84,24 @@ def _check_selector(key: str, selector: str, source: str) -> None:
 def read_with_profile(page: Page, profile: Profile) -> list[CardParts]:
     """Read the cards a profile's ``card`` selector names, fields by selector or heuristics."""
     parts: list[CardParts] = []
-    for root in page.tree.css(profile.card or "none"):
-        if not is_visible(root, page.hidden):
-            continue
-        part = override(page, read_card(page, block_for(page, root)), profile)
+    roots = _outer(page, page.tree.css(profile.card or "none"))
+    links = page.links_in(roots)
+    for root in roots:
+        inside = links[root.mem_id]
+        part = override(page, read_card(page, block_for(page, root, inside), inside), profile)
         if part.card.url:
             parts.append(part)
     return parts
+
+
+def _outer(page: Page, matches: list[LexborNode]) -> list[LexborNode]:
+    """Return the visible matches that are not inside another match (a card holds no card)."""
+    ids = {node.mem_id for node in matches}
+    return [
+        node
+        for node in matches
+        if is_visible(node, page.hidden) and not any(a.mem_id in ids for a in ancestors(node))
+    ]
 
 
 def override(page: Page, part: CardParts, profile: Profile) -> CardParts:

@@ -10,9 +10,7 @@ without a year takes the attribute's local date instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 
 from selectolax.lexbor import LexborNode
 
@@ -25,7 +23,6 @@ from feedkeeper.parse.dates import (
 from feedkeeper.parse.dom import (
     HEADINGS,
     UNRENDERED_TAGS,
-    ancestors,
     attr,
     collapse,
     element_children,
@@ -41,7 +38,7 @@ from feedkeeper.parse.vocab import (
 
 # A text node longer than this is prose that mentions a date, not a date line.
 MAX_DATE_TEXT = 40
-# Elements with more text than this are only looked into when they are wrappers, not prose.
+# Paragraphs, lists and code with more text than this are a post's body: not scanned.
 MAX_SCANNED_TEXT = 200
 _DIGIT_RE = re.compile(r"\d")
 _PROSE_TAGS = frozenset({"p", "pre", "blockquote", "table", "figure", "code", "ul", "ol"})
@@ -76,46 +73,34 @@ class CardScan:
 def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardScan:
     """Look through the card once, collecting dates, icons and labels in document order.
 
-    Long runs of prose (a whole post's body) are not looked into: meta lines are short.
+    Hidden and unrendered parts, the title link and long runs of prose (a whole post's
+    body) are not looked into: meta lines are short and visible.
     """
     scan = CardScan([], [], [])
     title_id = title.mem_id if title is not None and title.tag == "a" else None
-    dated: set[int] = set()
-    for region in _short_regions(root):
-        for node in region.traverse(include_text=True):
-            tag = node.tag
-            if tag == "-text":
-                raw = node.text_content or ""
-                if raw.isspace() or len(raw) > 4 * MAX_DATE_TEXT or not _is_date_or_label(raw):
-                    continue
-                parent = node.parent
-                if parent is not None and parent.mem_id not in dated:
-                    shown = partial(_is_shown, page, root=root, title_id=title_id, dated=dated)
-                    _scan_text(node, scan, root, shown)
-            elif node.mem_id in page.dated:
-                if _is_shown(page, node, root, title_id, dated):
-                    hit = _element_date(page, node)
-                    if hit is not None:
-                        scan.dates.append(hit)
-                        dated.add(node.mem_id)
-            elif (
-                tag in _ICON_TAGS
-                and _is_icon(node)
-                and _is_shown(page, node, root, title_id, dated)
-            ):
-                scan.icons.append(node)
-    return scan
-
-
-def _short_regions(root: LexborNode) -> Iterator[LexborNode]:
-    """Yield the card's subtrees worth scanning, in document order, skipping long prose."""
-    stack = [root]
+    stack = [(child, False) for child in reversed(list(root.iter(include_text=True)))]
     while stack:
-        node = stack.pop()
-        if node.tag == "-text" or len(node.text(strip=True)) <= MAX_SCANNED_TEXT:
-            yield node
-        elif node.tag not in _PROSE_TAGS:
-            stack.extend(reversed([c for c in node.iter(include_text=True) if c.tag != "-comment"]))
+        node, in_content = stack.pop()
+        tag = node.tag
+        if tag == "-text":
+            raw = node.text_content or ""
+            if len(raw) <= 4 * MAX_DATE_TEXT and not raw.isspace() and _is_date_or_label(raw):
+                _scan_text(node, scan, in_content)
+            continue
+        if tag in UNRENDERED_TAGS or node.mem_id in page.hidden or node.mem_id == title_id:
+            continue
+        if tag in _PROSE_TAGS and len(node.text(strip=True)) > MAX_SCANNED_TEXT:
+            continue
+        hit = _element_date(page, node) if node.mem_id in page.dated else None
+        if hit is not None:
+            scan.dates.append(hit)
+        elif tag in _ICON_TAGS and _is_icon(node):
+            scan.icons.append(node)
+        else:
+            in_content = in_content or tag in _CONTENT_TAGS
+            children = reversed(list(node.iter(include_text=True)))
+            stack.extend((child, in_content) for child in children)
+    return scan
 
 
 def choose_date(hits: list[DateHit]) -> DateHit | None:
@@ -164,19 +149,6 @@ def _is_date_or_label(raw: str) -> bool:
     return _DIGIT_RE.search(raw) is not None or _LABEL_RE.match(raw.strip()) is not None
 
 
-def _is_shown(
-    page: Page, node: LexborNode, root: LexborNode, title_id: int | None, dated: set[int]
-) -> bool:
-    """Tell whether a node is visible, outside the title link and outside a dated element."""
-    for element in [node, *ancestors(node, root)]:
-        key = element.mem_id
-        if key in page.hidden or key == title_id or key in dated:
-            return False
-        if element.tag in UNRENDERED_TAGS and element.tag != "-text":
-            return False
-    return True
-
-
 def _is_icon(node: LexborNode) -> bool:
     """Tell whether an element is an empty icon (``<i class="fa fa-folder">``)."""
     tag = node.tag
@@ -185,28 +157,27 @@ def _is_icon(node: LexborNode) -> bool:
     return (tag != "span" or node.child is None) and not node.text(strip=True)
 
 
-def _scan_text(
-    node: LexborNode, scan: CardScan, root: LexborNode, is_shown: Callable[[LexborNode], bool]
-) -> None:
+def _scan_text(node: LexborNode, scan: CardScan, in_content: bool) -> None:
     text = collapse(node.text_content or "")
     parent = node.parent
     if not text or len(text) > MAX_DATE_TEXT or parent is None:
         return
     seen = parse_date(text) if _DIGIT_RE.search(text) else None
     month_day = None if seen or not _DIGIT_RE.search(text) else parse_month_day(text)
-    if (seen or (month_day and len(text) <= 12)) and is_shown(node):
+    if seen or (month_day and len(text) <= 12):
         updated, published = _labels(parent, text)
         stamp = parse_timestamp(attr(parent, "title"))
-        in_prose = any(a.tag in _CONTENT_TAGS for a in ancestors(node, root))
-        scan.dates.append(DateHit(parent, seen, month_day, stamp, updated, published, in_prose))
-    elif len(text) <= 24 and _LABEL_RE.match(text) and is_shown(node):
+        hit = DateHit(parent, seen, month_day, stamp, updated, published, in_content)
+        scan.dates.append(hit)
+    elif len(text) <= 24 and _LABEL_RE.match(text):
         scan.labels.append(node)
 
 
 def _labels(node: LexborNode, text: str) -> tuple[bool, bool]:
     """Tell whether the date is labelled as updated, and whether as published."""
-    marks = " ".join(attr(node, name) for name in ("class", "itemprop", "id"))
-    context = " ".join([text, attr(node, "title"), *_previous_texts(node)])
+    attrs = node.attributes
+    marks = " ".join(attrs.get(name) or "" for name in ("class", "itemprop", "id"))
+    context = " ".join([text, attrs.get("title") or "", *_previous_texts(node)])
     updated = UPDATED_MARK_RE.search(marks) is not None or UPDATED_RE.search(context) is not None
     published = PUBLISHED_RE.search(marks + " " + context) is not None
     return updated, published and not updated
