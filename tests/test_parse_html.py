@@ -189,11 +189,12 @@ def test_explanation_of_a_page_without_cards() -> None:
 
 def _big_page(cards: int) -> str:
     words = "Some words about the topic of this post, with a little <em>detail</em>. " * 30
+    chinese = "更多的中文内容，用来填充这个摘要。" * 40
     items = "".join(
         f'<article class="post"><h2><a href="/posts/{n}/">Post {n}</a></h2>'
         f'<div class="meta"><time datetime="2026-01-11T08:00:00+08:00">2026-01-11</time>'
         f' in <a href="/categories/c{n % 5}/">Category {n % 5}</a></div>'
-        f'<div class="excerpt"><p>{words}</p><p>{"更多的中文内容，用来填充这个摘要。" * 40}...</p></div>'
+        f'<div class="excerpt"><p>{words}</p><p>{chinese}...</p></div>'
         f'<a class="more" href="/posts/{n}/#more">Read more</a></article>'
         for n in range(cards)
     )

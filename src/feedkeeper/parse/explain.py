@@ -97,8 +97,10 @@ def _rejected_lines(detection: Detection) -> list[str]:
         return []
     lines = ["", f"Other candidates ({len(detection.rejected)}, strongest first):"]
     for candidate in rejected:
+        reasons = [candidate.reason or "not taken"]
+        reasons += [p for p in candidate.penalties if p not in reasons[0]]
         lines.append(
             f"  - {node_path(candidate.container)}: {len(candidate.cards)} blocks, "
-            f"score {candidate.score:.1f}: {candidate.reason or 'not taken'}"
+            f"score {candidate.score:.1f}: {'; '.join(reasons)}"
         )
     return lines

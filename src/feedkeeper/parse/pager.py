@@ -44,6 +44,7 @@ class Pager:
 
     next_url: str | None = None
     reason: str = "no next link"
+    numbered: bool = False  # the next page was inferred from a numbered pager
     page_urls: list[str] = field(default_factory=list)
 
 
@@ -54,14 +55,10 @@ def find_pager(page: Page, cards: Collection[LexborNode], selector: str | None =
     """
     links = _pager_links(page, cards)
     numbered = [link for link in links if _number(link, page.url_key) is not None]
-    pager = Pager()
     if selector:
-        pager.next_url, pager.reason = (
-            _selected_next(page, selector),
-            f"profile selector {selector!r}",
-        )
+        pager = Pager(_selected_next(page, selector), f"profile selector {selector!r}")
     else:
-        pager.next_url, pager.reason = _next(page, links, numbered)
+        pager = _next(page, links, numbered)
     wanted = [link.url for link in links if _is_page_link(link, page.url_key)]
     if pager.next_url:
         wanted.append(pager.next_url)
@@ -100,21 +97,22 @@ def _is_enabled(lineage: list[LexborNode]) -> bool:
     return True
 
 
-def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> tuple[str | None, str]:
+def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Pager:
     for link in links:
         if "next" in link.rel:
-            return link.url, "rel=next link"
+            return Pager(link.url, "rel=next link")
     for link in links:
         if _reads_next(link):
-            return link.url, f"link reading {(link.text or link.hint)!r}"
+            return Pager(link.url, f"link reading {(link.text or link.hint)!r}")
     head_next = _head_next(page)
     if head_next:
-        return head_next, "<link rel=next> in the head"
+        return Pager(head_next, "<link rel=next> in the head")
     current = _current_number(page, numbered)
     for link in numbered:
         if _number(link, page.url_key) == current + 1 and page_number(link.url) == current + 1:
-            return link.url, f"numbered link {current + 1} after the current page {current}"
-    return None, "no next link"
+            reason = f"numbered link {current + 1} after the current page {current}"
+            return Pager(link.url, reason, numbered=True)
+    return Pager()
 
 
 def _selected_next(page: Page, selector: str) -> str | None:

@@ -103,9 +103,10 @@ def _matches(root: LexborNode, nodes: list[LexborNode], selector: str, every: bo
 
 def _next_selector(page: Page, roots: list[LexborNode]) -> str | None:
     """Return a selector for the next link: ``rel=next`` when the page has one that works."""
-    next_url = find_pager(page, roots).next_url
-    if next_url is None:
-        return None
+    pager = find_pager(page, roots)
+    next_url = pager.next_url
+    if next_url is None or pager.numbered:
+        return None  # "the number after the current one" has no fixed selector
     selectors = ["a[rel~='next']"]
     for link in page.links:
         if link.url == next_url and link.visible:
