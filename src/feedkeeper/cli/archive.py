@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from feedkeeper.cli.common import ConfigOption, DbOption, err, out, settings_for
+from feedkeeper.cli.progress import progress_bar, tracked
 from feedkeeper.errors import ConfigError
 from feedkeeper.export import FORMATS, check_fields, write_export
-from feedkeeper.parse.dates import parse_date
-from feedkeeper.store import Store
-from feedkeeper.store.read import PostFilter, iter_posts, status_report
+from feedkeeper.store.read import (
+    PostFilter,
+    RunRow,
+    StatusReport,
+    count_posts,
+    iter_posts,
+    open_reader,
+    status_report,
+    stored_date,
+    stored_time,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -26,37 +37,60 @@ def register(app: typer.Typer) -> None:
 
 def export_command(
     fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl or csv.")] = "jsonl",
-    out_path: Annotated[str | None, typer.Option("--out", "-o", help="Output file; - for stdout.")] = None,
-    history: Annotated[bool, typer.Option("--history", help="Include every version of each post.")] = False,
-    since: Annotated[str | None, typer.Option("--since", help="Published on or after DATE.")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Published on or before DATE.")] = None,
-    category: Annotated[list[str] | None, typer.Option("--category", help="Only this category (repeatable).")] = None,
+    out_path: Annotated[
+        str | None, typer.Option("--out", "-o", help="Output file; - for stdout.")
+    ] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Include every version of each post.")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Published on or after DATE.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Published on or before DATE.")
+    ] = None,
+    category: Annotated[
+        list[str] | None, typer.Option("--category", help="Only this category (repeatable).")
+    ] = None,
     pending: Annotated[
-        bool, typer.Option("--pending-placeholders", help="Only posts with placeholders to recover.")
+        bool,
+        typer.Option("--pending-placeholders", help="Only posts with placeholders to recover."),
     ] = False,
     changed_since: Annotated[
-        str | None, typer.Option("--changed-since", help="Posts with a version or sighting after DATETIME.")
+        str | None,
+        typer.Option(
+            "--changed-since",
+            help="Posts with a version or sighting after DATE or ISO DATETIME (UTC "
+            "unless it has a zone).",
+        ),
     ] = None,
-    fields: Annotated[str | None, typer.Option("--fields", help="Comma-separated fields to keep.")] = None,
-    excel: Annotated[bool, typer.Option("--excel", help="CSV with a UTF-8 BOM, for Excel.")] = False,
+    fields: Annotated[
+        str | None, typer.Option("--fields", help="Comma-separated fields to keep.")
+    ] = None,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV with a UTF-8 BOM, for Excel.")
+    ] = False,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Export the archive's posts as JSON, JSON Lines or CSV."""
     if fmt not in FORMATS:
         raise ConfigError(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if excel and fmt != "csv":
+        raise ConfigError("--excel: applies to CSV only; add --format csv")
     where = PostFilter(
         since=_date_option("--since", since),
         until=_date_option("--until", until),
         categories=tuple(category or ()),
         pending_placeholders=pending,
-        changed_since=changed_since,
+        changed_since=_time_option("--changed-since", changed_since),
     )
     chosen = check_fields(fields)
-    store = Store.open_existing(settings_for(config, db=db).db)
+    engine = open_reader(settings_for(config, db=db).db)
     target = None if out_path in (None, "-") else Path(out_path)
-    count = write_export(iter_posts(store.engine, where, history=history), fmt, target,
-                         fields=chosen, history=history, excel=excel)
+    with progress_bar("exporting", count_posts(engine, where)) as advance:
+        records = tracked(iter_posts(engine, where, history=history), advance, lambda r: str(r.id))
+        count = write_export(records, fmt, target, fields=chosen, history=history, excel=excel)
     if target is not None:
         err.print(f"exported {count} posts to {target}", markup=False, highlight=False)
 
@@ -64,31 +98,110 @@ def export_command(
 def _date_option(name: str, value: str | None) -> str | None:
     if value is None:
         return None
-    parsed = parse_date(value)
+    parsed = stored_date(value)
     if parsed is None:
         raise ConfigError(f"{name}: not a date: {value!r} (use YYYY-MM-DD)")
     return parsed
 
 
+def _time_option(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    parsed = stored_time(value)
+    if parsed is None:
+        raise ConfigError(
+            f"{name}: not a date or time: {value!r} (use YYYY-MM-DD or 2026-01-11T08:00:00Z)"
+        )
+    return parsed
+
+
 def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="How many recent runs to list.")] = 10,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Show recent runs, archive totals and the placeholder backlog."""
-    report = status_report(Store.open_existing(settings_for(config, db=db).db).engine)
+    report = status_report(open_reader(settings_for(config, db=db).db), last_runs=runs)
     if as_json:
-        out.print_json(json.dumps(asdict(report), ensure_ascii=False))
+        text = json.dumps(asdict(report), ensure_ascii=False, indent=2)
+        out.print_json(text) if out.is_terminal else print(text)
         return
     totals = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in report.totals.items())
-    out.print(f"archive: {totals}", markup=False, highlight=False)
-    runs = Table("run", "kind", "status", "started", "pages", "failed", "new posts", "new versions",
-                 title="recent runs", box=None)
-    for run in report.runs:
-        runs.add_row(str(run["id"]), run["kind"], run["status"], run["started_at"][:19], str(run["pages"]),
-                     str(run["pages_failed"]), str(run["new_posts"]), str(run["new_versions"]))
-    out.print(runs)
-    backlog = Table("kind", "pending", "recovered", "unrecoverable", title="placeholders", box=None)
-    for kind, counts in report.backlog.items():
-        backlog.add_row(kind, str(counts["pending"]), str(counts["recovered"]), str(counts["unrecoverable"]))
-    out.print(backlog)
+    _say(f"archive: {totals}")
+    _show_table("recent runs", RUN_COLUMNS, [_run_cells(run) for run in report.runs])
+    _show_table("placeholders", BACKLOG_COLUMNS, _backlog_rows(report))
+
+
+RUN_COLUMNS = (
+    "run",
+    "kind",
+    "status",
+    "started",
+    "duration",
+    "pages",
+    "new posts",
+    "new versions",
+    "failures",
+)
+BACKLOG_COLUMNS = ("kind", "pending", "recovered", "unrecoverable")
+
+
+def _run_cells(run: RunRow) -> list[str]:
+    return [
+        str(run.id),
+        run.kind,
+        run.status,
+        run.started_at[:19].replace("T", " "),
+        format_duration(run.duration_seconds),
+        str(run.pages),
+        str(run.new_posts),
+        str(run.new_versions),
+        str(run.failures),
+    ]
+
+
+def _backlog_rows(report: StatusReport) -> list[list[str]]:
+    return [
+        [kind, *(str(counts[s]) for s in BACKLOG_COLUMNS[1:])]
+        for kind, counts in report.backlog.items()
+    ]
+
+
+def format_duration(seconds: float | None) -> str:
+    """Return a run's duration as ``0.4s``, ``12s`` or ``3m05s``; ``-`` while it runs."""
+    if seconds is None:
+        return "-"
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest:02d}s"
+
+
+def plain_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Return rows as left-aligned columns two spaces apart, for pipes and cron mail."""
+    widths = [
+        max(len(str(cell)) for cell in column) for column in zip(columns, *rows, strict=False)
+    ]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [list(columns), *rows]
+    ]
+    return "\n".join(lines)
+
+
+def _show_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A rich table on a terminal, plain columns anywhere else."""
+    if not out.is_terminal:
+        _say(f"\n{title}\n{plain_table(columns, rows)}")
+        return
+    table = Table(*columns, title=title, title_justify="left", box=None)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))  # Text: no markup read into archive values
+    out.print(table)
+
+
+def _say(line: str) -> None:
+    out.print(line, markup=False, highlight=False, emoji=False)

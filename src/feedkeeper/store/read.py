@@ -1,28 +1,87 @@
-"""Read queries: the export's post records, streamed straight from SQLite."""
+"""Read queries: export records streamed from SQLite, the status report, one post's history.
+
+Readers open the archive read-only; in WAL mode they neither wait for a crawl
+nor make it wait.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from feedkeeper.dedupe import canonical_url
+from feedkeeper.errors import StoreError
+from feedkeeper.store import Store
+from feedkeeper.store.engine import alembic_config, create_sqlite_engine, schema_revision
 
 # Correlated subqueries keep this one statement per export, streamed row by row.
 _ALIASES = """(SELECT json_group_array(u.url) FROM (
     SELECT url FROM post_url WHERE post_id = pc.id AND url IS NOT coalesce(pc.url, '')
     ORDER BY first_seen, url) u)"""
-_PLACEHOLDERS = """(SELECT json_group_array(json_object(
+_PLACEHOLDERS_OF = """(SELECT json_group_array(json_object(
     'kind', ph.kind, 'ordinal', ph.ordinal, 'status', ph.status, 'text', ph.text)) FROM (
     SELECT kind, ordinal, status, text FROM placeholder
-    WHERE version_id = (SELECT id FROM post_version WHERE post_id = pc.id AND version = pc.version)
-    ORDER BY position) ph)"""
-_VERSIONS = """(SELECT json_group_array(json_object(
-    'version', v.version, 'title', v.title, 'category', v.category, 'published', v.published,
-    'excerpt', v.excerpt, 'truncated', json(CASE WHEN v.truncated THEN 'true' ELSE 'false' END),
-    'observed_at', v.observed_at)) FROM (
-    SELECT * FROM post_version WHERE post_id = pc.id ORDER BY version) v)"""
+    WHERE version_id = {version_id} ORDER BY position) ph)"""
+_PLACEHOLDERS = _PLACEHOLDERS_OF.format(
+    version_id="(SELECT id FROM post_version WHERE post_id = pc.id AND version = pc.version)"
+)
+# json() marks nested arrays as JSON: a subquery's result would otherwise be quoted as text.
+_VERSIONS = f"""(SELECT json_group_array(json_object(
+    'version', v.version, 'title', v.title, 'category', v.category,
+    'categories', json(v.categories), 'tags', json(v.tags), 'published', v.published,
+    'excerpt', v.excerpt, 'excerpt_recovered', coalesce(v.excerpt_recovered, v.excerpt),
+    'truncated', json(CASE WHEN v.truncated THEN 'true' ELSE 'false' END),
+    'observed_at', v.observed_at, 'placeholders', json({_PLACEHOLDERS_OF.format(version_id="v.id")})
+    )) FROM (SELECT * FROM post_version WHERE post_id = pc.id ORDER BY version) v)"""
+# Rows fetched from SQLite at a time: what bounds an export's memory.
+_BATCH = 200
+
+
+def open_reader(path: Path) -> Engine:
+    """Open an existing archive read-only, migrating it first if its schema is behind."""
+    if not path.exists():
+        raise StoreError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
+    engine = create_sqlite_engine(path, readonly=True)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    try:
+        revision = schema_revision(engine)
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot read {path}: {exc}") from exc
+    if revision != head:
+        Store.open(path).close()  # one writer's connection to migrate, then read-only again
+    return engine
+
+
+def stored_date(value: str) -> str | None:
+    """Return an ISO 8601 date as the archive writes dates (YYYY-MM-DD), None if it is none."""
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        return None
+
+
+def stored_time(value: str) -> str | None:
+    """Return a date or ISO 8601 time as the archive writes times (UTC, microseconds, Z).
+
+    A time without a zone is taken as UTC; None when ``value`` is not a date or time.
+    """
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +92,7 @@ class PostFilter:
     until: str | None = None  # published on or before
     categories: tuple[str, ...] = ()
     pending_placeholders: bool = False
-    changed_since: str | None = None  # a version or a sighting newer than this time
+    changed_since: str | None = None  # a version or sighting after this time (see stored_time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +108,7 @@ class PostRecord:
     tags: list[str]
     published: str | None
     excerpt: str | None
+    excerpt_recovered: str | None  # the excerpt with recovered placeholders filled in
     truncated: bool
     version: int
     first_seen: str
@@ -59,15 +119,26 @@ class PostRecord:
 
 
 def iter_posts(engine: Engine, where: PostFilter, *, history: bool = False) -> Iterator[PostRecord]:
-    """Yield the selected posts in id order, one row in memory at a time."""
+    """Yield the selected posts in id order, a bounded batch of rows in memory at a time."""
     clauses, params = _where(where)
     versions = f", {_VERSIONS} AS versions" if history else ""
     sql = f"""SELECT pc.*, {_ALIASES} AS aliases, {_PLACEHOLDERS} AS placeholders{versions}
               FROM posts_current pc {clauses} ORDER BY pc.id"""
     with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=500).execute(text(sql), params)
-        for row in result:
+        options = conn.execution_options(stream_results=True, yield_per=_BATCH)
+        for row in options.execute(text(sql), params):
             yield _record(row._mapping, history)
+
+
+def count_posts(engine: Engine, where: PostFilter) -> int:
+    """Return how many posts ``where`` selects (for a progress bar)."""
+    clauses, params = _where(where)
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(f"SELECT count(*) FROM posts_current pc {clauses}"), params
+            ).scalar_one()
+        )
 
 
 def _where(where: PostFilter) -> tuple[str, dict[str, Any]]:
@@ -89,9 +160,12 @@ def _where(where: PostFilter) -> tuple[str, dict[str, Any]]:
     if where.pending_placeholders:
         parts.append("pc.placeholders_pending > 0")
     if where.changed_since:
+        # Stored times are fixed-width UTC text, so text order is time order.
         parts.append(
-            "(EXISTS (SELECT 1 FROM post_version v WHERE v.post_id = pc.id AND v.observed_at > :changed)"
-            " OR EXISTS (SELECT 1 FROM sighting s WHERE s.post_id = pc.id AND s.seen_at > :changed))"
+            "(EXISTS (SELECT 1 FROM post_version v"
+            "  WHERE v.post_id = pc.id AND v.observed_at > :changed)"
+            " OR EXISTS (SELECT 1 FROM sighting s"
+            "  WHERE s.post_id = pc.id AND s.seen_at > :changed))"
         )
         params["changed"] = where.changed_since
     return ("WHERE " + " AND ".join(parts)) if parts else "", params
@@ -108,6 +182,7 @@ def _record(row: Any, history: bool) -> PostRecord:
         tags=json.loads(row["tags"] or "[]"),
         published=row["published"],
         excerpt=row["excerpt"],
+        excerpt_recovered=row["excerpt_recovered"],
         truncated=bool(row["truncated"]),
         version=row["version"],
         first_seen=row["first_seen"],
@@ -119,43 +194,155 @@ def _record(row: Any, history: bool) -> PostRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class StatusReport:
-    """The archive at a glance: recent runs, totals, and the placeholder backlog."""
+class RunRow:
+    """One run as the status report shows it (a row of the ``crawl_runs`` view)."""
 
-    runs: list[dict[str, Any]]
+    id: int
+    kind: str
+    status: str
+    started_at: str
+    finished_at: str | None
+    duration_seconds: float | None
+    pages: int
+    pages_not_modified: int
+    pages_failed: int
+    cards: int
+    new_posts: int
+    new_versions: int
+    reposts: int
+    placeholders_found: int
+    failures: int  # pages that could not be fetched, parsed or stored
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """The archive at a glance: recent runs (newest first), totals, the placeholder backlog."""
+
+    runs: list[RunRow]
     totals: dict[str, int]
     backlog: dict[str, dict[str, int]]  # kind -> status -> count
+
+
+_RUNS = """SELECT id, kind, status, started_at, finished_at, duration_seconds, pages,
+    pages_not_modified, pages_failed, cards, new_posts, new_versions, reposts, placeholders_found,
+    json_array_length(failures) AS failures FROM crawl_runs ORDER BY id DESC LIMIT :n"""
+_TOTALS = """SELECT (SELECT count(*) FROM post) AS posts,
+    (SELECT count(*) FROM post_version) AS versions,
+    (SELECT count(*) FROM post_url pu JOIN post p ON p.id = pu.post_id
+      WHERE pu.url IS NOT p.url) AS aliases,
+    (SELECT count(*) FROM sighting) AS sightings,
+    (SELECT count(*) FROM page_fetch) AS pages_fetched,
+    (SELECT count(*) FROM placeholder_backlog) AS placeholders_pending"""
+_STATUSES = ("pending", "recovered", "unrecoverable")
 
 
 def status_report(engine: Engine, last_runs: int = 10) -> StatusReport:
     """Return the recent runs, the archive's totals and the placeholder backlog."""
     with engine.connect() as conn:
-        runs = [
-            dict(row._mapping)
-            for row in conn.execute(
-                text(
-                    "SELECT id, kind, status, started_at, finished_at, pages, pages_failed, cards,"
-                    " new_posts, new_versions, reposts, placeholders_found FROM run"
-                    " ORDER BY id DESC LIMIT :n"
-                ),
-                {"n": last_runs},
-            )
-        ]
-        totals = dict(
+        runs = [RunRow(**row._mapping) for row in conn.execute(text(_RUNS), {"n": last_runs})]
+        totals = dict(conn.execute(text(_TOTALS)).one()._mapping)
+        backlog: dict[str, dict[str, int]] = {}
+        counts = (
+            "SELECT kind, status, count(*) FROM placeholder GROUP BY kind, status ORDER BY kind"
+        )
+        for kind, status, count in conn.execute(text(counts)):
+            backlog.setdefault(kind, dict.fromkeys(_STATUSES, 0))[status] = count
+    return StatusReport(runs, totals, backlog)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """What one version of a post showed."""
+
+    version: int
+    title: str | None
+    category: str | None
+    categories: list[str]
+    tags: list[str]
+    published: str | None
+    excerpt: str | None
+    truncated: bool
+    observed_at: str
+    run_id: int
+    placeholders: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class PostHistory:
+    """A post with every URL it was seen under and every version, oldest first."""
+
+    id: int
+    url: str | None
+    key: str
+    aliases: list[str]
+    first_seen: str
+    last_seen: str
+    sightings: int
+    versions: list[VersionRecord]
+
+
+def find_post(engine: Engine, ref: str) -> int | None:
+    """Return the id of the post ``ref`` names: an id, a URL or alias, or a ``post.key``."""
+    ref = ref.strip()
+    queries: list[tuple[str, object]] = [("SELECT id FROM post WHERE key = :v", ref)]
+    if ref.isdigit():
+        queries.insert(0, ("SELECT id FROM post WHERE id = :v", int(ref)))
+    if "://" in ref:
+        with contextlib.suppress(ValueError):  # a malformed port, say: then it is no URL of ours
+            queries.insert(0, ("SELECT post_id FROM post_url WHERE url = :v", canonical_url(ref)))
+    with engine.connect() as conn:
+        for sql, value in queries:
+            found = conn.execute(text(sql), {"v": value}).scalar()
+            if found is not None:
+                return int(found)
+    return None
+
+
+_VERSION_ROWS = f"""SELECT v.version, v.title, v.category, v.categories, v.tags, v.published,
+    v.excerpt, v.truncated, v.observed_at, v.run_id,
+    {_PLACEHOLDERS_OF.format(version_id="v.id")} AS placeholders
+    FROM post_version v WHERE v.post_id = :id ORDER BY v.version"""
+
+
+def post_history(engine: Engine, post_id: int) -> PostHistory | None:
+    """Return the post with its aliases and versions, None when there is no such post."""
+    with engine.connect() as conn:
+        post = conn.execute(text("SELECT * FROM post WHERE id = :id"), {"id": post_id}).first()
+        if post is None:
+            return None
+        p = post._mapping
+        aliases = (
             conn.execute(
                 text(
-                    "SELECT (SELECT count(*) FROM post) AS posts,"
-                    " (SELECT count(*) FROM post_version) AS versions,"
-                    " (SELECT count(*) FROM post_url pu JOIN post p ON p.id = pu.post_id"
-                    "   WHERE pu.url IS NOT p.url) AS aliases,"
-                    " (SELECT count(*) FROM sighting) AS sightings,"
-                    " (SELECT count(*) FROM page_fetch) AS pages_fetched"
-                )
-            ).one()._mapping
+                    "SELECT url FROM post_url WHERE post_id = :id AND url IS NOT :url"
+                    " ORDER BY first_seen, url"
+                ),
+                {"id": post_id, "url": p["url"]},
+            )
+            .scalars()
+            .all()
         )
-        backlog: dict[str, dict[str, int]] = {}
-        for kind, status, count in conn.execute(
-            text("SELECT kind, status, count(*) FROM placeholder GROUP BY kind, status ORDER BY kind")
-        ):
-            backlog.setdefault(kind, {"pending": 0, "recovered": 0, "unrecoverable": 0})[status] = count
-    return StatusReport(runs, totals, backlog)
+        sightings = conn.execute(
+            text("SELECT count(*) FROM sighting WHERE post_id = :id"), {"id": post_id}
+        ).scalar_one()
+        versions = [
+            _version(row._mapping) for row in conn.execute(text(_VERSION_ROWS), {"id": post_id})
+        ]
+    return PostHistory(
+        p["id"],
+        p["url"],
+        p["key"],
+        list(aliases),
+        p["first_seen"],
+        p["last_seen"],
+        sightings,
+        versions,
+    )
+
+
+def _version(row: Any) -> VersionRecord:
+    values = dict(row)
+    for name in ("categories", "tags", "placeholders"):
+        values[name] = json.loads(values[name] or "[]")
+    values["truncated"] = bool(values["truncated"])
+    return VersionRecord(**values)

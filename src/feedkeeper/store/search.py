@@ -2,13 +2,131 @@
 
 The index is ``post_fts`` (SQLite FTS5, trigram tokenizer), kept in step by
 triggers (migration 0002). Trigrams match any substring of three or more
-characters in any script; shorter terms, common in Chinese, fall back to
-LIKE over the same rows.
+characters in any script, Chinese included, without a word segmenter; shorter
+terms (two-character Chinese words are common) fall back to LIKE over the
+same rows. Matching ignores case.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, text
+
 SEARCH_INDEX = "post_fts"
+# Trigram indexes only see terms of at least this many characters.
+MIN_INDEXED_CHARS = 3
+# Characters of excerpt around the first match in a snippet.
+SNIPPET_CHARS = 80
+SNIPPET_LEAD = 30
+# A match in the title outranks this many in the excerpt (LIKE fallback).
+TITLE_WEIGHT = 5
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedText:
+    """Text with the (start, end) character spans that matched the query."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One post that matched, best first: where it is and the matching text."""
+
+    post_id: int
+    url: str | None
+    category: str | None
+    published: str | None
+    title: MarkedText | None
+    snippet: MarkedText | None
+
+
+def query_terms(query: str) -> list[str]:
+    """Split a query into its terms: every whitespace-separated word must match."""
+    return query.split()
+
+
+def search_posts(engine: Engine, query: str, limit: int = 20) -> list[SearchHit]:
+    """Return up to ``limit`` posts whose current title or excerpt hold every term, ranked."""
+    terms = query_terms(query)
+    if not terms:
+        return []
+    sql, params = _search_sql(terms, limit)
+    with engine.connect() as conn:
+        rows = [row._mapping for row in conn.execute(text(sql), params)]
+    pattern = _pattern(terms)
+    return [_hit(row, pattern) for row in rows]
+
+
+def _search_sql(terms: list[str], limit: int) -> tuple[str, dict[str, Any]]:
+    indexed = [t for t in terms if len(t) >= MIN_INDEXED_CHARS]
+    short = [t for t in terms if len(t) < MIN_INDEXED_CHARS]
+    params: dict[str, Any] = {"limit": limit}
+    current = "post_version v ON v.post_id = p.id AND v.version = p.current_version"
+    source = f"post p JOIN {current}"
+    where: list[str] = []
+    order = "p.id"
+    if indexed:
+        source = f"{SEARCH_INDEX} f JOIN post p ON p.id = f.rowid JOIN {current}"
+        where.append(f"{SEARCH_INDEX} MATCH :match")
+        params["match"] = " ".join('"' + t.replace('"', '""') + '"' for t in indexed)
+        order = "f.rank, p.id"
+    scores = []
+    for i, term in enumerate(short):
+        params[f"t{i}"] = term.lower()
+        params[f"like{i}"] = "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
+        where.append(f"(v.title LIKE :like{i} ESCAPE '\\' OR v.excerpt LIKE :like{i} ESCAPE '\\')")
+        scores.append(
+            f"{TITLE_WEIGHT} * {_occurrences('v.title', i)} + {_occurrences('v.excerpt', i)}"
+        )
+    if short and not indexed:
+        order = f"({' + '.join(scores)}) DESC, p.id"
+    sql = (
+        f"SELECT p.id, p.url, v.category, v.published, v.title, v.excerpt FROM {source}"
+        f" WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit"
+    )
+    return sql, params
+
+
+def _occurrences(column: str, i: int) -> str:
+    # How often term i occurs, letters folded as LIKE folds them (ASCII only).
+    folded = f"lower(coalesce({column}, ''))"
+    return f"((length({folded}) - length(replace({folded}, :t{i}, ''))) / length(:t{i}))"
+
+
+def _pattern(terms: list[str]) -> re.Pattern[str]:
+    longest_first = sorted(set(terms), key=len, reverse=True)
+    return re.compile("|".join(re.escape(t) for t in longest_first), re.IGNORECASE)
+
+
+def _hit(row: Any, pattern: re.Pattern[str]) -> SearchHit:
+    title = row["title"]
+    return SearchHit(
+        post_id=row["id"],
+        url=row["url"],
+        category=row["category"],
+        published=row["published"],
+        title=MarkedText(title, _spans(title, pattern)) if title is not None else None,
+        snippet=_snippet(row["excerpt"], pattern) if row["excerpt"] is not None else None,
+    )
+
+
+def _spans(value: str, pattern: re.Pattern[str]) -> tuple[tuple[int, int], ...]:
+    return tuple(m.span() for m in pattern.finditer(value))
+
+
+def _snippet(excerpt: str, pattern: re.Pattern[str]) -> MarkedText:
+    """Cut the excerpt around its first match, with an ellipsis where it was cut."""
+    first = pattern.search(excerpt)
+    start = max(0, first.start() - SNIPPET_LEAD) if first else 0
+    end = min(len(excerpt), start + SNIPPET_CHARS)
+    start = max(0, min(start, end - SNIPPET_CHARS))
+    window = ("…" if start else "") + excerpt[start:end] + ("…" if end < len(excerpt) else "")
+    return MarkedText(window, _spans(window, pattern))
 
 
 def is_search_index(name: str) -> bool:

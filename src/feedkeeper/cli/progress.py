@@ -1,0 +1,65 @@
+"""Progress bars for long commands: on a terminal only, so cron mail holds just the summary."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from feedkeeper.cli.common import err
+
+T = TypeVar("T")
+
+# What a pipeline function calls as it reaches each page, file or post.
+Advance = Callable[[str], None]
+# Characters of the current item shown beside the bar.
+ITEM_CHARS = 48
+
+
+@contextlib.contextmanager
+def progress_bar(
+    description: str, total: int | None = None, console: Console = err
+) -> Iterator[Advance | None]:
+    """Yield a callback that advances a bar on ``console``, or None when it is not a terminal."""
+    if not console.is_terminal:
+        yield None
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[item]}", style="dim"),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(description, total=total, item="")
+
+        def advance(item: str) -> None:
+            bar.update(task, advance=1, item=_short(item))
+
+        yield advance
+
+
+def tracked(
+    items: Iterable[T], advance: Advance | None, label: Callable[[T], str] = str
+) -> Iterator[T]:
+    """Yield ``items`` unchanged, advancing the bar after each one."""
+    for item in items:
+        yield item
+        if advance is not None:
+            advance(label(item))
+
+
+def _short(item: str) -> str:
+    return item if len(item) <= ITEM_CHARS else "…" + item[-(ITEM_CHARS - 1) :]

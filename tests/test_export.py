@@ -1,0 +1,580 @@
+"""Exports: every format and filter read back against the database; CSV rules; atomic files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+import sample_archive
+from feedkeeper.cli import main
+from feedkeeper.cli.progress import progress_bar
+from feedkeeper.errors import ExportError
+from feedkeeper.export import FIELDS, csv_cell, write_export
+from feedkeeper.store import Store
+from feedkeeper.store.read import PostFilter, PostRecord, iter_posts
+from sample_archive import FLASH_V1, FLASH_V2, FLASH_V3, RUN_TIMES
+
+from conftest import rows
+
+T1, T2, T3 = RUN_TIMES
+FORMULA_POST = {
+    "id": 2,
+    "url": "https://blog.example/p/formula",
+    "aliases": [],
+    "title": "=SUM(A1:A9)",
+    "category": "Excel",
+    "categories": ["Excel"],
+    "tags": ["csv", "=cmd|x"],
+    "published": "2026-01-08",
+    "excerpt": "-1 is a number; @mention +plus",
+    "excerpt_recovered": "-1 is a number; @mention +plus",
+    "truncated": False,
+    "version": 1,
+    "first_seen": T1,
+    "last_seen": T3,
+    "sightings": 3,
+    "placeholders": [],
+}
+FLASH_SHARED = {
+    "category": "NLP",
+    "categories": ["NLP", "Deep Learning"],
+    "tags": ["attention", "gpu"],
+    "published": "2026-01-05",
+}
+CODE = {"kind": "code", "ordinal": 1, "status": "pending", "text": None}
+FLASH_VERSIONS = [
+    {
+        "version": 1,
+        "title": "FlashAttention 详解",
+        **FLASH_SHARED,
+        "excerpt": FLASH_V1,
+        "excerpt_recovered": FLASH_V1,
+        "truncated": True,
+        "observed_at": T1,
+        "placeholders": [
+            CODE,
+            {"kind": "formula", "ordinal": 1, "status": "pending", "text": None},
+        ],
+    },
+    {
+        "version": 2,
+        "title": "FlashAttention 详解(修订)",
+        **FLASH_SHARED,
+        "excerpt": FLASH_V2,
+        "excerpt_recovered": FLASH_V2,
+        "truncated": False,
+        "observed_at": T2,
+        "placeholders": [CODE],
+    },
+    {
+        "version": 3,
+        "title": "FlashAttention 详解(修订)",
+        **FLASH_SHARED,
+        "excerpt": FLASH_V3,
+        "excerpt_recovered": FLASH_V3,
+        "truncated": False,
+        "observed_at": T3,
+        "placeholders": [CODE],
+    },
+]
+
+
+@pytest.fixture
+def sample(db_path: Path) -> Iterator[Store]:
+    store = sample_archive.open_copy(db_path)
+    yield store
+    store.close()
+
+
+def export(db: Path, out: Path, *options: str) -> str:
+    """Run `feedkeeper export` into ``out`` and return the file's text."""
+    assert main(["export", "--db", str(db), "--out", str(out), *options]) == 0
+    return out.read_bytes().decode("utf-8")  # line ends as written
+
+
+def read_back(fmt: str, text: str) -> list[dict[str, Any]]:
+    if fmt == "json":
+        return list(json.loads(text))
+    if fmt == "jsonl":
+        return [json.loads(line) for line in text.splitlines()]
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def database_posts(store: Store, history: bool = False) -> list[dict[str, Any]]:
+    """Every post as an export must show it, read straight from the tables."""
+    posts = []
+    for post in rows(store, "SELECT * FROM post ORDER BY id"):
+        versions = [
+            _version(store, v)
+            for v in rows(
+                store,
+                "SELECT * FROM post_version WHERE post_id = :p ORDER BY version",
+                p=post["id"],
+            )
+        ]
+        current = versions[post["current_version"] - 1]
+        aliases = rows(
+            store,
+            "SELECT url FROM post_url WHERE post_id = :p AND url IS NOT :u"
+            " ORDER BY first_seen, url",
+            p=post["id"],
+            u=post["url"],
+        )
+        sightings = rows(
+            store, "SELECT count(*) AS n FROM sighting WHERE post_id = :p", p=post["id"]
+        )
+        record = {
+            "id": post["id"],
+            "url": post["url"],
+            "aliases": [a["url"] for a in aliases],
+            **{
+                k: current[k]
+                for k in (
+                    "title",
+                    "category",
+                    "categories",
+                    "tags",
+                    "published",
+                    "excerpt",
+                    "excerpt_recovered",
+                    "truncated",
+                    "version",
+                )
+            },
+            "first_seen": post["first_seen"],
+            "last_seen": post["last_seen"],
+            "sightings": sightings[0]["n"],
+            "placeholders": current["placeholders"],
+        }
+        if history:
+            record["versions"] = versions
+        posts.append(record)
+    return posts
+
+
+def _version(store: Store, row: dict[str, Any]) -> dict[str, Any]:
+    placeholders = rows(
+        store,
+        "SELECT kind, ordinal, status, text FROM placeholder WHERE version_id = :v"
+        " ORDER BY position",
+        v=row["id"],
+    )
+    return {
+        "version": row["version"],
+        "title": row["title"],
+        "category": row["category"],
+        "categories": json.loads(row["categories"]),
+        "tags": json.loads(row["tags"]),
+        "published": row["published"],
+        "excerpt": row["excerpt"],
+        "excerpt_recovered": row["excerpt_recovered"] or row["excerpt"],
+        "truncated": bool(row["truncated"]),
+        "observed_at": row["observed_at"],
+        "placeholders": placeholders,
+    }
+
+
+def as_csv_text(value: Any) -> str:
+    """What a CSV cell must hold for a value, by the documented rules."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "1" if value else "0"
+    elif isinstance(value, list) and value and isinstance(value[0], dict):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, list):
+        text = "|".join(value)
+    else:
+        text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# Round trips: every format, with and without history, read back equals the database.
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+@pytest.mark.parametrize("history", [False, True])
+def test_json_round_trip(
+    sample: Store, db_path: Path, tmp_path: Path, fmt: str, history: bool
+) -> None:
+    text = export(
+        db_path, tmp_path / f"posts.{fmt}", "--format", fmt, *(["--history"] if history else [])
+    )
+    assert read_back(fmt, text) == database_posts(sample, history)
+
+
+def test_csv_round_trip(sample: Store, db_path: Path, tmp_path: Path) -> None:
+    got = read_back("csv", export(db_path, tmp_path / "posts.csv", "--format", "csv"))
+    expected = [{k: as_csv_text(v) for k, v in post.items()} for post in database_posts(sample)]
+    assert got == expected
+
+
+def test_csv_history_is_one_row_per_version(sample: Store, db_path: Path, tmp_path: Path) -> None:
+    got = read_back("csv", export(db_path, tmp_path / "posts.csv", "--format", "csv", "--history"))
+    expected = [
+        {k: as_csv_text(v) for k, v in (post | version).items() if k != "versions"}
+        for post in database_posts(sample, history=True)
+        for version in post["versions"]
+    ]
+    assert got == expected
+    assert [(r["id"], r["version"], r["observed_at"]) for r in got] == [
+        ("1", "1", T1),
+        ("1", "2", T2),
+        ("1", "3", T3),
+        ("2", "1", T1),
+        ("3", "1", T1),
+        ("4", "1", T1),
+        ("5", "1", T2),
+    ]
+
+
+# Hand-written expectations.
+
+
+def test_jsonl_record(sample: Store, db_path: Path, tmp_path: Path) -> None:
+    lines = export(db_path, tmp_path / "posts.jsonl", "--format", "jsonl").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [1, 2, 3, 4, 5]
+    assert json.loads(lines[1]) == FORMULA_POST
+
+
+def test_history_nests_every_version(sample: Store, db_path: Path, tmp_path: Path) -> None:
+    [flash] = read_back(
+        "json",
+        export(db_path, tmp_path / "p.json", "--format", "json", "--history", "--category", "NLP"),
+    )
+    assert flash["versions"] == FLASH_VERSIONS
+    assert flash["aliases"] == ["https://blog.example/p/flash-v2"]
+    assert flash["placeholders"] == [CODE]
+
+
+def test_csv_quoting_lists_and_formulas(sample: Store, db_path: Path, tmp_path: Path) -> None:
+    text = export(
+        db_path,
+        tmp_path / "posts.csv",
+        "--format",
+        "csv",
+        "--fields",
+        "id,title,tags,excerpt,truncated",
+        "--until",
+        "2026-01-08",
+        "--since",
+        "2025-12-31",
+    )
+    assert text.split("\r\n")[:3] == [
+        "id,title,tags,excerpt,truncated",
+        "1,FlashAttention 详解(修订),attention|gpu,"
+        '"FlashAttention的核心创新在于分块计算自注意力,显存占用更低 [代码]",0',
+        "2,'=SUM(A1:A9),csv|=cmd|x,'-1 is a number; @mention +plus,0",
+    ]
+    assert text.split("\r\n")[3] == (
+        '3,"Emoji 🎉 and ""quotes"", commas",,'
+        '"line one\nline two\ttab ""quoted"", comma 🎉 \x1f unit'
+        ' \u2028 sep \x85 nel \x00nul end",1'
+    )
+    assert text.endswith("\r\n") and not text.startswith("\ufeff")
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_is_neutralised(start: str) -> None:
+    assert csv_cell(f"{start}1+1") == f"'{start}1+1"
+    assert csv_cell([f"{start}a", "b"]) == f"'{start}a|b"
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("1+1", "1+1"),
+        (" =1", " =1"),
+        ("", ""),
+        (None, ""),
+        (-3, "-3"),
+        (True, "1"),
+        (False, "0"),
+        ([], ""),
+        (["a", "b"], "a|b"),
+        ([{"k": "v"}], '[{"k": "v"}]'),
+    ],
+)
+def test_cells_that_stay_as_they_are(value: Any, cell: str) -> None:
+    assert csv_cell(value) == cell
+
+
+def test_excel_writes_a_utf8_bom(sample: Store, db_path: Path, tmp_path: Path) -> None:
+    export(db_path, tmp_path / "excel.csv", "--format", "csv", "--excel", "--fields", "id")
+    assert (tmp_path / "excel.csv").read_bytes() == b"\xef\xbb\xbfid\r\n1\r\n2\r\n3\r\n4\r\n5\r\n"
+
+
+def test_excel_is_for_csv_only(
+    sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "--db", str(db_path), "--format", "json", "--excel"]) == 2
+    assert "--excel" in capsys.readouterr().err
+
+
+# Filters.
+
+FILTERS = [
+    ([], [1, 2, 3, 4, 5]),
+    (["--since", "2026-01-06"], [2, 5]),
+    (["--until", "2026-01-05"], [1, 3]),
+    (["--since", "2026-01-01", "--until", "2026-01-08"], [1, 2]),
+    (["--category", "Excel"], [2]),
+    (["--category", "Excel", "--category", "Misc"], [2, 3]),
+    (["--category", "Deep Learning"], [1]),  # one of the post's categories, not its main one
+    (["--category", "Cooking"], []),
+    (["--pending-placeholders"], [1]),
+    (["--changed-since", "2026-01-13"], [1, 2]),  # run 3: post 1's third version, post 2 seen again
+    (["--changed-since", "2026-01-15"], []),
+    (["--changed-since", "2026-01-12T09:30:00Z"], [1, 2]),  # strictly after run 2
+    (["--changed-since", "2026-01-12T09:29:59.999999Z"], [1, 2, 5]),
+    (["--changed-since", "2026-01-12T17:29:00+08:00"], [1, 2, 5]),  # 09:29 UTC
+    (["--changed-since", "2026-01-12 09:29"], [1, 2, 5]),  # no zone: UTC
+    (["--changed-since", "2026-01-12T10:00:00+01:00"], [1, 2, 5]),  # 09:00 UTC
+    (["--category", "NLP", "--changed-since", "2026-01-13", "--pending-placeholders"], [1]),
+]
+
+
+@pytest.mark.parametrize(("options", "expected"), FILTERS)
+def test_filters(
+    sample: Store, db_path: Path, tmp_path: Path, options: list[str], expected: list[int]
+) -> None:
+    text = export(db_path, tmp_path / "out.jsonl", "--format", "jsonl", *options)
+    assert [json.loads(line)["id"] for line in text.splitlines()] == expected
+
+
+def test_fields_keeps_only_the_named_fields_in_order(
+    sample: Store, db_path: Path, tmp_path: Path
+) -> None:
+    posts = read_back(
+        "json", export(db_path, tmp_path / "o.json", "--format", "json", "--fields", "title,id")
+    )
+    assert [list(p.items()) for p in posts][:2] == [
+        [("title", "FlashAttention 详解(修订)"), ("id", 1)],
+        [("title", "=SUM(A1:A9)"), ("id", 2)],
+    ]
+    with_history = read_back(
+        "jsonl", export(db_path, tmp_path / "o.jsonl", "--fields", "id", "--history")
+    )
+    assert [list(p) for p in with_history] == [["id", "versions"]] * 5
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--fields", "id,colour"], "unknown field 'colour'"),
+        (["--since", "last week"], "--since: not a date: 'last week'"),
+        (["--changed-since", "soon"], "--changed-since: not a date or time: 'soon'"),
+        (["--format", "xml"], "--format: must be one of json, jsonl, csv"),
+    ],
+)
+def test_bad_options_are_named(
+    sample: Store,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    options: list[str],
+    message: str,
+) -> None:
+    assert main(["export", "--db", str(db_path), *options]) in (1, 2)
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_default_is_jsonl_on_stdout(
+    sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "--db", str(db_path), "--out", "-", "--fields", "id,title"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[1] == '{"id": 2, "title": "=SUM(A1:A9)"}'
+    assert captured.err == ""  # no progress bar, no summary: stdout is the export
+
+
+def test_no_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "--db", str(tmp_path / "none.db")]) == 1
+    assert "no archive at" in capsys.readouterr().err
+
+
+# Hostile content.
+
+
+def test_json_is_valid_utf8_for_any_text(sample: Store, db_path: Path, tmp_path: Path) -> None:
+    for fmt in ("json", "jsonl"):
+        path = tmp_path / f"hostile.{fmt}"
+        export(db_path, path, "--format", fmt, "--history")
+        raw = path.read_bytes().decode("utf-8")  # strict: any invalid byte raises
+        posts = {p["id"]: p for p in read_back(fmt, raw)}
+        assert posts[3]["excerpt"] == sample_archive.HOSTILE_EXCERPT
+        assert posts[3]["title"] == 'Emoji 🎉 and "quotes", commas'
+        assert posts[5]["excerpt"] == sample_archive.LONG_EXCERPT
+        assert posts[3]["versions"][0]["excerpt"] == sample_archive.HOSTILE_EXCERPT
+        assert "🎉" in raw and "\\u0000" in raw and "\\u2028" in raw
+        assert not {"\x00", "\u2028", "\x85"} & set(raw)
+
+
+def record(**changes: Any) -> PostRecord:
+    values: dict[str, Any] = {name: None for name in FIELDS} | {
+        "id": 1,
+        "aliases": [],
+        "categories": [],
+        "tags": [],
+        "truncated": False,
+        "version": 1,
+        "first_seen": T1,
+        "last_seen": T1,
+        "sightings": 1,
+        "placeholders": [],
+    }
+    return PostRecord(**(values | changes))
+
+
+def test_lone_surrogates_are_escaped_in_json_and_replaced_in_csv(tmp_path: Path) -> None:
+    broken = record(title="half \ud83d of an emoji", excerpt="ok")
+    write_export([broken], "jsonl", tmp_path / "s.jsonl")
+    line = (tmp_path / "s.jsonl").read_bytes().decode("utf-8")
+    assert json.loads(line)["title"] == "half \ud83d of an emoji"
+    write_export([broken], "csv", tmp_path / "s.csv", fields=("id", "title"))
+    assert (tmp_path / "s.csv").read_bytes().decode(
+        "utf-8"
+    ) == "id,title\r\n1,half \ufffd of an emoji\r\n"
+
+
+# Atomic files.
+
+
+def test_a_failed_export_leaves_the_old_file_alone(tmp_path: Path) -> None:
+    out = tmp_path / "posts.jsonl"
+    out.write_text("yesterday's export\n")
+
+    def failing() -> Iterator[PostRecord]:
+        yield record()
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        write_export(failing(), "jsonl", out)
+    assert out.read_text() == "yesterday's export\n"
+    assert os.listdir(tmp_path) == ["posts.jsonl"]
+
+
+def test_readers_see_the_old_file_until_the_new_one_is_complete(tmp_path: Path) -> None:
+    out = tmp_path / "posts.csv"
+    out.write_bytes(b"old\r\n")
+    seen_while_writing = []
+
+    def records() -> Iterator[PostRecord]:
+        for n in (1, 2):
+            seen_while_writing.append(out.read_bytes())
+            yield record(id=n)
+
+    write_export(records(), "csv", out, fields=("id",))
+    assert seen_while_writing == [b"old\r\n", b"old\r\n"]
+    assert out.read_bytes() == b"id\r\n1\r\n2\r\n"
+    assert os.listdir(tmp_path) == ["posts.csv"]
+
+
+def test_an_export_file_gets_ordinary_permissions(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        write_export([record()], "json", tmp_path / "p.json")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_an_export_into_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"folder .* does not exist"):
+        write_export([record()], "json", tmp_path / "nowhere" / "p.json")
+    with pytest.raises(ExportError, match="it is a folder"):
+        write_export([record()], "json", tmp_path)
+
+
+def test_empty_json_export_is_an_empty_array(store: Store, db_path: Path, tmp_path: Path) -> None:
+    assert export(db_path, tmp_path / "e.json", "--format", "json") == "[]\n"
+
+
+# Streaming and concurrency.
+
+
+def _big_archive(store: Store, posts: int, chars: int) -> None:
+    store.close()
+    conn = sqlite3.connect(store.path)
+    excerpt = "字" * chars
+    with conn:
+        conn.execute(
+            "INSERT INTO run (id, kind, source, started_at, status, pages, pages_not_modified,"
+            " pages_failed, cards, cards_skipped, new_posts, new_versions, filled_in, reposts,"
+            " placeholders_found, placeholders_recovered, placeholders_unrecoverable, failures)"
+            " VALUES (1, 'import', 'x', :t, 'ok', 0,0,0,0,0,0,0,0,0,0,0,0,'[]')",
+            {"t": T1},
+        )
+        conn.executemany(
+            "INSERT INTO post (id, key, current_version, first_seen, last_seen)"
+            " VALUES (?, ?, 1, ?, ?)",
+            [(i, f"excerpt:{i}", T1, T1) for i in range(1, posts + 1)],
+        )
+        conn.executemany(
+            "INSERT INTO post_version (post_id, version, categories, tags, excerpt, truncated,"
+            " observed_at, run_id) VALUES (?, 1, '[]', '[]', ?, 0, ?, 1)",
+            [(i, f"{i}{excerpt}", T1) for i in range(1, posts + 1)],
+        )
+    conn.close()
+
+
+def test_memory_stays_flat_however_large_the_archive(store: Store, tmp_path: Path) -> None:
+    _big_archive(store, 600, 6000)  # 3,600,000 characters of excerpt, 11 MB of UTF-8
+    out = tmp_path / "big.jsonl"
+    tracemalloc.start()
+    try:
+        count = write_export(iter_posts(store.engine, PostFilter()), "jsonl", out)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 600
+    assert out.stat().st_size > 10_800_000
+    assert peak < 1_000_000  # a few records at a time, not the archive
+
+
+def test_exports_do_not_wait_for_a_crawl(sample: Store, db_path: Path, tmp_path: Path) -> None:
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a crawl in the middle of storing a page
+    writer.execute("DELETE FROM sighting")
+    try:
+        text = export(db_path, tmp_path / "during.jsonl", "--fields", "id,sightings")
+        assert main(["status", "--json", "--db", str(db_path)]) == 0
+        assert main(["search", "显存", "--db", str(db_path)]) == 0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert [json.loads(line)["sightings"] for line in text.splitlines()] == [4, 3, 1, 1, 1]
+
+
+# Progress.
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    piped = Console(file=io.StringIO(), force_terminal=False)
+    with progress_bar("exporting", 3, console=piped) as advance:
+        assert advance is None
+    assert piped.file.getvalue() == ""  # type: ignore[attr-defined]
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=100)
+    with progress_bar("exporting", 3, console=terminal) as advance:
+        assert advance is not None
+        for item in ("1", "2", "3"):
+            advance(item)
+    assert "exporting" in terminal.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_export_to_a_file_says_one_line_when_piped(
+    sample: Store, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "p.jsonl"
+    assert main(["export", "--db", str(db_path), "--out", str(out)]) == 0
+    assert capsys.readouterr().err == f"exported 5 posts to {out}\n"
