@@ -27,6 +27,7 @@ from feedkeeper.parse.dom import (
     describe,
     element_children,
 )
+from feedkeeper.parse.flat import Groups, heading_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.urls import is_post_candidate, strip_fragment, taxonomy_kind
 from feedkeeper.parse.vocab import SIDEBAR_TOKEN_RE, WIDGET_TITLE_RE, is_read_more
@@ -87,6 +88,7 @@ class Candidate:
     score: float = 0.0
     penalties: list[str] = field(default_factory=list)
     reason: str | None = None  # why it was not taken
+    groups: Groups = field(default_factory=dict)  # a flat listing: each heading's lines
 
 
 @dataclass(slots=True)
@@ -102,7 +104,7 @@ class Detection:
 def detect_cards(page: Page) -> Detection:
     """Find the listing's cards among the repeated blocks of the page."""
     containers = _group_by_container(_post_links(page))
-    candidates = [c for node, blocks in containers for c in [_evaluate(node, blocks)] if c]
+    candidates = [c for node, blocks in containers for c in [_evaluate(page, node, blocks)] if c]
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     viable = [c for c in ranked if c.reason is None] or [
         c for c in ranked if c.reason == BARE_REASON and not c.penalties
@@ -116,7 +118,13 @@ def detect_cards(page: Page) -> Detection:
             candidate.reason = _loss_reason(candidate, best)
     cards = sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order)
     rejected = [c for c in ranked if all(c is not x for x in chosen)]
-    return Detection(cards, chosen, rejected, sum(_count_skipped(c) for c in chosen))
+    skipped = sum(_count_skipped(c) for c in chosen)
+    for candidate in chosen:
+        for block in candidate.cards:
+            lines = candidate.groups.get(block.node.mem_id)
+            if lines:
+                block.node = wrap_groups(page, block.node, lines)
+    return Detection(cards, chosen, rejected, skipped)
 
 
 def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
@@ -158,7 +166,7 @@ def _group_by_container(
     return [(node, list(blocks.values())) for node, blocks in containers.values()]
 
 
-def _evaluate(container: LexborNode, blocks: list[Block]) -> Candidate | None:
+def _evaluate(page: Page, container: LexborNode, blocks: list[Block]) -> Candidate | None:
     if len(blocks) < 2:
         return None
     many = sorted(len({link.key for link in block.links}) for block in blocks)
@@ -168,6 +176,8 @@ def _evaluate(container: LexborNode, blocks: list[Block]) -> Candidate | None:
     if len(cards) < 2:
         return None
     candidate = Candidate(container, cards)
+    if Counter(card.node.tag for card in cards).most_common(1)[0][0] in HEADINGS:
+        candidate.groups = heading_groups(page, container, [card.node for card in cards])
     _measure(candidate)
     _apply_penalties(candidate)
     return candidate
@@ -209,7 +219,8 @@ def _measure(candidate: Candidate) -> None:
     candidate.shape = top / len(cards)
     extras, quality, bare, headed = [], 0.0, 0, 0
     for block in cards:
-        text = block.node.text(strip=True)
+        lines = candidate.groups.get(block.node.mem_id, [])
+        text = "".join([block.node.text(strip=True), *(line.text(strip=True) for line in lines)])
         extra = max(0, len(text) - len(block.main.text if block.main else ""))
         has_heading = any(link.in_heading for link in block.links) or _has_heading(block.node)
         has_date = _DATE_HINT_RE.search(text) is not None or bool(block.node.css_first("time"))

@@ -74,6 +74,8 @@ def _strengths(candidate: Candidate) -> str:
         f"{candidate.headings:.0%} with a heading",
         f"score {candidate.score:.1f}",
     ]
+    if candidate.groups:
+        said.append("each card being a heading and the lines after it")
     if candidate.penalties:
         said.append("despite: " + "; ".join(candidate.penalties))
     return ", ".join(said)

@@ -86,6 +86,11 @@ class Page:
                 found[holder].append(link)
         return found
 
+    def forget_ancestry(self) -> None:
+        """Drop the links' cached ancestors, after the tree was restructured."""
+        for link in self.links:
+            link._chain = None
+
     def resolve(self, href: str) -> str | None:
         """Return ``href`` made absolute against the page's base."""
         return resolve(href, self.base_url)

@@ -32,10 +32,13 @@ Pair = tuple[LexborNode, list[LexborNode]]  # a card root and the field's nodes 
 def suggest_profile(html: str, base_url: str) -> str:
     """Return a TOML profile whose selectors reproduce the cards the heuristics find."""
     page = load_page(html, base_url)
-    parts = read_cards(page, detect_cards(page))
+    detection = detect_cards(page)
+    parts = read_cards(page, detection)
     if not parts:
         raise ParseError("no post cards found on the page, so there is nothing to describe")
-    found: dict[str, str | None] = {"card": _card_selector(page, parts)}
+    # A flat listing's cards are wrappers the parser makes: no selector can name them.
+    is_flat = any(candidate.groups for candidate in detection.chosen)
+    found: dict[str, str | None] = {"card": None if is_flat else _card_selector(page, parts)}
     found["title"] = _field(parts, _title_nodes)
     if found["title"] is None or not _title_gives_link(parts):
         found["link"] = _field(parts, lambda p: [p.link] if p.link is not None else [])
