@@ -578,3 +578,12 @@ def test_export_to_a_file_says_one_line_when_piped(
     out = tmp_path / "p.jsonl"
     assert main(["export", "--db", str(db_path), "--out", str(out)]) == 0
     assert capsys.readouterr().err == f"exported 5 posts to {out}\n"
+
+
+def test_import_is_quiet_but_for_its_summary_when_piped(
+    seeds: list[Path], db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", *map(str, seeds), "--db", str(db_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert captured.out.startswith("import run 1 ok: 5 pages") and captured.out.count("\n") == 1

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from feedkeeper.cli.common import ConfigOption, DbOption, db_app, err, out, settings_for
+from feedkeeper.cli.progress import progress_bar
 from feedkeeper.errors import ConfigError
 from feedkeeper.parse import load_profile
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl, import_captures, reparse
@@ -62,10 +63,10 @@ def crawl_command(
         concurrency=concurrency,
         ignore_robots=ignore_robots or None,
     )
-    options = CrawlOptions(profile=load_profile(settings.profile) if settings.profile else None)
-    with exclusive_lock(settings.db, settings.lock_timeout):
+    site_profile = load_profile(settings.profile) if settings.profile else None
+    with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("crawling") as advance:
         store = Store.open(settings.db)
-        summary = crawl(store, settings, options)
+        summary = crawl(store, settings, CrawlOptions(profile=site_profile, progress=advance))
     print_summary(summary)
     raise typer.Exit(summary.exit_code)
 
@@ -77,8 +78,11 @@ def import_command(
 ) -> None:
     """Archive plain-text captures of a listing (no URLs: posts are known by their excerpt)."""
     settings = settings_for(config, db=db)
-    with exclusive_lock(settings.db, settings.lock_timeout):
-        summary = import_captures(Store.open(settings.db), files)
+    with (
+        exclusive_lock(settings.db, settings.lock_timeout),
+        progress_bar("importing", len(files)) as advance,
+    ):
+        summary = import_captures(Store.open(settings.db), files, progress=advance)
     print_summary(summary)
     raise typer.Exit(summary.exit_code)
 
