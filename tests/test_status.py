@@ -206,3 +206,12 @@ def test_plain_table_aligns_columns() -> None:
     assert plain_table(("a", "long header"), [["wide value", "1"], ["b", ""]]) == (
         "a           long header\nwide value  1\nb"
     )
+
+
+def test_status_of_an_archive_whose_path_has_uri_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd = tmp_path / "my #1 archive?.db"
+    sample_archive.open_copy(odd).close()
+    assert main(["status", "--db", str(odd)]) == 0
+    assert capsys.readouterr().out.startswith("archive: 5 posts, 7 versions")

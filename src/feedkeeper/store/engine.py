@@ -10,12 +10,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
 import feedkeeper
@@ -39,7 +40,11 @@ def alembic_config() -> Config:
 
 def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     """Return an engine whose connections use WAL, foreign keys, and explicit transactions."""
-    url = f"sqlite:///file:{path}?mode=ro&uri=true" if readonly else f"sqlite:///{path}"
+    url: str | URL = f"sqlite:///{path}"
+    if readonly:  # a URI, so the path is quoted: "#" or "?" in it would end the file name
+        url = URL.create(
+            "sqlite", database=f"file:{quote(str(path))}", query={"mode": "ro", "uri": "true"}
+        )
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _on_connect)
     if not readonly:
