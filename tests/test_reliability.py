@@ -3,6 +3,7 @@ input, reparse, the database lock, and a crawl killed with SIGKILL."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -42,13 +43,17 @@ from faultserver import (
 # Ten posts, four to a page: "/", "/page/2/", "/page/3/".
 POSTS = make_posts(10)
 EXPECTED_TITLE = "笔记第10篇：分布式训练与自动求导"  # the newest post, first on "/"
-WAIT_THEN_CRAWL = """
-import sys, time
+CRASH_TEST = "test_crawl_killed_mid_run_resumes_to_the_same_archive"
+# Importing feedkeeper takes seconds: crawl subprocesses start early and wait for their
+# command line in a go-file.
+WAIT_THEN_RUN = """
+import json, sys, time
 from pathlib import Path
 from feedkeeper.cli import main
-while not Path(sys.argv[1]).exists():
+go = Path(sys.argv[1])
+while not go.exists():
     time.sleep(0.01)
-sys.exit(main(sys.argv[2:]))
+sys.exit(main(json.loads(go.read_text())))
 """
 
 
@@ -457,35 +462,44 @@ def _assert_pages_whole(db: Path) -> None:
 
 
 class Crawler:
-    """``feedkeeper crawl`` in a subprocess, imported ahead and started on ``start()``.
+    """A ``feedkeeper`` subprocess, imported ahead, that runs the command given to ``start``."""
 
-    Importing feedkeeper takes seconds; the subprocess does it while the test
-    builds its archives, then waits for a go-file before crawling.
-    """
-
-    def __init__(self, url: str, db: Path, config: Path) -> None:
-        self.go = db.with_suffix(".go")
-        args = ["crawl", "--url", url, "--db", str(db), "--config", str(config)]
+    def __init__(self, go: Path) -> None:
+        self.go = go
         self.process = subprocess.Popen(
-            [sys.executable, "-c", WAIT_THEN_CRAWL, str(self.go), *args],
+            [sys.executable, "-c", WAIT_THEN_RUN, str(go)],
+            cwd=go.parent,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={k: v for k, v in os.environ.items() if not k.startswith("FEEDKEEPER_")},
         )
 
-    def start(self) -> None:
-        self.go.touch()
+    def start(self, *args: str) -> None:
+        ready = self.go.with_suffix(".tmp")
+        ready.write_text(json.dumps(args), encoding="utf-8")
+        ready.replace(self.go)  # atomically: the process never reads half a command
 
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
         self.process.wait()
 
-    def __enter__(self) -> Crawler:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.kill()
+@pytest.fixture(scope="module")
+def crawlers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Crawler]]:
+    """Two crawl subprocesses, importing while the module's other tests run."""
+    folder = tmp_path_factory.mktemp("crawlers")
+    started = [Crawler(folder / f"go-{n}") for n in range(2)]
+    yield started
+    for crawler in started:
+        crawler.kill()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_up_crawlers(request: pytest.FixtureRequest) -> None:
+    """Start the crawl subprocesses with the module, if the crash test is to run."""
+    if any(item.name == CRASH_TEST for item in request.session.items):
+        request.getfixturevalue("crawlers")
 
 
 def _wait_for(condition: Any, timeout: float = 30.0) -> None:
@@ -495,11 +509,15 @@ def _wait_for(condition: Any, timeout: float = 30.0) -> None:
         time.sleep(0.01)
 
 
+def _crawl_args(url: str, cli: Cli) -> list[str]:
+    return ["crawl", "--url", url, "--db", str(cli.db), "--config", str(cli.config)]
+
+
 def _kill_while_page_3_is_on_its_way(server: FaultServer, crawler: Crawler, cli: Cli) -> None:
     base = server.base_url.rstrip("/")
     first_two = {base + page_path(1), base + page_path(2)}
     server.fail(page_path(3), slow(5.0))
-    crawler.start()
+    crawler.start(*_crawl_args(server.base_url, cli))
     _wait_for(lambda: _urls_of_run(cli.db, 2) >= first_two)
     locked_out = cli.crawl(server.base_url)  # meanwhile, a second crawl of the same archive
     committed = _urls_of_run(cli.db, 2)
@@ -518,10 +536,10 @@ def _urls_of_run(db: Path, run_id: int) -> set[str]:
         return set()
 
 
-def _kill_at_a_random_moment(server: FaultServer, crawler: Crawler) -> None:
+def _kill_at_a_random_moment(server: FaultServer, crawler: Crawler, cli: Cli) -> None:
     asked_before = len(server.requests)
     server.delay = 0.15  # six pages: the run lasts about a second
-    crawler.start()
+    crawler.start(*_crawl_args(server.base_url, cli))
     _wait_for(lambda: len(server.requests) > asked_before)
     time.sleep(random.uniform(0.0, 0.8))
     crawler.kill()
@@ -530,18 +548,16 @@ def _kill_at_a_random_moment(server: FaultServer, crawler: Crawler) -> None:
 
 @pytest.mark.slow
 def test_crawl_killed_mid_run_resumes_to_the_same_archive(
-    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str], crawlers: list[Crawler]
 ) -> None:
     reference, *killed = (Cli(tmp_path / f"{n}.db", config, capsys) for n in ("ref", "k1", "k2"))
     with FaultServer(listing_site(make_posts(10), per_page=2)) as server:
-        crawlers = [Crawler(server.base_url, cli.db, config) for cli in killed]
-        with crawlers[0], crawlers[1]:
-            for cli in (reference, *killed):
-                assert cli.crawl(server.base_url).code == 0
-            server.publish(listing_site(_snapshot_b(), per_page=2))
-            assert reference.crawl(server.base_url).code == 0
-            _kill_while_page_3_is_on_its_way(server, crawlers[0], killed[0])
-            _kill_at_a_random_moment(server, crawlers[1])
+        for cli in (reference, *killed):
+            assert cli.crawl(server.base_url).code == 0
+        server.publish(listing_site(_snapshot_b(), per_page=2))
+        assert reference.crawl(server.base_url).code == 0
+        _kill_while_page_3_is_on_its_way(server, crawlers[0], killed[0])
+        _kill_at_a_random_moment(server, crawlers[1], killed[1])
 
         for cli in killed:
             assert query(cli.db, "PRAGMA integrity_check") == [("ok",)]
