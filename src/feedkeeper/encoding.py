@@ -52,9 +52,9 @@ def charset_from_meta(body: bytes) -> str | None:
 
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a page; return the text and the encoding used. Never raises."""
-    for bom, encoding in _BOMS:
+    for bom, bom_encoding in _BOMS:
         if body.startswith(bom):
-            return body[len(bom) :].decode(encoding, errors="replace"), encoding
+            return body[len(bom) :].decode(bom_encoding, errors="replace"), bom_encoding
     encoding = _known(charset_from_header(content_type)) or _known_meta(charset_from_meta(body))
     if encoding:
         return body.decode(encoding, errors="replace"), encoding
