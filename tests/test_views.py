@@ -424,7 +424,8 @@ def test_a_crawl_does_not_block_readers_and_readers_see_committed_rows(
 
 def _querying_section() -> list[tuple[str, str | None]]:
     """(SQL, output header or None) for each query under "Querying the archive"."""
-    section = SCHEMA_DOC.read_text(encoding="utf-8").split("## Querying the archive", 1)[1]
+    text = SCHEMA_DOC.read_text(encoding="utf-8")
+    section = text.split("\n## Querying the archive\n", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```(sql)?\n(.*?)```", section, re.DOTALL)
     queries: list[tuple[str, str | None]] = []
     for is_sql, body in blocks:
