@@ -215,3 +215,14 @@ def test_status_of_an_archive_whose_path_has_uri_characters(
     sample_archive.open_copy(odd).close()
     assert main(["status", "--db", str(odd)]) == 0
     assert capsys.readouterr().out.startswith("archive: 5 posts, 7 versions")
+
+
+def test_status_of_a_file_that_is_no_archive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("my notes, not a database\n")
+    assert main(["status", "--db", str(notes)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot read {notes}:") and "Traceback" not in err
+    assert notes.read_text() == "my notes, not a database\n"

@@ -88,7 +88,8 @@ def export_command(
     chosen = check_fields(fields)
     engine = open_reader(settings_for(config, db=db).db)
     target = None if out_path in (None, "-") else Path(out_path)
-    with progress_bar("exporting", count_posts(engine, where)) as advance:
+    total = count_posts(engine, where) if err.is_terminal else None  # only a bar needs it
+    with progress_bar("exporting", total) as advance:
         records = tracked(iter_posts(engine, where, history=history), advance, lambda r: str(r.id))
         count = write_export(records, fmt, target, fields=chosen, history=history, excel=excel)
     if target is not None:
