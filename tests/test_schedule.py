@@ -191,9 +191,11 @@ def query(db: Path, sql: str) -> list[dict[str, Any]]:
         conn.close()
 
 
-def runs(db: Path) -> list[dict[str, Any]]:
+def runs(db: Path, kind: str = "crawl") -> list[dict[str, Any]]:
     return query(
-        db, "SELECT id, status, pages, message, started_at, finished_at FROM run ORDER BY id"
+        db,
+        "SELECT id, status, pages, message, started_at, finished_at FROM run"
+        f" WHERE kind = '{kind}' ORDER BY id",
     )
 
 
@@ -266,6 +268,10 @@ def test_a_tick_that_finds_the_archive_locked_skips_and_the_next_one_runs(
     assert runs(db_path) == []
     daemon.tick()
     assert [(r["status"], r["pages"]) for r in runs(db_path)] == [("ok", 2)]
+    # The tick's crawl found placeholders, so recovery ran right after it.
+    assert [(r["status"], r["pages"]) for r in runs(db_path, "recover")] == [("ok", 2)]
+    pending = query(db_path, "SELECT count(*) AS n FROM placeholder WHERE attempts = 0")
+    assert pending == [{"n": 0}]
 
 
 def test_schedule_needs_a_url() -> None:

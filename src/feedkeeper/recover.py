@@ -9,6 +9,7 @@ recovery is never a new version: it belongs to the placeholder it was found for.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -42,6 +43,7 @@ class RecoverOptions:
     retry_failed: bool = False  # also try unrecoverable ones again
     only_new: bool = False  # only placeholders never attempted (the scheduled run)
     transport: httpx.AsyncBaseTransport | None = None  # the test seam for HTTP
+    should_stop: Callable[[], bool] = lambda: False  # checked before each article
 
 
 @dataclass(slots=True)
@@ -80,7 +82,9 @@ async def recover_async(
     run_id = store.start_run("recover", f"{len(tasks)} articles")
     summary = RecoverSummary(run_id, "ok", RunCounts())
     async with Fetcher(settings, options.transport) as fetcher:
-        results = await asyncio.gather(*(_settle(store, fetcher, task, summary) for task in tasks))
+        results = await asyncio.gather(
+            *(_settle(store, fetcher, task, summary, options) for task in tasks)
+        )
     for settled in results:
         _count(summary, settled)
     summary.status = "partial" if summary.counts.pages_failed else "ok"
@@ -89,13 +93,17 @@ async def recover_async(
 
 
 async def _settle(
-    store: Store, fetcher: Fetcher, task: ArticleTask, summary: RecoverSummary
+    store: Store,
+    fetcher: Fetcher,
+    task: ArticleTask,
+    summary: RecoverSummary,
+    options: RecoverOptions,
 ) -> list[Settled]:
     settled = carry_over(task, recovered_elsewhere(store.engine, task.post_id))
     summary.carried_over += len(settled)
     done = {s.id for s in settled}
     remaining = [p for v in task.versions for p in v.placeholders if p.id not in done]
-    if remaining:
+    if remaining and not options.should_stop():  # a stopping daemon leaves the rest pending
         settled += await _from_article(fetcher, task, done, summary.counts)
     save_settled(store.engine, settled)
     return settled

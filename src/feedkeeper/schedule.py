@@ -9,7 +9,6 @@ signal the page in flight is finished and committed, and the daemon returns.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 import signal
 import threading
@@ -27,6 +26,7 @@ from feedkeeper.config import Settings
 from feedkeeper.errors import ConfigError, DatabaseLockedError, FeedkeeperError
 from feedkeeper.logs import mask_credentials
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async
+from feedkeeper.recover import RecoverOptions, recover_async
 from feedkeeper.store import Store, exclusive_lock
 
 log = logging.getLogger(__name__)
@@ -154,8 +154,8 @@ class Daemon:
             store = Store.open(self.settings.db)
             try:
                 summary = asyncio.run(self._crawl(store))
-                if not self.is_stopping:
-                    recover_new_placeholders(store, self.settings, summary)
+                if not self.is_stopping and summary.counts.placeholders_found:
+                    asyncio.run(self._recover(store))
             finally:
                 store.close()
 
@@ -169,6 +169,34 @@ class Daemon:
         finally:
             self._in_flight = None
 
+    async def _recover(self, store: Store) -> None:
+        """Recover the placeholders never attempted yet: those this tick's crawl found."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._in_flight = (asyncio.get_running_loop(), task)
+        try:
+            options = RecoverOptions(only_new=True, should_stop=lambda: self.is_stopping)
+            summary = await recover_async(store, self.settings, options)
+        finally:
+            self._in_flight = None
+        counts = summary.counts
+        log.info(
+            "recovery run %d %s: %d recovered, %d unrecoverable, %d still pending",
+            summary.run_id,
+            summary.status,
+            counts.placeholders_recovered,
+            counts.placeholders_unrecoverable,
+            summary.still_pending,
+            extra={
+                "event": "recovery_finished",
+                "run_id": summary.run_id,
+                "status": summary.status,
+                "placeholders_recovered": counts.placeholders_recovered,
+                "placeholders_unrecoverable": counts.placeholders_unrecoverable,
+                "pages_failed": counts.pages_failed,
+            },
+        )
+
     def _finish_in_flight(self) -> None:
         if self._idle.wait(STOP_GRACE):
             return
@@ -178,37 +206,6 @@ class Daemon:
             loop.call_soon_threadsafe(task.cancel)
         if not self._idle.wait(CANCEL_GRACE):
             log.error("the run in flight did not stop", extra={"event": "stop_timeout"})
-
-
-def recover_new_placeholders(store: Store, settings: Settings, summary: RunSummary) -> None:
-    """RECOVERY HOOK: after each scheduled crawl, recover the placeholders it found.
-
-    Runs under the writer lock once the crawl has committed. Placeholder recovery
-    lives in ``feedkeeper.recover``; this is the one place the schedule calls it.
-    Until that module exists, new placeholders stay pending and are only logged.
-    """
-    if summary.counts.placeholders_found == 0:
-        return
-    if importlib.util.find_spec("feedkeeper.recover") is None:
-        log.info(
-            "%d new placeholders left pending: placeholder recovery is not installed",
-            summary.counts.placeholders_found,
-            extra={
-                "event": "recovery_unavailable",
-                "run_id": summary.run_id,
-                "placeholders_found": summary.counts.placeholders_found,
-            },
-        )
-        return
-    log.info(
-        "%d new placeholders left pending: recovery is not yet called by the schedule",
-        summary.counts.placeholders_found,
-        extra={
-            "event": "recovery_not_wired",
-            "run_id": summary.run_id,
-            "placeholders_found": summary.counts.placeholders_found,
-        },
-    )
 
 
 def check_archive(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ import typer
 from rich.console import Console
 
 from feedkeeper.config import Settings, load_settings
+from feedkeeper.logs import configure_logging
 
 app = typer.Typer(
     name="feedkeeper",
@@ -34,5 +36,12 @@ ConfigOption = Annotated[
 
 
 def settings_for(config: Path | None, **overrides: Any) -> Settings:
-    """Load settings from file and environment, with the command's options on top."""
-    return load_settings(config, overrides=overrides)
+    """Load settings from file and environment, with the command's options on top.
+
+    Also sets up logging: JSON event lines for log collectors when asked for,
+    otherwise only warnings, since one-shot commands print their own summary.
+    """
+    settings = load_settings(config, overrides=overrides)
+    is_json = settings.log_format == "json"
+    configure_logging(settings.log_format, level=logging.INFO if is_json else logging.WARNING)
+    return settings
