@@ -218,3 +218,22 @@ def test_a_large_page_parses_in_milliseconds() -> None:
     assert len(page.cards) == 48
     # Generous for a busy shared machine; the benchmark holds the real figure.
     assert min(timings) < 0.1
+
+
+def test_heading_inside_a_whole_card_link_names_the_post() -> None:
+    card = (
+        '<article class="post-card"><a class="image" href="/p/{n}/"><img src="/i.png"></a>'
+        '<div class="content"><a class="content-link" href="/p/{n}/">'
+        '<header><div class="primary-tag">Notes</div><h2 class="title">Title {n}</h2></header>'
+        '<section class="excerpt"><p>The excerpt of post {n}, long enough to win.</p></section>'
+        '</a><footer><time datetime="2026-01-11">Jan 11, 2026</time> <span>5 min read</span>'
+        "</footer></div></article>"
+    )
+    page = parse_listing(_listing("".join(card.format(n=n) for n in range(3))), "https://b.example/")
+    first = page.cards[0]
+    assert (first.url, first.title, first.published, first.excerpt) == (
+        "https://b.example/p/0/",
+        "Title 0",
+        "2026-01-11",
+        "The excerpt of post 0, long enough to win.",
+    )

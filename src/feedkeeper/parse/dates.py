@@ -30,7 +30,7 @@ _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 # One pass finds, in order, year-first numeric dates (2026-01-11, 2026/1/11, 2026.01.11,
 # 2026年1月11日) and month-name dates (Jan 11, 2026 / January 11 2026 / 11 Jan 2026).
-_DATE_RE = re.compile(
+DATE_RE = re.compile(
     r"(?<!\d)(?P<y1>\d{4})\s*[-/.年]\s*(?P<m1>\d{1,2})\s*[-/.月]\s*(?P<d1>\d{1,2})(?!\d)\s*日?"
     rf"|\b(?P<n2>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})\b"
     rf"|\b(?P<d3>\d{{1,2}})\s+(?P<n3>{_MONTH_NAMES})\.?,?\s+(?P<y3>\d{{4}})\b",
@@ -49,7 +49,7 @@ _STAMP_RE = re.compile(
 
 def parse_date(text: str) -> str | None:
     """Return the first date found in ``text`` as ``YYYY-MM-DD``, or None."""
-    for match in _DATE_RE.finditer(text):
+    for match in DATE_RE.finditer(text):
         if iso := _iso(*_ymd(match)):
             return iso
     return None
@@ -106,7 +106,7 @@ def _iso(year: int, month: int, day: int) -> str | None:
 
 
 def _ymd(match: re.Match[str]) -> tuple[int, int, int]:
-    """Return (year, month, day) of a ``_DATE_RE`` match, whichever form matched."""
+    """Return (year, month, day) of a ``DATE_RE`` match, whichever form matched."""
     if match.group("y1"):
         return int(match.group("y1")), int(match.group("m1")), int(match.group("d1"))
     if match.group("y2"):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import (
     HEADINGS,
     LANDMARK_ROLES,
@@ -27,7 +28,7 @@ from feedkeeper.parse.dom import (
     describe,
     element_children,
 )
-from feedkeeper.parse.flat import Groups, heading_groups, wrap_groups
+from feedkeeper.parse.flat import Groups, heading_groups, split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.urls import is_post_candidate, strip_fragment, taxonomy_kind
 from feedkeeper.parse.vocab import SIDEBAR_TOKEN_RE, WIDGET_TITLE_RE, is_read_more
@@ -46,32 +47,6 @@ MIN_SHAPE_SHARE = 0.5
 BARE_REASON = "a list of bare links: little text besides each link"
 _DATE_HINT_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*月")
 _DIGITS_RE = re.compile(r"\d+")
-
-
-@dataclass(frozen=True, slots=True)
-class PostLink:
-    """A link that may lead to a post."""
-
-    node: LexborNode
-    url: str  # absolute, as written
-    key: str  # the URL without fragment: the post's identity on the page
-    order: int  # position among the page's links
-    in_heading: bool
-    text: str
-
-
-@dataclass(slots=True)
-class Block:
-    """A child of a container that holds post links: a card when it passes the checks."""
-
-    node: LexborNode
-    links: list[PostLink] = field(default_factory=list)
-    main: PostLink | None = None  # the link that names the post
-
-    @property
-    def key(self) -> str | None:
-        """Return the block's post URL without fragment."""
-        return self.main.key if self.main else None
 
 
 @dataclass(slots=True)
@@ -113,12 +88,14 @@ def detect_cards(page: Page) -> Detection:
         return Detection([], [], ranked)
     best = _prefer_outer(viable[0], viable)
     chosen = [best, *_parallel(best, viable)]
+    skipped = sum(_count_skipped(c) for c in chosen)
+    for candidate in chosen:
+        candidate.cards = split_groups(candidate.cards)
     for candidate in ranked:
         if all(candidate is not c for c in chosen) and candidate.reason is None:
             candidate.reason = _loss_reason(candidate, best)
     cards = sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order)
     rejected = [c for c in ranked if all(c is not x for x in chosen)]
-    skipped = sum(_count_skipped(c) for c in chosen)
     for candidate in chosen:
         for block in candidate.cards:
             lines = candidate.groups.get(block.node.mem_id)

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.cards import Card, find_placeholders
+from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dates import with_year
-from feedkeeper.parse.detect import Block, PostLink
-from feedkeeper.parse.dom import HEADINGS, ancestors, classes, is_visible
+from feedkeeper.parse.dom import HEADINGS, ancestors, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.urls import TaxonomyKind, taxonomy_kind
@@ -22,7 +22,7 @@ from feedkeeper.parse.vocab import (
     TAG_LABEL_RE,
     is_read_more,
 )
-from feedkeeper.parse.when import CardScan, DateHit, choose_date, scan_card
+from feedkeeper.parse.when import CardScan, DateHit, choose_date, context_date, scan_card
 from feedkeeper.text import normalize_space, split_ellipsis
 
 _URL_YEAR_RE = re.compile(r"/((?:19|20)\d{2})/")
@@ -65,6 +65,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip)
     excerpt, truncated = _split_ellipsis(excerpt)
     url = link.url if link else None
+    hit = hit or context_date(page, root)
     stated: tuple[str | None, str | None] = (None, None)
     if hit is None:
         stated = page.jsonld.get(block.key or "", stated)
@@ -100,7 +101,7 @@ def _title(page: Page, block: Block) -> tuple[str | None, LexborNode | None, Pos
     main = block.main
     named = main is not None and bool(main.text) and not is_read_more(main.text)
     first = _first_heading(page, block.node)
-    if first is not None and not (named and main and _precedes(block.node, main.node, first)):
+    if first is not None and not (named and main and _link_comes_first(block.node, main, first)):
         return page.text_of(first), first, url_link
     if named and main is not None:
         return main.text, main.node, main
@@ -124,12 +125,14 @@ def _first_heading(page: Page, root: LexborNode) -> LexborNode | None:
     return None
 
 
-def _precedes(root: LexborNode, first: LexborNode, second: LexborNode) -> bool:
-    """Tell whether ``first`` comes before ``second`` in the document, within ``root``."""
-    wanted = {first.mem_id, second.mem_id}
+def _link_comes_first(root: LexborNode, link: PostLink, heading: LexborNode) -> bool:
+    """Tell whether the link comes before the heading, rather than around or after it."""
+    if contains(link.node, heading):
+        return False  # a whole-card link wrapping the heading: the heading names the post
+    wanted = {link.node.mem_id, heading.mem_id}
     for node in root.traverse():
         if node.mem_id in wanted:
-            return node.mem_id == first.mem_id
+            return node.mem_id == link.node.mem_id
     return False
 
 

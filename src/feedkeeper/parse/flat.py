@@ -1,16 +1,20 @@
-"""Listings without a wrapper per card: a heading, then the card's lines as its siblings.
+"""Cards that are not one element each: flat runs of lines, and groups of several posts.
 
 Some themes write ``<h2><a>Title</a></h2><p>date</p><p>excerpt</p><h2>…`` straight into
 one container. The headings repeat, so detection finds them; the lines after each
 heading, up to the next card heading (or the pager, or a landmark), belong to its card.
 Each such run is wrapped in a ``<div>`` of its own, so that the card is one element.
+
+Others group posts under a date header (``<div class="day"><h2>date</h2><div>post</div>
+<div>post</div></div>``): a block that holds several titled posts is split into them.
 """
 
 from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.dom import HEADINGS, LANDMARK_TAGS, element_children
+from feedkeeper.parse.blocks import Block
+from feedkeeper.parse.dom import HEADINGS, LANDMARK_TAGS, ancestors, contains, element_children
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.urls import page_number
 
@@ -51,3 +55,24 @@ def wrap_groups(page: Page, heading: LexborNode, lines: list[LexborNode]) -> Lex
         wrapper.insert_child(node, move=True)
     page.forget_ancestry()
     return wrapper
+
+
+def split_groups(blocks: list[Block]) -> list[Block]:
+    """Split blocks that hold several titled posts into one block per post."""
+    found: list[Block] = []
+    for block in blocks:
+        titled = list(dict.fromkeys(link.key for link in block.links if link.in_heading))
+        if len(titled) < 2:
+            found.append(block)
+            continue
+        for key in titled:
+            heading_link = next(x for x in block.links if x.key == key and x.in_heading)
+            others = [x.node for x in block.links if x.in_heading and x.key != key]
+            root = heading_link.node
+            for ancestor in ancestors(heading_link.node, block.node):
+                if any(contains(ancestor, other) for other in others):
+                    break
+                root = ancestor
+            inside = [x for x in block.links if contains(root, x.node)]
+            found.append(Block(root, inside, heading_link))
+    return found

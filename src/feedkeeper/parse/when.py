@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.parse.dates import (
+    DATE_RE,
     parse_date,
     parse_machine_date,
     parse_month_day,
@@ -38,6 +39,12 @@ from feedkeeper.parse.vocab import (
 
 # A text node longer than this is prose that mentions a date, not a date line.
 MAX_DATE_TEXT = 40
+# A group's date header sits right before the card or one of its nearest ancestors.
+MAX_CONTEXT_LEVELS = 4
+MAX_CONTEXT_SIBLINGS = 2
+# A date header holds a date and little else ("Saturday, " and punctuation).
+MAX_HEADER_EXTRA = 4
+_WEEKDAY_RE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|星期.|周.|[,，.]", re.I)
 # Paragraphs, lists and code with more text than this are a post's body: not scanned.
 MAX_SCANNED_TEXT = 200
 _DIGIT_RE = re.compile(r"\d")
@@ -204,6 +211,42 @@ def _previous_texts(node: LexborNode) -> list[str]:
 
 def _has_date(text: str) -> bool:
     return parse_date(text) is not None
+
+
+def context_date(page: Page, root: LexborNode) -> DateHit | None:
+    """Return the date a group header shows for the cards under it (``<h2>date</h2>``).
+
+    Looks at the few elements just before the card and before its ancestors; only an
+    element that is a date and nothing else counts, so another card's date never does.
+    """
+    node = root
+    for _ in range(MAX_CONTEXT_LEVELS):
+        sibling = node.prev
+        for _ in range(MAX_CONTEXT_SIBLINGS):
+            while sibling is not None and sibling.tag in ("-text", "-comment"):
+                sibling = sibling.prev
+            if sibling is None:
+                break
+            hit = _header_date(page, sibling)
+            if hit is not None:
+                return hit
+            sibling = sibling.prev
+        parent = node.parent
+        if parent is None or parent.tag in ("body", "html"):
+            return None
+        node = parent
+    return None
+
+
+def _header_date(page: Page, node: LexborNode) -> DateHit | None:
+    text = page.text_of(node)
+    seen = parse_date(text) if len(text) <= MAX_DATE_TEXT else None
+    if seen is None or node.css_first("a[href]") is not None:
+        return None
+    leftover = DATE_RE.sub("", text)
+    if len(collapse(_WEEKDAY_RE.sub("", leftover))) > MAX_HEADER_EXTRA:
+        return None
+    return DateHit(node, seen, None, None, updated=False, published=True)
 
 
 def date_of(page: Page, node: LexborNode) -> DateHit | None:
