@@ -504,6 +504,13 @@ def test_redirect_to_another_host_is_refused(router: respx.MockRouter) -> None:
     assert not elsewhere.called
 
 
+def test_redirect_to_a_malformed_url_is_refused(router: respx.MockRouter) -> None:
+    route = router.get(PAGE).respond(301, headers={"Location": "http://blog.test:port/"})
+    with pytest.raises(FetchError, match="redirected to a malformed URL"):
+        fetch(router)
+    assert route.call_count == 1
+
+
 def test_redirect_loop_stops(router: respx.MockRouter) -> None:
     router.get(PAGE).respond(302, headers={"Location": "/page/2/"})
     with pytest.raises(FetchError, match="more than 10 redirects"):
@@ -521,6 +528,8 @@ def test_redirect_loop_stops(router: respx.MockRouter) -> None:
         ("http://elsewhere.test/", False),
         ("ftp://blog.test/x", False),
         ("javascript:alert(1)", False),
+        ("http://blog.test:port/x", False),
+        ("http://[::1/x", False),
     ],
 )
 def test_is_in_scope(url: str, expected: bool) -> None:

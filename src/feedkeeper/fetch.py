@@ -203,6 +203,8 @@ class Fetcher:
                     f"no complete answer within {self.settings.total_timeout:g} s", url=url
                 ) from exc
             except httpx.TransportError as exc:
+                if _is_bad_location(exc):  # the server's mistake: asking again will not fix it
+                    raise FetchError(f"redirected to a malformed URL: {exc}", url=url) from exc
                 raise RetryableError(_describe(exc), url=url) from exc
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"unusable response: {exc}", url=url) from exc
@@ -300,12 +302,15 @@ class Fetcher:
 
 def is_in_scope(start_url: str, url: str) -> bool:
     """True when ``url`` is on the same host as ``start_url`` (http->https of it allowed)."""
-    a, b = urlsplit(start_url), urlsplit(url)
-    return (
-        b.scheme in {"http", "https"}
-        and (a.hostname or "").lower() == (b.hostname or "").lower()
-        and (a.port == b.port or b.scheme != a.scheme)
-    )
+    try:
+        a, b = urlsplit(start_url), urlsplit(url)
+        return (
+            b.scheme in {"http", "https"}
+            and (a.hostname or "").lower() == (b.hostname or "").lower()
+            and (a.port == b.port or b.scheme != a.scheme)
+        )
+    except ValueError:  # a malformed port or IPv6 address: not a place we go
+        return False
 
 
 @functools.cache
@@ -355,6 +360,12 @@ def _conditional_headers(validators: Validators | None) -> dict[str, str]:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_bad_location(exc: httpx.TransportError) -> bool:
+    # httpx reads every Location header, even when not following it, and reports a
+    # malformed one as a protocol error.
+    return isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower()
 
 
 def _describe(exc: httpx.TransportError) -> str:
