@@ -229,7 +229,9 @@ def test_heading_inside_a_whole_card_link_names_the_post() -> None:
         '</a><footer><time datetime="2026-01-11">Jan 11, 2026</time> <span>5 min read</span>'
         "</footer></div></article>"
     )
-    page = parse_listing(_listing("".join(card.format(n=n) for n in range(3))), "https://b.example/")
+    page = parse_listing(
+        _listing("".join(card.format(n=n) for n in range(3))), "https://b.example/"
+    )
     first = page.cards[0]
     assert (first.url, first.title, first.published, first.excerpt) == (
         "https://b.example/p/0/",
@@ -237,3 +239,12 @@ def test_heading_inside_a_whole_card_link_names_the_post() -> None:
         "2026-01-11",
         "The excerpt of post 0, long enough to win.",
     )
+
+
+def test_an_intro_block_beside_the_cards_is_no_card() -> None:
+    intro = (
+        '<div class="intro"><h2>Hello, I write about tools</h2>'
+        '<p>Ten years of notes on editors and shells. <a href="/about/">About me</a></p></div>'
+    )
+    page = parse_listing(_listing(intro + CARDS), "https://blog.example/")
+    assert [card.title for card in page.cards] == ["Post 0", "Post 1", "Post 2"]

@@ -44,6 +44,8 @@ RICH_TEXT_CHARS = 60
 BARE_LINK_CHARS = 3
 # Below this share of blocks with the majority shape there is no repeated structure.
 MIN_SHAPE_SHARE = 0.5
+# When this share of the cards are one element (say <article>), other elements are no cards.
+MIN_SAME_KIND = 0.6
 BARE_REASON = "a list of bare links: little text besides each link"
 _DATE_HINT_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*月")
 _DIGITS_RE = re.compile(r"\d+")
@@ -149,7 +151,7 @@ def _evaluate(page: Page, container: LexborNode, blocks: list[Block]) -> Candida
     many = sorted(len({link.key for link in block.links}) for block in blocks)
     if many[len(many) // 2] > MAX_URLS_PER_CARD:
         return None  # each block holds several posts: an outer wrapper of the listing
-    cards = _distinct_cards(blocks)
+    cards = _same_kind(_distinct_cards(blocks))
     if len(cards) < 2:
         return None
     candidate = Candidate(container, cards)
@@ -158,6 +160,16 @@ def _evaluate(page: Page, container: LexborNode, blocks: list[Block]) -> Candida
     _measure(candidate)
     _apply_penalties(candidate)
     return candidate
+
+
+def _same_kind(cards: list[Block]) -> list[Block]:
+    """Drop the odd blocks out (an intro, a notice) when most cards are one kind of element."""
+    if not cards:
+        return cards
+    tag, count = Counter(card.node.tag for card in cards).most_common(1)[0]
+    if count < len(cards) and count >= 2 and count / len(cards) >= MIN_SAME_KIND:
+        return [card for card in cards if card.node.tag == tag]
+    return cards
 
 
 def _distinct_cards(blocks: list[Block]) -> list[Block]:
