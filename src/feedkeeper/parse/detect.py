@@ -90,20 +90,29 @@ def detect_cards(page: Page) -> Detection:
         return Detection([], [], ranked)
     best = _prefer_outer(viable[0], viable)
     chosen = [best, *_parallel(best, viable)]
-    skipped = sum(_count_skipped(c) for c in chosen)
-    for candidate in chosen:
-        candidate.cards = split_groups(candidate.cards)
     for candidate in ranked:
         if all(candidate is not c for c in chosen) and candidate.reason is None:
             candidate.reason = _loss_reason(candidate, best)
-    cards = sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order)
+    skipped = sum(_count_skipped(c) for c in chosen)
     rejected = [c for c in ranked if all(c is not x for x in chosen)]
+    return Detection(_final_cards(page, chosen), chosen, rejected, skipped)
+
+
+def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
+    """Split grouped posts, wrap flat cards; return the cards in page order, each post once."""
     for candidate in chosen:
+        candidate.cards = split_groups(candidate.cards)
         for block in candidate.cards:
             lines = candidate.groups.get(block.node.mem_id)
             if lines:
                 block.node = wrap_groups(page, block.node, lines)
-    return Detection(cards, chosen, rejected, skipped)
+    cards: list[Block] = []
+    seen: set[str | None] = set()
+    for block in sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order):
+        if block.key not in seen:
+            seen.add(block.key)
+            cards.append(block)
+    return cards
 
 
 def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
