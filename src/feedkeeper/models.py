@@ -149,6 +149,7 @@ class Placeholder(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("version_id", "kind", "ordinal"),
         Index("ix_placeholder_status", "status"),
+        Index("ix_placeholder_version_status", "version_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
