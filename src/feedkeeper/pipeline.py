@@ -252,12 +252,16 @@ def _status(counts: RunCounts) -> str:
     return "partial" if counts.pages or counts.pages_not_modified else "failed"
 
 
-def reparse(store: Store, profile: Profile | None = None) -> RunSummary:
+def reparse(
+    store: Store, profile: Profile | None = None, progress: Progress | None = None
+) -> RunSummary:
     """Rebuild the archive's posts from its stored pages with the current parser."""
     run_id = store.start_run("reparse", str(store.path))
     counts = RunCounts()
 
     def parse(capture: PageCapture) -> ParsedPage:
+        if progress:
+            progress(capture.url)
         return parse_body(capture.body or b"", capture.content_type, capture.url, profile)
 
     store.rebuild(parse, counts)

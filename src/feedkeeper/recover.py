@@ -44,6 +44,7 @@ class RecoverOptions:
     only_new: bool = False  # only placeholders never attempted (the scheduled run)
     transport: httpx.AsyncBaseTransport | None = None  # the test seam for HTTP
     should_stop: Callable[[], bool] = lambda: False  # checked before each article
+    progress: Callable[[str], None] | None = None  # told each article's URL as it is settled
 
 
 @dataclass(slots=True)
@@ -106,6 +107,8 @@ async def _settle(
     if remaining and not options.should_stop():  # a stopping daemon leaves the rest pending
         settled += await _from_article(fetcher, task, done, summary.counts)
     save_settled(store.engine, settled)
+    if options.progress:
+        options.progress(task.url or f"post {task.post_id}")
     return settled
 
 

@@ -97,8 +97,8 @@ def reparse_command(
     """Rebuild posts and versions from the stored pages, without fetching anything."""
     settings = settings_for(config, db=db, profile=profile)
     site_profile = load_profile(settings.profile) if settings.profile else None
-    with exclusive_lock(settings.db, settings.lock_timeout):
-        summary = reparse(Store.open_existing(settings.db), site_profile)
+    with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("reparsing") as advance:
+        summary = reparse(Store.open_existing(settings.db), site_profile, advance)
     print_summary(summary)
     raise typer.Exit(summary.exit_code)
 
@@ -128,10 +128,9 @@ def recover_command(
     )
     if limit is not None and limit < 1:
         raise ConfigError(f"--limit: must be 1 or more, got {limit}")
-    with exclusive_lock(settings.db, settings.lock_timeout):
-        summary = recover(
-            Store.open_existing(settings.db), settings, RecoverOptions(limit, retry_failed)
-        )
+    with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("recovering") as advance:
+        options = RecoverOptions(limit, retry_failed, progress=advance)
+        summary = recover(Store.open_existing(settings.db), settings, options)
     c = summary.counts
     out.print(
         f"recover run {summary.run_id} {summary.status}: {c.pages} articles fetched"
