@@ -12,6 +12,7 @@ from feedkeeper.cli.progress import progress_bar
 from feedkeeper.errors import ConfigError
 from feedkeeper.parse import load_profile
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl, import_captures, reparse
+from feedkeeper.recover import RecoverOptions, RecoverSummary, recover
 from feedkeeper.store import Store, exclusive_lock
 from feedkeeper.store.engine import schema_revision
 
@@ -121,7 +122,6 @@ def recover_command(
     config: ConfigOption = None,
 ) -> None:
     """Fill in what the placeholders stood for, from the posts' article pages."""
-    from feedkeeper.recover import RecoverOptions, recover
 
     settings = settings_for(
         config, db=db, rate=rate, concurrency=concurrency, ignore_robots=ignore_robots or None
@@ -131,17 +131,7 @@ def recover_command(
     with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("recovering") as advance:
         options = RecoverOptions(limit, retry_failed, progress=advance)
         summary = recover(Store.open_existing(settings.db), settings, options)
-    c = summary.counts
-    out.print(
-        f"recover run {summary.run_id} {summary.status}: {c.pages} articles fetched"
-        f" ({c.pages_failed} failed), {c.placeholders_recovered} recovered"
-        f" ({summary.carried_over} carried over from other versions),"
-        f" {c.placeholders_unrecoverable} unrecoverable, {summary.still_pending} still pending",
-        markup=False,
-        highlight=False,
-    )
-    for failure in c.failures:
-        err.print(f"failed: {failure['url']}: {failure['error']}", markup=False, highlight=False)
+    print_recovery(summary)
     raise typer.Exit(summary.exit_code)
 
 
@@ -162,6 +152,21 @@ def demo_command(
     from feedkeeper.cli.demo import run_demo
 
     run_demo(db)
+
+
+def print_recovery(summary: RecoverSummary) -> None:
+    """Print one line of what a recovery run settled, and each article that failed."""
+    c = summary.counts
+    out.print(
+        f"recover run {summary.run_id} {summary.status}: {c.pages} articles fetched"
+        f" ({c.pages_failed} failed), {c.placeholders_recovered} recovered"
+        f" ({summary.carried_over} carried over from other versions),"
+        f" {c.placeholders_unrecoverable} unrecoverable, {summary.still_pending} still pending",
+        markup=False,
+        highlight=False,
+    )
+    for failure in c.failures:
+        err.print(f"failed: {failure['url']}: {failure['error']}", markup=False, highlight=False)
 
 
 def print_summary(summary: RunSummary) -> None:

@@ -7,10 +7,11 @@ from pathlib import Path
 from rich.table import Table
 
 from feedkeeper.cli.common import out
-from feedkeeper.cli.crawl import print_summary
+from feedkeeper.cli.crawl import print_recovery, print_summary
 from feedkeeper.config import Settings
 from feedkeeper.demo import FixtureServer, snapshot_names
 from feedkeeper.pipeline import crawl
+from feedkeeper.recover import recover
 from feedkeeper.store import Store, exclusive_lock
 from feedkeeper.store.read import PostFilter, iter_posts, status_report
 
@@ -30,6 +31,8 @@ def run_demo(db: Path) -> None:
             # Our own server on loopback: no need to pace requests.
             settings = Settings(url=server.base_url, db=db, full=True, rate=0)
             print_summary(crawl(store, settings))
+        out.print("recovering placeholders from the article pages:", end=" ", markup=False)
+        print_recovery(recover(store, Settings(db=db, rate=0)))
         _show(store)
     out.print(
         f"\nThe archive is {db}. Try:\n"
@@ -42,17 +45,26 @@ def run_demo(db: Path) -> None:
 
 
 def _show(store: Store) -> None:
-    table = Table("id", "title", "category", "published", "v", "seen", "aliases", "placeholders",
-                  title="posts in the archive", box=None)
+    table = Table(title="posts in the archive", box=None)
+    table.add_column("id", justify="right")
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=26)
+    table.add_column("category", no_wrap=True, overflow="ellipsis", max_width=12)
+    # Short headers keep the table within 80 columns when piped: versions, sightings, aliases.
+    for name in ("ver", "seen", "alias", "recovered"):
+        table.add_column(name, justify="right")
     for post in iter_posts(store.engine, PostFilter()):
-        kinds = ",".join(f"{p['kind']}{p['ordinal']}" for p in post.placeholders)
-        table.add_row(str(post.id), _short(post.title or post.excerpt or ""), post.category or "",
-                      post.published or "", str(post.version), str(post.sightings),
-                      str(len(post.aliases)), kinds)
+        settled = sum(p["status"] == "recovered" for p in post.placeholders)
+        recovered = f"{settled}/{len(post.placeholders)}" if post.placeholders else ""
+        table.add_row(
+            str(post.id),
+            post.title or post.excerpt or "",
+            post.category or "",
+            str(post.version),
+            str(post.sightings),
+            str(len(post.aliases)),
+            recovered,
+        )
     out.print(table)
     totals = status_report(store.engine).totals
-    out.print(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in totals.items()), markup=False, highlight=False)
-
-
-def _short(text: str, width: int = 36) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    summary = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in totals.items())
+    out.print(summary, markup=False, highlight=False)

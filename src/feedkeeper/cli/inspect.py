@@ -26,10 +26,15 @@ def register(app: typer.Typer) -> None:
 def parse_command(
     source: Annotated[str, typer.Argument(help="A listing page: a local file or an http(s) URL.")],
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="Resolve a local file's links against this URL.")
+        str | None,
+        typer.Option("--base-url", help="Resolve a local file's links against this URL."),
     ] = None,
-    profile: Annotated[Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")] = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Show which blocks were taken as cards, and why.")] = False,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show which blocks were taken as cards, and why.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Print the cards a listing page holds, one JSON object per line."""
@@ -38,7 +43,8 @@ def parse_command(
     if explain:
         from feedkeeper.parse import explain_listing
 
-        out.print(explain_listing(decode_body(body, content_type)[0], url), markup=False, highlight=False)
+        text = decode_body(body, content_type)[0]
+        out.print(explain_listing(text, url), markup=False, highlight=False)
         return
     site_profile = load_profile(settings.profile) if settings.profile else None
     page = parse_body(body, content_type, url, site_profile)
