@@ -1,4 +1,4 @@
-"""Commands that look at pages without archiving: parse."""
+"""Commands that look at pages without archiving: parse, profile suggest."""
 
 from __future__ import annotations
 
@@ -14,13 +14,19 @@ from feedkeeper.config import check_url
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import ConfigError
 from feedkeeper.fetch import Fetcher
-from feedkeeper.parse import load_profile
+from feedkeeper.parse import explain_listing, load_profile, suggest_profile
 from feedkeeper.pipeline import parse_body
+
+profile_app = typer.Typer(
+    help="Site profiles: CSS selectors that pin what the parser finds.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("parse")(parse_command)
+    app.add_typer(profile_app, name="profile")
+    profile_app.command("suggest")(profile_suggest_command)
 
 
 def parse_command(
@@ -41,8 +47,6 @@ def parse_command(
     settings = settings_for(config, profile=profile)
     body, content_type, url = _load(source, base_url, settings)
     if explain:
-        from feedkeeper.parse import explain_listing
-
         text = decode_body(body, content_type)[0]
         out.print(explain_listing(text, url), markup=False, highlight=False)
         return
@@ -50,6 +54,20 @@ def parse_command(
     page = parse_body(body, content_type, url, site_profile)
     for card in page.cards:
         print(json.dumps(card.to_json(), ensure_ascii=False))
+
+
+def profile_suggest_command(
+    source: Annotated[str, typer.Argument(help="A listing page: a local file or an http(s) URL.")],
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Resolve a local file's links against this URL."),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print a TOML site profile whose selectors reproduce the cards the heuristics find."""
+    body, content_type, url = _load(source, base_url, settings_for(config))
+    text = decode_body(body, content_type)[0]
+    print(suggest_profile(text, url), end="")
 
 
 def _load(source: str, base_url: str | None, settings: object) -> tuple[bytes, str | None, str]:

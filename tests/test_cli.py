@@ -1,0 +1,62 @@
+"""The command line as a user meets it: help for every command, one-line errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import typer
+
+from feedkeeper.cli import app, main
+
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [(*prefix, c.name or c.callback.__name__) for c in group.registered_commands]  # type: ignore[union-attr]
+    for sub in group.registered_groups:
+        found += _commands(sub.typer_instance, (*prefix, sub.name or ""))  # type: ignore[arg-type]
+    return found
+
+
+COMMANDS = _commands(app)
+
+
+def test_the_commands_are_all_there() -> None:
+    names = {" ".join(c) for c in COMMANDS}
+    assert {"crawl", "import", "export", "status", "parse", "reparse", "db upgrade", "demo",
+            "recover", "search", "show", "schedule", "health", "config",
+            "profile suggest"} <= names  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
+def test_every_command_has_help_and_is_in_the_readme(
+    command: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*command, "--help"]) == 0
+    text = capsys.readouterr().out
+    assert re.search(r"^\s+\S.{10,}", text.split("Options:")[0], re.M), f"{command} has no help"
+    assert f"feedkeeper {' '.join(command)}" in README
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["crawl", "--url", "not-a-url"], 2, "error: setting url: must be an absolute http(s) URL"),
+        (["crawl", "--rate", "-1", "--url", "https://blog.example/"], 2, "setting rate"),
+        (["export", "--format", "xml"], 2, "--format"),
+        (["status", "--db", "/nonexistent/archive.db"], 1, "no archive at /nonexistent/archive.db"),
+        (["parse", "/nonexistent/page.html"], 2, "no such file"),
+        (["export", "--bogus"], 2, "No such option"),
+    ],
+)
+def test_bad_input_is_one_clear_line(
+    argv: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
