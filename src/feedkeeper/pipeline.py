@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from feedkeeper.ahead import FetchAhead
 from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
@@ -18,7 +19,7 @@ from feedkeeper.encoding import decode_body
 from feedkeeper.errors import FeedkeeperError, FetchError, ParseError, RobotsDisallowedError
 from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
 from feedkeeper.parse import Profile, parse_capture, parse_listing
-from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
+from feedkeeper.records import PageCapture, PageOutcome, RunCounts
 from feedkeeper.store import Store
 
 Progress = Callable[[str], None]
@@ -111,58 +112,80 @@ def _finish(
 async def _walk(
     store: Store, settings: Settings, options: CrawlOptions, fetcher: Fetcher, run_id: int, counts: RunCounts
 ) -> bool:
-    """Crawl page after page; return True if ``should_stop`` cut the walk short."""
+    """Crawl page after page; return True if ``should_stop`` cut the walk short.
+
+    Pages are stored strictly in listing order. After a page that brought news (or in
+    a full walk), the pages likely to follow are fetched ahead, as many at a time as
+    the host's concurrency allows; the walk itself still follows each page's own
+    next link, and a page fetched ahead that it does not reach is dropped.
+    """
     start = settings.url or ""
     url: str | None = start
     visited: set[str] = set()
-    while url and url not in visited:
-        if options.should_stop():
-            return True
-        if settings.max_pages is not None and len(visited) >= settings.max_pages:
-            break
-        visited.add(url)
-        if options.progress:
-            options.progress(url)
-        validators = store.validators(url)
-        is_news, next_url = await _crawl_page(store, options, fetcher, run_id, counts, url, validators)
-        if not is_news and not settings.full:
-            break  # incremental: the rest of the listing is what we already hold
-        url = next_url if next_url and is_in_scope(start, next_url) else None
+    ahead = FetchAhead(fetcher, store.validators, start, settings.concurrency)
+    try:
+        while url and url not in visited:
+            if options.should_stop():
+                return True
+            if settings.max_pages is not None and len(visited) >= settings.max_pages:
+                break
+            visited.add(url)
+            if options.progress:
+                options.progress(url)
+            step = await _crawl_page(store, options, ahead, run_id, counts, url)
+            if not step.is_news and not settings.full:
+                break  # incremental: the rest of the listing is what we already hold
+            url = step.next_url if step.next_url and is_in_scope(start, step.next_url) else None
+            budget = settings.concurrency
+            if settings.max_pages is not None:
+                budget = min(budget, settings.max_pages - len(visited))
+            ahead.plan(url, step.page_urls, visited, budget)
+    finally:
+        await ahead.close()
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What one page tells the walk: whether it brought news, and where the listing goes."""
+
+    is_news: bool
+    next_url: str | None
+    page_urls: Sequence[str] = ()
 
 
 async def _crawl_page(
     store: Store,
     options: CrawlOptions,
-    fetcher: Fetcher,
+    ahead: FetchAhead,
     run_id: int,
     counts: RunCounts,
     url: str,
-    validators: Validators | None,
-) -> tuple[bool, str | None]:
-    """Fetch, parse and store one page; return (brought news, next page URL)."""
+) -> _Step:
+    """Fetch, parse and store one page; say whether it brought news and what comes next."""
+    validators = ahead.validators(url)
     known_next = validators.next_url if validators else None
     try:
-        fetched = await fetcher.fetch(url, validators)
+        fetched = await ahead.fetch(url)
     except RobotsDisallowedError:
         raise  # a forbidden listing page stops the crawl, as a forbidden first page does
     except FetchError as exc:
         counts.fail(url, exc.message)
         _record(store, run_id, PageCapture(url, now_iso(), "failed", error=exc.message))
-        return True, known_next  # go on where the last good fetch said the listing goes
+        return _Step(True, known_next)  # go on where the last good fetch said the listing goes
     if fetched.is_not_modified:
         counts.pages_not_modified += 1
         assert validators is not None
         capture = PageCapture(url, now_iso(), "not_modified", 304, validators.etag, validators.last_modified,
                               next_url=known_next)
         _record(store, run_id, capture)
-        return False, known_next
+        return _Step(False, known_next)
     return _store_fetched(store, options, run_id, counts, url, fetched)
 
 
 def _store_fetched(
     store: Store, options: CrawlOptions, run_id: int, counts: RunCounts, url: str, fetched: Fetched
-) -> tuple[bool, str | None]:
+) -> _Step:
     fetched_at = now_iso()
     try:
         parsed = parse_body(fetched.body, fetched.content_type, fetched.url, options.profile)
@@ -171,13 +194,13 @@ def _store_fetched(
         capture = PageCapture(url, fetched_at, "unparseable", fetched.status, fetched.etag, fetched.last_modified,
                               fetched.content_type, body=fetched.body, error=exc.message)
         _record(store, run_id, capture)
-        return True, None
+        return _Step(True, None)
     _, encoding = decode_body(fetched.body, fetched.content_type)
     capture = PageCapture(url, fetched_at, "parsed", fetched.status, fetched.etag, fetched.last_modified,
                           fetched.content_type, encoding, fetched.body, parsed.next_url, parsed.confidence)
     outcome = _record(store, run_id, capture, parsed.cards, parsed.skipped)
     counts.add(outcome)
-    return outcome.is_news, parsed.next_url
+    return _Step(outcome.is_news, parsed.next_url, parsed.page_urls)
 
 
 def _record(

@@ -7,6 +7,8 @@ import unicodedata
 
 _WS_RE = re.compile(r"\s+")
 _ELLIPSIS_RE = re.compile(r"\s*(?:\.{3,}|…+)\s*$")
+# Exactly the characters for which str.isalnum() is false (checked over all of Unicode).
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
 
 
 def normalize_space(text: str) -> str:
@@ -23,4 +25,4 @@ def split_ellipsis(text: str) -> tuple[str, bool]:
 def fold_for_fingerprint(text: str) -> str:
     """Reduce text to what identifies it: NFKC, case-folded, letters and digits only."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    return _NOT_ALNUM_RE.sub("", folded)

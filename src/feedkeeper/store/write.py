@@ -1,26 +1,67 @@
 """Storing one page's cards: identity, versions, aliases, sightings, placeholders.
 
 Everything for a page happens in the caller's transaction with a fixed number of
-statements: one lookup per kind of key for the whole page, then bulk inserts.
+statements: one lookup per kind of key for the whole page, then bulk inserts. The
+statements go straight to the sqlite3 connection under the caller's transaction, as
+plain SQL that sqlite3 prepares once and keeps in its statement cache: this runs once
+per crawled page, and SQLAlchemy's per-statement compilation would cost more than the
+statements themselves.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection
 
 from feedkeeper.cards import Card, find_placeholders
 from feedkeeper.dedupe import Change, Fields, canonical_url, fields_of, fingerprint, merge
 from feedkeeper.records import PageOutcome
-from feedkeeper.store.tables import (
-    placeholder_t,
-    post_fingerprint_t,
-    post_t,
-    post_url_t,
-    post_version_t,
-    sighting_t,
+
+Row = tuple[Any, ...]
+_VERSION_FIELDS = (
+    "title", "category", "categories", "tags", "published", "published_at", "excerpt",
+    "truncated", "fingerprint",
+)  # fmt: skip
+# Where the excerpt sits in a pending version row: after id, post, version, time and run.
+_EXCERPT_AT = 5 + _VERSION_FIELDS.index("excerpt")
+_INSERT_POST = (
+    "INSERT INTO post (id, key, url, current_version, first_seen, last_seen)"
+    " VALUES (?, ?, ?, 1, ?, ?)"
+)
+_INSERT_VERSION = (
+    "INSERT INTO post_version (id, post_id, version, observed_at, run_id, "
+    + ", ".join(_VERSION_FIELDS)
+    + ") VALUES (?, ?, ?, ?, ?, "
+    + ", ".join("?" * len(_VERSION_FIELDS))
+    + ")"
+)
+_UPDATE_VERSION = (
+    "UPDATE post_version SET "
+    + ", ".join(f"{name} = ?" for name in _VERSION_FIELDS)
+    + " WHERE id = ?"
+)
+_INSERT_URL = "INSERT INTO post_url (url, post_id, first_seen) VALUES (?, ?, ?)"
+_INSERT_FINGERPRINT = "INSERT INTO post_fingerprint (fingerprint, post_id) VALUES (?, ?)"
+_INSERT_SIGHTING = (
+    "INSERT INTO sighting (run_id, post_id, version, page_url, position, card_url, seen_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_PLACEHOLDER = (
+    "INSERT OR IGNORE INTO placeholder (version_id, kind, ordinal, position, status, attempts)"
+    " VALUES (?, ?, ?, ?, 'pending', 0)"
+)
+_TOUCH_POST = "UPDATE post SET last_seen = ? WHERE id = ?"
+_MOVE_POST = "UPDATE post SET current_version = ? WHERE id = ?"
+_CURRENT_VERSIONS = (
+    "SELECT v.id, v.post_id, v.version, v.title, v.category, v.categories, v.tags,"
+    " v.published, v.published_at, v.excerpt, v.truncated"
+    " FROM post p JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+    " WHERE p.id IN ({})"
 )
 
 
@@ -39,13 +80,12 @@ class _Current:
 class _Batch:
     """Rows collected while walking a page, written at the end in bulk."""
 
-    posts: list[dict[str, object]] = field(default_factory=list)
-    versions: dict[int, dict[str, object]] = field(default_factory=dict)  # by version id
-    version_updates: dict[int, dict[str, object]] = field(default_factory=dict)
-    urls: list[dict[str, object]] = field(default_factory=list)
-    fingerprints: list[dict[str, object]] = field(default_factory=list)
-    sightings: list[dict[str, object]] = field(default_factory=list)
-    placeholders: list[dict[str, object]] = field(default_factory=list)
+    posts: list[Row] = field(default_factory=list)
+    versions: dict[int, Row] = field(default_factory=dict)  # by version id: (keys..., values)
+    version_updates: dict[int, Fields] = field(default_factory=dict)
+    urls: list[Row] = field(default_factory=list)
+    fingerprints: list[Row] = field(default_factory=list)
+    sightings: list[Row] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)  # posts sighted on this page
     versioned: set[int] = field(default_factory=set)  # known posts that got a new version
 
@@ -54,7 +94,7 @@ class PageWriter:
     """Applies the cards of one page to the archive inside one transaction."""
 
     def __init__(self, conn: Connection, run_id: int, seen_at: str) -> None:
-        self.conn = conn
+        self.db: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
         self.run_id = run_id
         self.seen_at = seen_at
         self.batch = _Batch()
@@ -64,11 +104,13 @@ class PageWriter:
         self.current: dict[int, _Current] = {}
         self.next_post_id = 0
         self.next_version_id = 0
+        self.fingerprints: dict[tuple[str | None, str | None], str | None] = {}
 
     def apply(self, page_url: str, cards: list[Card], skipped: int = 0) -> PageOutcome:
         """Store the cards of ``page_url`` and return what changed."""
         keyed = [
-            (card, _canonical(card.url), fingerprint(card.title, card.excerpt)) for card in cards
+            (card, _canonical(card.url), self._fingerprint(card.title, card.excerpt))
+            for card in cards
         ]
         self._load(keyed)
         for position, (card, url, fp) in enumerate(keyed, start=1):
@@ -83,37 +125,38 @@ class PageWriter:
         return self.outcome
 
     def _load(self, keyed: list[tuple[Card, str | None, str | None]]) -> None:
-        urls = {url for _, url, _ in keyed if url}
-        fps = {fp for _, _, fp in keyed if fp}
+        urls = list({url for _, url, _ in keyed if url})
+        fps = list({fp for _, _, fp in keyed if fp})
         if urls:
-            rows = self.conn.execute(
-                select(post_url_t.c.url, post_url_t.c.post_id).where(post_url_t.c.url.in_(urls))
-            )
-            self.by_url.update({row.url: row.post_id for row in rows})
+            query = "SELECT url, post_id FROM post_url WHERE url IN ({})"
+            self.by_url.update(self._select(query, urls))
         if fps:
-            query = select(post_fingerprint_t.c.fingerprint, post_fingerprint_t.c.post_id)
-            rows = self.conn.execute(query.where(post_fingerprint_t.c.fingerprint.in_(fps)))
-            self.by_fp.update({row.fingerprint: row.post_id for row in rows})
+            query = "SELECT fingerprint, post_id FROM post_fingerprint WHERE fingerprint IN ({})"
+            self.by_fp.update(self._select(query, fps))
         self._load_current(set(self.by_url.values()) | set(self.by_fp.values()))
-        self.next_post_id = self._max_id(post_t) + 1
-        self.next_version_id = self._max_id(post_version_t) + 1
+        self.next_post_id = self._max_id("post") + 1
+        self.next_version_id = self._max_id("post_version") + 1
+
+    def _select(self, query: str, keys: Sequence[object]) -> list[Row]:
+        """Run ``query`` with its ``IN ({})`` filled by one parameter per key."""
+        return self.db.execute(query.format(", ".join("?" * len(keys))), keys).fetchall()
 
     def _load_current(self, post_ids: set[int]) -> None:
         if not post_ids:
             return
-        v = post_version_t
-        query = (
-            select(v)
-            .join(post_t, (post_t.c.id == v.c.post_id) & (post_t.c.current_version == v.c.version))
-            .where(post_t.c.id.in_(post_ids))
-        )
-        for row in self.conn.execute(query):
-            self.current[row.post_id] = _Current(
-                row.post_id, row.id, row.version, _fields_of_row(row)
-            )
+        for row in self._select(_CURRENT_VERSIONS, list(post_ids)):
+            version_id, post_id, version = row[:3]
+            self.current[post_id] = _Current(post_id, version_id, version, _fields_of_row(row[3:]))
 
-    def _max_id(self, table: object) -> int:
-        return int(self.conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())  # type: ignore[attr-defined]
+    def _max_id(self, table: str) -> int:
+        return int(self.db.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0])
+
+    def _fingerprint(self, title: str | None, excerpt: str | None) -> str | None:
+        """Return the fingerprint of a title and excerpt, computed once per page."""
+        key = (title, excerpt)
+        if key not in self.fingerprints:
+            self.fingerprints[key] = fingerprint(title, excerpt)
+        return self.fingerprints[key]
 
     def _identify(self, card: Card, url: str | None, fp: str | None) -> int:
         post_id = self.by_url.get(url) if url else None
@@ -133,16 +176,7 @@ class PageWriter:
         post_id = self.next_post_id
         self.next_post_id += 1
         key = url if url is not None else f"excerpt:{fp}"
-        self.batch.posts.append(
-            {
-                "id": post_id,
-                "key": key,
-                "url": url,
-                "current_version": 1,
-                "first_seen": self.seen_at,
-                "last_seen": self.seen_at,
-            }
-        )
+        self.batch.posts.append((post_id, key, url, self.seen_at, self.seen_at))
         if url is not None:
             self._add_url(url, post_id)
         if fp is not None:
@@ -159,130 +193,93 @@ class PageWriter:
             self.outcome.new_versions += 1
         elif change is Change.FILLED:
             current.fields = merged
-            row = _version_values(merged)
-            target = self.batch.versions if current.is_new_version else self.batch.version_updates
-            target.setdefault(current.version_id, {}).update(row)
+            if current.is_new_version:  # still pending: write the filled-in values instead
+                head = self.batch.versions[current.version_id][:5]
+                self.batch.versions[current.version_id] = head + self._version_values(merged)
+            else:
+                self.batch.version_updates[current.version_id] = merged
             self.outcome.filled_in += 1
 
     def _new_version(self, post_id: int, version: int, values: Fields) -> None:
         version_id = self.next_version_id
         self.next_version_id += 1
-        row = {
-            "id": version_id,
-            "post_id": post_id,
-            "version": version,
-            "observed_at": self.seen_at,
-            "run_id": self.run_id,
-            **_version_values(values),
-        }
-        self.batch.versions[version_id] = row
+        head = (version_id, post_id, version, self.seen_at, self.run_id)
+        self.batch.versions[version_id] = head + self._version_values(values)
         if version > 1:
             self.batch.versioned.add(post_id)
         self.current[post_id] = _Current(post_id, version_id, version, values, is_new_version=True)
 
     def _add_url(self, url: str, post_id: int) -> None:
         self.by_url[url] = post_id
-        self.batch.urls.append({"url": url, "post_id": post_id, "first_seen": self.seen_at})
+        self.batch.urls.append((url, post_id, self.seen_at))
 
     def _add_fingerprint(self, fp: str, post_id: int) -> None:
         self.by_fp[fp] = post_id
-        self.batch.fingerprints.append({"fingerprint": fp, "post_id": post_id})
+        self.batch.fingerprints.append((fp, post_id))
 
     def _sight(self, post_id: int, page_url: str, position: int, card_url: str | None) -> None:
         current = self.current[post_id]
         self.batch.touched.add(post_id)
         self.batch.sightings.append(
-            {
-                "run_id": self.run_id,
-                "post_id": post_id,
-                "version": current.version,
-                "page_url": page_url,
-                "position": position,
-                "card_url": card_url,
-                "seen_at": self.seen_at,
-            }
+            (self.run_id, post_id, current.version, page_url, position, card_url, self.seen_at)
         )
 
     def _flush(self) -> None:
-        b = self.batch
-        if b.posts:
-            self.conn.execute(post_t.insert(), b.posts)
-        if b.versions:
-            self.conn.execute(post_version_t.insert(), list(b.versions.values()))
-        for version_id, values in b.version_updates.items():
-            self.conn.execute(
-                update(post_version_t).where(post_version_t.c.id == version_id), values
-            )
-        excerpts = {vid: row["excerpt"] for vid, row in (b.versions | b.version_updates).items()}
+        b, db = self.batch, self.db
+        db.executemany(_INSERT_POST, b.posts)
+        db.executemany(_INSERT_VERSION, b.versions.values())
+        updates = b.version_updates.items()
+        db.executemany(_UPDATE_VERSION, [(*self._version_values(v), vid) for vid, v in updates])
+        excerpts = [(vid, row[_EXCERPT_AT]) for vid, row in b.versions.items()]
+        excerpts += [(vid, values.excerpt) for vid, values in b.version_updates.items()]
         self._insert_placeholders(excerpts)
-        if b.urls:
-            self.conn.execute(post_url_t.insert(), b.urls)
-        if b.fingerprints:
-            self.conn.execute(post_fingerprint_t.insert(), b.fingerprints)
-        if b.sightings:
-            self.conn.execute(sighting_t.insert(), b.sightings)
-        if b.touched:
-            seen = (
-                update(post_t).where(post_t.c.id == bindparam("pid")).values(last_seen=self.seen_at)
-            )
-            self.conn.execute(seen, [{"pid": pid} for pid in b.touched])
-        if b.versioned:
-            # Only posts with a new version: the full-text index follows current_version.
-            moved = (
-                update(post_t)
-                .where(post_t.c.id == bindparam("pid"))
-                .values(current_version=bindparam("cv"))
-            )
-            self.conn.execute(
-                moved, [{"pid": pid, "cv": self.current[pid].version} for pid in b.versioned]
-            )
+        db.executemany(_INSERT_URL, b.urls)
+        db.executemany(_INSERT_FINGERPRINT, b.fingerprints)
+        db.executemany(_INSERT_SIGHTING, b.sightings)
+        db.executemany(_TOUCH_POST, [(self.seen_at, pid) for pid in b.touched])
+        # Only posts with a new version: the full-text index follows current_version.
+        db.executemany(_MOVE_POST, [(self.current[pid].version, pid) for pid in b.versioned])
 
-    def _insert_placeholders(self, excerpts: dict[int, object]) -> None:
+    def _insert_placeholders(self, excerpts: Iterable[tuple[int, object]]) -> None:
         """Flag the placeholders of new or re-read excerpts; known ones are kept as they are."""
         rows = [
-            {
-                "version_id": version_id,
-                "kind": ph.kind,
-                "ordinal": ph.ordinal,
-                "position": ph.position,
-                "status": "pending",
-                "attempts": 0,
-            }
-            for version_id, excerpt in excerpts.items()
+            (version_id, ph.kind, ph.ordinal, ph.position)
+            for version_id, excerpt in excerpts
             for ph in find_placeholders(str(excerpt or ""))
         ]
         if rows:
-            inserted = self.conn.execute(placeholder_t.insert().prefix_with("OR IGNORE"), rows)
+            inserted = self.db.executemany(_INSERT_PLACEHOLDER, rows)
             self.outcome.placeholders_found += max(inserted.rowcount, 0)
+
+    def _version_values(self, values: Fields) -> Row:
+        """Return a version's columns in ``_VERSION_FIELDS`` order."""
+        return (
+            values.title,
+            values.category,
+            json.dumps(list(values.categories), ensure_ascii=False),
+            json.dumps(list(values.tags), ensure_ascii=False),
+            values.published,
+            values.published_at,
+            values.excerpt,
+            values.truncated,
+            self._fingerprint(values.title, values.excerpt),
+        )
 
 
 def _canonical(url: str | None) -> str | None:
     return canonical_url(url) if url else None
 
 
-def _version_values(values: Fields) -> dict[str, object]:
-    return {
-        "title": values.title,
-        "category": values.category,
-        "categories": json.dumps(list(values.categories), ensure_ascii=False),
-        "tags": json.dumps(list(values.tags), ensure_ascii=False),
-        "published": values.published,
-        "published_at": values.published_at,
-        "excerpt": values.excerpt,
-        "truncated": values.truncated,
-        "fingerprint": fingerprint(values.title, values.excerpt),
-    }
-
-
-def _fields_of_row(row: object) -> Fields:
-    r = row._mapping  # type: ignore[attr-defined]
+def _fields_of_row(row: Row) -> Fields:
+    """Return the fields of a version row's columns title .. truncated."""
+    title, category, categories, tags, published, published_at, excerpt, truncated = row
     return Fields(
-        title=r["title"],
-        category=r["category"],
-        categories=tuple(json.loads(r["categories"] or "[]")),
-        tags=tuple(json.loads(r["tags"] or "[]")),
-        published=r["published"],
-        published_at=r["published_at"],
-        excerpt=r["excerpt"],
-        truncated=bool(r["truncated"]),
+        title=title,
+        category=category,
+        categories=tuple(json.loads(categories or "[]")),
+        tags=tuple(json.loads(tags or "[]")),
+        published=published,
+        published_at=published_at,
+        excerpt=excerpt,
+        truncated=bool(truncated),
     )
