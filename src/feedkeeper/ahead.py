@@ -5,18 +5,21 @@ what each page says. This only guesses the next few URLs and starts their fetche
 early, at most ``window`` at a time (the host's concurrency): the chain of next links
 the previous crawl left, else the pager's numbered pattern (``/page/N/``, ``?page=N``)
 up to the highest page number the pager has shown. A guess the walk never reaches is
-dropped unread: nothing is stored from it.
+dropped unread: nothing is stored from it. A page fetched ahead can also be
+*prepared* while it waits (the crawl parses it in a worker process).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 
 from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
 from feedkeeper.parse.urls import page_number
 from feedkeeper.records import Validators
+
+Prepare = Callable[[Fetched], Awaitable[object]]
 
 
 class FetchAhead:
@@ -28,12 +31,14 @@ class FetchAhead:
         lookup: Callable[[str], Validators | None],
         start: str,
         window: int,
+        prepare: Prepare | None = None,
     ) -> None:
         self._fetcher = fetcher
+        self._prepare = prepare
         self._lookup = lookup
         self._start = start
         self._window = max(1, window)
-        self._tasks: dict[str, asyncio.Task[Fetched]] = {}
+        self._tasks: dict[str, asyncio.Task[tuple[Fetched, object]]] = {}
         self._known: dict[str, Validators | None] = {}
         self._last_page = 0  # the highest page number a pager has shown
 
@@ -43,12 +48,21 @@ class FetchAhead:
             self._known[url] = self._lookup(url)
         return self._known[url]
 
-    async def fetch(self, url: str) -> Fetched:
-        """Return ``url`` fetched: the fetch started ahead if there is one, else a new one."""
+    @property
+    def horizon(self) -> int:
+        """Return the highest page number any pager has shown so far."""
+        return self._last_page
+
+    async def fetch(self, url: str) -> tuple[Fetched, object]:
+        """Return ``url`` fetched, and what ``prepare`` made of it when it was fetched ahead."""
         task = self._tasks.pop(url, None)
         if task is None:
-            return await self._fetcher.fetch(url, self.validators(url))
+            return await self._fetcher.fetch(url, self.validators(url)), None
         return await task
+
+    async def _fetch_ahead(self, url: str) -> tuple[Fetched, object]:
+        fetched = await self._fetcher.fetch(url, self.validators(url))
+        return fetched, await self._prepare(fetched) if self._prepare else None
 
     def plan(
         self, next_url: str | None, page_urls: Iterable[str], skip: Collection[str], budget: int
@@ -57,20 +71,18 @@ class FetchAhead:
 
         Fetches started earlier for pages no longer expected are cancelled.
         """
-        for url in page_urls:
-            self._last_page = max(self._last_page, page_number(url) or 0)
+        for shown in page_urls:
+            self._last_page = max(self._last_page, page_number(shown) or 0)
         wanted: list[str] = []
-        url = next_url
-        while url and url not in skip and len(wanted) < min(self._window, budget):
-            wanted.append(url)
-            url = self._after(url)
+        guess = next_url
+        while guess and guess not in skip and len(wanted) < min(self._window, budget):
+            wanted.append(guess)
+            guess = self._after(guess)
         for stale in set(self._tasks) - set(wanted):
             self._tasks.pop(stale).cancel()
         for url in wanted:
             if url not in self._tasks:
-                self._tasks[url] = asyncio.create_task(
-                    self._fetcher.fetch(url, self.validators(url))
-                )
+                self._tasks[url] = asyncio.create_task(self._fetch_ahead(url))
 
     def _after(self, url: str) -> str | None:
         """Guess the page after ``url``: the stored next link, else the next page number."""

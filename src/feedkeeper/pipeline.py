@@ -18,7 +18,8 @@ from feedkeeper.config import Settings
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import FeedkeeperError, FetchError, ParseError, RobotsDisallowedError
 from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
-from feedkeeper.parse import Profile, parse_capture, parse_listing
+from feedkeeper.parse import Profile, parse_listing
+from feedkeeper.parsing import PARALLEL_FROM_PAGES, ParsePool, read_page
 from feedkeeper.records import PageCapture, PageOutcome, RunCounts
 from feedkeeper.store import Store
 
@@ -122,7 +123,21 @@ async def _walk(
     start = settings.url or ""
     url: str | None = start
     visited: set[str] = set()
-    ahead = FetchAhead(fetcher, store.validators, start, settings.concurrency)
+    pool = ParsePool()
+
+    async def parse_ahead(fetched: Fetched) -> ParsedPage | ParseError | None:
+        """Parse a page fetched ahead in a worker process, on a long listing."""
+        if fetched.is_not_modified or settings.concurrency < 2:
+            return None
+        if ahead.horizon < PARALLEL_FROM_PAGES:
+            return None
+        try:
+            body, kind = fetched.body, fetched.content_type
+            return await pool.parse(body, kind, fetched.url, options.profile)
+        except ParseError as exc:
+            return exc
+
+    ahead = FetchAhead(fetcher, store.validators, start, settings.concurrency, parse_ahead)
     try:
         while url and url not in visited:
             if options.should_stop():
@@ -142,6 +157,7 @@ async def _walk(
             ahead.plan(url, step.page_urls, visited, budget)
     finally:
         await ahead.close()
+        pool.close()
     return False
 
 
@@ -166,7 +182,7 @@ async def _crawl_page(
     validators = ahead.validators(url)
     known_next = validators.next_url if validators else None
     try:
-        fetched = await ahead.fetch(url)
+        fetched, parsed = await ahead.fetch(url)
     except RobotsDisallowedError:
         raise  # a forbidden listing page stops the crawl, as a forbidden first page does
     except FetchError as exc:
@@ -180,15 +196,26 @@ async def _crawl_page(
                               next_url=known_next)
         _record(store, run_id, capture)
         return _Step(False, known_next)
-    return _store_fetched(store, options, run_id, counts, url, fetched)
+    return _store_fetched(store, options, run_id, counts, url, fetched, parsed)
 
 
 def _store_fetched(
-    store: Store, options: CrawlOptions, run_id: int, counts: RunCounts, url: str, fetched: Fetched
+    store: Store,
+    options: CrawlOptions,
+    run_id: int,
+    counts: RunCounts,
+    url: str,
+    fetched: Fetched,
+    ready: object = None,
 ) -> _Step:
+    """Parse the page (unless ``ready`` holds its parse from a worker) and store it."""
     fetched_at = now_iso()
     try:
-        parsed = parse_body(fetched.body, fetched.content_type, fetched.url, options.profile)
+        if isinstance(ready, ParseError):
+            raise ready
+        parsed = ready if isinstance(ready, ParsedPage) else parse_body(
+            fetched.body, fetched.content_type, fetched.url, options.profile
+        )
     except ParseError as exc:
         counts.fail(url, exc.message)
         capture = PageCapture(url, fetched_at, "unparseable", fetched.status, fetched.etag, fetched.last_modified,
@@ -227,15 +254,7 @@ def _record(
 
 def parse_body(body: bytes, content_type: str | None, url: str, profile: Profile | None = None) -> ParsedPage:
     """Parse a stored or fetched body: HTML listing, or a plain-text capture."""
-    kind = (content_type or "").split(";")[0].strip().lower()
-    if b"\x00" in body[:8192]:
-        raise ParseError(f"not a text page ({kind or 'binary data'})")
-    text, _ = decode_body(body, content_type)
-    if kind == "text/plain":
-        return parse_capture(text)
-    if kind and "html" not in kind and "xml" not in kind:
-        raise ParseError(f"not an HTML page (Content-Type {kind})")
-    return parse_listing(text, url, profile)
+    return read_page(body, content_type, url, profile, parse_listing)
 
 
 def import_captures(store: Store, files: Sequence[Path], progress: Progress | None = None) -> RunSummary:

@@ -1,0 +1,112 @@
+"""Fetching and parsing ahead of the walk: the archive of a page-by-page walk, nothing more."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import httpx
+import pytest
+
+from feedkeeper.config import Settings
+from feedkeeper.parsing import ParsePool
+from feedkeeper.pipeline import CrawlOptions, crawl
+from feedkeeper.store import Store
+
+from conftest import rows
+
+BASE = "http://blog.test/"
+PAGES = 24  # more than PARALLEL_FROM_PAGES: the long-listing path with a parse worker
+
+
+def page_path(number: int) -> str:
+    return "/" if number == 1 else f"/page/{number}/"
+
+
+def listing(number: int, last: int, fresh: int = 0) -> str:
+    """Listing page ``number``: three posts, a numbered pager showing the first and last page."""
+    first_post = (number - 1) * 3 - fresh
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/p{n}/">第{n}篇：梯度同步</a></h2>'
+        f'<time datetime="2026-01-{1 + n % 28:02d}">2026-01-{1 + n % 28:02d}</time>'
+        f"<p>{html.escape(f'第{n}篇的摘要，讲梯度如何在显卡之间同步。')}...</p></article>"
+        for n in range(first_post, first_post + 3)
+    )
+    shown = sorted({1, last, *range(max(1, number - 1), min(last, number + 1) + 1)})
+    links = " ".join(
+        f'<span class="current">{n}</span>' if n == number else f'<a href="{page_path(n)}">{n}</a>'
+        for n in shown
+    )
+    if number < last:
+        links += f' <a class="next" href="{page_path(number + 1)}">下一页</a>'
+    return f"<html><body><main>{cards}</main><nav class='pagination'>{links}</nav></body></html>"
+
+
+class Site:
+    """The listing served through httpx.MockTransport, counting requests per path."""
+
+    def __init__(self) -> None:
+        self.fresh = 0  # posts added at the top since the first crawl
+        self.hits: dict[str, int] = {}
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.hits[path] = self.hits.get(path, 0) + 1
+        numbers = {page_path(n): n for n in range(1, PAGES + 1)}
+        if path not in numbers:
+            return httpx.Response(404)
+        body = listing(numbers[path], PAGES, self.fresh if numbers[path] == 1 else 0)
+        return httpx.Response(200, text=body, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def run(db: Path, site: Site, concurrency: int, *, full: bool = True) -> Store:
+    store = Store.open(db)
+    settings = Settings(url=BASE, db=db, full=full, rate=0, concurrency=concurrency)
+    summary = crawl(store, settings, CrawlOptions(transport=httpx.MockTransport(site.handle)))
+    assert summary.status == "ok", summary.counts.failures
+    return store
+
+
+def archive(store: Store) -> list[list[dict[str, object]]]:
+    return [
+        rows(store, "SELECT p.url, v.title, v.excerpt, v.published FROM post p JOIN post_version v"
+                    " ON v.post_id = p.id ORDER BY p.url"),
+        rows(store, "SELECT s.page_url, s.position, p.url FROM sighting s JOIN post p"
+                    " ON p.id = s.post_id ORDER BY s.id"),
+        rows(store, "SELECT url, outcome, cards FROM page_fetch ORDER BY id"),
+    ]  # fmt: skip
+
+
+def test_walk_with_fetch_and_parse_ahead_stores_what_a_page_by_page_walk_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed_in_workers: list[str] = []
+    real_parse = ParsePool.parse
+
+    async def counting(
+        self: ParsePool, body: bytes, kind: str | None, url: str, profile: object
+    ) -> object:
+        parsed_in_workers.append(url)
+        return await real_parse(self, body, kind, url, profile)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ParsePool, "parse", counting)
+    one = archive(run(tmp_path / "one.db", Site(), concurrency=1))
+    assert parsed_in_workers == []  # one request at a time: nothing is fetched ahead
+    many = archive(run(tmp_path / "many.db", Site(), concurrency=4))
+    assert len(parsed_in_workers) > PAGES // 2
+    assert many == one
+    assert [r["url"] for r in many[2]] == [
+        BASE.rstrip("/") + page_path(n) for n in range(1, PAGES + 1)
+    ]
+
+
+def test_incremental_walk_stores_nothing_it_fetched_ahead_past_the_stop(tmp_path: Path) -> None:
+    site = Site()
+    run(tmp_path / "a.db", site, concurrency=4)
+    site.fresh = 1  # one new post on page 1; page 2 is unchanged
+    site.hits = {}
+    store = run(tmp_path / "a.db", site, concurrency=4, full=False)
+    second = rows(store, "SELECT url FROM page_fetch WHERE run_id = 2 ORDER BY id")
+    assert [r["url"] for r in second] == [BASE, BASE + "page/2/"]
+    # Pages 3.. were at most fetched ahead (one window: concurrency less page 2), never stored.
+    assert sum(site.hits.get(page_path(n), 0) for n in range(3, PAGES + 1)) <= 3
