@@ -90,12 +90,14 @@ class Change(Enum):
 
 def merge(current: Fields, seen: Fields) -> tuple[Fields, Change]:
     """Combine the current version with what a card shows; say what kind of change it is."""
-    merged = current
     change = Change.UNCHANGED
+    values: dict[str, str | None] = {}
     for name in ("title", "category", "published"):
-        value, field_change = _merge_value(getattr(current, name), getattr(seen, name))
-        merged = replace(merged, **{name: value})
+        values[name], field_change = _merge_value(getattr(current, name), getattr(seen, name))
         change = max(change, field_change, key=_RANK.__getitem__)
+    merged = replace(
+        current, title=values["title"], category=values["category"], published=values["published"]
+    )
     if merged.published != current.published or (seen.published_at and not current.published_at):
         merged = replace(merged, published_at=seen.published_at or current.published_at)
     excerpt, truncated, excerpt_change = _merge_excerpt(current, seen)

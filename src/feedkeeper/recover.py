@@ -168,7 +168,7 @@ def placeholder_contexts(excerpt: str) -> dict[tuple[str, int], tuple[str, str, 
     """Map each placeholder to (kind, text since the previous one, text to the next), folded."""
     found = find_placeholders(excerpt)
     bounds = [0] + [p.offset for p in found] + [len(excerpt)]
-    contexts = {}
+    contexts: dict[tuple[str, int], tuple[str, str, str]] = {}
     for index, placeholder in enumerate(found):
         start = bounds[index] if index == 0 else found[index - 1].offset
         end = bounds[index + 2]
