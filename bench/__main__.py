@@ -57,8 +57,17 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, Any] = {"machine": _machine(), "args": _jsonable(vars(args))}
     with Nginx(site_dir, args.out).serving("gen1") as server:
         results["crawl"] = crawl_comparison(python, server, site_dir, args)
-        results["parse"] = _json(measure.run([str(python), str(BENCH / "parsebench.py"),
-                                              str(site_dir / "gen2"), str(min(args.pages, 200)), "3"]))  # fmt: skip
+        results["parse"] = _json(
+            measure.run(
+                [
+                    str(python),
+                    str(BENCH / "parsebench.py"),
+                    str(site_dir / "gen2"),
+                    str(min(args.pages, 200)),
+                    "3",
+                ]
+            )
+        )
         results["reparse"] = reparse_run(args)
         results["recrawl"] = recrawl_runs(server, args)
         server.serve("gen1")
@@ -91,8 +100,21 @@ def crawl_comparison(
     fk_db, scrapy_db = out / "feedkeeper.db", out / "scrapy.db"
     for path in [*out.glob("feedkeeper.db*"), *out.glob("scrapy.db*")]:
         path.unlink()
-    fk_cmd = [sys.executable, "-m", "feedkeeper", "crawl", "--url", server.base_url, "--db", str(fk_db),
-              "--full", "--rate", "0", "--concurrency", c]  # fmt: skip
+    fk_cmd = [
+        sys.executable,
+        "-m",
+        "feedkeeper",
+        "crawl",
+        "--url",
+        server.base_url,
+        "--db",
+        str(fk_db),
+        "--full",
+        "--rate",
+        "0",
+        "--concurrency",
+        c,
+    ]
     scrapy_cmd = [str(python), str(BENCH / "scrapy_job.py"), server.base_url, str(scrapy_db), c]
     result: dict[str, Any] = {}
     print("crawl: bare httpx, feedkeeper, Scrapy on generation 1 ...", flush=True)
@@ -162,8 +184,13 @@ def growth_and_export(
         fill_seconds = time.perf_counter() - started
         first = 2 + index * span
         url = f"{server.base_url}page/{first}/"
-        run = _json(measure.run([sys.executable, "-m", "bench.fkrun", "crawl", url, str(db),
-                                 str(args.concurrency), str(span)], cwd=ROOT))  # fmt: skip
+        # One request at a time, all in one process: the figure is the whole per-page cost.
+        run = _json(
+            measure.run(
+                [sys.executable, "-m", "bench.fkrun", "crawl", url, str(db), "1", str(span)],
+                cwd=ROOT,
+            )
+        )
         growth.append({"archived": size, "prefill_seconds": fill_seconds, **run})
     if not exported:
         exported = export_runs(db, server, args)
@@ -177,8 +204,21 @@ def export_runs(db: Path, server: Nginx, args: argparse.Namespace) -> dict[str, 
     result: dict[str, Any] = {}
     for fmt in ("jsonl", "csv"):
         target = args.out / f"export.{fmt}"
-        run = measure.run([sys.executable, "-m", "feedkeeper", "export", "--format", fmt, "--out",
-                           str(target), "--db", str(db)], cwd=ROOT)  # fmt: skip
+        run = measure.run(
+            [
+                sys.executable,
+                "-m",
+                "feedkeeper",
+                "export",
+                "--format",
+                fmt,
+                "--out",
+                str(target),
+                "--db",
+                str(db),
+            ],
+            cwd=ROOT,
+        )
         result[fmt] = {**_json(run), "bytes": target.stat().st_size if target.exists() else 0}
         result[fmt]["lines"] = _count_lines(target)
     return result
@@ -194,8 +234,13 @@ def _count_lines(path: Path) -> int:
 def _json(run: Measured) -> dict[str, Any]:
     if run.code != 0:
         print(f"  exit {run.code}: {run.stderr[-2000:]}", file=sys.stderr)
-    return {"wall": run.wall, "cpu": run.cpu, "peak_rss_mb": run.peak_rss_mb, "code": run.code,
-            **run.report}  # fmt: skip
+    return {
+        "wall": run.wall,
+        "cpu": run.cpu,
+        "peak_rss_mb": run.peak_rss_mb,
+        "code": run.code,
+        **run.report,
+    }
 
 
 def _machine() -> dict[str, Any]:

@@ -33,8 +33,11 @@ def ensure_venv() -> Path:
     _run([uv, "venv", "-q", "--allow-existing", "--python", version, str(VENV)])
     locked = subprocess.run(
         [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "-q"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     requirements = VENV / "locked.txt"
     requirements.write_text(locked, encoding="utf-8")
     _run([uv, "pip", "install", "-q", "--python", str(PYTHON), "-r", str(requirements)])

@@ -1,8 +1,9 @@
 """Run one command as a child process and measure it: wall time, CPU seconds, peak RSS.
 
-CPU seconds come from wait4() (the child and the children it waited for); peak RSS is
-the larger of the kernel's high-water mark and the sum over the child's process tree
-sampled every 20 ms, so a tool that forks helpers is not measured smaller than it is.
+CPU seconds come from wait4() (the child and the children it waited for). Peak RSS is
+the sum, over the child's process tree, of each process's own high-water mark (VmHWM),
+read every 20 ms: a tool that starts helper processes is not measured smaller than it
+is. (wait4's ru_maxrss is not used: a forked child inherits the parent's mark.)
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def run(
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    peak = [0]
+    peak: dict[int, int] = {}
     done = threading.Event()
     sampler = threading.Thread(target=_sample, args=(proc.pid, peak, done), daemon=True)
     sampler.start()
@@ -63,7 +64,7 @@ def run(
         reader.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     report = _last_json("".join(out_chunks))
-    rss_mb = max(usage.ru_maxrss / 1024, peak[0] / 1024 / 1024)
+    rss_mb = sum(peak.values()) / 1024 / 1024
     return Measured(
         wall, usage.ru_utime + usage.ru_stime, rss_mb, proc.returncode, report, "".join(err_chunks)
     )
@@ -76,24 +77,28 @@ def _last_json(text: str) -> dict[str, Any]:
     return {}
 
 
-def _sample(pid: int, peak: list[int], done: threading.Event) -> None:
+def _sample(pid: int, peak: dict[int, int], done: threading.Event) -> None:
     while not done.is_set():
-        peak[0] = max(peak[0], _tree_rss(pid))
+        for member, hwm in _tree_hwm(pid).items():
+            peak[member] = max(peak.get(member, 0), hwm)
         done.wait(0.02)
 
 
-def _tree_rss(pid: int) -> int:
-    """Return the resident bytes of ``pid`` and its descendants (0 once it is gone)."""
-    total = 0
+def _tree_hwm(pid: int) -> dict[int, int]:
+    """Return the peak resident bytes of ``pid`` and of each of its descendants."""
+    found: dict[int, int] = {}
     todo = [pid]
     while todo:
         current = todo.pop()
         try:
-            with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{current}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmHWM:"):
+                        found[current] = int(line.split()[1]) * 1024
+                        break
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as handle:
                     todo.extend(int(child) for child in handle.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return found

@@ -39,8 +39,15 @@ def clean(text: str) -> str:
 def _card(url: str, title: str, date: str, category: str, tags: list[str], summary: str) -> Card:
     excerpt = clean(summary)
     stripped = _ELLIPSIS.sub("", excerpt)
-    return {"url": url, "title": clean(title), "published": date.strip(), "category": clean(category),
-            "tags": tags, "excerpt": stripped, "truncated": stripped != excerpt}  # fmt: skip
+    return {
+        "url": url,
+        "title": clean(title),
+        "published": date.strip(),
+        "category": clean(category),
+        "tags": tags,
+        "excerpt": stripped,
+        "truncated": stripped != excerpt,
+    }
 
 
 def floor(html: str, base: str) -> tuple[list[Card], str | None]:
@@ -93,10 +100,17 @@ def feedkeeper(html: str, base: str) -> tuple[list[Card], str | None]:
     """feedkeeper's zero-configuration parser."""
     page = parse_listing(html, base)
     return [
-        {"url": c.url, "title": c.title, "published": c.published, "category": c.category,
-         "tags": list(c.tags), "excerpt": c.excerpt, "truncated": c.truncated}
+        {
+            "url": c.url,
+            "title": c.title,
+            "published": c.published,
+            "category": c.category,
+            "tags": list(c.tags),
+            "excerpt": c.excerpt,
+            "truncated": c.truncated,
+        }
         for c in page.cards
-    ], page.next_url  # fmt: skip
+    ], page.next_url
 
 
 Parser = Callable[[str, str], tuple[list[Card], str | None]]

@@ -83,9 +83,21 @@ def _insert(
         title = pool[rng.randrange(len(pool))][:24]
         posts.append((post_id, url, url, SEEN, SEEN))
         versions.append(
-            (post_id + version_offset, post_id, title, "机器学习", json.dumps(["机器学习"], ensure_ascii=False),
-             "[]", "2024-01-01", excerpt, 1, fp, SEEN, run_id)
-        )  # fmt: skip
+            (
+                post_id + version_offset,
+                post_id,
+                title,
+                "机器学习",
+                json.dumps(["机器学习"], ensure_ascii=False),
+                "[]",
+                "2024-01-01",
+                excerpt,
+                1,
+                fp,
+                SEEN,
+                run_id,
+            )
+        )
         urls.append((url, post_id, SEEN))
         fps.append((fp, post_id))
         sightings.append((run_id, post_id, 1, base_url + "archive/", 1, url, SEEN))

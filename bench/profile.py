@@ -31,8 +31,25 @@ def profile_crawl(python: Path, base_url: str, args: argparse.Namespace) -> None
         path.unlink()
     pyspy = python.parent / "py-spy"
     pages = str(min(args.pages, PAGES))
-    cmd = [str(pyspy), "record", "--format", "raw", "--rate", "250", "--output", str(out), "--",
-           sys.executable, "-m", "bench.fkrun", "crawl", base_url, str(db), str(args.concurrency), pages]  # fmt: skip
+    cmd = [
+        str(pyspy),
+        "record",
+        "--format",
+        "raw",
+        "--rate",
+        "250",
+        "--output",
+        str(out),
+        "--",
+        sys.executable,
+        "-m",
+        "bench.fkrun",
+        "crawl",
+        base_url,
+        str(db),
+        str(args.concurrency),
+        pages,
+    ]
     subprocess.run(cmd, check=True, cwd=Path(__file__).resolve().parents[1], capture_output=True)
     print(summarize(out))
 

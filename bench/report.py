@@ -7,8 +7,15 @@ from typing import Any
 
 def render(r: dict[str, Any]) -> str:
     """Return the Markdown tables for one run's results."""
-    parts = [_machine(r), _crawl(r["crawl"]), _parse(r["parse"]), _reparse(r["reparse"]),
-             _growth(r["growth"]), _recrawl(r["recrawl"]), _export(r["export"])]  # fmt: skip
+    parts = [
+        _machine(r),
+        _crawl(r["crawl"]),
+        _parse(r["parse"]),
+        _reparse(r["reparse"]),
+        _growth(r["growth"]),
+        _recrawl(r["recrawl"]),
+        _export(r["export"]),
+    ]
     parts.append(f"Whole run: {r['total_seconds']:.0f} s.")
     return "\n\n".join(parts) + "\n"
 
@@ -30,9 +37,13 @@ def _rate(run: dict[str, Any], pages: int) -> float:
 
 def _crawl(c: dict[str, Any]) -> str:
     pages = c["httpx"]["pages"]
-    rows = [("bare httpx (fetch only)", c["httpx"]), ("feedkeeper crawl", c["feedkeeper"]),
-            ("Scrapy + SQLite pipeline", c["scrapy"]), ("feedkeeper, generation 2", c["feedkeeper_gen2"]),
-            ("Scrapy, generation 2", c["scrapy_gen2"])]  # fmt: skip
+    rows = [
+        ("bare httpx (fetch only)", c["httpx"]),
+        ("feedkeeper crawl", c["feedkeeper"]),
+        ("Scrapy + SQLite pipeline", c["scrapy"]),
+        ("feedkeeper, generation 2", c["feedkeeper_gen2"]),
+        ("Scrapy, generation 2", c["scrapy_gen2"]),
+    ]
     fk, sc, hx = (_rate(c[k], pages) for k in ("feedkeeper", "scrapy", "httpx"))
     lines = [
         "### 1. End-to-end crawl into SQLite",
@@ -58,9 +69,13 @@ def _crawl(c: dict[str, Any]) -> str:
         "| --- | ---: | ---: |",
     ]
     fks, scs = s["feedkeeper"], s["scrapy"]
-    for label, key in (("posts in the truth", "posts"), ("records stored", "records"),
-                       ("posts exactly right", "exact"), ("duplicate records", "duplicates"),
-                       ("posts missing", "missing")):  # fmt: skip
+    for label, key in (
+        ("posts in the truth", "posts"),
+        ("records stored", "records"),
+        ("posts exactly right", "exact"),
+        ("duplicate records", "duplicates"),
+        ("posts missing", "missing"),
+    ):
         lines.append(f"| {label} | {fks[key]} | {scs[key]} |")
     for field in fks["field_errors"]:
         lines.append(
@@ -73,19 +88,21 @@ def _crawl(c: dict[str, Any]) -> str:
 
 def _parse(p: dict[str, Any]) -> str:
     floor, fk, bs = (p[k]["ms_per_page"] for k in ("floor", "feedkeeper", "bs4_lxml"))
-    return "\n".join([
-        "### 2. Card extraction (CPU ms per page, best of 3, same pages)",
-        "",
-        "| parser | ms/page | cards | vs floor |",
-        "| --- | ---: | ---: | ---: |",
-        f"| floor: selectolax + theme selectors | {floor:.2f} | {p['floor']['cards']} | 1.00x |",
-        f"| feedkeeper parse_listing (no config) | {fk:.2f} | {p['feedkeeper']['cards']} | {fk / floor:.2f}x |",
-        f"| BeautifulSoup + lxml, same selectors | {bs:.2f} | {p['bs4_lxml']['cards']} | {bs / floor:.2f}x |",
-        "",
-        f"Ratios: feedkeeper / floor **{fk / floor:.2f}x** (goal <= 1.5x); BeautifulSoup / feedkeeper"
-        f" **{bs / fk:.1f}x** (goal >= 5x). feedkeeper reads {p['agreement']:.1%} of the floor's"
-        " cards identically.",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "### 2. Card extraction (CPU ms per page, best of 3, same pages)",
+            "",
+            "| parser | ms/page | cards | vs floor |",
+            "| --- | ---: | ---: | ---: |",
+            f"| floor: selectolax + theme selectors | {floor:.2f} | {p['floor']['cards']} | 1.00x |",
+            f"| feedkeeper parse_listing (no config) | {fk:.2f} | {p['feedkeeper']['cards']} | {fk / floor:.2f}x |",
+            f"| BeautifulSoup + lxml, same selectors | {bs:.2f} | {p['bs4_lxml']['cards']} | {bs / floor:.2f}x |",
+            "",
+            f"Ratios: feedkeeper / floor **{fk / floor:.2f}x** (goal <= 1.5x); BeautifulSoup / feedkeeper"
+            f" **{bs / fk:.1f}x** (goal >= 5x). feedkeeper reads {p['agreement']:.1%} of the floor's"
+            " cards identically.",
+        ]
+    )
 
 
 def _reparse(r: dict[str, Any]) -> str:
@@ -117,17 +134,19 @@ def _growth(rows: list[dict[str, Any]]) -> str:
 
 def _recrawl(r: dict[str, Any]) -> str:
     nm, nv = r["not_modified"], r["no_validators"]
-    return "\n".join([
-        "### 5. Re-crawl of the unchanged site (--full)",
-        "",
-        "| case | pages | answered 304 | new posts | wall ms/page | CPU ms/page |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-        f"| conditional GET (ETag, Last-Modified) | {nm['pages'] + nm['not_modified']} | {nm['not_modified']} |"
-        f" {nm['new_posts']} | {nm['seconds'] / (nm['pages'] + nm['not_modified']) * 1000:.2f} |"
-        f" {nm['cpu'] / (nm['pages'] + nm['not_modified']) * 1000:.2f} |",
-        f"| validators off (every page parsed) | {nv['pages']} | {nv['not_modified']} | {nv['new_posts']} |"
-        f" {nv['seconds'] / nv['pages'] * 1000:.2f} | {nv['cpu'] / nv['pages'] * 1000:.2f} |",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "### 5. Re-crawl of the unchanged site (--full)",
+            "",
+            "| case | pages | answered 304 | new posts | wall ms/page | CPU ms/page |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+            f"| conditional GET (ETag, Last-Modified) | {nm['pages'] + nm['not_modified']} | {nm['not_modified']} |"
+            f" {nm['new_posts']} | {nm['seconds'] / (nm['pages'] + nm['not_modified']) * 1000:.2f} |"
+            f" {nm['cpu'] / (nm['pages'] + nm['not_modified']) * 1000:.2f} |",
+            f"| validators off (every page parsed) | {nv['pages']} | {nv['not_modified']} | {nv['new_posts']} |"
+            f" {nv['seconds'] / nv['pages'] * 1000:.2f} | {nv['cpu'] / nv['pages'] * 1000:.2f} |",
+        ]
+    )
 
 
 def _export(e: dict[str, Any]) -> str:

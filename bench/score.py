@@ -45,8 +45,14 @@ class Score:
 def expected(post: Post) -> dict[str, Any]:
     """Return what generation 2 shows for ``post``."""
     shown = post.shown(2)
-    return {"title": shown.title, "published": post.published, "category": post.category,
-            "tags": post.tags, "excerpt": shown.excerpt, "truncated": shown.truncated}  # fmt: skip
+    return {
+        "title": shown.title,
+        "published": post.published,
+        "category": post.category,
+        "tags": post.tags,
+        "excerpt": shown.excerpt,
+        "truncated": shown.truncated,
+    }
 
 
 def score_feedkeeper(db: Path, base: str, truth: list[Post]) -> Score:
@@ -61,7 +67,7 @@ def score_feedkeeper(db: Path, base: str, truth: list[Post]) -> Score:
             "tags": json.loads(row[4]),
             "excerpt": row[5],
             "truncated": bool(row[6]),
-        }  # fmt: skip
+        }
         for row in conn.execute(
             "SELECT p.id, v.title, v.published, v.category, v.tags, v.excerpt, v.truncated"
             " FROM post p JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
@@ -95,7 +101,7 @@ def score_scrapy(db: Path, base: str, truth: list[Post]) -> Score:
             "tags": json.loads(row[4]),
             "excerpt": row[5],
             "truncated": bool(row[6]),
-        }  # fmt: skip
+        }
         for row in rows
     }
     return _compare(truth, base, urls, records)
