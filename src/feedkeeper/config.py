@@ -56,6 +56,9 @@ class Settings:
     max_retry_after: float = 120.0
     # Honour robots.txt unless the user owns the site and says otherwise.
     ignore_robots: bool = False
+    # Confirm card titles and dates against the blog's RSS/Atom feed: one more
+    # request per run, so only when asked for.
+    use_feed: bool = False
     # Optional TOML site profile with CSS selectors overriding the heuristics.
     profile: Path | None = None
     # Seconds a second run waits for the database lock before giving up.

@@ -57,7 +57,7 @@ class PageFetch(SQLModel, table=True):
     run_id: int = Field(foreign_key="run.id", index=True)
     url: str
     fetched_at: str
-    outcome: str  # parsed | not_modified | failed | unparseable
+    outcome: str  # parsed | not_modified | failed | unparseable | suspect
     status_code: int | None = None
     etag: str | None = None
     last_modified: str | None = None

@@ -19,8 +19,9 @@ from feedkeeper.encoding import decode_body
 from feedkeeper.errors import FeedkeeperError, FetchError, ParseError, RobotsDisallowedError
 from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
 from feedkeeper.parse import Profile, parse_listing
+from feedkeeper.parse.feed import FeedEntry, confirm_cards, find_feed_url, parse_feed
 from feedkeeper.parsing import PARALLEL_FROM_PAGES, ParsePool, read_page
-from feedkeeper.records import PageCapture, PageOutcome, RunCounts
+from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
 from feedkeeper.store import Store
 
 Progress = Callable[[str], None]
@@ -53,6 +54,14 @@ class CrawlOptions:
     transport: httpx.AsyncBaseTransport | None = None  # the test seam for HTTP
     progress: Progress | None = None
     should_stop: Callable[[], bool] = lambda: False
+    feed_entries: list[FeedEntry] | None = None  # the blog's feed, read when settings.use_feed
+
+
+# A page is suspect, and its cards are not archived, when they collapsed to under half
+# of what the last good parse of the same URL held, or the parser went from sure to unsure.
+COLLAPSE_RATIO = 0.5
+MIN_CARDS_FOR_COLLAPSE = 4
+UNSURE = 0.4
 
 
 def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None) -> RunSummary:
@@ -62,31 +71,60 @@ def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None)
 
 async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -> RunSummary:
     """The crawl, for callers that already run an event loop."""
-    if settings.url is None:
+    start_url = settings.url
+    if start_url is None:
         raise FeedkeeperError("no start URL: pass --url or set FEEDKEEPER_URL")
     warnings: list[str] = []
-    if not settings.full and store.has_unfinished_crawl(settings.url):
+    if not settings.full and store.has_unfinished_crawl(start_url):
         # Pages after the cut were never read: do not stop at the first page without news.
         settings = replace(settings, full=True)
         warnings.append("the previous crawl did not finish: walked every page to complete it")
-    run_id = store.start_run("crawl", settings.url)
+    run_id = store.start_run("crawl", start_url)
     counts = RunCounts()
     started = time.monotonic()
-    log.info("run %d started: %s", run_id, settings.url,
-             extra={"event": "run_started", "run_id": run_id, "url": settings.url})
+    log.info(
+        "run %d started: %s",
+        run_id,
+        start_url,
+        extra={"event": "run_started", "run_id": run_id, "url": start_url},
+    )
     try:
         async with Fetcher(settings, options.transport) as fetcher:
-            await fetcher.check_robots(settings.url)
+            await fetcher.check_robots(start_url)
+            if settings.use_feed:
+                options = replace(
+                    options, feed_entries=await _load_feed(fetcher, start_url, warnings)
+                )
             stopped = await _walk(store, settings, options, fetcher, run_id, counts)
     except RobotsDisallowedError as exc:
-        _finish(store, run_id, settings.url, counts, "failed", started, exc.message)
+        _finish(store, run_id, start_url, counts, "failed", started, exc.message)
         raise
     except asyncio.CancelledError:
-        _finish(store, run_id, settings.url, counts, "interrupted", started, "cancelled mid-page")
+        _finish(store, run_id, start_url, counts, "interrupted", started, "cancelled mid-page")
         raise
     status = "interrupted" if stopped else _status(counts)
-    _finish(store, run_id, settings.url, counts, status, started, "stopped" if stopped else None)
+    _finish(store, run_id, start_url, counts, status, started, "stopped" if stopped else None)
+    warnings += [
+        f"{f['url']}: {f['error']}" for f in counts.failures if f["error"].startswith(SUSPECT)
+    ]
     return RunSummary(run_id, "crawl", status, counts, warnings)
+
+
+async def _load_feed(
+    fetcher: Fetcher, start_url: str, warnings: list[str]
+) -> list[FeedEntry] | None:
+    """Read the feed the listing links to; a missing or broken feed is a warning, not a failure."""
+    try:
+        listing = await fetcher.fetch(start_url)
+        feed_url = find_feed_url(listing.text()[0], listing.url)
+        if feed_url is None:
+            warnings.append("use_feed: the listing links to no RSS or Atom feed")
+            return None
+        feed = await fetcher.fetch(feed_url)
+        return parse_feed(feed.text()[0], feed.url)
+    except (FetchError, ParseError) as exc:
+        warnings.append(f"use_feed: cannot read the feed: {exc.message}")
+        return None
 
 
 def _finish(
@@ -103,15 +141,33 @@ def _finish(
     duration = round(time.monotonic() - started, 3)
     log.info(
         "run %d %s in %.1fs: %d pages (%d not modified, %d failed), %d new posts, %d new versions",
-        run_id, status, duration, counts.pages, counts.pages_not_modified, counts.pages_failed,
-        counts.new_posts, counts.new_versions,
-        extra={"event": "run_finished", "run_id": run_id, "url": url, "status": status,
-               "duration_s": duration, "counts": counts.as_row(), "reason": reason},
+        run_id,
+        status,
+        duration,
+        counts.pages,
+        counts.pages_not_modified,
+        counts.pages_failed,
+        counts.new_posts,
+        counts.new_versions,
+        extra={
+            "event": "run_finished",
+            "run_id": run_id,
+            "url": url,
+            "status": status,
+            "duration_s": duration,
+            "counts": counts.as_row(),
+            "reason": reason,
+        },
     )
 
 
 async def _walk(
-    store: Store, settings: Settings, options: CrawlOptions, fetcher: Fetcher, run_id: int, counts: RunCounts
+    store: Store,
+    settings: Settings,
+    options: CrawlOptions,
+    fetcher: Fetcher,
+    run_id: int,
+    counts: RunCounts,
 ) -> bool:
     """Crawl page after page; return True if ``should_stop`` cut the walk short.
 
@@ -192,11 +248,18 @@ async def _crawl_page(
     if fetched.is_not_modified:
         counts.pages_not_modified += 1
         assert validators is not None
-        capture = PageCapture(url, now_iso(), "not_modified", 304, validators.etag, validators.last_modified,
-                              next_url=known_next)
+        capture = PageCapture(
+            url,
+            now_iso(),
+            "not_modified",
+            304,
+            validators.etag,
+            validators.last_modified,
+            next_url=known_next,
+        )
         _record(store, run_id, capture)
         return _Step(False, known_next)
-    return _store_fetched(store, options, run_id, counts, url, fetched, parsed)
+    return _store_fetched(store, options, run_id, counts, url, fetched, parsed, validators)
 
 
 def _store_fetched(
@@ -207,27 +270,91 @@ def _store_fetched(
     url: str,
     fetched: Fetched,
     ready: object = None,
+    previous: Validators | None = None,
 ) -> _Step:
     """Parse the page (unless ``ready`` holds its parse from a worker) and store it."""
     fetched_at = now_iso()
     try:
         if isinstance(ready, ParseError):
             raise ready
-        parsed = ready if isinstance(ready, ParsedPage) else parse_body(
-            fetched.body, fetched.content_type, fetched.url, options.profile
+        parsed = (
+            ready
+            if isinstance(ready, ParsedPage)
+            else parse_body(fetched.body, fetched.content_type, fetched.url, options.profile)
         )
     except ParseError as exc:
         counts.fail(url, exc.message)
-        capture = PageCapture(url, fetched_at, "unparseable", fetched.status, fetched.etag, fetched.last_modified,
-                              fetched.content_type, body=fetched.body, error=exc.message)
+        capture = PageCapture(
+            url,
+            fetched_at,
+            "unparseable",
+            fetched.status,
+            fetched.etag,
+            fetched.last_modified,
+            fetched.content_type,
+            body=fetched.body,
+            error=exc.message,
+        )
         _record(store, run_id, capture)
         return _Step(True, None)
     _, encoding = decode_body(fetched.body, fetched.content_type)
-    capture = PageCapture(url, fetched_at, "parsed", fetched.status, fetched.etag, fetched.last_modified,
-                          fetched.content_type, encoding, fetched.body, parsed.next_url, parsed.confidence)
+    problem = suspect_parse(parsed, previous)
+    capture = PageCapture(
+        url,
+        fetched_at,
+        "suspect" if problem else "parsed",
+        fetched.status,
+        fetched.etag,
+        fetched.last_modified,
+        fetched.content_type,
+        encoding,
+        fetched.body,
+        parsed.next_url,
+        parsed.confidence,
+        problem,
+    )
+    if problem:  # keep the page for `reparse`, archive none of its cards
+        log.warning(
+            "page %s looks wrong, not archived: %s",
+            url,
+            problem,
+            extra={"event": "page_suspect", "url": url, "reason": problem},
+        )
+        counts.pages += 1  # fetched and kept: the run is partial, not failed
+        counts.fail(url, f"{SUSPECT}{problem}")
+        _record(store, run_id, capture)
+        return _Step(True, parsed.next_url or (previous.next_url if previous else None))
+    if options.feed_entries:
+        parsed.cards = _confirm_with_feed(parsed.cards, options.feed_entries)
     outcome = _record(store, run_id, capture, parsed.cards, parsed.skipped)
     counts.add(outcome)
     return _Step(outcome.is_news, parsed.next_url, parsed.page_urls)
+
+
+SUSPECT = "the parse looks wrong, cards not archived: "
+
+
+def suspect_parse(parsed: ParsedPage, previous: Validators | None) -> str | None:
+    """Say why a page's parse looks like garbage next to the last good one, or None."""
+    if previous is None or not previous.cards:
+        return None
+    was, now = previous.cards, len(parsed.cards)
+    # A last page may legitimately shrink; a page with a next link should not.
+    if parsed.next_url and was >= MIN_CARDS_FOR_COLLAPSE and now < was * COLLAPSE_RATIO:
+        return f"{now} cards where the last crawl found {was}"
+    if parsed.confidence < UNSURE <= (previous.confidence or 0.0):
+        reasons = "; ".join(parsed.warnings) or "no clear listing"
+        before = previous.confidence or 0.0
+        now_conf = f"{parsed.confidence:.2f}"
+        return f"the parser is unsure (confidence {now_conf}, was {before:.2f}): {reasons}"
+    return None
+
+
+def _confirm_with_feed(cards: list[Card], entries: list[FeedEntry]) -> list[Card]:
+    confirmed, disagreements = confirm_cards(cards, entries)
+    for note in disagreements:
+        log.warning("feed disagrees: %s", note, extra={"event": "feed_disagrees", "detail": note})
+    return confirmed
 
 
 def _record(
@@ -241,23 +368,40 @@ def _record(
     outcome = store.record_page(run_id, capture, cards, skipped)
     error = f" ({capture.error})" if capture.error else ""
     log.info(
-        "page %s %s: %d cards, %d new posts, %d new versions%s", capture.url, capture.outcome,
-        outcome.cards, outcome.new_posts, outcome.new_versions, error,
-        extra={"event": "page", "run_id": run_id, "url": capture.url, "outcome": capture.outcome,
-               "status_code": capture.status_code, "cards": outcome.cards,
-               "cards_skipped": outcome.cards_skipped, "new_posts": outcome.new_posts,
-               "new_versions": outcome.new_versions, "reposts": outcome.reposts,
-               "error": capture.error},
+        "page %s %s: %d cards, %d new posts, %d new versions%s",
+        capture.url,
+        capture.outcome,
+        outcome.cards,
+        outcome.new_posts,
+        outcome.new_versions,
+        error,
+        extra={
+            "event": "page",
+            "run_id": run_id,
+            "url": capture.url,
+            "outcome": capture.outcome,
+            "status_code": capture.status_code,
+            "cards": outcome.cards,
+            "cards_skipped": outcome.cards_skipped,
+            "new_posts": outcome.new_posts,
+            "new_versions": outcome.new_versions,
+            "reposts": outcome.reposts,
+            "error": capture.error,
+        },
     )
     return outcome
 
 
-def parse_body(body: bytes, content_type: str | None, url: str, profile: Profile | None = None) -> ParsedPage:
+def parse_body(
+    body: bytes, content_type: str | None, url: str, profile: Profile | None = None
+) -> ParsedPage:
     """Parse a stored or fetched body: HTML listing, or a plain-text capture."""
     return read_page(body, content_type, url, profile, parse_listing)
 
 
-def import_captures(store: Store, files: Sequence[Path], progress: Progress | None = None) -> RunSummary:
+def import_captures(
+    store: Store, files: Sequence[Path], progress: Progress | None = None
+) -> RunSummary:
     """Archive plain-text captures of listing pages through the same dedupe and store path."""
     run_id = store.start_run("import", " ".join(str(f) for f in files))
     counts = RunCounts()
@@ -282,8 +426,18 @@ def _import_one(store: Store, run_id: int, counts: RunCounts, path: Path) -> Non
         parsed = parse_body(body, "text/plain", str(path))
     except ParseError as exc:
         counts.fail(str(path), exc.message)
-        store.record_page(run_id, PageCapture(url, capture.fetched_at, "unparseable", content_type="text/plain",
-                                              body=body, error=exc.message), None)
+        store.record_page(
+            run_id,
+            PageCapture(
+                url,
+                capture.fetched_at,
+                "unparseable",
+                content_type="text/plain",
+                body=body,
+                error=exc.message,
+            ),
+            None,
+        )
         return
     counts.add(store.record_page(run_id, capture, parsed.cards, parsed.skipped))
 

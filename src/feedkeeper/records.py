@@ -11,7 +11,7 @@ class PageCapture:
 
     url: str
     fetched_at: str
-    outcome: str  # parsed | not_modified | failed | unparseable
+    outcome: str  # parsed | not_modified | failed | unparseable | suspect
     status_code: int | None = None
     etag: str | None = None
     last_modified: str | None = None
@@ -30,6 +30,8 @@ class Validators:
     etag: str | None
     last_modified: str | None
     next_url: str | None
+    cards: int = 0  # how many cards that fetch held: the yardstick for a collapse
+    confidence: float | None = None
 
 
 @dataclass(slots=True)

@@ -50,6 +50,9 @@ def crawl_command(
     ignore_robots: Annotated[
         bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")
     ] = False,
+    use_feed: Annotated[
+        bool, typer.Option("--use-feed", help="Check titles and dates against the blog's feed.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Fetch the listing pages of a blog and archive every post card."""
@@ -63,6 +66,7 @@ def crawl_command(
         rate=rate,
         concurrency=concurrency,
         ignore_robots=ignore_robots or None,
+        use_feed=use_feed or None,
     )
     site_profile = load_profile(settings.profile) if settings.profile else None
     with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("crawling") as advance:

@@ -117,14 +117,16 @@ class Store:
         """Return the ETag, Last-Modified and next link left by the last good fetch of ``url``."""
         f = page_fetch_t.c
         query = (
-            select(f.etag, f.last_modified, f.next_url)
+            select(f.etag, f.last_modified, f.next_url, f.cards, f.confidence)
             .where(f.url == url, f.outcome.in_(("parsed", "unparseable")))
             .order_by(f.id.desc())
             .limit(1)
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return Validators(row.etag, row.last_modified, row.next_url) if row else None
+        if row is None:
+            return None
+        return Validators(row.etag, row.last_modified, row.next_url, row.cards, row.confidence)
 
     def record_page(
         self, run_id: int, capture: PageCapture, cards: list[Card] | None, skipped: int = 0
