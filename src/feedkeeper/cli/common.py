@@ -29,6 +29,28 @@ DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="The archive file [default: $FEEDKEEPER_DB, else ./feedkeeper.db]."),
 ]
+# The site and politeness options that crawl, schedule, recover and parse share.
+UrlOption = Annotated[
+    str | None, typer.Option("--url", help="The first listing page [default: $FEEDKEEPER_URL].")
+]
+FullOption = Annotated[
+    bool, typer.Option("--full", help="Walk every page, not just until nothing is new.")
+]
+MaxPagesOption = Annotated[
+    int | None, typer.Option("--max-pages", help="Stop after this many pages.")
+]
+ProfileOption = Annotated[
+    Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")
+]
+RateOption = Annotated[
+    float | None, typer.Option("--rate", help="Requests per second per host; 0 = unlimited.")
+]
+ConcurrencyOption = Annotated[
+    int | None, typer.Option("--concurrency", help="Requests in flight per host.")
+]
+IgnoreRobotsOption = Annotated[
+    bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="A feedkeeper.toml settings file [default: $FEEDKEEPER_CONFIG]."),

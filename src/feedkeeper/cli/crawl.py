@@ -7,7 +7,21 @@ from typing import Annotated
 
 import typer
 
-from feedkeeper.cli.common import ConfigOption, DbOption, db_app, err, out, settings_for
+from feedkeeper.cli.common import (
+    ConcurrencyOption,
+    ConfigOption,
+    DbOption,
+    FullOption,
+    IgnoreRobotsOption,
+    MaxPagesOption,
+    ProfileOption,
+    RateOption,
+    UrlOption,
+    db_app,
+    err,
+    out,
+    settings_for,
+)
 from feedkeeper.cli.progress import progress_bar
 from feedkeeper.errors import ConfigError
 from feedkeeper.parse import load_profile
@@ -28,28 +42,14 @@ def register(app: typer.Typer) -> None:
 
 
 def crawl_command(
-    url: Annotated[
-        str | None, typer.Option("--url", help="The first listing page [default: $FEEDKEEPER_URL].")
-    ] = None,
+    url: UrlOption = None,
     db: DbOption = None,
-    full: Annotated[
-        bool, typer.Option("--full", help="Walk every page, not just until nothing is new.")
-    ] = False,
-    max_pages: Annotated[
-        int | None, typer.Option("--max-pages", help="Stop after this many pages.")
-    ] = None,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")
-    ] = None,
-    rate: Annotated[
-        float | None, typer.Option("--rate", help="Requests per second per host; 0 = unlimited.")
-    ] = None,
-    concurrency: Annotated[
-        int | None, typer.Option("--concurrency", help="Requests in flight per host.")
-    ] = None,
-    ignore_robots: Annotated[
-        bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")
-    ] = False,
+    full: FullOption = False,
+    max_pages: MaxPagesOption = None,
+    profile: ProfileOption = None,
+    rate: RateOption = None,
+    concurrency: ConcurrencyOption = None,
+    ignore_robots: IgnoreRobotsOption = False,
     use_feed: Annotated[
         bool, typer.Option("--use-feed", help="Check titles and dates against the blog's feed.")
     ] = False,
@@ -94,9 +94,7 @@ def import_command(
 
 def reparse_command(
     db: DbOption = None,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")
-    ] = None,
+    profile: ProfileOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Rebuild posts and versions from the stored pages, without fetching anything."""
@@ -114,15 +112,9 @@ def recover_command(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Also retry placeholders marked unrecoverable.")
     ] = False,
-    rate: Annotated[
-        float | None, typer.Option("--rate", help="Requests per second per host; 0 = unlimited.")
-    ] = None,
-    concurrency: Annotated[
-        int | None, typer.Option("--concurrency", help="Requests in flight per host.")
-    ] = None,
-    ignore_robots: Annotated[
-        bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")
-    ] = False,
+    rate: RateOption = None,
+    concurrency: ConcurrencyOption = None,
+    ignore_robots: IgnoreRobotsOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Fill in what the placeholders stood for, from the posts' article pages."""

@@ -9,7 +9,12 @@ from typing import Annotated
 
 import typer
 
-from feedkeeper.cli.common import ConfigOption, out, settings_for
+from feedkeeper.cli.common import (
+    ConfigOption,
+    ProfileOption,
+    out,
+    settings_for,
+)
 from feedkeeper.config import check_url
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import ConfigError
@@ -35,9 +40,7 @@ def parse_command(
         str | None,
         typer.Option("--base-url", help="Resolve a local file's links against this URL."),
     ] = None,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")
-    ] = None,
+    profile: ProfileOption = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show which blocks were taken as cards, and why.")
     ] = False,

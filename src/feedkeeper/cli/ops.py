@@ -9,7 +9,19 @@ from typing import Annotated, Any
 
 import typer
 
-from feedkeeper.cli.common import ConfigOption, DbOption, out, settings_for
+from feedkeeper.cli.common import (
+    ConcurrencyOption,
+    ConfigOption,
+    DbOption,
+    FullOption,
+    IgnoreRobotsOption,
+    MaxPagesOption,
+    ProfileOption,
+    RateOption,
+    UrlOption,
+    out,
+    settings_for,
+)
 from feedkeeper.config import Settings
 from feedkeeper.health import check_health
 from feedkeeper.logs import configure_logging
@@ -40,9 +52,7 @@ def register(app: typer.Typer) -> None:
 
 
 def schedule_command(
-    url: Annotated[
-        str | None, typer.Option("--url", help="The first listing page [default: $FEEDKEEPER_URL].")
-    ] = None,
+    url: UrlOption = None,
     db: DbOption = None,
     cron: CronOption = None,
     every: EveryOption = None,
@@ -53,24 +63,12 @@ def schedule_command(
     run_now: Annotated[
         bool, typer.Option("--run-now", help="Also crawl once right at start.")
     ] = False,
-    full: Annotated[
-        bool, typer.Option("--full", help="Walk every page, not just until nothing is new.")
-    ] = False,
-    max_pages: Annotated[
-        int | None, typer.Option("--max-pages", help="Stop after this many pages.")
-    ] = None,
-    profile: Annotated[
-        Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")
-    ] = None,
-    rate: Annotated[
-        float | None, typer.Option("--rate", help="Requests per second per host; 0 = unlimited.")
-    ] = None,
-    concurrency: Annotated[
-        int | None, typer.Option("--concurrency", help="Requests in flight per host.")
-    ] = None,
-    ignore_robots: Annotated[
-        bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")
-    ] = False,
+    full: FullOption = False,
+    max_pages: MaxPagesOption = None,
+    profile: ProfileOption = None,
+    rate: RateOption = None,
+    concurrency: ConcurrencyOption = None,
+    ignore_robots: IgnoreRobotsOption = False,
     log_format: Annotated[
         str | None,
         typer.Option(
