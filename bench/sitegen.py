@@ -13,8 +13,10 @@ Deterministic: the same arguments give the same bytes.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from html import escape
@@ -232,8 +234,9 @@ def build(pages: int, seed: int = 7) -> Site:
             originals.append(posts[-1].id)
             day -= timedelta(days=rng.random() < 0.3)
         cards: list[tuple[int, str]] = [(pid, posts[pid].url) for pid in originals]
-        for _ in range(REPOSTS_PER_PAGE):
-            cards.insert(rng.randrange(len(cards) + 1), _repost(rng, posts, number))
+        earlier = len(posts) - ORIGINALS_PER_PAGE or ORIGINALS_PER_PAGE
+        for original in rng.sample(range(earlier), REPOSTS_PER_PAGE):
+            cards.insert(rng.randrange(len(cards) + 1), _repost(posts[original], number))
         pinned = [(pid, posts[pid].url) for pid in (3, 10)]
         layout.append(pinned + cards)
     for post in posts:
@@ -269,9 +272,8 @@ def _new_post(rng: random.Random, post_id: int, day: date) -> Post:
     )
 
 
-def _repost(rng: random.Random, posts: list[Post], page: int) -> tuple[int, str]:
+def _repost(original: Post, page: int) -> tuple[int, str]:
     """A card showing an earlier post under a second, date-path URL."""
-    original = posts[rng.randrange(max(1, len(posts) - ORIGINALS_PER_PAGE))]
     y, m, d = original.published.split("-")
     url = f"/{y}/{m}/{d}/{original.url.split('/')[2]}-r{page}/"
     original.aliases.append(url)
@@ -368,16 +370,25 @@ def _pager(number: int, last: int) -> str:
 
 
 def write_site(site: Site, root: Path) -> dict[str, Path]:
-    """Write both generations under ``root`` (gen1/, gen2/) plus truth.json; return the dirs."""
+    """Write both generations under ``root`` (gen1/, gen2/) plus truth.json; return the dirs.
+
+    A page of generation 2 keeps generation 1's modification time when it did not
+    change and is an hour newer when it did, as a site rebuild leaves them: nginx's
+    validators (ETag from time and size, Last-Modified) then tell the truth.
+    """
     if root.exists():
         shutil.rmtree(root)
     dirs = {}
+    then = time.time() - 86_400
     for generation in (1, 2):
         folder = root / f"gen{generation}"
         for number in range(1, len(site.pages) + 1):
             target = folder / listing_path(number).strip("/") / "index.html"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render_page(site, number, generation), encoding="utf-8")
+            text = render_page(site, number, generation)
+            target.write_text(text, encoding="utf-8")
+            changed = generation == 2 and text != render_page(site, number, 1)
+            os.utime(target, (then + 3600 * changed, then + 3600 * changed))
         (folder / "robots.txt").write_text("User-agent: *\nAllow: /\n", encoding="ascii")
         dirs[f"gen{generation}"] = folder
     truth = {"pages": len(site.pages), "posts": [asdict(p) for p in site.posts]}
