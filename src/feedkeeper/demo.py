@@ -69,7 +69,10 @@ class FixtureServer:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self._server.shutdown()
         self._server.server_close()
@@ -90,9 +93,13 @@ def _make_handler(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
             if self.headers.get("If-None-Match") == etag:
                 self._send(HTTPStatus.NOT_MODIFIED, b"", None, etag)
                 return
-            self._send(HTTPStatus.OK, body, _TYPES.get(path.suffix, "application/octet-stream"), etag)
+            self._send(
+                HTTPStatus.OK, body, _TYPES.get(path.suffix, "application/octet-stream"), etag
+            )
 
-        def _send(self, status: HTTPStatus, body: bytes, kind: str | None, etag: str | None = None) -> None:
+        def _send(
+            self, status: HTTPStatus, body: bytes, kind: str | None, etag: str | None = None
+        ) -> None:
             self.send_response(status)
             if kind:
                 self.send_header("Content-Type", kind)

@@ -155,10 +155,20 @@ class Store:
         """
         with self.engine.begin() as conn:
             kept = save_recoveries(conn)
-            for table in (placeholder_t, sighting_t, post_fingerprint_t, post_url_t, post_version_t, post_t):
+            for table in (
+                placeholder_t,
+                sighting_t,
+                post_fingerprint_t,
+                post_url_t,
+                post_version_t,
+                post_t,
+            ):
                 conn.execute(delete(table))
-            for fetch_id, run_id in conn.execute(select(page_fetch_t.c.id, page_fetch_t.c.run_id).where(
-                page_fetch_t.c.body_sha256.is_not(None)).order_by(page_fetch_t.c.id)).all():
+            for fetch_id, run_id in conn.execute(
+                select(page_fetch_t.c.id, page_fetch_t.c.run_id)
+                .where(page_fetch_t.c.body_sha256.is_not(None))
+                .order_by(page_fetch_t.c.id)
+            ).all():
                 capture = _load_capture(conn, fetch_id)
                 try:
                     parsed = parse(capture)

@@ -14,8 +14,22 @@ def save_recoveries(conn: Connection) -> dict[RecoveryKey, dict[str, object]]:
     """Return every settled placeholder keyed by (post key, excerpt, kind, ordinal)."""
     ph, v, p = placeholder_t.c, post_version_t.c, post_t.c
     query = (
-        select(p.key, v.excerpt, ph.kind, ph.ordinal, ph.status, ph.text, ph.reason, ph.attempts, ph.updated_at)
-        .select_from(placeholder_t.join(post_version_t, v.id == ph.version_id).join(post_t, p.id == v.post_id))
+        select(
+            p.key,
+            v.excerpt,
+            ph.kind,
+            ph.ordinal,
+            ph.status,
+            ph.text,
+            ph.reason,
+            ph.attempts,
+            ph.updated_at,
+        )
+        .select_from(
+            placeholder_t.join(post_version_t, v.id == ph.version_id).join(
+                post_t, p.id == v.post_id
+            )
+        )
         .where(ph.status != "pending")
     )
     return {
