@@ -21,15 +21,12 @@ from feedkeeper.parse import parse_listing
 from feedkeeper.pipeline import crawl, reparse
 from feedkeeper.store import Store
 
-
-_WARM_UP = (
-    "<main>"
-    + "".join(
-        f'<article><h2><a href="/p/{n}/">Post {n}</a></h2><time>2026-01-0{n}</time><p>Text {n} ...</p>'
-        "</article>"
+_WARM_UP = "<main>{}</main>".format(
+    "".join(
+        f'<article><h2><a href="/p/{n}/">Post {n}</a></h2>'
+        f"<time>2026-01-0{n}</time><p>Text {n} ...</p></article>"
         for n in range(1, 4)
     )
-    + "</main>"
 )
 
 

@@ -4,7 +4,8 @@ Each post gets what a crawl would have left: a post row, one version, its URL, i
 fingerprint, one sighting, and its row in the full-text index. The index triggers are
 set aside while the rows go in and the index is filled in one statement afterwards,
 which is several times faster than row by row; the triggers are then put back as they
-were and the index is merged. URLs live under /archive/ so they never collide with the benchmark site's posts.
+were and the index is merged. URLs live under /archive/ so they never collide with the
+benchmark site's posts.
 """
 
 from __future__ import annotations

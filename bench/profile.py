@@ -34,6 +34,7 @@ def profile_crawl(python: Path, base_url: str, args: argparse.Namespace) -> None
     cmd = [
         str(pyspy),
         "record",
+        "--subprocesses",
         "--format",
         "raw",
         "--rate",

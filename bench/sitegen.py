@@ -410,8 +410,10 @@ def load_truth(root: Path) -> list[Post]:
 _CARD = """  <li class="entry">
     <header class="entry-header">
       <h3 class="entry-title"><a href="{url}" rel="bookmark">{title}</a></h3>
-      <div class="entry-meta"><time class="entry-date published" datetime="{date}T08:00:00+08:00">{date}</time>
-        <span class="cat-links"><a href="/categories/{category_slug}/" rel="category tag">{category}</a></span></div>
+      <div class="entry-meta"><time class="entry-date published"
+        datetime="{date}T08:00:00+08:00">{date}</time>
+        <span class="cat-links"><a href="/categories/{category_slug}/"
+        rel="category tag">{category}</a></span></div>
     </header>
     <div class="entry-summary">
       <p>{excerpt}</p>
