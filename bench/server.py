@@ -152,7 +152,11 @@ class Nginx:
             [self.binary, "-p", str(self.prefix), "-c", str(self._conf)],
             stdout=subprocess.DEVNULL,
         )
-        self._wait_for(lambda headers: True)
+        try:
+            self._wait_for(lambda headers: True)
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
