@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 import feedkeeper.models  # noqa: F401
 from feedkeeper.errors import StoreError
 from feedkeeper.store import Store
-from feedkeeper.store.engine import schema_revision
+from feedkeeper.store.engine import SCHEMA_HEAD, alembic_config, schema_revision
 from feedkeeper.store.search import include_object
 
 
@@ -24,6 +24,13 @@ def test_upgrade_head_from_empty_matches_the_models(db_path: Path) -> None:
             SQLModel.metadata,
         )
     assert diff == []
+
+
+def test_the_pinned_head_is_the_newest_migration(db_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+    assert schema_revision(Store.open(db_path).engine) == SCHEMA_HEAD
 
 
 def test_views_exist_after_upgrade(store: Store) -> None:

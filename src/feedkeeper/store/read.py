@@ -15,14 +15,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.dedupe import canonical_url
 from feedkeeper.errors import StoreError
 from feedkeeper.store import Store
-from feedkeeper.store.engine import alembic_config, create_sqlite_engine, schema_revision
+from feedkeeper.store.engine import SCHEMA_HEAD, create_sqlite_engine, schema_revision
 
 # Correlated subqueries keep this one statement per export, streamed row by row.
 _ALIASES = """(SELECT json_group_array(u.url) FROM (
@@ -52,12 +51,11 @@ def open_reader(path: Path) -> Engine:
     if not path.exists():
         raise StoreError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
     engine = create_sqlite_engine(path, readonly=True)
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     try:
         revision = schema_revision(engine)
     except (SQLAlchemyError, sqlite3.Error) as exc:
         raise StoreError(f"cannot read {path}: {exc}") from exc
-    if revision != head:
+    if revision != SCHEMA_HEAD:
         Store.open(path).close()  # one writer's connection to migrate, then read-only again
     return engine
 
