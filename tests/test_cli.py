@@ -46,6 +46,7 @@ def test_every_command_has_help_and_is_in_the_readme(
     ("argv", "code", "message"),
     [
         (["crawl", "--url", "not-a-url"], 2, "error: setting url: must be an absolute http(s) URL"),
+        (["crawl"], 2, "error: setting url: required by crawl"),
         (["crawl", "--rate", "-1", "--url", "https://blog.example/"], 2, "setting rate"),
         (["export", "--format", "xml"], 2, "--format"),
         (["status", "--db", "/nonexistent/archive.db"], 1, "no archive at /nonexistent/archive.db"),
@@ -54,9 +55,18 @@ def test_every_command_has_help_and_is_in_the_readme(
     ],
 )
 def test_bad_input_is_one_clear_line(
-    argv: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    argv: list[str],
+    code: int,
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("FEEDKEEPER_URL", "FEEDKEEPER_DB", "FEEDKEEPER_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
     assert main(argv) == code
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+    assert not (tmp_path / "feedkeeper.db").exists()  # a refused command creates no archive

@@ -16,7 +16,7 @@ from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.encoding import decode_body
-from feedkeeper.errors import FeedkeeperError, FetchError, ParseError, RobotsDisallowedError
+from feedkeeper.errors import ConfigError, FetchError, ParseError, RobotsDisallowedError
 from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
 from feedkeeper.parse import Profile, parse_listing
 from feedkeeper.parse.feed import FeedEntry, confirm_cards, find_feed_url, parse_feed
@@ -73,7 +73,7 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
     """The crawl, for callers that already run an event loop."""
     start_url = settings.url
     if start_url is None:
-        raise FeedkeeperError("no start URL: pass --url or set FEEDKEEPER_URL")
+        raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
     warnings: list[str] = []
     if not settings.full and store.has_unfinished_crawl(start_url):
         # Pages after the cut were never read: do not stop at the first page without news.

@@ -68,6 +68,8 @@ def crawl_command(
         ignore_robots=ignore_robots or None,
         use_feed=use_feed or None,
     )
+    if settings.url is None:  # before the archive is created for nothing
+        raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
     site_profile = load_profile(settings.profile) if settings.profile else None
     with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("crawling") as advance:
         store = Store.open(settings.db)
