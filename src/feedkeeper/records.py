@@ -73,10 +73,10 @@ class RunCounts:
     def add(self, outcome: PageOutcome) -> None:
         """Add one stored page's outcome to the totals."""
         self.pages += 1
-        for name in ("cards", "cards_skipped", "new_posts", "new_versions", "filled_in"):
-            setattr(self, name, getattr(self, name) + getattr(outcome, name))
-        self.reposts += outcome.reposts
-        self.placeholders_found += outcome.placeholders_found
+        for counter in fields(outcome):  # every PageOutcome counter has its run total here
+            setattr(
+                self, counter.name, getattr(self, counter.name) + getattr(outcome, counter.name)
+            )
 
     def fail(self, url: str, error: str) -> None:
         """Record a page that could not be fetched or stored."""

@@ -163,7 +163,11 @@ def print_recovery(summary: RecoverSummary) -> None:
         markup=False,
         highlight=False,
     )
-    for failure in c.failures:
+    _print_failures(c.failures)
+
+
+def _print_failures(failures: list[dict[str, str]]) -> None:
+    for failure in failures:
         err.print(f"failed: {failure['url']}: {failure['error']}", markup=False, highlight=False)
 
 
@@ -178,7 +182,6 @@ def print_summary(summary: RunSummary) -> None:
         markup=False,
         highlight=False,
     )
-    for failure in c.failures:
-        err.print(f"failed: {failure['url']}: {failure['error']}", markup=False, highlight=False)
+    _print_failures(c.failures)
     for warning in summary.warnings:
         err.print(f"warning: {warning}", markup=False, highlight=False)
