@@ -9,7 +9,7 @@ import pytest
 
 import sample_archive
 from feedkeeper.cli import main
-from feedkeeper.pipeline import import_captures
+from feedkeeper.pipeline import archive_page, import_captures
 from feedkeeper.store import Store
 from feedkeeper.store.search import MarkedText, search_posts
 
@@ -65,7 +65,8 @@ def test_titles_outrank_excerpts_for_short_terms(store: Store) -> None:
 
     run = store.start_run("crawl", "x")
     capture = PageCapture("https://b.example/", "2026-01-10T08:00:00.000000Z", "parsed", body=b"x")
-    store.record_page(
+    archive_page(
+        store,
         run,
         capture,
         [

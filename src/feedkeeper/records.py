@@ -3,6 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
+
+
+class RunStatus(StrEnum):
+    """How a run ended (``running`` while it goes on); stored as text in ``run.status``."""
+
+    RUNNING = "running"
+    OK = "ok"
+    PARTIAL = "partial"  # some pages failed, the rest were archived
+    FAILED = "failed"  # nothing could be fetched
+    INTERRUPTED = "interrupted"  # stopped by a signal, or killed
+
+
+class RunKind(StrEnum):
+    """What a run did; stored as text in ``run.kind``."""
+
+    CRAWL = "crawl"
+    IMPORT = "import"
+    REPARSE = "reparse"
+    RECOVER = "recover"
+
+
+class PageKind(StrEnum):
+    """What became of one fetched (or imported) page; stored in ``page_fetch.outcome``."""
+
+    PARSED = "parsed"
+    NOT_MODIFIED = "not_modified"
+    FAILED = "failed"
+    UNPARSEABLE = "unparseable"
+    SUSPECT = "suspect"  # kept for `reparse`, its cards not archived
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,7 +41,7 @@ class PageCapture:
 
     url: str
     fetched_at: str
-    outcome: str  # parsed | not_modified | failed | unparseable | suspect
+    outcome: PageKind
     status_code: int | None = None
     etag: str | None = None
     last_modified: str | None = None

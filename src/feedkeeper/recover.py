@@ -19,7 +19,7 @@ from feedkeeper.cards import find_placeholders
 from feedkeeper.config import Settings
 from feedkeeper.errors import FetchError, HTTPStatusError
 from feedkeeper.fetch import Fetcher
-from feedkeeper.records import RunCounts
+from feedkeeper.records import RunCounts, RunKind, RunStatus
 from feedkeeper.store import Store
 from feedkeeper.store.placeholders import (
     ArticleTask,
@@ -52,7 +52,7 @@ class RecoverSummary:
     """What a recovery run did."""
 
     run_id: int
-    status: str
+    status: RunStatus
     counts: RunCounts
     carried_over: int = 0
     still_pending: int = 0
@@ -60,7 +60,7 @@ class RecoverSummary:
     @property
     def exit_code(self) -> int:
         """0 when every article could be fetched, 1 otherwise."""
-        return 0 if self.status == "ok" else 1
+        return 0 if self.status is RunStatus.OK else 1
 
 
 def recover(
@@ -80,15 +80,15 @@ async def recover_async(
         only_new=options.only_new,
         limit=options.limit,
     )
-    run_id = store.start_run("recover", f"{len(tasks)} articles")
-    summary = RecoverSummary(run_id, "ok", RunCounts())
+    run_id = store.start_run(RunKind.RECOVER, f"{len(tasks)} articles")
+    summary = RecoverSummary(run_id, RunStatus.OK, RunCounts())
     async with Fetcher(settings, options.transport) as fetcher:
         results = await asyncio.gather(
             *(_settle(store, fetcher, task, summary, options) for task in tasks)
         )
     for settled in results:
         _count(summary, settled)
-    summary.status = "partial" if summary.counts.pages_failed else "ok"
+    summary.status = RunStatus.PARTIAL if summary.counts.pages_failed else RunStatus.OK
     store.finish_run(run_id, summary.counts, summary.status)
     return summary
 

@@ -9,14 +9,15 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, Column, Engine, MetaData, String, Table, create_engine, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 import feedkeeper
 from feedkeeper.errors import DatabaseLockedError, StoreError
+from feedkeeper.store import dialect
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -52,29 +53,8 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
             "sqlite", database=f"file:{quote(str(path))}", query={"mode": "ro", "uri": "true"}
         )
     engine = create_engine(url, connect_args={"timeout": 30})
-    event.listen(engine, "connect", _on_connect)
-    if not readonly:
-        event.listen(engine, "connect", _use_wal)
-    # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
-    begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    dialect.configure(engine, readonly=readonly)
     return engine
-
-
-def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    dbapi_conn.isolation_level = None  # transactions are begun explicitly (see "begin")
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 30000")
-    # NORMAL is durable across application crashes in WAL mode; only power loss
-    # can drop the last transactions, never corrupt the file.
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.close()
-
-
-def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    # WAL lets readers (sqlite3, Datasette, exports) work while a crawl writes.
-    dbapi_conn.execute("PRAGMA journal_mode = WAL")
 
 
 def upgrade(engine: Engine) -> None:
@@ -92,15 +72,15 @@ def upgrade(engine: Engine) -> None:
         raise StoreError(f"cannot open or migrate the database: {exc}") from exc
 
 
+alembic_version = Table("alembic_version", MetaData(), Column("version_num", String(32)))
+
+
 def schema_revision(engine: Engine) -> str | None:
     """Return the Alembic revision the database is at (None for a new database)."""
     with engine.connect() as conn:
-        has_table = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).first()
-        if has_table is None:
+        if not inspect(conn).has_table("alembic_version"):
             return None
-        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+        row = conn.execute(select(alembic_version.c.version_num)).first()
         return str(row[0]) if row else None
 
 

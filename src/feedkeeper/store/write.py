@@ -1,276 +1,219 @@
-"""Storing one page's cards: identity, versions, aliases, sightings, placeholders.
+"""The write stage: what the dedupe stage decided, and the page itself, into the archive.
 
-Everything for a page happens in the caller's transaction with a fixed number of
-statements: one lookup per kind of key for the whole page, then bulk inserts. The
-statements go straight to the sqlite3 connection under the caller's transaction, as
-plain SQL that sqlite3 prepares once and keeps in its statement cache: this runs once
-per crawled page, and SQLAlchemy's per-statement compilation would cost more than the
-statements themselves.
+Pages are written in batches: one transaction holds several pages, and the pipeline
+commits it before it waits for the network (and every ``BATCH_PAGES`` pages), so a
+process killed mid-crawl loses at most the pages it had not yet committed; the next
+crawl walks the whole listing and stores them. A page is never half written: its
+statements all run between two awaits. Statements are SQLAlchemy Core, compiled once
+and cached, with rows sent as ``executemany`` batches.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import sqlite3
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from feedkeeper.cards import Card, find_placeholders
-from feedkeeper.dedupe import Change, Fields, canonical_url, fields_of, fingerprint, merge
-from feedkeeper.records import PageOutcome
+from feedkeeper.cards import find_placeholders
+from feedkeeper.dedupe import Current, Fields, KeyedCard, Known, PageChanges, VersionRow
+from feedkeeper.records import PageCapture, PageOutcome
+from feedkeeper.store.dialect import insert_unless_present
+from feedkeeper.store.tables import (
+    page_body_t,
+    page_fetch_t,
+    placeholder_t,
+    post_fingerprint_t,
+    post_t,
+    post_url_t,
+    post_version_t,
+    sighting_t,
+)
 
-Row = tuple[Any, ...]
-_VERSION_FIELDS = (
+# Pages per transaction at most: a crash loses no more than these, and a batch
+# never holds the write lock for long.
+BATCH_PAGES = 16
+
+_VERSION_COLUMNS = (
     "title", "category", "categories", "tags", "published", "published_at", "excerpt",
     "truncated", "fingerprint",
 )  # fmt: skip
-# Where the excerpt sits in a pending version row: after id, post, version, time and run.
-_EXCERPT_AT = 5 + _VERSION_FIELDS.index("excerpt")
-_INSERT_POST = (
-    "INSERT INTO post (id, key, url, current_version, first_seen, last_seen)"
-    " VALUES (?, ?, ?, 1, ?, ?)"
+_p, _v, _u, _f = post_t.c, post_version_t.c, post_url_t.c, post_fingerprint_t.c
+_BY_URL = select(_u.url, _u.post_id).where(_u.url.in_(bindparam("keys", expanding=True)))
+_BY_FINGERPRINT = select(_f.fingerprint, _f.post_id).where(
+    _f.fingerprint.in_(bindparam("keys", expanding=True))
 )
-_INSERT_VERSION = (
-    "INSERT INTO post_version (id, post_id, version, observed_at, run_id, "
-    + ", ".join(_VERSION_FIELDS)
-    + ") VALUES (?, ?, ?, ?, ?, "
-    + ", ".join("?" * len(_VERSION_FIELDS))
-    + ")"
+_CURRENT = (
+    select(_v.id, _v.post_id, _v.version, _v.title, _v.category, _v.categories, _v.tags,
+           _v.published, _v.published_at, _v.excerpt, _v.truncated)
+    .join(post_t, (_v.post_id == _p.id) & (_v.version == _p.current_version))
+    .where(_p.id.in_(bindparam("keys", expanding=True)))
+)  # fmt: skip
+_MAX_POST_ID = select(func.coalesce(func.max(_p.id), 0))
+_MAX_VERSION_ID = select(func.coalesce(func.max(_v.id), 0))
+_INSERT_POST = insert(post_t)
+_INSERT_VERSION = insert(post_version_t)
+_FILL_VERSION = (
+    update(post_version_t)
+    .where(_v.id == bindparam("b_id"))
+    .values({name: bindparam(f"b_{name}") for name in _VERSION_COLUMNS})
 )
-_UPDATE_VERSION = (
-    "UPDATE post_version SET "
-    + ", ".join(f"{name} = ?" for name in _VERSION_FIELDS)
-    + " WHERE id = ?"
+_INSERT_URL = insert(post_url_t)
+_INSERT_FINGERPRINT = insert(post_fingerprint_t)
+_INSERT_SIGHTING = insert(sighting_t)
+_INSERT_PLACEHOLDER = insert_unless_present(placeholder_t)
+_INSERT_BODY = insert_unless_present(page_body_t)
+_INSERT_FETCH = insert(page_fetch_t)
+_TOUCH_POST = update(post_t).where(_p.id == bindparam("b_id")).values(last_seen=bindparam("b_at"))
+_MOVE_POST = (
+    update(post_t).where(_p.id == bindparam("b_id")).values(current_version=bindparam("b_v"))
 )
-_INSERT_URL = "INSERT INTO post_url (url, post_id, first_seen) VALUES (?, ?, ?)"
-_INSERT_FINGERPRINT = "INSERT INTO post_fingerprint (fingerprint, post_id) VALUES (?, ?)"
-_INSERT_SIGHTING = (
-    "INSERT INTO sighting (run_id, post_id, version, page_url, position, card_url, seen_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
-_INSERT_PLACEHOLDER = (
-    "INSERT OR IGNORE INTO placeholder (version_id, kind, ordinal, position, status, attempts)"
-    " VALUES (?, ?, ?, ?, 'pending', 0)"
-)
-_TOUCH_POST = "UPDATE post SET last_seen = ? WHERE id = ?"
-_MOVE_POST = "UPDATE post SET current_version = ? WHERE id = ?"
-_CURRENT_VERSIONS = (
-    "SELECT v.id, v.post_id, v.version, v.title, v.category, v.categories, v.tags,"
-    " v.published, v.published_at, v.excerpt, v.truncated"
-    " FROM post p JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
-    " WHERE p.id IN ({})"
-)
-
-
-@dataclass(slots=True)
-class _Current:
-    """A post's current version as this page's processing sees it."""
-
-    post_id: int
-    version_id: int
-    version: int
-    fields: Fields
-    is_new_version: bool = False  # inserted during this page: update the pending row
-
-
-@dataclass(slots=True)
-class _Batch:
-    """Rows collected while walking a page, written at the end in bulk."""
-
-    posts: list[Row] = field(default_factory=list)
-    versions: dict[int, Row] = field(default_factory=dict)  # by version id: (keys..., values)
-    version_updates: dict[int, Fields] = field(default_factory=dict)
-    urls: list[Row] = field(default_factory=list)
-    fingerprints: list[Row] = field(default_factory=list)
-    sightings: list[Row] = field(default_factory=list)
-    touched: set[int] = field(default_factory=set)  # posts sighted on this page
-    versioned: set[int] = field(default_factory=set)  # known posts that got a new version
 
 
 class PageWriter:
-    """Applies the cards of one page to the archive inside one transaction."""
+    """Writes pages on one connection, several to a transaction."""
 
-    def __init__(self, conn: Connection, run_id: int, seen_at: str) -> None:
-        self.db: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
-        self.run_id = run_id
-        self.seen_at = seen_at
-        self.batch = _Batch()
-        self.outcome = PageOutcome()
-        self.by_url: dict[str, int] = {}
-        self.by_fp: dict[str, int] = {}
-        self.current: dict[int, _Current] = {}
-        self.next_post_id = 0
-        self.next_version_id = 0
-        self.fingerprints: dict[tuple[str | None, str | None], str | None] = {}
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.pending = 0  # pages written since the last commit
+        self._next_ids: tuple[int, int] | None = None  # post, version: known in a transaction
 
-    def apply(self, page_url: str, cards: list[Card], skipped: int = 0) -> PageOutcome:
-        """Store the cards of ``page_url`` and return what changed."""
-        keyed = [
-            (card, _canonical(card.url), self._fingerprint(card.title, card.excerpt))
-            for card in cards
-        ]
-        self._load(keyed)
-        for position, (card, url, fp) in enumerate(keyed, start=1):
-            if url is None and fp is None:
-                skipped += 1  # nothing to know the post by
-                continue
-            post_id = self._identify(card, url, fp)
-            self._sight(post_id, page_url, position, card.url)
-            self.outcome.cards += 1
-        self._flush()
-        self.outcome.cards_skipped = skipped
-        return self.outcome
+    def known(self, keyed: Sequence[KeyedCard]) -> Known:
+        """Return what the archive holds for the keys of a page's cards."""
+        urls = list({k.url for k in keyed if k.url})
+        fps = list({k.fingerprint for k in keyed if k.fingerprint})
+        by_url = self._pairs(_BY_URL, urls)
+        by_fp = self._pairs(_BY_FINGERPRINT, fps)
+        current = self._current(set(by_url.values()) | set(by_fp.values()))
+        if self._next_ids is None:
+            posts = self.conn.execute(_MAX_POST_ID).scalar_one()
+            versions = self.conn.execute(_MAX_VERSION_ID).scalar_one()
+            self._next_ids = (int(posts) + 1, int(versions) + 1)
+        return Known(by_url, by_fp, current, *self._next_ids)
 
-    def _load(self, keyed: list[tuple[Card, str | None, str | None]]) -> None:
-        urls = list({url for _, url, _ in keyed if url})
-        fps = list({fp for _, _, fp in keyed if fp})
-        if urls:
-            query = "SELECT url, post_id FROM post_url WHERE url IN ({})"
-            self.by_url.update(self._select(query, urls))
-        if fps:
-            query = "SELECT fingerprint, post_id FROM post_fingerprint WHERE fingerprint IN ({})"
-            self.by_fp.update(self._select(query, fps))
-        self._load_current(set(self.by_url.values()) | set(self.by_fp.values()))
-        self.next_post_id = self._max_id("post") + 1
-        self.next_version_id = self._max_id("post_version") + 1
+    def _pairs(self, query: Any, keys: list[str]) -> dict[str, int]:
+        if not keys:
+            return {}
+        return {key: post_id for key, post_id in self.conn.execute(query, {"keys": keys})}
 
-    def _select(self, query: str, keys: Sequence[object]) -> list[Row]:
-        """Run ``query`` with its ``IN ({})`` filled by one parameter per key."""
-        return self.db.execute(query.format(", ".join("?" * len(keys))), keys).fetchall()
-
-    def _load_current(self, post_ids: set[int]) -> None:
+    def _current(self, post_ids: set[int]) -> dict[int, Current]:
         if not post_ids:
-            return
-        for row in self._select(_CURRENT_VERSIONS, list(post_ids)):
-            version_id, post_id, version = row[:3]
-            self.current[post_id] = _Current(post_id, version_id, version, _fields_of_row(row[3:]))
+            return {}
+        rows = self.conn.execute(_CURRENT, {"keys": list(post_ids)})
+        return {row[1]: Current(row[1], row[0], row[2], _fields_of_row(row[3:])) for row in rows}
 
-    def _max_id(self, table: str) -> int:
-        return int(self.db.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0])
+    def write_changes(
+        self, run_id: int, seen_at: str, page_url: str, changes: PageChanges, known: Known
+    ) -> None:
+        """Apply what the dedupe stage decided for one page."""
+        self._next_ids = (known.next_post_id, known.next_version_id)
+        rows = _ChangeRows(run_id, seen_at, page_url, changes)
+        for statement, params in rows:
+            self.conn.execute(statement, params)
+        excerpts = [*changes.versions.values(), *changes.filled.values()]
+        changes.outcome.placeholders_found += self._flag_placeholders(excerpts)
 
-    def _fingerprint(self, title: str | None, excerpt: str | None) -> str | None:
-        """Return the fingerprint of a title and excerpt, computed once per page."""
-        key = (title, excerpt)
-        if key not in self.fingerprints:
-            self.fingerprints[key] = fingerprint(title, excerpt)
-        return self.fingerprints[key]
-
-    def _identify(self, card: Card, url: str | None, fp: str | None) -> int:
-        post_id = self.by_url.get(url) if url else None
-        if post_id is None and fp is not None and fp in self.by_fp:
-            post_id = self.by_fp[fp]
-            if url is not None:  # the same post under a second URL: a repost
-                self._add_url(url, post_id)
-                self.outcome.reposts += 1
-        if post_id is None:
-            return self._new_post(card, url, fp)
-        self._update(post_id, fields_of(card))
-        if fp is not None and fp not in self.by_fp:
-            self._add_fingerprint(fp, post_id)
-        return post_id
-
-    def _new_post(self, card: Card, url: str | None, fp: str | None) -> int:
-        post_id = self.next_post_id
-        self.next_post_id += 1
-        key = url if url is not None else f"excerpt:{fp}"
-        self.batch.posts.append((post_id, key, url, self.seen_at, self.seen_at))
-        if url is not None:
-            self._add_url(url, post_id)
-        if fp is not None:
-            self._add_fingerprint(fp, post_id)
-        self._new_version(post_id, 1, fields_of(card))
-        self.outcome.new_posts += 1
-        return post_id
-
-    def _update(self, post_id: int, seen: Fields) -> None:
-        current = self.current[post_id]
-        merged, change = merge(current.fields, seen)
-        if change is Change.CHANGED:
-            self._new_version(post_id, current.version + 1, merged)
-            self.outcome.new_versions += 1
-        elif change is Change.FILLED:
-            current.fields = merged
-            if current.is_new_version:  # still pending: write the filled-in values instead
-                head = self.batch.versions[current.version_id][:5]
-                self.batch.versions[current.version_id] = head + self._version_values(merged)
-            else:
-                self.batch.version_updates[current.version_id] = merged
-            self.outcome.filled_in += 1
-
-    def _new_version(self, post_id: int, version: int, values: Fields) -> None:
-        version_id = self.next_version_id
-        self.next_version_id += 1
-        head = (version_id, post_id, version, self.seen_at, self.run_id)
-        self.batch.versions[version_id] = head + self._version_values(values)
-        if version > 1:
-            self.batch.versioned.add(post_id)
-        self.current[post_id] = _Current(post_id, version_id, version, values, is_new_version=True)
-
-    def _add_url(self, url: str, post_id: int) -> None:
-        self.by_url[url] = post_id
-        self.batch.urls.append((url, post_id, self.seen_at))
-
-    def _add_fingerprint(self, fp: str, post_id: int) -> None:
-        self.by_fp[fp] = post_id
-        self.batch.fingerprints.append((fp, post_id))
-
-    def _sight(self, post_id: int, page_url: str, position: int, card_url: str | None) -> None:
-        current = self.current[post_id]
-        self.batch.touched.add(post_id)
-        self.batch.sightings.append(
-            (self.run_id, post_id, current.version, page_url, position, card_url, self.seen_at)
-        )
-
-    def _flush(self) -> None:
-        b, db = self.batch, self.db
-        db.executemany(_INSERT_POST, b.posts)
-        db.executemany(_INSERT_VERSION, b.versions.values())
-        updates = b.version_updates.items()
-        db.executemany(_UPDATE_VERSION, [(*self._version_values(v), vid) for vid, v in updates])
-        excerpts = [(vid, row[_EXCERPT_AT]) for vid, row in b.versions.items()]
-        excerpts += [(vid, values.excerpt) for vid, values in b.version_updates.items()]
-        self._insert_placeholders(excerpts)
-        db.executemany(_INSERT_URL, b.urls)
-        db.executemany(_INSERT_FINGERPRINT, b.fingerprints)
-        db.executemany(_INSERT_SIGHTING, b.sightings)
-        db.executemany(_TOUCH_POST, [(self.seen_at, pid) for pid in b.touched])
-        # Only posts with a new version: the full-text index follows current_version.
-        db.executemany(_MOVE_POST, [(self.current[pid].version, pid) for pid in b.versioned])
-
-    def _insert_placeholders(self, excerpts: Iterable[tuple[int, object]]) -> None:
+    def _flag_placeholders(self, versions: Sequence[VersionRow]) -> int:
         """Flag the placeholders of new or re-read excerpts; known ones are kept as they are."""
         rows = [
-            (version_id, ph.kind, ph.ordinal, ph.position)
-            for version_id, excerpt in excerpts
-            for ph in find_placeholders(str(excerpt or ""))
-        ]
-        if rows:
-            inserted = self.db.executemany(_INSERT_PLACEHOLDER, rows)
-            self.outcome.placeholders_found += max(inserted.rowcount, 0)
+            {"version_id": v.version_id, "kind": ph.kind, "ordinal": ph.ordinal,
+             "position": ph.position, "status": "pending", "attempts": 0}
+            for v in versions
+            for ph in find_placeholders(v.fields.excerpt or "")
+        ]  # fmt: skip
+        if not rows:
+            return 0
+        return max(self.conn.execute(_INSERT_PLACEHOLDER, rows).rowcount, 0)
 
-    def _version_values(self, values: Fields) -> Row:
-        """Return a version's columns in ``_VERSION_FIELDS`` order."""
-        return (
-            values.title,
-            values.category,
-            json.dumps(list(values.categories), ensure_ascii=False),
-            json.dumps(list(values.tags), ensure_ascii=False),
-            values.published,
-            values.published_at,
-            values.excerpt,
-            values.truncated,
-            self._fingerprint(values.title, values.excerpt),
-        )
+    def write_fetch(self, run_id: int, capture: PageCapture, outcome: PageOutcome) -> None:
+        """Keep the page (its body once, compressed) and what became of it."""
+        sha = None
+        if capture.body is not None:
+            sha = hashlib.sha256(capture.body).hexdigest()
+            body = {
+                "sha256": sha,
+                "size": len(capture.body),
+                "data": zlib.compress(capture.body, 6),
+            }
+            self.conn.execute(_INSERT_BODY, body)
+        self.conn.execute(_INSERT_FETCH, _fetch_row(run_id, capture, sha, outcome))
+        self.pending += 1
+
+    def commit(self) -> None:
+        """Commit the pages written so far (nothing to do when there are none)."""
+        if self.conn.in_transaction():
+            self.conn.commit()
+        self.pending = 0
+        self._next_ids = None
+
+    def commit_if_full(self) -> None:
+        """Commit when the transaction holds ``BATCH_PAGES`` pages."""
+        if self.pending >= BATCH_PAGES:
+            self.commit()
 
 
-def _canonical(url: str | None) -> str | None:
-    return canonical_url(url) if url else None
+class _ChangeRows:
+    """The statements and parameter rows that apply one page's changes, in order."""
+
+    def __init__(self, run_id: int, seen_at: str, page_url: str, changes: PageChanges) -> None:
+        self.run_id, self.seen_at, self.page_url, self.c = run_id, seen_at, page_url, changes
+
+    def __iter__(self) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
+        c, at = self.c, self.seen_at
+        batches = [
+            (_INSERT_POST, [
+                {"id": p.post_id, "key": p.key, "url": p.url, "current_version": 1,
+                 "first_seen": at, "last_seen": at} for p in c.posts]),
+            (_INSERT_VERSION, [self._version(v) for v in c.versions.values()]),
+            (_FILL_VERSION, [_prefixed(_version_values(v)) | {"b_id": v.version_id}
+                             for v in c.filled.values()]),
+            (_INSERT_URL, [{"url": u, "post_id": pid, "first_seen": at} for u, pid in c.urls]),
+            (_INSERT_FINGERPRINT, [{"fingerprint": fp, "post_id": pid}
+                                   for fp, pid in c.fingerprints]),
+            (_INSERT_SIGHTING, [
+                {"run_id": self.run_id, "post_id": s.post_id, "version": s.version,
+                 "page_url": self.page_url, "position": s.position, "card_url": s.card_url,
+                 "seen_at": at} for s in c.sightings]),
+            (_TOUCH_POST, [{"b_id": pid, "b_at": at} for pid in c.touched]),
+            # Only posts with a new version: the full-text index follows current_version.
+            (_MOVE_POST, [{"b_id": pid, "b_v": v} for pid, v in c.moved.items()]),
+        ]  # fmt: skip
+        return iter([(statement, rows) for statement, rows in batches if rows])
+
+    def _version(self, v: VersionRow) -> dict[str, Any]:
+        return {
+            "id": v.version_id,
+            "post_id": v.post_id,
+            "version": v.version,
+            "observed_at": self.seen_at,
+            "run_id": self.run_id,
+            **_version_values(v),
+        }
 
 
-def _fields_of_row(row: Row) -> Fields:
+def _version_values(v: VersionRow) -> dict[str, Any]:
+    f = v.fields
+    return {
+        "title": f.title,
+        "category": f.category,
+        "categories": json.dumps(list(f.categories), ensure_ascii=False),
+        "tags": json.dumps(list(f.tags), ensure_ascii=False),
+        "published": f.published,
+        "published_at": f.published_at,
+        "excerpt": f.excerpt,
+        "truncated": f.truncated,
+        "fingerprint": v.fingerprint,
+    }
+
+
+def _prefixed(values: dict[str, Any]) -> dict[str, Any]:
+    return {f"b_{name}": value for name, value in values.items()}
+
+
+def _fields_of_row(row: Sequence[Any]) -> Fields:
     """Return the fields of a version row's columns title .. truncated."""
     title, category, categories, tags, published, published_at, excerpt, truncated = row
     return Fields(
@@ -283,3 +226,25 @@ def _fields_of_row(row: Row) -> Fields:
         excerpt=excerpt,
         truncated=bool(truncated),
     )
+
+
+def _fetch_row(
+    run_id: int, capture: PageCapture, sha: str | None, outcome: PageOutcome
+) -> dict[str, object]:
+    return {
+        "run_id": run_id,
+        "url": capture.url,
+        "fetched_at": capture.fetched_at,
+        "outcome": str(capture.outcome),
+        "status_code": capture.status_code,
+        "etag": capture.etag,
+        "last_modified": capture.last_modified,
+        "content_type": capture.content_type,
+        "encoding": capture.encoding,
+        "body_sha256": sha,
+        "next_url": capture.next_url,
+        "cards": outcome.cards,
+        "cards_skipped": outcome.cards_skipped,
+        "confidence": capture.confidence,
+        "error": capture.error,
+    }

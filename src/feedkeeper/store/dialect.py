@@ -1,0 +1,57 @@
+"""Everything the store says that only SQLite understands, in one place.
+
+The rest of the store speaks SQLAlchemy Core, which compiles for any database; what
+has no portable spelling (connection pragmas, how a writer takes its lock, "insert
+unless present", the full-text index's upkeep) is asked of this module by name.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, event
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.sql.dml import Insert
+
+# A crawl commits every few pages. At SQLite's default (1,000 pages of WAL) a checkpoint,
+# with its fsync, runs every few listing pages; at 10,000 (40 MB) the same index pages
+# are written back once for many commits.
+WAL_AUTOCHECKPOINT_PAGES = 10_000
+
+
+def configure(engine: Engine, *, readonly: bool) -> None:
+    """Set up every connection of ``engine``: pragmas, WAL, and how transactions begin."""
+    event.listen(engine, "connect", _on_connect)
+    if not readonly:
+        event.listen(engine, "connect", _use_wal)
+    # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
+    begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # transactions are begun explicitly (see "begin")
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 30000")
+    # NORMAL is durable across application crashes in WAL mode; only power loss
+    # can drop the last transactions, never corrupt the file.
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # WAL lets readers (sqlite3, Datasette, exports) work while a crawl writes.
+    dbapi_conn.execute("PRAGMA journal_mode = WAL")
+    dbapi_conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
+
+
+def insert_unless_present(table: Table) -> Insert:
+    """Return an INSERT that skips rows whose key is already stored."""
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def optimize_search_index(conn: Connection) -> None:
+    """Merge the full-text index's segments (after a rebuild wrote every row at once)."""
+    conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
