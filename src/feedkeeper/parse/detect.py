@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.markup import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import (
-    HEADINGS,
     LANDMARK_ROLES,
     LANDMARK_TAGS,
     ancestors,

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.markup import HEADINGS
 from feedkeeper.parse.blocks import Block
-from feedkeeper.parse.dom import HEADINGS, LANDMARK_TAGS, ancestors, contains, element_children
+from feedkeeper.parse.dom import LANDMARK_TAGS, ancestors, contains, element_children
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.urls import page_number
 

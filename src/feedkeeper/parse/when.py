@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.markup import HEADINGS
 from feedkeeper.parse.dates import (
     DATE_RE,
     parse_date,
@@ -22,7 +23,6 @@ from feedkeeper.parse.dates import (
     parse_timestamp,
 )
 from feedkeeper.parse.dom import (
-    HEADINGS,
     UNRENDERED_TAGS,
     attr,
     collapse,
