@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feedkeeper import __version__
-from feedkeeper.cadence import parse_cron, parse_interval
 from feedkeeper.errors import ConfigError
+from feedkeeper.triggers import parse_cron, parse_interval
 
 ENV_PREFIX = "FEEDKEEPER_"
 DEFAULT_CONFIG_FILE = Path("feedkeeper.toml")

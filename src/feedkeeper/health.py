@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from feedkeeper.cadence import Cadence
 from feedkeeper.config import Settings
 from feedkeeper.store.engine import create_sqlite_engine
 from feedkeeper.store.tables import run_t
+from feedkeeper.triggers import Cadence
 
 # A partial run still reached the site and archived what it could.
 SUCCESSFUL = ("ok", "partial")

@@ -18,15 +18,15 @@ from feedkeeper.cli.common import (
     RateOption,
     UrlOption,
     db_app,
-    err,
     out,
     settings_for,
 )
 from feedkeeper.cli.progress import progress_bar
+from feedkeeper.cli.summary import print_recovery, print_summary
 from feedkeeper.errors import ConfigError
 from feedkeeper.parse import load_profile
-from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl, import_captures, reparse
-from feedkeeper.recover import RecoverOptions, RecoverSummary, recover
+from feedkeeper.pipeline import CrawlOptions, crawl, import_captures, reparse
+from feedkeeper.recover import RecoverOptions, recover
 from feedkeeper.store import Store, exclusive_lock
 from feedkeeper.store.engine import schema_revision
 
@@ -150,38 +150,3 @@ def demo_command(
     from feedkeeper.cli.demo import run_demo
 
     run_demo(db)
-
-
-def print_recovery(summary: RecoverSummary) -> None:
-    """Print one line of what a recovery run settled, and each article that failed."""
-    c = summary.counts
-    out.print(
-        f"recover run {summary.run_id} {summary.status}: {c.pages} articles fetched"
-        f" ({c.pages_failed} failed), {c.placeholders_recovered} recovered"
-        f" ({summary.carried_over} carried over from other versions),"
-        f" {c.placeholders_unrecoverable} unrecoverable, {summary.still_pending} still pending",
-        markup=False,
-        highlight=False,
-    )
-    _print_failures(c.failures)
-
-
-def _print_failures(failures: list[dict[str, str]]) -> None:
-    for failure in failures:
-        err.print(f"failed: {failure['url']}: {failure['error']}", markup=False, highlight=False)
-
-
-def print_summary(summary: RunSummary) -> None:
-    """Print one line of what the run did, and each failed page."""
-    c = summary.counts
-    out.print(
-        f"{summary.kind} run {summary.run_id} {summary.status}: {c.pages} pages"
-        f" ({c.pages_not_modified} not modified, {c.pages_failed} failed), {c.cards} cards"
-        f" ({c.cards_skipped} skipped), {c.new_posts} new posts, {c.new_versions} new versions,"
-        f" {c.filled_in} filled in, {c.reposts} reposts, {c.placeholders_found} placeholders",
-        markup=False,
-        highlight=False,
-    )
-    _print_failures(c.failures)
-    for warning in summary.warnings:
-        err.print(f"warning: {warning}", markup=False, highlight=False)
