@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import StoreError
-from feedkeeper.records import PageCapture, PageKind, RunCounts, RunStatus, Validators
+from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, RunStatus, Validators
 from feedkeeper.store.dialect import optimize_search_index
 from feedkeeper.store.engine import create_sqlite_engine, exclusive_lock, upgrade
 from feedkeeper.store.placeholders import refresh_recovered_excerpts
@@ -90,7 +90,7 @@ class Store:
         r = run_t.c
         query = (
             select(r.status)
-            .where(r.kind == "crawl", r.source == url)
+            .where(r.kind == RunKind.CRAWL, r.source == url)
             .order_by(r.id.desc())
             .limit(1)
         )
