@@ -14,6 +14,7 @@ from rich.text import Text
 
 from feedkeeper.cli.common import ConfigOption, DbOption, err, out, settings_for
 from feedkeeper.cli.progress import progress_bar, tracked
+from feedkeeper.clock import stored_date, stored_time
 from feedkeeper.errors import ConfigError
 from feedkeeper.export import FORMATS, check_fields, write_export
 from feedkeeper.store.read import (
@@ -24,8 +25,6 @@ from feedkeeper.store.read import (
     iter_posts,
     open_reader,
     status_report,
-    stored_date,
-    stored_time,
 )
 
 

@@ -11,7 +11,6 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,28 +59,6 @@ def open_reader(path: Path) -> Engine:
     return engine
 
 
-def stored_date(value: str) -> str | None:
-    """Return an ISO 8601 date as the archive writes dates (YYYY-MM-DD), None if it is none."""
-    try:
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        return None
-
-
-def stored_time(value: str) -> str | None:
-    """Return a date or ISO 8601 time as the archive writes times (UTC, microseconds, Z).
-
-    A time without a zone is taken as UTC; None when ``value`` is not a date or time.
-    """
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 @dataclass(frozen=True, slots=True)
 class PostFilter:
     """Which posts an export or query selects; every field narrows, None means any."""
@@ -90,7 +67,9 @@ class PostFilter:
     until: str | None = None  # published on or before
     categories: tuple[str, ...] = ()
     pending_placeholders: bool = False
-    changed_since: str | None = None  # a version or sighting after this time (see stored_time)
+    changed_since: str | None = (
+        None  # a version or sighting after this time (clock.stored_time)
+    )
 
 
 @dataclass(frozen=True, slots=True)
