@@ -82,13 +82,10 @@ def archive(store: Store) -> list[list[dict[str, object]]]:
 def test_walk_with_fetch_and_parse_ahead_stores_what_a_page_by_page_walk_stores(
     tmp_path: Path,
 ) -> None:
-    worker = ParseWorker(None)
-    try:
-        one = archive(run(tmp_path / "one.db", Site(), concurrency=1, worker=worker))
-        assert worker.submitted == 0  # one request at a time: nothing is fetched ahead
-        many = archive(run(tmp_path / "many.db", Site(), concurrency=4, worker=worker))
-    finally:
-        worker.close()
+    worker = ParseWorker(None)  # the crawl stops its process at the end
+    one = archive(run(tmp_path / "one.db", Site(), concurrency=1, worker=worker))
+    assert worker.submitted == 0  # one request at a time: nothing is fetched ahead
+    many = archive(run(tmp_path / "many.db", Site(), concurrency=4, worker=worker))
     assert worker.submitted > PAGES // 2
     assert many == one
     assert [r["url"] for r in many[2]] == [

@@ -18,7 +18,6 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from feedkeeper.errors import ConfigError, FetchError, ParseError, RobotsDisallo
 from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
 from feedkeeper.parse import Profile, parse_listing
 from feedkeeper.parse.feed import FeedEntry, confirm_cards, find_feed_url, parse_feed
-from feedkeeper.parse_worker import ListingParser, ParseWorker, read_page
+from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ListingParser, ParseWorker, read_page
 from feedkeeper.prefetch import Download, Prefetcher
 from feedkeeper.records import (
     PageCapture,
@@ -177,8 +176,8 @@ async def _fetch_and_walk(run: _Crawl) -> bool:
             finally:
                 await prefetcher.close()
     finally:
-        if worker is not None and worker is not options.worker:
-            worker.close()
+        if worker is not None:
+            await worker.stop()
 
 
 async def _load_feed(
@@ -497,12 +496,7 @@ def reparse(
     run_id = store.start_run(RunKind.REPARSE, str(store.path))
     counts = RunCounts()
     with store.rebuilding() as (writer, pages):
-        worker = ParseWorker(profile) if len(pages) >= PARSE_AHEAD else None
-        try:
-            _reparse_pages(store, writer, pages, worker, profile, counts, progress)
-        finally:
-            if worker is not None:
-                worker.close()
+        asyncio.run(_reparse_pages(store, writer, pages, profile, counts, progress))
     status = _status(counts)
     store.finish_run(run_id, counts, status)
     return RunSummary(run_id, RunKind.REPARSE, status, counts)
@@ -513,39 +507,44 @@ def reparse(
 PARSE_AHEAD = 32
 
 
-def _reparse_pages(
+async def _reparse_pages(
     store: Store,
     writer: PageWriter,
     pages: Sequence[tuple[int, int]],
-    worker: ParseWorker | None,
     profile: Profile | None,
     counts: RunCounts,
     progress: Progress | None,
 ) -> None:
-    """Parse the stored pages (in the worker, ``PARSE_AHEAD`` in flight), dedupe and write them."""
+    """Parse the stored pages (in a worker, ``PARSE_AHEAD`` in flight), dedupe and write them."""
+    worker = ParseWorker(profile) if len(pages) >= PARALLEL_FROM_PAGES else None
     queue: deque[_StoredPage] = deque()
-    for fetch_id, run_id in pages:
-        capture = store.load_capture(writer, fetch_id)
-        job = worker.submit(*_stored_job(capture)) if worker else None
-        queue.append(_StoredPage(run_id, capture, job))
-        if len(queue) > PARSE_AHEAD:
-            _reparse_page(writer, queue.popleft(), profile, counts, progress)
-    while queue:
-        _reparse_page(writer, queue.popleft(), profile, counts, progress)
+    try:
+        for fetch_id, run_id in pages:
+            capture = store.load_capture(writer, fetch_id)
+            job = await worker.submit(*_stored_job(capture)) if worker else None
+            queue.append(_StoredPage(run_id, capture, job))
+            if len(queue) > PARSE_AHEAD:
+                await _reparse_page(writer, queue.popleft(), worker, profile, counts, progress)
+        while queue:
+            await _reparse_page(writer, queue.popleft(), worker, profile, counts, progress)
+    finally:
+        if worker is not None:
+            await worker.stop()
 
 
 @dataclass(frozen=True, slots=True)
 class _StoredPage:
-    """A stored page on its way through a reparse, with its parse when the worker has it."""
+    """A stored page on its way through a reparse, with its parse when a worker has it."""
 
     run_id: int
     capture: PageCapture
-    parsing: Future[ParsedPage] | None
+    parsing: asyncio.Future[ParsedPage] | None
 
 
-def _reparse_page(
+async def _reparse_page(
     writer: PageWriter,
     page: _StoredPage,
+    worker: ParseWorker | None,
     profile: Profile | None,
     counts: RunCounts,
     progress: Progress | None,
@@ -554,8 +553,8 @@ def _reparse_page(
     if progress:
         progress(capture.url)
     try:
-        if page.parsing is not None:
-            parsed = page.parsing.result()
+        if page.parsing is not None and worker is not None:
+            parsed = await worker.result(page.parsing, *_stored_job(capture))
         else:
             parsed = parse_body(*_stored_job(capture), profile)
     except ParseError as exc:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Collection, Iterable, Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 from feedkeeper.cards import ParsedPage
@@ -29,7 +28,7 @@ class Download:
     """A fetched page, and its parse when it was started in the worker as it arrived."""
 
     fetched: Fetched
-    parsing: Future[ParsedPage] | None = None
+    parsing: asyncio.Future[ParsedPage] | None = None
 
 
 class Prefetcher:
@@ -66,7 +65,7 @@ class Prefetcher:
     async def _fetch_ahead(self, url: str) -> Download:
         fetched = await self._fetcher.fetch(url, self._last.get(url))
         if self._is_worth_a_worker(fetched) and self._worker is not None:
-            return Download(fetched, self._worker.submit(*_job(fetched)))
+            return Download(fetched, await self._worker.submit(*_job(fetched)))
         return Download(fetched)
 
     def _is_worth_a_worker(self, fetched: Fetched) -> bool:

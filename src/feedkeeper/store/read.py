@@ -67,9 +67,7 @@ class PostFilter:
     until: str | None = None  # published on or before
     categories: tuple[str, ...] = ()
     pending_placeholders: bool = False
-    changed_since: str | None = (
-        None  # a version or sighting after this time (clock.stored_time)
-    )
+    changed_since: str | None = None  # a version or sighting after this time (clock.stored_time)
 
 
 @dataclass(frozen=True, slots=True)
