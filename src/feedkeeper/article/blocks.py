@@ -8,7 +8,7 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.article.dom import SKIP_TAGS, class_tokens
 from feedkeeper.article.model import Block, BlockKind
-from feedkeeper.markup import BLOCK_TAGS, is_hidden
+from feedkeeper.elements import BLOCK_TAGS, is_hidden
 
 # Class names highlighters give line-number gutters (Hexo, Pygments, Rouge, Chroma,
 # highlight.js, Prism, CSDN); the numbers are not part of the code.

@@ -19,7 +19,7 @@ from feedkeeper.article.body import find_body
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import SKIP_TAGS, class_tokens
 from feedkeeper.article.model import Article, Block
-from feedkeeper.markup import BLOCK_TAGS, is_hidden
+from feedkeeper.elements import BLOCK_TAGS, is_hidden
 from feedkeeper.text import normalize_space
 
 # Inline elements whose text is shown verbatim: a ``$`` in them never opens math.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.markup import HEADINGS
+from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import (
     LANDMARK_ROLES,

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feedkeeper.markup import BLOCK_TAGS, HIDDEN_SELECTOR, is_hidden
+from feedkeeper.elements import BLOCK_TAGS, HIDDEN_SELECTOR, is_hidden
 
 # Elements whose content a reader never sees as text.
 UNRENDERED_TAGS = frozenset(

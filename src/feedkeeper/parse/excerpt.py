@@ -14,7 +14,7 @@ from collections.abc import Collection
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.markup import BLOCK_TAGS
+from feedkeeper.elements import BLOCK_TAGS
 from feedkeeper.parse.dom import (
     UNRENDERED_TAGS,
     ancestors,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.cards import Card, find_placeholders
-from feedkeeper.markup import HEADINGS
+from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dates import with_year
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.markup import HEADINGS
+from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block
 from feedkeeper.parse.dom import LANDMARK_TAGS, ancestors, contains, element_children
 from feedkeeper.parse.page import Page

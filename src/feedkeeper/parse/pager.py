@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.markup import is_hidden
+from feedkeeper.elements import is_hidden
 from feedkeeper.parse.dom import ancestors, attr, classes, is_visible
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.urls import is_same_site, is_site_root, page_number, strip_fragment

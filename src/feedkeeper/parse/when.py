@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.markup import HEADINGS
+from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.dates import (
     DATE_RE,
     parse_date,
