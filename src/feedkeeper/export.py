@@ -7,6 +7,7 @@ over it at the end: readers see the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import json
@@ -46,6 +47,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Lists in CSV cells are joined with this.
 LIST_SEPARATOR = "|"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Either of the two above: most records hold neither, and one search tells.
+_UNUSUAL = re.compile("[\ud800-\udfff\x85\u2028\u2029]")
 # Characters JSON leaves raw but many readers (str.splitlines, JavaScript) take for line
 # breaks: escaped, a JSON Lines record stays on one line for every reader.
 _LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -88,7 +91,7 @@ def write_export(
 def _to_stdout(write: Callable[[IO[str]], int], *, bom: bool) -> int:
     stdout = sys.stdout
     if hasattr(stdout, "reconfigure"):
-        stdout.reconfigure(encoding="utf-8")
+        stdout.reconfigure(encoding="utf-8", errors=REPLACE_SURROGATES)
     try:
         if bom:
             stdout.write("\ufeff")
@@ -113,7 +116,7 @@ def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[str]]:
     except OSError as exc:
         raise ExportError(f"cannot write in {directory}: {exc.strerror}") from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors=REPLACE_SURROGATES, newline="") as handle:
             if bom:
                 handle.write("\ufeff")
             yield handle
@@ -145,6 +148,8 @@ def _selected(record: PostRecord, fields: tuple[str, ...], history: bool) -> dic
 def _dumps(value: Any) -> str:
     """One line of JSON that is valid UTF-8 whatever the text holds."""
     text = json.dumps(value, ensure_ascii=False)
+    if not _UNUSUAL.search(text):
+        return text
     if _LONE_SURROGATE.search(text):  # not encodable as UTF-8: escape as \\udxxx instead
         return json.dumps(value, ensure_ascii=True)
     return _LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -190,23 +195,24 @@ def _write_csv(
     writer.writerow(columns)
     count = 0
     for record in records:
-        for row in _csv_rows(record, history):
-            writer.writerow([csv_cell(row.get(name)) for name in columns])
+        if history:
+            base = {f.name: getattr(record, f.name) for f in dataclass_fields(record)}
+            for version in record.versions or []:
+                row = base | version  # the version's own title, excerpt, ... for the current ones
+                writer.writerow([csv_cell(row.get(name)) for name in columns])
+        else:
+            writer.writerow([csv_cell(getattr(record, name)) for name in columns])
         count += 1
     return count
 
 
-def _csv_rows(record: PostRecord, history: bool) -> Iterator[dict[str, Any]]:
-    base = {f.name: getattr(record, f.name) for f in dataclass_fields(record)}
-    if not history:
-        yield base
-        return
-    for version in record.versions or []:
-        yield base | version  # the version's own title, excerpt, ... in place of the current ones
-
-
 def csv_cell(value: Any) -> str:
-    """Return a value as CSV cell text: lists joined with ``|``, formulas neutralised."""
+    """Return a value as CSV cell text: lists joined with ``|``, formulas neutralised.
+
+    A lone surrogate (half an emoji) is left in: the file's encoder writes U+FFFD for it.
+    """
+    if isinstance(value, str):  # most cells: first
+        return "'" + value if value.startswith(_FORMULA_STARTS) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -218,8 +224,16 @@ def csv_cell(value: Any) -> str:
             value = json.dumps(value, ensure_ascii=False)
         else:
             value = LIST_SEPARATOR.join(str(v) for v in value)
-    return _neutralise(_LONE_SURROGATE.sub("\ufffd", str(value)))
+    return csv_cell(str(value))  # a str now: neutralised above
 
 
-def _neutralise(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+def _replace_surrogates(exc: UnicodeError) -> tuple[bytes, int]:
+    """Encode each lone surrogate as U+FFFD: CSV cells are text, not JSON escapes."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    # As bytes: the UTF-8 encoder takes a str replacement only when it is ASCII.
+    return "\ufffd".encode() * (exc.end - exc.start), exc.end
+
+
+REPLACE_SURROGATES = "feedkeeper-replace-surrogates"
+codecs.register_error(REPLACE_SURROGATES, _replace_surrogates)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -150,11 +151,11 @@ def _record(row: Any, history: bool) -> PostRecord:
     return PostRecord(
         id=row["id"],
         url=row["url"],
-        aliases=json.loads(row["aliases"]),
+        aliases=orjson.loads(row["aliases"]),
         title=row["title"],
         category=row["category"],
-        categories=json.loads(row["categories"] or "[]"),
-        tags=json.loads(row["tags"] or "[]"),
+        categories=orjson.loads(row["categories"] or "[]"),
+        tags=orjson.loads(row["tags"] or "[]"),
         published=row["published"],
         excerpt=row["excerpt"],
         excerpt_recovered=row["excerpt_recovered"],
@@ -163,8 +164,8 @@ def _record(row: Any, history: bool) -> PostRecord:
         first_seen=row["first_seen"],
         last_seen=row["last_seen"],
         sightings=row["sightings"],
-        placeholders=json.loads(row["placeholders"]),
-        versions=json.loads(row["versions"]) if history else None,
+        placeholders=orjson.loads(row["placeholders"]),
+        versions=orjson.loads(row["versions"]) if history else None,
     )
 
 
