@@ -9,7 +9,7 @@ import pytest
 
 import sample_archive
 from feedkeeper.cli import main
-from feedkeeper.pipeline import archive_page, import_captures
+from feedkeeper.pipeline import archive_page, import_captures, reparse
 from feedkeeper.store import Store
 from feedkeeper.store.search import MarkedText, search_posts
 
@@ -162,3 +162,17 @@ def test_search_command_limit(
     assert capsys.readouterr().out.startswith(
         "1. post 5  Python  2026-01-12  https://blog.example/p/long\n"
     )
+
+
+def test_reparse_rebuilds_the_index_and_keeps_its_triggers(store: Store, seeds: list[Path]) -> None:
+    import_captures(store, seeds)
+    query = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    triggers = rows(store, query)
+    assert any(t["name"] == "post_fts_version_insert" for t in triggers)
+    before = {term: ids(store, term) for term in ("FlashAttention", "梯度检查点", "梯度")}
+    assert all(before.values())
+    reparse(store)  # every row rewritten with the triggers set aside, the index refilled
+    assert rows(store, query) == triggers
+    assert {term: ids(store, term) for term in before} == before
+    posts = rows(store, "SELECT count(*) AS n FROM post")
+    assert rows(store, "SELECT count(*) AS n FROM post_fts") == posts

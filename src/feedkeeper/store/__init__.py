@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import StoreError
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, RunStatus, Validators
-from feedkeeper.store.dialect import optimize_search_index
+from feedkeeper.store.dialect import rebuild_search_index, triggers_set_aside
 from feedkeeper.store.engine import create_sqlite_engine, exclusive_lock, upgrade
 from feedkeeper.store.placeholders import refresh_recovered_excerpts
 from feedkeeper.store.recoveries import restore_recoveries, save_recoveries
@@ -160,18 +160,18 @@ class Store:
         """
         with self.engine.begin() as conn:
             kept = save_recoveries(conn)
-            for table in DERIVED_TABLES:
-                conn.execute(delete(table))
-            f = page_fetch_t.c
-            pages = conn.execute(
-                select(f.id, f.run_id).where(f.body_sha256.is_not(None)).order_by(f.id)
-            ).all()
-            yield PageWriter(conn), [(fetch_id, run_id) for fetch_id, run_id in pages]
-            restore_recoveries(conn, kept)
-            refresh_recovered_excerpts(conn)
-            # Everything was rewritten in one transaction, which leaves the full-text index
-            # in many small segments; merged now, later crawls do not pay for the merging.
-            optimize_search_index(conn)
+            with triggers_set_aside(conn):
+                for table in DERIVED_TABLES:
+                    conn.execute(delete(table))
+                f = page_fetch_t.c
+                pages = conn.execute(
+                    select(f.id, f.run_id).where(f.body_sha256.is_not(None)).order_by(f.id)
+                ).all()
+                yield PageWriter(conn), [(fetch_id, run_id) for fetch_id, run_id in pages]
+                restore_recoveries(conn, kept)
+                refresh_recovered_excerpts(conn)
+            # Every row was rewritten: the index is filled in one statement, and merged.
+            rebuild_search_index(conn)
 
     def load_capture(self, writer: PageWriter, fetch_id: int) -> PageCapture:
         """Return one stored page with its body, read in the writer's transaction."""

@@ -7,7 +7,9 @@ unless present", the full-text index's upkeep) is asked of this module by name.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, event
@@ -52,6 +54,33 @@ def insert_unless_present(table: Table) -> Insert:
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
-def optimize_search_index(conn: Connection) -> None:
-    """Merge the full-text index's segments (after a rebuild wrote every row at once)."""
+@contextlib.contextmanager
+def triggers_set_aside(conn: Connection) -> Iterator[None]:
+    """Drop every trigger for the block, inside the caller's transaction, then put them back.
+
+    For a rebuild that rewrites every row: the full-text index is then filled in one
+    statement (``rebuild_search_index``) rather than a row at a time by the triggers.
+    """
+    triggers = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    ).all()
+    for name, _ in triggers:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for _, sql in triggers:
+        conn.exec_driver_sql(sql)
+
+
+# What the triggers of migration 0002 keep in post_fts: each post's current title and excerpt.
+_INDEX_EVERY_POST = (
+    "INSERT INTO post_fts (rowid, title, excerpt)"
+    " SELECT p.id, v.title, v.excerpt FROM post p"
+    " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+)
+
+
+def rebuild_search_index(conn: Connection) -> None:
+    """Fill the full-text index anew from the current versions, and merge its segments."""
+    conn.exec_driver_sql("DELETE FROM post_fts")
+    conn.exec_driver_sql(_INDEX_EVERY_POST)
     conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
