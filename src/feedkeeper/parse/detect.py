@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.dom import (
     HEADINGS,
     LANDMARK_ROLES,
@@ -136,8 +137,9 @@ def _post_links(
         if key == page.url_key or taxonomy_kind(url, link.rel) or (wanted and not wanted(link)):
             continue
         in_heading = any(a.tag in HEADINGS for a in link.chain[:4])
-        text = page.text_of(link.node)
-        found.append((PostLink(link.node, url, key, order, in_heading, text), link.chain))
+        title = title_node(page, link.node)
+        text = page.text_of(title)
+        found.append((PostLink(link.node, url, key, order, in_heading, text, title), link.chain))
     return found
 
 

@@ -104,7 +104,7 @@ def _title(page: Page, block: Block) -> tuple[str | None, LexborNode | None, Pos
     if first is not None and not (named and main and _link_comes_first(block.node, main, first)):
         return page.text_of(first), first, url_link
     if named and main is not None:
-        return main.text, main.node, main
+        return main.text, main.title, main
     return None, None, url_link
 
 
