@@ -21,7 +21,7 @@ MAX_DATE_PART = 40
 
 def title_node(page: Page, link: LexborNode) -> LexborNode:
     """Return the element inside a link that shows the post's title (the link itself if plain)."""
-    if link.child is None or link.child.next is None and link.child.tag == "-text":
+    if link.child is None or (link.child.next is None and link.child.tag == "-text"):
         return link  # the common case: a link around its text alone
     for heading in link.css(_HEADING_CSS):
         if page.text_of(heading) and is_visible(heading, page.hidden):
@@ -38,9 +38,8 @@ def title_node(page: Page, link: LexborNode) -> LexborNode:
 
 def _has_own_text(node: LexborNode) -> bool:
     """Tell whether text sits directly in the node (it then names the post as a whole)."""
-    return any(
-        child.tag == "-text" and (child.text_content or "").strip() for child in node.iter(include_text=True)
-    )
+    children = node.iter(include_text=True)
+    return any(child.tag == "-text" and (child.text_content or "").strip() for child in children)
 
 
 def _text_parts(page: Page, node: LexborNode) -> list[LexborNode]:
