@@ -23,7 +23,14 @@ from feedkeeper.parse.vocab import (
     TAG_LABEL_RE,
     is_read_more,
 )
-from feedkeeper.parse.when import CardScan, DateHit, choose_date, context_date, scan_card
+from feedkeeper.parse.when import (
+    CardScan,
+    DateHit,
+    choose_date,
+    context_date,
+    group_heading,
+    scan_card,
+)
 from feedkeeper.text import normalize_space, split_ellipsis
 
 Title = tuple[str | None, bool]  # the title's text, and whether a badge in it is a pin
@@ -77,7 +84,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         category=categories.names[0] if categories.names else None,
         categories=categories.names,
         tags=tags.names,
-        published=published_date(hit, url) or stated[0],
+        published=published_date(hit, url, _group_of(page, root, hit)) or stated[0],
         published_at=hit.stamp if hit else stated[1],
         excerpt=excerpt or None,
         truncated=truncated and bool(excerpt),
@@ -229,11 +236,25 @@ def _split_ellipsis(text: str | None) -> tuple[str | None, bool]:
     return (text[:-80] + tail).strip() or None, truncated
 
 
-def published_date(hit: DateHit | None, url: str | None) -> str | None:
-    """Return the published ISO date; a date without a year takes it from the post URL."""
+def _group_of(page: Page, root: LexborNode, hit: DateHit | None) -> tuple[int, int | None] | None:
+    """Return the group heading above a card whose date shows no year, if any."""
+    if hit is None or hit.date or hit.month_day is None:
+        return None
+    return group_heading(page, root)
+
+
+def published_date(
+    hit: DateHit | None, url: str | None, group: tuple[int, int | None] | None = None
+) -> str | None:
+    """Return the published ISO date; a year-less one takes the group heading's year, or the URL's.
+
+    The group heading is the archive's "2025" or "2025年5月" above the card.
+    """
     if hit is None:
         return None
     if hit.date or hit.month_day is None:
         return hit.date
+    if group is not None:
+        return with_year(group[0], hit.month_day)
     match = _URL_YEAR_RE.search(url or "")
     return with_year(int(match.group(1)), hit.month_day) if match else None
