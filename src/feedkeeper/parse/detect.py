@@ -320,8 +320,8 @@ def _rows_of_groups(best: Candidate, viable: list[Candidate]) -> list[Candidate]
     """Return the rows of a listing whose "cards" are groups of rows (posts under a year).
 
     Each group's rows are a candidate of their own, nested in one of the groups and
-    naming every post of it, none by a heading; their parallels in the other groups come along, and a
-    group of a single row stays a card as it is.
+    naming every post of it, none by a heading; their parallels in the other groups
+    come along, and a group of a single row stays a card as it is.
     """
     keys = [{link.key for link in card.links} for card in best.cards]
     if sorted(len(k) for k in keys)[len(keys) // 2] < 2:
@@ -364,8 +364,10 @@ def _parallel(best: Candidate, viable: list[Candidate]) -> list[Candidate]:
 def _loss_reason(candidate: Candidate, best: Candidate) -> str:
     if contains(best.container, candidate.container):
         return "nested inside the listing's cards"
-    if contains(candidate.container, best.container) and best.groups == {} and any(
-        contains(card.node, best.container) for card in candidate.cards
+    if (
+        contains(candidate.container, best.container)
+        and best.groups == {}
+        and any(contains(card.node, best.container) for card in candidate.cards)
     ):
         return "groups of the listing's rows, each nested under a heading"
     if candidate.penalties:
