@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from feedkeeper.article.fold import MARKER_TOKENS, ArticleStream, Stream, is_marker
+from feedkeeper.article.model import fills
 
 _CHAR_COST = 2
 _KIND_COST = 3  # the block after the text is of another kind than the placeholder
@@ -123,7 +124,7 @@ def _end_penalty(article: ArticleStream, index: int, next_kind: str | None) -> i
     block = article.blocks.get(index)
     if block is None:
         return _BLOCK_COST
-    return 0 if block.kind == next_kind else _KIND_COST
+    return 0 if fills(block.kind, next_kind) else _KIND_COST
 
 
 def _trace(
