@@ -522,7 +522,9 @@ def test_mathjax_3_output_gives_its_tex_where_it_keeps_one() -> None:
         "<mjx-assistive-mml><math><mi>γ</mi></math></mjx-assistive-mml></mjx-container>"
         " is left for later.</p>"
     )
-    excerpt = "The mean [Math] and the variance [公式] describe it; the skew [Math] is left for later."
+    excerpt = (
+        "The mean [Math] and the variance [公式] describe it; the skew [Math] is left for later."
+    )
     assert recover_placeholders(excerpt, article) == [
         recovered("math", 1, r"\mu"),
         recovered("formula", 1, r"\sigma^2"),
