@@ -18,10 +18,11 @@ import time
 
 from feedkeeper.article import Article, Block, recover_placeholders
 
-_WORDS = (
+_TEXT = (
     "梯度 下降 的 学习率 会 随着 训练 逐步 减小 模型 参数 更新 方向 由 损失 函数 决定 "
     "the step size shrinks as training goes on and the loss falls towards its minimum"
-).split()
+)
+_WORDS = _TEXT.split(" ")
 SIZES = (500, 1000, 3000)
 
 
