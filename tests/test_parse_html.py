@@ -105,11 +105,22 @@ def test_disabled_next_link_is_ignored() -> None:
         ('<a href="/page2/" aria-label="next-page"><i></i></a>', "https://blog.example/page2/"),
         ('<span class="current">1</span> <a href="/page/2/">2</a>', "https://blog.example/page/2/"),
         ('<a href="/?page=2">2</a>', "https://blog.example/?page=2"),
+        ('<a href="/page/2/"><i class="fa fa-angle-right"></i></a>', "https://blog.example/page/2/"),
+        (
+            '<a href="/page/2/"><i class="material-icons">chevron_right</i></a>',
+            "https://blog.example/page/2/",
+        ),
     ],
 )
 def test_next_link_forms(pager: str, expected: str) -> None:
     page = parse_listing(_listing(CARDS, f"<nav>{pager}</nav>"), "https://blog.example/")
     assert page.next_url == expected
+
+
+def test_an_icon_link_back_to_the_previous_page_is_no_next() -> None:
+    pager = '<nav><a href="/page/2/"><i class="fa fa-angle-left"></i></a></nav>'
+    page = parse_listing(_listing(CARDS, pager), "https://blog.example/page/3/")
+    assert page.next_url is None
 
 
 def test_numbered_pager_on_the_last_page_has_no_next() -> None:
