@@ -105,7 +105,10 @@ def test_disabled_next_link_is_ignored() -> None:
         ('<a href="/page2/" aria-label="next-page"><i></i></a>', "https://blog.example/page2/"),
         ('<span class="current">1</span> <a href="/page/2/">2</a>', "https://blog.example/page/2/"),
         ('<a href="/?page=2">2</a>', "https://blog.example/?page=2"),
-        ('<a href="/page/2/"><i class="fa fa-angle-right"></i></a>', "https://blog.example/page/2/"),
+        (
+            '<a href="/page/2/"><i class="fa fa-angle-right"></i></a>',
+            "https://blog.example/page/2/",
+        ),
         (
             '<a href="/page/2/"><i class="material-icons">chevron_right</i></a>',
             "https://blog.example/page/2/",

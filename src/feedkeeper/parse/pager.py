@@ -119,10 +119,12 @@ def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Page
 def _next_by_url(links: list[PagerLink], current: int) -> Pager:
     """Return the link whose URL is the page after this one, whatever it shows (an icon)."""
     for link in links:
-        if page_number(link.url) == current + 1 and not PREV_RE.match(link.text):
-            if not link.text.isdigit():  # a number that disagrees with its URL: not trusted
-                reason = f"link to page {current + 1} after the current page {current}"
-                return Pager(link.url, reason, numbered=True)
+        # A link reading "previous", or a number its URL disagrees with, is not trusted.
+        if PREV_RE.match(link.text) or link.text.isdigit():
+            continue
+        if page_number(link.url) == current + 1:
+            reason = f"link to page {current + 1} after the current page {current}"
+            return Pager(link.url, reason, numbered=True)
     return Pager()
 
 
