@@ -84,7 +84,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         category=categories.names[0] if categories.names else None,
         categories=categories.names,
         tags=tags.names,
-        published=published_date(hit, url, _group_of(page, root, hit)) or stated[0],
+        published=published_date(hit, url, group_of(page, root, hit)) or stated[0],
         published_at=hit.stamp if hit else stated[1],
         excerpt=excerpt or None,
         truncated=truncated and bool(excerpt),
@@ -236,7 +236,7 @@ def _split_ellipsis(text: str | None) -> tuple[str | None, bool]:
     return (text[:-80] + tail).strip() or None, truncated
 
 
-def _group_of(page: Page, root: LexborNode, hit: DateHit | None) -> tuple[int, int | None] | None:
+def group_of(page: Page, root: LexborNode, hit: DateHit | None) -> tuple[int, int | None] | None:
     """Return the group heading above a card whose date shows no year, if any."""
     if hit is None or hit.date or hit.month_day is None:
         return None
