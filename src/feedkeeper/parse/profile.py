@@ -16,9 +16,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from feedkeeper.cards import find_placeholders
 from feedkeeper.errors import ConfigError
+from feedkeeper.parse.badges import title_without_badges
 from feedkeeper.parse.detect import block_for
 from feedkeeper.parse.dom import ancestors, attr, is_visible
-from feedkeeper.parse.badges import title_without_badges
 from feedkeeper.parse.fields import CardParts, group_of, published_date, read_card
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import is_read_more
