@@ -262,3 +262,17 @@ def test_an_intro_block_beside_the_cards_is_no_card() -> None:
     )
     page = parse_listing(_listing(intro + CARDS), "https://blog.example/")
     assert [card.title for card in page.cards] == ["Post 0", "Post 1", "Post 2"]
+
+
+def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
+    bodies = [
+        "<p>Make the header <code>sticky</code> with one line of CSS.</p>",
+        '<div class="meta"><span class="flag">置顶</span></div>',
+        "<p>We pinned nothing: the word Pinned here is part of a sentence.</p>",
+    ]
+    html = _listing("".join(_card(n, body) for n, body in enumerate(bodies)))
+    assert [card.pinned for card in parse_listing(html, "https://b.example/").cards] == [
+        False,
+        True,
+        False,
+    ]

@@ -12,7 +12,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.dom import collapse, is_visible
+from feedkeeper.parse.dom import ancestors, collapse, is_visible
 from feedkeeper.parse.page import Page
 
 _PIN_WORDS = r"已?置顶|置頂|pinned|sticky|top"
@@ -31,6 +31,8 @@ _TRAILING_RE = re.compile(
     rf"[\s|｜\-—·]*{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}\s*$", re.I
 )
 _SEPARATORS = " :：|｜-—·"
+# Code and quotes: a word in them is text, not a badge.
+_TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})
 # A meta element this short may be a badge; longer text is a sentence that mentions one.
 MAX_BADGE_CHARS = 8
 
@@ -52,13 +54,17 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
 
 
 def shows_pin(page: Page, root: LexborNode) -> bool:
-    """Tell whether a card shows a pin badge as a short text of its own ("置顶", "Pinned")."""
+    """Tell whether a card shows a pin badge as a short text of its own ("置顶", "Pinned").
+
+    Words in running text or code (``position: <code>sticky</code>``) are no badge.
+    """
     for node in root.traverse(include_text=True):
         if node.tag != "-text":
             continue
         text = node.text_content or ""
         if len(text) > 4 * MAX_BADGE_CHARS or not _MARK_RE.match(text):
             continue
-        if is_visible(node, page.hidden):
+        lineage = list(ancestors(node, root))
+        if not any(a.tag in _TEXT_TAGS for a in lineage) and is_visible(node, page.hidden):
             return True
     return False
