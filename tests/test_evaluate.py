@@ -149,3 +149,19 @@ def test_command_prints_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_command_refuses_a_missing_folder(tmp_path: Path) -> None:
     assert main([str(tmp_path / "absent")]) == 2
+
+
+def test_command_sums_several_corpus_folders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    _site(first, "Excerpt 0")
+    (second / "other").mkdir()
+    for name in ("page1.html", "labels.json"):
+        (second / "other" / name).write_bytes((first / "tiny" / name).read_bytes())
+    assert main([str(first), str(second)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[1:]] == ["tiny", "other", "overall"]
+    assert lines[-1].split()[1] == "6"
