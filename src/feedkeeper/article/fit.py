@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Levenshtein, Opcode, Opcodes
 
 from feedkeeper.article.fold import MARKER_TOKENS, ArticleStream, Stream, is_marker
 from feedkeeper.article.model import fills
@@ -35,6 +35,8 @@ TAIL = 24
 _TAIL_SLACK = 16
 # An exact match this long places text for sure; shorter ones may be chance letters.
 _SOLID = 4
+# Matches of one stretch of text lie on diagonals this close (edits shift them a little).
+_DRIFT = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,29 +91,72 @@ def _fit_head(
     if not solid:
         return None
     size, end = solid[-1].src_end, start + solid[-1].dest_end
-    events = [
-        event
-        for op in ops
-        if op.src_start < size or (op.tag == "insert" and op.dest_end + start <= end)
-        for event in _op_events(article, chunk, op, start, size)
-    ]
+    first = _first_agreeing(ops) if anchor is None else None
+    events: list[tuple[int, int]] = []
+    for op in ops:
+        if op.src_start >= size and not (op.tag == "insert" and op.dest_end + start <= end):
+            continue
+        if first is not None and op.dest_end <= first.dest_start and op.src_end <= first.src_start:
+            # Before the first solid match the head may start anywhere: article text
+            # there is skipped for free, the head's own letters still count.
+            events.extend((i, 0 if chunk.optional[i] else _CHAR_COST) for i in range(*_src(op)))
+            continue
+        events.extend(_op_events(article, chunk, op, start, size))
     return _Head(size, end, sum(cost for _, cost in events), tuple(e for e in events if e[1]))
 
 
+def _src(op: Opcode) -> tuple[int, int]:
+    """Return the chunk range an opcode covers."""
+    return op.src_start, op.src_end
+
+
 def _start_of(head: str, tokens: str, span: tuple[int, int]) -> int | None:
-    """Return where in the span the head starts: where its first solid exact match puts it."""
-    for op in Levenshtein.opcodes(head, tokens[span[0] : span[1]]):
-        if op.tag == "equal" and op.src_end - op.src_start >= _SOLID:
-            return max(span[0], span[0] + op.dest_start - op.src_start)
-    return None
+    """Return where in the span the head starts, a little early (leading text is free).
+
+    The longest exact match places the head; the start goes back a little from there
+    for the edits before it, but never back over a block: the text between two
+    placeholders holds none.
+    """
+    ops = Levenshtein.opcodes(head, tokens[span[0] : span[1]])
+    solid = [op for op in ops if op.tag == "equal" and op.src_end - op.src_start >= _SOLID]
+    if not solid:
+        return None
+    longest = max(solid, key=lambda op: op.src_end - op.src_start)
+    placed = max(span[0], span[0] + longest.dest_start - longest.src_start)
+    start = max(span[0], placed - _DRIFT)
+    blocks = [i for i in range(start, placed) if is_marker(tokens[i])]
+    return blocks[-1] + 1 if blocks else start
+
+
+def _first_agreeing(ops: Opcodes) -> Opcode | None:
+    """Return the first solid match on the diagonal most of the solid matches share.
+
+    A plain edit distance places leading letters of the head anywhere before their real
+    place (skipping article text costs the same there as later): the head's place is
+    read off the run of solid matches that agree, not off the first match.
+    """
+    solid = [op for op in ops if op.tag == "equal" and op.src_end - op.src_start >= _SOLID]
+    diagonals = [op.dest_start - op.src_start for op in solid]
+
+    def support(diagonal: int) -> int:
+        return sum(
+            op.src_end - op.src_start
+            for op, d in zip(solid, diagonals, strict=True)
+            if abs(d - diagonal) <= _DRIFT
+        )
+
+    if not solid:
+        return None
+    best = max(diagonals, key=support)
+    return next(op for op, d in zip(solid, diagonals, strict=True) if abs(d - best) <= _DRIFT)
 
 
 def _op_events(
-    article: ArticleStream, chunk: Stream, op: object, offset: int, stop: int
+    article: ArticleStream, chunk: Stream, op: Opcode, offset: int, stop: int
 ) -> list[tuple[int, int]]:
     """Return the weighted edits of one rapidfuzz opcode, as the exact alignment counts them."""
-    tag, c0, c1 = op.tag, op.src_start, min(op.src_end, stop)  # type: ignore[attr-defined]
-    w0, w1 = offset + op.dest_start, offset + op.dest_end  # type: ignore[attr-defined]
+    tag, c0, c1 = op.tag, op.src_start, min(op.src_end, stop)
+    w0, w1 = offset + op.dest_start, offset + op.dest_end
     inserted = [(i, 0 if chunk.optional[i] else _CHAR_COST) for i in range(c0, c1)]
     skipped = [(c0, _skip_cost(article.tokens[j], article.optional[j])) for j in range(w0, w1)]
     if tag == "delete":
