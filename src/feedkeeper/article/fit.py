@@ -90,8 +90,10 @@ def _fit_head(
     solid = [op for op in ops if op.tag == "equal" and op.src_end - op.src_start >= _SOLID]
     if not solid:
         return None
-    size, end = solid[-1].src_end, start + solid[-1].dest_end
-    first = _first_agreeing(ops) if anchor is None else None
+    first = _first_agreeing(ops)
+    last = _last_in_line(solid, first)
+    size, end = last.src_end, start + last.dest_end
+    first = first if anchor is None else None
     events: list[tuple[int, int]] = []
     for op in ops:
         if op.src_start >= size and not (op.tag == "insert" and op.dest_end + start <= end):
@@ -126,6 +128,22 @@ def _start_of(head: str, tokens: str, span: tuple[int, int]) -> int | None:
     start = max(span[0], placed - _DRIFT)
     blocks = [i for i in range(start, placed) if is_marker(tokens[i])]
     return blocks[-1] + 1 if blocks else start
+
+
+def _last_in_line(solid: list[Opcode], first: Opcode | None) -> Opcode:
+    """Return the last solid match that continues the line of those before it.
+
+    The head's last letters may match far past its end (a plain edit distance skips
+    article text as cheaply there): such a jump off the line is not followed.
+    """
+    last = first or solid[0]
+    for op in solid:
+        if op.src_start < last.src_end:
+            continue
+        jump = (op.dest_start - op.src_start) - (last.dest_start - last.src_start)
+        if abs(jump) <= _DRIFT:
+            last = op
+    return last
 
 
 def _first_agreeing(ops: Opcodes) -> Opcode | None:
