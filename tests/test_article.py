@@ -471,6 +471,24 @@ def test_an_unchanged_article_fills_every_placeholder_of_its_own_excerpt(
     assert [(r.status, r.text) for r in results] == [("recovered", b.text) for b in blocks]
 
 
+_LONG_TEXT = st.lists(
+    st.sampled_from(["梯度", "下降", "loss", "step", "模型", "rate", "参数", "x", "更新"]),
+    min_size=20,
+    max_size=150,
+).map(" ".join)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(_LONG_TEXT, _BLOCKS), min_size=1, max_size=8))
+def test_long_stretches_of_repetitive_text_still_fill_every_placeholder(
+    segments: list[str | Block],
+) -> None:
+    excerpt = " ".join(s if isinstance(s, str) else _TOKENS[s.kind] for s in segments)
+    blocks = [s for s in segments if isinstance(s, Block)]
+    results = recover_placeholders(excerpt, Article(tuple(segments)))
+    assert [(r.status, r.text) for r in results] == [("recovered", b.text) for b in blocks]
+
+
 # --- formulas, whatever their rendering ------------------------------------------------------
 
 
