@@ -35,6 +35,7 @@ FIELDS = (
     "excerpt",
     "excerpt_recovered",
     "truncated",
+    "pinned",
     "version",
     "first_seen",
     "last_seen",

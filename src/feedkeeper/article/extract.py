@@ -12,8 +12,10 @@ from feedkeeper.article.blocks import (
     is_gutter,
     is_math_rendering,
     is_mathjax_script,
+    is_mjx_container,
     katex_block,
     mathjax_block,
+    mjx_block,
 )
 from feedkeeper.article.body import find_body
 from feedkeeper.article.delimiters import split_delimited_math
@@ -122,6 +124,8 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
     tag = node.tag
     if tag == "script" and is_mathjax_script(node):
         _add(out, mathjax_block(node))
+    elif is_mjx_container(node) and not _is_skipped_element(node):
+        _add(out, mjx_block(node))
     elif _is_skipped(node):
         pass
     elif tag == "br":
@@ -154,4 +158,8 @@ def _add(out: _Segments, block: Block | None) -> None:
 
 def _is_skipped(node: LexborNode) -> bool:
     """Tell elements a reader never sees as body text."""
-    return node.tag in SKIP_TAGS or is_hidden(node) or is_math_rendering(node) or is_gutter(node)
+    return _is_skipped_element(node) or is_math_rendering(node)
+
+
+def _is_skipped_element(node: LexborNode) -> bool:
+    return node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node)

@@ -56,6 +56,12 @@ _INSERT_PLACEHOLDER = (
     " VALUES (?, ?, ?, ?, 'pending', 0)"
 )
 _TOUCH_POST = "UPDATE post SET last_seen = ? WHERE id = ?"
+# A post is pinned as the first card of it in a run shows it: the listing's top shows
+# pinned posts again further down, without their badge, in the same run.
+_PIN_POST = (
+    "UPDATE post SET pinned = ? WHERE id = ? AND pinned IS NOT ?"
+    " AND NOT EXISTS (SELECT 1 FROM sighting WHERE post_id = post.id AND run_id = ?)"
+)
 _MOVE_POST = "UPDATE post SET current_version = ? WHERE id = ?"
 _CURRENT_VERSIONS = (
     "SELECT v.id, v.post_id, v.version, v.title, v.category, v.categories, v.tags,"
@@ -87,6 +93,7 @@ class _Batch:
     fingerprints: list[Row] = field(default_factory=list)
     sightings: list[Row] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)  # posts sighted on this page
+    pinned: dict[int, bool] = field(default_factory=dict)  # post -> its first card's badge
     versioned: set[int] = field(default_factory=set)  # known posts that got a new version
 
 
@@ -118,6 +125,7 @@ class PageWriter:
                 skipped += 1  # nothing to know the post by
                 continue
             post_id = self._identify(card, url, fp)
+            self.batch.pinned.setdefault(post_id, card.pinned)
             self._sight(post_id, page_url, position, card.url)
             self.outcome.cards += 1
         self._flush()
@@ -235,6 +243,8 @@ class PageWriter:
         self._insert_placeholders(excerpts)
         db.executemany(_INSERT_URL, b.urls)
         db.executemany(_INSERT_FINGERPRINT, b.fingerprints)
+        pins = [(pinned, pid, pinned, self.run_id) for pid, pinned in b.pinned.items()]
+        db.executemany(_PIN_POST, pins)  # before this page's sightings: they are not earlier
         db.executemany(_INSERT_SIGHTING, b.sightings)
         db.executemany(_TOUCH_POST, [(self.seen_at, pid) for pid in b.touched])
         # Only posts with a new version: the full-text index follows current_version.
