@@ -6,27 +6,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from feedkeeper.cli.common import ConfigOption, DbOption, err, out, settings_for
 from feedkeeper.cli.progress import progress_bar, tracked
 from feedkeeper.errors import ConfigError
-from feedkeeper.export import FORMATS, check_fields, write_export
-from feedkeeper.store.read import (
-    PostFilter,
-    RunRow,
-    StatusReport,
-    count_posts,
-    iter_posts,
-    open_reader,
-    status_report,
-    stored_date,
-    stored_time,
-)
+
+if TYPE_CHECKING:
+    from feedkeeper.store.read import RunRow, StatusReport
 
 
 def register(app: typer.Typer) -> None:
@@ -74,6 +63,9 @@ def export_command(
     config: ConfigOption = None,
 ) -> None:
     """Export the archive's posts as JSON, JSON Lines or CSV."""
+    from feedkeeper.export import FORMATS, check_fields, write_export
+    from feedkeeper.store.read import PostFilter, count_posts, iter_posts, open_reader
+
     if fmt not in FORMATS:
         raise ConfigError(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if excel and fmt != "csv":
@@ -97,6 +89,8 @@ def export_command(
 
 
 def _date_option(name: str, value: str | None) -> str | None:
+    from feedkeeper.store.read import stored_date
+
     if value is None:
         return None
     parsed = stored_date(value)
@@ -106,6 +100,8 @@ def _date_option(name: str, value: str | None) -> str | None:
 
 
 def _time_option(name: str, value: str | None) -> str | None:
+    from feedkeeper.store.read import stored_time
+
     if value is None:
         return None
     parsed = stored_time(value)
@@ -123,6 +119,8 @@ def status_command(
     config: ConfigOption = None,
 ) -> None:
     """Show recent runs, archive totals and the placeholder backlog."""
+    from feedkeeper.store.read import open_reader, status_report
+
     report = status_report(open_reader(settings_for(config, db=db).db), last_runs=runs)
     if as_json:
         text = json.dumps(asdict(report), ensure_ascii=False, indent=2)
@@ -153,7 +151,7 @@ def _run_cells(run: RunRow) -> list[str]:
         str(run.id),
         run.kind,
         run.status,
-        run.started_at[:19].replace("T", " "),
+        run.started_at[:19].replace("T", " ") + " UTC",
         format_duration(run.duration_seconds),
         str(run.pages),
         str(run.new_posts),
@@ -198,6 +196,9 @@ def _show_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]
     if not out.is_terminal:
         _say(f"\n{title}\n{plain_table(columns, rows)}")
         return
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(*columns, title=title, title_justify="left", box=None)
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))  # Text: no markup read into archive values

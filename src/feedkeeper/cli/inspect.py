@@ -15,12 +15,7 @@ from feedkeeper.cli.common import (
     out,
     settings_for,
 )
-from feedkeeper.config import check_url
-from feedkeeper.encoding import decode_body
 from feedkeeper.errors import ConfigError
-from feedkeeper.fetch import Fetcher
-from feedkeeper.parse import explain_listing, load_profile, suggest_profile
-from feedkeeper.pipeline import parse_body
 
 profile_app = typer.Typer(
     help="Site profiles: CSS selectors that pin what the parser finds.", no_args_is_help=True
@@ -47,6 +42,10 @@ def parse_command(
     config: ConfigOption = None,
 ) -> None:
     """Print the cards a listing page holds, one JSON object per line."""
+    from feedkeeper.encoding import decode_body
+    from feedkeeper.parse import explain_listing, load_profile
+    from feedkeeper.pipeline import parse_body
+
     settings = settings_for(config, profile=profile)
     body, content_type, url = _load(source, base_url, settings)
     if explain:
@@ -68,12 +67,17 @@ def profile_suggest_command(
     config: ConfigOption = None,
 ) -> None:
     """Print a TOML site profile whose selectors reproduce the cards the heuristics find."""
+    from feedkeeper.encoding import decode_body
+    from feedkeeper.parse import suggest_profile
+
     body, content_type, url = _load(source, base_url, settings_for(config))
     text = decode_body(body, content_type)[0]
     print(suggest_profile(text, url), end="")
 
 
 def _load(source: str, base_url: str | None, settings: object) -> tuple[bytes, str | None, str]:
+    from feedkeeper.config import check_url
+
     if source.startswith(("http://", "https://")):
         return asyncio.run(_fetch(source, settings))
     path = Path(source)
@@ -85,6 +89,8 @@ def _load(source: str, base_url: str | None, settings: object) -> tuple[bytes, s
 
 
 async def _fetch(url: str, settings: object) -> tuple[bytes, str | None, str]:
+    from feedkeeper.fetch import Fetcher
+
     async with Fetcher(settings) as fetcher:  # type: ignore[arg-type]
         fetched = await fetcher.fetch(url)
     return fetched.body, fetched.content_type, fetched.url
