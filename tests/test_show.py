@@ -70,7 +70,8 @@ def test_show_prints_the_first_version_then_what_changed(
     assert capsys.readouterr().out == (
         "post 1  https://blog.example/p/flash\n"
         "also at https://blog.example/p/flash-v2\n"
-        "first seen 2026-01-10 08:00:00 UTC, last seen 2026-01-14 10:00:00 UTC, 4 sightings, 3 versions\n"
+        "first seen 2026-01-10 08:00:00 UTC, last seen 2026-01-14 10:00:00 UTC,"
+        " 4 sightings, 3 versions\n"
         "\n"
         "version 1  observed 2026-01-10 08:00:00 UTC  run 1\n"
         "  title: FlashAttention 详解\n"
@@ -101,7 +102,8 @@ def test_show_a_post_known_by_its_excerpt(
     assert main(["show", key["key"], "--db", str(db_path)]) == 0
     assert capsys.readouterr().out == (
         f"post 4  {key['key']}\n"
-        "first seen 2026-01-10 08:00:00 UTC, last seen 2026-01-10 08:00:00 UTC, 1 sighting, 1 version\n"
+        "first seen 2026-01-10 08:00:00 UTC, last seen 2026-01-10 08:00:00 UTC,"
+        " 1 sighting, 1 version\n"
         "\n"
         "version 1  observed 2026-01-10 08:00:00 UTC  run 1\n"
         "  truncated: no\n"
