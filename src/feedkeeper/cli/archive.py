@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from feedkeeper.cli.common import ConfigOption, DbOption, err, out, settings_for
+from feedkeeper.cli.common import ConfigOption, DbOption, err, out, print_json, settings_for
 from feedkeeper.cli.progress import progress_bar, tracked
 from feedkeeper.errors import ConfigError
 
@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("export")(export_command)
     app.command("status")(status_command)
+    app.command("datasette-metadata")(datasette_metadata_command)
 
 
 def export_command(
@@ -59,6 +60,13 @@ def export_command(
     excel: Annotated[
         bool, typer.Option("--excel", help="CSV with a UTF-8 BOM, for Excel.")
     ] = False,
+    formula_guard: Annotated[
+        bool,
+        typer.Option(
+            "--formula-guard/--no-formula-guard",
+            help="CSV: put ' before cells a spreadsheet would run as formulas (off: raw text).",
+        ),
+    ] = True,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -70,6 +78,8 @@ def export_command(
         raise ConfigError(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if excel and fmt != "csv":
         raise ConfigError("--excel: applies to CSV only; add --format csv")
+    if not formula_guard and fmt != "csv":
+        raise ConfigError("--no-formula-guard: applies to CSV only; add --format csv")
     where = PostFilter(
         since=_date_option("--since", since),
         until=_date_option("--until", until),
@@ -83,7 +93,15 @@ def export_command(
     total = count_posts(engine, where) if err.is_terminal else None  # only a bar needs it
     with progress_bar("exporting", total) as advance:
         records = tracked(iter_posts(engine, where, history=history), advance, lambda r: str(r.id))
-        count = write_export(records, fmt, target, fields=chosen, history=history, excel=excel)
+        count = write_export(
+            records,
+            fmt,
+            target,
+            fields=chosen,
+            history=history,
+            excel=excel,
+            formula_guard=formula_guard,
+        )
     if target is not None:
         err.print(f"exported {count} posts to {target}", markup=False, highlight=False)
 
@@ -110,6 +128,13 @@ def _time_option(name: str, value: str | None) -> str | None:
             f"{name}: not a date or time: {value!r} (use YYYY-MM-DD or 2026-01-11T08:00:00Z)"
         )
     return parsed
+
+
+def datasette_metadata_command(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Print Datasette metadata for the archive: descriptions, search box, canned queries."""
+    from feedkeeper.datasette import datasette_metadata
+
+    print_json(datasette_metadata(settings_for(config, db=db).db))
 
 
 def status_command(

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import feedkeeper
 from feedkeeper.errors import DatabaseLockedError, StoreError
+from feedkeeper.words import segment_words
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -32,7 +33,7 @@ def migrations_dir() -> Path:
 
 # The newest revision in migrations/versions (a test keeps the two in step). Knowing it
 # here lets every command skip loading Alembic when the archive is already current.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0007"
 
 
 def alembic_config() -> Config:
@@ -53,6 +54,7 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
         )
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "connect", _add_functions)
     if not readonly:
         event.listen(engine, "connect", _use_wal)
     # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
@@ -70,6 +72,11 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # can drop the last transactions, never corrupt the file.
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def _add_functions(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # The word index's triggers (migration 0007) segment text through this function.
+    dbapi_conn.create_function("feedkeeper_words", 1, segment_words, deterministic=True)
 
 
 def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
