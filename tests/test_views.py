@@ -508,6 +508,7 @@ def test_datasette_metadata_describes_every_column_as_the_document_does(store: S
             for index in ("post_fts", "post_words")
             for suffix in ("", "_config", "_content", "_data", "_docsize", "_idx")
         ),
+        "post_words_stale",
     }
 
 

@@ -5,8 +5,10 @@ Revises: 0004
 Adds post_words, a full-text index of the current title and excerpt of every
 post segmented into words (FTS5, unicode61 tokenizer), so that Datasette's
 search box and a plain MATCH in the sqlite3 shell find Chinese words of any
-length, two-character ones included; triggers keep it in step through the
-function feedkeeper_words(), which feedkeeper registers on its connections.
+length, two-character ones included. Triggers note the posts whose current
+text changed in post_words_stale; feedkeeper segments and indexes them when its
+write transactions commit (segmenting takes Python, so other tools' writes only
+queue the posts).
 post_search now matches words through post_words and opens without a MATCH
 (highlight() and snippet() only work inside one, so they left the view).
 posts_current lists the newest published posts first, then by id.
@@ -27,25 +29,23 @@ CREATE VIRTUAL TABLE post_words USING fts5(
 )
 """
 
-_REFRESH = """
-    DELETE FROM post_words WHERE rowid = {post_id};
-    INSERT INTO post_words (rowid, title, excerpt)
-        SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt) FROM post p
-        JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version
-        WHERE p.id = {post_id};
-"""
+# Segmenting needs Python (jieba), so the triggers only note which posts changed, in plain
+# SQL that any tool's writes can run; feedkeeper re-indexes them as each of its write
+# transactions commits (feedkeeper.store.search.refresh_word_index).
+STALE_TABLE = "CREATE TABLE post_words_stale (post_id INTEGER PRIMARY KEY)"
+_NOTE = "INSERT OR IGNORE INTO post_words_stale (post_id) VALUES ({post_id});"
 _IS_CURRENT = "{row}.version = (SELECT current_version FROM post WHERE id = {row}.post_id)"
 
 TRIGGERS = {
     "post_words_version_insert": f"""
     CREATE TRIGGER post_words_version_insert AFTER INSERT ON post_version
     WHEN {_IS_CURRENT.format(row="NEW")}
-    BEGIN {_REFRESH.format(post_id="NEW.post_id")} END
+    BEGIN {_NOTE.format(post_id="NEW.post_id")} END
     """,
     "post_words_version_update": f"""
     CREATE TRIGGER post_words_version_update AFTER UPDATE OF title, excerpt ON post_version
     WHEN {_IS_CURRENT.format(row="NEW")}
-    BEGIN {_REFRESH.format(post_id="NEW.post_id")} END
+    BEGIN {_NOTE.format(post_id="NEW.post_id")} END
     """,
     "post_words_version_delete": f"""
     CREATE TRIGGER post_words_version_delete AFTER DELETE ON post_version
@@ -55,19 +55,19 @@ TRIGGERS = {
     "post_words_post_update": f"""
     CREATE TRIGGER post_words_post_update AFTER UPDATE OF current_version ON post
     WHEN OLD.current_version IS NOT NEW.current_version
-    BEGIN {_REFRESH.format(post_id="NEW.id")} END
+    BEGIN {_NOTE.format(post_id="NEW.id")} END
     """,
     "post_words_post_delete": """
     CREATE TRIGGER post_words_post_delete AFTER DELETE ON post
-    BEGIN DELETE FROM post_words WHERE rowid = OLD.id; END
+    BEGIN
+        DELETE FROM post_words WHERE rowid = OLD.id;
+        DELETE FROM post_words_stale WHERE post_id = OLD.id;
+    END
     """,
 }
 
-BACKFILL = """
-INSERT INTO post_words (rowid, title, excerpt)
-SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt) FROM post p
-JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version
-"""
+# Every post to index: feedkeeper fills post_words when this migration's transaction commits.
+BACKFILL = "INSERT INTO post_words_stale (post_id) SELECT id FROM post"
 
 # `post_search` is the column to MATCH against; without a MATCH the view lists every post.
 POST_SEARCH = """
@@ -122,6 +122,7 @@ def _replace_view(name: str, sql: str) -> None:
 
 def upgrade() -> None:
     op.execute(WORDS_TABLE)
+    op.execute(STALE_TABLE)
     op.execute(BACKFILL)
     for sql in TRIGGERS.values():
         op.execute(sql)
@@ -135,4 +136,5 @@ def downgrade() -> None:
     _replace_view("post_search", OLD_POST_SEARCH)
     for name in reversed(TRIGGERS):
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.execute("DROP TABLE IF EXISTS post_words_stale")
     op.execute("DROP TABLE IF EXISTS post_words")

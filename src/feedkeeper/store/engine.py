@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
 import feedkeeper
 from feedkeeper.errors import DatabaseLockedError, StoreError
+from feedkeeper.store.search import refresh_word_index
 from feedkeeper.words import segment_words
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     event.listen(engine, "connect", _add_functions)
     if not readonly:
         event.listen(engine, "connect", _use_wal)
+        event.listen(engine, "commit", _refresh_words)
     # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
     begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
@@ -75,8 +77,15 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 
 def _add_functions(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    # The word index's triggers (migration 0007) segment text through this function.
+    # The word index (migration 0007) is filled with text segmented by this function.
     dbapi_conn.create_function("feedkeeper_words", 1, segment_words, deterministic=True)
+
+
+def _refresh_words(conn: Connection) -> None:
+    # Just before a write transaction commits: index the words of the posts it changed.
+    raw = conn.connection.driver_connection
+    if raw is not None:
+        refresh_word_index(raw)
 
 
 def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
