@@ -11,6 +11,7 @@ import pytest
 
 import sample_archive
 from feedkeeper.cli import main
+from feedkeeper.cli.demo import next_steps
 from feedkeeper.demo import FixtureServer
 
 from conftest import FIXTURES
@@ -142,3 +143,13 @@ def test_a_saved_page_with_relative_links_asks_for_base_url(
         assert "add --base-url" in err and err.count("\n") == 1
         assert main([*command, str(page), "--base-url", "https://blog.example/"]) == 0
         assert capsys.readouterr().out
+
+
+def test_the_demo_hints_match_where_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UV", "/usr/local/bin/uv")
+    assert "  uv run feedkeeper status --db x.db\n" in next_steps(Path("x.db"))
+    monkeypatch.delenv("UV")
+    monkeypatch.setenv("PATH", "/nonexistent")  # as in the image: no uv, no sqlite3
+    assert next_steps(Path("x.db")) == (
+        "  feedkeeper status --db x.db\n  feedkeeper export --db x.db --format jsonl --history"
+    )
