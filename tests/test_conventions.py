@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from feedkeeper.cli import main
 from feedkeeper.cli.demo import next_steps
 from feedkeeper.demo import FixtureServer
 
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
 COMMANDS = ["crawl", "import", "recover", "export", "status", "search", "show", "parse",
             "reparse", "schedule", "health", "config", "db upgrade", "profile suggest",
@@ -153,3 +154,20 @@ def test_the_demo_hints_match_where_it_runs(monkeypatch: pytest.MonkeyPatch) -> 
     assert next_steps(Path("x.db")) == (
         "  feedkeeper status --db x.db\n  feedkeeper export --db x.db --format jsonl --history"
     )
+
+
+def test_every_log_event_is_in_the_documented_table() -> None:
+    source = "\n".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "src" / "feedkeeper").rglob("*.py")
+    )
+    events = set(re.findall(r'"event": "(\w+)"', source))
+    running = (ROOT / "docs" / "running.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(\w+)`(?:, `(\w+)`)? \|", running, re.MULTILINE))
+    names = {name for pair in documented for name in pair if name}
+    assert {"recovery_finished", "run_finished"} <= events
+    assert events <= names, sorted(events - names)
+
+
+def test_gitignore_covers_every_file_an_archive_makes() -> None:
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert {"*.db", "*.db-wal", "*.db-shm", "*.db.lock"} <= set(ignored)

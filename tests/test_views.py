@@ -426,12 +426,12 @@ def _querying_section() -> list[tuple[str, str | None]]:
     """(SQL, output header or None) for each query under "Querying the archive"."""
     text = SCHEMA_DOC.read_text(encoding="utf-8")
     section = text.split("\n## Querying the archive\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```(sql)?\n(.*?)```", section, re.DOTALL)
+    blocks = re.findall(r"```(\w*)\n(.*?)```", section, re.DOTALL)
     queries: list[tuple[str, str | None]] = []
-    for is_sql, body in blocks:
-        if is_sql:
+    for language, body in blocks:
+        if language == "sql":
             queries.append((body, None))
-        elif queries:
+        elif queries and not language:
             queries[-1] = (queries[-1][0], body.splitlines()[0])
     return queries
 
