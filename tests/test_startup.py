@@ -38,3 +38,9 @@ def test_version_and_short_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Usage: feedkeeper [OPTIONS] COMMAND" in capsys.readouterr().out
     assert main(["status", "-h"]) == 0
     assert "Show recent runs" in capsys.readouterr().out
+
+
+def test_help_can_be_asked_for_again_and_again(capsys: pytest.CaptureFixture[str]) -> None:
+    for _ in range(1200):  # more than the interpreter's recursion limit
+        assert main(["status", "-h"]) == 0
+    assert "--runs <int>" in capsys.readouterr().out

@@ -7,7 +7,6 @@ first print, and each command imports the stages it needs when it runs, so
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import re
@@ -99,8 +98,8 @@ def _output_options(
     """The options every command takes (their values go to `OutputOptions`)."""
 
 
-@functools.cache
 def _output_params() -> list[Any]:
+    """Fresh parameters for one command (each command wraps its own; see `Command`)."""
     holder = typer.Typer(add_completion=False)
     holder.command()(_output_options)
     return list(typer.main.get_command(holder).params)
