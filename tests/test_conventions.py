@@ -48,6 +48,21 @@ def test_cron_and_every_together_are_refused(
     assert capsys.readouterr().err == "error: --cron and --every: give one of them, not both\n"
 
 
+def test_cron_on_the_command_line_beats_an_interval_from_the_environment(
+    fast_site: FixtureServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = str(tmp_path / "blog.db")
+    assert main(["crawl", "--url", fast_site.base_url, "--db", db, "--no-recover", "-q"]) == 0
+    monkeypatch.setenv("FEEDKEEPER_EVERY", "10m")
+    assert main(["health", "--json", "--db", db]) == 0
+    assert json.loads(capsys.readouterr().out)["reason"].endswith("runs every 10m")
+    assert main(["health", "--json", "--db", db, "--cron", "0 3 * * *"]) == 0
+    assert json.loads(capsys.readouterr().out)["reason"].endswith("runs cron '0 3 * * *'")
+
+
 def test_a_bad_log_format_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "--log-format", "xml"]) == 2
     assert capsys.readouterr().err == "error: --log-format: must be text or json, got 'xml'\n"

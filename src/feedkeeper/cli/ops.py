@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -80,11 +80,11 @@ def schedule_command(
     from feedkeeper.schedule import Daemon, check_archive, serve_until_signalled
 
     _refuse_both_cadences(cron, every)
-    settings = settings_for(
+    settings = _cadence_settings(
         config,
+        cron,
         url=url,
         db=db,
-        schedule=cron,
         every=every,
         jitter=jitter,
         run_now=run_now or None,
@@ -115,7 +115,7 @@ def health_command(
     from feedkeeper.health import check_health
 
     _refuse_both_cadences(cron, every)
-    health = check_health(settings_for(config, db=db, schedule=cron, every=every))
+    health = check_health(_cadence_settings(config, cron, db=db, every=every))
     verdict = "healthy" if health.is_healthy else "unhealthy"
     if as_json:
         print_json({"healthy": health.is_healthy, "reason": health.reason})
@@ -128,6 +128,14 @@ def health_command(
 def _refuse_both_cadences(cron: str | None, every: str | None) -> None:
     if cron is not None and every is not None:
         raise ConfigError("--cron and --every: give one of them, not both")
+
+
+def _cadence_settings(config: Path | None, cron: str | None, **overrides: Any) -> Settings:
+    """Settings with ``--cron`` winning over an interval from the file or the environment."""
+    settings = settings_for(config, schedule=cron, **overrides)
+    if cron is not None and settings.every is not None:
+        return replace(settings, every=None)  # an option beats the settings below it
+    return settings
 
 
 def config_command(
