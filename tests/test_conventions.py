@@ -63,6 +63,16 @@ def test_cron_on_the_command_line_beats_an_interval_from_the_environment(
     assert json.loads(capsys.readouterr().out)["reason"].endswith("runs cron '0 3 * * *'")
 
 
+def test_explain_with_a_profile_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / "site.toml"
+    profile.write_text('card = "article"\n', encoding="utf-8")
+    page = FIXTURES / "site" / "snapshots" / "01" / "index.html"
+    assert main(["parse", str(page), "--explain", "--profile", str(profile)]) == 2
+    assert capsys.readouterr().err.startswith("error: --explain and --profile:")
+
+
 def test_a_bad_log_format_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "--log-format", "xml"]) == 2
     assert capsys.readouterr().err == "error: --log-format: must be text or json, got 'xml'\n"

@@ -54,6 +54,8 @@ def parse_command(
     from feedkeeper.parse import explain_listing, load_profile
     from feedkeeper.pipeline import parse_body
 
+    if explain and profile is not None:
+        raise ConfigError("--explain and --profile: --explain shows the parser's own guesses")
     settings = settings_for(config, profile=profile)
     body, content_type, url = _load(source, base_url, settings)
     if explain:
