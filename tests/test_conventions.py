@@ -142,6 +142,15 @@ def test_no_color_turns_off_every_style() -> None:
     assert plain.stdout == "x\n"
 
 
+def test_with_no_color_search_marks_matches_with_text_not_styles(db_path: Path) -> None:
+    sample_archive.open_copy(db_path).close()
+    argv = ["search", "核心创新", "--db", str(db_path)]
+    probe = f"from feedkeeper.cli import main\nmain({argv!r})"
+    env = {"FORCE_COLOR": "1", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert "**核心创新**" in done.stdout and "\x1b[" not in done.stdout
+
+
 def test_csv_formula_guard_is_on_by_default_and_can_be_turned_off(
     db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

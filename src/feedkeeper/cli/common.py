@@ -69,6 +69,11 @@ class LazyConsole:
         return getattr(self._get(), name)
 
 
+def is_styled() -> bool:
+    """Whether stdout shows styles: a terminal, and NO_COLOR unset (else marks stand in)."""
+    return bool(out.is_terminal) and not os.environ.get("NO_COLOR")
+
+
 out: Any = LazyConsole(stderr=False)
 err: Any = LazyConsole(stderr=True)
 # The options of the command being run, set before its function is called.

@@ -14,6 +14,7 @@ from feedkeeper.cli.common import (
     DbOption,
     JsonOption,
     err,
+    is_styled,
     out,
     print_json,
     settings_for,
@@ -104,7 +105,7 @@ def _print_hit(number: int, hit: SearchHit) -> None:
 
 
 def _marked(marked: MarkedText) -> Text:
-    if out.is_terminal:
+    if is_styled():
         text = _text(marked.text)
         for start, end in marked.spans:
             text.stylize("bold reverse", start, end)
@@ -246,7 +247,7 @@ def _render_diff(segments: list[Segment]) -> Text:
     for op, run in segments:
         if op == "=":
             text.append(run)
-        elif out.is_terminal:
+        elif is_styled():
             text.append(run, style="red strike" if op == "-" else "green")
         else:
             marks = DELETED_MARKS if op == "-" else INSERTED_MARKS
