@@ -73,6 +73,11 @@ def test_explain_with_a_profile_is_refused(
     assert capsys.readouterr().err.startswith("error: --explain and --profile:")
 
 
+def test_datasette_metadata_needs_an_archive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["datasette-metadata", "--db", "/nonexistent/blog.db"]) == 1
+    assert capsys.readouterr().err.startswith("error: no archive at /nonexistent/blog.db")
+
+
 def test_a_bad_log_format_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "--log-format", "xml"]) == 2
     assert capsys.readouterr().err == "error: --log-format: must be text or json, got 'xml'\n"

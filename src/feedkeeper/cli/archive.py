@@ -134,7 +134,11 @@ def datasette_metadata_command(db: DbOption = None, config: ConfigOption = None)
     """Print Datasette metadata for the archive: descriptions, search box, canned queries."""
     from feedkeeper.datasette import datasette_metadata
 
-    print_json(datasette_metadata(settings_for(config, db=db).db))
+    from feedkeeper.store.read import open_reader
+
+    archive = settings_for(config, db=db).db
+    open_reader(archive).dispose()  # an archive to describe, at the schema the metadata knows
+    print_json(datasette_metadata(archive))
 
 
 def status_command(
