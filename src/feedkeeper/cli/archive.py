@@ -133,7 +133,6 @@ def _time_option(name: str, value: str | None) -> str | None:
 def datasette_metadata_command(db: DbOption = None, config: ConfigOption = None) -> None:
     """Print Datasette metadata for the archive: descriptions, search box, canned queries."""
     from feedkeeper.datasette import datasette_metadata
-
     from feedkeeper.store.read import open_reader
 
     archive = settings_for(config, db=db).db
