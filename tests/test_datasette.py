@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +90,19 @@ def test_datasette_search_finds_the_posts_feedkeeper_search_finds(
         assert len(in_datasette) == WORDS[word], word
         assert in_datasette == _feedkeeper_search(archive, word, capsys), word
         assert {row["post_id"] for row in queried} == in_datasette, word
+
+
+def test_every_short_chinese_word_of_the_titles_finds_the_same_posts_both_ways(
+    archive: Path, metadata: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(archive) as conn:
+        titles = [row[0] for row in conn.execute("SELECT title FROM post_version")]
+    words = sorted(
+        {run[i : i + size] for title in titles for run in re.findall(r"[\u4e00-\u9fff]+", title)
+         for size in (2, 3, 4) for i in range(len(run) - size + 1)}
+    )  # fmt: skip
+    assert len(words) > 100
+    paths = [f"/blog/posts_current.json?_search={w}&_shape=array&_size=max" for w in words]
+    for word, (status, found) in zip(words, _get(archive, metadata, paths), strict=True):
+        assert status == 200, word
+        assert {row["id"] for row in found} == _feedkeeper_search(archive, word, capsys), word
