@@ -99,7 +99,10 @@ def test_a_one_shot_crawl_recovers_the_placeholders_it_found(
         ["crawl", "--url", fast_site.base_url, "--db", db, "--json", "--log-format", "json"]
     )
     assert code == 0
-    report = json.loads(capsys.readouterr().out)
+    printed = capsys.readouterr()
+    report = json.loads(printed.out)
+    events = [json.loads(line).get("event") for line in printed.err.splitlines()]
+    assert events.index("run_finished") < events.index("recovery_finished")
     assert (report["kind"], report["status"]) == ("crawl", "ok")
     found = report["counts"]["placeholders_found"]
     assert found > 0
