@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import json
 import os
 import re
@@ -73,13 +74,24 @@ def write_export(
     fields: tuple[str, ...] = FIELDS,
     history: bool = False,
     excel: bool = False,
+    formula_guard: bool = True,
 ) -> int:
-    """Write the records to ``out`` (stdout when None) and return how many posts were written."""
+    """Write the records to ``out`` (stdout when None) and return how many posts were written.
+
+    ``formula_guard`` (CSV only) defuses cells a spreadsheet would run as formulas; turn it
+    off for readers that take cells as text, such as pandas.
+    """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose json, jsonl or csv")
     if excel and fmt != "csv":
         raise ExportError("--excel applies to CSV only: add --format csv")
-    writer = {"json": _write_json, "jsonl": _write_jsonl, "csv": _write_csv}[fmt]
+    if not formula_guard and fmt != "csv":
+        raise ExportError("--no-formula-guard applies to CSV only: add --format csv")
+    writer: Callable[[IO[str], Iterable[PostRecord], tuple[str, ...], bool], int]
+    if fmt == "csv":
+        writer = functools.partial(_write_csv, formula_guard=formula_guard)
+    else:
+        writer = _write_json if fmt == "json" else _write_jsonl
     if out is None:
         return _to_stdout(lambda handle: writer(handle, records, fields, history), bom=excel)
     with _atomic_file(out, bom=excel) as handle:
@@ -184,7 +196,12 @@ def csv_columns(fields: tuple[str, ...], history: bool) -> list[str]:
 
 
 def _write_csv(
-    handle: IO[str], records: Iterable[PostRecord], fields: tuple[str, ...], history: bool
+    handle: IO[str],
+    records: Iterable[PostRecord],
+    fields: tuple[str, ...],
+    history: bool,
+    *,
+    formula_guard: bool = True,
 ) -> int:
     columns = csv_columns(fields, history)
     writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")  # RFC 4180
@@ -192,7 +209,7 @@ def _write_csv(
     count = 0
     for record in records:
         for row in _csv_rows(record, history):
-            writer.writerow([csv_cell(row.get(name)) for name in columns])
+            writer.writerow([csv_cell(row.get(name), formula_guard) for name in columns])
         count += 1
     return count
 
@@ -206,7 +223,7 @@ def _csv_rows(record: PostRecord, history: bool) -> Iterator[dict[str, Any]]:
         yield base | version  # the version's own title, excerpt, ... in place of the current ones
 
 
-def csv_cell(value: Any) -> str:
+def csv_cell(value: Any, formula_guard: bool = True) -> str:
     """Return a value as CSV cell text: lists joined with ``|``, formulas neutralised."""
     if value is None:
         return ""
@@ -219,7 +236,8 @@ def csv_cell(value: Any) -> str:
             value = json.dumps(value, ensure_ascii=False)
         else:
             value = LIST_SEPARATOR.join(str(v) for v in value)
-    return _neutralise(_LONE_SURROGATE.sub("\ufffd", str(value)))
+    text = _LONE_SURROGATE.sub("\ufffd", str(value))
+    return _neutralise(text) if formula_guard else text
 
 
 def _neutralise(text: str) -> str:

@@ -9,6 +9,7 @@ recovery is never a new version: it belongs to the placeholder it was found for.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +31,8 @@ from feedkeeper.store.placeholders import (
     save_settled,
 )
 from feedkeeper.text import fold_for_fingerprint
+
+log = logging.getLogger(__name__)
 
 REASON_NO_URL = "no article URL (imported from a text capture)"
 GONE_STATUSES = frozenset({404, 410})
@@ -90,7 +93,29 @@ async def recover_async(
         _count(summary, settled)
     summary.status = "partial" if summary.counts.pages_failed else "ok"
     store.finish_run(run_id, summary.counts, summary.status)
+    _log_finished(summary)
     return summary
+
+
+def _log_finished(summary: RecoverSummary) -> None:
+    """One log line per recovery run, whoever started it: a command, a crawl or the daemon."""
+    counts = summary.counts
+    log.info(
+        "recovery run %d %s: %d recovered, %d unrecoverable, %d still pending",
+        summary.run_id,
+        summary.status,
+        counts.placeholders_recovered,
+        counts.placeholders_unrecoverable,
+        summary.still_pending,
+        extra={
+            "event": "recovery_finished",
+            "run_id": summary.run_id,
+            "status": summary.status,
+            "placeholders_recovered": counts.placeholders_recovered,
+            "placeholders_unrecoverable": counts.placeholders_unrecoverable,
+            "pages_failed": counts.pages_failed,
+        },
+    )
 
 
 async def _settle(

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
 import feedkeeper
 from feedkeeper.errors import DatabaseLockedError, StoreError
+from feedkeeper.store.search import refresh_word_index
+from feedkeeper.words import segment_words
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -32,7 +34,7 @@ def migrations_dir() -> Path:
 
 # The newest revision in migrations/versions (a test keeps the two in step). Knowing it
 # here lets every command skip loading Alembic when the archive is already current.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0007"
 
 
 def alembic_config() -> Config:
@@ -53,8 +55,10 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
         )
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "connect", _add_functions)
     if not readonly:
         event.listen(engine, "connect", _use_wal)
+        event.listen(engine, "commit", _refresh_words)
     # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
     begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
@@ -70,6 +74,18 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # can drop the last transactions, never corrupt the file.
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def _add_functions(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # The word index (migration 0007) is filled with text segmented by this function.
+    dbapi_conn.create_function("feedkeeper_words", 1, segment_words, deterministic=True)
+
+
+def _refresh_words(conn: Connection) -> None:
+    # Just before a write transaction commits: index the words of the posts it changed.
+    raw = conn.connection.driver_connection
+    if raw is not None:
+        refresh_word_index(raw)
 
 
 def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

@@ -10,12 +10,15 @@ same rows. Matching ignores case.
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, text
 
 SEARCH_INDEX = "post_fts"
+# Both full-text indexes: substrings (trigrams) and words (post_words, migration 0007).
+FULL_TEXT_INDEXES = (SEARCH_INDEX, "post_words")
 # Trigram indexes only see terms of at least this many characters.
 MIN_INDEXED_CHARS = 3
 # Characters of excerpt around the first match in a snippet.
@@ -129,9 +132,31 @@ def _snippet(excerpt: str, pattern: re.Pattern[str]) -> MarkedText:
     return MarkedText(window, _spans(window, pattern))
 
 
+# Posts whose words are out of date: the triggers of migration 0007 note them here.
+_REINDEX_WORDS = (
+    "DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)",
+    "INSERT INTO post_words (rowid, title, excerpt)"
+    " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)"
+    " FROM post_words_stale s JOIN post p ON p.id = s.post_id"
+    " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version",
+    "DELETE FROM post_words_stale",
+)
+
+
+def refresh_word_index(conn: sqlite3.Connection) -> None:
+    """Segment and index the posts noted as stale, inside the transaction about to commit."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'post_words_stale'"
+    ).fetchone()
+    if has_table is None or conn.execute("SELECT 1 FROM post_words_stale").fetchone() is None:
+        return
+    for sql in _REINDEX_WORDS:
+        conn.execute(sql)
+
+
 def is_search_index(name: str) -> bool:
-    """True for the FTS5 table and the shadow tables SQLite keeps for it."""
-    return name == SEARCH_INDEX or name.startswith(SEARCH_INDEX + "_")
+    """True for the FTS5 tables and the shadow tables SQLite keeps for them."""
+    return any(name == index or name.startswith(index + "_") for index in FULL_TEXT_INDEXES)
 
 
 def include_object(
