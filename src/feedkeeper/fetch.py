@@ -10,11 +10,11 @@ import math
 import random
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 from protego import Protego
@@ -29,9 +29,15 @@ from feedkeeper.errors import (
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
+from feedkeeper.inflate import ACCEPT_ENCODING, Inflater
 from feedkeeper.records import Validators
 
 MAX_REDIRECTS = 10
+# RFC 9309 2.3.1.2: follow at least five redirects for robots.txt, even to another host.
+ROBOTS_MAX_REDIRECTS = 5
+# RFC 9309 2.5: parse at least the first 500 KiB of a robots.txt; the rest is cut off.
+ROBOTS_MAX_BYTES = 500 * 1024
+DEFAULT_PORTS = {"http": 80, "https": 443}
 Sleep = Callable[[float], Awaitable[None]]
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
 
@@ -55,6 +61,20 @@ class Fetched:
     def text(self) -> tuple[str, str]:
         """Return the decoded body and the encoding used."""
         return decode_body(self.body, self.content_type)
+
+
+@dataclass(frozen=True, slots=True)
+class _Policy:
+    """How one kind of request follows redirects and bounds its body."""
+
+    max_redirects: int
+    any_host: bool  # robots.txt may redirect off the site (RFC 9309 2.3.1.2)
+    max_bytes: int | None  # None: the max_response_bytes setting
+    truncate: bool  # keep the first max_bytes of a longer body instead of failing
+
+
+_PAGE = _Policy(MAX_REDIRECTS, any_host=False, max_bytes=None, truncate=False)
+_ROBOTS = _Policy(ROBOTS_MAX_REDIRECTS, any_host=True, max_bytes=ROBOTS_MAX_BYTES, truncate=True)
 
 
 class RetryableError(FetchError):
@@ -119,8 +139,14 @@ class Fetcher:
         self._sleep: Sleep = sleep or asyncio.sleep
         self._clock = clock
         self._gates: dict[str, HostGate] = {}
-        self._robots: dict[str, Protego | None] = {}
+        self._robots: dict[str, Protego | RobotsDisallowedError | None] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
         self._client: httpx.AsyncClient | None = None
+        # Credentials in the start URL go to its origin only, as Basic auth, never in a URL.
+        self._site = strip_credentials(settings.url) if settings.url else None
+        self._auth = basic_auth(settings.url) if settings.url else None
+        # What the run summary should say about limits the site ran into (Crawl-delay).
+        self.notes: list[str] = []
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
@@ -131,6 +157,7 @@ class Fetcher:
             headers={
                 "User-Agent": s.user_agent,
                 "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
             follow_redirects=False,
             verify=_tls_context(),
@@ -150,20 +177,28 @@ class Fetcher:
         """Raise RobotsDisallowedError when robots.txt forbids ``url`` (unless ignored)."""
         if self.settings.ignore_robots:
             return
-        parser = await self._robots_for(url)
-        if parser is not None and not parser.can_fetch(url, self.settings.user_agent):
+        if not await self.is_allowed(url):
             raise RobotsDisallowedError(
                 f"robots.txt of {_origin(url)} disallows {url}"
                 " (pass --ignore-robots only for a site you run)",
                 url=url,
             )
 
+    async def is_allowed(self, url: str) -> bool:
+        """Tell whether robots.txt lets us fetch ``url``; raise when it cannot be read."""
+        if self.settings.ignore_robots:
+            return True
+        parser = await self._robots_for(url)
+        return parser is None or bool(parser.can_fetch(url, self.settings.user_agent))
+
     async def fetch(self, url: str, validators: Validators | None = None) -> Fetched:
         """Fetch ``url`` with retries; 304 comes back as a Fetched with ``is_not_modified``."""
         await self.check_robots(url)
         return await self._with_retries(url, _conditional_headers(validators))
 
-    async def _with_retries(self, url: str, headers: dict[str, str]) -> Fetched:
+    async def _with_retries(
+        self, url: str, headers: dict[str, str], policy: _Policy = _PAGE
+    ) -> Fetched:
         attempts = self.settings.retries
         retrying = AsyncRetrying(
             stop=stop_after_attempt(attempts),
@@ -175,7 +210,7 @@ class Fetcher:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._fetch_once(url, headers)
+                    return await self._fetch_once(url, headers, policy)
         except RetryableError as exc:
             tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
             raise RetryableError(f"{exc.message} (gave up after {tries})", url=url) from exc
@@ -191,13 +226,13 @@ class Fetcher:
         backoff: float = base * 2 ** (retry_state.attempt_number - 1)
         return min(backoff + random.uniform(0, base), cap)
 
-    async def _fetch_once(self, url: str, headers: dict[str, str]) -> Fetched:
+    async def _fetch_once(self, url: str, headers: dict[str, str], policy: _Policy) -> Fetched:
         gate = self._gate(url)
         async with gate.slots:
             await gate.wait_turn()
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
-                    return await self._follow(url, headers)
+                    return await self._follow(url, headers, policy)
             except TimeoutError as exc:
                 raise RetryableError(
                     f"no complete answer within {self.settings.total_timeout:g} s", url=url
@@ -209,23 +244,36 @@ class Fetcher:
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"unusable response: {exc}", url=url) from exc
 
-    async def _follow(self, url: str, headers: dict[str, str]) -> Fetched:
+    async def _follow(self, url: str, headers: dict[str, str], policy: _Policy) -> Fetched:
         assert self._client is not None, "use the Fetcher as an async context manager"
         current = url
-        for _ in range(MAX_REDIRECTS + 1):
-            async with self._client.stream("GET", current, headers=headers) as response:
-                if response.has_redirect_location:
-                    target = urljoin(current, response.headers["location"])
-                    if not is_in_scope(url, target):
-                        raise OutOfScopeError(
-                            f"redirected off the site to {target} (refused)", url=url
-                        )
-                    current = target
-                    continue
-                return await self._read(current, response, is_conditional=bool(headers))
-        raise FetchError(f"more than {MAX_REDIRECTS} redirects", url=url)
+        for _ in range(policy.max_redirects + 1):
+            auth = self._auth if self._site and is_in_scope(self._site, current) else None
+            request = self._client.stream("GET", current, headers=headers, auth=auth)
+            async with request as response:
+                if not response.has_redirect_location:
+                    return await self._read(current, response, bool(headers), policy)
+                target = urljoin(current, response.headers["location"])
+            await self._check_redirect(url, target, policy)
+            current = target
+        raise FetchError(f"more than {policy.max_redirects} redirects", url=url)
 
-    async def _read(self, url: str, response: httpx.Response, *, is_conditional: bool) -> Fetched:
+    async def _check_redirect(self, url: str, target: str, policy: _Policy) -> None:
+        """Refuse a redirect that leaves the page's origin or lands where robots.txt forbids."""
+        if policy.any_host:
+            if not _is_web_url(target):
+                raise OutOfScopeError(f"redirected to {target} (refused)", url=url)
+            return
+        if not is_in_scope(url, target):
+            raise OutOfScopeError(f"redirected off the site to {target} (refused)", url=url)
+        if not await self.is_allowed(target):
+            raise FetchError(
+                f"redirected to {target}, which robots.txt disallows (not followed)", url=url
+            )
+
+    async def _read(
+        self, url: str, response: httpx.Response, is_conditional: bool, policy: _Policy
+    ) -> Fetched:
         status = response.status_code
         if status in RETRY_STATUSES:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -236,7 +284,7 @@ class Fetcher:
             )
         if status != 304 and not 200 <= status < 300:
             raise HTTPStatusError(f"HTTP {status}", url=url, status=status)
-        body = await self._read_body(url, response)
+        body = await self._read_body(url, response, policy)
         return Fetched(
             url=url,
             status=status,
@@ -246,23 +294,28 @@ class Fetcher:
             last_modified=response.headers.get("last-modified"),
         )
 
-    async def _read_body(self, url: str, response: httpx.Response) -> bytes:
-        limit = self.settings.max_response_bytes
+    async def _read_body(self, url: str, response: httpx.Response, policy: _Policy) -> bytes:
+        """Read the body, decoded, counting decoded bytes as they stream through every layer."""
+        limit = policy.max_bytes or self.settings.max_response_bytes
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isdigit() and int(declared) > limit and not policy.truncate:
             raise ResponseTooLargeError(
                 f"response of {declared} bytes exceeds the {limit}-byte limit", url=url
             )
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise ResponseTooLargeError(
-                    f"response exceeds the {limit}-byte limit (download stopped)", url=url
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
+        if response.is_stream_consumed:  # a response made in memory (a test transport)
+            inflater, chunks = Inflater(None), _in_memory(response.content)
+        else:
+            inflater, chunks = Inflater(response.headers.get("content-encoding")), response.aiter_raw()
+        body = bytearray()
+        try:
+            async for chunk in chunks:
+                if _gather(body, inflater.feed(chunk), limit):
+                    return _cut(url, bytes(body[:limit]), limit, policy)
+            if _gather(body, inflater.feed(b""), limit):
+                return _cut(url, bytes(body[:limit]), limit, policy)
+        except ValueError as exc:  # a broken gzip or deflate layer
+            raise FetchError(f"unusable response: {exc}", url=url) from exc
+        return bytes(body)
 
     def _gate(self, url: str) -> HostGate:
         origin = _origin(url)
@@ -274,20 +327,40 @@ class Fetcher:
         return self._gates[origin]
 
     async def _robots_for(self, url: str) -> Protego | None:
+        """Return the origin's robots.txt rules, read once per run however many ask at once."""
         origin = _origin(url)
-        if origin not in self._robots:
-            parser = await self._load_robots(origin)
-            self._robots[origin] = parser
-            delay = parser.crawl_delay(self.settings.user_agent) if parser else None
-            if delay:
-                self._gate(url).slow_down(float(delay))
-        return self._robots[origin]
+        async with self._robots_locks.setdefault(origin, asyncio.Lock()):
+            if origin not in self._robots:
+                try:
+                    self._robots[origin] = await self._load_robots(origin)
+                except RobotsDisallowedError as exc:  # unreachable: every later URL is refused
+                    self._robots[origin] = exc
+                self._apply_crawl_delay(url)
+        known = self._robots[origin]
+        if isinstance(known, RobotsDisallowedError):
+            raise RobotsDisallowedError(known.message, url=known.url)
+        return known
+
+    def _apply_crawl_delay(self, url: str) -> None:
+        parser = self._robots[_origin(url)]
+        if not isinstance(parser, Protego):
+            return
+        asked = float(parser.crawl_delay(self.settings.user_agent) or 0)
+        cap = self.settings.max_crawl_delay
+        if asked <= cap:  # NaN and infinity are not
+            self._gate(url).slow_down(asked)
+            return
+        self.notes.append(
+            f"robots.txt of {_origin(url)} asks for a Crawl-delay of {asked:g} s:"
+            f" waited {cap:g} s between requests instead (max_crawl_delay)"
+        )
+        self._gate(url).slow_down(cap)
 
     async def _load_robots(self, origin: str) -> Protego | None:
         """Read robots.txt as RFC 9309 says: missing allows all, unreachable forbids all."""
         robots_url = origin + "/robots.txt"
         try:
-            fetched = await self._with_retries(robots_url, {})
+            fetched = await self._with_retries(robots_url, {}, _ROBOTS)
         except RetryableError as exc:
             raise _robots_unreachable(origin, exc) from exc
         except HTTPStatusError as exc:
@@ -295,22 +368,100 @@ class Fetcher:
                 raise _robots_unreachable(origin, exc) from exc
             return None  # 2.3.1.3: "unavailable" (4xx), everything is allowed
         except FetchError:
-            return None  # an off-site redirect, too large: treated as unavailable (2.3.1.2)
+            return None  # too many redirects, a broken encoding: unavailable (2.3.1.2)
         text, _ = fetched.text()
         return Protego.parse(text)
 
 
 def is_in_scope(start_url: str, url: str) -> bool:
-    """True when ``url`` is on the same host as ``start_url`` (http->https of it allowed)."""
+    """True when ``url`` has the origin of ``start_url``: scheme, host and port.
+
+    The one exception is the upgrade of the default port: http on 80 to https on 443
+    of the same host. A URL carrying credentials is never in scope.
+    """
     try:
         a, b = urlsplit(start_url), urlsplit(url)
-        return (
-            b.scheme in {"http", "https"}
-            and (a.hostname or "").lower() == (b.hostname or "").lower()
-            and (a.port == b.port or b.scheme != a.scheme)
-        )
+        if not _is_web_url(url) or not b.hostname:
+            return False
+        if (a.hostname or "").lower() != b.hostname.lower():
+            return False
+        port_a, port_b = a.port or DEFAULT_PORTS.get(a.scheme), b.port or DEFAULT_PORTS[b.scheme]
     except ValueError:  # a malformed port or IPv6 address: not a place we go
         return False
+    if a.scheme == b.scheme:
+        return port_a == port_b
+    return (a.scheme, port_a, b.scheme, port_b) == ("http", 80, "https", 443)
+
+
+def is_on_host(host: str, url: str) -> bool:
+    """True when ``url`` is a web URL without credentials on ``host`` (``name`` or ``name:port``).
+
+    A host without a port means the default port of the URL's scheme.
+    """
+    try:
+        parts = urlsplit(url)
+        wanted = urlsplit("//" + host.strip())
+        if not _is_web_url(url) or not parts.hostname or not wanted.hostname:
+            return False
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
+        wanted_port = wanted.port or DEFAULT_PORTS[parts.scheme]
+    except ValueError:
+        return False
+    return parts.hostname.lower() == wanted.hostname.lower() and port == wanted_port
+
+
+def strip_credentials(url: str) -> str:
+    """Return ``url`` without its ``user:password@`` part."""
+    try:
+        parts = urlsplit(url)
+        if parts.username is None and parts.password is None and "@" not in parts.netloc:
+            return url
+        host = parts.netloc.rpartition("@")[2]
+    except ValueError:
+        return url
+    return urlunsplit(parts._replace(netloc=host))
+
+
+def basic_auth(url: str) -> httpx.BasicAuth | None:
+    """Return the credentials of ``url`` as Basic auth, or None when it has none."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if not parts.username and not parts.password:
+        return None
+    return httpx.BasicAuth(unquote(parts.username or ""), unquote(parts.password or ""))
+
+
+def _is_web_url(url: str) -> bool:
+    """True for an http(s) URL without credentials."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in DEFAULT_PORTS and "@" not in parts.netloc
+
+
+async def _in_memory(content: bytes) -> AsyncIterator[bytes]:
+    yield content
+
+
+def _gather(body: bytearray, pieces: Iterator[bytes], limit: int) -> bool:
+    """Append decoded pieces to ``body``; True (and stop inflating) once it passes ``limit``."""
+    for piece in pieces:
+        body += piece
+        if len(body) > limit:
+            return True
+    return False
+
+
+def _cut(url: str, body: bytes, limit: int, policy: _Policy) -> bytes:
+    """Keep the first ``limit`` bytes of an oversized body, or fail when the policy says so."""
+    if policy.truncate:
+        return body
+    raise ResponseTooLargeError(
+        f"response exceeds the {limit}-byte limit once decoded (download stopped)", url=url
+    )
 
 
 @functools.cache

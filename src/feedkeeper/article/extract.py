@@ -19,6 +19,7 @@ from feedkeeper.article.body import find_body
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import BLOCK_TAGS, SKIP_TAGS, class_tokens, is_hidden
 from feedkeeper.article.model import Article, Block
+from feedkeeper.markup import check_markup
 from feedkeeper.text import normalize_space
 
 # Inline elements whose text is shown verbatim: a ``$`` in them never opens math.
@@ -91,7 +92,11 @@ class _Segments:
 
 
 def extract_article(html: str) -> Article:
-    """Return the body of an article page as text runs and code/formula blocks."""
+    """Return the body of an article page as text runs and code/formula blocks.
+
+    Raise ParseError when the page is too deep or too big to parse (see ``markup``).
+    """
+    check_markup(html)
     body = find_body(LexborHTMLParser(html))
     out = _Segments()
     if body is not None:
