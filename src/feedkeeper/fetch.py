@@ -305,7 +305,10 @@ class Fetcher:
         if response.is_stream_consumed:  # a response made in memory (a test transport)
             inflater, chunks = Inflater(None), _in_memory(response.content)
         else:
-            inflater, chunks = Inflater(response.headers.get("content-encoding")), response.aiter_raw()
+            inflater, chunks = (
+                Inflater(response.headers.get("content-encoding")),
+                response.aiter_raw(),
+            )
         body = bytearray()
         try:
             async for chunk in chunks:

@@ -16,7 +16,13 @@ from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.encoding import decode_body
-from feedkeeper.errors import ConfigError, FetchError, ParseError, RobotsDisallowedError
+from feedkeeper.errors import (
+    ConfigError,
+    FetchError,
+    HTTPStatusError,
+    ParseError,
+    RobotsDisallowedError,
+)
 from feedkeeper.fetch import Fetched, Fetcher, is_in_scope, strip_credentials
 from feedkeeper.parse import Profile, parse_listing
 from feedkeeper.parse.feed import FeedEntry, confirm_cards, find_feed_url, parse_feed
@@ -62,6 +68,8 @@ class CrawlOptions:
 COLLAPSE_RATIO = 0.5
 MIN_CARDS_FOR_COLLAPSE = 4
 UNSURE = 0.4
+# A page number guessed past a failed page that answers this does not exist.
+GONE_STATUSES = frozenset({404, 410})
 
 
 def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None) -> RunSummary:
@@ -227,7 +235,7 @@ async def _walk(
             visited.add(url)
             if options.progress:
                 options.progress(url)
-            step = await _crawl_page(store, options, ahead, run_id, counts, url)
+            step = await _crawl_page(store, options, ahead, run_id, counts, url, guessed)
             if not step.is_news and not settings.full:
                 break  # incremental: the rest of the listing is what we already hold
             if step.cards and step.cards <= seen_cards:
@@ -284,19 +292,25 @@ async def _crawl_page(
     run_id: int,
     counts: RunCounts,
     url: str,
+    guessed: bool = False,
 ) -> _Step:
-    """Fetch, parse and store one page; say whether it brought news and what comes next."""
+    """Fetch, parse and store one page; say whether it brought news and what comes next.
+
+    A ``guessed`` page (a page number no pager showed) that does not exist is the end
+    of the listing, not a failure.
+    """
     validators = ahead.validators(url)
     known_next = validators.next_url if validators else None
     try:
         fetched, parsed = await ahead.fetch(url)
     except RobotsDisallowedError:
         raise  # a forbidden listing page stops the crawl, as a forbidden first page does
+    except HTTPStatusError as exc:
+        if guessed and exc.status in GONE_STATUSES:
+            return _Step(False, None)
+        return _failed(store, run_id, counts, url, exc, known_next)
     except FetchError as exc:
-        counts.fail(url, exc.message)
-        _record(store, run_id, PageCapture(url, now_iso(), "failed", error=exc.message))
-        # go on where the last good fetch said the listing goes, else where the pager does
-        return _Step(True, known_next, failed=True)
+        return _failed(store, run_id, counts, url, exc, known_next)
     if fetched.is_not_modified:
         counts.pages_not_modified += 1
         assert validators is not None
@@ -312,6 +326,16 @@ async def _crawl_page(
         _record(store, run_id, capture)
         return _Step(False, known_next)
     return _store_fetched(store, options, run_id, counts, url, fetched, parsed, validators)
+
+
+def _failed(
+    store: Store, run_id: int, counts: RunCounts, url: str, exc: FetchError, known: str | None
+) -> _Step:
+    """Record a page that could not be fetched; the walk goes on where ``known`` says."""
+    counts.fail(url, exc.message)
+    _record(store, run_id, PageCapture(url, now_iso(), "failed", error=exc.message))
+    # go on where the last good fetch said the listing goes, else where the pager does
+    return _Step(True, known, failed=True)
 
 
 def _store_fetched(
