@@ -20,6 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from feedkeeper.config import Settings
+from feedkeeper.errors import ConfigError, ParseError, RobotsDisallowedError
+from feedkeeper.fetch import Fetcher, is_in_scope
+from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async, parse_body
+from feedkeeper.recover import REASON_OUTSIDE, recover
+from feedkeeper.store import Store
 from hostile import (
     Answer,
     HostileServer,
@@ -32,13 +39,6 @@ from hostile import (
     redirect,
     robots,
 )
-
-from feedkeeper.config import Settings
-from feedkeeper.errors import ConfigError, ParseError, RobotsDisallowedError
-from feedkeeper.fetch import Fetcher, is_in_scope
-from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async, parse_body
-from feedkeeper.recover import REASON_OUTSIDE, recover
-from feedkeeper.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 # The whole crawl process, whatever the page: the interpreter and its imports take ~80 MB.
@@ -397,7 +397,8 @@ def test_recover_fetches_only_articles_inside_the_listing_origin(
                 for r in conn.execute(
                     text(
                         "SELECT p.url, ph.reason FROM placeholder ph"
-                        " JOIN post_version v ON v.id = ph.version_id JOIN post p ON p.id = v.post_id"
+                        " JOIN post_version v ON v.id = ph.version_id"
+                        " JOIN post p ON p.id = v.post_id"
                         " WHERE ph.status = 'unrecoverable'"
                     )
                 )
@@ -568,7 +569,8 @@ def test_endless_pager_stops_at_max_pages_with_a_note(site: HostileServer, tmp_p
     assert (summary.status, summary.counts.pages) == ("ok", 25)
     assert site.hits("/") == 25
     assert (
-        f"stopped after 25 listing pages (max_pages); the listing goes on at {site.base_url}?page=26"
+        "stopped after 25 listing pages (max_pages);"
+        f" the listing goes on at {site.base_url}?page=26"
     ) in summary.warnings
     assert Settings().max_pages == 1000  # bounded by default
 

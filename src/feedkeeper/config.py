@@ -231,7 +231,7 @@ def check_hosts(value: str) -> list[str]:
         try:
             parts = urlsplit("//" + host)
             is_host = bool(parts.hostname) and parts.netloc == host and not parts.path
-            port_ok = parts.port is None or 0 < parts.port
+            port_ok = parts.port is None or parts.port > 0
         except ValueError:
             is_host = port_ok = False
         if not is_host or not port_ok or "@" in host:
