@@ -38,9 +38,13 @@ _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
 _START_RE = re.compile(r"<[a-zA-Z]")
 # Elements that never hold children, and those a sibling of their kind closes
 # (an unclosed <li> or <p> ends at the next one, so it does not deepen the tree).
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr"}
+)
 _CLOSED_BY_SIBLING = frozenset(
-    "p li dt dd option optgroup tr td th thead tbody tfoot rb rt rp colgroup caption".split()
+    {"p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody"}
+    | {"tfoot", "rb", "rt", "rp", "colgroup", "caption"}
 )
 
 
