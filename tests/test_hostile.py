@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -115,33 +114,41 @@ class Measured:
     seconds: float
 
 
+# Runs the feedkeeper command and, as it exits, writes the peak RSS of its own memory
+# (VmHWM): ru_maxrss would also count the memory of the test process it was forked from.
+PROBE = """
+import atexit, sys
+def report():
+    status = open("/proc/self/status").read().splitlines()
+    peak = next(line for line in status if line.startswith("VmHWM:"))
+    open(PEAK_FILE, "w").write(peak.split()[1])
+atexit.register(report)
+from feedkeeper.cli import entry_point
+sys.argv[0] = "feedkeeper"
+entry_point()
+"""
+
+
 def run_process(tmp_path: Path, *args: str, **environ: str) -> Measured:
-    """Run ``feedkeeper ARGS`` in a fresh process and measure its peak RSS (wait4)."""
+    """Run ``feedkeeper ARGS`` in a fresh process and measure its peak RSS."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDKEEPER_")}
     env.update(FEEDKEEPER_RATE="0", FEEDKEEPER_RETRIES="1", FEEDKEEPER_JITTER="0", **environ)
-    timeout = 120.0
-    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    peak = tmp_path / "peak_kb"
     started = time.monotonic()
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "feedkeeper", *args],
-            stdout=stdout,
-            stderr=stderr,
-            cwd=tmp_path,
-            env=env,
-        )
-        killer = threading.Timer(timeout, proc.kill)
-        killer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            killer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    probe = PROBE.replace("PEAK_FILE", repr(str(peak)))
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     return Measured(
         proc.returncode,
-        out.read_text(),
-        err.read_text(),
-        usage.ru_maxrss / 1024,
+        proc.stdout,
+        proc.stderr,
+        int(peak.read_text()) / 1024,
         time.monotonic() - started,
     )
 
