@@ -22,9 +22,10 @@ import pytest
 
 from feedkeeper.config import Settings
 from feedkeeper.errors import ConfigError, ParseError, RobotsDisallowedError
-from feedkeeper.fetch import Fetcher, is_in_scope
+from feedkeeper.fetch import Fetcher
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async, parse_body
 from feedkeeper.recover import REASON_OUTSIDE, recover
+from feedkeeper.scope import is_in_scope
 from feedkeeper.store import Store
 from hostile import (
     Answer,

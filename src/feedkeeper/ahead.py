@@ -15,9 +15,10 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Collection, Iterable
 
-from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
+from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.parse.urls import page_number
 from feedkeeper.records import Validators
+from feedkeeper.scope import is_in_scope
 
 Prepare = Callable[[Fetched], Awaitable[object]]
 

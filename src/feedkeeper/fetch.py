@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 from protego import Protego
@@ -31,13 +31,13 @@ from feedkeeper.errors import (
 )
 from feedkeeper.inflate import ACCEPT_ENCODING, Inflater
 from feedkeeper.records import Validators
+from feedkeeper.scope import basic_auth, is_in_scope, is_web_url, strip_credentials
 
 MAX_REDIRECTS = 10
 # RFC 9309 2.3.1.2: follow at least five redirects for robots.txt, even to another host.
 ROBOTS_MAX_REDIRECTS = 5
 # RFC 9309 2.5: parse at least the first 500 KiB of a robots.txt; the rest is cut off.
 ROBOTS_MAX_BYTES = 500 * 1024
-DEFAULT_PORTS = {"http": 80, "https": 443}
 Sleep = Callable[[float], Awaitable[None]]
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
 
@@ -261,7 +261,7 @@ class Fetcher:
     async def _check_redirect(self, url: str, target: str, policy: _Policy) -> None:
         """Refuse a redirect that leaves the page's origin or lands where robots.txt forbids."""
         if policy.any_host:
-            if not _is_web_url(target):
+            if not is_web_url(target):
                 raise OutOfScopeError(f"redirected to {target} (refused)", url=url)
             return
         if not is_in_scope(url, target):
@@ -374,75 +374,6 @@ class Fetcher:
             return None  # too many redirects, a broken encoding: unavailable (2.3.1.2)
         text, _ = fetched.text()
         return Protego.parse(text)
-
-
-def is_in_scope(start_url: str, url: str) -> bool:
-    """True when ``url`` has the origin of ``start_url``: scheme, host and port.
-
-    The one exception is the upgrade of the default port: http on 80 to https on 443
-    of the same host. A URL carrying credentials is never in scope.
-    """
-    try:
-        a, b = urlsplit(start_url), urlsplit(url)
-        if not _is_web_url(url) or not b.hostname:
-            return False
-        if (a.hostname or "").lower() != b.hostname.lower():
-            return False
-        port_a, port_b = a.port or DEFAULT_PORTS.get(a.scheme), b.port or DEFAULT_PORTS[b.scheme]
-    except ValueError:  # a malformed port or IPv6 address: not a place we go
-        return False
-    if a.scheme == b.scheme:
-        return port_a == port_b
-    return (a.scheme, port_a, b.scheme, port_b) == ("http", 80, "https", 443)
-
-
-def is_on_host(host: str, url: str) -> bool:
-    """True when ``url`` is a web URL without credentials on ``host`` (``name`` or ``name:port``).
-
-    A host without a port means the default port of the URL's scheme.
-    """
-    try:
-        parts = urlsplit(url)
-        wanted = urlsplit("//" + host.strip())
-        if not _is_web_url(url) or not parts.hostname or not wanted.hostname:
-            return False
-        port = parts.port or DEFAULT_PORTS[parts.scheme]
-        wanted_port = wanted.port or DEFAULT_PORTS[parts.scheme]
-    except ValueError:
-        return False
-    return parts.hostname.lower() == wanted.hostname.lower() and port == wanted_port
-
-
-def strip_credentials(url: str) -> str:
-    """Return ``url`` without its ``user:password@`` part."""
-    try:
-        parts = urlsplit(url)
-        if parts.username is None and parts.password is None and "@" not in parts.netloc:
-            return url
-        host = parts.netloc.rpartition("@")[2]
-    except ValueError:
-        return url
-    return urlunsplit(parts._replace(netloc=host))
-
-
-def basic_auth(url: str) -> httpx.BasicAuth | None:
-    """Return the credentials of ``url`` as Basic auth, or None when it has none."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if not parts.username and not parts.password:
-        return None
-    return httpx.BasicAuth(unquote(parts.username or ""), unquote(parts.password or ""))
-
-
-def _is_web_url(url: str) -> bool:
-    """True for an http(s) URL without credentials."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in DEFAULT_PORTS and "@" not in parts.netloc
 
 
 async def _in_memory(content: bytes) -> AsyncIterator[bytes]:

@@ -23,11 +23,12 @@ from feedkeeper.errors import (
     ParseError,
     RobotsDisallowedError,
 )
-from feedkeeper.fetch import Fetched, Fetcher, is_in_scope, strip_credentials
+from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.parse import Profile, parse_listing
 from feedkeeper.parse.feed import FeedEntry, confirm_cards, find_feed_url, parse_feed
 from feedkeeper.parsing import PARALLEL_FROM_PAGES, ParsePool, read_page
 from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
+from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import Store
 
 Progress = Callable[[str], None]

@@ -20,8 +20,9 @@ from feedkeeper.article import REASON_ARTICLE_GONE, extract_article, recover_pla
 from feedkeeper.cards import find_placeholders
 from feedkeeper.config import Settings, hosts_of
 from feedkeeper.errors import FetchError, HTTPStatusError, ParseError
-from feedkeeper.fetch import Fetcher, is_in_scope, is_on_host
+from feedkeeper.fetch import Fetcher
 from feedkeeper.records import RunCounts
+from feedkeeper.scope import is_in_scope, is_on_host
 from feedkeeper.store import Store
 from feedkeeper.store.placeholders import (
     ArticleTask,
