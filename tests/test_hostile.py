@@ -8,6 +8,7 @@ RFC 9309 says, and walks that end.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -25,6 +26,7 @@ from feedkeeper.errors import ConfigError, ParseError, RobotsDisallowedError
 from feedkeeper.fetch import Fetcher
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async, parse_body
 from feedkeeper.recover import REASON_OUTSIDE, recover
+from feedkeeper.schedule import Daemon
 from feedkeeper.scope import is_in_scope
 from feedkeeper.store import Store
 from hostile import (
@@ -650,3 +652,29 @@ def test_a_guessed_page_that_does_not_exist_is_the_end_not_a_failure(
     summary = run_crawl(site, tmp_path / "a.db")
     assert list(errors(summary)) == ["/page/2/"]
     assert (site.hits("/page/3/"), summary.counts.pages_failed) == (1, 1)
+
+
+def test_the_daemon_logs_when_a_cap_applied(
+    site: HostileServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    site.routes["/"] = endless
+    daemon = Daemon(settings(site, tmp_path / "a.db", every="1h", full=True, max_pages=3))
+    caplog.set_level(logging.INFO)
+    daemon.tick()
+    noted = [r.getMessage() for r in caplog.records if getattr(r, "event", "") == "run_warning"]
+    assert noted == [
+        "run 1: stopped after 3 listing pages (max_pages);"
+        f" the listing goes on at {site.base_url}?page=4"
+    ]
+
+
+def test_a_feed_outside_the_site_is_not_read(
+    site: HostileServer, other: HostileServer, tmp_path: Path
+) -> None:
+    feed = f"http://127.0.0.1:{other.port}/feed.xml"
+    link = f'<link rel="alternate" type="application/rss+xml" href="{feed}">'
+    site.routes["/"] = page(listing(cards_for("a")).replace("<head>", f"<head>{link}"))
+    summary = run_crawl(site, tmp_path / "a.db", use_feed=True)
+    assert summary.status == "ok"
+    assert f"use_feed: the feed {feed} is outside the site: not read" in summary.warnings
+    assert other.requests == []

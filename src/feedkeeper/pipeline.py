@@ -135,6 +135,9 @@ async def _load_feed(
         if feed_url is None:
             warnings.append("use_feed: the listing links to no RSS or Atom feed")
             return None
+        if not is_in_scope(start_url, feed_url):
+            warnings.append(f"use_feed: the feed {feed_url} is outside the site: not read")
+            return None
         feed = await fetcher.fetch(feed_url)
         return parse_feed(feed.text()[0], feed.url)
     except (FetchError, ParseError) as exc:
