@@ -296,8 +296,8 @@ def test_crawl_delay_is_capped_and_the_summary_says_so(site: HostileServer, tmp_
     site.routes["/"] = page(listing(cards_for("a"), "/page/2/"))
     site.routes["/page/2/"] = page(listing(cards_for("b")))
     started = time.monotonic()
-    summary = run_crawl(site, tmp_path / "a.db", max_crawl_delay=0.3, rate=1.0)
-    assert time.monotonic() - started < 10
+    summary = run_crawl(site, tmp_path / "a.db", max_crawl_delay=0.3)
+    assert 0.3 <= time.monotonic() - started < 10  # the capped delay is still honoured
     assert (summary.status, summary.counts.pages) == ("ok", 2)
     host = site.base_url.rstrip("/")
     assert (
