@@ -4,13 +4,14 @@ conditional GET, size limits and encodings. httpx errors become ours here."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import functools
 import math
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -302,20 +303,13 @@ class Fetcher:
             raise ResponseTooLargeError(
                 f"response of {declared} bytes exceeds the {limit}-byte limit", url=url
             )
-        if response.is_stream_consumed:  # a response made in memory (a test transport)
-            inflater, chunks = Inflater(None), _in_memory(response.content)
-        else:
-            inflater, chunks = (
-                Inflater(response.headers.get("content-encoding")),
-                response.aiter_raw(),
-            )
         body = bytearray()
         try:
-            async for chunk in chunks:
-                if _gather(body, inflater.feed(chunk), limit):
-                    return _cut(url, bytes(body[:limit]), limit, policy)
-            if _gather(body, inflater.feed(b""), limit):
-                return _cut(url, bytes(body[:limit]), limit, policy)
+            async with contextlib.aclosing(_decoded(response)) as pieces:
+                async for piece in pieces:
+                    body += piece
+                    if len(body) > limit:
+                        return _cut(url, bytes(body[:limit]), limit, policy)
         except ValueError as exc:  # a broken gzip or deflate layer
             raise FetchError(f"unusable response: {exc}", url=url) from exc
         return bytes(body)
@@ -376,17 +370,17 @@ class Fetcher:
         return Protego.parse(text)
 
 
-async def _in_memory(content: bytes) -> AsyncIterator[bytes]:
-    yield content
-
-
-def _gather(body: bytearray, pieces: Iterator[bytes], limit: int) -> bool:
-    """Append decoded pieces to ``body``; True (and stop inflating) once it passes ``limit``."""
-    for piece in pieces:
-        body += piece
-        if len(body) > limit:
-            return True
-    return False
+async def _decoded(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """Yield the body a bounded piece at a time, decoded through every Content-Encoding layer."""
+    if response.is_stream_consumed:  # a response made in memory (a test transport): decoded
+        yield response.content
+        return
+    inflater = Inflater(response.headers.get("content-encoding"))
+    async for chunk in response.aiter_raw():
+        for piece in inflater.feed(chunk):
+            yield piece
+    for piece in inflater.feed(b""):
+        yield piece
 
 
 def _cut(url: str, body: bytes, limit: int, policy: _Policy) -> bytes:
