@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import functools
 import re
+import warnings
 
 # GBK and GB2312 pages routinely use characters only GB18030 defines; decoding
 # them as the superset is what browsers do (WHATWG maps both labels to gb18030-ish gbk).
@@ -95,9 +96,11 @@ def is_text_encoding(codec: str) -> bool:
         info = codecs.lookup(codec)
         if not getattr(info, "_is_text_encoding", True):
             return False
-        _HIGH.decode(codec, errors="replace")  # idna and punycode refuse "replace"
-        return _ASCII.decode(codec, errors="replace") == _ASCII.decode("ascii")
-    except (LookupError, ValueError, TypeError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the escape codecs warn about our probe
+            _HIGH.decode(codec, errors="replace")  # idna and punycode refuse "replace"
+            return _ASCII.decode(codec, errors="replace") == _ASCII.decode("ascii")
+    except (LookupError, ValueError, TypeError, Warning):
         return False
 
 
