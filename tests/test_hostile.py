@@ -21,9 +21,12 @@ from typing import Any
 
 import pytest
 
+from feedkeeper.article import extract_article
 from feedkeeper.config import Settings
 from feedkeeper.errors import ConfigError, ParseError, RobotsDisallowedError
 from feedkeeper.fetch import Fetcher
+from feedkeeper.markup import time_budget
+from feedkeeper.parse import parse_listing
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async, parse_body
 from feedkeeper.recover import REASON_OUTSIDE, recover
 from feedkeeper.schedule import Daemon
@@ -678,3 +681,13 @@ def test_a_feed_outside_the_site_is_not_read(
     assert summary.status == "ok"
     assert f"use_feed: the feed {feed} is outside the site: not read" in summary.warnings
     assert other.requests == []
+
+
+def test_the_time_budget_stops_both_parsers() -> None:
+    listing_html = listing(cards_for("slow", 50))
+    article_html = "<html><body><article>" + "<p>段落</p>" * 50 + "</article></body></html>"
+    with time_budget(-1.0), pytest.raises(ParseError, match="to parse \\(refused\\)"):
+        parse_listing(listing_html, "http://127.0.0.1/")
+    with time_budget(-1.0), pytest.raises(ParseError, match="to parse \\(refused\\)"):
+        extract_article(article_html)
+    assert parse_listing(listing_html, "http://127.0.0.1/").cards  # no budget: no limit

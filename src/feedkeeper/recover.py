@@ -21,6 +21,7 @@ from feedkeeper.cards import find_placeholders
 from feedkeeper.config import Settings, hosts_of
 from feedkeeper.errors import FetchError, HTTPStatusError, ParseError
 from feedkeeper.fetch import Fetcher
+from feedkeeper.markup import time_budget
 from feedkeeper.records import RunCounts
 from feedkeeper.scope import is_in_scope, is_on_host
 from feedkeeper.store import Store
@@ -169,8 +170,9 @@ async def _from_article(
         return [Settled(p.id, "pending", reason=exc.message) for _, p in pending]
     counts.pages += 1
     try:
-        article = extract_article(fetched.text()[0])
-    except ParseError as exc:  # too deep or too big to read: trying again will not help
+        with time_budget():
+            article = extract_article(fetched.text()[0])
+    except ParseError as exc:  # too deep, too big or too slow to read: trying again will not help
         counts.fail(task.url, exc.message)
         return [Settled(p.id, "unrecoverable", reason=exc.message) for _, p in pending]
     return [item for version in task.versions for item in _align(version, article, done)]

@@ -19,7 +19,7 @@ from feedkeeper.article.body import find_body
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import BLOCK_TAGS, SKIP_TAGS, class_tokens, is_hidden
 from feedkeeper.article.model import Article, Block
-from feedkeeper.markup import check_markup
+from feedkeeper.markup import check_markup, check_time
 from feedkeeper.text import normalize_space
 
 # Inline elements whose text is shown verbatim: a ``$`` in them never opens math.
@@ -108,6 +108,7 @@ def _walk(root: LexborNode, out: _Segments) -> None:
     """Visit the body in document order, feeding text and blocks to ``out``."""
     stack: list[tuple[LexborNode, bool, bool]] = [(root, True, False)]
     while stack:
+        check_time()
         node, entering, literal = stack.pop()
         if not entering:
             out.break_paragraph()
