@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from feedkeeper.cards import ParsedPage
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import ParseError
+from feedkeeper.markup import time_budget
 from feedkeeper.parse import Profile, parse_capture, parse_listing
 
 ListingParser = Callable[[str, str, Profile | None], ParsedPage]
@@ -42,7 +43,8 @@ def read_page(
         return parse_capture(text)
     if kind and "html" not in kind and "xml" not in kind:
         raise ParseError(f"not an HTML page (Content-Type {kind})")
-    return listing(text, url, profile)
+    with time_budget():
+        return listing(text, url, profile)
 
 
 def _parse_in_worker(

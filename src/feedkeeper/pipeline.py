@@ -16,12 +16,19 @@ from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.encoding import decode_body
-from feedkeeper.errors import ConfigError, FetchError, ParseError, RobotsDisallowedError
-from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
+from feedkeeper.errors import (
+    ConfigError,
+    FetchError,
+    HTTPStatusError,
+    ParseError,
+    RobotsDisallowedError,
+)
+from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.parse import Profile, parse_listing
 from feedkeeper.parse.feed import FeedEntry, confirm_cards, find_feed_url, parse_feed
 from feedkeeper.parsing import PARALLEL_FROM_PAGES, ParsePool, read_page
 from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
+from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import Store
 
 Progress = Callable[[str], None]
@@ -62,6 +69,8 @@ class CrawlOptions:
 COLLAPSE_RATIO = 0.5
 MIN_CARDS_FOR_COLLAPSE = 4
 UNSURE = 0.4
+# A page number guessed past a failed page that answers this does not exist.
+GONE_STATUSES = frozenset({404, 410})
 
 
 def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None) -> RunSummary:
@@ -71,9 +80,13 @@ def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None)
 
 async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -> RunSummary:
     """The crawl, for callers that already run an event loop."""
-    start_url = settings.url
-    if start_url is None:
+    if settings.url is None:
         raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
+    # Credentials in the URL reach the site as Basic auth (the Fetcher's settings keep
+    # them); the archive, the messages and the logs only ever see the URL without them.
+    fetch_settings = settings
+    start_url = strip_credentials(settings.url)
+    settings = replace(settings, url=start_url)
     warnings: list[str] = []
     if not settings.full and store.has_unfinished_crawl(start_url):
         # Pages after the cut were never read: do not stop at the first page without news.
@@ -89,19 +102,21 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         extra={"event": "run_started", "run_id": run_id, "url": start_url},
     )
     try:
-        async with Fetcher(settings, options.transport) as fetcher:
+        async with Fetcher(fetch_settings, options.transport) as fetcher:
             await fetcher.check_robots(start_url)
             if settings.use_feed:
                 options = replace(
                     options, feed_entries=await _load_feed(fetcher, start_url, warnings)
                 )
-            stopped = await _walk(store, settings, options, fetcher, run_id, counts)
+            walked = await _walk(store, settings, options, fetcher, run_id, counts)
+            warnings += fetcher.notes + walked.notes
     except RobotsDisallowedError as exc:
         _finish(store, run_id, start_url, counts, "failed", started, exc.message)
         raise
     except asyncio.CancelledError:
         _finish(store, run_id, start_url, counts, "interrupted", started, "cancelled mid-page")
         raise
+    stopped = walked.stopped
     status = "interrupted" if stopped else _status(counts)
     _finish(store, run_id, start_url, counts, status, started, "stopped" if stopped else None)
     warnings += [
@@ -119,6 +134,9 @@ async def _load_feed(
         feed_url = find_feed_url(listing.text()[0], listing.url)
         if feed_url is None:
             warnings.append("use_feed: the listing links to no RSS or Atom feed")
+            return None
+        if not is_in_scope(start_url, feed_url):
+            warnings.append(f"use_feed: the feed {feed_url} is outside the site: not read")
             return None
         feed = await fetcher.fetch(feed_url)
         return parse_feed(feed.text()[0], feed.url)
@@ -161,6 +179,14 @@ def _finish(
     )
 
 
+@dataclass(slots=True)
+class _Walked:
+    """How a walk ended: cut short by ``should_stop``, and what the summary should say."""
+
+    stopped: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
 async def _walk(
     store: Store,
     settings: Settings,
@@ -168,17 +194,21 @@ async def _walk(
     fetcher: Fetcher,
     run_id: int,
     counts: RunCounts,
-) -> bool:
-    """Crawl page after page; return True if ``should_stop`` cut the walk short.
+) -> _Walked:
+    """Crawl page after page, at most ``max_pages``; say how the walk ended.
 
     Pages are stored strictly in listing order. After a page that brought news (or in
     a full walk), the pages likely to follow are fetched ahead, as many at a time as
     the host's concurrency allows; the walk itself still follows each page's own
-    next link, and a page fetched ahead that it does not reach is dropped.
+    next link, and a page fetched ahead that it does not reach is dropped. A page
+    that fails is passed over to the page the pager or the URL pattern says comes
+    next. The walk stops at a page whose cards this run has all seen already.
     """
     start = settings.url or ""
     url: str | None = start
     visited: set[str] = set()
+    seen_cards: set[str] = set()
+    walked = _Walked()
     pool = ParsePool()
 
     async def parse_ahead(fetched: Fetched) -> ParsedPage | ParseError | None:
@@ -194,27 +224,58 @@ async def _walk(
             return exc
 
     ahead = FetchAhead(fetcher, store.validators, start, settings.concurrency, parse_ahead)
+    guessed = False  # the current URL is a guess past a failed page, beyond what a pager showed
     try:
         while url and url not in visited:
             if options.should_stop():
-                return True
-            if settings.max_pages is not None and len(visited) >= settings.max_pages:
+                walked.stopped = True
+                return walked
+            if len(visited) >= settings.max_pages:
+                walked.notes.append(
+                    f"stopped after {settings.max_pages} listing pages (max_pages);"
+                    f" the listing goes on at {url}"
+                )
                 break
             visited.add(url)
             if options.progress:
                 options.progress(url)
-            step = await _crawl_page(store, options, ahead, run_id, counts, url)
+            step = await _crawl_page(store, options, ahead, run_id, counts, url, guessed)
             if not step.is_news and not settings.full:
                 break  # incremental: the rest of the listing is what we already hold
-            url = step.next_url if step.next_url and is_in_scope(start, step.next_url) else None
-            budget = settings.concurrency
-            if settings.max_pages is not None:
-                budget = min(budget, settings.max_pages - len(visited))
+            if step.cards and step.cards <= seen_cards:
+                walked.notes.append(
+                    f"{url} only repeats cards this run already saw: the walk stopped there"
+                )
+                break
+            seen_cards |= step.cards
+            url, guessed = _next_page(ahead, start, url, step, guessed)
+            budget = min(settings.concurrency, settings.max_pages - len(visited))
             ahead.plan(url, step.page_urls, visited, budget)
     finally:
         await ahead.close()
         pool.close()
-    return False
+    return walked
+
+
+def _next_page(
+    ahead: FetchAhead, start: str, url: str, step: _Step, guessed: bool
+) -> tuple[str | None, bool]:
+    """Return where the walk goes after ``url``, and whether that is a guess past the pager.
+
+    After a failed page with no next link known, the walk goes on to the next page
+    number (``/page/N/``, ``?page=N``): one a pager showed, else one guess from the
+    URL pattern, which is not repeated when the guessed page fails too.
+    """
+    if step.next_url:
+        return (step.next_url if is_in_scope(start, step.next_url) else None), False
+    if not step.failed:
+        return None, False
+    shown = ahead.guess_after(url)
+    if shown is not None:
+        return shown, False
+    if guessed:
+        return None, False
+    return ahead.guess_after(url, beyond_pager=True), True
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +285,8 @@ class _Step:
     is_news: bool
     next_url: str | None
     page_urls: Sequence[str] = ()
+    failed: bool = False  # the page could not be fetched or parsed
+    cards: frozenset[str] = frozenset()  # what identifies each card the page showed
 
 
 async def _crawl_page(
@@ -233,18 +296,25 @@ async def _crawl_page(
     run_id: int,
     counts: RunCounts,
     url: str,
+    guessed: bool = False,
 ) -> _Step:
-    """Fetch, parse and store one page; say whether it brought news and what comes next."""
+    """Fetch, parse and store one page; say whether it brought news and what comes next.
+
+    A ``guessed`` page (a page number no pager showed) that does not exist is the end
+    of the listing, not a failure.
+    """
     validators = ahead.validators(url)
     known_next = validators.next_url if validators else None
     try:
         fetched, parsed = await ahead.fetch(url)
     except RobotsDisallowedError:
         raise  # a forbidden listing page stops the crawl, as a forbidden first page does
+    except HTTPStatusError as exc:
+        if guessed and exc.status in GONE_STATUSES:
+            return _Step(False, None)
+        return _failed(store, run_id, counts, url, exc, known_next)
     except FetchError as exc:
-        counts.fail(url, exc.message)
-        _record(store, run_id, PageCapture(url, now_iso(), "failed", error=exc.message))
-        return _Step(True, known_next)  # go on where the last good fetch said the listing goes
+        return _failed(store, run_id, counts, url, exc, known_next)
     if fetched.is_not_modified:
         counts.pages_not_modified += 1
         assert validators is not None
@@ -260,6 +330,16 @@ async def _crawl_page(
         _record(store, run_id, capture)
         return _Step(False, known_next)
     return _store_fetched(store, options, run_id, counts, url, fetched, parsed, validators)
+
+
+def _failed(
+    store: Store, run_id: int, counts: RunCounts, url: str, exc: FetchError, known: str | None
+) -> _Step:
+    """Record a page that could not be fetched; the walk goes on where ``known`` says."""
+    counts.fail(url, exc.message)
+    _record(store, run_id, PageCapture(url, now_iso(), "failed", error=exc.message))
+    # go on where the last good fetch said the listing goes, else where the pager does
+    return _Step(True, known, failed=True)
 
 
 def _store_fetched(
@@ -296,7 +376,7 @@ def _store_fetched(
             error=exc.message,
         )
         _record(store, run_id, capture)
-        return _Step(True, None)
+        return _Step(True, None, failed=True)
     _, encoding = decode_body(fetched.body, fetched.content_type)
     problem = suspect_parse(parsed, previous)
     capture = PageCapture(
@@ -328,7 +408,8 @@ def _store_fetched(
         parsed.cards = _confirm_with_feed(parsed.cards, options.feed_entries)
     outcome = _record(store, run_id, capture, parsed.cards, parsed.skipped)
     counts.add(outcome)
-    return _Step(outcome.is_news, parsed.next_url, parsed.page_urls)
+    keys = frozenset(card.url or f"{card.title}\n{card.excerpt}" for card in parsed.cards)
+    return _Step(outcome.is_news, parsed.next_url, parsed.page_urls, cards=keys)
 
 
 SUSPECT = "the parse looks wrong, cards not archived: "

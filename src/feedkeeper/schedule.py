@@ -165,9 +165,17 @@ class Daemon:
         self._in_flight = (asyncio.get_running_loop(), task)
         try:
             options = replace(self.options, should_stop=lambda: self.is_stopping)
-            return await crawl_async(store, self.settings, options)
+            summary = await crawl_async(store, self.settings, options)
         finally:
             self._in_flight = None
+        for warning in summary.warnings:  # a cap that applied, a walk cut short: say so
+            log.warning(
+                "run %d: %s",
+                summary.run_id,
+                warning,
+                extra={"event": "run_warning", "run_id": summary.run_id, "detail": warning},
+            )
+        return summary
 
     async def _recover(self, store: Store) -> None:
         """Recover the placeholders never attempted yet: those this tick's crawl found."""

@@ -21,6 +21,7 @@ from feedkeeper.article.body import find_body
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import BLOCK_TAGS, SKIP_TAGS, class_tokens, is_hidden
 from feedkeeper.article.model import Article, Block
+from feedkeeper.markup import check_markup, check_time
 from feedkeeper.text import normalize_space
 
 # Inline elements whose text is shown verbatim: a ``$`` in them never opens math.
@@ -93,7 +94,11 @@ class _Segments:
 
 
 def extract_article(html: str) -> Article:
-    """Return the body of an article page as text runs and code/formula blocks."""
+    """Return the body of an article page as text runs and code/formula blocks.
+
+    Raise ParseError when the page is too deep or too big to parse (see ``markup``).
+    """
+    check_markup(html)
     body = find_body(LexborHTMLParser(html))
     out = _Segments()
     if body is not None:
@@ -105,6 +110,7 @@ def _walk(root: LexborNode, out: _Segments) -> None:
     """Visit the body in document order, feeding text and blocks to ``out``."""
     stack: list[tuple[LexborNode, bool, bool]] = [(root, True, False)]
     while stack:
+        check_time()
         node, entering, literal = stack.pop()
         if not entering:
             out.break_paragraph()
