@@ -16,10 +16,14 @@ import pytest
 from rich.console import Console
 
 import sample_archive
+from feedkeeper.cards import Card
 from feedkeeper.cli import main
 from feedkeeper.cli.progress import progress_bar
+from feedkeeper.clock import now_iso
 from feedkeeper.errors import ExportError
 from feedkeeper.export import FIELDS, csv_cell, write_export
+from feedkeeper.pipeline import archive_page
+from feedkeeper.records import PageCapture
 from feedkeeper.store import Store
 from feedkeeper.store.read import PostFilter, PostRecord, iter_posts
 from sample_archive import FLASH_V1, FLASH_V2, FLASH_V3, RUN_TIMES
@@ -39,6 +43,7 @@ FORMULA_POST = {
     "excerpt": "-1 is a number; @mention +plus",
     "excerpt_recovered": "-1 is a number; @mention +plus",
     "truncated": False,
+    "pinned": False,
     "version": 1,
     "first_seen": T1,
     "last_seen": T3,
@@ -148,9 +153,10 @@ def database_posts(store: Store, history: bool = False) -> list[dict[str, Any]]:
                     "excerpt",
                     "excerpt_recovered",
                     "truncated",
-                    "version",
                 )
             },
+            "pinned": bool(post["pinned"]),
+            "version": current["version"],
             "first_seen": post["first_seen"],
             "last_seen": post["last_seen"],
             "sightings": sightings[0]["n"],
@@ -587,3 +593,19 @@ def test_import_is_quiet_but_for_its_summary_when_piped(
     captured = capsys.readouterr()
     assert captured.err == ""
     assert captured.out.startswith("import run 1 ok: 5 pages") and captured.out.count("\n") == 1
+
+
+def test_pinned_posts_are_exported_as_pinned(store: Store, db_path: Path, tmp_path: Path) -> None:
+    run = store.start_run("crawl", "https://blog.example/")
+    capture = PageCapture(
+        url="https://blog.example/", fetched_at=now_iso(), outcome="parsed", body=b"<html>"
+    )
+    notice = Card(url="https://blog.example/p/notice", title="本站迁移说明", pinned=True)
+    other = Card(url="https://blog.example/p/other", title="Other")
+    archive_page(store, run, capture, [notice, other])
+    text = export(db_path, tmp_path / "out.csv", "--format", "csv", "--fields", "url,pinned")
+    assert text.splitlines() == [
+        "url,pinned",
+        "https://blog.example/p/notice,1",
+        "https://blog.example/p/other,0",
+    ]

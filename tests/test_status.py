@@ -19,7 +19,7 @@ from feedkeeper.pipeline import import_captures
 from feedkeeper.records import RunCounts
 from feedkeeper.store import Store
 
-STARTED = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+STARTED = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
@@ -122,18 +122,18 @@ def test_status_is_plain_text_when_piped(
     sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["status", "--db", str(db_path)]) == 0
-    out = STARTED.sub("STARTED            ", capsys.readouterr().out)
+    out = STARTED.sub("STARTED                ", capsys.readouterr().out)
     out = re.sub(r"\d+\.\ds  ", "D     ", out)
     assert out == (
         "archive: 5 posts, 7 versions, 1 aliases, 10 sightings, 3 pages fetched,"
         " 4 placeholders pending\n"
         "\n"
         "recent runs\n"
-        "run  kind   status  started              duration  pages  new posts  new versions"
+        "run  kind   status  started                  duration  pages  new posts  new versions"
         "  failures\n"
-        "3    crawl  ok      STARTED              D         1      0          1             0\n"
-        "2    crawl  ok      STARTED              D         1      1          1             0\n"
-        "1    crawl  ok      STARTED              D         1      4          0             0\n"
+        "3    crawl  ok      STARTED                  D         1      0          1             0\n"
+        "2    crawl  ok      STARTED                  D         1      1          1             0\n"
+        "1    crawl  ok      STARTED                  D         1      4          0             0\n"
         "\n"
         "placeholders\n"
         "kind     pending  recovered  unrecoverable\n"

@@ -89,6 +89,7 @@ class Card:
     excerpt: str | None = None  # whitespace-normalised, trailing ellipsis removed
     truncated: bool = False  # the excerpt ended with "..." or "…"
     placeholders: tuple[Placeholder, ...] = ()
+    pinned: bool = False  # a pin badge ("置顶", "Pinned") shows it at the top of the listing
 
     def to_json(self) -> dict[str, object]:
         """Return the card as the export's card fields (what `feedkeeper parse` prints)."""
@@ -101,6 +102,7 @@ class Card:
             "published": self.published,
             "excerpt": self.excerpt,
             "truncated": self.truncated,
+            "pinned": self.pinned,
             "placeholders": [
                 {"kind": p.kind, "ordinal": p.ordinal, "status": "pending", "text": None}
                 for p in self.placeholders

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from feedkeeper import __version__
 from feedkeeper.errors import ConfigError
+from feedkeeper.logs import mask_credentials
 from feedkeeper.triggers import parse_cron, parse_interval
 
 ENV_PREFIX = "FEEDKEEPER_"
@@ -38,8 +39,10 @@ class Settings:
     rate: float = 1.0
     # At most two requests in flight per host, as RFC 9110 once advised browsers.
     concurrency: int = 2
-    # Listing pages walked per run at most; None walks until the pager ends.
-    max_pages: int | None = None
+    # Listing pages walked per run at most: 1000 pages of 10 cards hold 10,000 posts,
+    # more than most blogs ever publish, while a pager that never ends (?page=N
+    # forever) must not keep the crawler busy forever.
+    max_pages: int = 1000
     # Walk every page instead of stopping after a page that brought nothing new.
     full: bool = False
     # Seconds: fail fast on a dead host, allow a slow blog to render a page.
@@ -54,11 +57,19 @@ class Settings:
     backoff_base: float = 0.5
     # Never sleep longer than this for one retry, whatever Retry-After says.
     max_retry_after: float = 120.0
+    # The longest pause between requests a robots.txt Crawl-delay can ask for: a
+    # minute keeps a crawl of a few dozen pages within the hour; a site asking for
+    # more (100000 s) would otherwise stall the crawler for days.
+    max_crawl_delay: float = 60.0
     # Honour robots.txt unless the user owns the site and says otherwise.
     ignore_robots: bool = False
     # Confirm card titles and dates against the blog's RSS/Atom feed: one more
     # request per run, so only when asked for.
     use_feed: bool = False
+    # Hosts besides the listing's own origin whose article pages `recover` may fetch,
+    # comma-separated (``cdn.example``, ``blog.example:8443``): none, so a card
+    # pointing elsewhere (another port, an admin page) is never fetched.
+    article_hosts: str | None = None
     # Optional TOML site profile with CSS selectors overriding the heuristics.
     profile: Path | None = None
     # Seconds a second run waits for the database lock before giving up.
@@ -172,7 +183,14 @@ def validate(settings: Settings) -> Settings:
     """Check every setting; raise ConfigError naming the first bad one and what is allowed."""
     if settings.url is not None:
         check_url(settings.url, "url")
-    for name in ("rate", "backoff_base", "max_retry_after", "lock_timeout", "jitter"):
+    for name in (
+        "rate",
+        "backoff_base",
+        "max_retry_after",
+        "max_crawl_delay",
+        "lock_timeout",
+        "jitter",
+    ):
         if getattr(settings, name) < 0:
             raise ConfigError(
                 f"setting {name}: must be zero or more, got {getattr(settings, name)}"
@@ -180,11 +198,11 @@ def validate(settings: Settings) -> Settings:
     for name in ("connect_timeout", "read_timeout", "total_timeout"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name}: must be more than zero seconds")
-    for name in ("concurrency", "retries", "max_response_bytes"):
+    for name in ("concurrency", "retries", "max_response_bytes", "max_pages"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name}: must be 1 or more, got {getattr(settings, name)}")
-    if settings.max_pages is not None and settings.max_pages < 1:
-        raise ConfigError(f"setting max_pages: must be 1 or more, got {settings.max_pages}")
+    if settings.article_hosts is not None:
+        check_hosts(settings.article_hosts)
     check_cadence(settings)
     if settings.log_format not in {"text", "json"}:
         raise ConfigError(
@@ -197,8 +215,31 @@ def check_url(url: str, name: str = "url") -> str:
     """Return ``url`` if it is an absolute http(s) URL, else raise ConfigError naming ``name``."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigError(f"setting {name}: must be an absolute http(s) URL, got {url!r}")
+        shown = mask_credentials(url)
+        raise ConfigError(f"setting {name}: must be an absolute http(s) URL, got {shown!r}")
     return url
+
+
+def hosts_of(value: str | None) -> list[str]:
+    """Return the hosts of a comma-separated ``article_hosts`` value."""
+    return [host.strip() for host in (value or "").split(",") if host.strip()]
+
+
+def check_hosts(value: str) -> list[str]:
+    """Return the hosts of ``article_hosts``, or raise ConfigError naming the first bad one."""
+    for host in hosts_of(value):
+        try:
+            parts = urlsplit("//" + host)
+            is_host = bool(parts.hostname) and parts.netloc == host and not parts.path
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:
+            is_host = port_ok = False
+        if not is_host or not port_ok or "@" in host:
+            raise ConfigError(
+                "setting article_hosts: must be hosts such as 'cdn.example' or"
+                f" 'blog.example:8443', comma-separated, got {host!r}"
+            )
+    return hosts_of(value)
 
 
 def check_cadence(settings: Settings) -> None:

@@ -222,6 +222,7 @@ class PageChanges:
     fingerprints: list[tuple[str, int]] = field(default_factory=list)  # (fingerprint, post id)
     sightings: list[Sighting] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)  # posts sighted
+    pinned: dict[int, bool] = field(default_factory=dict)  # post id -> its first card's badge
     moved: dict[int, int] = field(default_factory=dict)  # post id -> its new current version
     outcome: PageOutcome = field(default_factory=PageOutcome)
 
@@ -238,6 +239,7 @@ def dedupe_page(keyed: list[KeyedCard], known: Known, skipped: int = 0) -> PageC
             continue
         post_id = _identify(item, known, changes)
         current = known.current[post_id]
+        changes.pinned.setdefault(post_id, item.card.pinned)
         changes.touched.add(post_id)
         changes.sightings.append(Sighting(post_id, current.version, position, item.card.url))
         changes.outcome.cards += 1

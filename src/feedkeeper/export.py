@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import json
 import os
 import re
@@ -36,6 +37,7 @@ FIELDS = (
     "excerpt",
     "excerpt_recovered",
     "truncated",
+    "pinned",
     "version",
     "first_seen",
     "last_seen",
@@ -75,13 +77,24 @@ def write_export(
     fields: tuple[str, ...] = FIELDS,
     history: bool = False,
     excel: bool = False,
+    formula_guard: bool = True,
 ) -> int:
-    """Write the records to ``out`` (stdout when None) and return how many posts were written."""
+    """Write the records to ``out`` (stdout when None) and return how many posts were written.
+
+    ``formula_guard`` (CSV only) defuses cells a spreadsheet would run as formulas; turn it
+    off for readers that take cells as text, such as pandas.
+    """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose json, jsonl or csv")
     if excel and fmt != "csv":
         raise ExportError("--excel applies to CSV only: add --format csv")
-    writer = {"json": _write_json, "jsonl": _write_jsonl, "csv": _write_csv}[fmt]
+    if not formula_guard and fmt != "csv":
+        raise ExportError("--no-formula-guard applies to CSV only: add --format csv")
+    writer: Callable[[IO[str], Iterable[PostRecord], tuple[str, ...], bool], int]
+    if fmt == "csv":
+        writer = functools.partial(_write_csv, formula_guard=formula_guard)
+    else:
+        writer = _write_json if fmt == "json" else _write_jsonl
     if out is None:
         return _to_stdout(lambda handle: writer(handle, records, fields, history), bom=excel)
     with _atomic_file(out, bom=excel) as handle:
@@ -188,7 +201,12 @@ def csv_columns(fields: tuple[str, ...], history: bool) -> list[str]:
 
 
 def _write_csv(
-    handle: IO[str], records: Iterable[PostRecord], fields: tuple[str, ...], history: bool
+    handle: IO[str],
+    records: Iterable[PostRecord],
+    fields: tuple[str, ...],
+    history: bool,
+    *,
+    formula_guard: bool = True,
 ) -> int:
     columns = csv_columns(fields, history)
     writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")  # RFC 4180
@@ -199,20 +217,22 @@ def _write_csv(
             base = {f.name: getattr(record, f.name) for f in dataclass_fields(record)}
             for version in record.versions or []:
                 row = base | version  # the version's own title, excerpt, ... for the current ones
-                writer.writerow([csv_cell(row.get(name)) for name in columns])
+                writer.writerow([csv_cell(row.get(name), formula_guard) for name in columns])
         else:
-            writer.writerow([csv_cell(getattr(record, name)) for name in columns])
+            cells = [csv_cell(getattr(record, name), formula_guard) for name in columns]
+            writer.writerow(cells)
         count += 1
     return count
 
 
-def csv_cell(value: Any) -> str:
+def csv_cell(value: Any, formula_guard: bool = True) -> str:
     """Return a value as CSV cell text: lists joined with ``|``, formulas neutralised.
 
     A lone surrogate (half an emoji) is left in: the file's encoder writes U+FFFD for it.
     """
     if isinstance(value, str):  # most cells: first
-        return "'" + value if value.startswith(_FORMULA_STARTS) else value
+        guarded = formula_guard and value.startswith(_FORMULA_STARTS)
+        return "'" + value if guarded else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -224,7 +244,7 @@ def csv_cell(value: Any) -> str:
             value = json.dumps(value, ensure_ascii=False)
         else:
             value = LIST_SEPARATOR.join(str(v) for v in value)
-    return csv_cell(str(value))  # a str now: neutralised above
+    return csv_cell(str(value), formula_guard)  # a str now: handled above
 
 
 def _replace_surrogates(exc: UnicodeError) -> tuple[bytes, int]:

@@ -28,8 +28,14 @@ from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.dedupe import dedupe_page, key_cards
 from feedkeeper.encoding import decode_body
-from feedkeeper.errors import ConfigError, FetchError, ParseError, RobotsDisallowedError
-from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
+from feedkeeper.errors import (
+    ConfigError,
+    FetchError,
+    HTTPStatusError,
+    ParseError,
+    RobotsDisallowedError,
+)
+from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.parse import Profile, parse_listing
 from feedkeeper.parse.feed import FeedEntry, confirm_cards, find_feed_url, parse_feed
 from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ListingParser, ParseWorker, read_page
@@ -43,6 +49,7 @@ from feedkeeper.records import (
     RunStatus,
     Validators,
 )
+from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import Store
 from feedkeeper.store.write import PageWriter
 
@@ -88,6 +95,8 @@ class CrawlOptions:
 COLLAPSE_RATIO = 0.5
 MIN_CARDS_FOR_COLLAPSE = 4
 UNSURE = 0.4
+# A page number guessed past a failed page that answers this does not exist.
+GONE_STATUSES = frozenset({404, 410})
 SUSPECT = "the parse looks wrong, cards not archived: "
 
 
@@ -96,7 +105,8 @@ class _Crawl:
     """One crawl's fixed parts, handed to each page."""
 
     store: Store
-    settings: Settings
+    settings: Settings  # the start URL without credentials: what the archive and logs see
+    fetch_settings: Settings  # as given: credentials in the URL reach the site as Basic auth
     options: CrawlOptions
     run_id: int
     start: str
@@ -113,6 +123,16 @@ class _Step:
     is_news: bool
     next_url: str | None
     page_urls: Sequence[str] = ()
+    failed: bool = False  # the page could not be fetched or parsed
+    cards: frozenset[str] = frozenset()  # what identifies each card the page showed
+
+
+@dataclass(slots=True)
+class _Walked:
+    """How a walk ended: cut short by ``should_stop``, and what the summary should say."""
+
+    stopped: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None) -> RunSummary:
@@ -122,16 +142,20 @@ def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None)
 
 async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -> RunSummary:
     """The crawl, for callers that already run an event loop."""
-    start_url = settings.url
-    if start_url is None:
+    if settings.url is None:
         raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
+    # Credentials in the URL reach the site as Basic auth (the Fetcher's settings keep
+    # them); the archive, the messages and the logs only ever see the URL without them.
+    fetch_settings = settings
+    start_url = strip_credentials(settings.url)
+    settings = replace(settings, url=start_url)
     warnings: list[str] = []
     if not settings.full and store.has_unfinished_crawl(start_url):
         # Pages after the cut were never read: do not stop at the first page without news.
         settings = replace(settings, full=True)
         warnings.append("the previous crawl did not finish: walked every page to complete it")
     run_id = store.start_run(RunKind.CRAWL, start_url)
-    run = _Crawl(store, settings, options, run_id, start_url, store.last_fetches())
+    run = _Crawl(store, settings, fetch_settings, options, run_id, start_url, store.last_fetches())
     run.warnings = warnings
     started = time.monotonic()
     log.info(
@@ -141,27 +165,27 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         extra={"event": "run_started", "run_id": run_id, "url": start_url},
     )
     try:
-        stopped = await _fetch_and_walk(run)
+        walked = await _fetch_and_walk(run)
     except RobotsDisallowedError as exc:
         _finish(run, RunStatus.FAILED, started, exc.message)
         raise
     except asyncio.CancelledError:
         _finish(run, RunStatus.INTERRUPTED, started, "cancelled mid-page")
         raise
-    status = RunStatus.INTERRUPTED if stopped else _status(run.counts)
-    _finish(run, status, started, "stopped" if stopped else None)
+    status = RunStatus.INTERRUPTED if walked.stopped else _status(run.counts)
+    _finish(run, status, started, "stopped" if walked.stopped else None)
     return RunSummary(run_id, RunKind.CRAWL, status, run.counts, run.warnings)
 
 
-async def _fetch_and_walk(run: _Crawl) -> bool:
-    """Open the stages around the walk; return True if ``should_stop`` cut it short."""
+async def _fetch_and_walk(run: _Crawl) -> _Walked:
+    """Open the stages around the walk; say how it ended."""
     settings, options = run.settings, run.options
     worker = None  # one request at a time: nothing is fetched ahead to parse meanwhile
     if settings.concurrency >= 2:
         worker = options.worker or ParseWorker(options.profile)
     run.worker = worker
     try:
-        async with Fetcher(settings, options.transport) as fetcher:
+        async with Fetcher(run.fetch_settings, options.transport) as fetcher:
             await fetcher.check_robots(run.start)
             if settings.use_feed:
                 run.options = replace(
@@ -172,9 +196,11 @@ async def _fetch_and_walk(run: _Crawl) -> bool:
             )
             try:
                 with run.store.writer() as writer:
-                    return await _walk(run, prefetcher, writer)
+                    walked = await _walk(run, prefetcher, writer)
             finally:
                 await prefetcher.close()
+            run.warnings += fetcher.notes + walked.notes
+            return walked
     finally:
         if worker is not None:
             await worker.stop()
@@ -189,6 +215,9 @@ async def _load_feed(
         feed_url = find_feed_url(listing.text()[0], listing.url)
         if feed_url is None:
             warnings.append("use_feed: the listing links to no RSS or Atom feed")
+            return None
+        if not is_in_scope(start_url, feed_url):
+            warnings.append(f"use_feed: the feed {feed_url} is outside the site: not read")
             return None
         feed = await fetcher.fetch(feed_url)
         return parse_feed(feed.text()[0], feed.url)
@@ -224,51 +253,94 @@ def _finish(run: _Crawl, status: RunStatus, started: float, reason: str | None) 
     )
 
 
-async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> bool:
-    """Crawl page after page, in listing order; return True if ``should_stop`` cut it short.
+async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> _Walked:
+    """Crawl page after page, in listing order, at most ``max_pages``; say how it ended.
 
     After a page that brought news (or in a full walk), the pages likely to follow are
     fetched ahead; the walk itself still follows each page's own next link, and a page
-    fetched ahead that it does not reach is dropped. Written pages are committed
-    before the walk waits for the network, so none sits uncommitted while it waits.
+    fetched ahead that it does not reach is dropped. A page that fails is passed over to
+    the page the pager or the URL pattern says comes next. The walk stops at a page
+    whose cards this run has all seen already. Written pages are committed before the
+    walk waits for the network, so none sits uncommitted while it waits.
     """
     settings, options = run.settings, run.options
     url: str | None = run.start
     visited: set[str] = set()
+    seen_cards: set[str] = set()
+    walked = _Walked()
+    guessed = False  # the current URL is a guess past a failed page, beyond what a pager showed
     while url and url not in visited:
         if options.should_stop():
-            return True
-        if settings.max_pages is not None and len(visited) >= settings.max_pages:
+            walked.stopped = True
+            return walked
+        if len(visited) >= settings.max_pages:
+            walked.notes.append(
+                f"stopped after {settings.max_pages} listing pages (max_pages);"
+                f" the listing goes on at {url}"
+            )
             break
         visited.add(url)
         if options.progress:
             options.progress(url)
         if not prefetcher.is_ready(url):
             writer.commit()
-        step = await _crawl_page(run, prefetcher, writer, url)
+        step = await _crawl_page(run, prefetcher, writer, url, guessed)
         writer.commit_if_full()
         if not step.is_news and not settings.full:
             break  # incremental: the rest of the listing is what we already hold
-        url = step.next_url if step.next_url and is_in_scope(run.start, step.next_url) else None
-        budget = settings.concurrency
-        if settings.max_pages is not None:
-            budget = min(budget, settings.max_pages - len(visited))
+        if step.cards and step.cards <= seen_cards:
+            walked.notes.append(
+                f"{url} only repeats cards this run already saw: the walk stopped there"
+            )
+            break
+        seen_cards |= step.cards
+        url, guessed = _next_page(prefetcher, run.start, url, step, guessed)
+        budget = min(settings.concurrency, settings.max_pages - len(visited))
         prefetcher.plan(url, step.page_urls, visited, budget)
-    return False
+    return walked
 
 
-async def _crawl_page(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter, url: str) -> _Step:
-    """Fetch, parse, dedupe and write one page; say whether it brought news and what is next."""
+def _next_page(
+    prefetcher: Prefetcher, start: str, url: str, step: _Step, guessed: bool
+) -> tuple[str | None, bool]:
+    """Return where the walk goes after ``url``, and whether that is a guess past the pager.
+
+    After a failed page with no next link known, the walk goes on to the next page
+    number (``/page/N/``, ``?page=N``): one a pager showed, else one guess from the
+    URL pattern, which is not repeated when the guessed page fails too.
+    """
+    if step.next_url:
+        return (step.next_url if is_in_scope(start, step.next_url) else None), False
+    if not step.failed:
+        return None, False
+    shown = prefetcher.guess_after(url)
+    if shown is not None:
+        return shown, False
+    if guessed:
+        return None, False
+    return prefetcher.guess_after(url, beyond_pager=True), True
+
+
+async def _crawl_page(
+    run: _Crawl, prefetcher: Prefetcher, writer: PageWriter, url: str, guessed: bool = False
+) -> _Step:
+    """Fetch, parse, dedupe and write one page; say whether it brought news and what is next.
+
+    A ``guessed`` page (a page number no pager showed) that does not exist is the end
+    of the listing, not a failure.
+    """
     previous = run.last_fetches.get(url)
     known_next = previous.next_url if previous else None
     try:
         download = await prefetcher.fetch(url)
     except RobotsDisallowedError:
         raise  # a forbidden listing page stops the crawl, as a forbidden first page does
+    except HTTPStatusError as exc:
+        if guessed and exc.status in GONE_STATUSES:
+            return _Step(False, None)
+        return _failed(run, writer, url, exc, known_next)
     except FetchError as exc:
-        run.counts.fail(url, exc.message)
-        _write(run, writer, PageCapture(url, now_iso(), PageKind.FAILED, error=exc.message))
-        return _Step(True, known_next)  # go on where the last good fetch said the listing goes
+        return _failed(run, writer, url, exc, known_next)
     fetched = download.fetched
     if fetched.is_not_modified:
         assert previous is not None
@@ -284,8 +356,16 @@ async def _crawl_page(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter, u
     except ParseError as exc:
         run.counts.fail(url, exc.message)
         _write(run, writer, _capture(url, fetched, PageKind.UNPARSEABLE, error=exc.message))
-        return _Step(True, None)
+        return _Step(True, None, failed=True)
     return _archive_parsed(run, writer, url, fetched, parsed, previous)
+
+
+def _failed(run: _Crawl, writer: PageWriter, url: str, exc: FetchError, known: str | None) -> _Step:
+    """Record a page that could not be fetched; the walk goes on where ``known`` says."""
+    run.counts.fail(url, exc.message)
+    _write(run, writer, PageCapture(url, now_iso(), PageKind.FAILED, error=exc.message))
+    # go on where the last good fetch said the listing goes, else where the pager does
+    return _Step(True, known, failed=True)
 
 
 async def _parse(run: _Crawl, download: Download) -> ParsedPage:
@@ -330,7 +410,8 @@ def _archive_parsed(
         cards = _confirm_with_feed(cards, run.options.feed_entries)
     outcome = _write(run, writer, capture, cards, parsed.skipped)
     run.counts.add(outcome)
-    return _Step(outcome.is_news, parsed.next_url, parsed.page_urls)
+    keys = frozenset(card.url or f"{card.title}\n{card.excerpt}" for card in parsed.cards)
+    return _Step(outcome.is_news, parsed.next_url, parsed.page_urls, cards=keys)
 
 
 def _capture(

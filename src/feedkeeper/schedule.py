@@ -165,9 +165,17 @@ class Daemon:
         self._in_flight = (asyncio.get_running_loop(), task)
         try:
             options = replace(self.options, should_stop=lambda: self.is_stopping)
-            return await crawl_async(store, self.settings, options)
+            summary = await crawl_async(store, self.settings, options)
         finally:
             self._in_flight = None
+        for warning in summary.warnings:  # a cap that applied, a walk cut short: say so
+            log.warning(
+                "run %d: %s",
+                summary.run_id,
+                warning,
+                extra={"event": "run_warning", "run_id": summary.run_id, "detail": warning},
+            )
+        return summary
 
     async def _recover(self, store: Store) -> None:
         """Recover the placeholders never attempted yet: those this tick's crawl found."""
@@ -176,26 +184,9 @@ class Daemon:
         self._in_flight = (asyncio.get_running_loop(), task)
         try:
             options = RecoverOptions(only_new=True, should_stop=lambda: self.is_stopping)
-            summary = await recover_async(store, self.settings, options)
+            await recover_async(store, self.settings, options)  # it logs recovery_finished
         finally:
             self._in_flight = None
-        counts = summary.counts
-        log.info(
-            "recovery run %d %s: %d recovered, %d unrecoverable, %d still pending",
-            summary.run_id,
-            summary.status,
-            counts.placeholders_recovered,
-            counts.placeholders_unrecoverable,
-            summary.still_pending,
-            extra={
-                "event": "recovery_finished",
-                "run_id": summary.run_id,
-                "status": summary.status,
-                "placeholders_recovered": counts.placeholders_recovered,
-                "placeholders_unrecoverable": counts.placeholders_unrecoverable,
-                "pages_failed": counts.pages_failed,
-            },
-        )
 
     def _finish_in_flight(self) -> None:
         if self._idle.wait(STOP_GRACE):

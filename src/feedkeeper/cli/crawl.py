@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,22 +13,25 @@ from feedkeeper.cli.common import (
     DbOption,
     FullOption,
     IgnoreRobotsOption,
+    JsonOption,
     MaxPagesOption,
     ProfileOption,
     RateOption,
     UrlOption,
     db_app,
     out,
+    print_json,
     settings_for,
 )
 from feedkeeper.cli.progress import progress_bar
 from feedkeeper.cli.summary import print_recovery, print_summary
 from feedkeeper.errors import ConfigError
-from feedkeeper.parse import load_profile
-from feedkeeper.pipeline import CrawlOptions, crawl, import_captures, reparse
-from feedkeeper.recover import RecoverOptions, recover
-from feedkeeper.store import Store, exclusive_lock
-from feedkeeper.store.engine import schema_revision
+
+if TYPE_CHECKING:
+    from feedkeeper.config import Settings
+    from feedkeeper.pipeline import RunSummary
+    from feedkeeper.recover import RecoverSummary
+    from feedkeeper.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -53,9 +56,21 @@ def crawl_command(
     use_feed: Annotated[
         bool, typer.Option("--use-feed", help="Check titles and dates against the blog's feed.")
     ] = False,
+    recover_new: Annotated[
+        bool,
+        typer.Option(
+            "--recover/--no-recover",
+            help="Then recover the placeholders this crawl found, from the article pages.",
+        ),
+    ] = True,
+    as_json: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Fetch the listing pages of a blog and archive every post card."""
+    """Fetch the listing pages of a blog and archive every post card, then recover placeholders."""
+    from feedkeeper.parse import load_profile
+    from feedkeeper.pipeline import CrawlOptions, crawl
+    from feedkeeper.store import Store, exclusive_lock
+
     settings = settings_for(
         config,
         url=url,
@@ -71,11 +86,49 @@ def crawl_command(
     if settings.url is None:  # before the archive is created for nothing
         raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
     site_profile = load_profile(settings.profile) if settings.profile else None
-    with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("crawling") as advance:
+    with exclusive_lock(settings.db, settings.lock_timeout):
         store = Store.open(settings.db)
-        summary = crawl(store, settings, CrawlOptions(profile=site_profile, progress=advance))
-    print_summary(summary)
-    raise typer.Exit(summary.exit_code)
+        with progress_bar("crawling") as advance:
+            summary = crawl(store, settings, CrawlOptions(profile=site_profile, progress=advance))
+        recovery = _recover_found(store, settings, summary) if recover_new else None
+    if as_json:
+        print_json(_summary_json(summary, recovery))
+    else:
+        print_summary(summary)
+        if recovery is not None:
+            print_recovery(recovery)
+    codes = [summary.exit_code, recovery.exit_code if recovery else 0]
+    raise typer.Exit(max(codes))
+
+
+def _recover_found(store: Store, settings: Settings, summary: RunSummary) -> RecoverSummary | None:
+    """Recover the placeholders never attempted yet, as a scheduled tick does after its crawl."""
+    from feedkeeper.recover import RecoverOptions, recover
+
+    if summary.status == "failed" or not summary.counts.placeholders_found:
+        return None
+    with progress_bar("recovering") as advance:
+        return recover(store, settings, RecoverOptions(only_new=True, progress=advance))
+
+
+def _summary_json(summary: RunSummary, recovery: RecoverSummary | None) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "run_id": summary.run_id,
+        "kind": summary.kind,
+        "status": summary.status,
+        "counts": summary.counts.model_dump(),
+        "warnings": summary.warnings,
+        "recovery": None,
+    }
+    if recovery is not None:
+        result["recovery"] = {
+            "run_id": recovery.run_id,
+            "status": recovery.status,
+            "counts": recovery.counts.model_dump(),
+            "carried_over": recovery.carried_over,
+            "still_pending": recovery.still_pending,
+        }
+    return result
 
 
 def import_command(
@@ -84,6 +137,9 @@ def import_command(
     config: ConfigOption = None,
 ) -> None:
     """Archive plain-text captures of a listing (no URLs: posts are known by their excerpt)."""
+    from feedkeeper.pipeline import import_captures
+    from feedkeeper.store import Store, exclusive_lock
+
     settings = settings_for(config, db=db)
     with (
         exclusive_lock(settings.db, settings.lock_timeout),
@@ -100,6 +156,10 @@ def reparse_command(
     config: ConfigOption = None,
 ) -> None:
     """Rebuild posts and versions from the stored pages, without fetching anything."""
+    from feedkeeper.parse import load_profile
+    from feedkeeper.pipeline import reparse
+    from feedkeeper.store import Store, exclusive_lock
+
     settings = settings_for(config, db=db, profile=profile)
     site_profile = load_profile(settings.profile) if settings.profile else None
     with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("reparsing") as advance:
@@ -120,6 +180,8 @@ def recover_command(
     config: ConfigOption = None,
 ) -> None:
     """Fill in what the placeholders stood for, from the posts' article pages."""
+    from feedkeeper.recover import RecoverOptions, recover
+    from feedkeeper.store import Store, exclusive_lock
 
     settings = settings_for(
         config, db=db, rate=rate, concurrency=concurrency, ignore_robots=ignore_robots or None
@@ -135,6 +197,9 @@ def recover_command(
 
 def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None:
     """Create the archive or bring its schema up to date (every command also does this)."""
+    from feedkeeper.store import Store, exclusive_lock
+    from feedkeeper.store.engine import schema_revision
+
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
         store = Store.open(settings.db)

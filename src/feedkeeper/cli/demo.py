@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from rich.table import Table
@@ -34,14 +36,21 @@ def run_demo(db: Path) -> None:
         out.print("recovering placeholders from the article pages:", end=" ", markup=False)
         print_recovery(recover(store, Settings(db=db, rate=0)))
         _show(store)
-    out.print(
-        f"\nThe archive is {db}. Try:\n"
-        f"  uv run feedkeeper status --db {db}\n"
-        f"  uv run feedkeeper export --db {db} --format jsonl --history\n"
-        f"  sqlite3 -readonly {db} 'SELECT title, version, sightings FROM posts_current'",
-        markup=False,
-        highlight=False,
-    )
+    out.print(f"\nThe archive is {db}. Try:\n{next_steps(db)}", markup=False, highlight=False)
+
+
+def next_steps(db: Path) -> str:
+    """Commands to try next, as they run here: through uv from a clone, and sqlite3 if present."""
+    command = "uv run feedkeeper" if os.environ.get("UV") else "feedkeeper"
+    steps = [
+        f"{command} status --db {db}",
+        f"{command} export --db {db} --format jsonl --history",
+    ]
+    if shutil.which("sqlite3"):
+        steps.append(
+            f"sqlite3 -readonly {db} 'SELECT title, version, sightings FROM posts_current'"
+        )
+    return "\n".join(f"  {step}" for step in steps)
 
 
 def _show(store: Store) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from feedkeeper.cli.common import err, out
-from feedkeeper.pipeline import RunSummary
-from feedkeeper.recover import RecoverSummary
+
+if TYPE_CHECKING:
+    from feedkeeper.pipeline import RunSummary
+    from feedkeeper.recover import RecoverSummary
 
 
 def print_recovery(summary: RecoverSummary) -> None:

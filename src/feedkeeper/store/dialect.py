@@ -16,6 +16,8 @@ from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql.dml import Insert
 
+from feedkeeper.words import segment_words
+
 # A crawl commits every few pages. At SQLite's default (1,000 pages of WAL) a checkpoint,
 # with its fsync, runs every few listing pages; at 10,000 (40 MB) the same index pages
 # are written back once for many commits.
@@ -23,10 +25,15 @@ WAL_AUTOCHECKPOINT_PAGES = 10_000
 
 
 def configure(engine: Engine, *, readonly: bool) -> None:
-    """Set up every connection of ``engine``: pragmas, WAL, and how transactions begin."""
+    """Set up every connection of ``engine``: pragmas, WAL, functions, how transactions begin.
+
+    A writer's transactions bring the word index up to date just before they commit.
+    """
     event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "connect", _add_functions)
     if not readonly:
         event.listen(engine, "connect", _use_wal)
+        event.listen(engine, "commit", _refresh_words)
     # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
     begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
@@ -41,6 +48,39 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # can drop the last transactions, never corrupt the file.
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def _add_functions(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # The word index (migration 0007) is filled with text segmented by this function.
+    dbapi_conn.create_function("feedkeeper_words", 1, segment_words, deterministic=True)
+
+
+# Posts whose words are out of date: the triggers of migration 0007 note them here.
+_REINDEX_WORDS = (
+    "DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)",
+    "INSERT INTO post_words (rowid, title, excerpt)"
+    " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)"
+    " FROM post_words_stale s JOIN post p ON p.id = s.post_id"
+    " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version",
+    "DELETE FROM post_words_stale",
+)
+
+
+def _refresh_words(conn: Connection) -> None:
+    """Segment and index the posts noted as stale, in the transaction about to commit.
+
+    On the DBAPI connection: SQLAlchemy's own is busy committing at this point.
+    """
+    raw = conn.connection.driver_connection
+    if raw is None:
+        return
+    has_table = raw.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'post_words_stale'"
+    ).fetchone()
+    if has_table is None or raw.execute("SELECT 1 FROM post_words_stale").fetchone() is None:
+        return
+    for sql in _REINDEX_WORDS:
+        raw.execute(sql)
 
 
 def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

@@ -86,6 +86,7 @@ class PostRecord:
     excerpt: str | None
     excerpt_recovered: str | None  # the excerpt with recovered placeholders filled in
     truncated: bool
+    pinned: bool  # the listing shows it pinned to its top (a "置顶" badge)
     version: int
     first_seen: str
     last_seen: str
@@ -160,6 +161,7 @@ def _record(row: Any, history: bool) -> PostRecord:
         excerpt=row["excerpt"],
         excerpt_recovered=row["excerpt_recovered"],
         truncated=bool(row["truncated"]),
+        pinned=bool(row["pinned"]),
         version=row["version"],
         first_seen=row["first_seen"],
         last_seen=row["last_seen"],

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 SEARCH_INDEX = "post_fts"
+# Both full-text indexes: substrings (trigrams) and words (post_words, migration 0007).
+FULL_TEXT_INDEXES = (SEARCH_INDEX, "post_words")
 # Trigram indexes only see terms of at least this many characters.
 MIN_INDEXED_CHARS = 3
 # Characters of excerpt around the first match in a snippet.
@@ -130,8 +132,8 @@ def _snippet(excerpt: str, pattern: re.Pattern[str]) -> MarkedText:
 
 
 def is_search_index(name: str) -> bool:
-    """True for the FTS5 table and the shadow tables SQLite keeps for it."""
-    return name == SEARCH_INDEX or name.startswith(SEARCH_INDEX + "_")
+    """True for the FTS5 tables and the shadow tables SQLite keeps for them."""
+    return any(name == index or name.startswith(index + "_") for index in FULL_TEXT_INDEXES)
 
 
 def include_object(

@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
 
 from feedkeeper.cards import find_placeholders
 from feedkeeper.dedupe import Current, Fields, KeyedCard, Known, PageChanges, VersionRow
@@ -68,6 +68,17 @@ _INSERT_PLACEHOLDER = insert_unless_present(placeholder_t)
 _INSERT_BODY = insert_unless_present(page_body_t)
 _INSERT_FETCH = insert(page_fetch_t)
 _TOUCH_POST = update(post_t).where(_p.id == bindparam("b_id")).values(last_seen=bindparam("b_at"))
+# A post is pinned as the first card of it in a run shows it: the listing's top shows
+# pinned posts again further down, without their badge, in the same run.
+_PIN_POST = (
+    update(post_t)
+    .where(
+        _p.id == bindparam("b_id"),
+        _p.pinned.is_not(bindparam("b_pinned")),
+        ~exists().where(sighting_t.c.post_id == _p.id, sighting_t.c.run_id == bindparam("b_run")),
+    )
+    .values(pinned=bindparam("b_pinned"))
+)
 _MOVE_POST = (
     update(post_t).where(_p.id == bindparam("b_id")).values(current_version=bindparam("b_v"))
 )
@@ -173,6 +184,9 @@ class _ChangeRows:
             (_INSERT_URL, [{"url": u, "post_id": pid, "first_seen": at} for u, pid in c.urls]),
             (_INSERT_FINGERPRINT, [{"fingerprint": fp, "post_id": pid}
                                    for fp, pid in c.fingerprints]),
+            # Before this page's sightings: they are not earlier ones of the run.
+            (_PIN_POST, [{"b_id": pid, "b_pinned": pinned, "b_run": self.run_id}
+                         for pid, pinned in c.pinned.items()]),
             (_INSERT_SIGHTING, [
                 {"run_id": self.run_id, "post_id": s.post_id, "version": s.version,
                  "page_url": self.page_url, "position": s.position, "card_url": s.card_url,
