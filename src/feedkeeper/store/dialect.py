@@ -120,7 +120,14 @@ _INDEX_EVERY_POST = (
 
 
 def rebuild_search_index(conn: Connection) -> None:
-    """Fill the full-text index anew from the current versions, and merge its segments."""
+    """Fill the full-text indexes anew from the current versions.
+
+    The substring index in one statement, merged; every post queued for the word index,
+    which the commit fills (``_refresh_words``).
+    """
     conn.exec_driver_sql("DELETE FROM post_fts")
     conn.exec_driver_sql(_INDEX_EVERY_POST)
     conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
+    conn.exec_driver_sql("DELETE FROM post_words")
+    conn.exec_driver_sql("DELETE FROM post_words_stale")
+    conn.exec_driver_sql("INSERT INTO post_words_stale (post_id) SELECT id FROM post")
