@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
             )
         )
         results["reparse"] = reparse_run(args)
+        results["stages"] = stage_costs(site_dir)
         results["recrawl"] = recrawl_runs(server, args)
         server.serve("gen1")
         results["growth"], results["export"] = growth_and_export(server, args)
@@ -147,6 +148,12 @@ def reparse_run(args: argparse.Namespace) -> dict[str, Any]:
             cwd=ROOT,
         )
     )
+
+
+def stage_costs(site: Path) -> dict[str, Any]:
+    """Measurement 7: CPU per page of parse, dedupe and write; the full-text indexes' share."""
+    print("stages: parse, dedupe, write with and without the full-text indexes ...", flush=True)
+    return _json(measure.run([sys.executable, "-m", "bench.stages", str(site), "500"], cwd=ROOT))
 
 
 def recrawl_runs(server: Nginx, args: argparse.Namespace) -> dict[str, Any]:
