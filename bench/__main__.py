@@ -115,6 +115,9 @@ def crawl_comparison(
         "0",
         "--concurrency",
         c,
+        "--max-pages",
+        str(args.pages),  # the default (1000) would stop half way
+        "--no-recover",  # the crawl alone, as Scrapy's job does
     ]
     scrapy_cmd = [str(python), str(BENCH / "scrapy_job.py"), server.base_url, str(scrapy_db), c]
     result: dict[str, Any] = {}
