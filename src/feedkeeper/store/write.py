@@ -19,7 +19,17 @@ from typing import Any
 from sqlalchemy import Connection
 
 from feedkeeper.cards import Card, find_placeholders
-from feedkeeper.dedupe import Change, Fields, canonical_url, fields_of, fingerprint, merge
+from feedkeeper.dedupe import (
+    Change,
+    Fields,
+    canonical_url,
+    contradicts,
+    fields_of,
+    fingerprint,
+    is_repost_evidence,
+    merge,
+)
+from feedkeeper.text import fold_for_fingerprint
 from feedkeeper.records import PageOutcome
 
 Row = tuple[Any, ...]
@@ -55,6 +65,8 @@ _INSERT_PLACEHOLDER = (
     "INSERT OR IGNORE INTO placeholder (version_id, kind, ordinal, position, status, attempts)"
     " VALUES (?, ?, ?, ?, 'pending', 0)"
 )
+_SIGHTED_IN_RUN = "SELECT 1 FROM sighting WHERE run_id = ? AND post_id = ? LIMIT 1"
+_URLS_OF_POST = "SELECT url FROM post_url WHERE post_id = ?"
 _TOUCH_POST = "UPDATE post SET last_seen = ? WHERE id = ?"
 _MOVE_POST = "UPDATE post SET current_version = ? WHERE id = ?"
 _CURRENT_VERSIONS = (
@@ -105,6 +117,8 @@ class PageWriter:
         self.next_post_id = 0
         self.next_version_id = 0
         self.fingerprints: dict[tuple[str | None, str | None], str | None] = {}
+        self.page_urls: set[str] = set()  # every card URL of the page
+        self.shared_excerpts: set[str] = set()  # excerpts shown under two URLs of the page
 
     def apply(self, page_url: str, cards: list[Card], skipped: int = 0) -> PageOutcome:
         """Store the cards of ``page_url`` and return what changed."""
@@ -113,6 +127,7 @@ class PageWriter:
             for card in cards
         ]
         self._load(keyed)
+        self._survey(keyed)
         for position, (card, url, fp) in enumerate(keyed, start=1):
             if url is None and fp is None:
                 skipped += 1  # nothing to know the post by
@@ -136,6 +151,17 @@ class PageWriter:
         self._load_current(set(self.by_url.values()) | set(self.by_fp.values()))
         self.next_post_id = self._max_id("post") + 1
         self.next_version_id = self._max_id("post_version") + 1
+
+    def _survey(self, keyed: list[tuple[Card, str | None, str | None]]) -> None:
+        """Note the page's URLs and the excerpts it shows under more than one URL (stock text)."""
+        urls_by_excerpt: dict[str, set[str]] = {}
+        for card, url, _ in keyed:
+            if url is None:
+                continue
+            self.page_urls.add(url)
+            excerpt = fold_for_fingerprint(card.excerpt or "")
+            urls_by_excerpt.setdefault(excerpt, set()).add(url)
+        self.shared_excerpts = {text for text, urls in urls_by_excerpt.items() if len(urls) > 1}
 
     def _select(self, query: str, keys: Sequence[object]) -> list[Row]:
         """Run ``query`` with its ``IN ({})`` filled by one parameter per key."""
@@ -161,8 +187,10 @@ class PageWriter:
     def _identify(self, card: Card, url: str | None, fp: str | None) -> int:
         post_id = self.by_url.get(url) if url else None
         if post_id is None and fp is not None and fp in self.by_fp:
-            post_id = self.by_fp[fp]
-            if url is not None:  # the same post under a second URL: a repost
+            if url is None:  # a capture without links: the text is all there is to go by
+                post_id = self.by_fp[fp]
+            elif self._is_repost(card, url, self.by_fp[fp]):
+                post_id = self.by_fp[fp]
                 self._add_url(url, post_id)
                 self.outcome.reposts += 1
         if post_id is None:
@@ -172,6 +200,27 @@ class PageWriter:
             self._add_fingerprint(fp, post_id)
         return post_id
 
+    def _is_repost(self, card: Card, url: str, post_id: int) -> bool:
+        """Tell whether ``card`` shows the known post ``post_id`` under another URL.
+
+        Only on strong evidence: a title and a substantial excerpt that are not stock text
+        of this page, the same date if both show one, and the known post not listed as a
+        card of its own in this crawl.
+        """
+        if not is_repost_evidence(card.title, card.excerpt):
+            return False
+        if fold_for_fingerprint(card.excerpt or "") in self.shared_excerpts:
+            return False
+        if contradicts(self.current[post_id].fields, fields_of(card)):
+            return False
+        if post_id in self.batch.touched or self._was_sighted_in_run(post_id):
+            return False
+        known_urls = {row[0] for row in self.db.execute(_URLS_OF_POST, (post_id,))}
+        return not (known_urls - {url}) & self.page_urls
+
+    def _was_sighted_in_run(self, post_id: int) -> bool:
+        return self.db.execute(_SIGHTED_IN_RUN, (self.run_id, post_id)).fetchone() is not None
+
     def _new_post(self, card: Card, url: str | None, fp: str | None) -> int:
         post_id = self.next_post_id
         self.next_post_id += 1
@@ -179,7 +228,7 @@ class PageWriter:
         self.batch.posts.append((post_id, key, url, self.seen_at, self.seen_at))
         if url is not None:
             self._add_url(url, post_id)
-        if fp is not None:
+        if fp is not None and fp not in self.by_fp:  # a look-alike keeps the first one's
             self._add_fingerprint(fp, post_id)
         self._new_version(post_id, 1, fields_of(card))
         self.outcome.new_posts += 1
