@@ -5,9 +5,9 @@ from __future__ import annotations
 from feedkeeper.cards import Card
 from feedkeeper.parse import parse_listing
 from feedkeeper.store import Store
+from test_store import BASE, store_page
 
 from conftest import rows
-from test_store import BASE, store_page
 
 LONG = "本周读了三篇关于分布式训练的论文，记下要点和疑问，下周继续整理实验结果。"
 
@@ -96,13 +96,16 @@ PINNED_AND_FULL = """<html><body><main>
 <article class="post"><h2><a href="/posts/ddp/">DDP 入门</a></h2></article>
 <article class="post"><h2><a href="/posts/adamw/">AdamW</a></h2>
   <span class="cat"><a href="/category/dl/">Deep Learning</a></span>
-  <time datetime="2026-01-10">2026-01-10</time><p>参数与梯度的解耦，为什么权重衰减要单独处理。</p></article>
+  <time datetime="2026-01-10">2026-01-10</time>
+  <p>参数与梯度的解耦，为什么权重衰减要单独处理。</p></article>
 <article class="post"><h2><a href="/posts/ddp/">DDP 入门</a></h2>
   <span class="cat"><a href="/category/python/">Python</a></span>
-  <time datetime="2026-01-11">2026-01-11</time><p>Quick Start：从单机多卡开始，一步步搭起训练。</p></article>
+  <time datetime="2026-01-11">2026-01-11</time>
+  <p>Quick Start：从单机多卡开始，一步步搭起训练。</p></article>
 <article class="post"><h2><a href="/posts/fsdp/">FSDP</a></h2>
   <span class="cat"><a href="/category/python/">Python</a></span>
-  <time datetime="2026-01-09">2026-01-09</time><p>分片的参数、梯度与优化器状态，以及它们何时聚合。</p></article>
+  <time datetime="2026-01-09">2026-01-09</time>
+  <p>分片的参数、梯度与优化器状态，以及它们何时聚合。</p></article>
 </main></body></html>"""
 
 

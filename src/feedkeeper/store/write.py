@@ -29,8 +29,8 @@ from feedkeeper.dedupe import (
     is_repost_evidence,
     merge,
 )
-from feedkeeper.text import fold_for_fingerprint
 from feedkeeper.records import PageOutcome
+from feedkeeper.text import fold_for_fingerprint
 
 Row = tuple[Any, ...]
 _VERSION_FIELDS = (
