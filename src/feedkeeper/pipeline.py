@@ -449,16 +449,31 @@ def _status(counts: RunCounts) -> str:
 
 
 def reparse(
-    store: Store, profile: Profile | None = None, progress: Progress | None = None
+    store: Store,
+    profile: Profile | None = None,
+    progress: Progress | None = None,
+    *,
+    accept_suspect: bool = False,
 ) -> RunSummary:
-    """Rebuild the archive's posts from its stored pages with the current parser."""
+    """Rebuild the archive's posts from its stored pages with the current parser.
+
+    A page the crawl refused as suspect stays refused unless it now parses cleanly
+    next to the last good parse of its URL, or ``accept_suspect`` says to take it.
+    """
     run_id = store.start_run("reparse", str(store.path))
     counts = RunCounts()
+    last_good: dict[str, Validators] = {}
 
     def parse(capture: PageCapture) -> ParsedPage:
         if progress:
             progress(capture.url)
-        return parse_body(capture.body or b"", capture.content_type, capture.url, profile)
+        parsed = parse_body(capture.body or b"", capture.content_type, capture.url, profile)
+        if capture.outcome == "suspect" and not accept_suspect:
+            problem = suspect_parse(parsed, last_good.get(capture.url))
+            if problem:
+                raise ParseError(f"{SUSPECT}{problem}")
+        last_good[capture.url] = Validators(None, None, None, len(parsed.cards), parsed.confidence)
+        return parsed
 
     store.rebuild(parse, counts)
     status = _status(counts)

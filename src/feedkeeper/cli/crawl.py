@@ -97,13 +97,20 @@ def import_command(
 def reparse_command(
     db: DbOption = None,
     profile: ProfileOption = None,
+    accept_suspect: Annotated[
+        bool,
+        typer.Option(
+            "--accept-suspect", help="Also archive the cards of pages a crawl refused as suspect."
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Rebuild posts and versions from the stored pages, without fetching anything."""
     settings = settings_for(config, db=db, profile=profile)
     site_profile = load_profile(settings.profile) if settings.profile else None
     with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("reparsing") as advance:
-        summary = reparse(Store.open_existing(settings.db), site_profile, advance)
+        store = Store.open_existing(settings.db)
+        summary = reparse(store, site_profile, advance, accept_suspect=accept_suspect)
     print_summary(summary)
     raise typer.Exit(summary.exit_code)
 
