@@ -18,7 +18,7 @@ from rich.console import Console
 import sample_archive
 from feedkeeper.cli import main
 from feedkeeper.cli.progress import progress_bar
-from feedkeeper.errors import ExportError
+from feedkeeper.errors import ConfigError
 from feedkeeper.export import FIELDS, csv_cell, write_export
 from feedkeeper.store import Store
 from feedkeeper.store.read import PostFilter, PostRecord, iter_posts
@@ -26,7 +26,7 @@ from sample_archive import FLASH_V1, FLASH_V2, FLASH_V3, RUN_TIMES
 
 from conftest import rows
 
-T1, T2, T3 = RUN_TIMES
+T1, T2, T_REPOST, T3 = RUN_TIMES
 FORMULA_POST = {
     "id": 2,
     "url": "https://blog.example/p/formula",
@@ -490,9 +490,9 @@ def test_an_export_file_gets_ordinary_permissions(tmp_path: Path) -> None:
 
 
 def test_an_export_into_a_missing_folder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match=r"folder .* does not exist"):
+    with pytest.raises(ConfigError, match=r"folder .* does not exist"):
         write_export([record()], "json", tmp_path / "nowhere" / "p.json")
-    with pytest.raises(ExportError, match="it is a folder"):
+    with pytest.raises(ConfigError, match="it is a folder"):
         write_export([record()], "json", tmp_path)
 
 

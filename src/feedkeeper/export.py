@@ -3,6 +3,9 @@
 Records are written one at a time as the store yields them, so memory stays
 flat however large the archive. A file is written beside its target and renamed
 over it at the end: readers see the old file or the new one, never half of one.
+A symlink is followed and its target replaced; what is not a regular file (a
+device, a FIFO, /dev/stdout) is written into as it is. An export never writes over
+a SQLite database nor the archive it reads, nor over a read-only file.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import csv
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -19,7 +23,7 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import IO, Any
 
-from feedkeeper.errors import ExportError
+from feedkeeper.errors import ConfigError, ExportError
 from feedkeeper.store.read import PostRecord
 
 FORMATS = ("json", "jsonl", "csv")
@@ -58,9 +62,11 @@ def check_fields(names: str | None) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(name.strip() for name in names.split(",") if name.strip()))
     for name in chosen:
         if name not in (*FIELDS, "versions"):
-            raise ExportError(f"unknown field {name!r}; choose from {', '.join(FIELDS)}, versions")
+            raise ConfigError(
+                f"--fields: unknown field {name!r}; choose from {', '.join(FIELDS)}, versions"
+            )
     if not chosen:
-        raise ExportError("no fields named; list them like --fields id,title,published")
+        raise ConfigError("--fields: no fields named; list them like --fields id,title,published")
     return chosen
 
 
@@ -72,8 +78,12 @@ def write_export(
     fields: tuple[str, ...] = FIELDS,
     history: bool = False,
     excel: bool = False,
+    archive: Path | None = None,
 ) -> int:
-    """Write the records to ``out`` (stdout when None) and return how many posts were written."""
+    """Write the records to ``out`` (stdout when None) and return how many posts were written.
+
+    ``archive`` is the database the records come from: never a place to write to.
+    """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose json, jsonl or csv")
     if excel and fmt != "csv":
@@ -81,8 +91,50 @@ def write_export(
     writer = {"json": _write_json, "jsonl": _write_jsonl, "csv": _write_csv}[fmt]
     if out is None:
         return _to_stdout(lambda handle: writer(handle, records, fields, history), bom=excel)
-    with _atomic_file(out, bom=excel) as handle:
+    target = check_target(out, archive)
+    opener = _atomic_file if not target.exists() or target.is_file() else _straight_into
+    with opener(target, bom=excel) as handle:
         return writer(handle, records, fields, history)
+
+
+def check_target(out: Path, archive: Path | None = None) -> Path:
+    """Return where an export to ``out`` lands (symlinks followed); ConfigError if it must not."""
+    target = Path(os.path.realpath(out))
+    if not target.parent.is_dir():
+        raise ConfigError(f"--out: cannot write {out}: folder {out.parent} does not exist")
+    if target.is_dir():
+        raise ConfigError(f"--out: cannot write {out}: it is a folder")
+    if archive is not None and _is_archive_file(target, archive):
+        raise ConfigError(f"--out: {out} is the archive being exported; choose another file")
+    if not target.is_file():
+        return target  # missing, or a device or FIFO written into as it is
+    mode = target.stat().st_mode
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        raise ConfigError(f"--out: {out} is read-only; remove it or choose another file")
+    with target.open("rb") as handle:
+        if handle.read(16) == b"SQLite format 3\x00":
+            raise ConfigError(f"--out: {out} is a SQLite database; choose another file")
+    return target
+
+
+def _is_archive_file(target: Path, archive: Path) -> bool:
+    """Tell whether ``target`` is the archive or one of its companion files."""
+    real = Path(os.path.realpath(archive))
+    return target in {
+        real.with_name(real.name + suffix) for suffix in ("", "-wal", "-shm", ".lock")
+    }
+
+
+@contextlib.contextmanager
+def _straight_into(out: Path, *, bom: bool) -> Iterator[IO[str]]:
+    """Write into a device or FIFO as it is: it cannot be replaced, and must not be."""
+    try:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            if bom:
+                handle.write("\ufeff")
+            yield handle
+    except OSError as exc:
+        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
 def _to_stdout(write: Callable[[IO[str]], int], *, bom: bool) -> int:
@@ -104,10 +156,6 @@ def _to_stdout(write: Callable[[IO[str]], int], *, bom: bool) -> int:
 @contextlib.contextmanager
 def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[str]]:
     directory = out.parent
-    if not directory.is_dir():
-        raise ExportError(f"cannot write {out}: folder {directory} does not exist")
-    if out.is_dir():
-        raise ExportError(f"cannot write {out}: it is a folder")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=directory)
     except OSError as exc:

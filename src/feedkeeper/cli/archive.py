@@ -15,7 +15,7 @@ from rich.text import Text
 from feedkeeper.cli.common import ConfigOption, DbOption, err, out, settings_for
 from feedkeeper.cli.progress import progress_bar, tracked
 from feedkeeper.errors import ConfigError
-from feedkeeper.export import FORMATS, check_fields, write_export
+from feedkeeper.export import FORMATS, check_fields, check_target, write_export
 from feedkeeper.store.read import (
     PostFilter,
     RunRow,
@@ -86,12 +86,17 @@ def export_command(
         changed_since=_time_option("--changed-since", changed_since),
     )
     chosen = check_fields(fields)
-    engine = open_reader(settings_for(config, db=db).db)
+    archive = settings_for(config, db=db).db
     target = None if out_path in (None, "-") else Path(out_path)
+    if target is not None:
+        check_target(target, archive)  # before the archive is read for nothing
+    engine = open_reader(archive)
     total = count_posts(engine, where) if err.is_terminal else None  # only a bar needs it
     with progress_bar("exporting", total) as advance:
         records = tracked(iter_posts(engine, where, history=history), advance, lambda r: str(r.id))
-        count = write_export(records, fmt, target, fields=chosen, history=history, excel=excel)
+        count = write_export(
+            records, fmt, target, fields=chosen, history=history, excel=excel, archive=archive
+        )
     if target is not None:
         err.print(f"exported {count} posts to {target}", markup=False, highlight=False)
 
