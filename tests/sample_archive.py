@@ -4,7 +4,8 @@ Four crawls of one listing page, at fixed times, written through the store
 (no parser involved). What it holds, by post id:
 
 1. /p/flash: three versions (title and excerpt edited twice), also seen as /p/flash-v2
-   (a repost, in the third crawl, which shows nothing else), placeholders code+formula in version 1, code in versions 2 and 3.
+   (a repost, in the third crawl, which shows nothing else), placeholders code+formula
+   in version 1, code in versions 2 and 3.
 2. /p/formula: cells that spreadsheets read as formulas; seen in every crawl.
 3. /p/hostile: control characters, emoji, quotes, commas, a newline, in run 1 only.
 4. no URL: known by its excerpt; two-character Chinese words.

@@ -89,7 +89,7 @@ def test_posts_current(sample: Store) -> None:
         "SELECT id, url, title, version, sightings, placeholders_pending, truncated,"
         " first_seen, last_seen FROM posts_current ORDER BY id",
     )
-    t1, t2, t_repost, t3 = sample_archive.RUN_TIMES
+    t1, t2, _, t3 = sample_archive.RUN_TIMES
     assert got == [
         {
             "id": 1,
@@ -155,7 +155,7 @@ def test_post_history_marks_the_current_version(sample: Store) -> None:
         "SELECT version, title, observed_at, run_id, is_current, truncated FROM post_history"
         " WHERE post_id = 1 ORDER BY version",
     )
-    t1, t2, t_repost, t3 = sample_archive.RUN_TIMES
+    t1, t2, _, t3 = sample_archive.RUN_TIMES
     assert got == [
         {
             "version": 1,
