@@ -184,7 +184,7 @@ def test_status_of_the_seed_archive(
 
 
 def test_status_of_a_missing_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["status", "--db", str(tmp_path / "none.db")]) == 1
+    assert main(["status", "--db", str(tmp_path / "none.db")]) == 2  # a usage error
     assert capsys.readouterr().err.startswith("error: no archive at ")
 
 

@@ -99,7 +99,10 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
     except RobotsDisallowedError as exc:
         _finish(store, run_id, start_url, counts, "failed", started, exc.message)
         raise
-    except asyncio.CancelledError:
+    except Exception as exc:  # the run is never left "running"
+        _finish(store, run_id, start_url, counts, "failed", started, str(exc).splitlines()[0])
+        raise
+    except BaseException:  # cancelled, SIGINT or SIGTERM
         _finish(store, run_id, start_url, counts, "interrupted", started, "cancelled mid-page")
         raise
     status = "interrupted" if stopped else _status(counts)
@@ -405,10 +408,11 @@ def import_captures(
     """Archive plain-text captures of listing pages through the same dedupe and store path."""
     run_id = store.start_run("import", " ".join(str(f) for f in files))
     counts = RunCounts()
-    for path in files:
-        if progress:
-            progress(str(path))
-        _import_one(store, run_id, counts, path)
+    with store.closing_run(run_id, counts):
+        for path in files:
+            if progress:
+                progress(str(path))
+            _import_one(store, run_id, counts, path)
     status = _status(counts)
     store.finish_run(run_id, counts, status)
     return RunSummary(run_id, "import", status, counts)
@@ -475,7 +479,8 @@ def reparse(
         last_good[capture.url] = Validators(None, None, None, len(parsed.cards), parsed.confidence)
         return parsed
 
-    store.rebuild(parse, counts)
+    with store.closing_run(run_id, counts):
+        store.rebuild(parse, counts)
     status = _status(counts)
     store.finish_run(run_id, counts, status)
     return RunSummary(run_id, "reparse", status, counts)

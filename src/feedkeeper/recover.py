@@ -82,10 +82,11 @@ async def recover_async(
     )
     run_id = store.start_run("recover", f"{len(tasks)} articles")
     summary = RecoverSummary(run_id, "ok", RunCounts())
-    async with Fetcher(settings, options.transport) as fetcher:
-        results = await asyncio.gather(
-            *(_settle(store, fetcher, task, summary, options) for task in tasks)
-        )
+    with store.closing_run(run_id, summary.counts):
+        async with Fetcher(settings, options.transport) as fetcher:
+            results = await asyncio.gather(
+                *(_settle(store, fetcher, task, summary, options) for task in tasks)
+            )
     for settled in results:
         _count(summary, settled)
     summary.status = "partial" if summary.counts.pages_failed else "ok"
