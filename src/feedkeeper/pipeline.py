@@ -421,9 +421,12 @@ def import_captures(
 def _import_one(store: Store, run_id: int, counts: RunCounts, path: Path) -> None:
     url = path.resolve().as_uri()
     try:
-        body = path.read_bytes()
+        body = _read_capture(path)
     except OSError as exc:
         counts.fail(str(path), f"cannot read {path}: {exc.strerror}")
+        return
+    except ParseError as exc:
+        counts.fail(str(path), exc.message)
         return
     capture = PageCapture(url, now_iso(), "parsed", content_type="text/plain", body=body)
     try:
@@ -444,6 +447,21 @@ def _import_one(store: Store, run_id: int, counts: RunCounts, path: Path) -> Non
         )
         return
     counts.add(store.record_page(run_id, capture, parsed.cards, parsed.skipped))
+
+
+# A capture is text copied off a listing page: kilobytes. Past this it is something else.
+MAX_CAPTURE_BYTES = 10 * 1024 * 1024
+
+
+def _read_capture(path: Path) -> bytes:
+    """Read a capture file; ParseError for what cannot be one (a device, an endless stream)."""
+    if not path.is_file():
+        raise ParseError(f"not a text capture: {path} is not a regular file")
+    with path.open("rb") as handle:
+        body = handle.read(MAX_CAPTURE_BYTES + 1)
+    if len(body) > MAX_CAPTURE_BYTES:
+        raise ParseError(f"not a text capture: {path} is larger than {MAX_CAPTURE_BYTES} bytes")
+    return body
 
 
 def _status(counts: RunCounts) -> str:

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from feedkeeper.cli.common import ConfigOption, DbOption, err, out, settings_for
 from feedkeeper.cli.progress import progress_bar, tracked
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
 from feedkeeper.export import FORMATS, check_fields, check_target, write_export
 from feedkeeper.store.read import (
@@ -123,7 +124,9 @@ def _time_option(name: str, value: str | None) -> str | None:
 
 def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    runs: Annotated[int, typer.Option("--runs", min=1, help="How many recent runs to list.")] = 10,
+    runs: Annotated[
+        int, typer.Option("--runs", min=1, max=SQLITE_MAX_INT, help="How many recent runs to list.")
+    ] = 10,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:

@@ -23,6 +23,7 @@ from feedkeeper.cli.common import (
     settings_for,
 )
 from feedkeeper.cli.progress import progress_bar
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
 from feedkeeper.parse import load_profile
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl, import_captures, reparse
@@ -117,7 +118,10 @@ def reparse_command(
 
 def recover_command(
     db: DbOption = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Fetch at most N articles.")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, max=SQLITE_MAX_INT, help="Fetch at most N articles."),
+    ] = None,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Also retry placeholders marked unrecoverable.")
     ] = False,

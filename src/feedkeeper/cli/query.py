@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from feedkeeper.cli.common import ConfigOption, DbOption, err, out, settings_for
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError, FeedkeeperError
 from feedkeeper.store.read import PostHistory, VersionRecord, find_post, open_reader, post_history
 from feedkeeper.store.search import MarkedText, SearchHit, search_posts
@@ -48,7 +49,8 @@ def search_command(
         str, typer.Argument(help="Words that must all occur in the title or excerpt.")
     ],
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, help="At most this many posts.")
+        int,
+        typer.Option("--limit", "-n", min=1, max=SQLITE_MAX_INT, help="At most this many posts."),
     ] = 20,
     db: DbOption = None,
     config: ConfigOption = None,

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.dedupe import canonical_url
 from feedkeeper.errors import StoreError
 from feedkeeper.store import Store, check_archive_exists
@@ -294,7 +295,7 @@ def find_post(engine: Engine, ref: str) -> int | None:
     """Return the id of the post ``ref`` names: an id, a URL or alias, or a ``post.key``."""
     ref = ref.strip()
     queries: list[tuple[str, object]] = [("SELECT id FROM post WHERE key = :v", ref)]
-    if ref.isdigit():
+    if ref.isdigit() and int(ref) <= SQLITE_MAX_INT:  # a larger number is no id of ours
         queries.insert(0, ("SELECT id FROM post WHERE id = :v", int(ref)))
     if "://" in ref:
         with contextlib.suppress(ValueError):  # a malformed port, say: then it is no URL of ours
