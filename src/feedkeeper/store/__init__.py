@@ -76,6 +76,11 @@ class Store:
         """Release the database connections."""
         self.engine.dispose()
 
+    def set_maker(self, mark: int) -> None:
+        """Record in the file's header which tool made the archive (SQLite's user_version)."""
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(f"PRAGMA user_version = {int(mark)}")
+
     # Runs
 
     def close_dead_runs(self) -> None:
@@ -232,6 +237,20 @@ def _checkpoint_less_often(dbapi_conn: sqlite3.Connection, _record: object) -> N
     # checkpoint, with its fsync, runs every few listing pages; at 10,000 (40 MB) the
     # same index pages are rewritten once for many commits.
     dbapi_conn.execute("PRAGMA wal_autocheckpoint = 10000")
+
+
+def maker_of(path: Path) -> int | None:
+    """Return the maker mark of the SQLite file at ``path``, None when it is no SQLite file."""
+    if not path.is_file() or not _looks_like_sqlite(path) or path.stat().st_size == 0:
+        return None
+    engine = create_sqlite_engine(path, readonly=True)
+    try:
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+    except OperationalError:
+        return None
+    finally:
+        engine.dispose()
 
 
 def check_archive_path(path: Path) -> None:
