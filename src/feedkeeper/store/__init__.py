@@ -17,7 +17,13 @@ from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ConfigError, ParseError, StoreError
 from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
-from feedkeeper.store.engine import create_sqlite_engine, exclusive_lock, reason, upgrade
+from feedkeeper.store.engine import (
+    create_sqlite_engine,
+    exclusive_lock,
+    reason,
+    upgrade,
+    writing_to,
+)
 from feedkeeper.store.placeholders import refresh_recovered_excerpts
 from feedkeeper.store.recoveries import restore_recoveries, save_recoveries
 from feedkeeper.store.tables import (
@@ -97,7 +103,7 @@ class Store:
 
     def start_run(self, kind: str, source: str) -> int:
         """Insert a ``running`` run row and return its id."""
-        with self.engine.begin() as conn:
+        with writing_to(self.path), self.engine.begin() as conn:
             result = conn.execute(
                 insert(run_t).values(
                     kind=kind, source=source, started_at=now_iso(), status="running"
@@ -144,7 +150,7 @@ class Store:
             "failures": json.dumps(counts.failures, ensure_ascii=False),
             "message": message,
         }
-        with self.engine.begin() as conn:
+        with writing_to(self.path), self.engine.begin() as conn:
             conn.execute(update(run_t).where(run_t.c.id == run_id).values(**values))
 
     # Pages
@@ -189,7 +195,7 @@ class Store:
         Recovered placeholder texts are kept where the same post still shows the
         same excerpt; nothing is refetched. On any error nothing changes.
         """
-        with self.engine.begin() as conn:
+        with writing_to(self.path), self.engine.begin() as conn:
             kept = save_recoveries(conn)
             for table in (
                 placeholder_t,

@@ -110,6 +110,18 @@ def archive_name(path: Path) -> str:
     return unquote(str(path).removeprefix("file:"))
 
 
+@contextlib.contextmanager
+def writing_to(name: object) -> Iterator[None]:
+    """Turn a failed write (disk full, damage, I/O) into one StoreError line.
+
+    The transaction inside has rolled back by then: the archive is as it was.
+    """
+    try:
+        yield
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot write to {name}: {reason(exc)}; nothing was changed") from exc
+
+
 def reason(exc: BaseException) -> str:
     """Return the first line of what SQLite said, without SQLAlchemy's wrapping and links."""
     cause = getattr(exc, "orig", None) or exc
