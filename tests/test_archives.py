@@ -14,7 +14,7 @@ from feedkeeper.store import Store
 from feedkeeper.store.engine import SCHEMA_HEAD, exclusive_lock
 
 CAPTURE = (
-    "Quick Start：从单机多卡开始，一步步搭起分布式训练。\n\n"
+    "Python\n2026-01-11\nQuick Start：从单机多卡开始，一步步搭起分布式训练。\n\n"
     "参数与梯度的解耦，为什么权重衰减要单独处理。\n"
 )
 
