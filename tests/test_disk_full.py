@@ -71,3 +71,30 @@ def test_disk_full_during_recover_leaves_no_half_written_recovery(
     )
     assert any(v["pending"] for v in versions)  # the write the disk refused left them pending
     assert all(bool(v["filled"]) == bool(v["settled"]) for v in versions)
+
+
+def test_a_recovery_cancelled_mid_article_is_recorded_interrupted(crawled: Store) -> None:
+    # What a stopping daemon does to a tick's recovery that outlives the grace period.
+    import asyncio
+
+    import httpx
+
+    from feedkeeper.recover import RecoverOptions, recover_async
+
+    async def never_answers(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    async def cancel_mid_article() -> None:
+        options = RecoverOptions(transport=httpx.MockTransport(never_answers))
+        task = asyncio.create_task(recover_async(crawled, Settings(db=crawled.path), options))
+        await asyncio.sleep(0.5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancel_mid_article())
+    assert rows(crawled, "SELECT kind, status FROM run ORDER BY id")[-1] == {
+        "kind": "recover",
+        "status": "interrupted",
+    }

@@ -399,7 +399,9 @@ def test_default_is_jsonl_on_stdout(
 
 
 def test_no_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["export", "--db", str(tmp_path / "none.db")]) == 1
+    assert (
+        main(["export", "--db", str(tmp_path / "none.db")]) == 2
+    )  # a reading command needs an archive: a usage error
     assert "no archive at" in capsys.readouterr().err
 
 
