@@ -61,6 +61,10 @@ MANY_WORDS = " ".join(f"w{n}" for n in range(500))
         (["export", "--db", "missing.db"], {}, 2, "no archive at missing.db"),
         (["import", "passwd", "--db", "i.db"], {}, 1, "not a text capture"),
         (["import", "/dev/zero", "--db", "i.db"], {}, 1, "not a regular file"),
+        (["search", "x", "--limit", "1e20", "--db", "a.db"], {}, 2, "'--limit'"),
+        (["recover", "--limit", "1e20", "--db", "a.db"], {}, 2, "'--limit'"),
+        (["crawl", *URL, "--db", "c.db", "--concurrency", "1.5"], {}, 2, "'--concurrency'"),
+        (["export", "--bogus"], {}, 2, "No such option: --bogus"),
     ],
 )
 def test_bad_input_is_one_line(
@@ -90,7 +94,12 @@ def test_a_file_that_is_no_capture_archives_nothing(
 
 
 @pytest.mark.parametrize("option", ["--limit", "--runs"])
-def test_counts_past_what_sqlite_holds_are_usage_errors(folder: Path, option: str) -> None:
+def test_counts_past_what_sqlite_holds_are_usage_errors(
+    folder: Path, option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     command = "search" if option == "--limit" else "status"
     query = ["x"] if command == "search" else []
     assert main([command, *query, option, "1" + "0" * 20, "--db", "a.db"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: Invalid value for '{option}'")
+    assert line.endswith(f"(see feedkeeper {command} --help)")

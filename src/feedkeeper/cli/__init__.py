@@ -41,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         common.err.print("interrupted")
         return 130
     except typer.TyperException as exc:  # usage errors: unknown option, bad value, ...
-        exc.show()  # type: ignore[attr-defined]
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command asks for its help
+            exc.show()  # type: ignore[attr-defined]
+        else:
+            common.err.print(f"error: {_usage_line(exc)}", markup=False, highlight=False)
         return int(getattr(exc, "exit_code", 2))
     except FeedkeeperError as exc:
         common.err.print(f"error: {_first_line(exc.message)}", markup=False, highlight=False)
@@ -79,6 +82,13 @@ def _stop_on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:
 
 def _is_database_error(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.Error) or isinstance(getattr(exc, "orig", None), sqlite3.Error)
+
+
+def _usage_line(exc: typer.TyperException) -> str:
+    """One line for a usage error, pointing at the command's help instead of printing it."""
+    command = getattr(getattr(exc, "ctx", None), "command_path", None)
+    message = _first_line(exc.format_message())
+    return f"{message} (see {command} --help)" if command else message
 
 
 def _first_line(message: str) -> str:
