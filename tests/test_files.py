@@ -6,10 +6,12 @@ import io
 import json
 import os
 import stat
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from rich.console import Console
@@ -121,3 +123,40 @@ def test_the_progress_bar_leaves_stdout_to_the_data(capsys: pytest.CaptureFixtur
         sys.stdout.write('{"id": 1}\n')
         advance("1")
     assert capsys.readouterr().out == '{"id": 1}\n'
+
+
+def test_export_never_writes_over_the_archive_through_a_hard_link(
+    sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    link = db_path.parent / "posts.jsonl"
+    os.link(db_path, link)
+    assert export_to(db_path, link) == 2
+    assert "is the archive being exported" in one_error_line(capsys)
+    assert is_sqlite(db_path)
+
+
+def run_export(db: Path, stdout: int | IO[bytes]) -> subprocess.CompletedProcess[bytes]:
+    argv = ["export", "--db", str(db), "--fields", "id", "--out", "/dev/stdout"]
+    return subprocess.run(
+        [sys.executable, "-m", "feedkeeper", *argv], stdout=stdout, stderr=subprocess.PIPE
+    )
+
+
+@pytest.mark.slow
+def test_export_to_dev_stdout_writes_into_a_pipe(sample: Store, db_path: Path) -> None:
+    done = run_export(db_path, subprocess.PIPE)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.slow
+def test_export_to_dev_stdout_appended_to_the_archive_is_refused(
+    sample: Store, db_path: Path
+) -> None:
+    sample.close()
+    before = db_path.read_bytes()
+    with db_path.open("ab") as archive:  # feedkeeper export --out /dev/stdout >> blog.db
+        done = run_export(db_path, archive)
+    assert done.returncode == 2
+    assert b"is the archive being exported" in done.stderr
+    assert db_path.read_bytes() == before

@@ -92,22 +92,31 @@ def write_export(
     if out is None:
         return _to_stdout(lambda handle: writer(handle, records, fields, history), bom=excel)
     target = check_target(out, archive)
-    opener = _atomic_file if not target.exists() or target.is_file() else _straight_into
+    opener = _straight_into if is_stream(target) else _atomic_file
     with opener(target, bom=excel) as handle:
         return writer(handle, records, fields, history)
 
 
+def is_stream(out: Path) -> bool:
+    """Tell whether ``out`` is to be written into, not replaced: a device, FIFO or /dev/stdout."""
+    if not out.exists() or out.is_dir():
+        return False
+    return not out.is_file() or out.parts[:2] == ("/", "dev")
+
+
 def check_target(out: Path, archive: Path | None = None) -> Path:
     """Return where an export to ``out`` lands (symlinks followed); ConfigError if it must not."""
+    if archive is not None and _is_archive_file(out, archive):
+        raise ConfigError(f"--out: {out} is the archive being exported; choose another file")
+    if is_stream(out):
+        return out  # what the name stands for is opened and written, as a shell's > does
     target = Path(os.path.realpath(out))
     if not target.parent.is_dir():
         raise ConfigError(f"--out: cannot write {out}: folder {out.parent} does not exist")
     if target.is_dir():
         raise ConfigError(f"--out: cannot write {out}: it is a folder")
-    if archive is not None and _is_archive_file(target, archive):
-        raise ConfigError(f"--out: {out} is the archive being exported; choose another file")
-    if not target.is_file():
-        return target  # missing, or a device or FIFO written into as it is
+    if not target.exists():
+        return target
     mode = target.stat().st_mode
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
         raise ConfigError(f"--out: {out} is read-only; remove it or choose another file")
@@ -117,12 +126,14 @@ def check_target(out: Path, archive: Path | None = None) -> Path:
     return target
 
 
-def _is_archive_file(target: Path, archive: Path) -> bool:
-    """Tell whether ``target`` is the archive or one of its companion files."""
+def _is_archive_file(out: Path, archive: Path) -> bool:
+    """Tell whether ``out`` is the archive or a companion file, by any name or link."""
     real = Path(os.path.realpath(archive))
-    return target in {
-        real.with_name(real.name + suffix) for suffix in ("", "-wal", "-shm", ".lock")
-    }
+    companions = [real.with_name(real.name + suffix) for suffix in ("", "-wal", "-shm", ".lock")]
+    if Path(os.path.realpath(out)) in companions:
+        return True
+    # A hard link, or /dev/stdout redirected into the archive (`>> blog.db`).
+    return out.exists() and any(p.exists() and os.path.samefile(out, p) for p in companions)
 
 
 @contextlib.contextmanager
