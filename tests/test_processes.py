@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from faultserver import FaultServer, Post, listing_site, make_posts, page_path, slow
+from faultserver import (
+    FaultServer,
+    Post,
+    Resource,
+    listing_page,
+    listing_site,
+    make_posts,
+    page_path,
+    slow,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -152,3 +161,45 @@ def test_parse_workers_exit_when_their_parent_is_killed() -> None:
         for pid in workers:
             if is_alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def long_listing(pages: int) -> dict[str, Resource]:
+    """A listing whose pager shows every page number: long enough for parse workers."""
+    posts = make_posts(pages * 4)
+    site = {}
+    for number in range(1, pages + 1):
+        html = listing_page(posts[(number - 1) * 4 : number * 4], number, pages)
+        numbers = "".join(f'<a href="{page_path(n)}">{n}</a> ' for n in range(1, pages + 1))
+        html = html.replace("</body>", f'<nav class="pages">{numbers}</nav></body>')
+        site[page_path(number)] = Resource(html.encode())
+    return site
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return found
+
+
+def test_a_killed_crawler_leaves_no_parse_worker_behind(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    with FaultServer(long_listing(30)) as server:
+        server.delay = 0.2  # the walk lasts long enough to be killed with its workers running
+        args = [*crawl_args(server.base_url, db), "--concurrency", "2"]
+        crawler = feedkeeper(*args)
+        wait_for(lambda: len(children(crawler.pid)) >= 2)  # workers (and a resource tracker)
+        spawned = children(crawler.pid)
+        crawler.kill()
+        crawler.wait(20)
+        try:
+            wait_for(lambda: not any(is_alive(pid) for pid in spawned), timeout=15)
+        finally:
+            for pid in spawned:
+                if is_alive(pid):
+                    os.kill(pid, signal.SIGKILL)
