@@ -100,7 +100,8 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         _finish(store, run_id, start_url, counts, "failed", started, exc.message)
         raise
     except Exception as exc:  # the run is never left "running"
-        _finish(store, run_id, start_url, counts, "failed", started, str(exc).splitlines()[0])
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        _finish(store, run_id, start_url, counts, "failed", started, reason)
         raise
     except BaseException:  # cancelled, SIGINT or SIGTERM
         _finish(store, run_id, start_url, counts, "interrupted", started, "cancelled mid-page")

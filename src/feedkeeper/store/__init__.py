@@ -91,15 +91,12 @@ class Store:
 
     def close_dead_runs(self) -> None:
         """Mark runs left ``running`` by a killed process as ``interrupted`` (under the lock)."""
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(
-                    update(run_t)
-                    .where(run_t.c.status == "running")
-                    .values(status="interrupted", message="the process ended before the run")
-                )
-        except OperationalError as exc:
-            raise StoreError(f"cannot write to {self.path}: {reason(exc)}") from exc
+        with writing_to(self.path), self.engine.begin() as conn:
+            conn.execute(
+                update(run_t)
+                .where(run_t.c.status == "running")
+                .values(status="interrupted", message="its process ended before the run did")
+            )
 
     def start_run(self, kind: str, source: str) -> int:
         """Insert a ``running`` run row and return its id."""
