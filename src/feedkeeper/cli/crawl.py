@@ -154,7 +154,11 @@ def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None
 
 def demo_command(
     db: Annotated[
-        Path, typer.Option("--db", help="Where the demo archive goes (replaced).")
+        Path,
+        typer.Option(
+            "--db",
+            help="Where the demo archive goes (a previous demo's is replaced, nothing else).",
+        ),
     ] = Path("feedkeeper-demo.db"),
 ) -> None:
     """Serve the bundled fixture blog on 127.0.0.1 and archive its five snapshots."""
