@@ -61,6 +61,34 @@ def test_both_urls_listed_in_one_crawl_are_two_posts(store: Store) -> None:
     assert (outcome.new_posts, outcome.reposts) == (1, 0)
 
 
+def test_a_repost_the_rest_of_the_crawl_contradicts_is_split_off(store: Store) -> None:
+    store_page(store, f"{BASE}/", [post("/part-1/", "Series", LONG, category="Notes")])
+    run = store.start_run("crawl", BASE)
+    early = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)], run)
+    assert early.reposts == 1  # all the evidence there is so far
+    late = store_page(store, f"{BASE}/page/2/", [post("/part-1/", "Series", LONG)], run)
+    assert (late.reposts, late.new_posts) == (-1, 1)  # the run as a whole: two posts
+    assert rows(store, "SELECT id, url FROM post ORDER BY id") == [
+        {"id": 1, "url": f"{BASE}/part-1/"},
+        {"id": 2, "url": f"{BASE}/part-2/"},
+    ]
+    assert rows(store, "SELECT url, post_id FROM post_url ORDER BY url") == [
+        {"url": f"{BASE}/part-1/", "post_id": 1},
+        {"url": f"{BASE}/part-2/", "post_id": 2},
+    ]
+    assert rows(
+        store,
+        "SELECT post_id, version, card_url FROM sighting WHERE run_id = :run ORDER BY id",
+        run=run,
+    ) == [
+        {"post_id": 2, "version": 1, "card_url": f"{BASE}/part-2/"},
+        {"post_id": 1, "version": 1, "card_url": f"{BASE}/part-1/"},
+    ]
+    assert rows(store, "SELECT title, excerpt FROM posts_current WHERE id = 2") == [
+        {"title": "Series", "excerpt": LONG}
+    ]
+
+
 def test_both_urls_on_one_page_are_two_posts_whatever_the_order(store: Store) -> None:
     store_page(store, f"{BASE}/", [post("/part-1/", "Series", LONG)])
     page = [post("/part-2/", "Series", LONG), post("/part-1/", "Series", LONG)]

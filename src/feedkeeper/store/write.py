@@ -67,6 +67,25 @@ _INSERT_PLACEHOLDER = (
 )
 _SIGHTED_IN_RUN = "SELECT 1 FROM sighting WHERE run_id = ? AND post_id = ? LIMIT 1"
 _URLS_OF_POST = "SELECT url FROM post_url WHERE post_id = ?"
+# Aliases a post took in this run: reposts that a later card of the run may contradict.
+_FRESH_ALIASES = (
+    "SELECT u.post_id, u.url FROM post_url u JOIN post p ON p.id = u.post_id"
+    " WHERE u.post_id IN ({}) AND u.url IS NOT p.url"
+    " AND u.first_seen >= (SELECT started_at FROM run WHERE id = ?)"
+)
+_RUN_SIGHTINGS = (
+    "SELECT id, version, card_url, seen_at FROM sighting WHERE run_id = ? AND post_id = ?"
+)
+_COPY_VERSION = (
+    "INSERT INTO post_version (id, post_id, version, observed_at, run_id, "
+    + ", ".join(_VERSION_FIELDS)
+    + ") SELECT ?, ?, 1, ?, ?, "
+    + ", ".join(_VERSION_FIELDS)
+    + " FROM post_version WHERE post_id = ? AND version = ?"
+)
+_MOVE_URL = "UPDATE post_url SET post_id = ? WHERE url = ?"
+_MOVE_SIGHTING = "UPDATE sighting SET post_id = ?, version = 1 WHERE id = ?"
+_EXCERPT_OF = "SELECT excerpt FROM post_version WHERE id = ?"
 _TOUCH_POST = "UPDATE post SET last_seen = ? WHERE id = ?"
 _MOVE_POST = "UPDATE post SET current_version = ? WHERE id = ?"
 _CURRENT_VERSIONS = (
@@ -119,6 +138,7 @@ class PageWriter:
         self.fingerprints: dict[tuple[str | None, str | None], str | None] = {}
         self.page_urls: set[str] = set()  # every card URL of the page
         self.shared_excerpts: set[str] = set()  # excerpts shown under two URLs of the page
+        self.fresh_aliases: dict[int, set[str]] = {}  # URLs taken as reposts in this run
 
     def apply(self, page_url: str, cards: list[Card], skipped: int = 0) -> PageOutcome:
         """Store the cards of ``page_url`` and return what changed."""
@@ -149,6 +169,10 @@ class PageWriter:
             query = "SELECT fingerprint, post_id FROM post_fingerprint WHERE fingerprint IN ({})"
             self.by_fp.update(self._select(query, fps))
         self._load_current(set(self.by_url.values()) | set(self.by_fp.values()))
+        known = list(set(self.by_url.values()))
+        if known:
+            for post_id, alias in self._select(_FRESH_ALIASES, [*known, self.run_id]):
+                self.fresh_aliases.setdefault(post_id, set()).add(alias)
         self.next_post_id = self._max_id("post") + 1
         self.next_version_id = self._max_id("post_version") + 1
 
@@ -164,8 +188,9 @@ class PageWriter:
         self.shared_excerpts = {text for text, urls in urls_by_excerpt.items() if len(urls) > 1}
 
     def _select(self, query: str, keys: Sequence[object]) -> list[Row]:
-        """Run ``query`` with its ``IN ({})`` filled by one parameter per key."""
-        return self.db.execute(query.format(", ".join("?" * len(keys))), keys).fetchall()
+        """Run ``query`` with its ``IN ({})`` filled by one parameter per key (extras after)."""
+        count = len(keys) - query.count("?")
+        return self.db.execute(query.format(", ".join("?" * count)), keys).fetchall()
 
     def _load_current(self, post_ids: set[int]) -> None:
         if not post_ids:
@@ -195,6 +220,8 @@ class PageWriter:
                 self.outcome.reposts += 1
         if post_id is None:
             return self._new_post(card, url, fp)
+        if url is not None:
+            self._undo_contradicted_reposts(post_id, url)
         self._update(post_id, fields_of(card))
         if fp is not None and fp not in self.by_fp:
             self._add_fingerprint(fp, post_id)
@@ -217,6 +244,39 @@ class PageWriter:
             return False
         known_urls = {row[0] for row in self.db.execute(_URLS_OF_POST, (post_id,))}
         return not (known_urls - {url}) & self.page_urls
+
+    def _undo_contradicted_reposts(self, post_id: int, url: str) -> None:
+        """Split off the reposts this run inferred for a post now listed under its own URL.
+
+        A card seen earlier in the run under another URL was taken for this post; the
+        post's own card in the same crawl says they are two posts after all.
+        """
+        for alias in self.fresh_aliases.pop(post_id, set()) - {url}:
+            self._split_off(post_id, alias)
+        self.fresh_aliases[post_id] = set()
+
+    def _split_off(self, post_id: int, alias: str) -> None:
+        """Make ``alias`` a post of its own with the version and sightings it had this run."""
+        sightings = [
+            row
+            for row in self.db.execute(_RUN_SIGHTINGS, (self.run_id, post_id))
+            if row[2] and canonical_url(row[2]) == alias
+        ]
+        if not sightings:
+            return
+        new_id, version_id = self.next_post_id, self.next_version_id
+        self.next_post_id, self.next_version_id = new_id + 1, version_id + 1
+        first, last = min(row[3] for row in sightings), max(row[3] for row in sightings)
+        self.db.execute(_INSERT_POST, (new_id, alias, alias, first, last))
+        self.db.execute(
+            _COPY_VERSION, (version_id, new_id, first, self.run_id, post_id, sightings[0][1])
+        )
+        self.db.execute(_MOVE_URL, (new_id, alias))
+        self.db.executemany(_MOVE_SIGHTING, [(new_id, row[0]) for row in sightings])
+        excerpt = self.db.execute(_EXCERPT_OF, (version_id,)).fetchone()[0]
+        self._insert_placeholders([(version_id, excerpt)])
+        self.outcome.reposts -= 1
+        self.outcome.new_posts += 1
 
     def _was_sighted_in_run(self, post_id: int) -> bool:
         return self.db.execute(_SIGHTED_IN_RUN, (self.run_id, post_id)).fetchone() is not None
