@@ -1,7 +1,9 @@
 """Identity and change: which post a card is, and whether it shows anything new.
 
-Pure functions. A post is known by its canonical URL; a card under another URL
-whose title+excerpt fingerprint matches a known post is a repost of it. A field
+Pure functions. A post is known by its canonical URL. A card under another URL is a
+repost of a known post only on strong evidence (``is_repost_evidence``, ``contradicts``):
+the same title and the same substantial excerpt, and no sign of two posts. A false
+merge loses a post, a missed repost only costs an alias, so doubt keeps two posts. A field
 a card does not show is unknown, never a change; a field learned for the first
 time fills in the current version; a different value makes a new version.
 """
@@ -50,6 +52,29 @@ def fingerprint(title: str | None, excerpt: str | None) -> str | None:
         return None
     digest = hashlib.sha256(f"{folded_title}\x1f{folded_excerpt}".encode())
     return digest.hexdigest()[:32]
+
+
+# Fewer letters and digits than this, once folded, is too little text to tell two
+# posts apart ("Read more", "TBD", a one-line teaser shared by a series).
+MIN_EVIDENCE_CHARS = 12
+
+
+def is_repost_evidence(title: str | None, excerpt: str | None) -> bool:
+    """Tell whether a title and excerpt say enough to recognise a post under another URL."""
+    folded_title = fold_for_fingerprint(title or "")
+    folded_excerpt = fold_for_fingerprint(excerpt or "")
+    if not folded_title or len(folded_excerpt) < MIN_EVIDENCE_CHARS:
+        return False
+    return folded_excerpt != folded_title  # an excerpt that only repeats the title adds nothing
+
+
+def contradicts(known: Fields, seen: Fields) -> bool:
+    """Tell whether two sightings with the same text must still be two posts (other dates)."""
+    return (
+        known.published is not None
+        and seen.published is not None
+        and (known.published != seen.published)
+    )
 
 
 @dataclass(frozen=True, slots=True)

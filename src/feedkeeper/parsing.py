@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -47,6 +49,24 @@ def read_page(
         return listing(text, url, profile)
 
 
+# How often a worker looks whether its parent is still there, in seconds.
+ORPHAN_CHECK_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Start a watch that ends this worker when its parent dies (even by SIGKILL).
+
+    A worker outliving a killed crawler or daemon would be an orphan no one stops.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _parse_in_worker(
     body: bytes, content_type: str | None, url: str, profile: Profile | None
 ) -> ParsedPage | str:
@@ -74,7 +94,12 @@ class ParsePool:
         if self._executor is None:
             # spawn: a fork of a process running an event loop and threads is unsafe.
             context = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(self._workers, mp_context=context)
+            self._executor = ProcessPoolExecutor(
+                self._workers,
+                mp_context=context,
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            )
         loop = asyncio.get_running_loop()
         job = (body, content_type, url, profile)
         try:

@@ -113,7 +113,11 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
     except RobotsDisallowedError as exc:
         _finish(store, run_id, start_url, counts, "failed", started, exc.message)
         raise
-    except asyncio.CancelledError:
+    except Exception as exc:  # the run is never left "running"
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        _finish(store, run_id, start_url, counts, "failed", started, reason)
+        raise
+    except BaseException:  # cancelled, SIGINT or SIGTERM
         _finish(store, run_id, start_url, counts, "interrupted", started, "cancelled mid-page")
         raise
     stopped = walked.stopped
@@ -486,10 +490,11 @@ def import_captures(
     """Archive plain-text captures of listing pages through the same dedupe and store path."""
     run_id = store.start_run("import", " ".join(str(f) for f in files))
     counts = RunCounts()
-    for path in files:
-        if progress:
-            progress(str(path))
-        _import_one(store, run_id, counts, path)
+    with store.closing_run(run_id, counts):
+        for path in files:
+            if progress:
+                progress(str(path))
+            _import_one(store, run_id, counts, path)
     status = _status(counts)
     store.finish_run(run_id, counts, status)
     return RunSummary(run_id, "import", status, counts)
@@ -498,9 +503,12 @@ def import_captures(
 def _import_one(store: Store, run_id: int, counts: RunCounts, path: Path) -> None:
     url = path.resolve().as_uri()
     try:
-        body = path.read_bytes()
+        body = _read_capture(path)
     except OSError as exc:
         counts.fail(str(path), f"cannot read {path}: {exc.strerror}")
+        return
+    except ParseError as exc:
+        counts.fail(str(path), exc.message)
         return
     capture = PageCapture(url, now_iso(), "parsed", content_type="text/plain", body=body)
     try:
@@ -523,6 +531,21 @@ def _import_one(store: Store, run_id: int, counts: RunCounts, path: Path) -> Non
     counts.add(store.record_page(run_id, capture, parsed.cards, parsed.skipped))
 
 
+# A capture is text copied off a listing page: kilobytes. Past this it is something else.
+MAX_CAPTURE_BYTES = 10 * 1024 * 1024
+
+
+def _read_capture(path: Path) -> bytes:
+    """Read a capture file; ParseError for what cannot be one (a device, an endless stream)."""
+    if not path.is_file():
+        raise ParseError(f"not a text capture: {path} is not a regular file")
+    with path.open("rb") as handle:
+        body = handle.read(MAX_CAPTURE_BYTES + 1)
+    if len(body) > MAX_CAPTURE_BYTES:
+        raise ParseError(f"not a text capture: {path} is larger than {MAX_CAPTURE_BYTES} bytes")
+    return body
+
+
 def _status(counts: RunCounts) -> str:
     if counts.pages_failed == 0:
         return "ok"
@@ -530,18 +553,34 @@ def _status(counts: RunCounts) -> str:
 
 
 def reparse(
-    store: Store, profile: Profile | None = None, progress: Progress | None = None
+    store: Store,
+    profile: Profile | None = None,
+    progress: Progress | None = None,
+    *,
+    accept_suspect: bool = False,
 ) -> RunSummary:
-    """Rebuild the archive's posts from its stored pages with the current parser."""
+    """Rebuild the archive's posts from its stored pages with the current parser.
+
+    A page the crawl refused as suspect stays refused unless it now parses cleanly
+    next to the last good parse of its URL, or ``accept_suspect`` says to take it.
+    """
     run_id = store.start_run("reparse", str(store.path))
     counts = RunCounts()
+    last_good: dict[str, Validators] = {}
 
     def parse(capture: PageCapture) -> ParsedPage:
         if progress:
             progress(capture.url)
-        return parse_body(capture.body or b"", capture.content_type, capture.url, profile)
+        parsed = parse_body(capture.body or b"", capture.content_type, capture.url, profile)
+        if capture.outcome == "suspect" and not accept_suspect:
+            problem = suspect_parse(parsed, last_good.get(capture.url))
+            if problem:
+                raise ParseError(f"{SUSPECT}{problem}")
+        last_good[capture.url] = Validators(None, None, None, len(parsed.cards), parsed.confidence)
+        return parsed
 
-    store.rebuild(parse, counts)
+    with store.closing_run(run_id, counts):
+        store.rebuild(parse, counts)
     status = _status(counts)
     store.finish_run(run_id, counts, status)
     return RunSummary(run_id, "reparse", status, counts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -14,9 +15,15 @@ from sqlalchemy.exc import OperationalError
 
 from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
-from feedkeeper.errors import ParseError, StoreError
+from feedkeeper.errors import ConfigError, ParseError, StoreError
 from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
-from feedkeeper.store.engine import create_sqlite_engine, exclusive_lock, upgrade
+from feedkeeper.store.engine import (
+    create_sqlite_engine,
+    exclusive_lock,
+    reason,
+    upgrade,
+    writing_to,
+)
 from feedkeeper.store.placeholders import refresh_recovered_excerpts
 from feedkeeper.store.recoveries import restore_recoveries, save_recoveries
 from feedkeeper.store.tables import (
@@ -44,42 +51,74 @@ class Store:
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        """Open (creating if needed) and migrate the archive at ``path``."""
+        """Open (creating if needed) and migrate the archive at ``path``.
+
+        The caller holds the writer lock, so a run still marked running is a dead one:
+        it is closed as interrupted here.
+        """
+        check_archive_path(path)
         if path.parent and not path.parent.exists():
-            raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
+            raise ConfigError(f"--db: cannot create {path}: folder {path.parent} does not exist")
         if path.exists() and not _looks_like_sqlite(path):
             raise StoreError(f"{path} is not a SQLite database")
         engine = create_sqlite_engine(path)
         event.listen(engine, "connect", _checkpoint_less_often)
-        upgrade(engine)
-        return cls(path, engine)
+        try:
+            upgrade(engine)
+            store = cls(path, engine)
+            store.close_dead_runs()
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
 
     @classmethod
     def open_existing(cls, path: Path) -> Store:
         """Open an archive that must already exist (for commands that only read)."""
-        if not path.exists():
-            raise StoreError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
+        check_archive_exists(path)
         return cls.open(path)
 
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
 
+    def set_maker(self, mark: int) -> None:
+        """Record in the file's header which tool made the archive (SQLite's user_version)."""
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(f"PRAGMA user_version = {int(mark)}")
+
     # Runs
+
+    def close_dead_runs(self) -> None:
+        """Mark runs left ``running`` by a killed process as ``interrupted`` (under the lock)."""
+        with writing_to(self.path), self.engine.begin() as conn:
+            conn.execute(
+                update(run_t)
+                .where(run_t.c.status == "running")
+                .values(status="interrupted", message="its process ended before the run did")
+            )
 
     def start_run(self, kind: str, source: str) -> int:
         """Insert a ``running`` run row and return its id."""
-        with self.engine.begin() as conn:
-            # Only one writer runs at a time (the lock), so any "running" row is a dead run.
-            conn.execute(
-                update(run_t).where(run_t.c.status == "running").values(status="interrupted")
-            )
+        with writing_to(self.path), self.engine.begin() as conn:
             result = conn.execute(
                 insert(run_t).values(
                     kind=kind, source=source, started_at=now_iso(), status="running"
                 )
             )
             return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    @contextlib.contextmanager
+    def closing_run(self, run_id: int, counts: RunCounts) -> Iterator[None]:
+        """Record a run that ends by an exception: failed on an error, interrupted on a signal."""
+        try:
+            yield
+        except Exception as exc:
+            self.finish_run(run_id, counts, "failed", (str(exc).splitlines() or [""])[0])
+            raise
+        except BaseException:  # cancelled, SIGINT or SIGTERM: never left "running"
+            self.finish_run(run_id, counts, "interrupted", "interrupted")
+            raise
 
     def has_unfinished_crawl(self, url: str) -> bool:
         """True when the latest crawl from ``url`` ended short of "ok" (killed, stopped, failed).
@@ -108,7 +147,7 @@ class Store:
             "failures": json.dumps(counts.failures, ensure_ascii=False),
             "message": message,
         }
-        with self.engine.begin() as conn:
+        with writing_to(self.path), self.engine.begin() as conn:
             conn.execute(update(run_t).where(run_t.c.id == run_id).values(**values))
 
     # Pages
@@ -145,7 +184,7 @@ class Store:
                 )
             return outcome
         except OperationalError as exc:
-            raise StoreError(f"cannot write to {self.path}: {exc.orig}") from exc
+            raise StoreError(f"cannot write to {self.path}: {reason(exc)}") from exc
 
     def rebuild(self, parse: Callable[[PageCapture], ParsedPage], counts: RunCounts) -> None:
         """Re-derive posts, versions, aliases and sightings from every stored page, atomically.
@@ -153,7 +192,7 @@ class Store:
         Recovered placeholder texts are kept where the same post still shows the
         same excerpt; nothing is refetched. On any error nothing changes.
         """
-        with self.engine.begin() as conn:
+        with writing_to(self.path), self.engine.begin() as conn:
             kept = save_recoveries(conn)
             for table in (
                 placeholder_t,
@@ -201,6 +240,35 @@ def _checkpoint_less_often(dbapi_conn: sqlite3.Connection, _record: object) -> N
     # checkpoint, with its fsync, runs every few listing pages; at 10,000 (40 MB) the
     # same index pages are rewritten once for many commits.
     dbapi_conn.execute("PRAGMA wal_autocheckpoint = 10000")
+
+
+def maker_of(path: Path) -> int | None:
+    """Return the maker mark of the SQLite file at ``path``, None when it is no SQLite file."""
+    if not path.is_file() or not _looks_like_sqlite(path) or path.stat().st_size == 0:
+        return None
+    engine = create_sqlite_engine(path, readonly=True)
+    try:
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+    except OperationalError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def check_archive_path(path: Path) -> None:
+    """Raise ConfigError when ``--db`` names something that cannot be an archive file."""
+    if not str(path) or path.is_dir():
+        raise ConfigError(f"--db: {str(path) or 'an empty path'} is a folder, not an archive file")
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"--db: {path} is not a regular file")
+
+
+def check_archive_exists(path: Path) -> None:
+    """Raise ConfigError unless the archive a reading command needs is there."""
+    check_archive_path(path)
+    if not path.exists():
+        raise ConfigError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
 
 
 def _looks_like_sqlite(path: Path) -> bool:

@@ -19,8 +19,18 @@ from typing import Any
 from sqlalchemy import Connection
 
 from feedkeeper.cards import Card, find_placeholders
-from feedkeeper.dedupe import Change, Fields, canonical_url, fields_of, fingerprint, merge
+from feedkeeper.dedupe import (
+    Change,
+    Fields,
+    canonical_url,
+    contradicts,
+    fields_of,
+    fingerprint,
+    is_repost_evidence,
+    merge,
+)
 from feedkeeper.records import PageOutcome
+from feedkeeper.text import fold_for_fingerprint
 
 Row = tuple[Any, ...]
 _VERSION_FIELDS = (
@@ -55,6 +65,27 @@ _INSERT_PLACEHOLDER = (
     "INSERT OR IGNORE INTO placeholder (version_id, kind, ordinal, position, status, attempts)"
     " VALUES (?, ?, ?, ?, 'pending', 0)"
 )
+_SIGHTED_IN_RUN = "SELECT 1 FROM sighting WHERE run_id = ? AND post_id = ? LIMIT 1"
+_URLS_OF_POST = "SELECT url FROM post_url WHERE post_id = ?"
+# Aliases a post took in this run: reposts that a later card of the run may contradict.
+_FRESH_ALIASES = (
+    "SELECT u.post_id, u.url FROM post_url u JOIN post p ON p.id = u.post_id"
+    " WHERE u.post_id IN ({}) AND u.url IS NOT p.url"
+    " AND u.first_seen >= (SELECT started_at FROM run WHERE id = ?)"
+)
+_RUN_SIGHTINGS = (
+    "SELECT id, version, card_url, seen_at FROM sighting WHERE run_id = ? AND post_id = ?"
+)
+_COPY_VERSION = (
+    "INSERT INTO post_version (id, post_id, version, observed_at, run_id, "
+    + ", ".join(_VERSION_FIELDS)
+    + ") SELECT ?, ?, 1, ?, ?, "
+    + ", ".join(_VERSION_FIELDS)
+    + " FROM post_version WHERE post_id = ? AND version = ?"
+)
+_MOVE_URL = "UPDATE post_url SET post_id = ? WHERE url = ?"
+_MOVE_SIGHTING = "UPDATE sighting SET post_id = ?, version = 1 WHERE id = ?"
+_EXCERPT_OF = "SELECT excerpt FROM post_version WHERE id = ?"
 _TOUCH_POST = "UPDATE post SET last_seen = ? WHERE id = ?"
 # A post is pinned as the first card of it in a run shows it: the listing's top shows
 # pinned posts again further down, without their badge, in the same run.
@@ -112,6 +143,9 @@ class PageWriter:
         self.next_post_id = 0
         self.next_version_id = 0
         self.fingerprints: dict[tuple[str | None, str | None], str | None] = {}
+        self.page_urls: set[str] = set()  # every card URL of the page
+        self.shared_excerpts: set[str] = set()  # excerpts shown under two URLs of the page
+        self.fresh_aliases: dict[int, set[str]] = {}  # URLs taken as reposts in this run
 
     def apply(self, page_url: str, cards: list[Card], skipped: int = 0) -> PageOutcome:
         """Store the cards of ``page_url`` and return what changed."""
@@ -120,6 +154,7 @@ class PageWriter:
             for card in cards
         ]
         self._load(keyed)
+        self._survey(keyed)
         for position, (card, url, fp) in enumerate(keyed, start=1):
             if url is None and fp is None:
                 skipped += 1  # nothing to know the post by
@@ -142,12 +177,28 @@ class PageWriter:
             query = "SELECT fingerprint, post_id FROM post_fingerprint WHERE fingerprint IN ({})"
             self.by_fp.update(self._select(query, fps))
         self._load_current(set(self.by_url.values()) | set(self.by_fp.values()))
+        known = list(set(self.by_url.values()))
+        if known:
+            for post_id, alias in self._select(_FRESH_ALIASES, [*known, self.run_id]):
+                self.fresh_aliases.setdefault(post_id, set()).add(alias)
         self.next_post_id = self._max_id("post") + 1
         self.next_version_id = self._max_id("post_version") + 1
 
+    def _survey(self, keyed: list[tuple[Card, str | None, str | None]]) -> None:
+        """Note the page's URLs and the excerpts it shows under more than one URL (stock text)."""
+        urls_by_excerpt: dict[str, set[str]] = {}
+        for card, url, _ in keyed:
+            if url is None:
+                continue
+            self.page_urls.add(url)
+            excerpt = fold_for_fingerprint(card.excerpt or "")
+            urls_by_excerpt.setdefault(excerpt, set()).add(url)
+        self.shared_excerpts = {text for text, urls in urls_by_excerpt.items() if len(urls) > 1}
+
     def _select(self, query: str, keys: Sequence[object]) -> list[Row]:
-        """Run ``query`` with its ``IN ({})`` filled by one parameter per key."""
-        return self.db.execute(query.format(", ".join("?" * len(keys))), keys).fetchall()
+        """Run ``query`` with its ``IN ({})`` filled by one parameter per key (extras after)."""
+        count = len(keys) - query.count("?")
+        return self.db.execute(query.format(", ".join("?" * count)), keys).fetchall()
 
     def _load_current(self, post_ids: set[int]) -> None:
         if not post_ids:
@@ -169,16 +220,74 @@ class PageWriter:
     def _identify(self, card: Card, url: str | None, fp: str | None) -> int:
         post_id = self.by_url.get(url) if url else None
         if post_id is None and fp is not None and fp in self.by_fp:
-            post_id = self.by_fp[fp]
-            if url is not None:  # the same post under a second URL: a repost
+            if url is None:  # a capture without links: the text is all there is to go by
+                post_id = self.by_fp[fp]
+            elif self._is_repost(card, url, self.by_fp[fp]):
+                post_id = self.by_fp[fp]
                 self._add_url(url, post_id)
                 self.outcome.reposts += 1
         if post_id is None:
             return self._new_post(card, url, fp)
+        if url is not None:
+            self._undo_contradicted_reposts(post_id, url)
         self._update(post_id, fields_of(card))
         if fp is not None and fp not in self.by_fp:
             self._add_fingerprint(fp, post_id)
         return post_id
+
+    def _is_repost(self, card: Card, url: str, post_id: int) -> bool:
+        """Tell whether ``card`` shows the known post ``post_id`` under another URL.
+
+        Only on strong evidence: a title and a substantial excerpt that are not stock text
+        of this page, the same date if both show one, and the known post not listed as a
+        card of its own in this crawl.
+        """
+        if not is_repost_evidence(card.title, card.excerpt):
+            return False
+        if fold_for_fingerprint(card.excerpt or "") in self.shared_excerpts:
+            return False
+        if contradicts(self.current[post_id].fields, fields_of(card)):
+            return False
+        if post_id in self.batch.touched or self._was_sighted_in_run(post_id):
+            return False
+        known_urls = {row[0] for row in self.db.execute(_URLS_OF_POST, (post_id,))}
+        return not (known_urls - {url}) & self.page_urls
+
+    def _undo_contradicted_reposts(self, post_id: int, url: str) -> None:
+        """Split off the reposts this run inferred for a post now listed under its own URL.
+
+        A card seen earlier in the run under another URL was taken for this post; the
+        post's own card in the same crawl says they are two posts after all.
+        """
+        for alias in self.fresh_aliases.pop(post_id, set()) - {url}:
+            self._split_off(post_id, alias)
+        self.fresh_aliases[post_id] = set()
+
+    def _split_off(self, post_id: int, alias: str) -> None:
+        """Make ``alias`` a post of its own with the version and sightings it had this run."""
+        sightings = [
+            row
+            for row in self.db.execute(_RUN_SIGHTINGS, (self.run_id, post_id))
+            if row[2] and canonical_url(row[2]) == alias
+        ]
+        if not sightings:
+            return
+        new_id, version_id = self.next_post_id, self.next_version_id
+        self.next_post_id, self.next_version_id = new_id + 1, version_id + 1
+        first, last = min(row[3] for row in sightings), max(row[3] for row in sightings)
+        self.db.execute(_INSERT_POST, (new_id, alias, alias, first, last))
+        self.db.execute(
+            _COPY_VERSION, (version_id, new_id, first, self.run_id, post_id, sightings[0][1])
+        )
+        self.db.execute(_MOVE_URL, (new_id, alias))
+        self.db.executemany(_MOVE_SIGHTING, [(new_id, row[0]) for row in sightings])
+        excerpt = self.db.execute(_EXCERPT_OF, (version_id,)).fetchone()[0]
+        self._insert_placeholders([(version_id, excerpt)])
+        self.outcome.reposts -= 1
+        self.outcome.new_posts += 1
+
+    def _was_sighted_in_run(self, post_id: int) -> bool:
+        return self.db.execute(_SIGHTED_IN_RUN, (self.run_id, post_id)).fetchone() is not None
 
     def _new_post(self, card: Card, url: str | None, fp: str | None) -> int:
         post_id = self.next_post_id
@@ -187,7 +296,7 @@ class PageWriter:
         self.batch.posts.append((post_id, key, url, self.seen_at, self.seen_at))
         if url is not None:
             self._add_url(url, post_id)
-        if fp is not None:
+        if fp is not None and fp not in self.by_fp:  # a look-alike keeps the first one's
             self._add_fingerprint(fp, post_id)
         self._new_version(post_id, 1, fields_of(card))
         self.outcome.new_posts += 1
