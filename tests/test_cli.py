@@ -49,7 +49,7 @@ def test_every_command_has_help_and_is_in_the_readme(
         (["crawl"], 2, "error: setting url: required by crawl"),
         (["crawl", "--rate", "-1", "--url", "https://blog.example/"], 2, "setting rate"),
         (["export", "--format", "xml"], 2, "--format"),
-        (["status", "--db", "/nonexistent/archive.db"], 1, "no archive at /nonexistent/archive.db"),
+        (["status", "--db", "/nonexistent/archive.db"], 2, "no archive at /nonexistent/archive.db"),
         (["parse", "/nonexistent/page.html"], 2, "no such file"),
         (["export", "--bogus"], 2, "No such option"),
     ],

@@ -74,7 +74,7 @@ def test_explain_with_a_profile_is_refused(
 
 
 def test_datasette_metadata_needs_an_archive(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["datasette-metadata", "--db", "/nonexistent/blog.db"]) == 1
+    assert main(["datasette-metadata", "--db", "/nonexistent/blog.db"]) == 2
     assert capsys.readouterr().err.startswith("error: no archive at /nonexistent/blog.db")
 
 

@@ -20,7 +20,7 @@ from feedkeeper.cards import Card
 from feedkeeper.cli import main
 from feedkeeper.cli.progress import progress_bar
 from feedkeeper.clock import now_iso
-from feedkeeper.errors import ExportError
+from feedkeeper.errors import ConfigError
 from feedkeeper.export import FIELDS, csv_cell, write_export
 from feedkeeper.pipeline import archive_page
 from feedkeeper.records import PageCapture
@@ -30,7 +30,7 @@ from sample_archive import FLASH_V1, FLASH_V2, FLASH_V3, RUN_TIMES
 
 from conftest import rows
 
-T1, T2, T3 = RUN_TIMES
+T1, T2, T_REPOST, T3 = RUN_TIMES
 FORMULA_POST = {
     "id": 2,
     "url": "https://blog.example/p/formula",
@@ -405,7 +405,9 @@ def test_default_is_jsonl_on_stdout(
 
 
 def test_no_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["export", "--db", str(tmp_path / "none.db")]) == 1
+    assert (
+        main(["export", "--db", str(tmp_path / "none.db")]) == 2
+    )  # a reading command needs an archive: a usage error
     assert "no archive at" in capsys.readouterr().err
 
 
@@ -496,9 +498,9 @@ def test_an_export_file_gets_ordinary_permissions(tmp_path: Path) -> None:
 
 
 def test_an_export_into_a_missing_folder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match=r"folder .* does not exist"):
+    with pytest.raises(ConfigError, match=r"folder .* does not exist"):
         write_export([record()], "json", tmp_path / "nowhere" / "p.json")
-    with pytest.raises(ExportError, match="it is a folder"):
+    with pytest.raises(ConfigError, match="it is a folder"):
         write_export([record()], "json", tmp_path)
 
 

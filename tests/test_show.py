@@ -90,7 +90,7 @@ def test_show_prints_the_first_version_then_what_changed(
         "{+,显存占用更低+} [代码][- 以及 [公式]-]\n"
         "  placeholders: code 1 pending, formula 1 pending → code 1 pending\n"
         "\n"
-        "version 3  observed 2026-01-14 10:00:00 UTC  run 3\n"
+        "version 3  observed 2026-01-14 10:00:00 UTC  run 4\n"
         "  excerpt: FlashAttention的[-关键-]{+核心+}创新在于分块计算自注意力,显存占用更低 [代码]\n"
     )
 

@@ -89,7 +89,7 @@ def test_posts_current(sample: Store) -> None:
         "SELECT id, url, title, version, sightings, placeholders_pending, truncated,"
         " first_seen, last_seen FROM posts_current ORDER BY id",
     )
-    t1, t2, t3 = sample_archive.RUN_TIMES
+    t1, t2, _, t3 = sample_archive.RUN_TIMES
     assert got == [
         {
             "id": 1,
@@ -155,7 +155,7 @@ def test_post_history_marks_the_current_version(sample: Store) -> None:
         "SELECT version, title, observed_at, run_id, is_current, truncated FROM post_history"
         " WHERE post_id = 1 ORDER BY version",
     )
-    t1, t2, t3 = sample_archive.RUN_TIMES
+    t1, t2, _, t3 = sample_archive.RUN_TIMES
     assert got == [
         {
             "version": 1,
@@ -177,7 +177,7 @@ def test_post_history_marks_the_current_version(sample: Store) -> None:
             "version": 3,
             "title": "FlashAttention 详解(修订)",
             "observed_at": t3,
-            "run_id": 3,
+            "run_id": 4,
             "is_current": 1,
             "truncated": 0,
         },
@@ -190,7 +190,7 @@ def test_post_sightings(sample: Store) -> None:
         "SELECT post_id, version, title, seen_at, position, card_url, run_id, run_kind"
         " FROM post_sightings WHERE post_id = 1 ORDER BY id",
     )
-    t1, t2, t3 = sample_archive.RUN_TIMES
+    t1, t2, t_repost, t3 = sample_archive.RUN_TIMES
     old, new = "FlashAttention 详解", "FlashAttention 详解(修订)"
     assert got == [
         {
@@ -217,10 +217,10 @@ def test_post_sightings(sample: Store) -> None:
             "post_id": 1,
             "version": 2,
             "title": new,
-            "seen_at": t2,
-            "position": 4,
+            "seen_at": t_repost,
+            "position": 1,
             "card_url": "https://blog.example/p/flash-v2?utm_source=feed",
-            "run_id": 2,
+            "run_id": 3,
             "run_kind": "crawl",
         },
         {
@@ -230,7 +230,7 @@ def test_post_sightings(sample: Store) -> None:
             "seen_at": t3,
             "position": 1,
             "card_url": "https://blog.example/p/flash",
-            "run_id": 3,
+            "run_id": 4,
             "run_kind": "crawl",
         },
     ]
@@ -316,14 +316,23 @@ def test_crawl_runs(sample: Store) -> None:
         {
             "id": 2,
             **common,
-            "cards": 4,
+            "cards": 3,
             "new_posts": 1,
             "new_versions": 1,
-            "reposts": 1,
+            "reposts": 0,
             "placeholders_found": 1,
         },
         {
             "id": 3,
+            **common,
+            "cards": 1,
+            "new_posts": 0,
+            "new_versions": 0,
+            "reposts": 1,
+            "placeholders_found": 0,
+        },
+        {
+            "id": 4,
             **common,
             "cards": 2,
             "new_posts": 0,

@@ -7,7 +7,9 @@ Settings come from, lowest to highest precedence: the defaults below, a TOML fil
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -18,7 +20,6 @@ from urllib.parse import urlsplit
 from feedkeeper import __version__
 from feedkeeper.errors import ConfigError
 from feedkeeper.logs import mask_credentials
-from feedkeeper.triggers import parse_cron, parse_interval
 
 ENV_PREFIX = "FEEDKEEPER_"
 DEFAULT_CONFIG_FILE = Path("feedkeeper.toml")
@@ -95,6 +96,8 @@ class Settings:
 
 
 _FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+# The largest integer SQLite stores: counts, ids and limits beyond it name nothing.
+SQLITE_MAX_INT = 2**63 - 1
 
 
 def load_settings(
@@ -159,13 +162,28 @@ def _coerce(name: str, value: Any) -> Any:
             return Path(value)
         if kind == "bool":
             return _to_bool(value)
+        if isinstance(value, bool):  # TOML true is no number, nor a string
+            raise TypeError(value)
         if kind == "float":
-            return float(value)
+            return _to_finite(value)
         if "int" in kind:
-            return int(value)
+            return _to_whole(value)
         return str(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"setting {name}: cannot read {value!r} as {kind}") from exc
+
+
+def _to_finite(value: Any) -> float:
+    number = float(value)
+    if not math.isfinite(number):  # NaN passes every comparison check, inf overflows timers
+        raise ValueError(value)
+    return number
+
+
+def _to_whole(value: Any) -> int:
+    if isinstance(value, float) and not value.is_integer():  # concurrency = 1.5
+        raise ValueError(value)
+    return int(value)
 
 
 def _to_bool(value: Any) -> bool:
@@ -181,8 +199,14 @@ def _to_bool(value: Any) -> bool:
 
 def validate(settings: Settings) -> Settings:
     """Check every setting; raise ConfigError naming the first bad one and what is allowed."""
+    for name, kind in _FIELD_TYPES.items():
+        value = getattr(settings, name)
+        if str(kind) == "float" and not math.isfinite(value):  # also from the command line
+            raise ConfigError(f"setting {name}: must be a finite number, got {value}")
     if settings.url is not None:
         check_url(settings.url, "url")
+    if re.search(r"[\x00-\x1f\x7f]", settings.contact):  # it goes into the User-Agent header
+        raise ConfigError("setting contact: must not hold line breaks or control characters")
     for name in (
         "rate",
         "backoff_base",
@@ -203,6 +227,10 @@ def validate(settings: Settings) -> Settings:
             raise ConfigError(f"setting {name}: must be 1 or more, got {getattr(settings, name)}")
     if settings.article_hosts is not None:
         check_hosts(settings.article_hosts)
+    for name, kind in _FIELD_TYPES.items():
+        value = getattr(settings, name)
+        if "int" in str(kind) and isinstance(value, int) and value > SQLITE_MAX_INT:
+            raise ConfigError(f"setting {name}: must be at most {SQLITE_MAX_INT}, got {value}")
     check_cadence(settings)
     if settings.log_format not in {"text", "json"}:
         raise ConfigError(
@@ -213,11 +241,24 @@ def validate(settings: Settings) -> Settings:
 
 def check_url(url: str, name: str = "url") -> str:
     """Return ``url`` if it is an absolute http(s) URL, else raise ConfigError naming ``name``."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        shown = mask_credentials(url)
-        raise ConfigError(f"setting {name}: must be an absolute http(s) URL, got {shown!r}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks it: a port past 65535 raises ValueError
+    except ValueError as exc:
+        raise ConfigError(
+            f"setting {name}: not a valid URL: {mask_credentials(url)!r} ({exc})"
+        ) from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(
+            f"setting {name}: must be an absolute http(s) URL, got {mask_credentials(url)!r}"
+        )
+    if _CONTROL_RE.search(url):
+        raise ConfigError(f"setting {name}: must not hold spaces or control characters")
     return url
+
+
+# Characters that would end or split an HTTP header line, or a URL.
+_CONTROL_RE = re.compile(r"[\x00-\x20\x7f]")
 
 
 def hosts_of(value: str | None) -> list[str]:
@@ -244,6 +285,10 @@ def check_hosts(value: str) -> list[str]:
 
 def check_cadence(settings: Settings) -> None:
     """Raise ConfigError unless ``schedule`` is a cron expression and ``every`` an interval."""
+    # Imported here: the scheduler library is not needed to read settings, and the CLI
+    # module, which needs this module's constants, must start without it.
+    from feedkeeper.triggers import parse_cron, parse_interval
+
     try:
         parse_cron(settings.schedule)
     except ValueError as exc:
@@ -254,8 +299,8 @@ def check_cadence(settings: Settings) -> None:
     if settings.every is not None:
         try:
             parse_interval(settings.every)
-        except ValueError:
+        except ValueError as exc:
             raise ConfigError(
                 f"setting every: must be an interval such as '90s', '10m', '2h' or '1d',"
-                f" got {settings.every!r}"
+                f" got {settings.every!r} ({exc})"
             ) from None

@@ -3,6 +3,9 @@
 Records are written one at a time as the store yields them, so memory stays
 flat however large the archive. A file is written beside its target and renamed
 over it at the end: readers see the old file or the new one, never half of one.
+A symlink is followed and its target replaced; what is not a regular file (a
+device, a FIFO, /dev/stdout) is written into as it is. An export never writes over
+a SQLite database nor the archive it reads, nor over a read-only file.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import functools
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +25,7 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import IO, Any
 
-from feedkeeper.errors import ExportError
+from feedkeeper.errors import ConfigError, ExportError
 from feedkeeper.store.read import PostRecord
 
 FORMATS = ("json", "jsonl", "csv")
@@ -63,9 +67,11 @@ def check_fields(names: str | None) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(name.strip() for name in names.split(",") if name.strip()))
     for name in chosen:
         if name not in (*FIELDS, "versions"):
-            raise ExportError(f"unknown field {name!r}; choose from {', '.join(FIELDS)}, versions")
+            raise ConfigError(
+                f"--fields: unknown field {name!r}; choose from {', '.join(FIELDS)}, versions"
+            )
     if not chosen:
-        raise ExportError("no fields named; list them like --fields id,title,published")
+        raise ConfigError("--fields: no fields named; list them like --fields id,title,published")
     return chosen
 
 
@@ -78,11 +84,13 @@ def write_export(
     history: bool = False,
     excel: bool = False,
     formula_guard: bool = True,
+    archive: Path | None = None,
 ) -> int:
     """Write the records to ``out`` (stdout when None) and return how many posts were written.
 
     ``formula_guard`` (CSV only) defuses cells a spreadsheet would run as formulas; turn it
-    off for readers that take cells as text, such as pandas.
+    off for readers that take cells as text, such as pandas. ``archive`` is the database the
+    records come from: never a place to write to.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose json, jsonl or csv")
@@ -97,8 +105,61 @@ def write_export(
         writer = _write_json if fmt == "json" else _write_jsonl
     if out is None:
         return _to_stdout(lambda handle: writer(handle, records, fields, history), bom=excel)
-    with _atomic_file(out, bom=excel) as handle:
+    target = check_target(out, archive)
+    opener = _straight_into if is_stream(target) else _atomic_file
+    with opener(target, bom=excel) as handle:
         return writer(handle, records, fields, history)
+
+
+def is_stream(out: Path) -> bool:
+    """Tell whether ``out`` is to be written into, not replaced: a device, FIFO or /dev/stdout."""
+    if not out.exists() or out.is_dir():
+        return False
+    return not out.is_file() or out.parts[:2] == ("/", "dev")
+
+
+def check_target(out: Path, archive: Path | None = None) -> Path:
+    """Return where an export to ``out`` lands (symlinks followed); ConfigError if it must not."""
+    if archive is not None and _is_archive_file(out, archive):
+        raise ConfigError(f"--out: {out} is the archive being exported; choose another file")
+    if is_stream(out):
+        return out  # what the name stands for is opened and written, as a shell's > does
+    target = Path(os.path.realpath(out))
+    if not target.parent.is_dir():
+        raise ConfigError(f"--out: cannot write {out}: folder {out.parent} does not exist")
+    if target.is_dir():
+        raise ConfigError(f"--out: cannot write {out}: it is a folder")
+    if not target.exists():
+        return target
+    mode = target.stat().st_mode
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        raise ConfigError(f"--out: {out} is read-only; remove it or choose another file")
+    with target.open("rb") as handle:
+        if handle.read(16) == b"SQLite format 3\x00":
+            raise ConfigError(f"--out: {out} is a SQLite database; choose another file")
+    return target
+
+
+def _is_archive_file(out: Path, archive: Path) -> bool:
+    """Tell whether ``out`` is the archive or a companion file, by any name or link."""
+    real = Path(os.path.realpath(archive))
+    companions = [real.with_name(real.name + suffix) for suffix in ("", "-wal", "-shm", ".lock")]
+    if Path(os.path.realpath(out)) in companions:
+        return True
+    # A hard link, or /dev/stdout redirected into the archive (`>> blog.db`).
+    return out.exists() and any(p.exists() and os.path.samefile(out, p) for p in companions)
+
+
+@contextlib.contextmanager
+def _straight_into(out: Path, *, bom: bool) -> Iterator[IO[str]]:
+    """Write into a device or FIFO as it is: it cannot be replaced, and must not be."""
+    try:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            if bom:
+                handle.write("\ufeff")
+            yield handle
+    except OSError as exc:
+        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
 def _to_stdout(write: Callable[[IO[str]], int], *, bom: bool) -> int:
@@ -120,10 +181,6 @@ def _to_stdout(write: Callable[[IO[str]], int], *, bom: bool) -> int:
 @contextlib.contextmanager
 def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[str]]:
     directory = out.parent
-    if not directory.is_dir():
-        raise ExportError(f"cannot write {out}: folder {directory} does not exist")
-    if out.is_dir():
-        raise ExportError(f"cannot write {out}: it is a folder")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=directory)
     except OSError as exc:

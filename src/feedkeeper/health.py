@@ -14,7 +14,9 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.config import Settings
-from feedkeeper.store.engine import create_sqlite_engine
+from feedkeeper.errors import NewerSchemaError
+from feedkeeper.store.dialect import quick_check
+from feedkeeper.store.engine import check_revision, create_sqlite_engine, reason, schema_revision
 from feedkeeper.store.runs import crawl_start_times
 from feedkeeper.triggers import Cadence
 
@@ -45,9 +47,12 @@ def check_health(settings: Settings, now: datetime | None = None) -> Health:
     if not settings.db.is_file():
         return Health(False, f"no archive at {settings.db}")
     try:
+        problem = check_archive(settings.db)
+        if problem is not None:
+            return Health(False, problem)
         times = read_run_times(settings.db)
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        return Health(False, f"cannot read {settings.db}: {_reason(exc)}")
+        return Health(False, f"cannot read {settings.db}: {reason(exc)}")
     cadence = Cadence.of(settings.schedule, settings.every, settings.jitter)
     return judge(times, cadence, now)
 
@@ -65,6 +70,22 @@ def judge(times: RunTimes, cadence: Cadence, now: datetime) -> Health:
         due = f"{MISSED_RUNS} runs {cadence.describe()} came due since"
         return Health(False, f"{what} {_iso(since)} ({age} ago): {due}")
     return Health(True, f"{what} {_iso(since)} ({age} ago); runs {cadence.describe()}")
+
+
+def check_archive(db: Path) -> str | None:
+    """Say what makes the archive unusable (a newer schema, damage SQLite finds), or None."""
+    engine = create_sqlite_engine(db, readonly=True)
+    try:
+        try:
+            check_revision(schema_revision(engine), db)
+        except NewerSchemaError as exc:
+            return exc.message
+        found = quick_check(engine, 3)
+    finally:
+        engine.dispose()
+    if found != ["ok"]:
+        return f"{db} is damaged: {' '.join(' '.join(str(line).split()) for line in found)}"
+    return None
 
 
 def read_run_times(db: Path) -> RunTimes:
@@ -91,8 +112,3 @@ def _ago(delta: timedelta) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{max(seconds, 0)}s"
-
-
-def _reason(exc: Exception) -> str:
-    cause = getattr(exc, "orig", None) or exc
-    return str(cause).splitlines()[0]

@@ -169,7 +169,11 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
     except RobotsDisallowedError as exc:
         _finish(run, RunStatus.FAILED, started, exc.message)
         raise
-    except asyncio.CancelledError:
+    except Exception as exc:  # the run is never left "running"
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        _finish(run, RunStatus.FAILED, started, reason)
+        raise
+    except BaseException:  # cancelled, SIGINT or SIGTERM
         _finish(run, RunStatus.INTERRUPTED, started, "cancelled mid-page")
         raise
     status = RunStatus.INTERRUPTED if walked.stopped else _status(run.counts)
@@ -499,7 +503,7 @@ def write_page(
     outcome = PageOutcome(cards_skipped=skipped)
     if cards is not None:
         keyed = key_cards(cards)
-        known = writer.known(keyed)
+        known = writer.known(keyed, run_id)
         changes = dedupe_page(keyed, known, skipped)
         writer.write_changes(run_id, capture.fetched_at, capture.url, changes, known)
         outcome = changes.outcome
@@ -532,7 +536,7 @@ def import_captures(
     """Archive plain-text captures of listing pages through the same dedupe and write path."""
     run_id = store.start_run(RunKind.IMPORT, " ".join(str(f) for f in files))
     counts = RunCounts()
-    with store.writer() as writer:
+    with store.closing_run(run_id, counts), store.writer() as writer:
         for path in files:
             if progress:
                 progress(str(path))
@@ -546,9 +550,12 @@ def import_captures(
 def _import_one(writer: PageWriter, run_id: int, counts: RunCounts, path: Path) -> None:
     url = path.resolve().as_uri()
     try:
-        body = path.read_bytes()
+        body = _read_capture(path)
     except OSError as exc:
         counts.fail(str(path), f"cannot read {path}: {exc.strerror}")
+        return
+    except ParseError as exc:
+        counts.fail(str(path), exc.message)
         return
     at = now_iso()
     try:
@@ -564,6 +571,21 @@ def _import_one(writer: PageWriter, run_id: int, counts: RunCounts, path: Path) 
     counts.add(write_page(writer, run_id, capture, parsed.cards, parsed.skipped))
 
 
+# A capture is text copied off a listing page: kilobytes. Past this it is something else.
+MAX_CAPTURE_BYTES = 10 * 1024 * 1024
+
+
+def _read_capture(path: Path) -> bytes:
+    """Read a capture file; ParseError for what cannot be one (a device, an endless stream)."""
+    if not path.is_file():
+        raise ParseError(f"not a text capture: {path} is not a regular file")
+    with path.open("rb") as handle:
+        body = handle.read(MAX_CAPTURE_BYTES + 1)
+    if len(body) > MAX_CAPTURE_BYTES:
+        raise ParseError(f"not a text capture: {path} is larger than {MAX_CAPTURE_BYTES} bytes")
+    return body
+
+
 def _status(counts: RunCounts) -> RunStatus:
     if counts.pages_failed == 0:
         return RunStatus.OK
@@ -571,16 +593,36 @@ def _status(counts: RunCounts) -> RunStatus:
 
 
 def reparse(
-    store: Store, profile: Profile | None = None, progress: Progress | None = None
+    store: Store,
+    profile: Profile | None = None,
+    progress: Progress | None = None,
+    *,
+    accept_suspect: bool = False,
 ) -> RunSummary:
-    """Rebuild the archive's posts from its stored pages with the current parser."""
+    """Rebuild the archive's posts from its stored pages with the current parser.
+
+    A page the crawl refused as suspect stays refused unless it now parses cleanly
+    next to the last good parse of its URL, or ``accept_suspect`` says to take it.
+    """
     run_id = store.start_run(RunKind.REPARSE, str(store.path))
     counts = RunCounts()
-    with store.rebuilding() as (writer, pages):
-        asyncio.run(_reparse_pages(store, writer, pages, profile, counts, progress))
+    rules = _Reparse(profile, accept_suspect, counts, progress)
+    with store.closing_run(run_id, counts), store.rebuilding() as (writer, pages):
+        asyncio.run(_reparse_pages(store, writer, pages, rules))
     status = _status(counts)
     store.finish_run(run_id, counts, status)
     return RunSummary(run_id, RunKind.REPARSE, status, counts)
+
+
+@dataclass(slots=True)
+class _Reparse:
+    """How a reparse reads the stored pages, and what it has learned so far."""
+
+    profile: Profile | None
+    accept_suspect: bool
+    counts: RunCounts
+    progress: Progress | None
+    last_good: dict[str, Validators] = field(default_factory=dict)  # by URL
 
 
 # Pages a reparse keeps in the worker's queue: enough to keep it busy while this
@@ -589,15 +631,10 @@ PARSE_AHEAD = 32
 
 
 async def _reparse_pages(
-    store: Store,
-    writer: PageWriter,
-    pages: Sequence[tuple[int, int]],
-    profile: Profile | None,
-    counts: RunCounts,
-    progress: Progress | None,
+    store: Store, writer: PageWriter, pages: Sequence[tuple[int, int]], rules: _Reparse
 ) -> None:
     """Parse the stored pages (in a worker, ``PARSE_AHEAD`` in flight), dedupe and write them."""
-    worker = ParseWorker(profile) if len(pages) >= PARALLEL_FROM_PAGES else None
+    worker = ParseWorker(rules.profile) if len(pages) >= PARALLEL_FROM_PAGES else None
     queue: deque[_StoredPage] = deque()
     try:
         for fetch_id, run_id in pages:
@@ -605,9 +642,9 @@ async def _reparse_pages(
             job = await worker.submit(*_stored_job(capture)) if worker else None
             queue.append(_StoredPage(run_id, capture, job))
             if len(queue) > PARSE_AHEAD:
-                await _reparse_page(writer, queue.popleft(), worker, profile, counts, progress)
+                await _reparse_page(writer, queue.popleft(), worker, rules)
         while queue:
-            await _reparse_page(writer, queue.popleft(), worker, profile, counts, progress)
+            await _reparse_page(writer, queue.popleft(), worker, rules)
     finally:
         if worker is not None:
             await worker.stop()
@@ -623,29 +660,36 @@ class _StoredPage:
 
 
 async def _reparse_page(
-    writer: PageWriter,
-    page: _StoredPage,
-    worker: ParseWorker | None,
-    profile: Profile | None,
-    counts: RunCounts,
-    progress: Progress | None,
+    writer: PageWriter, page: _StoredPage, worker: ParseWorker | None, rules: _Reparse
 ) -> None:
     capture = page.capture
-    if progress:
-        progress(capture.url)
+    if rules.progress:
+        rules.progress(capture.url)
     try:
         if page.parsing is not None and worker is not None:
             parsed = await worker.result(page.parsing, *_stored_job(capture))
         else:
-            parsed = parse_body(*_stored_job(capture), profile)
+            parsed = parse_body(*_stored_job(capture), rules.profile)
+        _check_once_suspect(capture, parsed, rules)
     except ParseError as exc:
-        counts.fail(capture.url, exc.message)
+        rules.counts.fail(capture.url, exc.message)
         return
     keyed = key_cards(parsed.cards)
-    known = writer.known(keyed)
+    known = writer.known(keyed, page.run_id)
     changes = dedupe_page(keyed, known, parsed.skipped)
     writer.write_changes(page.run_id, capture.fetched_at, capture.url, changes, known)
-    counts.add(changes.outcome)
+    rules.counts.add(changes.outcome)
+
+
+def _check_once_suspect(capture: PageCapture, parsed: ParsedPage, rules: _Reparse) -> None:
+    """Raise ParseError for a page the crawl refused that still looks wrong; note good parses."""
+    if capture.outcome is PageKind.SUSPECT and not rules.accept_suspect:
+        problem = suspect_parse(parsed, rules.last_good.get(capture.url))
+        if problem:
+            raise ParseError(f"{SUSPECT}{problem}")
+    rules.last_good[capture.url] = Validators(
+        None, None, None, len(parsed.cards), parsed.confidence
+    )
 
 
 def _stored_job(capture: PageCapture) -> tuple[bytes, str | None, str]:

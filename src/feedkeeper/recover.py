@@ -93,15 +93,16 @@ async def recover_async(
     summary = RecoverSummary(run_id, RunStatus.OK, RunCounts())
     listings = listing_pages(store.engine, [task.post_id for task in tasks])
     hosts = hosts_of(settings.article_hosts)
-    async with Fetcher(settings, options.transport) as fetcher:
-        results = await asyncio.gather(
-            *(
-                _settle(store, fetcher, task, summary, options)
-                if task.url is None or is_fetchable(task.url, listings.get(task.post_id), hosts)
-                else _settle_outside(store, task, summary, options)
-                for task in tasks
+    with store.closing_run(run_id, summary.counts):
+        async with Fetcher(settings, options.transport) as fetcher:
+            results = await asyncio.gather(
+                *(
+                    _settle(store, fetcher, task, summary, options)
+                    if task.url is None or is_fetchable(task.url, listings.get(task.post_id), hosts)
+                    else _settle_outside(store, task, summary, options)
+                    for task in tasks
+                )
             )
-        )
     for settled in results:
         _count(summary, settled)
     summary.status = RunStatus.PARTIAL if summary.counts.pages_failed else RunStatus.OK

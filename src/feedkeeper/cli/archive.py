@@ -13,6 +13,7 @@ import typer
 from feedkeeper.cli.common import ConfigOption, DbOption, err, out, print_json, settings_for
 from feedkeeper.cli.progress import progress_bar, tracked
 from feedkeeper.clock import stored_date, stored_time
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def export_command(
     config: ConfigOption = None,
 ) -> None:
     """Export the archive's posts as JSON, JSON Lines or CSV."""
-    from feedkeeper.export import FORMATS, check_fields, write_export
+    from feedkeeper.export import FORMATS, check_fields, check_target, write_export
     from feedkeeper.store.read import PostFilter, count_posts, iter_posts, open_reader
 
     if fmt not in FORMATS:
@@ -89,8 +90,11 @@ def export_command(
         changed_since=_time_option("--changed-since", changed_since),
     )
     chosen = check_fields(fields)
-    engine = open_reader(settings_for(config, db=db).db)
+    archive = settings_for(config, db=db).db
     target = None if out_path in (None, "-") else Path(out_path)
+    if target is not None:
+        check_target(target, archive)  # before the archive is read for nothing
+    engine = open_reader(archive)
     total = count_posts(engine, where) if err.is_terminal else None  # only a bar needs it
     with progress_bar("exporting", total) as advance:
         records = tracked(iter_posts(engine, where, history=history), advance, lambda r: str(r.id))
@@ -102,6 +106,7 @@ def export_command(
             history=history,
             excel=excel,
             formula_guard=formula_guard,
+            archive=archive,
         )
     if target is not None:
         err.print(f"exported {count} posts to {target}", markup=False, highlight=False)
@@ -141,7 +146,9 @@ def datasette_metadata_command(db: DbOption = None, config: ConfigOption = None)
 
 def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    runs: Annotated[int, typer.Option("--runs", min=1, help="How many recent runs to list.")] = 10,
+    runs: Annotated[
+        int, typer.Option("--runs", min=1, max=SQLITE_MAX_INT, help="How many recent runs to list.")
+    ] = 10,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:

@@ -25,6 +25,7 @@ from feedkeeper.cli.common import (
 )
 from feedkeeper.cli.progress import progress_bar
 from feedkeeper.cli.summary import print_recovery, print_summary
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -153,6 +154,12 @@ def import_command(
 def reparse_command(
     db: DbOption = None,
     profile: ProfileOption = None,
+    accept_suspect: Annotated[
+        bool,
+        typer.Option(
+            "--accept-suspect", help="Also archive the cards of pages a crawl refused as suspect."
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Rebuild posts and versions from the stored pages, without fetching anything."""
@@ -163,14 +170,18 @@ def reparse_command(
     settings = settings_for(config, db=db, profile=profile)
     site_profile = load_profile(settings.profile) if settings.profile else None
     with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("reparsing") as advance:
-        summary = reparse(Store.open_existing(settings.db), site_profile, advance)
+        store = Store.open_existing(settings.db)
+        summary = reparse(store, site_profile, advance, accept_suspect=accept_suspect)
     print_summary(summary)
     raise typer.Exit(summary.exit_code)
 
 
 def recover_command(
     db: DbOption = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Fetch at most N articles.")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, max=SQLITE_MAX_INT, help="Fetch at most N articles."),
+    ] = None,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Also retry placeholders marked unrecoverable.")
     ] = False,
@@ -208,7 +219,11 @@ def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None
 
 def demo_command(
     db: Annotated[
-        Path, typer.Option("--db", help="Where the demo archive goes (replaced).")
+        Path,
+        typer.Option(
+            "--db",
+            help="Where the demo archive goes (a previous demo's is replaced, nothing else).",
+        ),
     ] = Path("feedkeeper-demo.db"),
 ) -> None:
     """Serve the bundled fixture blog on 127.0.0.1 and archive its five snapshots."""

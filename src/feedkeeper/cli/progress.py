@@ -41,7 +41,10 @@ def progress_bar(
         TimeElapsedColumn(),
         TextColumn("{task.fields[item]}", style="dim"),
     )
-    with Progress(*columns, console=console, transient=True) as bar:
+    # Data goes to stdout untouched (`export > posts.csv`): the bar never takes stdout over.
+    with Progress(
+        *columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False
+    ) as bar:
         task = bar.add_task(description, total=total, item="")
 
         def advance(item: str) -> None:

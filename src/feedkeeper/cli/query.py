@@ -17,6 +17,7 @@ from feedkeeper.cli.common import (
     print_json,
     settings_for,
 )
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError, FeedkeeperError
 from feedkeeper.worddiff import Segment, diff_segments, elide
 
@@ -53,7 +54,8 @@ def search_command(
         str, typer.Argument(help="Words that must all occur in the title or excerpt.")
     ],
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, help="At most this many posts.")
+        int,
+        typer.Option("--limit", "-n", min=1, max=SQLITE_MAX_INT, help="At most this many posts."),
     ] = 20,
     as_json: JsonOption = False,
     db: DbOption = None,

@@ -35,7 +35,7 @@ from feedkeeper.parse.urls import is_post_candidate, strip_fragment, taxonomy_ki
 from feedkeeper.parse.vocab import SIDEBAR_TOKEN_RE, WIDGET_TITLE_RE, is_read_more
 
 # A post URL held by this many blocks of one container is site furniture (an author
-# page, "about"), not a post; two is a pinned post shown twice, and the first is kept.
+# page, "about"), not a post; two is a pinned post shown twice, whose cards are merged.
 FURNITURE_REPEATS = 3
 # Blocks holding more distinct post URLs than this are groups of cards, not cards.
 MAX_URLS_PER_CARD = 3
@@ -101,7 +101,10 @@ def detect_cards(page: Page) -> Detection:
 
 
 def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
-    """Split grouped posts, wrap flat cards; return the cards in page order, each post once."""
+    """Split grouped posts, wrap flat cards; return the cards in page order.
+
+    A post shown twice keeps both blocks: the parse merges their fields afterwards.
+    """
     for candidate in chosen:
         candidate.cards = split_groups(candidate.cards)
         for block in candidate.cards:
@@ -109,10 +112,10 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
             if lines:
                 block.node = wrap_groups(page, block.node, lines)
     cards: list[Block] = []
-    seen: set[str | None] = set()
+    seen: set[int] = set()
     for block in sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order):
-        if block.key not in seen:
-            seen.add(block.key)
+        if block.node.mem_id not in seen:  # the same element chosen by two candidates
+            seen.add(block.node.mem_id)
             cards.append(block)
     return cards
 
@@ -188,15 +191,8 @@ def _distinct_cards(blocks: list[Block]) -> list[Block]:
     for block in blocks:
         block.main = _main_link(block)
     counts = Counter(block.key for block in blocks if block.key)
-    cards: list[Block] = []
-    seen: set[str] = set()
-    for block in blocks:
-        key = block.key
-        if key is None or counts[key] >= FURNITURE_REPEATS or key in seen:
-            continue
-        seen.add(key)
-        cards.append(block)
-    return cards
+    # A post shown twice (pinned teaser, then its card) keeps both: their fields are merged.
+    return [block for block in blocks if block.key and counts[block.key] < FURNITURE_REPEATS]
 
 
 def _main_link(block: Block) -> PostLink | None:

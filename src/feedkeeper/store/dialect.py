@@ -89,6 +89,22 @@ def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     dbapi_conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
 
 
+def quick_check(engine: Engine, most: int) -> list[str]:
+    """Return what SQLite's quick integrity check finds (at most ``most`` lines; ["ok"])."""
+    with engine.connect() as conn:
+        return [str(row[0]) for row in conn.exec_driver_sql(f"PRAGMA quick_check({int(most)})")]
+
+
+def user_version(conn: Connection) -> int:
+    """Return the number SQLite keeps in the file's header for the application."""
+    return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+
+
+def set_user_version(conn: Connection, mark: int) -> None:
+    """Write the application's number into the file's header."""
+    conn.exec_driver_sql(f"PRAGMA user_version = {int(mark)}")
+
+
 def insert_unless_present(table: Table) -> Insert:
     """Return an INSERT that skips rows whose key is already stored."""
     return sqlite.insert(table).on_conflict_do_nothing()

@@ -10,13 +10,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import URL, Column, Engine, MetaData, String, Table, create_engine, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 import feedkeeper
-from feedkeeper.errors import DatabaseLockedError, StoreError
+from feedkeeper.errors import DatabaseLockedError, NewerSchemaError, StoreError
 from feedkeeper.store import dialect
 
 if TYPE_CHECKING:
@@ -47,29 +47,65 @@ def alembic_config() -> Config:
 
 def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     """Return an engine whose connections use WAL, foreign keys, and explicit transactions."""
-    url: str | URL = f"sqlite:///{path}"
-    if readonly:  # a URI, so the path is quoted: "#" or "?" in it would end the file name
-        url = URL.create(
-            "sqlite", database=f"file:{quote(str(path))}", query={"mode": "ro", "uri": "true"}
-        )
+    # Always a URI with the path quoted: a "?" or "#" in the file name is part of it,
+    # never the start of options, so every command opens the same file.
+    query = {"mode": "ro", "uri": "true"} if readonly else {"uri": "true"}
+    url = URL.create("sqlite", database=f"file:{quote(str(path))}", query=query)
     engine = create_engine(url, connect_args={"timeout": 30})
     dialect.configure(engine, readonly=readonly)
     return engine
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (no-op when it is already there)."""
+    """Bring the schema to the newest revision (no-op when it is already there).
+
+    An archive from a newer feedkeeper is never migrated backwards: NewerSchemaError.
+    """
     from alembic import command
 
     try:
-        if schema_revision(engine) == SCHEMA_HEAD:
+        revision = schema_revision(engine)
+        check_revision(revision, Path(engine.url.database or ""))
+        if revision == SCHEMA_HEAD:
             return
         with engine.begin() as conn:
             config = alembic_config()
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot open or migrate the database: {exc}") from exc
+        raise StoreError(f"cannot open or migrate the database: {reason(exc)}") from exc
+
+
+def check_revision(revision: str | None, path: Path) -> None:
+    """Raise NewerSchemaError when the archive was written by a newer feedkeeper."""
+    if revision is not None and revision > SCHEMA_HEAD:  # revisions are zero-padded numbers
+        raise NewerSchemaError(
+            f"{archive_name(path)} is at schema revision {revision}, newer than this feedkeeper"
+            f" knows ({SCHEMA_HEAD}): upgrade feedkeeper to use it"
+        )
+
+
+def archive_name(path: Path) -> str:
+    """Return the file name an engine's URL names (``file:`` and quoting undone)."""
+    return unquote(str(path).removeprefix("file:"))
+
+
+@contextlib.contextmanager
+def writing_to(name: object) -> Iterator[None]:
+    """Turn a failed write (disk full, damage, I/O) into one StoreError line.
+
+    The transaction inside has rolled back by then: the archive is as it was.
+    """
+    try:
+        yield
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot write to {name}: {reason(exc)}; nothing was changed") from exc
+
+
+def reason(exc: BaseException) -> str:
+    """Return the first line of what SQLite said, without SQLAlchemy's wrapping and links."""
+    cause = getattr(exc, "orig", None) or exc
+    return (str(cause).splitlines() or [type(cause).__name__])[0]
 
 
 alembic_version = Table("alembic_version", MetaData(), Column("version_num", String(32)))
@@ -90,7 +126,8 @@ def exclusive_lock(db: Path, timeout: float) -> Iterator[None]:
 
     An OS file lock dies with its process, so a killed run never leaves it stuck.
     """
-    lock_path = db.with_name(db.name + ".lock")
+    real = Path(os.path.realpath(db))  # one archive, one lock, however its path is spelt
+    lock_path = real.with_name(real.name + ".lock")
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:

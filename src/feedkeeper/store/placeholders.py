@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, func, select, update
 
 from feedkeeper.cards import fill_placeholders
 from feedkeeper.clock import now_iso
+from feedkeeper.store.engine import archive_name, writing_to
 from feedkeeper.store.tables import placeholder_t, post_t, post_version_t, sighting_t
 
 
@@ -139,7 +141,7 @@ def save_settled(engine: Engine, settled: list[Settled]) -> None:
         }
         for s in settled
     ]
-    with engine.begin() as conn:
+    with writing_to(archive_name(Path(engine.url.database or ""))), engine.begin() as conn:
         conn.execute(statement, rows)
         refresh_recovered_excerpts(conn, _versions_of(conn, [s.id for s in settled]))
 

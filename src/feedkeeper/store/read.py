@@ -18,10 +18,18 @@ import orjson
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.dedupe import canonical_url
 from feedkeeper.errors import StoreError
-from feedkeeper.store import Store
-from feedkeeper.store.engine import SCHEMA_HEAD, create_sqlite_engine, schema_revision
+from feedkeeper.store import Store, check_archive_exists
+from feedkeeper.store.engine import (
+    SCHEMA_HEAD,
+    check_revision,
+    create_sqlite_engine,
+    exclusive_lock,
+    reason,
+    schema_revision,
+)
 
 # Correlated subqueries keep this one statement per export, streamed row by row.
 _ALIASES = """(SELECT json_group_array(u.url) FROM (
@@ -44,19 +52,23 @@ _VERSIONS = f"""(SELECT json_group_array(json_object(
     )) FROM (SELECT * FROM post_version WHERE post_id = pc.id ORDER BY version) v)"""
 # Rows fetched from SQLite at a time: what bounds an export's memory.
 _BATCH = 200
+# Seconds a reader waits for a running crawl before migrating an old archive itself.
+MIGRATION_LOCK_TIMEOUT = 30.0
 
 
 def open_reader(path: Path) -> Engine:
     """Open an existing archive read-only, migrating it first if its schema is behind."""
-    if not path.exists():
-        raise StoreError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
+    check_archive_exists(path)
     engine = create_sqlite_engine(path, readonly=True)
     try:
         revision = schema_revision(engine)
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot read {path}: {exc}") from exc
+        engine.dispose()
+        raise StoreError(f"cannot read {path}: {reason(exc)}") from exc
+    check_revision(revision, path)
     if revision != SCHEMA_HEAD:
-        Store.open(path).close()  # one writer's connection to migrate, then read-only again
+        with exclusive_lock(path, MIGRATION_LOCK_TIMEOUT):  # migrating is writing
+            Store.open(path).close()  # one writer's connection, then read-only again
     return engine
 
 
@@ -263,7 +275,7 @@ def find_post(engine: Engine, ref: str) -> int | None:
     """Return the id of the post ``ref`` names: an id, a URL or alias, or a ``post.key``."""
     ref = ref.strip()
     queries: list[tuple[str, object]] = [("SELECT id FROM post WHERE key = :v", ref)]
-    if ref.isdigit():
+    if ref.isdigit() and int(ref) <= SQLITE_MAX_INT:  # a larger number is no id of ours
         queries.insert(0, ("SELECT id FROM post WHERE id = :v", int(ref)))
     if "://" in ref:
         with contextlib.suppress(ValueError):  # a malformed port, say: then it is no URL of ours

@@ -15,6 +15,9 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from feedkeeper.config import SQLITE_MAX_INT
+from feedkeeper.errors import ConfigError
+
 SEARCH_INDEX = "post_fts"
 # Both full-text indexes: substrings (trigrams) and words (post_words, migration 0007).
 FULL_TEXT_INDEXES = (SEARCH_INDEX, "post_words")
@@ -47,6 +50,10 @@ class SearchHit:
     snippet: MarkedText | None
 
 
+# Every word is a condition of one statement: SQLite refuses expressions past a depth.
+MAX_TERMS = 32
+
+
 def query_terms(query: str) -> list[str]:
     """Split a query into its terms: every whitespace-separated word must match."""
     return query.split()
@@ -57,7 +64,9 @@ def search_posts(engine: Engine, query: str, limit: int = 20) -> list[SearchHit]
     terms = query_terms(query)
     if not terms:
         return []
-    sql, params = _search_sql(terms, limit)
+    if len(terms) > MAX_TERMS:
+        raise ConfigError(f"search: at most {MAX_TERMS} words, got {len(terms)}")
+    sql, params = _search_sql(terms, min(limit, SQLITE_MAX_INT))
     with engine.connect() as conn:
         rows = [row._mapping for row in conn.execute(text(sql), params)]
     pattern = _pattern(terms)
