@@ -18,7 +18,8 @@ from typing import Any
 
 from feedkeeper.config import Settings
 from feedkeeper.parse import parse_listing
-from feedkeeper.pipeline import crawl, reparse
+from feedkeeper.pipeline import crawl
+from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 
 # max_pages for "every page": the site is finite, the setting's default (1000) is not enough.

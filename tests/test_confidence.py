@@ -10,8 +10,9 @@ import pytest
 from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
-from feedkeeper.pipeline import CrawlOptions, archive_page, crawl, reparse, suspect_parse
+from feedkeeper.pipeline import CrawlOptions, archive_page, crawl, suspect_parse
 from feedkeeper.records import PageCapture, Validators
+from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 
 from conftest import rows

@@ -8,8 +8,9 @@ from sqlalchemy import event
 from feedkeeper.config import Settings
 from feedkeeper.errors import StoreError
 from feedkeeper.fixture_site import FixtureServer
-from feedkeeper.pipeline import crawl, reparse
+from feedkeeper.pipeline import crawl
 from feedkeeper.recover import recover
+from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 
 from conftest import rows

@@ -9,7 +9,9 @@ import pytest
 
 import sample_archive
 from feedkeeper.cli import main
-from feedkeeper.pipeline import archive_page, import_captures, reparse
+from feedkeeper.importer import import_captures
+from feedkeeper.pipeline import archive_page
+from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 from feedkeeper.store.search import MarkedText, search_posts
 

@@ -16,10 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import httpx
 
@@ -38,7 +36,7 @@ from feedkeeper.errors import (
 from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.parse import Profile, parse_listing
 from feedkeeper.parse.feed import FeedEntry, confirm_cards, find_feed_url, parse_feed
-from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ListingParser, ParseWorker, read_page
+from feedkeeper.parse_worker import ListingParser, ParseWorker, read_page
 from feedkeeper.prefetch import Download, Prefetcher
 from feedkeeper.records import (
     PageCapture,
@@ -176,7 +174,7 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
     except BaseException:  # cancelled, SIGINT or SIGTERM
         _finish(run, RunStatus.INTERRUPTED, started, "cancelled mid-page")
         raise
-    status = RunStatus.INTERRUPTED if walked.stopped else _status(run.counts)
+    status = RunStatus.INTERRUPTED if walked.stopped else run_status(run.counts)
     _finish(run, status, started, "stopped" if walked.stopped else None)
     return RunSummary(run_id, RunKind.CRAWL, status, run.counts, run.warnings)
 
@@ -530,167 +528,8 @@ def parse_body(
     return read_page(body, content_type, url, profile, listing)
 
 
-def import_captures(
-    store: Store, files: Sequence[Path], progress: Progress | None = None
-) -> RunSummary:
-    """Archive plain-text captures of listing pages through the same dedupe and write path."""
-    run_id = store.start_run(RunKind.IMPORT, " ".join(str(f) for f in files))
-    counts = RunCounts()
-    with store.closing_run(run_id, counts), store.writer() as writer:
-        for path in files:
-            if progress:
-                progress(str(path))
-            _import_one(writer, run_id, counts, path)
-            writer.commit()
-    status = _status(counts)
-    store.finish_run(run_id, counts, status)
-    return RunSummary(run_id, RunKind.IMPORT, status, counts)
-
-
-def _import_one(writer: PageWriter, run_id: int, counts: RunCounts, path: Path) -> None:
-    url = path.resolve().as_uri()
-    try:
-        body = _read_capture(path)
-    except OSError as exc:
-        counts.fail(str(path), f"cannot read {path}: {exc.strerror}")
-        return
-    except ParseError as exc:
-        counts.fail(str(path), exc.message)
-        return
-    at = now_iso()
-    try:
-        parsed = parse_body(body, "text/plain", str(path))
-    except ParseError as exc:
-        counts.fail(str(path), exc.message)
-        capture = PageCapture(
-            url, at, PageKind.UNPARSEABLE, content_type="text/plain", body=body, error=exc.message
-        )
-        write_page(writer, run_id, capture, None)
-        return
-    capture = PageCapture(url, at, PageKind.PARSED, content_type="text/plain", body=body)
-    counts.add(write_page(writer, run_id, capture, parsed.cards, parsed.skipped))
-
-
-# A capture is text copied off a listing page: kilobytes. Past this it is something else.
-MAX_CAPTURE_BYTES = 10 * 1024 * 1024
-
-
-def _read_capture(path: Path) -> bytes:
-    """Read a capture file; ParseError for what cannot be one (a device, an endless stream)."""
-    if not path.is_file():
-        raise ParseError(f"not a text capture: {path} is not a regular file")
-    with path.open("rb") as handle:
-        body = handle.read(MAX_CAPTURE_BYTES + 1)
-    if len(body) > MAX_CAPTURE_BYTES:
-        raise ParseError(f"not a text capture: {path} is larger than {MAX_CAPTURE_BYTES} bytes")
-    return body
-
-
-def _status(counts: RunCounts) -> RunStatus:
+def run_status(counts: RunCounts) -> RunStatus:
+    """How a run ended by its counts: ok, partial when some pages failed, failed when all did."""
     if counts.pages_failed == 0:
         return RunStatus.OK
     return RunStatus.PARTIAL if counts.pages or counts.pages_not_modified else RunStatus.FAILED
-
-
-def reparse(
-    store: Store,
-    profile: Profile | None = None,
-    progress: Progress | None = None,
-    *,
-    accept_suspect: bool = False,
-) -> RunSummary:
-    """Rebuild the archive's posts from its stored pages with the current parser.
-
-    A page the crawl refused as suspect stays refused unless it now parses cleanly
-    next to the last good parse of its URL, or ``accept_suspect`` says to take it.
-    """
-    run_id = store.start_run(RunKind.REPARSE, str(store.path))
-    counts = RunCounts()
-    rules = _Reparse(profile, accept_suspect, counts, progress)
-    with store.closing_run(run_id, counts), store.rebuilding() as (writer, pages):
-        asyncio.run(_reparse_pages(store, writer, pages, rules))
-    status = _status(counts)
-    store.finish_run(run_id, counts, status)
-    return RunSummary(run_id, RunKind.REPARSE, status, counts)
-
-
-@dataclass(slots=True)
-class _Reparse:
-    """How a reparse reads the stored pages, and what it has learned so far."""
-
-    profile: Profile | None
-    accept_suspect: bool
-    counts: RunCounts
-    progress: Progress | None
-    last_good: dict[str, Validators] = field(default_factory=dict)  # by URL
-
-
-# Pages a reparse keeps in the worker's queue: enough to keep it busy while this
-# process writes, few enough that their bodies stay small in memory.
-PARSE_AHEAD = 32
-
-
-async def _reparse_pages(
-    store: Store, writer: PageWriter, pages: Sequence[tuple[int, int]], rules: _Reparse
-) -> None:
-    """Parse the stored pages (in a worker, ``PARSE_AHEAD`` in flight), dedupe and write them."""
-    worker = ParseWorker(rules.profile) if len(pages) >= PARALLEL_FROM_PAGES else None
-    queue: deque[_StoredPage] = deque()
-    try:
-        for fetch_id, run_id in pages:
-            capture = store.load_capture(writer, fetch_id)
-            job = await worker.submit(*_stored_job(capture)) if worker else None
-            queue.append(_StoredPage(run_id, capture, job))
-            if len(queue) > PARSE_AHEAD:
-                await _reparse_page(writer, queue.popleft(), worker, rules)
-        while queue:
-            await _reparse_page(writer, queue.popleft(), worker, rules)
-    finally:
-        if worker is not None:
-            await worker.stop()
-
-
-@dataclass(frozen=True, slots=True)
-class _StoredPage:
-    """A stored page on its way through a reparse, with its parse when a worker has it."""
-
-    run_id: int
-    capture: PageCapture
-    parsing: asyncio.Future[ParsedPage] | None
-
-
-async def _reparse_page(
-    writer: PageWriter, page: _StoredPage, worker: ParseWorker | None, rules: _Reparse
-) -> None:
-    capture = page.capture
-    if rules.progress:
-        rules.progress(capture.url)
-    try:
-        if page.parsing is not None and worker is not None:
-            parsed = await worker.result(page.parsing, *_stored_job(capture))
-        else:
-            parsed = parse_body(*_stored_job(capture), rules.profile)
-        _check_once_suspect(capture, parsed, rules)
-    except ParseError as exc:
-        rules.counts.fail(capture.url, exc.message)
-        return
-    keyed = key_cards(parsed.cards)
-    known = writer.known(keyed, page.run_id)
-    changes = dedupe_page(keyed, known, parsed.skipped)
-    writer.write_changes(page.run_id, capture.fetched_at, capture.url, changes, known)
-    rules.counts.add(changes.outcome)
-
-
-def _check_once_suspect(capture: PageCapture, parsed: ParsedPage, rules: _Reparse) -> None:
-    """Raise ParseError for a page the crawl refused that still looks wrong; note good parses."""
-    if capture.outcome is PageKind.SUSPECT and not rules.accept_suspect:
-        problem = suspect_parse(parsed, rules.last_good.get(capture.url))
-        if problem:
-            raise ParseError(f"{SUSPECT}{problem}")
-    rules.last_good[capture.url] = Validators(
-        None, None, None, len(parsed.cards), parsed.confidence
-    )
-
-
-def _stored_job(capture: PageCapture) -> tuple[bytes, str | None, str]:
-    return capture.body or b"", capture.content_type, capture.url

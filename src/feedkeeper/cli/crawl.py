@@ -138,7 +138,7 @@ def import_command(
     config: ConfigOption = None,
 ) -> None:
     """Archive plain-text captures of a listing (no URLs: posts are known by their excerpt)."""
-    from feedkeeper.pipeline import import_captures
+    from feedkeeper.importer import import_captures
     from feedkeeper.store import Store, exclusive_lock
 
     settings = settings_for(config, db=db)
@@ -164,7 +164,7 @@ def reparse_command(
 ) -> None:
     """Rebuild posts and versions from the stored pages, without fetching anything."""
     from feedkeeper.parse import load_profile
-    from feedkeeper.pipeline import reparse
+    from feedkeeper.reparse import reparse
     from feedkeeper.store import Store, exclusive_lock
 
     settings = settings_for(config, db=db, profile=profile)
