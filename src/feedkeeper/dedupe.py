@@ -204,7 +204,7 @@ class Known:
     current: dict[int, Current]
     next_post_id: int
     next_version_id: int
-    # Of the posts a fingerprint points to: their URLs, and whether this run sighted them.
+    # Of the posts a fingerprint points to: their URLs; of all found: those this run sighted.
     urls_of: dict[int, set[str]] = field(default_factory=dict)
     sighted_in_run: set[int] = field(default_factory=set)
     # Of the posts a URL points to: the aliases this run took for them as reposts, and
@@ -297,7 +297,8 @@ def dedupe_page(keyed: list[KeyedCard], known: Known, skipped: int = 0) -> PageC
             continue
         post_id = _identify(item, known, changes, page)
         current = known.current[post_id]
-        changes.pinned.setdefault(post_id, item.card.pinned)
+        if post_id not in known.sighted_in_run:  # its first card in the run tells
+            changes.pinned.setdefault(post_id, item.card.pinned)
         changes.touched.add(post_id)
         changes.sightings.append(Sighting(post_id, current.version, position, item.card.url))
         changes.outcome.cards += 1

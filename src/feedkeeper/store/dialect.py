@@ -60,8 +60,10 @@ _REINDEX_WORDS = (
     "DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)",
     "INSERT INTO post_words (rowid, title, excerpt)"
     " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)"
-    " FROM post_words_stale s JOIN post p ON p.id = s.post_id"
-    " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version",
+    # CROSS JOIN keeps the queue as the outer loop: SQLite's planner would otherwise scan
+    # every post (it sees no statistics for the small queue), a cost that grows with the archive.
+    " FROM post_words_stale s CROSS JOIN post p ON p.id = s.post_id"
+    " CROSS JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version",
     "DELETE FROM post_words_stale",
 )
 

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Integer,
     String,
     bindparam,
-    exists,
     func,
     insert,
     literal,
@@ -134,15 +133,12 @@ _INSERT_PLACEHOLDER = insert_unless_present(placeholder_t)
 _INSERT_BODY = insert_unless_present(page_body_t)
 _INSERT_FETCH = insert(page_fetch_t)
 _TOUCH_POST = update(post_t).where(_p.id == bindparam("b_id")).values(last_seen=bindparam("b_at"))
-# A post is pinned as the first card of it in a run shows it: the listing's top shows
-# pinned posts again further down, without their badge, in the same run.
+# A post is pinned as the first card of it in a run shows it (dedupe_page keeps only
+# posts the run had not seen): the listing's top shows pinned posts again further down,
+# without their badge, in the same run.
 _PIN_POST = (
     update(post_t)
-    .where(
-        _p.id == bindparam("b_id"),
-        _p.pinned.is_not(bindparam("b_pinned")),
-        ~exists().where(sighting_t.c.post_id == _p.id, sighting_t.c.run_id == bindparam("b_run")),
-    )
+    .where(_p.id == bindparam("b_id"), _p.pinned.is_not(bindparam("b_pinned")))
     .values(pinned=bindparam("b_pinned"))
 )
 _MOVE_POST = (
@@ -175,14 +171,16 @@ class PageWriter:
         return known
 
     def _load_candidates(self, known: Known, run_id: int) -> None:
-        """For the posts a fingerprint points to: their URLs, and whether the run saw them."""
-        candidates = list(set(known.by_fingerprint.values()) - set(known.by_url.values()))
-        if not candidates:
+        """Which known posts the run has sighted; the URLs of those a fingerprint points to."""
+        found = list(set(known.by_fingerprint.values()) | set(known.by_url.values()))
+        if not found:
             return
-        for url, post_id in self.conn.execute(_URLS_OF_POSTS, {"keys": candidates}):
-            known.urls_of.setdefault(post_id, set()).add(url)
-        params = {"run": run_id, "keys": candidates}
+        params = {"run": run_id, "keys": found}
         known.sighted_in_run = set(self.conn.execute(_SIGHTED_IN_RUN, params).scalars())
+        candidates = list(set(known.by_fingerprint.values()) - set(known.by_url.values()))
+        if candidates:
+            for url, post_id in self.conn.execute(_URLS_OF_POSTS, {"keys": candidates}):
+                known.urls_of.setdefault(post_id, set()).add(url)
 
     def _load_fresh_aliases(self, known: Known, run_id: int) -> None:
         """For the posts a URL points to: aliases taken this run, and the run's sightings."""
@@ -302,8 +300,7 @@ class _ChangeRows:
             (_INSERT_FINGERPRINT, [{"fingerprint": fp, "post_id": pid}
                                    for fp, pid in c.fingerprints]),
             # Before this page's sightings: they are not earlier ones of the run.
-            (_PIN_POST, [{"b_id": pid, "b_pinned": pinned, "b_run": self.run_id}
-                         for pid, pinned in c.pinned.items()]),
+            (_PIN_POST, [{"b_id": pid, "b_pinned": pinned} for pid, pinned in c.pinned.items()]),
             (_INSERT_SIGHTING, [
                 {"run_id": self.run_id, "post_id": s.post_id, "version": s.version,
                  "page_url": self.page_url, "position": s.position, "card_url": s.card_url,
