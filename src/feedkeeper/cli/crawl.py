@@ -104,9 +104,10 @@ def crawl_command(
 
 def _recover_found(store: Store, settings: Settings, summary: RunSummary) -> RecoverSummary | None:
     """Recover the placeholders never attempted yet, as a scheduled tick does after its crawl."""
+    from feedkeeper.records import RunStatus
     from feedkeeper.recover import RecoverOptions, recover
 
-    if summary.status == "failed" or not summary.counts.placeholders_found:
+    if summary.status is RunStatus.FAILED or not summary.counts.placeholders_found:
         return None
     with progress_bar("recovering") as advance:
         return recover(store, settings, RecoverOptions(only_new=True, progress=advance))
