@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from feedkeeper.demo import FixtureServer
+from feedkeeper.fixture_site import FixtureServer
 from feedkeeper.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

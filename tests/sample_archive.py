@@ -20,7 +20,8 @@ import tempfile
 from pathlib import Path
 
 from feedkeeper.cards import Card, find_placeholders
-from feedkeeper.records import PageCapture, RunCounts
+from feedkeeper.pipeline import archive_page
+from feedkeeper.records import PageCapture, RunCounts, RunStatus
 from feedkeeper.store import Store
 
 PAGE = "https://blog.example/page/1"
@@ -119,8 +120,8 @@ def build(store: Store) -> None:
             PAGE, fetched_at, "parsed", 200, body=f"page at {fetched_at}".encode()
         )
         counts = RunCounts()
-        counts.add(store.record_page(run_id, capture, cards))
-        store.finish_run(run_id, counts, "ok")
+        counts.add(archive_page(store, run_id, capture, cards))
+        store.finish_run(run_id, counts, RunStatus.OK)
 
 
 _template: Path | None = None

@@ -10,8 +10,9 @@ import pytest
 from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
-from feedkeeper.pipeline import CrawlOptions, crawl, reparse, suspect_parse
+from feedkeeper.pipeline import CrawlOptions, archive_page, crawl, suspect_parse
 from feedkeeper.records import PageCapture, Validators
+from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 
 from conftest import rows
@@ -108,8 +109,8 @@ def test_reparse_takes_a_refused_page_that_now_parses_cleanly(store: Store) -> N
     # As a fixed parser or a profile would read it: the refused page holds ten good cards.
     later = GOOD.replace("第 1 篇文章的标题", "第 1 篇文章的新标题")
     run_id = store.start_run("crawl", SITE)
-    store.record_page(run_id, PageCapture(SITE, now_iso(), "suspect", 200, body=later.encode(),
-                                          content_type="text/html"), None)  # fmt: skip
+    archive_page(store, run_id, PageCapture(SITE, now_iso(), "suspect", 200, body=later.encode(),
+                                            content_type="text/html"), None)  # fmt: skip
     summary = reparse(store)
     assert summary.counts.pages_failed == 0
     assert rows(store, "SELECT title FROM post_version WHERE version = 2") == [

@@ -13,7 +13,7 @@ import pytest
 import sample_archive
 from feedkeeper.cli import main
 from feedkeeper.cli.demo import next_steps
-from feedkeeper.demo import FixtureServer
+from feedkeeper.fixture_site import FixtureServer
 
 from conftest import FIXTURES, ROOT
 

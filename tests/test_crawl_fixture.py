@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from feedkeeper.config import Settings
-from feedkeeper.demo import FixtureServer
+from feedkeeper.fixture_site import FixtureServer
 from feedkeeper.parse import parse_listing
 from feedkeeper.pipeline import crawl
 from feedkeeper.store import Store

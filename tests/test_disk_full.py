@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import event
 
 from feedkeeper.config import Settings
-from feedkeeper.demo import FixtureServer
 from feedkeeper.errors import StoreError
-from feedkeeper.pipeline import crawl, reparse
+from feedkeeper.fixture_site import FixtureServer
+from feedkeeper.pipeline import crawl
 from feedkeeper.recover import recover
+from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 
 from conftest import rows

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from feedkeeper.cli import main
-from feedkeeper.demo import FixtureServer, fixture_site
+from feedkeeper.fixture_site import FixtureServer, fixture_site
 from feedkeeper.store import Store, exclusive_lock
 
 ROOT = Path(__file__).resolve().parents[1]

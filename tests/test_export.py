@@ -22,6 +22,7 @@ from feedkeeper.cli.progress import progress_bar
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ConfigError
 from feedkeeper.export import FIELDS, csv_cell, write_export
+from feedkeeper.pipeline import archive_page
 from feedkeeper.records import PageCapture
 from feedkeeper.store import Store
 from feedkeeper.store.read import PostFilter, PostRecord, iter_posts
@@ -603,7 +604,7 @@ def test_pinned_posts_are_exported_as_pinned(store: Store, db_path: Path, tmp_pa
     )
     notice = Card(url="https://blog.example/p/notice", title="本站迁移说明", pinned=True)
     other = Card(url="https://blog.example/p/other", title="Other")
-    store.record_page(run, capture, [notice, other])
+    archive_page(store, run, capture, [notice, other])
     text = export(db_path, tmp_path / "out.csv", "--format", "csv", "--fields", "url,pinned")
     assert text.splitlines() == [
         "url,pinned",

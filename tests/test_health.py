@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from feedkeeper.cadence import Cadence, parse_cron
 from feedkeeper.cli import main
 from feedkeeper.config import Settings
 from feedkeeper.health import RunTimes, check_health, judge
 from feedkeeper.records import RunCounts
 from feedkeeper.store import Store, exclusive_lock
+from feedkeeper.triggers import Cadence, parse_cron
 
 T0 = datetime(2026, 1, 11, 8, 0, tzinfo=UTC)
 EVERY_10M = Cadence.of("*/30 * * * *", "10m", 0)

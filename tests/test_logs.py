@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from feedkeeper.config import Settings
-from feedkeeper.demo import FixtureServer
+from feedkeeper.fixture_site import FixtureServer
 from feedkeeper.logs import JsonFormatter, TextFormatter, configure_logging
 from feedkeeper.pipeline import crawl
 from feedkeeper.store import Store

@@ -128,15 +128,17 @@ def test_a_run_left_running_by_sigkill_is_closed_by_the_next_writer(tmp_path: Pa
 
 
 PARENT = """
-import asyncio, os, sys, time
-from feedkeeper.parsing import ParsePool
+import asyncio, time
+from feedkeeper.parse_worker import ParseWorker
 page = b"<html><body>" + b"".join(
     b'<article><h2><a href="/p/%d/">Post %d</a></h2><p>text</p></article>' % (n, n)
     for n in range(5)) + b"</body></html>"
-pool = ParsePool(workers=2)
-asyncio.run(pool.parse(page, "text/html", "http://127.0.0.1/", None))
-print(" ".join(str(p) for p in pool._executor._processes), flush=True)
-time.sleep(600)
+worker = ParseWorker(None)
+async def main():
+    await (await worker.submit(page, "text/html", "http://127.0.0.1/"))
+    print(worker.pid, flush=True)
+    await asyncio.sleep(600)
+asyncio.run(main())
 """
 
 
@@ -199,7 +201,7 @@ def test_a_killed_crawler_leaves_no_parse_worker_behind(tmp_path: Path) -> None:
         server.delay = 0.2  # the walk lasts long enough to be killed with its workers running
         args = [*crawl_args(server.base_url, db), "--concurrency", "2"]
         crawler = feedkeeper(*args)
-        wait_for(lambda: len(children(crawler.pid)) >= 2)  # workers (and a resource tracker)
+        wait_for(lambda: len(children(crawler.pid)) >= 1)  # the parse worker
         spawned = children(crawler.pid)
         crawler.kill()
         crawler.wait(20)

@@ -21,12 +21,13 @@ from typing import Any
 
 import pytest
 
-import feedkeeper.pipeline
 from feedkeeper.cards import ParsedPage
 from feedkeeper.cli import main
+from feedkeeper.config import Settings
 from feedkeeper.errors import ParseError
-from feedkeeper.parse import Profile
-from feedkeeper.store import exclusive_lock
+from feedkeeper.parse import Profile, parse_listing
+from feedkeeper.pipeline import CrawlOptions, crawl
+from feedkeeper.store import Store, exclusive_lock
 
 from faultserver import (
     FaultServer,
@@ -273,14 +274,18 @@ def test_rerun_sends_validators_and_a_304_creates_nothing(cli: Cli, server: Faul
     ]
 
 
-def test_304_costs_no_parse(cli: Cli, server: FaultServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_304_costs_no_parse(cli: Cli, server: FaultServer) -> None:
     assert cli.crawl(server.base_url).code == 0
 
     def must_not_parse(*args: object) -> ParsedPage:
         raise AssertionError("a 304 was parsed")
 
-    monkeypatch.setattr(feedkeeper.pipeline, "parse_listing", must_not_parse)
-    assert cli.crawl(server.base_url).code == 0
+    store = Store.open(cli.db)
+    settings = Settings(url=server.base_url, db=cli.db, rate=0)
+    summary = crawl(store, settings, CrawlOptions(listing_parser=must_not_parse))
+    store.close()
+    assert summary.exit_code == 0
+    assert summary.counts.pages_not_modified > 0
 
 
 # Encodings
@@ -376,22 +381,22 @@ def test_file_that_is_not_a_capture_is_kept_and_reported(cli: Cli, tmp_path: Pat
 
 
 def test_reparse_rederives_versions_without_refetching_or_duplicating(
-    cli: Cli, server: FaultServer, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, server: FaultServer
 ) -> None:
-    real = feedkeeper.pipeline.parse_listing
-
     def older_parser(html: str, url: str, profile: Profile | None = None) -> ParsedPage:
         """A parser that could not read excerpts, and choked on the last page."""
         if url.endswith("/page/3/"):
             raise ParseError("no post cards found on the page")
-        page = real(html, url, profile)
+        page = parse_listing(html, url, profile)
         page.cards = [replace(card, excerpt=None, truncated=False) for card in page.cards]
         return page
 
-    monkeypatch.setattr(feedkeeper.pipeline, "parse_listing", older_parser)
-    assert cli.crawl(server.base_url).code == 1
+    store = Store.open(cli.db)
+    settings = Settings(url=server.base_url, db=cli.db, rate=0)
+    summary = crawl(store, settings, CrawlOptions(listing_parser=older_parser))
+    store.close()
+    assert summary.exit_code == 1
     assert query(cli.db, "SELECT count(*), count(excerpt) FROM post_version") == [(8, 0)]
-    monkeypatch.setattr(feedkeeper.pipeline, "parse_listing", real)
 
     requests = len(server.requests)
     for _ in range(2):  # twice: a second reparse changes nothing

@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 
 from feedkeeper import schedule
-from feedkeeper.cadence import Cadence, parse_cron, parse_interval
 from feedkeeper.config import Settings
-from feedkeeper.demo import FixtureServer, fixture_site
 from feedkeeper.errors import ConfigError
+from feedkeeper.fixture_site import FixtureServer, fixture_site
 from feedkeeper.schedule import Daemon
 from feedkeeper.store import exclusive_lock
+from feedkeeper.triggers import Cadence, parse_cron, parse_interval
 
 # --- cadence -------------------------------------------------------------------------------
 

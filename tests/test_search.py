@@ -9,7 +9,9 @@ import pytest
 
 import sample_archive
 from feedkeeper.cli import main
-from feedkeeper.pipeline import import_captures
+from feedkeeper.importer import import_captures
+from feedkeeper.pipeline import archive_page
+from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 from feedkeeper.store.search import MarkedText, search_posts
 
@@ -65,7 +67,8 @@ def test_titles_outrank_excerpts_for_short_terms(store: Store) -> None:
 
     run = store.start_run("crawl", "x")
     capture = PageCapture("https://b.example/", "2026-01-10T08:00:00.000000Z", "parsed", body=b"x")
-    store.record_page(
+    archive_page(
+        store,
         run,
         capture,
         [
@@ -161,3 +164,22 @@ def test_search_command_limit(
     assert capsys.readouterr().out.startswith(
         "1. post 5  Python  2026-01-12  https://blog.example/p/long\n"
     )
+
+
+def test_reparse_rebuilds_the_index_and_keeps_its_triggers(store: Store, seeds: list[Path]) -> None:
+    import_captures(store, seeds)
+    query = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    triggers = rows(store, query)
+    assert any(t["name"] == "post_fts_version_insert" for t in triggers)
+    before = {term: ids(store, term) for term in ("FlashAttention", "梯度检查点", "梯度")}
+    assert all(before.values())
+    words = "SELECT rowid FROM post_words WHERE post_words MATCH '梯度' ORDER BY rowid"
+    words_before = rows(store, words)
+    assert words_before
+    reparse(store)  # every row rewritten with the triggers set aside, the index refilled
+    assert rows(store, query) == triggers
+    assert {term: ids(store, term) for term in before} == before
+    assert rows(store, words) == words_before
+    posts = rows(store, "SELECT count(*) AS n FROM post")
+    assert rows(store, "SELECT count(*) AS n FROM post_fts") == posts
+    assert rows(store, "SELECT count(*) AS n FROM post_words") == posts

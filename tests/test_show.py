@@ -9,9 +9,9 @@ import pytest
 
 import sample_archive
 from feedkeeper.cli import main
-from feedkeeper.cli.query import diff_segments, elide
 from feedkeeper.store import Store
 from feedkeeper.store.read import find_post
+from feedkeeper.worddiff import diff_segments, elide
 
 from conftest import rows
 

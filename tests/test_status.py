@@ -15,7 +15,7 @@ from rich.console import Console
 import sample_archive
 from feedkeeper.cli import archive, main
 from feedkeeper.cli.archive import format_duration, plain_table
-from feedkeeper.pipeline import import_captures
+from feedkeeper.importer import import_captures
 from feedkeeper.records import RunCounts
 from feedkeeper.store import Store
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from feedkeeper.cards import Card, find_placeholders
 from feedkeeper.clock import now_iso
+from feedkeeper.pipeline import archive_page
 from feedkeeper.records import PageCapture
 from feedkeeper.store import Store
 
@@ -44,7 +45,7 @@ ADAM = card(
 def store_page(store: Store, url: str, cards: list[Card], run_id: int | None = None) -> object:
     run = run_id if run_id is not None else store.start_run("crawl", url)
     capture = PageCapture(url=url, fetched_at=now_iso(), outcome="parsed", body=b"<html></html>")
-    return store.record_page(run, capture, cards)
+    return archive_page(store, run, capture, cards)
 
 
 def current(store: Store) -> dict[str, dict[str, object]]:

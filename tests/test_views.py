@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 
 import sample_archive
-from feedkeeper.pipeline import import_captures
+from feedkeeper.importer import import_captures
 from feedkeeper.store import Store
 from feedkeeper.store.engine import alembic_config
 from feedkeeper.store.search import is_search_index

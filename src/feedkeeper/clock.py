@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 
 def now_iso() -> str:
     """Return the current UTC time as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def stored_date(value: str) -> str | None:
+    """Return an ISO 8601 date as the archive writes dates (YYYY-MM-DD), None if it is none."""
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        return None
+
+
+def stored_time(value: str) -> str | None:
+    """Return a date or ISO 8601 time as the archive writes times (UTC, microseconds, Z).
+
+    A time without a zone is taken as UTC; None when ``value`` is not a date or time.
+    """
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -287,7 +287,7 @@ def check_cadence(settings: Settings) -> None:
     """Raise ConfigError unless ``schedule`` is a cron expression and ``every`` an interval."""
     # Imported here: the scheduler library is not needed to read settings, and the CLI
     # module, which needs this module's constants, must start without it.
-    from feedkeeper.cadence import parse_cron, parse_interval
+    from feedkeeper.triggers import parse_cron, parse_interval
 
     try:
         parse_cron(settings.schedule)

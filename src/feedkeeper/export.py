@@ -10,6 +10,7 @@ a SQLite database nor the archive it reads, nor over a read-only file.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import functools
@@ -52,6 +53,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Lists in CSV cells are joined with this.
 LIST_SEPARATOR = "|"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Either of the two above: most records hold neither, and one search tells.
+_UNUSUAL = re.compile("[\ud800-\udfff\x85\u2028\u2029]")
 # Characters JSON leaves raw but many readers (str.splitlines, JavaScript) take for line
 # breaks: escaped, a JSON Lines record stays on one line for every reader.
 _LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -162,7 +165,7 @@ def _straight_into(out: Path, *, bom: bool) -> Iterator[IO[str]]:
 def _to_stdout(write: Callable[[IO[str]], int], *, bom: bool) -> int:
     stdout = sys.stdout
     if hasattr(stdout, "reconfigure"):
-        stdout.reconfigure(encoding="utf-8")
+        stdout.reconfigure(encoding="utf-8", errors=REPLACE_SURROGATES)
     try:
         if bom:
             stdout.write("\ufeff")
@@ -183,7 +186,7 @@ def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[str]]:
     except OSError as exc:
         raise ExportError(f"cannot write in {directory}: {exc.strerror}") from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors=REPLACE_SURROGATES, newline="") as handle:
             if bom:
                 handle.write("\ufeff")
             yield handle
@@ -215,6 +218,8 @@ def _selected(record: PostRecord, fields: tuple[str, ...], history: bool) -> dic
 def _dumps(value: Any) -> str:
     """One line of JSON that is valid UTF-8 whatever the text holds."""
     text = json.dumps(value, ensure_ascii=False)
+    if not _UNUSUAL.search(text):
+        return text
     if _LONE_SURROGATE.search(text):  # not encodable as UTF-8: escape as \\udxxx instead
         return json.dumps(value, ensure_ascii=True)
     return _LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -265,23 +270,26 @@ def _write_csv(
     writer.writerow(columns)
     count = 0
     for record in records:
-        for row in _csv_rows(record, history):
-            writer.writerow([csv_cell(row.get(name), formula_guard) for name in columns])
+        if history:
+            base = {f.name: getattr(record, f.name) for f in dataclass_fields(record)}
+            for version in record.versions or []:
+                row = base | version  # the version's own title, excerpt, ... for the current ones
+                writer.writerow([csv_cell(row.get(name), formula_guard) for name in columns])
+        else:
+            cells = [csv_cell(getattr(record, name), formula_guard) for name in columns]
+            writer.writerow(cells)
         count += 1
     return count
 
 
-def _csv_rows(record: PostRecord, history: bool) -> Iterator[dict[str, Any]]:
-    base = {f.name: getattr(record, f.name) for f in dataclass_fields(record)}
-    if not history:
-        yield base
-        return
-    for version in record.versions or []:
-        yield base | version  # the version's own title, excerpt, ... in place of the current ones
-
-
 def csv_cell(value: Any, formula_guard: bool = True) -> str:
-    """Return a value as CSV cell text: lists joined with ``|``, formulas neutralised."""
+    """Return a value as CSV cell text: lists joined with ``|``, formulas neutralised.
+
+    A lone surrogate (half an emoji) is left in: the file's encoder writes U+FFFD for it.
+    """
+    if isinstance(value, str):  # most cells: first
+        guarded = formula_guard and value.startswith(_FORMULA_STARTS)
+        return "'" + value if guarded else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -293,9 +301,16 @@ def csv_cell(value: Any, formula_guard: bool = True) -> str:
             value = json.dumps(value, ensure_ascii=False)
         else:
             value = LIST_SEPARATOR.join(str(v) for v in value)
-    text = _LONE_SURROGATE.sub("\ufffd", str(value))
-    return _neutralise(text) if formula_guard else text
+    return csv_cell(str(value), formula_guard)  # a str now: handled above
 
 
-def _neutralise(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+def _replace_surrogates(exc: UnicodeError) -> tuple[bytes, int]:
+    """Encode each lone surrogate as U+FFFD: CSV cells are text, not JSON escapes."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    # As bytes: the UTF-8 encoder takes a str replacement only when it is ASCII.
+    return "\ufffd".encode() * (exc.end - exc.start), exc.end
+
+
+REPLACE_SURROGATES = "feedkeeper-replace-surrogates"
+codecs.register_error(REPLACE_SURROGATES, _replace_surrogates)

@@ -11,17 +11,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from feedkeeper.cadence import Cadence
 from feedkeeper.config import Settings
 from feedkeeper.errors import NewerSchemaError
+from feedkeeper.store.dialect import quick_check
 from feedkeeper.store.engine import check_revision, create_sqlite_engine, reason, schema_revision
-from feedkeeper.store.tables import run_t
+from feedkeeper.store.runs import crawl_start_times
+from feedkeeper.triggers import Cadence
 
-# A partial run still reached the site and archived what it could.
-SUCCESSFUL = ("ok", "partial")
 # Unhealthy once this many scheduled runs have come due without a success:
 # one failed run is a blip, three in a row need a person.
 MISSED_RUNS = 3
@@ -82,8 +80,7 @@ def check_archive(db: Path) -> str | None:
             check_revision(schema_revision(engine), db)
         except NewerSchemaError as exc:
             return exc.message
-        with engine.connect() as conn:
-            found = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check(3)")]
+        found = quick_check(engine, 3)
     finally:
         engine.dispose()
     if found != ["ok"]:
@@ -94,13 +91,8 @@ def check_archive(db: Path) -> str | None:
 def read_run_times(db: Path) -> RunTimes:
     """Read the start of the last successful crawl and of the first crawl, read-only."""
     engine = create_sqlite_engine(db, readonly=True)
-    crawls = run_t.c.kind == "crawl"
     try:
-        with engine.connect() as conn:
-            last = conn.execute(
-                select(func.max(run_t.c.started_at)).where(crawls, run_t.c.status.in_(SUCCESSFUL))
-            ).scalar_one()
-            first = conn.execute(select(func.min(run_t.c.started_at)).where(crawls)).scalar_one()
+        last, first = crawl_start_times(engine)
     finally:
         engine.dispose()
     return RunTimes(_parse(last), _parse(first))

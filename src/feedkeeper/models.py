@@ -10,17 +10,9 @@ from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
-class Run(SQLModel, table=True):
-    """One invocation that wrote to the archive: a crawl, an import, a reparse, a recovery."""
+class RunCounters(SQLModel):
+    """What a run counts: the ``run`` table's columns, and ``RunCounts`` while it goes on."""
 
-    __tablename__ = "run"
-
-    id: int | None = Field(default=None, primary_key=True)
-    kind: str  # crawl | import | reparse | recover
-    source: str  # start URL, file names, or what was reparsed
-    started_at: str
-    finished_at: str | None = None
-    status: str = "running"  # running | ok | partial | failed | interrupted
     pages: int = 0
     pages_not_modified: int = 0
     pages_failed: int = 0
@@ -33,6 +25,19 @@ class Run(SQLModel, table=True):
     placeholders_found: int = 0
     placeholders_recovered: int = 0
     placeholders_unrecoverable: int = 0
+
+
+class Run(RunCounters, table=True):
+    """One invocation that wrote to the archive: a crawl, an import, a reparse, a recovery."""
+
+    __tablename__ = "run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # a RunKind: crawl | import | reparse | recover
+    source: str  # start URL, file names, or what was reparsed
+    started_at: str
+    finished_at: str | None = None
+    status: str = "running"  # a RunStatus: running | ok | partial | failed | interrupted
     failures: str = "[]"  # JSON list of {"url": ..., "error": ...}
     message: str | None = None
 

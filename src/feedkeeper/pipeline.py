@@ -1,20 +1,30 @@
-"""The only code that knows the order of the stages: fetch → parse → dedupe → store."""
+"""The only code that knows the order of the stages: fetch → parse → dedupe → write.
+
+One page goes through them as typed values::
+
+    Prefetcher.fetch(url) -> Download          fetch (async httpx, several pages ahead)
+    ParseWorker / read_page -> ParsedPage      parse (a worker process on long listings)
+    key_cards, dedupe_page -> PageChanges      dedupe (pure, against what the store knows)
+    PageWriter.write_changes, write_fetch      write (several pages to a transaction)
+
+The walk (``_walk``) decides where to go from what each page says; ``crawl_async``
+opens and closes the run around it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import httpx
 
-from feedkeeper.ahead import FetchAhead
 from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
+from feedkeeper.dedupe import dedupe_page, key_cards
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import (
     ConfigError,
@@ -26,10 +36,20 @@ from feedkeeper.errors import (
 from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.parse import Profile, parse_listing
 from feedkeeper.parse.feed import FeedEntry, confirm_cards, find_feed_url, parse_feed
-from feedkeeper.parsing import PARALLEL_FROM_PAGES, ParsePool, read_page
-from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
+from feedkeeper.parse_worker import ListingParser, ParseWorker, read_page
+from feedkeeper.prefetch import Download, Prefetcher
+from feedkeeper.records import (
+    PageCapture,
+    PageKind,
+    PageOutcome,
+    RunCounts,
+    RunKind,
+    RunStatus,
+    Validators,
+)
 from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import Store
+from feedkeeper.store.write import PageWriter
 
 Progress = Callable[[str], None]
 log = logging.getLogger(__name__)
@@ -40,17 +60,17 @@ class RunSummary:
     """What a run did, for the summary line and the exit code."""
 
     run_id: int
-    kind: str
-    status: str  # ok | partial | failed
+    kind: RunKind
+    status: RunStatus
     counts: RunCounts
     warnings: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
         """0 when everything worked, 1 when some pages failed, 3 when a crawl fetched nothing."""
-        if self.status == "ok":
+        if self.status is RunStatus.OK:
             return 0
-        return 3 if self.status == "failed" and self.kind == "crawl" else 1
+        return 3 if self.status is RunStatus.FAILED and self.kind is RunKind.CRAWL else 1
 
 
 @dataclass(slots=True)
@@ -62,6 +82,10 @@ class CrawlOptions:
     progress: Progress | None = None
     should_stop: Callable[[], bool] = lambda: False
     feed_entries: list[FeedEntry] | None = None  # the blog's feed, read when settings.use_feed
+    # How this process parses a listing; the parse worker always uses parse_listing.
+    listing_parser: ListingParser = parse_listing
+    # The parse worker for long listings (made per run when None; injectable for tests).
+    worker: ParseWorker | None = None
 
 
 # A page is suspect, and its cards are not archived, when they collapsed to under half
@@ -71,6 +95,42 @@ MIN_CARDS_FOR_COLLAPSE = 4
 UNSURE = 0.4
 # A page number guessed past a failed page that answers this does not exist.
 GONE_STATUSES = frozenset({404, 410})
+SUSPECT = "the parse looks wrong, cards not archived: "
+
+
+@dataclass(slots=True)
+class _Crawl:
+    """One crawl's fixed parts, handed to each page."""
+
+    store: Store
+    settings: Settings  # the start URL without credentials: what the archive and logs see
+    fetch_settings: Settings  # as given: credentials in the URL reach the site as Basic auth
+    options: CrawlOptions
+    run_id: int
+    start: str
+    last_fetches: Mapping[str, Validators]
+    counts: RunCounts = field(default_factory=RunCounts)
+    warnings: list[str] = field(default_factory=list)
+    worker: ParseWorker | None = None  # the parse stage's worker process, on long listings
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What one page tells the walk: whether it brought news, and where the listing goes."""
+
+    is_news: bool
+    next_url: str | None
+    page_urls: Sequence[str] = ()
+    failed: bool = False  # the page could not be fetched or parsed
+    cards: frozenset[str] = frozenset()  # what identifies each card the page showed
+
+
+@dataclass(slots=True)
+class _Walked:
+    """How a walk ended: cut short by ``should_stop``, and what the summary should say."""
+
+    stopped: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None) -> RunSummary:
@@ -92,8 +152,9 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         # Pages after the cut were never read: do not stop at the first page without news.
         settings = replace(settings, full=True)
         warnings.append("the previous crawl did not finish: walked every page to complete it")
-    run_id = store.start_run("crawl", start_url)
-    counts = RunCounts()
+    run_id = store.start_run(RunKind.CRAWL, start_url)
+    run = _Crawl(store, settings, fetch_settings, options, run_id, start_url, store.last_fetches())
+    run.warnings = warnings
     started = time.monotonic()
     log.info(
         "run %d started: %s",
@@ -102,31 +163,49 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         extra={"event": "run_started", "run_id": run_id, "url": start_url},
     )
     try:
-        async with Fetcher(fetch_settings, options.transport) as fetcher:
-            await fetcher.check_robots(start_url)
-            if settings.use_feed:
-                options = replace(
-                    options, feed_entries=await _load_feed(fetcher, start_url, warnings)
-                )
-            walked = await _walk(store, settings, options, fetcher, run_id, counts)
-            warnings += fetcher.notes + walked.notes
+        walked = await _fetch_and_walk(run)
     except RobotsDisallowedError as exc:
-        _finish(store, run_id, start_url, counts, "failed", started, exc.message)
+        _finish(run, RunStatus.FAILED, started, exc.message)
         raise
     except Exception as exc:  # the run is never left "running"
         reason = (str(exc).splitlines() or [type(exc).__name__])[0]
-        _finish(store, run_id, start_url, counts, "failed", started, reason)
+        _finish(run, RunStatus.FAILED, started, reason)
         raise
     except BaseException:  # cancelled, SIGINT or SIGTERM
-        _finish(store, run_id, start_url, counts, "interrupted", started, "cancelled mid-page")
+        _finish(run, RunStatus.INTERRUPTED, started, "cancelled mid-page")
         raise
-    stopped = walked.stopped
-    status = "interrupted" if stopped else _status(counts)
-    _finish(store, run_id, start_url, counts, status, started, "stopped" if stopped else None)
-    warnings += [
-        f"{f['url']}: {f['error']}" for f in counts.failures if f["error"].startswith(SUSPECT)
-    ]
-    return RunSummary(run_id, "crawl", status, counts, warnings)
+    status = RunStatus.INTERRUPTED if walked.stopped else run_status(run.counts)
+    _finish(run, status, started, "stopped" if walked.stopped else None)
+    return RunSummary(run_id, RunKind.CRAWL, status, run.counts, run.warnings)
+
+
+async def _fetch_and_walk(run: _Crawl) -> _Walked:
+    """Open the stages around the walk; say how it ended."""
+    settings, options = run.settings, run.options
+    worker = None  # one request at a time: nothing is fetched ahead to parse meanwhile
+    if settings.concurrency >= 2:
+        worker = options.worker or ParseWorker(options.profile)
+    run.worker = worker
+    try:
+        async with Fetcher(run.fetch_settings, options.transport) as fetcher:
+            await fetcher.check_robots(run.start)
+            if settings.use_feed:
+                run.options = replace(
+                    options, feed_entries=await _load_feed(fetcher, run.start, run.warnings)
+                )
+            prefetcher = Prefetcher(
+                fetcher, worker, run.last_fetches, run.start, settings.concurrency
+            )
+            try:
+                with run.store.writer() as writer:
+                    walked = await _walk(run, prefetcher, writer)
+            finally:
+                await prefetcher.close()
+            run.warnings += fetcher.notes + walked.notes
+            return walked
+    finally:
+        if worker is not None:
+            await worker.stop()
 
 
 async def _load_feed(
@@ -149,21 +228,14 @@ async def _load_feed(
         return None
 
 
-def _finish(
-    store: Store,
-    run_id: int,
-    url: str,
-    counts: RunCounts,
-    status: str,
-    started: float,
-    reason: str | None,
-) -> None:
+def _finish(run: _Crawl, status: RunStatus, started: float, reason: str | None) -> None:
     """Record the end of a crawl and log it with its duration and counts."""
-    store.finish_run(run_id, counts, status, reason)
+    counts = run.counts
+    run.store.finish_run(run.run_id, counts, status, reason)
     duration = round(time.monotonic() - started, 3)
     log.info(
         "run %d %s in %.1fs: %d pages (%d not modified, %d failed), %d new posts, %d new versions",
-        run_id,
+        run.run_id,
         status,
         duration,
         counts.pages,
@@ -173,9 +245,9 @@ def _finish(
         counts.new_versions,
         extra={
             "event": "run_finished",
-            "run_id": run_id,
-            "url": url,
-            "status": status,
+            "run_id": run.run_id,
+            "url": run.start,
+            "status": str(status),
             "duration_s": duration,
             "counts": counts.as_row(),
             "reason": reason,
@@ -183,86 +255,55 @@ def _finish(
     )
 
 
-@dataclass(slots=True)
-class _Walked:
-    """How a walk ended: cut short by ``should_stop``, and what the summary should say."""
+async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> _Walked:
+    """Crawl page after page, in listing order, at most ``max_pages``; say how it ended.
 
-    stopped: bool = False
-    notes: list[str] = field(default_factory=list)
-
-
-async def _walk(
-    store: Store,
-    settings: Settings,
-    options: CrawlOptions,
-    fetcher: Fetcher,
-    run_id: int,
-    counts: RunCounts,
-) -> _Walked:
-    """Crawl page after page, at most ``max_pages``; say how the walk ended.
-
-    Pages are stored strictly in listing order. After a page that brought news (or in
-    a full walk), the pages likely to follow are fetched ahead, as many at a time as
-    the host's concurrency allows; the walk itself still follows each page's own
-    next link, and a page fetched ahead that it does not reach is dropped. A page
-    that fails is passed over to the page the pager or the URL pattern says comes
-    next. The walk stops at a page whose cards this run has all seen already.
+    After a page that brought news (or in a full walk), the pages likely to follow are
+    fetched ahead; the walk itself still follows each page's own next link, and a page
+    fetched ahead that it does not reach is dropped. A page that fails is passed over to
+    the page the pager or the URL pattern says comes next. The walk stops at a page
+    whose cards this run has all seen already. Written pages are committed before the
+    walk waits for the network, so none sits uncommitted while it waits.
     """
-    start = settings.url or ""
-    url: str | None = start
+    settings, options = run.settings, run.options
+    url: str | None = run.start
     visited: set[str] = set()
     seen_cards: set[str] = set()
     walked = _Walked()
-    pool = ParsePool()
-
-    async def parse_ahead(fetched: Fetched) -> ParsedPage | ParseError | None:
-        """Parse a page fetched ahead in a worker process, on a long listing."""
-        if fetched.is_not_modified or settings.concurrency < 2:
-            return None
-        if ahead.horizon < PARALLEL_FROM_PAGES:
-            return None
-        try:
-            body, kind = fetched.body, fetched.content_type
-            return await pool.parse(body, kind, fetched.url, options.profile)
-        except ParseError as exc:
-            return exc
-
-    ahead = FetchAhead(fetcher, store.validators, start, settings.concurrency, parse_ahead)
     guessed = False  # the current URL is a guess past a failed page, beyond what a pager showed
-    try:
-        while url and url not in visited:
-            if options.should_stop():
-                walked.stopped = True
-                return walked
-            if len(visited) >= settings.max_pages:
-                walked.notes.append(
-                    f"stopped after {settings.max_pages} listing pages (max_pages);"
-                    f" the listing goes on at {url}"
-                )
-                break
-            visited.add(url)
-            if options.progress:
-                options.progress(url)
-            step = await _crawl_page(store, options, ahead, run_id, counts, url, guessed)
-            if not step.is_news and not settings.full:
-                break  # incremental: the rest of the listing is what we already hold
-            if step.cards and step.cards <= seen_cards:
-                walked.notes.append(
-                    f"{url} only repeats cards this run already saw: the walk stopped there"
-                )
-                break
-            seen_cards |= step.cards
-            url, guessed = _next_page(ahead, start, url, step, guessed)
-            budget = min(settings.concurrency, settings.max_pages - len(visited))
-            ahead.plan(url, step.page_urls, visited, budget)
-    finally:
-        await ahead.close()
-        pool.close()
+    while url and url not in visited:
+        if options.should_stop():
+            walked.stopped = True
+            return walked
+        if len(visited) >= settings.max_pages:
+            walked.notes.append(
+                f"stopped after {settings.max_pages} listing pages (max_pages);"
+                f" the listing goes on at {url}"
+            )
+            break
+        visited.add(url)
+        if options.progress:
+            options.progress(url)
+        if not prefetcher.is_ready(url):
+            writer.commit()
+        step = await _crawl_page(run, prefetcher, writer, url, guessed)
+        writer.commit_if_full()
+        if not step.is_news and not settings.full:
+            break  # incremental: the rest of the listing is what we already hold
+        if step.cards and step.cards <= seen_cards:
+            walked.notes.append(
+                f"{url} only repeats cards this run already saw: the walk stopped there"
+            )
+            break
+        seen_cards |= step.cards
+        url, guessed = _next_page(prefetcher, run.start, url, step, guessed)
+        budget = min(settings.concurrency, settings.max_pages - len(visited))
+        prefetcher.plan(url, step.page_urls, visited, budget)
     return walked
 
 
 def _next_page(
-    ahead: FetchAhead, start: str, url: str, step: _Step, guessed: bool
+    prefetcher: Prefetcher, start: str, url: str, step: _Step, guessed: bool
 ) -> tuple[str | None, bool]:
     """Return where the walk goes after ``url``, and whether that is a guess past the pager.
 
@@ -274,129 +315,86 @@ def _next_page(
         return (step.next_url if is_in_scope(start, step.next_url) else None), False
     if not step.failed:
         return None, False
-    shown = ahead.guess_after(url)
+    shown = prefetcher.guess_after(url)
     if shown is not None:
         return shown, False
     if guessed:
         return None, False
-    return ahead.guess_after(url, beyond_pager=True), True
-
-
-@dataclass(frozen=True, slots=True)
-class _Step:
-    """What one page tells the walk: whether it brought news, and where the listing goes."""
-
-    is_news: bool
-    next_url: str | None
-    page_urls: Sequence[str] = ()
-    failed: bool = False  # the page could not be fetched or parsed
-    cards: frozenset[str] = frozenset()  # what identifies each card the page showed
+    return prefetcher.guess_after(url, beyond_pager=True), True
 
 
 async def _crawl_page(
-    store: Store,
-    options: CrawlOptions,
-    ahead: FetchAhead,
-    run_id: int,
-    counts: RunCounts,
-    url: str,
-    guessed: bool = False,
+    run: _Crawl, prefetcher: Prefetcher, writer: PageWriter, url: str, guessed: bool = False
 ) -> _Step:
-    """Fetch, parse and store one page; say whether it brought news and what comes next.
+    """Fetch, parse, dedupe and write one page; say whether it brought news and what is next.
 
     A ``guessed`` page (a page number no pager showed) that does not exist is the end
     of the listing, not a failure.
     """
-    validators = ahead.validators(url)
-    known_next = validators.next_url if validators else None
+    previous = run.last_fetches.get(url)
+    known_next = previous.next_url if previous else None
     try:
-        fetched, parsed = await ahead.fetch(url)
+        download = await prefetcher.fetch(url)
     except RobotsDisallowedError:
         raise  # a forbidden listing page stops the crawl, as a forbidden first page does
     except HTTPStatusError as exc:
         if guessed and exc.status in GONE_STATUSES:
             return _Step(False, None)
-        return _failed(store, run_id, counts, url, exc, known_next)
+        return _failed(run, writer, url, exc, known_next)
     except FetchError as exc:
-        return _failed(store, run_id, counts, url, exc, known_next)
+        return _failed(run, writer, url, exc, known_next)
+    fetched = download.fetched
     if fetched.is_not_modified:
-        counts.pages_not_modified += 1
-        assert validators is not None
+        assert previous is not None
+        run.counts.pages_not_modified += 1
         capture = PageCapture(
-            url,
-            now_iso(),
-            "not_modified",
-            304,
-            validators.etag,
-            validators.last_modified,
+            url, now_iso(), PageKind.NOT_MODIFIED, 304, previous.etag, previous.last_modified,
             next_url=known_next,
-        )
-        _record(store, run_id, capture)
+        )  # fmt: skip
+        _write(run, writer, capture)
         return _Step(False, known_next)
-    return _store_fetched(store, options, run_id, counts, url, fetched, parsed, validators)
+    try:
+        parsed = await _parse(run, download)
+    except ParseError as exc:
+        run.counts.fail(url, exc.message)
+        _write(run, writer, _capture(url, fetched, PageKind.UNPARSEABLE, error=exc.message))
+        return _Step(True, None, failed=True)
+    return _archive_parsed(run, writer, url, fetched, parsed, previous)
 
 
-def _failed(
-    store: Store, run_id: int, counts: RunCounts, url: str, exc: FetchError, known: str | None
-) -> _Step:
+def _failed(run: _Crawl, writer: PageWriter, url: str, exc: FetchError, known: str | None) -> _Step:
     """Record a page that could not be fetched; the walk goes on where ``known`` says."""
-    counts.fail(url, exc.message)
-    _record(store, run_id, PageCapture(url, now_iso(), "failed", error=exc.message))
+    run.counts.fail(url, exc.message)
+    _write(run, writer, PageCapture(url, now_iso(), PageKind.FAILED, error=exc.message))
     # go on where the last good fetch said the listing goes, else where the pager does
     return _Step(True, known, failed=True)
 
 
-def _store_fetched(
-    store: Store,
-    options: CrawlOptions,
-    run_id: int,
-    counts: RunCounts,
+async def _parse(run: _Crawl, download: Download) -> ParsedPage:
+    """Return the page's parse: from the worker when it was started there, else parsed here."""
+    fetched = download.fetched
+    if download.parsing is not None and run.worker is not None:
+        body, kind, url = fetched.body, fetched.content_type, fetched.url
+        return await run.worker.result(download.parsing, body, kind, url)
+    return parse_body(
+        fetched.body, fetched.content_type, fetched.url, run.options.profile,
+        run.options.listing_parser,
+    )  # fmt: skip
+
+
+def _archive_parsed(
+    run: _Crawl,
+    writer: PageWriter,
     url: str,
     fetched: Fetched,
-    ready: object = None,
-    previous: Validators | None = None,
+    parsed: ParsedPage,
+    previous: Validators | None,
 ) -> _Step:
-    """Parse the page (unless ``ready`` holds its parse from a worker) and store it."""
-    fetched_at = now_iso()
-    try:
-        if isinstance(ready, ParseError):
-            raise ready
-        parsed = (
-            ready
-            if isinstance(ready, ParsedPage)
-            else parse_body(fetched.body, fetched.content_type, fetched.url, options.profile)
-        )
-    except ParseError as exc:
-        counts.fail(url, exc.message)
-        capture = PageCapture(
-            url,
-            fetched_at,
-            "unparseable",
-            fetched.status,
-            fetched.etag,
-            fetched.last_modified,
-            fetched.content_type,
-            body=fetched.body,
-            error=exc.message,
-        )
-        _record(store, run_id, capture)
-        return _Step(True, None, failed=True)
+    """Dedupe and write a parsed page, unless its parse looks wrong next to the last one."""
     _, encoding = decode_body(fetched.body, fetched.content_type)
     problem = suspect_parse(parsed, previous)
-    capture = PageCapture(
-        url,
-        fetched_at,
-        "suspect" if problem else "parsed",
-        fetched.status,
-        fetched.etag,
-        fetched.last_modified,
-        fetched.content_type,
-        encoding,
-        fetched.body,
-        parsed.next_url,
-        parsed.confidence,
-        problem,
-    )
+    kind = PageKind.SUSPECT if problem else PageKind.PARSED
+    capture = _capture(url, fetched, kind, encoding, parsed, problem)
     if problem:  # keep the page for `reparse`, archive none of its cards
         log.warning(
             "page %s looks wrong, not archived: %s",
@@ -404,19 +402,34 @@ def _store_fetched(
             problem,
             extra={"event": "page_suspect", "url": url, "reason": problem},
         )
-        counts.pages += 1  # fetched and kept: the run is partial, not failed
-        counts.fail(url, f"{SUSPECT}{problem}")
-        _record(store, run_id, capture)
+        run.counts.pages += 1  # fetched and kept: the run is partial, not failed
+        run.counts.fail(url, f"{SUSPECT}{problem}")
+        run.warnings.append(f"{url}: {SUSPECT}{problem}")
+        _write(run, writer, capture)
         return _Step(True, parsed.next_url or (previous.next_url if previous else None))
-    if options.feed_entries:
-        parsed.cards = _confirm_with_feed(parsed.cards, options.feed_entries)
-    outcome = _record(store, run_id, capture, parsed.cards, parsed.skipped)
-    counts.add(outcome)
+    cards = parsed.cards
+    if run.options.feed_entries:
+        cards = _confirm_with_feed(cards, run.options.feed_entries)
+    outcome = _write(run, writer, capture, cards, parsed.skipped)
+    run.counts.add(outcome)
     keys = frozenset(card.url or f"{card.title}\n{card.excerpt}" for card in parsed.cards)
     return _Step(outcome.is_news, parsed.next_url, parsed.page_urls, cards=keys)
 
 
-SUSPECT = "the parse looks wrong, cards not archived: "
+def _capture(
+    url: str,
+    fetched: Fetched,
+    kind: PageKind,
+    encoding: str | None = None,
+    parsed: ParsedPage | None = None,
+    error: str | None = None,
+) -> PageCapture:
+    """Return what the store keeps of a fetched page."""
+    return PageCapture(
+        url, now_iso(), kind, fetched.status, fetched.etag, fetched.last_modified,
+        fetched.content_type, encoding, fetched.body,
+        parsed.next_url if parsed else None, parsed.confidence if parsed else None, error,
+    )  # fmt: skip
 
 
 def suspect_parse(parsed: ParsedPage, previous: Validators | None) -> str | None:
@@ -442,15 +455,15 @@ def _confirm_with_feed(cards: list[Card], entries: list[FeedEntry]) -> list[Card
     return confirmed
 
 
-def _record(
-    store: Store,
-    run_id: int,
+def _write(
+    run: _Crawl,
+    writer: PageWriter,
     capture: PageCapture,
     cards: list[Card] | None = None,
     skipped: int = 0,
 ) -> PageOutcome:
-    """Store one crawled page and log what it brought (never its body)."""
-    outcome = store.record_page(run_id, capture, cards, skipped)
+    """Dedupe and write one crawled page, and log what it brought (never its body)."""
+    outcome = write_page(writer, run.run_id, capture, cards, skipped)
     error = f" ({capture.error})" if capture.error else ""
     log.info(
         "page %s %s: %d cards, %d new posts, %d new versions%s",
@@ -462,9 +475,9 @@ def _record(
         error,
         extra={
             "event": "page",
-            "run_id": run_id,
+            "run_id": run.run_id,
             "url": capture.url,
-            "outcome": capture.outcome,
+            "outcome": str(capture.outcome),
             "status_code": capture.status_code,
             "cards": outcome.cards,
             "cards_skipped": outcome.cards_skipped,
@@ -477,110 +490,46 @@ def _record(
     return outcome
 
 
+def write_page(
+    writer: PageWriter,
+    run_id: int,
+    capture: PageCapture,
+    cards: list[Card] | None,
+    skipped: int = 0,
+) -> PageOutcome:
+    """The dedupe and write stages for one page: its cards (if any) and the page itself."""
+    outcome = PageOutcome(cards_skipped=skipped)
+    if cards is not None:
+        keyed = key_cards(cards)
+        known = writer.known(keyed, run_id)
+        changes = dedupe_page(keyed, known, skipped)
+        writer.write_changes(run_id, capture.fetched_at, capture.url, changes, known)
+        outcome = changes.outcome
+    writer.write_fetch(run_id, capture, outcome)
+    return outcome
+
+
+def archive_page(
+    store: Store, run_id: int, capture: PageCapture, cards: list[Card] | None, skipped: int = 0
+) -> PageOutcome:
+    """Dedupe and write one page in a transaction of its own."""
+    with store.writer() as writer:
+        return write_page(writer, run_id, capture, cards, skipped)
+
+
 def parse_body(
-    body: bytes, content_type: str | None, url: str, profile: Profile | None = None
+    body: bytes,
+    content_type: str | None,
+    url: str,
+    profile: Profile | None = None,
+    listing: ListingParser = parse_listing,
 ) -> ParsedPage:
     """Parse a stored or fetched body: HTML listing, or a plain-text capture."""
-    return read_page(body, content_type, url, profile, parse_listing)
+    return read_page(body, content_type, url, profile, listing)
 
 
-def import_captures(
-    store: Store, files: Sequence[Path], progress: Progress | None = None
-) -> RunSummary:
-    """Archive plain-text captures of listing pages through the same dedupe and store path."""
-    run_id = store.start_run("import", " ".join(str(f) for f in files))
-    counts = RunCounts()
-    with store.closing_run(run_id, counts):
-        for path in files:
-            if progress:
-                progress(str(path))
-            _import_one(store, run_id, counts, path)
-    status = _status(counts)
-    store.finish_run(run_id, counts, status)
-    return RunSummary(run_id, "import", status, counts)
-
-
-def _import_one(store: Store, run_id: int, counts: RunCounts, path: Path) -> None:
-    url = path.resolve().as_uri()
-    try:
-        body = _read_capture(path)
-    except OSError as exc:
-        counts.fail(str(path), f"cannot read {path}: {exc.strerror}")
-        return
-    except ParseError as exc:
-        counts.fail(str(path), exc.message)
-        return
-    capture = PageCapture(url, now_iso(), "parsed", content_type="text/plain", body=body)
-    try:
-        parsed = parse_body(body, "text/plain", str(path))
-    except ParseError as exc:
-        counts.fail(str(path), exc.message)
-        store.record_page(
-            run_id,
-            PageCapture(
-                url,
-                capture.fetched_at,
-                "unparseable",
-                content_type="text/plain",
-                body=body,
-                error=exc.message,
-            ),
-            None,
-        )
-        return
-    counts.add(store.record_page(run_id, capture, parsed.cards, parsed.skipped))
-
-
-# A capture is text copied off a listing page: kilobytes. Past this it is something else.
-MAX_CAPTURE_BYTES = 10 * 1024 * 1024
-
-
-def _read_capture(path: Path) -> bytes:
-    """Read a capture file; ParseError for what cannot be one (a device, an endless stream)."""
-    if not path.is_file():
-        raise ParseError(f"not a text capture: {path} is not a regular file")
-    with path.open("rb") as handle:
-        body = handle.read(MAX_CAPTURE_BYTES + 1)
-    if len(body) > MAX_CAPTURE_BYTES:
-        raise ParseError(f"not a text capture: {path} is larger than {MAX_CAPTURE_BYTES} bytes")
-    return body
-
-
-def _status(counts: RunCounts) -> str:
+def run_status(counts: RunCounts) -> RunStatus:
+    """How a run ended by its counts: ok, partial when some pages failed, failed when all did."""
     if counts.pages_failed == 0:
-        return "ok"
-    return "partial" if counts.pages or counts.pages_not_modified else "failed"
-
-
-def reparse(
-    store: Store,
-    profile: Profile | None = None,
-    progress: Progress | None = None,
-    *,
-    accept_suspect: bool = False,
-) -> RunSummary:
-    """Rebuild the archive's posts from its stored pages with the current parser.
-
-    A page the crawl refused as suspect stays refused unless it now parses cleanly
-    next to the last good parse of its URL, or ``accept_suspect`` says to take it.
-    """
-    run_id = store.start_run("reparse", str(store.path))
-    counts = RunCounts()
-    last_good: dict[str, Validators] = {}
-
-    def parse(capture: PageCapture) -> ParsedPage:
-        if progress:
-            progress(capture.url)
-        parsed = parse_body(capture.body or b"", capture.content_type, capture.url, profile)
-        if capture.outcome == "suspect" and not accept_suspect:
-            problem = suspect_parse(parsed, last_good.get(capture.url))
-            if problem:
-                raise ParseError(f"{SUSPECT}{problem}")
-        last_good[capture.url] = Validators(None, None, None, len(parsed.cards), parsed.confidence)
-        return parsed
-
-    with store.closing_run(run_id, counts):
-        store.rebuild(parse, counts)
-    status = _status(counts)
-    store.finish_run(run_id, counts, status)
-    return RunSummary(run_id, "reparse", status, counts)
+        return RunStatus.OK
+    return RunStatus.PARTIAL if counts.pages or counts.pages_not_modified else RunStatus.FAILED

@@ -2,7 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
+from enum import StrEnum
+
+from sqlmodel import Field
+
+from feedkeeper.models import RunCounters
+
+
+class RunStatus(StrEnum):
+    """How a run ended (``running`` while it goes on); stored as text in ``run.status``."""
+
+    RUNNING = "running"
+    OK = "ok"
+    PARTIAL = "partial"  # some pages failed, the rest were archived
+    FAILED = "failed"  # nothing could be fetched
+    INTERRUPTED = "interrupted"  # stopped by a signal, or killed
+
+
+class RunKind(StrEnum):
+    """What a run did; stored as text in ``run.kind``."""
+
+    CRAWL = "crawl"
+    IMPORT = "import"
+    REPARSE = "reparse"
+    RECOVER = "recover"
+
+
+class PageKind(StrEnum):
+    """What became of one fetched (or imported) page; stored in ``page_fetch.outcome``."""
+
+    PARSED = "parsed"
+    NOT_MODIFIED = "not_modified"
+    FAILED = "failed"
+    UNPARSEABLE = "unparseable"
+    SUSPECT = "suspect"  # kept for `reparse`, its cards not archived
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,7 +45,7 @@ class PageCapture:
 
     url: str
     fetched_at: str
-    outcome: str  # parsed | not_modified | failed | unparseable | suspect
+    outcome: PageKind
     status_code: int | None = None
     etag: str | None = None
     last_modified: str | None = None
@@ -52,23 +86,10 @@ class PageOutcome:
         return bool(self.new_posts or self.new_versions or self.filled_in)
 
 
-@dataclass(slots=True)
-class RunCounts:
-    """The running totals of one run, as stored in its ``run`` row."""
+class RunCounts(RunCounters):
+    """The running totals of one run, as stored in its ``run`` row (counters in RunCounters)."""
 
-    pages: int = 0
-    pages_not_modified: int = 0
-    pages_failed: int = 0
-    cards: int = 0
-    cards_skipped: int = 0
-    new_posts: int = 0
-    new_versions: int = 0
-    filled_in: int = 0
-    reposts: int = 0
-    placeholders_found: int = 0
-    placeholders_recovered: int = 0
-    placeholders_unrecoverable: int = 0
-    failures: list[dict[str, str]] = field(default_factory=list)
+    failures: list[dict[str, str]] = Field(default_factory=list)
 
     def add(self, outcome: PageOutcome) -> None:
         """Add one stored page's outcome to the totals."""
@@ -85,4 +106,4 @@ class RunCounts:
 
     def as_row(self) -> dict[str, object]:
         """Return the counters as ``run`` columns (failures excluded)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "failures"}
+        return {name: getattr(self, name) for name in RunCounters.model_fields}

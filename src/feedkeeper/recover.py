@@ -23,7 +23,7 @@ from feedkeeper.config import Settings, hosts_of
 from feedkeeper.errors import FetchError, HTTPStatusError, ParseError
 from feedkeeper.fetch import Fetcher
 from feedkeeper.markup import time_budget
-from feedkeeper.records import RunCounts
+from feedkeeper.records import RunCounts, RunKind, RunStatus
 from feedkeeper.scope import is_in_scope, is_on_host
 from feedkeeper.store import Store
 from feedkeeper.store.placeholders import (
@@ -61,7 +61,7 @@ class RecoverSummary:
     """What a recovery run did."""
 
     run_id: int
-    status: str
+    status: RunStatus
     counts: RunCounts
     carried_over: int = 0
     still_pending: int = 0
@@ -69,7 +69,7 @@ class RecoverSummary:
     @property
     def exit_code(self) -> int:
         """0 when every article could be fetched, 1 otherwise."""
-        return 0 if self.status == "ok" else 1
+        return 0 if self.status is RunStatus.OK else 1
 
 
 def recover(
@@ -89,8 +89,8 @@ async def recover_async(
         only_new=options.only_new,
         limit=options.limit,
     )
-    run_id = store.start_run("recover", f"{len(tasks)} articles")
-    summary = RecoverSummary(run_id, "ok", RunCounts())
+    run_id = store.start_run(RunKind.RECOVER, f"{len(tasks)} articles")
+    summary = RecoverSummary(run_id, RunStatus.OK, RunCounts())
     listings = listing_pages(store.engine, [task.post_id for task in tasks])
     hosts = hosts_of(settings.article_hosts)
     with store.closing_run(run_id, summary.counts):
@@ -105,7 +105,7 @@ async def recover_async(
             )
     for settled in results:
         _count(summary, settled)
-    summary.status = "partial" if summary.counts.pages_failed else "ok"
+    summary.status = RunStatus.PARTIAL if summary.counts.pages_failed else RunStatus.OK
     store.finish_run(run_id, summary.counts, summary.status)
     _log_finished(summary)
     return summary

@@ -21,13 +21,13 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from feedkeeper.cadence import Cadence
 from feedkeeper.config import Settings
 from feedkeeper.errors import ConfigError, DatabaseLockedError, FeedkeeperError
 from feedkeeper.logs import mask_credentials
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async
 from feedkeeper.recover import RecoverOptions, recover_async
 from feedkeeper.store import Store, exclusive_lock
+from feedkeeper.triggers import Cadence
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,9 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.article.dom import BLOCK_TAGS, SKIP_TAGS, class_tokens, is_hidden
+from feedkeeper.article.dom import SKIP_TAGS, class_tokens
 from feedkeeper.article.model import Block, BlockKind
+from feedkeeper.elements import BLOCK_TAGS, is_hidden
 
 # Class names highlighters give line-number gutters (Hexo, Pygments, Rouge, Chroma,
 # highlight.js, Prism, CSDN); the numbers are not part of the code.

@@ -19,8 +19,9 @@ from feedkeeper.article.blocks import (
 )
 from feedkeeper.article.body import find_body
 from feedkeeper.article.delimiters import split_delimited_math
-from feedkeeper.article.dom import BLOCK_TAGS, SKIP_TAGS, class_tokens, is_hidden
+from feedkeeper.article.dom import SKIP_TAGS, class_tokens
 from feedkeeper.article.model import Article, Block
+from feedkeeper.elements import BLOCK_TAGS, is_hidden
 from feedkeeper.markup import check_markup, check_time
 from feedkeeper.text import normalize_space
 

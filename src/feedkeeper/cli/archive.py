@@ -12,6 +12,7 @@ import typer
 
 from feedkeeper.cli.common import ConfigOption, DbOption, err, out, print_json, settings_for
 from feedkeeper.cli.progress import progress_bar, tracked
+from feedkeeper.clock import stored_date, stored_time
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
 
@@ -112,7 +113,6 @@ def export_command(
 
 
 def _date_option(name: str, value: str | None) -> str | None:
-    from feedkeeper.store.read import stored_date
 
     if value is None:
         return None
@@ -123,7 +123,6 @@ def _date_option(name: str, value: str | None) -> str | None:
 
 
 def _time_option(name: str, value: str | None) -> str | None:
-    from feedkeeper.store.read import stored_time
 
     if value is None:
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,12 +19,12 @@ from feedkeeper.cli.common import (
     RateOption,
     UrlOption,
     db_app,
-    err,
     out,
     print_json,
     settings_for,
 )
 from feedkeeper.cli.progress import progress_bar
+from feedkeeper.cli.summary import print_recovery, print_summary
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
 
@@ -105,9 +104,10 @@ def crawl_command(
 
 def _recover_found(store: Store, settings: Settings, summary: RunSummary) -> RecoverSummary | None:
     """Recover the placeholders never attempted yet, as a scheduled tick does after its crawl."""
+    from feedkeeper.records import RunStatus
     from feedkeeper.recover import RecoverOptions, recover
 
-    if summary.status == "failed" or not summary.counts.placeholders_found:
+    if summary.status is RunStatus.FAILED or not summary.counts.placeholders_found:
         return None
     with progress_bar("recovering") as advance:
         return recover(store, settings, RecoverOptions(only_new=True, progress=advance))
@@ -118,7 +118,7 @@ def _summary_json(summary: RunSummary, recovery: RecoverSummary | None) -> dict[
         "run_id": summary.run_id,
         "kind": summary.kind,
         "status": summary.status,
-        "counts": asdict(summary.counts),
+        "counts": summary.counts.model_dump(),
         "warnings": summary.warnings,
         "recovery": None,
     }
@@ -126,7 +126,7 @@ def _summary_json(summary: RunSummary, recovery: RecoverSummary | None) -> dict[
         result["recovery"] = {
             "run_id": recovery.run_id,
             "status": recovery.status,
-            "counts": asdict(recovery.counts),
+            "counts": recovery.counts.model_dump(),
             "carried_over": recovery.carried_over,
             "still_pending": recovery.still_pending,
         }
@@ -139,7 +139,7 @@ def import_command(
     config: ConfigOption = None,
 ) -> None:
     """Archive plain-text captures of a listing (no URLs: posts are known by their excerpt)."""
-    from feedkeeper.pipeline import import_captures
+    from feedkeeper.importer import import_captures
     from feedkeeper.store import Store, exclusive_lock
 
     settings = settings_for(config, db=db)
@@ -165,7 +165,7 @@ def reparse_command(
 ) -> None:
     """Rebuild posts and versions from the stored pages, without fetching anything."""
     from feedkeeper.parse import load_profile
-    from feedkeeper.pipeline import reparse
+    from feedkeeper.reparse import reparse
     from feedkeeper.store import Store, exclusive_lock
 
     settings = settings_for(config, db=db, profile=profile)
@@ -231,38 +231,3 @@ def demo_command(
     from feedkeeper.cli.demo import run_demo
 
     run_demo(db)
-
-
-def print_recovery(summary: RecoverSummary) -> None:
-    """Print one line of what a recovery run settled, and each article that failed."""
-    c = summary.counts
-    out.print(
-        f"recover run {summary.run_id} {summary.status}: {c.pages} articles fetched"
-        f" ({c.pages_failed} failed), {c.placeholders_recovered} recovered"
-        f" ({summary.carried_over} carried over from other versions),"
-        f" {c.placeholders_unrecoverable} unrecoverable, {summary.still_pending} still pending",
-        markup=False,
-        highlight=False,
-    )
-    _print_failures(c.failures)
-
-
-def _print_failures(failures: list[dict[str, str]]) -> None:
-    for failure in failures:
-        err.print(f"failed: {failure['url']}: {failure['error']}", markup=False, highlight=False)
-
-
-def print_summary(summary: RunSummary) -> None:
-    """Print one line of what the run did, and each failed page."""
-    c = summary.counts
-    out.print(
-        f"{summary.kind} run {summary.run_id} {summary.status}: {c.pages} pages"
-        f" ({c.pages_not_modified} not modified, {c.pages_failed} failed), {c.cards} cards"
-        f" ({c.cards_skipped} skipped), {c.new_posts} new posts, {c.new_versions} new versions,"
-        f" {c.filled_in} filled in, {c.reposts} reposts, {c.placeholders_found} placeholders",
-        markup=False,
-        highlight=False,
-    )
-    _print_failures(c.failures)
-    for warning in summary.warnings:
-        err.print(f"warning: {warning}", markup=False, highlight=False)

@@ -9,10 +9,10 @@ from pathlib import Path
 from rich.table import Table
 
 from feedkeeper.cli.common import out
-from feedkeeper.cli.crawl import print_recovery, print_summary
+from feedkeeper.cli.summary import print_recovery, print_summary
 from feedkeeper.config import Settings
-from feedkeeper.demo import FixtureServer, snapshot_names
 from feedkeeper.errors import ConfigError
+from feedkeeper.fixture_site import FixtureServer, snapshot_names
 from feedkeeper.pipeline import crawl
 from feedkeeper.recover import recover
 from feedkeeper.store import Store, exclusive_lock, maker_of

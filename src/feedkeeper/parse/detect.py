@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.dom import (
-    HEADINGS,
     LANDMARK_ROLES,
     LANDMARK_TAGS,
     ancestors,

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# Elements whose boundaries a browser renders as a line break (or at least a space).
-BLOCK_TAGS = frozenset(
-    {
-        "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl",
-        "dt", "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "li",
-        "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
-        "tfoot", "th", "thead", "tr", "ul", *HEADINGS,
-    }
-)  # fmt: skip
+from feedkeeper.elements import BLOCK_TAGS, HIDDEN_SELECTOR, is_hidden
+
 # Elements whose content a reader never sees as text.
 UNRENDERED_TAGS = frozenset(
     {"script", "style", "template", "noscript", "-comment", "svg", "iframe", "object",
@@ -24,17 +15,6 @@ UNRENDERED_TAGS = frozenset(
 )  # fmt: skip
 LANDMARK_TAGS = frozenset({"nav", "aside", "header", "footer"})
 LANDMARK_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo"})
-
-_HIDDEN_SELECTOR = (
-    "[hidden], [style], [class*='hid'], [class*='invisible'], [class*='d-none'], "
-    "[class*='sr-only'], [class*='screen-reader'], [class*='display-none'], "
-    "input[type='hidden']"
-)
-_HIDDEN_CLASSES = frozenset(
-    {"hidden", "is-hidden", "hide", "d-none", "invisible", "is-invisible", "sr-only",
-     "screen-reader-text", "visually-hidden", "display-none"}
-)  # fmt: skip
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 def collapse(text: str) -> str:
@@ -56,21 +36,9 @@ def classes(node: LexborNode) -> list[str]:
     return attr(node, "class").split()
 
 
-def is_hidden_element(node: LexborNode) -> bool:
-    """Tell whether the element itself (not its ancestors) is hidden from readers."""
-    attrs = node.attributes
-    if "hidden" in attrs or (node.tag == "input" and attr(node, "type").lower() == "hidden"):
-        return True
-    if _HIDDEN_STYLE_RE.search(attrs.get("style") or ""):
-        return True
-    return any(
-        token in _HIDDEN_CLASSES or token.startswith("display-none") for token in classes(node)
-    )
-
-
 def find_hidden(tree: LexborHTMLParser) -> frozenset[int]:
     """Return the ids of every hidden element in the document (descendants not included)."""
-    return frozenset(node.mem_id for node in tree.css(_HIDDEN_SELECTOR) if is_hidden_element(node))
+    return frozenset(node.mem_id for node in tree.css(HIDDEN_SELECTOR) if is_hidden(node))
 
 
 def ancestors(node: LexborNode, stop: LexborNode | None = None) -> Iterator[LexborNode]:

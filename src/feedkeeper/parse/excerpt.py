@@ -14,8 +14,8 @@ from collections.abc import Collection
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.elements import BLOCK_TAGS
 from feedkeeper.parse.dom import (
-    BLOCK_TAGS,
     UNRENDERED_TAGS,
     ancestors,
     collapse,

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.cards import Card, find_placeholders
+from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.badges import shows_pin, title_without_badges
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dates import with_year
-from feedkeeper.parse.dom import HEADINGS, ancestors, classes, contains, is_visible
+from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.urls import TaxonomyKind, taxonomy_kind

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block
-from feedkeeper.parse.dom import HEADINGS, LANDMARK_TAGS, ancestors, contains, element_children
+from feedkeeper.parse.dom import LANDMARK_TAGS, ancestors, contains, element_children
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.urls import page_number
 

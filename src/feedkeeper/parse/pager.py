@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.dom import ancestors, attr, classes, is_hidden_element, is_visible
+from feedkeeper.elements import is_hidden
+from feedkeeper.parse.dom import ancestors, attr, classes, is_visible
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.urls import is_same_site, is_site_root, page_number, strip_fragment
 from feedkeeper.parse.vocab import (
@@ -151,7 +152,7 @@ def _reads_next(link: PagerLink) -> bool:
 def _head_next(page: Page) -> str | None:
     head = page.tree.head
     node = head.css_first("link[rel~='next'][href]") if head is not None else None
-    if node is None or is_hidden_element(node):
+    if node is None or is_hidden(node):
         return None
     url = page.resolve(attr(node, "href"))
     if url is None or not is_same_site(url, page.url) or strip_fragment(url) == page.url_key:

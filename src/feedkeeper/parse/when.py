@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.dates import (
     DATE_RE,
     is_placeholder_date,
@@ -24,7 +25,6 @@ from feedkeeper.parse.dates import (
     parse_timestamp,
 )
 from feedkeeper.parse.dom import (
-    HEADINGS,
     UNRENDERED_TAGS,
     attr,
     collapse,

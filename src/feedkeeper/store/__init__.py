@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
-import sqlite3
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, delete, event, func, insert, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from feedkeeper.cards import Card, ParsedPage
 from feedkeeper.clock import now_iso
-from feedkeeper.errors import ConfigError, ParseError, StoreError
-from feedkeeper.records import PageCapture, PageOutcome, RunCounts, Validators
+from feedkeeper.errors import ConfigError, StoreError
+from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, RunStatus, Validators
+from feedkeeper.store.dialect import (
+    rebuild_search_index,
+    set_user_version,
+    triggers_set_aside,
+    user_version,
+)
 from feedkeeper.store.engine import (
     create_sqlite_engine,
     exclusive_lock,
@@ -62,7 +65,6 @@ class Store:
         if path.exists() and not _looks_like_sqlite(path):
             raise StoreError(f"{path} is not a SQLite database")
         engine = create_sqlite_engine(path)
-        event.listen(engine, "connect", _checkpoint_less_often)
         try:
             upgrade(engine)
             store = cls(path, engine)
@@ -85,7 +87,7 @@ class Store:
     def set_maker(self, mark: int) -> None:
         """Record in the file's header which tool made the archive (SQLite's user_version)."""
         with self.engine.begin() as conn:
-            conn.exec_driver_sql(f"PRAGMA user_version = {int(mark)}")
+            set_user_version(conn, mark)
 
     # Runs
 
@@ -94,8 +96,10 @@ class Store:
         with writing_to(self.path), self.engine.begin() as conn:
             conn.execute(
                 update(run_t)
-                .where(run_t.c.status == "running")
-                .values(status="interrupted", message="its process ended before the run did")
+                .where(run_t.c.status == RunStatus.RUNNING)
+                .values(
+                    status=RunStatus.INTERRUPTED, message="its process ended before the run did"
+                )
             )
 
     def start_run(self, kind: str, source: str) -> int:
@@ -103,7 +107,7 @@ class Store:
         with writing_to(self.path), self.engine.begin() as conn:
             result = conn.execute(
                 insert(run_t).values(
-                    kind=kind, source=source, started_at=now_iso(), status="running"
+                    kind=kind, source=source, started_at=now_iso(), status=RunStatus.RUNNING
                 )
             )
             return int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -114,10 +118,10 @@ class Store:
         try:
             yield
         except Exception as exc:
-            self.finish_run(run_id, counts, "failed", (str(exc).splitlines() or [""])[0])
+            self.finish_run(run_id, counts, RunStatus.FAILED, (str(exc).splitlines() or [""])[0])
             raise
         except BaseException:  # cancelled, SIGINT or SIGTERM: never left "running"
-            self.finish_run(run_id, counts, "interrupted", "interrupted")
+            self.finish_run(run_id, counts, RunStatus.INTERRUPTED, "interrupted")
             raise
 
     def has_unfinished_crawl(self, url: str) -> bool:
@@ -129,20 +133,20 @@ class Store:
         r = run_t.c
         query = (
             select(r.status)
-            .where(r.kind == "crawl", r.source == url)
+            .where(r.kind == RunKind.CRAWL, r.source == url)
             .order_by(r.id.desc())
             .limit(1)
         )
         with self.engine.connect() as conn:
             status = conn.execute(query).scalar()
-        return status is not None and status != "ok"
+        return status is not None and status != RunStatus.OK
 
     def finish_run(
-        self, run_id: int, counts: RunCounts, status: str, message: str | None = None
+        self, run_id: int, counts: RunCounts, status: RunStatus, message: str | None = None
     ) -> None:
         """Write the run's totals and final status."""
         values = counts.as_row() | {
-            "status": status,
+            "status": str(status),
             "finished_at": now_iso(),
             "failures": json.dumps(counts.failures, ensure_ascii=False),
             "message": message,
@@ -152,75 +156,77 @@ class Store:
 
     # Pages
 
-    def validators(self, url: str) -> Validators | None:
-        """Return the ETag, Last-Modified and next link left by the last good fetch of ``url``."""
+    def last_fetches(self) -> dict[str, Validators]:
+        """Return, by URL, what the last good fetch of each page left: validators, next link."""
         f = page_fetch_t.c
-        query = (
-            select(f.etag, f.last_modified, f.next_url, f.cards, f.confidence)
-            .where(f.url == url, f.outcome.in_(("parsed", "unparseable")))
-            .order_by(f.id.desc())
-            .limit(1)
+        latest = (
+            select(func.max(f.id))
+            .where(f.outcome.in_((PageKind.PARSED, PageKind.UNPARSEABLE)))
+            .group_by(f.url)
+            .scalar_subquery()
+        )
+        query = select(f.url, f.etag, f.last_modified, f.next_url, f.cards, f.confidence).where(
+            f.id.in_(latest)
         )
         with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            return None
-        return Validators(row.etag, row.last_modified, row.next_url, row.cards, row.confidence)
-
-    def record_page(
-        self, run_id: int, capture: PageCapture, cards: list[Card] | None, skipped: int = 0
-    ) -> PageOutcome:
-        """Keep the page (body included) and apply its cards, all in one transaction."""
-        try:
-            with self.engine.begin() as conn:
-                sha = _store_body(conn, capture.body)
-                outcome = PageOutcome(cards_skipped=skipped)
-                if cards is not None:
-                    outcome = PageWriter(conn, run_id, capture.fetched_at).apply(
-                        capture.url, cards, skipped
-                    )
-                conn.execute(
-                    insert(page_fetch_t).values(**_fetch_row(run_id, capture, sha, outcome))
+            return {
+                row.url: Validators(
+                    row.etag, row.last_modified, row.next_url, row.cards, row.confidence
                 )
-            return outcome
+                for row in conn.execute(query)
+            }
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[PageWriter]:
+        """Yield a page writer; what it wrote is committed at the end, even when cancelled."""
+        try:
+            with self.engine.connect() as conn:
+                writer = PageWriter(conn)
+                try:
+                    yield writer
+                except SQLAlchemyError:
+                    conn.rollback()
+                    raise
+                finally:
+                    if conn.in_transaction():
+                        writer.commit()
         except OperationalError as exc:
-            raise StoreError(f"cannot write to {self.path}: {reason(exc)}") from exc
+            raise StoreError(
+                f"cannot write to {self.path}: {reason(exc)};"
+                " the pages since the last commit were not stored (the next crawl stores them)"
+            ) from exc
 
-    def rebuild(self, parse: Callable[[PageCapture], ParsedPage], counts: RunCounts) -> None:
-        """Re-derive posts, versions, aliases and sightings from every stored page, atomically.
+    @contextlib.contextmanager
+    def rebuilding(self) -> Iterator[tuple[PageWriter, list[tuple[int, int]]]]:
+        """Clear the derived tables and yield a writer and the stored pages to re-derive them.
 
-        Recovered placeholder texts are kept where the same post still shows the
-        same excerpt; nothing is refetched. On any error nothing changes.
+        The pages come as (page_fetch id, run id), oldest first; load each with
+        ``load_capture``. All happens in one transaction: on any error nothing changes.
+        Recovered placeholder texts are kept where the same post still shows the same excerpt.
         """
         with writing_to(self.path), self.engine.begin() as conn:
             kept = save_recoveries(conn)
-            for table in (
-                placeholder_t,
-                sighting_t,
-                post_fingerprint_t,
-                post_url_t,
-                post_version_t,
-                post_t,
-            ):
-                conn.execute(delete(table))
-            for fetch_id, run_id in conn.execute(
-                select(page_fetch_t.c.id, page_fetch_t.c.run_id)
-                .where(page_fetch_t.c.body_sha256.is_not(None))
-                .order_by(page_fetch_t.c.id)
-            ).all():
-                capture = _load_capture(conn, fetch_id)
-                try:
-                    parsed = parse(capture)
-                except ParseError as exc:
-                    counts.fail(capture.url, exc.message)
-                    continue
-                writer = PageWriter(conn, run_id, capture.fetched_at)
-                counts.add(writer.apply(capture.url, parsed.cards, parsed.skipped))
-            restore_recoveries(conn, kept)
-            refresh_recovered_excerpts(conn)
-            # Everything was rewritten in one transaction, which leaves the full-text index
-            # in many small segments; merged now, later crawls do not pay for the merging.
-            conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
+            with triggers_set_aside(conn):
+                for table in DERIVED_TABLES:
+                    conn.execute(delete(table))
+                f = page_fetch_t.c
+                pages = conn.execute(
+                    select(f.id, f.run_id).where(f.body_sha256.is_not(None)).order_by(f.id)
+                ).all()
+                yield PageWriter(conn), [(fetch_id, run_id) for fetch_id, run_id in pages]
+                restore_recoveries(conn, kept)
+                refresh_recovered_excerpts(conn)
+            # Every row was rewritten: the index is filled in one statement, and merged.
+            rebuild_search_index(conn)
+
+    def load_capture(self, writer: PageWriter, fetch_id: int) -> PageCapture:
+        """Return one stored page with its body, read in the writer's transaction."""
+        query = (
+            select(page_fetch_t, page_body_t.c.data)
+            .join(page_body_t, page_body_t.c.sha256 == page_fetch_t.c.body_sha256)
+            .where(page_fetch_t.c.id == fetch_id)
+        )
+        return _capture_of(writer.conn.execute(query).one())
 
     def iter_captures(self) -> Iterator[tuple[int, PageCapture]]:
         """Yield every stored page with a body, oldest first, with its run id (for reparse)."""
@@ -235,11 +241,8 @@ class Store:
                 yield row.run_id, _capture_of(row)
 
 
-def _checkpoint_less_often(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-    # A crawl commits once per page. At SQLite's default (1,000 pages of WAL) a
-    # checkpoint, with its fsync, runs every few listing pages; at 10,000 (40 MB) the
-    # same index pages are rewritten once for many commits.
-    dbapi_conn.execute("PRAGMA wal_autocheckpoint = 10000")
+# What reparse rebuilds from the stored pages, children first.
+DERIVED_TABLES = (placeholder_t, sighting_t, post_fingerprint_t, post_url_t, post_version_t, post_t)
 
 
 def maker_of(path: Path) -> int | None:
@@ -249,7 +252,7 @@ def maker_of(path: Path) -> int | None:
     engine = create_sqlite_engine(path, readonly=True)
     try:
         with engine.connect() as conn:
-            return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+            return user_version(conn)
     except OperationalError:
         return None
     finally:
@@ -277,52 +280,12 @@ def _looks_like_sqlite(path: Path) -> bool:
     return header in (b"", b"SQLite format 3\x00")
 
 
-def _store_body(conn: object, body: bytes | None) -> str | None:
-    if body is None:
-        return None
-    sha = hashlib.sha256(body).hexdigest()
-    row = {"sha256": sha, "size": len(body), "data": zlib.compress(body, 6)}
-    conn.execute(insert(page_body_t).prefix_with("OR IGNORE").values(**row))  # type: ignore[attr-defined]
-    return sha
-
-
-def _fetch_row(
-    run_id: int, capture: PageCapture, sha: str | None, outcome: PageOutcome
-) -> dict[str, object]:
-    return {
-        "run_id": run_id,
-        "url": capture.url,
-        "fetched_at": capture.fetched_at,
-        "outcome": capture.outcome,
-        "status_code": capture.status_code,
-        "etag": capture.etag,
-        "last_modified": capture.last_modified,
-        "content_type": capture.content_type,
-        "encoding": capture.encoding,
-        "body_sha256": sha,
-        "next_url": capture.next_url,
-        "cards": outcome.cards,
-        "cards_skipped": outcome.cards_skipped,
-        "confidence": capture.confidence,
-        "error": capture.error,
-    }
-
-
-def _load_capture(conn: Connection, fetch_id: int) -> PageCapture:
-    query = (
-        select(page_fetch_t, page_body_t.c.data)
-        .join(page_body_t, page_body_t.c.sha256 == page_fetch_t.c.body_sha256)
-        .where(page_fetch_t.c.id == fetch_id)
-    )
-    return _capture_of(conn.execute(query).one())
-
-
 def _capture_of(row: object) -> PageCapture:
     r = row._mapping  # type: ignore[attr-defined]
     return PageCapture(
         url=r["url"],
         fetched_at=r["fetched_at"],
-        outcome=r["outcome"],
+        outcome=PageKind(r["outcome"]),
         status_code=r["status_code"],
         etag=r["etag"],
         last_modified=r["last_modified"],
@@ -333,11 +296,3 @@ def _capture_of(row: object) -> PageCapture:
         confidence=r["confidence"],
         error=r["error"],
     )
-
-
-def count_rows(engine: Engine, table: str) -> int:
-    """Return the number of rows of a table or view (for summaries and tests)."""
-    from sqlalchemy import table as table_clause
-
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table_clause(table))).scalar_one())

@@ -9,16 +9,15 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event
+from sqlalchemy import URL, Column, Engine, MetaData, String, Table, create_engine, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 import feedkeeper
 from feedkeeper.errors import DatabaseLockedError, NewerSchemaError, StoreError
-from feedkeeper.store.search import refresh_word_index
-from feedkeeper.words import segment_words
+from feedkeeper.store import dialect
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -53,43 +52,8 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     query = {"mode": "ro", "uri": "true"} if readonly else {"uri": "true"}
     url = URL.create("sqlite", database=f"file:{quote(str(path))}", query=query)
     engine = create_engine(url, connect_args={"timeout": 30})
-    event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "connect", _add_functions)
-    if not readonly:
-        event.listen(engine, "connect", _use_wal)
-        event.listen(engine, "commit", _refresh_words)
-    # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
-    begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    dialect.configure(engine, readonly=readonly)
     return engine
-
-
-def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    dbapi_conn.isolation_level = None  # transactions are begun explicitly (see "begin")
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 30000")
-    # NORMAL is durable across application crashes in WAL mode; only power loss
-    # can drop the last transactions, never corrupt the file.
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.close()
-
-
-def _add_functions(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    # The word index (migration 0007) is filled with text segmented by this function.
-    dbapi_conn.create_function("feedkeeper_words", 1, segment_words, deterministic=True)
-
-
-def _refresh_words(conn: Connection) -> None:
-    # Just before a write transaction commits: index the words of the posts it changed.
-    raw = conn.connection.driver_connection
-    if raw is not None:
-        refresh_word_index(raw)
-
-
-def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    # WAL lets readers (sqlite3, Datasette, exports) work while a crawl writes.
-    dbapi_conn.execute("PRAGMA journal_mode = WAL")
 
 
 def upgrade(engine: Engine) -> None:
@@ -144,15 +108,15 @@ def reason(exc: BaseException) -> str:
     return (str(cause).splitlines() or [type(cause).__name__])[0]
 
 
+alembic_version = Table("alembic_version", MetaData(), Column("version_num", String(32)))
+
+
 def schema_revision(engine: Engine) -> str | None:
     """Return the Alembic revision the database is at (None for a new database)."""
     with engine.connect() as conn:
-        has_table = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).first()
-        if has_table is None:
+        if not inspect(conn).has_table("alembic_version"):
             return None
-        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+        row = conn.execute(select(alembic_version.c.version_num)).first()
         return str(row[0]) if row else None
 
 

@@ -11,10 +11,10 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -72,28 +72,6 @@ def open_reader(path: Path) -> Engine:
     return engine
 
 
-def stored_date(value: str) -> str | None:
-    """Return an ISO 8601 date as the archive writes dates (YYYY-MM-DD), None if it is none."""
-    try:
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        return None
-
-
-def stored_time(value: str) -> str | None:
-    """Return a date or ISO 8601 time as the archive writes times (UTC, microseconds, Z).
-
-    A time without a zone is taken as UTC; None when ``value`` is not a date or time.
-    """
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 @dataclass(frozen=True, slots=True)
 class PostFilter:
     """Which posts an export or query selects; every field narrows, None means any."""
@@ -102,7 +80,7 @@ class PostFilter:
     until: str | None = None  # published on or before
     categories: tuple[str, ...] = ()
     pending_placeholders: bool = False
-    changed_since: str | None = None  # a version or sighting after this time (see stored_time)
+    changed_since: str | None = None  # a version or sighting after this time (clock.stored_time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,11 +164,11 @@ def _record(row: Any, history: bool) -> PostRecord:
     return PostRecord(
         id=row["id"],
         url=row["url"],
-        aliases=json.loads(row["aliases"]),
+        aliases=orjson.loads(row["aliases"]),
         title=row["title"],
         category=row["category"],
-        categories=json.loads(row["categories"] or "[]"),
-        tags=json.loads(row["tags"] or "[]"),
+        categories=orjson.loads(row["categories"] or "[]"),
+        tags=orjson.loads(row["tags"] or "[]"),
         published=row["published"],
         excerpt=row["excerpt"],
         excerpt_recovered=row["excerpt_recovered"],
@@ -200,8 +178,8 @@ def _record(row: Any, history: bool) -> PostRecord:
         first_seen=row["first_seen"],
         last_seen=row["last_seen"],
         sightings=row["sightings"],
-        placeholders=json.loads(row["placeholders"]),
-        versions=json.loads(row["versions"]) if history else None,
+        placeholders=orjson.loads(row["placeholders"]),
+        versions=orjson.loads(row["versions"]) if history else None,
     )
 
 

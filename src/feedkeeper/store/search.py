@@ -10,7 +10,6 @@ same rows. Matching ignores case.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,28 +138,6 @@ def _snippet(excerpt: str, pattern: re.Pattern[str]) -> MarkedText:
     start = max(0, min(start, end - SNIPPET_CHARS))
     window = ("…" if start else "") + excerpt[start:end] + ("…" if end < len(excerpt) else "")
     return MarkedText(window, _spans(window, pattern))
-
-
-# Posts whose words are out of date: the triggers of migration 0007 note them here.
-_REINDEX_WORDS = (
-    "DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)",
-    "INSERT INTO post_words (rowid, title, excerpt)"
-    " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)"
-    " FROM post_words_stale s JOIN post p ON p.id = s.post_id"
-    " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version",
-    "DELETE FROM post_words_stale",
-)
-
-
-def refresh_word_index(conn: sqlite3.Connection) -> None:
-    """Segment and index the posts noted as stale, inside the transaction about to commit."""
-    has_table = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'post_words_stale'"
-    ).fetchone()
-    if has_table is None or conn.execute("SELECT 1 FROM post_words_stale").fetchone() is None:
-        return
-    for sql in _REINDEX_WORDS:
-        conn.execute(sql)
 
 
 def is_search_index(name: str) -> bool:

@@ -1,69 +1,81 @@
-"""Fetching listing pages ahead of the walk, so the network works while a page is stored.
+"""The fetch stage: the page the walk asks for, and the pages it will likely ask for next.
 
-The walk still takes pages strictly in listing order and decides where to go from
-what each page says. This only guesses the next few URLs and starts their fetches
-early, at most ``window`` at a time (the host's concurrency): the chain of next links
-the previous crawl left, else the pager's numbered pattern (``/page/N/``, ``?page=N``)
+The walk takes pages strictly in listing order and decides where to go from what
+each page says. This only guesses the next few URLs and starts their fetches early,
+at most ``window`` at a time (the host's concurrency): the chain of next links the
+previous crawl left, else the pager's numbered pattern (``/page/N/``, ``?page=N``)
 up to the highest page number the pager has shown. A guess the walk never reaches is
-dropped unread: nothing is stored from it. A page fetched ahead can also be
-*prepared* while it waits (the crawl parses it in a worker process).
+dropped unread: nothing is stored from it. On a long listing, a page fetched ahead
+goes straight on to the parse worker, so it is parsed while it waits for the walk.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 
+from feedkeeper.cards import ParsedPage
 from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.parse.urls import page_number
+from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker
 from feedkeeper.records import Validators
 from feedkeeper.scope import is_in_scope
 
-Prepare = Callable[[Fetched], Awaitable[object]]
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A fetched page, and its parse when it was started in the worker as it arrived."""
+
+    fetched: Fetched
+    parsing: asyncio.Future[ParsedPage] | None = None
 
 
-class FetchAhead:
-    """Fetches for the walk: the page it asks for now, and the pages it will likely ask for next."""
+class Prefetcher:
+    """Fetches for the walk, ``window`` at a time, ahead of where the walk is."""
 
     def __init__(
         self,
         fetcher: Fetcher,
-        lookup: Callable[[str], Validators | None],
+        worker: ParseWorker | None,
+        last_fetches: Mapping[str, Validators],
         start: str,
         window: int,
-        prepare: Prepare | None = None,
     ) -> None:
         self._fetcher = fetcher
-        self._prepare = prepare
-        self._lookup = lookup
+        self._worker = worker
+        self._last = last_fetches
         self._start = start
         self._window = max(1, window)
-        self._tasks: dict[str, asyncio.Task[tuple[Fetched, object]]] = {}
-        self._known: dict[str, Validators | None] = {}
+        self._tasks: dict[str, asyncio.Task[Download]] = {}
         self._last_page = 0  # the highest page number a pager has shown
 
-    def validators(self, url: str) -> Validators | None:
-        """Return what the last good fetch of ``url`` left (read once per run)."""
-        if url not in self._known:
-            self._known[url] = self._lookup(url)
-        return self._known[url]
+    def is_ready(self, url: str) -> bool:
+        """True when ``url`` was fetched ahead and is there to take without waiting."""
+        task = self._tasks.get(url)
+        return task is not None and task.done()
 
-    @property
-    def horizon(self) -> int:
-        """Return the highest page number any pager has shown so far."""
-        return self._last_page
-
-    async def fetch(self, url: str) -> tuple[Fetched, object]:
-        """Return ``url`` fetched, and what ``prepare`` made of it when it was fetched ahead."""
+    async def fetch(self, url: str) -> Download:
+        """Return ``url`` fetched (raising FetchError), from the fetches ahead when started."""
         task = self._tasks.pop(url, None)
         if task is None:
-            return await self._fetcher.fetch(url, self.validators(url)), None
+            return Download(await self._fetcher.fetch(url, self._last.get(url)))
         return await task
 
-    async def _fetch_ahead(self, url: str) -> tuple[Fetched, object]:
-        fetched = await self._fetcher.fetch(url, self.validators(url))
-        return fetched, await self._prepare(fetched) if self._prepare else None
+    async def _fetch_ahead(self, url: str) -> Download:
+        fetched = await self._fetcher.fetch(url, self._last.get(url))
+        if self._is_worth_a_worker(fetched) and self._worker is not None:
+            return Download(fetched, await self._worker.submit(*_job(fetched)))
+        return Download(fetched)
+
+    def _is_worth_a_worker(self, fetched: Fetched) -> bool:
+        return (
+            not fetched.is_not_modified
+            and self._last_page >= PARALLEL_FROM_PAGES
+            and self._worker is not None
+            and self._worker.is_usable
+        )
 
     def plan(
         self, next_url: str | None, page_urls: Iterable[str], skip: Collection[str], budget: int
@@ -90,7 +102,7 @@ class FetchAhead:
 
         The next number is one a pager has shown, unless ``beyond_pager``.
         """
-        known = self.validators(url)
+        known = self._last.get(url)
         if known is not None and known.next_url and is_in_scope(self._start, known.next_url):
             return known.next_url
         number = page_number(url)
@@ -111,3 +123,7 @@ class FetchAhead:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _job(fetched: Fetched) -> tuple[bytes, str | None, str]:
+    return fetched.body, fetched.content_type, fetched.url

@@ -6,10 +6,9 @@ import html
 from pathlib import Path
 
 import httpx
-import pytest
 
 from feedkeeper.config import Settings
-from feedkeeper.parsing import ParsePool
+from feedkeeper.parse_worker import ParseWorker
 from feedkeeper.pipeline import CrawlOptions, crawl
 from feedkeeper.store import Store
 
@@ -59,10 +58,13 @@ class Site:
         return httpx.Response(200, text=body, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
-def run(db: Path, site: Site, concurrency: int, *, full: bool = True) -> Store:
+def run(
+    db: Path, site: Site, concurrency: int, *, full: bool = True, worker: ParseWorker | None = None
+) -> Store:
     store = Store.open(db)
     settings = Settings(url=BASE, db=db, full=full, rate=0, concurrency=concurrency)
-    summary = crawl(store, settings, CrawlOptions(transport=httpx.MockTransport(site.handle)))
+    options = CrawlOptions(transport=httpx.MockTransport(site.handle), worker=worker)
+    summary = crawl(store, settings, options)
     assert summary.status == "ok", summary.counts.failures
     return store
 
@@ -78,22 +80,13 @@ def archive(store: Store) -> list[list[dict[str, object]]]:
 
 
 def test_walk_with_fetch_and_parse_ahead_stores_what_a_page_by_page_walk_stores(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
-    parsed_in_workers: list[str] = []
-    real_parse = ParsePool.parse
-
-    async def counting(
-        self: ParsePool, body: bytes, kind: str | None, url: str, profile: object
-    ) -> object:
-        parsed_in_workers.append(url)
-        return await real_parse(self, body, kind, url, profile)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ParsePool, "parse", counting)
-    one = archive(run(tmp_path / "one.db", Site(), concurrency=1))
-    assert parsed_in_workers == []  # one request at a time: nothing is fetched ahead
-    many = archive(run(tmp_path / "many.db", Site(), concurrency=4))
-    assert len(parsed_in_workers) > PAGES // 2
+    worker = ParseWorker(None)  # the crawl stops its process at the end
+    one = archive(run(tmp_path / "one.db", Site(), concurrency=1, worker=worker))
+    assert worker.submitted == 0  # one request at a time: nothing is fetched ahead
+    many = archive(run(tmp_path / "many.db", Site(), concurrency=4, worker=worker))
+    assert worker.submitted > PAGES // 2
     assert many == one
     assert [r["url"] for r in many[2]] == [
         BASE.rstrip("/") + page_path(n) for n in range(1, PAGES + 1)

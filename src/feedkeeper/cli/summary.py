@@ -1,0 +1,46 @@
+"""The summary lines the writing commands print: what a run did, and what failed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from feedkeeper.cli.common import err, out
+
+if TYPE_CHECKING:
+    from feedkeeper.pipeline import RunSummary
+    from feedkeeper.recover import RecoverSummary
+
+
+def print_recovery(summary: RecoverSummary) -> None:
+    """Print one line of what a recovery run settled, and each article that failed."""
+    c = summary.counts
+    out.print(
+        f"recover run {summary.run_id} {summary.status}: {c.pages} articles fetched"
+        f" ({c.pages_failed} failed), {c.placeholders_recovered} recovered"
+        f" ({summary.carried_over} carried over from other versions),"
+        f" {c.placeholders_unrecoverable} unrecoverable, {summary.still_pending} still pending",
+        markup=False,
+        highlight=False,
+    )
+    _print_failures(c.failures)
+
+
+def _print_failures(failures: list[dict[str, str]]) -> None:
+    for failure in failures:
+        err.print(f"failed: {failure['url']}: {failure['error']}", markup=False, highlight=False)
+
+
+def print_summary(summary: RunSummary) -> None:
+    """Print one line of what the run did, and each failed page."""
+    c = summary.counts
+    out.print(
+        f"{summary.kind} run {summary.run_id} {summary.status}: {c.pages} pages"
+        f" ({c.pages_not_modified} not modified, {c.pages_failed} failed), {c.cards} cards"
+        f" ({c.cards_skipped} skipped), {c.new_posts} new posts, {c.new_versions} new versions,"
+        f" {c.filled_in} filled in, {c.reposts} reposts, {c.placeholders_found} placeholders",
+        markup=False,
+        highlight=False,
+    )
+    _print_failures(c.failures)
+    for warning in summary.warnings:
+        err.print(f"warning: {warning}", markup=False, highlight=False)

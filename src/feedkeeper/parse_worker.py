@@ -1,0 +1,188 @@
+"""The parse stage: bytes to a parsed page, here or in a worker process.
+
+Parsing is the crawl's heaviest stage. On a long listing, each page fetched ahead is
+sent to a worker process as soon as it arrives, so it is parsed while this process
+fetches and writes. The worker is ``python -m feedkeeper.parse_worker``: it reads
+jobs from its stdin and writes parsed pages to its stdout, in order, as length-prefixed
+pickles. The pipes are read and written by the event loop itself, with no thread, so
+the two processes never wait on each other for the GIL; the pages in flight are
+bounded by the fetch window. Short crawls never start a worker: starting one costs an
+interpreter. This module imports only the parser, so a worker never loads HTTP or
+the store; when the parent goes away, the worker reads the end of its input and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import pickle
+import struct
+import subprocess
+import sys
+from collections import deque
+from collections.abc import Callable
+from typing import BinaryIO
+
+from feedkeeper.cards import ParsedPage
+from feedkeeper.encoding import decode_body
+from feedkeeper.errors import ParseError
+from feedkeeper.markup import time_budget
+from feedkeeper.parse import Profile, parse_capture, parse_listing
+
+ListingParser = Callable[[str, str, Profile | None], ParsedPage]
+Job = tuple[bytes, str | None, str, Profile | None]  # body, content type, URL, profile
+
+# A listing whose pager shows at least this many pages is worth a worker process.
+PARALLEL_FROM_PAGES = 20
+# Seconds a worker gets to finish after its input is closed, before it is killed.
+STOP_GRACE = 5.0
+_HEADER = struct.Struct(">I")  # the length of the pickle that follows
+
+
+def read_page(
+    body: bytes,
+    content_type: str | None,
+    url: str,
+    profile: Profile | None = None,
+    listing: ListingParser = parse_listing,
+) -> ParsedPage:
+    """Parse a stored or fetched body: HTML listing (with ``listing``), or a text capture."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if b"\x00" in body[:8192]:
+        raise ParseError(f"not a text page ({kind or 'binary data'})")
+    text, _ = decode_body(body, content_type)
+    if kind == "text/plain":
+        return parse_capture(text)
+    if kind and "html" not in kind and "xml" not in kind:
+        raise ParseError(f"not an HTML page (Content-Type {kind})")
+    with time_budget():
+        return listing(text, url, profile)
+
+
+class WorkerGoneError(Exception):
+    """The worker process ended (killed, out of memory) before it answered."""
+
+
+class ParseWorker:
+    """A worker process for parsing, started on first use; the caller parses here if it dies."""
+
+    def __init__(self, profile: Profile | None) -> None:
+        self.profile = profile
+        self.submitted = 0  # pages handed to a worker (for the profile and the tests)
+        self._process: asyncio.subprocess.Process | None = None
+        self._waiting: deque[asyncio.Future[ParsedPage]] = deque()
+        self._reader: asyncio.Task[None] | None = None
+        self._broken = False
+        self._starting = asyncio.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id while it runs."""
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def is_usable(self) -> bool:
+        """False once a worker died: the rest of the run parses in this process."""
+        return not self._broken
+
+    async def submit(
+        self, body: bytes, content_type: str | None, url: str
+    ) -> asyncio.Future[ParsedPage]:
+        """Send a page to the worker; the future holds its parse, or raises ParseError."""
+        process = await self._started()
+        assert process.stdin is not None
+        answer: asyncio.Future[ParsedPage] = asyncio.get_running_loop().create_future()
+        self._waiting.append(answer)
+        process.stdin.write(_frame((body, content_type, url, self.profile)))
+        self.submitted += 1
+        return answer
+
+    async def _started(self) -> asyncio.subprocess.Process:
+        async with self._starting:  # pages fetched at once must not start two workers
+            return await self._start_once()
+
+    async def _start_once(self) -> asyncio.subprocess.Process:
+        if self._process is None:
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "feedkeeper.parse_worker",
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            self._reader = asyncio.create_task(self._read_answers(self._process))
+        return self._process
+
+    async def _read_answers(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        try:
+            while True:
+                header = await process.stdout.readexactly(_HEADER.size)
+                answer = pickle.loads(await process.stdout.readexactly(*_HEADER.unpack(header)))
+                waiting = self._waiting.popleft()
+                if waiting.cancelled():
+                    continue
+                if isinstance(answer, ParseError):
+                    waiting.set_exception(answer)
+                else:
+                    waiting.set_result(answer)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            self._broken = True
+            for waiting in self._waiting:
+                if not waiting.done():
+                    waiting.set_exception(WorkerGoneError())
+            self._waiting.clear()
+
+    async def result(
+        self, answer: asyncio.Future[ParsedPage], body: bytes, content_type: str | None, url: str
+    ) -> ParsedPage:
+        """Wait for a page submitted earlier; parse it here if the worker died."""
+        try:
+            return await answer
+        except WorkerGoneError:
+            return read_page(body, content_type, url, self.profile)
+
+    async def stop(self) -> None:
+        """Close the worker's input and wait for it to exit (killed after ``STOP_GRACE``)."""
+        process, reader = self._process, self._reader
+        self._process = self._reader = None
+        self._starting = asyncio.Lock()  # a lock belongs to one event loop: the next run's
+        if process is None or reader is None:
+            return
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), STOP_GRACE)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+
+
+def _frame(value: object) -> bytes:
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(data)) + data
+
+
+def _read_job(stream: BinaryIO) -> Job | None:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None  # the parent closed our input: done
+    job: Job = pickle.loads(stream.read(*_HEADER.unpack(header)))
+    return job
+
+
+def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
+    """The worker's loop: parse each job read from ``jobs``, write the page (or ParseError)."""
+    while (job := _read_job(jobs)) is not None:
+        body, content_type, url, profile = job
+        try:
+            answer: object = read_page(body, content_type, url, profile)
+        except ParseError as exc:
+            answer = exc
+        answers.write(_frame(answer))
+        answers.flush()
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt, BrokenPipeError):
+        serve(sys.stdin.buffer, sys.stdout.buffer)
