@@ -509,6 +509,11 @@ def _big_archive(store: Store, posts: int, chars: int) -> None:
     excerpt = "字" * chars
     with conn:
         conn.execute(
+            "INSERT INTO site (id, name, url, state, added_at)"
+            " VALUES (1, 'import', 'file:///x', 'active', :t)",
+            {"t": T1},
+        )
+        conn.execute(
             "INSERT INTO run (id, kind, source, started_at, status, pages, pages_not_modified,"
             " pages_failed, cards, cards_skipped, new_posts, new_versions, filled_in, reposts,"
             " placeholders_found, placeholders_recovered, placeholders_unrecoverable, failures)"
@@ -516,8 +521,8 @@ def _big_archive(store: Store, posts: int, chars: int) -> None:
             {"t": T1},
         )
         conn.executemany(
-            "INSERT INTO post (id, key, current_version, first_seen, last_seen)"
-            " VALUES (?, ?, 1, ?, ?)",
+            "INSERT INTO post (id, site_id, key, current_version, first_seen, last_seen)"
+            " VALUES (?, 1, ?, 1, ?, ?)",
             [(i, f"excerpt:{i}", T1, T1) for i in range(1, posts + 1)],
         )
         conn.executemany(

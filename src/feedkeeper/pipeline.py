@@ -44,6 +44,7 @@ from feedkeeper.records import (
     Validators,
 )
 from feedkeeper.store import Store
+from feedkeeper.store.sites import Site, ensure_site, site_for_import
 from feedkeeper.store.write import PageWriter
 
 Progress = Callable[[str], None]
@@ -81,6 +82,11 @@ class CrawlOptions:
     listing_parser: ListingParser = parse_listing
     # The parse worker for long listings (made per run when None; injectable for tests).
     worker: ParseWorker | None = None
+    # The site crawled; None: the site whose listing starts at settings.url (added if new).
+    site: Site | None = None
+    # Commit after every page: set when several crawls share the process (see crawl_sites),
+    # so that no write transaction stays open while this crawl waits.
+    commit_every_page: bool = False
 
 
 # A page is suspect, and its cards are not archived, when they collapsed to under half
@@ -104,6 +110,7 @@ class _Crawl:
     counts: RunCounts = field(default_factory=RunCounts)
     warnings: list[str] = field(default_factory=list)
     worker: ParseWorker | None = None  # the parse stage's worker process, on long listings
+    site_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,16 +129,20 @@ def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None)
 
 async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -> RunSummary:
     """The crawl, for callers that already run an event loop."""
-    start_url = settings.url
-    if start_url is None:
-        raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
+    site = options.site
+    if site is None:
+        if settings.url is None:
+            raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
+        site = ensure_site(store.engine, settings.url)
+    start_url = site.url
     warnings: list[str] = []
-    if not settings.full and store.has_unfinished_crawl(start_url):
+    if not settings.full and store.has_unfinished_crawl(site.id):
         # Pages after the cut were never read: do not stop at the first page without news.
         settings = replace(settings, full=True)
         warnings.append("the previous crawl did not finish: walked every page to complete it")
-    run_id = store.start_run(RunKind.CRAWL, start_url)
-    run = _Crawl(store, settings, options, run_id, start_url, store.last_fetches())
+    run_id = store.start_run(RunKind.CRAWL, start_url, site.id)
+    run = _Crawl(store, settings, options, run_id, start_url, store.last_fetches(site.id))
+    run.site_id = site.id
     run.warnings = warnings
     started = time.monotonic()
     log.info(
@@ -171,7 +182,7 @@ async def _fetch_and_walk(run: _Crawl) -> bool:
                 fetcher, worker, run.last_fetches, run.start, settings.concurrency
             )
             try:
-                with run.store.writer() as writer:
+                with run.store.writer(run.site_id) as writer:
                     return await _walk(run, prefetcher, writer)
             finally:
                 await prefetcher.close()
@@ -246,6 +257,8 @@ async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> bool
         if not prefetcher.is_ready(url):
             writer.commit()
         step = await _crawl_page(run, prefetcher, writer, url)
+        if options.commit_every_page:
+            writer.commit()
         writer.commit_if_full()
         if not step.is_news and not settings.full:
             break  # incremental: the rest of the listing is what we already hold
@@ -427,10 +440,15 @@ def write_page(
 
 
 def archive_page(
-    store: Store, run_id: int, capture: PageCapture, cards: list[Card] | None, skipped: int = 0
+    store: Store,
+    site_id: int,
+    run_id: int,
+    capture: PageCapture,
+    cards: list[Card] | None,
+    skipped: int = 0,
 ) -> PageOutcome:
-    """Dedupe and write one page in a transaction of its own."""
-    with store.writer() as writer:
+    """Dedupe and write one page of a site in a transaction of its own."""
+    with store.writer(site_id) as writer:
         return write_page(writer, run_id, capture, cards, skipped)
 
 
@@ -446,12 +464,19 @@ def parse_body(
 
 
 def import_captures(
-    store: Store, files: Sequence[Path], progress: Progress | None = None
+    store: Store,
+    files: Sequence[Path],
+    progress: Progress | None = None,
+    site: Site | None = None,
 ) -> RunSummary:
-    """Archive plain-text captures of listing pages through the same dedupe and write path."""
-    run_id = store.start_run(RunKind.IMPORT, " ".join(str(f) for f in files))
+    """Archive plain-text captures of listing pages through the same dedupe and write path.
+
+    They go to ``site``; without one, to the archive's only site (made when there is none).
+    """
+    site = site or site_for_import(store.engine, files[0].resolve().as_uri())
+    run_id = store.start_run(RunKind.IMPORT, " ".join(str(f) for f in files), site.id)
     counts = RunCounts()
-    with store.writer() as writer:
+    with store.writer(site.id) as writer:
         for path in files:
             if progress:
                 progress(str(path))
@@ -510,7 +535,7 @@ PARSE_AHEAD = 32
 async def _reparse_pages(
     store: Store,
     writer: PageWriter,
-    pages: Sequence[tuple[int, int]],
+    pages: Sequence[tuple[int, int, int]],
     profile: Profile | None,
     counts: RunCounts,
     progress: Progress | None,
@@ -519,10 +544,10 @@ async def _reparse_pages(
     worker = ParseWorker(profile) if len(pages) >= PARALLEL_FROM_PAGES else None
     queue: deque[_StoredPage] = deque()
     try:
-        for fetch_id, run_id in pages:
+        for fetch_id, run_id, site_id in pages:
             capture = store.load_capture(writer, fetch_id)
             job = await worker.submit(*_stored_job(capture)) if worker else None
-            queue.append(_StoredPage(run_id, capture, job))
+            queue.append(_StoredPage(run_id, site_id, capture, job))
             if len(queue) > PARSE_AHEAD:
                 await _reparse_page(writer, queue.popleft(), worker, profile, counts, progress)
         while queue:
@@ -537,6 +562,7 @@ class _StoredPage:
     """A stored page on its way through a reparse, with its parse when a worker has it."""
 
     run_id: int
+    site_id: int
     capture: PageCapture
     parsing: asyncio.Future[ParsedPage] | None
 
@@ -560,6 +586,7 @@ async def _reparse_page(
     except ParseError as exc:
         counts.fail(capture.url, exc.message)
         return
+    writer.site_id = page.site_id
     keyed = key_cards(parsed.cards)
     known = writer.known(keyed)
     changes = dedupe_page(keyed, known, parsed.skipped)

@@ -65,24 +65,28 @@ class Store:
 
     # Runs
 
-    def start_run(self, kind: str, source: str) -> int:
-        """Insert a ``running`` run row and return its id."""
+    def start_run(self, kind: str, source: str, site_id: int | None = None) -> int:
+        """Insert a ``running`` run row (of one site, or of the whole archive) and return its id."""
+        r = run_t.c
+        dead = update(run_t).where(r.status == RunStatus.RUNNING)
+        if site_id is not None:  # other sites may be crawling right now
+            dead = dead.where(r.site_id == site_id)
         with self.engine.begin() as conn:
-            # Only one writer runs at a time (the lock), so any "running" row is a dead run.
-            conn.execute(
-                update(run_t)
-                .where(run_t.c.status == RunStatus.RUNNING)
-                .values(status=RunStatus.INTERRUPTED)
-            )
+            # One run of a site at a time (the lock), so a "running" row of it is a dead run.
+            conn.execute(dead.values(status=RunStatus.INTERRUPTED))
             result = conn.execute(
                 insert(run_t).values(
-                    kind=kind, source=source, started_at=now_iso(), status=RunStatus.RUNNING
+                    site_id=site_id,
+                    kind=kind,
+                    source=source,
+                    started_at=now_iso(),
+                    status=RunStatus.RUNNING,
                 )
             )
             return int(result.inserted_primary_key[0])  # type: ignore[index]
 
-    def has_unfinished_crawl(self, url: str) -> bool:
-        """True when the latest crawl from ``url`` ended short of "ok" (killed, stopped, failed).
+    def has_unfinished_crawl(self, site_id: int) -> bool:
+        """True when the site's latest crawl ended short of "ok" (killed, stopped, failed).
 
         The next crawl then walks the whole listing instead of stopping at the
         first page without news: the pages after the cut were never read.
@@ -90,7 +94,7 @@ class Store:
         r = run_t.c
         query = (
             select(r.status)
-            .where(r.kind == RunKind.CRAWL, r.source == url)
+            .where(r.kind == RunKind.CRAWL, r.site_id == site_id)
             .order_by(r.id.desc())
             .limit(1)
         )
@@ -113,12 +117,12 @@ class Store:
 
     # Pages
 
-    def last_fetches(self) -> dict[str, Validators]:
-        """Return, by URL, what the last good fetch of each page left: validators, next link."""
+    def last_fetches(self, site_id: int) -> dict[str, Validators]:
+        """Return, by URL, what the last good fetch of each page of a site left."""
         f = page_fetch_t.c
         latest = (
             select(func.max(f.id))
-            .where(f.outcome.in_((PageKind.PARSED, PageKind.UNPARSEABLE)))
+            .where(f.site_id == site_id, f.outcome.in_((PageKind.PARSED, PageKind.UNPARSEABLE)))
             .group_by(f.url)
             .scalar_subquery()
         )
@@ -134,11 +138,11 @@ class Store:
             }
 
     @contextlib.contextmanager
-    def writer(self) -> Iterator[PageWriter]:
-        """Yield a page writer; what it wrote is committed at the end, even when cancelled."""
+    def writer(self, site_id: int) -> Iterator[PageWriter]:
+        """Yield a writer of one site's pages, committed at the end even when cancelled."""
         try:
             with self.engine.connect() as conn:
-                writer = PageWriter(conn)
+                writer = PageWriter(conn, site_id)
                 try:
                     yield writer
                 except SQLAlchemyError:
@@ -151,10 +155,10 @@ class Store:
             raise StoreError(f"cannot write to {self.path}: {exc.orig}") from exc
 
     @contextlib.contextmanager
-    def rebuilding(self) -> Iterator[tuple[PageWriter, list[tuple[int, int]]]]:
+    def rebuilding(self) -> Iterator[tuple[PageWriter, list[tuple[int, int, int]]]]:
         """Clear the derived tables and yield a writer and the stored pages to re-derive them.
 
-        The pages come as (page_fetch id, run id), oldest first; load each with
+        The pages come as (page_fetch id, run id, site id), oldest first; load each with
         ``load_capture``. All happens in one transaction: on any error nothing changes.
         Recovered placeholder texts are kept where the same post still shows the same excerpt.
         """
@@ -165,9 +169,11 @@ class Store:
                     conn.execute(delete(table))
                 f = page_fetch_t.c
                 pages = conn.execute(
-                    select(f.id, f.run_id).where(f.body_sha256.is_not(None)).order_by(f.id)
+                    select(f.id, f.run_id, f.site_id)
+                    .where(f.body_sha256.is_not(None))
+                    .order_by(f.id)
                 ).all()
-                yield PageWriter(conn), [(fetch_id, run_id) for fetch_id, run_id in pages]
+                yield PageWriter(conn, None), [(int(i), int(r), int(s)) for i, r, s in pages]
                 restore_recoveries(conn, kept)
                 refresh_recovered_excerpts(conn)
             # Every row was rewritten: the index is filled in one statement, and merged.

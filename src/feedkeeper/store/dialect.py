@@ -49,6 +49,30 @@ def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     dbapi_conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
 
 
+@contextlib.contextmanager
+def foreign_keys_checked_at_end(conn: Connection) -> Iterator[None]:
+    """Leave foreign keys unenforced on ``conn`` for a migration, which copies tables.
+
+    SQLite applies the pragma only outside a transaction, so it is set on the driver's
+    connection before the migration begins; ``check_foreign_keys`` checks them all at its end.
+    """
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys(conn: Connection) -> None:
+    """Raise IntegrityError when a row points at a row that does not exist."""
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        table, rowid, parent, _ = broken
+        raise sqlite3.IntegrityError(f"{table} row {rowid} points at a missing {parent} row")
+
+
 def insert_unless_present(table: Table) -> Insert:
     """Return an INSERT that skips rows whose key is already stored."""
     return sqlite.insert(table).on_conflict_do_nothing()

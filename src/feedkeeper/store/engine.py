@@ -33,7 +33,7 @@ def migrations_dir() -> Path:
 
 # The newest revision in migrations/versions (a test keeps the two in step). Knowing it
 # here lets every command skip loading Alembic when the archive is already current.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0008"
 
 
 def alembic_config() -> Config:
@@ -59,17 +59,23 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (no-op when it is already there)."""
-    from alembic import command
-
     try:
         if schema_revision(engine) == SCHEMA_HEAD:
             return
-        with engine.begin() as conn:
-            config = alembic_config()
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        migrate(engine, "head")
     except (SQLAlchemyError, sqlite3.Error) as exc:
         raise StoreError(f"cannot open or migrate the database: {exc}") from exc
+
+
+def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Run the migrations up (or down) to ``revision`` in one transaction."""
+    from alembic import command
+
+    with engine.connect() as conn, dialect.foreign_keys_checked_at_end(conn), conn.begin():
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+        dialect.check_foreign_keys(conn)
 
 
 alembic_version = Table("alembic_version", MetaData(), Column("version_num", String(32)))

@@ -42,9 +42,12 @@ _VERSION_COLUMNS = (
     "truncated", "fingerprint",
 )  # fmt: skip
 _p, _v, _u, _f = post_t.c, post_version_t.c, post_url_t.c, post_fingerprint_t.c
-_BY_URL = select(_u.url, _u.post_id).where(_u.url.in_(bindparam("keys", expanding=True)))
+# A post is known by its URL or fingerprint within its own site only.
+_BY_URL = select(_u.url, _u.post_id).where(
+    _u.site_id == bindparam("site"), _u.url.in_(bindparam("keys", expanding=True))
+)
 _BY_FINGERPRINT = select(_f.fingerprint, _f.post_id).where(
-    _f.fingerprint.in_(bindparam("keys", expanding=True))
+    _f.site_id == bindparam("site"), _f.fingerprint.in_(bindparam("keys", expanding=True))
 )
 _CURRENT = (
     select(_v.id, _v.post_id, _v.version, _v.title, _v.category, _v.categories, _v.tags,
@@ -74,10 +77,14 @@ _MOVE_POST = (
 
 
 class PageWriter:
-    """Writes pages on one connection, several to a transaction."""
+    """Writes pages of one site on one connection, several to a transaction.
 
-    def __init__(self, conn: Connection) -> None:
+    ``site_id`` is the site of the pages written next (a reparse sets it page by page).
+    """
+
+    def __init__(self, conn: Connection, site_id: int | None) -> None:
         self.conn = conn
+        self.site_id = site_id
         self.pending = 0  # pages written since the last commit
         self._next_ids: tuple[int, int] | None = None  # post, version: known in a transaction
 
@@ -97,7 +104,8 @@ class PageWriter:
     def _pairs(self, query: Any, keys: list[str]) -> dict[str, int]:
         if not keys:
             return {}
-        return {key: post_id for key, post_id in self.conn.execute(query, {"keys": keys})}
+        params = {"keys": keys, "site": self.site_id}
+        return {key: post_id for key, post_id in self.conn.execute(query, params)}
 
     def _current(self, post_ids: set[int]) -> dict[int, Current]:
         if not post_ids:
@@ -110,7 +118,7 @@ class PageWriter:
     ) -> None:
         """Apply what the dedupe stage decided for one page."""
         self._next_ids = (known.next_post_id, known.next_version_id)
-        rows = _ChangeRows(run_id, seen_at, page_url, changes)
+        rows = _ChangeRows(self._site(), run_id, seen_at, page_url, changes)
         for statement, params in rows:
             self.conn.execute(statement, params)
         excerpts = [*changes.versions.values(), *changes.filled.values()]
@@ -139,8 +147,14 @@ class PageWriter:
                 "data": zlib.compress(capture.body, 6),
             }
             self.conn.execute(_INSERT_BODY, body)
-        self.conn.execute(_INSERT_FETCH, _fetch_row(run_id, capture, sha, outcome))
+        row = _fetch_row(run_id, capture, sha, outcome) | {"site_id": self._site()}
+        self.conn.execute(_INSERT_FETCH, row)
         self.pending += 1
+
+    def _site(self) -> int:
+        if self.site_id is None:
+            raise ValueError("PageWriter.site_id: set the site before writing a page")
+        return self.site_id
 
     def commit(self) -> None:
         """Commit the pages written so far (nothing to do when there are none)."""
@@ -158,20 +172,24 @@ class PageWriter:
 class _ChangeRows:
     """The statements and parameter rows that apply one page's changes, in order."""
 
-    def __init__(self, run_id: int, seen_at: str, page_url: str, changes: PageChanges) -> None:
-        self.run_id, self.seen_at, self.page_url, self.c = run_id, seen_at, page_url, changes
+    def __init__(
+        self, site_id: int, run_id: int, seen_at: str, page_url: str, changes: PageChanges
+    ) -> None:
+        self.site_id, self.run_id, self.seen_at = site_id, run_id, seen_at
+        self.page_url, self.c = page_url, changes
 
     def __iter__(self) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
-        c, at = self.c, self.seen_at
+        c, at, site = self.c, self.seen_at, self.site_id
         batches = [
             (_INSERT_POST, [
-                {"id": p.post_id, "key": p.key, "url": p.url, "current_version": 1,
+                {"id": p.post_id, "site_id": site, "key": p.key, "url": p.url, "current_version": 1,
                  "first_seen": at, "last_seen": at} for p in c.posts]),
             (_INSERT_VERSION, [self._version(v) for v in c.versions.values()]),
             (_FILL_VERSION, [_prefixed(_version_values(v)) | {"b_id": v.version_id}
                              for v in c.filled.values()]),
-            (_INSERT_URL, [{"url": u, "post_id": pid, "first_seen": at} for u, pid in c.urls]),
-            (_INSERT_FINGERPRINT, [{"fingerprint": fp, "post_id": pid}
+            (_INSERT_URL, [{"site_id": site, "url": u, "post_id": pid, "first_seen": at}
+                           for u, pid in c.urls]),
+            (_INSERT_FINGERPRINT, [{"site_id": site, "fingerprint": fp, "post_id": pid}
                                    for fp, pid in c.fingerprints]),
             (_INSERT_SIGHTING, [
                 {"run_id": self.run_id, "post_id": s.post_id, "version": s.version,

@@ -1,0 +1,158 @@
+"""Many sites in one archive: the site table, per-site identity, cross-posts, the migration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sample_archive
+from feedkeeper.cards import Card
+from feedkeeper.clock import now_iso
+from feedkeeper.errors import ConfigError
+from feedkeeper.pipeline import archive_page, import_captures
+from feedkeeper.records import PageCapture, SiteState
+from feedkeeper.store import Store
+from feedkeeper.store.engine import migrate
+from feedkeeper.store.sites import (
+    NewSite,
+    add_site,
+    ensure_site,
+    find_site,
+    list_sites,
+    remove_site,
+    set_state,
+)
+
+from conftest import rows
+
+
+def _card(url: str, title: str, excerpt: str) -> Card:
+    return sample_archive.card(url, title, excerpt)
+
+
+def _page(store: Store, site_url: str, cards: list[Card]) -> None:
+    site = ensure_site(store.engine, site_url)
+    run = store.start_run("crawl", site_url, site.id)
+    capture = PageCapture(site_url, now_iso(), "parsed", body=b"<html></html>")
+    archive_page(store, site.id, run, capture, cards)
+
+
+def test_a_site_is_named_after_its_host_unless_named(store: Store) -> None:
+    a = add_site(store.engine, NewSite("https://a.example/blog/"))
+    b = add_site(store.engine, NewSite("https://a.example/other/"))
+    c = add_site(store.engine, NewSite("https://c.example/", name="mine", every="30m"))
+    assert (a.name, b.name, c.name) == ("a.example", "a.example-2", "mine")
+    assert [(s.name, s.every) for s in list_sites(store.engine)] == [
+        ("a.example", None),
+        ("a.example-2", None),
+        ("mine", "30m"),
+    ]
+
+
+def test_a_taken_url_or_name_is_refused_with_one_line(store: Store) -> None:
+    add_site(store.engine, NewSite("https://a.example/", name="a"))
+    with pytest.raises(ConfigError, match="already the site 'a'"):
+        add_site(store.engine, NewSite("HTTPS://A.example:443/"))
+    with pytest.raises(ConfigError, match="--name: a site named 'a' exists"):
+        add_site(store.engine, NewSite("https://b.example/", name="a"))
+    with pytest.raises(ConfigError, match="no site named 'z' \\(known: a\\)"):
+        find_site(store.engine, "z")
+
+
+def test_pause_resume_and_remove_keep_the_posts(store: Store) -> None:
+    _page(store, "https://a.example/", [_card("https://a.example/1", "One", "first post")])
+    set_state(store.engine, "a.example", SiteState.PAUSED)
+    assert list_sites(store.engine, SiteState.ACTIVE) == []
+    set_state(store.engine, "a.example", SiteState.ACTIVE)
+    remove_site(store.engine, "a.example", purge=False)
+    assert find_site(store.engine, "a.example").state is SiteState.REMOVED
+    assert rows(store, "SELECT site, title FROM posts_current") == [
+        {"site": "a.example", "title": "One"}
+    ]
+    again = add_site(store.engine, NewSite("https://a.example/"))
+    assert again.state is SiteState.ACTIVE
+
+
+def test_purge_deletes_the_site_and_only_its_rows(store: Store) -> None:
+    _page(store, "https://a.example/", [_card("https://a.example/1", "One", "first post")])
+    _page(store, "https://b.example/", [_card("https://b.example/1", "Two", "second post")])
+    remove_site(store.engine, "a.example", purge=True)
+    assert rows(store, "SELECT site, title FROM posts_current") == [
+        {"site": "b.example", "title": "Two"}
+    ]
+    assert rows(store, "SELECT count(*) AS n FROM page_fetch") == [{"n": 1}]
+    assert [s.name for s in list_sites(store.engine)] == ["b.example"]
+
+
+def test_a_repost_on_another_site_is_linked_not_merged(store: Store) -> None:
+    shared = ("Attention 详解", "分块计算自注意力,显存占用更低")
+    _page(store, "https://a.example/", [_card("https://a.example/p/1", *shared)])
+    _page(store, "https://b.example/", [_card("https://b.example/x/9", *shared)])
+    posts = rows(store, "SELECT id, site, url FROM posts_current ORDER BY id")
+    assert posts == [
+        {"id": 1, "site": "a.example", "url": "https://a.example/p/1"},
+        {"id": 2, "site": "b.example", "url": "https://b.example/x/9"},
+    ]
+    links = rows(
+        store, "SELECT post_id, site, other_post_id, other_site FROM cross_posts ORDER BY post_id"
+    )
+    assert links == [
+        {"post_id": 1, "site": "a.example", "other_post_id": 2, "other_site": "b.example"},
+        {"post_id": 2, "site": "b.example", "other_post_id": 1, "other_site": "a.example"},
+    ]
+
+
+def test_the_same_url_in_two_sites_is_two_posts(store: Store) -> None:
+    card = _card("https://shared.example/p/1", "Title", "text")
+    _page(store, "https://a.example/", [card])
+    _page(store, "https://b.example/", [card])
+    assert rows(store, "SELECT site_id, key FROM post ORDER BY id") == [
+        {"site_id": 1, "key": "https://shared.example/p/1"},
+        {"site_id": 2, "key": "https://shared.example/p/1"},
+    ]
+
+
+def test_site_status_reports_each_site(store: Store) -> None:
+    _page(store, "https://a.example/", [_card("https://a.example/1", "One", "x"), _card(
+        "https://a.example/2", "Two", "y")])  # fmt: skip
+    add_site(store.engine, NewSite("https://b.example/"))
+    assert rows(store, "SELECT name, state, posts FROM site_status ORDER BY name") == [
+        {"name": "a.example", "state": "active", "posts": 2},
+        {"name": "b.example", "state": "active", "posts": 0},
+    ]
+
+
+def test_imports_go_to_the_only_site_or_must_name_one(store: Store, seeds: list[Path]) -> None:
+    import_captures(store, seeds[:1])
+    assert [s.name for s in list_sites(store.engine)] == ["import"]
+    add_site(store.engine, NewSite("https://b.example/"))
+    with pytest.raises(ConfigError, match="holds 2 sites: name the one"):
+        import_captures(store, seeds[:1])
+
+
+def test_a_single_site_archive_becomes_one_site_losing_nothing(tmp_path: Path) -> None:
+    """An archive made before sites existed (revision 0004) upgrades into one site."""
+    store = sample_archive.open_copy(tmp_path / "a.db")
+    before = {t: _table(store, t) for t in ("post", "post_version", "sighting", "run")}
+    migrate(store.engine, "0004", down=True)
+    assert "site_id" not in _table(store, "post")[0]
+    migrate(store.engine, "head")
+    assert rows(store, "SELECT id, name, url, state FROM site") == [
+        {"id": 1, "name": "blog.example", "url": "https://blog.example/page/1", "state": "active"}
+    ]
+    for table, old in before.items():
+        assert _table(store, table) == old, table
+    store.close()
+
+
+def _table(store: Store, table: str) -> list[dict[str, object]]:
+    return rows(store, f"SELECT * FROM {table} ORDER BY 1, 2")
+
+
+def test_downgrade_refuses_an_archive_of_several_sites(store: Store) -> None:
+    add_site(store.engine, NewSite("https://a.example/"))
+    add_site(store.engine, NewSite("https://b.example/"))
+    with pytest.raises(RuntimeError, match="several sites"):
+        migrate(store.engine, "0004", down=True)
+    assert len(list_sites(store.engine)) == 2
