@@ -87,6 +87,7 @@ class CrawlOptions:
     # Commit after every page: set when several crawls share the process (see crawl_sites),
     # so that no write transaction stays open while this crawl waits.
     commit_every_page: bool = False
+    in_process_parse: bool = False  # never start a parse worker process
 
 
 # A page is suspect, and its cards are not archived, when they collapsed to under half
@@ -168,7 +169,7 @@ async def _fetch_and_walk(run: _Crawl) -> bool:
     """Open the stages around the walk; return True if ``should_stop`` cut it short."""
     settings, options = run.settings, run.options
     worker = None  # one request at a time: nothing is fetched ahead to parse meanwhile
-    if settings.concurrency >= 2:
+    if settings.concurrency >= 2 and not options.in_process_parse:
         worker = options.worker or ParseWorker(options.profile)
     run.worker = worker
     try:

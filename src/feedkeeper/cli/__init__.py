@@ -12,14 +12,14 @@ import traceback
 
 import typer
 
-from feedkeeper.cli import archive, common, crawl, inspect, ops, query
+from feedkeeper.cli import archive, common, crawl, inspect, ops, query, sites
 from feedkeeper.errors import FeedkeeperError
 
 app = common.app
 app.add_typer(common.db_app, name="db")
 
 # Registering commands: each module adds its own to the shared app.
-for module in (crawl, archive, inspect, ops, query):
+for module in (crawl, archive, inspect, ops, query, sites):
     module.register(app)
 
 # Exit code for an error we did not foresee (BSD sysexits EX_SOFTWARE).

@@ -22,13 +22,16 @@ from feedkeeper.cli.common import (
     settings_for,
 )
 from feedkeeper.cli.progress import progress_bar
-from feedkeeper.cli.summary import print_recovery, print_summary
+from feedkeeper.cli.summary import print_recovery, print_site_results, print_summary
 from feedkeeper.errors import ConfigError
 from feedkeeper.parse import load_profile
 from feedkeeper.pipeline import CrawlOptions, crawl, import_captures, reparse
+from feedkeeper.records import SiteState
 from feedkeeper.recover import RecoverOptions, recover
+from feedkeeper.sites_crawl import crawl_sites
 from feedkeeper.store import Store, exclusive_lock
 from feedkeeper.store.engine import schema_revision
+from feedkeeper.store.sites import Site, find_site, list_sites
 
 
 def register(app: typer.Typer) -> None:
@@ -41,8 +44,18 @@ def register(app: typer.Typer) -> None:
     db_app.command("upgrade")(db_upgrade_command)
 
 
+NO_SITES = (
+    "crawl: the archive has no active site: pass --url URL, or add one with"
+    " `feedkeeper sites add URL`"
+)
+SiteOption = Annotated[
+    str | None, typer.Option("--site", help="The site to work on (see `feedkeeper sites list`).")
+]
+
+
 def crawl_command(
     url: UrlOption = None,
+    site: SiteOption = None,
     db: DbOption = None,
     full: FullOption = False,
     max_pages: MaxPagesOption = None,
@@ -55,7 +68,7 @@ def crawl_command(
     ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Fetch the listing pages of a blog and archive every post card."""
+    """Fetch the listing pages of a blog (or of every active site) and archive every card."""
     settings = settings_for(
         config,
         url=url,
@@ -68,18 +81,36 @@ def crawl_command(
         ignore_robots=ignore_robots or None,
         use_feed=use_feed or None,
     )
-    if settings.url is None:  # before the archive is created for nothing
-        raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
+    if site is not None and url is not None:
+        raise ConfigError("--url and --site: give one or the other")
+    if site is None and settings.url is None and not settings.db.exists():
+        raise ConfigError(NO_SITES)
     site_profile = load_profile(settings.profile) if settings.profile else None
     with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("crawling") as advance:
         store = Store.open(settings.db)
-        summary = crawl(store, settings, CrawlOptions(profile=site_profile, progress=advance))
-    print_summary(summary)
-    raise typer.Exit(summary.exit_code)
+        options = CrawlOptions(profile=site_profile, progress=advance)
+        if site is None and settings.url is not None:
+            summary = crawl(store, settings, options)
+        else:
+            results = crawl_sites(store, _sites_to_crawl(store, site), settings, options)
+    if site is None and settings.url is not None:
+        print_summary(summary)
+        raise typer.Exit(summary.exit_code)
+    raise typer.Exit(print_site_results(results))
+
+
+def _sites_to_crawl(store: Store, name: str | None) -> list[Site]:
+    if name is not None:
+        return [find_site(store.engine, name)]
+    sites = list_sites(store.engine, SiteState.ACTIVE)
+    if not sites:
+        raise ConfigError(NO_SITES)
+    return sites
 
 
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="Plain-text captures of listing pages.")],
+    site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -89,7 +120,9 @@ def import_command(
         exclusive_lock(settings.db, settings.lock_timeout),
         progress_bar("importing", len(files)) as advance,
     ):
-        summary = import_captures(Store.open(settings.db), files, progress=advance)
+        store = Store.open(settings.db)
+        target = find_site(store.engine, site) if site is not None else None
+        summary = import_captures(store, files, progress=advance, site=target)
     print_summary(summary)
     raise typer.Exit(summary.exit_code)
 

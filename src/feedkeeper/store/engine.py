@@ -52,7 +52,9 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
         url = URL.create(
             "sqlite", database=f"file:{quote(str(path))}", query={"mode": "ro", "uri": "true"}
         )
-    engine = create_engine(url, connect_args={"timeout": 30})
+    # No cap on connections: each site crawled at once holds one for its writer, and a
+    # capped pool would make the next one wait, blocking the event loop it runs in.
+    engine = create_engine(url, connect_args={"timeout": 30}, max_overflow=-1)
     dialect.configure(engine, readonly=readonly)
     return engine
 
