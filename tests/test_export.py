@@ -29,6 +29,7 @@ from conftest import rows
 T1, T2, T3 = RUN_TIMES
 FORMULA_POST = {
     "id": 2,
+    "site": "blog.example",
     "url": "https://blog.example/p/formula",
     "aliases": [],
     "title": "=SUM(A1:A9)",
@@ -135,6 +136,7 @@ def database_posts(store: Store, history: bool = False) -> list[dict[str, Any]]:
         )
         record = {
             "id": post["id"],
+            "site": "blog.example",  # the sample archive's only site
             "url": post["url"],
             "aliases": [a["url"] for a in aliases],
             **{

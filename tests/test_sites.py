@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import sample_archive
 from feedkeeper.cards import Card
+from feedkeeper.cli import main
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ConfigError
 from feedkeeper.pipeline import archive_page, import_captures
@@ -156,3 +159,66 @@ def test_downgrade_refuses_an_archive_of_several_sites(store: Store) -> None:
     with pytest.raises(RuntimeError, match="several sites"):
         migrate(store.engine, "0004", down=True)
     assert len(list_sites(store.engine)) == 2
+
+
+@pytest.fixture
+def two_sites(db_path: Path) -> Iterator[Path]:
+    """An archive of two sites: a.example with two posts, b.example with one."""
+    store = Store.open(db_path)
+    _page(store, "https://a.example/", [_card("https://a.example/1", "梯度下降", "一"),
+                                        _card("https://a.example/2", "Adam", "二")])  # fmt: skip
+    _page(store, "https://b.example/", [_card("https://b.example/1", "梯度检查点", "三")])
+    store.close()
+    yield db_path
+
+
+def _ids(capsys: pytest.CaptureFixture[str], argv: list[str]) -> list[int]:
+    assert main(argv) == 0
+    return [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
+
+
+def test_export_search_show_status_take_site(
+    two_sites: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(two_sites)]
+    assert _ids(capsys, ["export", "--site", "b.example", *db]) == [3]
+    assert _ids(capsys, ["export", *db]) == [1, 2, 3]
+    assert main(["search", "梯度", "--site", "a.example", *db]) == 0
+    found = capsys.readouterr().out
+    assert "https://a.example/1" in found and "b.example" not in found
+    assert main(["show", "https://b.example/1", "--site", "a.example", *db]) == 1
+    assert main(["show", "https://b.example/1", "--site", "b.example", *db]) == 0
+    assert capsys.readouterr().out.startswith("post 3  https://b.example/1  site b.example\n")
+    assert main(["status", "--json", "--site", "a.example", *db]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["totals"]["posts"] == 2
+    assert [r["site"] for r in report["runs"]] == ["a.example"]
+    assert [s["name"] for s in report["sites"]] == ["a.example"]
+    assert main(["status", *db]) == 0
+    assert "sites" in capsys.readouterr().out
+
+
+def test_an_unknown_site_is_one_line(two_sites: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (["export"], ["search", "x"], ["status"], ["show", "1"], ["health"]):
+        assert main([*command, "--site", "c", "--db", str(two_sites)]) == 2
+        err = capsys.readouterr().err
+        assert err == "error: --site: no site named 'c' (known: a.example, b.example)\n", command
+
+
+def test_health_judges_each_active_site(
+    two_sites: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = Store.open(two_sites)
+    with store.engine.begin() as conn:  # a.example's crawl ended well, b.example's did not
+        conn.exec_driver_sql("UPDATE run SET status = 'ok' WHERE site_id = 1")
+        conn.exec_driver_sql(
+            "UPDATE run SET status = 'failed', started_at = '2026-01-01T00:00:00.000000Z'"
+            " WHERE site_id = 2"
+        )
+    store.close()
+    db = ["--db", str(two_sites)]
+    assert main(["health", "--every", "1h", *db]) == 1
+    assert capsys.readouterr().out.startswith("unhealthy: 1 of 2 sites unhealthy: site b.example:")
+    assert main(["health", "--every", "1h", "--site", "a.example", *db]) == 0
+    assert main(["sites", "pause", "b.example", *db]) == 0
+    assert main(["health", "--every", "1h", *db]) == 0

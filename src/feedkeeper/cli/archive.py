@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from feedkeeper.cli.common import ConfigOption, DbOption, err, out, settings_for
+from feedkeeper.cli.common import ConfigOption, DbOption, SiteOption, err, out, settings_for
 from feedkeeper.cli.progress import progress_bar, tracked
 from feedkeeper.clock import stored_date, stored_time
 from feedkeeper.errors import ConfigError
@@ -20,12 +20,14 @@ from feedkeeper.export import FORMATS, check_fields, write_export
 from feedkeeper.store.read import (
     PostFilter,
     RunRow,
+    SiteRow,
     StatusReport,
     count_posts,
     iter_posts,
     open_reader,
     status_report,
 )
+from feedkeeper.store.sites import find_site
 
 
 def register(app: typer.Typer) -> None:
@@ -69,6 +71,7 @@ def export_command(
     excel: Annotated[
         bool, typer.Option("--excel", help="CSV with a UTF-8 BOM, for Excel.")
     ] = False,
+    site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -83,9 +86,12 @@ def export_command(
         categories=tuple(category or ()),
         pending_placeholders=pending,
         changed_since=_time_option("--changed-since", changed_since),
+        site=site,
     )
     chosen = check_fields(fields)
     engine = open_reader(settings_for(config, db=db).db)
+    if site is not None:
+        find_site(engine, site)
     target = None if out_path in (None, "-") else Path(out_path)
     total = count_posts(engine, where) if err.is_terminal else None  # only a bar needs it
     with progress_bar("exporting", total) as advance:
@@ -118,11 +124,15 @@ def _time_option(name: str, value: str | None) -> str | None:
 def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     runs: Annotated[int, typer.Option("--runs", min=1, help="How many recent runs to list.")] = 10,
+    site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Show recent runs, archive totals and the placeholder backlog."""
-    report = status_report(open_reader(settings_for(config, db=db).db), last_runs=runs)
+    """Show recent runs, archive totals, the placeholder backlog and the sites."""
+    engine = open_reader(settings_for(config, db=db).db)
+    if site is not None:
+        find_site(engine, site)
+    report = status_report(engine, last_runs=runs, site=site)
     if as_json:
         text = json.dumps(asdict(report), ensure_ascii=False, indent=2)
         out.print_json(text) if out.is_terminal else print(text)
@@ -131,6 +141,8 @@ def status_command(
     _say(f"archive: {totals}")
     _show_table("recent runs", RUN_COLUMNS, [_run_cells(run) for run in report.runs])
     _show_table("placeholders", BACKLOG_COLUMNS, _backlog_rows(report))
+    if len(report.sites) > 1:
+        _show_table("sites", SITE_COLUMNS, [_site_cells(s) for s in report.sites])
 
 
 RUN_COLUMNS = (
@@ -145,6 +157,12 @@ RUN_COLUMNS = (
     "failures",
 )
 BACKLOG_COLUMNS = ("kind", "pending", "recovered", "unrecoverable")
+SITE_COLUMNS = ("site", "state", "posts", "last crawl", "status")
+
+
+def _site_cells(site: SiteRow) -> list[str]:
+    when = site.last_crawl_at[:19].replace("T", " ") if site.last_crawl_at else "-"
+    return [site.name, site.state, str(site.posts), when, site.last_crawl_status or "-"]
 
 
 def _run_cells(run: RunRow) -> list[str]:

@@ -51,6 +51,9 @@ ConcurrencyOption = Annotated[
 IgnoreRobotsOption = Annotated[
     bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")
 ]
+SiteOption = Annotated[
+    str | None, typer.Option("--site", help="Only this site (see `feedkeeper sites list`).")
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="A feedkeeper.toml settings file [default: $FEEDKEEPER_CONFIG]."),

@@ -16,6 +16,7 @@ from feedkeeper.cli.common import (
     MaxPagesOption,
     ProfileOption,
     RateOption,
+    SiteOption,
     UrlOption,
     db_app,
     out,
@@ -48,9 +49,6 @@ NO_SITES = (
     "crawl: the archive has no active site: pass --url URL, or add one with"
     " `feedkeeper sites add URL`"
 )
-SiteOption = Annotated[
-    str | None, typer.Option("--site", help="The site to work on (see `feedkeeper sites list`).")
-]
 
 
 def crawl_command(

@@ -18,6 +18,7 @@ from feedkeeper.cli.common import (
     MaxPagesOption,
     ProfileOption,
     RateOption,
+    SiteOption,
     UrlOption,
     out,
     settings_for,
@@ -105,10 +106,12 @@ def health_command(
     db: DbOption = None,
     cron: CronOption = None,
     every: EveryOption = None,
+    site: SiteOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Exit 0 if the archive is readable and a crawl succeeded within 3 scheduled intervals."""
-    health = check_health(settings_for(config, db=db, schedule=cron, every=every))
+    """Exit 0 if the archive is readable and every active site (or --site) had a good crawl
+    within 3 scheduled intervals."""
+    health = check_health(settings_for(config, db=db, schedule=cron, every=every), site=site)
     verdict = "healthy" if health.is_healthy else "unhealthy"
     out.print(f"{verdict}: {health.reason}", markup=False, highlight=False)
     if not health.is_healthy:

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from feedkeeper.cli.common import ConfigOption, DbOption, err, out, settings_for
+from feedkeeper.cli.common import ConfigOption, DbOption, SiteOption, err, out, settings_for
 from feedkeeper.errors import ConfigError, FeedkeeperError
 from feedkeeper.store.read import PostHistory, VersionRecord, find_post, open_reader, post_history
 from feedkeeper.store.search import MarkedText, SearchHit, search_posts
+from feedkeeper.store.sites import find_site
 from feedkeeper.worddiff import Segment, diff_segments, elide
 
 # Plain-text marks, for pipes: matches as in Markdown, changes as in `git diff --word-diff`.
@@ -42,13 +43,17 @@ def search_command(
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, help="At most this many posts.")
     ] = 20,
+    site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Search the current titles and excerpts, best matches first (any script, any substring)."""
     if not query.split():
         raise ConfigError("search: the query is empty")
-    hits = search_posts(open_reader(settings_for(config, db=db).db), query, limit)
+    engine = open_reader(settings_for(config, db=db).db)
+    if site is not None:
+        find_site(engine, site)
+    hits = search_posts(engine, query, limit, site)
     if not hits:
         err.print(f"no posts match {query!r}", markup=False, highlight=False)
         raise typer.Exit(1)
@@ -80,12 +85,15 @@ def _marked(marked: MarkedText) -> Text:
 
 def show_command(
     post: Annotated[str, typer.Argument(help="A post id, a URL it was seen under, or its key.")],
+    site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Show a post and what changed from each version to the next."""
     engine = open_reader(settings_for(config, db=db).db)
-    post_id = find_post(engine, post)
+    if site is not None:
+        find_site(engine, site)
+    post_id = find_post(engine, post, site)
     history = post_history(engine, post_id) if post_id is not None else None
     if history is None:
         raise FeedkeeperError(f"no post {post!r} in the archive: give a post id, a URL or a key")
@@ -107,7 +115,9 @@ def show_command(
 
 
 def _print_header(history: PostHistory) -> None:
-    _say(Text(f"post {history.id}  {history.url or history.key}", style="bold"))
+    _say(
+        Text(f"post {history.id}  {history.url or history.key}  site {history.site}", style="bold")
+    )
     for alias in history.aliases:
         _say(Text(f"also at {alias}"))
     _say(

@@ -69,6 +69,7 @@ class PostFilter:
     categories: tuple[str, ...] = ()
     pending_placeholders: bool = False
     changed_since: str | None = None  # a version or sighting after this time (clock.stored_time)
+    site: str | None = None  # the site's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ class PostRecord:
     """One post as exported: its current values, aliases, placeholders, maybe versions."""
 
     id: int
+    site: str
     url: str | None
     aliases: list[str]
     title: str | None
@@ -135,6 +137,9 @@ def _where(where: PostFilter) -> tuple[str, dict[str, Any]]:
         params.update({f"cat{i}": name for i, name in enumerate(where.categories)})
     if where.pending_placeholders:
         parts.append("pc.placeholders_pending > 0")
+    if where.site:
+        parts.append("pc.site = :site")
+        params["site"] = where.site
     if where.changed_since:
         # Stored times are fixed-width UTC text, so text order is time order.
         parts.append(
@@ -150,6 +155,7 @@ def _where(where: PostFilter) -> tuple[str, dict[str, Any]]:
 def _record(row: Any, history: bool) -> PostRecord:
     return PostRecord(
         id=row["id"],
+        site=row["site"],
         url=row["url"],
         aliases=orjson.loads(row["aliases"]),
         title=row["title"],
@@ -174,6 +180,7 @@ class RunRow:
     """One run as the status report shows it (a row of the ``crawl_runs`` view)."""
 
     id: int
+    site: str | None
     kind: str
     status: str
     started_at: str
@@ -197,33 +204,57 @@ class StatusReport:
     runs: list[RunRow]
     totals: dict[str, int]
     backlog: dict[str, dict[str, int]]  # kind -> status -> count
+    sites: list[SiteRow]
 
 
-_RUNS = """SELECT id, kind, status, started_at, finished_at, duration_seconds, pages,
+@dataclass(frozen=True, slots=True)
+class SiteRow:
+    """One site as the status report shows it (a row of the ``site_status`` view)."""
+
+    name: str
+    state: str
+    posts: int
+    last_crawl_at: str | None
+    last_crawl_status: str | None
+
+
+# ":site" is a site's name, or NULL for every site.
+_RUNS = """SELECT id, site, kind, status, started_at, finished_at, duration_seconds, pages,
     pages_not_modified, pages_failed, cards, new_posts, new_versions, reposts, placeholders_found,
-    json_array_length(failures) AS failures FROM crawl_runs ORDER BY id DESC LIMIT :n"""
-_TOTALS = """SELECT (SELECT count(*) FROM post) AS posts,
-    (SELECT count(*) FROM post_version) AS versions,
+    json_array_length(failures) AS failures FROM crawl_runs
+    WHERE :site IS NULL OR site = :site ORDER BY id DESC LIMIT :n"""
+_IN_SITE = "(:site IS NULL OR {post}.site_id = (SELECT id FROM site WHERE name = :site))"
+_TOTALS = f"""SELECT (SELECT count(*) FROM post p WHERE {_IN_SITE.format(post="p")}) AS posts,
+    (SELECT count(*) FROM post_version v JOIN post p ON p.id = v.post_id
+      WHERE {_IN_SITE.format(post="p")}) AS versions,
     (SELECT count(*) FROM post_url pu JOIN post p ON p.id = pu.post_id
-      WHERE pu.url IS NOT p.url) AS aliases,
-    (SELECT count(*) FROM sighting) AS sightings,
-    (SELECT count(*) FROM page_fetch) AS pages_fetched,
-    (SELECT count(*) FROM placeholder_backlog) AS placeholders_pending"""
+      WHERE pu.url IS NOT p.url AND {_IN_SITE.format(post="p")}) AS aliases,
+    (SELECT count(*) FROM sighting s JOIN post p ON p.id = s.post_id
+      WHERE {_IN_SITE.format(post="p")}) AS sightings,
+    (SELECT count(*) FROM page_fetch f WHERE {_IN_SITE.format(post="f")}) AS pages_fetched,
+    (SELECT count(*) FROM placeholder_backlog b JOIN post p ON p.id = b.post_id
+      WHERE {_IN_SITE.format(post="p")}) AS placeholders_pending"""
+_SITES = """SELECT name, state, posts, last_crawl_at, last_crawl_status FROM site_status
+    WHERE :site IS NULL OR name = :site ORDER BY name"""
+_BACKLOG = f"""SELECT ph.kind, ph.status, count(*) FROM placeholder ph
+    JOIN post_version v ON v.id = ph.version_id JOIN post p ON p.id = v.post_id
+    WHERE {_IN_SITE.format(post="p")} GROUP BY ph.kind, ph.status ORDER BY ph.kind"""
 _STATUSES = ("pending", "recovered", "unrecoverable")
 
 
-def status_report(engine: Engine, last_runs: int = 10) -> StatusReport:
-    """Return the recent runs, the archive's totals and the placeholder backlog."""
+def status_report(engine: Engine, last_runs: int = 10, site: str | None = None) -> StatusReport:
+    """Return the recent runs, the totals, the placeholder backlog and the sites (or one site)."""
+    where = {"site": site}
     with engine.connect() as conn:
-        runs = [RunRow(**row._mapping) for row in conn.execute(text(_RUNS), {"n": last_runs})]
-        totals = dict(conn.execute(text(_TOTALS)).one()._mapping)
+        runs = [
+            RunRow(**row._mapping) for row in conn.execute(text(_RUNS), where | {"n": last_runs})
+        ]
+        totals = dict(conn.execute(text(_TOTALS), where).one()._mapping)
         backlog: dict[str, dict[str, int]] = {}
-        counts = (
-            "SELECT kind, status, count(*) FROM placeholder GROUP BY kind, status ORDER BY kind"
-        )
-        for kind, status, count in conn.execute(text(counts)):
+        for kind, status, count in conn.execute(text(_BACKLOG), where):
             backlog.setdefault(kind, dict.fromkeys(_STATUSES, 0))[status] = count
-    return StatusReport(runs, totals, backlog)
+        sites = [SiteRow(**row._mapping) for row in conn.execute(text(_SITES), where)]
+    return StatusReport(runs, totals, backlog, sites)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +279,7 @@ class PostHistory:
     """A post with every URL it was seen under and every version, oldest first."""
 
     id: int
+    site: str
     url: str | None
     key: str
     aliases: list[str]
@@ -257,18 +289,25 @@ class PostHistory:
     versions: list[VersionRecord]
 
 
-def find_post(engine: Engine, ref: str) -> int | None:
-    """Return the id of the post ``ref`` names: an id, a URL or alias, or a ``post.key``."""
+def find_post(engine: Engine, ref: str, site: str | None = None) -> int | None:
+    """Return the id of the post ``ref`` names (in ``site``, or in any site: the oldest).
+
+    ``ref`` is an id, a URL or alias, or a ``post.key``.
+    """
     ref = ref.strip()
-    queries: list[tuple[str, object]] = [("SELECT id FROM post WHERE key = :v", ref)]
+    in_site = f" AND {_IN_SITE.format(post='t')} ORDER BY 1 LIMIT 1"
+    queries: list[tuple[str, object]] = [
+        ("SELECT id AS post_id FROM post t WHERE key = :v" + in_site, ref)
+    ]
     if ref.isdigit():
-        queries.insert(0, ("SELECT id FROM post WHERE id = :v", int(ref)))
+        queries.insert(0, ("SELECT id AS post_id FROM post t WHERE id = :v" + in_site, int(ref)))
     if "://" in ref:
         with contextlib.suppress(ValueError):  # a malformed port, say: then it is no URL of ours
-            queries.insert(0, ("SELECT post_id FROM post_url WHERE url = :v", canonical_url(ref)))
+            by_url = "SELECT post_id FROM post_url t WHERE url = :v" + in_site
+            queries.insert(0, (by_url, canonical_url(ref)))
     with engine.connect() as conn:
         for sql, value in queries:
-            found = conn.execute(text(sql), {"v": value}).scalar()
+            found = conn.execute(text(sql), {"v": value, "site": site}).scalar()
             if found is not None:
                 return int(found)
     return None
@@ -283,7 +322,13 @@ _VERSION_ROWS = f"""SELECT v.version, v.title, v.category, v.categories, v.tags,
 def post_history(engine: Engine, post_id: int) -> PostHistory | None:
     """Return the post with its aliases and versions, None when there is no such post."""
     with engine.connect() as conn:
-        post = conn.execute(text("SELECT * FROM post WHERE id = :id"), {"id": post_id}).first()
+        post = conn.execute(
+            text(
+                "SELECT p.*, s.name AS site FROM post p JOIN site s ON s.id = p.site_id"
+                " WHERE p.id = :id"
+            ),
+            {"id": post_id},
+        ).first()
         if post is None:
             return None
         p = post._mapping
@@ -306,6 +351,7 @@ def post_history(engine: Engine, post_id: int) -> PostHistory | None:
         ]
     return PostHistory(
         p["id"],
+        p["site"],
         p["url"],
         p["key"],
         list(aliases),

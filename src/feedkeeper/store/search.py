@@ -50,25 +50,31 @@ def query_terms(query: str) -> list[str]:
     return query.split()
 
 
-def search_posts(engine: Engine, query: str, limit: int = 20) -> list[SearchHit]:
-    """Return up to ``limit`` posts whose current title or excerpt hold every term, ranked."""
+def search_posts(
+    engine: Engine, query: str, limit: int = 20, site: str | None = None
+) -> list[SearchHit]:
+    """Return up to ``limit`` posts (of ``site``, or all) whose current title or excerpt hold
+    every term, ranked."""
     terms = query_terms(query)
     if not terms:
         return []
-    sql, params = _search_sql(terms, limit)
+    sql, params = _search_sql(terms, limit, site)
     with engine.connect() as conn:
         rows = [row._mapping for row in conn.execute(text(sql), params)]
     pattern = _pattern(terms)
     return [_hit(row, pattern) for row in rows]
 
 
-def _search_sql(terms: list[str], limit: int) -> tuple[str, dict[str, Any]]:
+def _search_sql(terms: list[str], limit: int, site: str | None) -> tuple[str, dict[str, Any]]:
     indexed = [t for t in terms if len(t) >= MIN_INDEXED_CHARS]
     short = [t for t in terms if len(t) < MIN_INDEXED_CHARS]
     params: dict[str, Any] = {"limit": limit}
     current = "post_version v ON v.post_id = p.id AND v.version = p.current_version"
     source = f"post p JOIN {current}"
     where: list[str] = []
+    if site is not None:
+        where.append("p.site_id = (SELECT id FROM site WHERE name = :site)")
+        params["site"] = site
     order = "p.id"
     if indexed:
         source = f"{SEARCH_INDEX} f JOIN post p ON p.id = f.rowid JOIN {current}"
