@@ -146,7 +146,26 @@ NEW_VIEWS = {"cross_posts": CROSS_POSTS, "site_status": SITE_STATUS}
 
 def upgrade() -> None:
     conn = op.get_bind()
+    if conn.dialect.name == "postgresql":
+        _upgrade_postgresql(conn)
+        return
     views, triggers = _set_aside(conn)
+    _create_site_table()
+    site_id = _site_of_existing_rows(conn)
+    _add_site_column("run", site_id, nullable=True)
+    _add_site_column("page_fetch", site_id, nullable=False)
+    _add_site_column("post", site_id, nullable=False, unique_key=True)
+    _rebuild_keyed("post_url", "url", site_id)
+    _rebuild_keyed("post_fingerprint", "fingerprint", site_id)
+    for name, sql in views:
+        op.execute(REDEFINED.get(name, sql))
+    for sql in NEW_VIEWS.values():
+        op.execute(sql)
+    for _, sql in triggers:
+        op.execute(sql)
+
+
+def _create_site_table() -> None:
     op.create_table(
         "site",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -160,18 +179,64 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
+
+
+# PostgreSQL alters tables in place, and keeps track of which views read which.
+PG_DURATION = (
+    "round(extract(epoch FROM CAST(r.finished_at AS timestamptz)"
+    " - CAST(r.started_at AS timestamptz)), 3)::double precision"
+)
+PG_POST_SEARCH = """
+    CREATE VIEW post_search AS
+    SELECT
+        CAST(NULL AS text) AS post_search,
+        CAST(NULL AS real) AS rank,
+        pc.id AS post_id,
+        pc.url AS url,
+        pc.title AS title,
+        pc.category AS category,
+        pc.published AS published,
+        pc.excerpt AS excerpt,
+        pc.title AS title_highlighted,
+        pc.excerpt AS excerpt_snippet
+    FROM post_fts f
+    JOIN posts_current pc ON pc.id = f.rowid
+"""
+
+
+def _upgrade_postgresql(conn: sa.Connection) -> None:
+    for name in ("post_search", "posts_current", "post_history", "crawl_runs"):
+        op.execute(f"DROP VIEW IF EXISTS {name}")
+    _create_site_table()
     site_id = _site_of_existing_rows(conn)
-    _add_site_column("run", site_id, nullable=True)
-    _add_site_column("page_fetch", site_id, nullable=False)
-    _add_site_column("post", site_id, nullable=False, unique_key=True)
-    _rebuild_keyed("post_url", "url", site_id)
-    _rebuild_keyed("post_fingerprint", "fingerprint", site_id)
-    for name, sql in views:
-        op.execute(REDEFINED.get(name, sql))
+    # The site was given its id: the sequence must not hand it out again.
+    op.execute(
+        "SELECT setval(pg_get_serial_sequence('site', 'id'), coalesce(max(id), 1)) FROM site"
+    )
+    for table in ("run", "page_fetch", "post", "post_url", "post_fingerprint"):
+        op.add_column(table, sa.Column("site_id", sa.Integer(), nullable=True))
+        if site_id is not None:
+            op.execute(sa.text(f"UPDATE {table} SET site_id = {int(site_id)}"))
+        if table != "run":
+            op.alter_column(table, "site_id", nullable=False)
+        op.create_foreign_key(f"fk_{table}_site_id_site", table, "site", ["site_id"], ["id"])
+    for table in ("run", "page_fetch", "post"):
+        op.create_index(f"ix_{table}_site_id", table, ["site_id"])
+    op.drop_constraint("post_key_key", "post", type_="unique")
+    op.create_unique_constraint("uq_post_site_id", "post", ["site_id", "key"])
+    for table, key in (("post_url", "url"), ("post_fingerprint", "fingerprint")):
+        op.drop_constraint(f"{table}_pkey", table, type_="primary")
+        op.create_primary_key(f"{table}_pkey", table, ["site_id", key])
+    op.create_index("ix_post_fingerprint_fingerprint", "post_fingerprint", ["fingerprint"])
+    op.execute(POSTS_CURRENT)
+    op.execute(POST_HISTORY)
+    op.execute(CRAWL_RUNS.replace(_SQLITE_DURATION, PG_DURATION))
+    op.execute(PG_POST_SEARCH)
     for sql in NEW_VIEWS.values():
         op.execute(sql)
-    for _, sql in triggers:
-        op.execute(sql)
+
+
+_SQLITE_DURATION = "round((julianday(r.finished_at) - julianday(r.started_at)) * 86400.0, 3)"
 
 
 def _set_aside(conn: sa.Connection) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -258,6 +323,8 @@ def _rebuild_keyed(table: str, key: str, site_id: int | None) -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
+    if conn.dialect.name == "postgresql":
+        raise NotImplementedError("revision 0008 is not undone on PostgreSQL")
     if conn.exec_driver_sql("SELECT count(*) FROM site").scalar_one() > 1:
         raise RuntimeError("the archive holds several sites: revision 0004 can hold only one")
     views, triggers = _set_aside(conn)

@@ -9,13 +9,20 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.config import Settings
 from feedkeeper.records import SiteState
-from feedkeeper.store.engine import SCHEMA_HEAD, create_sqlite_engine, schema_revision
+from feedkeeper.store.engine import (
+    SCHEMA_HEAD,
+    create_server_engine,
+    create_sqlite_engine,
+    describe,
+    schema_revision,
+)
 from feedkeeper.store.runs import crawl_start_times
 from feedkeeper.store.sites import Site, find_site, list_sites
 from feedkeeper.triggers import Cadence
@@ -49,13 +56,16 @@ def check_health(
     A site with its own interval or cron expression is judged against it.
     """
     now = now or datetime.now(UTC)
-    if not settings.db.is_file():
-        return Health(False, f"no archive at {settings.db}")
-    engine = create_sqlite_engine(settings.db, readonly=True)
+    db = settings.db
+    if isinstance(db, Path) and not db.is_file():
+        return Health(False, f"no archive at {db}")
+    engine = (
+        create_server_engine(db) if isinstance(db, str) else create_sqlite_engine(db, readonly=True)
+    )
     try:
         return _check(engine, settings, now, site)
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        return Health(False, f"cannot read {settings.db}: {_reason(exc)}")
+        return Health(False, f"cannot read {describe(db)}: {_reason(exc)}")
     finally:
         engine.dispose()
 

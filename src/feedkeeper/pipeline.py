@@ -44,6 +44,7 @@ from feedkeeper.records import (
     Validators,
 )
 from feedkeeper.store import Store
+from feedkeeper.store.engine import describe
 from feedkeeper.store.sites import Site, ensure_site, site_for_import
 from feedkeeper.store.write import PageWriter
 
@@ -519,7 +520,7 @@ def reparse(
     store: Store, profile: Profile | None = None, progress: Progress | None = None
 ) -> RunSummary:
     """Rebuild the archive's posts from its stored pages with the current parser."""
-    run_id = store.start_run(RunKind.REPARSE, str(store.path))
+    run_id = store.start_run(RunKind.REPARSE, describe(store.path))
     counts = RunCounts()
     with store.rebuilding() as (writer, pages):
         asyncio.run(_reparse_pages(store, writer, pages, profile, counts, progress))

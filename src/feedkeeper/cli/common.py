@@ -26,8 +26,12 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="The archive file [default: $FEEDKEEPER_DB, else ./feedkeeper.db]."),
+    str | None,
+    typer.Option(
+        "--db",
+        help="The archive: a SQLite file or a postgresql:// URL"
+        " [default: $FEEDKEEPER_DB, else ./feedkeeper.db].",
+    ),
 ]
 # The site and politeness options that crawl, schedule, recover and parse share.
 UrlOption = Annotated[

@@ -31,7 +31,7 @@ from feedkeeper.records import SiteState
 from feedkeeper.recover import RecoverOptions, recover
 from feedkeeper.sites_crawl import crawl_sites
 from feedkeeper.store import Store, exclusive_lock
-from feedkeeper.store.engine import schema_revision
+from feedkeeper.store.engine import archive_exists, describe, schema_revision
 from feedkeeper.store.sites import Site, find_site, list_sites
 
 
@@ -81,7 +81,7 @@ def crawl_command(
     )
     if site is not None and url is not None:
         raise ConfigError("--url and --site: give one or the other")
-    if site is None and settings.url is None and not settings.db.exists():
+    if site is None and settings.url is None and not archive_exists(settings.db):
         raise ConfigError(NO_SITES)
     site_profile = load_profile(settings.profile) if settings.profile else None
     with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("crawling") as advance:
@@ -169,7 +169,7 @@ def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
         store = Store.open(settings.db)
-    out.print(f"{settings.db}: schema at revision {schema_revision(store.engine)}")
+    out.print(f"{describe(settings.db)}: schema at revision {schema_revision(store.engine)}")
 
 
 def demo_command(

@@ -104,7 +104,7 @@ def resume_command(name: NameArgument, db: DbOption = None, config: ConfigOption
     _set(name, SiteState.ACTIVE, db, config)
 
 
-def _set(name: str, state: SiteState, db: Path | None, config: Path | None) -> None:
+def _set(name: str, state: SiteState, db: str | None, config: Path | None) -> None:
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
         site = set_state(Store.open(settings.db).engine, name, state)

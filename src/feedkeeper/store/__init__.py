@@ -15,7 +15,13 @@ from feedkeeper.clock import now_iso
 from feedkeeper.errors import StoreError
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, RunStatus, Validators
 from feedkeeper.store.dialect import rebuild_search_index, triggers_set_aside
-from feedkeeper.store.engine import create_sqlite_engine, exclusive_lock, upgrade
+from feedkeeper.store.engine import (
+    create_server_engine,
+    create_sqlite_engine,
+    describe,
+    exclusive_lock,
+    upgrade,
+)
 from feedkeeper.store.placeholders import refresh_recovered_excerpts
 from feedkeeper.store.recoveries import restore_recoveries, save_recoveries
 from feedkeeper.store.tables import (
@@ -35,15 +41,22 @@ __all__ = ["Store", "exclusive_lock"]
 
 
 class Store:
-    """A feedkeeper archive in one SQLite file."""
+    """A feedkeeper archive: one SQLite file, or a database on a PostgreSQL server."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path | str, engine: Engine) -> None:
         self.path = path
         self.engine = engine
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """Open (creating if needed) and migrate the archive at ``path``."""
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating if needed) and migrate the archive at ``path`` (a file or a URL)."""
+        if isinstance(path, str):
+            engine = create_server_engine(path)
+            try:
+                upgrade(engine)
+            except StoreError as exc:
+                raise StoreError(f"{describe(path)}: {exc.message}") from exc
+            return cls(path, engine)
         if path.parent and not path.parent.exists():
             raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
         if path.exists() and not _looks_like_sqlite(path):
@@ -53,9 +66,9 @@ class Store:
         return cls(path, engine)
 
     @classmethod
-    def open_existing(cls, path: Path) -> Store:
+    def open_existing(cls, path: Path | str) -> Store:
         """Open an archive that must already exist (for commands that only read)."""
-        if not path.exists():
+        if isinstance(path, Path) and not path.exists():
             raise StoreError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
         return cls.open(path)
 
@@ -152,7 +165,7 @@ class Store:
                     if conn.in_transaction():
                         writer.commit()
         except OperationalError as exc:
-            raise StoreError(f"cannot write to {self.path}: {exc.orig}") from exc
+            raise StoreError(f"cannot write to {describe(self.path)}: {exc.orig}") from exc
 
     @contextlib.contextmanager
     def rebuilding(self) -> Iterator[tuple[PageWriter, list[tuple[int, int, int]]]]:

@@ -12,11 +12,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from sqlalchemy import URL, Column, Engine, MetaData, String, Table, create_engine, inspect, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import (
+    URL,
+    Column,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    inspect,
+    make_url,
+    select,
+)
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 import feedkeeper
-from feedkeeper.errors import DatabaseLockedError, StoreError
+from feedkeeper.errors import ConfigError, DatabaseLockedError, StoreError
 from feedkeeper.store import dialect
 
 if TYPE_CHECKING:
@@ -59,6 +70,38 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     return engine
 
 
+def create_server_engine(url: str) -> Engine:
+    """Return an engine for a database server URL; ``postgresql://`` is driven by psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"setting db: not a database URL: {url!r}") from exc
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if not parsed.drivername.startswith("postgresql"):
+        raise ConfigError(
+            f"setting db: {parsed.drivername}:// is not supported: use a SQLite file"
+            " or a postgresql:// URL"
+        )
+    try:
+        return create_engine(parsed, pool_pre_ping=True, max_overflow=-1)
+    except (ImportError, ArgumentError) as exc:
+        raise ConfigError(f"setting db: {exc}") from exc
+
+
+def archive_exists(db: Path | str) -> bool:
+    """True for a database URL (the server makes the database), or a file that exists."""
+    return isinstance(db, str) or db.exists()
+
+
+def describe(db: Path | str) -> str:
+    """Name the archive for messages, without the password a URL may hold."""
+    if isinstance(db, str) and "://" in db:
+        with contextlib.suppress(ArgumentError):
+            return make_url(db).render_as_string(hide_password=True)
+    return str(db)
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (no-op when it is already there)."""
     try:
@@ -93,11 +136,15 @@ def schema_revision(engine: Engine) -> str | None:
 
 
 @contextlib.contextmanager
-def exclusive_lock(db: Path, timeout: float) -> Iterator[None]:
+def exclusive_lock(db: Path | str, timeout: float) -> Iterator[None]:
     """Hold the archive's writer lock; raise DatabaseLockedError after ``timeout`` seconds.
 
-    An OS file lock dies with its process, so a killed run never leaves it stuck.
+    An OS file lock dies with its process, so a killed run never leaves it stuck. A
+    database server needs none: it orders concurrent writers itself (see dialect.py).
     """
+    if isinstance(db, str):
+        yield
+        return
     lock_path = db.with_name(db.name + ".lock")
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -21,33 +21,58 @@ from sqlalchemy.exc import SQLAlchemyError
 from feedkeeper.dedupe import canonical_url
 from feedkeeper.errors import StoreError
 from feedkeeper.store import Store
+from feedkeeper.store.dialect import Spelling, spelling
 from feedkeeper.store.engine import SCHEMA_HEAD, create_sqlite_engine, schema_revision
 
+
 # Correlated subqueries keep this one statement per export, streamed row by row.
-_ALIASES = """(SELECT json_group_array(u.url) FROM (
-    SELECT url FROM post_url WHERE post_id = pc.id AND url IS NOT coalesce(pc.url, '')
-    ORDER BY first_seen, url) u)"""
-_PLACEHOLDERS_OF = """(SELECT json_group_array(json_object(
-    'kind', ph.kind, 'ordinal', ph.ordinal, 'status', ph.status, 'text', ph.text)) FROM (
-    SELECT kind, ordinal, status, text FROM placeholder
-    WHERE version_id = {version_id} ORDER BY position) ph)"""
-_PLACEHOLDERS = _PLACEHOLDERS_OF.format(
-    version_id="(SELECT id FROM post_version WHERE post_id = pc.id AND version = pc.version)"
-)
-# json() marks nested arrays as JSON: a subquery's result would otherwise be quoted as text.
-_VERSIONS = f"""(SELECT json_group_array(json_object(
-    'version', v.version, 'title', v.title, 'category', v.category,
-    'categories', json(v.categories), 'tags', json(v.tags), 'published', v.published,
-    'excerpt', v.excerpt, 'excerpt_recovered', coalesce(v.excerpt_recovered, v.excerpt),
-    'truncated', json(CASE WHEN v.truncated THEN 'true' ELSE 'false' END),
-    'observed_at', v.observed_at, 'placeholders', json({_PLACEHOLDERS_OF.format(version_id="v.id")})
-    )) FROM (SELECT * FROM post_version WHERE post_id = pc.id ORDER BY version) v)"""
+def _aliases(d: Spelling) -> str:
+    differs = d.differs("url", "coalesce(pc.url, '')")
+    return d.json_list(
+        "x.url",
+        f"SELECT url, first_seen FROM post_url WHERE post_id = pc.id AND {differs}"
+        " ORDER BY first_seen, url",
+    )
+
+
+def _placeholders_of(d: Spelling, version_id: str) -> str:
+    return d.json_list(
+        d.json_object("'kind'", "x.kind", "'ordinal'", "x.ordinal", "'status'", "x.status",
+                      "'text'", "x.text"),
+        "SELECT kind, ordinal, status, text, position FROM placeholder"
+        f" WHERE version_id = {version_id} ORDER BY position",
+    )  # fmt: skip
+
+
+def _placeholders(d: Spelling) -> str:
+    return _placeholders_of(
+        d, "(SELECT id FROM post_version WHERE post_id = pc.id AND version = pc.version)"
+    )
+
+
+def _versions(d: Spelling) -> str:
+    # as_json marks nested arrays as JSON: a subquery's result would otherwise be quoted as text.
+    return d.json_list(
+        d.json_object(
+            "'version'", "x.version", "'title'", "x.title", "'category'", "x.category",
+            "'categories'", d.as_json("x.categories"), "'tags'", d.as_json("x.tags"),
+            "'published'", "x.published", "'excerpt'", "x.excerpt",
+            "'excerpt_recovered'", "coalesce(x.excerpt_recovered, x.excerpt)",
+            "'truncated'", d.json_bool("x.truncated"), "'observed_at'", "x.observed_at",
+            "'placeholders'", d.as_json(_placeholders_of(d, "x.id")),
+        ),
+        "SELECT * FROM post_version WHERE post_id = pc.id ORDER BY version",
+    )  # fmt: skip
+
+
 # Rows fetched from SQLite at a time: what bounds an export's memory.
 _BATCH = 200
 
 
-def open_reader(path: Path) -> Engine:
+def open_reader(path: Path | str) -> Engine:
     """Open an existing archive read-only, migrating it first if its schema is behind."""
+    if isinstance(path, str):
+        return Store.open(path).engine
     if not path.exists():
         raise StoreError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
     engine = create_sqlite_engine(path, readonly=True)
@@ -98,9 +123,10 @@ class PostRecord:
 
 def iter_posts(engine: Engine, where: PostFilter, *, history: bool = False) -> Iterator[PostRecord]:
     """Yield the selected posts in id order, a bounded batch of rows in memory at a time."""
-    clauses, params = _where(where)
-    versions = f", {_VERSIONS} AS versions" if history else ""
-    sql = f"""SELECT pc.*, {_ALIASES} AS aliases, {_PLACEHOLDERS} AS placeholders{versions}
+    d = spelling(engine)
+    clauses, params = _where(d, where)
+    versions = f", {_versions(d)} AS versions" if history else ""
+    sql = f"""SELECT pc.*, {_aliases(d)} AS aliases, {_placeholders(d)} AS placeholders{versions}
               FROM posts_current pc {clauses} ORDER BY pc.id"""
     with engine.connect() as conn:
         options = conn.execution_options(stream_results=True, yield_per=_BATCH)
@@ -110,7 +136,7 @@ def iter_posts(engine: Engine, where: PostFilter, *, history: bool = False) -> I
 
 def count_posts(engine: Engine, where: PostFilter) -> int:
     """Return how many posts ``where`` selects (for a progress bar)."""
-    clauses, params = _where(where)
+    clauses, params = _where(spelling(engine), where)
     with engine.connect() as conn:
         return int(
             conn.execute(
@@ -119,7 +145,7 @@ def count_posts(engine: Engine, where: PostFilter) -> int:
         )
 
 
-def _where(where: PostFilter) -> tuple[str, dict[str, Any]]:
+def _where(d: Spelling, where: PostFilter) -> tuple[str, dict[str, Any]]:
     parts: list[str] = []
     params: dict[str, Any] = {}
     if where.since:
@@ -132,7 +158,7 @@ def _where(where: PostFilter) -> tuple[str, dict[str, Any]]:
         names = ", ".join(f":cat{i}" for i in range(len(where.categories)))
         parts.append(
             f"(pc.category IN ({names}) OR EXISTS "
-            f"(SELECT 1 FROM json_each(pc.categories) WHERE value IN ({names})))"
+            f"(SELECT 1 FROM {d.json_texts('pc.categories')} WHERE value IN ({names})))"
         )
         params.update({f"cat{i}": name for i, name in enumerate(where.categories)})
     if where.pending_placeholders:
@@ -221,21 +247,23 @@ class SiteRow:
 # ":site" is a site's name, or NULL for every site.
 _RUNS = """SELECT id, site, kind, status, started_at, finished_at, duration_seconds, pages,
     pages_not_modified, pages_failed, cards, new_posts, new_versions, reposts, placeholders_found,
-    json_array_length(failures) AS failures FROM crawl_runs
-    WHERE :site IS NULL OR site = :site ORDER BY id DESC LIMIT :n"""
-_IN_SITE = "(:site IS NULL OR {post}.site_id = (SELECT id FROM site WHERE name = :site))"
+    {failures} AS failures FROM crawl_runs
+    WHERE CAST(:site AS TEXT) IS NULL OR site = :site ORDER BY id DESC LIMIT :n"""
+_IN_SITE = (
+    "(CAST(:site AS TEXT) IS NULL OR {post}.site_id = (SELECT id FROM site WHERE name = :site))"
+)
 _TOTALS = f"""SELECT (SELECT count(*) FROM post p WHERE {_IN_SITE.format(post="p")}) AS posts,
     (SELECT count(*) FROM post_version v JOIN post p ON p.id = v.post_id
       WHERE {_IN_SITE.format(post="p")}) AS versions,
     (SELECT count(*) FROM post_url pu JOIN post p ON p.id = pu.post_id
-      WHERE pu.url IS NOT p.url AND {_IN_SITE.format(post="p")}) AS aliases,
+      WHERE {{differs}} AND {_IN_SITE.format(post="p")}) AS aliases,
     (SELECT count(*) FROM sighting s JOIN post p ON p.id = s.post_id
       WHERE {_IN_SITE.format(post="p")}) AS sightings,
     (SELECT count(*) FROM page_fetch f WHERE {_IN_SITE.format(post="f")}) AS pages_fetched,
     (SELECT count(*) FROM placeholder_backlog b JOIN post p ON p.id = b.post_id
       WHERE {_IN_SITE.format(post="p")}) AS placeholders_pending"""
 _SITES = """SELECT name, state, posts, last_crawl_at, last_crawl_status FROM site_status
-    WHERE :site IS NULL OR name = :site ORDER BY name"""
+    WHERE CAST(:site AS TEXT) IS NULL OR name = :site ORDER BY name"""
 _BACKLOG = f"""SELECT ph.kind, ph.status, count(*) FROM placeholder ph
     JOIN post_version v ON v.id = ph.version_id JOIN post p ON p.id = v.post_id
     WHERE {_IN_SITE.format(post="p")} GROUP BY ph.kind, ph.status ORDER BY ph.kind"""
@@ -245,11 +273,14 @@ _STATUSES = ("pending", "recovered", "unrecoverable")
 def status_report(engine: Engine, last_runs: int = 10, site: str | None = None) -> StatusReport:
     """Return the recent runs, the totals, the placeholder backlog and the sites (or one site)."""
     where = {"site": site}
+    d = spelling(engine)
+    runs_sql = _RUNS.format(failures=d.json_length("failures"))
+    totals_sql = _TOTALS.format(differs=d.differs("pu.url", "p.url"))
     with engine.connect() as conn:
         runs = [
-            RunRow(**row._mapping) for row in conn.execute(text(_RUNS), where | {"n": last_runs})
+            RunRow(**row._mapping) for row in conn.execute(text(runs_sql), where | {"n": last_runs})
         ]
-        totals = dict(conn.execute(text(_TOTALS), where).one()._mapping)
+        totals = dict(conn.execute(text(totals_sql), where).one()._mapping)
         backlog: dict[str, dict[str, int]] = {}
         for kind, status, count in conn.execute(text(_BACKLOG), where):
             backlog.setdefault(kind, dict.fromkeys(_STATUSES, 0))[status] = count
@@ -313,14 +344,15 @@ def find_post(engine: Engine, ref: str, site: str | None = None) -> int | None:
     return None
 
 
-_VERSION_ROWS = f"""SELECT v.version, v.title, v.category, v.categories, v.tags, v.published,
-    v.excerpt, v.truncated, v.observed_at, v.run_id,
-    {_PLACEHOLDERS_OF.format(version_id="v.id")} AS placeholders
+def _version_rows(d: Spelling) -> str:
+    return f"""SELECT v.version, v.title, v.category, v.categories, v.tags, v.published,
+    v.excerpt, v.truncated, v.observed_at, v.run_id, {_placeholders_of(d, "v.id")} AS placeholders
     FROM post_version v WHERE v.post_id = :id ORDER BY v.version"""
 
 
 def post_history(engine: Engine, post_id: int) -> PostHistory | None:
     """Return the post with its aliases and versions, None when there is no such post."""
+    d = spelling(engine)
     with engine.connect() as conn:
         post = conn.execute(
             text(
@@ -335,8 +367,8 @@ def post_history(engine: Engine, post_id: int) -> PostHistory | None:
         aliases = (
             conn.execute(
                 text(
-                    "SELECT url FROM post_url WHERE post_id = :id AND url IS NOT :url"
-                    " ORDER BY first_seen, url"
+                    "SELECT url FROM post_url WHERE post_id = :id"
+                    f" AND {d.differs('url', 'CAST(:url AS TEXT)')} ORDER BY first_seen, url"
                 ),
                 {"id": post_id, "url": p["url"]},
             )
@@ -347,7 +379,7 @@ def post_history(engine: Engine, post_id: int) -> PostHistory | None:
             text("SELECT count(*) FROM sighting WHERE post_id = :id"), {"id": post_id}
         ).scalar_one()
         versions = [
-            _version(row._mapping) for row in conn.execute(text(_VERSION_ROWS), {"id": post_id})
+            _version(row._mapping) for row in conn.execute(text(_version_rows(d)), {"id": post_id})
         ]
     return PostHistory(
         p["id"],

@@ -5,6 +5,10 @@ triggers (migration 0002). Trigrams match any substring of three or more
 characters in any script, Chinese included, without a word segmenter; shorter
 terms (two-character Chinese words are common) fall back to LIKE over the
 same rows. Matching ignores case.
+
+On PostgreSQL ``post_fts`` is a plain table with pg_trgm GIN indexes, which
+serve ILIKE '%term%' for terms of any length: every term goes that way, ranked
+as the LIKE fallback ranks.
 """
 
 from __future__ import annotations
@@ -58,19 +62,26 @@ def search_posts(
     terms = query_terms(query)
     if not terms:
         return []
-    sql, params = _search_sql(terms, limit, site)
+    sql, params = _search_sql(terms, limit, site, engine.dialect.name)
     with engine.connect() as conn:
         rows = [row._mapping for row in conn.execute(text(sql), params)]
     pattern = _pattern(terms)
     return [_hit(row, pattern) for row in rows]
 
 
-def _search_sql(terms: list[str], limit: int, site: str | None) -> tuple[str, dict[str, Any]]:
-    indexed = [t for t in terms if len(t) >= MIN_INDEXED_CHARS]
-    short = [t for t in terms if len(t) < MIN_INDEXED_CHARS]
+def _search_sql(
+    terms: list[str], limit: int, site: str | None, dialect: str
+) -> tuple[str, dict[str, Any]]:
+    is_pg = dialect == "postgresql"
+    indexed = [t for t in terms if len(t) >= MIN_INDEXED_CHARS and not is_pg]
+    short = [t for t in terms if len(t) < MIN_INDEXED_CHARS or is_pg]
     params: dict[str, Any] = {"limit": limit}
     current = "post_version v ON v.post_id = p.id AND v.version = p.current_version"
     source = f"post p JOIN {current}"
+    like = "LIKE"
+    if is_pg:  # the trigram indexes serve ILIKE on post_fts
+        source = f"{SEARCH_INDEX} f JOIN post p ON p.id = f.rowid JOIN {current}"
+        like = "ILIKE"
     where: list[str] = []
     if site is not None:
         where.append("p.site_id = (SELECT id FROM site WHERE name = :site)")
@@ -85,7 +96,11 @@ def _search_sql(terms: list[str], limit: int, site: str | None) -> tuple[str, di
     for i, term in enumerate(short):
         params[f"t{i}"] = term.lower()
         params[f"like{i}"] = "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
-        where.append(f"(v.title LIKE :like{i} ESCAPE '\\' OR v.excerpt LIKE :like{i} ESCAPE '\\')")
+        table = "f" if is_pg else "v"
+        where.append(
+            f"({table}.title {like} :like{i} ESCAPE '\\'"
+            f" OR {table}.excerpt {like} :like{i} ESCAPE '\\')"
+        )
         scores.append(
             f"{TITLE_WEIGHT} * {_occurrences('v.title', i)} + {_occurrences('v.excerpt', i)}"
         )

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from feedkeeper.cards import find_placeholders
 from feedkeeper.dedupe import Current, Fields, KeyedCard, Known, PageChanges, VersionRow
 from feedkeeper.records import PageCapture, PageOutcome
-from feedkeeper.store.dialect import insert_unless_present
+from feedkeeper.store.dialect import insert_unless_present, lock_for_writing, rows_inserted
 from feedkeeper.store.tables import (
     page_body_t,
     page_fetch_t,
@@ -92,6 +92,8 @@ class PageWriter:
         """Return what the archive holds for the keys of a page's cards."""
         urls = list({k.url for k in keyed if k.url})
         fps = list({k.fingerprint for k in keyed if k.fingerprint})
+        if self._next_ids is None:  # the transaction's first page: take the writer's turn
+            lock_for_writing(self.conn)
         by_url = self._pairs(_BY_URL, urls)
         by_fp = self._pairs(_BY_FINGERPRINT, fps)
         current = self._current(set(by_url.values()) | set(by_fp.values()))
@@ -134,7 +136,7 @@ class PageWriter:
         ]  # fmt: skip
         if not rows:
             return 0
-        return max(self.conn.execute(_INSERT_PLACEHOLDER, rows).rowcount, 0)
+        return rows_inserted(self.conn.execute(_INSERT_PLACEHOLDER[self.conn.dialect.name], rows))
 
     def write_fetch(self, run_id: int, capture: PageCapture, outcome: PageOutcome) -> None:
         """Keep the page (its body once, compressed) and what became of it."""
@@ -146,7 +148,7 @@ class PageWriter:
                 "size": len(capture.body),
                 "data": zlib.compress(capture.body, 6),
             }
-            self.conn.execute(_INSERT_BODY, body)
+            rows_inserted(self.conn.execute(_INSERT_BODY[self.conn.dialect.name], body))
         row = _fetch_row(run_id, capture, sha, outcome) | {"site_id": self._site()}
         self.conn.execute(_INSERT_FETCH, row)
         self.pending += 1
