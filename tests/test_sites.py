@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, text
 
 import sample_archive
 from feedkeeper.cards import Card
@@ -16,7 +17,7 @@ from feedkeeper.errors import ConfigError
 from feedkeeper.pipeline import archive_page, import_captures
 from feedkeeper.records import PageCapture, SiteState
 from feedkeeper.store import Store
-from feedkeeper.store.engine import migrate
+from feedkeeper.store.engine import create_server_engine, create_sqlite_engine, migrate
 from feedkeeper.store.sites import (
     NewSite,
     add_site,
@@ -28,6 +29,19 @@ from feedkeeper.store.sites import (
 )
 
 from conftest import rows
+
+
+@pytest.fixture
+def db_path(archive_db: Path | str) -> Path | str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return archive_db
+
+
+@pytest.fixture
+def store(db_path: Path | str) -> Iterator[Store]:
+    opened = Store.open(db_path)
+    yield opened
+    opened.close()
 
 
 def _card(url: str, title: str, excerpt: str) -> Card:
@@ -153,7 +167,8 @@ def _table(store: Store, table: str) -> list[dict[str, object]]:
     return rows(store, f"SELECT * FROM {table} ORDER BY 1, 2")
 
 
-def test_downgrade_refuses_an_archive_of_several_sites(store: Store) -> None:
+def test_downgrade_refuses_an_archive_of_several_sites(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "a.db")
     add_site(store.engine, NewSite("https://a.example/"))
     add_site(store.engine, NewSite("https://b.example/"))
     with pytest.raises(RuntimeError, match="several sites"):
@@ -162,7 +177,7 @@ def test_downgrade_refuses_an_archive_of_several_sites(store: Store) -> None:
 
 
 @pytest.fixture
-def two_sites(db_path: Path) -> Iterator[Path]:
+def two_sites(db_path: Path | str) -> Iterator[Path | str]:
     """An archive of two sites: a.example with two posts, b.example with one."""
     store = Store.open(db_path)
     _page(store, "https://a.example/", [_card("https://a.example/1", "梯度下降", "一"),
@@ -178,7 +193,7 @@ def _ids(capsys: pytest.CaptureFixture[str], argv: list[str]) -> list[int]:
 
 
 def test_export_search_show_status_take_site(
-    two_sites: Path, capsys: pytest.CaptureFixture[str]
+    two_sites: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = ["--db", str(two_sites)]
     assert _ids(capsys, ["export", "--site", "b.example", *db]) == [3]
@@ -198,7 +213,9 @@ def test_export_search_show_status_take_site(
     assert "sites" in capsys.readouterr().out
 
 
-def test_an_unknown_site_is_one_line(two_sites: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_site_is_one_line(
+    two_sites: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
     for command in (["export"], ["search", "x"], ["status"], ["show", "1"], ["health"]):
         assert main([*command, "--site", "c", "--db", str(two_sites)]) == 2
         err = capsys.readouterr().err
@@ -206,7 +223,7 @@ def test_an_unknown_site_is_one_line(two_sites: Path, capsys: pytest.CaptureFixt
 
 
 def test_health_judges_each_active_site(
-    two_sites: Path, capsys: pytest.CaptureFixture[str]
+    two_sites: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = Store.open(two_sites)
     with store.engine.begin() as conn:  # a.example's crawl ended well, b.example's did not
@@ -222,3 +239,46 @@ def test_health_judges_each_active_site(
     assert main(["health", "--every", "1h", "--site", "a.example", *db]) == 0
     assert main(["sites", "pause", "b.example", *db]) == 0
     assert main(["health", "--every", "1h", *db]) == 0
+
+
+def test_a_populated_archive_from_before_sites_becomes_one_site(db_path: Path | str) -> None:
+    """Rows written at revision 0004 (no sites yet) all belong to one site after the upgrade."""
+    engine = _engine_at(db_path, "0004")
+    at = "2026-01-10T08:00:00.000000Z"
+    with engine.begin() as conn:
+        for sql in (
+            "INSERT INTO run (id, kind, source, started_at, status, pages, pages_not_modified,"
+            " pages_failed, cards, cards_skipped, new_posts, new_versions, filled_in, reposts,"
+            " placeholders_found, placeholders_recovered, placeholders_unrecoverable, failures)"
+            " VALUES (1, 'crawl', 'https://old.example/blog/', :at, 'ok',"
+            " 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, '[]')",
+            "INSERT INTO page_fetch (id, run_id, url, fetched_at, outcome, cards, cards_skipped)"
+            " VALUES (1, 1, 'https://old.example/blog/', :at, 'parsed', 1, 0)",
+            "INSERT INTO post (id, key, url, current_version, first_seen, last_seen)"
+            " VALUES (1, 'https://old.example/p/1', 'https://old.example/p/1', 1, :at, :at)",
+            "INSERT INTO post_version (id, post_id, version, title, categories, tags, truncated,"
+            " observed_at, run_id) VALUES (1, 1, 1, 'Old', '[]', '[]', false, :at, 1)",
+            "INSERT INTO post_url (url, post_id, first_seen)"
+            " VALUES ('https://old.example/p/1', 1, :at)",
+            "INSERT INTO post_fingerprint (fingerprint, post_id) VALUES ('abc', 1)",
+        ):
+            conn.execute(text(sql), {"at": at})
+    engine.dispose()
+    store = Store.open(db_path)
+    assert rows(store, "SELECT id, name, url, state FROM site") == [
+        {"id": 1, "name": "old.example", "url": "https://old.example/blog/", "state": "active"}
+    ]
+    assert rows(store, "SELECT id, site, title FROM posts_current") == [
+        {"id": 1, "site": "old.example", "title": "Old"}
+    ]
+    for table in ("run", "page_fetch", "post", "post_url", "post_fingerprint"):
+        assert rows(store, f"SELECT site_id FROM {table}") == [{"site_id": 1}], table
+    new = add_site(store.engine, NewSite("https://new.example/"))
+    assert new.id == 2
+    store.close()
+
+
+def _engine_at(db: Path | str, revision: str) -> Engine:
+    engine = create_server_engine(db) if isinstance(db, str) else create_sqlite_engine(db)
+    migrate(engine, revision)
+    return engine

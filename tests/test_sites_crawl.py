@@ -17,6 +17,12 @@ from conftest import rows
 
 
 @pytest.fixture
+def db_path(archive_db: Path | str) -> Path | str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return archive_db
+
+
+@pytest.fixture
 def servers() -> Iterator[list[FixtureServer]]:
     """Three copies of the fixture blog, each on its own loopback port (its own host)."""
     with ExitStack() as stack:
@@ -29,12 +35,12 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _add(db: Path, url: str, name: str) -> None:
+def _add(db: Path | str, url: str, name: str) -> None:
     assert main(["sites", "add", url, "--name", name, "--db", str(db)]) == 0
 
 
 def test_crawl_without_url_crawls_every_active_site(
-    servers: list[FixtureServer], db_path: Path, capsys: pytest.CaptureFixture[str]
+    servers: list[FixtureServer], db_path: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for i, server in enumerate(servers):
         _add(db_path, server.base_url, f"blog{i}")
@@ -59,7 +65,7 @@ def test_crawl_without_url_crawls_every_active_site(
 
 
 def test_a_site_that_cannot_be_reached_holds_up_no_other(
-    servers: list[FixtureServer], db_path: Path, capsys: pytest.CaptureFixture[str]
+    servers: list[FixtureServer], db_path: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _add(db_path, f"http://127.0.0.1:{_closed_port()}/", "gone")
     _add(db_path, servers[0].base_url, "blog")
@@ -73,7 +79,7 @@ def test_a_site_that_cannot_be_reached_holds_up_no_other(
 
 
 def test_crawl_site_crawls_only_that_site(
-    servers: list[FixtureServer], db_path: Path, capsys: pytest.CaptureFixture[str]
+    servers: list[FixtureServer], db_path: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _add(db_path, servers[0].base_url, "a")
     _add(db_path, servers[1].base_url, "b")
@@ -84,7 +90,7 @@ def test_crawl_site_crawls_only_that_site(
 
 
 def test_crawl_url_adds_the_site_when_missing(
-    servers: list[FixtureServer], db_path: Path, capsys: pytest.CaptureFixture[str]
+    servers: list[FixtureServer], db_path: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = servers[0].base_url
     assert main(["crawl", "--url", url, "--db", str(db_path), "--rate", "0"]) == 0

@@ -211,7 +211,8 @@ def _upgrade_postgresql(conn: sa.Connection) -> None:
     site_id = _site_of_existing_rows(conn)
     # The site was given its id: the sequence must not hand it out again.
     op.execute(
-        "SELECT setval(pg_get_serial_sequence('site', 'id'), coalesce(max(id), 1)) FROM site"
+        "SELECT setval(pg_get_serial_sequence('site', 'id'), coalesce(max(id), 0) + 1, false)"
+        " FROM site"
     )
     for table in ("run", "page_fetch", "post", "post_url", "post_fingerprint"):
         op.add_column(table, sa.Column("site_id", sa.Integer(), nullable=True))

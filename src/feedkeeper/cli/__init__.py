@@ -14,6 +14,7 @@ import typer
 
 from feedkeeper.cli import archive, common, crawl, inspect, ops, query, sites
 from feedkeeper.errors import FeedkeeperError
+from feedkeeper.store.engine import dispose_engines
 
 app = common.app
 app.add_typer(common.db_app, name="db")
@@ -28,6 +29,13 @@ EXIT_INTERNAL = 70
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code (the console script's entry point)."""
+    try:
+        return _run(argv)
+    finally:
+        dispose_engines()  # every database connection the command opened
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         result = app(args=argv, prog_name="feedkeeper", standalone_mode=False)
     except typer.Exit as exc:

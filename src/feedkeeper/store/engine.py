@@ -7,6 +7,7 @@ import fcntl
 import os
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +68,7 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     # capped pool would make the next one wait, blocking the event loop it runs in.
     engine = create_engine(url, connect_args={"timeout": 30}, max_overflow=-1)
     dialect.configure(engine, readonly=readonly)
+    _engines.add(engine)
     return engine
 
 
@@ -84,9 +86,21 @@ def create_server_engine(url: str) -> Engine:
             " or a postgresql:// URL"
         )
     try:
-        return create_engine(parsed, pool_pre_ping=True, max_overflow=-1)
+        engine = create_engine(parsed, pool_pre_ping=True, max_overflow=-1)
     except (ImportError, ArgumentError) as exc:
         raise ConfigError(f"setting db: {exc}") from exc
+    _engines.add(engine)
+    return engine
+
+
+# The engines this process opened, so that a command can close them all as it ends.
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def dispose_engines() -> None:
+    """Close the connections of every engine this process opened."""
+    for engine in list(_engines):
+        engine.dispose()
 
 
 def archive_exists(db: Path | str) -> bool:
