@@ -22,11 +22,14 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from feedkeeper.config import Settings
-from feedkeeper.errors import ConfigError, DatabaseLockedError, FeedkeeperError
+from feedkeeper.errors import DatabaseLockedError, FeedkeeperError
 from feedkeeper.logs import mask_credentials
-from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async
+from feedkeeper.pipeline import CrawlOptions, crawl_async
+from feedkeeper.records import SiteState
 from feedkeeper.recover import RecoverOptions, recover_async
+from feedkeeper.sites_crawl import crawl_sites_async
 from feedkeeper.store import Store, exclusive_lock
+from feedkeeper.store.sites import list_sites
 from feedkeeper.triggers import Cadence
 
 log = logging.getLogger(__name__)
@@ -45,11 +48,7 @@ class Daemon:
     """Runs crawls on a schedule in a background thread until asked to stop."""
 
     def __init__(self, settings: Settings, options: CrawlOptions | None = None) -> None:
-        if settings.url is None:
-            raise ConfigError(
-                "setting url: required by schedule (pass --url or set FEEDKEEPER_URL)"
-            )
-        self.settings = settings
+        self.settings = settings  # without a url, each tick crawls every active site
         self.cadence = Cadence.of(settings.schedule, settings.every, settings.jitter)
         self.options = options or CrawlOptions()
         self.stop_reason: str | None = None  # set from a signal handler: a plain assignment
@@ -115,7 +114,7 @@ class Daemon:
 
     @property
     def _url(self) -> str:
-        return mask_credentials(self.settings.url or "")
+        return mask_credentials(self.settings.url or "every active site")
 
     def tick(self) -> None:
         """One scheduled run: crawl under the writer lock, then recover new placeholders."""
@@ -153,19 +152,25 @@ class Daemon:
                 return
             store = Store.open(self.settings.db)
             try:
-                summary = asyncio.run(self._crawl(store))
-                if not self.is_stopping and summary.counts.placeholders_found:
+                found = asyncio.run(self._crawl(store))
+                if not self.is_stopping and found:
                     asyncio.run(self._recover(store))
             finally:
                 store.close()
 
-    async def _crawl(self, store: Store) -> RunSummary:
+    async def _crawl(self, store: Store) -> int:
+        """Crawl the site (or every active site); return how many placeholders were found."""
         task = asyncio.current_task()
         assert task is not None
         self._in_flight = (asyncio.get_running_loop(), task)
         try:
             options = replace(self.options, should_stop=lambda: self.is_stopping)
-            return await crawl_async(store, self.settings, options)
+            if self.settings.url is not None:
+                summary = await crawl_async(store, self.settings, options)
+                return summary.counts.placeholders_found
+            sites = list_sites(store.engine, SiteState.ACTIVE)
+            results = await crawl_sites_async(store, sites, self.settings, options)
+            return sum(r.summary.counts.placeholders_found for r in results if r.summary)
         finally:
             self._in_flight = None
 

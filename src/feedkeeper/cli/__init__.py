@@ -12,7 +12,7 @@ import traceback
 
 import typer
 
-from feedkeeper.cli import archive, common, crawl, inspect, ops, query, sites
+from feedkeeper.cli import archive, common, crawl, inspect, ops, query, sites, workers
 from feedkeeper.errors import FeedkeeperError
 from feedkeeper.store.engine import dispose_engines
 
@@ -20,7 +20,7 @@ app = common.app
 app.add_typer(common.db_app, name="db")
 
 # Registering commands: each module adds its own to the shared app.
-for module in (crawl, archive, inspect, ops, query, sites):
+for module in (crawl, archive, inspect, ops, query, sites, workers):
     module.register(app)
 
 # Exit code for an error we did not foresee (BSD sysexits EX_SOFTWARE).

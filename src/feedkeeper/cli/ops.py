@@ -23,7 +23,7 @@ from feedkeeper.cli.common import (
     out,
     settings_for,
 )
-from feedkeeper.config import Settings
+from feedkeeper.config import Settings, is_database_url
 from feedkeeper.health import check_health
 from feedkeeper.logs import configure_logging
 from feedkeeper.parse import load_profile
@@ -96,6 +96,12 @@ def schedule_command(
         log_format=log_format,
     )
     configure_logging(settings.log_format)
+    if is_database_url(settings.db):  # the ticks that defer each site's crawl, for the workers
+        from feedkeeper.cli.workers import run_queue_worker
+        from feedkeeper.jobs import SCHEDULE_QUEUE
+
+        run_queue_worker(settings, 30.0, queues=[SCHEDULE_QUEUE], jobs=1)
+        return
     options = CrawlOptions(profile=load_profile(settings.profile) if settings.profile else None)
     daemon = Daemon(settings, options)
     check_archive(settings)
