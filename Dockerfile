@@ -13,7 +13,7 @@ WORKDIR /src
 # Dependencies first, so editing the code does not rebuild this layer.
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-editable --no-install-project
-COPY README.md ./
+COPY README.md datasette-metadata.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY fixtures/site ./fixtures/site

@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
             )
         )
         results["reparse"] = reparse_run(args)
+        results["stages"] = stage_costs(site_dir)
         results["recrawl"] = recrawl_runs(server, args)
         server.serve("gen1")
         results["growth"], results["export"] = growth_and_export(server, args)
@@ -114,6 +115,9 @@ def crawl_comparison(
         "0",
         "--concurrency",
         c,
+        "--max-pages",
+        str(args.pages),  # the default (1000) would stop half way
+        "--no-recover",  # the crawl alone, as Scrapy's job does
     ]
     scrapy_cmd = [str(python), str(BENCH / "scrapy_job.py"), server.base_url, str(scrapy_db), c]
     result: dict[str, Any] = {}
@@ -147,6 +151,12 @@ def reparse_run(args: argparse.Namespace) -> dict[str, Any]:
             cwd=ROOT,
         )
     )
+
+
+def stage_costs(site: Path) -> dict[str, Any]:
+    """Measurement 7: CPU per page of parse, dedupe and write; the full-text indexes' share."""
+    print("stages: parse, dedupe, write with and without the full-text indexes ...", flush=True)
+    return _json(measure.run([sys.executable, "-m", "bench.stages", str(site), "500"], cwd=ROOT))
 
 
 def recrawl_runs(server: Nginx, args: argparse.Namespace) -> dict[str, Any]:

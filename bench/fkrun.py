@@ -18,9 +18,12 @@ from typing import Any
 
 from feedkeeper.config import Settings
 from feedkeeper.parse import parse_listing
-from feedkeeper.pipeline import crawl, reparse
+from feedkeeper.pipeline import crawl
+from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 
+# max_pages for "every page": the site is finite, the setting's default (1000) is not enough.
+UNBOUNDED = 10**9
 _WARM_UP = "<main>{}</main>".format(
     "".join(
         f'<article><h2><a href="/p/{n}/">Post {n}</a></h2>'
@@ -53,7 +56,7 @@ def do_crawl(
         full=True,
         rate=0,
         concurrency=concurrency,
-        max_pages=max_pages,
+        max_pages=max_pages or UNBOUNDED,
         ignore_robots=False,
     )
     summary = crawl(store, settings)

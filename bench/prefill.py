@@ -1,10 +1,10 @@
 """Bulk-fill an archive with synthetic posts, straight into SQLite (benchmark setup only).
 
 Each post gets what a crawl would have left: a post row, one version, its URL, its
-fingerprint, one sighting, and its row in the full-text index. The index triggers are
-set aside while the rows go in and the index is filled in one statement afterwards,
+fingerprint, one sighting, and its rows in the two full-text indexes. The index triggers
+are set aside while the rows go in and each index is filled in one statement afterwards,
 which is several times faster than row by row; the triggers are then put back as they
-were and the index is merged. URLs live under /archive/ so they never collide with the
+were and the indexes are merged. URLs live under /archive/ so they never collide with the
 benchmark site's posts.
 """
 
@@ -17,6 +17,7 @@ import sqlite3
 from pathlib import Path
 
 from bench.sitegen import _sentences
+from feedkeeper.words import segment_words
 
 BATCH = 50_000
 SEEN = "2025-06-01T00:00:00Z"
@@ -49,12 +50,21 @@ def prefill(db: Path, base_url: str, target: int, seed: int = 11) -> int:
         " WHERE p.id >= ?",
         (start,),
     )
+    conn.create_function("feedkeeper_words", 1, segment_words, deterministic=True)
+    conn.execute(
+        "INSERT INTO post_words (rowid, title, excerpt)"
+        " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt) FROM post p"
+        " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+        " WHERE p.id >= ?",
+        (start,),
+    )
     for _, sql in triggers:
         conn.execute(sql)
     conn.execute("COMMIT")
-    # One bulk transaction leaves the index in many small segments, which no run of
-    # crawls would; merged, it is shaped like a long-lived archive's.
+    # One bulk transaction leaves the indexes in many small segments, which no run of
+    # crawls would; merged, they are shaped like a long-lived archive's.
     conn.execute("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
+    conn.execute("INSERT INTO post_words (post_words) VALUES ('optimize')")
     conn.close()
     return target
 

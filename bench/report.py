@@ -15,6 +15,7 @@ def render(r: dict[str, Any]) -> str:
         _growth(r["growth"]),
         _recrawl(r["recrawl"]),
         _export(r["export"]),
+        _stages(r["stages"]) if "stages" in r else "",
         f"Whole run: {r['total_seconds']:.0f} s.",
     ]
     return "\n\n".join(parts) + "\n"
@@ -199,6 +200,23 @@ def _recrawl(r: dict[str, Any]) -> str:
                 f"{run['cpu'] / pages * 1000:.2f}",
             )
         )
+    return "\n".join(lines)
+
+
+def _stages(s: dict[str, Any]) -> str:
+    lines = [
+        "### 7. The stages after fetch, in one process (CPU ms per page)",
+        "",
+        row("stage", "ms/page"),
+        row("---", "---:"),
+        row("parse (decode + parse_listing)", f"{s['parse_ms']:.2f}"),
+        row("dedupe (keys, lookups, decisions)", f"{s['dedupe_ms']:.2f}"),
+        row("write, full-text indexes kept", f"{s['write_ms']:.2f}"),
+        row("write, index triggers dropped", f"{s['write_without_index_ms']:.2f}"),
+        "",
+        f"Full-text indexes' share of the write: **{s['index_share']:.0%}** (goal <= 20 %),"
+        f" over {s['pages']} pages.",
+    ]
     return "\n".join(lines)
 
 

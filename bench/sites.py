@@ -105,7 +105,7 @@ def one_process(count: int, workdir: Path) -> dict[str, Any]:
     results = crawl_sites(store, list_sites(store.engine, SiteState.ACTIVE), settings)
     wall = time.monotonic() - started
     durations = [
-        float(r["duration_seconds"])
+        float(r[0])
         for r in _rows(store, "SELECT duration_seconds FROM crawl_runs WHERE kind = 'crawl'")
     ]
     store.close()

@@ -54,7 +54,7 @@ def write_all(db: Path, parsed: list[Any], *, index: bool) -> tuple[float, float
             capture = PageCapture(url, now_iso(), PageKind.PARSED, 200, body=body)
             started = time.process_time()
             keyed = key_cards(page.cards)
-            known = writer.known(keyed)
+            known = writer.known(keyed, run_id)
             changes = dedupe_page(keyed, known, page.skipped)
             middle = time.process_time()
             writer.write_changes(run_id, capture.fetched_at, url, changes, known)

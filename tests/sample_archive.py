@@ -1,10 +1,11 @@
 """A small hand-made archive for export, view, search, status and show tests.
 
-Three crawls of one listing page, at fixed times, written through the store
+Four crawls of one listing page, at fixed times, written through the store
 (no parser involved). What it holds, by post id:
 
 1. /p/flash: three versions (title and excerpt edited twice), also seen as /p/flash-v2
-   (a repost), placeholders code+formula in version 1, code in versions 2 and 3.
+   (a repost, in the third crawl, which shows nothing else), placeholders code+formula
+   in version 1, code in versions 2 and 3.
 2. /p/formula: cells that spreadsheets read as formulas; seen in every crawl.
 3. /p/hostile: control characters, emoji, quotes, commas, a newline, in run 1 only.
 4. no URL: known by its excerpt; two-character Chinese words.
@@ -28,6 +29,7 @@ PAGE = "https://blog.example/page/1"
 RUN_TIMES = (
     "2026-01-10T08:00:00.000000Z",
     "2026-01-12T09:30:00.000000Z",
+    "2026-01-13T07:00:00.000000Z",
     "2026-01-14T10:00:00.000000Z",
 )
 
@@ -95,13 +97,15 @@ PAGES: tuple[list[Card], ...] = (
         card("https://blog.example/p/flash", "FlashAttention 详解(修订)", FLASH_V2, **FLASH),  # type: ignore[arg-type]
         FORMULA,
         LONG,
+    ],
+    [
         card(
             "https://blog.example/p/flash-v2?utm_source=feed",
             "FlashAttention 详解(修订)",
             FLASH_V2,
             **FLASH,
-        ),
-    ],  # type: ignore[arg-type]
+        ),  # type: ignore[arg-type]
+    ],
     [
         card("https://blog.example/p/flash", "FlashAttention 详解(修订)", FLASH_V3, **FLASH),  # type: ignore[arg-type]
         FORMULA,

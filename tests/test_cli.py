@@ -53,7 +53,7 @@ def test_every_command_has_help_and_is_in_the_readme(
         (["sites", "add", "https://b.example/", "--every", "soon"], 2, "--every: not an interval"),
         (["crawl", "--rate", "-1", "--url", "https://blog.example/"], 2, "setting rate"),
         (["export", "--format", "xml"], 2, "--format"),
-        (["status", "--db", "/nonexistent/archive.db"], 1, "no archive at /nonexistent/archive.db"),
+        (["status", "--db", "/nonexistent/archive.db"], 2, "no archive at /nonexistent/archive.db"),
         (["parse", "/nonexistent/page.html"], 2, "no such file"),
         (["export", "--bogus"], 2, "No such option"),
     ],

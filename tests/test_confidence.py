@@ -8,10 +8,13 @@ import httpx
 import pytest
 
 from feedkeeper.cards import Card, ParsedPage
+from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
-from feedkeeper.pipeline import CrawlOptions, crawl, reparse, suspect_parse
-from feedkeeper.records import Validators
+from feedkeeper.pipeline import CrawlOptions, archive_page, crawl, suspect_parse
+from feedkeeper.records import PageCapture, Validators
+from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
+from feedkeeper.store.sites import ensure_site
 
 from conftest import rows
 
@@ -84,13 +87,39 @@ def test_the_next_good_page_is_archived_again(store: Store) -> None:
     assert again.exit_code == 0 and again.counts.new_versions == 1
 
 
-def test_reparse_keeps_suspect_pages_for_a_fixed_parser(store: Store) -> None:
+def test_reparse_keeps_a_refused_page_refused(store: Store) -> None:
     run(store, {"/": GOOD})
     run(store, {"/": BROKEN})
     summary = reparse(store)
+    assert (summary.counts.pages, summary.counts.pages_failed) == (1, 1)
+    assert "2 cards where the last crawl found 10" in summary.counts.failures[0]["error"]
+    assert len(rows(store, "SELECT id FROM post")) == 10
+
+
+def test_reparse_takes_a_refused_page_when_asked(store: Store) -> None:
+    run(store, {"/": GOOD})
+    run(store, {"/": BROKEN})
+    summary = reparse(store, accept_suspect=True)
     # The stored broken page is parsed again too: its two cards are new posts then.
     assert summary.counts.pages == 2
     assert len(rows(store, "SELECT id FROM post")) == 12
+
+
+def test_reparse_takes_a_refused_page_that_now_parses_cleanly(store: Store) -> None:
+    run(store, {"/": GOOD})
+    # As a fixed parser or a profile would read it: the refused page holds ten good cards.
+    later = GOOD.replace("第 1 篇文章的标题", "第 1 篇文章的新标题")
+    site = ensure_site(store.engine, SITE)
+    run_id = store.start_run("crawl", SITE, site.id)
+    refused = PageCapture(
+        SITE, now_iso(), "suspect", 200, body=later.encode(), content_type="text/html"
+    )
+    archive_page(store, site.id, run_id, refused, None)
+    summary = reparse(store)
+    assert summary.counts.pages_failed == 0
+    assert rows(store, "SELECT title FROM post_version WHERE version = 2") == [
+        {"title": "第 1 篇文章的新标题"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -150,4 +179,4 @@ def test_the_feed_fills_in_dates_the_cards_lack(store: Store) -> None:
 def test_without_a_feed_the_crawl_goes_on_with_a_warning(store: Store, tmp_path: Path) -> None:
     summary = run(store, {"/": GOOD}, use_feed=True)
     assert summary.exit_code == 0
-    assert summary.warnings == ["use_feed: the listing links to no RSS or Atom feed"]
+    assert summary.warnings[0] == "use_feed: the listing links to no RSS or Atom feed"

@@ -43,7 +43,8 @@ def test_config_prints_the_effective_settings(
     assert 'schedule = "15 * * * *"' in lines
     assert 'every = "2h"' in lines  # the file beats the default
     assert "run_now = true" in lines
-    assert "# max_pages is not set" in lines
+    assert "# profile is not set" in lines
+    assert "max_pages = 1000" in lines
     assert "jitter = 30.0" in lines
     assert len(lines) == len(fields(Settings))
 

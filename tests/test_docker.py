@@ -215,3 +215,18 @@ def test_exit_4_when_another_run_holds_the_archive(
     with exclusive_lock(one_shot, 0):
         assert main(["crawl", "--url", "https://blog.example/", "--db", str(one_shot)]) == 4
     assert capsys.readouterr().err == f"error: another crawl holds {one_shot}\n"
+
+
+def test_the_build_stage_copies_everything_the_wheel_includes() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    included = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    build, _ = instructions(DOCKERFILE)
+    copied = {
+        source
+        for rest in args_of(build, "COPY")
+        if not rest.startswith("--from")
+        for source in rest.split()[:-1]
+    }
+    assert set(included) <= copied

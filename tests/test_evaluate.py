@@ -16,7 +16,10 @@ from feedkeeper.evaluate import (
     page_base,
 )
 
-CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus" / "listings"
+SHARED = Path(__file__).parents[1].parent / "shared" / "corpus"
+CORPUS = SHARED / "listings"
+# Harder shapes: whole-card links, badges in titles, rows under year headings, bare rows.
+CORPUS2 = SHARED / "listings2"
 TARGETS = {"url": 0.97, "title": 0.97, "date": 0.97, "categories": 0.95, "excerpt": 0.95}
 
 
@@ -46,6 +49,43 @@ def test_every_site_is_evaluated(results: dict[str, Tally]) -> None:
     assert len(sites) == 10
     for name in sites:
         assert results[name].pages == 2
+
+
+@pytest.fixture(scope="module")
+def results2() -> dict[str, Tally]:
+    if not CORPUS2.is_dir():
+        pytest.skip("the second labelled corpus is not checked out")
+    return evaluate_corpus(CORPUS2)
+
+
+def test_harder_shapes_cards_are_found_and_only_cards(results2: dict[str, Tally]) -> None:
+    overall = results2["overall"]
+    assert overall.labelled == 170
+    assert len(results2) == 6 + 1
+    assert overall.recall >= 0.99
+    assert overall.precision >= 0.99
+
+
+@pytest.mark.parametrize(("field", "target"), sorted(TARGETS.items()))
+def test_harder_shapes_field_accuracy_meets_its_target(
+    results2: dict[str, Tally], field: str, target: float
+) -> None:
+    assert results2["overall"].accuracy(field) >= target
+
+
+def test_both_corpora_evaluate_together(results: dict[str, Tally]) -> None:
+    if not CORPUS2.is_dir():
+        pytest.skip("the second labelled corpus is not checked out")
+    both = evaluate_corpus(CORPUS, CORPUS2)
+    assert both["overall"].labelled == 223 + 170
+
+
+def test_page_base_takes_the_host_a_page_declares() -> None:
+    html = '<head><meta property="og:url" content="https://blog.example.org/" /></head>'
+    source = {"repo": "someone/blog_public"}
+    assert page_base(source, "page/2/index.html", html) == "https://blog.example.org/page/2/"
+    canonical = '<link rel="canonical" href="https://notes.example/posts/">'
+    assert page_base(source, "index.html", canonical) == "https://notes.example/"
 
 
 def test_page_base_uses_the_host_a_repository_is_named_after() -> None:
@@ -109,3 +149,19 @@ def test_command_prints_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_command_refuses_a_missing_folder(tmp_path: Path) -> None:
     assert main([str(tmp_path / "absent")]) == 2
+
+
+def test_command_sums_several_corpus_folders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    _site(first, "Excerpt 0")
+    (second / "other").mkdir()
+    for name in ("page1.html", "labels.json"):
+        (second / "other" / name).write_bytes((first / "tiny" / name).read_bytes())
+    assert main([str(first), str(second)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[1:]] == ["tiny", "other", "overall"]
+    assert lines[-1].split()[1] == "6"

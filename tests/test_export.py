@@ -16,17 +16,22 @@ import pytest
 from rich.console import Console
 
 import sample_archive
+from feedkeeper.cards import Card
 from feedkeeper.cli import main
 from feedkeeper.cli.progress import progress_bar
-from feedkeeper.errors import ExportError
+from feedkeeper.clock import now_iso
+from feedkeeper.errors import ConfigError
 from feedkeeper.export import FIELDS, csv_cell, write_export
+from feedkeeper.pipeline import archive_page
+from feedkeeper.records import PageCapture
 from feedkeeper.store import Store
 from feedkeeper.store.read import PostFilter, PostRecord, iter_posts
+from feedkeeper.store.sites import ensure_site
 from sample_archive import FLASH_V1, FLASH_V2, FLASH_V3, RUN_TIMES
 
 from conftest import rows
 
-T1, T2, T3 = RUN_TIMES
+T1, T2, T_REPOST, T3 = RUN_TIMES
 FORMULA_POST = {
     "id": 2,
     "site": "blog.example",
@@ -40,6 +45,7 @@ FORMULA_POST = {
     "excerpt": "-1 is a number; @mention +plus",
     "excerpt_recovered": "-1 is a number; @mention +plus",
     "truncated": False,
+    "pinned": False,
     "version": 1,
     "first_seen": T1,
     "last_seen": T3,
@@ -150,9 +156,10 @@ def database_posts(store: Store, history: bool = False) -> list[dict[str, Any]]:
                     "excerpt",
                     "excerpt_recovered",
                     "truncated",
-                    "version",
                 )
             },
+            "pinned": bool(post["pinned"]),
+            "version": current["version"],
             "first_seen": post["first_seen"],
             "last_seen": post["last_seen"],
             "sightings": sightings[0]["n"],
@@ -401,7 +408,9 @@ def test_default_is_jsonl_on_stdout(
 
 
 def test_no_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["export", "--db", str(tmp_path / "none.db")]) == 1
+    assert (
+        main(["export", "--db", str(tmp_path / "none.db")]) == 2
+    )  # a reading command needs an archive: a usage error
     assert "no archive at" in capsys.readouterr().err
 
 
@@ -492,9 +501,9 @@ def test_an_export_file_gets_ordinary_permissions(tmp_path: Path) -> None:
 
 
 def test_an_export_into_a_missing_folder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match=r"folder .* does not exist"):
+    with pytest.raises(ConfigError, match=r"folder .* does not exist"):
         write_export([record()], "json", tmp_path / "nowhere" / "p.json")
-    with pytest.raises(ExportError, match="it is a folder"):
+    with pytest.raises(ConfigError, match="it is a folder"):
         write_export([record()], "json", tmp_path)
 
 
@@ -594,3 +603,20 @@ def test_import_is_quiet_but_for_its_summary_when_piped(
     captured = capsys.readouterr()
     assert captured.err == ""
     assert captured.out.startswith("import run 1 ok: 5 pages") and captured.out.count("\n") == 1
+
+
+def test_pinned_posts_are_exported_as_pinned(store: Store, db_path: Path, tmp_path: Path) -> None:
+    site = ensure_site(store.engine, "https://blog.example/")
+    run = store.start_run("crawl", "https://blog.example/", site.id)
+    capture = PageCapture(
+        url="https://blog.example/", fetched_at=now_iso(), outcome="parsed", body=b"<html>"
+    )
+    notice = Card(url="https://blog.example/p/notice", title="本站迁移说明", pinned=True)
+    other = Card(url="https://blog.example/p/other", title="Other")
+    archive_page(store, site.id, run, capture, [notice, other])
+    text = export(db_path, tmp_path / "out.csv", "--format", "csv", "--fields", "url,pinned")
+    assert text.splitlines() == [
+        "url,pinned",
+        "https://blog.example/p/notice,1",
+        "https://blog.example/p/other,0",
+    ]

@@ -8,8 +8,8 @@ import pytest
 
 from feedkeeper.cli import main
 from feedkeeper.errors import ParseError
+from feedkeeper.importer import import_captures
 from feedkeeper.parse import parse_capture
-from feedkeeper.pipeline import import_captures
 from feedkeeper.store import Store
 
 from conftest import DATA, load_json, rows

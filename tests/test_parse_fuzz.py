@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedkeeper.cards import ParsedPage
-from feedkeeper.errors import FeedkeeperError
+from feedkeeper.errors import FeedkeeperError, ParseError
 from feedkeeper.parse import explain_listing, parse_listing, suggest_profile
 
 PAGES = sorted((Path(__file__).parent / "data" / "parse").glob("*.html"))
@@ -113,9 +114,12 @@ def test_deeply_nested_markup() -> None:
     cards = "".join(
         f'<article><h2><a href="/p/{n}/">P{n}</a></h2>{text}</article>' for n in range(3)
     )
-    html = "<div>" * 20_000 + cards + "</div>" * 20_000
+    html = "<div>" * 200 + cards + "</div>" * 200
     page = parse_listing(f"<html><body>{html}</body></html>", "https://blog.example/")
     assert [card.title for card in page.cards] == ["P0", "P1", "P2"]
+    deeper = "<div>" * 20_000 + cards + "</div>" * 20_000  # refused, not parsed for seconds
+    with pytest.raises(ParseError, match="the page nests elements deeper than 256 levels"):
+        parse_listing(f"<html><body>{deeper}</body></html>", "https://blog.example/")
 
 
 def test_binary_garbage() -> None:

@@ -105,11 +105,25 @@ def test_disabled_next_link_is_ignored() -> None:
         ('<a href="/page2/" aria-label="next-page"><i></i></a>', "https://blog.example/page2/"),
         ('<span class="current">1</span> <a href="/page/2/">2</a>', "https://blog.example/page/2/"),
         ('<a href="/?page=2">2</a>', "https://blog.example/?page=2"),
+        (
+            '<a href="/page/2/"><i class="fa fa-angle-right"></i></a>',
+            "https://blog.example/page/2/",
+        ),
+        (
+            '<a href="/page/2/"><i class="material-icons">chevron_right</i></a>',
+            "https://blog.example/page/2/",
+        ),
     ],
 )
 def test_next_link_forms(pager: str, expected: str) -> None:
     page = parse_listing(_listing(CARDS, f"<nav>{pager}</nav>"), "https://blog.example/")
     assert page.next_url == expected
+
+
+def test_an_icon_link_back_to_the_previous_page_is_no_next() -> None:
+    pager = '<nav><a href="/page/2/"><i class="fa fa-angle-left"></i></a></nav>'
+    page = parse_listing(_listing(CARDS, pager), "https://blog.example/page/3/")
+    assert page.next_url is None
 
 
 def test_numbered_pager_on_the_last_page_has_no_next() -> None:
@@ -248,3 +262,17 @@ def test_an_intro_block_beside_the_cards_is_no_card() -> None:
     )
     page = parse_listing(_listing(intro + CARDS), "https://blog.example/")
     assert [card.title for card in page.cards] == ["Post 0", "Post 1", "Post 2"]
+
+
+def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
+    bodies = [
+        "<p>Make the header <code>sticky</code> with one line of CSS.</p>",
+        '<div class="meta"><span class="flag">置顶</span></div>',
+        "<p>We pinned nothing: the word Pinned here is part of a sentence.</p>",
+    ]
+    html = _listing("".join(_card(n, body) for n, body in enumerate(bodies)))
+    assert [card.pinned for card in parse_listing(html, "https://b.example/").cards] == [
+        False,
+        True,
+        False,
+    ]

@@ -13,7 +13,8 @@ import pytest
 from feedkeeper.cards import fill_placeholders
 from feedkeeper.config import Settings
 from feedkeeper.fixture_site import FixtureServer, snapshot_names
-from feedkeeper.pipeline import crawl, import_captures
+from feedkeeper.importer import import_captures
+from feedkeeper.pipeline import crawl
 from feedkeeper.recover import REASON_NO_URL, RecoverOptions, recover
 from feedkeeper.store import Store
 

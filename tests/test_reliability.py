@@ -175,7 +175,8 @@ def test_page_that_keeps_failing_is_reported_and_the_rest_continues(
 def test_next_run_completes_a_partial_crawl(cli: Cli, server: FaultServer) -> None:
     server.fail("/page/2/", *[status(500)] * 4)
     assert cli.crawl(server.base_url).code == 1
-    assert query(cli.db, "SELECT count(*) FROM post") == [(4,)]
+    # The walk went past the failed page to /page/3/, the next in the site's URL pattern.
+    assert query(cli.db, "SELECT count(*) FROM post") == [(6,)]
     result = cli.crawl(server.base_url)
     assert result.code == 0
     assert "the previous crawl did not finish" in result.err
@@ -338,7 +339,8 @@ def test_unusable_page_is_kept_and_reported(
         " LEFT JOIN page_body b ON b.sha256 = f.body_sha256 WHERE f.url LIKE '%/page/2/'",
     )
     assert kept == [("unparseable", error, len(body))]
-    assert query(cli.db, "SELECT count(*) FROM post") == [(4,)]
+    # The walk went on past the unusable page to /page/3/.
+    assert query(cli.db, "SELECT count(*) FROM post") == [(6,)]
 
 
 def test_unusable_first_page_means_nothing_archived(cli: Cli, server: FaultServer) -> None:

@@ -9,7 +9,9 @@ import pytest
 
 import sample_archive
 from feedkeeper.cli import main
-from feedkeeper.pipeline import archive_page, import_captures, reparse
+from feedkeeper.importer import import_captures
+from feedkeeper.pipeline import archive_page
+from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 from feedkeeper.store.search import MarkedText, search_posts
 from feedkeeper.store.sites import ensure_site
@@ -174,8 +176,13 @@ def test_reparse_rebuilds_the_index_and_keeps_its_triggers(store: Store, seeds: 
     assert any(t["name"] == "post_fts_version_insert" for t in triggers)
     before = {term: ids(store, term) for term in ("FlashAttention", "梯度检查点", "梯度")}
     assert all(before.values())
+    words = "SELECT rowid FROM post_words WHERE post_words MATCH '梯度' ORDER BY rowid"
+    words_before = rows(store, words)
+    assert words_before
     reparse(store)  # every row rewritten with the triggers set aside, the index refilled
     assert rows(store, query) == triggers
     assert {term: ids(store, term) for term in before} == before
+    assert rows(store, words) == words_before
     posts = rows(store, "SELECT count(*) AS n FROM post")
     assert rows(store, "SELECT count(*) AS n FROM post_fts") == posts
+    assert rows(store, "SELECT count(*) AS n FROM post_words") == posts

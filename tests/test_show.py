@@ -70,9 +70,10 @@ def test_show_prints_the_first_version_then_what_changed(
     assert capsys.readouterr().out == (
         "post 1  https://blog.example/p/flash  site blog.example\n"
         "also at https://blog.example/p/flash-v2\n"
-        "first seen 2026-01-10 08:00:00, last seen 2026-01-14 10:00:00, 4 sightings, 3 versions\n"
+        "first seen 2026-01-10 08:00:00 UTC, last seen 2026-01-14 10:00:00 UTC,"
+        " 4 sightings, 3 versions\n"
         "\n"
-        "version 1  observed 2026-01-10 08:00:00  run 1\n"
+        "version 1  observed 2026-01-10 08:00:00 UTC  run 1\n"
         "  title: FlashAttention 详解\n"
         "  category: NLP\n"
         "  categories: NLP, Deep Learning\n"
@@ -82,14 +83,14 @@ def test_show_prints_the_first_version_then_what_changed(
         "  excerpt: FlashAttention的关键创新在于分块计算自注意力 [代码] 以及 [公式]\n"
         "  placeholders: code 1 pending, formula 1 pending\n"
         "\n"
-        "version 2  observed 2026-01-12 09:30:00  run 2\n"
+        "version 2  observed 2026-01-12 09:30:00 UTC  run 2\n"
         "  title: FlashAttention 详解 → FlashAttention 详解(修订)\n"
         "  truncated: yes → no\n"
         "  excerpt: FlashAttention的关键创新在于分块计算自注意力"
         "{+,显存占用更低+} [代码][- 以及 [公式]-]\n"
         "  placeholders: code 1 pending, formula 1 pending → code 1 pending\n"
         "\n"
-        "version 3  observed 2026-01-14 10:00:00  run 3\n"
+        "version 3  observed 2026-01-14 10:00:00 UTC  run 4\n"
         "  excerpt: FlashAttention的[-关键-]{+核心+}创新在于分块计算自注意力,显存占用更低 [代码]\n"
     )
 
@@ -101,9 +102,10 @@ def test_show_a_post_known_by_its_excerpt(
     assert main(["show", key["key"], "--db", str(db_path)]) == 0
     assert capsys.readouterr().out == (
         f"post 4  {key['key']}  site blog.example\n"
-        "first seen 2026-01-10 08:00:00, last seen 2026-01-10 08:00:00, 1 sighting, 1 version\n"
+        "first seen 2026-01-10 08:00:00 UTC, last seen 2026-01-10 08:00:00 UTC,"
+        " 1 sighting, 1 version\n"
         "\n"
-        "version 1  observed 2026-01-10 08:00:00  run 1\n"
+        "version 1  observed 2026-01-10 08:00:00 UTC  run 1\n"
         "  truncated: no\n"
         f"  excerpt: {sample_archive.GRADIENT_EXCERPT}\n"
     )

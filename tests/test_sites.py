@@ -14,7 +14,8 @@ from feedkeeper.cards import Card
 from feedkeeper.cli import main
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ConfigError
-from feedkeeper.pipeline import archive_page, import_captures
+from feedkeeper.importer import import_captures
+from feedkeeper.pipeline import archive_page
 from feedkeeper.records import PageCapture, SiteState
 from feedkeeper.store import Store
 from feedkeeper.store.engine import create_server_engine, create_sqlite_engine, migrate

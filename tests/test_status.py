@@ -15,11 +15,11 @@ from rich.console import Console
 import sample_archive
 from feedkeeper.cli import archive, main
 from feedkeeper.cli.archive import format_duration, plain_table
-from feedkeeper.pipeline import import_captures
+from feedkeeper.importer import import_captures
 from feedkeeper.records import RunCounts
 from feedkeeper.store import Store
 
-STARTED = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+STARTED = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
@@ -64,8 +64,9 @@ def run_row(run_id: int, **counts: int) -> dict[str, Any]:
 def test_status_json(sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert status_json(db_path, capsys) == {
         "runs": [
-            run_row(3, cards=2, new_versions=1, placeholders_found=1),
-            run_row(2, cards=4, new_posts=1, new_versions=1, reposts=1, placeholders_found=1),
+            run_row(4, cards=2, new_versions=1, placeholders_found=1),
+            run_row(3, cards=1, reposts=1),
+            run_row(2, cards=3, new_posts=1, new_versions=1, placeholders_found=1),
             run_row(1, cards=4, new_posts=4, placeholders_found=2),
         ],
         "totals": {
@@ -73,7 +74,7 @@ def test_status_json(sample: Store, db_path: Path, capsys: pytest.CaptureFixture
             "versions": 7,
             "aliases": 1,
             "sightings": 10,
-            "pages_fetched": 3,
+            "pages_fetched": 4,
             "placeholders_pending": 4,
         },
         "backlog": {
@@ -94,7 +95,7 @@ def test_status_json(sample: Store, db_path: Path, capsys: pytest.CaptureFixture
 def test_status_json_last_runs(
     sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert [run["id"] for run in status_json(db_path, capsys, "--runs", "1")["runs"]] == [3]
+    assert [run["id"] for run in status_json(db_path, capsys, "--runs", "1")["runs"]] == [4]
 
 
 def test_status_json_counts_failures_and_settled_placeholders(
@@ -109,7 +110,7 @@ def test_status_json_counts_failures_and_settled_placeholders(
         conn.exec_driver_sql("UPDATE placeholder SET status = 'recovered', text = 'x' WHERE id = 4")
         conn.exec_driver_sql("UPDATE placeholder SET status = 'unrecoverable' WHERE id = 2")
     report = status_json(db_path, capsys)
-    assert report["runs"][0] == run_row(4, status="partial", pages_failed=2, failures=2)
+    assert report["runs"][0] == run_row(5, status="partial", pages_failed=2, failures=2)
     assert report["totals"]["placeholders_pending"] == 2
     assert report["backlog"] == {
         "code": {"pending": 2, "recovered": 1, "unrecoverable": 0},
@@ -134,18 +135,19 @@ def test_status_is_plain_text_when_piped(
     sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["status", "--db", str(db_path)]) == 0
-    out = STARTED.sub("STARTED            ", capsys.readouterr().out)
+    out = STARTED.sub("STARTED                ", capsys.readouterr().out)
     out = re.sub(r"\d+\.\ds  ", "D     ", out)
     assert out == (
-        "archive: 5 posts, 7 versions, 1 aliases, 10 sightings, 3 pages fetched,"
+        "archive: 5 posts, 7 versions, 1 aliases, 10 sightings, 4 pages fetched,"
         " 4 placeholders pending\n"
         "\n"
         "recent runs\n"
-        "run  kind   status  started              duration  pages  new posts  new versions"
+        "run  kind   status  started                  duration  pages  new posts  new versions"
         "  failures\n"
-        "3    crawl  ok      STARTED              D         1      0          1             0\n"
-        "2    crawl  ok      STARTED              D         1      1          1             0\n"
-        "1    crawl  ok      STARTED              D         1      4          0             0\n"
+        "4    crawl  ok      STARTED                  D         1      0          1             0\n"
+        "3    crawl  ok      STARTED                  D         1      0          0             0\n"
+        "2    crawl  ok      STARTED                  D         1      1          1             0\n"
+        "1    crawl  ok      STARTED                  D         1      4          0             0\n"
         "\n"
         "placeholders\n"
         "kind     pending  recovered  unrecoverable\n"
@@ -194,7 +196,7 @@ def test_status_of_the_seed_archive(
 
 
 def test_status_of_a_missing_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["status", "--db", str(tmp_path / "none.db")]) == 1
+    assert main(["status", "--db", str(tmp_path / "none.db")]) == 2  # a usage error
     assert capsys.readouterr().err.startswith("error: no archive at ")
 
 

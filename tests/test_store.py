@@ -76,6 +76,21 @@ def test_pinned_post_on_every_page_is_one_post(store: Store) -> None:
     ]
 
 
+def test_pinned_follows_the_first_card_of_each_run(store: Store) -> None:
+    pinned_ddp = card("/posts/ddp/", "DDP 入门", "Quick Start [代码] 代码 [代码]", pinned=True)
+    first = store.start_run("crawl", BASE)
+    store_page(store, f"{BASE}/", [pinned_ddp, ADAM], first)
+    store_page(store, f"{BASE}/page/3/", [DDP], first)  # its dated place, without the badge
+    posts = current(store)
+    assert posts[f"{BASE}/posts/ddp/"]["pinned"] == 1
+    assert posts[f"{BASE}/posts/adamw/"]["pinned"] == 0
+    assert rows(store, "SELECT pinned FROM post WHERE url = :u", u=f"{BASE}/posts/ddp/") == [
+        {"pinned": 1}
+    ]
+    store_page(store, f"{BASE}/", [ADAM, DDP])  # a later run: the site unpinned it
+    assert current(store)[f"{BASE}/posts/ddp/"]["pinned"] == 0
+
+
 def test_repost_under_second_url_becomes_an_alias(store: Store) -> None:
     store_page(store, f"{BASE}/", [DDP])
     repost = card("/2026/01/11/ddp/", "DDP 入门", "Quick Start [代码] 代码 [代码]")

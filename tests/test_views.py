@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import sample_archive
-from feedkeeper.pipeline import import_captures
+from feedkeeper.importer import import_captures
 from feedkeeper.store import Store
 from feedkeeper.store.engine import migrate
 from feedkeeper.store.search import is_search_index
@@ -60,7 +60,7 @@ def actual_columns(store: Store) -> dict[str, list[str]]:
         for n in names
         if n != "alembic_version"
         and not n.startswith("sqlite_")
-        and (n == "post_fts" or not is_search_index(n))
+        and (n in ("post_fts", "post_words") or not is_search_index(n))
     ]
     return {
         n: [r["name"] for r in rows(store, f"SELECT name FROM pragma_table_info('{n}')")]
@@ -90,7 +90,7 @@ def test_posts_current(sample: Store) -> None:
         "SELECT id, url, title, version, sightings, placeholders_pending, truncated,"
         " first_seen, last_seen FROM posts_current ORDER BY id",
     )
-    t1, t2, t3 = sample_archive.RUN_TIMES
+    t1, t2, _, t3 = sample_archive.RUN_TIMES
     assert got == [
         {
             "id": 1,
@@ -156,7 +156,7 @@ def test_post_history_marks_the_current_version(sample: Store) -> None:
         "SELECT version, title, observed_at, run_id, is_current, truncated FROM post_history"
         " WHERE post_id = 1 ORDER BY version",
     )
-    t1, t2, t3 = sample_archive.RUN_TIMES
+    t1, t2, _, t3 = sample_archive.RUN_TIMES
     assert got == [
         {
             "version": 1,
@@ -178,7 +178,7 @@ def test_post_history_marks_the_current_version(sample: Store) -> None:
             "version": 3,
             "title": "FlashAttention 详解(修订)",
             "observed_at": t3,
-            "run_id": 3,
+            "run_id": 4,
             "is_current": 1,
             "truncated": 0,
         },
@@ -191,7 +191,7 @@ def test_post_sightings(sample: Store) -> None:
         "SELECT post_id, version, title, seen_at, position, card_url, run_id, run_kind"
         " FROM post_sightings WHERE post_id = 1 ORDER BY id",
     )
-    t1, t2, t3 = sample_archive.RUN_TIMES
+    t1, t2, t_repost, t3 = sample_archive.RUN_TIMES
     old, new = "FlashAttention 详解", "FlashAttention 详解(修订)"
     assert got == [
         {
@@ -218,10 +218,10 @@ def test_post_sightings(sample: Store) -> None:
             "post_id": 1,
             "version": 2,
             "title": new,
-            "seen_at": t2,
-            "position": 4,
+            "seen_at": t_repost,
+            "position": 1,
             "card_url": "https://blog.example/p/flash-v2?utm_source=feed",
-            "run_id": 2,
+            "run_id": 3,
             "run_kind": "crawl",
         },
         {
@@ -231,7 +231,7 @@ def test_post_sightings(sample: Store) -> None:
             "seen_at": t3,
             "position": 1,
             "card_url": "https://blog.example/p/flash",
-            "run_id": 3,
+            "run_id": 4,
             "run_kind": "crawl",
         },
     ]
@@ -317,14 +317,23 @@ def test_crawl_runs(sample: Store) -> None:
         {
             "id": 2,
             **common,
-            "cards": 4,
+            "cards": 3,
             "new_posts": 1,
             "new_versions": 1,
-            "reposts": 1,
+            "reposts": 0,
             "placeholders_found": 1,
         },
         {
             "id": 3,
+            **common,
+            "cards": 1,
+            "new_posts": 0,
+            "new_versions": 0,
+            "reposts": 1,
+            "placeholders_found": 0,
+        },
+        {
+            "id": 4,
             **common,
             "cards": 2,
             "new_posts": 0,
@@ -424,12 +433,12 @@ def _querying_section() -> list[tuple[str, str | None]]:
     """(SQL, output header or None) for each query under "Querying the archive"."""
     text = SCHEMA_DOC.read_text(encoding="utf-8")
     section = text.split("\n## Querying the archive\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```(sql)?\n(.*?)```", section, re.DOTALL)
+    blocks = re.findall(r"```(\w*)\n(.*?)```", section, re.DOTALL)
     queries: list[tuple[str, str | None]] = []
-    for is_sql, body in blocks:
-        if is_sql:
+    for language, body in blocks:
+        if language == "sql":
             queries.append((body, None))
-        elif queries:
+        elif queries and not language:
             queries[-1] = (queries[-1][0], body.splitlines()[0])
     return queries
 
@@ -446,20 +455,35 @@ def test_the_documented_queries_run_on_the_seed_archive(store: Store, seeds: lis
             assert list(result[0]) == header.split(), sql
 
 
-def test_the_documented_search_query_runs(sample: Store) -> None:
-    got = rows(
+def test_the_documented_search_queries_run(sample: Store) -> None:
+    words = rows(
         sample,
-        "SELECT post_id, title_highlighted, excerpt_snippet FROM post_search"
-        " WHERE post_search MATCH '\"核心创新\"' ORDER BY rank",
+        "SELECT post_id FROM post_search WHERE post_search MATCH '\"显存\"' ORDER BY post_id",
     )
-    assert got == [
+    assert words == [{"post_id": 1}, {"post_id": 4}]
+    substring = rows(
+        sample,
+        "SELECT f.rowid AS post_id, snippet(post_fts, 1, '**', '**', '…', 40) AS snippet"
+        " FROM post_fts f WHERE post_fts MATCH '\"核心创新\"' ORDER BY rank",
+    )
+    assert substring == [
         {
             "post_id": 1,
-            "title_highlighted": "FlashAttention 详解(修订)",
-            "excerpt_snippet": "FlashAttention的**核心创新**在于分块计算自注意力,"
-            "显存占用更低 [代码]",
+            "snippet": "FlashAttention的**核心创新**在于分块计算自注意力,显存占用更低 [代码]",
         }
     ]
+
+
+def test_post_search_opens_without_a_match_and_posts_current_is_newest_first(
+    sample: Store,
+) -> None:
+    listed = rows(sample, "SELECT post_id, rank FROM post_search")
+    assert sorted(r["post_id"] for r in listed) == [1, 2, 3, 4, 5]
+    assert {r["rank"] for r in listed} == {None}
+    order = [(r["published"], r["id"]) for r in rows(sample, "SELECT * FROM posts_current")]
+    dated = [o for o in order if o[0] is not None]
+    assert dated == sorted(dated, key=lambda o: (-int(o[0].replace("-", "")), o[1]))
+    assert order[: len(dated)] == dated  # undated posts come last
 
 
 def documented_meanings(doc: str) -> dict[str, dict[str, str]]:
@@ -482,17 +506,21 @@ def test_datasette_metadata_describes_every_column_as_the_document_does(store: S
     described = {name: entry["columns"] for name, entry in tables.items() if "columns" in entry}
     assert described == documented_meanings(SCHEMA_DOC.read_text(encoding="utf-8"))
     assert set(described) == set(actual_columns(store))
-    assert tables["posts_current"]["fts_table"] == "post_fts"
+    assert tables["posts_current"]["fts_table"] == "post_words"
     hidden = {name for name, entry in tables.items() if entry.get("hidden")}
     assert hidden == {
         "alembic_version",
-        "post_fts",
-        *(f"post_fts_{s}" for s in ("config", "content", "data", "docsize", "idx")),
+        *(
+            f"{index}{suffix}"
+            for index in ("post_fts", "post_words")
+            for suffix in ("", "_config", "_content", "_data", "_docsize", "_idx")
+        ),
+        "post_words_stale",
     }
 
 
 def test_datasette_canned_search_runs(sample: Store) -> None:
     queries = json.loads(METADATA.read_text(encoding="utf-8"))["databases"]["feedkeeper"]["queries"]
-    fts_sql = queries["search"]["sql"].replace("escape_fts(:q)", ":q")  # escape_fts is Datasette's
-    assert [r["post_id"] for r in rows(sample, fts_sql, q='"显存占用"')] == [1]
-    assert [r["post_id"] for r in rows(sample, queries["search_short"]["sql"], q="显存")] == [1, 4]
+    words_sql = queries["search"]["sql"].replace("escape_fts(:q)", ":q")  # escape_fts: Datasette's
+    assert sorted(r["post_id"] for r in rows(sample, words_sql, q='"显存"')) == [1, 4]
+    assert rows(sample, words_sql, q="") == []

@@ -1,7 +1,7 @@
 """sites: many blogs in one archive
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 Adds the site table (name, first listing page, profile, crawl interval, state)
 and site_id on run, page_fetch, post, post_url and post_fingerprint: a post is
 known by its URL or fingerprint within its site. An archive that already holds
@@ -19,7 +19,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0004"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -40,6 +40,7 @@ POSTS_CURRENT = """
         v.excerpt AS excerpt,
         coalesce(v.excerpt_recovered, v.excerpt) AS excerpt_recovered,
         v.truncated AS truncated,
+        p.pinned AS pinned,
         v.version AS version,
         p.first_seen AS first_seen,
         p.last_seen AS last_seen,
@@ -49,7 +50,7 @@ POSTS_CURRENT = """
     FROM post p
     JOIN site st ON st.id = p.site_id
     JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version
-"""
+ORDER BY published DESC, id"""
 POST_HISTORY = """
     CREATE VIEW post_history AS
     SELECT
@@ -196,11 +197,9 @@ PG_POST_SEARCH = """
         pc.title AS title,
         pc.category AS category,
         pc.published AS published,
-        pc.excerpt AS excerpt,
-        pc.title AS title_highlighted,
-        pc.excerpt AS excerpt_snippet
-    FROM post_fts f
-    JOIN posts_current pc ON pc.id = f.rowid
+        pc.excerpt AS excerpt
+    FROM post_words w
+    JOIN posts_current pc ON pc.id = w.rowid
 """
 
 

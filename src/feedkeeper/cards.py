@@ -89,6 +89,7 @@ class Card:
     excerpt: str | None = None  # whitespace-normalised, trailing ellipsis removed
     truncated: bool = False  # the excerpt ended with "..." or "…"
     placeholders: tuple[Placeholder, ...] = ()
+    pinned: bool = False  # a pin badge ("置顶", "Pinned") shows it at the top of the listing
 
     def to_json(self) -> dict[str, object]:
         """Return the card as the export's card fields (what `feedkeeper parse` prints)."""
@@ -101,6 +102,7 @@ class Card:
             "published": self.published,
             "excerpt": self.excerpt,
             "truncated": self.truncated,
+            "pinned": self.pinned,
             "placeholders": [
                 {"kind": p.kind, "ordinal": p.ordinal, "status": "pending", "text": None}
                 for p in self.placeholders
@@ -118,3 +120,38 @@ class ParsedPage:
     skipped: int = 0  # blocks that looked like cards but lacked what a post needs
     confidence: float = 1.0  # 0..1: how sure the parser is these are the post cards
     warnings: list[str] = field(default_factory=list)
+
+
+def merge_repeated(cards: list[Card]) -> list[Card]:
+    """Return one card per post URL, at its first place, with every field any of its cards shows.
+
+    A page may show a post twice (a bare pinned teaser, then the full card): each
+    field comes from the first card that shows it, the excerpt from the fullest one.
+    """
+    merged: dict[str, Card] = {}
+    order: list[Card | str] = []
+    for card in cards:
+        if card.url is None:
+            order.append(card)
+        elif card.url in merged:
+            merged[card.url] = _combine(merged[card.url], card)
+        else:
+            merged[card.url] = card
+            order.append(card.url)
+    return [merged[item] if isinstance(item, str) else item for item in order]
+
+
+def _combine(first: Card, other: Card) -> Card:
+    fuller = other if len(other.excerpt or "") > len(first.excerpt or "") else first
+    return Card(
+        url=first.url,
+        title=first.title or other.title,
+        category=first.category or other.category,
+        categories=tuple(dict.fromkeys(first.categories + other.categories)),
+        tags=tuple(dict.fromkeys(first.tags + other.tags)),
+        published=first.published or other.published,
+        published_at=first.published_at if first.published else other.published_at,
+        excerpt=fuller.excerpt,
+        truncated=fuller.truncated,
+        placeholders=fuller.placeholders,
+    )

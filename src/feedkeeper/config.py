@@ -7,7 +7,9 @@ Settings come from, lowest to highest precedence: the defaults below, a TOML fil
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -17,7 +19,7 @@ from urllib.parse import urlsplit
 
 from feedkeeper import __version__
 from feedkeeper.errors import ConfigError
-from feedkeeper.triggers import parse_cron, parse_interval
+from feedkeeper.logs import mask_credentials
 
 ENV_PREFIX = "FEEDKEEPER_"
 DEFAULT_CONFIG_FILE = Path("feedkeeper.toml")
@@ -39,8 +41,10 @@ class Settings:
     rate: float = 1.0
     # At most two requests in flight per host, as RFC 9110 once advised browsers.
     concurrency: int = 2
-    # Listing pages walked per run at most; None walks until the pager ends.
-    max_pages: int | None = None
+    # Listing pages walked per run at most: 1000 pages of 10 cards hold 10,000 posts,
+    # more than most blogs ever publish, while a pager that never ends (?page=N
+    # forever) must not keep the crawler busy forever.
+    max_pages: int = 1000
     # Walk every page instead of stopping after a page that brought nothing new.
     full: bool = False
     # Seconds: fail fast on a dead host, allow a slow blog to render a page.
@@ -55,11 +59,19 @@ class Settings:
     backoff_base: float = 0.5
     # Never sleep longer than this for one retry, whatever Retry-After says.
     max_retry_after: float = 120.0
+    # The longest pause between requests a robots.txt Crawl-delay can ask for: a
+    # minute keeps a crawl of a few dozen pages within the hour; a site asking for
+    # more (100000 s) would otherwise stall the crawler for days.
+    max_crawl_delay: float = 60.0
     # Honour robots.txt unless the user owns the site and says otherwise.
     ignore_robots: bool = False
     # Confirm card titles and dates against the blog's RSS/Atom feed: one more
     # request per run, so only when asked for.
     use_feed: bool = False
+    # Hosts besides the listing's own origin whose article pages `recover` may fetch,
+    # comma-separated (``cdn.example``, ``blog.example:8443``): none, so a card
+    # pointing elsewhere (another port, an admin page) is never fetched.
+    article_hosts: str | None = None
     # Optional TOML site profile with CSS selectors overriding the heuristics.
     profile: Path | None = None
     # Seconds a second run waits for the database lock before giving up.
@@ -85,6 +97,8 @@ class Settings:
 
 
 _FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+# The largest integer SQLite stores: counts, ids and limits beyond it name nothing.
+SQLITE_MAX_INT = 2**63 - 1
 
 
 def load_settings(
@@ -151,13 +165,28 @@ def _coerce(name: str, value: Any) -> Any:
             return Path(value)
         if kind == "bool":
             return _to_bool(value)
+        if isinstance(value, bool):  # TOML true is no number, nor a string
+            raise TypeError(value)
         if kind == "float":
-            return float(value)
+            return _to_finite(value)
         if "int" in kind:
-            return int(value)
+            return _to_whole(value)
         return str(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"setting {name}: cannot read {value!r} as {kind}") from exc
+
+
+def _to_finite(value: Any) -> float:
+    number = float(value)
+    if not math.isfinite(number):  # NaN passes every comparison check, inf overflows timers
+        raise ValueError(value)
+    return number
+
+
+def _to_whole(value: Any) -> int:
+    if isinstance(value, float) and not value.is_integer():  # concurrency = 1.5
+        raise ValueError(value)
+    return int(value)
 
 
 def _to_bool(value: Any) -> bool:
@@ -173,9 +202,22 @@ def _to_bool(value: Any) -> bool:
 
 def validate(settings: Settings) -> Settings:
     """Check every setting; raise ConfigError naming the first bad one and what is allowed."""
+    for name, kind in _FIELD_TYPES.items():
+        value = getattr(settings, name)
+        if str(kind) == "float" and not math.isfinite(value):  # also from the command line
+            raise ConfigError(f"setting {name}: must be a finite number, got {value}")
     if settings.url is not None:
         check_url(settings.url, "url")
-    for name in ("rate", "backoff_base", "max_retry_after", "lock_timeout", "jitter"):
+    if re.search(r"[\x00-\x1f\x7f]", settings.contact):  # it goes into the User-Agent header
+        raise ConfigError("setting contact: must not hold line breaks or control characters")
+    for name in (
+        "rate",
+        "backoff_base",
+        "max_retry_after",
+        "max_crawl_delay",
+        "lock_timeout",
+        "jitter",
+    ):
         if getattr(settings, name) < 0:
             raise ConfigError(
                 f"setting {name}: must be zero or more, got {getattr(settings, name)}"
@@ -183,11 +225,15 @@ def validate(settings: Settings) -> Settings:
     for name in ("connect_timeout", "read_timeout", "total_timeout"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name}: must be more than zero seconds")
-    for name in ("concurrency", "retries", "max_response_bytes"):
+    for name in ("concurrency", "retries", "max_response_bytes", "max_pages"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name}: must be 1 or more, got {getattr(settings, name)}")
-    if settings.max_pages is not None and settings.max_pages < 1:
-        raise ConfigError(f"setting max_pages: must be 1 or more, got {settings.max_pages}")
+    if settings.article_hosts is not None:
+        check_hosts(settings.article_hosts)
+    for name, kind in _FIELD_TYPES.items():
+        value = getattr(settings, name)
+        if "int" in str(kind) and isinstance(value, int) and value > SQLITE_MAX_INT:
+            raise ConfigError(f"setting {name}: must be at most {SQLITE_MAX_INT}, got {value}")
     check_cadence(settings)
     if settings.log_format not in {"text", "json"}:
         raise ConfigError(
@@ -203,14 +249,54 @@ def is_database_url(db: Path | str) -> bool:
 
 def check_url(url: str, name: str = "url") -> str:
     """Return ``url`` if it is an absolute http(s) URL, else raise ConfigError naming ``name``."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigError(f"setting {name}: must be an absolute http(s) URL, got {url!r}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks it: a port past 65535 raises ValueError
+    except ValueError as exc:
+        raise ConfigError(
+            f"setting {name}: not a valid URL: {mask_credentials(url)!r} ({exc})"
+        ) from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(
+            f"setting {name}: must be an absolute http(s) URL, got {mask_credentials(url)!r}"
+        )
+    if _CONTROL_RE.search(url):
+        raise ConfigError(f"setting {name}: must not hold spaces or control characters")
     return url
+
+
+# Characters that would end or split an HTTP header line, or a URL.
+_CONTROL_RE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def hosts_of(value: str | None) -> list[str]:
+    """Return the hosts of a comma-separated ``article_hosts`` value."""
+    return [host.strip() for host in (value or "").split(",") if host.strip()]
+
+
+def check_hosts(value: str) -> list[str]:
+    """Return the hosts of ``article_hosts``, or raise ConfigError naming the first bad one."""
+    for host in hosts_of(value):
+        try:
+            parts = urlsplit("//" + host)
+            is_host = bool(parts.hostname) and parts.netloc == host and not parts.path
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:
+            is_host = port_ok = False
+        if not is_host or not port_ok or "@" in host:
+            raise ConfigError(
+                "setting article_hosts: must be hosts such as 'cdn.example' or"
+                f" 'blog.example:8443', comma-separated, got {host!r}"
+            )
+    return hosts_of(value)
 
 
 def check_cadence(settings: Settings) -> None:
     """Raise ConfigError unless ``schedule`` is a cron expression and ``every`` an interval."""
+    # Imported here: the scheduler library is not needed to read settings, and the CLI
+    # module, which needs this module's constants, must start without it.
+    from feedkeeper.triggers import parse_cron, parse_interval
+
     try:
         parse_cron(settings.schedule)
     except ValueError as exc:
@@ -221,8 +307,8 @@ def check_cadence(settings: Settings) -> None:
     if settings.every is not None:
         try:
             parse_interval(settings.every)
-        except ValueError:
+        except ValueError as exc:
             raise ConfigError(
                 f"setting every: must be an interval such as '90s', '10m', '2h' or '1d',"
-                f" got {settings.every!r}"
+                f" got {settings.every!r} ({exc})"
             ) from None

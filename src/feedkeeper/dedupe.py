@@ -1,7 +1,9 @@
 """Identity and change: which post a card is, and whether it shows anything new.
 
-Pure functions. A post is known by its canonical URL; a card under another URL
-whose title+excerpt fingerprint matches a known post is a repost of it. A field
+Pure functions. A post is known by its canonical URL. A card under another URL is a
+repost of a known post only on strong evidence (``is_repost_evidence``, ``contradicts``):
+the same title and the same substantial excerpt, and no sign of two posts. A false
+merge loses a post, a missed repost only costs an alias, so doubt keeps two posts. A field
 a card does not show is unknown, never a change; a field learned for the first
 time fills in the current version; a different value makes a new version.
 """
@@ -52,6 +54,29 @@ def fingerprint(title: str | None, excerpt: str | None) -> str | None:
         return None
     digest = hashlib.sha256(f"{folded_title}\x1f{folded_excerpt}".encode())
     return digest.hexdigest()[:32]
+
+
+# Fewer letters and digits than this, once folded, is too little text to tell two
+# posts apart ("Read more", "TBD", a one-line teaser shared by a series).
+MIN_EVIDENCE_CHARS = 12
+
+
+def is_repost_evidence(title: str | None, excerpt: str | None) -> bool:
+    """Tell whether a title and excerpt say enough to recognise a post under another URL."""
+    folded_title = fold_for_fingerprint(title or "")
+    folded_excerpt = fold_for_fingerprint(excerpt or "")
+    if not folded_title or len(folded_excerpt) < MIN_EVIDENCE_CHARS:
+        return False
+    return folded_excerpt != folded_title  # an excerpt that only repeats the title adds nothing
+
+
+def contradicts(known: Fields, seen: Fields) -> bool:
+    """Tell whether two sightings with the same text must still be two posts (other dates)."""
+    return (
+        known.published is not None
+        and seen.published is not None
+        and (known.published != seen.published)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +204,23 @@ class Known:
     current: dict[int, Current]
     next_post_id: int
     next_version_id: int
+    # Of the posts a fingerprint points to: their URLs; of all found: those this run sighted.
+    urls_of: dict[int, set[str]] = field(default_factory=dict)
+    sighted_in_run: set[int] = field(default_factory=set)
+    # Of the posts a URL points to: the aliases this run took for them as reposts, and
+    # this run's sightings of them, for splitting off a repost the crawl contradicts.
+    fresh_aliases: dict[int, set[str]] = field(default_factory=dict)
+    run_sightings: dict[int, list[RunSighting]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSighting:
+    """A sighting the current run stored earlier (in another page)."""
+
+    sighting_id: int
+    version: int
+    card_url: str | None
+    seen_at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +253,20 @@ class Sighting:
     card_url: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Split:
+    """An alias taken back from a post: a post of its own, with its version and sightings."""
+
+    post_id: int  # the new post
+    alias: str
+    source_post_id: int
+    source_version: int  # the version of the source post its sightings saw
+    version_id: int  # the new post's version 1, a copy of that version
+    first_seen: str
+    last_seen: str
+    sighting_ids: tuple[int, ...]
+
+
 @dataclass(slots=True)
 class PageChanges:
     """Everything one page changes in the archive: the dedupe stage's output."""
@@ -222,7 +278,9 @@ class PageChanges:
     fingerprints: list[tuple[str, int]] = field(default_factory=list)  # (fingerprint, post id)
     sightings: list[Sighting] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)  # posts sighted
+    pinned: dict[int, bool] = field(default_factory=dict)  # post id -> its first card's badge
     moved: dict[int, int] = field(default_factory=dict)  # post id -> its new current version
+    splits: list[Split] = field(default_factory=list)  # reposts of this run taken back
     outcome: PageOutcome = field(default_factory=PageOutcome)
 
 
@@ -232,12 +290,15 @@ def dedupe_page(keyed: list[KeyedCard], known: Known, skipped: int = 0) -> PageC
     ``known`` is updated as the cards are read, so a post shown twice on a page is one post.
     """
     changes = PageChanges()
+    page = _Survey.of(keyed)
     for position, item in enumerate(keyed, start=1):
         if item.url is None and item.fingerprint is None:
             skipped += 1  # nothing to know the post by
             continue
-        post_id = _identify(item, known, changes)
+        post_id = _identify(item, known, changes, page)
         current = known.current[post_id]
+        if post_id not in known.sighted_in_run:  # its first card in the run tells
+            changes.pinned.setdefault(post_id, item.card.pinned)
         changes.touched.add(post_id)
         changes.sightings.append(Sighting(post_id, current.version, position, item.card.url))
         changes.outcome.cards += 1
@@ -245,20 +306,99 @@ def dedupe_page(keyed: list[KeyedCard], known: Known, skipped: int = 0) -> PageC
     return changes
 
 
-def _identify(item: KeyedCard, known: Known, changes: PageChanges) -> int:
+@dataclass(frozen=True, slots=True)
+class _Survey:
+    """What the whole page shows: its card URLs, and excerpts it shows under two URLs."""
+
+    urls: frozenset[str]
+    shared_excerpts: frozenset[str]  # stock text, folded: no evidence of a repost
+
+    @classmethod
+    def of(cls, keyed: list[KeyedCard]) -> _Survey:
+        urls_by_excerpt: dict[str, set[str]] = {}
+        for item in keyed:
+            if item.url is not None:
+                excerpt = fold_for_fingerprint(item.card.excerpt or "")
+                urls_by_excerpt.setdefault(excerpt, set()).add(item.url)
+        shared = {text for text, urls in urls_by_excerpt.items() if len(urls) > 1}
+        urls = {item.url for item in keyed if item.url is not None}
+        return cls(frozenset(urls), frozenset(shared))
+
+
+def _identify(item: KeyedCard, known: Known, changes: PageChanges, page: _Survey) -> int:
     post_id = known.by_url.get(item.url) if item.url else None
     fp = item.fingerprint
     if post_id is None and fp is not None and fp in known.by_fingerprint:
-        post_id = known.by_fingerprint[fp]
-        if item.url is not None:  # the same post under a second URL: a repost
+        if item.url is None:  # a capture without links: the text is all there is to go by
+            post_id = known.by_fingerprint[fp]
+        elif _is_repost(item, item.url, known.by_fingerprint[fp], known, changes, page):
+            post_id = known.by_fingerprint[fp]
             _add_url(item.url, post_id, known, changes)
             changes.outcome.reposts += 1
     if post_id is None:
         return _new_post(item, known, changes)
+    if item.url is not None:
+        _undo_contradicted_reposts(post_id, item.url, known, changes)
     _update(post_id, fields_of(item.card), known, changes)
     if fp is not None and fp not in known.by_fingerprint:
         _add_fingerprint(fp, post_id, known, changes)
     return post_id
+
+
+def _is_repost(
+    item: KeyedCard, url: str, post_id: int, known: Known, changes: PageChanges, page: _Survey
+) -> bool:
+    """Tell whether a card shows the known post ``post_id`` under another URL.
+
+    Only on strong evidence: a title and a substantial excerpt that are not stock text
+    of this page, the same date if both show one, and the known post not listed as a
+    card of its own in this crawl.
+    """
+    card = item.card
+    if not is_repost_evidence(card.title, card.excerpt):
+        return False
+    if fold_for_fingerprint(card.excerpt or "") in page.shared_excerpts:
+        return False
+    if contradicts(known.current[post_id].fields, fields_of(card)):
+        return False
+    if post_id in changes.touched or post_id in known.sighted_in_run:
+        return False
+    return not (known.urls_of.get(post_id, set()) - {url}) & page.urls
+
+
+def _undo_contradicted_reposts(post_id: int, url: str, known: Known, changes: PageChanges) -> None:
+    """Split off the reposts this run inferred for a post now listed under its own URL.
+
+    A card seen earlier in the run under another URL was taken for this post; the
+    post's own card in the same crawl says they are two posts after all.
+    """
+    for alias in sorted(known.fresh_aliases.pop(post_id, set()) - {url}):
+        _split_off(post_id, alias, known, changes)
+    known.fresh_aliases[post_id] = set()
+
+
+def _split_off(post_id: int, alias: str, known: Known, changes: PageChanges) -> None:
+    """Make ``alias`` a post of its own with the version and sightings it had this run."""
+    sightings = [
+        s
+        for s in known.run_sightings.get(post_id, [])
+        if s.card_url and canonical_url(s.card_url) == alias
+    ]
+    if not sightings:
+        return
+    new_id, version_id = known.next_post_id, known.next_version_id
+    known.next_post_id, known.next_version_id = new_id + 1, version_id + 1
+    seen = [s.seen_at for s in sightings]
+    changes.splits.append(
+        Split(
+            new_id, alias, post_id, sightings[0].version, version_id, min(seen), max(seen),
+            tuple(s.sighting_id for s in sightings),
+        )
+    )  # fmt: skip
+    if alias in known.by_url:
+        known.by_url[alias] = new_id
+    changes.outcome.reposts -= 1
+    changes.outcome.new_posts += 1
 
 
 def _new_post(item: KeyedCard, known: Known, changes: PageChanges) -> int:
@@ -268,8 +408,8 @@ def _new_post(item: KeyedCard, known: Known, changes: PageChanges) -> int:
     changes.posts.append(NewPost(post_id, key, item.url))
     if item.url is not None:
         _add_url(item.url, post_id, known, changes)
-    if item.fingerprint is not None:
-        _add_fingerprint(item.fingerprint, post_id, known, changes)
+    if item.fingerprint is not None and item.fingerprint not in known.by_fingerprint:
+        _add_fingerprint(item.fingerprint, post_id, known, changes)  # a look-alike keeps its
     _new_version(post_id, 1, fields_of(item.card), known, changes)
     changes.outcome.new_posts += 1
     return post_id

@@ -4,7 +4,9 @@ page's ``<meta charset>`` or ``<meta http-equiv="Content-Type">``, else detectio
 from __future__ import annotations
 
 import codecs
+import functools
 import re
+import warnings
 
 # GBK and GB2312 pages routinely use characters only GB18030 defines; decoding
 # them as the superset is what browsers do (WHATWG maps both labels to gb18030-ish gbk).
@@ -29,6 +31,10 @@ _BOMS = (
 # Both <meta charset="gbk"> and <meta http-equiv="Content-Type" content="...; charset=gbk">.
 _META_RE = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+# Printable ASCII: every charset a page may declare (UTF-16 aside) reads it as itself.
+# The escapes make the escape codecs show themselves: a charset reads them as typed.
+_ASCII = bytes(range(0x20, 0x7F)) + rb" \x41 \u0041 \n"
+_HIGH = bytes(range(0x80, 0x100))
 # Browsers look for <meta> in the first 1024 bytes; pages with long heads go further.
 _META_SCAN_BYTES = 4096
 # Undeclared bytes that decode as GB18030 are taken for Chinese only when most of
@@ -62,14 +68,40 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
 
 
 def _known(label: str | None) -> str | None:
+    """Return the codec a charset label names, if it is a text encoding; else None."""
     if not label:
         return None
     name = label.strip().lower()
     name = _SUPERSETS.get(name, name)
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
     except LookupError:
         return None
+    return codec if is_text_encoding(codec) else None
+
+
+@functools.cache
+def is_text_encoding(codec: str) -> bool:
+    """Tell whether ``codec`` turns bytes into text as a web page's charset may.
+
+    Python also registers codecs that are not charsets: bytes-to-bytes ones (``hex``,
+    ``base64``, ``zlib``, ``rot13``), ``idna`` and ``punycode`` (host names), the escape
+    codecs and ``undefined`` (raises on use). A page's charset must at least read
+    printable ASCII as itself and decode any bytes with ``errors="replace"``, which all
+    of those fail; UTF-16 is the one web charset that does not, accepted by name.
+    """
+    if codec.startswith("utf-16"):
+        return True
+    try:
+        info = codecs.lookup(codec)
+        if not getattr(info, "_is_text_encoding", True):
+            return False
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the escape codecs warn about our probe
+            _HIGH.decode(codec, errors="replace")  # idna and punycode refuse "replace"
+            return _ASCII.decode(codec, errors="replace") == _ASCII.decode("ascii")
+    except (LookupError, ValueError, TypeError, Warning):
+        return False
 
 
 def _known_meta(label: str | None) -> str | None:

@@ -12,7 +12,8 @@ line and an exit code, so users never see a traceback for them.
     │   └── HTTPStatusError          a final non-success status (carries status)
     ├── ParseError                   a page or capture holds no usable cards
     ├── StoreError                   the database is unusable
-    │   └── DatabaseLockedError      another run holds the database (exit 4)
+    │   ├── DatabaseLockedError      another run holds the database (exit 4)
+    │   └── NewerSchemaError         a newer feedkeeper wrote the archive (exit 2)
     └── ExportError                  an export could not be written
 """
 
@@ -81,3 +82,9 @@ class DatabaseLockedError(StoreError):
 
 class ExportError(FeedkeeperError):
     """An export could not be written."""
+
+
+class NewerSchemaError(StoreError):
+    """The archive's schema is newer than this build knows: feedkeeper must be upgraded."""
+
+    exit_code = 2

@@ -1,6 +1,6 @@
 """Measure the listing parser against a labelled corpus of real blogs.
 
-    uv run python -m feedkeeper.evaluate /path/to/corpus/listings [--details]
+    uv run python -m feedkeeper.evaluate /path/to/corpus/listings [more folders] [--details]
 
 Each site folder holds ``page1.html``, ``page2.html`` and ``labels.json``. Cards are
 matched by URL; a field counts as right only on a matched card, so field accuracy
@@ -18,7 +18,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from feedkeeper.cards import Card
 from feedkeeper.errors import FeedkeeperError
@@ -27,9 +27,15 @@ from feedkeeper.text import split_ellipsis
 
 FIELDS = ("url", "title", "date", "categories", "excerpt", "tags")
 EXCERPT_CHARS = 30
-# Sites served from a repository named like a host live at that host; others anywhere.
+# Sites served from a repository named like a host live at that host; others at the host
+# their pages declare (canonical link, og:url), else anywhere.
 FALLBACK_HOST = "example.test"
 _WS_RE = re.compile(r"\s+")
+_DECLARED_URL_RE = re.compile(
+    r"<link[^>]+rel=[\"']?canonical[^>]+href=[\"']?(https?://[^\"'\s>]+)"
+    r"|<meta[^>]+property=[\"']?og:url[\"']?[^>]+content=[\"']?(https?://[^\"'\s>]+)",
+    re.I,
+)
 
 
 @dataclass(slots=True)
@@ -73,13 +79,21 @@ class Tally:
         return self.next_correct / self.pages if self.pages else 0.0
 
 
-def page_base(source: dict[str, object], path: str) -> str:
+def page_base(source: dict[str, object], path: str, html: str = "") -> str:
     """Return the URL a corpus page was served at, from the repository and file path."""
     repo = str(source.get("repo", ""))
     name = repo.rsplit("/", 1)[-1].lower()
-    host = name if name.endswith(".github.io") else FALLBACK_HOST
+    host = name if name.endswith(".github.io") else _declared_host(html) or FALLBACK_HOST
     directory = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
     return f"https://{host}/{directory}"
+
+
+def _declared_host(html: str) -> str | None:
+    """Return the host a page names as its own (``rel=canonical`` or ``og:url``), if any."""
+    match = _DECLARED_URL_RE.search(html)
+    if match is None:
+        return None
+    return urlsplit(match.group(1) or match.group(2)).hostname
 
 
 def evaluate_site(folder: Path) -> Tally:
@@ -88,8 +102,8 @@ def evaluate_site(folder: Path) -> Tally:
     tally = Tally()
     paths = labels["source"]["paths"]
     for index, (name, posts) in enumerate(labels["pages"].items()):
-        base = page_base(labels["source"], paths[index])
         html = (folder / name).read_text(encoding="utf-8", errors="replace")
+        base = page_base(labels["source"], paths[index], html)
         try:
             page = parse_listing(html, base)
             cards, next_url = page.cards, page.next_url
@@ -147,10 +161,11 @@ def _excerpt_matches(expected: object, excerpt: str | None) -> bool:
     return _WS_RE.sub("", excerpt).startswith(_WS_RE.sub("", want))
 
 
-def evaluate_corpus(root: Path) -> dict[str, Tally]:
-    """Evaluate every site folder under ``root``; the key "overall" sums them."""
+def evaluate_corpus(*roots: Path) -> dict[str, Tally]:
+    """Evaluate every site folder under each root; the key "overall" sums them."""
     results = {
         folder.name: evaluate_site(folder)
+        for root in roots
         for folder in sorted(root.iterdir())
         if (folder / "labels.json").is_file()
     }
@@ -186,13 +201,16 @@ def format_table(results: dict[str, Tally]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the table (and every mismatch with --details)."""
     parser = argparse.ArgumentParser(prog="python -m feedkeeper.evaluate", description=__doc__)
-    parser.add_argument("corpus", type=Path, help="folder of site folders with labels.json")
+    parser.add_argument(
+        "corpus", type=Path, nargs="+", help="folders of site folders with labels.json"
+    )
     parser.add_argument("--details", action="store_true", help="list every mismatch")
     args = parser.parse_args(argv)
-    if not args.corpus.is_dir():
-        print(f"error: {args.corpus} is not a folder", file=sys.stderr)
-        return 2
-    results = evaluate_corpus(args.corpus)
+    for folder in args.corpus:
+        if not folder.is_dir():
+            print(f"error: {folder} is not a folder", file=sys.stderr)
+            return 2
+    results = evaluate_corpus(*args.corpus)
     print(format_table(results))
     if args.details:
         for site, tally in results.items():

@@ -3,6 +3,9 @@
 Records are written one at a time as the store yields them, so memory stays
 flat however large the archive. A file is written beside its target and renamed
 over it at the end: readers see the old file or the new one, never half of one.
+A symlink is followed and its target replaced; what is not a regular file (a
+device, a FIFO, /dev/stdout) is written into as it is. An export never writes over
+a SQLite database nor the archive it reads, nor over a read-only file.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +25,7 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import IO, Any
 
-from feedkeeper.errors import ExportError
+from feedkeeper.errors import ConfigError, ExportError
 from feedkeeper.store.read import PostRecord
 
 FORMATS = ("json", "jsonl", "csv")
@@ -37,6 +42,7 @@ FIELDS = (
     "excerpt",
     "excerpt_recovered",
     "truncated",
+    "pinned",
     "version",
     "first_seen",
     "last_seen",
@@ -62,9 +68,11 @@ def check_fields(names: str | None) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(name.strip() for name in names.split(",") if name.strip()))
     for name in chosen:
         if name not in (*FIELDS, "versions"):
-            raise ExportError(f"unknown field {name!r}; choose from {', '.join(FIELDS)}, versions")
+            raise ConfigError(
+                f"--fields: unknown field {name!r}; choose from {', '.join(FIELDS)}, versions"
+            )
     if not chosen:
-        raise ExportError("no fields named; list them like --fields id,title,published")
+        raise ConfigError("--fields: no fields named; list them like --fields id,title,published")
     return chosen
 
 
@@ -76,17 +84,83 @@ def write_export(
     fields: tuple[str, ...] = FIELDS,
     history: bool = False,
     excel: bool = False,
+    formula_guard: bool = True,
+    archive: Path | None = None,
 ) -> int:
-    """Write the records to ``out`` (stdout when None) and return how many posts were written."""
+    """Write the records to ``out`` (stdout when None) and return how many posts were written.
+
+    ``formula_guard`` (CSV only) defuses cells a spreadsheet would run as formulas; turn it
+    off for readers that take cells as text, such as pandas. ``archive`` is the database the
+    records come from: never a place to write to.
+    """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose json, jsonl or csv")
     if excel and fmt != "csv":
         raise ExportError("--excel applies to CSV only: add --format csv")
-    writer = {"json": _write_json, "jsonl": _write_jsonl, "csv": _write_csv}[fmt]
+    if not formula_guard and fmt != "csv":
+        raise ExportError("--no-formula-guard applies to CSV only: add --format csv")
+    writer: Callable[[IO[str], Iterable[PostRecord], tuple[str, ...], bool], int]
+    if fmt == "csv":
+        writer = functools.partial(_write_csv, formula_guard=formula_guard)
+    else:
+        writer = _write_json if fmt == "json" else _write_jsonl
     if out is None:
         return _to_stdout(lambda handle: writer(handle, records, fields, history), bom=excel)
-    with _atomic_file(out, bom=excel) as handle:
+    target = check_target(out, archive)
+    opener = _straight_into if is_stream(target) else _atomic_file
+    with opener(target, bom=excel) as handle:
         return writer(handle, records, fields, history)
+
+
+def is_stream(out: Path) -> bool:
+    """Tell whether ``out`` is to be written into, not replaced: a device, FIFO or /dev/stdout."""
+    if not out.exists() or out.is_dir():
+        return False
+    return not out.is_file() or out.parts[:2] == ("/", "dev")
+
+
+def check_target(out: Path, archive: Path | None = None) -> Path:
+    """Return where an export to ``out`` lands (symlinks followed); ConfigError if it must not."""
+    if archive is not None and _is_archive_file(out, archive):
+        raise ConfigError(f"--out: {out} is the archive being exported; choose another file")
+    if is_stream(out):
+        return out  # what the name stands for is opened and written, as a shell's > does
+    target = Path(os.path.realpath(out))
+    if not target.parent.is_dir():
+        raise ConfigError(f"--out: cannot write {out}: folder {out.parent} does not exist")
+    if target.is_dir():
+        raise ConfigError(f"--out: cannot write {out}: it is a folder")
+    if not target.exists():
+        return target
+    mode = target.stat().st_mode
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        raise ConfigError(f"--out: {out} is read-only; remove it or choose another file")
+    with target.open("rb") as handle:
+        if handle.read(16) == b"SQLite format 3\x00":
+            raise ConfigError(f"--out: {out} is a SQLite database; choose another file")
+    return target
+
+
+def _is_archive_file(out: Path, archive: Path) -> bool:
+    """Tell whether ``out`` is the archive or a companion file, by any name or link."""
+    real = Path(os.path.realpath(archive))
+    companions = [real.with_name(real.name + suffix) for suffix in ("", "-wal", "-shm", ".lock")]
+    if Path(os.path.realpath(out)) in companions:
+        return True
+    # A hard link, or /dev/stdout redirected into the archive (`>> blog.db`).
+    return out.exists() and any(p.exists() and os.path.samefile(out, p) for p in companions)
+
+
+@contextlib.contextmanager
+def _straight_into(out: Path, *, bom: bool) -> Iterator[IO[str]]:
+    """Write into a device or FIFO as it is: it cannot be replaced, and must not be."""
+    try:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            if bom:
+                handle.write("\ufeff")
+            yield handle
+    except OSError as exc:
+        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
 def _to_stdout(write: Callable[[IO[str]], int], *, bom: bool) -> int:
@@ -108,10 +182,6 @@ def _to_stdout(write: Callable[[IO[str]], int], *, bom: bool) -> int:
 @contextlib.contextmanager
 def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[str]]:
     directory = out.parent
-    if not directory.is_dir():
-        raise ExportError(f"cannot write {out}: folder {directory} does not exist")
-    if out.is_dir():
-        raise ExportError(f"cannot write {out}: it is a folder")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=directory)
     except OSError as exc:
@@ -189,7 +259,12 @@ def csv_columns(fields: tuple[str, ...], history: bool) -> list[str]:
 
 
 def _write_csv(
-    handle: IO[str], records: Iterable[PostRecord], fields: tuple[str, ...], history: bool
+    handle: IO[str],
+    records: Iterable[PostRecord],
+    fields: tuple[str, ...],
+    history: bool,
+    *,
+    formula_guard: bool = True,
 ) -> int:
     columns = csv_columns(fields, history)
     writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")  # RFC 4180
@@ -200,20 +275,22 @@ def _write_csv(
             base = {f.name: getattr(record, f.name) for f in dataclass_fields(record)}
             for version in record.versions or []:
                 row = base | version  # the version's own title, excerpt, ... for the current ones
-                writer.writerow([csv_cell(row.get(name)) for name in columns])
+                writer.writerow([csv_cell(row.get(name), formula_guard) for name in columns])
         else:
-            writer.writerow([csv_cell(getattr(record, name)) for name in columns])
+            cells = [csv_cell(getattr(record, name), formula_guard) for name in columns]
+            writer.writerow(cells)
         count += 1
     return count
 
 
-def csv_cell(value: Any) -> str:
+def csv_cell(value: Any, formula_guard: bool = True) -> str:
     """Return a value as CSV cell text: lists joined with ``|``, formulas neutralised.
 
     A lone surrogate (half an emoji) is left in: the file's encoder writes U+FFFD for it.
     """
     if isinstance(value, str):  # most cells: first
-        return "'" + value if value.startswith(_FORMULA_STARTS) else value
+        guarded = formula_guard and value.startswith(_FORMULA_STARTS)
+        return "'" + value if guarded else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -225,7 +302,7 @@ def csv_cell(value: Any) -> str:
             value = json.dumps(value, ensure_ascii=False)
         else:
             value = LIST_SEPARATOR.join(str(v) for v in value)
-    return csv_cell(str(value))  # a str now: neutralised above
+    return csv_cell(str(value), formula_guard)  # a str now: handled above
 
 
 def _replace_surrogates(exc: UnicodeError) -> tuple[bytes, int]:

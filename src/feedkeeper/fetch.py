@@ -4,13 +4,14 @@ conditional GET, size limits and encodings. httpx errors become ours here."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import functools
 import math
 import random
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -29,9 +30,15 @@ from feedkeeper.errors import (
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
+from feedkeeper.inflate import ACCEPT_ENCODING, Inflater
 from feedkeeper.records import Validators
+from feedkeeper.scope import basic_auth, is_in_scope, is_web_url, strip_credentials
 
 MAX_REDIRECTS = 10
+# RFC 9309 2.3.1.2: follow at least five redirects for robots.txt, even to another host.
+ROBOTS_MAX_REDIRECTS = 5
+# RFC 9309 2.5: parse at least the first 500 KiB of a robots.txt; the rest is cut off.
+ROBOTS_MAX_BYTES = 500 * 1024
 Sleep = Callable[[float], Awaitable[None]]
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
 
@@ -55,6 +62,20 @@ class Fetched:
     def text(self) -> tuple[str, str]:
         """Return the decoded body and the encoding used."""
         return decode_body(self.body, self.content_type)
+
+
+@dataclass(frozen=True, slots=True)
+class _Policy:
+    """How one kind of request follows redirects and bounds its body."""
+
+    max_redirects: int
+    any_host: bool  # robots.txt may redirect off the site (RFC 9309 2.3.1.2)
+    max_bytes: int | None  # None: the max_response_bytes setting
+    truncate: bool  # keep the first max_bytes of a longer body instead of failing
+
+
+_PAGE = _Policy(MAX_REDIRECTS, any_host=False, max_bytes=None, truncate=False)
+_ROBOTS = _Policy(ROBOTS_MAX_REDIRECTS, any_host=True, max_bytes=ROBOTS_MAX_BYTES, truncate=True)
 
 
 class RetryableError(FetchError):
@@ -119,8 +140,14 @@ class Fetcher:
         self._sleep: Sleep = sleep or asyncio.sleep
         self._clock = clock
         self._gates: dict[str, HostGate] = {}
-        self._robots: dict[str, Protego | None] = {}
+        self._robots: dict[str, Protego | RobotsDisallowedError | None] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
         self._client: httpx.AsyncClient | None = None
+        # Credentials in the start URL go to its origin only, as Basic auth, never in a URL.
+        self._site = strip_credentials(settings.url) if settings.url else None
+        self._auth = basic_auth(settings.url) if settings.url else None
+        # What the run summary should say about limits the site ran into (Crawl-delay).
+        self.notes: list[str] = []
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
@@ -131,6 +158,7 @@ class Fetcher:
             headers={
                 "User-Agent": s.user_agent,
                 "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
             follow_redirects=False,
             verify=_tls_context(),
@@ -150,20 +178,28 @@ class Fetcher:
         """Raise RobotsDisallowedError when robots.txt forbids ``url`` (unless ignored)."""
         if self.settings.ignore_robots:
             return
-        parser = await self._robots_for(url)
-        if parser is not None and not parser.can_fetch(url, self.settings.user_agent):
+        if not await self.is_allowed(url):
             raise RobotsDisallowedError(
                 f"robots.txt of {_origin(url)} disallows {url}"
                 " (pass --ignore-robots only for a site you run)",
                 url=url,
             )
 
+    async def is_allowed(self, url: str) -> bool:
+        """Tell whether robots.txt lets us fetch ``url``; raise when it cannot be read."""
+        if self.settings.ignore_robots:
+            return True
+        parser = await self._robots_for(url)
+        return parser is None or bool(parser.can_fetch(url, self.settings.user_agent))
+
     async def fetch(self, url: str, validators: Validators | None = None) -> Fetched:
         """Fetch ``url`` with retries; 304 comes back as a Fetched with ``is_not_modified``."""
         await self.check_robots(url)
         return await self._with_retries(url, _conditional_headers(validators))
 
-    async def _with_retries(self, url: str, headers: dict[str, str]) -> Fetched:
+    async def _with_retries(
+        self, url: str, headers: dict[str, str], policy: _Policy = _PAGE
+    ) -> Fetched:
         attempts = self.settings.retries
         retrying = AsyncRetrying(
             stop=stop_after_attempt(attempts),
@@ -175,7 +211,7 @@ class Fetcher:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._fetch_once(url, headers)
+                    return await self._fetch_once(url, headers, policy)
         except RetryableError as exc:
             tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
             raise RetryableError(f"{exc.message} (gave up after {tries})", url=url) from exc
@@ -191,13 +227,13 @@ class Fetcher:
         backoff: float = base * 2 ** (retry_state.attempt_number - 1)
         return min(backoff + random.uniform(0, base), cap)
 
-    async def _fetch_once(self, url: str, headers: dict[str, str]) -> Fetched:
+    async def _fetch_once(self, url: str, headers: dict[str, str], policy: _Policy) -> Fetched:
         gate = self._gate(url)
         async with gate.slots:
             await gate.wait_turn()
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
-                    return await self._follow(url, headers)
+                    return await self._follow(url, headers, policy)
             except TimeoutError as exc:
                 raise RetryableError(
                     f"no complete answer within {self.settings.total_timeout:g} s", url=url
@@ -209,23 +245,36 @@ class Fetcher:
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"unusable response: {exc}", url=url) from exc
 
-    async def _follow(self, url: str, headers: dict[str, str]) -> Fetched:
+    async def _follow(self, url: str, headers: dict[str, str], policy: _Policy) -> Fetched:
         assert self._client is not None, "use the Fetcher as an async context manager"
         current = url
-        for _ in range(MAX_REDIRECTS + 1):
-            async with self._client.stream("GET", current, headers=headers) as response:
-                if response.has_redirect_location:
-                    target = urljoin(current, response.headers["location"])
-                    if not is_in_scope(url, target):
-                        raise OutOfScopeError(
-                            f"redirected off the site to {target} (refused)", url=url
-                        )
-                    current = target
-                    continue
-                return await self._read(current, response, is_conditional=bool(headers))
-        raise FetchError(f"more than {MAX_REDIRECTS} redirects", url=url)
+        for _ in range(policy.max_redirects + 1):
+            auth = self._auth if self._site and is_in_scope(self._site, current) else None
+            request = self._client.stream("GET", current, headers=headers, auth=auth)
+            async with request as response:
+                if not response.has_redirect_location:
+                    return await self._read(current, response, bool(headers), policy)
+                target = urljoin(current, response.headers["location"])
+            await self._check_redirect(url, target, policy)
+            current = target
+        raise FetchError(f"more than {policy.max_redirects} redirects", url=url)
 
-    async def _read(self, url: str, response: httpx.Response, *, is_conditional: bool) -> Fetched:
+    async def _check_redirect(self, url: str, target: str, policy: _Policy) -> None:
+        """Refuse a redirect that leaves the page's origin or lands where robots.txt forbids."""
+        if policy.any_host:
+            if not is_web_url(target):
+                raise OutOfScopeError(f"redirected to {target} (refused)", url=url)
+            return
+        if not is_in_scope(url, target):
+            raise OutOfScopeError(f"redirected off the site to {target} (refused)", url=url)
+        if not await self.is_allowed(target):
+            raise FetchError(
+                f"redirected to {target}, which robots.txt disallows (not followed)", url=url
+            )
+
+    async def _read(
+        self, url: str, response: httpx.Response, is_conditional: bool, policy: _Policy
+    ) -> Fetched:
         status = response.status_code
         if status in RETRY_STATUSES:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -236,7 +285,7 @@ class Fetcher:
             )
         if status != 304 and not 200 <= status < 300:
             raise HTTPStatusError(f"HTTP {status}", url=url, status=status)
-        body = await self._read_body(url, response)
+        body = await self._read_body(url, response, policy)
         return Fetched(
             url=url,
             status=status,
@@ -246,23 +295,24 @@ class Fetcher:
             last_modified=response.headers.get("last-modified"),
         )
 
-    async def _read_body(self, url: str, response: httpx.Response) -> bytes:
-        limit = self.settings.max_response_bytes
+    async def _read_body(self, url: str, response: httpx.Response, policy: _Policy) -> bytes:
+        """Read the body, decoded, counting decoded bytes as they stream through every layer."""
+        limit = policy.max_bytes or self.settings.max_response_bytes
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isdigit() and int(declared) > limit and not policy.truncate:
             raise ResponseTooLargeError(
                 f"response of {declared} bytes exceeds the {limit}-byte limit", url=url
             )
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise ResponseTooLargeError(
-                    f"response exceeds the {limit}-byte limit (download stopped)", url=url
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
+        body = bytearray()
+        try:
+            async with contextlib.aclosing(_decoded(response)) as pieces:
+                async for piece in pieces:
+                    body += piece
+                    if len(body) > limit:
+                        return _cut(url, bytes(body[:limit]), limit, policy)
+        except ValueError as exc:  # a broken gzip or deflate layer
+            raise FetchError(f"unusable response: {exc}", url=url) from exc
+        return bytes(body)
 
     def _gate(self, url: str) -> HostGate:
         origin = _origin(url)
@@ -274,20 +324,40 @@ class Fetcher:
         return self._gates[origin]
 
     async def _robots_for(self, url: str) -> Protego | None:
+        """Return the origin's robots.txt rules, read once per run however many ask at once."""
         origin = _origin(url)
-        if origin not in self._robots:
-            parser = await self._load_robots(origin)
-            self._robots[origin] = parser
-            delay = parser.crawl_delay(self.settings.user_agent) if parser else None
-            if delay:
-                self._gate(url).slow_down(float(delay))
-        return self._robots[origin]
+        async with self._robots_locks.setdefault(origin, asyncio.Lock()):
+            if origin not in self._robots:
+                try:
+                    self._robots[origin] = await self._load_robots(origin)
+                except RobotsDisallowedError as exc:  # unreachable: every later URL is refused
+                    self._robots[origin] = exc
+                self._apply_crawl_delay(url)
+        known = self._robots[origin]
+        if isinstance(known, RobotsDisallowedError):
+            raise RobotsDisallowedError(known.message, url=known.url)
+        return known
+
+    def _apply_crawl_delay(self, url: str) -> None:
+        parser = self._robots[_origin(url)]
+        if not isinstance(parser, Protego):
+            return
+        asked = float(parser.crawl_delay(self.settings.user_agent) or 0)
+        cap = self.settings.max_crawl_delay
+        if asked <= cap:  # NaN and infinity are not
+            self._gate(url).slow_down(asked)
+            return
+        self.notes.append(
+            f"robots.txt of {_origin(url)} asks for a Crawl-delay of {asked:g} s:"
+            f" waited {cap:g} s between requests instead (max_crawl_delay)"
+        )
+        self._gate(url).slow_down(cap)
 
     async def _load_robots(self, origin: str) -> Protego | None:
         """Read robots.txt as RFC 9309 says: missing allows all, unreachable forbids all."""
         robots_url = origin + "/robots.txt"
         try:
-            fetched = await self._with_retries(robots_url, {})
+            fetched = await self._with_retries(robots_url, {}, _ROBOTS)
         except RetryableError as exc:
             raise _robots_unreachable(origin, exc) from exc
         except HTTPStatusError as exc:
@@ -295,22 +365,31 @@ class Fetcher:
                 raise _robots_unreachable(origin, exc) from exc
             return None  # 2.3.1.3: "unavailable" (4xx), everything is allowed
         except FetchError:
-            return None  # an off-site redirect, too large: treated as unavailable (2.3.1.2)
+            return None  # too many redirects, a broken encoding: unavailable (2.3.1.2)
         text, _ = fetched.text()
         return Protego.parse(text)
 
 
-def is_in_scope(start_url: str, url: str) -> bool:
-    """True when ``url`` is on the same host as ``start_url`` (http->https of it allowed)."""
-    try:
-        a, b = urlsplit(start_url), urlsplit(url)
-        return (
-            b.scheme in {"http", "https"}
-            and (a.hostname or "").lower() == (b.hostname or "").lower()
-            and (a.port == b.port or b.scheme != a.scheme)
-        )
-    except ValueError:  # a malformed port or IPv6 address: not a place we go
-        return False
+async def _decoded(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """Yield the body a bounded piece at a time, decoded through every Content-Encoding layer."""
+    if response.is_stream_consumed:  # a response made in memory (a test transport): decoded
+        yield response.content
+        return
+    inflater = Inflater(response.headers.get("content-encoding"))
+    async for chunk in response.aiter_raw():
+        for piece in inflater.feed(chunk):
+            yield piece
+    for piece in inflater.feed(b""):
+        yield piece
+
+
+def _cut(url: str, body: bytes, limit: int, policy: _Policy) -> bytes:
+    """Keep the first ``limit`` bytes of an oversized body, or fail when the policy says so."""
+    if policy.truncate:
+        return body
+    raise ResponseTooLargeError(
+        f"response exceeds the {limit}-byte limit once decoded (download stopped)", url=url
+    )
 
 
 @functools.cache

@@ -15,12 +15,16 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.config import Settings
+from feedkeeper.errors import NewerSchemaError
 from feedkeeper.records import SiteState
+from feedkeeper.store.dialect import quick_check
 from feedkeeper.store.engine import (
     SCHEMA_HEAD,
+    check_revision,
     create_server_engine,
     create_sqlite_engine,
     describe,
+    reason,
     schema_revision,
 )
 from feedkeeper.store.runs import crawl_start_times
@@ -59,18 +63,26 @@ def check_health(
     db = settings.db
     if isinstance(db, Path) and not db.is_file():
         return Health(False, f"no archive at {db}")
-    engine = (
+    try:
+        problem = check_archive(db)
+        if problem is not None:
+            return Health(False, problem)
+        engine = _reader(db)
+        try:
+            return _judge_sites(engine, settings, now, site)
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        return Health(False, f"cannot read {describe(db)}: {reason(exc)}")
+
+
+def _reader(db: Path | str) -> Engine:
+    return (
         create_server_engine(db) if isinstance(db, str) else create_sqlite_engine(db, readonly=True)
     )
-    try:
-        return _check(engine, settings, now, site)
-    except (SQLAlchemyError, sqlite3.Error) as exc:
-        return Health(False, f"cannot read {describe(db)}: {_reason(exc)}")
-    finally:
-        engine.dispose()
 
 
-def _check(engine: Engine, settings: Settings, now: datetime, name: str | None) -> Health:
+def _judge_sites(engine: Engine, settings: Settings, now: datetime, name: str | None) -> Health:
     default = Cadence.of(settings.schedule, settings.every, settings.jitter)
     if schema_revision(engine) != SCHEMA_HEAD:  # an archive from before sites: judged whole
         return judge(_times(engine, None), default, now)
@@ -114,6 +126,24 @@ def judge(times: RunTimes, cadence: Cadence, now: datetime) -> Health:
     return Health(True, f"{what} {_iso(since)} ({age} ago); runs {cadence.describe()}")
 
 
+def check_archive(db: Path | str) -> str | None:
+    """Say what makes the archive unusable (a newer schema, damage SQLite finds), or None."""
+    engine = _reader(db)
+    try:
+        try:
+            check_revision(schema_revision(engine), db)
+        except NewerSchemaError as exc:
+            return exc.message
+        if isinstance(db, str):
+            return None  # a server keeps its own files sound
+        found = quick_check(engine, 3)
+    finally:
+        engine.dispose()
+    if found != ["ok"]:
+        return f"{db} is damaged: {' '.join(' '.join(str(line).split()) for line in found)}"
+    return None
+
+
 def _parse(stamp: str | None) -> datetime | None:
     return datetime.fromisoformat(stamp) if stamp else None
 
@@ -128,8 +158,3 @@ def _ago(delta: timedelta) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{max(seconds, 0)}s"
-
-
-def _reason(exc: Exception) -> str:
-    cause = getattr(exc, "orig", None) or exc
-    return str(cause).splitlines()[0]

@@ -109,6 +109,8 @@ class Post(SQLModel, table=True):
     current_version: int = 1
     first_seen: str
     last_seen: str
+    # The first card of it in the latest run that saw it showed a pin badge ("置顶").
+    pinned: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class PostVersion(SQLModel, table=True):

@@ -26,6 +26,7 @@ from typing import BinaryIO
 from feedkeeper.cards import ParsedPage
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import ParseError
+from feedkeeper.markup import time_budget
 from feedkeeper.parse import Profile, parse_capture, parse_listing
 
 ListingParser = Callable[[str, str, Profile | None], ParsedPage]
@@ -54,7 +55,8 @@ def read_page(
         return parse_capture(text)
     if kind and "html" not in kind and "xml" not in kind:
         raise ParseError(f"not an HTML page (Content-Type {kind})")
-    return listing(text, url, profile)
+    with time_budget():
+        return listing(text, url, profile)
 
 
 class WorkerGoneError(Exception):
@@ -72,6 +74,11 @@ class ParseWorker:
         self._reader: asyncio.Task[None] | None = None
         self._broken = False
         self._starting = asyncio.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id while it runs."""
+        return self._process.pid if self._process is not None else None
 
     @property
     def is_usable(self) -> bool:

@@ -16,10 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import httpx
 
@@ -28,11 +26,17 @@ from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.dedupe import dedupe_page, key_cards
 from feedkeeper.encoding import decode_body
-from feedkeeper.errors import ConfigError, FetchError, ParseError, RobotsDisallowedError
-from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
+from feedkeeper.errors import (
+    ConfigError,
+    FetchError,
+    HTTPStatusError,
+    ParseError,
+    RobotsDisallowedError,
+)
+from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.parse import Profile, parse_listing
 from feedkeeper.parse.feed import FeedEntry, confirm_cards, find_feed_url, parse_feed
-from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ListingParser, ParseWorker, read_page
+from feedkeeper.parse_worker import ListingParser, ParseWorker, read_page
 from feedkeeper.prefetch import Download, Prefetcher
 from feedkeeper.records import (
     PageCapture,
@@ -43,9 +47,9 @@ from feedkeeper.records import (
     RunStatus,
     Validators,
 )
+from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import Store
-from feedkeeper.store.engine import describe
-from feedkeeper.store.sites import Site, ensure_site, site_for_import
+from feedkeeper.store.sites import Site, ensure_site
 from feedkeeper.store.write import PageWriter
 
 Progress = Callable[[str], None]
@@ -96,6 +100,8 @@ class CrawlOptions:
 COLLAPSE_RATIO = 0.5
 MIN_CARDS_FOR_COLLAPSE = 4
 UNSURE = 0.4
+# A page number guessed past a failed page that answers this does not exist.
+GONE_STATUSES = frozenset({404, 410})
 SUSPECT = "the parse looks wrong, cards not archived: "
 
 
@@ -104,7 +110,8 @@ class _Crawl:
     """One crawl's fixed parts, handed to each page."""
 
     store: Store
-    settings: Settings
+    settings: Settings  # the start URL without credentials: what the archive and logs see
+    fetch_settings: Settings  # as given: credentials in the URL reach the site as Basic auth
     options: CrawlOptions
     run_id: int
     start: str
@@ -122,6 +129,16 @@ class _Step:
     is_news: bool
     next_url: str | None
     page_urls: Sequence[str] = ()
+    failed: bool = False  # the page could not be fetched or parsed
+    cards: frozenset[str] = frozenset()  # what identifies each card the page showed
+
+
+@dataclass(slots=True)
+class _Walked:
+    """How a walk ended: cut short by ``should_stop``, and what the summary should say."""
+
+    stopped: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None) -> RunSummary:
@@ -135,15 +152,23 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
     if site is None:
         if settings.url is None:
             raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
-        site = ensure_site(store.engine, settings.url)
+        # Credentials in the URL reach the site as Basic auth (the Fetcher's settings keep
+        # them); the archive, the messages and the logs only ever see the URL without them.
+        site = ensure_site(store.engine, strip_credentials(settings.url))
+        fetch_settings = settings
+    else:
+        fetch_settings = replace(settings, url=site.url)
     start_url = site.url
+    settings = replace(settings, url=start_url)
     warnings: list[str] = []
     if not settings.full and store.has_unfinished_crawl(site.id):
         # Pages after the cut were never read: do not stop at the first page without news.
         settings = replace(settings, full=True)
         warnings.append("the previous crawl did not finish: walked every page to complete it")
     run_id = store.start_run(RunKind.CRAWL, start_url, site.id)
-    run = _Crawl(store, settings, options, run_id, start_url, store.last_fetches(site.id))
+    run = _Crawl(
+        store, settings, fetch_settings, options, run_id, start_url, store.last_fetches(site.id)
+    )
     run.site_id = site.id
     run.warnings = warnings
     started = time.monotonic()
@@ -154,27 +179,31 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         extra={"event": "run_started", "run_id": run_id, "url": start_url},
     )
     try:
-        stopped = await _fetch_and_walk(run)
+        walked = await _fetch_and_walk(run)
     except RobotsDisallowedError as exc:
         _finish(run, RunStatus.FAILED, started, exc.message)
         raise
-    except asyncio.CancelledError:
+    except Exception as exc:  # the run is never left "running"
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        _finish(run, RunStatus.FAILED, started, reason)
+        raise
+    except BaseException:  # cancelled, SIGINT or SIGTERM
         _finish(run, RunStatus.INTERRUPTED, started, "cancelled mid-page")
         raise
-    status = RunStatus.INTERRUPTED if stopped else _status(run.counts)
-    _finish(run, status, started, "stopped" if stopped else None)
+    status = RunStatus.INTERRUPTED if walked.stopped else run_status(run.counts)
+    _finish(run, status, started, "stopped" if walked.stopped else None)
     return RunSummary(run_id, RunKind.CRAWL, status, run.counts, run.warnings)
 
 
-async def _fetch_and_walk(run: _Crawl) -> bool:
-    """Open the stages around the walk; return True if ``should_stop`` cut it short."""
+async def _fetch_and_walk(run: _Crawl) -> _Walked:
+    """Open the stages around the walk; say how it ended."""
     settings, options = run.settings, run.options
     worker = None  # one request at a time: nothing is fetched ahead to parse meanwhile
     if settings.concurrency >= 2 and not options.in_process_parse:
         worker = options.worker or ParseWorker(options.profile)
     run.worker = worker
     try:
-        async with Fetcher(settings, options.transport) as fetcher:
+        async with Fetcher(run.fetch_settings, options.transport) as fetcher:
             await fetcher.check_robots(run.start)
             if settings.use_feed:
                 run.options = replace(
@@ -185,9 +214,11 @@ async def _fetch_and_walk(run: _Crawl) -> bool:
             )
             try:
                 with run.store.writer(run.site_id) as writer:
-                    return await _walk(run, prefetcher, writer)
+                    walked = await _walk(run, prefetcher, writer)
             finally:
                 await prefetcher.close()
+            run.warnings += fetcher.notes + walked.notes
+            return walked
     finally:
         if worker is not None:
             await worker.stop()
@@ -202,6 +233,9 @@ async def _load_feed(
         feed_url = find_feed_url(listing.text()[0], listing.url)
         if feed_url is None:
             warnings.append("use_feed: the listing links to no RSS or Atom feed")
+            return None
+        if not is_in_scope(start_url, feed_url):
+            warnings.append(f"use_feed: the feed {feed_url} is outside the site: not read")
             return None
         feed = await fetcher.fetch(feed_url)
         return parse_feed(feed.text()[0], feed.url)
@@ -237,53 +271,96 @@ def _finish(run: _Crawl, status: RunStatus, started: float, reason: str | None) 
     )
 
 
-async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> bool:
-    """Crawl page after page, in listing order; return True if ``should_stop`` cut it short.
+async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> _Walked:
+    """Crawl page after page, in listing order, at most ``max_pages``; say how it ended.
 
     After a page that brought news (or in a full walk), the pages likely to follow are
     fetched ahead; the walk itself still follows each page's own next link, and a page
-    fetched ahead that it does not reach is dropped. Written pages are committed
-    before the walk waits for the network, so none sits uncommitted while it waits.
+    fetched ahead that it does not reach is dropped. A page that fails is passed over to
+    the page the pager or the URL pattern says comes next. The walk stops at a page
+    whose cards this run has all seen already. Written pages are committed before the
+    walk waits for the network, so none sits uncommitted while it waits.
     """
     settings, options = run.settings, run.options
     url: str | None = run.start
     visited: set[str] = set()
+    seen_cards: set[str] = set()
+    walked = _Walked()
+    guessed = False  # the current URL is a guess past a failed page, beyond what a pager showed
     while url and url not in visited:
         if options.should_stop():
-            return True
-        if settings.max_pages is not None and len(visited) >= settings.max_pages:
+            walked.stopped = True
+            return walked
+        if len(visited) >= settings.max_pages:
+            walked.notes.append(
+                f"stopped after {settings.max_pages} listing pages (max_pages);"
+                f" the listing goes on at {url}"
+            )
             break
         visited.add(url)
         if options.progress:
             options.progress(url)
         if not prefetcher.is_ready(url):
             writer.commit()
-        step = await _crawl_page(run, prefetcher, writer, url)
+        step = await _crawl_page(run, prefetcher, writer, url, guessed)
         if options.commit_every_page:
             writer.commit()
         writer.commit_if_full()
         if not step.is_news and not settings.full:
             break  # incremental: the rest of the listing is what we already hold
-        url = step.next_url if step.next_url and is_in_scope(run.start, step.next_url) else None
-        budget = settings.concurrency
-        if settings.max_pages is not None:
-            budget = min(budget, settings.max_pages - len(visited))
+        if step.cards and step.cards <= seen_cards:
+            walked.notes.append(
+                f"{url} only repeats cards this run already saw: the walk stopped there"
+            )
+            break
+        seen_cards |= step.cards
+        url, guessed = _next_page(prefetcher, run.start, url, step, guessed)
+        budget = min(settings.concurrency, settings.max_pages - len(visited))
         prefetcher.plan(url, step.page_urls, visited, budget)
-    return False
+    return walked
 
 
-async def _crawl_page(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter, url: str) -> _Step:
-    """Fetch, parse, dedupe and write one page; say whether it brought news and what is next."""
+def _next_page(
+    prefetcher: Prefetcher, start: str, url: str, step: _Step, guessed: bool
+) -> tuple[str | None, bool]:
+    """Return where the walk goes after ``url``, and whether that is a guess past the pager.
+
+    After a failed page with no next link known, the walk goes on to the next page
+    number (``/page/N/``, ``?page=N``): one a pager showed, else one guess from the
+    URL pattern, which is not repeated when the guessed page fails too.
+    """
+    if step.next_url:
+        return (step.next_url if is_in_scope(start, step.next_url) else None), False
+    if not step.failed:
+        return None, False
+    shown = prefetcher.guess_after(url)
+    if shown is not None:
+        return shown, False
+    if guessed:
+        return None, False
+    return prefetcher.guess_after(url, beyond_pager=True), True
+
+
+async def _crawl_page(
+    run: _Crawl, prefetcher: Prefetcher, writer: PageWriter, url: str, guessed: bool = False
+) -> _Step:
+    """Fetch, parse, dedupe and write one page; say whether it brought news and what is next.
+
+    A ``guessed`` page (a page number no pager showed) that does not exist is the end
+    of the listing, not a failure.
+    """
     previous = run.last_fetches.get(url)
     known_next = previous.next_url if previous else None
     try:
         download = await prefetcher.fetch(url)
     except RobotsDisallowedError:
         raise  # a forbidden listing page stops the crawl, as a forbidden first page does
+    except HTTPStatusError as exc:
+        if guessed and exc.status in GONE_STATUSES:
+            return _Step(False, None)
+        return _failed(run, writer, url, exc, known_next)
     except FetchError as exc:
-        run.counts.fail(url, exc.message)
-        _write(run, writer, PageCapture(url, now_iso(), PageKind.FAILED, error=exc.message))
-        return _Step(True, known_next)  # go on where the last good fetch said the listing goes
+        return _failed(run, writer, url, exc, known_next)
     fetched = download.fetched
     if fetched.is_not_modified:
         assert previous is not None
@@ -299,8 +376,16 @@ async def _crawl_page(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter, u
     except ParseError as exc:
         run.counts.fail(url, exc.message)
         _write(run, writer, _capture(url, fetched, PageKind.UNPARSEABLE, error=exc.message))
-        return _Step(True, None)
+        return _Step(True, None, failed=True)
     return _archive_parsed(run, writer, url, fetched, parsed, previous)
+
+
+def _failed(run: _Crawl, writer: PageWriter, url: str, exc: FetchError, known: str | None) -> _Step:
+    """Record a page that could not be fetched; the walk goes on where ``known`` says."""
+    run.counts.fail(url, exc.message)
+    _write(run, writer, PageCapture(url, now_iso(), PageKind.FAILED, error=exc.message))
+    # go on where the last good fetch said the listing goes, else where the pager does
+    return _Step(True, known, failed=True)
 
 
 async def _parse(run: _Crawl, download: Download) -> ParsedPage:
@@ -345,7 +430,8 @@ def _archive_parsed(
         cards = _confirm_with_feed(cards, run.options.feed_entries)
     outcome = _write(run, writer, capture, cards, parsed.skipped)
     run.counts.add(outcome)
-    return _Step(outcome.is_news, parsed.next_url, parsed.page_urls)
+    keys = frozenset(card.url or f"{card.title}\n{card.excerpt}" for card in parsed.cards)
+    return _Step(outcome.is_news, parsed.next_url, parsed.page_urls, cards=keys)
 
 
 def _capture(
@@ -433,7 +519,7 @@ def write_page(
     outcome = PageOutcome(cards_skipped=skipped)
     if cards is not None:
         keyed = key_cards(cards)
-        known = writer.known(keyed)
+        known = writer.known(keyed, run_id)
         changes = dedupe_page(keyed, known, skipped)
         writer.write_changes(run_id, capture.fetched_at, capture.url, changes, known)
         outcome = changes.outcome
@@ -465,136 +551,8 @@ def parse_body(
     return read_page(body, content_type, url, profile, listing)
 
 
-def import_captures(
-    store: Store,
-    files: Sequence[Path],
-    progress: Progress | None = None,
-    site: Site | None = None,
-) -> RunSummary:
-    """Archive plain-text captures of listing pages through the same dedupe and write path.
-
-    They go to ``site``; without one, to the archive's only site (made when there is none).
-    """
-    site = site or site_for_import(store.engine, files[0].resolve().as_uri())
-    run_id = store.start_run(RunKind.IMPORT, " ".join(str(f) for f in files), site.id)
-    counts = RunCounts()
-    with store.writer(site.id) as writer:
-        for path in files:
-            if progress:
-                progress(str(path))
-            _import_one(writer, run_id, counts, path)
-            writer.commit()
-    status = _status(counts)
-    store.finish_run(run_id, counts, status)
-    return RunSummary(run_id, RunKind.IMPORT, status, counts)
-
-
-def _import_one(writer: PageWriter, run_id: int, counts: RunCounts, path: Path) -> None:
-    url = path.resolve().as_uri()
-    try:
-        body = path.read_bytes()
-    except OSError as exc:
-        counts.fail(str(path), f"cannot read {path}: {exc.strerror}")
-        return
-    at = now_iso()
-    try:
-        parsed = parse_body(body, "text/plain", str(path))
-    except ParseError as exc:
-        counts.fail(str(path), exc.message)
-        capture = PageCapture(
-            url, at, PageKind.UNPARSEABLE, content_type="text/plain", body=body, error=exc.message
-        )
-        write_page(writer, run_id, capture, None)
-        return
-    capture = PageCapture(url, at, PageKind.PARSED, content_type="text/plain", body=body)
-    counts.add(write_page(writer, run_id, capture, parsed.cards, parsed.skipped))
-
-
-def _status(counts: RunCounts) -> RunStatus:
+def run_status(counts: RunCounts) -> RunStatus:
+    """How a run ended by its counts: ok, partial when some pages failed, failed when all did."""
     if counts.pages_failed == 0:
         return RunStatus.OK
     return RunStatus.PARTIAL if counts.pages or counts.pages_not_modified else RunStatus.FAILED
-
-
-def reparse(
-    store: Store, profile: Profile | None = None, progress: Progress | None = None
-) -> RunSummary:
-    """Rebuild the archive's posts from its stored pages with the current parser."""
-    run_id = store.start_run(RunKind.REPARSE, describe(store.path))
-    counts = RunCounts()
-    with store.rebuilding() as (writer, pages):
-        asyncio.run(_reparse_pages(store, writer, pages, profile, counts, progress))
-    status = _status(counts)
-    store.finish_run(run_id, counts, status)
-    return RunSummary(run_id, RunKind.REPARSE, status, counts)
-
-
-# Pages a reparse keeps in the worker's queue: enough to keep it busy while this
-# process writes, few enough that their bodies stay small in memory.
-PARSE_AHEAD = 32
-
-
-async def _reparse_pages(
-    store: Store,
-    writer: PageWriter,
-    pages: Sequence[tuple[int, int, int]],
-    profile: Profile | None,
-    counts: RunCounts,
-    progress: Progress | None,
-) -> None:
-    """Parse the stored pages (in a worker, ``PARSE_AHEAD`` in flight), dedupe and write them."""
-    worker = ParseWorker(profile) if len(pages) >= PARALLEL_FROM_PAGES else None
-    queue: deque[_StoredPage] = deque()
-    try:
-        for fetch_id, run_id, site_id in pages:
-            capture = store.load_capture(writer, fetch_id)
-            job = await worker.submit(*_stored_job(capture)) if worker else None
-            queue.append(_StoredPage(run_id, site_id, capture, job))
-            if len(queue) > PARSE_AHEAD:
-                await _reparse_page(writer, queue.popleft(), worker, profile, counts, progress)
-        while queue:
-            await _reparse_page(writer, queue.popleft(), worker, profile, counts, progress)
-    finally:
-        if worker is not None:
-            await worker.stop()
-
-
-@dataclass(frozen=True, slots=True)
-class _StoredPage:
-    """A stored page on its way through a reparse, with its parse when a worker has it."""
-
-    run_id: int
-    site_id: int
-    capture: PageCapture
-    parsing: asyncio.Future[ParsedPage] | None
-
-
-async def _reparse_page(
-    writer: PageWriter,
-    page: _StoredPage,
-    worker: ParseWorker | None,
-    profile: Profile | None,
-    counts: RunCounts,
-    progress: Progress | None,
-) -> None:
-    capture = page.capture
-    if progress:
-        progress(capture.url)
-    try:
-        if page.parsing is not None and worker is not None:
-            parsed = await worker.result(page.parsing, *_stored_job(capture))
-        else:
-            parsed = parse_body(*_stored_job(capture), profile)
-    except ParseError as exc:
-        counts.fail(capture.url, exc.message)
-        return
-    writer.site_id = page.site_id
-    keyed = key_cards(parsed.cards)
-    known = writer.known(keyed)
-    changes = dedupe_page(keyed, known, parsed.skipped)
-    writer.write_changes(page.run_id, capture.fetched_at, capture.url, changes, known)
-    counts.add(changes.outcome)
-
-
-def _stored_job(capture: PageCapture) -> tuple[bytes, str | None, str]:
-    return capture.body or b"", capture.content_type, capture.url

@@ -17,10 +17,11 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from feedkeeper.cards import ParsedPage
-from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
+from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.parse.urls import page_number
 from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker
 from feedkeeper.records import Validators
+from feedkeeper.scope import is_in_scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,20 +90,23 @@ class Prefetcher:
         guess = next_url
         while guess and guess not in skip and len(wanted) < min(self._window, budget):
             wanted.append(guess)
-            guess = self._after(guess)
+            guess = self.guess_after(guess)
         for stale in set(self._tasks) - set(wanted):
             self._tasks.pop(stale).cancel()
         for url in wanted:
             if url not in self._tasks:
                 self._tasks[url] = asyncio.create_task(self._fetch_ahead(url))
 
-    def _after(self, url: str) -> str | None:
-        """Guess the page after ``url``: the stored next link, else the next page number."""
+    def guess_after(self, url: str, *, beyond_pager: bool = False) -> str | None:
+        """Guess the page after ``url``: the stored next link, else the next page number.
+
+        The next number is one a pager has shown, unless ``beyond_pager``.
+        """
         known = self._last.get(url)
         if known is not None and known.next_url and is_in_scope(self._start, known.next_url):
             return known.next_url
         number = page_number(url)
-        if number is None or number >= self._last_page:
+        if number is None or (number >= self._last_page and not beyond_pager):
             return None
         digits = str(number)
         at = url.rfind(digits)

@@ -4,11 +4,14 @@ Reads the backlog from the store, fetches each post's article once (with the
 crawler's politeness, retries and limits), aligns every pending version's excerpt
 with the article body, and writes what it found back through the store. A
 recovery is never a new version: it belongs to the placeholder it was found for.
+Only articles inside the origin of the listing the post was seen on (or on a host
+the ``article_hosts`` setting lists) are fetched: a card may point anywhere.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,22 +19,28 @@ import httpx
 
 from feedkeeper.article import REASON_ARTICLE_GONE, extract_article, recover_placeholders
 from feedkeeper.cards import find_placeholders
-from feedkeeper.config import Settings
-from feedkeeper.errors import FetchError, HTTPStatusError
+from feedkeeper.config import Settings, hosts_of
+from feedkeeper.errors import FetchError, HTTPStatusError, ParseError
 from feedkeeper.fetch import Fetcher
+from feedkeeper.markup import time_budget
 from feedkeeper.records import RunCounts, RunKind, RunStatus
+from feedkeeper.scope import is_in_scope, is_on_host
 from feedkeeper.store import Store
 from feedkeeper.store.placeholders import (
     ArticleTask,
     PendingVersion,
     Settled,
     articles_to_recover,
+    listing_pages,
     recovered_elsewhere,
     save_settled,
 )
 from feedkeeper.text import fold_for_fingerprint
 
+log = logging.getLogger(__name__)
+
 REASON_NO_URL = "no article URL (imported from a text capture)"
+REASON_OUTSIDE = "the article is outside the listing's site: not fetched (see article_hosts)"
 GONE_STATUSES = frozenset({404, 410})
 
 
@@ -82,15 +91,45 @@ async def recover_async(
     )
     run_id = store.start_run(RunKind.RECOVER, f"{len(tasks)} articles")
     summary = RecoverSummary(run_id, RunStatus.OK, RunCounts())
-    async with Fetcher(settings, options.transport) as fetcher:
-        results = await asyncio.gather(
-            *(_settle(store, fetcher, task, summary, options) for task in tasks)
-        )
+    listings = listing_pages(store.engine, [task.post_id for task in tasks])
+    hosts = hosts_of(settings.article_hosts)
+    with store.closing_run(run_id, summary.counts):
+        async with Fetcher(settings, options.transport) as fetcher:
+            results = await asyncio.gather(
+                *(
+                    _settle(store, fetcher, task, summary, options)
+                    if task.url is None or is_fetchable(task.url, listings.get(task.post_id), hosts)
+                    else _settle_outside(store, task, summary, options)
+                    for task in tasks
+                )
+            )
     for settled in results:
         _count(summary, settled)
     summary.status = RunStatus.PARTIAL if summary.counts.pages_failed else RunStatus.OK
     store.finish_run(run_id, summary.counts, summary.status)
+    _log_finished(summary)
     return summary
+
+
+def _log_finished(summary: RecoverSummary) -> None:
+    """One log line per recovery run, whoever started it: a command, a crawl or the daemon."""
+    counts = summary.counts
+    log.info(
+        "recovery run %d %s: %d recovered, %d unrecoverable, %d still pending",
+        summary.run_id,
+        summary.status,
+        counts.placeholders_recovered,
+        counts.placeholders_unrecoverable,
+        summary.still_pending,
+        extra={
+            "event": "recovery_finished",
+            "run_id": summary.run_id,
+            "status": summary.status,
+            "placeholders_recovered": counts.placeholders_recovered,
+            "placeholders_unrecoverable": counts.placeholders_unrecoverable,
+            "pages_failed": counts.pages_failed,
+        },
+    )
 
 
 async def _settle(
@@ -112,6 +151,32 @@ async def _settle(
     return settled
 
 
+async def _settle_outside(
+    store: Store, task: ArticleTask, summary: RecoverSummary, options: RecoverOptions
+) -> list[Settled]:
+    """Settle a post whose article lies outside the site without fetching it."""
+    settled = carry_over(task, recovered_elsewhere(store.engine, task.post_id))
+    summary.carried_over += len(settled)
+    done = {s.id for s in settled}
+    settled += [
+        Settled(p.id, "unrecoverable", reason=REASON_OUTSIDE)
+        for v in task.versions
+        for p in v.placeholders
+        if p.id not in done
+    ]
+    save_settled(store.engine, settled)
+    if options.progress:
+        options.progress(task.url or f"post {task.post_id}")
+    return settled
+
+
+def is_fetchable(url: str, listing_url: str | None, hosts: list[str]) -> bool:
+    """Tell whether recover may fetch ``url``: inside the listing's origin, or on a listed host."""
+    if listing_url is not None and is_in_scope(listing_url, url):
+        return True
+    return any(is_on_host(host, url) for host in hosts)
+
+
 async def _from_article(
     fetcher: Fetcher, task: ArticleTask, done: set[int], counts: RunCounts
 ) -> list[Settled]:
@@ -130,7 +195,12 @@ async def _from_article(
         counts.fail(task.url, exc.message)
         return [Settled(p.id, "pending", reason=exc.message) for _, p in pending]
     counts.pages += 1
-    article = extract_article(fetched.text()[0])
+    try:
+        with time_budget():
+            article = extract_article(fetched.text()[0])
+    except ParseError as exc:  # too deep, too big or too slow to read: trying again will not help
+        counts.fail(task.url, exc.message)
+        return [Settled(p.id, "unrecoverable", reason=exc.message) for _, p in pending]
     return [item for version in task.versions for item in _align(version, article, done)]
 
 

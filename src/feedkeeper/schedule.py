@@ -166,13 +166,22 @@ class Daemon:
         try:
             options = replace(self.options, should_stop=lambda: self.is_stopping)
             if self.settings.url is not None:
-                summary = await crawl_async(store, self.settings, options)
-                return summary.counts.placeholders_found
-            sites = list_sites(store.engine, SiteState.ACTIVE)
-            results = await crawl_sites_async(store, sites, self.settings, options)
-            return sum(r.summary.counts.placeholders_found for r in results if r.summary)
+                summaries = [await crawl_async(store, self.settings, options)]
+            else:
+                sites = list_sites(store.engine, SiteState.ACTIVE)
+                results = await crawl_sites_async(store, sites, self.settings, options)
+                summaries = [r.summary for r in results if r.summary is not None]
         finally:
             self._in_flight = None
+        for summary in summaries:
+            for warning in summary.warnings:  # a cap that applied, a walk cut short: say so
+                log.warning(
+                    "run %d: %s",
+                    summary.run_id,
+                    warning,
+                    extra={"event": "run_warning", "run_id": summary.run_id, "detail": warning},
+                )
+        return sum(summary.counts.placeholders_found for summary in summaries)
 
     async def _recover(self, store: Store) -> None:
         """Recover the placeholders never attempted yet: those this tick's crawl found."""
@@ -181,26 +190,9 @@ class Daemon:
         self._in_flight = (asyncio.get_running_loop(), task)
         try:
             options = RecoverOptions(only_new=True, should_stop=lambda: self.is_stopping)
-            summary = await recover_async(store, self.settings, options)
+            await recover_async(store, self.settings, options)  # it logs recovery_finished
         finally:
             self._in_flight = None
-        counts = summary.counts
-        log.info(
-            "recovery run %d %s: %d recovered, %d unrecoverable, %d still pending",
-            summary.run_id,
-            summary.status,
-            counts.placeholders_recovered,
-            counts.placeholders_unrecoverable,
-            summary.still_pending,
-            extra={
-                "event": "recovery_finished",
-                "run_id": summary.run_id,
-                "status": summary.status,
-                "placeholders_recovered": counts.placeholders_recovered,
-                "placeholders_unrecoverable": counts.placeholders_unrecoverable,
-                "pages_failed": counts.pages_failed,
-            },
-        )
 
     def _finish_in_flight(self) -> None:
         if self._idle.wait(STOP_GRACE):

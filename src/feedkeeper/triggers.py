@@ -23,6 +23,11 @@ _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _MAX_JITTER_SHARE = 0.1
 
 
+# A schedule runs at least once a year: a longer interval is a typo, and past the
+# range of dates and timers the scheduler can hold.
+MAX_INTERVAL_SECONDS = 366 * 86400
+
+
 def parse_interval(text: str) -> timedelta:
     """Read an interval such as ``90s``, ``10m``, ``1h30m`` or ``1d``; raise ValueError if bad."""
     cleaned = text.strip().lower()
@@ -31,6 +36,8 @@ def parse_interval(text: str) -> timedelta:
     seconds = sum(int(n) * _UNITS[unit] for n, unit in _INTERVAL_PART.findall(cleaned))
     if seconds <= 0:
         raise ValueError("an interval must be longer than zero")
+    if seconds > MAX_INTERVAL_SECONDS:
+        raise ValueError("an interval must be at most 366d")
     return timedelta(seconds=seconds)
 
 
@@ -43,7 +50,7 @@ def parse_cron(expr: str, jitter: float | None = None) -> CronTrigger:
     if day != "*" and weekday != "*":
         # Classic cron runs when either matches, APScheduler only when both do.
         raise ValueError("restrict the day of the month or the day of the week, not both")
-    return CronTrigger(
+    trigger = CronTrigger(
         minute=minute,
         hour=hour,
         day=day,
@@ -51,6 +58,16 @@ def parse_cron(expr: str, jitter: float | None = None) -> CronTrigger:
         day_of_week=_weekday_names(weekday),
         jitter=jitter,
     )
+    if _never_fires(trigger):
+        raise ValueError("it never comes due (no such date)")
+    return trigger
+
+
+def _never_fires(trigger: CronTrigger) -> bool:
+    """Tell whether a cron expression names no real time ("0 0 31 2 *": February 31st)."""
+    now = datetime.now(trigger.timezone)
+    first = trigger.get_next_fire_time(None, now)
+    return first is None or trigger.get_next_fire_time(first, first) is None
 
 
 def _weekday_names(field: str) -> str:

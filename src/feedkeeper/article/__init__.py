@@ -10,6 +10,7 @@ from feedkeeper.article.extract import extract_article
 from feedkeeper.article.model import (
     REASON_ARTICLE_GONE,
     REASON_NO_BLOCK,
+    REASON_NO_TEX,
     REASON_TEXT_CHANGED,
     Article,
     Block,
@@ -21,6 +22,7 @@ from feedkeeper.article.model import (
 __all__ = [
     "REASON_ARTICLE_GONE",
     "REASON_NO_BLOCK",
+    "REASON_NO_TEX",
     "REASON_TEXT_CHANGED",
     "Article",
     "Block",

@@ -19,10 +19,12 @@ from feedkeeper.article.fit import Fit, fit_chunk, is_close
 from feedkeeper.article.fold import ArticleStream, Stream, fold_article, fold_excerpt, is_marker
 from feedkeeper.article.model import (
     REASON_NO_BLOCK,
+    REASON_NO_TEX,
     REASON_TEXT_CHANGED,
     Article,
     Block,
     Recovery,
+    fills,
 )
 from feedkeeper.cards import Placeholder, find_placeholders
 
@@ -58,8 +60,10 @@ def _outcome(placeholder: Placeholder, place: _Place) -> Recovery:
     kind, ordinal = placeholder.kind, placeholder.ordinal
     if not place.text_matches:
         return Recovery(kind, ordinal, "unrecoverable", None, REASON_TEXT_CHANGED)
-    if place.block is None or place.block.kind != kind:
+    if place.block is None or not fills(place.block.kind, kind):
         return Recovery(kind, ordinal, "unrecoverable", None, REASON_NO_BLOCK)
+    if not place.block.text:
+        return Recovery(kind, ordinal, "unrecoverable", None, REASON_NO_TEX)
     return Recovery(kind, ordinal, "recovered", place.block.text, None)
 
 

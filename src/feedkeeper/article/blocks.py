@@ -32,6 +32,8 @@ _LINE_TAGS = frozenset({"div", "p", "li", "tr"})
 _CDATA_RE = re.compile(r"^%?\s*<!\[CDATA\[(.*?)%?\s*\]\]>$", re.DOTALL)
 _LEADING_BLANK_LINES_RE = re.compile(r"^(?:[ \t]*\n)+")
 _TEX_ANNOTATION = 'annotation[encoding="application/x-tex"]'
+# Zhihu ends the TeX of a display formula with a line break, ``\\``: no part of it.
+_ZHIHU_BREAK_RE = re.compile(r"(?:\s*\\\\)+\s*$")
 
 
 def is_gutter(node: LexborNode) -> bool:
@@ -130,11 +132,34 @@ def is_math_rendering(node: LexborNode) -> bool:
 
 
 def eeimg_block(img: LexborNode) -> Block | None:
-    """Return a Zhihu formula image's TeX: display when alone in its block, else inline."""
-    source = (img.attributes.get("alt") or "").strip()
+    """Return a Zhihu formula image's TeX: display when alone in its block or ended by the
+    line break ``\\`` Zhihu writes after display formulas (dropped), else inline."""
+    alt = (img.attributes.get("alt") or "").strip()
+    source = _ZHIHU_BREAK_RE.sub("", alt)
     if not source:
         return None
-    return Block("formula" if _is_alone_in_block(img) else "math", source)
+    is_display = source != alt or _is_alone_in_block(img)
+    return Block("formula" if is_display else "math", source)
+
+
+def mjx_block(container: LexborNode) -> Block:
+    """Return the TeX a MathJax 3 ``<mjx-container>`` keeps, or an empty block when none.
+
+    MathJax 3 output is glyphs; TeX survives only in a ``data-tex``-style attribute, an
+    ``aria-label`` or the TeX annotation of its assistive MathML.
+    """
+    attrs = container.attributes
+    kind: BlockKind = "formula" if attrs.get("display") in ("true", "block") else "math"
+    for name in ("data-tex", "data-latex", "data-formula", "aria-label"):
+        if value := (attrs.get(name) or "").strip():
+            return Block(kind, value)
+    annotated = katex_block(container, kind)
+    return annotated if annotated is not None else Block(kind, "")
+
+
+def is_mjx_container(node: LexborNode) -> bool:
+    """Tell whether an element is MathJax 3's output for one formula."""
+    return node.tag == "mjx-container"
 
 
 def _is_alone_in_block(node: LexborNode) -> bool:

@@ -12,14 +12,17 @@ from feedkeeper.article.blocks import (
     is_gutter,
     is_math_rendering,
     is_mathjax_script,
+    is_mjx_container,
     katex_block,
     mathjax_block,
+    mjx_block,
 )
 from feedkeeper.article.body import find_body
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import SKIP_TAGS, class_tokens
 from feedkeeper.article.model import Article, Block
 from feedkeeper.elements import BLOCK_TAGS, is_hidden
+from feedkeeper.markup import check_markup, check_time
 from feedkeeper.text import normalize_space
 
 # Inline elements whose text is shown verbatim: a ``$`` in them never opens math.
@@ -92,7 +95,11 @@ class _Segments:
 
 
 def extract_article(html: str) -> Article:
-    """Return the body of an article page as text runs and code/formula blocks."""
+    """Return the body of an article page as text runs and code/formula blocks.
+
+    Raise ParseError when the page is too deep or too big to parse (see ``markup``).
+    """
+    check_markup(html)
     body = find_body(LexborHTMLParser(html))
     out = _Segments()
     if body is not None:
@@ -104,6 +111,7 @@ def _walk(root: LexborNode, out: _Segments) -> None:
     """Visit the body in document order, feeding text and blocks to ``out``."""
     stack: list[tuple[LexborNode, bool, bool]] = [(root, True, False)]
     while stack:
+        check_time()
         node, entering, literal = stack.pop()
         if not entering:
             out.break_paragraph()
@@ -123,6 +131,8 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
     tag = node.tag
     if tag == "script" and is_mathjax_script(node):
         _add(out, mathjax_block(node))
+    elif is_mjx_container(node) and not _is_skipped_element(node):
+        _add(out, mjx_block(node))
     elif _is_skipped(node):
         pass
     elif tag == "br":
@@ -155,4 +165,8 @@ def _add(out: _Segments, block: Block | None) -> None:
 
 def _is_skipped(node: LexborNode) -> bool:
     """Tell elements a reader never sees as body text."""
-    return node.tag in SKIP_TAGS or is_hidden(node) or is_math_rendering(node) or is_gutter(node)
+    return _is_skipped_element(node) or is_math_rendering(node)
+
+
+def _is_skipped_element(node: LexborNode) -> bool:
+    return node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node)

@@ -4,13 +4,21 @@ Costs are in half-characters so that a block of the wrong kind costs between one
 two characters. Where the chunk may start is given; where it ends is chosen together
 with what stands right after it, so that text followed by a placeholder prefers to
 end just before a block of the placeholder's kind.
+
+A long chunk is aligned in two parts: rapidfuzz's Levenshtein opcodes (C, bit-parallel)
+align all of it but its last ``TAIL`` characters, up to an exact match; the weighted
+alignment here finishes the tail, where the end and the block after it are chosen.
+Pure-Python edit distance over a whole 3,000-character excerpt took seconds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein, Opcode, Opcodes
+
 from feedkeeper.article.fold import MARKER_TOKENS, ArticleStream, Stream, is_marker
+from feedkeeper.article.model import fills
 
 _CHAR_COST = 2
 _KIND_COST = 3  # the block after the text is of another kind than the placeholder
@@ -21,6 +29,14 @@ _START, _DIAG, _UP, _LEFT = 0, 1, 2, 3
 _GAP_SLACK, _GAP_RATE = 2, 12
 # ...and by at most this many in any window of this many of its characters.
 _WINDOW, _WINDOW_SLACK = 32, 6
+# Chunks longer than this are aligned by rapidfuzz but for their last TAIL characters.
+TAIL = 24
+# How many article characters past the tail's own length the tail may cover.
+_TAIL_SLACK = 16
+# An exact match this long places text for sure; shorter ones may be chance letters.
+_SOLID = 4
+# Matches of one stretch of text lie on diagonals this close (edits shift them a little).
+_DRIFT = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +57,157 @@ def fit_chunk(
     next_kind: str | None,
 ) -> Fit | None:
     """Fit ``chunk`` into ``article[span]``, starting at ``anchor`` (None: anywhere)."""
+    if len(chunk.tokens) > 2 * TAIL:
+        head = _fit_head(article, chunk, span, anchor)
+        if head is not None:
+            return _fit_tail(article, chunk, head, span[1], next_kind)
+    return _fit_exactly(article, chunk, span, anchor, next_kind)
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """A chunk's first ``size`` tokens aligned up to article index ``end`` by rapidfuzz."""
+
+    size: int
+    end: int
+    cost: int
+    events: tuple[tuple[int, int], ...]
+
+
+def _fit_head(
+    article: ArticleStream, chunk: Stream, span: tuple[int, int], anchor: int | None
+) -> _Head | None:
+    """Align all of a long chunk but its tail, ending on a solid exact match; None if none."""
+    limit = len(chunk.tokens) - TAIL
+    head = chunk.tokens[:limit]
+    start = span[0] if anchor is not None else _start_of(head, article.tokens, span)
+    if start is None:
+        return None
+    # Deletions cost the same anywhere to a plain edit distance: a window not much longer
+    # than the head keeps it from matching the head's last letters far away.
+    stop = min(span[1], start + limit + limit // 4 + _TAIL_SLACK)
+    ops = Levenshtein.opcodes(head, article.tokens[start:stop])
+    solid = [op for op in ops if op.tag == "equal" and op.src_end - op.src_start >= _SOLID]
+    if not solid:
+        return None
+    first = _first_agreeing(ops)
+    last = _last_in_line(solid, first)
+    size, end = last.src_end, start + last.dest_end
+    first = first if anchor is None else None
+    events: list[tuple[int, int]] = []
+    for op in ops:
+        if op.src_start >= size and not (op.tag == "insert" and op.dest_end + start <= end):
+            continue
+        if first is not None and op.dest_end <= first.dest_start and op.src_end <= first.src_start:
+            # Before the first solid match the head may start anywhere: article text
+            # there is skipped for free, the head's own letters still count.
+            events.extend((i, 0 if chunk.optional[i] else _CHAR_COST) for i in range(*_src(op)))
+            continue
+        events.extend(_op_events(article, chunk, op, start, size))
+    return _Head(size, end, sum(cost for _, cost in events), tuple(e for e in events if e[1]))
+
+
+def _src(op: Opcode) -> tuple[int, int]:
+    """Return the chunk range an opcode covers."""
+    return op.src_start, op.src_end
+
+
+def _start_of(head: str, tokens: str, span: tuple[int, int]) -> int | None:
+    """Return where in the span the head starts, a little early (leading text is free).
+
+    The longest exact match places the head; the start goes back a little from there
+    for the edits before it, but never back over a block: the text between two
+    placeholders holds none.
+    """
+    ops = Levenshtein.opcodes(head, tokens[span[0] : span[1]])
+    solid = [op for op in ops if op.tag == "equal" and op.src_end - op.src_start >= _SOLID]
+    if not solid:
+        return None
+    longest = max(solid, key=lambda op: op.src_end - op.src_start)
+    placed = max(span[0], span[0] + longest.dest_start - longest.src_start)
+    start = max(span[0], placed - _DRIFT)
+    blocks = [i for i in range(start, placed) if is_marker(tokens[i])]
+    return blocks[-1] + 1 if blocks else start
+
+
+def _last_in_line(solid: list[Opcode], first: Opcode | None) -> Opcode:
+    """Return the last solid match that continues the line of those before it.
+
+    The head's last letters may match far past its end (a plain edit distance skips
+    article text as cheaply there): such a jump off the line is not followed.
+    """
+    last = first or solid[0]
+    for op in solid:
+        if op.src_start < last.src_end:
+            continue
+        jump = (op.dest_start - op.src_start) - (last.dest_start - last.src_start)
+        if abs(jump) <= _DRIFT:
+            last = op
+    return last
+
+
+def _first_agreeing(ops: Opcodes) -> Opcode | None:
+    """Return the first solid match on the diagonal most of the solid matches share.
+
+    A plain edit distance places leading letters of the head anywhere before their real
+    place (skipping article text costs the same there as later): the head's place is
+    read off the run of solid matches that agree, not off the first match.
+    """
+    solid = [op for op in ops if op.tag == "equal" and op.src_end - op.src_start >= _SOLID]
+    diagonals = [op.dest_start - op.src_start for op in solid]
+
+    def support(diagonal: int) -> int:
+        return sum(
+            op.src_end - op.src_start
+            for op, d in zip(solid, diagonals, strict=True)
+            if abs(d - diagonal) <= _DRIFT
+        )
+
+    if not solid:
+        return None
+    best = max(diagonals, key=support)
+    return next(op for op, d in zip(solid, diagonals, strict=True) if abs(d - best) <= _DRIFT)
+
+
+def _op_events(
+    article: ArticleStream, chunk: Stream, op: Opcode, offset: int, stop: int
+) -> list[tuple[int, int]]:
+    """Return the weighted edits of one rapidfuzz opcode, as the exact alignment counts them."""
+    tag, c0, c1 = op.tag, op.src_start, min(op.src_end, stop)
+    w0, w1 = offset + op.dest_start, offset + op.dest_end
+    inserted = [(i, 0 if chunk.optional[i] else _CHAR_COST) for i in range(c0, c1)]
+    skipped = [(c0, _skip_cost(article.tokens[j], article.optional[j])) for j in range(w0, w1)]
+    if tag == "delete":
+        return inserted
+    if tag == "insert":
+        return skipped
+    if tag == "replace":
+        marked = any(is_marker(article.tokens[j]) for j in range(w0, w0 + c1 - c0))
+        return inserted + skipped if marked else [(i, _CHAR_COST) for i in range(c0, c1)]
+    return []
+
+
+def _fit_tail(
+    article: ArticleStream, chunk: Stream, head: _Head, stop: int, next_kind: str | None
+) -> Fit | None:
+    """Finish a chunk whose head rapidfuzz aligned: the tail and its end, exactly."""
+    tail = Stream(chunk.tokens[head.size :], chunk.optional[head.size :])
+    reach = min(stop, head.end + len(tail.tokens) + _TAIL_SLACK)
+    fit = _fit_exactly(article, tail, (head.end, max(reach, head.end)), head.end, next_kind)
+    if fit is None:
+        return None
+    events = head.events + tuple((i + head.size, cost) for i, cost in fit.events)
+    return Fit(fit.end, head.cost + fit.cost, fit.penalty, events)
+
+
+def _fit_exactly(
+    article: ArticleStream,
+    chunk: Stream,
+    span: tuple[int, int],
+    anchor: int | None,
+    next_kind: str | None,
+) -> Fit | None:
+    """Fit a chunk by the weighted alignment, every cell of it (short chunks and tails)."""
     window = Stream(article.tokens[span[0] : span[1]], article.optional[span[0] : span[1]])
     deletions = [_skip_cost(t, o) for t, o in zip(window.tokens, window.optional, strict=True)]
     rows = [_first_row(span[0], deletions, anchor)]
@@ -123,7 +290,7 @@ def _end_penalty(article: ArticleStream, index: int, next_kind: str | None) -> i
     block = article.blocks.get(index)
     if block is None:
         return _BLOCK_COST
-    return 0 if block.kind == next_kind else _KIND_COST
+    return 0 if fills(block.kind, next_kind) else _KIND_COST
 
 
 def _trace(

@@ -8,6 +8,7 @@ Tokens the excerpt generator may drop or add are optional.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class ArticleStream(Stream):
     blocks: dict[int, Block]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # texts repeat their characters: fold each once
 def fold_char(char: str) -> str:
     """Fold one character the way ``fold_for_fingerprint`` folds text."""
     folded = unicodedata.normalize("NFKC", char).casefold()

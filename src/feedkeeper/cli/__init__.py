@@ -7,13 +7,17 @@ FeedkeeperError becomes one line on stderr and the error's exit code.
 from __future__ import annotations
 
 import os
+import signal
+import sqlite3
 import sys
+import threading
 import traceback
+from collections.abc import Callable
 
 import typer
 
 from feedkeeper.cli import archive, common, crawl, inspect, ops, query, sites, workers
-from feedkeeper.errors import FeedkeeperError
+from feedkeeper.errors import FeedkeeperError, StoreError
 from feedkeeper.store.engine import dispose_engines
 
 app = common.app
@@ -29,13 +33,7 @@ EXIT_INTERNAL = 70
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code (the console script's entry point)."""
-    try:
-        return _run(argv)
-    finally:
-        dispose_engines()  # every database connection the command opened
-
-
-def _run(argv: list[str] | None) -> int:
+    previous = _stop_on_sigterm()
     try:
         result = app(args=argv, prog_name="feedkeeper", standalone_mode=False)
     except typer.Exit as exc:
@@ -44,21 +42,61 @@ def _run(argv: list[str] | None) -> int:
         common.err.print("interrupted")
         return 130
     except typer.TyperException as exc:  # usage errors: unknown option, bad value, ...
-        exc.show()  # type: ignore[attr-defined]
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command asks for its help
+            exc.show()  # type: ignore[attr-defined]
+        else:
+            common.err.print(f"error: {_usage_line(exc)}", markup=False, highlight=False)
         return int(getattr(exc, "exit_code", 2))
     except FeedkeeperError as exc:
-        common.err.print(f"error: {exc.message}", markup=False, highlight=False)
+        common.err.print(f"error: {_first_line(exc.message)}", markup=False, highlight=False)
         return exc.exit_code
     except Exception as exc:  # the last line of defence: no traceback unless asked for
+        if _is_database_error(exc):  # a damaged or full archive, met wherever it was read
+            cause = getattr(exc, "orig", None) or exc
+            common.err.print(
+                f"error: the archive cannot be used: {_first_line(str(cause))}",
+                markup=False,
+                highlight=False,
+            )
+            return StoreError.exit_code
         if os.environ.get("FEEDKEEPER_DEBUG"):
             traceback.print_exc()
         common.err.print(
-            f"internal error: {type(exc).__name__}: {exc} (set FEEDKEEPER_DEBUG=1 for details)",
+            f"internal error: {type(exc).__name__}: {_first_line(str(exc))}"
+            " (set FEEDKEEPER_DEBUG=1 for details)",
             markup=False,
             highlight=False,
         )
         return EXIT_INTERNAL
+    finally:
+        dispose_engines()  # every database connection the command opened
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return result if isinstance(result, int) else 0
+
+
+def _stop_on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:
+    """Make SIGTERM stop a command as Ctrl-C does, so its run is recorded as interrupted."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    cause = getattr(exc, "orig", None) or exc
+    return isinstance(cause, sqlite3.Error) or type(cause).__module__.startswith("psycopg")
+
+
+def _usage_line(exc: typer.TyperException) -> str:
+    """One line for a usage error, pointing at the command's help instead of printing it."""
+    command = getattr(getattr(exc, "ctx", None), "command_path", None)
+    message = _first_line(exc.format_message())
+    return f"{message} (see {command} --help)" if command else message
+
+
+def _first_line(message: str) -> str:
+    """An error is one line: whatever a library appended below it stays out."""
+    return (message.strip().splitlines() or [""])[0]
 
 
 def entry_point() -> None:

@@ -6,34 +6,33 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from feedkeeper.cli.common import ConfigOption, DbOption, SiteOption, err, out, settings_for
+from feedkeeper.cli.common import (
+    ConfigOption,
+    DbOption,
+    SiteOption,
+    err,
+    out,
+    print_json,
+    settings_for,
+)
 from feedkeeper.cli.progress import progress_bar, tracked
 from feedkeeper.clock import stored_date, stored_time
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
-from feedkeeper.export import FORMATS, check_fields, write_export
-from feedkeeper.store.read import (
-    PostFilter,
-    RunRow,
-    SiteRow,
-    StatusReport,
-    count_posts,
-    iter_posts,
-    open_reader,
-    status_report,
-)
-from feedkeeper.store.sites import find_site
+
+if TYPE_CHECKING:
+    from feedkeeper.store.read import RunRow, SiteRow, StatusReport
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("export")(export_command)
     app.command("status")(status_command)
+    app.command("datasette-metadata")(datasette_metadata_command)
 
 
 def export_command(
@@ -71,15 +70,28 @@ def export_command(
     excel: Annotated[
         bool, typer.Option("--excel", help="CSV with a UTF-8 BOM, for Excel.")
     ] = False,
+    formula_guard: Annotated[
+        bool,
+        typer.Option(
+            "--formula-guard/--no-formula-guard",
+            help="CSV: put ' before cells a spreadsheet would run as formulas (off: raw text).",
+        ),
+    ] = True,
     site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Export the archive's posts as JSON, JSON Lines or CSV."""
+    from feedkeeper.export import FORMATS, check_fields, check_target, write_export
+    from feedkeeper.store.read import PostFilter, count_posts, iter_posts, open_reader
+    from feedkeeper.store.sites import find_site
+
     if fmt not in FORMATS:
         raise ConfigError(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if excel and fmt != "csv":
         raise ConfigError("--excel: applies to CSV only; add --format csv")
+    if not formula_guard and fmt != "csv":
+        raise ConfigError("--no-formula-guard: applies to CSV only; add --format csv")
     where = PostFilter(
         since=_date_option("--since", since),
         until=_date_option("--until", until),
@@ -89,19 +101,33 @@ def export_command(
         site=site,
     )
     chosen = check_fields(fields)
-    engine = open_reader(settings_for(config, db=db).db)
+    archive = settings_for(config, db=db).db
+    target = None if out_path in (None, "-") else Path(out_path)
+    archive_file = archive if isinstance(archive, Path) else None
+    if target is not None:
+        check_target(target, archive_file)  # before the archive is read for nothing
+    engine = open_reader(archive)
     if site is not None:
         find_site(engine, site)
-    target = None if out_path in (None, "-") else Path(out_path)
     total = count_posts(engine, where) if err.is_terminal else None  # only a bar needs it
     with progress_bar("exporting", total) as advance:
         records = tracked(iter_posts(engine, where, history=history), advance, lambda r: str(r.id))
-        count = write_export(records, fmt, target, fields=chosen, history=history, excel=excel)
+        count = write_export(
+            records,
+            fmt,
+            target,
+            fields=chosen,
+            history=history,
+            excel=excel,
+            formula_guard=formula_guard,
+            archive=archive_file,
+        )
     if target is not None:
         err.print(f"exported {count} posts to {target}", markup=False, highlight=False)
 
 
 def _date_option(name: str, value: str | None) -> str | None:
+
     if value is None:
         return None
     parsed = stored_date(value)
@@ -111,6 +137,7 @@ def _date_option(name: str, value: str | None) -> str | None:
 
 
 def _time_option(name: str, value: str | None) -> str | None:
+
     if value is None:
         return None
     parsed = stored_time(value)
@@ -121,14 +148,29 @@ def _time_option(name: str, value: str | None) -> str | None:
     return parsed
 
 
+def datasette_metadata_command(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Print Datasette metadata for the archive: descriptions, search box, canned queries."""
+    from feedkeeper.datasette import datasette_metadata
+    from feedkeeper.store.read import open_reader
+
+    archive = settings_for(config, db=db).db
+    open_reader(archive).dispose()  # an archive to describe, at the schema the metadata knows
+    print_json(datasette_metadata(archive if isinstance(archive, Path) else Path("feedkeeper")))
+
+
 def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    runs: Annotated[int, typer.Option("--runs", min=1, help="How many recent runs to list.")] = 10,
+    runs: Annotated[
+        int, typer.Option("--runs", min=1, max=SQLITE_MAX_INT, help="How many recent runs to list.")
+    ] = 10,
     site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Show recent runs, archive totals, the placeholder backlog and the sites."""
+    from feedkeeper.store.read import open_reader, status_report
+    from feedkeeper.store.sites import find_site
+
     engine = open_reader(settings_for(config, db=db).db)
     if site is not None:
         find_site(engine, site)
@@ -170,7 +212,7 @@ def _run_cells(run: RunRow) -> list[str]:
         str(run.id),
         run.kind,
         run.status,
-        run.started_at[:19].replace("T", " "),
+        run.started_at[:19].replace("T", " ") + " UTC",
         format_duration(run.duration_seconds),
         str(run.pages),
         str(run.new_posts),
@@ -215,6 +257,9 @@ def _show_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]
     if not out.is_terminal:
         _say(f"\n{title}\n{plain_table(columns, rows)}")
         return
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(*columns, title=title, title_justify="left", box=None)
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))  # Text: no markup read into archive values

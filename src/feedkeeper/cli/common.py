@@ -1,29 +1,189 @@
-"""What every command shares: the app, consoles, options and settings loading."""
+"""What every command shares: the app, consoles, options and settings loading.
+
+Importing this module stays cheap (typer only): the consoles import rich when they
+first print, and each command imports the stages it needs when it runs, so
+``feedkeeper --help`` starts as fast as the interpreter allows.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+import typer.core
+import typer.main
 
-from feedkeeper.config import Settings, load_settings
-from feedkeeper.logs import configure_logging
+import feedkeeper
+from feedkeeper.errors import ConfigError
 
-app = typer.Typer(
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from feedkeeper.config import Settings
+
+LOG_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class OutputOptions:
+    """The options every command takes about what it prints: log format and loudness."""
+
+    log_format: str | None = None
+    quiet: bool = False
+    verbose: bool = False
+
+
+class LazyConsole:
+    """A rich Console made on first use, so commands that print little never import rich.
+
+    ``NO_COLOR`` (https://no-color.org) turns off every style, not only colours; ``quiet``
+    silences the console (errors go through their own console).
+    """
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+        self.quiet = False
+
+    def _get(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            no_style = bool(os.environ.get("NO_COLOR"))
+            self._console = Console(
+                stderr=self._stderr,
+                soft_wrap=True,
+                color_system=None if no_style else "auto",
+                no_color=no_style,
+            )
+        self._console.quiet = self.quiet
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+
+def is_styled() -> bool:
+    """Whether stdout shows styles: a terminal, and NO_COLOR unset (else marks stand in)."""
+    return bool(out.is_terminal) and not os.environ.get("NO_COLOR")
+
+
+out: Any = LazyConsole(stderr=False)
+err: Any = LazyConsole(stderr=True)
+# The options of the command being run, set before its function is called.
+_output = OutputOptions()
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"feedkeeper {feedkeeper.__version__}")
+        raise typer.Exit()
+
+
+def _output_options(
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            metavar="<text|json>",
+            help="Log lines as text or json [default: $FEEDKEEPER_LOG_FORMAT, else text].",
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also log what each step does.")
+    ] = False,
+) -> None:
+    """The options every command takes (their values go to `OutputOptions`)."""
+
+
+def _output_params() -> list[Any]:
+    """Fresh parameters for one command (each command wraps its own; see `Command`)."""
+    holder = typer.Typer(add_completion=False)
+    holder.command()(_output_options)
+    return list(typer.main.get_command(holder).params)
+
+
+_PLAIN_TYPES = {"Path": "path", "str": "text", "int": "int", "float": "number"}
+
+
+def _plain_type(label: str | None) -> str | None:
+    """``<list[Path]>`` becomes ``<path>``, ``<int range>`` ``<int>``: no Python in help."""
+    if label is None:
+        return None
+    inner = re.sub(r"^<(?:list\[)?(\w+)\]?(?: range)?>(\.\.\.)?$", r"\1", label)
+    if inner == label:
+        return label
+    return f"<{_PLAIN_TYPES.get(inner, inner.lower())}>"
+
+
+class Command(typer.core.TyperCommand):
+    """A command that also takes --log-format, --quiet and --verbose, and shows plain types."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(_output_params())
+        for param in self.params:
+            shown = param.display_type_rich  # type: ignore[attr-defined]
+            param.display_type_rich = _plain_shown(shown)  # type: ignore[attr-defined]
+
+    def invoke(self, ctx: Any) -> Any:
+        """Note the output options, then run the command with its own parameters."""
+        global _output
+        log_format = ctx.params.pop("log_format", None)
+        quiet = bool(ctx.params.pop("quiet", False))
+        verbose = bool(ctx.params.pop("verbose", False))
+        if quiet and verbose:
+            raise ConfigError("--quiet and --verbose: choose one")
+        if log_format is not None and log_format not in LOG_FORMATS:
+            raise ConfigError(f"--log-format: must be text or json, got {log_format!r}")
+        _output = OutputOptions(log_format, quiet, verbose)
+        out.quiet = quiet
+        return super().invoke(ctx)
+
+
+def _plain_shown(shown: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    return lambda ctx: _plain_type(shown(ctx))
+
+
+class App(typer.Typer):
+    """A Typer app whose commands are all `Command`s."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        """Register a command; it gets the shared output options."""
+        kwargs.setdefault("cls", Command)
+        return super().command(*args, **kwargs)
+
+
+app = App(
     name="feedkeeper",
     help="Archive a blog's listing pages into a versioned SQLite database.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-db_app = typer.Typer(help="Manage the archive's schema.", no_args_is_help=True)
+db_app = App(help="Manage the archive's schema.", no_args_is_help=True, rich_markup_mode=None)
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Archive a blog's listing pages into a versioned SQLite database."""
+
 
 DbOption = Annotated[
     str | None,
@@ -62,15 +222,37 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="A feedkeeper.toml settings file [default: $FEEDKEEPER_CONFIG]."),
 ]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def output_options() -> OutputOptions:
+    """The output options the running command was given."""
+    return _output
 
 
 def settings_for(config: Path | None, **overrides: Any) -> Settings:
     """Load settings from file and environment, with the command's options on top.
 
     Also sets up logging: JSON event lines for log collectors when asked for,
-    otherwise only warnings, since one-shot commands print their own summary.
+    otherwise only warnings (info with --verbose, errors with --quiet), since
+    one-shot commands print their own summary.
     """
+    from feedkeeper.config import load_settings
+    from feedkeeper.logs import configure_logging
+
+    overrides.setdefault("log_format", _output.log_format)
     settings = load_settings(config, overrides=overrides)
     is_json = settings.log_format == "json"
-    configure_logging(settings.log_format, level=logging.INFO if is_json else logging.WARNING)
+    level = logging.INFO if is_json or _output.verbose else logging.WARNING
+    if _output.quiet:
+        level = logging.ERROR
+    configure_logging(settings.log_format, level=level)
     return settings
+
+
+def print_json(value: Any) -> None:
+    """Print ``value`` as JSON: indented, Chinese kept readable."""
+    import json
+
+    if not _output.quiet:
+        print(json.dumps(value, ensure_ascii=False, indent=2))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,7 @@ from feedkeeper.cli.common import (
     DbOption,
     FullOption,
     IgnoreRobotsOption,
+    JsonOption,
     MaxPagesOption,
     ProfileOption,
     RateOption,
@@ -20,19 +21,25 @@ from feedkeeper.cli.common import (
     UrlOption,
     db_app,
     out,
+    print_json,
     settings_for,
 )
 from feedkeeper.cli.progress import progress_bar
 from feedkeeper.cli.summary import print_recovery, print_site_results, print_summary
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
-from feedkeeper.parse import load_profile
-from feedkeeper.pipeline import CrawlOptions, crawl, import_captures, reparse
-from feedkeeper.records import SiteState
-from feedkeeper.recover import RecoverOptions, recover
-from feedkeeper.sites_crawl import crawl_sites
-from feedkeeper.store import Store, exclusive_lock
-from feedkeeper.store.engine import archive_exists, describe, schema_revision
-from feedkeeper.store.sites import Site, find_site, list_sites
+
+if TYPE_CHECKING:
+    from feedkeeper.config import Settings
+    from feedkeeper.pipeline import RunSummary
+    from feedkeeper.recover import RecoverSummary
+    from feedkeeper.store import Store
+    from feedkeeper.store.sites import Site
+
+NO_SITES = (
+    "crawl: the archive has no active site: pass --url URL, or add one with"
+    " `feedkeeper sites add URL`"
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -43,12 +50,6 @@ def register(app: typer.Typer) -> None:
     app.command("recover")(recover_command)
     app.command("demo")(demo_command)
     db_app.command("upgrade")(db_upgrade_command)
-
-
-NO_SITES = (
-    "crawl: the archive has no active site: pass --url URL, or add one with"
-    " `feedkeeper sites add URL`"
-)
 
 
 def crawl_command(
@@ -64,9 +65,23 @@ def crawl_command(
     use_feed: Annotated[
         bool, typer.Option("--use-feed", help="Check titles and dates against the blog's feed.")
     ] = False,
+    recover_new: Annotated[
+        bool,
+        typer.Option(
+            "--recover/--no-recover",
+            help="Then recover the placeholders this crawl found, from the article pages.",
+        ),
+    ] = True,
+    as_json: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Fetch the listing pages of a blog (or of every active site) and archive every card."""
+    """Fetch the listing pages of a blog (or of every active site), archive every post card,
+    then recover placeholders."""
+    from feedkeeper.parse import load_profile
+    from feedkeeper.pipeline import CrawlOptions, crawl
+    from feedkeeper.store import Store, exclusive_lock
+    from feedkeeper.store.engine import archive_exists
+
     settings = settings_for(
         config,
         url=url,
@@ -82,28 +97,87 @@ def crawl_command(
     if site is not None and url is not None:
         raise ConfigError("--url and --site: give one or the other")
     if site is None and settings.url is None and not archive_exists(settings.db):
-        raise ConfigError(NO_SITES)
+        raise ConfigError(NO_SITES)  # before the archive is created for nothing
     site_profile = load_profile(settings.profile) if settings.profile else None
-    with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("crawling") as advance:
+    if site is not None or settings.url is None:
+        _crawl_sites(settings, site, site_profile, recover_new)
+    with exclusive_lock(settings.db, settings.lock_timeout):
         store = Store.open(settings.db)
-        options = CrawlOptions(profile=site_profile, progress=advance)
-        if site is None and settings.url is not None:
-            summary = crawl(store, settings, options)
-        else:
-            results = crawl_sites(store, _sites_to_crawl(store, site), settings, options)
-    if site is None and settings.url is not None:
+        with progress_bar("crawling") as advance:
+            summary = crawl(store, settings, CrawlOptions(profile=site_profile, progress=advance))
+        recovery = _recover_found(store, settings, [summary]) if recover_new else None
+    if as_json:
+        print_json(_summary_json(summary, recovery))
+    else:
         print_summary(summary)
-        raise typer.Exit(summary.exit_code)
-    raise typer.Exit(print_site_results(results))
+        if recovery is not None:
+            print_recovery(recovery)
+    codes = [summary.exit_code, recovery.exit_code if recovery else 0]
+    raise typer.Exit(max(codes))
+
+
+def _crawl_sites(settings: Settings, name: str | None, profile: Any, recover_new: bool) -> None:
+    """Crawl one site of the archive, or every active one at once; exit with their code."""
+    from feedkeeper.pipeline import CrawlOptions
+    from feedkeeper.sites_crawl import crawl_sites
+    from feedkeeper.store import Store, exclusive_lock
+
+    with exclusive_lock(settings.db, settings.lock_timeout):
+        store = Store.open(settings.db)
+        with progress_bar("crawling") as advance:
+            options = CrawlOptions(profile=profile, progress=advance)
+            results = crawl_sites(store, _sites_to_crawl(store, name), settings, options)
+        summaries = [r.summary for r in results if r.summary is not None]
+        recovery = _recover_found(store, settings, summaries) if recover_new else None
+    code = print_site_results(results)
+    if recovery is not None:
+        print_recovery(recovery)
+    raise typer.Exit(max(code, recovery.exit_code if recovery else 0))
 
 
 def _sites_to_crawl(store: Store, name: str | None) -> list[Site]:
+    from feedkeeper.records import SiteState
+    from feedkeeper.store.sites import find_site, list_sites
+
     if name is not None:
         return [find_site(store.engine, name)]
     sites = list_sites(store.engine, SiteState.ACTIVE)
     if not sites:
         raise ConfigError(NO_SITES)
     return sites
+
+
+def _recover_found(
+    store: Store, settings: Settings, summaries: list[RunSummary]
+) -> RecoverSummary | None:
+    """Recover the placeholders never attempted yet, as a scheduled tick does after its crawl."""
+    from feedkeeper.recover import RecoverOptions, recover
+
+    found = [s for s in summaries if s.status != "failed" and s.counts.placeholders_found]
+    if not found:
+        return None
+    with progress_bar("recovering") as advance:
+        return recover(store, settings, RecoverOptions(only_new=True, progress=advance))
+
+
+def _summary_json(summary: RunSummary, recovery: RecoverSummary | None) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "run_id": summary.run_id,
+        "kind": summary.kind,
+        "status": summary.status,
+        "counts": summary.counts.model_dump(),
+        "warnings": summary.warnings,
+        "recovery": None,
+    }
+    if recovery is not None:
+        result["recovery"] = {
+            "run_id": recovery.run_id,
+            "status": recovery.status,
+            "counts": recovery.counts.model_dump(),
+            "carried_over": recovery.carried_over,
+            "still_pending": recovery.still_pending,
+        }
+    return result
 
 
 def import_command(
@@ -113,6 +187,10 @@ def import_command(
     config: ConfigOption = None,
 ) -> None:
     """Archive plain-text captures of a listing (no URLs: posts are known by their excerpt)."""
+    from feedkeeper.importer import import_captures
+    from feedkeeper.store import Store, exclusive_lock
+    from feedkeeper.store.sites import find_site
+
     settings = settings_for(config, db=db)
     with (
         exclusive_lock(settings.db, settings.lock_timeout),
@@ -128,20 +206,34 @@ def import_command(
 def reparse_command(
     db: DbOption = None,
     profile: ProfileOption = None,
+    accept_suspect: Annotated[
+        bool,
+        typer.Option(
+            "--accept-suspect", help="Also archive the cards of pages a crawl refused as suspect."
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Rebuild posts and versions from the stored pages, without fetching anything."""
+    from feedkeeper.parse import load_profile
+    from feedkeeper.reparse import reparse
+    from feedkeeper.store import Store, exclusive_lock
+
     settings = settings_for(config, db=db, profile=profile)
     site_profile = load_profile(settings.profile) if settings.profile else None
     with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("reparsing") as advance:
-        summary = reparse(Store.open_existing(settings.db), site_profile, advance)
+        store = Store.open_existing(settings.db)
+        summary = reparse(store, site_profile, advance, accept_suspect=accept_suspect)
     print_summary(summary)
     raise typer.Exit(summary.exit_code)
 
 
 def recover_command(
     db: DbOption = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="Fetch at most N articles.")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, max=SQLITE_MAX_INT, help="Fetch at most N articles."),
+    ] = None,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Also retry placeholders marked unrecoverable.")
     ] = False,
@@ -151,6 +243,8 @@ def recover_command(
     config: ConfigOption = None,
 ) -> None:
     """Fill in what the placeholders stood for, from the posts' article pages."""
+    from feedkeeper.recover import RecoverOptions, recover
+    from feedkeeper.store import Store, exclusive_lock
 
     settings = settings_for(
         config, db=db, rate=rate, concurrency=concurrency, ignore_robots=ignore_robots or None
@@ -166,6 +260,9 @@ def recover_command(
 
 def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None:
     """Create the archive or bring its schema up to date (every command also does this)."""
+    from feedkeeper.store import Store, exclusive_lock
+    from feedkeeper.store.engine import describe, schema_revision
+
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
         store = Store.open(settings.db)
@@ -174,7 +271,11 @@ def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None
 
 def demo_command(
     db: Annotated[
-        Path, typer.Option("--db", help="Where the demo archive goes (replaced).")
+        Path,
+        typer.Option(
+            "--db",
+            help="Where the demo archive goes (a previous demo's is replaced, nothing else).",
+        ),
     ] = Path("feedkeeper-demo.db"),
 ) -> None:
     """Serve the bundled fixture blog on 127.0.0.1 and archive its five snapshots."""

@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from feedkeeper.cli.common import (
+    App,
     ConfigOption,
     ProfileOption,
     out,
     settings_for,
 )
-from feedkeeper.config import check_url
-from feedkeeper.encoding import decode_body
-from feedkeeper.errors import ConfigError
-from feedkeeper.fetch import Fetcher
-from feedkeeper.parse import explain_listing, load_profile, suggest_profile
-from feedkeeper.pipeline import parse_body
+from feedkeeper.errors import ConfigError, ParseError
 
-profile_app = typer.Typer(
-    help="Site profiles: CSS selectors that pin what the parser finds.", no_args_is_help=True
+profile_app = App(
+    help="Site profiles: CSS selectors that pin what the parser finds.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
+# An href with no scheme: relative to the page, or to the site's root (`/posts/x/`).
+_RELATIVE_LINK = re.compile(rb"""href\s*=\s*["']?(?![a-z][a-z0-9+.-]*:|//|#)""", re.IGNORECASE)
 
 
 def register(app: typer.Typer) -> None:
@@ -47,6 +50,12 @@ def parse_command(
     config: ConfigOption = None,
 ) -> None:
     """Print the cards a listing page holds, one JSON object per line."""
+    from feedkeeper.encoding import decode_body
+    from feedkeeper.parse import explain_listing, load_profile
+    from feedkeeper.pipeline import parse_body
+
+    if explain and profile is not None:
+        raise ConfigError("--explain and --profile: --explain shows the parser's own guesses")
     settings = settings_for(config, profile=profile)
     body, content_type, url = _load(source, base_url, settings)
     if explain:
@@ -54,7 +63,8 @@ def parse_command(
         out.print(explain_listing(text, url), markup=False, highlight=False)
         return
     site_profile = load_profile(settings.profile) if settings.profile else None
-    page = parse_body(body, content_type, url, site_profile)
+    with _needs_base_url(body, is_file=url.startswith("file:")):
+        page = parse_body(body, content_type, url, site_profile)
     for card in page.cards:
         print(json.dumps(card.to_json(), ensure_ascii=False))
 
@@ -68,12 +78,36 @@ def profile_suggest_command(
     config: ConfigOption = None,
 ) -> None:
     """Print a TOML site profile whose selectors reproduce the cards the heuristics find."""
+    from feedkeeper.encoding import decode_body
+    from feedkeeper.parse import suggest_profile
+
     body, content_type, url = _load(source, base_url, settings_for(config))
     text = decode_body(body, content_type)[0]
-    print(suggest_profile(text, url), end="")
+    with _needs_base_url(body, is_file=url.startswith("file:")):
+        print(suggest_profile(text, url), end="")
+
+
+@contextlib.contextmanager
+def _needs_base_url(body: bytes, *, is_file: bool) -> Iterator[None]:
+    """Say that --base-url is missing when a saved page's cards could not be read for want of it.
+
+    A page read from a file has no address, so links without a scheme lead nowhere and the
+    parser finds no card that links to a post.
+    """
+    try:
+        yield
+    except ParseError as exc:
+        if not is_file or _RELATIVE_LINK.search(body) is None:
+            raise
+        raise ParseError(
+            f"{exc.message}: the page's links are relative (such as /posts/...), so they need"
+            " the address the page was saved from: add --base-url https://the.blog/"
+        ) from exc
 
 
 def _load(source: str, base_url: str | None, settings: object) -> tuple[bytes, str | None, str]:
+    from feedkeeper.config import check_url
+
     if source.startswith(("http://", "https://")):
         return asyncio.run(_fetch(source, settings))
     path = Path(source)
@@ -85,6 +119,8 @@ def _load(source: str, base_url: str | None, settings: object) -> tuple[bytes, s
 
 
 async def _fetch(url: str, settings: object) -> tuple[bytes, str | None, str]:
+    from feedkeeper.fetch import Fetcher
+
     async with Fetcher(settings) as fetcher:  # type: ignore[arg-type]
         fetched = await fetcher.fetch(url)
     return fetched.body, fetched.content_type, fetched.url

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+import logging
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,20 +16,22 @@ from feedkeeper.cli.common import (
     DbOption,
     FullOption,
     IgnoreRobotsOption,
+    JsonOption,
     MaxPagesOption,
     ProfileOption,
     RateOption,
     SiteOption,
     UrlOption,
     out,
+    output_options,
+    print_json,
     settings_for,
 )
-from feedkeeper.config import Settings, is_database_url
-from feedkeeper.health import check_health
-from feedkeeper.logs import configure_logging
-from feedkeeper.parse import load_profile
-from feedkeeper.pipeline import CrawlOptions
-from feedkeeper.schedule import Daemon, check_archive, serve_until_signalled
+from feedkeeper.config import is_database_url
+from feedkeeper.errors import ConfigError
+
+if TYPE_CHECKING:
+    from feedkeeper.config import Settings
 
 # `docker inspect` and orchestrators read 1 as "unhealthy".
 EXIT_UNHEALTHY = 1
@@ -70,20 +73,20 @@ def schedule_command(
     rate: RateOption = None,
     concurrency: ConcurrencyOption = None,
     ignore_robots: IgnoreRobotsOption = False,
-    log_format: Annotated[
-        str | None,
-        typer.Option(
-            "--log-format", help="text or json [default: $FEEDKEEPER_LOG_FORMAT, else text]."
-        ),
-    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Crawl on a schedule in the foreground until SIGTERM or SIGINT."""
-    settings = settings_for(
+    from feedkeeper.logs import configure_logging
+    from feedkeeper.parse import load_profile
+    from feedkeeper.pipeline import CrawlOptions
+    from feedkeeper.schedule import Daemon, check_archive, serve_until_signalled
+
+    _refuse_both_cadences(cron, every)
+    settings = _cadence_settings(
         config,
+        cron,
         url=url,
         db=db,
-        schedule=cron,
         every=every,
         jitter=jitter,
         run_now=run_now or None,
@@ -93,9 +96,10 @@ def schedule_command(
         rate=rate,
         concurrency=concurrency,
         ignore_robots=ignore_robots or None,
-        log_format=log_format,
     )
-    configure_logging(settings.log_format)
+    configure_logging(
+        settings.log_format, level=logging.ERROR if output_options().quiet else logging.INFO
+    )
     if is_database_url(settings.db):  # the ticks that defer each site's crawl, for the workers
         from feedkeeper.cli.workers import run_queue_worker
         from feedkeeper.jobs import SCHEDULE_QUEUE
@@ -112,16 +116,36 @@ def health_command(
     db: DbOption = None,
     cron: CronOption = None,
     every: EveryOption = None,
+    as_json: JsonOption = False,
     site: SiteOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Exit 0 if the archive is readable and every active site (or --site) had a good crawl
     within 3 scheduled intervals."""
-    health = check_health(settings_for(config, db=db, schedule=cron, every=every), site=site)
+    from feedkeeper.health import check_health
+
+    _refuse_both_cadences(cron, every)
+    health = check_health(_cadence_settings(config, cron, db=db, every=every), site=site)
     verdict = "healthy" if health.is_healthy else "unhealthy"
-    out.print(f"{verdict}: {health.reason}", markup=False, highlight=False)
+    if as_json:
+        print_json({"healthy": health.is_healthy, "reason": health.reason})
+    else:
+        out.print(f"{verdict}: {health.reason}", markup=False, highlight=False)
     if not health.is_healthy:
         raise typer.Exit(EXIT_UNHEALTHY)
+
+
+def _refuse_both_cadences(cron: str | None, every: str | None) -> None:
+    if cron is not None and every is not None:
+        raise ConfigError("--cron and --every: give one of them, not both")
+
+
+def _cadence_settings(config: Path | None, cron: str | None, **overrides: Any) -> Settings:
+    """Settings with ``--cron`` winning over an interval from the file or the environment."""
+    settings = settings_for(config, schedule=cron, **overrides)
+    if cron is not None and settings.every is not None:
+        return replace(settings, every=None)  # an option beats the settings below it
+    return settings
 
 
 def config_command(
@@ -129,6 +153,8 @@ def config_command(
     config: ConfigOption = None,
 ) -> None:
     """Print the effective settings: defaults < config file < FEEDKEEPER_* environment."""
+    from feedkeeper.config import Settings
+
     settings = settings_for(config)
     if as_json:
         values = {f.name: _plain(getattr(settings, f.name)) for f in fields(Settings)}
@@ -140,6 +166,8 @@ def config_command(
 
 def settings_as_toml(settings: Settings) -> list[str]:
     """Render settings as feedkeeper.toml lines; an unset setting becomes a comment."""
+    from feedkeeper.config import Settings
+
     lines = []
     for field in fields(Settings):
         value = getattr(settings, field.name)

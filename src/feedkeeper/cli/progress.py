@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-
-from feedkeeper.cli.common import err
+from feedkeeper.cli.common import err, output_options
 
 T = TypeVar("T")
 
@@ -28,12 +18,21 @@ ITEM_CHARS = 48
 
 @contextlib.contextmanager
 def progress_bar(
-    description: str, total: int | None = None, console: Console = err
+    description: str, total: int | None = None, console: Any = err
 ) -> Iterator[Advance | None]:
     """Yield a callback that advances a bar on ``console``, or None when it is not a terminal."""
-    if not console.is_terminal:
+    if not console.is_terminal or output_options().quiet:
         yield None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -42,7 +41,10 @@ def progress_bar(
         TimeElapsedColumn(),
         TextColumn("{task.fields[item]}", style="dim"),
     )
-    with Progress(*columns, console=console, transient=True) as bar:
+    # Data goes to stdout untouched (`export > posts.csv`): the bar never takes stdout over.
+    with Progress(
+        *columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False
+    ) as bar:
         task = bar.add_task(description, total=total, item="")
 
         def advance(item: str) -> None:

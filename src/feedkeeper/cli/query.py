@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.text import Text
 
-from feedkeeper.cli.common import ConfigOption, DbOption, SiteOption, err, out, settings_for
+from feedkeeper.cli.common import (
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    SiteOption,
+    err,
+    is_styled,
+    out,
+    print_json,
+    settings_for,
+)
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError, FeedkeeperError
-from feedkeeper.store.read import PostHistory, VersionRecord, find_post, open_reader, post_history
-from feedkeeper.store.search import MarkedText, SearchHit, search_posts
-from feedkeeper.store.sites import find_site
 from feedkeeper.worddiff import Segment, diff_segments, elide
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from feedkeeper.store.read import PostHistory, VersionRecord
+    from feedkeeper.store.search import MarkedText, SearchHit
 
 # Plain-text marks, for pipes: matches as in Markdown, changes as in `git diff --word-diff`.
 MATCH_MARKS = ("**", "**")
@@ -41,38 +55,58 @@ def search_command(
         str, typer.Argument(help="Words that must all occur in the title or excerpt.")
     ],
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, help="At most this many posts.")
+        int,
+        typer.Option("--limit", "-n", min=1, max=SQLITE_MAX_INT, help="At most this many posts."),
     ] = 20,
+    as_json: JsonOption = False,
     site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Search the current titles and excerpts, best matches first (any script, any substring)."""
+    from feedkeeper.store.read import open_reader
+    from feedkeeper.store.search import search_posts
+    from feedkeeper.store.sites import find_site
+
     if not query.split():
         raise ConfigError("search: the query is empty")
     engine = open_reader(settings_for(config, db=db).db)
     if site is not None:
         find_site(engine, site)
     hits = search_posts(engine, query, limit, site)
-    if not hits:
+    if as_json:
+        print_json([_hit_json(hit) for hit in hits])
+    elif not hits:
         err.print(f"no posts match {query!r}", markup=False, highlight=False)
-        raise typer.Exit(1)
-    for number, hit in enumerate(hits, start=1):
+    for number, hit in enumerate([] if as_json else hits, start=1):
         _print_hit(number, hit)
+    if not hits:
+        raise typer.Exit(1)
+
+
+def _hit_json(hit: SearchHit) -> dict[str, Any]:
+    return {
+        "post_id": hit.post_id,
+        "url": hit.url,
+        "category": hit.category,
+        "published": hit.published,
+        "title": hit.title.text if hit.title else None,
+        "snippet": hit.snippet.text if hit.snippet else None,
+    }
 
 
 def _print_hit(number: int, hit: SearchHit) -> None:
     where = "  ".join(v for v in (hit.category, hit.published, hit.url) if v)
-    _say(Text(f"{number}. post {hit.post_id}  {where}".rstrip(), style="bold"))
+    _say(_text(f"{number}. post {hit.post_id}  {where}".rstrip(), style="bold"))
     if hit.title is not None:
-        _say(Text("   ") + _marked(hit.title))
+        _say(_text("   ") + _marked(hit.title))
     if hit.snippet is not None:
-        _say(Text("   ") + _marked(hit.snippet))
+        _say(_text("   ") + _marked(hit.snippet))
 
 
 def _marked(marked: MarkedText) -> Text:
-    if out.is_terminal:
-        text = Text(marked.text)
+    if is_styled():
+        text = _text(marked.text)
         for start, end in marked.spans:
             text.stylize("bold reverse", start, end)
         return text
@@ -80,16 +114,20 @@ def _marked(marked: MarkedText) -> Text:
     for start, end in marked.spans:
         pieces += [marked.text[last:start], MATCH_MARKS[0], marked.text[start:end], MATCH_MARKS[1]]
         last = end
-    return Text("".join([*pieces, marked.text[last:]]))
+    return _text("".join([*pieces, marked.text[last:]]))
 
 
 def show_command(
     post: Annotated[str, typer.Argument(help="A post id, a URL it was seen under, or its key.")],
+    as_json: JsonOption = False,
     site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Show a post and what changed from each version to the next."""
+    from feedkeeper.store.read import find_post, open_reader, post_history
+    from feedkeeper.store.sites import find_site
+
     engine = open_reader(settings_for(config, db=db).db)
     if site is not None:
         find_site(engine, site)
@@ -97,11 +135,14 @@ def show_command(
     history = post_history(engine, post_id) if post_id is not None else None
     if history is None:
         raise FeedkeeperError(f"no post {post!r} in the archive: give a post id, a URL or a key")
+    if as_json:
+        print_json(asdict(history))
+        return
     _print_header(history)
     previous: VersionRecord | None = None
     for version in history.versions:
         _say(
-            Text(
+            _text(
                 f"\nversion {version.version}  observed {_when(version.observed_at)}"
                 f"  run {version.run_id}",
                 style="bold",
@@ -110,18 +151,18 @@ def show_command(
         for name in _SHOWN_FIELDS:
             line = _field_line(name, previous, version)
             if line is not None:
-                _say(Text(f"  {name}: ") + line)
+                _say(_text(f"  {name}: ") + line)
         previous = version
 
 
 def _print_header(history: PostHistory) -> None:
     _say(
-        Text(f"post {history.id}  {history.url or history.key}  site {history.site}", style="bold")
+        _text(f"post {history.id}  {history.url or history.key}  site {history.site}", style="bold")
     )
     for alias in history.aliases:
-        _say(Text(f"also at {alias}"))
+        _say(_text(f"also at {alias}"))
     _say(
-        Text(
+        _text(
             f"first seen {_when(history.first_seen)}, last seen {_when(history.last_seen)},"
             f" {_count(history.sightings, 'sighting')}, {_count(len(history.versions), 'version')}"
         )
@@ -132,13 +173,13 @@ def _field_line(name: str, previous: VersionRecord | None, current: VersionRecor
     """The field's value for a first version; what changed for a later one; None if nothing did."""
     new = _display(name, getattr(current, name))
     if previous is None:
-        return Text(new) if new else None
+        return _text(new) if new else None
     old = _display(name, getattr(previous, name))
     if old == new:
         return None
     if name == "excerpt":
         return _render_diff(elide(diff_segments(old, new)))
-    return Text(f"{old or '(none)'} → {new or '(none)'}")
+    return _text(f"{old or '(none)'} → {new or '(none)'}")
 
 
 def _display(name: str, value: Any) -> str:
@@ -152,11 +193,11 @@ def _display(name: str, value: Any) -> str:
 
 
 def _render_diff(segments: list[Segment]) -> Text:
-    text = Text()
+    text = _text()
     for op, run in segments:
         if op == "=":
             text.append(run)
-        elif out.is_terminal:
+        elif is_styled():
             text.append(run, style="red strike" if op == "-" else "green")
         else:
             marks = DELETED_MARKS if op == "-" else INSERTED_MARKS
@@ -169,7 +210,15 @@ def _count(number: int, noun: str) -> str:
 
 
 def _when(stored: str) -> str:
-    return stored[:19].replace("T", " ")
+    """A stored UTC time for people: to the second, with its zone."""
+    return stored[:19].replace("T", " ") + " UTC"
+
+
+def _text(value: str = "", style: str = "") -> Text:
+    """A rich Text (rich is imported only by the commands that print styled text)."""
+    from rich.text import Text
+
+    return Text(value, style=style)
 
 
 def _say(text: Text) -> None:

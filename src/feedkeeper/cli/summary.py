@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from feedkeeper.cli.common import err, out
-from feedkeeper.pipeline import RunSummary
-from feedkeeper.recover import RecoverSummary
-from feedkeeper.sites_crawl import SiteResult
+
+if TYPE_CHECKING:
+    from feedkeeper.pipeline import RunSummary
+    from feedkeeper.recover import RecoverSummary
+    from feedkeeper.sites_crawl import SiteResult
 
 
 def print_recovery(summary: RecoverSummary) -> None:

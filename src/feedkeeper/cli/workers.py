@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Annotated
 
 import typer
@@ -13,6 +14,7 @@ from feedkeeper.cli.common import (
     DbOption,
     IgnoreRobotsOption,
     RateOption,
+    output_options,
     settings_for,
 )
 from feedkeeper.config import Settings, is_database_url
@@ -28,10 +30,6 @@ StalledOption = Annotated[
         help="Seconds without a heartbeat after which a worker is taken for dead"
         " and its crawl is queued again (PostgreSQL).",
     ),
-]
-LogFormatOption = Annotated[
-    str | None,
-    typer.Option("--log-format", help="text or json [default: $FEEDKEEPER_LOG_FORMAT, else text]."),
 ]
 
 
@@ -49,7 +47,6 @@ def worker_command(
     rate: RateOption = None,
     concurrency: ConcurrencyOption = None,
     ignore_robots: IgnoreRobotsOption = False,
-    log_format: LogFormatOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Crawl every active site when it is due, until SIGTERM or SIGINT.
@@ -63,9 +60,9 @@ def worker_command(
         rate=rate,
         concurrency=concurrency,
         ignore_robots=ignore_robots or None,
-        log_format=log_format,
     )
-    configure_logging(settings.log_format)
+    quiet = output_options().quiet
+    configure_logging(settings.log_format, level=logging.ERROR if quiet else logging.INFO)
     if not is_database_url(settings.db):
         _serve_embedded(settings)
         return

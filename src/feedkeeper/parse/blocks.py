@@ -16,7 +16,8 @@ class PostLink:
     key: str  # the URL without fragment: the post's identity on the page
     order: int  # position among the page's links
     in_heading: bool
-    text: str
+    text: str  # the title it shows: a whole-card link's heading or title part, not all of it
+    title: LexborNode  # the element showing that text: the link, or a part of a whole-card link
 
 
 @dataclass(slots=True)

@@ -45,6 +45,9 @@ def parse_capture(text: str) -> ParsedPage:
             category = date = None  # a header or pager line ends any pending meta
     if not page.cards:
         raise ParseError("not a text capture of a listing: no post cards found")
+    if not any(card.published or card.category for card in page.cards):
+        # A listing shows when its posts were published; lines of any text file do not.
+        raise ParseError("not a text capture of a listing: no card shows a date or category")
     return page
 
 

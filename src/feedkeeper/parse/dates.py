@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 
@@ -40,6 +41,17 @@ DATE_RE = re.compile(
 _MD_RE = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)", re.I)
 _DM_RE = re.compile(rf"(?<![\d,])\b(\d{{1,2}})\s+({_MONTH_NAMES})\b\.?(?!\s*,?\s*\d)", re.I)
 _ZH_MD_RE = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+# A short text that is only digits (``05-31``, ``5/31``): month and day, as archive rows show.
+_NUMERIC_MD_RE = re.compile(r"\s*(\d{1,2})\s*[-/]\s*(\d{1,2})\s*")
+# Group headings of archive lists: a year (``2025``, ``2025年``) or a month of one
+# (``2025年5月``, ``2025-05``, ``May 2025``).
+_YEAR_HEADING_RE = re.compile(
+    r"\s*(?P<y1>(?:19|20)\d{2})\s*年?(?:\s*[-/.年]?\s*(?P<m1>\d{1,2})\s*月?)?\s*"
+    rf"|\s*(?P<n2>{_MONTH_NAMES})\.?,?\s+(?P<y2>(?:19|20)\d{{2}})\s*",
+    re.I,
+)
+# Dates a site shows for a missing one: Hugo's zero time and the Unix epoch.
+_PLACEHOLDER_DATES = frozenset({date(1, 1, 1), date(1970, 1, 1)})
 # Machine-readable values: 2024-05-09, 2024-05-09T00:00:00Z, 2023-01-25 18:36:39 +0000 UTC.
 _STAMP_RE = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})"
@@ -55,6 +67,16 @@ def parse_date(text: str) -> str | None:
     return None
 
 
+def is_placeholder_date(text: str) -> bool:
+    """Tell whether text shows a date that stands for none (``0001-01-01``, ``1970-01-01``)."""
+    for match in DATE_RE.finditer(text):
+        year, month, day = _ymd(match)
+        with contextlib.suppress(ValueError):
+            if date(year, month, day) in _PLACEHOLDER_DATES:
+                return True
+    return False
+
+
 def parse_month_day(text: str) -> tuple[int, int] | None:
     """Return (month, day) of a date written without a year (``May  9``), or None."""
     found: list[tuple[int, int, int]] = []
@@ -64,6 +86,8 @@ def parse_month_day(text: str) -> tuple[int, int] | None:
         found.append((m.start(), _MONTHS[m.group(2).lower()], int(m.group(1))))
     for m in _ZH_MD_RE.finditer(text):
         found.append((m.start(), int(m.group(1)), int(m.group(2))))
+    if numeric := _NUMERIC_MD_RE.fullmatch(text):
+        found.append((0, int(numeric.group(1)), int(numeric.group(2))))
     for _, month, day in sorted(found):
         if _iso(2000, month, day):  # a leap year, so that Feb 29 is accepted
             return month, day
@@ -93,6 +117,19 @@ def parse_timestamp(value: str) -> str | None:
     return stamp + (zone or "")
 
 
+def parse_group_heading(text: str) -> tuple[int, int | None] | None:
+    """Return (year, month or None) of an archive group heading (``2025``, ``2025年5月``)."""
+    match = _YEAR_HEADING_RE.fullmatch(text)
+    if match is None:
+        return None
+    if match.group("y1"):
+        month = int(match.group("m1")) if match.group("m1") else None
+        year = int(match.group("y1"))
+    else:
+        month, year = _MONTHS[match.group("n2").lower()], int(match.group("y2"))
+    return (year, month) if month is None or 1 <= month <= 12 else None
+
+
 def with_year(year: int, month_day: tuple[int, int]) -> str | None:
     """Return the ISO date of ``month_day`` in ``year``, or None when it does not exist."""
     return _iso(year, *month_day)
@@ -100,9 +137,10 @@ def with_year(year: int, month_day: tuple[int, int]) -> str | None:
 
 def _iso(year: int, month: int, day: int) -> str | None:
     try:
-        return date(year, month, day).isoformat()
+        day_ = date(year, month, day)
     except ValueError:
         return None
+    return None if day_ in _PLACEHOLDER_DATES else day_.isoformat()
 
 
 def _ymd(match: re.Match[str]) -> tuple[int, int, int]:

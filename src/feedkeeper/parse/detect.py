@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.dom import (
     LANDMARK_ROLES,
     LANDMARK_TAGS,
@@ -34,7 +35,7 @@ from feedkeeper.parse.urls import is_post_candidate, strip_fragment, taxonomy_ki
 from feedkeeper.parse.vocab import SIDEBAR_TOKEN_RE, WIDGET_TITLE_RE, is_read_more
 
 # A post URL held by this many blocks of one container is site furniture (an author
-# page, "about"), not a post; two is a pinned post shown twice, and the first is kept.
+# page, "about"), not a post; two is a pinned post shown twice, whose cards are merged.
 FURNITURE_REPEATS = 3
 # Blocks holding more distinct post URLs than this are groups of cards, not cards.
 MAX_URLS_PER_CARD = 3
@@ -89,17 +90,21 @@ def detect_cards(page: Page) -> Detection:
     if not viable:
         return Detection([], [], ranked)
     best = _prefer_outer(viable[0], viable)
-    chosen = [best, *_parallel(best, viable)]
+    chosen = _rows_of_groups(best, viable) or [best, *_parallel(best, viable)]
+    best = chosen[0]
     for candidate in ranked:
         if all(candidate is not c for c in chosen) and candidate.reason is None:
             candidate.reason = _loss_reason(candidate, best)
-    skipped = sum(_count_skipped(c) for c in chosen)
+    skipped = sum(_count_skipped(c, chosen) for c in chosen)
     rejected = [c for c in ranked if all(c is not x for x in chosen)]
     return Detection(_final_cards(page, chosen), chosen, rejected, skipped)
 
 
 def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
-    """Split grouped posts, wrap flat cards; return the cards in page order, each post once."""
+    """Split grouped posts, wrap flat cards; return the cards in page order.
+
+    A post shown twice keeps both blocks: the parse merges their fields afterwards.
+    """
     for candidate in chosen:
         candidate.cards = split_groups(candidate.cards)
         for block in candidate.cards:
@@ -107,10 +112,10 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
             if lines:
                 block.node = wrap_groups(page, block.node, lines)
     cards: list[Block] = []
-    seen: set[str | None] = set()
+    seen: set[int] = set()
     for block in sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order):
-        if block.key not in seen:
-            seen.add(block.key)
+        if block.node.mem_id not in seen:  # the same element chosen by two candidates
+            seen.add(block.node.mem_id)
             cards.append(block)
     return cards
 
@@ -136,8 +141,9 @@ def _post_links(
         if key == page.url_key or taxonomy_kind(url, link.rel) or (wanted and not wanted(link)):
             continue
         in_heading = any(a.tag in HEADINGS for a in link.chain[:4])
-        text = page.text_of(link.node)
-        found.append((PostLink(link.node, url, key, order, in_heading, text), link.chain))
+        title = title_node(page, link.node)
+        text = page.text_of(title)
+        found.append((PostLink(link.node, url, key, order, in_heading, text, title), link.chain))
     return found
 
 
@@ -185,15 +191,8 @@ def _distinct_cards(blocks: list[Block]) -> list[Block]:
     for block in blocks:
         block.main = _main_link(block)
     counts = Counter(block.key for block in blocks if block.key)
-    cards: list[Block] = []
-    seen: set[str] = set()
-    for block in blocks:
-        key = block.key
-        if key is None or counts[key] >= FURNITURE_REPEATS or key in seen:
-            continue
-        seen.add(key)
-        cards.append(block)
-    return cards
+    # A post shown twice (pinned teaser, then its card) keeps both: their fields are merged.
+    return [block for block in blocks if block.key and counts[block.key] < FURNITURE_REPEATS]
 
 
 def _main_link(block: Block) -> PostLink | None:
@@ -313,6 +312,34 @@ def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:
     return best
 
 
+def _rows_of_groups(best: Candidate, viable: list[Candidate]) -> list[Candidate]:
+    """Return the rows of a listing whose "cards" are groups of rows (posts under a year).
+
+    Each group's rows are a candidate of their own, nested in one of the groups and
+    naming every post of it, none by a heading; their parallels in the other groups
+    come along, and a group of a single row stays a card as it is.
+    """
+    keys = [{link.key for link in card.links} for card in best.cards]
+    if sorted(len(k) for k in keys)[len(keys) // 2] < 2:
+        return []
+    for inner in viable:
+        if inner is best or any(len({x.key for x in card.links}) > 1 for card in inner.cards):
+            continue
+        holder = next((c for c in best.cards if contains(c.node, inner.container)), None)
+        rows = {card.key for card in inner.cards}
+        if holder is None or any(link.in_heading for link in holder.links):
+            continue  # a card titled by a heading is a post (split_groups handles several)
+        if not {link.key for link in holder.links} <= rows:
+            continue
+        chosen = [inner, *_parallel(inner, viable)]
+        taken = {card.key for c in chosen for card in c.cards}
+        single = [c for c, k in zip(best.cards, keys, strict=True) if len(k) == 1 and not k & taken]
+        if single:
+            chosen.append(replace(best, cards=single, groups={}))
+        return chosen
+    return []
+
+
 def _parallel(best: Candidate, viable: list[Candidate]) -> list[Candidate]:
     """Return other containers of the same shape as the listing's (a listing split in groups)."""
     same = describe(best.container)
@@ -333,16 +360,25 @@ def _parallel(best: Candidate, viable: list[Candidate]) -> list[Candidate]:
 def _loss_reason(candidate: Candidate, best: Candidate) -> str:
     if contains(best.container, candidate.container):
         return "nested inside the listing's cards"
+    if (
+        contains(candidate.container, best.container)
+        and best.groups == {}
+        and any(contains(card.node, best.container) for card in candidate.cards)
+    ):
+        return "groups of the listing's rows, each nested under a heading"
     if candidate.penalties:
         return "; ".join(candidate.penalties)
     return f"scored lower than the listing ({candidate.score:.1f} vs {best.score:.1f})"
 
 
-def _count_skipped(candidate: Candidate) -> int:
+def _count_skipped(candidate: Candidate, chosen: list[Candidate]) -> int:
     """Count the container's blocks of the cards' shape that hold no usable post link."""
     taken = {card.node.mem_id for card in candidate.cards}
+    inner = [other.container for other in chosen if other is not candidate]
     return sum(
         1
         for child in element_children(candidate.container)
-        if child.mem_id not in taken and _shape(child) == candidate.signature
+        if child.mem_id not in taken
+        and _shape(child) == candidate.signature
+        and not any(contains(child, node) for node in inner)  # a group of rows taken
     )

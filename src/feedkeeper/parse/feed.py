@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 from feedkeeper.cards import Card
 from feedkeeper.dedupe import canonical_url
 from feedkeeper.errors import ParseError
+from feedkeeper.markup import check_markup
 from feedkeeper.parse.dates import parse_date
 from feedkeeper.text import normalize_space
 
@@ -35,6 +36,7 @@ class FeedEntry:
 
 def find_feed_url(html: str, base_url: str) -> str | None:
     """Return the absolute URL of the first RSS/Atom feed the page links to, if any."""
+    check_markup(html)
     tree = LexborHTMLParser(html)
     for link in tree.css("link[rel~=alternate][href]"):
         kind = (link.attributes.get("type") or "").lower()

@@ -9,6 +9,7 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.cards import Card, find_placeholders
 from feedkeeper.elements import HEADINGS
+from feedkeeper.parse.badges import shows_pin, title_without_badges
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dates import with_year
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
@@ -23,9 +24,17 @@ from feedkeeper.parse.vocab import (
     TAG_LABEL_RE,
     is_read_more,
 )
-from feedkeeper.parse.when import CardScan, DateHit, choose_date, context_date, scan_card
+from feedkeeper.parse.when import (
+    CardScan,
+    DateHit,
+    choose_date,
+    context_date,
+    group_heading,
+    scan_card,
+)
 from feedkeeper.text import normalize_space, split_ellipsis
 
+Title = tuple[str | None, bool]  # the title's text, and whether a badge in it is a pin
 _URL_YEAR_RE = re.compile(r"/((?:19|20)\d{2})/")
 _HEADING_CSS = "h1, h2, h3, h4, h5, h6"
 
@@ -55,7 +64,7 @@ class Terms:
 def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     """Read the fields of a detected card block, given every link inside it."""
     root = block.node
-    title_text, title_node, link = _title(page, block)
+    (title_text, pinned), title_node, link = _title(page, block)
     scan = scan_card(page, root, title_node)
     categories, tags = _taxonomy(page, links, scan)
     hit = choose_date(scan.dates)
@@ -76,11 +85,12 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         category=categories.names[0] if categories.names else None,
         categories=categories.names,
         tags=tags.names,
-        published=published_date(hit, url) or stated[0],
+        published=published_date(hit, url, group_of(page, root, hit)) or stated[0],
         published_at=hit.stamp if hit else stated[1],
         excerpt=excerpt or None,
         truncated=truncated and bool(excerpt),
         placeholders=find_placeholders(excerpt) if excerpt and "[" in excerpt else (),
+        pinned=pinned or shows_pin(page, root),
     )
     return CardParts(
         card, root, link.node if link else None, title_node, hit,
@@ -88,8 +98,8 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     )  # fmt: skip
 
 
-def _title(page: Page, block: Block) -> tuple[str | None, LexborNode | None, PostLink | None]:
-    """Return the title text, the node showing it, and the link that gives the URL."""
+def _title(page: Page, block: Block) -> tuple[Title, LexborNode | None, PostLink | None]:
+    """Return the title (badges apart), the node showing it, and the link that gives the URL."""
     post_links = [link for link in block.links if link.key == block.key]
     for link in post_links:
         if link.in_heading and link.text:
@@ -97,16 +107,16 @@ def _title(page: Page, block: Block) -> tuple[str | None, LexborNode | None, Pos
             inside = heading.mem_id == block.node.mem_id or block.node.mem_id in {
                 a.mem_id for a in ancestors(heading)
             }
-            return link.text, heading if inside else link.node, link
+            return title_without_badges(page, link.title), heading if inside else link.node, link
     url_link = _url_link(post_links)
     main = block.main
     named = main is not None and bool(main.text) and not is_read_more(main.text)
     first = _first_heading(page, block.node)
     if first is not None and not (named and main and _link_comes_first(block.node, main, first)):
-        return page.text_of(first), first, url_link
+        return title_without_badges(page, first), first, url_link
     if named and main is not None:
-        return main.text, main.node, main
-    return None, None, url_link
+        return title_without_badges(page, main.title), main.title, main
+    return (None, False), None, url_link
 
 
 def _url_link(links: list[PostLink]) -> PostLink | None:
@@ -227,11 +237,25 @@ def _split_ellipsis(text: str | None) -> tuple[str | None, bool]:
     return (text[:-80] + tail).strip() or None, truncated
 
 
-def published_date(hit: DateHit | None, url: str | None) -> str | None:
-    """Return the published ISO date; a date without a year takes it from the post URL."""
+def group_of(page: Page, root: LexborNode, hit: DateHit | None) -> tuple[int, int | None] | None:
+    """Return the group heading above a card whose date shows no year, if any."""
+    if hit is None or hit.date or hit.month_day is None:
+        return None
+    return group_heading(page, root)
+
+
+def published_date(
+    hit: DateHit | None, url: str | None, group: tuple[int, int | None] | None = None
+) -> str | None:
+    """Return the published ISO date; a year-less one takes the group heading's year, or the URL's.
+
+    The group heading is the archive's "2025" or "2025年5月" above the card.
+    """
     if hit is None:
         return None
     if hit.date or hit.month_day is None:
         return hit.date
+    if group is not None:
+        return with_year(group[0], hit.month_day)
     match = _URL_YEAR_RE.search(url or "")
     return with_year(int(match.group(1)), hit.month_day) if match else None

@@ -2,7 +2,8 @@
 
 Some themes write ``<h2><a>Title</a></h2><p>date</p><p>excerpt</p><h2>…`` straight into
 one container. The headings repeat, so detection finds them; the lines after each
-heading, up to the next card heading (or the pager, or a landmark), belong to its card.
+heading, up to the next card heading (or the pager, a landmark, a heading of a higher
+level), belong to its card: a whole post's own section headings stay in its body.
 Each such run is wrapped in a ``<div>`` of its own, so that the card is one element.
 
 Others group posts under a date header (``<div class="day"><h2>date</h2><div>post</div>
@@ -25,21 +26,28 @@ Groups = dict[int, list[LexborNode]]  # card heading id -> the elements that fol
 def heading_groups(page: Page, container: LexborNode, headings: list[LexborNode]) -> Groups:
     """Return the elements that follow each card heading in the container (empty if none)."""
     wanted = {node.mem_id for node in headings}
+    top = min((node.tag or "h6") for node in headings)  # "h1" < "h2": the cards' level
     groups: Groups = {}
     current: list[LexborNode] | None = None
     for child in element_children(container):
         if child.mem_id in wanted:
             current = groups.setdefault(child.mem_id, [])
-        elif current is not None and _ends_card(page, child):
+        elif current is not None and _ends_card(page, child, top):
             current = None
         elif current is not None:
             current.append(child)
     return groups if any(groups.values()) else {}
 
 
-def _ends_card(page: Page, node: LexborNode) -> bool:
-    """Tell whether an element after a card's lines is no part of it: a heading, nav, pager."""
-    if node.tag in HEADINGS or node.tag in LANDMARK_TAGS or node.tag == "hr":
+def _ends_card(page: Page, node: LexborNode, level: str) -> bool:
+    """Tell whether an element after a card's lines is no part of it: a heading, nav, pager.
+
+    Only a heading above the cards' own level ends one: the post's body has headings of
+    its own (``<h2>`` post titles over ``<h2>``/``<h3>`` sections), and they are no posts.
+    """
+    if node.tag in HEADINGS:
+        return (node.tag or "") < level
+    if node.tag in LANDMARK_TAGS or node.tag == "hr":
         return True
     for anchor in node.css("a[href]"):
         link = page.link(anchor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from feedkeeper.cards import Card, ParsedPage
+from feedkeeper.cards import Card, ParsedPage, merge_repeated
 from feedkeeper.errors import ParseError
 from feedkeeper.parse.dates import with_year
 from feedkeeper.parse.detect import Detection, detect_cards
@@ -36,7 +36,7 @@ def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> P
         parts = [override(page, part, profile) for part in parts]
         fill_years(parts)
     pager = find_pager(page, [part.root for part in parts], profile.next if profile else None)
-    result.cards = [part.card for part in parts]
+    result.cards = merge_repeated([part.card for part in parts])
     result.next_url, result.page_urls = pager.next_url, pager.page_urls
     return result
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.errors import ParseError
+from feedkeeper.markup import check_markup, check_time
 from feedkeeper.parse.dom import ancestors, find_hidden, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
 from feedkeeper.parse.urls import resolve, strip_fragment
@@ -29,6 +30,7 @@ class Link:
     def chain(self) -> list[LexborNode]:
         """Return the link's ancestors, parent first."""
         if self._chain is None:
+            check_time()
             self._chain = list(ancestors(self.node))
         return self._chain
 
@@ -67,6 +69,7 @@ class Page:
             return render_text(node, self.hidden.union(skip))
         key = node.mem_id
         if key not in self._texts:
+            check_time()
             self._texts[key] = render_text(node, self.hidden)
         return self._texts[key]
 
@@ -98,6 +101,7 @@ class Page:
 
 def load_page(html: str, url: str) -> Page:
     """Parse ``html`` once; raise ParseError when it cannot be read as a document."""
+    check_markup(html)
     try:
         tree = LexborHTMLParser(html.replace("\x00", "\ufffd"))
     except (ValueError, RuntimeError) as exc:

@@ -2,7 +2,8 @@
 
 The next page is, in order of trust: a visible ``rel=next`` link, a visible link
 reading like "Next"/"下一页"/"»" (text, aria-label or title), a ``<link rel=next>``
-in the head, and finally the numbered link after the current page ("1 2" pagers).
+in the head, the numbered link after the current page ("1 2" pagers), and finally a
+link to the page after the current one that shows only an icon (an arrow).
 Hidden or disabled links and links to other sites never count.
 """
 
@@ -112,6 +113,18 @@ def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Page
     for link in numbered:
         if _number(link, page.url_key) == current + 1 and page_number(link.url) == current + 1:
             reason = f"numbered link {current + 1} after the current page {current}"
+            return Pager(link.url, reason, numbered=True)
+    return _next_by_url(links, current)
+
+
+def _next_by_url(links: list[PagerLink], current: int) -> Pager:
+    """Return the link whose URL is the page after this one, whatever it shows (an icon)."""
+    for link in links:
+        # A link reading "previous", or a number its URL disagrees with, is not trusted.
+        if PREV_RE.match(link.text) or link.text.isdigit():
+            continue
+        if page_number(link.url) == current + 1:
+            reason = f"link to page {current + 1} after the current page {current}"
             return Pager(link.url, reason, numbered=True)
     return Pager()
 

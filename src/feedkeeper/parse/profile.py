@@ -16,9 +16,10 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from feedkeeper.cards import find_placeholders
 from feedkeeper.errors import ConfigError
+from feedkeeper.parse.badges import title_without_badges
 from feedkeeper.parse.detect import block_for
 from feedkeeper.parse.dom import ancestors, attr, is_visible
-from feedkeeper.parse.fields import CardParts, published_date, read_card
+from feedkeeper.parse.fields import CardParts, group_of, published_date, read_card
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import is_read_more
 from feedkeeper.parse.when import date_of
@@ -88,6 +89,9 @@ def read_with_profile(page: Page, profile: Profile) -> list[CardParts]:
     links = page.links_in(roots)
     for root in roots:
         inside = links[root.mem_id]
+        own = page.link(root)  # a card that is itself the link
+        if own is not None:
+            inside = [own, *inside]
         part = override(page, read_card(page, block_for(page, root, inside), inside), profile)
         if part.card.url:
             parts.append(part)
@@ -108,7 +112,8 @@ def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
     """Replace the fields the profile has selectors for with what those selectors find."""
     card, root = part.card, part.root
     if profile.title and (node := root.css_first(profile.title)) is not None:
-        card = replace(card, title=page.text_of(node) or None)
+        title, pinned = title_without_badges(page, node)
+        card = replace(card, title=title or None, pinned=pinned or card.pinned)
         part.title = node
         card = replace(card, url=_href(page, node) or card.url)
     if profile.link and (node := root.css_first(profile.link)) is not None:
@@ -122,7 +127,7 @@ def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
         part.date = hit = date_of(page, node)
         card = replace(
             card,
-            published=published_date(hit, card.url),
+            published=published_date(hit, card.url, group_of(page, root, hit)),
             published_at=hit.stamp if hit else None,
         )
     if profile.excerpt and (node := root.css_first(profile.excerpt)) is not None:

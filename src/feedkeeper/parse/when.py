@@ -17,7 +17,9 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.dates import (
     DATE_RE,
+    is_placeholder_date,
     parse_date,
+    parse_group_heading,
     parse_machine_date,
     parse_month_day,
     parse_timestamp,
@@ -42,6 +44,10 @@ MAX_DATE_TEXT = 40
 # A group's date header sits right before the card or one of its nearest ancestors.
 MAX_CONTEXT_LEVELS = 4
 MAX_CONTEXT_SIBLINGS = 2
+# An archive's group heading ("2025", "2025年5月") is a short text before the rows.
+MAX_GROUP_HEADING = 16
+# Rows under one heading are siblings: look this far back for it, at each level.
+MAX_GROUP_ROWS = 500
 # A date header holds a date and little else ("Saturday, " and punctuation).
 MAX_HEADER_EXTRA = 4
 _WEEKDAY_RE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|星期.|周.|[,，.]", re.I)
@@ -132,7 +138,7 @@ def _element_date(page: Page, node: LexborNode) -> DateHit | None:
     text = page.text_of(node)
     seen = parse_date(text)
     month_day = None if seen else parse_month_day(text)
-    if not (seen or machine or month_day):
+    if not (seen or machine or month_day or is_placeholder_date(f"{value} {text}")):
         return None
     stamp = parse_timestamp(value or "") or parse_timestamp(attr(node, "title"))
     updated, published = _labels(node, text)
@@ -171,7 +177,7 @@ def _scan_text(node: LexborNode, scan: CardScan, in_content: bool) -> None:
         return
     seen = parse_date(text) if _DIGIT_RE.search(text) else None
     month_day = None if seen or not _DIGIT_RE.search(text) else parse_month_day(text)
-    if seen or (month_day and len(text) <= 12):
+    if seen or (month_day and len(text) <= 12) or is_placeholder_date(text):
         updated, published = _labels(parent, text)
         stamp = parse_timestamp(attr(parent, "title"))
         hit = DateHit(parent, seen, month_day, stamp, updated, published, in_content)
@@ -261,3 +267,30 @@ def date_of(page: Page, node: LexborNode) -> DateHit | None:
         return None
     stamp = parse_timestamp(attr(node, "title"))
     return DateHit(node, seen, month_day, stamp, updated=False, published=True)
+
+
+def group_heading(page: Page, root: LexborNode) -> tuple[int, int | None] | None:
+    """Return (year, month) of the archive group heading above a row (``<h3>2025</h3>``).
+
+    The nearest heading above wins: the row's earlier siblings are looked through,
+    then its ancestors' (rows sit in a list after the heading); another row's full
+    date header ends the search, its group being a date, not a year.
+    """
+    node = root
+    for _ in range(MAX_CONTEXT_LEVELS):
+        sibling = node.prev
+        for _ in range(MAX_GROUP_ROWS):
+            if sibling is None:
+                break
+            if not (sibling.tag or "-").startswith("-"):
+                text = page.text_of(sibling)
+                if len(text) <= MAX_GROUP_HEADING and (found := parse_group_heading(text)):
+                    return found
+                if _header_date(page, sibling) is not None:
+                    return None
+            sibling = sibling.prev
+        parent = node.parent
+        if parent is None or parent.tag in ("body", "html"):
+            return None
+        node = parent
+    return None

@@ -12,15 +12,22 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from feedkeeper.clock import now_iso
-from feedkeeper.errors import StoreError
+from feedkeeper.errors import ConfigError, StoreError
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, RunStatus, Validators
-from feedkeeper.store.dialect import rebuild_search_index, triggers_set_aside
+from feedkeeper.store.dialect import (
+    rebuild_search_index,
+    set_user_version,
+    triggers_set_aside,
+    user_version,
+)
 from feedkeeper.store.engine import (
     create_server_engine,
     create_sqlite_engine,
     describe,
     exclusive_lock,
+    reason,
     upgrade,
+    writing_to,
 )
 from feedkeeper.store.placeholders import refresh_recovered_excerpts
 from feedkeeper.store.recoveries import restore_recoveries, save_recoveries
@@ -49,44 +56,77 @@ class Store:
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
-        """Open (creating if needed) and migrate the archive at ``path`` (a file or a URL)."""
+        """Open (creating if needed) and migrate the archive at ``path`` (a file or a URL).
+
+        For a file the caller holds the writer lock, so a run still marked running is a
+        dead one: it is closed as interrupted here. On a server, workers on other machines
+        may be running: a site's dead run is closed by the next run of that site.
+        """
         if isinstance(path, str):
             engine = create_server_engine(path)
             try:
                 upgrade(engine)
             except StoreError as exc:
+                engine.dispose()
                 raise StoreError(f"{describe(path)}: {exc.message}") from exc
             return cls(path, engine)
+        check_archive_path(path)
         if path.parent and not path.parent.exists():
-            raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
+            raise ConfigError(f"--db: cannot create {path}: folder {path.parent} does not exist")
         if path.exists() and not _looks_like_sqlite(path):
             raise StoreError(f"{path} is not a SQLite database")
         engine = create_sqlite_engine(path)
-        upgrade(engine)
-        return cls(path, engine)
+        try:
+            upgrade(engine)
+            store = cls(path, engine)
+            store.close_dead_runs()
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
 
     @classmethod
     def open_existing(cls, path: Path | str) -> Store:
         """Open an archive that must already exist (for commands that only read)."""
-        if isinstance(path, Path) and not path.exists():
-            raise StoreError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
+        if isinstance(path, Path):
+            check_archive_exists(path)
         return cls.open(path)
 
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
 
+    def set_maker(self, mark: int) -> None:
+        """Record in the file's header which tool made the archive (SQLite's user_version)."""
+        with self.engine.begin() as conn:
+            set_user_version(conn, mark)
+
     # Runs
+
+    def close_dead_runs(self) -> None:
+        """Mark runs left ``running`` by a killed process as ``interrupted`` (under the lock)."""
+        with writing_to(self.path), self.engine.begin() as conn:
+            conn.execute(
+                update(run_t)
+                .where(run_t.c.status == RunStatus.RUNNING)
+                .values(
+                    status=RunStatus.INTERRUPTED, message="its process ended before the run did"
+                )
+            )
 
     def start_run(self, kind: str, source: str, site_id: int | None = None) -> int:
         """Insert a ``running`` run row (of one site, or of the whole archive) and return its id."""
         r = run_t.c
-        dead = update(run_t).where(r.status == RunStatus.RUNNING)
-        if site_id is not None:  # other sites may be crawling right now
-            dead = dead.where(r.site_id == site_id)
-        with self.engine.begin() as conn:
-            # One run of a site at a time (the lock), so a "running" row of it is a dead run.
-            conn.execute(dead.values(status=RunStatus.INTERRUPTED))
+        dead = update(run_t).where(r.status == RunStatus.RUNNING, r.site_id == site_id)
+        with writing_to(describe(self.path)), self.engine.begin() as conn:
+            # One run of a site at a time (its lock), so a "running" row of it is a dead run.
+            if site_id is not None:
+                conn.execute(
+                    dead.values(
+                        status=RunStatus.INTERRUPTED,
+                        message="its process ended before the run did",
+                    )
+                )
             result = conn.execute(
                 insert(run_t).values(
                     site_id=site_id,
@@ -97,6 +137,18 @@ class Store:
                 )
             )
             return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    @contextlib.contextmanager
+    def closing_run(self, run_id: int, counts: RunCounts) -> Iterator[None]:
+        """Record a run that ends by an exception: failed on an error, interrupted on a signal."""
+        try:
+            yield
+        except Exception as exc:
+            self.finish_run(run_id, counts, RunStatus.FAILED, (str(exc).splitlines() or [""])[0])
+            raise
+        except BaseException:  # cancelled, SIGINT or SIGTERM: never left "running"
+            self.finish_run(run_id, counts, RunStatus.INTERRUPTED, "interrupted")
+            raise
 
     def has_unfinished_crawl(self, site_id: int) -> bool:
         """True when the site's latest crawl ended short of "ok" (killed, stopped, failed).
@@ -125,7 +177,7 @@ class Store:
             "failures": json.dumps(counts.failures, ensure_ascii=False),
             "message": message,
         }
-        with self.engine.begin() as conn:
+        with writing_to(self.path), self.engine.begin() as conn:
             conn.execute(update(run_t).where(run_t.c.id == run_id).values(**values))
 
     # Pages
@@ -165,7 +217,10 @@ class Store:
                     if conn.in_transaction():
                         writer.commit()
         except OperationalError as exc:
-            raise StoreError(f"cannot write to {describe(self.path)}: {exc.orig}") from exc
+            raise StoreError(
+                f"cannot write to {describe(self.path)}: {reason(exc)};"
+                " the pages since the last commit were not stored (the next crawl stores them)"
+            ) from exc
 
     @contextlib.contextmanager
     def rebuilding(self) -> Iterator[tuple[PageWriter, list[tuple[int, int, int]]]]:
@@ -175,7 +230,7 @@ class Store:
         ``load_capture``. All happens in one transaction: on any error nothing changes.
         Recovered placeholder texts are kept where the same post still shows the same excerpt.
         """
-        with self.engine.begin() as conn:
+        with writing_to(self.path), self.engine.begin() as conn:
             kept = save_recoveries(conn)
             with triggers_set_aside(conn):
                 for table in DERIVED_TABLES:
@@ -216,6 +271,35 @@ class Store:
 
 # What reparse rebuilds from the stored pages, children first.
 DERIVED_TABLES = (placeholder_t, sighting_t, post_fingerprint_t, post_url_t, post_version_t, post_t)
+
+
+def maker_of(path: Path) -> int | None:
+    """Return the maker mark of the SQLite file at ``path``, None when it is no SQLite file."""
+    if not path.is_file() or not _looks_like_sqlite(path) or path.stat().st_size == 0:
+        return None
+    engine = create_sqlite_engine(path, readonly=True)
+    try:
+        with engine.connect() as conn:
+            return user_version(conn)
+    except OperationalError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def check_archive_path(path: Path) -> None:
+    """Raise ConfigError when ``--db`` names something that cannot be an archive file."""
+    if not str(path) or path.is_dir():
+        raise ConfigError(f"--db: {str(path) or 'an empty path'} is a folder, not an archive file")
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"--db: {path} is not a regular file")
+
+
+def check_archive_exists(path: Path) -> None:
+    """Raise ConfigError unless the archive a reading command needs is there."""
+    check_archive_path(path)
+    if not path.exists():
+        raise ConfigError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
 
 
 def _looks_like_sqlite(path: Path) -> bool:

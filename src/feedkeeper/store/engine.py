@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import (
     URL,
@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 import feedkeeper
-from feedkeeper.errors import ConfigError, DatabaseLockedError, StoreError
+from feedkeeper.errors import ConfigError, DatabaseLockedError, NewerSchemaError, StoreError
 from feedkeeper.store import dialect
 
 if TYPE_CHECKING:
@@ -59,11 +59,10 @@ def alembic_config() -> Config:
 
 def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     """Return an engine whose connections use WAL, foreign keys, and explicit transactions."""
-    url: str | URL = f"sqlite:///{path}"
-    if readonly:  # a URI, so the path is quoted: "#" or "?" in it would end the file name
-        url = URL.create(
-            "sqlite", database=f"file:{quote(str(path))}", query={"mode": "ro", "uri": "true"}
-        )
+    # Always a URI with the path quoted: a "?" or "#" in the file name is part of it,
+    # never the start of options, so every command opens the same file.
+    query = {"mode": "ro", "uri": "true"} if readonly else {"uri": "true"}
+    url = URL.create("sqlite", database=f"file:{quote(str(path))}", query=query)
     # No cap on connections: each site crawled at once holds one for its writer, and a
     # capped pool would make the next one wait, blocking the event loop it runs in.
     engine = create_engine(url, connect_args={"timeout": 30}, max_overflow=-1)
@@ -89,6 +88,7 @@ def create_server_engine(url: str) -> Engine:
         engine = create_engine(parsed, pool_pre_ping=True, max_overflow=-1)
     except (ImportError, ArgumentError) as exc:
         raise ConfigError(f"setting db: {exc}") from exc
+    dialect.configure_server(engine)
     _engines.add(engine)
     return engine
 
@@ -117,13 +117,50 @@ def describe(db: Path | str) -> str:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (no-op when it is already there)."""
+    """Bring the schema to the newest revision (no-op when it is already there).
+
+    An archive from a newer feedkeeper is never migrated backwards: NewerSchemaError.
+    """
     try:
-        if schema_revision(engine) == SCHEMA_HEAD:
+        revision = schema_revision(engine)
+        check_revision(revision, engine.url.database or "")
+        if revision == SCHEMA_HEAD:
             return
         migrate(engine, "head")
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot open or migrate the database: {exc}") from exc
+        raise StoreError(f"cannot open or migrate the database: {reason(exc)}") from exc
+
+
+def check_revision(revision: str | None, path: Path | str) -> None:
+    """Raise NewerSchemaError when the archive was written by a newer feedkeeper."""
+    if revision is not None and revision > SCHEMA_HEAD:  # revisions are zero-padded numbers
+        raise NewerSchemaError(
+            f"{archive_name(path)} is at schema revision {revision}, newer than this feedkeeper"
+            f" knows ({SCHEMA_HEAD}): upgrade feedkeeper to use it"
+        )
+
+
+def archive_name(path: Path | str) -> str:
+    """Return the file name an engine's URL names (``file:`` and quoting undone)."""
+    return unquote(str(path).removeprefix("file:"))
+
+
+@contextlib.contextmanager
+def writing_to(name: object) -> Iterator[None]:
+    """Turn a failed write (disk full, damage, I/O) into one StoreError line.
+
+    The transaction inside has rolled back by then: the archive is as it was.
+    """
+    try:
+        yield
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot write to {name}: {reason(exc)}; nothing was changed") from exc
+
+
+def reason(exc: BaseException) -> str:
+    """Return the first line of what SQLite said, without SQLAlchemy's wrapping and links."""
+    cause = getattr(exc, "orig", None) or exc
+    return (str(cause).splitlines() or [type(cause).__name__])[0]
 
 
 def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
@@ -159,7 +196,8 @@ def exclusive_lock(db: Path | str, timeout: float) -> Iterator[None]:
     if isinstance(db, str):
         yield
         return
-    lock_path = db.with_name(db.name + ".lock")
+    real = Path(os.path.realpath(db))  # one archive, one lock, however its path is spelt
+    lock_path = real.with_name(real.name + ".lock")
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, update
 
 from feedkeeper.cards import fill_placeholders
 from feedkeeper.clock import now_iso
-from feedkeeper.store.tables import placeholder_t, post_t, post_version_t
+from feedkeeper.store.engine import archive_name, writing_to
+from feedkeeper.store.tables import placeholder_t, post_t, post_version_t, sighting_t
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,20 @@ def articles_to_recover(
     return ordered[:limit] if limit is not None else ordered
 
 
+def listing_pages(engine: Engine, post_ids: list[int]) -> dict[int, str]:
+    """Return, for each post, the URL of the listing page it was first seen on."""
+    s = sighting_t.c
+    query = (
+        select(s.post_id, func.min(s.id).label("first"))
+        .where(s.post_id.in_(post_ids))
+        .group_by(s.post_id)
+        .subquery()
+    )
+    pages = select(s.post_id, s.page_url).join(query, s.id == query.c.first)
+    with engine.connect() as conn:
+        return {row.post_id: row.page_url for row in conn.execute(pages)}
+
+
 def recovered_elsewhere(engine: Engine, post_id: int) -> list[tuple[str, str, int, str]]:
     """Return (excerpt, kind, ordinal, text) of every recovered placeholder of a post."""
     ph, v = placeholder_t.c, post_version_t.c
@@ -125,7 +141,7 @@ def save_settled(engine: Engine, settled: list[Settled]) -> None:
         }
         for s in settled
     ]
-    with engine.begin() as conn:
+    with writing_to(archive_name(Path(engine.url.database or ""))), engine.begin() as conn:
         conn.execute(statement, rows)
         refresh_recovered_excerpts(conn, _versions_of(conn, [s.id for s in settled]))
 

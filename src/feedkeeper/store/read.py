@@ -18,11 +18,19 @@ import orjson
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.dedupe import canonical_url
 from feedkeeper.errors import StoreError
-from feedkeeper.store import Store
+from feedkeeper.store import Store, check_archive_exists
 from feedkeeper.store.dialect import Spelling, spelling
-from feedkeeper.store.engine import SCHEMA_HEAD, create_sqlite_engine, schema_revision
+from feedkeeper.store.engine import (
+    SCHEMA_HEAD,
+    check_revision,
+    create_sqlite_engine,
+    exclusive_lock,
+    reason,
+    schema_revision,
+)
 
 
 # Correlated subqueries keep this one statement per export, streamed row by row.
@@ -67,21 +75,25 @@ def _versions(d: Spelling) -> str:
 
 # Rows fetched from SQLite at a time: what bounds an export's memory.
 _BATCH = 200
+# Seconds a reader waits for a running crawl before migrating an old archive itself.
+MIGRATION_LOCK_TIMEOUT = 30.0
 
 
 def open_reader(path: Path | str) -> Engine:
     """Open an existing archive read-only, migrating it first if its schema is behind."""
     if isinstance(path, str):
         return Store.open(path).engine
-    if not path.exists():
-        raise StoreError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
+    check_archive_exists(path)
     engine = create_sqlite_engine(path, readonly=True)
     try:
         revision = schema_revision(engine)
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot read {path}: {exc}") from exc
+        engine.dispose()
+        raise StoreError(f"cannot read {path}: {reason(exc)}") from exc
+    check_revision(revision, path)
     if revision != SCHEMA_HEAD:
-        Store.open(path).close()  # one writer's connection to migrate, then read-only again
+        with exclusive_lock(path, MIGRATION_LOCK_TIMEOUT):  # migrating is writing
+            Store.open(path).close()  # one writer's connection, then read-only again
     return engine
 
 
@@ -113,6 +125,7 @@ class PostRecord:
     excerpt: str | None
     excerpt_recovered: str | None  # the excerpt with recovered placeholders filled in
     truncated: bool
+    pinned: bool  # the listing shows it pinned to its top (a "置顶" badge)
     version: int
     first_seen: str
     last_seen: str
@@ -192,6 +205,7 @@ def _record(row: Any, history: bool) -> PostRecord:
         excerpt=row["excerpt"],
         excerpt_recovered=row["excerpt_recovered"],
         truncated=bool(row["truncated"]),
+        pinned=bool(row["pinned"]),
         version=row["version"],
         first_seen=row["first_seen"],
         last_seen=row["last_seen"],
@@ -330,7 +344,7 @@ def find_post(engine: Engine, ref: str, site: str | None = None) -> int | None:
     queries: list[tuple[str, object]] = [
         ("SELECT id AS post_id FROM post t WHERE key = :v" + in_site, ref)
     ]
-    if ref.isdigit():
+    if ref.isdigit() and int(ref) <= SQLITE_MAX_INT:  # a larger number is no id of ours
         queries.insert(0, ("SELECT id AS post_id FROM post t WHERE id = :v" + in_site, int(ref)))
     if "://" in ref:
         with contextlib.suppress(ValueError):  # a malformed port, say: then it is no URL of ours

@@ -19,7 +19,12 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from feedkeeper.config import SQLITE_MAX_INT
+from feedkeeper.errors import ConfigError
+
 SEARCH_INDEX = "post_fts"
+# Both full-text indexes: substrings (trigrams) and words (post_words, migration 0007).
+FULL_TEXT_INDEXES = (SEARCH_INDEX, "post_words")
 # Trigram indexes only see terms of at least this many characters.
 MIN_INDEXED_CHARS = 3
 # Characters of excerpt around the first match in a snippet.
@@ -49,6 +54,10 @@ class SearchHit:
     snippet: MarkedText | None
 
 
+# Every word is a condition of one statement: SQLite refuses expressions past a depth.
+MAX_TERMS = 32
+
+
 def query_terms(query: str) -> list[str]:
     """Split a query into its terms: every whitespace-separated word must match."""
     return query.split()
@@ -62,7 +71,9 @@ def search_posts(
     terms = query_terms(query)
     if not terms:
         return []
-    sql, params = _search_sql(terms, limit, site, engine.dialect.name)
+    if len(terms) > MAX_TERMS:
+        raise ConfigError(f"search: at most {MAX_TERMS} words, got {len(terms)}")
+    sql, params = _search_sql(terms, min(limit, SQLITE_MAX_INT), site, engine.dialect.name)
     with engine.connect() as conn:
         rows = [row._mapping for row in conn.execute(text(sql), params)]
     pattern = _pattern(terms)
@@ -151,8 +162,8 @@ def _snippet(excerpt: str, pattern: re.Pattern[str]) -> MarkedText:
 
 
 def is_search_index(name: str) -> bool:
-    """True for the FTS5 table and the shadow tables SQLite keeps for it."""
-    return name == SEARCH_INDEX or name.startswith(SEARCH_INDEX + "_")
+    """True for the FTS5 tables and the shadow tables SQLite keeps for them."""
+    return any(name == index or name.startswith(index + "_") for index in FULL_TEXT_INDEXES)
 
 
 def include_object(

@@ -16,10 +16,29 @@ import zlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from feedkeeper.cards import find_placeholders
-from feedkeeper.dedupe import Current, Fields, KeyedCard, Known, PageChanges, VersionRow
+from feedkeeper.dedupe import (
+    Current,
+    Fields,
+    KeyedCard,
+    Known,
+    PageChanges,
+    RunSighting,
+    Split,
+    VersionRow,
+)
 from feedkeeper.records import PageCapture, PageOutcome
 from feedkeeper.store.dialect import insert_unless_present, lock_for_writing, rows_inserted
 from feedkeeper.store.tables import (
@@ -30,6 +49,7 @@ from feedkeeper.store.tables import (
     post_t,
     post_url_t,
     post_version_t,
+    run_t,
     sighting_t,
 )
 
@@ -55,6 +75,34 @@ _CURRENT = (
     .join(post_t, (_v.post_id == _p.id) & (_v.version == _p.current_version))
     .where(_p.id.in_(bindparam("keys", expanding=True)))
 )  # fmt: skip
+_SIGHTED_IN_RUN = (
+    select(sighting_t.c.post_id)
+    .distinct()
+    .where(
+        sighting_t.c.run_id == bindparam("run"),
+        sighting_t.c.post_id.in_(bindparam("keys", expanding=True)),
+    )
+)
+_URLS_OF_POSTS = select(_u.url, _u.post_id).where(_u.post_id.in_(bindparam("keys", expanding=True)))
+_RUN_STARTED = select(run_t.c.started_at).where(run_t.c.id == bindparam("run")).scalar_subquery()
+# Aliases a post took in this run: reposts that a later card of the run may contradict.
+_FRESH_ALIASES = (
+    select(_u.post_id, _u.url)
+    .join(post_t, _p.id == _u.post_id)
+    .where(
+        _u.post_id.in_(bindparam("keys", expanding=True)),
+        _u.url.is_distinct_from(_p.url),
+        _u.first_seen
+        >= select(run_t.c.started_at).where(run_t.c.id == bindparam("run")).scalar_subquery(),
+    )
+)
+_RUN_SIGHTINGS = select(
+    sighting_t.c.post_id, sighting_t.c.id, sighting_t.c.version, sighting_t.c.card_url,
+    sighting_t.c.seen_at,
+).where(
+    sighting_t.c.run_id == bindparam("run"),
+    sighting_t.c.post_id.in_(bindparam("keys", expanding=True)),
+)  # fmt: skip
 _MAX_POST_ID = select(func.coalesce(func.max(_p.id), 0))
 _MAX_VERSION_ID = select(func.coalesce(func.max(_v.id), 0))
 _INSERT_POST = insert(post_t)
@@ -64,6 +112,25 @@ _FILL_VERSION = (
     .where(_v.id == bindparam("b_id"))
     .values({name: bindparam(f"b_{name}") for name in _VERSION_COLUMNS})
 )
+_COPY_VERSION = insert(post_version_t).from_select(
+    ["id", "post_id", "version", "observed_at", "run_id", *_VERSION_COLUMNS],
+    select(
+        bindparam("b_vid", type_=Integer), bindparam("b_new", type_=Integer), literal(1),
+        bindparam("b_at", type_=String), bindparam("b_run", type_=Integer),
+        *(_v[name] for name in _VERSION_COLUMNS),
+    ).where(_v.post_id == bindparam("b_src"), _v.version == bindparam("b_ver")),
+)  # fmt: skip
+_MOVE_URL = (
+    update(post_url_t)
+    .where(_u.site_id == bindparam("b_site"), _u.url == bindparam("b_url"))
+    .values(post_id=bindparam("b_new"))
+)
+_MOVE_SIGHTING = (
+    update(sighting_t)
+    .where(sighting_t.c.id == bindparam("b_id"))
+    .values(post_id=bindparam("b_new"), version=1)
+)
+_EXCERPT_OF = select(_v.excerpt).where(_v.id == bindparam("b_vid"))
 _INSERT_URL = insert(post_url_t)
 _INSERT_FINGERPRINT = insert(post_fingerprint_t)
 _INSERT_SIGHTING = insert(sighting_t)
@@ -71,6 +138,14 @@ _INSERT_PLACEHOLDER = insert_unless_present(placeholder_t)
 _INSERT_BODY = insert_unless_present(page_body_t)
 _INSERT_FETCH = insert(page_fetch_t)
 _TOUCH_POST = update(post_t).where(_p.id == bindparam("b_id")).values(last_seen=bindparam("b_at"))
+# A post is pinned as the first card of it in a run shows it (dedupe_page keeps only
+# posts the run had not seen): the listing's top shows pinned posts again further down,
+# without their badge, in the same run.
+_PIN_POST = (
+    update(post_t)
+    .where(_p.id == bindparam("b_id"), _p.pinned.is_distinct_from(bindparam("b_pinned")))
+    .values(pinned=bindparam("b_pinned"))
+)
 _MOVE_POST = (
     update(post_t).where(_p.id == bindparam("b_id")).values(current_version=bindparam("b_v"))
 )
@@ -88,8 +163,8 @@ class PageWriter:
         self.pending = 0  # pages written since the last commit
         self._next_ids: tuple[int, int] | None = None  # post, version: known in a transaction
 
-    def known(self, keyed: Sequence[KeyedCard]) -> Known:
-        """Return what the archive holds for the keys of a page's cards."""
+    def known(self, keyed: Sequence[KeyedCard], run_id: int) -> Known:
+        """Return what the archive holds for the keys of a page's cards, for run ``run_id``."""
         urls = list({k.url for k in keyed if k.url})
         fps = list({k.fingerprint for k in keyed if k.fingerprint})
         if self._next_ids is None:  # the transaction's first page: take the writer's turn
@@ -101,7 +176,36 @@ class PageWriter:
             posts = self.conn.execute(_MAX_POST_ID).scalar_one()
             versions = self.conn.execute(_MAX_VERSION_ID).scalar_one()
             self._next_ids = (int(posts) + 1, int(versions) + 1)
-        return Known(by_url, by_fp, current, *self._next_ids)
+        known = Known(by_url, by_fp, current, *self._next_ids)
+        self._load_candidates(known, run_id)
+        self._load_fresh_aliases(known, run_id)
+        return known
+
+    def _load_candidates(self, known: Known, run_id: int) -> None:
+        """Which known posts the run has sighted; the URLs of those a fingerprint points to."""
+        found = list(set(known.by_fingerprint.values()) | set(known.by_url.values()))
+        if not found:
+            return
+        params = {"run": run_id, "keys": found}
+        known.sighted_in_run = set(self.conn.execute(_SIGHTED_IN_RUN, params).scalars())
+        candidates = list(set(known.by_fingerprint.values()) - set(known.by_url.values()))
+        if candidates:
+            for url, post_id in self.conn.execute(_URLS_OF_POSTS, {"keys": candidates}):
+                known.urls_of.setdefault(post_id, set()).add(url)
+
+    def _load_fresh_aliases(self, known: Known, run_id: int) -> None:
+        """For the posts a URL points to: aliases taken this run, and the run's sightings."""
+        listed = list(set(known.by_url.values()))
+        if not listed:
+            return
+        params = {"run": run_id, "keys": listed}
+        for post_id, alias in self.conn.execute(_FRESH_ALIASES, params):
+            known.fresh_aliases.setdefault(post_id, set()).add(alias)
+        if not known.fresh_aliases:
+            return
+        params = {"run": run_id, "keys": list(known.fresh_aliases)}
+        for post_id, *sighting in self.conn.execute(_RUN_SIGHTINGS, params):
+            known.run_sightings.setdefault(post_id, []).append(RunSighting(*sighting))
 
     def _pairs(self, query: Any, keys: list[str]) -> dict[str, int]:
         if not keys:
@@ -120,19 +224,46 @@ class PageWriter:
     ) -> None:
         """Apply what the dedupe stage decided for one page."""
         self._next_ids = (known.next_post_id, known.next_version_id)
+        for split in changes.splits:
+            self._split_off(run_id, split)
         rows = _ChangeRows(self._site(), run_id, seen_at, page_url, changes)
         for statement, params in rows:
             self.conn.execute(statement, params)
-        excerpts = [*changes.versions.values(), *changes.filled.values()]
+        excerpts = [
+            (v.version_id, v.fields.excerpt)
+            for v in [*changes.versions.values(), *changes.filled.values()]
+        ]
         changes.outcome.placeholders_found += self._flag_placeholders(excerpts)
 
-    def _flag_placeholders(self, versions: Sequence[VersionRow]) -> int:
+    def _split_off(self, run_id: int, split: Split) -> None:
+        """Give a contradicted alias its own post: a copy of the version it was seen at,
+        its URL and its sightings of this run."""
+        self.conn.execute(
+            _INSERT_POST,
+            {"id": split.post_id, "site_id": self._site(), "key": split.alias, "url": split.alias,
+             "current_version": 1,
+             "first_seen": split.first_seen, "last_seen": split.last_seen},
+        )  # fmt: skip
+        params = {
+            "b_vid": split.version_id, "b_new": split.post_id, "b_at": split.first_seen,
+            "b_run": run_id, "b_src": split.source_post_id, "b_ver": split.source_version,
+        }  # fmt: skip
+        self.conn.execute(_COPY_VERSION, params)
+        self.conn.execute(
+            _MOVE_URL, {"b_site": self._site(), "b_url": split.alias, "b_new": split.post_id}
+        )
+        moves = [{"b_id": sid, "b_new": split.post_id} for sid in split.sighting_ids]
+        self.conn.execute(_MOVE_SIGHTING, moves)
+        excerpt = self.conn.execute(_EXCERPT_OF, {"b_vid": split.version_id}).scalar_one()
+        self._flag_placeholders([(split.version_id, excerpt)])
+
+    def _flag_placeholders(self, excerpts: Sequence[tuple[int, str | None]]) -> int:
         """Flag the placeholders of new or re-read excerpts; known ones are kept as they are."""
         rows = [
-            {"version_id": v.version_id, "kind": ph.kind, "ordinal": ph.ordinal,
+            {"version_id": version_id, "kind": ph.kind, "ordinal": ph.ordinal,
              "position": ph.position, "status": "pending", "attempts": 0}
-            for v in versions
-            for ph in find_placeholders(v.fields.excerpt or "")
+            for version_id, excerpt in excerpts
+            for ph in find_placeholders(excerpt or "")
         ]  # fmt: skip
         if not rows:
             return 0
@@ -193,6 +324,8 @@ class _ChangeRows:
                            for u, pid in c.urls]),
             (_INSERT_FINGERPRINT, [{"site_id": site, "fingerprint": fp, "post_id": pid}
                                    for fp, pid in c.fingerprints]),
+            # Before this page's sightings: they are not earlier ones of the run.
+            (_PIN_POST, [{"b_id": pid, "b_pinned": pinned} for pid, pinned in c.pinned.items()]),
             (_INSERT_SIGHTING, [
                 {"run_id": self.run_id, "post_id": s.post_id, "version": s.version,
                  "page_url": self.page_url, "position": s.position, "card_url": s.card_url,

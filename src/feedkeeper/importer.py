@@ -1,0 +1,77 @@
+"""Archiving plain-text captures of listing pages, through the same dedupe and write stages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from feedkeeper.clock import now_iso
+from feedkeeper.errors import ParseError
+from feedkeeper.pipeline import Progress, RunSummary, parse_body, run_status, write_page
+from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind
+from feedkeeper.store import Store
+from feedkeeper.store.sites import Site, site_for_import
+from feedkeeper.store.write import PageWriter
+
+
+def import_captures(
+    store: Store,
+    files: Sequence[Path],
+    progress: Progress | None = None,
+    site: Site | None = None,
+) -> RunSummary:
+    """Archive plain-text captures of listing pages through the same dedupe and write path.
+
+    They go to ``site``; without one, to the archive's only site (made when there is none).
+    """
+    site = site or site_for_import(store.engine, files[0].resolve().as_uri())
+    run_id = store.start_run(RunKind.IMPORT, " ".join(str(f) for f in files), site.id)
+    counts = RunCounts()
+    with store.closing_run(run_id, counts), store.writer(site.id) as writer:
+        for path in files:
+            if progress:
+                progress(str(path))
+            _import_one(writer, run_id, counts, path)
+            writer.commit()
+    status = run_status(counts)
+    store.finish_run(run_id, counts, status)
+    return RunSummary(run_id, RunKind.IMPORT, status, counts)
+
+
+def _import_one(writer: PageWriter, run_id: int, counts: RunCounts, path: Path) -> None:
+    url = path.resolve().as_uri()
+    try:
+        body = _read_capture(path)
+    except OSError as exc:
+        counts.fail(str(path), f"cannot read {path}: {exc.strerror}")
+        return
+    except ParseError as exc:
+        counts.fail(str(path), exc.message)
+        return
+    at = now_iso()
+    try:
+        parsed = parse_body(body, "text/plain", str(path))
+    except ParseError as exc:
+        counts.fail(str(path), exc.message)
+        capture = PageCapture(
+            url, at, PageKind.UNPARSEABLE, content_type="text/plain", body=body, error=exc.message
+        )
+        write_page(writer, run_id, capture, None)
+        return
+    capture = PageCapture(url, at, PageKind.PARSED, content_type="text/plain", body=body)
+    counts.add(write_page(writer, run_id, capture, parsed.cards, parsed.skipped))
+
+
+# A capture is text copied off a listing page: kilobytes. Past this it is something else.
+MAX_CAPTURE_BYTES = 10 * 1024 * 1024
+
+
+def _read_capture(path: Path) -> bytes:
+    """Read a capture file; ParseError for what cannot be one (a device, an endless stream)."""
+    if not path.is_file():
+        raise ParseError(f"not a text capture: {path} is not a regular file")
+    with path.open("rb") as handle:
+        body = handle.read(MAX_CAPTURE_BYTES + 1)
+    if len(body) > MAX_CAPTURE_BYTES:
+        raise ParseError(f"not a text capture: {path} is larger than {MAX_CAPTURE_BYTES} bytes")
+    return body

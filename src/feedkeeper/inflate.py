@@ -1,0 +1,72 @@
+"""Content-Encoding undone a bounded piece at a time, through every layer.
+
+A few kilobytes of gzip inside gzip can inflate to gigabytes. Each layer here hands
+on at most ``PIECE`` bytes per step, so the caller can count decoded bytes as they
+stream and stop at its limit: memory never holds more than a few pieces per layer.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+
+# Decoded bytes handed on per step: small enough to bound memory, large enough to be quick.
+PIECE = 64 * 1024
+# The codings we announce in Accept-Encoding; a server should send no other.
+ACCEPT_ENCODING = "gzip, deflate"
+_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
+
+class Layer:
+    """One gzip or deflate layer, inflating at most ``PIECE`` bytes per step."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self._raw_deflate = False  # some servers send deflate without its zlib header
+        self._inflater = zlib.decompressobj(_WBITS[coding])
+        self._started = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Yield what ``data`` inflates to, a piece at a time (``b""`` flushes the rest)."""
+        while True:
+            piece = self._inflate(data)
+            data = self._inflater.unconsumed_tail
+            if piece:
+                yield piece
+            elif not data:
+                return
+
+    def _inflate(self, data: bytes) -> bytes:
+        try:
+            piece = self._inflater.decompress(data, PIECE)
+        except zlib.error as exc:
+            if self.coding == "deflate" and not self._started and not self._raw_deflate:
+                self._raw_deflate = True
+                self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self._inflate(data)
+            raise ValueError(f"cannot decode its {self.coding} encoding: {exc}") from exc
+        self._started = True
+        return piece
+
+
+class Inflater:
+    """Undoes a response's Content-Encoding layers, outermost first, piece by piece."""
+
+    def __init__(self, content_encoding: str | None) -> None:
+        codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
+        # Codings are listed in the order they were applied: undo the last one first.
+        self.layers = [Layer(c) for c in reversed(codings) if c in _WBITS]
+
+    def feed(self, raw: bytes) -> Iterator[bytes]:
+        """Yield the decoded pieces of a chunk of the raw body (``b""`` at its end)."""
+        return self._through(raw, 0)
+
+    def _through(self, data: bytes, depth: int) -> Iterator[bytes]:
+        if depth == len(self.layers):
+            if data:
+                yield data
+            return
+        for piece in self.layers[depth].feed(data):
+            yield from self._through(piece, depth + 1)
+        if not data:  # the end of the body: flush the inner layers too
+            yield from self._through(b"", depth + 1)

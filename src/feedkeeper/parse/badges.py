@@ -1,0 +1,70 @@
+"""Pinned and status badges: ``置顶``, ``[Pinned]``, ``原创`` shown in or beside a title.
+
+A badge is no part of the title. It is found by structure (an element of the title
+whose whole text is a badge word) or as a bracketed word at either end of the title
+text; a plain ``置顶`` leading the title counts too, being no word a title begins with.
+A pin badge anywhere among a card's short meta elements marks the post as pinned.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from feedkeeper.parse.dom import ancestors, collapse, is_visible
+from feedkeeper.parse.page import Page
+
+_PIN_WORDS = r"已?置顶|置頂|pinned|sticky|top"
+_STATUS_WORDS = r"精华?|原创|转载"
+_OPEN, _CLOSE = r"[\[【［(（<《]", r"[\]】］)）>》]"
+BADGE_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}?\s*$", re.I)
+PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*$", re.I)
+# Outside a title only unmistakable pin words count: "Top" there is a "back to top" link.
+_MARK_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|pinned|sticky)\s*{_CLOSE}?\s*$", re.I)
+_LEADING_RE = re.compile(
+    rf"^\s*(?:{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}|已?置顶(?=[\s:：|｜\-—·]))"
+    r"[\s:：|｜\-—·]*",
+    re.I,
+)
+_TRAILING_RE = re.compile(
+    rf"[\s|｜\-—·]*{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}\s*$", re.I
+)
+_SEPARATORS = " :：|｜-—·"
+# Code and quotes: a word in them is text, not a badge.
+_TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})
+# A meta element this short may be a badge; longer text is a sentence that mentions one.
+MAX_BADGE_CHARS = 8
+
+
+def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
+    """Return the title's text without its badges, and whether one of them is a pin."""
+    badges = [
+        node
+        for node in title.traverse()
+        if node is not title and node.tag != "-text" and BADGE_RE.match(page.text_of(node))
+    ]
+    text = page.text_of(title, {node.mem_id for node in badges}) if badges else page.text_of(title)
+    pinned = any(PIN_RE.match(page.text_of(node)) for node in badges)
+    for pattern in (_LEADING_RE, _TRAILING_RE):
+        while (match := pattern.search(text)) and len(match.group(0)) < len(text):
+            pinned = pinned or PIN_RE.match(match.group(0).strip(_SEPARATORS)) is not None
+            text = text[: match.start()] + text[match.end() :]
+    return collapse(text), pinned
+
+
+def shows_pin(page: Page, root: LexborNode) -> bool:
+    """Tell whether a card shows a pin badge as a short text of its own ("置顶", "Pinned").
+
+    Words in running text or code (``position: <code>sticky</code>``) are no badge.
+    """
+    for node in root.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        text = node.text_content or ""
+        if len(text) > 4 * MAX_BADGE_CHARS or not _MARK_RE.match(text):
+            continue
+        lineage = list(ancestors(node, root))
+        if not any(a.tag in _TEXT_TAGS for a in lineage) and is_visible(node, page.hidden):
+            return True
+    return False

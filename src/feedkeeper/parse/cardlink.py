@@ -1,0 +1,56 @@
+"""Whole-card links: one ``<a href>`` around a card's title, excerpt and meta line.
+
+Such a link's text is the whole card, so it cannot be the title. The element inside
+it that names the post is its heading, else the first part of it that shows text and
+is not a date: the parts are the children of the innermost wrapper that holds more
+than one of them (``<a><div><div class="title">…</div><div>2022-07-17</div></div></a>``).
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from feedkeeper.parse.dates import parse_date, parse_month_day
+from feedkeeper.parse.dom import UNRENDERED_TAGS, element_children, is_visible
+from feedkeeper.parse.page import Page
+
+_HEADING_CSS = "h1, h2, h3, h4, h5, h6"
+# Text this short that reads as a date is the card's date, never its title.
+MAX_DATE_PART = 40
+
+
+def title_node(page: Page, link: LexborNode) -> LexborNode:
+    """Return the element inside a link that shows the post's title (the link itself if plain)."""
+    if link.child is None or (link.child.next is None and link.child.tag == "-text"):
+        return link  # the common case: a link around its text alone
+    for heading in link.css(_HEADING_CSS):
+        if page.text_of(heading) and is_visible(heading, page.hidden):
+            return heading
+    node = link
+    while not _has_own_text(node):
+        parts = _text_parts(page, node)
+        if len(parts) != 1:
+            titled = [part for part in parts if not _is_date(page.text_of(part))]
+            return titled[0] if len(parts) > 1 and titled else node
+        node = parts[0]
+    return node
+
+
+def _has_own_text(node: LexborNode) -> bool:
+    """Tell whether text sits directly in the node (it then names the post as a whole)."""
+    children = node.iter(include_text=True)
+    return any(child.tag == "-text" and (child.text_content or "").strip() for child in children)
+
+
+def _text_parts(page: Page, node: LexborNode) -> list[LexborNode]:
+    return [
+        child
+        for child in element_children(node)
+        if child.tag not in UNRENDERED_TAGS
+        and child.mem_id not in page.hidden
+        and page.text_of(child)
+    ]
+
+
+def _is_date(text: str) -> bool:
+    return len(text) <= MAX_DATE_PART and bool(parse_date(text) or parse_month_day(text))

@@ -1,0 +1,130 @@
+"""Re-deriving the archive from its stored pages with the current parser, without fetching.
+
+The stored pages go through the parse stage (a worker process on a long archive, a
+bounded number of pages ahead), then the same dedupe and write stages as a crawl, all
+in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from feedkeeper.cards import ParsedPage
+from feedkeeper.dedupe import dedupe_page, key_cards
+from feedkeeper.errors import ParseError
+from feedkeeper.parse import Profile
+from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker
+from feedkeeper.pipeline import SUSPECT, Progress, RunSummary, parse_body, run_status, suspect_parse
+from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, Validators
+from feedkeeper.store import Store
+from feedkeeper.store.engine import describe
+from feedkeeper.store.write import PageWriter
+
+
+def reparse(
+    store: Store,
+    profile: Profile | None = None,
+    progress: Progress | None = None,
+    *,
+    accept_suspect: bool = False,
+) -> RunSummary:
+    """Rebuild the archive's posts from its stored pages with the current parser.
+
+    A page the crawl refused as suspect stays refused unless it now parses cleanly
+    next to the last good parse of its URL, or ``accept_suspect`` says to take it.
+    """
+    run_id = store.start_run(RunKind.REPARSE, describe(store.path))
+    counts = RunCounts()
+    rules = _Reparse(profile, accept_suspect, counts, progress)
+    with store.closing_run(run_id, counts), store.rebuilding() as (writer, pages):
+        asyncio.run(_reparse_pages(store, writer, pages, rules))
+    status = run_status(counts)
+    store.finish_run(run_id, counts, status)
+    return RunSummary(run_id, RunKind.REPARSE, status, counts)
+
+
+@dataclass(slots=True)
+class _Reparse:
+    """How a reparse reads the stored pages, and what it has learned so far."""
+
+    profile: Profile | None
+    accept_suspect: bool
+    counts: RunCounts
+    progress: Progress | None
+    last_good: dict[str, Validators] = field(default_factory=dict)  # by URL
+
+
+# Pages a reparse keeps in the worker's queue: enough to keep it busy while this
+# process writes, few enough that their bodies stay small in memory.
+PARSE_AHEAD = 32
+
+
+async def _reparse_pages(
+    store: Store, writer: PageWriter, pages: Sequence[tuple[int, int, int]], rules: _Reparse
+) -> None:
+    """Parse the stored pages (in a worker, ``PARSE_AHEAD`` in flight), dedupe and write them."""
+    worker = ParseWorker(rules.profile) if len(pages) >= PARALLEL_FROM_PAGES else None
+    queue: deque[_StoredPage] = deque()
+    try:
+        for fetch_id, run_id, site_id in pages:
+            capture = store.load_capture(writer, fetch_id)
+            job = await worker.submit(*_stored_job(capture)) if worker else None
+            queue.append(_StoredPage(run_id, site_id, capture, job))
+            if len(queue) > PARSE_AHEAD:
+                await _reparse_page(writer, queue.popleft(), worker, rules)
+        while queue:
+            await _reparse_page(writer, queue.popleft(), worker, rules)
+    finally:
+        if worker is not None:
+            await worker.stop()
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredPage:
+    """A stored page on its way through a reparse, with its parse when a worker has it."""
+
+    run_id: int
+    site_id: int
+    capture: PageCapture
+    parsing: asyncio.Future[ParsedPage] | None
+
+
+async def _reparse_page(
+    writer: PageWriter, page: _StoredPage, worker: ParseWorker | None, rules: _Reparse
+) -> None:
+    capture = page.capture
+    if rules.progress:
+        rules.progress(capture.url)
+    try:
+        if page.parsing is not None and worker is not None:
+            parsed = await worker.result(page.parsing, *_stored_job(capture))
+        else:
+            parsed = parse_body(*_stored_job(capture), rules.profile)
+        _check_once_suspect(capture, parsed, rules)
+    except ParseError as exc:
+        rules.counts.fail(capture.url, exc.message)
+        return
+    writer.site_id = page.site_id
+    keyed = key_cards(parsed.cards)
+    known = writer.known(keyed, page.run_id)
+    changes = dedupe_page(keyed, known, parsed.skipped)
+    writer.write_changes(page.run_id, capture.fetched_at, capture.url, changes, known)
+    rules.counts.add(changes.outcome)
+
+
+def _check_once_suspect(capture: PageCapture, parsed: ParsedPage, rules: _Reparse) -> None:
+    """Raise ParseError for a page the crawl refused that still looks wrong; note good parses."""
+    if capture.outcome is PageKind.SUSPECT and not rules.accept_suspect:
+        problem = suspect_parse(parsed, rules.last_good.get(capture.url))
+        if problem:
+            raise ParseError(f"{SUSPECT}{problem}")
+    rules.last_good[capture.url] = Validators(
+        None, None, None, len(parsed.cards), parsed.confidence
+    )
+
+
+def _stored_job(capture: PageCapture) -> tuple[bytes, str | None, str]:
+    return capture.body or b"", capture.content_type, capture.url

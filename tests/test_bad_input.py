@@ -1,0 +1,105 @@
+"""Every bad input gets one line and the documented exit code, never an internal error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sample_archive
+from feedkeeper.cli import main
+
+PASSWD = "".join(
+    f"user{n}:x:{1000 + n}:{1000 + n}:User Number {n}:/home/user{n}:/bin/bash\n" for n in range(24)
+)
+TOML = {
+    "concurrency.toml": "concurrency = 1.5\n",
+    "boolean.toml": "rate = true\n",
+    "nan.toml": "read_timeout = nan\n",
+    "inf.toml": "total_timeout = inf\n",
+}
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("FEEDKEEPER_URL", "FEEDKEEPER_DB", "FEEDKEEPER_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    sample_archive.open_copy(tmp_path / "a.db").close()
+    (tmp_path / "passwd").write_text(PASSWD)
+    for name, text in TOML.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+URL = ["--url", "https://blog.example/"]
+MANY_WORDS = " ".join(f"w{n}" for n in range(500))
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "code", "message"),
+    [
+        (["show", "9223372036854775808", "--db", "a.db"], {}, 1, "no post"),
+        (["show", "1" + "0" * 40, "--db", "a.db"], {}, 1, "no post"),
+        (["search", MANY_WORDS, "--db", "a.db"], {}, 2, "at most 32 words"),
+        (["crawl", *URL, "--db", "c.db", "--rate", "nan"], {}, 2, "setting rate"),
+        (["crawl", *URL, "--db", "c.db", "--rate", "inf"], {}, 2, "setting rate"),
+        (["config"], {"FEEDKEEPER_CONNECT_TIMEOUT": "nan"}, 2, "setting connect_timeout"),
+        (["config", "--config", "nan.toml"], {}, 2, "setting read_timeout"),
+        (["config", "--config", "inf.toml"], {}, 2, "setting total_timeout"),
+        (["config", "--config", "concurrency.toml"], {}, 2, "setting concurrency"),
+        (["config", "--config", "boolean.toml"], {}, 2, "setting rate"),
+        (["config"], {"FEEDKEEPER_MAX_PAGES": "1" + "0" * 30}, 2, "setting max_pages"),
+        (["crawl", "--url", "http://[::1", "--db", "c.db"], {}, 2, "setting url"),
+        (["crawl", "--url", "http://127.0.0.1:99999/", "--db", "c.db"], {}, 2, "setting url"),
+        (["crawl", "--url", "http://exa mple.com/", "--db", "c.db"], {}, 2, "setting url"),
+        (["config"], {"FEEDKEEPER_CONTACT": "me@example.com\r\nX-Evil: 1"}, 2, "setting contact"),
+        (["schedule", *URL, "--cron", "0 0 31 2 *", "--db", "c.db"], {}, 2, "never comes due"),
+        (["schedule", *URL, "--every", "99999999999d", "--db", "c.db"], {}, 2, "setting every"),
+        (["export", "--fields", "id,nope", "--db", "a.db"], {}, 2, "unknown field 'nope'"),
+        (["export", "--out", "nowhere/p.json", "--db", "a.db"], {}, 2, "does not exist"),
+        (["export", "--db", "missing.db"], {}, 2, "no archive at missing.db"),
+        (["import", "passwd", "--db", "i.db"], {}, 1, "not a text capture"),
+        (["import", "/dev/zero", "--db", "i.db"], {}, 1, "not a regular file"),
+        (["search", "x", "--limit", "1e20", "--db", "a.db"], {}, 2, "'--limit'"),
+        (["recover", "--limit", "1e20", "--db", "a.db"], {}, 2, "'--limit'"),
+        (["crawl", *URL, "--db", "c.db", "--concurrency", "1.5"], {}, 2, "'--concurrency'"),
+        (["export", "--bogus"], {}, 2, "No such option: --bogus"),
+    ],
+)
+def test_bad_input_is_one_line(
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    env: dict[str, str],
+    code: int,
+    message: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "internal error" not in err and "Traceback" not in err
+    assert not (folder / "c.db").exists()
+
+
+def test_a_file_that_is_no_capture_archives_nothing(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "passwd", "--db", "i.db"]) == 1
+    assert "0 new posts" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("option", ["--limit", "--runs"])
+def test_counts_past_what_sqlite_holds_are_usage_errors(
+    folder: Path, option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = "search" if option == "--limit" else "status"
+    query = ["x"] if command == "search" else []
+    assert main([command, *query, option, "1" + "0" * 20, "--db", "a.db"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: Invalid value for '{option}'")
+    assert line.endswith(f"(see feedkeeper {command} --help)")

@@ -1,0 +1,146 @@
+"""Identity: a repost only on strong evidence, one post's cards on a page merged, edits vs cuts."""
+
+from __future__ import annotations
+
+from feedkeeper.cards import Card
+from feedkeeper.parse import parse_listing
+from feedkeeper.store import Store
+from test_store import BASE, store_page
+
+from conftest import rows
+
+LONG = "本周读了三篇关于分布式训练的论文，记下要点和疑问，下周继续整理实验结果。"
+
+
+def post(slug: str, title: str, excerpt: str | None = None, **extra: object) -> Card:
+    return Card(url=f"{BASE}{slug}", title=title, excerpt=excerpt, **extra)  # type: ignore[arg-type]
+
+
+def post_count(store: Store) -> int:
+    return len(rows(store, "SELECT id FROM post"))
+
+
+def test_same_title_without_excerpt_stays_two_posts_across_crawls(store: Store) -> None:
+    store_page(store, f"{BASE}/", [post("/weekly-1/", "周报")])
+    second = store_page(store, f"{BASE}/", [post("/weekly-2/", "周报")])
+    assert (second.new_posts, second.reposts) == (1, 0)
+    for _ in range(2):  # later crawls see both cards: nothing new, no flip-flopping versions
+        again = store_page(
+            store, f"{BASE}/", [post("/weekly-1/", "周报"), post("/weekly-2/", "周报")]
+        )
+        assert (again.new_posts, again.new_versions, again.reposts) == (0, 0, 0)
+    assert post_count(store) == 2
+    assert rows(store, "SELECT count(*) AS n FROM post_url") == [{"n": 2}]
+
+
+def test_short_stock_excerpt_is_no_evidence(store: Store) -> None:
+    store_page(store, f"{BASE}/", [post("/notes-1/", "Weekly notes", "Read more")])
+    outcome = store_page(store, f"{BASE}/", [post("/notes-2/", "Weekly notes", "Read more")])
+    assert (outcome.new_posts, outcome.reposts) == (1, 0)
+
+
+def test_excerpt_shown_under_two_urls_of_one_page_is_stock_text(store: Store) -> None:
+    stock = "Click through to read this week's collection of links and notes in full"
+    store_page(store, f"{BASE}/archive/", [post("/notes-1/", "Weekly notes", stock)])
+    page = [post("/notes-2/", "Weekly notes", stock), post("/notes-3/", "Weekly notes", stock)]
+    outcome = store_page(store, f"{BASE}/", page)
+    assert (outcome.new_posts, outcome.reposts) == (2, 0)
+    assert post_count(store) == 3
+
+
+def test_different_published_dates_contradict_a_repost(store: Store) -> None:
+    store_page(store, f"{BASE}/", [post("/a/", "周报", LONG, published="2026-01-04")])
+    outcome = store_page(store, f"{BASE}/", [post("/b/", "周报", LONG, published="2026-01-11")])
+    assert (outcome.new_posts, outcome.reposts) == (1, 0)
+
+
+def test_both_urls_listed_in_one_crawl_are_two_posts(store: Store) -> None:
+    run = store.start_run("crawl", BASE)
+    store_page(store, f"{BASE}/", [post("/part-1/", "Series", LONG)], run)
+    outcome = store_page(store, f"{BASE}/page/2/", [post("/part-2/", "Series", LONG)], run)
+    assert (outcome.new_posts, outcome.reposts) == (1, 0)
+
+
+def test_a_repost_the_rest_of_the_crawl_contradicts_is_split_off(store: Store) -> None:
+    store_page(store, f"{BASE}/", [post("/part-1/", "Series", LONG, category="Notes")])
+    run = store.start_run("crawl", BASE)
+    early = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)], run)
+    assert early.reposts == 1  # all the evidence there is so far
+    late = store_page(store, f"{BASE}/page/2/", [post("/part-1/", "Series", LONG)], run)
+    assert (late.reposts, late.new_posts) == (-1, 1)  # the run as a whole: two posts
+    assert rows(store, "SELECT id, url FROM post ORDER BY id") == [
+        {"id": 1, "url": f"{BASE}/part-1/"},
+        {"id": 2, "url": f"{BASE}/part-2/"},
+    ]
+    assert rows(store, "SELECT url, post_id FROM post_url ORDER BY url") == [
+        {"url": f"{BASE}/part-1/", "post_id": 1},
+        {"url": f"{BASE}/part-2/", "post_id": 2},
+    ]
+    assert rows(
+        store,
+        "SELECT post_id, version, card_url FROM sighting WHERE run_id = :run ORDER BY id",
+        run=run,
+    ) == [
+        {"post_id": 2, "version": 1, "card_url": f"{BASE}/part-2/"},
+        {"post_id": 1, "version": 1, "card_url": f"{BASE}/part-1/"},
+    ]
+    assert rows(store, "SELECT title, excerpt FROM posts_current WHERE id = 2") == [
+        {"title": "Series", "excerpt": LONG}
+    ]
+
+
+def test_both_urls_on_one_page_are_two_posts_whatever_the_order(store: Store) -> None:
+    store_page(store, f"{BASE}/", [post("/part-1/", "Series", LONG)])
+    page = [post("/part-2/", "Series", LONG), post("/part-1/", "Series", LONG)]
+    outcome = store_page(store, f"{BASE}/", page)
+    assert (outcome.new_posts, outcome.reposts) == (1, 0)
+
+
+def test_same_title_and_substantial_excerpt_later_is_a_repost(store: Store) -> None:
+    store_page(store, f"{BASE}/", [post("/2026/01/ddp/", "DDP 入门", LONG)])
+    outcome = store_page(store, f"{BASE}/", [post("/posts/ddp/", "DDP 入门", LONG)])
+    assert (outcome.new_posts, outcome.reposts) == (0, 1)
+    assert post_count(store) == 1
+
+
+def test_excerpt_edited_in_the_middle_is_a_new_version(store: Store) -> None:
+    before = "First we set up the cluster, then we launch the job and check its logs."
+    after = "First we set up the cluster, then we restart the job and check its logs."
+    store_page(store, f"{BASE}/", [post("/p/", "Guide", before)])
+    outcome = store_page(store, f"{BASE}/", [post("/p/", "Guide", after)])
+    assert outcome.new_versions == 1
+
+
+def test_longer_or_shorter_cut_of_the_same_text_is_no_new_version(store: Store) -> None:
+    text = "First we set up the cluster, then we launch the job and check its logs."
+    store_page(store, f"{BASE}/", [post("/p/", "Guide", text[:30], truncated=True)])
+    longer = store_page(store, f"{BASE}/", [post("/p/", "Guide", text)])
+    shorter = store_page(store, f"{BASE}/", [post("/p/", "Guide", text[:40], truncated=True)])
+    assert (longer.new_versions, shorter.new_versions) == (0, 0)
+    assert rows(store, "SELECT excerpt FROM post_version") == [{"excerpt": text}]
+
+
+PINNED_AND_FULL = """<html><body><main>
+<article class="post"><h2><a href="/posts/ddp/">DDP 入门</a></h2></article>
+<article class="post"><h2><a href="/posts/adamw/">AdamW</a></h2>
+  <span class="cat"><a href="/category/dl/">Deep Learning</a></span>
+  <time datetime="2026-01-10">2026-01-10</time>
+  <p>参数与梯度的解耦，为什么权重衰减要单独处理。</p></article>
+<article class="post"><h2><a href="/posts/ddp/">DDP 入门</a></h2>
+  <span class="cat"><a href="/category/python/">Python</a></span>
+  <time datetime="2026-01-11">2026-01-11</time>
+  <p>Quick Start：从单机多卡开始，一步步搭起训练。</p></article>
+<article class="post"><h2><a href="/posts/fsdp/">FSDP</a></h2>
+  <span class="cat"><a href="/category/python/">Python</a></span>
+  <time datetime="2026-01-09">2026-01-09</time>
+  <p>分片的参数、梯度与优化器状态，以及它们何时聚合。</p></article>
+</main></body></html>"""
+
+
+def test_cards_of_one_post_on_a_page_are_merged_field_by_field() -> None:
+    cards = parse_listing(PINNED_AND_FULL, f"{BASE}/").cards
+    ddp = [c for c in cards if c.url == f"{BASE}/posts/ddp/"]
+    assert len(ddp) == 1
+    assert (ddp[0].title, ddp[0].category, ddp[0].published) == ("DDP 入门", "Python", "2026-01-11")
+    assert ddp[0].excerpt == "Quick Start：从单机多卡开始，一步步搭起训练。"
+    assert [c.url for c in cards] == [f"{BASE}/posts/{s}/" for s in ("ddp", "adamw", "fsdp")]

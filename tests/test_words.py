@@ -1,0 +1,86 @@
+"""The word index: Chinese segmented into words a search box can match, kept in step."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import Connection
+
+from feedkeeper.store import Store
+from feedkeeper.words import han_runs, segment_words
+
+from conftest import rows
+
+
+def test_han_runs_are_every_substring_of_one_to_four_characters() -> None:
+    assert han_runs("梯度下降") == [
+        "梯", "梯度", "梯度下", "梯度下降", "度", "度下", "度下降", "下", "下降", "降",
+    ]  # fmt: skip
+
+
+def test_segmented_text_holds_jieba_words_runs_and_latin_words() -> None:
+    words = segment_words("大模型的梯度检查点 Gradient Checkpointing").split()  # type: ignore[union-attr]
+    assert {"大模型", "梯度", "检查点", "梯度检查", "Gradient", "Checkpointing"} <= set(words)
+    assert segment_words(None) is None
+
+
+RUN = (
+    "INSERT INTO run (id, kind, source, started_at, status, pages, pages_not_modified,"
+    " pages_failed, cards, cards_skipped, new_posts, new_versions, filled_in, reposts,"
+    " placeholders_found, placeholders_recovered, placeholders_unrecoverable, failures)"
+    " VALUES (1, 'crawl', 'x', '2026-01-10T08:00:00.000000Z', 'ok',"
+    " 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '[]')"
+)
+POST = (
+    "INSERT INTO post (id, key, url, current_version, first_seen, last_seen)"
+    " VALUES (1, 'k', NULL, 1, '2026-01-10T08:00:00.000000Z', '2026-01-10T08:00:00.000000Z')"
+)
+
+
+def _words_match(store: Store, word: str) -> list[int]:
+    found = rows(
+        store, "SELECT rowid AS id FROM post_words WHERE post_words MATCH :w ORDER BY rowid", w=word
+    )
+    return [r["id"] for r in found]
+
+
+def _add_version(conn: Connection, version: int, excerpt: str) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO post_version (post_id, version, title, categories, tags, excerpt, truncated,"
+        " fingerprint, observed_at, run_id)"
+        " VALUES (1, ?, 'T', '[]', '[]', ?, 0, ?, '2026-01-10T08:00:00.000000Z', 1)",
+        (version, excerpt, f"f{version}"),
+    )
+
+
+def test_the_index_follows_the_current_version(store: Store) -> None:
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(RUN)
+        conn.exec_driver_sql(POST)
+        _add_version(conn, 1, "显存不够时用梯度累积")
+    assert _words_match(store, "显存") == [1]
+    with store.engine.begin() as conn:
+        _add_version(conn, 2, "混合精度训练")
+        conn.exec_driver_sql("UPDATE post SET current_version = 2 WHERE id = 1")
+    assert _words_match(store, "显存") == []
+    assert _words_match(store, "精度") == [1]
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM post_version WHERE post_id = 1")
+        conn.exec_driver_sql("DELETE FROM post WHERE id = 1")
+    assert _words_match(store, "精度") == []
+
+
+def test_a_change_by_another_tool_is_indexed_by_the_next_write(store: Store) -> None:
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(RUN)
+        conn.exec_driver_sql(POST)
+        _add_version(conn, 1, "显存不够时用梯度累积")
+    other_tool = sqlite3.connect(store.path)  # knows nothing of feedkeeper_words()
+    with other_tool:
+        other_tool.execute("UPDATE post_version SET excerpt = '混合精度训练' WHERE post_id = 1")
+    other_tool.close()
+    assert _words_match(store, "精度") == []  # not yet: queued
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    assert _words_match(store, "精度") == [1]
+    assert _words_match(store, "显存") == []
