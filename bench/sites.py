@@ -157,8 +157,11 @@ def _worker_run(server_url: str, workers: int, sites_count: int, workdir: Path) 
     argv = [sys.executable, "-m", "feedkeeper", "worker", "--db", db, "--rate", "0",
             "--concurrency", "1"]  # fmt: skip
     procs = [subprocess.Popen(argv, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    deadline = time.monotonic() + 600
     try:
         while _count(store, "SELECT count(*) FROM run WHERE status = 'ok'") < sites_count:
+            if time.monotonic() > deadline or all(p.poll() is not None for p in procs):
+                raise RuntimeError(f"{workers} workers did not crawl {sites_count} sites")
             time.sleep(0.5)
     finally:
         for proc in procs:

@@ -22,13 +22,14 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from feedkeeper.config import Settings
-from feedkeeper.errors import DatabaseLockedError, FeedkeeperError
+from feedkeeper.errors import ConfigError, DatabaseLockedError, FeedkeeperError
 from feedkeeper.logs import mask_credentials
 from feedkeeper.pipeline import CrawlOptions, crawl_async
 from feedkeeper.records import SiteState
 from feedkeeper.recover import RecoverOptions, recover_async
 from feedkeeper.sites_crawl import crawl_sites_async
 from feedkeeper.store import Store, exclusive_lock
+from feedkeeper.store.engine import archive_exists
 from feedkeeper.store.sites import list_sites
 from feedkeeper.triggers import Cadence
 
@@ -203,6 +204,27 @@ class Daemon:
             loop.call_soon_threadsafe(task.cancel)
         if not self._idle.wait(CANCEL_GRACE):
             log.error("the run in flight did not stop", extra={"event": "stop_timeout"})
+
+
+NO_SITE = (
+    "setting url: required by schedule when the archive has no active site"
+    " (pass --url, set FEEDKEEPER_URL, or add sites with `feedkeeper sites add URL`)"
+)
+
+
+def check_sites(settings: Settings) -> None:
+    """Refuse to start with nothing to crawl: no url, and no active site in the archive."""
+    if settings.url is not None:
+        return
+    if not archive_exists(settings.db):
+        raise ConfigError(NO_SITE)  # before an archive is created for nothing
+    with exclusive_lock(settings.db, settings.lock_timeout):
+        store = Store.open(settings.db)
+        try:
+            if not list_sites(store.engine, SiteState.ACTIVE):
+                raise ConfigError(NO_SITE)
+        finally:
+            store.close()
 
 
 def check_archive(settings: Settings) -> None:

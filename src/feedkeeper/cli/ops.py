@@ -79,7 +79,7 @@ def schedule_command(
     from feedkeeper.logs import configure_logging
     from feedkeeper.parse import load_profile
     from feedkeeper.pipeline import CrawlOptions
-    from feedkeeper.schedule import Daemon, check_archive, serve_until_signalled
+    from feedkeeper.schedule import Daemon, check_archive, check_sites, serve_until_signalled
 
     _refuse_both_cadences(cron, every)
     settings = _cadence_settings(
@@ -106,6 +106,7 @@ def schedule_command(
 
         run_queue_worker(settings, 30.0, queues=[SCHEDULE_QUEUE], jobs=1)
         return
+    check_sites(settings)
     options = CrawlOptions(profile=load_profile(settings.profile) if settings.profile else None)
     daemon = Daemon(settings, options)
     check_archive(settings)

@@ -20,7 +20,7 @@ from feedkeeper.cli.common import (
 from feedkeeper.config import Settings, is_database_url
 from feedkeeper.errors import ConfigError
 from feedkeeper.logs import configure_logging
-from feedkeeper.schedule import Daemon, check_archive, serve_until_signalled
+from feedkeeper.schedule import Daemon, check_archive, check_sites, serve_until_signalled
 
 StalledOption = Annotated[
     float,
@@ -82,10 +82,7 @@ def run_queue_worker(
 
 
 def _serve_embedded(settings: Settings) -> None:
-    if settings.url is not None:
-        raise ConfigError(
-            "worker: crawls the archive's sites; add them with `feedkeeper sites add`"
-        )
+    check_sites(settings)
     daemon = Daemon(settings)
     check_archive(settings)
     serve_until_signalled(daemon)
