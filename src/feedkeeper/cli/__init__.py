@@ -18,7 +18,6 @@ import typer
 
 from feedkeeper.cli import archive, common, crawl, inspect, ops, query, sites, workers
 from feedkeeper.errors import FeedkeeperError, StoreError
-from feedkeeper.store.engine import dispose_engines
 
 app = common.app
 app.add_typer(common.db_app, name="db")
@@ -69,10 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     finally:
-        dispose_engines()  # every database connection the command opened
+        _dispose_engines()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     return result if isinstance(result, int) else 0
+
+
+def _dispose_engines() -> None:
+    """Close every database connection the command opened (when it opened any)."""
+    engine = sys.modules.get("feedkeeper.store.engine")
+    if engine is not None:
+        engine.dispose_engines()
 
 
 def _stop_on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:

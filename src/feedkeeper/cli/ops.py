@@ -27,7 +27,6 @@ from feedkeeper.cli.common import (
     print_json,
     settings_for,
 )
-from feedkeeper.config import is_database_url
 from feedkeeper.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -100,6 +99,8 @@ def schedule_command(
     configure_logging(
         settings.log_format, level=logging.ERROR if output_options().quiet else logging.INFO
     )
+    from feedkeeper.config import is_database_url
+
     if is_database_url(settings.db):  # the ticks that defer each site's crawl, for the workers
         from feedkeeper.cli.workers import run_queue_worker
         from feedkeeper.jobs import SCHEDULE_QUEUE

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from feedkeeper.cli.common import ConfigOption, DbOption, out, settings_for
-from feedkeeper.config import check_url
 from feedkeeper.errors import ConfigError
-from feedkeeper.records import SiteState
-from feedkeeper.store import Store, exclusive_lock
-from feedkeeper.store.sites import NewSite, Site, add_site, list_sites, remove_site, set_state
-from feedkeeper.triggers import parse_cron, parse_interval
+
+if TYPE_CHECKING:
+    from feedkeeper.records import SiteState
+    from feedkeeper.store.sites import Site
 
 sites_app = typer.Typer(help="The blogs the archive keeps.", no_args_is_help=True)
 
@@ -48,6 +47,10 @@ def add_command(
     config: ConfigOption = None,
 ) -> None:
     """Add a blog to the archive (crawled by `crawl` and the schedule from now on)."""
+    from feedkeeper.config import check_url
+    from feedkeeper.store import Store, exclusive_lock
+    from feedkeeper.store.sites import NewSite, add_site
+
     check_url(url, "URL")
     new = NewSite(url, name, _checked_profile(profile), *_checked_cadence(every, cron))
     settings = settings_for(config, db=db)
@@ -65,6 +68,8 @@ def _checked_profile(profile: Path | None) -> str | None:
 
 
 def _checked_cadence(every: str | None, cron: str | None) -> tuple[str | None, str | None]:
+    from feedkeeper.triggers import parse_cron, parse_interval
+
     if every is not None and cron is not None:
         raise ConfigError("--every and --cron: give one or the other")
     try:
@@ -80,6 +85,9 @@ def _checked_cadence(every: str | None, cron: str | None) -> tuple[str | None, s
 
 def list_command(db: DbOption = None, config: ConfigOption = None) -> None:
     """List the sites: name, state, schedule and first listing page."""
+    from feedkeeper.store import Store
+    from feedkeeper.store.sites import list_sites
+
     settings = settings_for(config, db=db)
     sites = list_sites(Store.open_existing(settings.db).engine)
     if not sites:
@@ -96,15 +104,22 @@ def _line(site: Site) -> str:
 
 def pause_command(name: NameArgument, db: DbOption = None, config: ConfigOption = None) -> None:
     """Leave a site out of `crawl` and the schedule until it is resumed."""
+    from feedkeeper.records import SiteState
+
     _set(name, SiteState.PAUSED, db, config)
 
 
 def resume_command(name: NameArgument, db: DbOption = None, config: ConfigOption = None) -> None:
     """Crawl a paused (or removed) site again."""
+    from feedkeeper.records import SiteState
+
     _set(name, SiteState.ACTIVE, db, config)
 
 
 def _set(name: str, state: SiteState, db: str | None, config: Path | None) -> None:
+    from feedkeeper.store import Store, exclusive_lock
+    from feedkeeper.store.sites import set_state
+
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
         site = set_state(Store.open(settings.db).engine, name, state)
@@ -120,6 +135,9 @@ def remove_command(
     config: ConfigOption = None,
 ) -> None:
     """Stop crawling a site; its archived posts stay unless --purge."""
+    from feedkeeper.store import Store, exclusive_lock
+    from feedkeeper.store.sites import remove_site
+
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
         site = remove_site(Store.open(settings.db).engine, name, purge=purge)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,10 +17,10 @@ from feedkeeper.cli.common import (
     output_options,
     settings_for,
 )
-from feedkeeper.config import Settings, is_database_url
 from feedkeeper.errors import ConfigError
-from feedkeeper.logs import configure_logging
-from feedkeeper.schedule import Daemon, check_archive, check_sites, serve_until_signalled
+
+if TYPE_CHECKING:
+    from feedkeeper.config import Settings
 
 StalledOption = Annotated[
     float,
@@ -54,6 +54,9 @@ def worker_command(
     With a postgresql:// archive this is a procrastinate worker: start as many as you
     like, on as many machines; with a SQLite file, the schedule daemon of this process.
     """
+    from feedkeeper.config import is_database_url
+    from feedkeeper.logs import configure_logging
+
     settings = settings_for(
         config,
         db=db,
@@ -82,6 +85,8 @@ def run_queue_worker(
 
 
 def _serve_embedded(settings: Settings) -> None:
+    from feedkeeper.schedule import Daemon, check_archive, check_sites, serve_until_signalled
+
     check_sites(settings)
     daemon = Daemon(settings)
     check_archive(settings)
