@@ -15,11 +15,19 @@ from collections import Counter
 from pathlib import Path
 
 STAGES = {
-    "fetch": ("feedkeeper/fetch.py", "httpx/", "httpcore/", "anyio/", "h11/"),
-    "parse": ("feedkeeper/parse/", "feedkeeper/encoding.py"),
-    "store": ("feedkeeper/store/", "feedkeeper/dedupe.py", "sqlalchemy/"),
     "startup": ("<frozen importlib", "alembic/"),
-}
+    "fetch": (
+        "feedkeeper/fetch.py", "feedkeeper/prefetch.py", "feedkeeper/inflate.py", "httpx/",
+        "httpcore/", "anyio/", "h11/",
+    ),
+    "parse": (
+        "feedkeeper/parse/", "feedkeeper/parse_worker.py", "feedkeeper/markup.py",
+        "feedkeeper/encoding.py",
+    ),
+    "dedupe": ("feedkeeper/dedupe.py",),
+    "word index": ("feedkeeper/words.py", "rjieba", "_refresh_words"),
+    "write": ("feedkeeper/store/", "sqlalchemy/"),
+}  # fmt: skip
 PAGES = 600
 
 

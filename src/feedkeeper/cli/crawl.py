@@ -151,9 +151,12 @@ def _recover_found(
     store: Store, settings: Settings, summaries: list[RunSummary]
 ) -> RecoverSummary | None:
     """Recover the placeholders never attempted yet, as a scheduled tick does after its crawl."""
+    from feedkeeper.records import RunStatus
     from feedkeeper.recover import RecoverOptions, recover
 
-    found = [s for s in summaries if s.status != "failed" and s.counts.placeholders_found]
+    found = [
+        s for s in summaries if s.status is not RunStatus.FAILED and s.counts.placeholders_found
+    ]
     if not found:
         return None
     with progress_bar("recovering") as advance:

@@ -76,12 +76,7 @@ _CURRENT = (
     .where(_p.id.in_(bindparam("keys", expanding=True)))
 )  # fmt: skip
 _SIGHTED_IN_RUN = (
-    select(sighting_t.c.post_id)
-    .distinct()
-    .where(
-        sighting_t.c.run_id == bindparam("run"),
-        sighting_t.c.post_id.in_(bindparam("keys", expanding=True)),
-    )
+    select(sighting_t.c.post_id).distinct().where(sighting_t.c.run_id == bindparam("run"))
 )
 _URLS_OF_POSTS = select(_u.url, _u.post_id).where(_u.post_id.in_(bindparam("keys", expanding=True)))
 _RUN_STARTED = select(run_t.c.started_at).where(run_t.c.id == bindparam("run")).scalar_subquery()
@@ -161,6 +156,8 @@ class PageWriter:
         self.conn = conn
         self.site_id = site_id
         self.pending = 0  # pages written since the last commit
+        # By run: the posts it has sighted, read once and kept up to date as pages are written.
+        self._sighted: dict[int, set[int]] = {}
         self._next_ids: tuple[int, int] | None = None  # post, version: known in a transaction
 
     def known(self, keyed: Sequence[KeyedCard], run_id: int) -> Known:
@@ -186,12 +183,18 @@ class PageWriter:
         found = list(set(known.by_fingerprint.values()) | set(known.by_url.values()))
         if not found:
             return
-        params = {"run": run_id, "keys": found}
-        known.sighted_in_run = set(self.conn.execute(_SIGHTED_IN_RUN, params).scalars())
+        known.sighted_in_run = self._sighted_in(run_id) & set(found)
         candidates = list(set(known.by_fingerprint.values()) - set(known.by_url.values()))
         if candidates:
             for url, post_id in self.conn.execute(_URLS_OF_POSTS, {"keys": candidates}):
                 known.urls_of.setdefault(post_id, set()).add(url)
+
+    def _sighted_in(self, run_id: int) -> set[int]:
+        """Return the posts run ``run_id`` has sighted (read from the archive the first time)."""
+        if run_id not in self._sighted:
+            rows = self.conn.execute(_SIGHTED_IN_RUN, {"run": run_id}).scalars()
+            self._sighted[run_id] = set(rows)
+        return self._sighted[run_id]
 
     def _load_fresh_aliases(self, known: Known, run_id: int) -> None:
         """For the posts a URL points to: aliases taken this run, and the run's sightings."""
@@ -229,6 +232,9 @@ class PageWriter:
         rows = _ChangeRows(self._site(), run_id, seen_at, page_url, changes)
         for statement, params in rows:
             self.conn.execute(statement, params)
+        sighted = self._sighted_in(run_id)
+        sighted.update(sighting.post_id for sighting in changes.sightings)
+        sighted.update(split.post_id for split in changes.splits)
         excerpts = [
             (v.version_id, v.fields.excerpt)
             for v in [*changes.versions.values(), *changes.filled.values()]

@@ -1,0 +1,79 @@
+"""The dedupe stage on its own: a page's cards against a hand-made ``Known``, no database."""
+
+from __future__ import annotations
+
+from feedkeeper.cards import Card
+from feedkeeper.dedupe import (
+    Current,
+    Fields,
+    Known,
+    NewPost,
+    Sighting,
+    dedupe_page,
+    fingerprint,
+    key_cards,
+)
+
+SITE = "https://blog.example"
+EXCERPT = "梯度检查点用计算换显存：前向时只保留部分激活，反向时重算其余的激活值。"
+
+
+def known_post(post_id: int, url: str, title: str, excerpt: str | None = EXCERPT) -> Known:
+    """An archive holding one post, at version 1, under ``url``."""
+    fields = Fields(title=title, excerpt=excerpt, published="2026-01-05")
+    return Known(
+        by_url={url: post_id},
+        by_fingerprint={str(fingerprint(title, excerpt)): post_id},
+        current={post_id: Current(post_id, 10, 1, fields)},
+        next_post_id=post_id + 1,
+        next_version_id=11,
+    )
+
+
+def test_a_new_post_gets_the_next_ids_a_url_a_fingerprint_and_a_sighting() -> None:
+    known = Known({}, {}, {}, next_post_id=7, next_version_id=30)
+    card = Card(url=f"{SITE}/p/a/?utm_source=rss", title="新文章", excerpt=EXCERPT)
+    changes = dedupe_page(key_cards([card]), known)
+    assert changes.posts == [NewPost(7, f"{SITE}/p/a/", f"{SITE}/p/a/")]
+    assert [(v.version_id, v.post_id, v.version) for v in changes.versions.values()] == [(30, 7, 1)]
+    assert changes.urls == [(f"{SITE}/p/a/", 7)]
+    assert changes.fingerprints == [(fingerprint("新文章", EXCERPT), 7)]
+    assert changes.sightings == [Sighting(7, 1, 1, f"{SITE}/p/a/?utm_source=rss")]
+    assert (changes.outcome.new_posts, changes.outcome.cards) == (1, 1)
+    assert (known.next_post_id, known.next_version_id) == (8, 31)
+
+
+def test_a_changed_title_is_a_new_version_and_moves_the_post() -> None:
+    known = known_post(3, f"{SITE}/p/b/", "旧标题")
+    card = Card(url=f"{SITE}/p/b/", title="新标题", excerpt=EXCERPT, published="2026-01-05")
+    changes = dedupe_page(key_cards([card]), known)
+    assert changes.posts == []
+    assert [(v.version_id, v.post_id, v.version, v.fields.title) for v in
+            changes.versions.values()] == [(11, 3, 2, "新标题")]  # fmt: skip
+    assert changes.moved == {3: 2}
+    assert changes.sightings == [Sighting(3, 2, 1, f"{SITE}/p/b/")]
+    assert changes.outcome.new_versions == 1
+
+
+def test_a_value_learned_fills_in_the_stored_version_without_a_new_one() -> None:
+    known = known_post(3, f"{SITE}/p/b/", "标题")
+    card = Card(url=f"{SITE}/p/b/", title="标题", category="PyTorch", excerpt=EXCERPT)
+    changes = dedupe_page(key_cards([card]), known)
+    assert changes.versions == {}
+    assert [(v.version_id, v.fields.category) for v in changes.filled.values()] == [(10, "PyTorch")]
+    assert (changes.outcome.filled_in, changes.outcome.new_versions) == (1, 0)
+
+
+def test_a_post_shown_twice_on_a_page_is_one_post_sighted_twice() -> None:
+    known = Known({}, {}, {}, next_post_id=1, next_version_id=1)
+    card = Card(url=f"{SITE}/p/c/", title="置顶", excerpt=EXCERPT)
+    changes = dedupe_page(key_cards([card, card]), known)
+    assert [p.post_id for p in changes.posts] == [1]
+    assert [(s.post_id, s.position) for s in changes.sightings] == [(1, 1), (1, 2)]
+
+
+def test_a_card_with_nothing_to_know_it_by_is_skipped() -> None:
+    known = Known({}, {}, {}, next_post_id=1, next_version_id=1)
+    changes = dedupe_page(key_cards([Card()]), known, skipped=2)
+    assert changes.posts == [] and changes.sightings == []
+    assert (changes.outcome.cards, changes.outcome.cards_skipped) == (0, 3)
