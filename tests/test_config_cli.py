@@ -134,7 +134,7 @@ URL = "https://blog.example/"
             {"FEEDKEEPER_LOG_FORMAT": "xml"},
             "setting log_format: must be 'text' or 'json', got 'xml'",
         ),
-        (["schedule"], {}, "setting url: required by schedule when the archive has no active site"),
+        (["schedule"], {}, "setting url: required when the archive has no active site to crawl"),
         (["health"], {"FEEDKEEPER_EVERY": "0s"}, "setting every: must be an interval such as"),
         (
             ["config"],

@@ -207,7 +207,7 @@ class Daemon:
 
 
 NO_SITE = (
-    "setting url: required by schedule when the archive has no active site"
+    "setting url: required when the archive has no active site to crawl"
     " (pass --url, set FEEDKEEPER_URL, or add sites with `feedkeeper sites add URL`)"
 )
 
