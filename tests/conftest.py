@@ -59,3 +59,41 @@ def rows(store: Store, sql: str, **params: Any) -> list[dict[str, Any]]:
 
     with store.engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(text(sql), params)]
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL server for the session (the pgserver wheel), as a URL of its socket.
+
+    Started here, so the suite needs nothing but uv; stopped when the session ends.
+    """
+    import os
+
+    runtime = tmp_path_factory.mktemp("xdg")
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))  # pgserver's platformdirs wants one
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    yield server.get_uri()
+    server.cleanup()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+def new_pg_database(server_url: str) -> str:
+    """Create an empty database on the test server; return its URL."""
+    import psycopg
+
+    name = f"archive_{next(_databases)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return server_url.replace("/postgres?", f"/{name}?", 1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def archive_db(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A new archive on each backend: a SQLite file path, or a PostgreSQL database URL."""
+    if request.param == "sqlite":
+        return tmp_path / "archive.db"
+    return new_pg_database(request.getfixturevalue("pg_server"))

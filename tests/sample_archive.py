@@ -23,6 +23,7 @@ from feedkeeper.cards import Card, find_placeholders
 from feedkeeper.pipeline import archive_page
 from feedkeeper.records import PageCapture, RunCounts, RunStatus
 from feedkeeper.store import Store
+from feedkeeper.store.sites import ensure_site
 
 PAGE = "https://blog.example/page/1"
 RUN_TIMES = (
@@ -114,13 +115,14 @@ PAGES: tuple[list[Card], ...] = (
 
 def build(store: Store) -> None:
     """Write the three crawls into ``store``."""
+    site = ensure_site(store.engine, PAGE)
     for fetched_at, cards in zip(RUN_TIMES, PAGES, strict=True):
-        run_id = store.start_run("crawl", PAGE)
+        run_id = store.start_run("crawl", PAGE, site.id)
         capture = PageCapture(
             PAGE, fetched_at, "parsed", 200, body=f"page at {fetched_at}".encode()
         )
         counts = RunCounts()
-        counts.add(archive_page(store, run_id, capture, cards))
+        counts.add(archive_page(store, site.id, run_id, capture, cards))
         store.finish_run(run_id, counts, RunStatus.OK)
 
 

@@ -29,7 +29,8 @@ def test_the_commands_are_all_there() -> None:
     names = {" ".join(c) for c in COMMANDS}
     assert {"crawl", "import", "export", "status", "parse", "reparse", "db upgrade", "demo",
             "recover", "search", "show", "schedule", "health", "config",
-            "profile suggest"} <= names  # fmt: skip
+            "profile suggest", "sites add", "sites list", "sites pause", "sites resume",
+            "sites remove"} <= names  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
@@ -46,7 +47,10 @@ def test_every_command_has_help_and_is_in_the_readme(
     ("argv", "code", "message"),
     [
         (["crawl", "--url", "not-a-url"], 2, "error: setting url: must be an absolute http(s) URL"),
-        (["crawl"], 2, "error: setting url: required by crawl"),
+        (["crawl"], 2, "error: crawl: the archive has no active site: pass --url URL"),
+        (["crawl", "--site", "x", "--url", "https://b.example/"], 2, "give one or the other"),
+        (["sites", "add", "ftp://x"], 2, "error: setting URL: must be an absolute http(s) URL"),
+        (["sites", "add", "https://b.example/", "--every", "soon"], 2, "--every: not an interval"),
         (["crawl", "--rate", "-1", "--url", "https://blog.example/"], 2, "setting rate"),
         (["export", "--format", "xml"], 2, "--format"),
         (["status", "--db", "/nonexistent/archive.db"], 2, "no archive at /nonexistent/archive.db"),

@@ -14,6 +14,7 @@ from feedkeeper.pipeline import CrawlOptions, archive_page, crawl, suspect_parse
 from feedkeeper.records import PageCapture, Validators
 from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
+from feedkeeper.store.sites import ensure_site
 
 from conftest import rows
 
@@ -108,9 +109,12 @@ def test_reparse_takes_a_refused_page_that_now_parses_cleanly(store: Store) -> N
     run(store, {"/": GOOD})
     # As a fixed parser or a profile would read it: the refused page holds ten good cards.
     later = GOOD.replace("第 1 篇文章的标题", "第 1 篇文章的新标题")
-    run_id = store.start_run("crawl", SITE)
-    archive_page(store, run_id, PageCapture(SITE, now_iso(), "suspect", 200, body=later.encode(),
-                                            content_type="text/html"), None)  # fmt: skip
+    site = ensure_site(store.engine, SITE)
+    run_id = store.start_run("crawl", SITE, site.id)
+    refused = PageCapture(
+        SITE, now_iso(), "suspect", 200, body=later.encode(), content_type="text/html"
+    )
+    archive_page(store, site.id, run_id, refused, None)
     summary = reparse(store)
     assert summary.counts.pages_failed == 0
     assert rows(store, "SELECT title FROM post_version WHERE version = 2") == [

@@ -134,7 +134,7 @@ URL = "https://blog.example/"
             {"FEEDKEEPER_LOG_FORMAT": "xml"},
             "setting log_format: must be 'text' or 'json', got 'xml'",
         ),
-        (["schedule"], {}, "setting url: required by schedule (pass --url or set FEEDKEEPER_URL)"),
+        (["schedule"], {}, "setting url: required when the archive has no active site to crawl"),
         (["health"], {"FEEDKEEPER_EVERY": "0s"}, "setting every: must be an interval such as"),
         (
             ["config"],

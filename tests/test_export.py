@@ -26,6 +26,7 @@ from feedkeeper.pipeline import archive_page
 from feedkeeper.records import PageCapture
 from feedkeeper.store import Store
 from feedkeeper.store.read import PostFilter, PostRecord, iter_posts
+from feedkeeper.store.sites import ensure_site
 from sample_archive import FLASH_V1, FLASH_V2, FLASH_V3, RUN_TIMES
 
 from conftest import rows
@@ -33,6 +34,7 @@ from conftest import rows
 T1, T2, T_REPOST, T3 = RUN_TIMES
 FORMULA_POST = {
     "id": 2,
+    "site": "blog.example",
     "url": "https://blog.example/p/formula",
     "aliases": [],
     "title": "=SUM(A1:A9)",
@@ -140,6 +142,7 @@ def database_posts(store: Store, history: bool = False) -> list[dict[str, Any]]:
         )
         record = {
             "id": post["id"],
+            "site": "blog.example",  # the sample archive's only site
             "url": post["url"],
             "aliases": [a["url"] for a in aliases],
             **{
@@ -517,6 +520,11 @@ def _big_archive(store: Store, posts: int, chars: int) -> None:
     excerpt = "字" * chars
     with conn:
         conn.execute(
+            "INSERT INTO site (id, name, url, state, added_at)"
+            " VALUES (1, 'import', 'file:///x', 'active', :t)",
+            {"t": T1},
+        )
+        conn.execute(
             "INSERT INTO run (id, kind, source, started_at, status, pages, pages_not_modified,"
             " pages_failed, cards, cards_skipped, new_posts, new_versions, filled_in, reposts,"
             " placeholders_found, placeholders_recovered, placeholders_unrecoverable, failures)"
@@ -524,8 +532,8 @@ def _big_archive(store: Store, posts: int, chars: int) -> None:
             {"t": T1},
         )
         conn.executemany(
-            "INSERT INTO post (id, key, current_version, first_seen, last_seen)"
-            " VALUES (?, ?, 1, ?, ?)",
+            "INSERT INTO post (id, site_id, key, current_version, first_seen, last_seen)"
+            " VALUES (?, 1, ?, 1, ?, ?)",
             [(i, f"excerpt:{i}", T1, T1) for i in range(1, posts + 1)],
         )
         conn.executemany(
@@ -598,13 +606,14 @@ def test_import_is_quiet_but_for_its_summary_when_piped(
 
 
 def test_pinned_posts_are_exported_as_pinned(store: Store, db_path: Path, tmp_path: Path) -> None:
-    run = store.start_run("crawl", "https://blog.example/")
+    site = ensure_site(store.engine, "https://blog.example/")
+    run = store.start_run("crawl", "https://blog.example/", site.id)
     capture = PageCapture(
         url="https://blog.example/", fetched_at=now_iso(), outcome="parsed", body=b"<html>"
     )
     notice = Card(url="https://blog.example/p/notice", title="本站迁移说明", pinned=True)
     other = Card(url="https://blog.example/p/other", title="Other")
-    archive_page(store, run, capture, [notice, other])
+    archive_page(store, site.id, run, capture, [notice, other])
     text = export(db_path, tmp_path / "out.csv", "--format", "csv", "--fields", "url,pinned")
     assert text.splitlines() == [
         "url,pinned",

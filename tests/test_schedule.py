@@ -23,10 +23,10 @@ import pytest
 
 from feedkeeper import schedule
 from feedkeeper.config import Settings
-from feedkeeper.errors import ConfigError
 from feedkeeper.fixture_site import FixtureServer, fixture_site
 from feedkeeper.schedule import Daemon
-from feedkeeper.store import exclusive_lock
+from feedkeeper.store import Store, exclusive_lock
+from feedkeeper.store.sites import NewSite, add_site
 from feedkeeper.triggers import Cadence, parse_cron, parse_interval
 
 # --- cadence -------------------------------------------------------------------------------
@@ -274,9 +274,20 @@ def test_a_tick_that_finds_the_archive_locked_skips_and_the_next_one_runs(
     assert pending == [{"n": 0}]
 
 
-def test_schedule_needs_a_url() -> None:
-    with pytest.raises(ConfigError, match="setting url: required by schedule"):
-        Daemon(Settings(every="1m"))
+def test_schedule_without_url_crawls_every_active_site(
+    fixture_server: FixtureServer, db_path: Path
+) -> None:
+    store = Store.open(db_path)
+    for name in ("a", "b"):  # two sites on one host: crawled one after the other
+        add_site(store.engine, NewSite(fixture_server.base_url + f"?site={name}", name=name))
+    store.close()
+    daemon = Daemon(Settings(db=db_path, every="1h", rate=0, jitter=0))
+    daemon.tick()
+    rows = query(db_path, "SELECT site, status, new_posts FROM crawl_runs WHERE kind = 'crawl'")
+    assert sorted((r["site"], r["status"], r["new_posts"]) for r in rows) == [
+        ("a", "ok", 7),
+        ("b", "ok", 7),
+    ]
 
 
 # --- the daemon as a process ---------------------------------------------------------------

@@ -14,6 +14,7 @@ from feedkeeper.pipeline import archive_page
 from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 from feedkeeper.store.search import MarkedText, search_posts
+from feedkeeper.store.sites import ensure_site
 
 from conftest import rows
 
@@ -65,10 +66,12 @@ def test_search_reads_only_current_versions(sample: Store) -> None:
 def test_titles_outrank_excerpts_for_short_terms(store: Store) -> None:
     from feedkeeper.records import PageCapture
 
-    run = store.start_run("crawl", "x")
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "x", site.id)
     capture = PageCapture("https://b.example/", "2026-01-10T08:00:00.000000Z", "parsed", body=b"x")
     archive_page(
         store,
+        site.id,
         run,
         capture,
         [

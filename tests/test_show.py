@@ -68,7 +68,7 @@ def test_show_prints_the_first_version_then_what_changed(
 ) -> None:
     assert main(["show", "1", "--db", str(db_path)]) == 0
     assert capsys.readouterr().out == (
-        "post 1  https://blog.example/p/flash\n"
+        "post 1  https://blog.example/p/flash  site blog.example\n"
         "also at https://blog.example/p/flash-v2\n"
         "first seen 2026-01-10 08:00:00 UTC, last seen 2026-01-14 10:00:00 UTC,"
         " 4 sightings, 3 versions\n"
@@ -101,7 +101,7 @@ def test_show_a_post_known_by_its_excerpt(
     [key] = rows(sample, "SELECT key FROM post WHERE id = 4")
     assert main(["show", key["key"], "--db", str(db_path)]) == 0
     assert capsys.readouterr().out == (
-        f"post 4  {key['key']}\n"
+        f"post 4  {key['key']}  site blog.example\n"
         "first seen 2026-01-10 08:00:00 UTC, last seen 2026-01-10 08:00:00 UTC,"
         " 1 sighting, 1 version\n"
         "\n"

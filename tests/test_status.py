@@ -36,12 +36,16 @@ def status_json(db_path: Path, capsys: pytest.CaptureFixture[str], *options: str
     for run in report["runs"]:  # times differ from run to run: check their form, then drop them
         assert ISO_TIME.match(run.pop("started_at")) and ISO_TIME.match(run.pop("finished_at"))
         assert 0 <= run.pop("duration_seconds") < 60
+    for site in report["sites"]:
+        last = site.pop("last_crawl_at")
+        assert last is None or ISO_TIME.match(last)
     return report
 
 
 def run_row(run_id: int, **counts: int) -> dict[str, Any]:
     row = {
         "id": run_id,
+        "site": "blog.example",
         "kind": "crawl",
         "status": "ok",
         "pages": 1,
@@ -77,6 +81,14 @@ def test_status_json(sample: Store, db_path: Path, capsys: pytest.CaptureFixture
             "code": {"pending": 3, "recovered": 0, "unrecoverable": 0},
             "formula": {"pending": 1, "recovered": 0, "unrecoverable": 0},
         },
+        "sites": [
+            {
+                "name": "blog.example",
+                "state": "active",
+                "posts": 5,
+                "last_crawl_status": "ok",
+            }
+        ],
     }
 
 
@@ -89,7 +101,7 @@ def test_status_json_last_runs(
 def test_status_json_counts_failures_and_settled_placeholders(
     sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_id = sample.start_run("crawl", sample_archive.PAGE)
+    run_id = sample.start_run("crawl", sample_archive.PAGE, 1)
     counts = RunCounts(pages=1)
     counts.fail("https://blog.example/page/2", "HTTP 503")
     counts.fail("https://blog.example/page/3", "timed out")

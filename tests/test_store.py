@@ -7,6 +7,7 @@ from feedkeeper.clock import now_iso
 from feedkeeper.pipeline import archive_page
 from feedkeeper.records import PageCapture
 from feedkeeper.store import Store
+from feedkeeper.store.sites import ensure_site
 
 from conftest import rows
 
@@ -43,9 +44,10 @@ ADAM = card(
 
 
 def store_page(store: Store, url: str, cards: list[Card], run_id: int | None = None) -> object:
-    run = run_id if run_id is not None else store.start_run("crawl", url)
+    site = ensure_site(store.engine, f"{BASE}/")
+    run = run_id if run_id is not None else store.start_run("crawl", url, site.id)
     capture = PageCapture(url=url, fetched_at=now_iso(), outcome="parsed", body=b"<html></html>")
-    return archive_page(store, run, capture, cards)
+    return archive_page(store, site.id, run, capture, cards)
 
 
 def current(store: Store) -> dict[str, dict[str, object]]:

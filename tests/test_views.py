@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
 
 import sample_archive
 from feedkeeper.importer import import_captures
 from feedkeeper.store import Store
-from feedkeeper.store.engine import alembic_config
+from feedkeeper.store.engine import migrate
 from feedkeeper.store.search import is_search_index
 
 from conftest import ROOT, rows
@@ -28,6 +27,8 @@ VIEWS = {
     "placeholder_backlog",
     "crawl_runs",
     "post_search",
+    "cross_posts",
+    "site_status",
 }
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
@@ -392,10 +393,7 @@ def test_times_are_iso_8601_dates_are_dates_booleans_are_0_or_1(sample: Store) -
 
 
 def _migrate(store: Store, revision: str, *, up: bool) -> None:
-    with store.engine.begin() as conn:
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        (command.upgrade if up else command.downgrade)(config, revision)
+    migrate(store.engine, revision, down=not up)
 
 
 def test_downgrade_removes_what_0002_made_and_upgrade_rebuilds_the_index(sample: Store) -> None:

@@ -31,9 +31,13 @@ RUN = (
     " VALUES (1, 'crawl', 'x', '2026-01-10T08:00:00.000000Z', 'ok',"
     " 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '[]')"
 )
+SITE = (
+    "INSERT INTO site (id, name, url, state, added_at)"
+    " VALUES (1, 'b', 'https://b.example/', 'active', '2026-01-10T08:00:00.000000Z')"
+)
 POST = (
-    "INSERT INTO post (id, key, url, current_version, first_seen, last_seen)"
-    " VALUES (1, 'k', NULL, 1, '2026-01-10T08:00:00.000000Z', '2026-01-10T08:00:00.000000Z')"
+    "INSERT INTO post (id, site_id, key, url, current_version, first_seen, last_seen)"
+    " VALUES (1, 1, 'k', NULL, 1, '2026-01-10T08:00:00.000000Z', '2026-01-10T08:00:00.000000Z')"
 )
 
 
@@ -56,6 +60,7 @@ def _add_version(conn: Connection, version: int, excerpt: str) -> None:
 def test_the_index_follows_the_current_version(store: Store) -> None:
     with store.engine.begin() as conn:
         conn.exec_driver_sql(RUN)
+        conn.exec_driver_sql(SITE)
         conn.exec_driver_sql(POST)
         _add_version(conn, 1, "显存不够时用梯度累积")
     assert _words_match(store, "显存") == [1]
@@ -73,6 +78,7 @@ def test_the_index_follows_the_current_version(store: Store) -> None:
 def test_a_change_by_another_tool_is_indexed_by_the_next_write(store: Store) -> None:
     with store.engine.begin() as conn:
         conn.exec_driver_sql(RUN)
+        conn.exec_driver_sql(SITE)
         conn.exec_driver_sql(POST)
         _add_version(conn, 1, "显存不够时用梯度累积")
     other_tool = sqlite3.connect(store.path)  # knows nothing of feedkeeper_words()

@@ -153,7 +153,76 @@ JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version
 """
 
 
+# PostgreSQL: post_fts is a plain table of the same columns, searched with pg_trgm's
+# trigram indexes (ILIKE '%term%' of any length, Chinese included); one trigger function
+# keeps it in step. The views read the same, except that post_search has no MATCH column
+# to query: post_search is NULL, rank is NULL, and the highlighted title and snippet are
+# the plain title and excerpt (`feedkeeper search` ranks and marks matches itself).
+PG_SEARCH = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE TABLE post_fts (rowid INTEGER PRIMARY KEY, title TEXT, excerpt TEXT)",
+    "CREATE INDEX post_fts_title ON post_fts USING gin (title gin_trgm_ops)",
+    "CREATE INDEX post_fts_excerpt ON post_fts USING gin (excerpt gin_trgm_ops)",
+    """
+    CREATE FUNCTION post_fts_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        changed integer;
+    BEGIN
+        IF TG_TABLE_NAME = 'post' THEN
+            changed := CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
+        ELSE
+            changed := CASE WHEN TG_OP = 'DELETE' THEN OLD.post_id ELSE NEW.post_id END;
+        END IF;
+        DELETE FROM post_fts WHERE rowid = changed;
+        INSERT INTO post_fts (rowid, title, excerpt)
+            SELECT p.id, v.title, v.excerpt FROM post p
+            JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version
+            WHERE p.id = changed;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER post_fts_version AFTER INSERT OR DELETE OR UPDATE OF title, excerpt
+    ON post_version FOR EACH ROW EXECUTE FUNCTION post_fts_refresh()
+    """,
+    """
+    CREATE TRIGGER post_fts_post AFTER DELETE OR UPDATE OF current_version
+    ON post FOR EACH ROW EXECUTE FUNCTION post_fts_refresh()
+    """,
+]
+PG_VIEWS = VIEWS | {
+    "crawl_runs": VIEWS["crawl_runs"].replace(
+        "round((julianday(r.finished_at) - julianday(r.started_at)) * 86400.0, 3)",
+        "round(extract(epoch FROM CAST(r.finished_at AS timestamptz)"
+        " - CAST(r.started_at AS timestamptz)), 3)::double precision",
+    ),
+    "post_search": """
+    CREATE VIEW post_search AS
+    SELECT
+        CAST(NULL AS text) AS post_search,
+        CAST(NULL AS real) AS rank,
+        pc.id AS post_id,
+        pc.url AS url,
+        pc.title AS title,
+        pc.category AS category,
+        pc.published AS published,
+        pc.excerpt AS excerpt,
+        pc.title AS title_highlighted,
+        pc.excerpt AS excerpt_snippet
+    FROM post_fts f
+    JOIN posts_current pc ON pc.id = f.rowid
+    """,
+}
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for sql in PG_SEARCH:
+            op.execute(sql)
+        op.execute(BACKFILL)
+        for sql in PG_VIEWS.values():
+            op.execute(sql)
+        return
     op.execute(SEARCH_TABLE)
     op.execute(BACKFILL)
     for sql in TRIGGERS.values():
@@ -165,6 +234,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in reversed(VIEWS):
         op.execute(f"DROP VIEW IF EXISTS {name}")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TABLE IF EXISTS post_fts")
+        op.execute("DROP FUNCTION IF EXISTS post_fts_refresh CASCADE")
+        return
     for name in reversed(TRIGGERS):
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("DROP TABLE IF EXISTS post_fts")

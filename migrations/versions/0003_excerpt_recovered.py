@@ -68,13 +68,38 @@ POST_HISTORY_0001 = POST_HISTORY.replace(
 )
 
 
+# PostgreSQL keeps track of which views read which: post_search (0002) reads
+# posts_current, so it is dropped and made again around it.
+PG_POST_SEARCH = """
+    CREATE VIEW post_search AS
+    SELECT
+        CAST(NULL AS text) AS post_search,
+        CAST(NULL AS real) AS rank,
+        pc.id AS post_id,
+        pc.url AS url,
+        pc.title AS title,
+        pc.category AS category,
+        pc.published AS published,
+        pc.excerpt AS excerpt,
+        pc.title AS title_highlighted,
+        pc.excerpt AS excerpt_snippet
+    FROM post_fts f
+    JOIN posts_current pc ON pc.id = f.rowid
+"""
+
+
 def upgrade() -> None:
+    is_pg = op.get_bind().dialect.name == "postgresql"
+    if is_pg:
+        op.execute("DROP VIEW IF EXISTS post_search")
     op.execute("DROP VIEW IF EXISTS posts_current")
     op.execute("DROP VIEW IF EXISTS post_history")
     with op.batch_alter_table("post_version") as batch:
         batch.add_column(sa.Column("excerpt_recovered", sa.String(), nullable=True))
     op.execute(POSTS_CURRENT)
     op.execute(POST_HISTORY)
+    if is_pg:
+        op.execute(PG_POST_SEARCH)
 
 
 def downgrade() -> None:

@@ -43,7 +43,34 @@ POSTS_CURRENT = """
 POSTS_CURRENT_0003 = POSTS_CURRENT.replace("        p.pinned AS pinned,\n", "")
 
 
+# PostgreSQL keeps track of which views read which: post_search (0002) reads
+# posts_current, so it is dropped and made again around it.
+PG_POST_SEARCH = """
+    CREATE VIEW post_search AS
+    SELECT
+        CAST(NULL AS text) AS post_search,
+        CAST(NULL AS real) AS rank,
+        pc.id AS post_id,
+        pc.url AS url,
+        pc.title AS title,
+        pc.category AS category,
+        pc.published AS published,
+        pc.excerpt AS excerpt,
+        pc.title AS title_highlighted,
+        pc.excerpt AS excerpt_snippet
+    FROM post_fts f
+    JOIN posts_current pc ON pc.id = f.rowid
+"""
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP VIEW IF EXISTS post_search")
+        op.execute("DROP VIEW IF EXISTS posts_current")
+        op.add_column("post", sa.Column("pinned", sa.Boolean(), nullable=False, server_default="0"))
+        op.execute(POSTS_CURRENT)
+        op.execute(PG_POST_SEARCH)
+        return
     op.execute("DROP VIEW IF EXISTS posts_current")
     # In place: a batch copy of post would break on the views and triggers that name it.
     op.add_column("post", sa.Column("pinned", sa.Boolean(), nullable=False, server_default="0"))

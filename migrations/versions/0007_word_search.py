@@ -120,7 +120,93 @@ def _replace_view(name: str, sql: str) -> None:
     op.execute(sql)
 
 
+# PostgreSQL: post_words is a plain table of segmented text (feedkeeper fills it as its
+# writes commit, as on SQLite); `feedkeeper search` uses the trigram indexes of post_fts.
+# post_search has no MATCH there: its post_search and rank columns are NULL.
+PG_WORDS = [
+    "CREATE TABLE post_words (rowid INTEGER PRIMARY KEY, title TEXT, excerpt TEXT)",
+    "CREATE TABLE post_words_stale (post_id INTEGER PRIMARY KEY)",
+    """
+    CREATE FUNCTION post_words_note() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        changed integer;
+    BEGIN
+        IF TG_TABLE_NAME = 'post' THEN
+            changed := CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
+        ELSE
+            changed := CASE WHEN TG_OP = 'DELETE' THEN OLD.post_id ELSE NEW.post_id END;
+        END IF;
+        IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'post' THEN
+            DELETE FROM post_words WHERE rowid = changed;
+            DELETE FROM post_words_stale WHERE post_id = changed;
+        ELSE
+            INSERT INTO post_words_stale (post_id) VALUES (changed) ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER post_words_version AFTER INSERT OR DELETE OR UPDATE OF title, excerpt
+    ON post_version FOR EACH ROW EXECUTE FUNCTION post_words_note()
+    """,
+    """
+    CREATE TRIGGER post_words_post AFTER DELETE OR UPDATE OF current_version
+    ON post FOR EACH ROW EXECUTE FUNCTION post_words_note()
+    """,
+]
+PG_POST_SEARCH = """
+CREATE VIEW post_search AS
+SELECT
+    CAST(NULL AS text) AS post_search,
+    CAST(NULL AS real) AS rank,
+    pc.id AS post_id,
+    pc.url AS url,
+    pc.title AS title,
+    pc.category AS category,
+    pc.published AS published,
+    pc.excerpt AS excerpt
+FROM post_words w
+JOIN posts_current pc ON pc.id = w.rowid
+"""
+# posts_current as revision 0005 made it.
+PG_POSTS_CURRENT = """
+    CREATE VIEW posts_current AS
+    SELECT
+        p.id AS id,
+        p.url AS url,
+        v.title AS title,
+        v.category AS category,
+        v.categories AS categories,
+        v.tags AS tags,
+        v.published AS published,
+        v.excerpt AS excerpt,
+        coalesce(v.excerpt_recovered, v.excerpt) AS excerpt_recovered,
+        v.truncated AS truncated,
+        p.pinned AS pinned,
+        v.version AS version,
+        p.first_seen AS first_seen,
+        p.last_seen AS last_seen,
+        (SELECT count(*) FROM sighting s WHERE s.post_id = p.id) AS sightings,
+        (SELECT count(*) FROM placeholder ph
+          WHERE ph.version_id = v.id AND ph.status = 'pending') AS placeholders_pending
+    FROM post p
+    JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"""
+
+
+def _upgrade_postgresql() -> None:
+    for sql in PG_WORDS:
+        op.execute(sql)
+    op.execute(BACKFILL)
+    op.execute("DROP VIEW post_search")
+    op.execute("DROP VIEW posts_current")
+    op.execute(PG_POSTS_CURRENT + NATURAL_ORDER)
+    op.execute(PG_POST_SEARCH)
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        _upgrade_postgresql()
+        return
     op.execute(WORDS_TABLE)
     op.execute(STALE_TABLE)
     op.execute(BACKFILL)

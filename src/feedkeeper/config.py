@@ -29,8 +29,9 @@ DEFAULT_CONFIG_FILE = Path("feedkeeper.toml")
 class Settings:
     """Every knob feedkeeper has; see README "Configuration" for each one."""
 
-    # Where the archive lives; a relative path is relative to the working directory.
-    db: Path = Path("feedkeeper.db")
+    # Where the archive lives: a SQLite file (a relative path is relative to the working
+    # directory), or a database URL such as postgresql://user@host/db.
+    db: Path | str = Path("feedkeeper.db")
     # The listing page to start from; required by crawl and schedule only.
     url: str | None = None
     # Named in the User-Agent so a site owner can find out who is calling.
@@ -158,6 +159,8 @@ def _read_env(env: Mapping[str, str]) -> dict[str, Any]:
 def _coerce(name: str, value: Any) -> Any:
     kind = str(_FIELD_TYPES[name])
     try:
+        if name == "db":
+            return str(value) if is_database_url(str(value)) else Path(value)
         if "Path" in kind:
             return Path(value)
         if kind == "bool":
@@ -237,6 +240,11 @@ def validate(settings: Settings) -> Settings:
             f"setting log_format: must be 'text' or 'json', got {settings.log_format!r}"
         )
     return settings
+
+
+def is_database_url(db: Path | str) -> bool:
+    """True when the ``db`` setting names a database server (postgresql://...), not a file."""
+    return isinstance(db, str) and "://" in db
 
 
 def check_url(url: str, name: str = "url") -> str:

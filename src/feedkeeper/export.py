@@ -31,6 +31,7 @@ from feedkeeper.store.read import PostRecord
 FORMATS = ("json", "jsonl", "csv")
 FIELDS = (
     "id",
+    "site",
     "url",
     "aliases",
     "title",

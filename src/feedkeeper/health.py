@@ -11,13 +11,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.config import Settings
 from feedkeeper.errors import NewerSchemaError
+from feedkeeper.records import SiteState
 from feedkeeper.store.dialect import quick_check
-from feedkeeper.store.engine import check_revision, create_sqlite_engine, reason, schema_revision
+from feedkeeper.store.engine import (
+    SCHEMA_HEAD,
+    check_revision,
+    create_server_engine,
+    create_sqlite_engine,
+    describe,
+    reason,
+    schema_revision,
+)
 from feedkeeper.store.runs import crawl_start_times
+from feedkeeper.store.sites import Site, find_site, list_sites
 from feedkeeper.triggers import Cadence
 
 # Unhealthy once this many scheduled runs have come due without a success:
@@ -41,20 +52,63 @@ class RunTimes:
     first_run: datetime | None
 
 
-def check_health(settings: Settings, now: datetime | None = None) -> Health:
-    """Judge the archive at ``settings.db`` against the schedule in ``settings``."""
+def check_health(
+    settings: Settings, now: datetime | None = None, site: str | None = None
+) -> Health:
+    """Judge the archive at ``settings.db`` (each active site, or ``site``) against the schedule.
+
+    A site with its own interval or cron expression is judged against it.
+    """
     now = now or datetime.now(UTC)
-    if not settings.db.is_file():
-        return Health(False, f"no archive at {settings.db}")
+    db = settings.db
+    if isinstance(db, Path) and not db.is_file():
+        return Health(False, f"no archive at {db}")
     try:
-        problem = check_archive(settings.db)
+        problem = check_archive(db)
         if problem is not None:
             return Health(False, problem)
-        times = read_run_times(settings.db)
+        engine = _reader(db)
+        try:
+            return _judge_sites(engine, settings, now, site)
+        finally:
+            engine.dispose()
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        return Health(False, f"cannot read {settings.db}: {reason(exc)}")
-    cadence = Cadence.of(settings.schedule, settings.every, settings.jitter)
-    return judge(times, cadence, now)
+        return Health(False, f"cannot read {describe(db)}: {reason(exc)}")
+
+
+def _reader(db: Path | str) -> Engine:
+    return (
+        create_server_engine(db) if isinstance(db, str) else create_sqlite_engine(db, readonly=True)
+    )
+
+
+def _judge_sites(engine: Engine, settings: Settings, now: datetime, name: str | None) -> Health:
+    default = Cadence.of(settings.schedule, settings.every, settings.jitter)
+    if schema_revision(engine) != SCHEMA_HEAD:  # an archive from before sites: judged whole
+        return judge(_times(engine, None), default, now)
+    sites = [find_site(engine, name)] if name else list_sites(engine, SiteState.ACTIVE)
+    if not sites:
+        return judge(_times(engine, None), default, now)
+    verdicts = [
+        (s, judge(_times(engine, s.id), _cadence_of(s, settings, default), now)) for s in sites
+    ]
+    if len(verdicts) == 1:
+        return verdicts[0][1]
+    sick = [f"site {s.name}: {h.reason}" for s, h in verdicts if not h.is_healthy]
+    if sick:
+        return Health(False, f"{len(sick)} of {len(sites)} sites unhealthy: " + "; ".join(sick))
+    return Health(True, f"all {len(sites)} active sites crawled within {MISSED_RUNS} runs")
+
+
+def _cadence_of(site: Site, settings: Settings, default: Cadence) -> Cadence:
+    if site.every or site.cron:
+        return Cadence.of(site.cron or settings.schedule, site.every, settings.jitter)
+    return default
+
+
+def _times(engine: Engine, site_id: int | None) -> RunTimes:
+    last, first = crawl_start_times(engine, site_id)
+    return RunTimes(_parse(last), _parse(first))
 
 
 def judge(times: RunTimes, cadence: Cadence, now: datetime) -> Health:
@@ -72,30 +126,22 @@ def judge(times: RunTimes, cadence: Cadence, now: datetime) -> Health:
     return Health(True, f"{what} {_iso(since)} ({age} ago); runs {cadence.describe()}")
 
 
-def check_archive(db: Path) -> str | None:
+def check_archive(db: Path | str) -> str | None:
     """Say what makes the archive unusable (a newer schema, damage SQLite finds), or None."""
-    engine = create_sqlite_engine(db, readonly=True)
+    engine = _reader(db)
     try:
         try:
             check_revision(schema_revision(engine), db)
         except NewerSchemaError as exc:
             return exc.message
+        if isinstance(db, str):
+            return None  # a server keeps its own files sound
         found = quick_check(engine, 3)
     finally:
         engine.dispose()
     if found != ["ok"]:
         return f"{db} is damaged: {' '.join(' '.join(str(line).split()) for line in found)}"
     return None
-
-
-def read_run_times(db: Path) -> RunTimes:
-    """Read the start of the last successful crawl and of the first crawl, read-only."""
-    engine = create_sqlite_engine(db, readonly=True)
-    try:
-        last, first = crawl_start_times(engine)
-    finally:
-        engine.dispose()
-    return RunTimes(_parse(last), _parse(first))
 
 
 def _parse(stamp: str | None) -> datetime | None:

@@ -10,16 +10,24 @@ from feedkeeper.errors import ParseError
 from feedkeeper.pipeline import Progress, RunSummary, parse_body, run_status, write_page
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind
 from feedkeeper.store import Store
+from feedkeeper.store.sites import Site, site_for_import
 from feedkeeper.store.write import PageWriter
 
 
 def import_captures(
-    store: Store, files: Sequence[Path], progress: Progress | None = None
+    store: Store,
+    files: Sequence[Path],
+    progress: Progress | None = None,
+    site: Site | None = None,
 ) -> RunSummary:
-    """Archive plain-text captures of listing pages through the same dedupe and write path."""
-    run_id = store.start_run(RunKind.IMPORT, " ".join(str(f) for f in files))
+    """Archive plain-text captures of listing pages through the same dedupe and write path.
+
+    They go to ``site``; without one, to the archive's only site (made when there is none).
+    """
+    site = site or site_for_import(store.engine, files[0].resolve().as_uri())
+    run_id = store.start_run(RunKind.IMPORT, " ".join(str(f) for f in files), site.id)
     counts = RunCounts()
-    with store.closing_run(run_id, counts), store.writer() as writer:
+    with store.closing_run(run_id, counts), store.writer(site.id) as writer:
         for path in files:
             if progress:
                 progress(str(path))

@@ -27,12 +27,31 @@ class RunCounters(SQLModel):
     placeholders_unrecoverable: int = 0
 
 
+class Site(SQLModel, table=True):
+    """One blog kept in the archive: where its listing starts and how often to crawl it."""
+
+    __tablename__ = "site"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)  # how commands name it (--site NAME)
+    url: str  # the first listing page
+    profile: str | None = None  # a TOML site profile's path
+    every: str | None = None  # crawl interval ("30m"), or
+    cron: str | None = None  # a cron expression; neither: the schedule's default
+    # A SiteState: active | paused (left out of `crawl` and the schedule until resumed)
+    # | removed (no longer crawled; its posts stay in the archive).
+    state: str = "active"
+    added_at: str
+
+
 class Run(RunCounters, table=True):
     """One invocation that wrote to the archive: a crawl, an import, a reparse, a recovery."""
 
     __tablename__ = "run"
 
     id: int | None = Field(default=None, primary_key=True)
+    # The site crawled, imported or recovered; None for a run over the whole archive (reparse).
+    site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
     kind: str  # a RunKind: crawl | import | reparse | recover
     source: str  # start URL, file names, or what was reparsed
     started_at: str
@@ -60,6 +79,7 @@ class PageFetch(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(foreign_key="run.id", index=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
     url: str
     fetched_at: str
     outcome: str  # parsed | not_modified | failed | unparseable | suspect
@@ -80,9 +100,11 @@ class Post(SQLModel, table=True):
     """One post, however many URLs and versions it has."""
 
     __tablename__ = "post"
+    __table_args__ = (UniqueConstraint("site_id", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True)  # canonical URL, or "excerpt:<fingerprint>" without one
+    site_id: int = Field(foreign_key="site.id", index=True)
+    key: str  # canonical URL, or "excerpt:<fingerprint>" without one; unique in its site
     url: str | None = None  # canonical URL where the post was first seen
     current_version: int = 1
     first_seen: str
@@ -120,6 +142,7 @@ class PostUrl(SQLModel, table=True):
 
     __tablename__ = "post_url"
 
+    site_id: int = Field(foreign_key="site.id", primary_key=True)
     url: str = Field(primary_key=True)
     post_id: int = Field(foreign_key="post.id", index=True)
     first_seen: str
@@ -129,7 +152,10 @@ class PostFingerprint(SQLModel, table=True):
     """Title+excerpt fingerprints of every version: how reposts under new URLs are known."""
 
     __tablename__ = "post_fingerprint"
+    # Reposts across sites share a fingerprint: the cross_posts view links them.
+    __table_args__ = (Index("ix_post_fingerprint_fingerprint", "fingerprint"),)
 
+    site_id: int = Field(foreign_key="site.id", primary_key=True)
     fingerprint: str = Field(primary_key=True)
     post_id: int = Field(foreign_key="post.id", index=True)
 

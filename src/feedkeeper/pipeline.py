@@ -49,6 +49,7 @@ from feedkeeper.records import (
 )
 from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import Store
+from feedkeeper.store.sites import Site, ensure_site
 from feedkeeper.store.write import PageWriter
 
 Progress = Callable[[str], None]
@@ -86,6 +87,12 @@ class CrawlOptions:
     listing_parser: ListingParser = parse_listing
     # The parse worker for long listings (made per run when None; injectable for tests).
     worker: ParseWorker | None = None
+    # The site crawled; None: the site whose listing starts at settings.url (added if new).
+    site: Site | None = None
+    # Commit after every page: set when several crawls share the process (see crawl_sites),
+    # so that no write transaction stays open while this crawl waits.
+    commit_every_page: bool = False
+    in_process_parse: bool = False  # never start a parse worker process
 
 
 # A page is suspect, and its cards are not archived, when they collapsed to under half
@@ -112,6 +119,7 @@ class _Crawl:
     counts: RunCounts = field(default_factory=RunCounts)
     warnings: list[str] = field(default_factory=list)
     worker: ParseWorker | None = None  # the parse stage's worker process, on long listings
+    site_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,20 +148,28 @@ def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None)
 
 async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -> RunSummary:
     """The crawl, for callers that already run an event loop."""
-    if settings.url is None:
-        raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
-    # Credentials in the URL reach the site as Basic auth (the Fetcher's settings keep
-    # them); the archive, the messages and the logs only ever see the URL without them.
-    fetch_settings = settings
-    start_url = strip_credentials(settings.url)
+    site = options.site
+    if site is None:
+        if settings.url is None:
+            raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
+        # Credentials in the URL reach the site as Basic auth (the Fetcher's settings keep
+        # them); the archive, the messages and the logs only ever see the URL without them.
+        site = ensure_site(store.engine, strip_credentials(settings.url))
+        fetch_settings = settings
+    else:
+        fetch_settings = replace(settings, url=site.url)
+    start_url = site.url
     settings = replace(settings, url=start_url)
     warnings: list[str] = []
-    if not settings.full and store.has_unfinished_crawl(start_url):
+    if not settings.full and store.has_unfinished_crawl(site.id):
         # Pages after the cut were never read: do not stop at the first page without news.
         settings = replace(settings, full=True)
         warnings.append("the previous crawl did not finish: walked every page to complete it")
-    run_id = store.start_run(RunKind.CRAWL, start_url)
-    run = _Crawl(store, settings, fetch_settings, options, run_id, start_url, store.last_fetches())
+    run_id = store.start_run(RunKind.CRAWL, start_url, site.id)
+    run = _Crawl(
+        store, settings, fetch_settings, options, run_id, start_url, store.last_fetches(site.id)
+    )
+    run.site_id = site.id
     run.warnings = warnings
     started = time.monotonic()
     log.info(
@@ -183,7 +199,7 @@ async def _fetch_and_walk(run: _Crawl) -> _Walked:
     """Open the stages around the walk; say how it ended."""
     settings, options = run.settings, run.options
     worker = None  # one request at a time: nothing is fetched ahead to parse meanwhile
-    if settings.concurrency >= 2:
+    if settings.concurrency >= 2 and not options.in_process_parse:
         worker = options.worker or ParseWorker(options.profile)
     run.worker = worker
     try:
@@ -197,7 +213,7 @@ async def _fetch_and_walk(run: _Crawl) -> _Walked:
                 fetcher, worker, run.last_fetches, run.start, settings.concurrency
             )
             try:
-                with run.store.writer() as writer:
+                with run.store.writer(run.site_id) as writer:
                     walked = await _walk(run, prefetcher, writer)
             finally:
                 await prefetcher.close()
@@ -287,6 +303,8 @@ async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> _Wal
         if not prefetcher.is_ready(url):
             writer.commit()
         step = await _crawl_page(run, prefetcher, writer, url, guessed)
+        if options.commit_every_page:
+            writer.commit()
         writer.commit_if_full()
         if not step.is_news and not settings.full:
             break  # incremental: the rest of the listing is what we already hold
@@ -510,10 +528,15 @@ def write_page(
 
 
 def archive_page(
-    store: Store, run_id: int, capture: PageCapture, cards: list[Card] | None, skipped: int = 0
+    store: Store,
+    site_id: int,
+    run_id: int,
+    capture: PageCapture,
+    cards: list[Card] | None,
+    skipped: int = 0,
 ) -> PageOutcome:
-    """Dedupe and write one page in a transaction of its own."""
-    with store.writer() as writer:
+    """Dedupe and write one page of a site in a transaction of its own."""
+    with store.writer(site_id) as writer:
         return write_page(writer, run_id, capture, cards, skipped)
 
 

@@ -20,6 +20,14 @@ class RunStatus(StrEnum):
     INTERRUPTED = "interrupted"  # stopped by a signal, or killed
 
 
+class SiteState(StrEnum):
+    """Whether a site is crawled: active, paused until resumed, or removed (posts kept)."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    REMOVED = "removed"
+
+
 class RunKind(StrEnum):
     """What a run did; stored as text in ``run.kind``."""
 

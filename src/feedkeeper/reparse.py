@@ -20,6 +20,7 @@ from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker
 from feedkeeper.pipeline import SUSPECT, Progress, RunSummary, parse_body, run_status, suspect_parse
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, Validators
 from feedkeeper.store import Store
+from feedkeeper.store.engine import describe
 from feedkeeper.store.write import PageWriter
 
 
@@ -35,7 +36,7 @@ def reparse(
     A page the crawl refused as suspect stays refused unless it now parses cleanly
     next to the last good parse of its URL, or ``accept_suspect`` says to take it.
     """
-    run_id = store.start_run(RunKind.REPARSE, str(store.path))
+    run_id = store.start_run(RunKind.REPARSE, describe(store.path))
     counts = RunCounts()
     rules = _Reparse(profile, accept_suspect, counts, progress)
     with store.closing_run(run_id, counts), store.rebuilding() as (writer, pages):
@@ -62,16 +63,16 @@ PARSE_AHEAD = 32
 
 
 async def _reparse_pages(
-    store: Store, writer: PageWriter, pages: Sequence[tuple[int, int]], rules: _Reparse
+    store: Store, writer: PageWriter, pages: Sequence[tuple[int, int, int]], rules: _Reparse
 ) -> None:
     """Parse the stored pages (in a worker, ``PARSE_AHEAD`` in flight), dedupe and write them."""
     worker = ParseWorker(rules.profile) if len(pages) >= PARALLEL_FROM_PAGES else None
     queue: deque[_StoredPage] = deque()
     try:
-        for fetch_id, run_id in pages:
+        for fetch_id, run_id, site_id in pages:
             capture = store.load_capture(writer, fetch_id)
             job = await worker.submit(*_stored_job(capture)) if worker else None
-            queue.append(_StoredPage(run_id, capture, job))
+            queue.append(_StoredPage(run_id, site_id, capture, job))
             if len(queue) > PARSE_AHEAD:
                 await _reparse_page(writer, queue.popleft(), worker, rules)
         while queue:
@@ -86,6 +87,7 @@ class _StoredPage:
     """A stored page on its way through a reparse, with its parse when a worker has it."""
 
     run_id: int
+    site_id: int
     capture: PageCapture
     parsing: asyncio.Future[ParsedPage] | None
 
@@ -105,6 +107,7 @@ async def _reparse_page(
     except ParseError as exc:
         rules.counts.fail(capture.url, exc.message)
         return
+    writer.site_id = page.site_id
     keyed = key_cards(parsed.cards)
     known = writer.known(keyed, page.run_id)
     changes = dedupe_page(keyed, known, parsed.skipped)

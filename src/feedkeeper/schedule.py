@@ -24,9 +24,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from feedkeeper.config import Settings
 from feedkeeper.errors import ConfigError, DatabaseLockedError, FeedkeeperError
 from feedkeeper.logs import mask_credentials
-from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async
+from feedkeeper.pipeline import CrawlOptions, crawl_async
+from feedkeeper.records import SiteState
 from feedkeeper.recover import RecoverOptions, recover_async
+from feedkeeper.sites_crawl import crawl_sites_async
 from feedkeeper.store import Store, exclusive_lock
+from feedkeeper.store.engine import archive_exists
+from feedkeeper.store.sites import list_sites
 from feedkeeper.triggers import Cadence
 
 log = logging.getLogger(__name__)
@@ -45,11 +49,7 @@ class Daemon:
     """Runs crawls on a schedule in a background thread until asked to stop."""
 
     def __init__(self, settings: Settings, options: CrawlOptions | None = None) -> None:
-        if settings.url is None:
-            raise ConfigError(
-                "setting url: required by schedule (pass --url or set FEEDKEEPER_URL)"
-            )
-        self.settings = settings
+        self.settings = settings  # without a url, each tick crawls every active site
         self.cadence = Cadence.of(settings.schedule, settings.every, settings.jitter)
         self.options = options or CrawlOptions()
         self.stop_reason: str | None = None  # set from a signal handler: a plain assignment
@@ -115,7 +115,7 @@ class Daemon:
 
     @property
     def _url(self) -> str:
-        return mask_credentials(self.settings.url or "")
+        return mask_credentials(self.settings.url or "every active site")
 
     def tick(self) -> None:
         """One scheduled run: crawl under the writer lock, then recover new placeholders."""
@@ -153,29 +153,36 @@ class Daemon:
                 return
             store = Store.open(self.settings.db)
             try:
-                summary = asyncio.run(self._crawl(store))
-                if not self.is_stopping and summary.counts.placeholders_found:
+                found = asyncio.run(self._crawl(store))
+                if not self.is_stopping and found:
                     asyncio.run(self._recover(store))
             finally:
                 store.close()
 
-    async def _crawl(self, store: Store) -> RunSummary:
+    async def _crawl(self, store: Store) -> int:
+        """Crawl the site (or every active site); return how many placeholders were found."""
         task = asyncio.current_task()
         assert task is not None
         self._in_flight = (asyncio.get_running_loop(), task)
         try:
             options = replace(self.options, should_stop=lambda: self.is_stopping)
-            summary = await crawl_async(store, self.settings, options)
+            if self.settings.url is not None:
+                summaries = [await crawl_async(store, self.settings, options)]
+            else:
+                sites = list_sites(store.engine, SiteState.ACTIVE)
+                results = await crawl_sites_async(store, sites, self.settings, options)
+                summaries = [r.summary for r in results if r.summary is not None]
         finally:
             self._in_flight = None
-        for warning in summary.warnings:  # a cap that applied, a walk cut short: say so
-            log.warning(
-                "run %d: %s",
-                summary.run_id,
-                warning,
-                extra={"event": "run_warning", "run_id": summary.run_id, "detail": warning},
-            )
-        return summary
+        for summary in summaries:
+            for warning in summary.warnings:  # a cap that applied, a walk cut short: say so
+                log.warning(
+                    "run %d: %s",
+                    summary.run_id,
+                    warning,
+                    extra={"event": "run_warning", "run_id": summary.run_id, "detail": warning},
+                )
+        return sum(summary.counts.placeholders_found for summary in summaries)
 
     async def _recover(self, store: Store) -> None:
         """Recover the placeholders never attempted yet: those this tick's crawl found."""
@@ -197,6 +204,27 @@ class Daemon:
             loop.call_soon_threadsafe(task.cancel)
         if not self._idle.wait(CANCEL_GRACE):
             log.error("the run in flight did not stop", extra={"event": "stop_timeout"})
+
+
+NO_SITE = (
+    "setting url: required when the archive has no active site to crawl"
+    " (pass --url, set FEEDKEEPER_URL, or add sites with `feedkeeper sites add URL`)"
+)
+
+
+def check_sites(settings: Settings) -> None:
+    """Refuse to start with nothing to crawl: no url, and no active site in the archive."""
+    if settings.url is not None:
+        return
+    if not archive_exists(settings.db):
+        raise ConfigError(NO_SITE)  # before an archive is created for nothing
+    with exclusive_lock(settings.db, settings.lock_timeout):
+        store = Store.open(settings.db)
+        try:
+            if not list_sites(store.engine, SiteState.ACTIVE):
+                raise ConfigError(NO_SITE)
+        finally:
+            store.close()
 
 
 def check_archive(settings: Settings) -> None:

@@ -16,14 +16,14 @@ from collections.abc import Callable
 
 import typer
 
-from feedkeeper.cli import archive, common, crawl, inspect, ops, query
+from feedkeeper.cli import archive, common, crawl, inspect, ops, query, sites, workers
 from feedkeeper.errors import FeedkeeperError, StoreError
 
 app = common.app
 app.add_typer(common.db_app, name="db")
 
 # Registering commands: each module adds its own to the shared app.
-for module in (crawl, archive, inspect, ops, query):
+for module in (crawl, archive, inspect, ops, query, sites, workers):
     module.register(app)
 
 # Exit code for an error we did not foresee (BSD sysexits EX_SOFTWARE).
@@ -68,9 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     finally:
+        _dispose_engines()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     return result if isinstance(result, int) else 0
+
+
+def _dispose_engines() -> None:
+    """Close every database connection the command opened (when it opened any)."""
+    engine = sys.modules.get("feedkeeper.store.engine")
+    if engine is not None:
+        engine.dispose_engines()
 
 
 def _stop_on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:
@@ -81,7 +89,8 @@ def _stop_on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:
 
 
 def _is_database_error(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.Error) or isinstance(getattr(exc, "orig", None), sqlite3.Error)
+    cause = getattr(exc, "orig", None) or exc
+    return isinstance(cause, sqlite3.Error) or type(cause).__module__.startswith("psycopg")
 
 
 def _usage_line(exc: typer.TyperException) -> str:

@@ -10,14 +10,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from feedkeeper.cli.common import ConfigOption, DbOption, err, out, print_json, settings_for
+from feedkeeper.cli.common import (
+    ConfigOption,
+    DbOption,
+    SiteOption,
+    err,
+    out,
+    print_json,
+    settings_for,
+)
 from feedkeeper.cli.progress import progress_bar, tracked
 from feedkeeper.clock import stored_date, stored_time
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
 
 if TYPE_CHECKING:
-    from feedkeeper.store.read import RunRow, StatusReport
+    from feedkeeper.store.read import RunRow, SiteRow, StatusReport
 
 
 def register(app: typer.Typer) -> None:
@@ -69,12 +77,14 @@ def export_command(
             help="CSV: put ' before cells a spreadsheet would run as formulas (off: raw text).",
         ),
     ] = True,
+    site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Export the archive's posts as JSON, JSON Lines or CSV."""
     from feedkeeper.export import FORMATS, check_fields, check_target, write_export
     from feedkeeper.store.read import PostFilter, count_posts, iter_posts, open_reader
+    from feedkeeper.store.sites import find_site
 
     if fmt not in FORMATS:
         raise ConfigError(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -88,13 +98,17 @@ def export_command(
         categories=tuple(category or ()),
         pending_placeholders=pending,
         changed_since=_time_option("--changed-since", changed_since),
+        site=site,
     )
     chosen = check_fields(fields)
     archive = settings_for(config, db=db).db
     target = None if out_path in (None, "-") else Path(out_path)
+    archive_file = archive if isinstance(archive, Path) else None
     if target is not None:
-        check_target(target, archive)  # before the archive is read for nothing
+        check_target(target, archive_file)  # before the archive is read for nothing
     engine = open_reader(archive)
+    if site is not None:
+        find_site(engine, site)
     total = count_posts(engine, where) if err.is_terminal else None  # only a bar needs it
     with progress_bar("exporting", total) as advance:
         records = tracked(iter_posts(engine, where, history=history), advance, lambda r: str(r.id))
@@ -106,7 +120,7 @@ def export_command(
             history=history,
             excel=excel,
             formula_guard=formula_guard,
-            archive=archive,
+            archive=archive_file,
         )
     if target is not None:
         err.print(f"exported {count} posts to {target}", markup=False, highlight=False)
@@ -141,7 +155,7 @@ def datasette_metadata_command(db: DbOption = None, config: ConfigOption = None)
 
     archive = settings_for(config, db=db).db
     open_reader(archive).dispose()  # an archive to describe, at the schema the metadata knows
-    print_json(datasette_metadata(archive))
+    print_json(datasette_metadata(archive if isinstance(archive, Path) else Path("feedkeeper")))
 
 
 def status_command(
@@ -149,13 +163,18 @@ def status_command(
     runs: Annotated[
         int, typer.Option("--runs", min=1, max=SQLITE_MAX_INT, help="How many recent runs to list.")
     ] = 10,
+    site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Show recent runs, archive totals and the placeholder backlog."""
+    """Show recent runs, archive totals, the placeholder backlog and the sites."""
     from feedkeeper.store.read import open_reader, status_report
+    from feedkeeper.store.sites import find_site
 
-    report = status_report(open_reader(settings_for(config, db=db).db), last_runs=runs)
+    engine = open_reader(settings_for(config, db=db).db)
+    if site is not None:
+        find_site(engine, site)
+    report = status_report(engine, last_runs=runs, site=site)
     if as_json:
         text = json.dumps(asdict(report), ensure_ascii=False, indent=2)
         out.print_json(text) if out.is_terminal else print(text)
@@ -164,6 +183,8 @@ def status_command(
     _say(f"archive: {totals}")
     _show_table("recent runs", RUN_COLUMNS, [_run_cells(run) for run in report.runs])
     _show_table("placeholders", BACKLOG_COLUMNS, _backlog_rows(report))
+    if len(report.sites) > 1:
+        _show_table("sites", SITE_COLUMNS, [_site_cells(s) for s in report.sites])
 
 
 RUN_COLUMNS = (
@@ -178,6 +199,12 @@ RUN_COLUMNS = (
     "failures",
 )
 BACKLOG_COLUMNS = ("kind", "pending", "recovered", "unrecoverable")
+SITE_COLUMNS = ("site", "state", "posts", "last crawl", "status")
+
+
+def _site_cells(site: SiteRow) -> list[str]:
+    when = site.last_crawl_at[:19].replace("T", " ") if site.last_crawl_at else "-"
+    return [site.name, site.state, str(site.posts), when, site.last_crawl_status or "-"]
 
 
 def _run_cells(run: RunRow) -> list[str]:

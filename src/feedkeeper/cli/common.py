@@ -186,8 +186,12 @@ def _main(
 
 
 DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="The archive file [default: $FEEDKEEPER_DB, else ./feedkeeper.db]."),
+    str | None,
+    typer.Option(
+        "--db",
+        help="The archive: a SQLite file or a postgresql:// URL"
+        " [default: $FEEDKEEPER_DB, else ./feedkeeper.db].",
+    ),
 ]
 # The site and politeness options that crawl, schedule, recover and parse share.
 UrlOption = Annotated[
@@ -210,6 +214,9 @@ ConcurrencyOption = Annotated[
 ]
 IgnoreRobotsOption = Annotated[
     bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")
+]
+SiteOption = Annotated[
+    str | None, typer.Option("--site", help="Only this site (see `feedkeeper sites list`).")
 ]
 ConfigOption = Annotated[
     Path | None,

@@ -17,6 +17,7 @@ from feedkeeper.cli.common import (
     MaxPagesOption,
     ProfileOption,
     RateOption,
+    SiteOption,
     UrlOption,
     db_app,
     out,
@@ -24,7 +25,7 @@ from feedkeeper.cli.common import (
     settings_for,
 )
 from feedkeeper.cli.progress import progress_bar
-from feedkeeper.cli.summary import print_recovery, print_summary
+from feedkeeper.cli.summary import print_recovery, print_site_results, print_summary
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
 
@@ -33,6 +34,12 @@ if TYPE_CHECKING:
     from feedkeeper.pipeline import RunSummary
     from feedkeeper.recover import RecoverSummary
     from feedkeeper.store import Store
+    from feedkeeper.store.sites import Site
+
+NO_SITES = (
+    "crawl: the archive has no active site: pass --url URL, or add one with"
+    " `feedkeeper sites add URL`"
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -47,6 +54,7 @@ def register(app: typer.Typer) -> None:
 
 def crawl_command(
     url: UrlOption = None,
+    site: SiteOption = None,
     db: DbOption = None,
     full: FullOption = False,
     max_pages: MaxPagesOption = None,
@@ -67,10 +75,12 @@ def crawl_command(
     as_json: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Fetch the listing pages of a blog and archive every post card, then recover placeholders."""
+    """Fetch the listing pages of a blog (or of every active site), archive every post card,
+    then recover placeholders."""
     from feedkeeper.parse import load_profile
     from feedkeeper.pipeline import CrawlOptions, crawl
     from feedkeeper.store import Store, exclusive_lock
+    from feedkeeper.store.engine import archive_exists
 
     settings = settings_for(
         config,
@@ -84,14 +94,18 @@ def crawl_command(
         ignore_robots=ignore_robots or None,
         use_feed=use_feed or None,
     )
-    if settings.url is None:  # before the archive is created for nothing
-        raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
+    if site is not None and url is not None:
+        raise ConfigError("--url and --site: give one or the other")
+    if site is None and settings.url is None and not archive_exists(settings.db):
+        raise ConfigError(NO_SITES)  # before the archive is created for nothing
     site_profile = load_profile(settings.profile) if settings.profile else None
+    if site is not None or settings.url is None:
+        _crawl_sites(settings, site, site_profile, recover_new)
     with exclusive_lock(settings.db, settings.lock_timeout):
         store = Store.open(settings.db)
         with progress_bar("crawling") as advance:
             summary = crawl(store, settings, CrawlOptions(profile=site_profile, progress=advance))
-        recovery = _recover_found(store, settings, summary) if recover_new else None
+        recovery = _recover_found(store, settings, [summary]) if recover_new else None
     if as_json:
         print_json(_summary_json(summary, recovery))
     else:
@@ -102,12 +116,48 @@ def crawl_command(
     raise typer.Exit(max(codes))
 
 
-def _recover_found(store: Store, settings: Settings, summary: RunSummary) -> RecoverSummary | None:
+def _crawl_sites(settings: Settings, name: str | None, profile: Any, recover_new: bool) -> None:
+    """Crawl one site of the archive, or every active one at once; exit with their code."""
+    from feedkeeper.pipeline import CrawlOptions
+    from feedkeeper.sites_crawl import crawl_sites
+    from feedkeeper.store import Store, exclusive_lock
+
+    with exclusive_lock(settings.db, settings.lock_timeout):
+        store = Store.open(settings.db)
+        with progress_bar("crawling") as advance:
+            options = CrawlOptions(profile=profile, progress=advance)
+            results = crawl_sites(store, _sites_to_crawl(store, name), settings, options)
+        summaries = [r.summary for r in results if r.summary is not None]
+        recovery = _recover_found(store, settings, summaries) if recover_new else None
+    code = print_site_results(results)
+    if recovery is not None:
+        print_recovery(recovery)
+    raise typer.Exit(max(code, recovery.exit_code if recovery else 0))
+
+
+def _sites_to_crawl(store: Store, name: str | None) -> list[Site]:
+    from feedkeeper.records import SiteState
+    from feedkeeper.store.sites import find_site, list_sites
+
+    if name is not None:
+        return [find_site(store.engine, name)]
+    sites = list_sites(store.engine, SiteState.ACTIVE)
+    if not sites:
+        raise ConfigError(NO_SITES)
+    return sites
+
+
+def _recover_found(
+    store: Store, settings: Settings, summaries: list[RunSummary]
+) -> RecoverSummary | None:
     """Recover the placeholders never attempted yet, as a scheduled tick does after its crawl."""
     from feedkeeper.records import RunStatus
     from feedkeeper.recover import RecoverOptions, recover
 
-    if summary.status is RunStatus.FAILED or not summary.counts.placeholders_found:
+    found = [
+        s for s in summaries if s.status is not RunStatus.FAILED and s.counts.placeholders_found
+    ]
+    if not found:
         return None
     with progress_bar("recovering") as advance:
         return recover(store, settings, RecoverOptions(only_new=True, progress=advance))
@@ -135,19 +185,23 @@ def _summary_json(summary: RunSummary, recovery: RecoverSummary | None) -> dict[
 
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="Plain-text captures of listing pages.")],
+    site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Archive plain-text captures of a listing (no URLs: posts are known by their excerpt)."""
     from feedkeeper.importer import import_captures
     from feedkeeper.store import Store, exclusive_lock
+    from feedkeeper.store.sites import find_site
 
     settings = settings_for(config, db=db)
     with (
         exclusive_lock(settings.db, settings.lock_timeout),
         progress_bar("importing", len(files)) as advance,
     ):
-        summary = import_captures(Store.open(settings.db), files, progress=advance)
+        store = Store.open(settings.db)
+        target = find_site(store.engine, site) if site is not None else None
+        summary = import_captures(store, files, progress=advance, site=target)
     print_summary(summary)
     raise typer.Exit(summary.exit_code)
 
@@ -210,12 +264,12 @@ def recover_command(
 def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None:
     """Create the archive or bring its schema up to date (every command also does this)."""
     from feedkeeper.store import Store, exclusive_lock
-    from feedkeeper.store.engine import schema_revision
+    from feedkeeper.store.engine import describe, schema_revision
 
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
         store = Store.open(settings.db)
-    out.print(f"{settings.db}: schema at revision {schema_revision(store.engine)}")
+    out.print(f"{describe(settings.db)}: schema at revision {schema_revision(store.engine)}")
 
 
 def demo_command(

@@ -20,6 +20,7 @@ from feedkeeper.cli.common import (
     MaxPagesOption,
     ProfileOption,
     RateOption,
+    SiteOption,
     UrlOption,
     out,
     output_options,
@@ -77,7 +78,7 @@ def schedule_command(
     from feedkeeper.logs import configure_logging
     from feedkeeper.parse import load_profile
     from feedkeeper.pipeline import CrawlOptions
-    from feedkeeper.schedule import Daemon, check_archive, serve_until_signalled
+    from feedkeeper.schedule import Daemon, check_archive, check_sites, serve_until_signalled
 
     _refuse_both_cadences(cron, every)
     settings = _cadence_settings(
@@ -98,6 +99,15 @@ def schedule_command(
     configure_logging(
         settings.log_format, level=logging.ERROR if output_options().quiet else logging.INFO
     )
+    from feedkeeper.config import is_database_url
+
+    if is_database_url(settings.db):  # the ticks that defer each site's crawl, for the workers
+        from feedkeeper.cli.workers import run_queue_worker
+        from feedkeeper.jobs import SCHEDULE_QUEUE
+
+        run_queue_worker(settings, 30.0, queues=[SCHEDULE_QUEUE], jobs=1)
+        return
+    check_sites(settings)
     options = CrawlOptions(profile=load_profile(settings.profile) if settings.profile else None)
     daemon = Daemon(settings, options)
     check_archive(settings)
@@ -109,13 +119,15 @@ def health_command(
     cron: CronOption = None,
     every: EveryOption = None,
     as_json: JsonOption = False,
+    site: SiteOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Exit 0 if the archive is readable and a crawl succeeded within 3 scheduled intervals."""
+    """Exit 0 if the archive is readable and every active site (or --site) had a good crawl
+    within 3 scheduled intervals."""
     from feedkeeper.health import check_health
 
     _refuse_both_cadences(cron, every)
-    health = check_health(_cadence_settings(config, cron, db=db, every=every))
+    health = check_health(_cadence_settings(config, cron, db=db, every=every), site=site)
     verdict = "healthy" if health.is_healthy else "unhealthy"
     if as_json:
         print_json({"healthy": health.is_healthy, "reason": health.reason})

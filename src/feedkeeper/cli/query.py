@@ -11,6 +11,7 @@ from feedkeeper.cli.common import (
     ConfigOption,
     DbOption,
     JsonOption,
+    SiteOption,
     err,
     is_styled,
     out,
@@ -58,16 +59,21 @@ def search_command(
         typer.Option("--limit", "-n", min=1, max=SQLITE_MAX_INT, help="At most this many posts."),
     ] = 20,
     as_json: JsonOption = False,
+    site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Search the current titles and excerpts, best matches first (any script, any substring)."""
     from feedkeeper.store.read import open_reader
     from feedkeeper.store.search import search_posts
+    from feedkeeper.store.sites import find_site
 
     if not query.split():
         raise ConfigError("search: the query is empty")
-    hits = search_posts(open_reader(settings_for(config, db=db).db), query, limit)
+    engine = open_reader(settings_for(config, db=db).db)
+    if site is not None:
+        find_site(engine, site)
+    hits = search_posts(engine, query, limit, site)
     if as_json:
         print_json([_hit_json(hit) for hit in hits])
     elif not hits:
@@ -114,14 +120,18 @@ def _marked(marked: MarkedText) -> Text:
 def show_command(
     post: Annotated[str, typer.Argument(help="A post id, a URL it was seen under, or its key.")],
     as_json: JsonOption = False,
+    site: SiteOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Show a post and what changed from each version to the next."""
     from feedkeeper.store.read import find_post, open_reader, post_history
+    from feedkeeper.store.sites import find_site
 
     engine = open_reader(settings_for(config, db=db).db)
-    post_id = find_post(engine, post)
+    if site is not None:
+        find_site(engine, site)
+    post_id = find_post(engine, post, site)
     history = post_history(engine, post_id) if post_id is not None else None
     if history is None:
         raise FeedkeeperError(f"no post {post!r} in the archive: give a post id, a URL or a key")
@@ -146,7 +156,9 @@ def show_command(
 
 
 def _print_header(history: PostHistory) -> None:
-    _say(_text(f"post {history.id}  {history.url or history.key}", style="bold"))
+    _say(
+        _text(f"post {history.id}  {history.url or history.key}  site {history.site}", style="bold")
+    )
     for alias in history.aliases:
         _say(_text(f"also at {alias}"))
     _say(

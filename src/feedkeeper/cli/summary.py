@@ -9,6 +9,7 @@ from feedkeeper.cli.common import err, out
 if TYPE_CHECKING:
     from feedkeeper.pipeline import RunSummary
     from feedkeeper.recover import RecoverSummary
+    from feedkeeper.sites_crawl import SiteResult
 
 
 def print_recovery(summary: RecoverSummary) -> None:
@@ -44,3 +45,20 @@ def print_summary(summary: RunSummary) -> None:
     _print_failures(c.failures)
     for warning in summary.warnings:
         err.print(f"warning: {warning}", markup=False, highlight=False)
+
+
+def print_site_results(results: list[SiteResult]) -> int:
+    """Print each site's summary (or the error that stopped it); return the exit code.
+
+    0 when every site's crawl worked, 3 when no site could be reached, else 1.
+    """
+    for result in results:
+        out.print(f"site {result.site.name}:", markup=False, highlight=False, end=" ")
+        if result.summary is not None:
+            print_summary(result.summary)
+        elif result.error is not None:
+            out.print(f"error: {result.error.message}", markup=False, highlight=False)
+    codes = {r.exit_code for r in results}
+    if codes <= {0}:
+        return 0
+    return 3 if codes == {3} else 1

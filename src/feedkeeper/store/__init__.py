@@ -21,7 +21,9 @@ from feedkeeper.store.dialect import (
     user_version,
 )
 from feedkeeper.store.engine import (
+    create_server_engine,
     create_sqlite_engine,
+    describe,
     exclusive_lock,
     reason,
     upgrade,
@@ -46,19 +48,28 @@ __all__ = ["Store", "exclusive_lock"]
 
 
 class Store:
-    """A feedkeeper archive in one SQLite file."""
+    """A feedkeeper archive: one SQLite file, or a database on a PostgreSQL server."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path | str, engine: Engine) -> None:
         self.path = path
         self.engine = engine
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """Open (creating if needed) and migrate the archive at ``path``.
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating if needed) and migrate the archive at ``path`` (a file or a URL).
 
-        The caller holds the writer lock, so a run still marked running is a dead one:
-        it is closed as interrupted here.
+        For a file the caller holds the writer lock, so a run still marked running is a
+        dead one: it is closed as interrupted here. On a server, workers on other machines
+        may be running: a site's dead run is closed by the next run of that site.
         """
+        if isinstance(path, str):
+            engine = create_server_engine(path)
+            try:
+                upgrade(engine)
+            except StoreError as exc:
+                engine.dispose()
+                raise StoreError(f"{describe(path)}: {exc.message}") from exc
+            return cls(path, engine)
         check_archive_path(path)
         if path.parent and not path.parent.exists():
             raise ConfigError(f"--db: cannot create {path}: folder {path.parent} does not exist")
@@ -75,9 +86,10 @@ class Store:
         return store
 
     @classmethod
-    def open_existing(cls, path: Path) -> Store:
+    def open_existing(cls, path: Path | str) -> Store:
         """Open an archive that must already exist (for commands that only read)."""
-        check_archive_exists(path)
+        if isinstance(path, Path):
+            check_archive_exists(path)
         return cls.open(path)
 
     def close(self) -> None:
@@ -102,12 +114,26 @@ class Store:
                 )
             )
 
-    def start_run(self, kind: str, source: str) -> int:
-        """Insert a ``running`` run row and return its id."""
-        with writing_to(self.path), self.engine.begin() as conn:
+    def start_run(self, kind: str, source: str, site_id: int | None = None) -> int:
+        """Insert a ``running`` run row (of one site, or of the whole archive) and return its id."""
+        r = run_t.c
+        dead = update(run_t).where(r.status == RunStatus.RUNNING, r.site_id == site_id)
+        with writing_to(describe(self.path)), self.engine.begin() as conn:
+            # One run of a site at a time (its lock), so a "running" row of it is a dead run.
+            if site_id is not None:
+                conn.execute(
+                    dead.values(
+                        status=RunStatus.INTERRUPTED,
+                        message="its process ended before the run did",
+                    )
+                )
             result = conn.execute(
                 insert(run_t).values(
-                    kind=kind, source=source, started_at=now_iso(), status=RunStatus.RUNNING
+                    site_id=site_id,
+                    kind=kind,
+                    source=source,
+                    started_at=now_iso(),
+                    status=RunStatus.RUNNING,
                 )
             )
             return int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -124,8 +150,8 @@ class Store:
             self.finish_run(run_id, counts, RunStatus.INTERRUPTED, "interrupted")
             raise
 
-    def has_unfinished_crawl(self, url: str) -> bool:
-        """True when the latest crawl from ``url`` ended short of "ok" (killed, stopped, failed).
+    def has_unfinished_crawl(self, site_id: int) -> bool:
+        """True when the site's latest crawl ended short of "ok" (killed, stopped, failed).
 
         The next crawl then walks the whole listing instead of stopping at the
         first page without news: the pages after the cut were never read.
@@ -133,7 +159,7 @@ class Store:
         r = run_t.c
         query = (
             select(r.status)
-            .where(r.kind == RunKind.CRAWL, r.source == url)
+            .where(r.kind == RunKind.CRAWL, r.site_id == site_id)
             .order_by(r.id.desc())
             .limit(1)
         )
@@ -156,12 +182,12 @@ class Store:
 
     # Pages
 
-    def last_fetches(self) -> dict[str, Validators]:
-        """Return, by URL, what the last good fetch of each page left: validators, next link."""
+    def last_fetches(self, site_id: int) -> dict[str, Validators]:
+        """Return, by URL, what the last good fetch of each page of a site left."""
         f = page_fetch_t.c
         latest = (
             select(func.max(f.id))
-            .where(f.outcome.in_((PageKind.PARSED, PageKind.UNPARSEABLE)))
+            .where(f.site_id == site_id, f.outcome.in_((PageKind.PARSED, PageKind.UNPARSEABLE)))
             .group_by(f.url)
             .scalar_subquery()
         )
@@ -177,11 +203,11 @@ class Store:
             }
 
     @contextlib.contextmanager
-    def writer(self) -> Iterator[PageWriter]:
-        """Yield a page writer; what it wrote is committed at the end, even when cancelled."""
+    def writer(self, site_id: int) -> Iterator[PageWriter]:
+        """Yield a writer of one site's pages, committed at the end even when cancelled."""
         try:
             with self.engine.connect() as conn:
-                writer = PageWriter(conn)
+                writer = PageWriter(conn, site_id)
                 try:
                     yield writer
                 except SQLAlchemyError:
@@ -192,15 +218,15 @@ class Store:
                         writer.commit()
         except OperationalError as exc:
             raise StoreError(
-                f"cannot write to {self.path}: {reason(exc)};"
+                f"cannot write to {describe(self.path)}: {reason(exc)};"
                 " the pages since the last commit were not stored (the next crawl stores them)"
             ) from exc
 
     @contextlib.contextmanager
-    def rebuilding(self) -> Iterator[tuple[PageWriter, list[tuple[int, int]]]]:
+    def rebuilding(self) -> Iterator[tuple[PageWriter, list[tuple[int, int, int]]]]:
         """Clear the derived tables and yield a writer and the stored pages to re-derive them.
 
-        The pages come as (page_fetch id, run id), oldest first; load each with
+        The pages come as (page_fetch id, run id, site id), oldest first; load each with
         ``load_capture``. All happens in one transaction: on any error nothing changes.
         Recovered placeholder texts are kept where the same post still shows the same excerpt.
         """
@@ -211,9 +237,11 @@ class Store:
                     conn.execute(delete(table))
                 f = page_fetch_t.c
                 pages = conn.execute(
-                    select(f.id, f.run_id).where(f.body_sha256.is_not(None)).order_by(f.id)
+                    select(f.id, f.run_id, f.site_id)
+                    .where(f.body_sha256.is_not(None))
+                    .order_by(f.id)
                 ).all()
-                yield PageWriter(conn), [(fetch_id, run_id) for fetch_id, run_id in pages]
+                yield PageWriter(conn, None), [(int(i), int(r), int(s)) for i, r, s in pages]
                 restore_recoveries(conn, kept)
                 refresh_recovered_excerpts(conn)
             # Every row was rewritten: the index is filled in one statement, and merged.

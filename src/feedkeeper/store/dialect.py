@@ -1,8 +1,9 @@
-"""Everything the store says that only SQLite understands, in one place.
+"""Everything the store says that only one database understands, in one place.
 
 The rest of the store speaks SQLAlchemy Core, which compiles for any database; what
 has no portable spelling (connection pragmas, how a writer takes its lock, "insert
-unless present", the full-text index's upkeep) is asked of this module by name.
+unless present", the full-text index's upkeep, JSON) is asked of this module by name,
+for SQLite (the embedded default) or PostgreSQL (an archive shared by many machines).
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, event
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Connection, CursorResult, Engine, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
 from feedkeeper.words import segment_words
@@ -85,6 +87,41 @@ def _refresh_words(conn: Connection) -> None:
         raw.execute(sql)
 
 
+def configure_server(engine: Engine) -> None:
+    """Set up a PostgreSQL engine: its writers bring the word index up to date as they commit."""
+    event.listen(engine, "commit", _refresh_words_on_server)
+
+
+# PostgreSQL cannot call Python: the stale posts' text comes here to be segmented.
+_STALE_TEXT = (
+    "SELECT p.id, v.title, v.excerpt FROM post_words_stale s"
+    " JOIN post p ON p.id = s.post_id"
+    " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+)
+
+
+def _refresh_words_on_server(conn: Connection) -> None:
+    """Segment and index the posts noted as stale, in the transaction about to commit."""
+    raw = conn.connection.driver_connection
+    if raw is None:
+        return
+    found = raw.execute("SELECT to_regclass('post_words_stale') IS NOT NULL").fetchone()
+    if not found or not found[0]:
+        return
+    if raw.execute("SELECT 1 FROM post_words_stale LIMIT 1").fetchone() is None:
+        return
+    rows = [
+        (post_id, segment_words(title), segment_words(excerpt))
+        for post_id, title, excerpt in raw.execute(_STALE_TEXT).fetchall()
+    ]
+    raw.execute("DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)")
+    with raw.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO post_words (rowid, title, excerpt) VALUES (%s, %s, %s)", rows
+        )
+    raw.execute("DELETE FROM post_words_stale")
+
+
 def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # WAL lets readers (sqlite3, Datasette, exports) work while a crawl writes.
     dbapi_conn.execute("PRAGMA journal_mode = WAL")
@@ -107,9 +144,67 @@ def set_user_version(conn: Connection, mark: int) -> None:
     conn.exec_driver_sql(f"PRAGMA user_version = {int(mark)}")
 
 
-def insert_unless_present(table: Table) -> Insert:
-    """Return an INSERT that skips rows whose key is already stored."""
-    return sqlite.insert(table).on_conflict_do_nothing()
+@contextlib.contextmanager
+def foreign_keys_checked_at_end(conn: Connection) -> Iterator[None]:
+    """Leave foreign keys unenforced on ``conn`` for a migration, which copies tables.
+
+    SQLite applies the pragma only outside a transaction, so it is set on the driver's
+    connection before the migration begins; ``check_foreign_keys`` checks them all at its end.
+    """
+    raw = conn.connection.driver_connection
+    if not isinstance(raw, sqlite3.Connection):  # a server alters tables in place
+        yield
+        return
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys(conn: Connection) -> None:
+    """Raise IntegrityError when a row points at a row that does not exist."""
+    if conn.dialect.name != "sqlite":
+        return  # a server checked every statement
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        table, rowid, parent, _ = broken
+        raise sqlite3.IntegrityError(f"{table} row {rowid} points at a missing {parent} row")
+
+
+def insert_unless_present(table: Table) -> dict[str, Insert]:
+    """Return, by dialect name, an INSERT that skips rows whose key is already stored.
+
+    PostgreSQL's driver reports no row count for a batch: there the statement returns
+    the keys it inserted, for ``rows_inserted`` to count.
+    """
+    keys = list(table.primary_key.columns)
+    return {
+        "sqlite": sqlite.insert(table).on_conflict_do_nothing(),
+        "postgresql": postgresql.insert(table).on_conflict_do_nothing().returning(*keys),
+    }
+
+
+def rows_inserted(result: CursorResult[Any]) -> int:
+    """How many rows an ``insert_unless_present`` statement inserted."""
+    if result.returns_rows:
+        return len(result.all())
+    return max(result.rowcount, 0)
+
+
+# Any constant: the key of the advisory lock that PostgreSQL writers take in turn.
+_WRITER_LOCK = 0x6665_6564  # "feed"
+
+
+def lock_for_writing(conn: Connection) -> None:
+    """Make the transaction the archive's only writer until it ends.
+
+    Writers number new posts and versions from the largest ids stored, so they take
+    turns: SQLite's BEGIN IMMEDIATE does it; on PostgreSQL a transaction-level advisory
+    lock, released at commit, makes workers on other machines wait their turn.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK})")
 
 
 @contextlib.contextmanager
@@ -119,6 +214,13 @@ def triggers_set_aside(conn: Connection) -> Iterator[None]:
     For a rebuild that rewrites every row: the full-text index is then filled in one
     statement (``rebuild_search_index``) rather than a row at a time by the triggers.
     """
+    if conn.dialect.name == "postgresql":
+        for table in ("post", "post_version"):
+            conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        yield
+        for table in ("post", "post_version"):
+            conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        return
     triggers = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
     ).all()
@@ -145,7 +247,59 @@ def rebuild_search_index(conn: Connection) -> None:
     """
     conn.exec_driver_sql("DELETE FROM post_fts")
     conn.exec_driver_sql(_INDEX_EVERY_POST)
-    conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
     conn.exec_driver_sql("DELETE FROM post_words")
     conn.exec_driver_sql("DELETE FROM post_words_stale")
     conn.exec_driver_sql("INSERT INTO post_words_stale (post_id) SELECT id FROM post")
+
+
+@dataclass(frozen=True, slots=True)
+class Spelling:
+    """How the read queries spell JSON and null-safe comparison in one dialect."""
+
+    name: str
+
+    def json_list(self, value: str, rows: str) -> str:
+        """A JSON array (as text) of ``value`` over the subquery ``rows`` (aliased ``x``)."""
+        if self.name == "postgresql":
+            return f"(SELECT CAST(coalesce(json_agg({value}), '[]') AS text) FROM ({rows}) x)"
+        return f"(SELECT json_group_array({value}) FROM ({rows}) x)"
+
+    def json_object(self, *pairs: str) -> str:
+        """A JSON object of ``'key', value`` pairs."""
+        function = "json_build_object" if self.name == "postgresql" else "json_object"
+        return f"{function}({', '.join(pairs)})"
+
+    def as_json(self, text: str) -> str:
+        """Mark JSON held as text as JSON, so that it nests as a value, not as a string."""
+        return f"CAST({text} AS json)" if self.name == "postgresql" else f"json({text})"
+
+    def json_bool(self, flag: str) -> str:
+        """A stored flag as a JSON true or false."""
+        if self.name == "postgresql":
+            return flag
+        return f"json(CASE WHEN {flag} THEN 'true' ELSE 'false' END)"
+
+    def json_texts(self, array: str) -> str:
+        """A table of the texts in a JSON array column, as column ``value``."""
+        if self.name == "postgresql":
+            return f"json_array_elements_text(CAST({array} AS json)) AS e(value)"
+        return f"json_each({array})"
+
+    def json_length(self, array: str) -> str:
+        """How many items a JSON array column holds."""
+        if self.name == "postgresql":
+            return f"json_array_length(CAST({array} AS json))"
+        return f"json_array_length({array})"
+
+    def differs(self, a: str, b: str) -> str:
+        """``a`` differs from ``b``, NULL counting as a value."""
+        if self.name == "postgresql":
+            return f"{a} IS DISTINCT FROM {b}"
+        return f"{a} IS NOT {b}"
+
+
+def spelling(engine: Engine | Connection) -> Spelling:
+    """Return how the read queries are spelled for ``engine``'s database."""
+    return Spelling(engine.dialect.name)

@@ -7,16 +7,28 @@ import fcntl
 import os
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
-from sqlalchemy import URL, Column, Engine, MetaData, String, Table, create_engine, inspect, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import (
+    URL,
+    Column,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    inspect,
+    make_url,
+    select,
+)
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 import feedkeeper
-from feedkeeper.errors import DatabaseLockedError, NewerSchemaError, StoreError
+from feedkeeper.errors import ConfigError, DatabaseLockedError, NewerSchemaError, StoreError
 from feedkeeper.store import dialect
 
 if TYPE_CHECKING:
@@ -33,7 +45,7 @@ def migrations_dir() -> Path:
 
 # The newest revision in migrations/versions (a test keeps the two in step). Knowing it
 # here lets every command skip loading Alembic when the archive is already current.
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 
 
 def alembic_config() -> Config:
@@ -51,9 +63,57 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     # never the start of options, so every command opens the same file.
     query = {"mode": "ro", "uri": "true"} if readonly else {"uri": "true"}
     url = URL.create("sqlite", database=f"file:{quote(str(path))}", query=query)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    # No cap on connections: each site crawled at once holds one for its writer, and a
+    # capped pool would make the next one wait, blocking the event loop it runs in.
+    engine = create_engine(url, connect_args={"timeout": 30}, max_overflow=-1)
     dialect.configure(engine, readonly=readonly)
+    _engines.add(engine)
     return engine
+
+
+def create_server_engine(url: str) -> Engine:
+    """Return an engine for a database server URL; ``postgresql://`` is driven by psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"setting db: not a database URL: {url!r}") from exc
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if not parsed.drivername.startswith("postgresql"):
+        raise ConfigError(
+            f"setting db: {parsed.drivername}:// is not supported: use a SQLite file"
+            " or a postgresql:// URL"
+        )
+    try:
+        engine = create_engine(parsed, pool_pre_ping=True, max_overflow=-1)
+    except (ImportError, ArgumentError) as exc:
+        raise ConfigError(f"setting db: {exc}") from exc
+    dialect.configure_server(engine)
+    _engines.add(engine)
+    return engine
+
+
+# The engines this process opened, so that a command can close them all as it ends.
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def dispose_engines() -> None:
+    """Close the connections of every engine this process opened."""
+    for engine in list(_engines):
+        engine.dispose()
+
+
+def archive_exists(db: Path | str) -> bool:
+    """True for a database URL (the server makes the database), or a file that exists."""
+    return isinstance(db, str) or db.exists()
+
+
+def describe(db: Path | str) -> str:
+    """Name the archive for messages, without the password a URL may hold."""
+    if isinstance(db, str) and "://" in db:
+        with contextlib.suppress(ArgumentError):
+            return make_url(db).render_as_string(hide_password=True)
+    return str(db)
 
 
 def upgrade(engine: Engine) -> None:
@@ -61,22 +121,17 @@ def upgrade(engine: Engine) -> None:
 
     An archive from a newer feedkeeper is never migrated backwards: NewerSchemaError.
     """
-    from alembic import command
-
     try:
         revision = schema_revision(engine)
-        check_revision(revision, Path(engine.url.database or ""))
+        check_revision(revision, engine.url.database or "")
         if revision == SCHEMA_HEAD:
             return
-        with engine.begin() as conn:
-            config = alembic_config()
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        migrate(engine, "head")
     except (SQLAlchemyError, sqlite3.Error) as exc:
         raise StoreError(f"cannot open or migrate the database: {reason(exc)}") from exc
 
 
-def check_revision(revision: str | None, path: Path) -> None:
+def check_revision(revision: str | None, path: Path | str) -> None:
     """Raise NewerSchemaError when the archive was written by a newer feedkeeper."""
     if revision is not None and revision > SCHEMA_HEAD:  # revisions are zero-padded numbers
         raise NewerSchemaError(
@@ -85,7 +140,7 @@ def check_revision(revision: str | None, path: Path) -> None:
         )
 
 
-def archive_name(path: Path) -> str:
+def archive_name(path: Path | str) -> str:
     """Return the file name an engine's URL names (``file:`` and quoting undone)."""
     return unquote(str(path).removeprefix("file:"))
 
@@ -108,6 +163,17 @@ def reason(exc: BaseException) -> str:
     return (str(cause).splitlines() or [type(cause).__name__])[0]
 
 
+def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Run the migrations up (or down) to ``revision`` in one transaction."""
+    from alembic import command
+
+    with engine.connect() as conn, dialect.foreign_keys_checked_at_end(conn), conn.begin():
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+        dialect.check_foreign_keys(conn)
+
+
 alembic_version = Table("alembic_version", MetaData(), Column("version_num", String(32)))
 
 
@@ -121,11 +187,15 @@ def schema_revision(engine: Engine) -> str | None:
 
 
 @contextlib.contextmanager
-def exclusive_lock(db: Path, timeout: float) -> Iterator[None]:
+def exclusive_lock(db: Path | str, timeout: float) -> Iterator[None]:
     """Hold the archive's writer lock; raise DatabaseLockedError after ``timeout`` seconds.
 
-    An OS file lock dies with its process, so a killed run never leaves it stuck.
+    An OS file lock dies with its process, so a killed run never leaves it stuck. A
+    database server needs none: it orders concurrent writers itself (see dialect.py).
     """
+    if isinstance(db, str):
+        yield
+        return
     real = Path(os.path.realpath(db))  # one archive, one lock, however its path is spelt
     lock_path = real.with_name(real.name + ".lock")
     try:

@@ -22,6 +22,7 @@ from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.dedupe import canonical_url
 from feedkeeper.errors import StoreError
 from feedkeeper.store import Store, check_archive_exists
+from feedkeeper.store.dialect import Spelling, spelling
 from feedkeeper.store.engine import (
     SCHEMA_HEAD,
     check_revision,
@@ -31,33 +32,57 @@ from feedkeeper.store.engine import (
     schema_revision,
 )
 
+
 # Correlated subqueries keep this one statement per export, streamed row by row.
-_ALIASES = """(SELECT json_group_array(u.url) FROM (
-    SELECT url FROM post_url WHERE post_id = pc.id AND url IS NOT coalesce(pc.url, '')
-    ORDER BY first_seen, url) u)"""
-_PLACEHOLDERS_OF = """(SELECT json_group_array(json_object(
-    'kind', ph.kind, 'ordinal', ph.ordinal, 'status', ph.status, 'text', ph.text)) FROM (
-    SELECT kind, ordinal, status, text FROM placeholder
-    WHERE version_id = {version_id} ORDER BY position) ph)"""
-_PLACEHOLDERS = _PLACEHOLDERS_OF.format(
-    version_id="(SELECT id FROM post_version WHERE post_id = pc.id AND version = pc.version)"
-)
-# json() marks nested arrays as JSON: a subquery's result would otherwise be quoted as text.
-_VERSIONS = f"""(SELECT json_group_array(json_object(
-    'version', v.version, 'title', v.title, 'category', v.category,
-    'categories', json(v.categories), 'tags', json(v.tags), 'published', v.published,
-    'excerpt', v.excerpt, 'excerpt_recovered', coalesce(v.excerpt_recovered, v.excerpt),
-    'truncated', json(CASE WHEN v.truncated THEN 'true' ELSE 'false' END),
-    'observed_at', v.observed_at, 'placeholders', json({_PLACEHOLDERS_OF.format(version_id="v.id")})
-    )) FROM (SELECT * FROM post_version WHERE post_id = pc.id ORDER BY version) v)"""
+def _aliases(d: Spelling) -> str:
+    differs = d.differs("url", "coalesce(pc.url, '')")
+    return d.json_list(
+        "x.url",
+        f"SELECT url, first_seen FROM post_url WHERE post_id = pc.id AND {differs}"
+        " ORDER BY first_seen, url",
+    )
+
+
+def _placeholders_of(d: Spelling, version_id: str) -> str:
+    return d.json_list(
+        d.json_object("'kind'", "x.kind", "'ordinal'", "x.ordinal", "'status'", "x.status",
+                      "'text'", "x.text"),
+        "SELECT kind, ordinal, status, text, position FROM placeholder"
+        f" WHERE version_id = {version_id} ORDER BY position",
+    )  # fmt: skip
+
+
+def _placeholders(d: Spelling) -> str:
+    return _placeholders_of(
+        d, "(SELECT id FROM post_version WHERE post_id = pc.id AND version = pc.version)"
+    )
+
+
+def _versions(d: Spelling) -> str:
+    # as_json marks nested arrays as JSON: a subquery's result would otherwise be quoted as text.
+    return d.json_list(
+        d.json_object(
+            "'version'", "x.version", "'title'", "x.title", "'category'", "x.category",
+            "'categories'", d.as_json("x.categories"), "'tags'", d.as_json("x.tags"),
+            "'published'", "x.published", "'excerpt'", "x.excerpt",
+            "'excerpt_recovered'", "coalesce(x.excerpt_recovered, x.excerpt)",
+            "'truncated'", d.json_bool("x.truncated"), "'observed_at'", "x.observed_at",
+            "'placeholders'", d.as_json(_placeholders_of(d, "x.id")),
+        ),
+        "SELECT * FROM post_version WHERE post_id = pc.id ORDER BY version",
+    )  # fmt: skip
+
+
 # Rows fetched from SQLite at a time: what bounds an export's memory.
 _BATCH = 200
 # Seconds a reader waits for a running crawl before migrating an old archive itself.
 MIGRATION_LOCK_TIMEOUT = 30.0
 
 
-def open_reader(path: Path) -> Engine:
+def open_reader(path: Path | str) -> Engine:
     """Open an existing archive read-only, migrating it first if its schema is behind."""
+    if isinstance(path, str):
+        return Store.open(path).engine
     check_archive_exists(path)
     engine = create_sqlite_engine(path, readonly=True)
     try:
@@ -81,6 +106,7 @@ class PostFilter:
     categories: tuple[str, ...] = ()
     pending_placeholders: bool = False
     changed_since: str | None = None  # a version or sighting after this time (clock.stored_time)
+    site: str | None = None  # the site's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +114,7 @@ class PostRecord:
     """One post as exported: its current values, aliases, placeholders, maybe versions."""
 
     id: int
+    site: str
     url: str | None
     aliases: list[str]
     title: str | None
@@ -109,9 +136,10 @@ class PostRecord:
 
 def iter_posts(engine: Engine, where: PostFilter, *, history: bool = False) -> Iterator[PostRecord]:
     """Yield the selected posts in id order, a bounded batch of rows in memory at a time."""
-    clauses, params = _where(where)
-    versions = f", {_VERSIONS} AS versions" if history else ""
-    sql = f"""SELECT pc.*, {_ALIASES} AS aliases, {_PLACEHOLDERS} AS placeholders{versions}
+    d = spelling(engine)
+    clauses, params = _where(d, where)
+    versions = f", {_versions(d)} AS versions" if history else ""
+    sql = f"""SELECT pc.*, {_aliases(d)} AS aliases, {_placeholders(d)} AS placeholders{versions}
               FROM posts_current pc {clauses} ORDER BY pc.id"""
     with engine.connect() as conn:
         options = conn.execution_options(stream_results=True, yield_per=_BATCH)
@@ -121,7 +149,7 @@ def iter_posts(engine: Engine, where: PostFilter, *, history: bool = False) -> I
 
 def count_posts(engine: Engine, where: PostFilter) -> int:
     """Return how many posts ``where`` selects (for a progress bar)."""
-    clauses, params = _where(where)
+    clauses, params = _where(spelling(engine), where)
     with engine.connect() as conn:
         return int(
             conn.execute(
@@ -130,7 +158,7 @@ def count_posts(engine: Engine, where: PostFilter) -> int:
         )
 
 
-def _where(where: PostFilter) -> tuple[str, dict[str, Any]]:
+def _where(d: Spelling, where: PostFilter) -> tuple[str, dict[str, Any]]:
     parts: list[str] = []
     params: dict[str, Any] = {}
     if where.since:
@@ -143,11 +171,14 @@ def _where(where: PostFilter) -> tuple[str, dict[str, Any]]:
         names = ", ".join(f":cat{i}" for i in range(len(where.categories)))
         parts.append(
             f"(pc.category IN ({names}) OR EXISTS "
-            f"(SELECT 1 FROM json_each(pc.categories) WHERE value IN ({names})))"
+            f"(SELECT 1 FROM {d.json_texts('pc.categories')} WHERE value IN ({names})))"
         )
         params.update({f"cat{i}": name for i, name in enumerate(where.categories)})
     if where.pending_placeholders:
         parts.append("pc.placeholders_pending > 0")
+    if where.site:
+        parts.append("pc.site = :site")
+        params["site"] = where.site
     if where.changed_since:
         # Stored times are fixed-width UTC text, so text order is time order.
         parts.append(
@@ -163,6 +194,7 @@ def _where(where: PostFilter) -> tuple[str, dict[str, Any]]:
 def _record(row: Any, history: bool) -> PostRecord:
     return PostRecord(
         id=row["id"],
+        site=row["site"],
         url=row["url"],
         aliases=orjson.loads(row["aliases"]),
         title=row["title"],
@@ -188,6 +220,7 @@ class RunRow:
     """One run as the status report shows it (a row of the ``crawl_runs`` view)."""
 
     id: int
+    site: str | None
     kind: str
     status: str
     started_at: str
@@ -211,33 +244,62 @@ class StatusReport:
     runs: list[RunRow]
     totals: dict[str, int]
     backlog: dict[str, dict[str, int]]  # kind -> status -> count
+    sites: list[SiteRow]
 
 
-_RUNS = """SELECT id, kind, status, started_at, finished_at, duration_seconds, pages,
+@dataclass(frozen=True, slots=True)
+class SiteRow:
+    """One site as the status report shows it (a row of the ``site_status`` view)."""
+
+    name: str
+    state: str
+    posts: int
+    last_crawl_at: str | None
+    last_crawl_status: str | None
+
+
+# ":site" is a site's name, or NULL for every site.
+_RUNS = """SELECT id, site, kind, status, started_at, finished_at, duration_seconds, pages,
     pages_not_modified, pages_failed, cards, new_posts, new_versions, reposts, placeholders_found,
-    json_array_length(failures) AS failures FROM crawl_runs ORDER BY id DESC LIMIT :n"""
-_TOTALS = """SELECT (SELECT count(*) FROM post) AS posts,
-    (SELECT count(*) FROM post_version) AS versions,
+    {failures} AS failures FROM crawl_runs
+    WHERE CAST(:site AS TEXT) IS NULL OR site = :site ORDER BY id DESC LIMIT :n"""
+_IN_SITE = (
+    "(CAST(:site AS TEXT) IS NULL OR {post}.site_id = (SELECT id FROM site WHERE name = :site))"
+)
+_TOTALS = f"""SELECT (SELECT count(*) FROM post p WHERE {_IN_SITE.format(post="p")}) AS posts,
+    (SELECT count(*) FROM post_version v JOIN post p ON p.id = v.post_id
+      WHERE {_IN_SITE.format(post="p")}) AS versions,
     (SELECT count(*) FROM post_url pu JOIN post p ON p.id = pu.post_id
-      WHERE pu.url IS NOT p.url) AS aliases,
-    (SELECT count(*) FROM sighting) AS sightings,
-    (SELECT count(*) FROM page_fetch) AS pages_fetched,
-    (SELECT count(*) FROM placeholder_backlog) AS placeholders_pending"""
+      WHERE {{differs}} AND {_IN_SITE.format(post="p")}) AS aliases,
+    (SELECT count(*) FROM sighting s JOIN post p ON p.id = s.post_id
+      WHERE {_IN_SITE.format(post="p")}) AS sightings,
+    (SELECT count(*) FROM page_fetch f WHERE {_IN_SITE.format(post="f")}) AS pages_fetched,
+    (SELECT count(*) FROM placeholder_backlog b JOIN post p ON p.id = b.post_id
+      WHERE {_IN_SITE.format(post="p")}) AS placeholders_pending"""
+_SITES = """SELECT name, state, posts, last_crawl_at, last_crawl_status FROM site_status
+    WHERE CAST(:site AS TEXT) IS NULL OR name = :site ORDER BY name"""
+_BACKLOG = f"""SELECT ph.kind, ph.status, count(*) FROM placeholder ph
+    JOIN post_version v ON v.id = ph.version_id JOIN post p ON p.id = v.post_id
+    WHERE {_IN_SITE.format(post="p")} GROUP BY ph.kind, ph.status ORDER BY ph.kind"""
 _STATUSES = ("pending", "recovered", "unrecoverable")
 
 
-def status_report(engine: Engine, last_runs: int = 10) -> StatusReport:
-    """Return the recent runs, the archive's totals and the placeholder backlog."""
+def status_report(engine: Engine, last_runs: int = 10, site: str | None = None) -> StatusReport:
+    """Return the recent runs, the totals, the placeholder backlog and the sites (or one site)."""
+    where = {"site": site}
+    d = spelling(engine)
+    runs_sql = _RUNS.format(failures=d.json_length("failures"))
+    totals_sql = _TOTALS.format(differs=d.differs("pu.url", "p.url"))
     with engine.connect() as conn:
-        runs = [RunRow(**row._mapping) for row in conn.execute(text(_RUNS), {"n": last_runs})]
-        totals = dict(conn.execute(text(_TOTALS)).one()._mapping)
+        runs = [
+            RunRow(**row._mapping) for row in conn.execute(text(runs_sql), where | {"n": last_runs})
+        ]
+        totals = dict(conn.execute(text(totals_sql), where).one()._mapping)
         backlog: dict[str, dict[str, int]] = {}
-        counts = (
-            "SELECT kind, status, count(*) FROM placeholder GROUP BY kind, status ORDER BY kind"
-        )
-        for kind, status, count in conn.execute(text(counts)):
+        for kind, status, count in conn.execute(text(_BACKLOG), where):
             backlog.setdefault(kind, dict.fromkeys(_STATUSES, 0))[status] = count
-    return StatusReport(runs, totals, backlog)
+        sites = [SiteRow(**row._mapping) for row in conn.execute(text(_SITES), where)]
+    return StatusReport(runs, totals, backlog, sites)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +324,7 @@ class PostHistory:
     """A post with every URL it was seen under and every version, oldest first."""
 
     id: int
+    site: str
     url: str | None
     key: str
     aliases: list[str]
@@ -271,41 +334,55 @@ class PostHistory:
     versions: list[VersionRecord]
 
 
-def find_post(engine: Engine, ref: str) -> int | None:
-    """Return the id of the post ``ref`` names: an id, a URL or alias, or a ``post.key``."""
+def find_post(engine: Engine, ref: str, site: str | None = None) -> int | None:
+    """Return the id of the post ``ref`` names (in ``site``, or in any site: the oldest).
+
+    ``ref`` is an id, a URL or alias, or a ``post.key``.
+    """
     ref = ref.strip()
-    queries: list[tuple[str, object]] = [("SELECT id FROM post WHERE key = :v", ref)]
+    in_site = f" AND {_IN_SITE.format(post='t')} ORDER BY 1 LIMIT 1"
+    queries: list[tuple[str, object]] = [
+        ("SELECT id AS post_id FROM post t WHERE key = :v" + in_site, ref)
+    ]
     if ref.isdigit() and int(ref) <= SQLITE_MAX_INT:  # a larger number is no id of ours
-        queries.insert(0, ("SELECT id FROM post WHERE id = :v", int(ref)))
+        queries.insert(0, ("SELECT id AS post_id FROM post t WHERE id = :v" + in_site, int(ref)))
     if "://" in ref:
         with contextlib.suppress(ValueError):  # a malformed port, say: then it is no URL of ours
-            queries.insert(0, ("SELECT post_id FROM post_url WHERE url = :v", canonical_url(ref)))
+            by_url = "SELECT post_id FROM post_url t WHERE url = :v" + in_site
+            queries.insert(0, (by_url, canonical_url(ref)))
     with engine.connect() as conn:
         for sql, value in queries:
-            found = conn.execute(text(sql), {"v": value}).scalar()
+            found = conn.execute(text(sql), {"v": value, "site": site}).scalar()
             if found is not None:
                 return int(found)
     return None
 
 
-_VERSION_ROWS = f"""SELECT v.version, v.title, v.category, v.categories, v.tags, v.published,
-    v.excerpt, v.truncated, v.observed_at, v.run_id,
-    {_PLACEHOLDERS_OF.format(version_id="v.id")} AS placeholders
+def _version_rows(d: Spelling) -> str:
+    return f"""SELECT v.version, v.title, v.category, v.categories, v.tags, v.published,
+    v.excerpt, v.truncated, v.observed_at, v.run_id, {_placeholders_of(d, "v.id")} AS placeholders
     FROM post_version v WHERE v.post_id = :id ORDER BY v.version"""
 
 
 def post_history(engine: Engine, post_id: int) -> PostHistory | None:
     """Return the post with its aliases and versions, None when there is no such post."""
+    d = spelling(engine)
     with engine.connect() as conn:
-        post = conn.execute(text("SELECT * FROM post WHERE id = :id"), {"id": post_id}).first()
+        post = conn.execute(
+            text(
+                "SELECT p.*, s.name AS site FROM post p JOIN site s ON s.id = p.site_id"
+                " WHERE p.id = :id"
+            ),
+            {"id": post_id},
+        ).first()
         if post is None:
             return None
         p = post._mapping
         aliases = (
             conn.execute(
                 text(
-                    "SELECT url FROM post_url WHERE post_id = :id AND url IS NOT :url"
-                    " ORDER BY first_seen, url"
+                    "SELECT url FROM post_url WHERE post_id = :id"
+                    f" AND {d.differs('url', 'CAST(:url AS TEXT)')} ORDER BY first_seen, url"
                 ),
                 {"id": post_id, "url": p["url"]},
             )
@@ -316,10 +393,11 @@ def post_history(engine: Engine, post_id: int) -> PostHistory | None:
             text("SELECT count(*) FROM sighting WHERE post_id = :id"), {"id": post_id}
         ).scalar_one()
         versions = [
-            _version(row._mapping) for row in conn.execute(text(_VERSION_ROWS), {"id": post_id})
+            _version(row._mapping) for row in conn.execute(text(_version_rows(d)), {"id": post_id})
         ]
     return PostHistory(
         p["id"],
+        p["site"],
         p["url"],
         p["key"],
         list(aliases),

@@ -11,10 +11,20 @@ from feedkeeper.store.tables import run_t
 SUCCESSFUL = (RunStatus.OK, RunStatus.PARTIAL)
 
 
-def crawl_start_times(engine: Engine) -> tuple[str | None, str | None]:
-    """Return when the last successful crawl and the first crawl of all started (ISO text)."""
+def has_crawl_since(engine: Engine, site_id: int, since: str) -> bool:
+    """True when a crawl of the site started at or after ``since`` (stored time text)."""
+    r = run_t.c
+    query = select(r.id).where(r.kind == RunKind.CRAWL, r.site_id == site_id, r.started_at >= since)
+    with engine.connect() as conn:
+        return conn.execute(query.limit(1)).first() is not None
+
+
+def crawl_start_times(engine: Engine, site_id: int | None = None) -> tuple[str | None, str | None]:
+    """Return when the last successful crawl and the first crawl (of a site, or of all) started."""
     r = run_t.c
     crawls = r.kind == RunKind.CRAWL
+    if site_id is not None:
+        crawls = crawls & (r.site_id == site_id)
     with engine.connect() as conn:
         last = conn.execute(
             select(func.max(r.started_at)).where(crawls, r.status.in_(SUCCESSFUL))

@@ -5,6 +5,10 @@ triggers (migration 0002). Trigrams match any substring of three or more
 characters in any script, Chinese included, without a word segmenter; shorter
 terms (two-character Chinese words are common) fall back to LIKE over the
 same rows. Matching ignores case.
+
+On PostgreSQL ``post_fts`` is a plain table with pg_trgm GIN indexes, which
+serve ILIKE '%term%' for terms of any length: every term goes that way, ranked
+as the LIKE fallback ranks.
 """
 
 from __future__ import annotations
@@ -59,27 +63,40 @@ def query_terms(query: str) -> list[str]:
     return query.split()
 
 
-def search_posts(engine: Engine, query: str, limit: int = 20) -> list[SearchHit]:
-    """Return up to ``limit`` posts whose current title or excerpt hold every term, ranked."""
+def search_posts(
+    engine: Engine, query: str, limit: int = 20, site: str | None = None
+) -> list[SearchHit]:
+    """Return up to ``limit`` posts (of ``site``, or all) whose current title or excerpt hold
+    every term, ranked."""
     terms = query_terms(query)
     if not terms:
         return []
     if len(terms) > MAX_TERMS:
         raise ConfigError(f"search: at most {MAX_TERMS} words, got {len(terms)}")
-    sql, params = _search_sql(terms, min(limit, SQLITE_MAX_INT))
+    sql, params = _search_sql(terms, min(limit, SQLITE_MAX_INT), site, engine.dialect.name)
     with engine.connect() as conn:
         rows = [row._mapping for row in conn.execute(text(sql), params)]
     pattern = _pattern(terms)
     return [_hit(row, pattern) for row in rows]
 
 
-def _search_sql(terms: list[str], limit: int) -> tuple[str, dict[str, Any]]:
-    indexed = [t for t in terms if len(t) >= MIN_INDEXED_CHARS]
-    short = [t for t in terms if len(t) < MIN_INDEXED_CHARS]
+def _search_sql(
+    terms: list[str], limit: int, site: str | None, dialect: str
+) -> tuple[str, dict[str, Any]]:
+    is_pg = dialect == "postgresql"
+    indexed = [t for t in terms if len(t) >= MIN_INDEXED_CHARS and not is_pg]
+    short = [t for t in terms if len(t) < MIN_INDEXED_CHARS or is_pg]
     params: dict[str, Any] = {"limit": limit}
     current = "post_version v ON v.post_id = p.id AND v.version = p.current_version"
     source = f"post p JOIN {current}"
+    like = "LIKE"
+    if is_pg:  # the trigram indexes serve ILIKE on post_fts
+        source = f"{SEARCH_INDEX} f JOIN post p ON p.id = f.rowid JOIN {current}"
+        like = "ILIKE"
     where: list[str] = []
+    if site is not None:
+        where.append("p.site_id = (SELECT id FROM site WHERE name = :site)")
+        params["site"] = site
     order = "p.id"
     if indexed:
         source = f"{SEARCH_INDEX} f JOIN post p ON p.id = f.rowid JOIN {current}"
@@ -90,7 +107,11 @@ def _search_sql(terms: list[str], limit: int) -> tuple[str, dict[str, Any]]:
     for i, term in enumerate(short):
         params[f"t{i}"] = term.lower()
         params[f"like{i}"] = "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
-        where.append(f"(v.title LIKE :like{i} ESCAPE '\\' OR v.excerpt LIKE :like{i} ESCAPE '\\')")
+        table = "f" if is_pg else "v"
+        where.append(
+            f"({table}.title {like} :like{i} ESCAPE '\\'"
+            f" OR {table}.excerpt {like} :like{i} ESCAPE '\\')"
+        )
         scores.append(
             f"{TITLE_WEIGHT} * {_occurrences('v.title', i)} + {_occurrences('v.excerpt', i)}"
         )

@@ -40,7 +40,7 @@ from feedkeeper.dedupe import (
     VersionRow,
 )
 from feedkeeper.records import PageCapture, PageOutcome
-from feedkeeper.store.dialect import insert_unless_present
+from feedkeeper.store.dialect import insert_unless_present, lock_for_writing, rows_inserted
 from feedkeeper.store.tables import (
     page_body_t,
     page_fetch_t,
@@ -62,9 +62,12 @@ _VERSION_COLUMNS = (
     "truncated", "fingerprint",
 )  # fmt: skip
 _p, _v, _u, _f = post_t.c, post_version_t.c, post_url_t.c, post_fingerprint_t.c
-_BY_URL = select(_u.url, _u.post_id).where(_u.url.in_(bindparam("keys", expanding=True)))
+# A post is known by its URL or fingerprint within its own site only.
+_BY_URL = select(_u.url, _u.post_id).where(
+    _u.site_id == bindparam("site"), _u.url.in_(bindparam("keys", expanding=True))
+)
 _BY_FINGERPRINT = select(_f.fingerprint, _f.post_id).where(
-    _f.fingerprint.in_(bindparam("keys", expanding=True))
+    _f.site_id == bindparam("site"), _f.fingerprint.in_(bindparam("keys", expanding=True))
 )
 _CURRENT = (
     select(_v.id, _v.post_id, _v.version, _v.title, _v.category, _v.categories, _v.tags,
@@ -83,7 +86,7 @@ _FRESH_ALIASES = (
     .join(post_t, _p.id == _u.post_id)
     .where(
         _u.post_id.in_(bindparam("keys", expanding=True)),
-        _u.url.is_not(_p.url),
+        _u.url.is_distinct_from(_p.url),
         _u.first_seen
         >= select(run_t.c.started_at).where(run_t.c.id == bindparam("run")).scalar_subquery(),
     )
@@ -113,7 +116,9 @@ _COPY_VERSION = insert(post_version_t).from_select(
     ).where(_v.post_id == bindparam("b_src"), _v.version == bindparam("b_ver")),
 )  # fmt: skip
 _MOVE_URL = (
-    update(post_url_t).where(_u.url == bindparam("b_url")).values(post_id=bindparam("b_new"))
+    update(post_url_t)
+    .where(_u.site_id == bindparam("b_site"), _u.url == bindparam("b_url"))
+    .values(post_id=bindparam("b_new"))
 )
 _MOVE_SIGHTING = (
     update(sighting_t)
@@ -133,7 +138,7 @@ _TOUCH_POST = update(post_t).where(_p.id == bindparam("b_id")).values(last_seen=
 # without their badge, in the same run.
 _PIN_POST = (
     update(post_t)
-    .where(_p.id == bindparam("b_id"), _p.pinned.is_not(bindparam("b_pinned")))
+    .where(_p.id == bindparam("b_id"), _p.pinned.is_distinct_from(bindparam("b_pinned")))
     .values(pinned=bindparam("b_pinned"))
 )
 _MOVE_POST = (
@@ -142,10 +147,14 @@ _MOVE_POST = (
 
 
 class PageWriter:
-    """Writes pages on one connection, several to a transaction."""
+    """Writes pages of one site on one connection, several to a transaction.
 
-    def __init__(self, conn: Connection) -> None:
+    ``site_id`` is the site of the pages written next (a reparse sets it page by page).
+    """
+
+    def __init__(self, conn: Connection, site_id: int | None) -> None:
         self.conn = conn
+        self.site_id = site_id
         self.pending = 0  # pages written since the last commit
         # By run: the posts it has sighted, read once and kept up to date as pages are written.
         self._sighted: dict[int, set[int]] = {}
@@ -155,6 +164,8 @@ class PageWriter:
         """Return what the archive holds for the keys of a page's cards, for run ``run_id``."""
         urls = list({k.url for k in keyed if k.url})
         fps = list({k.fingerprint for k in keyed if k.fingerprint})
+        if self._next_ids is None:  # the transaction's first page: take the writer's turn
+            lock_for_writing(self.conn)
         by_url = self._pairs(_BY_URL, urls)
         by_fp = self._pairs(_BY_FINGERPRINT, fps)
         current = self._current(set(by_url.values()) | set(by_fp.values()))
@@ -202,7 +213,8 @@ class PageWriter:
     def _pairs(self, query: Any, keys: list[str]) -> dict[str, int]:
         if not keys:
             return {}
-        return {key: post_id for key, post_id in self.conn.execute(query, {"keys": keys})}
+        params = {"keys": keys, "site": self.site_id}
+        return {key: post_id for key, post_id in self.conn.execute(query, params)}
 
     def _current(self, post_ids: set[int]) -> dict[int, Current]:
         if not post_ids:
@@ -217,7 +229,7 @@ class PageWriter:
         self._next_ids = (known.next_post_id, known.next_version_id)
         for split in changes.splits:
             self._split_off(run_id, split)
-        rows = _ChangeRows(run_id, seen_at, page_url, changes)
+        rows = _ChangeRows(self._site(), run_id, seen_at, page_url, changes)
         for statement, params in rows:
             self.conn.execute(statement, params)
         sighted = self._sighted_in(run_id)
@@ -234,7 +246,8 @@ class PageWriter:
         its URL and its sightings of this run."""
         self.conn.execute(
             _INSERT_POST,
-            {"id": split.post_id, "key": split.alias, "url": split.alias, "current_version": 1,
+            {"id": split.post_id, "site_id": self._site(), "key": split.alias, "url": split.alias,
+             "current_version": 1,
              "first_seen": split.first_seen, "last_seen": split.last_seen},
         )  # fmt: skip
         params = {
@@ -242,7 +255,9 @@ class PageWriter:
             "b_run": run_id, "b_src": split.source_post_id, "b_ver": split.source_version,
         }  # fmt: skip
         self.conn.execute(_COPY_VERSION, params)
-        self.conn.execute(_MOVE_URL, {"b_url": split.alias, "b_new": split.post_id})
+        self.conn.execute(
+            _MOVE_URL, {"b_site": self._site(), "b_url": split.alias, "b_new": split.post_id}
+        )
         moves = [{"b_id": sid, "b_new": split.post_id} for sid in split.sighting_ids]
         self.conn.execute(_MOVE_SIGHTING, moves)
         excerpt = self.conn.execute(_EXCERPT_OF, {"b_vid": split.version_id}).scalar_one()
@@ -258,7 +273,7 @@ class PageWriter:
         ]  # fmt: skip
         if not rows:
             return 0
-        return max(self.conn.execute(_INSERT_PLACEHOLDER, rows).rowcount, 0)
+        return rows_inserted(self.conn.execute(_INSERT_PLACEHOLDER[self.conn.dialect.name], rows))
 
     def write_fetch(self, run_id: int, capture: PageCapture, outcome: PageOutcome) -> None:
         """Keep the page (its body once, compressed) and what became of it."""
@@ -270,9 +285,15 @@ class PageWriter:
                 "size": len(capture.body),
                 "data": zlib.compress(capture.body, 6),
             }
-            self.conn.execute(_INSERT_BODY, body)
-        self.conn.execute(_INSERT_FETCH, _fetch_row(run_id, capture, sha, outcome))
+            rows_inserted(self.conn.execute(_INSERT_BODY[self.conn.dialect.name], body))
+        row = _fetch_row(run_id, capture, sha, outcome) | {"site_id": self._site()}
+        self.conn.execute(_INSERT_FETCH, row)
         self.pending += 1
+
+    def _site(self) -> int:
+        if self.site_id is None:
+            raise ValueError("PageWriter.site_id: set the site before writing a page")
+        return self.site_id
 
     def commit(self) -> None:
         """Commit the pages written so far (nothing to do when there are none)."""
@@ -290,20 +311,24 @@ class PageWriter:
 class _ChangeRows:
     """The statements and parameter rows that apply one page's changes, in order."""
 
-    def __init__(self, run_id: int, seen_at: str, page_url: str, changes: PageChanges) -> None:
-        self.run_id, self.seen_at, self.page_url, self.c = run_id, seen_at, page_url, changes
+    def __init__(
+        self, site_id: int, run_id: int, seen_at: str, page_url: str, changes: PageChanges
+    ) -> None:
+        self.site_id, self.run_id, self.seen_at = site_id, run_id, seen_at
+        self.page_url, self.c = page_url, changes
 
     def __iter__(self) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
-        c, at = self.c, self.seen_at
+        c, at, site = self.c, self.seen_at, self.site_id
         batches = [
             (_INSERT_POST, [
-                {"id": p.post_id, "key": p.key, "url": p.url, "current_version": 1,
+                {"id": p.post_id, "site_id": site, "key": p.key, "url": p.url, "current_version": 1,
                  "first_seen": at, "last_seen": at} for p in c.posts]),
             (_INSERT_VERSION, [self._version(v) for v in c.versions.values()]),
             (_FILL_VERSION, [_prefixed(_version_values(v)) | {"b_id": v.version_id}
                              for v in c.filled.values()]),
-            (_INSERT_URL, [{"url": u, "post_id": pid, "first_seen": at} for u, pid in c.urls]),
-            (_INSERT_FINGERPRINT, [{"fingerprint": fp, "post_id": pid}
+            (_INSERT_URL, [{"site_id": site, "url": u, "post_id": pid, "first_seen": at}
+                           for u, pid in c.urls]),
+            (_INSERT_FINGERPRINT, [{"site_id": site, "fingerprint": fp, "post_id": pid}
                                    for fp, pid in c.fingerprints]),
             # Before this page's sightings: they are not earlier ones of the run.
             (_PIN_POST, [{"b_id": pid, "b_pinned": pinned} for pid, pinned in c.pinned.items()]),

@@ -1,0 +1,215 @@
+"""Crawls as procrastinate jobs: workers on many machines sharing one PostgreSQL archive.
+
+procrastinate (a task queue kept in the same PostgreSQL database) does the
+distributed part; feedkeeper only says what a job is and when it is due:
+
+    tick          periodic, every TICK_SECONDS, deferred once per tick whatever the
+                  number of workers. It retries the crawls of workers that stopped
+                  sending heartbeats (killed, or their machine gone), then defers the
+                  crawl of each active site whose current slot (its interval, or its
+                  cron expression) has no crawl yet.
+    crawl_site    one site's crawl. queueing lock ``site:<id>``: a site is never queued
+                  twice; lock ``host:<host>``: two workers never crawl one host at once.
+
+A retried crawl walks the whole listing (the previous run did not finish), so the
+archive ends as an uninterrupted crawl would have left it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from croniter import croniter  # type: ignore[import-untyped]
+from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy import make_url
+
+from feedkeeper.config import Settings
+from feedkeeper.errors import FeedkeeperError
+from feedkeeper.parse import load_profile
+from feedkeeper.pipeline import CrawlOptions, crawl_async
+from feedkeeper.records import SiteState
+from feedkeeper.sites_crawl import host_of
+from feedkeeper.store import Store
+from feedkeeper.store.runs import has_crawl_since
+from feedkeeper.store.sites import Site, list_sites
+from feedkeeper.triggers import parse_interval
+
+log = logging.getLogger(__name__)
+
+CRAWL_QUEUE = "crawl"
+SCHEDULE_QUEUE = "schedule"
+# How often the schedule looks for due sites: a site's crawl starts at most this late.
+TICK_SECONDS = 10
+# A crawl that raised something unforeseen is tried again, a few times, spaced out.
+CRAWL_RETRY = RetryStrategy(max_attempts=3, wait=30)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerTimings:
+    """When a worker counts as dead: it sends a heartbeat every ``stalled_after / 3`` s."""
+
+    stalled_after: float = 30.0
+
+    @property
+    def heartbeat(self) -> float:
+        """Seconds between two heartbeats of a worker."""
+        return max(self.stalled_after / 3, 0.5)
+
+
+def libpq_url(db: str) -> str:
+    """Return the archive's URL as libpq (and so procrastinate) reads it."""
+    return make_url(db).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def current_slot(site: Site, settings: Settings, now: datetime) -> str:
+    """Return the start of the site's current crawl slot, as the archive's time text (UTC).
+
+    A slot is one interval (aligned on the epoch) or the time since the cron
+    expression last fired: a site is crawled once in each.
+    """
+    every = site.every if site.every or site.cron else settings.every
+    if every:
+        seconds = parse_interval(every).total_seconds()
+        start = math.floor(now.timestamp() / seconds) * seconds
+        return _stored(datetime.fromtimestamp(start, UTC))
+    cron = site.cron or settings.schedule
+    previous: datetime = croniter(cron, now).get_prev(datetime)
+    return _stored(previous)
+
+
+def _stored(moment: datetime) -> str:
+    """The archive's time text, which sorts as time: 2026-01-11T08:00:00.000000Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def build_app(settings: Settings, store: Store, timings: WorkerTimings) -> App:
+    """Return the procrastinate app of an archive, with its two tasks bound to ``store``."""
+    assert isinstance(settings.db, str)
+    app = App(connector=PsycopgConnector(conninfo=libpq_url(settings.db)))
+
+    @app.task(name="crawl_site", queue=CRAWL_QUEUE, retry=CRAWL_RETRY, pass_context=True)
+    async def crawl_site(context: JobContext, site_id: int, slot: str) -> None:
+        await _crawl_site(store, settings, site_id, slot)
+
+    @app.periodic(cron=f"* * * * * */{TICK_SECONDS}")
+    @app.task(name="tick", queue=SCHEDULE_QUEUE, queueing_lock="tick", lock="schedule")
+    async def tick(timestamp: int) -> None:
+        await _retry_stalled(app, timings)
+        for site in list_sites(store.engine, SiteState.ACTIVE):
+            await _defer_if_due(app, store, site, current_slot(site, settings, _now()))
+
+    return app
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _crawl_site(store: Store, settings: Settings, site_id: int, slot: str) -> None:
+    sites = {s.id: s for s in list_sites(store.engine)}
+    site = sites.get(site_id)
+    if site is None or site.state is not SiteState.ACTIVE:
+        return  # removed or paused since the job was queued
+    options = CrawlOptions(site=site, commit_every_page=True, in_process_parse=True)
+    try:
+        if site.profile:
+            options = replace(options, profile=load_profile(Path(site.profile)))
+        summary = await crawl_async(store, replace(settings, url=site.url), options)
+    except FeedkeeperError as exc:  # recorded in its run; another slot will try again
+        log.warning(
+            "site %s: %s",
+            site.name,
+            exc.message,
+            extra={"event": "site_failed", "site": site.name, "slot": slot},
+        )
+        return
+    log.info(
+        "site %s: crawl run %d %s",
+        site.name,
+        summary.run_id,
+        summary.status,
+        extra={"event": "site_crawled", "site": site.name, "slot": slot},
+    )
+
+
+async def _retry_stalled(app: App, timings: WorkerTimings) -> None:
+    """Queue again the crawls of workers that died mid-crawl; their lock is released."""
+    stalled = await app.job_manager.get_stalled_jobs(
+        task_name="crawl_site", seconds_since_heartbeat=timings.stalled_after
+    )
+    for job in stalled:
+        log.warning(
+            "crawl job %s of a dead worker is queued again",
+            job.id,
+            extra={"event": "crawl_retried", "job_id": job.id},
+        )
+        await app.job_manager.retry_job(job)
+
+
+_SLOT_QUEUED = (
+    "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs"
+    " WHERE task_name = 'crawl_site' AND args = %(args)s::jsonb) AS found"
+)
+
+
+async def _defer_if_due(app: App, store: Store, site: Site, slot: str) -> None:
+    """Defer the site's crawl for ``slot`` unless it was crawled in it or a job for it exists.
+
+    Finished jobs are deleted: the archive's runs tell that a slot was crawled.
+    """
+    if has_crawl_since(store.engine, site.id, slot):
+        return
+    args: dict[str, Any] = {"site_id": site.id, "slot": slot}
+    row = await app.connector.execute_query_one_async(_SLOT_QUEUED, args=json.dumps(args))
+    if row["found"]:
+        return
+    task = app.tasks["crawl_site"].configure(
+        queueing_lock=f"site:{site.id}", lock=f"host:{host_of(site.url)}"
+    )
+    try:
+        await task.defer_async(**args)
+    except AlreadyEnqueued:  # the previous slot's crawl still waits: this one is merged into it
+        return
+
+
+async def run_worker(
+    settings: Settings, timings: WorkerTimings, queues: list[str] | None, concurrency: int
+) -> None:
+    """Run a procrastinate worker on the archive until SIGTERM or SIGINT."""
+    assert isinstance(settings.db, str)
+    store = Store.open(settings.db)
+    app = build_app(settings, store, timings)
+    try:
+        async with app.open_async():
+            await _ensure_queue_schema(app)
+            await app.run_worker_async(
+                queues=queues or [CRAWL_QUEUE, SCHEDULE_QUEUE],
+                concurrency=concurrency,
+                update_heartbeat_interval=timings.heartbeat,
+                stalled_worker_timeout=timings.stalled_after,
+                delete_jobs="successful",
+            )
+    finally:
+        store.close()
+
+
+async def _ensure_queue_schema(app: App) -> None:
+    """Create procrastinate's tables in the archive's database the first time."""
+    row = await app.connector.execute_query_one_async(
+        "SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS found"
+    )
+    if not row["found"]:
+        async with app.connector.pool.connection() as conn:  # type: ignore[attr-defined]
+            # Two workers starting at once: the second waits, then finds the tables made.
+            await conn.execute("SELECT pg_advisory_xact_lock(7066)")
+            exists = await conn.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
+            found = await exists.fetchone()
+            if not found[0]:
+                await conn.execute(app.schema_manager.get_schema())

@@ -1,0 +1,176 @@
+"""The sites of an archive: the blogs it keeps, how often each is crawled, which are paused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from feedkeeper.clock import now_iso
+from feedkeeper.dedupe import canonical_url
+from feedkeeper.errors import ConfigError
+from feedkeeper.records import SiteState
+from feedkeeper.store.tables import (
+    page_fetch_t,
+    placeholder_t,
+    post_fingerprint_t,
+    post_t,
+    post_url_t,
+    post_version_t,
+    run_t,
+    sighting_t,
+    site_t,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One blog of the archive (a row of the ``site`` table)."""
+
+    id: int
+    name: str
+    url: str
+    profile: str | None = None
+    every: str | None = None
+    cron: str | None = None
+    state: SiteState = SiteState.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class NewSite:
+    """What `sites add` asks for; the name defaults to the URL's host."""
+
+    url: str
+    name: str | None = None
+    profile: str | None = None
+    every: str | None = None
+    cron: str | None = None
+
+
+def list_sites(engine: Engine, *states: SiteState) -> list[Site]:
+    """Return the sites by name: those in ``states``, or all of them."""
+    query = select(site_t).order_by(site_t.c.name)
+    if states:
+        query = query.where(site_t.c.state.in_([str(s) for s in states]))
+    with engine.connect() as conn:
+        return [_site(row) for row in conn.execute(query)]
+
+
+def find_site(engine: Engine, name: str) -> Site:
+    """Return the site called ``name``; raise ConfigError naming the known ones otherwise."""
+    with engine.connect() as conn:
+        row = conn.execute(select(site_t).where(site_t.c.name == name)).first()
+    if row is None:
+        raise ConfigError(f"--site: no site named {name!r} ({_known(engine)})")
+    return _site(row)
+
+
+def site_for_url(engine: Engine, url: str) -> Site | None:
+    """Return the site whose listing starts at ``url`` (compared canonically), if any."""
+    wanted = canonical_url(url)
+    return next((s for s in list_sites(engine) if canonical_url(s.url) == wanted), None)
+
+
+def add_site(engine: Engine, new: NewSite) -> Site:
+    """Add a site (or bring back a removed one); raise ConfigError when name or URL is taken."""
+    known = site_for_url(engine, new.url)
+    if known is not None and known.state is SiteState.REMOVED:
+        return set_state(engine, known.name, SiteState.ACTIVE)
+    if known is not None:
+        raise ConfigError(f"sites add: {new.url} is already the site {known.name!r}")
+    name = new.name or _free_name(engine, urlsplit(new.url).hostname or "site")
+    if new.name is not None and _name_taken(engine, name):
+        raise ConfigError(f"--name: a site named {name!r} exists: choose another name")
+    values = {
+        "name": name, "url": new.url, "profile": new.profile, "every": new.every,
+        "cron": new.cron, "state": SiteState.ACTIVE, "added_at": now_iso(),
+    }  # fmt: skip
+    with engine.begin() as conn:
+        site_id = conn.execute(insert(site_t).values(values)).inserted_primary_key[0]  # type: ignore[index]
+    return Site(int(site_id), name, new.url, new.profile, new.every, new.cron)
+
+
+def ensure_site(engine: Engine, url: str) -> Site:
+    """Return the site whose listing starts at ``url``, adding it when missing."""
+    return site_for_url(engine, url) or add_site(engine, NewSite(url))
+
+
+def site_for_import(engine: Engine, source: str) -> Site:
+    """Return the site imports go to when none is named: the archive's only site.
+
+    An empty archive gets one, named ``import``; with several, the site must be named.
+    """
+    sites = list_sites(engine)
+    if len(sites) == 1:
+        return sites[0]
+    if sites:
+        raise ConfigError(
+            f"--site: the archive holds {len(sites)} sites: name the one to import to"
+        )
+    return add_site(engine, NewSite(source, name="import"))
+
+
+def set_state(engine: Engine, name: str, state: SiteState) -> Site:
+    """Pause, resume or remove a site; return it as it now is."""
+    site = find_site(engine, name)
+    with engine.begin() as conn:
+        conn.execute(update(site_t).where(site_t.c.id == site.id).values(state=str(state)))
+    return find_site(engine, name)
+
+
+def remove_site(engine: Engine, name: str, *, purge: bool) -> Site:
+    """Stop crawling a site; with ``purge`` also delete everything archived from it.
+
+    Without ``purge`` the site stays, ``removed``, so its posts keep their site.
+    """
+    site = find_site(engine, name)
+    if not purge:
+        return set_state(engine, name, SiteState.REMOVED)
+    with engine.begin() as conn:
+        _purge(conn, site.id)
+    return site
+
+
+def _purge(conn: Connection, site_id: int) -> None:
+    """Delete a site and its rows, children first (page bodies are shared and stay)."""
+    posts = select(post_t.c.id).where(post_t.c.site_id == site_id)
+    versions = select(post_version_t.c.id).where(post_version_t.c.post_id.in_(posts))
+    runs = select(run_t.c.id).where(run_t.c.site_id == site_id)
+    conn.execute(delete(placeholder_t).where(placeholder_t.c.version_id.in_(versions)))
+    conn.execute(delete(sighting_t).where(sighting_t.c.post_id.in_(posts)))
+    conn.execute(delete(sighting_t).where(sighting_t.c.run_id.in_(runs)))
+    conn.execute(delete(post_url_t).where(post_url_t.c.site_id == site_id))
+    conn.execute(delete(post_fingerprint_t).where(post_fingerprint_t.c.site_id == site_id))
+    conn.execute(delete(post_version_t).where(post_version_t.c.post_id.in_(posts)))
+    conn.execute(delete(post_t).where(post_t.c.site_id == site_id))
+    conn.execute(delete(page_fetch_t).where(page_fetch_t.c.site_id == site_id))
+    conn.execute(delete(run_t).where(run_t.c.site_id == site_id))
+    conn.execute(delete(site_t).where(site_t.c.id == site_id))
+
+
+def _free_name(engine: Engine, base: str) -> str:
+    name, n = base, 1
+    while _name_taken(engine, name):
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+def _name_taken(engine: Engine, name: str) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(site_t.c.id).where(site_t.c.name == name)).first() is not None
+
+
+def _known(engine: Engine) -> str:
+    names = [s.name for s in list_sites(engine)]
+    if not names:
+        return "the archive has no sites yet: add one with `feedkeeper sites add URL`"
+    return "known: " + ", ".join(names)
+
+
+def _site(row: object) -> Site:
+    r = row._mapping  # type: ignore[attr-defined]
+    return Site(
+        r["id"], r["name"], r["url"], r["profile"], r["every"], r["cron"], SiteState(r["state"])
+    )

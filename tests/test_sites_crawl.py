@@ -1,0 +1,105 @@
+"""Many sites crawled at once: every active site, one failing site holding up none."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from feedkeeper.cli import main
+from feedkeeper.fixture_site import FixtureServer
+from feedkeeper.store import Store
+
+from conftest import rows
+
+
+@pytest.fixture
+def db_path(archive_db: Path | str) -> Path | str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return archive_db
+
+
+@pytest.fixture
+def servers() -> Iterator[list[FixtureServer]]:
+    """Three copies of the fixture blog, each on its own loopback port (its own host)."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(FixtureServer()) for _ in range(3)]
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _add(db: Path | str, url: str, name: str) -> None:
+    assert main(["sites", "add", url, "--name", name, "--db", str(db)]) == 0
+
+
+def test_crawl_without_url_crawls_every_active_site(
+    servers: list[FixtureServer], db_path: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i, server in enumerate(servers):
+        _add(db_path, server.base_url, f"blog{i}")
+    assert main(["sites", "pause", "blog2", "--db", str(db_path)]) == 0
+    capsys.readouterr()
+    assert main(["crawl", "--db", str(db_path), "--rate", "0"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # Snapshot 01 of the fixture blog holds 7 posts over 2 listing pages.
+    # Then one recovery of the placeholders the crawls found, from the article pages.
+    assert [line.split(" run ")[0] for line in lines] == [
+        "site blog0: crawl",
+        "site blog1: crawl",
+        "recover",
+    ]
+    assert all("ok: 2 pages" in line and "7 new posts" in line for line in lines[:2])
+    store = Store.open(db_path)
+    assert rows(store, "SELECT site, count(*) AS n FROM posts_current GROUP BY site") == [
+        {"site": "blog0", "n": 7},
+        {"site": "blog1", "n": 7},
+    ]
+    assert rows(store, "SELECT name, last_crawl_status FROM site_status ORDER BY name") == [
+        {"name": "blog0", "last_crawl_status": "ok"},
+        {"name": "blog1", "last_crawl_status": "ok"},
+        {"name": "blog2", "last_crawl_status": None},
+    ]
+    store.close()
+
+
+def test_a_site_that_cannot_be_reached_holds_up_no_other(
+    servers: list[FixtureServer], db_path: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _add(db_path, f"http://127.0.0.1:{_closed_port()}/", "gone")
+    _add(db_path, servers[0].base_url, "blog")
+    capsys.readouterr()
+    code = main(["crawl", "--db", str(db_path), "--rate", "0"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "site blog: crawl run" in captured.out and "7 new posts" in captured.out
+    assert "site gone: error:" in captured.out
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_crawl_site_crawls_only_that_site(
+    servers: list[FixtureServer], db_path: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _add(db_path, servers[0].base_url, "a")
+    _add(db_path, servers[1].base_url, "b")
+    assert main(["crawl", "--site", "b", "--db", str(db_path), "--rate", "0"]) == 0
+    assert servers[0].requests == []
+    assert main(["crawl", "--site", "nope", "--db", str(db_path)]) == 2
+    assert "no site named 'nope' (known: a, b)" in capsys.readouterr().err
+
+
+def test_crawl_url_adds_the_site_when_missing(
+    servers: list[FixtureServer], db_path: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = servers[0].base_url
+    assert main(["crawl", "--url", url, "--db", str(db_path), "--rate", "0"]) == 0
+    assert main(["crawl", "--url", url, "--db", str(db_path), "--rate", "0"]) == 0
+    capsys.readouterr()
+    assert main(["sites", "list", "--db", str(db_path)]) == 0
+    assert capsys.readouterr().out == f"127.0.0.1  active  -  {url}\n"

@@ -1,0 +1,128 @@
+"""Many machines, in small: PostgreSQL, three worker processes, twenty loopback sites.
+
+One worker is killed (SIGKILL) in the middle of a crawl. Afterwards every site's
+archive equals a single-process crawl of it, no run is left ``running``, no site
+was crawled twice in one interval, and no host ever had two requests in flight.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from feedkeeper.cli import main
+from feedkeeper.store import Store
+from slow_sites import SlowSite
+
+from conftest import new_pg_database, rows
+
+SITES = 20
+WORKERS = 3
+EVERY = 30  # seconds: each site's interval
+SLOTS = 2  # intervals the workers run for
+DELAY = 0.2  # seconds each answer takes: a crawl is robots.txt and two listing pages
+
+
+@pytest.fixture
+def sites() -> Iterator[list[SlowSite]]:
+    with ExitStack() as stack:
+        yield [stack.enter_context(SlowSite(DELAY)) for _ in range(SITES)]
+
+
+def _worker(db: str, log: Path) -> subprocess.Popen[bytes]:
+    argv = [sys.executable, "-m", "feedkeeper", "worker", "--db", db, "--stalled-after", "3",
+            "--rate", "0", "--concurrency", "1", "--log-format", "json"]  # fmt: skip
+    env = os.environ | {"FEEDKEEPER_DEBUG": "1"}
+    with log.open("wb") as out:  # the child keeps its own copy of the file
+        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+
+
+def _wait_for_crawl_start(log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any('"start_job"' in line and "crawl_site" in line for line in _lines(log)):
+            time.sleep(DELAY)  # robots.txt answered: the crawl is under way
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no crawl started in {timeout}s: {log.read_text()[-2000:]}")
+
+
+def _lines(log: Path) -> list[str]:
+    return log.read_text(errors="replace").splitlines() if log.exists() else []
+
+
+def _posts(store: Store, site: str | None = None) -> list[tuple[object, ...]]:
+    where = "WHERE site = :site" if site else ""
+    found = rows(
+        store,
+        f"SELECT url, title, excerpt, category, published, version FROM posts_current {where}",
+        site=site,
+    )
+    return sorted((urlsplit(r["url"]).path, *list(r.values())[1:]) for r in found)
+
+
+@pytest.mark.slow
+def test_three_workers_twenty_sites_one_killed(
+    pg_server: str, sites: list[SlowSite], tmp_path: Path
+) -> None:
+    db = new_pg_database(pg_server)
+    for i, site in enumerate(sites):
+        assert main(["sites", "add", site.base_url, "--name", f"s{i:02}", "--every", f"{EVERY}s",
+                     "--db", db]) == 0  # fmt: skip
+    logs = [tmp_path / f"worker{i}.log" for i in range(WORKERS)]
+    workers = [_worker(db, log) for log in logs]
+    started = time.time()
+    try:
+        _wait_for_crawl_start(logs[0], timeout=60)
+        workers[0].send_signal(signal.SIGKILL)  # mid-crawl: its job must be crawled again
+        time.sleep(max(0.0, started + SLOTS * EVERY + 5 - time.time()))
+    finally:
+        for worker in workers[1:]:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=30)
+    store = Store.open(db)
+    crawls = rows(store, "SELECT site, status, started_at FROM crawl_runs WHERE kind = 'crawl'")
+    assert [r for r in crawls if r["status"] == "running"] == []
+    assert any(r["status"] == "interrupted" for r in crawls), "the kill cut no crawl short"
+    per_slot = Counter(
+        (r["site"], int(datetime.fromisoformat(r["started_at"]).timestamp()) // EVERY)
+        for r in crawls
+        if r["status"] == "ok"
+    )
+    assert max(per_slot.values()) == 1, "a site was crawled twice in one interval"
+    slots_seen = {slot for _, slot in per_slot}
+    assert len(slots_seen) >= SLOTS
+    for slot in sorted(slots_seen)[:-1]:  # every interval that ended: every site crawled once
+        assert sorted(site for site, s in per_slot if s == slot) == sorted(
+            f"s{i:02}" for i in range(SITES)
+        )
+    reference = _reference_crawl(sites[0], tmp_path / "reference.db")
+    assert len(reference) == 7
+    for i in range(SITES):
+        assert _posts(store, f"s{i:02}") == reference, f"s{i:02}"
+    for site in sites:
+        assert site.overlapping() == [], site.base_url
+    store.close()
+
+
+def _reference_crawl(site: SlowSite, db: Path) -> list[tuple[object, ...]]:
+    """The site crawled once by one process into its own SQLite archive."""
+    argv = ["crawl", "--url", site.base_url, "--db", str(db), "--rate", "0", "--no-recover"]
+    assert main(argv) == 0
+    store = Store.open(db)
+    try:
+        return _posts(store)
+    finally:
+        store.close()
