@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import html
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+from loopback import LoopbackServer
 
 # A fixed Last-Modified so that reruns see the same validators.
 LAST_MODIFIED = formatdate(1768118400, usegmt=True)
@@ -155,30 +155,12 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Clients hanging up (killed crawls, closed pools) are normal here; the rest is not."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
-
-
-class FaultServer:
+class FaultServer(LoopbackServer):
     """Serves ``site`` on 127.0.0.1, ``delay`` seconds late, with scripted faults."""
 
     def __init__(self, site: dict[str, Resource], delay: float = 0.0) -> None:
         self._state = _State(dict(site), delay)
-        self._server = _QuietServer(("127.0.0.1", 0), _make_handler(self._state))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def base_url(self) -> str:
-        """The root URL, e.g. ``http://127.0.0.1:54321/``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
+        super().__init__(_make_handler(self._state))
 
     @property
     def requests(self) -> list[Seen]:
@@ -208,20 +190,6 @@ class FaultServer:
         """Replace the whole site (a new state of the blog)."""
         with self._state.lock:
             self._state.site = dict(site)
-
-    def __enter__(self) -> FaultServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
 
 
 def _make_handler(state: _State) -> type[BaseHTTPRequestHandler]:

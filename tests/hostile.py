@@ -12,14 +12,14 @@ from __future__ import annotations
 import functools
 import gzip
 import html
-import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+from loopback import LoopbackServer
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,36 +118,14 @@ class Seen:
     headers: dict[str, str]
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Clients hanging up mid-answer are the point here."""
-        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
-
-
-class HostileServer:
+class HostileServer(LoopbackServer):
     """Serves ``routes`` on 127.0.0.1; an unknown path answers 404."""
 
     def __init__(self, routes: dict[str, Route] | None = None) -> None:
         self.routes: dict[str, Route] = dict(routes or {})
         self._seen: list[Seen] = []
         self._lock = threading.Lock()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        """The port it listens on."""
-        return int(self._server.server_address[1])
-
-    @property
-    def base_url(self) -> str:
-        """The root URL, ``http://127.0.0.1:<port>/``."""
-        return f"http://127.0.0.1:{self.port}/"
+        super().__init__(self._handler())
 
     @property
     def requests(self) -> list[Seen]:
@@ -158,20 +136,6 @@ class HostileServer:
     def hits(self, path: str) -> int:
         """How many requests asked for ``path`` (any query)."""
         return sum(1 for seen in self.requests if seen.path == path)
-
-    def __enter__(self) -> HostileServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
 
     def _answer(self, path: str, query: str, headers: dict[str, str]) -> Answer:
         with self._lock:

@@ -7,10 +7,12 @@ import threading
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 
 from feedkeeper.fixture_site import FixtureServer
+
+from loopback import LoopbackServer
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +24,7 @@ class Request:
     ended: float
 
 
-class SlowSite:
+class SlowSite(LoopbackServer):
     """The fixture blog's first snapshot on 127.0.0.1, each answer ``delay`` seconds late."""
 
     def __init__(self, delay: float) -> None:
@@ -30,14 +32,7 @@ class SlowSite:
         self.files = FixtureServer()  # only to find the files: never started
         self.log: list[Request] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        """The site's first listing page."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
+        super().__init__(_handler(self))
 
     def record(self, request: Request) -> None:
         """Keep one request in the log (handlers run in threads)."""
@@ -49,18 +44,13 @@ class SlowSite:
         ordered = sorted(self.log, key=lambda r: r.started)
         return [(a, b) for a, b in itertools.pairwise(ordered) if b.started < a.ended]
 
-    def __enter__(self) -> SlowSite:
-        self._thread.start()
-        return self
-
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__exit__(exc_type, exc, tb)
         self.files._server.server_close()
 
 
