@@ -27,7 +27,8 @@ from feedkeeper.errors import ConfigError, ParseError, RobotsDisallowedError
 from feedkeeper.fetch import Fetcher
 from feedkeeper.markup import time_budget
 from feedkeeper.parse import parse_listing
-from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async, parse_body
+from feedkeeper.parse_worker import read_page
+from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async
 from feedkeeper.recover import REASON_OUTSIDE, recover
 from feedkeeper.schedule import Daemon
 from feedkeeper.scope import is_in_scope
@@ -226,7 +227,7 @@ def test_double_gzip_article_fails_in_recover_with_bounded_memory(
 def test_deep_or_huge_page_is_refused_within_2_seconds(markup: str, error: str) -> None:
     started = time.monotonic()
     with pytest.raises(ParseError, match=error):
-        parse_body(markup.encode(), "text/html", "http://127.0.0.1/")
+        read_page(markup.encode(), "text/html", "http://127.0.0.1/")
     assert time.monotonic() - started < 2.0
 
 
@@ -237,7 +238,7 @@ def test_heavy_page_under_the_limits_parses_or_is_refused_within_2_seconds() -> 
     markup = f"<html><body>{deep}{cards}{deep.replace('<', '</')}</body></html>"
     started = time.monotonic()
     try:
-        parse_body(markup.encode(), "text/html", "http://127.0.0.1/")
+        read_page(markup.encode(), "text/html", "http://127.0.0.1/")
     except ParseError as exc:
         assert "to parse (refused)" in exc.message
     assert time.monotonic() - started < 2.0

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ParseError
-from feedkeeper.pipeline import Progress, RunSummary, parse_body, run_status, write_page
+from feedkeeper.parse_worker import read_page
+from feedkeeper.pipeline import Progress, RunSummary, run_status, write_page
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind
 from feedkeeper.store import Store
 from feedkeeper.store.sites import Site, site_for_import
@@ -50,7 +51,7 @@ def _import_one(writer: PageWriter, run_id: int, counts: RunCounts, path: Path) 
         return
     at = now_iso()
     try:
-        parsed = parse_body(body, "text/plain", str(path))
+        parsed = read_page(body, "text/plain", str(path))
     except ParseError as exc:
         counts.fail(str(path), exc.message)
         capture = PageCapture(

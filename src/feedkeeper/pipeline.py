@@ -394,7 +394,7 @@ async def _parse(run: _Crawl, download: Download) -> ParsedPage:
     if download.parsing is not None and run.worker is not None:
         body, kind, url = fetched.body, fetched.content_type, fetched.url
         return await run.worker.result(download.parsing, body, kind, url)
-    return parse_body(
+    return read_page(
         fetched.body, fetched.content_type, fetched.url, run.options.profile,
         run.options.listing_parser,
     )  # fmt: skip
@@ -538,17 +538,6 @@ def archive_page(
     """Dedupe and write one page of a site in a transaction of its own."""
     with store.writer(site_id) as writer:
         return write_page(writer, run_id, capture, cards, skipped)
-
-
-def parse_body(
-    body: bytes,
-    content_type: str | None,
-    url: str,
-    profile: Profile | None = None,
-    listing: ListingParser = parse_listing,
-) -> ParsedPage:
-    """Parse a stored or fetched body: HTML listing, or a plain-text capture."""
-    return read_page(body, content_type, url, profile, listing)
 
 
 def run_status(counts: RunCounts) -> RunStatus:

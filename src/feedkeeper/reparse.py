@@ -16,8 +16,8 @@ from feedkeeper.cards import ParsedPage
 from feedkeeper.dedupe import dedupe_page, key_cards
 from feedkeeper.errors import ParseError
 from feedkeeper.parse import Profile
-from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker
-from feedkeeper.pipeline import SUSPECT, Progress, RunSummary, parse_body, run_status, suspect_parse
+from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker, read_page
+from feedkeeper.pipeline import SUSPECT, Progress, RunSummary, run_status, suspect_parse
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, Validators
 from feedkeeper.store import Store
 from feedkeeper.store.engine import describe
@@ -102,7 +102,7 @@ async def _reparse_page(
         if page.parsing is not None and worker is not None:
             parsed = await worker.result(page.parsing, *_stored_job(capture))
         else:
-            parsed = parse_body(*_stored_job(capture), rules.profile)
+            parsed = read_page(*_stored_job(capture), rules.profile)
         _check_once_suspect(capture, parsed, rules)
     except ParseError as exc:
         rules.counts.fail(capture.url, exc.message)

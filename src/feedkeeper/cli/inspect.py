@@ -52,7 +52,7 @@ def parse_command(
     """Print the cards a listing page holds, one JSON object per line."""
     from feedkeeper.encoding import decode_body
     from feedkeeper.parse import explain_listing, load_profile
-    from feedkeeper.pipeline import parse_body
+    from feedkeeper.parse_worker import read_page
 
     if explain and profile is not None:
         raise ConfigError("--explain and --profile: --explain shows the parser's own guesses")
@@ -64,7 +64,7 @@ def parse_command(
         return
     site_profile = load_profile(settings.profile) if settings.profile else None
     with _needs_base_url(body, is_file=url.startswith("file:")):
-        page = parse_body(body, content_type, url, site_profile)
+        page = read_page(body, content_type, url, site_profile)
     for card in page.cards:
         print(json.dumps(card.to_json(), ensure_ascii=False))
 
