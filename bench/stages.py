@@ -22,6 +22,7 @@ from feedkeeper.dedupe import dedupe_page, key_cards
 from feedkeeper.parse_worker import read_page
 from feedkeeper.records import PageCapture, PageKind
 from feedkeeper.store import Store
+from feedkeeper.store.sites import ensure_site
 
 BASE = "http://bench.test/"
 KIND = "text/html; charset=utf-8"
@@ -47,9 +48,10 @@ def write_all(db: Path, parsed: list[Any], *, index: bool) -> tuple[float, float
             ).scalars()
             for name in list(names):
                 conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-    run_id = store.start_run("crawl", BASE)
+    site = ensure_site(store.engine, BASE)
+    run_id = store.start_run("crawl", BASE, site.id)
     dedupe = write = 0.0
-    with store.writer() as writer:
+    with store.writer(site.id) as writer:
         for url, body, page in parsed:
             capture = PageCapture(url, now_iso(), PageKind.PARSED, 200, body=body)
             started = time.process_time()
