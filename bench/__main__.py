@@ -156,7 +156,8 @@ def reparse_run(args: argparse.Namespace) -> dict[str, Any]:
 def stage_costs(site: Path) -> dict[str, Any]:
     """Measurement 7: CPU per page of parse, dedupe and write; the full-text indexes' share."""
     print("stages: parse, dedupe, write with and without the full-text indexes ...", flush=True)
-    return _json(measure.run([sys.executable, "-m", "bench.stages", str(site), "500"], cwd=ROOT))
+    pages = str(min(500, len(list((site / "gen1" / "page").iterdir())) + 1))
+    return _json(measure.run([sys.executable, "-m", "bench.stages", str(site), pages], cwd=ROOT))
 
 
 def recrawl_runs(server: Nginx, args: argparse.Namespace) -> dict[str, Any]:
@@ -197,7 +198,17 @@ def growth_and_export(
         # One request at a time, all in one process: the figure is the whole per-page cost.
         run = _json(
             measure.run(
-                [sys.executable, "-m", "bench.fkrun", "crawl", url, str(db), "1", str(span)],
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.fkrun",
+                    "crawl",
+                    url,
+                    str(db),
+                    "1",
+                    str(span),
+                    server.base_url,  # the prefilled site's own listing
+                ],
                 cwd=ROOT,
             )
         )

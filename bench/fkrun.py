@@ -1,10 +1,12 @@
 """feedkeeper's operations timed in-process, after imports: crawl and reparse.
 
-    python -m bench.fkrun crawl URL DB CONCURRENCY [MAX_PAGES]
+    python -m bench.fkrun crawl URL DB CONCURRENCY [MAX_PAGES [SITE_URL]]
     python -m bench.fkrun reparse DB
 
 Each prints one JSON line: what was done, wall seconds and CPU seconds of the
 operation alone (interpreter start and imports excluded; parse workers included).
+A crawl starting at URL writes into the site whose listing starts at SITE_URL (added
+when missing; URL's own site when SITE_URL is not given).
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ import json
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from feedkeeper.config import Settings
 from feedkeeper.parse import parse_listing
-from feedkeeper.pipeline import crawl
+from feedkeeper.pipeline import CrawlOptions, crawl
 from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
+from feedkeeper.store.sites import ensure_site
 
 # max_pages for "every page": the site is finite, the setting's default (1000) is not enough.
 UNBOUNDED = 10**9
@@ -48,7 +52,7 @@ def _children_cpu() -> float:
 
 
 def do_crawl(
-    store: Store, url: str, db: Path, concurrency: int, max_pages: int | None
+    store: Store, url: str, db: Path, concurrency: int, max_pages: int | None, site_url: str
 ) -> dict[str, Any]:
     settings = Settings(
         url=url,
@@ -59,7 +63,8 @@ def do_crawl(
         max_pages=max_pages or UNBOUNDED,
         ignore_robots=False,
     )
-    summary = crawl(store, settings)
+    site = replace(ensure_site(store.engine, site_url), url=url)
+    summary = crawl(store, settings, CrawlOptions(site=site))
     c = summary.counts
     return {
         "status": summary.status,
@@ -85,7 +90,10 @@ def main() -> None:
     parse_listing(_WARM_UP, "http://warm.test/")
     if op == "crawl":
         pages = int(args[3]) if len(args) > 3 else None
-        report = timed(lambda: do_crawl(store, args[0], Path(args[1]), int(args[2]), pages))
+        site_url = args[4] if len(args) > 4 else args[0]
+        report = timed(
+            lambda: do_crawl(store, args[0], Path(args[1]), int(args[2]), pages, site_url)
+        )
     else:
         report = timed(lambda: do_reparse(store))
     print(json.dumps(report))

@@ -17,6 +17,8 @@ import sqlite3
 from pathlib import Path
 
 from bench.sitegen import _sentences
+from feedkeeper.store import Store
+from feedkeeper.store.sites import ensure_site
 from feedkeeper.words import segment_words
 
 BATCH = 50_000
@@ -24,14 +26,21 @@ SEEN = "2025-06-01T00:00:00Z"
 
 
 def prefill(db: Path, base_url: str, target: int, seed: int = 11) -> int:
-    """Add posts until the archive holds ``target`` of them; return how many it holds."""
+    """Add posts until the archive holds ``target`` of them; return how many it holds.
+
+    The posts belong to the site whose listing starts at ``base_url``, the one the growth
+    crawls write into.
+    """
+    store = Store.open(db)
+    site_id = ensure_site(store.engine, base_url).id
+    store.close()
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
     have = conn.execute("SELECT count(*) FROM post").fetchone()[0]
     if have >= target:
         conn.close()
         return int(have)
-    run_id = _bench_run(conn)
+    run_id = _bench_run(conn, site_id)
     rng = random.Random(seed + have)
     pool = [_sentences(rng, 1) for _ in range(2000)]
     start = conn.execute("SELECT coalesce(max(id), 0) FROM post").fetchone()[0] + 1
@@ -43,7 +52,7 @@ def prefill(db: Path, base_url: str, target: int, seed: int = 11) -> int:
     for low in range(0, target - have, BATCH):
         count = min(BATCH, target - have - low)
         ids = range(start + low, start + low + count)
-        _insert(conn, base_url, ids, vstart - start, run_id, pool, rng)
+        _insert(conn, base_url, ids, (vstart - start, run_id, site_id), pool, rng)
     conn.execute(
         "INSERT INTO post_fts (rowid, title, excerpt) SELECT p.id, v.title, v.excerpt FROM post p"
         " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
@@ -69,13 +78,15 @@ def prefill(db: Path, base_url: str, target: int, seed: int = 11) -> int:
     return target
 
 
-def _bench_run(conn: sqlite3.Connection) -> int:
+def _bench_run(conn: sqlite3.Connection, site_id: int) -> int:
     conn.execute(
-        "INSERT INTO run (kind, source, started_at, finished_at, status, pages, pages_not_modified,"
-        " pages_failed, cards, cards_skipped, new_posts, new_versions, filled_in, reposts,"
+        "INSERT INTO run (site_id, kind, source, started_at, finished_at, status, pages,"
+        " pages_not_modified, pages_failed, cards, cards_skipped, new_posts, new_versions,"
+        " filled_in, reposts,"
         " placeholders_found, placeholders_recovered, placeholders_unrecoverable, failures)"
-        " VALUES ('import', 'bench prefill', ?, ?, 'ok', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '[]')",
-        (SEEN, SEEN),
+        " VALUES (?, 'import', 'bench prefill', ?, ?, 'ok',"
+        " 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '[]')",
+        (site_id, SEEN, SEEN),
     )
     return int(conn.execute("SELECT max(id) FROM run").fetchone()[0])
 
@@ -84,18 +95,18 @@ def _insert(
     conn: sqlite3.Connection,
     base_url: str,
     ids: range,
-    version_offset: int,
-    run_id: int,
+    owners: tuple[int, int, int],  # version id offset, run, site
     pool: list[str],
     rng: random.Random,
 ) -> None:
+    version_offset, run_id, site_id = owners
     posts, versions, urls, fps, sightings = [], [], [], [], []
     for post_id in ids:
         url = f"{base_url}archive/{post_id}/"
         fp = hashlib.sha256(str(post_id).encode()).hexdigest()[:32]
         excerpt = "".join(pool[rng.randrange(len(pool))] for _ in range(2))
         title = pool[rng.randrange(len(pool))][:24]
-        posts.append((post_id, url, url, SEEN, SEEN))
+        posts.append((post_id, site_id, url, url, SEEN, SEEN))
         versions.append(
             (
                 post_id + version_offset,
@@ -112,12 +123,12 @@ def _insert(
                 run_id,
             )
         )
-        urls.append((url, post_id, SEEN))
-        fps.append((fp, post_id))
+        urls.append((site_id, url, post_id, SEEN))
+        fps.append((site_id, fp, post_id))
         sightings.append((run_id, post_id, 1, base_url + "archive/", 1, url, SEEN))
     conn.executemany(
-        "INSERT INTO post (id, key, url, current_version, first_seen, last_seen)"
-        " VALUES (?, ?, ?, 1, ?, ?)",
+        "INSERT INTO post (id, site_id, key, url, current_version, first_seen, last_seen)"
+        " VALUES (?, ?, ?, ?, 1, ?, ?)",
         posts,
     )
     conn.executemany(
@@ -126,8 +137,12 @@ def _insert(
         " VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         versions,
     )
-    conn.executemany("INSERT INTO post_url (url, post_id, first_seen) VALUES (?, ?, ?)", urls)
-    conn.executemany("INSERT INTO post_fingerprint (fingerprint, post_id) VALUES (?, ?)", fps)
+    conn.executemany(
+        "INSERT INTO post_url (site_id, url, post_id, first_seen) VALUES (?, ?, ?, ?)", urls
+    )
+    conn.executemany(
+        "INSERT INTO post_fingerprint (site_id, fingerprint, post_id) VALUES (?, ?, ?)", fps
+    )
     conn.executemany(
         "INSERT INTO sighting (run_id, post_id, version, page_url, position, card_url, seen_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -1,10 +1,16 @@
 """Score an archive against the generator's truth, after crawling generation 1 then 2.
 
-A post is right when the archive holds it exactly once, reachable from its own URL,
-with title, date, category, tags, excerpt and truncation as generation 2 shows them.
-Every URL a post was reposted under must lead to that same record; a record for a
-repost URL of its own is a duplicate. For feedkeeper the version history is checked
-too: an edited post has two versions, every other post one.
+The truth is what the archive's identity rules (docs/reliability.md, "Identity") ask
+for on this site. Every repost URL of the site is listed in the same crawl as the post's
+own URL, and two URLs listed as separate cards in one crawl are two posts: a false merge
+loses a post, a missed repost costs only a second record. So every URL the site lists
+is a record of its own, showing its post's fields.
+
+A record is right when the archive holds it exactly once, reachable from its URL, with
+title, date, category, tags, excerpt and truncation as generation 2 shows them. Two URLs
+that lead to one record are a merge (the second counts as missing); a record no URL of
+the truth leads to is a duplicate. For feedkeeper the version history is checked too: a
+record of an edited post has two versions, every other record one.
 """
 
 from __future__ import annotations
@@ -24,17 +30,17 @@ FIELDS = ("title", "published", "category", "tags", "excerpt", "truncated")
 class Score:
     """How an archive compares with the truth."""
 
-    posts: int  # posts in the truth
+    posts: int  # records the truth asks for: every URL the site lists
     records: int  # records in the archive
-    exact: int  # posts held exactly once with every field right
-    duplicates: int  # records that are a second copy of a post (a repost URL stored apart)
-    missing: int  # posts not found under their own URL
+    exact: int  # records held exactly once with every field right
+    duplicates: int  # records in the archive that no URL of the truth leads to
+    missing: int  # URLs that lead to no record, or to another URL's record (merged)
     field_errors: dict[str, int]
-    history_right: int | None = None  # posts whose version count is right (feedkeeper only)
+    history_right: int | None = None  # records whose version count is right (feedkeeper)
 
     @property
     def accuracy(self) -> float:
-        """Exactly-right posts over posts plus duplicate records."""
+        """Exactly-right records over expected records plus duplicate records."""
         return self.exact / (self.posts + self.duplicates)
 
     def as_dict(self) -> dict[str, Any]:
@@ -78,8 +84,8 @@ def score_feedkeeper(db: Path, base: str, truth: list[Post]) -> Score:
     score = _compare(truth, base, urls, records)
     score.history_right = sum(
         1
-        for post in truth
-        if (pid := urls.get(base + post.url.lstrip("/"))) is not None
+        for url, post in expected_urls(truth)
+        if (pid := urls.get(base + url.lstrip("/"))) is not None
         and versions.get(pid) == (2 if post.gen2 is not None else 1)
     )
     return score
@@ -107,26 +113,28 @@ def score_scrapy(db: Path, base: str, truth: list[Post]) -> Score:
     return _compare(truth, base, urls, records)
 
 
+def expected_urls(truth: list[Post]) -> list[tuple[str, Post]]:
+    """Return every URL the site lists (own and repost), with the post it shows."""
+    return [(url, post) for post in truth for url in [post.url, *post.aliases]]
+
+
 def _compare(
     truth: list[Post], base: str, urls: dict[str, Any], records: dict[Any, dict[str, Any]]
 ) -> Score:
     errors = dict.fromkeys(FIELDS, 0)
-    exact = missing = duplicates = 0
+    exact = missing = 0
     claimed: set[Any] = set()
-    for post in truth:
-        key = urls.get(base + post.url.lstrip("/"))
-        if key is None or key not in records:
+    wanted = expected_urls(truth)
+    for url, post in wanted:
+        key = urls.get(base + url.lstrip("/"))
+        if key is None or key not in records or key in claimed:
             missing += 1
             continue
         claimed.add(key)
-        aliases = {urls.get(base + alias.lstrip("/")) for alias in post.aliases}
-        copies = {a for a in aliases if a is not None and a != key}
-        duplicates += len(copies)
-        claimed.update(copies)
         want, got = expected(post), records[key]
         wrong = [name for name in FIELDS if want[name] != got[name]]
         for name in wrong:
             errors[name] += 1
-        exact += not wrong and not copies and None not in aliases
-    duplicates += len(set(records) - claimed)
-    return Score(len(truth), len(records), exact, duplicates, missing, errors)
+        exact += not wrong
+    duplicates = len(set(records) - claimed)
+    return Score(len(wanted), len(records), exact, duplicates, missing, errors)
