@@ -75,16 +75,16 @@ def test_a_taken_url_or_name_is_refused_with_one_line(store: Store) -> None:
     with pytest.raises(ConfigError, match="--name: a site named 'a' exists"):
         add_site(store.engine, NewSite("https://b.example/", name="a"))
     with pytest.raises(ConfigError, match="no site named 'z' \\(known: a\\)"):
-        find_site(store.engine, "z")
+        find_site(store.engine, "z", asked_by="--site")
 
 
 def test_pause_resume_and_remove_keep_the_posts(store: Store) -> None:
     _page(store, "https://a.example/", [_card("https://a.example/1", "One", "first post")])
-    set_state(store.engine, "a.example", SiteState.PAUSED)
+    set_state(store.engine, "a.example", SiteState.PAUSED, asked_by="t")
     assert list_sites(store.engine, SiteState.ACTIVE) == []
-    set_state(store.engine, "a.example", SiteState.ACTIVE)
-    remove_site(store.engine, "a.example", purge=False)
-    assert find_site(store.engine, "a.example").state is SiteState.REMOVED
+    set_state(store.engine, "a.example", SiteState.ACTIVE, asked_by="t")
+    remove_site(store.engine, "a.example", purge=False, asked_by="t")
+    assert find_site(store.engine, "a.example", asked_by="t").state is SiteState.REMOVED
     assert rows(store, "SELECT site, title FROM posts_current") == [
         {"site": "a.example", "title": "One"}
     ]
@@ -95,7 +95,7 @@ def test_pause_resume_and_remove_keep_the_posts(store: Store) -> None:
 def test_purge_deletes_the_site_and_only_its_rows(store: Store) -> None:
     _page(store, "https://a.example/", [_card("https://a.example/1", "One", "first post")])
     _page(store, "https://b.example/", [_card("https://b.example/1", "Two", "second post")])
-    remove_site(store.engine, "a.example", purge=True)
+    remove_site(store.engine, "a.example", purge=True, asked_by="t")
     assert rows(store, "SELECT site, title FROM posts_current") == [
         {"site": "b.example", "title": "Two"}
     ]
@@ -221,6 +221,10 @@ def test_an_unknown_site_is_one_line(
         assert main([*command, "--site", "c", "--db", str(two_sites)]) == 2
         err = capsys.readouterr().err
         assert err == "error: --site: no site named 'c' (known: a.example, b.example)\n", command
+    for verb in ("pause", "resume", "remove"):
+        assert main(["sites", verb, "c", "--db", str(two_sites)]) == 2
+        err = capsys.readouterr().err
+        assert err == f"error: sites {verb}: no site named 'c' (known: a.example, b.example)\n"
 
 
 def test_health_judges_each_active_site(

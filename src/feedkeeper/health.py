@@ -86,7 +86,11 @@ def _judge_sites(engine: Engine, settings: Settings, now: datetime, name: str | 
     default = Cadence.of(settings.schedule, settings.every, settings.jitter)
     if schema_revision(engine) != SCHEMA_HEAD:  # an archive from before sites: judged whole
         return judge(_times(engine, None), default, now)
-    sites = [find_site(engine, name)] if name else list_sites(engine, SiteState.ACTIVE)
+    sites = (
+        [find_site(engine, name, asked_by="--site")]
+        if name
+        else list_sites(engine, SiteState.ACTIVE)
+    )
     if not sites:
         return judge(_times(engine, None), default, now)
     verdicts = [

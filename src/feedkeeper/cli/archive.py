@@ -108,7 +108,7 @@ def export_command(
         check_target(target, archive_file)  # before the archive is read for nothing
     engine = open_reader(archive)
     if site is not None:
-        find_site(engine, site)
+        find_site(engine, site, asked_by="--site")
     total = count_posts(engine, where) if err.is_terminal else None  # only a bar needs it
     with progress_bar("exporting", total) as advance:
         records = tracked(iter_posts(engine, where, history=history), advance, lambda r: str(r.id))
@@ -173,7 +173,7 @@ def status_command(
 
     engine = open_reader(settings_for(config, db=db).db)
     if site is not None:
-        find_site(engine, site)
+        find_site(engine, site, asked_by="--site")
     report = status_report(engine, last_runs=runs, site=site)
     if as_json:
         text = json.dumps(asdict(report), ensure_ascii=False, indent=2)

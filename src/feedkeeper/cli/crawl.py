@@ -140,7 +140,7 @@ def _sites_to_crawl(store: Store, name: str | None) -> list[Site]:
     from feedkeeper.store.sites import find_site, list_sites
 
     if name is not None:
-        return [find_site(store.engine, name)]
+        return [find_site(store.engine, name, asked_by="--site")]
     sites = list_sites(store.engine, SiteState.ACTIVE)
     if not sites:
         raise ConfigError(NO_SITES)
@@ -200,7 +200,7 @@ def import_command(
         progress_bar("importing", len(files)) as advance,
     ):
         store = Store.open(settings.db)
-        target = find_site(store.engine, site) if site is not None else None
+        target = find_site(store.engine, site, asked_by="--site") if site is not None else None
         summary = import_captures(store, files, progress=advance, site=target)
     print_summary(summary)
     raise typer.Exit(summary.exit_code)

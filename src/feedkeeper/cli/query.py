@@ -72,7 +72,7 @@ def search_command(
         raise ConfigError("search: the query is empty")
     engine = open_reader(settings_for(config, db=db).db)
     if site is not None:
-        find_site(engine, site)
+        find_site(engine, site, asked_by="--site")
     hits = search_posts(engine, query, limit, site)
     if as_json:
         print_json([_hit_json(hit) for hit in hits])
@@ -130,7 +130,7 @@ def show_command(
 
     engine = open_reader(settings_for(config, db=db).db)
     if site is not None:
-        find_site(engine, site)
+        find_site(engine, site, asked_by="--site")
     post_id = find_post(engine, post, site)
     history = post_history(engine, post_id) if post_id is not None else None
     if history is None:

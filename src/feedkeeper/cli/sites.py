@@ -106,23 +106,24 @@ def pause_command(name: NameArgument, db: DbOption = None, config: ConfigOption 
     """Leave a site out of `crawl` and the schedule until it is resumed."""
     from feedkeeper.records import SiteState
 
-    _set(name, SiteState.PAUSED, db, config)
+    _set(name, SiteState.PAUSED, "pause", (db, config))
 
 
 def resume_command(name: NameArgument, db: DbOption = None, config: ConfigOption = None) -> None:
     """Crawl a paused (or removed) site again."""
     from feedkeeper.records import SiteState
 
-    _set(name, SiteState.ACTIVE, db, config)
+    _set(name, SiteState.ACTIVE, "resume", (db, config))
 
 
-def _set(name: str, state: SiteState, db: str | None, config: Path | None) -> None:
+def _set(name: str, state: SiteState, verb: str, where: tuple[str | None, Path | None]) -> None:
     from feedkeeper.store import Store, exclusive_lock
     from feedkeeper.store.sites import set_state
 
+    db, config = where
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
-        site = set_state(Store.open(settings.db).engine, name, state)
+        site = set_state(Store.open(settings.db).engine, name, state, asked_by=f"sites {verb}")
     out.print(f"site {site.name}: {site.state}", markup=False, highlight=False)
 
 
@@ -140,6 +141,8 @@ def remove_command(
 
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
-        site = remove_site(Store.open(settings.db).engine, name, purge=purge)
+        site = remove_site(
+            Store.open(settings.db).engine, name, purge=purge, asked_by="sites remove"
+        )
     what = "removed with everything archived from it" if purge else "removed, its posts kept"
     out.print(f"site {site.name}: {what}", markup=False, highlight=False)

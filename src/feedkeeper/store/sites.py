@@ -57,12 +57,15 @@ def list_sites(engine: Engine, *states: SiteState) -> list[Site]:
         return [_site(row) for row in conn.execute(query)]
 
 
-def find_site(engine: Engine, name: str) -> Site:
-    """Return the site called ``name``; raise ConfigError naming the known ones otherwise."""
+def find_site(engine: Engine, name: str, *, asked_by: str) -> Site:
+    """Return the site called ``name``; raise ConfigError naming the known ones otherwise.
+
+    ``asked_by`` starts the error's line: what named the site (an option, a command).
+    """
     with engine.connect() as conn:
         row = conn.execute(select(site_t).where(site_t.c.name == name)).first()
     if row is None:
-        raise ConfigError(f"--site: no site named {name!r} ({_known(engine)})")
+        raise ConfigError(f"{asked_by}: no site named {name!r} ({_known(engine)})")
     return _site(row)
 
 
@@ -76,7 +79,7 @@ def add_site(engine: Engine, new: NewSite) -> Site:
     """Add a site (or bring back a removed one); raise ConfigError when name or URL is taken."""
     known = site_for_url(engine, new.url)
     if known is not None and known.state is SiteState.REMOVED:
-        return set_state(engine, known.name, SiteState.ACTIVE)
+        return set_state(engine, known.name, SiteState.ACTIVE, asked_by="sites add")
     if known is not None:
         raise ConfigError(f"sites add: {new.url} is already the site {known.name!r}")
     name = new.name or _free_name(engine, urlsplit(new.url).hostname or "site")
@@ -111,22 +114,22 @@ def site_for_import(engine: Engine, source: str) -> Site:
     return add_site(engine, NewSite(source, name="import"))
 
 
-def set_state(engine: Engine, name: str, state: SiteState) -> Site:
+def set_state(engine: Engine, name: str, state: SiteState, *, asked_by: str) -> Site:
     """Pause, resume or remove a site; return it as it now is."""
-    site = find_site(engine, name)
+    site = find_site(engine, name, asked_by=asked_by)
     with engine.begin() as conn:
         conn.execute(update(site_t).where(site_t.c.id == site.id).values(state=str(state)))
-    return find_site(engine, name)
+    return find_site(engine, name, asked_by=asked_by)
 
 
-def remove_site(engine: Engine, name: str, *, purge: bool) -> Site:
+def remove_site(engine: Engine, name: str, *, purge: bool, asked_by: str) -> Site:
     """Stop crawling a site; with ``purge`` also delete everything archived from it.
 
     Without ``purge`` the site stays, ``removed``, so its posts keep their site.
     """
-    site = find_site(engine, name)
+    site = find_site(engine, name, asked_by=asked_by)
     if not purge:
-        return set_state(engine, name, SiteState.REMOVED)
+        return set_state(engine, name, SiteState.REMOVED, asked_by=asked_by)
     with engine.begin() as conn:
         _purge(conn, site.id)
     return site
