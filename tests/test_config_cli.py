@@ -199,3 +199,21 @@ def test_every_setting_is_documented_with_its_variable_and_default() -> None:
             f"FEEDKEEPER_{field.name.upper()}",
             _as_documented(field.default),
         )
+
+
+def test_config_hides_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "site.toml"
+    config.write_text('url = "https://reader:s3cret@blog.example/feed/"\n')
+    monkeypatch.setenv("FEEDKEEPER_DB", "postgresql://archivist:hunter2@db.example:5432/blogs")
+    assert main(["config", "--config", str(config)]) == 0
+    text = capsys.readouterr().out
+    assert 'url = "https://***@blog.example/feed/"' in text.splitlines()
+    assert 'db = "postgresql://***@db.example:5432/blogs"' in text.splitlines()
+    assert main(["config", "--json", "--config", str(config)]) == 0
+    values = json.loads(capsys.readouterr().out)
+    assert values["url"] == "https://***@blog.example/feed/"
+    assert values["db"] == "postgresql://***@db.example:5432/blogs"
+    for secret in ("s3cret", "hunter2", "reader", "archivist"):
+        assert secret not in text + json.dumps(values)

@@ -64,6 +64,15 @@ def strip_credentials(url: str) -> str:
     return urlunsplit(parts._replace(netloc=host))
 
 
+def hide_credentials(url: str) -> str:
+    """Return ``url`` with its ``user:password@`` part shown as ``***@``, to print it."""
+    stripped = strip_credentials(url)
+    if stripped == url:
+        return url
+    parts = urlsplit(stripped)
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc))
+
+
 def basic_auth(url: str) -> httpx.BasicAuth | None:
     """Return the credentials of ``url`` as Basic auth, or None when it has none."""
     try:

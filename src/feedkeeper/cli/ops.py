@@ -157,13 +157,22 @@ def config_command(
     """Print the effective settings: defaults < config file < FEEDKEEPER_* environment."""
     from feedkeeper.config import Settings
 
-    settings = settings_for(config)
+    settings = _shown(settings_for(config))
     if as_json:
         values = {f.name: _plain(getattr(settings, f.name)) for f in fields(Settings)}
         out.print_json(json.dumps(values, ensure_ascii=False))
         return
     for line in settings_as_toml(settings):
         print(line)
+
+
+def _shown(settings: Settings) -> Settings:
+    """The settings as printed: credentials in the site's or the database's URL hidden."""
+    from feedkeeper.scope import hide_credentials
+
+    url = hide_credentials(settings.url) if settings.url else settings.url
+    db = hide_credentials(settings.db) if isinstance(settings.db, str) else settings.db
+    return replace(settings, url=url, db=db)
 
 
 def settings_as_toml(settings: Settings) -> list[str]:
