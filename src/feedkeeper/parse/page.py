@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.errors import ParseError
-from feedkeeper.markup import check_markup, check_time
+from feedkeeper.markup import check_time, parse_markup
 from feedkeeper.parse.dom import ancestors, find_hidden, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
 from feedkeeper.parse.urls import resolve, strip_fragment
@@ -101,11 +101,7 @@ class Page:
 
 def load_page(html: str, url: str) -> Page:
     """Parse ``html`` once; raise ParseError when it cannot be read as a document."""
-    check_markup(html)
-    try:
-        tree = LexborHTMLParser(html.replace("\x00", "\ufffd"))
-    except (ValueError, RuntimeError) as exc:
-        raise ParseError(f"not an HTML page: {exc}") from exc
+    tree = parse_markup(html)
     if tree.body is None:
         raise ParseError("not an HTML page: it has no body")
     base_node = tree.css_first("base[href]")
