@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from selectolax.lexbor import LexborNode
 
@@ -22,12 +23,12 @@ from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.dom import (
     LANDMARK_ROLES,
     LANDMARK_TAGS,
-    ancestors,
     attr,
     classes,
     contains,
     describe,
     element_children,
+    nearest,
 )
 from feedkeeper.parse.flat import Groups, heading_groups, split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
@@ -50,6 +51,7 @@ MIN_SAME_KIND = 0.6
 BARE_REASON = "a list of bare links: little text besides each link"
 _DATE_HINT_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*月")
 _DIGITS_RE = re.compile(r"\d+")
+Item = TypeVar("Item", str, str | None)
 
 
 @dataclass(slots=True)
@@ -82,7 +84,10 @@ class Detection:
 def detect_cards(page: Page) -> Detection:
     """Find the listing's cards among the repeated blocks of the page."""
     containers = _group_by_container(_post_links(page))
-    candidates = [c for node, blocks in containers for c in [_evaluate(page, node, blocks)] if c]
+    around = Surroundings()
+    candidates = [
+        c for node, blocks in containers for c in [_evaluate(page, node, blocks, around)] if c
+    ]
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     viable = [c for c in ranked if c.reason is None] or [
         c for c in ranked if c.reason == BARE_REASON and not c.penalties
@@ -133,12 +138,13 @@ def _post_links(
     page: Page, wanted: Callable[[Link], bool] | None = None
 ) -> list[tuple[PostLink, list[LexborNode]]]:
     found: list[tuple[PostLink, list[LexborNode]]] = []
+    base_url, url_key = page.base_url, page.url_key
     for order, link in enumerate(page.links):
         url = link.url
-        if url is None or not link.visible or not is_post_candidate(url, page.base_url):
+        if url is None or not link.visible or not is_post_candidate(url, base_url):
             continue
         key = strip_fragment(url)
-        if key == page.url_key or taxonomy_kind(url, link.rel) or (wanted and not wanted(link)):
+        if key == url_key or taxonomy_kind(url, link.rel) or (wanted and not wanted(link)):
             continue
         in_heading = any(a.tag in HEADINGS for a in link.chain[:4])
         title = title_node(page, link.node)
@@ -160,7 +166,9 @@ def _group_by_container(
     return [(node, list(blocks.values())) for node, blocks in containers.values()]
 
 
-def _evaluate(page: Page, container: LexborNode, blocks: list[Block]) -> Candidate | None:
+def _evaluate(
+    page: Page, container: LexborNode, blocks: list[Block], around: Surroundings
+) -> Candidate | None:
     if len(blocks) < 2:
         return None
     many = sorted(len({link.key for link in block.links}) for block in blocks)
@@ -170,10 +178,10 @@ def _evaluate(page: Page, container: LexborNode, blocks: list[Block]) -> Candida
     if len(cards) < 2:
         return None
     candidate = Candidate(container, cards)
-    if Counter(card.node.tag for card in cards).most_common(1)[0][0] in HEADINGS:
+    if _most_common([card.node.tag for card in cards])[0] in HEADINGS:
         candidate.groups = heading_groups(page, container, [card.node for card in cards])
     _measure(candidate)
-    _apply_penalties(candidate)
+    _apply_penalties(candidate, around)
     return candidate
 
 
@@ -181,10 +189,18 @@ def _same_kind(cards: list[Block]) -> list[Block]:
     """Drop the odd blocks out (an intro, a notice) when most cards are one kind of element."""
     if not cards:
         return cards
-    tag, count = Counter(card.node.tag for card in cards).most_common(1)[0]
+    tag, count = _most_common([card.node.tag for card in cards])
     if count < len(cards) and count >= 2 and count / len(cards) >= MIN_SAME_KIND:
         return [card for card in cards if card.node.tag == tag]
     return cards
+
+
+def _most_common(items: list[Item]) -> tuple[Item, int]:
+    """Return the most frequent item, the first seen among equals, and its count."""
+    counts: dict[Item, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return max(counts.items(), key=lambda pair: pair[1])
 
 
 def _distinct_cards(blocks: list[Block]) -> list[Block]:
@@ -211,8 +227,7 @@ def _main_link(block: Block) -> PostLink | None:
 
 def _measure(candidate: Candidate) -> None:
     cards = candidate.cards
-    shapes = Counter(_shape(block.node) for block in cards)
-    candidate.signature, top = shapes.most_common(1)[0]
+    candidate.signature, top = _most_common([_shape(block.node) for block in cards])
     candidate.shape = top / len(cards)
     extras, quality, bare, headed = [], 0.0, 0, 0
     for block in cards:
@@ -256,14 +271,21 @@ def _is_inline_mention(block: Block) -> bool:
     return len(parent.text(strip=True)) > 3 * max(1, len(link.text)) + 20
 
 
-def _apply_penalties(candidate: Candidate) -> None:
+@dataclass(slots=True)
+class Surroundings:
+    """The nearest landmark and sidebar above each element, found once per page."""
+
+    landmarks: dict[int, LexborNode | None] = field(default_factory=dict)
+    sidebars: dict[int, LexborNode | None] = field(default_factory=dict)
+
+
+def _apply_penalties(candidate: Candidate, around: Surroundings) -> None:
     node = candidate.container
-    lineage = [node, *ancestors(node)]
-    landmark = next((a for a in lineage if _is_landmark(a)), None)
+    landmark = nearest(node, _is_landmark, around.landmarks)
     if landmark is not None:
         candidate.penalties.append(f"inside <{landmark.tag}> ({describe(landmark)})")
         candidate.score *= 0.25
-    sidebar = next((a for a in lineage if _has_sidebar_token(a)), None)
+    sidebar = nearest(node, _has_sidebar_token, around.sidebars)
     if sidebar is not None:
         candidate.penalties.append(f"inside a sidebar or widget area ({describe(sidebar)})")
         candidate.score *= 0.5

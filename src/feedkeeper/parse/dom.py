@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -50,6 +50,33 @@ def ancestors(node: LexborNode, stop: LexborNode | None = None) -> Iterator[Lexb
             return
         yield parent
         parent = parent.parent
+
+
+def nearest(
+    node: LexborNode, test: Callable[[LexborNode], bool], known: dict[int, LexborNode | None]
+) -> LexborNode | None:
+    """Return the node or its nearest ancestor that passes ``test``, reusing and filling ``known``.
+
+    ``known`` maps elements to their answer for this one ``test``: share it between
+    calls on one tree, and the elements above an answered one are never tested again.
+    """
+    path: list[int] = []
+    found: LexborNode | None = None
+    current: LexborNode | None = node
+    while current is not None and current.tag not in ("html", "-document"):
+        key = current.mem_id
+        if key in known:
+            found = known[key]
+            break
+        if test(current):
+            found = current
+            known[key] = current
+            break
+        path.append(key)
+        current = current.parent
+    for key in path:
+        known[key] = found
+    return found
 
 
 def is_visible(node: LexborNode, hidden: Collection[int]) -> bool:

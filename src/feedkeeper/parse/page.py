@@ -9,7 +9,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.errors import ParseError
 from feedkeeper.markup import check_time, parse_markup
-from feedkeeper.parse.dom import ancestors, find_hidden, render_text
+from feedkeeper.parse.dom import find_hidden, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
 from feedkeeper.parse.urls import resolve, strip_fragment
 
@@ -24,6 +24,7 @@ class Link:
     url: str | None  # absolute; None for javascript:, mailto: and bare fragments
     rel: str
     hidden: frozenset[int]
+    chains: dict[int, list[LexborNode]]  # ancestors by element, shared by the page's links
     _chain: list[LexborNode] | None = None
 
     @property
@@ -31,7 +32,7 @@ class Link:
         """Return the link's ancestors, parent first."""
         if self._chain is None:
             check_time()
-            self._chain = list(ancestors(self.node))
+            self._chain = ancestry(self.node, self.chains)
         return self._chain
 
     @property
@@ -80,7 +81,17 @@ class Page:
         return self._links_by_id.get(node.mem_id)
 
     def links_in(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
-        """Map each root's id to the links inside it, in document order (roots don't nest)."""
+        """Map each root's id to the links inside it, in document order."""
+        found: dict[int, list[Link]] = {}
+        for root in roots:
+            inside = (self.link(node) for node in root.css("a[href]") if node.mem_id != root.mem_id)
+            found[root.mem_id] = [link for link in inside if link is not None]
+        claimed = sum(len(links) for links in found.values())
+        if claimed == len({id(link) for links in found.values() for link in links}):
+            return found
+        return self._links_nearest(roots)  # nested roots: each link to its nearest one
+
+    def _links_nearest(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
         wanted = {root.mem_id for root in roots}
         found: dict[int, list[Link]] = {key: [] for key in wanted}
         for link in self.links:
@@ -93,6 +104,8 @@ class Page:
         """Drop the links' cached ancestors, after the tree was restructured."""
         for link in self.links:
             link._chain = None
+        if self.links:
+            self.links[0].chains.clear()
 
     def resolve(self, href: str) -> str | None:
         """Return ``href`` made absolute against the page's base."""
@@ -116,8 +129,26 @@ def load_page(html: str, url: str) -> Page:
 
 def _links(body: LexborNode, base_url: str, hidden: frozenset[int]) -> list[Link]:
     found: list[Link] = []
+    chains: dict[int, list[LexborNode]] = {}
     for node in body.css("a[href]"):
         attrs = node.attributes
         url = resolve(attrs.get("href") or "", base_url)
-        found.append(Link(node, url, (attrs.get("rel") or "").lower(), hidden))
+        found.append(Link(node, url, (attrs.get("rel") or "").lower(), hidden, chains))
     return found
+
+
+def ancestry(node: LexborNode, known: dict[int, list[LexborNode]]) -> list[LexborNode]:
+    """Return the node's ancestors, parent first, reusing and filling ``known`` (by element)."""
+    path: list[LexborNode] = []
+    tail: list[LexborNode] = []
+    current = node.parent
+    while current is not None and current.tag not in ("html", "-document"):
+        above = known.get(current.mem_id)
+        if above is not None:
+            tail = [current, *above]
+            break
+        path.append(current)
+        current = current.parent
+    for index, element in enumerate(path):
+        known[element.mem_id] = path[index + 1 :] + tail
+    return path + tail
