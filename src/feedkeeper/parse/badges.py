@@ -30,7 +30,7 @@ _LEADING_RE = re.compile(
 _TRAILING_RE = re.compile(
     rf"[\s|｜\-—·]*{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}\s*$", re.I
 )
-# Every text _MARK_RE matches holds one of these words: a card without one needs no walk.
+# Every text _MARK_RE matches holds one of these words: a page without one needs no walk.
 _MARK_WORD_RE = re.compile(r"置顶|置頂|pinned|sticky", re.I)
 _SEPARATORS = " :：|｜-—·"
 # Code and quotes: a word in them is text, not a badge.
@@ -60,7 +60,7 @@ def shows_pin(page: Page, root: LexborNode) -> bool:
 
     Words in running text or code (``position: <code>sticky</code>``) are no badge.
     """
-    if _MARK_WORD_RE.search(root.text()) is None:
+    if not page.mentions(_MARK_WORD_RE):
         return False
     for node in root.traverse(include_text=True):
         if node.tag != "-text":

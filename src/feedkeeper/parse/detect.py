@@ -160,8 +160,14 @@ def _group_by_container(
     for link, chain in links:
         child = link.node
         for parent in chain:
-            _, blocks = containers.setdefault(parent.mem_id, (parent, {}))
-            blocks.setdefault(child.mem_id, Block(child)).links.append(link)
+            held = containers.get(parent.mem_id)
+            if held is None:
+                held = containers[parent.mem_id] = (parent, {})
+            blocks = held[1]
+            block = blocks.get(child.mem_id)
+            if block is None:
+                block = blocks[child.mem_id] = Block(child)
+            block.links.append(link)
             child = parent
     return [(node, list(blocks.values())) for node, blocks in containers.values()]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -58,6 +59,7 @@ class Page:
     jsonld: dict[str, Stated]  # post URL -> (date, timestamp) stated in JSON-LD
     _texts: dict[int, str] = field(default_factory=dict)
     _links_by_id: dict[int, Link] = field(default_factory=dict)
+    _mentioned: dict[re.Pattern[str], bool] = field(default_factory=dict)
 
     @property
     def url_key(self) -> str:
@@ -73,6 +75,13 @@ class Page:
             check_time()
             self._texts[key] = render_text(node, self.hidden)
         return self._texts[key]
+
+    def mentions(self, pattern: re.Pattern[str]) -> bool:
+        """Tell whether any text of the body, shown or not, matches ``pattern`` (asked once)."""
+        if pattern not in self._mentioned:
+            body = self.tree.body
+            self._mentioned[pattern] = body is not None and bool(pattern.search(body.text()))
+        return self._mentioned[pattern]
 
     def link(self, node: LexborNode) -> Link | None:
         """Return what the page knows of an ``<a href>`` node."""

@@ -91,7 +91,9 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
     """
     scan = CardScan([], [], [])
     title_id = title.mem_id if title is not None and title.tag == "a" else None
-    stack = [(child, False) for child in reversed(list(root.iter(include_text=True)))]
+    hidden, dated = page.hidden, page.dated
+    # Whitespace-only text is never a date or a label: lexbor leaves it out of the walk.
+    stack = [(child, False) for child in _children_backwards(root)]
     while stack:
         node, in_content = stack.pop()
         tag = node.tag
@@ -100,20 +102,27 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
             if len(raw) <= 4 * MAX_DATE_TEXT and not raw.isspace() and _is_date_or_label(raw):
                 _scan_text(node, scan, in_content)
             continue
-        if tag in UNRENDERED_TAGS or node.mem_id in page.hidden or node.mem_id == title_id:
+        key = node.mem_id
+        if tag in UNRENDERED_TAGS or key in hidden or key == title_id:
             continue
         if tag in _PROSE_TAGS and len(node.text(strip=True)) > MAX_SCANNED_TEXT:
             continue
-        hit = _element_date(page, node) if node.mem_id in page.dated else None
+        hit = _element_date(page, node) if key in dated else None
         if hit is not None:
             scan.dates.append(hit)
         elif tag in _ICON_TAGS and _is_icon(node):
             scan.icons.append(node)
         else:
-            in_content = in_content or tag in _CONTENT_TAGS
-            children = reversed(list(node.iter(include_text=True)))
-            stack.extend((child, in_content) for child in children)
+            inner = in_content or tag in _CONTENT_TAGS
+            stack.extend([(child, inner) for child in _children_backwards(node)])
     return scan
+
+
+def _children_backwards(node: LexborNode) -> list[LexborNode]:
+    """Return the node's children but whitespace-only text, last first (for a stack)."""
+    children = list(node.iter(include_text=True, skip_empty=True))
+    children.reverse()
+    return children
 
 
 def choose_date(hits: list[DateHit]) -> DateHit | None:
