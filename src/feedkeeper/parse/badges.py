@@ -31,7 +31,8 @@ _TRAILING_RE = re.compile(
     rf"[\s|｜\-—·]*{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}\s*$", re.I
 )
 # Every text _MARK_RE matches holds one of these words: a page without one needs no walk.
-_MARK_WORD_RE = re.compile(r"置顶|置頂|pinned|sticky", re.I)
+# The lookahead makes the positions where no word starts fail at once.
+_MARK_WORD_RE = re.compile(r"(?=[置ps])(?:置顶|置頂|pinned|sticky)", re.I)
 _SEPARATORS = " :：|｜-—·"
 # Code and quotes: a word in them is text, not a badge.
 _TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})

@@ -49,7 +49,10 @@ MIN_SHAPE_SHARE = 0.5
 # When this share of the cards are one element (say <article>), other elements are no cards.
 MIN_SAME_KIND = 0.6
 BARE_REASON = "a list of bare links: little text besides each link"
-_DATE_HINT_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*月")
+# Every form starts with a digit: the lookahead lets the other positions fail at once.
+_DATE_HINT_RE = re.compile(
+    r"(?=\d)(?:\d{4}\s*[-/.年]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*月)"
+)
 _DIGITS_RE = re.compile(r"\d+")
 Item = TypeVar("Item", str, str | None)
 
@@ -237,8 +240,10 @@ def _measure(candidate: Candidate) -> None:
     candidate.shape = top / len(cards)
     extras, quality, bare, headed = [], 0.0, 0, 0
     for block in cards:
-        lines = candidate.groups.get(block.node.mem_id, [])
-        text = "".join([block.node.text(strip=True), *(line.text(strip=True) for line in lines)])
+        lines = candidate.groups.get(block.node.mem_id)
+        text = block.node.text(strip=True)
+        if lines:
+            text = "".join([text, *(line.text(strip=True) for line in lines)])
         extra = max(0, len(text) - len(block.main.text if block.main else ""))
         has_heading = any(link.in_heading for link in block.links) or _has_heading(block.node)
         has_date = _DATE_HINT_RE.search(text) is not None or bool(block.node.css_first("time"))

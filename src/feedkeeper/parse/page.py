@@ -139,10 +139,13 @@ def load_page(html: str, url: str) -> Page:
 def _links(body: LexborNode, base_url: str, hidden: frozenset[int]) -> list[Link]:
     found: list[Link] = []
     chains: dict[int, list[LexborNode]] = {}
+    resolved: dict[str, str | None] = {}  # a card links its post twice, a page its tags often
     for node in body.css("a[href]"):
         attrs = node.attributes
-        url = resolve(attrs.get("href") or "", base_url)
-        found.append(Link(node, url, (attrs.get("rel") or "").lower(), hidden, chains))
+        href = attrs.get("href") or ""
+        if href not in resolved:
+            resolved[href] = resolve(href, base_url)
+        found.append(Link(node, resolved[href], (attrs.get("rel") or "").lower(), hidden, chains))
     return found
 
 
