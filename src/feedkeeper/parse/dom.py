@@ -160,13 +160,31 @@ def _needs_space(parts: list[str], text: LexborNode) -> bool:
 
 def following_id(node: LexborNode, root_id: int) -> int | None:
     """Return the id of the node after ``node``'s subtree, within the root; None at its end."""
+    after = following(node, root_id)
+    return after.mem_id if after is not None else None
+
+
+def following(node: LexborNode, root_id: int) -> LexborNode | None:
+    """Return the node after ``node``'s subtree, within the root; None at its end."""
     current: LexborNode | None = node
     while current is not None and current.mem_id != root_id:
         after = current.next
         if after is not None:
-            return after.mem_id
+            return after
         current = current.parent
     return None
+
+
+def following_shown_id(node: LexborNode, root_id: int) -> int | None:
+    """Return the id of what ``traverse(skip_empty=True)`` yields after ``node``'s subtree.
+
+    Text of whitespace alone is passed over (Unicode spaces too: a walk that meets one
+    of those the traversal does yield just goes on to the next node).
+    """
+    after = following(node, root_id)
+    while after is not None and after.tag == "-text" and not (after.text_content or "").strip():
+        after = following(after, root_id)
+    return after.mem_id if after is not None else None
 
 
 def describe(node: LexborNode) -> str:
