@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
@@ -28,6 +28,7 @@ from feedkeeper.parse.dom import (
     contains,
     describe,
     element_children,
+    first_element_child,
     nearest,
 )
 from feedkeeper.parse.flat import Groups, heading_groups, split_groups, wrap_groups
@@ -87,7 +88,7 @@ class Detection:
 def detect_cards(page: Page) -> Detection:
     """Find the listing's cards among the repeated blocks of the page."""
     containers = _group_by_container(_post_links(page))
-    around = Surroundings()
+    around = Surroundings(page.tree)
     candidates = [
         c for node, blocks in containers for c in [_evaluate(page, node, blocks, around)] if c
     ]
@@ -189,7 +190,7 @@ def _evaluate(
     candidate = Candidate(container, cards)
     if _most_common([card.node.tag for card in cards])[0] in HEADINGS:
         candidate.groups = heading_groups(page, container, [card.node for card in cards])
-    _measure(candidate)
+    _measure(candidate, around)
     _apply_penalties(candidate, around)
     return candidate
 
@@ -234,7 +235,7 @@ def _main_link(block: Block) -> PostLink | None:
     return block.links[0]
 
 
-def _measure(candidate: Candidate) -> None:
+def _measure(candidate: Candidate, around: Surroundings) -> None:
     cards = candidate.cards
     candidate.signature, top = _most_common([_shape(block.node) for block in cards])
     candidate.shape = top / len(cards)
@@ -245,8 +246,10 @@ def _measure(candidate: Candidate) -> None:
         if lines:
             text = "".join([text, *(line.text(strip=True) for line in lines)])
         extra = max(0, len(text) - len(block.main.text if block.main else ""))
-        has_heading = any(link.in_heading for link in block.links) or _has_heading(block.node)
-        has_date = _DATE_HINT_RE.search(text) is not None or bool(block.node.css_first("time"))
+        has_heading = any(link.in_heading for link in block.links) or around.holds(
+            block.node, _HEADING_CSS
+        )
+        has_date = _DATE_HINT_RE.search(text) is not None or around.holds(block.node, "time")
         extras.append(extra)
         bare += extra <= BARE_LINK_CHARS
         headed += has_heading
@@ -260,10 +263,6 @@ def _measure(candidate: Candidate) -> None:
 
 
 _HEADING_CSS = "h1, h2, h3, h4, h5, h6"
-
-
-def _has_heading(node: LexborNode) -> bool:
-    return node.tag in HEADINGS or node.css_first(_HEADING_CSS) is not None
 
 
 def _shape(node: LexborNode) -> str:
@@ -284,10 +283,32 @@ def _is_inline_mention(block: Block) -> bool:
 
 @dataclass(slots=True)
 class Surroundings:
-    """The nearest landmark and sidebar above each element, found once per page."""
+    """What candidates ask of the elements around them, found once per detection.
 
-    landmarks: dict[int, LexborNode | None] = field(default_factory=dict)
+    The tree must not change meanwhile: the answers are kept by element.
+    """
+
+    tree: LexborHTMLParser
+    landmarks: dict[int, LexborNode | None] = field(default_factory=dict)  # nearest above
     sidebars: dict[int, LexborNode | None] = field(default_factory=dict)
+    holders: dict[str, set[int]] = field(default_factory=dict)  # by selector
+
+    def holds(self, node: LexborNode, selector: str) -> bool:
+        """Tell whether the node or an element inside it matches ``selector``."""
+        if selector not in self.holders:
+            self.holders[selector] = _holders(self.tree, selector)
+        return node.mem_id in self.holders[selector]
+
+
+def _holders(tree: LexborHTMLParser, selector: str) -> set[int]:
+    """Return the ids of the elements matching ``selector`` and of all their ancestors."""
+    found: set[int] = set()
+    for match in tree.css(selector):
+        current: LexborNode | None = match
+        while current is not None and current.mem_id not in found:
+            found.add(current.mem_id)
+            current = current.parent
+    return found
 
 
 def _apply_penalties(candidate: Candidate, around: Surroundings) -> None:
@@ -326,8 +347,9 @@ def _widget_title(container: LexborNode) -> str | None:
         previous = previous.prev
     heads = [previous] if previous is not None else []
     parent = container.parent
-    if parent is not None:
-        heads.extend(element_children(parent)[:1])
+    first = first_element_child(parent) if parent is not None else None
+    if first is not None:
+        heads.append(first)
     for head in heads:
         text = head.text(strip=True) if head.tag in HEADINGS or head.tag == "div" else ""
         if text and len(text) <= 30 and WIDGET_TITLE_RE.search(text):

@@ -91,6 +91,14 @@ def element_children(node: LexborNode) -> list[LexborNode]:
     return [child for child in node.iter() if not (child.tag or "-").startswith("-")]
 
 
+def first_element_child(node: LexborNode) -> LexborNode | None:
+    """Return the node's first child element, if any."""
+    child = node.child  # walked by hand: iter() would make a node object of every child
+    while child is not None and (child.tag or "-").startswith("-"):
+        child = child.next
+    return child
+
+
 def contains(outer: LexborNode, inner: LexborNode) -> bool:
     """Tell whether ``inner`` is ``outer`` or lies inside it."""
     outer_id = outer.mem_id
