@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feedkeeper.parse.detect import Surroundings
 from feedkeeper.parse.dom import ancestors, following_shown_id, nearest
 from feedkeeper.parse.page import load_page
+from feedkeeper.parse.score import Surroundings
 
 PAGE = """<html><body>
 <nav class="menu"><ul><li><a href="/about/">About</a></li>
