@@ -60,6 +60,7 @@ class Page:
     _texts: dict[int, str] = field(default_factory=dict)
     _links_by_id: dict[int, Link] = field(default_factory=dict)
     _mentioned: dict[re.Pattern[str], bool] = field(default_factory=dict)
+    _inside: dict[int, list[Link]] = field(default_factory=dict)  # links below each element
 
     @property
     def url_key(self) -> str:
@@ -91,14 +92,19 @@ class Page:
 
     def links_in(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
         """Map each root's id to the links inside it, in document order."""
-        found: dict[int, list[Link]] = {}
-        for root in roots:
-            inside = (self.link(node) for node in root.css("a[href]") if node.mem_id != root.mem_id)
-            found[root.mem_id] = [link for link in inside if link is not None]
+        found = {root.mem_id: self.links_under(root) for root in roots}
         claimed = sum(len(links) for links in found.values())
         if claimed == len({id(link) for links in found.values() for link in links}):
             return found
         return self._links_nearest(roots)  # nested roots: each link to its nearest one
+
+    def links_under(self, root: LexborNode) -> list[Link]:
+        """Return the links inside ``root`` (not ``root`` itself), in document order."""
+        key = root.mem_id
+        if key not in self._inside:
+            inside = (self.link(node) for node in root.css("a[href]") if node.mem_id != key)
+            self._inside[key] = [link for link in inside if link is not None]
+        return self._inside[key]
 
     def _links_nearest(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
         wanted = {root.mem_id for root in roots}
@@ -115,6 +121,7 @@ class Page:
             link._chain = None
         if self.links:
             self.links[0].chains.clear()
+        self._inside.clear()
 
     def resolve(self, href: str) -> str | None:
         """Return ``href`` made absolute against the page's base."""
