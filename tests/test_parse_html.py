@@ -289,3 +289,13 @@ def test_dates_after_passed_over_parts_of_a_card_are_found() -> None:
     )
     page = parse_listing(_listing(cards), "https://blog.example/")
     assert [card.published for card in page.cards] == ["2025-03-01", "2025-03-02", "2025-03-03"]
+
+
+@pytest.mark.parametrize(
+    "badge", ["置顶", "已置顶", "置頂", "PINNED", "ſticky", "PİNNED", "pınned"]
+)
+def test_a_pin_badge_is_seen_in_any_letter_case(badge: str) -> None:
+    bodies = ["", f'<div class="meta"><span class="flag">{badge}</span></div>', ""]
+    html = _listing("".join(_card(n, body) for n, body in enumerate(bodies)))
+    pinned = [card.pinned for card in parse_listing(html, "https://b.example/").cards]
+    assert pinned == [False, True, False]

@@ -30,9 +30,8 @@ _LEADING_RE = re.compile(
 _TRAILING_RE = re.compile(
     rf"[\s|｜\-—·]*{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}\s*$", re.I
 )
-# Every text _MARK_RE matches holds one of these words: a page without one needs no walk.
-# The lookahead makes the positions where no word starts fail at once.
-_MARK_WORD_RE = re.compile(r"(?=[置ps])(?:置顶|置頂|pinned|sticky)", re.I)
+# Letters that case-insensitive matching takes for "i" or "s" and str.lower() does not.
+_ODD_FOLDS = "İıſ"
 _SEPARATORS = " :：|｜-—·"
 # Code and quotes: a word in them is text, not a badge.
 _TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})
@@ -61,7 +60,7 @@ def shows_pin(page: Page, root: LexborNode) -> bool:
 
     Words in running text or code (``position: <code>sticky</code>``) are no badge.
     """
-    if not page.mentions(_MARK_WORD_RE):
+    if not page.mentions(may_hold_pin_word):
         return False
     for node in root.traverse(include_text=True):
         if node.tag != "-text":
@@ -73,3 +72,11 @@ def shows_pin(page: Page, root: LexborNode) -> bool:
         if not any(a.tag in _TEXT_TAGS for a in lineage) and is_visible(node, page.hidden):
             return True
     return False
+
+
+def may_hold_pin_word(text: str) -> bool:
+    """Tell whether ``text`` may hold a pin word, in any case: cheaper than a regex search."""
+    if "置顶" in text or "置頂" in text or any(letter in text for letter in _ODD_FOLDS):
+        return True
+    lowered = text.lower()
+    return "pinned" in lowered or "sticky" in lowered

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -59,7 +58,7 @@ class Page:
     jsonld: dict[str, Stated]  # post URL -> (date, timestamp) stated in JSON-LD
     _texts: dict[int, str] = field(default_factory=dict)
     _links_by_id: dict[int, Link] = field(default_factory=dict)
-    _mentioned: dict[re.Pattern[str], bool] = field(default_factory=dict)
+    _mentioned: dict[Callable[[str], bool], bool] = field(default_factory=dict)
     _inside: dict[int, list[Link]] = field(default_factory=dict)  # links below each element
 
     @property
@@ -77,12 +76,12 @@ class Page:
             self._texts[key] = render_text(node, self.hidden)
         return self._texts[key]
 
-    def mentions(self, pattern: re.Pattern[str]) -> bool:
-        """Tell whether any text of the body, shown or not, matches ``pattern`` (asked once)."""
-        if pattern not in self._mentioned:
+    def mentions(self, test: Callable[[str], bool]) -> bool:
+        """Tell whether the body's text, shown or not, passes ``test`` (asked once a page)."""
+        if test not in self._mentioned:
             body = self.tree.body
-            self._mentioned[pattern] = body is not None and bool(pattern.search(body.text()))
-        return self._mentioned[pattern]
+            self._mentioned[test] = body is not None and test(body.text())
+        return self._mentioned[test]
 
     def link(self, node: LexborNode) -> Link | None:
         """Return what the page knows of an ``<a href>`` node."""
