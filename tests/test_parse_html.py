@@ -276,3 +276,26 @@ def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
         True,
         False,
     ]
+
+
+def test_dates_after_passed_over_parts_of_a_card_are_found() -> None:
+    # The title link, a hidden badge and an icon are not looked into; what follows them,
+    # past whitespace and a no-break space, still is.
+    cards = "".join(
+        f'<div class="row"><a href="/posts/{n}/">Post {n}</a>\n  '
+        f'<span hidden>draft</span> <i class="icon"></i>&nbsp;\n'
+        f"<span>2025-03-0{n + 1}</span>\n<p>What post {n} is about, in a sentence.</p></div>"
+        for n in range(3)
+    )
+    page = parse_listing(_listing(cards), "https://blog.example/")
+    assert [card.published for card in page.cards] == ["2025-03-01", "2025-03-02", "2025-03-03"]
+
+
+@pytest.mark.parametrize(
+    "badge", ["置顶", "已置顶", "置頂", "PINNED", "ſticky", "PİNNED", "pınned"]
+)
+def test_a_pin_badge_is_seen_in_any_letter_case(badge: str) -> None:
+    bodies = ["", f'<div class="meta"><span class="flag">{badge}</span></div>', ""]
+    html = _listing("".join(_card(n, body) for n, body in enumerate(bodies)))
+    pinned = [card.pinned for card in parse_listing(html, "https://b.example/").cards]
+    assert pinned == [False, True, False]

@@ -30,6 +30,8 @@ _LEADING_RE = re.compile(
 _TRAILING_RE = re.compile(
     rf"[\s|｜\-—·]*{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}\s*$", re.I
 )
+# Letters that case-insensitive matching takes for "i" or "s" and str.lower() does not.
+_ODD_FOLDS = "İıſ"
 _SEPARATORS = " :：|｜-—·"
 # Code and quotes: a word in them is text, not a badge.
 _TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})
@@ -58,6 +60,8 @@ def shows_pin(page: Page, root: LexborNode) -> bool:
 
     Words in running text or code (``position: <code>sticky</code>``) are no badge.
     """
+    if not page.mentions(may_hold_pin_word):
+        return False
     for node in root.traverse(include_text=True):
         if node.tag != "-text":
             continue
@@ -68,3 +72,11 @@ def shows_pin(page: Page, root: LexborNode) -> bool:
         if not any(a.tag in _TEXT_TAGS for a in lineage) and is_visible(node, page.hidden):
             return True
     return False
+
+
+def may_hold_pin_word(text: str) -> bool:
+    """Tell whether ``text`` may hold a pin word, in any case: cheaper than a regex search."""
+    if "置顶" in text or "置頂" in text or any(letter in text for letter in _ODD_FOLDS):
+        return True
+    lowered = text.lower()
+    return "pinned" in lowered or "sticky" in lowered

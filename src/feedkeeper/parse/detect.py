@@ -9,64 +9,19 @@ posts" widgets are lists of bare links, and sidebars, navs and footers are penal
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
-from feedkeeper.parse.dom import (
-    LANDMARK_ROLES,
-    LANDMARK_TAGS,
-    ancestors,
-    attr,
-    classes,
-    contains,
-    describe,
-    element_children,
-)
-from feedkeeper.parse.flat import Groups, heading_groups, split_groups, wrap_groups
+from feedkeeper.parse.dom import contains, describe, element_children
+from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
+from feedkeeper.parse.score import BARE_REASON, Candidate, main_link, score_containers, shape_of
 from feedkeeper.parse.urls import is_post_candidate, strip_fragment, taxonomy_kind
-from feedkeeper.parse.vocab import SIDEBAR_TOKEN_RE, WIDGET_TITLE_RE, is_read_more
-
-# A post URL held by this many blocks of one container is site furniture (an author
-# page, "about"), not a post; two is a pinned post shown twice, whose cards are merged.
-FURNITURE_REPEATS = 3
-# Blocks holding more distinct post URLs than this are groups of cards, not cards.
-MAX_URLS_PER_CARD = 3
-# Text besides the title link, in characters, at which a block counts as fully "rich".
-RICH_TEXT_CHARS = 60
-# A block with at most this much text besides its link is a bare link (menus, widgets).
-BARE_LINK_CHARS = 3
-# Below this share of blocks with the majority shape there is no repeated structure.
-MIN_SHAPE_SHARE = 0.5
-# When this share of the cards are one element (say <article>), other elements are no cards.
-MIN_SAME_KIND = 0.6
-BARE_REASON = "a list of bare links: little text besides each link"
-_DATE_HINT_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*月")
-_DIGITS_RE = re.compile(r"\d+")
-
-
-@dataclass(slots=True)
-class Candidate:
-    """A container considered as the listing, with the figures that scored it."""
-
-    container: LexborNode
-    cards: list[Block]
-    signature: str = ""  # the majority shape of the cards: tag.class
-    shape: float = 0.0  # share of cards with that shape
-    bare: float = 0.0  # share of cards that are bare links
-    headings: float = 0.0  # share of cards with a heading
-    richness: float = 0.0  # mean text besides the title link, in characters
-    score: float = 0.0
-    penalties: list[str] = field(default_factory=list)
-    reason: str | None = None  # why it was not taken
-    groups: Groups = field(default_factory=dict)  # a flat listing: each heading's lines
 
 
 @dataclass(slots=True)
@@ -79,10 +34,15 @@ class Detection:
     skipped: int = 0
 
 
-def detect_cards(page: Page) -> Detection:
-    """Find the listing's cards among the repeated blocks of the page."""
+def detect_cards(page: Page, complete: bool = True) -> Detection:
+    """Find the listing's cards among the repeated blocks of the page.
+
+    With ``complete`` False the cards, the chosen candidates and the runner-up are
+    the same, but candidates that score far below the listing are not scored, so they
+    are missing from the rejected ones.
+    """
     containers = _group_by_container(_post_links(page))
-    candidates = [c for node, blocks in containers for c in [_evaluate(page, node, blocks)] if c]
+    candidates = score_containers(page, containers, complete)
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     viable = [c for c in ranked if c.reason is None] or [
         c for c in ranked if c.reason == BARE_REASON and not c.penalties
@@ -90,6 +50,8 @@ def detect_cards(page: Page) -> Detection:
     if not viable:
         return Detection([], [], ranked)
     best = _prefer_outer(viable[0], viable)
+    if not complete and _median_urls(best) >= 2:
+        return detect_cards(page)  # its rows may be among the candidates passed over
     chosen = _rows_of_groups(best, viable) or [best, *_parallel(best, viable)]
     best = chosen[0]
     for candidate in ranked:
@@ -125,7 +87,7 @@ def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
     ids = {link.node.mem_id for link in inside}
     links = _post_links(page, lambda link: link.node.mem_id in ids)
     block = Block(root, [link for link, _ in links])
-    block.main = _main_link(block)
+    block.main = main_link(block)
     return block
 
 
@@ -133,12 +95,13 @@ def _post_links(
     page: Page, wanted: Callable[[Link], bool] | None = None
 ) -> list[tuple[PostLink, list[LexborNode]]]:
     found: list[tuple[PostLink, list[LexborNode]]] = []
+    base_url, url_key = page.base_url, page.url_key
     for order, link in enumerate(page.links):
         url = link.url
-        if url is None or not link.visible or not is_post_candidate(url, page.base_url):
+        if url is None or not link.visible or not is_post_candidate(url, base_url):
             continue
         key = strip_fragment(url)
-        if key == page.url_key or taxonomy_kind(url, link.rel) or (wanted and not wanted(link)):
+        if key == url_key or taxonomy_kind(url, link.rel) or (wanted and not wanted(link)):
             continue
         in_heading = any(a.tag in HEADINGS for a in link.chain[:4])
         title = title_node(page, link.node)
@@ -154,152 +117,16 @@ def _group_by_container(
     for link, chain in links:
         child = link.node
         for parent in chain:
-            _, blocks = containers.setdefault(parent.mem_id, (parent, {}))
-            blocks.setdefault(child.mem_id, Block(child)).links.append(link)
+            held = containers.get(parent.mem_id)
+            if held is None:
+                held = containers[parent.mem_id] = (parent, {})
+            blocks = held[1]
+            block = blocks.get(child.mem_id)
+            if block is None:
+                block = blocks[child.mem_id] = Block(child)
+            block.links.append(link)
             child = parent
     return [(node, list(blocks.values())) for node, blocks in containers.values()]
-
-
-def _evaluate(page: Page, container: LexborNode, blocks: list[Block]) -> Candidate | None:
-    if len(blocks) < 2:
-        return None
-    many = sorted(len({link.key for link in block.links}) for block in blocks)
-    if many[len(many) // 2] > MAX_URLS_PER_CARD:
-        return None  # each block holds several posts: an outer wrapper of the listing
-    cards = _same_kind(_distinct_cards(blocks))
-    if len(cards) < 2:
-        return None
-    candidate = Candidate(container, cards)
-    if Counter(card.node.tag for card in cards).most_common(1)[0][0] in HEADINGS:
-        candidate.groups = heading_groups(page, container, [card.node for card in cards])
-    _measure(candidate)
-    _apply_penalties(candidate)
-    return candidate
-
-
-def _same_kind(cards: list[Block]) -> list[Block]:
-    """Drop the odd blocks out (an intro, a notice) when most cards are one kind of element."""
-    if not cards:
-        return cards
-    tag, count = Counter(card.node.tag for card in cards).most_common(1)[0]
-    if count < len(cards) and count >= 2 and count / len(cards) >= MIN_SAME_KIND:
-        return [card for card in cards if card.node.tag == tag]
-    return cards
-
-
-def _distinct_cards(blocks: list[Block]) -> list[Block]:
-    for block in blocks:
-        block.main = _main_link(block)
-    counts = Counter(block.key for block in blocks if block.key)
-    # A post shown twice (pinned teaser, then its card) keeps both: their fields are merged.
-    return [block for block in blocks if block.key and counts[block.key] < FURNITURE_REPEATS]
-
-
-def _main_link(block: Block) -> PostLink | None:
-    """Return the link naming the block's post: heading link, else the most prominent one."""
-    if not block.links:
-        return None
-    for link in block.links:
-        if link.in_heading:
-            return link
-    titled = [link for link in block.links if link.text and not is_read_more(link.text)]
-    titled = [link for link in titled if not _DATE_HINT_RE.fullmatch(link.text)]
-    if titled:
-        return max(titled, key=lambda link: len(link.text))
-    return block.links[0]
-
-
-def _measure(candidate: Candidate) -> None:
-    cards = candidate.cards
-    shapes = Counter(_shape(block.node) for block in cards)
-    candidate.signature, top = shapes.most_common(1)[0]
-    candidate.shape = top / len(cards)
-    extras, quality, bare, headed = [], 0.0, 0, 0
-    for block in cards:
-        lines = candidate.groups.get(block.node.mem_id, [])
-        text = "".join([block.node.text(strip=True), *(line.text(strip=True) for line in lines)])
-        extra = max(0, len(text) - len(block.main.text if block.main else ""))
-        has_heading = any(link.in_heading for link in block.links) or _has_heading(block.node)
-        has_date = _DATE_HINT_RE.search(text) is not None or bool(block.node.css_first("time"))
-        extras.append(extra)
-        bare += extra <= BARE_LINK_CHARS
-        headed += has_heading
-        card_quality = 0.15 + 0.85 * min(1.0, extra / RICH_TEXT_CHARS)
-        card_quality *= (1.0 if has_heading else 0.7) * (1.2 if has_date else 1.0)
-        quality += card_quality * (0.3 if _is_inline_mention(block) else 1.0)
-    candidate.bare = bare / len(cards)
-    candidate.headings = headed / len(cards)
-    candidate.richness = sum(extras) / len(extras)
-    candidate.score = quality * candidate.shape
-
-
-_HEADING_CSS = "h1, h2, h3, h4, h5, h6"
-
-
-def _has_heading(node: LexborNode) -> bool:
-    return node.tag in HEADINGS or node.css_first(_HEADING_CSS) is not None
-
-
-def _shape(node: LexborNode) -> str:
-    tokens = classes(node)
-    return (node.tag or "") + ("." + _DIGITS_RE.sub("", tokens[0]) if tokens else "")
-
-
-def _is_inline_mention(block: Block) -> bool:
-    """Tell whether the block's post link is a mention inside running text (a paragraph)."""
-    link = block.main
-    if link is None or link.in_heading:
-        return False
-    parent = link.node.parent
-    if parent is None or parent.tag not in ("p", "li", "td", "blockquote", "dd"):
-        return False
-    return len(parent.text(strip=True)) > 3 * max(1, len(link.text)) + 20
-
-
-def _apply_penalties(candidate: Candidate) -> None:
-    node = candidate.container
-    lineage = [node, *ancestors(node)]
-    landmark = next((a for a in lineage if _is_landmark(a)), None)
-    if landmark is not None:
-        candidate.penalties.append(f"inside <{landmark.tag}> ({describe(landmark)})")
-        candidate.score *= 0.25
-    sidebar = next((a for a in lineage if _has_sidebar_token(a)), None)
-    if sidebar is not None:
-        candidate.penalties.append(f"inside a sidebar or widget area ({describe(sidebar)})")
-        candidate.score *= 0.5
-    title = _widget_title(node) if candidate.richness < RICH_TEXT_CHARS else None
-    if title:
-        candidate.penalties.append(f"titled like a widget ({title!r})")
-        candidate.score *= 0.5
-    if candidate.shape < MIN_SHAPE_SHARE:
-        candidate.reason = f"no repeated structure: blocks differ in shape ({candidate.shape:.0%})"
-    elif candidate.bare >= 0.6:
-        candidate.reason = BARE_REASON
-        candidate.score *= 0.5
-
-
-def _is_landmark(node: LexborNode) -> bool:
-    return node.tag in LANDMARK_TAGS or attr(node, "role").lower() in LANDMARK_ROLES
-
-
-def _has_sidebar_token(node: LexborNode) -> bool:
-    return SIDEBAR_TOKEN_RE.search(attr(node, "id") + " " + attr(node, "class")) is not None
-
-
-def _widget_title(container: LexborNode) -> str | None:
-    """Return the title of a widget-like list ("热门文章") right before or atop the container."""
-    previous = container.prev
-    while previous is not None and (previous.tag or "-").startswith("-"):
-        previous = previous.prev
-    heads = [previous] if previous is not None else []
-    parent = container.parent
-    if parent is not None:
-        heads.extend(element_children(parent)[:1])
-    for head in heads:
-        text = head.text(strip=True) if head.tag in HEADINGS or head.tag == "div" else ""
-        if text and len(text) <= 30 and WIDGET_TITLE_RE.search(text):
-            return text
-    return None
 
 
 def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:
@@ -319,9 +146,9 @@ def _rows_of_groups(best: Candidate, viable: list[Candidate]) -> list[Candidate]
     naming every post of it, none by a heading; their parallels in the other groups
     come along, and a group of a single row stays a card as it is.
     """
-    keys = [{link.key for link in card.links} for card in best.cards]
-    if sorted(len(k) for k in keys)[len(keys) // 2] < 2:
+    if _median_urls(best) < 2:
         return []
+    keys = [{link.key for link in card.links} for card in best.cards]
     for inner in viable:
         if inner is best or any(len({x.key for x in card.links}) > 1 for card in inner.cards):
             continue
@@ -379,6 +206,12 @@ def _count_skipped(candidate: Candidate, chosen: list[Candidate]) -> int:
         1
         for child in element_children(candidate.container)
         if child.mem_id not in taken
-        and _shape(child) == candidate.signature
+        and shape_of(child) == candidate.signature
         and not any(contains(child, node) for node in inner)  # a group of rows taken
     )
+
+
+def _median_urls(candidate: Candidate) -> int:
+    """Return how many post URLs the candidate's cards hold, the median card."""
+    counts = sorted(len({link.key for link in card.links}) for card in candidate.cards)
+    return counts[len(counts) // 2]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -52,6 +52,33 @@ def ancestors(node: LexborNode, stop: LexborNode | None = None) -> Iterator[Lexb
         parent = parent.parent
 
 
+def nearest(
+    node: LexborNode, test: Callable[[LexborNode], bool], known: dict[int, LexborNode | None]
+) -> LexborNode | None:
+    """Return the node or its nearest ancestor that passes ``test``, reusing and filling ``known``.
+
+    ``known`` maps elements to their answer for this one ``test``: share it between
+    calls on one tree, and the elements above an answered one are never tested again.
+    """
+    path: list[int] = []
+    found: LexborNode | None = None
+    current: LexborNode | None = node
+    while current is not None and current.tag not in ("html", "-document"):
+        key = current.mem_id
+        if key in known:
+            found = known[key]
+            break
+        if test(current):
+            found = current
+            known[key] = current
+            break
+        path.append(key)
+        current = current.parent
+    for key in path:
+        known[key] = found
+    return found
+
+
 def is_visible(node: LexborNode, hidden: Collection[int]) -> bool:
     """Tell whether neither the node nor any ancestor is hidden or unrendered."""
     if node.mem_id in hidden:
@@ -62,6 +89,14 @@ def is_visible(node: LexborNode, hidden: Collection[int]) -> bool:
 def element_children(node: LexborNode) -> list[LexborNode]:
     """Return the node's child elements (no text or comment nodes)."""
     return [child for child in node.iter() if not (child.tag or "-").startswith("-")]
+
+
+def first_element_child(node: LexborNode) -> LexborNode | None:
+    """Return the node's first child element, if any."""
+    child = node.child  # walked by hand: iter() would make a node object of every child
+    while child is not None and (child.tag or "-").startswith("-"):
+        child = child.next
+    return child
 
 
 def contains(outer: LexborNode, inner: LexborNode) -> bool:
@@ -133,13 +168,31 @@ def _needs_space(parts: list[str], text: LexborNode) -> bool:
 
 def following_id(node: LexborNode, root_id: int) -> int | None:
     """Return the id of the node after ``node``'s subtree, within the root; None at its end."""
+    after = following(node, root_id)
+    return after.mem_id if after is not None else None
+
+
+def following(node: LexborNode, root_id: int) -> LexborNode | None:
+    """Return the node after ``node``'s subtree, within the root; None at its end."""
     current: LexborNode | None = node
     while current is not None and current.mem_id != root_id:
         after = current.next
         if after is not None:
-            return after.mem_id
+            return after
         current = current.parent
     return None
+
+
+def following_shown_id(node: LexborNode, root_id: int) -> int | None:
+    """Return the id of what ``traverse(skip_empty=True)`` yields after ``node``'s subtree.
+
+    Text of whitespace alone is passed over (Unicode spaces too: a walk that meets one
+    of those the traversal does yield just goes on to the next node).
+    """
+    after = following(node, root_id)
+    while after is not None and after.tag == "-text" and not (after.text_content or "").strip():
+        after = following(after, root_id)
+    return after.mem_id if after is not None else None
 
 
 def describe(node: LexborNode) -> str:

@@ -26,8 +26,11 @@ from feedkeeper.parse.page import Page
 # A region with an indicator and at most this much other text is a meta line.
 MAX_META_RESIDUAL = 50
 
+# The lookahead lets the positions where no match can start fail at once.
 _TRAILING_READ_MORE_RE = re.compile(
-    r"\s*(?:阅读全文|阅读更多|继续阅读|查看全文|read\s+more|continue\s+reading)\s*[»›→>]*\s*$", re.I
+    r"(?=[\s阅继查rc])\s*(?:阅读全文|阅读更多|继续阅读|查看全文|read\s+more|continue\s+reading)"
+    r"\s*[»›→>]*\s*$",
+    re.I,
 )
 Region = LexborNode | None  # None marks a break: the title or a meta line
 

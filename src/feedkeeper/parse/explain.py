@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.detect import Candidate, Detection, detect_cards
+from feedkeeper.parse.detect import Detection, detect_cards
 from feedkeeper.parse.dom import ancestors, describe
 from feedkeeper.parse.fields import CardParts
 from feedkeeper.parse.html import assess, read_cards
 from feedkeeper.parse.page import load_page
 from feedkeeper.parse.pager import find_pager
+from feedkeeper.parse.score import Candidate
 
 # How many losing candidates to list: the strongest ones say the most.
 SHOWN_REJECTED = 8

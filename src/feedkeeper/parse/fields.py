@@ -104,9 +104,7 @@ def _title(page: Page, block: Block) -> tuple[Title, LexborNode | None, PostLink
     for link in post_links:
         if link.in_heading and link.text:
             heading = next((a for a in ancestors(link.node) if a.tag in HEADINGS), link.node)
-            inside = heading.mem_id == block.node.mem_id or block.node.mem_id in {
-                a.mem_id for a in ancestors(heading)
-            }
+            inside = contains(block.node, heading)
             return title_without_badges(page, link.title), heading if inside else link.node, link
     url_link = _url_link(post_links)
     main = block.main

@@ -25,7 +25,7 @@ def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> P
         parts = read_with_profile(page, profile)
         fill_years(parts)
     else:
-        detection = detect_cards(page)
+        detection = detect_cards(page, complete=False)
         parts = read_cards(page, detection)
         result.skipped = detection.skipped + len(detection.cards) - len(parts)
         if parts:

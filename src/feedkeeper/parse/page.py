@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.errors import ParseError
-from feedkeeper.markup import check_markup, check_time
-from feedkeeper.parse.dom import ancestors, find_hidden, render_text
+from feedkeeper.markup import check_time, parse_markup
+from feedkeeper.parse.dom import find_hidden, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
 from feedkeeper.parse.urls import resolve, strip_fragment
 
@@ -24,6 +24,7 @@ class Link:
     url: str | None  # absolute; None for javascript:, mailto: and bare fragments
     rel: str
     hidden: frozenset[int]
+    chains: dict[int, list[LexborNode]]  # ancestors by element, shared by the page's links
     _chain: list[LexborNode] | None = None
 
     @property
@@ -31,7 +32,7 @@ class Link:
         """Return the link's ancestors, parent first."""
         if self._chain is None:
             check_time()
-            self._chain = list(ancestors(self.node))
+            self._chain = ancestry(self.node, self.chains)
         return self._chain
 
     @property
@@ -57,6 +58,8 @@ class Page:
     jsonld: dict[str, Stated]  # post URL -> (date, timestamp) stated in JSON-LD
     _texts: dict[int, str] = field(default_factory=dict)
     _links_by_id: dict[int, Link] = field(default_factory=dict)
+    _mentioned: dict[Callable[[str], bool], bool] = field(default_factory=dict)
+    _inside: dict[int, list[Link]] = field(default_factory=dict)  # links below each element
 
     @property
     def url_key(self) -> str:
@@ -73,6 +76,13 @@ class Page:
             self._texts[key] = render_text(node, self.hidden)
         return self._texts[key]
 
+    def mentions(self, test: Callable[[str], bool]) -> bool:
+        """Tell whether the body's text, shown or not, passes ``test`` (asked once a page)."""
+        if test not in self._mentioned:
+            body = self.tree.body
+            self._mentioned[test] = body is not None and test(body.text())
+        return self._mentioned[test]
+
     def link(self, node: LexborNode) -> Link | None:
         """Return what the page knows of an ``<a href>`` node."""
         if not self._links_by_id:
@@ -80,7 +90,22 @@ class Page:
         return self._links_by_id.get(node.mem_id)
 
     def links_in(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
-        """Map each root's id to the links inside it, in document order (roots don't nest)."""
+        """Map each root's id to the links inside it, in document order."""
+        found = {root.mem_id: self.links_under(root) for root in roots}
+        claimed = sum(len(links) for links in found.values())
+        if claimed == len({id(link) for links in found.values() for link in links}):
+            return found
+        return self._links_nearest(roots)  # nested roots: each link to its nearest one
+
+    def links_under(self, root: LexborNode) -> list[Link]:
+        """Return the links inside ``root`` (not ``root`` itself), in document order."""
+        key = root.mem_id
+        if key not in self._inside:
+            inside = (self.link(node) for node in root.css("a[href]") if node.mem_id != key)
+            self._inside[key] = [link for link in inside if link is not None]
+        return self._inside[key]
+
+    def _links_nearest(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
         wanted = {root.mem_id for root in roots}
         found: dict[int, list[Link]] = {key: [] for key in wanted}
         for link in self.links:
@@ -93,6 +118,9 @@ class Page:
         """Drop the links' cached ancestors, after the tree was restructured."""
         for link in self.links:
             link._chain = None
+        if self.links:
+            self.links[0].chains.clear()
+        self._inside.clear()
 
     def resolve(self, href: str) -> str | None:
         """Return ``href`` made absolute against the page's base."""
@@ -101,11 +129,7 @@ class Page:
 
 def load_page(html: str, url: str) -> Page:
     """Parse ``html`` once; raise ParseError when it cannot be read as a document."""
-    check_markup(html)
-    try:
-        tree = LexborHTMLParser(html.replace("\x00", "\ufffd"))
-    except (ValueError, RuntimeError) as exc:
-        raise ParseError(f"not an HTML page: {exc}") from exc
+    tree = parse_markup(html)
     if tree.body is None:
         raise ParseError("not an HTML page: it has no body")
     base_node = tree.css_first("base[href]")
@@ -120,8 +144,29 @@ def load_page(html: str, url: str) -> Page:
 
 def _links(body: LexborNode, base_url: str, hidden: frozenset[int]) -> list[Link]:
     found: list[Link] = []
+    chains: dict[int, list[LexborNode]] = {}
+    resolved: dict[str, str | None] = {}  # a card links its post twice, a page its tags often
     for node in body.css("a[href]"):
         attrs = node.attributes
-        url = resolve(attrs.get("href") or "", base_url)
-        found.append(Link(node, url, (attrs.get("rel") or "").lower(), hidden))
+        href = attrs.get("href") or ""
+        if href not in resolved:
+            resolved[href] = resolve(href, base_url)
+        found.append(Link(node, resolved[href], (attrs.get("rel") or "").lower(), hidden, chains))
     return found
+
+
+def ancestry(node: LexborNode, known: dict[int, list[LexborNode]]) -> list[LexborNode]:
+    """Return the node's ancestors, parent first, reusing and filling ``known`` (by element)."""
+    path: list[LexborNode] = []
+    tail: list[LexborNode] = []
+    current = node.parent
+    while current is not None and current.tag not in ("html", "-document"):
+        above = known.get(current.mem_id)
+        if above is not None:
+            tail = [current, *above]
+            break
+        path.append(current)
+        current = current.parent
+    for index, element in enumerate(path):
+        known[element.mem_id] = path[index + 1 :] + tail
+    return path + tail

@@ -71,7 +71,9 @@ def find_pager(page: Page, cards: Collection[LexborNode], selector: str | None =
 
 
 def _pager_links(page: Page, cards: Collection[LexborNode]) -> list[PagerLink]:
-    in_cards = {node.mem_id for card in cards for node in card.css("a[href]")}
+    enabled: dict[int, bool] = {}
+    in_cards = {link.node.mem_id for card in cards for link in page.links_under(card)}
+    in_cards.update(card.mem_id for card in cards if card.tag == "a" and "href" in card.attributes)
     found: list[PagerLink] = []
     for link in page.links:
         url = link.url
@@ -80,7 +82,7 @@ def _pager_links(page: Page, cards: Collection[LexborNode]) -> list[PagerLink]:
         if strip_fragment(url) == page.url_key or not link.visible:
             continue
         node = link.node
-        if not _is_enabled([node, *link.chain[:2]]):
+        if not all(_is_enabled(element, enabled) for element in [node, *link.chain[:2]]):
             continue
         attrs = node.attributes
         hint = f"{attrs.get('aria-label') or ''} {attrs.get('title') or ''}".strip()
@@ -88,15 +90,20 @@ def _pager_links(page: Page, cards: Collection[LexborNode]) -> list[PagerLink]:
     return found
 
 
-def _is_enabled(lineage: list[LexborNode]) -> bool:
-    """Tell whether a pager link is active, not one of a pager's greyed-out arrows."""
-    for node in lineage:
+def _is_enabled(node: LexborNode, known: dict[int, bool]) -> bool:
+    """Tell whether a pager link or its wrapper is active, not a greyed-out arrow.
+
+    ``known`` keeps the answers by element: pager links share their wrappers.
+    """
+    key = node.mem_id
+    if key not in known:
         attrs = node.attributes
-        if "disabled" in attrs or attrs.get("aria-disabled") == "true":
-            return False
-        if _DISABLED_CLASSES.intersection((attrs.get("class") or "").split()):
-            return False
-    return True
+        known[key] = not (
+            "disabled" in attrs
+            or attrs.get("aria-disabled") == "true"
+            or _DISABLED_CLASSES.intersection((attrs.get("class") or "").split())
+        )
+    return known[key]
 
 
 def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Pager:

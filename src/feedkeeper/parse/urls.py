@@ -116,10 +116,15 @@ def is_site_root(url: str) -> bool:
     return parts.path in ("", "/", "/index.html", "/index.htm") and not parts.query
 
 
-@lru_cache(maxsize=4096)
 def is_post_candidate(url: str, base: str) -> bool:
     """Tell whether a link could lead to a post: same site, not home, pager, feed or file."""
-    if not is_same_site(url, base) or is_site_root(url):
+    return is_same_site(url, base) and _has_post_shape(url)
+
+
+@lru_cache(maxsize=4096)
+def _has_post_shape(url: str) -> bool:
+    """Tell whether a URL is none of home, pager, feed or file (whatever page links to it)."""
+    if is_site_root(url):
         return False
     if page_number(url) is not None or _ASSET_RE.search(strip_fragment(url).split("?")[0]):
         return False

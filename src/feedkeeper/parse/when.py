@@ -29,6 +29,7 @@ from feedkeeper.parse.dom import (
     attr,
     collapse,
     element_children,
+    following_shown_id,
 )
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import (
@@ -87,33 +88,61 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
     """Look through the card once, collecting dates, icons and labels in document order.
 
     Hidden and unrendered parts, the title link and long runs of prose (a whole post's
-    body) are not looked into: meta lines are short and visible.
+    body) are not looked into: meta lines are short and visible. Dates and icons are
+    not looked into either.
     """
     scan = CardScan([], [], [])
     title_id = title.mem_id if title is not None and title.tag == "a" else None
-    stack = [(child, False) for child in reversed(list(root.iter(include_text=True)))]
-    while stack:
-        node, in_content = stack.pop()
+    root_id = root.mem_id
+    resume: int | None = None  # inside a subtree passed over until this node comes up
+    # Whitespace-only text is never a date or a label: lexbor leaves it out of the walk.
+    for node in root.traverse(include_text=True, skip_empty=True):
+        if resume is not None:
+            if node.mem_id != resume:
+                continue
+            resume = None
         tag = node.tag
         if tag == "-text":
             raw = node.text_content or ""
             if len(raw) <= 4 * MAX_DATE_TEXT and not raw.isspace() and _is_date_or_label(raw):
-                _scan_text(node, scan, in_content)
+                _scan_text(node, scan, _in_content(node, root_id))
             continue
-        if tag in UNRENDERED_TAGS or node.mem_id in page.hidden or node.mem_id == title_id:
+        key = node.mem_id
+        if key == root_id or _is_looked_into(page, node, tag or "", key, title_id, scan):
             continue
-        if tag in _PROSE_TAGS and len(node.text(strip=True)) > MAX_SCANNED_TEXT:
-            continue
-        hit = _element_date(page, node) if node.mem_id in page.dated else None
-        if hit is not None:
-            scan.dates.append(hit)
-        elif tag in _ICON_TAGS and _is_icon(node):
-            scan.icons.append(node)
-        else:
-            in_content = in_content or tag in _CONTENT_TAGS
-            children = reversed(list(node.iter(include_text=True)))
-            stack.extend((child, in_content) for child in children)
+        if node.child is not None:
+            resume = following_shown_id(node, root_id)
+            if resume is None:
+                break  # the rest of the card lies inside the subtree passed over
     return scan
+
+
+def _in_content(node: LexborNode, root_id: int) -> bool:
+    """Tell whether an element between the node and the card's root is text content."""
+    parent = node.parent
+    while parent is not None and parent.mem_id != root_id:
+        if parent.tag in _CONTENT_TAGS:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _is_looked_into(
+    page: Page, node: LexborNode, tag: str, key: int, title_id: int | None, scan: CardScan
+) -> bool:
+    """Tell whether the walk goes on below ``node``, recording it when it is a date or icon."""
+    if tag in UNRENDERED_TAGS or key in page.hidden or key == title_id:
+        return False
+    if tag in _PROSE_TAGS and len(node.text(strip=True)) > MAX_SCANNED_TEXT:
+        return False
+    hit = _element_date(page, node) if key in page.dated else None
+    if hit is not None:
+        scan.dates.append(hit)
+        return False
+    if tag in _ICON_TAGS and _is_icon(node):
+        scan.icons.append(node)
+        return False
+    return True
 
 
 def choose_date(hits: list[DateHit]) -> DateHit | None:

@@ -1,0 +1,284 @@
+"""Score one container as a page's listing: how alike its blocks are, what they show, where.
+
+A listing's blocks each carry their own post URL, share one shape and carry text
+besides the link (titles, dates, excerpts); menus, tag clouds and "hot posts" widgets
+are lists of bare links, and sidebars, navs and footers are penalised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from feedkeeper.elements import HEADINGS
+from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.dom import (
+    LANDMARK_ROLES,
+    LANDMARK_TAGS,
+    attr,
+    classes,
+    describe,
+    first_element_child,
+    nearest,
+)
+from feedkeeper.parse.flat import Groups, heading_groups
+from feedkeeper.parse.page import Page
+from feedkeeper.parse.vocab import SIDEBAR_TOKEN_RE, WIDGET_TITLE_RE, is_read_more
+
+# A post URL held by this many blocks of one container is site furniture (an author
+# page, "about"), not a post; two is a pinned post shown twice, whose cards are merged.
+FURNITURE_REPEATS = 3
+# Blocks holding more distinct post URLs than this are groups of cards, not cards.
+MAX_URLS_PER_CARD = 3
+# Text besides the title link, in characters, at which a block counts as fully "rich".
+RICH_TEXT_CHARS = 60
+# A block with at most this much text besides its link is a bare link (menus, widgets).
+BARE_LINK_CHARS = 3
+# Below this share of blocks with the majority shape there is no repeated structure.
+MIN_SHAPE_SHARE = 0.5
+# When this share of the cards are one element (say <article>), other elements are no cards.
+MIN_SAME_KIND = 0.6
+BARE_REASON = "a list of bare links: little text besides each link"
+# A card showing a date scores this much more; no card scores more than this.
+DATE_BONUS = 1.2
+# Containers whose blocks could not score this share of the best listing found so far
+# decide nothing. The least share a choice looks at is a parallel's: 0.3 of an outer
+# listing taken at 0.5 of the best, 0.15 (a close runner-up is 0.8 of it, 0.4).
+PRUNE_SHARE = 0.14
+# Every form starts with a digit: the lookahead lets the other positions fail at once.
+_DATE_HINT_RE = re.compile(
+    r"(?=\d)(?:\d{4}\s*[-/.年]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*月)"
+)
+_DIGITS_RE = re.compile(r"\d+")
+Item = TypeVar("Item", str, str | None)
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A container considered as the listing, with the figures that scored it."""
+
+    container: LexborNode
+    cards: list[Block]
+    signature: str = ""  # the majority shape of the cards: tag.class
+    shape: float = 0.0  # share of cards with that shape
+    bare: float = 0.0  # share of cards that are bare links
+    headings: float = 0.0  # share of cards with a heading
+    richness: float = 0.0  # mean text besides the title link, in characters
+    score: float = 0.0
+    penalties: list[str] = field(default_factory=list)
+    reason: str | None = None  # why it was not taken
+    groups: Groups = field(default_factory=dict)  # a flat listing: each heading's lines
+
+
+def score_containers(
+    page: Page, containers: list[tuple[LexborNode, list[Block]]], complete: bool = True
+) -> list[Candidate]:
+    """Score each container that may be the listing; return the candidates in page order.
+
+    With ``complete`` False, containers are scored from the most blocks down, and once
+    even perfect cards could not reach ``PRUNE_SHARE`` of the best listing so far the
+    rest are passed over.
+    """
+    around = Surroundings(page.tree)
+    order = list(range(len(containers)))
+    if not complete:
+        order.sort(key=lambda index: len(containers[index][1]), reverse=True)
+    found: dict[int, Candidate] = {}
+    best = 0.0
+    for index in order:
+        node, blocks = containers[index]
+        if not complete and DATE_BONUS * len(blocks) < PRUNE_SHARE * best:
+            break
+        candidate = evaluate(page, node, blocks, around)
+        if candidate is not None:
+            found[index] = candidate
+            if candidate.reason is None:
+                best = max(best, candidate.score)
+    return [found[index] for index in sorted(found)]
+
+
+def evaluate(
+    page: Page, container: LexborNode, blocks: list[Block], around: Surroundings
+) -> Candidate | None:
+    """Score a container as the listing; None when its blocks are no cards at all."""
+    if len(blocks) < 2:
+        return None
+    many = sorted(len({link.key for link in block.links}) for block in blocks)
+    if many[len(many) // 2] > MAX_URLS_PER_CARD:
+        return None  # each block holds several posts: an outer wrapper of the listing
+    cards = _same_kind(_distinct_cards(blocks))
+    if len(cards) < 2:
+        return None
+    candidate = Candidate(container, cards)
+    if _most_common([card.node.tag for card in cards])[0] in HEADINGS:
+        candidate.groups = heading_groups(page, container, [card.node for card in cards])
+    _measure(candidate, around)
+    _apply_penalties(candidate, around)
+    return candidate
+
+
+def _same_kind(cards: list[Block]) -> list[Block]:
+    """Drop the odd blocks out (an intro, a notice) when most cards are one kind of element."""
+    if not cards:
+        return cards
+    tag, count = _most_common([card.node.tag for card in cards])
+    if count < len(cards) and count >= 2 and count / len(cards) >= MIN_SAME_KIND:
+        return [card for card in cards if card.node.tag == tag]
+    return cards
+
+
+def _most_common(items: list[Item]) -> tuple[Item, int]:
+    """Return the most frequent item, the first seen among equals, and its count."""
+    counts: dict[Item, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return max(counts.items(), key=lambda pair: pair[1])
+
+
+def _distinct_cards(blocks: list[Block]) -> list[Block]:
+    for block in blocks:
+        block.main = main_link(block)
+    counts = Counter(block.key for block in blocks if block.key)
+    # A post shown twice (pinned teaser, then its card) keeps both: their fields are merged.
+    return [block for block in blocks if block.key and counts[block.key] < FURNITURE_REPEATS]
+
+
+def main_link(block: Block) -> PostLink | None:
+    """Return the link naming the block's post: heading link, else the most prominent one."""
+    if not block.links:
+        return None
+    for link in block.links:
+        if link.in_heading:
+            return link
+    titled = [link for link in block.links if link.text and not is_read_more(link.text)]
+    titled = [link for link in titled if not _DATE_HINT_RE.fullmatch(link.text)]
+    if titled:
+        return max(titled, key=lambda link: len(link.text))
+    return block.links[0]
+
+
+def _measure(candidate: Candidate, around: Surroundings) -> None:
+    cards = candidate.cards
+    candidate.signature, top = _most_common([shape_of(block.node) for block in cards])
+    candidate.shape = top / len(cards)
+    extras, quality, bare, headed = [], 0.0, 0, 0
+    for block in cards:
+        lines = candidate.groups.get(block.node.mem_id)
+        text = block.node.text(strip=True)
+        if lines:
+            text = "".join([text, *(line.text(strip=True) for line in lines)])
+        extra = max(0, len(text) - len(block.main.text if block.main else ""))
+        has_heading = any(link.in_heading for link in block.links) or around.holds(
+            block.node, _HEADING_CSS
+        )
+        has_date = _DATE_HINT_RE.search(text) is not None or around.holds(block.node, "time")
+        extras.append(extra)
+        bare += extra <= BARE_LINK_CHARS
+        headed += has_heading
+        card_quality = 0.15 + 0.85 * min(1.0, extra / RICH_TEXT_CHARS)
+        card_quality *= (1.0 if has_heading else 0.7) * (DATE_BONUS if has_date else 1.0)
+        quality += card_quality * (0.3 if _is_inline_mention(block) else 1.0)
+    candidate.bare = bare / len(cards)
+    candidate.headings = headed / len(cards)
+    candidate.richness = sum(extras) / len(extras)
+    candidate.score = quality * candidate.shape
+
+
+_HEADING_CSS = "h1, h2, h3, h4, h5, h6"
+
+
+def shape_of(node: LexborNode) -> str:
+    """Return the element's shape: its tag and first class, digits left out."""
+    tokens = classes(node)
+    return (node.tag or "") + ("." + _DIGITS_RE.sub("", tokens[0]) if tokens else "")
+
+
+def _is_inline_mention(block: Block) -> bool:
+    """Tell whether the block's post link is a mention inside running text (a paragraph)."""
+    link = block.main
+    if link is None or link.in_heading:
+        return False
+    parent = link.node.parent
+    if parent is None or parent.tag not in ("p", "li", "td", "blockquote", "dd"):
+        return False
+    return len(parent.text(strip=True)) > 3 * max(1, len(link.text)) + 20
+
+
+@dataclass(slots=True)
+class Surroundings:
+    """What candidates ask of the elements around them, found once per detection.
+
+    The tree must not change meanwhile: the answers are kept by element.
+    """
+
+    tree: LexborHTMLParser
+    landmarks: dict[int, LexborNode | None] = field(default_factory=dict)  # nearest above
+    sidebars: dict[int, LexborNode | None] = field(default_factory=dict)
+    holders: dict[str, set[int]] = field(default_factory=dict)  # by selector
+
+    def holds(self, node: LexborNode, selector: str) -> bool:
+        """Tell whether the node or an element inside it matches ``selector``."""
+        if selector not in self.holders:
+            self.holders[selector] = _holders(self.tree, selector)
+        return node.mem_id in self.holders[selector]
+
+
+def _holders(tree: LexborHTMLParser, selector: str) -> set[int]:
+    """Return the ids of the elements matching ``selector`` and of all their ancestors."""
+    found: set[int] = set()
+    for match in tree.css(selector):
+        current: LexborNode | None = match
+        while current is not None and current.mem_id not in found:
+            found.add(current.mem_id)
+            current = current.parent
+    return found
+
+
+def _apply_penalties(candidate: Candidate, around: Surroundings) -> None:
+    node = candidate.container
+    landmark = nearest(node, _is_landmark, around.landmarks)
+    if landmark is not None:
+        candidate.penalties.append(f"inside <{landmark.tag}> ({describe(landmark)})")
+        candidate.score *= 0.25
+    sidebar = nearest(node, _has_sidebar_token, around.sidebars)
+    if sidebar is not None:
+        candidate.penalties.append(f"inside a sidebar or widget area ({describe(sidebar)})")
+        candidate.score *= 0.5
+    title = _widget_title(node) if candidate.richness < RICH_TEXT_CHARS else None
+    if title:
+        candidate.penalties.append(f"titled like a widget ({title!r})")
+        candidate.score *= 0.5
+    if candidate.shape < MIN_SHAPE_SHARE:
+        candidate.reason = f"no repeated structure: blocks differ in shape ({candidate.shape:.0%})"
+    elif candidate.bare >= 0.6:
+        candidate.reason = BARE_REASON
+        candidate.score *= 0.5
+
+
+def _is_landmark(node: LexborNode) -> bool:
+    return node.tag in LANDMARK_TAGS or attr(node, "role").lower() in LANDMARK_ROLES
+
+
+def _has_sidebar_token(node: LexborNode) -> bool:
+    return SIDEBAR_TOKEN_RE.search(attr(node, "id") + " " + attr(node, "class")) is not None
+
+
+def _widget_title(container: LexborNode) -> str | None:
+    """Return the title of a widget-like list ("热门文章") right before or atop the container."""
+    previous = container.prev
+    while previous is not None and (previous.tag or "-").startswith("-"):
+        previous = previous.prev
+    heads = [previous] if previous is not None else []
+    parent = container.parent
+    first = first_element_child(parent) if parent is not None else None
+    if first is not None:
+        heads.append(first)
+    for head in heads:
+        text = head.text(strip=True) if head.tag in HEADINGS or head.tag == "div" else ""
+        if text and len(text) <= 30 and WIDGET_TITLE_RE.search(text):
+            return text
+    return None
