@@ -35,7 +35,7 @@ def configure(engine: Engine, *, readonly: bool) -> None:
     event.listen(engine, "connect", _add_functions)
     if not readonly:
         event.listen(engine, "connect", _use_wal)
-        event.listen(engine, "commit", _refresh_words)
+        event.listen(engine, "commit", _refresh_indexes)
     # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
     begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
@@ -57,21 +57,27 @@ def _add_functions(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     dbapi_conn.create_function("feedkeeper_words", 1, segment_words, deterministic=True)
 
 
-# Posts whose words are out of date: the triggers of migration 0007 note them here.
-_REINDEX_WORDS = (
-    "DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)",
-    "INSERT INTO post_words (rowid, title, excerpt)"
-    " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)"
+# Posts whose index entries are out of date: the triggers (migrations 0007 and 0009) note
+# them in post_words_stale, and both full-text indexes are refreshed from the queue in a few
+# set-based statements as the transaction commits, rather than a row at a time.
+_STALE_CURRENT = (
     # CROSS JOIN keeps the queue as the outer loop: SQLite's planner would otherwise scan
     # every post (it sees no statistics for the small queue), a cost that grows with the archive.
     " FROM post_words_stale s CROSS JOIN post p ON p.id = s.post_id"
-    " CROSS JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version",
+    " CROSS JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+)
+_REINDEX = (
+    "DELETE FROM post_fts WHERE rowid IN (SELECT post_id FROM post_words_stale)",
+    "INSERT INTO post_fts (rowid, title, excerpt) SELECT p.id, v.title, v.excerpt" + _STALE_CURRENT,
+    "DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)",
+    "INSERT INTO post_words (rowid, title, excerpt)"
+    " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)" + _STALE_CURRENT,
     "DELETE FROM post_words_stale",
 )
 
 
-def _refresh_words(conn: Connection) -> None:
-    """Segment and index the posts noted as stale, in the transaction about to commit.
+def _refresh_indexes(conn: Connection) -> None:
+    """Index the posts noted as stale, in the transaction about to commit.
 
     On the DBAPI connection: SQLAlchemy's own is busy committing at this point.
     """
@@ -83,7 +89,7 @@ def _refresh_words(conn: Connection) -> None:
     ).fetchone()
     if has_table is None or raw.execute("SELECT 1 FROM post_words_stale").fetchone() is None:
         return
-    for sql in _REINDEX_WORDS:
+    for sql in _REINDEX:
         raw.execute(sql)
 
 
@@ -243,7 +249,7 @@ def rebuild_search_index(conn: Connection) -> None:
     """Fill the full-text indexes anew from the current versions.
 
     The substring index in one statement, merged; every post queued for the word index,
-    which the commit fills (``_refresh_words``).
+    which the commit fills (``_refresh_indexes``).
     """
     conn.exec_driver_sql("DELETE FROM post_fts")
     conn.exec_driver_sql(_INDEX_EVERY_POST)
