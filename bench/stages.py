@@ -66,9 +66,9 @@ def write_all(db: Path, parsed: list[Any], *, index: bool) -> tuple[float, float
             writer.commit_if_full()
             write += time.process_time() - middle
             dedupe += middle - started
-        # The last batch's commit, with the index upkeep that runs as it commits.
+        # The last commit, and the index upkeep the writer leaves to its end.
         started = time.process_time()
-        writer.commit()
+        writer.finish()
         write += time.process_time() - started
     store.close()
     return dedupe, write

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import sample_archive
-from feedkeeper.store import Store
+from feedkeeper.cards import Card
+from feedkeeper.pipeline import write_page
+from feedkeeper.records import PageCapture, PageKind
+from feedkeeper.store import Store, write
 from feedkeeper.store.engine import migrate, schema_revision
 from feedkeeper.store.search import search_posts
+from feedkeeper.store.sites import ensure_site
 
 from conftest import rows
 
@@ -105,3 +112,71 @@ def test_a_downgrade_brings_the_queued_posts_into_the_substring_index(
     migrate(sample.engine, "0008", down=True)
     assert rows(sample, INDEXED) == rows(sample, CURRENT)
     assert _words(sample, "详解") == [1]
+
+
+def _page(number: int) -> tuple[PageCapture, list[Card]]:
+    url = f"https://b.example/page/{number}"
+    capture = PageCapture(url, "2026-01-10T08:00:00.000000Z", PageKind.PARSED, 200, body=b"x")
+    cards = [
+        sample_archive.card(f"https://b.example/p/{number}-{i}", f"第{number}页", f"混合精度{i}")
+        for i in range(3)
+    ]
+    return capture, cards
+
+
+def _indexed_posts(store: Store) -> int:
+    return int(rows(store, "SELECT count(*) AS n FROM post_fts")[0]["n"])
+
+
+def test_a_writer_indexes_its_posts_in_batches_and_as_it_finishes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "https://b.example/", site.id)
+    monkeypatch.setattr(write, "INDEX_BATCH_POSTS", 6)
+    with store.writer(site.id) as writer:
+        for number in (1, 2, 3):
+            write_page(writer, run, *_page(number))
+            writer.commit()
+            # Committed and readable, found by search once the batch is indexed.
+            assert rows(store, "SELECT count(*) AS n FROM post")[0]["n"] == 3 * number
+            assert _indexed_posts(store) == (6 if number >= 2 else 0)
+    assert _indexed_posts(store) == 9
+    assert _words(store, "精度") == list(range(1, 10))
+    assert rows(store, INDEXED) == rows(store, CURRENT)
+
+
+KILLED_WRITER = """
+import os, signal, sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+import sample_archive
+from test_index_queue import _page
+from feedkeeper.pipeline import write_page
+from feedkeeper.store import Store
+from feedkeeper.store.sites import ensure_site
+
+store = Store.open(Path({db!r}))
+site = ensure_site(store.engine, "https://b.example/")
+run = store.start_run("crawl", "https://b.example/", site.id)
+with store.writer(site.id) as writer:
+    write_page(writer, run, *_page(1))
+    writer.commit()
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_posts_a_killed_writer_left_queued_are_indexed_by_the_next_one(db_path: Path) -> None:
+    script = KILLED_WRITER.format(tests=str(Path(__file__).parent), db=str(db_path))
+    killed = subprocess.run([sys.executable, "-c", script], check=False, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    left = sqlite3.connect(db_path)
+    assert left.execute("SELECT count(*) FROM post_words_stale").fetchone() == (3,)
+    assert left.execute("SELECT count(*) FROM post_fts").fetchone() == (0,)
+    left.close()
+    store = Store.open(db_path)  # closing the dead run is a write: it drains the queue
+    try:
+        assert _indexed_posts(store) == 3
+        assert _words(store, "精度") == [1, 2, 3]
+    finally:
+        store.close()

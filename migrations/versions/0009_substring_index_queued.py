@@ -7,9 +7,13 @@ post_fts was kept in step a row at a time by triggers of its own (revision
 each statement ran. Now the triggers of revision 0007 note changed posts in
 post_words_stale for both full-text indexes, and feedkeeper refreshes the two
 from that queue in a few set-based statements as each of its write
-transactions commits. Removing a post, or its current version, still takes it
-out of both indexes at once. Nothing is re-indexed: post_fts is in step when
-this revision runs. PostgreSQL keeps post_fts by its trigger, as before.
+transactions commits (a crawl lets up to a few thousand posts wait, and
+indexes them together). Removing a post, or its current version, still takes
+it out of both indexes at once. Both indexes may hold 8 MB of new entries in
+memory before writing them out (FTS5's hashsize; 1 MB by default): a batch of
+posts makes one segment of the index, not several small ones to merge later.
+Nothing is re-indexed: post_fts is in step when this revision runs.
+PostgreSQL keeps post_fts by its trigger, as before.
 """
 
 from collections.abc import Sequence
@@ -103,6 +107,16 @@ CATCH_UP = (
 )
 
 
+INDEXES = ("post_fts", "post_words")
+HASHSIZE = 8 * 1024 * 1024
+DEFAULT_HASHSIZE = 1024 * 1024
+
+
+def _set_hashsize(size: int) -> None:
+    for index in INDEXES:
+        op.execute(f"INSERT INTO {index} ({index}, rank) VALUES ('hashsize', {size})")
+
+
 def _replace_triggers(drop: Sequence[str], create: dict[str, str]) -> None:
     for name in drop:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -114,6 +128,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         return
     _replace_triggers([*FTS_TRIGGERS, *DELETE_TRIGGERS], DELETE_TRIGGERS)
+    _set_hashsize(HASHSIZE)
 
 
 def downgrade() -> None:
@@ -122,3 +137,4 @@ def downgrade() -> None:
     for sql in CATCH_UP:
         op.execute(sql)
     _replace_triggers(list(DELETE_TRIGGERS), OLD_DELETE_TRIGGERS | FTS_TRIGGERS)
+    _set_hashsize(DEFAULT_HASHSIZE)

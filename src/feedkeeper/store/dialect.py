@@ -29,13 +29,14 @@ WAL_AUTOCHECKPOINT_PAGES = 10_000
 def configure(engine: Engine, *, readonly: bool) -> None:
     """Set up every connection of ``engine``: pragmas, WAL, functions, how transactions begin.
 
-    A writer's transactions bring the word index up to date just before they commit.
+    A writer's transactions bring the full-text indexes up to date just before they commit
+    (but see ``index_deferred``).
     """
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "connect", _add_functions)
     if not readonly:
         event.listen(engine, "connect", _use_wal)
-        event.listen(engine, "commit", _refresh_indexes)
+        event.listen(engine, "commit", _on_commit)
     # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
     begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
@@ -76,13 +77,40 @@ _REINDEX = (
 )
 
 
-def _refresh_indexes(conn: Connection) -> None:
-    """Index the posts noted as stale, in the transaction about to commit.
+# Set on a connection while a page writer defers the upkeep to the end of its batch of pages.
+_DEFERRED = "feedkeeper_index_deferred"
 
-    On the DBAPI connection: SQLAlchemy's own is busy committing at this point.
+
+@contextlib.contextmanager
+def index_deferred(conn: Connection) -> Iterator[None]:
+    """Let changed posts wait in the queue over the block's commits, for ``refresh_indexes``.
+
+    Indexing many posts at once costs less than a few at every commit (fewer, larger
+    segments for FTS5 to merge); the queue is committed with the posts, so a process
+    killed meanwhile leaves it for the next writer to drain.
+    """
+    conn.info[_DEFERRED] = True
+    try:
+        yield
+    finally:
+        conn.info.pop(_DEFERRED, None)
+
+
+def _on_commit(conn: Connection) -> None:
+    if not conn.info.get(_DEFERRED):
+        refresh_indexes(conn)
+
+
+def refresh_indexes(conn: Connection) -> None:
+    """Index the posts noted as stale, in the connection's transaction (about to commit).
+
+    On the DBAPI connection: SQLAlchemy's own may be busy committing at this point.
     """
     raw = conn.connection.driver_connection
     if raw is None:
+        return
+    if conn.dialect.name == "postgresql":
+        _refresh_words_on_server(raw)
         return
     has_table = raw.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'post_words_stale'"
@@ -95,7 +123,7 @@ def _refresh_indexes(conn: Connection) -> None:
 
 def configure_server(engine: Engine) -> None:
     """Set up a PostgreSQL engine: its writers bring the word index up to date as they commit."""
-    event.listen(engine, "commit", _refresh_words_on_server)
+    event.listen(engine, "commit", _on_commit)
 
 
 # PostgreSQL cannot call Python: the stale posts' text comes here to be segmented.
@@ -106,11 +134,8 @@ _STALE_TEXT = (
 )
 
 
-def _refresh_words_on_server(conn: Connection) -> None:
-    """Segment and index the posts noted as stale, in the transaction about to commit."""
-    raw = conn.connection.driver_connection
-    if raw is None:
-        return
+def _refresh_words_on_server(raw: Any) -> None:
+    """Segment and index the posts noted as stale (on PostgreSQL, post_fts keeps itself)."""
     found = raw.execute("SELECT to_regclass('post_words_stale') IS NOT NULL").fetchone()
     if not found or not found[0]:
         return
@@ -249,7 +274,7 @@ def rebuild_search_index(conn: Connection) -> None:
     """Fill the full-text indexes anew from the current versions.
 
     The substring index in one statement, merged; every post queued for the word index,
-    which the commit fills (``_refresh_indexes``).
+    which the commit fills (``refresh_indexes``).
     """
     conn.exec_driver_sql("DELETE FROM post_fts")
     conn.exec_driver_sql(_INDEX_EVERY_POST)

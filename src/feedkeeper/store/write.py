@@ -40,7 +40,12 @@ from feedkeeper.dedupe import (
     VersionRow,
 )
 from feedkeeper.records import PageCapture, PageOutcome
-from feedkeeper.store.dialect import insert_unless_present, lock_for_writing, rows_inserted
+from feedkeeper.store.dialect import (
+    insert_unless_present,
+    lock_for_writing,
+    refresh_indexes,
+    rows_inserted,
+)
 from feedkeeper.store.tables import (
     page_body_t,
     page_fetch_t,
@@ -56,6 +61,10 @@ from feedkeeper.store.tables import (
 # Pages per transaction at most: a crash loses no more than these, and a batch
 # never holds the write lock for long.
 BATCH_PAGES = 16
+# New or changed posts a writer lets wait in the queue before it indexes them, in the
+# transaction of a commit; the rest are indexed as the writer finishes. FTS5 then merges
+# a few large segments rather than many small ones.
+INDEX_BATCH_POSTS = 2000
 
 _VERSION_COLUMNS = (
     "title", "category", "categories", "tags", "published", "published_at", "excerpt",
@@ -156,6 +165,7 @@ class PageWriter:
         self.conn = conn
         self.site_id = site_id
         self.pending = 0  # pages written since the last commit
+        self.queued = 0  # posts queued for the full-text indexes since they were last refreshed
         # By run: the posts it has sighted, read once and kept up to date as pages are written.
         self._sighted: dict[int, set[int]] = {}
         self._next_ids: tuple[int, int] | None = None  # post, version: known in a transaction
@@ -240,6 +250,7 @@ class PageWriter:
             for v in [*changes.versions.values(), *changes.filled.values()]
         ]
         changes.outcome.placeholders_found += self._flag_placeholders(excerpts)
+        self.queued += len(changes.versions) + len(changes.filled) + len(changes.splits)
 
     def _split_off(self, run_id: int, split: Split) -> None:
         """Give a contradicted alias its own post: a copy of the version it was seen at,
@@ -296,11 +307,29 @@ class PageWriter:
         return self.site_id
 
     def commit(self) -> None:
-        """Commit the pages written so far (nothing to do when there are none)."""
+        """Commit the pages written so far (nothing to do when there are none).
+
+        The full-text indexes are refreshed first when ``INDEX_BATCH_POSTS`` posts wait.
+        """
         if self.conn.in_transaction():
+            if self.queued >= INDEX_BATCH_POSTS:
+                self._refresh_indexes()
             self.conn.commit()
         self.pending = 0
         self._next_ids = None
+
+    def finish(self) -> None:
+        """Commit, and index every post still waiting: the writer's pages are all written."""
+        if self.queued and not self.conn.in_transaction():
+            self.conn.begin()
+            lock_for_writing(self.conn)
+        if self.conn.in_transaction():
+            self._refresh_indexes()
+        self.commit()
+
+    def _refresh_indexes(self) -> None:
+        refresh_indexes(self.conn)
+        self.queued = 0
 
     def commit_if_full(self) -> None:
         """Commit when the transaction holds ``BATCH_PAGES`` pages."""
