@@ -85,10 +85,15 @@ _DEFERRED = "feedkeeper_index_deferred"
 def index_deferred(conn: Connection) -> Iterator[None]:
     """Let changed posts wait in the queue over the block's commits, for ``refresh_indexes``.
 
-    Indexing many posts at once costs less than a few at every commit (fewer, larger
-    segments for FTS5 to merge); the queue is committed with the posts, so a process
-    killed meanwhile leaves it for the next writer to drain.
+    Indexing many posts at once costs SQLite less than a few at every commit (FTS5 makes
+    fewer, larger segments to merge); the queue is committed with the posts, so a process
+    killed meanwhile leaves it for the next writer to drain. PostgreSQL's word table gains
+    nothing from it, and a server's writers on other machines drain the queue as they
+    commit, so there every commit refreshes, as before.
     """
+    if conn.dialect.name == "postgresql":
+        yield
+        return
     conn.info[_DEFERRED] = True
     try:
         yield
@@ -96,8 +101,13 @@ def index_deferred(conn: Connection) -> Iterator[None]:
         conn.info.pop(_DEFERRED, None)
 
 
+def is_index_deferred(conn: Connection) -> bool:
+    """True while ``conn`` is in an ``index_deferred`` block."""
+    return bool(conn.info.get(_DEFERRED))
+
+
 def _on_commit(conn: Connection) -> None:
-    if not conn.info.get(_DEFERRED):
+    if not is_index_deferred(conn):
         refresh_indexes(conn)
 
 

@@ -42,6 +42,7 @@ from feedkeeper.dedupe import (
 from feedkeeper.records import PageCapture, PageOutcome
 from feedkeeper.store.dialect import (
     insert_unless_present,
+    is_index_deferred,
     lock_for_writing,
     refresh_indexes,
     rows_inserted,
@@ -315,6 +316,8 @@ class PageWriter:
             if self.queued >= INDEX_BATCH_POSTS:
                 self._refresh_indexes()
             self.conn.commit()
+        if not is_index_deferred(self.conn):  # the commit refreshed them
+            self.queued = 0
         self.pending = 0
         self._next_ids = None
 
