@@ -16,9 +16,10 @@ from feedkeeper.cards import Card
 from feedkeeper.pipeline import write_page
 from feedkeeper.records import PageCapture, PageKind
 from feedkeeper.store import Store, write
-from feedkeeper.store.engine import migrate, schema_revision
+from feedkeeper.store.engine import create_sqlite_engine, migrate, schema_revision
 from feedkeeper.store.search import search_posts
 from feedkeeper.store.sites import ensure_site
+from test_words import POST, RUN, SITE
 
 from conftest import rows
 
@@ -178,5 +179,31 @@ def test_posts_a_killed_writer_left_queued_are_indexed_by_the_next_one(db_path: 
     try:
         assert _indexed_posts(store) == 3
         assert _words(store, "精度") == [1, 2, 3]
+    finally:
+        store.close()
+
+
+def test_an_archive_made_at_0008_is_searchable_after_the_upgrade(db_path: Path) -> None:
+    engine = create_sqlite_engine(db_path)
+    migrate(engine, "0008")
+    with engine.begin() as conn:  # written as feedkeeper at 0008 wrote: post_fts by its triggers
+        for sql in (RUN, SITE, POST):
+            conn.exec_driver_sql(sql)
+        conn.exec_driver_sql(
+            "INSERT INTO post_version (post_id, version, title, categories, tags, excerpt,"
+            " truncated, fingerprint, observed_at, run_id) VALUES (1, 1, 'Gradient 检查点', '[]',"
+            " '[]', '显存不够时用梯度累积', 0, 'f1', '2026-01-10T08:00:00.000000Z', 1)"
+        )
+    engine.dispose()
+    store = Store.open(db_path)
+    try:
+        assert schema_revision(store.engine) == "0009"
+        assert rows(store, INDEXED) == [
+            {"id": 1, "title": "Gradient 检查点", "excerpt": "显存不够时用梯度累积"}
+        ]
+        assert [h.post_id for h in search_posts(store.engine, "梯度累积")] == [1]
+        assert _words(store, "累积") == [1]
+        config = "SELECT v FROM post_words_config WHERE k = 'hashsize'"
+        assert rows(store, config) == [{"v": 8 * 1024 * 1024}]
     finally:
         store.close()
