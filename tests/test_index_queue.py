@@ -207,3 +207,34 @@ def test_an_archive_made_at_0008_is_searchable_after_the_upgrade(db_path: Path) 
         assert rows(store, config) == [{"v": 8 * 1024 * 1024}]
     finally:
         store.close()
+
+
+def _queue_after(store: Store, *statements: str) -> list[int]:
+    """The posts queued once ``statements`` ran in one transaction (read before it commits)."""
+    with store.engine.connect() as conn:
+        for sql in statements:
+            conn.exec_driver_sql(sql)
+        queued = [
+            int(p) for p in conn.exec_driver_sql("SELECT post_id FROM post_words_stale").scalars()
+        ]
+        conn.rollback()
+    return sorted(queued)
+
+
+NEW_VERSION = (
+    "INSERT INTO post_version (post_id, version, title, category, categories, tags, excerpt,"
+    " truncated, fingerprint, observed_at, run_id)"
+    " SELECT post_id, version + 1, {title}, 'Other', categories, tags, excerpt, truncated,"
+    " 'f-new', observed_at, run_id FROM post_version"
+    " WHERE post_id = 4 AND version = (SELECT current_version FROM post WHERE id = 4)"
+)
+MOVE = "UPDATE post SET current_version = current_version + 1 WHERE id = 4"
+
+
+def test_only_a_change_of_the_indexed_text_is_queued(sample: Store) -> None:
+    filled = "UPDATE post_version SET category = 'Filled', title = title WHERE post_id = 4"
+    assert _queue_after(sample, filled) == []
+    assert _queue_after(sample, NEW_VERSION.format(title="title"), MOVE) == []
+    assert _queue_after(sample, NEW_VERSION.format(title="'Renamed'"), MOVE) == [4]
+    retitled = "UPDATE post_version SET title = 'Retitled' WHERE post_id = 4"
+    assert _queue_after(sample, retitled) == [4]

@@ -8,10 +8,12 @@ each statement ran. Now the triggers of revision 0007 note changed posts in
 post_words_stale for both full-text indexes, and feedkeeper refreshes the two
 from that queue in a few set-based statements as each of its write
 transactions commits (a crawl lets up to a few thousand posts wait, and
-indexes them together). Removing a post, or its current version, still takes
-it out of both indexes at once. Both indexes may hold 8 MB of new entries in
-memory before writing them out (FTS5's hashsize; 1 MB by default): a batch of
-posts makes one segment of the index, not several small ones to merge later.
+indexes them together); only a change of a current title or excerpt is queued,
+not a new version or a filled-in value that leaves them as they were. Removing
+a post, or its current version, still takes it out of both indexes at once.
+Both indexes may hold 8 MB of new entries in memory before writing them out
+(FTS5's hashsize; 1 MB by default): a batch of posts makes one segment of the
+index, not several small ones to merge later.
 Nothing is re-indexed: post_fts is in step when this revision runs.
 PostgreSQL keeps post_fts by its trigger, as before.
 """
@@ -27,8 +29,29 @@ depends_on: str | Sequence[str] | None = None
 
 _IS_CURRENT = "{row}.version = (SELECT current_version FROM post WHERE id = {row}.post_id)"
 
-# Deletes stay immediate, for both indexes: a removed post is never found again.
-DELETE_TRIGGERS = {
+_NOTE = "INSERT OR IGNORE INTO post_words_stale (post_id) VALUES ({post_id});"
+# A version that becomes current with the title and excerpt of the one before it changes
+# nothing the indexes hold (a new category or date, say): nothing to queue.
+_SAME_TEXT = """
+    EXISTS (SELECT 1 FROM post_version a JOIN post_version b ON b.post_id = a.post_id
+            WHERE a.post_id = NEW.id AND a.version = OLD.current_version
+              AND b.version = NEW.current_version
+              AND a.title IS b.title AND a.excerpt IS b.excerpt)
+"""
+
+# Queue only a change of the indexed text; deletes stay immediate, for both indexes.
+TRIGGERS = {
+    "post_words_version_update": f"""
+    CREATE TRIGGER post_words_version_update AFTER UPDATE OF title, excerpt ON post_version
+    WHEN {_IS_CURRENT.format(row="NEW")}
+        AND (NEW.title IS NOT OLD.title OR NEW.excerpt IS NOT OLD.excerpt)
+    BEGIN {_NOTE.format(post_id="NEW.post_id")} END
+    """,
+    "post_words_post_update": f"""
+    CREATE TRIGGER post_words_post_update AFTER UPDATE OF current_version ON post
+    WHEN OLD.current_version IS NOT NEW.current_version AND NOT {_SAME_TEXT}
+    BEGIN {_NOTE.format(post_id="NEW.id")} END
+    """,
     "post_words_version_delete": f"""
     CREATE TRIGGER post_words_version_delete AFTER DELETE ON post_version
     WHEN {_IS_CURRENT.format(row="OLD")}
@@ -48,7 +71,17 @@ DELETE_TRIGGERS = {
 }
 
 # As revision 0007 made them, for downgrades.
-OLD_DELETE_TRIGGERS = {
+OLD_TRIGGERS = {
+    "post_words_version_update": f"""
+    CREATE TRIGGER post_words_version_update AFTER UPDATE OF title, excerpt ON post_version
+    WHEN {_IS_CURRENT.format(row="NEW")}
+    BEGIN {_NOTE.format(post_id="NEW.post_id")} END
+    """,
+    "post_words_post_update": f"""
+    CREATE TRIGGER post_words_post_update AFTER UPDATE OF current_version ON post
+    WHEN OLD.current_version IS NOT NEW.current_version
+    BEGIN {_NOTE.format(post_id="NEW.id")} END
+    """,
     "post_words_version_delete": f"""
     CREATE TRIGGER post_words_version_delete AFTER DELETE ON post_version
     WHEN {_IS_CURRENT.format(row="OLD")}
@@ -127,7 +160,7 @@ def _replace_triggers(drop: Sequence[str], create: dict[str, str]) -> None:
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         return
-    _replace_triggers([*FTS_TRIGGERS, *DELETE_TRIGGERS], DELETE_TRIGGERS)
+    _replace_triggers([*FTS_TRIGGERS, *TRIGGERS], TRIGGERS)
     _set_hashsize(HASHSIZE)
 
 
@@ -136,5 +169,5 @@ def downgrade() -> None:
         return
     for sql in CATCH_UP:
         op.execute(sql)
-    _replace_triggers(list(DELETE_TRIGGERS), OLD_DELETE_TRIGGERS | FTS_TRIGGERS)
+    _replace_triggers(list(TRIGGERS), OLD_TRIGGERS | FTS_TRIGGERS)
     _set_hashsize(DEFAULT_HASHSIZE)
