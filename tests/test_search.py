@@ -173,7 +173,7 @@ def test_reparse_rebuilds_the_index_and_keeps_its_triggers(store: Store, seeds: 
     import_captures(store, seeds)
     query = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
     triggers = rows(store, query)
-    assert any(t["name"] == "post_fts_version_insert" for t in triggers)
+    assert any(t["name"] == "post_words_version_insert" for t in triggers)
     before = {term: ids(store, term) for term in ("FlashAttention", "梯度检查点", "梯度")}
     assert all(before.values())
     words = "SELECT rowid FROM post_words WHERE post_words MATCH '梯度' ORDER BY rowid"

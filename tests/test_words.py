@@ -7,21 +7,45 @@ import sqlite3
 from sqlalchemy import Connection
 
 from feedkeeper.store import Store
-from feedkeeper.words import han_runs, segment_words
+from feedkeeper.words import han_runs, long_words, segment_words
 
 from conftest import rows
 
 
 def test_han_runs_are_every_substring_of_one_to_four_characters() -> None:
-    assert han_runs("梯度下降") == [
-        "梯", "梯度", "梯度下", "梯度下降", "度", "度下", "度下降", "下", "下降", "降",
+    assert list(han_runs("梯度下降")) == [
+        "梯", "度", "下", "降", "梯度", "度下", "下降", "梯度下", "度下降", "梯度下降",
     ]  # fmt: skip
+    assert list(han_runs("梯")) == ["梯"]
 
 
 def test_segmented_text_holds_jieba_words_runs_and_latin_words() -> None:
     words = segment_words("大模型的梯度检查点 Gradient Checkpointing").split()  # type: ignore[union-attr]
     assert {"大模型", "梯度", "检查点", "梯度检查", "Gradient", "Checkpointing"} <= set(words)
     assert segment_words(None) is None
+
+
+def test_jieba_adds_only_the_words_longer_than_four_characters() -> None:
+    assert long_words("中华人民共和国成立了 GPT4") == ["中华人民共和国"]
+    assert long_words("梯度下降 显存") == []
+
+
+def _tokens(segmented: str | None) -> list[str]:
+    """What SQLite's unicode61 tokenizer (as post_words uses it) makes of the text."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'unicode61 remove_diacritics 2')")
+    conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    conn.execute("INSERT INTO t (x) VALUES (?)", (segmented,))
+    found = [str(term) for (term,) in conn.execute("SELECT term FROM v ORDER BY offset")]
+    conn.close()
+    return found
+
+
+def test_text_that_is_not_han_keeps_its_words_whole_and_in_order() -> None:
+    tokens = _tokens(segment_words("用 nn.functional 的 café 和 GPT4,カタカナ"))
+    latin = [t for t in tokens if t.isascii() or t == "カタカナ"]
+    assert latin == ["nn", "functional", "cafe", "gpt4", "カタカナ"]
+    assert {"用", "的", "和"} <= set(tokens)
 
 
 RUN = (

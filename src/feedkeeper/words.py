@@ -2,40 +2,62 @@
 
 SQLite's ``unicode61`` tokenizer splits text at spaces and punctuation, which
 leaves a Chinese sentence as one long token. So the text is segmented here
-first: the words jieba finds (``cut_for_search``, which also yields the shorter
-dictionary words inside long ones), then every run of one to four Han characters.
-The runs make any Chinese word of up to four characters match exactly the posts
-that contain it, as a substring search would, whether or not jieba cut the
-sentence there; jieba adds the longer words. Latin words stay whole.
+first: every run of one to four Han characters becomes a word of its own, which
+makes any Chinese word of up to four characters match exactly the posts that
+contain it, as a substring search would; jieba adds the longer words it finds
+(its shorter ones are among the runs already). Everything that is not Han text
+stays where it was, for ``unicode61`` to split into whole words (Latin, digits,
+kana, accented letters).
+
+Segmenting runs once for every new or changed post, so it is written for speed:
+the runs are made by concatenating neighbours (``map`` over the characters, no
+Python loop per substring), and jieba only reads runs long enough to hold a word
+longer than four characters.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import chain
+from operator import add
 
 # Han runs of up to this many characters are indexed as words of their own: most
 # Chinese words have two characters, nearly all have four or fewer.
 MAX_HAN_RUN = 4
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+_HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+_HAN_RE = re.compile(f"{_HAN}+")
+_LONG_RUN_RE = re.compile(f"{_HAN}{{{MAX_HAN_RUN + 1},}}")
 
 
 def segment_words(text: str | None) -> str | None:
     """Return ``text`` as space-separated words for the ``unicode61`` tokenizer."""
     if text is None:
         return None
-    import rjieba  # loaded by the first write that needs it, not by every command
-
-    words = [word for word in rjieba.cut_for_search(text) if not word.isspace()]
-    for run in _HAN_RE.findall(text):
-        words.extend(han_runs(run))
+    words: list[str] = []
+    start = 0
+    for match in _HAN_RE.finditer(text):
+        words.append(text[start : match.start()])
+        words.extend(han_runs(match.group()))
+        start = match.end()
+    words.append(text[start:])
+    words.extend(long_words(text))
     return " ".join(words)
 
 
-def han_runs(run: str, longest: int = MAX_HAN_RUN) -> list[str]:
-    """Every substring of ``run`` of one to ``longest`` characters, in reading order."""
-    return [
-        run[start : start + size]
-        for start in range(len(run))
-        for size in range(1, longest + 1)
-        if start + size <= len(run)
-    ]
+def han_runs(run: str) -> Iterator[str]:
+    """Every substring of ``run`` of one to four characters: the single characters first,
+    then the pairs, the triples and the quadruples, each in reading order."""
+    pairs = list(map(add, run, run[1:]))
+    triples = list(map(add, pairs, run[2:]))
+    return chain(run, pairs, triples, map(add, triples, run[3:]))
+
+
+def long_words(text: str) -> list[str]:
+    """The words of more than four Han characters that jieba finds in ``text``."""
+    runs = _LONG_RUN_RE.findall(text)
+    if not runs:
+        return []
+    import rjieba  # loaded by the first write that needs it, not by every command
+
+    return [word for word in rjieba.cut(" ".join(runs)) if len(word) > MAX_HAN_RUN]

@@ -15,6 +15,7 @@ from feedkeeper.clock import now_iso
 from feedkeeper.errors import ConfigError, StoreError
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, RunStatus, Validators
 from feedkeeper.store.dialect import (
+    index_deferred,
     rebuild_search_index,
     set_user_version,
     triggers_set_aside,
@@ -204,18 +205,21 @@ class Store:
 
     @contextlib.contextmanager
     def writer(self, site_id: int) -> Iterator[PageWriter]:
-        """Yield a writer of one site's pages, committed at the end even when cancelled."""
+        """Yield a writer of one site's pages, committed at the end even when cancelled.
+
+        The posts it writes are indexed for search in batches, the last as it finishes.
+        """
         try:
             with self.engine.connect() as conn:
                 writer = PageWriter(conn, site_id)
                 try:
-                    yield writer
+                    with index_deferred(conn):
+                        yield writer
                 except SQLAlchemyError:
                     conn.rollback()
                     raise
                 finally:
-                    if conn.in_transaction():
-                        writer.commit()
+                    writer.finish()
         except OperationalError as exc:
             raise StoreError(
                 f"cannot write to {describe(self.path)}: {reason(exc)};"

@@ -29,13 +29,14 @@ WAL_AUTOCHECKPOINT_PAGES = 10_000
 def configure(engine: Engine, *, readonly: bool) -> None:
     """Set up every connection of ``engine``: pragmas, WAL, functions, how transactions begin.
 
-    A writer's transactions bring the word index up to date just before they commit.
+    A writer's transactions bring the full-text indexes up to date just before they commit
+    (but see ``index_deferred``).
     """
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "connect", _add_functions)
     if not readonly:
         event.listen(engine, "connect", _use_wal)
-        event.listen(engine, "commit", _refresh_words)
+        event.listen(engine, "commit", _on_commit)
     # Writers take the write lock at BEGIN, so two writers never deadlock mid-transaction.
     begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
@@ -57,39 +58,82 @@ def _add_functions(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     dbapi_conn.create_function("feedkeeper_words", 1, segment_words, deterministic=True)
 
 
-# Posts whose words are out of date: the triggers of migration 0007 note them here.
-_REINDEX_WORDS = (
-    "DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)",
-    "INSERT INTO post_words (rowid, title, excerpt)"
-    " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)"
+# Posts whose index entries are out of date: the triggers (migrations 0007 and 0009) note
+# them in post_words_stale, and both full-text indexes are refreshed from the queue in a few
+# set-based statements as the transaction commits, rather than a row at a time.
+_STALE_CURRENT = (
     # CROSS JOIN keeps the queue as the outer loop: SQLite's planner would otherwise scan
     # every post (it sees no statistics for the small queue), a cost that grows with the archive.
     " FROM post_words_stale s CROSS JOIN post p ON p.id = s.post_id"
-    " CROSS JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version",
+    " CROSS JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+)
+_REINDEX = (
+    "DELETE FROM post_fts WHERE rowid IN (SELECT post_id FROM post_words_stale)",
+    "INSERT INTO post_fts (rowid, title, excerpt) SELECT p.id, v.title, v.excerpt" + _STALE_CURRENT,
+    "DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)",
+    "INSERT INTO post_words (rowid, title, excerpt)"
+    " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)" + _STALE_CURRENT,
     "DELETE FROM post_words_stale",
 )
 
 
-def _refresh_words(conn: Connection) -> None:
-    """Segment and index the posts noted as stale, in the transaction about to commit.
+# Set on a connection while a page writer defers the upkeep to the end of its batch of pages.
+_DEFERRED = "feedkeeper_index_deferred"
 
-    On the DBAPI connection: SQLAlchemy's own is busy committing at this point.
+
+@contextlib.contextmanager
+def index_deferred(conn: Connection) -> Iterator[None]:
+    """Let changed posts wait in the queue over the block's commits, for ``refresh_indexes``.
+
+    Indexing many posts at once costs SQLite less than a few at every commit (FTS5 makes
+    fewer, larger segments to merge); the queue is committed with the posts, so a process
+    killed meanwhile leaves it for the next writer to drain. PostgreSQL's word table gains
+    nothing from it, and a server's writers on other machines drain the queue as they
+    commit, so there every commit refreshes, as before.
+    """
+    if conn.dialect.name == "postgresql":
+        yield
+        return
+    conn.info[_DEFERRED] = True
+    try:
+        yield
+    finally:
+        conn.info.pop(_DEFERRED, None)
+
+
+def is_index_deferred(conn: Connection) -> bool:
+    """True while ``conn`` is in an ``index_deferred`` block."""
+    return bool(conn.info.get(_DEFERRED))
+
+
+def _on_commit(conn: Connection) -> None:
+    if not is_index_deferred(conn):
+        refresh_indexes(conn)
+
+
+def refresh_indexes(conn: Connection) -> None:
+    """Index the posts noted as stale, in the connection's transaction (about to commit).
+
+    On the DBAPI connection: SQLAlchemy's own may be busy committing at this point.
     """
     raw = conn.connection.driver_connection
     if raw is None:
+        return
+    if conn.dialect.name == "postgresql":
+        _refresh_words_on_server(raw)
         return
     has_table = raw.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'post_words_stale'"
     ).fetchone()
     if has_table is None or raw.execute("SELECT 1 FROM post_words_stale").fetchone() is None:
         return
-    for sql in _REINDEX_WORDS:
+    for sql in _REINDEX:
         raw.execute(sql)
 
 
 def configure_server(engine: Engine) -> None:
     """Set up a PostgreSQL engine: its writers bring the word index up to date as they commit."""
-    event.listen(engine, "commit", _refresh_words_on_server)
+    event.listen(engine, "commit", _on_commit)
 
 
 # PostgreSQL cannot call Python: the stale posts' text comes here to be segmented.
@@ -100,11 +144,8 @@ _STALE_TEXT = (
 )
 
 
-def _refresh_words_on_server(conn: Connection) -> None:
-    """Segment and index the posts noted as stale, in the transaction about to commit."""
-    raw = conn.connection.driver_connection
-    if raw is None:
-        return
+def _refresh_words_on_server(raw: Any) -> None:
+    """Segment and index the posts noted as stale (on PostgreSQL, post_fts keeps itself)."""
     found = raw.execute("SELECT to_regclass('post_words_stale') IS NOT NULL").fetchone()
     if not found or not found[0]:
         return
@@ -243,7 +284,7 @@ def rebuild_search_index(conn: Connection) -> None:
     """Fill the full-text indexes anew from the current versions.
 
     The substring index in one statement, merged; every post queued for the word index,
-    which the commit fills (``_refresh_words``).
+    which the commit fills (``refresh_indexes``).
     """
     conn.exec_driver_sql("DELETE FROM post_fts")
     conn.exec_driver_sql(_INDEX_EVERY_POST)

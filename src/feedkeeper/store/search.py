@@ -1,10 +1,10 @@
 """Full-text search over the current title and excerpt of every post.
 
-The index is ``post_fts`` (SQLite FTS5, trigram tokenizer), kept in step by
-triggers (migration 0002). Trigrams match any substring of three or more
-characters in any script, Chinese included, without a word segmenter; shorter
-terms (two-character Chinese words are common) fall back to LIKE over the
-same rows. Matching ignores case.
+The index is ``post_fts`` (SQLite FTS5, trigram tokenizer), refreshed from the
+queue of changed posts as each write commits (migration 0009). Trigrams match
+any substring of three or more characters in any script, Chinese included,
+without a word segmenter; shorter terms (two-character Chinese words are
+common) fall back to LIKE over the same rows. Matching ignores case.
 
 On PostgreSQL ``post_fts`` is a plain table with pg_trgm GIN indexes, which
 serve ILIKE '%term%' for terms of any length: every term goes that way, ranked

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Integer,
     String,
     bindparam,
-    func,
     insert,
     literal,
     select,
@@ -29,18 +28,16 @@ from sqlalchemy import (
 )
 
 from feedkeeper.cards import find_placeholders
-from feedkeeper.dedupe import (
-    Current,
-    Fields,
-    KeyedCard,
-    Known,
-    PageChanges,
-    RunSighting,
-    Split,
-    VersionRow,
-)
+from feedkeeper.dedupe import KeyedCard, Known, PageChanges, Split, VersionRow
 from feedkeeper.records import PageCapture, PageOutcome
-from feedkeeper.store.dialect import insert_unless_present, lock_for_writing, rows_inserted
+from feedkeeper.store.dialect import (
+    insert_unless_present,
+    is_index_deferred,
+    lock_for_writing,
+    refresh_indexes,
+    rows_inserted,
+)
+from feedkeeper.store.known import KnownReader
 from feedkeeper.store.tables import (
     page_body_t,
     page_fetch_t,
@@ -49,57 +46,22 @@ from feedkeeper.store.tables import (
     post_t,
     post_url_t,
     post_version_t,
-    run_t,
     sighting_t,
 )
 
 # Pages per transaction at most: a crash loses no more than these, and a batch
 # never holds the write lock for long.
 BATCH_PAGES = 16
+# New or changed posts a writer lets wait in the queue before it indexes them, in the
+# transaction of a commit; the rest are indexed as the writer finishes. FTS5 then merges
+# a few large segments rather than many small ones.
+INDEX_BATCH_POSTS = 2000
 
 _VERSION_COLUMNS = (
     "title", "category", "categories", "tags", "published", "published_at", "excerpt",
     "truncated", "fingerprint",
 )  # fmt: skip
 _p, _v, _u, _f = post_t.c, post_version_t.c, post_url_t.c, post_fingerprint_t.c
-# A post is known by its URL or fingerprint within its own site only.
-_BY_URL = select(_u.url, _u.post_id).where(
-    _u.site_id == bindparam("site"), _u.url.in_(bindparam("keys", expanding=True))
-)
-_BY_FINGERPRINT = select(_f.fingerprint, _f.post_id).where(
-    _f.site_id == bindparam("site"), _f.fingerprint.in_(bindparam("keys", expanding=True))
-)
-_CURRENT = (
-    select(_v.id, _v.post_id, _v.version, _v.title, _v.category, _v.categories, _v.tags,
-           _v.published, _v.published_at, _v.excerpt, _v.truncated)
-    .join(post_t, (_v.post_id == _p.id) & (_v.version == _p.current_version))
-    .where(_p.id.in_(bindparam("keys", expanding=True)))
-)  # fmt: skip
-_SIGHTED_IN_RUN = (
-    select(sighting_t.c.post_id).distinct().where(sighting_t.c.run_id == bindparam("run"))
-)
-_URLS_OF_POSTS = select(_u.url, _u.post_id).where(_u.post_id.in_(bindparam("keys", expanding=True)))
-_RUN_STARTED = select(run_t.c.started_at).where(run_t.c.id == bindparam("run")).scalar_subquery()
-# Aliases a post took in this run: reposts that a later card of the run may contradict.
-_FRESH_ALIASES = (
-    select(_u.post_id, _u.url)
-    .join(post_t, _p.id == _u.post_id)
-    .where(
-        _u.post_id.in_(bindparam("keys", expanding=True)),
-        _u.url.is_distinct_from(_p.url),
-        _u.first_seen
-        >= select(run_t.c.started_at).where(run_t.c.id == bindparam("run")).scalar_subquery(),
-    )
-)
-_RUN_SIGHTINGS = select(
-    sighting_t.c.post_id, sighting_t.c.id, sighting_t.c.version, sighting_t.c.card_url,
-    sighting_t.c.seen_at,
-).where(
-    sighting_t.c.run_id == bindparam("run"),
-    sighting_t.c.post_id.in_(bindparam("keys", expanding=True)),
-)  # fmt: skip
-_MAX_POST_ID = select(func.coalesce(func.max(_p.id), 0))
-_MAX_VERSION_ID = select(func.coalesce(func.max(_v.id), 0))
 _INSERT_POST = insert(post_t)
 _INSERT_VERSION = insert(post_version_t)
 _FILL_VERSION = (
@@ -156,71 +118,16 @@ class PageWriter:
         self.conn = conn
         self.site_id = site_id
         self.pending = 0  # pages written since the last commit
-        # By run: the posts it has sighted, read once and kept up to date as pages are written.
-        self._sighted: dict[int, set[int]] = {}
+        self.queued = 0  # posts queued for the full-text indexes since they were last refreshed
+        self._reader = KnownReader(conn)
         self._next_ids: tuple[int, int] | None = None  # post, version: known in a transaction
 
     def known(self, keyed: Sequence[KeyedCard], run_id: int) -> Known:
         """Return what the archive holds for the keys of a page's cards, for run ``run_id``."""
-        urls = list({k.url for k in keyed if k.url})
-        fps = list({k.fingerprint for k in keyed if k.fingerprint})
         if self._next_ids is None:  # the transaction's first page: take the writer's turn
             lock_for_writing(self.conn)
-        by_url = self._pairs(_BY_URL, urls)
-        by_fp = self._pairs(_BY_FINGERPRINT, fps)
-        current = self._current(set(by_url.values()) | set(by_fp.values()))
-        if self._next_ids is None:
-            posts = self.conn.execute(_MAX_POST_ID).scalar_one()
-            versions = self.conn.execute(_MAX_VERSION_ID).scalar_one()
-            self._next_ids = (int(posts) + 1, int(versions) + 1)
-        known = Known(by_url, by_fp, current, *self._next_ids)
-        self._load_candidates(known, run_id)
-        self._load_fresh_aliases(known, run_id)
-        return known
-
-    def _load_candidates(self, known: Known, run_id: int) -> None:
-        """Which known posts the run has sighted; the URLs of those a fingerprint points to."""
-        found = list(set(known.by_fingerprint.values()) | set(known.by_url.values()))
-        if not found:
-            return
-        known.sighted_in_run = self._sighted_in(run_id) & set(found)
-        candidates = list(set(known.by_fingerprint.values()) - set(known.by_url.values()))
-        if candidates:
-            for url, post_id in self.conn.execute(_URLS_OF_POSTS, {"keys": candidates}):
-                known.urls_of.setdefault(post_id, set()).add(url)
-
-    def _sighted_in(self, run_id: int) -> set[int]:
-        """Return the posts run ``run_id`` has sighted (read from the archive the first time)."""
-        if run_id not in self._sighted:
-            rows = self.conn.execute(_SIGHTED_IN_RUN, {"run": run_id}).scalars()
-            self._sighted[run_id] = set(rows)
-        return self._sighted[run_id]
-
-    def _load_fresh_aliases(self, known: Known, run_id: int) -> None:
-        """For the posts a URL points to: aliases taken this run, and the run's sightings."""
-        listed = list(set(known.by_url.values()))
-        if not listed:
-            return
-        params = {"run": run_id, "keys": listed}
-        for post_id, alias in self.conn.execute(_FRESH_ALIASES, params):
-            known.fresh_aliases.setdefault(post_id, set()).add(alias)
-        if not known.fresh_aliases:
-            return
-        params = {"run": run_id, "keys": list(known.fresh_aliases)}
-        for post_id, *sighting in self.conn.execute(_RUN_SIGHTINGS, params):
-            known.run_sightings.setdefault(post_id, []).append(RunSighting(*sighting))
-
-    def _pairs(self, query: Any, keys: list[str]) -> dict[str, int]:
-        if not keys:
-            return {}
-        params = {"keys": keys, "site": self.site_id}
-        return {key: post_id for key, post_id in self.conn.execute(query, params)}
-
-    def _current(self, post_ids: set[int]) -> dict[int, Current]:
-        if not post_ids:
-            return {}
-        rows = self.conn.execute(_CURRENT, {"keys": list(post_ids)})
-        return {row[1]: Current(row[1], row[0], row[2], _fields_of_row(row[3:])) for row in rows}
+            self._next_ids = self._reader.next_ids()
+        return self._reader.read(keyed, self.site_id, run_id, self._next_ids)
 
     def write_changes(
         self, run_id: int, seen_at: str, page_url: str, changes: PageChanges, known: Known
@@ -232,7 +139,7 @@ class PageWriter:
         rows = _ChangeRows(self._site(), run_id, seen_at, page_url, changes)
         for statement, params in rows:
             self.conn.execute(statement, params)
-        sighted = self._sighted_in(run_id)
+        sighted = self._reader.sighted_in(run_id)
         sighted.update(sighting.post_id for sighting in changes.sightings)
         sighted.update(split.post_id for split in changes.splits)
         excerpts = [
@@ -240,6 +147,7 @@ class PageWriter:
             for v in [*changes.versions.values(), *changes.filled.values()]
         ]
         changes.outcome.placeholders_found += self._flag_placeholders(excerpts)
+        self.queued += len(changes.versions) + len(changes.filled) + len(changes.splits)
 
     def _split_off(self, run_id: int, split: Split) -> None:
         """Give a contradicted alias its own post: a copy of the version it was seen at,
@@ -296,11 +204,31 @@ class PageWriter:
         return self.site_id
 
     def commit(self) -> None:
-        """Commit the pages written so far (nothing to do when there are none)."""
+        """Commit the pages written so far (nothing to do when there are none).
+
+        The full-text indexes are refreshed first when ``INDEX_BATCH_POSTS`` posts wait.
+        """
         if self.conn.in_transaction():
+            if self.queued >= INDEX_BATCH_POSTS:
+                self._refresh_indexes()
             self.conn.commit()
+        if not is_index_deferred(self.conn):  # the commit refreshed them
+            self.queued = 0
         self.pending = 0
         self._next_ids = None
+
+    def finish(self) -> None:
+        """Commit, and index every post still waiting: the writer's pages are all written."""
+        if self.queued and not self.conn.in_transaction():
+            self.conn.begin()
+            lock_for_writing(self.conn)
+        if self.conn.in_transaction():
+            self._refresh_indexes()
+        self.commit()
+
+    def _refresh_indexes(self) -> None:
+        refresh_indexes(self.conn)
+        self.queued = 0
 
     def commit_if_full(self) -> None:
         """Commit when the transaction holds ``BATCH_PAGES`` pages."""
@@ -370,21 +298,6 @@ def _version_values(v: VersionRow) -> dict[str, Any]:
 
 def _prefixed(values: dict[str, Any]) -> dict[str, Any]:
     return {f"b_{name}": value for name, value in values.items()}
-
-
-def _fields_of_row(row: Sequence[Any]) -> Fields:
-    """Return the fields of a version row's columns title .. truncated."""
-    title, category, categories, tags, published, published_at, excerpt, truncated = row
-    return Fields(
-        title=title,
-        category=category,
-        categories=tuple(json.loads(categories or "[]")),
-        tags=tuple(json.loads(tags or "[]")),
-        published=published,
-        published_at=published_at,
-        excerpt=excerpt,
-        truncated=bool(truncated),
-    )
 
 
 def _fetch_row(

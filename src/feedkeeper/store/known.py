@@ -1,0 +1,156 @@
+"""What the archive knows of a page's cards, read for the dedupe stage.
+
+Read in the page writer's transaction, just before the page is written: the posts the
+cards' URLs and fingerprints point to, their current versions, and what the run has
+already seen of them. Statements are SQLAlchemy Core, compiled once and cached.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select
+
+from feedkeeper.dedupe import Current, Fields, KeyedCard, Known, RunSighting
+from feedkeeper.store.tables import (
+    post_fingerprint_t,
+    post_t,
+    post_url_t,
+    post_version_t,
+    run_t,
+    sighting_t,
+)
+
+_p, _v, _u, _f = post_t.c, post_version_t.c, post_url_t.c, post_fingerprint_t.c
+# A post is known by its URL or fingerprint within its own site only.
+_BY_URL = select(_u.url, _u.post_id).where(
+    _u.site_id == bindparam("site"), _u.url.in_(bindparam("keys", expanding=True))
+)
+_BY_FINGERPRINT = select(_f.fingerprint, _f.post_id).where(
+    _f.site_id == bindparam("site"), _f.fingerprint.in_(bindparam("keys", expanding=True))
+)
+_CURRENT = (
+    select(_v.id, _v.post_id, _v.version, _v.title, _v.category, _v.categories, _v.tags,
+           _v.published, _v.published_at, _v.excerpt, _v.truncated)
+    .join(post_t, (_v.post_id == _p.id) & (_v.version == _p.current_version))
+    .where(_p.id.in_(bindparam("keys", expanding=True)))
+)  # fmt: skip
+_SIGHTED_IN_RUN = (
+    select(sighting_t.c.post_id).distinct().where(sighting_t.c.run_id == bindparam("run"))
+)
+_URLS_OF_POSTS = select(_u.url, _u.post_id).where(_u.post_id.in_(bindparam("keys", expanding=True)))
+# Aliases a post took in this run: reposts that a later card of the run may contradict.
+_FRESH_ALIASES = (
+    select(_u.post_id, _u.url)
+    .join(post_t, _p.id == _u.post_id)
+    .where(
+        _u.post_id.in_(bindparam("keys", expanding=True)),
+        _u.url.is_distinct_from(_p.url),
+        _u.first_seen
+        >= select(run_t.c.started_at).where(run_t.c.id == bindparam("run")).scalar_subquery(),
+    )
+)
+_RUN_SIGHTINGS = select(
+    sighting_t.c.post_id, sighting_t.c.id, sighting_t.c.version, sighting_t.c.card_url,
+    sighting_t.c.seen_at,
+).where(
+    sighting_t.c.run_id == bindparam("run"),
+    sighting_t.c.post_id.in_(bindparam("keys", expanding=True)),
+)  # fmt: skip
+_MAX_POST_ID = select(func.coalesce(func.max(_p.id), 0))
+_MAX_VERSION_ID = select(func.coalesce(func.max(_v.id), 0))
+
+
+class KnownReader:
+    """Reads what the archive knows of pages' cards, on the page writer's connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        # By run: the posts it has sighted, read once and kept up to date as pages are written.
+        self._sighted: dict[int, set[int]] = {}
+
+    def next_ids(self) -> tuple[int, int]:
+        """The ids the next new post and the next new version take (under the writer's lock)."""
+        posts = self.conn.execute(_MAX_POST_ID).scalar_one()
+        versions = self.conn.execute(_MAX_VERSION_ID).scalar_one()
+        return int(posts) + 1, int(versions) + 1
+
+    def read(
+        self,
+        keyed: Sequence[KeyedCard],
+        site_id: int | None,
+        run_id: int,
+        next_ids: tuple[int, int],
+    ) -> Known:
+        """Return what the archive holds for the keys of a page's cards, for run ``run_id``."""
+        urls = list({k.url for k in keyed if k.url})
+        fps = list({k.fingerprint for k in keyed if k.fingerprint})
+        by_url = self._pairs(_BY_URL, urls, site_id)
+        by_fp = self._pairs(_BY_FINGERPRINT, fps, site_id)
+        current = self._current(set(by_url.values()) | set(by_fp.values()))
+        known = Known(by_url, by_fp, current, *next_ids)
+        self._load_candidates(known, run_id)
+        self._load_fresh_aliases(known, run_id)
+        return known
+
+    def sighted_in(self, run_id: int) -> set[int]:
+        """Return the posts run ``run_id`` has sighted (read from the archive the first time);
+        the writer adds the posts of every page it writes."""
+        if run_id not in self._sighted:
+            rows = self.conn.execute(_SIGHTED_IN_RUN, {"run": run_id}).scalars()
+            self._sighted[run_id] = set(rows)
+        return self._sighted[run_id]
+
+    def _load_candidates(self, known: Known, run_id: int) -> None:
+        """Which known posts the run has sighted; the URLs of those a fingerprint points to."""
+        found = list(set(known.by_fingerprint.values()) | set(known.by_url.values()))
+        if not found:
+            return
+        known.sighted_in_run = self.sighted_in(run_id) & set(found)
+        candidates = list(set(known.by_fingerprint.values()) - set(known.by_url.values()))
+        if candidates:
+            for url, post_id in self.conn.execute(_URLS_OF_POSTS, {"keys": candidates}):
+                known.urls_of.setdefault(post_id, set()).add(url)
+
+    def _load_fresh_aliases(self, known: Known, run_id: int) -> None:
+        """For the posts a URL points to: aliases taken this run, and the run's sightings."""
+        listed = list(set(known.by_url.values()))
+        if not listed:
+            return
+        params = {"run": run_id, "keys": listed}
+        for post_id, alias in self.conn.execute(_FRESH_ALIASES, params):
+            known.fresh_aliases.setdefault(post_id, set()).add(alias)
+        if not known.fresh_aliases:
+            return
+        params = {"run": run_id, "keys": list(known.fresh_aliases)}
+        for post_id, *sighting in self.conn.execute(_RUN_SIGHTINGS, params):
+            known.run_sightings.setdefault(post_id, []).append(RunSighting(*sighting))
+
+    def _pairs(self, query: Any, keys: list[str], site_id: int | None) -> dict[str, int]:
+        if not keys:
+            return {}
+        params = {"keys": keys, "site": site_id}
+        return {key: post_id for key, post_id in self.conn.execute(query, params)}
+
+    def _current(self, post_ids: set[int]) -> dict[int, Current]:
+        if not post_ids:
+            return {}
+        rows = self.conn.execute(_CURRENT, {"keys": list(post_ids)})
+        return {row[1]: Current(row[1], row[0], row[2], fields_of_row(row[3:])) for row in rows}
+
+
+def fields_of_row(row: Sequence[Any]) -> Fields:
+    """Return the fields of a version row's columns title .. truncated."""
+    title, category, categories, tags, published, published_at, excerpt, truncated = row
+    return Fields(
+        title=title,
+        category=category,
+        categories=tuple(json.loads(categories or "[]")),
+        tags=tuple(json.loads(tags or "[]")),
+        published=published,
+        published_at=published_at,
+        excerpt=excerpt,
+        truncated=bool(truncated),
+    )
