@@ -25,7 +25,7 @@ STAGES = {
         "feedkeeper/encoding.py",
     ),
     "dedupe": ("feedkeeper/dedupe.py",),
-    "word index": ("feedkeeper/words.py", "rjieba", "_refresh_words"),
+    "full-text indexes": ("feedkeeper/words.py", "rjieba", "refresh_indexes", "_refresh_words"),
     "write": ("feedkeeper/store/", "sqlalchemy/"),
 }  # fmt: skip
 PAGES = 600
