@@ -31,10 +31,12 @@ _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 # One pass finds, in order, year-first numeric dates (2026-01-11, 2026/1/11, 2026.01.11,
 # 2026年1月11日) and month-name dates (Jan 11, 2026 / January 11 2026 / 11 Jan 2026).
+# The lookahead lets the positions where no date can start (no digit, no month's
+# first letter) fail at once.
 DATE_RE = re.compile(
-    r"(?<!\d)(?P<y1>\d{4})\s*[-/.年]\s*(?P<m1>\d{1,2})\s*[-/.月]\s*(?P<d1>\d{1,2})(?!\d)\s*日?"
+    r"(?=[\djfmasond])(?:(?<!\d)(?P<y1>\d{4})\s*[-/.年]\s*(?P<m1>\d{1,2})\s*[-/.月]\s*(?P<d1>\d{1,2})(?!\d)\s*日?"
     rf"|\b(?P<n2>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})\b"
-    rf"|\b(?P<d3>\d{{1,2}})\s+(?P<n3>{_MONTH_NAMES})\.?,?\s+(?P<y3>\d{{4}})\b",
+    rf"|\b(?P<d3>\d{{1,2}})\s+(?P<n3>{_MONTH_NAMES})\.?,?\s+(?P<y3>\d{{4}})\b)",
     re.I,
 )
 # Dates without a year, as cards of the current year show them: May 9 / 9 May / 1月11日.
