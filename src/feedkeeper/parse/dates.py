@@ -106,10 +106,24 @@ def parse_machine_date(value: str) -> str | None:
 def parse_timestamp(value: str) -> str | None:
     """Return a value holding a date and a time as an ISO 8601 timestamp, or None."""
     match = _STAMP_RE.match(value)
-    if not match or match.group(4) is None:
+    if not match or not _iso(int(match.group(1)), int(match.group(2)), int(match.group(3))):
         return None
+    return _stamp(match)
+
+
+def parse_machine_value(value: str) -> tuple[str | None, str | None]:
+    """Return what ``parse_machine_date`` and ``parse_timestamp`` do, reading the value once."""
+    match = _STAMP_RE.match(value)
+    if match is None:
+        return parse_date(value), None
+    day = _iso(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    return day, _stamp(match) if day else None
+
+
+def _stamp(match: re.Match[str]) -> str | None:
+    """Return the timestamp of a ``_STAMP_RE`` match of a real date, if it has a valid time."""
     year, month, day, hour, minute, second, fraction, zone = match.groups()
-    if not _iso(int(year), int(month), int(day)) or int(hour) > 23 or int(minute) > 59:
+    if hour is None or int(hour) > 23 or int(minute) > 59:
         return None
     stamp = f"{year}-{month}-{day}T{hour}:{minute}"
     if second is not None:

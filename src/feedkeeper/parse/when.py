@@ -20,7 +20,7 @@ from feedkeeper.parse.dates import (
     is_placeholder_date,
     parse_date,
     parse_group_heading,
-    parse_machine_date,
+    parse_machine_value,
     parse_month_day,
     parse_timestamp,
 )
@@ -163,13 +163,13 @@ def _element_date(page: Page, node: LexborNode) -> DateHit | None:
     value = _machine_value(node)
     if value is None and node.tag != "time":
         return None
-    machine = parse_machine_date(value) if value else None
+    machine, stamp = parse_machine_value(value) if value else (None, None)
     text = page.text_of(node)
     seen = parse_date(text)
     month_day = None if seen else parse_month_day(text)
     if not (seen or machine or month_day or is_placeholder_date(f"{value} {text}")):
         return None
-    stamp = parse_timestamp(value or "") or parse_timestamp(attr(node, "title"))
+    stamp = stamp or parse_timestamp(attr(node, "title"))
     updated, published = _labels(node, text)
     date = seen or machine
     return DateHit(node, date, None if date else month_day, stamp, updated, published)
@@ -218,7 +218,7 @@ def _scan_text(node: LexborNode, scan: CardScan, in_content: bool) -> None:
 def _labels(node: LexborNode, text: str) -> tuple[bool, bool]:
     """Tell whether the date is labelled as updated, and whether as published."""
     attrs = node.attributes
-    marks = " ".join(attrs.get(name) or "" for name in ("class", "itemprop", "id"))
+    marks = f"{attrs.get('class') or ''} {attrs.get('itemprop') or ''} {attrs.get('id') or ''}"
     context = " ".join([text, attrs.get("title") or "", *_previous_texts(node)])
     updated = UPDATED_MARK_RE.search(marks) is not None or UPDATED_RE.search(context) is not None
     published = PUBLISHED_RE.search(marks + " " + context) is not None
