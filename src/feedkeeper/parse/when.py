@@ -59,6 +59,8 @@ _PROSE_TAGS = frozenset({"p", "pre", "blockquote", "table", "figure", "code", "u
 # A plain-text date under one of these is part of the text, not a meta line.
 _CONTENT_TAGS = _PROSE_TAGS | HEADINGS
 _ICON_TAGS = frozenset({"i", "svg", "span"})
+# Elements of these kinds may be passed over or recorded whatever their id.
+_WATCHED_TAGS = UNRENDERED_TAGS | _PROSE_TAGS | _ICON_TAGS
 _LABEL_RE = re.compile(f"{CATEGORY_LABEL_RE.pattern}|{TAG_LABEL_RE.pattern}", re.I)
 
 
@@ -94,6 +96,7 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
     scan = CardScan([], [], [])
     title_id = title.mem_id if title is not None and title.tag == "a" else None
     root_id = root.mem_id
+    hidden, dated = page.hidden, page.dated
     resume: int | None = None  # inside a subtree passed over until this node comes up
     # Whitespace-only text is never a date or a label: lexbor leaves it out of the walk.
     for node in root.traverse(include_text=True, skip_empty=True):
@@ -108,7 +111,14 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
                 _scan_text(node, scan, _in_content(node, root_id))
             continue
         key = node.mem_id
-        if key == root_id or _is_looked_into(page, node, tag or "", key, title_id, scan):
+        if key == root_id or (
+            tag not in _WATCHED_TAGS
+            and key not in hidden
+            and key not in dated
+            and key != title_id  # an element none of whose checks can apply: looked into
+        ):
+            continue
+        if _is_looked_into(page, node, tag or "", key, title_id, scan):
             continue
         if node.child is not None:
             resume = following_shown_id(node, root_id)
