@@ -21,7 +21,7 @@ from feedkeeper.parse.dom import contains, describe, element_children
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.score import BARE_REASON, Candidate, main_link, score_containers, shape_of
-from feedkeeper.parse.urls import is_post_candidate, strip_fragment, taxonomy_kind
+from feedkeeper.parse.urls import is_post_candidate, strip_fragment
 
 
 @dataclass(slots=True)
@@ -101,7 +101,7 @@ def _post_links(
         if url is None or not link.visible or not is_post_candidate(url, base_url):
             continue
         key = strip_fragment(url)
-        if key == url_key or taxonomy_kind(url, link.rel) or (wanted and not wanted(link)):
+        if key == url_key or link.kind or (wanted and not wanted(link)):
             continue
         in_heading = not HEADINGS.isdisjoint([a.tag for a in link.chain[:4]])
         title = title_node(page, link.node)

@@ -113,7 +113,10 @@ def _longest_run(
     nodes: list[LexborNode] = []
     for region in [*regions, None]:
         if region is not None:
-            render_into(region, skip, parts)
+            if region.tag == "-text":  # a text node renders as it is
+                parts.append(region.text_content or "")
+            else:
+                render_into(region, skip, parts)
             nodes.append(region)
             continue
         text = collapse("".join(parts))
