@@ -53,7 +53,7 @@ class CardParts:
     excerpt: list[LexborNode] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a page builds many, and frozen ones build slowly
 class Terms:
     """Category or tag names shown on a card, with the nodes that show them."""
 

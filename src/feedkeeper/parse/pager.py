@@ -29,7 +29,7 @@ from feedkeeper.parse.vocab import (
 _DISABLED_CLASSES = frozenset({"disabled", "is-disabled"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a page builds many, and frozen ones build slowly
 class PagerLink:
     """A visible same-site link outside the cards, as the pager sees it."""
 

@@ -64,7 +64,7 @@ _WATCHED_TAGS = UNRENDERED_TAGS | _PROSE_TAGS | _ICON_TAGS
 _LABEL_RE = re.compile(f"{CATEGORY_LABEL_RE.pattern}|{TAG_LABEL_RE.pattern}", re.I)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a page builds many, and frozen ones build slowly
 class DateHit:
     """One date shown (or encoded) on a card."""
 
