@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from itertools import islice
 
 from selectolax.lexbor import LexborNode
 
@@ -82,7 +83,10 @@ def _pager_links(page: Page, cards: Collection[LexborNode]) -> list[PagerLink]:
         if strip_fragment(url) == page.url_key or not link.visible:
             continue
         node = link.node
-        if not all(_is_enabled(element, enabled) for element in [node, *link.chain[:2]]):
+        # The link and its two nearest wrappers, without the whole ancestry of every link.
+        if not all(
+            _is_enabled(element, enabled) for element in [node, *islice(ancestors(node), 2)]
+        ):
             continue
         attrs = node.attributes
         hint = f"{attrs.get('aria-label') or ''} {attrs.get('title') or ''}".strip()

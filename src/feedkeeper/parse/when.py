@@ -108,7 +108,7 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
         if tag == "-text":
             raw = node.text_content or ""
             if len(raw) <= 4 * MAX_DATE_TEXT and not raw.isspace() and _is_date_or_label(raw):
-                _scan_text(node, scan, _in_content(node, root_id))
+                _scan_text(node, scan, root_id)
             continue
         key = node.mem_id
         if key == root_id or (
@@ -209,7 +209,7 @@ def _is_icon(node: LexborNode) -> bool:
     return (tag != "span" or node.child is None) and not node.text(strip=True)
 
 
-def _scan_text(node: LexborNode, scan: CardScan, in_content: bool) -> None:
+def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
     text = collapse(node.text_content or "")
     parent = node.parent
     if not text or len(text) > MAX_DATE_TEXT or parent is None:
@@ -219,6 +219,7 @@ def _scan_text(node: LexborNode, scan: CardScan, in_content: bool) -> None:
     if seen or (month_day and len(text) <= 12) or is_placeholder_date(text):
         updated, published = _labels(parent, text)
         stamp = parse_timestamp(attr(parent, "title"))
+        in_content = _in_content(node, root_id)
         hit = DateHit(parent, seen, month_day, stamp, updated, published, in_content)
         scan.dates.append(hit)
     elif len(text) <= 24 and _LABEL_RE.match(text):
