@@ -8,6 +8,7 @@ from feedkeeper.parse import parse_listing
 from feedkeeper.parse.dates import (
     parse_date,
     parse_machine_date,
+    parse_machine_value,
     parse_month_day,
     parse_timestamp,
     with_year,
@@ -79,6 +80,23 @@ def test_february_29_takes_only_a_leap_year() -> None:
     ],
 )
 def test_machine_values(value: str, date: str, stamp: str | None) -> None:
+    assert parse_machine_date(value) == date
+    assert parse_timestamp(value) == stamp
+    assert parse_machine_value(value) == (date, stamp)
+
+
+@pytest.mark.parametrize(
+    ("value", "date", "stamp"),
+    [
+        ("2024-02-30T10:00:00Z", None, None),  # no such day: no date, no timestamp
+        ("2024-05-09T25:00:00Z", "2024-05-09", None),  # no such hour: the date alone
+        ("1970-01-01T00:00:00Z", None, None),  # the epoch stands for no date
+        ("May 9, 2024", "2024-05-09", None),  # not machine-shaped: read as text
+        ("soon", None, None),
+    ],
+)
+def test_odd_machine_values(value: str, date: str | None, stamp: str | None) -> None:
+    assert parse_machine_value(value) == (date, stamp)
     assert parse_machine_date(value) == date
     assert parse_timestamp(value) == stamp
 

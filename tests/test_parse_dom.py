@@ -7,6 +7,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from feedkeeper.parse.dom import ancestors, following_shown_id, nearest
 from feedkeeper.parse.page import load_page
 from feedkeeper.parse.score import Surroundings
+from feedkeeper.parse.urls import taxonomy_kind
 
 PAGE = """<html><body>
 <nav class="menu"><ul><li><a href="/about/">About</a></li>
@@ -97,3 +98,15 @@ def test_links_in_gives_each_root_its_links_and_a_nested_root_the_nearest() -> N
         "https://blog.example/p/1/",
         "https://blog.example/p/1/",
     ]
+
+
+def test_a_links_kind_is_what_its_url_and_rel_say() -> None:
+    markup = (
+        '<body><a href="/categories/rust/">Rust</a> <a href="/p/1/" rel="Tag">t</a>'
+        '<a href="/p/2/">Post</a> <a href="javascript:void(0)">menu</a></body>'
+    )
+    page = load_page(markup, "https://blog.example/")
+    assert [link.kind for link in page.links] == ["category", "tag", None, None]
+    for link in page.links:
+        expected = taxonomy_kind(link.url, link.rel) if link.url is not None else None
+        assert link.kind == expected

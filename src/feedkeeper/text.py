@@ -6,7 +6,6 @@ import re
 import unicodedata
 
 _WS_RE = re.compile(r"\s+")
-_ELLIPSIS_RE = re.compile(r"\s*(?:\.{3,}|…+)\s*$")
 # Exactly the characters for which str.isalnum() is false (checked over all of Unicode).
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 
@@ -17,8 +16,19 @@ def normalize_space(text: str) -> str:
 
 
 def split_ellipsis(text: str) -> tuple[str, bool]:
-    """Return ``text`` without a trailing ``...``/``…`` and whether one was there."""
-    stripped = _ELLIPSIS_RE.sub("", text)
+    """Return ``text`` without a trailing ``...``/``…`` and whether one was there.
+
+    Read from the end with string methods: a regex anchored at the end still tries
+    every starting position. ``str.rstrip`` and the regex ``\\s`` agree on whitespace.
+    """
+    body = text.rstrip()
+    mark = body[-1:]
+    if mark not in (".", "…"):
+        return text, False
+    kept = body.rstrip(mark)
+    if mark == "." and len(body) - len(kept) < 3:
+        return text, False
+    stripped = kept.rstrip()
     return stripped, stripped != text
 
 

@@ -31,10 +31,12 @@ _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 # One pass finds, in order, year-first numeric dates (2026-01-11, 2026/1/11, 2026.01.11,
 # 2026年1月11日) and month-name dates (Jan 11, 2026 / January 11 2026 / 11 Jan 2026).
+# The lookahead lets the positions where no date can start (no digit, no month's
+# first letter) fail at once.
 DATE_RE = re.compile(
-    r"(?<!\d)(?P<y1>\d{4})\s*[-/.年]\s*(?P<m1>\d{1,2})\s*[-/.月]\s*(?P<d1>\d{1,2})(?!\d)\s*日?"
+    r"(?=[\djfmasond])(?:(?<!\d)(?P<y1>\d{4})\s*[-/.年]\s*(?P<m1>\d{1,2})\s*[-/.月]\s*(?P<d1>\d{1,2})(?!\d)\s*日?"
     rf"|\b(?P<n2>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})\b"
-    rf"|\b(?P<d3>\d{{1,2}})\s+(?P<n3>{_MONTH_NAMES})\.?,?\s+(?P<y3>\d{{4}})\b",
+    rf"|\b(?P<d3>\d{{1,2}})\s+(?P<n3>{_MONTH_NAMES})\.?,?\s+(?P<y3>\d{{4}})\b)",
     re.I,
 )
 # Dates without a year, as cards of the current year show them: May 9 / 9 May / 1月11日.
@@ -104,10 +106,24 @@ def parse_machine_date(value: str) -> str | None:
 def parse_timestamp(value: str) -> str | None:
     """Return a value holding a date and a time as an ISO 8601 timestamp, or None."""
     match = _STAMP_RE.match(value)
-    if not match or match.group(4) is None:
+    if not match or not _iso(int(match.group(1)), int(match.group(2)), int(match.group(3))):
         return None
+    return _stamp(match)
+
+
+def parse_machine_value(value: str) -> tuple[str | None, str | None]:
+    """Return what ``parse_machine_date`` and ``parse_timestamp`` do, reading the value once."""
+    match = _STAMP_RE.match(value)
+    if match is None:
+        return parse_date(value), None
+    day = _iso(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    return day, _stamp(match) if day else None
+
+
+def _stamp(match: re.Match[str]) -> str | None:
+    """Return the timestamp of a ``_STAMP_RE`` match of a real date, if it has a valid time."""
     year, month, day, hour, minute, second, fraction, zone = match.groups()
-    if not _iso(int(year), int(month), int(day)) or int(hour) > 23 or int(minute) > 59:
+    if hour is None or int(hour) > 23 or int(minute) > 59:
         return None
     stamp = f"{year}-{month}-{day}T{hour}:{minute}"
     if second is not None:

@@ -21,7 +21,7 @@ from feedkeeper.parse.dom import contains, describe, element_children
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.score import BARE_REASON, Candidate, main_link, score_containers, shape_of
-from feedkeeper.parse.urls import is_post_candidate, strip_fragment, taxonomy_kind
+from feedkeeper.parse.urls import is_post_candidate, strip_fragment
 
 
 @dataclass(slots=True)
@@ -101,9 +101,9 @@ def _post_links(
         if url is None or not link.visible or not is_post_candidate(url, base_url):
             continue
         key = strip_fragment(url)
-        if key == url_key or taxonomy_kind(url, link.rel) or (wanted and not wanted(link)):
+        if key == url_key or link.kind or (wanted and not wanted(link)):
             continue
-        in_heading = any(a.tag in HEADINGS for a in link.chain[:4])
+        in_heading = not HEADINGS.isdisjoint([a.tag for a in link.chain[:4]])
         title = title_node(page, link.node)
         text = page.text_of(title)
         found.append((PostLink(link.node, url, key, order, in_heading, text, title), link.chain))
@@ -116,16 +116,18 @@ def _group_by_container(
     containers: dict[int, tuple[LexborNode, dict[int, Block]]] = {}
     for link, chain in links:
         child = link.node
+        child_id = child.mem_id
         for parent in chain:
-            held = containers.get(parent.mem_id)
+            parent_id = parent.mem_id
+            held = containers.get(parent_id)
             if held is None:
-                held = containers[parent.mem_id] = (parent, {})
+                held = containers[parent_id] = (parent, {})
             blocks = held[1]
-            block = blocks.get(child.mem_id)
+            block = blocks.get(child_id)
             if block is None:
-                block = blocks[child.mem_id] = Block(child)
+                block = blocks[child_id] = Block(child)
             block.links.append(link)
-            child = parent
+            child, child_id = parent, parent_id
     return [(node, list(blocks.values())) for node, blocks in containers.values()]
 
 

@@ -48,31 +48,44 @@ def find_excerpt(
     title_path = {a.mem_id for a in ancestors(title, root)} if title is not None else set()
     title_id = title.mem_id if title is not None else None
     regions: list[Region] = []
-    stack = list(reversed(list(root.iter(include_text=True))))
+    hidden = page.hidden
+    stack = list(root.iter(include_text=True))
+    stack.reverse()
     while stack:
         node = stack.pop()
-        if node.tag == "-text":
+        tag, key = node.tag, node.mem_id
+        if tag == "-text":
             regions.append(node)
-        elif node.mem_id == title_id:
+        elif key == title_id:
             regions.append(None)
-        elif node.tag in UNRENDERED_TAGS or node.mem_id in skip or node.mem_id in page.hidden:
+        elif tag in UNRENDERED_TAGS or key in skip or key in hidden:
             continue
-        elif node.mem_id in title_path or _needs_split(node, marked, skip):
-            stack.extend(reversed(list(node.iter(include_text=True))))
-        elif node.mem_id in marked:
+        elif key in title_path or _needs_split(node, marked, skip):
+            children = list(node.iter(include_text=True))
+            children.reverse()
+            stack += children
+        elif key in marked:
             regions.append(None)
         else:
             regions.append(node)
-    return _longest_run(regions, page.hidden.union(skip))
+    return _longest_run(regions, hidden.union(skip))
 
 
 def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int]:
     """Map each element holding indicators to their text length, indicators included."""
     marked: dict[int, int] = {}
+    root_id = root.mem_id
     for indicator in indicators:
         size = len(indicator.text(strip=True))
-        for node in [indicator, *ancestors(indicator, root)]:
-            marked[node.mem_id] = marked.get(node.mem_id, 0) + size
+        key = indicator.mem_id
+        marked[key] = marked.get(key, 0) + size
+        parent = indicator.parent  # then its ancestors, as far as the root (not included)
+        while parent is not None and parent.tag not in ("html", "-document"):
+            key = parent.mem_id
+            if key == root_id:
+                break
+            marked[key] = marked.get(key, 0) + size
+            parent = parent.parent
     return marked
 
 
@@ -100,7 +113,10 @@ def _longest_run(
     nodes: list[LexborNode] = []
     for region in [*regions, None]:
         if region is not None:
-            render_into(region, skip, parts)
+            if region.tag == "-text":  # a text node renders as it is
+                parts.append(region.text_content or "")
+            else:
+                render_into(region, skip, parts)
             nodes.append(region)
             continue
         text = collapse("".join(parts))

@@ -15,7 +15,7 @@ from feedkeeper.parse.dates import with_year
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.page import Link, Page
-from feedkeeper.parse.urls import TaxonomyKind, taxonomy_kind
+from feedkeeper.parse.urls import TaxonomyKind
 from feedkeeper.parse.vocab import (
     CATEGORY_ICON_RE,
     CATEGORY_LABEL_RE,
@@ -53,7 +53,7 @@ class CardParts:
     excerpt: list[LexborNode] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a page builds many, and frozen ones build slowly
 class Terms:
     """Category or tag names shown on a card, with the nodes that show them."""
 
@@ -154,7 +154,7 @@ def _taxonomy(page: Page, links: list[Link], scan: CardScan) -> tuple[Terms, Ter
         if link.url is None or not link.visible:
             continue
         node = link.node
-        kind = taxonomy_kind(link.url, link.rel)
+        kind = link.kind
         text = page.text_of(node) if kind else ""
         text = text.lstrip("#＃").strip() if kind == "tag" else text
         if kind and text:

@@ -11,7 +11,7 @@ from feedkeeper.errors import ParseError
 from feedkeeper.markup import check_time, parse_markup
 from feedkeeper.parse.dom import find_hidden, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
-from feedkeeper.parse.urls import resolve, strip_fragment
+from feedkeeper.parse.urls import TaxonomyKind, resolve, strip_fragment, taxonomy_kind
 
 _DATED_SELECTOR = "time, [datetime], [date], [itemprop*='date'], [itemprop*='Date']"
 
@@ -26,6 +26,8 @@ class Link:
     hidden: frozenset[int]
     chains: dict[int, list[LexborNode]]  # ancestors by element, shared by the page's links
     _chain: list[LexborNode] | None = None
+    _kind: TaxonomyKind | None = None
+    _kind_known: bool = False
 
     @property
     def chain(self) -> list[LexborNode]:
@@ -34,6 +36,14 @@ class Link:
             check_time()
             self._chain = ancestry(self.node, self.chains)
         return self._chain
+
+    @property
+    def kind(self) -> TaxonomyKind | None:
+        """Return whether the link leads to a category or a tag page (None for neither)."""
+        if not self._kind_known:
+            self._kind = taxonomy_kind(self.url, self.rel) if self.url is not None else None
+            self._kind_known = True
+        return self._kind
 
     @property
     def visible(self) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from itertools import islice
 
 from selectolax.lexbor import LexborNode
 
@@ -29,7 +30,7 @@ from feedkeeper.parse.vocab import (
 _DISABLED_CLASSES = frozenset({"disabled", "is-disabled"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a page builds many, and frozen ones build slowly
 class PagerLink:
     """A visible same-site link outside the cards, as the pager sees it."""
 
@@ -56,16 +57,17 @@ def find_pager(page: Page, cards: Collection[LexborNode], selector: str | None =
     ``selector`` (a profile's ``next``) names the next link outright.
     """
     links = _pager_links(page, cards)
-    numbered = [link for link in links if _number(link, page.url_key) is not None]
+    here = page.url_key
+    numbered = [link for link in links if _number(link, here) is not None]
     if selector:
         pager = Pager(_selected_next(page, selector), f"profile selector {selector!r}")
     else:
         pager = _next(page, links, numbered)
-    wanted = [link.url for link in links if _is_page_link(link, page.url_key)]
+    wanted = [link.url for link in links if _is_page_link(link, here)]
     if pager.next_url:
         wanted.append(pager.next_url)
     for url in wanted:
-        if url not in pager.page_urls and strip_fragment(url) != page.url_key:
+        if url not in pager.page_urls and strip_fragment(url) != here:
             pager.page_urls.append(url)
     return pager
 
@@ -75,14 +77,18 @@ def _pager_links(page: Page, cards: Collection[LexborNode]) -> list[PagerLink]:
     in_cards = {link.node.mem_id for card in cards for link in page.links_under(card)}
     in_cards.update(card.mem_id for card in cards if card.tag == "a" and "href" in card.attributes)
     found: list[PagerLink] = []
+    here = page.url_key
     for link in page.links:
         url = link.url
         if url is None or link.node.mem_id in in_cards or not is_same_site(url, page.url):
             continue
-        if strip_fragment(url) == page.url_key or not link.visible:
+        if strip_fragment(url) == here or not link.visible:
             continue
         node = link.node
-        if not all(_is_enabled(element, enabled) for element in [node, *link.chain[:2]]):
+        # The link and its two nearest wrappers, without the whole ancestry of every link.
+        if not all(
+            _is_enabled(element, enabled) for element in [node, *islice(ancestors(node), 2)]
+        ):
             continue
         attrs = node.attributes
         hint = f"{attrs.get('aria-label') or ''} {attrs.get('title') or ''}".strip()
@@ -117,8 +123,9 @@ def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Page
     if head_next:
         return Pager(head_next, "<link rel=next> in the head")
     current = _current_number(page, numbered)
+    here = page.url_key
     for link in numbered:
-        if _number(link, page.url_key) == current + 1 and page_number(link.url) == current + 1:
+        if _number(link, here) == current + 1 and page_number(link.url) == current + 1:
             reason = f"numbered link {current + 1} after the current page {current}"
             return Pager(link.url, reason, numbered=True)
     return _next_by_url(links, current)

@@ -30,9 +30,10 @@ FIRST_LAST_RE = re.compile(rf"^{_EDGE}(?:首页|尾页|末页|first|last|home){_
 NEXT_HINT_RE = re.compile(r"(?:^|[-_\s])next(?:$|[-_\s])|下一页", re.I)
 CURRENT_CLASSES = frozenset({"current", "active", "is-current", "is-active", "selected"})
 
-UPDATED_RE = re.compile(r"更新|修改|updated|modified|last\s+edit|edited", re.I)
-PUBLISHED_RE = re.compile(r"发表|发布|posted|published|created|datepublished", re.I)
-UPDATED_MARK_RE = re.compile(r"updated|modified|datemodified", re.I)
+# The lookaheads let the positions where no word can start fail at once.
+UPDATED_RE = re.compile(r"(?=[更修umle])(?:更新|修改|updated|modified|last\s+edit|edited)", re.I)
+PUBLISHED_RE = re.compile(r"(?=[发pcd])(?:发表|发布|posted|published|created|datepublished)", re.I)
+UPDATED_MARK_RE = re.compile(r"(?=[umd])(?:updated|modified|datemodified)", re.I)
 
 CATEGORY_LABEL_RE = re.compile(
     r"^\s*(?:分类于?|类别|栏目|categor(?:y|ies)|filed\s+under)\s*[:：]?", re.I

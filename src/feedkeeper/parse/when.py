@@ -20,7 +20,7 @@ from feedkeeper.parse.dates import (
     is_placeholder_date,
     parse_date,
     parse_group_heading,
-    parse_machine_date,
+    parse_machine_value,
     parse_month_day,
     parse_timestamp,
 )
@@ -59,10 +59,12 @@ _PROSE_TAGS = frozenset({"p", "pre", "blockquote", "table", "figure", "code", "u
 # A plain-text date under one of these is part of the text, not a meta line.
 _CONTENT_TAGS = _PROSE_TAGS | HEADINGS
 _ICON_TAGS = frozenset({"i", "svg", "span"})
+# Elements of these kinds may be passed over or recorded whatever their id.
+_WATCHED_TAGS = UNRENDERED_TAGS | _PROSE_TAGS | _ICON_TAGS
 _LABEL_RE = re.compile(f"{CATEGORY_LABEL_RE.pattern}|{TAG_LABEL_RE.pattern}", re.I)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a page builds many, and frozen ones build slowly
 class DateHit:
     """One date shown (or encoded) on a card."""
 
@@ -94,6 +96,7 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
     scan = CardScan([], [], [])
     title_id = title.mem_id if title is not None and title.tag == "a" else None
     root_id = root.mem_id
+    hidden, dated = page.hidden, page.dated
     resume: int | None = None  # inside a subtree passed over until this node comes up
     # Whitespace-only text is never a date or a label: lexbor leaves it out of the walk.
     for node in root.traverse(include_text=True, skip_empty=True):
@@ -105,10 +108,17 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
         if tag == "-text":
             raw = node.text_content or ""
             if len(raw) <= 4 * MAX_DATE_TEXT and not raw.isspace() and _is_date_or_label(raw):
-                _scan_text(node, scan, _in_content(node, root_id))
+                _scan_text(node, scan, root_id)
             continue
         key = node.mem_id
-        if key == root_id or _is_looked_into(page, node, tag or "", key, title_id, scan):
+        if key == root_id or (
+            tag not in _WATCHED_TAGS
+            and key not in hidden
+            and key not in dated
+            and key != title_id  # an element none of whose checks can apply: looked into
+        ):
+            continue
+        if _is_looked_into(page, node, tag or "", key, title_id, scan):
             continue
         if node.child is not None:
             resume = following_shown_id(node, root_id)
@@ -163,13 +173,13 @@ def _element_date(page: Page, node: LexborNode) -> DateHit | None:
     value = _machine_value(node)
     if value is None and node.tag != "time":
         return None
-    machine = parse_machine_date(value) if value else None
+    machine, stamp = parse_machine_value(value) if value else (None, None)
     text = page.text_of(node)
     seen = parse_date(text)
     month_day = None if seen else parse_month_day(text)
     if not (seen or machine or month_day or is_placeholder_date(f"{value} {text}")):
         return None
-    stamp = parse_timestamp(value or "") or parse_timestamp(attr(node, "title"))
+    stamp = stamp or parse_timestamp(attr(node, "title"))
     updated, published = _labels(node, text)
     date = seen or machine
     return DateHit(node, date, None if date else month_day, stamp, updated, published)
@@ -199,7 +209,7 @@ def _is_icon(node: LexborNode) -> bool:
     return (tag != "span" or node.child is None) and not node.text(strip=True)
 
 
-def _scan_text(node: LexborNode, scan: CardScan, in_content: bool) -> None:
+def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
     text = collapse(node.text_content or "")
     parent = node.parent
     if not text or len(text) > MAX_DATE_TEXT or parent is None:
@@ -209,6 +219,7 @@ def _scan_text(node: LexborNode, scan: CardScan, in_content: bool) -> None:
     if seen or (month_day and len(text) <= 12) or is_placeholder_date(text):
         updated, published = _labels(parent, text)
         stamp = parse_timestamp(attr(parent, "title"))
+        in_content = _in_content(node, root_id)
         hit = DateHit(parent, seen, month_day, stamp, updated, published, in_content)
         scan.dates.append(hit)
     elif len(text) <= 24 and _LABEL_RE.match(text):
@@ -218,7 +229,7 @@ def _scan_text(node: LexborNode, scan: CardScan, in_content: bool) -> None:
 def _labels(node: LexborNode, text: str) -> tuple[bool, bool]:
     """Tell whether the date is labelled as updated, and whether as published."""
     attrs = node.attributes
-    marks = " ".join(attrs.get(name) or "" for name in ("class", "itemprop", "id"))
+    marks = f"{attrs.get('class') or ''} {attrs.get('itemprop') or ''} {attrs.get('id') or ''}"
     context = " ".join([text, attrs.get("title") or "", *_previous_texts(node)])
     updated = UPDATED_MARK_RE.search(marks) is not None or UPDATED_RE.search(context) is not None
     published = PUBLISHED_RE.search(marks + " " + context) is not None
