@@ -1,7 +1,8 @@
 """Re-deriving the archive from its stored pages with the current parser, without fetching.
 
 The stored pages go through the parse stage (a worker process on a long archive, a
-bounded number of pages ahead), then the same dedupe and write stages as a crawl, all
+bounded number of pages ahead, parsing and keying while this process dedupes and
+writes the pages before them), then the same dedupe and write stages as a crawl, all
 in one transaction.
 """
 
@@ -13,15 +14,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from feedkeeper.cards import ParsedPage
-from feedkeeper.dedupe import dedupe_page, key_cards
+from feedkeeper.dedupe import dedupe_page
 from feedkeeper.errors import ParseError
 from feedkeeper.parse import Profile
-from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker, read_page
-from feedkeeper.pipeline import SUSPECT, Progress, RunSummary, run_status, suspect_parse
+from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, KeyedPage, ParseWorker, read_keyed_page
+from feedkeeper.pipeline import Progress
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, Validators
+from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.store import Store
 from feedkeeper.store.engine import describe
 from feedkeeper.store.write import PageWriter
+from feedkeeper.suspect import SUSPECT, suspect_parse
 
 
 def reparse(
@@ -75,6 +78,7 @@ async def _reparse_pages(
             queue.append(_StoredPage(run_id, site_id, capture, job))
             if len(queue) > PARSE_AHEAD:
                 await _reparse_page(writer, queue.popleft(), worker, rules)
+            await asyncio.sleep(0)  # a turn of the loop moves the pipes to and from the worker
         while queue:
             await _reparse_page(writer, queue.popleft(), worker, rules)
     finally:
@@ -89,7 +93,7 @@ class _StoredPage:
     run_id: int
     site_id: int
     capture: PageCapture
-    parsing: asyncio.Future[ParsedPage] | None
+    parsing: asyncio.Future[KeyedPage] | None
 
 
 async def _reparse_page(
@@ -100,17 +104,16 @@ async def _reparse_page(
         rules.progress(capture.url)
     try:
         if page.parsing is not None and worker is not None:
-            parsed = await worker.result(page.parsing, *_stored_job(capture))
+            read = await worker.result(page.parsing, *_stored_job(capture))
         else:
-            parsed = read_page(*_stored_job(capture), rules.profile)
-        _check_once_suspect(capture, parsed, rules)
+            read = read_keyed_page(*_stored_job(capture), rules.profile)
+        _check_once_suspect(capture, read.parsed, rules)
     except ParseError as exc:
         rules.counts.fail(capture.url, exc.message)
         return
     writer.site_id = page.site_id
-    keyed = key_cards(parsed.cards)
-    known = writer.known(keyed, page.run_id)
-    changes = dedupe_page(keyed, known, parsed.skipped)
+    known = writer.known(read.keyed, page.run_id)
+    changes = dedupe_page(read.keyed, known, read.parsed.skipped)
     writer.write_changes(page.run_id, capture.fetched_at, capture.url, changes, known)
     rules.counts.add(changes.outcome)
 
