@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-
-import httpx
 
 from feedkeeper.cards import Card
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
+from feedkeeper.crawl_options import CrawlOptions, Progress
 from feedkeeper.dedupe import KeyedCard, dedupe_page, key_cards
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import (
@@ -36,9 +35,7 @@ from feedkeeper.errors import (
 )
 from feedkeeper.feed_check import confirm_with_feed, load_feed
 from feedkeeper.fetch import Fetched, Fetcher
-from feedkeeper.parse import Profile, parse_listing
-from feedkeeper.parse.feed import FeedEntry
-from feedkeeper.parse_worker import KeyedPage, ListingParser, ParseWorker, read_page
+from feedkeeper.parse_worker import KeyedPage, ParseWorker, read_page
 from feedkeeper.prefetch import Download, Prefetcher
 from feedkeeper.records import (
     PageCapture,
@@ -53,7 +50,7 @@ from feedkeeper.run_log import log_page, log_page_suspect, log_run_finished, log
 from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import Store
-from feedkeeper.store.sites import Site, ensure_site
+from feedkeeper.store.sites import ensure_site
 from feedkeeper.store.write import PageWriter
 from feedkeeper.suspect import SUSPECT, suspect_parse
 
@@ -61,30 +58,6 @@ __all__ = [
     "SUSPECT", "CrawlOptions", "Progress", "RunSummary", "archive_page", "crawl", "crawl_async",
     "run_status", "suspect_parse", "write_page",
 ]  # fmt: skip
-
-Progress = Callable[[str], None]
-
-
-@dataclass(slots=True)
-class CrawlOptions:
-    """How one crawl runs, beyond the settings."""
-
-    profile: Profile | None = None
-    transport: httpx.AsyncBaseTransport | None = None  # the test seam for HTTP
-    progress: Progress | None = None
-    should_stop: Callable[[], bool] = lambda: False
-    feed_entries: list[FeedEntry] | None = None  # the blog's feed, read when settings.use_feed
-    # How this process parses a listing; the parse worker always uses parse_listing.
-    listing_parser: ListingParser = parse_listing
-    # The parse worker for long listings (made per run when None; injectable for tests).
-    worker: ParseWorker | None = None
-    # The site crawled; None: the site whose listing starts at settings.url (added if new).
-    site: Site | None = None
-    # Commit after every page: set when several crawls share the process (see crawl_sites),
-    # so that no write transaction stays open while this crawl waits.
-    commit_every_page: bool = False
-    in_process_parse: bool = False  # never start a parse worker process
-
 
 # A page number guessed past a failed page that answers this does not exist.
 GONE_STATUSES = frozenset({404, 410})

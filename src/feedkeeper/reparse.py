@@ -9,6 +9,7 @@ in one transaction.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -60,30 +61,42 @@ class _Reparse:
     last_good: dict[str, Validators] = field(default_factory=dict)  # by URL
 
 
-# Pages a reparse keeps in the worker's queue: enough to keep it busy while this
+# Pages a reparse keeps in the workers' queues: enough to keep them busy while this
 # process writes, few enough that their bodies stay small in memory.
 PARSE_AHEAD = 32
+# Parsing is a reparse's heaviest stage and this process's dedupe and write leave room
+# beside it: one worker a core, so that parsing does not hold the rest back.
+MAX_PARSE_WORKERS = 4
 
 
 async def _reparse_pages(
     store: Store, writer: PageWriter, pages: Sequence[tuple[int, int, int]], rules: _Reparse
 ) -> None:
-    """Parse the stored pages (in a worker, ``PARSE_AHEAD`` in flight), dedupe and write them."""
-    worker = ParseWorker(rules.profile) if len(pages) >= PARALLEL_FROM_PAGES else None
+    """Parse the stored pages (in workers, ``PARSE_AHEAD`` in flight), dedupe and write them."""
+    workers = _start_workers(rules.profile, len(pages))
     queue: deque[_StoredPage] = deque()
     try:
-        for fetch_id, run_id, site_id in pages:
+        for number, (fetch_id, run_id, site_id) in enumerate(pages):
             capture = store.load_capture(writer, fetch_id)
+            worker = workers[number % len(workers)] if workers else None
             job = await worker.submit(*_stored_job(capture)) if worker else None
-            queue.append(_StoredPage(run_id, site_id, capture, job))
+            queue.append(_StoredPage(run_id, site_id, capture, worker, job))
             if len(queue) > PARSE_AHEAD:
-                await _reparse_page(writer, queue.popleft(), worker, rules)
-            await asyncio.sleep(0)  # a turn of the loop moves the pipes to and from the worker
+                await _reparse_page(writer, queue.popleft(), rules)
+            await asyncio.sleep(0)  # a turn of the loop moves the pipes to and from the workers
         while queue:
-            await _reparse_page(writer, queue.popleft(), worker, rules)
+            await _reparse_page(writer, queue.popleft(), rules)
     finally:
-        if worker is not None:
+        for worker in workers:
             await worker.stop()
+
+
+def _start_workers(profile: Profile | None, pages: int) -> list[ParseWorker]:
+    """Return the parse workers for ``pages`` stored pages: none for a few, one a core."""
+    if pages < PARALLEL_FROM_PAGES:
+        return []
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [ParseWorker(profile) for _ in range(min(max(1, cores or 1), MAX_PARSE_WORKERS))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +106,17 @@ class _StoredPage:
     run_id: int
     site_id: int
     capture: PageCapture
+    worker: ParseWorker | None
     parsing: asyncio.Future[KeyedPage] | None
 
 
-async def _reparse_page(
-    writer: PageWriter, page: _StoredPage, worker: ParseWorker | None, rules: _Reparse
-) -> None:
+async def _reparse_page(writer: PageWriter, page: _StoredPage, rules: _Reparse) -> None:
     capture = page.capture
     if rules.progress:
         rules.progress(capture.url)
     try:
-        if page.parsing is not None and worker is not None:
-            read = await worker.result(page.parsing, *_stored_job(capture))
+        if page.parsing is not None and page.worker is not None:
+            read = await page.worker.result(page.parsing, *_stored_job(capture))
         else:
             read = read_keyed_page(*_stored_job(capture), rules.profile)
         _check_once_suspect(capture, read.parsed, rules)
