@@ -216,10 +216,12 @@ async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> _Wal
         if not prefetcher.is_ready(url):
             writer.commit()
         step = await _crawl_page(run, prefetcher, writer, url, guessed)
-        await asyncio.sleep(0)  # a page ready ahead was taken without a turn of the loop
         if options.commit_every_page:
             writer.commit()
         writer.commit_if_full()
+        # A page ready ahead was taken without a turn of the loop: give it one, after any
+        # commit, so that fetches and the worker's pipes move on.
+        await asyncio.sleep(0)
         if not step.is_news and not settings.full:
             break  # incremental: the rest of the listing is what we already hold
         if step.cards and step.cards <= seen_cards:
