@@ -10,6 +10,7 @@ import httpx
 from feedkeeper.config import Settings
 from feedkeeper.parse_worker import ParseWorker
 from feedkeeper.pipeline import CrawlOptions, crawl
+from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 
 from conftest import rows
@@ -103,3 +104,15 @@ def test_incremental_walk_stores_nothing_it_fetched_ahead_past_the_stop(tmp_path
     assert [r["url"] for r in second] == [BASE, BASE + "page/2/"]
     # Pages 3.. were at most fetched ahead (one window: concurrency less page 2), never stored.
     assert sum(site.hits.get(page_path(n), 0) for n in range(3, PAGES + 1)) <= 3
+
+
+def test_reparse_of_a_long_archive_in_parse_workers_rebuilds_what_the_crawl_archived(
+    tmp_path: Path,
+) -> None:
+    store = run(tmp_path / "a.db", Site(), concurrency=4)
+    crawled = archive(store)[:2]
+    summary = reparse(store)  # PAGES stored pages: parsed in worker processes, ahead
+    assert summary.status == "ok", summary.counts.failures
+    assert summary.counts.pages == PAGES
+    assert archive(store)[:2] == crawled
+    assert len(crawled[0]) == PAGES * 3

@@ -6,24 +6,31 @@ fetches and writes. The worker is ``python -m feedkeeper.parse_worker``: it read
 jobs from its stdin and writes parsed pages to its stdout, in order, as length-prefixed
 pickles. The pipes are read and written by the event loop itself, with no thread, so
 the two processes never wait on each other for the GIL; the pages in flight are
-bounded by the fetch window. Short crawls never start a worker: starting one costs an
-interpreter. This module imports only the parser, so a worker never loads HTTP or
-the store; when the parent goes away, the worker reads the end of its input and exits.
+bounded by the fetch window. The worker also keys each page's cards for dedupe (canonical
+URLs and fingerprints, the pure half of the dedupe stage), so the process that writes
+receives cards ready to look up. Its pipes are widened to hold a fetch window of pages,
+so neither process waits for the other to read while it is busy. Short crawls never
+start a worker: starting one costs an interpreter. This module imports only the parser
+and the dedupe keys, so a worker never loads HTTP or the store; when the parent goes
+away, the worker reads the end of its input and exits.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import pickle
 import struct
 import subprocess
 import sys
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from feedkeeper.cards import ParsedPage
+from feedkeeper.dedupe import KeyedCard, key_cards
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import ParseError
 from feedkeeper.markup import time_budget
@@ -37,6 +44,17 @@ PARALLEL_FROM_PAGES = 20
 # Seconds a worker gets to finish after its input is closed, before it is killed.
 STOP_GRACE = 5.0
 _HEADER = struct.Struct(">I")  # the length of the pickle that follows
+# Bytes a pipe to or from the worker holds (Linux's default is 64 KiB, two or three
+# pages): room for a fetch window of bodies one way and of parsed pages the other.
+PIPE_BYTES = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedPage:
+    """A parsed page and its cards keyed for dedupe: what the parse stage hands on."""
+
+    parsed: ParsedPage
+    keyed: list[KeyedCard]
 
 
 def read_page(
@@ -59,6 +77,14 @@ def read_page(
         return listing(text, url, profile)
 
 
+def read_keyed_page(
+    body: bytes, content_type: str | None, url: str, profile: Profile | None = None
+) -> KeyedPage:
+    """Parse a body with ``read_page`` and key its cards for dedupe."""
+    parsed = read_page(body, content_type, url, profile)
+    return KeyedPage(parsed, key_cards(parsed.cards))
+
+
 class WorkerGoneError(Exception):
     """The worker process ended (killed, out of memory) before it answered."""
 
@@ -70,7 +96,7 @@ class ParseWorker:
         self.profile = profile
         self.submitted = 0  # pages handed to a worker (for the profile and the tests)
         self._process: asyncio.subprocess.Process | None = None
-        self._waiting: deque[asyncio.Future[ParsedPage]] = deque()
+        self._waiting: deque[asyncio.Future[KeyedPage]] = deque()
         self._reader: asyncio.Task[None] | None = None
         self._broken = False
         self._starting = asyncio.Lock()
@@ -87,11 +113,11 @@ class ParseWorker:
 
     async def submit(
         self, body: bytes, content_type: str | None, url: str
-    ) -> asyncio.Future[ParsedPage]:
-        """Send a page to the worker; the future holds its parse, or raises ParseError."""
+    ) -> asyncio.Future[KeyedPage]:
+        """Send a page to the worker; the future holds its keyed parse, or raises ParseError."""
         process = await self._started()
         assert process.stdin is not None
-        answer: asyncio.Future[ParsedPage] = asyncio.get_running_loop().create_future()
+        answer: asyncio.Future[KeyedPage] = asyncio.get_running_loop().create_future()
         self._waiting.append(answer)
         process.stdin.write(_frame((body, content_type, url, self.profile)))
         self.submitted += 1
@@ -123,7 +149,7 @@ class ParseWorker:
                     waiting.set_exception(answer)
                 else:
                     waiting.set_result(answer)
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError):
             self._broken = True
             for waiting in self._waiting:
                 if not waiting.done():
@@ -131,13 +157,13 @@ class ParseWorker:
             self._waiting.clear()
 
     async def result(
-        self, answer: asyncio.Future[ParsedPage], body: bytes, content_type: str | None, url: str
-    ) -> ParsedPage:
+        self, answer: asyncio.Future[KeyedPage], body: bytes, content_type: str | None, url: str
+    ) -> KeyedPage:
         """Wait for a page submitted earlier; parse it here if the worker died."""
         try:
             return await answer
         except WorkerGoneError:
-            return read_page(body, content_type, url, self.profile)
+            return read_keyed_page(body, content_type, url, self.profile)
 
     async def stop(self) -> None:
         """Close the worker's input and wait for it to exit (killed after ``STOP_GRACE``)."""
@@ -171,18 +197,38 @@ def _read_job(stream: BinaryIO) -> Job | None:
     return job
 
 
+def widen_pipe(fd: int) -> None:
+    """Let the pipe at ``fd`` hold ``PIPE_BYTES`` where the system allows (Linux)."""
+    resize = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if resize is not None:
+        with contextlib.suppress(OSError):  # not a pipe, or over the system's cap
+            fcntl.fcntl(fd, resize, PIPE_BYTES)
+
+
 def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
-    """The worker's loop: parse each job read from ``jobs``, write the page (or ParseError)."""
+    """The worker's loop: parse and key each job read from ``jobs``, write the page (or
+    ParseError)."""
     while (job := _read_job(jobs)) is not None:
         body, content_type, url, profile = job
         try:
-            answer: object = read_page(body, content_type, url, profile)
+            answer: object = read_keyed_page(body, content_type, url, profile)
         except ParseError as exc:
             answer = exc
         answers.write(_frame(answer))
         answers.flush()
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The worker process: serve the parent over stdin and stdout until it closes them."""
+    widen_pipe(sys.stdin.fileno())
+    widen_pipe(sys.stdout.fileno())
     with contextlib.suppress(KeyboardInterrupt, BrokenPipeError):
         serve(sys.stdin.buffer, sys.stdout.buffer)
+
+
+if __name__ == "__main__":
+    # Run from the module imported under its own name, so that the pages it pickles
+    # name their classes as the parent knows them (not as ``__main__.KeyedPage``).
+    from feedkeeper import parse_worker
+
+    parse_worker.main()

@@ -3,28 +3,28 @@
 One page goes through them as typed values::
 
     Prefetcher.fetch(url) -> Download          fetch (async httpx, several pages ahead)
-    ParseWorker / read_page -> ParsedPage      parse (a worker process on long listings)
-    key_cards, dedupe_page -> PageChanges      dedupe (pure, against what the store knows)
+    ParseWorker / read_keyed_page -> KeyedPage parse, and the cards' dedupe keys (a worker
+                                               process on long listings)
+    PageWriter.known, dedupe_page -> PageChanges   dedupe (pure, against what the store knows)
     PageWriter.write_changes, write_fetch      write (several pages to a transaction)
 
 The walk (``_walk``) decides where to go from what each page says; ``crawl_async``
-opens and closes the run around it.
+opens and closes the run around it. The walk hands the event loop a turn after each
+page, so that fetches and the worker's pipes move on while this process writes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import httpx
-
-from feedkeeper.cards import Card, ParsedPage
+from feedkeeper.cards import Card
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
-from feedkeeper.dedupe import dedupe_page, key_cards
+from feedkeeper.crawl_options import CrawlOptions, Progress
+from feedkeeper.dedupe import KeyedCard, dedupe_page, key_cards
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import (
     ConfigError,
@@ -33,10 +33,9 @@ from feedkeeper.errors import (
     ParseError,
     RobotsDisallowedError,
 )
+from feedkeeper.feed_check import confirm_with_feed, load_feed
 from feedkeeper.fetch import Fetched, Fetcher
-from feedkeeper.parse import Profile, parse_listing
-from feedkeeper.parse.feed import FeedEntry, confirm_cards, find_feed_url, parse_feed
-from feedkeeper.parse_worker import ListingParser, ParseWorker, read_page
+from feedkeeper.parse_worker import KeyedPage, ParseWorker, read_page
 from feedkeeper.prefetch import Download, Prefetcher
 from feedkeeper.records import (
     PageCapture,
@@ -47,62 +46,21 @@ from feedkeeper.records import (
     RunStatus,
     Validators,
 )
+from feedkeeper.run_log import log_page, log_page_suspect, log_run_finished, log_run_started
+from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import Store
-from feedkeeper.store.sites import Site, ensure_site
+from feedkeeper.store.sites import ensure_site
 from feedkeeper.store.write import PageWriter
+from feedkeeper.suspect import SUSPECT, suspect_parse
 
-Progress = Callable[[str], None]
-log = logging.getLogger(__name__)
+__all__ = [
+    "SUSPECT", "CrawlOptions", "Progress", "RunSummary", "archive_page", "crawl", "crawl_async",
+    "run_status", "suspect_parse", "write_page",
+]  # fmt: skip
 
-
-@dataclass(slots=True)
-class RunSummary:
-    """What a run did, for the summary line and the exit code."""
-
-    run_id: int
-    kind: RunKind
-    status: RunStatus
-    counts: RunCounts
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        """0 when everything worked, 1 when some pages failed, 3 when a crawl fetched nothing."""
-        if self.status is RunStatus.OK:
-            return 0
-        return 3 if self.status is RunStatus.FAILED and self.kind is RunKind.CRAWL else 1
-
-
-@dataclass(slots=True)
-class CrawlOptions:
-    """How one crawl runs, beyond the settings."""
-
-    profile: Profile | None = None
-    transport: httpx.AsyncBaseTransport | None = None  # the test seam for HTTP
-    progress: Progress | None = None
-    should_stop: Callable[[], bool] = lambda: False
-    feed_entries: list[FeedEntry] | None = None  # the blog's feed, read when settings.use_feed
-    # How this process parses a listing; the parse worker always uses parse_listing.
-    listing_parser: ListingParser = parse_listing
-    # The parse worker for long listings (made per run when None; injectable for tests).
-    worker: ParseWorker | None = None
-    # The site crawled; None: the site whose listing starts at settings.url (added if new).
-    site: Site | None = None
-    # Commit after every page: set when several crawls share the process (see crawl_sites),
-    # so that no write transaction stays open while this crawl waits.
-    commit_every_page: bool = False
-    in_process_parse: bool = False  # never start a parse worker process
-
-
-# A page is suspect, and its cards are not archived, when they collapsed to under half
-# of what the last good parse of the same URL held, or the parser went from sure to unsure.
-COLLAPSE_RATIO = 0.5
-MIN_CARDS_FOR_COLLAPSE = 4
-UNSURE = 0.4
 # A page number guessed past a failed page that answers this does not exist.
 GONE_STATUSES = frozenset({404, 410})
-SUSPECT = "the parse looks wrong, cards not archived: "
 
 
 @dataclass(slots=True)
@@ -172,12 +130,7 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
     run.site_id = site.id
     run.warnings = warnings
     started = time.monotonic()
-    log.info(
-        "run %d started: %s",
-        run_id,
-        start_url,
-        extra={"event": "run_started", "run_id": run_id, "url": start_url},
-    )
+    log_run_started(run_id, start_url)
     try:
         walked = await _fetch_and_walk(run)
     except RobotsDisallowedError as exc:
@@ -207,7 +160,7 @@ async def _fetch_and_walk(run: _Crawl) -> _Walked:
             await fetcher.check_robots(run.start)
             if settings.use_feed:
                 run.options = replace(
-                    options, feed_entries=await _load_feed(fetcher, run.start, run.warnings)
+                    options, feed_entries=await load_feed(fetcher, run.start, run.warnings)
                 )
             prefetcher = Prefetcher(
                 fetcher, worker, run.last_fetches, run.start, settings.concurrency
@@ -224,51 +177,11 @@ async def _fetch_and_walk(run: _Crawl) -> _Walked:
             await worker.stop()
 
 
-async def _load_feed(
-    fetcher: Fetcher, start_url: str, warnings: list[str]
-) -> list[FeedEntry] | None:
-    """Read the feed the listing links to; a missing or broken feed is a warning, not a failure."""
-    try:
-        listing = await fetcher.fetch(start_url)
-        feed_url = find_feed_url(listing.text()[0], listing.url)
-        if feed_url is None:
-            warnings.append("use_feed: the listing links to no RSS or Atom feed")
-            return None
-        if not is_in_scope(start_url, feed_url):
-            warnings.append(f"use_feed: the feed {feed_url} is outside the site: not read")
-            return None
-        feed = await fetcher.fetch(feed_url)
-        return parse_feed(feed.text()[0], feed.url)
-    except (FetchError, ParseError) as exc:
-        warnings.append(f"use_feed: cannot read the feed: {exc.message}")
-        return None
-
-
 def _finish(run: _Crawl, status: RunStatus, started: float, reason: str | None) -> None:
     """Record the end of a crawl and log it with its duration and counts."""
-    counts = run.counts
-    run.store.finish_run(run.run_id, counts, status, reason)
+    run.store.finish_run(run.run_id, run.counts, status, reason)
     duration = round(time.monotonic() - started, 3)
-    log.info(
-        "run %d %s in %.1fs: %d pages (%d not modified, %d failed), %d new posts, %d new versions",
-        run.run_id,
-        status,
-        duration,
-        counts.pages,
-        counts.pages_not_modified,
-        counts.pages_failed,
-        counts.new_posts,
-        counts.new_versions,
-        extra={
-            "event": "run_finished",
-            "run_id": run.run_id,
-            "url": run.start,
-            "status": str(status),
-            "duration_s": duration,
-            "counts": counts.as_row(),
-            "reason": reason,
-        },
-    )
+    log_run_finished(run.run_id, run.start, status, run.counts, duration, reason)
 
 
 async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> _Walked:
@@ -306,6 +219,9 @@ async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> _Wal
         if options.commit_every_page:
             writer.commit()
         writer.commit_if_full()
+        # A page ready ahead was taken without a turn of the loop: give it one, after any
+        # commit, so that fetches and the worker's pipes move on.
+        await asyncio.sleep(0)
         if not step.is_news and not settings.full:
             break  # incremental: the rest of the listing is what we already hold
         if step.cards and step.cards <= seen_cards:
@@ -375,7 +291,7 @@ async def _crawl_page(
         parsed = await _parse(run, download)
     except ParseError as exc:
         run.counts.fail(url, exc.message)
-        _write(run, writer, _capture(url, fetched, PageKind.UNPARSEABLE, error=exc.message))
+        _write(run, writer, _unparsed(url, fetched, exc.message))
         return _Step(True, None, failed=True)
     return _archive_parsed(run, writer, url, fetched, parsed, previous)
 
@@ -388,16 +304,17 @@ def _failed(run: _Crawl, writer: PageWriter, url: str, exc: FetchError, known: s
     return _Step(True, known, failed=True)
 
 
-async def _parse(run: _Crawl, download: Download) -> ParsedPage:
-    """Return the page's parse: from the worker when it was started there, else parsed here."""
+async def _parse(run: _Crawl, download: Download) -> KeyedPage:
+    """Return the page's keyed parse: from the worker when it was started there, else here."""
     fetched = download.fetched
     if download.parsing is not None and run.worker is not None:
         body, kind, url = fetched.body, fetched.content_type, fetched.url
         return await run.worker.result(download.parsing, body, kind, url)
-    return read_page(
+    parsed = read_page(
         fetched.body, fetched.content_type, fetched.url, run.options.profile,
         run.options.listing_parser,
     )  # fmt: skip
+    return KeyedPage(parsed, key_cards(parsed.cards))
 
 
 def _archive_parsed(
@@ -405,106 +322,70 @@ def _archive_parsed(
     writer: PageWriter,
     url: str,
     fetched: Fetched,
-    parsed: ParsedPage,
+    page: KeyedPage,
     previous: Validators | None,
 ) -> _Step:
     """Dedupe and write a parsed page, unless its parse looks wrong next to the last one."""
+    parsed = page.parsed
     _, encoding = decode_body(fetched.body, fetched.content_type)
     problem = suspect_parse(parsed, previous)
     kind = PageKind.SUSPECT if problem else PageKind.PARSED
-    capture = _capture(url, fetched, kind, encoding, parsed, problem)
+    capture = PageCapture(
+        url, now_iso(), kind, fetched.status, fetched.etag, fetched.last_modified,
+        fetched.content_type, encoding, fetched.body, parsed.next_url, parsed.confidence, problem,
+    )  # fmt: skip
     if problem:  # keep the page for `reparse`, archive none of its cards
-        log.warning(
-            "page %s looks wrong, not archived: %s",
-            url,
-            problem,
-            extra={"event": "page_suspect", "url": url, "reason": problem},
-        )
+        log_page_suspect(url, problem)
         run.counts.pages += 1  # fetched and kept: the run is partial, not failed
         run.counts.fail(url, f"{SUSPECT}{problem}")
         run.warnings.append(f"{url}: {SUSPECT}{problem}")
         _write(run, writer, capture)
         return _Step(True, parsed.next_url or (previous.next_url if previous else None))
-    cards = parsed.cards
+    keyed = page.keyed
     if run.options.feed_entries:
-        cards = _confirm_with_feed(cards, run.options.feed_entries)
-    outcome = _write(run, writer, capture, cards, parsed.skipped)
+        keyed = key_cards(confirm_with_feed(parsed.cards, run.options.feed_entries))
+    outcome = _write(run, writer, capture, keyed, parsed.skipped)
     run.counts.add(outcome)
     keys = frozenset(card.url or f"{card.title}\n{card.excerpt}" for card in parsed.cards)
     return _Step(outcome.is_news, parsed.next_url, parsed.page_urls, cards=keys)
 
 
-def _capture(
-    url: str,
-    fetched: Fetched,
-    kind: PageKind,
-    encoding: str | None = None,
-    parsed: ParsedPage | None = None,
-    error: str | None = None,
-) -> PageCapture:
-    """Return what the store keeps of a fetched page."""
+def _unparsed(url: str, fetched: Fetched, error: str) -> PageCapture:
+    """Return what the store keeps of a fetched page that could not be parsed."""
     return PageCapture(
-        url, now_iso(), kind, fetched.status, fetched.etag, fetched.last_modified,
-        fetched.content_type, encoding, fetched.body,
-        parsed.next_url if parsed else None, parsed.confidence if parsed else None, error,
+        url, now_iso(), PageKind.UNPARSEABLE, fetched.status, fetched.etag,
+        fetched.last_modified, fetched.content_type, None, fetched.body, None, None, error,
     )  # fmt: skip
-
-
-def suspect_parse(parsed: ParsedPage, previous: Validators | None) -> str | None:
-    """Say why a page's parse looks like garbage next to the last good one, or None."""
-    if previous is None or not previous.cards:
-        return None
-    was, now = previous.cards, len(parsed.cards)
-    # A last page may legitimately shrink; a page with a next link should not.
-    if parsed.next_url and was >= MIN_CARDS_FOR_COLLAPSE and now < was * COLLAPSE_RATIO:
-        return f"{now} cards where the last crawl found {was}"
-    if parsed.confidence < UNSURE <= (previous.confidence or 0.0):
-        reasons = "; ".join(parsed.warnings) or "no clear listing"
-        before = previous.confidence or 0.0
-        now_conf = f"{parsed.confidence:.2f}"
-        return f"the parser is unsure (confidence {now_conf}, was {before:.2f}): {reasons}"
-    return None
-
-
-def _confirm_with_feed(cards: list[Card], entries: list[FeedEntry]) -> list[Card]:
-    confirmed, disagreements = confirm_cards(cards, entries)
-    for note in disagreements:
-        log.warning("feed disagrees: %s", note, extra={"event": "feed_disagrees", "detail": note})
-    return confirmed
 
 
 def _write(
     run: _Crawl,
     writer: PageWriter,
     capture: PageCapture,
-    cards: list[Card] | None = None,
+    keyed: list[KeyedCard] | None = None,
     skipped: int = 0,
 ) -> PageOutcome:
     """Dedupe and write one crawled page, and log what it brought (never its body)."""
-    outcome = write_page(writer, run.run_id, capture, cards, skipped)
-    error = f" ({capture.error})" if capture.error else ""
-    log.info(
-        "page %s %s: %d cards, %d new posts, %d new versions%s",
-        capture.url,
-        capture.outcome,
-        outcome.cards,
-        outcome.new_posts,
-        outcome.new_versions,
-        error,
-        extra={
-            "event": "page",
-            "run_id": run.run_id,
-            "url": capture.url,
-            "outcome": str(capture.outcome),
-            "status_code": capture.status_code,
-            "cards": outcome.cards,
-            "cards_skipped": outcome.cards_skipped,
-            "new_posts": outcome.new_posts,
-            "new_versions": outcome.new_versions,
-            "reposts": outcome.reposts,
-            "error": capture.error,
-        },
-    )
+    outcome = write_keyed_page(writer, run.run_id, capture, keyed, skipped)
+    log_page(run.run_id, capture, outcome)
+    return outcome
+
+
+def write_keyed_page(
+    writer: PageWriter,
+    run_id: int,
+    capture: PageCapture,
+    keyed: list[KeyedCard] | None,
+    skipped: int = 0,
+) -> PageOutcome:
+    """The dedupe and write stages for one page: its keyed cards (if any) and the page."""
+    outcome = PageOutcome(cards_skipped=skipped)
+    if keyed is not None:
+        known = writer.known(keyed, run_id)
+        changes = dedupe_page(keyed, known, skipped)
+        writer.write_changes(run_id, capture.fetched_at, capture.url, changes, known)
+        outcome = changes.outcome
+    writer.write_fetch(run_id, capture, outcome)
     return outcome
 
 
@@ -515,16 +396,9 @@ def write_page(
     cards: list[Card] | None,
     skipped: int = 0,
 ) -> PageOutcome:
-    """The dedupe and write stages for one page: its cards (if any) and the page itself."""
-    outcome = PageOutcome(cards_skipped=skipped)
-    if cards is not None:
-        keyed = key_cards(cards)
-        known = writer.known(keyed, run_id)
-        changes = dedupe_page(keyed, known, skipped)
-        writer.write_changes(run_id, capture.fetched_at, capture.url, changes, known)
-        outcome = changes.outcome
-    writer.write_fetch(run_id, capture, outcome)
-    return outcome
+    """Key a page's cards (if any), then dedupe and write them and the page."""
+    keyed = key_cards(cards) if cards is not None else None
+    return write_keyed_page(writer, run_id, capture, keyed, skipped)
 
 
 def archive_page(
@@ -538,10 +412,3 @@ def archive_page(
     """Dedupe and write one page of a site in a transaction of its own."""
     with store.writer(site_id) as writer:
         return write_page(writer, run_id, capture, cards, skipped)
-
-
-def run_status(counts: RunCounts) -> RunStatus:
-    """How a run ended by its counts: ok, partial when some pages failed, failed when all did."""
-    if counts.pages_failed == 0:
-        return RunStatus.OK
-    return RunStatus.PARTIAL if counts.pages or counts.pages_not_modified else RunStatus.FAILED

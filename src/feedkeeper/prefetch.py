@@ -16,10 +16,9 @@ import contextlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from feedkeeper.cards import ParsedPage
 from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.parse.urls import page_number
-from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker
+from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, KeyedPage, ParseWorker
 from feedkeeper.records import Validators
 from feedkeeper.scope import is_in_scope
 
@@ -29,7 +28,7 @@ class Download:
     """A fetched page, and its parse when it was started in the worker as it arrived."""
 
     fetched: Fetched
-    parsing: asyncio.Future[ParsedPage] | None = None
+    parsing: asyncio.Future[KeyedPage] | None = None
 
 
 class Prefetcher:

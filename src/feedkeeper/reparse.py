@@ -1,27 +1,31 @@
 """Re-deriving the archive from its stored pages with the current parser, without fetching.
 
 The stored pages go through the parse stage (a worker process on a long archive, a
-bounded number of pages ahead), then the same dedupe and write stages as a crawl, all
+bounded number of pages ahead, parsing and keying while this process dedupes and
+writes the pages before them), then the same dedupe and write stages as a crawl, all
 in one transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from feedkeeper.cards import ParsedPage
-from feedkeeper.dedupe import dedupe_page, key_cards
+from feedkeeper.dedupe import dedupe_page
 from feedkeeper.errors import ParseError
 from feedkeeper.parse import Profile
-from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker, read_page
-from feedkeeper.pipeline import SUSPECT, Progress, RunSummary, run_status, suspect_parse
+from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, KeyedPage, ParseWorker, read_keyed_page
+from feedkeeper.pipeline import Progress
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, Validators
+from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.store import Store
 from feedkeeper.store.engine import describe
 from feedkeeper.store.write import PageWriter
+from feedkeeper.suspect import SUSPECT, suspect_parse
 
 
 def reparse(
@@ -57,29 +61,42 @@ class _Reparse:
     last_good: dict[str, Validators] = field(default_factory=dict)  # by URL
 
 
-# Pages a reparse keeps in the worker's queue: enough to keep it busy while this
+# Pages a reparse keeps in the workers' queues: enough to keep them busy while this
 # process writes, few enough that their bodies stay small in memory.
 PARSE_AHEAD = 32
+# Parsing is a reparse's heaviest stage and this process's dedupe and write leave room
+# beside it: one worker a core, so that parsing does not hold the rest back.
+MAX_PARSE_WORKERS = 4
 
 
 async def _reparse_pages(
     store: Store, writer: PageWriter, pages: Sequence[tuple[int, int, int]], rules: _Reparse
 ) -> None:
-    """Parse the stored pages (in a worker, ``PARSE_AHEAD`` in flight), dedupe and write them."""
-    worker = ParseWorker(rules.profile) if len(pages) >= PARALLEL_FROM_PAGES else None
+    """Parse the stored pages (in workers, ``PARSE_AHEAD`` in flight), dedupe and write them."""
+    workers = _start_workers(rules.profile, len(pages))
     queue: deque[_StoredPage] = deque()
     try:
-        for fetch_id, run_id, site_id in pages:
+        for number, (fetch_id, run_id, site_id) in enumerate(pages):
             capture = store.load_capture(writer, fetch_id)
+            worker = workers[number % len(workers)] if workers else None
             job = await worker.submit(*_stored_job(capture)) if worker else None
-            queue.append(_StoredPage(run_id, site_id, capture, job))
+            queue.append(_StoredPage(run_id, site_id, capture, worker, job))
             if len(queue) > PARSE_AHEAD:
-                await _reparse_page(writer, queue.popleft(), worker, rules)
+                await _reparse_page(writer, queue.popleft(), rules)
+            await asyncio.sleep(0)  # a turn of the loop moves the pipes to and from the workers
         while queue:
-            await _reparse_page(writer, queue.popleft(), worker, rules)
+            await _reparse_page(writer, queue.popleft(), rules)
     finally:
-        if worker is not None:
+        for worker in workers:
             await worker.stop()
+
+
+def _start_workers(profile: Profile | None, pages: int) -> list[ParseWorker]:
+    """Return the parse workers for ``pages`` stored pages: none for a few, one a core."""
+    if pages < PARALLEL_FROM_PAGES:
+        return []
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [ParseWorker(profile) for _ in range(min(max(1, cores or 1), MAX_PARSE_WORKERS))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,28 +106,26 @@ class _StoredPage:
     run_id: int
     site_id: int
     capture: PageCapture
-    parsing: asyncio.Future[ParsedPage] | None
+    worker: ParseWorker | None
+    parsing: asyncio.Future[KeyedPage] | None
 
 
-async def _reparse_page(
-    writer: PageWriter, page: _StoredPage, worker: ParseWorker | None, rules: _Reparse
-) -> None:
+async def _reparse_page(writer: PageWriter, page: _StoredPage, rules: _Reparse) -> None:
     capture = page.capture
     if rules.progress:
         rules.progress(capture.url)
     try:
-        if page.parsing is not None and worker is not None:
-            parsed = await worker.result(page.parsing, *_stored_job(capture))
+        if page.parsing is not None and page.worker is not None:
+            read = await page.worker.result(page.parsing, *_stored_job(capture))
         else:
-            parsed = read_page(*_stored_job(capture), rules.profile)
-        _check_once_suspect(capture, parsed, rules)
+            read = read_keyed_page(*_stored_job(capture), rules.profile)
+        _check_once_suspect(capture, read.parsed, rules)
     except ParseError as exc:
         rules.counts.fail(capture.url, exc.message)
         return
     writer.site_id = page.site_id
-    keyed = key_cards(parsed.cards)
-    known = writer.known(keyed, page.run_id)
-    changes = dedupe_page(keyed, known, parsed.skipped)
+    known = writer.known(read.keyed, page.run_id)
+    changes = dedupe_page(read.keyed, known, read.parsed.skipped)
     writer.write_changes(page.run_id, capture.fetched_at, capture.url, changes, known)
     rules.counts.add(changes.outcome)
 

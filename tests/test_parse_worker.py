@@ -1,0 +1,67 @@
+"""The parse worker: keyed pages back, as this process would read them, over wide pipes."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from feedkeeper.parse_worker import PIPE_BYTES, KeyedPage, ParseWorker, read_keyed_page, widen_pipe
+
+PAGE = (
+    "<html><body><main>"
+    '<article><h2><a href="HTTP://Blog.Test:80/p/1/?utm_source=x&b=2&a=1#top">梯度同步</a></h2>'
+    "<p>讲梯度如何在显卡之间同步。</p></article>"
+    '<article><h2><a href="/p/2/">显存优化</a></h2><p>讲显存如何省下来。</p></article>'
+    '<article><h2><a href="/p/3/">混合精度</a></h2><p>讲半精度训练。</p></article>'
+    "</main></body></html>"
+).encode()
+
+
+async def read_in_worker(body: bytes) -> tuple[KeyedPage, int]:
+    worker = ParseWorker(None)
+    try:
+        answer = await (await worker.submit(body, "text/html; charset=utf-8", "http://blog.test/"))
+        return answer, _pipe_size(worker)
+    finally:
+        await worker.stop()
+
+
+def _pipe_size(worker: ParseWorker) -> int:
+    """The size of the pipe the worker reads its jobs from, opened through /proc."""
+    fd = os.open(f"/proc/{worker.pid}/fd/0", os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        return int(fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ))
+    finally:
+        os.close(fd)
+
+
+def test_the_worker_answers_cards_keyed_by_canonical_url_and_fingerprint() -> None:
+    answer, _ = asyncio.run(read_in_worker(PAGE))
+    assert [keyed.url for keyed in answer.keyed] == [
+        "http://blog.test/p/1/?a=1&b=2",
+        "http://blog.test/p/2/",
+        "http://blog.test/p/3/",
+    ]
+    assert [keyed.card.title for keyed in answer.keyed] == ["梯度同步", "显存优化", "混合精度"]
+    fingerprints = [keyed.fingerprint for keyed in answer.keyed]
+    assert all(fingerprints) and len(set(fingerprints)) == 3
+    assert answer == read_keyed_page(PAGE, "text/html; charset=utf-8", "http://blog.test/")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's")
+def test_the_worker_widens_its_pipes_to_hold_a_fetch_window_of_pages() -> None:
+    _, size = asyncio.run(read_in_worker(PAGE))
+    assert size >= PIPE_BYTES
+
+
+def test_widening_what_is_not_a_pipe_changes_nothing_and_raises_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "file"
+    path.write_bytes(b"x")
+    with path.open("rb") as handle:
+        widen_pipe(handle.fileno())
+    assert path.read_bytes() == b"x"
