@@ -17,8 +17,26 @@ from enum import Enum
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feedkeeper.cards import Card
-from feedkeeper.records import PageOutcome
 from feedkeeper.text import fold_for_fingerprint
+
+
+@dataclass(slots=True)
+class PageOutcome:
+    """What storing one page's cards changed in the archive."""
+
+    cards: int = 0
+    cards_skipped: int = 0
+    new_posts: int = 0
+    new_versions: int = 0
+    filled_in: int = 0
+    reposts: int = 0
+    placeholders_found: int = 0
+
+    @property
+    def is_news(self) -> bool:
+        """True when the page brought a new post, a new version or a filled-in value."""
+        return bool(self.new_posts or self.new_versions or self.filled_in)
+
 
 # Query parameters that say where a click came from, not what is on the page.
 TRACKING_PARAMS = frozenset(

@@ -24,7 +24,7 @@ from feedkeeper.cards import Card
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.crawl_options import CrawlOptions, Progress
-from feedkeeper.dedupe import KeyedCard, dedupe_page, key_cards
+from feedkeeper.dedupe import KeyedCard, PageOutcome, dedupe_page, key_cards
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import (
     ConfigError,
@@ -40,7 +40,6 @@ from feedkeeper.prefetch import Download, Prefetcher
 from feedkeeper.records import (
     PageCapture,
     PageKind,
-    PageOutcome,
     RunCounts,
     RunKind,
     RunStatus,

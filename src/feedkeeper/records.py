@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlmodel import Field
 
 from feedkeeper.models import RunCounters
+
+if TYPE_CHECKING:
+    from feedkeeper.dedupe import PageOutcome
 
 
 class RunStatus(StrEnum):
@@ -74,24 +78,6 @@ class Validators:
     next_url: str | None
     cards: int = 0  # how many cards that fetch held: the yardstick for a collapse
     confidence: float | None = None
-
-
-@dataclass(slots=True)
-class PageOutcome:
-    """What storing one page's cards changed in the archive."""
-
-    cards: int = 0
-    cards_skipped: int = 0
-    new_posts: int = 0
-    new_versions: int = 0
-    filled_in: int = 0
-    reposts: int = 0
-    placeholders_found: int = 0
-
-    @property
-    def is_news(self) -> bool:
-        """True when the page brought a new post, a new version or a filled-in value."""
-        return bool(self.new_posts or self.new_versions or self.filled_in)
 
 
 class RunCounts(RunCounters):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from feedkeeper.records import PageCapture, PageOutcome, RunCounts, RunStatus
+from feedkeeper.dedupe import PageOutcome
+from feedkeeper.records import PageCapture, RunCounts, RunStatus
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from sqlalchemy import (
 )
 
 from feedkeeper.cards import find_placeholders
-from feedkeeper.dedupe import KeyedCard, Known, PageChanges, Split, VersionRow
-from feedkeeper.records import PageCapture, PageOutcome
+from feedkeeper.dedupe import KeyedCard, Known, PageChanges, PageOutcome, Split, VersionRow
+from feedkeeper.records import PageCapture
 from feedkeeper.store.dialect import (
     insert_unless_present,
     is_index_deferred,
