@@ -273,26 +273,52 @@ def triggers_set_aside(conn: Connection) -> Iterator[None]:
 
 
 # What the triggers of migration 0002 keep in post_fts: each post's current title and excerpt.
+_EVERY_CURRENT = (
+    " FROM post p JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+)
 _INDEX_EVERY_POST = (
-    "INSERT INTO post_fts (rowid, title, excerpt)"
-    " SELECT p.id, v.title, v.excerpt FROM post p"
-    " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+    "INSERT INTO post_fts (rowid, title, excerpt) SELECT p.id, v.title, v.excerpt" + _EVERY_CURRENT
+)
+# And what migration 0007's word index keeps: the same text segmented into words.
+_WORDS_OF_EVERY_POST = (
+    "INSERT INTO post_words (rowid, title, excerpt)"
+    " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)" + _EVERY_CURRENT
 )
 
 
 def rebuild_search_index(conn: Connection) -> None:
     """Fill the full-text indexes anew from the current versions.
 
-    The substring index in one statement, merged; every post queued for the word index,
-    which the commit fills (``refresh_indexes``).
+    On SQLite both indexes are made empty and filled in one statement each, the
+    substring index merged. On PostgreSQL post_fts is filled here and every post is
+    queued for the word index, which the commit fills (``refresh_indexes``).
     """
-    conn.exec_driver_sql("DELETE FROM post_fts")
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql("DELETE FROM post_fts")
+        conn.exec_driver_sql(_INDEX_EVERY_POST)
+        conn.exec_driver_sql("DELETE FROM post_words")
+        conn.exec_driver_sql("DELETE FROM post_words_stale")
+        conn.exec_driver_sql("INSERT INTO post_words_stale (post_id) SELECT id FROM post")
+        return
+    for table in ("post_fts", "post_words"):
+        _recreate_empty(conn, table)
     conn.exec_driver_sql(_INDEX_EVERY_POST)
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
-    conn.exec_driver_sql("DELETE FROM post_words")
+    conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
+    conn.exec_driver_sql(_WORDS_OF_EVERY_POST)
     conn.exec_driver_sql("DELETE FROM post_words_stale")
-    conn.exec_driver_sql("INSERT INTO post_words_stale (post_id) SELECT id FROM post")
+
+
+def _recreate_empty(conn: Connection, table: str) -> None:
+    """Drop an FTS5 table and create it again as it was, in the caller's transaction.
+
+    Emptying one row by row makes FTS5 tokenize every row again to unindex it; a
+    rebuild that replaces every row needs none of them.
+    """
+    create = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).scalar_one()
+    conn.exec_driver_sql(f'DROP TABLE "{table}"')
+    conn.exec_driver_sql(create)
 
 
 @dataclass(frozen=True, slots=True)
