@@ -13,7 +13,7 @@ from feedkeeper.importer import import_captures
 from feedkeeper.pipeline import archive_page
 from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
-from feedkeeper.store.dialect import rebuild_search_index
+from feedkeeper.store.dialect import FTS_HASH_BYTES, rebuild_search_index
 from feedkeeper.store.search import MarkedText, search_posts
 from feedkeeper.store.sites import ensure_site
 
@@ -202,5 +202,8 @@ def test_a_rebuild_fills_both_indexes_itself_leaving_none_queued(
         for index in ("post_fts", "post_words"):
             assert conn.exec_driver_sql(count.format(index)).scalar_one() == posts
             conn.exec_driver_sql(f"INSERT INTO {index} ({index}) VALUES ('integrity-check')")
+            # filled with a larger memory for terms, left with FTS5's default for later writes
+            hash_bytes = f"SELECT v FROM {index}_config WHERE k = 'hashsize'"
+            assert conn.exec_driver_sql(hash_bytes).scalar_one() == FTS_HASH_BYTES == 1 << 20
     assert ids(store, "stale entry") == []
     assert rows(store, "SELECT rowid FROM post_words WHERE post_words MATCH '梯度'")
