@@ -13,6 +13,7 @@ from feedkeeper.importer import import_captures
 from feedkeeper.pipeline import archive_page
 from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
+from feedkeeper.store.dialect import FTS_HASH_BYTES, rebuild_search_index
 from feedkeeper.store.search import MarkedText, search_posts
 from feedkeeper.store.sites import ensure_site
 
@@ -186,3 +187,23 @@ def test_reparse_rebuilds_the_index_and_keeps_its_triggers(store: Store, seeds: 
     posts = rows(store, "SELECT count(*) AS n FROM post")
     assert rows(store, "SELECT count(*) AS n FROM post_fts") == posts
     assert rows(store, "SELECT count(*) AS n FROM post_words") == posts
+
+
+def test_a_rebuild_fills_both_indexes_itself_leaving_none_queued(
+    store: Store, seeds: list[Path]
+) -> None:
+    import_captures(store, seeds)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO post_fts (rowid, title) VALUES (999, 'stale entry')")
+        rebuild_search_index(conn)
+        count = "SELECT count(*) FROM {}"
+        posts = conn.exec_driver_sql(count.format("post")).scalar_one()
+        assert conn.exec_driver_sql(count.format("post_words_stale")).scalar_one() == 0
+        for index in ("post_fts", "post_words"):
+            assert conn.exec_driver_sql(count.format(index)).scalar_one() == posts
+            conn.exec_driver_sql(f"INSERT INTO {index} ({index}) VALUES ('integrity-check')")
+            # filled with a larger memory for terms, left with FTS5's default for later writes
+            hash_bytes = f"SELECT v FROM {index}_config WHERE k = 'hashsize'"
+            assert conn.exec_driver_sql(hash_bytes).scalar_one() == FTS_HASH_BYTES == 1 << 20
+    assert ids(store, "stale entry") == []
+    assert rows(store, "SELECT rowid FROM post_words WHERE post_words MATCH '梯度'")

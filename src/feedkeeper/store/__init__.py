@@ -248,7 +248,7 @@ class Store:
                 yield PageWriter(conn, None), [(int(i), int(r), int(s)) for i, r, s in pages]
                 restore_recoveries(conn, kept)
                 refresh_recovered_excerpts(conn)
-            # Every row was rewritten: the index is filled in one statement, and merged.
+            # Every row was rewritten: each full-text index is filled anew in one statement.
             rebuild_search_index(conn)
 
     def load_capture(self, writer: PageWriter, fetch_id: int) -> PageCapture:

@@ -273,26 +273,68 @@ def triggers_set_aside(conn: Connection) -> Iterator[None]:
 
 
 # What the triggers of migration 0002 keep in post_fts: each post's current title and excerpt.
+_EVERY_CURRENT = (
+    " FROM post p JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+)
 _INDEX_EVERY_POST = (
-    "INSERT INTO post_fts (rowid, title, excerpt)"
-    " SELECT p.id, v.title, v.excerpt FROM post p"
-    " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+    "INSERT INTO post_fts (rowid, title, excerpt) SELECT p.id, v.title, v.excerpt" + _EVERY_CURRENT
+)
+# And what migration 0007's word index keeps: the same text segmented into words.
+_WORDS_OF_EVERY_POST = (
+    "INSERT INTO post_words (rowid, title, excerpt)"
+    " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)" + _EVERY_CURRENT
 )
 
 
 def rebuild_search_index(conn: Connection) -> None:
     """Fill the full-text indexes anew from the current versions.
 
-    The substring index in one statement, merged; every post queued for the word index,
-    which the commit fills (``refresh_indexes``).
+    On SQLite both indexes are made empty and filled in one statement each, the
+    substring index merged. On PostgreSQL post_fts is filled here and every post is
+    queued for the word index, which the commit fills (``refresh_indexes``).
     """
-    conn.exec_driver_sql("DELETE FROM post_fts")
-    conn.exec_driver_sql(_INDEX_EVERY_POST)
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql("DELETE FROM post_fts")
+        conn.exec_driver_sql(_INDEX_EVERY_POST)
+        conn.exec_driver_sql("DELETE FROM post_words")
+        conn.exec_driver_sql("DELETE FROM post_words_stale")
+        conn.exec_driver_sql("INSERT INTO post_words_stale (post_id) SELECT id FROM post")
+        return
+    with _emptied_for_filling(conn, "post_fts"):
+        conn.exec_driver_sql(_INDEX_EVERY_POST)
         conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
-    conn.exec_driver_sql("DELETE FROM post_words")
+    with _emptied_for_filling(conn, "post_words"):
+        conn.exec_driver_sql(_WORDS_OF_EVERY_POST)
     conn.exec_driver_sql("DELETE FROM post_words_stale")
-    conn.exec_driver_sql("INSERT INTO post_words_stale (post_id) SELECT id FROM post")
+
+
+# Bytes of terms FTS5 gathers in memory before it writes them out as a segment: its
+# default (1 MiB) after a fill, and enough for the fill of a whole archive's worth in
+# few segments, with less merging meanwhile (half the time of the default).
+FTS_HASH_BYTES = 1 << 20
+FILL_HASH_BYTES = 16 << 20
+
+
+@contextlib.contextmanager
+def _emptied_for_filling(conn: Connection, table: str) -> Iterator[None]:
+    """Drop an FTS5 table and create it again as it was, for the block to fill.
+
+    Emptying one row by row would make FTS5 tokenize every row again to unindex it.
+    """
+    create = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).scalar_one()
+    conn.exec_driver_sql(f'DROP TABLE "{table}"')
+    conn.exec_driver_sql(create)
+    _set_hash_bytes(conn, table, FILL_HASH_BYTES)
+    yield
+    _set_hash_bytes(conn, table, FTS_HASH_BYTES)
+
+
+def _set_hash_bytes(conn: Connection, table: str, size: int) -> None:
+    conn.exec_driver_sql(
+        f'INSERT INTO "{table}" ("{table}", rank) VALUES (\'hashsize\', {int(size)})'
+    )
 
 
 @dataclass(frozen=True, slots=True)
