@@ -428,7 +428,8 @@ def _new_post(item: KeyedCard, known: Known, changes: PageChanges) -> int:
         _add_url(item.url, post_id, known, changes)
     if item.fingerprint is not None and item.fingerprint not in known.by_fingerprint:
         _add_fingerprint(item.fingerprint, post_id, known, changes)  # a look-alike keeps its
-    _new_version(post_id, 1, fields_of(item.card), known, changes)
+    # The card's fields are its first version's: the fingerprint it was keyed by is theirs.
+    _new_version(post_id, 1, fields_of(item.card), known, changes, item.fingerprint)
     changes.outcome.new_posts += 1
     return post_id
 
@@ -453,11 +454,18 @@ def _update(post_id: int, seen: Fields, known: Known, changes: PageChanges) -> N
 
 
 def _new_version(
-    post_id: int, version: int, values: Fields, known: Known, changes: PageChanges
+    post_id: int,
+    version: int,
+    values: Fields,
+    known: Known,
+    changes: PageChanges,
+    fp: str | None = None,
 ) -> None:
+    """Add a version of ``values``; ``fp`` is their fingerprint when the caller knows it."""
     version_id = known.next_version_id
     known.next_version_id += 1
-    fp = _fp(values.title, values.excerpt)
+    if fp is None:
+        fp = _fp(values.title, values.excerpt)
     changes.versions[version_id] = VersionRow(version_id, post_id, version, values, fp)
     known.current[post_id] = Current(post_id, version_id, version, values)
 

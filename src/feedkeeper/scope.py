@@ -8,6 +8,7 @@ to the site as Basic auth and are kept out of every URL the crawler records.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
@@ -15,6 +16,8 @@ import httpx
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# The walk asks about the same few URLs again at every page (the pages it plans ahead).
+@functools.lru_cache(maxsize=4096)
 def is_in_scope(start_url: str, url: str) -> bool:
     """True when ``url`` has the origin of ``start_url``: scheme, host and port.
 

@@ -56,6 +56,9 @@ BATCH_PAGES = 16
 # transaction of a commit; the rest are indexed as the writer finishes. FTS5 then merges
 # a few large segments rather than many small ones.
 INDEX_BATCH_POSTS = 2000
+# zlib's fastest level: a listing page compresses in about 60 % of the time level 6 takes,
+# for a body about a tenth larger (about a fifth of the page instead of a sixth).
+BODY_ZLIB_LEVEL = 1
 
 _VERSION_COLUMNS = (
     "title", "category", "categories", "tags", "published", "published_at", "excerpt",
@@ -191,7 +194,7 @@ class PageWriter:
             body = {
                 "sha256": sha,
                 "size": len(capture.body),
-                "data": zlib.compress(capture.body, 6),
+                "data": zlib.compress(capture.body, BODY_ZLIB_LEVEL),
             }
             rows_inserted(self.conn.execute(_INSERT_BODY[self.conn.dialect.name], body))
         row = _fetch_row(run_id, capture, sha, outcome) | {"site_id": self._site()}
