@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -103,3 +104,37 @@ def test_crawl_url_adds_the_site_when_missing(
     capsys.readouterr()
     assert main(["sites", "list", "--db", str(db_path)]) == 0
     assert capsys.readouterr().out == f"127.0.0.1  active  -  {url}\n"
+
+
+def test_a_crawl_queued_late_is_not_a_second_crawl_of_its_slot(
+    servers: list[FixtureServer], db_path: Path | str
+) -> None:
+    """A job queued in one slot that starts in the next, where that slot's own job follows:
+    the site is crawled once in the slot, and a crawl cut short does not count."""
+    from datetime import UTC, datetime, timedelta
+
+    from feedkeeper.config import Settings
+    from feedkeeper.jobs import _crawl_site, current_slot
+    from feedkeeper.store.sites import find_site
+
+    _add(db_path, servers[0].base_url, "a")
+    store = Store.open(db_path)
+    settings = Settings(db=db_path, rate=0, every="1h")
+    site = find_site(store.engine, "a", asked_by="--site")
+    now = datetime.now(UTC)
+    previous = current_slot(site, settings, now - timedelta(hours=1))
+    this = current_slot(site, settings, now)
+
+    def crawls() -> list[str]:
+        found = rows(store, "SELECT status FROM crawl_runs WHERE kind = 'crawl' ORDER BY id")
+        return [r["status"] for r in found]
+
+    asyncio.run(_crawl_site(store, settings, site.id, previous))  # the late job: it crawls
+    assert crawls() == ["ok"]
+    asyncio.run(_crawl_site(store, settings, site.id, this))  # this slot's own job: skipped
+    assert crawls() == ["ok"]
+    with store.engine.begin() as conn:  # the crawl was cut short after all
+        conn.exec_driver_sql("UPDATE run SET status = 'interrupted'")
+    asyncio.run(_crawl_site(store, settings, site.id, this))
+    assert crawls() == ["interrupted", "ok"]
+    store.close()

@@ -19,6 +19,22 @@ def has_crawl_since(engine: Engine, site_id: int, since: str) -> bool:
         return conn.execute(query.limit(1)).first() is not None
 
 
+def has_crawl_that_counts_since(engine: Engine, site_id: int, since: str) -> bool:
+    """True when a crawl of the site that was not cut short started at or after ``since``.
+
+    A crawl interrupted by a signal or a dead process does not count: it is to be done again.
+    """
+    r = run_t.c
+    query = select(r.id).where(
+        r.kind == RunKind.CRAWL,
+        r.site_id == site_id,
+        r.started_at >= since,
+        r.status.not_in([RunStatus.INTERRUPTED, RunStatus.RUNNING]),
+    )
+    with engine.connect() as conn:
+        return conn.execute(query.limit(1)).first() is not None
+
+
 def crawl_start_times(engine: Engine, site_id: int | None = None) -> tuple[str | None, str | None]:
     """Return when the last successful crawl and the first crawl (of a site, or of all) started."""
     r = run_t.c
