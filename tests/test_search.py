@@ -189,21 +189,26 @@ def test_reparse_rebuilds_the_index_and_keeps_its_triggers(store: Store, seeds: 
     assert rows(store, "SELECT count(*) AS n FROM post_words") == posts
 
 
+INDEXES = ("post_fts", "post_words")
+
+
 def test_a_rebuild_fills_both_indexes_itself_leaving_none_queued(
     store: Store, seeds: list[Path]
 ) -> None:
     import_captures(store, seeds)
+    hash_bytes = "SELECT v FROM {}_config WHERE k = 'hashsize'"
     with store.engine.begin() as conn:
+        migrated = {i: conn.exec_driver_sql(hash_bytes.format(i)).scalar_one() for i in INDEXES}
         conn.exec_driver_sql("INSERT INTO post_fts (rowid, title) VALUES (999, 'stale entry')")
         rebuild_search_index(conn)
         count = "SELECT count(*) FROM {}"
         posts = conn.exec_driver_sql(count.format("post")).scalar_one()
         assert conn.exec_driver_sql(count.format("post_words_stale")).scalar_one() == 0
-        for index in ("post_fts", "post_words"):
+        for index in INDEXES:
             assert conn.exec_driver_sql(count.format(index)).scalar_one() == posts
             conn.exec_driver_sql(f"INSERT INTO {index} ({index}) VALUES ('integrity-check')")
-            # filled with a larger memory for terms, left with FTS5's default for later writes
-            hash_bytes = f"SELECT v FROM {index}_config WHERE k = 'hashsize'"
-            assert conn.exec_driver_sql(hash_bytes).scalar_one() == FTS_HASH_BYTES == 1 << 20
+            # filled with a larger memory for terms, left as the migrations set it (8 MiB)
+            kept = conn.exec_driver_sql(hash_bytes.format(index)).scalar_one()
+            assert kept == migrated[index] == FTS_HASH_BYTES == 8 << 20
     assert ids(store, "stale entry") == []
     assert rows(store, "SELECT rowid FROM post_words WHERE post_words MATCH '梯度'")

@@ -308,10 +308,11 @@ def rebuild_search_index(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM post_words_stale")
 
 
-# Bytes of terms FTS5 gathers in memory before it writes them out as a segment: its
-# default (1 MiB) after a fill, and enough for the fill of a whole archive's worth in
-# few segments, with less merging meanwhile (half the time of the default).
-FTS_HASH_BYTES = 1 << 20
+# Bytes of terms FTS5 gathers in memory before it writes them out as a segment: what
+# migration 0009 sets for the batches a crawl indexes (FTS5's own default is 1 MiB),
+# and during a fill enough for a whole archive's worth in few segments, with less
+# merging meanwhile (half the time of the default).
+FTS_HASH_BYTES = 8 << 20
 FILL_HASH_BYTES = 16 << 20
 
 
