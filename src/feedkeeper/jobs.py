@@ -37,7 +37,7 @@ from feedkeeper.pipeline import CrawlOptions, crawl_async
 from feedkeeper.records import SiteState
 from feedkeeper.sites_crawl import host_of
 from feedkeeper.store import Store
-from feedkeeper.store.runs import has_crawl_since, has_crawl_that_counts_since
+from feedkeeper.store.runs import has_crawl_since
 from feedkeeper.store.sites import Site, list_sites
 from feedkeeper.triggers import parse_interval
 
@@ -117,7 +117,8 @@ async def _crawl_site(store: Store, settings: Settings, site_id: int, slot: str)
     site = sites.get(site_id)
     if site is None or site.state is not SiteState.ACTIVE:
         return  # removed or paused since the job was queued
-    if has_crawl_that_counts_since(store.engine, site.id, current_slot(site, settings, _now())):
+    now_slot = current_slot(site, settings, _now())
+    if has_crawl_since(store.engine, site.id, now_slot, cut_short_counts=False):
         # Queued in an earlier slot and started late, then crawled again: the slot it
         # started in has had its crawl already (a crawl cut short does not count).
         log.info(

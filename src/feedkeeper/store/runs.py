@@ -11,26 +11,18 @@ from feedkeeper.store.tables import run_t
 SUCCESSFUL = (RunStatus.OK, RunStatus.PARTIAL)
 
 
-def has_crawl_since(engine: Engine, site_id: int, since: str) -> bool:
-    """True when a crawl of the site started at or after ``since`` (stored time text)."""
-    r = run_t.c
-    query = select(r.id).where(r.kind == RunKind.CRAWL, r.site_id == site_id, r.started_at >= since)
-    with engine.connect() as conn:
-        return conn.execute(query.limit(1)).first() is not None
+def has_crawl_since(
+    engine: Engine, site_id: int, since: str, *, cut_short_counts: bool = True
+) -> bool:
+    """True when a crawl of the site started at or after ``since`` (stored time text).
 
-
-def has_crawl_that_counts_since(engine: Engine, site_id: int, since: str) -> bool:
-    """True when a crawl of the site that was not cut short started at or after ``since``.
-
-    A crawl interrupted by a signal or a dead process does not count: it is to be done again.
+    Without ``cut_short_counts``, a crawl interrupted by a signal or a dead process (or
+    still marked running) does not count: it is to be done again.
     """
     r = run_t.c
-    query = select(r.id).where(
-        r.kind == RunKind.CRAWL,
-        r.site_id == site_id,
-        r.started_at >= since,
-        r.status.not_in([RunStatus.INTERRUPTED, RunStatus.RUNNING]),
-    )
+    query = select(r.id).where(r.kind == RunKind.CRAWL, r.site_id == site_id, r.started_at >= since)
+    if not cut_short_counts:
+        query = query.where(r.status.not_in([RunStatus.INTERRUPTED, RunStatus.RUNNING]))
     with engine.connect() as conn:
         return conn.execute(query.limit(1)).first() is not None
 
