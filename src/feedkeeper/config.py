@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -113,12 +113,6 @@ def load_settings(
     values.update(_read_env(env))
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return validate(Settings(**{k: _coerce(k, v) for k, v in values.items()}))
-
-
-def with_overrides(settings: Settings, **changes: Any) -> Settings:
-    """Return settings with the non-None ``changes`` applied and validated."""
-    kept = {k: _coerce(k, v) for k, v in changes.items() if v is not None}
-    return validate(replace(settings, **kept))
 
 
 def _config_file(explicit: Path | None, env: Mapping[str, str]) -> Path | None:

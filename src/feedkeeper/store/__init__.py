@@ -260,18 +260,6 @@ class Store:
         )
         return _capture_of(writer.conn.execute(query).one())
 
-    def iter_captures(self) -> Iterator[tuple[int, PageCapture]]:
-        """Yield every stored page with a body, oldest first, with its run id (for reparse)."""
-        f = page_fetch_t.c
-        query = (
-            select(page_fetch_t, page_body_t.c.data)
-            .join(page_body_t, page_body_t.c.sha256 == f.body_sha256)
-            .order_by(f.id)
-        )
-        with self.engine.connect() as conn:
-            for row in conn.execute(query).yield_per(200):
-                yield row.run_id, _capture_of(row)
-
 
 # What reparse rebuilds from the stored pages, children first.
 DERIVED_TABLES = (placeholder_t, sighting_t, post_fingerprint_t, post_url_t, post_version_t, post_t)
