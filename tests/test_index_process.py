@@ -19,10 +19,10 @@ from feedkeeper.pipeline import crawl, write_page
 from feedkeeper.records import RunStatus
 from feedkeeper.store import Store
 from feedkeeper.store.sites import ensure_site
-from loopback import LoopbackServer
 from test_index_queue import CURRENT, INDEXED, _page, _words
 
 from conftest import rows
+from loopback import LoopbackServer
 
 POSTS_A_PAGE = 10
 

@@ -3,7 +3,7 @@
 A writer on SQLite lets changed posts wait in the queue (``post_words_stale``, committed
 with the posts; see ``dialect.index_deferred``) and indexes them in batches. On a long
 crawl that work is most of the writer's: once a writer has queued ``START_FROM_POSTS``
-posts, the store starts ``python -m feedkeeper.store.indexer ARCHIVE``, which drains the
+posts, the store starts a Python process running ``main`` on it, which drains the
 queue in short transactions (``BATCH_POSTS`` posts each, so the writer never waits long
 for SQLite's write lock) on the other core while the crawl goes on. It is only an
 accelerator: the last writer tells it to finish (``finish`` on its stdin), waits for it
@@ -23,6 +23,7 @@ import select
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,19 +32,23 @@ from sqlalchemy import Connection
 from feedkeeper.store.dialect import index_deferred, refresh_indexes
 from feedkeeper.store.engine import create_sqlite_engine
 
-# Posts a run queues before the index process is worth starting. Starting one costs an
-# interpreter and the store's imports, about 0.2 s of CPU, the price of indexing some 700
-# posts (0.27 ms each); a small run (a cron run of a few pages, some tens of posts) never
-# starts one and indexes as it finishes, as before.
-START_FROM_POSTS = 500
-# Posts indexed in one transaction: about 0.1 s of work, the longest the crawl's writer
-# waits for the write lock, and large enough that FTS5 writes few small segments.
-BATCH_POSTS = 400
+# Posts a writer queues before the index process is worth starting. Starting one costs an
+# interpreter, SQLAlchemy and the store's imports, about 0.4 s of CPU: the price of
+# indexing some 2,000 posts (0.2 ms each), which is also where a writer would otherwise
+# index its first batch itself (``write.INDEX_BATCH_POSTS``). A shorter run (a cron run of
+# a few pages queues some tens of posts) never starts one and indexes as it finishes.
+START_FROM_POSTS = 2000
+# Posts indexed in one transaction: about 40 ms of CPU, which the crawl's writer may wait
+# for the write lock. Smaller batches cost more a post (more, smaller FTS5 segments to
+# merge: 100 posts cost a quarter more than 200), larger ones make the writer wait longer.
+BATCH_POSTS = 200
 # Seconds the index process sleeps when the queue holds less than a batch.
 POLL_SECONDS = 0.1
 # Seconds the last writer waits for the process to drain the queue before it does the rest.
 FINISH_WAIT = 120.0
 _FINISH = b"finish\n"
+# Not ``-m``: the store imports this module, which ``-m`` would then run as a second copy.
+_RUN = "from feedkeeper.store.indexer import main; main()"
 
 
 class IndexProcess:
@@ -56,6 +61,7 @@ class IndexProcess:
         self.path = path
         self.start_from = start_from if path is not None else None
         self.starts = 0  # processes started (for the profile and the tests)
+        self.waited = 0.0  # seconds the last writers waited for it to finish (the same)
         self.writers = 0  # writers open on the store: the last one ends the process
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -82,7 +88,7 @@ class IndexProcess:
         """Start the process when a writer has ``queued`` posts waiting, enough for one."""
         if self._process is None and self.start_from is not None and queued >= self.start_from:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "feedkeeper.store.indexer", str(self.path)],
+                [sys.executable, "-c", _RUN, str(self.path)],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
             self.starts += 1
@@ -93,6 +99,7 @@ class IndexProcess:
         if process is None:
             return
         assert process.stdin is not None
+        started = time.monotonic()
         try:
             process.stdin.write(_FINISH)
             process.stdin.close()
@@ -103,6 +110,7 @@ class IndexProcess:
             if process.poll() is None:  # never outlives the crawl
                 process.kill()
                 process.wait()
+            self.waited += time.monotonic() - started
 
 
 def index_batch(conn: Connection, most: int = BATCH_POSTS) -> int:
@@ -144,12 +152,8 @@ def _next_command(commands: int, wait: float) -> bytes | None:
 
 
 def main() -> None:
-    """The process: ``python -m feedkeeper.store.indexer ARCHIVE``, told what to do on stdin."""
+    """The process: ``main()`` with the archive's path as argument, told what to do on stdin."""
     # SIGTERM as SIGINT: the batch in progress rolls back as the exception unwinds.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     with contextlib.suppress(KeyboardInterrupt):
         serve(Path(sys.argv[1]), sys.stdin.fileno())
-
-
-if __name__ == "__main__":
-    main()

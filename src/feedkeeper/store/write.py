@@ -55,7 +55,8 @@ from feedkeeper.store.tables import (
 BATCH_PAGES = 16
 # New or changed posts a writer lets wait in the queue before it indexes them, in the
 # transaction of a commit; the rest are indexed as the writer finishes. FTS5 then merges
-# a few large segments rather than many small ones.
+# a few large segments rather than many small ones. While the store's index process runs
+# (``store.indexer``), the writer leaves the queue to it.
 INDEX_BATCH_POSTS = 2000
 # zlib's fastest level: a listing page compresses in about 60 % of the time level 6 takes,
 # for a body about a tenth larger (about a fifth of the page instead of a sixth).
@@ -220,6 +221,8 @@ class PageWriter:
         The full-text indexes are refreshed first when ``batch_posts`` posts wait and no
         index process takes them; a writer with enough waiting starts one.
         """
+        if self.indexing is not None and is_index_deferred(self.conn):
+            self.indexing.note_queued(self.queued)  # before this writer would index them
         if self.conn.in_transaction():
             most = None if self._is_indexed_elsewhere() else self.batch_posts
             if most is not None and self.queued >= most:
@@ -227,8 +230,6 @@ class PageWriter:
             self.conn.commit()
         if not is_index_deferred(self.conn):  # the commit refreshed them
             self.queued = 0
-        elif self.indexing is not None:
-            self.indexing.note_queued(self.queued)
         self.pending = 0
         self._next_ids = None
 
