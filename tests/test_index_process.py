@@ -18,6 +18,7 @@ from feedkeeper.config import Settings
 from feedkeeper.pipeline import crawl, write_page
 from feedkeeper.records import RunStatus
 from feedkeeper.store import Store
+from feedkeeper.store.indexer import BATCH_POSTS
 from feedkeeper.store.sites import ensure_site
 from test_index_queue import CURRENT, INDEXED, _page, _words
 
@@ -145,14 +146,15 @@ def test_writer_and_index_process_share_the_write_lock(db_path: Path) -> None:
     store = Store.open(db_path, index_process_from=1)
     site = ensure_site(store.engine, "https://b.example/")
     run = store.start_run("crawl", "https://b.example/", site.id)
+    pages = BATCH_POSTS  # three batches of posts (3 a page)
     try:
         with store.writer(site.id) as writer:
-            for number in range(1, 301):  # a commit a page, the index process draining meanwhile
+            for number in range(1, pages + 1):  # a commit a page, the process indexing meanwhile
                 write_page(writer, run, *_page(number))
                 writer.commit()
-                if number == 1:
-                    _wait_until_indexed(store, 3)  # it runs: the rest is written beside it
-        _assert_every_post_indexed(store, 900, "精度")
+                if number == BATCH_POSTS // 3 + 1:  # a whole batch waits: it takes it
+                    _wait_until_indexed(store, BATCH_POSTS)
+        _assert_every_post_indexed(store, 3 * pages, "精度")
     finally:
         store.close()
 
@@ -164,6 +166,7 @@ sys.path.insert(0, {tests!r})
 from test_index_queue import _page
 from feedkeeper.pipeline import write_page
 from feedkeeper.store import Store
+from feedkeeper.store.indexer import BATCH_POSTS
 from feedkeeper.store.sites import ensure_site
 
 store = Store.open(Path({db!r}), index_process_from=3)
@@ -187,6 +190,8 @@ def test_a_killed_crawl_leaves_its_queue_to_the_next_writer(db_path: Path) -> No
     _wait_until_gone(int(killed.stdout))
     left = sqlite3.connect(db_path)
     assert left.execute("SELECT count(*) FROM post").fetchone() == (60,)
+    # Orphaned, the index process left without indexing (less than a batch waited meanwhile).
+    assert left.execute("SELECT count(*) FROM post_words_stale").fetchone() == (60,)
     left.close()
     store = Store.open(db_path)  # closing the dead run is a write: it drains the queue
     try:

@@ -141,6 +141,11 @@ def refresh_indexes(conn: Connection, most: int | None = None) -> int:
     return int(count)
 
 
+def queued_posts(conn: Connection) -> int:
+    """How many posts wait in the queue for the full-text indexes (SQLite)."""
+    return int(conn.exec_driver_sql("SELECT count(*) FROM post_words_stale").scalar_one())
+
+
 def configure_server(engine: Engine) -> None:
     """Set up a PostgreSQL engine: its writers bring the word index up to date as they commit."""
     event.listen(engine, "commit", _on_commit)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from feedkeeper.store.dialect import index_deferred, refresh_indexes
+from feedkeeper.store.dialect import index_deferred, queued_posts, refresh_indexes
 from feedkeeper.store.engine import create_sqlite_engine
 
 # Posts a writer queues before the index process is worth starting. Starting one costs an
@@ -38,10 +38,11 @@ from feedkeeper.store.engine import create_sqlite_engine
 # index its first batch itself (``write.INDEX_BATCH_POSTS``). A shorter run (a cron run of
 # a few pages queues some tens of posts) never starts one and indexes as it finishes.
 START_FROM_POSTS = 2000
-# Posts indexed in one transaction: about 40 ms of CPU, which the crawl's writer may wait
-# for the write lock. Smaller batches cost more a post (more, smaller FTS5 segments to
-# merge: 100 posts cost a quarter more than 200), larger ones make the writer wait longer.
-BATCH_POSTS = 200
+# Posts indexed in one transaction, and the least the process indexes while the crawl
+# goes on: about 0.1 s of CPU, which the crawl's writer may wait for the write lock.
+# Smaller batches cost more a post (each makes an FTS5 segment, merged again later): in a
+# 2,000-page crawl the process spent about a tenth more at 200.
+BATCH_POSTS = 500
 # Seconds the index process sleeps when the queue holds less than a batch.
 POLL_SECONDS = 0.1
 # Seconds the last writer waits for the process to drain the queue before it does the rest.
@@ -113,9 +114,12 @@ class IndexProcess:
             self.waited += time.monotonic() - started
 
 
-def index_batch(conn: Connection, most: int = BATCH_POSTS) -> int:
-    """Index the first ``most`` queued posts in a transaction of their own; return how many."""
+def index_batch(conn: Connection, most: int = BATCH_POSTS, least: int = 1) -> int:
+    """Index the first ``most`` queued posts in a transaction of their own, when at least
+    ``least`` wait; return how many were indexed."""
     with conn.begin():
+        if queued_posts(conn) < least:
+            return 0
         return refresh_indexes(conn, most)
 
 
@@ -140,7 +144,8 @@ def _index_until_told(conn: Connection, commands: int) -> None:
             while index_batch(conn) == BATCH_POSTS:
                 pass
             return
-        wait = 0.0 if index_batch(conn) == BATCH_POSTS else POLL_SECONDS
+        # Whole batches only while the crawl goes on: a smaller one costs more a post.
+        wait = 0.0 if index_batch(conn, least=BATCH_POSTS) else POLL_SECONDS
 
 
 def _next_command(commands: int, wait: float) -> bytes | None:
