@@ -49,7 +49,12 @@ POLL_SECONDS = 0.1
 FINISH_WAIT = 120.0
 _FINISH = b"finish\n"
 # Not ``-m``: the store imports this module, which ``-m`` would then run as a second copy.
-_RUN = "from feedkeeper.store.indexer import main; main()"
+# A SIGINT while it imports ends it as the signal does, without a traceback: nothing is
+# begun yet (``main`` then turns SIGINT and SIGTERM into a rollback).
+_RUN = (
+    "import signal; signal.signal(signal.SIGINT, signal.SIG_DFL)\n"
+    "from feedkeeper.store.indexer import main; main()"
+)
 
 
 class IndexProcess:
@@ -158,7 +163,8 @@ def _next_command(commands: int, wait: float) -> bytes | None:
 
 def main() -> None:
     """The process: ``main()`` with the archive's path as argument, told what to do on stdin."""
-    # SIGTERM as SIGINT: the batch in progress rolls back as the exception unwinds.
+    # Either signal: the batch in progress rolls back as the exception unwinds.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     with contextlib.suppress(KeyboardInterrupt):
         serve(Path(sys.argv[1]), sys.stdin.fileno())
