@@ -17,6 +17,7 @@ import pytest
 from feedkeeper.config import Settings
 from feedkeeper.pipeline import crawl, write_page
 from feedkeeper.records import RunStatus
+from feedkeeper.sites_crawl import crawl_sites
 from feedkeeper.store import Store
 from feedkeeper.store.indexer import BATCH_POSTS
 from feedkeeper.store.sites import ensure_site
@@ -98,6 +99,19 @@ def test_a_short_crawl_starts_no_index_process(db_path: Path) -> None:
         store.close()
 
 
+def test_sites_crawled_at_once_share_one_index_process(db_path: Path) -> None:
+    with LoopbackServer(_blog(30)) as one, LoopbackServer(_blog(30)) as two:
+        store = Store.open(db_path, index_process_from=20)
+        try:
+            sites = [ensure_site(store.engine, server.base_url) for server in (one, two)]
+            results = crawl_sites(store, sites, Settings(full=True, rate=0, db=db_path))
+            assert [r.exit_code for r in results] == [0, 0]
+            assert store.indexing.starts == 1
+            _assert_every_post_indexed(store, 600)
+        finally:
+            store.close()
+
+
 def _is_gone(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as stat:
@@ -168,6 +182,7 @@ from feedkeeper.pipeline import write_page
 from feedkeeper.store import Store
 from feedkeeper.store.indexer import BATCH_POSTS
 from feedkeeper.store.sites import ensure_site
+from feedkeeper.sites_crawl import crawl_sites
 
 store = Store.open(Path({db!r}), index_process_from=3)
 site = ensure_site(store.engine, "https://b.example/")
