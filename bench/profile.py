@@ -25,7 +25,10 @@ STAGES = {
         "feedkeeper/encoding.py",
     ),
     "dedupe": ("feedkeeper/dedupe.py",),
-    "full-text indexes": ("feedkeeper/words.py", "rjieba", "refresh_indexes", "_refresh_words"),
+    "full-text indexes": (
+        "feedkeeper/words.py", "rjieba", "refresh_indexes", "_refresh_words",
+        "feedkeeper/store/indexer.py",
+    ),
     "write": ("feedkeeper/store/", "sqlalchemy/"),
 }  # fmt: skip
 PAGES = 600
