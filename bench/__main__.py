@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     python = env.ensure_venv()
+    env.compile_bytecode()
     site_dir = _site(args.out, args.pages)
     if args.what == "profile":
         from bench.profile import profile_crawl

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from feedkeeper.dedupe import Change, Fields, canonical_url, fingerprint, merge
+from feedkeeper.identity import canonical_url, fingerprint
+from feedkeeper.versions import Change, Fields, merge
 
 
 @pytest.mark.parametrize(

@@ -5,14 +5,14 @@ from __future__ import annotations
 from feedkeeper.cards import Card
 from feedkeeper.dedupe import (
     Current,
-    Fields,
     Known,
     NewPost,
     Sighting,
     dedupe_page,
-    fingerprint,
     key_cards,
 )
+from feedkeeper.identity import fingerprint
+from feedkeeper.versions import Fields
 
 SITE = "https://blog.example"
 EXCERPT = "梯度检查点用计算换显存：前向时只保留部分激活，反向时重算其余的激活值。"

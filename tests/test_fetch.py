@@ -25,7 +25,8 @@ from feedkeeper.errors import (
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
-from feedkeeper.fetch import Fetched, Fetcher, HostGate, is_in_scope, parse_retry_after
+from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
+from feedkeeper.politeness import HostGate, parse_retry_after
 from feedkeeper.records import Validators
 
 SITE = "http://blog.test"

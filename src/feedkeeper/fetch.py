@@ -1,19 +1,16 @@
-"""HTTP: one client per run, politeness (robots.txt, rate, concurrency), retries,
-conditional GET, size limits and encodings. httpx errors become ours here."""
+"""HTTP: one client per run, robots.txt, retries, conditional GET, size limits and
+encodings, with each host's pace kept by ``politeness``. httpx errors become ours here."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import functools
-import math
 import random
 import ssl
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
@@ -31,6 +28,7 @@ from feedkeeper.errors import (
     RobotsDisallowedError,
 )
 from feedkeeper.inflate import ACCEPT_ENCODING, Inflater
+from feedkeeper.politeness import HostGate, Sleep, parse_retry_after
 from feedkeeper.records import Validators
 from feedkeeper.scope import basic_auth, is_in_scope, is_web_url, strip_credentials
 
@@ -39,7 +37,6 @@ MAX_REDIRECTS = 10
 ROBOTS_MAX_REDIRECTS = 5
 # RFC 9309 2.5: parse at least the first 500 KiB of a robots.txt; the rest is cut off.
 ROBOTS_MAX_BYTES = 500 * 1024
-Sleep = Callable[[float], Awaitable[None]]
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
 
 
@@ -84,40 +81,6 @@ class RetryableError(FetchError):
     def __init__(self, message: str, *, url: str, retry_after: float | None = None) -> None:
         super().__init__(message, url=url)
         self.retry_after = retry_after
-
-
-class HostGate:
-    """Per-host politeness: at most N requests in flight, one start every ``interval`` s."""
-
-    def __init__(
-        self,
-        concurrency: int,
-        interval: float,
-        sleep: Sleep = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.slots = asyncio.Semaphore(concurrency)
-        self.interval = interval
-        self.next_start: float | None = None
-        self.lock = asyncio.Lock()
-        self._sleep = sleep
-        self._clock = clock
-
-    def slow_down(self, interval: float) -> None:
-        """Space requests at least ``interval`` seconds apart from now on (Crawl-delay)."""
-        if interval > self.interval:
-            if self.next_start is not None:
-                self.next_start += interval - self.interval
-            self.interval = interval
-
-    async def wait_turn(self) -> None:
-        """Sleep until this host may be asked again."""
-        async with self.lock:
-            now = self._clock()
-            start = now if self.next_start is None else max(now, self.next_start)
-            self.next_start = start + self.interval
-        if start > now:
-            await self._sleep(start - now)
 
 
 class Fetcher:
@@ -404,26 +367,6 @@ def _robots_unreachable(origin: str, exc: FetchError) -> RobotsDisallowedError:
         f"robots.txt of {origin} is unreachable: {exc.message}",
         url=origin + "/robots.txt",
     )
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Read a Retry-After header given in seconds or as an HTTP date; None when unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return seconds if seconds >= 0 and math.isfinite(seconds) else None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def _conditional_headers(validators: Validators | None) -> dict[str, str]:

@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser
 
 from feedkeeper.cards import Card
-from feedkeeper.dedupe import canonical_url
 from feedkeeper.errors import ParseError
+from feedkeeper.identity import canonical_url
 from feedkeeper.markup import check_markup
 from feedkeeper.parse.dates import parse_date
 from feedkeeper.text import normalize_space

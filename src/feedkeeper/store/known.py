@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from feedkeeper.dedupe import Current, Fields, KeyedCard, Known, RunSighting
+from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting
 from feedkeeper.store.tables import (
     post_fingerprint_t,
     post_t,
@@ -22,6 +22,7 @@ from feedkeeper.store.tables import (
     run_t,
     sighting_t,
 )
+from feedkeeper.versions import Fields
 
 _p, _v, _u, _f = post_t.c, post_version_t.c, post_url_t.c, post_fingerprint_t.c
 # A post is known by its URL or fingerprint within its own site only.

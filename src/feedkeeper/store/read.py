@@ -19,8 +19,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.config import SQLITE_MAX_INT
-from feedkeeper.dedupe import canonical_url
 from feedkeeper.errors import StoreError
+from feedkeeper.identity import canonical_url
 from feedkeeper.store import Store, check_archive_exists
 from feedkeeper.store.dialect import Spelling, spelling
 from feedkeeper.store.engine import (

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from feedkeeper.clock import now_iso
-from feedkeeper.dedupe import canonical_url
 from feedkeeper.errors import ConfigError
+from feedkeeper.identity import canonical_url
 from feedkeeper.records import SiteState
 from feedkeeper.store.tables import (
     page_fetch_t,

@@ -1,0 +1,68 @@
+"""What names a post: its canonical URL, the fingerprint of its text, and whether that
+text says enough to recognise the post under another URL. Pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from feedkeeper.text import fold_for_fingerprint
+from feedkeeper.versions import Fields
+
+# Query parameters that say where a click came from, not what is on the page.
+TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid"}
+    | {"_hsenc", "_hsmi", "spm", "ref_src"}
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, drop default port, fragment and tracking parameters."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{parts.port}"
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
+    return urlunsplit((scheme, host, parts.path or "/", urlencode(sorted(query)), ""))
+
+
+def _is_tracking(param: str) -> bool:
+    name = param.lower()
+    return name.startswith("utm_") or name in TRACKING_PARAMS
+
+
+def fingerprint(title: str | None, excerpt: str | None) -> str | None:
+    """Return a stable digest of the normalised title and excerpt, None when both are empty."""
+    folded_title = fold_for_fingerprint(title or "")
+    folded_excerpt = fold_for_fingerprint(excerpt or "")
+    if not folded_title and not folded_excerpt:
+        return None
+    digest = hashlib.sha256(f"{folded_title}\x1f{folded_excerpt}".encode())
+    return digest.hexdigest()[:32]
+
+
+# Fewer letters and digits than this, once folded, is too little text to tell two
+# posts apart ("Read more", "TBD", a one-line teaser shared by a series).
+MIN_EVIDENCE_CHARS = 12
+
+
+def is_repost_evidence(title: str | None, excerpt: str | None) -> bool:
+    """Tell whether a title and excerpt say enough to recognise a post under another URL."""
+    folded_title = fold_for_fingerprint(title or "")
+    folded_excerpt = fold_for_fingerprint(excerpt or "")
+    if not folded_title or len(folded_excerpt) < MIN_EVIDENCE_CHARS:
+        return False
+    return folded_excerpt != folded_title  # an excerpt that only repeats the title adds nothing
+
+
+def contradicts(known: Fields, seen: Fields) -> bool:
+    """Tell whether two sightings with the same text must still be two posts (other dates)."""
+    return (
+        known.published is not None
+        and seen.published is not None
+        and (known.published != seen.published)
+    )
