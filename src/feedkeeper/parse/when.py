@@ -233,9 +233,9 @@ def _labels(
     attrs = node.attributes if attrs is None else attrs
     marks = f"{attrs.get('class') or ''} {attrs.get('itemprop') or ''} {attrs.get('id') or ''}"
     context = " ".join([text, attrs.get("title") or "", *_previous_texts(node)])
-    updated = UPDATED_MARK_RE.search(marks) is not None or UPDATED_RE.search(context) is not None
-    published = PUBLISHED_RE.search(marks + " " + context) is not None
-    return updated, published and not updated
+    if UPDATED_MARK_RE.search(marks) is not None or UPDATED_RE.search(context) is not None:
+        return True, False  # an updated date is never the published one
+    return False, PUBLISHED_RE.search(marks + " " + context) is not None
 
 
 def _previous_texts(node: LexborNode) -> list[str]:
