@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 TaxonomyKind = Literal["category", "tag"]
 
@@ -103,6 +103,10 @@ def page_number(url: str) -> int | None:
         parts = urlsplit(url)
     except ValueError:
         return None
+    return _page_number(parts)
+
+
+def _page_number(parts: SplitResult) -> int | None:
     match = _PAGE_PATH_RE.search(parts.path) or _PAGE_QUERY_RE.search(parts.query)
     return int(match.group(1)) if match else None
 
@@ -113,6 +117,10 @@ def is_site_root(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
+    return _is_root(parts)
+
+
+def _is_root(parts: SplitResult) -> bool:
     return parts.path in ("", "/", "/index.html", "/index.htm") and not parts.query
 
 
@@ -123,10 +131,17 @@ def is_post_candidate(url: str, base: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _has_post_shape(url: str) -> bool:
-    """Tell whether a URL is none of home, pager, feed or file (whatever page links to it)."""
-    if is_site_root(url):
+    """Tell whether a URL is none of home, pager, feed or file (whatever page links to it).
+
+    The URL is split once: each post URL is new to the caches, and splitting is the cost.
+    """
+    if _ASSET_RE.search(strip_fragment(url).split("?")[0]):
         return False
-    if page_number(url) is not None or _ASSET_RE.search(strip_fragment(url).split("?")[0]):
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return True  # no root, pager or feed path can be read from it
+    if _is_root(parts) or _page_number(parts) is not None:
         return False
-    segments = path_segments(url)
-    return not (segments and segments[-1] in _FEED_SEGMENTS)
+    last = next((segment for segment in reversed(parts.path.split("/")) if segment), "")
+    return last.lower() not in _FEED_SEGMENTS
