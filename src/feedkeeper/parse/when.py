@@ -176,7 +176,8 @@ def _element_date(page: Page, node: LexborNode) -> DateHit | None:
         return None
     machine, stamp = parse_machine_value(value) if value else (None, None)
     text = page.text_of(node)
-    seen = parse_date(text)
+    # An ISO date shown as the attribute has it (the usual <time>) reads as that date.
+    seen = machine if text == machine else parse_date(text)
     month_day = None if seen else parse_month_day(text)
     if not (seen or machine or month_day or is_placeholder_date(f"{value} {text}")):
         return None
