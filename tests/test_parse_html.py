@@ -299,3 +299,37 @@ def test_a_pin_badge_is_seen_in_any_letter_case(badge: str) -> None:
     html = _listing("".join(_card(n, body) for n, body in enumerate(bodies)))
     pinned = [card.pinned for card in parse_listing(html, "https://b.example/").cards]
     assert pinned == [False, True, False]
+
+
+@pytest.mark.parametrize(
+    "ending", ["阅读全文 »", "Read  MORE → ", "continue reading>>\n", "查看全文", "Read more."]
+)
+def test_a_read_more_written_as_text_ends_no_excerpt(ending: str) -> None:
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">Post {n}</a></h2>'
+        f"<p>What post {n} is about, in a sentence or two. {ending}</p></article>"
+        for n in range(3)
+    )
+    excerpt = parse_listing(_listing(cards), "https://b.example/").cards[0].excerpt
+    kept = " Read more." if ending == "Read more." else ""  # words after the button's: text
+    assert excerpt == f"What post 0 is about, in a sentence or two.{kept}"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected", "pinned"),
+    [
+        ("Post [置顶] ", "Post", True),
+        ("Post 【原创】", "Post", False),
+        ("Post (Pinned)\n", "Post", True),
+        ("Post (draft)", "Post (draft)", False),
+        ("Post about sticky notes", "Post about sticky notes", False),
+    ],
+)
+def test_a_badge_after_the_title_is_no_part_of_it(title: str, expected: str, pinned: bool) -> None:
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">{title if n == 0 else "Other"}</a></h2>'
+        f"<p>What post {n} is about, in a sentence or two.</p></article>"
+        for n in range(3)
+    )
+    card = parse_listing(_listing(cards), "https://b.example/").cards[0]
+    assert (card.title, card.pinned) == (expected, pinned)

@@ -30,6 +30,9 @@ _LEADING_RE = re.compile(
 _TRAILING_RE = re.compile(
     rf"[\s|｜\-—·]*{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}\s*$", re.I
 )
+# What a trailing badge ends with (before spaces): a title ending otherwise is not
+# searched for one, a search from every position of the title being the costly part.
+_CLOSERS = frozenset("]】］)）>》")
 # Letters that case-insensitive matching takes for "i" or "s" and str.lower() does not.
 _ODD_FOLDS = "İıſ"
 _SEPARATORS = " :：|｜-—·"
@@ -49,7 +52,11 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
     text = page.text_of(title, {node.mem_id for node in badges}) if badges else page.text_of(title)
     pinned = any(PIN_RE.match(page.text_of(node)) for node in badges)
     for pattern in (_LEADING_RE, _TRAILING_RE):
-        while (match := pattern.search(text)) and len(match.group(0)) < len(text):
+        while (
+            (pattern is _LEADING_RE or text.rstrip()[-1:] in _CLOSERS)
+            and (match := pattern.search(text))
+            and len(match.group(0)) < len(text)
+        ):
             pinned = pinned or PIN_RE.match(match.group(0).strip(_SEPARATORS)) is not None
             text = text[: match.start()] + text[match.end() :]
     return collapse(text), pinned

@@ -161,9 +161,9 @@ def _iso(year: int, month: int, day: int) -> str | None:
 
 def _ymd(match: re.Match[str]) -> tuple[int, int, int]:
     """Return (year, month, day) of a ``DATE_RE`` match, whichever form matched."""
-    if match.group("y1"):
-        return int(match.group("y1")), int(match.group("m1")), int(match.group("d1"))
-    if match.group("y2"):
-        month = _MONTHS[match.group("n2").lower()]
-        return int(match.group("y2")), month, int(match.group("d2"))
-    return int(match.group("y3")), _MONTHS[match.group("n3").lower()], int(match.group("d3"))
+    y1, m1, d1, n2, d2, y2, d3, n3, y3 = match.groups()  # one call, not one per group
+    if y1:
+        return int(y1), int(m1), int(d1)
+    if y2:
+        return int(y2), _MONTHS[n2.lower()], int(d2)
+    return int(y3), _MONTHS[n3.lower()], int(d3)

@@ -113,7 +113,12 @@ def _post_links(
 def _group_by_container(
     links: list[tuple[PostLink, list[LexborNode]]],
 ) -> list[tuple[LexborNode, list[Block]]]:
-    containers: dict[int, tuple[LexborNode, dict[int, Block]]] = {}
+    """Map each ancestor of a post link to its children that hold post links, as blocks.
+
+    Only containers of two blocks or more are returned: no other can be a listing. Links
+    are grouped in plain lists first, as most ancestors hold one child and are dropped.
+    """
+    containers: dict[int, tuple[LexborNode, dict[int, tuple[LexborNode, list[PostLink]]]]] = {}
     for link, chain in links:
         child = link.node
         child_id = child.mem_id
@@ -122,13 +127,17 @@ def _group_by_container(
             held = containers.get(parent_id)
             if held is None:
                 held = containers[parent_id] = (parent, {})
-            blocks = held[1]
-            block = blocks.get(child_id)
-            if block is None:
-                block = blocks[child_id] = Block(child)
-            block.links.append(link)
+            children = held[1]
+            found = children.get(child_id)
+            if found is None:
+                found = children[child_id] = (child, [])
+            found[1].append(link)
             child, child_id = parent, parent_id
-    return [(node, list(blocks.values())) for node, blocks in containers.values()]
+    return [
+        (node, [Block(child, held) for child, held in children.values()])
+        for node, children in containers.values()
+        if len(children) >= 2
+    ]
 
 
 def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:

@@ -121,8 +121,16 @@ def render_into(node: LexborNode, skip: Collection[int], parts: list[str]) -> No
     One pass in document order: a block element puts a space before itself, and text
     that follows a block puts one after it; skipped subtrees are jumped over.
     """
-    if node.tag == "-text":
+    tag = node.tag
+    if tag == "-text":
         parts.append(node.text_content or "")
+        return
+    child = node.child
+    if tag in BLOCK_TAGS and child is not None and child.tag == "-text" and child.next is None:
+        # A paragraph of one text node, the usual excerpt: the walk below would put
+        # a space before the block, its text as it is (after a space, never another
+        # one) and a space after it.
+        parts += (" ", child.text_content or "", " ")
         return
     root_id = node.mem_id
     resume: int | None = None  # inside a skipped subtree until this node comes up

@@ -32,6 +32,10 @@ _TRAILING_READ_MORE_RE = re.compile(
     r"\s*[»›→>]*\s*$",
     re.I,
 )
+# The last letter of each word the pattern above ends with: a text ending otherwise
+# (after trailing spaces and arrows) cannot match, and is not searched.
+_READ_MORE_ENDS = frozenset("文多读eEgG")
+_ARROWS = "»›→>"
 Region = LexborNode | None  # None marks a break: the title or a meta line
 
 
@@ -128,5 +132,7 @@ def _longest_run(
 
 def _strip_read_more(text: str) -> str:
     """Drop a trailing "Read more" written as plain text rather than as a link."""
+    if text.rstrip().rstrip(_ARROWS).rstrip()[-1:] not in _READ_MORE_ENDS:
+        return text
     head, tail = text[:-80], text[-80:]  # the pattern is anchored at the end
     return head + _TRAILING_READ_MORE_RE.sub("", tail)

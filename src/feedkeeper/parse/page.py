@@ -28,6 +28,7 @@ class Link:
     _chain: list[LexborNode] | None = None
     _kind: TaxonomyKind | None = None
     _kind_known: bool = False
+    _visible: bool | None = None
 
     @property
     def chain(self) -> list[LexborNode]:
@@ -47,12 +48,13 @@ class Link:
 
     @property
     def visible(self) -> bool:
-        """Tell whether neither the link nor an ancestor is hidden."""
-        if not self.hidden:
-            return True
-        return self.node.mem_id not in self.hidden and not any(
-            a.mem_id in self.hidden for a in self.chain
-        )
+        """Tell whether neither the link nor an ancestor is hidden (asked once a link)."""
+        if self._visible is None:
+            self._visible = not self.hidden or (
+                self.node.mem_id not in self.hidden
+                and not any(a.mem_id in self.hidden for a in self.chain)
+            )
+        return self._visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,7 @@ class Page:
         """Drop the links' cached ancestors, after the tree was restructured."""
         for link in self.links:
             link._chain = None
+            link._visible = None
         if self.links:
             self.links[0].chains.clear()
         self._inside.clear()

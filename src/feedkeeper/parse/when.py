@@ -170,24 +170,25 @@ def choose_date(hits: list[DateHit]) -> DateHit | None:
 
 
 def _element_date(page: Page, node: LexborNode) -> DateHit | None:
-    value = _machine_value(node)
+    attrs = node.attributes  # built anew on every read: read once for all the checks
+    value = _machine_value(attrs)
     if value is None and node.tag != "time":
         return None
     machine, stamp = parse_machine_value(value) if value else (None, None)
     text = page.text_of(node)
-    seen = parse_date(text)
+    # An ISO date shown as the attribute has it (the usual <time>) reads as that date.
+    seen = machine if text == machine else parse_date(text)
     month_day = None if seen else parse_month_day(text)
     if not (seen or machine or month_day or is_placeholder_date(f"{value} {text}")):
         return None
-    stamp = stamp or parse_timestamp(attr(node, "title"))
-    updated, published = _labels(node, text)
+    stamp = stamp or parse_timestamp(attrs.get("title") or "")
+    updated, published = _labels(node, text, attrs)
     date = seen or machine
     return DateHit(node, date, None if date else month_day, stamp, updated, published)
 
 
-def _machine_value(node: LexborNode) -> str | None:
-    """Return the machine-readable date an element carries in an attribute, if any."""
-    attrs = node.attributes
+def _machine_value(attrs: dict[str, str | None]) -> str | None:
+    """Return the machine-readable date an element's attributes carry, if any."""
     for name in ("datetime", "date"):
         if attrs.get(name):
             return attrs[name]
@@ -226,14 +227,16 @@ def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
         scan.labels.append(node)
 
 
-def _labels(node: LexborNode, text: str) -> tuple[bool, bool]:
+def _labels(
+    node: LexborNode, text: str, attrs: dict[str, str | None] | None = None
+) -> tuple[bool, bool]:
     """Tell whether the date is labelled as updated, and whether as published."""
-    attrs = node.attributes
+    attrs = node.attributes if attrs is None else attrs
     marks = f"{attrs.get('class') or ''} {attrs.get('itemprop') or ''} {attrs.get('id') or ''}"
     context = " ".join([text, attrs.get("title") or "", *_previous_texts(node)])
-    updated = UPDATED_MARK_RE.search(marks) is not None or UPDATED_RE.search(context) is not None
-    published = PUBLISHED_RE.search(marks + " " + context) is not None
-    return updated, published and not updated
+    if UPDATED_MARK_RE.search(marks) is not None or UPDATED_RE.search(context) is not None:
+        return True, False  # an updated date is never the published one
+    return False, PUBLISHED_RE.search(marks + " " + context) is not None
 
 
 def _previous_texts(node: LexborNode) -> list[str]:

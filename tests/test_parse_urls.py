@@ -1,0 +1,74 @@
+"""Splitting URLs: the shortcut for URLs on an origin split before agrees with urlsplit."""
+
+from __future__ import annotations
+
+from urllib.parse import SplitResult, urlsplit
+
+import pytest
+
+from feedkeeper.parse.urls import _split_on_known_origin, split_url
+
+ORIGINS = ["https://blog.example", "http://user@127.0.0.1:8000", "https://[::1]:8443"]
+URLS = [
+    "https://blog.example/posts/a/",
+    "https://blog.example/posts/a/?page=2#top",
+    "https://blog.example/p#frag?not-a-query",
+    "https://blog.example/",
+    "https://blog.example//twice//",
+    "https://blog.example/%E4%B8%AD/ file [1].html",
+    "http://user@127.0.0.1:8000/page/3/?x=1&y=2",
+    "https://[::1]:8443/a?b",
+    "https://blog.example/tab\there/",
+    "https://blog.example/line\nbreak/",
+    "https://blog.example?q=/path",
+    "https://blog.example#/path",
+    "HTTPS://blog.example/upper/",
+    "https://blog.example.evil/",
+    "https://blog.example:443/port/",
+    " https://blog.example/leading-space/",
+    "https://other.example/x/",
+    "https://[::1/broken",
+]
+
+
+@pytest.fixture(autouse=True)
+def known_origins() -> None:
+    for origin in ORIGINS:
+        split_url(origin + "/")
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_a_url_splits_as_urlsplit_splits_it(url: str) -> None:
+    try:
+        expected: SplitResult | None = urlsplit(url)
+    except ValueError:
+        expected = None
+    assert split_url(url) == expected
+
+
+def test_a_url_on_a_known_origin_is_cut_without_urlsplit() -> None:
+    assert _split_on_known_origin("https://blog.example/a/b?c=1#d") == SplitResult(
+        "https", "blog.example", "/a/b", "c=1", "d"
+    )
+    assert _split_on_known_origin("http://user@127.0.0.1:8000/x#y?z") == SplitResult(
+        "http", "user@127.0.0.1:8000", "/x", "", "y?z"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://blog.example/tab\there/",  # urlsplit drops the tab: left to it
+        "https://blog.example?q=/path",  # the host ends at "?", not at a "/"
+        "HTTPS://blog.example/upper/",  # the scheme is spelled otherwise
+        "https://blog.example.elsewhere/",  # another host that starts alike
+        "https://unknown.example/",  # never split
+        "/relative/path",
+    ],
+)
+def test_other_urls_are_left_to_urlsplit(url: str) -> None:
+    assert _split_on_known_origin(url) is None
+
+
+def test_a_url_urlsplit_refuses_splits_to_none() -> None:
+    assert split_url("https://[::1/broken") is None
