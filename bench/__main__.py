@@ -156,7 +156,7 @@ def reparse_run(args: argparse.Namespace) -> dict[str, Any]:
 
 def stage_costs(site: Path) -> dict[str, Any]:
     """Measurement 7: CPU per page of parse, dedupe and write; the full-text indexes' share."""
-    print("stages: parse, dedupe, write with and without the indexes, index ...", flush=True)
+    print("stages: parse, dedupe, write with and without the full-text indexes ...", flush=True)
     pages = str(min(500, len(list((site / "gen1" / "page").iterdir())) + 1))
     return _json(measure.run([sys.executable, "-m", "bench.stages", str(site), pages], cwd=ROOT))
 

@@ -46,7 +46,7 @@ def timed(work: Any) -> dict[str, Any]:
 
 
 def _children_cpu() -> float:
-    """CPU seconds of the child processes waited for so far (parse workers, index processes)."""
+    """CPU seconds of the child processes waited for so far (parse workers)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 

@@ -25,10 +25,7 @@ STAGES = {
         "feedkeeper/encoding.py",
     ),
     "dedupe": ("feedkeeper/dedupe.py",),
-    "full-text indexes": (
-        "feedkeeper/words.py", "rjieba", "refresh_indexes", "_refresh_words",
-        "feedkeeper/store/indexer.py",
-    ),
+    "full-text indexes": ("feedkeeper/words.py", "rjieba", "refresh_indexes", "_refresh_words"),
     "write": ("feedkeeper/store/", "sqlalchemy/"),
 }  # fmt: skip
 PAGES = 600

@@ -211,21 +211,13 @@ def _stages(s: dict[str, Any]) -> str:
         row("---", "---:"),
         row("parse (decode + parse_listing)", f"{s['parse_ms']:.2f}"),
         row("dedupe (keys, lookups, decisions)", f"{s['dedupe_ms']:.2f}"),
-        row("write, posts queued for the index process", f"{s['write_ms']:.2f}"),
+        row("write, full-text indexes kept", f"{s['write_ms']:.2f}"),
         row("write, index triggers dropped", f"{s['write_without_index_ms']:.2f}"),
-        *_index_stage(s),
         "",
         f"Full-text indexes' share of the write: **{s['index_share']:.0%}** (goal <= 20 %),"
         f" over {s['pages']} pages.",
     ]
     return "\n".join(lines)
-
-
-def _index_stage(s: dict[str, Any]) -> list[str]:
-    """The index process's own CPU, when the results have it (runs before it existed do not)."""
-    if "index_ms" not in s:
-        return []
-    return [row("index (the index process: the queue in batches)", f"{s['index_ms']:.2f}")]
 
 
 def _export(e: dict[str, Any]) -> str:

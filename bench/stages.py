@@ -4,12 +4,10 @@
 
 Parses the first PAGES listing pages of generation 1 (the parse stage), then dedupes
 and writes them into a fresh archive twice: once as it is, once with the full-text
-index's triggers dropped (nothing is then queued for the indexes), so that what the
-indexes still cost the writer shows. The writer writes as on a long crawl, where the
-index process takes the queue: it indexes nothing itself, and its stage counts every
-commit, the last one too. The index stage is then timed on its own: the queue the pages
-left, drained in the same process in the index process's batches (``index_batch``), as
-that process does on the other core. Prints one JSON line of milliseconds of CPU per page.
+index's triggers dropped (nothing is then queued for the index, so nothing is indexed as
+the transactions commit), so that the index's share of the write stage shows; the write
+stage includes every commit, the last one too. Prints
+one JSON line of milliseconds of CPU per page.
 """
 
 from __future__ import annotations
@@ -26,7 +24,6 @@ from feedkeeper.dedupe import dedupe_page, key_cards
 from feedkeeper.parse_worker import read_page
 from feedkeeper.records import PageCapture, PageKind
 from feedkeeper.store import Store
-from feedkeeper.store.indexer import BATCH_POSTS, index_batch
 from feedkeeper.store.sites import ensure_site
 
 BASE = "http://bench.test/"
@@ -43,9 +40,9 @@ def load_pages(site: Path, count: int) -> list[tuple[str, bytes]]:
     return pages
 
 
-def write_all(db: Path, parsed: list[Any], *, index: bool) -> tuple[float, float, float]:
-    """Dedupe and write every page, then index the queue; return CPU seconds of each."""
-    store = Store.open(db, index_process_from=None)
+def write_all(db: Path, parsed: list[Any], *, index: bool) -> tuple[float, float]:
+    """Dedupe and write every page; return CPU seconds of dedupe and of writing."""
+    store = Store.open(db)
     if not index:
         with store.engine.begin() as conn:
             names = conn.exec_driver_sql(
@@ -57,7 +54,6 @@ def write_all(db: Path, parsed: list[Any], *, index: bool) -> tuple[float, float
     run_id = store.start_run("crawl", BASE, site.id)
     dedupe = write = 0.0
     with store.writer(site.id) as writer:
-        writer.batch_posts = None  # the queue is the index process's: timed apart below
         for url, body, page in parsed:
             capture = PageCapture(url, now_iso(), PageKind.PARSED, 200, body=body)
             started = time.process_time()
@@ -70,15 +66,12 @@ def write_all(db: Path, parsed: list[Any], *, index: bool) -> tuple[float, float
             writer.commit_if_full()
             write += time.process_time() - middle
             dedupe += middle - started
+        # The last commit, and the index upkeep the writer leaves to its end.
         started = time.process_time()
-        writer.commit()
+        writer.finish()
         write += time.process_time() - started
-        started = time.process_time()
-        while index_batch(writer.conn) == BATCH_POSTS:
-            pass
-        indexing = time.process_time() - started
     store.close()
-    return dedupe, write, indexing
+    return dedupe, write
 
 
 def main() -> None:
@@ -89,8 +82,8 @@ def main() -> None:
     parsed = [(url, body, read_page(body, KIND, url)) for url, body in pages]
     parse = time.process_time() - started
     with tempfile.TemporaryDirectory() as folder:
-        dedupe, write, indexing = write_all(Path(folder) / "with.db", parsed, index=True)
-        _, bare, _ = write_all(Path(folder) / "without.db", parsed, index=False)
+        dedupe, write = write_all(Path(folder) / "with.db", parsed, index=True)
+        _, bare = write_all(Path(folder) / "without.db", parsed, index=False)
     ms = 1000 / count
     report = {
         "pages": count,
@@ -98,8 +91,6 @@ def main() -> None:
         "dedupe_ms": dedupe * ms,
         "write_ms": write * ms,
         "write_without_index_ms": bare * ms,
-        "index_ms": indexing * ms,
-        # What the indexes still cost the writer: the triggers that queue the changed posts.
         "index_share": (write - bare) / write if write else 0.0,
     }
     print(json.dumps(report))

@@ -30,7 +30,6 @@ from feedkeeper.store.engine import (
     upgrade,
     writing_to,
 )
-from feedkeeper.store.indexer import START_FROM_POSTS, IndexProcess
 from feedkeeper.store.placeholders import refresh_recovered_excerpts
 from feedkeeper.store.recoveries import restore_recoveries, save_recoveries
 from feedkeeper.store.tables import (
@@ -52,24 +51,17 @@ __all__ = ["Store", "exclusive_lock"]
 class Store:
     """A feedkeeper archive: one SQLite file, or a database on a PostgreSQL server."""
 
-    def __init__(
-        self, path: Path | str, engine: Engine, index_process_from: int | None = START_FROM_POSTS
-    ) -> None:
+    def __init__(self, path: Path | str, engine: Engine) -> None:
         self.path = path
         self.engine = engine
-        # A server's writers index as they commit: only a SQLite file has an index process.
-        file = path if isinstance(path, Path) else None
-        self.indexing = IndexProcess(file, index_process_from)
 
     @classmethod
-    def open(cls, path: Path | str, index_process_from: int | None = START_FROM_POSTS) -> Store:
+    def open(cls, path: Path | str) -> Store:
         """Open (creating if needed) and migrate the archive at ``path`` (a file or a URL).
 
         For a file the caller holds the writer lock, so a run still marked running is a
         dead one: it is closed as interrupted here. On a server, workers on other machines
         may be running: a site's dead run is closed by the next run of that site.
-        ``index_process_from``: the posts a writer queues that start the index process
-        (``store.indexer``), None for never.
         """
         if isinstance(path, str):
             engine = create_server_engine(path)
@@ -87,7 +79,7 @@ class Store:
         engine = create_sqlite_engine(path)
         try:
             upgrade(engine)
-            store = cls(path, engine, index_process_from)
+            store = cls(path, engine)
             store.close_dead_runs()
         except BaseException:
             engine.dispose()
@@ -102,8 +94,7 @@ class Store:
         return cls.open(path)
 
     def close(self) -> None:
-        """Release the database connections (and end the index process, if one still runs)."""
-        self.indexing.finish()
+        """Release the database connections."""
         self.engine.dispose()
 
     def set_maker(self, mark: int) -> None:
@@ -216,14 +207,14 @@ class Store:
     def writer(self, site_id: int) -> Iterator[PageWriter]:
         """Yield a writer of one site's pages, committed at the end even when cancelled.
 
-        The posts it writes are indexed for search in batches, the last as it finishes;
-        on a long run of a SQLite archive, by the index process meanwhile (``store.indexer``).
+        The posts it writes are indexed for search in batches, the last as it finishes.
         """
         try:
-            with self.engine.connect() as conn, self.indexing.writing(), index_deferred(conn):
-                writer = PageWriter(conn, site_id, self.indexing)
+            with self.engine.connect() as conn:
+                writer = PageWriter(conn, site_id)
                 try:
-                    yield writer
+                    with index_deferred(conn):
+                        yield writer
                 except SQLAlchemyError:
                     conn.rollback()
                     raise

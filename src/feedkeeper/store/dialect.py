@@ -60,26 +60,21 @@ def _add_functions(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 # Posts whose index entries are out of date: the triggers (migrations 0007 and 0009) note
 # them in post_words_stale, and both full-text indexes are refreshed from the queue in a few
-# set-based statements as the transaction commits, rather than a row at a time. ``{queued}``
-# is the queue itself, or its first posts for a bounded refresh (``refresh_indexes(most=)``).
+# set-based statements as the transaction commits, rather than a row at a time.
 _STALE_CURRENT = (
     # CROSS JOIN keeps the queue as the outer loop: SQLite's planner would otherwise scan
     # every post (it sees no statistics for the small queue), a cost that grows with the archive.
-    " FROM {queued} s CROSS JOIN post p ON p.id = s.post_id"
+    " FROM post_words_stale s CROSS JOIN post p ON p.id = s.post_id"
     " CROSS JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
 )
 _REINDEX = (
-    "DELETE FROM post_fts WHERE rowid IN (SELECT post_id FROM {queued})",
+    "DELETE FROM post_fts WHERE rowid IN (SELECT post_id FROM post_words_stale)",
     "INSERT INTO post_fts (rowid, title, excerpt) SELECT p.id, v.title, v.excerpt" + _STALE_CURRENT,
-    "DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM {queued})",
+    "DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)",
     "INSERT INTO post_words (rowid, title, excerpt)"
     " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)" + _STALE_CURRENT,
-    "DELETE FROM post_words_stale WHERE post_id IN (SELECT post_id FROM {queued})",
+    "DELETE FROM post_words_stale",
 )
-_WHOLE_QUEUE = "post_words_stale"
-# The queue's first posts: the primary key's order, the same set for every statement of the
-# transaction (which holds the write lock, so nothing joins the queue meanwhile).
-_FIRST_QUEUED = "(SELECT post_id FROM post_words_stale ORDER BY post_id LIMIT {most})"
 
 
 # Set on a connection while a page writer defers the upkeep to the end of its batch of pages.
@@ -116,34 +111,24 @@ def _on_commit(conn: Connection) -> None:
         refresh_indexes(conn)
 
 
-def refresh_indexes(conn: Connection, most: int | None = None) -> int:
-    """Index the posts noted as stale (the first ``most`` of them), in the connection's
-    transaction (about to commit); return how many were indexed (on SQLite).
+def refresh_indexes(conn: Connection) -> None:
+    """Index the posts noted as stale, in the connection's transaction (about to commit).
 
     On the DBAPI connection: SQLAlchemy's own may be busy committing at this point.
     """
     raw = conn.connection.driver_connection
     if raw is None:
-        return 0
+        return
     if conn.dialect.name == "postgresql":
         _refresh_words_on_server(raw)
-        return 0
+        return
     has_table = raw.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'post_words_stale'"
     ).fetchone()
-    if has_table is None:
-        return 0
-    queued = _WHOLE_QUEUE if most is None else _FIRST_QUEUED.format(most=int(most))
-    count = raw.execute(f"SELECT count(*) FROM {queued}").fetchone()[0]
-    if count:
-        for sql in _REINDEX:
-            raw.execute(sql.format(queued=queued))
-    return int(count)
-
-
-def queued_posts(conn: Connection) -> int:
-    """How many posts wait in the queue for the full-text indexes (SQLite)."""
-    return int(conn.exec_driver_sql("SELECT count(*) FROM post_words_stale").scalar_one())
+    if has_table is None or raw.execute("SELECT 1 FROM post_words_stale").fetchone() is None:
+        return
+    for sql in _REINDEX:
+        raw.execute(sql)
 
 
 def configure_server(engine: Engine) -> None:

@@ -37,7 +37,6 @@ from feedkeeper.store.dialect import (
     refresh_indexes,
     rows_inserted,
 )
-from feedkeeper.store.indexer import IndexProcess
 from feedkeeper.store.known import KnownReader
 from feedkeeper.store.tables import (
     page_body_t,
@@ -55,8 +54,7 @@ from feedkeeper.store.tables import (
 BATCH_PAGES = 16
 # New or changed posts a writer lets wait in the queue before it indexes them, in the
 # transaction of a commit; the rest are indexed as the writer finishes. FTS5 then merges
-# a few large segments rather than many small ones. While the store's index process runs
-# (``store.indexer``), the writer leaves the queue to it.
+# a few large segments rather than many small ones.
 INDEX_BATCH_POSTS = 2000
 # zlib's fastest level: a listing page compresses in about 60 % of the time level 6 takes,
 # for a body about a tenth larger (about a fifth of the page instead of a sixth).
@@ -117,18 +115,11 @@ class PageWriter:
     """Writes pages of one site on one connection, several to a transaction.
 
     ``site_id`` is the site of the pages written next (a reparse sets it page by page).
-    ``indexing``, the store's index process, takes the queued posts off the writer on a
-    long run. ``batch_posts`` is how many queued posts the writer indexes itself at a
-    commit otherwise (None: never, they are left for the writer's end or another process).
     """
 
-    def __init__(
-        self, conn: Connection, site_id: int | None, indexing: IndexProcess | None = None
-    ) -> None:
+    def __init__(self, conn: Connection, site_id: int | None) -> None:
         self.conn = conn
         self.site_id = site_id
-        self.indexing = indexing
-        self.batch_posts: int | None = INDEX_BATCH_POSTS
         self.pending = 0  # pages written since the last commit
         self.queued = 0  # posts queued for the full-text indexes since they were last refreshed
         self._reader = KnownReader(conn)
@@ -218,14 +209,10 @@ class PageWriter:
     def commit(self) -> None:
         """Commit the pages written so far (nothing to do when there are none).
 
-        The full-text indexes are refreshed first when ``batch_posts`` posts wait and no
-        index process takes them; a writer with enough waiting starts one.
+        The full-text indexes are refreshed first when ``INDEX_BATCH_POSTS`` posts wait.
         """
-        if self.indexing is not None and is_index_deferred(self.conn):
-            self.indexing.note_queued(self.queued)  # before this writer would index them
         if self.conn.in_transaction():
-            most = None if self._is_indexed_elsewhere() else self.batch_posts
-            if most is not None and self.queued >= most:
+            if self.queued >= INDEX_BATCH_POSTS:
                 self._refresh_indexes()
             self.conn.commit()
         if not is_index_deferred(self.conn):  # the commit refreshed them
@@ -234,28 +221,13 @@ class PageWriter:
         self._next_ids = None
 
     def finish(self) -> None:
-        """Commit, and see every post still waiting indexed: the writer's pages are all written.
-
-        With an index process running, the last writer of the store asks it to finish and
-        waits, then indexes what it left (nothing, unless it died or ran out of time).
-        """
-        must_index = self.queued > 0
-        if self._is_indexed_elsewhere():
-            self.commit()  # releases the write lock, for the index process to drain the queue
-            assert self.indexing is not None
-            if self.indexing.writers > 1:
-                return  # other writers go on: the last of them ends the index process
-            self.indexing.finish()
-            must_index = True  # what it left, this writer's and other writers' posts
-        if must_index and not self.conn.in_transaction():
+        """Commit, and index every post still waiting: the writer's pages are all written."""
+        if self.queued and not self.conn.in_transaction():
             self.conn.begin()
             lock_for_writing(self.conn)
         if self.conn.in_transaction():
             self._refresh_indexes()
         self.commit()
-
-    def _is_indexed_elsewhere(self) -> bool:
-        return self.indexing is not None and self.indexing.is_running
 
     def _refresh_indexes(self) -> None:
         refresh_indexes(self.conn)
