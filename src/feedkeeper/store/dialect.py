@@ -18,6 +18,7 @@ from sqlalchemy import Connection, CursorResult, Engine, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
+from feedkeeper.word_worker import segmented_chunks
 from feedkeeper.words import segment_words
 
 # A crawl commits every few pages. At SQLite's default (1,000 pages of WAL) a checkpoint,
@@ -279,18 +280,18 @@ _EVERY_CURRENT = (
 _INDEX_EVERY_POST = (
     "INSERT INTO post_fts (rowid, title, excerpt) SELECT p.id, v.title, v.excerpt" + _EVERY_CURRENT
 )
-# And what migration 0007's word index keeps: the same text segmented into words.
-_WORDS_OF_EVERY_POST = (
-    "INSERT INTO post_words (rowid, title, excerpt)"
-    " SELECT p.id, feedkeeper_words(v.title), feedkeeper_words(v.excerpt)" + _EVERY_CURRENT
-)
+# And what migration 0007's word index keeps: the same text segmented into words, read
+# in the order the trigram index is filled in and inserted in it, a post at a time.
+_TEXT_OF_EVERY_POST = "SELECT p.id, v.title, v.excerpt" + _EVERY_CURRENT
+_INSERT_WORDS = "INSERT INTO post_words (rowid, title, excerpt) VALUES (?, ?, ?)"
 
 
 def rebuild_search_index(conn: Connection) -> None:
     """Fill the full-text indexes anew from the current versions.
 
-    On SQLite both indexes are made empty and filled in one statement each, the
-    substring index merged. On PostgreSQL post_fts is filled here and every post is
+    On SQLite both indexes are made empty and filled, the substring index in one
+    statement and merged, the word index with text a worker process segments meanwhile
+    (``segmented_chunks``). On PostgreSQL post_fts is filled here and every post is
     queued for the word index, which the commit fills (``refresh_indexes``).
     """
     if conn.dialect.name != "sqlite":
@@ -300,11 +301,14 @@ def rebuild_search_index(conn: Connection) -> None:
         conn.exec_driver_sql("DELETE FROM post_words_stale")
         conn.exec_driver_sql("INSERT INTO post_words_stale (post_id) SELECT id FROM post")
         return
-    with _emptied_for_filling(conn, "post_fts"):
-        conn.exec_driver_sql(_INDEX_EVERY_POST)
-        conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
-    with _emptied_for_filling(conn, "post_words"):
-        conn.exec_driver_sql(_WORDS_OF_EVERY_POST)
+    texts = [tuple(row) for row in conn.exec_driver_sql(_TEXT_OF_EVERY_POST)]
+    with segmented_chunks(texts) as words:
+        with _emptied_for_filling(conn, "post_fts"):
+            conn.exec_driver_sql(_INDEX_EVERY_POST)
+            conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
+        with _emptied_for_filling(conn, "post_words"):
+            for chunk in words:
+                conn.exec_driver_sql(_INSERT_WORDS, chunk)
     conn.exec_driver_sql("DELETE FROM post_words_stale")
 
 
