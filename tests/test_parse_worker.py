@@ -6,6 +6,7 @@ import asyncio
 import fcntl
 import os
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,20 @@ def test_the_worker_answers_cards_keyed_by_canonical_url_and_fingerprint() -> No
     fingerprints = [keyed.fingerprint for keyed in answer.keyed]
     assert all(fingerprints) and len(set(fingerprints)) == 3
     assert answer == read_keyed_page(PAGE, "text/html; charset=utf-8", "http://blog.test/")
+
+
+async def _read_stored_in_worker(data: bytes) -> KeyedPage:
+    worker = ParseWorker(None)
+    try:
+        return await (await worker.submit(data, "text/html", "http://blog.test/", compressed=True))
+    finally:
+        await worker.stop()
+
+
+def test_a_body_sent_compressed_as_the_archive_keeps_it_is_read_as_the_body_itself() -> None:
+    answer = asyncio.run(_read_stored_in_worker(zlib.compress(PAGE, 1)))
+    assert [keyed.card.title for keyed in answer.keyed] == ["梯度同步", "显存优化", "混合精度"]
+    assert answer == read_keyed_page(PAGE, "text/html", "http://blog.test/")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's")
