@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from feedkeeper.cards import Card
+from feedkeeper.cards import Card, pickled_by_fields
 from feedkeeper.text import fold_for_fingerprint
 
 
@@ -184,6 +184,7 @@ def _merge_excerpt(current: Fields, seen: Fields) -> tuple[str | None, bool, Cha
 # The dedupe stage: a page's cards against what the archive knows of their keys.
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class KeyedCard:
     """A card with the keys a post is known by: canonical URL and title+excerpt fingerprint."""
