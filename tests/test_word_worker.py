@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import pickle
+from collections.abc import Iterator
 
 from feedkeeper.store import Store
 from feedkeeper.store.dialect import rebuild_search_index
 from feedkeeper.word_worker import (
+    AHEAD_CHUNKS,
     CHUNK_POSTS,
     PARALLEL_FROM_POSTS,
+    Row,
     WordWorker,
     segment_rows,
     segmented_chunks,
@@ -62,11 +65,17 @@ def _expected(rows: list[tuple[int, str | None, str | None]]) -> list[tuple[obje
     ]
 
 
+def _chunks(rows: list[tuple[int, str | None, str | None]]) -> list[list[Row]]:
+    return [rows[i : i + CHUNK_POSTS] for i in range(0, len(rows), CHUNK_POSTS)]
+
+
 def test_many_rows_come_back_from_a_worker_as_segment_words_leaves_them() -> None:
     rows = _rows(2 * PARALLEL_FROM_POSTS + 5)
-    worker = WordWorker([rows[i : i + CHUNK_POSTS] for i in range(0, len(rows), CHUNK_POSTS)])
+    first, *rest = _chunks(rows)
+    worker = WordWorker()
     assert worker.process.pid
-    answered = [row for chunk in worker.answers() for row in chunk]
+    worker.send(first)
+    answered = [row for chunk in worker.answers(iter(rest)) for row in chunk]
     worker.stop(kill=False)
     assert worker.process.returncode == 0  # it ended as its input did
     assert [row[0] for row in answered] == list(range(1, len(rows) + 1))
@@ -76,9 +85,11 @@ def test_many_rows_come_back_from_a_worker_as_segment_words_leaves_them() -> Non
 
 def test_the_chunks_a_killed_worker_did_not_answer_are_segmented_here() -> None:
     rows = _rows(3 * CHUNK_POSTS)
-    worker = WordWorker([rows[i : i + CHUNK_POSTS] for i in range(0, len(rows), CHUNK_POSTS)])
+    first, *rest = _chunks(rows)
+    worker = WordWorker()
+    worker.send(first)
     worker.process.kill()
-    answered = [row for chunk in worker.answers() for row in chunk]
+    answered = [row for chunk in worker.answers(iter(rest)) for row in chunk]
     worker.stop(kill=True)
     assert answered == segment_rows(rows)
 
@@ -86,7 +97,7 @@ def test_the_chunks_a_killed_worker_did_not_answer_are_segmented_here() -> None:
 def test_segmented_chunks_keeps_the_order_of_the_rows_few_or_many() -> None:
     for count in (3, PARALLEL_FROM_POSTS + CHUNK_POSTS // 2):
         rows = _rows(count)
-        with segmented_chunks(rows) as chunks:
+        with segmented_chunks(iter(_chunks(rows))) as chunks:
             sizes = []
             answered = []
             for chunk in chunks:
@@ -94,6 +105,22 @@ def test_segmented_chunks_keeps_the_order_of_the_rows_few_or_many() -> None:
                 answered.extend(chunk)
         assert answered == segment_rows(rows)
         assert sizes == [min(CHUNK_POSTS, count - i) for i in range(0, count, CHUNK_POSTS)]
+
+
+def test_the_chunks_are_read_a_few_ahead_of_the_answers_taken() -> None:
+    total = 2 * AHEAD_CHUNKS + 3
+    read = []
+
+    def reading() -> Iterator[list[Row]]:
+        for number, chunk in enumerate(_chunks(_rows(total * CHUNK_POSTS))):
+            read.append(number)
+            yield chunk
+
+    with segmented_chunks(reading()) as chunks:
+        assert len(read) == AHEAD_CHUNKS  # before the first answer is taken
+        for taken, _ in enumerate(chunks, start=1):
+            assert len(read) == min(total, AHEAD_CHUNKS + taken)
+    assert read == list(range(total))
 
 
 def _index(store: Store) -> dict[str, list[tuple[object, ...]]]:

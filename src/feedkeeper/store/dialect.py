@@ -18,7 +18,7 @@ from sqlalchemy import Connection, CursorResult, Engine, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
-from feedkeeper.word_worker import segmented_chunks
+from feedkeeper.word_worker import CHUNK_POSTS, Row, segmented_chunks
 from feedkeeper.words import segment_words
 
 # A crawl commits every few pages. At SQLite's default (1,000 pages of WAL) a checkpoint,
@@ -281,8 +281,10 @@ _INDEX_EVERY_POST = (
     "INSERT INTO post_fts (rowid, title, excerpt) SELECT p.id, v.title, v.excerpt" + _EVERY_CURRENT
 )
 # And what migration 0007's word index keeps: the same text segmented into words, read
-# in the order the trigram index is filled in and inserted in it, a post at a time.
-_TEXT_OF_EVERY_POST = "SELECT p.id, v.title, v.excerpt" + _EVERY_CURRENT
+# a chunk at a time in the order of the posts and inserted in it, a post at a time.
+_TEXTS_AFTER = (
+    "SELECT p.id, v.title, v.excerpt" + _EVERY_CURRENT + " WHERE p.id > ? ORDER BY p.id LIMIT ?"
+)
 _INSERT_WORDS = "INSERT INTO post_words (rowid, title, excerpt) VALUES (?, ?, ?)"
 
 
@@ -301,8 +303,7 @@ def rebuild_search_index(conn: Connection) -> None:
         conn.exec_driver_sql("DELETE FROM post_words_stale")
         conn.exec_driver_sql("INSERT INTO post_words_stale (post_id) SELECT id FROM post")
         return
-    texts = [tuple(row) for row in conn.exec_driver_sql(_TEXT_OF_EVERY_POST)]
-    with segmented_chunks(texts) as words:
+    with segmented_chunks(_texts_in_chunks(conn)) as words:
         with _emptied_for_filling(conn, "post_fts"):
             conn.exec_driver_sql(_INDEX_EVERY_POST)
             conn.exec_driver_sql("INSERT INTO post_fts (post_fts) VALUES ('optimize')")
@@ -310,6 +311,16 @@ def rebuild_search_index(conn: Connection) -> None:
             for chunk in words:
                 conn.exec_driver_sql(_INSERT_WORDS, chunk)
     conn.exec_driver_sql("DELETE FROM post_words_stale")
+
+
+def _texts_in_chunks(conn: Connection) -> Iterator[list[Row]]:
+    """Every post's current title and excerpt, by post id, ``CHUNK_POSTS`` posts a query."""
+    after = -(1 << 63)
+    while chunk := [
+        (row[0], row[1], row[2]) for row in conn.exec_driver_sql(_TEXTS_AFTER, (after, CHUNK_POSTS))
+    ]:
+        yield chunk
+        after = chunk[-1][0]
 
 
 # Bytes of terms FTS5 gathers in memory before it writes them out as a segment: what
