@@ -22,6 +22,7 @@ from feedkeeper.records import (
     Validators,
 )
 from feedkeeper.store.dialect import (
+    freed_pages_left_as_they_are,
     index_deferred,
     rebuild_search_index,
     set_user_version,
@@ -242,7 +243,7 @@ class Store:
         nothing changes. Recovered placeholder texts are kept where the same post still shows
         the same excerpt.
         """
-        with writing_to(self.path), self.engine.begin() as conn:
+        with writing_to(self.path), self.engine.begin() as conn, freed_pages_left_as_they_are(conn):
             kept = save_recoveries(conn)
             with triggers_set_aside(conn):
                 for table in DERIVED_TABLES:
@@ -256,7 +257,7 @@ class Store:
                 yield PageWriter(conn, None), [(int(i), int(r), int(s)) for i, r, s in pages]
                 restore_recoveries(conn, kept)
                 refresh_recovered_excerpts(conn)
-            # Every row was rewritten: each full-text index is filled anew in one statement.
+            # Every row was rewritten: each full-text index is filled anew, not row by row.
             rebuild_search_index(conn)
 
     def load_captures(self, writer: PageWriter, fetch_ids: Sequence[int]) -> list[StoredCapture]:
