@@ -13,7 +13,7 @@ from feedkeeper.importer import import_captures
 from feedkeeper.pipeline import archive_page
 from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
-from feedkeeper.store.dialect import (
+from feedkeeper.store.rebuild import (
     FTS_HASH_BYTES,
     freed_pages_left_as_they_are,
     rebuild_search_index,

@@ -7,7 +7,7 @@ import pickle
 from collections.abc import Iterator
 
 from feedkeeper.store import Store
-from feedkeeper.store.dialect import rebuild_search_index
+from feedkeeper.store.rebuild import rebuild_search_index
 from feedkeeper.word_worker import (
     AHEAD_CHUNKS,
     CHUNK_POSTS,

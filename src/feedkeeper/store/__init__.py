@@ -21,14 +21,7 @@ from feedkeeper.records import (
     StoredCapture,
     Validators,
 )
-from feedkeeper.store.dialect import (
-    freed_pages_left_as_they_are,
-    index_deferred,
-    rebuild_search_index,
-    set_user_version,
-    triggers_set_aside,
-    user_version,
-)
+from feedkeeper.store.dialect import index_deferred, set_user_version, user_version
 from feedkeeper.store.engine import (
     create_server_engine,
     create_sqlite_engine,
@@ -39,6 +32,11 @@ from feedkeeper.store.engine import (
     writing_to,
 )
 from feedkeeper.store.placeholders import refresh_recovered_excerpts
+from feedkeeper.store.rebuild import (
+    freed_pages_left_as_they_are,
+    rebuild_search_index,
+    triggers_set_aside,
+)
 from feedkeeper.store.recoveries import restore_recoveries, save_recoveries
 from feedkeeper.store.tables import (
     page_body_t,
