@@ -11,6 +11,7 @@ from feedkeeper.errors import ParseError
 from feedkeeper.importer import import_captures
 from feedkeeper.parse import parse_capture
 from feedkeeper.store import Store
+from feedkeeper.store.write import PageWriter
 
 from conftest import DATA, load_json, rows
 
@@ -83,3 +84,17 @@ def test_a_file_that_is_not_a_capture(
 def test_empty_capture_is_refused() -> None:
     with pytest.raises(ParseError, match="no post cards"):
         parse_capture("INCOMING TRANSMISSION\n\nLATEST UPDATES\n1 2")
+
+
+def test_stored_pages_load_in_the_order_asked_with_their_bodies_as_imported(
+    store: Store, seeds: list[Path]
+) -> None:
+    import_captures(store, seeds)
+    fetches = rows(store, "SELECT id, url FROM page_fetch ORDER BY id DESC")
+    assert len(fetches) == len(seeds)
+    with store.engine.connect() as conn:
+        stored = store.load_captures(PageWriter(conn, None), [f["id"] for f in fetches])
+    assert [s.capture.url for s in stored] == [f["url"] for f in fetches]
+    assert all(s.capture.body is None for s in stored)  # left compressed for the workers
+    bodies = {path.read_bytes() for path in seeds}
+    assert {s.body() for s in stored} == bodies

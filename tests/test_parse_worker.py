@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import pickle
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
 
+from feedkeeper.cards import Card, Placeholder
+from feedkeeper.dedupe import KeyedCard
 from feedkeeper.parse_worker import PIPE_BYTES, KeyedPage, ParseWorker, read_keyed_page, widen_pipe
 
 PAGE = (
@@ -53,6 +57,20 @@ def test_the_worker_answers_cards_keyed_by_canonical_url_and_fingerprint() -> No
     assert answer == read_keyed_page(PAGE, "text/html; charset=utf-8", "http://blog.test/")
 
 
+async def _read_stored_in_worker(data: bytes) -> KeyedPage:
+    worker = ParseWorker(None)
+    try:
+        return await (await worker.submit(data, "text/html", "http://blog.test/", compressed=True))
+    finally:
+        await worker.stop()
+
+
+def test_a_body_sent_compressed_as_the_archive_keeps_it_is_read_as_the_body_itself() -> None:
+    answer = asyncio.run(_read_stored_in_worker(zlib.compress(PAGE, 1)))
+    assert [keyed.card.title for keyed in answer.keyed] == ["梯度同步", "显存优化", "混合精度"]
+    assert answer == read_keyed_page(PAGE, "text/html", "http://blog.test/")
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's")
 def test_the_worker_widens_its_pipes_to_hold_a_fetch_window_of_pages() -> None:
     _, size = asyncio.run(read_in_worker(PAGE))
@@ -65,3 +83,23 @@ def test_widening_what_is_not_a_pipe_changes_nothing_and_raises_nothing(tmp_path
     with path.open("rb") as handle:
         widen_pipe(handle.fileno())
     assert path.read_bytes() == b"x"
+
+
+def test_cards_cross_the_pipes_as_their_fields_in_order() -> None:
+    card = Card(
+        url="http://blog.test/p/1/",
+        title="梯度同步",
+        categories=("ML",),
+        excerpt="代码 [代码]",
+        placeholders=(Placeholder("code", 1, 1, 3),),
+        pinned=True,
+    )
+    keyed = KeyedCard(card, "http://blog.test/p/1/", "fp")
+    assert card.__reduce__() == (
+        Card,
+        ("http://blog.test/p/1/", "梯度同步", None, ("ML",), (), None, None, "代码 [代码]",
+         False, (Placeholder("code", 1, 1, 3),), True),
+    )  # fmt: skip
+    back = pickle.loads(pickle.dumps([keyed, card], pickle.HIGHEST_PROTOCOL))
+    assert back == [keyed, card]
+    assert back[0].card is back[1]  # shared as it was

@@ -13,7 +13,11 @@ from feedkeeper.importer import import_captures
 from feedkeeper.pipeline import archive_page
 from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
-from feedkeeper.store.dialect import FTS_HASH_BYTES, rebuild_search_index
+from feedkeeper.store.rebuild import (
+    FTS_HASH_BYTES,
+    freed_pages_left_as_they_are,
+    rebuild_search_index,
+)
 from feedkeeper.store.search import MarkedText, search_posts
 from feedkeeper.store.sites import ensure_site
 
@@ -212,3 +216,15 @@ def test_a_rebuild_fills_both_indexes_itself_leaving_none_queued(
             assert kept == migrated[index] == FTS_HASH_BYTES == 8 << 20
     assert ids(store, "stale entry") == []
     assert rows(store, "SELECT rowid FROM post_words WHERE post_words MATCH '梯度'")
+
+
+def test_a_rebuild_frees_pages_without_zeroing_them_and_then_zeroes_as_before(
+    store: Store,
+) -> None:
+    setting = "PRAGMA secure_delete"
+    with store.engine.connect() as conn:
+        for before in (1, 0):
+            conn.exec_driver_sql(f"{setting} = {before}")
+            with freed_pages_left_as_they_are(conn):
+                assert conn.exec_driver_sql(setting).scalar_one() == 0
+            assert conn.exec_driver_sql(setting).scalar_one() == before

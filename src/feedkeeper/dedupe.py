@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from feedkeeper.cards import Card
+from feedkeeper.cards import Card, pickled_by_fields
 from feedkeeper.identity import canonical_url, contradicts, fingerprint, is_repost_evidence
 from feedkeeper.text import fold_for_fingerprint
 from feedkeeper.versions import Change, Fields, fields_of, merge
@@ -41,6 +41,7 @@ class PageOutcome:
 # The dedupe stage: a page's cards against what the archive knows of their keys.
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class KeyedCard:
     """A card with the keys a post is known by: canonical URL and title+excerpt fingerprint."""

@@ -24,6 +24,7 @@ import pickle
 import struct
 import subprocess
 import sys
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +38,8 @@ from feedkeeper.markup import time_budget
 from feedkeeper.parse import Profile, parse_capture, parse_listing
 
 ListingParser = Callable[[str, str, Profile | None], ParsedPage]
-Job = tuple[bytes, str | None, str, Profile | None]  # body, content type, URL, profile
+# body, content type, URL, profile, whether the body is zlib-compressed (as the archive keeps it)
+Job = tuple[bytes, str | None, str, Profile | None, bool]
 
 # A listing whose pager shows at least this many pages is worth a worker process.
 PARALLEL_FROM_PAGES = 20
@@ -112,14 +114,17 @@ class ParseWorker:
         return not self._broken
 
     async def submit(
-        self, body: bytes, content_type: str | None, url: str
+        self, body: bytes, content_type: str | None, url: str, *, compressed: bool = False
     ) -> asyncio.Future[KeyedPage]:
-        """Send a page to the worker; the future holds its keyed parse, or raises ParseError."""
+        """Send a page to the worker; the future holds its keyed parse, or raises ParseError.
+
+        A ``compressed`` body (zlib, as stored) is decompressed by the worker.
+        """
         process = await self._started()
         assert process.stdin is not None
         answer: asyncio.Future[KeyedPage] = asyncio.get_running_loop().create_future()
         self._waiting.append(answer)
-        process.stdin.write(_frame((body, content_type, url, self.profile)))
+        process.stdin.write(_frame((body, content_type, url, self.profile, compressed)))
         self.submitted += 1
         return answer
 
@@ -209,8 +214,10 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
     """The worker's loop: parse and key each job read from ``jobs``, write the page (or
     ParseError)."""
     while (job := _read_job(jobs)) is not None:
-        body, content_type, url, profile = job
+        body, content_type, url, profile, compressed = job
         try:
+            if compressed:
+                body = zlib.decompress(body)
             answer: object = read_keyed_page(body, content_type, url, profile)
         except ParseError as exc:
             answer = exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -67,6 +68,18 @@ class PageCapture:
     next_url: str | None = None
     confidence: float | None = None
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCapture:
+    """A page as the archive keeps it: its capture (body not loaded) and its body compressed."""
+
+    capture: PageCapture
+    data: bytes  # zlib
+
+    def body(self) -> bytes:
+        """Return the page's body, decompressed."""
+        return zlib.decompress(self.data)
 
 
 @dataclass(frozen=True, slots=True)

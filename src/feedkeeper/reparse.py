@@ -9,18 +9,25 @@ in one transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from feedkeeper.cards import ParsedPage
 from feedkeeper.dedupe import dedupe_page
 from feedkeeper.errors import ParseError
 from feedkeeper.parse import Profile
-from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, KeyedPage, ParseWorker, read_keyed_page
+from feedkeeper.parse_worker import (
+    PARALLEL_FROM_PAGES,
+    KeyedPage,
+    ParseWorker,
+    WorkerGoneError,
+    read_keyed_page,
+)
 from feedkeeper.pipeline import Progress
-from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, Validators
+from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, StoredCapture, Validators
 from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.store import Store
 from feedkeeper.store.engine import describe
@@ -76,11 +83,10 @@ async def _reparse_pages(
     workers = _start_workers(rules.profile, len(pages))
     queue: deque[_StoredPage] = deque()
     try:
-        for number, (fetch_id, run_id, site_id) in enumerate(pages):
-            capture = store.load_capture(writer, fetch_id)
+        for number, (run_id, site_id, stored) in enumerate(_load(store, writer, pages)):
             worker = workers[number % len(workers)] if workers else None
-            job = await worker.submit(*_stored_job(capture)) if worker else None
-            queue.append(_StoredPage(run_id, site_id, capture, worker, job))
+            job = await _submit(worker, stored) if worker else None
+            queue.append(_StoredPage(run_id, site_id, stored, job))
             if len(queue) > PARSE_AHEAD:
                 await _reparse_page(writer, queue.popleft(), rules)
             await asyncio.sleep(0)  # a turn of the loop moves the pipes to and from the workers
@@ -89,6 +95,23 @@ async def _reparse_pages(
     finally:
         for worker in workers:
             await worker.stop()
+
+
+def _load(
+    store: Store, writer: PageWriter, pages: Sequence[tuple[int, int, int]]
+) -> Iterator[tuple[int, int, StoredCapture]]:
+    """Yield each page's run, site and stored capture, read ``PARSE_AHEAD`` pages a query."""
+    for start in range(0, len(pages), PARSE_AHEAD):
+        batch = pages[start : start + PARSE_AHEAD]
+        stored = store.load_captures(writer, [fetch_id for fetch_id, _, _ in batch])
+        for (_, run_id, site_id), capture in zip(batch, stored, strict=True):
+            yield run_id, site_id, capture
+
+
+async def _submit(worker: ParseWorker, stored: StoredCapture) -> asyncio.Future[KeyedPage]:
+    """Send a stored page to a worker as it is stored: its body compressed, less to copy."""
+    capture = stored.capture
+    return await worker.submit(stored.data, capture.content_type, capture.url, compressed=True)
 
 
 def _start_workers(profile: Profile | None, pages: int) -> list[ParseWorker]:
@@ -105,20 +128,16 @@ class _StoredPage:
 
     run_id: int
     site_id: int
-    capture: PageCapture
-    worker: ParseWorker | None
+    stored: StoredCapture
     parsing: asyncio.Future[KeyedPage] | None
 
 
 async def _reparse_page(writer: PageWriter, page: _StoredPage, rules: _Reparse) -> None:
-    capture = page.capture
+    capture = page.stored.capture
     if rules.progress:
         rules.progress(capture.url)
     try:
-        if page.parsing is not None and page.worker is not None:
-            read = await page.worker.result(page.parsing, *_stored_job(capture))
-        else:
-            read = read_keyed_page(*_stored_job(capture), rules.profile)
+        read = await _parsed(page, rules.profile)
         _check_once_suspect(capture, read.parsed, rules)
     except ParseError as exc:
         rules.counts.fail(capture.url, exc.message)
@@ -130,6 +149,15 @@ async def _reparse_page(writer: PageWriter, page: _StoredPage, rules: _Reparse) 
     rules.counts.add(changes.outcome)
 
 
+async def _parsed(page: _StoredPage, profile: Profile | None) -> KeyedPage:
+    """The page's keyed parse: from its worker, or made here (no worker, or it died)."""
+    if page.parsing is not None:
+        with contextlib.suppress(WorkerGoneError):
+            return await page.parsing
+    capture = page.stored.capture
+    return read_keyed_page(page.stored.body(), capture.content_type, capture.url, profile)
+
+
 def _check_once_suspect(capture: PageCapture, parsed: ParsedPage, rules: _Reparse) -> None:
     """Raise ParseError for a page the crawl refused that still looks wrong; note good parses."""
     if capture.outcome is PageKind.SUSPECT and not rules.accept_suspect:
@@ -139,7 +167,3 @@ def _check_once_suspect(capture: PageCapture, parsed: ParsedPage, rules: _Repars
     rules.last_good[capture.url] = Validators(
         None, None, None, len(parsed.cards), parsed.confidence
     )
-
-
-def _stored_job(capture: PageCapture) -> tuple[bytes, str | None, str]:
-    return capture.body or b"", capture.content_type, capture.url

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import json
-import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ConfigError, StoreError
-from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, RunStatus, Validators
-from feedkeeper.store.dialect import (
-    index_deferred,
-    rebuild_search_index,
-    set_user_version,
-    triggers_set_aside,
-    user_version,
+from feedkeeper.records import (
+    PageCapture,
+    PageKind,
+    RunCounts,
+    RunKind,
+    RunStatus,
+    StoredCapture,
+    Validators,
 )
+from feedkeeper.store.dialect import index_deferred, set_user_version, user_version
 from feedkeeper.store.engine import (
     create_server_engine,
     create_sqlite_engine,
@@ -31,6 +32,11 @@ from feedkeeper.store.engine import (
     writing_to,
 )
 from feedkeeper.store.placeholders import refresh_recovered_excerpts
+from feedkeeper.store.rebuild import (
+    freed_pages_left_as_they_are,
+    rebuild_search_index,
+    triggers_set_aside,
+)
 from feedkeeper.store.recoveries import restore_recoveries, save_recoveries
 from feedkeeper.store.tables import (
     page_body_t,
@@ -230,11 +236,12 @@ class Store:
     def rebuilding(self) -> Iterator[tuple[PageWriter, list[tuple[int, int, int]]]]:
         """Clear the derived tables and yield a writer and the stored pages to re-derive them.
 
-        The pages come as (page_fetch id, run id, site id), oldest first; load each with
-        ``load_capture``. All happens in one transaction: on any error nothing changes.
-        Recovered placeholder texts are kept where the same post still shows the same excerpt.
+        The pages come as (page_fetch id, run id, site id), oldest first; load them, a batch
+        at a time, with ``load_captures``. All happens in one transaction: on any error
+        nothing changes. Recovered placeholder texts are kept where the same post still shows
+        the same excerpt.
         """
-        with writing_to(self.path), self.engine.begin() as conn:
+        with writing_to(self.path), self.engine.begin() as conn, freed_pages_left_as_they_are(conn):
             kept = save_recoveries(conn)
             with triggers_set_aside(conn):
                 for table in DERIVED_TABLES:
@@ -248,17 +255,26 @@ class Store:
                 yield PageWriter(conn, None), [(int(i), int(r), int(s)) for i, r, s in pages]
                 restore_recoveries(conn, kept)
                 refresh_recovered_excerpts(conn)
-            # Every row was rewritten: each full-text index is filled anew in one statement.
+            # Every row was rewritten: each full-text index is filled anew, not row by row.
             rebuild_search_index(conn)
 
-    def load_capture(self, writer: PageWriter, fetch_id: int) -> PageCapture:
-        """Return one stored page with its body, read in the writer's transaction."""
-        query = (
-            select(page_fetch_t, page_body_t.c.data)
-            .join(page_body_t, page_body_t.c.sha256 == page_fetch_t.c.body_sha256)
-            .where(page_fetch_t.c.id == fetch_id)
-        )
-        return _capture_of(writer.conn.execute(query).one())
+    def load_captures(self, writer: PageWriter, fetch_ids: Sequence[int]) -> list[StoredCapture]:
+        """Return stored pages in the order of ``fetch_ids``, read in the writer's transaction.
+
+        Their bodies stay compressed, for the parse workers to decompress.
+        """
+        found = {
+            row.id: StoredCapture(_capture_of(row), row.data)
+            for row in writer.conn.execute(_STORED_PAGES, {"ids": list(fetch_ids)})
+        }
+        return [found[fetch_id] for fetch_id in fetch_ids]
+
+
+_STORED_PAGES = (
+    select(page_fetch_t, page_body_t.c.data)
+    .join(page_body_t, page_body_t.c.sha256 == page_fetch_t.c.body_sha256)
+    .where(page_fetch_t.c.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 # What reparse rebuilds from the stored pages, children first.
@@ -311,7 +327,6 @@ def _capture_of(row: object) -> PageCapture:
         last_modified=r["last_modified"],
         content_type=r["content_type"],
         encoding=r["encoding"],
-        body=zlib.decompress(r["data"]),
         next_url=r["next_url"],
         confidence=r["confidence"],
         error=r["error"],
