@@ -153,8 +153,9 @@ def _growth(rows: list[dict[str, Any]]) -> str:
             "wall ms/page",
             "CPU ms/page",
             "vs smallest",
+            "first crawl after the fill, CPU ms/page",
         ),
-        row("---:", "---:", "---:", "---:", "---:", "---:", "---:"),
+        row("---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"),
     ]
     cpu = [r["cpu"] / r["pages"] for r in rows]
     for r, per_page in zip(rows, cpu, strict=True):
@@ -167,6 +168,7 @@ def _growth(rows: list[dict[str, Any]]) -> str:
                 f"{r['seconds'] / r['pages'] * 1000:.1f}",
                 f"{per_page * 1000:.1f}",
                 f"{per_page / cpu[0]:.2f}x",
+                _first_crawl(r.get("first_crawl")),
             )
         )
     lines += [
@@ -242,3 +244,10 @@ def _export(e: dict[str, Any]) -> str:
         )
     lines += ["", "Goal: peak RSS < 150 MB."]
     return "\n".join(lines)
+
+
+def _first_crawl(run: dict[str, Any] | None) -> str:
+    """The CPU per page of the untimed crawl right after a fill, with its page count."""
+    if not run:
+        return "—"
+    return f"{run['cpu'] / run['pages'] * 1000:.1f} ({run['pages']} pages)"
