@@ -24,6 +24,7 @@ import pickle
 import struct
 import subprocess
 import sys
+import weakref
 import zlib
 from collections import deque
 from collections.abc import Callable
@@ -99,6 +100,8 @@ class ParseWorker:
         self.submitted = 0  # pages handed to a worker (for the profile and the tests)
         self._process: asyncio.subprocess.Process | None = None
         self._waiting: deque[asyncio.Future[KeyedPage]] = deque()
+        # Every answer handed out and still held by the caller (see ``_let_go_of_answers``).
+        self._handed: weakref.WeakSet[asyncio.Future[KeyedPage]] = weakref.WeakSet()
         self._reader: asyncio.Task[None] | None = None
         self._broken = False
         self._starting = asyncio.Lock()
@@ -124,6 +127,7 @@ class ParseWorker:
         assert process.stdin is not None
         answer: asyncio.Future[KeyedPage] = asyncio.get_running_loop().create_future()
         self._waiting.append(answer)
+        self._handed.add(answer)
         process.stdin.write(_frame((body, content_type, url, self.profile, compressed)))
         self.submitted += 1
         return answer
@@ -187,6 +191,21 @@ class ParseWorker:
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
+        self._let_go_of_answers()
+
+    def _let_go_of_answers(self) -> None:
+        """Settle the answers handed out that no one took, as a run cut short leaves them.
+
+        Their pages will not be asked for: without this, asyncio would report each answer that
+        holds an exception (a page that failed to parse, or the worker gone with the run's
+        signal) as "never retrieved", with its traceback.
+        """
+        for answer in self._handed:
+            if not answer.done():
+                answer.cancel()
+            elif not answer.cancelled():
+                answer.exception()  # marks it as seen
+        self._handed.clear()
 
 
 def _frame(value: object) -> bytes:

@@ -13,6 +13,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from types import FrameType
 
 import typer
 
@@ -85,7 +86,22 @@ def _stop_on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:
     """Make SIGTERM stop a command as Ctrl-C does, so its run is recorded as interrupted."""
     if threading.current_thread() is not threading.main_thread():
         return None
-    return signal.signal(signal.SIGTERM, signal.default_int_handler)
+    return signal.signal(signal.SIGTERM, _as_ctrl_c)
+
+
+def _as_ctrl_c(_signum: int, frame: FrameType | None) -> None:
+    """Answer SIGTERM with whatever answers Ctrl-C at that moment.
+
+    Inside ``asyncio.run`` that is asyncio's own handler, which cancels the main task: the
+    command unwinds through its clean-up (workers stopped, transaction rolled back) instead
+    of a KeyboardInterrupt raised in whichever callback happens to run, which left a task's
+    traceback on stderr or a writer's lock held while the run was being closed.
+    """
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)
+        return
+    raise KeyboardInterrupt  # Ctrl-C ignored or left to the system: stop here all the same
 
 
 def _is_database_error(exc: BaseException) -> bool:

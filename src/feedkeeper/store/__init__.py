@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -153,7 +154,10 @@ class Store:
         except Exception as exc:
             self.finish_run(run_id, counts, RunStatus.FAILED, (str(exc).splitlines() or [""])[0])
             raise
-        except BaseException:  # cancelled, SIGINT or SIGTERM: never left "running"
+        except BaseException as exc:  # cancelled, SIGINT or SIGTERM: never left "running"
+            # A statement interrupted mid-way keeps its cursor in the traceback's frames, and
+            # with it the writer's hold on SQLite's lock, which the record below must take.
+            traceback.clear_frames(exc.__traceback__)
             self.finish_run(run_id, counts, RunStatus.INTERRUPTED, "interrupted")
             raise
 

@@ -55,7 +55,8 @@ def freed_pages_left_as_they_are(conn: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        conn.exec_driver_sql(f"PRAGMA secure_delete = {was}")
+        if not conn.invalidated:  # a connection dropped by an interrupt has no setting left
+            conn.exec_driver_sql(f"PRAGMA secure_delete = {was}")
 
 
 # What the triggers of migration 0002 keep in post_fts: each post's current title and excerpt.

@@ -1,0 +1,108 @@
+"""A signal that lands in the middle of work: the command unwinds cleanly and the run is
+recorded as interrupted, whatever the process was doing at that moment."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from feedkeeper.parse_worker import ParseWorker
+from feedkeeper.records import RunCounts, RunKind, RunStatus
+from feedkeeper.store import Store
+
+# A task busy computing when SIGTERM arrives, beside the main task that awaits.
+BUSY_WHEN_SIGNALLED = """
+import asyncio, contextlib, os, signal
+from feedkeeper.cli import _stop_on_sigterm
+
+_stop_on_sigterm()
+
+async def busy():
+    os.kill(os.getpid(), signal.SIGTERM)
+    total = 0
+    for number in range(2_000_000):  # the signal is handled while this task computes
+        total += number
+    await asyncio.sleep(10)
+
+async def main():
+    helper = asyncio.create_task(busy())
+    try:
+        await asyncio.sleep(10)
+    finally:
+        helper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await helper
+        print("cleaned up", flush=True)
+
+try:
+    asyncio.run(main())
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+def test_sigterm_on_an_event_loop_cancels_the_main_task_and_lets_it_clean_up() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", BUSY_WHEN_SIGNALLED], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout == "cleaned up\ninterrupted\n"
+    assert "Traceback" not in done.stderr
+    assert "never retrieved" not in done.stderr
+
+
+class _Interrupting:
+    """A value whose conversion for SQLite is where Ctrl-C lands."""
+
+    def __conform__(self, protocol: object) -> str:
+        raise KeyboardInterrupt
+
+
+def test_a_writer_interrupted_inside_a_statement_is_recorded_as_interrupted(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(tmp_path / "a.db")
+    run_id = store.start_run(RunKind.REPARSE, "test")
+    try:
+        with store.closing_run(run_id, RunCounts()), store.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE scratch (value TEXT)")
+            conn.exec_driver_sql(
+                "INSERT INTO scratch VALUES (?)", [("a",), ("b",), (_Interrupting(),)]
+            )
+    except KeyboardInterrupt:
+        pass
+    # The run is closed, without waiting for the lock the interrupted statement held.
+    with store.engine.connect() as conn:
+        status = conn.exec_driver_sql("SELECT status FROM run WHERE id = ?", (run_id,)).scalar()
+        has_scratch = conn.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'scratch'"
+        ).scalar()
+    assert status == RunStatus.INTERRUPTED
+    assert has_scratch == 0  # the interrupted transaction was rolled back
+    store.close()
+
+
+def test_answers_left_by_a_run_cut_short_are_not_reported_as_lost() -> None:
+    reported: list[dict[str, object]] = []
+
+    async def cut_short() -> None:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _loop, context: reported.append(context))
+        worker = ParseWorker(None)
+        answers = [
+            await worker.submit(b"<html><body><p>x</p></body></html>", "text/html", f"http://a/{n}")
+            for n in range(3)
+        ]
+        os.kill(worker.pid or 0, signal.SIGKILL)  # as the run's signal kills its worker too
+        await asyncio.wait(answers)  # each now holds WorkerGoneError, and no one will ask
+        await worker.stop()
+        answers.clear()
+        gc.collect()
+        await asyncio.sleep(0)
+
+    asyncio.run(cut_short())
+    assert reported == []
