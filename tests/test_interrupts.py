@@ -11,9 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from feedkeeper.parse_worker import ParseWorker
 from feedkeeper.records import RunCounts, RunKind, RunStatus
 from feedkeeper.store import Store
+from feedkeeper.store.rebuild import freed_pages_left_as_they_are
 
 # A task busy computing when SIGTERM arrives, beside the main task that awaits.
 BUSY_WHEN_SIGNALLED = """
@@ -106,3 +109,19 @@ def test_answers_left_by_a_run_cut_short_are_not_reported_as_lost() -> None:
 
     asyncio.run(cut_short())
     assert reported == []
+
+
+def test_an_interrupted_rebuild_ends_as_interrupted_not_as_a_database_error(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(tmp_path / "a.db")
+    # Ctrl-C inside a statement drops the connection: the setting a rebuild changed for the
+    # block has nothing left to be restored on, and the interrupt must come out as it was.
+    with (
+        pytest.raises(KeyboardInterrupt),
+        store.engine.begin() as conn,
+        freed_pages_left_as_they_are(conn),
+    ):
+        conn.exec_driver_sql("CREATE TABLE scratch (value TEXT)")
+        conn.exec_driver_sql("INSERT INTO scratch VALUES (?)", [("a",), (_Interrupting(),)])
+    store.close()
