@@ -138,29 +138,36 @@ def configure_server(engine: Engine) -> None:
 
 # PostgreSQL cannot call Python: the stale posts' text comes here to be segmented.
 _STALE_TEXT = (
-    "SELECT p.id, v.title, v.excerpt FROM post_words_stale s"
-    " JOIN post p ON p.id = s.post_id"
+    "SELECT p.id, v.title, v.excerpt FROM post p"
     " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+    " WHERE p.id = ANY(%s)"
+)
+_UPSERT_WORDS = (
+    "INSERT INTO post_words (rowid, title, excerpt) VALUES (%s, %s, %s)"
+    " ON CONFLICT (rowid) DO UPDATE SET title = EXCLUDED.title, excerpt = EXCLUDED.excerpt"
 )
 
 
 def _refresh_words_on_server(raw: Any) -> None:
-    """Segment and index the posts noted as stale (on PostgreSQL, post_fts keeps itself)."""
+    """Segment and index the posts noted as stale (on PostgreSQL, post_fts keeps itself).
+
+    The writer first takes the posts it indexes out of the queue: a writer on another
+    machine that finds the same posts queued (left there by an outside edit) waits for this
+    one to commit and then no longer finds them, instead of indexing them a second time.
+    """
     found = raw.execute("SELECT to_regclass('post_words_stale') IS NOT NULL").fetchone()
     if not found or not found[0]:
         return
-    if raw.execute("SELECT 1 FROM post_words_stale LIMIT 1").fetchone() is None:
+    taken = [row[0] for row in raw.execute("DELETE FROM post_words_stale RETURNING post_id")]
+    if not taken:
         return
     rows = [
         (post_id, segment_words(title), segment_words(excerpt))
-        for post_id, title, excerpt in raw.execute(_STALE_TEXT).fetchall()
+        for post_id, title, excerpt in raw.execute(_STALE_TEXT, (taken,)).fetchall()
     ]
-    raw.execute("DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)")
+    raw.execute("DELETE FROM post_words WHERE rowid = ANY(%s)", (taken,))
     with raw.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO post_words (rowid, title, excerpt) VALUES (%s, %s, %s)", rows
-        )
-    raw.execute("DELETE FROM post_words_stale")
+        cursor.executemany(_UPSERT_WORDS, rows)
 
 
 def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
