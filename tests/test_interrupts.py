@@ -49,13 +49,44 @@ except KeyboardInterrupt:
 """
 
 
-def test_sigterm_on_an_event_loop_cancels_the_main_task_and_lets_it_clean_up() -> None:
+# How a script's background job starts: Ctrl-C ignored.
+IGNORE_CTRL_C = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+
+
+@pytest.mark.parametrize("ctrl_c", ["as usual", "ignored"])
+def test_sigterm_on_an_event_loop_cancels_the_main_task_and_lets_it_clean_up(ctrl_c: str) -> None:
+    script = (IGNORE_CTRL_C if ctrl_c == "ignored" else "") + BUSY_WHEN_SIGNALLED
     done = subprocess.run(
-        [sys.executable, "-c", BUSY_WHEN_SIGNALLED], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )
     assert done.stdout == "cleaned up\ninterrupted\n"
     assert "Traceback" not in done.stderr
     assert "never retrieved" not in done.stderr
+
+
+IGNORED_CTRL_C_STAYS_IGNORED = """
+import os, signal
+from feedkeeper.cli import _stop_on_sigterm
+
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a script's background job starts
+restore = _stop_on_sigterm()
+os.kill(os.getpid(), signal.SIGINT)  # held back while the command runs
+restore()  # and dropped when it ends: Ctrl-C is ignored again
+print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN, signal.SIGINT in signal.sigpending())
+os.kill(os.getpid(), signal.SIGINT)
+print("still running", flush=True)
+"""
+
+
+def test_ctrl_c_that_was_ignored_is_still_ignored_during_and_after_a_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", IGNORED_CTRL_C_STAYS_IGNORED],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout == "True False\nstill running\n"
+    assert done.returncode == 0
 
 
 class _Interrupting:
