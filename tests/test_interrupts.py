@@ -13,10 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from feedkeeper import words
 from feedkeeper.parse_worker import ParseWorker
+from feedkeeper.pipeline import archive_page, write_page
 from feedkeeper.records import RunCounts, RunKind, RunStatus
 from feedkeeper.store import Store
 from feedkeeper.store.rebuild import freed_pages_left_as_they_are
+from feedkeeper.store.sites import ensure_site
+from test_index_queue import _page
+
+from conftest import rows
 
 # A task busy computing when SIGTERM arrives, beside the main task that awaits.
 BUSY_WHEN_SIGNALLED = """
@@ -155,4 +161,27 @@ def test_an_interrupted_rebuild_ends_as_interrupted_not_as_a_database_error(
     ):
         conn.exec_driver_sql("CREATE TABLE scratch (value TEXT)")
         conn.exec_driver_sql("INSERT INTO scratch VALUES (?)", [("a",), (_Interrupting(),)])
+    store.close()
+
+
+def test_ctrl_c_inside_the_word_segmenter_comes_out_as_an_interrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite calls the segmenter for each post it indexes; sqlite3 would turn an interrupt
+    # raised there into "user-defined function raised exception", a database error.
+    store = Store.open(tmp_path / "a.db")
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "https://b.example/", site.id)
+
+    def ctrl_c_lands_here(_run: str) -> list[str]:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), store.writer(site.id) as writer:
+        write_page(writer, run, *_page(1))
+        monkeypatch.setattr(words, "han_runs", ctrl_c_lands_here)
+    monkeypatch.undo()
+    # Nothing of the interrupted transaction was kept, and the archive takes the page again.
+    assert rows(store, "SELECT count(*) AS n FROM post") == [{"n": 0}]
+    archive_page(store, site.id, run, *_page(1))
+    assert rows(store, "SELECT count(*) AS n FROM post_words") == [{"n": 3}]
     store.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,9 +53,36 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def _add_functions(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+# Set on a connection's record when Ctrl-C landed inside ``feedkeeper_words``.
+_INTERRUPTED_IN_FUNCTION = "feedkeeper_interrupted_in_function"
+
+
+def _add_functions(dbapi_conn: sqlite3.Connection, record: Any) -> None:
     # The word index (migration 0007) is filled with text segmented by this function.
-    dbapi_conn.create_function("feedkeeper_words", 1, segment_words, deterministic=True)
+    info: dict[str, Any] = record.info
+
+    def words(text: str | None) -> str | None:
+        try:
+            return segment_words(text)
+        except KeyboardInterrupt:
+            # sqlite3 turns whatever a function raises into "user-defined function raised
+            # exception" and drops it: note the interrupt, for ``_execute_all`` to raise again.
+            info[_INTERRUPTED_IN_FUNCTION] = True
+            raise
+
+    dbapi_conn.create_function("feedkeeper_words", 1, words, deterministic=True)
+
+
+def _execute_all(raw: sqlite3.Connection, info: dict[str, Any], statements: Iterable[str]) -> None:
+    """Run ``statements``; a Ctrl-C that landed inside ``feedkeeper_words`` comes out as one."""
+    info.pop(_INTERRUPTED_IN_FUNCTION, None)
+    for sql in statements:
+        try:
+            raw.execute(sql)
+        except sqlite3.OperationalError:
+            if info.pop(_INTERRUPTED_IN_FUNCTION, False):
+                raise KeyboardInterrupt from None
+            raise
 
 
 # Posts whose index entries are out of date: the triggers (migrations 0007 and 0009) note
@@ -127,8 +154,7 @@ def refresh_indexes(conn: Connection) -> None:
     ).fetchone()
     if has_table is None or raw.execute("SELECT 1 FROM post_words_stale").fetchone() is None:
         return
-    for sql in _REINDEX:
-        raw.execute(sql)
+    _execute_all(raw, conn.connection.info, _REINDEX)
 
 
 def configure_server(engine: Engine) -> None:
