@@ -65,10 +65,12 @@ def _add_functions(dbapi_conn: sqlite3.Connection, record: Any) -> None:
         try:
             return segment_words(text)
         except KeyboardInterrupt:
-            # sqlite3 turns whatever a function raises into "user-defined function raised
-            # exception" and drops it: note the interrupt, for ``_execute_all`` to raise again.
+            # sqlite3 would turn it into "user-defined function raised exception" (and print
+            # its traceback where callback tracebacks are on): the statement is interrupted
+            # instead, and ``_execute_all`` raises the interrupt again.
             info[_INTERRUPTED_IN_FUNCTION] = True
-            raise
+            dbapi_conn.interrupt()
+            return None
 
     dbapi_conn.create_function("feedkeeper_words", 1, words, deterministic=True)
 
