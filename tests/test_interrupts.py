@@ -13,10 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from feedkeeper import words
 from feedkeeper.parse_worker import ParseWorker
+from feedkeeper.pipeline import archive_page, write_page
 from feedkeeper.records import RunCounts, RunKind, RunStatus
 from feedkeeper.store import Store
 from feedkeeper.store.rebuild import freed_pages_left_as_they_are
+from feedkeeper.store.sites import ensure_site
+from test_index_queue import _page
+
+from conftest import rows
 
 # A task busy computing when SIGTERM arrives, beside the main task that awaits.
 BUSY_WHEN_SIGNALLED = """
@@ -49,13 +55,44 @@ except KeyboardInterrupt:
 """
 
 
-def test_sigterm_on_an_event_loop_cancels_the_main_task_and_lets_it_clean_up() -> None:
+# How a script's background job starts: Ctrl-C ignored.
+IGNORE_CTRL_C = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+
+
+@pytest.mark.parametrize("ctrl_c", ["as usual", "ignored"])
+def test_sigterm_on_an_event_loop_cancels_the_main_task_and_lets_it_clean_up(ctrl_c: str) -> None:
+    script = (IGNORE_CTRL_C if ctrl_c == "ignored" else "") + BUSY_WHEN_SIGNALLED
     done = subprocess.run(
-        [sys.executable, "-c", BUSY_WHEN_SIGNALLED], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )
     assert done.stdout == "cleaned up\ninterrupted\n"
     assert "Traceback" not in done.stderr
     assert "never retrieved" not in done.stderr
+
+
+IGNORED_CTRL_C_STAYS_IGNORED = """
+import os, signal
+from feedkeeper.cli import _stop_on_sigterm
+
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a script's background job starts
+restore = _stop_on_sigterm()
+os.kill(os.getpid(), signal.SIGINT)  # held back while the command runs
+restore()  # and dropped when it ends: Ctrl-C is ignored again
+print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN, signal.SIGINT in signal.sigpending())
+os.kill(os.getpid(), signal.SIGINT)
+print("still running", flush=True)
+"""
+
+
+def test_ctrl_c_that_was_ignored_is_still_ignored_during_and_after_a_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", IGNORED_CTRL_C_STAYS_IGNORED],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout == "True False\nstill running\n"
+    assert done.returncode == 0
 
 
 class _Interrupting:
@@ -124,4 +161,27 @@ def test_an_interrupted_rebuild_ends_as_interrupted_not_as_a_database_error(
     ):
         conn.exec_driver_sql("CREATE TABLE scratch (value TEXT)")
         conn.exec_driver_sql("INSERT INTO scratch VALUES (?)", [("a",), (_Interrupting(),)])
+    store.close()
+
+
+def test_ctrl_c_inside_the_word_segmenter_comes_out_as_an_interrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite calls the segmenter for each post it indexes; sqlite3 would turn an interrupt
+    # raised there into "user-defined function raised exception", a database error.
+    store = Store.open(tmp_path / "a.db")
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "https://b.example/", site.id)
+
+    def ctrl_c_lands_here(_run: str) -> list[str]:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), store.writer(site.id) as writer:
+        write_page(writer, run, *_page(1))
+        monkeypatch.setattr(words, "han_runs", ctrl_c_lands_here)
+    monkeypatch.undo()
+    # Nothing of the interrupted transaction was kept, and the archive takes the page again.
+    assert rows(store, "SELECT count(*) AS n FROM post") == [{"n": 0}]
+    archive_page(store, site.id, run, *_page(1))
+    assert rows(store, "SELECT count(*) AS n FROM post_words") == [{"n": 3}]
     store.close()

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from feedkeeper.errors import ParseError
-from feedkeeper.markup import MAX_DEPTH, SMALL_PAGE_TAGS, check_markup, parse_markup
+from feedkeeper.markup import (
+    MAX_DEPTH,
+    SMALL_PAGE_TAGS,
+    check_markup,
+    check_time,
+    parse_markup,
+    time_budget,
+)
 
 
 def _nested(depth: int, tag: str = "div") -> str:
@@ -56,3 +65,34 @@ def test_a_page_within_the_limits_is_parsed() -> None:
     paragraph = tree.css_first("p")
     assert paragraph is not None
     assert paragraph.text() == "one\ufffdtwo"
+
+
+def _work(seconds: float) -> None:
+    """Keep this thread busy for ``seconds`` of its own CPU time."""
+    until = time.thread_time() + seconds
+    while time.thread_time() < until:
+        pass
+
+
+def test_time_spent_waiting_is_not_counted_against_the_parse_budget() -> None:
+    # A parse on a busy machine (or a stopped process) waits without working: not refused.
+    with time_budget(0.2):
+        time.sleep(0.4)
+        check_time()
+        _work(0.1)
+        check_time()
+
+
+def test_the_parse_budget_counts_the_work_done_before_and_after_a_wait() -> None:
+    with time_budget(0.2), pytest.raises(ParseError, match="to parse \\(refused\\)"):
+        _work(0.12)
+        time.sleep(0.3)
+        check_time()  # 0.12 s of work so far: within the budget
+        _work(0.12)
+        check_time()
+
+
+def test_work_past_the_parse_budget_is_refused() -> None:
+    with time_budget(0.1), pytest.raises(ParseError, match="to parse \\(refused\\)"):
+        _work(0.15)
+        check_time()

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -39,7 +40,7 @@ SMALL_PAGE_TAGS = 10_000
 _TOO_DEEP = "*" + " > *" * MAX_DEPTH
 _RATHER_DEEP = "*" + " > *" * 32
 
-_deadline: ContextVar[float | None] = ContextVar("parse_deadline", default=None)
+_deadline: ContextVar[_Budget | None] = ContextVar("parse_deadline", default=None)
 
 # Whatever a tag-looking text inside a comment, script, style or textarea says, it
 # opens nothing.
@@ -117,10 +118,20 @@ def _depth(tags: list[tuple[str, str, str]]) -> int:
     return deepest
 
 
+@dataclass(slots=True)
+class _Budget:
+    """The parse in progress: when its budget would end if it never waited, and how much
+    of this thread's CPU time it may use."""
+
+    seconds: float
+    cpu_start: float
+    wall_end: float
+
+
 @contextmanager
 def time_budget(seconds: float = PARSE_SECONDS) -> Iterator[None]:
     """Let the parsing inside the block take ``seconds`` at most (see ``check_time``)."""
-    token = _deadline.set(time.monotonic() + seconds)
+    token = _deadline.set(_Budget(seconds, time.thread_time(), time.monotonic() + seconds))
     try:
         yield
     finally:
@@ -128,7 +139,17 @@ def time_budget(seconds: float = PARSE_SECONDS) -> Iterator[None]:
 
 
 def check_time() -> None:
-    """Raise ParseError once the time budget of the parse in progress is spent."""
-    deadline = _deadline.get()
-    if deadline is not None and time.monotonic() > deadline:
+    """Raise ParseError once the parse in progress has worked for its time budget.
+
+    What counts is the work, this thread's CPU time: a page is not refused because the
+    machine was busy with other processes, or the process was stopped, while it parsed.
+    The clock on the wall is read first (it is cheap): only once it says the budget may be
+    spent is the CPU time asked, and the wall-clock end moved by the time spent waiting.
+    """
+    budget = _deadline.get()
+    if budget is None or time.monotonic() <= budget.wall_end:
+        return
+    worked = time.thread_time() - budget.cpu_start
+    if worked > budget.seconds:
         raise ParseError(f"the page takes more than {PARSE_SECONDS:g} s to parse (refused)")
+    budget.wall_end = time.monotonic() + budget.seconds - worked

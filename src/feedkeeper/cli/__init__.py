@@ -33,7 +33,7 @@ EXIT_INTERNAL = 70
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code (the console script's entry point)."""
-    previous = _stop_on_sigterm()
+    restore_signals = _stop_on_sigterm()
     try:
         result = app(args=argv, prog_name="feedkeeper", standalone_mode=False)
     except typer.Exit as exc:
@@ -70,8 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
     finally:
         _dispose_engines()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        restore_signals()
     return result if isinstance(result, int) else 0
 
 
@@ -82,11 +81,30 @@ def _dispose_engines() -> None:
         engine.dispose_engines()
 
 
-def _stop_on_sigterm() -> signal.Handlers | Callable[..., object] | int | None:
-    """Make SIGTERM stop a command as Ctrl-C does, so its run is recorded as interrupted."""
+def _stop_on_sigterm() -> Callable[[], None]:
+    """Make SIGTERM stop a command as Ctrl-C does, so its run is recorded as interrupted;
+    return what puts the signals back as they were.
+
+    When Ctrl-C is ignored (a background job of a script), it stays ignored: it is held
+    back (blocked) instead, so that asyncio still sets up its own handler for it, the one
+    SIGTERM is answered with (``_as_ctrl_c``). On the way out Ctrl-C is ignored again
+    before it is let through, so one held back meanwhile is dropped, as it would have been.
+    """
     if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, _as_ctrl_c)
+        return lambda: None
+    previous = signal.signal(signal.SIGTERM, _as_ctrl_c)
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+    return restore
 
 
 def _as_ctrl_c(_signum: int, frame: FrameType | None) -> None:

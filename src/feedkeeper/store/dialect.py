@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,9 +53,38 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def _add_functions(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+# Set on a connection's record when Ctrl-C landed inside ``feedkeeper_words``.
+_INTERRUPTED_IN_FUNCTION = "feedkeeper_interrupted_in_function"
+
+
+def _add_functions(dbapi_conn: sqlite3.Connection, record: Any) -> None:
     # The word index (migration 0007) is filled with text segmented by this function.
-    dbapi_conn.create_function("feedkeeper_words", 1, segment_words, deterministic=True)
+    info: dict[str, Any] = record.info
+
+    def words(text: str | None) -> str | None:
+        try:
+            return segment_words(text)
+        except KeyboardInterrupt:
+            # sqlite3 would turn it into "user-defined function raised exception" (and print
+            # its traceback where callback tracebacks are on): the statement is interrupted
+            # instead, and ``_execute_all`` raises the interrupt again.
+            info[_INTERRUPTED_IN_FUNCTION] = True
+            dbapi_conn.interrupt()
+            return None
+
+    dbapi_conn.create_function("feedkeeper_words", 1, words, deterministic=True)
+
+
+def _execute_all(raw: sqlite3.Connection, info: dict[str, Any], statements: Iterable[str]) -> None:
+    """Run ``statements``; a Ctrl-C that landed inside ``feedkeeper_words`` comes out as one."""
+    info.pop(_INTERRUPTED_IN_FUNCTION, None)
+    for sql in statements:
+        try:
+            raw.execute(sql)
+        except sqlite3.OperationalError:
+            if info.pop(_INTERRUPTED_IN_FUNCTION, False):
+                raise KeyboardInterrupt from None
+            raise
 
 
 # Posts whose index entries are out of date: the triggers (migrations 0007 and 0009) note
@@ -127,8 +156,7 @@ def refresh_indexes(conn: Connection) -> None:
     ).fetchone()
     if has_table is None or raw.execute("SELECT 1 FROM post_words_stale").fetchone() is None:
         return
-    for sql in _REINDEX:
-        raw.execute(sql)
+    _execute_all(raw, conn.connection.info, _REINDEX)
 
 
 def configure_server(engine: Engine) -> None:
@@ -138,29 +166,36 @@ def configure_server(engine: Engine) -> None:
 
 # PostgreSQL cannot call Python: the stale posts' text comes here to be segmented.
 _STALE_TEXT = (
-    "SELECT p.id, v.title, v.excerpt FROM post_words_stale s"
-    " JOIN post p ON p.id = s.post_id"
+    "SELECT p.id, v.title, v.excerpt FROM post p"
     " JOIN post_version v ON v.post_id = p.id AND v.version = p.current_version"
+    " WHERE p.id = ANY(%s)"
+)
+_UPSERT_WORDS = (
+    "INSERT INTO post_words (rowid, title, excerpt) VALUES (%s, %s, %s)"
+    " ON CONFLICT (rowid) DO UPDATE SET title = EXCLUDED.title, excerpt = EXCLUDED.excerpt"
 )
 
 
 def _refresh_words_on_server(raw: Any) -> None:
-    """Segment and index the posts noted as stale (on PostgreSQL, post_fts keeps itself)."""
+    """Segment and index the posts noted as stale (on PostgreSQL, post_fts keeps itself).
+
+    The writer first takes the posts it indexes out of the queue: a writer on another
+    machine that finds the same posts queued (left there by an outside edit) waits for this
+    one to commit and then no longer finds them, instead of indexing them a second time.
+    """
     found = raw.execute("SELECT to_regclass('post_words_stale') IS NOT NULL").fetchone()
     if not found or not found[0]:
         return
-    if raw.execute("SELECT 1 FROM post_words_stale LIMIT 1").fetchone() is None:
+    taken = [row[0] for row in raw.execute("DELETE FROM post_words_stale RETURNING post_id")]
+    if not taken:
         return
     rows = [
         (post_id, segment_words(title), segment_words(excerpt))
-        for post_id, title, excerpt in raw.execute(_STALE_TEXT).fetchall()
+        for post_id, title, excerpt in raw.execute(_STALE_TEXT, (taken,)).fetchall()
     ]
-    raw.execute("DELETE FROM post_words WHERE rowid IN (SELECT post_id FROM post_words_stale)")
+    raw.execute("DELETE FROM post_words WHERE rowid = ANY(%s)", (taken,))
     with raw.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO post_words (rowid, title, excerpt) VALUES (%s, %s, %s)", rows
-        )
-    raw.execute("DELETE FROM post_words_stale")
+        cursor.executemany(_UPSERT_WORDS, rows)
 
 
 def _use_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
