@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import shutil
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -31,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 # Pages of the first crawl after each growth fill, not part of the measured range.
 WARM_UP_PAGES = 10
+# Paired measurements of the largest archive beyond the first (each on pages of its own).
+PAIRS_AT_LARGEST = 1
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -181,14 +184,20 @@ def recrawl_runs(server: Nginx, args: argparse.Namespace) -> dict[str, Any]:
 def growth_and_export(
     server: Nginx, args: argparse.Namespace
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Measurements 4 and 6: crawl cost as the archive grows; export of a large archive."""
+    """Measurements 4 and 6: crawl cost as the archive grows; export of a large archive.
+
+    Each size's crawl is paired with a crawl of the same pages into a copy of the smallest
+    archive, run right after it: the two see the same machine, so their ratio is the cost
+    of the archive's size, where two crawls minutes apart also differ by what else ran.
+    """
     db = args.out / "growth.db"
-    for path in args.out.glob("growth.db*"):
+    smallest = args.out / "growth-smallest.db"
+    for path in [*args.out.glob("growth.db*"), *args.out.glob("growth-smallest.db*")]:
         path.unlink()
     Store.open(db).close()
     sizes = sorted(int(size) for size in args.growth.split(","))
     growth, exported = [], {}
-    span = max(1, min(args.growth_pages, (args.pages - 1) // len(sizes)))
+    span = max(1, min(args.growth_pages, (args.pages - 1) // (len(sizes) + PAIRS_AT_LARGEST)))
     for index, size in enumerate(sizes):
         if not exported and size > args.export_posts:
             exported = export_runs(db, server, args)
@@ -202,15 +211,48 @@ def growth_and_export(
         # process: the figure is the whole per-page cost.
         warm_from = args.pages - WARM_UP_PAGES * (index + 1) + 1
         first_crawl: dict[str, Any] = {}
-        if warm_from > 1 + len(sizes) * span:
+        if warm_from > 1 + (len(sizes) + PAIRS_AT_LARGEST) * span:
             first_crawl = _growth_crawl(server, db, warm_from, WARM_UP_PAGES)
-        run = _growth_crawl(server, db, 2 + index * span, span)
+        if index == 0:  # the reference: the smallest archive, crawled once, as it now is
+            _copy_archive(db, smallest)
+        pairs = []
+        ranges = [index] if index < len(sizes) - 1 else range(index, index + 1 + PAIRS_AT_LARGEST)
+        for number, at in enumerate(ranges):
+            first = 2 + at * span
+            run = _growth_crawl(server, db, first, span)
+            reference = _reference_crawl(server, smallest, first, span)
+            pairs.append({"first": first, "sized": run, "smallest": reference})
+            if number == 0:
+                measured = run
         growth.append(
-            {"archived": size, "prefill_seconds": fill_seconds, "first_crawl": first_crawl, **run}
+            {
+                "archived": size,
+                "prefill_seconds": fill_seconds,
+                "first_crawl": first_crawl,
+                **measured,
+                "pairs": pairs if index else [],
+            }
         )
     if not exported:
         exported = export_runs(db, server, args)
     return growth, exported
+
+
+def _reference_crawl(server: Nginx, smallest: Path, first: int, pages: int) -> dict[str, Any]:
+    """Crawl the pages of a paired measurement into a fresh copy of the smallest archive."""
+    copy = smallest.with_name("growth-reference.db")
+    for path in smallest.parent.glob("growth-reference.db*"):
+        path.unlink()
+    _copy_archive(smallest, copy)
+    return _growth_crawl(server, copy, first, pages)
+
+
+def _copy_archive(source: Path, target: Path) -> None:
+    """Copy an archive with SQLite's backup, its write-ahead log included."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
 
 
 def _growth_crawl(server: Nginx, db: Path, first: int, pages: int) -> dict[str, Any]:

@@ -173,10 +173,45 @@ def _growth(rows: list[dict[str, Any]]) -> str:
         )
     lines += [
         "",
-        f"Largest archive / smallest: **{cpu[-1] / cpu[0]:.2f}x**; slowest size / fastest size:"
-        f" **{max(cpu) / min(cpu):.2f}x** (goal: flat within 1.20x).",
+        f"Largest archive / smallest, crawls minutes apart: **{cpu[-1] / cpu[0]:.2f}x**;"
+        f" slowest size / fastest size: **{max(cpu) / min(cpu):.2f}x**.",
+    ]
+    paired = [r for r in rows if r.get("pairs")]
+    if not paired:
+        return "\n".join(lines)
+    lines += [
+        "",
+        "Each size paired with the smallest archive: the same pages crawled into a copy of it"
+        " right after (CPU ms/page):",
+        "",
+        row("posts archived", "pages", "this size", "smallest", "ratio"),
+        row("---:", "---", "---:", "---:", "---:"),
+    ]
+    for r in paired:
+        for pair in r["pairs"]:
+            sized, smallest = pair["sized"], pair["smallest"]
+            lines.append(
+                row(
+                    f"{r['archived']:,}",
+                    f"{sized['pages']} from page {pair.get('first', '?')}",
+                    f"{sized['cpu'] / sized['pages'] * 1000:.1f}",
+                    f"{smallest['cpu'] / smallest['pages'] * 1000:.1f}",
+                    f"{_pair_ratio(pair):.2f}x",
+                )
+            )
+    largest = paired[-1]
+    ratios = [_pair_ratio(pair) for pair in largest["pairs"]]
+    lines += [
+        "",
+        f"Largest archive / smallest, paired: **{sum(ratios) / len(ratios):.2f}x** (mean of"
+        f" {len(ratios)} pairs; goal: flat within 1.20x).",
     ]
     return "\n".join(lines)
+
+
+def _pair_ratio(pair: dict[str, Any]) -> float:
+    sized, smallest = pair["sized"], pair["smallest"]
+    return float((sized["cpu"] / sized["pages"]) / (smallest["cpu"] / smallest["pages"]))
 
 
 def _recrawl(r: dict[str, Any]) -> str:
