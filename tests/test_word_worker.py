@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -26,6 +27,7 @@ from feedkeeper.word_worker import (
     IndexPlan,
     Row,
     WordIndexWorker,
+    encode_rows,
     fill_index,
     index_file_of,
     segment_rows,
@@ -46,14 +48,19 @@ SEGMENTED = {
 DEFINITION = "title, excerpt, tokenize = 'unicode61 remove_diacritics 2'"
 PLAN = IndexPlan(DEFINITION, FILL_HASH_BYTES, FTS_HASH_BYTES)
 INDEX_TABLES = ("data", "idx", "docsize", "config")
+T = TypeVar("T")
 
 
 def _rows(count: int) -> list[Row]:
     return [(n, TEXTS[n % 6], TEXTS[(n + 1) % 6]) for n in range(1, count + 1)]
 
 
-def _chunks(rows: list[Row]) -> list[list[Row]]:
+def _chunks(rows: list[T]) -> list[list[T]]:
     return [rows[i : i + CHUNK_POSTS] for i in range(0, len(rows), CHUNK_POSTS)]
+
+
+def test_encode_rows_gives_the_text_in_utf8_and_keeps_none() -> None:
+    assert encode_rows([(3, "梯度 GPT", None)]) == [(3, b"\xe6\xa2\xaf\xe5\xba\xa6 GPT", None)]
 
 
 def test_segment_rows_segments_title_and_excerpt_and_keeps_the_id() -> None:
@@ -100,7 +107,7 @@ def _file_tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
 def test_the_worker_loop_fills_the_index_a_table_filled_in_place_holds(tmp_path: Path) -> None:
     words = segment_rows(_rows(2500))
     jobs = io.BytesIO()
-    for message in (PLAN, *_chunks(words), None):
+    for message in (PLAN, *_chunks(encode_rows(words)), None):
         pickle.dump(message, jobs)
     jobs.seek(0)
     path = tmp_path / "words"
@@ -113,7 +120,7 @@ def test_the_worker_loop_fills_the_index_a_table_filled_in_place_holds(tmp_path:
 
 def test_a_worker_whose_rows_never_end_leaves_no_file(tmp_path: Path) -> None:
     jobs = io.BytesIO()
-    for message in (PLAN, segment_rows(_rows(10))):  # and then its parent died
+    for message in (PLAN, encode_rows(segment_rows(_rows(10)))):  # and then its parent died
         pickle.dump(message, jobs)
     jobs.seek(0)
     path = tmp_path / "words"
@@ -127,7 +134,7 @@ def test_a_worker_process_fills_its_file_which_goes_when_it_stops(tmp_path: Path
     path.write_bytes(b"left by a killed run")
     words = segment_rows(_rows(3 * CHUNK_POSTS + 7))
     worker = WordIndexWorker(path, PLAN)
-    for chunk in _chunks(words):
+    for chunk in _chunks(encode_rows(words)):
         worker.send(chunk)
     assert worker.finish() is True
     assert worker.process.returncode == 0
@@ -141,7 +148,7 @@ def test_a_killed_worker_takes_its_chunks_without_waiting_and_says_no(tmp_path: 
     worker = WordIndexWorker(path, PLAN)
     worker.process.kill()
     worker.process.wait()
-    for chunk in _chunks(segment_rows(_rows((AHEAD_CHUNKS + 3) * CHUNK_POSTS))):
+    for chunk in _chunks(encode_rows(segment_rows(_rows((AHEAD_CHUNKS + 3) * CHUNK_POSTS)))):
         worker.send(chunk)  # more than the queue holds: none may wait for a dead worker
     assert worker.finish() is False
     worker.stop()
@@ -199,7 +206,7 @@ def test_a_rebuild_of_many_posts_indexes_what_the_writes_indexed(store: Store) -
         conn.exec_driver_sql("INSERT INTO post_words (post_words) VALUES ('integrity-check')")
     assert _index(store) == written
     assert _archive_tables(store) == _filled_in_place(segment_rows(rows))
-    assert not index_file_of(store.path).exists()
+    assert not index_file_of(Path(store.path)).exists()
 
 
 def test_the_copied_index_answers_and_takes_new_posts_on_the_same_connection(
@@ -261,7 +268,7 @@ def test_a_worker_killed_during_a_rebuild_leaves_its_share_to_this_process(
     killer.join()
     assert killed
     assert _archive_tables(store) == _filled_in_place(segment_rows(rows))
-    assert not index_file_of(store.path).exists()
+    assert not index_file_of(Path(store.path)).exists()
 
 
 # A rebuild in a process of its own, killed while its worker fills the word index.
@@ -284,7 +291,7 @@ def test_a_rebuild_killed_while_the_worker_fills_leaves_the_archive_as_it_was(
     _add_posts(store, _rows(3 * PARALLEL_FROM_POSTS))
     before = _index(store)
     store.close()
-    path = index_file_of(store.path)
+    path = index_file_of(Path(store.path))
     rebuild = subprocess.Popen([sys.executable, "-c", _REBUILD, str(store.path)])
     deadline = time.monotonic() + 60
     while not path.exists() and rebuild.poll() is None and time.monotonic() < deadline:

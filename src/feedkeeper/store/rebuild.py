@@ -19,9 +19,11 @@ from sqlalchemy import Connection
 from feedkeeper.word_worker import (
     CHUNK_POSTS,
     PARALLEL_FROM_POSTS,
+    EncodedRow,
     IndexPlan,
     Row,
     WordIndexWorker,
+    encode_rows,
     segment_rows,
     word_index_worker,
 )
@@ -85,8 +87,11 @@ _TEXTS_AFTER = (
 )
 _INSERT_SUBSTRINGS = "INSERT INTO post_fts (rowid, title, excerpt) VALUES (?, ?, ?)"
 _INSERT_WORDS = "INSERT INTO post_words (rowid, title, excerpt) VALUES (?, ?, ?)"
-# The word index's text alone, for a worker's index (``word_worker``) to be copied beside it.
-_INSERT_WORD_TEXTS = "INSERT INTO post_words_content (id, c0, c1) VALUES (?, ?, ?)"
+# The word index's text alone (in UTF-8, see ``encode_rows``), for a worker's index
+# (``word_worker``) to be copied beside it.
+_INSERT_WORD_TEXTS = (
+    "INSERT INTO post_words_content (id, c0, c1) VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT))"
+)
 # The tables of the word index that a worker's file holds (all but the content), and their columns.
 _WORD_INDEX_TABLES = {
     "post_words_data": 2,
@@ -165,16 +170,20 @@ def _fill_indexes(conn: Connection, chunks: Iterator[_Chunk], *, to_worker: bool
         conn.exec_driver_sql(_INSERT_WORD_TEXTS if to_worker else _INSERT_WORDS, words)
 
 
-_Chunk = tuple[list[Row], list[Row]]  # posts' texts, and the same segmented into words
+# Posts' texts, and the same segmented into words (in UTF-8 when they go to a worker).
+_Chunk = tuple[list[Row], list[Row] | list[EncodedRow]]
 
 
 def _segmented(texts: Iterator[list[Row]], worker: WordIndexWorker | None) -> Iterator[_Chunk]:
     """Each chunk of texts with its words, sent to the worker as soon as they are made."""
     for chunk in texts:
         words = segment_rows(chunk)
-        if worker is not None:
-            worker.send(words)
-        yield chunk, words
+        if worker is None:
+            yield chunk, words
+        else:
+            encoded = encode_rows(words)
+            worker.send(encoded)
+            yield chunk, encoded
 
 
 def _texts_in_chunks(conn: Connection) -> Iterator[list[Row]]:
