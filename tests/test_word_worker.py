@@ -245,7 +245,10 @@ def _word_workers() -> Iterator[int]:
                 yield int(child)
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+@pytest.mark.skipif(
+    not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(),
+    reason="finds the worker in /proc (Linux)",
+)
 def test_a_worker_killed_during_a_rebuild_leaves_its_share_to_this_process(
     store: Store,
 ) -> None:
