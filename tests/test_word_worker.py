@@ -19,7 +19,12 @@ from typing import TypeVar
 import pytest
 
 from feedkeeper.store import Store
-from feedkeeper.store.rebuild import FILL_HASH_BYTES, FTS_HASH_BYTES, rebuild_search_index
+from feedkeeper.store.rebuild import (
+    FILL_HASH_BYTES,
+    FTS_HASH_BYTES,
+    _copied_word_index,
+    rebuild_search_index,
+)
 from feedkeeper.word_worker import (
     AHEAD_CHUNKS,
     CHUNK_POSTS,
@@ -314,3 +319,24 @@ def test_a_rebuild_killed_while_the_worker_fills_leaves_the_archive_as_it_was(
             assert conn.exec_driver_sql(title).scalar_one() == "Café au lait"
     finally:
         reopened.close()
+
+
+def test_a_worker_file_laid_out_otherwise_is_not_copied_and_the_index_is_built_here(
+    store: Store, tmp_path: Path
+) -> None:
+    rows = _rows(PARALLEL_FROM_POSTS + 10)
+    _add_posts(store, rows)
+    written = _index(store)
+    # What another SQLite's FTS5 might lay out: a table of the index with other columns.
+    other = tmp_path / "other"
+    with sqlite3.connect(other) as made:
+        for table in ("post_words_data", "post_words_docsize", "post_words_config"):
+            made.execute(f"CREATE TABLE {table} (id, block)")
+        made.execute("CREATE TABLE post_words_idx (segid, term, pgno, extra)")
+        made.execute("INSERT INTO post_words_idx VALUES (1, 'x', 1, 1)")
+    made.close()
+    with store.engine.begin() as conn:
+        assert not _copied_word_index(conn, other)
+        # Nothing of it was copied: the index is as the writes left it.
+        conn.exec_driver_sql("INSERT INTO post_words (post_words) VALUES ('integrity-check')")
+    assert _index(store) == written

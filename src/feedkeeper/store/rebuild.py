@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from feedkeeper.word_worker import (
     CHUNK_POSTS,
@@ -92,13 +93,10 @@ _INSERT_WORDS = "INSERT INTO post_words (rowid, title, excerpt) VALUES (?, ?, ?)
 _INSERT_WORD_TEXTS = (
     "INSERT INTO post_words_content (id, c0, c1) VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT))"
 )
-# The tables of the word index that a worker's file holds (all but the content), and their columns.
-_WORD_INDEX_TABLES = {
-    "post_words_data": 2,
-    "post_words_idx": 3,
-    "post_words_docsize": 2,
-    "post_words_config": 2,
-}
+# The tables of the word index that a worker's file holds (all but the content).
+_WORD_INDEX_TABLES = (
+    "post_words_data", "post_words_idx", "post_words_docsize", "post_words_config",
+)  # fmt: skip
 _COPY_ROWS = 1000
 
 
@@ -128,10 +126,8 @@ def rebuild_search_index(conn: Connection) -> None:
         _set_hash_bytes(conn, "post_fts", FTS_HASH_BYTES)
         if worker is None:
             _set_hash_bytes(conn, "post_words", FTS_HASH_BYTES)
-        elif worker.finish():
-            _copy_word_index(conn, worker.path)
-        else:  # the worker died: its share is done here
-            _index_words_here(conn)
+        elif not (worker.finish() and _copied_word_index(conn, worker.path)):
+            _index_words_here(conn)  # the worker died, or its file did not fit: done here
     conn.exec_driver_sql("DELETE FROM post_words_stale")
 
 
@@ -196,18 +192,40 @@ def _texts_in_chunks(conn: Connection) -> Iterator[list[Row]]:
         after = chunk[-1][0]
 
 
-def _copy_word_index(conn: Connection, path: Path) -> None:
-    """Replace the word index's tables (all but its content) with those of the file at ``path``."""
+def _copied_word_index(conn: Connection, path: Path) -> bool:
+    """Replace the word index's tables (all but its content) with those of the file at
+    ``path``; say whether they were. Tables that do not match column for column (another
+    SQLite's FTS5 laid them out otherwise) are not copied: the copy is undone and False said.
+    """
     source = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
     try:
-        for table, columns in _WORD_INDEX_TABLES.items():
-            conn.exec_driver_sql(f"DELETE FROM {table}")
-            insert = f"INSERT INTO {table} VALUES ({', '.join('?' * columns)})"
-            rows = source.execute(f"SELECT * FROM {table}")
-            while batch := rows.fetchmany(_COPY_ROWS):
-                conn.exec_driver_sql(insert, batch)
+        with conn.begin_nested():
+            for table in _WORD_INDEX_TABLES:
+                columns = _columns(conn, table)
+                if _columns(source, table) != columns:
+                    raise _LaidOutOtherwiseError(table)
+                names = ", ".join(f'"{name}"' for name in columns)
+                conn.exec_driver_sql(f"DELETE FROM {table}")
+                insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+                rows = source.execute(f"SELECT {names} FROM {table}")
+                while batch := rows.fetchmany(_COPY_ROWS):
+                    conn.exec_driver_sql(insert, batch)
+    except (_LaidOutOtherwiseError, sqlite3.Error, DBAPIError):
+        return False
     finally:
         source.close()
+    return True
+
+
+class _LaidOutOtherwiseError(Exception):
+    """A table of the worker's word index has other columns than the archive's."""
+
+
+def _columns(conn: Connection | sqlite3.Connection, table: str) -> list[str]:
+    query = f"PRAGMA table_info({table})"
+    if isinstance(conn, sqlite3.Connection):
+        return [str(row[1]) for row in conn.execute(query)]
+    return [str(row[1]) for row in conn.exec_driver_sql(query)]
 
 
 def _index_words_here(conn: Connection) -> None:
