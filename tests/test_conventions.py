@@ -212,4 +212,4 @@ def test_every_log_event_is_in_the_documented_table() -> None:
 
 def test_gitignore_covers_every_file_an_archive_makes() -> None:
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
-    assert {"*.db", "*.db-wal", "*.db-shm", "*.db.lock"} <= set(ignored)
+    assert {"*.db", "*.db-wal", "*.db-shm", "*.db.lock", "*.db-reparse-words"} <= set(ignored)

@@ -52,6 +52,9 @@ def test_export_never_writes_over_the_archive(
     link.symlink_to(db_path)
     assert export_to(db_path, link) == 2  # the same file by another name
     assert export_to(db_path, Path(f"{db_path}-wal")) == 2
+    # nor the scratch file a reparse fills its word index in, which the next reparse removes
+    assert export_to(db_path, Path(f"{db_path}-reparse-words")) == 2
+    assert not Path(f"{db_path}-reparse-words").exists()
     assert is_sqlite(db_path) and link.is_symlink()
     assert main(["status", "--db", str(db_path)]) == 0
 

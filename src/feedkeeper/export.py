@@ -25,6 +25,7 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import IO, Any
 
+from feedkeeper import word_worker
 from feedkeeper.errors import ConfigError, ExportError
 from feedkeeper.store.read import PostRecord
 
@@ -144,7 +145,8 @@ def check_target(out: Path, archive: Path | None = None) -> Path:
 def _is_archive_file(out: Path, archive: Path) -> bool:
     """Tell whether ``out`` is the archive or a companion file, by any name or link."""
     real = Path(os.path.realpath(archive))
-    companions = [real.with_name(real.name + suffix) for suffix in ("", "-wal", "-shm", ".lock")]
+    suffixes = ("", "-wal", "-shm", ".lock", word_worker.FILE_SUFFIX)
+    companions = [real.with_name(real.name + suffix) for suffix in suffixes]
     if Path(os.path.realpath(out)) in companions:
         return True
     # A hard link, or /dev/stdout redirected into the archive (`>> blog.db`).

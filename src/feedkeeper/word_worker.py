@@ -1,44 +1,50 @@
-"""Segmenting a whole archive's texts for the word index, in a worker process.
+"""Filling a reparse's word index in a file of its own, in a worker process.
 
-Filling the word index anew (``rebuild_search_index``) segments every post's title and
-excerpt with ``segment_words``: Python, about a third of the fill's time. The texts go to
-a worker (``python -m feedkeeper.word_worker``) in chunks, as pickles on its stdin, and
-come back segmented on its stdout in the same order, while this process fills the trigram
-index and then feeds each chunk to the word index: SQLite fills in C, so both processes
-work at once. Two threads here write the chunks and read the answers, so that neither
-process waits for the other to empty a pipe; the chunks are read as the answers are taken,
-``AHEAD_CHUNKS`` in flight, so memory holds a few chunks whatever the archive's size. A
-few posts are segmented here (starting an interpreter would cost more), and so are the
-chunks a worker that died left unanswered.
+Filling the word index anew (``rebuild_search_index``) is mostly FTS5 tokenizing the
+segmented text, in C, in whichever process inserts the rows; SQLite lets one connection
+write to the archive at a time. So a worker (``python -m feedkeeper.word_worker FILE``)
+fills an index of the same definition, made contentless, in a database file of its own
+beside the archive (``<db>-reparse-words``), from the segmented rows this process sends it
+in chunks (pickles on its stdin, ``AHEAD_CHUNKS`` at most in flight, written by a thread of
+this process), while this process segments the next chunks and fills the rest. When its
+input says the rows are done, the worker commits the file and says so on its stdout; the
+archive's transaction then copies the index's tables from it. The file is scratch: the
+worker removes it when its input ends early (this process died), this process removes it
+once copied or given up, and a run that finds one left (both were killed) removes it.
+
+The worker speaks SQLite itself, to a file no one else reads: it imports neither the store
+nor SQLAlchemy, so it starts in a few tens of milliseconds.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import pickle
 import queue
+import sqlite3
 import subprocess
 import sys
 import threading
-from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import BinaryIO
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, BinaryIO
 
 from feedkeeper.words import segment_words
 
 Row = tuple[int, str | None, str | None]  # post id, title, excerpt
+EncodedRow = tuple[int, bytes | None, bytes | None]  # the same, the text in UTF-8
 
-# Posts a chunk holds: small enough for the first to come back while the trigram index
-# is still filling, large enough that pickling costs little beside segmenting.
+# Posts a chunk holds: large enough that pickling and each statement cost little beside
+# segmenting, small enough that the worker starts on the first one at once.
 CHUNK_POSTS = 1000
-# Chunks sent ahead of the one being filled: enough to keep the worker busy while the
-# trigram index fills (it segments a chunk in half the time the word index takes to fill one).
-AHEAD_CHUNKS = 8
-# Fewer posts than this are segmented here: a worker would start for a few milliseconds' work.
+# Chunks sent ahead of the worker: memory holds a few chunks whatever the archive's size,
+# and this process only waits when it runs that far ahead.
+AHEAD_CHUNKS = 4
+# Fewer posts than this are indexed in this process: a worker would start for little work.
 PARALLEL_FROM_POSTS = 4000
-# Seconds a worker gets to exit once its input is closed, before it is killed.
-STOP_GRACE = 5.0
+# What the worker's file is called: the archive's name and this.
+FILE_SUFFIX = "-reparse-words"
 
 
 def segment_rows(rows: Sequence[Row]) -> list[Row]:
@@ -48,121 +54,187 @@ def segment_rows(rows: Sequence[Row]) -> list[Row]:
     ]
 
 
-@contextlib.contextmanager
-def segmented_chunks(chunks: Iterator[list[Row]]) -> Iterator[Iterator[list[Row]]]:
-    """Yield the chunks segmented, in order: by a worker process when there are many rows.
+def encode_rows(rows: Sequence[Row]) -> list[EncodedRow]:
+    """Return the rows with their text in UTF-8, as SQLite keeps it.
 
-    ``chunks`` is read in this thread, ``AHEAD_CHUNKS`` before the block starts (the
-    worker segments them meanwhile) and one more as the block takes each answer.
+    The text goes to the worker and into the archive as it is stored, so that neither
+    SQLite nor the worker's unpickling converts 100 MB of it again (a tenth of the
+    worker's time).
     """
-    ahead = list(itertools.islice(chunks, AHEAD_CHUNKS))
-    if sum(map(len, ahead)) < PARALLEL_FROM_POSTS:  # then there are no more
-        yield (segment_rows(chunk) for chunk in itertools.chain(ahead, chunks))
-        return
-    try:
-        worker = WordWorker()
-    except OSError:  # no interpreter to start (out of processes or memory): segment here
-        yield (segment_rows(chunk) for chunk in itertools.chain(ahead, chunks))
-        return
-    try:
-        for chunk in ahead:
-            worker.send(chunk)
-        yield worker.answers(chunks)
-    except BaseException:
-        worker.stop(kill=True)  # the block failed: its answers are not wanted
-        raise
-    worker.stop(kill=False)
+    return [(post_id, _utf8(title), _utf8(excerpt)) for post_id, title, excerpt in rows]
 
 
-class WordWorker:
-    """A segmenting process fed and read by two threads of this one."""
+def _utf8(text: str | None) -> bytes | None:
+    return None if text is None else text.encode()
 
-    def __init__(self) -> None:
+
+def index_file_of(archive: Path) -> Path:
+    """Where a reparse of the archive at ``archive`` has its word index filled."""
+    return archive.with_name(archive.name + FILE_SUFFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPlan:
+    """What the worker's index is: the archive's FTS5 arguments, and its hash sizes."""
+
+    fts5_arguments: str  # between the parentheses of the archive's CREATE VIRTUAL TABLE
+    fill_hash_bytes: int  # while the rows go in
+    kept_hash_bytes: int  # what the index keeps afterwards
+
+
+class WordIndexWorker:
+    """A worker process filling the word index in ``path``, fed by a thread of this one."""
+
+    def __init__(self, path: Path, plan: IndexPlan) -> None:
+        self.path = path
+        path.unlink(missing_ok=True)  # left by a run killed with its worker
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "feedkeeper.word_worker"],
+            [sys.executable, "-m", "feedkeeper.word_worker", str(path)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        self._sent: deque[list[Row]] = deque()  # the chunks not yet answered, in order
-        # Chunks for the sending thread, None at the end; answers, None once the worker is gone.
-        self._outbox: queue.SimpleQueue[list[Row] | None] = queue.SimpleQueue()
-        self._answers: queue.SimpleQueue[list[Row] | None] = queue.SimpleQueue()
-        self._threads = [
-            threading.Thread(target=self._send, daemon=True),
-            threading.Thread(target=self._receive, daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
+        # The chunks for the sending thread; None ends the rows.
+        self._outbox: queue.Queue[list[EncodedRow] | None] = queue.Queue(AHEAD_CHUNKS)
+        self._sender = threading.Thread(target=self._send, args=(plan,), daemon=True)
+        self._sender.start()
 
-    def send(self, chunk: list[Row]) -> None:
-        """Queue a chunk for the worker (written by a thread: this one does not wait)."""
-        self._sent.append(chunk)
-        self._outbox.put(chunk)
+    def send(self, rows: list[EncodedRow]) -> None:
+        """Queue segmented rows for the index (waits while ``AHEAD_CHUNKS`` are queued)."""
+        self._outbox.put(rows)
 
-    def answers(self, more: Iterator[list[Row]]) -> Iterator[list[Row]]:
-        """The chunks sent segmented, in order, sending a chunk of ``more`` for each taken.
-
-        From the first chunk the worker left unanswered (it died), they are segmented here.
-        """
-        while self._sent:
-            answer = self._answers.get()
-            if answer is None:
-                yield from (segment_rows(chunk) for chunk in itertools.chain(self._sent, more))
-                return
-            self._sent.popleft()
-            for chunk in itertools.islice(more, 1):
-                self.send(chunk)
-            yield answer
-
-    def stop(self, *, kill: bool) -> None:
-        """End the worker (at once with ``kill``, else after ``STOP_GRACE``) and its threads."""
+    def finish(self) -> bool:
+        """End the rows and wait for the worker: True when ``path`` holds the whole index."""
         self._outbox.put(None)
-        if not kill:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(STOP_GRACE)
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        for thread in self._threads:
-            thread.join()
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
-
-    def _send(self) -> None:
-        stream = self.process.stdin
-        assert stream is not None
-        with contextlib.suppress(OSError):  # the worker died: the answers say so
-            while (chunk := self._outbox.get()) is not None:
-                pickle.dump(chunk, stream, pickle.HIGHEST_PROTOCOL)
-                stream.flush()
-            stream.close()
-
-    def _receive(self) -> None:
+        self._sender.join()
         stream = self.process.stdout
         assert stream is not None
         try:
-            while True:
-                self._answers.put(pickle.load(stream))
+            done = pickle.load(stream) is True
         except (EOFError, OSError, pickle.UnpicklingError):
-            self._answers.put(None)
+            done = False  # the worker died or failed: its file is not the index
+        return self.process.wait() == 0 and done
 
+    def stop(self) -> None:
+        """End the worker (killed unless it exited), its thread and its file."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self._sender.is_alive():  # the rows were cut short: let the thread see their end
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    self._outbox.get_nowait()
+            self._outbox.put(None)
+            self._sender.join()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+        self.path.unlink(missing_ok=True)
 
-def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
-    """The worker's loop: segment each chunk read from ``jobs``, write it to ``answers``."""
-    while True:
+    def _send(self, plan: IndexPlan) -> None:
+        stream = self.process.stdin
+        assert stream is not None
+        ended = False  # the None that ends the rows has been taken
         try:
-            rows = pickle.load(jobs)
-        except EOFError:
-            return  # the parent closed our input: done
-        pickle.dump(segment_rows(rows), answers, pickle.HIGHEST_PROTOCOL)
-        answers.flush()
+            _write(stream, plan)
+            while not ended:
+                rows = self._outbox.get()
+                ended = rows is None
+                _write(stream, rows)
+        except OSError:  # the worker died: ``finish`` finds no answer
+            while not ended:  # keep taking chunks, so that no put waits for a dead worker
+                ended = self._outbox.get() is None
+        finally:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+def _write(stream: IO[bytes], message: object) -> None:
+    pickle.dump(message, stream, pickle.HIGHEST_PROTOCOL)
+    stream.flush()
+
+
+@contextlib.contextmanager
+def word_index_worker(archive: Path, plan: IndexPlan) -> Iterator[WordIndexWorker | None]:
+    """A worker filling the word index beside ``archive``; None when none can start.
+
+    Its file is removed when the block ends, however it ends.
+    """
+    try:
+        worker = WordIndexWorker(index_file_of(archive), plan)
+    except OSError:  # no interpreter to start, or no file to clear: index here
+        yield None
+        return
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+# The worker's side: its own file, no journal (it is scratch until the parent copies it),
+# in pages that each hold a few of FTS5's blocks of about 4 KB (a tenth less time than 4 KiB
+# pages, where each block takes a page of its own).
+_SCRATCH_PRAGMAS = (
+    "PRAGMA page_size = 16384",
+    "PRAGMA journal_mode = OFF",
+    "PRAGMA synchronous = OFF",
+)
+# The text comes as UTF-8 bytes (``encode_rows``): read as the text it is.
+_INSERT = (
+    "INSERT INTO post_words (rowid, title, excerpt) VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT))"
+)
+_HASH = "INSERT INTO post_words (post_words, rank) VALUES ('hashsize', ?)"
+
+
+def fill_index(path: Path, jobs: BinaryIO) -> bool:
+    """Fill the index at ``path`` from ``jobs``: its plan, then chunks of rows, then None.
+
+    False when ``jobs`` ends first (the parent is gone); the file is removed unless filled.
+    """
+    plan: IndexPlan = pickle.load(jobs)
+    db = sqlite3.connect(path, isolation_level=None)
+    filled = False
+    try:
+        filled = _fill(db, plan, jobs)
+    finally:
+        db.close()
+        if not filled:
+            path.unlink(missing_ok=True)
+    return filled
+
+
+def _fill(db: sqlite3.Connection, plan: IndexPlan, jobs: BinaryIO) -> bool:
+    for pragma in _SCRATCH_PRAGMAS:
+        db.execute(pragma)
+    db.execute("BEGIN")
+    # Contentless: the parent writes the text into the archive's content table itself.
+    db.execute(f"CREATE VIRTUAL TABLE post_words USING fts5({plan.fts5_arguments}, content='')")
+    db.execute(_HASH, (plan.fill_hash_bytes,))
+    try:
+        while (rows := _next_rows(jobs)) is not None:
+            db.executemany(_INSERT, rows)
+    except (EOFError, pickle.UnpicklingError):
+        return False
+    db.execute(_HASH, (plan.kept_hash_bytes,))
+    db.execute("COMMIT")
+    return True
+
+
+def _next_rows(jobs: BinaryIO) -> list[EncodedRow] | None:
+    rows: list[EncodedRow] | None = pickle.load(jobs)
+    return rows
 
 
 def main() -> None:
-    """The worker process: serve the parent over stdin and stdout until it closes them."""
-    with contextlib.suppress(KeyboardInterrupt, BrokenPipeError):
-        serve(sys.stdin.buffer, sys.stdout.buffer)
+    """The worker process: fill the file named by its argument, say when it holds the index."""
+    path = Path(sys.argv[1])
+    with contextlib.suppress(KeyboardInterrupt, BrokenPipeError, EOFError):
+        if fill_index(path, sys.stdin.buffer):
+            pickle.dump(True, sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
+            sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":
-    main()
+    # Run from the module imported under its own name, so that the plan it unpickles
+    # names its class as the parent knows it (not as ``__main__.IndexPlan``).
+    from feedkeeper import word_worker
+
+    word_worker.main()
