@@ -25,7 +25,7 @@ from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
 
 if TYPE_CHECKING:
-    from feedkeeper.store.read import RunRow, SiteRow, StatusReport
+    from feedkeeper.store.status import RunRow, SiteRow, StatusReport
 
 
 def register(app: typer.Typer) -> None:
@@ -168,8 +168,9 @@ def status_command(
     config: ConfigOption = None,
 ) -> None:
     """Show recent runs, archive totals, the placeholder backlog and the sites."""
-    from feedkeeper.store.read import open_reader, status_report
+    from feedkeeper.store.read import open_reader
     from feedkeeper.store.sites import find_site
+    from feedkeeper.store.status import status_report
 
     engine = open_reader(settings_for(config, db=db).db)
     if site is not None:

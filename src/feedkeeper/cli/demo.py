@@ -16,7 +16,8 @@ from feedkeeper.fixture_site import FixtureServer, snapshot_names
 from feedkeeper.pipeline import crawl
 from feedkeeper.recover import recover
 from feedkeeper.store import Store, exclusive_lock, maker_of
-from feedkeeper.store.read import PostFilter, iter_posts, status_report
+from feedkeeper.store.read import PostFilter, iter_posts
+from feedkeeper.store.status import status_report
 
 # The demo's archive and its companions; the lock file stays: another run may wait on it.
 DEMO_FILES = ("", "-wal", "-shm")

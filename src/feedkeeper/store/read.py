@@ -1,4 +1,4 @@
-"""Read queries: export records streamed from SQLite, the status report, one post's history.
+"""Reading posts: export records streamed from the archive, and one post's history.
 
 Readers open the archive read-only; in WAL mode they neither wait for a crawl
 nor make it wait.
@@ -215,91 +215,11 @@ def _record(row: Any, history: bool) -> PostRecord:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class RunRow:
-    """One run as the status report shows it (a row of the ``crawl_runs`` view)."""
-
-    id: int
-    site: str | None
-    kind: str
-    status: str
-    started_at: str
-    finished_at: str | None
-    duration_seconds: float | None
-    pages: int
-    pages_not_modified: int
-    pages_failed: int
-    cards: int
-    new_posts: int
-    new_versions: int
-    reposts: int
-    placeholders_found: int
-    failures: int  # pages that could not be fetched, parsed or stored
-
-
-@dataclass(frozen=True, slots=True)
-class StatusReport:
-    """The archive at a glance: recent runs (newest first), totals, the placeholder backlog."""
-
-    runs: list[RunRow]
-    totals: dict[str, int]
-    backlog: dict[str, dict[str, int]]  # kind -> status -> count
-    sites: list[SiteRow]
-
-
-@dataclass(frozen=True, slots=True)
-class SiteRow:
-    """One site as the status report shows it (a row of the ``site_status`` view)."""
-
-    name: str
-    state: str
-    posts: int
-    last_crawl_at: str | None
-    last_crawl_status: str | None
-
-
-# ":site" is a site's name, or NULL for every site.
-_RUNS = """SELECT id, site, kind, status, started_at, finished_at, duration_seconds, pages,
-    pages_not_modified, pages_failed, cards, new_posts, new_versions, reposts, placeholders_found,
-    {failures} AS failures FROM crawl_runs
-    WHERE CAST(:site AS TEXT) IS NULL OR site = :site ORDER BY id DESC LIMIT :n"""
-_IN_SITE = (
+# Rows of the site named ":site", or of every site when it is NULL; ``post`` is the alias of
+# the table whose ``site_id`` says.
+IN_SITE = (
     "(CAST(:site AS TEXT) IS NULL OR {post}.site_id = (SELECT id FROM site WHERE name = :site))"
 )
-_TOTALS = f"""SELECT (SELECT count(*) FROM post p WHERE {_IN_SITE.format(post="p")}) AS posts,
-    (SELECT count(*) FROM post_version v JOIN post p ON p.id = v.post_id
-      WHERE {_IN_SITE.format(post="p")}) AS versions,
-    (SELECT count(*) FROM post_url pu JOIN post p ON p.id = pu.post_id
-      WHERE {{differs}} AND {_IN_SITE.format(post="p")}) AS aliases,
-    (SELECT count(*) FROM sighting s JOIN post p ON p.id = s.post_id
-      WHERE {_IN_SITE.format(post="p")}) AS sightings,
-    (SELECT count(*) FROM page_fetch f WHERE {_IN_SITE.format(post="f")}) AS pages_fetched,
-    (SELECT count(*) FROM placeholder_backlog b JOIN post p ON p.id = b.post_id
-      WHERE {_IN_SITE.format(post="p")}) AS placeholders_pending"""
-_SITES = """SELECT name, state, posts, last_crawl_at, last_crawl_status FROM site_status
-    WHERE CAST(:site AS TEXT) IS NULL OR name = :site ORDER BY name"""
-_BACKLOG = f"""SELECT ph.kind, ph.status, count(*) FROM placeholder ph
-    JOIN post_version v ON v.id = ph.version_id JOIN post p ON p.id = v.post_id
-    WHERE {_IN_SITE.format(post="p")} GROUP BY ph.kind, ph.status ORDER BY ph.kind"""
-_STATUSES = ("pending", "recovered", "unrecoverable")
-
-
-def status_report(engine: Engine, last_runs: int = 10, site: str | None = None) -> StatusReport:
-    """Return the recent runs, the totals, the placeholder backlog and the sites (or one site)."""
-    where = {"site": site}
-    d = spelling(engine)
-    runs_sql = _RUNS.format(failures=d.json_length("failures"))
-    totals_sql = _TOTALS.format(differs=d.differs("pu.url", "p.url"))
-    with engine.connect() as conn:
-        runs = [
-            RunRow(**row._mapping) for row in conn.execute(text(runs_sql), where | {"n": last_runs})
-        ]
-        totals = dict(conn.execute(text(totals_sql), where).one()._mapping)
-        backlog: dict[str, dict[str, int]] = {}
-        for kind, status, count in conn.execute(text(_BACKLOG), where):
-            backlog.setdefault(kind, dict.fromkeys(_STATUSES, 0))[status] = count
-        sites = [SiteRow(**row._mapping) for row in conn.execute(text(_SITES), where)]
-    return StatusReport(runs, totals, backlog, sites)
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,7 +260,7 @@ def find_post(engine: Engine, ref: str, site: str | None = None) -> int | None:
     ``ref`` is an id, a URL or alias, or a ``post.key``.
     """
     ref = ref.strip()
-    in_site = f" AND {_IN_SITE.format(post='t')} ORDER BY 1 LIMIT 1"
+    in_site = f" AND {IN_SITE.format(post='t')} ORDER BY 1 LIMIT 1"
     queries: list[tuple[str, object]] = [
         ("SELECT id AS post_id FROM post t WHERE key = :v" + in_site, ref)
     ]
