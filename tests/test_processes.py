@@ -29,11 +29,11 @@ pytestmark = pytest.mark.slow
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("FEEDKEEPER_")}
 
 
-def feedkeeper(*args: str) -> subprocess.Popen[bytes]:
+def feedkeeper(*args: str, stderr: int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "feedkeeper", *args],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         env=CLEAN_ENV,
     )
 
@@ -70,10 +70,13 @@ def test_a_signalled_crawl_is_recorded_as_interrupted(tmp_path: Path, signum: in
     db = tmp_path / "a.db"
     with FaultServer(listing_site(make_posts(12), per_page=4)) as server:
         server.fail(page_path(2), slow(30.0))
-        crawler = feedkeeper(*crawl_args(server.base_url, db))
+        crawler = feedkeeper(*crawl_args(server.base_url, db), stderr=subprocess.PIPE)
         wait_for(lambda: has_rows(db, "SELECT 1 FROM page_fetch"))  # page 1 stored, 2 pending
         crawler.send_signal(signum)
-        assert crawler.wait(20) != 0
+        _, said = crawler.communicate(timeout=20)
+    assert crawler.returncode == 130
+    assert said.decode().strip().splitlines()[-1:] == ["interrupted"]  # one line, no traceback
+    assert b"Traceback" not in said
     assert runs(db) == [("crawl", "interrupted")]
     assert query(db, "SELECT count(*) FROM post") == [(4,)]
 

@@ -145,7 +145,11 @@ class Command(typer.core.TyperCommand):
             raise ConfigError(f"--log-format: must be text or json, got {log_format!r}")
         _output = OutputOptions(log_format, quiet, verbose)
         out.quiet = quiet
-        return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            # Typer would return 130 without a word: ``main`` says "interrupted" for an Abort.
+            raise typer.Abort from exc
 
 
 def _plain_shown(shown: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
