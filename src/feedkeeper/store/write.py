@@ -30,6 +30,7 @@ from sqlalchemy import (
 from feedkeeper.cards import find_placeholders
 from feedkeeper.dedupe import KeyedCard, Known, PageChanges, PageOutcome, Split, VersionRow
 from feedkeeper.records import PageCapture
+from feedkeeper.store.batch import execute_rows
 from feedkeeper.store.dialect import (
     insert_unless_present,
     is_index_deferred,
@@ -141,7 +142,7 @@ class PageWriter:
             self._split_off(run_id, split)
         rows = _ChangeRows(self._site(), run_id, seen_at, page_url, changes)
         for statement, params in rows:
-            self.conn.execute(statement, params)
+            execute_rows(self.conn, statement, params)
         sighted = self._reader.sighted_in(run_id)
         sighted.update(sighting.post_id for sighting in changes.sightings)
         sighted.update(split.post_id for split in changes.splits)
@@ -170,7 +171,7 @@ class PageWriter:
             _MOVE_URL, {"b_site": self._site(), "b_url": split.alias, "b_new": split.post_id}
         )
         moves = [{"b_id": sid, "b_new": split.post_id} for sid in split.sighting_ids]
-        self.conn.execute(_MOVE_SIGHTING, moves)
+        execute_rows(self.conn, _MOVE_SIGHTING, moves)
         excerpt = self.conn.execute(_EXCERPT_OF, {"b_vid": split.version_id}).scalar_one()
         self._flag_placeholders([(split.version_id, excerpt)])
 
@@ -184,7 +185,8 @@ class PageWriter:
         ]  # fmt: skip
         if not rows:
             return 0
-        return rows_inserted(self.conn.execute(_INSERT_PLACEHOLDER[self.conn.dialect.name], rows))
+        statement = _INSERT_PLACEHOLDER[self.conn.dialect.name]
+        return rows_inserted(execute_rows(self.conn, statement, rows))
 
     def write_fetch(self, run_id: int, capture: PageCapture, outcome: PageOutcome) -> None:
         """Keep the page (its body once, compressed) and what became of it."""
@@ -250,10 +252,12 @@ class _ChangeRows:
 
     def __iter__(self) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
         c, at, site = self.c, self.seen_at, self.site_id
+        new = {p.post_id for p in c.posts}  # inserted already pinned and seen at ``at``
         batches = [
             (_INSERT_POST, [
                 {"id": p.post_id, "site_id": site, "key": p.key, "url": p.url, "current_version": 1,
-                 "first_seen": at, "last_seen": at} for p in c.posts]),
+                 "first_seen": at, "last_seen": at, "pinned": c.pinned.get(p.post_id, False)}
+                for p in c.posts]),
             (_INSERT_VERSION, [self._version(v) for v in c.versions.values()]),
             (_FILL_VERSION, [_prefixed(_version_values(v)) | {"b_id": v.version_id}
                              for v in c.filled.values()]),
@@ -262,12 +266,13 @@ class _ChangeRows:
             (_INSERT_FINGERPRINT, [{"site_id": site, "fingerprint": fp, "post_id": pid}
                                    for fp, pid in c.fingerprints]),
             # Before this page's sightings: they are not earlier ones of the run.
-            (_PIN_POST, [{"b_id": pid, "b_pinned": pinned} for pid, pinned in c.pinned.items()]),
+            (_PIN_POST, [{"b_id": pid, "b_pinned": pinned}
+                         for pid, pinned in c.pinned.items() if pid not in new]),
             (_INSERT_SIGHTING, [
                 {"run_id": self.run_id, "post_id": s.post_id, "version": s.version,
                  "page_url": self.page_url, "position": s.position, "card_url": s.card_url,
                  "seen_at": at} for s in c.sightings]),
-            (_TOUCH_POST, [{"b_id": pid, "b_at": at} for pid in c.touched]),
+            (_TOUCH_POST, [{"b_id": pid, "b_at": at} for pid in c.touched if pid not in new]),
             # Only posts with a new version: the full-text index follows current_version.
             (_MOVE_POST, [{"b_id": pid, "b_v": v} for pid, v in c.moved.items()]),
         ]  # fmt: skip

@@ -1,0 +1,111 @@
+"""Many rows through one compiled Core statement, without SQLAlchemy's per-row work.
+
+``Connection.execute(statement, rows)`` builds and type-processes a parameter set for
+every row of an ``executemany``: about as much Python as the page writer's own work on a
+crawl's hot path (some 140 rows a page). ``execute_rows`` compiles each statement once
+per dialect and set of keys, and hands the driver plain tuples in the compiled order,
+with the same bind processors applied. Statements it cannot prove it runs the same way
+(column defaults computed by a function, expanding ``IN`` parameters, a driver
+with named parameters) go through ``Connection.execute`` as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, CursorResult
+from sqlalchemy.sql.dml import UpdateBase
+
+# Below this many rows the compiled-statement path saves nothing worth its lookup.
+_FEW_ROWS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A statement compiled for one dialect and one set of row keys."""
+
+    sql: str
+    names: tuple[str, ...]  # the row key of each positional parameter, in order
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    fixed: dict[int, Any]  # position -> a literal's value (``literal(1)`` in a SELECT)
+
+
+_plans: dict[tuple[int, str, tuple[str, ...]], tuple[UpdateBase, _Plan | None]] = {}
+
+
+def execute_rows(
+    conn: Connection, statement: UpdateBase, rows: Sequence[dict[str, Any]]
+) -> CursorResult[Any]:
+    """Run ``statement`` once for each row; every row has the keys of the first."""
+    if len(rows) < _FEW_ROWS:
+        return conn.execute(statement, list(rows))
+    keys = tuple(sorted(rows[0]))
+    plan = _plan(conn, statement, keys)
+    if plan is None:
+        return conn.execute(statement, list(rows))
+    names, processors, fixed = plan.names, plan.processors, plan.fixed
+    if fixed or any(processors):
+        params = [_values(row, names, processors, fixed) for row in rows]
+    else:
+        params = [tuple([row[name] for name in names]) for row in rows]
+    return conn.exec_driver_sql(plan.sql, params)
+
+
+def _values(
+    row: dict[str, Any],
+    names: tuple[str, ...],
+    processors: tuple[Callable[[Any], Any] | None, ...],
+    fixed: dict[int, Any],
+) -> tuple[Any, ...]:
+    values = []
+    for position, (name, process) in enumerate(zip(names, processors, strict=True)):
+        value = fixed[position] if position in fixed else row[name]
+        values.append(process(value) if process is not None else value)
+    return tuple(values)
+
+
+def _plan(conn: Connection, statement: UpdateBase, keys: tuple[str, ...]) -> _Plan | None:
+    """Return the cached plan for ``statement`` (None: use ``Connection.execute``)."""
+    dialect = conn.dialect
+    cache_key = (id(statement), dialect.name, keys)
+    cached = _plans.get(cache_key)
+    if cached is not None and cached[0] is statement:
+        return cached[1]
+    plan = _compile(conn, statement, keys)
+    _plans[cache_key] = (statement, plan)  # the statement is kept: its id stays unique
+    return plan
+
+
+def _compile(conn: Connection, statement: UpdateBase, keys: tuple[str, ...]) -> _Plan | None:
+    dialect = conn.dialect
+    if not dialect.positional:
+        return None
+    compiled: Any = statement.compile(dialect=dialect, column_keys=list(keys))
+    defaults = {column.key: column.default for column in compiled.insert_prefetch}
+    defaults |= {column.key: column.onupdate for column in compiled.update_prefetch}
+    names = tuple(compiled.positiontup or ())
+    fixed: dict[int, Any] = {}
+    for position, name in enumerate(names):
+        bind = compiled.binds[name]
+        if bind.expanding or bind.callable is not None:
+            return None
+        if name in keys:
+            continue
+        if name in defaults:  # a column default SQLAlchemy would compute for each row
+            default = defaults[name]
+            if default is None or not default.is_scalar:
+                return None
+            fixed[position] = default.arg
+        elif bind.required:
+            return None
+        else:
+            fixed[position] = bind.effective_value  # a literal inside the statement
+    processors = compiled._bind_processors
+    return _Plan(
+        sql=compiled.string,
+        names=names,
+        processors=tuple(processors.get(name) for name in names),
+        fixed=fixed,
+    )
