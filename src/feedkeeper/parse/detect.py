@@ -21,7 +21,7 @@ from feedkeeper.parse.dom import contains, describe, element_children
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.score import BARE_REASON, Candidate, main_link, score_containers, shape_of
-from feedkeeper.parse.urls import is_post_candidate, strip_fragment
+from feedkeeper.parse.urls import site_of
 
 
 @dataclass(slots=True)
@@ -95,18 +95,21 @@ def _post_links(
     page: Page, wanted: Callable[[Link], bool] | None = None
 ) -> list[tuple[PostLink, list[LexborNode]]]:
     found: list[tuple[PostLink, list[LexborNode]]] = []
-    base_url, url_key = page.base_url, page.url_key
+    site, url_key = site_of(page.base_url), page.url_key
     for order, link in enumerate(page.links):
-        url = link.url
-        if url is None or not link.visible or not is_post_candidate(url, base_url):
+        # The URL's facts were found once for all links to it: checked before the tree.
+        target, url = link.target, link.url
+        if url is None or not target.post_shape or target.site != site or link.kind:
             continue
-        key = strip_fragment(url)
-        if key == url_key or link.kind or (wanted and not wanted(link)):
+        if target.key == url_key:
             continue
-        in_heading = not HEADINGS.isdisjoint([a.tag for a in link.chain[:4]])
+        if not link.visible or (wanted and not wanted(link)):
+            continue
+        chain = link.chain
+        in_heading = not HEADINGS.isdisjoint([a.tag for a in chain[:4]])
         title = title_node(page, link.node)
         text = page.text_of(title)
-        found.append((PostLink(link.node, url, key, order, in_heading, text, title), link.chain))
+        found.append((PostLink(link.node, url, target.key, order, in_heading, text, title), chain))
     return found
 
 

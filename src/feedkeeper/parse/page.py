@@ -11,7 +11,15 @@ from feedkeeper.errors import ParseError
 from feedkeeper.markup import check_time, parse_markup
 from feedkeeper.parse.dom import find_hidden, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
-from feedkeeper.parse.urls import TaxonomyKind, resolve, strip_fragment, taxonomy_kind
+from feedkeeper.parse.urls import (
+    NO_TARGET,
+    Target,
+    TaxonomyKind,
+    rel_kind,
+    resolve,
+    strip_fragment,
+    target_of,
+)
 
 _DATED_SELECTOR = "time, [datetime], [date], [itemprop*='date'], [itemprop*='Date']"
 
@@ -25,9 +33,9 @@ class Link:
     rel: str
     hidden: frozenset[int]
     chains: dict[int, list[LexborNode]]  # ancestors by element, shared by the page's links
+    target: Target  # the URL's facts, shared by the links to it
+    kind: TaxonomyKind | None  # whether it leads to a category or a tag page (None for neither)
     _chain: list[LexborNode] | None = None
-    _kind: TaxonomyKind | None = None
-    _kind_known: bool = False
     _visible: bool | None = None
 
     @property
@@ -37,14 +45,6 @@ class Link:
             check_time()
             self._chain = ancestry(self.node, self.chains)
         return self._chain
-
-    @property
-    def kind(self) -> TaxonomyKind | None:
-        """Return whether the link leads to a category or a tag page (None for neither)."""
-        if not self._kind_known:
-            self._kind = taxonomy_kind(self.url, self.rel) if self.url is not None else None
-            self._kind_known = True
-        return self._kind
 
     @property
     def visible(self) -> bool:
@@ -158,13 +158,20 @@ def load_page(html: str, url: str) -> Page:
 def _links(body: LexborNode, base_url: str, hidden: frozenset[int]) -> list[Link]:
     found: list[Link] = []
     chains: dict[int, list[LexborNode]] = {}
-    resolved: dict[str, str | None] = {}  # a card links its post twice, a page its tags often
+    targets: dict[str, Target] = {}  # a card links its post twice, a page its tags often
     for node in body.css("a[href]"):
         attrs = node.attributes
         href = attrs.get("href") or ""
-        if href not in resolved:
-            resolved[href] = resolve(href, base_url)
-        found.append(Link(node, resolved[href], (attrs.get("rel") or "").lower(), hidden, chains))
+        target = targets.get(href)
+        if target is None:
+            url = resolve(href, base_url)
+            target = targets[href] = NO_TARGET if url is None else target_of(url)
+        rel = attrs.get("rel")
+        rel = rel.lower() if rel else ""
+        kind: TaxonomyKind | None = None
+        if target.url is not None:  # what rel says comes first, then the path
+            kind = (rel_kind(rel) if rel else None) or target.path_kind
+        found.append(Link(node, target.url, rel, hidden, chains, target, kind))
     return found
 
 
