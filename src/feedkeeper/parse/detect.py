@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
+from feedkeeper.markup import check_time
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.dom import contains, describe, element_children
@@ -85,62 +86,124 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
 def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
     """Return the card block of an element a profile names as a card, with its post links."""
     ids = {link.node.mem_id for link in inside}
-    links = _post_links(page, lambda link: link.node.mem_id in ids)
-    block = Block(root, [link for link, _ in links])
+    block = Block(root, _post_links(page, lambda link: link.node.mem_id in ids))
     block.main = main_link(block)
     return block
 
 
-def _post_links(
-    page: Page, wanted: Callable[[Link], bool] | None = None
-) -> list[tuple[PostLink, list[LexborNode]]]:
-    found: list[tuple[PostLink, list[LexborNode]]] = []
+def _post_links(page: Page, wanted: Callable[[Link], bool] | None = None) -> list[PostLink]:
+    found: list[PostLink] = []
     site, url_key = site_of(page.base_url), page.url_key
     for order, link in enumerate(page.links):
         # The URL's facts were found once for all links to it: checked before the tree.
         target, url = link.target, link.url
         if url is None or not target.post_shape or target.site != site or link.kind:
             continue
-        if target.key == url_key:
+        if target.key == url_key or not link.visible or (wanted and not wanted(link)):
             continue
-        if not link.visible or (wanted and not wanted(link)):
-            continue
-        chain = link.chain
-        in_heading = not HEADINGS.isdisjoint([a.tag for a in chain[:4]])
         title = title_node(page, link.node)
         text = page.text_of(title)
-        found.append((PostLink(link.node, url, target.key, order, in_heading, text, title), chain))
+        found.append(
+            PostLink(link.node, url, target.key, order, _in_heading(link.node), text, title)
+        )
     return found
 
 
-def _group_by_container(
-    links: list[tuple[PostLink, list[LexborNode]]],
-) -> list[tuple[LexborNode, list[Block]]]:
+def _in_heading(node: LexborNode) -> bool:
+    """Tell whether one of the node's four nearest ancestors is a heading."""
+    current = node.parent
+    for _ in range(4):
+        if current is None or current.tag in ("html", "-document"):
+            return False
+        if current.tag in HEADINGS:
+            return True
+        current = current.parent
+    return False
+
+
+def _group_by_container(links: list[PostLink]) -> list[tuple[LexborNode, list[Block]]]:
     """Map each ancestor of a post link to its children that hold post links, as blocks.
 
-    Only containers of two blocks or more are returned: no other can be a listing. Links
-    are grouped in plain lists first, as most ancestors hold one child and are dropped.
+    Only containers of two blocks or more are returned: no other can be a listing. The
+    links' paths up the tree are walked once, each up to where an earlier link's path
+    joins it; each link is then filed under the containers above it alone.
     """
-    containers: dict[int, tuple[LexborNode, dict[int, tuple[LexborNode, list[PostLink]]]]] = {}
-    for link, chain in links:
-        child = link.node
-        child_id = child.mem_id
-        for parent in chain:
-            parent_id = parent.mem_id
-            held = containers.get(parent_id)
-            if held is None:
-                held = containers[parent_id] = (parent, {})
-            children = held[1]
-            found = children.get(child_id)
-            if found is None:
-                found = children[child_id] = (child, [])
-            found[1].append(link)
-            child, child_id = parent, parent_id
+    paths = _LinkPaths()
+    for link in links:
+        check_time()
+        paths.add(link.node)
+    containers = [key for key, children in paths.children.items() if len(children) >= 2]
+    wanted = set(containers)
+    held: dict[int, list[PostLink]] = {}  # by child of a container
+    for link in links:
+        for child in paths.routes(link.node.mem_id, wanted):
+            held.setdefault(child, []).append(link)
+    nodes = paths.nodes
     return [
-        (node, [Block(child, held) for child, held in children.values()])
-        for node, children in containers.values()
-        if len(children) >= 2
+        (nodes[key], [Block(nodes[child], held[child]) for child in paths.children[key]])
+        for key in containers
     ]
+
+
+class _LinkPaths:
+    """The union of the paths from some elements up to the root, as a tree of element ids."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[int, LexborNode] = {}
+        self.parent: dict[int, int] = {}
+        self.children: dict[int, list[int]] = {}  # in the order first reached, as are the keys
+        self._above: dict[int, tuple[int, int] | None] = {}
+
+    def add(self, node: LexborNode) -> None:
+        """Add the path from ``node`` up, to where it joins one added before."""
+        child_id = node.mem_id
+        self.nodes[child_id] = node
+        current = node.parent
+        while current is not None and current.tag not in ("html", "-document"):
+            key = current.mem_id
+            children = self.children.get(key)
+            if children is not None:  # an earlier path: the rest is known
+                if child_id not in self.parent:
+                    children.append(child_id)
+                    self.parent[child_id] = key
+                return
+            self.children[key] = [child_id]
+            self.parent[child_id] = key
+            self.nodes[key] = current
+            child_id = key
+            current = current.parent
+
+    def routes(self, key: int, containers: set[int]) -> list[int]:
+        """Return the children of ``containers`` that the path from ``key`` up passes.
+
+        Ask with the same containers each time: the answers are kept by element.
+        """
+        found: list[int] = []
+        hop = self._hop(key, containers)
+        while hop is not None:
+            container, child = hop
+            found.append(child)
+            hop = self._hop(container, containers)
+        return found
+
+    def _hop(self, key: int, containers: set[int]) -> tuple[int, int] | None:
+        """Return the nearest container above ``key`` and its child on the way, kept by element."""
+        passed: list[int] = []
+        found: tuple[int, int] | None = None
+        while key not in self._above:
+            parent = self.parent.get(key)
+            if parent is None:
+                break
+            passed.append(key)
+            if parent in containers:
+                found = (parent, key)
+                break
+            key = parent
+        else:
+            found = self._above[key]
+        for element in passed:
+            self._above[element] = found
+        return found
 
 
 def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:
