@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
-from feedkeeper.markup import check_time
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
+from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dom import contains, describe, element_children
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
@@ -42,8 +42,7 @@ def detect_cards(page: Page, complete: bool = True) -> Detection:
     the same, but candidates that score far below the listing are not scored, so they
     are missing from the rejected ones.
     """
-    containers = _group_by_container(_post_links(page))
-    candidates = score_containers(page, containers, complete)
+    candidates = score_containers(page, LinkTree(_post_links(page)), complete)
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     viable = [c for c in ranked if c.reason is None] or [
         c for c in ranked if c.reason == BARE_REASON and not c.penalties
@@ -119,91 +118,6 @@ def _in_heading(node: LexborNode) -> bool:
             return True
         current = current.parent
     return False
-
-
-def _group_by_container(links: list[PostLink]) -> list[tuple[LexborNode, list[Block]]]:
-    """Map each ancestor of a post link to its children that hold post links, as blocks.
-
-    Only containers of two blocks or more are returned: no other can be a listing. The
-    links' paths up the tree are walked once, each up to where an earlier link's path
-    joins it; each link is then filed under the containers above it alone.
-    """
-    paths = _LinkPaths()
-    for link in links:
-        check_time()
-        paths.add(link.node)
-    containers = [key for key, children in paths.children.items() if len(children) >= 2]
-    wanted = set(containers)
-    held: dict[int, list[PostLink]] = {}  # by child of a container
-    for link in links:
-        for child in paths.routes(link.node.mem_id, wanted):
-            held.setdefault(child, []).append(link)
-    nodes = paths.nodes
-    return [
-        (nodes[key], [Block(nodes[child], held[child]) for child in paths.children[key]])
-        for key in containers
-    ]
-
-
-class _LinkPaths:
-    """The union of the paths from some elements up to the root, as a tree of element ids."""
-
-    def __init__(self) -> None:
-        self.nodes: dict[int, LexborNode] = {}
-        self.parent: dict[int, int] = {}
-        self.children: dict[int, list[int]] = {}  # in the order first reached, as are the keys
-        self._above: dict[int, tuple[int, int] | None] = {}
-
-    def add(self, node: LexborNode) -> None:
-        """Add the path from ``node`` up, to where it joins one added before."""
-        child_id = node.mem_id
-        self.nodes[child_id] = node
-        current = node.parent
-        while current is not None and current.tag not in ("html", "-document"):
-            key = current.mem_id
-            children = self.children.get(key)
-            if children is not None:  # an earlier path: the rest is known
-                if child_id not in self.parent:
-                    children.append(child_id)
-                    self.parent[child_id] = key
-                return
-            self.children[key] = [child_id]
-            self.parent[child_id] = key
-            self.nodes[key] = current
-            child_id = key
-            current = current.parent
-
-    def routes(self, key: int, containers: set[int]) -> list[int]:
-        """Return the children of ``containers`` that the path from ``key`` up passes.
-
-        Ask with the same containers each time: the answers are kept by element.
-        """
-        found: list[int] = []
-        hop = self._hop(key, containers)
-        while hop is not None:
-            container, child = hop
-            found.append(child)
-            hop = self._hop(container, containers)
-        return found
-
-    def _hop(self, key: int, containers: set[int]) -> tuple[int, int] | None:
-        """Return the nearest container above ``key`` and its child on the way, kept by element."""
-        passed: list[int] = []
-        found: tuple[int, int] | None = None
-        while key not in self._above:
-            parent = self.parent.get(key)
-            if parent is None:
-                break
-            passed.append(key)
-            if parent in containers:
-                found = (parent, key)
-                break
-            key = parent
-        else:
-            found = self._above[key]
-        for element in passed:
-            self._above[element] = found
-        return found
 
 
 def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:

@@ -25,36 +25,66 @@ _DATED_SELECTOR = "time, [datetime], [date], [itemprop*='date'], [itemprop*='Dat
 
 
 @dataclass(slots=True)
+class LinkWalks:
+    """What the page's links learn on their way up the tree, kept by element for them all."""
+
+    hidden: frozenset[int]
+    chains: dict[int, list[LexborNode]] = field(default_factory=dict)  # ancestors
+    shown: dict[int, bool] = field(default_factory=dict)  # no hidden element from it up
+
+    def is_shown(self, node: LexborNode) -> bool:
+        """Tell whether neither the node nor an ancestor is hidden.
+
+        The walk up stops at the first element answered before: links share their wrappers.
+        """
+        path: list[int] = []
+        found = True
+        current: LexborNode | None = node
+        while current is not None and current.tag not in ("html", "-document"):
+            key = current.mem_id
+            known = self.shown.get(key)
+            if known is not None:
+                found = known
+                break
+            if key in self.hidden:
+                found = False
+                break
+            path.append(key)
+            current = current.parent
+        for key in path:
+            self.shown[key] = found
+        return found
+
+    def forget(self) -> None:
+        """Drop what was learnt, after the tree was restructured."""
+        self.chains.clear()
+        self.shown.clear()
+
+
+@dataclass(slots=True)
 class Link:
     """An ``<a href>`` of the page with what the stages ask of it, each computed once."""
 
     node: LexborNode
     url: str | None  # absolute; None for javascript:, mailto: and bare fragments
     rel: str
-    hidden: frozenset[int]
-    chains: dict[int, list[LexborNode]]  # ancestors by element, shared by the page's links
     target: Target  # the URL's facts, shared by the links to it
     kind: TaxonomyKind | None  # whether it leads to a category or a tag page (None for neither)
+    walks: LinkWalks  # shared by the page's links
     _chain: list[LexborNode] | None = None
-    _visible: bool | None = None
 
     @property
     def chain(self) -> list[LexborNode]:
         """Return the link's ancestors, parent first."""
         if self._chain is None:
             check_time()
-            self._chain = ancestry(self.node, self.chains)
+            self._chain = ancestry(self.node, self.walks.chains)
         return self._chain
 
     @property
     def visible(self) -> bool:
-        """Tell whether neither the link nor an ancestor is hidden (asked once a link)."""
-        if self._visible is None:
-            self._visible = not self.hidden or (
-                self.node.mem_id not in self.hidden
-                and not any(a.mem_id in self.hidden for a in self.chain)
-            )
-        return self._visible
+        """Tell whether neither the link nor an ancestor is hidden."""
+        return not self.walks.hidden or self.walks.is_shown(self.node)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +160,8 @@ class Page:
         """Drop the links' cached ancestors, after the tree was restructured."""
         for link in self.links:
             link._chain = None
-            link._visible = None
         if self.links:
-            self.links[0].chains.clear()
+            self.links[0].walks.forget()
         self._inside.clear()
 
     def resolve(self, href: str) -> str | None:
@@ -157,7 +186,7 @@ def load_page(html: str, url: str) -> Page:
 
 def _links(body: LexborNode, base_url: str, hidden: frozenset[int]) -> list[Link]:
     found: list[Link] = []
-    chains: dict[int, list[LexborNode]] = {}
+    walks = LinkWalks(hidden)
     targets: dict[str, Target] = {}  # a card links its post twice, a page its tags often
     for node in body.css("a[href]"):
         attrs = node.attributes
@@ -171,7 +200,7 @@ def _links(body: LexborNode, base_url: str, hidden: frozenset[int]) -> list[Link
         kind: TaxonomyKind | None = None
         if target.url is not None:  # what rel says comes first, then the path
             kind = (rel_kind(rel) if rel else None) or target.path_kind
-        found.append(Link(node, target.url, rel, hidden, chains, target, kind))
+        found.append(Link(node, target.url, rel, target, kind, walks))
     return found
 
 

@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dom import (
     LANDMARK_ROLES,
     LANDMARK_TAGS,
@@ -74,26 +75,25 @@ class Candidate:
     groups: Groups = field(default_factory=dict)  # a flat listing: each heading's lines
 
 
-def score_containers(
-    page: Page, containers: list[tuple[LexborNode, list[Block]]], complete: bool = True
-) -> list[Candidate]:
+def score_containers(page: Page, tree: LinkTree, complete: bool = True) -> list[Candidate]:
     """Score each container that may be the listing; return the candidates in page order.
 
     With ``complete`` False, containers are scored from the most blocks down, and once
     even perfect cards could not reach ``PRUNE_SHARE`` of the best listing so far the
-    rest are passed over.
+    rest are passed over (their blocks are never gathered).
     """
     around = Surroundings(page.tree)
+    containers = tree.containers
     order = list(range(len(containers)))
     if not complete:
-        order.sort(key=lambda index: len(containers[index][1]), reverse=True)
+        order.sort(key=lambda index: tree.count(containers[index]), reverse=True)
     found: dict[int, Candidate] = {}
     best = 0.0
     for index in order:
-        node, blocks = containers[index]
-        if not complete and DATE_BONUS * len(blocks) < PRUNE_SHARE * best:
+        key = containers[index]
+        if not complete and DATE_BONUS * tree.count(key) < PRUNE_SHARE * best:
             break
-        candidate = evaluate(page, node, blocks, around)
+        candidate = evaluate(page, tree.node(key), tree.blocks(key), around)
         if candidate is not None:
             found[index] = candidate
             if candidate.reason is None:
