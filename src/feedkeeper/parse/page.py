@@ -113,10 +113,11 @@ class Page:
         if skip:
             return render_text(node, self.hidden.union(skip))
         key = node.mem_id
-        if key not in self._texts:
+        text = self._texts.get(key)
+        if text is None:
             check_time()
-            self._texts[key] = render_text(node, self.hidden)
-        return self._texts[key]
+            text = self._texts[key] = render_text(node, self.hidden)
+        return text
 
     def mentions(self, test: Callable[[str], bool]) -> bool:
         """Tell whether the body's text, shown or not, passes ``test`` (asked once a page)."""
@@ -127,9 +128,12 @@ class Page:
 
     def link(self, node: LexborNode) -> Link | None:
         """Return what the page knows of an ``<a href>`` node."""
+        return self._by_id().get(node.mem_id)
+
+    def _by_id(self) -> dict[int, Link]:
         if not self._links_by_id:
             self._links_by_id.update((link.node.mem_id, link) for link in self.links)
-        return self._links_by_id.get(node.mem_id)
+        return self._links_by_id
 
     def links_in(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
         """Map each root's id to the links inside it, in document order."""
@@ -142,10 +146,14 @@ class Page:
     def links_under(self, root: LexborNode) -> list[Link]:
         """Return the links inside ``root`` (not ``root`` itself), in document order."""
         key = root.mem_id
-        if key not in self._inside:
-            inside = (self.link(node) for node in root.css("a[href]") if node.mem_id != key)
-            self._inside[key] = [link for link in inside if link is not None]
-        return self._inside[key]
+        found = self._inside.get(key)
+        if found is None:
+            by_id = self._by_id()
+            inside = [by_id.get(node.mem_id) for node in root.css("a[href]")]
+            found = self._inside[key] = [
+                link for link in inside if link is not None and link.node.mem_id != key
+            ]
+        return found
 
     def _links_nearest(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
         wanted = {root.mem_id for root in roots}
