@@ -81,7 +81,8 @@ def parse_markup(html: str) -> LexborHTMLParser:
     if not small:
         check_markup(html)
     try:
-        tree = LexborHTMLParser(html.replace("\x00", "\ufffd"))
+        # Most pages hold no NUL: looked for first, the text is not copied.
+        tree = LexborHTMLParser(html.replace("\x00", "\ufffd") if "\x00" in html else html)
     except (ValueError, RuntimeError) as exc:
         raise ParseError(f"not an HTML page: {exc}") from exc
     if small and tree.root is not None and _is_too_deep(tree):

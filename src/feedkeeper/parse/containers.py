@@ -37,31 +37,27 @@ class LinkTree:
 
     def _add(self, index: int, node: LexborNode) -> None:
         """Add the path from a link's node up, to where it joins one added before."""
+        parent, children_of, start = self.parent, self.children, self.start
         child_id = node.mem_id
         self.nodes[child_id] = node
-        self.start.setdefault(child_id, index)
+        start.setdefault(child_id, index)
         current = node.parent
-        while True:
+        while child_id not in parent:
             is_top = current is None or current.tag in ("html", "-document")
             key = _TOP if is_top or current is None else current.mem_id
-            children = self.children.get(key)
-            if children is not None:  # on an earlier path: the rest is known
-                if child_id not in self.parent:
-                    self._attach(child_id, key, children)
-                return
-            self.children[key] = []
-            self._attach(child_id, key, self.children[key])
-            if current is None or is_top:
+            children = children_of.get(key)
+            known = children is not None  # on an earlier path: the rest is known
+            if children is None:
+                children = children_of[key] = []
+            parent[child_id] = key
+            self.position[child_id] = len(children)
+            children.append(child_id)
+            if known or current is None or is_top:
                 return
             self.nodes[key] = current
-            self.start.setdefault(key, index)  # a link holding a link starts at itself
+            start.setdefault(key, index)  # a link holding a link starts at itself
             child_id = key
             current = current.parent
-
-    def _attach(self, child_id: int, key: int, children: list[int]) -> None:
-        self.parent[child_id] = key
-        self.position[child_id] = len(children)
-        children.append(child_id)
 
     def count(self, key: int) -> int:
         """Return how many of the container's children hold post links."""

@@ -150,7 +150,7 @@ def target_of(url: str) -> Target:
     splitting is the cost.
     """
     key = strip_fragment(url)
-    parts = split_url(url)
+    parts = _split_on_known_origin(url) or split_url(url)  # a new URL: no cache to ask
     if parts is None:
         return Target(url, key, "", not _is_asset(key.split("?")[0]), None)
     segments = [segment.lower() for segment in parts.path.split("/") if segment]
