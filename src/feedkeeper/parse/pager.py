@@ -205,6 +205,8 @@ def _number(link: PagerLink, here: str) -> int | None:
 def _is_page_link(link: PagerLink, here: str) -> bool:
     if _number(link, here) is not None:
         return True
+    # Where the link leads is asked first: most links lead to no listing page at all.
+    if page_number(link.url) is None and not is_site_root(link.url):
+        return False
     reads_pager = "next" in link.rel or "prev" in link.rel or _reads_next(link)
-    reads_pager = reads_pager or bool(PREV_RE.match(link.text) or FIRST_LAST_RE.match(link.text))
-    return reads_pager and (page_number(link.url) is not None or is_site_root(link.url))
+    return reads_pager or bool(PREV_RE.match(link.text) or FIRST_LAST_RE.match(link.text))
