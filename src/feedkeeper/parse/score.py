@@ -8,7 +8,6 @@ are lists of bare links, and sidebars, navs and footers are penalised.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -140,11 +139,18 @@ def _most_common(items: list[Item]) -> tuple[Item, int]:
 
 
 def _distinct_cards(blocks: list[Block]) -> list[Block]:
+    counts: dict[str, int] = {}  # blocks by post URL (a block's key is its main link's)
     for block in blocks:
-        block.main = main_link(block)
-    counts = Counter(block.key for block in blocks if block.key)
+        main = block.main = main_link(block)
+        if main is not None and main.key:
+            counts[main.key] = counts.get(main.key, 0) + 1
     # A post shown twice (pinned teaser, then its card) keeps both: their fields are merged.
-    return [block for block in blocks if block.key and counts[block.key] < FURNITURE_REPEATS]
+    return [
+        block
+        for block in blocks
+        if block.main is not None
+        and counts.get(block.main.key, FURNITURE_REPEATS) < FURNITURE_REPEATS
+    ]
 
 
 def main_link(block: Block) -> PostLink | None:
