@@ -37,6 +37,7 @@ class LinkWalks:
 
         The walk up stops at the first element answered before: links share their wrappers.
         """
+        check_time()
         path: list[int] = []
         found = True
         current: LexborNode | None = node

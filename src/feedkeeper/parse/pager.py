@@ -28,7 +28,8 @@ from feedkeeper.parse.vocab import (
 )
 
 _DISABLED_CLASSES = frozenset({"disabled", "is-disabled"})
-# Every element ``_is_disabled`` can be true of matches this.
+# Every element ``_is_disabled`` can be true of matches this (a class token holds the
+# word, so the attribute does; any aria-disabled value is tried).
 _MAY_BE_DISABLED = "[disabled], [aria-disabled], [class*='disabled']"
 
 
