@@ -6,7 +6,13 @@ from urllib.parse import SplitResult, urlsplit
 
 import pytest
 
-from feedkeeper.parse.urls import _split_on_known_origin, split_url
+from feedkeeper.parse.urls import (
+    _split_on_known_origin,
+    site_of,
+    split_url,
+    target_of,
+    taxonomy_kind,
+)
 
 ORIGINS = ["https://blog.example", "http://user@127.0.0.1:8000", "https://[::1]:8443"]
 URLS = [
@@ -72,3 +78,43 @@ def test_other_urls_are_left_to_urlsplit(url: str) -> None:
 
 def test_a_url_urlsplit_refuses_splits_to_none() -> None:
     assert split_url("https://[::1/broken") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "site", "post_shape", "path_kind"),
+    [
+        ("https://www.blog.example/p/1/#more", "blog.example", True, None),
+        ("https://blog.example/", "blog.example", False, None),  # the home page
+        ("https://blog.example/index.html", "blog.example", False, None),
+        ("https://blog.example/?s=1", "blog.example", True, None),  # a query is no home page
+        ("https://blog.example/page/2/", "blog.example", False, None),
+        ("https://blog.example/Page-3.html", "blog.example", False, None),
+        ("https://blog.example/list?paged=2", "blog.example", False, None),
+        ("https://blog.example/pages/about/", "blog.example", True, None),
+        ("https://blog.example/feed/", "blog.example", False, None),
+        ("https://blog.example/p/cover.JPG?w=100#x", "blog.example", False, None),
+        ("https://blog.example/v1.2/notes", "blog.example", True, None),  # a dot, no file
+        ("https://blog.example/Tags/Rust/", "blog.example", True, "tag"),
+        ("https://blog.example/category.html/x", "blog.example", True, "category"),
+        ("https://User@Blog.Example:8080/p/1", "blog.example", True, None),
+        ("https://[::1/broken", "", True, None),  # unparsable: no site, no path
+    ],
+)
+def test_a_urls_target_says_its_site_shape_and_taxonomy(
+    url: str, site: str, post_shape: bool, path_kind: str | None
+) -> None:
+    target = target_of(url)
+    assert (target.key, target.site, target.post_shape, target.path_kind) == (
+        url.split("#")[0],
+        site,
+        post_shape,
+        path_kind,
+    )
+    assert site_of(url) == site
+
+
+def test_a_links_kind_is_its_rel_before_its_path() -> None:
+    assert taxonomy_kind("https://blog.example/tags/x/", "Category Tag") == "category"
+    assert taxonomy_kind("https://blog.example/categories/x/", "TAG") == "tag"
+    assert taxonomy_kind("https://blog.example/categories/x/", "bookmark") == "category"
+    assert taxonomy_kind("https://blog.example/p/1/") is None

@@ -35,10 +35,12 @@ PARSE_SECONDS = 1.5
 # A page with at most this many "<" is parsed before it is measured: 5,000 elements
 # nested all the way down take some 20 ms to parse.
 SMALL_PAGE_TAGS = 10_000
-# Matches every element with MAX_DEPTH ancestors or more: one nested too deep. Compiling
-# it costs more than matching it, so a short one that real pages pass goes first.
-_TOO_DEEP = "*" + " > *" * MAX_DEPTH
-_RATHER_DEEP = "*" + " > *" * 32
+# Matches an element with MAX_DEPTH ancestors or more: one nested too deep. Compiling
+# it costs more than matching it, so a short one that real pages pass goes first. Only
+# last children are tried (every element's parent has one, as deep as the element): a
+# page has fewer of them than elements.
+_TOO_DEEP = "* > " * MAX_DEPTH + ":last-child"
+_RATHER_DEEP = "* > " * 32 + ":last-child"
 
 _deadline: ContextVar[_Budget | None] = ContextVar("parse_deadline", default=None)
 
@@ -81,7 +83,8 @@ def parse_markup(html: str) -> LexborHTMLParser:
     if not small:
         check_markup(html)
     try:
-        tree = LexborHTMLParser(html.replace("\x00", "\ufffd"))
+        # Most pages hold no NUL: looked for first, the text is not copied.
+        tree = LexborHTMLParser(html.replace("\x00", "\ufffd") if "\x00" in html else html)
     except (ValueError, RuntimeError) as exc:
         raise ParseError(f"not an HTML page: {exc}") from exc
     if small and tree.root is not None and _is_too_deep(tree):

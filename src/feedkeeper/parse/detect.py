@@ -17,11 +17,12 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
+from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dom import contains, describe, element_children
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.score import BARE_REASON, Candidate, main_link, score_containers, shape_of
-from feedkeeper.parse.urls import is_post_candidate, strip_fragment
+from feedkeeper.parse.urls import site_of
 
 
 @dataclass(slots=True)
@@ -41,8 +42,7 @@ def detect_cards(page: Page, complete: bool = True) -> Detection:
     the same, but candidates that score far below the listing are not scored, so they
     are missing from the rejected ones.
     """
-    containers = _group_by_container(_post_links(page))
-    candidates = score_containers(page, containers, complete)
+    candidates = score_containers(page, LinkTree(_post_links(page)), complete)
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     viable = [c for c in ranked if c.reason is None] or [
         c for c in ranked if c.reason == BARE_REASON and not c.penalties
@@ -85,59 +85,39 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
 def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
     """Return the card block of an element a profile names as a card, with its post links."""
     ids = {link.node.mem_id for link in inside}
-    links = _post_links(page, lambda link: link.node.mem_id in ids)
-    block = Block(root, [link for link, _ in links])
+    block = Block(root, _post_links(page, lambda link: link.node.mem_id in ids))
     block.main = main_link(block)
     return block
 
 
-def _post_links(
-    page: Page, wanted: Callable[[Link], bool] | None = None
-) -> list[tuple[PostLink, list[LexborNode]]]:
-    found: list[tuple[PostLink, list[LexborNode]]] = []
-    base_url, url_key = page.base_url, page.url_key
+def _post_links(page: Page, wanted: Callable[[Link], bool] | None = None) -> list[PostLink]:
+    found: list[PostLink] = []
+    site, url_key = site_of(page.base_url), page.url_key
     for order, link in enumerate(page.links):
-        url = link.url
-        if url is None or not link.visible or not is_post_candidate(url, base_url):
+        # The URL's facts were found once for all links to it: checked before the tree.
+        target, url = link.target, link.url
+        if url is None or not target.post_shape or target.site != site or link.kind:
             continue
-        key = strip_fragment(url)
-        if key == url_key or link.kind or (wanted and not wanted(link)):
+        if target.key == url_key or not link.visible or (wanted and not wanted(link)):
             continue
-        in_heading = not HEADINGS.isdisjoint([a.tag for a in link.chain[:4]])
         title = title_node(page, link.node)
         text = page.text_of(title)
-        found.append((PostLink(link.node, url, key, order, in_heading, text, title), link.chain))
+        found.append(
+            PostLink(link.node, url, target.key, order, _in_heading(link.node), text, title)
+        )
     return found
 
 
-def _group_by_container(
-    links: list[tuple[PostLink, list[LexborNode]]],
-) -> list[tuple[LexborNode, list[Block]]]:
-    """Map each ancestor of a post link to its children that hold post links, as blocks.
-
-    Only containers of two blocks or more are returned: no other can be a listing. Links
-    are grouped in plain lists first, as most ancestors hold one child and are dropped.
-    """
-    containers: dict[int, tuple[LexborNode, dict[int, tuple[LexborNode, list[PostLink]]]]] = {}
-    for link, chain in links:
-        child = link.node
-        child_id = child.mem_id
-        for parent in chain:
-            parent_id = parent.mem_id
-            held = containers.get(parent_id)
-            if held is None:
-                held = containers[parent_id] = (parent, {})
-            children = held[1]
-            found = children.get(child_id)
-            if found is None:
-                found = children[child_id] = (child, [])
-            found[1].append(link)
-            child, child_id = parent, parent_id
-    return [
-        (node, [Block(child, held) for child, held in children.values()])
-        for node, children in containers.values()
-        if len(children) >= 2
-    ]
+def _in_heading(node: LexborNode) -> bool:
+    """Tell whether one of the node's four nearest ancestors is a heading."""
+    current = node.parent
+    for _ in range(4):
+        if current is None or current.tag in ("html", "-document"):
+            return False
+        if current.tag in HEADINGS:
+            return True
+        current = current.parent
+    return False
 
 
 def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:

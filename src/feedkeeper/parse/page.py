@@ -11,9 +11,55 @@ from feedkeeper.errors import ParseError
 from feedkeeper.markup import check_time, parse_markup
 from feedkeeper.parse.dom import find_hidden, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
-from feedkeeper.parse.urls import TaxonomyKind, resolve, strip_fragment, taxonomy_kind
+from feedkeeper.parse.urls import (
+    NO_TARGET,
+    Target,
+    TaxonomyKind,
+    rel_kind,
+    resolve,
+    strip_fragment,
+    target_of,
+)
 
 _DATED_SELECTOR = "time, [datetime], [date], [itemprop*='date'], [itemprop*='Date']"
+
+
+@dataclass(slots=True)
+class LinkWalks:
+    """What the page's links learn on their way up the tree, kept by element for them all."""
+
+    hidden: frozenset[int]
+    chains: dict[int, list[LexborNode]] = field(default_factory=dict)  # ancestors
+    shown: dict[int, bool] = field(default_factory=dict)  # no hidden element from it up
+
+    def is_shown(self, node: LexborNode) -> bool:
+        """Tell whether neither the node nor an ancestor is hidden.
+
+        The walk up stops at the first element answered before: links share their wrappers.
+        """
+        check_time()
+        path: list[int] = []
+        found = True
+        current: LexborNode | None = node
+        while current is not None and current.tag not in ("html", "-document"):
+            key = current.mem_id
+            known = self.shown.get(key)
+            if known is not None:
+                found = known
+                break
+            if key in self.hidden:
+                found = False
+                break
+            path.append(key)
+            current = current.parent
+        for key in path:
+            self.shown[key] = found
+        return found
+
+    def forget(self) -> None:
+        """Drop what was learnt, after the tree was restructured."""
+        self.chains.clear()
+        self.shown.clear()
 
 
 @dataclass(slots=True)
@@ -23,38 +69,23 @@ class Link:
     node: LexborNode
     url: str | None  # absolute; None for javascript:, mailto: and bare fragments
     rel: str
-    hidden: frozenset[int]
-    chains: dict[int, list[LexborNode]]  # ancestors by element, shared by the page's links
+    target: Target  # the URL's facts, shared by the links to it
+    kind: TaxonomyKind | None  # whether it leads to a category or a tag page (None for neither)
+    walks: LinkWalks  # shared by the page's links
     _chain: list[LexborNode] | None = None
-    _kind: TaxonomyKind | None = None
-    _kind_known: bool = False
-    _visible: bool | None = None
 
     @property
     def chain(self) -> list[LexborNode]:
         """Return the link's ancestors, parent first."""
         if self._chain is None:
             check_time()
-            self._chain = ancestry(self.node, self.chains)
+            self._chain = ancestry(self.node, self.walks.chains)
         return self._chain
 
     @property
-    def kind(self) -> TaxonomyKind | None:
-        """Return whether the link leads to a category or a tag page (None for neither)."""
-        if not self._kind_known:
-            self._kind = taxonomy_kind(self.url, self.rel) if self.url is not None else None
-            self._kind_known = True
-        return self._kind
-
-    @property
     def visible(self) -> bool:
-        """Tell whether neither the link nor an ancestor is hidden (asked once a link)."""
-        if self._visible is None:
-            self._visible = not self.hidden or (
-                self.node.mem_id not in self.hidden
-                and not any(a.mem_id in self.hidden for a in self.chain)
-            )
-        return self._visible
+        """Tell whether neither the link nor an ancestor is hidden."""
+        return not self.walks.hidden or self.walks.is_shown(self.node)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +114,11 @@ class Page:
         if skip:
             return render_text(node, self.hidden.union(skip))
         key = node.mem_id
-        if key not in self._texts:
+        text = self._texts.get(key)
+        if text is None:
             check_time()
-            self._texts[key] = render_text(node, self.hidden)
-        return self._texts[key]
+            text = self._texts[key] = render_text(node, self.hidden)
+        return text
 
     def mentions(self, test: Callable[[str], bool]) -> bool:
         """Tell whether the body's text, shown or not, passes ``test`` (asked once a page)."""
@@ -97,9 +129,12 @@ class Page:
 
     def link(self, node: LexborNode) -> Link | None:
         """Return what the page knows of an ``<a href>`` node."""
+        return self._by_id().get(node.mem_id)
+
+    def _by_id(self) -> dict[int, Link]:
         if not self._links_by_id:
             self._links_by_id.update((link.node.mem_id, link) for link in self.links)
-        return self._links_by_id.get(node.mem_id)
+        return self._links_by_id
 
     def links_in(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
         """Map each root's id to the links inside it, in document order."""
@@ -112,10 +147,14 @@ class Page:
     def links_under(self, root: LexborNode) -> list[Link]:
         """Return the links inside ``root`` (not ``root`` itself), in document order."""
         key = root.mem_id
-        if key not in self._inside:
-            inside = (self.link(node) for node in root.css("a[href]") if node.mem_id != key)
-            self._inside[key] = [link for link in inside if link is not None]
-        return self._inside[key]
+        found = self._inside.get(key)
+        if found is None:
+            by_id = self._by_id()
+            inside = [by_id.get(node.mem_id) for node in root.css("a[href]")]
+            found = self._inside[key] = [
+                link for link in inside if link is not None and link.node.mem_id != key
+            ]
+        return found
 
     def _links_nearest(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
         wanted = {root.mem_id for root in roots}
@@ -130,9 +169,8 @@ class Page:
         """Drop the links' cached ancestors, after the tree was restructured."""
         for link in self.links:
             link._chain = None
-            link._visible = None
         if self.links:
-            self.links[0].chains.clear()
+            self.links[0].walks.forget()
         self._inside.clear()
 
     def resolve(self, href: str) -> str | None:
@@ -157,14 +195,21 @@ def load_page(html: str, url: str) -> Page:
 
 def _links(body: LexborNode, base_url: str, hidden: frozenset[int]) -> list[Link]:
     found: list[Link] = []
-    chains: dict[int, list[LexborNode]] = {}
-    resolved: dict[str, str | None] = {}  # a card links its post twice, a page its tags often
+    walks = LinkWalks(hidden)
+    targets: dict[str, Target] = {}  # a card links its post twice, a page its tags often
     for node in body.css("a[href]"):
         attrs = node.attributes
         href = attrs.get("href") or ""
-        if href not in resolved:
-            resolved[href] = resolve(href, base_url)
-        found.append(Link(node, resolved[href], (attrs.get("rel") or "").lower(), hidden, chains))
+        target = targets.get(href)
+        if target is None:
+            url = resolve(href, base_url)
+            target = targets[href] = NO_TARGET if url is None else target_of(url)
+        rel = attrs.get("rel")
+        rel = rel.lower() if rel else ""
+        kind: TaxonomyKind | None = None
+        if target.url is not None:  # what rel says comes first, then the path
+            kind = (rel_kind(rel) if rel else None) or target.path_kind
+        found.append(Link(node, target.url, rel, target, kind, walks))
     return found
 
 

@@ -18,7 +18,7 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.elements import is_hidden
 from feedkeeper.parse.dom import ancestors, attr, classes, is_visible
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.urls import is_same_site, is_site_root, page_number, strip_fragment
+from feedkeeper.parse.urls import is_same_site, is_site_root, page_number, site_of, strip_fragment
 from feedkeeper.parse.vocab import (
     CURRENT_CLASSES,
     FIRST_LAST_RE,
@@ -28,6 +28,9 @@ from feedkeeper.parse.vocab import (
 )
 
 _DISABLED_CLASSES = frozenset({"disabled", "is-disabled"})
+# Every element ``_is_disabled`` can be true of matches this (a class token holds the
+# word, so the attribute does; any aria-disabled value is tried).
+_MAY_BE_DISABLED = "[disabled], [aria-disabled], [class*='disabled']"
 
 
 @dataclass(slots=True)  # not frozen: a page builds many, and frozen ones build slowly
@@ -73,21 +76,21 @@ def find_pager(page: Page, cards: Collection[LexborNode], selector: str | None =
 
 
 def _pager_links(page: Page, cards: Collection[LexborNode]) -> list[PagerLink]:
-    enabled: dict[int, bool] = {}
+    disabled = _disabled(page)
     in_cards = {link.node.mem_id for card in cards for link in page.links_under(card)}
     in_cards.update(card.mem_id for card in cards if card.tag == "a" and "href" in card.attributes)
     found: list[PagerLink] = []
-    here = page.url_key
+    here, site = page.url_key, site_of(page.url)
     for link in page.links:
         url = link.url
-        if url is None or link.node.mem_id in in_cards or not is_same_site(url, page.url):
+        if url is None or link.target.site != site or link.node.mem_id in in_cards:
             continue
-        if strip_fragment(url) == here or not link.visible:
+        if link.target.key == here or not link.visible:
             continue
         node = link.node
         # The link and its two nearest wrappers, without the whole ancestry of every link.
-        if not all(
-            _is_enabled(element, enabled) for element in [node, *islice(ancestors(node), 2)]
+        if disabled and not disabled.isdisjoint(
+            element.mem_id for element in [node, *islice(ancestors(node), 2)]
         ):
             continue
         attrs = node.attributes
@@ -96,20 +99,21 @@ def _pager_links(page: Page, cards: Collection[LexborNode]) -> list[PagerLink]:
     return found
 
 
-def _is_enabled(node: LexborNode, known: dict[int, bool]) -> bool:
-    """Tell whether a pager link or its wrapper is active, not a greyed-out arrow.
+def _disabled(page: Page) -> set[int]:
+    """Return the ids of the page's greyed-out elements (a pager's arrow on its last page).
 
-    ``known`` keeps the answers by element: pager links share their wrappers.
+    The query finds every element that may be disabled, in C; most pages have none.
     """
-    key = node.mem_id
-    if key not in known:
-        attrs = node.attributes
-        known[key] = not (
-            "disabled" in attrs
-            or attrs.get("aria-disabled") == "true"
-            or _DISABLED_CLASSES.intersection((attrs.get("class") or "").split())
-        )
-    return known[key]
+    return {node.mem_id for node in page.tree.css(_MAY_BE_DISABLED) if _is_disabled(node)}
+
+
+def _is_disabled(node: LexborNode) -> bool:
+    attrs = node.attributes
+    return bool(
+        "disabled" in attrs
+        or attrs.get("aria-disabled") == "true"
+        or _DISABLED_CLASSES.intersection((attrs.get("class") or "").split())
+    )
 
 
 def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Pager:
@@ -202,6 +206,8 @@ def _number(link: PagerLink, here: str) -> int | None:
 def _is_page_link(link: PagerLink, here: str) -> bool:
     if _number(link, here) is not None:
         return True
+    # Where the link leads is asked first: most links lead to no listing page at all.
+    if page_number(link.url) is None and not is_site_root(link.url):
+        return False
     reads_pager = "next" in link.rel or "prev" in link.rel or _reads_next(link)
-    reads_pager = reads_pager or bool(PREV_RE.match(link.text) or FIRST_LAST_RE.match(link.text))
-    return reads_pager and (page_number(link.url) is not None or is_site_root(link.url))
+    return reads_pager or bool(PREV_RE.match(link.text) or FIRST_LAST_RE.match(link.text))

@@ -8,7 +8,6 @@ are lists of bare links, and sidebars, navs and footers are penalised.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -16,6 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dom import (
     LANDMARK_ROLES,
     LANDMARK_TAGS,
@@ -74,26 +74,25 @@ class Candidate:
     groups: Groups = field(default_factory=dict)  # a flat listing: each heading's lines
 
 
-def score_containers(
-    page: Page, containers: list[tuple[LexborNode, list[Block]]], complete: bool = True
-) -> list[Candidate]:
+def score_containers(page: Page, tree: LinkTree, complete: bool = True) -> list[Candidate]:
     """Score each container that may be the listing; return the candidates in page order.
 
     With ``complete`` False, containers are scored from the most blocks down, and once
     even perfect cards could not reach ``PRUNE_SHARE`` of the best listing so far the
-    rest are passed over.
+    rest are passed over (their blocks are never gathered).
     """
     around = Surroundings(page.tree)
+    containers = tree.containers
     order = list(range(len(containers)))
     if not complete:
-        order.sort(key=lambda index: len(containers[index][1]), reverse=True)
+        order.sort(key=lambda index: tree.count(containers[index]), reverse=True)
     found: dict[int, Candidate] = {}
     best = 0.0
     for index in order:
-        node, blocks = containers[index]
-        if not complete and DATE_BONUS * len(blocks) < PRUNE_SHARE * best:
+        key = containers[index]
+        if not complete and DATE_BONUS * tree.count(key) < PRUNE_SHARE * best:
             break
-        candidate = evaluate(page, node, blocks, around)
+        candidate = evaluate(page, tree.node(key), tree.blocks(key), around)
         if candidate is not None:
             found[index] = candidate
             if candidate.reason is None:
@@ -140,11 +139,18 @@ def _most_common(items: list[Item]) -> tuple[Item, int]:
 
 
 def _distinct_cards(blocks: list[Block]) -> list[Block]:
+    counts: dict[str, int] = {}  # blocks by post URL (a block's key is its main link's)
     for block in blocks:
-        block.main = main_link(block)
-    counts = Counter(block.key for block in blocks if block.key)
+        main = block.main = main_link(block)
+        if main is not None and main.key:
+            counts[main.key] = counts.get(main.key, 0) + 1
     # A post shown twice (pinned teaser, then its card) keeps both: their fields are merged.
-    return [block for block in blocks if block.key and counts[block.key] < FURNITURE_REPEATS]
+    return [
+        block
+        for block in blocks
+        if block.main is not None
+        and counts.get(block.main.key, FURNITURE_REPEATS) < FURNITURE_REPEATS
+    ]
 
 
 def main_link(block: Block) -> PostLink | None:
@@ -166,23 +172,27 @@ def _measure(candidate: Candidate, around: Surroundings) -> None:
     candidate.signature, top = _most_common([shape_of(block.node) for block in cards])
     candidate.shape = top / len(cards)
     extras, quality, bare, headed = [], 0.0, 0, 0
+    groups, timed = candidate.groups, around.holders_of("time")
     for block in cards:
-        lines = candidate.groups.get(block.node.mem_id)
-        text = block.node.text(strip=True)
+        node, main = block.node, block.main
+        text = node.text(strip=True)
+        lines = groups.get(node.mem_id) if groups else None
         if lines:
             text = "".join([text, *(line.text(strip=True) for line in lines)])
-        extra = max(0, len(text) - len(block.main.text if block.main else ""))
-        has_heading = any(link.in_heading for link in block.links) or around.holds(
-            block.node, _HEADING_CSS
+        extra = max(0, len(text) - len(main.text if main else ""))
+        has_heading = any([link.in_heading for link in block.links]) or around.holds(
+            node, _HEADING_CSS
         )
         # A <time> is looked up before the text is searched: the lookup costs less.
-        has_date = around.holds(block.node, "time") or _DATE_HINT_RE.search(text) is not None
+        has_date = node.mem_id in timed or _DATE_HINT_RE.search(text) is not None
         extras.append(extra)
         bare += extra <= BARE_LINK_CHARS
         headed += has_heading
         card_quality = 0.15 + 0.85 * min(1.0, extra / RICH_TEXT_CHARS)
         card_quality *= (1.0 if has_heading else 0.7) * (DATE_BONUS if has_date else 1.0)
-        quality += card_quality * (0.3 if _is_inline_mention(block) else 1.0)
+        if main is not None and not main.in_heading and _is_inline_mention(main):
+            card_quality *= 0.3
+        quality += card_quality
     candidate.bare = bare / len(cards)
     candidate.headings = headed / len(cards)
     candidate.richness = sum(extras) / len(extras)
@@ -198,11 +208,8 @@ def shape_of(node: LexborNode) -> str:
     return (node.tag or "") + ("." + _DIGITS_RE.sub("", tokens[0]) if tokens else "")
 
 
-def _is_inline_mention(block: Block) -> bool:
-    """Tell whether the block's post link is a mention inside running text (a paragraph)."""
-    link = block.main
-    if link is None or link.in_heading:
-        return False
+def _is_inline_mention(link: PostLink) -> bool:
+    """Tell whether a post link is a mention inside running text (a paragraph)."""
     parent = link.node.parent
     if parent is None or parent.tag not in ("p", "li", "td", "blockquote", "dd"):
         return False
@@ -223,9 +230,14 @@ class Surroundings:
 
     def holds(self, node: LexborNode, selector: str) -> bool:
         """Tell whether the node or an element inside it matches ``selector``."""
-        if selector not in self.holders:
-            self.holders[selector] = _holders(self.tree, selector)
-        return node.mem_id in self.holders[selector]
+        return node.mem_id in self.holders_of(selector)
+
+    def holders_of(self, selector: str) -> set[int]:
+        """Return the ids of the elements that match ``selector`` or hold one that does."""
+        found = self.holders.get(selector)
+        if found is None:
+            found = self.holders[selector] = _holders(self.tree, selector)
+        return found
 
 
 def _holders(tree: LexborHTMLParser, selector: str) -> set[int]:

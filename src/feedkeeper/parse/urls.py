@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 TaxonomyKind = Literal["category", "tag"]
@@ -94,17 +94,10 @@ def _split_on_known_origin(url: str) -> SplitResult | None:
     return SplitResult(origin[0], origin[1], path, query, fragment)
 
 
-@lru_cache(maxsize=4096)
 def site_of(url: str) -> str:
     """Return the URL's host without ``www.`` (the identity of a site), or "" if unparsable."""
     parts = split_url(url)
-    if parts is None:
-        return ""
-    try:
-        host = parts.hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
+    return "" if parts is None else _site_of_netloc(parts.netloc)
 
 
 def is_same_site(url: str, base: str) -> bool:
@@ -112,33 +105,9 @@ def is_same_site(url: str, base: str) -> bool:
     return site_of(url) == site_of(base)
 
 
-def path_segments(url: str) -> list[str]:
-    """Return the non-empty, lower-cased path segments of the URL."""
-    parts = split_url(url)
-    if parts is None:
-        return []
-    return [segment.lower() for segment in parts.path.split("/") if segment]
-
-
 def taxonomy_kind(url: str, rel: str = "") -> TaxonomyKind | None:
     """Tell whether a link points at a category or tag page (by rel, then by path)."""
-    rel_tokens = rel.lower().split()
-    if "category" in rel_tokens:
-        return "category"
-    if "tag" in rel_tokens:
-        return "tag"
-    return _path_taxonomy(url)
-
-
-@lru_cache(maxsize=4096)
-def _path_taxonomy(url: str) -> TaxonomyKind | None:
-    for segment in path_segments(url):
-        stem = segment.split(".", 1)[0]
-        if stem in _CATEGORY_SEGMENTS:
-            return "category"
-        if stem in _TAG_SEGMENTS:
-            return "tag"
-    return None
+    return rel_kind(rel.lower()) or target_of(url).path_kind
 
 
 @lru_cache(maxsize=4096)
@@ -163,23 +132,81 @@ def _is_root(parts: SplitResult) -> bool:
     return parts.path in ("", "/", "/index.html", "/index.htm") and not parts.query
 
 
-def is_post_candidate(url: str, base: str) -> bool:
-    """Tell whether a link could lead to a post: same site, not home, pager, feed or file."""
-    return is_same_site(url, base) and _has_post_shape(url)
+class Target(NamedTuple):  # a tuple: many are built, and cached ones must not change
+    """What the stages ask of a link's absolute URL, answered once for all links to it."""
+
+    url: str | None  # None for javascript:, mailto: and bare fragments
+    key: str  # the URL without fragment ("" without a URL)
+    site: str  # site_of(url): "" without a URL
+    post_shape: bool  # none of home, pager, feed or file
+    path_kind: TaxonomyKind | None  # what its path says: a category or a tag page
 
 
 @lru_cache(maxsize=4096)
-def _has_post_shape(url: str) -> bool:
-    """Tell whether a URL is none of home, pager, feed or file (whatever page links to it).
+def target_of(url: str) -> Target:
+    """Return the facts of ``url`` (kept: a site's tag and menu links recur on every page).
 
-    The URL is split once: each post URL is new to the caches, and splitting is the cost.
+    The URL is split once for them all: each post URL is new to the caches, and
+    splitting is the cost.
     """
-    if _ASSET_RE.search(strip_fragment(url).split("?")[0]):
-        return False
-    parts = split_url(url)
+    key = strip_fragment(url)
+    parts = _split_on_known_origin(url) or split_url(url)  # a new URL: no cache to ask
     if parts is None:
-        return True  # no root, pager or feed path can be read from it
-    if _is_root(parts) or _page_number(parts) is not None:
+        return Target(url, key, "", not _is_asset(key.split("?")[0]), None)
+    segments = [segment.lower() for segment in parts.path.split("/") if segment]
+    return Target(url, key, _site_of_netloc(parts.netloc), _has_shape(key, parts, segments),
+                  _segments_kind(segments))  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _site_of_netloc(netloc: str) -> str:
+    """Return ``site_of`` a URL with this netloc (its host depends on nothing else)."""
+    try:
+        host = SplitResult("http", netloc, "", "", "").hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
+    """Tell whether a URL is none of home, pager, feed or file (whatever page links to it)."""
+    if _is_asset(key.split("?")[0]) or _is_root(parts):
         return False
-    last = next((segment for segment in reversed(parts.path.split("/")) if segment), "")
-    return last.lower() not in _FEED_SEGMENTS
+    # The page number's patterns are searched only where they can match.
+    if "page" in parts.path.lower() and _PAGE_PATH_RE.search(parts.path):
+        return False
+    if parts.query and _PAGE_QUERY_RE.search(parts.query):
+        return False
+    return (segments[-1] if segments else "") not in _FEED_SEGMENTS
+
+
+def _is_asset(path: str) -> bool:
+    """Tell whether ``_ASSET_RE`` finds a file extension, trying the last dot alone.
+
+    No extension holds a dot, so a match can only start at the last one.
+    """
+    dot = path.rfind(".")
+    return dot >= 0 and _ASSET_RE.match(path, dot) is not None
+
+
+def _segments_kind(segments: list[str]) -> TaxonomyKind | None:
+    for segment in segments:
+        stem = segment.split(".", 1)[0]
+        if stem in _CATEGORY_SEGMENTS:
+            return "category"
+        if stem in _TAG_SEGMENTS:
+            return "tag"
+    return None
+
+
+NO_TARGET = Target(None, "", "", False, None)
+
+
+def rel_kind(rel: str) -> TaxonomyKind | None:
+    """Tell what a link's lower-cased ``rel`` says it points at (see ``taxonomy_kind``)."""
+    tokens = rel.split()
+    if "category" in tokens:
+        return "category"
+    if "tag" in tokens:
+        return "tag"
+    return None
