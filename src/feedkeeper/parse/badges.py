@@ -12,7 +12,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.dom import ancestors, collapse, is_visible
+from feedkeeper.parse.dom import ancestors, collapse, first_element_child, is_visible
 from feedkeeper.parse.page import Page
 
 _PIN_WORDS = r"已?置顶|置頂|pinned|sticky|top"
@@ -44,12 +44,15 @@ MAX_BADGE_CHARS = 8
 
 def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
     """Return the title's text without its badges, and whether one of them is a pin."""
-    badges = [
-        node
-        for node in title.traverse()
-        if node is not title and node.tag != "-text" and BADGE_RE.match(page.text_of(node))
-    ]
-    text = page.text_of(title, {node.mem_id for node in badges}) if badges else page.text_of(title)
+    text = page.text_of(title)
+    # The title itself is among the elements tested (``traverse`` starts at it).
+    badges = [title] if BADGE_RE.match(text) else []
+    if first_element_child(title) is not None:  # only then can a badge be a part of it
+        walk = title.traverse()
+        next(walk)
+        badges += [node for node in walk if BADGE_RE.match(page.text_of(node))]
+    if badges:
+        text = page.text_of(title, {node.mem_id for node in badges})
     pinned = any(PIN_RE.match(page.text_of(node)) for node in badges)
     for pattern in (_LEADING_RE, _TRAILING_RE):
         while (

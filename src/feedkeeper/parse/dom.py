@@ -91,6 +91,21 @@ def element_children(node: LexborNode) -> list[LexborNode]:
     return [child for child in node.iter() if not (child.tag or "-").startswith("-")]
 
 
+def has_element_sibling(node: LexborNode) -> bool:
+    """Tell whether an element sits beside the node (cheaper than listing the parent's children)."""
+    sibling = node.prev
+    while sibling is not None:
+        if not (sibling.tag or "-").startswith("-"):
+            return True
+        sibling = sibling.prev
+    sibling = node.next
+    while sibling is not None:
+        if not (sibling.tag or "-").startswith("-"):
+            return True
+        sibling = sibling.next
+    return False
+
+
 def first_element_child(node: LexborNode) -> LexborNode | None:
     """Return the node's first child element, if any."""
     child = node.child  # walked by hand: iter() would make a node object of every child

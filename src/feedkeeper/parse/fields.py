@@ -66,12 +66,12 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     root = block.node
     (title_text, pinned), title_node, link = _title(page, block)
     scan = scan_card(page, root, title_node)
-    categories, tags = _taxonomy(page, links, scan)
+    categories, tags, skip = _taxonomy(page, links, scan)
     hit = choose_date(scan.dates)
     indicators = [h.node for h in scan.dates if not h.in_prose or h is hit]
-    indicators += list(categories.nodes) + list(tags.nodes)
+    indicators += categories.nodes
+    indicators += tags.nodes
     indicators += _meta_links(block, link, links)
-    skip = [x.node for x in links if is_read_more(page.text_of(x.node))]
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip)
     excerpt, truncated = _split_ellipsis(excerpt)
     url = link.url if link else None
@@ -100,12 +100,12 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
 
 def _title(page: Page, block: Block) -> tuple[Title, LexborNode | None, PostLink | None]:
     """Return the title (badges apart), the node showing it, and the link that gives the URL."""
-    post_links = [link for link in block.links if link.key == block.key]
+    key = block.key
+    post_links = [link for link in block.links if link.key == key]
     for link in post_links:
         if link.in_heading and link.text:
-            heading = next((a for a in ancestors(link.node) if a.tag in HEADINGS), link.node)
-            inside = contains(block.node, heading)
-            return title_without_badges(page, link.title), heading if inside else link.node, link
+            heading = _heading_inside(block.node, link.node)
+            return title_without_badges(page, link.title), heading, link
     url_link = _url_link(post_links)
     main = block.main
     named = main is not None and bool(main.text) and not is_read_more(main.text)
@@ -115,6 +115,14 @@ def _title(page: Page, block: Block) -> tuple[Title, LexborNode | None, PostLink
     if named and main is not None:
         return title_without_badges(page, main.title), main.title, main
     return (None, False), None, url_link
+
+
+def _heading_inside(root: LexborNode, link: LexborNode) -> LexborNode:
+    """Return the heading around a link when it lies inside the card, else the link."""
+    for node in ancestors(link):
+        if node.tag in HEADINGS:
+            return node if contains(root, node) else link
+    return link
 
 
 def _url_link(links: list[PostLink]) -> PostLink | None:
@@ -145,17 +153,23 @@ def _link_comes_first(root: LexborNode, link: PostLink, heading: LexborNode) -> 
     return False
 
 
-def _taxonomy(page: Page, links: list[Link], scan: CardScan) -> tuple[Terms, Terms]:
+def _taxonomy(
+    page: Page, links: list[Link], scan: CardScan
+) -> tuple[Terms, Terms, list[LexborNode]]:
+    """Return the card's categories and tags, and its "Read more" links (one pass over links)."""
     found: dict[TaxonomyKind, tuple[list[str], list[LexborNode]]] = {
         "category": ([], []),
         "tag": ([], []),
     }
+    read_more: list[LexborNode] = []
     for link in links:
+        node = link.node
+        text = page.text_of(node)
+        if is_read_more(text):
+            read_more.append(node)
         if link.url is None or not link.visible:
             continue
-        node = link.node
         kind = link.kind
-        text = page.text_of(node) if kind else ""
         text = text.lstrip("#＃").strip() if kind == "tag" else text
         if kind and text:
             names, nodes = found[kind]
@@ -164,7 +178,7 @@ def _taxonomy(page: Page, links: list[Link], scan: CardScan) -> tuple[Terms, Ter
             nodes.append(node)
     categories = _terms(*found["category"]) or _labelled(scan, CATEGORY_ICON_RE, CATEGORY_LABEL_RE)
     tags = _terms(*found["tag"]) or _labelled(scan, TAG_ICON_RE, TAG_LABEL_RE)
-    return categories, tags
+    return categories, tags, read_more
 
 
 def _terms(names: list[str], nodes: list[LexborNode]) -> Terms | None:
