@@ -106,8 +106,8 @@ def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int
         size = len(indicator.text(strip=True))
         key = indicator.mem_id
         marked[key] = marked.get(key, 0) + size
-        parent = indicator.parent  # then its ancestors, as far as the root (not included)
-        while parent is not None and parent.tag not in ("html", "-document"):
+        parent = indicator.parent  # then its ancestors, as far as the root (not included);
+        while parent is not None:  # were the root not above, the marks above it go unread
             key = parent.mem_id
             if key == root_id:
                 break
