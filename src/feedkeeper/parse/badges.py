@@ -70,9 +70,7 @@ def shows_pin(page: Page, root: LexborNode) -> bool:
 
     Words in running text or code (``position: <code>sticky</code>``) are no badge.
     """
-    # The card's own text, shown or not, is tested: cheaper than the whole page's, and a
-    # card without a pin word anywhere has no text node that is one.
-    if not may_hold_pin_word(root.text()):
+    if not page.mentions(may_hold_pin_word):
         return False
     for node in root.traverse(include_text=True):
         if node.tag != "-text":

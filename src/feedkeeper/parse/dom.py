@@ -117,7 +117,14 @@ def first_element_child(node: LexborNode) -> LexborNode | None:
 def contains(outer: LexborNode, inner: LexborNode) -> bool:
     """Tell whether ``inner`` is ``outer`` or lies inside it."""
     outer_id = outer.mem_id
-    return inner.mem_id == outer_id or any(a.mem_id == outer_id for a in ancestors(inner))
+    if inner.mem_id == outer_id:
+        return True
+    parent = inner.parent  # the walk of ``ancestors``, without a generator
+    while parent is not None and parent.tag not in ("html", "-document"):
+        if parent.mem_id == outer_id:
+            return True
+        parent = parent.parent
+    return False
 
 
 def render_text(node: LexborNode, skip: Collection[int] = ()) -> str:

@@ -92,9 +92,11 @@ class _Run:
 
     def close(self) -> None:
         """End the run at a break (the title or a meta line), keeping it if the longest."""
-        text = collapse("".join(self.parts))
-        if len(text) > len(self.best_text):
-            self.best_text, self.best_nodes = text, self.nodes
+        text = "".join(self.parts)
+        if len(text) > len(self.best_text):  # collapsing only shortens: else it cannot win
+            text = collapse(text)
+            if len(text) > len(self.best_text):
+                self.best_text, self.best_nodes = text, self.nodes
         self.parts, self.nodes = [], []
 
 

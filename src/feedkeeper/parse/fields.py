@@ -65,8 +65,12 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     """Read the fields of a detected card block, given every link inside it."""
     root = block.node
     (title_text, pinned), title_node, link = _title(page, block)
-    scan = scan_card(page, root, title_node)
-    categories, tags, skip = _taxonomy(page, links, scan)
+    linked_categories, linked_tags, skip = _linked_terms(page, links)
+    # Terms shown after a label ("分类: x") count only where links name none: only then
+    # does the scan look for labels.
+    scan = scan_card(page, root, title_node, linked_categories is None or linked_tags is None)
+    categories = linked_categories or _labelled(scan, CATEGORY_ICON_RE, CATEGORY_LABEL_RE)
+    tags = linked_tags or _labelled(scan, TAG_ICON_RE, TAG_LABEL_RE)
     hit = choose_date(scan.dates)
     indicators = [h.node for h in scan.dates if not h.in_prose or h is hit]
     indicators += categories.nodes
@@ -153,10 +157,10 @@ def _link_comes_first(root: LexborNode, link: PostLink, heading: LexborNode) -> 
     return False
 
 
-def _taxonomy(
-    page: Page, links: list[Link], scan: CardScan
-) -> tuple[Terms, Terms, list[LexborNode]]:
-    """Return the card's categories and tags, and its "Read more" links (one pass over links)."""
+def _linked_terms(
+    page: Page, links: list[Link]
+) -> tuple[Terms | None, Terms | None, list[LexborNode]]:
+    """Return the categories and tags the card's links name, and its "Read more" links."""
     found: dict[TaxonomyKind, tuple[list[str], list[LexborNode]]] = {
         "category": ([], []),
         "tag": ([], []),
@@ -176,9 +180,7 @@ def _taxonomy(
             if text not in names:
                 names.append(text)
             nodes.append(node)
-    categories = _terms(*found["category"]) or _labelled(scan, CATEGORY_ICON_RE, CATEGORY_LABEL_RE)
-    tags = _terms(*found["tag"]) or _labelled(scan, TAG_ICON_RE, TAG_LABEL_RE)
-    return categories, tags, read_more
+    return _terms(*found["category"]), _terms(*found["tag"]), read_more
 
 
 def _terms(names: list[str], nodes: list[LexborNode]) -> Terms | None:
@@ -232,11 +234,13 @@ def _split_names(text: str) -> tuple[str, ...]:
 def _meta_links(block: Block, link: PostLink | None, links: list[Link]) -> list[LexborNode]:
     """Return links that belong to meta lines: comment counts, authors, other post anchors."""
     found: list[LexborNode] = []
+    key = block.key
     for post_link in block.links:
-        if post_link.key == block.key and "#" in post_link.url and post_link is not link:
+        if post_link.key == key and "#" in post_link.url and post_link is not link:
             found.append(post_link.node)
     for other in links:
-        if "author" in other.rel.split() or "/author/" in (other.url or ""):
+        rel = other.rel  # split only when the word may be there: most links have no rel
+        if ("author" in rel and "author" in rel.split()) or "/author/" in (other.url or ""):
             found.append(other.node)
     return found
 

@@ -86,12 +86,14 @@ class CardScan:
     labels: list[LexborNode]  # text nodes that start with a "分类"/"Tags:" style label
 
 
-def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardScan:
+def scan_card(
+    page: Page, root: LexborNode, title: LexborNode | None, labels: bool = True
+) -> CardScan:
     """Look through the card once, collecting dates, icons and labels in document order.
 
     Hidden and unrendered parts, the title link and long runs of prose (a whole post's
     body) are not looked into: meta lines are short and visible. Dates and icons are
-    not looked into either.
+    not looked into either. Labels are looked for only when ``labels`` is true.
     """
     scan = CardScan([], [], [])
     title_id = title.mem_id if title is not None and title.tag == "a" else None
@@ -110,7 +112,9 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
         if raw is not None:
             # Worth a closer look: every date has a digit, and labels lead (``^\\s*``
             # passes over the spaces ``str.strip`` would, the Unicode ones too).
-            if len(raw) <= 4 * MAX_DATE_TEXT and (_DIGIT_RE.search(raw) or _LABEL_RE.match(raw)):
+            if len(raw) <= 4 * MAX_DATE_TEXT and (
+                _DIGIT_RE.search(raw) or (labels and _LABEL_RE.match(raw))
+            ):
                 _scan_text(node, scan, root_id)
             continue
         tag = node.tag or ""
