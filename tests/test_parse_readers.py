@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from feedkeeper.parse.badges import _MARK_RE, may_hold_pin_word
 from feedkeeper.parse.dates import parse_date, parse_machine_value
 from feedkeeper.parse.dom import ancestors, contains, element_children, has_element_sibling
 from feedkeeper.parse.page import load_page
@@ -73,3 +74,13 @@ def test_a_scan_without_labels_finds_the_same_dates_and_icons() -> None:
     assert len(first.icons) == 1 and len(first.labels) == 1
     assert [hit.date for hit in second.dates] == ["2025-01-03"]
     assert len(second.labels) == 1
+
+
+def test_the_pin_word_test_misses_no_word_the_pin_pattern_takes() -> None:
+    words = ["置顶", "已置顶", "[置頂]", "Pinned", "PINNED", "Sticky", "PİNNED", "pınned", "ſticky"]
+    words += ["STIC\u212aY", "【置顶】"]
+    for word in words:
+        assert _MARK_RE.match(word), word
+        assert may_hold_pin_word(f"正文 {word} 正文"), word
+    for text in ("设置 位置", "pin ned", "a plain title", "stick y"):
+        assert not may_hold_pin_word(text), text

@@ -130,8 +130,10 @@ def contains(outer: LexborNode, inner: LexborNode) -> bool:
 def render_text(node: LexborNode, skip: Collection[int] = ()) -> str:
     """Return the node's text as a browser shows it, leaving out the elements in ``skip``."""
     child = node.child
-    if child is not None and child.tag == "-text" and child.next is None:
-        return collapse(child.text_content or "")  # the common case: one text node
+    if child is not None and child.next is None:
+        raw = child.text_content  # None unless a text node: the common case, one of them
+        if raw is not None:
+            return " ".join(raw.split())  # collapse(), inlined: text_of asks this most
     parts: list[str] = []
     render_into(node, skip, parts)
     return collapse("".join(parts))
@@ -161,15 +163,16 @@ def render_into(node: LexborNode, skip: Collection[int], parts: list[str]) -> No
             if current.mem_id != resume:
                 continue
             resume = None
-        tag = current.tag
-        if tag == "-text":
-            content = current.text_content or ""
+        content = current.text_content  # None unless a text node that holds some text
+        if content is not None:
             if content and not content[0].isspace() and _needs_space(parts, current):
                 parts.append(" ")
             parts.append(content)
-        elif tag == "-comment":
             continue
-        elif tag in UNRENDERED_TAGS or (current.mem_id in skip and current.mem_id != root_id):
+        tag = current.tag
+        if tag in ("-comment", "-text"):  # a comment, or a text node of no text
+            continue
+        if tag in UNRENDERED_TAGS or (current.mem_id in skip and current.mem_id != root_id):
             resume = following_id(current, root_id)
             if resume is None:
                 break

@@ -59,12 +59,14 @@ def find_excerpt(
     # The regions are rendered as the walk meets them, into the run they belong to.
     while stack:
         node = stack.pop()
+        raw = node.text_content  # None unless a text node that holds some text
+        if raw is not None:
+            run.parts.append(raw)  # a text node renders as it is
+            continue
         tag, key = node.tag, node.mem_id
-        if tag == "-text":
-            run.parts.append(node.text_content or "")  # a text node renders as it is
-        elif key == title_id:
+        if key == title_id:
             run.close()
-        elif tag in UNRENDERED_TAGS or key in skip or key in hidden:
+        elif tag in UNRENDERED_TAGS or tag == "-text" or key in skip or key in hidden:
             continue
         elif key in title_path or (key in marked and _needs_split(node, marked, skip)):
             children = list(node.iter(include_text=True))
