@@ -36,7 +36,6 @@ _TRAILING_READ_MORE_RE = re.compile(
 # (after trailing spaces and arrows) cannot match, and is not searched.
 _READ_MORE_ENDS = frozenset("文多读eEgG")
 _ARROWS = "»›→>"
-Region = LexborNode | None  # None marks a break: the title or a meta line
 
 
 def find_excerpt(

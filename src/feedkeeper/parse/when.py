@@ -110,7 +110,7 @@ def scan_card(
             resume = None
         raw = node.text_content  # None for an element: one read tells text from elements
         if raw is not None:
-            # Worth a closer look: every date has a digit, and labels lead (``^\\s*``
+            # Worth a closer look: every date has a digit, and labels lead (``^\s*``
             # passes over the spaces ``str.strip`` would, the Unicode ones too).
             if len(raw) <= 4 * MAX_DATE_TEXT and (
                 _DIGIT_RE.search(raw) or (labels and _LABEL_RE.match(raw))
