@@ -12,7 +12,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.dom import ancestors, collapse, is_visible
+from feedkeeper.parse.dom import ancestors, collapse, first_element_child, is_visible
 from feedkeeper.parse.page import Page
 
 _PIN_WORDS = r"已?置顶|置頂|pinned|sticky|top"
@@ -33,8 +33,11 @@ _TRAILING_RE = re.compile(
 # What a trailing badge ends with (before spaces): a title ending otherwise is not
 # searched for one, a search from every position of the title being the costly part.
 _CLOSERS = frozenset("]】］)）>》")
-# Letters that case-insensitive matching takes for "i" or "s" and str.lower() does not.
-_ODD_FOLDS = "İıſ"
+# Letters that case-insensitive matching takes for "i", "s" or "k" though they are no ASCII
+# (the Kelvin sign K is one that str.lower() turns into "k").
+_ODD_FOLDS = "İıſ\u212a"
+# Found at once: a regex meets the few "置" a page holds faster than a search for each word.
+_CJK_PIN_RE = re.compile("置[顶頂]")
 _SEPARATORS = " :：|｜-—·"
 # Code and quotes: a word in them is text, not a badge.
 _TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})
@@ -44,12 +47,15 @@ MAX_BADGE_CHARS = 8
 
 def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
     """Return the title's text without its badges, and whether one of them is a pin."""
-    badges = [
-        node
-        for node in title.traverse()
-        if node is not title and node.tag != "-text" and BADGE_RE.match(page.text_of(node))
-    ]
-    text = page.text_of(title, {node.mem_id for node in badges}) if badges else page.text_of(title)
+    text = page.text_of(title)
+    # The title itself is among the elements tested (``traverse`` starts at it).
+    badges = [title] if BADGE_RE.match(text) else []
+    if first_element_child(title) is not None:  # only then can a badge be a part of it
+        walk = title.traverse()
+        next(walk)
+        badges += [node for node in walk if BADGE_RE.match(page.text_of(node))]
+    if badges:
+        text = page.text_of(title, {node.mem_id for node in badges})
     pinned = any(PIN_RE.match(page.text_of(node)) for node in badges)
     for pattern in (_LEADING_RE, _TRAILING_RE):
         while (
@@ -82,8 +88,10 @@ def shows_pin(page: Page, root: LexborNode) -> bool:
 
 
 def may_hold_pin_word(text: str) -> bool:
-    """Tell whether ``text`` may hold a pin word, in any case: cheaper than a regex search."""
-    if "置顶" in text or "置頂" in text or any(letter in text for letter in _ODD_FOLDS):
+    """Tell whether ``text`` may hold a pin word, in any case: a cheap test that misses none."""
+    if _CJK_PIN_RE.search(text) or any(letter in text for letter in _ODD_FOLDS):
         return True
-    lowered = text.lower()
-    return "pinned" in lowered or "sticky" in lowered
+    # The ASCII letters alone, lowered: a word of them stays whole when the rest is dropped,
+    # and dropping it is cheaper than lowering a page of CJK text.
+    letters = text.encode("ascii", "ignore").lower()
+    return b"pinned" in letters or b"sticky" in letters

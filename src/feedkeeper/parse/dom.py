@@ -91,6 +91,21 @@ def element_children(node: LexborNode) -> list[LexborNode]:
     return [child for child in node.iter() if not (child.tag or "-").startswith("-")]
 
 
+def has_element_sibling(node: LexborNode) -> bool:
+    """Tell whether an element sits beside the node (cheaper than listing the parent's children)."""
+    sibling = node.prev
+    while sibling is not None:
+        if not (sibling.tag or "-").startswith("-"):
+            return True
+        sibling = sibling.prev
+    sibling = node.next
+    while sibling is not None:
+        if not (sibling.tag or "-").startswith("-"):
+            return True
+        sibling = sibling.next
+    return False
+
+
 def first_element_child(node: LexborNode) -> LexborNode | None:
     """Return the node's first child element, if any."""
     child = node.child  # walked by hand: iter() would make a node object of every child
@@ -102,14 +117,23 @@ def first_element_child(node: LexborNode) -> LexborNode | None:
 def contains(outer: LexborNode, inner: LexborNode) -> bool:
     """Tell whether ``inner`` is ``outer`` or lies inside it."""
     outer_id = outer.mem_id
-    return inner.mem_id == outer_id or any(a.mem_id == outer_id for a in ancestors(inner))
+    if inner.mem_id == outer_id:
+        return True
+    parent = inner.parent  # the walk of ``ancestors``, without a generator
+    while parent is not None and parent.tag not in ("html", "-document"):
+        if parent.mem_id == outer_id:
+            return True
+        parent = parent.parent
+    return False
 
 
 def render_text(node: LexborNode, skip: Collection[int] = ()) -> str:
     """Return the node's text as a browser shows it, leaving out the elements in ``skip``."""
     child = node.child
-    if child is not None and child.tag == "-text" and child.next is None:
-        return collapse(child.text_content or "")  # the common case: one text node
+    if child is not None and child.next is None:
+        raw = child.text_content  # None unless a text node: the common case, one of them
+        if raw is not None:
+            return " ".join(raw.split())  # collapse(), inlined: text_of asks this most
     parts: list[str] = []
     render_into(node, skip, parts)
     return collapse("".join(parts))
@@ -139,15 +163,16 @@ def render_into(node: LexborNode, skip: Collection[int], parts: list[str]) -> No
             if current.mem_id != resume:
                 continue
             resume = None
-        tag = current.tag
-        if tag == "-text":
-            content = current.text_content or ""
+        content = current.text_content  # None unless a text node that holds some text
+        if content is not None:
             if content and not content[0].isspace() and _needs_space(parts, current):
                 parts.append(" ")
             parts.append(content)
-        elif tag == "-comment":
             continue
-        elif tag in UNRENDERED_TAGS or (current.mem_id in skip and current.mem_id != root_id):
+        tag = current.tag
+        if tag in ("-comment", "-text"):  # a comment, or a text node of no text
+            continue
+        if tag in UNRENDERED_TAGS or (current.mem_id in skip and current.mem_id != root_id):
             resume = following_id(current, root_id)
             if resume is None:
                 break

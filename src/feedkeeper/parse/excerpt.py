@@ -36,7 +36,6 @@ _TRAILING_READ_MORE_RE = re.compile(
 # (after trailing spaces and arrows) cannot match, and is not searched.
 _READ_MORE_ENDS = frozenset("文多读eEgG")
 _ARROWS = "»›→>"
-Region = LexborNode | None  # None marks a break: the title or a meta line
 
 
 def find_excerpt(
@@ -51,28 +50,55 @@ def find_excerpt(
     marked = _mark(root, indicators)
     title_path = {a.mem_id for a in ancestors(title, root)} if title is not None else set()
     title_id = title.mem_id if title is not None else None
-    regions: list[Region] = []
     hidden = page.hidden
+    unshown = hidden.union(skip) if skip else hidden
+    run = _Run()
     stack = list(root.iter(include_text=True))
     stack.reverse()
+    # The regions are rendered as the walk meets them, into the run they belong to.
     while stack:
         node = stack.pop()
-        tag, key = node.tag, node.mem_id
-        if tag == "-text":
-            regions.append(node)
-        elif key == title_id:
-            regions.append(None)
-        elif tag in UNRENDERED_TAGS or key in skip or key in hidden:
+        raw = node.text_content  # None unless a text node that holds some text
+        if raw is not None:
+            run.parts.append(raw)  # a text node renders as it is
             continue
-        elif key in title_path or _needs_split(node, marked, skip):
+        tag, key = node.tag, node.mem_id
+        if key == title_id:
+            run.close()
+        elif tag in UNRENDERED_TAGS or tag == "-text" or key in skip or key in hidden:
+            continue
+        elif key in title_path or (key in marked and _needs_split(node, marked, skip)):
             children = list(node.iter(include_text=True))
             children.reverse()
             stack += children
         elif key in marked:
-            regions.append(None)
+            run.close()
         else:
-            regions.append(node)
-    return _longest_run(regions, hidden.union(skip))
+            render_into(node, unshown, run.parts)
+            run.nodes.append(node)
+    run.close()
+    return (_strip_read_more(run.best_text) or None), run.best_nodes
+
+
+class _Run:
+    """The run of text regions being read, and the longest one closed so far."""
+
+    __slots__ = ("best_nodes", "best_text", "nodes", "parts")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.nodes: list[LexborNode] = []  # the elements among the regions
+        self.best_text = ""
+        self.best_nodes: list[LexborNode] = []
+
+    def close(self) -> None:
+        """End the run at a break (the title or a meta line), keeping it if the longest."""
+        text = "".join(self.parts)
+        if len(text) > len(self.best_text):  # collapsing only shortens: else it cannot win
+            text = collapse(text)
+            if len(text) > len(self.best_text):
+                self.best_text, self.best_nodes = text, self.nodes
+        self.parts, self.nodes = [], []
 
 
 def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int]:
@@ -83,8 +109,8 @@ def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int
         size = len(indicator.text(strip=True))
         key = indicator.mem_id
         marked[key] = marked.get(key, 0) + size
-        parent = indicator.parent  # then its ancestors, as far as the root (not included)
-        while parent is not None and parent.tag not in ("html", "-document"):
+        parent = indicator.parent  # then its ancestors, as far as the root (not included);
+        while parent is not None:  # were the root not above, the marks above it go unread
             key = parent.mem_id
             if key == root_id:
                 break
@@ -95,39 +121,19 @@ def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int
 
 def _needs_split(node: LexborNode, marked: dict[int, int], skip: Collection[int]) -> bool:
     """Tell whether a marked region also holds excerpt text, so it must be split further."""
-    if node.mem_id not in marked:
-        return False
     residual = len(node.text(strip=True)) - marked[node.mem_id]
     if residual > MAX_META_RESIDUAL:
         return True
-    return any(
-        child.tag in BLOCK_TAGS
-        and child.mem_id not in marked
-        and child.mem_id not in skip
-        and child.text(strip=True)
-        for child in node.iter()
-    )
-
-
-def _longest_run(
-    regions: list[Region], skip: Collection[int]
-) -> tuple[str | None, list[LexborNode]]:
-    best_text, best_nodes = "", []
-    parts: list[str] = []
-    nodes: list[LexborNode] = []
-    for region in [*regions, None]:
-        if region is not None:
-            if region.tag == "-text":  # a text node renders as it is
-                parts.append(region.text_content or "")
-            else:
-                render_into(region, skip, parts)
-            nodes.append(region)
-            continue
-        text = collapse("".join(parts))
-        if len(text) > len(best_text):
-            best_text, best_nodes = text, [n for n in nodes if n.tag != "-text"]
-        parts, nodes = [], []
-    return (_strip_read_more(best_text) or None), best_nodes
+    for child in node.iter():
+        key = child.mem_id
+        if (
+            child.tag in BLOCK_TAGS
+            and key not in marked
+            and key not in skip
+            and child.text(strip=True)
+        ):
+            return True
+    return False
 
 
 def _strip_read_more(text: str) -> str:

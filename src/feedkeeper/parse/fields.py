@@ -65,13 +65,17 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     """Read the fields of a detected card block, given every link inside it."""
     root = block.node
     (title_text, pinned), title_node, link = _title(page, block)
-    scan = scan_card(page, root, title_node)
-    categories, tags = _taxonomy(page, links, scan)
+    linked_categories, linked_tags, skip = _linked_terms(page, links)
+    # Terms shown after a label ("分类: x") count only where links name none: only then
+    # does the scan look for labels.
+    scan = scan_card(page, root, title_node, linked_categories is None or linked_tags is None)
+    categories = linked_categories or _labelled(scan, CATEGORY_ICON_RE, CATEGORY_LABEL_RE)
+    tags = linked_tags or _labelled(scan, TAG_ICON_RE, TAG_LABEL_RE)
     hit = choose_date(scan.dates)
     indicators = [h.node for h in scan.dates if not h.in_prose or h is hit]
-    indicators += list(categories.nodes) + list(tags.nodes)
+    indicators += categories.nodes
+    indicators += tags.nodes
     indicators += _meta_links(block, link, links)
-    skip = [x.node for x in links if is_read_more(page.text_of(x.node))]
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip)
     excerpt, truncated = _split_ellipsis(excerpt)
     url = link.url if link else None
@@ -100,12 +104,12 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
 
 def _title(page: Page, block: Block) -> tuple[Title, LexborNode | None, PostLink | None]:
     """Return the title (badges apart), the node showing it, and the link that gives the URL."""
-    post_links = [link for link in block.links if link.key == block.key]
+    key = block.key
+    post_links = [link for link in block.links if link.key == key]
     for link in post_links:
         if link.in_heading and link.text:
-            heading = next((a for a in ancestors(link.node) if a.tag in HEADINGS), link.node)
-            inside = contains(block.node, heading)
-            return title_without_badges(page, link.title), heading if inside else link.node, link
+            heading = _heading_inside(block.node, link.node)
+            return title_without_badges(page, link.title), heading, link
     url_link = _url_link(post_links)
     main = block.main
     named = main is not None and bool(main.text) and not is_read_more(main.text)
@@ -115,6 +119,14 @@ def _title(page: Page, block: Block) -> tuple[Title, LexborNode | None, PostLink
     if named and main is not None:
         return title_without_badges(page, main.title), main.title, main
     return (None, False), None, url_link
+
+
+def _heading_inside(root: LexborNode, link: LexborNode) -> LexborNode:
+    """Return the heading around a link when it lies inside the card, else the link."""
+    for node in ancestors(link):
+        if node.tag in HEADINGS:
+            return node if contains(root, node) else link
+    return link
 
 
 def _url_link(links: list[PostLink]) -> PostLink | None:
@@ -145,26 +157,30 @@ def _link_comes_first(root: LexborNode, link: PostLink, heading: LexborNode) -> 
     return False
 
 
-def _taxonomy(page: Page, links: list[Link], scan: CardScan) -> tuple[Terms, Terms]:
+def _linked_terms(
+    page: Page, links: list[Link]
+) -> tuple[Terms | None, Terms | None, list[LexborNode]]:
+    """Return the categories and tags the card's links name, and its "Read more" links."""
     found: dict[TaxonomyKind, tuple[list[str], list[LexborNode]]] = {
         "category": ([], []),
         "tag": ([], []),
     }
+    read_more: list[LexborNode] = []
     for link in links:
+        node = link.node
+        text = page.text_of(node)
+        if is_read_more(text):
+            read_more.append(node)
         if link.url is None or not link.visible:
             continue
-        node = link.node
         kind = link.kind
-        text = page.text_of(node) if kind else ""
         text = text.lstrip("#＃").strip() if kind == "tag" else text
         if kind and text:
             names, nodes = found[kind]
             if text not in names:
                 names.append(text)
             nodes.append(node)
-    categories = _terms(*found["category"]) or _labelled(scan, CATEGORY_ICON_RE, CATEGORY_LABEL_RE)
-    tags = _terms(*found["tag"]) or _labelled(scan, TAG_ICON_RE, TAG_LABEL_RE)
-    return categories, tags
+    return _terms(*found["category"]), _terms(*found["tag"]), read_more
 
 
 def _terms(names: list[str], nodes: list[LexborNode]) -> Terms | None:
@@ -218,11 +234,13 @@ def _split_names(text: str) -> tuple[str, ...]:
 def _meta_links(block: Block, link: PostLink | None, links: list[Link]) -> list[LexborNode]:
     """Return links that belong to meta lines: comment counts, authors, other post anchors."""
     found: list[LexborNode] = []
+    key = block.key
     for post_link in block.links:
-        if post_link.key == block.key and "#" in post_link.url and post_link is not link:
+        if post_link.key == key and "#" in post_link.url and post_link is not link:
             found.append(post_link.node)
     for other in links:
-        if "author" in other.rel.split() or "/author/" in (other.url or ""):
+        rel = other.rel  # split only when the word may be there: most links have no rel
+        if ("author" in rel and "author" in rel.split()) or "/author/" in (other.url or ""):
             found.append(other.node)
     return found
 

@@ -7,6 +7,7 @@ sees (a "Read more" button, a "下一页" link), never how a particular theme na
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _EDGE = r"[\s\W_]*"
 
@@ -53,4 +54,9 @@ SIDEBAR_TOKEN_RE = re.compile(r"sidebar|widget|aside", re.I)
 
 def is_read_more(text: str) -> bool:
     """Tell whether link text is a "Read more" button rather than a title."""
-    return bool(text) and len(text) <= 30 and READ_MORE_RE.match(text) is not None
+    return bool(text) and len(text) <= 30 and _reads_more(text)
+
+
+@lru_cache(maxsize=1024)  # every card of a page shows the same few button texts
+def _reads_more(text: str) -> bool:
+    return READ_MORE_RE.match(text) is not None

@@ -28,8 +28,8 @@ from feedkeeper.parse.dom import (
     UNRENDERED_TAGS,
     attr,
     collapse,
-    element_children,
     following_shown_id,
+    has_element_sibling,
 )
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import (
@@ -86,12 +86,14 @@ class CardScan:
     labels: list[LexborNode]  # text nodes that start with a "分类"/"Tags:" style label
 
 
-def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardScan:
+def scan_card(
+    page: Page, root: LexborNode, title: LexborNode | None, labels: bool = True
+) -> CardScan:
     """Look through the card once, collecting dates, icons and labels in document order.
 
     Hidden and unrendered parts, the title link and long runs of prose (a whole post's
     body) are not looked into: meta lines are short and visible. Dates and icons are
-    not looked into either.
+    not looked into either. Labels are looked for only when ``labels`` is true.
     """
     scan = CardScan([], [], [])
     title_id = title.mem_id if title is not None and title.tag == "a" else None
@@ -99,26 +101,27 @@ def scan_card(page: Page, root: LexborNode, title: LexborNode | None) -> CardSca
     hidden, dated = page.hidden, page.dated
     resume: int | None = None  # inside a subtree passed over until this node comes up
     # Whitespace-only text is never a date or a label: lexbor leaves it out of the walk.
-    for node in root.traverse(include_text=True, skip_empty=True):
+    walk = root.traverse(include_text=True, skip_empty=True)
+    next(walk)  # the root itself, always looked into
+    for node in walk:
         if resume is not None:
             if node.mem_id != resume:
                 continue
             resume = None
-        tag = node.tag
-        if tag == "-text":
-            raw = node.text_content or ""
-            if len(raw) <= 4 * MAX_DATE_TEXT and not raw.isspace() and _is_date_or_label(raw):
+        raw = node.text_content  # None for an element: one read tells text from elements
+        if raw is not None:
+            # Worth a closer look: every date has a digit, and labels lead (``^\s*``
+            # passes over the spaces ``str.strip`` would, the Unicode ones too).
+            if len(raw) <= 4 * MAX_DATE_TEXT and (
+                _DIGIT_RE.search(raw) or (labels and _LABEL_RE.match(raw))
+            ):
                 _scan_text(node, scan, root_id)
             continue
+        tag = node.tag or ""
         key = node.mem_id
-        if key == root_id or (
-            tag not in _WATCHED_TAGS
-            and key not in hidden
-            and key not in dated
-            and key != title_id  # an element none of whose checks can apply: looked into
-        ):
-            continue
-        if _is_looked_into(page, node, tag or "", key, title_id, scan):
+        if tag not in _WATCHED_TAGS and key not in hidden and key not in dated and key != title_id:
+            continue  # an element none of whose checks can apply: looked into
+        if _is_looked_into(page, node, tag, key, title_id, scan):
             continue
         if node.child is not None:
             resume = following_shown_id(node, root_id)
@@ -197,11 +200,6 @@ def _machine_value(attrs: dict[str, str | None]) -> str | None:
     return None
 
 
-def _is_date_or_label(raw: str) -> bool:
-    """Tell whether text is worth a closer look: every date has a digit; labels lead."""
-    return _DIGIT_RE.search(raw) is not None or _LABEL_RE.match(raw.strip()) is not None
-
-
 def _is_icon(node: LexborNode) -> bool:
     """Tell whether an element is an empty icon (``<i class="fa fa-folder">``)."""
     tag = node.tag
@@ -252,7 +250,7 @@ def _previous_texts(node: LexborNode) -> list[str]:
                     return texts
             sibling = sibling.prev
         parent = node.parent
-        if texts or parent is None or len(element_children(parent)) != 1:
+        if texts or parent is None or has_element_sibling(node):
             return texts
         node = parent
     return texts
