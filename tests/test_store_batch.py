@@ -113,3 +113,18 @@ def test_one_row_and_no_rows(conn: Connection) -> None:
     # A later batch with other keys is compiled for those keys.
     execute_rows(conn, insert(item), [{"id": 5, "flag": True}, {"id": 6, "flag": None}])
     assert stored(conn, item)[1:] == [(5, None, 1, None, 7), (6, None, None, None, 7)]
+
+
+def test_every_column_given_still_goes_through_its_type(conn: Connection) -> None:
+    full = [
+        {"id": 7, "name": "x", "flag": True, "seen": dt.datetime(2025, 5, 6), "rank": 1},
+        {"id": 8, "name": "y", "flag": False, "seen": None, "rank": None},
+    ]
+    execute_rows(conn, insert(item), full)
+    assert stored(conn, item) == [
+        (7, "x", 1, "2025-05-06 00:00:00.000000", 1),
+        (8, "y", 0, None, None),
+    ]
+    # Without a type to process, the rows go as they are.
+    execute_rows(conn, insert(stamped), [{"id": 1, "made": "a"}, {"id": 2, "made": "b"}])
+    assert stored(conn, stamped) == [(1, "a"), (2, "b")]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult
@@ -28,8 +29,33 @@ class _Plan:
 
     sql: str
     names: tuple[str, ...]  # the row key of each positional parameter, in order
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    processed: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, bind processor)
     fixed: dict[int, Any]  # position -> a literal's value (``literal(1)`` in a SELECT)
+
+    def values(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """Return each row's parameters in the compiled order, processed for the driver."""
+        if self.fixed:
+            return [self._with_fixed(row) for row in rows]
+        take = itemgetter(*self.names) if len(self.names) > 1 else _single(self.names[0])
+        if not self.processed:
+            return [take(row) for row in rows]
+        params = []
+        for row in rows:
+            values = list(take(row))
+            for position, process in self.processed:
+                values[position] = process(values[position])
+            params.append(tuple(values))
+        return params
+
+    def _with_fixed(self, row: dict[str, Any]) -> tuple[Any, ...]:
+        values = [self.fixed[i] if i in self.fixed else row[n] for i, n in enumerate(self.names)]
+        for position, process in self.processed:
+            values[position] = process(values[position])
+        return tuple(values)
+
+
+def _single(name: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    return lambda row: (row[name],)
 
 
 _plans: dict[tuple[int, str, tuple[str, ...]], tuple[UpdateBase, _Plan | None]] = {}
@@ -41,29 +67,10 @@ def execute_rows(
     """Run ``statement`` once for each row; every row has the keys of the first."""
     if len(rows) < _FEW_ROWS:
         return conn.execute(statement, list(rows))
-    keys = tuple(sorted(rows[0]))
-    plan = _plan(conn, statement, keys)
+    plan = _plan(conn, statement, tuple(sorted(rows[0])))
     if plan is None:
         return conn.execute(statement, list(rows))
-    names, processors, fixed = plan.names, plan.processors, plan.fixed
-    if fixed or any(processors):
-        params = [_values(row, names, processors, fixed) for row in rows]
-    else:
-        params = [tuple([row[name] for name in names]) for row in rows]
-    return conn.exec_driver_sql(plan.sql, params)
-
-
-def _values(
-    row: dict[str, Any],
-    names: tuple[str, ...],
-    processors: tuple[Callable[[Any], Any] | None, ...],
-    fixed: dict[int, Any],
-) -> tuple[Any, ...]:
-    values = []
-    for position, (name, process) in enumerate(zip(names, processors, strict=True)):
-        value = fixed[position] if position in fixed else row[name]
-        values.append(process(value) if process is not None else value)
-    return tuple(values)
+    return conn.exec_driver_sql(plan.sql, plan.values(rows))
 
 
 def _plan(conn: Connection, statement: UpdateBase, keys: tuple[str, ...]) -> _Plan | None:
@@ -86,6 +93,8 @@ def _compile(conn: Connection, statement: UpdateBase, keys: tuple[str, ...]) -> 
     defaults = {column.key: column.default for column in compiled.insert_prefetch}
     defaults |= {column.key: column.onupdate for column in compiled.update_prefetch}
     names = tuple(compiled.positiontup or ())
+    if not names:
+        return None  # nothing to bind: one plain execute per row, as before
     fixed: dict[int, Any] = {}
     for position, name in enumerate(names):
         bind = compiled.binds[name]
@@ -103,9 +112,7 @@ def _compile(conn: Connection, statement: UpdateBase, keys: tuple[str, ...]) -> 
         else:
             fixed[position] = bind.effective_value  # a literal inside the statement
     processors = compiled._bind_processors
-    return _Plan(
-        sql=compiled.string,
-        names=names,
-        processors=tuple(processors.get(name) for name in names),
-        fixed=fixed,
+    processed = tuple(
+        (position, processors[name]) for position, name in enumerate(names) if name in processors
     )
+    return _Plan(sql=compiled.string, names=names, processed=processed, fixed=fixed)

@@ -7,10 +7,10 @@ already seen of them. Statements are SQLAlchemy Core, compiled once and cached.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, bindparam, func, select
 
 from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting
@@ -148,8 +148,8 @@ def fields_of_row(row: Sequence[Any]) -> Fields:
     return Fields(
         title=title,
         category=category,
-        categories=tuple(json.loads(categories or "[]")),
-        tags=tuple(json.loads(tags or "[]")),
+        categories=tuple(orjson.loads(categories or "[]")),
+        tags=tuple(orjson.loads(tags or "[]")),
         published=published,
         published_at=published_at,
         excerpt=excerpt,
