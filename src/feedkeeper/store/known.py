@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Connection, bindparam, func, select
 
 from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting
+from feedkeeper.store.compiled import fetch_rows
 from feedkeeper.store.tables import (
     post_fingerprint_t,
     post_t,
@@ -112,7 +113,7 @@ class KnownReader:
         known.sighted_in_run = self.sighted_in(run_id) & set(found)
         candidates = list(set(known.by_fingerprint.values()) - set(known.by_url.values()))
         if candidates:
-            for url, post_id in self.conn.execute(_URLS_OF_POSTS, {"keys": candidates}):
+            for url, post_id in fetch_rows(self.conn, _URLS_OF_POSTS, {"keys": candidates}):
                 known.urls_of.setdefault(post_id, set()).add(url)
 
     def _load_fresh_aliases(self, known: Known, run_id: int) -> None:
@@ -121,24 +122,24 @@ class KnownReader:
         if not listed:
             return
         params = {"run": run_id, "keys": listed}
-        for post_id, alias in self.conn.execute(_FRESH_ALIASES, params):
+        for post_id, alias in fetch_rows(self.conn, _FRESH_ALIASES, params):
             known.fresh_aliases.setdefault(post_id, set()).add(alias)
         if not known.fresh_aliases:
             return
         params = {"run": run_id, "keys": list(known.fresh_aliases)}
-        for post_id, *sighting in self.conn.execute(_RUN_SIGHTINGS, params):
+        for post_id, *sighting in fetch_rows(self.conn, _RUN_SIGHTINGS, params):
             known.run_sightings.setdefault(post_id, []).append(RunSighting(*sighting))
 
     def _pairs(self, query: Any, keys: list[str], site_id: int | None) -> dict[str, int]:
         if not keys:
             return {}
         params = {"keys": keys, "site": site_id}
-        return {key: post_id for key, post_id in self.conn.execute(query, params)}
+        return {key: post_id for key, post_id in fetch_rows(self.conn, query, params)}
 
     def _current(self, post_ids: set[int]) -> dict[int, Current]:
         if not post_ids:
             return {}
-        rows = self.conn.execute(_CURRENT, {"keys": list(post_ids)})
+        rows = fetch_rows(self.conn, _CURRENT, {"keys": list(post_ids)})
         return {row[1]: Current(row[1], row[0], row[2], fields_of_row(row[3:])) for row in rows}
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from feedkeeper.cards import find_placeholders
 from feedkeeper.dedupe import KeyedCard, Known, PageChanges, PageOutcome, Split, VersionRow
 from feedkeeper.records import PageCapture
-from feedkeeper.store.batch import execute_rows
+from feedkeeper.store.compiled import execute_rows
 from feedkeeper.store.dialect import (
     insert_unless_present,
     is_index_deferred,

@@ -25,8 +25,8 @@ from sqlalchemy import (
     update,
 )
 
-from feedkeeper.store import batch
-from feedkeeper.store.batch import execute_rows
+from feedkeeper.store import compiled
+from feedkeeper.store.compiled import execute_rows, fetch_rows
 
 metadata = MetaData()
 item = Table(
@@ -103,7 +103,7 @@ def test_statements_it_cannot_run_alike_go_through_connection_execute(conn: Conn
     rows = [{"id": 1}, {"id": 2}]
     execute_rows(conn, insert(stamped), rows)
     assert stored(conn, stamped) == [(1, "made by a function"), (2, "made by a function")]
-    plans = [plan for (statement, plan) in batch._plans.values() if statement.table is stamped]
+    plans = [plan for (statement, plan) in compiled._plans.values() if statement.table is stamped]
     assert plans == [None]
 
 
@@ -128,3 +128,19 @@ def test_every_column_given_still_goes_through_its_type(conn: Connection) -> Non
     # Without a type to process, the rows go as they are.
     execute_rows(conn, insert(stamped), [{"id": 1, "made": "a"}, {"id": 2, "made": "b"}])
     assert stored(conn, stamped) == [(1, "a"), (2, "b")]
+
+
+def test_lookups_with_lists_read_what_connection_execute_reads(conn: Connection) -> None:
+    execute_rows(conn, insert(item), [{"id": i, "name": f"n{i}", "flag": i % 2 == 0}
+                                      for i in range(1, 101)])  # fmt: skip
+    query = select(item.c.name, item.c.flag, item.c.rank).where(
+        item.c.id.in_(bindparam("keys", expanding=True)), item.c.rank == bindparam("rank")
+    )
+    for keys in ([3], [1, 2, 3], [4, 999, 5], list(range(1, 90)), [], [1, 1, 2]):
+        params = {"keys": keys, "rank": 7}
+        expected = [tuple(row) for row in conn.execute(query, params)]
+        assert [tuple(row) for row in fetch_rows(conn, query, params)] == expected
+    found = fetch_rows(conn, query, {"keys": [2, 3], "rank": 7})
+    assert sorted(tuple(row) for row in found) == [("n2", True, 7), ("n3", False, 7)]
+    assert [type(row[1]) for row in found] == [bool, bool]  # typed as the column says
+    assert fetch_rows(conn, query, {"keys": [2, 3], "rank": 8}) == []

@@ -1,12 +1,14 @@
-"""Many rows through one compiled Core statement, without SQLAlchemy's per-row work.
+"""Core statements compiled once and run with the driver's own parameters, for the hot path.
 
 ``Connection.execute(statement, rows)`` builds and type-processes a parameter set for
 every row of an ``executemany``: about as much Python as the page writer's own work on a
 crawl's hot path (some 140 rows a page). ``execute_rows`` compiles each statement once
 per dialect and set of keys, and hands the driver plain tuples in the compiled order,
-with the same bind processors applied. Statements it cannot prove it runs the same way
-(column defaults computed by a function, expanding ``IN`` parameters, a driver
-with named parameters) go through ``Connection.execute`` as before.
+with the same bind processors applied. ``fetch_rows`` does the same for the writer's
+lookups, whose expanding ``IN`` lists SQLAlchemy renders again at every execution: the
+statement is rendered once for each length of list. Statements they cannot prove they run
+the same way (column defaults computed by a function, typed parameters in a lookup, a
+driver with named parameters) go through ``Connection.execute`` as before.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult
+from sqlalchemy import Connection, CursorResult, Select
 from sqlalchemy.sql.dml import UpdateBase
 
 # Below this many rows the compiled-statement path saves nothing worth its lookup.
@@ -116,3 +118,78 @@ def _compile(conn: Connection, statement: UpdateBase, keys: tuple[str, ...]) -> 
         (position, processors[name]) for position, name in enumerate(names) if name in processors
     )
     return _Plan(sql=compiled.string, names=names, processed=processed, fixed=fixed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Lookup:
+    """A SELECT rendered for one dialect and one length of each of its lists."""
+
+    sql: str
+    names: tuple[str, ...]  # parameter names in the compiled order
+    lists: frozenset[str]  # the names whose value is a list, spread in its place
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, result processor)
+
+
+# Lists longer than this go through Connection.execute: a statement is rendered and kept
+# for each length of list, so the lengths kept must stay few and the statements short.
+_LONGEST_LIST = 64
+_Shape = tuple[tuple[str, int], ...]  # each parameter's name, and its list's length (or -1)
+_lookups: dict[tuple[int, str, _Shape], tuple[Select[Any], _Lookup | None]] = {}
+
+
+def fetch_rows(conn: Connection, statement: Select[Any], params: dict[str, Any]) -> list[Any]:
+    """Return every row ``statement`` selects (indexable like SQLAlchemy's rows).
+
+    List values fill the statement's expanding ``IN`` parameters.
+    """
+    shape = tuple(sorted((k, len(v) if isinstance(v, list) else -1) for k, v in params.items()))
+    if any(length > _LONGEST_LIST for _, length in shape):
+        return list(conn.execute(statement, params))
+    key = (id(statement), conn.dialect.name, shape)
+    cached = _lookups.get(key)
+    if cached is None or cached[0] is not statement:
+        cached = (statement, _render(conn, statement, params))
+        _lookups[key] = cached
+    lookup = cached[1]
+    if lookup is None:
+        return list(conn.execute(statement, params))
+    values: list[Any] = []
+    for name in lookup.names:
+        if name in lookup.lists:
+            values.extend(params[name])
+        else:
+            values.append(params[name])
+    rows = conn.exec_driver_sql(lookup.sql, tuple(values)).fetchall()
+    if not lookup.results:
+        return list(rows)
+    processed = []
+    for row in rows:
+        columns = list(row)
+        for column, process in lookup.results:
+            columns[column] = process(columns[column])
+        processed.append(columns)
+    return processed
+
+
+def _render(conn: Connection, statement: Select[Any], params: dict[str, Any]) -> _Lookup | None:
+    dialect = conn.dialect
+    if not dialect.positional:
+        return None
+    compiled: Any = statement.compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ())
+    if compiled._bind_processors or set(names) != set(params):
+        return None
+    lists = frozenset(name for name in names if compiled.binds[name].expanding)
+    if any(not isinstance(params[name], list) or not params[name] for name in lists):
+        return None  # an empty list renders as an empty set: left to SQLAlchemy
+    expanded = compiled.construct_expanded_state(params)
+    if len(expanded.positiontup or ()) != sum(
+        len(params[name]) if name in lists else 1 for name in names
+    ):
+        return None  # a parameter rendered into the statement's text
+    results = tuple(
+        (column, process)
+        for column, result in enumerate(compiled._result_columns)
+        if (process := result.type._cached_result_processor(dialect, None)) is not None
+    )
+    return _Lookup(expanded.statement, names, lists, results)
