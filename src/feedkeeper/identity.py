@@ -24,10 +24,13 @@ def canonical_url(url: str) -> str:
     host = (parts.hostname or "").lower()
     if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
         host = f"{host}:{parts.port}"
-    query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
-    ]
-    return urlunsplit((scheme, host, parts.path or "/", urlencode(sorted(query)), ""))
+    query = ""
+    if parts.query:  # most post URLs have none: no parameters to read and sort
+        kept = [
+            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+        ]
+        query = urlencode(sorted(kept))
+    return urlunsplit((scheme, host, parts.path or "/", query, ""))
 
 
 def _is_tracking(param: str) -> bool:
