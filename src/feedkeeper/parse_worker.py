@@ -35,6 +35,7 @@ from feedkeeper.cards import ParsedPage
 from feedkeeper.dedupe import KeyedCard, key_cards
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import ParseError
+from feedkeeper.heap import freeze_startup
 from feedkeeper.markup import time_budget
 from feedkeeper.parse import Profile, parse_capture, parse_listing
 
@@ -248,6 +249,7 @@ def main() -> None:
     """The worker process: serve the parent over stdin and stdout until it closes them."""
     widen_pipe(sys.stdin.fileno())
     widen_pipe(sys.stdout.fileno())
+    freeze_startup()
     with contextlib.suppress(KeyboardInterrupt, BrokenPipeError):
         serve(sys.stdin.buffer, sys.stdout.buffer)
 

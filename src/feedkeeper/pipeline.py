@@ -35,6 +35,7 @@ from feedkeeper.errors import (
 )
 from feedkeeper.feed_check import confirm_with_feed, load_feed
 from feedkeeper.fetch import Fetched, Fetcher
+from feedkeeper.heap import freeze_startup
 from feedkeeper.parse_worker import KeyedPage, ParseWorker, read_page
 from feedkeeper.prefetch import Download, Prefetcher
 from feedkeeper.records import (
@@ -123,6 +124,7 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         settings = replace(settings, full=True)
         warnings.append("the previous crawl did not finish: walked every page to complete it")
     run_id = store.start_run(RunKind.CRAWL, start_url, site.id)
+    freeze_startup()
     run = _Crawl(
         store, settings, fetch_settings, options, run_id, start_url, store.last_fetches(site.id)
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from feedkeeper.cards import ParsedPage
 from feedkeeper.dedupe import dedupe_page
 from feedkeeper.errors import ParseError
+from feedkeeper.heap import freeze_startup
 from feedkeeper.parse import Profile
 from feedkeeper.parse_worker import (
     PARALLEL_FROM_PAGES,
@@ -48,6 +49,7 @@ def reparse(
     next to the last good parse of its URL, or ``accept_suspect`` says to take it.
     """
     run_id = store.start_run(RunKind.REPARSE, describe(store.path))
+    freeze_startup()
     counts = RunCounts()
     rules = _Reparse(profile, accept_suspect, counts, progress)
     with store.closing_run(run_id, counts), store.rebuilding() as (writer, pages):
