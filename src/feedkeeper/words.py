@@ -26,7 +26,7 @@ from operator import add
 # Chinese words have two characters, nearly all have four or fewer.
 MAX_HAN_RUN = 4
 _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
-_HAN_RE = re.compile(f"{_HAN}+")
+_HAN_SPLIT_RE = re.compile(f"({_HAN}+)")  # captured: split() keeps the runs
 _LONG_RUN_RE = re.compile(f"{_HAN}{{{MAX_HAN_RUN + 1},}}")
 
 
@@ -34,14 +34,16 @@ def segment_words(text: str | None) -> str | None:
     """Return ``text`` as space-separated words for the ``unicode61`` tokenizer."""
     if text is None:
         return None
-    words: list[str] = []
-    start = 0
-    for match in _HAN_RE.finditer(text):
-        words.append(text[start : match.start()])
-        words.extend(han_runs(match.group()))
-        start = match.end()
-    words.append(text[start:])
-    words.extend(long_words(text))
+    pieces = _HAN_SPLIT_RE.split(text)  # other text, a Han run, other text, ..., other text
+    words = [pieces[0]]
+    long_runs = []
+    for index in range(1, len(pieces), 2):
+        run = pieces[index]
+        words.extend(han_runs(run))
+        words.append(pieces[index + 1])
+        if len(run) > MAX_HAN_RUN:
+            long_runs.append(run)
+    words.extend(_jieba_words(long_runs))
     return " ".join(words)
 
 
@@ -55,7 +57,11 @@ def han_runs(run: str) -> Iterator[str]:
 
 def long_words(text: str) -> list[str]:
     """The words of more than four Han characters that jieba finds in ``text``."""
-    runs = _LONG_RUN_RE.findall(text)
+    return _jieba_words(_LONG_RUN_RE.findall(text))
+
+
+def _jieba_words(runs: list[str]) -> list[str]:
+    """The words of more than four characters that jieba finds in these Han runs."""
     if not runs:
         return []
     import rjieba  # loaded by the first write that needs it, not by every command
