@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import platform
-import shutil
 import sqlite3
 import sys
 import time
@@ -135,7 +134,7 @@ def crawl_comparison(
     )
     result["feedkeeper"] = _json(measure.run(fk_cmd))
     result["scrapy"] = _json(measure.run(scrapy_cmd))
-    shutil.copy(fk_db, out / "feedkeeper-gen1.db")
+    _copy_archive(fk_db, out / "feedkeeper-gen1.db")
     print("crawl: feedkeeper and Scrapy on generation 2 (5 % of posts edited) ...", flush=True)
     server.serve("gen2")
     result["feedkeeper_gen2"] = _json(measure.run(fk_cmd))
@@ -248,7 +247,13 @@ def _reference_crawl(server: Nginx, smallest: Path, first: int, pages: int) -> d
 
 
 def _copy_archive(source: Path, target: Path) -> None:
-    """Copy an archive with SQLite's backup, its write-ahead log included."""
+    """Copy an archive with SQLite's backup, its write-ahead log included.
+
+    The target's files go first: a write-ahead log left beside an earlier copy would be
+    read into the new one as if it were its own, and corrupt it.
+    """
+    for path in (target, *(target.with_name(target.name + end) for end in ("-wal", "-shm"))):
+        path.unlink(missing_ok=True)
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     src.close()

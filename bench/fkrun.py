@@ -96,6 +96,7 @@ def main() -> None:
         )
     else:
         report = timed(lambda: do_reparse(store))
+    store.close()  # its write-ahead log checkpointed and removed, as the command leaves it
     print(json.dumps(report))
 
 
