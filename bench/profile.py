@@ -25,9 +25,11 @@ STAGES = {
         "feedkeeper/encoding.py",
     ),
     "dedupe": ("feedkeeper/dedupe.py",),
-    "full-text indexes": ("feedkeeper/words.py", "rjieba", "refresh_indexes", "_refresh_words"),
     "write": ("feedkeeper/store/", "sqlalchemy/"),
 }  # fmt: skip
+# The indexes' upkeep runs inside the store's statements (SQLite calls the segmenter back):
+# a stack with any of these frames is theirs, whatever its innermost frame.
+INDEX_MARKS = ("feedkeeper/words.py", "rjieba", "refresh_indexes", "_refresh_words")
 PAGES = 600
 
 
@@ -88,7 +90,10 @@ def summarize(path: Path, top: int = 25) -> str:
 
 
 def _stage(frames: list[str]) -> str:
-    """Name the stage of a stack by its innermost frame that belongs to one."""
+    """Name the stage of a stack: the indexes' upkeep anywhere in it, else its innermost
+    frame that belongs to a stage."""
+    if any(mark in frame for frame in frames for mark in INDEX_MARKS):
+        return "full-text indexes"
     for frame in reversed(frames):
         for stage, marks in STAGES.items():
             if any(mark in frame for mark in marks):
