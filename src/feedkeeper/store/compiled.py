@@ -16,10 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Select
 from sqlalchemy.sql.dml import UpdateBase
+
+_S = TypeVar("_S")  # a statement
+_T = TypeVar("_T")  # what is kept for it
+_K = TypeVar("_K")  # the shape of its parameters
 
 # Below this many rows the compiled-statement path saves nothing worth its lookup.
 _FEW_ROWS = 2
@@ -77,14 +81,23 @@ def execute_rows(
 
 def _plan(conn: Connection, statement: UpdateBase, keys: tuple[str, ...]) -> _Plan | None:
     """Return the cached plan for ``statement`` (None: use ``Connection.execute``)."""
-    dialect = conn.dialect
-    cache_key = (id(statement), dialect.name, keys)
-    cached = _plans.get(cache_key)
-    if cached is not None and cached[0] is statement:
-        return cached[1]
-    plan = _compile(conn, statement, keys)
-    _plans[cache_key] = (statement, plan)  # the statement is kept: its id stays unique
-    return plan
+    return _cached(_plans, conn, statement, keys, lambda: _compile(conn, statement, keys))
+
+
+def _cached(
+    cache: dict[tuple[int, str, _K], tuple[_S, _T]],
+    conn: Connection,
+    statement: _S,
+    shape: _K,
+    build: Callable[[], _T],
+) -> _T:
+    """Return what ``build`` made for ``statement`` on this dialect and shape, made once."""
+    key = (id(statement), conn.dialect.name, shape)
+    cached = cache.get(key)
+    if cached is None or cached[0] is not statement:
+        cached = (statement, build())
+        cache[key] = cached  # the statement is kept with it: its id stays its own
+    return cached[1]
 
 
 def _compile(conn: Connection, statement: UpdateBase, keys: tuple[str, ...]) -> _Plan | None:
@@ -145,12 +158,7 @@ def fetch_rows(conn: Connection, statement: Select[Any], params: dict[str, Any])
     shape = tuple(sorted((k, len(v) if isinstance(v, list) else -1) for k, v in params.items()))
     if any(length > _LONGEST_LIST for _, length in shape):
         return list(conn.execute(statement, params))
-    key = (id(statement), conn.dialect.name, shape)
-    cached = _lookups.get(key)
-    if cached is None or cached[0] is not statement:
-        cached = (statement, _render(conn, statement, params))
-        _lookups[key] = cached
-    lookup = cached[1]
+    lookup = _cached(_lookups, conn, statement, shape, lambda: _render(conn, statement, params))
     if lookup is None:
         return list(conn.execute(statement, params))
     values: list[Any] = []
