@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import islice
 
 from selectolax.lexbor import LexborNode
 
@@ -18,7 +19,7 @@ from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.containers import LinkTree
-from feedkeeper.parse.dom import contains, describe, element_children
+from feedkeeper.parse.dom import ancestors, contains, describe, element_children
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.score import BARE_REASON, Candidate, main_link, score_containers, shape_of
@@ -110,14 +111,7 @@ def _post_links(page: Page, wanted: Callable[[Link], bool] | None = None) -> lis
 
 def _in_heading(node: LexborNode) -> bool:
     """Tell whether one of the node's four nearest ancestors is a heading."""
-    current = node.parent
-    for _ in range(4):
-        if current is None or current.tag in ("html", "-document"):
-            return False
-        if current.tag in HEADINGS:
-            return True
-        current = current.parent
-    return False
+    return any(parent.tag in HEADINGS for parent in islice(ancestors(node), 4))
 
 
 def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:

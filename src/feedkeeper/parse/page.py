@@ -15,7 +15,7 @@ from feedkeeper.parse.urls import (
     NO_TARGET,
     Target,
     TaxonomyKind,
-    rel_kind,
+    link_kind,
     resolve,
     strip_fragment,
     target_of,
@@ -206,10 +206,7 @@ def _links(body: LexborNode, base_url: str, hidden: frozenset[int]) -> list[Link
             target = targets[href] = NO_TARGET if url is None else target_of(url)
         rel = attrs.get("rel")
         rel = rel.lower() if rel else ""
-        kind: TaxonomyKind | None = None
-        if target.url is not None:  # what rel says comes first, then the path
-            kind = (rel_kind(rel) if rel else None) or target.path_kind
-        found.append(Link(node, target.url, rel, target, kind, walks))
+        found.append(Link(node, target.url, rel, target, link_kind(target, rel), walks))
     return found
 
 

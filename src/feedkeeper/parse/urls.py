@@ -107,7 +107,7 @@ def is_same_site(url: str, base: str) -> bool:
 
 def taxonomy_kind(url: str, rel: str = "") -> TaxonomyKind | None:
     """Tell whether a link points at a category or tag page (by rel, then by path)."""
-    return rel_kind(rel.lower()) or target_of(url).path_kind
+    return link_kind(target_of(url), rel.lower())
 
 
 @lru_cache(maxsize=4096)
@@ -202,8 +202,16 @@ def _segments_kind(segments: list[str]) -> TaxonomyKind | None:
 NO_TARGET = Target(None, "", "", False, None)
 
 
+def link_kind(target: Target, rel: str) -> TaxonomyKind | None:
+    """Tell whether a link to ``target`` with this lower-cased ``rel`` leads to a category or
+    a tag page: what ``rel`` says comes first, then the path (None without a URL)."""
+    if target.url is None:
+        return None
+    return (rel_kind(rel) if rel else None) or target.path_kind
+
+
 def rel_kind(rel: str) -> TaxonomyKind | None:
-    """Tell what a link's lower-cased ``rel`` says it points at (see ``taxonomy_kind``)."""
+    """Tell what a link's lower-cased ``rel`` says it points at."""
     tokens = rel.split()
     if "category" in tokens:
         return "category"
