@@ -16,6 +16,7 @@ from feedkeeper.cards import Card
 from feedkeeper.pipeline import write_page
 from feedkeeper.records import PageCapture, PageKind
 from feedkeeper.store import Store, write
+from feedkeeper.store.dialect import READY_WORDS_MAX
 from feedkeeper.store.engine import create_sqlite_engine, migrate, schema_revision
 from feedkeeper.store.search import search_posts
 from feedkeeper.store.sites import ensure_site
@@ -145,6 +146,47 @@ def test_a_writer_indexes_its_posts_in_batches_and_as_it_finishes(
     assert _indexed_posts(store) == 9
     assert _words(store, "精度") == list(range(1, 10))
     assert rows(store, INDEXED) == rows(store, CURRENT)
+
+
+WORDS = "SELECT rowid AS id, title, excerpt FROM post_words ORDER BY rowid"
+
+
+def test_a_writer_indexes_the_words_segmented_ahead_and_segments_the_rest(store: Store) -> None:
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "https://b.example/", site.id)
+    with store.writer(site.id) as writer:
+        # Words no segmenter would give this text: found in the index only if taken as given.
+        writer.offer_words({"混合精度0": "预先 切好"})
+        write_page(writer, run, *_page(1))
+    title, runs = " 第 1 页 ", " 混 合 精 度 混合 合精 精度 混合精 合精度 混合精度 "
+    assert rows(store, WORDS) == [
+        {"id": 1, "title": title, "excerpt": "预先 切好"},
+        {"id": 2, "title": title, "excerpt": runs + "1"},
+        {"id": 3, "title": title, "excerpt": runs + "2"},
+    ]
+
+
+def test_words_offered_and_not_indexed_are_dropped_with_the_refresh(store: Store) -> None:
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "https://b.example/", site.id)
+    with store.writer(site.id) as writer:
+        writer.offer_words({"第2页": "过期"})  # page 2 is not written by this writer
+        write_page(writer, run, *_page(1))
+    with store.writer(site.id) as writer:
+        write_page(writer, run, *_page(2))
+    assert _words(store, "过期") == []
+    assert _words(store, "页") == [1, 2, 3, 4, 5, 6]
+
+
+def test_words_offered_past_the_bound_are_segmented_by_the_refresh(store: Store) -> None:
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "https://b.example/", site.id)
+    with store.writer(site.id) as writer:
+        writer.offer_words({f"text {n}": "unused" for n in range(READY_WORDS_MAX)})
+        writer.offer_words({"混合精度0": "预先 切好"})  # no room left: not kept
+        write_page(writer, run, *_page(1))
+    assert _words(store, "预先") == []
+    assert _words(store, "混合精度") == [1, 2, 3]
 
 
 KILLED_WRITER = """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import hashlib
 import os
 import pickle
 import sys
@@ -14,7 +15,14 @@ import pytest
 
 from feedkeeper.cards import Card, Placeholder
 from feedkeeper.dedupe import KeyedCard
-from feedkeeper.parse_worker import PIPE_BYTES, KeyedPage, ParseWorker, read_keyed_page, widen_pipe
+from feedkeeper.parse_worker import (
+    PIPE_BYTES,
+    KeyedPage,
+    ParseWorker,
+    read_keyed_page,
+    segment_cards,
+    widen_pipe,
+)
 
 PAGE = (
     "<html><body><main>"
@@ -69,6 +77,51 @@ def test_a_body_sent_compressed_as_the_archive_keeps_it_is_read_as_the_body_itse
     answer = asyncio.run(_read_stored_in_worker(zlib.compress(PAGE, 1)))
     assert [keyed.card.title for keyed in answer.keyed] == ["梯度同步", "显存优化", "混合精度"]
     assert answer == read_keyed_page(PAGE, "text/html", "http://blog.test/")
+
+
+async def _read_for_a_crawl(body: bytes, *, segments_words: bool) -> KeyedPage:
+    worker = ParseWorker(None)
+    worker.packs_bodies, worker.segments_words = True, segments_words
+    try:
+        return await (await worker.submit(body, "text/html; charset=utf-8", "http://blog.test/"))
+    finally:
+        await worker.stop()
+
+
+def test_a_crawls_worker_packs_the_body_and_segments_the_cards_text_for_the_writer() -> None:
+    answer = asyncio.run(_read_for_a_crawl(PAGE, segments_words=True))
+    assert answer.encoding == "utf-8"
+    assert answer.packed is not None
+    assert answer.packed.sha256 == hashlib.sha256(PAGE).hexdigest()
+    assert answer.packed.size == len(PAGE)
+    assert zlib.decompress(answer.packed.data) == PAGE
+    assert set(answer.words) == {
+        "梯度同步", "讲梯度如何在显卡之间同步。", "显存优化", "讲显存如何省下来。", "混合精度",
+        "讲半精度训练。",
+    }  # fmt: skip
+    assert answer.words["显存优化"] == " 显 存 优 化 显存 存优 优化 显存优 存优化 显存优化 "
+    assert answer.words["讲显存如何省下来。"] == (
+        " 讲 显 存 如 何 省 下 来 讲显 显存 存如 如何 何省 省下 下来 讲显存 显存如 存如何 如何省"
+        " 何省下 省下来 讲显存如 显存如何 存如何省 如何省下 何省下来 。"
+    )
+
+
+def test_a_worker_not_asked_to_segment_sends_no_words() -> None:
+    answer = asyncio.run(_read_for_a_crawl(PAGE, segments_words=False))
+    assert answer.words == {}
+    assert answer.packed is not None
+
+
+def test_the_worker_segments_a_text_shown_again_once() -> None:
+    page = read_keyed_page(PAGE, "text/html", "http://blog.test/")
+    segmented: dict[str, str] = {"显存优化": "kept"}  # what an earlier page left
+    words = segment_cards(page.keyed, segmented)
+    assert words["显存优化"] == "kept"
+    assert (
+        segmented["混合精度"]
+        == words["混合精度"]
+        == (" 混 合 精 度 混合 合精 精度 混合精 合精度 混合精度 ")
+    )
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's")

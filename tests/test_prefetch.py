@@ -94,6 +94,26 @@ def test_walk_with_fetch_and_parse_ahead_stores_what_a_page_by_page_walk_stores(
     ]
 
 
+def test_the_worker_segments_ahead_while_pages_bring_new_posts_and_stops_on_known_ones(
+    tmp_path: Path,
+) -> None:
+    worker = ParseWorker(None)
+    first = run(tmp_path / "a.db", Site(), concurrency=4, worker=worker)
+    assert worker.segments_words  # every page brought new posts
+    again = run(tmp_path / "a.db", Site(), concurrency=4, worker=worker)  # nothing new
+    assert not worker.segments_words
+    pages = "SELECT url, encoding, body_sha256 FROM page_fetch WHERE run_id = :run ORDER BY id"
+    assert rows(again, pages, run=2) == rows(first, pages, run=1)
+    assert rows(first, "SELECT count(*) AS n FROM page_body")[0]["n"] == PAGES
+    assert rows(first, "SELECT DISTINCT encoding FROM page_fetch") == [{"encoding": "utf-8"}]
+    indexed = "SELECT rowid AS id, title, excerpt FROM post_words ORDER BY rowid"
+    one = run(tmp_path / "one.db", Site(), concurrency=1)
+    assert rows(first, indexed) == rows(one, indexed)
+    assert rows(first, "SELECT sha256, size, data FROM page_body ORDER BY sha256") == rows(
+        one, "SELECT sha256, size, data FROM page_body ORDER BY sha256"
+    )
+
+
 def test_incremental_walk_stores_nothing_it_fetched_ahead_past_the_stop(tmp_path: Path) -> None:
     site = Site()
     run(tmp_path / "a.db", site, concurrency=4)

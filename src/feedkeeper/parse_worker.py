@@ -9,7 +9,10 @@ the two processes never wait on each other for the GIL; the pages in flight are
 bounded by the fetch window. The worker also keys each page's cards for dedupe (canonical
 URLs and fingerprints, the pure half of the dedupe stage), so the process that writes
 receives cards ready to look up. Its pipes are widened to hold a fetch window of pages,
-so neither process waits for the other to read while it is busy. Short crawls never
+so neither process waits for the other to read while it is busy. For a crawl it also
+prepares what the writer would otherwise work out in the busier process: the body as the
+archive stores it (hashed and compressed), its encoding, and, while most cards bring new
+posts, each card's text segmented for the word index. Short crawls never
 start a worker: starting one costs an interpreter. This module imports only the parser
 and the dedupe keys, so a worker never loads HTTP or the store; when the parent goes
 away, the worker reads the end of its input and exits.
@@ -28,7 +31,7 @@ import weakref
 import zlib
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from feedkeeper.cards import ParsedPage
@@ -38,10 +41,13 @@ from feedkeeper.errors import ParseError
 from feedkeeper.heap import freeze_startup
 from feedkeeper.markup import time_budget
 from feedkeeper.parse import Profile, parse_capture, parse_listing
+from feedkeeper.stored_body import PackedBody, pack_body
+from feedkeeper.words import segment_words
 
 ListingParser = Callable[[str, str, Profile | None], ParsedPage]
-# body, content type, URL, profile, whether the body is zlib-compressed (as the archive keeps it)
-Job = tuple[bytes, str | None, str, Profile | None, bool]
+# body, content type, URL, profile, whether the body is zlib-compressed (as the archive keeps
+# it), whether to pack the body for the archive, whether to segment the cards' text
+Job = tuple[bytes, str | None, str, Profile | None, bool, bool, bool]
 
 # A listing whose pager shows at least this many pages is worth a worker process.
 PARALLEL_FROM_PAGES = 20
@@ -51,6 +57,9 @@ _HEADER = struct.Struct(">I")  # the length of the pickle that follows
 # Bytes a pipe to or from the worker holds (Linux's default is 64 KiB, two or three
 # pages): room for a fetch window of bodies one way and of parsed pages the other.
 PIPE_BYTES = 1 << 20
+# Texts a worker keeps segmented, so that a post shown on every page is segmented once;
+# forgotten all at once when full (about 1.3 KB a text, some 5 MB).
+SEGMENTED_MEMORY = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,9 @@ class KeyedPage:
 
     parsed: ParsedPage
     keyed: list[KeyedCard]
+    encoding: str | None = None  # the body's, as decoding it found
+    packed: PackedBody | None = None  # the body as the archive stores it, when asked for
+    words: dict[str, str] = field(default_factory=dict)  # a card's text -> its words
 
 
 def read_page(
@@ -69,24 +81,54 @@ def read_page(
     listing: ListingParser = parse_listing,
 ) -> ParsedPage:
     """Parse a stored or fetched body: HTML listing (with ``listing``), or a text capture."""
+    return _decode_and_parse(body, content_type, url, profile, listing)[0]
+
+
+def _decode_and_parse(
+    body: bytes,
+    content_type: str | None,
+    url: str,
+    profile: Profile | None,
+    listing: ListingParser,
+) -> tuple[ParsedPage, str]:
     kind = (content_type or "").split(";")[0].strip().lower()
     if b"\x00" in body[:8192]:
         raise ParseError(f"not a text page ({kind or 'binary data'})")
-    text, _ = decode_body(body, content_type)
+    text, encoding = decode_body(body, content_type)
     if kind == "text/plain":
-        return parse_capture(text)
+        return parse_capture(text), encoding
     if kind and "html" not in kind and "xml" not in kind:
         raise ParseError(f"not an HTML page (Content-Type {kind})")
     with time_budget():
-        return listing(text, url, profile)
+        return listing(text, url, profile), encoding
 
 
 def read_keyed_page(
-    body: bytes, content_type: str | None, url: str, profile: Profile | None = None
+    body: bytes,
+    content_type: str | None,
+    url: str,
+    profile: Profile | None = None,
+    listing: ListingParser = parse_listing,
 ) -> KeyedPage:
     """Parse a body with ``read_page`` and key its cards for dedupe."""
-    parsed = read_page(body, content_type, url, profile)
-    return KeyedPage(parsed, key_cards(parsed.cards))
+    parsed, encoding = _decode_and_parse(body, content_type, url, profile, listing)
+    return KeyedPage(parsed, key_cards(parsed.cards), encoding)
+
+
+def segment_cards(cards: list[KeyedCard], segmented: dict[str, str]) -> dict[str, str]:
+    """Return the cards' titles and excerpts segmented for the word index (text -> words),
+    each taken from ``segmented`` when it holds it, and kept there."""
+    if len(segmented) >= SEGMENTED_MEMORY:
+        segmented.clear()
+    words: dict[str, str] = {}
+    for keyed in cards:
+        for text in (keyed.card.title, keyed.card.excerpt):
+            if text:
+                found = segmented.get(text)
+                if found is None:
+                    found = segmented[text] = segment_words(text) or ""
+                words[text] = found
+    return words
 
 
 class WorkerGoneError(Exception):
@@ -98,6 +140,10 @@ class ParseWorker:
 
     def __init__(self, profile: Profile | None) -> None:
         self.profile = profile
+        # A crawl's worker packs each body for the archive, and segments the cards' text
+        # while most cards bring new posts (the crawl says which, page after page).
+        self.packs_bodies = False
+        self.segments_words = False
         self.submitted = 0  # pages handed to a worker (for the profile and the tests)
         self._process: asyncio.subprocess.Process | None = None
         self._waiting: deque[asyncio.Future[KeyedPage]] = deque()
@@ -129,7 +175,9 @@ class ParseWorker:
         answer: asyncio.Future[KeyedPage] = asyncio.get_running_loop().create_future()
         self._waiting.append(answer)
         self._handed.add(answer)
-        process.stdin.write(_frame((body, content_type, url, self.profile, compressed)))
+        job = (body, content_type, url, self.profile, compressed, self.packs_bodies,
+               self.segments_words)  # fmt: skip
+        process.stdin.write(_frame(job))
         self.submitted += 1
         return answer
 
@@ -233,12 +281,18 @@ def widen_pipe(fd: int) -> None:
 def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
     """The worker's loop: parse and key each job read from ``jobs``, write the page (or
     ParseError)."""
+    segmented: dict[str, str] = {}
     while (job := _read_job(jobs)) is not None:
-        body, content_type, url, profile, compressed = job
+        body, content_type, url, profile, compressed, pack, segment = job
         try:
             if compressed:
                 body = zlib.decompress(body)
-            answer: object = read_keyed_page(body, content_type, url, profile)
+            page = read_keyed_page(body, content_type, url, profile)
+            answer: object = replace(
+                page,
+                packed=pack_body(body) if pack else None,
+                words=segment_cards(page.keyed, segmented) if segment else {},
+            )
         except ParseError as exc:
             answer = exc
         answers.write(_frame(answer))

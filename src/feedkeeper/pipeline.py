@@ -25,7 +25,6 @@ from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.crawl_options import CrawlOptions, Progress
 from feedkeeper.dedupe import KeyedCard, PageOutcome, dedupe_page, key_cards
-from feedkeeper.encoding import decode_body
 from feedkeeper.errors import (
     ConfigError,
     FetchError,
@@ -36,7 +35,7 @@ from feedkeeper.errors import (
 from feedkeeper.feed_check import confirm_with_feed, load_feed
 from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.heap import freeze_startup
-from feedkeeper.parse_worker import KeyedPage, ParseWorker, read_page
+from feedkeeper.parse_worker import KeyedPage, ParseWorker, read_keyed_page
 from feedkeeper.prefetch import Download, Prefetcher
 from feedkeeper.records import (
     PageCapture,
@@ -155,6 +154,7 @@ async def _fetch_and_walk(run: _Crawl) -> _Walked:
     worker = None  # one request at a time: nothing is fetched ahead to parse meanwhile
     if settings.concurrency >= 2 and not options.in_process_parse:
         worker = options.worker or ParseWorker(options.profile)
+        worker.packs_bodies = worker.segments_words = True
     run.worker = worker
     try:
         async with Fetcher(run.fetch_settings, options.transport) as fetcher:
@@ -311,11 +311,10 @@ async def _parse(run: _Crawl, download: Download) -> KeyedPage:
     if download.parsing is not None and run.worker is not None:
         body, kind, url = fetched.body, fetched.content_type, fetched.url
         return await run.worker.result(download.parsing, body, kind, url)
-    parsed = read_page(
+    return read_keyed_page(
         fetched.body, fetched.content_type, fetched.url, run.options.profile,
         run.options.listing_parser,
     )  # fmt: skip
-    return KeyedPage(parsed, key_cards(parsed.cards))
 
 
 def _archive_parsed(
@@ -328,12 +327,12 @@ def _archive_parsed(
 ) -> _Step:
     """Dedupe and write a parsed page, unless its parse looks wrong next to the last one."""
     parsed = page.parsed
-    _, encoding = decode_body(fetched.body, fetched.content_type)
     problem = suspect_parse(parsed, previous)
     kind = PageKind.SUSPECT if problem else PageKind.PARSED
     capture = PageCapture(
         url, now_iso(), kind, fetched.status, fetched.etag, fetched.last_modified,
-        fetched.content_type, encoding, fetched.body, parsed.next_url, parsed.confidence, problem,
+        fetched.content_type, page.encoding, fetched.body, parsed.next_url, parsed.confidence,
+        problem, page.packed,
     )  # fmt: skip
     if problem:  # keep the page for `reparse`, archive none of its cards
         log_page_suspect(url, problem)
@@ -345,8 +344,13 @@ def _archive_parsed(
     keyed = page.keyed
     if run.options.feed_entries:
         keyed = key_cards(confirm_with_feed(parsed.cards, run.options.feed_entries))
+    writer.offer_words(page.words)
     outcome = _write(run, writer, capture, keyed, parsed.skipped)
     run.counts.add(outcome)
+    if run.worker is not None and outcome.cards:
+        # Segmenting ahead pays while most cards are new posts or versions (whose text is
+        # indexed); on a re-crawl of known posts it would be work thrown away.
+        run.worker.segments_words = 2 * (outcome.new_posts + outcome.new_versions) >= outcome.cards
     keys = frozenset(card.url or f"{card.title}\n{card.excerpt}" for card in parsed.cards)
     return _Step(outcome.is_news, parsed.next_url, parsed.page_urls, cards=keys)
 

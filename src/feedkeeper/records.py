@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Field
 
 from feedkeeper.models import RunCounters
+from feedkeeper.stored_body import PackedBody
 
 if TYPE_CHECKING:
     from feedkeeper.dedupe import PageOutcome
@@ -68,6 +69,7 @@ class PageCapture:
     next_url: str | None = None
     confidence: float | None = None
     error: str | None = None
+    packed: PackedBody | None = None  # the body as stored, when the parse stage packed it
 
 
 @dataclass(frozen=True, slots=True)

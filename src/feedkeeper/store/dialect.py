@@ -9,8 +9,9 @@ for SQLite (the embedded default) or PostgreSQL (an archive shared by many machi
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,36 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 # Set on a connection's record when Ctrl-C landed inside ``feedkeeper_words``.
 _INTERRUPTED_IN_FUNCTION = "feedkeeper_interrupted_in_function"
+# On a connection's record: texts already segmented (by the parse worker), for the next
+# refresh of the word index to take instead of segmenting them again.
+_READY_WORDS = "feedkeeper_ready_words"
+# Texts kept ready at most (about 1.3 KB each, some 10 MB): the titles and excerpts of a
+# batch of new posts (``INDEX_BATCH_POSTS``), and of the pages written before the commit
+# that indexes them.
+READY_WORDS_MAX = 8192
+
+
+def offer_words(conn: Connection, words: Mapping[str, str]) -> None:
+    """Keep ``words`` (a text -> its ``segment_words``) for the next refresh of the word index.
+
+    What the refresh does not take is dropped with it; past ``READY_WORDS_MAX`` texts, the
+    rest are segmented by the refresh itself.
+    """
+    if not words:
+        return
+    ready: dict[str, str] = conn.connection.info.setdefault(_READY_WORDS, {})
+    room = READY_WORDS_MAX - len(ready)
+    if room > 0:
+        ready.update(itertools.islice(words.items(), room))
+
+
+def _segmented(ready: Mapping[str, str] | None, text: str | None) -> str | None:
+    """Return ``segment_words(text)``, taken from ``ready`` when it holds the text."""
+    if ready and text is not None:
+        found = ready.get(text)
+        if found is not None:
+            return found
+    return segment_words(text)
 
 
 def _add_functions(dbapi_conn: sqlite3.Connection, record: Any) -> None:
@@ -63,7 +94,7 @@ def _add_functions(dbapi_conn: sqlite3.Connection, record: Any) -> None:
 
     def words(text: str | None) -> str | None:
         try:
-            return segment_words(text)
+            return _segmented(info.get(_READY_WORDS), text)
         except KeyboardInterrupt:
             # sqlite3 would turn it into "user-defined function raised exception" (and print
             # its traceback where callback tracebacks are on): the statement is interrupted
@@ -148,15 +179,19 @@ def refresh_indexes(conn: Connection) -> None:
     raw = conn.connection.driver_connection
     if raw is None:
         return
-    if conn.dialect.name == "postgresql":
-        _refresh_words_on_server(raw)
-        return
-    has_table = raw.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'post_words_stale'"
-    ).fetchone()
-    if has_table is None or raw.execute("SELECT 1 FROM post_words_stale").fetchone() is None:
-        return
-    _execute_all(raw, conn.connection.info, _REINDEX)
+    info = conn.connection.info
+    try:
+        if conn.dialect.name == "postgresql":
+            _refresh_words_on_server(raw, info.get(_READY_WORDS))
+            return
+        has_table = raw.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'post_words_stale'"
+        ).fetchone()
+        if has_table is None or raw.execute("SELECT 1 FROM post_words_stale").fetchone() is None:
+            return
+        _execute_all(raw, info, _REINDEX)
+    finally:
+        info.pop(_READY_WORDS, None)
 
 
 def configure_server(engine: Engine) -> None:
@@ -176,7 +211,7 @@ _UPSERT_WORDS = (
 )
 
 
-def _refresh_words_on_server(raw: Any) -> None:
+def _refresh_words_on_server(raw: Any, ready: Mapping[str, str] | None) -> None:
     """Segment and index the posts noted as stale (on PostgreSQL, post_fts keeps itself).
 
     The writer first takes the posts it indexes out of the queue: a writer on another
@@ -190,7 +225,7 @@ def _refresh_words_on_server(raw: Any) -> None:
     if not taken:
         return
     rows = [
-        (post_id, segment_words(title), segment_words(excerpt))
+        (post_id, _segmented(ready, title), _segmented(ready, excerpt))
         for post_id, title, excerpt in raw.execute(_STALE_TEXT, (taken,)).fetchall()
     ]
     raw.execute("DELETE FROM post_words WHERE rowid = ANY(%s)", (taken,))

@@ -10,10 +10,8 @@ and cached, with rows sent as ``executemany`` batches.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -35,6 +33,7 @@ from feedkeeper.store.dialect import (
     insert_unless_present,
     is_index_deferred,
     lock_for_writing,
+    offer_words,
     refresh_indexes,
     rows_inserted,
 )
@@ -49,6 +48,7 @@ from feedkeeper.store.tables import (
     post_version_t,
     sighting_t,
 )
+from feedkeeper.stored_body import pack_body
 
 # Pages per transaction at most: a crash loses no more than these, and a batch
 # never holds the write lock for long.
@@ -57,9 +57,6 @@ BATCH_PAGES = 16
 # transaction of a commit; the rest are indexed as the writer finishes. FTS5 then merges
 # a few large segments rather than many small ones.
 INDEX_BATCH_POSTS = 2000
-# zlib's fastest level: a listing page compresses in about 60 % of the time level 6 takes,
-# for a body about a tenth larger (about a fifth of the page instead of a sixth).
-BODY_ZLIB_LEVEL = 1
 
 _VERSION_COLUMNS = (
     "title", "category", "categories", "tags", "published", "published_at", "excerpt",
@@ -188,17 +185,19 @@ class PageWriter:
         statement = _INSERT_PLACEHOLDER[self.conn.dialect.name]
         return rows_inserted(execute_rows(self.conn, statement, rows))
 
+    def offer_words(self, words: Mapping[str, str]) -> None:
+        """Take cards' text segmented ahead (text -> words) for the word index's next refresh."""
+        offer_words(self.conn, words)
+
     def write_fetch(self, run_id: int, capture: PageCapture, outcome: PageOutcome) -> None:
         """Keep the page (its body once, compressed) and what became of it."""
-        sha = None
-        if capture.body is not None:
-            sha = hashlib.sha256(capture.body).hexdigest()
-            body = {
-                "sha256": sha,
-                "size": len(capture.body),
-                "data": zlib.compress(capture.body, BODY_ZLIB_LEVEL),
-            }
+        packed = capture.packed
+        if packed is None and capture.body is not None:
+            packed = pack_body(capture.body)
+        if packed is not None:
+            body = {"sha256": packed.sha256, "size": packed.size, "data": packed.data}
             rows_inserted(self.conn.execute(_INSERT_BODY[self.conn.dialect.name], body))
+        sha = packed.sha256 if packed is not None else None
         row = _fetch_row(run_id, capture, sha, outcome) | {"site_id": self._site()}
         self.conn.execute(_INSERT_FETCH, row)
         self.pending += 1
