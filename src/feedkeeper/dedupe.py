@@ -166,7 +166,7 @@ def dedupe_page(keyed: list[KeyedCard], known: Known, skipped: int = 0) -> PageC
     ``known`` is updated as the cards are read, so a post shown twice on a page is one post.
     """
     changes = PageChanges()
-    page = _Survey.of(keyed)
+    page = _Survey(keyed)
     for position, item in enumerate(keyed, start=1):
         if item.url is None and item.fingerprint is None:
             skipped += 1  # nothing to know the post by
@@ -182,23 +182,23 @@ def dedupe_page(keyed: list[KeyedCard], known: Known, skipped: int = 0) -> PageC
     return changes
 
 
-@dataclass(frozen=True, slots=True)
 class _Survey:
     """What the whole page shows: its card URLs, and excerpts it shows under two URLs."""
 
-    urls: frozenset[str]
-    shared_excerpts: frozenset[str]  # stock text, folded: no evidence of a repost
+    def __init__(self, keyed: list[KeyedCard]) -> None:
+        self._keyed = keyed
+        self.urls = frozenset(item.url for item in keyed if item.url is not None)
 
-    @classmethod
-    def of(cls, keyed: list[KeyedCard]) -> _Survey:
+    @functools.cached_property
+    def shared_excerpts(self) -> frozenset[str]:
+        """Excerpts (folded) the page shows under two URLs: stock text, no evidence of a
+        repost. Worked out only for a page with a repost to weigh (folding takes time)."""
         urls_by_excerpt: dict[str, set[str]] = {}
-        for item in keyed:
+        for item in self._keyed:
             if item.url is not None:
                 excerpt = fold_for_fingerprint(item.card.excerpt or "")
                 urls_by_excerpt.setdefault(excerpt, set()).add(item.url)
-        shared = {text for text, urls in urls_by_excerpt.items() if len(urls) > 1}
-        urls = {item.url for item in keyed if item.url is not None}
-        return cls(frozenset(urls), frozenset(shared))
+        return frozenset(text for text, urls in urls_by_excerpt.items() if len(urls) > 1)
 
 
 def _identify(item: KeyedCard, known: Known, changes: PageChanges, page: _Survey) -> int:
