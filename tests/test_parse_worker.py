@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import hashlib
+import io
 import os
 import pickle
+import struct
 import sys
+import threading
+import time
 import zlib
 from pathlib import Path
 
@@ -19,8 +23,10 @@ from feedkeeper.parse_worker import (
     PIPE_BYTES,
     KeyedPage,
     ParseWorker,
+    _frame,
     read_keyed_page,
     segment_cards,
+    serve,
     widen_pipe,
 )
 
@@ -156,3 +162,30 @@ def test_cards_cross_the_pipes_as_their_fields_in_order() -> None:
     back = pickle.loads(pickle.dumps([keyed, card], pickle.HIGHEST_PROTOCOL))
     assert back == [keyed, card]
     assert back[0].card is back[1]  # shared as it was
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's")
+def test_the_worker_goes_on_parsing_while_the_parent_does_not_read_its_answers() -> None:
+    pages = 40  # some 100 KB of answers, against a pipe back of 4 KiB
+    jobs = io.BytesIO(b"".join(
+        _frame((PAGE, "text/html", f"http://blog.test/{n}", None, False, True, True))
+        for n in range(pages)
+    ))  # fmt: skip
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
+    with os.fdopen(write_end, "wb") as answers:
+        serving = threading.Thread(target=serve, args=(jobs, answers), daemon=True)
+        serving.start()
+        deadline = time.monotonic() + 10
+        while jobs.tell() < len(jobs.getvalue()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        all_read_first = jobs.tell() == len(jobs.getvalue())  # nothing read back yet
+        with os.fdopen(read_end, "rb") as back:
+            answers_read = []
+            for _ in range(pages):
+                (size,) = struct.unpack(">I", back.read(4))
+                answers_read.append(pickle.loads(back.read(size)))
+        serving.join(timeout=30)
+    assert all_read_first
+    assert not serving.is_alive()
+    assert [page.keyed[0].card.title for page in answers_read] == ["梯度同步"] * pages

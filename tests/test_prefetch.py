@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from pathlib import Path
 
 import httpx
 
 from feedkeeper.config import Settings
+from feedkeeper.fetch import Fetcher
 from feedkeeper.parse_worker import ParseWorker
 from feedkeeper.pipeline import CrawlOptions, crawl
+from feedkeeper.prefetch import Prefetcher, window_ahead
 from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 
@@ -136,3 +139,47 @@ def test_reparse_of_a_long_archive_in_parse_workers_rebuilds_what_the_crawl_arch
     assert summary.counts.pages == PAGES
     assert archive(store)[:2] == crawled
     assert len(crawled[0]) == PAGES * 3
+
+
+async def _fetched_ahead(full: bool) -> tuple[set[str], int]:
+    """Plan from page 2 of the listing and let the fetches run: the pages fetched, and the
+    most requests in flight at once."""
+    requested: set[str] = set()
+    in_flight = peak = 0
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        requested.add(request.url.path)
+        in_flight += 1
+        peak = max(peak, in_flight)
+        for _ in range(3):
+            await asyncio.sleep(0)
+        in_flight -= 1
+        return httpx.Response(200, text=listing(2, PAGES), headers={"Content-Type": "text/html"})
+
+    settings = Settings(url=BASE, rate=0, concurrency=2, full=full)
+    async with Fetcher(settings, httpx.MockTransport(handle)) as fetcher:
+        window = window_ahead(settings.concurrency, full=full)
+        prefetcher = Prefetcher(fetcher, None, {}, BASE, window)
+        shown = [BASE + f"page/{n}/" for n in range(2, PAGES + 1)]
+        prefetcher.plan(BASE + "page/2/", shown, {BASE}, budget=PAGES)
+        for _ in range(200):
+            await asyncio.sleep(0)
+        await prefetcher.close()
+    return requested, peak
+
+
+def test_a_full_walk_keeps_four_windows_ahead_with_concurrency_requests_in_flight() -> (
+    None
+):
+    requested, peak = asyncio.run(_fetched_ahead(full=True))
+    assert requested == {page_path(n) for n in range(2, 10)}  # 4 x --concurrency 2
+    assert peak == 2
+
+
+def test_an_incremental_walk_keeps_one_window_ahead() -> None:
+    requested, peak = asyncio.run(_fetched_ahead(full=False))
+    assert requested == {page_path(2), page_path(3)}
+    assert peak == 2

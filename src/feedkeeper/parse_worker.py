@@ -24,9 +24,11 @@ import asyncio
 import contextlib
 import fcntl
 import pickle
+import queue
 import struct
 import subprocess
 import sys
+import threading
 import weakref
 import zlib
 from collections import deque
@@ -55,7 +57,7 @@ PARALLEL_FROM_PAGES = 20
 STOP_GRACE = 5.0
 _HEADER = struct.Struct(">I")  # the length of the pickle that follows
 # Bytes a pipe to or from the worker holds (Linux's default is 64 KiB, two or three
-# pages): room for a fetch window of bodies one way and of parsed pages the other.
+# pages): room for several pages one way and parsed pages the other.
 PIPE_BYTES = 1 << 20
 # Texts a worker keeps segmented, so that a post shown on every page is segmented once;
 # forgotten all at once when full (about 1.3 KB a text, some 5 MB).
@@ -280,7 +282,15 @@ def widen_pipe(fd: int) -> None:
 
 def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
     """The worker's loop: parse and key each job read from ``jobs``, write the page (or
-    ParseError)."""
+    ParseError).
+
+    The answers are written by a thread of their own: while the parent is busy (writing a
+    batch, refreshing its indexes) and the pipe back is full, the worker goes on parsing
+    the pages it was sent (no more than the walk keeps ahead) instead of waiting.
+    """
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_answers, args=(outbox, answers), daemon=True)
+    sender.start()
     segmented: dict[str, str] = {}
     while (job := _read_job(jobs)) is not None:
         body, content_type, url, profile, compressed, pack, segment = job
@@ -295,8 +305,17 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
             )
         except ParseError as exc:
             answer = exc
-        answers.write(_frame(answer))
-        answers.flush()
+        outbox.put(_frame(answer))
+    outbox.put(None)  # the parent closed our input: send what is left, then stop
+    sender.join()
+
+
+def _send_answers(outbox: queue.SimpleQueue[bytes | None], answers: BinaryIO) -> None:
+    """Write each framed answer from ``outbox`` to the parent, until None (or no parent)."""
+    with contextlib.suppress(BrokenPipeError):
+        while (frame := outbox.get()) is not None:
+            answers.write(frame)
+            answers.flush()
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ from feedkeeper.feed_check import confirm_with_feed, load_feed
 from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.heap import freeze_startup
 from feedkeeper.parse_worker import KeyedPage, ParseWorker, read_keyed_page
-from feedkeeper.prefetch import Download, Prefetcher
+from feedkeeper.prefetch import Download, Prefetcher, window_ahead
 from feedkeeper.records import (
     PageCapture,
     PageKind,
@@ -163,9 +163,8 @@ async def _fetch_and_walk(run: _Crawl) -> _Walked:
                 run.options = replace(
                     options, feed_entries=await load_feed(fetcher, run.start, run.warnings)
                 )
-            prefetcher = Prefetcher(
-                fetcher, worker, run.last_fetches, run.start, settings.concurrency
-            )
+            window = window_ahead(settings.concurrency, full=settings.full)
+            prefetcher = Prefetcher(fetcher, worker, run.last_fetches, run.start, window)
             try:
                 with run.store.writer(run.site_id) as writer:
                     walked = await _walk(run, prefetcher, writer)
@@ -232,8 +231,7 @@ async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> _Wal
             break
         seen_cards |= step.cards
         url, guessed = _next_page(prefetcher, run.start, url, step, guessed)
-        budget = min(settings.concurrency, settings.max_pages - len(visited))
-        prefetcher.plan(url, step.page_urls, visited, budget)
+        prefetcher.plan(url, step.page_urls, visited, settings.max_pages - len(visited))
     return walked
 
 

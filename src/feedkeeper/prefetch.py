@@ -2,11 +2,12 @@
 
 The walk takes pages strictly in listing order and decides where to go from what
 each page says. This only guesses the next few URLs and starts their fetches early,
-at most ``window`` at a time (the host's concurrency): the chain of next links the
-previous crawl left, else the pager's numbered pattern (``/page/N/``, ``?page=N``)
-up to the highest page number the pager has shown. A guess the walk never reaches is
-dropped unread: nothing is stored from it. On a long listing, a page fetched ahead
-goes straight on to the parse worker, so it is parsed while it waits for the walk.
+``window`` pages ahead of the walk: the chain of next links the previous crawl left, else
+the pager's numbered pattern (``/page/N/``, ``?page=N``) up to the highest page number
+the pager has shown. The host's gate still lets only ``--concurrency`` requests be in
+flight at once. A guess the walk never reaches is dropped unread: nothing is stored from
+it. On a long listing, a page fetched ahead goes straight on to the parse worker, so it
+is parsed while it waits for the walk.
 """
 
 from __future__ import annotations
@@ -21,6 +22,19 @@ from feedkeeper.parse.urls import page_number
 from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, KeyedPage, ParseWorker
 from feedkeeper.records import Validators
 from feedkeeper.scope import is_in_scope
+
+# In a full walk, where every page is fetched anyway, the walk keeps this many times
+# ``--concurrency`` pages ahead (requests in flight stay at ``--concurrency``): the parse
+# worker then has pages to parse while this process commits a batch and refreshes the
+# full-text indexes, instead of waiting for the next fetches once it has parsed a few.
+# An incremental walk stops at the first page without news and keeps one window ahead,
+# so that few requests are made in vain.
+FULL_WALK_WINDOWS = 4
+
+
+def window_ahead(concurrency: int, *, full: bool) -> int:
+    """How many pages a walk keeps fetched (or being fetched) ahead of where it is."""
+    return concurrency * (FULL_WALK_WINDOWS if full else 1)
 
 
 @dataclass(frozen=True, slots=True)
