@@ -171,9 +171,7 @@ async def _fetched_ahead(full: bool) -> tuple[set[str], int]:
     return requested, peak
 
 
-def test_a_full_walk_keeps_four_windows_ahead_with_concurrency_requests_in_flight() -> (
-    None
-):
+def test_a_full_walk_keeps_four_windows_ahead_with_concurrency_requests_in_flight() -> None:
     requested, peak = asyncio.run(_fetched_ahead(full=True))
     assert requested == {page_path(n) for n in range(2, 10)}  # 4 x --concurrency 2
     assert peak == 2
