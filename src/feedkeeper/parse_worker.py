@@ -8,8 +8,9 @@ pickles. The pipes are read and written by the event loop itself, with no thread
 the two processes never wait on each other for the GIL; the pages in flight are
 bounded by the fetch window. The worker also keys each page's cards for dedupe (canonical
 URLs and fingerprints, the pure half of the dedupe stage), so the process that writes
-receives cards ready to look up. Its pipes are widened to hold a fetch window of pages,
-so neither process waits for the other to read while it is busy. For a crawl it also
+receives cards ready to look up. Its pipes are widened to hold several pages, and it
+sends its answers from a thread of its own, so neither process waits for the other to
+read while it is busy. For a crawl it also
 prepares what the writer would otherwise work out in the busier process: the body as the
 archive stores it (hashed and compressed), its encoding, and, while most cards bring new
 posts, each card's text segmented for the word index. Short crawls never
