@@ -189,3 +189,45 @@ def test_the_worker_goes_on_parsing_while_the_parent_does_not_read_its_answers()
     assert all_read_first
     assert not serving.is_alive()
     assert [page.keyed[0].card.title for page in answers_read] == ["梯度同步"] * pages
+
+
+class _Pipe:
+    """The worker's input, as a sink."""
+
+    def write(self, data: bytes) -> None:
+        pass
+
+
+class _UnreadableWorker:
+    """A worker process whose answers cannot be read (as a frame cut short leaves them)."""
+
+    pid = None
+
+    def __init__(self) -> None:
+        self.stdin = _Pipe()
+        self.stdout = asyncio.StreamReader()
+        self.killed = False
+
+    def kill(self) -> None:
+        self.killed = True
+
+
+async def _read_with_unreadable_answers() -> tuple[list[str], bool, bool]:
+    worker = ParseWorker(None)
+    process = _UnreadableWorker()
+    worker._process = process  # type: ignore[assignment]
+    url = "http://blog.test/"
+    waiting = await worker.submit(PAGE, "text/html", url)
+    worker._reader = asyncio.create_task(worker._read_answers(process))  # type: ignore[arg-type]
+    corrupt = b"\x80\x05\x8c\x02\xff\xfe\x94."  # a pickle whose text is not UTF-8
+    process.stdout.feed_data(struct.pack(">I", len(corrupt)) + corrupt)
+    pages = [await asyncio.wait_for(worker.result(waiting, PAGE, "text/html", url), 5)]
+    sent_after = await worker.submit(PAGE, "text/html", url)
+    pages.append(await asyncio.wait_for(worker.result(sent_after, PAGE, "text/html", url), 5))
+    return [page.keyed[0].card.title for page in pages], process.killed, worker.is_usable
+
+
+def test_answers_that_cannot_be_read_leave_every_page_to_this_process() -> None:
+    titles, killed, usable = asyncio.run(_read_with_unreadable_answers())
+    assert titles == ["梯度同步", "梯度同步"]  # parsed here, the one waiting and the one after
+    assert killed and not usable

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import os
 import pickle
 import queue
 import struct
@@ -176,8 +177,11 @@ class ParseWorker:
         process = await self._started()
         assert process.stdin is not None
         answer: asyncio.Future[KeyedPage] = asyncio.get_running_loop().create_future()
-        self._waiting.append(answer)
         self._handed.add(answer)
+        if self._broken:  # its answers can no longer be read: the caller parses the page
+            answer.set_exception(WorkerGoneError())
+            return answer
+        self._waiting.append(answer)
         job = (body, content_type, url, self.profile, compressed, self.packs_bodies,
                self.segments_words)  # fmt: skip
         process.stdin.write(_frame(job))
@@ -210,8 +214,14 @@ class ParseWorker:
                     waiting.set_exception(answer)
                 else:
                     waiting.set_result(answer)
-        except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError):
+        except Exception:
+            # The worker died, or an answer cannot be read: whatever went wrong, every page
+            # waiting (and every page sent from now on) is parsed by the caller instead, and
+            # the worker is stopped. A reader that stopped silently would leave them waiting
+            # for ever.
             self._broken = True
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
             for waiting in self._waiting:
                 if not waiting.done():
                     waiting.set_exception(WorkerGoneError())
@@ -312,11 +322,17 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
 
 
 def _send_answers(outbox: queue.SimpleQueue[bytes | None], answers: BinaryIO) -> None:
-    """Write each framed answer from ``outbox`` to the parent, until None (or no parent)."""
+    """Write each framed answer from ``outbox`` to the parent, until None (or no parent).
+
+    Each frame goes whole to the file descriptor, a partial write carried on until done, so
+    that no frame can be cut short by another one.
+    """
+    fd = answers.fileno()
     with contextlib.suppress(BrokenPipeError):
         while (frame := outbox.get()) is not None:
-            answers.write(frame)
-            answers.flush()
+            unsent = memoryview(frame)
+            while unsent:
+                unsent = unsent[os.write(fd, unsent) :]
 
 
 def main() -> None:
