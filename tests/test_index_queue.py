@@ -16,7 +16,7 @@ from feedkeeper.cards import Card
 from feedkeeper.pipeline import write_page
 from feedkeeper.records import PageCapture, PageKind
 from feedkeeper.store import Store, write
-from feedkeeper.store.dialect import READY_WORDS_MAX
+from feedkeeper.store.dialect import READY_WORDS_MAX, READY_WORDS_MAX_CHARS
 from feedkeeper.store.engine import create_sqlite_engine, migrate, schema_revision
 from feedkeeper.store.search import search_posts
 from feedkeeper.store.sites import ensure_site
@@ -280,3 +280,16 @@ def test_only_a_change_of_the_indexed_text_is_queued(sample: Store) -> None:
     assert _queue_after(sample, NEW_VERSION.format(title="'Renamed'"), MOVE) == [4]
     retitled = "UPDATE post_version SET title = 'Retitled' WHERE post_id = 4"
     assert _queue_after(sample, retitled) == [4]
+
+
+def test_words_offered_past_the_bound_in_characters_are_not_kept(store: Store) -> None:
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "https://b.example/", site.id)
+    with store.writer(site.id) as writer:
+        writer.offer_words({"long text": "x" * READY_WORDS_MAX_CHARS})  # no room for it
+        writer.offer_words({"混合精度0": "预先 切好"})  # room for this one
+        writer.offer_words({"混合精度1": "y" * READY_WORDS_MAX_CHARS})  # over the bound
+        write_page(writer, run, *_page(1))
+    assert _words(store, "预先") == [1]
+    assert _words(store, "y" * 20) == []
+    assert _words(store, "混合精度") == [2, 3]

@@ -21,8 +21,10 @@ from feedkeeper.cards import Card, Placeholder
 from feedkeeper.dedupe import KeyedCard
 from feedkeeper.parse_worker import (
     PIPE_BYTES,
+    SEGMENT_AHEAD_MAX_CHARS,
     KeyedPage,
     ParseWorker,
+    SegmentedTexts,
     _frame,
     read_keyed_page,
     segment_cards,
@@ -120,14 +122,23 @@ def test_a_worker_not_asked_to_segment_sends_no_words() -> None:
 
 def test_the_worker_segments_a_text_shown_again_once() -> None:
     page = read_keyed_page(PAGE, "text/html", "http://blog.test/")
-    segmented: dict[str, str] = {"显存优化": "kept"}  # what an earlier page left
+    segmented = SegmentedTexts()
+    segmented.words["显存优化"] = "kept"  # what an earlier page left
     words = segment_cards(page.keyed, segmented)
     assert words["显存优化"] == "kept"
     assert (
-        segmented["混合精度"]
+        segmented.words["混合精度"]
         == words["混合精度"]
         == (" 混 合 精 度 混合 合精 精度 混合精 合精度 混合精度 ")
     )
+
+
+def test_a_page_with_too_much_card_text_is_left_to_the_writer() -> None:
+    excerpt = "梯度" * (SEGMENT_AHEAD_MAX_CHARS // 2)
+    card = Card(url="http://blog.test/p/1/", title="梯度同步", excerpt=excerpt)
+    segmented = SegmentedTexts()
+    assert segment_cards([KeyedCard(card, "http://blog.test/p/1/", None)], segmented) == {}
+    assert segmented.words == {}
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's")

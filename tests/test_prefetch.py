@@ -12,7 +12,7 @@ from feedkeeper.config import Settings
 from feedkeeper.fetch import Fetcher
 from feedkeeper.parse_worker import ParseWorker
 from feedkeeper.pipeline import CrawlOptions, crawl
-from feedkeeper.prefetch import Prefetcher, window_ahead
+from feedkeeper.prefetch import DEEP_WINDOW_MAX_BODY, Prefetcher
 from feedkeeper.reparse import reparse
 from feedkeeper.store import Store
 
@@ -141,11 +141,12 @@ def test_reparse_of_a_long_archive_in_parse_workers_rebuilds_what_the_crawl_arch
     assert len(crawled[0]) == PAGES * 3
 
 
-async def _fetched_ahead(full: bool) -> tuple[set[str], int]:
-    """Plan from page 2 of the listing and let the fetches run: the pages fetched, and the
-    most requests in flight at once."""
+async def _fetched_ahead(full: bool, padding: int = 0) -> tuple[list[set[str]], int]:
+    """Plan from page 2 of the listing and let the fetches run, then from page 10: the pages
+    fetched each time, and the most requests in flight at once."""
     requested: set[str] = set()
     in_flight = peak = 0
+    body = listing(2, PAGES) + "<!--" + "x" * padding + "-->"
 
     async def handle(request: httpx.Request) -> httpx.Response:
         nonlocal in_flight, peak
@@ -157,27 +158,39 @@ async def _fetched_ahead(full: bool) -> tuple[set[str], int]:
         for _ in range(3):
             await asyncio.sleep(0)
         in_flight -= 1
-        return httpx.Response(200, text=listing(2, PAGES), headers={"Content-Type": "text/html"})
+        return httpx.Response(200, text=body, headers={"Content-Type": "text/html"})
 
     settings = Settings(url=BASE, rate=0, concurrency=2, full=full)
+    rounds: list[set[str]] = []
     async with Fetcher(settings, httpx.MockTransport(handle)) as fetcher:
-        window = window_ahead(settings.concurrency, full=full)
-        prefetcher = Prefetcher(fetcher, None, {}, BASE, window)
+        prefetcher = Prefetcher(fetcher, None, {}, BASE, settings.concurrency, full=full)
         shown = [BASE + f"page/{n}/" for n in range(2, PAGES + 1)]
-        prefetcher.plan(BASE + "page/2/", shown, {BASE}, budget=PAGES)
-        for _ in range(200):
-            await asyncio.sleep(0)
+        for start in (2, 10):
+            before = set(requested)
+            prefetcher.plan(BASE + f"page/{start}/", shown, {BASE}, budget=PAGES)
+            for _ in range(200):
+                await asyncio.sleep(0)
+            rounds.append(requested - before)
         await prefetcher.close()
-    return requested, peak
+    return rounds, peak
 
 
 def test_a_full_walk_keeps_four_windows_ahead_with_concurrency_requests_in_flight() -> None:
-    requested, peak = asyncio.run(_fetched_ahead(full=True))
-    assert requested == {page_path(n) for n in range(2, 10)}  # 4 x --concurrency 2
+    rounds, peak = asyncio.run(_fetched_ahead(full=True))
+    assert rounds == [  # 4 x --concurrency 2
+        {page_path(n) for n in range(2, 10)},
+        {page_path(n) for n in range(10, 18)},
+    ]
     assert peak == 2
 
 
+def test_a_full_walk_of_large_pages_keeps_one_window_ahead() -> None:
+    rounds, _ = asyncio.run(_fetched_ahead(full=True, padding=DEEP_WINDOW_MAX_BODY))
+    # Nothing was known of the pages' size at first; once it is, one window (2 pages).
+    assert rounds == [{page_path(n) for n in range(2, 10)}, {page_path(10), page_path(11)}]
+
+
 def test_an_incremental_walk_keeps_one_window_ahead() -> None:
-    requested, peak = asyncio.run(_fetched_ahead(full=False))
-    assert requested == {page_path(2), page_path(3)}
+    rounds, peak = asyncio.run(_fetched_ahead(full=False))
+    assert rounds == [{page_path(2), page_path(3)}, {page_path(10), page_path(11)}]
     assert peak == 2

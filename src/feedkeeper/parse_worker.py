@@ -62,8 +62,13 @@ _HEADER = struct.Struct(">I")  # the length of the pickle that follows
 # pages): room for several pages one way and parsed pages the other.
 PIPE_BYTES = 1 << 20
 # Texts a worker keeps segmented, so that a post shown on every page is segmented once;
-# forgotten all at once when full (about 1.3 KB a text, some 5 MB).
+# forgotten all at once past this many texts (about 1.3 KB each, some 5 MB) or characters.
 SEGMENTED_MEMORY = 4096
+SEGMENTED_MEMORY_CHARS = 4_000_000
+# Card text a page may have for the worker to segment it ahead (a listing page has a few
+# thousand characters): the words are six times the text, and a page with more (a hostile
+# one, say) leaves its text to the writer's index refresh, which segments a text at a time.
+SEGMENT_AHEAD_MAX_CHARS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,20 +124,32 @@ def read_keyed_page(
     return KeyedPage(parsed, key_cards(parsed.cards), encoding)
 
 
-def segment_cards(cards: list[KeyedCard], segmented: dict[str, str]) -> dict[str, str]:
-    """Return the cards' titles and excerpts segmented for the word index (text -> words),
-    each taken from ``segmented`` when it holds it, and kept there."""
-    if len(segmented) >= SEGMENTED_MEMORY:
-        segmented.clear()
-    words: dict[str, str] = {}
-    for keyed in cards:
-        for text in (keyed.card.title, keyed.card.excerpt):
-            if text:
-                found = segmented.get(text)
-                if found is None:
-                    found = segmented[text] = segment_words(text) or ""
-                words[text] = found
-    return words
+class SegmentedTexts:
+    """The texts a worker has segmented, by text: bounded, and forgotten all at once."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, str] = {}
+        self.chars = 0
+
+    def of(self, text: str) -> str:
+        """Return ``segment_words(text)``, kept from an earlier page when it was there."""
+        found = self.words.get(text)
+        if found is None:
+            if len(self.words) >= SEGMENTED_MEMORY or self.chars >= SEGMENTED_MEMORY_CHARS:
+                self.words.clear()
+                self.chars = 0
+            found = self.words[text] = segment_words(text) or ""
+            self.chars += len(text) + len(found)
+        return found
+
+
+def segment_cards(cards: list[KeyedCard], segmented: SegmentedTexts) -> dict[str, str]:
+    """Return the cards' titles and excerpts segmented for the word index (text -> words);
+    none when the page has more than ``SEGMENT_AHEAD_MAX_CHARS`` of them."""
+    texts = [text for keyed in cards for text in (keyed.card.title, keyed.card.excerpt) if text]
+    if sum(map(len, texts)) > SEGMENT_AHEAD_MAX_CHARS:
+        return {}
+    return {text: segmented.of(text) for text in texts}
 
 
 class WorkerGoneError(Exception):
@@ -302,7 +319,7 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
     outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     sender = threading.Thread(target=_send_answers, args=(outbox, answers), daemon=True)
     sender.start()
-    segmented: dict[str, str] = {}
+    segmented = SegmentedTexts()
     while (job := _read_job(jobs)) is not None:
         body, content_type, url, profile, compressed, pack, segment = job
         try:

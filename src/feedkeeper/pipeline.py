@@ -36,7 +36,7 @@ from feedkeeper.feed_check import confirm_with_feed, load_feed
 from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.heap import freeze_startup
 from feedkeeper.parse_worker import KeyedPage, ParseWorker, read_keyed_page
-from feedkeeper.prefetch import Download, Prefetcher, window_ahead
+from feedkeeper.prefetch import Download, Prefetcher
 from feedkeeper.records import (
     PageCapture,
     PageKind,
@@ -163,8 +163,10 @@ async def _fetch_and_walk(run: _Crawl) -> _Walked:
                 run.options = replace(
                     options, feed_entries=await load_feed(fetcher, run.start, run.warnings)
                 )
-            window = window_ahead(settings.concurrency, full=settings.full)
-            prefetcher = Prefetcher(fetcher, worker, run.last_fetches, run.start, window)
+            prefetcher = Prefetcher(
+                fetcher, worker, run.last_fetches, run.start, settings.concurrency,
+                full=settings.full,
+            )  # fmt: skip
             try:
                 with run.store.writer(run.site_id) as writer:
                     walked = await _walk(run, prefetcher, writer)

@@ -30,11 +30,9 @@ from feedkeeper.scope import is_in_scope
 # An incremental walk stops at the first page without news and keeps one window ahead,
 # so that few requests are made in vain.
 FULL_WALK_WINDOWS = 4
-
-
-def window_ahead(concurrency: int, *, full: bool) -> int:
-    """How many pages a walk keeps fetched (or being fetched) ahead of where it is."""
-    return concurrency * (FULL_WALK_WINDOWS if full else 1)
+# ... but only while the site's pages are of a listing's usual size: once a body is larger,
+# the walk keeps one window ahead, so that the pages held ahead stay within bounds.
+DEEP_WINDOW_MAX_BODY = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +44,7 @@ class Download:
 
 
 class Prefetcher:
-    """Fetches for the walk, ``window`` at a time, ahead of where the walk is."""
+    """Fetches for the walk, ``window`` pages ahead of where the walk is."""
 
     def __init__(
         self,
@@ -54,15 +52,26 @@ class Prefetcher:
         worker: ParseWorker | None,
         last_fetches: Mapping[str, Validators],
         start: str,
-        window: int,
+        concurrency: int,
+        *,
+        full: bool = False,
     ) -> None:
         self._fetcher = fetcher
         self._worker = worker
         self._last = last_fetches
         self._start = start
-        self._window = max(1, window)
+        self._concurrency = max(1, concurrency)
+        self._full = full
+        self._largest_body = 0
         self._tasks: dict[str, asyncio.Task[Download]] = {}
         self._last_page = 0  # the highest page number a pager has shown
+
+    @property
+    def window(self) -> int:
+        """How many pages the walk keeps fetched (or being fetched) ahead of where it is."""
+        if self._full and self._largest_body <= DEEP_WINDOW_MAX_BODY:
+            return self._concurrency * FULL_WALK_WINDOWS
+        return self._concurrency
 
     def is_ready(self, url: str) -> bool:
         """True when ``url`` was fetched ahead and is there to take without waiting."""
@@ -73,11 +82,16 @@ class Prefetcher:
         """Return ``url`` fetched (raising FetchError), from the fetches ahead when started."""
         task = self._tasks.pop(url, None)
         if task is None:
-            return Download(await self._fetcher.fetch(url, self._last.get(url)))
+            return Download(await self._fetched(url))
         return await task
 
-    async def _fetch_ahead(self, url: str) -> Download:
+    async def _fetched(self, url: str) -> Fetched:
         fetched = await self._fetcher.fetch(url, self._last.get(url))
+        self._largest_body = max(self._largest_body, len(fetched.body))
+        return fetched
+
+    async def _fetch_ahead(self, url: str) -> Download:
+        fetched = await self._fetched(url)
         if self._is_worth_a_worker(fetched) and self._worker is not None:
             return Download(fetched, await self._worker.submit(*_job(fetched)))
         return Download(fetched)
@@ -101,7 +115,7 @@ class Prefetcher:
             self._last_page = max(self._last_page, page_number(shown) or 0)
         wanted: list[str] = []
         guess = next_url
-        while guess and guess not in skip and len(wanted) < min(self._window, budget):
+        while guess and guess not in skip and len(wanted) < min(self.window, budget):
             wanted.append(guess)
             guess = self.guess_after(guess)
         for stale in set(self._tasks) - set(wanted):

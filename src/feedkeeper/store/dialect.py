@@ -9,7 +9,6 @@ for SQLite (the embedded default) or PostgreSQL (an archive shared by many machi
 from __future__ import annotations
 
 import contextlib
-import itertools
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -61,22 +60,30 @@ _INTERRUPTED_IN_FUNCTION = "feedkeeper_interrupted_in_function"
 _READY_WORDS = "feedkeeper_ready_words"
 # Texts kept ready at most (about 1.3 KB each, some 10 MB): the titles and excerpts of a
 # batch of new posts (``INDEX_BATCH_POSTS``), and of the pages written before the commit
-# that indexes them.
+# that indexes them; and characters at most, texts and words counted (some 16 MB).
 READY_WORDS_MAX = 8192
+READY_WORDS_MAX_CHARS = 8_000_000
+
+
+class _ReadyWords(dict[str, str]):
+    """Texts segmented ahead, by text, with the characters they hold."""
+
+    chars = 0
 
 
 def offer_words(conn: Connection, words: Mapping[str, str]) -> None:
     """Keep ``words`` (a text -> its ``segment_words``) for the next refresh of the word index.
 
-    What the refresh does not take is dropped with it; past ``READY_WORDS_MAX`` texts, the
-    rest are segmented by the refresh itself.
+    What the refresh does not take is dropped with it; past ``READY_WORDS_MAX`` texts or
+    ``READY_WORDS_MAX_CHARS`` characters, the rest are segmented by the refresh itself.
     """
-    if not words:
-        return
-    ready: dict[str, str] = conn.connection.info.setdefault(_READY_WORDS, {})
-    room = READY_WORDS_MAX - len(ready)
-    if room > 0:
-        ready.update(itertools.islice(words.items(), room))
+    ready: _ReadyWords = conn.connection.info.setdefault(_READY_WORDS, _ReadyWords())
+    for text, segmented in words.items():
+        size = len(text) + len(segmented)
+        if len(ready) >= READY_WORDS_MAX or ready.chars + size > READY_WORDS_MAX_CHARS:
+            return
+        ready[text] = segmented
+        ready.chars += size
 
 
 def _segmented(ready: Mapping[str, str] | None, text: str | None) -> str | None:
