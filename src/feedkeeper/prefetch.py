@@ -87,7 +87,13 @@ class Prefetcher:
 
     async def _fetched(self, url: str) -> Fetched:
         fetched = await self._fetcher.fetch(url, self._last.get(url))
+        was_deep = self.window
         self._largest_body = max(self._largest_body, len(fetched.body))
+        if self.window < was_deep:
+            # Large pages: drop the fetches planned beyond one window now, before they
+            # arrive, rather than at the walk's next page.
+            for beyond in list(self._tasks)[self.window :]:
+                self._tasks.pop(beyond).cancel()
         return fetched
 
     async def _fetch_ahead(self, url: str) -> Download:
