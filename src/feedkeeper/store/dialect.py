@@ -77,7 +77,10 @@ def offer_words(conn: Connection, words: Mapping[str, str]) -> None:
     What the refresh does not take is dropped with it; past ``READY_WORDS_MAX`` texts or
     ``READY_WORDS_MAX_CHARS`` characters, the rest are segmented by the refresh itself.
     """
-    ready: _ReadyWords = conn.connection.info.setdefault(_READY_WORDS, _ReadyWords())
+    if not words:
+        return
+    info = conn.connection.info
+    ready: _ReadyWords = info.get(_READY_WORDS) or info.setdefault(_READY_WORDS, _ReadyWords())
     for text, segmented in words.items():
         size = len(text) + len(segmented)
         if len(ready) >= READY_WORDS_MAX or ready.chars + size > READY_WORDS_MAX_CHARS:
