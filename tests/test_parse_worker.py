@@ -25,6 +25,7 @@ from feedkeeper.parse_worker import (
     KeyedPage,
     ParseWorker,
     SegmentedTexts,
+    WorkerGoneError,
     _frame,
     read_keyed_page,
     segment_cards,
@@ -242,3 +243,22 @@ def test_answers_that_cannot_be_read_leave_every_page_to_this_process() -> None:
     titles, killed, usable = asyncio.run(_read_with_unreadable_answers())
     assert titles == ["梯度同步", "梯度同步"]  # parsed here, the one waiting and the one after
     assert killed and not usable
+
+
+async def _end_of_answers() -> tuple[bool, bool]:
+    worker = ParseWorker(None)
+    process = _UnreadableWorker()
+    worker._process = process  # type: ignore[assignment]
+    waiting = await worker.submit(PAGE, "text/html", "http://blog.test/")
+    process.stdout.feed_eof()  # the worker ended, as it does when its input is closed
+    await worker._read_answers(process)  # type: ignore[arg-type]
+    with pytest.raises(WorkerGoneError):
+        await waiting
+    return process.killed, worker.is_usable
+
+
+def test_a_worker_that_ended_is_not_signalled() -> None:
+    # Signalling a process that has exited makes the subprocess module reap it behind
+    # asyncio's back, which then logs "Unknown child process" on stderr.
+    killed, usable = asyncio.run(_end_of_answers())
+    assert not killed and not usable

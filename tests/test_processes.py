@@ -214,3 +214,20 @@ def test_a_killed_crawler_leaves_no_parse_worker_behind(tmp_path: Path) -> None:
             for pid in spawned:
                 if is_alive(pid):
                     os.kill(pid, signal.SIGKILL)
+
+
+def test_a_crawl_with_a_parse_worker_ends_without_a_word_on_stderr(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    with FaultServer(long_listing(30)) as server:
+        args = [*crawl_args(server.base_url, db), "--concurrency", "4", "--no-recover"]
+        done = subprocess.run(
+            [sys.executable, "-m", "feedkeeper", *args],
+            capture_output=True,
+            env=CLEAN_ENV,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stderr.decode() == ""
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM post").fetchone() == (120,)

@@ -231,18 +231,22 @@ class ParseWorker:
                     waiting.set_exception(answer)
                 else:
                     waiting.set_result(answer)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            self._give_up()  # the worker is gone (ended with its input, killed, out of memory)
         except Exception:
-            # The worker died, or an answer cannot be read: whatever went wrong, every page
-            # waiting (and every page sent from now on) is parsed by the caller instead, and
-            # the worker is stopped. A reader that stopped silently would leave them waiting
-            # for ever.
-            self._broken = True
+            # An answer cannot be read: the worker is of no more use, and is stopped. A reader
+            # that stopped silently would leave the pages waiting for ever.
+            self._give_up()
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
-            for waiting in self._waiting:
-                if not waiting.done():
-                    waiting.set_exception(WorkerGoneError())
-            self._waiting.clear()
+
+    def _give_up(self) -> None:
+        """Leave every page waiting, and every page sent from now on, to the caller to parse."""
+        self._broken = True
+        for waiting in self._waiting:
+            if not waiting.done():
+                waiting.set_exception(WorkerGoneError())
+        self._waiting.clear()
 
     async def result(
         self, answer: asyncio.Future[KeyedPage], body: bytes, content_type: str | None, url: str
