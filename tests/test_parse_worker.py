@@ -9,6 +9,7 @@ import io
 import os
 import pickle
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -262,3 +263,26 @@ def test_a_worker_that_ended_is_not_signalled() -> None:
     # asyncio's back, which then logs "Unknown child process" on stderr.
     killed, usable = asyncio.run(_end_of_answers())
     assert not killed and not usable
+
+
+CANNOT_ANSWER = """
+import os, queue, threading
+from feedkeeper.parse_worker import _send_answers
+read_end, write_end = os.pipe()
+answers = os.fdopen(write_end, "wb")
+os.close(write_end)  # writing now fails otherwise than by the reader leaving
+outbox = queue.SimpleQueue()
+outbox.put(b"an answer")
+sender = threading.Thread(target=_send_answers, args=(outbox, answers))  # as serve() runs it
+sender.start()
+sender.join()
+print("still here", flush=True)
+"""
+
+
+def test_a_worker_that_can_no_longer_answer_ends_rather_than_stay_silent() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", CANNOT_ANSWER], capture_output=True, timeout=60, check=False
+    )
+    assert done.returncode == 1
+    assert b"still here" not in done.stdout

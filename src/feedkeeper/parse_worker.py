@@ -346,14 +346,20 @@ def _send_answers(outbox: queue.SimpleQueue[bytes | None], answers: BinaryIO) ->
     """Write each framed answer from ``outbox`` to the parent, until None (or no parent).
 
     Each frame goes whole to the file descriptor, a partial write carried on until done, so
-    that no frame can be cut short by another one.
+    that no frame can be cut short by another one. A worker that can no longer answer (the
+    pipe failing otherwise than by its reader leaving) ends at once rather than stay silent:
+    its parent then parses the pages itself.
     """
     fd = answers.fileno()
-    with contextlib.suppress(BrokenPipeError):
+    try:
         while (frame := outbox.get()) is not None:
             unsent = memoryview(frame)
             while unsent:
                 unsent = unsent[os.write(fd, unsent) :]
+    except BrokenPipeError:
+        return  # the parent is gone
+    except OSError:
+        os._exit(1)
 
 
 def main() -> None:
