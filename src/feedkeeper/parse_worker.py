@@ -32,7 +32,6 @@ import subprocess
 import sys
 import threading
 import weakref
-import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -45,7 +44,7 @@ from feedkeeper.errors import ParseError
 from feedkeeper.heap import freeze_startup
 from feedkeeper.markup import time_budget
 from feedkeeper.parse import Profile, parse_capture, parse_listing
-from feedkeeper.stored_body import PackedBody, pack_body
+from feedkeeper.stored_body import PackedBody, pack_body, unpack_body
 from feedkeeper.words import segment_words
 
 ListingParser = Callable[[str, str, Profile | None], ParsedPage]
@@ -328,7 +327,7 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
         body, content_type, url, profile, compressed, pack, segment = job
         try:
             if compressed:
-                body = zlib.decompress(body)
+                body = unpack_body(body)
             page = read_keyed_page(body, content_type, url, profile)
             answer: object = replace(
                 page,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Field
 
 from feedkeeper.models import RunCounters
-from feedkeeper.stored_body import PackedBody
+from feedkeeper.stored_body import PackedBody, unpack_body
 
 if TYPE_CHECKING:
     from feedkeeper.dedupe import PageOutcome
@@ -81,7 +80,7 @@ class StoredCapture:
 
     def body(self) -> bytes:
         """Return the page's body, decompressed."""
-        return zlib.decompress(self.data)
+        return unpack_body(self.data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,3 +28,8 @@ def pack_body(body: bytes) -> PackedBody:
     return PackedBody(
         hashlib.sha256(body).hexdigest(), len(body), zlib.compress(body, BODY_ZLIB_LEVEL)
     )
+
+
+def unpack_body(data: bytes) -> bytes:
+    """Return a body from the bytes the archive stores (``PackedBody.data``)."""
+    return zlib.decompress(data)

@@ -80,7 +80,9 @@ def offer_words(conn: Connection, words: Mapping[str, str]) -> None:
     if not words:
         return
     info = conn.connection.info
-    ready: _ReadyWords = info.get(_READY_WORDS) or info.setdefault(_READY_WORDS, _ReadyWords())
+    ready: _ReadyWords | None = info.get(_READY_WORDS)
+    if ready is None:
+        ready = info[_READY_WORDS] = _ReadyWords()
     for text, segmented in words.items():
         size = len(text) + len(segmented)
         if len(ready) >= READY_WORDS_MAX or ready.chars + size > READY_WORDS_MAX_CHARS:
