@@ -116,6 +116,41 @@ def test_a_crawls_worker_packs_the_body_and_segments_the_cards_text_for_the_writ
     )
 
 
+async def _read_after_one_parsed_here(*, segments_words: bool) -> list[KeyedPage]:
+    worker = ParseWorker(None)
+    worker.segments_words = segments_words
+    worker.segment_later(["第一页的标题", "第一页的摘要：讲梯度"])  # a page parsed in the caller
+    try:
+        sent = [await worker.submit(PAGE, "text/html", "http://blog.test/") for _ in range(2)]
+        return [await answer for answer in sent]
+    finally:
+        await worker.stop()
+
+
+def test_text_of_a_page_parsed_in_the_caller_is_segmented_with_the_next_page_sent() -> None:
+    first, second = asyncio.run(_read_after_one_parsed_here(segments_words=True))
+    assert first.words["第一页的标题"] == (
+        " 第 一 页 的 标 题 第一 一页 页的 的标 标题 第一页 一页的 页的标 的标题"
+        " 第一页的 一页的标 页的标题 "
+    )
+    assert "第一页的摘要：讲梯度" in first.words
+    assert len(first.words) == 6 + 2  # the page's own six texts, and the two sent with it
+    assert len(second.words) == 6  # sent once
+
+
+def test_text_of_a_page_parsed_in_the_caller_is_not_sent_to_a_worker_not_segmenting() -> None:
+    first, second = asyncio.run(_read_after_one_parsed_here(segments_words=False))
+    assert first.words == second.words == {}
+
+
+def test_text_kept_for_the_next_page_is_bounded() -> None:
+    worker = ParseWorker(None)
+    worker.segment_later(["梯度" * (SEGMENT_AHEAD_MAX_CHARS // 4)])
+    worker.segment_later(["显存" * (SEGMENT_AHEAD_MAX_CHARS // 4) + "。"])  # one over
+    worker.segment_later(["混合精度"])
+    assert worker.texts_later == ["梯度" * (SEGMENT_AHEAD_MAX_CHARS // 4), "混合精度"]
+
+
 def test_a_worker_not_asked_to_segment_sends_no_words() -> None:
     answer = asyncio.run(_read_for_a_crawl(PAGE, segments_words=False))
     assert answer.words == {}
@@ -181,7 +216,7 @@ def test_cards_cross_the_pipes_as_their_fields_in_order() -> None:
 def test_the_worker_goes_on_parsing_while_the_parent_does_not_read_its_answers() -> None:
     pages = 40  # some 100 KB of answers, against a pipe back of 4 KiB
     jobs = io.BytesIO(b"".join(
-        _frame((PAGE, "text/html", f"http://blog.test/{n}", None, False, True, True))
+        _frame((PAGE, "text/html", f"http://blog.test/{n}", None, False, True, True, ()))
         for n in range(pages)
     ))  # fmt: skip
     read_end, write_end = os.pipe()

@@ -7,6 +7,7 @@ import html
 from pathlib import Path
 
 import httpx
+import pytest
 
 from feedkeeper.config import Settings
 from feedkeeper.fetch import Fetcher
@@ -14,7 +15,8 @@ from feedkeeper.parse_worker import ParseWorker
 from feedkeeper.pipeline import CrawlOptions, crawl
 from feedkeeper.prefetch import DEEP_WINDOW_MAX_BODY, Prefetcher
 from feedkeeper.reparse import reparse
-from feedkeeper.store import Store
+from feedkeeper.store import Store, dialect
+from feedkeeper.words import segment_words
 
 from conftest import rows
 
@@ -115,6 +117,26 @@ def test_the_worker_segments_ahead_while_pages_bring_new_posts_and_stops_on_know
     assert rows(first, "SELECT sha256, size, data FROM page_body ORDER BY sha256") == rows(
         one, "SELECT sha256, size, data FROM page_body ORDER BY sha256"
     )
+
+
+def test_a_crawl_with_a_worker_segments_no_text_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first page is parsed here, before the worker starts: its cards' text goes to the
+    # worker with the next page, so the writer's index refresh finds every text segmented.
+    segmented_here: list[str] = []
+
+    def counted(text: str | None) -> str | None:
+        segmented_here.append(text or "")
+        return segment_words(text)
+
+    monkeypatch.setattr(dialect, "segment_words", counted)
+    store = run(tmp_path / "a.db", Site(), concurrency=4, worker=ParseWorker(None))
+    assert segmented_here == []
+    indexed = "SELECT rowid AS id, title, excerpt FROM post_words ORDER BY rowid"
+    assert len(rows(store, indexed)) == 3 * PAGES
+    monkeypatch.undo()
+    assert rows(store, indexed) == rows(run(tmp_path / "one.db", Site(), concurrency=1), indexed)
 
 
 def test_incremental_walk_stores_nothing_it_fetched_ahead_past_the_stop(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ import sys
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
@@ -49,8 +49,9 @@ from feedkeeper.words import segment_words
 
 ListingParser = Callable[[str, str, Profile | None], ParsedPage]
 # body, content type, URL, profile, whether the body is zlib-compressed (as the archive keeps
-# it), whether to pack the body for the archive, whether to segment the cards' text
-Job = tuple[bytes, str | None, str, Profile | None, bool, bool, bool]
+# it), whether to pack the body for the archive, whether to segment the cards' text, and
+# texts of pages parsed elsewhere to segment with them
+Job = tuple[bytes, str | None, str, Profile | None, bool, bool, bool, tuple[str, ...]]
 
 # A listing whose pager shows at least this many pages is worth a worker process.
 PARALLEL_FROM_PAGES = 20
@@ -142,13 +143,22 @@ class SegmentedTexts:
         return found
 
 
-def segment_cards(cards: list[KeyedCard], segmented: SegmentedTexts) -> dict[str, str]:
-    """Return the cards' titles and excerpts segmented for the word index (text -> words);
-    none when the page has more than ``SEGMENT_AHEAD_MAX_CHARS`` of them."""
-    texts = [text for keyed in cards for text in (keyed.card.title, keyed.card.excerpt) if text]
+def card_texts(cards: list[KeyedCard]) -> list[str]:
+    """The cards' titles and excerpts: the text the word index holds of them."""
+    return [text for keyed in cards for text in (keyed.card.title, keyed.card.excerpt) if text]
+
+
+def segment_texts(texts: Sequence[str], segmented: SegmentedTexts) -> dict[str, str]:
+    """Return ``texts`` segmented for the word index (text -> words); none when they hold
+    more than ``SEGMENT_AHEAD_MAX_CHARS`` characters."""
     if sum(map(len, texts)) > SEGMENT_AHEAD_MAX_CHARS:
         return {}
     return {text: segmented.of(text) for text in texts}
+
+
+def segment_cards(cards: list[KeyedCard], segmented: SegmentedTexts) -> dict[str, str]:
+    """Return the cards' titles and excerpts segmented (``segment_texts``)."""
+    return segment_texts(card_texts(cards), segmented)
 
 
 class WorkerGoneError(Exception):
@@ -164,6 +174,8 @@ class ParseWorker:
         # while most cards bring new posts (the crawl says which, page after page).
         self.packs_bodies = False
         self.segments_words = False
+        # Texts of pages parsed in the caller, for the worker to segment with the next page.
+        self.texts_later: list[str] = []
         self.submitted = 0  # pages handed to a worker (for the profile and the tests)
         self._process: asyncio.subprocess.Process | None = None
         self._waiting: deque[asyncio.Future[KeyedPage]] = deque()
@@ -198,11 +210,20 @@ class ParseWorker:
             answer.set_exception(WorkerGoneError())
             return answer
         self._waiting.append(answer)
+        later = tuple(self.texts_later) if self.segments_words else ()
+        self.texts_later.clear()
         job = (body, content_type, url, self.profile, compressed, self.packs_bodies,
-               self.segments_words)  # fmt: skip
+               self.segments_words, later)  # fmt: skip
         process.stdin.write(_frame(job))
         self.submitted += 1
         return answer
+
+    def segment_later(self, texts: Sequence[str]) -> None:
+        """Have ``texts`` (cards' text of a page parsed in the caller) segmented with the next
+        page sent, their words among that page's: so the caller never segments, as long as a
+        page follows. Kept up to ``SEGMENT_AHEAD_MAX_CHARS``; past that, left to the writer."""
+        if sum(map(len, self.texts_later)) + sum(map(len, texts)) <= SEGMENT_AHEAD_MAX_CHARS:
+            self.texts_later.extend(texts)
 
     async def _started(self) -> asyncio.subprocess.Process:
         async with self._starting:  # pages fetched at once must not start two workers
@@ -324,7 +345,7 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
     sender.start()
     segmented = SegmentedTexts()
     while (job := _read_job(jobs)) is not None:
-        body, content_type, url, profile, compressed, pack, segment = job
+        body, content_type, url, profile, compressed, pack, segment, later = job
         try:
             if compressed:
                 body = unpack_body(body)
@@ -332,13 +353,23 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
             answer: object = replace(
                 page,
                 packed=pack_body(body) if pack else None,
-                words=segment_cards(page.keyed, segmented) if segment else {},
+                words=_segmented_words(page, later, segmented) if segment else {},
             )
         except ParseError as exc:
             answer = exc
         outbox.put(_frame(answer))
     outbox.put(None)  # the parent closed our input: send what is left, then stop
     sender.join()
+
+
+def _segmented_words(
+    page: KeyedPage, later: Sequence[str], segmented: SegmentedTexts
+) -> dict[str, str]:
+    """The page's cards' text segmented, and the texts sent with it (each bounded apart)."""
+    words = segment_cards(page.keyed, segmented)
+    if later:
+        words.update(segment_texts(later, segmented))
+    return words
 
 
 def _send_answers(outbox: queue.SimpleQueue[bytes | None], answers: BinaryIO) -> None:

@@ -35,7 +35,7 @@ from feedkeeper.errors import (
 from feedkeeper.feed_check import confirm_with_feed, load_feed
 from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.heap import freeze_startup
-from feedkeeper.parse_worker import KeyedPage, ParseWorker, read_keyed_page
+from feedkeeper.parse_worker import KeyedPage, ParseWorker, card_texts, read_keyed_page
 from feedkeeper.prefetch import Download, Prefetcher
 from feedkeeper.records import (
     PageCapture,
@@ -345,6 +345,8 @@ def _archive_parsed(
     if run.options.feed_entries:
         keyed = key_cards(confirm_with_feed(parsed.cards, run.options.feed_entries))
     writer.offer_words(page.words)
+    if run.worker is not None and run.worker.segments_words and not page.words:
+        run.worker.segment_later(card_texts(keyed))  # parsed here: words come with a next page
     outcome = _write(run, writer, capture, keyed, parsed.skipped)
     run.counts.add(outcome)
     if run.worker is not None and outcome.cards:
