@@ -281,6 +281,7 @@ class ParseWorker:
         """Close the worker's input and wait for it to exit (killed after ``STOP_GRACE``)."""
         process, reader = self._process, self._reader
         self._process = self._reader = None
+        self.texts_later.clear()  # a run's text is that run's: the next run starts afresh
         self._starting = asyncio.Lock()  # a lock belongs to one event loop: the next run's
         if process is None or reader is None:
             return
