@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from feedkeeper.identity import canonical_url, fingerprint
+from feedkeeper.identity import canonical_url, fingerprint, is_repost_evidence, text_key
 from feedkeeper.versions import Change, Fields, merge
 
 
@@ -32,6 +34,24 @@ def test_fingerprint_ignores_case_space_and_punctuation() -> None:
     assert a != fingerprint("DDP 入门", "另一篇文章")
     assert fingerprint(None, None) is None
     assert fingerprint("", "  ...  ") is None
+
+
+def test_a_text_key_folds_the_text_once_for_the_fingerprint_and_the_repost_evidence() -> None:
+    key = text_key("DDP 入门", "Quick Start: 一个最简单的DDP例子!")
+    assert key.folded_excerpt == "quickstart一个最简单的ddp例子"
+    assert (
+        key.fingerprint
+        == hashlib.sha256("ddp入门\x1fquickstart一个最简单的ddp例子".encode()).hexdigest()[:32]
+    )
+    assert key.fingerprint == fingerprint("DDP 入门", "Quick Start: 一个最简单的DDP例子!")
+    assert key.is_evidence
+    assert not text_key("DDP 入门", "DDP 入门").is_evidence  # the excerpt only repeats the title
+    assert not text_key("DDP 入门", "Read more").is_evidence  # too little text
+    assert not text_key(None, "Quick Start: 一个最简单的DDP例子!").is_evidence  # no title
+    assert text_key(None, None) == text_key("", "  ...  ")
+    assert text_key(None, None).fingerprint is None
+    for title, excerpt in [("T", "Read more"), ("梯度同步", "讲梯度如何在显卡之间同步的一篇长文")]:
+        assert text_key(title, excerpt).is_evidence == is_repost_evidence(title, excerpt)
 
 
 FULL = Fields(

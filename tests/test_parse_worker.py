@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from feedkeeper.cards import Card, Placeholder
-from feedkeeper.dedupe import KeyedCard
+from feedkeeper.dedupe import KeyedCard, key_cards
 from feedkeeper.parse_worker import (
     PIPE_BYTES,
     SEGMENT_AHEAD_MAX_CHARS,
@@ -174,7 +174,7 @@ def test_a_page_with_too_much_card_text_is_left_to_the_writer() -> None:
     excerpt = "梯度" * (SEGMENT_AHEAD_MAX_CHARS // 2)
     card = Card(url="http://blog.test/p/1/", title="梯度同步", excerpt=excerpt)
     segmented = SegmentedTexts()
-    assert segment_cards([KeyedCard(card, "http://blog.test/p/1/", None)], segmented) == {}
+    assert segment_cards(key_cards([card]), segmented) == {}
     assert segmented.words == {}
 
 
@@ -201,7 +201,7 @@ def test_cards_cross_the_pipes_as_their_fields_in_order() -> None:
         placeholders=(Placeholder("code", 1, 1, 3),),
         pinned=True,
     )
-    keyed = KeyedCard(card, "http://blog.test/p/1/", "fp")
+    keyed = KeyedCard(card, "http://blog.test/p/1/", "fp", "代码代码", False)
     assert card.__reduce__() == (
         Card,
         ("http://blog.test/p/1/", "梯度同步", None, ("ML",), (), None, None, "代码 [代码]",

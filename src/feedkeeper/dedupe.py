@@ -15,8 +15,7 @@ import functools
 from dataclasses import dataclass, field
 
 from feedkeeper.cards import Card, pickled_by_fields
-from feedkeeper.identity import canonical_url, contradicts, fingerprint, is_repost_evidence
-from feedkeeper.text import fold_for_fingerprint
+from feedkeeper.identity import TextKey, canonical_url, contradicts, text_key
 from feedkeeper.versions import Change, Fields, fields_of, merge
 
 
@@ -44,21 +43,24 @@ class PageOutcome:
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class KeyedCard:
-    """A card with the keys a post is known by: canonical URL and title+excerpt fingerprint."""
+    """A card with the keys a post is known by: canonical URL and title+excerpt fingerprint,
+    and what dedupe weighs a possible repost by (its text folded once, in the parse stage)."""
 
     card: Card
     url: str | None
     fingerprint: str | None
+    folded_excerpt: str
+    is_evidence: bool  # ``is_repost_evidence`` of its title and excerpt
 
 
 def key_cards(cards: list[Card]) -> list[KeyedCard]:
-    """Return each card with its canonical URL and fingerprint."""
-    return [
-        KeyedCard(
-            card, canonical_url(card.url) if card.url else None, _fp(card.title, card.excerpt)
-        )
-        for card in cards
-    ]
+    """Return each card with its canonical URL, fingerprint and folded text."""
+    return [_keyed(card, _text_key(card.title, card.excerpt)) for card in cards]
+
+
+def _keyed(card: Card, key: TextKey) -> KeyedCard:
+    url = canonical_url(card.url) if card.url else None
+    return KeyedCard(card, url, key.fingerprint, key.folded_excerpt, key.is_evidence)
 
 
 @dataclass(slots=True)
@@ -196,8 +198,7 @@ class _Survey:
         urls_by_excerpt: dict[str, set[str]] = {}
         for item in self._keyed:
             if item.url is not None:
-                excerpt = fold_for_fingerprint(item.card.excerpt or "")
-                urls_by_excerpt.setdefault(excerpt, set()).add(item.url)
+                urls_by_excerpt.setdefault(item.folded_excerpt, set()).add(item.url)
         return frozenset(text for text, urls in urls_by_excerpt.items() if len(urls) > 1)
 
 
@@ -230,12 +231,9 @@ def _is_repost(
     of this page, the same date if both show one, and the known post not listed as a
     card of its own in this crawl.
     """
-    card = item.card
-    if not is_repost_evidence(card.title, card.excerpt):
+    if not item.is_evidence or item.folded_excerpt in page.shared_excerpts:
         return False
-    if fold_for_fingerprint(card.excerpt or "") in page.shared_excerpts:
-        return False
-    if contradicts(known.current[post_id].fields, fields_of(card)):
+    if contradicts(known.current[post_id].fields, fields_of(item.card)):
         return False
     if post_id in changes.touched or post_id in known.sighted_in_run:
         return False
@@ -338,7 +336,11 @@ def _add_fingerprint(fp: str, post_id: int, known: Known, changes: PageChanges) 
     changes.fingerprints.append((fp, post_id))
 
 
-@functools.lru_cache(maxsize=4096)
 def _fp(title: str | None, excerpt: str | None) -> str | None:
-    """The fingerprint, computed once for the same title and excerpt (pinned posts, versions)."""
-    return fingerprint(title, excerpt)
+    return _text_key(title, excerpt).fingerprint
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_key(title: str | None, excerpt: str | None) -> TextKey:
+    """The text's keys, worked out once for the same title and excerpt (pinned posts, versions)."""
+    return text_key(title, excerpt)

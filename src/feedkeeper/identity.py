@@ -4,6 +4,7 @@ text says enough to recognise the post under another URL. Pure functions."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feedkeeper.text import fold_for_fingerprint
@@ -40,12 +41,26 @@ def _is_tracking(param: str) -> bool:
 
 def fingerprint(title: str | None, excerpt: str | None) -> str | None:
     """Return a stable digest of the normalised title and excerpt, None when both are empty."""
+    return text_key(title, excerpt).fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class TextKey:
+    """What a title and excerpt tell of a post's identity, folded once for all of it."""
+
+    fingerprint: str | None  # ``fingerprint``
+    folded_excerpt: str  # the excerpt as ``fold_for_fingerprint`` leaves it
+    is_evidence: bool  # ``is_repost_evidence``
+
+
+def text_key(title: str | None, excerpt: str | None) -> TextKey:
+    """Return the fingerprint, folded excerpt and repost evidence of a title and excerpt."""
     folded_title = fold_for_fingerprint(title or "")
     folded_excerpt = fold_for_fingerprint(excerpt or "")
-    if not folded_title and not folded_excerpt:
-        return None
-    digest = hashlib.sha256(f"{folded_title}\x1f{folded_excerpt}".encode())
-    return digest.hexdigest()[:32]
+    digest = None
+    if folded_title or folded_excerpt:
+        digest = hashlib.sha256(f"{folded_title}\x1f{folded_excerpt}".encode()).hexdigest()[:32]
+    return TextKey(digest, folded_excerpt, _is_evidence(folded_title, folded_excerpt))
 
 
 # Fewer letters and digits than this, once folded, is too little text to tell two
@@ -55,8 +70,10 @@ MIN_EVIDENCE_CHARS = 12
 
 def is_repost_evidence(title: str | None, excerpt: str | None) -> bool:
     """Tell whether a title and excerpt say enough to recognise a post under another URL."""
-    folded_title = fold_for_fingerprint(title or "")
-    folded_excerpt = fold_for_fingerprint(excerpt or "")
+    return _is_evidence(fold_for_fingerprint(title or ""), fold_for_fingerprint(excerpt or ""))
+
+
+def _is_evidence(folded_title: str, folded_excerpt: str) -> bool:
     if not folded_title or len(folded_excerpt) < MIN_EVIDENCE_CHARS:
         return False
     return folded_excerpt != folded_title  # an excerpt that only repeats the title adds nothing
