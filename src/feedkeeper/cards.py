@@ -51,6 +51,8 @@ class Placeholder:
 
 def find_placeholders(text: str) -> tuple[Placeholder, ...]:
     """Return the placeholders in ``text`` in order; ordinary brackets are ignored."""
+    if "[" not in text:  # most excerpts: no need to run the pattern
+        return ()
     found: list[Placeholder] = []
     per_kind: dict[str, int] = {}
     for match in _PLACEHOLDER_RE.finditer(text):

@@ -93,7 +93,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         published_at=hit.stamp if hit else stated[1],
         excerpt=excerpt or None,
         truncated=truncated and bool(excerpt),
-        placeholders=find_placeholders(excerpt) if excerpt and "[" in excerpt else (),
+        placeholders=find_placeholders(excerpt) if excerpt else (),
         pinned=pinned or shows_pin(page, root),
     )
     return CardParts(
