@@ -218,3 +218,35 @@ def test_an_incremental_walk_keeps_one_window_ahead() -> None:
     rounds, peak = asyncio.run(_fetched_ahead(full=False))
     assert rounds == [{page_path(2), page_path(3)}, {page_path(10), page_path(11)}]
     assert peak == 2
+
+
+async def _planned_as_the_pager_grows() -> list[set[str]]:
+    requested: set[str] = set()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/robots.txt":
+            requested.add(request.url.path)
+        return httpx.Response(200, text="<html></html>", headers={"Content-Type": "text/html"})
+
+    settings = Settings(url=BASE, rate=0, concurrency=2, full=True)
+    rounds: list[set[str]] = []
+    async with Fetcher(settings, httpx.MockTransport(handle)) as fetcher:
+        prefetcher = Prefetcher(fetcher, None, {}, BASE, settings.concurrency, full=True)
+        for start, last in ((2, 5), (3, 12)):
+            before = set(requested)
+            shown = [BASE + f"page/{n}/" for n in range(2, last + 1)]
+            prefetcher.plan(BASE + f"page/{start}/", shown, {BASE}, budget=PAGES)
+            for _ in range(200):
+                await asyncio.sleep(0)
+            rounds.append(requested - before)
+        await prefetcher.close()
+    return rounds
+
+
+def test_a_pager_that_shows_more_pages_lets_the_walk_fetch_further_ahead() -> None:
+    # Page 5 was the last a pager showed: nothing was guessed after it. Once a pager shows
+    # page 12, the guesses are made again and the window reaches past page 5.
+    assert asyncio.run(_planned_as_the_pager_grows()) == [
+        {page_path(n) for n in range(2, 6)},
+        {page_path(n) for n in range(6, 11)},  # 3 to 10: four windows of two
+    ]

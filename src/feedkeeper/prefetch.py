@@ -33,6 +33,8 @@ FULL_WALK_WINDOWS = 4
 # ... but only while the site's pages are of a listing's usual size: once a body is larger,
 # the walk keeps one window ahead, so that the pages held ahead stay within bounds.
 DEEP_WINDOW_MAX_BODY = 1 << 20
+# Guesses kept at most (a walk needs the window's): forgotten all at once past this.
+GUESSES_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,9 @@ class Prefetcher:
         self._largest_body = 0
         self._tasks: dict[str, asyncio.Task[Download]] = {}
         self._last_page = 0  # the highest page number a pager has shown
+        # The page after each URL, as guessed while ``_last_page`` was what it is: each page
+        # plans a window of pages ahead, most of them guessed for the page before too.
+        self._guesses: dict[str, str | None] = {}
 
     @property
     def window(self) -> int:
@@ -117,13 +122,18 @@ class Prefetcher:
 
         Fetches started earlier for pages no longer expected are cancelled.
         """
+        last_page = self._last_page
         for shown in page_urls:
             self._last_page = max(self._last_page, page_number(shown) or 0)
+        if self._last_page != last_page or len(self._guesses) > GUESSES_KEPT:
+            self._guesses.clear()
         wanted: list[str] = []
         guess = next_url
         while guess and guess not in skip and len(wanted) < min(self.window, budget):
             wanted.append(guess)
-            guess = self.guess_after(guess)
+            if guess not in self._guesses:
+                self._guesses[guess] = self.guess_after(guess)
+            guess = self._guesses[guess]
         for stale in set(self._tasks) - set(wanted):
             self._tasks.pop(stale).cancel()
         for url in wanted:
