@@ -10,6 +10,7 @@ and cached, with rows sent as ``executemany`` batches.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -293,14 +294,20 @@ def _version_values(v: VersionRow) -> dict[str, Any]:
     return {
         "title": f.title,
         "category": f.category,
-        "categories": json.dumps(list(f.categories), ensure_ascii=False),
-        "tags": json.dumps(list(f.tags), ensure_ascii=False),
+        "categories": _json_list(f.categories),
+        "tags": _json_list(f.tags),
         "published": f.published,
         "published_at": f.published_at,
         "excerpt": f.excerpt,
         "truncated": f.truncated,
         "fingerprint": v.fingerprint,
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_list(values: tuple[str, ...]) -> str:
+    """The JSON text a list of terms is stored as: a site's few categories and tags recur."""
+    return json.dumps(list(values), ensure_ascii=False)
 
 
 def _prefixed(values: dict[str, Any]) -> dict[str, Any]:
