@@ -340,7 +340,18 @@ def _fp(title: str | None, excerpt: str | None) -> str | None:
     return _text_key(title, excerpt).fingerprint
 
 
-@functools.lru_cache(maxsize=4096)
+# Text longer than this is keyed afresh each time, not kept: a listing's titles and excerpts
+# are a few hundred characters, and a hostile page's could be megabytes.
+KEPT_TEXT_CHARS = 4096
+
+
 def _text_key(title: str | None, excerpt: str | None) -> TextKey:
     """The text's keys, worked out once for the same title and excerpt (pinned posts, versions)."""
+    if len(title or "") + len(excerpt or "") > KEPT_TEXT_CHARS:
+        return text_key(title, excerpt)
+    return _kept_text_key(title, excerpt)
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept_text_key(title: str | None, excerpt: str | None) -> TextKey:
     return text_key(title, excerpt)

@@ -33,8 +33,10 @@ FULL_WALK_WINDOWS = 4
 # ... but only while the site's pages are of a listing's usual size: once a body is larger,
 # the walk keeps one window ahead, so that the pages held ahead stay within bounds.
 DEEP_WINDOW_MAX_BODY = 1 << 20
-# Guesses kept at most (a walk needs the window's): forgotten all at once past this.
+# Guesses kept at most (a walk needs the window's): forgotten all at once past this. A URL
+# longer than GUESSED_URL_CHARS is guessed afresh each time, not kept.
 GUESSES_KEPT = 4096
+GUESSED_URL_CHARS = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,14 +133,20 @@ class Prefetcher:
         guess = next_url
         while guess and guess not in skip and len(wanted) < min(self.window, budget):
             wanted.append(guess)
-            if guess not in self._guesses:
-                self._guesses[guess] = self.guess_after(guess)
-            guess = self._guesses[guess]
+            guess = self._guess_kept(guess)
         for stale in set(self._tasks) - set(wanted):
             self._tasks.pop(stale).cancel()
         for url in wanted:
             if url not in self._tasks:
                 self._tasks[url] = asyncio.create_task(self._fetch_ahead(url))
+
+    def _guess_kept(self, url: str) -> str | None:
+        if url in self._guesses:
+            return self._guesses[url]
+        guess = self.guess_after(url)
+        if len(url) <= GUESSED_URL_CHARS:
+            self._guesses[url] = guess
+        return guess
 
     def guess_after(self, url: str, *, beyond_pager: bool = False) -> str | None:
         """Guess the page after ``url``: the stored next link, else the next page number.

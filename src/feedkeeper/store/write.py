@@ -304,9 +304,21 @@ def _version_values(v: VersionRow) -> dict[str, Any]:
     }
 
 
-@functools.lru_cache(maxsize=4096)
+# Lists of terms longer than this are encoded afresh each time, not kept (a hostile page's
+# could be megabytes).
+KEPT_TERMS_CHARS = 1024
+
+
 def _json_list(values: tuple[str, ...]) -> str:
-    """The JSON text a list of terms is stored as: a site's few categories and tags recur."""
+    """The JSON text a list of terms is stored as: a site's few categories and tags recur,
+    so each short list is encoded once."""
+    if sum(map(len, values)) > KEPT_TERMS_CHARS:
+        return json.dumps(list(values), ensure_ascii=False)
+    return _kept_json_list(values)
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept_json_list(values: tuple[str, ...]) -> str:
     return json.dumps(list(values), ensure_ascii=False)
 
 
