@@ -193,8 +193,8 @@ class _Survey:
 
     @functools.cached_property
     def shared_excerpts(self) -> frozenset[str]:
-        """Excerpts (folded) the page shows under two URLs: stock text, no evidence of a
-        repost. Worked out only for a page with a repost to weigh (folding takes time)."""
+        """Excerpts (folded, in the parse stage) the page shows under two URLs: stock text,
+        no evidence of a repost. Worked out only for a page with a repost to weigh."""
         urls_by_excerpt: dict[str, set[str]] = {}
         for item in self._keyed:
             if item.url is not None:
