@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from feedkeeper.cards import Card, pickled_by_fields
 from feedkeeper.identity import TextKey, canonical_url, contradicts, text_key
+from feedkeeper.kept import keep_short
 from feedkeeper.versions import Change, Fields, fields_of, merge
 
 
@@ -345,13 +346,11 @@ def _fp(title: str | None, excerpt: str | None) -> str | None:
 KEPT_TEXT_CHARS = 4096
 
 
+def _text_chars(title: str | None, excerpt: str | None) -> int:
+    return len(title or "") + len(excerpt or "")
+
+
+@keep_short(maxsize=4096, chars=KEPT_TEXT_CHARS, size=_text_chars)
 def _text_key(title: str | None, excerpt: str | None) -> TextKey:
     """The text's keys, worked out once for the same title and excerpt (pinned posts, versions)."""
-    if len(title or "") + len(excerpt or "") > KEPT_TEXT_CHARS:
-        return text_key(title, excerpt)
-    return _kept_text_key(title, excerpt)
-
-
-@functools.lru_cache(maxsize=4096)
-def _kept_text_key(title: str | None, excerpt: str | None) -> TextKey:
     return text_key(title, excerpt)

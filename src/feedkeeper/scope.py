@@ -8,16 +8,22 @@ to the site as Basic auth and are kept out of every URL the crawler records.
 
 from __future__ import annotations
 
-import functools
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
+from feedkeeper.kept import keep_short
+from feedkeeper.parse.urls import KEPT_URL_CHARS
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def _urls_chars(start_url: str, url: str) -> int:
+    return len(start_url) + len(url)
+
+
 # The walk asks about the same few URLs again at every page (the pages it plans ahead).
-@functools.lru_cache(maxsize=4096)
+@keep_short(maxsize=4096, chars=2 * KEPT_URL_CHARS, size=_urls_chars)
 def is_in_scope(start_url: str, url: str) -> bool:
     """True when ``url`` has the origin of ``start_url``: scheme, host and port.
 

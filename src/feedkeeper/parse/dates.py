@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import re
 from datetime import date
-from functools import lru_cache
+
+from feedkeeper.kept import keep_short
 
 _MONTHS = {
     name: number
@@ -112,17 +113,10 @@ def parse_timestamp(value: str) -> str | None:
     return _stamp(match)
 
 
+# a page's cards share dates: each short value is read once
+@keep_short(maxsize=1024, chars=64)
 def parse_machine_value(value: str) -> tuple[str | None, str | None]:
     """Return what ``parse_machine_date`` and ``parse_timestamp`` do, reading the value once."""
-    return _read_short_value(value) if len(value) <= 64 else _read_value(value)
-
-
-@lru_cache(maxsize=1024)  # a page's cards share dates: each short value is read once
-def _read_short_value(value: str) -> tuple[str | None, str | None]:
-    return _read_value(value)
-
-
-def _read_value(value: str) -> tuple[str | None, str | None]:
     match = _STAMP_RE.match(value)
     if match is None:
         return parse_date(value), None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Literal, NamedTuple
 from urllib.parse import SplitResult, urljoin, urlsplit
+
+from feedkeeper.kept import keep_short
 
 TaxonomyKind = Literal["category", "tag"]
 
@@ -23,6 +24,11 @@ _PAGE_QUERY_RE = re.compile(r"(?:^|&)(?:page|paged|pg|p)=(\d{1,5})(?:&|$)", re.I
 # may link many; past this many they are forgotten and found again.
 MAX_KNOWN_ORIGINS = 256
 _KNOWN_ORIGINS: dict[str, tuple[str, str]] = {}
+# The caches keep URLs up to this long (browsers' practical limit) and host parts up to
+# KEPT_HOST_CHARS (a 253-character host name and a port): longer ones are a hostile
+# page's, worked out each time and let go.
+KEPT_URL_CHARS = 2048
+KEPT_HOST_CHARS = 300
 
 
 def resolve(href: str, base: str) -> str | None:
@@ -41,7 +47,7 @@ def resolve(href: str, base: str) -> str | None:
     return url if parts is not None and parts.scheme in _SCHEMES else None
 
 
-@lru_cache(maxsize=256)
+@keep_short(maxsize=256, chars=KEPT_URL_CHARS)
 def _origin(base: str) -> str | None:
     parts = split_url(base)
     if parts is None:
@@ -54,7 +60,7 @@ def strip_fragment(url: str) -> str:
     return url.split("#", 1)[0]
 
 
-@lru_cache(maxsize=1024)
+@keep_short(maxsize=1024, chars=KEPT_URL_CHARS)
 def split_url(url: str) -> SplitResult | None:
     """Return ``urlsplit(url)``, or None where that raises ValueError.
 
@@ -68,7 +74,7 @@ def split_url(url: str) -> SplitResult | None:
         parts = urlsplit(url)
     except ValueError:
         return None
-    if parts.scheme in _SCHEMES and parts.netloc:
+    if parts.scheme in _SCHEMES and parts.netloc and len(parts.netloc) <= KEPT_HOST_CHARS:
         if len(_KNOWN_ORIGINS) >= MAX_KNOWN_ORIGINS:
             _KNOWN_ORIGINS.clear()
         _KNOWN_ORIGINS[f"{parts.scheme}://{parts.netloc}"] = (parts.scheme, parts.netloc)
@@ -110,7 +116,7 @@ def taxonomy_kind(url: str, rel: str = "") -> TaxonomyKind | None:
     return link_kind(target_of(url), rel.lower())
 
 
-@lru_cache(maxsize=4096)
+@keep_short(maxsize=4096, chars=KEPT_URL_CHARS)
 def page_number(url: str) -> int | None:
     """Return the listing-page number a URL names (``/page/2/``, ``?page=2``), or None."""
     parts = split_url(url)
@@ -142,7 +148,7 @@ class Target(NamedTuple):  # a tuple: many are built, and cached ones must not c
     path_kind: TaxonomyKind | None  # what its path says: a category or a tag page
 
 
-@lru_cache(maxsize=4096)
+@keep_short(maxsize=4096, chars=KEPT_URL_CHARS)
 def target_of(url: str) -> Target:
     """Return the facts of ``url`` (kept: a site's tag and menu links recur on every page).
 
@@ -158,7 +164,7 @@ def target_of(url: str) -> Target:
                   _segments_kind(segments))  # fmt: skip
 
 
-@lru_cache(maxsize=256)
+@keep_short(maxsize=256, chars=KEPT_HOST_CHARS)
 def _site_of_netloc(netloc: str) -> str:
     """Return ``site_of`` a URL with this netloc (its host depends on nothing else)."""
     try:

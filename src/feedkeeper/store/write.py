@@ -10,7 +10,6 @@ and cached, with rows sent as ``executemany`` batches.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -28,6 +27,7 @@ from sqlalchemy import (
 
 from feedkeeper.cards import find_placeholders
 from feedkeeper.dedupe import KeyedCard, Known, PageChanges, PageOutcome, Split, VersionRow
+from feedkeeper.kept import keep_short
 from feedkeeper.records import PageCapture
 from feedkeeper.store.compiled import execute_rows
 from feedkeeper.store.dialect import (
@@ -309,16 +309,14 @@ def _version_values(v: VersionRow) -> dict[str, Any]:
 KEPT_TERMS_CHARS = 1024
 
 
+def _terms_chars(values: tuple[str, ...]) -> int:
+    return sum(map(len, values))
+
+
+@keep_short(maxsize=4096, chars=KEPT_TERMS_CHARS, size=_terms_chars)
 def _json_list(values: tuple[str, ...]) -> str:
     """The JSON text a list of terms is stored as: a site's few categories and tags recur,
     so each short list is encoded once."""
-    if sum(map(len, values)) > KEPT_TERMS_CHARS:
-        return json.dumps(list(values), ensure_ascii=False)
-    return _kept_json_list(values)
-
-
-@functools.lru_cache(maxsize=4096)
-def _kept_json_list(values: tuple[str, ...]) -> str:
     return json.dumps(list(values), ensure_ascii=False)
 
 
