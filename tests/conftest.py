@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import faulthandler
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,26 @@ SHARED = ROOT.parent / "shared"
 SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
 FIXTURES = ROOT / "fixtures"
 DATA = Path(__file__).parent / "data"
+
+# A test that hangs (a reader waiting on a pipe nobody writes) ends the run after this many
+# seconds, with every thread's stack on the terminal, instead of holding CI until it is killed.
+# The slowest end-to-end test takes well under a minute.
+TEST_TIMEOUT = 180
+_terminal: list[object] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep a copy of the terminal's stderr: the tests' own output is captured."""
+    _terminal.append(os.fdopen(os.dup(2), "w"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    faulthandler.dump_traceback_later(TEST_TIMEOUT, exit=True, file=_terminal[0])
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture
