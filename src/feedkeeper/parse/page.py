@@ -21,6 +21,10 @@ from feedkeeper.parse.urls import (
     target_of,
 )
 
+# What an archive row's earlier siblings show first, nearest first: a group heading's
+# (year, month), and whether another row's date header came first instead.
+LookedBack = tuple[tuple[int, int | None] | None, bool]
+
 _DATED_SELECTOR = "time, [datetime], [date], [itemprop*='date'], [itemprop*='Date']"
 
 
@@ -103,6 +107,7 @@ class Page:
     _links_by_id: dict[int, Link] = field(default_factory=dict)
     _mentioned: dict[Callable[[str], bool], bool] = field(default_factory=dict)
     _inside: dict[int, list[Link]] = field(default_factory=dict)  # links below each element
+    looked_back: dict[int, LookedBack] = field(default_factory=dict)  # by element, for when.py
 
     @property
     def url_key(self) -> str:
@@ -172,6 +177,7 @@ class Page:
         if self.links:
             self.links[0].walks.forget()
         self._inside.clear()
+        self.looked_back.clear()
 
     def resolve(self, href: str) -> str | None:
         """Return ``href`` made absolute against the page's base."""

@@ -31,7 +31,7 @@ from feedkeeper.parse.dom import (
     following_shown_id,
     has_element_sibling,
 )
-from feedkeeper.parse.page import Page
+from feedkeeper.parse.page import LookedBack, Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
     PUBLISHED_RE,
@@ -47,8 +47,6 @@ MAX_CONTEXT_LEVELS = 4
 MAX_CONTEXT_SIBLINGS = 2
 # An archive's group heading ("2025", "2025年5月") is a short text before the rows.
 MAX_GROUP_HEADING = 16
-# Rows under one heading are siblings: look this far back for it, at each level.
-MAX_GROUP_ROWS = 500
 # A date header holds a date and little else ("Saturday, " and punctuation).
 MAX_HEADER_EXTRA = 4
 _WEEKDAY_RE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|星期.|周.|[,，.]", re.I)
@@ -319,19 +317,44 @@ def group_heading(page: Page, root: LexborNode) -> tuple[int, int | None] | None
     """
     node = root
     for _ in range(MAX_CONTEXT_LEVELS):
-        sibling = node.prev
-        for _ in range(MAX_GROUP_ROWS):
-            if sibling is None:
-                break
-            if not (sibling.tag or "-").startswith("-"):
-                text = page.text_of(sibling)
-                if len(text) <= MAX_GROUP_HEADING and (found := parse_group_heading(text)):
-                    return found
-                if _header_date(page, sibling) is not None:
-                    return None
-            sibling = sibling.prev
+        if node.prev is not None:
+            heading, stopped = _looked_back(page, node.prev)
+            if heading is not None or stopped:
+                return heading
         parent = node.parent
         if parent is None or parent.tag in ("body", "html"):
             return None
         node = parent
     return None
+
+
+def _looked_back(page: Page, first: LexborNode) -> LookedBack:
+    """Return what ``first`` and the siblings before it show first, nearest first: a group
+    heading, or another row's date header (True), or neither (None, False).
+
+    The answer is kept for every sibling walked through, so that the rows of a long
+    archive page, which share their siblings, walk them once between them.
+    """
+    kept = page.looked_back
+    walked: list[int] = []
+    sibling: LexborNode | None = first
+    found: LookedBack = (None, False)
+    while sibling is not None:
+        key = sibling.mem_id
+        known = kept.get(key)
+        if known is not None:
+            found = known
+            break
+        walked.append(key)
+        if not (sibling.tag or "-").startswith("-"):
+            text = page.text_of(sibling)
+            if len(text) <= MAX_GROUP_HEADING and (heading := parse_group_heading(text)):
+                found = (heading, False)
+                break
+            if _header_date(page, sibling) is not None:
+                found = (None, True)
+                break
+        sibling = sibling.prev
+    for key in walked:
+        kept[key] = found
+    return found

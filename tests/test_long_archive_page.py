@@ -1,0 +1,55 @@
+"""A blog's archive page lists every post under year headings, thousands of rows on one page:
+each row's year comes from the nearest heading above it, found in work that grows with the
+page, not with the page times the rows (a long archive would run out of parse time)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from feedkeeper.parse import parse_listing
+from feedkeeper.parse.page import Page
+
+YEARS = (2024, 2023, 2022)
+ROWS_PER_YEAR = 1200  # more than the 500 rows the search for a heading once stopped at
+
+
+def _archive_page() -> tuple[str, list[tuple[str, str]]]:
+    """The page, and each row's (URL path, date) as a reader sees them."""
+    parts, expected = [], []
+    for year in YEARS:
+        parts.append(f'<h2 class="archive-year">{year}</h2>')
+        for row in range(ROWS_PER_YEAR):
+            month, day = 12 - row * 12 // ROWS_PER_YEAR, 28 - row % 28
+            path = f"/{year}/{month:02d}/post-{row}/"
+            parts.append(
+                f'<div class="archive-post"><span class="time">{month:02d}-{day:02d}</span>'
+                f'<a class="title" href="{path}">{year} 年的第 {row} 篇文章</a></div>'
+            )
+            expected.append((path, f"{year}-{month:02d}-{day:02d}"))
+    body = "<nav><a href='/'>首页</a></nav><main><div class='archive'>" + "".join(parts)
+    return f"<html><body>{body}</div></main></body></html>", expected
+
+
+def test_every_row_of_a_long_archive_page_takes_the_year_of_its_heading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    html, expected = _archive_page()
+    texts_read = 0
+    text_of = Page.text_of
+
+    def counting(page: Page, *args: Any) -> str:
+        nonlocal texts_read
+        texts_read += 1
+        return text_of(page, *args)
+
+    monkeypatch.setattr(Page, "text_of", counting)
+    page = parse_listing(html, "http://blog.test/archives/")
+    base = "http://blog.test"
+    assert [(card.url, card.published) for card in page.cards] == [
+        (base + path, date) for path, date in expected
+    ]
+    elements = len(YEARS) * (3 * ROWS_PER_YEAR + 1)
+    # a few reads an element: the old search read up to 500 siblings' texts for every row
+    assert texts_read <= 5 * elements
