@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pytest
 
@@ -22,14 +22,20 @@ DATA = Path(__file__).parent / "data"
 
 # A test that hangs (a reader waiting on a pipe nobody writes) ends the run after this many
 # seconds, with every thread's stack on the terminal, instead of holding CI until it is killed.
-# The slowest end-to-end test takes well under a minute.
+# The slowest end-to-end test (three workers, twenty sites) takes about a minute on two cores.
 TEST_TIMEOUT = 180
-_terminal: list[object] = []
+_terminal: list[TextIO] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Keep a copy of the terminal's stderr: the tests' own output is captured."""
     _terminal.append(os.fdopen(os.dup(2), "w"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    faulthandler.cancel_dump_traceback_later()
+    while _terminal:
+        _terminal.pop().close()
 
 
 @pytest.hookimpl(hookwrapper=True)
