@@ -86,6 +86,23 @@ def test_bad_input_is_one_line(
     assert not (folder / "c.db").exists()
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["status"], ["export", "--out", "posts.json"], ["search", "梯度"], ["show", "1"]],
+)
+def test_an_empty_file_is_no_archive_and_is_left_empty(
+    folder: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    (folder / "empty.db").touch()
+    assert main([*argv, "--db", "empty.db"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err == "error: no archive at empty.db (the file is empty): run `feedkeeper crawl` first\n"
+    )
+    assert (folder / "empty.db").stat().st_size == 0
+    assert not (folder / "posts.json").exists()
+
+
 def test_a_file_that_is_no_capture_archives_nothing(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

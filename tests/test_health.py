@@ -76,6 +76,14 @@ def test_missing_archive(tmp_path: Path) -> None:
     assert (health.is_healthy, health.reason) == (False, f"no archive at {tmp_path / 'none.db'}")
 
 
+def test_an_empty_file_is_no_archive_and_stays_empty(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    db.touch()
+    health = check_health(Settings(db=db))
+    assert (health.is_healthy, health.reason) == (False, f"no archive at {db} (the file is empty)")
+    assert db.stat().st_size == 0
+
+
 def test_unreadable_archive(tmp_path: Path) -> None:
     db = tmp_path / "garbage.db"
     db.write_bytes(b"this is not a database" * 100)
@@ -84,13 +92,6 @@ def test_unreadable_archive(tmp_path: Path) -> None:
         False,
         f"cannot read {db}: file is not a database",
     )
-
-
-def test_an_empty_file_has_no_run_table(tmp_path: Path) -> None:
-    db = tmp_path / "empty.db"
-    db.touch()
-    health = check_health(Settings(db=db))
-    assert (health.is_healthy, health.reason) == (False, f"cannot read {db}: no such table: run")
 
 
 def _run(store: Store, kind: str, status: str) -> datetime:

@@ -63,6 +63,8 @@ def check_health(
     db = settings.db
     if isinstance(db, Path) and not db.is_file():
         return Health(False, f"no archive at {db}")
+    if isinstance(db, Path) and db.stat().st_size == 0:
+        return Health(False, f"no archive at {db} (the file is empty)")
     try:
         problem = check_archive(db)
         if problem is not None:

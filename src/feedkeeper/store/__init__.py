@@ -312,6 +312,8 @@ def check_archive_exists(path: Path) -> None:
     check_archive_path(path)
     if not path.exists():
         raise ConfigError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
+    if path.stat().st_size == 0:  # left alone: a reading command never makes an archive
+        raise ConfigError(f"no archive at {path} (the file is empty): run `feedkeeper crawl` first")
 
 
 def _looks_like_sqlite(path: Path) -> bool:
