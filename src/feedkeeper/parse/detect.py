@@ -9,7 +9,7 @@ posts" widgets are lists of bare links, and sidebars, navs and footers are penal
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from itertools import islice
 
@@ -85,21 +85,23 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
 
 def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
     """Return the card block of an element a profile names as a card, with its post links."""
-    ids = {link.node.mem_id for link in inside}
-    block = Block(root, _post_links(page, lambda link: link.node.mem_id in ids))
+    order = page.link_order()
+    block = Block(root, _post_links(page, [(order[link.node.mem_id], link) for link in inside]))
     block.main = main_link(block)
     return block
 
 
-def _post_links(page: Page, wanted: Callable[[Link], bool] | None = None) -> list[PostLink]:
+def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> list[PostLink]:
+    """Return the post links among ``links`` (each with its place in the page's links), or
+    among all the page's links."""
     found: list[PostLink] = []
     site, url_key = site_of(page.base_url), page.url_key
-    for order, link in enumerate(page.links):
+    for order, link in enumerate(page.links) if links is None else links:
         # The URL's facts were found once for all links to it: checked before the tree.
         target, url = link.target, link.url
         if url is None or not target.post_shape or target.site != site or link.kind:
             continue
-        if target.key == url_key or not link.visible or (wanted and not wanted(link)):
+        if target.key == url_key or not link.visible:
             continue
         title = title_node(page, link.node)
         text = page.text_of(title)

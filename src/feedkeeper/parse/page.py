@@ -105,6 +105,7 @@ class Page:
     jsonld: dict[str, Stated]  # post URL -> (date, timestamp) stated in JSON-LD
     _texts: dict[int, str] = field(default_factory=dict)
     _links_by_id: dict[int, Link] = field(default_factory=dict)
+    _link_order: dict[int, int] = field(default_factory=dict)  # place among the page's links
     _mentioned: dict[Callable[[str], bool], bool] = field(default_factory=dict)
     _inside: dict[int, list[Link]] = field(default_factory=dict)  # links below each element
     looked_back: dict[int, LookedBack] = field(default_factory=dict)  # by element, for when.py
@@ -135,6 +136,12 @@ class Page:
     def link(self, node: LexborNode) -> Link | None:
         """Return what the page knows of an ``<a href>`` node."""
         return self._by_id().get(node.mem_id)
+
+    def link_order(self) -> dict[int, int]:
+        """Map each ``<a href>`` element's id to its place among the page's links."""
+        if not self._link_order:
+            self._link_order.update((link.node.mem_id, n) for n, link in enumerate(self.links))
+        return self._link_order
 
     def _by_id(self) -> dict[int, Link]:
         if not self._links_by_id:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
@@ -111,33 +112,34 @@ def _outer(page: Page, matches: list[LexborNode]) -> list[LexborNode]:
 def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
     """Replace the fields the profile has selectors for with what those selectors find."""
     card, root = part.card, part.root
+    found: dict[str, Any] = {}  # the card's new fields, put in at once
     if profile.title and (node := root.css_first(profile.title)) is not None:
         title, pinned = title_without_badges(page, node)
-        card = replace(card, title=title or None, pinned=pinned or card.pinned)
+        found.update(title=title or None, pinned=pinned or card.pinned)
         part.title = node
-        card = replace(card, url=_href(page, node) or card.url)
+        found["url"] = _href(page, node) or card.url
     if profile.link and (node := root.css_first(profile.link)) is not None:
-        card = replace(card, url=_href(page, node) or card.url)
+        found["url"] = _href(page, node) or found.get("url", card.url)
     if profile.category:
         names = tuple(
             dict.fromkeys(t for n in root.css(profile.category) if (t := page.text_of(n)))
         )
-        card = replace(card, categories=names, category=names[0] if names else None)
+        found.update(categories=names, category=names[0] if names else None)
     if profile.date and (node := root.css_first(profile.date)) is not None:
         part.date = hit = date_of(page, node)
-        card = replace(
-            card,
-            published=published_date(hit, card.url, group_of(page, root, hit)),
+        url = found.get("url", card.url)
+        found.update(
+            published=published_date(hit, url, group_of(page, root, hit)),
             published_at=hit.stamp if hit else None,
         )
     if profile.excerpt and (node := root.css_first(profile.excerpt)) is not None:
         skip = {a.mem_id for a in node.css("a") if is_read_more(page.text_of(a))}
         excerpt, truncated = split_ellipsis(page.text_of(node, skip))
-        card = replace(
-            card, excerpt=excerpt or None, truncated=truncated and bool(excerpt),
+        found.update(
+            excerpt=excerpt or None, truncated=truncated and bool(excerpt),
             placeholders=find_placeholders(excerpt),
         )  # fmt: skip
-    part.card = card
+    part.card = replace(card, **found) if found else card
     return part
 
 

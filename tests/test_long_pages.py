@@ -1,6 +1,6 @@
-"""A blog's archive page lists every post under year headings, thousands of rows on one page:
-each row's year comes from the nearest heading above it, found in work that grows with the
-page, not with the page times the rows (a long archive would run out of parse time)."""
+"""Long listing pages parse in work that grows with the page, not with the page times its
+cards: a blog's archive page lists every post, thousands of rows on one page, and work per
+card that walks the whole page would run out of parse time."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from feedkeeper.parse import parse_listing
-from feedkeeper.parse.page import Page
+from feedkeeper.parse.page import Link, Page
+from feedkeeper.parse.profile import Profile
 
 YEARS = (2024, 2023, 2022)
 ROWS_PER_YEAR = 1200  # more than the 500 rows the search for a heading once stopped at
@@ -53,3 +54,33 @@ def test_every_row_of_a_long_archive_page_takes_the_year_of_its_heading(
     elements = len(YEARS) * (3 * ROWS_PER_YEAR + 1)
     # a few reads an element: the old search read up to 500 siblings' texts for every row
     assert texts_read <= 5 * elements
+
+
+def test_a_profile_reads_each_card_from_its_own_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a profile, each card's post links are found among its own links."""
+    cards = 1500
+    html = (
+        "<html><body><main>"
+        + "".join(
+            f'<div class="entry"><h2><a href="/posts/{n}/">第 {n} 篇文章</a></h2>'
+            f'<a href="/tags/t{n % 9}/">标签</a><time datetime="2024-03-{n % 28 + 1:02d}">'
+            f"</time><p class='summary'>摘要 {n}</p></div>"
+            for n in range(cards)
+        )
+        + "</main></body></html>"
+    )
+    profile = Profile(card="div.entry", excerpt="p.summary")
+    looked_at = 0
+    visible = Link.visible
+
+    def counting(link: Link) -> bool:
+        nonlocal looked_at
+        looked_at += 1
+        return visible.fget(link)
+
+    monkeypatch.setattr(Link, "visible", property(counting))
+    page = parse_listing(html, "http://blog.test/", profile)
+    assert [(card.url, card.excerpt) for card in page.cards] == [
+        (f"http://blog.test/posts/{n}/", f"摘要 {n}") for n in range(cards)
+    ]
+    assert looked_at <= 10 * cards  # each card's links, not the page's for every card
