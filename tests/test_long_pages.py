@@ -84,3 +84,35 @@ def test_a_profile_reads_each_card_from_its_own_links(monkeypatch: pytest.Monkey
         (f"http://blog.test/posts/{n}/", f"摘要 {n}") for n in range(cards)
     ]
     assert looked_at <= 10 * cards  # each card's links, not the page's for every card
+
+
+def test_flat_cards_are_wrapped_with_one_walk_over_the_links(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cards that are a heading and the lines after it, no element around them, are each
+    wrapped in one; what the links learnt of their ancestors is dropped once, not per card
+    (every dropping walks all the page's links)."""
+    cards = 3000
+    html = (
+        "<html><body><main>"
+        + "".join(
+            f'<h2><a href="/posts/{n}/">第 {n} 篇文章</a></h2><p class="meta">2024-05-{n % 28 + 1:02d}'
+            f"</p><p>这是第 {n} 篇文章的摘要，讲一件事。</p>"
+            for n in range(cards)
+        )
+        + "</main></body></html>"
+    )
+    forgotten = 0
+    forget = Page.forget_ancestry
+
+    def counting(page: Page) -> None:
+        nonlocal forgotten
+        forgotten += 1
+        forget(page)
+
+    monkeypatch.setattr(Page, "forget_ancestry", counting)
+    page = parse_listing(html, "http://blog.test/")
+    assert [(card.url, card.published) for card in page.cards] == [
+        (f"http://blog.test/posts/{n}/", f"2024-05-{n % 28 + 1:02d}") for n in range(cards)
+    ]
+    assert forgotten <= 2

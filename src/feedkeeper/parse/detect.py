@@ -70,10 +70,14 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
     """
     for candidate in chosen:
         candidate.cards = split_groups(candidate.cards)
+        wrapped = False
         for block in candidate.cards:
             lines = candidate.groups.get(block.node.mem_id)
             if lines:
                 block.node = wrap_groups(page, block.node, lines)
+                wrapped = True
+        if wrapped:
+            page.forget_ancestry()  # once for them all: each forgetting walks every link
     cards: list[Block] = []
     seen: set[int] = set()
     for block in sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order):

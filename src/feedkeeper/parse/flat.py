@@ -57,12 +57,15 @@ def _ends_card(page: Page, node: LexborNode, level: str) -> bool:
 
 
 def wrap_groups(page: Page, heading: LexborNode, lines: list[LexborNode]) -> LexborNode:
-    """Move a card heading and its lines into a new ``<div>`` in their place; return it."""
+    """Move a card heading and its lines into a new ``<div>`` in their place; return it.
+
+    The page's links keep their old ancestors until ``page.forget_ancestry()``: a caller
+    wrapping many groups calls it once, after the last.
+    """
     wrapper = page.tree.create_node("div")
     heading.insert_before(wrapper, move=True)
     for node in [heading, *lines]:
         wrapper.insert_child(node, move=True)
-    page.forget_ancestry()
     return wrapper
 
 
