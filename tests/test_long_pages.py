@@ -96,8 +96,9 @@ def test_flat_cards_are_wrapped_with_one_walk_over_the_links(
     html = (
         "<html><body><main>"
         + "".join(
-            f'<h2><a href="/posts/{n}/">第 {n} 篇文章</a></h2><p class="meta">2024-05-{n % 28 + 1:02d}'
-            f"</p><p>这是第 {n} 篇文章的摘要，讲一件事。</p>"
+            f'<h2><a href="/posts/{n}/">第 {n} 篇文章</a></h2>'
+            f'<p class="meta">2024-05-{n % 28 + 1:02d}</p>'
+            f"<p>这是第 {n} 篇文章的摘要，讲一件事。</p>"
             for n in range(cards)
         )
         + "</main></body></html>"
