@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,45 @@ def test_diff_of_latin_text_is_by_word() -> None:
 
 def test_diff_of_equal_texts_is_one_kept_run() -> None:
     assert diff_segments("same 一样", "same 一样") == [("=", "same 一样")]
+
+
+@contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    """Fail the block if it runs longer than ``seconds`` (the diff once took hours here)."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still diffing after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _sides(segments: list[tuple[str, str]]) -> tuple[str, str]:
+    old = "".join(text for op, text in segments if op != "+")
+    new = "".join(text for op, text in segments if op != "-")
+    return old, new
+
+
+def test_the_diff_of_megabyte_long_excerpts_ends_at_once() -> None:
+    """A hostile page's "excerpt" can be a megabyte: its diff keeps the common start and end
+    and aligns what is between in bounded work, instead of running for hours."""
+    start, end = "梯度下降的细节。" * 60_000, "显存占用更低。" * 60_000
+    old, new = start + "旧的说法" + end, start + "新的说法，多一句" + end
+    periodic_old, periodic_new = "的了是" * 5_000, "的是了" * 5_000  # the matcher's worst case
+    unrelated_old, unrelated_new = "梯度" * 40_000, "显存" * 40_000
+    with _deadline(20):
+        assert diff_segments(old, new) == [
+            ("=", start), ("-", "旧"), ("+", "新"), ("=", "的说法"), ("+", "，多一句"), ("=", end)
+        ]  # fmt: skip
+        periodic = diff_segments(periodic_old, periodic_new)
+        unrelated = diff_segments(unrelated_old, unrelated_new)
+    assert _sides(periodic) == (periodic_old, periodic_new)
+    assert unrelated == [("-", unrelated_old), ("+", unrelated_new)]
 
 
 def test_elide_keeps_context_beside_changes_and_whole_words() -> None:
