@@ -103,6 +103,36 @@ def test_an_empty_file_is_no_archive_and_is_left_empty(
     assert not (folder / "posts.json").exists()
 
 
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (
+            ["status", "--db", "loop"],
+            2,
+            "error: --db: cannot use loop: Too many levels of symbolic links",
+        ),
+        (
+            ["crawl", *URL, "--db", "loop"],
+            2,
+            "error: --db: cannot use loop: Too many levels of symbolic links",
+        ),
+        (
+            ["import", "loop", "--db", "i.db"],
+            1,
+            "failed: loop: cannot read loop: Too many levels of symbolic links",
+        ),
+    ],
+)
+def test_a_loop_of_symbolic_links_is_one_line(
+    folder: Path, argv: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (folder / "loop").symlink_to("around")
+    (folder / "around").symlink_to("loop")
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert err.splitlines() == [message]
+
+
 def test_a_file_that_is_no_capture_archives_nothing(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

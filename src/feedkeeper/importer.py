@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,7 +27,7 @@ def import_captures(
 
     They go to ``site``; without one, to the archive's only site (made when there is none).
     """
-    site = site or site_for_import(store.engine, files[0].resolve().as_uri())
+    site = site or site_for_import(store.engine, _file_url(files[0]))
     run_id = store.start_run(RunKind.IMPORT, " ".join(str(f) for f in files), site.id)
     counts = RunCounts()
     with store.closing_run(run_id, counts), store.writer(site.id) as writer:
@@ -40,7 +42,7 @@ def import_captures(
 
 
 def _import_one(writer: PageWriter, run_id: int, counts: RunCounts, path: Path) -> None:
-    url = path.resolve().as_uri()
+    url = _file_url(path)
     try:
         body = _read_capture(path)
     except OSError as exc:
@@ -63,13 +65,25 @@ def _import_one(writer: PageWriter, run_id: int, counts: RunCounts, path: Path) 
     counts.add(write_page(writer, run_id, capture, parsed.cards, parsed.skipped))
 
 
+def _file_url(path: Path) -> str:
+    """The file's URL: its real path, else (a loop of symbolic links) its path as given."""
+    try:
+        return path.resolve().as_uri()
+    except (OSError, RuntimeError):  # RuntimeError: Python 3.11's "Symlink loop"
+        return Path(os.path.abspath(path)).as_uri()
+
+
 # A capture is text copied off a listing page: kilobytes. Past this it is something else.
 MAX_CAPTURE_BYTES = 10 * 1024 * 1024
 
 
 def _read_capture(path: Path) -> bytes:
     """Read a capture file; ParseError for what cannot be one (a device, an endless stream)."""
-    if not path.is_file():
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)  # OSError for a loop of links
+    except FileNotFoundError:
+        regular = False
+    if not regular:
         raise ParseError(f"not a text capture: {path} is not a regular file")
     with path.open("rb") as handle:
         body = handle.read(MAX_CAPTURE_BYTES + 1)

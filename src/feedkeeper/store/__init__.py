@@ -303,6 +303,12 @@ def check_archive_path(path: Path) -> None:
     """Raise ConfigError when ``--db`` names something that cannot be an archive file."""
     if not str(path) or path.is_dir():
         raise ConfigError(f"--db: {str(path) or 'an empty path'} is a folder, not an archive file")
+    try:
+        path.stat()
+    except FileNotFoundError:
+        pass  # a new archive (or a link to where one will be made)
+    except OSError as exc:  # a loop of symbolic links, a folder it may not enter
+        raise ConfigError(f"--db: cannot use {path}: {exc.strerror or exc}") from exc
     if path.exists() and not path.is_file():
         raise ConfigError(f"--db: {path} is not a regular file")
 
