@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         result = app(args=argv, prog_name="feedkeeper", standalone_mode=False)
     except typer.Exit as exc:
         return int(exc.exit_code)
+    except common.ReaderGone:  # `| head` read what it wanted: not an error
+        common.silence_stdout()
+        return 0
     except (typer.Abort, KeyboardInterrupt):
         common.err.print("interrupted")
         return 130

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+import select
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,28 @@ class OutputOptions:
     verbose: bool = False
 
 
+class ReaderGone(Exception):
+    """The reader of standard output went away (``| head``): no error of ours."""
+
+
+def stdout_reader_gone() -> bool:
+    """Tell whether standard output is a pipe whose reader has closed it."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # replaced, or closed
+        return False
+    poll = select.poll()
+    poll.register(fd, select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poll.poll(0))
+
+
+def silence_stdout() -> None:
+    """Point standard output at /dev/null, so that nothing more fails to reach a reader gone."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 class LazyConsole:
     """A rich Console made on first use, so commands that print little never import rich.
 
@@ -55,8 +79,14 @@ class LazyConsole:
         if self._console is None:
             from rich.console import Console
 
+            class _Console(Console):
+                def on_broken_pipe(self) -> None:  # rich would exit with 1
+                    self.quiet = True
+                    silence_stdout()
+                    raise ReaderGone
+
             no_style = bool(os.environ.get("NO_COLOR"))
-            self._console = Console(
+            self._console = _Console(
                 stderr=self._stderr,
                 soft_wrap=True,
                 color_system=None if no_style else "auto",
@@ -147,6 +177,10 @@ class Command(typer.core.TyperCommand):
         out.quiet = quiet
         try:
             return super().invoke(ctx)
+        except BrokenPipeError as exc:  # Click would exit with 1
+            if stdout_reader_gone():
+                raise ReaderGone from exc
+            raise
         except KeyboardInterrupt as exc:
             # Typer would return 130 without a word: ``main`` says "interrupted" for an Abort.
             raise typer.Abort from exc

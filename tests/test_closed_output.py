@@ -1,0 +1,44 @@
+"""Output read by a reader that stops early (`feedkeeper status | head -1`): the command ends
+quietly with exit code 0, as when everything was read, whatever prints its output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sample_archive
+
+from conftest import DATA
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status"],  # rich
+        ["search", "FlashAttention"],  # rich, a line a post
+        ["export", "--format", "jsonl"],  # its own writer
+        ["parse", str(DATA / "parse" / "div-grid.html"), "--base-url", "https://b.example/"],
+    ],
+)
+def test_a_reader_that_went_away_ends_the_command_quietly(tmp_path: Path, argv: list[str]) -> None:
+    sample_archive.open_copy(tmp_path / "a.db").close()
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before a byte is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "feedkeeper", *argv, "--db", str(tmp_path / "a.db")]
+            if argv[0] != "parse"
+            else [sys.executable, "-m", "feedkeeper", *argv],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (0, "")
