@@ -17,6 +17,8 @@ TOML = {
     "boolean.toml": "rate = true\n",
     "nan.toml": "read_timeout = nan\n",
     "inf.toml": "total_timeout = inf\n",
+    "nul-db.toml": 'db = "a\\u0000b.db"\n',
+    "nul-profile.toml": 'profile = "p\\u0000.toml"\n',
 }
 
 
@@ -59,6 +61,9 @@ MANY_WORDS = " ".join(f"w{n}" for n in range(500))
         (["export", "--fields", "id,nope", "--db", "a.db"], {}, 2, "unknown field 'nope'"),
         (["export", "--out", "nowhere/p.json", "--db", "a.db"], {}, 2, "does not exist"),
         (["export", "--db", "missing.db"], {}, 2, "no archive at missing.db"),
+        (["status", "--config", "nul-db.toml"], {}, 2, "setting db: a file name cannot hold a NUL"),
+        (["crawl", *URL, "--db", "c.db", "--config", "nul-profile.toml"], {}, 2, "setting profile"),
+        (["status", "--db", "n" * 300 + ".db"], {}, 2, "File name too long"),
         (["import", "passwd", "--db", "i.db"], {}, 1, "not a text capture"),
         (["import", "/dev/zero", "--db", "i.db"], {}, 1, "not a regular file"),
         (["search", "x", "--limit", "1e20", "--db", "a.db"], {}, 2, "'--limit'"),

@@ -202,6 +202,10 @@ def validate(settings: Settings) -> Settings:
             raise ConfigError(f"setting {name}: must be a finite number, got {value}")
     if settings.url is not None:
         check_url(settings.url, "url")
+    for name, kind in _FIELD_TYPES.items():
+        value = getattr(settings, name)
+        if "Path" in str(kind) and value is not None and "\x00" in str(value):
+            raise ConfigError(f"setting {name}: a file name cannot hold a NUL character")
     if re.search(r"[\x00-\x1f\x7f]", settings.contact):  # it goes into the User-Agent header
         raise ConfigError("setting contact: must not hold line breaks or control characters")
     for name in (

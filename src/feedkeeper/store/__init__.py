@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import stat
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -301,15 +302,17 @@ def maker_of(path: Path) -> int | None:
 
 def check_archive_path(path: Path) -> None:
     """Raise ConfigError when ``--db`` names something that cannot be an archive file."""
-    if not str(path) or path.is_dir():
-        raise ConfigError(f"--db: {str(path) or 'an empty path'} is a folder, not an archive file")
+    if not str(path):
+        raise ConfigError("--db: an empty path is a folder, not an archive file")
     try:
-        path.stat()
+        mode = path.stat().st_mode
     except FileNotFoundError:
-        pass  # a new archive (or a link to where one will be made)
-    except OSError as exc:  # a loop of symbolic links, a folder it may not enter
+        return  # a new archive (or a link to where one will be made)
+    except OSError as exc:  # a loop of symbolic links, a name too long, a folder it may not enter
         raise ConfigError(f"--db: cannot use {path}: {exc.strerror or exc}") from exc
-    if path.exists() and not path.is_file():
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"--db: {path} is a folder, not an archive file")
+    if not stat.S_ISREG(mode):
         raise ConfigError(f"--db: {path} is not a regular file")
 
 
