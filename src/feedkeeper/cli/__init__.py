@@ -18,7 +18,7 @@ from types import FrameType
 import typer
 
 from feedkeeper.cli import archive, common, crawl, inspect, ops, query, sites, workers
-from feedkeeper.errors import FeedkeeperError, StoreError
+from feedkeeper.errors import ConfigError, FeedkeeperError, StoreError
 
 app = common.app
 app.add_typer(common.db_app, name="db")
@@ -62,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
                 highlight=False,
             )
             return StoreError.exit_code
+        if isinstance(exc, OSError) and exc.filename is not None:  # a path that cannot be used
+            common.err.print(
+                f"error: cannot use {exc.filename}: {exc.strerror or exc}",
+                markup=False,
+                highlight=False,
+            )
+            return ConfigError.exit_code
         if os.environ.get("FEEDKEEPER_DEBUG"):
             traceback.print_exc()
         common.err.print(
