@@ -6,6 +6,7 @@ FeedkeeperError becomes one line on stderr and the error's exit code.
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sqlite3
@@ -33,6 +34,7 @@ EXIT_INTERNAL = 70
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code (the console script's entry point)."""
+    _escape_what_cannot_be_shown()
     restore_signals = _stop_on_sigterm()
     try:
         result = app(args=argv, prog_name="feedkeeper", standalone_mode=False)
@@ -82,6 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         _dispose_engines()
         restore_signals()
     return result if isinstance(result, int) else 0
+
+
+def _escape_what_cannot_be_shown() -> None:
+    """Write characters the terminal's encoding lacks (Chinese titles under a Latin-1 or ASCII
+    locale) as ``\\uXXXX`` escapes instead of failing: valid inside the JSON lines too."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _dispose_engines() -> None:

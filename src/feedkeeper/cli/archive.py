@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -15,6 +14,7 @@ from feedkeeper.cli.common import (
     DbOption,
     SiteOption,
     err,
+    json_for_stdout,
     out,
     print_json,
     settings_for,
@@ -177,7 +177,7 @@ def status_command(
         find_site(engine, site, asked_by="--site")
     report = status_report(engine, last_runs=runs, site=site)
     if as_json:
-        text = json.dumps(asdict(report), ensure_ascii=False, indent=2)
+        text = json_for_stdout(asdict(report), indent=2)
         out.print_json(text) if out.is_terminal else print(text)
         return
     totals = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in report.totals.items())

@@ -288,9 +288,20 @@ def settings_for(config: Path | None, **overrides: Any) -> Settings:
     return settings
 
 
-def print_json(value: Any) -> None:
-    """Print ``value`` as JSON: indented, Chinese kept readable."""
+def json_for_stdout(value: Any, indent: int | None = None) -> str:
+    """Return ``value`` as JSON for standard output: Chinese kept readable where its encoding
+    can show every character, escaped (``\\uXXXX``) where it cannot (an ASCII locale)."""
+    import codecs
     import json
 
+    try:
+        unicode = codecs.lookup(sys.stdout.encoding or "ascii").name.startswith("utf-")
+    except (AttributeError, LookupError):
+        unicode = False
+    return json.dumps(value, ensure_ascii=not unicode, indent=indent)
+
+
+def print_json(value: Any) -> None:
+    """Print ``value`` as JSON: indented, Chinese kept readable."""
     if not _output.quiet:
-        print(json.dumps(value, ensure_ascii=False, indent=2))
+        print(json_for_stdout(value, indent=2))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from feedkeeper.cli.common import (
     App,
     ConfigOption,
     ProfileOption,
+    json_for_stdout,
     out,
     settings_for,
 )
@@ -66,7 +66,7 @@ def parse_command(
     with _needs_base_url(body, is_file=url.startswith("file:")):
         page = read_page(body, content_type, url, site_profile)
     for card in page.cards:
-        print(json.dumps(card.to_json(), ensure_ascii=False))
+        print(json_for_stdout(card.to_json()))
 
 
 def profile_suggest_command(

@@ -22,6 +22,7 @@ from feedkeeper.cli.common import (
     RateOption,
     SiteOption,
     UrlOption,
+    json_for_stdout,
     out,
     output_options,
     print_json,
@@ -160,7 +161,7 @@ def config_command(
     settings = _shown(settings_for(config))
     if as_json:
         values = {f.name: _plain(getattr(settings, f.name)) for f in fields(Settings)}
-        out.print_json(json.dumps(values, ensure_ascii=False))
+        out.print_json(json_for_stdout(values))
         return
     for line in settings_as_toml(settings):
         print(line)
