@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from feedkeeper.fetch import Fetched, Fetcher
-from feedkeeper.parse.urls import page_number
+from feedkeeper.parse.urls import KEPT_URL_CHARS, page_number
 from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, KeyedPage, ParseWorker
 from feedkeeper.records import Validators
 from feedkeeper.scope import is_in_scope
@@ -36,7 +36,7 @@ DEEP_WINDOW_MAX_BODY = 1 << 20
 # Guesses kept at most (a walk needs the window's): forgotten all at once past this. A URL
 # longer than GUESSED_URL_CHARS is guessed afresh each time, not kept.
 GUESSES_KEPT = 4096
-GUESSED_URL_CHARS = 2048
+GUESSED_URL_CHARS = KEPT_URL_CHARS  # as the parser's caches
 
 
 @dataclass(frozen=True, slots=True)
