@@ -19,6 +19,7 @@ TOML = {
     "inf.toml": "total_timeout = inf\n",
     "nul-db.toml": 'db = "a\\u0000b.db"\n',
     "nul-profile.toml": 'profile = "p\\u0000.toml"\n',
+    "deep.toml": "x = " + "[" * 100_000 + "]" * 100_000 + "\n",  # deeper than Python recurses
 }
 
 
@@ -64,6 +65,9 @@ MANY_WORDS = " ".join(f"w{n}" for n in range(500))
         (["status", "--config", "nul-db.toml"], {}, 2, "setting db: a file name cannot hold a NUL"),
         (["crawl", *URL, "--db", "c.db", "--config", "nul-profile.toml"], {}, 2, "setting profile"),
         (["status", "--db", "n" * 300 + ".db"], {}, 2, "File name too long"),
+        (["config", "--config", "deep.toml"], {}, 2, "config file deep.toml: nested too deeply"),
+        (["crawl", *URL, "--db", "c.db", "--profile", "deep.toml"], {}, 2, "nested too deeply"),
+        (["config", "--config", "/dev/zero"], {}, 2, "/dev/zero is not a regular file"),
         (["export", "--db", "a.db", "--out", "n" * 300 + ".json"], {}, 2, "File name too long"),
         (["parse", "n" * 300 + ".html"], {}, 2, "File name too long"),
         (["status", "--db", "a.db", "--config", "n" * 300 + ".toml"], {}, 2, "File name too long"),

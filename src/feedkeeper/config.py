@@ -118,14 +118,19 @@ def load_settings(
 def _config_file(explicit: Path | None, env: Mapping[str, str]) -> Path | None:
     if explicit is not None:
         if not explicit.is_file():
-            raise ConfigError(f"config file {explicit} does not exist")
+            raise ConfigError(f"config file {explicit} {_missing(explicit)}")
         return explicit
     if env.get(ENV_PREFIX + "CONFIG"):
         path = Path(env[ENV_PREFIX + "CONFIG"])
         if not path.is_file():
-            raise ConfigError(f"FEEDKEEPER_CONFIG: file {path} does not exist")
+            raise ConfigError(f"FEEDKEEPER_CONFIG: file {path} {_missing(path)}")
         return path
     return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def _missing(path: Path) -> str:
+    """Say why a file that is not a regular file cannot be read as one."""
+    return "is not a regular file" if path.exists() else "does not exist"
 
 
 def _read_toml(path: Path | None) -> dict[str, Any]:
@@ -135,6 +140,8 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config file {path}: {exc}") from exc
+    except RecursionError as exc:  # arrays or tables nested thousands deep
+        raise ConfigError(f"config file {path}: nested too deeply") from exc
     unknown = sorted(set(data) - set(_FIELD_TYPES))
     if unknown:
         raise ConfigError(f"config file {path}: unknown setting {unknown[0]!r}")

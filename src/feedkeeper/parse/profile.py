@@ -59,6 +59,8 @@ def load_profile(path: Path) -> Profile:
         raise ConfigError(f"profile {path} is not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"profile {path} is not valid TOML: {exc}") from exc
+    except RecursionError as exc:  # arrays or tables nested thousands deep
+        raise ConfigError(f"profile {path} is not valid TOML: nested too deeply") from exc
     return profile_from(data, str(path))
 
 
