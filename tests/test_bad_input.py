@@ -145,6 +145,17 @@ def test_a_loop_of_symbolic_links_is_one_line(
     assert err.splitlines() == [message]
 
 
+@pytest.mark.parametrize("command", [["status"], ["crawl", *URL], ["sites", "list"]])
+def test_a_database_url_that_cannot_be_read_is_one_line_without_its_password(
+    folder: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    for db in ("postgresql://reader:s3cret@[::1/blog", "postgresql://reader:s3cret@db:port/blog"):
+        assert main([*command, "--db", db]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: setting db: not a database URL: 'postgresql://***@")
+        assert len(err.splitlines()) == 1 and "s3cret" not in err
+
+
 def test_a_file_that_is_no_capture_archives_nothing(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

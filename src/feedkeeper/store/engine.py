@@ -29,6 +29,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 import feedkeeper
 from feedkeeper.errors import ConfigError, DatabaseLockedError, NewerSchemaError, StoreError
+from feedkeeper.logs import mask_credentials
 from feedkeeper.store import dialect
 
 if TYPE_CHECKING:
@@ -75,8 +76,8 @@ def create_server_engine(url: str) -> Engine:
     """Return an engine for a database server URL; ``postgresql://`` is driven by psycopg 3."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise ConfigError(f"setting db: not a database URL: {url!r}") from exc
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port or host it cannot read
+        raise ConfigError(f"setting db: not a database URL: {mask_credentials(url)!r}") from exc
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if not parsed.drivername.startswith("postgresql"):
@@ -111,8 +112,9 @@ def archive_exists(db: Path | str) -> bool:
 def describe(db: Path | str) -> str:
     """Name the archive for messages, without the password a URL may hold."""
     if isinstance(db, str) and "://" in db:
-        with contextlib.suppress(ArgumentError):
+        with contextlib.suppress(ArgumentError, ValueError):
             return make_url(db).render_as_string(hide_password=True)
+        return mask_credentials(db)
     return str(db)
 
 
