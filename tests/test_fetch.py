@@ -235,6 +235,20 @@ def test_user_agent_names_feedkeeper_and_the_contact(router: respx.MockRouter) -
     )
 
 
+def test_cookies_a_site_sets_are_not_sent_back(router: respx.MockRouter) -> None:
+    """Each request stands alone: a site's cookies (one new per page, without end) are
+    neither kept nor sent with the next request."""
+    first = router.get(PAGE).respond(200, text="ok", headers={"Set-Cookie": "visit=1; Path=/"})
+    second = router.get(SITE + "/page/3/").respond(200, text="ok")
+
+    async def two_pages(fetcher: Fetcher) -> None:
+        await fetcher.fetch(PAGE)
+        await fetcher.fetch(SITE + "/page/3/")
+
+    run_with(router, two_pages)
+    assert first.called and "Cookie" not in second.calls.last.request.headers
+
+
 # Conditional GET
 
 

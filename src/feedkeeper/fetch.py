@@ -30,7 +30,7 @@ from feedkeeper.errors import (
 from feedkeeper.inflate import ACCEPT_ENCODING, Inflater
 from feedkeeper.politeness import HostGate, Sleep, parse_retry_after
 from feedkeeper.records import Validators
-from feedkeeper.scope import basic_auth, is_in_scope, is_web_url, strip_credentials
+from feedkeeper.scope import NoCookies, basic_auth, is_in_scope, is_web_url, strip_credentials
 
 MAX_REDIRECTS = 10
 # RFC 9309 2.3.1.2: follow at least five redirects for robots.txt, even to another host.
@@ -125,6 +125,7 @@ class Fetcher:
             },
             follow_redirects=False,
             verify=_tls_context(),
+            cookies=NoCookies(),
         )
         return self
 

@@ -3,11 +3,14 @@
 An origin is a scheme, a host and a port. The one change of origin allowed is the
 upgrade of the default port (http on 80 to https on 443 of the same host). URLs that
 carry credentials are never followed; the user's own credentials (in ``--url``) go
-to the site as Basic auth and are kept out of every URL the crawler records.
+to the site as Basic auth and are kept out of every URL the crawler records. Nothing
+else is carried from one request to the next: the crawler keeps no cookies.
 """
 
 from __future__ import annotations
 
+from http.cookiejar import CookieJar
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
@@ -16,6 +19,20 @@ from feedkeeper.kept import keep_short
 from feedkeeper.parse.urls import KEPT_URL_CHARS
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class NoCookies(CookieJar):
+    """A cookie jar that keeps nothing: each request stands alone, as an archiver's should.
+
+    A site's cookies would otherwise go back with every later request, and a site setting
+    new ones on every page would grow them (and each request's headers) without bound.
+    """
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def set_cookie(self, cookie: Any) -> None:
+        return None
 
 
 def _urls_chars(start_url: str, url: str) -> int:
