@@ -143,6 +143,16 @@ def test_a_loop_of_symbolic_links_is_one_line(
     assert main(argv) == code
     err = capsys.readouterr().err
     assert err.splitlines() == [message]
+    assert not (folder / "loop.lock").exists()  # no lock file beside what is no archive
+
+
+def test_an_archive_in_a_folder_that_does_not_exist_is_a_usage_error(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["crawl", *URL, "--db", "missing/blog.db"]) == 2
+    assert capsys.readouterr().err == (
+        "error: --db: cannot create missing/blog.db: folder missing does not exist\n"
+    )
 
 
 @pytest.mark.parametrize("command", [["status"], ["crawl", *URL], ["sites", "list"]])

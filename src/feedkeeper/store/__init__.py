@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import stat
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -25,6 +24,8 @@ from feedkeeper.records import (
 )
 from feedkeeper.store.dialect import index_deferred, set_user_version, user_version
 from feedkeeper.store.engine import (
+    check_archive_file,
+    check_archive_path,
     create_server_engine,
     create_sqlite_engine,
     describe,
@@ -79,9 +80,7 @@ class Store:
                 engine.dispose()
                 raise StoreError(f"{describe(path)}: {exc.message}") from exc
             return cls(path, engine)
-        check_archive_path(path)
-        if path.parent and not path.parent.exists():
-            raise ConfigError(f"--db: cannot create {path}: folder {path.parent} does not exist")
+        check_archive_file(path)
         if path.exists() and not _looks_like_sqlite(path):
             raise StoreError(f"{path} is not a SQLite database")
         engine = create_sqlite_engine(path)
@@ -298,22 +297,6 @@ def maker_of(path: Path) -> int | None:
         return None
     finally:
         engine.dispose()
-
-
-def check_archive_path(path: Path) -> None:
-    """Raise ConfigError when ``--db`` names something that cannot be an archive file."""
-    if not str(path):
-        raise ConfigError("--db: an empty path is a folder, not an archive file")
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return  # a new archive (or a link to where one will be made)
-    except OSError as exc:  # a loop of symbolic links, a name too long, a folder it may not enter
-        raise ConfigError(f"--db: cannot use {path}: {exc.strerror or exc}") from exc
-    if stat.S_ISDIR(mode):
-        raise ConfigError(f"--db: {path} is a folder, not an archive file")
-    if not stat.S_ISREG(mode):
-        raise ConfigError(f"--db: {path} is not a regular file")
 
 
 def check_archive_exists(path: Path) -> None:

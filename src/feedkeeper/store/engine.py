@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
+import stat
 import time
 import weakref
 from collections.abc import Iterator
@@ -188,6 +189,29 @@ def schema_revision(engine: Engine) -> str | None:
         return str(row[0]) if row else None
 
 
+def check_archive_path(path: Path) -> None:
+    """Raise ConfigError when ``--db`` names something that cannot be an archive file."""
+    if not str(path):
+        raise ConfigError("--db: an empty path is a folder, not an archive file")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return  # a new archive (or a link to where one will be made)
+    except OSError as exc:  # a loop of symbolic links, a name too long, a folder it may not enter
+        raise ConfigError(f"--db: cannot use {path}: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"--db: {path} is a folder, not an archive file")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"--db: {path} is not a regular file")
+
+
+def check_archive_file(path: Path) -> None:
+    """Raise ConfigError when ``--db`` cannot be an archive file, nor be made one."""
+    check_archive_path(path)
+    if path.parent and not path.parent.exists():
+        raise ConfigError(f"--db: cannot create {path}: folder {path.parent} does not exist")
+
+
 @contextlib.contextmanager
 def exclusive_lock(db: Path | str, timeout: float) -> Iterator[None]:
     """Hold the archive's writer lock; raise DatabaseLockedError after ``timeout`` seconds.
@@ -198,6 +222,7 @@ def exclusive_lock(db: Path | str, timeout: float) -> Iterator[None]:
     if isinstance(db, str):
         yield
         return
+    check_archive_file(db)  # before a lock file is made beside what is no archive
     real = Path(os.path.realpath(db))  # one archive, one lock, however its path is spelt
     lock_path = real.with_name(real.name + ".lock")
     try:
