@@ -49,9 +49,25 @@ def mask_credentials(text: str) -> str:
     return _USERINFO.sub("***@", text)
 
 
+# Control characters shown as their pictures (U+2400 block; C1 codes as U+FFFD), one for
+# one: a site's title or URL holding ESC or BEL cannot drive the terminal it is shown on.
+_CONTROL_PICTURES = (
+    {code: 0x2400 + code for code in range(0x20) if code not in (0x09, 0x0A)}
+    | {0x7F: 0x2421}
+    | dict.fromkeys(range(0x80, 0xA0), 0xFFFD)
+)
+
+
+def printable(text: str) -> str:
+    """Return ``text`` with its control characters (tab and line break aside) made visible,
+    each as one character, so that styles laid over the text keep their places."""
+    return text if text.isprintable() else text.translate(_CONTROL_PICTURES)
+
+
 def scrub(text: str) -> str:
-    """Mask credentials in URLs and cut ``text`` to a loggable length."""
-    text = mask_credentials(text)
+    """Mask credentials in URLs, show control characters, and cut ``text`` to a loggable
+    length."""
+    text = printable(mask_credentials(text))
     if len(text) > MAX_STRING:
         return f"{text[:MAX_STRING]}… ({len(text) - MAX_STRING} more characters)"
     return text

@@ -23,6 +23,7 @@ from feedkeeper.cli.progress import progress_bar, tracked
 from feedkeeper.clock import stored_date, stored_time
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
+from feedkeeper.logs import printable
 
 if TYPE_CHECKING:
     from feedkeeper.store.status import RunRow, SiteRow, StatusReport
@@ -263,7 +264,8 @@ def _show_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]
 
     table = Table(*columns, title=title, title_justify="left", box=None)
     for row in rows:
-        table.add_row(*(Text(cell) for cell in row))  # Text: no markup read into archive values
+        # Text: no markup read into archive values, and no control characters either
+        table.add_row(*(Text(printable(cell)) for cell in row))
     out.print(table)
 
 

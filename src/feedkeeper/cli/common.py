@@ -23,9 +23,11 @@ import typer.main
 
 import feedkeeper
 from feedkeeper.errors import ConfigError
+from feedkeeper.logs import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from feedkeeper.config import Settings
 
@@ -80,6 +82,10 @@ class LazyConsole:
             from rich.console import Console
 
             class _Console(Console):
+                def render_str(self, text: str, **options: Any) -> Text:
+                    """Every string printed: a site's text cannot drive the terminal."""
+                    return super().render_str(printable(text), **options)
+
                 def on_broken_pipe(self) -> None:  # rich would exit with 1
                     self.quiet = True
                     silence_stdout()

@@ -20,6 +20,7 @@ from feedkeeper.cli.common import (
 )
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError, FeedkeeperError
+from feedkeeper.logs import printable
 from feedkeeper.worddiff import Segment, diff_segments, elide
 
 if TYPE_CHECKING:
@@ -194,7 +195,8 @@ def _display(name: str, value: Any) -> str:
 
 def _render_diff(segments: list[Segment]) -> Text:
     text = _text()
-    for op, run in segments:
+    for op, shown in segments:
+        run = printable(shown)
         if op == "=":
             text.append(run)
         elif is_styled():
@@ -218,7 +220,7 @@ def _text(value: str = "", style: str = "") -> Text:
     """A rich Text (rich is imported only by the commands that print styled text)."""
     from rich.text import Text
 
-    return Text(value, style=style)
+    return Text(printable(value), style=style)
 
 
 def _say(text: Text) -> None:

@@ -1,0 +1,63 @@
+"""A site's text cannot drive the terminal it is shown on: escape sequences and other
+control characters in titles, excerpts, categories and URLs are shown as their pictures
+(␛, ␇) by every command that prints archive values, and in the logs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from feedkeeper.cards import Card
+from feedkeeper.cli import main
+from feedkeeper.clock import now_iso
+from feedkeeper.logs import TextFormatter, printable
+from feedkeeper.pipeline import archive_page
+from feedkeeper.records import PageCapture, RunCounts
+from feedkeeper.store import Store
+from feedkeeper.store.sites import ensure_site
+
+ESC, BEL = "\x1b", "\x07"
+TITLE = f"梯度 {ESC}]0;pwned{BEL} {ESC}[31m红色{ESC}[0m"
+EXCERPT = f"摘要{ESC}[2J清屏{chr(0x9B)}之后"
+
+
+def test_printable_shows_each_control_character_as_one_picture() -> None:
+    assert printable(TITLE) == "梯度 ␛]0;pwned␇ ␛[31m红色␛[0m"
+    assert printable(EXCERPT) == "摘要␛[2J清屏\ufffd之后"
+    assert printable("行一\n\t行二") == "行一\n\t行二"  # line breaks and tabs stay
+    assert printable("\u3000全角空格") == "\u3000全角空格"
+
+
+@pytest.fixture
+def hostile_archive(db_path: Path) -> Path:
+    store = Store.open(db_path)
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "https://b.example/", site.id)
+    card = Card(
+        url=f"https://b.example/p/{ESC}[2J/", title=TITLE, excerpt=EXCERPT,
+        category=f"分类{ESC}[5m", categories=(f"分类{ESC}[5m",), published="2026-01-11",
+    )  # fmt: skip
+    capture = PageCapture("https://b.example/", now_iso(), "parsed", body=b"<html></html>")
+    archive_page(store, site.id, run, capture, [card])
+    store.finish_run(run, RunCounts(), "ok")
+    store.close()
+    return db_path
+
+
+@pytest.mark.parametrize("argv", [["show", "1"], ["search", "梯度"], ["status"], ["sites", "list"]])
+def test_no_command_prints_a_site_s_control_characters(
+    hostile_archive: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*argv, "--db", str(hostile_archive)]) == 0
+    out, err = capsys.readouterr()
+    assert not any(code in out + err for code in (ESC, BEL, chr(0x9B))), out
+    if argv[0] == "show":
+        assert "梯度 ␛]0;pwned␇ ␛[31m红色␛[0m" in out
+        assert "摘要␛[2J清屏\ufffd之后" in out
+
+
+def test_log_lines_show_control_characters() -> None:
+    record = logging.LogRecord("feedkeeper", logging.WARNING, "", 0, "%s", (TITLE,), None)
+    assert TextFormatter().format(record).endswith("梯度 ␛]0;pwned␇ ␛[31m红色␛[0m")
