@@ -4,6 +4,7 @@ control characters in titles, excerpts, categories and URLs are shown as their p
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from feedkeeper.cards import Card
 from feedkeeper.cli import main
+from feedkeeper.cli.progress import progress_bar
 from feedkeeper.clock import now_iso
 from feedkeeper.logs import TextFormatter, printable
 from feedkeeper.pipeline import archive_page
@@ -61,3 +63,19 @@ def test_no_command_prints_a_site_s_control_characters(
 def test_log_lines_show_control_characters() -> None:
     record = logging.LogRecord("feedkeeper", logging.WARNING, "", 0, "%s", (TITLE,), None)
     assert TextFormatter().format(record).endswith("梯度 ␛]0;pwned␇ ␛[31m红色␛[0m")
+
+
+def test_the_progress_bar_shows_a_url_as_it_is() -> None:
+    """A URL beside the bar is text, not rich markup (``[/]`` once ended the crawl)."""
+    from rich.console import Console
+
+    for url, seen in (
+        ("https://b.example/a[/]b", "b.example/a[/]b"),
+        (f"https://b.example/[bold]{ESC}[2J", "b.example/[bold]␛[2J"),
+    ):
+        shown = io.StringIO()
+        console = Console(file=shown, force_terminal=True, width=200)
+        with progress_bar("crawl", total=2, console=console) as advance:
+            assert advance is not None
+            advance(url)  # the last item: drawn when the bar stops
+        assert seen in shown.getvalue()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from feedkeeper.cli.common import err, output_options
+from feedkeeper.logs import printable
 
 T = TypeVar("T")
 
@@ -39,7 +40,7 @@ def progress_bar(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[item]}", style="dim"),
+        TextColumn("{task.fields[item]}", style="dim", markup=False),  # a URL is no markup
     )
     # Data goes to stdout untouched (`export > posts.csv`): the bar never takes stdout over.
     with Progress(
@@ -64,4 +65,6 @@ def tracked(
 
 
 def _short(item: str) -> str:
+    """The item's end, as it fits beside the bar, its control characters shown."""
+    item = printable(item)
     return item if len(item) <= ITEM_CHARS else "…" + item[-(ITEM_CHARS - 1) :]
