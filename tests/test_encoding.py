@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedkeeper.encoding import charset_from_header, charset_from_meta, decode_body
+from feedkeeper.encoding import (
+    charset_from_header,
+    charset_from_meta,
+    decode_body,
+    looks_binary,
+)
 
 TITLE = "深度学习笔记：分布式训练入门"
 
@@ -127,3 +133,46 @@ def test_any_bytes_decode_without_raising(body: bytes, content_type: str | None)
     text, encoding = decode_body(body, content_type)
     assert isinstance(text, str)
     assert codecs.lookup(encoding)
+
+
+_CARDS = "".join(
+    f'<article><h2><a href="/p/{n}/">梯度同步第{n}篇</a></h2><p>显存占用的摘要 {n}。</p></article>'
+    for n in (1, 2, 3)
+)
+_PAGE = f"<html><body><main>{_CARDS}</main></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (codecs.BOM_UTF16_LE + _PAGE.encode("utf-16-le"), "text/html"),
+        (codecs.BOM_UTF16_BE + _PAGE.encode("utf-16-be"), "text/html"),
+        (_PAGE.encode("utf-16-le"), "text/html; charset=UTF-16LE"),
+    ],
+)
+def test_a_utf16_page_is_text_though_half_its_bytes_are_nul(body: bytes, content_type: str) -> None:
+    """UTF-16 (by its BOM or its header) is a page like any other."""
+    from feedkeeper.parse_worker import read_page
+
+    assert not looks_binary(body, content_type)
+    titles = [card.title for card in read_page(body, content_type, "https://b.example/").cards]
+    assert titles[0] == "梯度同步第1篇"
+
+
+def test_a_stray_nul_does_not_make_a_page_binary_but_an_image_is() -> None:
+    page = _PAGE.replace("第2篇", "第\x002篇").encode()
+    assert not looks_binary(page, "text/html")
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64) + b"\x08\x06\x00\x00\x00"
+    assert looks_binary(png, "text/html")
+    assert looks_binary(b"\x00\x01binary\x00", None)
+
+
+def test_a_utf16_capture_reads_as_its_utf8_twin(seeds: list[Path]) -> None:
+    """Windows Notepad saves text as UTF-16 with a BOM: a capture so saved reads the same."""
+    from feedkeeper.parse_worker import read_page
+
+    text = seeds[0].read_text(encoding="utf-8")
+    utf16 = codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+    as_utf8 = read_page(text.encode(), "text/plain", "file:///capture.txt").cards
+    as_utf16 = read_page(utf16, "text/plain", "file:///capture.txt").cards
+    assert as_utf16 == as_utf8 and len(as_utf8) >= 5

@@ -67,6 +67,26 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
     return _detect(body)
 
 
+# Images, archives and PDFs are full of NUL bytes; a web page's text has none, but a
+# broken one may carry a few (which the parser shows as U+FFFD), and UTF-16 text is half
+# NULs. A body whose first 8 KiB hold more than one NUL in this many bytes is no page.
+BINARY_NUL_SHARE = 64
+
+
+def looks_binary(body: bytes, content_type: str | None = None) -> bool:
+    """Tell whether ``body`` is binary data rather than a page's text."""
+    head = body[:8192]
+    nuls = head.count(b"\x00")
+    return nuls * BINARY_NUL_SHARE > len(head) and not is_utf16(body, content_type)
+
+
+def is_utf16(body: bytes, content_type: str | None = None) -> bool:
+    """Tell whether ``decode_body`` reads ``body`` as UTF-16 (by its BOM or its header)."""
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    return (_known(charset_from_header(content_type)) or "").startswith("utf-16")
+
+
 def _known(label: str | None) -> str | None:
     """Return the codec a charset label names, if it is a text encoding; else None."""
     if not label:

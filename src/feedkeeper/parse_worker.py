@@ -39,7 +39,7 @@ from typing import BinaryIO
 
 from feedkeeper.cards import ParsedPage
 from feedkeeper.dedupe import KeyedCard, key_cards
-from feedkeeper.encoding import decode_body
+from feedkeeper.encoding import decode_body, looks_binary
 from feedkeeper.errors import ParseError
 from feedkeeper.heap import freeze_startup
 from feedkeeper.markup import time_budget
@@ -101,7 +101,7 @@ def _decode_and_parse(
     listing: ListingParser,
 ) -> tuple[ParsedPage, str]:
     kind = (content_type or "").split(";")[0].strip().lower()
-    if b"\x00" in body[:8192]:
+    if looks_binary(body, content_type):
         raise ParseError(f"not a text page ({kind or 'binary data'})")
     text, encoding = decode_body(body, content_type)
     if kind == "text/plain":
