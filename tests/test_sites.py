@@ -287,3 +287,22 @@ def _engine_at(db: Path | str, revision: str) -> Engine:
     engine = create_server_engine(db) if isinstance(db, str) else create_sqlite_engine(db)
     migrate(engine, revision)
     return engine
+
+
+def test_a_site_s_password_is_never_printed(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A site behind Basic auth keeps its URL, password included, for the workers that sign
+    in; the commands show it as ``***@``."""
+    url = "https://alice:s3cret@private.example/"
+    assert main(["sites", "add", url, "--db", str(db_path)]) == 0
+    assert main(["sites", "list", "--db", str(db_path)]) == 0
+    assert main(["sites", "add", url, "--db", str(db_path)]) == 2
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "site private.example: https://***@private.example/ (active)",
+        "private.example  active  -  https://***@private.example/",
+    ]
+    assert err == (
+        "error: sites add: https://***@private.example/ is already the site 'private.example'\n"
+    )

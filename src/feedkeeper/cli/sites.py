@@ -9,6 +9,7 @@ import typer
 
 from feedkeeper.cli.common import ConfigOption, DbOption, out, settings_for
 from feedkeeper.errors import ConfigError
+from feedkeeper.logs import mask_credentials
 
 if TYPE_CHECKING:
     from feedkeeper.records import SiteState
@@ -56,7 +57,8 @@ def add_command(
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
         site = add_site(Store.open(settings.db).engine, new)
-    out.print(f"site {site.name}: {site.url} ({site.state})", markup=False, highlight=False)
+    shown = mask_credentials(site.url)
+    out.print(f"site {site.name}: {shown} ({site.state})", markup=False, highlight=False)
 
 
 def _checked_profile(profile: Path | None) -> str | None:
@@ -99,7 +101,7 @@ def list_command(db: DbOption = None, config: ConfigOption = None) -> None:
 
 def _line(site: Site) -> str:
     cadence = f"every {site.every}" if site.every else (f"cron {site.cron}" if site.cron else "-")
-    return f"{site.name}  {site.state}  {cadence}  {site.url}"
+    return f"{site.name}  {site.state}  {cadence}  {mask_credentials(site.url)}"
 
 
 def pause_command(name: NameArgument, db: DbOption = None, config: ConfigOption = None) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ConfigError
 from feedkeeper.identity import canonical_url
+from feedkeeper.logs import mask_credentials
 from feedkeeper.records import SiteState
 from feedkeeper.store.tables import (
     page_fetch_t,
@@ -81,7 +82,8 @@ def add_site(engine: Engine, new: NewSite) -> Site:
     if known is not None and known.state is SiteState.REMOVED:
         return set_state(engine, known.name, SiteState.ACTIVE, asked_by="sites add")
     if known is not None:
-        raise ConfigError(f"sites add: {new.url} is already the site {known.name!r}")
+        shown = mask_credentials(new.url)
+        raise ConfigError(f"sites add: {shown} is already the site {known.name!r}")
     name = new.name or _free_name(engine, urlsplit(new.url).hostname or "site")
     if new.name is not None and _name_taken(engine, name):
         raise ConfigError(f"--name: a site named {name!r} exists: choose another name")
