@@ -31,7 +31,7 @@ from feedkeeper.sites_crawl import crawl_sites_async
 from feedkeeper.store import Store, exclusive_lock
 from feedkeeper.store.engine import archive_exists
 from feedkeeper.store.sites import list_sites
-from feedkeeper.triggers import Cadence
+from feedkeeper.triggers import Cadence, local_zone
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,9 @@ class Daemon:
     def _start_scheduler(self) -> BackgroundScheduler:
         now = datetime.now().astimezone()
         interval = self.cadence.interval(now).total_seconds()
-        scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(1)})
+        scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(1)}, timezone=local_zone()
+        )
         first_run = {"next_run_time": now} if self.settings.run_now else {}
         job = scheduler.add_job(
             self.tick,

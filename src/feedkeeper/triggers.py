@@ -6,9 +6,12 @@ all read the cadence from here, so they agree on what "an interval" is.
 
 from __future__ import annotations
 
+import functools
+import logging
+import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -41,6 +44,28 @@ def parse_interval(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+@functools.cache
+def local_zone() -> tzinfo:
+    """The time zone cron expressions are read in: the machine's (a zoneinfo zone, which
+    follows daylight saving time), else the C library's offset of the moment.
+
+    tzlocal cannot read a ``TZ`` that is a POSIX rule (``CST-8``) or a misspelt name
+    (``Asia/Beijing``); every command checks the schedule, so that must not stop them.
+    """
+    from tzlocal import get_localzone
+
+    try:
+        return get_localzone()
+    except (LookupError, ValueError, OSError):
+        offset = datetime.now().astimezone().utcoffset() or timedelta(0)
+        zone = timezone(offset)
+        logging.getLogger(__name__).warning(
+            "TZ=%s names no time zone this machine knows: cron times follow %s all year",
+            os.environ.get("TZ", ""), zone.tzname(None),
+        )  # fmt: skip
+        return zone
+
+
 def parse_cron(expr: str, jitter: float | None = None) -> CronTrigger:
     """Read a classic 5-field crontab expression (local time); raise ValueError if bad."""
     fields = expr.split()
@@ -57,6 +82,7 @@ def parse_cron(expr: str, jitter: float | None = None) -> CronTrigger:
         month=month,
         day_of_week=_weekday_names(weekday),
         jitter=jitter,
+        timezone=local_zone(),
     )
     if _never_fires(trigger):
         raise ValueError("it never comes due (no such date)")
@@ -139,7 +165,9 @@ class Cadence:
         """The APScheduler trigger for this cadence, jitter included."""
         jitter = self.jitter_seconds(now) or None
         if self.every is not None:
-            return IntervalTrigger(seconds=self.every.total_seconds(), jitter=jitter)
+            return IntervalTrigger(
+                seconds=self.every.total_seconds(), jitter=jitter, timezone=local_zone()
+            )
         return parse_cron(self.cron, jitter)
 
     def deadline(self, since: datetime, runs: int) -> datetime:
