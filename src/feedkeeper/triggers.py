@@ -1,7 +1,7 @@
 """When scheduled runs happen: a cron expression or a fixed interval, as APScheduler triggers.
 
-Pure: no I/O. Settings validation, the `schedule` daemon and the `health` check
-all read the cadence from here, so they agree on what "an interval" is.
+No I/O but the machine's time zone, read once. Settings validation, the `schedule` daemon
+and the `health` check all read the cadence from here, so they agree on what "an interval" is.
 """
 
 from __future__ import annotations
