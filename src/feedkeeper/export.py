@@ -169,15 +169,12 @@ def _to_stdout(write: Callable[[IO[str]], int], *, bom: bool) -> int:
     stdout = sys.stdout
     if hasattr(stdout, "reconfigure"):
         stdout.reconfigure(encoding="utf-8", errors=REPLACE_SURROGATES)
-    try:
-        if bom:
-            stdout.write("\ufeff")
-        count = write(stdout)
-        stdout.flush()
-    except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stdout.fileno())
-        return 0
+    # A reader that goes away (`| head`) raises BrokenPipeError: the CLI ends the command
+    # quietly, as for every command.
+    if bom:
+        stdout.write("\ufeff")
+    count = write(stdout)
+    stdout.flush()
     return count
 
 
