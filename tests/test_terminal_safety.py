@@ -79,3 +79,32 @@ def test_the_progress_bar_shows_a_url_as_it_is() -> None:
             assert advance is not None
             advance(url)  # the last item: drawn when the bar stops
         assert seen in shown.getvalue()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_an_export_shown_on_a_terminal_shows_control_characters(
+    hostile_archive: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stdout", terminal)
+    assert main(["export", "--format", fmt, "--db", str(hostile_archive)]) == 0
+    shown = terminal.getvalue()
+    assert not any(code in shown for code in (ESC, BEL, chr(0x9B), "\r")), shown
+    if fmt == "csv":
+        assert "梯度 ␛]0;pwned␇ ␛[31m红色␛[0m" in shown
+        assert shown.startswith("id,site,url,") and "\n" in shown
+    else:  # JSON's own escapes: already safe to show, left as they are
+        assert "\\u001b]0;pwned\\u0007" in shown
+
+
+def test_an_export_into_a_pipe_keeps_the_site_s_text_as_it_is(
+    hostile_archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "--format", "csv", "--db", str(hostile_archive)]) == 0
+    out = capsys.readouterr().out
+    assert TITLE in out and EXCERPT in out and out.endswith("\r\n")

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from feedkeeper import word_worker
 from feedkeeper.errors import ConfigError, ExportError
+from feedkeeper.logs import printable
 from feedkeeper.store.read import PostRecord
 
 FORMATS = ("json", "jsonl", "csv")
@@ -173,9 +174,32 @@ def _to_stdout(write: Callable[[IO[str]], int], *, bom: bool) -> int:
     # quietly, as for every command.
     if bom:
         stdout.write("\ufeff")
-    count = write(stdout)
+    count = write(_Shown(stdout) if _is_terminal(stdout) else stdout)
     stdout.flush()
     return count
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+class _Shown:
+    """A terminal's view of an export: a title holding ESC or BEL cannot drive the terminal.
+
+    Control characters are shown as their pictures (tab and line break kept; the CSV row
+    end ``\\r\\n`` is shown as a line break). Only what a person reads is changed: an export
+    into a file or a pipe is written as it is.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text.replace("\r\n", "\n")))
+        return len(text)
 
 
 @contextlib.contextmanager
