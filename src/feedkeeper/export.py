@@ -23,12 +23,15 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from feedkeeper import word_worker
 from feedkeeper.errors import ConfigError, ExportError
 from feedkeeper.logs import printable
 from feedkeeper.store.read import PostRecord
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 FORMATS = ("json", "jsonl", "csv")
 FIELDS = (
@@ -101,7 +104,7 @@ def write_export(
         raise ExportError("--excel applies to CSV only: add --format csv")
     if not formula_guard and fmt != "csv":
         raise ExportError("--no-formula-guard applies to CSV only: add --format csv")
-    writer: Callable[[IO[str], Iterable[PostRecord], tuple[str, ...], bool], int]
+    writer: Callable[[SupportsWrite[str], Iterable[PostRecord], tuple[str, ...], bool], int]
     if fmt == "csv":
         writer = functools.partial(_write_csv, formula_guard=formula_guard)
     else:
@@ -166,7 +169,7 @@ def _straight_into(out: Path, *, bom: bool) -> Iterator[IO[str]]:
         raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
-def _to_stdout(write: Callable[[IO[str]], int], *, bom: bool) -> int:
+def _to_stdout(write: Callable[[SupportsWrite[str]], int], *, bom: bool) -> int:
     stdout = sys.stdout
     if hasattr(stdout, "reconfigure"):
         stdout.reconfigure(encoding="utf-8", errors=REPLACE_SURROGATES)
@@ -250,7 +253,10 @@ def _dumps(value: Any) -> str:
 
 
 def _write_jsonl(
-    handle: IO[str], records: Iterable[PostRecord], fields: tuple[str, ...], history: bool
+    handle: SupportsWrite[str],
+    records: Iterable[PostRecord],
+    fields: tuple[str, ...],
+    history: bool,
 ) -> int:
     count = 0
     for record in records:
@@ -260,7 +266,10 @@ def _write_jsonl(
 
 
 def _write_json(
-    handle: IO[str], records: Iterable[PostRecord], fields: tuple[str, ...], history: bool
+    handle: SupportsWrite[str],
+    records: Iterable[PostRecord],
+    fields: tuple[str, ...],
+    history: bool,
 ) -> int:
     count = 0
     handle.write("[")
@@ -282,7 +291,7 @@ def csv_columns(fields: tuple[str, ...], history: bool) -> list[str]:
 
 
 def _write_csv(
-    handle: IO[str],
+    handle: SupportsWrite[str],
     records: Iterable[PostRecord],
     fields: tuple[str, ...],
     history: bool,
