@@ -10,6 +10,7 @@ from feedkeeper.cli import main
 from feedkeeper.errors import ParseError
 from feedkeeper.importer import import_captures
 from feedkeeper.parse import parse_capture
+from feedkeeper.parse.capture import MAX_CAPTURE_CARDS
 from feedkeeper.store import Store
 from feedkeeper.store.write import PageWriter
 
@@ -84,6 +85,32 @@ def test_a_file_that_is_not_a_capture(
 def test_empty_capture_is_refused() -> None:
     with pytest.raises(ParseError, match="no post cards"):
         parse_capture("INCOMING TRANSMISSION\n\nLATEST UPDATES\n1 2")
+
+
+def _capture_of(cards: int) -> str:
+    lines = [
+        f"Python\n2026-01-{1 + n % 28:02d}\n第{n}篇 关于模型训练与部署的一些笔记和说明"
+        for n in range(cards)
+    ]
+    return "LATEST UPDATES\n" + "\n".join(lines) + "\n1 2\n"
+
+
+def test_a_capture_holds_at_most_as_many_cards_as_a_page(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each card costs kilobytes on its way in: a 10 MB capture of short lines (200,000
+    cards) once took 760 MB. Past the bound it is refused with one line, its body kept."""
+    assert len(parse_capture(_capture_of(MAX_CAPTURE_CARDS)).cards) == MAX_CAPTURE_CARDS
+    with pytest.raises(ParseError, match=f"more than the {MAX_CAPTURE_CARDS} cards"):
+        parse_capture(_capture_of(MAX_CAPTURE_CARDS + 1))
+    huge = tmp_path / "huge.txt"
+    huge.write_text(_capture_of(MAX_CAPTURE_CARDS + 1), encoding="utf-8")
+    assert main(["import", str(huge), "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert "split it into smaller files" in err and "Traceback" not in err
+    kept = rows(Store.open(db_path), "SELECT outcome, body_sha256 FROM page_fetch")
+    assert kept[0]["outcome"] == "unparseable" and kept[0]["body_sha256"]
+    assert rows(Store.open(db_path), "SELECT count(*) AS n FROM post")[0]["n"] == 0
 
 
 def test_stored_pages_load_in_the_order_asked_with_their_bodies_as_imported(

@@ -20,6 +20,10 @@ from feedkeeper.text import normalize_space, split_ellipsis
 MIN_EXCERPT_CHARS = 24
 # Category names are short labels; anything longer is text.
 MAX_CATEGORY_CHARS = 40
+# The most cards one capture may hold: about what the largest HTML page parsed gives (the
+# 60,000-element limit). Each card costs some kilobytes on its way into the archive; a
+# larger capture is refused before it is read further, and splits into smaller files.
+MAX_CAPTURE_CARDS = 20_000
 _PAGER_RE = re.compile(r"^(?:\d+\s*)+$|^(?:上一页|下一页|next|prev|previous|«|»|\s|\d)+$", re.I)
 
 
@@ -39,6 +43,11 @@ def parse_capture(text: str) -> ParsedPage:
         elif _is_category_line(line, following):
             category = line
         elif _is_excerpt_line(line, after_meta=date is not None or category is not None):
+            if len(page.cards) == MAX_CAPTURE_CARDS:
+                raise ParseError(
+                    f"the capture holds more than the {MAX_CAPTURE_CARDS} cards a page may hold:"
+                    " split it into smaller files"
+                )
             page.cards.append(_card_from(line, category, date))
             category = date = None
         else:
