@@ -7,7 +7,7 @@ import sqlite3
 from sqlalchemy import Connection
 
 from feedkeeper.store import Store
-from feedkeeper.words import han_runs, long_words, segment_words
+from feedkeeper.words import MAX_SEGMENTED_CHARS, han_runs, long_words, segment_words
 
 from conftest import rows
 
@@ -114,3 +114,25 @@ def test_a_change_by_another_tool_is_indexed_by_the_next_write(store: Store) -> 
         conn.exec_driver_sql("SELECT 1")
     assert _words_match(store, "精度") == [1]
     assert _words_match(store, "显存") == []
+
+
+def test_the_word_index_reads_a_bounded_start_of_long_text(store: Store) -> None:
+    """Each Han character becomes four words: a card of a megabyte of Chinese once took
+    1.5 GB of memory and 200 MB of index. The words of the first MAX_SEGMENTED_CHARS
+    characters are indexed; the whole text stays in the archive and the substring index."""
+    filler = "模型训练" * (MAX_SEGMENTED_CHARS // 4)  # exactly the bound
+    long = "显存不够" + filler + "梯度累积" + "混" * 1_000_000
+    segmented = segment_words(long)
+    assert segmented is not None and "梯度" not in segmented and "显存" in segmented
+    assert len(segmented) < 20 * MAX_SEGMENTED_CHARS
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(RUN)
+        conn.exec_driver_sql(SITE)
+        conn.exec_driver_sql(POST)
+        _add_version(conn, 1, long)
+    assert _words_match(store, "显存") == [1]
+    assert _words_match(store, "梯度") == []
+    found = rows(store, "SELECT rowid AS id FROM post_fts WHERE post_fts MATCH '梯度累积'")
+    assert [r["id"] for r in found] == [1]
+    stored = rows(store, "SELECT length(excerpt) AS n FROM post_version")
+    assert stored[0]["n"] == len(long)

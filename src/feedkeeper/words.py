@@ -25,15 +25,24 @@ from operator import add
 # Han runs of up to this many characters are indexed as words of their own: most
 # Chinese words have two characters, nearly all have four or fewer.
 MAX_HAN_RUN = 4
+# The word index reads this many characters of a title or excerpt. Each Han character
+# becomes four words, so a listing that shows whole posts, or a hostile one with megabytes
+# of text in a card, would otherwise cost tens of bytes of index (and of memory while
+# segmenting) for every character. Longer text stays whole in the archive and in the
+# substring index (post_fts), where `feedkeeper search` finds it.
+MAX_SEGMENTED_CHARS = 10_000
 _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 _HAN_SPLIT_RE = re.compile(f"({_HAN}+)")  # captured: split() keeps the runs
 _LONG_RUN_RE = re.compile(f"{_HAN}{{{MAX_HAN_RUN + 1},}}")
 
 
 def segment_words(text: str | None) -> str | None:
-    """Return ``text`` as space-separated words for the ``unicode61`` tokenizer."""
+    """Return ``text`` (its first ``MAX_SEGMENTED_CHARS`` characters) as space-separated
+    words for the ``unicode61`` tokenizer."""
     if text is None:
         return None
+    if len(text) > MAX_SEGMENTED_CHARS:
+        text = text[:MAX_SEGMENTED_CHARS]
     pieces = _HAN_SPLIT_RE.split(text)  # other text, a Han run, other text, ..., other text
     words = [pieces[0]]
     long_runs = []
