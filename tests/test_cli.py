@@ -50,7 +50,11 @@ def test_every_command_has_help_and_is_in_the_readme(
         (["crawl"], 2, "error: crawl: the archive has no active site: pass --url URL"),
         (["crawl", "--site", "x", "--url", "https://b.example/"], 2, "give one or the other"),
         (["sites", "add", "ftp://x"], 2, "error: setting URL: must be an absolute http(s) URL"),
-        (["sites", "add", "https://b.example/", "--every", "soon"], 2, "--every: not an interval"),
+        (
+            ["sites", "add", "https://b.example/", "--every", "soon"],
+            2,
+            "--every: 'soon' is not an interval",
+        ),
         (["crawl", "--rate", "-1", "--url", "https://blog.example/"], 2, "setting rate"),
         (["export", "--format", "xml"], 2, "--format"),
         (["status", "--db", "/nonexistent/archive.db"], 2, "no archive at /nonexistent/archive.db"),

@@ -112,7 +112,8 @@ URL = "https://blog.example/"
         (
             ["schedule", "--url", URL, "--every", "soon"],
             {},
-            "setting every: must be an interval such as '90s', '10m', '2h' or '1d', got 'soon'",
+            "setting every: 'soon' is not an interval: give numbers with units (s, m, h, d or w),"
+            " such as 90s, 1.5h or 1h30m",
         ),
         (
             ["schedule", "--url", "blog.example"],
@@ -135,7 +136,7 @@ URL = "https://blog.example/"
             "setting log_format: must be 'text' or 'json', got 'xml'",
         ),
         (["schedule"], {}, "setting url: required when the archive has no active site to crawl"),
-        (["health"], {"FEEDKEEPER_EVERY": "0s"}, "setting every: must be an interval such as"),
+        (["health"], {"FEEDKEEPER_EVERY": "0s"}, "setting every: '0s' is too short an interval"),
         (
             ["config"],
             {"FEEDKEEPER_RUN_NOW": "maybe"},
@@ -161,7 +162,7 @@ def test_bad_settings_stop_at_start_with_one_line(
 
 def test_config_validation_names_the_setting() -> None:
     with pytest.raises(ConfigError, match=r"^setting every: "):
-        load_settings(environ={"FEEDKEEPER_EVERY": "1.5h"})
+        load_settings(environ={"FEEDKEEPER_EVERY": "1.5 fortnights"})
     with pytest.raises(ConfigError, match=r"^setting jitter: cannot read 'lots'"):
         load_settings(environ={"FEEDKEEPER_JITTER": "lots"})
 

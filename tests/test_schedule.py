@@ -34,13 +34,23 @@ from feedkeeper.triggers import Cadence, parse_cron, parse_interval
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("90s", 90), ("10m", 600), ("1h30m", 5400), ("1d", 86400), ("2H", 7200), ("1s", 1)],
-)
+    [
+        ("90s", 90), ("10m", 600), ("1h30m", 5400), ("1d", 86400), ("2H", 7200), ("1s", 1),
+        ("1.5h", 5400), (".5h", 1800), ("1h 30m", 5400), ("1 hour, 30 minutes", 5400),
+        ("2 days", 2 * 86400), ("1w", 7 * 86400), ("0.6s", 1), (" 45 min ", 2700),
+    ],
+)  # fmt: skip
 def test_intervals(text: str, seconds: int) -> None:
     assert parse_interval(text) == timedelta(seconds=seconds)
 
 
-@pytest.mark.parametrize("text", ["", "10", "m", "0s", "1.5h", "10 minutes", "-1m", "1w"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", " ", "10", "m", "0s", "0.4s", "-1m", "1.5.h", "1h,", "1h 30", "1e3s", "1hh",
+        "10 minutes later", "１h", "367d", "9" * 300 + "s", "1" + "0" * 40 + "s",
+    ],
+)  # fmt: skip
 def test_bad_intervals_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_interval(text)

@@ -17,8 +17,21 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_INTERVAL_PART = re.compile(r"(\d+)([smhd])")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+# Each unit's names: its letter first (how intervals are shown), then the words people type.
+_UNIT_NAMES = {
+    "s": ("s", "sec", "secs", "second", "seconds"),
+    "m": ("m", "min", "mins", "minute", "minutes"),
+    "h": ("h", "hr", "hrs", "hour", "hours"),
+    "d": ("d", "day", "days"),
+    "w": ("w", "week", "weeks"),
+}
+_UNIT_OF = {name: unit for unit, names in _UNIT_NAMES.items() for name in names}
+_UNIT_WORDS = "|".join(sorted(_UNIT_OF, key=len, reverse=True))
+# One part of an interval: a number (a decimal one too) and its unit, spaces allowed.
+_INTERVAL_PART = re.compile(rf"\s*([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*({_UNIT_WORDS})\s*,?", re.I)
+# Longer text is not an interval (and its numbers could overflow a float).
+_MAX_INTERVAL_CHARS = 64
 # Classic cron counts weekdays from Sunday = 0 (7 is Sunday too); APScheduler 3
 # counts from Monday = 0, so numbers are translated to names before it sees them.
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -32,15 +45,27 @@ MAX_INTERVAL_SECONDS = 366 * 86400
 
 
 def parse_interval(text: str) -> timedelta:
-    """Read an interval such as ``90s``, ``10m``, ``1h30m`` or ``1d``; raise ValueError if bad."""
-    cleaned = text.strip().lower()
-    if not re.fullmatch(r"(?:\d+[smhd])+", cleaned):
-        raise ValueError(f"not an interval: {text!r}")
-    seconds = sum(int(n) * _UNITS[unit] for n, unit in _INTERVAL_PART.findall(cleaned))
+    """Read an interval such as ``90s``, ``10m``, ``1h30m``, ``1.5h``, ``1h 30m``, ``2 days``
+    or ``1w`` (to the second); raise ValueError if bad."""
+    if len(text) > _MAX_INTERVAL_CHARS:
+        raise ValueError(f"{text[:_MAX_INTERVAL_CHARS]!r}... is not an interval (too long)")
+    end = 0
+    seconds = 0.0
+    for part in _INTERVAL_PART.finditer(text):
+        if part.start() != end:
+            break
+        seconds += float(part.group(1)) * _UNITS[_UNIT_OF[part.group(2).lower()]]
+        end = part.end()
+    if end == 0 or end != len(text) or text.rstrip().endswith(","):
+        raise ValueError(
+            f"{text!r} is not an interval: give numbers with units (s, m, h, d or w),"
+            " such as 90s, 1.5h or 1h30m"
+        )
+    seconds = round(seconds)
     if seconds <= 0:
-        raise ValueError("an interval must be longer than zero")
+        raise ValueError(f"{text!r} is too short an interval: at least 1s")
     if seconds > MAX_INTERVAL_SECONDS:
-        raise ValueError("an interval must be at most 366d")
+        raise ValueError(f"{text!r} is too long an interval: at most 366d")
     return timedelta(seconds=seconds)
 
 
