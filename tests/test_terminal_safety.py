@@ -108,3 +108,35 @@ def test_an_export_into_a_pipe_keeps_the_site_s_text_as_it_is(
     assert main(["export", "--format", "csv", "--db", str(hostile_archive)]) == 0
     out = capsys.readouterr().out
     assert TITLE in out and EXCERPT in out and out.endswith("\r\n")
+
+
+def test_json_output_escapes_c1_control_codes_and_keeps_their_value(
+    hostile_archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON escapes C0 codes itself but leaves C1 raw: U+009B is a terminal's ESC [, and
+    `cat export.jsonl` or `feedkeeper parse` on a terminal would obey it. Escaped, the JSON
+    value is the same."""
+    import json
+
+    out = tmp_path / "posts.jsonl"
+    argv = ["export", "--format", "jsonl", "--out", str(out), "--db", str(hostile_archive)]
+    assert main(argv) == 0
+    raw = out.read_text(encoding="utf-8")
+    assert chr(0x9B) not in raw and "\\u009b" in raw
+    assert json.loads(raw)["excerpt"] == EXCERPT
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body>"
+        + "".join(
+            f'<article><h2><a href="/p/{n}">标题{chr(0x9B)}31m {n}</a></h2>'
+            f"<time>2026-01-1{n}</time><p>摘要的文字足够长 {n}</p></article>"
+            for n in range(1, 4)
+        )
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert main(["parse", str(page), "--base-url", "https://b.example/"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and not any(chr(0x9B) in line for line in lines)
+    assert json.loads(lines[0])["title"] == f"标题{chr(0x9B)}31m 1"

@@ -29,6 +29,7 @@ from feedkeeper import word_worker
 from feedkeeper.errors import ConfigError, ExportError
 from feedkeeper.logs import printable
 from feedkeeper.store.read import PostRecord
+from feedkeeper.text import escape_json_controls
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -60,10 +61,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "|"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # Either of the two above: most records hold neither, and one search tells.
-_UNUSUAL = re.compile("[\ud800-\udfff\x85\u2028\u2029]")
-# Characters JSON leaves raw but many readers (str.splitlines, JavaScript) take for line
-# breaks: escaped, a JSON Lines record stays on one line for every reader.
-_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+_UNUSUAL = re.compile("[\ud800-\udfff\x80-\x9f\u2028\u2029]")
 
 
 def check_fields(names: str | None) -> tuple[str, ...]:
@@ -249,7 +247,7 @@ def _dumps(value: Any) -> str:
         return text
     if _LONE_SURROGATE.search(text):  # not encodable as UTF-8: escape as \\udxxx instead
         return json.dumps(value, ensure_ascii=True)
-    return _LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return escape_json_controls(text)  # a record stays on one line for every reader
 
 
 def _write_jsonl(

@@ -1,4 +1,4 @@
-"""Small text helpers shared by the parser, dedupe and recovery."""
+"""Small text helpers shared by the parser, dedupe, recovery and the JSON the tool writes."""
 
 from __future__ import annotations
 
@@ -8,11 +8,26 @@ import unicodedata
 _WS_RE = re.compile(r"\s+")
 # Exactly the characters for which str.isalnum() is false (checked over all of Unicode).
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")
+# Characters JSON leaves raw that readers take for something else: the C1 control codes
+# (U+0085 and U+2028/9 are line breaks to str.splitlines and JavaScript; U+009B starts a
+# terminal's escape sequence like ESC [).
+_JSON_RAW_CONTROLS_RE = re.compile("[\x80-\x9f\u2028\u2029]")
 
 
 def normalize_space(text: str) -> str:
     """Collapse every run of whitespace (non-breaking spaces included) to one space."""
     return _WS_RE.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def escape_json_controls(json_text: str) -> str:
+    """Return JSON text with the C1 control codes and U+2028/9 as ``\\uXXXX`` escapes: the
+    same JSON value, which stays on one line for every reader and cannot drive a terminal.
+
+    They can only stand inside JSON strings, where an escape means the same character.
+    """
+    if json_text.isascii():
+        return json_text
+    return _JSON_RAW_CONTROLS_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
 def split_ellipsis(text: str) -> tuple[str, bool]:

@@ -296,15 +296,18 @@ def settings_for(config: Path | None, **overrides: Any) -> Settings:
 
 def json_for_stdout(value: Any, indent: int | None = None) -> str:
     """Return ``value`` as JSON for standard output: Chinese kept readable where its encoding
-    can show every character, escaped (``\\uXXXX``) where it cannot (an ASCII locale)."""
+    can show every character, escaped (``\\uXXXX``) where it cannot (an ASCII locale), and
+    control codes always escaped."""
     import codecs
     import json
+
+    from feedkeeper.text import escape_json_controls
 
     try:
         unicode = codecs.lookup(sys.stdout.encoding or "ascii").name.startswith("utf-")
     except (AttributeError, LookupError):
         unicode = False
-    return json.dumps(value, ensure_ascii=not unicode, indent=indent)
+    return escape_json_controls(json.dumps(value, ensure_ascii=not unicode, indent=indent))
 
 
 def print_json(value: Any) -> None:
