@@ -115,6 +115,10 @@ def test_a_urls_target_says_its_site_shape_and_taxonomy(
 
 def test_a_links_kind_is_its_rel_before_its_path() -> None:
     assert taxonomy_kind("https://blog.example/tags/x/", "Category Tag") == "category"
-    assert taxonomy_kind("https://blog.example/categories/x/", "TAG") == "tag"
+    assert taxonomy_kind("https://blog.example/x/", "TAG") == "tag"
+    # WordPress gives every term link rel="tag", a category's too: the path tells.
+    assert taxonomy_kind("https://blog.example/categories/x/", "TAG") == "category"
+    assert taxonomy_kind("https://blog.example/category/db/", "tag") == "category"
+    assert taxonomy_kind("https://blog.example/tag/db/", "tag") == "tag"
     assert taxonomy_kind("https://blog.example/categories/x/", "bookmark") == "category"
     assert taxonomy_kind("https://blog.example/p/1/") is None

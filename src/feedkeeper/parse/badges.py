@@ -1,4 +1,4 @@
-"""Pinned and status badges: ``置顶``, ``[Pinned]``, ``原创`` shown in or beside a title.
+"""Pinned and status badges: ``置顶``, ``[Pinned]``, ``原创``, ``翻译`` shown in or beside a title.
 
 A badge is no part of the title. It is found by structure (an element of the title
 whose whole text is a badge word) or as a bracketed word at either end of the title
@@ -12,13 +12,17 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.dom import ancestors, collapse, first_element_child, is_visible
+from feedkeeper.parse.dom import ancestors, classes, collapse, first_element_child, is_visible
 from feedkeeper.parse.page import Page
 
 _PIN_WORDS = r"已?置顶|置頂|pinned|sticky|top"
 _STATUS_WORDS = r"精华?|原创|转载"
 _OPEN, _CLOSE = r"[\[【［(（<《]", r"[\]】］)）>》]"
-BADGE_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}?\s*$", re.I)
+# An element of the title showing only "翻译" is a badge too (CSDN's article type); written
+# into the title text ("【翻译】…"), the word is the author's own.
+BADGE_RE = re.compile(
+    rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS}|{_STATUS_WORDS}|翻译)\s*{_CLOSE}?\s*$", re.I
+)
 PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*$", re.I)
 # Outside a title only unmistakable pin words count: "Top" there is a "back to top" link.
 _MARK_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|pinned|sticky)\s*{_CLOSE}?\s*$", re.I)
@@ -69,10 +73,13 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
 
 
 def shows_pin(page: Page, root: LexborNode) -> bool:
-    """Tell whether a card shows a pin badge as a short text of its own ("置顶", "Pinned").
+    """Tell whether a card shows a pin badge as a short text of its own ("置顶", "Pinned"),
+    or is marked ``sticky`` as WordPress marks a sticky post's card (``class="post sticky"``).
 
     Words in running text or code (``position: <code>sticky</code>``) are no badge.
     """
+    if "sticky" in classes(root):
+        return True
     if not page.mentions(may_hold_pin_word):
         return False
     for node in root.traverse(include_text=True):

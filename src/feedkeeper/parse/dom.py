@@ -36,9 +36,42 @@ def classes(node: LexborNode) -> list[str]:
     return attr(node, "class").split()
 
 
-def find_hidden(tree: LexborHTMLParser) -> frozenset[int]:
-    """Return the ids of every hidden element in the document (descendants not included)."""
-    return frozenset(node.mem_id for node in tree.css(HIDDEN_SELECTOR) if is_hidden(node))
+# A hidden block this near the top of the body that holds most of the page's links and most
+# of its text is a guard against a flash of unstyled content: Vue's ``class="hide"`` until
+# the app mounts, ``style="visibility:hidden"`` on an app's root. The page's scripts show
+# it, and its readers see what it holds (a hidden menu holds links, not the page's text). At
+# most this many such blocks are weighed (a bound on the work).
+_WRAPPER_DEPTH = 4
+_MIN_WRAPPED_LINKS = 10
+_MAX_WRAPPERS_WEIGHED = 16
+
+
+def find_hidden(tree: LexborHTMLParser, links: int) -> frozenset[int]:
+    """Return the ids of every hidden element in the document (descendants not included),
+    but for a wrapper of most of the page (of its ``links``) that the page's scripts show."""
+    hidden = [node for node in tree.css(HIDDEN_SELECTOR) if is_hidden(node)]
+    shown = _shown_wrappers(tree, hidden, links) if links >= _MIN_WRAPPED_LINKS else set()
+    return frozenset(node.mem_id for node in hidden if node.mem_id not in shown)
+
+
+def _shown_wrappers(tree: LexborHTMLParser, hidden: list[LexborNode], links: int) -> set[int]:
+    near_top = [node for node in hidden if node.tag in BLOCK_TAGS and _is_near_top(node)]
+    wrappers = [
+        node for node in near_top[:_MAX_WRAPPERS_WEIGHED] if 2 * len(node.css("a[href]")) > links
+    ]
+    if not wrappers or tree.body is None:  # most pages: no hidden block holds most links
+        return set()
+    text = len(tree.body.text())
+    return {node.mem_id for node in wrappers if 2 * len(node.text()) > text}
+
+
+def _is_near_top(node: LexborNode) -> bool:
+    current: LexborNode | None = node
+    for _ in range(_WRAPPER_DEPTH + 1):
+        if current is None or current.tag in ("body", "html"):
+            return True
+        current = current.parent
+    return False
 
 
 def ancestors(node: LexborNode, stop: LexborNode | None = None) -> Iterator[LexborNode]:

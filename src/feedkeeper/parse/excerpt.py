@@ -25,6 +25,13 @@ from feedkeeper.parse.page import Page
 
 # A region with an indicator and at most this much other text is a meta line.
 MAX_META_RESIDUAL = 50
+# Text above the title this short is a label (a section name, a tag shown as a kicker),
+# not the excerpt, which comes below the title.
+MAX_LABEL_CHARS = 24
+# A label some sites put before the excerpt ("摘要：", "Summary:"): no part of the text.
+_LEADING_LABEL_RE = re.compile(
+    r"^\s*(?:摘要|简介|概要|导读|导语|summary|excerpt|abstract|tl;?dr)\s*[:：]\s*", re.I
+)
 
 # The lookahead lets the positions where no match can start fail at once.
 _TRAILING_READ_MORE_RE = re.compile(
@@ -64,7 +71,7 @@ def find_excerpt(
             continue
         tag, key = node.tag, node.mem_id
         if key == title_id:
-            run.close()
+            run.close(before_title=True)
         elif tag in UNRENDERED_TAGS or tag == "-text" or key in skip or key in hidden:
             continue
         elif key in title_path or (key in marked and _needs_split(node, marked, skip)):
@@ -77,7 +84,10 @@ def find_excerpt(
             render_into(node, unshown, run.parts)
             run.nodes.append(node)
     run.close()
-    return (_strip_read_more(run.best_text) or None), run.best_nodes
+    text = _strip_read_more(strip_label(run.best_text))
+    if not any(char.isalpha() for char in text):  # counts, dates, punctuation: no excerpt
+        return None, []
+    return text, run.best_nodes
 
 
 class _Run:
@@ -91,12 +101,16 @@ class _Run:
         self.best_text = ""
         self.best_nodes: list[LexborNode] = []
 
-    def close(self) -> None:
-        """End the run at a break (the title or a meta line), keeping it if the longest."""
+    def close(self, before_title: bool = False) -> None:
+        """End the run at a break (the title or a meta line), keeping it if the longest.
+
+        A short run above the title is a label, and never the excerpt."""
         text = "".join(self.parts)
         if len(text) > len(self.best_text):  # collapsing only shortens: else it cannot win
             text = collapse(text)
-            if len(text) > len(self.best_text):
+            if len(text) > len(self.best_text) and not (
+                before_title and len(text) <= MAX_LABEL_CHARS
+            ):
                 self.best_text, self.best_nodes = text, self.nodes
         self.parts, self.nodes = [], []
 
@@ -134,6 +148,13 @@ def _needs_split(node: LexborNode, marked: dict[int, int], skip: Collection[int]
         ):
             return True
     return False
+
+
+def strip_label(text: str) -> str:
+    """Drop a leading "摘要：" or "Summary:" label."""
+    if ":" not in text[:16] and "：" not in text[:16]:  # most excerpts: no label to look for
+        return text
+    return _LEADING_LABEL_RE.sub("", text, count=1)
 
 
 def _strip_read_more(text: str) -> str:

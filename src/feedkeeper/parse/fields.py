@@ -76,6 +76,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     indicators += categories.nodes
     indicators += tags.nodes
     indicators += _meta_links(block, link, links)
+    indicators += _bylines(page, root)
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip)
     excerpt, truncated = _split_ellipsis(excerpt)
     url = link.url if link else None
@@ -229,6 +230,19 @@ def _following_text(node: LexborNode) -> str:
 def _split_names(text: str) -> tuple[str, ...]:
     names = [normalize_space(name) for name in LIST_SPLIT_RE.split(normalize_space(text))]
     return tuple(name for name in names if name and len(name) <= 40)
+
+
+# A byline is a name and a role, a date at most: an element "named" as the author's that
+# holds more text than this wraps the card's content, and is no meta line.
+MAX_BYLINE_CHARS = 100
+
+
+def _bylines(page: Page, root: LexborNode) -> list[LexborNode]:
+    """Return the card's bylines: its elements named as the author's that hold a few words."""
+    found = page.bylines_under(root)
+    if not found:  # most cards
+        return found
+    return [node for node in found if len(node.text(strip=True)) <= MAX_BYLINE_CHARS]
 
 
 def _meta_links(block: Block, link: PostLink | None, links: list[Link]) -> list[LexborNode]:

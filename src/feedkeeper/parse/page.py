@@ -25,6 +25,10 @@ from feedkeeper.parse.urls import (
 # (year, month), and whether another row's date header came first instead.
 LookedBack = tuple[tuple[int, int | None] | None, bool]
 
+# Elements named as the author's: a card's meta line however its links are made (to a
+# profile on another site, or none), never its excerpt.
+BYLINE_SELECTOR = "[class*='author'], [class*='avatar'], [class*='byline']"
+_LINKS_AND_BYLINES = f"a[href], {BYLINE_SELECTOR}"
 _DATED_SELECTOR = "time, [datetime], [date], [itemprop*='date'], [itemprop*='Date']"
 
 
@@ -108,6 +112,7 @@ class Page:
     _link_order: dict[int, int] = field(default_factory=dict)  # place among the page's links
     _mentioned: dict[Callable[[str], bool], bool] = field(default_factory=dict)
     _inside: dict[int, list[Link]] = field(default_factory=dict)  # links below each element
+    _bylines: dict[int, list[LexborNode]] = field(default_factory=dict)  # authors' below it
     looked_back: dict[int, LookedBack] = field(default_factory=dict)  # by element, for when.py
 
     @property
@@ -162,10 +167,24 @@ class Page:
         found = self._inside.get(key)
         if found is None:
             by_id = self._by_id()
-            inside = [by_id.get(node.mem_id) for node in root.css("a[href]")]
-            found = self._inside[key] = [
-                link for link in inside if link is not None and link.node.mem_id != key
-            ]
+            found = self._inside[key] = []
+            bylines = self._bylines[key] = []
+            # One walk finds both: a second query of the card would cost as much again.
+            for node in root.css(_LINKS_AND_BYLINES):
+                link = by_id.get(node.mem_id)
+                if link is None:
+                    bylines.append(node)
+                elif node.mem_id != key:
+                    found.append(link)
+        return found
+
+    def bylines_under(self, root: LexborNode) -> list[LexborNode]:
+        """Return the elements inside ``root`` named as the author's (``post-author``,
+        ``avatar``, ``byline``), in document order."""
+        key = root.mem_id
+        found = self._bylines.get(key)
+        if found is None:
+            found = self._bylines[key] = root.css(BYLINE_SELECTOR)
         return found
 
     def _links_nearest(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
@@ -184,6 +203,7 @@ class Page:
         if self.links:
             self.links[0].walks.forget()
         self._inside.clear()
+        self._bylines.clear()
         self.looked_back.clear()
 
     def resolve(self, href: str) -> str | None:
@@ -200,17 +220,18 @@ def load_page(html: str, url: str) -> Page:
     base_url = url
     if base_node is not None:
         base_url = resolve(base_node.attributes.get("href") or "", url) or url
-    hidden = find_hidden(tree)
+    anchors = tree.body.css("a[href]")
+    hidden = find_hidden(tree, len(anchors))
     dated = frozenset(node.mem_id for node in tree.css(_DATED_SELECTOR))
-    links = _links(tree.body, base_url, hidden)
+    links = _links(anchors, base_url, hidden)
     return Page(tree, url, base_url, hidden, dated, links, jsonld_dates(tree, base_url))
 
 
-def _links(body: LexborNode, base_url: str, hidden: frozenset[int]) -> list[Link]:
+def _links(anchors: list[LexborNode], base_url: str, hidden: frozenset[int]) -> list[Link]:
     found: list[Link] = []
     walks = LinkWalks(hidden)
     targets: dict[str, Target] = {}  # a card links its post twice, a page its tags often
-    for node in body.css("a[href]"):
+    for node in anchors:
         attrs = node.attributes
         href = attrs.get("href") or ""
         target = targets.get(href)

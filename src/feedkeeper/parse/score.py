@@ -27,7 +27,12 @@ from feedkeeper.parse.dom import (
 )
 from feedkeeper.parse.flat import Groups, heading_groups
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.vocab import SIDEBAR_TOKEN_RE, WIDGET_TITLE_RE, is_read_more
+from feedkeeper.parse.vocab import (
+    LAYOUT_STATE_RE,
+    SIDEBAR_TOKEN_RE,
+    WIDGET_TITLE_RE,
+    is_read_more,
+)
 
 # A post URL held by this many blocks of one container is site furniture (an author
 # page, "about"), not a post; two is a pinned post shown twice, whose cards are merged.
@@ -277,7 +282,15 @@ def _is_landmark(node: LexborNode) -> bool:
 
 
 def _has_sidebar_token(node: LexborNode) -> bool:
-    return SIDEBAR_TOKEN_RE.search(attr(node, "id") + " " + attr(node, "class")) is not None
+    """Tell whether the element's id or class names it a sidebar or widget (``no-sidebar``
+    or ``sidebar-collapsed`` name a layout's state, not the sidebar)."""
+    names = attr(node, "id") + " " + attr(node, "class")
+    if SIDEBAR_TOKEN_RE.search(names) is None:  # most elements: no token to look at
+        return False
+    return any(
+        SIDEBAR_TOKEN_RE.search(token) and not LAYOUT_STATE_RE.search(token)
+        for token in names.split()
+    )
 
 
 def _widget_title(container: LexborNode) -> str | None:

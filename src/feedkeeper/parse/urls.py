@@ -210,10 +210,16 @@ NO_TARGET = Target(None, "", "", False, None)
 
 def link_kind(target: Target, rel: str) -> TaxonomyKind | None:
     """Tell whether a link to ``target`` with this lower-cased ``rel`` leads to a category or
-    a tag page: what ``rel`` says comes first, then the path (None without a URL)."""
+    a tag page (None without a URL).
+
+    ``rel="category"`` comes first. ``rel="tag"`` yields to a path that names a category:
+    WordPress gives every term link ``rel="tag"``, a category's included."""
     if target.url is None:
         return None
-    return (rel_kind(rel) if rel else None) or target.path_kind
+    said = rel_kind(rel) if rel else None
+    if said == "category":
+        return said
+    return target.path_kind or said
 
 
 def rel_kind(rel: str) -> TaxonomyKind | None:

@@ -12,7 +12,7 @@ from functools import lru_cache
 _EDGE = r"[\s\W_]*"
 
 READ_MORE_RE = re.compile(
-    rf"^{_EDGE}(?:阅读全文|阅读更多|继续阅读|查看全文|查看更多|全文|更多|阅读原文"
+    rf"^{_EDGE}(?:阅读全文|阅读更多|继续阅读|查看全文|查看更多|全文|更多|阅读原文|阅读剩余部分|展开全文"
     r"|read\s+more|continue\s+reading|keep\s+reading|read\s+the\s+rest|read\s+(?:the\s+)?"
     rf"(?:full\s+)?(?:post|article|story)|more|view\s+more|full\s+post){_EDGE}$",
     re.I,
@@ -50,6 +50,13 @@ WIDGET_TITLE_RE = re.compile(
     re.I,
 )
 SIDEBAR_TOKEN_RE = re.compile(r"sidebar|widget|aside", re.I)
+# A class that says whether a layout has its sidebar, or in what state: ``no-sidebar``,
+# ``has-sidebar``, ``sidebar-collapsed``. The element is the page around the sidebar.
+LAYOUT_STATE_RE = re.compile(
+    r"^(?:no|has|with|without|hide|show|toggle)[-_]"
+    r"|[-_](?:open|opened|closed|collapsed|expanded|enabled|disabled|none|toggled?|off|on)$",
+    re.I,
+)
 
 
 def is_read_more(text: str) -> bool:
