@@ -69,8 +69,7 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
     A post shown twice keeps both blocks: the parse merges their fields afterwards.
     """
     for candidate in chosen:
-        candidate.cards = split_groups(candidate.cards)
-        wrapped = False
+        candidate.cards, wrapped = split_groups(page, candidate.cards)
         for block in candidate.cards:
             lines = candidate.groups.get(block.node.mem_id)
             if lines:

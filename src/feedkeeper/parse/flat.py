@@ -15,12 +15,14 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
-from feedkeeper.parse.blocks import Block
+from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import LANDMARK_TAGS, ancestors, contains, element_children
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.urls import page_number
 
 Groups = dict[int, list[LexborNode]]  # card heading id -> the elements that follow it
+# A title line may show a few characters besides the title: a badge, a comment count.
+MAX_TITLE_EXTRA_CHARS = 12
 
 
 def heading_groups(page: Page, container: LexborNode, headings: list[LexborNode]) -> Groups:
@@ -69,22 +71,89 @@ def wrap_groups(page: Page, heading: LexborNode, lines: list[LexborNode]) -> Lex
     return wrapper
 
 
-def split_groups(blocks: list[Block]) -> list[Block]:
-    """Split blocks that hold several titled posts into one block per post."""
+def split_groups(page: Page, blocks: list[Block]) -> tuple[list[Block], bool]:
+    """Split blocks that hold several titled posts into one block per post; say whether
+    the tree was restructured (posts laid out as runs of siblings are wrapped)."""
     found: list[Block] = []
+    wrapped = False
     for block in blocks:
-        titled = list(dict.fromkeys(link.key for link in block.links if link.in_heading))
-        if len(titled) < 2:
+        titles = _post_titles(block)
+        if len(titles) < 2:
             found.append(block)
             continue
-        for key in titled:
-            heading_link = next(x for x in block.links if x.key == key and x.in_heading)
-            others = [x.node for x in block.links if x.in_heading and x.key != key]
-            root = heading_link.node
-            for ancestor in ancestors(heading_link.node, block.node):
-                if any(contains(ancestor, other) for other in others):
-                    break
-                root = ancestor
-            inside = [x for x in block.links if contains(root, x.node)]
-            found.append(Block(root, inside, heading_link))
-    return found
+        roots = [_own_root(block, title, titles) for title in titles]
+        if _is_flat_run(page, block.node, roots, titles):
+            roots = _wrap_runs(page, block.node, roots)  # the title alone: its lines follow it
+            wrapped = True
+        for root, title in zip(roots, titles, strict=True):
+            found.append(Block(root, [x for x in block.links if contains(root, x.node)], title))
+    return found, wrapped
+
+
+def _post_titles(block: Block) -> list[PostLink]:
+    """Return the title links of the posts a block holds, one a post, in order.
+
+    Titles in headings, else links to different posts that sit as the block's title link
+    sits (the same tag and classes, and the same parent's): cnblogs writes a day's posts
+    as ``div.postTitle > a`` each. A link to another post in an excerpt's prose sits
+    otherwise, and splits nothing.
+    """
+    first: dict[str, PostLink] = {}
+    for link in block.links:
+        if link.in_heading and link.key not in first:
+            first[link.key] = link
+    if len(first) >= 2:
+        return list(first.values())
+    if block.main is None or all(link.key == block.main.key for link in block.links):
+        return []  # most cards: one post
+    shape = _shape(block.main.node)
+    alike: dict[str, PostLink] = {}
+    for link in block.links:
+        if link.key not in alike and link.text and _shape(link.node) == shape:
+            alike[link.key] = link
+    return list(alike.values()) if len(alike) >= 2 else []
+
+
+def _shape(node: LexborNode) -> tuple[str, ...]:
+    parent = node.parent
+    names = (node.tag or "", node.attributes.get("class") or "")
+    if parent is None:
+        return names
+    return (*names, parent.tag or "", parent.attributes.get("class") or "")
+
+
+def _own_root(block: Block, title: PostLink, titles: list[PostLink]) -> LexborNode:
+    """Return the highest element around ``title`` that holds no other post's title."""
+    others = [x.node for x in titles if x is not title]
+    root = title.node
+    for ancestor in ancestors(title.node, block.node):
+        if any(contains(ancestor, other) for other in others):
+            break
+        root = ancestor
+    return root
+
+
+def _is_flat_run(
+    page: Page, block: LexborNode, roots: list[LexborNode], titles: list[PostLink]
+) -> bool:
+    """Tell whether each post of ``block`` is a title line of its own, among the block's
+    children, with its other lines after it: no element holds a post whole."""
+    key = block.mem_id
+    return all(
+        root.parent is not None
+        and root.parent.mem_id == key
+        and len(page.text_of(root)) <= len(title.text) + MAX_TITLE_EXTRA_CHARS
+        for root, title in zip(roots, titles, strict=True)
+    )
+
+
+def _wrap_runs(page: Page, block: LexborNode, roots: list[LexborNode]) -> list[LexborNode]:
+    """Wrap each title line of ``block`` with the lines after it, up to the next title."""
+    starts = {root.mem_id for root in roots}
+    runs: list[list[LexborNode]] = []
+    for child in element_children(block):
+        if child.mem_id in starts:
+            runs.append([child])
+        elif runs:
+            runs[-1].append(child)
+    return [wrap_groups(page, run[0], run[1:]) for run in runs]
