@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from itertools import islice
+from itertools import chain, islice
 
 from selectolax.lexbor import LexborNode
 
@@ -23,7 +23,7 @@ from feedkeeper.parse.dom import ancestors, contains, describe, element_children
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.score import BARE_REASON, Candidate, main_link, score_containers, shape_of
-from feedkeeper.parse.urls import site_of
+from feedkeeper.parse.urls import parent_keys, site_of
 
 
 @dataclass(slots=True)
@@ -111,7 +111,12 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
         found.append(
             PostLink(link.node, url, target.key, order, _in_heading(link.node), text, title)
         )
-    return found
+    # A folder above another post's URL is no post: an author's page (dev.to/ada beside
+    # dev.to/ada/a-post), a category's or a month's.
+    folders = set(chain.from_iterable(parent_keys(key) for key in {x.key for x in found}))
+    if folders.isdisjoint(x.key for x in found):  # most pages
+        return found
+    return [x for x in found if x.key not in folders]
 
 
 def _in_heading(node: LexborNode) -> bool:

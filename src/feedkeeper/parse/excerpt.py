@@ -28,6 +28,20 @@ MAX_META_RESIDUAL = 50
 # Text above the title this short is a label (a section name, a tag shown as a kicker),
 # not the excerpt, which comes below the title.
 MAX_LABEL_CHARS = 24
+# A line of counts and times ("1.2k 36 8", "2d ago · 7 min read · 214", "3天前 · 1.5w 阅读"),
+# with the buttons beside them ("Save"): its words, each a number (with a unit: 2d, 1.2k,
+# 1.5w) or one of these.
+MAX_STATS_CHARS = 60
+MAX_STATS_WORDS = 16
+MAX_STATS_WORD_CHARS = 12
+_STATS_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*|[^\W\d_]+")
+_STATS_WORDS = frozenset(
+    {"min", "mins", "minute", "minutes", "read", "ago", "views", "view", "likes", "like",
+     "comments", "comment", "reactions", "claps", "replies", "hour", "hours", "day", "days",
+     "save", "share", "bookmark", "分钟", "阅读", "前", "天前", "小时前", "分钟前", "评论",
+     "点赞", "浏览", "收藏", "分享", "次阅读", "人阅读", "赞", "阅"}
+)  # fmt: skip
+_HASHTAGS_RE = re.compile(r"\s*(?:#[^\s#]+\s*)+")
 # A label some sites put before the excerpt ("摘要：", "Summary:"): no part of the text.
 _LEADING_LABEL_RE = re.compile(
     r"^\s*(?:摘要|简介|概要|导读|导语|summary|excerpt|abstract|tl;?dr)\s*[:：]\s*", re.I
@@ -59,7 +73,7 @@ def find_excerpt(
     title_id = title.mem_id if title is not None else None
     hidden = page.hidden
     unshown = hidden.union(skip) if skip else hidden
-    run = _Run()
+    run = _Run(page, title)
     stack = list(root.iter(include_text=True))
     stack.reverse()
     # The regions are rendered as the walk meets them, into the run they belong to.
@@ -81,8 +95,13 @@ def find_excerpt(
         elif key in marked:
             run.close()
         else:
+            start = len(run.parts)
             render_into(node, unshown, run.parts)
-            run.nodes.append(node)
+            if is_stats_line(run.parts, start):  # "1.2k 36 8", "2d ago · 7 min read"
+                del run.parts[start:]
+                run.close()
+            else:
+                run.nodes.append(node)
     run.close()
     text = _strip_read_more(strip_label(run.best_text))
     if not any(char.isalpha() for char in text):  # counts, dates, punctuation: no excerpt
@@ -93,9 +112,11 @@ def find_excerpt(
 class _Run:
     """The run of text regions being read, and the longest one closed so far."""
 
-    __slots__ = ("best_nodes", "best_text", "nodes", "parts")
+    __slots__ = ("best_nodes", "best_text", "nodes", "page", "parts", "title")
 
-    def __init__(self) -> None:
+    def __init__(self, page: Page, title: LexborNode | None) -> None:
+        self.page = page
+        self.title = title  # a link over the whole card showing it again is no excerpt
         self.parts: list[str] = []
         self.nodes: list[LexborNode] = []  # the elements among the regions
         self.best_text = ""
@@ -104,15 +125,22 @@ class _Run:
     def close(self, before_title: bool = False) -> None:
         """End the run at a break (the title or a meta line), keeping it if the longest.
 
-        A short run above the title is a label, and never the excerpt."""
+        A short run above the title is a label, and a link over the whole card showing the
+        title again is the title: neither is ever the excerpt."""
         text = "".join(self.parts)
         if len(text) > len(self.best_text):  # collapsing only shortens: else it cannot win
             text = collapse(text)
             if len(text) > len(self.best_text) and not (
-                before_title and len(text) <= MAX_LABEL_CHARS
+                (before_title and len(text) <= MAX_LABEL_CHARS) or self._repeats_title(text)
             ):
                 self.best_text, self.best_nodes = text, self.nodes
         self.parts, self.nodes = [], []
+
+    def _repeats_title(self, text: str) -> bool:
+        """Tell whether the run is links alone that show the title's text."""
+        if self.title is None or not self.nodes or any(n.tag != "a" for n in self.nodes):
+            return False  # most runs: text of other elements
+        return text == self.page.text_of(self.title)
 
 
 def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int]:
@@ -148,6 +176,24 @@ def _needs_split(node: LexborNode, marked: dict[int, int], skip: Collection[int]
         ):
             return True
     return False
+
+
+def is_stats_line(parts: list[str], start: int) -> bool:
+    """Tell whether the text rendered from ``parts[start]`` on is a line of counts and
+    times (at least one number among them) or of hashtags: a meta line, whatever element
+    shows it."""
+    if sum(len(part) for part in parts[start:]) > 2 * MAX_STATS_CHARS:  # most regions: prose
+        return False
+    text = "".join(parts[start:])
+    if "#" in text and _HASHTAGS_RE.fullmatch(text):
+        return True
+    words = text.split()  # without the markup's indentation
+    if len(words) > MAX_STATS_WORDS or any(len(word) > MAX_STATS_WORD_CHARS for word in words):
+        return False  # prose: many words, or long ones (a sentence of Chinese is one)
+    tokens = _STATS_TOKEN_RE.findall(text)
+    return any(token[0].isdigit() for token in tokens) and all(
+        token[0].isdigit() or token.lower() in _STATS_WORDS for token in tokens
+    )
 
 
 def strip_label(text: str) -> str:

@@ -194,7 +194,7 @@ def _labelled(scan: CardScan, icon_re: re.Pattern[str], label_re: re.Pattern[str
         if icon_re.search(" ".join(classes(icon))):
             sibling = _next_content(icon)
             if sibling is not None and sibling.tag not in ("a", "time"):
-                names = _split_names(sibling.text() or sibling.text_content or "")
+                names = split_names(sibling.text() or sibling.text_content or "")
                 if names:
                     return Terms(names, (icon, sibling))
     for label in scan.labels:
@@ -203,7 +203,7 @@ def _labelled(scan: CardScan, icon_re: re.Pattern[str], label_re: re.Pattern[str
         parent = label.parent
         if match and parent is not None and match.end() > 0:
             rest = text[match.end() :] or normalize_space(_following_text(label))
-            names = _split_names(rest)
+            names = split_names(rest)
             if names:
                 return Terms(names, (parent,))
     return Terms()
@@ -227,7 +227,8 @@ def _following_text(node: LexborNode) -> str:
     return " ".join(texts)
 
 
-def _split_names(text: str) -> tuple[str, ...]:
+def split_names(text: str) -> tuple[str, ...]:
+    """Return the names a text lists ("A, B", "A | B", "A / B"), each of at most 40 characters."""
     names = [normalize_space(name) for name in LIST_SPLIT_RE.split(normalize_space(text))]
     return tuple(name for name in names if name and len(name) <= 40)
 

@@ -158,6 +158,8 @@ def _selected_next(page: Page, selector: str) -> str | None:
 
 
 def _reads_next(link: PagerLink) -> bool:
+    if link.hint and FIRST_LAST_RE.match(link.hint):  # "»" titled "尾页": the last page
+        return False
     if NEXT_RE.match(link.text) or (link.hint and NEXT_RE.match(link.hint)):
         return True
     if link.text and not NEXT_RE.match(link.text.strip("»›→> ")):

@@ -9,6 +9,7 @@ the cards themselves are found by the heuristics.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,9 @@ from feedkeeper.parse.badges import title_without_badges
 from feedkeeper.parse.detect import block_for
 from feedkeeper.parse.dom import ancestors, attr, is_visible
 from feedkeeper.parse.excerpt import strip_label
-from feedkeeper.parse.fields import CardParts, group_of, published_date, read_card
+from feedkeeper.parse.fields import CardParts, group_of, published_date, read_card, split_names
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.vocab import is_read_more
+from feedkeeper.parse.vocab import CATEGORY_LABEL_RE, is_read_more
 from feedkeeper.parse.when import date_of
 from feedkeeper.text import split_ellipsis
 
@@ -124,9 +125,7 @@ def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
     if profile.link and (node := root.css_first(profile.link)) is not None:
         found["url"] = _href(page, node) or found.get("url", card.url)
     if profile.category:
-        names = tuple(
-            dict.fromkeys(t for n in root.css(profile.category) if (t := page.text_of(n)))
-        )
+        names = tuple(dict.fromkeys(_term_names(page, root.css(profile.category))))
         found.update(categories=names, category=names[0] if names else None)
     if profile.date and (node := root.css_first(profile.date)) is not None:
         part.date = hit = date_of(page, node)
@@ -144,6 +143,18 @@ def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
         )  # fmt: skip
     part.card = replace(card, **found) if found else card
     return part
+
+
+def _term_names(page: Page, nodes: list[LexborNode]) -> Iterator[str]:
+    """The names the nodes show: a link's text whole, other text without its label
+    ("分类: ") and split where it lists several ("A / B")."""
+    for node in nodes:
+        text = page.text_of(node)
+        if node.tag == "a":
+            if text:
+                yield text
+        else:
+            yield from split_names(CATEGORY_LABEL_RE.sub("", text, count=1))
 
 
 def _href(page: Page, node: LexborNode) -> str | None:

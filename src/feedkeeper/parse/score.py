@@ -167,9 +167,21 @@ def main_link(block: Block) -> PostLink | None:
             return link
     titled = [link for link in block.links if link.text and not is_read_more(link.text)]
     titled = [link for link in titled if not _DATE_HINT_RE.fullmatch(link.text)]
+    if len(titled) > 1:  # a title link and a linked excerpt: the one named a title, if any
+        titled = [link for link in titled if _is_named_title(link.node)] or titled
     if titled:
         return max(titled, key=lambda link: len(link.text))
     return block.links[0]
+
+
+def _is_named_title(node: LexborNode) -> bool:
+    """Tell whether a link (or its parent) is classed as a title (``a.title``,
+    ``div.title-row > a``), not a subtitle."""
+    for element in (node, node.parent):
+        names = (element.attributes.get("class") or "").lower() if element is not None else ""
+        if "title" in names and "subtitle" not in names:
+            return True
+    return False
 
 
 def _measure(candidate: Candidate, around: Surroundings) -> None:

@@ -17,9 +17,25 @@ _ASSET_RE = re.compile(
     r"\.(?:png|jpe?g|gif|webp|svg|ico|pdf|zip|gz|css|js|xml|rss|atom|json|mp[34]|woff2?)$", re.I
 )
 _FEED_SEGMENTS = frozenset({"feed", "rss", "atom"})
+# A path with one of these before its last segment is a person's page (``/author/ada/``,
+# ``/user/3641590537842718``, ``/people/x``), as is a last segment that is a handle
+# (``/@ada``): no post.
+_PROFILE_SEGMENTS = frozenset(
+    {"author", "authors", "user", "users", "u", "people", "profile", "profiles", "member",
+     "members"}
+)  # fmt: skip
 # Listing pages: /page/2/, /page2/, /page-2.html, ?page=2, ?paged=2.
 _PAGE_PATH_RE = re.compile(r"(?:^|/)page[/_-]?(\d{1,5})(?:/|\.html?)?$", re.I)
-_PAGE_QUERY_RE = re.compile(r"(?:^|&)(?:page|paged|pg|p)=(\d{1,5})(?:&|$)", re.I)
+# (Not ``?p=``: WordPress's plain links name a post so, ``/?p=412``.)
+_PAGE_QUERY_RE = re.compile(r"(?:^|&)(?:page|paged|pg)=(\d{1,5})(?:&|$)", re.I)
+# Plain links to a category, a tag or a person (WordPress ``?cat=3``, ``?tag=x``,
+# ``?author=1``; emlog's ``?tag=x``): the first query parameter tells.
+_QUERY_KINDS: dict[str, TaxonomyKind] = {
+    "cat": "category",
+    "category_name": "category",
+    "tag": "tag",
+}
+_PROFILE_QUERY_KEYS = frozenset({"author", "author_name"})
 # Web origins split so far ("https://host" -> scheme, host): a crawl meets few, a page
 # may link many; past this many they are forgotten and found again.
 MAX_KNOWN_ORIGINS = 256
@@ -144,7 +160,7 @@ class Target(NamedTuple):  # a tuple: many are built, and cached ones must not c
     url: str | None  # None for javascript:, mailto: and bare fragments
     key: str  # the URL without fragment ("" without a URL)
     site: str  # site_of(url): "" without a URL
-    post_shape: bool  # none of home, pager, feed or file
+    post_shape: bool  # none of home, pager, feed, file or a person's page
     path_kind: TaxonomyKind | None  # what its path says: a category or a tag page
 
 
@@ -160,8 +176,9 @@ def target_of(url: str) -> Target:
     if parts is None:
         return Target(url, key, "", not _is_asset(key.split("?")[0]), None)
     segments = [segment.lower() for segment in parts.path.split("/") if segment]
+    kind = _segments_kind(segments) or (_query_kind(parts.query) if parts.query else None)
     return Target(url, key, _site_of_netloc(parts.netloc), _has_shape(key, parts, segments),
-                  _segments_kind(segments))  # fmt: skip
+                  kind)  # fmt: skip
 
 
 @keep_short(maxsize=256, chars=KEPT_HOST_CHARS)
@@ -175,8 +192,11 @@ def _site_of_netloc(netloc: str) -> str:
 
 
 def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
-    """Tell whether a URL is none of home, pager, feed or file (whatever page links to it)."""
-    if _is_asset(key.split("?")[0]) or _is_root(parts):
+    """Tell whether a URL is none of home, pager, feed, file or a person's page (whatever
+    page links to it)."""
+    if _is_asset(key.split("?")[0]) or _is_root(parts) or _is_profile(segments):
+        return False
+    if parts.query and parts.query.split("=", 1)[0].lower() in _PROFILE_QUERY_KEYS:
         return False
     # The page number's patterns are searched only where they can match.
     if "page" in parts.path.lower() and _PAGE_PATH_RE.search(parts.path):
@@ -186,6 +206,32 @@ def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
     return (segments[-1] if segments else "") not in _FEED_SEGMENTS
 
 
+@keep_short(maxsize=4096, chars=KEPT_URL_CHARS)
+def parent_keys(key: str) -> tuple[str, ...]:
+    """Return the URLs of the folders above ``key`` (a URL without fragment), with and
+    without their closing slash: ``https://a/b/c`` -> ``https://a/b``, ``https://a/b/``."""
+    scheme_end = key.find("://")
+    path_start = key.find("/", scheme_end + 3) if scheme_end >= 0 else -1
+    if path_start < 0:
+        return ()
+    path_end = min((i for i in (key.find("?"), key.find("#")) if i >= 0), default=len(key))
+    found: list[str] = []
+    slash = key.find("/", path_start + 1, path_end)
+    while 0 <= slash < path_end - 1:
+        found += (key[:slash], key[: slash + 1])
+        slash = key.find("/", slash + 1, path_end)
+    return tuple(found)
+
+
+def _is_profile(segments: list[str]) -> bool:
+    """Tell whether a path is a person's page: ``/author/ada/``, ``/@ada``."""
+    if not segments:
+        return False
+    if segments[-1].startswith("@"):
+        return True
+    return any(segment in _PROFILE_SEGMENTS for segment in segments[:-1])
+
+
 def _is_asset(path: str) -> bool:
     """Tell whether ``_ASSET_RE`` finds a file extension, trying the last dot alone.
 
@@ -193,6 +239,10 @@ def _is_asset(path: str) -> bool:
     """
     dot = path.rfind(".")
     return dot >= 0 and _ASSET_RE.match(path, dot) is not None
+
+
+def _query_kind(query: str) -> TaxonomyKind | None:
+    return _QUERY_KINDS.get(query.split("=", 1)[0].lower())
 
 
 def _segments_kind(segments: list[str]) -> TaxonomyKind | None:

@@ -33,7 +33,9 @@ CURRENT_CLASSES = frozenset({"current", "active", "is-current", "is-active", "se
 
 # The lookaheads let the positions where no word can start fail at once.
 UPDATED_RE = re.compile(r"(?=[更修umle])(?:更新|修改|updated|modified|last\s+edit|edited)", re.I)
-PUBLISHED_RE = re.compile(r"(?=[发pcd])(?:发表|发布|posted|published|created|datepublished)", re.I)
+PUBLISHED_RE = re.compile(
+    r"(?=[发创pcd])(?:发表|发布|创建|posted|published|created|datepublished)", re.I
+)
 UPDATED_MARK_RE = re.compile(r"(?=[umd])(?:updated|modified|datemodified)", re.I)
 
 CATEGORY_LABEL_RE = re.compile(
@@ -42,7 +44,9 @@ CATEGORY_LABEL_RE = re.compile(
 TAG_LABEL_RE = re.compile(r"^\s*(?:标签|tags?|tagged(?:\s+with)?)\s*[:：]?", re.I)
 CATEGORY_ICON_RE = re.compile(r"folder|categor|archive", re.I)
 TAG_ICON_RE = re.compile(r"(?:^|-)tags?(?:$|-)", re.I)
-LIST_SPLIT_RE = re.compile(r"\s*[,，、|/]\s*")
+# Names in one text: split at commas and bars, and at a slash set apart by spaces
+# ("Go / Rust"); "CI/CD" is one name.
+LIST_SPLIT_RE = re.compile(r"\s*[,，、|]\s*|\s+/\s+")
 
 WIDGET_TITLE_RE = re.compile(
     r"热门|最新|最近|推荐|相关|随机|热文|排行|归档|recent|popular|hot|latest|related|trending"

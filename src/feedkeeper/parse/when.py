@@ -42,6 +42,14 @@ from feedkeeper.parse.vocab import (
 
 # A text node longer than this is prose that mentions a date, not a date line.
 MAX_DATE_TEXT = 40
+# A date's label ends the text before it ("更新于：", "… · Updated", "Posted on"): the
+# end of that text this long is read for one.
+MAX_LABEL_TEXT = 24
+_LABEL_END_RE = re.compile(
+    r"(?:更新|修改|发表|发布|创建|updated|modified|edited|posted|published|created)"
+    r"\s*(?:于|时间|on|at)?\s*[:：]?\s*$",
+    re.I,
+)
 # A group's date header sits right before the card or one of its nearest ancestors.
 MAX_CONTEXT_LEVELS = 4
 MAX_CONTEXT_SIBLINGS = 2
@@ -226,13 +234,33 @@ def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
 def _labels(
     node: LexborNode, text: str, attrs: dict[str, str | None] | None = None
 ) -> tuple[bool, bool]:
-    """Tell whether the date is labelled as updated, and whether as published."""
+    """Tell whether the date is labelled as updated, and whether as published.
+
+    The nearest label tells: the element's own marks (WordPress writes
+    ``class="entry-date published updated"`` for a post never edited: published), then its
+    text and title (NexT's "创建时间：… / 修改时间：…": published), then the text just before
+    it, where a label ends ("更新于：", "Updated"), not a title that mentions an update
+    ("脚本合集（长期更新）").
+    """
     attrs = node.attributes if attrs is None else attrs
     marks = f"{attrs.get('class') or ''} {attrs.get('itemprop') or ''} {attrs.get('id') or ''}"
-    context = " ".join([text, attrs.get("title") or "", *_previous_texts(node)])
-    if UPDATED_MARK_RE.search(marks) is not None or UPDATED_RE.search(context) is not None:
-        return True, False  # an updated date is never the published one
-    return False, PUBLISHED_RE.search(marks + " " + context) is not None
+    for published_re, updated_re, place in (
+        (PUBLISHED_RE, UPDATED_MARK_RE, marks),
+        (PUBLISHED_RE, UPDATED_RE, f"{text} {attrs.get('title') or ''}"),
+    ):
+        if published_re.search(place) is not None:
+            return False, True
+        if updated_re.search(place) is not None:
+            return True, False
+    for before in _previous_texts(node):
+        before = before[-MAX_LABEL_TEXT:]
+        if _LABEL_END_RE.search(before) is None:  # a label ends the text before a date
+            continue
+        if PUBLISHED_RE.search(before) is not None:
+            return False, True
+        if UPDATED_RE.search(before) is not None:
+            return True, False
+    return False, False
 
 
 def _previous_texts(node: LexborNode) -> list[str]:
