@@ -30,14 +30,19 @@ def escape_json_controls(json_text: str) -> str:
     return _JSON_RAW_CONTROLS_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
+_BRACKETED_ELLIPSES = ("[…]", "[...]")
+
+
 def split_ellipsis(text: str) -> tuple[str, bool]:
-    """Return ``text`` without a trailing ``...``/``…`` and whether one was there.
+    """Return ``text`` without a trailing ``...``/``…``/``[…]`` and whether one was there.
 
     Read from the end with string methods: a regex anchored at the end still tries
     every starting position. ``str.rstrip`` and the regex ``\\s`` agree on whitespace.
     """
     body = text.rstrip()
     mark = body[-1:]
+    if mark == "]" and body.endswith(_BRACKETED_ELLIPSES):  # WordPress's "[…]"
+        return body[: body.rfind("[")].rstrip(), True
     if mark not in (".", "…"):
         return text, False
     kept = body.rstrip(mark)

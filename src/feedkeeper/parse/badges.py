@@ -13,7 +13,7 @@ import re
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.parse.dom import ancestors, classes, collapse, first_element_child, is_visible
-from feedkeeper.parse.page import Page
+from feedkeeper.parse.page import PIN_MARK_RE, Page
 
 _PIN_WORDS = r"已?置顶|置頂|pinned|sticky|top"
 _STATUS_WORDS = r"精华?|原创|转载"
@@ -78,7 +78,7 @@ def shows_pin(page: Page, root: LexborNode) -> bool:
 
     Words in running text or code (``position: <code>sticky</code>``) are no badge.
     """
-    if "sticky" in classes(root):
+    if "sticky" in classes(root) or any(_is_pin_mark(node) for node in page.marks_under(root)):
         return True
     if not page.mentions(may_hold_pin_word):
         return False
@@ -92,6 +92,14 @@ def shows_pin(page: Page, root: LexborNode) -> bool:
         if not any(a.tag in _TEXT_TAGS for a in lineage) and is_visible(node, page.hidden):
             return True
     return False
+
+
+def _is_pin_mark(node: LexborNode) -> bool:
+    """Tell whether an element marks its card pinned by its class, title or label (an icon
+    with no text: ``<span class="post-sticky-flag" title="置顶"><i class="fa-thumbtack">``)."""
+    attrs = node.attributes
+    names = f"{attrs.get('class') or ''} {attrs.get('title') or ''} {attrs.get('aria-label') or ''}"
+    return PIN_MARK_RE.search(names) is not None and not node.text(strip=True)
 
 
 def may_hold_pin_word(text: str) -> bool:

@@ -18,7 +18,7 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
-from feedkeeper.parse.containers import LinkTree
+from feedkeeper.parse.containers import LinkTree, without_folders
 from feedkeeper.parse.dom import ancestors, contains, describe, element_children
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
@@ -43,7 +43,8 @@ def detect_cards(page: Page, complete: bool = True) -> Detection:
     the same, but candidates that score far below the listing are not scored, so they
     are missing from the rejected ones.
     """
-    candidates = score_containers(page, LinkTree(_post_links(page)), complete)
+    links = _post_links(page)
+    candidates = score_containers(page, LinkTree(links, _folder_keys(links)), complete)
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     viable = [c for c in ranked if c.reason is None] or [
         c for c in ranked if c.reason == BARE_REASON and not c.penalties
@@ -89,7 +90,8 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
 def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
     """Return the card block of an element a profile names as a card, with its post links."""
     order = page.link_order()
-    block = Block(root, _post_links(page, [(order[link.node.mem_id], link) for link in inside]))
+    links = _post_links(page, [(order[link.node.mem_id], link) for link in inside])
+    block = Block(root, without_folders(links, _folder_keys(links)))
     block.main = main_link(block)
     return block
 
@@ -111,12 +113,14 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
         found.append(
             PostLink(link.node, url, target.key, order, _in_heading(link.node), text, title)
         )
-    # A folder above another post's URL is no post: an author's page (dev.to/ada beside
-    # dev.to/ada/a-post), a category's or a month's.
-    folders = set(chain.from_iterable(parent_keys(key) for key in {x.key for x in found}))
-    if folders.isdisjoint(x.key for x in found):  # most pages
-        return found
-    return [x for x in found if x.key not in folders]
+    return found
+
+
+def _folder_keys(links: list[PostLink]) -> frozenset[str]:
+    """Return the post keys that are folders above other post keys among ``links``."""
+    keys = {link.key for link in links}
+    folders = set(chain.from_iterable(parent_keys(key) for key in keys))
+    return frozenset(folders.intersection(keys))
 
 
 def _in_heading(node: LexborNode) -> bool:

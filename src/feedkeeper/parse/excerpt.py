@@ -31,7 +31,7 @@ MAX_LABEL_CHARS = 24
 # A line of counts and times ("1.2k 36 8", "2d ago · 7 min read · 214", "3天前 · 1.5w 阅读"),
 # with the buttons beside them ("Save"): its words, each a number (with a unit: 2d, 1.2k,
 # 1.5w) or one of these.
-MAX_STATS_CHARS = 60
+MAX_STATS_RAW_CHARS = 400  # with the markup's indentation
 MAX_STATS_WORDS = 16
 MAX_STATS_WORD_CHARS = 12
 _STATS_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*|[^\W\d_]+")
@@ -41,6 +41,13 @@ _STATS_WORDS = frozenset(
      "save", "share", "bookmark", "分钟", "阅读", "前", "天前", "小时前", "分钟前", "评论",
      "点赞", "浏览", "收藏", "分享", "次阅读", "人阅读", "赞", "阅"}
 )  # fmt: skip
+# What themes write where a post has no excerpt: no excerpt either.
+MAX_FILLER_CHARS = 24
+_NO_EXCERPT_RE = re.compile(
+    r"(?:暂无|没有|无)(?:简介|摘要|描述)|这篇文章没有摘要|no (?:excerpt|summary|description)"
+    r"(?: available)?\.?",
+    re.I,
+)
 _HASHTAGS_RE = re.compile(r"\s*(?:#[^\s#]+\s*)+")
 # A label some sites put before the excerpt ("摘要：", "Summary:"): no part of the text.
 _LEADING_LABEL_RE = re.compile(
@@ -103,10 +110,17 @@ def find_excerpt(
             else:
                 run.nodes.append(node)
     run.close()
-    text = _strip_read_more(strip_label(run.best_text))
-    if not any(char.isalpha() for char in text):  # counts, dates, punctuation: no excerpt
-        return None, []
-    return text, run.best_nodes
+    text = clean_excerpt(run.best_text)
+    return (text, run.best_nodes) if text is not None else (None, [])
+
+
+def clean_excerpt(text: str) -> str | None:
+    """Return an excerpt's text without a leading label ("摘要：") or a trailing "Read more";
+    None for what is no excerpt: a theme's "暂无简介", or text without a letter (counts)."""
+    text = _strip_read_more(_strip_label(text))
+    if len(text) <= MAX_FILLER_CHARS and _NO_EXCERPT_RE.fullmatch(text):
+        return None
+    return text if any(char.isalpha() for char in text) else None
 
 
 class _Run:
@@ -182,7 +196,7 @@ def is_stats_line(parts: list[str], start: int) -> bool:
     """Tell whether the text rendered from ``parts[start]`` on is a line of counts and
     times (at least one number among them) or of hashtags: a meta line, whatever element
     shows it."""
-    if sum(len(part) for part in parts[start:]) > 2 * MAX_STATS_CHARS:  # most regions: prose
+    if sum(len(part) for part in parts[start:]) > MAX_STATS_RAW_CHARS:  # most regions: prose
         return False
     text = "".join(parts[start:])
     if "#" in text and _HASHTAGS_RE.fullmatch(text):
@@ -196,7 +210,7 @@ def is_stats_line(parts: list[str], start: int) -> bool:
     )
 
 
-def strip_label(text: str) -> str:
+def _strip_label(text: str) -> str:
     """Drop a leading "摘要：" or "Summary:" label."""
     if ":" not in text[:16] and "：" not in text[:16]:  # most excerpts: no label to look for
         return text

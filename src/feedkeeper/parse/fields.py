@@ -14,7 +14,7 @@ from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dates import with_year
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
-from feedkeeper.parse.page import Link, Page
+from feedkeeper.parse.page import BYLINE_RE, Link, Page
 from feedkeeper.parse.urls import TaxonomyKind
 from feedkeeper.parse.vocab import (
     CATEGORY_ICON_RE,
@@ -240,10 +240,15 @@ MAX_BYLINE_CHARS = 100
 
 def _bylines(page: Page, root: LexborNode) -> list[LexborNode]:
     """Return the card's bylines: its elements named as the author's that hold a few words."""
-    found = page.bylines_under(root)
+    found = page.marks_under(root)
     if not found:  # most cards
         return found
-    return [node for node in found if len(node.text(strip=True)) <= MAX_BYLINE_CHARS]
+    return [
+        node
+        for node in found
+        if BYLINE_RE.search(node.attributes.get("class") or "")
+        and len(node.text(strip=True)) <= MAX_BYLINE_CHARS
+    ]
 
 
 def _meta_links(block: Block, link: PostLink | None, links: list[Link]) -> list[LexborNode]:

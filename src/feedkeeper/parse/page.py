@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
@@ -25,11 +26,23 @@ from feedkeeper.parse.urls import (
 # (year, month), and whether another row's date header came first instead.
 LookedBack = tuple[tuple[int, int | None] | None, bool]
 
-# Elements named as the author's: a card's meta line however its links are made (to a
-# profile on another site, or none), never its excerpt.
-BYLINE_SELECTOR = "[class*='author'], [class*='avatar'], [class*='byline']"
-_LINKS_AND_BYLINES = f"a[href], {BYLINE_SELECTOR}"
-_DATED_SELECTOR = "time, [datetime], [date], [itemprop*='date'], [itemprop*='Date']"
+# Elements named as the author's (a card's meta line however its links are made, to a
+# profile on another site or none, never its excerpt), and pin marks shown as an icon
+# (NexT's <span class="post-sticky-flag" title="置顶">, a thumbtack): "marks" of a card.
+BYLINE_RE = re.compile("author|avatar|byline", re.I)
+PIN_MARK_RE = re.compile("sticky|thumbtack|pinned|置顶", re.I)
+MARKS_SELECTOR = (
+    "[class*='author'], [class*='avatar'], [class*='byline'], [class*='sticky'],"
+    " [class*='thumbtack'], [class*='pinned'], [title*='置顶'], [aria-label*='sticky' i],"
+    " [aria-label*='置顶']"
+)
+_LINKS_AND_MARKS = f"a[href], {MARKS_SELECTOR}"
+# (The data- attributes: dates a page's scripts show, in elements sent empty, as jianshu's
+# <span data-shared-at="2026-01-11T08:00:00+08:00">, or beside their text, as cnblogs's.)
+MACHINE_DATE_ATTRIBUTES = ("datetime", "date", "data-date", "data-shared-at", "data-post-date")
+_DATED_SELECTOR = ", ".join(
+    ["time", *(f"[{name}]" for name in MACHINE_DATE_ATTRIBUTES), "[itemprop*='date' i]"]
+)
 
 
 @dataclass(slots=True)
@@ -112,7 +125,7 @@ class Page:
     _link_order: dict[int, int] = field(default_factory=dict)  # place among the page's links
     _mentioned: dict[Callable[[str], bool], bool] = field(default_factory=dict)
     _inside: dict[int, list[Link]] = field(default_factory=dict)  # links below each element
-    _bylines: dict[int, list[LexborNode]] = field(default_factory=dict)  # authors' below it
+    _marks: dict[int, list[LexborNode]] = field(default_factory=dict)  # bylines, pins below it
     looked_back: dict[int, LookedBack] = field(default_factory=dict)  # by element, for when.py
 
     @property
@@ -168,23 +181,23 @@ class Page:
         if found is None:
             by_id = self._by_id()
             found = self._inside[key] = []
-            bylines = self._bylines[key] = []
+            marks = self._marks[key] = []
             # One walk finds both: a second query of the card would cost as much again.
-            for node in root.css(_LINKS_AND_BYLINES):
+            for node in root.css(_LINKS_AND_MARKS):
                 link = by_id.get(node.mem_id)
                 if link is None:
-                    bylines.append(node)
+                    marks.append(node)
                 elif node.mem_id != key:
                     found.append(link)
         return found
 
-    def bylines_under(self, root: LexborNode) -> list[LexborNode]:
-        """Return the elements inside ``root`` named as the author's (``post-author``,
-        ``avatar``, ``byline``), in document order."""
+    def marks_under(self, root: LexborNode) -> list[LexborNode]:
+        """Return the elements inside ``root`` (links aside) named as the author's
+        (``post-author``, ``avatar``, ``byline``) or marked as a pin, in document order."""
         key = root.mem_id
-        found = self._bylines.get(key)
+        found = self._marks.get(key)
         if found is None:
-            found = self._bylines[key] = root.css(BYLINE_SELECTOR)
+            found = self._marks[key] = root.css(MARKS_SELECTOR)
         return found
 
     def _links_nearest(self, roots: list[LexborNode]) -> dict[int, list[Link]]:
@@ -203,7 +216,7 @@ class Page:
         if self.links:
             self.links[0].walks.forget()
         self._inside.clear()
-        self._bylines.clear()
+        self._marks.clear()
         self.looked_back.clear()
 
     def resolve(self, href: str) -> str | None:

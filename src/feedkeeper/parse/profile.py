@@ -21,7 +21,7 @@ from feedkeeper.errors import ConfigError
 from feedkeeper.parse.badges import title_without_badges
 from feedkeeper.parse.detect import block_for
 from feedkeeper.parse.dom import ancestors, attr, is_visible
-from feedkeeper.parse.excerpt import strip_label
+from feedkeeper.parse.excerpt import clean_excerpt
 from feedkeeper.parse.fields import CardParts, group_of, published_date, read_card, split_names
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import CATEGORY_LABEL_RE, is_read_more
@@ -136,7 +136,7 @@ def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
         )
     if profile.excerpt and (node := root.css_first(profile.excerpt)) is not None:
         skip = {a.mem_id for a in node.css("a") if is_read_more(page.text_of(a))}
-        excerpt, truncated = split_ellipsis(strip_label(page.text_of(node, skip)))
+        excerpt, truncated = split_ellipsis(clean_excerpt(page.text_of(node, skip)) or "")
         found.update(
             excerpt=excerpt or None, truncated=truncated and bool(excerpt),
             placeholders=find_placeholders(excerpt),

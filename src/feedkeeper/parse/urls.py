@@ -29,10 +29,11 @@ _PAGE_PATH_RE = re.compile(r"(?:^|/)page[/_-]?(\d{1,5})(?:/|\.html?)?$", re.I)
 # (Not ``?p=``: WordPress's plain links name a post so, ``/?p=412``.)
 _PAGE_QUERY_RE = re.compile(r"(?:^|&)(?:page|paged|pg)=(\d{1,5})(?:&|$)", re.I)
 # Plain links to a category, a tag or a person (WordPress ``?cat=3``, ``?tag=x``,
-# ``?author=1``; emlog's ``?tag=x``): the first query parameter tells.
+# ``?author=1``; emlog's ``?sort=3``, ``?tag=x``): the first query parameter tells.
 _QUERY_KINDS: dict[str, TaxonomyKind] = {
     "cat": "category",
     "category_name": "category",
+    "sort": "category",  # emlog's ?sort=3 (elsewhere ?sort=new orders a listing: no post either)
     "tag": "tag",
 }
 _PROFILE_QUERY_KEYS = frozenset({"author", "author_name"})

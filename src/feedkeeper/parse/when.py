@@ -31,7 +31,7 @@ from feedkeeper.parse.dom import (
     following_shown_id,
     has_element_sibling,
 )
-from feedkeeper.parse.page import LookedBack, Page
+from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, LookedBack, Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
     PUBLISHED_RE,
@@ -198,7 +198,7 @@ def _element_date(page: Page, node: LexborNode) -> DateHit | None:
 
 def _machine_value(attrs: dict[str, str | None]) -> str | None:
     """Return the machine-readable date an element's attributes carry, if any."""
-    for name in ("datetime", "date"):
+    for name in MACHINE_DATE_ATTRIBUTES:
         if attrs.get(name):
             return attrs[name]
     if "date" in (attrs.get("itemprop") or "").lower() and attrs.get("content"):
