@@ -55,10 +55,12 @@ WIDGET_TITLE_RE = re.compile(
 )
 SIDEBAR_TOKEN_RE = re.compile(r"sidebar|widget|aside", re.I)
 # A class that says whether a layout has its sidebar, or in what state: ``no-sidebar``,
-# ``has-sidebar``, ``sidebar-collapsed``. The element is the page around the sidebar.
+# ``has-sidebar``, ``sidebar-collapsed``, ``app-aside-fixed``. The element is the page
+# around the sidebar.
 LAYOUT_STATE_RE = re.compile(
     r"^(?:no|has|with|without|hide|show|toggle)[-_]"
-    r"|[-_](?:open|opened|closed|collapsed|expanded|enabled|disabled|none|toggled?|off|on)$",
+    r"|[-_](?:open|opened|closed|collapsed|expanded|enabled|disabled|none|toggled?|off|on"
+    r"|fixed|folded|docked)$",
     re.I,
 )
 
