@@ -196,8 +196,11 @@ def is_stats_line(parts: list[str], start: int) -> bool:
     """Tell whether the text rendered from ``parts[start]`` on is a line of counts and
     times (at least one number among them) or of hashtags: a meta line, whatever element
     shows it."""
-    if sum(len(part) for part in parts[start:]) > MAX_STATS_RAW_CHARS:  # most regions: prose
-        return False
+    raw = 0
+    for part in parts[start:]:
+        raw += len(part)
+        if raw > MAX_STATS_RAW_CHARS or (len(part) > 80 and len(part.strip()) > 60):
+            return False  # most regions: prose, or a long text node
     text = "".join(parts[start:])
     if "#" in text and _HASHTAGS_RE.fullmatch(text):
         return True

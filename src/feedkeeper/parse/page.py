@@ -28,13 +28,13 @@ LookedBack = tuple[tuple[int, int | None] | None, bool]
 
 # Elements named as the author's (a card's meta line however its links are made, to a
 # profile on another site or none, never its excerpt), and pin marks shown as an icon
-# (NexT's <span class="post-sticky-flag" title="置顶">, a thumbtack): "marks" of a card.
+# (NexT's <span class="post-sticky-flag" title="置顶">, FixIt's <span title="置顶">):
+# "marks" of a card.
 BYLINE_RE = re.compile("author|avatar|byline", re.I)
 PIN_MARK_RE = re.compile("sticky|thumbtack|pinned|置顶", re.I)
+# Few alternatives: each costs every card's query a test of every element.
 MARKS_SELECTOR = (
-    "[class*='author'], [class*='avatar'], [class*='byline'], [class*='sticky'],"
-    " [class*='thumbtack'], [class*='pinned'], [title*='置顶'], [aria-label*='sticky' i],"
-    " [aria-label*='置顶']"
+    "[class*='author'], [class*='avatar'], [class*='byline'], [class*='sticky'], [title*='置顶']"
 )
 _LINKS_AND_MARKS = f"a[href], {MARKS_SELECTOR}"
 # (The data- attributes: dates a page's scripts show, in elements sent empty, as jianshu's

@@ -267,10 +267,10 @@ def link_kind(target: Target, rel: str) -> TaxonomyKind | None:
     WordPress gives every term link ``rel="tag"``, a category's included."""
     if target.url is None:
         return None
-    said = rel_kind(rel) if rel else None
-    if said == "category":
-        return said
-    return target.path_kind or said
+    if not rel:  # most links
+        return target.path_kind
+    said = rel_kind(rel)
+    return said if said == "category" else target.path_kind or said
 
 
 def rel_kind(rel: str) -> TaxonomyKind | None:
