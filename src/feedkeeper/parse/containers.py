@@ -20,11 +20,9 @@ _TOP = 0  # above the root element: no element has this id
 class LinkTree:
     """The union of the post links' paths up to the root, as a tree of element ids."""
 
-    def __init__(self, links: list[PostLink], folders: frozenset[str] = frozenset()) -> None:
-        """Walk up from each link, given in document order; ``folders`` are the post keys
-        that lie above others on the page (``/ada`` and ``/ada/a-post``)."""
+    def __init__(self, links: list[PostLink]) -> None:
+        """Walk up from each link, given in document order."""
         self.links = links
-        self.folders = folders
         self.nodes: dict[int, LexborNode] = {}
         self.parent: dict[int, int] = {}
         self.children: dict[int, list[int]] = {}  # in the order first reached, as the keys
@@ -72,10 +70,7 @@ class LinkTree:
     def blocks(self, key: int) -> list[Block]:
         """Return the container's children that hold post links, with their links, in order."""
         return [
-            Block(
-                self.nodes[child],
-                without_folders(self.links[self.start[child] : self._end(child)], self.folders),
-            )
+            Block(self.nodes[child], self.links[self.start[child] : self._end(child)])
             for child in self.children[key]
         ]
 
@@ -89,21 +84,3 @@ class LinkTree:
                 return self.start[siblings[following]]
             key = parent
         return len(self.links)
-
-
-def without_folders(links: list[PostLink], folders: frozenset[str]) -> list[PostLink]:
-    """Return a block's links without those to a folder above another of its posts.
-
-    A card linking ``/ada`` and ``/ada/a-post`` (dev.to) names its author and its post: the
-    folder is no post of the card. A post elsewhere on the page with a link below it (a
-    sidebar's ``/archives/317/comment-page-1``) stays a post.
-    """
-    if not folders or all(link.key not in folders for link in links):  # most blocks
-        return links
-    keys = {link.key for link in links}
-    above = {
-        folder
-        for folder in keys & folders
-        if any(key.startswith(folder.rstrip("/") + "/") for key in keys if key != folder)
-    }
-    return [link for link in links if link.key not in above] if above else links

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from itertools import chain, islice
+from itertools import islice
 
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
-from feedkeeper.parse.containers import LinkTree, without_folders
+from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dom import ancestors, contains, describe, element_children
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.score import BARE_REASON, Candidate, main_link, score_containers, shape_of
-from feedkeeper.parse.urls import parent_keys, site_of
+from feedkeeper.parse.urls import site_of
 
 
 @dataclass(slots=True)
@@ -43,8 +43,7 @@ def detect_cards(page: Page, complete: bool = True) -> Detection:
     the same, but candidates that score far below the listing are not scored, so they
     are missing from the rejected ones.
     """
-    links = _post_links(page)
-    candidates = score_containers(page, LinkTree(links, _folder_keys(links)), complete)
+    candidates = score_containers(page, LinkTree(_post_links(page)), complete)
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     viable = [c for c in ranked if c.reason is None] or [
         c for c in ranked if c.reason == BARE_REASON and not c.penalties
@@ -90,8 +89,7 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
 def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
     """Return the card block of an element a profile names as a card, with its post links."""
     order = page.link_order()
-    links = _post_links(page, [(order[link.node.mem_id], link) for link in inside])
-    block = Block(root, without_folders(links, _folder_keys(links)))
+    block = Block(root, _post_links(page, [(order[link.node.mem_id], link) for link in inside]))
     block.main = main_link(block)
     return block
 
@@ -113,14 +111,10 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
         found.append(
             PostLink(link.node, url, target.key, order, _in_heading(link.node), text, title)
         )
-    return found
-
-
-def _folder_keys(links: list[PostLink]) -> frozenset[str]:
-    """Return the post keys that are folders above other post keys among ``links``."""
-    keys = {link.key for link in links}
-    folders = set(chain.from_iterable(parent_keys(key) for key in keys))
-    return frozenset(folders.intersection(keys))
+    # A folder above another URL the page links is no post: an author's page (dev.to/ada
+    # beside dev.to/ada/a-post), a tag's (dev.to/t/python beside dev.to/t/python/top).
+    folders = page.folders()
+    return [x for x in found if x.key not in folders] if folders else found
 
 
 def _in_heading(node: LexborNode) -> bool:

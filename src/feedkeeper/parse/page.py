@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from itertools import chain
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -16,7 +17,9 @@ from feedkeeper.parse.urls import (
     NO_TARGET,
     Target,
     TaxonomyKind,
+    is_subpage,
     link_kind,
+    parent_keys,
     resolve,
     strip_fragment,
     target_of,
@@ -127,6 +130,7 @@ class Page:
     _inside: dict[int, list[Link]] = field(default_factory=dict)  # links below each element
     _marks: dict[int, list[LexborNode]] = field(default_factory=dict)  # bylines, pins below it
     looked_back: dict[int, LookedBack] = field(default_factory=dict)  # by element, for when.py
+    _folders: list[frozenset[str]] = field(default_factory=list)  # worked out once, if asked
 
     @property
     def url_key(self) -> str:
@@ -150,6 +154,15 @@ class Page:
             body = self.tree.body
             self._mentioned[test] = body is not None and test(body.text())
         return self._mentioned[test]
+
+    def folders(self) -> frozenset[str]:
+        """Return the URLs the page links that are folders above other URLs it links (a
+        post's own pages, ``/317/comment-page-1``, aside): ``/ada`` beside ``/ada/a-post``."""
+        if not self._folders:
+            keys = {link.target.key for link in self.links if link.target.post_shape}
+            above = chain.from_iterable(parent_keys(key) for key in keys if not is_subpage(key))
+            self._folders.append(frozenset(keys.intersection(above)))
+        return self._folders[0]
 
     def link(self, node: LexborNode) -> Link | None:
         """Return what the page knows of an ``<a href>`` node."""

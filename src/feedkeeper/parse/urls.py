@@ -224,6 +224,18 @@ def parent_keys(key: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+# The last part of a post's own pages: its comments, its AMP or print version, a reply form.
+_SUBPAGE_RE = re.compile(
+    r"/(?:comment-page-\d+|comments?|amp|print|embed|trackback|replytocom)(?:\.html?)?/?$", re.I
+)
+
+
+def is_subpage(key: str) -> bool:
+    """Tell whether a URL (without fragment) is a post's own page, not another post:
+    ``/archives/317/comment-page-1``, ``/a-post/amp/``."""
+    return _SUBPAGE_RE.search(key.split("?", 1)[0]) is not None
+
+
 def _is_profile(segments: list[str]) -> bool:
     """Tell whether a path is a person's page: ``/author/ada/``, ``/@ada``."""
     if not segments:
@@ -247,6 +259,8 @@ def _query_kind(query: str) -> TaxonomyKind | None:
 
 
 def _segments_kind(segments: list[str]) -> TaxonomyKind | None:
+    if len(segments) == 2 and segments[0] == "t":  # dev.to's /t/python (not /t/topic/123)
+        return "tag"
     for segment in segments:
         stem = segment.split(".", 1)[0]
         if stem in _CATEGORY_SEGMENTS:
