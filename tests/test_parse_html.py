@@ -333,3 +333,23 @@ def test_a_badge_after_the_title_is_no_part_of_it(title: str, expected: str, pin
     )
     card = parse_listing(_listing(cards), "https://b.example/").cards[0]
     assert (card.title, card.pinned) == (expected, pinned)
+
+
+def test_a_post_is_no_folder_of_its_own_images_or_comment_pages() -> None:
+    """A folder above another URL on the page is no post (an author's /ada beside
+    /ada/a-post), but a post's own images (a page bundle's cover.jpg) and comment pages
+    leave it a post."""
+    cards = "".join(
+        f'<article><h2><a href="/posts/p{n}/">Post {n}</a></h2><time>2026-01-1{n}</time>'
+        f'<a href="/posts/p{n}/cover.jpg"><img src="/posts/p{n}/cover.jpg" alt=""></a>'
+        f'<a class="author" href="/ada">Ada</a> <a href="/ada/p{n}-notes">notes</a>'
+        f"<p>The body of post {n}, long enough to be an excerpt.</p></article>"
+        for n in range(1, 4)
+    )
+    aside = '<aside><a href="/posts/p1/comment-page-1#c-9">a comment</a></aside>'
+    page = parse_listing(
+        f"<html><body><main>{cards}</main>{aside}</body></html>", "https://a.example/"
+    )
+    assert [card.url for card in page.cards] == [
+        f"https://a.example/posts/p{n}/" for n in (1, 2, 3)
+    ]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from itertools import chain
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -19,7 +19,6 @@ from feedkeeper.parse.urls import (
     TaxonomyKind,
     is_subpage,
     link_kind,
-    parent_keys,
     resolve,
     strip_fragment,
     target_of,
@@ -159,9 +158,8 @@ class Page:
         """Return the URLs the page links that are folders above other URLs it links (a
         post's own pages, ``/317/comment-page-1``, aside): ``/ada`` beside ``/ada/a-post``."""
         if not self._folders:
-            keys = {link.target.key for link in self.links if link.target.post_shape}
-            above = chain.from_iterable(parent_keys(key) for key in keys if not is_subpage(key))
-            self._folders.append(frozenset(keys.intersection(above)))
+            keys = {x.target.key for x in self.links if x.target.post_shape}  # no images
+            self._folders.append(_folders(sorted(keys)))
         return self._folders[0]
 
     def link(self, node: LexborNode) -> Link | None:
@@ -235,6 +233,22 @@ class Page:
     def resolve(self, href: str) -> str | None:
         """Return ``href`` made absolute against the page's base."""
         return resolve(href, self.base_url)
+
+
+def _folders(keys: list[str]) -> frozenset[str]:
+    """Return the URLs among ``keys`` (sorted) that are folders above others of them.
+
+    A folder's children sort right after ``folder/``: one bisection a URL finds them."""
+    found = set()
+    for key in keys:
+        prefix = key.rstrip("/") + "/"
+        index = bisect_left(keys, prefix)
+        while index < len(keys) and keys[index].startswith(prefix):
+            if keys[index] != key and not is_subpage(keys[index]):
+                found.add(key)
+                break
+            index += 1
+    return frozenset(found)
 
 
 def load_page(html: str, url: str) -> Page:

@@ -207,23 +207,6 @@ def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
     return (segments[-1] if segments else "") not in _FEED_SEGMENTS
 
 
-@keep_short(maxsize=4096, chars=KEPT_URL_CHARS)
-def parent_keys(key: str) -> tuple[str, ...]:
-    """Return the URLs of the folders above ``key`` (a URL without fragment), with and
-    without their closing slash: ``https://a/b/c`` -> ``https://a/b``, ``https://a/b/``."""
-    scheme_end = key.find("://")
-    path_start = key.find("/", scheme_end + 3) if scheme_end >= 0 else -1
-    if path_start < 0:
-        return ()
-    path_end = min((i for i in (key.find("?"), key.find("#")) if i >= 0), default=len(key))
-    found: list[str] = []
-    slash = key.find("/", path_start + 1, path_end)
-    while 0 <= slash < path_end - 1:
-        found += (key[:slash], key[: slash + 1])
-        slash = key.find("/", slash + 1, path_end)
-    return tuple(found)
-
-
 # The last part of a post's own pages: its comments, its AMP or print version, a reply form.
 _SUBPAGE_RE = re.compile(
     r"/(?:comment-page-\d+|comments?|amp|print|embed|trackback|replytocom)(?:\.html?)?/?$", re.I
