@@ -353,3 +353,19 @@ def test_a_post_is_no_folder_of_its_own_images_or_comment_pages() -> None:
     assert [card.url for card in page.cards] == [
         f"https://a.example/posts/p{n}/" for n in (1, 2, 3)
     ]
+
+
+def test_a_post_linked_again_with_a_query_is_no_folder() -> None:
+    """A sidebar's /p1/?utm_source=sidebar is the same page as /p1/, not a page below it."""
+    cards = "".join(
+        f'<article><h2><a href="/posts/p{n}/">Post {n}</a></h2><time>2026-01-1{n}</time>'
+        f"<p>The body of post {n}, long enough to be an excerpt.</p></article>"
+        for n in range(1, 4)
+    )
+    aside = '<aside><a href="/posts/p1/?utm_source=sidebar">Post 1</a></aside>'
+    page = parse_listing(
+        f"<html><body><main>{cards}</main>{aside}</body></html>", "https://a.example/"
+    )
+    assert [card.url for card in page.cards] == [
+        f"https://a.example/posts/p{n}/" for n in (1, 2, 3)
+    ]

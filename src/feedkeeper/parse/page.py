@@ -244,7 +244,8 @@ def _folders(keys: list[str]) -> frozenset[str]:
         prefix = key.rstrip("/") + "/"
         index = bisect_left(keys, prefix)
         while index < len(keys) and keys[index].startswith(prefix):
-            if keys[index] != key and not is_subpage(keys[index]):
+            below = keys[index][len(prefix) :]  # a path below, not the same with a query
+            if below and below[0] != "?" and not is_subpage(keys[index]):
                 found.add(key)
                 break
             index += 1
