@@ -11,6 +11,7 @@ import pytest
 from feedkeeper.parse import parse_listing
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.profile import Profile
+from feedkeeper.parse_worker import read_page
 
 YEARS = (2024, 2023, 2022)
 ROWS_PER_YEAR = 1200  # more than the 500 rows the search for a heading once stopped at
@@ -117,3 +118,30 @@ def test_flat_cards_are_wrapped_with_one_walk_over_the_links(
         (f"http://blog.test/posts/{n}/", f"2024-05-{n % 28 + 1:02d}") for n in range(cards)
     ]
     assert forgotten <= 2
+
+
+def test_a_block_of_thousands_of_posts_line_by_line_parses_within_the_budget() -> None:
+    """A cnblogs day block holding every post as runs of lines is split into its posts.
+    Matching each post's links to its root once took the posts times the links (11 s for
+    3,000 posts, past the parse budget); each link now walks up once."""
+    posts = 3000
+    rows = "".join(
+        f'<div class="postTitle"><a class="postTitle2" href="/p/{n}">Post number {n}</a></div>'
+        f'<div class="postCon">Summary of post {n}, long enough to read as an excerpt.</div>'
+        f'<div class="postDesc">posted @ <span data-post-date="2026-01-11 10:00">'
+        f"2026-01-11 10:00</span></div>"
+        for n in range(posts)
+    )
+    days = "".join(
+        f'<div class="day"><div class="dayTitle"><a href="/archive/{d}.html">2026年1月{d}日</a>'
+        f'</div><div class="postTitle"><a class="postTitle2" href="/p/x{d}">Post x{d}</a></div>'
+        f'<div class="postCon">Summary of post x{d}, long enough to read as an excerpt.</div></div>'
+        for d in (9, 10)
+    )
+    html = (
+        f'<html><body><div class="forFlow"><div class="day">{rows}</div>{days}</div></body></html>'
+    )
+    page = read_page(html.encode(), "text/html", "http://blog.test/")  # within the budget
+    assert len(page.cards) == posts + 2
+    assert page.cards[1234].url == "http://blog.test/p/1234"
+    assert page.cards[1234].excerpt == "Summary of post 1234, long enough to read as an excerpt."

@@ -104,7 +104,7 @@ def find_excerpt(
         else:
             start = len(run.parts)
             render_into(node, unshown, run.parts)
-            if is_stats_line(run.parts, start):  # "1.2k 36 8", "2d ago · 7 min read"
+            if _is_stats_line(run.parts, start):  # "1.2k 36 8", "2d ago · 7 min read"
                 del run.parts[start:]
                 run.close()
             else:
@@ -192,7 +192,7 @@ def _needs_split(node: LexborNode, marked: dict[int, int], skip: Collection[int]
     return False
 
 
-def is_stats_line(parts: list[str], start: int) -> bool:
+def _is_stats_line(parts: list[str], start: int) -> bool:
     """Tell whether the text rendered from ``parts[start]`` on is a line of counts and
     times (at least one number among them) or of hashtags: a meta line, whatever element
     shows it."""

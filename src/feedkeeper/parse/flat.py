@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
-from feedkeeper.parse.dom import LANDMARK_TAGS, ancestors, contains, element_children
+from feedkeeper.parse.dom import LANDMARK_TAGS, ancestors, element_children
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.urls import page_number
 
@@ -81,13 +81,29 @@ def split_groups(page: Page, blocks: list[Block]) -> tuple[list[Block], bool]:
         if len(titles) < 2:
             found.append(block)
             continue
-        roots = [_own_root(block, title, titles) for title in titles]
+        roots = _own_roots(block, titles)
         if _is_flat_run(page, block.node, roots, titles):
             roots = _wrap_runs(page, block.node, roots)  # the title alone: its lines follow it
             wrapped = True
-        for root, title in zip(roots, titles, strict=True):
-            found.append(Block(root, [x for x in block.links if contains(root, x.node)], title))
+        inside = _links_by_root(block, roots)
+        found += [
+            Block(root, inside[root.mem_id], title)
+            for root, title in zip(roots, titles, strict=True)
+        ]
     return found, wrapped
+
+
+def _links_by_root(block: Block, roots: list[LexborNode]) -> dict[int, list[PostLink]]:
+    """Map each root to the block's links inside it: each link walks up once to its root."""
+    inside: dict[int, list[PostLink]] = {root.mem_id: [] for root in roots}
+    for link in block.links:
+        node: LexborNode | None = link.node
+        while node is not None and node.mem_id != block.node.mem_id:
+            if node.mem_id in inside:
+                inside[node.mem_id].append(link)
+                break
+            node = node.parent
+    return inside
 
 
 def _post_titles(block: Block) -> list[PostLink]:
@@ -122,15 +138,25 @@ def _shape(node: LexborNode) -> tuple[str, ...]:
     return (*names, parent.tag or "", parent.attributes.get("class") or "")
 
 
-def _own_root(block: Block, title: PostLink, titles: list[PostLink]) -> LexborNode:
-    """Return the highest element around ``title`` that holds no other post's title."""
-    others = [x.node for x in titles if x is not title]
-    root = title.node
-    for ancestor in ancestors(title.node, block.node):
-        if any(contains(ancestor, other) for other in others):
-            break
-        root = ancestor
-    return root
+def _own_roots(block: Block, titles: list[PostLink]) -> list[LexborNode]:
+    """Return, for each title, the highest element around it that holds no other title.
+
+    Each title's ancestors (up to the block) are walked once and counted: an element that
+    holds two titles is above the posts. Linear in the block, however many posts it holds."""
+    chains = [[title.node, *ancestors(title.node, block.node)] for title in titles]
+    holds: dict[int, int] = {}
+    for chain in chains:
+        for node in chain:
+            holds[node.mem_id] = holds.get(node.mem_id, 0) + 1
+    roots = []
+    for chain in chains:
+        root = chain[0]
+        for node in chain[1:]:
+            if holds[node.mem_id] > 1:
+                break
+            root = node
+        roots.append(root)
+    return roots
 
 
 def _is_flat_run(
