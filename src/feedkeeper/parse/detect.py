@@ -163,11 +163,16 @@ def _rows_of_groups(best: Candidate, viable: list[Candidate]) -> list[Candidate]
 def _parallel(best: Candidate, viable: list[Candidate]) -> list[Candidate]:
     """Return other containers of the same shape as the listing's (a listing split in groups)."""
     same = describe(best.container)
+    share = best.score / len(best.cards)
     found: list[Candidate] = []
     for other in viable:
         if other is best or other.penalties or other.signature != best.signature:
             continue
-        if describe(other.container) != same or other.score < 0.3 * best.score:
+        # Cards as good as the listing's, in a container like it: its twin elsewhere, or a
+        # sibling section of the same page ("置顶文章" above "文章列表"), however few.
+        if other.score < 0.3 * share * len(other.cards):
+            continue
+        if describe(other.container) != same and not _is_sibling_section(other, best):
             continue
         nested = contains(best.container, other.container) or contains(
             other.container, best.container
@@ -175,6 +180,17 @@ def _parallel(best: Candidate, viable: list[Candidate]) -> list[Candidate]:
         if not nested:
             found.append(other)
     return found
+
+
+def _is_sibling_section(other: Candidate, best: Candidate) -> bool:
+    """Tell whether two containers of the same tag sit side by side under one parent."""
+    mine, theirs = other.container, best.container
+    return (
+        mine.tag == theirs.tag
+        and mine.parent is not None
+        and theirs.parent is not None
+        and mine.parent.mem_id == theirs.parent.mem_id
+    )
 
 
 def _loss_reason(candidate: Candidate, best: Candidate) -> str:
