@@ -238,11 +238,15 @@ class Page:
 def _folders(keys: list[str]) -> frozenset[str]:
     """Return the URLs among ``keys`` (sorted) that are folders above others of them.
 
-    A folder's children sort right after ``folder/``: one bisection a URL finds them."""
+    A folder's children sort right after ``folder/``: right after the folder's own URL when
+    it ends with a slash, else one bisection finds them."""
     found = set()
-    for key in keys:
-        prefix = key.rstrip("/") + "/"
-        index = bisect_left(keys, prefix)
+    for place, key in enumerate(keys, start=1):
+        if key.endswith("/"):  # most: what lies below follows at once
+            prefix, index = key, place
+        else:
+            prefix = key + "/"
+            index = bisect_left(keys, prefix, place)
         while index < len(keys) and keys[index].startswith(prefix):
             below = keys[index][len(prefix) :]  # a path below, not the same with a query
             if below and below[0] != "?" and not is_subpage(keys[index]):
