@@ -335,37 +335,31 @@ def test_a_badge_after_the_title_is_no_part_of_it(title: str, expected: str, pin
     assert (card.title, card.pinned) == (expected, pinned)
 
 
-def test_a_post_is_no_folder_of_its_own_images_or_comment_pages() -> None:
+@pytest.mark.parametrize(
+    ("in_card", "aside"),
+    [
+        # A post's own image (a page bundle's cover.jpg) and an author's page above the
+        # author's other posts: the post stays a post, the author's page is none.
+        (
+            '<a href="/posts/p{n}/cover.jpg"><img src="/posts/p{n}/cover.jpg" alt=""></a>'
+            '<a class="author" href="/ada">Ada</a> <a href="/ada/p{n}-notes">notes</a>',
+            '<a href="/posts/p1/comment-page-1#c-9">a comment</a>',  # the post's own page
+        ),
+        ("", '<a href="/posts/p1/?utm_source=sidebar">Post 1</a>'),  # the same page again
+    ],
+)
+def test_a_post_stays_a_post_beside_pages_below_it(in_card: str, aside: str) -> None:
     """A folder above another URL on the page is no post (an author's /ada beside
-    /ada/a-post), but a post's own images (a page bundle's cover.jpg) and comment pages
-    leave it a post."""
+    /ada/a-post); a post's own images and comment pages, or the post linked again with a
+    query, leave it a post."""
     cards = "".join(
         f'<article><h2><a href="/posts/p{n}/">Post {n}</a></h2><time>2026-01-1{n}</time>'
-        f'<a href="/posts/p{n}/cover.jpg"><img src="/posts/p{n}/cover.jpg" alt=""></a>'
-        f'<a class="author" href="/ada">Ada</a> <a href="/ada/p{n}-notes">notes</a>'
-        f"<p>The body of post {n}, long enough to be an excerpt.</p></article>"
+        + in_card.format(n=n)
+        + f"<p>The body of post {n}, long enough to be an excerpt.</p></article>"
         for n in range(1, 4)
     )
-    aside = '<aside><a href="/posts/p1/comment-page-1#c-9">a comment</a></aside>'
-    page = parse_listing(
-        f"<html><body><main>{cards}</main>{aside}</body></html>", "https://a.example/"
-    )
-    assert [card.url for card in page.cards] == [
-        f"https://a.example/posts/p{n}/" for n in (1, 2, 3)
-    ]
-
-
-def test_a_post_linked_again_with_a_query_is_no_folder() -> None:
-    """A sidebar's /p1/?utm_source=sidebar is the same page as /p1/, not a page below it."""
-    cards = "".join(
-        f'<article><h2><a href="/posts/p{n}/">Post {n}</a></h2><time>2026-01-1{n}</time>'
-        f"<p>The body of post {n}, long enough to be an excerpt.</p></article>"
-        for n in range(1, 4)
-    )
-    aside = '<aside><a href="/posts/p1/?utm_source=sidebar">Post 1</a></aside>'
-    page = parse_listing(
-        f"<html><body><main>{cards}</main>{aside}</body></html>", "https://a.example/"
-    )
+    html = f"<html><body><main>{cards}</main><aside>{aside}</aside></body></html>"
+    page = parse_listing(html, "https://a.example/")
     assert [card.url for card in page.cards] == [
         f"https://a.example/posts/p{n}/" for n in (1, 2, 3)
     ]
