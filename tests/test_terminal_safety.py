@@ -140,3 +140,36 @@ def test_json_output_escapes_c1_control_codes_and_keeps_their_value(
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and not any(chr(0x9B) in line for line in lines)
     assert json.loads(lines[0])["title"] == f"标题{chr(0x9B)}31m 1"
+
+
+def test_progress_bars_draw_on_a_real_terminal(hostile_archive: Path, tmp_path: Path) -> None:
+    """Every long command draws its bar on stderr when that is a terminal: the bar once got
+    the lazily made console, which rich cannot enter, and the command ended in an internal
+    error on every terminal. Run as a user runs it, on a pseudo-terminal."""
+    import os
+    import subprocess
+    import sys
+
+    primary, secondary = os.openpty()
+    out = tmp_path / "posts.csv"
+    argv = [sys.executable, "-m", "feedkeeper", "export", "--format", "csv", "--out", str(out)]
+    try:
+        done = subprocess.run(
+            [*argv, "--db", str(hostile_archive)],
+            stdin=secondary, stdout=secondary, stderr=secondary, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal's other end is closed: all was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert done.returncode == 0, shown
+    assert b"internal error" not in shown and b"exported 1 posts" in shown
+    assert out.read_text(encoding="utf-8").startswith("id,site,url,")

@@ -104,6 +104,11 @@ class LazyConsole:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._get(), name)
 
+    def made(self) -> Console:
+        """Return the rich Console itself, for what uses it as more than its methods (a
+        progress bar enters it: a ``with`` statement does not look through ``__getattr__``)."""
+        return self._get()
+
 
 def is_styled() -> bool:
     """Whether stdout shows styles: a terminal, and NO_COLOR unset (else marks stand in)."""

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from feedkeeper.cli.common import err, output_options
+from feedkeeper.cli.common import LazyConsole, err, output_options
 from feedkeeper.logs import printable
 
 T = TypeVar("T")
@@ -43,8 +43,9 @@ def progress_bar(
         TextColumn("{task.fields[item]}", style="dim", markup=False),  # a URL is no markup
     )
     # Data goes to stdout untouched (`export > posts.csv`): the bar never takes stdout over.
+    real = console.made() if isinstance(console, LazyConsole) else console
     with Progress(
-        *columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False
+        *columns, console=real, transient=True, redirect_stdout=False, redirect_stderr=False
     ) as bar:
         task = bar.add_task(description, total=total, item="")
 
