@@ -77,7 +77,10 @@ class LazyConsole:
         self._console: Console | None = None
         self.quiet = False
 
-    def _get(self) -> Console:
+    def made(self) -> Console:
+        """Return the rich Console itself, made now if not yet: for what uses it as more
+        than its methods (a progress bar enters it, and ``with`` does not look through
+        ``__getattr__``)."""
         if self._console is None:
             from rich.console import Console
 
@@ -102,12 +105,7 @@ class LazyConsole:
         return self._console
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._get(), name)
-
-    def made(self) -> Console:
-        """Return the rich Console itself, for what uses it as more than its methods (a
-        progress bar enters it: a ``with`` statement does not look through ``__getattr__``)."""
-        return self._get()
+        return getattr(self.made(), name)
 
 
 def is_styled() -> bool:

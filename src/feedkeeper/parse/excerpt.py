@@ -22,6 +22,7 @@ from feedkeeper.parse.dom import (
     render_into,
 )
 from feedkeeper.parse.page import Page
+from feedkeeper.parse.vocab import EXCERPT_LABEL_RE, HASHTAGS_RE, NO_EXCERPT_RE, STATS_WORDS
 
 # A region with an indicator and at most this much other text is a meta line.
 MAX_META_RESIDUAL = 50
@@ -30,29 +31,13 @@ MAX_META_RESIDUAL = 50
 MAX_LABEL_CHARS = 24
 # A line of counts and times ("1.2k 36 8", "2d ago · 7 min read · 214", "3天前 · 1.5w 阅读"),
 # with the buttons beside them ("Save"): its words, each a number (with a unit: 2d, 1.2k,
-# 1.5w) or one of these.
+# 1.5w) or one of STATS_WORDS.
 MAX_STATS_RAW_CHARS = 400  # with the markup's indentation
 MAX_STATS_WORDS = 16
 MAX_STATS_WORD_CHARS = 12
 _STATS_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*|[^\W\d_]+")
-_STATS_WORDS = frozenset(
-    {"min", "mins", "minute", "minutes", "read", "ago", "views", "view", "likes", "like",
-     "comments", "comment", "reactions", "claps", "replies", "hour", "hours", "day", "days",
-     "save", "share", "bookmark", "分钟", "阅读", "前", "天前", "小时前", "分钟前", "评论",
-     "点赞", "浏览", "收藏", "分享", "次阅读", "人阅读", "赞", "阅"}
-)  # fmt: skip
-# What themes write where a post has no excerpt: no excerpt either.
+# What themes write where a post has no excerpt (NO_EXCERPT_RE): no excerpt either.
 MAX_FILLER_CHARS = 24
-_NO_EXCERPT_RE = re.compile(
-    r"(?:暂无|没有|无)(?:简介|摘要|描述)|这篇文章没有摘要|no (?:excerpt|summary|description)"
-    r"(?: available)?\.?",
-    re.I,
-)
-_HASHTAGS_RE = re.compile(r"\s*(?:#[^\s#]+\s*)+")
-# A label some sites put before the excerpt ("摘要：", "Summary:"): no part of the text.
-_LEADING_LABEL_RE = re.compile(
-    r"^\s*(?:摘要|简介|概要|导读|导语|summary|excerpt|abstract|tl;?dr)\s*[:：]\s*", re.I
-)
 
 # The lookahead lets the positions where no match can start fail at once.
 _TRAILING_READ_MORE_RE = re.compile(
@@ -118,7 +103,7 @@ def clean_excerpt(text: str) -> str | None:
     """Return an excerpt's text without a leading label ("摘要：") or a trailing "Read more";
     None for what is no excerpt: a theme's "暂无简介", or text without a letter (counts)."""
     text = _strip_read_more(_strip_label(text))
-    if len(text) <= MAX_FILLER_CHARS and _NO_EXCERPT_RE.fullmatch(text):
+    if len(text) <= MAX_FILLER_CHARS and NO_EXCERPT_RE.fullmatch(text):
         return None
     return text if any(char.isalpha() for char in text) else None
 
@@ -202,14 +187,14 @@ def _is_stats_line(parts: list[str], start: int) -> bool:
         if raw > MAX_STATS_RAW_CHARS or (len(part) > 80 and len(part.strip()) > 60):
             return False  # most regions: prose, or a long text node
     text = "".join(parts[start:])
-    if "#" in text and _HASHTAGS_RE.fullmatch(text):
+    if "#" in text and HASHTAGS_RE.fullmatch(text):
         return True
     words = text.split()  # without the markup's indentation
     if len(words) > MAX_STATS_WORDS or any(len(word) > MAX_STATS_WORD_CHARS for word in words):
         return False  # prose: many words, or long ones (a sentence of Chinese is one)
     tokens = _STATS_TOKEN_RE.findall(text)
     return any(token[0].isdigit() for token in tokens) and all(
-        token[0].isdigit() or token.lower() in _STATS_WORDS for token in tokens
+        token[0].isdigit() or token.lower() in STATS_WORDS for token in tokens
     )
 
 
@@ -217,7 +202,7 @@ def _strip_label(text: str) -> str:
     """Drop a leading "摘要：" or "Summary:" label."""
     if ":" not in text[:16] and "：" not in text[:16]:  # most excerpts: no label to look for
         return text
-    return _LEADING_LABEL_RE.sub("", text, count=1)
+    return EXCERPT_LABEL_RE.sub("", text, count=1)
 
 
 def _strip_read_more(text: str) -> str:

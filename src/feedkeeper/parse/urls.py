@@ -197,7 +197,7 @@ def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
     page links to it)."""
     if _is_asset(key.split("?")[0]) or _is_root(parts) or _is_profile(segments):
         return False
-    if parts.query and parts.query.split("=", 1)[0].lower() in _PROFILE_QUERY_KEYS:
+    if parts.query and _first_query_key(parts.query) in _PROFILE_QUERY_KEYS:
         return False
     # The page number's patterns are searched only where they can match.
     if "page" in parts.path.lower() and _PAGE_PATH_RE.search(parts.path):
@@ -238,7 +238,12 @@ def _is_asset(path: str) -> bool:
 
 
 def _query_kind(query: str) -> TaxonomyKind | None:
-    return _QUERY_KINDS.get(query.split("=", 1)[0].lower())
+    return _QUERY_KINDS.get(_first_query_key(query))
+
+
+def _first_query_key(query: str) -> str:
+    """The name of a query's first parameter, lower-cased: what plain links are told by."""
+    return query.split("=", 1)[0].lower()
 
 
 def _segments_kind(segments: list[str]) -> TaxonomyKind | None:

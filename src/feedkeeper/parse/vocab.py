@@ -37,6 +37,10 @@ PUBLISHED_RE = re.compile(
     r"(?=[发创pcd])(?:发表|发布|创建|posted|published|created|datepublished)", re.I
 )
 UPDATED_MARK_RE = re.compile(r"(?=[umd])(?:updated|modified|datemodified)", re.I)
+# A date's label as it ends the text before the date ("更新于：", "… · Updated", "Posted on").
+LABEL_END_RE = re.compile(
+    rf"(?:{PUBLISHED_RE.pattern}|{UPDATED_RE.pattern})\s*(?:于|时间|on|at)?\s*[:：]?\s*$", re.I
+)
 
 CATEGORY_LABEL_RE = re.compile(
     r"^\s*(?:分类于?|类别|栏目|categor(?:y|ies)|filed\s+under)\s*[:：]?", re.I
@@ -62,6 +66,26 @@ LAYOUT_STATE_RE = re.compile(
     r"|[-_](?:open|opened|closed|collapsed|expanded|enabled|disabled|none|toggled?|off|on"
     r"|fixed|folded|docked)$",
     re.I,
+)
+
+# A card's line of counts and times ("2d ago · 7 min read · 214", "1.5w 阅读"): the words it
+# shows beside its numbers, and the buttons beside them ("Save").
+STATS_WORDS = frozenset(
+    {"min", "mins", "minute", "minutes", "read", "ago", "views", "view", "likes", "like",
+     "comments", "comment", "reactions", "claps", "replies", "hour", "hours", "day", "days",
+     "save", "share", "bookmark", "分钟", "阅读", "前", "天前", "小时前", "分钟前", "评论",
+     "点赞", "浏览", "收藏", "分享", "次阅读", "人阅读", "赞", "阅"}
+)  # fmt: skip
+# What themes write where a post has no excerpt.
+NO_EXCERPT_RE = re.compile(
+    r"(?:暂无|没有|无)(?:简介|摘要|描述)|这篇文章没有摘要|no (?:excerpt|summary|description)"
+    r"(?: available)?\.?",
+    re.I,
+)
+HASHTAGS_RE = re.compile(r"\s*(?:#[^\s#]+\s*)+")
+# A label some sites put before the excerpt ("摘要：", "Summary:"): no part of the text.
+EXCERPT_LABEL_RE = re.compile(
+    r"^\s*(?:摘要|简介|概要|导读|导语|summary|excerpt|abstract|tl;?dr)\s*[:：]\s*", re.I
 )
 
 

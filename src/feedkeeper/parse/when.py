@@ -34,6 +34,7 @@ from feedkeeper.parse.dom import (
 from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, LookedBack, Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
+    LABEL_END_RE,
     PUBLISHED_RE,
     TAG_LABEL_RE,
     UPDATED_MARK_RE,
@@ -45,11 +46,6 @@ MAX_DATE_TEXT = 40
 # A date's label ends the text before it ("更新于：", "… · Updated", "Posted on"): the
 # end of that text this long is read for one.
 MAX_LABEL_TEXT = 24
-_LABEL_END_RE = re.compile(
-    r"(?:更新|修改|发表|发布|创建|updated|modified|edited|posted|published|created)"
-    r"\s*(?:于|时间|on|at)?\s*[:：]?\s*$",
-    re.I,
-)
 # A group's date header sits right before the card or one of its nearest ancestors.
 MAX_CONTEXT_LEVELS = 4
 MAX_CONTEXT_SIBLINGS = 2
@@ -254,7 +250,7 @@ def _labels(
             return True, False
     for before in _previous_texts(node):
         before = before[-MAX_LABEL_TEXT:]
-        if _LABEL_END_RE.search(before) is None:  # a label ends the text before a date
+        if LABEL_END_RE.search(before) is None:  # a label ends the text before a date
             continue
         if PUBLISHED_RE.search(before) is not None:
             return False, True
