@@ -126,6 +126,26 @@ def test_an_icon_link_back_to_the_previous_page_is_no_next() -> None:
     assert page.next_url is None
 
 
+@pytest.mark.parametrize(
+    ("pager", "url", "expected"),
+    [
+        # WordPress's next_posts_link(' Previous'): the older posts, the following page.
+        ('<div class="nav-previous"><a href="/page/2/"> Previous</a></div>', "/", "/page/2/"),
+        ('<a href="/page/3/">Previous</a> <a href="/">Next</a>', "/page/2/", "/page/3/"),
+        ('<a href="/page/4/">Previous</a> <a href="/page/2/">Next</a>', "/page/3/", "/page/4/"),
+        # Only a "next" leading back: taken as it reads (a site numbered backwards).
+        ('<a href="/page/2/">Next</a>', "/page/3/", "/page/2/"),
+        # A "previous" leading to the page before is still no next.
+        ('<a href="/page/2/">Previous</a>', "/page/3/", None),
+    ],
+)
+def test_a_pager_label_reading_backwards_yields_to_the_page_numbers(
+    pager: str, url: str, expected: str | None
+) -> None:
+    page = parse_listing(_listing(CARDS, f"<nav>{pager}</nav>"), f"https://blog.example{url}")
+    assert page.next_url == (expected and f"https://blog.example{expected}")
+
+
 def test_numbered_pager_on_the_last_page_has_no_next() -> None:
     pager = '<nav><a href="/">1</a> <span class="current">2</span></nav>'
     page = parse_listing(_listing(CARDS, pager), "https://blog.example/page/2/")

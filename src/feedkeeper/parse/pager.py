@@ -122,7 +122,13 @@ def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Page
             return Pager(link.url, "rel=next link")
     for link in links:
         if _reads_next(link):
-            return Pager(link.url, f"link reading {(link.text or link.hint)!r}")
+            reading = Pager(link.url, f"link reading {(link.text or link.hint)!r}")
+            here_number = page_number(page.url_key)
+            if not here_number or not _leads_back(page, link, here_number):
+                return reading
+            # WordPress's "Previous" (older posts) and "Next" (newer): the numbers tell.
+            current = _current_number(page, numbered)
+            return (current == here_number and _next_by_url(links, current)) or reading
     head_next = _head_next(page)
     if head_next:
         return Pager(head_next, "<link rel=next> in the head")
@@ -132,19 +138,30 @@ def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Page
         if _number(link, here) == current + 1 and page_number(link.url) == current + 1:
             reason = f"numbered link {current + 1} after the current page {current}"
             return Pager(link.url, reason, numbered=True)
-    return _next_by_url(links, current)
+    return _next_by_url(links, current) or Pager()
 
 
-def _next_by_url(links: list[PagerLink], current: int) -> Pager:
-    """Return the link whose URL is the page after this one, whatever it shows (an icon)."""
+def _leads_back(page: Page, link: PagerLink, here_number: int) -> bool:
+    """Whether a link reading "next" leads to a page before this one, numbered in its URL."""
+    number = page_number(link.url)
+    if number is None:
+        number = 1 if is_site_root(link.url) or page.url_key.startswith(link.url) else None
+    return number is not None and number < here_number
+
+
+def _next_by_url(links: list[PagerLink], current: int) -> Pager | None:
+    """Return the link whose URL is the page after this one, whatever it shows.
+
+    An icon shows nothing, and a label may read backwards: WordPress's
+    ``next_posts_link(' Previous')`` leads to the older posts, the following page.
+    """
     for link in links:
-        # A link reading "previous", or a number its URL disagrees with, is not trusted.
-        if PREV_RE.match(link.text) or link.text.isdigit():
+        if link.text.isdigit():  # a number its URL disagrees with
             continue
         if page_number(link.url) == current + 1:
             reason = f"link to page {current + 1} after the current page {current}"
             return Pager(link.url, reason, numbered=True)
-    return Pager()
+    return None
 
 
 def _selected_next(page: Page, selector: str) -> str | None:
