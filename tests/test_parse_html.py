@@ -284,6 +284,24 @@ def test_an_intro_block_beside_the_cards_is_no_card() -> None:
     assert [card.title for card in page.cards] == ["Post 0", "Post 1", "Post 2"]
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Posted on January 11, 2025 by admin in Machine Learning", "2025-01-11"),
+        ("发表于 2025-01-11 | 分类于 机器学习 | 阅读次数 300 | 评论 2", "2025-01-11"),
+        ("posted @ 2026-01-11 21:30 小舟 阅读(36) 评论(0) 推荐(0) 编辑", "2026-01-11"),
+        # A longer line that does not open with the label mentions a date: no date line.
+        ("We moved the blog on January 11, 2025, and kept every old link", None),
+    ],
+)
+def test_a_long_meta_line_opening_with_its_label_gives_the_date(
+    line: str, expected: str | None
+) -> None:
+    html = _listing("".join(_card(n, f'<div class="meta">{line}</div>') for n in range(3)))
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [card.published for card in cards] == [expected] * 3
+
+
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
     bodies = [
         "<p>Make the header <code>sticky</code> with one line of CSS.</p>",

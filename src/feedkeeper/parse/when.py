@@ -213,7 +213,11 @@ def _is_icon(node: LexborNode) -> bool:
 def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
     text = collapse(node.text_content or "")
     parent = node.parent
-    if not text or len(text) > MAX_DATE_TEXT or parent is None:
+    if not text or parent is None:
+        return
+    # A longer line is a date line when it opens with the date's label ("Posted on
+    # January 11, 2025 by ada in Notes", "发表于 2025-01-11 | 分类于 …").
+    if len(text) > MAX_DATE_TEXT and PUBLISHED_RE.search(text, 0, MAX_LABEL_TEXT) is None:
         return
     seen = parse_date(text) if _DIGIT_RE.search(text) else None
     month_day = None if seen or not _DIGIT_RE.search(text) else parse_month_day(text)
