@@ -302,6 +302,36 @@ def test_a_long_meta_line_opening_with_its_label_gives_the_date(
     assert [card.published for card in cards] == [expected] * 3
 
 
+@pytest.mark.parametrize(
+    ("heading", "pinned"),
+    [
+        ("置顶文章", True),
+        ("📌 Pinned posts", True),
+        ("Sticky", True),
+        ("Featured", False),
+        ("置顶功能的三种做法与取舍", False),
+    ],
+)
+@pytest.mark.parametrize("inside", [True, False])
+def test_a_section_headed_as_pinned_pins_its_cards(
+    heading: str, pinned: bool, inside: bool
+) -> None:
+    first = "".join(_card(n) for n in range(2))
+    rest = "".join(_card(n) for n in range(2, 6))
+    if inside:  # the heading as the section's first element
+        html = _listing(
+            f'<section class="top"><h2>{heading}</h2>{first}</section>'
+            f'<section class="list"><h2>文章列表</h2>{rest}</section>'
+        )
+    else:  # the heading before the element holding the cards
+        html = _listing(
+            f'<h2 class="divider">{heading}</h2><div class="cards">{first}</div>'
+            f'<h2 class="divider">文章列表</h2><div class="cards">{rest}</div>'
+        )
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [card.pinned for card in cards] == [pinned] * 2 + [False] * 4
+
+
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
     bodies = [
         "<p>Make the header <code>sticky</code> with one line of CSS.</p>",

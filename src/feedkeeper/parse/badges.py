@@ -3,7 +3,8 @@
 A badge is no part of the title. It is found by structure (an element of the title
 whose whole text is a badge word) or as a bracketed word at either end of the title
 text; a plain ``置顶`` leading the title counts too, being no word a title begins with.
-A pin badge anywhere among a card's short meta elements marks the post as pinned.
+A pin badge anywhere among a card's short meta elements marks the post as pinned, and
+so does a section headed as pinned ("置顶文章", "Pinned posts") holding the card.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.dom import ancestors, classes, collapse, first_element_child, is_visible
+from feedkeeper.parse.dom import (
+    ancestors,
+    classes,
+    collapse,
+    first_element_child,
+    is_visible,
+)
 from feedkeeper.parse.page import PIN_MARK_RE, Page
 
 _PIN_WORDS = r"已?置顶|置頂|pinned|sticky|top"
@@ -47,6 +54,15 @@ _SEPARATORS = " :：|｜-—·"
 _TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})
 # A meta element this short may be a badge; longer text is a sentence that mentions one.
 MAX_BADGE_CHARS = 8
+# A section's heading naming its posts pinned ("置顶文章", "📌 Pinned posts").
+_PIN_SECTION_RE = re.compile(
+    r"^\W*(?:(?:已?置顶|置頂)(?:文章|博文|帖子|内容)?|(?:pinned|sticky)"
+    r"(?:\s+(?:posts?|articles?|stories|entries))?)\W*$",
+    re.I,
+)
+MAX_SECTION_HEADING = 16
+# How far above a card's parent the section's heading may sit.
+_SECTION_LEVELS = 3
 
 
 def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
@@ -110,3 +126,45 @@ def may_hold_pin_word(text: str) -> bool:
     # and dropping it is cheaper than lowering a page of CJK text.
     letters = text.encode("ascii", "ignore").lower()
     return b"pinned" in letters or b"sticky" in letters
+
+
+def in_pinned_section(page: Page, root: LexborNode, verdicts: dict[int, bool]) -> bool:
+    """Tell whether the card sits in a section headed as pinned (Shoka's "置顶文章").
+
+    The nearest heading tells: the first element of the cards' parent when it is no card,
+    else the element just before the parent or one of its nearest ancestors. ``verdicts``
+    keeps each parent's answer, for the cards that share it.
+    """
+    parent = root.parent
+    if parent is None:
+        return False
+    key = parent.mem_id
+    if key not in verdicts:
+        verdicts[key] = _section_pinned(page, root, parent)
+    return verdicts[key]
+
+
+def _section_pinned(page: Page, root: LexborNode, parent: LexborNode) -> bool:
+    first = first_element_child(parent)
+    if first is not None and first.mem_id != root.mem_id and _names_a_section(page, first):
+        return _reads_pinned(page, first)
+    node: LexborNode | None = parent
+    for _ in range(_SECTION_LEVELS):
+        if node is None:
+            return False
+        before = node.prev
+        while before is not None and (before.tag or "").startswith("-"):
+            before = before.prev  # text and comments
+        if before is not None:
+            return _names_a_section(page, before) and _reads_pinned(page, before)
+        node = node.parent
+    return False
+
+
+def _names_a_section(page: Page, node: LexborNode) -> bool:
+    """A short text with no link: a heading, not a card or a widget."""
+    return node.css_first("a[href]") is None and len(page.text_of(node)) <= MAX_SECTION_HEADING
+
+
+def _reads_pinned(page: Page, node: LexborNode) -> bool:
+    return _PIN_SECTION_RE.match(page.text_of(node)) is not None and is_visible(node, page.hidden)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from feedkeeper.cards import Card, ParsedPage, merge_repeated
 from feedkeeper.errors import ParseError
+from feedkeeper.parse.badges import in_pinned_section
 from feedkeeper.parse.dates import with_year
 from feedkeeper.parse.detect import Detection, detect_cards
 from feedkeeper.parse.fields import CardParts, read_card
@@ -24,6 +25,7 @@ def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> P
     if profile is not None and profile.card:
         parts = read_with_profile(page, profile)
         fill_years(parts)
+        pin_sections(page, parts)
     else:
         detection = detect_cards(page, complete=False)
         parts = read_cards(page, detection)
@@ -47,6 +49,7 @@ def read_cards(page: Page, detection: Detection) -> list[CardParts]:
     parts = [read_card(page, block, links[block.node.mem_id]) for block in detection.cards]
     parts = [part for part in parts if part.card.title or part.card.excerpt]
     fill_years(parts)
+    pin_sections(page, parts)
     return parts
 
 
@@ -75,6 +78,14 @@ def assess(detection: Detection, cards: list[Card]) -> tuple[float, list[str]]:
         confidence *= 0.8
         warnings.append("another list of links scored almost as high")
     return round(confidence, 2), warnings
+
+
+def pin_sections(page: Page, parts: list[CardParts]) -> None:
+    """Pin the cards of a section headed as pinned ("置顶文章")."""
+    verdicts: dict[int, bool] = {}
+    for part in parts:
+        if not part.card.pinned and in_pinned_section(page, part.root, verdicts):
+            part.card = replace(part.card, pinned=True)
 
 
 def fill_years(parts: list[CardParts]) -> None:
