@@ -332,6 +332,18 @@ def test_a_section_headed_as_pinned_pins_its_cards(
     assert [card.pinned for card in cards] == [pinned] * 2 + [False] * 4
 
 
+def test_a_label_before_a_link_names_its_kind_whatever_its_path() -> None:
+    meta = (
+        '<p class="meta">Posted in <a href="/topics/ml/">ML</a> | 标签：'
+        '<a href="/k/1.html">torch</a>, <a href="/k/2.html">cuda</a> · '
+        '<a href="/about/">About</a></p>'
+    )
+    html = _listing("".join(_card(n, meta) for n in range(3)))
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [card.url for card in cards] == [f"https://b.example/posts/{n}/" for n in range(3)]
+    assert {(card.categories, card.tags) for card in cards} == {(("ML",), ("torch", "cuda"))}
+
+
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
     bodies = [
         "<p>Make the header <code>sticky</code> with one line of CSS.</p>",

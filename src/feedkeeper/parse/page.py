@@ -20,9 +20,11 @@ from feedkeeper.parse.urls import (
     is_subpage,
     link_kind,
     resolve,
+    site_of,
     strip_fragment,
     target_of,
 )
+from feedkeeper.parse.vocab import TERM_LABEL_END_RE
 
 # What an archive row's earlier siblings show first, nearest first: a group heading's
 # (year, month), and whether another row's date header came first instead.
@@ -276,6 +278,8 @@ def _links(anchors: list[LexborNode], base_url: str, hidden: frozenset[int]) -> 
     found: list[Link] = []
     walks = LinkWalks(hidden)
     targets: dict[str, Target] = {}  # a card links its post twice, a page its tags often
+    labelled: dict[int, TaxonomyKind] = {}  # links given a kind by a label before them
+    site = site_of(base_url)
     for node in anchors:
         attrs = node.attributes
         href = attrs.get("href") or ""
@@ -285,8 +289,35 @@ def _links(anchors: list[LexborNode], base_url: str, hidden: frozenset[int]) -> 
             target = targets[href] = NO_TARGET if url is None else target_of(url)
         rel = attrs.get("rel")
         rel = rel.lower() if rel else ""
-        found.append(Link(node, target.url, rel, target, link_kind(target, rel), walks))
+        kind = link_kind(target, rel)
+        if kind is None and target.post_shape and target.site == site:
+            kind = _labelled_kind(node, labelled)  # else it could be taken for a post
+        found.append(Link(node, target.url, rel, target, kind, walks))
     return found
+
+
+# A label ending the text before a link is read in this many of its last characters.
+MAX_TERM_LABEL = 24
+# Between two term links after one label ("标签: <a>x</a>, <a>y</a>").
+_TERM_SEPARATORS = " \t\n\r,，、"
+
+
+def _labelled_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> TaxonomyKind | None:
+    """Return the kind a label just before the link gives it ("分类：", "Tags:", "Posted
+    in"), or the kind of the labelled link before it in the same list; record it."""
+    before = node.prev
+    if before is None or before.tag != "-text":
+        return None
+    text = before.text_content or ""
+    match = TERM_LABEL_END_RE.search(text, max(0, len(text) - MAX_TERM_LABEL))
+    kind: TaxonomyKind | None = None
+    if match is not None:
+        kind = "category" if match.group("category") else "tag"
+    elif not text.strip(_TERM_SEPARATORS) and before.prev is not None:
+        kind = labelled.get(before.prev.mem_id)
+    if kind is not None:
+        labelled[node.mem_id] = kind
+    return kind
 
 
 def ancestry(node: LexborNode, known: dict[int, list[LexborNode]]) -> list[LexborNode]:

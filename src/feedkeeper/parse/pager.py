@@ -229,4 +229,6 @@ def _is_page_link(link: PagerLink, here: str) -> bool:
     if page_number(link.url) is None and not is_site_root(link.url):
         return False
     reads_pager = "next" in link.rel or "prev" in link.rel or _reads_next(link)
-    return reads_pager or bool(PREV_RE.match(link.text) or FIRST_LAST_RE.match(link.text))
+    # "»" titled "尾页" (the last page) is a page link, though no next one.
+    reads_edge = FIRST_LAST_RE.match(link.text) or (link.hint and FIRST_LAST_RE.match(link.hint))
+    return reads_pager or bool(PREV_RE.match(link.text) or reads_edge)

@@ -144,9 +144,12 @@ def _most_common(items: list[Item]) -> tuple[Item, int]:
 
 
 def _distinct_cards(blocks: list[Block]) -> list[Block]:
+    for block in blocks:
+        block.main = main_link(block)
+    blocks = _headed_runs(blocks)
     counts: dict[str, int] = {}  # blocks by post URL (a block's key is its main link's)
     for block in blocks:
-        main = block.main = main_link(block)
+        main = block.main
         if main is not None and main.key:
             counts[main.key] = counts.get(main.key, 0) + 1
     # A post shown twice (pinned teaser, then its card) keeps both: their fields are merged.
@@ -156,6 +159,25 @@ def _distinct_cards(blocks: list[Block]) -> list[Block]:
         if block.main is not None
         and counts.get(block.main.key, FURNITURE_REPEATS) < FURNITURE_REPEATS
     ]
+
+
+def _headed_runs(blocks: list[Block]) -> list[Block]:
+    """Drop the lines that link a heading's post again right after it (a "Read more", a
+    comment count): in a flat listing they are the post's lines, not cards of their own
+    (emlog writes ``h2``, ``p.date``, the excerpt, ``p.readmore``, ``p.count`` a post)."""
+    kept: list[Block] = []
+    for block in blocks:
+        last = kept[-1] if kept else None
+        if (
+            last is not None
+            and last.node.tag in HEADINGS
+            and last.main is not None
+            and block.main is not None
+            and last.main.key == block.main.key
+        ):
+            continue
+        kept.append(block)
+    return kept
 
 
 def main_link(block: Block) -> PostLink | None:

@@ -46,6 +46,13 @@ CATEGORY_LABEL_RE = re.compile(
     r"^\s*(?:分类于?|类别|栏目|categor(?:y|ies)|filed\s+under)\s*[:：]?", re.I
 )
 TAG_LABEL_RE = re.compile(r"^\s*(?:标签|tags?|tagged(?:\s+with)?)\s*[:：]?", re.I)
+# A label ending the text just before a term link ("分类：<a href=/sort/2>", "Posted in
+# <a>"): the link names a category or a tag whatever its path.
+TERM_LABEL_END_RE = re.compile(
+    r"(?:(?P<category>分类于?|类别|栏目|\b(?:categor(?:y|ies)|filed\s+under|posted\s+in))"
+    r"|(?P<tag>标签|\b(?:tags?|tagged(?:\s+with)?)))\s*[:：]?\s*$",
+    re.I,
+)
 CATEGORY_ICON_RE = re.compile(r"folder|categor|archive", re.I)
 TAG_ICON_RE = re.compile(r"(?:^|-)tags?(?:$|-)", re.I)
 # Names in one text: split at commas and bars, and at a slash set apart by spaces
