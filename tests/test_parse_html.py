@@ -344,6 +344,21 @@ def test_a_label_before_a_link_names_its_kind_whatever_its_path() -> None:
     assert {(card.categories, card.tags) for card in cards} == {(("ML",), ("torch", "cuda"))}
 
 
+def test_names_in_elements_classed_as_terms_are_read_without_links() -> None:
+    meta = (
+        '<div class="page-info"><span class="page-category-info" aria-label="分类">'
+        '<svg></svg><span class="page-category-item clickable" role="navigation">后端</span>'
+        '</span><span class="page-tag-info"><span class="page-tag-item tag3 clickable">'
+        'Python</span><span class="page-tag-item tag5 clickable">asyncio</span></span>'
+        '<span class="tag is-warning">置顶</span><p class="tagline">A longer line that is '
+        "no name of anything at all</p></div>"
+    )
+    html = _listing("".join(_card(n, meta) for n in range(3)))
+    cards = parse_listing(html, "https://b.example/").cards
+    assert {(card.categories, card.tags) for card in cards} == {(("后端",), ("Python", "asyncio"))}
+    assert all("后端" not in (card.excerpt or "") for card in cards)
+
+
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
     bodies = [
         "<p>Make the header <code>sticky</code> with one line of CSS.</p>",

@@ -9,9 +9,9 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.cards import Card, find_placeholders
 from feedkeeper.elements import HEADINGS
-from feedkeeper.parse.badges import shows_pin, title_without_badges
+from feedkeeper.parse.badges import BADGE_RE, shows_pin, title_without_badges
 from feedkeeper.parse.blocks import Block, PostLink
-from feedkeeper.parse.dates import with_year
+from feedkeeper.parse.dates import parse_date, with_year
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.page import BYLINE_RE, Link, Page
@@ -35,6 +35,11 @@ from feedkeeper.parse.when import (
 from feedkeeper.text import normalize_space, split_ellipsis
 
 Title = tuple[str | None, bool]  # the title's text, and whether a badge in it is a pin
+# A class naming a category or a tag: a whole token, or a part of one set apart by - or _.
+_TERM_CLASS_RE = re.compile(r"(?:^|[-_])(?:(?P<category>categor(?:y|ies))|tags?)(?:$|[-_])", re.I)
+_TERM_CLASS_CSS = "[class*='categor'], [class*='tag']"
+# A name shown as a term is short; longer text is a sentence.
+MAX_TERM_CHARS = 24
 _URL_YEAR_RE = re.compile(r"/((?:19|20)\d{2})/")
 _HEADING_CSS = "h1, h2, h3, h4, h5, h6"
 
@@ -71,6 +76,10 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     scan = scan_card(page, root, title_node, linked_categories is None or linked_tags is None)
     categories = linked_categories or _labelled(scan, CATEGORY_ICON_RE, CATEGORY_LABEL_RE)
     tags = linked_tags or _labelled(scan, TAG_ICON_RE, TAG_LABEL_RE)
+    if not categories.names or not tags.names:
+        named = _class_named(page, root, title_node)
+        categories = categories if categories.names else named["category"]
+        tags = tags if tags.names else named["tag"]
     hit = choose_date(scan.dates)
     indicators = [h.node for h in scan.dates if not h.in_prose or h is hit]
     indicators += categories.nodes
@@ -207,6 +216,50 @@ def _labelled(scan: CardScan, icon_re: re.Pattern[str], label_re: re.Pattern[str
             if names:
                 return Terms(names, (parent,))
     return Terms()
+
+
+def _class_named(
+    page: Page, root: LexborNode, title: LexborNode | None
+) -> dict[TaxonomyKind, Terms]:
+    """Return the names shown, with no link, in elements classed as a category or a tag:
+    Ghost's ``span.post-card-primary-tag``, VuePress hope's ``span.page-tag-item``.
+
+    A list of them gives its items; a badge ("置顶", "原创") or a date is no name.
+    """
+    found: dict[TaxonomyKind, Terms] = {"category": Terms(), "tag": Terms()}
+    matched = root.css(_TERM_CLASS_CSS)  # in document order: what a node holds follows it
+    for index, node in enumerate(matched):
+        kind = _term_class(node)
+        if kind is None or node.mem_id == root.mem_id or found[kind].names:
+            continue
+        after = matched[index + 1] if index + 1 < len(matched) else None
+        if (after is not None and contains(node, after)) or node.css_first("a[href]"):
+            continue  # a list of them, or linked names (read as links)
+        text = page.text_of(node).lstrip("#＃").strip()
+        if not text or len(text) > MAX_TERM_CHARS or BADGE_RE.match(text) or parse_date(text):
+            continue
+        if (title is not None and contains(node, title)) or not is_visible(node, page.hidden):
+            continue
+        items = [n for n in _siblings_alike(node, kind) if page.text_of(n).strip()]
+        names = tuple(dict.fromkeys(page.text_of(n).lstrip("#＃").strip() for n in items))
+        found[kind] = Terms(names, tuple(items))
+    return found
+
+
+def _term_class(node: LexborNode) -> TaxonomyKind | None:
+    for token in classes(node):
+        match = _TERM_CLASS_RE.search(token)
+        if match is not None:
+            return "category" if match.group("category") else "tag"
+    return None
+
+
+def _siblings_alike(node: LexborNode, kind: TaxonomyKind) -> list[LexborNode]:
+    """Return the element and its siblings of the same tag classed as the same kind."""
+    parent = node.parent
+    if parent is None:
+        return [node]
+    return [n for n in parent.iter() if n.tag == node.tag and _term_class(n) == kind]
 
 
 def _next_content(node: LexborNode) -> LexborNode | None:
