@@ -146,6 +146,45 @@ def test_a_pager_label_reading_backwards_yields_to_the_page_numbers(
     assert page.next_url == (expected and f"https://blog.example{expected}")
 
 
+@pytest.mark.parametrize(
+    ("head", "pager", "expected"),
+    [
+        # MkDocs and Sphinx name the next document of their navigation in the head.
+        ("/docs/about/", '<span class="current">1</span> <a href="/page/2/">2</a>', "/page/2/"),
+        ("/about.html", "", None),
+        # A listing's own: numbered, or a cursor.
+        ("/page/2/", "", "/page/2/"),
+        (
+            "/search?updated-max=2025-01-01T00:00:00Z&max-results=7",
+            "",
+            "/search?updated-max=2025-01-01T00:00:00Z&max-results=7",
+        ),
+    ],
+)
+def test_a_head_next_link_counts_only_where_it_names_a_listing_page(
+    head: str, pager: str, expected: str | None
+) -> None:
+    html = _listing(CARDS, f"<nav>{pager}</nav>").replace(
+        "<html>", f'<html><head><link rel="next" href="{head}"></head>'
+    )
+    page = parse_listing(html, "https://blog.example/")
+    assert page.next_url == (expected and f"https://blog.example{expected}")
+
+
+@pytest.mark.parametrize(
+    "older",
+    [
+        '<a class="blog-pager-older-link" href="/search?updated-max=x" title="较早的博文">较早的博文</a>',
+        '<a href="/search?updated-max=x">較舊的文章</a>',
+        '<a href="/search?updated-max=x">前の投稿</a>',
+        '<a class="blog-pager-older-link" href="/search?updated-max=x"><i class="arrow"></i></a>',
+    ],
+)
+def test_older_posts_read_as_the_next_page_in_other_words(older: str) -> None:
+    page = parse_listing(_listing(CARDS, f"<nav>{older}</nav>"), "https://blog.example/")
+    assert page.next_url == "https://blog.example/search?updated-max=x"
+
+
 def test_numbered_pager_on_the_last_page_has_no_next() -> None:
     pager = '<nav><a href="/">1</a> <span class="current">2</span></nav>'
     page = parse_listing(_listing(CARDS, pager), "https://blog.example/page/2/")

@@ -18,7 +18,14 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.elements import is_hidden
 from feedkeeper.parse.dom import ancestors, attr, classes, is_visible
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.urls import is_same_site, is_site_root, page_number, site_of, strip_fragment
+from feedkeeper.parse.urls import (
+    is_same_site,
+    is_site_root,
+    page_number,
+    site_of,
+    split_url,
+    strip_fragment,
+)
 from feedkeeper.parse.vocab import (
     CURRENT_CLASSES,
     FIRST_LAST_RE,
@@ -183,7 +190,16 @@ def _reads_next(link: PagerLink) -> bool:
         return False
     parent = link.node.parent
     tokens = classes(link.node) + (classes(parent) if parent is not None else [])
-    return any(NEXT_HINT_RE.search(token) for token in tokens) and page_number(link.url) is not None
+    if not any(NEXT_HINT_RE.search(token) for token in tokens):
+        return False
+    # A listing's next page is numbered, or a cursor (Blogger's ``?updated-max=``); a
+    # "next-post" link leads to a post.
+    return page_number(link.url) is not None or _has_query(link.url)
+
+
+def _has_query(url: str) -> bool:
+    parts = split_url(url)
+    return parts is not None and bool(parts.query)
 
 
 def _head_next(page: Page) -> str | None:
@@ -193,6 +209,10 @@ def _head_next(page: Page) -> str | None:
         return None
     url = page.resolve(attr(node, "href"))
     if url is None or not is_same_site(url, page.url) or strip_fragment(url) == page.url_key:
+        return None
+    # Documentation generators (MkDocs, Sphinx) name the next document of their navigation
+    # so: only a numbered page, or a cursor in the query, is a listing's next page.
+    if page_number(url) is None and not _has_query(url):
         return None
     return url
 

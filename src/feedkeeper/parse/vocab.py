@@ -19,7 +19,10 @@ READ_MORE_RE = re.compile(
 )
 NEXT_RE = re.compile(
     rf"^{_EDGE}(?:下一页|下页|后一页|下一頁|次のページ|next(?:\s+page)?|next-page|older"
-    rf"(?:\s+(?:posts?|entries|articles))?|more\s+posts|[»›→>]+){_EDGE}$",
+    rf"(?:\s+(?:posts?|entries|articles))?|more\s+posts|[»›→>]+"
+    # Blogger's and WordPress's "older posts" in Chinese and Japanese.
+    rf"|(?:较早|較早|较旧|較舊|更早|更旧|更舊)的?(?:博文|文章|帖子)|更多(?:博文|文章)"
+    rf"|(?:前|古い)の(?:投稿|記事)){_EDGE}$",
     re.I,
 )
 PREV_RE = re.compile(
@@ -28,7 +31,7 @@ PREV_RE = re.compile(
     re.I,
 )
 FIRST_LAST_RE = re.compile(rf"^{_EDGE}(?:首页|尾页|末页|first|last|home){_EDGE}$", re.I)
-NEXT_HINT_RE = re.compile(r"(?:^|[-_\s])next(?:$|[-_\s])|下一页", re.I)
+NEXT_HINT_RE = re.compile(r"(?:^|[-_\s])(?:next|older)(?:$|[-_\s])|下一页", re.I)
 CURRENT_CLASSES = frozenset({"current", "active", "is-current", "is-active", "selected"})
 
 # The lookaheads let the positions where no word can start fail at once.
