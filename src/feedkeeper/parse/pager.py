@@ -1,9 +1,11 @@
 """The pager: the link to the following listing page, and the other page links.
 
-The next page is, in order of trust: a visible ``rel=next`` link, a visible link
-reading like "Next"/"下一页"/"»" (text, aria-label or title), a ``<link rel=next>``
-in the head, the numbered link after the current page ("1 2" pagers), and finally a
-link to the page after the current one that shows only an icon (an arrow).
+The next page is, in order of trust: a visible ``rel=next`` link; a visible link
+reading like "Next"/"下一页"/"»"/"较早的博文" (text, aria-label or title), unless its URL
+leads back from this numbered page; a ``<link rel=next>`` in the head naming a numbered
+page or a cursor (not a documentation site's next document); the numbered link after
+the current page ("1 2" pagers); and finally a link to the page after the current one,
+whatever it shows (an arrow, or "Previous" meaning older posts).
 Hidden or disabled links and links to other sites never count.
 """
 
