@@ -398,6 +398,22 @@ def test_names_in_elements_classed_as_terms_are_read_without_links() -> None:
     assert all("后端" not in (card.excerpt or "") for card in cards)
 
 
+@pytest.mark.parametrize(
+    "actions",
+    [
+        "<button>赞同 128</button><button>12 条评论</button><button>分享</button>",
+        "<button>Like 123</button><button>4 comments</button><button>Share</button>",
+    ],
+)
+def test_a_card_s_buttons_are_no_part_of_its_excerpt(actions: str) -> None:
+    body = (
+        f'<div class="rich"><span>显存优化的几种做法…</span><div class="act">{actions}</div></div>'
+    )
+    html = _listing("".join(_card(n, body) for n in range(3)).replace("<p>", "<p hidden>"))
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [(card.excerpt, card.truncated) for card in cards] == [("显存优化的几种做法", True)] * 3
+
+
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
     bodies = [
         "<p>Make the header <code>sticky</code> with one line of CSS.</p>",

@@ -13,6 +13,8 @@ UNRENDERED_TAGS = frozenset(
     {"script", "style", "template", "noscript", "-comment", "svg", "iframe", "object",
      "head", "title", "select", "textarea", "canvas", "video", "audio"}
 )  # fmt: skip
+# An excerpt is text to read: a card's buttons ("赞同 128", "Share") are controls.
+UNREAD_IN_EXCERPT = UNRENDERED_TAGS | {"button"}
 LANDMARK_TAGS = frozenset({"nav", "aside", "header", "footer"})
 LANDMARK_ROLES = frozenset({"navigation", "complementary", "banner", "contentinfo"})
 
@@ -172,11 +174,17 @@ def render_text(node: LexborNode, skip: Collection[int] = ()) -> str:
     return collapse("".join(parts))
 
 
-def render_into(node: LexborNode, skip: Collection[int], parts: list[str]) -> None:
+def render_into(
+    node: LexborNode,
+    skip: Collection[int],
+    parts: list[str],
+    unread: Collection[str] = UNRENDERED_TAGS,
+) -> None:
     """Append the node's rendered text to ``parts``, unnormalised (a text node renders as is).
 
     One pass in document order: a block element puts a space before itself, and text
-    that follows a block puts one after it; skipped subtrees are jumped over.
+    that follows a block puts one after it; skipped subtrees, and elements whose tag is
+    in ``unread``, are jumped over.
     """
     tag = node.tag
     if tag == "-text":
@@ -205,7 +213,7 @@ def render_into(node: LexborNode, skip: Collection[int], parts: list[str]) -> No
         tag = current.tag
         if tag in ("-comment", "-text"):  # a comment, or a text node of no text
             continue
-        if tag in UNRENDERED_TAGS or (current.mem_id in skip and current.mem_id != root_id):
+        if tag in unread or (current.mem_id in skip and current.mem_id != root_id):
             resume = following_id(current, root_id)
             if resume is None:
                 break

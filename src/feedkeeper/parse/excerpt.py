@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import BLOCK_TAGS
 from feedkeeper.parse.dom import (
-    UNRENDERED_TAGS,
+    UNREAD_IN_EXCERPT,
     ancestors,
     collapse,
     render_into,
@@ -78,7 +78,7 @@ def find_excerpt(
         tag, key = node.tag, node.mem_id
         if key == title_id:
             run.close(before_title=True)
-        elif tag in UNRENDERED_TAGS or tag == "-text" or key in skip or key in hidden:
+        elif tag in UNREAD_IN_EXCERPT or tag == "-text" or key in skip or key in hidden:
             continue
         elif key in title_path or (key in marked and _needs_split(node, marked, skip)):
             children = list(node.iter(include_text=True))
@@ -88,7 +88,7 @@ def find_excerpt(
             run.close()
         else:
             start = len(run.parts)
-            render_into(node, unshown, run.parts)
+            render_into(node, unshown, run.parts, UNREAD_IN_EXCERPT)
             if _is_stats_line(run.parts, start):  # "1.2k 36 8", "2d ago · 7 min read"
                 del run.parts[start:]
                 run.close()
