@@ -174,7 +174,8 @@ def test_a_head_next_link_counts_only_where_it_names_a_listing_page(
 @pytest.mark.parametrize(
     "older",
     [
-        '<a class="blog-pager-older-link" href="/search?updated-max=x" title="较早的博文">较早的博文</a>',
+        '<a class="blog-pager-older-link" href="/search?updated-max=x" title="较早的博文">'
+        "较早的博文</a>",
         '<a href="/search?updated-max=x">較舊的文章</a>',
         '<a href="/search?updated-max=x">前の投稿</a>',
         '<a class="blog-pager-older-link" href="/search?updated-max=x"><i class="arrow"></i></a>',
@@ -412,6 +413,34 @@ def test_a_card_s_buttons_are_no_part_of_its_excerpt(actions: str) -> None:
     html = _listing("".join(_card(n, body) for n in range(3)).replace("<p>", "<p hidden>"))
     cards = parse_listing(html, "https://b.example/").cards
     assert [(card.excerpt, card.truncated) for card in cards] == [("显存优化的几种做法", True)] * 3
+
+
+@pytest.mark.parametrize(
+    "mark",
+    [
+        '<i class="index-pin iconfont icon-top" title="Pin on top"></i>',  # Fluid
+        '<i class="fas fa-thumbtack level-item" title="Pinned"></i>',  # Icarus
+        "<div class='pin'><img alt='' src='/twemoji/1f4cc.svg'></div>",  # Volantis
+        '<footer class="entry-footer"><p>Featured post</p></footer>',  # Twenty Twenty-One
+        "<p>Pinned</p>",
+        '<span class="badge">置顶</span>',
+    ],
+)
+def test_a_pin_shown_apart_pins_the_post_and_is_no_excerpt(mark: str) -> None:
+    cards = "".join(_card(n, mark if n == 0 else "") for n in range(3))
+    page = parse_listing(_listing(cards), "https://b.example/")
+    assert [card.pinned for card in page.cards] == [True, False, False]
+    assert page.cards[0].excerpt == "What post 0 is about, in a sentence or two."
+
+
+@pytest.mark.parametrize(
+    "mark", ['<i class="spinner"></i>', '<i class="fa fa-pinterest"></i>', "<p>Pinyin</p>"]
+)
+def test_words_that_hold_pin_are_no_pin(mark: str) -> None:
+    cards = "".join(_card(n, mark) for n in range(3))
+    assert not any(
+        card.pinned for card in parse_listing(_listing(cards), "https://b.example/").cards
+    )
 
 
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:

@@ -78,7 +78,7 @@ def test_a_scan_without_labels_finds_the_same_dates_and_icons() -> None:
 
 def test_the_pin_word_test_misses_no_word_the_pin_pattern_takes() -> None:
     words = ["置顶", "已置顶", "[置頂]", "Pinned", "PINNED", "Sticky", "PİNNED", "pınned", "ſticky"]
-    words += ["STIC\u212aY", "【置顶】"]
+    words += ["STIC\u212aY", "【置顶】", "Featured post", "FEATURED  POST"]
     for word in words:
         assert _MARK_RE.match(word), word
         assert may_hold_pin_word(f"正文 {word} 正文"), word

@@ -32,7 +32,9 @@ BADGE_RE = re.compile(
 )
 PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*$", re.I)
 # Outside a title only unmistakable pin words count: "Top" there is a "back to top" link.
-_MARK_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|pinned|sticky)\s*{_CLOSE}?\s*$", re.I)
+_MARK_RE = re.compile(
+    rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|pinned|sticky|featured\s+post)\s*{_CLOSE}?\s*$", re.I
+)
 _LEADING_RE = re.compile(
     rf"^\s*(?:{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}|已?置顶(?=[\s:：|｜\-—·]))"
     r"[\s:：|｜\-—·]*",
@@ -88,16 +90,19 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
     return collapse(text), pinned
 
 
-def shows_pin(page: Page, root: LexborNode) -> bool:
-    """Tell whether a card shows a pin badge as a short text of its own ("置顶", "Pinned"),
-    or is marked ``sticky`` as WordPress marks a sticky post's card (``class="post sticky"``).
+def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:
+    """Return what shows the card pinned: a pin badge as a short text of its own ("置顶",
+    "Pinned", WordPress's "Featured post"), an icon marked as a pin, or the card itself
+    marked ``sticky`` as WordPress marks a sticky post's card (``class="post sticky"``).
 
-    Words in running text or code (``position: <code>sticky</code>``) are no badge.
+    Words in running text or code (``position: <code>sticky</code>``) are no badge. A
+    badge's element is no part of the excerpt.
     """
-    if "sticky" in classes(root) or any(_is_pin_mark(node) for node in page.marks_under(root)):
-        return True
-    if not page.mentions(may_hold_pin_word):
-        return False
+    if "sticky" in classes(root):
+        return [root]
+    marks = [node for node in page.marks_under(root) if _is_pin_mark(node)]
+    if marks or not page.mentions(may_hold_pin_word):
+        return marks
     for node in root.traverse(include_text=True):
         if node.tag != "-text":
             continue
@@ -106,8 +111,8 @@ def shows_pin(page: Page, root: LexborNode) -> bool:
             continue
         lineage = list(ancestors(node, root))
         if not any(a.tag in _TEXT_TAGS for a in lineage) and is_visible(node, page.hidden):
-            return True
-    return False
+            return [node.parent or root]
+    return []
 
 
 def _is_pin_mark(node: LexborNode) -> bool:
@@ -125,7 +130,7 @@ def may_hold_pin_word(text: str) -> bool:
     # The ASCII letters alone, lowered: a word of them stays whole when the rest is dropped,
     # and dropping it is cheaper than lowering a page of CJK text.
     letters = text.encode("ascii", "ignore").lower()
-    return b"pinned" in letters or b"sticky" in letters
+    return b"pinned" in letters or b"sticky" in letters or b"featured" in letters
 
 
 def in_pinned_section(page: Page, root: LexborNode, verdicts: dict[int, bool]) -> bool:

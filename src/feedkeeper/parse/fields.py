@@ -9,7 +9,7 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.cards import Card, find_placeholders
 from feedkeeper.elements import HEADINGS
-from feedkeeper.parse.badges import BADGE_RE, shows_pin, title_without_badges
+from feedkeeper.parse.badges import BADGE_RE, pin_marks, title_without_badges
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dates import parse_date, with_year
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
@@ -86,6 +86,8 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     indicators += tags.nodes
     indicators += _meta_links(block, link, links)
     indicators += _bylines(page, root)
+    pins = pin_marks(page, root)
+    indicators += [node for node in pins if node is not root]
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip)
     excerpt, truncated = _split_ellipsis(excerpt)
     url = link.url if link else None
@@ -104,7 +106,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         excerpt=excerpt or None,
         truncated=truncated and bool(excerpt),
         placeholders=find_placeholders(excerpt) if excerpt else (),
-        pinned=pinned or shows_pin(page, root),
+        pinned=pinned or bool(pins),
     )
     return CardParts(
         card, root, link.node if link else None, title_node, hit,

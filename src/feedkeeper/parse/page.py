@@ -35,10 +35,13 @@ LookedBack = tuple[tuple[int, int | None] | None, bool]
 # (NexT's <span class="post-sticky-flag" title="置顶">, FixIt's <span title="置顶">):
 # "marks" of a card.
 BYLINE_RE = re.compile("author|avatar|byline", re.I)
-PIN_MARK_RE = re.compile("sticky|thumbtack|pinned|置顶", re.I)
+# A pin shown as an icon: ``fa-thumbtack``, Fluid's ``index-pin``, Volantis's ``div.pin``,
+# ``title="置顶"``; "pin" is a word of its own (no "spinner", no "pinyin").
+PIN_MARK_RE = re.compile(r"sticky|thumbtack|pinned|置顶|(?:^|[\s_-])pin(?:$|[\s_-])", re.I)
 # Few alternatives: each costs every card's query a test of every element.
 MARKS_SELECTOR = (
-    "[class*='author'], [class*='avatar'], [class*='byline'], [class*='sticky'], [title*='置顶']"
+    "[class*='author'], [class*='avatar'], [class*='byline'], [class*='sticky'],"
+    " [class*='pin'], [class*='thumbtack'], [title*='置顶']"
 )
 _LINKS_AND_MARKS = f"a[href], {MARKS_SELECTOR}"
 # (The data- attributes: dates a page's scripts show, in elements sent empty, as jianshu's
