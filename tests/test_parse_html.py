@@ -443,6 +443,26 @@ def test_words_that_hold_pin_are_no_pin(mark: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "meta",
+    [
+        # Icarus in Chinese: "%s发表", "%s更新", a label closing each date's element.
+        '<span><time datetime="2023-08-12">2023-08-12</time>发表</span>'
+        '<span><time datetime="2023-09-01">2023-09-01</time>更新</span>',
+        '<span><time datetime="2023-09-01">2023-09-01</time>更新</span>'
+        '<span><time datetime="2023-08-12">2023-08-12</time>发表</span>',
+        # Labels before their dates: a label between two dates is the second's.
+        'Posted <time datetime="2023-08-12">Aug 12</time> Updated '
+        '<time datetime="2023-09-01">Sep 1</time>',
+    ],
+)
+def test_a_label_closing_the_date_s_element_is_the_date_s(meta: str) -> None:
+    html = _listing("".join(_card(n, f'<div class="level">{meta}</div>') for n in range(3)))
+    assert [card.published for card in parse_listing(html, "https://b.example/").cards] == [
+        "2023-08-12"
+    ] * 3
+
+
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
     bodies = [
         "<p>Make the header <code>sticky</code> with one line of CSS.</p>",

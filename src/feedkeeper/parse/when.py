@@ -46,6 +46,8 @@ MAX_DATE_TEXT = 40
 # A date's label ends the text before it ("更新于：", "… · Updated", "Posted on"): the
 # end of that text this long is read for one.
 MAX_LABEL_TEXT = 24
+# A label closing the date's own element ("<span><time>…</time>发表</span>") is a word.
+MAX_CLOSING_LABEL = 12
 # A group's date header sits right before the card or one of its nearest ancestors.
 MAX_CONTEXT_LEVELS = 4
 MAX_CONTEXT_SIBLINGS = 2
@@ -252,6 +254,12 @@ def _labels(
             return False, True
         if updated_re.search(place) is not None:
             return True, False
+    after = _closing_text(node)  # Icarus's "<span><time>…</time>发表</span>"
+    if after and len(after) <= MAX_CLOSING_LABEL:
+        if PUBLISHED_RE.match(after) is not None:
+            return False, True
+        if UPDATED_RE.match(after) is not None:
+            return True, False
     for before in _previous_texts(node):
         before = before[-MAX_LABEL_TEXT:]
         if LABEL_END_RE.search(before) is None:  # a label ends the text before a date
@@ -261,6 +269,18 @@ def _labels(
         if UPDATED_RE.search(before) is not None:
             return True, False
     return False, False
+
+
+def _closing_text(node: LexborNode) -> str:
+    """Return the text after the node that ends its parent ("发表" in ``<span><time>…
+    </time>发表</span>``), or "" where more follows: a label closing the date's element
+    is the date's, where one between two dates ("Posted A Updated B") is the next's."""
+    after = node.next
+    while after is not None and after.tag == "-comment":
+        after = after.next
+    if after is None or after.tag != "-text" or after.next is not None:
+        return ""
+    return (after.text_content or "").strip()
 
 
 def _previous_texts(node: LexborNode) -> list[str]:
