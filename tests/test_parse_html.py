@@ -463,6 +463,14 @@ def test_a_label_closing_the_date_s_element_is_the_date_s(meta: str) -> None:
     ] * 3
 
 
+@pytest.mark.parametrize("layout", ["right-sidebar", "ast-left-sidebar", "both-sidebars"])
+def test_a_sidebar_named_on_the_body_is_the_page_s_layout(layout: str) -> None:
+    html = _listing(CARDS).replace("<body>", f'<body class="blog {layout}">')
+    page = parse_listing(html, "https://b.example/")
+    assert len(page.cards) == 3
+    assert page.confidence == 1.0 and page.warnings == []
+
+
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
     bodies = [
         "<p>Make the header <code>sticky</code> with one line of CSS.</p>",

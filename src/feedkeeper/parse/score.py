@@ -317,7 +317,10 @@ def _is_landmark(node: LexborNode) -> bool:
 
 def _has_sidebar_token(node: LexborNode) -> bool:
     """Tell whether the element's id or class names it a sidebar or widget (``no-sidebar``
-    or ``sidebar-collapsed`` name a layout's state, not the sidebar)."""
+    or ``sidebar-collapsed`` name a layout's state, not the sidebar; on the page's
+    ``body``, ``right-sidebar`` or ``ast-left-sidebar`` name its layout)."""
+    if node.tag in ("body", "html"):
+        return False
     names = attr(node, "id") + " " + attr(node, "class")
     if SIDEBAR_TOKEN_RE.search(names) is None:  # most elements: no token to look at
         return False
