@@ -471,6 +471,22 @@ def test_a_sidebar_named_on_the_body_is_the_page_s_layout(layout: str) -> None:
     assert page.confidence == 1.0 and page.warnings == []
 
 
+def test_a_title_shown_twice_is_no_part_of_the_excerpt() -> None:
+    def card(n: int) -> str:  # one title for phones, one for desktops (VitePress themes)
+        title = f"Vue 3.5 post number {n}"
+        return (
+            f'<div class="blog-item"><a href="/p/{n}.html"><p class="title mobile">{title}</p>'
+            f'<div class="info"><p class="title pc">{title}</p><p class="desc">Summary of'
+            f' post {n}.</p><div class="badges"><span>2025-11-0{n + 1}</span></div></div></a>'
+            "</div>"
+        )
+
+    cards = parse_listing(_listing("".join(card(n) for n in range(3))), "https://b.example/").cards
+    assert [(card.title, card.excerpt) for card in cards] == [
+        (f"Vue 3.5 post number {n}", f"Summary of post {n}.") for n in range(3)
+    ]
+
+
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
     bodies = [
         "<p>Make the header <code>sticky</code> with one line of CSS.</p>",

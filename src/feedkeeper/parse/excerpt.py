@@ -92,6 +92,9 @@ def find_excerpt(
             if _is_stats_line(run.parts, start):  # "1.2k 36 8", "2d ago · 7 min read"
                 del run.parts[start:]
                 run.close()
+            elif run.shows_title(node, start):  # the title again, for another screen
+                del run.parts[start:]
+                run.close(before_title=True)
             else:
                 run.nodes.append(node)
     run.close()
@@ -134,6 +137,19 @@ class _Run:
             ):
                 self.best_text, self.best_nodes = text, self.nodes
         self.parts, self.nodes = [], []
+
+    def shows_title(self, node: LexborNode, start: int) -> bool:
+        """Tell whether the region, an element classed as a title rendered from
+        ``parts[start]`` on, shows the title's text: a theme showing the title twice, for
+        phones and for desktops. (An excerpt repeating the title, a post that opens with
+        its own name, is the excerpt.)"""
+        if self.title is None or "title" not in (node.attributes.get("class") or "").lower():
+            return False
+        title = self.page.text_of(self.title)
+        size = sum(len(part) for part in self.parts[start:])
+        if not title or size < len(title) or size > 2 * len(title) + MAX_LABEL_CHARS:
+            return False  # most regions: the length alone tells
+        return collapse("".join(self.parts[start:])) == title
 
     def _repeats_title(self, text: str) -> bool:
         """Tell whether the run is links alone that show the title's text."""
