@@ -487,6 +487,16 @@ def test_a_title_shown_twice_is_no_part_of_the_excerpt() -> None:
     ]
 
 
+@pytest.mark.parametrize("when", ["3天前", "2 days ago", "5 小时前"])
+def test_a_meta_line_with_a_relative_date_is_no_excerpt(when: str) -> None:
+    meta = f"<div><span>粥里有勺糖</span><span>{when}</span><span>Vue · 源码</span></div>"
+    html = _listing("".join(_card(n, meta) for n in range(3)))
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [(card.excerpt, card.published) for card in cards] == [
+        (f"What post {n} is about, in a sentence or two.", None) for n in range(3)
+    ]
+
+
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
     bodies = [
         "<p>Make the header <code>sticky</code> with one line of CSS.</p>",

@@ -82,6 +82,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         tags = tags if tags.names else named["tag"]
     hit = choose_date(scan.dates)
     indicators = [h.node for h in scan.dates if not h.in_prose or h is hit]
+    indicators += scan.relative
     indicators += categories.nodes
     indicators += tags.nodes
     indicators += _meta_links(block, link, links)

@@ -56,6 +56,13 @@ TERM_LABEL_END_RE = re.compile(
     r"|(?P<tag>标签|\b(?:tags?|tagged(?:\s+with)?)))\s*[:：]?\s*$",
     re.I,
 )
+# A date said relative to the day the page was read: no date, but a meta line's mark.
+RELATIVE_DATE_RE = re.compile(
+    r"\s*\d+\s*(?:(?:秒|分钟|分|小时|天|日|周|星期|个月|月|年)前"
+    r"|(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos"
+    r"|months?|y|yrs?|years?)\s+ago)\s*$",
+    re.I,
+)
 CATEGORY_ICON_RE = re.compile(r"folder|categor|archive", re.I)
 TAG_ICON_RE = re.compile(r"(?:^|-)tags?(?:$|-)", re.I)
 # Names in one text: split at commas and bars, and at a slash set apart by spaces

@@ -10,7 +10,7 @@ without a year takes the attribute's local date instead.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
@@ -36,6 +36,7 @@ from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
     LABEL_END_RE,
     PUBLISHED_RE,
+    RELATIVE_DATE_RE,
     TAG_LABEL_RE,
     UPDATED_MARK_RE,
     UPDATED_RE,
@@ -46,6 +47,8 @@ MAX_DATE_TEXT = 40
 # A date's label ends the text before it ("更新于：", "… · Updated", "Posted on"): the
 # end of that text this long is read for one.
 MAX_LABEL_TEXT = 24
+# A date said relative to the day it was read ("3天前", "2 days ago") is this short.
+MAX_RELATIVE_DATE = 16
 # A label closing the date's own element ("<span><time>…</time>发表</span>") is a word.
 MAX_CLOSING_LABEL = 12
 # A group's date header sits right before the card or one of its nearest ancestors.
@@ -88,6 +91,7 @@ class CardScan:
     dates: list[DateHit]
     icons: list[LexborNode]  # empty <i>/<span> icons, for icon-labelled categories and tags
     labels: list[LexborNode]  # text nodes that start with a "分类"/"Tags:" style label
+    relative: list[LexborNode] = field(default_factory=list)  # "3天前": a meta line, no date
 
 
 def scan_card(
@@ -231,6 +235,8 @@ def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
         scan.dates.append(hit)
     elif len(text) <= 24 and _LABEL_RE.match(text):
         scan.labels.append(node)
+    elif len(text) <= MAX_RELATIVE_DATE and RELATIVE_DATE_RE.match(text):
+        scan.relative.append(parent)
 
 
 def _labels(
