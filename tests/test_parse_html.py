@@ -497,6 +497,21 @@ def test_a_meta_line_with_a_relative_date_is_no_excerpt(when: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_a_short_excerpt_beside_a_meta_line_is_found_however_deep(depth: int) -> None:
+    def card(n: int) -> str:
+        inner = f'<p>Short note {n}.</p><div class="meta"><time datetime="2025-11-0{n + 1}">'
+        inner += f"Nov {n + 1}</time></div>"
+        for _ in range(depth):
+            inner = f"<div>{inner}</div>"
+        return f'<article><h2><a href="/p/{n}/">Post {n}</a></h2>{inner}</article>'
+
+    cards = parse_listing(_listing("".join(card(n) for n in range(3))), "https://b.example/").cards
+    assert [(card.excerpt, card.published) for card in cards] == [
+        (f"Short note {n}.", f"2025-11-0{n + 1}") for n in range(3)
+    ]
+
+
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
     bodies = [
         "<p>Make the header <code>sticky</code> with one line of CSS.</p>",

@@ -183,12 +183,12 @@ def _needs_split(node: LexborNode, marked: dict[int, int], skip: Collection[int]
         return True
     for child in node.iter():
         key = child.mem_id
-        if (
-            child.tag in BLOCK_TAGS
-            and key not in marked
-            and key not in skip
-            and child.text(strip=True)
-        ):
+        if child.tag not in BLOCK_TAGS or key in skip:
+            continue
+        if key in marked:  # a wrapper of the meta line and the excerpt, one level down
+            if marked[key] < len(child.text(strip=True)) and _needs_split(child, marked, skip):
+                return True
+        elif child.text(strip=True):
             return True
     return False
 
