@@ -422,12 +422,15 @@ def test_a_card_s_buttons_are_no_part_of_its_excerpt(actions: str) -> None:
         '<i class="fas fa-thumbtack level-item" title="Pinned"></i>',  # Icarus
         "<div class='pin'><img alt='' src='/twemoji/1f4cc.svg'></div>",  # Volantis
         '<footer class="entry-footer"><p>Featured post</p></footer>',  # Twenty Twenty-One
+        '<footer class="entry-footer"><p>Featured post</p></footer> ',  # ... with the class
         "<p>Pinned</p>",
         '<span class="badge">置顶</span>',
     ],
 )
 def test_a_pin_shown_apart_pins_the_post_and_is_no_excerpt(mark: str) -> None:
     cards = "".join(_card(n, mark if n == 0 else "") for n in range(3))
+    if mark.endswith(" "):  # WordPress marks a sticky post's card too
+        cards = cards.replace('<article class="post">', '<article class="post sticky">', 1)
     page = parse_listing(_listing(cards), "https://b.example/")
     assert [card.pinned for card in page.cards] == [True, False, False]
     assert page.cards[0].excerpt == "What post 0 is about, in a sentence or two."
@@ -510,6 +513,64 @@ def test_a_short_excerpt_beside_a_meta_line_is_found_however_deep(depth: int) ->
     assert [(card.excerpt, card.published) for card in cards] == [
         (f"Short note {n}.", f"2025-11-0{n + 1}") for n in range(3)
     ]
+
+
+def test_an_author_s_headline_beside_the_name_is_no_excerpt() -> None:
+    meta = (
+        '<div class="meta"><div class="who"><div><a href="/people/ada">Ada</a></div>'
+        '<div class="headline"><div class="badge">大模型算法工程师</div></div></div></div>'
+        '<div class="rich"><div class="inner"><span>What the post is about, at length.</span>'
+        "</div></div>"
+    )
+    html = _listing("".join(_card(n, meta) for n in range(3)).replace("<p>", "<p hidden>"))
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [card.excerpt for card in cards] == ["What the post is about, at length."] * 3
+
+
+def _lead(n: int, *, heading: str = "h2", date: bool = True) -> str:
+    shown = f'<time datetime="2025-12-0{n}">Dec {n}</time>' if date else ""
+    return (
+        f'<{heading}><a href="/p/{n}.html">Newest post {n}</a></{heading}>{shown}'
+        f"<p>What the newest post is about.</p>"
+    )
+
+
+@pytest.mark.parametrize(
+    "featured",
+    [
+        f'<div id="featured"><article>{_lead(9)}</article></div>',
+        f'<aside id="featured" class="body"><article>{_lead(9, heading="h1")}</article></aside>',
+    ],
+)
+def test_a_lone_post_shown_before_the_listing_is_a_card(featured: str) -> None:
+    rows = "".join(f"<article>{_lead(n)}</article>" for n in range(1, 5))
+    html = _listing(
+        f'{featured}<section id="content"><h1>Other posts</h1>'
+        f'<div class="list">{rows}</div></section>'
+    )
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [card.url for card in cards] == [
+        f"https://b.example/p/{n}.html" for n in (9, 1, 2, 3, 4)
+    ]
+    assert cards[0].published == "2025-12-09"
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        # No date: an introduction, not a post.
+        f'<div class="intro">{_lead(9, date=False)}</div>',
+        # Links to several posts: a widget.
+        f'<div class="hot">{_lead(8)}{_lead(9)}</div>',
+        # A nav is no wrapper of a post.
+        f"<nav>{_lead(9)}</nav>",
+    ],
+)
+def test_what_is_no_lone_post_before_the_listing_stays_out(before: str) -> None:
+    rows = "".join(f"<article>{_lead(n)}</article>" for n in range(1, 5))
+    html = _listing(f'{before}<div class="list">{rows}</div>')
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [card.url for card in cards] == [f"https://b.example/p/{n}.html" for n in range(1, 5)]
 
 
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:

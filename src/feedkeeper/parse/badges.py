@@ -98,10 +98,12 @@ def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:
     Words in running text or code (``position: <code>sticky</code>``) are no badge. A
     badge's element is no part of the excerpt.
     """
-    if "sticky" in classes(root):
-        return [root]
     marks = [node for node in page.marks_under(root) if _is_pin_mark(node)]
-    if marks or not page.mentions(may_hold_pin_word):
+    if "sticky" in classes(root):
+        marks.append(root)  # and its badge, if it shows one, is no excerpt either
+    elif marks:
+        return marks
+    if not page.mentions(may_hold_pin_word):
         return marks
     for node in root.traverse(include_text=True):
         if node.tag != "-text":
@@ -111,8 +113,8 @@ def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:
             continue
         lineage = list(ancestors(node, root))
         if not any(a.tag in _TEXT_TAGS for a in lineage) and is_visible(node, page.hidden):
-            return [node.parent or root]
-    return []
+            return [*marks, node.parent or root]
+    return marks
 
 
 def _is_pin_mark(node: LexborNode) -> bool:

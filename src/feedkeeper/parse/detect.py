@@ -21,6 +21,7 @@ from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dom import ancestors, contains, describe, element_children
 from feedkeeper.parse.flat import split_groups, wrap_groups
+from feedkeeper.parse.lead import lead_card
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.score import BARE_REASON, Candidate, main_link, score_containers, shape_of
 from feedkeeper.parse.urls import site_of
@@ -43,7 +44,8 @@ def detect_cards(page: Page, complete: bool = True) -> Detection:
     the same, but candidates that score far below the listing are not scored, so they
     are missing from the rejected ones.
     """
-    candidates = score_containers(page, LinkTree(_post_links(page)), complete)
+    links = _post_links(page)
+    candidates = score_containers(page, LinkTree(links), complete)
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     viable = [c for c in ranked if c.reason is None] or [
         c for c in ranked if c.reason == BARE_REASON and not c.penalties
@@ -55,6 +57,10 @@ def detect_cards(page: Page, complete: bool = True) -> Detection:
         return detect_cards(page)  # its rows may be among the candidates passed over
     chosen = _rows_of_groups(best, viable) or [best, *_parallel(best, viable)]
     best = chosen[0]
+    taken = {card.key for c in chosen for card in c.cards if card.key}
+    lead = lead_card(page, best.container, links, taken)
+    if lead is not None:
+        best.cards.insert(0, lead)
     for candidate in ranked:
         if all(candidate is not c for c in chosen) and candidate.reason is None:
             candidate.reason = _loss_reason(candidate, best)

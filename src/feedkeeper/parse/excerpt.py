@@ -58,9 +58,29 @@ def find_excerpt(
     indicators: Collection[LexborNode],
     skip_nodes: Collection[LexborNode],
 ) -> tuple[str | None, list[LexborNode]]:
-    """Return the card's excerpt text (None when it shows none) and the nodes it came from."""
+    """Return the card's excerpt text (None when it shows none) and the nodes it came from.
+
+    A short text sharing a wrapper with a meta line is part of the meta line (an
+    author's headline beside their name), unless the card shows no other text: then
+    it is looked for however deep the wrappers are ("A short note." beside its date).
+    """
     skip = {node.mem_id for node in skip_nodes}
     marked = _mark(root, indicators)
+    found = _read_excerpt(page, root, title, skip, marked, deep=False)
+    if found[0] is None and marked:
+        return _read_excerpt(page, root, title, skip, marked, deep=True)
+    return found
+
+
+def _read_excerpt(
+    page: Page,
+    root: LexborNode,
+    title: LexborNode | None,
+    skip: set[int],
+    marked: dict[int, int],
+    *,
+    deep: bool,
+) -> tuple[str | None, list[LexborNode]]:
     title_path = {a.mem_id for a in ancestors(title, root)} if title is not None else set()
     title_id = title.mem_id if title is not None else None
     hidden = page.hidden
@@ -80,7 +100,7 @@ def find_excerpt(
             run.close(before_title=True)
         elif tag in UNREAD_IN_EXCERPT or tag == "-text" or key in skip or key in hidden:
             continue
-        elif key in title_path or (key in marked and _needs_split(node, marked, skip)):
+        elif key in title_path or (key in marked and _needs_split(node, marked, skip, deep)):
             children = list(node.iter(include_text=True))
             children.reverse()
             stack += children
@@ -176,8 +196,11 @@ def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int
     return marked
 
 
-def _needs_split(node: LexborNode, marked: dict[int, int], skip: Collection[int]) -> bool:
-    """Tell whether a marked region also holds excerpt text, so it must be split further."""
+def _needs_split(
+    node: LexborNode, marked: dict[int, int], skip: Collection[int], deep: bool
+) -> bool:
+    """Tell whether a marked region also holds excerpt text, so it must be split further:
+    much text besides its marks, or a block of text of its own (``deep``: at any depth)."""
     residual = len(node.text(strip=True)) - marked[node.mem_id]
     if residual > MAX_META_RESIDUAL:
         return True
@@ -186,7 +209,11 @@ def _needs_split(node: LexborNode, marked: dict[int, int], skip: Collection[int]
         if child.tag not in BLOCK_TAGS or key in skip:
             continue
         if key in marked:  # a wrapper of the meta line and the excerpt, one level down
-            if marked[key] < len(child.text(strip=True)) and _needs_split(child, marked, skip):
+            if (
+                deep
+                and marked[key] < len(child.text(strip=True))
+                and _needs_split(child, marked, skip, deep)
+            ):
                 return True
         elif child.text(strip=True):
             return True

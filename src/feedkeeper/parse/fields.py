@@ -308,7 +308,8 @@ def _bylines(page: Page, root: LexborNode) -> list[LexborNode]:
 
 
 def _meta_links(block: Block, link: PostLink | None, links: list[Link]) -> list[LexborNode]:
-    """Return links that belong to meta lines: comment counts, authors, other post anchors."""
+    """Return links that belong to meta lines: comment counts, people's pages (authors),
+    other post anchors."""
     found: list[LexborNode] = []
     key = block.key
     for post_link in block.links:
@@ -316,7 +317,7 @@ def _meta_links(block: Block, link: PostLink | None, links: list[Link]) -> list[
             found.append(post_link.node)
     for other in links:
         rel = other.rel  # split only when the word may be there: most links have no rel
-        if ("author" in rel and "author" in rel.split()) or "/author/" in (other.url or ""):
+        if ("author" in rel and "author" in rel.split()) or other.target.person:
             found.append(other.node)
     return found
 

@@ -292,11 +292,11 @@ def _holders(tree: LexborHTMLParser, selector: str) -> set[int]:
 
 def _apply_penalties(candidate: Candidate, around: Surroundings) -> None:
     node = candidate.container
-    landmark = nearest(node, _is_landmark, around.landmarks)
+    landmark = nearest(node, is_landmark, around.landmarks)
     if landmark is not None:
         candidate.penalties.append(f"inside <{landmark.tag}> ({describe(landmark)})")
         candidate.score *= 0.25
-    sidebar = nearest(node, _has_sidebar_token, around.sidebars)
+    sidebar = nearest(node, has_sidebar_token, around.sidebars)
     if sidebar is not None:
         candidate.penalties.append(f"inside a sidebar or widget area ({describe(sidebar)})")
         candidate.score *= 0.5
@@ -311,11 +311,11 @@ def _apply_penalties(candidate: Candidate, around: Surroundings) -> None:
         candidate.score *= 0.5
 
 
-def _is_landmark(node: LexborNode) -> bool:
+def is_landmark(node: LexborNode) -> bool:
     return node.tag in LANDMARK_TAGS or attr(node, "role").lower() in LANDMARK_ROLES
 
 
-def _has_sidebar_token(node: LexborNode) -> bool:
+def has_sidebar_token(node: LexborNode) -> bool:
     """Tell whether the element's id or class names it a sidebar or widget (``no-sidebar``
     or ``sidebar-collapsed`` name a layout's state, not the sidebar; on the page's
     ``body``, ``right-sidebar`` or ``ast-left-sidebar`` name its layout)."""

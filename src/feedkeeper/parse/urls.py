@@ -163,6 +163,7 @@ class Target(NamedTuple):  # a tuple: many are built, and cached ones must not c
     site: str  # site_of(url): "" without a URL
     post_shape: bool  # none of home, pager, feed, file or a person's page
     path_kind: TaxonomyKind | None  # what its path says: a category or a tag page
+    person: bool = False  # a person's page: /author/ada/, /people/x, /@ada, ?author=2
 
 
 @keep_short(maxsize=4096, chars=KEPT_URL_CHARS)
@@ -178,8 +179,11 @@ def target_of(url: str) -> Target:
         return Target(url, key, "", not _is_asset(key.split("?")[0]), None)
     segments = [segment.lower() for segment in parts.path.split("/") if segment]
     kind = _segments_kind(segments) or (_query_kind(parts.query) if parts.query else None)
-    return Target(url, key, _site_of_netloc(parts.netloc), _has_shape(key, parts, segments),
-                  kind)  # fmt: skip
+    person = _is_profile(segments) or (
+        bool(parts.query) and _first_query_key(parts.query) in _PROFILE_QUERY_KEYS
+    )
+    shape = not person and _has_shape(key, parts, segments)
+    return Target(url, key, _site_of_netloc(parts.netloc), shape, kind, person)
 
 
 @keep_short(maxsize=256, chars=KEPT_HOST_CHARS)
@@ -193,11 +197,9 @@ def _site_of_netloc(netloc: str) -> str:
 
 
 def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
-    """Tell whether a URL is none of home, pager, feed, file or a person's page (whatever
-    page links to it)."""
-    if _is_asset(key.split("?")[0]) or _is_root(parts) or _is_profile(segments):
-        return False
-    if parts.query and _first_query_key(parts.query) in _PROFILE_QUERY_KEYS:
+    """Tell whether a URL (no person's page) is none of home, pager, feed or file
+    (whatever page links to it)."""
+    if _is_asset(key.split("?")[0]) or _is_root(parts):
         return False
     # The page number's patterns are searched only where they can match.
     if "page" in parts.path.lower() and _PAGE_PATH_RE.search(parts.path):

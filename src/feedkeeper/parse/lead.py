@@ -1,0 +1,74 @@
+"""A lone post before the listing: the newest one, shown apart (a "featured" lead).
+
+Pelican's default theme shows its newest post whole in ``<aside id="featured">``
+above the list of the others; hero layouts put the newest post in a block of its
+own. Detection needs a post repeated to see a listing, so a lone one is looked for
+after: in the elements just before the listing's container and its nearest
+ancestors, a block naming one post, by a heading link, and showing a date.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.dom import ancestors
+from feedkeeper.parse.page import Page
+from feedkeeper.parse.score import has_sidebar_token, is_landmark
+from feedkeeper.parse.when import scan_card
+
+# How far above the listing's container the lead's block may sit beside it.
+MAX_LEAD_LEVELS = 3
+# Elements before the listing looked at on each level, nearest first.
+MAX_LEAD_SIBLINGS = 3
+
+
+def lead_card(
+    page: Page, container: LexborNode, links: list[PostLink], taken: set[str]
+) -> Block | None:
+    """Return the block of a lone post shown just before the listing, if there is one.
+
+    A nav, header or footer (an ``aside`` is a featured post's wrapper too), a sidebar,
+    or an element holding links to other posts ends the search.
+    """
+    post_links = {link.node.mem_id: link for link in links}
+    node: LexborNode | None = container
+    for _ in range(MAX_LEAD_LEVELS):
+        if node is None or node.tag in ("body", "html"):
+            return None
+        sibling = _previous_element(node)
+        for _ in range(MAX_LEAD_SIBLINGS):
+            if sibling is None:
+                break
+            if (is_landmark(sibling) and sibling.tag != "aside") or has_sidebar_token(sibling):
+                return None
+            inside = [
+                post_links[a.mem_id] for a in sibling.css("a[href]") if a.mem_id in post_links
+            ]
+            if inside:
+                return _lone_post(page, sibling, inside, taken)
+            sibling = _previous_element(sibling)
+        node = node.parent
+    return None
+
+
+def _lone_post(
+    page: Page, holder: LexborNode, inside: list[PostLink], taken: set[str]
+) -> Block | None:
+    """Return the block of the one post ``holder`` shows, titled by a heading and dated."""
+    if len({link.key for link in inside}) != 1:
+        return None
+    title = next((link for link in inside if link.in_heading), None)
+    if title is None or title.key in taken:
+        return None
+    root = next((a for a in ancestors(title.node, holder) if a.tag == "article"), holder)
+    if not scan_card(page, root, title.node, labels=False).dates:
+        return None  # an introduction or a notice with a link: no post
+    return Block(root, inside, title)
+
+
+def _previous_element(node: LexborNode) -> LexborNode | None:
+    sibling = node.prev
+    while sibling is not None and (sibling.tag or "-").startswith("-"):
+        sibling = sibling.prev
+    return sibling
