@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
+from feedkeeper.parse.date_labels import MAX_LABEL_TEXT, date_labels
 from feedkeeper.parse.dates import (
     DATE_RE,
     is_placeholder_date,
@@ -29,28 +30,19 @@ from feedkeeper.parse.dom import (
     attr,
     collapse,
     following_shown_id,
-    has_element_sibling,
 )
 from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, LookedBack, Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
-    LABEL_END_RE,
     PUBLISHED_RE,
     RELATIVE_DATE_RE,
     TAG_LABEL_RE,
-    UPDATED_MARK_RE,
-    UPDATED_RE,
 )
 
 # A text node longer than this is prose that mentions a date, not a date line.
 MAX_DATE_TEXT = 40
-# A date's label ends the text before it ("更新于：", "… · Updated", "Posted on"): the
-# end of that text this long is read for one.
-MAX_LABEL_TEXT = 24
 # A date said relative to the day it was read ("3天前", "2 days ago") is this short.
 MAX_RELATIVE_DATE = 16
-# A label closing the date's own element ("<span><time>…</time>发表</span>") is a word.
-MAX_CLOSING_LABEL = 12
 # A group's date header sits right before the card or one of its nearest ancestors.
 MAX_CONTEXT_LEVELS = 4
 MAX_CONTEXT_SIBLINGS = 2
@@ -193,7 +185,7 @@ def _element_date(page: Page, node: LexborNode) -> DateHit | None:
     if not (seen or machine or month_day or is_placeholder_date(f"{value} {text}")):
         return None
     stamp = stamp or parse_timestamp(attrs.get("title") or "")
-    updated, published = _labels(node, text, attrs)
+    updated, published = date_labels(node, text, attrs)
     date = seen or machine
     return DateHit(node, date, None if date else month_day, stamp, updated, published)
 
@@ -228,7 +220,7 @@ def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
     seen = parse_date(text) if _DIGIT_RE.search(text) else None
     month_day = None if seen or not _DIGIT_RE.search(text) else parse_month_day(text)
     if seen or (month_day and len(text) <= 12) or is_placeholder_date(text):
-        updated, published = _labels(parent, text)
+        updated, published = date_labels(parent, text)
         stamp = parse_timestamp(attr(parent, "title"))
         in_content = _in_content(node, root_id)
         hit = DateHit(parent, seen, month_day, stamp, updated, published, in_content)
@@ -237,79 +229,6 @@ def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
         scan.labels.append(node)
     elif len(text) <= MAX_RELATIVE_DATE and RELATIVE_DATE_RE.match(text):
         scan.relative.append(parent)
-
-
-def _labels(
-    node: LexborNode, text: str, attrs: dict[str, str | None] | None = None
-) -> tuple[bool, bool]:
-    """Tell whether the date is labelled as updated, and whether as published.
-
-    The nearest label tells: the element's own marks (WordPress writes
-    ``class="entry-date published updated"`` for a post never edited: published), then its
-    text and title (NexT's "创建时间：… / 修改时间：…": published), then the text just before
-    it, where a label ends ("更新于：", "Updated"), not a title that mentions an update
-    ("脚本合集（长期更新）").
-    """
-    attrs = node.attributes if attrs is None else attrs
-    marks = f"{attrs.get('class') or ''} {attrs.get('itemprop') or ''} {attrs.get('id') or ''}"
-    for published_re, updated_re, place in (
-        (PUBLISHED_RE, UPDATED_MARK_RE, marks),
-        (PUBLISHED_RE, UPDATED_RE, f"{text} {attrs.get('title') or ''}"),
-    ):
-        if published_re.search(place) is not None:
-            return False, True
-        if updated_re.search(place) is not None:
-            return True, False
-    after = _closing_text(node)  # Icarus's "<span><time>…</time>发表</span>"
-    if after and len(after) <= MAX_CLOSING_LABEL:
-        if PUBLISHED_RE.match(after) is not None:
-            return False, True
-        if UPDATED_RE.match(after) is not None:
-            return True, False
-    for before in _previous_texts(node):
-        before = before[-MAX_LABEL_TEXT:]
-        if LABEL_END_RE.search(before) is None:  # a label ends the text before a date
-            continue
-        if PUBLISHED_RE.search(before) is not None:
-            return False, True
-        if UPDATED_RE.search(before) is not None:
-            return True, False
-    return False, False
-
-
-def _closing_text(node: LexborNode) -> str:
-    """Return the text after the node that ends its parent ("发表" in ``<span><time>…
-    </time>发表</span>``), or "" where more follows: a label closing the date's element
-    is the date's, where one between two dates ("Posted A Updated B") is the next's."""
-    after = node.next
-    while after is not None and after.tag == "-comment":
-        after = after.next
-    if after is None or after.tag != "-text" or after.next is not None:
-        return ""
-    return (after.text_content or "").strip()
-
-
-def _previous_texts(node: LexborNode) -> list[str]:
-    """Return the text of up to three siblings before the node (where labels sit)."""
-    texts: list[str] = []
-    for _ in range(2):  # an only child's label may sit before its parent
-        sibling = node.prev
-        while sibling is not None and len(texts) < 3:
-            text = (sibling.text_content if sibling.tag == "-text" else sibling.text()) or ""
-            if text.strip():
-                texts.append(text.strip())
-                if _has_date(text):
-                    return texts
-            sibling = sibling.prev
-        parent = node.parent
-        if texts or parent is None or has_element_sibling(node):
-            return texts
-        node = parent
-    return texts
-
-
-def _has_date(text: str) -> bool:
-    return parse_date(text) is not None
 
 
 def context_date(page: Page, root: LexborNode) -> DateHit | None:
