@@ -183,3 +183,13 @@ def test_counts_past_what_sqlite_holds_are_usage_errors(
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"error: Invalid value for '{option}'")
     assert line.endswith(f"(see feedkeeper {command} --help)")
+
+
+def test_a_lock_file_that_cannot_be_made_is_a_usage_error(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (folder / "a.db.lock").mkdir()  # what stands in the lock file's place
+    assert main(["crawl", *URL, "--db", "a.db"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot use a.db: Is a directory (")
+    assert len(err.splitlines()) == 1

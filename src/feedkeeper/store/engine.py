@@ -227,8 +227,8 @@ def exclusive_lock(db: Path | str, timeout: float) -> Iterator[None]:
     lock_path = real.with_name(real.name + ".lock")
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise StoreError(f"cannot use {db}: {exc.strerror} ({lock_path})") from exc
+    except OSError as exc:  # a read-only folder, a folder in the lock file's place
+        raise ConfigError(f"cannot use {db}: {exc.strerror} ({lock_path})") from exc
     try:
         deadline = time.monotonic() + timeout
         while True:
