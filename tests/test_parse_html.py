@@ -186,6 +186,23 @@ def test_older_posts_read_as_the_next_page_in_other_words(older: str) -> None:
     assert page.next_url == "https://blog.example/search?updated-max=x"
 
 
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("/posts/", "/posts/page/2/"), ("/posts/page/2/", "/posts/page/3/")],
+)
+def test_a_last_page_arrow_yields_to_the_page_after(url: str, expected: str) -> None:
+    # Hugo Coder: "»" leads to the last page; the "›" to the next is hidden on phones.
+    number = 2 if "page" in url else 1
+    pager = "".join(
+        f'<li><a href="/posts/page/{n}/">{n}</a></li>' if n != number else f"<li>{n}</li>"
+        for n in (1, 2, 3)
+    ).replace('href="/posts/page/1/"', 'href="/posts/"')
+    pager += f'<li class="hidden"><a href="/posts/page/{number + 1}/">›</a></li>'
+    pager += '<li><a href="/posts/page/5/">»</a></li>'
+    page = parse_listing(_listing(CARDS, f"<ul>{pager}</ul>"), f"https://blog.example{url}")
+    assert page.next_url == f"https://blog.example{expected}"
+
+
 def test_numbered_pager_on_the_last_page_has_no_next() -> None:
     pager = '<nav><a href="/">1</a> <span class="current">2</span></nav>'
     page = parse_listing(_listing(CARDS, pager), "https://blog.example/page/2/")

@@ -132,30 +132,41 @@ def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Page
     for link in links:
         if _reads_next(link):
             reading = Pager(link.url, f"link reading {(link.text or link.hint)!r}")
+            number = _number_led_to(page, link)
             here_number = page_number(page.url_key)
-            if not here_number or not _leads_back(page, link, here_number):
-                return reading
-            # WordPress's "Previous" (older posts) and "Next" (newer): the numbers tell.
+            if number is None or number == (here_number or 1) + 1:
+                return reading  # most pagers: no number to weigh, or the expected one
+            # WordPress's "Previous" (older posts) and "Next" (newer), a "»" to the last
+            # page: where the reading leads elsewhere than the page after, the numbers tell.
             current = _current_number(page, numbered)
-            return (current == here_number and _next_by_url(links, current)) or reading
+            if number == current + 1 or (here_number is not None and current != here_number):
+                return reading
+            return _page_after(page, links, numbered, current) or reading
     head_next = _head_next(page)
     if head_next:
         return Pager(head_next, "<link rel=next> in the head")
     current = _current_number(page, numbered)
+    return _page_after(page, links, numbered, current) or Pager()
+
+
+def _number_led_to(page: Page, link: PagerLink) -> int | None:
+    """Return the page number a link leads to: its URL's, 1 for the listing's first page."""
+    number = page_number(link.url)
+    if number is None and (is_site_root(link.url) or page.url_key.startswith(link.url)):
+        return 1
+    return number
+
+
+def _page_after(
+    page: Page, links: list[PagerLink], numbered: list[PagerLink], current: int
+) -> Pager | None:
+    """Return the link to the page after ``current``: a numbered one, else any other."""
     here = page.url_key
     for link in numbered:
         if _number(link, here) == current + 1 and page_number(link.url) == current + 1:
             reason = f"numbered link {current + 1} after the current page {current}"
             return Pager(link.url, reason, numbered=True)
-    return _next_by_url(links, current) or Pager()
-
-
-def _leads_back(page: Page, link: PagerLink, here_number: int) -> bool:
-    """Whether a link reading "next" leads to a page before this one, numbered in its URL."""
-    number = page_number(link.url)
-    if number is None:
-        number = 1 if is_site_root(link.url) or page.url_key.startswith(link.url) else None
-    return number is not None and number < here_number
+    return _next_by_url(links, current)
 
 
 def _next_by_url(links: list[PagerLink], current: int) -> Pager | None:
