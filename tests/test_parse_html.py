@@ -590,6 +590,21 @@ def test_what_is_no_lone_post_before_the_listing_stays_out(before: str) -> None:
     assert [card.url for card in cards] == [f"https://b.example/p/{n}.html" for n in range(1, 5)]
 
 
+@pytest.mark.parametrize(
+    ("hidden", "shown"), [("d-none", "d-md-inline-block"), ("hidden", "md:block")]
+)
+def test_what_is_hidden_on_phones_only_is_read(hidden: str, shown: str) -> None:
+    body = (
+        f'<span class="{hidden} {shown}">2025年11月28日</span>'
+        f'<div class="{hidden} {shown}"><p>Shown on a desktop, hidden on a phone.</p></div>'
+    )
+    html = _listing("".join(_card(n, body) for n in range(3)).replace("<p>What", "<p hidden>What"))
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [(card.published, card.excerpt) for card in cards] == [
+        ("2025-11-28", "Shown on a desktop, hidden on a phone.")
+    ] * 3
+
+
 def test_a_badge_word_in_code_or_prose_is_no_pin() -> None:
     bodies = [
         "<p>Make the header <code>sticky</code> with one line of CSS.</p>",

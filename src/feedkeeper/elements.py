@@ -32,6 +32,11 @@ _HIDDEN_CLASSES = frozenset(
      "screen-reader-text", "visually-hidden", "display-none"}
 )  # fmt: skip
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# A class showing the element from a screen width on (Bootstrap's ``d-none d-md-block``,
+# Tailwind's ``hidden md:block``): hidden on phones only, shown to a desktop reader.
+_SHOWN_FROM_WIDTH_RE = re.compile(
+    r"^(?:d-(?:sm|md|lg|xl|xxl)-(?!none$)|(?:sm|md|lg|xl|2xl):(?!hidden$))"
+)
 
 
 def is_hidden(node: LexborNode) -> bool:
@@ -41,7 +46,7 @@ def is_hidden(node: LexborNode) -> bool:
         return True
     if _HIDDEN_STYLE_RE.search(attrs.get("style") or ""):
         return True
-    return any(
-        token in _HIDDEN_CLASSES or token.startswith("display-none")
-        for token in (attrs.get("class") or "").split()
-    )
+    tokens = (attrs.get("class") or "").split()
+    if not any(token in _HIDDEN_CLASSES or token.startswith("display-none") for token in tokens):
+        return False
+    return not any(_SHOWN_FROM_WIDTH_RE.match(token) for token in tokens)
