@@ -24,11 +24,15 @@ from feedkeeper.parse.page import PIN_MARK_RE, Page
 
 _PIN_WORDS = r"已?置顶|置頂|pinned|sticky|top"
 _STATUS_WORDS = r"精华?|原创|转载"
+# In an element of their own, shorter and other status words are badges too (OSChina's
+# "原", a "推荐" chip, a "顶"); written into the title's text they are the author's.
+_ELEMENT_STATUS_WORDS = r"原|转|推荐|荐|精选|顶"
 _OPEN, _CLOSE = r"[\[【［(（<《]", r"[\]】］)）>》]"
 # An element of the title showing only "翻译" is a badge too (CSDN's article type); written
 # into the title text ("【翻译】…"), the word is the author's own.
 BADGE_RE = re.compile(
-    rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS}|{_STATUS_WORDS}|翻译)\s*{_CLOSE}?\s*$", re.I
+    rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS}|{_STATUS_WORDS}|{_ELEMENT_STATUS_WORDS}|翻译)\s*{_CLOSE}?\s*$",
+    re.I,
 )
 PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*$", re.I)
 # Outside a title only unmistakable pin words count: "Top" there is a "back to top" link.
@@ -56,6 +60,10 @@ _SEPARATORS = " :：|｜-—·"
 _TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})
 # A meta element this short may be a badge; longer text is a sentence that mentions one.
 MAX_BADGE_CHARS = 8
+# A card's own class marking it pinned: WordPress's ``sticky``, Z-Blog's ``istop-post``.
+_CARD_PIN_RE = re.compile(
+    r"^(?:(?:is-?)?(?:sticky|pinned)(?:-?post)?|is-?top(?:-?post)?|top-?post)$", re.I
+)
 # A section's heading naming its posts pinned ("置顶文章", "📌 Pinned posts").
 _PIN_SECTION_RE = re.compile(
     r"^\W*(?:(?:已?置顶|置頂)(?:文章|博文|帖子|内容)?|(?:pinned|sticky)"
@@ -99,7 +107,7 @@ def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:
     badge's element is no part of the excerpt.
     """
     marks = [node for node in page.marks_under(root) if _is_pin_mark(node)]
-    if "sticky" in classes(root):
+    if any(_CARD_PIN_RE.match(token) for token in classes(root)):
         marks.append(root)  # and its badge, if it shows one, is no excerpt either
     elif marks:
         return marks

@@ -2,7 +2,7 @@
 
 Such a link's text is the whole card, so it cannot be the title. The element inside
 it that names the post is its heading, else the first part of it that shows text and
-is not a date: the parts are the children of the innermost wrapper that holds more
+is not a date or a badge: the parts are the children of the innermost wrapper that holds more
 than one of them (``<a><div><div class="title">…</div><div>2022-07-17</div></div></a>``).
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
+from feedkeeper.parse.badges import BADGE_RE
 from feedkeeper.parse.dates import parse_date, parse_month_day
 from feedkeeper.parse.dom import UNRENDERED_TAGS, element_children, is_visible
 from feedkeeper.parse.page import Page
@@ -31,7 +32,12 @@ def title_node(page: Page, link: LexborNode) -> LexborNode:
     while not _has_own_text(node):
         parts = _text_parts(page, node)
         if len(parts) != 1:
-            titled = [part for part in parts if not _is_date(page.text_of(part))]
+            # A badge beside the title ("<span>原</span><span>Title</span>") names nothing.
+            titled = [
+                part
+                for part in parts
+                if not _is_date(text := page.text_of(part)) and not BADGE_RE.match(text)
+            ]
             return titled[0] if len(parts) > 1 and titled else node
         node = parts[0]
     return node

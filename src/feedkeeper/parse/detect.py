@@ -23,8 +23,18 @@ from feedkeeper.parse.dom import ancestors, contains, describe, element_children
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.lead import lead_card
 from feedkeeper.parse.page import Link, Page
-from feedkeeper.parse.score import BARE_REASON, Candidate, main_link, score_containers, shape_of
+from feedkeeper.parse.score import (
+    BARE_REASON,
+    Candidate,
+    is_landmark,
+    main_link,
+    score_containers,
+    shape_of,
+)
 from feedkeeper.parse.urls import site_of
+
+# The frame of a page around its content.
+_PAGE_FRAME_TAGS = frozenset({"header", "nav", "footer"})
 
 
 @dataclass(slots=True)
@@ -76,6 +86,11 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
     """
     for candidate in chosen:
         candidate.cards, wrapped = split_groups(page, candidate.cards)
+        # A page's header, nav or footer beside the posts split out of its main content
+        # (a short listing under <main>, beside a <header> linking "About") is no card.
+        candidate.cards = [
+            block for block in candidate.cards if block.node.tag not in _PAGE_FRAME_TAGS
+        ] or candidate.cards
         for block in candidate.cards:
             lines = candidate.groups.get(block.node.mem_id)
             if lines:
@@ -159,7 +174,12 @@ def _rows_of_groups(best: Candidate, viable: list[Candidate]) -> list[Candidate]
             continue
         chosen = [inner, *_parallel(inner, viable)]
         taken = {card.key for c in chosen for card in c.cards}
-        single = [c for c, k in zip(best.cards, keys, strict=True) if len(k) == 1 and not k & taken]
+        # A group of one row stays a card; a page's header or nav is no group.
+        single = [
+            c
+            for c, k in zip(best.cards, keys, strict=True)
+            if len(k) == 1 and not k & taken and not is_landmark(c.node)
+        ]
         if single:
             chosen.append(replace(best, cards=single, groups={}))
         return chosen

@@ -22,6 +22,7 @@ from feedkeeper.parse.vocab import (
     LIST_SPLIT_RE,
     TAG_ICON_RE,
     TAG_LABEL_RE,
+    is_control,
     is_read_more,
 )
 from feedkeeper.parse.when import (
@@ -125,7 +126,7 @@ def _title(page: Page, block: Block) -> tuple[Title, LexborNode | None, PostLink
             return title_without_badges(page, link.title), heading, link
     url_link = _url_link(post_links)
     main = block.main
-    named = main is not None and bool(main.text) and not is_read_more(main.text)
+    named = main is not None and bool(main.text) and not is_control(main.text)
     first = _first_heading(page, block.node)
     if first is not None and not (named and main and _link_comes_first(block.node, main, first)):
         return title_without_badges(page, first), first, url_link
@@ -243,7 +244,11 @@ def _class_named(
             continue
         if (title is not None and contains(node, title)) or not is_visible(node, page.hidden):
             continue
-        items = [n for n in _siblings_alike(node, kind) if page.text_of(n).strip()]
+        items = [
+            n
+            for n in _siblings_alike(node, kind)
+            if (shown := page.text_of(n).strip()) and not BADGE_RE.match(shown)
+        ]
         names = tuple(dict.fromkeys(page.text_of(n).lstrip("#＃").strip() for n in items))
         found[kind] = Terms(names, tuple(items))
     return found

@@ -294,15 +294,32 @@ def _links(anchors: list[LexborNode], base_url: str, hidden: frozenset[int]) -> 
         rel = rel.lower() if rel else ""
         kind = link_kind(target, rel)
         if kind is None and target.post_shape and target.site == site:
-            kind = _labelled_kind(node, labelled)  # else it could be taken for a post
+            # else it could be taken for a post
+            kind = "tag" if _is_hashtag(node) else _labelled_kind(node, labelled)
         found.append(Link(node, target.url, rel, target, kind, walks))
     return found
 
 
+# A link showing "#" and one word this long at most is a hashtag.
+MAX_HASHTAG_CHARS = 32
 # A label ending the text before a link is read in this many of its last characters.
 MAX_TERM_LABEL = 24
 # Between two term links after one label ("标签: <a>x</a>, <a>y</a>").
 _TERM_SEPARATORS = " \t\n\r,，、"
+
+
+def _is_hashtag(node: LexborNode) -> bool:
+    """Tell whether a link shows a hashtag ("#MySQL"): a tag, whatever its path."""
+    child = node.child
+    if child is None or child.tag != "-text" or child.next is not None:
+        return False
+    text = (child.text_content or "").strip()
+    return (
+        1 < len(text) <= MAX_HASHTAG_CHARS
+        and text[0] in "#＃"
+        and text[1] not in "#＃ "
+        and not any(char.isspace() for char in text)
+    )
 
 
 def _labelled_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> TaxonomyKind | None:

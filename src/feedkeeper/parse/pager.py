@@ -21,6 +21,7 @@ from feedkeeper.elements import is_hidden
 from feedkeeper.parse.dom import ancestors, attr, classes, is_visible
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.urls import (
+    first_page,
     is_same_site,
     is_site_root,
     page_number,
@@ -259,7 +260,10 @@ def _is_page_link(link: PagerLink, here: str) -> bool:
     if _number(link, here) is not None:
         return True
     # Where the link leads is asked first: most links lead to no listing page at all.
-    if page_number(link.url) is None and not is_site_root(link.url):
+    # Unnumbered, only this listing's first page: a nav's "首页" (home) to the site's root,
+    # on a category or a blog below it, is no page of it.
+    unnumbered = page_number(link.url) is None
+    if unnumbered and strip_fragment(link.url).rstrip("/") != first_page(here).rstrip("/"):
         return False
     reads_pager = "next" in link.rel or "prev" in link.rel or _reads_next(link)
     # "»" titled "尾页" (the last page) is a page link, though no next one.

@@ -31,7 +31,7 @@ from feedkeeper.parse.vocab import (
     LAYOUT_STATE_RE,
     SIDEBAR_TOKEN_RE,
     WIDGET_TITLE_RE,
-    is_read_more,
+    is_control,
 )
 
 # A post URL held by this many blocks of one container is site furniture (an author
@@ -187,8 +187,13 @@ def main_link(block: Block) -> PostLink | None:
     for link in block.links:
         if link.in_heading:
             return link
-    titled = [link for link in block.links if link.text and not is_read_more(link.text)]
-    titled = [link for link in titled if not _DATE_HINT_RE.fullmatch(link.text)]
+    titled = [link for link in block.links if link.text and not is_control(link.text)]
+    # A date, or a count ("21" comments), names no post.
+    titled = [
+        link
+        for link in titled
+        if not _DATE_HINT_RE.fullmatch(link.text) and not link.text.isdigit()
+    ]
     if len(titled) > 1:  # a title link and a linked excerpt: the one named a title, if any
         titled = [link for link in titled if _is_named_title(link.node)] or titled
     if titled:
@@ -341,7 +346,9 @@ def _widget_title(container: LexborNode) -> str | None:
     if first is not None:
         heads.append(first)
     for head in heads:
-        text = head.text(strip=True) if head.tag in HEADINGS or head.tag == "div" else ""
+        # The page's own h1 ("Archive", "归档") names the page, not a widget.
+        named = (head.tag in HEADINGS and head.tag != "h1") or head.tag == "div"
+        text = head.text(strip=True) if named else ""
         if text and len(text) <= 30 and WIDGET_TITLE_RE.search(text):
             return text
     return None

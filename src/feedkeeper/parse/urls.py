@@ -28,6 +28,7 @@ _PROFILE_SEGMENTS = frozenset(
 _PAGE_PATH_RE = re.compile(r"(?:^|/)page[/_-]?(\d{1,5})(?:/|\.html?)?$", re.I)
 # (Not ``?p=``: WordPress's plain links name a post so, ``/?p=412``.)
 _PAGE_QUERY_RE = re.compile(r"(?:^|&)(?:page|paged|pg)=(\d{1,5})(?:&|$)", re.I)
+_PAGE_PARAM_RE = re.compile(r"(?:page|paged|pg)=\d{1,5}$", re.I)
 # Plain links to a category, a tag or a person (WordPress ``?cat=3``, ``?tag=x``,
 # ``?author=1``; emlog's ``?sort=3``, ``?tag=x``): the first query parameter tells.
 _QUERY_KINDS: dict[str, TaxonomyKind] = {
@@ -145,6 +146,17 @@ def _page_number(parts: SplitResult) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def first_page(url: str) -> str:
+    """Return the listing's first page for a URL of one of its pages (``/blog/page/3/``
+    gives ``/blog/``); the URL itself where it names no page number."""
+    parts = split_url(url)
+    if parts is None:
+        return url
+    path = _PAGE_PATH_RE.sub("/", parts.path) if "page" in parts.path.lower() else parts.path
+    query = "&".join(pair for pair in parts.query.split("&") if not _PAGE_PARAM_RE.match(pair))
+    return parts._replace(path=path.replace("//", "/"), query=query, fragment="").geturl()
+
+
 def is_site_root(url: str) -> bool:
     """Tell whether the URL is the site's home page."""
     parts = split_url(url)
@@ -222,12 +234,16 @@ def is_subpage(key: str) -> bool:
 
 
 def _is_profile(segments: list[str]) -> bool:
-    """Tell whether a path is a person's page: ``/author/ada/``, ``/@ada``."""
+    """Tell whether a path is a person's page: ``/author/ada/``, ``/@ada``.
+
+    The person's folder sits right above their name: ``/u/4526289/blog/17301122`` is a
+    post of that person's blog (OSChina), not their page.
+    """
     if not segments:
         return False
     if segments[-1].startswith("@"):
         return True
-    return any(segment in _PROFILE_SEGMENTS for segment in segments[:-1])
+    return len(segments) >= 2 and segments[-2] in _PROFILE_SEGMENTS
 
 
 def _is_asset(path: str) -> bool:

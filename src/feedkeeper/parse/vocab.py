@@ -91,7 +91,12 @@ STATS_WORDS = frozenset(
     {"min", "mins", "minute", "minutes", "read", "ago", "views", "view", "likes", "like",
      "comments", "comment", "reactions", "claps", "replies", "hour", "hours", "day", "days",
      "save", "share", "bookmark", "分钟", "阅读", "前", "天前", "小时前", "分钟前", "评论",
-     "点赞", "浏览", "收藏", "分享", "次阅读", "人阅读", "赞", "阅"}
+     "点赞", "浏览", "收藏", "分享", "次阅读", "人阅读", "赞", "阅",
+     # reading time and word count: "6 min, 1180 words", "本文字数：1.2k", "约 6 分钟读完"
+     "words", "word", "reading", "time", "count", "字", "字数", "本文字数", "字数统计",
+     "阅读时长", "阅读时间", "预计阅读", "约", "读完", "分钟读完",
+     # Zhihu's buttons, shown as text
+     "赞同", "条评论", "喜欢", "反对", "举报"}
 )  # fmt: skip
 # What themes write where a post has no excerpt.
 NO_EXCERPT_RE = re.compile(
@@ -114,3 +119,19 @@ def is_read_more(text: str) -> bool:
 @lru_cache(maxsize=1024)  # every card of a page shows the same few button texts
 def _reads_more(text: str) -> bool:
     return READ_MORE_RE.match(text) is not None
+
+
+# A link to a post's comments, by its words: "评论", "12 条评论", "Comments (3)",
+# "Leave a comment". It names no post.
+COMMENTS_LINK_RE = re.compile(
+    r"^\s*(?:\d+\s*(?:条\s*)?)?(?:评论|留言|回复|comments?|repl(?:y|ies)|responses?)"
+    r"\s*(?:[(（]\s*\d+\s*[)）]|\d+)?\s*$"
+    r"|^\s*(?:查看|发表|添加|写)评论\s*$|^\s*(?:leave|add|post)\s+a\s+(?:comment|reply)\s*$"
+    r"|^\s*no\s+comments(?:\s+yet)?\s*$",
+    re.I,
+)
+
+
+def is_control(text: str) -> bool:
+    """Tell whether link text is a button ("Read more", "评论") rather than a title."""
+    return is_read_more(text) or (len(text) <= 30 and COMMENTS_LINK_RE.match(text) is not None)

@@ -219,6 +219,11 @@ def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
         return
     seen = parse_date(text) if _DIGIT_RE.search(text) else None
     month_day = None if seen or not _DIGIT_RE.search(text) else parse_month_day(text)
+    relative = False
+    if not (seen or month_day) and len(text) <= MAX_RELATIVE_DATE:
+        relative = RELATIVE_DATE_RE.match(text) is not None
+        # "3天前" whose title gives the date in full (Zibll): that date.
+        seen = parse_date(attr(parent, "title")) if relative else None
     if seen or (month_day and len(text) <= 12) or is_placeholder_date(text):
         updated, published = date_labels(parent, text)
         stamp = parse_timestamp(attr(parent, "title"))
@@ -227,7 +232,7 @@ def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
         scan.dates.append(hit)
     elif len(text) <= 24 and _LABEL_RE.match(text):
         scan.labels.append(node)
-    elif len(text) <= MAX_RELATIVE_DATE and RELATIVE_DATE_RE.match(text):
+    elif relative:
         scan.relative.append(parent)
 
 

@@ -1,0 +1,167 @@
+"""Shapes of real themes and platforms, each cut down to the markup that tells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from feedkeeper.parse import parse_listing
+
+BASE = "https://b.example/"
+
+
+def _page(cards: str, before: str = "", after: str = "") -> str:
+    return f"<html><body>{before}<main><div class='list'>{cards}</div>{after}</main></body></html>"
+
+
+def _card(n: int, title: str | None = None, meta: str = "", body: str | None = None) -> str:
+    title = title if title is not None else f'<a href="/posts/{n}/">Post {n}</a>'
+    body = body if body is not None else f"<p>What post {n} is about, in a sentence or two.</p>"
+    return f'<article class="post"><h2>{title}</h2>{meta}{body}</article>'
+
+
+def _cards(html: str, base: str = BASE) -> list[dict[str, Any]]:
+    return [card.to_json() for card in parse_listing(html, base).cards]
+
+
+def test_a_post_under_a_person_s_folder_is_a_post() -> None:
+    # OSChina: /u/<id>/blog/<id> is a post of that person's blog, not their page.
+    cards = "".join(
+        f'<div class="item"><a class="header" href="/u/4526289/blog/1730{n}">Post {n}</a>'
+        f"<p>What post {n} is about, in a sentence or two.</p>"
+        f'<a href="/u/4526289">小舟</a></div>'
+        for n in range(3)
+    )
+    assert [card["url"] for card in _cards(_page(cards))] == [
+        f"https://b.example/u/4526289/blog/1730{n}" for n in range(3)
+    ]
+
+
+@pytest.mark.parametrize("badge", ["原", "置顶", "推荐", "顶"])
+def test_a_badge_beside_the_title_in_a_link_is_no_title(badge: str) -> None:
+    def title(n: int) -> str:
+        return (
+            f'<a href="/posts/{n}/"><div class="label">{badge}</div>'
+            f'<span class="text-ellipsis">Post {n}</span></a>'
+        )
+
+    comments = '<a href="/posts/{n}/#comments">21</a>'
+    html = _page("".join(_card(n, title(n), comments.format(n=n)) for n in range(3)))
+    cards = _cards(html)
+    assert [(card["url"], card["title"]) for card in cards] == [
+        (f"https://b.example/posts/{n}/", f"Post {n}") for n in range(3)
+    ]
+    assert all(
+        card["excerpt"] == f"What post {n} is about, in a sentence or two."
+        for n, card in enumerate(cards)
+    )
+
+
+def test_a_count_linking_the_post_names_no_post() -> None:
+    # The count's text is longer than the title's: only its being a number tells.
+    cards = "".join(
+        f'<div class="row"><a href="/p/{n}/#comments">1234{n}</a> '
+        f'<a href="/p/{n}/">Go{n}</a><p>About post {n}, a sentence or so.</p></div>'
+        for n in range(3)
+    )
+    cards_read = _cards(_page(cards))
+    assert [(card["url"], card["title"]) for card in cards_read] == [
+        (f"https://b.example/p/{n}/", f"Go{n}") for n in range(3)
+    ]
+
+
+def test_hashtag_links_are_tags_whatever_their_path() -> None:
+    meta = (
+        '<div class="topic"><a href="/topic/mysql.html">#MySQL</a> '
+        '<a href="/topic/db.html">#数据库</a></div>'
+    )
+    assert {
+        tuple(card["tags"])
+        for card in _cards(_page("".join(_card(n, meta=meta) for n in range(3))))
+    } == {("MySQL", "数据库")}
+
+
+def test_badges_classed_as_tags_are_no_tags() -> None:
+    meta = (
+        '<div><span class="tag-original">原创</span><span class="tag-recommend">推荐</span></div>'
+    )
+    assert all(
+        card["tags"] == [] for card in _cards(_page("".join(_card(n, meta=meta) for n in range(3))))
+    )
+
+
+@pytest.mark.parametrize("marked", ["post istop-post", "post is-sticky", "post sticky"])
+def test_a_card_classed_as_pinned_is_pinned(marked: str) -> None:
+    cards = "".join(_card(n) for n in range(3)).replace('class="post"', f'class="{marked}"', 1)
+    assert [card["pinned"] for card in _cards(_page(cards))] == [True, False, False]
+
+
+def test_a_relative_date_whose_title_gives_the_date_in_full_gives_that_date() -> None:
+    meta = '<div class="meta"><span title="2026-01-09 20:36:40">3天前</span></div>'
+    cards = _cards(_page("".join(_card(n, meta=meta) for n in range(3))))
+    assert [card["published"] for card in cards] == ["2026-01-09"] * 3
+
+
+@pytest.mark.parametrize("heading", ["Archive", "归档", "Latest Posts"])
+def test_the_page_s_own_h1_is_no_widget_title(heading: str) -> None:
+    rows = "".join(
+        f'<li><a href="/blog/p{n}/">Post {n}</a> <time datetime="2025-0{n}-01">2025</time></li>'
+        for n in range(1, 7)
+    )
+    page = parse_listing(
+        f"<html><body><main><h1>{heading}</h1><ol>{rows}</ol></main></body></html>", BASE
+    )
+    assert len(page.cards) == 6
+    assert page.warnings == [] and page.confidence == 1.0
+
+
+def test_a_page_header_is_no_card_beside_a_short_listing() -> None:
+    header = (
+        '<header><a href="/">Site</a><nav><ul><li><a href="/" aria-current="page">Home</a></li>'
+        '<li><a href="/blog/">Blog</a></li><li><a href="/about/">About</a></li></ul></nav></header>'
+    )
+    rows = "".join(
+        f'<li><a href="/blog/p{n}/">Post number {n}</a> '
+        f'<time datetime="2025-0{n}-01">Jan</time></li>'
+        for n in range(1, 4)
+    )
+    html = f"<html><body>{header}<main><h1>Posts</h1><ol>{rows}</ol></main></body></html>"
+    page = parse_listing(html, "https://b.example/blog/")
+    assert [card.url for card in page.cards] == [
+        f"https://b.example/blog/p{n}/" for n in range(1, 4)
+    ]
+    assert page.page_urls == []  # the nav's "Home" is the site's, not this listing's page
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "6 min, 1180 words",
+        "1.2k words",
+        "Reading time: 6 minutes",
+        "Word count: 1180",
+        "本文字数：1.2k",
+        "1180 字",
+        "字数统计: 1180 | 阅读时长 ≈ 6 分钟",
+        "约 6 分钟读完",
+    ],
+)
+def test_reading_time_and_word_count_are_no_excerpt(line: str) -> None:
+    meta = f'<div class="column"><span>{line}</span></div>'
+    cards = _cards(_page("".join(_card(n, meta=meta) for n in range(3))))
+    assert [card["excerpt"] for card in cards] == [
+        f"What post {n} is about, in a sentence or two." for n in range(3)
+    ]
+
+
+@pytest.mark.parametrize("words", ["评论", "Comments", "查看评论", "12 条评论", "Leave a comment"])
+def test_a_comments_link_names_no_title(words: str) -> None:
+    status = (
+        '<article class="post status"><div class="content">'
+        "<p>2025 年的最后一天，写点什么。</p></div>"
+        '<footer><time datetime="2025-12-31">12-31</time> '
+        f'<a class="read-more" href="/s/1/">{words}</a></footer></article>'
+    )
+    cards = _cards(_page("".join(_card(n) for n in range(3)) + status))
+    assert (cards[-1]["url"], cards[-1]["title"]) == ("https://b.example/s/1/", None)
