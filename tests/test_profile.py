@@ -111,6 +111,7 @@ def test_suggested_profile_reproduces_the_cards(name: str) -> None:
         "sibling-posts",
         "day-runs",
         "loose-lines",
+        "cnblogs-home-link",
     )  # no element holds a flat card
     assert (profile.card is None) == flat
     page = parse_listing(html, base, profile)

@@ -8,6 +8,7 @@ the cards themselves are found by the heuristics.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -145,6 +146,10 @@ def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
     return part
 
 
+# The parts of a meta line, as themes set them apart.
+_META_PARTS_RE = re.compile(r"\s*[|｜·•]\s*")
+
+
 def _term_names(page: Page, nodes: list[LexborNode]) -> Iterator[str]:
     """The names the nodes show: a link's text whole, other text without its label
     ("分类: ") and split where it lists several ("A / B")."""
@@ -153,8 +158,13 @@ def _term_names(page: Page, nodes: list[LexborNode]) -> Iterator[str]:
         if node.tag == "a":
             if text:
                 yield text
-        else:
-            yield from split_names(CATEGORY_LABEL_RE.sub("", text, count=1))
+            continue
+        # A meta line of labelled parts ("作者:老王 | 分类:技术笔记 | 浏览:128"): the
+        # category's part alone.
+        parts = _META_PARTS_RE.split(text)
+        labelled = [part for part in parts if CATEGORY_LABEL_RE.match(part) is not None]
+        for part in labelled if len(parts) > 1 and labelled else [text]:
+            yield from split_names(CATEGORY_LABEL_RE.sub("", part, count=1))
 
 
 def _href(page: Page, node: LexborNode) -> str | None:

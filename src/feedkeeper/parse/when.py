@@ -280,6 +280,8 @@ def date_of(page: Page, node: LexborNode) -> DateHit | None:
     text = page.text_of(node)
     seen = parse_date(text)
     month_day = None if seen else parse_month_day(text)
+    if not (seen or month_day) and RELATIVE_DATE_RE.match(text):
+        seen = parse_date(attr(node, "title"))  # "3天前" titled with the date in full
     if not (seen or month_day):
         return None
     stamp = parse_timestamp(attr(node, "title"))
