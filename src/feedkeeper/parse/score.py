@@ -19,6 +19,7 @@ from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dom import (
     LANDMARK_ROLES,
     LANDMARK_TAGS,
+    ancestors,
     attr,
     classes,
     describe,
@@ -329,10 +330,24 @@ def has_sidebar_token(node: LexborNode) -> bool:
     names = attr(node, "id") + " " + attr(node, "class")
     if SIDEBAR_TOKEN_RE.search(names) is None:  # most elements: no token to look at
         return False
-    return any(
-        SIDEBAR_TOKEN_RE.search(token) and not LAYOUT_STATE_RE.search(token)
+    tokens = [
+        token
         for token in names.split()
-    )
+        if SIDEBAR_TOKEN_RE.search(token) and not LAYOUT_STATE_RE.search(token)
+    ]
+    if tokens and all(token.lower() == "widget" for token in tokens):
+        return not _in_main(node)  # Blogger's posts are its "widget Blog", in <main>
+    return bool(tokens)
+
+
+def _in_main(node: LexborNode) -> bool:
+    """Tell whether the element sits in the page's main content (``<main>``, ``#main``)."""
+    for ancestor in ancestors(node):
+        if ancestor.tag == "main" or attr(ancestor, "role") == "main":
+            return True
+        if attr(ancestor, "id") == "main":
+            return True
+    return False
 
 
 def _widget_title(container: LexborNode) -> str | None:
