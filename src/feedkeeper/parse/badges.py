@@ -15,7 +15,6 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.parse.dom import (
     ancestors,
-    classes,
     collapse,
     first_element_child,
     is_visible,
@@ -62,7 +61,8 @@ _TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})
 MAX_BADGE_CHARS = 8
 # A card's own class marking it pinned: WordPress's ``sticky``, Z-Blog's ``istop-post``.
 _CARD_PIN_RE = re.compile(
-    r"^(?:(?:is-?)?(?:sticky|pinned)(?:-?post)?|is-?top(?:-?post)?|top-?post)$", re.I
+    r"(?:^|\s)(?:(?:is-?)?(?:sticky|pinned)(?:-?post)?|is-?top(?:-?post)?|top-?post)(?:\s|$)",
+    re.I,
 )
 # A section's heading naming its posts pinned ("置顶文章", "📌 Pinned posts").
 _PIN_SECTION_RE = re.compile(
@@ -107,7 +107,7 @@ def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:
     badge's element is no part of the excerpt.
     """
     marks = [node for node in page.marks_under(root) if _is_pin_mark(node)]
-    if any(_CARD_PIN_RE.match(token) for token in classes(root)):
+    if _CARD_PIN_RE.search(root.attributes.get("class") or ""):
         marks.append(root)  # and its badge, if it shows one, is no excerpt either
     elif marks:
         return marks
@@ -161,8 +161,10 @@ def in_pinned_section(page: Page, root: LexborNode, verdicts: dict[int, bool]) -
 
 def _section_pinned(page: Page, root: LexborNode, parent: LexborNode) -> bool:
     first = first_element_child(parent)
-    if first is not None and first.mem_id != root.mem_id and _names_a_section(page, first):
-        return _reads_pinned(page, first)
+    if first is not None and first.mem_id != root.mem_id:
+        verdict = _section_heading(page, first)
+        if verdict is not None:
+            return verdict
     node: LexborNode | None = parent
     for _ in range(_SECTION_LEVELS):
         if node is None:
@@ -171,15 +173,21 @@ def _section_pinned(page: Page, root: LexborNode, parent: LexborNode) -> bool:
         while before is not None and (before.tag or "").startswith("-"):
             before = before.prev  # text and comments
         if before is not None:
-            return _names_a_section(page, before) and _reads_pinned(page, before)
+            return _section_heading(page, before) is True
         node = node.parent
     return False
 
 
-def _names_a_section(page: Page, node: LexborNode) -> bool:
-    """A short text with no link: a heading, not a card or a widget."""
-    return node.css_first("a[href]") is None and len(page.text_of(node)) <= MAX_SECTION_HEADING
+def _section_heading(page: Page, node: LexborNode) -> bool | None:
+    """Tell whether a short text names its section pinned (None: too long for a heading).
 
-
-def _reads_pinned(page: Page, node: LexborNode) -> bool:
-    return _PIN_SECTION_RE.match(page.text_of(node)) is not None and is_visible(node, page.hidden)
+    The pin words are asked first: the test for a link costs a query.
+    """
+    text = page.text_of(node)
+    if len(text) > MAX_SECTION_HEADING:
+        return None
+    return (
+        _PIN_SECTION_RE.match(text) is not None
+        and node.css_first("a[href]") is None
+        and is_visible(node, page.hidden)
+    )

@@ -57,6 +57,7 @@ def find_excerpt(
     title: LexborNode | None,
     indicators: Collection[LexborNode],
     skip_nodes: Collection[LexborNode],
+    title_text: str | None = None,
 ) -> tuple[str | None, list[LexborNode]]:
     """Return the card's excerpt text (None when it shows none) and the nodes it came from.
 
@@ -66,26 +67,27 @@ def find_excerpt(
     """
     skip = {node.mem_id for node in skip_nodes}
     marked = _mark(root, indicators)
-    found = _read_excerpt(page, root, title, skip, marked, deep=False)
+    found = _read_excerpt(page, root, (title, title_text), skip, marked, deep=False)
     if found[0] is None and marked:
-        return _read_excerpt(page, root, title, skip, marked, deep=True)
+        return _read_excerpt(page, root, (title, title_text), skip, marked, deep=True)
     return found
 
 
 def _read_excerpt(
     page: Page,
     root: LexborNode,
-    title: LexborNode | None,
+    titled: tuple[LexborNode | None, str | None],
     skip: set[int],
     marked: dict[int, int],
     *,
     deep: bool,
 ) -> tuple[str | None, list[LexborNode]]:
+    title = titled[0]
     title_path = {a.mem_id for a in ancestors(title, root)} if title is not None else set()
     title_id = title.mem_id if title is not None else None
     hidden = page.hidden
     unshown = hidden.union(skip) if skip else hidden
-    run = _Run(page, title)
+    run = _Run(page, *titled)
     stack = list(root.iter(include_text=True))
     stack.reverse()
     # The regions are rendered as the walk meets them, into the run they belong to.
@@ -134,11 +136,12 @@ def clean_excerpt(text: str) -> str | None:
 class _Run:
     """The run of text regions being read, and the longest one closed so far."""
 
-    __slots__ = ("best_nodes", "best_text", "nodes", "page", "parts", "title")
+    __slots__ = ("best_nodes", "best_text", "nodes", "page", "parts", "title", "title_text")
 
-    def __init__(self, page: Page, title: LexborNode | None) -> None:
+    def __init__(self, page: Page, title: LexborNode | None, title_text: str | None) -> None:
         self.page = page
         self.title = title  # a link over the whole card showing it again is no excerpt
+        self.title_text = title_text  # the card's title, as read (None: not known)
         self.parts: list[str] = []
         self.nodes: list[LexborNode] = []  # the elements among the regions
         self.best_text = ""
@@ -163,12 +166,18 @@ class _Run:
         ``parts[start]`` on, shows the title's text: a theme showing the title twice, for
         phones and for desktops. (An excerpt repeating the title, a post that opens with
         its own name, is the excerpt.)"""
-        if self.title is None or "title" not in (node.attributes.get("class") or "").lower():
+        if self.title is None:
             return False
-        title = self.page.text_of(self.title)
-        size = sum(len(part) for part in self.parts[start:])
+        title = self.title_text
+        if title is None:
+            title = self.title_text = self.page.text_of(self.title)
+        size = 0
+        for part in self.parts[start:]:
+            size += len(part)
         if not title or size < len(title) or size > 2 * len(title) + MAX_LABEL_CHARS:
             return False  # most regions: the length alone tells
+        if "title" not in (node.attributes.get("class") or "").lower():
+            return False
         return collapse("".join(self.parts[start:])) == title
 
     def _repeats_title(self, text: str) -> bool:

@@ -90,7 +90,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     indicators += _bylines(page, root)
     pins = pin_marks(page, root)
     indicators += [node for node in pins if node is not root]
-    excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip)
+    excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip, title_text)
     excerpt, truncated = _split_ellipsis(excerpt)
     url = link.url if link else None
     hit = hit or context_date(page, root)

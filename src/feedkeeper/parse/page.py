@@ -294,8 +294,7 @@ def _links(anchors: list[LexborNode], base_url: str, hidden: frozenset[int]) -> 
         rel = rel.lower() if rel else ""
         kind = link_kind(target, rel)
         if kind is None and target.post_shape and target.site == site:
-            # else it could be taken for a post
-            kind = "tag" if _is_hashtag(node) else _labelled_kind(node, labelled)
+            kind = _markup_kind(node, labelled)  # else it could be taken for a post
         found.append(Link(node, target.url, rel, target, kind, walks))
     return found
 
@@ -308,23 +307,16 @@ MAX_TERM_LABEL = 24
 _TERM_SEPARATORS = " \t\n\r,，、"
 
 
-def _is_hashtag(node: LexborNode) -> bool:
-    """Tell whether a link shows a hashtag ("#MySQL"): a tag, whatever its path."""
+def _markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> TaxonomyKind | None:
+    """Return the kind a link's markup gives it whatever its path: a hashtag ("#MySQL") is
+    a tag; a label just before it ("分类：", "Tags:", "Posted in") names its kind, and so
+    does the labelled link before it in the same list ("a, b"). Labelled links are
+    recorded in ``labelled``."""
     child = node.child
-    if child is None or child.tag != "-text" or child.next is not None:
-        return False
-    text = (child.text_content or "").strip()
-    return (
-        1 < len(text) <= MAX_HASHTAG_CHARS
-        and text[0] in "#＃"
-        and text[1] not in "#＃ "
-        and not any(char.isspace() for char in text)
-    )
-
-
-def _labelled_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> TaxonomyKind | None:
-    """Return the kind a label just before the link gives it ("分类：", "Tags:", "Posted
-    in"), or the kind of the labelled link before it in the same list; record it."""
+    if child is not None and child.tag == "-text" and child.next is None:
+        text = (child.text_content or "").strip()
+        if text[:1] in ("#", "＃") and _is_hashtag(text):
+            return "tag"
     before = node.prev
     if before is None or before.tag != "-text":
         return None
@@ -338,6 +330,15 @@ def _labelled_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> Taxon
     if kind is not None:
         labelled[node.mem_id] = kind
     return kind
+
+
+def _is_hashtag(text: str) -> bool:
+    """Tell whether a link's text, starting with "#", is a hashtag: one short word."""
+    return (
+        1 < len(text) <= MAX_HASHTAG_CHARS
+        and text[1] not in "#＃ "
+        and not any(char.isspace() for char in text)
+    )
 
 
 def ancestry(node: LexborNode, known: dict[int, list[LexborNode]]) -> list[LexborNode]:

@@ -76,7 +76,8 @@ def find_pager(page: Page, cards: Collection[LexborNode], selector: str | None =
         pager = Pager(_selected_next(page, selector), f"profile selector {selector!r}")
     else:
         pager = _next(page, links, numbered)
-    wanted = [link.url for link in links if _is_page_link(link, here)]
+    first = first_page(here).rstrip("/")
+    wanted = [link.url for link in links if _is_page_link(link, here, first)]
     if pager.next_url:
         wanted.append(pager.next_url)
     for url in wanted:
@@ -256,14 +257,16 @@ def _number(link: PagerLink, here: str) -> int | None:
     return 1 if number == 1 and found is None and is_first else None
 
 
-def _is_page_link(link: PagerLink, here: str) -> bool:
+def _is_page_link(link: PagerLink, here: str, first: str) -> bool:
+    """Tell whether a link leads to a page of this listing; ``first`` is its first page
+    (without a trailing slash)."""
     if _number(link, here) is not None:
         return True
     # Where the link leads is asked first: most links lead to no listing page at all.
     # Unnumbered, only this listing's first page: a nav's "首页" (home) to the site's root,
     # on a category or a blog below it, is no page of it.
     unnumbered = page_number(link.url) is None
-    if unnumbered and strip_fragment(link.url).rstrip("/") != first_page(here).rstrip("/"):
+    if unnumbered and strip_fragment(link.url).rstrip("/") != first:
         return False
     reads_pager = "next" in link.rel or "prev" in link.rel or _reads_next(link)
     # "»" titled "尾页" (the last page) is a page link, though no next one.
