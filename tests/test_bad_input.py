@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,26 @@ def test_a_lock_file_that_cannot_be_made_is_a_usage_error(
     err = capsys.readouterr().err
     assert err.startswith("error: cannot use a.db: Is a directory (")
     assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["status"], ["export"], ["search", "x"], ["show", "1"], ["crawl", *URL], ["reparse"]],
+)
+def test_a_database_of_another_program_is_left_as_it_is(
+    folder: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = folder / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('mine')")
+    conn.close()
+    before = other.read_bytes()
+    assert main([*argv, "--db", "other.db"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "error: --db: other.db is a database of another program (tables: notes),"
+        " not a feedkeeper archive: it was left as it is"
+    ]
+    assert other.read_bytes() == before
+    assert sorted(path.name for path in folder.glob("other.db*")) == ["other.db"]

@@ -180,6 +180,33 @@ def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
 alembic_version = Table("alembic_version", MetaData(), Column("version_num", String(32)))
 
 
+def refuse_foreign(path: Path) -> None:
+    """Raise ConfigError for an SQLite file of another program: tables, and no schema
+    revision of feedkeeper's. Such a file is never migrated into an archive, nor opened
+    for writing (a mistyped ``--db`` would change another program's database); it is
+    read without a change, not even to its journal mode."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            rows = conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            ).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return  # damaged or locked: opening it says so in its own words
+    names = [str(row[0]) for row in rows]
+    if names and "alembic_version" not in names:
+        shown = ", ".join(sorted(names)[:3]) + (", …" if len(names) > 3 else "")
+        raise ConfigError(
+            f"--db: {path} is a database of another program (tables: {shown}), not a"
+            " feedkeeper archive: it was left as it is"
+        )
+
+
 def schema_revision(engine: Engine) -> str | None:
     """Return the Alembic revision the database is at (None for a new database)."""
     with engine.connect() as conn:
@@ -210,6 +237,7 @@ def check_archive_file(path: Path) -> None:
     check_archive_path(path)
     if path.parent and not path.parent.exists():
         raise ConfigError(f"--db: cannot create {path}: folder {path.parent} does not exist")
+    refuse_foreign(path)
 
 
 @contextlib.contextmanager
