@@ -589,6 +589,32 @@ def test_endless_pager_stops_at_max_pages_with_a_note(site: HostileServer, tmp_p
     assert Settings().max_pages == 1000  # bounded by default
 
 
+def test_a_walk_cut_at_max_pages_goes_on_where_it_stopped_next_time(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    def seven_pages(query: str) -> Answer:
+        number = int(query.removeprefix("page=") or 1)
+        following = f"/?page={number + 1}" if number < 7 else None
+        return page(listing(cards_for(f"p{number}", 2), following))
+
+    site.routes["/"] = seven_pages
+    db = tmp_path / "a.db"
+    runs = [run_crawl(site, db, max_pages=3) for _ in range(4)]
+    # 1-3 (cut at 4); 1 (no news), then 4-5 (cut at 6); 1, then 6-7 (the end); 1 alone.
+    assert [summary.counts.pages for summary in runs] == [3, 3, 3, 1]
+    assert f"went on at {site.base_url}?page=4, where the last crawl stopped (max_pages)" in (
+        runs[1].warnings
+    )
+    store = Store.open(db)
+    try:
+        with store.engine.connect() as conn:
+            posts = conn.exec_driver_sql("SELECT count(*) FROM post").scalar()
+    finally:
+        store.close()
+    assert posts == 14  # every post of the seven pages
+    assert site.hits("/") == 10
+
+
 def test_pager_that_only_repeats_what_the_run_saw_ends_the_walk(
     site: HostileServer, tmp_path: Path
 ) -> None:

@@ -48,7 +48,7 @@ from feedkeeper.records import (
 from feedkeeper.run_log import log_page, log_page_suspect, log_run_finished, log_run_started
 from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.scope import is_in_scope, strip_credentials
-from feedkeeper.store import Store
+from feedkeeper.store import CAPPED, Store
 from feedkeeper.store.sites import ensure_site
 from feedkeeper.store.write import PageWriter
 from feedkeeper.suspect import SUSPECT, suspect_parse
@@ -77,6 +77,7 @@ class _Crawl:
     warnings: list[str] = field(default_factory=list)
     worker: ParseWorker | None = None  # the parse stage's worker process, on long listings
     site_id: int = 0
+    resume: str | None = None  # where the last crawl, stopped at max_pages, left the listing
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +93,11 @@ class _Step:
 
 @dataclass(slots=True)
 class _Walked:
-    """How a walk ended: cut short by ``should_stop``, and what the summary should say."""
+    """How a walk ended: cut short by ``should_stop`` or ``max_pages``, and what the
+    summary should say."""
 
     stopped: bool = False
+    capped: bool = False  # the listing went on past max_pages: the next crawl resumes there
     notes: list[str] = field(default_factory=list)
 
 
@@ -122,12 +125,14 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         # Pages after the cut were never read: do not stop at the first page without news.
         settings = replace(settings, full=True)
         warnings.append("the previous crawl did not finish: walked every page to complete it")
+    resume = store.resume_point(site.id)
     run_id = store.start_run(RunKind.CRAWL, start_url, site.id)
     freeze_startup()
     run = _Crawl(
         store, settings, fetch_settings, options, run_id, start_url, store.last_fetches(site.id)
     )
     run.site_id = site.id
+    run.resume = resume if resume and is_in_scope(start_url, resume) else None
     run.warnings = warnings
     started = time.monotonic()
     log_run_started(run_id, start_url)
@@ -144,7 +149,8 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         _finish(run, RunStatus.INTERRUPTED, started, "cancelled mid-page")
         raise
     status = RunStatus.INTERRUPTED if walked.stopped else run_status(run.counts)
-    _finish(run, status, started, "stopped" if walked.stopped else None)
+    ending = "stopped" if walked.stopped else CAPPED if walked.capped else None
+    _finish(run, status, started, ending)
     return RunSummary(run_id, RunKind.CRAWL, status, run.counts, run.warnings)
 
 
@@ -196,22 +202,40 @@ async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> _Wal
     whose cards this run has all seen already. Written pages are committed before the
     walk waits for the network, so none sits uncommitted while it waits.
     """
+    walked, visited = _Walked(), set[str]()
+    await _walk_from(run, prefetcher, writer, run.start, walked, visited, run.settings.full)
+    resume = run.resume
+    if resume and not (walked.stopped or walked.capped) and resume not in visited:
+        # The last crawl stopped at max_pages: the pages after it were never read.
+        walked.notes.append(f"went on at {resume}, where the last crawl stopped (max_pages)")
+        await _walk_from(run, prefetcher, writer, resume, walked, visited, full=True)
+    return walked
+
+
+async def _walk_from(
+    run: _Crawl,
+    prefetcher: Prefetcher,
+    writer: PageWriter,
+    url: str | None,
+    walked: _Walked,
+    visited: set[str],
+    full: bool,
+) -> None:
+    """Walk the listing from ``url`` (see ``_walk``), adding to ``walked`` and ``visited``."""
     settings, options = run.settings, run.options
-    url: str | None = run.start
-    visited: set[str] = set()
     seen_cards: set[str] = set()
-    walked = _Walked()
     guessed = False  # the current URL is a guess past a failed page, beyond what a pager showed
     while url and url not in visited:
         if options.should_stop():
             walked.stopped = True
-            return walked
+            return
         if len(visited) >= settings.max_pages:
+            walked.capped = True
             walked.notes.append(
                 f"stopped after {settings.max_pages} listing pages (max_pages);"
                 f" the listing goes on at {url}"
             )
-            break
+            return
         visited.add(url)
         if options.progress:
             options.progress(url)
@@ -224,7 +248,7 @@ async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> _Wal
         # A page ready ahead was taken without a turn of the loop: give it one, after any
         # commit, so that fetches and the worker's pipes move on.
         await asyncio.sleep(0)
-        if not step.is_news and not settings.full:
+        if not step.is_news and not full:
             break  # incremental: the rest of the listing is what we already hold
         if step.cards and step.cards <= seen_cards:
             walked.notes.append(
@@ -234,7 +258,6 @@ async def _walk(run: _Crawl, prefetcher: Prefetcher, writer: PageWriter) -> _Wal
         seen_cards |= step.cards
         url, guessed = _next_page(prefetcher, run.start, url, step, guessed)
         prefetcher.plan(url, step.page_urls, visited, settings.max_pages - len(visited))
-    return walked
 
 
 def _next_page(

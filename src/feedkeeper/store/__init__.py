@@ -57,6 +57,11 @@ from feedkeeper.store.write import PageWriter
 __all__ = ["Store", "exclusive_lock"]
 
 
+# A crawl's message when it stopped at max_pages with the listing going on: the next crawl
+# resumes there.
+CAPPED = "stopped at max_pages: the listing goes on"
+
+
 class Store:
     """A feedkeeper archive: one SQLite file, or a database on a PostgreSQL server."""
 
@@ -177,6 +182,28 @@ class Store:
         with self.engine.connect() as conn:
             status = conn.execute(query).scalar()
         return status is not None and status != RunStatus.OK
+
+    def resume_point(self, site_id: int) -> str | None:
+        """Return where the site's listing went on past the last crawl, when that crawl
+        stopped at ``max_pages`` (its message says so): the next link of its last page."""
+        r, f = run_t.c, page_fetch_t.c
+        last = (
+            select(r.id, r.message)
+            .where(r.kind == RunKind.CRAWL, r.site_id == site_id)
+            .order_by(r.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(last).first()
+            if row is None or row.message != CAPPED:
+                return None
+            query = (
+                select(f.next_url)
+                .where(f.run_id == row.id, f.next_url.is_not(None))
+                .order_by(f.id.desc())
+                .limit(1)
+            )
+            return conn.execute(query).scalar()
 
     def finish_run(
         self, run_id: int, counts: RunCounts, status: RunStatus, message: str | None = None
