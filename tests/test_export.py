@@ -407,6 +407,27 @@ def test_default_is_jsonl_on_stdout(
     assert captured.err == ""  # no progress bar, no summary: stdout is the export
 
 
+@pytest.mark.parametrize(
+    ("name", "starts"),
+    [("posts.csv", "id,title"), ("posts.json", "["), ("posts.jsonl", '{"id"'), ("posts", '{"id"')],
+)
+def test_the_format_follows_the_file_s_extension(
+    sample: Store, db_path: Path, tmp_path: Path, name: str, starts: str
+) -> None:
+    out = tmp_path / name
+    assert main(["export", "--db", str(db_path), "--out", str(out), "--fields", "id,title"]) == 0
+    assert out.read_text(encoding="utf-8").lstrip("\ufeff").startswith(starts)
+
+
+def test_versions_without_history_is_a_usage_error(
+    sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "--db", str(db_path), "--fields", "id,versions"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --fields: versions are exported with --history; add --history"
+    ]
+
+
 def test_no_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         main(["export", "--db", str(tmp_path / "none.db")]) == 2

@@ -37,7 +37,16 @@ def register(app: typer.Typer) -> None:
 
 
 def export_command(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl or csv.")] = "jsonl",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json, jsonl or csv [default: from --out's extension (.csv, .json, .jsonl),"
+            " else jsonl].",
+            show_default=False,
+        ),
+    ] = None,
     out_path: Annotated[
         str | None, typer.Option("--out", "-o", help="Output file; - for stdout.")
     ] = None,
@@ -87,6 +96,9 @@ def export_command(
     from feedkeeper.store.read import PostFilter, count_posts, iter_posts, open_reader
     from feedkeeper.store.sites import find_site
 
+    if fmt is None:  # "posts.csv" is a CSV file
+        suffix = Path(out_path).suffix.lower().lstrip(".") if out_path not in (None, "-") else ""
+        fmt = {"ndjson": "jsonl"}.get(suffix, suffix) if suffix in (*FORMATS, "ndjson") else "jsonl"
     if fmt not in FORMATS:
         raise ConfigError(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if excel and fmt != "csv":
@@ -102,6 +114,8 @@ def export_command(
         site=site,
     )
     chosen = check_fields(fields)
+    if "versions" in chosen and not history:
+        raise ConfigError("--fields: versions are exported with --history; add --history")
     archive = settings_for(config, db=db).db
     target = None if out_path in (None, "-") else Path(out_path)
     archive_file = archive if isinstance(archive, Path) else None
