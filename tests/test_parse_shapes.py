@@ -165,3 +165,50 @@ def test_a_comments_link_names_no_title(words: str) -> None:
     )
     cards = _cards(_page("".join(_card(n) for n in range(3)) + status))
     assert (cards[-1]["url"], cards[-1]["title"]) == ("https://b.example/s/1/", None)
+
+
+def test_a_card_s_only_date_classed_updated_is_its_date() -> None:
+    # tagDiv's Newspaper: hAtom's "updated" on the one date a card shows.
+    meta = (
+        '<span class="td-post-date"><time class="entry-date updated td-module-date"'
+        ' datetime="2026-01-09T15:20:00+08:00">2026年1月9日</time></span>'
+    )
+    cards = _cards(_page("".join(_card(n, meta=meta) for n in range(3))))
+    assert [card["published"] for card in cards] == ["2026-01-09"] * 3
+
+
+def test_a_date_labelled_updated_alone_is_no_published_date() -> None:
+    meta = '<span>Updated <time class="updated" datetime="2026-01-09">Jan 9</time></span>'
+    cards = _cards(_page("".join(_card(n, meta=meta) for n in range(3))))
+    assert [card["published"] for card in cards] == [None] * 3
+
+
+@pytest.mark.parametrize("shown", ["昨天 15:04", "今天 09:30", "yesterday 10:00:00"])
+def test_a_day_word_titled_with_the_full_date_gives_it(shown: str) -> None:
+    meta = f'<div class="meta"><span title="2026-01-10 15:04:51">{shown}</span></div>'
+    cards = _cards(_page("".join(_card(n, meta=meta) for n in range(3))))
+    assert [card["published"] for card in cards] == ["2026-01-10"] * 3
+
+
+def test_a_month_and_day_with_a_time_takes_its_year_from_its_neighbours() -> None:
+    dates = ["2026-01-11", "12-05 10:21", "2025-11-01"]
+    html = _page(
+        "".join(
+            _card(n, meta=f'<div class="meta"><span>{d}</span></div>') for n, d in enumerate(dates)
+        )
+    )
+    assert [card["published"] for card in _cards(html)] == [
+        "2026-01-11",
+        "2025-12-05",
+        "2025-11-01",
+    ]
+
+
+def test_pager_words_with_a_page_count_read_as_pager_words() -> None:
+    pager = (
+        '<nav class="pagination"><a class="prev" href="/">« 上一页 1/5</a>'
+        '<a class="next" href="/page/3/">下一页 3/5 »</a></nav>'
+    )
+    page = parse_listing(_page("".join(_card(n) for n in range(3)), after=pager), BASE + "page/2/")
+    assert page.next_url == "https://b.example/page/3/"
+    assert page.page_urls == ["https://b.example/", "https://b.example/page/3/"]

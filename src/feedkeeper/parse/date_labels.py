@@ -48,15 +48,21 @@ def date_labels(
             return False, True
         if UPDATED_RE.match(after) is not None:
             return True, False
+    said = label_before(node)
+    return said == "updated", said == "published"
+
+
+def label_before(node: LexborNode) -> str | None:
+    """Return "published" or "updated" where a label ends the text before the date."""
     for before in _previous_texts(node):
         before = before[-MAX_LABEL_TEXT:]
         if LABEL_END_RE.search(before) is None:  # a label ends the text before a date
             continue
         if PUBLISHED_RE.search(before) is not None:
-            return False, True
+            return "published"
         if UPDATED_RE.search(before) is not None:
-            return True, False
-    return False, False
+            return "updated"
+    return None
 
 
 def _closing_text(node: LexborNode) -> str:

@@ -46,7 +46,7 @@ _MD_RE = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\
 _DM_RE = re.compile(rf"(?<![\d,])\b(\d{{1,2}})\s+({_MONTH_NAMES})\b\.?(?!\s*,?\s*\d)", re.I)
 _ZH_MD_RE = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 # A short text that is only digits (``05-31``, ``5/31``): month and day, as archive rows show.
-_NUMERIC_MD_RE = re.compile(r"\s*(\d{1,2})\s*[-/]\s*(\d{1,2})\s*")
+_NUMERIC_MD_RE = re.compile(r"\s*(\d{1,2})\s*[-/]\s*(\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*")
 # Group headings of archive lists: a year (``2025``, ``2025年``) or a month of one
 # (``2025年5月``, ``2025-05``, ``May 2025``).
 _YEAR_HEADING_RE = re.compile(

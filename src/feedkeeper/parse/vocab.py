@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 
 _EDGE = r"[\s\W_]*"
+# PaperMod's "下一页 3/5 »": the page count after the word.
+_PAGE_COUNT = r"(?:\s*\d{1,5}\s*/\s*\d{1,5})?"
 
 READ_MORE_RE = re.compile(
     rf"^{_EDGE}(?:阅读全文|阅读更多|继续阅读|查看全文|查看更多|全文|更多|阅读原文|阅读剩余部分|展开全文"
@@ -22,12 +24,12 @@ NEXT_RE = re.compile(
     rf"(?:\s+(?:posts?|entries|articles))?|more\s+posts|[»›→>]+"
     # Blogger's and WordPress's "older posts" in Chinese and Japanese.
     rf"|(?:较早|較早|较旧|較舊|更早|更旧|更舊)的?(?:博文|文章|帖子)|更多(?:博文|文章)"
-    rf"|(?:前|古い)の(?:投稿|記事)){_EDGE}$",
+    rf"|(?:前|古い)の(?:投稿|記事)){_PAGE_COUNT}{_EDGE}$",
     re.I,
 )
 PREV_RE = re.compile(
     rf"^{_EDGE}(?:上一页|上页|前一页|上一頁|prev(?:ious)?(?:\s+page)?|prev-page|newer"
-    rf"(?:\s+(?:posts?|entries|articles))?|[«‹←<]+){_EDGE}$",
+    rf"(?:\s+(?:posts?|entries|articles))?|[«‹←<]+){_PAGE_COUNT}{_EDGE}$",
     re.I,
 )
 FIRST_LAST_RE = re.compile(rf"^{_EDGE}(?:首页|尾页|末页|first|last|home){_EDGE}$", re.I)
@@ -58,9 +60,10 @@ TERM_LABEL_END_RE = re.compile(
 )
 # A date said relative to the day the page was read: no date, but a meta line's mark.
 RELATIVE_DATE_RE = re.compile(
-    r"\s*\d+\s*(?:(?:秒|分钟|分|小时|天|日|周|星期|个月|月|年)前"
+    r"\s*(?:\d+\s*(?:(?:秒|分钟|分|小时|天|日|周|星期|个月|月|年)前"
     r"|(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos"
-    r"|months?|y|yrs?|years?)\s+ago)\s*$",
+    r"|months?|y|yrs?|years?)\s+ago)"
+    r"|(?:今天|昨天|前天|刚刚|today|yesterday)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)\s*$",
     re.I,
 )
 CATEGORY_ICON_RE = re.compile(r"folder|categor|archive", re.I)

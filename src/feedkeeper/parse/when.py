@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
-from feedkeeper.parse.date_labels import MAX_LABEL_TEXT, date_labels
+from feedkeeper.parse.date_labels import MAX_LABEL_TEXT, date_labels, label_before
 from feedkeeper.parse.dates import (
     DATE_RE,
     is_placeholder_date,
@@ -37,12 +37,14 @@ from feedkeeper.parse.vocab import (
     PUBLISHED_RE,
     RELATIVE_DATE_RE,
     TAG_LABEL_RE,
+    UPDATED_MARK_RE,
+    UPDATED_RE,
 )
 
 # A text node longer than this is prose that mentions a date, not a date line.
 MAX_DATE_TEXT = 40
 # A date said relative to the day it was read ("3天前", "2 days ago") is this short.
-MAX_RELATIVE_DATE = 16
+MAX_RELATIVE_DATE = 20
 # A group's date header sits right before the card or one of its nearest ancestors.
 MAX_CONTEXT_LEVELS = 4
 MAX_CONTEXT_SIBLINGS = 2
@@ -169,7 +171,22 @@ def choose_date(hits: list[DateHit]) -> DateHit | None:
     for group in (labelled, meta, fresh):
         if group:
             return group[0]
+    # The card's only dates are marked "updated" by class alone (hAtom's ``updated`` on the
+    # one date a theme shows, as tagDiv's Newspaper writes it): that is the date shown.
+    for hit in hits:
+        if (hit.date or hit.month_day) and not hit.in_prose and _marked_updated_only(hit.node):
+            return hit
     return None
+
+
+def _marked_updated_only(node: LexborNode) -> bool:
+    """Tell whether only the element's class calls its date updated (no word says so)."""
+    shown = f"{node.text(strip=True)} {node.attributes.get('title') or ''}"
+    return (
+        UPDATED_MARK_RE.search(node.attributes.get("class") or "") is not None
+        and UPDATED_RE.search(shown) is None
+        and label_before(node) is None
+    )
 
 
 def _element_date(page: Page, node: LexborNode) -> DateHit | None:
