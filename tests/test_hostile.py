@@ -483,6 +483,23 @@ def test_credentials_in_the_url_reach_the_site_but_nothing_else(
     assert auth == {"Basic cmVhZGVyOnMzY3IzdC1wdw=="}  # base64 of reader:s3cr3t-pw
 
 
+def test_a_site_added_with_credentials_is_walked_whole_signed_in(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    site.routes["/"] = page(listing(cards_for("a"), "/page/2/"))
+    site.routes["/page/2/"] = page(listing(cards_for("b"), "/page/3/"))
+    site.routes["/page/3/"] = page(listing(cards_for("c")))
+    url = site.base_url.replace("http://", "http://reader:s3cr3t-pw@")
+    assert run_process(tmp_path, "sites", "add", url, "--name", "private", "--db", "a.db").code == 0
+    result = run_process(tmp_path, "crawl", "--db", "a.db")
+    assert result.code == 0, result.err
+    assert [site.hits(path) for path in ("/", "/page/2/", "/page/3/")] == [1, 1, 1]
+    auth = {
+        seen.headers.get("Authorization") for seen in site.requests if seen.path != "/robots.txt"
+    }
+    assert auth == {"Basic cmVhZGVyOnMzY3IzdC1wdw=="}
+
+
 # robots.txt as RFC 9309 says -------------------------------------------------------
 
 

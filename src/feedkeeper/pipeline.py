@@ -118,7 +118,9 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         fetch_settings = settings
     else:
         fetch_settings = replace(settings, url=site.url)
-    start_url = site.url
+    # A site added with its credentials (`sites add https://user:pw@…`) signs in with them;
+    # its pages are known by their URLs without them, as the pager links them.
+    start_url = strip_credentials(site.url)
     settings = replace(settings, url=start_url)
     warnings: list[str] = []
     if not settings.full and store.has_unfinished_crawl(site.id):
