@@ -42,3 +42,22 @@ def test_a_reader_that_went_away_ends_the_command_quietly(tmp_path: Path, argv: 
     finally:
         os.close(write)
     assert (done.returncode, done.stderr) == (0, "")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["status"], ["export", "--format", "jsonl"]])
+def test_output_into_a_full_disk_is_one_line(tmp_path: Path, argv: list[str]) -> None:
+    sample_archive.open_copy(tmp_path / "a.db").close()
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "feedkeeper", *argv, "--db", str(tmp_path / "a.db")],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "error: cannot write the output: No space left on device"
+    ], done.stderr

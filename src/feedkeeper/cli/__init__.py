@@ -6,6 +6,7 @@ FeedkeeperError becomes one line on stderr and the error's exit code.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import signal
@@ -30,6 +31,11 @@ for module in (crawl, archive, inspect, ops, query, sites, workers):
 
 # Exit code for an error we did not foresee (BSD sysexits EX_SOFTWARE).
 EXIT_INTERNAL = 70
+
+
+# Writes that fail for want of room or of a working disk (standard output into a full
+# file system): one line, not an internal error.
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,6 +77,13 @@ def main(argv: list[str] | None = None) -> int:
                 highlight=False,
             )
             return ConfigError.exit_code
+        if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:  # stdout on a full disk
+            common.err.print(
+                f"error: cannot write the output: {exc.strerror or exc}",
+                markup=False,
+                highlight=False,
+            )
+            return FeedkeeperError.exit_code
         if os.environ.get("FEEDKEEPER_DEBUG"):
             traceback.print_exc()
         common.err.print(
