@@ -173,3 +173,34 @@ def test_progress_bars_draw_on_a_real_terminal(hostile_archive: Path, tmp_path: 
     assert done.returncode == 0, shown
     assert b"internal error" not in shown and b"exported 1 posts" in shown
     assert out.read_text(encoding="utf-8").startswith("id,site,url,")
+
+
+def test_an_export_shown_on_the_terminal_has_no_bar_drawn_over_it(
+    hostile_archive: Path,
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    primary, secondary = os.openpty()
+    argv = [sys.executable, "-m", "feedkeeper", "export", "--format", "csv", "--fields", "id"]
+    try:
+        done = subprocess.run(
+            [*argv, "--db", str(hostile_archive)],
+            stdin=secondary, stdout=secondary, stderr=secondary, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal's other end is closed: all was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert done.returncode == 0, shown
+    assert shown.splitlines()[0] == b"id"  # the data first, with no bar before it
+    assert b"exporting" not in shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -124,8 +125,10 @@ def export_command(
     engine = open_reader(archive)
     if site is not None:
         find_site(engine, site, asked_by="--site")
-    total = count_posts(engine, where) if err.is_terminal else None  # only a bar needs it
-    with progress_bar("exporting", total) as advance:
+    # No bar over the data itself: an export shown on the terminal has none.
+    shows_bar = err.is_terminal and not (target is None and sys.stdout.isatty())
+    total = count_posts(engine, where) if shows_bar else None  # only a bar needs it
+    with progress_bar("exporting", total, shown=shows_bar) as advance:
         records = tracked(iter_posts(engine, where, history=history), advance, lambda r: str(r.id))
         count = write_export(
             records,

@@ -19,10 +19,11 @@ ITEM_CHARS = 48
 
 @contextlib.contextmanager
 def progress_bar(
-    description: str, total: int | None = None, console: Any = err
+    description: str, total: int | None = None, console: Any = err, *, shown: bool = True
 ) -> Iterator[Advance | None]:
-    """Yield a callback that advances a bar on ``console``, or None when it is not a terminal."""
-    if not console.is_terminal or output_options().quiet:
+    """Yield a callback that advances a bar on ``console``, or None when it is not a terminal
+    (or not ``shown``: an export written to the terminal it would draw over)."""
+    if not shown or not console.is_terminal or output_options().quiet:
         yield None
         return
     from rich.progress import (
