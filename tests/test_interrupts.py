@@ -185,3 +185,35 @@ def test_ctrl_c_inside_the_word_segmenter_comes_out_as_an_interrupt(
     archive_page(store, site.id, run, *_page(1))
     assert rows(store, "SELECT count(*) AS n FROM post_words") == [{"n": 3}]
     store.close()
+
+
+LEFTOVERS = """
+import gc
+from feedkeeper.cli import _quiet_closed_loop_leftovers
+
+class Leftover:  # stands for asyncio's transport: its __del__ meets a closed loop
+    def __del__(self):
+        raise RuntimeError("Event loop is closed")
+
+class Other:
+    def __del__(self):
+        raise RuntimeError("something else is closed")
+
+Leftover.__del__.__module__ = "asyncio.base_subprocess"
+_quiet_closed_loop_leftovers()
+_quiet_closed_loop_leftovers()  # once is enough, however many commands a process runs
+Leftover()
+gc.collect()
+Other()  # anything else is still reported
+gc.collect()
+"""
+
+
+def test_a_transport_left_to_a_closed_loop_prints_no_traceback() -> None:
+    """After Ctrl-C, a worker's pipe transport collected once the loop was closed made Python
+    print "Exception ignored in BaseSubprocessTransport.__del__ … Event loop is closed"."""
+    done = subprocess.run(
+        [sys.executable, "-c", LEFTOVERS], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "Event loop is closed" not in done.stderr
+    assert "something else is closed" in done.stderr

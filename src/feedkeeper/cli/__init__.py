@@ -6,6 +6,7 @@ FeedkeeperError becomes one line on stderr and the error's exit code.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -41,6 +42,7 @@ _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code (the console script's entry point)."""
     _escape_what_cannot_be_shown()
+    _quiet_closed_loop_leftovers()
     restore_signals = _stop_on_sigterm()
     try:
         result = app(args=argv, prog_name="feedkeeper", standalone_mode=False)
@@ -94,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     finally:
-        _dispose_engines()
+        with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C as the command ends
+            _dispose_engines()
         restore_signals()
     return result if isinstance(result, int) else 0
 
@@ -105,6 +108,27 @@ def _escape_what_cannot_be_shown() -> None:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
+
+
+def _quiet_closed_loop_leftovers() -> None:
+    """Keep quiet about an asyncio transport collected after an interrupted command closed
+    its event loop (a worker's pipes, after Ctrl-C): Python would print its traceback as
+    "Exception ignored in …", though nothing is left to do. Anything else is reported."""
+    previous = sys.unraisablehook
+    if getattr(previous, "quiets_closed_loops", False):
+        return  # put in place by an earlier command of this process
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        closed_loop = isinstance(unraisable.exc_value, RuntimeError) and (
+            str(unraisable.exc_value) == "Event loop is closed"
+        )
+        where = str(getattr(unraisable.object, "__module__", "") or "")
+        if closed_loop and where.startswith("asyncio"):
+            return
+        previous(unraisable)
+
+    hook.quiets_closed_loops = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
 
 
 def _dispose_engines() -> None:
