@@ -105,6 +105,20 @@ def test_reparse_takes_a_refused_page_when_asked(store: Store) -> None:
     assert len(rows(store, "SELECT id FROM post")) == 12
 
 
+def test_a_refused_page_taken_when_asked_is_the_next_crawl_s_baseline(store: Store) -> None:
+    # The blog now shows two posts a page: once accepted, that is the page's shape.
+    run(store, {"/": GOOD})
+    run(store, {"/": BROKEN})
+    reparse(store, accept_suspect=True)
+    newer = BROKEN.replace(card_html(12), card_html(12) + card_html(13))
+    after = run(store, {"/": newer})
+    assert after.exit_code == 0, after.warnings
+    assert after.counts.new_posts == 1  # the post the blog added since
+    assert rows(store, "SELECT count(*) AS n FROM page_fetch WHERE outcome = 'suspect'") == [
+        {"n": 0}
+    ]
+
+
 def test_reparse_takes_a_refused_page_that_now_parses_cleanly(store: Store) -> None:
     run(store, {"/": GOOD})
     # As a fixed parser or a profile would read it: the refused page holds ten good cards.

@@ -148,6 +148,8 @@ async def _reparse_page(writer: PageWriter, page: _StoredPage, rules: _Reparse) 
     known = writer.known(read.keyed, page.run_id)
     changes = dedupe_page(read.keyed, known, read.parsed.skipped)
     writer.write_changes(page.run_id, capture.fetched_at, capture.url, changes, known)
+    if capture.outcome is PageKind.SUSPECT:  # archived now: the crawls' new baseline
+        writer.accept_page(page.run_id, capture.url, len(read.parsed.cards), read.parsed.confidence)
     rules.counts.add(changes.outcome)
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from feedkeeper.cards import find_placeholders
 from feedkeeper.dedupe import KeyedCard, Known, PageChanges, PageOutcome, Split, VersionRow
 from feedkeeper.kept import keep_short
-from feedkeeper.records import PageCapture
+from feedkeeper.records import PageCapture, PageKind
 from feedkeeper.store.compiled import execute_rows
 from feedkeeper.store.dialect import (
     insert_unless_present,
@@ -202,6 +202,16 @@ class PageWriter:
         row = _fetch_row(run_id, capture, sha, outcome) | {"site_id": self._site()}
         self.conn.execute(_INSERT_FETCH, row)
         self.pending += 1
+
+    def accept_page(self, run_id: int, url: str, cards: int, confidence: float | None) -> None:
+        """Record a page a crawl refused as suspect as parsed, its cards now archived (by
+        ``reparse``): the next crawl compares the page with this parse, not the older one."""
+        f = page_fetch_t.c
+        self.conn.execute(
+            update(page_fetch_t)
+            .where(f.run_id == run_id, f.url == url, f.outcome == str(PageKind.SUSPECT))
+            .values(outcome=str(PageKind.PARSED), cards=cards, confidence=confidence, error=None)
+        )
 
     def _site(self) -> int:
         if self.site_id is None:
