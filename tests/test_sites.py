@@ -78,6 +78,19 @@ def test_a_taken_url_or_name_is_refused_with_one_line(store: Store) -> None:
         find_site(store.engine, "z", asked_by="--site")
 
 
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ("https://a.example/", "https://a.example/index.html"),
+        ("https://a.example/blog/index.php", "https://a.example/blog/"),
+    ],
+)
+def test_a_listing_s_index_file_is_the_same_site(store: Store, first: str, again: str) -> None:
+    site = ensure_site(store.engine, first)
+    assert ensure_site(store.engine, again).id == site.id
+    assert ensure_site(store.engine, "https://a.example/other/").id != site.id
+
+
 def test_pause_resume_and_remove_keep_the_posts(store: Store) -> None:
     _page(store, "https://a.example/", [_card("https://a.example/1", "One", "first post")])
     set_state(store.engine, "a.example", SiteState.PAUSED, asked_by="t")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -71,9 +72,21 @@ def find_site(engine: Engine, name: str, *, asked_by: str) -> Site:
 
 
 def site_for_url(engine: Engine, url: str) -> Site | None:
-    """Return the site whose listing starts at ``url`` (compared canonically), if any."""
-    wanted = canonical_url(url)
-    return next((s for s in list_sites(engine) if canonical_url(s.url) == wanted), None)
+    """Return the site whose listing starts at ``url`` (compared canonically, a folder's
+    ``index.html`` being the folder), if any."""
+    wanted = _listing_key(url)
+    return next((s for s in list_sites(engine) if _listing_key(s.url) == wanted), None)
+
+
+_INDEX_FILE_RE = re.compile(r"/index\.(?:html?|php)$", re.I)
+
+
+def _listing_key(url: str) -> str:
+    """The URL a listing is known by: ``/blog/index.html`` is ``/blog/``."""
+    canonical = canonical_url(url)
+    path_end = canonical.find("?")
+    head, tail = (canonical, "") if path_end < 0 else (canonical[:path_end], canonical[path_end:])
+    return _INDEX_FILE_RE.sub("/", head) + tail
 
 
 def add_site(engine: Engine, new: NewSite) -> Site:
