@@ -300,6 +300,27 @@ def test_schedule_without_url_crawls_every_active_site(
     ]
 
 
+def test_sites_with_a_schedule_of_their_own_are_crawled_when_due(
+    fixture_server: FixtureServer, db_path: Path
+) -> None:
+    store = Store.open(db_path)
+    add_site(store.engine, NewSite(fixture_server.base_url + "?site=a", name="a"))
+    add_site(store.engine, NewSite(fixture_server.base_url + "?site=b", name="b", every="1h"))
+    store.close()
+    daemon = Daemon(Settings(db=db_path, every="6h", rate=0, jitter=0))
+
+    def crawled() -> list[str]:
+        rows = query(db_path, "SELECT site FROM crawl_runs WHERE kind = 'crawl' ORDER BY id")
+        return [row["site"] for row in rows]
+
+    daemon.tick()  # the daemon's own schedule: the sites without one
+    assert crawled() == ["a"]
+    daemon.tick_own_schedules()  # b's hour has had no crawl yet
+    assert crawled() == ["a", "b"]
+    daemon.tick_own_schedules()  # nothing due until b's next hour
+    assert crawled() == ["a", "b"]
+
+
 # --- the daemon as a process ---------------------------------------------------------------
 
 

@@ -114,8 +114,9 @@ def test_a_crawl_queued_late_is_not_a_second_crawl_of_its_slot(
     from datetime import UTC, datetime, timedelta
 
     from feedkeeper.config import Settings
-    from feedkeeper.jobs import _crawl_site, current_slot
+    from feedkeeper.jobs import _crawl_site
     from feedkeeper.store.sites import find_site
+    from feedkeeper.triggers import current_slot
 
     _add(db_path, servers[0].base_url, "a")
     store = Store.open(db_path)

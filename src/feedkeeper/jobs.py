@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from croniter import croniter  # type: ignore[import-untyped]
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import make_url
@@ -39,7 +37,7 @@ from feedkeeper.sites_crawl import host_of
 from feedkeeper.store import Store
 from feedkeeper.store.runs import has_crawl_since
 from feedkeeper.store.sites import Site, list_sites
-from feedkeeper.triggers import parse_interval
+from feedkeeper.triggers import current_slot
 
 log = logging.getLogger(__name__)
 
@@ -66,27 +64,6 @@ class WorkerTimings:
 def libpq_url(db: str) -> str:
     """Return the archive's URL as libpq (and so procrastinate) reads it."""
     return make_url(db).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def current_slot(site: Site, settings: Settings, now: datetime) -> str:
-    """Return the start of the site's current crawl slot, as the archive's time text (UTC).
-
-    A slot is one interval (aligned on the epoch) or the time since the cron
-    expression last fired: a site is crawled once in each.
-    """
-    every = site.every if site.every or site.cron else settings.every
-    if every:
-        seconds = parse_interval(every).total_seconds()
-        start = math.floor(now.timestamp() / seconds) * seconds
-        return _stored(datetime.fromtimestamp(start, UTC))
-    cron = site.cron or settings.schedule
-    previous: datetime = croniter(cron, now).get_prev(datetime)
-    return _stored(previous)
-
-
-def _stored(moment: datetime) -> str:
-    """The archive's time text, which sorts as time: 2026-01-11T08:00:00.000000Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def build_app(settings: Settings, store: Store, timings: WorkerTimings) -> App:

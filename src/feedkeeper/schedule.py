@@ -13,13 +13,15 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from feedkeeper.config import Settings
 from feedkeeper.errors import ConfigError, DatabaseLockedError, FeedkeeperError
@@ -30,8 +32,10 @@ from feedkeeper.recover import RecoverOptions, recover_async
 from feedkeeper.sites_crawl import crawl_sites_async
 from feedkeeper.store import Store, exclusive_lock
 from feedkeeper.store.engine import archive_exists
-from feedkeeper.store.sites import list_sites
-from feedkeeper.triggers import Cadence, local_zone
+from feedkeeper.store.read import open_reader
+from feedkeeper.store.runs import has_crawl_since
+from feedkeeper.store.sites import Site, list_sites
+from feedkeeper.triggers import Cadence, current_slot, local_zone
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,8 @@ CANCEL_GRACE = 2.0
 # How often the main thread looks for a stop request.
 POLL = 0.1
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# How often the daemon looks for sites with a schedule of their own that are due.
+OWN_SCHEDULES_TICK = 10
 
 
 class Daemon:
@@ -97,6 +103,17 @@ class Daemon:
             misfire_grace_time=max(1, round(interval)),  # a tick up to one interval late still runs
             **first_run,
         )
+        if self.settings.url is None:  # sites with a schedule of their own, when due
+            scheduler.add_job(
+                self.tick_own_schedules,
+                IntervalTrigger(seconds=OWN_SCHEDULES_TICK, timezone=local_zone()),
+                id="sites",
+                name="sites with a schedule of their own",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=OWN_SCHEDULES_TICK,
+                next_run_time=now,
+            )
         scheduler.start()
         next_run = job.next_run_time.isoformat(timespec="seconds") if job.next_run_time else None
         log.info(
@@ -120,11 +137,52 @@ class Daemon:
         return mask_credentials(self.settings.url or "every active site")
 
     def tick(self) -> None:
-        """One scheduled run: crawl under the writer lock, then recover new placeholders."""
+        """One scheduled run: crawl under the writer lock, then recover new placeholders.
+
+        Without a URL, every active site is crawled but those with a schedule of their own
+        (``sites add --every``/``--cron``): ``tick_own_schedules`` crawls them when due.
+        """
+        self._run(lambda site: not (site.every or site.cron))
+
+    def tick_own_schedules(self) -> None:
+        """Crawl the sites with a schedule of their own that no crawl has started in their
+        current slot (as the server's workers do); nothing when none is due."""
+        if self.is_stopping:
+            return
+        try:
+            due = self._due_own_schedules()
+        except FeedkeeperError as exc:
+            log.error(
+                "run failed: %s",
+                exc.message,
+                extra={"event": "run_failed", "url": self._url, "error": exc.message},
+            )
+            return
+        if due:
+            self._run(lambda site: site.id in due)
+
+    def _due_own_schedules(self) -> set[int]:
+        if not archive_exists(self.settings.db):
+            return set()
+        now = datetime.now(UTC)
+        engine = open_reader(self.settings.db)  # read-only: the lock is for the crawl
+        try:
+            return {
+                site.id
+                for site in list_sites(engine, SiteState.ACTIVE)
+                if (site.every or site.cron)
+                and not has_crawl_since(
+                    engine, site.id, current_slot(site, self.settings, now), cut_short_counts=False
+                )
+            }
+        finally:
+            engine.dispose()
+
+    def _run(self, wanted: Callable[[Site], bool]) -> None:
         self._idle.clear()
         try:
             if not self.is_stopping:
-                self._locked_run()
+                self._locked_run(wanted)
         except DatabaseLockedError as exc:
             log.warning(
                 "run skipped: %s",
@@ -149,20 +207,21 @@ class Daemon:
         finally:
             self._idle.set()
 
-    def _locked_run(self) -> None:
+    def _locked_run(self, wanted: Callable[[Site], bool]) -> None:
         with exclusive_lock(self.settings.db, self.settings.lock_timeout):
             if self.is_stopping:
                 return
             store = Store.open(self.settings.db)
             try:
-                found = asyncio.run(self._crawl(store))
+                found = asyncio.run(self._crawl(store, wanted))
                 if not self.is_stopping and found:
                     asyncio.run(self._recover(store))
             finally:
                 store.close()
 
-    async def _crawl(self, store: Store) -> int:
-        """Crawl the site (or every active site); return how many placeholders were found."""
+    async def _crawl(self, store: Store, wanted: Callable[[Site], bool]) -> int:
+        """Crawl the site (or the active sites ``wanted``); return how many placeholders were
+        found."""
         task = asyncio.current_task()
         assert task is not None
         self._in_flight = (asyncio.get_running_loop(), task)
@@ -171,7 +230,7 @@ class Daemon:
             if self.settings.url is not None:
                 summaries = [await crawl_async(store, self.settings, options)]
             else:
-                sites = list_sites(store.engine, SiteState.ACTIVE)
+                sites = [s for s in list_sites(store.engine, SiteState.ACTIVE) if wanted(s)]
                 results = await crawl_sites_async(store, sites, self.settings, options)
                 summaries = [r.summary for r in results if r.summary is not None]
         finally:

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from croniter import croniter  # type: ignore[import-untyped]
+
+if TYPE_CHECKING:
+    from feedkeeper.config import Settings
+    from feedkeeper.store.sites import Site
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 # Each unit's names: its letter first (how intervals are shown), then the words people type.
@@ -212,3 +219,24 @@ def _format_seconds(seconds: float) -> str:
         if seconds >= _UNITS[unit] and seconds % _UNITS[unit] == 0:
             return f"{int(seconds // _UNITS[unit])}{unit}"
     return f"{seconds:g}s"
+
+
+def current_slot(site: Site, settings: Settings, now: datetime) -> str:
+    """Return the start of the site's current crawl slot, as the archive's time text (UTC).
+
+    A slot is one interval (aligned on the epoch) or the time since the cron
+    expression last fired: a site is crawled once in each.
+    """
+    every = site.every if site.every or site.cron else settings.every
+    if every:
+        seconds = parse_interval(every).total_seconds()
+        start = math.floor(now.timestamp() / seconds) * seconds
+        return _stored(datetime.fromtimestamp(start, UTC))
+    cron = site.cron or settings.schedule
+    previous: datetime = croniter(cron, now).get_prev(datetime)
+    return _stored(previous)
+
+
+def _stored(moment: datetime) -> str:
+    """The archive's time text, which sorts as time: 2026-01-11T08:00:00.000000Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
