@@ -212,3 +212,16 @@ def test_pager_words_with_a_page_count_read_as_pager_words() -> None:
     page = parse_listing(_page("".join(_card(n) for n in range(3)), after=pager), BASE + "page/2/")
     assert page.next_url == "https://b.example/page/3/"
     assert page.page_urls == ["https://b.example/", "https://b.example/page/3/"]
+
+
+def test_a_place_s_pin_is_no_pinned_post() -> None:
+    meta = '<div class="meta"><i class="fa fa-map-pin"></i> 大理</div>'
+    cards = _cards(_page("".join(_card(n, meta=meta) for n in range(3))))
+    assert [card["pinned"] for card in cards] == [False] * 3
+
+
+def test_a_hashtag_in_a_heading_is_a_post_s_title() -> None:
+    cards = "".join(_card(n, f'<a href="/posts/{n}/">#100DaysOfCode{n}</a>') for n in range(3))
+    assert [(card["url"], card["title"]) for card in _cards(_page(cards))] == [
+        (f"https://b.example/posts/{n}/", f"#100DaysOfCode{n}") for n in range(3)
+    ]

@@ -122,3 +122,11 @@ def test_a_links_kind_is_its_rel_before_its_path() -> None:
     assert taxonomy_kind("https://blog.example/tag/db/", "tag") == "tag"
     assert taxonomy_kind("https://blog.example/categories/x/", "bookmark") == "category"
     assert taxonomy_kind("https://blog.example/p/1/") is None
+
+
+def test_a_person_s_own_pages_are_no_posts() -> None:
+    from feedkeeper.parse.urls import target_of
+
+    assert not target_of("https://b.example/users/ada/posts").post_shape
+    assert not target_of("https://b.example/members/ada/profile/").post_shape
+    assert target_of("https://b.example/u/4526289/blog/17301122").post_shape

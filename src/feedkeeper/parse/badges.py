@@ -59,6 +59,8 @@ _SEPARATORS = " :：|｜-—·"
 _TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})
 # A meta element this short may be a badge; longer text is a sentence that mentions one.
 MAX_BADGE_CHARS = 8
+# A pin that marks a place, not a pinned post: ``fa-map-pin``, ``location-pin``.
+_PLACE_PIN_RE = re.compile(r"map|location|geo|place|marker", re.I)
 # A card's own class marking it pinned: WordPress's ``sticky``, Z-Blog's ``istop-post``.
 _CARD_PIN_RE = re.compile(
     r"(?:^|\s)(?:(?:is-?)?(?:sticky|pinned)(?:-?post)?|is-?top(?:-?post)?|top-?post)(?:\s|$)",
@@ -130,7 +132,9 @@ def _is_pin_mark(node: LexborNode) -> bool:
     with no text: ``<span class="post-sticky-flag" title="置顶"><i class="fa-thumbtack">``)."""
     attrs = node.attributes
     names = f"{attrs.get('class') or ''} {attrs.get('title') or ''} {attrs.get('aria-label') or ''}"
-    return PIN_MARK_RE.search(names) is not None and not node.text(strip=True)
+    if PIN_MARK_RE.search(names) is None or _PLACE_PIN_RE.search(names) is not None:
+        return False  # no pin, or a place's (fa-map-pin beside a travel post's town)
+    return not node.text(strip=True)
 
 
 def may_hold_pin_word(text: str) -> bool:

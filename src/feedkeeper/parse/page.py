@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from feedkeeper.elements import HEADINGS
 from feedkeeper.errors import ParseError
 from feedkeeper.markup import check_time, parse_markup
 from feedkeeper.parse.dom import find_hidden, render_text
@@ -315,8 +316,8 @@ def _markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> Taxonom
     child = node.child
     if child is not None and child.tag == "-text" and child.next is None:
         text = (child.text_content or "").strip()
-        if text[:1] in ("#", "＃") and _is_hashtag(text):
-            return "tag"
+        if text[:1] in ("#", "＃") and _is_hashtag(text) and not _in_heading(node):
+            return "tag"  # (a heading's "#100DaysOfCode" is a post's title)
     before = node.prev
     if before is None or before.tag != "-text":
         return None
@@ -330,6 +331,17 @@ def _markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> Taxonom
     if kind is not None:
         labelled[node.mem_id] = kind
     return kind
+
+
+def _in_heading(node: LexborNode) -> bool:
+    parent = node.parent
+    for _ in range(3):
+        if parent is None:
+            return False
+        if parent.tag in HEADINGS:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _is_hashtag(text: str) -> bool:

@@ -24,6 +24,9 @@ _PROFILE_SEGMENTS = frozenset(
     {"author", "authors", "user", "users", "u", "people", "profile", "profiles", "member",
      "members"}
 )  # fmt: skip
+_PROFILE_TAILS = frozenset(
+    {"posts", "articles", "profile", "about", "followers", "following", "likes", "activity"}
+)
 # Listing pages: /page/2/, /page2/, /page-2.html, ?page=2, ?paged=2.
 _PAGE_PATH_RE = re.compile(r"(?:^|/)page[/_-]?(\d{1,5})(?:/|\.html?)?$", re.I)
 # (Not ``?p=``: WordPress's plain links name a post so, ``/?p=412``.)
@@ -243,7 +246,14 @@ def _is_profile(segments: list[str]) -> bool:
         return False
     if segments[-1].startswith("@"):
         return True
-    return len(segments) >= 2 and segments[-2] in _PROFILE_SEGMENTS
+    if len(segments) >= 2 and segments[-2] in _PROFILE_SEGMENTS:
+        return True
+    # A person's own pages: /user/ada/posts, /members/ada/profile.
+    return (
+        len(segments) >= 3
+        and segments[-3] in _PROFILE_SEGMENTS
+        and (segments[-1] in _PROFILE_TAILS)
+    )
 
 
 def _is_asset(path: str) -> bool:
