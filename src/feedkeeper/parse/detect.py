@@ -120,12 +120,13 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
     among all the page's links."""
     found: list[PostLink] = []
     site, url_key = site_of(page.base_url), page.url_key
+    people = page.people_links()  # an author's page, named so by its link's markup
     for order, link in enumerate(page.links) if links is None else links:
         # The URL's facts were found once for all links to it: checked before the tree.
         target, url = link.target, link.url
         if url is None or not target.post_shape or target.site != site or link.kind:
             continue
-        if target.key == url_key or not link.visible:
+        if target.key == url_key or not link.visible or link.node.mem_id in people:
             continue
         title = title_node(page, link.node)
         text = page.text_of(title)

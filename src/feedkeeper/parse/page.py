@@ -45,6 +45,7 @@ MARKS_SELECTOR = (
     " [class*='pin'], [class*='thumbtack'], [title*='置顶']"
 )
 _LINKS_AND_MARKS = f"a[href], {MARKS_SELECTOR}"
+_PEOPLE_CSS = "a[class*='author'], a[class*='avatar'], a[rel~='author']"
 # (The data- attributes: dates a page's scripts show, in elements sent empty, as jianshu's
 # <span data-shared-at="2026-01-11T08:00:00+08:00">, or beside their text, as cnblogs's.)
 MACHINE_DATE_ATTRIBUTES = ("datetime", "date", "data-date", "data-shared-at", "data-post-date")
@@ -136,6 +137,7 @@ class Page:
     _marks: dict[int, list[LexborNode]] = field(default_factory=dict)  # bylines, pins below it
     looked_back: dict[int, LookedBack] = field(default_factory=dict)  # by element, for when.py
     _folders: list[frozenset[str]] = field(default_factory=list)  # worked out once, if asked
+    _people: list[frozenset[int]] = field(default_factory=list)  # worked out once, if asked
 
     @property
     def url_key(self) -> str:
@@ -152,6 +154,13 @@ class Page:
             check_time()
             text = self._texts[key] = render_text(node, self.hidden)
         return text
+
+    def people_links(self) -> frozenset[int]:
+        """Return the ids of the links named as a person's (``a.author``, ``a.avatar``,
+        ``rel="author"``): an author's page, whatever its path (Yuque's ``/zhangsan``)."""
+        if not self._people:
+            self._people.append(frozenset(node.mem_id for node in self.tree.css(_PEOPLE_CSS)))
+        return self._people[0]
 
     def mentions(self, test: Callable[[str], bool]) -> bool:
         """Tell whether the body's text, shown or not, passes ``test`` (asked once a page)."""
