@@ -225,3 +225,103 @@ def test_a_hashtag_in_a_heading_is_a_post_s_title() -> None:
     assert [(card["url"], card["title"]) for card in _cards(_page(cards))] == [
         (f"https://b.example/posts/{n}/", f"#100DaysOfCode{n}") for n in range(3)
     ]
+
+
+def test_a_read_more_link_marked_as_a_tag_is_no_tag() -> None:
+    # Drupal gives every teaser's "Read more" rel="tag".
+    meta = (
+        '<ul class="links"><li><a href="/posts/{n}/" rel="tag">Read more'
+        '<span class="visually-hidden"> about it</span></a></li></ul>'
+    )
+    cards = _cards(_page("".join(_card(n, meta=meta.format(n=n)) for n in range(3))))
+    assert [card["tags"] for card in cards] == [[]] * 3
+
+
+def test_a_list_of_term_links_under_a_label_names_them() -> None:
+    # Drupal's field list: the label a heading above the list, the terms at /taxonomy/term/N.
+    meta = (
+        '<div class="field--tags"><h3 class="field__label">Tags</h3><ul>'
+        '<li><a href="/taxonomy/term/4">news</a></li><li><a href="/taxonomy/term/7">space</a></li>'
+        "</ul></div>"
+    )
+    cards = _cards(_page("".join(_card(n, meta="", body=_body(n) + meta) for n in range(3))))
+    assert [(card["tags"], card["excerpt"]) for card in cards] == [
+        (["news", "space"], f"What post {n} is about, in a sentence or two.") for n in range(3)
+    ]
+
+
+def _body(n: int) -> str:
+    return f"<p>What post {n} is about, in a sentence or two.</p>"
+
+
+@pytest.mark.parametrize(
+    ("href", "text", "kind"),
+    [("/tagged/visible%20mending", "#visible mending", "tags"), ("/tag:sqlite", "#sqlite", "tags")],
+)
+def test_tag_pages_of_tumblr_and_writefreely_are_tags(href: str, text: str, kind: str) -> None:
+    meta = f'<ul class="tags"><li><a class="hashtag" href="{href}">{text}</a></li></ul>'
+    cards = _cards(_page("".join(_card(n, meta=meta) for n in range(3))))
+    assert [card[kind] for card in cards] == [[text.lstrip("#")]] * 3
+
+
+def test_a_class_naming_a_category_inside_a_tag_link_is_that_tag() -> None:
+    meta = (
+        '<a href="/tag:sqlite" class="hashtag"><span>#</span><span class="p-category">sqlite'
+        '</span></a> <a href="/tag:databases" class="hashtag"><span>#</span>'
+        '<span class="p-category">databases</span></a>'
+    )
+    cards = _cards(_page("".join(_card(n, meta=f"<p class='meta'>{meta}</p>") for n in range(3))))
+    assert [(card["tags"], card["categories"]) for card in cards] == [
+        (["sqlite", "databases"], [])
+    ] * 3
+
+
+@pytest.mark.parametrize("line", ["Hits: 388", "LGTM 12", "いいね 5"])
+def test_hits_and_reactions_are_no_excerpt(line: str) -> None:
+    meta = f"<dl class='article-info'><dd>{line}</dd></dl>"
+    cards = _cards(_page("".join(_card(n, meta=meta) for n in range(3))))
+    assert [card["excerpt"] for card in cards] == [
+        f"What post {n} is about, in a sentence or two." for n in range(3)
+    ]
+
+
+def test_read_more_followed_by_the_title_is_a_read_more_link() -> None:
+    more = '<p class="readmore"><a href="/posts/{n}/">Read more: Post {n}, at length</a></p>'
+    cards = _cards(_page("".join(_card(n, body=_body(n) + more.format(n=n)) for n in range(3))))
+    assert [card["excerpt"] for card in cards] == [
+        f"What post {n} is about, in a sentence or two." for n in range(3)
+    ]
+
+
+def test_a_card_wrapping_one_article_marked_sticky_is_pinned() -> None:
+    rows = "".join(
+        f'<div class="views-row"><article class="node{" node--sticky" if n == 0 else ""}">'
+        f'<h2><a href="/posts/{n}/">Post {n}</a></h2>{_body(n)}</article></div>'
+        for n in range(3)
+    )
+    assert [card["pinned"] for card in _cards(_page(rows))] == [True, False, False]
+
+
+def test_japanese_labels_and_pinned_sections_are_read() -> None:
+    meta = '<p>テーマ：<a href="/theme-101.html">冬のごはん</a></p>'
+    first = "".join(_card(n, meta=meta) for n in range(2))
+    rest = "".join(_card(n, meta=meta) for n in range(2, 5))
+    html = _page(
+        f'<h2 class="divider">固定された記事</h2><div class="cards">{first}</div>'
+        f'<h2 class="divider">記事</h2><div class="cards">{rest}</div>'
+    )
+    cards = _cards(html)
+    assert [card["categories"] for card in cards] == [["冬のごはん"]] * 5
+    assert [card["pinned"] for card in cards] == [True, True, False, False, False]
+
+
+@pytest.mark.parametrize(
+    "pager",
+    [
+        '<a class="skin-paginationNext" href="/entrylist-2.html"><span>次へ</span></a>',
+        '<a aria-label="Go to next page" href="/entrylist-2.html"><i class="icon"></i></a>',
+    ],
+)
+def test_next_links_in_japanese_and_with_go_to_labels(pager: str) -> None:
+    page = parse_listing(_page("".join(_card(n) for n in range(3)), after=pager), BASE)
+    assert page.next_url == "https://b.example/entrylist-2.html"

@@ -36,7 +36,8 @@ BADGE_RE = re.compile(
 PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*$", re.I)
 # Outside a title only unmistakable pin words count: "Top" there is a "back to top" link.
 _MARK_RE = re.compile(
-    rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|pinned|sticky|featured\s+post)\s*{_CLOSE}?\s*$", re.I
+    rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|pinned(?:\s+post)?|sticky|featured\s+post)\s*{_CLOSE}?\s*$",
+    re.I,
 )
 _LEADING_RE = re.compile(
     rf"^\s*(?:{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}|已?置顶(?=[\s:：|｜\-—·]))"
@@ -63,12 +64,13 @@ MAX_BADGE_CHARS = 8
 _PLACE_PIN_RE = re.compile(r"map|location|geo|place|marker", re.I)
 # A card's own class marking it pinned: WordPress's ``sticky``, Z-Blog's ``istop-post``.
 _CARD_PIN_RE = re.compile(
-    r"(?:^|\s)(?:(?:is-?)?(?:sticky|pinned)(?:-?post)?|is-?top(?:-?post)?|top-?post)(?:\s|$)",
+    r"(?:^|\s)(?:[\w-]*[-_])?(?:sticky|pinned)(?:[-_][\w-]*)?(?:\s|$)"  # node--sticky, sticky-entry
+    r"|(?:^|\s)(?:is-?top(?:-?post)?|top-?post)(?:\s|$)",
     re.I,
 )
 # A section's heading naming its posts pinned ("置顶文章", "📌 Pinned posts").
 _PIN_SECTION_RE = re.compile(
-    r"^\W*(?:(?:已?置顶|置頂)(?:文章|博文|帖子|内容)?|(?:pinned|sticky)"
+    r"^\W*(?:(?:已?置顶|置頂)(?:文章|博文|帖子|内容)?|固定(?:された)?記事|ピン留め(?:された記事)?|(?:pinned|sticky)"
     r"(?:\s+(?:posts?|articles?|stories|entries))?)\W*$",
     re.I,
 )
@@ -109,7 +111,7 @@ def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:
     badge's element is no part of the excerpt.
     """
     marks = [node for node in page.marks_under(root) if _is_pin_mark(node)]
-    if _CARD_PIN_RE.search(root.attributes.get("class") or ""):
+    if _classed_pinned(root):
         marks.append(root)  # and its badge, if it shows one, is no excerpt either
     elif marks:
         return marks
@@ -125,6 +127,27 @@ def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:
         if not any(a.tag in _TEXT_TAGS for a in lineage) and is_visible(node, page.hidden):
             return [*marks, node.parent or root]
     return marks
+
+
+def _classed_pinned(root: LexborNode) -> bool:
+    """Tell whether the card, or the one element it wraps (Drupal's ``div.views-row >
+    article.node--sticky``), is classed as pinned."""
+    node: LexborNode | None = root
+    for _ in range(2):
+        if node is None:
+            return False
+        if _CARD_PIN_RE.search(node.attributes.get("class") or ""):
+            return True
+        child = first_element_child(node)
+        node = child if child is not None and _is_only_element(child) else None
+    return False
+
+
+def _is_only_element(node: LexborNode) -> bool:
+    sibling = node.next
+    while sibling is not None and (sibling.tag or "-").startswith("-"):
+        sibling = sibling.next
+    return sibling is None
 
 
 def _is_pin_mark(node: LexborNode) -> bool:

@@ -14,7 +14,7 @@ from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dates import parse_date, with_year
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
-from feedkeeper.parse.page import BYLINE_RE, Link, Page
+from feedkeeper.parse.page import BYLINE_RE, Link, Page, list_label
 from feedkeeper.parse.urls import TaxonomyKind
 from feedkeeper.parse.vocab import (
     CATEGORY_ICON_RE,
@@ -185,6 +185,7 @@ def _linked_terms(
         text = page.text_of(node)
         if is_read_more(text):
             read_more.append(node)
+            continue  # never a term, whatever its rel (Drupal marks it rel="tag")
         if link.url is None or not link.visible:
             continue
         kind = link.kind
@@ -194,6 +195,10 @@ def _linked_terms(
             if text not in names:
                 names.append(text)
             nodes.append(node)
+            in_list = node.parent is not None and node.parent.tag == "li"
+            label = list_label(node) if in_list else None
+            if label is not None and all(n.mem_id != label.mem_id for n in nodes):
+                nodes.append(label)  # "Tags" above the list: no excerpt
     return _terms(*found["category"]), _terms(*found["tag"]), read_more
 
 
@@ -244,6 +249,8 @@ def _class_named(
             continue
         if (title is not None and contains(node, title)) or not is_visible(node, page.hidden):
             continue
+        if any(a.tag == "a" and _names_term(page, a) for a in ancestors(node, root)):
+            continue  # a term link's part: the link names it (WriteFreely's hashtag spans)
         items = [
             n
             for n in _siblings_alike(node, kind)
@@ -252,6 +259,11 @@ def _class_named(
         names = tuple(dict.fromkeys(page.text_of(n).lstrip("#＃").strip() for n in items))
         found[kind] = Terms(names, tuple(items))
     return found
+
+
+def _names_term(page: Page, anchor: LexborNode) -> bool:
+    link = page.link(anchor)
+    return link is not None and link.kind is not None
 
 
 def _term_class(node: LexborNode) -> TaxonomyKind | None:

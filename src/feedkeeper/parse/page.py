@@ -25,7 +25,7 @@ from feedkeeper.parse.urls import (
     strip_fragment,
     target_of,
 )
-from feedkeeper.parse.vocab import TERM_LABEL_END_RE
+from feedkeeper.parse.vocab import LIST_LABEL_RE, TERM_LABEL_END_RE
 
 # What an archive row's earlier siblings show first, nearest first: a group heading's
 # (year, month), and whether another row's date header came first instead.
@@ -309,6 +309,8 @@ def _links(anchors: list[LexborNode], base_url: str, hidden: frozenset[int]) -> 
     return found
 
 
+# The elements that label a list below them ("Tags" above the tag links).
+_LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "dt", "div", "span", "p", "strong"})
 # A link showing "#" and one word this long at most is a hashtag.
 MAX_HASHTAG_CHARS = 32
 # A label ending the text before a link is read in this many of its last characters.
@@ -328,7 +330,9 @@ def _markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> Taxonom
         if text[:1] in ("#", "＃") and _is_hashtag(text) and not _in_heading(node):
             return "tag"  # (a heading's "#100DaysOfCode" is a post's title)
     before = node.prev
-    if before is None or before.tag != "-text":
+    if before is None:
+        return _list_label_kind(node, labelled)
+    if before.tag != "-text":
         return None
     text = before.text_content or ""
     match = TERM_LABEL_END_RE.search(text, max(0, len(text) - MAX_TERM_LABEL))
@@ -340,6 +344,36 @@ def _markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> Taxonom
     if kind is not None:
         labelled[node.mem_id] = kind
     return kind
+
+
+def _list_label_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> TaxonomyKind | None:
+    """Return the kind a label heading gives a list of term links (Drupal's
+    ``<h3>Tags</h3><ul><li><a>news</a></li>…``), asked once a list; None elsewhere."""
+    item = node.parent
+    if item is None or item.tag != "li" or item.parent is None:
+        return None
+    key = -item.parent.mem_id  # the list's verdict, kept beside the links' (negative ids)
+    if key not in labelled:
+        label = list_label(node)
+        match = LIST_LABEL_RE.match(label.text(strip=True)) if label is not None else None
+        if match is not None:
+            labelled[key] = "category" if match.group("category") else "tag"
+        else:
+            labelled[key] = None  # type: ignore[assignment]
+    return labelled[key]
+
+
+def list_label(node: LexborNode) -> LexborNode | None:
+    """Return the short element labelling the list a link is an item of (a heading, a
+    ``dt``: "Tags" above the tag links), if it reads as a category or tag label."""
+    item = node.parent
+    listing = item.parent if item is not None and item.tag == "li" else None
+    before = listing.prev if listing is not None else None
+    while before is not None and (before.tag or "-").startswith("-"):
+        before = before.prev
+    if before is None or before.tag not in _LABEL_TAGS:
+        return None
+    return before if LIST_LABEL_RE.match(before.text(strip=True)) else None
 
 
 def _in_heading(node: LexborNode) -> bool:

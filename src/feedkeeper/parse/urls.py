@@ -12,7 +12,7 @@ TaxonomyKind = Literal["category", "tag"]
 
 _SCHEMES = ("http", "https")
 _CATEGORY_SEGMENTS = frozenset({"categories", "category"})
-_TAG_SEGMENTS = frozenset({"tags", "tag", "label"})
+_TAG_SEGMENTS = frozenset({"tags", "tag", "label", "tagged"})  # Tumblr's /tagged/x
 _ASSET_RE = re.compile(
     r"\.(?:png|jpe?g|gif|webp|svg|ico|pdf|zip|gz|css|js|xml|rss|atom|json|mp[34]|woff2?)$", re.I
 )
@@ -281,7 +281,7 @@ def _segments_kind(segments: list[str]) -> TaxonomyKind | None:
         stem = segment.split(".", 1)[0]
         if stem in _CATEGORY_SEGMENTS:
             return "category"
-        if stem in _TAG_SEGMENTS:
+        if stem in _TAG_SEGMENTS or stem.startswith("tag:"):  # WriteFreely's /tag:sqlite
             return "tag"
     return None
 

@@ -20,7 +20,7 @@ READ_MORE_RE = re.compile(
     re.I,
 )
 NEXT_RE = re.compile(
-    rf"^{_EDGE}(?:下一页|下页|后一页|下一頁|次のページ|next(?:\s+page)?|next-page|older"
+    rf"^{_EDGE}(?:go\s+to\s+(?:the\s+)?)?(?:下一页|下页|后一页|下一頁|次のページ|次へ|next(?:\s+page)?|next-page|older"
     rf"(?:\s+(?:posts?|entries|articles))?|more\s+posts|[»›→>]+"
     # Blogger's and WordPress's "older posts" in Chinese and Japanese.
     rf"|(?:较早|較早|较旧|較舊|更早|更旧|更舊)的?(?:博文|文章|帖子)|更多(?:博文|文章)"
@@ -28,7 +28,7 @@ NEXT_RE = re.compile(
     re.I,
 )
 PREV_RE = re.compile(
-    rf"^{_EDGE}(?:上一页|上页|前一页|上一頁|prev(?:ious)?(?:\s+page)?|prev-page|newer"
+    rf"^{_EDGE}(?:go\s+to\s+(?:the\s+)?)?(?:上一页|上页|前一页|上一頁|前へ|prev(?:ious)?(?:\s+page)?|prev-page|newer"
     rf"(?:\s+(?:posts?|entries|articles))?|[«‹←<]+){_PAGE_COUNT}{_EDGE}$",
     re.I,
 )
@@ -48,14 +48,14 @@ LABEL_END_RE = re.compile(
 )
 
 CATEGORY_LABEL_RE = re.compile(
-    r"^\s*(?:分类于?|类别|栏目|categor(?:y|ies)|filed\s+under)\s*[:：]?", re.I
+    r"^\s*(?:分类于?|类别|栏目|カテゴリー?|テーマ|categor(?:y|ies)|filed\s+under)\s*[:：]?", re.I
 )
-TAG_LABEL_RE = re.compile(r"^\s*(?:标签|tags?|tagged(?:\s+with)?)\s*[:：]?", re.I)
+TAG_LABEL_RE = re.compile(r"^\s*(?:标签|タグ|tags?|tagged(?:\s+with)?)\s*[:：]?", re.I)
 # A label ending the text just before a term link ("分类：<a href=/sort/2>", "Posted in
 # <a>"): the link names a category or a tag whatever its path.
 TERM_LABEL_END_RE = re.compile(
-    r"(?:(?P<category>分类于?|类别|栏目|\b(?:categor(?:y|ies)|filed\s+under|posted\s+in))"
-    r"|(?P<tag>标签|\b(?:tags?|tagged(?:\s+with)?)))\s*[:：]?\s*$",
+    r"(?:(?P<category>分类于?|类别|栏目|カテゴリー?|テーマ|\b(?:categor(?:y|ies)|filed\s+under"
+    r"|posted\s+in))|(?P<tag>标签|タグ|\b(?:tags?|tagged(?:\s+with)?)))\s*[:：]?\s*$",
     re.I,
 )
 # A date said relative to the day the page was read: no date, but a meta line's mark.
@@ -64,6 +64,12 @@ RELATIVE_DATE_RE = re.compile(
     r"|(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos"
     r"|months?|y|yrs?|years?)\s+ago)"
     r"|(?:今天|昨天|前天|刚刚|today|yesterday)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)\s*$",
+    re.I,
+)
+# A label heading a list of term links, the whole of its text ("Tags", "分类：").
+LIST_LABEL_RE = re.compile(
+    r"^\s*(?:(?P<category>分类|类别|栏目|カテゴリー?|categor(?:y|ies))|(?P<tag>标签|タグ|tags?))"
+    r"\s*[:：]?\s*$",
     re.I,
 )
 CATEGORY_ICON_RE = re.compile(r"folder|categor|archive", re.I)
@@ -99,7 +105,9 @@ STATS_WORDS = frozenset(
      "words", "word", "reading", "time", "count", "字", "字数", "本文字数", "字数统计",
      "阅读时长", "阅读时间", "预计阅读", "约", "读完", "分钟读完",
      # Zhihu's buttons, shown as text
-     "赞同", "条评论", "喜欢", "反对", "举报"}
+     "赞同", "条评论", "喜欢", "反对", "举报",
+     # reactions and hits: Qiita's "LGTM 12", note's "スキ", Joomla's "Hits: 388"
+     "lgtm", "いいね", "スキ", "hits", "hit"}
 )  # fmt: skip
 # What themes write where a post has no excerpt.
 NO_EXCERPT_RE = re.compile(
@@ -114,9 +122,15 @@ EXCERPT_LABEL_RE = re.compile(
 )
 
 
+# Joomla's "Read more: <the post's title>".
+_READ_MORE_TITLED_RE = re.compile(r"^\s*(?:read\s+more|阅读全文|继续阅读)\s*[:：…]", re.I)
+
+
 def is_read_more(text: str) -> bool:
     """Tell whether link text is a "Read more" button rather than a title."""
-    return bool(text) and len(text) <= 30 and _reads_more(text)
+    if not text:
+        return False
+    return (len(text) <= 30 and _reads_more(text)) or _READ_MORE_TITLED_RE.match(text) is not None
 
 
 @lru_cache(maxsize=1024)  # every card of a page shows the same few button texts
