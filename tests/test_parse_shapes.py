@@ -325,3 +325,14 @@ def test_japanese_labels_and_pinned_sections_are_read() -> None:
 def test_next_links_in_japanese_and_with_go_to_labels(pager: str) -> None:
     page = parse_listing(_page("".join(_card(n) for n in range(3)), after=pager), BASE)
     assert page.next_url == "https://b.example/entrylist-2.html"
+
+
+def test_an_author_s_handle_is_a_meta_line() -> None:
+    # Qiita: no summary, the author's handle above the title.
+    cards = "".join(
+        f'<article><header><p><a href="/tanaka_dev">@tanaka_dev</a><span>(田中 悠)</span></p>'
+        f'<time datetime="2025-01-1{n}T03:00:00Z">1月</time></header>'
+        f'<h2><a href="/tanaka_dev/items/{n}">Post {n} in Rust</a></h2></article>'
+        for n in range(3)
+    )
+    assert [card["excerpt"] for card in _cards(_page(cards))] == [None] * 3

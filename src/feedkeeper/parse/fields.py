@@ -86,7 +86,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     indicators += scan.relative
     indicators += categories.nodes
     indicators += tags.nodes
-    indicators += _meta_links(block, link, links)
+    indicators += _meta_links(page, block, link, links)
     indicators += _bylines(page, root)
     pins = pin_marks(page, root)
     indicators += [node for node in pins if node is not root]
@@ -324,9 +324,11 @@ def _bylines(page: Page, root: LexborNode) -> list[LexborNode]:
     ]
 
 
-def _meta_links(block: Block, link: PostLink | None, links: list[Link]) -> list[LexborNode]:
-    """Return links that belong to meta lines: comment counts, people's pages (authors),
-    other post anchors."""
+def _meta_links(
+    page: Page, block: Block, link: PostLink | None, links: list[Link]
+) -> list[LexborNode]:
+    """Return links that belong to meta lines: comment counts, people's pages (authors, a
+    handle shown as "@tanaka_dev"), other post anchors."""
     found: list[LexborNode] = []
     key = block.key
     for post_link in block.links:
@@ -334,7 +336,8 @@ def _meta_links(block: Block, link: PostLink | None, links: list[Link]) -> list[
             found.append(post_link.node)
     for other in links:
         rel = other.rel  # split only when the word may be there: most links have no rel
-        if ("author" in rel and "author" in rel.split()) or other.target.person:
+        author = "author" in rel and "author" in rel.split()
+        if author or other.target.person or page.text_of(other.node).startswith("@"):
             found.append(other.node)
     return found
 
