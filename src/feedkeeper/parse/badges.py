@@ -110,8 +110,9 @@ def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:
     Words in running text or code (``position: <code>sticky</code>``) are no badge. A
     badge's element is no part of the excerpt.
     """
-    marks = [node for node in page.marks_under(root) if _is_pin_mark(node)]
-    if _classed_pinned(root):
+    found = page.marks_under(root)
+    marks = [node for node in found if _is_pin_mark(node)]
+    if _classed_pinned(root, found):
         marks.append(root)  # and its badge, if it shows one, is no excerpt either
     elif marks:
         return marks
@@ -129,25 +130,31 @@ def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:
     return marks
 
 
-def _classed_pinned(root: LexborNode) -> bool:
+def _classed_pinned(root: LexborNode, marks: list[LexborNode]) -> bool:
     """Tell whether the card, or the one element it wraps (Drupal's ``div.views-row >
-    article.node--sticky``), is classed as pinned."""
-    node: LexborNode | None = root
-    for _ in range(2):
-        if node is None:
-            return False
-        if _CARD_PIN_RE.search(node.attributes.get("class") or ""):
-            return True
-        child = first_element_child(node)
-        node = child if child is not None and _is_only_element(child) else None
-    return False
+    article.node--sticky``), is classed as pinned; ``marks`` are the card's marked elements
+    (a ``sticky`` class among them), so that most cards need no look below."""
+    if _CARD_PIN_RE.search(root.attributes.get("class") or ""):
+        return True
+    key = root.mem_id
+    return any(
+        node.parent is not None
+        and node.parent.mem_id == key
+        and _CARD_PIN_RE.search(node.attributes.get("class") or "") is not None
+        and _is_only_element(node)
+        for node in marks
+    )
 
 
 def _is_only_element(node: LexborNode) -> bool:
-    sibling = node.next
-    while sibling is not None and (sibling.tag or "-").startswith("-"):
-        sibling = sibling.next
-    return sibling is None
+    """Tell whether the element has no element sibling (text and comments aside)."""
+    for step in ("next", "prev"):
+        sibling = getattr(node, step)
+        while sibling is not None and (sibling.tag or "-").startswith("-"):
+            sibling = getattr(sibling, step)
+        if sibling is not None:
+            return False
+    return True
 
 
 def _is_pin_mark(node: LexborNode) -> bool:
