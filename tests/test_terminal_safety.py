@@ -142,20 +142,17 @@ def test_json_output_escapes_c1_control_codes_and_keeps_their_value(
     assert json.loads(lines[0])["title"] == f"标题{chr(0x9B)}31m 1"
 
 
-def test_progress_bars_draw_on_a_real_terminal(hostile_archive: Path, tmp_path: Path) -> None:
-    """Every long command draws its bar on stderr when that is a terminal: the bar once got
-    the lazily made console, which rich cannot enter, and the command ended in an internal
-    error on every terminal. Run as a user runs it, on a pseudo-terminal."""
+def _on_a_terminal(*argv: str) -> tuple[int, bytes]:
+    """Run ``feedkeeper ARGV`` on a pseudo-terminal, as a user runs it; return its exit code
+    and what the terminal showed."""
     import os
     import subprocess
     import sys
 
     primary, secondary = os.openpty()
-    out = tmp_path / "posts.csv"
-    argv = [sys.executable, "-m", "feedkeeper", "export", "--format", "csv", "--out", str(out)]
     try:
         done = subprocess.run(
-            [*argv, "--db", str(hostile_archive)],
+            [sys.executable, "-m", "feedkeeper", *argv],
             stdin=secondary, stdout=secondary, stderr=secondary, timeout=120, check=False,
         )  # fmt: skip
     finally:
@@ -170,7 +167,18 @@ def test_progress_bars_draw_on_a_real_terminal(hostile_archive: Path, tmp_path: 
             break
         shown += chunk
     os.close(primary)
-    assert done.returncode == 0, shown
+    return done.returncode, shown
+
+
+def test_progress_bars_draw_on_a_real_terminal(hostile_archive: Path, tmp_path: Path) -> None:
+    """Every long command draws its bar on stderr when that is a terminal: the bar once got
+    the lazily made console, which rich cannot enter, and the command ended in an internal
+    error on every terminal."""
+    out = tmp_path / "posts.csv"
+    code, shown = _on_a_terminal(
+        "export", "--format", "csv", "--out", str(out), "--db", str(hostile_archive)
+    )
+    assert code == 0, shown
     assert b"internal error" not in shown and b"exported 1 posts" in shown
     assert out.read_text(encoding="utf-8").startswith("id,site,url,")
 
@@ -178,29 +186,9 @@ def test_progress_bars_draw_on_a_real_terminal(hostile_archive: Path, tmp_path: 
 def test_an_export_shown_on_the_terminal_has_no_bar_drawn_over_it(
     hostile_archive: Path,
 ) -> None:
-    import os
-    import subprocess
-    import sys
-
-    primary, secondary = os.openpty()
-    argv = [sys.executable, "-m", "feedkeeper", "export", "--format", "csv", "--fields", "id"]
-    try:
-        done = subprocess.run(
-            [*argv, "--db", str(hostile_archive)],
-            stdin=secondary, stdout=secondary, stderr=secondary, timeout=120, check=False,
-        )  # fmt: skip
-    finally:
-        os.close(secondary)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:  # the terminal's other end is closed: all was read
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(primary)
-    assert done.returncode == 0, shown
+    code, shown = _on_a_terminal(
+        "export", "--format", "csv", "--fields", "id", "--db", str(hostile_archive)
+    )
+    assert code == 0, shown
     assert shown.splitlines()[0] == b"id"  # the data first, with no bar before it
     assert b"exporting" not in shown
