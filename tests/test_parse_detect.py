@@ -51,9 +51,11 @@ def _row(n: int) -> str:
 
 
 def test_containers_far_below_the_listing_are_not_scored() -> None:
-    # Each card's header and footer link its post: a two-block container per card.
+    # Each card's header and footer link its post: a two-block container per card (the
+    # header shows more than the title line, so the footer is no line of its).
     cards = "".join(
-        f'<article class="post"><header><h2><a href="/posts/{n}/">Post {n}</a></h2></header>'
+        f'<article class="post"><header><h2><a href="/posts/{n}/">Post {n}</a></h2>'
+        "<span>by Ada, with a subtitle</span></header>"
         f"<p>What post {n} is about, in a sentence or two, with enough words.</p>"
         f'<footer><a href="/posts/{n}/#more">Read more</a></footer></article>'
         for n in range(30)

@@ -336,3 +336,30 @@ def test_an_author_s_handle_is_a_meta_line() -> None:
         for n in range(3)
     )
     assert [card["excerpt"] for card in _cards(_page(cards))] == [None] * 3
+
+
+def test_days_of_several_posts_in_lines_give_each_post_its_date() -> None:
+    # cnblogs: a day's posts as lines (title, summary, "posted @" line) under a day title
+    # linking the day's archive, which is no post.
+    def post(n: int, day: str) -> str:
+        title = f'<a class="postTitle2" href="/ada/p/{n}"><span>标题{n} 讲一个故事</span></a>'
+        more = f'<a href="/ada/p/{n}" class="c_b_p_desc_readmore">阅读全文</a>'
+        return (
+            f'<div class="postTitle">{title}</div><div class="postCon"><div class="c_b_p_desc">'
+            f"摘要：第{n}篇的摘要内容，讲了很多东西。{more}</div></div>"
+            f'<div class="postDesc">posted @ <span data-post-date="{day} 10:0{n}">{day} 10:0{n}'
+            '</span> <a href="/ada">阿达</a> <span>阅读(1)</span></div>'
+        )
+
+    days = "".join(
+        f'<div class="day"><div class="dayTitle"><a href="/ada/archive/{day.replace("-", "/")}">'
+        f"{day}</a></div>{post(2 * i + 1, day)}{post(2 * i + 2, day)}</div>"
+        for i, day in enumerate(["2025-11-18", "2025-11-17"])
+    )
+    cards = _cards(_page(f'<div class="forFlow">{days}</div>'))
+    assert [(card["url"], card["published"]) for card in cards] == [
+        ("https://b.example/ada/p/1", "2025-11-18"),
+        ("https://b.example/ada/p/2", "2025-11-18"),
+        ("https://b.example/ada/p/3", "2025-11-17"),
+        ("https://b.example/ada/p/4", "2025-11-17"),
+    ]

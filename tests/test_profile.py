@@ -112,6 +112,7 @@ def test_suggested_profile_reproduces_the_cards(name: str) -> None:
         "day-runs",
         "loose-lines",
         "cnblogs-home-link",
+        "day-archive-lines",
     )  # no element holds a flat card
     assert (profile.card is None) == flat
     page = parse_listing(html, base, profile)

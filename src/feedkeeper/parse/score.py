@@ -115,11 +115,12 @@ def evaluate(
     many = sorted(len({link.key for link in block.links}) for block in blocks)
     if many[len(many) // 2] > MAX_URLS_PER_CARD:
         return None  # each block holds several posts: an outer wrapper of the listing
-    cards = _same_kind(_distinct_cards(blocks))
+    distinct, title_lines = _distinct_cards(blocks)
+    cards = _same_kind(distinct)
     if len(cards) < 2:
         return None
     candidate = Candidate(container, cards)
-    if _most_common([card.node.tag for card in cards])[0] in HEADINGS:
+    if title_lines or _most_common([card.node.tag for card in cards])[0] in HEADINGS:
         candidate.groups = heading_groups(page, container, [card.node for card in cards])
     _measure(candidate, around)
     _apply_penalties(candidate, around)
@@ -144,41 +145,56 @@ def _most_common(items: list[Item]) -> tuple[Item, int]:
     return max(counts.items(), key=lambda pair: pair[1])
 
 
-def _distinct_cards(blocks: list[Block]) -> list[Block]:
+def _distinct_cards(blocks: list[Block]) -> tuple[list[Block], bool]:
+    """Return the blocks that are cards (one a post, no site furniture), and whether they
+    are title lines whose posts' other lines follow them (see ``_headed_runs``)."""
     for block in blocks:
         block.main = main_link(block)
-    blocks = _headed_runs(blocks)
+    blocks, lines = _headed_runs(blocks)
     counts: dict[str, int] = {}  # blocks by post URL (a block's key is its main link's)
     for block in blocks:
         main = block.main
         if main is not None and main.key:
             counts[main.key] = counts.get(main.key, 0) + 1
     # A post shown twice (pinned teaser, then its card) keeps both: their fields are merged.
-    return [
+    kept = [
         block
         for block in blocks
         if block.main is not None
         and counts.get(block.main.key, FURNITURE_REPEATS) < FURNITURE_REPEATS
     ]
+    return kept, lines
 
 
-def _headed_runs(blocks: list[Block]) -> list[Block]:
-    """Drop the lines that link a heading's post again right after it (a "Read more", a
+def _headed_runs(blocks: list[Block]) -> tuple[list[Block], bool]:
+    """Drop the lines that link a title line's post again right after it (a "Read more", a
     comment count): in a flat listing they are the post's lines, not cards of their own
-    (emlog writes ``h2``, ``p.date``, the excerpt, ``p.readmore``, ``p.count`` a post)."""
+    (emlog writes ``h2``, ``p.date``, the excerpt, ``p.readmore``, ``p.count`` a post;
+    cnblogs ``div.postTitle``, ``div.postCon``, ``div.postDesc``). Say whether a line
+    that is no heading titled such a run: its lines are then grouped with it too."""
     kept: list[Block] = []
+    lines = False
     for block in blocks:
         last = kept[-1] if kept else None
         if (
             last is not None
-            and last.node.tag in HEADINGS
             and last.main is not None
             and block.main is not None
             and last.main.key == block.main.key
         ):
-            continue
+            if last.node.tag in HEADINGS:
+                continue
+            if _is_title_line(last):
+                lines = True
+                continue
         kept.append(block)
-    return kept
+    return kept, lines
+
+
+def _is_title_line(block: Block) -> bool:
+    """Tell whether a block shows its post's title and little else (``div.postTitle``)."""
+    main = block.main
+    return main is not None and len(block.node.text(strip=True)) <= len(main.text) + 12
 
 
 def main_link(block: Block) -> PostLink | None:

@@ -24,6 +24,9 @@ _PROFILE_SEGMENTS = frozenset(
     {"author", "authors", "user", "users", "u", "people", "profile", "profiles", "member",
      "members"}
 )  # fmt: skip
+# A path that ends in a date (``/2025/11/``, ``/archive/2025/11/18``) lists that date's
+# posts: a date archive, no post.
+_DATE_ARCHIVE_RE = re.compile(r"/(?:19|20)\d{2}/\d{1,2}(?:/\d{1,2})?(?:/|\.html?)?$")
 _PROFILE_TAILS = frozenset(
     {"posts", "articles", "profile", "about", "followers", "following", "likes", "activity"}
 )
@@ -215,6 +218,8 @@ def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
     """Tell whether a URL (no person's page) is none of home, pager, feed or file
     (whatever page links to it)."""
     if _is_asset(key.split("?")[0]) or _is_root(parts):
+        return False
+    if _DATE_ARCHIVE_RE.search(parts.path):  # /archive/2025/11/18: a day's posts, no post
         return False
     # The page number's patterns are searched only where they can match.
     if "page" in parts.path.lower() and _PAGE_PATH_RE.search(parts.path):
