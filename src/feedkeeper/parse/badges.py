@@ -17,7 +17,9 @@ from feedkeeper.parse.dom import (
     ancestors,
     collapse,
     first_element_child,
+    has_element_sibling,
     is_visible,
+    previous_element,
 )
 from feedkeeper.parse.page import PIN_MARK_RE, Page
 
@@ -141,20 +143,9 @@ def _classed_pinned(root: LexborNode, marks: list[LexborNode]) -> bool:
         node.parent is not None
         and node.parent.mem_id == key
         and _CARD_PIN_RE.search(node.attributes.get("class") or "") is not None
-        and _is_only_element(node)
+        and not has_element_sibling(node)
         for node in marks
     )
-
-
-def _is_only_element(node: LexborNode) -> bool:
-    """Tell whether the element has no element sibling (text and comments aside)."""
-    for step in ("next", "prev"):
-        sibling = getattr(node, step)
-        while sibling is not None and (sibling.tag or "-").startswith("-"):
-            sibling = getattr(sibling, step)
-        if sibling is not None:
-            return False
-    return True
 
 
 def _is_pin_mark(node: LexborNode) -> bool:
@@ -203,9 +194,7 @@ def _section_pinned(page: Page, root: LexborNode, parent: LexborNode) -> bool:
     for _ in range(_SECTION_LEVELS):
         if node is None:
             return False
-        before = node.prev
-        while before is not None and (before.tag or "").startswith("-"):
-            before = before.prev  # text and comments
+        before = previous_element(node)
         if before is not None:
             return _section_heading(page, before) is True
         node = node.parent

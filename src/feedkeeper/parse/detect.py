@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from itertools import islice
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.containers import LinkTree
-from feedkeeper.parse.dom import ancestors, contains, describe, element_children
+from feedkeeper.parse.dom import contains, describe, element_children, in_heading
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.lead import lead_card
 from feedkeeper.parse.page import Link, Page
@@ -131,17 +129,12 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
         title = title_node(page, link.node)
         text = page.text_of(title)
         found.append(
-            PostLink(link.node, url, target.key, order, _in_heading(link.node), text, title)
+            PostLink(link.node, url, target.key, order, in_heading(link.node), text, title)
         )
     # A folder above another URL the page links is no post: an author's page (dev.to/ada
     # beside dev.to/ada/a-post), a tag's (dev.to/t/python beside dev.to/t/python/top).
     folders = page.folders()
     return [x for x in found if x.key not in folders] if folders else found
-
-
-def _in_heading(node: LexborNode) -> bool:
-    """Tell whether one of the node's four nearest ancestors is a heading."""
-    return any(parent.tag in HEADINGS for parent in islice(ancestors(node), 4))
 
 
 def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:

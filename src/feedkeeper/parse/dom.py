@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
+from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feedkeeper.elements import BLOCK_TAGS, HIDDEN_SELECTOR, is_hidden
+from feedkeeper.elements import BLOCK_TAGS, HEADINGS, HIDDEN_SELECTOR, is_hidden
 
 # Elements whose content a reader never sees as text.
 UNRENDERED_TAGS = frozenset(
@@ -139,6 +140,20 @@ def has_element_sibling(node: LexborNode) -> bool:
             return True
         sibling = sibling.next
     return False
+
+
+def previous_element(node: LexborNode) -> LexborNode | None:
+    """Return the element just before the node among its siblings (text and comments
+    passed over), if any."""
+    sibling = node.prev
+    while sibling is not None and (sibling.tag or "-").startswith("-"):
+        sibling = sibling.prev
+    return sibling
+
+
+def in_heading(node: LexborNode) -> bool:
+    """Tell whether one of the node's four nearest ancestors is a heading."""
+    return any(parent.tag in HEADINGS for parent in islice(ancestors(node), 4))
 
 
 def first_element_child(node: LexborNode) -> LexborNode | None:

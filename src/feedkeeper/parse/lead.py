@@ -12,7 +12,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.parse.blocks import Block, PostLink
-from feedkeeper.parse.dom import ancestors
+from feedkeeper.parse.dom import ancestors, previous_element
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.score import has_sidebar_token, is_landmark
 from feedkeeper.parse.when import scan_card
@@ -36,7 +36,7 @@ def lead_card(
     for _ in range(MAX_LEAD_LEVELS):
         if node is None or node.tag in ("body", "html"):
             return None
-        sibling = _previous_element(node)
+        sibling = previous_element(node)
         for _ in range(MAX_LEAD_SIBLINGS):
             if sibling is None:
                 break
@@ -47,7 +47,7 @@ def lead_card(
             ]
             if inside:
                 return _lone_post(page, sibling, inside, taken)
-            sibling = _previous_element(sibling)
+            sibling = previous_element(sibling)
         node = node.parent
     return None
 
@@ -65,10 +65,3 @@ def _lone_post(
     if not scan_card(page, root, title.node, labels=False).dates:
         return None  # an introduction or a notice with a link: no post
     return Block(root, inside, title)
-
-
-def _previous_element(node: LexborNode) -> LexborNode | None:
-    sibling = node.prev
-    while sibling is not None and (sibling.tag or "-").startswith("-"):
-        sibling = sibling.prev
-    return sibling

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feedkeeper.elements import HEADINGS
 from feedkeeper.errors import ParseError
 from feedkeeper.markup import check_time, parse_markup
-from feedkeeper.parse.dom import find_hidden, render_text
+from feedkeeper.parse.dom import find_hidden, in_heading, previous_element, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
 from feedkeeper.parse.urls import (
     NO_TARGET,
@@ -291,7 +290,8 @@ def _links(anchors: list[LexborNode], base_url: str, hidden: frozenset[int]) -> 
     found: list[Link] = []
     walks = LinkWalks(hidden)
     targets: dict[str, Target] = {}  # a card links its post twice, a page its tags often
-    labelled: dict[int, TaxonomyKind] = {}  # links given a kind by a label before them
+    # Links given a kind by a label before them; lists (by negative id) and their label's.
+    labelled: dict[int, TaxonomyKind | None] = {}
     site = site_of(base_url)
     for node in anchors:
         attrs = node.attributes
@@ -319,7 +319,7 @@ MAX_TERM_LABEL = 24
 _TERM_SEPARATORS = " \t\n\r,，、"
 
 
-def _markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> TaxonomyKind | None:
+def _markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind | None]) -> TaxonomyKind | None:
     """Return the kind a link's markup gives it whatever its path: a hashtag ("#MySQL") is
     a tag; a label just before it ("分类：", "Tags:", "Posted in") names its kind, and so
     does the labelled link before it in the same list ("a, b"). Labelled links are
@@ -327,7 +327,7 @@ def _markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> Taxonom
     child = node.child
     if child is not None and child.tag == "-text" and child.next is None:
         text = (child.text_content or "").strip()
-        if text[:1] in ("#", "＃") and _is_hashtag(text) and not _in_heading(node):
+        if text[:1] in ("#", "＃") and _is_hashtag(text) and not in_heading(node):
             return "tag"  # (a heading's "#100DaysOfCode" is a post's title)
     before = node.prev
     if before is None:
@@ -346,7 +346,9 @@ def _markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> Taxonom
     return kind
 
 
-def _list_label_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> TaxonomyKind | None:
+def _list_label_kind(
+    node: LexborNode, labelled: dict[int, TaxonomyKind | None]
+) -> TaxonomyKind | None:
     """Return the kind a label heading gives a list of term links (Drupal's
     ``<h3>Tags</h3><ul><li><a>news</a></li>…``), asked once a list; None elsewhere."""
     item = node.parent
@@ -359,7 +361,7 @@ def _list_label_kind(node: LexborNode, labelled: dict[int, TaxonomyKind]) -> Tax
         if match is not None:
             labelled[key] = "category" if match.group("category") else "tag"
         else:
-            labelled[key] = None  # type: ignore[assignment]
+            labelled[key] = None
     return labelled[key]
 
 
@@ -368,23 +370,10 @@ def list_label(node: LexborNode) -> LexborNode | None:
     ``dt``: "Tags" above the tag links), if it reads as a category or tag label."""
     item = node.parent
     listing = item.parent if item is not None and item.tag == "li" else None
-    before = listing.prev if listing is not None else None
-    while before is not None and (before.tag or "-").startswith("-"):
-        before = before.prev
+    before = previous_element(listing) if listing is not None else None
     if before is None or before.tag not in _LABEL_TAGS:
         return None
     return before if LIST_LABEL_RE.match(before.text(strip=True)) else None
-
-
-def _in_heading(node: LexborNode) -> bool:
-    parent = node.parent
-    for _ in range(3):
-        if parent is None:
-            return False
-        if parent.tag in HEADINGS:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _is_hashtag(text: str) -> bool:

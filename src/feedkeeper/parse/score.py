@@ -25,6 +25,7 @@ from feedkeeper.parse.dom import (
     describe,
     first_element_child,
     nearest,
+    previous_element,
 )
 from feedkeeper.parse.flat import Groups, heading_groups
 from feedkeeper.parse.page import Page
@@ -368,9 +369,7 @@ def _in_main(node: LexborNode) -> bool:
 
 def _widget_title(container: LexborNode) -> str | None:
     """Return the title of a widget-like list ("热门文章") right before or atop the container."""
-    previous = container.prev
-    while previous is not None and (previous.tag or "-").startswith("-"):
-        previous = previous.prev
+    previous = previous_element(container)
     heads = [previous] if previous is not None else []
     parent = container.parent
     first = first_element_child(parent) if parent is not None else None
