@@ -163,3 +163,95 @@ def test_timestamp_is_kept_beside_the_date() -> None:
     html = _card_with('<time datetime="2026-01-11T00:30:00+08:00">Jan 11, 2026</time>')
     card = parse_listing(html, "https://blog.example/").cards[0]
     assert (card.published, card.published_at) == ("2026-01-11", "2026-01-11T00:30:00+08:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15. März 2024", "2024-03-15"),
+        ("1er avril 2024", "2024-04-01"),
+        ("Publié le 3 févr. 2024", "2024-02-03"),
+        ("15 de marzo de 2024", "2024-03-15"),
+        ("sexta-feira, 15 de março de 2024", "2024-03-15"),
+        ("15 settembre 2023", "2023-09-15"),
+        ("15 maart 2024", "2024-03-15"),
+        ("15 марта 2024 г.", "2024-03-15"),
+        ("15 września 2023", "2023-09-15"),
+        ("5 MAYIS 2024", "2024-05-05"),
+        ("2024년 3월 15일", "2024-03-15"),
+        ("2024. 3. 15.", "2024-03-15"),
+        ("15th March 2024", "2024-03-15"),
+        ("Friday 15th March, 2024", "2024-03-15"),
+        ("15.03.2024", "2024-03-15"),
+        ("15/03/2024", "2024-03-15"),
+        ("03/15/2024", "2024-03-15"),
+        ("15-03-2024", "2024-03-15"),
+    ],
+)
+def test_dates_in_other_languages_and_orders(text: str, expected: str) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["3 ago", "9 set", "out 5"])
+def test_month_abbreviations_that_are_words_need_a_year(text: str) -> None:
+    assert parse_month_day(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("15. März", (3, 15)), ("15 de marzo", (3, 15)), ("1er avril", (4, 1))]
+)
+def test_yearless_dates_in_other_languages(text: str, expected: tuple[int, int]) -> None:
+    assert parse_month_day(text) == expected
+
+
+@pytest.mark.parametrize("text", ["v1.2.2024", "1.2.3.2024", "12/31/20245"])
+def test_numbers_that_only_look_like_dates(text: str) -> None:
+    assert parse_date(text) is None
+
+
+def _numeric_page(lang: str, dates: list[str]) -> str:
+    cards = "".join(
+        f'<article class="post"><h2><a href="/p/{n}/">Post {n}</a></h2>'
+        f'<div class="meta"><span>{day}</span></div><p>Excerpt of post {n}.</p></article>'
+        for n, day in enumerate(dates)
+    )
+    return f'<html lang="{lang}"><body><main>{cards}</main></body></html>'
+
+
+@pytest.mark.parametrize(
+    ("lang", "dates", "expected"),
+    [
+        # another date of the page reads one way only: the page's way
+        (
+            "en",
+            ["03/04/2024", "25/03/2024", "01/02/2024"],
+            ["2024-04-03", "2024-03-25", "2024-02-01"],
+        ),
+        (
+            "en",
+            ["03/04/2024", "03/25/2024", "01/02/2024"],
+            ["2024-03-04", "2024-03-25", "2024-01-02"],
+        ),
+        # none does: the page's language tells
+        (
+            "en-GB",
+            ["03/04/2024", "05/06/2024", "01/02/2024"],
+            ["2024-04-03", "2024-06-05", "2024-02-01"],
+        ),
+        (
+            "en-US",
+            ["03/04/2024", "05/06/2024", "01/02/2024"],
+            ["2024-03-04", "2024-05-06", "2024-01-02"],
+        ),
+        (
+            "fr",
+            ["03-04-2024", "05-06-2024", "01-02-2024"],
+            ["2024-04-03", "2024-06-05", "2024-02-01"],
+        ),
+    ],
+)
+def test_a_numeric_date_that_reads_either_way_is_read_the_pages_way(
+    lang: str, dates: list[str], expected: list[str]
+) -> None:
+    cards = parse_listing(_numeric_page(lang, dates), "https://blog.example/").cards
+    assert [card.published for card in cards] == expected

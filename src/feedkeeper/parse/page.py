@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.errors import ParseError
 from feedkeeper.markup import check_time, parse_markup
+from feedkeeper.parse.dates import reads_day_first
 from feedkeeper.parse.dom import find_hidden, in_heading, previous_element, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
 from feedkeeper.parse.urls import (
@@ -137,6 +138,7 @@ class Page:
     looked_back: dict[int, LookedBack] = field(default_factory=dict)  # by element, for when.py
     _folders: list[frozenset[str]] = field(default_factory=list)  # worked out once, if asked
     _people: list[frozenset[int]] = field(default_factory=list)  # worked out once, if asked
+    _day_first: list[bool] = field(default_factory=list)  # worked out once, if asked
 
     @property
     def url_key(self) -> str:
@@ -167,6 +169,14 @@ class Page:
             body = self.tree.body
             self._mentioned[test] = body is not None and test(body.text())
         return self._mentioned[test]
+
+    def day_first(self) -> bool:
+        """Tell whether the page writes ``03/04/2026`` day first (asked only for such a date)."""
+        if not self._day_first:
+            body, root = self.tree.body, self.tree.root
+            lang = (root.attributes.get("lang") or "") if root is not None else ""
+            self._day_first.append(reads_day_first(body.text(separator="\n") if body else "", lang))
+        return self._day_first[0]
 
     def folders(self) -> frozenset[str]:
         """Return the URLs the page links that are folders above other URLs it links (a

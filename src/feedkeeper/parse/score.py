@@ -57,8 +57,11 @@ DATE_BONUS = 1.2
 # listing taken at 0.5 of the best, 0.15 (a close runner-up is 0.8 of it, 0.4).
 PRUNE_SHARE = 0.14
 # Every form starts with a digit: the lookahead lets the other positions fail at once.
+# (2026-01-11, 2026年1月, 2026년 1월, Jan 11, 2026, 11.01.2026, 01/11/2026, 11 de enero de 2026)
 _DATE_HINT_RE = re.compile(
-    r"(?=\d)(?:\d{4}\s*[-/.年]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*月)"
+    r"(?=\d)(?:\d{4}\s*[-/.年년]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*[月월]"
+    r"|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\b"
+    r"|\b\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+)?\d{4}\b)"
 )
 _DIGITS_RE = re.compile(r"\d+")
 Item = TypeVar("Item", str, str | None)

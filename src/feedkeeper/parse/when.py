@@ -117,7 +117,7 @@ def scan_card(
             if len(raw) <= 4 * MAX_DATE_TEXT and (
                 _DIGIT_RE.search(raw) or (labels and _LABEL_RE.match(raw))
             ):
-                _scan_text(node, scan, root_id)
+                _scan_text(page, node, scan, root_id)
             continue
         tag = node.tag or ""
         key = node.mem_id
@@ -197,7 +197,7 @@ def _element_date(page: Page, node: LexborNode) -> DateHit | None:
     machine, stamp = parse_machine_value(value) if value else (None, None)
     text = page.text_of(node)
     # An ISO date shown as the attribute has it (the usual <time>) reads as that date.
-    seen = machine if text == machine else parse_date(text)
+    seen = machine if text == machine else parse_date(text, page.day_first)
     month_day = None if seen else parse_month_day(text)
     if not (seen or machine or month_day or is_placeholder_date(f"{value} {text}")):
         return None
@@ -225,7 +225,7 @@ def _is_icon(node: LexborNode) -> bool:
     return (tag != "span" or node.child is None) and not node.text(strip=True)
 
 
-def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
+def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> None:
     text = collapse(node.text_content or "")
     parent = node.parent
     if not text or parent is None:
@@ -234,7 +234,7 @@ def _scan_text(node: LexborNode, scan: CardScan, root_id: int) -> None:
     # January 11, 2025 by ada in Notes", "发表于 2025-01-11 | 分类于 …").
     if len(text) > MAX_DATE_TEXT and PUBLISHED_RE.search(text, 0, MAX_LABEL_TEXT) is None:
         return
-    seen = parse_date(text) if _DIGIT_RE.search(text) else None
+    seen = parse_date(text, page.day_first) if _DIGIT_RE.search(text) else None
     month_day = None if seen or not _DIGIT_RE.search(text) else parse_month_day(text)
     relative = False
     if not (seen or month_day) and len(text) <= MAX_RELATIVE_DATE:
@@ -280,7 +280,7 @@ def context_date(page: Page, root: LexborNode) -> DateHit | None:
 
 def _header_date(page: Page, node: LexborNode) -> DateHit | None:
     text = page.text_of(node)
-    seen = parse_date(text) if len(text) <= MAX_DATE_TEXT else None
+    seen = parse_date(text, page.day_first) if len(text) <= MAX_DATE_TEXT else None
     if seen is None or node.css_first("a[href]") is not None:
         return None
     leftover = DATE_RE.sub("", text)
@@ -295,7 +295,7 @@ def date_of(page: Page, node: LexborNode) -> DateHit | None:
     if hit is not None:
         return hit
     text = page.text_of(node)
-    seen = parse_date(text)
+    seen = parse_date(text, page.day_first)
     month_day = None if seen else parse_month_day(text)
     if not (seen or month_day) and RELATIVE_DATE_RE.match(text):
         seen = parse_date(attr(node, "title"))  # "3天前" titled with the date in full
