@@ -106,6 +106,28 @@ def test_crawl_url_adds_the_site_when_missing(
     assert capsys.readouterr().out == f"127.0.0.1  active  -  {url}\n"
 
 
+def test_a_mistyped_url_leaves_no_site_behind(
+    servers: list[FixtureServer], db_path: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A first crawl that archives nothing (no host there, no listing at that path) keeps
+    no site for every later crawl of all sites to fail on; a site already known stays."""
+    db = str(db_path)
+    dead = f"http://127.0.0.1:{_closed_port()}/blog/"
+    assert main(["crawl", "--url", dead, "--db", db, "--rate", "0"]) == 3
+    assert main(["crawl", "--url", servers[0].base_url + "no/such/listing/", "--db", db]) == 3
+    capsys.readouterr()
+    assert main(["sites", "list", "--db", db]) == 0
+    assert capsys.readouterr().out.startswith("no sites yet")
+    store = Store.open(db_path)
+    assert rows(store, "SELECT count(*) AS n FROM run") == [{"n": 0}]
+    store.close()
+    _add(db_path, dead, "kept")  # added on purpose: kept whatever its crawls do
+    assert main(["crawl", "--url", dead, "--db", db, "--rate", "0"]) == 3
+    capsys.readouterr()
+    assert main(["sites", "list", "--db", db]) == 0
+    assert capsys.readouterr().out == f"kept  active  -  {dead}\n"
+
+
 def test_a_crawl_queued_late_is_not_a_second_crawl_of_its_slot(
     servers: list[FixtureServer], db_path: Path | str
 ) -> None:

@@ -49,7 +49,7 @@ from feedkeeper.run_log import log_page, log_page_suspect, log_run_finished, log
 from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import CAPPED, Store
-from feedkeeper.store.sites import ensure_site
+from feedkeeper.store.sites import ensure_site, forget_if_empty
 from feedkeeper.store.write import PageWriter
 from feedkeeper.suspect import SUSPECT, suspect_parse
 
@@ -108,13 +108,13 @@ def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None)
 
 async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -> RunSummary:
     """The crawl, for callers that already run an event loop."""
-    site = options.site
+    site, new_site = options.site, False
     if site is None:
         if settings.url is None:
             raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
         # Credentials in the URL reach the site as Basic auth (the Fetcher's settings keep
         # them); the archive, the messages and the logs only ever see the URL without them.
-        site = ensure_site(store.engine, strip_credentials(settings.url))
+        site, new_site = ensure_site(store.engine, strip_credentials(settings.url))
         fetch_settings = settings
     else:
         fetch_settings = replace(settings, url=site.url)
@@ -141,18 +141,18 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
     try:
         walked = await _fetch_and_walk(run)
     except RobotsDisallowedError as exc:
-        _finish(run, RunStatus.FAILED, started, exc.message)
+        _finish(run, RunStatus.FAILED, started, exc.message, forget=new_site)
         raise
     except Exception as exc:  # the run is never left "running"
         reason = (str(exc).splitlines() or [type(exc).__name__])[0]
-        _finish(run, RunStatus.FAILED, started, reason)
+        _finish(run, RunStatus.FAILED, started, reason, forget=new_site)
         raise
     except BaseException:  # cancelled, SIGINT or SIGTERM
         _finish(run, RunStatus.INTERRUPTED, started, "cancelled mid-page")
         raise
     status = RunStatus.INTERRUPTED if walked.stopped else run_status(run.counts)
     ending = "stopped" if walked.stopped else CAPPED if walked.capped else None
-    _finish(run, status, started, ending)
+    _finish(run, status, started, ending, forget=new_site and status is RunStatus.FAILED)
     return RunSummary(run_id, RunKind.CRAWL, status, run.counts, run.warnings)
 
 
@@ -187,9 +187,14 @@ async def _fetch_and_walk(run: _Crawl) -> _Walked:
             await worker.stop()
 
 
-def _finish(run: _Crawl, status: RunStatus, started: float, reason: str | None) -> None:
-    """Record the end of a crawl and log it with its duration and counts."""
+def _finish(
+    run: _Crawl, status: RunStatus, started: float, reason: str | None, forget: bool = False
+) -> None:
+    """Record the end of a crawl and log it with its duration and counts; with ``forget``,
+    a site this crawl added is not kept when nothing was archived from it."""
     run.store.finish_run(run.run_id, run.counts, status, reason)
+    if forget:
+        forget_if_empty(run.store.engine, run.site_id)
     duration = round(time.monotonic() - started, 3)
     log_run_finished(run.run_id, run.start, status, run.counts, duration, reason)
 

@@ -109,9 +109,32 @@ def add_site(engine: Engine, new: NewSite) -> Site:
     return Site(int(site_id), name, new.url, new.profile, new.every, new.cron)
 
 
-def ensure_site(engine: Engine, url: str) -> Site:
-    """Return the site whose listing starts at ``url``, adding it when missing."""
-    return site_for_url(engine, url) or add_site(engine, NewSite(url))
+def ensure_site(engine: Engine, url: str) -> tuple[Site, bool]:
+    """Return the site whose listing starts at ``url``, adding it when missing, and
+    whether it was added."""
+    site = site_for_url(engine, url)
+    return (site, False) if site is not None else (add_site(engine, NewSite(url)), True)
+
+
+def forget_if_empty(engine: Engine, site_id: int) -> bool:
+    """Delete a site, with its runs, when nothing was archived from it: no post, no page.
+
+    A ``crawl --url`` whose first crawl fails (a mistyped host, a path that is no
+    listing) leaves no site behind for every later crawl of all sites to fail on.
+    """
+    with engine.begin() as conn:
+        holds = (
+            conn.execute(select(post_t.c.id).where(post_t.c.site_id == site_id).limit(1)).first()
+            or conn.execute(
+                select(page_fetch_t.c.id)
+                .where(page_fetch_t.c.site_id == site_id, page_fetch_t.c.body_sha256.is_not(None))
+                .limit(1)
+            ).first()
+        )
+        if holds:
+            return False
+        _purge(conn, site_id)
+    return True
 
 
 def site_for_import(engine: Engine, source: str) -> Site:
