@@ -363,3 +363,96 @@ def test_days_of_several_posts_in_lines_give_each_post_its_date() -> None:
         ("https://b.example/ada/p/3", "2025-11-17"),
         ("https://b.example/ada/p/4", "2025-11-17"),
     ]
+
+
+@pytest.mark.parametrize("comments", ["/posts/{n}/comments/", "/posts/{n}/?comments"])
+def test_a_comment_count_linked_below_or_beside_the_post_is_the_post_s(comments: str) -> None:
+    # Habr's <a href="/ru/articles/801234/comments/">12</a>, vc.ru's "…-slug?comments".
+    meta = '<div class="meta"><a href="' + comments + '"><span>{c}</span></a></div>'
+    html = _page("".join(_card(n, meta=meta.format(n=n, c=10 + n)) for n in range(3)))
+    assert [(card["url"], card["title"]) for card in _cards(html)] == [
+        (f"https://b.example/posts/{n}/", f"Post {n}") for n in range(3)
+    ]
+
+
+def test_hubs_are_categories_and_their_profile_mark_is_no_part_of_the_name() -> None:
+    meta = (
+        '<div class="hubs"><a href="/ru/hubs/python/">Python<span title="Профильный хаб">*'
+        '</span></a> <a href="/ru/hubs/ml/">ML</a></div>'
+    )
+    html = _page("".join(_card(n, meta=meta) for n in range(3)))
+    assert [card["categories"] for card in _cards(html)] == [["Python", "ML"]] * 3
+
+
+@pytest.mark.parametrize(
+    ("header", "published"),
+    [
+        ("sexta-feira, 15 de março de 2024", "2024-03-15"),
+        ("Sabtu, 2 Maret 2024", "2024-03-02"),
+        ("Freitag, 15. März 2024", "2024-03-15"),
+        ("Friday, March 15, 2024", "2024-03-15"),
+    ],
+)
+def test_a_date_header_opening_with_a_weekday_in_any_language_dates_its_posts(
+    header: str, published: str
+) -> None:
+    posts = "".join(
+        f'<div class="post"><h3><a href="/2024/03/p{n}.html">Post {n}</a></h3>'
+        f"<p>What post {n} is about, in a sentence or two.</p></div>"
+        for n in range(2)
+    )
+    group = f'<div class="day"><h2 class="date-header"><span>{header}</span></h2>{posts}</div>'
+    other = (
+        '<div class="day"><h2 class="date-header"><span>2024-03-01</span></h2>'
+        '<div class="post"><h3><a href="/2024/03/p9.html">Post 9</a></h3>'
+        "<p>What post 9 is about, in a sentence or two.</p></div></div>"
+    )
+    cards = _cards(_page(group + other))
+    assert [card["published"] for card in cards] == [published, published, "2024-03-01"]
+
+
+@pytest.mark.parametrize(
+    ("more", "language"),
+    [("Weiterlesen", "de"), ("Lire la suite »", "fr"), ("Leer más", "es"),
+     ("Читать далее", "ru"), ("繼續閱讀", "zh-TW"), ("더보기", "ko"), ("Czytaj dalej", "pl")],
+)  # fmt: skip
+def test_read_more_in_other_languages_is_no_part_of_the_excerpt(more: str, language: str) -> None:
+    body = '<p>What post {n} is about, cut short…</p><p><a href="/posts/{n}/">' + more + "</a></p>"
+    html = _page("".join(_card(n, body=body.format(n=n)) for n in range(3)))
+    cards = _cards(html)
+    assert [(card["excerpt"], card["truncated"]) for card in cards] == [
+        (f"What post {n} is about, cut short", True) for n in range(3)
+    ], language
+
+
+@pytest.mark.parametrize("badge", ["공지", "Angepinnt", "Épinglé", "Закреплено", "置頂"])
+def test_pin_badges_in_other_languages_pin_the_post(badge: str) -> None:
+    meta = f'<div class="meta"><span class="badge">{badge}</span></div>'
+    html = _page(_card(0, meta=meta) + _card(1) + _card(2))
+    cards = _cards(html)
+    assert [card["pinned"] for card in cards] == [True, False, False]
+    assert cards[0]["excerpt"] == "What post 0 is about, in a sentence or two."
+
+
+def test_a_sidebar_column_beside_the_posts_gives_no_cards() -> None:
+    # Dotclear: div#wrapper holds div#main (the posts) and div#sidebar, whose "latest
+    # posts" list links other posts: the two columns are no listing of groups.
+    posts = "".join(
+        f'<div class="post"><h2 class="post-title"><a href="/post/2024/0{n + 1}/p{n}">Post {n}'
+        f'</a></h2><p class="post-info">Par Thomas, 1 avril 2024</p><div class="post-content">'
+        f"<p>What post {n} is about, in a sentence or two, and a little more besides.</p>"
+        "</div></div>"
+        for n in range(3)
+    )
+    others = "".join(
+        f'<li><a href="/post/2023/0{n + 1}/old-{n}">Old post {n}</a></li>' for n in range(3)
+    )
+    html = (
+        '<html><body><div id="page"><div id="wrapper"><div id="main" role="main">'
+        f'<div id="content">{posts}</div></div><div id="sidebar" role="complementary">'
+        f'<div class="widget lastposts"><h2>Derniers billets</h2><ul>{others}</ul></div>'
+        "</div></div></div></body></html>"
+    )
+    assert [card["url"] for card in _cards(html)] == [
+        f"https://b.example/post/2024/0{n + 1}/p{n}" for n in range(3)
+    ]

@@ -119,7 +119,11 @@ def test_a_mistyped_url_leaves_no_site_behind(
     assert main(["sites", "list", "--db", db]) == 0
     assert capsys.readouterr().out.startswith("no sites yet")
     store = Store.open(db_path)
-    assert rows(store, "SELECT count(*) AS n FROM run") == [{"n": 0}]
+    # the failed runs stay on record, as runs of no site
+    assert rows(store, "SELECT status, site_id FROM run ORDER BY id") == [
+        {"status": "failed", "site_id": None},
+        {"status": "failed", "site_id": None},
+    ]
     store.close()
     _add(db_path, dead, "kept")  # added on purpose: kept whatever its crawls do
     assert main(["crawl", "--url", dead, "--db", db, "--rate", "0"]) == 3

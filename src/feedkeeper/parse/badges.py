@@ -23,7 +23,12 @@ from feedkeeper.parse.dom import (
 )
 from feedkeeper.parse.page import PIN_MARK_RE, Page
 
-_PIN_WORDS = r"已?置顶|置頂|pinned|sticky|top"
+# Pin words in the languages blogs are written in too ("공지": a Tistory notice, kept on top).
+_PIN_WORDS_ELSEWHERE = (
+    r"공지|고정됨|angepinnt|épinglé|fijado|fixado|fissato|vastgezet|закреплено|закреплённая"
+    r"|przypięty|sabitlenmiş|připnuto|disematkan"
+)
+_PIN_WORDS = rf"已?置顶|置頂|pinned|sticky|top|{_PIN_WORDS_ELSEWHERE}"
 _STATUS_WORDS = r"精华?|原创|转载"
 # In an element of their own, shorter and other status words are badges too (OSChina's
 # "原", a "推荐" chip, a "顶"); written into the title's text they are the author's.
@@ -38,7 +43,11 @@ BADGE_RE = re.compile(
 PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*$", re.I)
 # Outside a title only unmistakable pin words count: "Top" there is a "back to top" link.
 _MARK_RE = re.compile(
-    rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|pinned(?:\s+post)?|sticky|featured\s+post)\s*{_CLOSE}?\s*$",
+    rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|pinned(?:\s+post)?|sticky|featured\s+post|{_PIN_WORDS_ELSEWHERE}"
+    # WordPress's "Featured post" (its sticky posts) as its themes translate it
+    r"|hervorgehobener\s+beitrag|article\s+mis\s+en\s+avant|entrada\s+destacada"
+    r"|post\s+em\s+destaque|articolo\s+in\s+evidenza|uitgelicht\s+bericht|избранная\s+запись"
+    rf"|wyróżniony\s+wpis)\s*{_CLOSE}?\s*$",
     re.I,
 )
 _LEADING_RE = re.compile(
@@ -118,7 +127,9 @@ def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:
         marks.append(root)  # and its badge, if it shows one, is no excerpt either
     elif marks:
         return marks
-    if not page.mentions(may_hold_pin_word):
+    if not page.mentions(may_hold_pin_word) and (
+        page.lang()[:2] in _PIN_WORDS_CHECKED or not page.mentions(may_hold_other_pin_word)
+    ):
         return marks
     for node in root.traverse(include_text=True):
         if node.tag != "-text":
@@ -158,6 +169,19 @@ def _is_pin_mark(node: LexborNode) -> bool:
     return not node.text(strip=True)
 
 
+# Pages in these languages write pin words ``may_hold_pin_word`` finds; the others are
+# looked through for the pin words of theirs too.
+_PIN_WORDS_CHECKED = frozenset({"zh", "ja", "en"})
+# What the other languages' pin words keep of their ASCII letters, lowered ("épinglé"
+# keeps "pingl"), and parts of the others that no case changes ("공지", "Закреплено").
+_ASCII_PIN_PARTS = (
+    b"angepinnt", b"pingl", b"fijado", b"fixado", b"fissato", b"vastgezet", b"przypi",
+    b"sabitlenmi", b"pnuto", b"disematkan", b"hervorgehoben", b"mis en avant", b"destacad",
+    b"destaque", b"in evidenza", b"uitgelicht", b"wyr",
+)  # fmt: skip
+_OTHER_PIN_PARTS = ("공지", "고정됨", "акреплен", "збранн")
+
+
 def may_hold_pin_word(text: str) -> bool:
     """Tell whether ``text`` may hold a pin word, in any case: a cheap test that misses none."""
     if _CJK_PIN_RE.search(text) or any(letter in text for letter in _ODD_FOLDS):
@@ -166,6 +190,14 @@ def may_hold_pin_word(text: str) -> bool:
     # and dropping it is cheaper than lowering a page of CJK text.
     letters = text.encode("ascii", "ignore").lower()
     return b"pinned" in letters or b"sticky" in letters or b"featured" in letters
+
+
+def may_hold_other_pin_word(text: str) -> bool:
+    """Tell whether ``text`` may hold a pin word of another language ("Angepinnt", "공지")."""
+    letters = text.encode("ascii", "ignore").lower()
+    return any(word in letters for word in _ASCII_PIN_PARTS) or any(
+        word in text for word in _OTHER_PIN_PARTS
+    )
 
 
 def in_pinned_section(page: Page, root: LexborNode, verdicts: dict[int, bool]) -> bool:

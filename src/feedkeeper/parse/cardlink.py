@@ -1,19 +1,22 @@
 """Whole-card links: one ``<a href>`` around a card's title, excerpt and meta line.
 
 Such a link's text is the whole card, so it cannot be the title. The element inside
-it that names the post is its heading, else the first part of it that shows text and
+it that names the post is its heading, else the element classed as its title
+(``strong.tit_subject``), else the first part of it that shows text and
 is not a date or a badge: the parts are the children of the innermost wrapper that holds more
 than one of them (``<a><div><div class="title">…</div><div>2022-07-17</div></div></a>``).
 """
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.badges import BADGE_RE
 from feedkeeper.parse.dates import parse_date, parse_month_day
-from feedkeeper.parse.dom import UNRENDERED_TAGS, element_children, is_visible
+from feedkeeper.parse.dom import UNRENDERED_TAGS, contains, element_children, is_visible
 from feedkeeper.parse.page import Page
 
 # Text this short that reads as a date is the card's date, never its title.
@@ -31,6 +34,8 @@ def title_node(page: Page, link: LexborNode) -> LexborNode:
     node = link
     while not _has_own_text(node):
         parts = _text_parts(page, node)
+        if len(parts) > 1 and (classed := _title_classed(page, node)) is not None:
+            return classed
         if len(parts) != 1:
             # A badge beside the title ("<span>原</span><span>Title</span>") names nothing.
             titled = [
@@ -41,6 +46,26 @@ def title_node(page: Page, link: LexborNode) -> LexborNode:
             return titled[0] if len(parts) > 1 and titled else node
         node = parts[0]
     return node
+
+
+# A class naming an element a title: ``post-title``, ``entry_title``, Daum's ``tit_subject``.
+_TITLE_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:title|tit|headline)(?:$|[\s_-])", re.I)
+
+
+def _title_classed(page: Page, node: LexborNode) -> LexborNode | None:
+    """Return the element below ``node`` classed as the post's title, the innermost of
+    nested ones (Brunch's ``div.post_title > strong.tit_subject``), if it shows text."""
+    classed: LexborNode | None = None
+    walk = node.traverse()
+    next(walk)
+    for element in walk:
+        if (classed is None or contains(classed, element)) and _TITLE_CLASS_RE.search(
+            element.attributes.get("class") or ""
+        ):
+            classed = element
+    if classed is None or not page.text_of(classed) or not is_visible(classed, page.hidden):
+        return None
+    return classed
 
 
 def _has_own_text(node: LexborNode) -> bool:

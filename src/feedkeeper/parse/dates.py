@@ -65,22 +65,26 @@ _DAY_MARK = r"(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?"
 # 2026年1月11日, 2026년 1월 11일), month-name dates (Jan 11, 2026 / January 11 2026 /
 # 11 Jan 2026 / 11. Januar 2026 / 11 de enero de 2026 / 11 января 2026), day-first dates
 # with dots (11.01.2026, as Europe writes them) and dates with the year last and slashes
-# or hyphens (01/11/2026, 11-01-2026: which comes first is the page's, see ``_ymd``).
+# or hyphens (01/11/2026, 11-01-2026, 1/11/26: which comes first is the page's, see
+# ``_ymd``), and WordPress's Chinese "1月 11, 2026".
 # The lookahead lets the positions where no date can start (no digit, no month's first
 # letter) fail at once.
 DATE_RE = re.compile(
     rf"(?=[\d{_NAME_STARTS}])(?:(?<!\d)(?P<y1>\d{{4}})\s*[-/.年년]\s*(?P<m1>\d{{1,2}})\s*[-/.月월]"
     r"\s*(?P<d1>\d{1,2})(?!\d)\s*[日일]?"
-    rf"|\b(?P<n2>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})\b"
+    rf"|\b(?P<n2>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?[,.]?\s+(?P<y2>\d{{4}})\b"
     rf"|\b(?P<d3>\d{{1,2}}){_DAY_MARK}(?P<n3>{_MONTH_NAMES})\b\.?,?\s+(?:de\s+)?"
     r"(?P<y3>\d{4})\b"
     r"|(?<![\d.A-Za-z])(?P<d4>\d{1,2})\.\s?(?P<m4>\d{1,2})\.\s?(?P<y4>\d{4})(?!\d)"
-    r"|(?<![\d/-])(?P<a5>\d{1,2})(?P<s5>[/-])(?P<b5>\d{1,2})(?P=s5)(?P<y5>\d{4})(?!\d))",
+    r"|(?<![\d/-])(?P<a5>\d{1,2})(?P<s5>[/-])(?P<b5>\d{1,2})(?P=s5)(?P<y5>\d{4}|(?<=/)\d{2})(?![\d/])"
+    r"|(?<!\d)(?P<m6>\d{1,2})\s*月\s*(?P<d6>\d{1,2})\s*[,，]\s*(?P<y6>\d{4})(?!\d))",
     re.I,
 )
 # Day and month first, the year last, with slashes or hyphens: which of the two comes
 # first is the page's way (``day_first``).
-NUMERIC_DMY_RE = re.compile(r"(?<![\d/-])(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?!\d)")
+NUMERIC_DMY_RE = re.compile(r"(?<![\d/-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
+# A two-digit year (1/11/26) up to next year's is this century's; a later one, the last's.
+_CENTURY_PIVOT = date.today().year % 100 + 1
 # Pages in these languages write the month first (03/15/2026); the others the day.
 _MONTH_FIRST_LANGS = frozenset({"", "en", "en-us", "en-ph", "fil"})
 # Dates without a year, as cards of the current year show them: May 9 / 9 May / 1月11日.
@@ -244,7 +248,7 @@ def _month(name: str) -> int:
 
 def _ymd(match: re.Match[str], day_first: DayFirst | None) -> tuple[int, int, int]:
     """Return (year, month, day) of a ``DATE_RE`` match, whichever form matched."""
-    y1, m1, d1, n2, d2, y2, d3, n3, y3, d4, m4, y4, a5, _, b5, y5 = match.groups()
+    y1, m1, d1, n2, d2, y2, d3, n3, y3, d4, m4, y4, a5, _, b5, y5, m6, d6, y6 = match.groups()
     if y1:
         return int(y1), int(m1), int(d1)
     if y2:
@@ -253,7 +257,11 @@ def _ymd(match: re.Match[str], day_first: DayFirst | None) -> tuple[int, int, in
         return int(y3), _month(n3), int(d3)
     if y4:
         return int(y4), int(m4), int(d4)
-    first, second = int(a5), int(b5)
+    if y6:
+        return int(y6), int(m6), int(d6)
+    first, second, year = int(a5), int(b5), int(y5)
+    if len(y5) == 2:
+        year += 2000 if year <= _CENTURY_PIVOT else 1900
     if first > 12 or (second <= 12 and day_first is not None and day_first()):
-        return int(y5), second, first
-    return int(y5), first, second
+        return year, second, first
+    return year, first, second

@@ -24,6 +24,7 @@ from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.score import (
     BARE_REASON,
     Candidate,
+    has_sidebar_token,
     is_landmark,
     main_link,
     score_containers,
@@ -132,17 +133,24 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
             PostLink(link.node, url, target.key, order, in_heading(link.node), text, title)
         )
     # A folder above another URL the page links is no post: an author's page (dev.to/ada
-    # beside dev.to/ada/a-post), a tag's (dev.to/t/python beside dev.to/t/python/top).
-    folders = page.folders()
-    return [x for x in found if x.key not in folders] if folders else found
+    # beside dev.to/ada/a-post), a tag's (dev.to/t/python beside dev.to/t/python/top); nor
+    # is a post's comments page beside it.
+    not_posts = page.not_posts()
+    return [x for x in found if x.key not in not_posts] if not_posts else found
 
 
 def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:
-    """Return the listing that holds ``best`` inside one of its cards, if a fair one does."""
+    """Return the listing that holds ``best`` inside one of its cards, if a fair one does.
+
+    A page's columns are no such listing: the main column holding the posts beside a
+    sidebar listing other posts (Dotclear's ``div#main`` beside ``div#sidebar``).
+    """
     for other in viable:
         if other is best or other.score < 0.5 * best.score:
             continue
-        if any(contains(card.node, best.container) for card in other.cards):
+        if any(contains(card.node, best.container) for card in other.cards) and not any(
+            has_sidebar_token(card.node) or is_landmark(card.node) for card in other.cards
+        ):
             return other
     return best
 

@@ -39,15 +39,17 @@ _STATS_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*|[^\W\d_]+")
 # What themes write where a post has no excerpt (NO_EXCERPT_RE): no excerpt either.
 MAX_FILLER_CHARS = 24
 
-# The lookahead lets the positions where no match can start fail at once.
-_TRAILING_READ_MORE_RE = re.compile(
-    r"(?=[\s阅继查rc])\s*(?:阅读全文|阅读更多|继续阅读|查看全文|read\s+more|continue\s+reading)"
-    r"\s*[»›→>]*\s*$",
-    re.I,
-)
-# The last letter of each word the pattern above ends with: a text ending otherwise
-# (after trailing spaces and arrows) cannot match, and is not searched.
-_READ_MORE_ENDS = frozenset("文多读eEgG")
+# "Read more" written as plain text at the end of an excerpt, in the languages blogs are
+# written in (lower case, as the excerpt's end is compared).
+_TRAILING_READ_MORE = (
+    "阅读全文", "阅读更多", "继续阅读", "查看全文", "閱讀全文", "閱讀更多", "繼續閱讀",
+    "続きを読む",
+    "더보기", "더 보기", "계속 읽기", "read more", "continue reading", "weiterlesen",
+    "lire la suite", "leer más", "leer mas", "seguir leyendo", "leia mais", "continuar lendo",
+    "continua a leggere", "leggi tutto", "verder lezen", "lees meer", "читать далее",
+    "читать дальше", "czytaj dalej", "devamını oku", "číst dále", "läs mer", "đọc thêm",
+    "baca selengkapnya",
+)  # fmt: skip
 _ARROWS = "»›→>"
 
 
@@ -259,7 +261,12 @@ def _strip_label(text: str) -> str:
 
 def _strip_read_more(text: str) -> str:
     """Drop a trailing "Read more" written as plain text rather than as a link."""
-    if text.rstrip().rstrip(_ARROWS).rstrip()[-1:] not in _READ_MORE_ENDS:
+    kept = text.rstrip().rstrip(_ARROWS).rstrip()
+    end = kept[-20:].lower()
+    if not end.endswith(_TRAILING_READ_MORE) or len(end) != len(kept[-20:]):
         return text
-    head, tail = text[:-80], text[-80:]  # the pattern is anchored at the end
-    return head + _TRAILING_READ_MORE_RE.sub("", tail)
+    words = next(words for words in _TRAILING_READ_MORE if end.endswith(words))
+    head = kept[: len(kept) - len(words)]
+    if head[-1:].isascii() and head[-1:].isalpha():
+        return text  # a word that ends so ("bread more"), not the button
+    return head.rstrip()

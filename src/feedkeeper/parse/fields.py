@@ -189,7 +189,9 @@ def _linked_terms(
         if link.url is None or not link.visible:
             continue
         kind = link.kind
-        text = text.lstrip("#＃").strip() if kind == "tag" else text
+        if kind:
+            # Marks beside a name: a tag's "#", Habr's "*" after a hub it profiles.
+            text = (text.lstrip("#＃") if kind == "tag" else text).rstrip("*").strip()
         if kind and text:
             names, nodes = found[kind]
             if text not in names:

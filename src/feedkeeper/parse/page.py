@@ -136,9 +136,10 @@ class Page:
     _inside: dict[int, list[Link]] = field(default_factory=dict)  # links below each element
     _marks: dict[int, list[LexborNode]] = field(default_factory=dict)  # bylines, pins below it
     looked_back: dict[int, LookedBack] = field(default_factory=dict)  # by element, for when.py
-    _folders: list[frozenset[str]] = field(default_factory=list)  # worked out once, if asked
+    _not_posts: list[frozenset[str]] = field(default_factory=list)  # worked out once, if asked
     _people: list[frozenset[int]] = field(default_factory=list)  # worked out once, if asked
     _day_first: list[bool] = field(default_factory=list)  # worked out once, if asked
+    _lang: list[str] = field(default_factory=list)  # read once, if asked
 
     @property
     def url_key(self) -> str:
@@ -170,21 +171,30 @@ class Page:
             self._mentioned[test] = body is not None and test(body.text())
         return self._mentioned[test]
 
+    def lang(self) -> str:
+        """Return the page's language as its ``<html lang>`` names it, lowered ("" if none)."""
+        if not self._lang:
+            root = self.tree.root
+            lang = root.attributes.get("lang") if root is not None else None
+            self._lang.append((lang or "").strip().lower())
+        return self._lang[0]
+
     def day_first(self) -> bool:
         """Tell whether the page writes ``03/04/2026`` day first (asked only for such a date)."""
         if not self._day_first:
-            body, root = self.tree.body, self.tree.root
-            lang = (root.attributes.get("lang") or "") if root is not None else ""
-            self._day_first.append(reads_day_first(body.text(separator="\n") if body else "", lang))
+            body = self.tree.body
+            text = body.text(separator="\n") if body else ""
+            self._day_first.append(reads_day_first(text, self.lang()))
         return self._day_first[0]
 
-    def folders(self) -> frozenset[str]:
-        """Return the URLs the page links that are folders above other URLs it links (a
-        post's own pages, ``/317/comment-page-1``, aside): ``/ada`` beside ``/ada/a-post``."""
-        if not self._folders:
+    def not_posts(self) -> frozenset[str]:
+        """Return the URLs the page links that are no posts though shaped like one: folders
+        above other URLs it links (``/ada`` beside ``/ada/a-post``), and a post's own pages
+        beside it (``/317/comments/``, ``/317?comments``)."""
+        if not self._not_posts:
             keys = {x.target.key for x in self.links if x.target.post_shape}  # no images
-            self._folders.append(_folders(sorted(keys)))
-        return self._folders[0]
+            self._not_posts.append(_not_posts(sorted(keys)))
+        return self._not_posts[0]
 
     def link(self, node: LexborNode) -> Link | None:
         """Return what the page knows of an ``<a href>`` node."""
@@ -259,8 +269,9 @@ class Page:
         return resolve(href, self.base_url)
 
 
-def _folders(keys: list[str]) -> frozenset[str]:
-    """Return the URLs among ``keys`` (sorted) that are folders above others of them.
+def _not_posts(keys: list[str]) -> frozenset[str]:
+    """Return the URLs among ``keys`` (sorted) that are no posts though shaped like one:
+    folders above others of them, and a post's own pages beside it (its comments).
 
     A folder's children sort right after ``folder/``: right after the folder's own URL when
     it ends with a slash, else one bisection finds them."""
@@ -273,10 +284,21 @@ def _folders(keys: list[str]) -> frozenset[str]:
             index = bisect_left(keys, prefix, place)
         while index < len(keys) and keys[index].startswith(prefix):
             below = keys[index][len(prefix) :]  # a path below, not the same with a query
-            if below and below[0] != "?" and not is_subpage(keys[index]):
-                found.add(key)
-                break
+            if below and below[0] != "?":
+                if not is_subpage(keys[index]):
+                    found.add(key)
+                    break
+                found.add(keys[index])  # Habr's /articles/801234/comments/ beside the post
             index += 1
+    # The post linked again with a word for a query (vc.ru's "…-slug?comments"): the same
+    # post, where a query naming a value (``/post?id=2``) may be another.
+    queried = [key for key in keys if "?" in key]
+    if queried:
+        linked = set(keys)
+        for key in queried:
+            path, query = key.split("?", 1)
+            if "=" not in query and path in linked:
+                found.add(key)
     return frozenset(found)
 
 

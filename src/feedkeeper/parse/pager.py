@@ -11,6 +11,7 @@ Hidden or disabled links and links to other sites never count.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import islice
@@ -36,6 +37,9 @@ from feedkeeper.parse.vocab import (
     NEXT_RE,
     PREV_RE,
 )
+
+# No pager word is longer ("Postagens mais antigas »", "Go to next page 3/5 »").
+MAX_PAGER_TEXT = 40
 
 _DISABLED_CLASSES = frozenset({"disabled", "is-disabled"})
 # Every element ``_is_disabled`` can be true of matches this (a class token holds the
@@ -199,9 +203,9 @@ def _selected_next(page: Page, selector: str) -> str | None:
 def _reads_next(link: PagerLink) -> bool:
     if link.hint and FIRST_LAST_RE.match(link.hint):  # "»" titled "尾页": the last page
         return False
-    if NEXT_RE.match(link.text) or (link.hint and NEXT_RE.match(link.hint)):
+    if _reads(NEXT_RE, link.text) or (link.hint and _reads(NEXT_RE, link.hint)):
         return True
-    if link.text and not NEXT_RE.match(link.text.strip("»›→> ")):
+    if link.text and not _reads(NEXT_RE, link.text.strip("»›→> ")):
         return False
     parent = link.node.parent
     tokens = classes(link.node) + (classes(parent) if parent is not None else [])
@@ -271,4 +275,10 @@ def _is_page_link(link: PagerLink, here: str, first: str) -> bool:
     reads_pager = "next" in link.rel or "prev" in link.rel or _reads_next(link)
     # "»" titled "尾页" (the last page) is a page link, though no next one.
     reads_edge = FIRST_LAST_RE.match(link.text) or (link.hint and FIRST_LAST_RE.match(link.hint))
-    return reads_pager or bool(PREV_RE.match(link.text) or reads_edge)
+    return reads_pager or bool(_reads(PREV_RE, link.text) or reads_edge)
+
+
+def _reads(pattern: re.Pattern[str], text: str) -> bool:
+    """Tell whether a pager link's text reads as ``pattern`` says (next, previous): a
+    title, longer than any pager's word, is not matched."""
+    return len(text) <= MAX_PAGER_TEXT and pattern.match(text) is not None

@@ -8,6 +8,7 @@ left out of the profile, so the heuristics keep reading it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from selectolax.lexbor import LexborNode
@@ -69,6 +70,25 @@ def _card_selector(page: Page, parts: list[CardParts]) -> str | None:
     """Return the shortest selector whose matches read as exactly the page's cards."""
     roots = [part.root for part in parts]
     wanted = [part.card.url for part in parts]
+    # The cards' roots may differ in shape (a date's group of one post is its card, where
+    # the posts of the other dates are theirs): each shape is tried, the commonest first.
+    shapes = Counter(_step(root) for root in roots)
+    bases = {_step(root): root for root in reversed(roots)}
+    for shape, _ in shapes.most_common():
+        base = bases[shape]
+        alike = [root for root in roots if _step(root) == shape]
+        selector = _step(base, common=alike)
+        for ancestor in [None, *ancestors(base)][:MAX_STEPS]:
+            if ancestor is not None:
+                selector = f"{_step(ancestor)} > {selector}"
+            found = read_with_profile(page, Profile(card=selector))
+            if [part.card.url for part in found] == wanted:
+                return selector
+    return _common_selector(page, roots, wanted) if len(shapes) > 1 else None
+
+
+def _common_selector(page: Page, roots: list[LexborNode], wanted: list[str | None]) -> str | None:
+    """Return the selector the roots' shared shape gives, if it reads the cards."""
     selector = _step(roots[0], common=roots)
     for ancestor in [None, *ancestors(roots[0])][:MAX_STEPS]:
         if ancestor is not None:

@@ -11,8 +11,32 @@ from feedkeeper.kept import keep_short
 TaxonomyKind = Literal["category", "tag"]
 
 _SCHEMES = ("http", "https")
-_CATEGORY_SEGMENTS = frozenset({"categories", "category"})
-_TAG_SEGMENTS = frozenset({"tags", "tag", "label", "tagged"})  # Tumblr's /tagged/x
+# In the languages blogs are written in too (WordPress translates its bases: /kategorie/,
+# /etiqueta/), and Habr's /hubs/python/.
+_CATEGORY_SEGMENTS = frozenset(
+    {"categories", "category", "kategorie", "kategorien", "categorie", "categoria",
+     "categorias", "categoría", "categorías", "kategoria", "kategorii", "kategori", "rubrique",
+     "rubrik", "rubriek", "hubs", "hub"}
+)  # fmt: skip
+_TAG_SEGMENTS = frozenset(
+    {
+        "tags",
+        "tag",
+        "label",
+        "tagged",
+        "schlagwort",
+        "schlagworte",
+        "stichwort",
+        "etiquette",
+        "etiqueta",
+        "etiquetas",
+        "etichetta",
+        "tagi",
+        "etiket",
+        "etiketler",
+        "metka",
+    }
+)  # fmt: skip  (Tumblr's /tagged/x)
 _ASSET_RE = re.compile(
     r"\.(?:png|jpe?g|gif|webp|svg|ico|pdf|zip|gz|css|js|xml|rss|atom|json|mp[34]|woff2?)$", re.I
 )

@@ -13,10 +13,33 @@ _EDGE = r"[\s\W_]*"
 # PaperMod's "下一页 3/5 »": the page count after the word.
 _PAGE_COUNT = r"(?:\s*\d{1,5}\s*/\s*\d{1,5})?"
 
+
+def _words(*words: str, before: str = "") -> str:
+    """Return an alternation of words (regex fragments, each starting with a plain letter),
+    grouped by their first letter behind a lookahead on those letters: a position where no
+    word starts fails at once, and the others are tried against the words starting so."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0].lower(), []).append(word[1:])
+    starts = "".join(sorted({c for first in groups for c in (first, first.upper())}))
+    alternatives = "|".join(f"{first}(?:{'|'.join(rest)})" for first, rest in groups.items())
+    return f"(?=[{starts}]){before}(?:{alternatives})"
+
+
+# "Read more" in the languages blogs are written in, as their themes ship it translated.
+READ_MORE_WORDS = (
+    r"阅读全文|阅读更多|继续阅读|查看全文|阅读原文|展开全文|閱讀全文|閱讀更多|繼續閱讀|閱讀原文|展開全文"
+    r"|続きを読む|続きを見る|もっと見る|더\s*보기|계속\s*읽기|자세히\s*보기|전체\s*보기"
+    r"|read\s+more|continue\s+reading|keep\s+reading|weiterlesen|mehr\s+lesen|lire\s+la\s+suite"
+    r"|lire\s+plus|leer\s+m[aá]s|seguir\s+leyendo|continuar\s+le(?:yendo|ndo)|leia\s+mais"
+    r"|ler\s+mais|continua\s+(?:a\s+)?leggere|leggi\s+(?:tutto|di\s+pi[uù])|verder\s+lezen"
+    r"|lees\s+(?:meer|verder)|читать\s+(?:далее|дальше|полностью)|czytaj\s+(?:dalej|więcej)"
+    r"|devamını\s+oku|číst\s+(?:dále|více)|läs\s+mer|les\s+mer|lue\s+lisää|đọc\s+(?:thêm|tiếp)"
+    r"|baca\s+selengkapnya|selengkapnya"
+)
 READ_MORE_RE = re.compile(
-    rf"^{_EDGE}(?:阅读全文|阅读更多|继续阅读|查看全文|查看更多|全文|更多|阅读原文|阅读剩余部分|展开全文"
-    r"|read\s+more|continue\s+reading|keep\s+reading|read\s+the\s+rest|read\s+(?:the\s+)?"
-    rf"(?:full\s+)?(?:post|article|story)|more|view\s+more|full\s+post){_EDGE}$",
+    rf"^{_EDGE}(?:{READ_MORE_WORDS}|查看更多|全文|更多|阅读剩余部分|read\s+the\s+rest|read\s+(?:the\s+)?"
+    rf"(?:full\s+)?(?:post|article|story)|more|view\s+more|full\s+post|подробнее|mehr){_EDGE}$",
     re.I,
 )
 NEXT_RE = re.compile(
@@ -24,53 +47,121 @@ NEXT_RE = re.compile(
     rf"(?:\s+(?:posts?|entries|articles))?|more\s+posts|[»›→>]+"
     # Blogger's and WordPress's "older posts" in Chinese and Japanese.
     rf"|(?:较早|較早|较旧|較舊|更早|更旧|更舊)的?(?:博文|文章|帖子)|更多(?:博文|文章)"
-    rf"|(?:前|古い)の(?:投稿|記事)){_PAGE_COUNT}{_EDGE}$",
+    rf"|(?:前|古い)の(?:投稿|記事)"
+    # and in other languages: "Nächste Seite", "Articles plus anciens", "Entradas antiguas"
+    r"|다음(?:\s*페이지|\s*글)?|nächste(?:\s+seite)?|weiter|ältere\s+(?:beiträge|einträge|artikel)"
+    r"|suivante?s?|page\s+suivante|articles?\s+(?:plus\s+)?anciens|siguiente|página\s+siguiente"
+    r"|entradas\s+(?:más\s+)?antiguas|entradas\s+anteriores|próxima(?:\s+página)?"
+    r"|(?:postagens|posts)\s+mais\s+antig[ao]s|successiv[ao]|pagina\s+successiva"
+    r"|articoli\s+(?:meno\s+recenti|più\s+vecchi)|volgende(?:\s+pagina)?"
+    r"|oudere\s+(?:berichten|artikelen|posts)|следующая(?:\s+страница)?|далее|вперёд|вперед"
+    r"|(?:более\s+)?старые\s+записи|następna(?:\s+strona)?|starsze\s+(?:wpisy|posty)"
+    r"|sonraki(?:\s+sayfa)?|eski\s+yazılar|další(?:\s+stránka)?|starší\s+(?:příspěvky|články)"
+    r"|nästa(?:\s+sida)?|äldre\s+inlägg|selanjutnya|berikutnya|posting(?:an)?\s+lama"
+    rf"|trang\s+sau|bài\s+cũ\s+hơn){_PAGE_COUNT}{_EDGE}$",
     re.I,
 )
 PREV_RE = re.compile(
     rf"^{_EDGE}(?:go\s+to\s+(?:the\s+)?)?(?:上一页|上页|前一页|上一頁|前へ|prev(?:ious)?(?:\s+page)?|prev-page|newer"
-    rf"(?:\s+(?:posts?|entries|articles))?|[«‹←<]+){_PAGE_COUNT}{_EDGE}$",
+    r"(?:\s+(?:posts?|entries|articles))?|[«‹←<]+"
+    r"|이전(?:\s*페이지|\s*글)?|vorherige(?:\s+seite)?|zurück|neuere\s+(?:beiträge|einträge|artikel)"
+    r"|précédente?s?|page\s+précédente|articles?\s+(?:plus\s+)?récents|anterior|página\s+anterior"
+    r"|entradas\s+(?:más\s+)?recientes|(?:postagens|posts)\s+mais\s+recentes|precedente"
+    r"|pagina\s+precedente|articoli\s+più\s+recenti|vorige(?:\s+pagina)?"
+    r"|nieuwere\s+(?:berichten|artikelen|posts)|предыдущая(?:\s+страница)?|назад"
+    r"|(?:более\s+)?новые\s+записи|poprzednia(?:\s+strona)?|nowsze\s+(?:wpisy|posty)"
+    r"|önceki(?:\s+sayfa)?|předchozí(?:\s+stránka)?|föregående(?:\s+sida)?|sebelumnya"
+    r"|posting(?:an)?\s+(?:lebih\s+)?baru|trang\s+trước|bài\s+mới\s+hơn"
+    rf"){_PAGE_COUNT}{_EDGE}$",
     re.I,
 )
-FIRST_LAST_RE = re.compile(rf"^{_EDGE}(?:首页|尾页|末页|first|last|home){_EDGE}$", re.I)
+FIRST_LAST_RE = re.compile(
+    rf"^{_EDGE}(?:首页|尾页|末页|首頁|尾頁|末頁|最末頁|first|last|home|처음|마지막|erste|letzte|première"
+    r"|dernière|primera|última|primeira|prima|ultima|eerste|laatste|первая|последняя|pierwsza"
+    rf"|ostatnia|první|poslední|första|sista|pertama|terakhir){_EDGE}$",
+    re.I,
+)
 NEXT_HINT_RE = re.compile(r"(?:^|[-_\s])(?:next|older)(?:$|[-_\s])|下一页", re.I)
 CURRENT_CLASSES = frozenset({"current", "active", "is-current", "is-active", "selected"})
 
 # The lookaheads let the positions where no word can start fail at once.
-UPDATED_RE = re.compile(r"(?=[更修umle])(?:更新|修改|updated|modified|last\s+edit|edited)", re.I)
+UPDATED_RE = re.compile(
+    _words(
+        "更新", "修改", "updated", "modified", r"last\s+edit", "edited", "수정", "업데이트",
+        "aktualisiert", "geändert", r"mis\s+à\s+jour", "modifié", "actualizado", "atualizado",
+        "aggiornato", "modificato", "bijgewerkt", "обновлено", "изменено", "zaktualizowano",
+        "güncellendi", "aktualizováno", "uppdaterad",
+    ),
+    re.I,
+)  # fmt: skip
 PUBLISHED_RE = re.compile(
-    r"(?=[发创pcd])(?:发表|发布|创建|posted|published|created|datepublished)", re.I
-)
+    _words(
+        "发表", "发布", "创建", "發表", "發佈", "發布", "建立", "게시", "작성", "posted",
+        "published",
+        "created", "datepublished", "veröffentlicht", "publié", "publicado", "pubblicato",
+        "gepubliceerd", "опубликовано", "opublikowano", "yayınlandı", "publikováno",
+        "publicerad", "diterbitkan",
+    ),
+    re.I,
+)  # fmt: skip
 UPDATED_MARK_RE = re.compile(r"(?=[umd])(?:updated|modified|datemodified)", re.I)
 # A date's label as it ends the text before the date ("更新于：", "… · Updated", "Posted on").
 LABEL_END_RE = re.compile(
-    rf"(?:{PUBLISHED_RE.pattern}|{UPDATED_RE.pattern})\s*(?:于|时间|on|at)?\s*[:：]?\s*$", re.I
+    rf"(?:{PUBLISHED_RE.pattern}|{UPDATED_RE.pattern})\s*(?:于|於|时间|時間|일|on|at|am|le|el|em|il|op)?"
+    r"\s*[:：]?\s*$",
+    re.I,
 )
 
-CATEGORY_LABEL_RE = re.compile(
-    r"^\s*(?:分类于?|类别|栏目|カテゴリー?|テーマ|categor(?:y|ies)|filed\s+under)\s*[:：]?", re.I
-)
-TAG_LABEL_RE = re.compile(r"^\s*(?:标签|タグ|tags?|tagged(?:\s+with)?)\s*[:：]?", re.I)
+# The words that label a card's categories and its tags, in the languages blogs are
+# written in ("分类：", "Kategorien:", "Рубрики:", "Etiquetas:", "태그").
+_CATEGORY_WORD_LIST = (
+    "分类于?", "类别", "栏目", "分類於?", "類別", "欄目", "カテゴリー?", "テーマ", "카테고리",
+    "분류",
+    r"categor(?:y|ies)", "kategorien?", "catégories?", "categor[ií]as?", "categorie",
+    "categorieën", "rubriek", "rubriques?", "rubrik", "рубрик[аи]", "категори[яи]",
+    "kategori(?:e|a|er)?", "kategorie", "хабы",
+)  # fmt: skip
+_TAG_WORD_LIST = (
+    "标签", "標籤", "標簽", "タグ", "태그", "tags?", "schlagw(?:ö|oe)rter", "schlagworte",
+    "stichw(?:ö|oe)rter", "étiquettes?", r"mots[-\s]cl[ée]s", "etiquetas?", "etichette", "метки",
+    "теги", "tagi", "etiketler", "štítky", "taggar", "labels?",
+)  # fmt: skip
+_CATEGORY_WORDS = _words(*_CATEGORY_WORD_LIST)
+_TAG_WORDS = _words(*_TAG_WORD_LIST)
+# A word starts here: no Latin or Cyrillic letter before it ("文章分类" still ends in 分类).
+_NO_LETTER_BEFORE = r"(?<![A-Za-zÀ-ɏЀ-ӿ])"
+CATEGORY_LABEL_RE = re.compile(rf"^\s*(?:{_CATEGORY_WORDS}|filed\s+under)\s*[:：]?", re.I)
+TAG_LABEL_RE = re.compile(rf"^\s*(?:{_TAG_WORDS}|tagged(?:\s+with)?)\s*[:：]?", re.I)
 # A label ending the text just before a term link ("分类：<a href=/sort/2>", "Posted in
 # <a>"): the link names a category or a tag whatever its path.
 TERM_LABEL_END_RE = re.compile(
-    r"(?:(?P<category>分类于?|类别|栏目|カテゴリー?|テーマ|\b(?:categor(?:y|ies)|filed\s+under"
-    r"|posted\s+in))|(?P<tag>标签|タグ|\b(?:tags?|tagged(?:\s+with)?)))\s*[:：]?\s*$",
+    "(?:(?P<category>"
+    + _words(
+        *_CATEGORY_WORD_LIST, r"filed\s+under", r"posted\s+in", r"veröffentlicht\s+in",
+        r"abgelegt\s+unter", r"publié\s+dans", r"classé\s+dans", r"publicado\s+en",
+        r"pubblicato\s+in", r"geplaatst\s+in", before=_NO_LETTER_BEFORE,
+    )
+    + ")|(?P<tag>"
+    + _words(*_TAG_WORD_LIST, r"tagged(?:\s+with)?", before=_NO_LETTER_BEFORE)
+    + "))\\s*[:：]?\\s*$",
     re.I,
-)
-# A date said relative to the day the page was read: no date, but a meta line's mark.
+)  # fmt: skip
+# A date said relative to the day the page was read: no date, but a meta line's mark
+# ("3天前", "2 days ago", "5시간 전", "vor 3 Tagen", "il y a 2 jours", "3 дня назад").
 RELATIVE_DATE_RE = re.compile(
-    r"\s*(?:\d+\s*(?:(?:秒|分钟|分|小时|天|日|周|星期|个月|月|年)前"
+    r"\s*(?:\d+\s*(?:(?:秒|分钟|分鐘|分|小时|小時|天|日|周|週|星期|个月|個月|月|年)前"
+    r"|(?:초|분|시간|일|주|개월|달|년)\s*전"
     r"|(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos"
-    r"|months?|y|yrs?|years?)\s+ago)"
-    r"|(?:今天|昨天|前天|刚刚|today|yesterday)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)\s*$",
+    r"|months?|y|yrs?|years?)\s+ago|[^\W\d_]{1,12}\s+(?:fa|geleden|назад|temu|önce|lalu|trước|sedan))"
+    r"|(?:vor|il\s+y\s+a|hace|há|cách\s+đây)\s+\d+\s+[^\W\d_]{1,12}"
+    r"|(?:今天|昨天|前天|刚刚|剛剛|오늘|어제|방금|today|yesterday|heute|gestern|aujourd'hui|hier|hoy|ayer"
+    r"|hoje|ontem|oggi|ieri|vandaag|gisteren|сегодня|вчера|dzisiaj|wczoraj|bugün|dün|dnes|včera)"
+    r"(?:\s*(?:в|um|à|a\s+las|às|alle|om|o)?\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?)\s*$",
     re.I,
 )
 # A label heading a list of term links, the whole of its text ("Tags", "分类：").
 LIST_LABEL_RE = re.compile(
-    r"^\s*(?:(?P<category>分类|类别|栏目|カテゴリー?|categor(?:y|ies))|(?P<tag>标签|タグ|tags?))"
-    r"\s*[:：]?\s*$",
-    re.I,
+    rf"^\s*(?:(?P<category>{_CATEGORY_WORDS})|(?P<tag>{_TAG_WORDS}))\s*[:：]?\s*$", re.I
 )
 CATEGORY_ICON_RE = re.compile(r"folder|categor|archive", re.I)
 TAG_ICON_RE = re.compile(r"(?:^|-)tags?(?:$|-)", re.I)
@@ -79,16 +170,24 @@ TAG_ICON_RE = re.compile(r"(?:^|-)tags?(?:$|-)", re.I)
 LIST_SPLIT_RE = re.compile(r"\s*[,，、|]\s*|\s+/\s+")
 
 WIDGET_TITLE_RE = re.compile(
-    r"热门|最新|最近|推荐|相关|随机|热文|排行|归档|recent|popular|hot|latest|related|trending"
-    r"|random|archives?|most\s+read|top\s+posts",
+    _words(
+        "热门", "最新", "最近", "推荐", "相关", "随机", "热文", "排行", "归档", "熱門", "推薦",
+        "相關", "隨機", "熱搜", "歸檔", "인기", "최근", "recent", "popular", "hot", "latest",
+        "related", "trending",
+        "random", "archives?", r"most\s+read", r"top\s+posts", "neueste", "beliebte", "récents",
+        "populaires", "recientes", "populares", "recentes", "recenti", "popolari", "populaire",
+        "свежие", "популярные", "последние", "najnowsze", "popularne", "archiv", "archivo",
+        "arquivo", "archivio", "archief", "архив", "arsip",
+    ),
     re.I,
-)
+)  # fmt: skip
 SIDEBAR_TOKEN_RE = re.compile(r"sidebar|widget|aside", re.I)
 # A class that says whether a layout has its sidebar, or in what state: ``no-sidebar``,
 # ``has-sidebar``, ``sidebar-collapsed``, ``app-aside-fixed``. The element is the page
 # around the sidebar.
 LAYOUT_STATE_RE = re.compile(
     r"^(?:no|has|with|without|hide|show|toggle)[-_]"
+    r"|[-_](?:no|has|with|without)[-_](?:sidebar|aside)"  # Habr's tm-page__main_has-sidebar
     r"|[-_](?:open|opened|closed|collapsed|expanded|enabled|disabled|none|toggled?|off|on"
     r"|fixed|folded|docked)$",
     re.I,
@@ -107,7 +206,14 @@ STATS_WORDS = frozenset(
      # Zhihu's buttons, shown as text
      "赞同", "条评论", "喜欢", "反对", "举报",
      # reactions and hits: Qiita's "LGTM 12", note's "スキ", Joomla's "Hits: 388"
-     "lgtm", "いいね", "スキ", "hits", "hit"}
+     "lgtm", "いいね", "スキ", "hits", "hit",
+     # in traditional Chinese, Korean and other languages: "조회 12", "5 Min. Lesezeit"
+     "閱讀", "瀏覽", "評論", "分鐘", "觀看次數", "讚", "조회", "조회수", "댓글", "공감", "좋아요",
+     "라이킷", "분", "읽기", "lesezeit", "lecture", "lectura", "leitura", "lettura", "leestijd",
+     "läsning", "lesetid", "мин", "чтения", "просмотров", "просмотры", "okuma", "dk", "menit",
+     "baca", "phút", "đọc", "lượt", "xem", "minuten", "minuti", "minutos", "minut", "minuty",
+     "kommentare", "kommentar", "commentaires", "commentaire", "comentarios", "comentários",
+     "commenti", "reacties", "комментариев", "комментария", "комментарий", "komentarzy"}
 )  # fmt: skip
 # What themes write where a post has no excerpt.
 NO_EXCERPT_RE = re.compile(
@@ -123,14 +229,21 @@ EXCERPT_LABEL_RE = re.compile(
 
 
 # Joomla's "Read more: <the post's title>".
-_READ_MORE_TITLED_RE = re.compile(r"^\s*(?:read\s+more|阅读全文|继续阅读)\s*[:：…]", re.I)
+MAX_TITLED_LABEL = 32  # the label with its colon: "Continuar leyendo:" and a space or two
+_READ_MORE_TITLED_RE = re.compile(rf"^\s*(?:{READ_MORE_WORDS})\s*[:：…]", re.I)
 
 
 def is_read_more(text: str) -> bool:
     """Tell whether link text is a "Read more" button rather than a title."""
     if not text:
         return False
-    return (len(text) <= 30 and _reads_more(text)) or _READ_MORE_TITLED_RE.match(text) is not None
+    if len(text) <= 30 and _reads_more(text):
+        return True
+    # (a label such as "Read more:" needs its colon or ellipsis: most texts have none)
+    head = text[:MAX_TITLED_LABEL]
+    return ("：" in head or ":" in head or "…" in head) and _READ_MORE_TITLED_RE.match(
+        text
+    ) is not None
 
 
 @lru_cache(maxsize=1024)  # every card of a page shows the same few button texts
@@ -141,14 +254,25 @@ def _reads_more(text: str) -> bool:
 # A link to a post's comments, by its words: "评论", "12 条评论", "Comments (3)",
 # "Leave a comment". It names no post.
 COMMENTS_LINK_RE = re.compile(
-    r"^\s*(?:\d+\s*(?:条\s*)?)?(?:评论|留言|回复|comments?|repl(?:y|ies)|responses?)"
+    r"^\s*(?:\d+\s*(?:条\s*|則\s*|개\s*)?)?(?:评论|留言|回复|評論|回覆|댓글|comments?|repl(?:y|ies)"
+    r"|responses?|kommentare?|commentaires?|comentarios?|comentários?|commenti|commento|reacties?"
+    r"|комментари(?:й|я|ев)|komentarz(?:e|y)?|yorum(?:lar)?|komentář(?:e|ů)?|kommentarer?|komentar"
+    r"|bình\s+luận)"
     r"\s*(?:[(（]\s*\d+\s*[)）]|\d+)?\s*$"
     r"|^\s*(?:查看|发表|添加|写)评论\s*$|^\s*(?:leave|add|post)\s+a\s+(?:comment|reply)\s*$"
-    r"|^\s*no\s+comments(?:\s+yet)?\s*$",
+    r"|^\s*no\s+comments(?:\s+yet)?\s*$"
+    r"|^\s*(?:schreibe\s+einen\s+kommentar|laisser\s+un\s+commentaire|deja\s+un\s+comentario"
+    r"|deixe\s+um\s+comentário|lascia\s+un\s+commento|оставить\s+комментарий|dodaj\s+komentarz"
+    r"|댓글\s*쓰기)\s*$",
     re.I,
 )
 
 
 def is_control(text: str) -> bool:
     """Tell whether link text is a button ("Read more", "评论") rather than a title."""
-    return is_read_more(text) or (len(text) <= 30 and COMMENTS_LINK_RE.match(text) is not None)
+    return is_read_more(text) or (len(text) <= 30 and _reads_comments(text))
+
+
+@lru_cache(maxsize=1024)  # every card of a page shows the same few button texts
+def _reads_comments(text: str) -> bool:
+    return COMMENTS_LINK_RE.match(text) is not None

@@ -53,6 +53,7 @@ MAX_GROUP_HEADING = 16
 # A date header holds a date and little else ("Saturday, " and punctuation).
 MAX_HEADER_EXTRA = 4
 _WEEKDAY_RE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|星期.|周.|[,，.]", re.I)
+_ONE_WORD_RE = re.compile(r"[^\W\d_]{2,14}(?:-[^\W\d_]{2,8})?")
 # Paragraphs, lists and code with more text than this are a post's body: not scanned.
 MAX_SCANNED_TEXT = 200
 _DIGIT_RE = re.compile(r"\d")
@@ -283,8 +284,9 @@ def _header_date(page: Page, node: LexborNode) -> DateHit | None:
     seen = parse_date(text, page.day_first) if len(text) <= MAX_DATE_TEXT else None
     if seen is None or node.css_first("a[href]") is not None:
         return None
-    leftover = DATE_RE.sub("", text)
-    if len(collapse(_WEEKDAY_RE.sub("", leftover))) > MAX_HEADER_EXTRA:
+    leftover = collapse(_WEEKDAY_RE.sub("", DATE_RE.sub("", text)))
+    # A weekday in any language ("sexta-feira, ", "Sabtu, ") is one word before the date.
+    if len(leftover) > MAX_HEADER_EXTRA and not _ONE_WORD_RE.fullmatch(leftover):
         return None
     return DateHit(node, seen, None, None, updated=False, published=True)
 

@@ -117,7 +117,7 @@ def ensure_site(engine: Engine, url: str) -> tuple[Site, bool]:
 
 
 def forget_if_empty(engine: Engine, site_id: int) -> bool:
-    """Delete a site, with its runs, when nothing was archived from it: no post, no page.
+    """Delete a site when nothing was archived from it (no post, no page); its runs stay.
 
     A ``crawl --url`` whose first crawl fails (a mistyped host, a path that is no
     listing) leaves no site behind for every later crawl of all sites to fail on.
@@ -133,7 +133,10 @@ def forget_if_empty(engine: Engine, site_id: int) -> bool:
         )
         if holds:
             return False
-        _purge(conn, site_id)
+        # Its failed runs stay on record, as runs of no site (as imports before sites are).
+        conn.execute(update(run_t).where(run_t.c.site_id == site_id).values(site_id=None))
+        conn.execute(delete(page_fetch_t).where(page_fetch_t.c.site_id == site_id))
+        conn.execute(delete(site_t).where(site_t.c.id == site_id))
     return True
 
 
