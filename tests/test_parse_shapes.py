@@ -456,3 +456,39 @@ def test_a_sidebar_column_beside_the_posts_gives_no_cards() -> None:
     assert [card["url"] for card in _cards(html)] == [
         f"https://b.example/post/2024/0{n + 1}/p{n}" for n in range(3)
     ]
+
+
+@pytest.mark.parametrize("param", ["page", "currentPage", "pageNo", "page_no"])
+def test_a_pager_s_numbers_in_other_query_names_are_pages(param: str) -> None:
+    # Naver's PostList.naver?blogId=x&currentPage=3, where "다음" jumps to the next ten.
+    base = f"https://b.example/PostList?blogId=x&{param}=2"
+    pager = "".join(
+        f'<a href="/PostList?blogId=x&amp;{param}={n}">{n}</a>' if n != 2 else "<strong>2</strong>"
+        for n in range(1, 11)
+    )
+    pager += f'<a href="/PostList?blogId=x&amp;{param}=11">다음</a>'
+    page = parse_listing(_page("".join(_card(n) for n in range(3)), after=pager), base)
+    assert page.next_url == f"https://b.example/PostList?blogId=x&{param}=3"
+
+
+def test_a_pager_beside_the_cards_gives_no_cards() -> None:
+    # Pixnet: the pager's "2", "3" and "下一頁" lead to /blog/2, /blog/3, beside posts at
+    # /blog/post/<id>: a pager, not a card.
+    cards = "".join(
+        f'<div class="article"><h2 class="title"><a href="/blog/post/50310{n}">Post {n}</a>'
+        f"</h2><div class='article-body'><p>What post {n} is about, in a sentence or two.</p>"
+        "</div></div>"
+        for n in range(3)
+    )
+    pager = (
+        '<div class="page"><span class="number"><a class="previous-page disabled">上一頁</a>'
+        '<a class="current-page">1</a><a href="/blog/2">2</a><a href="/blog/3">3</a>'
+        '<a class="next-page" href="/blog/2">下一頁</a><a class="last-page" href="/blog/31">'
+        "最末頁</a></span></div>"
+    )
+    html = f"<html><body><div id='article-box'>{cards}{pager}</div></body></html>"
+    page = parse_listing(html, "https://b.example/blog")
+    assert [card.url for card in page.cards] == [
+        f"https://b.example/blog/post/50310{n}" for n in range(3)
+    ]
+    assert page.next_url == "https://b.example/blog/2"

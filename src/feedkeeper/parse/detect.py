@@ -31,7 +31,11 @@ from feedkeeper.parse.score import (
     shape_of,
 )
 from feedkeeper.parse.urls import site_of
+from feedkeeper.parse.vocab import reads_pager_word
 
+# A pager's words are this short ("下一頁", "Weiter", "Older posts"): a longer text is read
+# as a title without asking.
+MAX_PAGER_WORD = 12
 # The frame of a page around its content.
 _PAGE_FRAME_TAGS = frozenset({"header", "nav", "footer"})
 
@@ -100,10 +104,20 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
     cards: list[Block] = []
     seen: set[int] = set()
     for block in sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order):
+        if _is_pager_item(block):
+            continue  # a pager beside the cards: "下一頁" or "2" leading to /blog/2
         if block.node.mem_id not in seen:  # the same element chosen by two candidates
             seen.add(block.node.mem_id)
             cards.append(block)
     return cards
+
+
+def _is_pager_item(block: Block) -> bool:
+    """Tell whether a card's only post links show a pager's word or a bare number."""
+    return all(
+        len(link.text) <= MAX_PAGER_WORD and (link.text.isdigit() or reads_pager_word(link.text))
+        for link in block.links
+    )
 
 
 def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:

@@ -57,8 +57,10 @@ _PROFILE_TAILS = frozenset(
 # Listing pages: /page/2/, /page2/, /page-2.html, ?page=2, ?paged=2.
 _PAGE_PATH_RE = re.compile(r"(?:^|/)page[/_-]?(\d{1,5})(?:/|\.html?)?$", re.I)
 # (Not ``?p=``: WordPress's plain links name a post so, ``/?p=412``.)
-_PAGE_QUERY_RE = re.compile(r"(?:^|&)(?:page|paged|pg)=(\d{1,5})(?:&|$)", re.I)
-_PAGE_PARAM_RE = re.compile(r"(?:page|paged|pg)=\d{1,5}$", re.I)
+# (Naver's ``currentPage=3``, ``pageNo=3`` and ``page_no=3`` elsewhere.)
+_PAGE_PARAMS = r"(?:page|paged|pg|currentpage|current_page|pageno|page_no|pagenum|pagenumber)"
+_PAGE_QUERY_RE = re.compile(rf"(?:^|&){_PAGE_PARAMS}=(\d{{1,5}})(?:&|$)", re.I)
+_PAGE_PARAM_RE = re.compile(rf"{_PAGE_PARAMS}=\d{{1,5}}$", re.I)
 # Plain links to a category, a tag or a person (WordPress ``?cat=3``, ``?tag=x``,
 # ``?author=1``; emlog's ``?sort=3``, ``?tag=x``): the first query parameter tells.
 _QUERY_KINDS: dict[str, TaxonomyKind] = {

@@ -81,6 +81,13 @@ FIRST_LAST_RE = re.compile(
     rf"|ostatnia|první|poslední|första|sista|pertama|terakhir){_EDGE}$",
     re.I,
 )
+
+
+def reads_pager_word(text: str) -> bool:
+    """Tell whether a link's text is a pager's word ("Next", "上一页", "»"), never a title."""
+    return bool(NEXT_RE.match(text) or PREV_RE.match(text) or FIRST_LAST_RE.match(text))
+
+
 NEXT_HINT_RE = re.compile(r"(?:^|[-_\s])(?:next|older)(?:$|[-_\s])|下一页", re.I)
 CURRENT_CLASSES = frozenset({"current", "active", "is-current", "is-active", "selected"})
 
