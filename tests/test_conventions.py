@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,9 +18,31 @@ from feedkeeper.fixture_site import FixtureServer
 
 from conftest import FIXTURES, ROOT
 
-COMMANDS = ["crawl", "import", "recover", "export", "status", "search", "show", "parse",
-            "reparse", "schedule", "health", "config", "db upgrade", "profile suggest",
-            "datasette-metadata", "demo"]  # fmt: skip
+
+def _commands() -> list[str]:
+    """Every command the app has, groups walked into (``sites add``, ``db upgrade``)."""
+    import typer
+
+    from feedkeeper.cli import app
+
+    found: list[str] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        if hasattr(command, "commands"):  # a group (Typer keeps its own Click's classes)
+            for name, sub in sorted(command.commands.items()):
+                walk(sub, [*path, name])
+        else:
+            found.append(" ".join(path))
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+COMMANDS = _commands()
+
+
+def test_the_commands_are_all_found() -> None:
+    assert {"crawl", "export", "sites add", "sites list", "db upgrade", "demo"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from feedkeeper.cli.common import ConfigOption, DbOption, out, settings_for
+from feedkeeper.cli.common import App, ConfigOption, DbOption, out, settings_for
 from feedkeeper.errors import ConfigError
 from feedkeeper.logs import mask_credentials
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from feedkeeper.records import SiteState
     from feedkeeper.store.sites import Site
 
-sites_app = typer.Typer(help="The blogs the archive keeps.", no_args_is_help=True)
+sites_app = App(help="The blogs the archive keeps.", no_args_is_help=True, rich_markup_mode=None)
 
 NameArgument = Annotated[str, typer.Argument(help="The site's name (see `feedkeeper sites list`).")]
 
