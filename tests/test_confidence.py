@@ -72,7 +72,10 @@ def test_a_collapsed_page_is_flagged_and_not_archived(store: Store) -> None:
     second = run(store, {"/": BROKEN})
     assert second.exit_code == 1
     assert second.counts.new_posts == 0
-    assert any("2 cards where the last crawl found 10" in w for w in second.warnings)
+    # Said once, among the run's failed pages, not again as a warning.
+    assert [f["url"] for f in second.counts.failures] == [SITE]
+    assert "2 cards where the last crawl found 10" in second.counts.failures[0]["error"]
+    assert not any("cards where the last crawl found" in w for w in second.warnings)
     [page] = rows(
         store, "SELECT outcome, body_sha256, error FROM page_fetch WHERE outcome = 'suspect'"
     )

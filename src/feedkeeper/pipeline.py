@@ -367,8 +367,7 @@ def _archive_parsed(
     if problem:  # keep the page for `reparse`, archive none of its cards
         log_page_suspect(url, problem)
         run.counts.pages += 1  # fetched and kept: the run is partial, not failed
-        run.counts.fail(url, f"{SUSPECT}{problem}")
-        run.warnings.append(f"{url}: {SUSPECT}{problem}")
+        run.counts.fail(url, f"{SUSPECT}{problem}")  # the summary's "failed:" line: no warning too
         _write(run, writer, capture)
         return _Step(True, parsed.next_url or (previous.next_url if previous else None))
     keyed = page.keyed
