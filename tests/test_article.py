@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -561,3 +562,21 @@ def test_a_long_excerpt_aligns_in_milliseconds() -> None:
         assert recover_placeholders(excerpt, article) == [recovered("formula", 1, "E = mc^2")]
         timings.append(time.perf_counter() - started)
     assert min(timings) < 0.2  # 20 ms on a quiet machine; pure-Python alignment took seconds
+
+
+RECOVERY = ARTICLES / "recovery"
+
+
+@pytest.mark.parametrize("name", sorted(path.stem for path in RECOVERY.glob("*.json")))
+def test_articles_of_real_engines_recover_their_excerpts(name: str) -> None:
+    """Article pages as engines and themes render them (highlighters' gutters, toolbars
+    and copy buttons, code widgets without a <pre>, formula images and spans, MathJax's
+    speech labels), each with its excerpt and the recoveries written by hand."""
+    case = json.loads((RECOVERY / f"{name}.json").read_text(encoding="utf-8"))
+    article = extract_article((RECOVERY / f"{name}.html").read_text(encoding="utf-8"))
+    got = recover_placeholders(case["excerpt"], article)
+    expected = [
+        (e["kind"], e["ordinal"], e["status"], e["text"] if e["status"] == "recovered" else None)
+        for e in case["expected"]
+    ]
+    assert [(r.kind, r.ordinal, r.status, r.text) for r in got] == expected

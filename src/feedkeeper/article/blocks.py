@@ -27,6 +27,14 @@ _GUTTER_CLASSES = frozenset(
         "ln",
     }
 )
+# A code widget's chrome, inside its ``<pre>`` or beside it: toolbars, copy buttons,
+# language labels, headers (juejin's ``code-block-extension-header`` "代码解读 复制代码",
+# Butterfly's ``highlight-tools``, Prism's ``toolbar``). Never code.
+_CHROME_RE = re.compile(
+    r"(?:^|[-_])(?:toolbar|highlight-tools|copy|copy-?btn|copy-?button|copy-?code|btn|button"
+    r"|code-?lang|code-?header|code-block-extension-header|code-block-extension-lang)(?:$|[-_])",
+    re.I,
+)
 # Elements that start a new line inside a ``<pre>`` when highlighters wrap lines in them.
 _LINE_TAGS = frozenset({"div", "p", "li", "tr"})
 _CDATA_RE = re.compile(r"^%?\s*<!\[CDATA\[(.*?)%?\s*\]\]>$", re.DOTALL)
@@ -34,6 +42,15 @@ _LEADING_BLANK_LINES_RE = re.compile(r"^(?:[ \t]*\n)+")
 _TEX_ANNOTATION = 'annotation[encoding="application/x-tex"]'
 # Zhihu ends the TeX of a display formula with a line break, ``\\``: no part of it.
 _ZHIHU_BREAK_RE = re.compile(r"(?:\s*\\\\)+\s*$")
+
+
+def is_code_chrome(node: LexborNode) -> bool:
+    """Tell whether an element is a code widget's toolbar, button or language label: what
+    wraps the code itself (Prism's ``div.code-toolbar``, Quarto's copy scaffold) is not."""
+    names = node.attributes.get("class")
+    if not names or not any(_CHROME_RE.search(name) for name in names.split()):
+        return False
+    return node.tag != "pre" and node.css_first("pre, code") is None
 
 
 def is_gutter(node: LexborNode) -> bool:
@@ -46,17 +63,42 @@ def is_gutter(node: LexborNode) -> bool:
 def code_block(pre: LexborNode) -> Block | None:
     """Return a ``<pre>``'s code with its lines and indentation, or None when it is empty."""
     text = _LEADING_BLANK_LINES_RE.sub("", _pre_text(pre).replace("\r\n", "\n")).rstrip()
+    text = _without_line_numbers(text, pre)
     return Block("code", text) if text else None
+
+
+# A line opening with its number: cnblogs's "插入代码" writes ``<span style="color:
+# #008080">1</span> static …`` with no class to tell the number from the code.
+_NUMBERED_LINE_RE = re.compile(r"^( *)(\d{1,5})(?: |$)")
+
+
+def _without_line_numbers(text: str, pre: LexborNode) -> str:
+    """Drop the numbers every line opens with, counting up from 1 each in an element of its
+    own (an unmarked gutter written into the code): code whose lines merely start with a
+    number keeps them."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    numbers = [_NUMBERED_LINE_RE.match(line) for line in lines]
+    if any(m is None for m in numbers):
+        return text
+    if [int(m.group(2)) for m in numbers if m] != list(range(1, len(lines) + 1)):
+        return text
+    shown = {node.text() for node in pre.css("span, a")}
+    if not {"1", "2"} <= shown:  # the numbers are marked up apart from the code
+        return text
+    return "\n".join(line[m.end() :] if m else line for line, m in zip(lines, numbers, strict=True))
 
 
 def _pre_text(pre: LexborNode) -> str:
     """Flatten the highlighting inside a ``<pre>``, turning line wrappers into newlines."""
     parts: list[str] = []
-    stack: list[tuple[LexborNode, bool]] = [(pre, True)]
+    stack: list[tuple[LexborNode, bool, int]] = [(pre, True, 0)]
     while stack:
-        node, entering = stack.pop()
+        node, entering, started = stack.pop()
         if not entering:
-            if parts and not parts[-1].endswith("\n"):
+            # A line element ends its line; an empty one is a blank line of its own.
+            if parts and (not parts[-1].endswith("\n") or len(parts) == started):
                 parts.append("\n")
         elif node.is_text_node and node.text_content:
             parts.append(node.text_content)
@@ -64,8 +106,9 @@ def _pre_text(pre: LexborNode) -> str:
             parts.append("\n")
         elif node.is_element_node and not _is_noise_in_pre(node, pre):
             if node.tag in _LINE_TAGS:
-                stack.append((node, False))
-            stack.extend((child, True) for child in reversed(list(node.iter(include_text=True))))
+                stack.append((node, False, len(parts)))
+            children = reversed(list(node.iter(include_text=True)))
+            stack.extend((child, True, 0) for child in children)
     return "".join(parts)
 
 
@@ -73,7 +116,7 @@ def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
     """Tell line numbers, copy buttons and hidden helpers that highlighters put in code."""
     if node == pre:
         return False
-    return node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node)
+    return node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node) or is_code_chrome(node)
 
 
 def _is_unmarked_gutter(pre: LexborNode) -> bool:
@@ -134,25 +177,60 @@ def is_math_rendering(node: LexborNode) -> bool:
 def eeimg_block(img: LexborNode) -> Block | None:
     """Return a Zhihu formula image's TeX: display when alone in its block or ended by the
     line break ``\\`` Zhihu writes after display formulas (dropped), else inline."""
-    alt = (img.attributes.get("alt") or "").strip()
-    source = _ZHIHU_BREAK_RE.sub("", alt)
+    return _tex_block(img, img.attributes.get("alt") or "")
+
+
+def _tex_block(node: LexborNode, tex: str, display: bool = False) -> Block | None:
+    """Return the TeX an element stands for: display when alone in its block, marked so,
+    or ended by Zhihu's line break ``\\`` (dropped), else inline."""
+    given = tex.strip()
+    source = _ZHIHU_BREAK_RE.sub("", given)
+    delimited = _DELIMITED_RE.fullmatch(source)
+    if delimited:  # QuickLaTeX's alt="\[ s^2 = … \]"
+        source = next(group for group in delimited.groups() if group is not None).strip()
+        display = display or not delimited.group(4)
     if not source:
         return None
-    is_display = source != alt or _is_alone_in_block(img)
+    is_display = display or source != given or _is_alone_in_block(node)
     return Block("formula" if is_display else "math", source)
+
+
+# TeX with its delimiters: \[ \], $$ $$ (display) or \( \), $ $ (inline, the 4th group).
+_DELIMITED_RE = re.compile(r"\\\[(.*)\\\]|\$\$(.*)\$\$|\\\((.*)\\\)|\$(.*)\$", re.DOTALL)
+# Images of formulas: their alt holds the TeX (juejin's ``img.equation``, Jetpack's
+# ``img.latex``, QuickLaTeX's ``ql-img-inline-formula``, codecogs and latex.php sources).
+_TEX_IMAGE_RE = re.compile(r"latex|equation|formula|mathtex|codecogs|[?&]tex=", re.I)
+
+
+def tex_element_block(node: LexborNode) -> Block | None:
+    """Return the TeX an element shows as an image or a span (None when it shows none):
+    a formula image with its TeX in ``alt``, Zhihu's ``span.ztext-math[data-tex]``."""
+    attrs = node.attributes
+    if node.tag == "img":
+        names = f"{attrs.get('class') or ''} {attrs.get('src') or ''}"
+        if not _TEX_IMAGE_RE.search(names):
+            return None
+        display = "displayed" in (attrs.get("class") or "")
+        return _tex_block(node, attrs.get("alt") or "", display)
+    tex = attrs.get("data-tex")
+    return _tex_block(node, tex) if tex else None
 
 
 def mjx_block(container: LexborNode) -> Block:
     """Return the TeX a MathJax 3 ``<mjx-container>`` keeps, or an empty block when none.
 
-    MathJax 3 output is glyphs; TeX survives only in a ``data-tex``-style attribute, an
-    ``aria-label`` or the TeX annotation of its assistive MathML.
+    MathJax 3 output is glyphs; TeX survives only in a ``data-tex``-style attribute, on
+    its assistive MathML (MathJax 4's ``math[data-latex]``) or in that MathML's TeX
+    annotation. Its ``aria-label`` is speech ("f of a t"), never TeX.
     """
     attrs = container.attributes
     kind: BlockKind = "formula" if attrs.get("display") in ("true", "block") else "math"
-    for name in ("data-tex", "data-latex", "data-formula", "aria-label"):
+    for name in ("data-tex", "data-latex", "data-formula"):
         if value := (attrs.get(name) or "").strip():
             return Block(kind, value)
+    marked = container.css_first("math[data-latex]")
+    if marked is not None and (value := (marked.attributes.get("data-latex") or "").strip()):
+        return Block(kind, value)
     annotated = katex_block(container, kind)
     return annotated if annotated is not None else Block(kind, "")
 
@@ -169,4 +247,6 @@ def _is_alone_in_block(node: LexborNode) -> bool:
         block = block.parent
     if block is None:
         return True
-    return not block.text().strip() and len(block.css("img")) == 1
+    if node.tag == "img":
+        return not block.text().strip() and len(block.css("img")) == 1
+    return block.text().strip() == node.text().strip() and not block.css_first("img")

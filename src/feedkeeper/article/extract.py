@@ -9,6 +9,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from feedkeeper.article.blocks import (
     code_block,
     eeimg_block,
+    is_code_chrome,
     is_gutter,
     is_math_rendering,
     is_mathjax_script,
@@ -16,11 +17,12 @@ from feedkeeper.article.blocks import (
     katex_block,
     mathjax_block,
     mjx_block,
+    tex_element_block,
 )
 from feedkeeper.article.body import find_body
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import SKIP_TAGS, class_tokens
-from feedkeeper.article.model import Article, Block
+from feedkeeper.article.model import Article, Block, BlockKind
 from feedkeeper.elements import BLOCK_TAGS, is_hidden
 from feedkeeper.markup import check_markup, check_time
 from feedkeeper.text import normalize_space
@@ -144,10 +146,16 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
     elif "katex" in class_tokens(node):
         _add(out, katex_block(node, "math"))
     elif tag == "math":
-        is_display = node.attributes.get("display") == "block"
-        _add(out, katex_block(node, "formula" if is_display else "math"))
+        kind: BlockKind = "formula" if node.attributes.get("display") == "block" else "math"
+        _add(out, katex_block(node, kind) or Block(kind, ""))  # MathML alone: no TeX
     elif tag == "img" and "eeimg" in node.attributes:
         _add(out, eeimg_block(node))
+    elif (tag == "img" or "data-tex" in node.attributes) and (
+        block := tex_element_block(node)
+    ) is not None:
+        _add(out, block)
+    elif (crayon := _crayon_block(node)) is not None:
+        _add(out, crayon)
     else:
         return False
     return True
@@ -169,4 +177,24 @@ def _is_skipped(node: LexborNode) -> bool:
 
 
 def _is_skipped_element(node: LexborNode) -> bool:
-    return node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node)
+    return node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node) or is_code_chrome(node)
+
+
+def _crayon_block(node: LexborNode) -> Block | None:
+    """Return the code of a highlighter that writes no ``<pre>``: Crayon keeps its source
+    in ``textarea.crayon-plain``, SyntaxHighlighter its lines in ``td.code div.line``."""
+    names = node.attributes.get("class") or ""
+    if "crayon-syntax" in names:
+        plain = node.css_first("textarea.crayon-plain")
+        lines = (
+            [plain.text()]
+            if plain is not None
+            else [line.text() for line in node.css("div.crayon-line")]
+        )
+    elif "syntaxhighlighter" in names.split():
+        lines = [line.text() for line in node.css("td.code div.line")]
+    else:
+        return None
+    text = "\n".join(line.rstrip() for line in "\n".join(lines).replace("\u00a0", " ").split("\n"))
+    text = text.strip("\n")
+    return Block("code", text) if text.strip() else None
