@@ -580,3 +580,22 @@ def test_articles_of_real_engines_recover_their_excerpts(name: str) -> None:
         for e in case["expected"]
     ]
     assert [(r.kind, r.ordinal, r.status, r.text) for r in got] == expected
+
+
+def test_a_placeholder_without_its_block_does_not_take_the_next_one_down() -> None:
+    # The page wrote the code as prose (a widget the reader does not know): no block stands
+    # where the first placeholder's text ends, and the next placeholder still finds its own.
+    article = Article(
+        (
+            "Consider the update rule",
+            "w -= lr * grad; b -= lr * db",
+            "and its continuous form",
+            Block("formula", r"\dot w = -\nabla L"),
+            "which converges.",
+        )
+    )
+    excerpt = "Consider the update rule [代码] and its continuous form [公式] which converges."
+    assert [(r.kind, r.status, r.text) for r in recover_placeholders(excerpt, article)] == [
+        ("code", "unrecoverable", None),
+        ("formula", "recovered", r"\dot w = -\nabla L"),
+    ]

@@ -70,13 +70,18 @@ def _outcome(placeholder: Placeholder, place: _Place) -> Recovery:
 def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -> list[_Place]:
     """Fit the chunks in order and read off the block each placeholder meets."""
     places: list[_Place] = []
-    position, synced = 0, True
+    position, synced, stray = 0, True, False
     for index, chunk in enumerate(chunks):
         next_kind = kinds[index] if index < len(kinds) else None
         if next_kind is None and not synced:
             break  # the last placeholder already failed on the text before it
         fit = _fit(article, chunk, next_kind, position, first=index == 0, synced=synced)
         matches = fit is not None and is_close(chunk, fit)
+        if not matches and stray:
+            # The last placeholder found no block where its text ended: what stood for it
+            # may follow as text (code the page wrote as prose). Look this chunk up afresh.
+            fit = _fit(article, chunk, next_kind, position, first=False, synced=False)
+            matches = fit is not None and is_close(chunk, fit)
         if next_kind is None:
             last = places[-1]
             places[-1] = _Place(last.block, last.text_matches and matches)
@@ -85,8 +90,9 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
         places.append(_Place(block, matches))
         if matches and fit is not None:
             position, synced = fit.end + (block is not None), True
+            stray = block is None or not fills(block.kind, next_kind)
         else:
-            synced = False
+            synced, stray = False, False
     return places
 
 
