@@ -8,7 +8,9 @@ its kind. A placeholder is filled only when the chunk before it matches (and, fo
 last one, the excerpt's remaining text matches as a prefix). After a chunk that does
 not match, the block it ends at is unknown, so the next chunk is looked up afresh by
 an exact run of its text and only has to match the text right before its block; a
-chunk too short to be found that way is not guessed.
+chunk too short to be found that way is not guessed. After a chunk that matches where no
+block of its kind stands (the page wrote the code as text), the next chunk is fitted
+where the last one ended, else looked up afresh past the stray text.
 """
 
 from __future__ import annotations
