@@ -158,8 +158,16 @@ def test_health_show_and_search_speak_json(
     assert main(["show", "1", "--json", "--db", db]) == 0
     post = json.loads(capsys.readouterr().out)
     assert post["id"] == 1 and post["versions"][0]["version"] == 1
+    # the post as the export shows it: its site, current version, pin, recovered excerpt
+    assert post["site"] == "127.0.0.1" and post["version"] == len(post["versions"])
+    assert post["pinned"] in (True, False)
+    first = post["versions"][0]
+    assert first["excerpt_recovered"] == first["excerpt"]  # nothing recovered (--no-recover)
     assert main(["search", "no-such-word-anywhere", "--json", "--db", db]) == 1
     assert json.loads(capsys.readouterr().out) == []
+    assert main(["search", post["versions"][-1]["title"].split()[0], "--json", "--db", db]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits and all(hit["site"] == "127.0.0.1" for hit in hits)
 
 
 def test_no_color_turns_off_every_style() -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 import tracemalloc
 from collections.abc import Iterator
@@ -193,16 +194,16 @@ def _version(store: Store, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def as_csv_text(value: Any) -> str:
+def as_csv_text(value: Any, key: str = "") -> str:
     """What a CSV cell must hold for a value, by the documented rules."""
     if value is None:
         return ""
     if isinstance(value, bool):
         text = "1" if value else "0"
-    elif isinstance(value, list) and value and isinstance(value[0], dict):
+    elif key in ("placeholders", "versions"):  # a JSON array, [] when empty
         text = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, list):
-        text = "|".join(value)
+    elif isinstance(value, list):  # "|" joins, and a "|" or "\" in a name is escaped
+        text = "|".join(v.replace("\\", "\\\\").replace("|", "\\|") for v in value)
     else:
         text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -224,14 +225,14 @@ def test_json_round_trip(
 
 def test_csv_round_trip(sample: Store, db_path: Path, tmp_path: Path) -> None:
     got = read_back("csv", export(db_path, tmp_path / "posts.csv", "--format", "csv"))
-    expected = [{k: as_csv_text(v) for k, v in post.items()} for post in database_posts(sample)]
+    expected = [{k: as_csv_text(v, k) for k, v in post.items()} for post in database_posts(sample)]
     assert got == expected
 
 
 def test_csv_history_is_one_row_per_version(sample: Store, db_path: Path, tmp_path: Path) -> None:
     got = read_back("csv", export(db_path, tmp_path / "posts.csv", "--format", "csv", "--history"))
     expected = [
-        {k: as_csv_text(v) for k, v in (post | version).items() if k != "versions"}
+        {k: as_csv_text(v, k) for k, v in (post | version).items() if k != "versions"}
         for post in database_posts(sample, history=True)
         for version in post["versions"]
     ]
@@ -283,7 +284,7 @@ def test_csv_quoting_lists_and_formulas(sample: Store, db_path: Path, tmp_path: 
         "id,title,tags,excerpt,truncated",
         "1,FlashAttention 详解(修订),attention|gpu,"
         '"FlashAttention的核心创新在于分块计算自注意力,显存占用更低 [代码]",0',
-        "2,'=SUM(A1:A9),csv|=cmd|x,'-1 is a number; @mention +plus,0",
+        "2,'=SUM(A1:A9),csv|=cmd\\|x,'-1 is a number; @mention +plus,0",
     ]
     assert text.split("\r\n")[3] == (
         '3,"Emoji 🎉 and ""quotes"", commas",,'
@@ -359,6 +360,23 @@ def test_filters(
 ) -> None:
     text = export(db_path, tmp_path / "out.jsonl", "--format", "jsonl", *options)
     assert [json.loads(line)["id"] for line in text.splitlines()] == expected
+
+
+def test_changed_since_takes_a_placeholder_recovered_since(
+    sample: Store, db_path: Path, tmp_path: Path
+) -> None:
+    # recovered after the last crawl: the post's excerpt_recovered changed, though it was
+    # neither seen again nor given a new version
+    with sample.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE placeholder SET status = 'recovered', text = 'x = 1',"
+            " updated_at = '2026-01-20T08:00:00.000000Z'"
+            " WHERE id = (SELECT min(id) FROM placeholder)"
+        )
+    text = export(
+        db_path, tmp_path / "out.jsonl", "--format", "jsonl", "--changed-since", "2026-01-15"
+    )
+    assert [json.loads(line)["id"] for line in text.splitlines()] == [1]
 
 
 def test_fields_keeps_only_the_named_fields_in_order(
@@ -641,3 +659,44 @@ def test_pinned_posts_are_exported_as_pinned(store: Store, db_path: Path, tmp_pa
         "https://blog.example/p/notice,1",
         "https://blog.example/p/other,0",
     ]
+
+
+def test_csv_list_cells_split_back_and_empty_placeholders_are_a_json_array(
+    sample: Store, db_path: Path, tmp_path: Path
+) -> None:
+    with sample.engine.begin() as conn:  # a name holding the separator, one the escape
+        conn.exec_driver_sql(
+            """UPDATE post_version SET categories = '["CI|CD", "a\\\\b", "ML"]'"""
+            " WHERE post_id = 2"
+        )
+    text = export(db_path, tmp_path / "o.csv", "--fields", "id,categories,placeholders")
+    rows_ = {row["id"]: row for row in read_back("csv", text)}
+    assert rows_["2"]["categories"] == "CI\\|CD|a\\\\b|ML"
+    names = [
+        re.sub(r"\\(.)", r"\1", name) for name in re.split(r"(?<!\\)\|", rows_["2"]["categories"])
+    ]
+    assert names == ["CI|CD", "a\\b", "ML"]
+    assert [json.loads(row["placeholders"]) == [] for row in rows_.values()].count(True) == 4
+
+
+@pytest.mark.parametrize("name", ["posts.xlsx", "posts.tsv", "posts.txt"])
+def test_an_extension_no_format_has_is_refused(
+    sample: Store, db_path: Path, tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "--db", str(db_path), "--out", str(tmp_path / name)]) == 2
+    assert "--out: cannot tell the format" in capsys.readouterr().err
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize(("name", "first"), [("posts.2026-11-27", "{"), ("posts", "{")])
+def test_a_name_without_an_extension_is_json_lines(
+    sample: Store, db_path: Path, tmp_path: Path, name: str, first: str
+) -> None:
+    assert export(db_path, tmp_path / name).startswith(first)
+
+
+def test_quiet_export_says_nothing(
+    sample: Store, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "--db", str(db_path), "--out", str(tmp_path / "o.csv"), "-q"]) == 0
+    assert capsys.readouterr().err == ""

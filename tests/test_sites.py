@@ -134,6 +134,17 @@ def test_a_repost_on_another_site_is_linked_not_merged(store: Store) -> None:
     ]
 
 
+def test_a_pair_sharing_several_versions_shows_once_from_each_side(store: Store) -> None:
+    first = ("Attention 详解", "分块计算自注意力,显存占用更低")
+    second = ("Attention 详解(修订)", "分块计算自注意力,显存占用更低")
+    for shown in (first, second):  # both sites show the post, then its new title
+        _page(store, "https://a.example/", [_card("https://a.example/p/1", *shown)])
+        _page(store, "https://b.example/", [_card("https://b.example/x/9", *shown)])
+    assert rows(store, "SELECT count(*) AS n FROM post_version") == [{"n": 4}]
+    links = rows(store, "SELECT post_id, other_post_id FROM cross_posts ORDER BY post_id")
+    assert links == [{"post_id": 1, "other_post_id": 2}, {"post_id": 2, "other_post_id": 1}]
+
+
 def test_the_same_url_in_two_sites_is_two_posts(store: Store) -> None:
     card = _card("https://shared.example/p/1", "Title", "text")
     _page(store, "https://a.example/", [card])

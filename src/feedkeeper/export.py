@@ -57,8 +57,11 @@ FIELDS = (
 )
 # OWASP "CSV injection": cells a spreadsheet would read as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Lists in CSV cells are joined with this.
+# Lists in CSV cells are joined with this; a name holding it (or the escape) is escaped
+# with a backslash: ``CI|CD`` is written ``CI\|CD``.
 LIST_SEPARATOR = "|"
+# Fields whose CSV cell is a JSON array, ``[]`` when empty.
+JSON_CELLS = frozenset({"placeholders", "versions"})
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # Either of the two above: most records hold neither, and one search tells.
 _UNUSUAL = re.compile("[\ud800-\udfff\x80-\x9f\u2028\u2029]")
@@ -305,16 +308,22 @@ def _write_csv(
             base = {f.name: getattr(record, f.name) for f in dataclass_fields(record)}
             for version in record.versions or []:
                 row = base | version  # the version's own title, excerpt, ... for the current ones
-                writer.writerow([csv_cell(row.get(name), formula_guard) for name in columns])
+                writer.writerow(
+                [csv_cell(row.get(name), formula_guard, name in JSON_CELLS) for name in columns]
+            )
         else:
-            cells = [csv_cell(getattr(record, name), formula_guard) for name in columns]
+            cells = [
+                csv_cell(getattr(record, name), formula_guard, name in JSON_CELLS)
+                for name in columns
+            ]
             writer.writerow(cells)
         count += 1
     return count
 
 
-def csv_cell(value: Any, formula_guard: bool = True) -> str:
-    """Return a value as CSV cell text: lists joined with ``|``, formulas neutralised.
+def csv_cell(value: Any, formula_guard: bool = True, as_json: bool = False) -> str:
+    """Return a value as CSV cell text: lists joined with ``|`` (a ``|`` or ``\\`` in a
+    name escaped with ``\\``), or as a JSON array with ``as_json``; formulas neutralised.
 
     A lone surrogate (half an emoji) is left in: the file's encoder writes U+FFFD for it.
     """
@@ -328,11 +337,18 @@ def csv_cell(value: Any, formula_guard: bool = True) -> str:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, list):
-        if value and isinstance(value[0], dict):
+        if as_json or (value and isinstance(value[0], dict)):
             value = json.dumps(value, ensure_ascii=False)
         else:
-            value = LIST_SEPARATOR.join(str(v) for v in value)
+            value = LIST_SEPARATOR.join(_escaped(str(v)) for v in value)
     return csv_cell(str(value), formula_guard)  # a str now: handled above
+
+
+def _escaped(name: str) -> str:
+    """Escape the list separator and the escape itself in one name of a list cell."""
+    if LIST_SEPARATOR not in name and "\\" not in name:
+        return name
+    return name.replace("\\", "\\\\").replace(LIST_SEPARATOR, "\\" + LIST_SEPARATOR)
 
 
 def _replace_surrogates(exc: UnicodeError) -> tuple[bytes, int]:

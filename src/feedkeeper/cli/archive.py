@@ -43,8 +43,8 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
-            help="json, jsonl or csv [default: from --out's extension (.csv, .json, .jsonl),"
-            " else jsonl].",
+            help="json, jsonl or csv [default: from --out's extension (.csv, .json, .jsonl,"
+            " .ndjson), else jsonl].",
             show_default=False,
         ),
     ] = None,
@@ -71,8 +71,8 @@ def export_command(
         str | None,
         typer.Option(
             "--changed-since",
-            help="Posts with a version or sighting after DATE or ISO DATETIME (UTC "
-            "unless it has a zone).",
+            help="Posts with a version, a sighting or a recovery after DATE or ISO DATETIME"
+            " (UTC unless it has a zone).",
         ),
     ] = None,
     fields: Annotated[
@@ -99,7 +99,12 @@ def export_command(
 
     if fmt is None:  # "posts.csv" is a CSV file
         suffix = Path(out_path).suffix.lower().lstrip(".") if out_path not in (None, "-") else ""
-        fmt = {"ndjson": "jsonl"}.get(suffix, suffix) if suffix in (*FORMATS, "ndjson") else "jsonl"
+        if suffix.isalpha() and suffix not in (*FORMATS, "ndjson"):  # .xlsx, .tsv: not ours
+            raise ConfigError(
+                f"--out: cannot tell the format from {out_path!r}: name a .csv, .json, .jsonl"
+                " or .ndjson file, or give --format json, jsonl or csv"
+            )
+        fmt = suffix if suffix in FORMATS else "jsonl"
     if fmt not in FORMATS:
         raise ConfigError(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if excel and fmt != "csv":
@@ -140,7 +145,7 @@ def export_command(
             formula_guard=formula_guard,
             archive=archive_file,
         )
-    if target is not None:
+    if target is not None and not out.quiet:
         err.print(f"exported {count} posts to {target}", markup=False, highlight=False)
 
 

@@ -88,6 +88,7 @@ def search_command(
 def _hit_json(hit: SearchHit) -> dict[str, Any]:
     return {
         "post_id": hit.post_id,
+        "site": hit.site,
         "url": hit.url,
         "category": hit.category,
         "published": hit.published,

@@ -105,7 +105,8 @@ class PostFilter:
     until: str | None = None  # published on or before
     categories: tuple[str, ...] = ()
     pending_placeholders: bool = False
-    changed_since: str | None = None  # a version or sighting after this time (clock.stored_time)
+    # a version, sighting or recovery after this time (clock.stored_time)
+    changed_since: str | None = None
     site: str | None = None  # the site's name
 
 
@@ -185,7 +186,10 @@ def _where(d: Spelling, where: PostFilter) -> tuple[str, dict[str, Any]]:
             "(EXISTS (SELECT 1 FROM post_version v"
             "  WHERE v.post_id = pc.id AND v.observed_at > :changed)"
             " OR EXISTS (SELECT 1 FROM sighting s"
-            "  WHERE s.post_id = pc.id AND s.seen_at > :changed))"
+            "  WHERE s.post_id = pc.id AND s.seen_at > :changed)"
+            # a placeholder recovered since: excerpt_recovered and placeholders changed
+            " OR EXISTS (SELECT 1 FROM placeholder ph JOIN post_version pv"
+            "  ON pv.id = ph.version_id WHERE pv.post_id = pc.id AND ph.updated_at > :changed))"
         )
         params["changed"] = where.changed_since
     return ("WHERE " + " AND ".join(parts)) if parts else "", params
@@ -233,6 +237,7 @@ class VersionRecord:
     tags: list[str]
     published: str | None
     excerpt: str | None
+    excerpt_recovered: str | None  # the excerpt with recovered placeholders filled in
     truncated: bool
     observed_at: str
     run_id: int
@@ -251,6 +256,8 @@ class PostHistory:
     first_seen: str
     last_seen: str
     sightings: int
+    version: int  # the current version
+    pinned: bool  # the latest run that saw it showed it pinned
     versions: list[VersionRecord]
 
 
@@ -280,7 +287,8 @@ def find_post(engine: Engine, ref: str, site: str | None = None) -> int | None:
 
 def _version_rows(d: Spelling) -> str:
     return f"""SELECT v.version, v.title, v.category, v.categories, v.tags, v.published,
-    v.excerpt, v.truncated, v.observed_at, v.run_id, {_placeholders_of(d, "v.id")} AS placeholders
+    v.excerpt, coalesce(v.excerpt_recovered, v.excerpt) AS excerpt_recovered, v.truncated,
+    v.observed_at, v.run_id, {_placeholders_of(d, "v.id")} AS placeholders
     FROM post_version v WHERE v.post_id = :id ORDER BY v.version"""
 
 
@@ -324,6 +332,8 @@ def post_history(engine: Engine, post_id: int) -> PostHistory | None:
         p["first_seen"],
         p["last_seen"],
         sightings,
+        p["current_version"],
+        bool(p["pinned"]),
         versions,
     )
 

@@ -47,6 +47,7 @@ class SearchHit:
     """One post that matched, best first: where it is and the matching text."""
 
     post_id: int
+    site: str  # the name of the post's site
     url: str | None
     category: str | None
     published: str | None
@@ -118,7 +119,8 @@ def _search_sql(
     if short and not indexed:
         order = f"({' + '.join(scores)}) DESC, p.id"
     sql = (
-        f"SELECT p.id, p.url, v.category, v.published, v.title, v.excerpt FROM {source}"
+        f"SELECT p.id, (SELECT name FROM site WHERE id = p.site_id) AS site, p.url,"
+        f" v.category, v.published, v.title, v.excerpt FROM {source}"
         f" WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit"
     )
     return sql, params
@@ -139,6 +141,7 @@ def _hit(row: Any, pattern: re.Pattern[str]) -> SearchHit:
     title = row["title"]
     return SearchHit(
         post_id=row["id"],
+        site=row["site"],
         url=row["url"],
         category=row["category"],
         published=row["published"],
