@@ -700,3 +700,12 @@ def test_quiet_export_says_nothing(
 ) -> None:
     assert main(["export", "--db", str(db_path), "--out", str(tmp_path / "o.csv"), "-q"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_folder_no_file_can_be_made_in_is_a_usage_error(
+    sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # /proc exists, and no file can be made in it: the path given is wrong (exit 2), as for
+    # a folder that does not exist
+    assert main(["export", "--db", str(db_path), "--out", "/proc/posts.csv"]) == 2
+    assert capsys.readouterr().err.startswith("error: --out: cannot write in /proc")

@@ -29,11 +29,11 @@ def test_a_success_counts_for_three_intervals(minutes: int, healthy: bool) -> No
 
 def test_the_reasons_say_when_and_why() -> None:
     assert judge(RunTimes(T0, T0), EVERY_10M, T0 + timedelta(minutes=5)).reason == (
-        "last successful crawl started 2026-01-11T08:00:00Z (5m ago); runs every 10m"
+        "last successful crawl started 2026-01-11 08:00:00 UTC (5m ago); runs every 10m"
     )
     assert judge(RunTimes(T0, T0), EVERY_10M, T0 + timedelta(hours=2)).reason == (
-        "last successful crawl started 2026-01-11T08:00:00Z (2h ago):"
-        " 3 runs every 10m came due since"
+        "last successful crawl started 2026-01-11 08:00:00 UTC (2h ago):"
+        " at least 3 runs every 10m came due since"
     )
 
 
@@ -67,7 +67,7 @@ def test_crawls_that_never_succeed_turn_unhealthy_three_intervals_after_the_firs
     health = judge(RunTimes(None, T0), EVERY_10M, T0 + timedelta(minutes=31))
     assert not health.is_healthy
     assert health.reason.startswith(
-        "no successful crawl; the first one started 2026-01-11T08:00:00Z"
+        "no successful crawl; the first one started 2026-01-11 08:00:00 UTC"
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import errno
 import functools
 import json
 import os
@@ -212,7 +213,10 @@ def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[str]]:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=directory)
     except OSError as exc:
-        raise ExportError(f"cannot write in {directory}: {exc.strerror}") from exc
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):  # the disk, not the path
+            raise ExportError(f"cannot write in {directory}: {exc.strerror}") from exc
+        # A folder no file can be made in (read-only, /proc): the path given is wrong.
+        raise ConfigError(f"--out: cannot write in {directory}: {exc.strerror}") from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors=REPLACE_SURROGATES, newline="") as handle:
             if bom:

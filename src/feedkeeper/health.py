@@ -127,7 +127,7 @@ def judge(times: RunTimes, cadence: Cadence, now: datetime) -> Health:
         return Health(True, "no crawl has run yet")
     age = _ago(now - since)
     if now > cadence.deadline(since, MISSED_RUNS):
-        due = f"{MISSED_RUNS} runs {cadence.describe()} came due since"
+        due = f"at least {MISSED_RUNS} runs {cadence.describe()} came due since"
         return Health(False, f"{what} {_iso(since)} ({age} ago): {due}")
     return Health(True, f"{what} {_iso(since)} ({age} ago); runs {cadence.describe()}")
 
@@ -155,7 +155,8 @@ def _parse(stamp: str | None) -> datetime | None:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A moment as the commands show times: ``2026-01-11 08:00:00 UTC``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _ago(delta: timedelta) -> str:
