@@ -599,3 +599,18 @@ def test_a_placeholder_without_its_block_does_not_take_the_next_one_down() -> No
         ("code", "unrecoverable", None),
         ("formula", "recovered", r"\dot w = -\nabla L"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("excerpt", "found"),
+    [
+        ("逐行读：[代码][代码]这样", [("code", 1), ("code", 2)]),
+        ("[Math][Math] and [公式]", [("math", 1), ("math", 2), ("formula", 1)]),
+        ("a[Math] x][Math] b][代码][代码] E[X]", []),  # indexing, not placeholders
+        ("见 [公式]，其中 [Math] 为均值", [("formula", 1), ("math", 1)]),
+    ],
+)
+def test_placeholders_in_a_row_are_each_found(excerpt: str, found: list[tuple[str, int]]) -> None:
+    from feedkeeper.cards import find_placeholders
+
+    assert [(p.kind, p.ordinal) for p in find_placeholders(excerpt)] == found

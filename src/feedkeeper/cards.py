@@ -33,9 +33,10 @@ PLACEHOLDER_TOKENS: dict[str, PlaceholderKind] = {
     "[Math]": "math",
 }
 
-# A token glued to an identifier or a closing bracket is indexing (`a[Math]`),
-# not a placeholder; Chinese text before it is fine, hence ASCII-only classes.
-_PLACEHOLDER_RE = re.compile(r"(?<![A-Za-z0-9_\]\)])\[(代码|公式|Math)\]")
+# A token glued to an identifier or a closing bracket is indexing (`a[Math]`, `x][Math]`),
+# not a placeholder; Chinese text before it is fine, hence ASCII-only classes. A token
+# right after another placeholder (`[代码][代码]`, two blocks in a row) is one too.
+_PLACEHOLDER_RE = re.compile(r"(?<![A-Za-z0-9_\)])\[(代码|公式|Math)\]")
 
 
 @pickled_by_fields
@@ -55,7 +56,12 @@ def find_placeholders(text: str) -> tuple[Placeholder, ...]:
         return ()
     found: list[Placeholder] = []
     per_kind: dict[str, int] = {}
+    after = -1  # where the last placeholder ended
     for match in _PLACEHOLDER_RE.finditer(text):
+        start = match.start()
+        if start and text[start - 1] == "]" and start != after:
+            continue  # indexing after a closing bracket: ``x][Math]``
+        after = match.end()
         kind = PLACEHOLDER_TOKENS[match.group(0)]
         per_kind[kind] = per_kind.get(kind, 0) + 1
         found.append(Placeholder(kind, per_kind[kind], len(found) + 1, match.start()))

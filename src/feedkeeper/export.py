@@ -313,8 +313,8 @@ def _write_csv(
             for version in record.versions or []:
                 row = base | version  # the version's own title, excerpt, ... for the current ones
                 writer.writerow(
-                [csv_cell(row.get(name), formula_guard, name in JSON_CELLS) for name in columns]
-            )
+                    [csv_cell(row.get(name), formula_guard, name in JSON_CELLS) for name in columns]
+                )
         else:
             cells = [
                 csv_cell(getattr(record, name), formula_guard, name in JSON_CELLS)

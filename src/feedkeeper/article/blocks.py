@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from selectolax.lexbor import LexborNode
@@ -36,7 +37,7 @@ _CHROME_RE = re.compile(
     re.I,
 )
 # Elements that start a new line inside a ``<pre>`` when highlighters wrap lines in them.
-_LINE_TAGS = frozenset({"div", "p", "li", "tr"})
+_LINE_TAGS = frozenset({"div", "p", "li", "tr", "pre"})  # CodeMirror: a pre a line
 _CDATA_RE = re.compile(r"^%?\s*<!\[CDATA\[(.*?)%?\s*\]\]>$", re.DOTALL)
 _LEADING_BLANK_LINES_RE = re.compile(r"^(?:[ \t]*\n)+")
 _TEX_ANNOTATION = 'annotation[encoding="application/x-tex"]'
@@ -62,8 +63,10 @@ def is_gutter(node: LexborNode) -> bool:
 
 def code_block(pre: LexborNode) -> Block | None:
     """Return a ``<pre>``'s code with its lines and indentation, or None when it is empty."""
-    text = _LEADING_BLANK_LINES_RE.sub("", _pre_text(pre).replace("\r\n", "\n")).rstrip()
-    text = _without_line_numbers(text, pre)
+    # (Editors write indentation as no-break spaces, CodeMirror a blank line as a zero-width
+    # space: spaces and an empty line in the code.)
+    raw = _pre_text(pre).replace("\r\n", "\n").replace("\u00a0", " ").replace("\u200b", "")
+    text = _without_line_numbers(_LEADING_BLANK_LINES_RE.sub("", raw).rstrip(), pre)
     return Block("code", text) if text else None
 
 
@@ -116,7 +119,35 @@ def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
     """Tell line numbers, copy buttons and hidden helpers that highlighters put in code."""
     if node == pre:
         return False
-    return node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node) or is_code_chrome(node)
+    if node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node) or is_code_chrome(node):
+        return True
+    if node.tag == "td":  # Zola: a row a line, its first cell the line's number
+        return (
+            _element_beside(node, "prev") is None
+            and _element_beside(node, "next") is not None
+            and _is_digits_and_space(node.text())
+        )
+    return bool(class_tokens(node) & _EDITOR_HELPERS)
+
+
+# What a code editor writes into its page beside the code (Typora's CodeMirror): a text
+# it measures characters with, its cursors, its gutters.
+_EDITOR_HELPERS = frozenset(
+    {"CodeMirror-measure", "CodeMirror-cursors", "CodeMirror-gutters", "CodeMirror-linenumber"}
+)
+
+
+def _element_beside(node: LexborNode, side: str) -> LexborNode | None:
+    """Return the element just before (``prev``) or after (``next``) the node, if any."""
+    sibling: LexborNode | None = node.prev if side == "prev" else node.next
+    while sibling is not None and not sibling.is_element_node:
+        sibling = sibling.prev if side == "prev" else sibling.next
+    return sibling
+
+
+def next_element(node: LexborNode) -> LexborNode | None:
+    """Return the element right after the node, text between aside."""
+    return _element_beside(node, "next")
 
 
 def _is_unmarked_gutter(pre: LexborNode) -> bool:
@@ -146,6 +177,27 @@ def katex_block(node: LexborNode, kind: BlockKind) -> Block | None:
     if not source:
         return None
     return Block(kind, source)
+
+
+def raw_katex_block(node: LexborNode) -> Block | None:
+    """Return the TeX of CSDN's and Halo's ``span.katex--inline`` / ``katex--display``:
+    KaTeX's rendering inside, or the TeX itself where the page's scripts render it."""
+    kind: BlockKind = "formula" if "katex--display" in class_tokens(node) else "math"
+    rendered = katex_block(node, kind)
+    if rendered is not None or node.css_first(".katex, math") is not None:
+        return rendered
+    source = node.text().strip()
+    return Block(kind, source) if source else None
+
+
+def substack_block(node: LexborNode) -> Block | None:
+    """Return the TeX Substack keeps in a LaTeX block's ``data-attrs`` JSON."""
+    try:
+        attrs = json.loads(node.attributes.get("data-attrs") or "{}")
+    except ValueError:
+        return None
+    source = attrs.get("persistentExpression") if isinstance(attrs, dict) else None
+    return Block("formula", source.strip()) if isinstance(source, str) and source.strip() else None
 
 
 def mathjax_block(script: LexborNode) -> Block | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from feedkeeper.article.model import Block, BlockKind
 
 # Paired delimiters other than the lone ``$``: opener → (closer, kind).
@@ -39,10 +41,23 @@ def split_delimited_math(text: str) -> list[str | Block]:
     return pieces
 
 
+# A display environment MathJax renders without delimiters (``processEnvironments``):
+# ``\begin{align}…\end{align}`` is a formula, the environment included.
+_ENVIRONMENT_RE = re.compile(
+    r"\\begin\{(equation|align|alignat|gather|multline|eqnarray|flalign|displaymath)(\*?)\}"
+)
+
+
 def _formula_at(text: str, start: int) -> tuple[Block | None, int] | None:
     """Return the formula opening at ``start`` (None when blank) and the index after it."""
     if _is_escaped(text, start):
         return None
+    if text.startswith("\\begin{", start) and (opened := _ENVIRONMENT_RE.match(text, start)):
+        ender = f"\\end{{{opened.group(1)}{opened.group(2)}}}"
+        stop = text.find(ender, opened.end())
+        if stop == -1:
+            return None
+        return Block("formula", text[start : stop + len(ender)].strip()), stop + len(ender)
     for opener, (closer, kind) in _PAIRS.items():
         if text.startswith(opener, start):
             end = _find_unescaped(text, closer, start + len(opener))

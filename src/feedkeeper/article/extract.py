@@ -17,6 +17,9 @@ from feedkeeper.article.blocks import (
     katex_block,
     mathjax_block,
     mjx_block,
+    next_element,
+    raw_katex_block,
+    substack_block,
     tex_element_block,
 )
 from feedkeeper.article.body import find_body
@@ -27,6 +30,8 @@ from feedkeeper.elements import BLOCK_TAGS, is_hidden
 from feedkeeper.markup import check_markup, check_time
 from feedkeeper.text import normalize_space
 
+# CSDN's and Halo's KaTeX spans (TeX inside where no script rendered it), Substack's blocks.
+_RAW_KATEX = frozenset({"katex--inline", "katex--display", "latex-rendered"})
 # Inline elements whose text is shown verbatim: a ``$`` in them never opens math.
 _LITERAL_TAGS = frozenset({"code", "kbd", "samp", "tt", "var"})
 
@@ -134,13 +139,17 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
     if tag == "script" and is_mathjax_script(node):
         _add(out, mathjax_block(node))
     elif is_mjx_container(node) and not _is_skipped_element(node):
-        _add(out, mjx_block(node))
+        following = next_element(node)
+        if following is None or not is_mathjax_script(following):
+            _add(out, mjx_block(node))  # else Typora's: the script after it keeps the TeX
     elif _is_skipped(node):
         pass
     elif tag == "br":
         out.add_text("\n", literal=False)
     elif tag == "pre":
         _add(out, code_block(node))
+    elif names := class_tokens(node) & _RAW_KATEX:
+        _add(out, raw_katex_block(node) if "latex-rendered" not in names else substack_block(node))
     elif "katex-display" in class_tokens(node):
         _add(out, katex_block(node, "formula"))
     elif "katex" in class_tokens(node):

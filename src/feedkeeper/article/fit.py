@@ -23,6 +23,11 @@ from feedkeeper.article.model import fills
 _CHAR_COST = 2
 _KIND_COST = 3  # the block after the text is of another kind than the placeholder
 _BLOCK_COST = 4  # a block inside the text, or no block where the placeholder is
+# A code widget's label or title between the text and its block ("ts", "src/reader.rs",
+# a file name the excerpt never shows): up to this many characters are passed over to the
+# block of the placeholder's kind right after them, for less than no block there costs.
+_LABEL = 24
+_LABEL_COST = 3
 _IMPOSSIBLE = 1 << 30  # a letter of the excerpt never stands for a block
 _START, _DIAG, _UP, _LEFT = 0, 1, 2, 3
 # A chunk of n characters may differ by 2 + n/12 characters in all...
@@ -219,7 +224,21 @@ def _fit_exactly(
     if last[end] >= _IMPOSSIBLE:
         return None
     events = _trace(rows, chunk, deletions, end)
+    if penalties[end] > _LABEL_COST and next_kind is not None:
+        block_at = _block_after_label(article, span[0] + end, next_kind)
+        if block_at is not None:  # the text ends, a widget's label, then the block
+            return Fit(block_at, last[end], _LABEL_COST, events)
     return Fit(span[0] + end, last[end], penalties[end], events)
+
+
+def _block_after_label(article: ArticleStream, index: int, next_kind: str) -> int | None:
+    """Return the index of a block of ``next_kind`` within ``_LABEL`` characters after
+    ``index`` with no other block between, or None."""
+    for at in range(index + 1, min(index + 1 + _LABEL, len(article.tokens))):
+        if is_marker(article.tokens[at]):
+            block = article.blocks.get(at)
+            return at if block is not None and fills(block.kind, next_kind) else None
+    return None
 
 
 def is_close(chunk: Stream, fit: Fit) -> bool:
