@@ -34,8 +34,10 @@ _SELECT = """
     JOIN site sa ON sa.id = a.site_id
     JOIN site sb ON sb.id = b.site_id
 """
-CROSS_POSTS = "CREATE VIEW cross_posts AS" + _SELECT.format(fingerprint="max(a.fingerprint)") + (
-    "    GROUP BY a.post_id, sa.name, pa.url, b.post_id, sb.name, pb.url\n"
+CROSS_POSTS = (
+    "CREATE VIEW cross_posts AS"
+    + _SELECT.format(fingerprint="max(a.fingerprint)")
+    + ("    GROUP BY a.post_id, sa.name, pa.url, b.post_id, sb.name, pb.url\n")
 )
 OLD_CROSS_POSTS = "CREATE VIEW cross_posts AS" + _SELECT.format(fingerprint="a.fingerprint")
 
