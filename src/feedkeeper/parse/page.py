@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
@@ -18,8 +17,8 @@ from feedkeeper.parse.urls import (
     NO_TARGET,
     Target,
     TaxonomyKind,
-    is_subpage,
     link_kind,
+    not_posts,
     resolve,
     site_of,
     strip_fragment,
@@ -193,7 +192,7 @@ class Page:
         beside it (``/317/comments/``, ``/317?comments``)."""
         if not self._not_posts:
             keys = {x.target.key for x in self.links if x.target.post_shape}  # no images
-            self._not_posts.append(_not_posts(sorted(keys)))
+            self._not_posts.append(not_posts(sorted(keys)))
         return self._not_posts[0]
 
     def link(self, node: LexborNode) -> Link | None:
@@ -267,39 +266,6 @@ class Page:
     def resolve(self, href: str) -> str | None:
         """Return ``href`` made absolute against the page's base."""
         return resolve(href, self.base_url)
-
-
-def _not_posts(keys: list[str]) -> frozenset[str]:
-    """Return the URLs among ``keys`` (sorted) that are no posts though shaped like one:
-    folders above others of them, and a post's own pages beside it (its comments).
-
-    A folder's children sort right after ``folder/``: right after the folder's own URL when
-    it ends with a slash, else one bisection finds them."""
-    found = set()
-    for place, key in enumerate(keys, start=1):
-        if key.endswith("/"):  # most: what lies below follows at once
-            prefix, index = key, place
-        else:
-            prefix = key + "/"
-            index = bisect_left(keys, prefix, place)
-        while index < len(keys) and keys[index].startswith(prefix):
-            below = keys[index][len(prefix) :]  # a path below, not the same with a query
-            if below and below[0] != "?":
-                if not is_subpage(keys[index]):
-                    found.add(key)
-                    break
-                found.add(keys[index])  # Habr's /articles/801234/comments/ beside the post
-            index += 1
-    # The post linked again with a word for a query (vc.ru's "…-slug?comments"): the same
-    # post, where a query naming a value (``/post?id=2``) may be another.
-    queried = [key for key in keys if "?" in key]
-    if queried:
-        linked = set(keys)
-        for key in queried:
-            path, query = key.split("?", 1)
-            if "=" not in query and path in linked:
-                found.add(key)
-    return frozenset(found)
 
 
 def load_page(html: str, url: str) -> Page:
