@@ -64,6 +64,8 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     # Always a URI with the path quoted: a "?" or "#" in the file name is part of it,
     # never the start of options, so every command opens the same file.
     query = {"mode": "ro", "uri": "true"} if readonly else {"uri": "true"}
+    if readonly and _is_frozen(path):
+        query["immutable"] = "1"
     url = URL.create("sqlite", database=f"file:{quote(str(path))}", query=query)
     # No cap on connections: each site crawled at once holds one for its writer, and a
     # capped pool would make the next one wait, blocking the event loop it runs in.
@@ -71,6 +73,20 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     dialect.configure(engine, readonly=readonly)
     _engines.add(engine)
     return engine
+
+
+def _is_frozen(path: Path) -> bool:
+    """Tell whether an archive lies in a folder nobody here can write to, its log empty.
+
+    SQLite's write-ahead log needs its ``-shm`` file beside the archive, even to read; a
+    copy in a read-only folder (a shared, mounted or archived one) is read as immutable
+    instead: nothing can write to it there, and no log holds what the file does not.
+    """
+    folder = path.resolve().parent
+    if os.access(folder, os.W_OK):
+        return False
+    wal = path.with_name(path.name + "-wal")
+    return not wal.exists() or wal.stat().st_size == 0
 
 
 def create_server_engine(url: str) -> Engine:

@@ -1,0 +1,63 @@
+"""An archive copied into a folder nobody here can write to is still read by every command."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import sample_archive
+
+NOBODY = 65534
+SETPRIV = shutil.which("setpriv")
+
+
+@pytest.fixture
+def frozen_copy(tmp_path: Path) -> Iterator[Path]:
+    """The sample archive in a read-only folder of its own, readable by anyone."""
+    store = sample_archive.open_copy(tmp_path / "sample.db")
+    store.close()  # the last connection checkpoints: no write-ahead log is left
+    folder = Path(tempfile.mkdtemp(prefix="feedkeeper-frozen-"))
+    archive = folder / "archive.db"
+    shutil.copyfile(tmp_path / "sample.db", archive)
+    archive.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        yield archive
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def _as_reader(*argv: str) -> subprocess.CompletedProcess[str]:
+    """Run feedkeeper as a user who may not write to the folder (root is let write anywhere)."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if SETPRIV is None:
+            pytest.skip("setpriv is needed to read as another user than root")
+        prefix = [SETPRIV, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    env = {**os.environ, "HOME": tempfile.gettempdir()}
+    command = [*prefix, sys.executable, "-m", "feedkeeper", *argv]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("argv", "shows"),
+    [
+        (["status"], "5 posts"),
+        (["export", "--fields", "id", "--format", "jsonl"], '{"id": 5}'),
+        (["show", "1"], "post 1"),
+        (["health"], "healthy"),
+    ],
+)
+def test_a_read_only_copy_is_read(frozen_copy: Path, argv: list[str], shows: str) -> None:
+    done = _as_reader(*argv, "--db", str(frozen_copy))
+    assert done.returncode == 0, done.stderr
+    assert shows in done.stdout
+    assert sorted(os.listdir(frozen_copy.parent)) == ["archive.db"]  # nothing written beside it
