@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 
 from selectolax.lexbor import LexborNode
@@ -278,6 +279,7 @@ def _is_page_link(link: PagerLink, here: str, first: str) -> bool:
     return reads_pager or bool(_reads(PREV_RE, link.text) or reads_edge)
 
 
+@lru_cache(maxsize=4096)  # a site's nav, sidebar and pager show the same texts on every page
 def _reads(pattern: re.Pattern[str], text: str) -> bool:
     """Tell whether a pager link's text reads as ``pattern`` says (next, previous): a
     title, longer than any pager's word, is not matched."""

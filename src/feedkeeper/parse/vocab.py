@@ -42,8 +42,13 @@ READ_MORE_RE = re.compile(
     rf"(?:full\s+)?(?:post|article|story)|more|view\s+more|full\s+post|подробнее|mehr){_EDGE}$",
     re.I,
 )
+# The characters a pager's word can start with (case aside): the lookaheads below let any
+# other text (a title) fail at once.
+_NEXT_STARTS = "下后次nomwsapevgdbtä»›→>较較更前古다сдвб"
+_PREV_STARTS = "上前pnvzaeöfstbg«‹←<이пнб"
+_FIRST_LAST_STARTS = "首尾末最flh처마epdúuopstп"
 NEXT_RE = re.compile(
-    rf"^{_EDGE}(?:go\s+to\s+(?:the\s+)?)?(?:下一页|下页|后一页|下一頁|次のページ|次へ|next(?:\s+page)?|next-page|older"
+    rf"^{_EDGE}(?=[{_NEXT_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:下一页|下页|后一页|下一頁|次のページ|次へ|next(?:\s+page)?|next-page|older"
     rf"(?:\s+(?:posts?|entries|articles))?|more\s+posts|[»›→>]+"
     # Blogger's and WordPress's "older posts" in Chinese and Japanese.
     rf"|(?:较早|較早|较旧|較舊|更早|更旧|更舊)的?(?:博文|文章|帖子)|更多(?:博文|文章)"
@@ -62,7 +67,7 @@ NEXT_RE = re.compile(
     re.I,
 )
 PREV_RE = re.compile(
-    rf"^{_EDGE}(?:go\s+to\s+(?:the\s+)?)?(?:上一页|上页|前一页|上一頁|前へ|prev(?:ious)?(?:\s+page)?|prev-page|newer"
+    rf"^{_EDGE}(?=[{_PREV_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:上一页|上页|前一页|上一頁|前へ|prev(?:ious)?(?:\s+page)?|prev-page|newer"
     r"(?:\s+(?:posts?|entries|articles))?|[«‹←<]+"
     r"|이전(?:\s*페이지|\s*글)?|vorherige(?:\s+seite)?|zurück|neuere\s+(?:beiträge|einträge|artikel)"
     r"|précédente?s?|page\s+précédente|articles?\s+(?:plus\s+)?récents|anterior|página\s+anterior"
@@ -76,7 +81,7 @@ PREV_RE = re.compile(
     re.I,
 )
 FIRST_LAST_RE = re.compile(
-    rf"^{_EDGE}(?:首页|尾页|末页|首頁|尾頁|末頁|最末頁|first|last|home|처음|마지막|erste|letzte|première"
+    rf"^{_EDGE}(?=[{_FIRST_LAST_STARTS}])(?:首页|尾页|末页|首頁|尾頁|末頁|最末頁|first|last|home|처음|마지막|erste|letzte|première"
     r"|dernière|primera|última|primeira|prima|ultima|eerste|laatste|первая|последняя|pierwsza"
     rf"|ostatnia|první|poslední|första|sista|pertama|terakhir){_EDGE}$",
     re.I,
