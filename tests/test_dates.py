@@ -255,3 +255,17 @@ def test_a_numeric_date_that_reads_either_way_is_read_the_pages_way(
 ) -> None:
     cards = parse_listing(_numeric_page(lang, dates), "https://blog.example/").cards
     assert [card.published for card in cards] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("٢٠٢٤/٠٣/١٥", "2024-03-15"),  # Arabic-Indic digits, the Gregorian calendar
+        ("۱۴۰۳/۰۱/۱۵", None),  # the Persian calendar's year 1403: no Gregorian date
+        ("15 มีนาคม 2567", None),  # the Thai Buddhist year 2567
+        ("2567-03-15", None),
+        ("1899-12-31", None),
+    ],
+)
+def test_a_year_of_another_calendar_is_no_date(text: str, expected: str | None) -> None:
+    assert parse_date(text) == expected

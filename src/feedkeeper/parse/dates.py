@@ -104,6 +104,9 @@ _YEAR_HEADING_RE = re.compile(
     rf"|\s*(?P<n2>{_MONTH_NAMES})\.?,?\s+(?P<y2>(?:19|20)\d{{2}})\s*",
     re.I,
 )
+# The years a post's date can fall in: a year outside is another calendar's (the Persian
+# ۱۴۰۳, the Thai Buddhist 2567) or no year, never a Gregorian date to archive.
+_FIRST_YEAR, _LAST_YEAR = 1900, date.today().year + 1
 # Dates a site shows for a missing one: Hugo's zero time and the Unix epoch.
 _PLACEHOLDER_DATES = frozenset({date(1, 1, 1), date(1970, 1, 1)})
 # Machine-readable values: 2024-05-09, 2024-05-09T00:00:00Z, 2023-01-25 18:36:39 +0000 UTC.
@@ -231,6 +234,8 @@ def with_year(year: int, month_day: tuple[int, int]) -> str | None:
 
 
 def _iso(year: int, month: int, day: int) -> str | None:
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        return None
     try:
         day_ = date(year, month, day)
     except ValueError:
