@@ -50,3 +50,21 @@ def is_hidden(node: LexborNode) -> bool:
     if not any(token in _HIDDEN_CLASSES or token.startswith("display-none") for token in tokens):
         return False
     return not any(_SHOWN_FROM_WIDTH_RE.match(token) for token in tokens)
+
+
+def previous_element(node: LexborNode) -> LexborNode | None:
+    """Return the element just before the node among its siblings (text and comments
+    passed over), if any."""
+    sibling = node.prev
+    while sibling is not None and (sibling.tag or "-").startswith("-"):
+        sibling = sibling.prev
+    return sibling
+
+
+def next_element(node: LexborNode) -> LexborNode | None:
+    """Return the element just after the node among its siblings (text and comments
+    passed over), if any."""
+    sibling = node.next
+    while sibling is not None and (sibling.tag or "-").startswith("-"):
+        sibling = sibling.next
+    return sibling

@@ -9,7 +9,7 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.article.dom import SKIP_TAGS, class_tokens
 from feedkeeper.article.model import Block, BlockKind
-from feedkeeper.elements import BLOCK_TAGS, is_hidden
+from feedkeeper.elements import BLOCK_TAGS, is_hidden, next_element, previous_element
 
 # Class names highlighters give line-number gutters (Hexo, Pygments, Rouge, Chroma,
 # highlight.js, Prism, CSDN); the numbers are not part of the code.
@@ -123,8 +123,8 @@ def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
         return True
     if node.tag == "td":  # Zola: a row a line, its first cell the line's number
         return (
-            _element_beside(node, "prev") is None
-            and _element_beside(node, "next") is not None
+            previous_element(node) is None
+            and next_element(node) is not None
             and _is_digits_and_space(node.text())
         )
     return bool(class_tokens(node) & _EDITOR_HELPERS)
@@ -135,19 +135,6 @@ def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
 _EDITOR_HELPERS = frozenset(
     {"CodeMirror-measure", "CodeMirror-cursors", "CodeMirror-gutters", "CodeMirror-linenumber"}
 )
-
-
-def _element_beside(node: LexborNode, side: str) -> LexborNode | None:
-    """Return the element just before (``prev``) or after (``next``) the node, if any."""
-    sibling: LexborNode | None = node.prev if side == "prev" else node.next
-    while sibling is not None and not sibling.is_element_node:
-        sibling = sibling.prev if side == "prev" else sibling.next
-    return sibling
-
-
-def next_element(node: LexborNode) -> LexborNode | None:
-    """Return the element right after the node, text between aside."""
-    return _element_beside(node, "next")
 
 
 def _is_unmarked_gutter(pre: LexborNode) -> bool:

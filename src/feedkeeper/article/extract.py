@@ -17,7 +17,6 @@ from feedkeeper.article.blocks import (
     katex_block,
     mathjax_block,
     mjx_block,
-    next_element,
     raw_katex_block,
     substack_block,
     tex_element_block,
@@ -26,7 +25,7 @@ from feedkeeper.article.body import find_body
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import SKIP_TAGS, class_tokens
 from feedkeeper.article.model import Article, Block, BlockKind
-from feedkeeper.elements import BLOCK_TAGS, is_hidden
+from feedkeeper.elements import BLOCK_TAGS, is_hidden, next_element
 from feedkeeper.markup import check_markup, check_time
 from feedkeeper.text import normalize_space
 

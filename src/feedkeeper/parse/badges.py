@@ -13,13 +13,13 @@ import re
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.elements import previous_element
 from feedkeeper.parse.dom import (
     ancestors,
     collapse,
     first_element_child,
     has_element_sibling,
     is_visible,
-    previous_element,
 )
 from feedkeeper.parse.page import PIN_MARK_RE, Page
 

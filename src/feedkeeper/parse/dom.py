@@ -142,15 +142,6 @@ def has_element_sibling(node: LexborNode) -> bool:
     return False
 
 
-def previous_element(node: LexborNode) -> LexborNode | None:
-    """Return the element just before the node among its siblings (text and comments
-    passed over), if any."""
-    sibling = node.prev
-    while sibling is not None and (sibling.tag or "-").startswith("-"):
-        sibling = sibling.prev
-    return sibling
-
-
 def in_heading(node: LexborNode) -> bool:
     """Tell whether one of the node's four nearest ancestors is a heading."""
     return any(parent.tag in HEADINGS for parent in islice(ancestors(node), 4))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.elements import previous_element
 from feedkeeper.parse.blocks import Block, PostLink
-from feedkeeper.parse.dom import ancestors, previous_element
+from feedkeeper.parse.dom import ancestors
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.score import has_sidebar_token, is_landmark
 from feedkeeper.parse.when import scan_card

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from feedkeeper.elements import previous_element
 from feedkeeper.errors import ParseError
 from feedkeeper.markup import check_time, parse_markup
 from feedkeeper.parse.dates import reads_day_first
-from feedkeeper.parse.dom import find_hidden, in_heading, previous_element, render_text
+from feedkeeper.parse.dom import find_hidden, in_heading, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
 from feedkeeper.parse.urls import (
     NO_TARGET,

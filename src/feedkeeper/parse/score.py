@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feedkeeper.elements import HEADINGS
+from feedkeeper.elements import HEADINGS, previous_element
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dom import (
@@ -25,7 +25,6 @@ from feedkeeper.parse.dom import (
     describe,
     first_element_child,
     nearest,
-    previous_element,
 )
 from feedkeeper.parse.flat import Groups, heading_groups
 from feedkeeper.parse.page import Page
