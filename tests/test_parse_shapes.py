@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from feedkeeper.errors import ParseError
 from feedkeeper.parse import parse_listing
 
 BASE = "https://b.example/"
@@ -492,3 +493,42 @@ def test_a_pager_beside_the_cards_gives_no_cards() -> None:
         f"https://b.example/blog/post/50310{n}" for n in range(3)
     ]
     assert page.next_url == "https://b.example/blog/2"
+
+
+_ONE_POST = (
+    '<article class="post-card"><h2 class="post-card__title"><a href="/posts/x8/">Title 8</a>'
+    '</h2><div class="meta"><a href="/categories/a/" rel="category tag">A</a> · '
+    '<time datetime="2025-01-09">2025-01-09</time></div><p class="excerpt">What post 8 is'
+    ' about, in a sentence or two...</p><a class="more" href="/posts/x8/">Read more</a>'
+    "</article>"
+)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        # the page's header, main and footer: its nav's links are no posts
+        "<header><a href='/'>Blog</a><nav><a href='/about/'>About</a> <a href='/archives/'>"
+        "Archives</a></nav></header><main>{post}<nav class='pagination'><a href='/' rel='prev'>"
+        "Prev</a> <span>2</span></nav></main><footer>(c) 2026</footer>",
+        # a sidebar listing other posts beside it
+        "<main id='main'>{post}<nav class='pagination'><a href='/'>1</a></nav></main>"
+        "<aside class='sidebar'><section class='widget'><h3 class='widget-title'>热门文章</h3>"
+        "<ul><li><a href='/posts/x1/'>Post one</a></li><li><a href='/posts/x2/'>Post two</a>"
+        "</li></ul></section></aside>",
+    ],
+)
+def test_a_page_of_one_post_gives_its_card(frame: str) -> None:
+    # A blog's last page often shows a single post: no listing repeats around it.
+    html = f"<html><body>{frame.format(post=_ONE_POST)}</body></html>"
+    page = parse_listing(html, "https://b.example/page/2/")
+    assert [(c.url, c.title, c.published, c.categories) for c in page.cards] == [
+        ("https://b.example/posts/x8/", "Title 8", "2025-01-09", ("A",))
+    ]
+    assert page.cards[0].excerpt == "What post 8 is about, in a sentence or two"
+
+
+def test_a_lone_heading_link_with_nothing_besides_is_no_card() -> None:
+    html = "<html><body><main><h2><a href='/posts/x8/'>Title 8</a></h2></main></body></html>"
+    with pytest.raises(ParseError):
+        parse_listing(html, "https://b.example/")

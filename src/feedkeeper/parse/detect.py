@@ -17,9 +17,9 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.containers import LinkTree
-from feedkeeper.parse.dom import contains, describe, element_children, in_heading
+from feedkeeper.parse.dom import attr, contains, describe, element_children, in_heading
 from feedkeeper.parse.flat import split_groups, wrap_groups
-from feedkeeper.parse.lead import lead_card
+from feedkeeper.parse.lead import lead_card, lone_card
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.score import (
     BARE_REASON,
@@ -36,6 +36,8 @@ from feedkeeper.parse.vocab import reads_pager_word
 # A pager's words are this short ("下一頁", "Weiter", "Older posts"): a longer text is read
 # as a title without asking.
 MAX_PAGER_WORD = 12
+LONE_REASON = "the one post the page shows, titled by a heading, no listing around it"
+FRAME_REASON = "the page's frame (its main content beside its header or footer), not a listing"
 # The frame of a page around its content.
 _PAGE_FRAME_TAGS = frozenset({"header", "nav", "footer"})
 
@@ -60,11 +62,18 @@ def detect_cards(page: Page, complete: bool = True) -> Detection:
     links = _post_links(page)
     candidates = score_containers(page, LinkTree(links), complete)
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+    for candidate in ranked:
+        if candidate.reason is None and _is_page_frame(candidate):
+            candidate.reason = FRAME_REASON
     viable = [c for c in ranked if c.reason is None] or [
         c for c in ranked if c.reason == BARE_REASON and not c.penalties
     ]  # a plain list of titles is a listing too, when nothing richer is there
     if not viable:
-        return Detection([], [], ranked)
+        lone = lone_card(page, links)  # a page of one post: a blog's last page
+        if lone is None:
+            return Detection([], [], ranked)
+        alone = Candidate(lone.node.parent or lone.node, [lone], shape=1.0, reason=LONE_REASON)
+        return Detection([lone], [alone], ranked)
     best = _prefer_outer(viable[0], viable)
     if not complete and _median_urls(best) >= 2:
         return detect_cards(page)  # its rows may be among the candidates passed over
@@ -151,6 +160,14 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
     # is a post's comments page beside it.
     not_posts = page.not_posts()
     return [x for x in found if x.key not in not_posts] if not_posts else found
+
+
+def _is_page_frame(candidate: Candidate) -> bool:
+    """Tell whether a candidate's blocks are the page's frame (its ``main`` beside its
+    header, nav or footer), not a listing: a page of one post is read so."""
+    nodes = [block.node for block in candidate.cards]
+    holds_main = any(node.tag == "main" or attr(node, "role") == "main" for node in nodes)
+    return holds_main and any(is_landmark(node) for node in nodes)
 
 
 def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:

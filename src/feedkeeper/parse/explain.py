@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.detect import Detection, detect_cards
+from feedkeeper.parse.detect import LONE_REASON, Detection, detect_cards
 from feedkeeper.parse.dom import ancestors, describe
 from feedkeeper.parse.fields import CardParts
 from feedkeeper.parse.html import assess, read_cards
@@ -67,6 +67,8 @@ def _listing_lines(detection: Detection, parts: list[CardParts]) -> list[str]:
 
 
 def _strengths(candidate: Candidate) -> str:
+    if candidate.reason == LONE_REASON:
+        return candidate.reason
     said = [
         f"{len(candidate.cards)} sibling blocks, {candidate.shape:.0%} shaped "
         f"{candidate.signature}",

@@ -13,6 +13,7 @@ from feedkeeper.parse.fields import CardParts, read_card
 from feedkeeper.parse.page import Page, load_page
 from feedkeeper.parse.pager import find_pager
 from feedkeeper.parse.profile import Profile, override, read_with_profile
+from feedkeeper.parse.score import BARE_REASON
 
 # Fewer cards than this on a listing page is suspicious (a last page can be short).
 FEW_CARDS = 3
@@ -60,7 +61,7 @@ def assess(detection: Detection, cards: list[Card]) -> tuple[float, list[str]]:
     if len(cards) < FEW_CARDS:
         confidence *= 0.6
         warnings.append(f"only {len(cards)} card(s) found")
-    if best.reason:
+    if best.reason == BARE_REASON:
         confidence *= 0.5
         warnings.append("the cards are bare links: nothing richer was found")
     if best.shape < 0.8:

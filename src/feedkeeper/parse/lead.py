@@ -1,4 +1,5 @@
-"""A lone post before the listing: the newest one, shown apart (a "featured" lead).
+"""A lone post: the newest one shown apart before the listing (a "featured" lead), or the
+one post a page shows (a blog's last page).
 
 Pelican's default theme shows its newest post whole in ``<aside id="featured">``
 above the list of the others; hero layouts put the newest post in a block of its
@@ -13,11 +14,13 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import previous_element
 from feedkeeper.parse.blocks import Block, PostLink
-from feedkeeper.parse.dom import ancestors
+from feedkeeper.parse.dom import ancestors, contains
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.score import has_sidebar_token, is_landmark
 from feedkeeper.parse.when import scan_card
 
+# A lone post's card shows this much text besides its title (an excerpt), or a date.
+MIN_LONE_TEXT = 20
 # How far above the listing's container the lead's block may sit beside it.
 MAX_LEAD_LEVELS = 3
 # Elements before the listing looked at on each level, nearest first.
@@ -66,3 +69,38 @@ def _lone_post(
     if not scan_card(page, root, title.node, labels=False).dates:
         return None  # an introduction or a notice with a link: no post
     return Block(root, inside, title)
+
+
+def lone_card(page: Page, links: list[PostLink]) -> Block | None:
+    """Return the card of the one post a page shows (a blog's last page), if it shows one.
+
+    Detection sees a listing in posts repeated; a page of a single post has none. Its card
+    is the post's heading link with what lies around it up to the page's frame (no nav,
+    header, footer or sidebar, no link to another post), showing an excerpt or a date.
+    """
+    titled = [link for link in links if link.in_heading and not _in_frame(link.node)]
+    if len({link.key for link in titled}) != 1:
+        return None
+    title = titled[0]
+    root: LexborNode | None = None
+    for ancestor in ancestors(title.node):
+        if ancestor.tag in ("body", "html", "main") or _is_frame(ancestor):
+            break
+        if any(link.key != title.key for link in links if contains(ancestor, link.node)):
+            break
+        root = ancestor
+    if root is None:
+        return None
+    shown = len(page.text_of(root)) - len(title.text)
+    if shown < MIN_LONE_TEXT and not scan_card(page, root, title.node, labels=False).dates:
+        return None
+    return Block(root, [link for link in links if contains(root, link.node)], title)
+
+
+def _is_frame(node: LexborNode) -> bool:
+    return is_landmark(node) or has_sidebar_token(node)
+
+
+def _in_frame(node: LexborNode) -> bool:
+    """Tell whether a nav, header, footer, aside or sidebar holds the node."""
+    return any(_is_frame(ancestor) for ancestor in ancestors(node))
