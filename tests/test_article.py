@@ -15,6 +15,7 @@ from feedkeeper.article import (
     REASON_NO_BLOCK,
     REASON_NO_TEX,
     REASON_TEXT_CHANGED,
+    REASON_TOO_LONG,
     Article,
     Block,
     Recovery,
@@ -424,6 +425,7 @@ def test_reasons_are_stable_strings() -> None:
     assert REASON_TEXT_CHANGED == "text no longer matches"
     assert REASON_NO_BLOCK == "no block of that kind at its place"
     assert REASON_ARTICLE_GONE == "article gone"
+    assert REASON_TOO_LONG == "the excerpt is too long to align"
 
 
 # --- properties ----------------------------------------------------------------------------
@@ -614,3 +616,21 @@ def test_placeholders_in_a_row_are_each_found(excerpt: str, found: list[tuple[st
     from feedkeeper.cards import find_placeholders
 
     assert [(p.kind, p.ordinal) for p in find_placeholders(excerpt)] == found
+
+
+@pytest.mark.parametrize("size", [60_000, 400_000])
+def test_a_huge_excerpt_no_text_places_stays_within_bounds(size: int) -> None:
+    # A hostile card's excerpt of junk: no exact run places it, and aligning it cell by
+    # cell took about 1.2 KB a character (gigabytes for a few megabytes of excerpt).
+    import tracemalloc
+
+    excerpt = "这是 " + "标" * size + " 先看一段代码 [代码] 然后再讲原理"
+    article = Article(("这是 big 的摘要。先看一段代码", Block("code", "print(1)"), "然后再讲原理"))
+    tracemalloc.start()
+    try:
+        [result] = recover_placeholders(excerpt, article)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.status == "unrecoverable"
+    assert peak < 60_000_000

@@ -23,6 +23,7 @@ from feedkeeper.article.model import (
     REASON_NO_BLOCK,
     REASON_NO_TEX,
     REASON_TEXT_CHANGED,
+    REASON_TOO_LONG,
     Article,
     Block,
     Recovery,
@@ -30,6 +31,9 @@ from feedkeeper.article.model import (
 )
 from feedkeeper.cards import Placeholder, find_placeholders
 
+# An excerpt longer than this (a whole post shown in the listing is some tens of
+# thousands of characters) is not aligned: folding it alone would take gigabytes.
+MAX_ALIGNED_EXCERPT = 200_000
 # Exact runs of this many folded characters locate a chunk in a long article.
 _SEED = 8
 _MAX_HITS = 4
@@ -52,6 +56,11 @@ def recover_placeholders(excerpt: str, article: Article) -> list[Recovery]:
     placeholders = find_placeholders(excerpt)
     if not placeholders:
         return []
+    if len(excerpt) > MAX_ALIGNED_EXCERPT:  # a hostile card's megabytes: no memory for it
+        return [
+            Recovery(p.kind, p.ordinal, "unrecoverable", None, REASON_TOO_LONG)
+            for p in placeholders
+        ]
     chunks = fold_excerpt(excerpt, placeholders)
     places = _place_all(fold_article(article), chunks, [p.kind for p in placeholders])
     return [_outcome(p, place) for p, place in zip(placeholders, places, strict=True)]

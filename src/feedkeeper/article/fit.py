@@ -34,6 +34,11 @@ _START, _DIAG, _UP, _LEFT = 0, 1, 2, 3
 _GAP_SLACK, _GAP_RATE = 2, 12
 # ...and by at most this many in any window of this many of its characters.
 _WINDOW, _WINDOW_SLACK = 32, 6
+# The weighted alignment keeps a row of costs an excerpt character: a chunk is aligned
+# cell by cell only up to this many cells (about 25 MB; an ordinary chunk or tail needs
+# some thousands); a longer one that rapidfuzz could not place is no fit. (A hostile
+# excerpt of megabytes took gigabytes.)
+MAX_CELLS = 1_000_000
 # Chunks longer than this are aligned by rapidfuzz but for their last TAIL characters.
 TAIL = 24
 # How many article characters past the tail's own length the tail may cover.
@@ -66,6 +71,8 @@ def fit_chunk(
         head = _fit_head(article, chunk, span, anchor)
         if head is not None:
             return _fit_tail(article, chunk, head, span[1], next_kind)
+    if len(chunk.tokens) * (span[1] - span[0] + 1) > MAX_CELLS:
+        return None  # a long chunk no exact run places: no fit, rather than gigabytes of cells
     return _fit_exactly(article, chunk, span, anchor, next_kind)
 
 
