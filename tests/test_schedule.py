@@ -470,3 +470,25 @@ def test_a_second_daemon_on_the_same_archive_never_overlaps(
         assert earlier["finished_at"] <= later["started_at"], (earlier, later)
     assert {e["reason"] for e in skips()} == {f"another crawl holds {db}"}
     assert integrity(db) == "ok"
+
+
+def test_a_site_s_own_cron_is_read_in_the_machine_s_time_zone() -> None:
+    # 21:18 every day in Shanghai is 13:18 UTC: at 13:30 UTC the slot began at 13:18 UTC,
+    # as the daemon's own schedule and `health` read cron (in UTC it would be yesterday's).
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "from datetime import UTC, datetime\n"
+        "from feedkeeper.config import Settings\n"
+        "from feedkeeper.store.sites import Site\n"
+        "from feedkeeper.triggers import current_slot\n"
+        "site = Site(1, 'a', 'https://a.example/', None, None, '18 21 * * *')\n"
+        "print(current_slot(site, Settings(), datetime(2026, 1, 10, 13, 30, tzinfo=UTC)))\n"
+    )
+    env = {**os.environ, "TZ": "Asia/Shanghai"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "2026-01-10T13:18:00.000000Z"

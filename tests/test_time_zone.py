@@ -4,6 +4,7 @@ library applies, and one line says so."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -36,9 +37,18 @@ def test_a_time_zone_the_machine_does_not_know_is_one_line(
     sample_archive.open_copy(tmp_path / "a.db").close()
     done = _run(tz, "-m", "feedkeeper", "status", "--db", str(tmp_path / "a.db"))
     assert done.returncode == 0
-    assert done.stderr == (
-        f"TZ={tz} names no time zone this machine knows: cron times follow {offset} all year\n"
+    [line] = done.stderr.splitlines()  # one line, a warning as the command's log writes them
+    assert line.endswith(
+        f"WARNING TZ={tz} names no time zone this machine knows: cron times follow {offset}"
+        " all year"
     )
+    # -q prints only errors; JSON log lines stay JSON
+    quiet = _run(tz, "-m", "feedkeeper", "status", "-q", "--db", str(tmp_path / "a.db"))
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    as_json = _run(
+        tz, "-m", "feedkeeper", "status", "--log-format", "json", "--db", str(tmp_path / "a.db")
+    )
+    assert json.loads(as_json.stderr)["message"].startswith(f"TZ={tz} names no time zone")
 
 
 def test_cron_times_follow_the_c_library_offset_of_a_posix_rule() -> None:

@@ -225,7 +225,7 @@ def current_slot(site: Site, settings: Settings, now: datetime) -> str:
     """Return the start of the site's current crawl slot, as the archive's time text (UTC).
 
     A slot is one interval (aligned on the epoch) or the time since the cron
-    expression last fired: a site is crawled once in each.
+    expression last fired, read in the machine's time zone: a site is crawled once in each.
     """
     every = site.every if site.every or site.cron else settings.every
     if every:
@@ -233,7 +233,8 @@ def current_slot(site: Site, settings: Settings, now: datetime) -> str:
         start = math.floor(now.timestamp() / seconds) * seconds
         return _stored(datetime.fromtimestamp(start, UTC))
     cron = site.cron or settings.schedule
-    previous: datetime = croniter(cron, now).get_prev(datetime)
+    # Read in the machine's time zone, as the daemon's own schedule and `health` read it.
+    previous: datetime = croniter(cron, now.astimezone(local_zone())).get_prev(datetime)
     return _stored(previous)
 
 

@@ -288,13 +288,21 @@ def settings_for(config: Path | None, **overrides: Any) -> Settings:
     from feedkeeper.logs import configure_logging
 
     overrides.setdefault("log_format", _output.log_format)
+    # Logging as the options and the environment say, while the settings load: what loading
+    # them says (a TZ no zone matches) keeps to -q and to JSON lines too.
+    early = overrides["log_format"] or os.environ.get("FEEDKEEPER_LOG_FORMAT") or "text"
+    early = early if early in LOG_FORMATS else "text"
+    configure_logging(early, level=_log_level(early))
     settings = load_settings(config, overrides=overrides)
-    is_json = settings.log_format == "json"
-    level = logging.INFO if is_json or _output.verbose else logging.WARNING
-    if _output.quiet:
-        level = logging.ERROR
-    configure_logging(settings.log_format, level=level)
+    configure_logging(settings.log_format, level=_log_level(settings.log_format))
     return settings
+
+
+def _log_level(log_format: str) -> int:
+    """JSON event lines carry info; text only warnings (info with -v, errors with -q)."""
+    if _output.quiet:
+        return logging.ERROR
+    return logging.INFO if log_format == "json" or _output.verbose else logging.WARNING
 
 
 def json_for_stdout(value: Any, indent: int | None = None) -> str:
