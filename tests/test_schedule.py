@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -492,3 +493,19 @@ def test_a_site_s_own_cron_is_read_in_the_machine_s_time_zone() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
     )
     assert done.stdout.strip() == "2026-01-10T13:18:00.000000Z"
+
+
+def test_a_run_due_while_the_daemon_was_stopped_is_run_at_start(tmp_path: Path) -> None:
+    # Restarted more often than its interval (nightly reboots, --every 1d), a daemon that
+    # waited a whole interval after each start would never crawl: a run missed is run now.
+    import sample_archive
+    from feedkeeper.schedule import Daemon
+
+    sample_archive.open_copy(tmp_path / "a.db").close()  # its crawls started just now
+    settings = Settings(url=sample_archive.PAGE, db=tmp_path / "a.db", every="1h", jitter=0.0)
+    now = datetime.now(UTC)
+    assert not Daemon(settings)._missed_a_run(now)
+    assert Daemon(settings)._missed_a_run(now + timedelta(hours=2))
+    other = replace(settings, url="https://other.example/")  # never crawled
+    assert Daemon(other)._missed_a_run(now)
+    assert Daemon(replace(settings, db=tmp_path / "none.db"))._missed_a_run(now)

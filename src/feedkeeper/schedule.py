@@ -29,12 +29,13 @@ from feedkeeper.logs import mask_credentials
 from feedkeeper.pipeline import CrawlOptions, crawl_async
 from feedkeeper.records import SiteState
 from feedkeeper.recover import RecoverOptions, recover_async
+from feedkeeper.scope import strip_credentials
 from feedkeeper.sites_crawl import crawl_sites_async
 from feedkeeper.store import Store, exclusive_lock
 from feedkeeper.store.engine import archive_exists
 from feedkeeper.store.read import open_reader
-from feedkeeper.store.runs import has_crawl_since
-from feedkeeper.store.sites import Site, list_sites
+from feedkeeper.store.runs import crawl_start_times, has_crawl_since
+from feedkeeper.store.sites import Site, list_sites, site_for_url
 from feedkeeper.triggers import Cadence, current_slot, local_zone
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,10 @@ class Daemon:
         scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(1)}, timezone=local_zone()
         )
-        first_run = {"next_run_time": now} if self.settings.run_now else {}
+        # A crawl due while the daemon was stopped (restarted more often than its interval,
+        # say) is run at start: missed runs become one, never none.
+        starts_now = self.settings.run_now or self._missed_a_run(now)
+        first_run = {"next_run_time": now} if starts_now else {}
         job = scheduler.add_job(
             self.tick,
             self.cadence.trigger(now),
@@ -131,6 +135,34 @@ class Daemon:
             },
         )
         return scheduler
+
+    def _missed_a_run(self, now: datetime) -> bool:
+        """Tell whether a scheduled crawl came due since the last successful one began (or
+        none ever did), for the site or the sites the daemon crawls on its own schedule."""
+        if not archive_exists(self.settings.db):
+            return True
+        try:
+            engine = open_reader(self.settings.db)
+        except FeedkeeperError:
+            return False  # the first tick says what is wrong, in its own words
+        try:
+            if self.settings.url is not None:
+                site = site_for_url(engine, strip_credentials(self.settings.url))
+                if site is None:
+                    return True
+                ids = [site.id]
+            else:
+                sites = list_sites(engine, SiteState.ACTIVE)
+                ids = [site.id for site in sites if not (site.every or site.cron)]
+            for site_id in ids:
+                last = crawl_start_times(engine, site_id)[0]
+                if last is None:
+                    return True
+                if self.cadence.deadline(datetime.fromisoformat(last), 1) <= now:
+                    return True
+            return False
+        finally:
+            engine.dispose()
 
     @property
     def _url(self) -> str:
