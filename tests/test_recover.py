@@ -165,3 +165,28 @@ def test_imported_posts_have_no_article_to_read(store: Store, seeds: list[Path])
 )
 def test_fill_placeholders(excerpt: str, found: dict[tuple[str, int], str], expected: Any) -> None:
     assert fill_placeholders(excerpt, found) == expected
+
+
+def test_a_crawl_recovers_what_a_recovery_cut_short_left(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The first crawl's recovery never ran (cut short, or --no-recover): the next crawl,
+    # which finds nothing new, still recovers the placeholders no recovery has tried.
+    from feedkeeper.cli import main
+
+    db = str(tmp_path / "a.db")
+    with FixtureServer() as server:
+        assert (
+            main(["crawl", "--url", server.base_url, "--db", db, "--rate", "0", "--no-recover"])
+            == 0
+        )
+        capsys.readouterr()
+        main(["crawl", "--url", server.base_url, "--db", db, "--rate", "0"])
+    out = capsys.readouterr().out
+    assert "recover run" in out
+    store = Store.open(tmp_path / "a.db")
+    try:
+        left = rows(store, "SELECT count(*) AS n FROM placeholder WHERE attempts = 0")
+    finally:
+        store.close()
+    assert left == [{"n": 0}]

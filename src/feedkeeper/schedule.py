@@ -33,6 +33,7 @@ from feedkeeper.scope import strip_credentials
 from feedkeeper.sites_crawl import crawl_sites_async
 from feedkeeper.store import Store, exclusive_lock
 from feedkeeper.store.engine import archive_exists
+from feedkeeper.store.placeholders import has_new_placeholders
 from feedkeeper.store.read import open_reader
 from feedkeeper.store.runs import crawl_start_times, has_crawl_since
 from feedkeeper.store.sites import Site, list_sites, site_for_url
@@ -246,7 +247,7 @@ class Daemon:
             store = Store.open(self.settings.db)
             try:
                 found = asyncio.run(self._crawl(store, wanted))
-                if not self.is_stopping and found:
+                if not self.is_stopping and (found or has_new_placeholders(store.engine)):
                     asyncio.run(self._recover(store))
             finally:
                 store.close()
@@ -278,7 +279,8 @@ class Daemon:
         return sum(summary.counts.placeholders_found for summary in summaries)
 
     async def _recover(self, store: Store) -> None:
-        """Recover the placeholders never attempted yet: those this tick's crawl found."""
+        """Recover the placeholders never attempted yet: those this tick's crawl found, and
+        those a recovery cut short left."""
         task = asyncio.current_task()
         assert task is not None
         self._in_flight = (asyncio.get_running_loop(), task)

@@ -150,14 +150,15 @@ def _sites_to_crawl(store: Store, name: str | None) -> list[Site]:
 def _recover_found(
     store: Store, settings: Settings, summaries: list[RunSummary]
 ) -> RecoverSummary | None:
-    """Recover the placeholders never attempted yet, as a scheduled tick does after its crawl."""
+    """Recover the placeholders never attempted yet, as a scheduled tick does after its crawl:
+    those the crawl found, and those a recovery cut short (or an earlier crawl) left."""
     from feedkeeper.records import RunStatus
     from feedkeeper.recover import RecoverOptions, recover
+    from feedkeeper.store.placeholders import has_new_placeholders
 
-    found = [
-        s for s in summaries if s.status is not RunStatus.FAILED and s.counts.placeholders_found
-    ]
-    if not found:
+    worked = [s for s in summaries if s.status is not RunStatus.FAILED]
+    found = any(s.counts.placeholders_found for s in worked)
+    if not worked or not (found or has_new_placeholders(store.engine)):
         return None
     with progress_bar("recovering") as advance:
         return recover(store, settings, RecoverOptions(only_new=True, progress=advance))

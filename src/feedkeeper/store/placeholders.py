@@ -51,6 +51,15 @@ class Settled:
     attempted: bool = True  # False when carried over from another version without a fetch
 
 
+def has_new_placeholders(engine: Engine) -> bool:
+    """Tell whether a placeholder is pending that no recovery has tried yet (one a recovery
+    cut short, or an earlier crawl's, left): scheduled crawls recover those too."""
+    ph = placeholder_t.c
+    query = select(ph.id).where(ph.status == "pending", ph.attempts == 0).limit(1)
+    with engine.connect() as conn:
+        return conn.execute(query).first() is not None
+
+
 def articles_to_recover(
     engine: Engine, *, retry_failed: bool = False, only_new: bool = False, limit: int | None = None
 ) -> list[ArticleTask]:
