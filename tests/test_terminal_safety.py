@@ -192,3 +192,19 @@ def test_an_export_shown_on_the_terminal_has_no_bar_drawn_over_it(
     assert code == 0, shown
     assert shown.splitlines()[0] == b"id"  # the data first, with no bar before it
     assert b"exporting" not in shown
+
+
+def test_a_failed_page_s_huge_url_is_cut_as_log_lines_are(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A hostile next link of 100 KB failed every run: its line was printed whole each time.
+    from feedkeeper.cli.summary import print_summary
+    from feedkeeper.records import RunCounts, RunKind, RunStatus
+    from feedkeeper.run_summary import RunSummary
+
+    counts = RunCounts()
+    counts.fail("https://b.example/page/3/?q=" + "a" * 100_000, "HTTP 404")
+    print_summary(RunSummary(1, RunKind.CRAWL, RunStatus.PARTIAL, counts, []))
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("failed: https://b.example/page/3/?q=aaa")
+    assert "more characters)" in line and len(line) < 700

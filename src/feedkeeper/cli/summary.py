@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from feedkeeper.cli.common import err, out
+from feedkeeper.logs import scrub
 
 if TYPE_CHECKING:
     from feedkeeper.pipeline import RunSummary
@@ -27,8 +28,10 @@ def print_recovery(summary: RecoverSummary) -> None:
 
 
 def _print_failures(failures: list[dict[str, str]]) -> None:
+    # Cut as log lines are: a hostile page's 100 KB link is not printed whole on every run.
     for failure in failures:
-        err.print(f"failed: {failure['url']}: {failure['error']}", markup=False, highlight=False)
+        line = f"failed: {scrub(failure['url'])}: {scrub(failure['error'])}"
+        err.print(line, markup=False, highlight=False)
 
 
 def print_summary(summary: RunSummary) -> None:
