@@ -509,3 +509,23 @@ def test_a_run_due_while_the_daemon_was_stopped_is_run_at_start(tmp_path: Path) 
     other = replace(settings, url="https://other.example/")  # never crawled
     assert Daemon(other)._missed_a_run(now)
     assert Daemon(replace(settings, db=tmp_path / "none.db"))._missed_a_run(now)
+
+
+@pytest.mark.slow
+def test_sighup_stops_the_daemon_as_sigterm_does(
+    tmp_path: Path, fixture_server: FixtureServer
+) -> None:
+    # The terminal it was started from closing: a graceful stop, not a kill mid-page.
+    db, log = tmp_path / "archive.db", tmp_path / "daemon.log"
+    args = ["--url", fixture_server.base_url, "--db", str(db), "--every", "1h"]
+    process = start_daemon(CONSOLE_SCRIPT, tmp_path, log, *args, "--log-format", "json")
+    try:
+        wait_for(lambda: any(r["finished_at"] for r in runs(db)), timeout=30)
+        process.send_signal(signal.SIGHUP)
+        code = process.wait(15)
+    finally:
+        process.kill()
+    assert code == 0
+    events = log_events(log)
+    assert events[-1]["event"] == "stopped"
+    assert any(e.get("reason") == "SIGHUP" for e in events if e.get("event") == "stopping")

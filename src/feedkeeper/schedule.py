@@ -48,7 +48,9 @@ STOP_GRACE = 7.0
 CANCEL_GRACE = 2.0
 # How often the main thread looks for a stop request.
 POLL = 0.1
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# SIGHUP too: the terminal a daemon was started from closing (or a supervisor's reload)
+# stops it as SIGTERM does, its run recorded, rather than killing it mid-page.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 # How often the daemon looks for sites with a schedule of their own that are due.
 OWN_SCHEDULES_TICK = 10
 
@@ -336,7 +338,7 @@ def check_archive(settings: Settings) -> None:
 
 
 def serve_until_signalled(daemon: Daemon) -> None:
-    """Run ``daemon`` with SIGTERM and SIGINT turned into a graceful stop."""
+    """Run ``daemon`` with SIGTERM, SIGINT and SIGHUP turned into a graceful stop."""
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         daemon.request_stop(signal.Signals(signum).name)
