@@ -65,3 +65,41 @@ def test_broken_toml(tmp_path: Path) -> None:
     config.write_text("rate = \n")
     with pytest.raises(ConfigError, match=r"config file .*feedkeeper.toml"):
         load_settings(config, environ={})
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"FEEDKEEPER_RATE": "1e-300"}, "setting rate: must be 0 (no limit) or at least"),
+        ({"FEEDKEEPER_BACKOFF_BASE": "1e300"}, "setting backoff_base: must be at most 600"),
+        ({"FEEDKEEPER_MAX_RETRY_AFTER": "1e300"}, "setting max_retry_after: must be at most"),
+        ({"FEEDKEEPER_DB": " "}, "setting db: cannot read"),
+    ],
+)
+def test_values_that_would_hang_or_mislead_are_refused(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_settings(environ=env)
+
+
+@pytest.mark.parametrize("line", ['contact = ["a", "b"]', "contact = {a = 1}", 'url = ["x"]'])
+def test_an_array_or_table_is_no_setting_s_value(tmp_path: Path, line: str) -> None:
+    config = tmp_path / "feedkeeper.toml"
+    config.write_text(line + "\n")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(config, environ={})
+
+
+def test_a_byte_order_mark_starts_no_statement(tmp_path: Path) -> None:
+    config = tmp_path / "feedkeeper.toml"
+    config.write_bytes("\ufeffmax_pages = 3\n".encode())
+    assert load_settings(config, environ={}).max_pages == 3
+
+
+def test_a_folder_where_the_config_file_should_be_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Docker bind-mounts a host file that does not exist as a folder: say so, do not ignore it.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "feedkeeper.toml").mkdir()
+    with pytest.raises(ConfigError, match=r"feedkeeper\.toml is not a regular file"):
+        load_settings(environ={})

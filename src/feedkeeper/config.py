@@ -125,6 +125,9 @@ def _config_file(explicit: Path | None, env: Mapping[str, str]) -> Path | None:
         if not path.is_file():
             raise ConfigError(f"FEEDKEEPER_CONFIG: file {path} {_missing(path)}")
         return path
+    if DEFAULT_CONFIG_FILE.exists() and not DEFAULT_CONFIG_FILE.is_file():
+        # Docker makes a folder where a bind-mounted file did not exist: say so.
+        raise ConfigError(f"config file {DEFAULT_CONFIG_FILE} is not a regular file")
     return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
 
 
@@ -137,7 +140,7 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is no statement
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config file {path}: {exc}") from exc
     except RecursionError as exc:  # arrays or tables nested thousands deep
@@ -160,7 +163,11 @@ def _read_env(env: Mapping[str, str]) -> dict[str, Any]:
 def _coerce(name: str, value: Any) -> Any:
     kind = str(_FIELD_TYPES[name])
     try:
+        if isinstance(value, list | dict):  # TOML arrays and tables are no setting's value
+            raise TypeError(value)
         if name == "db":
+            if not str(value).strip():
+                raise ValueError(value)
             return str(value) if is_database_url(str(value)) else Path(value)
         if "Path" in kind:
             return Path(value)
@@ -201,6 +208,21 @@ def _to_bool(value: Any) -> bool:
     raise ValueError(value)
 
 
+# The least rate (requests a second) that is a limit, not a crawl that never ends.
+MIN_RATE = round(1 / 3600, 6)
+# Waits past these are a crawl that hangs, not politeness.
+_LONGEST_WAITS = {
+    "backoff_base": 600.0,
+    "max_retry_after": 86_400.0,
+    "max_crawl_delay": 86_400.0,
+    "lock_timeout": 86_400.0,
+    "jitter": 86_400.0,
+    "connect_timeout": 3_600.0,
+    "read_timeout": 3_600.0,
+    "total_timeout": 86_400.0,
+}
+
+
 def validate(settings: Settings) -> Settings:
     """Check every setting; raise ConfigError naming the first bad one and what is allowed."""
     for name, kind in _FIELD_TYPES.items():
@@ -230,6 +252,16 @@ def validate(settings: Settings) -> Settings:
     for name in ("connect_timeout", "read_timeout", "total_timeout"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name}: must be more than zero seconds")
+    if 0 < settings.rate < MIN_RATE:  # a request a year is a crawl that never ends
+        raise ConfigError(
+            f"setting rate: must be 0 (no limit) or at least {MIN_RATE} (a request an hour),"
+            f" got {settings.rate}"
+        )
+    for name, most in _LONGEST_WAITS.items():
+        if getattr(settings, name) > most:
+            raise ConfigError(
+                f"setting {name}: must be at most {most} seconds, got {getattr(settings, name)}"
+            )
     for name in ("concurrency", "retries", "max_response_bytes", "max_pages"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name}: must be 1 or more, got {getattr(settings, name)}")
