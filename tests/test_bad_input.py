@@ -217,3 +217,49 @@ def test_a_database_of_another_program_is_left_as_it_is(
     ]
     assert other.read_bytes() == before
     assert sorted(path.name for path in folder.glob("other.db*")) == ["other.db"]
+
+
+def test_an_archive_whose_schema_is_damaged_is_one_line_everywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Bytes of the schema's own text damaged: SQLite's message quotes them, and they are no
+    # UTF-8; every command said "internal error".
+    import sample_archive
+
+    db = tmp_path / "a.db"
+    sample_archive.open_copy(db).close()
+    data = bytearray(db.read_bytes())
+    at = data.index(b"CREATE TABLE")
+    data[at + 20 : at + 40] = b"\xd3\xff" * 10
+    db.write_bytes(bytes(data))
+    for argv in (
+        ["status"],
+        ["export"],
+        ["db", "upgrade"],
+        ["crawl", "--url", "http://127.0.0.1:9/"],
+    ):
+        assert main([*argv, "--db", str(db)]) == 1, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "malformed" in err and "internal error" not in err
+
+
+def test_db_upgrade_checks_the_whole_file(tmp_path: Path) -> None:
+    import sqlite3
+
+    from feedkeeper.store.engine import create_sqlite_engine, damage_of
+
+    db = tmp_path / "a.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            "CREATE TABLE t (a TEXT, b TEXT); CREATE INDEX ix ON t (a);"
+            "INSERT INTO t VALUES ('1', 'x'), ('2', 'y');"
+        )
+    engine = create_sqlite_engine(db)
+    assert damage_of(engine) is None
+    engine.dispose()
+    with sqlite3.connect(db) as conn:  # the index now says it holds b: its rows disagree
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX ix ON t (b)' WHERE name = 'ix'")
+    engine = create_sqlite_engine(db)
+    assert "ix" in (damage_of(engine) or "")
+    engine.dispose()

@@ -54,7 +54,9 @@ def test_disk_full_during_reparse_changes_nothing(crawled: Store) -> None:
         conn.exec_driver_sql("UPDATE post_version SET excerpt = ''")
     before = rows(crawled, SNAPSHOT)
     fill_the_disk(crawled)
-    with pytest.raises(StoreError, match="database or disk is full; nothing was changed") as info:
+    with pytest.raises(
+        StoreError, match="database or disk is full; the write in progress was undone"
+    ) as info:
         reparse(crawled)
     assert "\n" not in info.value.message
     assert rows(crawled, SNAPSHOT) == before
@@ -71,7 +73,9 @@ def test_disk_full_during_recover_leaves_no_half_written_recovery(
     # Each article's findings are one transaction: the one the full disk stopped is
     # rolled back whole, and what was settled before it stays settled and consistent.
     fill_the_disk(crawled)
-    with pytest.raises(StoreError, match="database or disk is full; nothing was changed"):
+    with pytest.raises(
+        StoreError, match="database or disk is full; the write in progress was undone"
+    ):
         recover(crawled, Settings(db=crawled.path, rate=0))
     assert rows(crawled, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
     assert rows(crawled, "SELECT kind, status FROM run ORDER BY id")[-1]["status"] == "failed"

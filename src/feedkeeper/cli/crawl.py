@@ -264,12 +264,17 @@ def recover_command(
 
 def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None:
     """Create the archive or bring its schema up to date (every command also does this)."""
+    from feedkeeper.errors import StoreError
     from feedkeeper.store import Store, exclusive_lock
-    from feedkeeper.store.engine import describe, schema_revision
+    from feedkeeper.store.engine import damage_of, describe, schema_revision
 
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
         store = Store.open(settings.db)
+    # The maintenance command reads the whole file, as no crawl can afford to each time.
+    damage = damage_of(store.engine)
+    if damage is not None:
+        raise StoreError(f"{describe(settings.db)} is damaged: {damage}; restore it from a backup")
     out.print(f"{describe(settings.db)}: schema at revision {schema_revision(store.engine)}")
 
 

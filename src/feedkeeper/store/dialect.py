@@ -45,12 +45,17 @@ def configure(engine: Engine, *, readonly: bool) -> None:
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # transactions are begun explicitly (see "begin")
     cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 30000")
-    # NORMAL is durable across application crashes in WAL mode; only power loss
-    # can drop the last transactions, never corrupt the file.
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.close()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        # NORMAL is durable across application crashes in WAL mode; only power loss
+        # can drop the last transactions, never corrupt the file.
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    except UnicodeDecodeError as exc:
+        # A damaged schema: SQLite's message quotes its bytes, which are no UTF-8.
+        raise sqlite3.DatabaseError("malformed database schema (unreadable)") from exc
+    finally:
+        cursor.close()
 
 
 # Set on a connection's record when Ctrl-C landed inside ``feedkeeper_words``.

@@ -30,7 +30,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 import feedkeeper
 from feedkeeper.errors import ConfigError, DatabaseLockedError, NewerSchemaError, StoreError
-from feedkeeper.logs import mask_credentials
+from feedkeeper.logs import mask_credentials, printable
 from feedkeeper.store import dialect
 
 if TYPE_CHECKING:
@@ -173,7 +173,24 @@ def writing_to(name: object) -> Iterator[None]:
     try:
         yield
     except (SQLAlchemyError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot write to {name}: {reason(exc)}; nothing was changed") from exc
+        raise StoreError(
+            f"cannot write to {name}: {reason(exc)}; the write in progress was undone"
+        ) from exc
+
+
+def damage_of(engine: Engine) -> str | None:
+    """Return the first problem SQLite's own check of a whole archive file finds, or None
+    (a server database checks itself)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    try:
+        with engine.connect() as conn:
+            found = conn.exec_driver_sql("PRAGMA integrity_check(1)").scalar()
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        return reason(exc)
+    except UnicodeDecodeError:  # the report quotes the damaged bytes themselves
+        return "its pages do not read back as SQLite wrote them"
+    return None if found == "ok" else printable(str(found))
 
 
 def reason(exc: BaseException) -> str:
@@ -212,8 +229,8 @@ def refuse_foreign(path: Path) -> None:
             ).fetchall()
         finally:
             conn.close()
-    except sqlite3.Error:
-        return  # damaged or locked: opening it says so in its own words
+    except (sqlite3.Error, UnicodeDecodeError):  # damaged (its names unreadable) or locked
+        return  # opening it says so in its own words
     names = [str(row[0]) for row in rows]
     if names and "alembic_version" not in names:
         shown = ", ".join(sorted(names)[:3]) + (", …" if len(names) > 3 else "")
