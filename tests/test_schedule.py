@@ -529,3 +529,23 @@ def test_sighup_stops_the_daemon_as_sigterm_does(
     events = log_events(log)
     assert events[-1]["event"] == "stopped"
     assert any(e.get("reason") == "SIGHUP" for e in events if e.get("event") == "stopping")
+
+
+def test_a_tick_due_while_the_run_before_goes_is_logged_as_run_skipped(
+    db_path: Path, slow_site: SlowSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    # APScheduler said so in its own words, which no log collector filtering on the
+    # documented events would find.
+    slow_site.delays["/"] = 2.5
+    daemon = Daemon(daemon_settings(slow_site.url, db_path, every="1s"))
+    with caplog.at_level(logging.WARNING):
+        thread = serve_in_thread(daemon)
+        wait_for(
+            lambda: any(getattr(r, "event", None) == "run_skipped" for r in caplog.records),
+            timeout=15,
+        )
+        daemon.request_stop("test")
+        thread.join(10)
+    skipped = [r for r in caplog.records if getattr(r, "event", None) == "run_skipped"]
+    assert skipped[0].reason == "the previous run is still going"  # type: ignore[attr-defined]
+    assert not [r for r in caplog.records if r.name.startswith("apscheduler")]

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -121,6 +122,8 @@ class Daemon:
                 misfire_grace_time=OWN_SCHEDULES_TICK,
                 next_run_time=now,
             )
+        scheduler.add_listener(self._overlapped, EVENT_JOB_MAX_INSTANCES)
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)  # said as run_skipped
         scheduler.start()
         next_run = job.next_run_time.isoformat(timespec="seconds") if job.next_run_time else None
         log.info(
@@ -166,6 +169,15 @@ class Daemon:
             return False
         finally:
             engine.dispose()
+
+    def _overlapped(self, _event: object) -> None:
+        """A tick came due while the run before it still went: skipped, and said so."""
+        reason = "the previous run is still going"
+        log.warning(
+            "run skipped: %s",
+            reason,
+            extra={"event": "run_skipped", "url": self._url, "reason": reason},
+        )
 
     @property
     def _url(self) -> str:
