@@ -73,7 +73,7 @@ def test_broken_toml(tmp_path: Path) -> None:
         ({"FEEDKEEPER_RATE": "1e-300"}, "setting rate: must be 0 (no limit) or at least"),
         ({"FEEDKEEPER_BACKOFF_BASE": "1e300"}, "setting backoff_base: must be at most 600"),
         ({"FEEDKEEPER_MAX_RETRY_AFTER": "1e300"}, "setting max_retry_after: must be at most"),
-        ({"FEEDKEEPER_DB": " "}, "setting db: cannot read"),
+        ({"FEEDKEEPER_DB": " "}, "setting db: empty"),
     ],
 )
 def test_values_that_would_hang_or_mislead_are_refused(env: dict[str, str], message: str) -> None:

@@ -469,7 +469,11 @@ def test_a_second_daemon_on_the_same_archive_never_overlaps(
     assert all(r["finished_at"] for r in rows)
     for earlier, later in itertools.pairwise(rows):
         assert earlier["finished_at"] <= later["started_at"], (earlier, later)
-    assert {e["reason"] for e in skips()} == {f"another crawl holds {db}"}
+    # a tick the other daemon's lock refused; and, with crawls longer than a second, ticks
+    # due while the daemon's own run went on
+    reasons = {e["reason"] for e in skips()}
+    assert f"another crawl holds {db}" in reasons
+    assert reasons <= {f"another crawl holds {db}", "the previous run is still going"}
     assert integrity(db) == "ok"
 
 

@@ -167,7 +167,7 @@ def _coerce(name: str, value: Any) -> Any:
             raise TypeError(value)
         if name == "db":
             if not str(value).strip():
-                raise ValueError(value)
+                raise ConfigError("setting db: empty: name an archive file or a database URL")
             return str(value) if is_database_url(str(value)) else Path(value)
         if "Path" in kind:
             return Path(value)
