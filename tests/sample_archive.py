@@ -115,7 +115,7 @@ PAGES: tuple[list[Card], ...] = (
 
 def build(store: Store) -> None:
     """Write the three crawls into ``store``."""
-    site = ensure_site(store.engine, PAGE)[0]
+    site = ensure_site(store.engine, PAGE)
     for fetched_at, cards in zip(RUN_TIMES, PAGES, strict=True):
         run_id = store.start_run("crawl", PAGE, site.id)
         capture = PageCapture(

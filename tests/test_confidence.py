@@ -126,7 +126,7 @@ def test_reparse_takes_a_refused_page_that_now_parses_cleanly(store: Store) -> N
     run(store, {"/": GOOD})
     # As a fixed parser or a profile would read it: the refused page holds ten good cards.
     later = GOOD.replace("第 1 篇文章的标题", "第 1 篇文章的新标题")
-    site = ensure_site(store.engine, SITE)[0]
+    site = ensure_site(store.engine, SITE)
     run_id = store.start_run("crawl", SITE, site.id)
     refused = PageCapture(
         SITE, now_iso(), "suspect", 200, body=later.encode(), content_type="text/html"

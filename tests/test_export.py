@@ -645,7 +645,7 @@ def test_import_is_quiet_but_for_its_summary_when_piped(
 
 
 def test_pinned_posts_are_exported_as_pinned(store: Store, db_path: Path, tmp_path: Path) -> None:
-    site = ensure_site(store.engine, "https://blog.example/")[0]
+    site = ensure_site(store.engine, "https://blog.example/")
     run = store.start_run("crawl", "https://blog.example/", site.id)
     capture = PageCapture(
         url="https://blog.example/", fetched_at=now_iso(), outcome="parsed", body=b"<html>"

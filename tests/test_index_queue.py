@@ -133,7 +133,7 @@ def _indexed_posts(store: Store) -> int:
 def test_a_writer_indexes_its_posts_in_batches_and_as_it_finishes(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = ensure_site(store.engine, "https://b.example/")[0]
+    site = ensure_site(store.engine, "https://b.example/")
     run = store.start_run("crawl", "https://b.example/", site.id)
     monkeypatch.setattr(write, "INDEX_BATCH_POSTS", 6)
     with store.writer(site.id) as writer:
@@ -152,7 +152,7 @@ WORDS = "SELECT rowid AS id, title, excerpt FROM post_words ORDER BY rowid"
 
 
 def test_a_writer_indexes_the_words_segmented_ahead_and_segments_the_rest(store: Store) -> None:
-    site = ensure_site(store.engine, "https://b.example/")[0]
+    site = ensure_site(store.engine, "https://b.example/")
     run = store.start_run("crawl", "https://b.example/", site.id)
     with store.writer(site.id) as writer:
         # Words no segmenter would give this text: found in the index only if taken as given.
@@ -167,7 +167,7 @@ def test_a_writer_indexes_the_words_segmented_ahead_and_segments_the_rest(store:
 
 
 def test_words_offered_and_not_indexed_are_dropped_with_the_refresh(store: Store) -> None:
-    site = ensure_site(store.engine, "https://b.example/")[0]
+    site = ensure_site(store.engine, "https://b.example/")
     run = store.start_run("crawl", "https://b.example/", site.id)
     with store.writer(site.id) as writer:
         writer.offer_words({"第2页": "过期"})  # page 2 is not written by this writer
@@ -179,7 +179,7 @@ def test_words_offered_and_not_indexed_are_dropped_with_the_refresh(store: Store
 
 
 def test_words_offered_past_the_bound_are_segmented_by_the_refresh(store: Store) -> None:
-    site = ensure_site(store.engine, "https://b.example/")[0]
+    site = ensure_site(store.engine, "https://b.example/")
     run = store.start_run("crawl", "https://b.example/", site.id)
     with store.writer(site.id) as writer:
         writer.offer_words({f"text {n}": "unused" for n in range(READY_WORDS_MAX)})
@@ -200,7 +200,7 @@ from feedkeeper.store import Store
 from feedkeeper.store.sites import ensure_site
 
 store = Store.open(Path({db!r}))
-site = ensure_site(store.engine, "https://b.example/")[0]
+site = ensure_site(store.engine, "https://b.example/")
 run = store.start_run("crawl", "https://b.example/", site.id)
 with store.writer(site.id) as writer:
     write_page(writer, run, *_page(1))
@@ -283,7 +283,7 @@ def test_only_a_change_of_the_indexed_text_is_queued(sample: Store) -> None:
 
 
 def test_words_offered_past_the_bound_in_characters_are_not_kept(store: Store) -> None:
-    site = ensure_site(store.engine, "https://b.example/")[0]
+    site = ensure_site(store.engine, "https://b.example/")
     run = store.start_run("crawl", "https://b.example/", site.id)
     with store.writer(site.id) as writer:
         writer.offer_words({"long text": "x" * READY_WORDS_MAX_CHARS})  # no room for it

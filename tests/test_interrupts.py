@@ -170,7 +170,7 @@ def test_ctrl_c_inside_the_word_segmenter_comes_out_as_an_interrupt(
     # SQLite calls the segmenter for each post it indexes; sqlite3 would turn an interrupt
     # raised there into "user-defined function raised exception", a database error.
     store = Store.open(tmp_path / "a.db")
-    site = ensure_site(store.engine, "https://b.example/")[0]
+    site = ensure_site(store.engine, "https://b.example/")
     run = store.start_run("crawl", "https://b.example/", site.id)
 
     def ctrl_c_lands_here(_run: str) -> list[str]:

@@ -71,7 +71,7 @@ def test_search_reads_only_current_versions(sample: Store) -> None:
 def test_titles_outrank_excerpts_for_short_terms(store: Store) -> None:
     from feedkeeper.records import PageCapture
 
-    site = ensure_site(store.engine, "https://b.example/")[0]
+    site = ensure_site(store.engine, "https://b.example/")
     run = store.start_run("crawl", "x", site.id)
     capture = PageCapture("https://b.example/", "2026-01-10T08:00:00.000000Z", "parsed", body=b"x")
     archive_page(

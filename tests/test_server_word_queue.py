@@ -18,7 +18,7 @@ from conftest import new_pg_database, rows
 def test_two_writers_that_find_the_same_posts_queued_both_commit(pg_server: str) -> None:
     url = new_pg_database(pg_server)
     store = Store.open(url)
-    site = ensure_site(store.engine, "https://b.example/")[0]
+    site = ensure_site(store.engine, "https://b.example/")
     run = store.start_run("crawl", "https://b.example/", site.id)
     archive_page(store, site.id, run, *_page(1))  # posts 1 to 3, indexed as they commit
     # An outside edit leaves post 2 queued, for the next writer that commits.

@@ -50,7 +50,7 @@ def _card(url: str, title: str, excerpt: str) -> Card:
 
 
 def _page(store: Store, site_url: str, cards: list[Card]) -> None:
-    site = ensure_site(store.engine, site_url)[0]
+    site = ensure_site(store.engine, site_url)
     run = store.start_run("crawl", site_url, site.id)
     capture = PageCapture(site_url, now_iso(), "parsed", body=b"<html></html>")
     archive_page(store, site.id, run, capture, cards)
@@ -86,9 +86,9 @@ def test_a_taken_url_or_name_is_refused_with_one_line(store: Store) -> None:
     ],
 )
 def test_a_listing_s_index_file_is_the_same_site(store: Store, first: str, again: str) -> None:
-    site = ensure_site(store.engine, first)[0]
-    assert ensure_site(store.engine, again)[0].id == site.id
-    assert ensure_site(store.engine, "https://a.example/other/")[0].id != site.id
+    site = ensure_site(store.engine, first)
+    assert ensure_site(store.engine, again).id == site.id
+    assert ensure_site(store.engine, "https://a.example/other/").id != site.id
 
 
 def test_pause_resume_and_remove_keep_the_posts(store: Store) -> None:

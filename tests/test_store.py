@@ -44,7 +44,7 @@ ADAM = card(
 
 
 def store_page(store: Store, url: str, cards: list[Card], run_id: int | None = None) -> object:
-    site = ensure_site(store.engine, f"{BASE}/")[0]
+    site = ensure_site(store.engine, f"{BASE}/")
     run = run_id if run_id is not None else store.start_run("crawl", url, site.id)
     capture = PageCapture(url=url, fetched_at=now_iso(), outcome="parsed", body=b"<html></html>")
     return archive_page(store, site.id, run, capture, cards)

@@ -35,7 +35,7 @@ def test_printable_shows_each_control_character_as_one_picture() -> None:
 @pytest.fixture
 def hostile_archive(db_path: Path) -> Path:
     store = Store.open(db_path)
-    site = ensure_site(store.engine, "https://b.example/")[0]
+    site = ensure_site(store.engine, "https://b.example/")
     run = store.start_run("crawl", "https://b.example/", site.id)
     card = Card(
         url=f"https://b.example/p/{ESC}[2J/", title=TITLE, excerpt=EXCERPT,

@@ -49,7 +49,7 @@ from feedkeeper.run_log import log_page, log_page_suspect, log_run_finished, log
 from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import CAPPED, Store
-from feedkeeper.store.sites import ensure_site, forget_if_empty
+from feedkeeper.store.sites import NewSite, add_site, forget_if_empty, site_for_url
 from feedkeeper.store.write import PageWriter
 from feedkeeper.suspect import SUSPECT, suspect_parse
 
@@ -114,7 +114,9 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
             raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
         # Credentials in the URL reach the site as Basic auth (the Fetcher's settings keep
         # them); the archive, the messages and the logs only ever see the URL without them.
-        site, new_site = ensure_site(store.engine, strip_credentials(settings.url))
+        site = site_for_url(store.engine, strip_credentials(settings.url))
+        if site is None:  # new: not kept if its first crawl archives nothing (see _finish)
+            site, new_site = add_site(store.engine, NewSite(strip_credentials(settings.url))), True
         fetch_settings = settings
     else:
         fetch_settings = replace(settings, url=site.url)

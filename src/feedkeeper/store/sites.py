@@ -109,11 +109,9 @@ def add_site(engine: Engine, new: NewSite) -> Site:
     return Site(int(site_id), name, new.url, new.profile, new.every, new.cron)
 
 
-def ensure_site(engine: Engine, url: str) -> tuple[Site, bool]:
-    """Return the site whose listing starts at ``url``, adding it when missing, and
-    whether it was added."""
-    site = site_for_url(engine, url)
-    return (site, False) if site is not None else (add_site(engine, NewSite(url)), True)
+def ensure_site(engine: Engine, url: str) -> Site:
+    """Return the site whose listing starts at ``url``, adding it when missing."""
+    return site_for_url(engine, url) or add_site(engine, NewSite(url))
 
 
 def forget_if_empty(engine: Engine, site_id: int) -> bool:
