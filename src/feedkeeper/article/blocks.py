@@ -7,6 +7,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import SKIP_TAGS, class_tokens
 from feedkeeper.article.model import Block, BlockKind
 from feedkeeper.elements import BLOCK_TAGS, is_hidden, next_element, previous_element
@@ -224,18 +225,15 @@ def _tex_block(node: LexborNode, tex: str, display: bool = False) -> Block | Non
     or ended by Zhihu's line break ``\\`` (dropped), else inline."""
     given = tex.strip()
     source = _ZHIHU_BREAK_RE.sub("", given)
-    delimited = _DELIMITED_RE.fullmatch(source)
-    if delimited:  # QuickLaTeX's alt="\[ s^2 = … \]"
-        source = next(group for group in delimited.groups() if group is not None).strip()
-        display = display or not delimited.group(4)
+    pieces = split_delimited_math(source)
+    if len(pieces) == 1 and isinstance(pieces[0], Block):  # QuickLaTeX's alt="\[ s^2 … \]"
+        source, display = pieces[0].text, display or pieces[0].kind == "formula"
     if not source:
         return None
     is_display = display or source != given or _is_alone_in_block(node)
     return Block("formula" if is_display else "math", source)
 
 
-# TeX with its delimiters: \[ \], $$ $$ (display) or \( \), $ $ (inline, the 4th group).
-_DELIMITED_RE = re.compile(r"\\\[(.*)\\\]|\$\$(.*)\$\$|\\\((.*)\\\)|\$(.*)\$", re.DOTALL)
 # Images of formulas: their alt holds the TeX (juejin's ``img.equation``, Jetpack's
 # ``img.latex``, QuickLaTeX's ``ql-img-inline-formula``, codecogs and latex.php sources).
 _TEX_IMAGE_RE = re.compile(r"latex|equation|formula|mathtex|codecogs|[?&]tex=", re.I)
