@@ -25,7 +25,7 @@ from feedkeeper.errors import (
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
-from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
+from feedkeeper.fetch import Fetched, Fetcher, RetryableError, is_in_scope
 from feedkeeper.politeness import HostGate, parse_retry_after
 from feedkeeper.records import Validators
 
@@ -557,3 +557,23 @@ def test_gbk_page_declared_in_the_header_decodes(router: respx.MockRouter) -> No
     text, encoding = fetch(router).text()
     assert text == "<title>分布式训练入门</title>"
     assert encoding == "gb18030"
+
+
+def test_the_retry_after_of_an_attempt_given_up_holds_the_host_s_next_request(
+    router: respx.MockRouter,
+) -> None:
+    # The last 429's Retry-After was not waited out when the fetch gave up: the next request
+    # to the host went out at once.
+    router.get(PAGE).mock(return_value=httpx.Response(429, headers={"Retry-After": "8"}))
+    router.get(f"{SITE}/page/3/").mock(return_value=httpx.Response(200))
+    time = FakeTime()
+
+    async def use(fetcher: Fetcher) -> None:
+        with pytest.raises(RetryableError):
+            await fetcher.fetch(PAGE)
+        waited = len(time.sleeps)
+        await fetcher.fetch(f"{SITE}/page/3/")
+        assert time.sleeps[waited:] == [8.0]
+
+    run_with(router, use, settings=make_settings(retries=2), time=time)
+    assert time.sleeps[:1] == [8.0]  # between the two attempts, as before

@@ -177,6 +177,8 @@ class Fetcher:
                 with attempt:
                     return await self._fetch_once(url, headers, policy)
         except RetryableError as exc:
+            if exc.retry_after is not None:  # the host's last word: its next request waits it
+                self._gate(url).hold_off(min(exc.retry_after, self.settings.max_retry_after))
             tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
             raise RetryableError(f"{exc.message} (gave up after {tries})", url=url) from exc
         raise AssertionError("unreachable")  # pragma: no cover

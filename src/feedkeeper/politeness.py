@@ -37,6 +37,11 @@ class HostGate:
                 self.next_start += interval - self.interval
             self.interval = interval
 
+    def hold_off(self, seconds: float) -> None:
+        """Ask this host nothing for ``seconds`` from now (a Retry-After not waited out)."""
+        until = self._clock() + seconds
+        self.next_start = until if self.next_start is None else max(self.next_start, until)
+
     async def wait_turn(self) -> None:
         """Sleep until this host may be asked again."""
         async with self.lock:
