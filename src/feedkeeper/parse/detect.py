@@ -24,7 +24,7 @@ from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.score import (
     BARE_REASON,
     Candidate,
-    has_sidebar_token,
+    is_frame,
     is_landmark,
     main_link,
     score_containers,
@@ -180,7 +180,7 @@ def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:
         if other is best or other.score < 0.5 * best.score:
             continue
         if any(contains(card.node, best.container) for card in other.cards) and not any(
-            has_sidebar_token(card.node) or is_landmark(card.node) for card in other.cards
+            is_frame(card.node) for card in other.cards
         ):
             return other
     return best

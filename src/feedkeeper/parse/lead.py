@@ -16,7 +16,7 @@ from feedkeeper.elements import previous_element
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import ancestors, contains
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.score import has_sidebar_token, is_landmark
+from feedkeeper.parse.score import has_sidebar_token, is_frame, is_landmark
 from feedkeeper.parse.when import scan_card
 
 # A lone post's card shows this much text besides its title (an excerpt), or a date.
@@ -84,7 +84,7 @@ def lone_card(page: Page, links: list[PostLink]) -> Block | None:
     title = titled[0]
     root: LexborNode | None = None
     for ancestor in ancestors(title.node):
-        if ancestor.tag in ("body", "html", "main") or _is_frame(ancestor):
+        if ancestor.tag in ("body", "html", "main") or is_frame(ancestor):
             break
         if any(link.key != title.key for link in links if contains(ancestor, link.node)):
             break
@@ -97,10 +97,6 @@ def lone_card(page: Page, links: list[PostLink]) -> Block | None:
     return Block(root, [link for link in links if contains(root, link.node)], title)
 
 
-def _is_frame(node: LexborNode) -> bool:
-    return is_landmark(node) or has_sidebar_token(node)
-
-
 def _in_frame(node: LexborNode) -> bool:
     """Tell whether a nav, header, footer, aside or sidebar holds the node."""
-    return any(_is_frame(ancestor) for ancestor in ancestors(node))
+    return any(is_frame(ancestor) for ancestor in ancestors(node))

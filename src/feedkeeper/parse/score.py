@@ -340,6 +340,12 @@ def is_landmark(node: LexborNode) -> bool:
     return node.tag in LANDMARK_TAGS or attr(node, "role").lower() in LANDMARK_ROLES
 
 
+def is_frame(node: LexborNode) -> bool:
+    """Tell whether an element is the page's frame around its content: a landmark (nav,
+    header, footer, aside) or a sidebar or widget."""
+    return is_landmark(node) or has_sidebar_token(node)
+
+
 def has_sidebar_token(node: LexborNode) -> bool:
     """Tell whether the element's id or class names it a sidebar or widget (``no-sidebar``
     or ``sidebar-collapsed`` name a layout's state, not the sidebar; on the page's
