@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+# The archive's time text: fixed width, so that text order is time order.
+_STORED = "%Y-%m-%dT%H:%M:%S.%fZ"
+
 
 def now_iso() -> str:
     """Return the current UTC time as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stored(datetime.now(UTC))
+
+
+def stored(moment: datetime) -> str:
+    """Return an aware moment as the archive writes times (UTC, microseconds, Z)."""
+    return moment.astimezone(UTC).strftime(_STORED)
 
 
 def stored_date(value: str) -> str | None:
@@ -29,4 +37,4 @@ def stored_time(value: str) -> str | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stored(when)

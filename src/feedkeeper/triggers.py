@@ -20,6 +20,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from croniter import croniter  # type: ignore[import-untyped]
 
+from feedkeeper.clock import stored
+
 if TYPE_CHECKING:
     from feedkeeper.config import Settings
     from feedkeeper.store.sites import Site
@@ -231,13 +233,8 @@ def current_slot(site: Site, settings: Settings, now: datetime) -> str:
     if every:
         seconds = parse_interval(every).total_seconds()
         start = math.floor(now.timestamp() / seconds) * seconds
-        return _stored(datetime.fromtimestamp(start, UTC))
+        return stored(datetime.fromtimestamp(start, UTC))
     cron = site.cron or settings.schedule
     # Read in the machine's time zone, as the daemon's own schedule and `health` read it.
     previous: datetime = croniter(cron, now.astimezone(local_zone())).get_prev(datetime)
-    return _stored(previous)
-
-
-def _stored(moment: datetime) -> str:
-    """The archive's time text, which sorts as time: 2026-01-11T08:00:00.000000Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stored(previous)
