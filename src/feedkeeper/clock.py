@@ -18,6 +18,12 @@ def stored(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_STORED)
 
 
+def shown(value: str) -> str:
+    """Return a stored UTC time for people: to the second, with its zone
+    (``2026-01-11 08:00:00 UTC``)."""
+    return value[:19].replace("T", " ") + " UTC"
+
+
 def stored_date(value: str) -> str | None:
     """Return an ISO 8601 date as the archive writes dates (YYYY-MM-DD), None if it is none."""
     try:

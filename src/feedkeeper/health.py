@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from feedkeeper.clock import shown, stored
 from feedkeeper.config import Settings
 from feedkeeper.errors import NewerSchemaError
 from feedkeeper.records import SiteState
@@ -156,7 +157,7 @@ def _parse(stamp: str | None) -> datetime | None:
 
 def _iso(moment: datetime) -> str:
     """A moment as the commands show times: ``2026-01-11 08:00:00 UTC``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return shown(stored(moment))
 
 
 def _ago(delta: timedelta) -> str:

@@ -21,7 +21,7 @@ from feedkeeper.cli.common import (
     settings_for,
 )
 from feedkeeper.cli.progress import progress_bar, tracked
-from feedkeeper.clock import stored_date, stored_time
+from feedkeeper.clock import shown, stored_date, stored_time
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
 from feedkeeper.logs import printable
@@ -236,7 +236,7 @@ def _run_cells(run: RunRow) -> list[str]:
         str(run.id),
         run.kind,
         run.status,
-        run.started_at[:19].replace("T", " ") + " UTC",
+        shown(run.started_at),
         format_duration(run.duration_seconds),
         str(run.pages),
         str(run.new_posts),

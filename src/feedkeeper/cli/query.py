@@ -18,6 +18,7 @@ from feedkeeper.cli.common import (
     print_json,
     settings_for,
 )
+from feedkeeper.clock import shown
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError, FeedkeeperError
 from feedkeeper.logs import printable
@@ -145,7 +146,7 @@ def show_command(
     for version in history.versions:
         _say(
             _text(
-                f"\nversion {version.version}  observed {_when(version.observed_at)}"
+                f"\nversion {version.version}  observed {shown(version.observed_at)}"
                 f"  run {version.run_id}",
                 style="bold",
             )
@@ -165,7 +166,7 @@ def _print_header(history: PostHistory) -> None:
         _say(_text(f"also at {alias}"))
     _say(
         _text(
-            f"first seen {_when(history.first_seen)}, last seen {_when(history.last_seen)},"
+            f"first seen {shown(history.first_seen)}, last seen {shown(history.last_seen)},"
             f" {_count(history.sightings, 'sighting')}, {_count(len(history.versions), 'version')}"
         )
     )
@@ -196,8 +197,8 @@ def _display(name: str, value: Any) -> str:
 
 def _render_diff(segments: list[Segment]) -> Text:
     text = _text()
-    for op, shown in segments:
-        run = printable(shown)
+    for op, words in segments:
+        run = printable(words)
         if op == "=":
             text.append(run)
         elif is_styled():
@@ -210,11 +211,6 @@ def _render_diff(segments: list[Segment]) -> Text:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _when(stored: str) -> str:
-    """A stored UTC time for people: to the second, with its zone."""
-    return stored[:19].replace("T", " ") + " UTC"
 
 
 def _text(value: str = "", style: str = "") -> Text:
