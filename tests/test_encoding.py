@@ -108,10 +108,77 @@ def test_meta_claiming_utf16_is_read_as_utf8() -> None:
     assert encoding == "utf-8"
 
 
-def test_misdeclared_bytes_are_replaced_not_raised() -> None:
-    text, encoding = decode_body(b"<p>\xff\xfe\xfd ok</p>", "text/html; charset=utf-8")
-    assert text == "<p>\ufffd\ufffd\ufffd ok</p>"
+def test_bytes_no_charset_reads_are_replaced_not_raised() -> None:
+    text, encoding = decode_body(b"<p>\x81 ok</p>", "text/html; charset=utf-8")
+    assert text == "<p>\ufffd ok</p>"
     assert encoding == "utf-8"
+
+
+_LONG = "<html><body><h2>深度学习入门：卷积神经网络</h2><p>本文介绍显存占用与梯度同步。</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected", "encoding"),
+    [
+        # The server's default header over a page its author saved as GBK.
+        (_LONG.encode("gbk"), "text/html; charset=utf-8", _LONG, "gb18030"),
+        # ... and the page says so itself.
+        (
+            _LONG.replace("<body>", '<meta charset="gbk"><body>').encode("gbk"),
+            "text/html; charset=UTF-8",
+            _LONG.replace("<body>", '<meta charset="gbk"><body>'),
+            "gb18030",
+        ),
+        # A template's stale <meta charset="gbk"> over a page now written in UTF-8.
+        (
+            _LONG.replace("<body>", '<meta charset="gbk"><body>').encode("utf-8"),
+            None,
+            _LONG.replace("<body>", '<meta charset="gbk"><body>'),
+            "utf-8",
+        ),
+        # Apache's default ISO-8859-1 over UTF-8 text.
+        (
+            "<p>Un été à Paris, déjà</p>".encode(),
+            "text/html; charset=ISO-8859-1",
+            "<p>Un été à Paris, déjà</p>",
+            "utf-8",
+        ),
+        # A Latin-1 page behind a UTF-8 header.
+        (
+            "<p>Un été à Paris, déjà</p>".encode("latin-1"),
+            "text/html; charset=utf-8",
+            "<p>Un été à Paris, déjà</p>",
+            "cp1252",
+        ),
+    ],
+    ids=[
+        "gbk-behind-utf8",
+        "gbk-meta-behind-utf8",
+        "utf8-behind-meta",
+        "utf8-behind-latin1",
+        "latin1-behind-utf8",
+    ],
+)
+def test_a_charset_the_bytes_belie_gives_way(
+    body: bytes, content_type: str | None, expected: str, encoding: str
+) -> None:
+    """A declaration the bytes cannot be is not followed into mojibake."""
+    assert decode_body(body, content_type) == (expected, encoding)
+
+
+def test_a_few_stray_bytes_do_not_overturn_the_declaration() -> None:
+    body = _LONG.encode("utf-8").replace("入门".encode(), b"\xe9a\xe9b")
+    text, encoding = decode_body(body, "text/html; charset=utf-8")
+    assert encoding == "utf-8"
+    assert "卷积神经网络" in text
+
+
+def test_a_utf8_page_cut_inside_a_character_stays_utf8() -> None:
+    body = _LONG.encode("utf-8")
+    cut = body[: body.index("卷".encode()) + 1]
+    text, encoding = decode_body(cut, "text/html; charset=iso-8859-1")
+    assert encoding == "utf-8"
+    assert text.startswith("<html><body><h2>深度学习入门：")
 
 
 @pytest.mark.parametrize(
@@ -148,10 +215,13 @@ _PAGE = f"<html><body><main>{_CARDS}</main></body></html>"
         (codecs.BOM_UTF16_LE + _PAGE.encode("utf-16-le"), "text/html"),
         (codecs.BOM_UTF16_BE + _PAGE.encode("utf-16-be"), "text/html"),
         (_PAGE.encode("utf-16-le"), "text/html; charset=UTF-16LE"),
+        (_PAGE.encode("utf-16-le"), "text/html"),
+        (("\n " + _PAGE).encode("utf-16-be"), "text/html"),
+        (_PAGE.encode("utf-16-be"), None),
     ],
 )
 def test_a_utf16_page_is_text_though_half_its_bytes_are_nul(body: bytes, content_type: str) -> None:
-    """UTF-16 (by its BOM or its header) is a page like any other."""
+    """UTF-16 (by its BOM, its header or the NULs beside its markup) is a page like any other."""
     from feedkeeper.parse_worker import read_page
 
     assert not looks_binary(body, content_type)

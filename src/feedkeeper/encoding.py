@@ -40,6 +40,14 @@ _META_SCAN_BYTES = 4096
 # Undeclared bytes that decode as GB18030 are taken for Chinese only when most of
 # the non-ASCII text is CJK: Latin-1 accents also happen to form valid GB18030 pairs.
 _MIN_CJK_SHARE = 0.8
+# A declared charset is taken to be wrong when at least this many bytes fail it and
+# they are at least one in this many of the non-ASCII characters another reading gives
+# (a GBK or Latin-1 page read as UTF-8 fails on most of its characters; a UTF-8 page
+# with a few stray bytes fails on few).
+_MIN_MISREAD = 2
+_MISREAD_SHARE = 3
+# How much of a page's start shows that it is UTF-16 with no BOM.
+_UTF16_SNIFF_BYTES = 512
 
 
 def charset_from_header(content_type: str | None) -> str | None:
@@ -61,10 +69,74 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
     for bom, bom_encoding in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(bom_encoding, errors="replace"), bom_encoding
-    encoding = _known(charset_from_header(content_type)) or _known_meta(charset_from_meta(body))
-    if encoding:
-        return body.decode(encoding, errors="replace"), encoding
-    return _detect(body)
+    unmarked = utf16_by_shape(body)
+    if unmarked:
+        return body.decode(unmarked, errors="replace"), unmarked
+    header = _known(charset_from_header(content_type))
+    meta = _known_meta(charset_from_meta(body))
+    declared = header or meta
+    if not declared:
+        return _detect(body)
+    if declared.startswith("utf-16"):
+        return body.decode(declared, errors="replace"), declared
+    return _as_declared(body, declared, meta)
+
+
+def _as_declared(body: bytes, declared: str, meta: str | None) -> tuple[str, str]:
+    """Read ``body`` as declared unless its bytes show the declaration to be wrong.
+
+    Servers and templates lie (a default ``charset=ISO-8859-1`` or ``utf-8`` header
+    before a page written in UTF-8 or GBK), and a browser shows the lie as mojibake. Bytes
+    that are valid UTF-8 beyond ASCII are UTF-8 whatever the label: text in any other
+    charset almost never is. Bytes the declared charset cannot read are read by the
+    page's other declaration or by detection when one of those reads them whole.
+    """
+    if declared != "utf-8" and not body.isascii() and _is_utf8(body):
+        return body.decode("utf-8", errors="replace"), "utf-8"
+    try:
+        return body.decode(declared), declared
+    except UnicodeDecodeError:
+        text = body.decode(declared, errors="replace")
+    errors = text.count("\ufffd")
+    for other in (meta, "utf-8", "gb18030", "cp1252"):
+        if not other or other == declared:
+            continue
+        better = _read_whole(body, other)
+        if better is not None and _is_a_misreading(errors, better):
+            return better, other
+    return text, declared
+
+
+def _is_utf8(body: bytes) -> bool:
+    """Tell whether ``body`` is UTF-8 (a character cut off at its very end allowed)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_whole(body: bytes, encoding: str) -> str | None:
+    """Return ``body`` read as ``encoding`` when every byte reads, else None."""
+    if encoding == "utf-8":
+        return body.decode("utf-8", errors="replace") if _is_utf8(body) else None
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if encoding == "gb18030" and not _is_mostly_cjk(text):
+        return None
+    return text
+
+
+def _is_a_misreading(errors: int, better: str) -> bool:
+    """Tell whether a reading with ``errors`` bad bytes is worse than ``better``.
+
+    A stray bad byte is the page's own fault; a page where most characters are bad
+    is in another charset.
+    """
+    wide = sum(1 for ch in better if ord(ch) > 0x7F)
+    return errors >= _MIN_MISREAD and errors * _MISREAD_SHARE >= wide
 
 
 # Images, archives and PDFs are full of NUL bytes; a web page's text has none, but a
@@ -81,10 +153,27 @@ def looks_binary(body: bytes, content_type: str | None = None) -> bool:
 
 
 def is_utf16(body: bytes, content_type: str | None = None) -> bool:
-    """Tell whether ``decode_body`` reads ``body`` as UTF-16 (by its BOM or its header)."""
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    """Tell whether ``decode_body`` reads ``body`` as UTF-16 (by BOM, header or shape)."""
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_by_shape(body):
         return True
     return (_known(charset_from_header(content_type)) or "").startswith("utf-16")
+
+
+def utf16_by_shape(body: bytes) -> str | None:
+    """Return the UTF-16 codec of a page saved without its BOM, else None.
+
+    Such a page opens with markup (``<`` after any blank) whose every ASCII character
+    has a NUL beside it: on the right in little-endian order, on the left in big-endian.
+    """
+    head = body[:_UTF16_SNIFF_BYTES]
+    if len(head) < 4 or head.count(b"\x00") * 4 < len(head):
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        even = len(head) - len(head) % 2
+        text = head[:even].decode(codec, errors="replace")
+        if text.lstrip(" \t\r\n").startswith("<") and "\x00" not in text:
+            return codec
+    return None
 
 
 def _known(label: str | None) -> str | None:
