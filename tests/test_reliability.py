@@ -220,14 +220,22 @@ def test_robots_disallow_stops_the_crawl_with_exit_3(cli: Cli, config: Path) -> 
         assert server.hits("/robots.txt") == 1
 
 
-def test_robots_disallowed_later_page_stops_the_crawl(cli: Cli) -> None:
-    site = listing_site(POSTS, robots="User-agent: feedkeeper\nDisallow: /page/3/\n")
+def test_robots_disallowed_later_page_is_a_failed_page_of_a_partial_run(cli: Cli) -> None:
+    """The pages before it are archived (and their placeholders recovered) as in any partial
+    run; the walk goes on to the pages robots.txt allows."""
+    site = listing_site(make_posts(14), robots="User-agent: feedkeeper\nDisallow: /page/3/\n")
     with FaultServer(site) as server:
         result = cli.crawl(server.base_url)
-        assert result.code == 3
-        assert "disallows " + server.base_url + "page/3/" in result.err
+        assert result.code == 1
+        expected = (
+            f"robots.txt of {server.base_url.rstrip('/')} disallows {server.base_url}page/3/"
+            " (pass --ignore-robots only for a site you run)"
+        )
+        assert failure_line(server, "/page/3/", expected) in result.err
         assert server.hits("/page/3/") == 0
-        assert query(cli.db, "SELECT count(*) FROM post") == [(8,)]  # pages 1 and 2 kept
+        assert server.hits("/page/4/") == 1
+        assert query(cli.db, "SELECT count(*) FROM post") == [(10,)]  # pages 1, 2 and 4
+        assert last_run(cli.db)["status"] == "partial"
 
 
 def test_requests_name_feedkeeper_and_the_contact(cli: Cli, server: FaultServer) -> None:

@@ -302,8 +302,6 @@ async def _crawl_page(
     known_next = previous.next_url if previous else None
     try:
         download = await prefetcher.fetch(url)
-    except RobotsDisallowedError:
-        raise  # a forbidden listing page stops the crawl, as a forbidden first page does
     except HTTPStatusError as exc:
         if guessed and exc.status in GONE_STATUSES:
             return _Step(False, None)
