@@ -26,7 +26,7 @@ from feedkeeper.errors import (
     RobotsDisallowedError,
 )
 from feedkeeper.fetch import Fetched, Fetcher, RetryableError, is_in_scope
-from feedkeeper.politeness import HostGate, parse_retry_after
+from feedkeeper.politeness import HostGate, Paces, parse_retry_after
 from feedkeeper.records import Validators
 
 SITE = "http://blog.test"
@@ -163,6 +163,45 @@ def test_crawl_delay_spaces_requests(router: respx.MockRouter) -> None:
     run_with(router, two_pages, make_settings(ignore_robots=False, rate=1), time)
     # robots.txt at t0; Crawl-delay 3 s (longer than the 1 s rate) before each page.
     assert time.sleeps == [3.0, 3.0]
+
+
+def test_a_later_fetcher_waits_out_the_crawl_delay_of_the_one_before(
+    router: respx.MockRouter,
+) -> None:
+    """A crawl's recovery (or the next site on the host) does not ask the host at once."""
+    router.get(SITE + "/robots.txt").respond(200, text="User-agent: *\nCrawl-delay: 3\n")
+    router.get(url__startswith=SITE + "/p").respond(200, text="ok")
+    time, paces = FakeTime(), Paces()
+    transport = httpx.MockTransport(router.async_handler)
+    settings = make_settings(ignore_robots=False, rate=1)
+
+    async def fetch(url: str) -> None:
+        async with Fetcher(settings, transport, time.sleep, time.clock, paces) as f:
+            await f.fetch(url)
+
+    asyncio.run(fetch(SITE + "/page/1/"))
+    assert time.sleeps == [3.0]
+    asyncio.run(fetch(SITE + "/post/1/"))
+    # robots.txt again, 3 s after the page; the post 3 s after that.
+    assert time.sleeps == [3.0, 3.0, 3.0]
+
+
+def test_fetchers_on_the_process_clock_share_the_pace(router: respx.MockRouter) -> None:
+    router.get(url__startswith="http://paced.test/").respond(200, text="ok")
+    sleeps: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    async def fetch(url: str) -> None:
+        transport = httpx.MockTransport(router.async_handler)
+        async with Fetcher(make_settings(rate=1), transport, no_sleep) as f:
+            await f.fetch(url)
+
+    asyncio.run(fetch("http://paced.test/1"))
+    asyncio.run(fetch("http://paced.test/2"))
+    assert len(sleeps) == 1
+    assert 0.5 < sleeps[0] <= 1.0
 
 
 def test_rate_limit_spaces_request_starts(router: respx.MockRouter) -> None:

@@ -28,7 +28,7 @@ from feedkeeper.errors import (
     RobotsDisallowedError,
 )
 from feedkeeper.inflate import ACCEPT_ENCODING, Inflater
-from feedkeeper.politeness import HostGate, Sleep, parse_retry_after
+from feedkeeper.politeness import PROCESS_PACES, HostGate, Paces, Sleep, parse_retry_after
 from feedkeeper.records import Validators
 from feedkeeper.scope import NoCookies, basic_auth, is_in_scope, is_web_url, strip_credentials
 
@@ -97,8 +97,11 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
         clock: Callable[[], float] = time.monotonic,
+        paces: Paces | None = None,
     ) -> None:
         self.settings = settings
+        # Times of another clock cannot be set against the process's own.
+        self._paces = paces or (PROCESS_PACES if clock is time.monotonic else Paces())
         self._transport = transport
         self._sleep: Sleep = sleep or asyncio.sleep
         self._clock = clock
@@ -285,8 +288,9 @@ class Fetcher:
         if origin not in self._gates:
             interval = 1 / self.settings.rate if self.settings.rate > 0 else 0.0
             self._gates[origin] = HostGate(
-                self.settings.concurrency, interval, self._sleep, self._clock
-            )
+                self.settings.concurrency, interval, self._sleep, self._clock,
+                self._paces.of(origin),
+            )  # fmt: skip
         return self._gates[origin]
 
     async def _robots_for(self, url: str) -> Protego | None:

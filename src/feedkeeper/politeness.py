@@ -6,11 +6,54 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import math
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class Pace:
+    """When one host may next be asked: shared by every gate of that host in a process."""
+
+    __slots__ = ("lock", "next_start")
+
+    def __init__(self) -> None:
+        self.next_start: float | None = None
+        self.lock = threading.Lock()  # the daemon's crawls run in threads of their own
+
+
+class Paces:
+    """The pace of each host a process asks, so that a fetcher that starts after another
+    (a crawl's recovery, the next site on the same host, the daemon's next tick) waits out
+    the spacing, Crawl-delay or Retry-After the last one's last request started."""
+
+    def __init__(self) -> None:
+        self._paces: dict[str, Pace] = {}
+        self._lock = threading.Lock()
+
+    def of(self, origin: str) -> Pace:
+        """Return the pace of ``origin`` (scheme, host and port)."""
+        with self._lock:
+            pace = self._paces.get(origin)
+            if pace is None:
+                if len(self._paces) >= _KEPT_PACES:
+                    self._forget_past()
+                pace = self._paces[origin] = Pace()
+            return pace
+
+    def _forget_past(self) -> None:
+        now = time.monotonic()
+        for origin, pace in list(self._paces.items()):
+            if pace.next_start is None or pace.next_start <= now:
+                del self._paces[origin]
+
+
+# Hosts whose pace a process keeps before it forgets those it may ask again already.
+_KEPT_PACES = 1024
+# The fetchers of a process that tell time by the monotonic clock share these.
+PROCESS_PACES = Paces()
 
 
 class HostGate:
@@ -22,10 +65,11 @@ class HostGate:
         interval: float,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        pace: Pace | None = None,
     ) -> None:
         self.slots = asyncio.Semaphore(concurrency)
         self.interval = interval
-        self.next_start: float | None = None
+        self.pace = pace or Pace()
         self.lock = asyncio.Lock()
         self._sleep = sleep
         self._clock = clock
@@ -33,21 +77,26 @@ class HostGate:
     def slow_down(self, interval: float) -> None:
         """Space requests at least ``interval`` seconds apart from now on (Crawl-delay)."""
         if interval > self.interval:
-            if self.next_start is not None:
-                self.next_start += interval - self.interval
+            with self.pace.lock:
+                if self.pace.next_start is not None:
+                    self.pace.next_start += interval - self.interval
             self.interval = interval
 
     def hold_off(self, seconds: float) -> None:
         """Ask this host nothing for ``seconds`` from now (a Retry-After not waited out)."""
         until = self._clock() + seconds
-        self.next_start = until if self.next_start is None else max(self.next_start, until)
+        with self.pace.lock:
+            known = self.pace.next_start
+            self.pace.next_start = until if known is None else max(known, until)
 
     async def wait_turn(self) -> None:
         """Sleep until this host may be asked again."""
         async with self.lock:
-            now = self._clock()
-            start = now if self.next_start is None else max(now, self.next_start)
-            self.next_start = start + self.interval
+            with self.pace.lock:
+                now = self._clock()
+                known = self.pace.next_start
+                start = now if known is None else max(now, known)
+                self.pace.next_start = start + self.interval
         if start > now:
             await self._sleep(start - now)
 
