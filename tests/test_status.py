@@ -57,6 +57,7 @@ def run_row(run_id: int, **counts: int) -> dict[str, Any]:
         "reposts": 0,
         "placeholders_found": 0,
         "failures": 0,
+        "message": None,
     }
     return row | counts
 
@@ -116,6 +117,31 @@ def test_status_json_counts_failures_and_settled_placeholders(
         "code": {"pending": 2, "recovered": 1, "unrecoverable": 0},
         "formula": {"pending": 0, "recovered": 0, "unrecoverable": 1},
     }
+
+
+def test_status_says_why_runs_stopped(
+    sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    failed = sample.start_run("crawl", sample_archive.PAGE, 1)
+    sample.finish_run(
+        failed, RunCounts(), "failed", "robots.txt of https://blog.example disallows it"
+    )
+    killed = sample.start_run("crawl", sample_archive.PAGE, 1)
+    sample.close_dead_runs()
+    assert main(["status", "--db", str(db_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    table_end = lines.index("placeholders") - 1
+    assert lines[table_end - 2 : table_end] == [
+        f"run {killed} interrupted: its process ended before the run did",
+        f"run {failed} failed: robots.txt of https://blog.example disallows it",
+    ]  # newest first, as the table
+    assert main(["status", "--json", "--db", str(db_path)]) == 0
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    assert [run["message"] for run in runs[:3]] == [
+        "its process ended before the run did",
+        "robots.txt of https://blog.example disallows it",
+        None,
+    ]
 
 
 def test_a_run_still_going_has_no_duration(

@@ -24,7 +24,7 @@ from feedkeeper.cli.progress import progress_bar, tracked
 from feedkeeper.clock import shown, stored_date, stored_time
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
-from feedkeeper.logs import printable
+from feedkeeper.logs import printable, scrub
 
 if TYPE_CHECKING:
     from feedkeeper.store.status import RunRow, SiteRow, StatusReport
@@ -206,6 +206,9 @@ def status_command(
     totals = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in report.totals.items())
     _say(f"archive: {totals}")
     _show_table("recent runs", RUN_COLUMNS, [_run_cells(run) for run in report.runs])
+    for run in report.runs:
+        if run.message:  # why a run failed, was interrupted or stopped early
+            _say(f"run {run.id} {run.status}: {scrub(run.message)}")
     _show_table("placeholders", BACKLOG_COLUMNS, _backlog_rows(report))
     if len(report.sites) > 1:
         _show_table("sites", SITE_COLUMNS, [_site_cells(s) for s in report.sites])

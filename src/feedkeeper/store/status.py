@@ -34,6 +34,7 @@ class RunRow:
     reposts: int
     placeholders_found: int
     failures: int  # pages that could not be fetched, parsed or stored
+    message: str | None  # why the run stopped, when it did not finish normally
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ class SiteRow:
 # ":site" is a site's name, or NULL for every site.
 _RUNS = """SELECT id, site, kind, status, started_at, finished_at, duration_seconds, pages,
     pages_not_modified, pages_failed, cards, new_posts, new_versions, reposts, placeholders_found,
-    {failures} AS failures FROM crawl_runs
+    {failures} AS failures, message FROM crawl_runs
     WHERE CAST(:site AS TEXT) IS NULL OR site = :site ORDER BY id DESC LIMIT :n"""
 _TOTALS = f"""SELECT (SELECT count(*) FROM post p WHERE {IN_SITE.format(post="p")}) AS posts,
     (SELECT count(*) FROM post_version v JOIN post p ON p.id = v.post_id
