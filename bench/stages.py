@@ -21,7 +21,7 @@ from typing import Any
 
 from feedkeeper.clock import now_iso
 from feedkeeper.dedupe import dedupe_page, key_cards
-from feedkeeper.parse_worker import read_page
+from feedkeeper.page_reader import read_page
 from feedkeeper.records import PageCapture, PageKind
 from feedkeeper.store import Store
 from feedkeeper.store.sites import ensure_site

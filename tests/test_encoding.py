@@ -152,7 +152,7 @@ _PAGE = f"<html><body><main>{_CARDS}</main></body></html>"
 )
 def test_a_utf16_page_is_text_though_half_its_bytes_are_nul(body: bytes, content_type: str) -> None:
     """UTF-16 (by its BOM or its header) is a page like any other."""
-    from feedkeeper.parse_worker import read_page
+    from feedkeeper.page_reader import read_page
 
     assert not looks_binary(body, content_type)
     titles = [card.title for card in read_page(body, content_type, "https://b.example/").cards]
@@ -169,7 +169,7 @@ def test_a_stray_nul_does_not_make_a_page_binary_but_an_image_is() -> None:
 
 def test_a_utf16_capture_reads_as_its_utf8_twin(seeds: list[Path]) -> None:
     """Windows Notepad saves text as UTF-16 with a BOM: a capture so saved reads the same."""
-    from feedkeeper.parse_worker import read_page
+    from feedkeeper.page_reader import read_page
 
     text = seeds[0].read_text(encoding="utf-8")
     utf16 = codecs.BOM_UTF16_LE + text.encode("utf-16-le")
