@@ -62,6 +62,8 @@ def run(
     done.set()
     for reader in readers:
         reader.join()
+    proc.stdout.close()  # type: ignore[union-attr]
+    proc.stderr.close()  # type: ignore[union-attr]
     proc.returncode = os.waitstatus_to_exitcode(status)
     report = _last_json("".join(out_chunks))
     rss_mb = sum(peak.values()) / 1024 / 1024

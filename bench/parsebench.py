@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
 from selectolax.lexbor import LexborHTMLParser
 
 from feedkeeper.parse import parse_listing
@@ -75,6 +74,8 @@ def floor(html: str, base: str) -> tuple[list[Card], str | None]:
 
 def soup(html: str, base: str) -> tuple[list[Card], str | None]:
     """BeautifulSoup(lxml) with the same selectors."""
+    from bs4 import BeautifulSoup  # bench/.venv's: the module imports without it
+
     tree = BeautifulSoup(html, "lxml")
     cards = []
     for node in tree.select("li.entry"):
@@ -143,14 +144,20 @@ def agreement(pages: list[tuple[str, str]]) -> float:
     return same / total if total else 0.0
 
 
-def main() -> None:
-    """Time the three parsers on the first PAGES listing pages of SITE_DIR."""
-    site, count, rounds = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+def load_pages(site: Path, count: int) -> list[tuple[str, str]]:
+    """Return (HTML, base URL) of the first ``count`` listing pages of one generation."""
     pages = []
     for number in range(1, count + 1):
         path = site / ("index.html" if number == 1 else f"page/{number}/index.html")
         base = "http://127.0.0.1/" + ("" if number == 1 else f"page/{number}/")
         pages.append((path.read_text(encoding="utf-8"), base))
+    return pages
+
+
+def main() -> None:
+    """Time the three parsers on the first PAGES listing pages of SITE_DIR."""
+    site, count, rounds = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    pages = load_pages(site, count)
     report: dict[str, Any] = {"pages": len(pages)}
     for name, parse in (("floor", floor), ("feedkeeper", feedkeeper), ("bs4_lxml", soup)):
         ms, cards = bench(parse, pages, rounds if name != "bs4_lxml" else 1)

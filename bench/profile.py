@@ -21,8 +21,8 @@ STAGES = {
         "httpcore/", "anyio/", "h11/",
     ),
     "parse": (
-        "feedkeeper/parse/", "feedkeeper/parse_worker.py", "feedkeeper/markup.py",
-        "feedkeeper/encoding.py",
+        "feedkeeper/parse/", "feedkeeper/page_reader.py", "feedkeeper/parse_worker.py",
+        "feedkeeper/card_words.py", "feedkeeper/markup.py", "feedkeeper/encoding.py",
     ),
     "dedupe": ("feedkeeper/dedupe.py",),
     "write": ("feedkeeper/store/", "sqlalchemy/"),

@@ -21,7 +21,7 @@ from typing import Any
 
 from feedkeeper.clock import now_iso
 from feedkeeper.dedupe import dedupe_page, key_cards
-from feedkeeper.parse_worker import read_page
+from feedkeeper.page_reader import read_page
 from feedkeeper.records import PageCapture, PageKind
 from feedkeeper.store import Store
 from feedkeeper.store.sites import ensure_site
@@ -74,9 +74,8 @@ def write_all(db: Path, parsed: list[Any], *, index: bool) -> tuple[float, float
     return dedupe, write
 
 
-def main() -> None:
-    """Measure and print the stages."""
-    site, count = Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 500
+def measure_stages(site: Path, count: int) -> dict[str, Any]:
+    """Return the milliseconds of CPU per page of each stage, on ``count`` pages of ``site``."""
     pages = load_pages(site, count)
     started = time.process_time()
     parsed = [(url, body, read_page(body, KIND, url)) for url, body in pages]
@@ -85,7 +84,7 @@ def main() -> None:
         dedupe, write = write_all(Path(folder) / "with.db", parsed, index=True)
         _, bare = write_all(Path(folder) / "without.db", parsed, index=False)
     ms = 1000 / count
-    report = {
+    return {
         "pages": count,
         "parse_ms": parse * ms,
         "dedupe_ms": dedupe * ms,
@@ -93,7 +92,12 @@ def main() -> None:
         "write_without_index_ms": bare * ms,
         "index_share": (write - bare) / write if write else 0.0,
     }
-    print(json.dumps(report))
+
+
+def main() -> None:
+    """Measure and print the stages."""
+    site, count = Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 500
+    print(json.dumps(measure_stages(site, count)))
 
 
 if __name__ == "__main__":

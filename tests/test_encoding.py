@@ -114,7 +114,10 @@ def test_bytes_no_charset_reads_are_replaced_not_raised() -> None:
     assert encoding == "utf-8"
 
 
-_LONG = "<html><body><h2>深度学习入门：卷积神经网络</h2><p>本文介绍显存占用与梯度同步。</p></body></html>"
+_LONG = (
+    "<html><body><h2>深度学习入门：卷积神经网络</h2>"
+    "<p>本文介绍显存占用与梯度同步。</p></body></html>"
+)
 
 
 @pytest.mark.parametrize(
@@ -222,7 +225,7 @@ _PAGE = f"<html><body><main>{_CARDS}</main></body></html>"
 )
 def test_a_utf16_page_is_text_though_half_its_bytes_are_nul(body: bytes, content_type: str) -> None:
     """UTF-16 (by its BOM, its header or the NULs beside its markup) is a page like any other."""
-    from feedkeeper.parse_worker import read_page
+    from feedkeeper.page_reader import read_page
 
     assert not looks_binary(body, content_type)
     titles = [card.title for card in read_page(body, content_type, "https://b.example/").cards]
@@ -239,7 +242,7 @@ def test_a_stray_nul_does_not_make_a_page_binary_but_an_image_is() -> None:
 
 def test_a_utf16_capture_reads_as_its_utf8_twin(seeds: list[Path]) -> None:
     """Windows Notepad saves text as UTF-16 with a BOM: a capture so saved reads the same."""
-    from feedkeeper.parse_worker import read_page
+    from feedkeeper.page_reader import read_page
 
     text = seeds[0].read_text(encoding="utf-8")
     utf16 = codecs.BOM_UTF16_LE + text.encode("utf-16-le")

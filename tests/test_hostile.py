@@ -26,8 +26,8 @@ from feedkeeper.config import Settings
 from feedkeeper.errors import ConfigError, ParseError, RobotsDisallowedError
 from feedkeeper.fetch import Fetcher
 from feedkeeper.markup import time_budget
+from feedkeeper.page_reader import read_page
 from feedkeeper.parse import parse_listing
-from feedkeeper.parse_worker import read_page
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async
 from feedkeeper.recover import REASON_OUTSIDE, recover
 from feedkeeper.schedule import Daemon

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from feedkeeper.page_reader import read_page
 from feedkeeper.parse import parse_listing
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.profile import Profile
-from feedkeeper.parse_worker import read_page
 
 YEARS = (2024, 2023, 2022)
 ROWS_PER_YEAR = 1200  # more than the 500 rows the search for a heading once stopped at

@@ -18,18 +18,15 @@ from pathlib import Path
 
 import pytest
 
+from feedkeeper.card_words import SEGMENT_AHEAD_MAX_CHARS, SegmentedTexts, segment_cards
 from feedkeeper.cards import Card, Placeholder
 from feedkeeper.dedupe import KeyedCard, key_cards
+from feedkeeper.page_reader import KeyedPage, read_keyed_page
 from feedkeeper.parse_worker import (
     PIPE_BYTES,
-    SEGMENT_AHEAD_MAX_CHARS,
-    KeyedPage,
     ParseWorker,
-    SegmentedTexts,
     WorkerGoneError,
     _frame,
-    read_keyed_page,
-    segment_cards,
     serve,
     widen_pipe,
 )

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import httpx
 
+from feedkeeper.page_reader import ListingParser
 from feedkeeper.parse import Profile, parse_listing
 from feedkeeper.parse.feed import FeedEntry
-from feedkeeper.parse_worker import ListingParser, ParseWorker
+from feedkeeper.parse_worker import ParseWorker
 from feedkeeper.store.sites import Site
 
 Progress = Callable[[str], None]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ParseError
-from feedkeeper.parse_worker import read_page
+from feedkeeper.page_reader import read_page
 from feedkeeper.pipeline import Progress, RunSummary, run_status, write_page
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind
 from feedkeeper.store import Store

@@ -1,22 +1,22 @@
-"""The parse stage: bytes to a parsed page, here or in a worker process.
+"""The parse stage's worker process: pages parsed on a second core, fed over its pipes.
 
 Parsing is the crawl's heaviest stage. On a long listing, each page fetched ahead is
 sent to a worker process as soon as it arrives, so it is parsed while this process
 fetches and writes. The worker is ``python -m feedkeeper.parse_worker``: it reads
-jobs from its stdin and writes parsed pages to its stdout, in order, as length-prefixed
-pickles. The pipes are read and written by the event loop itself, with no thread, so
-the two processes never wait on each other for the GIL; the pages in flight are
-bounded by the fetch window. The worker also keys each page's cards for dedupe (canonical
-URLs and fingerprints, the pure half of the dedupe stage), so the process that writes
-receives cards ready to look up. Its pipes are widened to hold several pages, and it
-sends its answers from a thread of its own, so neither process waits for the other to
-read while it is busy. For a crawl it also
-prepares what the writer would otherwise work out in the busier process: the body as the
-archive stores it (hashed and compressed), its encoding, and, while most cards bring new
-posts, each card's text segmented for the word index. Short crawls never
-start a worker: starting one costs an interpreter. This module imports only the parser
-and the dedupe keys, so a worker never loads HTTP or the store; when the parent goes
-away, the worker reads the end of its input and exits.
+jobs from its stdin and writes parsed pages (``read_keyed_page``) to its stdout, in order,
+as length-prefixed pickles. The pipes are read and written by the event loop itself, with
+no thread, so the two processes never wait on each other for the GIL; the pages in flight
+are bounded by the fetch window. The worker also keys each page's cards for dedupe
+(canonical URLs and fingerprints, the pure half of the dedupe stage), so the process that
+writes receives cards ready to look up. Its pipes are widened to hold several pages, and
+it sends its answers from a thread of its own, so neither process waits for the other to
+read while it is busy. For a crawl it also prepares what the writer would otherwise work
+out in the busier process: the body as the archive stores it (hashed and compressed), its
+encoding, and, while most cards bring new posts, each card's text segmented for the word
+index (``card_words``). Short crawls never start a worker: starting one costs an
+interpreter. This module imports only the parser and the dedupe keys, so a worker never
+loads HTTP or the store; when the parent goes away, the worker reads the end of its input
+and exits.
 """
 
 from __future__ import annotations
@@ -33,21 +33,17 @@ import sys
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import BinaryIO
 
-from feedkeeper.cards import ParsedPage
-from feedkeeper.dedupe import KeyedCard, key_cards
-from feedkeeper.encoding import decode_body, looks_binary
+from feedkeeper.card_words import SEGMENT_AHEAD_MAX_CHARS, SegmentedTexts, segment_page_texts
 from feedkeeper.errors import ParseError
 from feedkeeper.heap import freeze_startup
-from feedkeeper.markup import time_budget
-from feedkeeper.parse import Profile, parse_capture, parse_listing
-from feedkeeper.stored_body import PackedBody, pack_body, unpack_body
-from feedkeeper.words import segment_words
+from feedkeeper.page_reader import KeyedPage, read_keyed_page
+from feedkeeper.parse import Profile
+from feedkeeper.stored_body import pack_body, unpack_body
 
-ListingParser = Callable[[str, str, Profile | None], ParsedPage]
 # body, content type, URL, profile, whether the body is zlib-compressed (as the archive keeps
 # it), whether to pack the body for the archive, whether to segment the cards' text, and
 # texts of pages parsed elsewhere to segment with them
@@ -61,104 +57,6 @@ _HEADER = struct.Struct(">I")  # the length of the pickle that follows
 # Bytes a pipe to or from the worker holds (Linux's default is 64 KiB, two or three
 # pages): room for several pages one way and parsed pages the other.
 PIPE_BYTES = 1 << 20
-# Texts a worker keeps segmented, so that a post shown on every page is segmented once;
-# forgotten all at once past this many texts (about 1.3 KB each, some 5 MB) or characters.
-SEGMENTED_MEMORY = 4096
-SEGMENTED_MEMORY_CHARS = 4_000_000
-# Card text a page may have for the worker to segment it ahead (a listing page has a few
-# thousand characters): the words are six times the text, and a page with more (a hostile
-# one, say) leaves its text to the writer's index refresh, which segments a text at a time.
-SEGMENT_AHEAD_MAX_CHARS = 100_000
-
-
-@dataclass(frozen=True, slots=True)
-class KeyedPage:
-    """A parsed page and its cards keyed for dedupe: what the parse stage hands on."""
-
-    parsed: ParsedPage
-    keyed: list[KeyedCard]
-    encoding: str | None = None  # the body's, as decoding it found
-    packed: PackedBody | None = None  # the body as the archive stores it, when asked for
-    words: dict[str, str] = field(default_factory=dict)  # a card's text -> its words
-
-
-def read_page(
-    body: bytes,
-    content_type: str | None,
-    url: str,
-    profile: Profile | None = None,
-    listing: ListingParser = parse_listing,
-) -> ParsedPage:
-    """Parse a stored or fetched body: HTML listing (with ``listing``), or a text capture."""
-    return _decode_and_parse(body, content_type, url, profile, listing)[0]
-
-
-def _decode_and_parse(
-    body: bytes,
-    content_type: str | None,
-    url: str,
-    profile: Profile | None,
-    listing: ListingParser,
-) -> tuple[ParsedPage, str]:
-    kind = (content_type or "").split(";")[0].strip().lower()
-    if looks_binary(body, content_type):
-        raise ParseError(f"not a text page ({kind or 'binary data'})")
-    text, encoding = decode_body(body, content_type)
-    if kind == "text/plain":
-        return parse_capture(text), encoding
-    if kind and "html" not in kind and "xml" not in kind:
-        raise ParseError(f"not an HTML page (Content-Type {kind})")
-    with time_budget():
-        return listing(text, url, profile), encoding
-
-
-def read_keyed_page(
-    body: bytes,
-    content_type: str | None,
-    url: str,
-    profile: Profile | None = None,
-    listing: ListingParser = parse_listing,
-) -> KeyedPage:
-    """Parse a body with ``read_page`` and key its cards for dedupe."""
-    parsed, encoding = _decode_and_parse(body, content_type, url, profile, listing)
-    return KeyedPage(parsed, key_cards(parsed.cards), encoding)
-
-
-class SegmentedTexts:
-    """The texts a worker has segmented, by text: bounded, and forgotten all at once."""
-
-    def __init__(self) -> None:
-        self.words: dict[str, str] = {}
-        self.chars = 0
-
-    def of(self, text: str) -> str:
-        """Return ``segment_words(text)``, kept from an earlier page when it was there."""
-        found = self.words.get(text)
-        if found is None:
-            if len(self.words) >= SEGMENTED_MEMORY or self.chars >= SEGMENTED_MEMORY_CHARS:
-                self.words.clear()
-                self.chars = 0
-            found = self.words[text] = segment_words(text) or ""
-            self.chars += len(text) + len(found)
-        return found
-
-
-def card_texts(cards: list[KeyedCard]) -> list[str]:
-    """The cards' titles and excerpts: the text the word index holds of them."""
-    return [text for keyed in cards for text in (keyed.card.title, keyed.card.excerpt) if text]
-
-
-def segment_texts(texts: Sequence[str], segmented: SegmentedTexts) -> dict[str, str]:
-    """Return ``texts`` segmented for the word index (text -> words); none when they hold
-    more than ``SEGMENT_AHEAD_MAX_CHARS`` characters."""
-    if sum(map(len, texts)) > SEGMENT_AHEAD_MAX_CHARS:
-        return {}
-    return {text: segmented.of(text) for text in texts}
-
-
-def segment_cards(cards: list[KeyedCard], segmented: SegmentedTexts) -> dict[str, str]:
-    """Return the cards' titles and excerpts segmented (``segment_texts``)."""
-    return segment_texts(card_texts(cards), segmented)
 
 
 class WorkerGoneError(Exception):
@@ -354,23 +252,13 @@ def serve(jobs: BinaryIO, answers: BinaryIO) -> None:
             answer: object = replace(
                 page,
                 packed=pack_body(body) if pack else None,
-                words=_segmented_words(page, later, segmented) if segment else {},
+                words=segment_page_texts(page.keyed, later, segmented) if segment else {},
             )
         except ParseError as exc:
             answer = exc
         outbox.put(_frame(answer))
     outbox.put(None)  # the parent closed our input: send what is left, then stop
     sender.join()
-
-
-def _segmented_words(
-    page: KeyedPage, later: Sequence[str], segmented: SegmentedTexts
-) -> dict[str, str]:
-    """The page's cards' text segmented, and the texts sent with it (each bounded apart)."""
-    words = segment_cards(page.keyed, segmented)
-    if later:
-        words.update(segment_texts(later, segmented))
-    return words
 
 
 def _send_answers(outbox: queue.SimpleQueue[bytes | None], answers: BinaryIO) -> None:
@@ -403,8 +291,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # Run from the module imported under its own name, so that the pages it pickles
-    # name their classes as the parent knows them (not as ``__main__.KeyedPage``).
-    from feedkeeper import parse_worker
-
-    parse_worker.main()
+    main()

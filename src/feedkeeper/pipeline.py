@@ -20,6 +20,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from feedkeeper.card_words import card_texts
 from feedkeeper.cards import Card
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
@@ -35,7 +36,8 @@ from feedkeeper.errors import (
 from feedkeeper.feed_check import confirm_with_feed, load_feed
 from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.heap import freeze_startup
-from feedkeeper.parse_worker import KeyedPage, ParseWorker, card_texts, read_keyed_page
+from feedkeeper.page_reader import KeyedPage, read_keyed_page
+from feedkeeper.parse_worker import ParseWorker
 from feedkeeper.prefetch import Download, Prefetcher
 from feedkeeper.records import (
     PageCapture,

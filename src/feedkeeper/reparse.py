@@ -19,14 +19,9 @@ from feedkeeper.cards import ParsedPage
 from feedkeeper.dedupe import dedupe_page
 from feedkeeper.errors import ParseError
 from feedkeeper.heap import freeze_startup
+from feedkeeper.page_reader import KeyedPage, read_keyed_page
 from feedkeeper.parse import Profile
-from feedkeeper.parse_worker import (
-    PARALLEL_FROM_PAGES,
-    KeyedPage,
-    ParseWorker,
-    WorkerGoneError,
-    read_keyed_page,
-)
+from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker, WorkerGoneError
 from feedkeeper.pipeline import Progress
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, StoredCapture, Validators
 from feedkeeper.run_summary import RunSummary, run_status

@@ -51,8 +51,8 @@ def parse_command(
 ) -> None:
     """Print the cards a listing page holds, one JSON object per line."""
     from feedkeeper.encoding import decode_body
+    from feedkeeper.page_reader import read_page
     from feedkeeper.parse import explain_listing, load_profile
-    from feedkeeper.parse_worker import read_page
 
     if explain and profile is not None:
         raise ConfigError("--explain and --profile: --explain shows the parser's own guesses")

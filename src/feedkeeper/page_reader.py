@@ -1,0 +1,74 @@
+"""Reading a fetched or stored body into a parsed page, its cards keyed for dedupe.
+
+The parse stage in this process: the body is refused when it is no text, decoded, and
+parsed as an HTML listing (within the markup's time budget) or as a plain-text capture.
+A long listing's pages are read the same way in a worker process (``parse_worker``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from feedkeeper.cards import ParsedPage
+from feedkeeper.dedupe import KeyedCard, key_cards
+from feedkeeper.encoding import decode_body, looks_binary
+from feedkeeper.errors import ParseError
+from feedkeeper.markup import time_budget
+from feedkeeper.parse import Profile, parse_capture, parse_listing
+from feedkeeper.stored_body import PackedBody
+
+ListingParser = Callable[[str, str, Profile | None], ParsedPage]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedPage:
+    """A parsed page and its cards keyed for dedupe: what the parse stage hands on."""
+
+    parsed: ParsedPage
+    keyed: list[KeyedCard]
+    encoding: str | None = None  # the body's, as decoding it found
+    packed: PackedBody | None = None  # the body as the archive stores it, when asked for
+    words: dict[str, str] = field(default_factory=dict)  # a card's text -> its words
+
+
+def read_page(
+    body: bytes,
+    content_type: str | None,
+    url: str,
+    profile: Profile | None = None,
+    listing: ListingParser = parse_listing,
+) -> ParsedPage:
+    """Parse a stored or fetched body: HTML listing (with ``listing``), or a text capture."""
+    return _decode_and_parse(body, content_type, url, profile, listing)[0]
+
+
+def _decode_and_parse(
+    body: bytes,
+    content_type: str | None,
+    url: str,
+    profile: Profile | None,
+    listing: ListingParser,
+) -> tuple[ParsedPage, str]:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if looks_binary(body, content_type):
+        raise ParseError(f"not a text page ({kind or 'binary data'})")
+    text, encoding = decode_body(body, content_type)
+    if kind == "text/plain":
+        return parse_capture(text), encoding
+    if kind and "html" not in kind and "xml" not in kind:
+        raise ParseError(f"not an HTML page (Content-Type {kind})")
+    with time_budget():
+        return listing(text, url, profile), encoding
+
+
+def read_keyed_page(
+    body: bytes,
+    content_type: str | None,
+    url: str,
+    profile: Profile | None = None,
+    listing: ListingParser = parse_listing,
+) -> KeyedPage:
+    """Parse a body with ``read_page`` and key its cards for dedupe."""
+    parsed, encoding = _decode_and_parse(body, content_type, url, profile, listing)
+    return KeyedPage(parsed, key_cards(parsed.cards), encoding)
