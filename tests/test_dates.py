@@ -6,10 +6,12 @@ import pytest
 
 from feedkeeper.parse import parse_listing
 from feedkeeper.parse.dates import (
+    is_date_part,
     parse_date,
     parse_machine_date,
     parse_machine_value,
     parse_month_day,
+    parse_split_date,
     parse_timestamp,
     with_year,
 )
@@ -269,3 +271,103 @@ def test_a_numeric_date_that_reads_either_way_is_read_the_pages_way(
 )
 def test_a_year_of_another_calendar_is_no_date(text: str, expected: str | None) -> None:
     assert parse_date(text) == expected
+
+
+def _day_first() -> bool:
+    return True
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15 Mar 2024", ("2024-03-15", None)),
+        ("MAR 15 2024", ("2024-03-15", None)),
+        ("2024 Mar 15", ("2024-03-15", None)),
+        ("15. März 2024", ("2024-03-15", None)),
+        ("Fri 15 March, 2024", ("2024-03-15", None)),
+        ("15 de marzo de 2024", ("2024-03-15", None)),
+        ("2024 03-15", ("2024-03-15", None)),
+        ("2024 03.15", ("2024-03-15", None)),
+        ("2024年 3月 15日", ("2024-03-15", None)),
+        ("2024년 3월 15일", ("2024-03-15", None)),
+        ("15 / 03 / 2024", ("2024-03-15", None)),
+        ("05 / 04 / 2024", ("2024-04-05", None)),  # the page writes the day first
+        ("3月 15", (None, (3, 15))),
+        ("15 марта", (None, (3, 15))),
+        ("Feb 29", (None, (2, 29))),
+        # No date: two bare numbers without a year, a number and a year, a day too many.
+        ("15 12", (None, None)),
+        ("2024 12", (None, None)),
+        ("31 Feb 2024", (None, None)),
+        ("15 Mar 2024 2025", (None, None)),
+        ("3 min 2024", (None, None)),
+    ],
+)
+def test_a_date_split_over_elements_is_read_from_its_joined_parts(
+    text: str, expected: tuple[str | None, tuple[int, int] | None]
+) -> None:
+    assert parse_split_date(text, _day_first) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15", True),
+        ("Mar.", True),
+        ("2024年", True),
+        (" / ", True),
+        ("Wednesday", True),
+        ("3 min", False),
+        ("1.2k", False),
+        ("阅读(36)", False),
+        ("Posted on", False),
+    ],
+)
+def test_what_may_be_a_part_of_a_split_date(text: str, expected: bool) -> None:
+    assert is_date_part(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ('<div class="badge"><span>15</span><span>Mar</span><span>2024</span></div>', "2024-03-15"),
+        ("<div>MAR<br>15<br>2024</div>", "2024-03-15"),
+        ("<div>2024<br>03-15</div>", "2024-03-15"),
+        ("<div><strong>15</strong> March, 2024</div>", "2024-03-15"),
+        ("<div><span>2024</span><div><span>Mar</span><span>15</span></div></div>", "2024-03-15"),
+        ('<time datetime="2024-03-15"><span>15</span><span>Mar</span></time>', "2024-03-15"),
+        # The visible date, split, beats a UTC attribute on the day before.
+        (
+            '<time datetime="2024-03-14T23:00:00Z"><b>15</b><b>Mar</b><b>2024</b></time>',
+            "2024-03-15",
+        ),
+        # A month and a day with no year anywhere: no date rather than a guessed year.
+        ('<div class="badge"><span>Mar</span><span>15</span></div>', None),
+        # Numbers beside a date's parts that are no date: counts and a year.
+        ("<div><span>12</span><span>2024</span></div>", None),
+        ("<div><span>15</span><span>Mar</span><span>2024</span> by ada</div>", None),
+    ],
+)
+def test_a_card_date_split_over_elements(markup: str, expected: str | None) -> None:
+    assert _published(markup) == expected
+
+
+def test_a_split_yearless_date_takes_the_year_of_the_post_url() -> None:
+    markup = '<div class="badge"><span>3月</span><span>15</span></div>'
+    assert _published(markup, url="/2024/03/15/a/") == "2024-03-15"
+
+
+def test_a_split_date_in_the_title_s_heading_is_no_part_of_the_title() -> None:
+    cards = "".join(
+        f'<article><h2><span class="date"><span>1{n}</span><span>Mar</span>'
+        f'<span>2024</span></span> Title {n}</h2><a class="cover" href="/p/{n}/"></a>'
+        f"<p>The excerpt of post {n}.</p></article>"
+        for n in range(3)
+    )
+    page = parse_listing(f"<html><body><main>{cards}</main></body></html>", "https://b.example/")
+    first = page.cards[0]
+    assert (first.title, first.published, first.excerpt) == (
+        "Title 0",
+        "2024-03-10",
+        "The excerpt of post 0.",
+    )

@@ -18,6 +18,7 @@ from feedkeeper.parse.badges import BADGE_RE
 from feedkeeper.parse.dates import parse_date, parse_month_day
 from feedkeeper.parse.dom import UNRENDERED_TAGS, contains, element_children, is_visible
 from feedkeeper.parse.page import Page
+from feedkeeper.parse.when import split_date_of
 
 # Text this short that reads as a date is the card's date, never its title.
 MAX_DATE_PART = 40
@@ -41,7 +42,7 @@ def title_node(page: Page, link: LexborNode) -> LexborNode:
             titled = [
                 part
                 for part in parts
-                if not _is_date(text := page.text_of(part)) and not BADGE_RE.match(text)
+                if not _is_date(page, part) and not BADGE_RE.match(page.text_of(part))
             ]
             return titled[0] if len(parts) > 1 and titled else node
         node = parts[0]
@@ -84,5 +85,9 @@ def _text_parts(page: Page, node: LexborNode) -> list[LexborNode]:
     ]
 
 
-def _is_date(text: str) -> bool:
-    return len(text) <= MAX_DATE_PART and bool(parse_date(text) or parse_month_day(text))
+def _is_date(page: Page, part: LexborNode) -> bool:
+    """Tell whether a part shows a date and nothing else, whole or split over its elements."""
+    text = page.text_of(part)
+    if len(text) > MAX_DATE_PART:
+        return False
+    return bool(parse_date(text) or parse_month_day(text) or any(split_date_of(page, part)))

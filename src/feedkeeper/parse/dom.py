@@ -155,6 +155,35 @@ def first_element_child(node: LexborNode) -> LexborNode | None:
     return child
 
 
+def text_pieces(
+    node: LexborNode, hidden: Collection[int], most: int, keep: Callable[[str], bool]
+) -> list[str] | None:
+    """Return the shown texts of the node's text nodes, each trimmed, in document order.
+
+    None when there are more than ``most`` of them or one fails ``keep``: the walk stops
+    there, so that an element holding much more than a few words costs little.
+    """
+    pieces: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        raw = current.text_content  # None unless a text node that holds some text
+        if raw is not None:
+            piece = raw.strip()
+            if piece:
+                if len(pieces) == most or not keep(piece):
+                    return None
+                pieces.append(piece)
+            continue
+        if current.tag in UNRENDERED_TAGS or current.mem_id in hidden:
+            continue
+        child = current.last_child
+        while child is not None:
+            stack.append(child)
+            child = child.prev
+    return pieces
+
+
 def contains(outer: LexborNode, inner: LexborNode) -> bool:
     """Tell whether ``inner`` is ``outer`` or lies inside it."""
     outer_id = outer.mem_id

@@ -82,6 +82,8 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         categories = categories if categories.names else named["category"]
         tags = tags if tags.names else named["tag"]
     hit = choose_date(scan.dates)
+    if hit is not None and title_node is not None:
+        title_text = _title_without_date(page, title_text, title_node, hit.node)
     indicators = [h.node for h in scan.dates if not h.in_prose or h is hit]
     indicators += scan.relative
     indicators += categories.nodes
@@ -133,6 +135,27 @@ def _title(page: Page, block: Block) -> tuple[Title, LexborNode | None, PostLink
     if named and main is not None:
         return title_without_badges(page, main.title), main.title, main
     return (None, False), None, url_link
+
+
+# What sets a date shown in a title's element apart from the title ("15 Mar — Title").
+_DATE_SEPARATORS = " -–—|·:：,，/"
+
+
+def _title_without_date(
+    page: Page, title: str | None, shown_in: LexborNode, date: LexborNode
+) -> str | None:
+    """Return the title without the date an element of its own shows at its start or end
+    (``<h2><span class="date"><span>15</span><span>Mar</span></span> Title</h2>``)."""
+    if not title or date.mem_id == shown_in.mem_id or not contains(shown_in, date):
+        return title
+    shown = page.text_of(date)
+    if not shown or len(shown) >= len(title):
+        return title  # the date is the title's own text, or holds it
+    if title.startswith(shown):
+        return title[len(shown) :].lstrip(_DATE_SEPARATORS) or title
+    if title.endswith(shown):
+        return title[: -len(shown)].rstrip(_DATE_SEPARATORS) or title
+    return title
 
 
 def _heading_inside(root: LexborNode, link: LexborNode) -> LexborNode:

@@ -18,18 +18,22 @@ from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.date_labels import MAX_LABEL_TEXT, date_labels, label_before
 from feedkeeper.parse.dates import (
     DATE_RE,
+    is_date_part,
     is_placeholder_date,
     parse_date,
     parse_group_heading,
     parse_machine_value,
     parse_month_day,
+    parse_split_date,
     parse_timestamp,
 )
 from feedkeeper.parse.dom import (
     UNRENDERED_TAGS,
     attr,
     collapse,
+    first_element_child,
     following_shown_id,
+    text_pieces,
 )
 from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, LookedBack, Page
 from feedkeeper.parse.vocab import (
@@ -54,6 +58,12 @@ MAX_GROUP_HEADING = 16
 MAX_HEADER_EXTRA = 4
 _WEEKDAY_RE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|星期.|周.|[,，.]", re.I)
 _ONE_WORD_RE = re.compile(r"[^\W\d_]{2,14}(?:-[^\W\d_]{2,8})?")
+# A date split over elements ("<span>15</span><span>Mar</span><span>2024</span>") is read
+# from an element this few levels above one of its parts, that shows this few texts, each
+# one a date's part (so a badge's wrapper is looked at, a meta line's is not).
+MAX_SPLIT_LEVELS = 3
+MAX_SPLIT_PIECES = 6
+MAX_SPLIT_PIECE = 16
 # Paragraphs, lists and code with more text than this are a post's body: not scanned.
 MAX_SCANNED_TEXT = 200
 _DIGIT_RE = re.compile(r"\d")
@@ -118,7 +128,11 @@ def scan_card(
             if len(raw) <= 4 * MAX_DATE_TEXT and (
                 _DIGIT_RE.search(raw) or (labels and _LABEL_RE.match(raw))
             ):
-                _scan_text(page, node, scan, root_id)
+                badge = _scan_text(page, node, scan, root_id)
+                if badge is not None:  # a date split over its elements: read whole
+                    resume = following_shown_id(badge, root_id)
+                    if resume is None:
+                        break
             continue
         tag = node.tag or ""
         key = node.mem_id
@@ -200,6 +214,8 @@ def _element_date(page: Page, node: LexborNode) -> DateHit | None:
     # An ISO date shown as the attribute has it (the usual <time>) reads as that date.
     seen = machine if text == machine else parse_date(text, page.day_first)
     month_day = None if seen else parse_month_day(text)
+    if not (seen or month_day):
+        seen, month_day = split_date_of(page, node)
     if not (seen or machine or month_day or is_placeholder_date(f"{value} {text}")):
         return None
     stamp = stamp or parse_timestamp(attrs.get("title") or "")
@@ -226,17 +242,26 @@ def _is_icon(node: LexborNode) -> bool:
     return (tag != "span" or node.child is None) and not node.text(strip=True)
 
 
-def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> None:
+def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> LexborNode | None:
+    """Record what a short text shows: a date, a label or a relative date.
+
+    Return the element around it that shows a date split over its elements, whose other
+    parts the walk then passes over.
+    """
     text = collapse(node.text_content or "")
     parent = node.parent
     if not text or parent is None:
-        return
+        return None
     # A longer line is a date line when it opens with the date's label ("Posted on
     # January 11, 2025 by ada in Notes", "发表于 2025-01-11 | 分类于 …").
     if len(text) > MAX_DATE_TEXT and PUBLISHED_RE.search(text, 0, MAX_LABEL_TEXT) is None:
-        return
+        return None
     seen = parse_date(text, page.day_first) if _DIGIT_RE.search(text) else None
     month_day = None if seen or not _DIGIT_RE.search(text) else parse_month_day(text)
+    if seen is None and len(text) <= MAX_SPLIT_PIECE and is_date_part(text):
+        badge = _scan_split_date(page, parent, scan, root_id)
+        if badge is not None:
+            return badge
     relative = False
     if not (seen or month_day) and len(text) <= MAX_RELATIVE_DATE:
         relative = RELATIVE_DATE_RE.match(text) is not None
@@ -252,6 +277,65 @@ def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> No
         scan.labels.append(node)
     elif relative:
         scan.relative.append(parent)
+    return None
+
+
+SplitDate = tuple[LexborNode, str | None, tuple[int, int] | None]
+
+
+def _scan_split_date(
+    page: Page, parent: LexborNode, scan: CardScan, root_id: int
+) -> LexborNode | None:
+    """Record the date split over the elements around a date's part; return its element."""
+    split = _split_date(page, parent, root_id)
+    if split is None:
+        return None
+    badge, seen, month_day = split
+    updated, published = date_labels(badge, page.text_of(badge))
+    stamp = parse_timestamp(attr(badge, "title"))
+    in_content = _in_content(badge, root_id)
+    scan.dates.append(DateHit(badge, seen, month_day, stamp, updated, published, in_content))
+    return badge
+
+
+def _split_date(page: Page, parent: LexborNode, root_id: int) -> SplitDate | None:
+    """Return the element above a date's part that shows the date whole, and the date.
+
+    The nearest element whose parts hold a year wins; failing one, the nearest that shows
+    a month and a day. The climb stops at the card, or at an element showing anything
+    besides a date's parts.
+    """
+    found: SplitDate | None = None
+    node: LexborNode | None = parent
+    for _ in range(MAX_SPLIT_LEVELS):
+        if node is None or node.mem_id == root_id:
+            break
+        pieces = text_pieces(node, page.hidden, MAX_SPLIT_PIECES, _is_split_piece)
+        if pieces is None:
+            break
+        if len(pieces) > 1:
+            seen, month_day = parse_split_date(" ".join(pieces), page.day_first)
+            if seen:
+                return node, seen, None
+            if month_day and found is None:
+                found = node, None, month_day
+        node = node.parent
+    return found
+
+
+def _is_split_piece(text: str) -> bool:
+    return len(text) <= MAX_SPLIT_PIECE and is_date_part(text)
+
+
+def split_date_of(page: Page, node: LexborNode) -> tuple[str | None, tuple[int, int] | None]:
+    """Read a date an element shows split over its children (``<span>15</span><span>Mar
+    </span>``): (ISO date, None), (None, (month, day)) without a year, or (None, None)."""
+    if first_element_child(node) is None:
+        return None, None
+    pieces = text_pieces(node, page.hidden, MAX_SPLIT_PIECES, _is_split_piece)
+    if pieces is None or len(pieces) < 2:
+        return None, None
+    return parse_split_date(" ".join(pieces), page.day_first)
 
 
 def context_date(page: Page, root: LexborNode) -> DateHit | None:
@@ -299,6 +383,8 @@ def date_of(page: Page, node: LexborNode) -> DateHit | None:
     text = page.text_of(node)
     seen = parse_date(text, page.day_first)
     month_day = None if seen else parse_month_day(text)
+    if not (seen or month_day):
+        seen, month_day = split_date_of(page, node)
     if not (seen or month_day) and RELATIVE_DATE_RE.match(text):
         seen = parse_date(attr(node, "title"))  # "3天前" titled with the date in full
     if not (seen or month_day):
