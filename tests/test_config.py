@@ -103,3 +103,24 @@ def test_a_folder_where_the_config_file_should_be_is_refused(
     (tmp_path / "feedkeeper.toml").mkdir()
     with pytest.raises(ConfigError, match=r"feedkeeper\.toml is not a regular file"):
         load_settings(environ={})
+
+
+def test_a_misspelt_variable_is_named_once_with_the_setting_it_may_mean(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    env = {
+        "FEEDKEEPER_MAXPAGES": "5",
+        "FEEDKEEPER_QWERTYUIOP": "1",
+        "FEEDKEEPER_CONFIG": "",
+        "FEEDKEEPER_DEBUG": "1",
+        "FEEDKEEPER_RATE": "2",
+        "PATH": "/bin",
+    }
+    with caplog.at_level("WARNING", logger="feedkeeper.config"):
+        settings = load_settings(environ=env)
+        load_settings(environ=env)  # the daemon loads its settings at every run
+    assert settings.rate == 2 and settings.max_pages == Settings().max_pages
+    assert [record.getMessage() for record in caplog.records] == [
+        "FEEDKEEPER_MAXPAGES names no setting (did you mean FEEDKEEPER_MAX_PAGES?): ignored",
+        "FEEDKEEPER_QWERTYUIOP names no setting: ignored",
+    ]

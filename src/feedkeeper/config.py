@@ -7,6 +7,8 @@ Settings come from, lowest to highest precedence: the defaults below, a TOML fil
 
 from __future__ import annotations
 
+import difflib
+import logging
 import math
 import os
 import re
@@ -19,7 +21,7 @@ from urllib.parse import urlsplit
 
 from feedkeeper import __version__
 from feedkeeper.errors import ConfigError
-from feedkeeper.logs import mask_credentials
+from feedkeeper.logs import mask_credentials, printable
 
 ENV_PREFIX = "FEEDKEEPER_"
 DEFAULT_CONFIG_FILE = Path("feedkeeper.toml")
@@ -157,7 +159,29 @@ def _read_env(env: Mapping[str, str]) -> dict[str, Any]:
         key = ENV_PREFIX + name.upper()
         if key in env and env[key] != "":
             found[name] = env[key]
+    _warn_unknown_env(env)
     return found
+
+
+# Variables of ours that are not settings.
+_OTHER_VARIABLES = frozenset({ENV_PREFIX + "CONFIG", ENV_PREFIX + "DEBUG"})
+_warned: set[str] = set()  # once a process: the daemon loads its settings at every run
+
+
+def _warn_unknown_env(env: Mapping[str, str]) -> None:
+    """Warn of a ``FEEDKEEPER_*`` variable no setting reads: a misspelt one is silently
+    ignored otherwise, and the crawl runs with the default it was meant to change."""
+    known = {ENV_PREFIX + name.upper() for name in _FIELD_TYPES} | _OTHER_VARIABLES
+    for key in sorted(env):
+        if not key.startswith(ENV_PREFIX) or key in known or key in _warned:
+            continue
+        _warned.add(key)
+        names = sorted(name.removeprefix(ENV_PREFIX) for name in known)
+        close = difflib.get_close_matches(key.removeprefix(ENV_PREFIX), names, n=1)
+        hint = f" (did you mean {ENV_PREFIX}{close[0]}?)" if close else ""
+        logging.getLogger(__name__).warning(
+            "%s names no setting%s: ignored", printable(key)[:100], hint
+        )
 
 
 def _coerce(name: str, value: Any) -> Any:
