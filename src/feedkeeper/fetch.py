@@ -9,7 +9,7 @@ import functools
 import random
 import ssl
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -27,7 +27,7 @@ from feedkeeper.errors import (
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
-from feedkeeper.inflate import ACCEPT_ENCODING, Inflater
+from feedkeeper.inflate import ACCEPT_ENCODING, decoded_pieces
 from feedkeeper.politeness import PROCESS_PACES, HostGate, Paces, Sleep, parse_retry_after
 from feedkeeper.records import Validators
 from feedkeeper.scope import NoCookies, basic_auth, is_in_scope, is_web_url, strip_credentials
@@ -274,7 +274,7 @@ class Fetcher:
             )
         body = bytearray()
         try:
-            async with contextlib.aclosing(_decoded(response)) as pieces:
+            async with contextlib.aclosing(decoded_pieces(response)) as pieces:
                 async for piece in pieces:
                     body += piece
                     if len(body) > limit:
@@ -338,19 +338,6 @@ class Fetcher:
             return None  # too many redirects, a broken encoding: unavailable (2.3.1.2)
         text, _ = fetched.text()
         return Protego.parse(text)
-
-
-async def _decoded(response: httpx.Response) -> AsyncGenerator[bytes, None]:
-    """Yield the body a bounded piece at a time, decoded through every Content-Encoding layer."""
-    if response.is_stream_consumed:  # a response made in memory (a test transport): decoded
-        yield response.content
-        return
-    inflater = Inflater(response.headers.get("content-encoding"))
-    async for chunk in response.aiter_raw():
-        for piece in inflater.feed(chunk):
-            yield piece
-    for piece in inflater.feed(b""):
-        yield piece
 
 
 def _cut(url: str, body: bytes, limit: int, policy: _Policy) -> bytes:

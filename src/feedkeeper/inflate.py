@@ -8,7 +8,9 @@ stream and stop at its limit: memory never holds more than a few pieces per laye
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
+
+import httpx
 
 # Decoded bytes handed on per step: small enough to bound memory, large enough to be quick.
 PIECE = 64 * 1024
@@ -70,3 +72,16 @@ class Inflater:
             yield from self._through(piece, depth + 1)
         if not data:  # the end of the body: flush the inner layers too
             yield from self._through(b"", depth + 1)
+
+
+async def decoded_pieces(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """Yield the body a bounded piece at a time, decoded through every Content-Encoding layer."""
+    if response.is_stream_consumed:  # a response made in memory (a test transport): decoded
+        yield response.content
+        return
+    inflater = Inflater(response.headers.get("content-encoding"))
+    async for chunk in response.aiter_raw():
+        for piece in inflater.feed(chunk):
+            yield piece
+    for piece in inflater.feed(b""):
+        yield piece
