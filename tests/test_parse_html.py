@@ -10,6 +10,7 @@ import pytest
 
 from feedkeeper.errors import ParseError
 from feedkeeper.parse import explain_listing, parse_listing
+from feedkeeper.parse.vocab import READ_MORE_PHRASES
 
 PAGES = Path(__file__).parent / "data" / "parse"
 EXPECTED = sorted(PAGES.glob("*.json"))
@@ -654,6 +655,23 @@ def test_a_read_more_written_as_text_ends_no_excerpt(ending: str) -> None:
     excerpt = parse_listing(_listing(cards), "https://b.example/").cards[0].excerpt
     kept = " Read more." if ending == "Read more." else ""  # words after the button's: text
     assert excerpt == f"What post 0 is about, in a sentence or two.{kept}"
+
+
+@pytest.mark.parametrize("phrase", READ_MORE_PHRASES)
+def test_every_read_more_phrase_ends_no_excerpt_as_text_or_as_a_link(phrase: str) -> None:
+    """One list of phrases: what a read-more link says, and what an excerpt's end drops."""
+    shown = phrase.title() if phrase.isascii() else phrase
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">Post {n}</a></h2>'
+        f"<p>What post {n} is about, in a sentence or two. {shown} »</p>"
+        f'<a href="/posts/{n}/">{shown}</a></article>'
+        for n in range(3)
+    )
+    card = parse_listing(_listing(cards), "https://b.example/").cards[0]
+    assert (card.url, card.excerpt) == (
+        "https://b.example/posts/0/",
+        "What post 0 is about, in a sentence or two.",
+    )
 
 
 @pytest.mark.parametrize(

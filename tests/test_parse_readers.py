@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feedkeeper.parse.badges import _MARK_RE, may_hold_pin_word
+from feedkeeper.parse.badges import (
+    _MARK_RE,
+    FEATURED_POST_WORDS,
+    OTHER_PIN_WORDS,
+    may_hold_other_pin_word,
+    may_hold_pin_word,
+)
 from feedkeeper.parse.dates import parse_date, parse_machine_value
 from feedkeeper.parse.dom import ancestors, contains, element_children, has_element_sibling
 from feedkeeper.parse.page import load_page
@@ -84,3 +91,11 @@ def test_the_pin_word_test_misses_no_word_the_pin_pattern_takes() -> None:
         assert may_hold_pin_word(f"正文 {word} 正文"), word
     for text in ("设置 位置", "pin ned", "a plain title", "stick y"):
         assert not may_hold_pin_word(text), text
+
+
+@pytest.mark.parametrize("word", OTHER_PIN_WORDS + FEATURED_POST_WORDS)
+def test_the_other_languages_pin_test_misses_none_of_their_pin_words(word: str) -> None:
+    """The page-level test that gates the search is kept true to the one list of words."""
+    for shown in (word, word.upper(), word.title(), word.replace(" ", "  ")):
+        assert _MARK_RE.match(f"[{shown}]"), shown
+        assert may_hold_other_pin_word(f"正文 {shown} 正文"), shown

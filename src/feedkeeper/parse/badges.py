@@ -22,12 +22,19 @@ from feedkeeper.parse.dom import (
     is_visible,
 )
 from feedkeeper.parse.page import PIN_MARK_RE, Page
+from feedkeeper.parse.vocab import phrases
 
 # Pin words in the languages blogs are written in too ("공지": a Tistory notice, kept on top).
-_PIN_WORDS_ELSEWHERE = (
-    r"공지|고정됨|angepinnt|épinglé|fijado|fixado|fissato|vastgezet|закреплено|закреплённая"
-    r"|przypięty|sabitlenmiş|připnuto|disematkan"
-)
+OTHER_PIN_WORDS = (
+    "공지", "고정됨", "angepinnt", "épinglé", "fijado", "fixado", "fissato", "vastgezet",
+    "закреплено", "закреплённая", "przypięty", "sabitlenmiş", "připnuto", "disematkan",
+)  # fmt: skip
+# WordPress's "Featured post" (its sticky posts) as its themes translate it.
+FEATURED_POST_WORDS = (
+    "hervorgehobener beitrag", "article mis en avant", "entrada destacada", "post em destaque",
+    "articolo in evidenza", "uitgelicht bericht", "избранная запись", "wyróżniony wpis",
+)  # fmt: skip
+_PIN_WORDS_ELSEWHERE = phrases(OTHER_PIN_WORDS)
 _PIN_WORDS = rf"已?置顶|置頂|pinned|sticky|top|{_PIN_WORDS_ELSEWHERE}"
 _STATUS_WORDS = r"精华?|原创|转载"
 # In an element of their own, shorter and other status words are badges too (OSChina's
@@ -44,10 +51,7 @@ PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*$", re.I)
 # Outside a title only unmistakable pin words count: "Top" there is a "back to top" link.
 _MARK_RE = re.compile(
     rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|pinned(?:\s+post)?|sticky|featured\s+post|{_PIN_WORDS_ELSEWHERE}"
-    # WordPress's "Featured post" (its sticky posts) as its themes translate it
-    r"|hervorgehobener\s+beitrag|article\s+mis\s+en\s+avant|entrada\s+destacada"
-    r"|post\s+em\s+destaque|articolo\s+in\s+evidenza|uitgelicht\s+bericht|избранная\s+запись"
-    rf"|wyróżniony\s+wpis)\s*{_CLOSE}?\s*$",
+    rf"|{phrases(FEATURED_POST_WORDS)})\s*{_CLOSE}?\s*$",
     re.I,
 )
 _LEADING_RE = re.compile(
@@ -172,14 +176,11 @@ def _is_pin_mark(node: LexborNode) -> bool:
 # Pages in these languages write pin words ``may_hold_pin_word`` finds; the others are
 # looked through for the pin words of theirs too.
 _PIN_WORDS_CHECKED = frozenset({"zh", "ja", "en"})
-# What the other languages' pin words keep of their ASCII letters, lowered ("épinglé"
-# keeps "pingl"), and parts of the others that no case changes ("공지", "Закреплено").
-_ASCII_PIN_PARTS = (
-    b"angepinnt", b"pingl", b"fijado", b"fixado", b"fissato", b"vastgezet", b"przypi",
-    b"sabitlenmi", b"pnuto", b"disematkan", b"hervorgehoben", b"mis en avant", b"destacad",
-    b"destaque", b"in evidenza", b"uitgelicht", b"wyr",
-)  # fmt: skip
-_OTHER_PIN_PARTS = ("공지", "고정됨", "акреплен", "збранн")
+# A word of each of the other languages' pin words, lowered (the longest: a phrase's words
+# may stand a line apart in the page's source): a text without any holds none of them.
+_OTHER_PIN_KEYS = tuple(
+    max(word.lower().split(), key=len) for word in OTHER_PIN_WORDS + FEATURED_POST_WORDS
+)
 
 
 def may_hold_pin_word(text: str) -> bool:
@@ -194,10 +195,8 @@ def may_hold_pin_word(text: str) -> bool:
 
 def may_hold_other_pin_word(text: str) -> bool:
     """Tell whether ``text`` may hold a pin word of another language ("Angepinnt", "공지")."""
-    letters = text.encode("ascii", "ignore").lower()
-    return any(word in letters for word in _ASCII_PIN_PARTS) or any(
-        word in text for word in _OTHER_PIN_PARTS
-    )
+    lowered = text.lower()
+    return any(key in lowered for key in _OTHER_PIN_KEYS)
 
 
 def in_pinned_section(page: Page, root: LexborNode, verdicts: dict[int, bool]) -> bool:

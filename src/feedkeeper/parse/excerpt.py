@@ -22,7 +22,13 @@ from feedkeeper.parse.dom import (
     render_into,
 )
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.vocab import EXCERPT_LABEL_RE, HASHTAGS_RE, NO_EXCERPT_RE, STATS_WORDS
+from feedkeeper.parse.vocab import (
+    EXCERPT_LABEL_RE,
+    HASHTAGS_RE,
+    NO_EXCERPT_RE,
+    READ_MORE_PHRASES,
+    STATS_WORDS,
+)
 
 # A region with an indicator and at most this much other text is a meta line.
 MAX_META_RESIDUAL = 50
@@ -39,17 +45,10 @@ _STATS_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*|[^\W\d_]+")
 # What themes write where a post has no excerpt (NO_EXCERPT_RE): no excerpt either.
 MAX_FILLER_CHARS = 24
 
-# "Read more" written as plain text at the end of an excerpt, in the languages blogs are
-# written in (lower case, as the excerpt's end is compared).
-_TRAILING_READ_MORE = (
-    "阅读全文", "阅读更多", "继续阅读", "查看全文", "閱讀全文", "閱讀更多", "繼續閱讀",
-    "続きを読む",
-    "더보기", "더 보기", "계속 읽기", "read more", "continue reading", "weiterlesen",
-    "lire la suite", "leer más", "leer mas", "seguir leyendo", "leia mais", "continuar lendo",
-    "continua a leggere", "leggi tutto", "verder lezen", "lees meer", "читать далее",
-    "читать дальше", "czytaj dalej", "devamını oku", "číst dále", "läs mer", "đọc thêm",
-    "baca selengkapnya",
-)  # fmt: skip
+# "Read more" written as plain text at the end of an excerpt, the longest first (so that
+# "baca selengkapnya" goes whole, not its last word alone).
+_TRAILING_READ_MORE = tuple(sorted(READ_MORE_PHRASES, key=len, reverse=True))
+_LONGEST_READ_MORE = len(_TRAILING_READ_MORE[0])
 _ARROWS = "»›→>"
 
 
@@ -262,8 +261,9 @@ def _strip_label(text: str) -> str:
 def _strip_read_more(text: str) -> str:
     """Drop a trailing "Read more" written as plain text rather than as a link."""
     kept = text.rstrip().rstrip(_ARROWS).rstrip()
-    end = kept[-20:].lower()
-    if not end.endswith(_TRAILING_READ_MORE) or len(end) != len(kept[-20:]):
+    tail = kept[-_LONGEST_READ_MORE:]
+    end = tail.lower()
+    if not end.endswith(_TRAILING_READ_MORE) or len(end) != len(tail):
         return text
     words = next(words for words in _TRAILING_READ_MORE if end.endswith(words))
     head = kept[: len(kept) - len(words)]

@@ -26,17 +26,29 @@ def _words(*words: str, before: str = "") -> str:
     return f"(?=[{starts}]){before}(?:{alternatives})"
 
 
-# "Read more" in the languages blogs are written in, as their themes ship it translated.
-READ_MORE_WORDS = (
-    r"阅读全文|阅读更多|继续阅读|查看全文|阅读原文|展开全文|閱讀全文|閱讀更多|繼續閱讀|閱讀原文|展開全文"
-    r"|続きを読む|続きを見る|もっと見る|더\s*보기|계속\s*읽기|자세히\s*보기|전체\s*보기"
-    r"|read\s+more|continue\s+reading|keep\s+reading|weiterlesen|mehr\s+lesen|lire\s+la\s+suite"
-    r"|lire\s+plus|leer\s+m[aá]s|seguir\s+leyendo|continuar\s+le(?:yendo|ndo)|leia\s+mais"
-    r"|ler\s+mais|continua\s+(?:a\s+)?leggere|leggi\s+(?:tutto|di\s+pi[uù])|verder\s+lezen"
-    r"|lees\s+(?:meer|verder)|читать\s+(?:далее|дальше|полностью)|czytaj\s+(?:dalej|więcej)"
-    r"|devamını\s+oku|číst\s+(?:dále|více)|läs\s+mer|les\s+mer|lue\s+lisää|đọc\s+(?:thêm|tiếp)"
-    r"|baca\s+selengkapnya|selengkapnya"
-)
+def phrases(words: tuple[str, ...]) -> str:
+    """Return an alternation of plain phrases, any run of spaces matching where one shows."""
+    return "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in words)
+
+
+# "Read more" in the languages blogs are written in, as their themes ship it translated
+# (lower case, one space between words): as a link's whole text, or written at the end of
+# an excerpt.
+READ_MORE_PHRASES = (
+    "阅读全文", "阅读更多", "继续阅读", "查看全文", "阅读原文", "展开全文",
+    "閱讀全文", "閱讀更多", "繼續閱讀", "閱讀原文", "展開全文",
+    "続きを読む", "続きを見る", "もっと見る",
+    "더보기", "더 보기", "계속읽기", "계속 읽기",
+    "자세히보기", "자세히 보기", "전체보기", "전체 보기",
+    "read more", "continue reading", "keep reading", "weiterlesen", "mehr lesen",
+    "lire la suite", "lire plus", "leer más", "leer mas", "seguir leyendo", "continuar leyendo",
+    "continuar lendo", "leia mais", "ler mais", "continua leggere", "continua a leggere",
+    "leggi tutto", "leggi di più", "leggi di piu", "verder lezen", "lees meer", "lees verder",
+    "читать далее", "читать дальше", "читать полностью", "czytaj dalej", "czytaj więcej",
+    "devamını oku", "číst dále", "číst více", "läs mer", "les mer", "lue lisää", "đọc thêm",
+    "đọc tiếp", "baca selengkapnya", "selengkapnya",
+)  # fmt: skip
+READ_MORE_WORDS = phrases(READ_MORE_PHRASES)
 READ_MORE_RE = re.compile(
     rf"^{_EDGE}(?:{READ_MORE_WORDS}|查看更多|全文|更多|阅读剩余部分|read\s+the\s+rest|read\s+(?:the\s+)?"
     rf"(?:full\s+)?(?:post|article|story)|more|view\s+more|full\s+post|подробнее|mehr){_EDGE}$",
