@@ -565,6 +565,19 @@ def test_redirect_to_a_malformed_url_is_refused(router: respx.MockRouter) -> Non
     assert route.call_count == 1
 
 
+@pytest.mark.parametrize(
+    "location", ["javascript:alert(1)", "data:text/html,<p>hi</p>", "mailto:a@b.test", "ftp://b/x"]
+)
+def test_redirect_to_no_web_address_is_refused_by_name(
+    router: respx.MockRouter, location: str
+) -> None:
+    route = router.get(PAGE).respond(302, headers={"Location": location})
+    with pytest.raises(OutOfScopeError) as caught:
+        fetch(router)
+    assert caught.value.message == f"redirected to {location}, which is no web address (refused)"
+    assert route.call_count == 1  # not retried: asking again will not change it
+
+
 def test_redirect_loop_stops(router: respx.MockRouter) -> None:
     router.get(PAGE).respond(302, headers={"Location": "/page/2/"})
     with pytest.raises(FetchError, match="more than 10 redirects"):

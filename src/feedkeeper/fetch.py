@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import random
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,10 +25,16 @@ from feedkeeper.errors import (
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
-from feedkeeper.inflate import ACCEPT_ENCODING, decoded_pieces
+from feedkeeper.http_client import new_client
+from feedkeeper.inflate import decoded_pieces
 from feedkeeper.politeness import PROCESS_PACES, HostGate, Paces, Sleep, parse_retry_after
 from feedkeeper.records import Validators
-from feedkeeper.scope import NoCookies, basic_auth, is_in_scope, is_web_url, strip_credentials
+from feedkeeper.scope import (
+    basic_auth,
+    is_in_scope,
+    is_web_url,
+    strip_credentials,
+)
 
 MAX_REDIRECTS = 10
 # RFC 9309 2.3.1.2: follow at least five redirects for robots.txt, even to another host.
@@ -116,20 +120,7 @@ class Fetcher:
         self.notes: list[str] = []
 
     async def __aenter__(self) -> Fetcher:
-        s = self.settings
-        self._client = httpx.AsyncClient(
-            transport=self._transport,
-            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
-            limits=httpx.Limits(max_connections=s.concurrency * 2),
-            headers={
-                "User-Agent": s.user_agent,
-                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
-                "Accept-Encoding": ACCEPT_ENCODING,
-            },
-            follow_redirects=False,
-            verify=_tls_context(),
-            cookies=NoCookies(),
-        )
+        self._client = new_client(self.settings, self._transport)
         return self
 
     async def __aexit__(
@@ -347,12 +338,6 @@ def _cut(url: str, body: bytes, limit: int, policy: _Policy) -> bytes:
     raise ResponseTooLargeError(
         f"response exceeds the {limit}-byte limit once decoded (download stopped)", url=url
     )
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One verifying TLS context per process: loading the CA bundle takes a noticeable while."""
-    return httpx.create_ssl_context()
 
 
 def _robots_unreachable(origin: str, exc: FetchError) -> RobotsDisallowedError:

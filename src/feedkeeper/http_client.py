@@ -1,0 +1,56 @@
+"""The httpx client as feedkeeper sets it up: its timeouts, headers and pool, a verifying TLS
+context loaded once, no cookies kept, redirects followed by hand (``fetch.py`` checks each
+one), and a redirect to no web address refused by name."""
+
+from __future__ import annotations
+
+import functools
+import ssl
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from feedkeeper.config import Settings
+from feedkeeper.errors import OutOfScopeError
+from feedkeeper.inflate import ACCEPT_ENCODING
+from feedkeeper.scope import DEFAULT_PORTS, NoCookies
+
+
+def new_client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+    """Return a client for one fetcher; ``transport`` is the seam for tests."""
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+        limits=httpx.Limits(max_connections=settings.concurrency * 2),
+        headers={
+            "User-Agent": settings.user_agent,
+            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        },
+        follow_redirects=False,
+        event_hooks={"response": [_refuse_no_web_location]},
+        verify=_tls_context(),
+        cookies=NoCookies(),
+    )
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: loading the CA bundle takes a noticeable while."""
+    return httpx.create_ssl_context()
+
+
+async def _refuse_no_web_location(response: httpx.Response) -> None:
+    """Refuse a redirect to no web address (``javascript:``, ``data:``, ``mailto:``) by name,
+    before httpx reads it into a request and fails with a message about URL paths."""
+    location = response.headers.get("location")
+    if location is None or not response.has_redirect_location:
+        return
+    url = str(response.request.url)
+    try:
+        target = urljoin(url, location)
+        scheme = urlsplit(target).scheme
+    except ValueError:  # malformed: httpx names it
+        return
+    if scheme not in DEFAULT_PORTS:
+        raise OutOfScopeError(f"redirected to {target}, which is no web address (refused)", url=url)
