@@ -285,6 +285,29 @@ def test_a_tick_that_finds_the_archive_locked_skips_and_the_next_one_runs(
     assert pending == [{"n": 0}]
 
 
+def test_a_stop_ends_a_tick_s_wait_for_the_archive_at_once(
+    db_path: Path, fixture_server: FixtureServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SIGTERM while another run holds the archive: the tick gives up its wait, not after
+    lock_timeout (an hour here), and starts no run."""
+    daemon = Daemon(daemon_settings(fixture_server.base_url, db_path, lock_timeout=3600.0))
+    caplog.set_level(logging.INFO)
+    with exclusive_lock(db_path, 0):
+        ticking = threading.Thread(target=daemon.tick)
+        ticking.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+        daemon.request_stop("SIGTERM")
+        ticking.join(timeout=5)
+        assert not ticking.is_alive()
+        assert time.monotonic() - started < 1.0
+    skipped = [r for r in caplog.records if getattr(r, "event", None) == "run_skipped"]
+    assert [r.getMessage() for r in skipped] == [
+        "run not started: stopping while another run held the archive"
+    ]
+    assert runs(db_path) == []
+
+
 def test_schedule_without_url_crawls_every_active_site(
     fixture_server: FixtureServer, db_path: Path
 ) -> None:

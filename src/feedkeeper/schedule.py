@@ -33,7 +33,7 @@ from feedkeeper.recover import RecoverOptions, recover_async
 from feedkeeper.scope import strip_credentials
 from feedkeeper.sites_crawl import crawl_sites_async
 from feedkeeper.store import Store, exclusive_lock
-from feedkeeper.store.engine import archive_exists
+from feedkeeper.store.engine import LockWaitAbandoned, archive_exists
 from feedkeeper.store.placeholders import has_new_placeholders
 from feedkeeper.store.read import open_reader
 from feedkeeper.store.runs import crawl_start_times, has_crawl_since
@@ -230,6 +230,11 @@ class Daemon:
         try:
             if not self.is_stopping:
                 self._locked_run(wanted)
+        except LockWaitAbandoned:  # asked to stop while another run held the archive
+            log.info(
+                "run not started: stopping while another run held the archive",
+                extra={"event": "run_skipped", "url": self._url, "reason": "stopping"},
+            )
         except DatabaseLockedError as exc:
             log.warning(
                 "run skipped: %s",
@@ -255,7 +260,10 @@ class Daemon:
             self._idle.set()
 
     def _locked_run(self, wanted: Callable[[Site], bool]) -> None:
-        with exclusive_lock(self.settings.db, self.settings.lock_timeout):
+        lock = exclusive_lock(
+            self.settings.db, self.settings.lock_timeout, give_up=lambda: self.is_stopping
+        )
+        with lock:
             if self.is_stopping:
                 return
             store = Store.open(self.settings.db)

@@ -9,7 +9,7 @@ import sqlite3
 import stat
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
@@ -273,9 +273,16 @@ def check_archive_file(path: Path) -> None:
     refuse_foreign(path)
 
 
+class LockWaitAbandoned(Exception):
+    """The wait for the writer lock was given up before the lock was had."""
+
+
 @contextlib.contextmanager
-def exclusive_lock(db: Path | str, timeout: float) -> Iterator[None]:
-    """Hold the archive's writer lock; raise DatabaseLockedError after ``timeout`` seconds.
+def exclusive_lock(
+    db: Path | str, timeout: float, give_up: Callable[[], bool] | None = None
+) -> Iterator[None]:
+    """Hold the archive's writer lock; raise DatabaseLockedError after ``timeout`` seconds,
+    or LockWaitAbandoned as soon as ``give_up`` says so (a daemon asked to stop).
 
     An OS file lock dies with its process, so a killed run never leaves it stuck. A
     database server needs none: it orders concurrent writers itself (see dialect.py).
@@ -299,6 +306,8 @@ def exclusive_lock(db: Path | str, timeout: float) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise DatabaseLockedError(f"another crawl holds {db}") from None
+                if give_up is not None and give_up():
+                    raise LockWaitAbandoned(f"stopped waiting for {db}") from None
                 time.sleep(0.1)
         yield
     finally:
