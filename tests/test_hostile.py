@@ -632,6 +632,38 @@ def test_a_walk_cut_at_max_pages_goes_on_where_it_stopped_next_time(
     assert site.hits("/") == 10
 
 
+def test_a_walk_out_of_time_stops_and_the_next_crawl_goes_on_where_it_stopped(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    """max_run_time: however short, each crawl reads at least one page further."""
+
+    def four_pages(query: str) -> Answer:
+        number = int(query.removeprefix("page=") or 1)
+        following = f"/?page={number + 1}" if number < 4 else None
+        return page(listing(cards_for(f"p{number}", 2), following))
+
+    site.routes["/"] = four_pages
+    db = tmp_path / "a.db"
+    runs = [run_crawl(site, db, max_run_time=0.000001) for _ in range(4)]
+    # 1 (cut at 2); 1 (no news), then 2 (cut at 3); 1, then 3 (cut at 4); 1, then 4: the end.
+    assert [summary.counts.pages for summary in runs] == [1, 2, 2, 2]
+    assert [summary.status for summary in runs] == ["ok"] * 4
+    assert (
+        f"stopped after 1e-06 s (max_run_time); the listing goes on at {site.base_url}?page=2"
+    ) in runs[0].warnings
+    assert f"went on at {site.base_url}?page=3, where the last crawl stopped (max_run_time)" in (
+        runs[2].warnings
+    )
+    assert not any("stopped after" in warning for warning in runs[3].warnings)
+    store = Store.open(db)
+    try:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM post").scalar() == 8
+    finally:
+        store.close()
+    assert Settings().max_run_time == 0  # no limit by default
+
+
 def test_pager_that_only_repeats_what_the_run_saw_ends_the_walk(
     site: HostileServer, tmp_path: Path
 ) -> None:

@@ -47,6 +47,11 @@ class Settings:
     # more than most blogs ever publish, while a pager that never ends (?page=N
     # forever) must not keep the crawler busy forever.
     max_pages: int = 1000
+    # Seconds a crawl may walk before it stops where it is, as at max_pages (the next crawl
+    # goes on there): a site slow on every page must not hold the archive for hours while
+    # cron runs queue behind it. 0 means no limit, the pages themselves being bounded
+    # (total_timeout, retries).
+    max_run_time: float = 0.0
     # Walk every page instead of stopping after a page that brought nothing new.
     full: bool = False
     # Seconds: fail fast on a dead host, allow a slow blog to render a page.
@@ -244,6 +249,7 @@ _LONGEST_WAITS = {
     "connect_timeout": 3_600.0,
     "read_timeout": 3_600.0,
     "total_timeout": 86_400.0,
+    "max_run_time": 7 * 86_400.0,
 }
 
 
@@ -268,6 +274,7 @@ def validate(settings: Settings) -> Settings:
         "max_crawl_delay",
         "lock_timeout",
         "jitter",
+        "max_run_time",
     ):
         if getattr(settings, name) < 0:
             raise ConfigError(

@@ -24,7 +24,7 @@ from feedkeeper.records import RunKind, RunStatus
 from feedkeeper.run_log import log_run_finished, log_run_started
 from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.scope import is_in_scope, strip_credentials
-from feedkeeper.store import CAPPED, Store
+from feedkeeper.store import CAPPED, CAPPED_BY_TIME, Store
 from feedkeeper.store.sites import NewSite, add_site, forget_if_empty, site_for_url
 from feedkeeper.store.write import PageWriter
 
@@ -35,7 +35,9 @@ class _Walked:
     summary should say."""
 
     stopped: bool = False
-    capped: bool = False  # the listing went on past max_pages: the next crawl resumes there
+    # Why the walk stopped while the listing went on (max_pages, max_run_time): the next
+    # crawl resumes there.
+    capped: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -74,9 +76,9 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         store, settings, fetch_settings, options, run_id, start_url, store.last_fetches(site.id)
     )
     run.site_id = site.id
-    run.resume = resume if resume and is_in_scope(start_url, resume) else None
+    run.resume = resume if resume and is_in_scope(start_url, resume[0]) else None
     run.warnings = warnings
-    started = time.monotonic()
+    started = run.started
     log_run_started(run_id, start_url)
     try:
         walked = await _fetch_and_walk(run)
@@ -91,7 +93,7 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         _finish(run, RunStatus.INTERRUPTED, started, "cancelled mid-page")
         raise
     status = RunStatus.INTERRUPTED if walked.stopped else run_status(run.counts)
-    ending = "stopped" if walked.stopped else CAPPED if walked.capped else None
+    ending = "stopped" if walked.stopped else walked.capped
     _finish(run, status, started, ending, forget=new_site and status is RunStatus.FAILED)
     return RunSummary(run_id, RunKind.CRAWL, status, run.counts, run.warnings)
 
@@ -151,10 +153,10 @@ async def _walk(run: CrawlRun, prefetcher: Prefetcher, writer: PageWriter) -> _W
     """
     walked, visited = _Walked(), set[str]()
     await _walk_from(run, prefetcher, writer, run.start, walked, visited, run.settings.full)
-    resume = run.resume
-    if resume and not (walked.stopped or walked.capped) and resume not in visited:
-        # The last crawl stopped at max_pages: the pages after it were never read.
-        walked.notes.append(f"went on at {resume}, where the last crawl stopped (max_pages)")
+    if run.resume and not (walked.stopped or walked.capped) and run.resume[0] not in visited:
+        # The last crawl stopped at a limit: the pages after it were never read.
+        resume, limit = run.resume
+        walked.notes.append(f"went on at {resume}, where the last crawl stopped ({limit})")
         await _walk_from(run, prefetcher, writer, resume, walked, visited, full=True)
     return walked
 
@@ -172,14 +174,22 @@ async def _walk_from(
     settings, options = run.settings, run.options
     seen_cards: set[str] = set()
     guessed = False  # the current URL is a guess past a failed page, beyond what a pager showed
+    pages_here = 0
     while url and url not in visited:
         if options.should_stop():
             walked.stopped = True
             return
         if len(visited) >= settings.max_pages:
-            walked.capped = True
+            walked.capped = CAPPED
             walked.notes.append(
                 f"stopped after {settings.max_pages} listing pages (max_pages);"
+                f" the listing goes on at {url}"
+            )
+            return
+        if _is_out_of_time(run, pages_here):
+            walked.capped = CAPPED_BY_TIME
+            walked.notes.append(
+                f"stopped after {settings.max_run_time:g} s (max_run_time);"
                 f" the listing goes on at {url}"
             )
             return
@@ -189,6 +199,7 @@ async def _walk_from(
         if not prefetcher.is_ready(url):
             writer.commit()
         step = await crawl_page(run, prefetcher, writer, url, guessed)
+        pages_here += 1
         if options.commit_every_page:
             writer.commit()
         writer.commit_if_full()
@@ -205,6 +216,13 @@ async def _walk_from(
         seen_cards |= step.cards
         url, guessed = _next_page(prefetcher, run.start, url, step, guessed)
         prefetcher.plan(url, step.page_urls, visited, settings.max_pages - len(visited))
+
+
+def _is_out_of_time(run: CrawlRun, pages_here: int) -> bool:
+    """Tell whether the crawl has used its max_run_time, once this part of the walk has read
+    a page: however short the limit, each crawl reads on where the last one stopped."""
+    limit = run.settings.max_run_time
+    return bool(limit and pages_here and time.monotonic() - run.started >= limit)
 
 
 def _next_page(

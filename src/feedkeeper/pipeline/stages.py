@@ -12,6 +12,7 @@ Each stage takes a value and returns one; ``crawl_page`` says what the page tell
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -52,7 +53,9 @@ class CrawlRun:
     warnings: list[str] = field(default_factory=list)
     worker: ParseWorker | None = None  # the parse stage's worker process, on long listings
     site_id: int = 0
-    resume: str | None = None  # where the last crawl, stopped at max_pages, left the listing
+    # Where the last crawl, stopped at a limit (the setting named), left the listing.
+    resume: tuple[str, str] | None = None
+    started: float = field(default_factory=time.monotonic)  # for max_run_time
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,9 @@ __all__ = ["Store", "exclusive_lock"]
 # A crawl's message when it stopped at max_pages with the listing going on: the next crawl
 # resumes there.
 CAPPED = "stopped at max_pages: the listing goes on"
+CAPPED_BY_TIME = "stopped at max_run_time: the listing goes on"
+# Each of those messages, and the setting it names.
+CAPPED_BY = {CAPPED: "max_pages", CAPPED_BY_TIME: "max_run_time"}
 
 
 class Store:
@@ -183,9 +186,10 @@ class Store:
             status = conn.execute(query).scalar()
         return status is not None and status != RunStatus.OK
 
-    def resume_point(self, site_id: int) -> str | None:
+    def resume_point(self, site_id: int) -> tuple[str, str] | None:
         """Return where the site's listing went on past the last crawl, when that crawl
-        stopped at ``max_pages`` (its message says so): the next link of its last page."""
+        stopped at ``max_pages`` or ``max_run_time`` (its message says so): the next link of
+        its last page, and the setting that stopped it."""
         r, f = run_t.c, page_fetch_t.c
         last = (
             select(r.id, r.message)
@@ -195,7 +199,7 @@ class Store:
         )
         with self.engine.connect() as conn:
             row = conn.execute(last).first()
-            if row is None or row.message != CAPPED:
+            if row is None or row.message not in CAPPED_BY:
                 return None
             query = (
                 select(f.next_url)
@@ -203,7 +207,8 @@ class Store:
                 .order_by(f.id.desc())
                 .limit(1)
             )
-            return conn.execute(query).scalar()
+            url = conn.execute(query).scalar()
+            return (url, CAPPED_BY[row.message]) if url else None
 
     def finish_run(
         self, run_id: int, counts: RunCounts, status: RunStatus, message: str | None = None
