@@ -100,6 +100,39 @@ def test_a_longer_cut_of_the_same_excerpt_fills_in() -> None:
     assert merged.excerpt == "abc def ghi"
 
 
+@pytest.mark.parametrize(
+    ("known", "seen"),
+    [
+        ("需要 PyTorch>=1.5 才能运行", "需要 PyTorch<=15 才能运行"),
+        ("学习率设为 1e-3，批大小 0.5k", "学习率设为 1e3，批大小 05k"),
+        ("return a+b", "return a-b"),
+        ("调用 nn.functional.relu 即可", "调用 NN.FUNCTIONAL.RELU 即可"),
+    ],
+)
+def test_an_edit_of_signs_case_or_points_in_a_cut_excerpt_is_a_change(
+    known: str, seen: str
+) -> None:
+    """What an edit changes in meaning is a version, though a fingerprint folds it away."""
+    current = Fields(title="T", excerpt=known, truncated=True)
+    merged, change = merge(current, Fields(title="T", excerpt=seen, truncated=True))
+    assert change is Change.CHANGED
+    assert merged.excerpt == seen
+
+
+@pytest.mark.parametrize(
+    "seen",
+    [
+        "用 GPU显存 跑 DDP，然后",  # a spacing plugin's spaces gone, and cut shorter
+        "用ＧＰＵ 显存 跑 ＤＤＰ, 然后看",  # full-width forms, as another theme writes them
+    ],
+)
+def test_a_cut_that_differs_in_spaces_or_width_alone_is_the_same_text(seen: str) -> None:
+    current = Fields(title="T", excerpt="用 GPU 显存 跑 DDP，然后看梯度", truncated=True)
+    merged, change = merge(current, Fields(title="T", excerpt=seen, truncated=True))
+    assert change is Change.UNCHANGED
+    assert merged.excerpt == "用 GPU 显存 跑 DDP，然后看梯度"
+
+
 def test_categories_and_tags_alone_do_not_make_a_version() -> None:
     merged, change = merge(FULL, Fields(categories=("Python", "Tips"), tags=("ddp",)))
     assert change is Change.FILLED

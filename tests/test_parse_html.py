@@ -722,3 +722,35 @@ def test_a_post_stays_a_post_beside_pages_below_it(in_card: str, aside: str) -> 
     assert [card.url for card in page.cards] == [
         f"https://a.example/posts/p{n}/" for n in (1, 2, 3)
     ]
+
+
+def test_characters_that_show_nothing_are_no_part_of_a_card() -> None:
+    """A zero-width space, a soft hyphen, a word joiner or a stray BOM in a title, an excerpt
+    or a tag would make versions that look unchanged and words search cannot find."""
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">快速\u200b上手 DDP\u00ad{n}</a></h2>'
+        f'<div class="meta"><a rel="tag" href="/tags/ddp/">\ufeffDDP</a></div>'
+        f"<p>梯度\u2060同步的\u200b 一篇\u200b长文 {n}</p></article>"
+        for n in range(3)
+    )
+    card = parse_listing(_listing(cards), "https://b.example/").cards[0]
+    assert (card.title, card.excerpt, card.tags) == (
+        "快速上手 DDP0",
+        "梯度同步的 一篇长文 0",
+        ("DDP",),
+    )
+
+
+def test_a_post_shown_pinned_at_the_top_and_again_in_its_place_is_pinned() -> None:
+    pinned = (
+        '<article class="post"><h2><a href="/posts/2/">Post 2</a> <span class="badge">置顶</span>'
+        "</h2><p>What post 2 is about, in a sentence or two.</p></article>"
+    )
+    html = _listing(pinned + "".join(_card(n) for n in range(4)))
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [(card.url, card.pinned) for card in cards] == [
+        ("https://b.example/posts/2/", True),
+        ("https://b.example/posts/0/", False),
+        ("https://b.example/posts/1/", False),
+        ("https://b.example/posts/3/", False),
+    ]

@@ -182,4 +182,5 @@ def _combine(first: Card, other: Card) -> Card:
         excerpt=fuller.excerpt,
         truncated=fuller.truncated,
         placeholders=fuller.placeholders,
+        pinned=first.pinned or other.pinned,  # shown pinned at the top, then in its place
     )

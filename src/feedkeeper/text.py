@@ -19,6 +19,21 @@ def normalize_space(text: str) -> str:
     return _WS_RE.sub(" ", text.replace("\u00a0", " ")).strip()
 
 
+# Characters that show nothing and join or split nothing a reader sees: the zero-width
+# space, the word joiner, the byte-order mark (a zero-width no-break space mid-text) and the
+# soft hyphen. An editor or a CMS slips them into titles and excerpts, where they would make
+# versions that look unchanged and words that search cannot find. (The zero-width joiner
+# and non-joiner shape emoji and scripts such as Persian: they stay.)
+_INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+
+
+def drop_invisible(text: str) -> str:
+    """Return ``text`` without the characters that show nothing (zero-width space, ...)."""
+    if text.isascii() or _INVISIBLE_RE.search(text) is None:
+        return text
+    return normalize_space(_INVISIBLE_RE.sub("", text))
+
+
 def escape_json_controls(json_text: str) -> str:
     """Return JSON text with the C1 control codes and U+2028/9 as ``\\uXXXX`` escapes: the
     same JSON value, which stays on one line for every reader and cannot drive a terminal.
@@ -50,6 +65,14 @@ def split_ellipsis(text: str) -> tuple[str, bool]:
         return text, False
     stripped = kept.rstrip()
     return stripped, stripped != text
+
+
+def fold_for_comparison(text: str) -> str:
+    """Reduce text to what an edit changes: NFKC (full-width forms as their plain twins),
+    without whitespace (a theme or a spacing plugin puts spaces between Chinese and Latin
+    or not). Case, digits and signs stay: ``a+b`` to ``a-b`` and ``1e-3`` to ``1e3`` are edits.
+    """
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def fold_for_fingerprint(text: str) -> str:

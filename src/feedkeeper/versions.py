@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from feedkeeper.cards import Card
-from feedkeeper.text import fold_for_fingerprint
+from feedkeeper.text import fold_for_comparison
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ def _merge_excerpt(current: Fields, seen: Fields) -> tuple[str | None, bool, Cha
         return current.excerpt, current.truncated, Change.UNCHANGED
     if current.excerpt is None:
         return seen.excerpt, seen.truncated, Change.FILLED
-    old, new = fold_for_fingerprint(current.excerpt), fold_for_fingerprint(seen.excerpt)
+    old, new = fold_for_comparison(current.excerpt), fold_for_comparison(seen.excerpt)
     if seen.truncated and old.startswith(new):
         return current.excerpt, current.truncated, Change.UNCHANGED
     if current.truncated and new.startswith(old):

@@ -13,7 +13,7 @@ import re
 from feedkeeper.cards import Card, ParsedPage, find_placeholders
 from feedkeeper.errors import ParseError
 from feedkeeper.parse.dates import parse_date
-from feedkeeper.text import normalize_space, split_ellipsis
+from feedkeeper.text import drop_invisible, normalize_space, split_ellipsis
 
 # Shorter lines without an ellipsis are headers, pager or category lines:
 # every excerpt in real captures runs to dozens of characters.
@@ -31,7 +31,7 @@ def parse_capture(text: str) -> ParsedPage:
     """Parse a text capture into cards; raise ParseError when it holds none."""
     if "\x00" in text:
         raise ParseError("not a text capture: it contains binary data")
-    lines = [normalize_space(line) for line in text.splitlines()]
+    lines = [drop_invisible(normalize_space(line)) for line in text.splitlines()]
     lines = [line for line in lines if line]
     page = ParsedPage()
     category: str | None = None

@@ -33,7 +33,7 @@ from feedkeeper.parse.when import (
     group_heading,
     scan_card,
 )
-from feedkeeper.text import normalize_space, split_ellipsis
+from feedkeeper.text import drop_invisible, normalize_space, split_ellipsis
 
 Title = tuple[str | None, bool]  # the title's text, and whether a badge in it is a pin
 # A class naming a category or a tag: a whole token, or a part of one set apart by - or _.
@@ -93,7 +93,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     pins = pin_marks(page, root)
     indicators += [node for node in pins if node is not root]
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip, title_text)
-    excerpt, truncated = _split_ellipsis(excerpt)
+    excerpt, truncated = _split_ellipsis(drop_invisible(excerpt) if excerpt else excerpt)
     url = link.url if link else None
     hit = hit or context_date(page, root)
     stated: tuple[str | None, str | None] = (None, None)
@@ -101,10 +101,10 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         stated = page.jsonld.get(block.key or "", stated)
     card = Card(
         url=url,
-        title=title_text or None,
-        category=categories.names[0] if categories.names else None,
-        categories=categories.names,
-        tags=tags.names,
+        title=drop_invisible(title_text) or None if title_text else None,
+        category=drop_invisible(categories.names[0]) if categories.names else None,
+        categories=tuple(map(drop_invisible, categories.names)),
+        tags=tuple(map(drop_invisible, tags.names)),
         published=published_date(hit, url, group_of(page, root, hit)) or stated[0],
         published_at=hit.stamp if hit else stated[1],
         excerpt=excerpt or None,
@@ -327,7 +327,9 @@ def _following_text(node: LexborNode) -> str:
 
 def split_names(text: str) -> tuple[str, ...]:
     """Return the names a text lists ("A, B", "A | B", "A / B"), each of at most 40 characters."""
-    names = [normalize_space(name) for name in LIST_SPLIT_RE.split(normalize_space(text))]
+    names = [
+        normalize_space(name) for name in LIST_SPLIT_RE.split(normalize_space(drop_invisible(text)))
+    ]
     return tuple(name for name in names if name and len(name) <= 40)
 
 
