@@ -77,3 +77,31 @@ def test_a_card_with_nothing_to_know_it_by_is_skipped() -> None:
     changes = dedupe_page(key_cards([Card()]), known, skipped=2)
     assert changes.posts == [] and changes.sightings == []
     assert (changes.outcome.cards, changes.outcome.cards_skipped) == (0, 3)
+
+
+def test_a_look_alike_filed_under_another_category_is_a_post_of_its_own() -> None:
+    """The parts of a series sharing a title and a teaser, filed apart, are two posts."""
+    known = known_post(3, f"{SITE}/p/part-2/", "源码解读系列")
+    known.current[3].fields = Fields(title="源码解读系列", category="NLP", excerpt=EXCERPT)
+    card = Card(url=f"{SITE}/p/part-3/", title="源码解读系列", category="深度学习", excerpt=EXCERPT)
+    changes = dedupe_page(key_cards([card]), known)
+    assert changes.posts == [NewPost(4, f"{SITE}/p/part-3/", f"{SITE}/p/part-3/")]
+    assert (changes.outcome.new_posts, changes.outcome.reposts) == (1, 0)
+    assert known.current[3].fields.category == "NLP"
+
+
+def test_a_repost_changes_nothing_of_the_post_it_is_taken_for() -> None:
+    """What a card taken for a repost shows besides its text (a date, tags) is not written
+    into the known post: the post's own card may yet show the two are two posts."""
+    known = known_post(3, f"{SITE}/p/b/", "标题")
+    known.current[3].fields = Fields(title="标题", excerpt=EXCERPT)  # no date, no category
+    card = Card(
+        url=f"{SITE}/p/b-copy/", title="标题", excerpt=EXCERPT, published="2024-04-01",
+        category="PyTorch", tags=("ddp",),
+    )  # fmt: skip
+    changes = dedupe_page(key_cards([card]), known)
+    assert changes.outcome.reposts == 1
+    assert changes.urls == [(f"{SITE}/p/b-copy/", 3)]
+    assert changes.versions == {} and changes.filled == {}
+    assert known.current[3].fields == Fields(title="标题", excerpt=EXCERPT)
+    assert changes.sightings == [Sighting(3, 1, 1, f"{SITE}/p/b-copy/")]

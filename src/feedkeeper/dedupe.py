@@ -213,6 +213,9 @@ def _identify(item: KeyedCard, known: Known, changes: PageChanges, page: _Survey
             post_id = known.by_fingerprint[fp]
             _add_url(item.url, post_id, known, changes)
             changes.outcome.reposts += 1
+            # Sighted only: what it shows besides the text waits until the alias has
+            # outlived this run, where the post's own card may still split it off.
+            return post_id
     if post_id is None:
         return _new_post(item, known, changes)
     if item.url is not None:

@@ -80,9 +80,10 @@ def _is_evidence(folded_title: str, folded_excerpt: str) -> bool:
 
 
 def contradicts(known: Fields, seen: Fields) -> bool:
-    """Tell whether two sightings with the same text must still be two posts (other dates)."""
-    return (
-        known.published is not None
-        and seen.published is not None
-        and (known.published != seen.published)
-    )
+    """Tell whether two sightings with the same text must still be two posts: they show
+    other dates, or other categories (the parts of a series, or a weekly post, filed apart)."""
+    return _differ(known.published, seen.published) or _differ(known.category, seen.category)
+
+
+def _differ(known: str | None, seen: str | None) -> bool:
+    return known is not None and seen is not None and known != seen
