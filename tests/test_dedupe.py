@@ -21,6 +21,11 @@ from feedkeeper.versions import Change, Fields, merge
         ("https://example.com/a/?b=2&fbclid=x&a=1", "https://example.com/a/?a=1&b=2"),
         ("https://example.com", "https://example.com/"),
         ("https://example.com/p?id=7&spm=a.b.c", "https://example.com/p?id=7"),
+        ("https://example.com/%E5%88%86%E8%AF%8D/", "https://example.com/分词/"),
+        ("https://example.com/%e5%88%86%e8%af%8d/", "https://example.com/分词/"),
+        ("https://example.com/%7Eada/%41-b", "https://example.com/~ada/A-b"),
+        ("https://example.com/a%2fb%20c", "https://example.com/a%2fb%20c"),  # reserved: kept
+        ("https://example.com/%FF%E5", "https://example.com/%FF%E5"),  # no UTF-8: kept
     ],
 )
 def test_canonical_url(url: str, expected: str) -> None:

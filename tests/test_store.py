@@ -113,6 +113,40 @@ def test_tracking_parameters_and_fragments_are_the_same_url(store: Store) -> Non
     assert len(rows(store, "SELECT * FROM post_url")) == 1
 
 
+def test_a_path_escaped_or_not_is_one_url(store: Store) -> None:
+    """A new theme links ``/posts/分词器/`` escaped, and cuts the teaser shorter."""
+    plain = card(
+        "/posts/分词器/",
+        "分词器",
+        "中文分词的三种做法，从词典到模型，各有长短",
+        published="2026-01-11",
+    )
+    store_page(store, f"{BASE}/", [plain])
+    escaped = card(
+        "/posts/%e5%88%86%e8%af%8d%e5%99%a8/",
+        "分词器",
+        "中文分词的三种做法",
+        published="2026-01-11",
+    )
+    outcome = store_page(store, f"{BASE}/", [escaped])
+    assert (outcome.new_posts, outcome.reposts, outcome.new_versions) == (0, 0, 0)
+    assert [r["url"] for r in rows(store, "SELECT url FROM post_url")] == [f"{BASE}/posts/分词器/"]
+
+
+def test_a_url_an_earlier_version_kept_escaped_is_still_found(store: Store) -> None:
+    store_page(
+        store, f"{BASE}/", [card("/posts/分词器/", "分词器", "中文分词的三种做法，从词典到模型")]
+    )
+    escaped = f"{BASE}/posts/%E5%88%86%E8%AF%8D%E5%99%A8/"
+    with store.engine.begin() as conn:  # as an archive written before paths were made plain
+        conn.exec_driver_sql("UPDATE post_url SET url = ?", (escaped,))
+        conn.exec_driver_sql("UPDATE post SET url = ?, key = ?", (escaped, escaped))
+    edited = card("/posts/分词器/", "分词器（修订）", "中文分词的三种做法")
+    outcome = store_page(store, f"{BASE}/", [edited])
+    assert (outcome.new_posts, outcome.new_versions) == (0, 1)
+    assert len(rows(store, "SELECT * FROM post")) == 1
+
+
 def test_edited_excerpt_makes_exactly_one_new_version(store: Store) -> None:
     store_page(store, f"{BASE}/", [DDP])
     edited = card("/posts/ddp/", "DDP 入门", "Quick Start (updated) [代码] 代码 [代码]")

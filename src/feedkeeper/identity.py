@@ -4,8 +4,10 @@ text says enough to recognise the post under another URL. Pure functions."""
 from __future__ import annotations
 
 import hashlib
+import re
+import string
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from feedkeeper.text import fold_for_fingerprint
 from feedkeeper.versions import Fields
@@ -19,7 +21,9 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, drop default port, fragment and tracking parameters."""
+    """Lower-case scheme and host, drop default port, fragment and tracking parameters;
+    write the path's escapes of letters and of non-ASCII text as the characters they are
+    (``/%E5%88%86/`` is ``/分/``, as one theme links what another links encoded)."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
@@ -31,7 +35,46 @@ def canonical_url(url: str) -> str:
             (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
         ]
         query = urlencode(sorted(kept))
-    return urlunsplit((scheme, host, parts.path or "/", query, ""))
+    path = _plain_path(parts.path) if "%" in parts.path else parts.path
+    return urlunsplit((scheme, host, path or "/", query, ""))
+
+
+# Runs of escapes in a path, and the characters an escape stands for needlessly (RFC 3986's
+# unreserved ones, and any beyond ASCII: an IRI writes them as themselves).
+_ESCAPES_RE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+
+
+def _plain_path(path: str) -> str:
+    return _ESCAPES_RE.sub(_plain_escapes, path)
+
+
+def _plain_escapes(match: re.Match[str]) -> str:
+    """Return a run of escapes with those that need no escaping written as characters; the
+    escapes of reserved characters (``%2F``) and of bytes that are no UTF-8 stay as written."""
+    escaped = match.group()
+    try:
+        text = bytes.fromhex(escaped.replace("%", "")).decode("utf-8")
+    except UnicodeDecodeError:
+        return escaped
+    plain, at = [], 0
+    for char in text:
+        width = 3 * len(char.encode("utf-8"))
+        needless = char in _UNRESERVED or not char.isascii()
+        plain.append(char if needless else escaped[at : at + width])
+        at += width
+    return "".join(plain)
+
+
+def other_spellings(url: str) -> list[str]:
+    """Return how archives written before the path's escapes were made plain may hold a
+    canonical URL: its non-ASCII path escaped, in upper and in lower case."""
+    parts = urlsplit(url)
+    if parts.path.isascii():
+        return []
+    upper = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
+    lower = _ESCAPES_RE.sub(lambda m: m.group().lower(), upper)
+    return [urlunsplit(parts._replace(path=path)) for path in dict.fromkeys((upper, lower))]
 
 
 def _is_tracking(param: str) -> bool:

@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Connection, bindparam, func, select
 
 from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting
+from feedkeeper.identity import canonical_url, other_spellings
 from feedkeeper.store.compiled import fetch_rows
 from feedkeeper.store.tables import (
     post_fingerprint_t,
@@ -89,7 +90,7 @@ class KnownReader:
         """Return what the archive holds for the keys of a page's cards, for run ``run_id``."""
         urls = list({k.url for k in keyed if k.url})
         fps = list({k.fingerprint for k in keyed if k.fingerprint})
-        by_url = self._pairs(_BY_URL, urls, site_id)
+        by_url = self._by_url(urls, site_id)
         by_fp = self._pairs(_BY_FINGERPRINT, fps, site_id)
         current = self._current(set(by_url.values()) | set(by_fp.values()))
         known = Known(by_url, by_fp, current, *next_ids)
@@ -114,7 +115,9 @@ class KnownReader:
         candidates = list(set(known.by_fingerprint.values()) - set(known.by_url.values()))
         if candidates:
             for url, post_id in fetch_rows(self.conn, _URLS_OF_POSTS, {"keys": candidates}):
-                known.urls_of.setdefault(post_id, set()).add(url)
+                # as this version spells it: an earlier one kept escaped non-ASCII paths
+                plain = url if url.isascii() and "%" not in url else canonical_url(url)
+                known.urls_of.setdefault(post_id, set()).add(plain)
 
     def _load_fresh_aliases(self, known: Known, run_id: int) -> None:
         """For the posts a URL points to: aliases taken this run, and the run's sightings."""
@@ -129,6 +132,16 @@ class KnownReader:
         params = {"run": run_id, "keys": list(known.fresh_aliases)}
         for post_id, *sighting in fetch_rows(self.conn, _RUN_SIGHTINGS, params):
             known.run_sightings.setdefault(post_id, []).append(RunSighting(*sighting))
+
+    def _by_url(self, urls: list[str], site_id: int | None) -> dict[str, int]:
+        """Return the posts the URLs name, found too under the spelling an archive of an
+        earlier version stored them in (a non-ASCII path escaped)."""
+        spelt = {other: url for url in urls if not url.isascii() for other in other_spellings(url)}
+        found = self._pairs(_BY_URL, urls + list(spelt), site_id)
+        for other, url in spelt.items():
+            if other in found:
+                found.setdefault(url, found[other])
+        return found
 
     def _pairs(self, query: Any, keys: list[str], site_id: int | None) -> dict[str, int]:
         if not keys:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import StoreError
-from feedkeeper.identity import canonical_url
+from feedkeeper.identity import canonical_url, other_spellings
 from feedkeeper.store import Store, check_archive_exists
 from feedkeeper.store.dialect import Spelling, spelling
 from feedkeeper.store.engine import (
@@ -276,7 +276,9 @@ def find_post(engine: Engine, ref: str, site: str | None = None) -> int | None:
     if "://" in ref:
         with contextlib.suppress(ValueError):  # a malformed port, say: then it is no URL of ours
             by_url = "SELECT post_id FROM post_url t WHERE url = :v" + in_site
-            queries.insert(0, (by_url, canonical_url(ref)))
+            canonical = canonical_url(ref)
+            for spelling in reversed([canonical, *other_spellings(canonical)]):
+                queries.insert(0, (by_url, spelling))
     with engine.connect() as conn:
         for sql, value in queries:
             found = conn.execute(text(sql), {"v": value, "site": site}).scalar()
