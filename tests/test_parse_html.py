@@ -634,7 +634,7 @@ def test_dates_after_passed_over_parts_of_a_card_are_found() -> None:
 
 
 @pytest.mark.parametrize(
-    "badge", ["置顶", "已置顶", "置頂", "PINNED", "ſticky", "PİNNED", "pınned"]
+    "badge", ["置顶", "已置顶", "置頂", "PINNED", "ſticky", "PİNNED", "pınned", "\U0001f4cc"]
 )
 def test_a_pin_badge_is_seen_in_any_letter_case(badge: str) -> None:
     bodies = ["", f'<div class="meta"><span class="flag">{badge}</span></div>', ""]
@@ -753,4 +753,19 @@ def test_a_post_shown_pinned_at_the_top_and_again_in_its_place_is_pinned() -> No
         ("https://b.example/posts/0/", False),
         ("https://b.example/posts/1/", False),
         ("https://b.example/posts/3/", False),
+    ]
+
+
+def test_a_pushpin_before_the_title_is_a_pin_badge_not_a_part_of_the_title() -> None:
+    """Written in while the post is pinned, gone when it is not: no version either way."""
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">{"📌 " * (n == 0)}Post {n}</a></h2>'
+        f"<p>What post {n} is about, in a sentence or two.</p></article>"
+        for n in range(3)
+    )
+    found = parse_listing(_listing(cards), "https://b.example/").cards
+    assert [(card.title, card.pinned) for card in found] == [
+        ("Post 0", True),
+        ("Post 1", False),
+        ("Post 2", False),
     ]

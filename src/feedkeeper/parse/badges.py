@@ -35,7 +35,9 @@ FEATURED_POST_WORDS = (
     "articolo in evidenza", "uitgelicht bericht", "избранная запись", "wyróżniony wpis",
 )  # fmt: skip
 _PIN_WORDS_ELSEWHERE = phrases(OTHER_PIN_WORDS)
-_PIN_WORDS = rf"已?置顶|置頂|pinned|sticky|top|{_PIN_WORDS_ELSEWHERE}"
+# The pushpin emoji: a theme's or an author's pin, before the title or as a badge of its own.
+_PIN_EMOJI = "\U0001f4cc"
+_PIN_WORDS = rf"已?置顶|置頂|pinned|sticky|top|{_PIN_EMOJI}|{_PIN_WORDS_ELSEWHERE}"
 _STATUS_WORDS = r"精华?|原创|转载"
 # In an element of their own, shorter and other status words are badges too (OSChina's
 # "原", a "推荐" chip, a "顶"); written into the title's text they are the author's.
@@ -50,12 +52,12 @@ BADGE_RE = re.compile(
 PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*$", re.I)
 # Outside a title only unmistakable pin words count: "Top" there is a "back to top" link.
 _MARK_RE = re.compile(
-    rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|pinned(?:\s+post)?|sticky|featured\s+post|{_PIN_WORDS_ELSEWHERE}"
+    rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|{_PIN_EMOJI}|pinned(?:\s+post)?|sticky|featured\s+post|{_PIN_WORDS_ELSEWHERE}"
     rf"|{phrases(FEATURED_POST_WORDS)})\s*{_CLOSE}?\s*$",
     re.I,
 )
 _LEADING_RE = re.compile(
-    rf"^\s*(?:{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}|已?置顶(?=[\s:：|｜\-—·]))"
+    rf"^\s*(?:{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}|已?置顶(?=[\s:：|｜\-—·])|{_PIN_EMOJI})"
     r"[\s:：|｜\-—·]*",
     re.I,
 )
@@ -69,7 +71,7 @@ _CLOSERS = frozenset("]】］)）>》")
 # (the Kelvin sign K is one that str.lower() turns into "k").
 _ODD_FOLDS = "İıſ\u212a"
 # Found at once: a regex meets the few "置" a page holds faster than a search for each word.
-_CJK_PIN_RE = re.compile("置[顶頂]")
+_CJK_PIN_RE = re.compile(f"置[顶頂]|{_PIN_EMOJI}")
 _SEPARATORS = " :：|｜-—·"
 # Code and quotes: a word in them is text, not a badge.
 _TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})
