@@ -355,11 +355,17 @@ def _meta_links(
     page: Page, block: Block, link: PostLink | None, links: list[Link]
 ) -> list[LexborNode]:
     """Return links that belong to meta lines: comment counts, people's pages (authors, a
-    handle shown as "@tanaka_dev"), other post anchors."""
+    handle shown as "@tanaka_dev"), other post anchors (``#comments``; not a read-more's
+    ``#more``, which ends the excerpt: a short excerpt beside it is no meta line)."""
     found: list[LexborNode] = []
     key = block.key
     for post_link in block.links:
-        if post_link.key == key and "#" in post_link.url and post_link is not link:
+        if (
+            post_link.key == key
+            and "#" in post_link.url
+            and post_link is not link
+            and not is_read_more(page.text_of(post_link.node))
+        ):
             found.append(post_link.node)
     for other in links:
         rel = other.rel  # split only when the word may be there: most links have no rel
