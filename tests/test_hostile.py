@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -606,15 +606,30 @@ def test_endless_pager_stops_at_max_pages_with_a_note(site: HostileServer, tmp_p
     assert Settings().max_pages == 1000  # bounded by default
 
 
+def numbered_pages(last: int) -> Callable[[str], Answer]:
+    """``?page=N`` up to ``last``, two new cards on each."""
+
+    def route(query: str) -> Answer:
+        number = int(query.removeprefix("page=") or 1)
+        following = f"/?page={number + 1}" if number < last else None
+        return page(listing(cards_for(f"p{number}", 2), following))
+
+    return route
+
+
+def post_count(db: Path) -> int:
+    store = Store.open(db)
+    try:
+        with store.engine.connect() as conn:
+            return int(conn.exec_driver_sql("SELECT count(*) FROM post").scalar_one())
+    finally:
+        store.close()
+
+
 def test_a_walk_cut_at_max_pages_goes_on_where_it_stopped_next_time(
     site: HostileServer, tmp_path: Path
 ) -> None:
-    def seven_pages(query: str) -> Answer:
-        number = int(query.removeprefix("page=") or 1)
-        following = f"/?page={number + 1}" if number < 7 else None
-        return page(listing(cards_for(f"p{number}", 2), following))
-
-    site.routes["/"] = seven_pages
+    site.routes["/"] = numbered_pages(7)
     db = tmp_path / "a.db"
     runs = [run_crawl(site, db, max_pages=3) for _ in range(4)]
     # 1-3 (cut at 4); 1 (no news), then 4-5 (cut at 6); 1, then 6-7 (the end); 1 alone.
@@ -622,13 +637,7 @@ def test_a_walk_cut_at_max_pages_goes_on_where_it_stopped_next_time(
     assert f"went on at {site.base_url}?page=4, where the last crawl stopped (max_pages)" in (
         runs[1].warnings
     )
-    store = Store.open(db)
-    try:
-        with store.engine.connect() as conn:
-            posts = conn.exec_driver_sql("SELECT count(*) FROM post").scalar()
-    finally:
-        store.close()
-    assert posts == 14  # every post of the seven pages
+    assert post_count(db) == 14  # every post of the seven pages
     assert site.hits("/") == 10
 
 
@@ -637,12 +646,7 @@ def test_a_walk_out_of_time_stops_and_the_next_crawl_goes_on_where_it_stopped(
 ) -> None:
     """max_run_time: however short, each crawl reads at least one page further."""
 
-    def four_pages(query: str) -> Answer:
-        number = int(query.removeprefix("page=") or 1)
-        following = f"/?page={number + 1}" if number < 4 else None
-        return page(listing(cards_for(f"p{number}", 2), following))
-
-    site.routes["/"] = four_pages
+    site.routes["/"] = numbered_pages(4)
     db = tmp_path / "a.db"
     runs = [run_crawl(site, db, max_run_time=0.000001) for _ in range(4)]
     # 1 (cut at 2); 1 (no news), then 2 (cut at 3); 1, then 3 (cut at 4); 1, then 4: the end.
@@ -655,12 +659,7 @@ def test_a_walk_out_of_time_stops_and_the_next_crawl_goes_on_where_it_stopped(
         runs[2].warnings
     )
     assert not any("stopped after" in warning for warning in runs[3].warnings)
-    store = Store.open(db)
-    try:
-        with store.engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT count(*) FROM post").scalar() == 8
-    finally:
-        store.close()
+    assert post_count(db) == 8
     assert Settings().max_run_time == 0  # no limit by default
 
 
