@@ -585,3 +585,6 @@ def test_crawl_killed_mid_run_resumes_to_the_same_archive(
             assert _versions(cli.db) == _versions(reference.db)
     assert len(_posts(reference.db)) == 12
     assert {version for _, version, *_ in _versions(reference.db)} == {1, 2}
+    # The killed run never wrote its counters: they are what it committed, pages 1 and 2.
+    interrupted = "SELECT status, pages, pages_failed, cards FROM run WHERE id = 2"
+    assert query(killed[0].db, interrupted) == [("interrupted", 2, 0, 4)]

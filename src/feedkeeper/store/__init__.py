@@ -7,6 +7,7 @@ import json
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -123,11 +124,7 @@ class Store:
         """Mark runs left ``running`` by a killed process as ``interrupted`` (under the lock)."""
         with writing_to(self.path), self.engine.begin() as conn:
             conn.execute(
-                update(run_t)
-                .where(run_t.c.status == RunStatus.RUNNING)
-                .values(
-                    status=RunStatus.INTERRUPTED, message="its process ended before the run did"
-                )
+                update(run_t).where(run_t.c.status == RunStatus.RUNNING).values(**_DEAD_RUN)
             )
 
     def start_run(self, kind: str, source: str, site_id: int | None = None) -> int:
@@ -137,12 +134,7 @@ class Store:
         with writing_to(describe(self.path)), self.engine.begin() as conn:
             # One run of a site at a time (its lock), so a "running" row of it is a dead run.
             if site_id is not None:
-                conn.execute(
-                    dead.values(
-                        status=RunStatus.INTERRUPTED,
-                        message="its process ended before the run did",
-                    )
-                )
+                conn.execute(dead.values(**_DEAD_RUN))
             result = conn.execute(
                 insert(run_t).values(
                     site_id=site_id,
@@ -314,6 +306,40 @@ _STORED_PAGES = (
 
 
 # What reparse rebuilds from the stored pages, children first.
+def _committed_counts() -> dict[str, Any]:
+    """A dead run's counters as what it committed says: its process never wrote them."""
+    f, v, run_id = page_fetch_t.c, post_version_t.c, run_t.c.id
+
+    def fetches(*outcomes: PageKind) -> Any:
+        return select(func.count()).where(f.run_id == run_id, f.outcome.in_(outcomes))
+
+    def total(column: Any) -> Any:
+        return select(func.coalesce(func.sum(column), 0)).where(f.run_id == run_id)
+
+    def versions(first: bool) -> Any:
+        return select(func.count()).where(
+            v.run_id == run_id, (v.version == 1) if first else (v.version > 1)
+        )
+
+    counts = {
+        "pages": fetches(PageKind.PARSED, PageKind.SUSPECT),
+        "pages_not_modified": fetches(PageKind.NOT_MODIFIED),
+        "pages_failed": fetches(PageKind.FAILED, PageKind.UNPARSEABLE, PageKind.SUSPECT),
+        "cards": total(f.cards),
+        "cards_skipped": total(f.cards_skipped),
+        "new_posts": versions(first=True),
+        "new_versions": versions(first=False),
+    }
+    return {name: query.scalar_subquery() for name, query in counts.items()}
+
+
+# What a run left ``running`` by a killed process becomes.
+_DEAD_RUN = {
+    "status": RunStatus.INTERRUPTED,
+    "message": "its process ended before the run did",
+    **_committed_counts(),
+}
+
 DERIVED_TABLES = (placeholder_t, sighting_t, post_fingerprint_t, post_url_t, post_version_t, post_t)
 
 
