@@ -608,7 +608,13 @@ def test_a_placeholder_without_its_block_does_not_take_the_next_one_down() -> No
     [
         ("逐行读：[代码][代码]这样", [("code", 1), ("code", 2)]),
         ("[Math][Math] and [公式]", [("math", 1), ("math", 2), ("formula", 1)]),
-        ("a[Math] x][Math] b][代码][代码] E[X]", []),  # indexing, not placeholders
+        ("a[Math] x][Math] E[X]", []),  # indexing, not placeholders
+        # No code indexes with [代码] or [公式]: glued to a word or a bracket they are blocks
+        # (Hugo's plain-text summaries join blocks without spaces).
+        (
+            "b][代码][代码] NumPy[代码]然后 softmax[公式] [1][代码]",
+            [("code", 1), ("code", 2), ("code", 3), ("formula", 1), ("code", 4)],
+        ),
         ("见 [公式]，其中 [Math] 为均值", [("formula", 1), ("math", 1)]),
     ],
 )

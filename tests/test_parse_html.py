@@ -769,3 +769,49 @@ def test_a_pushpin_before_the_title_is_a_pin_badge_not_a_part_of_the_title() -> 
         ("Post 1", False),
         ("Post 2", False),
     ]
+
+
+def _cards_with(body: str, meta: str = "") -> str:
+    """Three cards whose excerpt paragraph is ``body`` (``{n}`` is the card's number)."""
+    return _listing(
+        "".join(
+            f'<article class="post"><h2><a href="/posts/{n}/">Post {n}</a></h2>{meta}'
+            f"<p>{body}</p></article>".replace("{n}", str(n))
+            for n in range(3)
+        )
+    )
+
+
+def test_placeholders_written_full_width_or_spaced_are_the_tokens() -> None:
+    html = _cards_with("排版插件改了括号：［代码］ 以及 [ 公式 ] 和 ［ Math ］ {n}")
+    card = parse_listing(html, "https://b.example/").cards[0]
+    assert card.excerpt == "排版插件改了括号：[代码] 以及 [公式] 和 [Math] 0"
+    assert [(p.kind, p.ordinal) for p in card.placeholders] == [
+        ("code", 1),
+        ("formula", 1),
+        ("math", 1),
+    ]
+
+
+def test_links_to_places_in_the_post_are_the_excerpt_s_not_a_meta_line() -> None:
+    """Only the anchor of the comments is meta; ``#code-1`` and ``#eq-1`` are the post's."""
+    meta = '<div class="meta"><a href="/posts/{n}/#comments">3 条评论</a></div>'
+    body = (
+        '实现见 <a href="/posts/{n}/#code-1">[代码]</a>，'
+        '推导见 <a href="/posts/{n}/#eq-1">[公式]</a>。'
+    )
+    html = _cards_with(body, meta)
+    card = parse_listing(html, "https://b.example/").cards[0]
+    assert card.excerpt == "实现见 [代码]，推导见 [公式]。"
+    assert [p.kind for p in card.placeholders] == ["code", "formula"]
+
+
+@pytest.mark.parametrize(("label", "truncated"), [("[...]", True), ("…", True), ("→", False)])
+def test_a_more_link_labelled_by_a_mark_ends_the_excerpt(label: str, truncated: bool) -> None:
+    """WordPress's more-link (``#more-302``) shows "[...]", "…" or an arrow, no word."""
+    html = _cards_with(
+        f'见 [公式] 的推导 <a href="/posts/{{n}}/#more-30{{n}}" class="more-link">{label}</a>'
+    )
+    card = parse_listing(html, "https://b.example/").cards[0]
+    assert (card.excerpt, card.truncated) == ("见 [公式] 的推导", truncated)
+    assert [p.kind for p in card.placeholders] == ["formula"]

@@ -33,10 +33,15 @@ PLACEHOLDER_TOKENS: dict[str, PlaceholderKind] = {
     "[Math]": "math",
 }
 
-# A token glued to an identifier or a closing bracket is indexing (`a[Math]`, `x][Math]`),
+# `[Math]` glued to an identifier or a closing bracket is indexing (`a[Math]`, `x][Math]`),
 # not a placeholder; Chinese text before it is fine, hence ASCII-only classes. A token
-# right after another placeholder (`[代码][代码]`, two blocks in a row) is one too.
-_PLACEHOLDER_RE = re.compile(r"(?<![A-Za-z0-9_\)])\[(代码|公式|Math)\]")
+# right after another placeholder (`[代码][代码]`, two blocks in a row) is one too. No code
+# indexes with `[代码]` or `[公式]`: glued to a word (`NumPy[代码]`, as Hugo's plain-text
+# summaries join blocks) they are placeholders.
+_PLACEHOLDER_RE = re.compile(r"\[(?:代码|公式)\]|(?<![A-Za-z0-9_\)])\[Math\]")
+# The tokens as a spacing plugin or a full-width input method writes them: `[ 代码 ]`,
+# `［公式］` (what `with_plain_tokens` writes as the site's own tokens).
+_TOKEN_VARIANT_RE = re.compile(r"[\[［][ \u3000]*(代码|公式|Math)[ \u3000]*[\]］]")
 
 
 @pickled_by_fields
@@ -59,13 +64,21 @@ def find_placeholders(text: str) -> tuple[Placeholder, ...]:
     after = -1  # where the last placeholder ended
     for match in _PLACEHOLDER_RE.finditer(text):
         start = match.start()
-        if start and text[start - 1] == "]" and start != after:
+        if start and text[start - 1] == "]" and start != after and match.group() == "[Math]":
             continue  # indexing after a closing bracket: ``x][Math]``
         after = match.end()
         kind = PLACEHOLDER_TOKENS[match.group(0)]
         per_kind[kind] = per_kind.get(kind, 0) + 1
         found.append(Placeholder(kind, per_kind[kind], len(found) + 1, match.start()))
     return tuple(found)
+
+
+def with_plain_tokens(text: str) -> str:
+    """Return ``text`` with the placeholders' variants (``[ 代码 ]``, ``［公式］``) written as
+    the tokens themselves, so that every reader of the excerpt finds them."""
+    if "［" not in text and "[ " not in text and "[\u3000" not in text:
+        return text
+    return _TOKEN_VARIANT_RE.sub(r"[\1]", text)
 
 
 _TOKENS_BY_KIND = {kind: token for token, kind in PLACEHOLDER_TOKENS.items()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from feedkeeper.cards import Card, ParsedPage, find_placeholders
+from feedkeeper.cards import Card, ParsedPage, find_placeholders, with_plain_tokens
 from feedkeeper.errors import ParseError
 from feedkeeper.parse.dates import parse_date
 from feedkeeper.text import drop_invisible, normalize_space, split_ellipsis
@@ -72,7 +72,7 @@ def _is_excerpt_line(line: str, *, after_meta: bool) -> bool:
 
 
 def _card_from(line: str, category: str | None, date: str | None) -> Card:
-    excerpt, truncated = split_ellipsis(line)
+    excerpt, truncated = split_ellipsis(with_plain_tokens(line))
     return Card(
         category=category,
         categories=(category,) if category else (),

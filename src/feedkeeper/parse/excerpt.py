@@ -14,6 +14,7 @@ from collections.abc import Collection
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.cards import with_plain_tokens
 from feedkeeper.elements import BLOCK_TAGS
 from feedkeeper.parse.dom import (
     UNREAD_IN_EXCERPT,
@@ -128,7 +129,7 @@ def _read_excerpt(
 def clean_excerpt(text: str) -> str | None:
     """Return an excerpt's text without a leading label ("摘要：") or a trailing "Read more";
     None for what is no excerpt: a theme's "暂无简介", or text without a letter (counts)."""
-    text = _strip_read_more(_strip_label(text))
+    text = with_plain_tokens(_strip_read_more(_strip_label(text)))
     if len(text) <= MAX_FILLER_CHARS and NO_EXCERPT_RE.fullmatch(text):
         return None
     return text if any(char.isalpha() for char in text) else None

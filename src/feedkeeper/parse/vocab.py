@@ -294,9 +294,10 @@ COMMENTS_LINK_RE = re.compile(
 
 def is_control(text: str) -> bool:
     """Tell whether link text is a button ("Read more", "评论") rather than a title."""
-    return is_read_more(text) or (len(text) <= 30 and _reads_comments(text))
+    return is_read_more(text) or (len(text) <= 30 and reads_comments(text))
 
 
 @lru_cache(maxsize=1024)  # every card of a page shows the same few button texts
-def _reads_comments(text: str) -> bool:
+def reads_comments(text: str) -> bool:
+    """Tell whether link text leads to a post's comments ("12 条评论", "Leave a comment")."""
     return COMMENTS_LINK_RE.match(text) is not None
