@@ -815,3 +815,31 @@ def test_a_more_link_labelled_by_a_mark_ends_the_excerpt(label: str, truncated: 
     card = parse_listing(html, "https://b.example/").cards[0]
     assert (card.excerpt, card.truncated) == ("见 [公式] 的推导", truncated)
     assert [p.kind for p in card.placeholders] == ["formula"]
+
+
+def test_a_term_or_a_person_linked_in_the_text_is_a_word_of_the_excerpt() -> None:
+    """Neither a meta line that cuts the excerpt short nor the card's category or tag."""
+    meta = '<div class="meta"><a href="/categories/dl/" rel="category">深度学习</a></div>'
+    body = (
+        '本文属于 <a href="/categories/ml/">机器学习</a> 系列。先看 [Math]，'
+        '再用 <a href="/tags/pytorch/">PyTorch</a> 实现：[代码]，'
+        '感谢 <a href="https://github.com/someone">@someone</a> 指出 [公式] 的错误。'
+    )
+    card = parse_listing(_cards_with(body, meta), "https://b.example/").cards[0]
+    assert card.excerpt == (
+        "本文属于 机器学习 系列。先看 [Math]，再用 PyTorch 实现：[代码]，"
+        "感谢 @someone 指出 [公式] 的错误。"
+    )
+    assert [p.kind for p in card.placeholders] == ["math", "code", "formula"]
+    assert (card.category, card.tags) == ("深度学习", ())
+
+
+def test_a_short_paragraph_that_ends_a_sentence_is_text_though_it_links_a_term() -> None:
+    meta = '<div class="meta"><a href="/categories/dl/" rel="category">深度学习</a></div>'
+    body = (
+        '用 <a href="/tags/pytorch/">#PyTorch</a> 实现：[代码]</p>'
+        "<p>这一段较长的正文继续解释实现细节。"
+    )
+    card = parse_listing(_cards_with(body, meta), "https://b.example/").cards[0]
+    assert card.excerpt == "用 #PyTorch 实现：[代码] 这一段较长的正文继续解释实现细节。"
+    assert card.tags == ()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote
 
 from selectolax.lexbor import LexborNode
 
@@ -15,6 +14,7 @@ from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dates import parse_date, with_year
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
+from feedkeeper.parse.link_roles import is_ellipsis, is_in_prose, is_more_mark, meta_links
 from feedkeeper.parse.page import BYLINE_RE, Link, Page, list_label
 from feedkeeper.parse.urls import TaxonomyKind
 from feedkeeper.parse.vocab import (
@@ -25,7 +25,6 @@ from feedkeeper.parse.vocab import (
     TAG_LABEL_RE,
     is_control,
     is_read_more,
-    reads_comments,
 )
 from feedkeeper.parse.when import (
     CardScan,
@@ -90,13 +89,13 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     indicators += scan.relative
     indicators += categories.nodes
     indicators += tags.nodes
-    indicators += _meta_links(page, block, link, links)
+    indicators += meta_links(page, block, link, links)
     indicators += _bylines(page, root)
     pins = pin_marks(page, root)
     indicators += [node for node in pins if node is not root]
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip, title_text)
     excerpt, truncated = _split_ellipsis(drop_invisible(excerpt) if excerpt else excerpt)
-    truncated = truncated or any(_is_ellipsis(page.text_of(node)) for node in skip)
+    truncated = truncated or any(is_ellipsis(page.text_of(node)) for node in skip)
     url = link.url if link else None
     hit = hit or context_date(page, root)
     stated: tuple[str | None, str | None] = (None, None)
@@ -209,12 +208,14 @@ def _linked_terms(
     for link in links:
         node = link.node
         text = page.text_of(node)
-        if is_read_more(text) or _is_more_mark(text):
+        if is_read_more(text) or is_more_mark(text):
             read_more.append(node)
             continue  # never a term, whatever its rel (Drupal marks it rel="tag")
         if link.url is None or not link.visible:
             continue
         kind = link.kind
+        if kind and is_in_prose(page, node):
+            continue  # "本文是 <a>机器学习</a> 系列的第 3 篇…": a word of the excerpt
         if kind:
             # Marks beside a name: a tag's "#", Habr's "*" after a hub it profiles.
             text = (text.lstrip("#＃") if kind == "tag" else text).rstrip("*").strip()
@@ -352,61 +353,6 @@ def _bylines(page: Page, root: LexborNode) -> list[LexborNode]:
         if BYLINE_RE.search(node.attributes.get("class") or "")
         and len(node.text(strip=True)) <= MAX_BYLINE_CHARS
     ]
-
-
-def _meta_links(
-    page: Page, block: Block, link: PostLink | None, links: list[Link]
-) -> list[LexborNode]:
-    """Return links that belong to meta lines: comment counts, people's pages (authors, a
-    handle shown as "@tanaka_dev"), the post's anchors of its comments (``#comments``, "12
-    条评论"). Its other anchors are the excerpt's: a read-more's ``#more-302`` ("[...]"),
-    a link to a block of the post (``#code-1``)."""
-    found: list[LexborNode] = []
-    key = block.key
-    for post_link in block.links:
-        if (
-            post_link.key == key
-            and "#" in post_link.url
-            and post_link is not link
-            and _is_comments_anchor(post_link.url, page.text_of(post_link.node))
-        ):
-            found.append(post_link.node)
-    for other in links:
-        rel = other.rel  # split only when the word may be there: most links have no rel
-        author = "author" in rel and "author" in rel.split()
-        if author or other.target.person or page.text_of(other.node).startswith("@"):
-            found.append(other.node)
-    return found
-
-
-def _is_ellipsis(text: str) -> bool:
-    """Tell whether a "more" link shows an ellipsis alone ("[...]", "…"): the excerpt's own."""
-    rest, is_cut = split_ellipsis(text)
-    return is_cut and not rest
-
-
-def _is_more_mark(text: str) -> bool:
-    """Tell whether a link's text is a "more" mark with no word: "→", "»", "[...]", "…"."""
-    return 0 < len(text) <= MAX_MORE_MARK and not any(char.isalnum() for char in text)
-
-
-# A link whose text is at most this long and holds no letter or digit is a "more" button.
-MAX_MORE_MARK = 6
-# The anchors of a post's comments: its own, and those of the comment systems themes embed.
-_COMMENTS_FRAGMENT_RE = re.compile(
-    r"comment|respond|repl(?:y|ies)|discuss|disqus|valine|waline|twikoo|gitalk|giscus"
-    r"|utterances|livere|artalk|cusdis|remark42|isso|changyan|评论|留言",
-    re.I,
-)
-
-
-def _is_comments_anchor(url: str, text: str) -> bool:
-    """Tell whether a link to a place in the post leads to its comments: by its anchor, or
-    by its words ("12 条评论", "Comments (3)", a count alone)."""
-    fragment = unquote(url.partition("#")[2])
-    if _COMMENTS_FRAGMENT_RE.search(fragment):
-        return True
-    return text.strip().isdigit() or (len(text) <= 30 and reads_comments(text))
 
 
 def _split_ellipsis(text: str | None) -> tuple[str | None, bool]:

@@ -1,0 +1,95 @@
+"""What a link in a card is for, besides naming the post: a meta line's (the comments, a
+person's page), the excerpt's (a word of its text, a link to a place in the post), or a
+"more" button's."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from selectolax.lexbor import LexborNode
+
+from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.excerpt import MAX_META_RESIDUAL
+from feedkeeper.parse.page import Link, Page
+from feedkeeper.parse.vocab import reads_comments
+from feedkeeper.text import split_ellipsis
+
+
+def meta_links(
+    page: Page, block: Block, link: PostLink | None, links: list[Link]
+) -> list[LexborNode]:
+    """Return links that belong to meta lines: comment counts, people's pages (authors, a
+    handle shown as "@tanaka_dev"), the post's anchors of its comments (``#comments``, "12
+    条评论"). Its other anchors are the excerpt's: a read-more's ``#more-302`` ("[...]"),
+    a link to a block of the post (``#code-1``)."""
+    found: list[LexborNode] = []
+    key = block.key
+    for post_link in block.links:
+        if (
+            post_link.key == key
+            and "#" in post_link.url
+            and post_link is not link
+            and _is_comments_anchor(post_link.url, page.text_of(post_link.node))
+        ):
+            found.append(post_link.node)
+    for other in links:
+        rel = other.rel  # split only when the word may be there: most links have no rel
+        author = "author" in rel and "author" in rel.split()
+        person = author or other.target.person or page.text_of(other.node).startswith("@")
+        if person and not is_in_prose(page, other.node):  # "感谢 @someone 指出…"
+            found.append(other.node)
+    return found
+
+
+# A link in a paragraph that says more than a meta line besides it is a word of the text.
+_PARAGRAPH_TAGS = frozenset({"p", "blockquote"})
+_PROSE_LEVELS = 3
+# A shorter paragraph is text, not a meta line, when it ends a sentence or holds a
+# placeholder: "本文属于 <a>机器学习</a> 系列。", "用 <a>#PyTorch</a> 实现：[代码]".
+_SENTENCE_RE = re.compile(r"[。！？]|\[(?:代码|公式|Math)\]")
+
+
+def is_in_prose(page: Page, node: LexborNode) -> bool:
+    """Tell whether a link stands in running text: a paragraph (at most a few levels up)
+    with more than a meta line's worth of text besides it."""
+    parent = node.parent
+    for _ in range(_PROSE_LEVELS):
+        if parent is None:
+            return False
+        if parent.tag in _PARAGRAPH_TAGS:
+            text = page.text_of(parent)
+            residual = len(text) - len(page.text_of(node))
+            return residual > MAX_META_RESIDUAL or _SENTENCE_RE.search(text) is not None
+        parent = parent.parent
+    return False
+
+
+def is_ellipsis(text: str) -> bool:
+    """Tell whether a "more" link shows an ellipsis alone ("[...]", "…"): the excerpt's own."""
+    rest, is_cut = split_ellipsis(text)
+    return is_cut and not rest
+
+
+def is_more_mark(text: str) -> bool:
+    """Tell whether a link's text is a "more" mark with no word: "→", "»", "[...]", "…"."""
+    return 0 < len(text) <= MAX_MORE_MARK and not any(char.isalnum() for char in text)
+
+
+# A link whose text is at most this long and holds no letter or digit is a "more" button.
+MAX_MORE_MARK = 6
+# The anchors of a post's comments: its own, and those of the comment systems themes embed.
+_COMMENTS_FRAGMENT_RE = re.compile(
+    r"comment|respond|repl(?:y|ies)|discuss|disqus|valine|waline|twikoo|gitalk|giscus"
+    r"|utterances|livere|artalk|cusdis|remark42|isso|changyan|评论|留言",
+    re.I,
+)
+
+
+def _is_comments_anchor(url: str, text: str) -> bool:
+    """Tell whether a link to a place in the post leads to its comments: by its anchor, or
+    by its words ("12 条评论", "Comments (3)", a count alone)."""
+    fragment = unquote(url.partition("#")[2])
+    if _COMMENTS_FRAGMENT_RE.search(fragment):
+        return True
+    return text.strip().isdigit() or (len(text) <= 30 and reads_comments(text))
