@@ -843,3 +843,23 @@ def test_a_short_paragraph_that_ends_a_sentence_is_text_though_it_links_a_term()
     card = parse_listing(_cards_with(body, meta), "https://b.example/").cards[0]
     assert card.excerpt == "用 #PyTorch 实现：[代码] 这一段较长的正文继续解释实现细节。"
     assert card.tags == ()
+
+
+@pytest.mark.parametrize(
+    ("written", "expected", "truncated"),
+    [
+        ("拉格朗日对偶 [公式]……点击阅读全文", "拉格朗日对偶 [公式]", True),
+        ("拉格朗日对偶 [公式]……（阅读全文）", "拉格朗日对偶 [公式]", True),
+        ("拉格朗日对偶 [公式]…… [阅读全文]", "拉格朗日对偶 [公式]", True),
+        ("Lagrange duality [公式]...more", "Lagrange duality [公式]", True),
+        ("Lagrange duality [公式]... »", "Lagrange duality [公式]", True),
+        ("Lagrange duality [公式] Read More...", "Lagrange duality [公式]", False),
+    ],
+)
+def test_a_read_more_written_as_text_in_its_dress_ends_no_excerpt(
+    written: str, expected: str, truncated: bool
+) -> None:
+    """Brackets, arrows, "click to", and the excerpt's own ellipsis before a bare "more"."""
+    card = parse_listing(_cards_with(written), "https://b.example/").cards[0]
+    assert (card.excerpt, card.truncated) == (expected, truncated)
+    assert [p.kind for p in card.placeholders] == ["formula"]

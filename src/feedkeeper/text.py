@@ -45,23 +45,34 @@ def escape_json_controls(json_text: str) -> str:
     return _JSON_RAW_CONTROLS_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
-_BRACKETED_ELLIPSES = ("[…]", "[...]")
+# WordPress's "[…]", and the same in parentheses; "⋯" is the midline ellipsis Chinese
+# text often doubles ("⋯⋯"), "。。。" three ideographic full stops.
+_BRACKETED_ELLIPSES = ("[…]", "[...]", "(…)", "(...)", "（…）", "（...）", "（……）")
+_ELLIPSIS_MARKS = (".", "…", "⋯", "。")
+_SPACED_DOTS = ". . ."
 
 
 def split_ellipsis(text: str) -> tuple[str, bool]:
-    """Return ``text`` without a trailing ``...``/``…``/``[…]`` and whether one was there.
+    """Return ``text`` without a trailing ellipsis (``...``, ``…``, ``⋯⋯``, ``。。。``,
+    ``. . .``, ``[…]``, ``(...)``) and whether one was there.
 
     Read from the end with string methods: a regex anchored at the end still tries
     every starting position. ``str.rstrip`` and the regex ``\\s`` agree on whitespace.
     """
     body = text.rstrip()
     mark = body[-1:]
-    if mark == "]" and body.endswith(_BRACKETED_ELLIPSES):  # WordPress's "[…]"
-        return body[: body.rfind("[")].rstrip(), True
-    if mark not in (".", "…"):
+    if mark in "])）" and body.endswith(_BRACKETED_ELLIPSES):  # WordPress's "[…]"
+        bracketed = next(end for end in _BRACKETED_ELLIPSES if body.endswith(end))
+        head = body[: -len(bracketed)]
+        if bracketed[0] == "(" and head[-1:].isascii() and head[-1:].isalnum():
+            return text, False  # a call's arguments: ``f(...)``
+        return head.rstrip(), True
+    if mark not in _ELLIPSIS_MARKS:
         return text, False
+    if mark == "." and body.endswith(_SPACED_DOTS):
+        return body[: -len(_SPACED_DOTS)].rstrip(), True
     kept = body.rstrip(mark)
-    if mark == "." and len(body) - len(kept) < 3:
+    if mark in ".。" and len(body) - len(kept) < 3:
         return text, False
     stripped = kept.rstrip()
     return stripped, stripped != text

@@ -35,6 +35,7 @@ def phrases(words: tuple[str, ...]) -> str:
 # (lower case, one space between words): as a link's whole text, or written at the end of
 # an excerpt.
 READ_MORE_PHRASES = (
+    "点击阅读全文", "点击查看全文", "点此阅读全文", "点击阅读更多",
     "阅读全文", "阅读更多", "继续阅读", "查看全文", "阅读原文", "展开全文",
     "閱讀全文", "閱讀更多", "繼續閱讀", "閱讀原文", "展開全文",
     "続きを読む", "続きを見る", "もっと見る",
