@@ -38,7 +38,7 @@ PLACEHOLDER_TOKENS: dict[str, PlaceholderKind] = {
 # right after another placeholder (`[代码][代码]`, two blocks in a row) is one too. No code
 # indexes with `[代码]` or `[公式]`: glued to a word (`NumPy[代码]`, as Hugo's plain-text
 # summaries join blocks) they are placeholders.
-_PLACEHOLDER_RE = re.compile(r"\[(?:代码|公式)\]|(?<![A-Za-z0-9_\)])\[Math\]")
+PLACEHOLDER_RE = re.compile(r"\[(?:代码|公式)\]|(?<![A-Za-z0-9_\)])\[Math\]")
 # The tokens as a spacing plugin or a full-width input method writes them: `[ 代码 ]`,
 # `［公式］` (what `with_plain_tokens` writes as the site's own tokens).
 _TOKEN_VARIANT_RE = re.compile(r"[\[［][ \u3000]*(代码|公式|Math)[ \u3000]*[\]］]")
@@ -62,7 +62,7 @@ def find_placeholders(text: str) -> tuple[Placeholder, ...]:
     found: list[Placeholder] = []
     per_kind: dict[str, int] = {}
     after = -1  # where the last placeholder ended
-    for match in _PLACEHOLDER_RE.finditer(text):
+    for match in PLACEHOLDER_RE.finditer(text):
         start = match.start()
         if start and text[start - 1] == "]" and start != after and match.group() == "[Math]":
             continue  # indexing after a closing bracket: ``x][Math]``

@@ -14,7 +14,7 @@ from collections.abc import Collection
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.cards import with_plain_tokens
+from feedkeeper.cards import PLACEHOLDER_RE, with_plain_tokens
 from feedkeeper.elements import BLOCK_TAGS
 from feedkeeper.parse.dom import (
     UNREAD_IN_EXCERPT,
@@ -51,6 +51,7 @@ MAX_FILLER_CHARS = 24
 _TRAILING_READ_MORE = tuple(sorted(READ_MORE_PHRASES, key=len, reverse=True))
 _LONGEST_READ_MORE = len(_TRAILING_READ_MORE[0])
 _ARROWS = "»›→>"
+_LEADING_SEPARATORS = "—–·|｜•"
 # Brackets a theme writes round its read-more text: "（阅读全文）", "[阅读全文]", "【阅读全文】".
 _BUTTON_OPENERS, _BUTTON_CLOSERS = "(（[【", ")）]】"
 # A "more" button's word when it follows the excerpt's ellipsis: "...more", "……更多".
@@ -134,6 +135,8 @@ def clean_excerpt(text: str) -> str | None:
     """Return an excerpt's text without a leading label ("摘要：") or a trailing "Read more";
     None for what is no excerpt: a theme's "暂无简介", or text without a letter (counts)."""
     text = with_plain_tokens(_strip_read_more(_strip_label(text)))
+    if text[:1] in _LEADING_SEPARATORS:  # what parted it from a date on its line: "— 摘要"
+        text = text.lstrip(_LEADING_SEPARATORS).lstrip()
     if len(text) <= MAX_FILLER_CHARS and NO_EXCERPT_RE.fullmatch(text):
         return None
     return text if any(char.isalpha() for char in text) else None
@@ -221,7 +224,11 @@ def _needs_split(
         return True
     for child in node.iter():
         key = child.mem_id
-        if child.tag not in BLOCK_TAGS or key in skip:
+        if key in skip:
+            continue
+        if child.tag not in BLOCK_TAGS:
+            if deep and key not in marked and _holds_placeholder(child):
+                return True  # "<time>…</time> — <span>[代码] 的写法</span>": a short excerpt
             continue
         if key in marked:  # a wrapper of the meta line and the excerpt, one level down
             if (
@@ -233,6 +240,12 @@ def _needs_split(
         elif child.text(strip=True):
             return True
     return False
+
+
+def _holds_placeholder(node: LexborNode) -> bool:
+    """Tell whether an element shows a placeholder: text of an excerpt, never a meta line's."""
+    text = node.text()
+    return "[" in text and PLACEHOLDER_RE.search(text) is not None
 
 
 def _is_stats_line(parts: list[str], start: int) -> bool:
