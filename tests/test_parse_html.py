@@ -863,3 +863,13 @@ def test_a_read_more_written_as_text_in_its_dress_ends_no_excerpt(
     card = parse_listing(_cards_with(written), "https://b.example/").cards[0]
     assert (card.excerpt, card.truncated) == (expected, truncated)
     assert [p.kind for p in card.placeholders] == ["formula"]
+
+
+def test_an_external_link_mark_after_a_title_is_no_part_of_it() -> None:
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">Homelab 202{n} <span>↗</span></a></h2>'
+        f"<p>What post {n} is about, in a sentence or two.</p></article>"
+        for n in range(3)
+    )
+    titles = [card.title for card in parse_listing(_listing(cards), "https://b.example/").cards]
+    assert titles == ["Homelab 2020", "Homelab 2021", "Homelab 2022"]

@@ -73,6 +73,8 @@ _ODD_FOLDS = "İıſ\u212a"
 # Found at once: a regex meets the few "置" a page holds faster than a search for each word.
 _CJK_PIN_RE = re.compile(f"置[顶頂]|{_PIN_EMOJI}")
 _SEPARATORS = " :：|｜-—·"
+# Marks a theme puts after a title that links elsewhere (with a text or emoji selector).
+_LINK_MARKS = ("↗", "\ufe0e", "\ufe0f")
 # Code and quotes: a word in them is text, not a badge.
 _TEXT_TAGS = frozenset({"pre", "code", "kbd", "samp", "blockquote"})
 # A meta element this short may be a badge; longer text is a sentence that mentions one.
@@ -116,7 +118,10 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
         ):
             pinned = pinned or PIN_RE.match(match.group(0).strip(_SEPARATORS)) is not None
             text = text[: match.start()] + text[match.end() :]
-    return collapse(text), pinned
+    shown = collapse(text)
+    if shown.endswith(_LINK_MARKS):  # Blowfish's "Homelab 2024 ↗": the link leaves the site
+        shown = shown.rstrip("".join(_LINK_MARKS)).rstrip() or shown
+    return shown, pinned
 
 
 def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:

@@ -36,7 +36,7 @@ def meta_links(
     for other in links:
         rel = other.rel  # split only when the word may be there: most links have no rel
         author = "author" in rel and "author" in rel.split()
-        person = author or other.target.person or page.text_of(other.node).startswith("@")
+        person = author or other.target.person or _is_handle(page.text_of(other.node))
         if person and not is_in_prose(page, other.node):  # "感谢 @someone 指出…"
             found.append(other.node)
     return found
@@ -48,6 +48,14 @@ _PROSE_LEVELS = 3
 # A shorter paragraph is text, not a meta line, when it ends a sentence or holds a
 # placeholder: "本文属于 <a>机器学习</a> 系列。", "用 <a>#PyTorch</a> 实现：[代码]".
 _SENTENCE_RE = re.compile(r"[。！？]|\[(?:代码|公式|Math)\]")
+
+
+# A person's handle: "@tanaka_dev", one word (not an excerpt that opens with "@container").
+_HANDLE_RE = re.compile(r"@[\w.-]{1,40}")
+
+
+def _is_handle(text: str) -> bool:
+    return text.startswith("@") and _HANDLE_RE.fullmatch(text) is not None
 
 
 def is_in_prose(page: Page, node: LexborNode) -> bool:

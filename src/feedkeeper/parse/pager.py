@@ -84,9 +84,11 @@ def find_pager(page: Page, cards: Collection[LexborNode], selector: str | None =
     first = first_page(here).rstrip("/")
     wanted = [link.url for link in links if _is_page_link(link, here, first)]
     if pager.next_url:
+        # "/page/2/#content-inner": where the theme scrolls to is no part of the page
+        pager.next_url = strip_fragment(pager.next_url)
         wanted.append(pager.next_url)
-    for url in wanted:
-        if url not in pager.page_urls and strip_fragment(url) != here:
+    for url in map(strip_fragment, wanted):
+        if url not in pager.page_urls and url != here:
             pager.page_urls.append(url)
     return pager
 

@@ -66,9 +66,13 @@ _PAGE_PARAM_RE = re.compile(rf"{_PAGE_PARAMS}=\d{{1,5}}$", re.I)
 # ``?author=1``; emlog's ``?sort=3``, ``?tag=x``): the first query parameter tells.
 _QUERY_KINDS: dict[str, TaxonomyKind] = {
     "cat": "category",
+    "category": "category",  # Astro and Next.js themes' /archive/?category=前端
+    "categories": "category",
     "category_name": "category",
     "sort": "category",  # emlog's ?sort=3 (elsewhere ?sort=new orders a listing: no post either)
     "tag": "tag",
+    "tags": "tag",
+    "label": "tag",
 }
 _PROFILE_QUERY_KEYS = frozenset({"author", "author_name"})
 # Web origins split so far ("https://host" -> scheme, host): a crawl meets few, a page
