@@ -45,6 +45,8 @@ MAX_STATS_WORD_CHARS = 12
 _STATS_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*|[^\W\d_]+")
 # What themes write where a post has no excerpt (NO_EXCERPT_RE): no excerpt either.
 MAX_FILLER_CHARS = 24
+# No excerpt in Latin letters is this short: "in", "by", "on" are a meta line's words.
+MAX_LABEL_WORD = 3
 
 # "Read more" written as plain text at the end of an excerpt, the longest first (so that
 # "baca selengkapnya" goes whole, not its last word alone).
@@ -139,6 +141,8 @@ def clean_excerpt(text: str) -> str | None:
         text = text.lstrip(_LEADING_SEPARATORS).lstrip()
     if len(text) <= MAX_FILLER_CHARS and NO_EXCERPT_RE.fullmatch(text):
         return None
+    if len(text) <= MAX_LABEL_WORD and text.isascii():
+        return None  # a meta line's word left over: WordPress's "in" before the categories
     return text if any(char.isalpha() for char in text) else None
 
 
