@@ -222,11 +222,15 @@ def main_link(block: Block) -> PostLink | None:
 
 
 def _is_named_title(node: LexborNode) -> bool:
-    """Tell whether a link (or its parent) is classed as a title (``a.title``,
-    ``div.title-row > a``), not a subtitle."""
+    """Tell whether a link (or its parent) is named as a title by its class or its test id
+    (``a.title``, ``div.title-row > a``, Substack's ``data-testid="post-preview-title"``,
+    a class for headings' font), not a subtitle."""
     for element in (node, node.parent):
-        names = (element.attributes.get("class") or "").lower() if element is not None else ""
-        if "title" in names and "subtitle" not in names:
+        if element is None:
+            continue
+        attrs = element.attributes
+        names = f"{attrs.get('class') or ''} {attrs.get('data-testid') or ''}".lower()
+        if ("title" in names or "heading" in names) and "subtitle" not in names:
             return True
     return False
 
