@@ -20,7 +20,7 @@ from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dom import attr, contains, describe, element_children, in_heading
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.lead import lead_card, lone_card
-from feedkeeper.parse.page import Link, Page
+from feedkeeper.parse.page import PEOPLE_CSS, Link, Page
 from feedkeeper.parse.score import (
     BARE_REASON,
     Candidate,
@@ -142,7 +142,7 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
     among all the page's links."""
     found: list[PostLink] = []
     site, url_key = site_of(page.base_url), page.url_key
-    people = page.people_links()  # an author's page, named so by its link's markup
+    people = page.ids_of(PEOPLE_CSS)  # an author's page, named so by its link's markup
     for order, link in enumerate(page.links) if links is None else links:
         # The URL's facts were found once for all links to it: checked before the tree.
         target, url = link.target, link.url

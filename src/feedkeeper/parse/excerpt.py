@@ -316,9 +316,10 @@ def _before_read_more(text: str) -> str | None:
 def _without_more_after_ellipsis(text: str, kept: str) -> str:
     """Return "…[公式]..." for "…[公式]...more" and "…[公式]... »": the excerpt's own ellipsis
     with the button's word or arrow after it."""
+    end = kept[-4:].lower()
     for word in _MORE_WORDS:
-        if kept.lower().endswith(word) and kept[: -len(word)].rstrip().endswith(("...", "…")):
+        if end.endswith(word) and kept[: -len(word)].rstrip().endswith(("...", "…")):
             return kept[: -len(word)].rstrip()
-    if kept != text.rstrip() and kept.endswith(("...", "…")):
+    if len(kept) != len(text.rstrip()) and kept.endswith(("...", "…")):
         return kept  # the arrow after the ellipsis: "... »"
     return text

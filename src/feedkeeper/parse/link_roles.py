@@ -45,6 +45,7 @@ def meta_links(
 # A link in a paragraph that says more than a meta line besides it is a word of the text.
 _PARAGRAPH_TAGS = frozenset({"p", "blockquote"})
 _PROSE_LEVELS = 3
+_LINKS_IN_PARAGRAPHS = "p a, blockquote a"
 # A shorter paragraph is text, not a meta line, when it ends a sentence or holds a
 # placeholder: "本文属于 <a>机器学习</a> 系列。", "用 <a>#PyTorch</a> 实现：[代码]".
 _SENTENCE_RE = re.compile(r"[。！？]|\[(?:代码|公式|Math)\]")
@@ -55,12 +56,14 @@ _HANDLE_RE = re.compile(r"@[\w.-]{1,40}")
 
 
 def _is_handle(text: str) -> bool:
-    return text.startswith("@") and _HANDLE_RE.fullmatch(text) is not None
+    return text[:1] == "@" and _HANDLE_RE.fullmatch(text) is not None
 
 
 def is_in_prose(page: Page, node: LexborNode) -> bool:
     """Tell whether a link stands in running text: a paragraph (at most a few levels up)
     with more than a meta line's worth of text besides it."""
+    if node.mem_id not in page.ids_of(_LINKS_IN_PARAGRAPHS):
+        return False  # most links: found at once, without a walk up
     parent = node.parent
     for _ in range(_PROSE_LEVELS):
         if parent is None:
@@ -81,7 +84,11 @@ def is_ellipsis(text: str) -> bool:
 
 def is_more_mark(text: str) -> bool:
     """Tell whether a link's text is a "more" mark with no word: "→", "»", "[...]", "…"."""
-    return 0 < len(text) <= MAX_MORE_MARK and not any(char.isalnum() for char in text)
+    return 0 < len(text) <= MAX_MORE_MARK and _WORDLESS_RE.fullmatch(text) is not None
+
+
+# Text without a letter or a digit (an underscore counts as neither: no mark holds one).
+_WORDLESS_RE = re.compile(r"[\W_]+")
 
 
 # A link whose text is at most this long and holds no letter or digit is a "more" button.

@@ -45,7 +45,8 @@ MARKS_SELECTOR = (
     " [class*='pin'], [class*='thumbtack'], [title*='置顶']"
 )
 _LINKS_AND_MARKS = f"a[href], {MARKS_SELECTOR}"
-_PEOPLE_CSS = "a[class*='author'], a[class*='avatar'], a[rel~='author']"
+# Links named as a person's: an author's page, whatever its path (Yuque's ``/zhangsan``).
+PEOPLE_CSS = "a[class*='author'], a[class*='avatar'], a[rel~='author']"
 # (The data- attributes: dates a page's scripts show, in elements sent empty, as jianshu's
 # <span data-shared-at="2026-01-11T08:00:00+08:00">, or beside their text, as cnblogs's.)
 MACHINE_DATE_ATTRIBUTES = ("datetime", "date", "data-date", "data-shared-at", "data-post-date")
@@ -137,7 +138,7 @@ class Page:
     _marks: dict[int, list[LexborNode]] = field(default_factory=dict)  # bylines, pins below it
     looked_back: dict[int, LookedBack] = field(default_factory=dict)  # by element, for when.py
     _not_posts: list[frozenset[str]] = field(default_factory=list)  # worked out once, if asked
-    _people: list[frozenset[int]] = field(default_factory=list)  # worked out once, if asked
+    _selected: dict[str, frozenset[int]] = field(default_factory=dict)  # by ``ids_of``
     _day_first: list[bool] = field(default_factory=list)  # worked out once, if asked
     _lang: list[str] = field(default_factory=list)  # read once, if asked
 
@@ -157,12 +158,11 @@ class Page:
             text = self._texts[key] = render_text(node, self.hidden)
         return text
 
-    def people_links(self) -> frozenset[int]:
-        """Return the ids of the links named as a person's (``a.author``, ``a.avatar``,
-        ``rel="author"``): an author's page, whatever its path (Yuque's ``/zhangsan``)."""
-        if not self._people:
-            self._people.append(frozenset(node.mem_id for node in self.tree.css(_PEOPLE_CSS)))
-        return self._people[0]
+    def ids_of(self, selector: str) -> frozenset[int]:
+        """Return the ids of the elements a CSS selector matches (asked once a page)."""
+        if selector not in self._selected:
+            self._selected[selector] = frozenset(n.mem_id for n in self.tree.css(selector))
+        return self._selected[selector]
 
     def mentions(self, test: Callable[[str], bool]) -> bool:
         """Tell whether the body's text, shown or not, passes ``test`` (asked once a page)."""
