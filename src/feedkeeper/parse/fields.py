@@ -14,8 +14,9 @@ from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dates import parse_date, with_year
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
+from feedkeeper.parse.link_markup import list_label
 from feedkeeper.parse.link_roles import is_ellipsis, is_in_prose, is_more_mark, meta_links
-from feedkeeper.parse.page import BYLINE_RE, Link, Page, list_label
+from feedkeeper.parse.page import BYLINE_RE, Link, Page
 from feedkeeper.parse.urls import TaxonomyKind
 from feedkeeper.parse.vocab import (
     CATEGORY_ICON_RE,

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feedkeeper.elements import previous_element
 from feedkeeper.errors import ParseError
 from feedkeeper.markup import check_time, parse_markup
 from feedkeeper.parse.dates import reads_day_first
-from feedkeeper.parse.dom import find_hidden, in_heading, render_text
+from feedkeeper.parse.dom import find_hidden, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
+from feedkeeper.parse.link_markup import markup_kind
 from feedkeeper.parse.urls import (
     NO_TARGET,
     Target,
@@ -25,7 +25,6 @@ from feedkeeper.parse.urls import (
     strip_fragment,
     target_of,
 )
-from feedkeeper.parse.vocab import LIST_LABEL_RE, TERM_LABEL_END_RE
 
 # What an archive row's earlier siblings show first, nearest first: a group heading's
 # (year, month), and whether another row's date header came first instead.
@@ -44,7 +43,9 @@ MARKS_SELECTOR = (
     "[class*='author'], [class*='avatar'], [class*='byline'], [class*='sticky'],"
     " [class*='pin'], [class*='thumbtack'], [title*='置顶']"
 )
-_LINKS_AND_MARKS = f"a[href], {MARKS_SELECTOR}"
+# Links, and the badges a script opens a page from (Blowfish's categories).
+_LINKING = "a[href], [onclick*='window.open'], [onclick*='location']"
+_LINKS_AND_MARKS = f"{_LINKING}, {MARKS_SELECTOR}"
 # Links named as a person's: an author's page, whatever its path (Yuque's ``/zhangsan``).
 PEOPLE_CSS = "a[class*='author'], a[class*='avatar'], a[rel~='author']"
 # (The data- attributes: dates a page's scripts show, in elements sent empty, as jianshu's
@@ -278,7 +279,7 @@ def load_page(html: str, url: str) -> Page:
     base_url = url
     if base_node is not None:
         base_url = resolve(base_node.attributes.get("href") or "", url) or url
-    anchors = tree.body.css("a[href]")
+    anchors = tree.body.css(_LINKING)
     hidden = find_hidden(tree, len(anchors))
     dated = frozenset(node.mem_id for node in tree.css(_DATED_SELECTOR))
     links = _links(anchors, base_url, hidden)
@@ -294,7 +295,9 @@ def _links(anchors: list[LexborNode], base_url: str, hidden: frozenset[int]) -> 
     site = site_of(base_url)
     for node in anchors:
         attrs = node.attributes
-        href = attrs.get("href") or ""
+        href = attrs.get("href") or "" if node.tag == "a" else clicked_url(attrs)
+        if href is None:
+            continue
         target = targets.get(href)
         if target is None:
             url = resolve(href, base_url)
@@ -303,85 +306,19 @@ def _links(anchors: list[LexborNode], base_url: str, hidden: frozenset[int]) -> 
         rel = rel.lower() if rel else ""
         kind = link_kind(target, rel)
         if kind is None and target.post_shape and target.site == site:
-            kind = _markup_kind(node, labelled)  # else it could be taken for a post
-        found.append(Link(node, target.url, rel, target, kind, walks))
+            kind = markup_kind(node, labelled)  # else it could be taken for a post
+        if node.tag == "a" or kind is not None:  # a badge a script links: a term's only
+            found.append(Link(node, target.url, rel, target, kind, walks))
     return found
 
 
-# The elements that label a list below them ("Tags" above the tag links).
-_LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "dt", "div", "span", "p", "strong"})
-# A link showing "#" and one word this long at most is a hashtag.
-MAX_HASHTAG_CHARS = 32
-# A label ending the text before a link is read in this many of its last characters.
-MAX_TERM_LABEL = 24
-# Between two term links after one label ("标签: <a>x</a>, <a>y</a>").
-_TERM_SEPARATORS = " \t\n\r,，、"
+_ONCLICK_URL_RE = re.compile(r"""(?:window\.open\s*\(|location(?:\.href)?\s*=)\s*["']([^"']+)""")
 
 
-def _markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind | None]) -> TaxonomyKind | None:
-    """Return the kind a link's markup gives it whatever its path: a hashtag ("#MySQL") is
-    a tag; a label just before it ("分类：", "Tags:", "Posted in") names its kind, and so
-    does the labelled link before it in the same list ("a, b"). Labelled links are
-    recorded in ``labelled``."""
-    child = node.child
-    if child is not None and child.tag == "-text" and child.next is None:
-        text = (child.text_content or "").strip()
-        if text[:1] in ("#", "＃") and _is_hashtag(text) and not in_heading(node):
-            return "tag"  # (a heading's "#100DaysOfCode" is a post's title)
-    before = node.prev
-    if before is None:
-        return _list_label_kind(node, labelled)
-    if before.tag != "-text":
-        return None
-    text = before.text_content or ""
-    match = TERM_LABEL_END_RE.search(text, max(0, len(text) - MAX_TERM_LABEL))
-    kind: TaxonomyKind | None = None
-    if match is not None:
-        kind = "category" if match.group("category") else "tag"
-    elif not text.strip(_TERM_SEPARATORS) and before.prev is not None:
-        kind = labelled.get(before.prev.mem_id)
-    if kind is not None:
-        labelled[node.mem_id] = kind
-    return kind
-
-
-def _list_label_kind(
-    node: LexborNode, labelled: dict[int, TaxonomyKind | None]
-) -> TaxonomyKind | None:
-    """Return the kind a label heading gives a list of term links (Drupal's
-    ``<h3>Tags</h3><ul><li><a>news</a></li>…``), asked once a list; None elsewhere."""
-    item = node.parent
-    if item is None or item.tag != "li" or item.parent is None:
-        return None
-    key = -item.parent.mem_id  # the list's verdict, kept beside the links' (negative ids)
-    if key not in labelled:
-        label = list_label(node)
-        match = LIST_LABEL_RE.match(label.text(strip=True)) if label is not None else None
-        if match is not None:
-            labelled[key] = "category" if match.group("category") else "tag"
-        else:
-            labelled[key] = None
-    return labelled[key]
-
-
-def list_label(node: LexborNode) -> LexborNode | None:
-    """Return the short element labelling the list a link is an item of (a heading, a
-    ``dt``: "Tags" above the tag links), if it reads as a category or tag label."""
-    item = node.parent
-    listing = item.parent if item is not None and item.tag == "li" else None
-    before = previous_element(listing) if listing is not None else None
-    if before is None or before.tag not in _LABEL_TAGS:
-        return None
-    return before if LIST_LABEL_RE.match(before.text(strip=True)) else None
-
-
-def _is_hashtag(text: str) -> bool:
-    """Tell whether a link's text, starting with "#", is a hashtag: one short word."""
-    return (
-        1 < len(text) <= MAX_HASHTAG_CHARS
-        and text[1] not in "#＃ "
-        and not any(char.isspace() for char in text)
-    )
+def clicked_url(attrs: dict[str, str | None]) -> str | None:
+    """Return the address an element's ``onclick`` opens, if it opens one."""
+    match = _ONCLICK_URL_RE.search(attrs.get("onclick") or "")
+    return match.group(1) if match else None
 
 
 def ancestry(node: LexborNode, known: dict[int, list[LexborNode]]) -> list[LexborNode]:
