@@ -17,6 +17,7 @@ from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.link_markup import list_label
 from feedkeeper.parse.link_roles import is_ellipsis, is_in_prose, is_more_mark, meta_links
 from feedkeeper.parse.page import BYLINE_RE, Link, Page
+from feedkeeper.parse.score import shows_date
 from feedkeeper.parse.urls import TaxonomyKind
 from feedkeeper.parse.vocab import (
     CATEGORY_ICON_RE,
@@ -131,7 +132,12 @@ def _title(page: Page, block: Block) -> tuple[Title, LexborNode | None, PostLink
             return title_without_badges(page, link.title), heading, link
     url_link = _url_link(post_links)
     main = block.main
-    named = main is not None and bool(main.text) and not is_control(main.text)
+    named = (
+        main is not None
+        and bool(main.text)
+        and not is_control(main.text)
+        and not shows_date(main.text)
+    )  # an untitled post's card links it by its date (Tumblr, Write.as)
     first = _first_heading(page, block.node)
     if first is not None and not (named and main and _link_comes_first(block.node, main, first)):
         return title_without_badges(page, first), first, url_link

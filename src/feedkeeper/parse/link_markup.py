@@ -8,7 +8,7 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.elements import previous_element
 from feedkeeper.parse.dom import in_heading
 from feedkeeper.parse.urls import TaxonomyKind
-from feedkeeper.parse.vocab import LIST_LABEL_RE, TERM_LABEL_END_RE
+from feedkeeper.parse.vocab import AUTHOR_LABEL_END_RE, LIST_LABEL_RE, TERM_LABEL_END_RE
 
 # The elements that label a list below them ("Tags" above the tag links).
 _LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "dt", "div", "span", "p", "strong"})
@@ -84,3 +84,12 @@ def _is_hashtag(text: str) -> bool:
         and text[1] not in "#＃ "
         and not any(char.isspace() for char in text)
     )
+
+
+def is_author_labelled(node: LexborNode) -> bool:
+    """Tell whether the text just before a link labels it its author's ("作者:", "By")."""
+    before = node.prev
+    if before is None or before.tag != "-text":
+        return False
+    text = before.text_content or ""
+    return AUTHOR_LABEL_END_RE.search(text, max(0, len(text) - MAX_TERM_LABEL)) is not None

@@ -13,7 +13,7 @@ from feedkeeper.markup import check_time, parse_markup
 from feedkeeper.parse.dates import reads_day_first
 from feedkeeper.parse.dom import find_hidden, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
-from feedkeeper.parse.link_markup import markup_kind
+from feedkeeper.parse.link_markup import is_author_labelled, markup_kind
 from feedkeeper.parse.urls import (
     NO_TARGET,
     Target,
@@ -307,6 +307,8 @@ def _links(anchors: list[LexborNode], base_url: str, hidden: frozenset[int]) -> 
         kind = link_kind(target, rel)
         if kind is None and target.post_shape and target.site == site:
             kind = markup_kind(node, labelled)  # else it could be taken for a post
+            if kind is None and is_author_labelled(node):  # "作者:<a href="/?auth=1">"
+                target = target._replace(post_shape=False, person=True)
         if node.tag == "a" or kind is not None:  # a badge a script links: a term's only
             found.append(Link(node, target.url, rel, target, kind, walks))
     return found

@@ -74,7 +74,10 @@ _QUERY_KINDS: dict[str, TaxonomyKind] = {
     "tags": "tag",
     "label": "tag",
 }
-_PROFILE_QUERY_KEYS = frozenset({"author", "author_name"})
+_PROFILE_QUERY_KEYS = frozenset({"author", "author_name", "auth"})  # Z-Blog's ?auth=1
+# Discuz's member pages: home.php?mod=space&uid=12, space-uid-12.html.
+_MEMBER_QUERY_RE = re.compile(r"(?:^|&)uid=\d")
+_MEMBER_PATH_RE = re.compile(r"^space-uid-\d+\.html?$")
 # Web origins split so far ("https://host" -> scheme, host): a crawl meets few, a page
 # may link many; past this many they are forgotten and found again.
 MAX_KNOWN_ORIGINS = 256
@@ -228,11 +231,13 @@ def target_of(url: str) -> Target:
         return Target(url, key, "", not _is_asset(key.split("?")[0]), None)
     segments = [segment.lower() for segment in parts.path.split("/") if segment]
     kind = _segments_kind(segments) or (_query_kind(parts.query) if parts.query else None)
-    person = _is_profile(segments) or (
-        bool(parts.query) and _first_query_key(parts.query) in _PROFILE_QUERY_KEYS
-    )
+    person = _is_profile(segments) or (bool(parts.query) and _names_person(parts.query))
     shape = not person and _has_shape(key, parts, segments)
     return Target(url, key, _site_of_netloc(parts.netloc), shape, kind, person)
+
+
+def _names_person(query: str) -> bool:
+    return _first_query_key(query) in _PROFILE_QUERY_KEYS or bool(_MEMBER_QUERY_RE.search(query))
 
 
 @keep_short(maxsize=256, chars=KEPT_HOST_CHARS)
@@ -280,7 +285,7 @@ def _is_profile(segments: list[str]) -> bool:
     """
     if not segments:
         return False
-    if segments[-1].startswith("@"):
+    if segments[-1].startswith("@") or _MEMBER_PATH_RE.match(segments[-1]):
         return True
     if len(segments) >= 2 and segments[-2] in _PROFILE_SEGMENTS:
         return True

@@ -171,6 +171,13 @@ TERM_LABEL_END_RE = re.compile(
     + "))\\s*[:：]?\\s*$",
     re.I,
 )  # fmt: skip
+# A label ending the text before a link to its author's page, whatever its address
+# ("作者:<a href="/?auth=1">", "发布者: <a>", "By <a>", "Posted by <a>").
+AUTHOR_LABEL_END_RE = re.compile(
+    r"(?:(?<![^\W\d_])(?:posted\s+by|written\s+by|by|von|par|por|автор)"
+    r"|作者|发布者|發布者|发表者|發表者|文\s*/|撰文)\s*[:：]?\s*$",
+    re.I,
+)
 # A date said relative to the day the page was read: no date, but a meta line's mark
 # ("3天前", "2 days ago", "5시간 전", "vor 3 Tagen", "il y a 2 jours", "3 дня назад").
 RELATIVE_DATE_RE = re.compile(
