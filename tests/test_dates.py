@@ -371,3 +371,17 @@ def test_a_split_date_in_the_title_s_heading_is_no_part_of_the_title() -> None:
         "2024-03-10",
         "The excerpt of post 0.",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("三月 1, 2024", "2024-03-01"),  # WordPress zh_CN under a theme writing "F j, Y"
+        ("发布于 十二月 25, 2023", "2023-12-25"),
+        ("十一月 3, 2024", "2024-11-03"),
+        ("一月 2024", None),
+        ("三月的雨", None),
+    ],
+)
+def test_a_chinese_month_by_numeral_before_its_day_and_year(text: str, expected: str) -> None:
+    assert parse_date(text) == expected

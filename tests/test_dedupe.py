@@ -21,6 +21,10 @@ from feedkeeper.versions import Change, Fields, merge
         ("https://example.com/a/?b=2&fbclid=x&a=1", "https://example.com/a/?a=1&b=2"),
         ("https://example.com", "https://example.com/"),
         ("https://example.com/p?id=7&spm=a.b.c", "https://example.com/p?id=7"),
+        (
+            "https://medium.com/pub/a-post-1f2e?source=collection_home----abc-----0",
+            "https://medium.com/pub/a-post-1f2e",
+        ),
         ("https://example.com/%E5%88%86%E8%AF%8D/", "https://example.com/分词/"),
         ("https://example.com/%e5%88%86%e8%af%8d/", "https://example.com/分词/"),
         ("https://example.com/%7Eada/%41-b", "https://example.com/~ada/A-b"),

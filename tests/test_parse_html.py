@@ -873,4 +873,3 @@ def test_an_external_link_mark_after_a_title_is_no_part_of_it() -> None:
     )
     titles = [card.title for card in parse_listing(_listing(cards), "https://b.example/").cards]
     assert titles == ["Homelab 2020", "Homelab 2021", "Homelab 2022"]
-

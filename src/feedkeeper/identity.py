@@ -16,6 +16,7 @@ from feedkeeper.versions import Fields
 TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid"}
     | {"_hsenc", "_hsmi", "spm", "ref_src"}
+    | {"source"}  # Medium's ?source=collection_home----…-----0, which numbers the card's place
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 

@@ -45,7 +45,11 @@ _MONTH_GROUPS: list[tuple[str, ...]] = [
      "dezembro", "dicembre", "desember", "декабрь", "декабря", "дек", "grudzień", "grudnia",
      "aralık", "prosinec", "prosince", "грудня"),
 ]  # fmt: skip
+# Chinese months by numeral (WordPress zh_CN under a theme that writes "F j, Y": "三月 1, 2024").
+_ZH_MONTHS = ("一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月",
+              "十一月", "十二月")  # fmt: skip
 _MONTHS = {name: number for number, names in enumerate(_MONTH_GROUPS, start=1) for name in names}
+_MONTHS.update({name: number for number, name in enumerate(_ZH_MONTHS, start=1)})
 # Short names that are words too ("3 ago", "set 2"): months only in a date with a year.
 _WORD_NAMES = frozenset({"ago", "set", "out", "gen", "mag", "giu", "lug", "ott", "dic", "mart"})
 
