@@ -104,12 +104,13 @@ def _field(
     nodes_of: Callable[[CardParts], Sequence[LexborNode]],
     every: bool = False,
 ) -> str | None:
-    """Return the shortest selector that finds each card's field nodes (the first, or all)."""
+    """Return the shortest selector that finds each card's field nodes (the first, or all),
+    and nothing in a card that shows none (an untitled post's image link is no title)."""
     pairs: list[Pair] = [(p.root, list(nodes_of(p))) for p in parts]
-    pairs = [(root, nodes) for root, nodes in pairs if nodes]
-    if not pairs:
+    shown = [(root, nodes) for root, nodes in pairs if nodes]
+    if not shown:
         return None
-    root, nodes = pairs[0]
+    root, nodes = shown[0]
     chain = [nodes[0], *ancestors(nodes[0], root)]
     for length in range(1, min(len(chain), MAX_STEPS) + 1):
         selector = " > ".join(_step(node) for node in reversed(chain[:length]))
