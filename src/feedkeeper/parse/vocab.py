@@ -52,7 +52,10 @@ READ_MORE_PHRASES = (
 READ_MORE_WORDS = phrases(READ_MORE_PHRASES)
 READ_MORE_RE = re.compile(
     rf"^{_EDGE}(?:{READ_MORE_WORDS}|查看更多|全文|更多|阅读剩余部分|read\s+the\s+rest|read\s+(?:the\s+)?"
-    rf"(?:full\s+)?(?:post|article|story)|more|view\s+more|full\s+post|подробнее|mehr){_EDGE}$",
+    rf"(?:full\s+)?(?:post|article|story)|more|view\s+more|full\s+post|подробнее|mehr"
+    # a section's way to the whole listing: "All Posts →", "查看全部"
+    rf"|(?:view|see)\s+all(?:\s+(?:posts|articles|entries))?|all\s+(?:posts|articles|entries)"
+    rf"|查看全部|全部文章|所有文章){_EDGE}$",
     re.I,
 )
 # The characters a pager's word can start with (case aside): the lookaheads below let any
