@@ -25,12 +25,13 @@ BLOCK_TAGS = frozenset(
 HIDDEN_SELECTOR = (
     "[hidden], [style], [class*='hid'], [class*='invisible'], [class*='d-none'], "
     "[class*='sr-only'], [class*='screen-reader'], [class*='display-none'], "
-    "input[type='hidden']"
+    "[class*='tab-pane'], input[type='hidden']"
 )
 _HIDDEN_CLASSES = frozenset(
     {"hidden", "is-hidden", "hide", "d-none", "invisible", "is-invisible", "sr-only",
      "screen-reader-text", "visually-hidden", "display-none"}
 )  # fmt: skip
+_SHOWN_TAB = frozenset({"active", "show", "is-active"})
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # A class showing the element from a screen width on (Bootstrap's ``d-none d-md-block``,
 # Tailwind's ``hidden md:block``): hidden on phones only, shown to a desktop reader.
@@ -47,6 +48,8 @@ def is_hidden(node: LexborNode) -> bool:
     if _HIDDEN_STYLE_RE.search(attrs.get("style") or ""):
         return True
     tokens = (attrs.get("class") or "").split()
+    if "tab-pane" in tokens and _SHOWN_TAB.isdisjoint(tokens):
+        return True  # Bootstrap's tabs: only the active pane is shown
     if not any(token in _HIDDEN_CLASSES or token.startswith("display-none") for token in tokens):
         return False
     return not any(_SHOWN_FROM_WIDTH_RE.match(token) for token in tokens)

@@ -109,7 +109,9 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
         badges += [node for node in walk if BADGE_RE.match(page.text_of(node))]
     if badges:
         text = page.text_of(title, {node.mem_id for node in badges})
-    pinned = any(PIN_RE.match(page.text_of(node)) for node in badges)
+    pinned = any(
+        PIN_RE.match(page.text_of(node)) and is_visible(node, page.hidden) for node in badges
+    )  # a theme's badge kept hidden on posts that are not pinned pins nothing
     for pattern in (_LEADING_RE, _TRAILING_RE):
         while (
             (pattern is _LEADING_RE or text.rstrip()[-1:] in _CLOSERS)
