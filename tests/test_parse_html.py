@@ -873,3 +873,12 @@ def test_an_external_link_mark_after_a_title_is_no_part_of_it() -> None:
     )
     titles = [card.title for card in parse_listing(_listing(cards), "https://b.example/").cards]
     assert titles == ["Homelab 2020", "Homelab 2021", "Homelab 2022"]
+
+
+def test_a_link_labelled_as_the_author_s_is_no_post_whatever_its_address() -> None:
+    """Z-Blog's "作者:<a>" to a member page of an address no rule knows (``?who=1`` for
+    its ``?auth=1``): a person's page, so the cards read as with the known address."""
+    html, expected = _load("zblog-default")
+    assert html.count("?auth=1") == 3
+    page = parse_listing(html.replace("?auth=1", "?who=1"), str(expected["base_url"]))
+    assert [card.to_json() for card in page.cards] == expected["cards"]
