@@ -8,6 +8,7 @@ import pytest
 
 from feedkeeper.parse.urls import (
     _split_on_known_origin,
+    page_number,
     site_of,
     split_url,
     target_of,
@@ -133,3 +134,19 @@ def test_a_person_s_own_pages_are_no_posts() -> None:
     assert not target_of("https://b.example/users/ada/posts").post_shape
     assert not target_of("https://b.example/members/ada/profile/").post_shape
     assert target_of("https://b.example/u/4526289/blog/17301122").post_shape
+
+
+@pytest.mark.parametrize(
+    ("url", "number", "post_shaped"),
+    [
+        ("https://b.example/list/?p=2", 2, False),  # a listing's page 2
+        ("https://b.example/blog/?cat=3&p=4", 4, False),
+        ("https://b.example/?p=412", None, True),  # WordPress's plain link to a post
+        ("https://b.example/?page=2", 2, False),
+    ],
+)
+def test_p_numbers_a_page_below_the_root_and_a_post_at_it(
+    url: str, number: int | None, post_shaped: bool
+) -> None:
+    assert page_number(url) == number
+    assert target_of(url).post_shape is post_shaped

@@ -62,6 +62,7 @@ _PAGE_PATH_RE = re.compile(r"(?:^|/)page[/_-]?(\d{1,5})(?:/|\.html?)?$", re.I)
 _PAGE_PARAMS = r"(?:page|paged|pg|currentpage|current_page|pageno|page_no|pagenum|pagenumber)"
 _PAGE_QUERY_RE = re.compile(rf"(?:^|&){_PAGE_PARAMS}=(\d{{1,5}})(?:&|$)", re.I)
 _PAGE_PARAM_RE = re.compile(rf"{_PAGE_PARAMS}=\d{{1,5}}$", re.I)
+_P_QUERY_RE = re.compile(r"(?:^|&)p=(\d{1,5})(?:&|$)")
 # Plain links to a category, a tag or a person (WordPress ``?cat=3``, ``?tag=x``,
 # ``?author=1``; emlog's ``?sort=3``, ``?tag=x``): the first query parameter tells.
 _QUERY_KINDS: dict[str, TaxonomyKind] = {
@@ -182,8 +183,19 @@ def page_number(url: str) -> int | None:
 
 
 def _page_number(parts: SplitResult) -> int | None:
-    match = _PAGE_PATH_RE.search(parts.path) or _PAGE_QUERY_RE.search(parts.query)
+    match = _PAGE_PATH_RE.search(parts.path) or _query_page(parts)
     return int(match.group(1)) if match else None
+
+
+def _query_page(parts: SplitResult) -> re.Match[str] | None:
+    """The page number in a query: ``?page=2``, and ``?p=2`` below the root (``/list/?p=2``;
+    WordPress's ``/?p=412`` names a post)."""
+    if not parts.query:
+        return None
+    found = _PAGE_QUERY_RE.search(parts.query)
+    if found is None and parts.path.strip("/"):
+        found = _P_QUERY_RE.search(parts.query)
+    return found
 
 
 def first_page(url: str) -> str:
@@ -260,7 +272,7 @@ def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
     # The page number's patterns are searched only where they can match.
     if "page" in parts.path.lower() and _PAGE_PATH_RE.search(parts.path):
         return False
-    if parts.query and _PAGE_QUERY_RE.search(parts.query):
+    if _query_page(parts):
         return False
     return (segments[-1] if segments else "") not in _FEED_SEGMENTS
 
