@@ -107,10 +107,14 @@ def test_crawl_url_adds_the_site_when_missing(
 
 
 def test_a_mistyped_url_leaves_no_site_behind(
-    servers: list[FixtureServer], db_path: Path | str, capsys: pytest.CaptureFixture[str]
+    servers: list[FixtureServer],
+    db_path: Path | str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A first crawl that archives nothing (no host there, no listing at that path) keeps
     no site for every later crawl of all sites to fail on; a site already known stays."""
+    monkeypatch.setenv("FEEDKEEPER_RETRIES", "1")  # no host: no need to ask again
     db = str(db_path)
     dead = f"http://127.0.0.1:{_closed_port()}/blog/"
     assert main(["crawl", "--url", dead, "--db", db, "--rate", "0"]) == 3
