@@ -20,6 +20,7 @@ from feedkeeper.parse.dom import (
     UNREAD_IN_EXCERPT,
     ancestors,
     collapse,
+    contains,
     render_into,
 )
 from feedkeeper.parse.page import Page
@@ -79,7 +80,22 @@ def find_excerpt(
     found = _read_excerpt(page, root, (title, title_text), skip, marked, deep=False)
     if found[0] is None and marked:
         return _read_excerpt(page, root, (title, title_text), skip, marked, deep=True)
+    link = _title_link(root, title) if found[1] else None
+    if link is not None and all(contains(link, node) for node in found[1]):
+        # A subtitle in the title's link (Beautiful Jekyll's ``h3.post-subtitle``) gives
+        # way to the excerpt the card shows outside it, if any.
+        outside = skip | {node.mem_id for node in found[1]}
+        other = _read_excerpt(page, root, (title, title_text), outside, marked, deep=False)
+        return other if other[0] is not None else found
     return found
+
+
+def _title_link(root: LexborNode, title: LexborNode | None) -> LexborNode | None:
+    """Return the link holding the title inside the card, unless it holds the whole card."""
+    for node in ancestors(title, root) if title is not None else ():
+        if node.tag == "a":
+            return None if node.mem_id == root.mem_id or contains(node, root) else node
+    return None
 
 
 def _read_excerpt(
