@@ -91,8 +91,8 @@ def _as_declared(body: bytes, declared: str, meta: str | None) -> tuple[str, str
     charset almost never is. Bytes the declared charset cannot read are read by the
     page's other declaration or by detection when one of those reads them whole.
     """
-    if declared != "utf-8" and not body.isascii() and _is_utf8(body):
-        return body.decode("utf-8", errors="replace"), "utf-8"
+    if declared != "utf-8" and not body.isascii() and (text := _utf8_text(body)) is not None:
+        return text, "utf-8"
     try:
         return body.decode(declared), declared
     except UnicodeDecodeError:
@@ -107,19 +107,21 @@ def _as_declared(body: bytes, declared: str, meta: str | None) -> tuple[str, str
     return text, declared
 
 
-def _is_utf8(body: bytes) -> bool:
-    """Tell whether ``body`` is UTF-8 (a character cut off at its very end allowed)."""
+def _utf8_text(body: bytes) -> str | None:
+    """Return ``body`` read as UTF-8 when it is UTF-8 (a character cut off at its very end
+    shown as U+FFFD), else None: one pass that checks and decodes."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
+        text = decoder.decode(body, final=False)
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
+    return text + "\ufffd" if decoder.getstate()[0] else text
 
 
 def _read_whole(body: bytes, encoding: str) -> str | None:
     """Return ``body`` read as ``encoding`` when every byte reads, else None."""
     if encoding == "utf-8":
-        return body.decode("utf-8", errors="replace") if _is_utf8(body) else None
+        return _utf8_text(body)
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError:
