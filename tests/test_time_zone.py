@@ -54,3 +54,46 @@ def test_a_time_zone_the_machine_does_not_know_is_one_line(
 def test_cron_times_follow_the_c_library_offset_of_a_posix_rule() -> None:
     done = _run("CST-8", "-c", PROBE)
     assert done.stdout.strip() == "2026-01-11 03:00:00+08:00"
+
+
+DST_PROBE = """
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from feedkeeper.triggers import parse_cron, current_slot
+
+def fires(expr, start, count):
+    trigger = parse_cron(expr)
+    due, found = None, []
+    now = start.replace(tzinfo=trigger.timezone)
+    for _ in range(count):
+        due = trigger.get_next_fire_time(due, now)
+        found.append(due.isoformat())
+        now = due
+    return found
+
+print(fires('30 1 * * *', datetime(2026, 10, 31, 12), 2))
+print(fires('*/30 * * * *', datetime(2026, 11, 1, 0, 50), 4))
+print(fires('30 2 * * *', datetime(2026, 3, 7, 12), 2))
+site = SimpleNamespace(every=None, cron='30 1 * * *')
+settings = SimpleNamespace(every=None, schedule='0 3 * * *')
+zone = parse_cron('0 3 * * *').timezone
+for fold in (0, 1):
+    print(current_slot(site, settings, datetime(2026, 11, 1, 1, 45, tzinfo=zone, fold=fold)))
+"""
+
+
+def test_a_daily_cron_time_fires_once_in_the_hour_the_clocks_go_back_over() -> None:
+    # New York's clocks went back from 02:00 EDT to 01:00 EST on 2026-11-01: 01:30 came twice
+    done = _run("America/New_York", "-c", DST_PROBE)
+    assert done.returncode == 0, done.stderr
+    daily, half_hourly, spring, slot_first, slot_second = done.stdout.splitlines()
+    assert daily == "['2026-11-01T01:30:00-04:00', '2026-11-02T01:30:00-05:00']"
+    # a wildcard hour runs in both passes, as classic cron's runs of a repeating job do
+    assert half_hourly == (
+        "['2026-11-01T01:00:00-04:00', '2026-11-01T01:30:00-04:00',"
+        " '2026-11-01T01:00:00-05:00', '2026-11-01T01:30:00-05:00']"
+    )
+    # 02:30 did not exist on 2026-03-08: the run comes at 03:30 EDT, once
+    assert spring == "['2026-03-08T02:30:00-05:00', '2026-03-09T02:30:00-04:00']"
+    # a site scheduled at 01:30 is in one crawl slot through both passes of the hour
+    assert slot_first == slot_second

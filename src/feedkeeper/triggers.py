@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -109,7 +109,7 @@ def parse_cron(expr: str, jitter: float | None = None) -> CronTrigger:
     if day != "*" and weekday != "*":
         # Classic cron runs when either matches, APScheduler only when both do.
         raise ValueError("restrict the day of the month or the day of the week, not both")
-    trigger = CronTrigger(
+    trigger = LocalCronTrigger(
         minute=minute,
         hour=hour,
         day=day,
@@ -121,6 +121,42 @@ def parse_cron(expr: str, jitter: float | None = None) -> CronTrigger:
     if _never_fires(trigger):
         raise ValueError("it never comes due (no such date)")
     return trigger
+
+
+class LocalCronTrigger(CronTrigger):
+    """A cron trigger that, as classic cron does, fires once at a fixed time of day the
+    clocks go back over when daylight saving time ends (APScheduler fires at both 01:30s).
+
+    An expression whose hour is a wildcard or a step (``*/30 * * * *``) still fires in both
+    passes of the repeated hour, as in classic cron: its runs are about the time between them.
+    """
+
+    def __init__(self, **fields: Any) -> None:
+        jitter = fields.pop("jitter", None)
+        super().__init__(**fields)
+        self.jitter = jitter
+        self.fixed_hours = "*" not in str(fields.get("hour", "*"))
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        """The next time the expression names, jittered, but for a repeated wall-clock time."""
+        jitter, self.jitter = self.jitter, None
+        try:
+            due = super().get_next_fire_time(previous_fire_time, now)
+            while due is not None and self.fixed_hours and repeats_wall_time(due):
+                due = super().get_next_fire_time(due, due)
+        finally:
+            self.jitter = jitter
+        if due is not None and jitter:
+            due = self._apply_jitter(due, jitter, now)
+        return due
+
+
+def repeats_wall_time(moment: datetime) -> bool:
+    """Tell whether ``moment`` is the second pass of a wall-clock time, in the hour the
+    clocks went back over."""
+    return moment.fold == 1 and moment.replace(fold=0).utcoffset() != moment.utcoffset()
 
 
 def _never_fires(trigger: CronTrigger) -> bool:
@@ -237,4 +273,6 @@ def current_slot(site: Site, settings: Settings, now: datetime) -> str:
     cron = site.cron or settings.schedule
     # Read in the machine's time zone, as the daemon's own schedule and `health` read it.
     previous: datetime = croniter(cron, now.astimezone(local_zone())).get_prev(datetime)
+    if "*" not in cron.split()[1] and repeats_wall_time(previous):
+        previous = previous.replace(fold=0)  # one slot, as the daemon runs once (above)
     return stored(previous)
