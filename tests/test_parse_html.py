@@ -806,9 +806,22 @@ def test_links_to_places_in_the_post_are_the_excerpt_s_not_a_meta_line() -> None
     assert [p.kind for p in card.placeholders] == ["code", "formula"]
 
 
-@pytest.mark.parametrize(("label", "truncated"), [("[...]", True), ("…", True), ("→", False)])
+@pytest.mark.parametrize(
+    ("label", "truncated"),
+    [
+        ("[...]", True),
+        ("…", True),
+        ("→", False),
+        ("(more&hellip;)", True),  # WordPress's own more-link
+        ("Read more ...", True),
+        ("阅读全文… »", True),
+        ("Continue reading →", False),
+        ("阅读全文", False),
+    ],
+)
 def test_a_more_link_labelled_by_a_mark_ends_the_excerpt(label: str, truncated: bool) -> None:
-    """WordPress's more-link (``#more-302``) shows "[...]", "…" or an arrow, no word."""
+    """WordPress's more-link (``#more-302``) shows "[...]", "…", an arrow or "(more…)": an
+    ellipsis on the link says the excerpt was cut where it stands."""
     html = _cards_with(
         f'见 [公式] 的推导 <a href="/posts/{{n}}/#more-30{{n}}" class="more-link">{label}</a>'
     )

@@ -77,9 +77,17 @@ def is_in_prose(page: Page, node: LexborNode) -> bool:
 
 
 def is_ellipsis(text: str) -> bool:
-    """Tell whether a "more" link shows an ellipsis alone ("[...]", "…"): the excerpt's own."""
+    """Tell whether a "more" link shows an ellipsis ("[...]", "…", WordPress's "(more…)",
+    "Read more...", "阅读全文…"): the excerpt was cut where the link stands."""
     rest, is_cut = split_ellipsis(text)
-    return is_cut and not rest
+    if is_cut or not rest:
+        return is_cut
+    # the ellipsis inside the link's dress: "(more…)", "[Read more...]", "阅读全文… »"
+    return split_ellipsis(text.strip().strip(_MORE_DRESS))[1]
+
+
+# What a "more" link's words are dressed in: brackets, arrows, guillemets.
+_MORE_DRESS = " ()[]（）【】<>«»→›»"
 
 
 def is_more_mark(text: str) -> bool:
