@@ -385,3 +385,43 @@ def test_a_split_date_in_the_title_s_heading_is_no_part_of_the_title() -> None:
 )
 def test_a_chinese_month_by_numeral_before_its_day_and_year(text: str, expected: str) -> None:
     assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("二〇二四年三月十五日", "2024-03-15"),
+        ("二零二三年十二月三十一日", "2023-12-31"),
+        ("发表于 二〇二四年二月一日 星期四", "2024-02-01"),
+        ("二〇二四年十月二十日", "2024-10-20"),
+        ("二〇二四年二月十日", "2024-02-10"),
+        ("一九九九年十一月十一日", "1999-11-11"),
+        ("二〇二四年二月三十日", None),  # no such day
+        ("二〇二四年三月", None),  # a month, not a date
+    ],
+)
+def test_a_date_in_chinese_numerals(text: str, expected: str | None) -> None:
+    assert parse_date(text) == expected
+
+
+def test_a_card_dated_in_chinese_numerals() -> None:
+    assert _published('<span class="date">二〇二四年三月十五日</span>') == "2024-03-15"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/2024/03/15/pytorch-ddp/", "2024-03-15"),  # WordPress, Hexo's default permalinks
+        ("/2024/3/5/notes.html", "2024-03-05"),
+        ("/blog/2024-03-15-pytorch-ddp.html", "2024-03-15"),  # Jekyll's file names
+        ("/2024/03/pytorch-ddp/", None),  # a month is no date
+        ("/2024/13/15/pytorch-ddp/", None),
+        ("/posts/pytorch-ddp/?from=/2024/03/15/", None),  # the path's, not the query's
+    ],
+)
+def test_a_card_showing_no_date_takes_its_address_s(url: str, expected: str | None) -> None:
+    assert _published('<span class="views">阅读 12</span>', url=url) == expected
+
+
+def test_a_date_the_card_shows_comes_before_its_address_s() -> None:
+    assert _published("<span>2024-03-16</span>", url="/2024/03/15/a/") == "2024-03-16"

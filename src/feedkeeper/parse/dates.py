@@ -50,6 +50,13 @@ _ZH_MONTHS = ("一月", "二月", "三月", "四月", "五月", "六月", "七�
               "十一月", "十二月")  # fmt: skip
 _MONTHS = {name: number for number, names in enumerate(_MONTH_GROUPS, start=1) for name in names}
 _MONTHS.update({name: number for number, name in enumerate(_ZH_MONTHS, start=1)})
+# A date in Chinese numerals: a year digit by digit, a month and a day by value
+# ("二〇二四年三月十五日", "二零二三年十二月三十一日").
+_ZH_DIGITS = {char: value for value, char in enumerate("〇一二三四五六七八九")} | {"零": 0}
+_ZH_NUMERAL_DATE_RE = re.compile(
+    r"([〇零一二三四五六七八九]{4})\s*年\s*(十[一二]?|[一二三四五六七八九])\s*月"
+    r"(?:\s*((?:[一二]?十|三十)[一二三四五六七八九]?|三十一?|[一二三四五六七八九])\s*[日号])?"
+)
 # Short names that are words too ("3 ago", "set 2"): months only in a date with a year.
 _WORD_NAMES = frozenset({"ago", "set", "out", "gen", "mag", "giu", "lug", "ott", "dic", "mart"})
 
@@ -143,8 +150,11 @@ def parse_date(text: str, day_first: DayFirst | None = None) -> str | None:
     """Return the first date found in ``text`` as ``YYYY-MM-DD``, or None.
 
     A year-last numeric date that reads either way (``03/04/2026``) is read the page's way,
-    ``day_first``; without one, month first.
+    ``day_first``; without one, month first. A date in Chinese numerals
+    (``二〇二四年三月十五日``) is read as the same date in digits.
     """
+    if "年" in text:
+        text = _ZH_NUMERAL_DATE_RE.sub(_in_digits, text)
     for match in DATE_RE.finditer(text):
         if iso := _iso(*_ymd(match, day_first)):
             return iso
@@ -331,6 +341,21 @@ def _iso(year: int, month: int, day: int) -> str | None:
     except ValueError:
         return None
     return None if day_ in _PLACEHOLDER_DATES else day_.isoformat()
+
+
+def _in_digits(match: re.Match[str]) -> str:
+    """Write a date in Chinese numerals in digits: ``二〇二四年三月十五日`` is ``2024年3月15日``."""
+    year = "".join(str(_ZH_DIGITS[char]) for char in match.group(1))
+    month, day = _zh_number(match.group(2)), match.group(3)
+    return f"{year}年{month}月" + (f"{_zh_number(day)}日" if day else "")
+
+
+def _zh_number(text: str) -> int:
+    """Read a Chinese number up to 99: ``十`` 10, ``十二`` 12, ``二十`` 20, ``三十一`` 31."""
+    tens, has_ten, ones = text.partition("十")
+    if not has_ten:
+        return _ZH_DIGITS[text]
+    return (_ZH_DIGITS[tens] if tens else 1) * 10 + (_ZH_DIGITS[ones] if ones else 0)
 
 
 def _month(name: str) -> int:

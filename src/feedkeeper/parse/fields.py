@@ -45,6 +45,8 @@ _TERM_CLASS_CSS = "[class*='categor'], [class*='tag']"
 # A name shown as a term is short; longer text is a sentence.
 MAX_TERM_CHARS = 24
 _URL_YEAR_RE = re.compile(r"/((?:19|20)\d{2})/")
+# A post's address that dates it: /2024/03/15/slug/ (WordPress, Hexo), /2024-03-15-slug.html.
+_URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})([/-])(\d{1,2})\2(\d{1,2})(?=[/.-])")
 _HEADING_CSS = "h1, h2, h3, h4, h5, h6"
 
 
@@ -109,7 +111,8 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         category=drop_invisible(categories.names[0]) if categories.names else None,
         categories=tuple(map(drop_invisible, categories.names)),
         tags=tuple(map(drop_invisible, tags.names)),
-        published=published_date(hit, url, group_of(page, root, hit)) or stated[0],
+        published=published_date(hit, url, group_of(page, root, hit)) or stated[0]
+        or url_date(url),
         published_at=hit.stamp if hit else stated[1],
         excerpt=excerpt or None,
         truncated=truncated and bool(excerpt),
@@ -375,6 +378,17 @@ def group_of(page: Page, root: LexborNode, hit: DateHit | None) -> tuple[int, in
     if hit is None or hit.date or hit.month_day is None:
         return None
     return group_heading(page, root)
+
+
+def url_date(url: str | None) -> str | None:
+    """Return the date a post's address gives (``/2024/03/15/slug/``), for a card showing none."""
+    if not url:
+        return None
+    path = url.partition("://")[2].partition("/")[2].partition("?")[0].partition("#")[0]
+    match = _URL_DATE_RE.search("/" + path)
+    if match is None:
+        return None
+    return with_year(int(match.group(1)), (int(match.group(3)), int(match.group(4))))
 
 
 def published_date(

@@ -66,7 +66,8 @@ MAX_SPLIT_PIECES = 6
 MAX_SPLIT_PIECE = 16
 # Paragraphs, lists and code with more text than this are a post's body: not scanned.
 MAX_SCANNED_TEXT = 200
-_DIGIT_RE = re.compile(r"\d")
+# Every date shows a digit, or a year in Chinese numerals ("二〇二四年").
+_DIGIT_RE = re.compile(r"\d|[〇零一二三四五六七八九]年")
 _PROSE_TAGS = frozenset({"p", "pre", "blockquote", "table", "figure", "code", "ul", "ol"})
 # A plain-text date under one of these is part of the text, not a meta line.
 _CONTENT_TAGS = _PROSE_TAGS | HEADINGS
