@@ -23,7 +23,14 @@ from feedkeeper.parse.badges import title_without_badges
 from feedkeeper.parse.detect import block_for
 from feedkeeper.parse.dom import ancestors, attr, is_visible
 from feedkeeper.parse.excerpt import clean_excerpt
-from feedkeeper.parse.fields import CardParts, group_of, published_date, read_card, split_names
+from feedkeeper.parse.fields import (
+    CardParts,
+    group_of,
+    published_date,
+    read_card,
+    split_names,
+    url_date,
+)
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import CATEGORY_LABEL_RE, is_read_more
 from feedkeeper.parse.when import date_of
@@ -132,7 +139,7 @@ def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
         part.date = hit = date_of(page, node)
         url = found.get("url", card.url)
         found.update(
-            published=published_date(hit, url, group_of(page, root, hit)),
+            published=published_date(hit, url, group_of(page, root, hit)) or url_date(url),
             published_at=hit.stamp if hit else None,
         )
     if profile.excerpt and (node := root.css_first(profile.excerpt)) is not None:
