@@ -771,6 +771,28 @@ def test_a_pushpin_before_the_title_is_a_pin_badge_not_a_part_of_the_title() -> 
     ]
 
 
+@pytest.mark.parametrize(
+    ("shown", "title", "pinned"),
+    [
+        ("Sticky: Post 0", "Post 0", True),  # WordPress themes' label before a sticky post
+        ('<span class="sticky-label">Sticky:</span> Post 0', "Post 0", True),
+        ("Pinned：Post 0", "Post 0", True),
+        ("Sticky notes in Post 0", "Sticky notes in Post 0", False),
+        ("Top: Post 0", "Top: Post 0", False),  # "Top" leads titles as a word of them
+    ],
+)
+def test_a_pin_label_with_its_colon_before_the_title_is_no_part_of_it(
+    shown: str, title: str, pinned: bool
+) -> None:
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">{shown if n == 0 else f"Post {n}"}'
+        f"</a></h2><p>What post {n} is about, in a sentence or two.</p></article>"
+        for n in range(3)
+    )
+    card = parse_listing(_listing(cards), "https://b.example/").cards[0]
+    assert (card.title, card.pinned) == (title, pinned)
+
+
 def _cards_with(body: str, meta: str = "") -> str:
     """Three cards whose excerpt paragraph is ``body`` (``{n}`` is the card's number)."""
     return _listing(

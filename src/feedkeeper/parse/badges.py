@@ -46,10 +46,11 @@ _OPEN, _CLOSE = r"[\[【［(（<《]", r"[\]】］)）>》]"
 # An element of the title showing only "翻译" is a badge too (CSDN's article type); written
 # into the title text ("【翻译】…"), the word is the author's own.
 BADGE_RE = re.compile(
-    rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS}|{_STATUS_WORDS}|{_ELEMENT_STATUS_WORDS}|翻译)\s*{_CLOSE}?\s*$",
+    rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS}|{_STATUS_WORDS}|{_ELEMENT_STATUS_WORDS}|翻译)\s*{_CLOSE}?"
+    r"\s*[:：]?\s*$",
     re.I,
 )
-PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*$", re.I)
+PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*[:：]?\s*$", re.I)
 # Outside a title only unmistakable pin words count: "Top" there is a "back to top" link.
 _MARK_RE = re.compile(
     rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|{_PIN_EMOJI}|pinned(?:\s+post)?|sticky|featured\s+post|{_PIN_WORDS_ELSEWHERE}"
@@ -57,7 +58,8 @@ _MARK_RE = re.compile(
     re.I,
 )
 _LEADING_RE = re.compile(
-    rf"^\s*(?:{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}|已?置顶(?=[\s:：|｜\-—·])|{_PIN_EMOJI})"
+    rf"^\s*(?:{_OPEN}\s*(?:{_PIN_WORDS}|{_STATUS_WORDS})\s*{_CLOSE}|已?置顶(?=[\s:：|｜\-—·])|{_PIN_EMOJI}"
+    r"|(?:sticky|pinned)\s*[:：])"  # WordPress themes' "Sticky: " before a sticky post's title
     r"[\s:：|｜\-—·]*",
     re.I,
 )
