@@ -114,6 +114,7 @@ def test_suggested_profile_reproduces_the_cards(name: str) -> None:
         "cnblogs-home-link",
         "day-archive-lines",
         "section-all-posts-link",
+        "definition-list",
     )  # no element holds a flat card
     assert (profile.card is None) == flat
     page = parse_listing(html, base, profile)

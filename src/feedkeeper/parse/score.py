@@ -48,6 +48,9 @@ BARE_LINK_CHARS = 3
 MIN_SHAPE_SHARE = 0.5
 # When this share of the cards are one element (say <article>), other elements are no cards.
 MIN_SAME_KIND = 0.6
+# Cards of these elements may be title lines whose other lines follow them: headings, and
+# a definition list's terms (``<dt><a>title</a></dt><dd>excerpt</dd>``).
+_TITLE_LINE_TAGS = HEADINGS | {"dt"}
 BARE_REASON = "a list of bare links: little text besides each link"
 # A card showing a date scores this much more; no card scores more than this.
 DATE_BONUS = 1.2
@@ -128,7 +131,7 @@ def evaluate(
     if len(cards) < 2:
         return None
     candidate = Candidate(container, cards)
-    if title_lines or _most_common([card.node.tag for card in cards])[0] in HEADINGS:
+    if title_lines or _most_common([card.node.tag for card in cards])[0] in _TITLE_LINE_TAGS:
         candidate.groups = heading_groups(page, container, [card.node for card in cards])
     _measure(candidate, around)
     _apply_penalties(candidate, around)
