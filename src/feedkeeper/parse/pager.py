@@ -143,6 +143,11 @@ def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Page
             reading = Pager(link.url, f"link reading {(link.text or link.hint)!r}")
             number = _number_led_to(page, link)
             here_number = page_number(page.url_key)
+            if number is None and numbered and not _beside(link, numbered):
+                # a widget's own "下一页" (its comments' next page) away from the listing's
+                # numbers: the numbered link after the current page is the listing's
+                after = _numbered_after(page, numbered, _current_number(page, numbered))
+                return after or reading
             if number is None or number == (here_number or 1) + 1:
                 return reading  # most pagers: no number to weigh, or the expected one
             # WordPress's "Previous" (older posts) and "Next" (newer), a "»" to the last
@@ -170,12 +175,27 @@ def _page_after(
     page: Page, links: list[PagerLink], numbered: list[PagerLink], current: int
 ) -> Pager | None:
     """Return the link to the page after ``current``: a numbered one, else any other."""
+    return _numbered_after(page, numbered, current) or _next_by_url(links, current)
+
+
+def _numbered_after(page: Page, numbered: list[PagerLink], current: int) -> Pager | None:
+    """Return the numbered link to the page after ``current``, if the pager shows one."""
     here = page.url_key
     for link in numbered:
         if _number(link, here) == current + 1 and page_number(link.url) == current + 1:
             reason = f"numbered link {current + 1} after the current page {current}"
             return Pager(link.url, reason, numbered=True)
-    return _next_by_url(links, current)
+    return None
+
+
+def _beside(link: PagerLink, numbered: list[PagerLink]) -> bool:
+    """Tell whether a link stands in the same pager as the numbered links: one of its two
+    nearest wrappers (``<li>`` and ``<ul>``) is one of theirs."""
+    near = {a.mem_id for a in islice(ancestors(link.node), 2)}
+    return any(
+        not near.isdisjoint(a.mem_id for a in islice(ancestors(other.node), 2))
+        for other in numbered
+    )
 
 
 def _next_by_url(links: list[PagerLink], current: int) -> Pager | None:
