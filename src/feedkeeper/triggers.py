@@ -123,7 +123,7 @@ def parse_cron(expr: str, jitter: float | None = None) -> CronTrigger:
     return trigger
 
 
-class LocalCronTrigger(CronTrigger):
+class LocalCronTrigger(CronTrigger):  # type: ignore[misc]  # APScheduler 3 is untyped
     """A cron trigger that, as classic cron does, fires once at a fixed time of day the
     clocks go back over when daylight saving time ends (APScheduler fires at both 01:30s).
 
@@ -132,24 +132,21 @@ class LocalCronTrigger(CronTrigger):
     """
 
     def __init__(self, **fields: Any) -> None:
-        jitter = fields.pop("jitter", None)
+        # The jitter is applied here, after a repeated time is passed over: APScheduler's
+        # own would move the time before it could be told.
+        self.spread: float | None = fields.pop("jitter", None)
         super().__init__(**fields)
-        self.jitter = jitter
         self.fixed_hours = "*" not in str(fields.get("hour", "*"))
 
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None:
         """The next time the expression names, jittered, but for a repeated wall-clock time."""
-        jitter, self.jitter = self.jitter, None
-        try:
-            due = super().get_next_fire_time(previous_fire_time, now)
-            while due is not None and self.fixed_hours and repeats_wall_time(due):
-                due = super().get_next_fire_time(due, due)
-        finally:
-            self.jitter = jitter
-        if due is not None and jitter:
-            due = self._apply_jitter(due, jitter, now)
+        due: datetime | None = super().get_next_fire_time(previous_fire_time, now)
+        while due is not None and self.fixed_hours and repeats_wall_time(due):
+            due = super().get_next_fire_time(due, due)
+        if due is not None and self.spread:
+            due = self._apply_jitter(due, self.spread, now)
         return due
 
 
