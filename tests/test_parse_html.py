@@ -10,6 +10,7 @@ import pytest
 
 from feedkeeper.errors import ParseError
 from feedkeeper.parse import explain_listing, parse_listing
+from feedkeeper.parse.urls import is_sibling_site
 from feedkeeper.parse.vocab import READ_MORE_PHRASES
 
 PAGES = Path(__file__).parent / "data" / "parse"
@@ -917,3 +918,34 @@ def test_a_link_labelled_as_the_author_s_is_no_post_whatever_its_address() -> No
     assert html.count("?auth=1") == 3
     page = parse_listing(html.replace("?auth=1", "?who=1"), str(expected["base_url"]))
     assert [card.to_json() for card in page.cards] == expected["cards"]
+
+
+@pytest.mark.parametrize(
+    ("site", "other", "expected"),
+    [
+        ("zhihu.com", "zhuanlan.zhihu.com", True),  # site_of drops www.
+        ("example.co.uk", "blog.example.co.uk", True),
+        ("news.example.com.cn", "blog.example.com.cn", True),
+        ("example.co.uk", "other.co.uk", False),
+        ("example.com", "example.org", False),
+        ("127.0.0.1", "127.0.0.2", False),
+        ("example.com", "example.com", False),  # the same site, not a sibling
+    ],
+)
+def test_sibling_sites_are_hosts_of_one_domain(site: str, other: str, expected: bool) -> None:
+    assert is_sibling_site(site, other) is expected
+
+
+def test_a_listing_of_its_own_posts_is_kept_beside_a_sibling_host_s_links() -> None:
+    own = "".join(
+        f'<article><h2><a href="/posts/{n}/">Post {n}</a></h2><time>2024-03-1{n}</time>'
+        f"<p>What post {n} is about, in a sentence or two.</p></article>"
+        for n in range(3)
+    )
+    footer = "".join(
+        f'<li><a href="https://blog.example.com/p/{n}/">Engineering note {n}</a></li>'
+        for n in range(4)
+    )
+    html = f"<html><body><main>{own}</main><footer><ul>{footer}</ul></footer></body></html>"
+    cards = parse_listing(html, "https://www.example.com/news/").cards
+    assert [card.url for card in cards] == [f"https://www.example.com/posts/{n}/" for n in range(3)]

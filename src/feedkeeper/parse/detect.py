@@ -30,7 +30,6 @@ from feedkeeper.parse.score import (
     score_containers,
     shape_of,
 )
-from feedkeeper.parse.urls import site_of
 from feedkeeper.parse.vocab import reads_pager_word
 
 # A pager's words are this short ("下一頁", "Weiter", "Older posts"): a longer text is read
@@ -141,7 +140,7 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
     """Return the post links among ``links`` (each with its place in the page's links), or
     among all the page's links."""
     found: list[PostLink] = []
-    site, url_key = site_of(page.base_url), page.url_key
+    site, url_key = page.post_site, page.url_key
     people = page.ids_of(PEOPLE_CSS)  # an author's page, named so by its link's markup
     for order, link in enumerate(page.links) if links is None else links:
         # The URL's facts were found once for all links to it: checked before the tree.

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.detect import LONE_REASON, Detection, detect_cards
+from feedkeeper.parse.detect import LONE_REASON, Detection
 from feedkeeper.parse.dom import ancestors, describe
 from feedkeeper.parse.fields import CardParts
-from feedkeeper.parse.html import assess, read_cards
-from feedkeeper.parse.page import load_page
+from feedkeeper.parse.html import assess, detect_listing
 from feedkeeper.parse.pager import find_pager
 from feedkeeper.parse.score import Candidate
 
@@ -18,9 +17,7 @@ SHOWN_REJECTED = 8
 
 def explain_listing(html: str, base_url: str) -> str:
     """Describe which blocks were taken as cards and why, and which candidates lost and why."""
-    page = load_page(html, base_url)
-    detection = detect_cards(page)
-    parts = read_cards(page, detection)
+    page, detection, parts = detect_listing(html, base_url)
     lines = _listing_lines(detection, parts)
     lines += _rejected_lines(detection)
     pager = find_pager(page, [part.root for part in parts])

@@ -111,8 +111,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         category=drop_invisible(categories.names[0]) if categories.names else None,
         categories=tuple(map(drop_invisible, categories.names)),
         tags=tuple(map(drop_invisible, tags.names)),
-        published=published_date(hit, url, group_of(page, root, hit)) or stated[0]
-        or url_date(url),
+        published=published_date(hit, url, group_of(page, root, hit)) or stated[0] or url_date(url),
         published_at=hit.stamp if hit else stated[1],
         excerpt=excerpt or None,
         truncated=truncated and bool(excerpt),

@@ -10,7 +10,7 @@ from feedkeeper.parse.badges import in_pinned_section
 from feedkeeper.parse.dates import with_year
 from feedkeeper.parse.detect import Detection, detect_cards
 from feedkeeper.parse.fields import CardParts, read_card
-from feedkeeper.parse.page import Page, load_page
+from feedkeeper.parse.page import Page, load_page, sibling_post_site
 from feedkeeper.parse.pager import find_pager
 from feedkeeper.parse.profile import Profile, override, read_with_profile
 from feedkeeper.parse.score import BARE_REASON
@@ -21,15 +21,14 @@ FEW_CARDS = 3
 
 def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> ParsedPage:
     """Parse a listing page into cards; raise ParseError when it holds none."""
-    page = load_page(html, base_url)
     result = ParsedPage()
     if profile is not None and profile.card:
+        page = load_page(html, base_url)
         parts = read_with_profile(page, profile)
         fill_years(parts)
         pin_sections(page, parts)
     else:
-        detection = detect_cards(page, complete=False)
-        parts = read_cards(page, detection)
+        page, detection, parts = detect_listing(html, base_url, complete=False)
         result.skipped = detection.skipped + len(detection.cards) - len(parts)
         if parts:
             result.confidence, result.warnings = assess(detection, [p.card for p in parts])
@@ -42,6 +41,33 @@ def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> P
     result.cards = merge_repeated([part.card for part in parts])
     result.next_url, result.page_urls = pager.next_url, pager.page_urls
     return result
+
+
+def detect_listing(
+    html: str, base_url: str, complete: bool = True
+) -> tuple[Page, Detection, list[CardParts]]:
+    """Load the page, detect its cards and read them (see ``detect_cards`` for ``complete``).
+
+    A page linking posts of a sibling host (a Zhihu column on ``www.zhihu.com`` listing
+    ``zhuanlan.zhihu.com/p/…``) is read for them too, and the listing that scores better
+    is the page's: its own links may make a weak one (a nav of two links).
+    """
+    page = load_page(html, base_url)
+    sibling = sibling_post_site(page)
+    detection = detect_cards(page, complete)
+    parts = read_cards(page, detection)
+    if sibling is None:
+        return page, detection, parts
+    other = load_page(html, base_url, sibling)  # detection rewrites a page's tree
+    other_detection = detect_cards(other, complete)
+    other_parts = read_cards(other, other_detection)
+    if other_parts and (not parts or _score(other_detection) > _score(detection)):
+        return other, other_detection, other_parts
+    return page, detection, parts
+
+
+def _score(detection: Detection) -> float:
+    return detection.chosen[0].score if detection.chosen else 0.0
 
 
 def read_cards(page: Page, detection: Detection) -> list[CardParts]:

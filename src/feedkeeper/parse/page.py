@@ -18,6 +18,7 @@ from feedkeeper.parse.urls import (
     NO_TARGET,
     Target,
     TaxonomyKind,
+    is_sibling_site,
     link_kind,
     not_posts,
     resolve,
@@ -131,6 +132,7 @@ class Page:
     dated: frozenset[int]  # elements that may carry a date: <time>, datetime=, microdata
     links: list[Link]  # every <a href> in the body, in document order
     jsonld: dict[str, Stated]  # post URL -> (date, timestamp) stated in JSON-LD
+    post_site: str  # the site whose links can be posts: the page's, or a sibling's
     _texts: dict[int, str] = field(default_factory=dict)
     _links_by_id: dict[int, Link] = field(default_factory=dict)
     _link_order: dict[int, int] = field(default_factory=dict)  # place among the page's links
@@ -270,8 +272,12 @@ class Page:
         return resolve(href, self.base_url)
 
 
-def load_page(html: str, url: str) -> Page:
-    """Parse ``html`` once; raise ParseError when it cannot be read as a document."""
+def load_page(html: str, url: str, post_site: str | None = None) -> Page:
+    """Parse ``html`` once; raise ParseError when it cannot be read as a document.
+
+    ``post_site`` is the site whose links can be posts, when not the page's own
+    (``sibling_post_site``).
+    """
     tree = parse_markup(html)
     if tree.body is None:
         raise ParseError("not an HTML page: it has no body")
@@ -282,17 +288,34 @@ def load_page(html: str, url: str) -> Page:
     anchors = tree.body.css(_LINKING)
     hidden = find_hidden(tree, len(anchors))
     dated = frozenset(node.mem_id for node in tree.css(_DATED_SELECTOR))
-    links = _links(anchors, base_url, hidden)
-    return Page(tree, url, base_url, hidden, dated, links, jsonld_dates(tree, base_url))
+    site = site_of(base_url) if post_site is None else post_site
+    links = _links(anchors, base_url, hidden, site)
+    return Page(tree, url, base_url, hidden, dated, links, jsonld_dates(tree, base_url), site)
 
 
-def _links(anchors: list[LexborNode], base_url: str, hidden: frozenset[int]) -> list[Link]:
+def sibling_post_site(page: Page) -> str | None:
+    """Return the host of another of the domain's sites that the page links posts on, when
+    the page shows no posts of its own site (a Zhihu column on ``www.zhihu.com`` listing
+    ``zhuanlan.zhihu.com/p/…``, a company's ``www`` listing its ``blog.`` host's posts)."""
+    counts: dict[str, int] = {}
+    for link in page.links:
+        target = link.target
+        if target.post_shape and link.visible and is_sibling_site(page.post_site, target.site):
+            counts[target.site] = counts.get(target.site, 0) + 1
+    if not counts:
+        return None
+    site, count = max(counts.items(), key=lambda pair: pair[1])
+    return site if count >= 2 else None
+
+
+def _links(
+    anchors: list[LexborNode], base_url: str, hidden: frozenset[int], site: str
+) -> list[Link]:
     found: list[Link] = []
     walks = LinkWalks(hidden)
     targets: dict[str, Target] = {}  # a card links its post twice, a page its tags often
     # Links given a kind by a label before them; lists (by negative id) and their label's.
     labelled: dict[int, TaxonomyKind | None] = {}
-    site = site_of(base_url)
     for node in anchors:
         attrs = node.attributes
         href = attrs.get("href") or "" if node.tag == "a" else clicked_url(attrs)

@@ -14,11 +14,10 @@ from collections.abc import Callable, Sequence
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.errors import ParseError
-from feedkeeper.parse.detect import detect_cards
 from feedkeeper.parse.dom import ancestors, attr, classes
 from feedkeeper.parse.fields import CardParts
-from feedkeeper.parse.html import read_cards
-from feedkeeper.parse.page import Page, load_page
+from feedkeeper.parse.html import detect_listing
+from feedkeeper.parse.page import Page
 from feedkeeper.parse.pager import find_pager
 from feedkeeper.parse.profile import Profile, read_with_profile
 from feedkeeper.text import normalize_space
@@ -32,9 +31,7 @@ Pair = tuple[LexborNode, list[LexborNode]]  # a card root and the field's nodes 
 
 def suggest_profile(html: str, base_url: str) -> str:
     """Return a TOML profile whose selectors reproduce the cards the heuristics find."""
-    page = load_page(html, base_url)
-    detection = detect_cards(page)
-    parts = read_cards(page, detection)
+    page, detection, parts = detect_listing(html, base_url)
     if not parts:
         raise ParseError("no post cards found on the page, so there is nothing to describe")
     # A flat listing's cards are wrappers the parser makes: no selector can name them.

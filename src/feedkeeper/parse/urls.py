@@ -170,6 +170,28 @@ def is_same_site(url: str, base: str) -> bool:
     return site_of(url) == site_of(base)
 
 
+def is_sibling_site(site: str, other: str) -> bool:
+    """Tell whether two sites are hosts of one domain (``www.zhihu.com`` and
+    ``zhuanlan.zhihu.com``, ``blog.example.co.uk`` and ``example.co.uk``), not one site."""
+    if site == other or not site or not other or site[-1:].isdigit() or other[-1:].isdigit():
+        return False  # an IP address has no subdomains
+    domain = _domain_of(site)
+    return domain == _domain_of(other) and domain.count(".") >= 1
+
+
+def _domain_of(host: str) -> str:
+    """Return the domain a host belongs to: its last two labels, or three under a
+    country's second level (``example.com.cn``, ``example.co.uk``)."""
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVELS:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+# The second levels under which countries register domains (``example.com.cn``).
+_SECOND_LEVELS = frozenset({"com", "net", "org", "edu", "gov", "ac", "co", "or", "ne", "go"})
+
+
 def taxonomy_kind(url: str, rel: str = "") -> TaxonomyKind | None:
     """Tell whether a link points at a category or tag page (by rel, then by path)."""
     return link_kind(target_of(url), rel.lower())
