@@ -181,11 +181,24 @@ def test_a_head_next_link_counts_only_where_it_names_a_listing_page(
         '<a href="/search?updated-max=x">較舊的文章</a>',
         '<a href="/search?updated-max=x">前の投稿</a>',
         '<a class="blog-pager-older-link" href="/search?updated-max=x"><i class="arrow"></i></a>',
+        # Blogger's own labels in other languages, read by the words or by the class alone
+        '<a class="blog-pager-older-link" href="/search?updated-max=x">Ältere Posts</a>',
+        '<a class="blog-pager-older-link" href="/search?updated-max=x">Post più vecchi</a>',
+        '<a class="blog-pager-older-link" href="/search?updated-max=x">Старые сообщения</a>',
+        '<a class="blog-pager-older-link" href="/search?updated-max=x">이전 게시물</a>',
+        '<a class="blog-pager-older-link" href="/search?updated-max=x">Vanhemmat tekstit</a>',
     ],
 )
 def test_older_posts_read_as_the_next_page_in_other_words(older: str) -> None:
     page = parse_listing(_listing(CARDS, f"<nav>{older}</nav>"), "https://blog.example/")
     assert page.next_url == "https://blog.example/search?updated-max=x"
+
+
+def test_a_next_class_holding_words_the_vocabulary_lacks_is_no_next_page() -> None:
+    # WordPress's nav-next holds the newer posts, a page back, in the blog's language
+    pager = '<div class="nav-next"><a href="/search?updated-max=y">Uudemmat tekstit</a></div>'
+    page = parse_listing(_listing(CARDS, f"<nav>{pager}</nav>"), "https://blog.example/")
+    assert page.next_url is None
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,8 @@ from feedkeeper.parse.vocab import (
     PREV_RE,
 )
 
+# A class naming a link the older posts' (``blog-pager-older-link``, ``nav-older``).
+_OLDER_HINT_RE = re.compile(r"(?:^|[-_])older(?:$|[-_])", re.I)
 # No pager word is longer ("Postagens mais antigas »", "Go to next page 3/5 »").
 MAX_PAGER_TEXT = 40
 
@@ -228,12 +230,17 @@ def _reads_next(link: PagerLink) -> bool:
         return False
     if _reads(NEXT_RE, link.text) or (link.hint and _reads(NEXT_RE, link.hint)):
         return True
-    if link.text and not _reads(NEXT_RE, link.text.strip("»›→> ")):
-        return False
     parent = link.node.parent
     tokens = classes(link.node) + (classes(parent) if parent is not None else [])
-    if not any(NEXT_HINT_RE.search(token) for token in tokens):
+    hints = [token for token in tokens if NEXT_HINT_RE.search(token)]
+    if not hints:
         return False
+    if link.text and not _reads(NEXT_RE, link.text.strip("»›→> ")):
+        # Words the vocabulary lacks ("Старые сообщения", "이전 게시물"): a class naming the
+        # link the older posts' (Blogger's ``blog-pager-older-link``) says what it is, a
+        # "next" one does not (WordPress's ``nav-next`` holds "Newer posts").
+        if not any(_OLDER_HINT_RE.search(token) for token in hints):
+            return False
     # A listing's next page is numbered, or a cursor (Blogger's ``?updated-max=``); a
     # "next-post" link leads to a post.
     return page_number(link.url) is not None or _has_query(link.url)
