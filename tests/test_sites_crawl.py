@@ -169,3 +169,58 @@ def test_a_crawl_queued_late_is_not_a_second_crawl_of_its_slot(
     asyncio.run(_crawl_site(store, settings, site.id, this))
     assert crawls() == ["interrupted", "ok"]
     store.close()
+
+
+def test_a_worker_s_crawl_recovers_its_site_s_placeholders_and_no_other_s(
+    servers: list[FixtureServer], db_path: Path | str
+) -> None:
+    """As the daemon does after its crawl; the recovery run is the site's."""
+    from feedkeeper.config import Settings
+    from feedkeeper.jobs import _crawl_site
+    from feedkeeper.store.sites import find_site
+
+    _add(db_path, servers[0].base_url, "a")
+    _add(db_path, servers[1].base_url, "b")
+    assert main(["crawl", "--site", "b", "--no-recover", "--rate", "0", "--db", str(db_path)]) == 0
+    store = Store.open(db_path)
+    site = find_site(store.engine, "a", asked_by="--site")
+    asyncio.run(_crawl_site(store, Settings(db=db_path, rate=0, every="1h"), site.id, "slot"))
+    runs = rows(store, "SELECT kind, site FROM crawl_runs ORDER BY id")
+    assert [(r["kind"], r["site"]) for r in runs] == [
+        ("crawl", "b"),
+        ("crawl", "a"),
+        ("recover", "a"),
+    ]
+    tried = rows(
+        store,
+        "SELECT s.name AS site, SUM(CASE WHEN ph.attempts > 0 THEN 1 ELSE 0 END) AS tried,"
+        " COUNT(*) AS placeholders"
+        " FROM placeholder ph JOIN post_version v ON v.id = ph.version_id"
+        " JOIN post p ON p.id = v.post_id JOIN site s ON s.id = p.site_id"
+        " GROUP BY s.name ORDER BY s.name",
+    )
+    # snapshot 01 of the fixture blog shows 5 placeholders
+    assert [(r["site"], int(r["tried"]), r["placeholders"]) for r in tried] == [
+        ("a", 5, 5),
+        ("b", 0, 5),
+    ]
+    store.close()
+
+
+def test_a_crawl_of_one_site_recovers_that_site_s_placeholders_in_a_run_of_its_own(
+    servers: list[FixtureServer], db_path: Path | str
+) -> None:
+    _add(db_path, servers[0].base_url, "a")
+    _add(db_path, servers[1].base_url, "b")
+    assert main(["crawl", "--site", "b", "--no-recover", "--rate", "0", "--db", str(db_path)]) == 0
+    assert main(["crawl", "--site", "a", "--rate", "0", "--db", str(db_path)]) == 0
+    store = Store.open(db_path)
+    runs = rows(store, "SELECT kind, site FROM crawl_runs ORDER BY id")
+    assert [(r["kind"], r["site"]) for r in runs] == [
+        ("crawl", "b"),
+        ("crawl", "a"),
+        ("recover", "a"),
+    ]
+    pending = rows(store, "SELECT COUNT(*) AS n FROM placeholder WHERE attempts = 0")
+    assert pending == [{"n": 5}]  # b's, left for its own crawl (or `feedkeeper recover`)
+    store.close()

@@ -8,8 +8,10 @@ distributed part; feedkeeper only says what a job is and when it is due:
                   sending heartbeats (killed, or their machine gone), then defers the
                   crawl of each active site whose current slot (its interval, or its
                   cron expression) has no crawl yet.
-    crawl_site    one site's crawl. queueing lock ``site:<id>``: a site is never queued
-                  twice; lock ``host:<host>``: two workers never crawl one host at once.
+    crawl_site    one site's crawl, then the recovery of the placeholders it found (and
+                  of the site's others no recovery has tried). queueing lock
+                  ``site:<id>``: a site is never queued twice; lock ``host:<host>``: two
+                  workers never crawl one host at once.
 
 A retried crawl walks the whole listing (the previous run did not finish), so the
 archive ends as an uninterrupted crawl would have left it.
@@ -32,9 +34,11 @@ from feedkeeper.config import Settings
 from feedkeeper.errors import FeedkeeperError
 from feedkeeper.parse import load_profile
 from feedkeeper.pipeline import CrawlOptions, crawl_async
-from feedkeeper.records import SiteState
+from feedkeeper.records import RunStatus, SiteState
+from feedkeeper.recover import RecoverOptions, recover_async
 from feedkeeper.sites_crawl import host_of
 from feedkeeper.store import Store
+from feedkeeper.store.placeholders import has_new_placeholders
 from feedkeeper.store.runs import has_crawl_since
 from feedkeeper.store.sites import Site, list_sites
 from feedkeeper.triggers import current_slot
@@ -124,6 +128,22 @@ async def _crawl_site(store: Store, settings: Settings, site_id: int, slot: str)
         summary.status,
         extra={"event": "site_crawled", "site": site.name, "slot": slot},
     )
+    found = summary.counts.placeholders_found
+    if summary.status is not RunStatus.FAILED and (
+        found or has_new_placeholders(store.engine, site.id)
+    ):
+        # As the daemon does after its crawl: the placeholders this crawl found, and those
+        # of the site no recovery has tried (one cut short, an earlier crawl's).
+        recovery = RecoverOptions(only_new=True, site_id=site.id)
+        try:
+            await recover_async(store, settings, recovery)  # it logs recovery_finished
+        except FeedkeeperError as exc:  # recorded in its run; the next crawl tries again
+            log.warning(
+                "site %s: recovery: %s",
+                site.name,
+                exc.message,
+                extra={"event": "recovery_failed", "site": site.name, "slot": slot},
+            )
 
 
 async def _retry_stalled(app: App, timings: WorkerTimings) -> None:

@@ -51,6 +51,7 @@ class RecoverOptions:
     limit: int | None = None  # at most this many articles
     retry_failed: bool = False  # also try unrecoverable ones again
     only_new: bool = False  # only placeholders never attempted (the scheduled run)
+    site_id: int | None = None  # only this site's posts (the run is the site's), else all
     transport: httpx.AsyncBaseTransport | None = None  # the test seam for HTTP
     should_stop: Callable[[], bool] = lambda: False  # checked before each article
     progress: Callable[[str], None] | None = None  # told each article's URL as it is settled
@@ -88,8 +89,9 @@ async def recover_async(
         retry_failed=options.retry_failed,
         only_new=options.only_new,
         limit=options.limit,
+        site_id=options.site_id,
     )
-    run_id = store.start_run(RunKind.RECOVER, f"{len(tasks)} articles")
+    run_id = store.start_run(RunKind.RECOVER, f"{len(tasks)} articles", options.site_id)
     summary = RecoverSummary(run_id, RunStatus.OK, RunCounts())
     listings = listing_pages(store.engine, [task.post_id for task in tasks])
     hosts = hosts_of(settings.article_hosts)

@@ -126,9 +126,11 @@ def _crawl_sites(settings: Settings, name: str | None, profile: Any, recover_new
         store = Store.open(settings.db)
         with progress_bar("crawling") as advance:
             options = CrawlOptions(profile=profile, progress=advance)
-            results = crawl_sites(store, _sites_to_crawl(store, name), settings, options)
+            sites = _sites_to_crawl(store, name)
+            results = crawl_sites(store, sites, settings, options)
         summaries = [r.summary for r in results if r.summary is not None]
-        recovery = _recover_found(store, settings, summaries) if recover_new else None
+        only = sites[0].id if name is not None else None  # one site's crawl: its recovery
+        recovery = _recover_found(store, settings, summaries, only) if recover_new else None
     code = print_site_results(results)
     if recovery is not None:
         print_recovery(recovery)
@@ -148,20 +150,22 @@ def _sites_to_crawl(store: Store, name: str | None) -> list[Site]:
 
 
 def _recover_found(
-    store: Store, settings: Settings, summaries: list[RunSummary]
+    store: Store, settings: Settings, summaries: list[RunSummary], site_id: int | None = None
 ) -> RecoverSummary | None:
     """Recover the placeholders never attempted yet, as a scheduled tick does after its crawl:
-    those the crawl found, and those a recovery cut short (or an earlier crawl) left."""
+    those the crawl found, and those a recovery cut short (or an earlier crawl) left; of one
+    site only, given its id."""
     from feedkeeper.records import RunStatus
     from feedkeeper.recover import RecoverOptions, recover
     from feedkeeper.store.placeholders import has_new_placeholders
 
     worked = [s for s in summaries if s.status is not RunStatus.FAILED]
     found = any(s.counts.placeholders_found for s in worked)
-    if not worked or not (found or has_new_placeholders(store.engine)):
+    if not worked or not (found or has_new_placeholders(store.engine, site_id)):
         return None
     with progress_bar("recovering") as advance:
-        return recover(store, settings, RecoverOptions(only_new=True, progress=advance))
+        options = RecoverOptions(only_new=True, site_id=site_id, progress=advance)
+        return recover(store, settings, options)
 
 
 def _summary_json(summary: RunSummary, recovery: RecoverSummary | None) -> dict[str, Any]:

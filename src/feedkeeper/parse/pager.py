@@ -235,12 +235,15 @@ def _reads_next(link: PagerLink) -> bool:
     hints = [token for token in tokens if NEXT_HINT_RE.search(token)]
     if not hints:
         return False
-    if link.text and not _reads(NEXT_RE, link.text.strip("»›→> ")):
-        # Words the vocabulary lacks ("Старые сообщения", "이전 게시물"): a class naming the
-        # link the older posts' (Blogger's ``blog-pager-older-link``) says what it is, a
-        # "next" one does not (WordPress's ``nav-next`` holds "Newer posts").
-        if not any(_OLDER_HINT_RE.search(token) for token in hints):
-            return False
+    # Words the vocabulary lacks ("Старые сообщения", "이전 게시물"): a class naming the link
+    # the older posts' (Blogger's ``blog-pager-older-link``) says what it is, a "next" one
+    # does not (WordPress's ``nav-next`` holds "Newer posts").
+    if (
+        link.text
+        and not _reads(NEXT_RE, link.text.strip("»›→> "))
+        and not any(_OLDER_HINT_RE.search(token) for token in hints)
+    ):
+        return False
     # A listing's next page is numbered, or a cursor (Blogger's ``?updated-max=``); a
     # "next-post" link leads to a post.
     return page_number(link.url) is not None or _has_query(link.url)

@@ -51,19 +51,33 @@ class Settled:
     attempted: bool = True  # False when carried over from another version without a fetch
 
 
-def has_new_placeholders(engine: Engine) -> bool:
+def has_new_placeholders(engine: Engine, site_id: int | None = None) -> bool:
     """Tell whether a placeholder is pending that no recovery has tried yet (one a recovery
-    cut short, or an earlier crawl's, left): scheduled crawls recover those too."""
+    cut short, or an earlier crawl's, left), of one site or of any: scheduled crawls
+    recover those too."""
     ph = placeholder_t.c
     query = select(ph.id).where(ph.status == "pending", ph.attempts == 0).limit(1)
+    if site_id is not None:
+        v, p = post_version_t.c, post_t.c
+        query = query.select_from(
+            placeholder_t.join(post_version_t, v.id == ph.version_id).join(
+                post_t, p.id == v.post_id
+            )
+        ).where(p.site_id == site_id)
     with engine.connect() as conn:
         return conn.execute(query).first() is not None
 
 
 def articles_to_recover(
-    engine: Engine, *, retry_failed: bool = False, only_new: bool = False, limit: int | None = None
+    engine: Engine,
+    *,
+    retry_failed: bool = False,
+    only_new: bool = False,
+    limit: int | None = None,
+    site_id: int | None = None,
 ) -> list[ArticleTask]:
-    """Return the posts with placeholders to settle, their versions and placeholders."""
+    """Return the posts with placeholders to settle (of one site, or of all), their versions
+    and placeholders."""
     ph, v, p = placeholder_t.c, post_version_t.c, post_t.c
     statuses = ("pending", "unrecoverable") if retry_failed else ("pending",)
     query = (
@@ -86,6 +100,8 @@ def articles_to_recover(
     )
     if only_new:
         query = query.where(ph.attempts == 0)
+    if site_id is not None:
+        query = query.where(p.site_id == site_id)
     tasks: dict[int, ArticleTask] = {}
     with engine.connect() as conn:
         for row in conn.execute(query):
