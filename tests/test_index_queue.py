@@ -239,7 +239,7 @@ def test_an_archive_made_at_0008_is_searchable_after_the_upgrade(db_path: Path) 
     engine.dispose()
     store = Store.open(db_path)
     try:
-        assert schema_revision(store.engine) == "0010"
+        assert schema_revision(store.engine) == "0011"
         assert rows(store, INDEXED) == [
             {"id": 1, "title": "Gradient 检查点", "excerpt": "显存不够时用梯度累积"}
         ]

@@ -224,3 +224,16 @@ def test_a_crawl_of_one_site_recovers_that_site_s_placeholders_in_a_run_of_its_o
     pending = rows(store, "SELECT COUNT(*) AS n FROM placeholder WHERE attempts = 0")
     assert pending == [{"n": 5}]  # b's, left for its own crawl (or `feedkeeper recover`)
     store.close()
+
+
+def test_posts_current_lists_undated_posts_last_on_both_backends(
+    servers: list[FixtureServer], db_path: Path | str
+) -> None:
+    _add(db_path, servers[0].base_url, "a")
+    assert main(["crawl", "--site", "a", "--no-recover", "--rate", "0", "--db", str(db_path)]) == 0
+    store = Store.open(db_path)
+    listed = [r["published"] for r in rows(store, "SELECT published FROM posts_current")]
+    store.close()
+    dated = [day for day in listed if day is not None]
+    assert dated and len(dated) < len(listed)  # snapshot 01 shows undated posts too
+    assert listed == sorted(dated, reverse=True) + [None] * (len(listed) - len(dated))
