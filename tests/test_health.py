@@ -71,6 +71,39 @@ def test_crawls_that_never_succeed_turn_unhealthy_three_intervals_after_the_firs
     )
 
 
+def test_a_site_no_crawl_has_reached_turns_unhealthy_three_intervals_after_it_was_added() -> None:
+    assert judge(RunTimes(None, None, T0), EVERY_10M, T0 + timedelta(minutes=20)).is_healthy
+    health = judge(RunTimes(None, None, T0), EVERY_10M, T0 + timedelta(minutes=31))
+    assert (health.is_healthy, health.reason) == (
+        False,
+        "no crawl has run yet; the site was added 2026-01-11 08:00:00 UTC (31m ago):"
+        " at least 3 runs every 10m came due since",
+    )
+
+
+def test_a_site_of_many_that_no_worker_ever_crawled_makes_the_archive_unhealthy(
+    clean_env: None, store: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("a", "b"):
+        url = f"https://{name}.example/"
+        assert (
+            main(["sites", "add", url, "--name", name, "--every", "1m", "--db", str(db_path)]) == 0
+        )
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE site SET added_at = '2026-01-01T00:00:00.000000Z'")
+        conn.exec_driver_sql("UPDATE site SET added_at = ? WHERE name = 'a'", (_now_text(),))
+    capsys.readouterr()
+    assert main(["health", "--db", str(db_path)]) == 1
+    assert capsys.readouterr().out.startswith(
+        "unhealthy: 1 of 2 sites unhealthy: site b: no crawl has run yet;"
+        " the site was added 2026-01-01 00:00:00 UTC ("
+    )
+
+
+def _now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def test_missing_archive(tmp_path: Path) -> None:
     health = check_health(Settings(db=tmp_path / "none.db"))
     assert (health.is_healthy, health.reason) == (False, f"no archive at {tmp_path / 'none.db'}")

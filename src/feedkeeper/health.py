@@ -20,7 +20,6 @@ from feedkeeper.errors import NewerSchemaError
 from feedkeeper.records import SiteState
 from feedkeeper.store.dialect import quick_check
 from feedkeeper.store.engine import (
-    SCHEMA_HEAD,
     check_revision,
     create_server_engine,
     create_sqlite_engine,
@@ -32,6 +31,8 @@ from feedkeeper.store.runs import crawl_start_times
 from feedkeeper.store.sites import Site, find_site, list_sites
 from feedkeeper.triggers import Cadence
 
+# The revision that made an archive many sites (``site``); before it, judged whole.
+SITES_REVISION = "0008"
 # Unhealthy once this many scheduled runs have come due without a success:
 # one failed run is a blip, three in a row need a person.
 MISSED_RUNS = 3
@@ -47,10 +48,12 @@ class Health:
 
 @dataclass(frozen=True, slots=True)
 class RunTimes:
-    """When the last successful crawl and the first crawl of all started."""
+    """When the last successful crawl and the first crawl of all started, and when the site
+    was added (a site no crawl has reached since is as overdue as one whose crawls fail)."""
 
     last_success: datetime | None
     first_run: datetime | None
+    added: datetime | None = None
 
 
 def check_health(
@@ -87,7 +90,8 @@ def _reader(db: Path | str) -> Engine:
 
 def _judge_sites(engine: Engine, settings: Settings, now: datetime, name: str | None) -> Health:
     default = Cadence.of(settings.schedule, settings.every, settings.jitter)
-    if schema_revision(engine) != SCHEMA_HEAD:  # an archive from before sites: judged whole
+    revision = schema_revision(engine)
+    if revision is None or revision < SITES_REVISION:  # an archive from before sites: whole
         return judge(_times(engine, None), default, now)
     sites = (
         [find_site(engine, name, asked_by="--site")]
@@ -97,7 +101,8 @@ def _judge_sites(engine: Engine, settings: Settings, now: datetime, name: str | 
     if not sites:
         return judge(_times(engine, None), default, now)
     verdicts = [
-        (s, judge(_times(engine, s.id), _cadence_of(s, settings, default), now)) for s in sites
+        (s, judge(_times(engine, s.id, s.added_at), _cadence_of(s, settings, default), now))
+        for s in sites
     ]
     if len(verdicts) == 1:
         return verdicts[0][1]
@@ -113,9 +118,9 @@ def _cadence_of(site: Site, settings: Settings, default: Cadence) -> Cadence:
     return default
 
 
-def _times(engine: Engine, site_id: int | None) -> RunTimes:
+def _times(engine: Engine, site_id: int | None, added: str | None = None) -> RunTimes:
     last, first = crawl_start_times(engine, site_id)
-    return RunTimes(_parse(last), _parse(first))
+    return RunTimes(_parse(last), _parse(first), _parse(added))
 
 
 def judge(times: RunTimes, cadence: Cadence, now: datetime) -> Health:
@@ -124,6 +129,8 @@ def judge(times: RunTimes, cadence: Cadence, now: datetime) -> Health:
         since, what = times.last_success, "last successful crawl started"
     elif times.first_run is not None:
         since, what = times.first_run, "no successful crawl; the first one started"
+    elif times.added is not None:
+        since, what = times.added, "no crawl has run yet; the site was added"
     else:
         return Health(True, "no crawl has run yet")
     age = _ago(now - since)

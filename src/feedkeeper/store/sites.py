@@ -37,6 +37,7 @@ class Site:
     every: str | None = None
     cron: str | None = None
     state: SiteState = SiteState.ACTIVE
+    added_at: str | None = None  # the archive's time text
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,5 +215,6 @@ def _known(engine: Engine) -> str:
 def _site(row: object) -> Site:
     r = row._mapping  # type: ignore[attr-defined]
     return Site(
-        r["id"], r["name"], r["url"], r["profile"], r["every"], r["cron"], SiteState(r["state"])
-    )
+        r["id"], r["name"], r["url"], r["profile"], r["every"], r["cron"], SiteState(r["state"]),
+        r["added_at"],
+    )  # fmt: skip
