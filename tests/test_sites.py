@@ -49,10 +49,10 @@ def _card(url: str, title: str, excerpt: str) -> Card:
     return sample_archive.card(url, title, excerpt)
 
 
-def _page(store: Store, site_url: str, cards: list[Card]) -> None:
+def _page(store: Store, site_url: str, cards: list[Card], body: bytes = b"<html></html>") -> None:
     site = ensure_site(store.engine, site_url)
     run = store.start_run("crawl", site_url, site.id)
-    capture = PageCapture(site_url, now_iso(), "parsed", body=b"<html></html>")
+    capture = PageCapture(site_url, now_iso(), "parsed", body=body)
     archive_page(store, site.id, run, capture, cards)
 
 
@@ -114,6 +114,19 @@ def test_purge_deletes_the_site_and_only_its_rows(store: Store) -> None:
     ]
     assert rows(store, "SELECT count(*) AS n FROM page_fetch") == [{"n": 1}]
     assert [s.name for s in list_sites(store.engine)] == ["b.example"]
+
+
+def test_purge_deletes_the_site_s_page_bodies_but_those_another_site_shares(
+    store: Store,
+) -> None:
+    _page(store, "https://a.example/", [_card("https://a.example/1", "One", "first")], b"<p>a")
+    _page(store, "https://a.example/", [_card("https://a.example/2", "Two", "second")], b"<p>ab")
+    _page(store, "https://b.example/", [_card("https://b.example/1", "Three", "third")], b"<p>ab")
+    assert rows(store, "SELECT count(*) AS n FROM page_body") == [{"n": 2}]
+    remove_site(store.engine, "a.example", purge=True, asked_by="t")
+    kept = rows(store, "SELECT sha256 FROM page_body")
+    assert kept == rows(store, "SELECT body_sha256 AS sha256 FROM page_fetch")  # b's page's
+    assert len(kept) == 1
 
 
 def test_a_repost_on_another_site_is_linked_not_merged(store: Store) -> None:

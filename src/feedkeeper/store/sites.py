@@ -14,6 +14,7 @@ from feedkeeper.identity import canonical_url
 from feedkeeper.logs import mask_credentials
 from feedkeeper.records import SiteState
 from feedkeeper.store.tables import (
+    page_body_t,
     page_fetch_t,
     placeholder_t,
     post_fingerprint_t,
@@ -176,7 +177,12 @@ def remove_site(engine: Engine, name: str, *, purge: bool, asked_by: str) -> Sit
 
 
 def _purge(conn: Connection, site_id: int) -> None:
-    """Delete a site and its rows, children first (page bodies are shared and stay)."""
+    """Delete a site and its rows, children first; its pages' bodies too, but for those
+    another site's pages share (bodies are kept once, by their digest)."""
+    f = page_fetch_t.c
+    bodies = conn.execute(
+        select(f.body_sha256).where(f.site_id == site_id, f.body_sha256.is_not(None)).distinct()
+    ).scalars().all()  # fmt: skip
     posts = select(post_t.c.id).where(post_t.c.site_id == site_id)
     versions = select(post_version_t.c.id).where(post_version_t.c.post_id.in_(posts))
     runs = select(run_t.c.id).where(run_t.c.site_id == site_id)
@@ -188,8 +194,16 @@ def _purge(conn: Connection, site_id: int) -> None:
     conn.execute(delete(post_version_t).where(post_version_t.c.post_id.in_(posts)))
     conn.execute(delete(post_t).where(post_t.c.site_id == site_id))
     conn.execute(delete(page_fetch_t).where(page_fetch_t.c.site_id == site_id))
+    still_read = select(f.id).where(f.body_sha256 == page_body_t.c.sha256).exists()
+    for start in range(0, len(bodies), _BODIES_A_STATEMENT):
+        chunk = bodies[start : start + _BODIES_A_STATEMENT]
+        conn.execute(delete(page_body_t).where(page_body_t.c.sha256.in_(chunk), ~still_read))
     conn.execute(delete(run_t).where(run_t.c.site_id == site_id))
     conn.execute(delete(site_t).where(site_t.c.id == site_id))
+
+
+# Digests named in one DELETE: well under any backend's limit of bound parameters.
+_BODIES_A_STATEMENT = 500
 
 
 def _free_name(engine: Engine, base: str) -> str:
