@@ -184,6 +184,21 @@ def test_a_utf8_page_cut_inside_a_character_stays_utf8() -> None:
     assert text.startswith("<html><body><h2>深度学习入门：")
 
 
+@pytest.mark.parametrize("content_type", ["text/html", "text/plain", None])
+def test_undeclared_utf8_with_a_stray_byte_or_a_cut_character_stays_utf8(
+    content_type: str | None,
+) -> None:
+    """A pasted Windows dash, a file cut by ``head -c``: the rest is still Chinese."""
+    body = _LONG.encode("utf-8")
+    for broken in (
+        body.replace("入门".encode(), b"\x96\xe5\x85\xa5"),
+        body[:-1] + "卷".encode()[:2],
+    ):
+        text, encoding = decode_body(broken, content_type)
+        assert encoding == "utf-8"
+        assert "卷积神经网络" in text and text.count("\ufffd") == 1
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [

@@ -224,10 +224,15 @@ def _known_meta(label: str | None) -> str | None:
 
 
 def _detect(body: bytes) -> tuple[str, str]:
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    """Read undeclared bytes: UTF-8 (a character cut off at the end, or a few stray bytes,
+    shown as U+FFFD), else GB18030 when they read as Chinese, else Windows-1252."""
+    text = _utf8_text(body)
+    if text is not None:
+        return text, "utf-8"
+    text = body.decode("utf-8", errors="replace")
+    errors = text.count("\ufffd")
+    if (sum(1 for ch in text if ord(ch) > 0x7F) - errors) > _MISREAD_SHARE * errors:
+        return text, "utf-8"  # UTF-8 with a stray byte or two: not another charset's text
     try:
         text = body.decode("gb18030")
     except UnicodeDecodeError:
