@@ -70,6 +70,28 @@ def test_reimport_changes_nothing(store: Store, seeds: list[Path]) -> None:
     assert len(rows(store, "SELECT * FROM post")) == 35
 
 
+SERIES = "本文是《从零实现 Transformer》系列的一部分，完整代码见文末仓库，建议按顺序阅读。本篇的内容是 ..."
+
+
+def test_one_teaser_shown_for_three_dates_is_three_posts_and_a_reimport_changes_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    """The parts of a series: no fingerprint tells them apart, their dates do."""
+    capture = tmp_path / "series.txt"
+    days = ("2024-03-08", "2024-03-01", "2024-02-23")
+    capture.write_text(
+        "LATEST UPDATES\n" + "".join(f"Deep Learning\n{day}\n{SERIES}\n" for day in days),
+        encoding="utf-8",
+    )
+    first = import_captures(store, [capture])
+    assert (first.counts.new_posts, first.counts.new_versions) == (3, 0)
+    for _ in range(2):
+        again = import_captures(store, [capture])
+        assert (again.counts.new_posts, again.counts.new_versions) == (0, 0)
+    listed = rows(store, "SELECT published, version, sightings FROM posts_current ORDER BY id")
+    assert listed == [{"published": day, "version": 1, "sightings": 3} for day in days]
+
+
 def test_a_file_that_is_not_a_capture(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

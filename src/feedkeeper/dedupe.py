@@ -59,6 +59,14 @@ def key_cards(cards: list[Card]) -> list[KeyedCard]:
     return [_keyed(card, _text_key(card.title, card.excerpt)) for card in cards]
 
 
+def dated_fingerprint(item: KeyedCard) -> str | None:
+    """The key of a card without a URL whose text another post of another date shows (the
+    parts of a series with one teaser, in a capture): its fingerprint and its date."""
+    if item.url is not None or item.fingerprint is None or item.card.published is None:
+        return None
+    return f"{item.fingerprint}@{item.card.published}"
+
+
 def _keyed(card: Card, key: TextKey) -> KeyedCard:
     url = canonical_url(card.url) if card.url else None
     return KeyedCard(card, url, key.fingerprint, key.folded_excerpt, key.is_evidence)
@@ -209,6 +217,13 @@ def _identify(item: KeyedCard, known: Known, changes: PageChanges, page: _Survey
     if post_id is None and fp is not None and fp in known.by_fingerprint:
         if item.url is None:  # a capture without links: the text is all there is to go by
             post_id = known.by_fingerprint[fp]
+            dated = dated_fingerprint(item)
+            shown = known.current[post_id].fields.published
+            if dated is not None and shown is not None and shown != item.card.published:
+                # the same text shown for another date: another post (a series' parts)
+                post_id = known.by_fingerprint.get(dated)
+                if post_id is None:
+                    return _new_post(item, known, changes, dated)
         elif _is_repost(item, item.url, known.by_fingerprint[fp], known, changes, page):
             post_id = known.by_fingerprint[fp]
             _add_url(item.url, post_id, known, changes)
@@ -279,15 +294,18 @@ def _split_off(post_id: int, alias: str, known: Known, changes: PageChanges) -> 
     changes.outcome.new_posts += 1
 
 
-def _new_post(item: KeyedCard, known: Known, changes: PageChanges) -> int:
+def _new_post(item: KeyedCard, known: Known, changes: PageChanges, dated: str | None = None) -> int:
+    """Add a post; ``dated`` is its key's fingerprint when another post of another date
+    holds the card's own (``dated_fingerprint``)."""
     post_id = known.next_post_id
     known.next_post_id += 1
-    key = item.url if item.url is not None else f"excerpt:{item.fingerprint}"
+    fingerprint = dated or item.fingerprint
+    key = item.url if item.url is not None else f"excerpt:{fingerprint}"
     changes.posts.append(NewPost(post_id, key, item.url))
     if item.url is not None:
         _add_url(item.url, post_id, known, changes)
-    if item.fingerprint is not None and item.fingerprint not in known.by_fingerprint:
-        _add_fingerprint(item.fingerprint, post_id, known, changes)  # a look-alike keeps its
+    if fingerprint is not None and fingerprint not in known.by_fingerprint:
+        _add_fingerprint(fingerprint, post_id, known, changes)  # a look-alike keeps its
     # The card's fields are its first version's: the fingerprint it was keyed by is theirs.
     _new_version(post_id, 1, fields_of(item.card), known, changes, item.fingerprint)
     changes.outcome.new_posts += 1

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, bindparam, func, select
 
-from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting
+from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting, dated_fingerprint
 from feedkeeper.identity import canonical_url, other_spellings
 from feedkeeper.store.compiled import fetch_rows
 from feedkeeper.store.tables import (
@@ -90,6 +90,7 @@ class KnownReader:
         """Return what the archive holds for the keys of a page's cards, for run ``run_id``."""
         urls = list({k.url for k in keyed if k.url})
         fps = list({k.fingerprint for k in keyed if k.fingerprint})
+        fps += {dated for k in keyed if (dated := dated_fingerprint(k)) is not None}
         by_url = self._by_url(urls, site_id)
         by_fp = self._pairs(_BY_FINGERPRINT, fps, site_id)
         current = self._current(set(by_url.values()) | set(by_fp.values()))
