@@ -70,7 +70,10 @@ def test_reimport_changes_nothing(store: Store, seeds: list[Path]) -> None:
     assert len(rows(store, "SELECT * FROM post")) == 35
 
 
-SERIES = "本文是《从零实现 Transformer》系列的一部分，完整代码见文末仓库，建议按顺序阅读。本篇的内容是 ..."
+SERIES = (
+    "本文是《从零实现 Transformer》系列的一部分，完整代码见文末仓库，"
+    "建议按顺序阅读。本篇的内容是 ..."
+)
 
 
 def test_one_teaser_shown_for_three_dates_is_three_posts_and_a_reimport_changes_nothing(

@@ -153,8 +153,7 @@ def parse_date(text: str, day_first: DayFirst | None = None) -> str | None:
     ``day_first``; without one, month first. A date in Chinese numerals
     (``二〇二四年三月十五日``) is read as the same date in digits.
     """
-    if "年" in text:
-        text = _ZH_NUMERAL_DATE_RE.sub(_in_digits, text)
+    text = chinese_numerals_in_digits(text)
     for match in DATE_RE.finditer(text):
         if iso := _iso(*_ymd(match, day_first)):
             return iso
@@ -341,6 +340,12 @@ def _iso(year: int, month: int, day: int) -> str | None:
     except ValueError:
         return None
     return None if day_ in _PLACEHOLDER_DATES else day_.isoformat()
+
+
+def chinese_numerals_in_digits(text: str) -> str:
+    """Return ``text`` with its dates in Chinese numerals written in digits, as
+    ``parse_date`` reads it."""
+    return _ZH_NUMERAL_DATE_RE.sub(_in_digits, text) if "年" in text else text
 
 
 def _in_digits(match: re.Match[str]) -> str:

@@ -1,0 +1,173 @@
+"""Plain-text captures of listings in the layouts blogs show, read into the cards they hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedkeeper.cards import Card
+from feedkeeper.parse import parse_capture
+
+
+def _read(text: str) -> list[tuple[object, ...]]:
+    """Each card as (pinned, date, category, title, excerpt, placeholder kinds)."""
+    return [_fields(card) for card in parse_capture(text).cards]
+
+
+def _fields(card: Card) -> tuple[object, ...]:
+    kinds = tuple(p.kind for p in card.placeholders)
+    return (card.pinned, card.published, card.category, card.title, card.excerpt, kinds)
+
+
+def _assert_read(text: str, expected: list[tuple[object, ...]]) -> None:
+    """The cards are the expected ones, each excerpt starting as its expectation's does."""
+    got = _read(text)
+    starts = [
+        (*card[:4], str(card[4])[: len(str(want[4]))], card[5])
+        for card, want in zip(got, expected, strict=False)
+    ]
+    assert (len(got), starts) == (len(expected), expected)
+
+
+NEXT_THEME = """首页 归档 分类 标签 关于 搜索
+
+置顶
+PyTorch DDP 快速上手
+发表于 2024-03-01 | 更新于 2024-03-05 | 分类于 PyTorch | 阅读次数: 1,024
+DDP 是 PyTorch 官方推荐的多卡训练方式。本文用一个最小例子说明如何初始化进程组 [代码] ...
+阅读全文 »
+
+Transformer 的复杂度分析
+发表于 2024-02-20 | 分类于 NLP | 阅读次数: 512
+自注意力的时间复杂度是 [Math] ,其中 n 是序列长度。本文推导了这一结论 [公式] ...
+阅读全文 »
+
+1 2 … 8 »
+"""
+
+WORDPRESS = """Alice's Notes on Machine Learning
+Home  About  Archive  Contact
+
+Sticky
+Getting Started with Distributed Data Parallel in PyTorch
+Posted on March 1, 2024 by Alice
+DistributedDataParallel is the recommended way to train on several GPUs [代码] [&hellip;]
+Continue reading →
+Categories: PyTorch, Distributed | Tags: ddp, gpu | 3 Comments
+
+A Short Note on AdamW
+Posted on February 10, 2024 by Bob
+AdamW decouples weight decay from the gradient update: [公式] and [公式], side by side. […]
+Continue reading →
+Categories: Optimization | 1 Comment
+
+« Older posts
+"""
+
+DATES_LAST = """博客  下载  学习  社区
+最新文章
+原创
+PyTorch DDP 入门:一个最小可运行的例子
+DistributedDataParallel 是 PyTorch 官方推荐的多卡训练方式,本文用最小的例子说明 [代码]
+2024-03-01 10:23:45 · 1.2k 阅读 · 10 点赞 · 3 评论
+转载
+自注意力的复杂度推导
+标准自注意力的时间和空间复杂度都是 [Math] ,本文从矩阵乘法的角度推导这一结论
+2024-02-20 21:05:11 · 856 阅读 · 4 点赞 · 0 评论
+加载更多
+"""
+
+TABLE = (
+    "归档\n日期\t分类\t摘要\n"
+    "2024-03-01\tPyTorch\tDDP 是 PyTorch 官方推荐的多卡训练方式,本文用一个最小例子 [代码] ...\n"
+    "2024-02-20\tNLP\t自注意力的时间复杂度是 [Math] ,本文推导了这一结论并介绍线性注意力 ...\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("capture", "expected"),
+    [
+        (
+            NEXT_THEME,  # a title above a labelled meta line, which names the category
+            [
+                (True, "2024-03-01", "PyTorch", "PyTorch DDP 快速上手", "DDP 是 PyTorc", ("code",)),
+                (False, "2024-02-20", "NLP", "Transformer 的复杂度分析", "自注意力的时间复杂度是",
+                 ("math", "formula")),
+            ],
+        ),
+        (
+            WORDPRESS,  # the site's name and its nav are no posts; terms follow the excerpt
+            [
+                (True, "2024-03-01", "PyTorch",
+                 "Getting Started with Distributed Data Parallel in PyTorch", "DistributedDa",
+                 ("code",)),
+                (False, "2024-02-10", "Optimization", "A Short Note on AdamW", "AdamW decoupl",
+                 ("formula", "formula")),
+            ],
+        ),
+        (
+            DATES_LAST,  # each card's meta line closes it
+            [
+                (False, "2024-03-01", None, "PyTorch DDP 入门:一个最小可运行的例子",
+                 "Distributed", ("code",)),
+                (False, "2024-02-20", None, "自注意力的复杂度推导", "标准自注意力的时间",
+                 ("math",)),
+            ],
+        ),
+        (
+            TABLE,  # rows of a table copied off an archive page
+            [
+                (False, "2024-03-01", "PyTorch", None, "DDP 是 PyTorc", ("code",)),
+                (False, "2024-02-20", "NLP", None, "自注意力的时间复杂度是", ("math",)),
+            ],
+        ),
+    ],
+)  # fmt: skip
+def test_a_capture_of_each_layout_reads_as_its_cards(
+    capture: str, expected: list[tuple[object, ...]]
+) -> None:
+    _assert_read(capture, expected)
+
+
+def test_terms_after_an_excerpt_are_its_card_s() -> None:
+    cards = parse_capture(WORDPRESS).cards
+    assert (cards[0].categories, cards[0].tags) == (("PyTorch", "Distributed"), ("ddp", "gpu"))
+
+
+SEEDS_LAYOUT = """INCOMING TRANSMISSION
+LATEST UPDATES
+置顶
+Python
+2024-03-05
+装饰器本质上是一个返回函数的函数,本文从闭包讲起,解释语法糖到底做了什么 ...
+Python
+2024-03-04
+周报 2024-03-04 ~ 2024-03-10
+Deep Learning
+2024-01-05
+[代码] [代码]
+Python
+3 天前
+第九篇 相对日期三天前,这一行是摘要,足够长,长度超过二十四个字符 ...
+Python
+2024-13-45
+截至 2023-11-30,PyTorch 最新版本是 2.1。
+随手记:今天升级了 CUDA 12。
+1 2
+"""
+
+
+def test_lines_of_the_seeds_layout_keep_their_roles() -> None:
+    """A pin line pins; a sentence mentioning a date is text; placeholders alone are an
+    excerpt; a date no calendar reads keeps its card's category; a short sentence with
+    nothing before it is a post, the header and the pager none."""
+    _assert_read(
+        SEEDS_LAYOUT,
+        [
+            (True, "2024-03-05", "Python", None, "装饰器本质上是一个返回", ()),
+            (False, "2024-03-04", "Python", None, "周报 2024-03-0", ()),
+            (False, "2024-01-05", "Deep Learning", None, "[代码] [代码]", ("code", "code")),
+            (False, None, "Python", None, "第九篇 相对日期三天前,", ()),
+            (False, None, "Python", None, "截至 2023-11-30", ()),
+            (False, None, None, None, "随手记:今天升级了 CUD", ()),
+        ],
+    )
