@@ -829,6 +829,14 @@ def test_placeholders_written_full_width_or_spaced_are_the_tokens() -> None:
     ]
 
 
+@pytest.mark.parametrize("spaced", ["[公式 ]", "[ 公式]", "[\u3000公式]"])
+def test_a_placeholder_spaced_on_one_side_alone_is_the_token(spaced: str) -> None:
+    html = _cards_with(f"推导见 {spaced} 的第二行 {{n}}")
+    card = parse_listing(html, "https://b.example/").cards[0]
+    assert card.excerpt == "推导见 [公式] 的第二行 0"
+    assert [p.kind for p in card.placeholders] == ["formula"]
+
+
 def test_links_to_places_in_the_post_are_the_excerpt_s_not_a_meta_line() -> None:
     """Only the anchor of the comments is meta; ``#code-1`` and ``#eq-1`` are the post's."""
     meta = '<div class="meta"><a href="/posts/{n}/#comments">3 条评论</a></div>'

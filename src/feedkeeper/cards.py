@@ -76,8 +76,8 @@ def find_placeholders(text: str) -> tuple[Placeholder, ...]:
 def with_plain_tokens(text: str) -> str:
     """Return ``text`` with the placeholders' variants (``[ 代码 ]``, ``［公式］``) written as
     the tokens themselves, so that every reader of the excerpt finds them."""
-    if "［" not in text and "[ " not in text and "[\u3000" not in text:
-        return text
+    if "［" not in text and "[ " not in text and " ]" not in text and "\u3000" not in text:
+        return text  # no full-width bracket, no space inside a bracket
     return _TOKEN_VARIANT_RE.sub(r"[\1]", text)
 
 
