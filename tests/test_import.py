@@ -107,6 +107,13 @@ def test_a_file_that_is_not_a_capture(
     assert kept[0]["outcome"] == "unparseable" and kept[0]["body_sha256"]
 
 
+def test_a_capture_that_does_not_exist_is_named_so(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", str(tmp_path / "nope.txt"), "--db", str(db_path)]) == 1
+    assert f"{tmp_path / 'nope.txt'} does not exist" in capsys.readouterr().err
+
+
 def test_empty_capture_is_refused() -> None:
     with pytest.raises(ParseError, match="no post cards"):
         parse_capture("INCOMING TRANSMISSION\n\nLATEST UPDATES\n1 2")

@@ -82,7 +82,7 @@ def _read_capture(path: Path) -> bytes:
     try:
         regular = stat.S_ISREG(path.stat().st_mode)  # OSError for a loop of links
     except FileNotFoundError:
-        regular = False
+        raise ParseError(f"not a text capture: {path} does not exist") from None
     if not regular:
         raise ParseError(f"not a text capture: {path} is not a regular file")
     with path.open("rb") as handle:
