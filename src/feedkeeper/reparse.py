@@ -41,7 +41,8 @@ def reparse(
     """Rebuild the archive's posts from its stored pages with the current parser.
 
     A page the crawl refused as suspect stays refused unless it now parses cleanly
-    next to the last good parse of its URL, or ``accept_suspect`` says to take it.
+    next to the last good parse of its URL, or ``accept_suspect`` says to take it. A page
+    the archive read that this parse cannot read changes nothing at all: ParseError.
     """
     run_id = store.start_run(RunKind.REPARSE, describe(store.path))
     freeze_startup()
@@ -49,6 +50,12 @@ def reparse(
     rules = _Reparse(profile, accept_suspect, counts, progress)
     with store.closing_run(run_id, counts), store.rebuilding() as (writer, pages):
         asyncio.run(_reparse_pages(store, writer, pages, rules))
+        if rules.unread:  # raised inside the transaction: it is rolled back
+            url, reason = rules.unread[0]
+            raise ParseError(
+                f"{len(rules.unread)} of the pages the archive read cannot be read now"
+                f" (the first, {url}: {reason}); nothing was changed"
+            )
     status = run_status(counts)
     store.finish_run(run_id, counts, status)
     return RunSummary(run_id, RunKind.REPARSE, status, counts)
@@ -63,6 +70,9 @@ class _Reparse:
     counts: RunCounts
     progress: Progress | None
     last_good: dict[str, Validators] = field(default_factory=dict)  # by URL
+    # Pages whose cards the archive holds that this parse cannot read (a profile's typo,
+    # a parser that reads less): the reparse would lose their posts, so it changes nothing.
+    unread: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
 
 
 # Pages a reparse keeps in the workers' queues: enough to keep them busy while this
@@ -138,6 +148,8 @@ async def _reparse_page(writer: PageWriter, page: _StoredPage, rules: _Reparse) 
         _check_once_suspect(capture, read.parsed, rules)
     except ParseError as exc:
         rules.counts.fail(capture.url, exc.message)
+        if capture.outcome is PageKind.PARSED:
+            rules.unread.append((capture.url, exc.message))
         return
     writer.site_id = page.site_id
     known = writer.known(read.keyed, page.run_id)
