@@ -282,6 +282,23 @@ def test_rerun_sends_validators_and_a_304_creates_nothing(cli: Cli, server: Faul
     ]
 
 
+def test_a_validator_no_request_can_carry_is_not_sent_and_the_page_is_fetched_whole(
+    cli: Cli, server: FaultServer
+) -> None:
+    """A site's ETag with a byte beyond ASCII, kept by an earlier version: every later crawl
+    failed on it ("UnicodeEncodeError")."""
+    assert cli.crawl(server.base_url).code == 0
+    with closing(sqlite3.connect(cli.db)) as conn, conn:
+        conn.execute(
+            "UPDATE page_fetch SET etag = '\"caf\u00e9\"', last_modified = 'lundi \u00e9t\u00e9'"
+        )
+    result = cli.crawl(server.base_url)
+    assert result.code == 0, result.err
+    assert result.out.startswith("crawl run 2 ok: 1 pages (0 not modified, 0 failed)")
+    rerun = [seen for seen in server.requests if seen.path == "/"][-1]
+    assert "If-None-Match" not in rerun.headers and "If-Modified-Since" not in rerun.headers
+
+
 def test_304_costs_no_parse(cli: Cli, server: FaultServer) -> None:
     assert cli.crawl(server.base_url).code == 0
 
@@ -415,6 +432,22 @@ def test_reparse_rederives_versions_without_refetching_or_duplicating(
         assert query(cli.db, "SELECT max(version) FROM post_version") == [(1,)]
     assert len(server.requests) == requests
     assert _versions(cli.db) == _expected_versions(POSTS)
+
+
+def test_a_reparse_that_cannot_read_pages_the_archive_read_changes_nothing(
+    cli: Cli, server: FaultServer, tmp_path: Path
+) -> None:
+    """A profile's typo: every post, version and recovered text is kept."""
+    assert cli.crawl(server.base_url).code == 0
+    before = query(cli.db, "SELECT count(*) FROM post"), _versions(cli.db)
+    typo = tmp_path / "typo.toml"
+    typo.write_text('card = "article.nowhere"\n', encoding="utf-8")
+    result = cli("reparse", "--profile", str(typo))
+    assert result.code == 1
+    assert result.err.strip().endswith("; nothing was changed")
+    assert "of the pages the archive read cannot be read now" in result.err
+    assert (query(cli.db, "SELECT count(*) FROM post"), _versions(cli.db)) == before
+    assert query(cli.db, "SELECT status FROM run WHERE kind = 'reparse'") == [("failed",)]
 
 
 def _expected_versions(posts: list[Post]) -> set[tuple[Any, ...]]:

@@ -251,8 +251,8 @@ class Fetcher:
             status=status,
             body=body,
             content_type=response.headers.get("content-type"),
-            etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"),
+            etag=_validator(response.headers.get("etag")),
+            last_modified=_validator(response.headers.get("last-modified")),
         )
 
     async def _read_body(self, url: str, response: httpx.Response, policy: _Policy) -> bytes:
@@ -351,11 +351,24 @@ def _robots_unreachable(origin: str, exc: FetchError) -> RobotsDisallowedError:
 def _conditional_headers(validators: Validators | None) -> dict[str, str]:
     headers: dict[str, str] = {}
     if validators is not None:
-        if validators.etag:
-            headers["If-None-Match"] = validators.etag
-        if validators.last_modified:
-            headers["If-Modified-Since"] = validators.last_modified
+        if etag := _validator(validators.etag):
+            headers["If-None-Match"] = etag
+        if last_modified := _validator(validators.last_modified):
+            headers["If-Modified-Since"] = last_modified
     return headers
+
+
+# A validator no server sends honestly is longer than this.
+MAX_VALIDATOR_CHARS = 1024
+
+
+def _validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified worth sending back: printable ASCII, as the standard has
+    them. Another (a site's non-ASCII byte, kept by an earlier version) could not be sent
+    at all: the page is fetched whole instead."""
+    if value and len(value) <= MAX_VALIDATOR_CHARS and value.isascii() and value.isprintable():
+        return value
+    return None
 
 
 def _origin(url: str) -> str:
