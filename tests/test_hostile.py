@@ -766,3 +766,30 @@ def test_the_time_budget_stops_both_parsers() -> None:
     with time_budget(-1.0), pytest.raises(ParseError, match="to parse \\(refused\\)"):
         extract_article(article_html)
     assert parse_listing(listing_html, "http://127.0.0.1/").cards  # no budget: no limit
+
+
+def _gzipped(body: str, cut: int = 0) -> Answer:
+    import gzip
+
+    data = gzip.compress(body.encode())
+    data = data[: len(data) - cut]
+    headers = (("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"))
+    return Answer(200, data, headers)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda body: _gzipped(body, cut=200),  # the connection cut inside the gzip stream
+        lambda body: Answer(206, body.encode()[:700]),  # a part no request asked for
+    ],
+)
+def test_a_part_of_a_page_is_a_failed_page_not_cards(
+    site: HostileServer, tmp_path: Path, answer: Callable[[str], Answer]
+) -> None:
+    """A part of a listing read as the page made versions of posts cut short ("Post numb")."""
+    site.routes["/"] = _gzipped(listing(cards_for("a", 6)))
+    assert run_crawl(site, tmp_path / "a.db").counts.new_posts == 6
+    site.routes["/"] = answer(listing(cards_for("a", 6)))
+    summary = run_crawl(site, tmp_path / "a.db")
+    assert (summary.counts.pages_failed, summary.counts.new_versions) == (1, 0)

@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 from feedkeeper.encoding import decode_body, is_text_encoding
-from feedkeeper.inflate import PIECE, Inflater
+from feedkeeper.inflate import PIECE, CutShortError, Inflater
 from hostile import gzip_bomb
 
 TEXT = "梯度同步的细节 gradient sync ".encode() * 5000
@@ -48,6 +48,26 @@ def test_a_bomb_comes_out_in_bounded_pieces_and_can_be_stopped() -> None:
     first = list(itertools.islice(pieces, 50))
     assert len(first) == 50
     assert all(0 < len(piece) <= PIECE for piece in first)
+
+
+@pytest.mark.parametrize(
+    ("raw", "coding"),
+    [
+        (gzip.compress(TEXT)[:-300], "gzip"),  # no last block, no checksum
+        (gzip.compress(TEXT)[:-4], "gzip"),  # the checksum's length missing
+        (zlib.compress(TEXT)[:-100], "deflate"),
+        (gzip.compress(gzip.compress(TEXT)[:-300]), "gzip, gzip"),  # the inner layer cut
+    ],
+)
+def test_a_stream_cut_short_is_no_body(raw: bytes, coding: str) -> None:
+    """A connection cut inside the gzip stream, its HTTP framing whole: the part of a page
+    made false versions of its posts."""
+    with pytest.raises(CutShortError, match="cut short"):
+        decode(raw, coding)
+
+
+def test_an_empty_body_is_no_stream_cut_short() -> None:
+    assert decode(b"", "gzip") == b""
 
 
 def test_a_broken_layer_is_a_value_error() -> None:

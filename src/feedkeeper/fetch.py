@@ -25,8 +25,8 @@ from feedkeeper.errors import (
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
-from feedkeeper.http_client import new_client
-from feedkeeper.inflate import decoded_pieces
+from feedkeeper.http_client import conditional_headers, new_client, validator
+from feedkeeper.inflate import CutShortError, decoded_pieces
 from feedkeeper.politeness import PROCESS_PACES, HostGate, Paces, Sleep, parse_retry_after
 from feedkeeper.records import Validators
 from feedkeeper.scope import (
@@ -153,7 +153,7 @@ class Fetcher:
     async def fetch(self, url: str, validators: Validators | None = None) -> Fetched:
         """Fetch ``url`` with retries; 304 comes back as a Fetched with ``is_not_modified``."""
         await self.check_robots(url)
-        return await self._with_retries(url, _conditional_headers(validators))
+        return await self._with_retries(url, conditional_headers(validators))
 
     async def _with_retries(
         self, url: str, headers: dict[str, str], policy: _Policy = _PAGE
@@ -245,14 +245,18 @@ class Fetcher:
             )
         if status != 304 and not 200 <= status < 300:
             raise HTTPStatusError(f"HTTP {status}", url=url, status=status)
+        if status == 206:  # no range was asked for: a part of the page is no page
+            raise HTTPStatusError(
+                "HTTP 206: a part of the page, never asked for", url=url, status=status
+            )
         body = await self._read_body(url, response, policy)
         return Fetched(
             url=url,
             status=status,
             body=body,
             content_type=response.headers.get("content-type"),
-            etag=_validator(response.headers.get("etag")),
-            last_modified=_validator(response.headers.get("last-modified")),
+            etag=validator(response.headers.get("etag")),
+            last_modified=validator(response.headers.get("last-modified")),
         )
 
     async def _read_body(self, url: str, response: httpx.Response, policy: _Policy) -> bytes:
@@ -270,6 +274,8 @@ class Fetcher:
                     body += piece
                     if len(body) > limit:
                         return _cut(url, bytes(body[:limit]), limit, policy)
+        except CutShortError as exc:  # the connection's trouble: worth another attempt
+            raise RetryableError(f"incomplete response: {exc}", url=url) from exc
         except ValueError as exc:  # a broken gzip or deflate layer
             raise FetchError(f"unusable response: {exc}", url=url) from exc
         return bytes(body)
@@ -346,29 +352,6 @@ def _robots_unreachable(origin: str, exc: FetchError) -> RobotsDisallowedError:
         f"robots.txt of {origin} is unreachable: {exc.message}",
         url=origin + "/robots.txt",
     )
-
-
-def _conditional_headers(validators: Validators | None) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    if validators is not None:
-        if etag := _validator(validators.etag):
-            headers["If-None-Match"] = etag
-        if last_modified := _validator(validators.last_modified):
-            headers["If-Modified-Since"] = last_modified
-    return headers
-
-
-# A validator no server sends honestly is longer than this.
-MAX_VALIDATOR_CHARS = 1024
-
-
-def _validator(value: str | None) -> str | None:
-    """An ETag or Last-Modified worth sending back: printable ASCII, as the standard has
-    them. Another (a site's non-ASCII byte, kept by an earlier version) could not be sent
-    at all: the page is fetched whole instead."""
-    if value and len(value) <= MAX_VALIDATOR_CHARS and value.isascii() and value.isprintable():
-        return value
-    return None
 
 
 def _origin(url: str) -> str:

@@ -1,6 +1,7 @@
 """The httpx client as feedkeeper sets it up: its timeouts, headers and pool, a verifying TLS
 context loaded once, no cookies kept, redirects followed by hand (``fetch.py`` checks each
-one), and a redirect to no web address refused by name."""
+one), and a redirect to no web address refused by name; the validators of a conditional
+request, as far as a request can carry them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import httpx
 from feedkeeper.config import Settings
 from feedkeeper.errors import OutOfScopeError
 from feedkeeper.inflate import ACCEPT_ENCODING
+from feedkeeper.records import Validators
 from feedkeeper.scope import DEFAULT_PORTS, NoCookies
 
 
@@ -54,3 +56,27 @@ async def _refuse_no_web_location(response: httpx.Response) -> None:
         return
     if scheme not in DEFAULT_PORTS:
         raise OutOfScopeError(f"redirected to {target}, which is no web address (refused)", url=url)
+
+
+def conditional_headers(validators: Validators | None) -> dict[str, str]:
+    """The headers of a conditional request: the validators worth sending back."""
+    headers: dict[str, str] = {}
+    if validators is not None:
+        if etag := validator(validators.etag):
+            headers["If-None-Match"] = etag
+        if last_modified := validator(validators.last_modified):
+            headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+# A validator no server sends honestly is longer than this.
+MAX_VALIDATOR_CHARS = 1024
+
+
+def validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified worth sending back: printable ASCII, as the standard has
+    them. Another (a site's non-ASCII byte, kept by an earlier version) could not be sent
+    at all: the page is fetched whole instead."""
+    if value and len(value) <= MAX_VALIDATOR_CHARS and value.isascii() and value.isprintable():
+        return value
+    return None

@@ -19,6 +19,10 @@ ACCEPT_ENCODING = "gzip, deflate"
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
+class CutShortError(ValueError):
+    """A layer's stream ended before its end: the body was cut short on its way."""
+
+
 class Layer:
     """One gzip or deflate layer, inflating at most ``PIECE`` bytes per step."""
 
@@ -38,6 +42,12 @@ class Layer:
             elif not data:
                 return
 
+    def check_ended(self) -> None:
+        """Raise CutShortError unless the stream this layer read came to its end (gzip's
+        checksum, deflate's last block): the piece of a page is no page."""
+        if self._started and not self._inflater.eof:
+            raise CutShortError(f"its {self.coding} stream ends before its end: it was cut short")
+
     def _inflate(self, data: bytes) -> bytes:
         try:
             piece = self._inflater.decompress(data, PIECE)
@@ -47,7 +57,7 @@ class Layer:
                 self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
                 return self._inflate(data)
             raise ValueError(f"cannot decode its {self.coding} encoding: {exc}") from exc
-        self._started = True
+        self._started = self._started or bool(data)
         return piece
 
 
@@ -60,8 +70,12 @@ class Inflater:
         self.layers = [Layer(c) for c in reversed(codings) if c in _WBITS]
 
     def feed(self, raw: bytes) -> Iterator[bytes]:
-        """Yield the decoded pieces of a chunk of the raw body (``b""`` at its end)."""
-        return self._through(raw, 0)
+        """Yield the decoded pieces of a chunk of the raw body (``b""`` at its end, which
+        raises CutShortError when a layer's stream did not come to its end)."""
+        yield from self._through(raw, 0)
+        if not raw:
+            for layer in self.layers:
+                layer.check_ended()
 
     def _through(self, data: bytes, depth: int) -> Iterator[bytes]:
         if depth == len(self.layers):
