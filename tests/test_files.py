@@ -163,3 +163,17 @@ def test_export_to_dev_stdout_appended_to_the_archive_is_refused(
     assert done.returncode == 2
     assert b"is the archive being exported" in done.stderr
     assert db_path.read_bytes() == before
+
+
+def test_an_archive_in_a_folder_named_in_another_encoding_than_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A GBK-named folder ("测试"): the URI of the file quoted its text, which has none."""
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/\xb2\xe2\xca\xd4"))
+    folder.mkdir()
+    db = str(folder / "a.db")
+    assert main(["db", "upgrade", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["status", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["totals"]["posts"] == 0
+    assert b"a.db" in os.listdir(os.fsencode(folder))  # the file in that folder, no other

@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote_to_bytes
 
 from sqlalchemy import (
     URL,
@@ -66,7 +66,7 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     query = {"mode": "ro", "uri": "true"} if readonly else {"uri": "true"}
     if readonly and _is_frozen(path):
         query["immutable"] = "1"
-    url = URL.create("sqlite", database=f"file:{quote(str(path))}", query=query)
+    url = URL.create("sqlite", database=f"file:{uri_path(path)}", query=query)
     # No cap on connections: each site crawled at once holds one for its writer, and a
     # capped pool would make the next one wait, blocking the event loop it runs in.
     engine = create_engine(url, connect_args={"timeout": 30}, max_overflow=-1)
@@ -161,7 +161,13 @@ def check_revision(revision: str | None, path: Path | str) -> None:
 
 def archive_name(path: Path | str) -> str:
     """Return the file name an engine's URL names (``file:`` and quoting undone)."""
-    return unquote(str(path).removeprefix("file:"))
+    return os.fsdecode(unquote_to_bytes(str(path).removeprefix("file:")))
+
+
+def uri_path(path: Path) -> str:
+    """Return ``path`` as a ``file:`` URI writes it: its bytes quoted, so that a name the
+    file system holds in another encoding than UTF-8 (a GBK folder's) is the same file."""
+    return quote(os.fsencode(path))
 
 
 @contextlib.contextmanager
@@ -220,7 +226,7 @@ def refuse_foreign(path: Path) -> None:
     read without a change, not even to its journal mode."""
     if not path.exists() or path.stat().st_size == 0:
         return
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    uri = f"file:{uri_path(path.resolve())}?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True)
         try:

@@ -12,11 +12,11 @@ import itertools
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from feedkeeper.store.engine import uri_path
 from feedkeeper.word_worker import (
     CHUNK_POSTS,
     PARALLEL_FROM_POSTS,
@@ -197,7 +197,7 @@ def _copied_word_index(conn: Connection, path: Path) -> bool:
     ``path``; say whether they were. Tables that do not match column for column (another
     SQLite's FTS5 laid them out otherwise) are not copied: the copy is undone and False said.
     """
-    source = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    source = sqlite3.connect(f"file:{uri_path(path)}?mode=ro", uri=True)
     try:
         with conn.begin_nested():
             for table in _WORD_INDEX_TABLES:
