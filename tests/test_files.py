@@ -177,3 +177,22 @@ def test_an_archive_in_a_folder_named_in_another_encoding_than_utf8(
     assert main(["status", "--db", db, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["totals"]["posts"] == 0
     assert b"a.db" in os.listdir(os.fsencode(folder))  # the file in that folder, no other
+
+
+def test_an_archive_under_two_names_is_not_written(
+    tmp_path: Path, seeds: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Hard links: each name had its own lock and write-ahead log, and one crawl's posts
+    were lost while both said "ok"."""
+    db = tmp_path / "a.db"
+    assert main(["import", str(seeds[0]), "--db", str(db), "-q"]) == 0
+    os.link(db, tmp_path / "b.db")
+    capsys.readouterr()
+    for name in ("a.db", "b.db"):
+        assert main(["import", str(seeds[1]), "--db", str(tmp_path / name), "-q"]) == 2
+        assert capsys.readouterr().err == (
+            f"error: {tmp_path / name} is one file under 2 names (hard links): writers through"
+            " two of them would lose each other's writes; keep one name (copy the file, or"
+            " link it symbolically)\n"
+        )
+    assert main(["status", "--db", str(tmp_path / "b.db"), "-q"]) == 0  # reading is fine

@@ -279,6 +279,22 @@ def check_archive_file(path: Path) -> None:
     refuse_foreign(path)
 
 
+def refuse_second_names(path: Path) -> None:
+    """Raise ConfigError for an archive file with more than one name (hard links): SQLite
+    keeps its write-ahead log, and this lock, by name, so writers through two names would
+    each miss the other's writes (a symlink's target is one name: it is fine)."""
+    try:
+        names = os.stat(path).st_nlink
+    except OSError:  # not made yet; what cannot be read is said when it is opened
+        return
+    if names > 1:
+        raise ConfigError(
+            f"{path} is one file under {names} names (hard links): writers through two of"
+            " them would lose each other's writes; keep one name (copy the file, or link it"
+            " symbolically)"
+        )
+
+
 class LockWaitAbandoned(Exception):
     """The wait for the writer lock was given up before the lock was had."""
 
@@ -297,6 +313,7 @@ def exclusive_lock(
         yield
         return
     check_archive_file(db)  # before a lock file is made beside what is no archive
+    refuse_second_names(db)
     real = Path(os.path.realpath(db))  # one archive, one lock, however its path is spelt
     lock_path = real.with_name(real.name + ".lock")
     try:
