@@ -134,7 +134,7 @@ def test_compose_example() -> None:
 def test_the_entrypoint_is_the_console_script() -> None:
     # tests/test_schedule.py runs the daemon through this script, as the image does.
     (script,) = [e for e in entry_points(group="console_scripts") if e.name == "feedkeeper"]
-    assert script.value == "feedkeeper.cli:entry_point"
+    assert script.value == "feedkeeper.__main__:main"
     assert (BIN / "feedkeeper").is_file()
 
 

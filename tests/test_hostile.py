@@ -130,9 +130,9 @@ def report():
     peak = next(line for line in status if line.startswith("VmHWM:"))
     open(PEAK_FILE, "w").write(peak.split()[1])
 atexit.register(report)
-from feedkeeper.cli import entry_point
+from feedkeeper.__main__ import main
 sys.argv[0] = "feedkeeper"
-entry_point()
+main()
 """
 
 

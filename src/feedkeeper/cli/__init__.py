@@ -196,9 +196,4 @@ def _first_line(message: str) -> str:
     return (message.strip().splitlines() or [""])[0]
 
 
-def entry_point() -> None:
-    """Console-script wrapper: exit with main()'s code."""
-    sys.exit(main())
-
-
-__all__ = ["app", "entry_point", "main", "typer"]
+__all__ = ["app", "main", "typer"]
