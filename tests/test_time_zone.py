@@ -29,7 +29,13 @@ def _run(tz: str, *argv: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(
-    ("tz", "offset"), [("Asia/Beijing", "UTC"), ("CST-8", "UTC+08:00"), ("Not/AZone", "UTC")]
+    ("tz", "offset"),
+    [
+        ("Asia/Beijing", "UTC"),
+        ("CST-8", "UTC+08:00"),
+        ("Not/AZone", "UTC"),
+        ("XXX+24", "UTC"),  # an offset of a day, which the C library takes and no zone has
+    ],
 )
 def test_a_time_zone_the_machine_does_not_know_is_one_line(
     tmp_path: Path, tz: str, offset: str

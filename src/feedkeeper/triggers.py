@@ -91,8 +91,10 @@ def local_zone() -> tzinfo:
     try:
         return get_localzone()
     except (LookupError, ValueError, OSError):
-        offset = datetime.now().astimezone().utcoffset() or timedelta(0)
-        zone = timezone(offset)
+        try:
+            zone = timezone(datetime.now().astimezone().utcoffset() or timedelta(0))
+        except ValueError:  # an offset of a day or more ("XXX+24"), which no zone has
+            zone = UTC
         logging.getLogger(__name__).warning(
             "TZ=%s names no time zone this machine knows: cron times follow %s all year",
             os.environ.get("TZ", ""), zone.tzname(None),
