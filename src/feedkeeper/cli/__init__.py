@@ -36,7 +36,7 @@ EXIT_INTERNAL = 70
 
 # Writes that fail for want of room or of a working disk (standard output into a full
 # file system): one line, not an internal error.
-_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,9 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_closed_loop_leftovers()
     restore_signals = _stop_on_sigterm()
     try:
-        result = app(args=argv, prog_name="feedkeeper", standalone_mode=False)
+        try:
+            result = app(args=argv, prog_name="feedkeeper", standalone_mode=False)
+        finally:
+            _flush_output()  # --version and --help print outside any command
     except typer.Exit as exc:
         return int(exc.exit_code)
+    except SystemExit as exc:  # Typer's answer to a broken pipe outside a command: exit 1
+        if not _reader_went_away(exc):
+            raise
+        common.silence_stdout()
+        return 0
     except common.ReaderGone:  # `| head` read what it wanted: not an error
         common.silence_stdout()
         return 0
@@ -102,9 +110,41 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+def _reader_went_away(exc: SystemExit) -> bool:
+    """Tell whether Typer exited for a reader of standard output gone (``--help | true``)."""
+    cause = exc.__context__
+    return (
+        exc.code == 1 and isinstance(cause, OSError) and cause.errno == errno.EPIPE
+    ) and common.stdout_reader_gone()
+
+
+def _flush_output() -> None:
+    """Write out what standard output holds; a reader gone before it (``| true``) is no
+    error, as for a command's own output; output closed before the command started
+    (``>&-``) fails the first write (``_ClosedOutput``)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        if not common.stdout_reader_gone():
+            raise
+        common.silence_stdout()
+        raise common.ReaderGone from None
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output closed before the command started (``>&-``), where Python leaves
+    None: a command that prints nothing (``crawl -q``) works, one that prints fails in one
+    line ("cannot write the output: standard output is closed")."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
 def _escape_what_cannot_be_shown() -> None:
     """Write characters the terminal's encoding lacks (Chinese titles under a Latin-1 or ASCII
     locale) as ``\\uXXXX`` escapes instead of failing: valid inside the JSON lines too."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput()
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
