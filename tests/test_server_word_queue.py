@@ -56,3 +56,23 @@ def test_two_writers_that_find_the_same_posts_queued_both_commit(pg_server: str)
     ]
     assert rows(store, "SELECT count(*) AS n FROM post_words_stale") == [{"n": 0}]
     store.close()
+
+
+def test_db_upgrade_indexes_what_an_outside_edit_left_queued(pg_server: str) -> None:
+    from feedkeeper.cli import main
+
+    url = new_pg_database(pg_server)
+    store = Store.open(url)
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "https://b.example/", site.id)
+    archive_page(store, site.id, run, *_page(1))
+    outside = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+    with outside:
+        outside.execute("UPDATE post_version SET title = '改过' WHERE post_id = 2")
+    outside.close()
+    assert main(["db", "upgrade", "--db", url]) == 0
+    assert rows(store, "SELECT rowid, title FROM post_words WHERE rowid = 2") == [
+        {"rowid": 2, "title": " 改 过 改过 "}
+    ]
+    assert rows(store, "SELECT count(*) AS n FROM post_words_stale") == [{"n": 0}]
+    store.close()

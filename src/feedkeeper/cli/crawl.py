@@ -275,6 +275,7 @@ def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None
     settings = settings_for(config, db=db)
     with exclusive_lock(settings.db, settings.lock_timeout):
         store = Store.open(settings.db)
+        store.refresh_search()
     # The maintenance command reads the whole file, as no crawl can afford to each time.
     damage = damage_of(store.engine)
     if damage is not None:

@@ -23,7 +23,12 @@ from feedkeeper.records import (
     StoredCapture,
     Validators,
 )
-from feedkeeper.store.dialect import index_deferred, set_user_version, user_version
+from feedkeeper.store.dialect import (
+    index_deferred,
+    refresh_indexes,
+    set_user_version,
+    user_version,
+)
 from feedkeeper.store.engine import (
     check_archive_file,
     check_archive_path,
@@ -112,6 +117,12 @@ class Store:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+    def refresh_search(self) -> None:
+        """Index the posts left queued (a title an outside tool changed), as a writer's
+        commit does: ``feedkeeper db upgrade`` makes them searchable on any backend."""
+        with writing_to(describe(self.path)), self.engine.begin() as conn:
+            refresh_indexes(conn)
 
     def set_maker(self, mark: int) -> None:
         """Record in the file's header which tool made the archive (SQLite's user_version)."""
