@@ -34,6 +34,7 @@ from feedkeeper.parse.dates import (
 )
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
+    HASHTAGS_RE,
     NEXT_RE,
     PREV_RE,
     PUBLISHED_RE,
@@ -252,8 +253,8 @@ def _add_terms(page: ParsedPage, line: str) -> bool:
     ("Categories: PyTorch, Distributed | Tags: ddp | 3 Comments", "#PyTorch #NLP")."""
     card = page.cards[-1]
     found: dict[str, tuple[str, ...]] = {}
-    if line.startswith(("#", "＃")) and len(line) <= MAX_TITLE_CHARS:
-        found["tags"] = tuple(t for t in (p.strip("#＃ ") for p in line.split()) if t)
+    if HASHTAGS_RE.fullmatch(line) and len(line) <= MAX_TITLE_CHARS:
+        found["tags"] = tuple(t for t in (p.strip("# ") for p in line.split()) if t)
     else:
         for part in re.split(r"\s*[|｜]\s*", line):
             for kind, label in (("categories", CATEGORY_LABEL_RE), ("tags", TAG_LABEL_RE)):
