@@ -40,6 +40,7 @@ from feedkeeper.parse.vocab import (
     PUBLISHED_RE,
     RELATIVE_DATE_RE,
     TAG_LABEL_RE,
+    is_control,
     is_read_more,
 )
 from feedkeeper.text import drop_invisible, normalize_space, split_ellipsis
@@ -289,9 +290,9 @@ def _is_category_line(line: str, following: str) -> bool:
 
 
 def _is_control(line: str) -> bool:
-    """A pager's line, a "read more" or an "older posts" link."""
+    """A pager's line, a "read more", a comments or an "older posts" link."""
     return bool(
-        _PAGER_RE.match(line) or is_read_more(line) or NEXT_RE.match(line) or PREV_RE.match(line)
+        _PAGER_RE.match(line) or is_control(line) or NEXT_RE.match(line) or PREV_RE.match(line)
     )
 
 
