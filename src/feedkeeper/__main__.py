@@ -2,20 +2,27 @@
 
 A Ctrl-C while the command loads, or a second one (or a second SIGTERM, as a service
 manager sends a process group) while a command is being stopped, ends it with exit 130
-and the one line already said, never a traceback.
+and the one line already said, never a traceback; one that lands as the command ends
+changes nothing.
 """
 
+import signal
 import sys
 
 
 def main() -> None:
     """Run the CLI and exit with its code."""
+    code = 130  # unless the command comes to its end
     try:
-        from feedkeeper.cli import main as run
+        try:
+            from feedkeeper.cli import main as run
 
-        code = run()
+            code = run()
+        finally:
+            for stop in (signal.SIGINT, signal.SIGTERM):  # the command is over: exit as it said
+                signal.signal(stop, signal.SIG_IGN)
     except KeyboardInterrupt:
-        code = 130
+        pass
     sys.exit(code)
 
 
