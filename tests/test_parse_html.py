@@ -807,6 +807,30 @@ def test_a_pin_label_with_its_colon_before_the_title_is_no_part_of_it(
     assert (card.title, card.pinned) == (title, pinned)
 
 
+@pytest.mark.parametrize(
+    "badge",
+    [
+        "<strong>Sticky:</strong>",
+        "<span>Angepinnt:</span>",
+        "<em>Épinglé :</em>",
+        '<div class="pinned"><svg></svg><span>固定された記事</span></div>',  # note.com
+    ],
+)
+def test_a_pin_badge_beside_the_title_link_pins_the_post(badge: str) -> None:
+    cards = "".join(
+        f'<article class="post"><h2>{badge if n == 0 else ""} <a href="/posts/{n}/">Post {n}</a>'
+        f"</h2><p>What post {n} is about, in a sentence or two.</p></article>"
+        for n in range(3)
+    )
+    found = parse_listing(_listing(cards), "https://b.example/").cards
+    assert [(card.title, card.pinned) for card in found] == [
+        ("Post 0", True),
+        ("Post 1", False),
+        ("Post 2", False),
+    ]
+    assert found[0].excerpt == "What post 0 is about, in a sentence or two."
+
+
 def _cards_with(body: str, meta: str = "") -> str:
     """Three cards whose excerpt paragraph is ``body`` (``{n}`` is the card's number)."""
     return _listing(

@@ -38,6 +38,8 @@ _PIN_WORDS_ELSEWHERE = phrases(OTHER_PIN_WORDS)
 # The pushpin emoji: a theme's or an author's pin, before the title or as a badge of its own.
 _PIN_EMOJI = "\U0001f4cc"
 _PIN_WORDS = rf"已?置顶|置頂|pinned|sticky|top|{_PIN_EMOJI}|{_PIN_WORDS_ELSEWHERE}"
+# Japanese pins, as a badge of their own (note.com's "固定された記事"): "固定" alone is a word.
+_JA_PIN_WORDS = "固定(?:された)?記事|ピン留め(?:された記事)?|固定表示"
 _STATUS_WORDS = r"精华?|原创|转载"
 # In an element of their own, shorter and other status words are badges too (OSChina's
 # "原", a "推荐" chip, a "顶"); written into the title's text they are the author's.
@@ -54,7 +56,7 @@ PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*[:：]?\s*$
 # Outside a title only unmistakable pin words count: "Top" there is a "back to top" link.
 _MARK_RE = re.compile(
     rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|{_PIN_EMOJI}|pinned(?:\s+post)?|sticky|featured\s+post|{_PIN_WORDS_ELSEWHERE}"
-    rf"|{phrases(FEATURED_POST_WORDS)})\s*{_CLOSE}?\s*$",
+    rf"|{_JA_PIN_WORDS}|{phrases(FEATURED_POST_WORDS)})\s*{_CLOSE}?\s*[:：]?\s*$",
     re.I,
 )
 _LEADING_RE = re.compile(
@@ -73,7 +75,7 @@ _CLOSERS = frozenset("]】］)）>》")
 # (the Kelvin sign K is one that str.lower() turns into "k").
 _ODD_FOLDS = "İıſ\u212a"
 # Found at once: a regex meets the few "置" a page holds faster than a search for each word.
-_CJK_PIN_RE = re.compile(f"置[顶頂]|{_PIN_EMOJI}")
+_CJK_PIN_RE = re.compile(f"置[顶頂]|{_PIN_EMOJI}|固定された|固定記事|ピン留め|固定表示")
 _SEPARATORS = " :：|｜-—·"
 # Marks a theme puts after a title that links elsewhere (with a text or emoji selector).
 _LINK_MARKS = ("↗", "\ufe0e", "\ufe0f")
