@@ -186,13 +186,28 @@ def choose_date(hits: list[DateHit]) -> DateHit | None:
     labelled = [hit for hit in meta if hit.published]
     for group in (labelled, meta, fresh):
         if group:
-            return group[0]
+            return _with_year(group)
     # The card's only dates are marked "updated" by class alone (hAtom's ``updated`` on the
     # one date a theme shows, as tagDiv's Newspaper writes it): that is the date shown.
     for hit in hits:
         if (hit.date or hit.month_day) and not hit.in_prose and _marked_updated_only(hit.node):
             return hit
     return None
+
+
+def _with_year(group: list[DateHit]) -> DateHit:
+    """The group's first date; where it shows no year (a calendar badge "Mar 12" at the top
+    of the card), the same day shown whole further on (``<time>2024-03-12``)."""
+    first = group[0]
+    if first.date is None and first.month_day is not None:
+        for hit in group[1:]:
+            if hit.date is not None and _month_day_of(hit.date) == first.month_day:
+                return hit
+    return first
+
+
+def _month_day_of(iso: str) -> tuple[int, int]:
+    return int(iso[5:7]), int(iso[8:10])
 
 
 def _marked_updated_only(node: LexborNode) -> bool:
