@@ -875,23 +875,29 @@ def test_links_to_places_in_the_post_are_the_excerpt_s_not_a_meta_line() -> None
 
 
 @pytest.mark.parametrize(
-    ("label", "truncated"),
+    ("label", "anchor", "truncated"),
     [
-        ("[...]", True),
-        ("…", True),
-        ("→", False),
-        ("(more&hellip;)", True),  # WordPress's own more-link
-        ("Read more ...", True),
-        ("阅读全文… »", True),
-        ("Continue reading →", False),
-        ("阅读全文", False),
+        ("[...]", "", True),
+        ("…", "", True),
+        ("→", "", False),
+        ("(more&hellip;)", "", True),  # WordPress's own more-link's words
+        ("Read more ...", "", True),
+        ("阅读全文… »", "", True),
+        ("Continue reading →", "", False),
+        ("阅读全文", "", False),
+        # WordPress's anchor, written only where the post goes on past its <!--more-->
+        ("→", "#more-30{n}", True),
+        ("Continue reading →", "#more-30{n}", True),
+        ("Lire la suite", "#more-30{n}", True),
     ],
 )
-def test_a_more_link_labelled_by_a_mark_ends_the_excerpt(label: str, truncated: bool) -> None:
-    """WordPress's more-link (``#more-302``) shows "[...]", "…", an arrow or "(more…)": an
-    ellipsis on the link says the excerpt was cut where it stands."""
+def test_a_more_link_labelled_by_a_mark_ends_the_excerpt(
+    label: str, anchor: str, truncated: bool
+) -> None:
+    """WordPress's more-link shows "[...]", "…", an arrow or "(more…)": an ellipsis on the
+    link, or its ``#more-302`` anchor, says the excerpt was cut where it stands."""
     html = _cards_with(
-        f'见 [公式] 的推导 <a href="/posts/{{n}}/#more-30{{n}}" class="more-link">{label}</a>'
+        f'见 [公式] 的推导 <a href="/posts/{{n}}/{anchor}" class="more-link">{label}</a>'
     )
     card = parse_listing(html, "https://b.example/").cards[0]
     assert (card.excerpt, card.truncated) == ("见 [公式] 的推导", truncated)

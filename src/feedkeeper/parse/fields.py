@@ -15,7 +15,13 @@ from feedkeeper.parse.dates import parse_date, with_year
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.link_markup import list_label
-from feedkeeper.parse.link_roles import is_ellipsis, is_in_prose, is_more_mark, meta_links
+from feedkeeper.parse.link_roles import (
+    is_cut_mark,
+    is_ellipsis,
+    is_in_prose,
+    is_more_mark,
+    meta_links,
+)
 from feedkeeper.parse.page import BYLINE_RE, Link, Page
 from feedkeeper.parse.score import shows_date
 from feedkeeper.parse.urls import TaxonomyKind
@@ -99,7 +105,9 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     indicators += [node for node in pins if node is not root]
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip, title_text)
     excerpt, truncated = _split_ellipsis(drop_invisible(excerpt) if excerpt else excerpt)
-    truncated = truncated or any(is_ellipsis(page.text_of(node)) for node in skip)
+    truncated = truncated or any(
+        is_ellipsis(page.text_of(node)) or is_cut_mark(page, node) for node in skip
+    )
     url = link.url if link else None
     hit = hit or context_date(page, root)
     stated: tuple[str | None, str | None] = (None, None)

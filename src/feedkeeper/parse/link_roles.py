@@ -90,6 +90,17 @@ def is_ellipsis(text: str) -> bool:
 _MORE_DRESS = " ()[]（）【】<>«»→›»"
 
 
+def is_cut_mark(page: Page, node: LexborNode) -> bool:
+    """Tell whether a "more" link leads to where the post was cut: WordPress's ``#more-31``,
+    written only where a post goes on past its ``<!--more-->``, whatever the link says."""
+    link = page.link(node)
+    return link is not None and link.url is not None and _CUT_AT_RE.search(link.url) is not None
+
+
+# The anchor WordPress gives the place a post's listing excerpt stops.
+_CUT_AT_RE = re.compile(r"#more-\d+$")
+
+
 def is_more_mark(text: str) -> bool:
     """Tell whether a link's text is a "more" mark with no word: "→", "»", "[...]", "…"."""
     return 0 < len(text) <= MAX_MORE_MARK and _WORDLESS_RE.fullmatch(text) is not None
