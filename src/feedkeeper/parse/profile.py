@@ -31,6 +31,7 @@ from feedkeeper.parse.fields import (
     split_names,
     url_date,
 )
+from feedkeeper.parse.link_roles import is_cut_mark, is_ellipsis
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import CATEGORY_LABEL_RE, is_read_more
 from feedkeeper.parse.when import date_of
@@ -145,6 +146,11 @@ def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
     if profile.excerpt and (node := root.css_first(profile.excerpt)) is not None:
         skip = {a.mem_id for a in node.css("a") if is_read_more(page.text_of(a))}
         excerpt, truncated = split_ellipsis(clean_excerpt(page.text_of(node, skip)) or "")
+        truncated = truncated or any(
+            is_ellipsis(page.text_of(a)) or is_cut_mark(page, a)
+            for a in root.css("a")
+            if is_read_more(page.text_of(a))
+        )  # a "more" link that says where the post was cut
         found.update(
             excerpt=excerpt or None, truncated=truncated and bool(excerpt),
             placeholders=find_placeholders(excerpt),
