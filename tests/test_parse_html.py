@@ -929,7 +929,17 @@ def test_a_short_paragraph_that_ends_a_sentence_is_text_though_it_links_a_term()
     )
     card = parse_listing(_cards_with(body, meta), "https://b.example/").cards[0]
     assert card.excerpt == "用 #PyTorch 实现：[代码] 这一段较长的正文继续解释实现细节。"
-    assert card.tags == ()
+    assert card.tags == ("PyTorch",)  # a hashtag written in the text is the post's tag too
+
+
+def test_a_hashtag_ending_a_short_latin_sentence_is_a_word_of_it_and_the_post_s_tag() -> None:
+    """WriteFreely tags a post by hashtags in its text: the excerpt was lost as a meta line."""
+    body = 'Ten years later I still pick Postgres. <a href="/blog/tag:postgres">#postgres</a>'
+    card = parse_listing(_cards_with(body), "https://b.example/").cards[0]
+    assert (card.excerpt, card.tags) == (
+        "Ten years later I still pick Postgres. #postgres",
+        ("postgres",),
+    )
 
 
 @pytest.mark.parametrize(

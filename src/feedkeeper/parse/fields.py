@@ -232,7 +232,12 @@ def _linked_terms(
             continue
         kind = link.kind
         if kind and is_in_prose(page, node):
-            continue  # "本文是 <a>机器学习</a> 系列的第 3 篇…": a word of the excerpt
+            # "本文是 <a>机器学习</a> 系列的第 3 篇…": a word of the excerpt; a hashtag there
+            # (WriteFreely's only tags) is the post's tag too.
+            name = text.strip().lstrip("#＃").strip()
+            if kind == "tag" and name != text.strip() and name not in found["tag"][0]:
+                found["tag"][0].append(name)
+            continue
         if kind:
             # Marks beside a name: a tag's "#", Habr's "*" after a hub it profiles.
             text = (text.lstrip("#＃") if kind == "tag" else text).rstrip("*").strip()

@@ -49,6 +49,9 @@ _LINKS_IN_PARAGRAPHS = "p a, blockquote a"
 # A shorter paragraph is text, not a meta line, when it ends a sentence or holds a
 # placeholder: "本文属于 <a>机器学习</a> 系列。", "用 <a>#PyTorch</a> 实现：[代码]".
 _SENTENCE_RE = re.compile(r"[。！？]|\[(?:代码|公式|Math)\]")
+# A sentence's end in a Latin script; with six words or more around it, a sentence, where a
+# meta line has a few ("Filed under Python. 3 comments").
+_LATIN_SENTENCE_RE = re.compile(r"[^\W\d_]{2}[.!?](?:\s|$)")
 
 
 # A person's handle: "@tanaka_dev", one word (not an excerpt that opens with "@container").
@@ -71,7 +74,11 @@ def is_in_prose(page: Page, node: LexborNode) -> bool:
         if parent.tag in _PARAGRAPH_TAGS:
             text = page.text_of(parent)
             residual = len(text) - len(page.text_of(node))
-            return residual > MAX_META_RESIDUAL or _SENTENCE_RE.search(text) is not None
+            return (
+                residual > MAX_META_RESIDUAL
+                or _SENTENCE_RE.search(text) is not None
+                or (_LATIN_SENTENCE_RE.search(text) is not None and text.count(" ") >= 5)
+            )
         parent = parent.parent
     return False
 
