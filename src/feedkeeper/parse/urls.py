@@ -42,6 +42,10 @@ _ASSET_RE = re.compile(
     r"\.(?:png|jpe?g|gif|webp|svg|ico|pdf|zip|gz|css|js|xml|rss|atom|json|mp[34]|woff2?)$", re.I
 )
 _FEED_SEGMENTS = frozenset({"feed", "rss", "atom"})
+# A site's own sections, named at its root (a nav's "/archives", "/tags"): listings, no post.
+_SECTION_SEGMENTS = frozenset(
+    {"archives", "archive", "tags", "categories", "search", "sitemap", "links", "friends"}
+)
 # A path with one of these before its last segment is a person's page (``/author/ada/``,
 # ``/user/3641590537842718``, ``/people/x``), as is a last segment that is a handle
 # (``/@ada``): no post.
@@ -296,7 +300,10 @@ def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
         return False
     if _query_page(parts):
         return False
-    return (segments[-1] if segments else "") not in _FEED_SEGMENTS
+    last = segments[-1] if segments else ""
+    if len(segments) == 1 and last.lower().removesuffix(".html") in _SECTION_SEGMENTS:
+        return False
+    return last not in _FEED_SEGMENTS
 
 
 # The last part of a post's own pages: its comments, its AMP or print version, a reply form.
