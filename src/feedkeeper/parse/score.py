@@ -401,8 +401,11 @@ def _widget_title(container: LexborNode) -> str | None:
     if first is not None:
         heads.append(first)
     for head in heads:
-        # The page's own h1 ("Archive", "归档") names the page, not a widget.
-        named = (head.tag in HEADINGS and head.tag != "h1") or head.tag == "div"
+        # The page's own h1 ("Archive", "归档") names the page, not a widget; nor does a
+        # div that holds it or a menu (a site's header: its title and "首页 归档 标签").
+        named = (head.tag in HEADINGS and head.tag != "h1") or (
+            head.tag == "div" and head.css_first("h1") is None and len(head.css("a")) <= 1
+        )
         text = head.text(strip=True) if named else ""
         if text and len(text) <= 30 and WIDGET_TITLE_RE.search(text):
             return text
