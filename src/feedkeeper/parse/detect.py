@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.containers import LinkTree
-from feedkeeper.parse.dom import attr, contains, describe, element_children, in_heading
+from feedkeeper.parse.dom import ancestors, attr, contains, describe, element_children, in_heading
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.lead import lead_card, lone_card
 from feedkeeper.parse.page import PEOPLE_CSS, Link, Page
@@ -208,7 +208,7 @@ def _rows_of_groups(best: Candidate, viable: list[Candidate]) -> list[Candidate]
         taken = {card.key for c in chosen for card in c.cards}
         # A group of one row stays a card; a page's header or nav is no group.
         single = [
-            c
+            _as_row(c, inner.signature)
             for c, k in zip(best.cards, keys, strict=True)
             if len(k) == 1 and not k & taken and not is_landmark(c.node)
         ]
@@ -216,6 +216,17 @@ def _rows_of_groups(best: Candidate, viable: list[Candidate]) -> list[Candidate]
             chosen.append(replace(best, cards=single, groups={}))
         return chosen
     return []
+
+
+def _as_row(group: Block, shape: str) -> Block:
+    """A group of one row read as that row, when it holds one of the rows' shape (PaperMod's
+    archive month of one post): the group's heading names the month, not the post."""
+    rows = [node for node in group.node.traverse() if shape_of(node) == shape]
+    if len(rows) != 1 or not all(contains(rows[0], link.node) for link in group.links):
+        return group
+    row = Block(rows[0], group.links)
+    row.main = main_link(row)
+    return row
 
 
 def _parallel(best: Candidate, viable: list[Candidate]) -> list[Candidate]:
@@ -268,6 +279,8 @@ def _loss_reason(candidate: Candidate, best: Candidate) -> str:
 def _count_skipped(candidate: Candidate, chosen: list[Candidate]) -> int:
     """Count the container's blocks of the cards' shape that hold no usable post link."""
     taken = {card.node.mem_id for card in candidate.cards}
+    # (a group of one row read as its row: the group is taken too)
+    taken.update(a.mem_id for card in candidate.cards for a in ancestors(card.node))
     inner = [other.container for other in chosen if other is not candidate]
     return sum(
         1
