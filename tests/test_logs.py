@@ -52,6 +52,7 @@ def test_json_line_holds_the_message_and_the_extras() -> None:
         "status": "ok",
         "duration_s": 1.25,
         "counts": {"pages": 2},
+        "event": "log",  # a line that names no event of its own (a library's) has one
     }
     assert "\n" not in line
 
@@ -86,9 +87,24 @@ def test_exceptions_become_one_field() -> None:
     line = JsonFormatter().format(made)
     entry = json.loads(line)
     assert entry["level"] == "error"
+    assert entry["exception"] == "ValueError: boom"  # no traceback, unless FEEDKEEPER_DEBUG
+    assert entry["event"] == "log"
+    assert "\n" not in line
+
+
+def test_a_traceback_is_logged_only_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDKEEPER_DEBUG", "1")
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        made = logging.LogRecord(
+            "procrastinate.worker", logging.ERROR, __file__, 1, "failed", None, sys.exc_info()
+        )
+    entry = json.loads(JsonFormatter().format(made))
     assert entry["exception"].startswith("Traceback (most recent call last):")
     assert entry["exception"].endswith("ValueError: boom")
-    assert "\n" not in line
+    text = TextFormatter().format(made)
+    assert "Traceback (most recent call last):" in text
 
 
 def test_text_line() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from datetime import UTC, datetime
@@ -111,9 +112,23 @@ class JsonFormatter(logging.Formatter):
             "message": scrub(record.getMessage()),
         }
         entry.update(extras(record))
+        entry.setdefault("event", OTHER_EVENT)  # a library's line: every line has its event
         if record.exc_info:
-            entry["exception"] = mask_credentials(self.formatException(record.exc_info))
+            entry["exception"] = mask_credentials(_exception_text(self, record))
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+# The event of a line that names none: a library's (APScheduler, procrastinate).
+OTHER_EVENT = "log"
+
+
+def _exception_text(formatter: logging.Formatter, record: logging.LogRecord) -> str:
+    """The exception a line reports: its type and message; its traceback with
+    FEEDKEEPER_DEBUG set, for whoever debugs it."""
+    if os.environ.get("FEEDKEEPER_DEBUG"):
+        return formatter.formatException(record.exc_info)  # type: ignore[arg-type]
+    exc = record.exc_info[1] if record.exc_info else None
+    return f"{type(exc).__name__}: {exc}" if exc is not None else ""
 
 
 class TextFormatter(logging.Formatter):
@@ -123,5 +138,5 @@ class TextFormatter(logging.Formatter):
         """Render ``record`` as one readable line (plus a traceback, if any)."""
         line = f"{_timestamp(record)} {record.levelname:<7} {scrub(record.getMessage())}"
         if record.exc_info:
-            line += "\n" + mask_credentials(self.formatException(record.exc_info))
+            line += " (" + mask_credentials(_exception_text(self, record)) + ")"
         return line
