@@ -104,6 +104,30 @@ def _now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def test_a_crawl_that_started_after_now_is_a_wrong_clock_not_a_recent_success() -> None:
+    """A crawl made while the clock ran a year ahead read "0s ago" for that year."""
+    ahead = T0 + timedelta(days=365)
+    health = judge(RunTimes(ahead, ahead), EVERY_10M, T0)
+    assert (health.is_healthy, health.reason) == (
+        False,
+        "last successful crawl started 2027-01-11 08:00:00 UTC, 365d from now: this"
+        " machine's clock, or the one that ran it, is wrong",
+    )
+    assert judge(RunTimes(T0, T0), EVERY_10M, T0 - timedelta(minutes=1)).is_healthy  # slack
+
+
+def test_an_archive_whose_sites_are_all_paused_is_healthy_and_says_so(
+    clean_env: None, store: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sites", "add", "https://a.example/", "--name", "a", "--db", str(db_path)]) == 0
+    assert main(["sites", "pause", "a", "--db", str(db_path)]) == 0
+    capsys.readouterr()
+    assert main(["health", "--db", str(db_path)]) == 0
+    assert capsys.readouterr().out == (
+        "healthy: no active site: every site of the archive is paused or removed\n"
+    )
+
+
 def test_missing_archive(tmp_path: Path) -> None:
     health = check_health(Settings(db=tmp_path / "none.db"))
     assert (health.is_healthy, health.reason) == (False, f"no archive at {tmp_path / 'none.db'}")

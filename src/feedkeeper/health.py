@@ -31,6 +31,9 @@ from feedkeeper.store.runs import crawl_start_times
 from feedkeeper.store.sites import Site, find_site, list_sites
 from feedkeeper.triggers import Cadence
 
+# A run this much later than now started under another clock (an NTP step, a wrong clock
+# fixed since): "0s ago" for as long as the error lasted, whatever ran or did not.
+CLOCK_SLACK = timedelta(minutes=5)
 # The revision that made an archive many sites (``site``); before it, judged whole.
 SITES_REVISION = "0008"
 # Unhealthy once this many scheduled runs have come due without a success:
@@ -98,6 +101,8 @@ def _judge_sites(engine: Engine, settings: Settings, now: datetime, name: str | 
         if name
         else list_sites(engine, SiteState.ACTIVE)
     )
+    if not sites and list_sites(engine):  # every site paused or removed: nothing is due
+        return Health(True, "no active site: every site of the archive is paused or removed")
     if not sites:
         return judge(_times(engine, None), default, now)
     verdicts = [
@@ -133,6 +138,12 @@ def judge(times: RunTimes, cadence: Cadence, now: datetime) -> Health:
         since, what = times.added, "no crawl has run yet; the site was added"
     else:
         return Health(True, "no crawl has run yet")
+    if since - now > CLOCK_SLACK:  # started after now: the clock was wrong then, or is now
+        return Health(
+            False,
+            f"{what} {_iso(since)}, {_ago(since - now)} from now: this machine's clock, or the"
+            " one that ran it, is wrong",
+        )
     age = _ago(now - since)
     if now > cadence.deadline(since, MISSED_RUNS):
         due = f"at least {MISSED_RUNS} runs {cadence.describe()} came due since"
