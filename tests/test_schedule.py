@@ -25,9 +25,10 @@ import pytest
 from feedkeeper import schedule
 from feedkeeper.config import Settings
 from feedkeeper.fixture_site import FixtureServer, fixture_site
+from feedkeeper.records import SiteState
 from feedkeeper.schedule import Daemon
 from feedkeeper.store import Store, exclusive_lock
-from feedkeeper.store.sites import NewSite, add_site
+from feedkeeper.store.sites import NewSite, add_site, list_sites, remove_site, set_state
 from feedkeeper.triggers import Cadence, parse_cron, parse_interval
 
 # --- cadence -------------------------------------------------------------------------------
@@ -576,3 +577,26 @@ def test_a_tick_due_while_the_run_before_goes_is_logged_as_run_skipped(
     skipped = [r for r in caplog.records if getattr(r, "event", None) == "run_skipped"]
     assert skipped[0].reason == "the previous run is still going"  # type: ignore[attr-defined]
     assert not [r for r in caplog.records if r.name.startswith("apscheduler")]
+
+
+@pytest.mark.parametrize("how", ["pause", "remove"])
+def test_a_daemon_given_a_url_leaves_its_site_alone_once_paused_or_removed(
+    fixture_server: FixtureServer, db_path: Path, how: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`sites pause` while the container's daemon runs with FEEDKEEPER_URL: it crawled on."""
+    daemon = Daemon(daemon_settings(fixture_server.base_url, db_path))
+    daemon.tick()
+    assert len(runs(db_path)) == 1
+    store = Store.open(db_path)
+    [site] = list_sites(store.engine)
+    if how == "pause":
+        set_state(store.engine, site.name, SiteState.PAUSED, asked_by="t")
+    else:
+        remove_site(store.engine, site.name, purge=False, asked_by="t")
+    store.close()
+    caplog.set_level(logging.INFO)
+    daemon.tick()
+    assert len(runs(db_path)) == 1
+    skipped = [r for r in caplog.records if getattr(r, "event", None) == "run_skipped"]
+    state = "paused" if how == "pause" else "removed"
+    assert [r.getMessage() for r in skipped] == [f"run skipped: site {site.name} is {state}"]

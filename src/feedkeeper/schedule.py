@@ -283,6 +283,16 @@ class Daemon:
         try:
             options = replace(self.options, should_stop=lambda: self.is_stopping)
             if self.settings.url is not None:
+                site = site_for_url(store.engine, self.settings.url)
+                if site is not None and site.state is not SiteState.ACTIVE:
+                    # `sites pause` or `remove` stops the daemon's crawls of its URL too
+                    reason = f"site {site.name} is {site.state}"
+                    log.info(
+                        "run skipped: %s",
+                        reason,
+                        extra={"event": "run_skipped", "url": self._url, "reason": reason},
+                    )
+                    return 0
                 summaries = [await crawl_async(store, self.settings, options)]
             else:
                 sites = [s for s in list_sites(store.engine, SiteState.ACTIVE) if wanted(s)]
