@@ -130,3 +130,33 @@ def _reference_crawl(site: SlowSite, db: Path) -> list[tuple[object, ...]]:
         return _posts(store)
     finally:
         store.close()
+
+
+def test_a_worker_whose_database_goes_away_exits_1_naming_it(
+    pg_server: str, tmp_path: Path
+) -> None:
+    """A database gone (restarted, dropped): procrastinate stopped the worker, which exited 0
+    as if asked to, so a supervisor restarting failed services left it dead."""
+    import psycopg
+
+    db = new_pg_database(pg_server)
+    assert main(["db", "upgrade", "--db", db]) == 0
+    log = tmp_path / "worker.log"
+    worker = _worker(db, log)
+    try:
+        deadline = time.monotonic() + 60
+        while not any('"start_worker"' in line for line in _lines(log)):
+            assert time.monotonic() < deadline, log.read_text()[-2000:]
+            assert worker.poll() is None, log.read_text()[-2000:]
+            time.sleep(0.1)
+        name = db.split("?")[0].rsplit("/", 1)[1]
+        with psycopg.connect(pg_server, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        code = worker.wait(timeout=120)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    lines = _lines(log)
+    assert code == 1, lines[-5:]
+    assert lines[-1].startswith("error: the worker "), lines[-1]

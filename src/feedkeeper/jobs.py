@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from sqlalchemy import make_url
 
 from feedkeeper.config import Settings
@@ -49,6 +49,9 @@ CRAWL_QUEUE = "crawl"
 SCHEDULE_QUEUE = "schedule"
 # How often the schedule looks for due sites: a site's crawl starts at most this late.
 TICK_SECONDS = 10
+# How long the queue's connections may be waited for: a database gone for longer stops the
+# worker (exit 1, for its supervisor to start another) sooner than the pool's 30 s would.
+POOL_WAIT_SECONDS = 10.0
 # A crawl that raised something unforeseen is tried again, a few times, spaced out.
 CRAWL_RETRY = RetryStrategy(max_attempts=3, wait=30)
 
@@ -73,7 +76,8 @@ def libpq_url(db: str) -> str:
 def build_app(settings: Settings, store: Store, timings: WorkerTimings) -> App:
     """Return the procrastinate app of an archive, with its two tasks bound to ``store``."""
     assert isinstance(settings.db, str)
-    app = App(connector=PsycopgConnector(conninfo=libpq_url(settings.db)))
+    connector = PsycopgConnector(conninfo=libpq_url(settings.db), timeout=POOL_WAIT_SECONDS)
+    app = App(connector=connector)
 
     @app.task(name="crawl_site", queue=CRAWL_QUEUE, retry=CRAWL_RETRY, pass_context=True)
     async def crawl_site(context: JobContext, site_id: int, slot: str) -> None:
@@ -193,6 +197,9 @@ async def run_worker(
     assert isinstance(settings.db, str)
     store = Store.open(settings.db)
     app = build_app(settings, store, timings)
+    failures = _SideTaskFailures()
+    worker_log = logging.getLogger("procrastinate.worker")
+    worker_log.addHandler(failures)
     try:
         async with app.open_async():
             await _ensure_queue_schema(app)
@@ -203,8 +210,40 @@ async def run_worker(
                 stalled_worker_timeout=timings.stalled_after,
                 delete_jobs="successful",
             )
+    except ConnectorException as exc:  # the database went away under a job
+        raise WorkerStopped(f"the worker lost its database: {_said(exc)}") from exc
     finally:
+        worker_log.removeHandler(failures)
         store.close()
+    if failures.reason is not None:  # it stopped of itself: a supervisor must start another
+        raise WorkerStopped(f"the worker stopped: {failures.reason}")
+
+
+def _said(exc: BaseException) -> str:
+    """An error and its cause in one line ("Database error. (connection refused ...)")."""
+    said = " ".join(str(exc).split()) or type(exc).__name__
+    cause = exc.__cause__
+    return f"{said} ({' '.join(str(cause).split())})" if cause is not None else said
+
+
+class WorkerStopped(FeedkeeperError):
+    """The worker stopped without being asked to (its database went away): exit 1, so that
+    a supervisor that restarts failed services starts another."""
+
+
+class _SideTaskFailures(logging.Handler):
+    """Notes why procrastinate stopped its worker of itself: a side task (the listener of
+    the database's notifications, the heartbeat) failed, as when the database restarts."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.reason: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "action", None) == "side_task_failed":
+            task = getattr(record, "task_name", "a side task")
+            said = " ".join(str(getattr(record, "exception", "")).split())
+            self.reason = f"its {task} failed: {said}"
 
 
 async def _ensure_queue_schema(app: App) -> None:
