@@ -600,3 +600,22 @@ def test_a_daemon_given_a_url_leaves_its_site_alone_once_paused_or_removed(
     skipped = [r for r in caplog.records if getattr(r, "event", None) == "run_skipped"]
     state = "paused" if how == "pause" else "removed"
     assert [r.getMessage() for r in skipped] == [f"run skipped: site {site.name} is {state}"]
+
+
+def test_an_archive_deleted_under_the_daemon_is_not_made_anew(
+    fixture_server: FixtureServer, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A volume unmounted, a file deleted: the next tick began a new, empty archive."""
+    daemon = Daemon(daemon_settings(fixture_server.base_url, db_path))
+    daemon.tick()
+    assert len(runs(db_path)) == 1
+    for name in (db_path.name, db_path.name + "-wal", db_path.name + "-shm"):
+        (db_path.parent / name).unlink(missing_ok=True)
+    caplog.set_level(logging.INFO)
+    daemon.tick()
+    assert not db_path.exists()
+    failed = [r.getMessage() for r in caplog.records if getattr(r, "event", None) == "run_failed"]
+    assert failed == [
+        f"run failed: {db_path} is gone: not making a new archive in its place (restore it,"
+        " or restart the daemon to begin a new one)"
+    ]

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -25,7 +26,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from feedkeeper.config import Settings
-from feedkeeper.errors import ConfigError, DatabaseLockedError, FeedkeeperError
+from feedkeeper.errors import ConfigError, DatabaseLockedError, FeedkeeperError, StoreError
 from feedkeeper.logs import mask_credentials
 from feedkeeper.pipeline import CrawlOptions, crawl_async
 from feedkeeper.records import SiteState
@@ -56,6 +57,10 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 OWN_SCHEDULES_TICK = 10
 
 
+class ArchiveGoneError(StoreError):
+    """The archive the daemon wrote went away under it."""
+
+
 class Daemon:
     """Runs crawls on a schedule in a background thread until asked to stop."""
 
@@ -67,6 +72,9 @@ class Daemon:
         self._idle = threading.Event()
         self._idle.set()
         self._in_flight: tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]] | None = None
+        # An archive file once there is not made anew if it goes (a volume unmounted, a
+        # file deleted): its history would start over without a word.
+        self._had_archive = archive_exists(settings.db)
 
     @property
     def is_stopping(self) -> bool:
@@ -260,6 +268,11 @@ class Daemon:
             self._idle.set()
 
     def _locked_run(self, wanted: Callable[[Site], bool]) -> None:
+        if self._had_archive and not archive_exists(self.settings.db):
+            raise ArchiveGoneError(
+                f"{self.settings.db} is gone: not making a new archive in its place (restore"
+                " it, or restart the daemon to begin a new one)"
+            )
         lock = exclusive_lock(
             self.settings.db, self.settings.lock_timeout, give_up=lambda: self.is_stopping
         )
@@ -267,6 +280,7 @@ class Daemon:
             if self.is_stopping:
                 return
             store = Store.open(self.settings.db)
+            self._had_archive = isinstance(self.settings.db, Path)
             try:
                 found = asyncio.run(self._crawl(store, wanted))
                 if not self.is_stopping and (found or has_new_placeholders(store.engine)):
