@@ -297,10 +297,15 @@ def sibling_post_site(page: Page) -> str | None:
     """Return the host of another of the domain's sites that the page links posts on, when
     the page shows no posts of its own site (a Zhihu column on ``www.zhihu.com`` listing
     ``zhuanlan.zhihu.com/p/…``, a company's ``www`` listing its ``blog.`` host's posts)."""
+    own = page.post_site
+    others = {link.target.site for link in page.links if link.target.site != own}
+    siblings = {site for site in others if is_sibling_site(own, site)}
+    if not siblings:
+        return None  # most pages: their links' few other sites looked at once each
     counts: dict[str, int] = {}
     for link in page.links:
         target = link.target
-        if target.post_shape and link.visible and is_sibling_site(page.post_site, target.site):
+        if target.site in siblings and target.post_shape and link.visible:
             counts[target.site] = counts.get(target.site, 0) + 1
     if not counts:
         return None

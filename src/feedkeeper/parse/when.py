@@ -66,8 +66,7 @@ MAX_SPLIT_PIECES = 6
 MAX_SPLIT_PIECE = 16
 # Paragraphs, lists and code with more text than this are a post's body: not scanned.
 MAX_SCANNED_TEXT = 200
-# Every date shows a digit, or a year in Chinese numerals ("二〇二四年").
-_DIGIT_RE = re.compile(r"\d|[〇零一二三四五六七八九]年")
+_DIGIT_RE = re.compile(r"\d")
 _PROSE_TAGS = frozenset({"p", "pre", "blockquote", "table", "figure", "code", "ul", "ol"})
 # A plain-text date under one of these is part of the text, not a meta line.
 _CONTENT_TAGS = _PROSE_TAGS | HEADINGS
@@ -127,7 +126,7 @@ def scan_card(
             # Worth a closer look: every date has a digit, and labels lead (``^\s*``
             # passes over the spaces ``str.strip`` would, the Unicode ones too).
             if len(raw) <= 4 * MAX_DATE_TEXT and (
-                _DIGIT_RE.search(raw) or (labels and _LABEL_RE.match(raw))
+                _DIGIT_RE.search(raw) or "年" in raw or (labels and _LABEL_RE.match(raw))
             ):
                 badge = _scan_text(page, node, scan, root_id)
                 if badge is not None:  # a date split over its elements: read whole
@@ -272,7 +271,8 @@ def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> Le
     # January 11, 2025 by ada in Notes", "发表于 2025-01-11 | 分类于 …").
     if len(text) > MAX_DATE_TEXT and PUBLISHED_RE.search(text, 0, MAX_LABEL_TEXT) is None:
         return None
-    seen = parse_date(text, page.day_first) if _DIGIT_RE.search(text) else None
+    # Every date shows a digit, or a year in Chinese numerals ("二〇二四年").
+    seen = parse_date(text, page.day_first) if _DIGIT_RE.search(text) or "年" in text else None
     month_day = None if seen or not _DIGIT_RE.search(text) else parse_month_day(text)
     if seen is None and len(text) <= MAX_SPLIT_PIECE and is_date_part(text):
         badge = _scan_split_date(page, parent, scan, root_id)
