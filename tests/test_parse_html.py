@@ -772,17 +772,21 @@ def test_a_post_shown_pinned_at_the_top_and_again_in_its_place_is_pinned() -> No
 
 def test_a_pushpin_before_the_title_is_a_pin_badge_not_a_part_of_the_title() -> None:
     """Written in while the post is pinned, gone when it is not: no version either way."""
+    found = parse_listing(_headed('<a href="/posts/0/">📌 Post 0</a>'), "https://b.example/")
+    assert [(card.title, card.pinned) for card in found.cards] == PINNED_FIRST
+
+
+def _headed(first: str) -> str:
+    """Three posts' cards; the first's heading shows ``first`` (its link and badges)."""
     cards = "".join(
-        f'<article class="post"><h2><a href="/posts/{n}/">{"📌 " * (n == 0)}Post {n}</a></h2>'
-        f"<p>What post {n} is about, in a sentence or two.</p></article>"
+        f'<article class="post"><h2>{first if n == 0 else f"<a href=/posts/{n}/>Post {n}</a>"}'
+        f"</h2><p>What post {n} is about, in a sentence or two.</p></article>"
         for n in range(3)
     )
-    found = parse_listing(_listing(cards), "https://b.example/").cards
-    assert [(card.title, card.pinned) for card in found] == [
-        ("Post 0", True),
-        ("Post 1", False),
-        ("Post 2", False),
-    ]
+    return _listing(cards)
+
+
+PINNED_FIRST = [("Post 0", True), ("Post 1", False), ("Post 2", False)]
 
 
 @pytest.mark.parametrize(
@@ -798,12 +802,7 @@ def test_a_pushpin_before_the_title_is_a_pin_badge_not_a_part_of_the_title() -> 
 def test_a_pin_label_with_its_colon_before_the_title_is_no_part_of_it(
     shown: str, title: str, pinned: bool
 ) -> None:
-    cards = "".join(
-        f'<article class="post"><h2><a href="/posts/{n}/">{shown if n == 0 else f"Post {n}"}'
-        f"</a></h2><p>What post {n} is about, in a sentence or two.</p></article>"
-        for n in range(3)
-    )
-    card = parse_listing(_listing(cards), "https://b.example/").cards[0]
+    card = parse_listing(_headed(f'<a href="/posts/0/">{shown}</a>'), "https://b.example/").cards[0]
     assert (card.title, card.pinned) == (title, pinned)
 
 
@@ -817,18 +816,9 @@ def test_a_pin_label_with_its_colon_before_the_title_is_no_part_of_it(
     ],
 )
 def test_a_pin_badge_beside_the_title_link_pins_the_post(badge: str) -> None:
-    cards = "".join(
-        f'<article class="post"><h2>{badge if n == 0 else ""} <a href="/posts/{n}/">Post {n}</a>'
-        f"</h2><p>What post {n} is about, in a sentence or two.</p></article>"
-        for n in range(3)
-    )
-    found = parse_listing(_listing(cards), "https://b.example/").cards
-    assert [(card.title, card.pinned) for card in found] == [
-        ("Post 0", True),
-        ("Post 1", False),
-        ("Post 2", False),
-    ]
-    assert found[0].excerpt == "What post 0 is about, in a sentence or two."
+    found = parse_listing(_headed(f'{badge} <a href="/posts/0/">Post 0</a>'), "https://b.example/")
+    assert [(card.title, card.pinned) for card in found.cards] == PINNED_FIRST
+    assert found.cards[0].excerpt == "What post 0 is about, in a sentence or two."
 
 
 def _cards_with(body: str, meta: str = "") -> str:
