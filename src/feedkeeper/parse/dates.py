@@ -390,3 +390,18 @@ def _ymd(match: re.Match[str], day_first: DayFirst | None) -> tuple[int, int, in
     if first > 12 or (second <= 12 and day_first is not None and day_first()):
         return year, second, first
     return year, first, second
+
+
+# A post's address that dates it: /2024/03/15/slug/ (WordPress, Hexo), /2024-03-15-slug.html.
+_URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})([/-])(\d{1,2})\2(\d{1,2})(?=[/.-])")
+
+
+def url_date(url: str | None) -> str | None:
+    """Return the date a post's address gives (``/2024/03/15/slug/``), for a card showing none."""
+    if not url:
+        return None
+    path = url.partition("://")[2].partition("/")[2].partition("?")[0].partition("#")[0]
+    match = _URL_DATE_RE.search("/" + path)
+    if match is None:
+        return None
+    return with_year(int(match.group(1)), (int(match.group(3)), int(match.group(4))))

@@ -11,7 +11,7 @@ from feedkeeper.cards import Card, find_placeholders
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.badges import BADGE_RE, pin_marks, title_without_badges
 from feedkeeper.parse.blocks import Block, PostLink
-from feedkeeper.parse.dates import parse_date, with_year
+from feedkeeper.parse.dates import parse_date, url_date
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.link_markup import list_label
@@ -40,6 +40,7 @@ from feedkeeper.parse.when import (
     choose_date,
     context_date,
     group_heading,
+    published_date,
     scan_card,
 )
 from feedkeeper.text import drop_invisible, normalize_space, split_ellipsis
@@ -50,9 +51,6 @@ _TERM_CLASS_RE = re.compile(r"(?:^|[-_])(?:(?P<category>categor(?:y|ies))|tags?)
 _TERM_CLASS_CSS = "[class*='categor'], [class*='tag']"
 # A name shown as a term is short; longer text is a sentence.
 MAX_TERM_CHARS = 24
-_URL_YEAR_RE = re.compile(r"/((?:19|20)\d{2})/")
-# A post's address that dates it: /2024/03/15/slug/ (WordPress, Hexo), /2024-03-15-slug.html.
-_URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})([/-])(\d{1,2})\2(\d{1,2})(?=[/.-])")
 _HEADING_CSS = "h1, h2, h3, h4, h5, h6"
 
 
@@ -390,31 +388,3 @@ def group_of(page: Page, root: LexborNode, hit: DateHit | None) -> tuple[int, in
     if hit is None or hit.date or hit.month_day is None:
         return None
     return group_heading(page, root)
-
-
-def url_date(url: str | None) -> str | None:
-    """Return the date a post's address gives (``/2024/03/15/slug/``), for a card showing none."""
-    if not url:
-        return None
-    path = url.partition("://")[2].partition("/")[2].partition("?")[0].partition("#")[0]
-    match = _URL_DATE_RE.search("/" + path)
-    if match is None:
-        return None
-    return with_year(int(match.group(1)), (int(match.group(3)), int(match.group(4))))
-
-
-def published_date(
-    hit: DateHit | None, url: str | None, group: tuple[int, int | None] | None = None
-) -> str | None:
-    """Return the published ISO date; a year-less one takes the group heading's year, or the URL's.
-
-    The group heading is the archive's "2025" or "2025年5月" above the card.
-    """
-    if hit is None:
-        return None
-    if hit.date or hit.month_day is None:
-        return hit.date
-    if group is not None:
-        return with_year(group[0], hit.month_day)
-    match = _URL_YEAR_RE.search(url or "")
-    return with_year(int(match.group(1)), hit.month_day) if match else None

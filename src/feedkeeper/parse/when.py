@@ -26,6 +26,7 @@ from feedkeeper.parse.dates import (
     parse_month_day,
     parse_split_date,
     parse_timestamp,
+    with_year,
 )
 from feedkeeper.parse.dom import (
     UNRENDERED_TAGS,
@@ -459,3 +460,24 @@ def _looked_back(page: Page, first: LexborNode) -> LookedBack:
     for key in walked:
         kept[key] = found
     return found
+
+
+# A year in a post's address (/2024/…): a year-less date shown on its card takes it.
+_URL_YEAR_RE = re.compile(r"/((?:19|20)\d{2})/")
+
+
+def published_date(
+    hit: DateHit | None, url: str | None, group: tuple[int, int | None] | None = None
+) -> str | None:
+    """Return the published ISO date; a year-less one takes the group heading's year, or the URL's.
+
+    The group heading is the archive's "2025" or "2025年5月" above the card.
+    """
+    if hit is None:
+        return None
+    if hit.date or hit.month_day is None:
+        return hit.date
+    if group is not None:
+        return with_year(group[0], hit.month_day)
+    match = _URL_YEAR_RE.search(url or "")
+    return with_year(int(match.group(1)), hit.month_day) if match else None
