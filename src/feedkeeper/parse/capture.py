@@ -100,34 +100,36 @@ def parse_capture(text: str) -> ParsedPage:
     """Parse a text capture into cards; raise ParseError when it holds none."""
     if "\x00" in text:
         raise ParseError("not a text capture: it contains binary data")
-    lines = [drop_invisible(normalize_space(line)) for line in text.splitlines()]
-    rows = [_cells(raw) for raw in text.splitlines()]
-    kept = [(line, cells) for line, cells in zip(lines, rows, strict=True) if line]
-    if _dates_last(kept):
-        return _checked(_parse_dates_last([line for line, _ in kept]))
+    raws = text.splitlines()
+    lines = [drop_invisible(normalize_space(raw)) for raw in raws]
+    kept = [(line, _cells(raw)) for line, raw in zip(lines, raws, strict=True) if line]
+    # Each line read as a date line once: the loop asks it of the line and of the line after.
+    metas = [_meta_line(line) for line, _ in kept] + [None]
+    if _dates_last(kept, metas):
+        return _checked(_parse_dates_last([line for line, _ in kept], metas))
     page = ParsedPage()
     pending = _Pending()
     for index, (line, cells) in enumerate(kept):
         following = kept[index + 1][0] if index + 1 < len(kept) else ""
-        after = kept[index + 2][0] if index + 2 < len(kept) else ""
+        meta, next_meta = metas[index], metas[index + 1]
         if len(cells) > 1 and (row := _row_card(cells)) is not None:
             _add(page, row)
             pending = _Pending()
         elif PIN_RE.match(line):
             pending.pinned = True
-        elif (meta := _meta_line(line)) is not None:
+        elif meta is not None:
             date, category, _ = meta
             pending.date, pending.dated = date, True
             if category:
                 pending.category = category
         elif page.cards and not pending.any and _add_terms(page, line):
             pass  # the last card's categories or tags, after its excerpt
-        elif not pending.dated and _is_title_before(line, following):
+        elif not pending.dated and _is_title_before(line, next_meta):
             pending.title = line
-        elif _is_category_line(line, following):
+        elif _is_category_line(line, next_meta):
             pending = _Pending(category=line, pinned=pending.pinned)  # a dated card before
             # it showed no excerpt: the next card starts here
-        elif pending.dated and pending.title is None and _is_title(line, following, after):
+        elif pending.dated and pending.title is None and _is_title(line, following, next_meta):
             pending.title = line
         elif _is_excerpt_line(line, after_meta=pending.any):
             _add(page, _card_from(line, pending))
@@ -147,15 +149,20 @@ def _checked(page: ParsedPage) -> ParsedPage:
     return page
 
 
-def _dates_last(kept: list[tuple[str, list[str]]]) -> bool:
+# A date line read: its date, the category it labels, whether it labels its date.
+Meta = tuple[str | None, str | None, bool]
+
+
+def _dates_last(kept: list[tuple[str, list[str]]], metas: list[Meta | None]) -> bool:
     """Tell whether each card's meta line closes it (CSDN: title, excerpt, then "2024-03-01
     10:23 · 1.2k 阅读"): text reads as excerpts before the first, none after the last."""
-    lines = [line for line, cells in kept if len(cells) == 1]
-    metas = [i for i, line in enumerate(lines) if _meta_line(line) is not None]
-    if len(metas) < 2:
+    read = zip(kept, metas[: len(kept)], strict=True)
+    lines = [(line, meta) for (line, cells), meta in read if len(cells) == 1]
+    dated = [i for i, (_, meta) in enumerate(lines) if meta is not None]
+    if len(dated) < 2:
         return False
-    before = lines[: metas[0]]
-    after = lines[metas[-1] + 1 :]
+    before = [line for line, _ in lines[: dated[0]]]
+    after = [line for line, _ in lines[dated[-1] + 1 :]]
     if any(_is_excerpt_line(line, after_meta=False) for line in after):
         return False
     return any(
@@ -164,13 +171,12 @@ def _dates_last(kept: list[tuple[str, list[str]]]) -> bool:
     )
 
 
-def _parse_dates_last(lines: list[str]) -> ParsedPage:
+def _parse_dates_last(lines: list[str], metas: list[Meta | None]) -> ParsedPage:
     """Read cards that each end with their meta line: the line nearest before it that reads
     as an excerpt, the line before that its title, a pin line among them its pin."""
     page = ParsedPage()
     start = 0
-    for end, line in enumerate(lines):
-        meta = _meta_line(line)
+    for end, meta in enumerate(metas[: len(lines)]):
         if meta is None:
             continue
         part = [text for text in lines[start:end] if not _is_control(text)]
@@ -222,7 +228,7 @@ def _row_card(cells: list[str]) -> Card | None:
     return _card_from(excerpt, _Pending(category=category, date=date[0], dated=True))
 
 
-def _meta_line(line: str) -> tuple[str | None, str | None, bool] | None:
+def _meta_line(line: str) -> Meta | None:
     """Read a date line: (its date, the category it labels, whether it labels its date),
     or None for a line that is no date line (a sentence mentioning a date is text)."""
     if len(line) > MAX_META_CHARS:
@@ -259,9 +265,8 @@ def _add_terms(page: ParsedPage, line: str) -> bool:
     else:
         for part in re.split(r"\s*[|｜]\s*", line):
             for kind, label in (("categories", CATEGORY_LABEL_RE), ("tags", TAG_LABEL_RE)):
-                if (match := label.match(part)) is not None and match.group(0).rstrip()[
-                    -1:
-                ] in ":：":
+                match = label.match(part)
+                if match is not None and match.group(0).rstrip().endswith((":", "：")):
                     names = _TERM_SPLIT_RE.split(part[match.end() :].strip())
                     found[kind] = tuple(n for n in names if n and len(n) <= MAX_CATEGORY_CHARS)
     if not found:
@@ -276,17 +281,17 @@ def _add_terms(page: ParsedPage, line: str) -> bool:
     return True
 
 
-def _is_title_before(line: str, following: str) -> bool:
+def _is_title_before(line: str, next_meta: Meta | None) -> bool:
     """Tell whether a line titles the card whose labelled meta line follows it."""
-    meta = _meta_line(following)
-    return meta is not None and meta[2] and len(line) <= MAX_TITLE_CHARS and not _is_control(line)
+    labelled = next_meta is not None and next_meta[2]
+    return labelled and len(line) <= MAX_TITLE_CHARS and not _is_control(line)
 
 
-def _is_category_line(line: str, following: str) -> bool:
+def _is_category_line(line: str, next_meta: Meta | None) -> bool:
     """Tell whether a short line names the category of the card whose date line follows."""
     if len(line) > MAX_CATEGORY_CHARS or _is_control(line) or find_placeholders(line):
         return False  # (placeholders alone are an excerpt)
-    return _meta_line(following) is not None
+    return next_meta is not None
 
 
 def _is_control(line: str) -> bool:
@@ -296,12 +301,12 @@ def _is_control(line: str) -> bool:
     )
 
 
-def _is_title(line: str, following: str, after: str) -> bool:
+def _is_title(line: str, following: str, next_meta: Meta | None) -> bool:
     """Tell whether a line after the date titles the card: a line, not a sentence, with
     the excerpt after it (a longer line, or one ending as sentences do)."""
     if len(line) > MAX_TITLE_CHARS or line.endswith(_SENTENCE_END) or split_ellipsis(line)[1]:
         return False
-    if not following or _meta_line(following) is not None or PIN_RE.match(following):
+    if not following or next_meta is not None or PIN_RE.match(following):
         return False
     if _is_control(following):
         return False
