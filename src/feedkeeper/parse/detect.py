@@ -279,12 +279,13 @@ def _loss_reason(candidate: Candidate, best: Candidate) -> str:
 def _count_skipped(candidate: Candidate, chosen: list[Candidate]) -> int:
     """Count the container's blocks of the cards' shape that hold no usable post link."""
     taken = {card.node.mem_id for card in candidate.cards}
-    # (a group of one row read as its row: the group is taken too)
-    taken.update(a.mem_id for card in candidate.cards for a in ancestors(card.node))
+    # (a group of one row read as its row: the group, below the container, is taken too)
+    box = candidate.container
+    taken.update(a.mem_id for card in candidate.cards for a in ancestors(card.node, box))
     inner = [other.container for other in chosen if other is not candidate]
     return sum(
         1
-        for child in element_children(candidate.container)
+        for child in element_children(box)
         if child.mem_id not in taken
         and shape_of(child) == candidate.signature
         and not any(contains(child, node) for node in inner)  # a group of rows taken
