@@ -6,12 +6,20 @@ and the one line already said, never a traceback; one that lands as the command 
 changes nothing.
 """
 
+from __future__ import annotations
+
+import _thread
 import signal
 import sys
+import threading
+
+# How long a Ctrl-C that Python could not raise where it landed waits to be raised again.
+_REDELIVERY_SECONDS = 0.05
 
 
 def main() -> None:
     """Run the CLI and exit with its code."""
+    _raise_lost_interrupts_again()
     code = 130  # unless the command comes to its end
     try:
         try:
@@ -24,6 +32,25 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     sys.exit(code)
+
+
+def _raise_lost_interrupts_again() -> None:
+    """A Ctrl-C (or a SIGTERM taken for one) that lands inside a callback Python runs for
+    itself (the import system's module locks, as the command loads modules) cannot be
+    raised there: Python would print it as "Exception ignored in …" with a traceback, and
+    the command would go on as if never asked to stop. It is raised again a moment later,
+    where the command is; when the command has ended (signals ignored), it is dropped."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            previous(unraisable)
+            return
+        later = threading.Timer(_REDELIVERY_SECONDS, _thread.interrupt_main)
+        later.daemon = True
+        later.start()
+
+    sys.unraisablehook = hook
 
 
 if __name__ == "__main__":
