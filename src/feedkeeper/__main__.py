@@ -8,7 +8,6 @@ changes nothing.
 
 from __future__ import annotations
 
-import _thread
 import signal
 import sys
 import threading
@@ -46,7 +45,10 @@ def _raise_lost_interrupts_again() -> None:
         if not isinstance(unraisable.exc_value, KeyboardInterrupt):
             previous(unraisable)
             return
-        later = threading.Timer(_REDELIVERY_SECONDS, _thread.interrupt_main)
+        main = threading.main_thread().ident
+        assert main is not None
+        # A signal of its own, not interrupt_main(): one wakes a main thread that sleeps.
+        later = threading.Timer(_REDELIVERY_SECONDS, signal.pthread_kill, (main, signal.SIGINT))
         later.daemon = True
         later.start()
 
