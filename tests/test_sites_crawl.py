@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,6 +16,7 @@ from feedkeeper.fixture_site import FixtureServer
 from feedkeeper.store import Store
 
 from conftest import rows
+from faultserver import FaultServer, listing_site, make_posts, status
 
 
 @pytest.fixture
@@ -237,3 +239,44 @@ def test_posts_current_lists_undated_posts_last_on_both_backends(
     dated = [day for day in listed if day is not None]
     assert dated and len(dated) < len(listed)  # snapshot 01 shows undated posts too
     assert listed == sorted(dated, reverse=True) + [None] * (len(listed) - len(dated))
+
+
+def test_a_site_that_asks_for_a_long_pause_holds_up_no_other(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A site answering `Retry-After: 100` held the crawl of every site (and the daemon's
+    next tick, and the archive's lock) for minutes; its crawl stops at that page instead,
+    and its next crawl asks nothing of it while the pause lasts."""
+    db = tmp_path / "a.db"
+    with (
+        FaultServer(listing_site(make_posts(8), per_page=4)) as busy,
+        FaultServer(listing_site(make_posts(4), per_page=4)) as calm,
+    ):
+        busy.fail("/page/2/", status(429, retry_after="100"))
+        _add(db, busy.base_url, "busy")
+        _add(db, calm.base_url, "calm")
+        capsys.readouterr()
+        started = time.monotonic()
+        assert main(["crawl", "--db", str(db), "--rate", "0", "--no-recover"]) == 1
+        assert time.monotonic() - started < 20
+        lines = capsys.readouterr().out.splitlines()
+        assert busy.hits("/page/2/") == 1  # not asked again: the pause is longer than waited
+        assert any(line.startswith("site calm: crawl") and " ok: " in line for line in lines)
+        busy_line = next(line for line in lines if line.startswith("site busy:"))
+        assert "partial" in busy_line, lines
+        assert main(["crawl", "--db", str(db), "--rate", "0", "--no-recover"]) == 1
+        assert busy.hits("/") == 1 and busy.hits("/page/2/") == 1  # the pause still lasts
+        assert busy.hits("/robots.txt") == 1
+    store = Store.open(db)
+    failed = rows(store, "SELECT url, error FROM page_fetch WHERE outcome = 'failed'")
+    last = rows(store, "SELECT status, message FROM run WHERE site_id = 1 ORDER BY id DESC")[0]
+    store.close()
+    assert failed == [
+        {
+            "url": busy.base_url + "page/2/",
+            "error": "the site asked for a pause of 100 s (Retry-After): this crawl stops"
+            " here, and the next one goes on after it",
+        }
+    ]
+    assert last["status"] == "failed"
+    assert "asked for a pause of" in last["message"]

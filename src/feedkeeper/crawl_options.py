@@ -35,3 +35,6 @@ class CrawlOptions:
     # so that no write transaction stays open while this crawl waits.
     commit_every_page: bool = False
     in_process_parse: bool = False  # never start a parse worker process
+    # The longest pause (Retry-After) the crawl waits out; a longer one stops it there, for
+    # a later crawl to go on (see crawl_sites). None: every pause up to max_retry_after.
+    longest_pause: float | None = None

@@ -46,6 +46,11 @@ class FetchError(FeedkeeperError):
         self.url = url
 
 
+class PausedByHostError(FetchError):
+    """The host asked for a pause (Retry-After) longer than this crawl waits among others:
+    the crawl stops there, and a later one goes on once the pause is over."""
+
+
 class RobotsDisallowedError(FetchError):
     """robots.txt disallows fetching the URL."""
 

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 from protego import Protego
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from feedkeeper.config import Settings
 from feedkeeper.encoding import decode_body
@@ -22,12 +22,20 @@ from feedkeeper.errors import (
     FetchError,
     HTTPStatusError,
     OutOfScopeError,
+    PausedByHostError,
     ResponseTooLargeError,
     RobotsDisallowedError,
 )
 from feedkeeper.http_client import conditional_headers, new_client, validator
 from feedkeeper.inflate import CutShortError, decoded_pieces
-from feedkeeper.politeness import PROCESS_PACES, HostGate, Paces, Sleep, parse_retry_after
+from feedkeeper.politeness import (
+    PROCESS_PACES,
+    HostGate,
+    HostPaused,
+    Paces,
+    Sleep,
+    parse_retry_after,
+)
 from feedkeeper.records import Validators
 from feedkeeper.scope import (
     basic_auth,
@@ -92,7 +100,9 @@ class Fetcher:
 
     ``transport`` is the seam for tests (respx, httpx.MockTransport); ``sleep`` is
     awaited for every pause (rate limit, backoff, Retry-After) and ``clock`` paces
-    the rate limit, so tests need not wait.
+    the rate limit, so tests need not wait. With ``longest_pause``, a host that asks for a
+    longer pause (Retry-After) is not waited for: its request fails at once with
+    PausedByHostError, and so do its next ones while the pause lasts.
     """
 
     def __init__(
@@ -102,8 +112,10 @@ class Fetcher:
         sleep: Sleep | None = None,
         clock: Callable[[], float] = time.monotonic,
         paces: Paces | None = None,
+        longest_pause: float | None = None,
     ) -> None:
         self.settings = settings
+        self.longest_pause = longest_pause
         # Times of another clock cannot be set against the process's own.
         self._paces = paces or (PROCESS_PACES if clock is time.monotonic else Paces())
         self._transport = transport
@@ -161,7 +173,7 @@ class Fetcher:
         attempts = self.settings.retries
         retrying = AsyncRetrying(
             stop=stop_after_attempt(attempts),
-            retry=retry_if_exception_type(RetryableError),
+            retry=retry_if_exception(self._worth_waiting_for),
             wait=self._wait,
             sleep=self._sleep,
             reraise=True,
@@ -172,17 +184,31 @@ class Fetcher:
                     return await self._fetch_once(url, headers, policy)
         except RetryableError as exc:
             if exc.retry_after is not None:  # the host's last word: its next request waits it
-                self._gate(url).hold_off(min(exc.retry_after, self.settings.max_retry_after))
+                pause = self._pause(exc)
+                self._gate(url).hold_off(pause)
+                if not self._worth_waiting_for(exc):
+                    raise _paused(url, pause) from exc
             tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
             raise RetryableError(f"{exc.message} (gave up after {tries})", url=url) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pause(self, exc: RetryableError) -> float:
+        """The wait an answer's Retry-After asks for, as far as it is honoured."""
+        return min(exc.retry_after or 0.0, self.settings.max_retry_after)
+
+    def _worth_waiting_for(self, exc: BaseException) -> bool:
+        """Tell whether a failed attempt is tried again: a pause longer than the crawl waits
+        (``longest_pause``) ends it instead."""
+        if not isinstance(exc, RetryableError):
+            return False
+        return self.longest_pause is None or self._pause(exc) <= self.longest_pause
 
     def _wait(self, retry_state: RetryCallState) -> float:
         """Seconds before the next attempt: Retry-After if given, else backoff with jitter."""
         cap = self.settings.max_retry_after
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         if isinstance(exc, RetryableError) and exc.retry_after is not None:
-            return min(exc.retry_after, cap)
+            return self._pause(exc)
         base = self.settings.backoff_base
         backoff: float = base * 2 ** (retry_state.attempt_number - 1)
         return min(backoff + random.uniform(0, base), cap)
@@ -190,7 +216,10 @@ class Fetcher:
     async def _fetch_once(self, url: str, headers: dict[str, str], policy: _Policy) -> Fetched:
         gate = self._gate(url)
         async with gate.slots:
-            await gate.wait_turn()
+            try:
+                await gate.wait_turn(self.longest_pause)
+            except HostPaused as held:
+                raise _paused(url, held.seconds) from None
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
                     return await self._follow(url, headers, policy)
@@ -325,6 +354,8 @@ class Fetcher:
         robots_url = origin + "/robots.txt"
         try:
             fetched = await self._with_retries(robots_url, {}, _ROBOTS)
+        except PausedByHostError:  # not unavailable: not asked, for now
+            raise
         except RetryableError as exc:
             raise _robots_unreachable(origin, exc) from exc
         except HTTPStatusError as exc:
@@ -351,6 +382,15 @@ def _robots_unreachable(origin: str, exc: FetchError) -> RobotsDisallowedError:
     return RobotsDisallowedError(
         f"robots.txt of {origin} is unreachable: {exc.message}",
         url=origin + "/robots.txt",
+    )
+
+
+def _paused(url: str, seconds: float) -> PausedByHostError:
+    """The error of a request not made while its host's pause lasts."""
+    return PausedByHostError(
+        f"the site asked for a pause of {seconds:.0f} s (Retry-After): this crawl stops here,"
+        " and the next one goes on after it",
+        url=url,
     )
 
 

@@ -17,10 +17,12 @@ Sleep = Callable[[float], Awaitable[None]]
 class Pace:
     """When one host may next be asked: shared by every gate of that host in a process."""
 
-    __slots__ = ("lock", "next_start")
+    __slots__ = ("held_until", "lock", "next_start")
 
     def __init__(self) -> None:
         self.next_start: float | None = None
+        # Until when the host asked to be left alone (Retry-After), apart from its pacing.
+        self.held_until: float | None = None
         self.lock = threading.Lock()  # the daemon's crawls run in threads of their own
 
 
@@ -88,17 +90,31 @@ class HostGate:
         with self.pace.lock:
             known = self.pace.next_start
             self.pace.next_start = until if known is None else max(known, until)
+            held = self.pace.held_until
+            self.pace.held_until = until if held is None else max(held, until)
 
-    async def wait_turn(self) -> None:
-        """Sleep until this host may be asked again."""
+    async def wait_turn(self, longest_pause: float | None = None) -> None:
+        """Sleep until this host may be asked again; raise HostPaused instead when the host
+        asked to be left alone (Retry-After) for longer than ``longest_pause`` from now."""
         async with self.lock:
             with self.pace.lock:
                 now = self._clock()
+                held = self.pace.held_until
+                if longest_pause is not None and held is not None and held - now > longest_pause:
+                    raise HostPaused(held - now)
                 known = self.pace.next_start
                 start = now if known is None else max(now, known)
                 self.pace.next_start = start + self.interval
         if start > now:
             await self._sleep(start - now)
+
+
+class HostPaused(Exception):
+    """The host asked to be left alone for longer than the caller waits: ``seconds`` left."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"{seconds:.0f} s")
+        self.seconds = seconds
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -55,6 +55,8 @@ class RecoverOptions:
     transport: httpx.AsyncBaseTransport | None = None  # the test seam for HTTP
     should_stop: Callable[[], bool] = lambda: False  # checked before each article
     progress: Callable[[str], None] | None = None  # told each article's URL as it is settled
+    # A longer pause (Retry-After) leaves that host's articles pending (see crawl_sites).
+    longest_pause: float | None = None
 
 
 @dataclass(slots=True)
@@ -96,7 +98,8 @@ async def recover_async(
     listings = listing_pages(store.engine, [task.post_id for task in tasks])
     hosts = hosts_of(settings.article_hosts)
     with store.closing_run(run_id, summary.counts):
-        async with Fetcher(settings, options.transport) as fetcher:
+        fetcher = Fetcher(settings, options.transport, longest_pause=options.longest_pause)
+        async with fetcher:
             results = await asyncio.gather(
                 *(
                     _settle(store, fetcher, task, summary, options)

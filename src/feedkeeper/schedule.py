@@ -32,7 +32,7 @@ from feedkeeper.pipeline import CrawlOptions, crawl_async
 from feedkeeper.records import SiteState
 from feedkeeper.recover import RecoverOptions, recover_async
 from feedkeeper.scope import strip_credentials
-from feedkeeper.sites_crawl import crawl_sites_async
+from feedkeeper.sites_crawl import LONGEST_PAUSE_AMONG_SITES, crawl_sites_async
 from feedkeeper.store import Store, exclusive_lock
 from feedkeeper.store.engine import LockWaitAbandoned, archive_exists
 from feedkeeper.store.placeholders import has_new_placeholders
@@ -310,6 +310,8 @@ class Daemon:
                 summaries = [await crawl_async(store, self.settings, options)]
             else:
                 sites = [s for s in list_sites(store.engine, SiteState.ACTIVE) if wanted(s)]
+                # however few are due this tick, the others' next ticks wait for this one
+                options.longest_pause = LONGEST_PAUSE_AMONG_SITES
                 results = await crawl_sites_async(store, sites, self.settings, options)
                 summaries = [r.summary for r in results if r.summary is not None]
         finally:
@@ -332,6 +334,8 @@ class Daemon:
         self._in_flight = (asyncio.get_running_loop(), task)
         try:
             options = RecoverOptions(only_new=True, should_stop=lambda: self.is_stopping)
+            if self.settings.url is None:  # every site's: a host's long pause holds none up
+                options.longest_pause = LONGEST_PAUSE_AMONG_SITES
             await recover_async(store, self.settings, options)  # it logs recovery_finished
         finally:
             self._in_flight = None

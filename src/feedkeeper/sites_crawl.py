@@ -23,6 +23,11 @@ from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async
 from feedkeeper.store import Store
 from feedkeeper.store.sites import Site
 
+# The longest pause (Retry-After) one site's crawl waits out among others: a longer one
+# stops that crawl (its next crawl walks the whole listing), so that the command, and the
+# daemon's tick of every site, do not wait for it.
+LONGEST_PAUSE_AMONG_SITES = 30.0
+
 
 @dataclass(frozen=True, slots=True)
 class SiteResult:
@@ -51,6 +56,9 @@ async def crawl_sites_async(
     store: Store, sites: Sequence[Site], settings: Settings, options: CrawlOptions
 ) -> list[SiteResult]:
     """The crawl of many sites, for callers that already run an event loop."""
+    if len(sites) > 1 and options.longest_pause is None:
+        # A site that asks for a long pause ends its crawl there, not the other sites' turn.
+        options = replace(options, longest_pause=LONGEST_PAUSE_AMONG_SITES)
     by_host: dict[str, list[Site]] = {}
     for site in sites:
         by_host.setdefault(host_of(site.url), []).append(site)
@@ -82,6 +90,7 @@ async def _crawl_one(
         mine = replace(options, site=site, profile=profile, commit_every_page=True)
         # Parsing stays in this process: a worker process per site would not scale to hundreds.
         mine = replace(mine, in_process_parse=True, progress=None)
+
         summary = await crawl_async(store, replace(settings, url=site.url), mine)
     except FeedkeeperError as exc:
         return SiteResult(site, error=exc)

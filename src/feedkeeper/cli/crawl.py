@@ -157,6 +157,7 @@ def _recover_found(
     site only, given its id."""
     from feedkeeper.records import RunStatus
     from feedkeeper.recover import RecoverOptions, recover
+    from feedkeeper.sites_crawl import LONGEST_PAUSE_AMONG_SITES
     from feedkeeper.store.placeholders import has_new_placeholders
 
     worked = [s for s in summaries if s.status is not RunStatus.FAILED]
@@ -165,6 +166,8 @@ def _recover_found(
         return None
     with progress_bar("recovering") as advance:
         options = RecoverOptions(only_new=True, site_id=site_id, progress=advance)
+        if len(summaries) > 1:  # many sites' articles: a host's long pause holds up no other
+            options.longest_pause = LONGEST_PAUSE_AMONG_SITES
         return recover(store, settings, options)
 
 

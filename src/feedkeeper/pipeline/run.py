@@ -107,7 +107,10 @@ async def _fetch_and_walk(run: CrawlRun) -> _Walked:
         worker.packs_bodies = worker.segments_words = True
     run.worker = worker
     try:
-        async with Fetcher(run.fetch_settings, options.transport) as fetcher:
+        fetcher = Fetcher(
+            run.fetch_settings, options.transport, longest_pause=options.longest_pause
+        )
+        async with fetcher:
             await fetcher.check_robots(run.start)
             if settings.use_feed:
                 run.options = replace(
@@ -206,6 +209,8 @@ async def _walk_from(
         # A page ready ahead was taken without a turn of the loop: give it one, after any
         # commit, so that fetches and the worker's pipes move on.
         await asyncio.sleep(0)
+        if step.halts:  # the site asked for a pause: the next crawl walks on (unfinished)
+            return
         if not step.is_news and not full:
             break  # incremental: the rest of the listing is what we already hold
         if step.cards and step.cards <= seen_cards:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from feedkeeper.card_words import card_texts
 from feedkeeper.cards import Card
@@ -22,7 +22,7 @@ from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.crawl_options import CrawlOptions
 from feedkeeper.dedupe import KeyedCard, PageOutcome, dedupe_page, key_cards
-from feedkeeper.errors import FetchError, HTTPStatusError, ParseError
+from feedkeeper.errors import FetchError, HTTPStatusError, ParseError, PausedByHostError
 from feedkeeper.feed_check import confirm_with_feed
 from feedkeeper.fetch import Fetched
 from feedkeeper.page_reader import KeyedPage, read_keyed_page
@@ -66,6 +66,7 @@ class Step:
     next_url: str | None
     page_urls: Sequence[str] = ()
     failed: bool = False  # the page could not be fetched or parsed
+    halts: bool = False  # the walk stops here: the site asked for a pause longer than it waits
     cards: frozenset[str] = frozenset()  # what identifies each card the page showed
 
 
@@ -85,6 +86,8 @@ async def crawl_page(
         if guessed and exc.status in GONE_STATUSES:
             return Step(False, None)
         return _failed(run, writer, url, exc, known_next)
+    except PausedByHostError as exc:
+        return replace(_failed(run, writer, url, exc, None), halts=True)
     except FetchError as exc:
         return _failed(run, writer, url, exc, known_next)
     fetched = download.fetched
