@@ -39,8 +39,17 @@ _CHROME_RE = re.compile(
 )
 # Elements that start a new line inside a ``<pre>`` when highlighters wrap lines in them.
 _LINE_TAGS = frozenset({"div", "p", "li", "tr", "pre"})  # CodeMirror: a pre a line
+# An inline element a theme's style shows as a line of its own (a span a line, no newline
+# written between them).
+_BLOCK_STYLE_RE = re.compile(r"(?:^|;)\s*display\s*:\s*(?:block|flex|grid|list-item)\b", re.I)
+# The classes highlighters give a number literal of the code (Prism, highlight.js,
+# Pygments and Rouge, Chroma, CodeMirror): a number of the code, not of its line.
+_NUMBER_TOKEN_CLASSES = frozenset(
+    {"number", "hljs-number", "m", "mi", "mf", "mh", "mo", "mb", "il", "cm-number", "nu0"}
+)
 _CDATA_RE = re.compile(r"^%?\s*<!\[CDATA\[(.*?)%?\s*\]\]>$", re.DOTALL)
 _LEADING_BLANK_LINES_RE = re.compile(r"^(?:[ \t]*\n)+")
+_BLANK_LINE_RE = re.compile(r"(?m)^[ \t]+$")
 _TEX_ANNOTATION = 'annotation[encoding="application/x-tex"]'
 # Zhihu ends the TeX of a display formula with a line break, ``\\``: no part of it.
 _ZHIHU_BREAK_RE = re.compile(r"(?:\s*\\\\)+\s*$")
@@ -67,6 +76,7 @@ def code_block(pre: LexborNode) -> Block | None:
     # (Editors write indentation as no-break spaces, CodeMirror a blank line as a zero-width
     # space: spaces and an empty line in the code.)
     raw = _pre_text(pre).replace("\r\n", "\n").replace("\u00a0", " ").replace("\u200b", "")
+    raw = _BLANK_LINE_RE.sub("", raw)  # a line of spaces alone (a blank line's no-break space)
     text = _without_line_numbers(_LEADING_BLANK_LINES_RE.sub("", raw).rstrip(), pre)
     return Block("code", text) if text else None
 
@@ -88,7 +98,9 @@ def _without_line_numbers(text: str, pre: LexborNode) -> str:
         return text
     if [int(m.group(2)) for m in numbers if m] != list(range(1, len(lines) + 1)):
         return text
-    shown = {node.text() for node in pre.css("span, a")}
+    shown = {
+        node.text() for node in pre.css("span, a") if not class_tokens(node) & _NUMBER_TOKEN_CLASSES
+    }
     if not {"1", "2"} <= shown:  # the numbers are marked up apart from the code
         return text
     return "\n".join(line[m.end() :] if m else line for line, m in zip(lines, numbers, strict=True))
@@ -109,11 +121,22 @@ def _pre_text(pre: LexborNode) -> str:
         elif node.tag == "br":
             parts.append("\n")
         elif node.is_element_node and not _is_noise_in_pre(node, pre):
-            if node.tag in _LINE_TAGS:
+            if _is_line_element(node, pre):
                 stack.append((node, False, len(parts)))
             children = reversed(list(node.iter(include_text=True)))
             stack.extend((child, True, 0) for child in children)
     return "".join(parts)
+
+
+def _is_line_element(node: LexborNode, pre: LexborNode) -> bool:
+    """Tell an element that holds one line of the code: a block element, one a style shows
+    as a block, or one of the several ``<code>`` a ``<pre>`` holds (WeChat writes a line a
+    ``<code>``)."""
+    if node.tag in _LINE_TAGS or _BLOCK_STYLE_RE.search(node.attributes.get("style") or ""):
+        return True
+    if node.tag != "code" or node.parent != pre:
+        return False
+    return sum(1 for child in pre.iter() if child.tag == "code") > 1
 
 
 def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
