@@ -15,7 +15,7 @@ where the last one ended, else looked up afresh past the stray text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from feedkeeper.article.fit import Fit, fit_chunk, is_close
 from feedkeeper.article.fold import ArticleStream, Stream, fold_article, fold_excerpt, is_marker
@@ -39,6 +39,8 @@ _SEED = 8
 _MAX_HITS = 4
 # How far past a chunk's own length its text may spread in the article.
 _SPREAD_NUM, _SPREAD_DEN, _SPREAD_SLACK = 3, 2, 32
+# How far into the next chunk a label's text may start and still be that chunk's text.
+_LABEL_DRIFT = 4
 # Where the excerpt starts, page furniture may come first: look this far for it.
 _LEAD_SLACK = 64
 
@@ -93,6 +95,10 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
             # may follow as text (code the page wrote as prose). Look this chunk up afresh.
             fit = _fit(article, chunk, next_kind, position, first=False, synced=False)
             matches = fit is not None and is_close(chunk, fit)
+        if fit is not None and index + 1 < len(chunks):
+            # What looked like a widget's label may be how the excerpt goes on after the
+            # placeholder: its block is gone, the block after the label is the next one's.
+            fit = _without_next_text_as_label(article, fit, chunks[index + 1])
         if next_kind is None:
             last = places[-1]
             places[-1] = _Place(last.block, last.text_matches and matches)
@@ -105,6 +111,17 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
         else:
             synced, stray = False, False
     return places
+
+
+def _without_next_text_as_label(article: ArticleStream, fit: Fit, following: Stream) -> Fit:
+    """End the fit where its text ends when what it passed over as a label opens the next
+    chunk."""
+    if fit.label_from is None:
+        return fit
+    label = article.tokens[fit.label_from : fit.end]
+    if label and label in following.tokens[: len(label) + _LABEL_DRIFT]:
+        return replace(fit, end=fit.label_from, label_from=None)
+    return fit
 
 
 def _fit(

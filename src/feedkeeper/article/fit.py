@@ -57,6 +57,8 @@ class Fit:
     cost: int  # text edits only
     penalty: int  # what stands at ``end`` costs for the next placeholder
     events: tuple[tuple[int, int], ...]  # (chunk index, cost) of every edit, in order
+    # Where the text ended when a label was passed over to reach the block at ``end``.
+    label_from: int | None = None
 
 
 def fit_chunk(
@@ -209,7 +211,7 @@ def _fit_tail(
     if fit is None:
         return None
     events = head.events + tuple((i + head.size, cost) for i, cost in fit.events)
-    return Fit(fit.end, head.cost + fit.cost, fit.penalty, events)
+    return Fit(fit.end, head.cost + fit.cost, fit.penalty, events, fit.label_from)
 
 
 def _fit_exactly(
@@ -234,7 +236,7 @@ def _fit_exactly(
     if penalties[end] > _LABEL_COST and next_kind is not None:
         block_at = _block_after_label(article, span[0] + end, next_kind)
         if block_at is not None:  # the text ends, a widget's label, then the block
-            return Fit(block_at, last[end], _LABEL_COST, events)
+            return Fit(block_at, last[end], _LABEL_COST, events, span[0] + end)
     return Fit(span[0] + end, last[end], penalties[end], events)
 
 
