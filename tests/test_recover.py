@@ -161,6 +161,12 @@ def test_imported_posts_have_no_article_to_read(store: Store, seeds: list[Path])
             "积分 $$\\int f$$ 与 $x$ 。",
         ),
         ("E[X] 与 [Math] 和 [Math]", {("math", 2): "n^2"}, "E[X] 与 [Math] 和 $n^2$"),
+        # Code showing a Markdown block is fenced by a longer fence, which it cannot close.
+        (
+            "写成 [代码] 即可",
+            {("code", 1): "```python\nprint(1)\n```"},
+            "写成 \n````\n```python\nprint(1)\n```\n````\n 即可",
+        ),
     ],
 )
 def test_fill_placeholders(excerpt: str, found: dict[tuple[str, int], str], expected: Any) -> None:

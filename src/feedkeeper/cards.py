@@ -82,6 +82,7 @@ def with_plain_tokens(text: str) -> str:
 
 
 _TOKENS_BY_KIND = {kind: token for token, kind in PLACEHOLDER_TOKENS.items()}
+_BACKTICKS_RE = re.compile(r"`+")
 
 
 def fill_placeholders(excerpt: str, recovered: dict[tuple[str, int], str]) -> str:
@@ -105,7 +106,11 @@ def fill_placeholders(excerpt: str, recovered: dict[tuple[str, int], str]) -> st
 
 def _as_markdown(kind: str, content: str) -> str:
     if kind == "code":
-        return f"\n```\n{content}\n```\n"
+        # A fence longer than any run of backticks in the code (CommonMark), which would
+        # close a shorter one: code that shows a Markdown code block stays one block.
+        longest = max((len(run) for run in _BACKTICKS_RE.findall(content)), default=0)
+        fence = "`" * max(3, longest + 1)
+        return f"\n{fence}\n{content}\n{fence}\n"
     if kind == "formula":
         return f"$${content}$$"
     return f"${content}$"
