@@ -144,6 +144,64 @@ def test_a_transient_failure_stays_pending(db_path: Path) -> None:
     assert all("503" in (r["reason"] or "") for r in rows(store, PLACEHOLDERS))
 
 
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (httpx.Response(403), "the site refuses the article (HTTP 403)"),
+        (httpx.Response(451), "the site refuses the article (HTTP 451)"),
+        (
+            httpx.Response(302, headers={"Location": "http://elsewhere.example/x/"}),
+            "redirected off the site to http://elsewhere.example/x/ (refused)",
+        ),
+        (httpx.Response(200, content=b"<p>" + b"x" * 3000), "exceeds the 2048-byte limit"),
+    ],
+    ids=["403", "451", "redirect-off-site", "too-large"],
+)
+def test_an_article_refused_for_good_is_unrecoverable_at_once(
+    db_path: Path, answer: httpx.Response, reason: str
+) -> None:
+    """A 403, a redirect off the site or a page over the size limit stayed pending: every
+    later recovery fetched it again (megabytes each time) and exited 1."""
+    store = Store.open(db_path)
+    with FixtureServer() as server:
+        _crawl_snapshots(store, server, snapshot_names(server.site)[:1])
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404) if request.url.path == "/robots.txt" else answer
+
+    settings = Settings(db=db_path, rate=0, max_response_bytes=2048)
+    summary = recover(store, settings, RecoverOptions(transport=httpx.MockTransport(reply)))
+    assert summary.exit_code == 0
+    found = rows(store, PLACEHOLDERS)
+    assert {(r["status"], r["attempts"]) for r in found} == {("unrecoverable", 1)}
+    assert all(reason in r["reason"] for r in found), found[0]["reason"]
+
+
+def test_an_article_that_never_answers_is_given_up_after_five_runs(db_path: Path) -> None:
+    """A host gone for good left its placeholders pending for ever, each run failing."""
+    store = Store.open(db_path)
+    with FixtureServer() as server:
+        _crawl_snapshots(store, server, snapshot_names(server.site)[:1])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404 if request.url.path == "/robots.txt" else 503)
+
+    settings = Settings(db=db_path, rate=0, retries=1, backoff_base=0)
+    options = RecoverOptions(transport=httpx.MockTransport(answer))
+    for _ in range(4):
+        assert recover(store, settings, options).exit_code == 1
+    assert {(r["status"], r["attempts"]) for r in rows(store, PLACEHOLDERS)} == {("pending", 4)}
+    assert recover(store, settings, options).exit_code == 1  # the run that gives up says so
+    found = rows(store, PLACEHOLDERS)
+    assert {(r["status"], r["attempts"]) for r in found} == {("unrecoverable", 5)}
+    assert all(
+        r["reason"].startswith("the article could not be fetched in 5 attempts: HTTP 503")
+        for r in found
+    )
+    summary = recover(store, settings, options)  # nothing pending: nothing fetched
+    assert summary.exit_code == 0 and summary.counts.pages_failed == 0
+
+
 def test_imported_posts_have_no_article_to_read(store: Store, seeds: list[Path]) -> None:
     import_captures(store, seeds)
     recover(store, Settings(db=store.path, rate=0))

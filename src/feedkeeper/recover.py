@@ -20,7 +20,14 @@ import httpx
 from feedkeeper.article import REASON_ARTICLE_GONE, extract_article, recover_placeholders
 from feedkeeper.cards import find_placeholders
 from feedkeeper.config import Settings, hosts_of
-from feedkeeper.errors import FetchError, HTTPStatusError, ParseError
+from feedkeeper.errors import (
+    FetchError,
+    HTTPStatusError,
+    OutOfScopeError,
+    ParseError,
+    PausedByHostError,
+    ResponseTooLargeError,
+)
 from feedkeeper.fetch import Fetcher
 from feedkeeper.markup import time_budget
 from feedkeeper.records import RunCounts, RunKind, RunStatus
@@ -28,6 +35,7 @@ from feedkeeper.scope import is_in_scope, is_on_host
 from feedkeeper.store import Store
 from feedkeeper.store.placeholders import (
     ArticleTask,
+    PendingPlaceholder,
     PendingVersion,
     Settled,
     articles_to_recover,
@@ -41,6 +49,9 @@ log = logging.getLogger(__name__)
 
 REASON_NO_URL = "no article URL (imported from a text capture)"
 REASON_OUTSIDE = "the article is outside the listing's site: not fetched (see article_hosts)"
+# The runs an article that cannot be fetched is tried in before its placeholders are given
+# up (`recover --retry-failed` tries them again).
+MAX_ARTICLE_ATTEMPTS = 5
 GONE_STATUSES = frozenset({404, 410})
 
 
@@ -194,11 +205,16 @@ async def _from_article(
         if exc.status in GONE_STATUSES:
             counts.pages += 1
             return [Settled(p.id, "unrecoverable", reason=REASON_ARTICLE_GONE) for _, p in pending]
-        counts.fail(task.url, exc.message)
-        return [Settled(p.id, "pending", reason=exc.message) for _, p in pending]
-    except FetchError as exc:  # transient: stays pending for the next run
-        counts.fail(task.url, exc.message)
-        return [Settled(p.id, "pending", reason=exc.message) for _, p in pending]
+        if _is_refusal(exc.status):  # asking again gets the same answer
+            counts.pages += 1
+            reason = f"the site refuses the article ({exc.message})"
+            return [Settled(p.id, "unrecoverable", reason=reason) for _, p in pending]
+        return _not_fetched(task.url, exc, pending, counts)
+    except (OutOfScopeError, ResponseTooLargeError) as exc:  # the same on every attempt
+        counts.pages += 1
+        return [Settled(p.id, "unrecoverable", reason=exc.message) for _, p in pending]
+    except FetchError as exc:
+        return _not_fetched(task.url, exc, pending, counts)
     counts.pages += 1
     try:
         with time_budget():
@@ -207,6 +223,28 @@ async def _from_article(
         counts.fail(task.url, exc.message)
         return [Settled(p.id, "unrecoverable", reason=exc.message) for _, p in pending]
     return [item for version in task.versions for item in _align(version, article, done)]
+
+
+def _is_refusal(status: int) -> bool:
+    """Tell an answer that another attempt would get again: a client error but a timeout
+    (408), too early (425) or too many requests (429)."""
+    return 400 <= status < 500 and status not in {408, 425, 429}
+
+
+def _not_fetched(
+    url: str,
+    exc: FetchError,
+    pending: list[tuple[PendingVersion, PendingPlaceholder]],
+    counts: RunCounts,
+) -> list[Settled]:
+    """A failure that may pass (the network, the server, a pause the site asked for): the
+    placeholders stay pending for the next run, up to MAX_ARTICLE_ATTEMPTS runs in all."""
+    counts.fail(url, exc.message)
+    tried = 1 + max((p.attempts for _, p in pending), default=0)
+    if tried < MAX_ARTICLE_ATTEMPTS or isinstance(exc, PausedByHostError):
+        return [Settled(p.id, "pending", reason=exc.message) for _, p in pending]
+    reason = f"the article could not be fetched in {tried} attempts: {exc.message}"
+    return [Settled(p.id, "unrecoverable", reason=reason) for _, p in pending]
 
 
 def _align(version: PendingVersion, article: object, done: set[int]) -> list[Settled]:

@@ -20,6 +20,7 @@ class PendingPlaceholder:
     id: int
     kind: str
     ordinal: int
+    attempts: int = 0  # recovery attempts so far
 
 
 @dataclass(slots=True)
@@ -85,6 +86,7 @@ def articles_to_recover(
             ph.id,
             ph.kind,
             ph.ordinal,
+            ph.attempts,
             v.id.label("version_id"),
             v.excerpt,
             p.id.label("post_id"),
@@ -108,7 +110,9 @@ def articles_to_recover(
             task = tasks.setdefault(row.post_id, ArticleTask(row.post_id, row.url))
             if not task.versions or task.versions[-1].version_id != row.version_id:
                 task.versions.append(PendingVersion(row.version_id, row.excerpt or ""))
-            task.versions[-1].placeholders.append(PendingPlaceholder(row.id, row.kind, row.ordinal))
+            task.versions[-1].placeholders.append(
+                PendingPlaceholder(row.id, row.kind, row.ordinal, row.attempts)
+            )
     ordered = list(tasks.values())
     return ordered[:limit] if limit is not None else ordered
 
