@@ -18,7 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from feedkeeper.article.fit import Fit, fit_chunk, is_close
-from feedkeeper.article.fold import ArticleStream, Stream, fold_article, fold_excerpt, is_marker
+from feedkeeper.article.fold import (
+    MARKERS,
+    ArticleStream,
+    Stream,
+    fold_article,
+    fold_excerpt,
+    is_marker,
+)
 from feedkeeper.article.model import (
     REASON_NO_BLOCK,
     REASON_NO_TEX,
@@ -39,6 +46,13 @@ _SEED = 8
 _MAX_HITS = 4
 # How far past a chunk's own length its text may spread in the article.
 _SPREAD_NUM, _SPREAD_DEN, _SPREAD_SLACK = 3, 2, 32
+# Text that matches exactly on both sides of a block, this much of it on each (letters; a
+# CJK character counts two), places a placeholder whose chunk differs elsewhere.
+_ANCHOR = 16
+_CJK_START = 0x2E80
+# A chunk after the block this short (fewer letters) is too little to place it by.
+_SHORT_CHUNK = 4
+_MARKER_KINDS = {marker: kind for kind, marker in MARKERS.items()}
 # How far into the next chunk a label's text may start and still be that chunk's text.
 _LABEL_DRIFT = 4
 # Where the excerpt starts, page furniture may come first: look this far for it.
@@ -83,7 +97,7 @@ def _outcome(placeholder: Placeholder, place: _Place) -> Recovery:
 def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -> list[_Place]:
     """Fit the chunks in order and read off the block each placeholder meets."""
     places: list[_Place] = []
-    position, synced, stray = 0, True, False
+    position, synced, stray, anchored = 0, True, False, False
     for index, chunk in enumerate(chunks):
         next_kind = kinds[index] if index < len(kinds) else None
         if next_kind is None and not synced:
@@ -101,8 +115,15 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
             fit = _without_next_text_as_label(article, fit, chunks[index + 1])
         if next_kind is None:
             last = places[-1]
-            places[-1] = _Place(last.block, last.text_matches and matches)
+            places[-1] = _Place(last.block, last.text_matches and (matches or anchored))
             break
+        anchored = False
+        if not matches:
+            # A sentence added or dropped in the middle: the text right around the
+            # placeholder still places it, on both sides of the block standing there.
+            end = _anchored_end(article, chunk, chunks[index + 1], next_kind, position)
+            if end is not None:
+                fit, matches, anchored = Fit(end, 0, 0, ()), True, True
         block = article.blocks.get(fit.end) if fit is not None else None
         places.append(_Place(block, matches))
         if matches and fit is not None:
@@ -111,6 +132,55 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
         else:
             synced, stray = False, False
     return places
+
+
+def _anchored_end(
+    article: ArticleStream, chunk: Stream, following: Stream, kind: str, position: int
+) -> int | None:
+    """Find where a chunk too different to fit still ends, by the words right around its
+    placeholder: its own last words, then a block of the placeholder's kind, then the next
+    chunk's first words (all of it, when short), once only in the stretch the chunk may
+    cover from ``position``."""
+    tail = _last_words(chunk.tokens)
+    head = _last_words(following.tokens[::-1])[::-1] or following.tokens
+    if not tail or _weight(head) < _SHORT_CHUNK:
+        return None
+    stop = min(len(article.tokens), position + 2 * len(chunk.tokens) + _SPREAD_SLACK)
+    found: list[int] = []
+    for marker, block_kind in _MARKER_KINDS.items():
+        if not fills(block_kind, kind):
+            continue
+        needle = tail + marker + head
+        at = article.tokens.find(needle, position, stop)
+        while at != -1:
+            found.append(at + len(tail))
+            at = article.tokens.find(needle, at + 1, stop)
+    return found[0] if len(found) == 1 else None
+
+
+def _last_words(tokens: str) -> str:
+    """The shortest end of a token run that says enough (``_ANCHOR``), or none of it."""
+    weight = 0
+    for start in range(len(tokens) - 1, -1, -1):
+        weight += _weight(tokens[start])
+        if weight >= _ANCHOR:
+            return tokens[start:]
+    return ""
+
+
+def _shared_length(one: str, other: str) -> int:
+    """The length of the longest common prefix of two token strings."""
+    shared = 0
+    for a, b in zip(one, other, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return shared
+
+
+def _weight(tokens: str) -> int:
+    """How much a run of folded text says: a CJK character as much as two letters."""
+    return sum(2 if ord(token) >= _CJK_START else 1 for token in tokens)
 
 
 def _without_next_text_as_label(article: ArticleStream, fit: Fit, following: Stream) -> Fit:

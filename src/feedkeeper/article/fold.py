@@ -13,11 +13,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from feedkeeper.article.model import Article, Block
+from feedkeeper.article.model import Article, Block, BlockKind
 from feedkeeper.cards import PLACEHOLDER_TOKENS, Placeholder
 
 # One private-use character per kind marks a block; folded text never holds one.
-MARKERS = {"code": "\ue000", "formula": "\ue001", "math": "\ue002"}
+MARKERS: dict[BlockKind, str] = {"code": "\ue000", "formula": "\ue001", "math": "\ue002"}
 MARKER_TOKENS = frozenset(MARKERS.values())
 # The excerpt generator strips ``<…>`` as if it were a tag: text in it may be missing.
 _ANGLED_RE = re.compile(r"<[^<>]*>")
