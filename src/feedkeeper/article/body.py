@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feedkeeper.article.dom import SKIP_TAGS, class_tokens
+from feedkeeper.article.dom import SKIP_TAGS, class_tokens, is_content_holder
 
 # Elements that can hold a whole article; a paragraph or list never does.
 _CONTAINER_TAGS = frozenset({"body", "main", "article", "section", "div", "td", "center", "form"})
@@ -115,7 +115,7 @@ def _sum_up(
 
 def _is_prose_holder(node: LexborNode) -> bool:
     """Tell whether an element's text may count as the article's prose."""
-    if node.tag in _NOT_PROSE_TAGS:
+    if node.tag in _NOT_PROSE_TAGS and not is_content_holder(node):
         return False
     names = {*class_tokens(node), node.attributes.get("id") or ""}
     return not any(_NOT_ARTICLE_RE.match(name) for name in names)

@@ -23,7 +23,7 @@ from feedkeeper.article.blocks import (
 )
 from feedkeeper.article.body import find_body
 from feedkeeper.article.delimiters import split_delimited_math
-from feedkeeper.article.dom import SKIP_TAGS, class_tokens
+from feedkeeper.article.dom import SKIP_TAGS, class_tokens, is_content_holder
 from feedkeeper.article.model import Article, Block, BlockKind
 from feedkeeper.elements import BLOCK_TAGS, is_hidden, next_element
 from feedkeeper.markup import check_markup, check_time
@@ -185,6 +185,8 @@ def _is_skipped(node: LexborNode) -> bool:
 
 
 def _is_skipped_element(node: LexborNode) -> bool:
+    if is_content_holder(node):
+        return is_hidden(node)
     return node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node) or is_code_chrome(node)
 
 
