@@ -31,10 +31,11 @@ _GUTTER_CLASSES = frozenset(
 )
 # A code widget's chrome, inside its ``<pre>`` or beside it: toolbars, copy buttons,
 # language labels, headers (juejin's ``code-block-extension-header`` "代码解读 复制代码",
-# Butterfly's ``highlight-tools``, Prism's ``toolbar``). Never code.
+# Butterfly's ``highlight-tools``, Prism's ``toolbar``, a gist's "view raw" line). Never code.
 _CHROME_RE = re.compile(
     r"(?:^|[-_])(?:toolbar|highlight-tools|copy|copy-?btn|copy-?button|copy-?code|btn|button"
-    r"|code-?lang|code-?header|code-block-extension-header|code-block-extension-lang)(?:$|[-_])",
+    r"|code-?lang|code-?header|code-block-extension-header|code-block-extension-lang"
+    r"|gist-meta)(?:$|[-_])",
     re.I,
 )
 # Elements that start a new line inside a ``<pre>`` when highlighters wrap lines in them.

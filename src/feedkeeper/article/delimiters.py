@@ -71,7 +71,8 @@ def _formula_at(text: str, start: int) -> tuple[Block | None, int] | None:
 
 
 def _inline_dollar_at(text: str, start: int) -> tuple[Block, int] | None:
-    """Return ``$…$`` math at ``start``; a price like ``$5 and $10`` is not math."""
+    """Return ``$…$`` math at ``start``; a price like ``$5 and $10`` is not math, nor
+    shell variables in Chinese prose (``$JAVA_HOME/bin加到$PATH``)."""
     if start + 1 >= len(text) or text[start + 1].isspace():
         return None
     end = _find_unescaped(text, "$", start + 1)
@@ -79,7 +80,14 @@ def _inline_dollar_at(text: str, start: int) -> tuple[Block, int] | None:
         return None
     if end + 1 < len(text) and text[end + 1].isdigit():
         return None
-    return Block("math", text[start + 1 : end].strip()), end + 1
+    source = text[start + 1 : end].strip()
+    if "\\" not in source and _CJK_RE.search(source):  # TeX writes its words in \text{}
+        return None
+    return Block("math", source), end + 1
+
+
+# Chinese, Japanese and Korean characters: prose, not the symbols of a formula.
+_CJK_RE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def _find_unescaped(text: str, needle: str, start: int) -> int | None:

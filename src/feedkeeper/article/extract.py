@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -179,6 +180,11 @@ def _add(out: _Segments, block: Block | None) -> None:
         out.add_display(block)
 
 
+# A style keeping the code's spaces and lines, in a monospaced font.
+_KEPT_SPACING_RE = re.compile(r"white-space\s*:\s*pre(?:-wrap)?\s*(?:;|$|!)", re.I)
+_MONOSPACE_RE = re.compile(r"font-family\s*:[^;]*(?:mono|consolas|courier|menlo)", re.I)
+
+
 def _is_skipped(node: LexborNode) -> bool:
     """Tell elements a reader never sees as body text."""
     return _is_skipped_element(node) or is_math_rendering(node)
@@ -190,9 +196,22 @@ def _is_skipped_element(node: LexborNode) -> bool:
     return node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node) or is_code_chrome(node)
 
 
+def _is_code_without_pre(node: LexborNode) -> bool:
+    """Tell code shown without a ``<pre>``: a monospaced element whose style keeps its
+    spacing (code copied out of an editor as HTML), or a ``<code>`` broken into lines that
+    is all its block holds (Blogger's)."""
+    style = node.attributes.get("style") or ""
+    if _KEPT_SPACING_RE.search(style) and _MONOSPACE_RE.search(style):
+        return True
+    if node.tag != "code" or node.css_first("br") is None or node.parent is None:
+        return False
+    return node.parent.tag in BLOCK_TAGS and node.parent.text(strip=True) == node.text(strip=True)
+
+
 def _crayon_block(node: LexborNode) -> Block | None:
     """Return the code of a highlighter that writes no ``<pre>``: Crayon keeps its source
-    in ``textarea.crayon-plain``, SyntaxHighlighter its lines in ``td.code div.line``."""
+    in ``textarea.crayon-plain``, SyntaxHighlighter its lines in ``td.code div.line``, a
+    gist's table its lines in ``td.blob-code``; and code shown without one at all."""
     names = node.attributes.get("class") or ""
     if "crayon-syntax" in names:
         plain = node.css_first("textarea.crayon-plain")
@@ -203,6 +222,10 @@ def _crayon_block(node: LexborNode) -> Block | None:
         )
     elif "syntaxhighlighter" in names.split():
         lines = [line.text() for line in node.css("td.code div.line")]
+    elif node.tag == "table" and node.css_first("td.blob-code") is not None:
+        lines = [line.text().strip("\n") for line in node.css("td.blob-code")]  # a gist's
+    elif _is_code_without_pre(node):
+        return code_block(node)
     else:
         return None
     text = "\n".join(line.rstrip() for line in "\n".join(lines).replace("\u00a0", " ").split("\n"))
