@@ -114,7 +114,7 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
     if badges:
         text = page.text_of(title, {node.mem_id for node in badges})
     pinned = any(
-        PIN_RE.match(page.text_of(node)) and is_visible(node, page.hidden) for node in badges
+        _says_pinned(page, node) and is_visible(node, page.hidden) for node in badges
     )  # a theme's badge kept hidden on posts that are not pinned pins nothing
     for pattern in (_LEADING_RE, _TRAILING_RE):
         while (
@@ -128,6 +128,16 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
     if shown.endswith(_LINK_MARKS):  # Blowfish's "Homelab 2024 ↗": the link leaves the site
         shown = shown.rstrip("".join(_LINK_MARKS)).rstrip() or shown
     return shown, pinned
+
+
+def _says_pinned(page: Page, badge: LexborNode) -> bool:
+    """Tell a pin badge by its text, or by the title or label it explains a shorter text
+    with (OSChina's "顶" titled "置顶")."""
+    attrs = badge.attributes
+    return any(
+        PIN_RE.match(said)
+        for said in (page.text_of(badge), attrs.get("title") or "", attrs.get("aria-label") or "")
+    )
 
 
 def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:

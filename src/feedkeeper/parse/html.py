@@ -127,12 +127,13 @@ def fill_years(parts: list[CardParts]) -> None:
 
 
 def _neighbour_year(parts: list[CardParts], index: int, month_day: tuple[int, int]) -> int | None:
-    """Return the year a listing in date order implies for a card at ``index``."""
+    """Return the year a listing in date order implies for a card at ``index``: a pinned
+    card, shown out of that order, implies none."""
     for step in (-1, 1):
         position = index + step
         while 0 <= position < len(parts):
             known = parts[position].card.published
-            if known:
+            if known and not parts[position].card.pinned:
                 year, month, day = (int(x) for x in known.split("-"))
                 newer_first = step == -1  # listings run newest first
                 crosses = month_day > (month, day) if newer_first else month_day < (month, day)
