@@ -13,12 +13,12 @@ TaxonomyKind = Literal["category", "tag"]
 
 _SCHEMES = ("http", "https")
 # In the languages blogs are written in too (WordPress translates its bases: /kategorie/,
-# /etiqueta/), and Habr's /hubs/python/.
+# /etiqueta/), Habr's /hubs/python/ and emlog's /sort/tech.
 _CATEGORY_SEGMENTS = frozenset(
     {"categories", "category", "kategorie", "kategorien", "categorie", "categoria",
      "categorias", "categoría", "categorías", "kategoria", "kategorii", "kategori", "rubrique",
-     "rubrik", "rubriek", "hubs", "hub"}
-)  # fmt: skip
+     "rubrik", "rubriek", "hubs", "hub", "sort"}
+)  # fmt: skip  (emlog's pretty /sort/tech)
 _TAG_SEGMENTS = frozenset(
     {
         "tags",
