@@ -6,7 +6,7 @@ import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from feedkeeper.kept import keep_short
 
@@ -288,6 +288,25 @@ def parse_timestamp(value: str) -> str | None:
     if not match or not _iso(int(match.group(1)), int(match.group(2)), int(match.group(3))):
         return None
     return _stamp(match)
+
+
+def epoch_attribute(attrs: dict[str, str | None]) -> tuple[str, str] | None:
+    """Return the Unix time (seconds or milliseconds) an element's ``data-time``,
+    ``data-timestamp``, ``data-updated-at``… attribute holds, as the UTC date and the
+    timestamp; None when none does."""
+    for name, value in attrs.items():
+        if value is None or not _EPOCH_NAME_RE.search(name) or not _EPOCH_RE.fullmatch(value):
+            continue
+        seconds = int(value) // (1000 if len(value) == 13 else 1)
+        when = datetime.fromtimestamp(seconds, UTC)
+        if _EPOCH_YEARS[0] <= when.year <= _EPOCH_YEARS[1]:
+            return when.date().isoformat(), when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None
+
+
+_EPOCH_NAME_RE = re.compile(r"^data-[\w-]*(?:time|stamp|date|unix|[-_]at|created|updated)$", re.I)
+_EPOCH_RE = re.compile(r"\d{10}|\d{13}")
+_EPOCH_YEARS = (1995, 2100)
 
 
 # a page's cards share dates: each short value is read once

@@ -15,9 +15,26 @@ _SCHEMES = ("http", "https")
 # In the languages blogs are written in too (WordPress translates its bases: /kategorie/,
 # /etiqueta/), Habr's /hubs/python/ and emlog's /sort/tech.
 _CATEGORY_SEGMENTS = frozenset(
-    {"categories", "category", "kategorie", "kategorien", "categorie", "categoria",
-     "categorias", "categoría", "categorías", "kategoria", "kategorii", "kategori", "rubrique",
-     "rubrik", "rubriek", "hubs", "hub", "sort"}
+    {
+        "categories",
+        "category",
+        "kategorie",
+        "kategorien",
+        "categorie",
+        "categoria",
+        "categorias",
+        "categoría",
+        "categorías",
+        "kategoria",
+        "kategorii",
+        "kategori",
+        "rubrique",
+        "rubrik",
+        "rubriek",
+        "hubs",
+        "hub",
+        "sort",
+    }
 )  # fmt: skip  (emlog's pretty /sort/tech)
 _TAG_SEGMENTS = frozenset(
     {

@@ -18,6 +18,7 @@ from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.date_labels import MAX_LABEL_TEXT, date_labels, label_before
 from feedkeeper.parse.dates import (
     DATE_RE,
+    epoch_attribute,
     is_date_part,
     is_placeholder_date,
     parse_date,
@@ -279,14 +280,14 @@ def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> Le
         badge = _scan_split_date(page, parent, scan, root_id)
         if badge is not None:
             return badge
-    relative = False
+    relative, stamp = False, None
     if not (seen or month_day) and len(text) <= MAX_RELATIVE_DATE:
         relative = RELATIVE_DATE_RE.match(text) is not None
-        # "3天前" whose title gives the date in full (Zibll): that date.
-        seen = parse_date(attr(parent, "title")) if relative else None
+        if relative:
+            seen, stamp = _behind_relative(parent)
     if seen or (month_day and len(text) <= 12) or is_placeholder_date(text):
         updated, published = date_labels(parent, text)
-        stamp = parse_timestamp(attr(parent, "title"))
+        stamp = stamp or parse_timestamp(attr(parent, "title"))
         in_content = _in_content(node, root_id)
         hit = DateHit(parent, seen, month_day, stamp, updated, published, in_content)
         scan.dates.append(hit)
@@ -402,12 +403,23 @@ def date_of(page: Page, node: LexborNode) -> DateHit | None:
     month_day = None if seen else parse_month_day(text)
     if not (seen or month_day):
         seen, month_day = split_date_of(page, node)
+    stamp = None
     if not (seen or month_day) and RELATIVE_DATE_RE.match(text):
-        seen = parse_date(attr(node, "title"))  # "3天前" titled with the date in full
+        seen, stamp = _behind_relative(node)
     if not (seen or month_day):
         return None
-    stamp = parse_timestamp(attr(node, "title"))
+    stamp = stamp or parse_timestamp(attr(node, "title"))
     return DateHit(node, seen, month_day, stamp, updated=False, published=True)
+
+
+def _behind_relative(node: LexborNode) -> tuple[str | None, str | None]:
+    """Return the date (and timestamp) behind a relative one ("3天前") its element gives:
+    its title's in full (Zibll), or the time since the epoch an attribute holds
+    (``data-time="1712649600"``, a "timeago" script's)."""
+    seen = parse_date(attr(node, "title"))
+    if seen:
+        return seen, parse_timestamp(attr(node, "title"))
+    return epoch_attribute(node.attributes) or (None, None)
 
 
 def group_heading(page: Page, root: LexborNode) -> tuple[int, int | None] | None:
