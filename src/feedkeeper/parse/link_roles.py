@@ -33,13 +33,36 @@ def meta_links(
             and _is_comments_anchor(post_link.url, page.text_of(post_link.node))
         ):
             found.append(post_link.node)
+    avatars: set[str] | None = None  # the pages the card's avatar pictures lead to
     for other in links:
         rel = other.rel  # split only when the word may be there: most links have no rel
         author = "author" in rel and "author" in rel.split()
         person = author or other.target.person or _is_handle(page.text_of(other.node))
+        if not person and other.target.key:
+            if avatars is None:
+                avatars = {
+                    a.target.key for a in links if a.target.key != key and _is_avatar(page, a.node)
+                }
+            person = other.target.key in avatars  # dev.to's name beside the avatar: /priyar
         if person and not is_in_prose(page, other.node):  # "感谢 @someone 指出…"
             found.append(other.node)
     return found
+
+
+# An avatar: a picture alone in its link, so named by a class or its alternative text.
+_AVATAR_RE = re.compile(r"avatar|profile|gravatar|头像", re.I)
+
+
+def _is_avatar(page: Page, node: LexborNode) -> bool:
+    """Tell a link that holds a person's picture and nothing else."""
+    if page.text_of(node):
+        return False
+    image = node.css_first("img")
+    if image is None:
+        return False
+    attrs, own = image.attributes, node.attributes
+    said = f"{own.get('class') or ''} {attrs.get('class') or ''} {attrs.get('alt') or ''}"
+    return _AVATAR_RE.search(said) is not None
 
 
 # A link in a paragraph that says more than a meta line besides it is a word of the text.
