@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.containers import LinkTree
@@ -99,9 +100,15 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
         candidate.cards, wrapped = split_groups(page, candidate.cards)
         # A page's header, nav or footer beside the posts split out of its main content
         # (a short listing under <main>, beside a <header> linking "About") is no card.
-        candidate.cards = [
-            block for block in candidate.cards if block.node.tag not in _PAGE_FRAME_TAGS
-        ] or candidate.cards
+        kept = [
+            block
+            for block in candidate.cards
+            if block.node.tag not in _PAGE_FRAME_TAGS and not _is_site_header(block, candidate)
+        ]
+        if kept and len(kept) < len(candidate.cards):
+            candidate.cards = kept
+            shapes = [shape_of(block.node) for block in kept]
+            candidate.shape = shapes.count(candidate.signature) / len(kept)
         for block in candidate.cards:
             lines = candidate.groups.get(block.node.mem_id)
             if lines:
@@ -118,6 +125,31 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
             seen.add(block.node.mem_id)
             cards.append(block)
     return cards
+
+
+def _is_site_header(block: Block, candidate: Candidate) -> bool:
+    """Tell a site's header written as a div beside the posts (Gridea's ``div.site-header``:
+    the site's name as the page's h1, a menu linking "/post/about"): the one block holding
+    an h1 that names no post, where the others hold none."""
+    heading = block.node.css_first("h1")
+    if heading is None or heading.css_first("a[href]") is not None:
+        return False
+    if heading.parent is not None and heading.parent.tag == "a":
+        return False  # a featured post's title in its link
+    if block.main is None or _in_heading(block.main.node, block.node):
+        return False  # a post titled in its heading (and an h1 in its excerpt's text)
+    others = [b for b in candidate.cards if b is not block]
+    return len(others) >= 2 and all(b.node.css_first("h1") is None for b in others)
+
+
+def _in_heading(node: LexborNode, root: LexborNode) -> bool:
+    """Tell whether an element stands in a heading, below ``root``."""
+    parent = node.parent
+    while parent is not None and parent.mem_id != root.mem_id:
+        if parent.tag in HEADINGS:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _is_pager_item(block: Block) -> bool:
