@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.containers import LinkTree
@@ -136,20 +135,10 @@ def _is_site_header(block: Block, candidate: Candidate) -> bool:
         return False
     if heading.parent is not None and heading.parent.tag == "a":
         return False  # a featured post's title in its link
-    if block.main is None or _in_heading(block.main.node, block.node):
+    if block.main is None or in_heading(block.main.node):
         return False  # a post titled in its heading (and an h1 in its excerpt's text)
     others = [b for b in candidate.cards if b is not block]
     return len(others) >= 2 and all(b.node.css_first("h1") is None for b in others)
-
-
-def _in_heading(node: LexborNode, root: LexborNode) -> bool:
-    """Tell whether an element stands in a heading, below ``root``."""
-    parent = node.parent
-    while parent is not None and parent.mem_id != root.mem_id:
-        if parent.tag in HEADINGS:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _is_pager_item(block: Block) -> bool:
