@@ -11,7 +11,6 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.parse.dates import parse_date
-from feedkeeper.parse.dom import has_element_sibling
 from feedkeeper.parse.vocab import LABEL_END_RE, PUBLISHED_RE, UPDATED_MARK_RE, UPDATED_RE
 
 # A date's label ends the text before it ("更新于：", "… · Updated", "Posted on"): the
@@ -80,7 +79,7 @@ def _closing_text(node: LexborNode) -> str:
 def _previous_texts(node: LexborNode) -> list[str]:
     """Return the text of up to three siblings before the node (where labels sit)."""
     texts: list[str] = []
-    for _ in range(2):  # an only child's label may sit before its parent
+    for _ in range(2):  # the label of a date opening its element may sit before that
         sibling = node.prev
         while sibling is not None and len(texts) < 3:
             text = (sibling.text_content if sibling.tag == "-text" else sibling.text()) or ""
@@ -90,7 +89,7 @@ def _previous_texts(node: LexborNode) -> list[str]:
                     return texts
             sibling = sibling.prev
         parent = node.parent
-        if texts or parent is None or has_element_sibling(node):
+        if texts or parent is None:  # AstroPaper: "Updated:" <span><time>…</time> | 2 PM</span>
             return texts
         node = parent
     return texts
