@@ -278,6 +278,21 @@ def test_parent_and_child_categories_come_in_order() -> None:
     assert page.cards[0].category == "Tools"
 
 
+def test_parallel_listings_of_one_path_are_numbered_in_the_explanation() -> None:
+    # cnblogs's day groups, each a listing of its own at the same path, read as one listing
+    # printed twice.
+    html = (PAGES.parent / "explain" / "cnblogs-days.html").read_text(encoding="utf-8")
+    lines = [
+        line
+        for line in explain_listing(html, "https://www.cnblogs.com/binghe-dev/").splitlines()
+        if line.startswith("Listing")
+    ]
+    assert lines == [
+        "Listing 1 of 2: div#mainContent > div.forFlow > div.day",
+        "Listing 2 of 2: div#mainContent > div.forFlow > div.day",
+    ]
+
+
 def test_explanation_names_the_listing_and_the_rejected_widget() -> None:
     html, expected = _load("div-grid")
     text = explain_listing(html, str(expected["base_url"]))

@@ -46,8 +46,11 @@ def _listing_lines(detection: Detection, parts: list[CardParts]) -> list[str]:
             "that each carry their own post link."
         ]
     lines: list[str] = []
-    for candidate in detection.chosen:
-        lines.append(f"Listing: {node_path(candidate.container)}")
+    count = len(detection.chosen)
+    for number, candidate in enumerate(detection.chosen, 1):
+        # Parallel listings (a day's group each) may share their path: number them.
+        which = f" {number} of {count}" if count > 1 else ""
+        lines.append(f"Listing{which}: {node_path(candidate.container)}")
         lines.append(f"  why: {_strengths(candidate)}")
     lines.append("")
     lines.append(f"Cards taken ({len(parts)}):")
