@@ -100,8 +100,9 @@ def test_a_site_of_many_that_no_worker_ever_crawled_makes_the_archive_unhealthy(
     )
 
 
-def _now_text() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def _now_text(minutes: int = 0) -> str:
+    moment = datetime.now(UTC) + timedelta(minutes=minutes)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def test_a_crawl_that_started_after_now_is_a_wrong_clock_not_a_recent_success() -> None:
@@ -126,6 +127,28 @@ def test_an_archive_whose_sites_are_all_paused_is_healthy_and_says_so(
     assert capsys.readouterr().out == (
         "healthy: no active site: every site of the archive is paused or removed\n"
     )
+
+
+def test_a_site_resumed_after_a_long_pause_is_due_from_its_resume(
+    clean_env: None, store: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A site resumed after a month's pause was unhealthy at once, until its next crawl."""
+    db = str(db_path)
+    assert (
+        main(["sites", "add", "https://a.example/", "--name", "a", "--every", "1m", "--db", db])
+        == 0
+    )
+    assert main(["sites", "pause", "a", "--db", db]) == 0
+    with store.engine.begin() as conn:  # added, and crawled last, a month ago
+        conn.exec_driver_sql("UPDATE site SET added_at = '2026-01-01T00:00:00.000000Z'")
+    assert main(["sites", "resume", "a", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["health", "--db", db]) == 0
+    assert capsys.readouterr().out.startswith("healthy: the site was resumed ")
+    with store.engine.begin() as conn:  # resumed four intervals ago, never crawled since
+        conn.exec_driver_sql("UPDATE site SET state_changed_at = ?", (_now_text(minutes=-4),))
+    assert main(["health", "--db", db]) == 1
+    assert capsys.readouterr().out.startswith("unhealthy: the site was resumed ")
 
 
 def test_missing_archive(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from feedkeeper.pipeline import write_page
 from feedkeeper.records import PageCapture, PageKind
 from feedkeeper.store import Store, write
 from feedkeeper.store.dialect import READY_WORDS_MAX, READY_WORDS_MAX_CHARS
-from feedkeeper.store.engine import create_sqlite_engine, migrate, schema_revision
+from feedkeeper.store.engine import SCHEMA_HEAD, create_sqlite_engine, migrate, schema_revision
 from feedkeeper.store.search import search_posts
 from feedkeeper.store.sites import ensure_site
 from test_words import POST, RUN, SITE
@@ -239,7 +239,7 @@ def test_an_archive_made_at_0008_is_searchable_after_the_upgrade(db_path: Path) 
     engine.dispose()
     store = Store.open(db_path)
     try:
-        assert schema_revision(store.engine) == "0011"
+        assert schema_revision(store.engine) == SCHEMA_HEAD
         assert rows(store, INDEXED) == [
             {"id": 1, "title": "Gradient 检查点", "excerpt": "显存不够时用梯度累积"}
         ]

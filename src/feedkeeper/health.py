@@ -28,7 +28,7 @@ from feedkeeper.store.engine import (
     schema_revision,
 )
 from feedkeeper.store.runs import crawl_start_times
-from feedkeeper.store.sites import Site, find_site, list_sites
+from feedkeeper.store.sites import Site, find_site, list_sites, state_changed_at
 from feedkeeper.triggers import Cadence
 
 # A run this much later than now started under another clock (an NTP step, a wrong clock
@@ -36,6 +36,8 @@ from feedkeeper.triggers import Cadence
 CLOCK_SLACK = timedelta(minutes=5)
 # The revision that made an archive many sites (``site``); before it, judged whole.
 SITES_REVISION = "0008"
+# The revision since which a site keeps when its state last changed (a resume).
+STATE_CHANGES_REVISION = "0012"
 # Unhealthy once this many scheduled runs have come due without a success:
 # one failed run is a blip, three in a row need a person.
 MISSED_RUNS = 3
@@ -57,6 +59,7 @@ class RunTimes:
     last_success: datetime | None
     first_run: datetime | None
     added: datetime | None = None
+    resumed: datetime | None = None  # the last change of its state, when it is active
 
 
 def check_health(
@@ -105,8 +108,9 @@ def _judge_sites(engine: Engine, settings: Settings, now: datetime, name: str | 
         return Health(True, "no active site: every site of the archive is paused or removed")
     if not sites:
         return judge(_times(engine, None), default, now)
+    knows_changes = revision >= STATE_CHANGES_REVISION
     verdicts = [
-        (s, judge(_times(engine, s.id, s.added_at), _cadence_of(s, settings, default), now))
+        (s, judge(_times(engine, s, knows_changes), _cadence_of(s, settings, default), now))
         for s in sites
     ]
     if len(verdicts) == 1:
@@ -123,9 +127,13 @@ def _cadence_of(site: Site, settings: Settings, default: Cadence) -> Cadence:
     return default
 
 
-def _times(engine: Engine, site_id: int | None, added: str | None = None) -> RunTimes:
-    last, first = crawl_start_times(engine, site_id)
-    return RunTimes(_parse(last), _parse(first), _parse(added))
+def _times(engine: Engine, site: Site | None, knows_changes: bool = False) -> RunTimes:
+    last, first = crawl_start_times(engine, site.id if site else None)
+    if site is None:
+        return RunTimes(_parse(last), _parse(first))
+    changed = state_changed_at(engine, site.id) if knows_changes else None
+    resumed = _parse(changed) if site.state is SiteState.ACTIVE else None
+    return RunTimes(_parse(last), _parse(first), _parse(site.added_at), resumed)
 
 
 def judge(times: RunTimes, cadence: Cadence, now: datetime) -> Health:
@@ -138,6 +146,8 @@ def judge(times: RunTimes, cadence: Cadence, now: datetime) -> Health:
         since, what = times.added, "no crawl has run yet; the site was added"
     else:
         return Health(True, "no crawl has run yet")
+    if times.resumed is not None and times.resumed > since:  # paused meanwhile: not due
+        since, what = times.resumed, "the site was resumed"
     if since - now > CLOCK_SLACK:  # started after now: the clock was wrong then, or is now
         return Health(
             False,

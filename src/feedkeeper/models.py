@@ -42,6 +42,7 @@ class Site(SQLModel, table=True):
     # | removed (no longer crawled; its posts stay in the archive).
     state: str = "active"
     added_at: str
+    state_changed_at: str | None = None  # when pause, resume or remove last changed it
 
 
 class Run(RunCounters, table=True):

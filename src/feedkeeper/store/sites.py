@@ -52,9 +52,17 @@ class NewSite:
     cron: str | None = None
 
 
+# What a Site holds: readable in an archive of any revision since sites (0008), as
+# `health` reads archives it does not upgrade.
+_SITE_COLUMNS = tuple(
+    site_t.c[name]
+    for name in ("id", "name", "url", "profile", "every", "cron", "state", "added_at")
+)
+
+
 def list_sites(engine: Engine, *states: SiteState) -> list[Site]:
     """Return the sites by name: those in ``states``, or all of them."""
-    query = select(site_t).order_by(site_t.c.name)
+    query = select(*_SITE_COLUMNS).order_by(site_t.c.name)
     if states:
         query = query.where(site_t.c.state.in_([str(s) for s in states]))
     with engine.connect() as conn:
@@ -67,7 +75,7 @@ def find_site(engine: Engine, name: str, *, asked_by: str) -> Site:
     ``asked_by`` starts the error's line: what named the site (an option, a command).
     """
     with engine.connect() as conn:
-        row = conn.execute(select(site_t).where(site_t.c.name == name)).first()
+        row = conn.execute(select(*_SITE_COLUMNS).where(site_t.c.name == name)).first()
     if row is None:
         raise ConfigError(f"{asked_by}: no site named {name!r} ({_known(engine)})")
     return _site(row)
@@ -155,11 +163,20 @@ def site_for_import(engine: Engine, source: str) -> Site:
     return add_site(engine, NewSite(source, name="import"))
 
 
+def state_changed_at(engine: Engine, site_id: int) -> str | None:
+    """Return when the site's state last changed (`sites pause`, `resume`, `remove`)."""
+    query = select(site_t.c.state_changed_at).where(site_t.c.id == site_id)
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
 def set_state(engine: Engine, name: str, state: SiteState, *, asked_by: str) -> Site:
     """Pause, resume or remove a site; return it as it now is."""
     site = find_site(engine, name, asked_by=asked_by)
-    with engine.begin() as conn:
-        conn.execute(update(site_t).where(site_t.c.id == site.id).values(state=str(state)))
+    if site.state is not state:
+        with engine.begin() as conn:
+            values = {"state": str(state), "state_changed_at": now_iso()}
+            conn.execute(update(site_t).where(site_t.c.id == site.id).values(**values))
     return find_site(engine, name, asked_by=asked_by)
 
 
