@@ -43,11 +43,8 @@ _LINE_TAGS = frozenset({"div", "p", "li", "tr", "pre"})  # CodeMirror: a pre a l
 # An inline element a theme's style shows as a line of its own (a span a line, no newline
 # written between them).
 _BLOCK_STYLE_RE = re.compile(r"(?:^|;)\s*display\s*:\s*(?:block|flex|grid|list-item)\b", re.I)
-# The classes highlighters give a number literal of the code (Prism, highlight.js,
-# Pygments and Rouge, Chroma, CodeMirror): a number of the code, not of its line.
-_NUMBER_TOKEN_CLASSES = frozenset(
-    {"number", "hljs-number", "m", "mi", "mf", "mh", "mo", "mb", "il", "cm-number", "nu0"}
-)
+# A style keeping an element out of what a reader selects and copies.
+_UNSELECTABLE_RE = re.compile(r"(?:^|[;\s])user-select\s*:\s*none", re.I)
 _CDATA_RE = re.compile(r"^%?\s*<!\[CDATA\[(.*?)%?\s*\]\]>$", re.DOTALL)
 _LEADING_BLANK_LINES_RE = re.compile(r"^(?:[ \t]*\n)+")
 _BLANK_LINE_RE = re.compile(r"(?m)^[ \t]+$")
@@ -79,7 +76,13 @@ def code_block(pre: LexborNode) -> Block | None:
     raw = _pre_text(pre).replace("\r\n", "\n").replace("\u00a0", " ").replace("\u200b", "")
     raw = _BLANK_LINE_RE.sub("", raw)  # a line of spaces alone (a blank line's no-break space)
     text = _without_line_numbers(_LEADING_BLANK_LINES_RE.sub("", raw).rstrip(), pre)
-    return Block("code", text) if text else None
+    if not text.strip() or _PROMPT_RE.fullmatch(text):  # a notebook's "[1]:" in a <pre> of its own
+        return None
+    return Block("code", text)
+
+
+# A notebook cell's prompt (nbsphinx writes it in a <pre> beside the cell's): no code.
+_PROMPT_RE = re.compile(r"\s*(?:In|Out)?\s*\[\s*\d*\s*\]\s*:?\s*")
 
 
 # A line opening with its number: cnblogs's "插入代码" writes ``<span style="color:
@@ -99,10 +102,10 @@ def _without_line_numbers(text: str, pre: LexborNode) -> str:
         return text
     if [int(m.group(2)) for m in numbers if m] != list(range(1, len(lines) + 1)):
         return text
-    shown = {
-        node.text() for node in pre.css("span, a") if not class_tokens(node) & _NUMBER_TOKEN_CLASSES
-    }
-    if not {"1", "2"} <= shown:  # the numbers are marked up apart from the code
+    if all(m and m.end() >= len(line.rstrip()) for line, m in zip(lines, numbers, strict=True)):
+        return text  # numbers alone, no code after them: the output of `seq 3`
+    shown = {node.text().strip() for node in pre.css("span, a") if not node.attributes.get("class")}
+    if not {"1", "2"} <= shown:  # the numbers are marked up apart from the code (no class)
         return text
     return "\n".join(line[m.end() :] if m else line for line, m in zip(lines, numbers, strict=True))
 
@@ -146,6 +149,8 @@ def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
         return False
     if node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node) or is_code_chrome(node):
         return True
+    if _UNSELECTABLE_RE.search(node.attributes.get("style") or ""):
+        return True  # kept out of a copy: Hugo's line numbers (noClasses), prompts
     if node.tag == "td":  # Zola: a row a line, its first cell the line's number
         return (
             previous_element(node) is None
