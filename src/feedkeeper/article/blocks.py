@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import unquote
 
 from selectolax.lexbor import LexborNode
 
@@ -48,7 +49,8 @@ _UNSELECTABLE_RE = re.compile(r"(?:^|[;\s])user-select\s*:\s*none", re.I)
 _CDATA_RE = re.compile(r"^%?\s*<!\[CDATA\[(.*?)%?\s*\]\]>$", re.DOTALL)
 _LEADING_BLANK_LINES_RE = re.compile(r"^(?:[ \t]*\n)+")
 _BLANK_LINE_RE = re.compile(r"(?m)^[ \t]+$")
-_TEX_ANNOTATION = 'annotation[encoding="application/x-tex"]'
+# A MathML annotation's encoding that names TeX or LaTeX.
+_TEX_ENCODING_RE = re.compile(r"(?:^|[/-])(?:x-)?(?:la)?tex$", re.I)
 # Zhihu ends the TeX of a display formula with a line break, ``\\``: no part of it.
 _ZHIHU_BREAK_RE = re.compile(r"(?:\s*\\\\)+\s*$")
 
@@ -188,12 +190,24 @@ def _is_digits_and_space(text: str) -> bool:
 
 
 def katex_block(node: LexborNode, kind: BlockKind) -> Block | None:
-    """Return the TeX a KaTeX (or MathML) rendering keeps in its annotation."""
-    annotation = node.css_first(_TEX_ANNOTATION)
-    source = annotation.text().strip() if annotation is not None else ""
+    """Return the TeX a KaTeX (or MathML) rendering keeps: its annotation in TeX (named
+    ``application/x-tex``, ``TeX``, ``application/x-latex``…), or MathML's ``alttext``."""
+    source = ""
+    for annotation in node.css("annotation[encoding]"):
+        if _TEX_ENCODING_RE.search(annotation.attributes.get("encoding") or ""):
+            source = annotation.text().strip()
+            break
+    if not source:
+        math = node if node.tag == "math" else node.css_first("math[alttext]")
+        source = ((math.attributes.get("alttext") if math is not None else None) or "").strip()
     if not source:
         return None
     return Block(kind, source)
+
+
+def katex_error_block(node: LexborNode) -> Block | None:
+    """Return the TeX KaTeX could not render, which it shows as it was written."""
+    return _tex_block(node, node.text())
 
 
 def raw_katex_block(node: LexborNode) -> Block | None:
@@ -270,16 +284,77 @@ _TEX_IMAGE_RE = re.compile(r"latex|equation|formula|mathtex|codecogs|[?&]tex=", 
 
 def tex_element_block(node: LexborNode) -> Block | None:
     """Return the TeX an element shows as an image or a span (None when it shows none):
-    a formula image with its TeX in ``alt``, Zhihu's ``span.ztext-math[data-tex]``."""
+    its ``data-tex``, ``data-formula`` or ``data-latex`` (Zhihu's ``span.ztext-math``,
+    WeChat's mdnice, AMP's ``amp-mathml``), or a formula image's TeX in its ``alt`` (when it
+    reads as TeX) or its address (codecogs)."""
     attrs = node.attributes
-    if node.tag == "img":
-        names = f"{attrs.get('class') or ''} {attrs.get('src') or ''}"
-        if not _TEX_IMAGE_RE.search(names):
-            return None
-        display = "displayed" in (attrs.get("class") or "")
-        return _tex_block(node, attrs.get("alt") or "", display)
-    tex = attrs.get("data-tex")
-    return _tex_block(node, tex) if tex else None
+    for name in TEX_ATTRIBUTES:
+        if tex := (attrs.get(name) or "").strip():
+            return _tex_block(node, tex, "inline" not in attrs and _is_display_element(node))
+    if node.tag != "img":
+        return None
+    names = f"{attrs.get('class') or ''} {attrs.get('src') or ''}"
+    if not _TEX_IMAGE_RE.search(names) and not _is_math_image(node):
+        return None
+    display = "displayed" in (attrs.get("class") or "")
+    alt = (attrs.get("alt") or "").strip()
+    if alt and _reads_as_tex(alt):
+        return _tex_block(node, alt, display)
+    return _tex_block(node, tex_of_address(attrs.get("src") or ""), display)
+
+
+# The attributes a formula's element keeps its TeX in.
+TEX_ATTRIBUTES = ("data-tex", "data-formula", "data-latex")
+
+
+def _is_display_element(node: LexborNode) -> bool:
+    """Tell an element that shows a formula on its own: a block one, or marked a display."""
+    names = class_tokens(node)
+    return node.tag in BLOCK_TAGS or any("block" in name or "display" in name for name in names)
+
+
+def _is_math_image(node: LexborNode) -> bool:
+    """Tell Sphinx's formula images: ``img.math``, or any image in a ``div.math``."""
+    if "math" in class_tokens(node):
+        return True
+    parent = node.parent
+    for _ in range(2):  # <div class="math"><p><img …></p></div>
+        if parent is None:
+            return False
+        if "math" in class_tokens(parent):
+            return True
+        parent = parent.parent
+    return False
+
+
+# An alt text that is TeX: a command, a script, a brace or an operator; or a lone symbol.
+_TEX_SIGNS_RE = re.compile(r"[\\^_{}=+<>|]|^[A-Za-z0-9]{1,2}$")
+
+
+def _reads_as_tex(alt: str) -> bool:
+    """Tell an image's alternative text that is TeX from a word ("公式", "image")."""
+    return _TEX_SIGNS_RE.search(alt) is not None
+
+
+# Formula image services that take the TeX as the address's query or last part.
+_TEX_ADDRESS_RE = re.compile(
+    r"^https?://(?:latex\.codecogs\.com|www\.zhihu\.com/equation|i\.upmath\.me/\w+|"
+    r"math\.now\.sh|chart\.googleapis\.com/chart)[^?]*[?/](.+)$",
+    re.I,
+)
+
+
+def tex_of_address(src: str) -> str:
+    """Return the TeX a formula image service's address carries, or ""."""
+    match = _TEX_ADDRESS_RE.match(src.strip())
+    if match is None:
+        return ""
+    query = match.group(1)
+    if "=" in query.split("&", 1)[0]:  # named parameters: chl=, tex=, from=
+        found = re.search(r"(?:^|&)(?:chl|tex|from)=([^&]*)", query)
+        query = found.group(1) if found else ""
+    tex = unquote(query).replace("&space;", " ").replace("&plus;", "+")
+    return re.sub(r"^\\(?:inline|dpi\{\d+\}|bg_\w+|fg_\w+)\s*", "", tex).strip()
 
 
 def mjx_block(container: LexborNode) -> Block:

@@ -83,7 +83,13 @@ def _inline_dollar_at(text: str, start: int) -> tuple[Block, int] | None:
     source = text[start + 1 : end].strip()
     if "\\" not in source and _CJK_RE.search(source):  # TeX writes its words in \text{}
         return None
+    if source.startswith("latex "):  # WordPress's ``$latex …&s=2$``, shown without Jetpack
+        source = _JETPACK_OPTIONS_RE.sub("", source[len("latex ") :]).strip()
     return Block("math", source), end + 1
+
+
+# The size and colours Jetpack's ``$latex …$`` takes after its TeX.
+_JETPACK_OPTIONS_RE = re.compile(r"(?:&(?:amp;)?(?:s|bg|fg)=[-\w]*)+$")
 
 
 # Chinese, Japanese and Korean characters: prose, not the symbols of a formula.

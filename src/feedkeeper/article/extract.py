@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.article.blocks import (
+    TEX_ATTRIBUTES,
     code_block,
     eeimg_block,
     is_code_chrome,
@@ -16,6 +17,7 @@ from feedkeeper.article.blocks import (
     is_mathjax_script,
     is_mjx_container,
     katex_block,
+    katex_error_block,
     mathjax_block,
     mjx_block,
     raw_katex_block,
@@ -142,6 +144,13 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
         following = next_element(node)
         if following is None or not is_mathjax_script(following):
             _add(out, mjx_block(node))  # else Typora's: the script after it keeps the TeX
+    elif (
+        tag in SKIP_TAGS  # WeChat's formulas: an <svg> keeping its TeX in data-formula
+        and any(name in node.attributes for name in TEX_ATTRIBUTES)
+        and not is_hidden(node)
+        and (block := tex_element_block(node)) is not None
+    ):
+        _add(out, block)
     elif _is_skipped(node):
         pass
     elif tag == "br":
@@ -150,6 +159,8 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
         _add(out, code_block(node))
     elif names := class_tokens(node) & _RAW_KATEX:
         _add(out, raw_katex_block(node) if "latex-rendered" not in names else substack_block(node))
+    elif "katex-error" in class_tokens(node):
+        _add(out, katex_error_block(node))
     elif "katex-display" in class_tokens(node):
         _add(out, katex_block(node, "formula"))
     elif "katex" in class_tokens(node):
@@ -159,7 +170,7 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
         _add(out, katex_block(node, kind) or Block(kind, ""))  # MathML alone: no TeX
     elif tag == "img" and "eeimg" in node.attributes:
         _add(out, eeimg_block(node))
-    elif (tag == "img" or "data-tex" in node.attributes) and (
+    elif (tag == "img" or any(name in node.attributes for name in TEX_ATTRIBUTES)) and (
         block := tex_element_block(node)
     ) is not None:
         _add(out, block)
@@ -193,7 +204,8 @@ def _is_skipped(node: LexborNode) -> bool:
 def _is_skipped_element(node: LexborNode) -> bool:
     if is_content_holder(node):
         return is_hidden(node)
-    return node.tag in SKIP_TAGS or is_hidden(node) or is_gutter(node) or is_code_chrome(node)
+    hidden = is_hidden(node) and node.attributes.get("role") != "tabpanel"  # a tab not shown
+    return node.tag in SKIP_TAGS or hidden or is_gutter(node) or is_code_chrome(node)
 
 
 def _is_code_without_pre(node: LexborNode) -> bool:
@@ -202,6 +214,8 @@ def _is_code_without_pre(node: LexborNode) -> bool:
     is all its block holds (Blogger's)."""
     style = node.attributes.get("style") or ""
     if _KEPT_SPACING_RE.search(style) and _MONOSPACE_RE.search(style):
+        return True
+    if "cm-content" in class_tokens(node):  # CodeMirror 6 (语雀): a div.cm-line a line
         return True
     if node.tag != "code" or node.css_first("br") is None or node.parent is None:
         return False
