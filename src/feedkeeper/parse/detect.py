@@ -130,6 +130,8 @@ def _is_site_header(block: Block, candidate: Candidate) -> bool:
     """Tell a site's header written as a div beside the posts (Gridea's ``div.site-header``:
     the site's name as the page's h1, a menu linking "/post/about"): the one block holding
     an h1 that names no post, where the others hold none."""
+    if candidate.shape >= 1.0 or shape_of(block.node) == candidate.signature:
+        return False  # a site's header is the odd one out among the posts
     heading = block.node.css_first("h1")
     if heading is None or heading.css_first("a[href]") is not None:
         return False

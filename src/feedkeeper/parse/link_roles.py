@@ -38,7 +38,7 @@ def meta_links(
         rel = other.rel  # split only when the word may be there: most links have no rel
         author = "author" in rel and "author" in rel.split()
         person = author or other.target.person or _is_handle(page.text_of(other.node))
-        if not person and other.target.key:
+        if not person and other.kind is None and other.target.key and other.target.key != key:
             if avatars is None:
                 avatars = {
                     a.target.key for a in links if a.target.key != key and _is_avatar(page, a.node)
