@@ -1015,3 +1015,16 @@ def test_a_listing_of_its_own_posts_is_kept_beside_a_sibling_host_s_links() -> N
     html = f"<html><body><main>{own}</main><footer><ul>{footer}</ul></footer></body></html>"
     cards = parse_listing(html, "https://www.example.com/news/").cards
     assert [card.url for card in cards] == [f"https://www.example.com/posts/{n}/" for n in range(3)]
+
+
+def test_a_post_with_pages_below_it_linked_elsewhere_is_still_a_post() -> None:
+    # Hexo Shoka's sidebar links a series' chapter below the post it belongs to: the post's
+    # URL, a folder above another the page links, was taken for an author's page and its
+    # card skipped.
+    sidebar = '<aside class="sidebar"><a href="/posts/1/chapter-2/">Chapter 2</a></aside>'
+    page = parse_listing(_listing(CARDS, sidebar), "https://b.example/")
+    assert [card.url for card in page.cards] == [
+        "https://b.example/posts/0/",
+        "https://b.example/posts/1/",
+        "https://b.example/posts/2/",
+    ]

@@ -179,9 +179,13 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
         )
     # A folder above another URL the page links is no post: an author's page (dev.to/ada
     # beside dev.to/ada/a-post), a tag's (dev.to/t/python beside dev.to/t/python/top); nor
-    # is a post's comments page beside it.
+    # is a post's comments page beside it. A post that has pages below it (Hexo Shoka's
+    # series, linked from a sidebar) is still one where a heading names it.
     not_posts = page.not_posts()
-    return [x for x in found if x.key not in not_posts] if not_posts else found
+    if not not_posts:
+        return found
+    titled = {x.key for x in found if x.in_heading and x.key in not_posts}
+    return [x for x in found if x.key not in not_posts or x.key in titled]
 
 
 def _is_page_frame(candidate: Candidate) -> bool:
