@@ -115,6 +115,7 @@ def test_suggested_profile_reproduces_the_cards(name: str) -> None:
         "day-archive-lines",
         "section-all-posts-link",
         "definition-list",
+        "zola-tabi-meta-before-card",
     )  # no element holds a flat card
     assert (profile.card is None) == flat
     page = parse_listing(html, base, profile)

@@ -14,9 +14,11 @@ from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.elements import previous_element
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.containers import LinkTree
+from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.dom import ancestors, attr, contains, describe, element_children, in_heading
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.lead import lead_card, lone_card
@@ -113,6 +115,10 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
             if lines:
                 block.node = wrap_groups(page, block.node, lines)
                 wrapped = True
+        metas = _metas_before(page, candidate.cards)
+        for block, meta in zip(candidate.cards, metas, strict=False):
+            block.node = _wrap_with_meta(page, meta, block.node)
+            wrapped = candidate.with_metas = True
         if wrapped:
             page.forget_ancestry()  # once for them all: each forgetting walks every link
     cards: list[Block] = []
@@ -124,6 +130,49 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
             seen.add(block.node.mem_id)
             cards.append(block)
     return cards
+
+
+def _metas_before(page: Page, cards: list[Block]) -> list[LexborNode]:
+    """Return each card's meta block when the posts are laid out as a meta block before each
+    card (Zola tabi's ``section.bloglist-meta`` with the date and the pin, then
+    ``section.bloglist-content``): siblings of one shape of their own, each right before its
+    card, showing a date and no link; none otherwise."""
+    if len(cards) < 2:
+        return []
+    metas = [previous_element(block.node) for block in cards]
+    shapes = {shape_of(meta) if meta is not None else "" for meta in metas}
+    if None in metas or len(shapes) != 1 or shapes == {shape_of(cards[0].node)}:
+        return []
+    found = [meta for meta in metas if meta is not None]
+    for meta in found:
+        text = page.text_of(meta)
+        if len(text) > _MAX_META_BEFORE or meta.css_first("a[href]") is not None:
+            return []
+        if parse_date(text) is None and not any(parse_date(t) for t in _texts(meta)):
+            return []
+    return found
+
+
+# A meta block before its card is a line or two: a date, a pin, a reading time.
+_MAX_META_BEFORE = 120
+
+
+def _texts(node: LexborNode) -> list[str]:
+    """The element's texts, each stripped."""
+    return [
+        t
+        for n in node.traverse(include_text=True)
+        if (t := (n.text_content or "").strip()) and n.tag == "-text"
+    ]
+
+
+def _wrap_with_meta(page: Page, meta: LexborNode, card: LexborNode) -> LexborNode:
+    """Move a meta block and its card into a new ``<div>`` in their place; return it."""
+    wrapper = page.tree.create_node("div")
+    meta.insert_before(wrapper, move=True)
+    wrapper.insert_child(meta, move=True)
+    wrapper.insert_child(card, move=True)
+    return wrapper
 
 
 def _is_site_header(block: Block, candidate: Candidate) -> bool:

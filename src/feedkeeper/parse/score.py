@@ -89,6 +89,8 @@ class Candidate:
     penalties: list[str] = field(default_factory=list)
     reason: str | None = None  # why it was not taken
     groups: Groups = field(default_factory=dict)  # a flat listing: each heading's lines
+    # Each card wrapped with the meta block before it: cards no selector can name either.
+    with_metas: bool = False
 
 
 def score_containers(page: Page, tree: LinkTree, complete: bool = True) -> list[Candidate]:

@@ -35,7 +35,7 @@ def suggest_profile(html: str, base_url: str) -> str:
     if not parts:
         raise ParseError("no post cards found on the page, so there is nothing to describe")
     # A flat listing's cards are wrappers the parser makes: no selector can name them.
-    is_flat = any(candidate.groups for candidate in detection.chosen)
+    is_flat = any(candidate.groups or candidate.with_metas for candidate in detection.chosen)
     found: dict[str, str | None] = {"card": None if is_flat else _card_selector(page, parts)}
     found["title"] = _field(parts, _title_nodes)
     if found["title"] is None or not _title_gives_link(parts):
