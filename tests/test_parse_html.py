@@ -1028,3 +1028,23 @@ def test_a_post_with_pages_below_it_linked_elsewhere_is_still_a_post() -> None:
         "https://b.example/posts/1/",
         "https://b.example/posts/2/",
     ]
+
+
+@pytest.mark.parametrize(
+    ("names", "is_sidebar"),
+    [
+        ("layout--page layout--page--sidebar", False),  # TeXt: the page's variant
+        ("no-sidebar", False),
+        ("sidebar", True),
+        ("layout__sidebar", True),  # a BEM element: the sidebar itself
+        ("widget-area", True),
+    ],
+)
+def test_a_class_naming_a_layout_with_a_sidebar_is_no_sidebar(names: str, is_sidebar: bool) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from feedkeeper.parse.score import has_sidebar_token
+
+    node = LexborHTMLParser(f'<div class="{names}"></div>').css_first("div")
+    assert node is not None
+    assert has_sidebar_token(node) is is_sidebar

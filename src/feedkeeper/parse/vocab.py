@@ -223,6 +223,7 @@ SIDEBAR_TOKEN_RE = re.compile(r"sidebar|widget|aside", re.I)
 LAYOUT_STATE_RE = re.compile(
     r"^(?:no|has|with|without|hide|show|toggle)[-_]"
     r"|[-_](?:no|has|with|without)[-_](?:sidebar|aside)"  # Habr's tm-page__main_has-sidebar
+    r"|--(?:sidebar|aside)$"  # a BEM modifier: TeXt's layout--page--sidebar, a page's variant
     r"|[-_](?:open|opened|closed|collapsed|expanded|enabled|disabled|none|toggled?|off|on"
     r"|fixed|folded|docked)$",
     re.I,
