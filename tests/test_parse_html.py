@@ -1048,3 +1048,11 @@ def test_a_class_naming_a_layout_with_a_sidebar_is_no_sidebar(names: str, is_sid
     node = LexborHTMLParser(f'<div class="{names}"></div>').css_first("div")
     assert node is not None
     assert has_sidebar_token(node) is is_sidebar
+
+
+def test_a_card_classed_by_what_it_holds_has_the_shape_of_the_others() -> None:
+    # Hugo Stack classes a card with a cover `has-image`: "weak repeated structure: 67%".
+    cards = CARDS.replace('<article class="post">', '<article class="has-image post">', 1)
+    page = parse_listing(_listing(cards), "https://b.example/")
+    assert len(page.cards) == 3
+    assert (page.confidence, page.warnings) == (1.0, [])

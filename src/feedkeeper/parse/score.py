@@ -286,9 +286,14 @@ _HEADING_CSS = "h1, h2, h3, h4, h5, h6"
 
 
 def shape_of(node: LexborNode) -> str:
-    """Return the element's shape: its tag and first class, digits left out."""
-    tokens = classes(node)
+    """Return the element's shape: its tag and first class, digits left out; a class
+    saying what the card holds (``has-image``, ``is-featured``) is no shape of its own."""
+    tokens = [token for token in classes(node) if not _STATE_CLASS_RE.match(token)]
     return (node.tag or "") + ("." + _DIGITS_RE.sub("", tokens[0]) if tokens else "")
+
+
+# Hugo Stack's ``article.has-image`` beside a plain ``article``: one shape.
+_STATE_CLASS_RE = re.compile(r"(?:has|is|no|with|without)[-_]", re.I)
 
 
 def _is_inline_mention(link: PostLink) -> bool:
