@@ -288,7 +288,9 @@ _HEADING_CSS = "h1, h2, h3, h4, h5, h6"
 def shape_of(node: LexborNode) -> str:
     """Return the element's shape: its tag and first class, digits left out; a class
     saying what the card holds (``has-image``, ``is-featured``) is no shape of its own."""
-    tokens = [token for token in classes(node) if not _STATE_CLASS_RE.match(token)]
+    tokens = classes(node)
+    if tokens and _STATE_CLASS_RE.match(tokens[0]):
+        tokens = [token for token in tokens if not _STATE_CLASS_RE.match(token)]
     return (node.tag or "") + ("." + _DIGITS_RE.sub("", tokens[0]) if tokens else "")
 
 
