@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from feedkeeper.article import (
     REASON_ARTICLE_GONE,
+    REASON_LITERAL_TOKEN,
     REASON_NO_BLOCK,
     REASON_NO_TEX,
     REASON_TEXT_CHANGED,
@@ -426,6 +427,7 @@ def test_reasons_are_stable_strings() -> None:
     assert REASON_NO_BLOCK == "no block of that kind at its place"
     assert REASON_ARTICLE_GONE == "article gone"
     assert REASON_TOO_LONG == "the excerpt is too long to align"
+    assert REASON_LITERAL_TOKEN == "the article itself shows the token there"
 
 
 # --- properties ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from feedkeeper.article.align import recover_placeholders
 from feedkeeper.article.extract import extract_article
 from feedkeeper.article.model import (
     REASON_ARTICLE_GONE,
+    REASON_LITERAL_TOKEN,
     REASON_NO_BLOCK,
     REASON_NO_TEX,
     REASON_TEXT_CHANGED,
@@ -22,6 +23,7 @@ from feedkeeper.article.model import (
 
 __all__ = [
     "REASON_ARTICLE_GONE",
+    "REASON_LITERAL_TOKEN",
     "REASON_NO_BLOCK",
     "REASON_NO_TEX",
     "REASON_TEXT_CHANGED",

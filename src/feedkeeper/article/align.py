@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from feedkeeper.article.fit import Fit, fit_chunk, is_close
 from feedkeeper.article.fold import (
+    LITERAL_TOKENS,
     MARKERS,
     ArticleStream,
     Stream,
@@ -27,6 +28,7 @@ from feedkeeper.article.fold import (
     is_marker,
 )
 from feedkeeper.article.model import (
+    REASON_LITERAL_TOKEN,
     REASON_NO_BLOCK,
     REASON_NO_TEX,
     REASON_TEXT_CHANGED,
@@ -87,6 +89,8 @@ def _outcome(placeholder: Placeholder, place: _Place) -> Recovery:
     kind, ordinal = placeholder.kind, placeholder.ordinal
     if not place.text_matches:
         return Recovery(kind, ordinal, "unrecoverable", None, REASON_TEXT_CHANGED)
+    if place.block is not None and place.block is LITERAL_TOKENS[place.block.kind]:
+        return Recovery(kind, ordinal, "unrecoverable", None, REASON_LITERAL_TOKEN)
     if place.block is None or not fills(place.block.kind, kind):
         return Recovery(kind, ordinal, "unrecoverable", None, REASON_NO_BLOCK)
     if not place.block.text:

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from feedkeeper.article.model import Article, Block, BlockKind
-from feedkeeper.cards import PLACEHOLDER_TOKENS, Placeholder
+from feedkeeper.cards import PLACEHOLDER_TOKENS, Placeholder, find_placeholders, with_plain_tokens
 
 # One private-use character per kind marks a block; folded text never holds one.
 MARKERS: dict[BlockKind, str] = {"code": "\ue000", "formula": "\ue001", "math": "\ue002"}
@@ -63,8 +63,31 @@ def fold_article(article: Article) -> ArticleStream:
             tokens.append(MARKERS[segment.kind])
             optional.append(False)
         else:
-            _fold_into(segment, _mask(_ANGLED_RE, segment), tokens, optional)
+            _fold_text(with_plain_tokens(segment), tokens, optional, blocks)
     return ArticleStream("".join(tokens), tuple(optional), blocks)
+
+
+# What a placeholder's token written in the article's own text stands for ("摘要生成器把代码块
+# 换成 <code>[代码]</code>"): a block of its kind that fills nothing, so that the excerpt's
+# token there is that text and the next token the block after it.
+LITERAL_TOKENS: dict[BlockKind, Block] = {kind: Block(kind, "") for kind in MARKERS}
+
+
+def _fold_text(
+    text: str, tokens: list[str], optional: list[bool], blocks: dict[int, Block]
+) -> None:
+    """Fold a text segment; a placeholder's token in it becomes a literal token's marker."""
+    start = 0
+    for placeholder in find_placeholders(text):
+        before = text[start : placeholder.offset]
+        _fold_into(before, _mask(_ANGLED_RE, before), tokens, optional)
+        literal = LITERAL_TOKENS[placeholder.kind]
+        blocks[len(tokens)] = literal
+        tokens.append(MARKERS[literal.kind])
+        optional.append(False)
+        start = placeholder.offset + len(_token_of(placeholder))
+    rest = text[start:]
+    _fold_into(rest, _mask(_ANGLED_RE, rest), tokens, optional)
 
 
 def fold_excerpt(excerpt: str, placeholders: tuple[Placeholder, ...]) -> list[Stream]:

@@ -13,6 +13,7 @@ REASON_TEXT_CHANGED = "text no longer matches"
 REASON_NO_BLOCK = "no block of that kind at its place"
 REASON_ARTICLE_GONE = "article gone"  # decided by the caller on 404/410
 REASON_NO_TEX = "the formula there is rendered without its TeX"  # MathJax 3 output alone
+REASON_LITERAL_TOKEN = "the article itself shows the token there"  # no placeholder, text
 REASON_TOO_LONG = "the excerpt is too long to align"  # past MAX_ALIGNED_EXCERPT characters
 
 
