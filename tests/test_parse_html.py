@@ -1056,3 +1056,28 @@ def test_a_card_classed_by_what_it_holds_has_the_shape_of_the_others() -> None:
     page = parse_listing(_listing(cards), "https://b.example/")
     assert len(page.cards) == 3
     assert (page.confidence, page.warnings) == (1.0, [])
+
+
+@pytest.mark.parametrize(
+    ("here", "pager", "expected"),
+    [
+        # Dreamwidth's and LiveJournal's "Previous 20" leads to the older entries.
+        ("https://b.example/", '<a href="/?skip=20">Previous 20</a>', "https://b.example/?skip=20"),
+        (
+            "https://b.example/?skip=20",
+            '<a href="/?skip=0">Next 20</a> <a href="/?skip=40">Previous 20</a>',
+            "https://b.example/?skip=40",
+        ),
+        (
+            "https://b.example/blog",
+            '<a href="/blog?start=10">&gt;&gt;</a>',
+            "https://b.example/blog?start=10",
+        ),
+        ("https://b.example/", '<a href="/tag/x?skip=20">Previous 20</a>', None),  # elsewhere
+    ],
+)
+def test_a_larger_offset_of_the_same_listing_is_the_next_page(
+    here: str, pager: str, expected: str | None
+) -> None:
+    page = parse_listing(_listing(CARDS, f'<nav class="nav">{pager}</nav>'), here)
+    assert page.next_url == expected

@@ -162,7 +162,47 @@ def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Page
     if head_next:
         return Pager(head_next, "<link rel=next> in the head")
     current = _current_number(page, numbered)
-    return _page_after(page, links, numbered, current) or Pager()
+    return _page_after(page, links, numbered, current) or _next_by_offset(page, links) or Pager()
+
+
+# A listing's offset in the query: LiveJournal's and Dreamwidth's ``?skip=20``.
+_OFFSET_PARAMS = frozenset({"skip", "offset", "start"})
+
+
+def _next_by_offset(page: Page, links: list[PagerLink]) -> Pager | None:
+    """Return the link to this listing further on by its offset alone ("Previous 20" on
+    Dreamwidth leads to ``?skip=20``, the older entries): the same address with a larger
+    offset, the nearest one."""
+    here = _offset_of(page.url_key)
+    if here is None:
+        return None
+    found = [
+        (offset, link)
+        for link in links
+        if (there := _offset_of(link.url)) is not None
+        and there[0] == here[0]
+        and (offset := there[1]) > here[1]
+    ]
+    if not found:
+        return None
+    offset, link = min(found, key=lambda pair: pair[0])
+    return Pager(link.url, f"link to offset {offset} of this listing ({link.text!r})")
+
+
+def _offset_of(url: str) -> tuple[tuple[str, str], int] | None:
+    """Return an address without its offset (path, other query) and the offset (0 when
+    none), or None when it is no address."""
+    parts = split_url(url)
+    if parts is None:
+        return None
+    offset, rest = 0, []
+    for pair in parts.query.split("&") if parts.query else []:
+        name, _, value = pair.partition("=")
+        if name.lower() in _OFFSET_PARAMS and value.isdigit():
+            offset = int(value)
+        else:
+            rest.append(pair)
+    return (f"{parts.netloc}{parts.path.rstrip('/')}", "&".join(sorted(rest))), offset
 
 
 def _number_led_to(page: Page, link: PagerLink) -> int | None:
