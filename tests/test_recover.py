@@ -128,16 +128,27 @@ def test_a_later_version_with_the_same_text_carries_recoveries_over(db_path: Pat
     assert [r["text"] for r in ddp[:3]] == [r["text"] for r in ddp[3:]]
 
 
-def test_a_transient_failure_stays_pending(db_path: Path) -> None:
+def _crawled_once(db_path: Path) -> Store:
+    """An archive of the fixture blog's first snapshot, its placeholders pending."""
     store = Store.open(db_path)
     with FixtureServer() as server:
         _crawl_snapshots(store, server, snapshot_names(server.site)[:1])
+    return store
 
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(404 if request.url.path == "/robots.txt" else 503)
 
+def _articles_answer(answer: httpx.Response) -> RecoverOptions:
+    """Recover against a site whose every article gets ``answer`` (and no robots.txt)."""
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404) if request.url.path == "/robots.txt" else answer
+
+    return RecoverOptions(transport=httpx.MockTransport(reply))
+
+
+def test_a_transient_failure_stays_pending(db_path: Path) -> None:
+    store = _crawled_once(db_path)
     settings = Settings(db=db_path, rate=0, retries=2, backoff_base=0)
-    summary = recover(store, settings, RecoverOptions(transport=httpx.MockTransport(answer)))
+    summary = recover(store, settings, _articles_answer(httpx.Response(503)))
     assert summary.exit_code == 1
     statuses = {(r["status"], r["attempts"]) for r in rows(store, PLACEHOLDERS)}
     assert statuses == {("pending", 1)}
@@ -162,15 +173,9 @@ def test_an_article_refused_for_good_is_unrecoverable_at_once(
 ) -> None:
     """A 403, a redirect off the site or a page over the size limit stayed pending: every
     later recovery fetched it again (megabytes each time) and exited 1."""
-    store = Store.open(db_path)
-    with FixtureServer() as server:
-        _crawl_snapshots(store, server, snapshot_names(server.site)[:1])
-
-    def reply(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(404) if request.url.path == "/robots.txt" else answer
-
+    store = _crawled_once(db_path)
     settings = Settings(db=db_path, rate=0, max_response_bytes=2048)
-    summary = recover(store, settings, RecoverOptions(transport=httpx.MockTransport(reply)))
+    summary = recover(store, settings, _articles_answer(answer))
     assert summary.exit_code == 0
     found = rows(store, PLACEHOLDERS)
     assert {(r["status"], r["attempts"]) for r in found} == {("unrecoverable", 1)}
@@ -179,15 +184,9 @@ def test_an_article_refused_for_good_is_unrecoverable_at_once(
 
 def test_an_article_that_never_answers_is_given_up_after_five_runs(db_path: Path) -> None:
     """A host gone for good left its placeholders pending for ever, each run failing."""
-    store = Store.open(db_path)
-    with FixtureServer() as server:
-        _crawl_snapshots(store, server, snapshot_names(server.site)[:1])
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(404 if request.url.path == "/robots.txt" else 503)
-
+    store = _crawled_once(db_path)
     settings = Settings(db=db_path, rate=0, retries=1, backoff_base=0)
-    options = RecoverOptions(transport=httpx.MockTransport(answer))
+    options = _articles_answer(httpx.Response(503))
     for _ in range(4):
         assert recover(store, settings, options).exit_code == 1
     assert {(r["status"], r["attempts"]) for r in rows(store, PLACEHOLDERS)} == {("pending", 4)}

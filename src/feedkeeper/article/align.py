@@ -172,16 +172,6 @@ def _last_words(tokens: str) -> str:
     return ""
 
 
-def _shared_length(one: str, other: str) -> int:
-    """The length of the longest common prefix of two token strings."""
-    shared = 0
-    for a, b in zip(one, other, strict=False):
-        if a != b:
-            break
-        shared += 1
-    return shared
-
-
 def _weight(tokens: str) -> int:
     """How much a run of folded text says: a CJK character as much as two letters."""
     return sum(2 if ord(token) >= _CJK_START else 1 for token in tokens)
