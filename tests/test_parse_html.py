@@ -1081,3 +1081,10 @@ def test_a_larger_offset_of_the_same_listing_is_the_next_page(
 ) -> None:
     page = parse_listing(_listing(CARDS, f'<nav class="nav">{pager}</nav>'), here)
     assert page.next_url == expected
+
+
+def test_zhihu_edited_on_is_an_update_not_the_publication() -> None:
+    # Zhihu's "编辑于" (edited on) was taken for the day the post was published.
+    meta = '<div class="ContentItem-time"><span>编辑于 2024-04-16 10:12</span></div>'
+    page = parse_listing(_cards_with("摘要文字 {n}，讲的是如何训练。", meta), "https://b.example/")
+    assert [card.published for card in page.cards] == [None, None, None]

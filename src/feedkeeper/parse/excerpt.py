@@ -21,6 +21,7 @@ from feedkeeper.parse.dom import (
     ancestors,
     collapse,
     contains,
+    has_element_sibling,
     render_into,
 )
 from feedkeeper.parse.page import Page
@@ -94,8 +95,20 @@ def _title_link(root: LexborNode, title: LexborNode | None) -> LexborNode | None
     """Return the link holding the title inside the card, unless it holds the whole card."""
     for node in ancestors(title, root) if title is not None else ():
         if node.tag == "a":
-            return None if node.mem_id == root.mem_id or contains(node, root) else node
+            whole = node.mem_id == root.mem_id or contains(node, root) or _wraps_all(node, root)
+            return None if whole else node
     return None
+
+
+def _wraps_all(link: LexborNode, root: LexborNode) -> bool:
+    """Tell a link that is all the card holds (CSDN's ``article > a`` around the whole
+    card): it and each wrapper up to the card stand alone among their siblings."""
+    node = link
+    while node.mem_id != root.mem_id:
+        if has_element_sibling(node) or node.parent is None:
+            return False
+        node = node.parent
+    return True
 
 
 def _read_excerpt(
@@ -128,6 +141,8 @@ def _read_excerpt(
         elif tag in UNREAD_IN_EXCERPT or tag == "-text" or key in skip or key in hidden:
             continue
         elif key in title_path or (key in marked and _needs_split(node, marked, skip, deep)):
+            if key not in title_path:
+                run.close()  # a region holding a meta line: no excerpt runs into it
             children = list(node.iter(include_text=True))
             children.reverse()
             stack += children

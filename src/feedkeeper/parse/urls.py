@@ -55,6 +55,9 @@ _TAG_SEGMENTS = frozenset(
         "metka",
     }
 )  # fmt: skip  (Tumblr's /tagged/x)
+# A term's page where a word names it, last in the path (``/topic/LLM``): a forum's thread
+# is numbered instead (``/topic/123``, ``/topic/123/title``).
+_TOPIC_SEGMENTS = frozenset({"topic"})
 _ASSET_RE = re.compile(
     r"\.(?:png|jpe?g|gif|webp|svg|ico|pdf|zip|gz|css|js|xml|rss|atom|json|mp[34]|woff2?)$", re.I
 )
@@ -73,8 +76,21 @@ _PROFILE_SEGMENTS = frozenset(
 # A path that ends in a date (``/2025/11/``, ``/archive/2025/11/18``) lists that date's
 # posts: a date archive, no post.
 _DATE_ARCHIVE_RE = re.compile(r"/(?:19|20)\d{2}/\d{1,2}(?:/\d{1,2})?(?:/|\.html?)?$")
+# A folder of people named otherwise (``usersnew``, ``user-center``), above an id.
+_PEOPLE_FOLDER_RE = re.compile(r"(?:users?|members?|authors?)[-_]?[a-z]*$", re.I)
+_ID_RE = re.compile(r"(?:id[-_]?)?\d{3,}$", re.I)
 _PROFILE_TAILS = frozenset(
-    {"posts", "articles", "profile", "about", "followers", "following", "likes", "activity"}
+    {
+        "posts",
+        "articles",
+        "profile",
+        "about",
+        "followers",
+        "following",
+        "likes",
+        "activity",
+        "publish",
+    }
 )
 # Listing pages: /page/2/, /page2/, /page-2.html, ?page=2, ?paged=2.
 _PAGE_PATH_RE = re.compile(r"(?:^|/)page[/_-]?(\d{1,5})(?:/|\.html?)?$", re.I)
@@ -347,6 +363,8 @@ def _is_profile(segments: list[str]) -> bool:
         return True
     if len(segments) >= 2 and segments[-2] in _PROFILE_SEGMENTS:
         return True
+    if len(segments) >= 2 and _PEOPLE_FOLDER_RE.match(segments[-2]) and _ID_RE.match(segments[-1]):
+        return True  # Huawei Cloud's /community/usersnew/id_1598765432109876
     # A person's own pages: /user/ada/posts, /members/ada/profile.
     return (
         len(segments) >= 3
@@ -376,6 +394,8 @@ def _first_query_key(query: str) -> str:
 def _segments_kind(segments: list[str]) -> TaxonomyKind | None:
     if len(segments) == 2 and segments[0] == "t":  # dev.to's /t/python (not /t/topic/123)
         return "tag"
+    if len(segments) >= 2 and segments[-2] in _TOPIC_SEGMENTS and not segments[-1].isdigit():
+        return "tag"  # InfoQ's and 51CTO's /topic/python (not a forum's /topic/123)
     for segment in segments:
         stem = segment.split(".", 1)[0]
         if stem in _CATEGORY_SEGMENTS:

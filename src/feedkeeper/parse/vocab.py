@@ -115,7 +115,8 @@ CURRENT_CLASSES = frozenset({"current", "active", "is-current", "is-active", "se
 # The lookaheads let the positions where no word can start fail at once.
 UPDATED_RE = re.compile(
     _words(
-        "更新", "修改", "updated", "modified", r"last\s+edit", "edited", "수정", "업데이트",
+        "更新", "修改", "编辑于", "編輯於", "updated", "modified", r"last\s+edit", "edited", "수정",
+        "업데이트",
         "aktualisiert", "geändert", r"mis\s+à\s+jour", "modifié", "actualizado", "atualizado",
         "aggiornato", "modificato", "bijgewerkt", "обновлено", "изменено", "zaktualizowano",
         "güncellendi", "aktualizováno", "uppdaterad",
