@@ -187,7 +187,9 @@ def choose_date(hits: list[DateHit]) -> DateHit | None:
     labelled = [hit for hit in meta if hit.published]
     for group in (labelled, meta, fresh):
         if group:
-            return _with_year(group)
+            # A date shown beats one a <meta> states for machines, often in UTC: Zhihu's
+            # datePublished "2024-04-14T23:30Z" of a post shown as published 04-15 07:30.
+            return _with_year([hit for hit in group if hit.node.tag != "meta"] or group)
     # The card's only dates are marked "updated" by class alone (hAtom's ``updated`` on the
     # one date a theme shows, as tagDiv's Newspaper writes it): that is the date shown.
     for hit in hits:
@@ -291,6 +293,9 @@ def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> Le
         in_content = _in_content(node, root_id)
         hit = DateHit(parent, seen, month_day, stamp, updated, published, in_content)
         scan.dates.append(hit)
+        if updated and (first := _published_in_tooltip(parent)) is not None:
+            # Zhihu: "编辑于 04-16" over a tooltip "发布于 2024-04-15 07:30": the first date
+            scan.dates.append(DateHit(parent, first, None, None, False, True, in_content))
     elif len(text) <= 24 and _LABEL_RE.match(text):
         scan.labels.append(node)
     elif relative:
@@ -410,6 +415,16 @@ def date_of(page: Page, node: LexborNode) -> DateHit | None:
         return None
     stamp = stamp or parse_timestamp(attr(node, "title"))
     return DateHit(node, seen, month_day, stamp, updated=False, published=True)
+
+
+def _published_in_tooltip(node: LexborNode) -> str | None:
+    """Return the publication date an element's tooltip (``data-tooltip``, ``title``) gives
+    behind the update it shows, where a label says so."""
+    for name in ("data-tooltip", "title"):
+        tip = attr(node, name)
+        if tip and PUBLISHED_RE.search(tip) is not None:
+            return parse_date(tip)
+    return None
 
 
 def _behind_relative(node: LexborNode) -> tuple[str | None, str | None]:
