@@ -400,6 +400,9 @@ def _header_date(page: Page, node: LexborNode) -> DateHit | None:
 
 def date_of(page: Page, node: LexborNode) -> DateHit | None:
     """Read the date an element shows or encodes (for a profile's ``date`` selector)."""
+    first = _published_in_tooltip(node)
+    if first is not None and UPDATED_RE.search(page.text_of(node)):  # "编辑于 …" over "发布于 …"
+        return DateHit(node, first, None, None, updated=False, published=True)
     hit = _element_date(page, node)
     if hit is not None:
         return hit
