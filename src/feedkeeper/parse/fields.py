@@ -11,6 +11,7 @@ from feedkeeper.cards import Card, find_placeholders
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.badges import BADGE_RE, pin_marks, title_without_badges
 from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.date_context import context_date, group_heading, published_date
 from feedkeeper.parse.dates import parse_date, url_date
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
@@ -34,15 +35,7 @@ from feedkeeper.parse.vocab import (
     is_control,
     is_read_more,
 )
-from feedkeeper.parse.when import (
-    CardScan,
-    DateHit,
-    choose_date,
-    context_date,
-    group_heading,
-    published_date,
-    scan_card,
-)
+from feedkeeper.parse.when import CardScan, DateHit, choose_date, scan_card
 from feedkeeper.text import drop_invisible, normalize_space, split_ellipsis
 
 Title = tuple[str | None, bool]  # the title's text, and whether a badge in it is a pin

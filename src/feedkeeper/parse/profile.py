@@ -20,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 from feedkeeper.cards import find_placeholders
 from feedkeeper.errors import ConfigError
 from feedkeeper.parse.badges import title_without_badges
+from feedkeeper.parse.date_context import published_date
 from feedkeeper.parse.dates import url_date
 from feedkeeper.parse.detect import block_for
 from feedkeeper.parse.dom import ancestors, attr, is_visible
@@ -28,7 +29,7 @@ from feedkeeper.parse.fields import CardParts, group_of, read_card, split_names
 from feedkeeper.parse.link_roles import is_cut_mark, is_ellipsis
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import CATEGORY_LABEL_RE, is_read_more
-from feedkeeper.parse.when import date_of, published_date
+from feedkeeper.parse.when import date_of
 from feedkeeper.text import split_ellipsis
 
 

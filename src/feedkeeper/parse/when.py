@@ -17,17 +17,14 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.date_labels import MAX_LABEL_TEXT, date_labels, label_before
 from feedkeeper.parse.dates import (
-    DATE_RE,
     epoch_attribute,
     is_date_part,
     is_placeholder_date,
     parse_date,
-    parse_group_heading,
     parse_machine_value,
     parse_month_day,
     parse_split_date,
     parse_timestamp,
-    with_year,
 )
 from feedkeeper.parse.dom import (
     UNRENDERED_TAGS,
@@ -37,7 +34,7 @@ from feedkeeper.parse.dom import (
     following_shown_id,
     text_pieces,
 )
-from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, LookedBack, Page
+from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
     PUBLISHED_RE,
@@ -51,15 +48,6 @@ from feedkeeper.parse.vocab import (
 MAX_DATE_TEXT = 40
 # A date said relative to the day it was read ("3天前", "2 days ago") is this short.
 MAX_RELATIVE_DATE = 20
-# A group's date header sits right before the card or one of its nearest ancestors.
-MAX_CONTEXT_LEVELS = 4
-MAX_CONTEXT_SIBLINGS = 2
-# An archive's group heading ("2025", "2025年5月") is a short text before the rows.
-MAX_GROUP_HEADING = 16
-# A date header holds a date and little else ("Saturday, " and punctuation).
-MAX_HEADER_EXTRA = 4
-_WEEKDAY_RE = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|星期.|周.|[,，.]", re.I)
-_ONE_WORD_RE = re.compile(r"[^\W\d_]{2,14}(?:-[^\W\d_]{2,8})?")
 # A date split over elements ("<span>15</span><span>Mar</span><span>2024</span>") is read
 # from an element this few levels above one of its parts, that shows this few texts, each
 # one a date's part (so a badge's wrapper is looked at, a meta line's is not).
@@ -361,43 +349,6 @@ def split_date_of(page: Page, node: LexborNode) -> tuple[str | None, tuple[int, 
     return parse_split_date(" ".join(pieces), page.day_first)
 
 
-def context_date(page: Page, root: LexborNode) -> DateHit | None:
-    """Return the date a group header shows for the cards under it (``<h2>date</h2>``).
-
-    Looks at the few elements just before the card and before its ancestors; only an
-    element that is a date and nothing else counts, so another card's date never does.
-    """
-    node = root
-    for _ in range(MAX_CONTEXT_LEVELS):
-        sibling = node.prev
-        for _ in range(MAX_CONTEXT_SIBLINGS):
-            while sibling is not None and sibling.tag in ("-text", "-comment"):
-                sibling = sibling.prev
-            if sibling is None:
-                break
-            hit = _header_date(page, sibling)
-            if hit is not None:
-                return hit
-            sibling = sibling.prev
-        parent = node.parent
-        if parent is None or parent.tag in ("body", "html"):
-            return None
-        node = parent
-    return None
-
-
-def _header_date(page: Page, node: LexborNode) -> DateHit | None:
-    text = page.text_of(node)
-    seen = parse_date(text, page.day_first) if len(text) <= MAX_DATE_TEXT else None
-    if seen is None or node.css_first("a[href]") is not None:
-        return None
-    leftover = collapse(_WEEKDAY_RE.sub("", DATE_RE.sub("", text)))
-    # A weekday in any language ("sexta-feira, ", "Sabtu, ") is one word before the date.
-    if len(leftover) > MAX_HEADER_EXTRA and not _ONE_WORD_RE.fullmatch(leftover):
-        return None
-    return DateHit(node, seen, None, None, updated=False, published=True)
-
-
 def date_of(page: Page, node: LexborNode) -> DateHit | None:
     """Read the date an element shows or encodes (for a profile's ``date`` selector)."""
     first = _published_in_tooltip(node)
@@ -438,76 +389,3 @@ def _behind_relative(node: LexborNode) -> tuple[str | None, str | None]:
     if seen:
         return seen, parse_timestamp(attr(node, "title"))
     return epoch_attribute(node.attributes) or (None, None)
-
-
-def group_heading(page: Page, root: LexborNode) -> tuple[int, int | None] | None:
-    """Return (year, month) of the archive group heading above a row (``<h3>2025</h3>``).
-
-    The nearest heading above wins: the row's earlier siblings are looked through,
-    then its ancestors' (rows sit in a list after the heading); another row's full
-    date header ends the search, its group being a date, not a year.
-    """
-    node = root
-    for _ in range(MAX_CONTEXT_LEVELS):
-        if node.prev is not None:
-            heading, stopped = _looked_back(page, node.prev)
-            if heading is not None or stopped:
-                return heading
-        parent = node.parent
-        if parent is None or parent.tag in ("body", "html"):
-            return None
-        node = parent
-    return None
-
-
-def _looked_back(page: Page, first: LexborNode) -> LookedBack:
-    """Return what ``first`` and the siblings before it show first, nearest first: a group
-    heading, or another row's date header (True), or neither (None, False).
-
-    The answer is kept for every sibling walked through, so that the rows of a long
-    archive page, which share their siblings, walk them once between them.
-    """
-    kept = page.looked_back
-    walked: list[int] = []
-    sibling: LexborNode | None = first
-    found: LookedBack = (None, False)
-    while sibling is not None:
-        key = sibling.mem_id
-        known = kept.get(key)
-        if known is not None:
-            found = known
-            break
-        walked.append(key)
-        if not (sibling.tag or "-").startswith("-"):
-            text = page.text_of(sibling)
-            if len(text) <= MAX_GROUP_HEADING and (heading := parse_group_heading(text)):
-                found = (heading, False)
-                break
-            if _header_date(page, sibling) is not None:
-                found = (None, True)
-                break
-        sibling = sibling.prev
-    for key in walked:
-        kept[key] = found
-    return found
-
-
-# A year in a post's address (/2024/…): a year-less date shown on its card takes it.
-_URL_YEAR_RE = re.compile(r"/((?:19|20)\d{2})/")
-
-
-def published_date(
-    hit: DateHit | None, url: str | None, group: tuple[int, int | None] | None = None
-) -> str | None:
-    """Return the published ISO date; a year-less one takes the group heading's year, or the URL's.
-
-    The group heading is the archive's "2025" or "2025年5月" above the card.
-    """
-    if hit is None:
-        return None
-    if hit.date or hit.month_day is None:
-        return hit.date
-    if group is not None:
-        return with_year(group[0], hit.month_day)
-    match = _URL_YEAR_RE.search(url or "")
-    return with_year(int(match.group(1)), hit.month_day) if match else None
