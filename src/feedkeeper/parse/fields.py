@@ -284,8 +284,12 @@ def _class_named(
         if kind is None or node.mem_id == root.mem_id or found[kind].names:
             continue
         after = matched[index + 1] if index + 1 < len(matched) else None
-        if (after is not None and contains(node, after)) or node.css_first("a[href]"):
-            continue  # a list of them, or linked names (read as links)
+        if after is not None and contains(node, after):
+            continue  # a list of them
+        # Linked names are read as links; one to a page of no known shape is read here
+        # (Bilibili's span.article-category > a[href=/read/technology]).
+        if any(_names_term(page, a) for a in node.css("a[href]")):
+            continue
         text = page.text_of(node).lstrip("#＃").strip()
         if not text or len(text) > MAX_TERM_CHARS or BADGE_RE.match(text) or parse_date(text):
             continue
