@@ -40,8 +40,11 @@ from feedkeeper.text import drop_invisible, normalize_space, split_ellipsis
 
 Title = tuple[str | None, bool]  # the title's text, and whether a badge in it is a pin
 # A class naming a category or a tag: a whole token, or a part of one set apart by - or _.
-_TERM_CLASS_RE = re.compile(r"(?:^|[-_])(?:(?P<category>categor(?:y|ies))|tags?)(?:$|[-_])", re.I)
-_TERM_CLASS_CSS = "[class*='categor'], [class*='tag']"
+# A card's breadcrumb is its category (Hexo Stellar's ``span.cap.breadcrumb``).
+_TERM_CLASS_RE = re.compile(
+    r"(?:^|[-_])(?:(?P<category>categor(?:y|ies)|breadcrumbs?)|tags?)(?:$|[-_])", re.I
+)
+_TERM_CLASS_CSS = "[class*='categor'], [class*='tag'], [class*='breadcrumb']"
 # A name shown as a term is short; longer text is a sentence.
 MAX_TERM_CHARS = 24
 _HEADING_CSS = "h1, h2, h3, h4, h5, h6"
