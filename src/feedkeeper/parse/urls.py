@@ -8,6 +8,7 @@ from typing import Literal, NamedTuple
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 from feedkeeper.kept import keep_short
+from feedkeeper.parse.people import is_profile, names_person
 
 TaxonomyKind = Literal["category", "tag"]
 
@@ -66,32 +67,9 @@ _FEED_SEGMENTS = frozenset({"feed", "rss", "atom"})
 _SECTION_SEGMENTS = frozenset(
     {"archives", "archive", "tags", "categories", "search", "sitemap", "links", "friends"}
 )
-# A path with one of these before its last segment is a person's page (``/author/ada/``,
-# ``/user/3641590537842718``, ``/people/x``), as is a last segment that is a handle
-# (``/@ada``): no post.
-_PROFILE_SEGMENTS = frozenset(
-    {"author", "authors", "user", "users", "u", "people", "profile", "profiles", "member",
-     "members"}
-)  # fmt: skip
 # A path that ends in a date (``/2025/11/``, ``/archive/2025/11/18``) lists that date's
 # posts: a date archive, no post.
 _DATE_ARCHIVE_RE = re.compile(r"/(?:19|20)\d{2}/\d{1,2}(?:/\d{1,2})?(?:/|\.html?)?$")
-# A folder of people named otherwise (``usersnew``, ``user-center``), above an id.
-_PEOPLE_FOLDER_RE = re.compile(r"(?:users?|members?|authors?)[-_]?[a-z]*$", re.I)
-_ID_RE = re.compile(r"(?:id[-_]?)?\d{3,}$", re.I)
-_PROFILE_TAILS = frozenset(
-    {
-        "posts",
-        "articles",
-        "profile",
-        "about",
-        "followers",
-        "following",
-        "likes",
-        "activity",
-        "publish",
-    }
-)
 # Listing pages: /page/2/, /page2/, /page-2.html, ?page=2, ?paged=2.
 _PAGE_PATH_RE = re.compile(r"(?:^|/)page[/_-]?(\d{1,5})(?:/|\.html?)?$", re.I)
 # (Not ``?p=``: WordPress's plain links name a post so, ``/?p=412``.)
@@ -112,10 +90,6 @@ _QUERY_KINDS: dict[str, TaxonomyKind] = {
     "tags": "tag",
     "label": "tag",
 }
-_PROFILE_QUERY_KEYS = frozenset({"author", "author_name", "auth"})  # Z-Blog's ?auth=1
-# Discuz's member pages: home.php?mod=space&uid=12, space-uid-12.html.
-_MEMBER_QUERY_RE = re.compile(r"(?:^|&)uid=\d")
-_MEMBER_PATH_RE = re.compile(r"^space-uid-\d+\.html?$")
 # Web origins split so far ("https://host" -> scheme, host): a crawl meets few, a page
 # may link many; past this many they are forgotten and found again.
 MAX_KNOWN_ORIGINS = 256
@@ -302,13 +276,11 @@ def target_of(url: str) -> Target:
         return Target(url, key, "", not _is_asset(key.split("?")[0]), None)
     segments = [segment.lower() for segment in parts.path.split("/") if segment]
     kind = _segments_kind(segments) or (_query_kind(parts.query) if parts.query else None)
-    person = _is_profile(segments) or (bool(parts.query) and _names_person(parts.query))
+    person = is_profile(segments) or (
+        bool(parts.query) and names_person(parts.query, _first_query_key(parts.query))
+    )
     shape = not person and _has_shape(key, parts, segments)
     return Target(url, key, _site_of_netloc(parts.netloc), shape, kind, person)
-
-
-def _names_person(query: str) -> bool:
-    return _first_query_key(query) in _PROFILE_QUERY_KEYS or bool(_MEMBER_QUERY_RE.search(query))
 
 
 @keep_short(maxsize=256, chars=KEPT_HOST_CHARS)
@@ -349,28 +321,6 @@ def is_subpage(key: str) -> bool:
     """Tell whether a URL (without fragment) is a post's own page, not another post:
     ``/archives/317/comment-page-1``, ``/a-post/amp/``."""
     return _SUBPAGE_RE.search(key.split("?", 1)[0]) is not None
-
-
-def _is_profile(segments: list[str]) -> bool:
-    """Tell whether a path is a person's page: ``/author/ada/``, ``/@ada``.
-
-    The person's folder sits right above their name: ``/u/4526289/blog/17301122`` is a
-    post of that person's blog (OSChina), not their page.
-    """
-    if not segments:
-        return False
-    if segments[-1].startswith("@") or _MEMBER_PATH_RE.match(segments[-1]):
-        return True
-    if len(segments) >= 2 and segments[-2] in _PROFILE_SEGMENTS:
-        return True
-    if len(segments) >= 2 and _PEOPLE_FOLDER_RE.match(segments[-2]) and _ID_RE.match(segments[-1]):
-        return True  # Huawei Cloud's /community/usersnew/id_1598765432109876
-    # A person's own pages: /user/ada/posts, /members/ada/profile.
-    return (
-        len(segments) >= 3
-        and segments[-3] in _PROFILE_SEGMENTS
-        and (segments[-1] in _PROFILE_TAILS)
-    )
 
 
 def _is_asset(path: str) -> bool:
