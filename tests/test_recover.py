@@ -253,3 +253,20 @@ def test_a_crawl_recovers_what_a_recovery_cut_short_left(
     finally:
         store.close()
     assert left == [{"n": 0}]
+
+
+def test_a_scheduled_recovery_tries_a_failed_article_again_hours_later(db_path: Path) -> None:
+    """A crawl's recovery (and the daemon's) took only placeholders no recovery had tried:
+    one whose article failed once stayed pending for ever unless `recover` was run by hand."""
+    store = _crawled_once(db_path)
+    settings = Settings(db=db_path, rate=0, retries=1, backoff_base=0)
+    failing = _articles_answer(httpx.Response(503))
+    assert recover(store, settings, failing).exit_code == 1
+    scheduled = _articles_answer(httpx.Response(503))
+    scheduled.only_new = True
+    assert recover(store, settings, scheduled).counts.pages_failed == 0  # just tried: not due
+    with store.engine.begin() as conn:  # the last try was long ago
+        conn.exec_driver_sql("UPDATE placeholder SET updated_at = '2000-01-01T00:00:00.000000Z'")
+    summary = recover(store, settings, scheduled)
+    assert summary.counts.pages_failed > 0  # tried again
+    assert {r["attempts"] for r in rows(store, PLACEHOLDERS)} == {2}

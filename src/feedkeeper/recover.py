@@ -61,7 +61,7 @@ class RecoverOptions:
 
     limit: int | None = None  # at most this many articles
     retry_failed: bool = False  # also try unrecoverable ones again
-    only_new: bool = False  # only placeholders never attempted (the scheduled run)
+    only_new: bool = False  # only those never tried, or due again (the scheduled run)
     site_id: int | None = None  # only this site's posts (the run is the site's), else all
     transport: httpx.AsyncBaseTransport | None = None  # the test seam for HTTP
     should_stop: Callable[[], bool] = lambda: False  # checked before each article

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, func, or_, select, update
 
 from feedkeeper.cards import fill_placeholders
-from feedkeeper.clock import now_iso
+from feedkeeper.clock import now_iso, stored
 from feedkeeper.store.engine import archive_name, writing_to
 from feedkeeper.store.tables import placeholder_t, post_t, post_version_t, sighting_t
 
@@ -52,12 +53,25 @@ class Settled:
     attempted: bool = True  # False when carried over from another version without a fetch
 
 
+# A pending placeholder whose article could not be fetched is tried again by the scheduled
+# recoveries this long after its last attempt (and given up after a few: see recover.py).
+RETRY_PENDING_AFTER = timedelta(hours=6)
+
+
+def _due() -> ColumnElement[bool]:
+    """Pending placeholders a scheduled recovery takes: those no recovery has tried, and
+    those whose last try failed RETRY_PENDING_AFTER ago or longer."""
+    ph = placeholder_t.c
+    retry_from = stored(datetime.now(UTC) - RETRY_PENDING_AFTER)
+    return and_(ph.status == "pending", or_(ph.attempts == 0, ph.updated_at <= retry_from))
+
+
 def has_new_placeholders(engine: Engine, site_id: int | None = None) -> bool:
     """Tell whether a placeholder is pending that no recovery has tried yet (one a recovery
-    cut short, or an earlier crawl's, left), of one site or of any: scheduled crawls
-    recover those too."""
+    cut short, or an earlier crawl's, left), or that is due to be tried again, of one site
+    or of any: scheduled crawls recover those too."""
     ph = placeholder_t.c
-    query = select(ph.id).where(ph.status == "pending", ph.attempts == 0).limit(1)
+    query = select(ph.id).where(_due()).limit(1)
     if site_id is not None:
         v, p = post_version_t.c, post_t.c
         query = query.select_from(
@@ -101,7 +115,7 @@ def articles_to_recover(
         .order_by(p.id, v.version, ph.position)
     )
     if only_new:
-        query = query.where(ph.attempts == 0)
+        query = query.where(_due())
     if site_id is not None:
         query = query.where(p.site_id == site_id)
     tasks: dict[int, ArticleTask] = {}
