@@ -270,3 +270,22 @@ def test_a_scheduled_recovery_tries_a_failed_article_again_hours_later(db_path: 
     summary = recover(store, settings, scheduled)
     assert summary.counts.pages_failed > 0  # tried again
     assert {r["attempts"] for r in rows(store, PLACEHOLDERS)} == {2}
+
+
+def test_a_paused_or_removed_site_s_articles_are_not_fetched(db_path: Path) -> None:
+    """`recover` fetched the articles of a site paused (its owner asked for quiet) or
+    removed, as if it were crawled."""
+    store = _crawled_once(db_path)
+    asked: list[str] = []
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return httpx.Response(404)
+
+    options = RecoverOptions(transport=httpx.MockTransport(reply))
+    for state in ("paused", "removed"):
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE site SET state = ?", (state,))
+        summary = recover(store, Settings(db=db_path, rate=0), options)
+        assert (summary.counts.pages, asked) == (0, [])
+    assert {r["status"] for r in rows(store, PLACEHOLDERS)} == {"pending"}

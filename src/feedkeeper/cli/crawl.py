@@ -255,6 +255,7 @@ def recover_command(
 ) -> None:
     """Fill in what the placeholders stood for, from the posts' article pages."""
     from feedkeeper.recover import RecoverOptions, recover
+    from feedkeeper.sites_crawl import LONGEST_PAUSE_AMONG_SITES
     from feedkeeper.store import Store, exclusive_lock
 
     settings = settings_for(
@@ -263,7 +264,10 @@ def recover_command(
     if limit is not None and limit < 1:
         raise ConfigError(f"--limit: must be 1 or more, got {limit}")
     with exclusive_lock(settings.db, settings.lock_timeout), progress_bar("recovering") as advance:
-        options = RecoverOptions(limit, retry_failed, progress=advance)
+        # Every site's articles: a host's long pause holds up no other, nor the lock.
+        options = RecoverOptions(
+            limit, retry_failed, progress=advance, longest_pause=LONGEST_PAUSE_AMONG_SITES
+        )
         summary = recover(Store.open_existing(settings.db), settings, options)
     print_recovery(summary)
     raise typer.Exit(summary.exit_code)

@@ -10,8 +10,9 @@ from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, func,
 
 from feedkeeper.cards import fill_placeholders
 from feedkeeper.clock import now_iso, stored
+from feedkeeper.records import SiteState
 from feedkeeper.store.engine import archive_name, writing_to
-from feedkeeper.store.tables import placeholder_t, post_t, post_version_t, sighting_t
+from feedkeeper.store.tables import placeholder_t, post_t, post_version_t, sighting_t, site_t
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,9 @@ def articles_to_recover(
         query = query.where(_due())
     if site_id is not None:
         query = query.where(p.site_id == site_id)
+    else:  # a paused or removed site is asked nothing, its articles no more than its pages
+        active = select(site_t.c.id).where(site_t.c.state == str(SiteState.ACTIVE))
+        query = query.where(or_(p.site_id.is_(None), p.site_id.in_(active)))
     tasks: dict[int, ArticleTask] = {}
     with engine.connect() as conn:
         for row in conn.execute(query):
