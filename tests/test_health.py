@@ -151,6 +151,19 @@ def test_a_site_resumed_after_a_long_pause_is_due_from_its_resume(
     assert capsys.readouterr().out.startswith("unhealthy: the site was resumed ")
 
 
+def test_sites_no_crawl_has_reached_yet_are_not_said_to_be_crawled(
+    clean_env: None, store: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(db_path)
+    for name in ("a", "b"):
+        assert main(["sites", "add", f"https://{name}.example/", "--name", name, "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["health", "--db", db]) == 0
+    assert capsys.readouterr().out == (
+        "healthy: all 2 active sites healthy: none went 3 runs without a successful crawl\n"
+    )
+
+
 def test_missing_archive(tmp_path: Path) -> None:
     health = check_health(Settings(db=tmp_path / "none.db"))
     assert (health.is_healthy, health.reason) == (False, f"no archive at {tmp_path / 'none.db'}")

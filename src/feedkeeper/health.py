@@ -118,7 +118,13 @@ def _judge_sites(engine: Engine, settings: Settings, now: datetime, name: str | 
     sick = [f"site {s.name}: {h.reason}" for s, h in verdicts if not h.is_healthy]
     if sick:
         return Health(False, f"{len(sick)} of {len(sites)} sites unhealthy: " + "; ".join(sick))
-    return Health(True, f"all {len(sites)} active sites crawled within {MISSED_RUNS} runs")
+    # A site added or resumed since its last crawl counts from then: it may not have been
+    # crawled yet ("crawled within 3 runs" said it had).
+    return Health(
+        True,
+        f"all {len(sites)} active sites healthy: none went {MISSED_RUNS} runs without a"
+        " successful crawl",
+    )
 
 
 def _cadence_of(site: Site, settings: Settings, default: Cadence) -> Cadence:
