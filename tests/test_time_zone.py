@@ -48,12 +48,15 @@ def test_a_time_zone_the_machine_does_not_know_is_one_line(
         f"WARNING TZ={tz} names no time zone this machine knows: cron times follow {offset}"
         " all year"
     )
+
+
+def test_the_unknown_time_zone_warning_follows_the_log_options(tmp_path: Path) -> None:
     # -q prints only errors; JSON log lines stay JSON
-    quiet = _run(tz, "-m", "feedkeeper", "status", "-q", "--db", str(tmp_path / "a.db"))
+    tz, db = "Not/AZone", str(tmp_path / "a.db")
+    sample_archive.open_copy(tmp_path / "a.db").close()
+    quiet = _run(tz, "-m", "feedkeeper", "status", "-q", "--db", db)
     assert quiet.returncode == 0 and quiet.stderr == ""
-    as_json = _run(
-        tz, "-m", "feedkeeper", "status", "--log-format", "json", "--db", str(tmp_path / "a.db")
-    )
+    as_json = _run(tz, "-m", "feedkeeper", "status", "--log-format", "json", "--db", db)
     assert json.loads(as_json.stderr)["message"].startswith(f"TZ={tz} names no time zone")
 
 
