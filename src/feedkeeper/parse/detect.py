@@ -19,7 +19,15 @@ from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dates import parse_date
-from feedkeeper.parse.dom import ancestors, attr, contains, describe, element_children, in_heading
+from feedkeeper.parse.dom import (
+    ancestors,
+    attr,
+    contains,
+    describe,
+    element_children,
+    in_heading,
+    text_pieces,
+)
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.lead import lead_card, lone_card
 from feedkeeper.parse.page import PEOPLE_CSS, Link, Page
@@ -117,7 +125,7 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
                 wrapped = True
         metas = _metas_before(page, candidate.cards)
         for block, meta in zip(candidate.cards, metas, strict=False):
-            block.node = _wrap_with_meta(page, meta, block.node)
+            block.node = wrap_groups(page, meta, [block.node])  # the meta, then its card
             wrapped = candidate.with_metas = True
         if wrapped:
             page.forget_ancestry()  # once for them all: each forgetting walks every link
@@ -148,31 +156,15 @@ def _metas_before(page: Page, cards: list[Block]) -> list[LexborNode]:
         text = page.text_of(meta)
         if len(text) > _MAX_META_BEFORE or meta.css_first("a[href]") is not None:
             return []
-        if parse_date(text) is None and not any(parse_date(t) for t in _texts(meta)):
+        pieces = text_pieces(meta, page.hidden, _MAX_META_PIECES, lambda piece: True) or []
+        if parse_date(text) is None and not any(parse_date(piece) for piece in pieces):
             return []
     return found
 
 
 # A meta block before its card is a line or two: a date, a pin, a reading time.
 _MAX_META_BEFORE = 120
-
-
-def _texts(node: LexborNode) -> list[str]:
-    """The element's texts, each stripped."""
-    return [
-        t
-        for n in node.traverse(include_text=True)
-        if (t := (n.text_content or "").strip()) and n.tag == "-text"
-    ]
-
-
-def _wrap_with_meta(page: Page, meta: LexborNode, card: LexborNode) -> LexborNode:
-    """Move a meta block and its card into a new ``<div>`` in their place; return it."""
-    wrapper = page.tree.create_node("div")
-    meta.insert_before(wrapper, move=True)
-    wrapper.insert_child(meta, move=True)
-    wrapper.insert_child(card, move=True)
-    return wrapper
+_MAX_META_PIECES = 12
 
 
 def _is_site_header(block: Block, candidate: Candidate) -> bool:
