@@ -116,6 +116,8 @@ def _pre_text(pre: LexborNode) -> str:
     """Flatten the highlighting inside a ``<pre>``, turning line wrappers into newlines."""
     parts: list[str] = []
     stack: list[tuple[LexborNode, bool, int]] = [(pre, True, 0)]
+    # WeChat writes a line a <code>: several in the <pre>, counted once for them all
+    codes = pre if sum(1 for child in pre.iter() if child.tag == "code") > 1 else None
     while stack:
         node, entering, started = stack.pop()
         if not entering:
@@ -127,22 +129,20 @@ def _pre_text(pre: LexborNode) -> str:
         elif node.tag == "br":
             parts.append("\n")
         elif node.is_element_node and not _is_noise_in_pre(node, pre):
-            if _is_line_element(node, pre):
+            if _is_line_element(node, codes):
                 stack.append((node, False, len(parts)))
             children = reversed(list(node.iter(include_text=True)))
             stack.extend((child, True, 0) for child in children)
     return "".join(parts)
 
 
-def _is_line_element(node: LexborNode, pre: LexborNode) -> bool:
+def _is_line_element(node: LexborNode, codes: LexborNode | None) -> bool:
     """Tell an element that holds one line of the code: a block element, one a style shows
-    as a block, or one of the several ``<code>`` a ``<pre>`` holds (WeChat writes a line a
-    ``<code>``)."""
+    as a block, or one of the several ``<code>`` the ``<pre>`` ``codes`` holds (None where
+    it holds one or none)."""
     if node.tag in _LINE_TAGS or _BLOCK_STYLE_RE.search(node.attributes.get("style") or ""):
         return True
-    if node.tag != "code" or node.parent != pre:
-        return False
-    return sum(1 for child in pre.iter() if child.tag == "code") > 1
+    return codes is not None and node.tag == "code" and node.parent == codes
 
 
 def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
@@ -304,7 +304,7 @@ def tex_element_block(node: LexborNode) -> Block | None:
 
 
 # The attributes a formula's element keeps its TeX in.
-TEX_ATTRIBUTES = ("data-tex", "data-formula", "data-latex")
+TEX_ATTRIBUTES = ("data-tex", "data-latex", "data-formula")
 
 
 def _is_display_element(node: LexborNode) -> bool:
@@ -366,7 +366,7 @@ def mjx_block(container: LexborNode) -> Block:
     """
     attrs = container.attributes
     kind: BlockKind = "formula" if attrs.get("display") in ("true", "block") else "math"
-    for name in ("data-tex", "data-latex", "data-formula"):
+    for name in TEX_ATTRIBUTES:
         if value := (attrs.get(name) or "").strip():
             return Block(kind, value)
     marked = container.css_first("math[data-latex]")
