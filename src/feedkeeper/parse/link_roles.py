@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.excerpt import MAX_META_RESIDUAL
-from feedkeeper.parse.page import Link, Page
+from feedkeeper.parse.page import PEOPLE_CSS, Link, Page
 from feedkeeper.parse.vocab import reads_comments
 from feedkeeper.text import split_ellipsis
 
@@ -40,13 +40,22 @@ def meta_links(
         person = author or other.target.person or _is_handle(page.text_of(other.node))
         if not person and other.kind is None and other.target.key and other.target.key != key:
             if avatars is None:
-                avatars = {
-                    a.target.key for a in links if a.target.key != key and _is_avatar(page, a.node)
-                }
+                avatars = _people_led_to(page, links, key)
             person = other.target.key in avatars  # dev.to's name beside the avatar: /priyar
         if person and not is_in_prose(page, other.node):  # "感谢 @someone 指出…"
             found.append(other.node)
     return found
+
+
+def _people_led_to(page: Page, links: list[Link], key: str | None) -> set[str]:
+    """Return the pages the card's people's links lead to: a link classed as the author's
+    or an avatar's (``PEOPLE_CSS``), or holding an avatar's picture alone."""
+    people = page.ids_of(PEOPLE_CSS)
+    return {
+        link.target.key
+        for link in links
+        if link.target.key != key and (link.node.mem_id in people or _is_avatar(page, link.node))
+    }
 
 
 # An avatar: a picture alone in its link, so named by a class or its alternative text.
