@@ -164,3 +164,39 @@ def test_a_crawl_logs_parseable_lines_with_counts_and_no_bodies(
     assert finished["counts"]["new_posts"] == 7  # snapshot 01 shows 4 + 3 posts
     assert isinstance(finished["duration_s"], float)
     assert "<" not in text  # no HTML made it into the log
+
+
+def test_a_failed_page_and_a_run_short_of_ok_are_logged_as_warnings(
+    log_stream: io.StringIO, db_path: Path
+) -> None:
+    """Failed pages and partial or failed runs were logged at level info: a collector
+    watching warnings and errors saw no failure at all."""
+    import httpx
+
+    from feedkeeper.pipeline import CrawlOptions
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/":
+            page_2 = '<a rel="next" href="/page/2/">next</a>'
+            cards = "".join(
+                f'<article><h2><a href="/p/{n}/">Post {n} title</a></h2>'
+                f"<p>Post {n} says something [代码] worth reading.</p></article>"
+                for n in range(3)
+            )
+            return httpx.Response(
+                200, html=f"<html><body><main>{cards}</main>{page_2}</body></html>"
+            )
+        return httpx.Response(503 if request.url.path == "/page/2/" else 404)
+
+    configure_logging("json", stream=log_stream)
+    store = Store.open(db_path)
+    settings = Settings(url="https://blog.example/", db=db_path, rate=0, retries=1)
+    try:
+        crawl(store, settings, CrawlOptions(transport=httpx.MockTransport(answer)))
+    finally:
+        store.close()
+    entries = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    levels = {(e["event"], e.get("outcome") or e.get("status")): e["level"] for e in entries}
+    assert levels[("page", "parsed")] == "info"
+    assert levels[("page", "failed")] == "warning"
+    assert levels[("run_finished", "partial")] == "warning"

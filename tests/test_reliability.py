@@ -164,6 +164,8 @@ def test_page_that_keeps_failing_is_reported_and_the_rest_continues(
     result = cli.crawl(server.base_url)
     assert result.code == 1
     assert failure_line(server, "/page/2/", "HTTP 503 (gave up after 4 attempts)") in result.err
+    # Said once: the log's warnings of the page and the run's end are the summary's to say.
+    assert result.err.count("HTTP 503") == 1 and "partial in" not in result.err
     assert "crawl run 2 partial: 2 pages (0 not modified, 1 failed)" in result.out
     # The failed page's known successor was still walked.
     assert server.hits("/page/3/") == 2

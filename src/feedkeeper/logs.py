@@ -31,11 +31,17 @@ _QUIET_LOGGERS = ("apscheduler", "httpx", "httpcore", "alembic")
 
 
 def configure_logging(
-    fmt: str = "text", level: int = logging.INFO, stream: TextIO | None = None
+    fmt: str = "text",
+    level: int = logging.INFO,
+    stream: TextIO | None = None,
+    left_out: frozenset[str] = frozenset(),
 ) -> None:
-    """Send all log records to ``stream`` (stderr by default) as ``text`` or ``json``."""
+    """Send all log records to ``stream`` (stderr by default) as ``text`` or ``json``, but
+    the lines whose event is in ``left_out`` (what a command's own summary says)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    if left_out:
+        handler.addFilter(lambda record: getattr(record, "event", None) not in left_out)
     root = logging.getLogger()
     for old in root.handlers[:]:
         root.removeHandler(old)
@@ -117,6 +123,10 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = mask_credentials(_exception_text(self, record))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
+
+# The events a one-shot command's summary reports itself (its failed pages, how its runs
+# ended): its text log leaves them out, or each failure would be said twice on stderr.
+SUMMARISED_EVENTS = frozenset({"page", "run_finished", "recovery_finished"})
 
 # The event of a line that names none: a library's (APScheduler, procrastinate).
 OTHER_EVENT = "log"

@@ -31,6 +31,7 @@ from feedkeeper.errors import (
 from feedkeeper.fetch import Fetcher
 from feedkeeper.markup import time_budget
 from feedkeeper.records import RunCounts, RunKind, RunStatus
+from feedkeeper.run_log import run_level
 from feedkeeper.scope import is_in_scope, is_on_host
 from feedkeeper.store import Store
 from feedkeeper.store.placeholders import (
@@ -130,7 +131,8 @@ async def recover_async(
 def _log_finished(summary: RecoverSummary) -> None:
     """One log line per recovery run, whoever started it: a command, a crawl or the daemon."""
     counts = summary.counts
-    log.info(
+    log.log(
+        run_level(summary.status),
         "recovery run %d %s: %d recovered, %d unrecoverable, %d still pending",
         summary.run_id,
         summary.status,

@@ -5,9 +5,19 @@ from __future__ import annotations
 import logging
 
 from feedkeeper.dedupe import PageOutcome
-from feedkeeper.records import PageCapture, RunCounts, RunStatus
+from feedkeeper.records import PageCapture, PageKind, RunCounts, RunStatus
 
 log = logging.getLogger(__name__)
+
+_PAGE_FAILURES = frozenset({PageKind.FAILED, PageKind.UNPARSEABLE})
+
+
+def run_level(status: RunStatus) -> int:
+    """The level a run's end is logged at, by how it went: a collector watching warnings
+    and errors sees every run that did not go right."""
+    if status is RunStatus.FAILED:
+        return logging.ERROR
+    return logging.INFO if status is RunStatus.OK else logging.WARNING
 
 
 def log_run_started(run_id: int, url: str) -> None:
@@ -21,11 +31,13 @@ def log_run_started(run_id: int, url: str) -> None:
 
 
 def log_page(run_id: int, capture: PageCapture, outcome: PageOutcome) -> None:
-    """Log what one crawled page brought."""
-    if not log.isEnabledFor(logging.INFO):
+    """Log what one crawled page brought; a page that failed is a warning."""
+    level = logging.WARNING if capture.outcome in _PAGE_FAILURES else logging.INFO
+    if not log.isEnabledFor(level):
         return  # the line and its extras cost a few microseconds a page for nobody
     error = f" ({capture.error})" if capture.error else ""
-    log.info(
+    log.log(
+        level,
         "page %s %s: %d cards, %d new posts, %d new versions%s",
         capture.url,
         capture.outcome,
@@ -62,8 +74,10 @@ def log_page_suspect(url: str, problem: str) -> None:
 def log_run_finished(
     run_id: int, url: str, status: RunStatus, counts: RunCounts, duration: float, reason: str | None
 ) -> None:
-    """Log the end of a crawl with its duration and counts."""
-    log.info(
+    """Log the end of a crawl with its duration and counts: a warning when some pages
+    failed or it was stopped, an error when it failed."""
+    log.log(
+        run_level(status),
         "run %d %s in %.1fs: %d pages (%d not modified, %d failed), %d new posts, %d new versions",
         run_id,
         status,

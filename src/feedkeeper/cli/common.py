@@ -285,17 +285,29 @@ def settings_for(config: Path | None, **overrides: Any) -> Settings:
     one-shot commands print their own summary.
     """
     from feedkeeper.config import load_settings
-    from feedkeeper.logs import configure_logging
 
     overrides.setdefault("log_format", _output.log_format)
     # Logging as the options and the environment say, while the settings load: what loading
     # them says (a TZ no zone matches) keeps to -q and to JSON lines too.
     early = overrides["log_format"] or os.environ.get("FEEDKEEPER_LOG_FORMAT") or "text"
     early = early if early in LOG_FORMATS else "text"
-    configure_logging(early, level=_log_level(early))
+    _configure_logging(early)
     settings = load_settings(config, overrides=overrides)
-    configure_logging(settings.log_format, level=_log_level(settings.log_format))
+    _configure_logging(settings.log_format)
     return settings
+
+
+def _configure_logging(log_format: str) -> None:
+    """Log as ``log_format`` at the options' level; a text log leaves what the command's
+    summary says to the summary (unless --verbose asks for every step)."""
+    from feedkeeper.logs import SUMMARISED_EVENTS, configure_logging
+
+    summarised = log_format == "text" and not _output.verbose
+    configure_logging(
+        log_format,
+        level=_log_level(log_format),
+        left_out=SUMMARISED_EVENTS if summarised else frozenset(),
+    )
 
 
 def _log_level(log_format: str) -> int:
