@@ -106,6 +106,21 @@ def test_a_bad_log_format_is_one_line(capsys: pytest.CaptureFixture[str]) -> Non
     assert capsys.readouterr().err == "error: --log-format: must be text or json, got 'xml'\n"
 
 
+def test_the_output_options_may_come_before_the_command(
+    fast_site: FixtureServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``feedkeeper --log-format json crawl …`` was refused: "No such option"."""
+    assert main(["--log-format", "xml", "status"]) == 2
+    assert capsys.readouterr().err == "error: --log-format: must be text or json, got 'xml'\n"
+    db = str(tmp_path / "blog.db")
+    args = ["crawl", "--url", fast_site.base_url, "--db", db, "--no-recover"]
+    assert main(["--log-format", "json", *args]) == 0
+    events = [json.loads(line)["event"] for line in capsys.readouterr().err.splitlines()]
+    assert "run_finished" in events
+    assert main(["-q", *args]) == 0  # quiet: the summary is not printed
+    assert capsys.readouterr().out == ""
+
+
 @pytest.fixture
 def fast_site(monkeypatch: pytest.MonkeyPatch) -> FixtureServer:
     monkeypatch.setenv("FEEDKEEPER_RATE", "0")  # our own loopback server: no need to pace

@@ -173,11 +173,13 @@ class Command(typer.core.TyperCommand):
             param.display_type_rich = _plain_shown(shown)  # type: ignore[attr-defined]
 
     def invoke(self, ctx: Any) -> Any:
-        """Note the output options, then run the command with its own parameters."""
+        """Note the output options (given after the command or before it), then run the
+        command with its own parameters."""
         global _output
-        log_format = ctx.params.pop("log_format", None)
-        quiet = bool(ctx.params.pop("quiet", False))
-        verbose = bool(ctx.params.pop("verbose", False))
+        before = ctx.find_root().meta.get(_OPTIONS_BEFORE, {})
+        log_format = ctx.params.pop("log_format", None) or before.get("log_format")
+        quiet = bool(ctx.params.pop("quiet", False) or before.get("quiet"))
+        verbose = bool(ctx.params.pop("verbose", False) or before.get("verbose"))
         if quiet and verbose:
             raise ConfigError("--quiet and --verbose: choose one")
         if log_format is not None and log_format not in LOG_FORMATS:
@@ -199,6 +201,26 @@ def _plain_shown(shown: Callable[[Any], str | None]) -> Callable[[Any], str | No
     return lambda ctx: _plain_type(shown(ctx))
 
 
+# Where the root group keeps the output options given before the command.
+_OPTIONS_BEFORE = "feedkeeper.output_options"
+
+
+class Group(typer.core.TyperGroup):
+    """The root command: it also takes the output options, before the command's name
+    (``feedkeeper --log-format json crawl``), for the command to use."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(_output_params())
+
+    def invoke(self, ctx: Any) -> Any:
+        """Keep the output options for the command, then run it."""
+        ctx.meta[_OPTIONS_BEFORE] = {
+            name: ctx.params.pop(name, None) for name in ("log_format", "quiet", "verbose")
+        }
+        return super().invoke(ctx)
+
+
 class App(typer.Typer):
     """A Typer app whose commands are all `Command`s."""
 
@@ -211,6 +233,7 @@ class App(typer.Typer):
 app = App(
     name="feedkeeper",
     help="Archive a blog's listing pages into a versioned SQLite database.",
+    cls=Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
