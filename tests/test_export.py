@@ -470,6 +470,28 @@ def test_json_is_valid_utf8_for_any_text(sample: Store, db_path: Path, tmp_path:
         assert not {"\x00", "\u2028", "\x85"} & set(raw)
 
 
+def test_text_another_tool_wrote_that_is_no_utf8_reads_with_replacement_marks(
+    sample: Store, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bytes no UTF-8 (a title a script stored as Latin-1) stopped export, show and search:
+    "the archive cannot be used: Could not decode to UTF-8 column 'title'"."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "UPDATE post_version SET title = CAST(x'4361666ee9207465787473' AS TEXT),"
+            " excerpt = CAST(x'ff20726177' AS TEXT) WHERE post_id = 1"
+        )
+    conn.close()
+    for fmt in ("csv", "jsonl"):
+        posts = read_back(fmt, export(db_path, tmp_path / f"p.{fmt}", "--format", fmt))
+        first = next(post for post in posts if str(post["id"]) == "1")
+        assert (first["title"], first["excerpt"]) == ("Cafn\ufffd texts", "\ufffd raw")
+    capsys.readouterr()
+    assert main(["show", "1", "--db", str(db_path)]) == 0
+    assert "Cafn\ufffd texts" in capsys.readouterr().out
+    assert main(["search", "FlashAttention", "--db", str(db_path), "--json"]) == 0
+    assert "Cafn\ufffd texts" in capsys.readouterr().out
+
+
 def record(**changes: Any) -> PostRecord:
     values: dict[str, Any] = {name: None for name in FIELDS} | {
         "id": 1,

@@ -44,6 +44,9 @@ def configure(engine: Engine, *, readonly: bool) -> None:
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # transactions are begun explicitly (see "begin")
+    # Text another tool wrote that is no UTF-8 reads with U+FFFD where its bad bytes are,
+    # as a page's are: sqlite3 would refuse the whole row, and every command reading it.
+    dbapi_conn.text_factory = _text
     cursor = dbapi_conn.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -56,6 +59,10 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         raise sqlite3.DatabaseError("malformed database schema (unreadable)") from exc
     finally:
         cursor.close()
+
+
+def _text(value: bytes) -> str:
+    return value.decode("utf-8", "replace")
 
 
 # Set on a connection's record when Ctrl-C landed inside ``feedkeeper_words``.
