@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -119,6 +120,32 @@ def test_the_output_options_may_come_before_the_command(
     assert "run_finished" in events
     assert main(["-q", *args]) == 0  # quiet: the summary is not printed
     assert capsys.readouterr().out == ""
+
+
+def test_with_json_logs_every_line_on_stderr_is_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-shot crawl's "failed: …" lines and the command's "error: …" were text among
+    the JSON lines a log collector reads."""
+    monkeypatch.setenv("FEEDKEEPER_RETRIES", "1")
+    with socket.socket() as probe:  # a loopback port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    db = str(tmp_path / "blog.db")
+    crawl = ["--log-format", "json", "crawl", "--url", url, "--db", db, "--no-recover"]
+    assert main([*crawl, "--ignore-robots"]) == 3
+    entries = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    failed = [e for e in entries if e["event"] == "failed"]
+    assert [(e["level"], e["url"]) for e in failed] == [("warning", url)]
+    assert failed[0]["error"] == "cannot connect (gave up after 1 attempt)"
+    assert main(crawl) == 3  # robots.txt unreachable: the command's error
+    entries = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert (entries[-1]["event"], entries[-1]["level"], entries[-1]["exit_code"]) == (
+        "command_failed",
+        "error",
+        3,
+    )
+    assert "robots.txt of" in entries[-1]["message"]
 
 
 @pytest.fixture

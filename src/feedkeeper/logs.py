@@ -40,6 +40,7 @@ def configure_logging(
     the lines whose event is in ``left_out`` (what a command's own summary says)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    _format[0] = fmt
     if left_out:
         handler.addFilter(lambda record: getattr(record, "event", None) not in left_out)
     root = logging.getLogger()
@@ -49,6 +50,21 @@ def configure_logging(
     root.setLevel(level)
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def logs_json() -> bool:
+    """Whether the log goes out as JSON lines (``configure_logging("json")`` last)."""
+    return _format[0] == "json"
+
+
+def forget_format() -> None:
+    """Take the log for text lines again until the next ``configure_logging`` (a command
+    that ends before it sets up its log)."""
+    _format[0] = "text"
+
+
+# The format ``configure_logging`` set last.
+_format = ["text"]
 
 
 def mask_credentials(text: str) -> str:

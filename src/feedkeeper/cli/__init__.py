@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import logging
 import os
 import signal
 import sqlite3
@@ -22,6 +23,7 @@ import typer
 
 from feedkeeper.cli import archive, common, crawl, inspect, ops, query, sites, workers
 from feedkeeper.errors import ConfigError, FeedkeeperError, StoreError
+from feedkeeper.logs import forget_format
 
 app = common.app
 app.add_typer(common.db_app, name="db")
@@ -42,6 +44,7 @@ _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, er
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code (the console script's entry point)."""
     _escape_what_cannot_be_shown()
+    forget_format()  # an earlier command of this process (a test's) set up its own log
     _quiet_closed_loop_leftovers()
     restore_signals = _stop_on_sigterm()
     try:
@@ -60,54 +63,48 @@ def main(argv: list[str] | None = None) -> int:
         common.silence_stdout()
         return 0
     except (typer.Abort, KeyboardInterrupt):
-        common.err.print("interrupted")
+        common.say("interrupted", event="interrupted")
         return 130
     except typer.TyperException as exc:  # usage errors: unknown option, bad value, ...
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command asks for its help
             exc.show()  # type: ignore[attr-defined]
-        else:
-            common.err.print(f"error: {_usage_line(exc)}", markup=False, highlight=False)
-        return int(getattr(exc, "exit_code", 2))
+            return int(getattr(exc, "exit_code", 2))
+        return _failed(_usage_line(exc), int(getattr(exc, "exit_code", 2)))
     except FeedkeeperError as exc:
-        common.err.print(f"error: {_first_line(exc.message)}", markup=False, highlight=False)
-        return exc.exit_code
+        return _failed(_first_line(exc.message), exc.exit_code)
     except Exception as exc:  # the last line of defence: no traceback unless asked for
         if _is_database_error(exc):  # a damaged or full archive, met wherever it was read
             cause = getattr(exc, "orig", None) or exc
-            common.err.print(
-                f"error: the archive cannot be used: {_first_line(str(cause))}",
-                markup=False,
-                highlight=False,
+            return _failed(
+                f"the archive cannot be used: {_first_line(str(cause))}", StoreError.exit_code
             )
-            return StoreError.exit_code
         if isinstance(exc, OSError) and exc.filename is not None:  # a path that cannot be used
-            common.err.print(
-                f"error: cannot use {exc.filename}: {exc.strerror or exc}",
-                markup=False,
-                highlight=False,
+            return _failed(
+                f"cannot use {exc.filename}: {exc.strerror or exc}", ConfigError.exit_code
             )
-            return ConfigError.exit_code
         if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:  # stdout on a full disk
-            common.err.print(
-                f"error: cannot write the output: {exc.strerror or exc}",
-                markup=False,
-                highlight=False,
+            return _failed(
+                f"cannot write the output: {exc.strerror or exc}", FeedkeeperError.exit_code
             )
-            return FeedkeeperError.exit_code
         if os.environ.get("FEEDKEEPER_DEBUG"):
             traceback.print_exc()
-        common.err.print(
-            f"internal error: {type(exc).__name__}: {_first_line(str(exc))}"
-            " (set FEEDKEEPER_DEBUG=1 for details)",
-            markup=False,
-            highlight=False,
+        return _failed(
+            f"{type(exc).__name__}: {_first_line(str(exc))} (set FEEDKEEPER_DEBUG=1 for details)",
+            EXIT_INTERNAL,
+            prefix="internal error: ",
         )
-        return EXIT_INTERNAL
     finally:
         with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C as the command ends
             _dispose_engines()
         restore_signals()
     return result if isinstance(result, int) else 0
+
+
+def _failed(message: str, code: int, prefix: str = "error: ") -> int:
+    """Say what stopped the command in one line (a log line when the log is JSON lines);
+    return its exit code."""
+    common.say(f"{prefix}{message}", event="command_failed", level=logging.ERROR, exit_code=code)
+    return code
 
 
 def _reader_went_away(exc: SystemExit) -> bool:

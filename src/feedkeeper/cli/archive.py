@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -18,6 +19,7 @@ from feedkeeper.cli.common import (
     json_for_stdout,
     out,
     print_json,
+    say,
     settings_for,
 )
 from feedkeeper.cli.progress import progress_bar, tracked
@@ -146,7 +148,13 @@ def export_command(
             archive=archive_file,
         )
     if target is not None and not out.quiet:
-        err.print(f"exported {count} posts to {target}", markup=False, highlight=False)
+        say(
+            f"exported {count} posts to {target}",
+            event="exported",
+            level=logging.INFO,
+            posts=count,
+            path=str(target),
+        )
 
 
 def _date_option(name: str, value: str | None) -> str | None:

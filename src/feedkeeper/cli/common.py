@@ -108,6 +108,17 @@ class LazyConsole:
         return getattr(self.made(), name)
 
 
+def say(line: str, *, event: str, level: int = logging.WARNING, **fields: Any) -> None:
+    """Say ``line`` on stderr: as it is, or as a log line of ``event`` with ``fields`` when
+    the log is JSON lines, so that a log collector reads every line stderr gets."""
+    from feedkeeper.logs import logs_json
+
+    if logs_json():
+        logging.getLogger("feedkeeper.cli").log(level, line, extra={"event": event, **fields})
+    else:
+        err.print(line, markup=False, highlight=False)
+
+
 def is_styled() -> bool:
     """Whether stdout shows styles: a terminal, and NO_COLOR unset (else marks stand in)."""
     return bool(out.is_terminal) and not os.environ.get("NO_COLOR")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,10 +13,10 @@ from feedkeeper.cli.common import (
     DbOption,
     JsonOption,
     SiteOption,
-    err,
     is_styled,
     out,
     print_json,
+    say,
     settings_for,
 )
 from feedkeeper.clock import shown
@@ -79,7 +80,7 @@ def search_command(
     if as_json:
         print_json([_hit_json(hit) for hit in hits])
     elif not hits:
-        err.print(f"no posts match {query!r}", markup=False, highlight=False)
+        say(f"no posts match {query!r}", event="no_match", level=logging.INFO, query=query)
     for number, hit in enumerate([] if as_json else hits, start=1):
         _print_hit(number, hit)
     if not hits:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from feedkeeper.cli.common import err, out
+from feedkeeper.cli.common import out, say
 from feedkeeper.logs import scrub
 
 if TYPE_CHECKING:
@@ -24,14 +24,20 @@ def print_recovery(summary: RecoverSummary) -> None:
         markup=False,
         highlight=False,
     )
-    _print_failures(c.failures)
+    _print_failures(summary.run_id, c.failures)
 
 
-def _print_failures(failures: list[dict[str, str]]) -> None:
+def _print_failures(run_id: int, failures: list[dict[str, str]]) -> None:
     # Cut as log lines are: a hostile page's 100 KB link is not printed whole on every run.
     for failure in failures:
-        line = f"failed: {scrub(failure['url'])}: {scrub(failure['error'])}"
-        err.print(line, markup=False, highlight=False)
+        url, error = failure["url"], failure["error"]
+        say(
+            f"failed: {scrub(url)}: {scrub(error)}",
+            event="failed",
+            run_id=run_id,
+            url=url,
+            error=error,
+        )
 
 
 def print_summary(summary: RunSummary) -> None:
@@ -45,9 +51,9 @@ def print_summary(summary: RunSummary) -> None:
         markup=False,
         highlight=False,
     )
-    _print_failures(c.failures)
+    _print_failures(summary.run_id, c.failures)
     for warning in summary.warnings:
-        err.print(f"warning: {warning}", markup=False, highlight=False)
+        say(f"warning: {warning}", event="run_warning", run_id=summary.run_id, detail=warning)
 
 
 def print_site_results(results: list[SiteResult]) -> int:
