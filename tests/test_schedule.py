@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -323,6 +324,24 @@ def test_schedule_without_url_crawls_every_active_site(
         ("a", "ok", 7),
         ("b", "ok", 7),
     ]
+
+
+def test_a_site_whose_crawl_cannot_run_in_a_tick_of_many_logs_run_failed(
+    fixture_server: FixtureServer, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One site of several unreachable: its crawl's failure was in no log line."""
+    with socket.socket() as probe:  # a loopback port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        gone = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    store = Store.open(db_path)
+    add_site(store.engine, NewSite(fixture_server.base_url, name="up"))
+    add_site(store.engine, NewSite(gone, name="gone"))
+    store.close()
+    caplog.set_level(logging.INFO)
+    Daemon(Settings(db=db_path, every="1h", rate=0, jitter=0, retries=1)).tick()
+    failed = [r for r in caplog.records if getattr(r, "event", None) == "run_failed"]
+    assert [(r.levelno, r.site, r.url) for r in failed] == [(logging.ERROR, "gone", gone)]  # type: ignore[attr-defined]
+    assert "unreachable" in failed[0].error  # type: ignore[attr-defined]
 
 
 def test_sites_with_a_schedule_of_their_own_are_crawled_when_due(

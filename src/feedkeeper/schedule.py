@@ -250,9 +250,11 @@ class Daemon:
                 extra={"event": "run_skipped", "url": self._url, "reason": exc.message},
             )
         except asyncio.CancelledError:
+            cut = "the page in flight did not finish in time"
             log.warning(
-                "run cut short: the page in flight did not finish in time",
-                extra={"event": "run_cancelled", "url": self._url},
+                "run cut short: %s",
+                cut,
+                extra={"event": "run_cancelled", "url": self._url, "error": cut},
             )
         except FeedkeeperError as exc:
             log.error(
@@ -314,6 +316,9 @@ class Daemon:
                 options.longest_pause = LONGEST_PAUSE_AMONG_SITES
                 results = await crawl_sites_async(store, sites, self.settings, options)
                 summaries = [r.summary for r in results if r.summary is not None]
+                for result in results:  # a site whose crawl could not run, as one site's is
+                    if result.error is not None:
+                        _log_site_failed(result.site, result.error)
         finally:
             self._in_flight = None
         for summary in summaries:
@@ -397,3 +402,13 @@ def serve_until_signalled(daemon: Daemon) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _log_site_failed(site: Site, error: FeedkeeperError) -> None:
+    """Log that a site's crawl in a tick of many could not run (unreachable, refused)."""
+    log.error(
+        "site %s: run failed: %s",
+        site.name,
+        error.message,
+        extra={"event": "run_failed", "url": site.url, "site": site.name, "error": error.message},
+    )
