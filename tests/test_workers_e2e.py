@@ -7,6 +7,7 @@ was crawled twice in one interval, and no host ever had two requests in flight.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -159,4 +160,6 @@ def test_a_worker_whose_database_goes_away_exits_1_naming_it(
             worker.wait()
     lines = _lines(log)
     assert code == 1, lines[-5:]
-    assert lines[-1].startswith("error: the worker "), lines[-1]
+    last = json.loads(lines[-1])  # its log is JSON lines: the command's error too
+    assert (last["event"], last["exit_code"]) == ("command_failed", 1), last
+    assert last["message"].startswith("error: the worker "), last
