@@ -344,6 +344,43 @@ def test_a_site_whose_crawl_cannot_run_in_a_tick_of_many_logs_run_failed(
     assert "unreachable" in failed[0].error  # type: ignore[attr-defined]
 
 
+def test_only_a_crawl_due_while_the_last_still_goes_is_said_to_be_skipped(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The look every ten seconds for sites with schedules of their own logged "run
+    skipped" as a warning every ten seconds while a site's long crawl went on."""
+    from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobEvent
+
+    daemon = Daemon(Settings(db=db_path, every="1h", rate=0, jitter=0))
+    caplog.set_level(logging.INFO)
+    daemon._overlapped(JobEvent(EVENT_JOB_MAX_INSTANCES, "sites", "default"))
+    assert not [r for r in caplog.records if getattr(r, "event", None) == "run_skipped"]
+    daemon._overlapped(JobEvent(EVENT_JOB_MAX_INSTANCES, "crawl", "default"))
+    skipped = [r for r in caplog.records if getattr(r, "event", None) == "run_skipped"]
+    assert [r.reason for r in skipped] == ["the previous run is still going"]  # type: ignore[attr-defined]
+
+
+def test_the_schedule_started_line_counts_the_sites_on_schedules_of_their_own(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """It said only the daemon's own cadence, though most sites kept schedules of their own."""
+    with socket.socket() as probe:  # a loopback port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        gone = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    store = Store.open(db_path)
+    add_site(store.engine, NewSite(gone + "?site=a", name="a"))
+    add_site(store.engine, NewSite(gone + "?site=b", name="b", every="1h"))
+    add_site(store.engine, NewSite(gone + "?site=c", name="c", cron="0 * * * *"))
+    store.close()
+    caplog.set_level(logging.INFO)
+    daemon = Daemon(Settings(db=db_path, every="6h", rate=0, jitter=0, retries=1))
+    daemon.request_stop("test")  # the ticks the start runs at once do nothing
+    daemon._start_scheduler().shutdown(wait=True)
+    started = [r for r in caplog.records if getattr(r, "event", None) == "schedule_started"]
+    assert started[0].own_schedules == 2  # type: ignore[attr-defined]
+    assert "every 6h (2 of 3 active sites on schedules of their own)" in started[0].getMessage()
+
+
 def test_sites_with_a_schedule_of_their_own_are_crawled_when_due(
     fixture_server: FixtureServer, db_path: Path
 ) -> None:

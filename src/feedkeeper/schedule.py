@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from apscheduler.events import EVENT_JOB_MAX_INSTANCES
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -55,6 +55,8 @@ POLL = 0.1
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 # How often the daemon looks for sites with a schedule of their own that are due.
 OWN_SCHEDULES_TICK = 10
+# The scheduler's job of the daemon's own cadence.
+CRAWL_JOB = "crawl"
 
 
 class ArchiveGoneError(StoreError):
@@ -112,7 +114,7 @@ class Daemon:
         job = scheduler.add_job(
             self.tick,
             self.cadence.trigger(now),
-            id="crawl",
+            id=CRAWL_JOB,
             name="crawl",
             max_instances=1,  # a slow run makes the next tick skip, never overlap
             coalesce=True,  # ticks missed while the machine slept become one run
@@ -134,21 +136,41 @@ class Daemon:
         logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)  # said as run_skipped
         scheduler.start()
         next_run = job.next_run_time.isoformat(timespec="seconds") if job.next_run_time else None
+        own, active = self._sites_on_own_schedules()
+        cadence = self.cadence.describe()
+        if own:
+            cadence += f" ({own} of {active} active sites on schedules of their own)"
         log.info(
             "schedule started: %s, crawling %s into %s; next run at %s",
-            self.cadence.describe(),
+            cadence,
             self._url,
             self.settings.db,
             next_run,
             extra={
                 "event": "schedule_started",
                 "cadence": self.cadence.describe(),
+                "own_schedules": own,
                 "url": self._url,
                 "db": str(self.settings.db),
                 "next_run": next_run,
             },
         )
         return scheduler
+
+    def _sites_on_own_schedules(self) -> tuple[int, int]:
+        """How many active sites have a schedule of their own, and how many are active (none
+        of either for a daemon of one URL, or before the archive exists)."""
+        if self.settings.url is not None or not archive_exists(self.settings.db):
+            return 0, 0
+        try:
+            engine = open_reader(self.settings.db)
+        except FeedkeeperError:
+            return 0, 0  # the first tick says what is wrong, in its own words
+        try:
+            sites = list_sites(engine, SiteState.ACTIVE)
+        finally:
+            engine.dispose()
+        return sum(1 for site in sites if site.every or site.cron), len(sites)
 
     def _missed_a_run(self, now: datetime) -> bool:
         """Tell whether a scheduled crawl came due since the last successful one began (or
@@ -178,8 +200,12 @@ class Daemon:
         finally:
             engine.dispose()
 
-    def _overlapped(self, _event: object) -> None:
-        """A tick came due while the run before it still went: skipped, and said so."""
+    def _overlapped(self, event: JobEvent) -> None:
+        """A tick came due while the run before it still went: skipped, and said so (but for
+        the look every few seconds at the sites with schedules of their own: the next look
+        finds what is due)."""
+        if event.job_id != CRAWL_JOB:
+            return
         reason = "the previous run is still going"
         log.warning(
             "run skipped: %s",
