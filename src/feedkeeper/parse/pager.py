@@ -4,8 +4,9 @@ The next page is, in order of trust: a visible ``rel=next`` link; a visible link
 reading like "Next"/"下一页"/"»"/"较早的博文" (text, aria-label or title), unless its URL
 leads back from this numbered page; a ``<link rel=next>`` in the head naming a numbered
 page or a cursor (not a documentation site's next document); the numbered link after
-the current page ("1 2" pagers); and finally a link to the page after the current one,
-whatever it shows (an arrow, or "Previous" meaning older posts).
+the current page ("1 2" pagers); a link to the page after the current one, whatever it
+shows (an arrow, or "Previous" meaning older posts); a link to a larger offset; and
+finally a script's "load more" button naming the next page in a ``data-`` attribute.
 Hidden or disabled links and links to other sites never count.
 """
 
@@ -162,7 +163,43 @@ def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Page
     if head_next:
         return Pager(head_next, "<link rel=next> in the head")
     current = _current_number(page, numbered)
-    return _page_after(page, links, numbered, current) or _next_by_offset(page, links) or Pager()
+    return (
+        _page_after(page, links, numbered, current)
+        or _next_by_offset(page, links)
+        or _load_more(page)
+        or Pager()
+    )
+
+
+# Where a script's "load more" button keeps the next page (Halo's ``data-url``).
+_LOADS_FROM = ("data-url", "data-href", "data-next", "data-next-url", "data-next-page")
+_LOADS_FROM_CSS = ", ".join(f"[{name}]" for name in _LOADS_FROM)
+LOAD_MORE_RE = re.compile(
+    r"^\W*(?:加载更多|載入更多|加載更多|查看更多|点击加载更多|更多文章|load\s+more(?:\s+posts)?"
+    r"|show\s+more(?:\s+posts)?|more\s+posts|more)\W*$",
+    re.I,
+)
+
+
+def _load_more(page: Page) -> Pager | None:
+    """The page a visible "load more" button that is no link fetches by script: a numbered
+    page or a cursor of this site, named by one of its ``data-`` attributes."""
+    for node in page.tree.css(_LOADS_FROM_CSS):
+        if node.tag == "a" or not is_visible(node, page.hidden):
+            continue
+        hint = f"{page.text_of(node)} {attr(node, 'aria-label') or ''}".strip()
+        if not LOAD_MORE_RE.match(hint):
+            continue
+        for name in _LOADS_FROM:
+            url = page.resolve(attr(node, name))
+            if (
+                url
+                and is_same_site(url, page.url)
+                and strip_fragment(url) != page.url_key
+                and (page_number(url) is not None or _has_query(url))
+            ):
+                return Pager(url, f"button reading {hint!r} that loads {name}")
+    return None
 
 
 # A listing's offset in the query: LiveJournal's and Dreamwidth's ``?skip=20``.
