@@ -446,6 +446,20 @@ def test_names_in_elements_classed_as_terms_are_read_without_links() -> None:
     assert all("后端" not in (card.excerpt or "") for card in cards)
 
 
+def test_pills_show_the_category_alone_and_the_tags_side_by_side() -> None:
+    """Notion's and Tailwind themes' pills with no link were the excerpt's first words."""
+    one = '<div class="notion-pill">Design systems</div><span class="pill">5 min read</span>'
+    several = '<span class="chip">Python</span><span class="chip">asyncio</span>'
+    for meta, expected in (
+        ((one, (("Design systems",), ()))),
+        (several, ((), ("Python", "asyncio"))),
+    ):
+        html = _listing("".join(_card(n, meta) for n in range(3)))
+        cards = parse_listing(html, "https://b.example/").cards
+        assert {(card.categories, card.tags) for card in cards} == {expected}
+        assert all(not (card.excerpt or "").startswith(("Design", "Python")) for card in cards)
+
+
 @pytest.mark.parametrize(
     "actions",
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from selectolax.lexbor import LexborNode
 
@@ -41,10 +42,17 @@ from feedkeeper.text import drop_invisible, normalize_space, split_ellipsis
 Title = tuple[str | None, bool]  # the title's text, and whether a badge in it is a pin
 # A class naming a category or a tag: a whole token, or a part of one set apart by - or _.
 # A card's breadcrumb is its category (Hexo Stellar's ``span.cap.breadcrumb``).
+# A pill or a chip (Notion's ``notion-pill``, Tailwind themes) shows a term too: the
+# category when it is the card's one, its tags when several stand side by side.
 _TERM_CLASS_RE = re.compile(
-    r"(?:^|[-_])(?:(?P<category>categor(?:y|ies)|breadcrumbs?)|tags?)(?:$|[-_])", re.I
+    r"(?:^|[-_])(?:(?P<category>categor(?:y|ies)|breadcrumbs?)|(?P<pill>pills?|chips?)|tags?)"
+    r"(?:$|[-_])",
+    re.I,
 )
-_TERM_CLASS_CSS = "[class*='categor'], [class*='tag'], [class*='breadcrumb']"
+_TERM_CLASS_CSS = (
+    "[class*='categor'], [class*='tag'], [class*='breadcrumb'], [class*='pill'], [class*='chip']"
+)
+_DIGIT_RE = re.compile(r"\d")
 # A name shown as a term is short; longer text is a sentence.
 MAX_TERM_CHARS = 24
 _HEADING_CSS = "h1, h2, h3, h4, h5, h6"
@@ -284,7 +292,14 @@ def _class_named(
     matched = root.css(_TERM_CLASS_CSS)  # in document order: what a node holds follows it
     for index, node in enumerate(matched):
         kind = _term_class(node)
-        if kind is None or node.mem_id == root.mem_id or found[kind].names:
+        if kind is None or node.mem_id == root.mem_id:
+            continue
+        if kind == "pill":  # one is the category, several side by side the tags
+            pills = _siblings_alike(node, kind)
+            if any(_DIGIT_RE.search(page.text_of(n)) for n in pills):
+                continue  # "5 min read", "阅读 300": counts, not names
+            kind = "category" if len(pills) == 1 else "tag"
+        if found[kind].names:
             continue
         after = matched[index + 1] if index + 1 < len(matched) else None
         if after is not None and contains(node, after):
@@ -302,7 +317,7 @@ def _class_named(
             continue  # a term link's part: the link names it (WriteFreely's hashtag spans)
         items = [
             n
-            for n in _siblings_alike(node, kind)
+            for n in _siblings_alike(node, _term_class(node))
             if (shown := page.text_of(n).strip()) and not BADGE_RE.match(shown)
         ]
         names = tuple(dict.fromkeys(page.text_of(n).lstrip("#＃").strip() for n in items))
@@ -315,15 +330,17 @@ def _names_term(page: Page, anchor: LexborNode) -> bool:
     return link is not None and link.kind is not None
 
 
-def _term_class(node: LexborNode) -> TaxonomyKind | None:
+def _term_class(node: LexborNode) -> TaxonomyKind | Literal["pill"] | None:
     for token in classes(node):
         match = _TERM_CLASS_RE.search(token)
         if match is not None:
-            return "category" if match.group("category") else "tag"
+            return (
+                "category" if match.group("category") else "pill" if match.group("pill") else "tag"
+            )
     return None
 
 
-def _siblings_alike(node: LexborNode, kind: TaxonomyKind) -> list[LexborNode]:
+def _siblings_alike(node: LexborNode, kind: str | None) -> list[LexborNode]:
     """Return the element and its siblings of the same tag classed as the same kind."""
     parent = node.parent
     if parent is None:
