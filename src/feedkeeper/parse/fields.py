@@ -14,7 +14,7 @@ from feedkeeper.parse.badges import BADGE_RE, pin_marks, title_without_badges
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.date_context import context_date, group_heading, published_date
 from feedkeeper.parse.dates import parse_date, url_date
-from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
+from feedkeeper.parse.dom import ancestors, attr, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.link_markup import list_label
 from feedkeeper.parse.link_roles import (
@@ -84,7 +84,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     """Read the fields of a detected card block, given every link inside it."""
     root = block.node
     (title_text, pinned), title_node, link = _title(page, block)
-    linked_categories, linked_tags, skip = _linked_terms(page, links)
+    linked_categories, linked_tags, skip = _linked_terms(page, links, block.key)
     # Terms shown after a label ("分类: x") count only where links name none: only then
     # does the scan look for labels.
     scan = scan_card(page, root, title_node, linked_categories is None or linked_tags is None)
@@ -97,6 +97,8 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     hit = choose_date(scan.dates)
     if hit is not None and title_node is not None:
         title_text = _title_without_date(page, title_text, title_node, hit.node)
+    if title_text and title_node is not None:
+        title_text = title_not_cut(title_text, title_node, link.node if link else None)
     indicators = [h.node for h in scan.dates if not h.in_prose or h is hit]
     indicators += scan.relative
     indicators += categories.nodes
@@ -179,6 +181,20 @@ def _title_without_date(
     return title
 
 
+def title_not_cut(title: str, shown_in: LexborNode, link: LexborNode | None = None) -> str:
+    """Return the whole title the ``title`` attribute of the element showing it, or of its
+    link, holds where the text shown is it cut short ("…类型化类常量与 json_valid...":
+    DedeCMS, PHPCMS, Discuz)."""
+    cut, was_cut = split_ellipsis(title)
+    if not was_cut or not cut:
+        return title
+    for node in (shown_in, link):
+        whole = normalize_space(attr(node, "title")) if node is not None else ""
+        if len(whole) > len(cut) and whole.startswith(cut):
+            return whole
+    return title
+
+
 def _heading_inside(root: LexborNode, link: LexborNode) -> LexborNode:
     """Return the heading around a link when it lies inside the card, else the link."""
     for node in ancestors(link):
@@ -216,9 +232,10 @@ def _link_comes_first(root: LexborNode, link: PostLink, heading: LexborNode) -> 
 
 
 def _linked_terms(
-    page: Page, links: list[Link]
+    page: Page, links: list[Link], post: str | None
 ) -> tuple[Terms | None, Terms | None, list[LexborNode]]:
-    """Return the categories and tags the card's links name, and its "Read more" links."""
+    """Return the categories and tags the card's links name, and its "Read more" links
+    (``post``: the URL key of the card's post)."""
     found: dict[TaxonomyKind, tuple[list[str], list[LexborNode]]] = {
         "category": ([], []),
         "tag": ([], []),
@@ -233,6 +250,8 @@ def _linked_terms(
         if link.url is None or not link.visible:
             continue
         kind = link.kind
+        if kind is None and link.target.key != post and (name := bracketed_name(text)):
+            kind, text = "category", name  # DedeCMS's "[技术文章]" before the title
         if kind and is_in_prose(page, node):
             # "本文是 <a>机器学习</a> 系列的第 3 篇…": a word of the excerpt; a hashtag there
             # (WriteFreely's only tags) is the post's tag too.
@@ -253,6 +272,19 @@ def _linked_terms(
             if label is not None and all(n.mem_id != label.mem_id for n in nodes):
                 nodes.append(label)  # "Tags" above the list: no excerpt
     return _terms(*found["category"]), _terms(*found["tag"]), read_more
+
+
+# A name in brackets, the whole of a link's text: a Chinese CMS's section before a title.
+_BRACKETED_RE = re.compile(r"^\s*(?:\[([^\[\]]{1,24})\]|【([^【】]{1,24})】)\s*$")
+
+
+def bracketed_name(text: str) -> str | None:
+    """Return the name a link shows in brackets ("[技术文章]", "【随笔】"), else None; a
+    badge ("[置顶]", "【原创】") names no section."""
+    match = _BRACKETED_RE.match(text)
+    if match is None or BADGE_RE.match(text):
+        return None
+    return (match.group(1) or match.group(2)).strip() or None
 
 
 def _terms(names: list[str], nodes: list[LexborNode]) -> Terms | None:

@@ -25,7 +25,14 @@ from feedkeeper.parse.dates import url_date
 from feedkeeper.parse.detect import block_for
 from feedkeeper.parse.dom import ancestors, attr, is_visible
 from feedkeeper.parse.excerpt import clean_excerpt
-from feedkeeper.parse.fields import CardParts, group_of, read_card, split_names
+from feedkeeper.parse.fields import (
+    CardParts,
+    bracketed_name,
+    group_of,
+    read_card,
+    split_names,
+    title_not_cut,
+)
 from feedkeeper.parse.link_roles import is_cut_mark, is_ellipsis
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import CATEGORY_LABEL_RE, is_read_more
@@ -123,6 +130,7 @@ def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
     found: dict[str, Any] = {}  # the card's new fields, put in at once
     if profile.title and (node := root.css_first(profile.title)) is not None:
         title, pinned = title_without_badges(page, node)
+        title = title_not_cut(title, node, node.css_first("a[title]")) if title else title
         found.update(title=title or None, pinned=pinned or card.pinned)
         part.title = node
         found["url"] = _href(page, node) or card.url
@@ -165,7 +173,7 @@ def _term_names(page: Page, nodes: list[LexborNode]) -> Iterator[str]:
         text = page.text_of(node)
         if node.tag == "a":
             if text:
-                yield text
+                yield bracketed_name(text) or text  # "[技术文章]": the section's name
             continue
         # A meta line of labelled parts ("作者:老王 | 分类:技术笔记 | 浏览:128"): the
         # category's part alone.

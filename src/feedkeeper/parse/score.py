@@ -299,11 +299,24 @@ _STATE_CLASS_RE = re.compile(r"(?:has|is|no|with|without)[-_]", re.I)
 
 
 def _is_inline_mention(link: PostLink) -> bool:
-    """Tell whether a post link is a mention inside running text (a paragraph)."""
+    """Tell whether a post link is a mention inside running text (a paragraph): text of
+    the link's parent's own runs around it, not elements of their own (DedeCMS's
+    ``<li>`` of a thumbnail, a title link, a meta line and an intro)."""
     parent = link.node.parent
     if parent is None or parent.tag not in ("p", "li", "td", "blockquote", "dd"):
         return False
-    return len(parent.text(strip=True)) > 3 * max(1, len(link.text)) + 20
+    if len(parent.text(strip=True)) <= 3 * max(1, len(link.text)) + 20:
+        return False
+    running = sum(
+        len((child.text_content or "").strip())
+        for child in parent.iter(include_text=True)
+        if child.tag == "-text"
+    )
+    return running > _RUNNING_TEXT_CHARS
+
+
+# Characters of its own a link's parent holds, at least, around a mention in running text.
+_RUNNING_TEXT_CHARS = 20
 
 
 @dataclass(slots=True)
