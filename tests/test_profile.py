@@ -116,7 +116,8 @@ def test_suggested_profile_reproduces_the_cards(name: str) -> None:
         "section-all-posts-link",
         "definition-list",
         "zola-tabi-meta-before-card",
-    )  # no element holds a flat card
+        "hexo-matery-pinned-apart",  # the pinned card apart is shaped unlike the others
+    )  # no element holds a flat card, or one shape holds not every card
     assert (profile.card is None) == flat
     page = parse_listing(html, base, profile)
     assert [card.to_json() for card in page.cards] == cards

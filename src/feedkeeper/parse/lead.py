@@ -5,7 +5,8 @@ Pelican's default theme shows its newest post whole in ``<aside id="featured">``
 above the list of the others; hero layouts put the newest post in a block of its
 own. Detection needs a post repeated to see a listing, so a lone one is looked for
 after: in the elements just before the listing's container and its nearest
-ancestors, a block naming one post, by a heading link, and showing a date.
+ancestors, a block naming one post, by a heading link, and showing a date, or in a
+section headed as pinned ("置顶文章").
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import previous_element
+from feedkeeper.parse.badges import in_pinned_section
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import ancestors, contains
 from feedkeeper.parse.page import Page
@@ -60,15 +62,28 @@ def _lone_post(
     page: Page, holder: LexborNode, inside: list[PostLink], taken: set[str]
 ) -> Block | None:
     """Return the block of the one post ``holder`` shows, titled by a heading and dated."""
-    if len({link.key for link in inside}) != 1:
+    if len({link.key for link in inside}) != 1 or inside[0].key in taken:
         return None
     title = next((link for link in inside if link.in_heading), None)
-    if title is None or title.key in taken:
-        return None
+    if title is None:
+        return _pinned_apart(page, holder, inside)
     root = next((a for a in ancestors(title.node, holder) if a.tag == "article"), holder)
     if not scan_card(page, root, title.node, labels=False).dates:
         return None  # an introduction or a notice with a link: no post
     return Block(root, inside, title)
+
+
+def _pinned_apart(page: Page, holder: LexborNode, inside: list[PostLink]) -> Block | None:
+    """Return the block of the one post a section headed as pinned shows apart from the
+    listing, its title in no heading (Hexo Matery's "置顶文章" above the articles)."""
+    titled = [link for link in inside if link.text]
+    if not titled:
+        return None
+    title = max(titled, key=lambda link: len(link.text))
+    for root in ancestors(title.node, holder):
+        if in_pinned_section(page, root, {}):
+            return Block(root, inside, title)
+    return None
 
 
 def lone_card(page: Page, links: list[PostLink]) -> Block | None:
