@@ -90,6 +90,7 @@ def test_status_json(sample: Store, db_path: Path, capsys: pytest.CaptureFixture
                 "last_crawl_status": "ok",
             }
         ],
+        "paused_hosts": [],
     }
 
 

@@ -36,5 +36,6 @@ class CrawlOptions:
     commit_every_page: bool = False
     in_process_parse: bool = False  # never start a parse worker process
     # The longest pause (Retry-After) the crawl waits out; a longer one stops it there, for
-    # a later crawl to go on (see crawl_sites). None: every pause up to max_retry_after.
+    # a later crawl to go on (see crawl_sites). None: every pause up to max_retry_after
+    # (the pauses kept in the archive from earlier runs included).
     longest_pause: float | None = None

@@ -7,6 +7,7 @@ line and an exit code, so users never see a traceback for them.
     ├── ConfigError                  a bad setting or option (exit 2)
     ├── FetchError                   a page could not be fetched (carries url)
     │   ├── RobotsDisallowedError    robots.txt forbids the URL (exit 3)
+    │   ├── PausedByHostError        the host asked to be left alone (Retry-After; exit 3)
     │   ├── OutOfScopeError          a redirect or link leaves the site
     │   ├── ResponseTooLargeError    the body exceeded the size limit
     │   └── HTTPStatusError          a final non-success status (carries status)
@@ -47,8 +48,9 @@ class FetchError(FeedkeeperError):
 
 
 class PausedByHostError(FetchError):
-    """The host asked for a pause (Retry-After) longer than this crawl waits among others:
-    the crawl stops there, and a later one goes on once the pause is over."""
+    """The host asked for a pause (Retry-After) longer than this crawl waits (among others,
+    or ``max_retry_after`` for a pause an earlier run was told of): the crawl stops there,
+    asking the host nothing more, and a later one goes on once the pause is over."""
 
 
 class RobotsDisallowedError(FetchError):

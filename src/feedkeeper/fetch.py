@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
@@ -16,6 +17,7 @@ import httpx
 from protego import Protego
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from feedkeeper.clock import shown, stored
 from feedkeeper.config import Settings
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import (
@@ -35,8 +37,10 @@ from feedkeeper.politeness import (
     Paces,
     Sleep,
     parse_retry_after,
+    pause_asked,
+    seconds_left,
 )
-from feedkeeper.records import Validators
+from feedkeeper.records import HostPause, Validators
 from feedkeeper.scope import (
     basic_auth,
     is_in_scope,
@@ -102,7 +106,11 @@ class Fetcher:
     awaited for every pause (rate limit, backoff, Retry-After) and ``clock`` paces
     the rate limit, so tests need not wait. With ``longest_pause``, a host that asks for a
     longer pause (Retry-After) is not waited for: its request fails at once with
-    PausedByHostError, and so do its next ones while the pause lasts.
+    PausedByHostError, and so do its next ones while the pause lasts. ``stored_pauses``
+    are the pauses hosts asked earlier runs for (kept in the archive): a host is asked
+    nothing before its pause is over, and ``pauses_asked`` are this fetcher's to keep.
+    Without ``longest_pause``, a pause longer than ``max_retry_after`` is not waited for
+    either.
     """
 
     def __init__(
@@ -113,9 +121,13 @@ class Fetcher:
         clock: Callable[[], float] = time.monotonic,
         paces: Paces | None = None,
         longest_pause: float | None = None,
+        stored_pauses: Mapping[str, HostPause] | None = None,
     ) -> None:
         self.settings = settings
         self.longest_pause = longest_pause
+        self._stored_pauses = dict(stored_pauses or {})
+        # The pauses hosts asked this fetcher for, by origin: the archive keeps them.
+        self._asked: dict[str, HostPause] = {}
         # Times of another clock cannot be set against the process's own.
         self._paces = paces or (PROCESS_PACES if clock is time.monotonic else Paces())
         self._transport = transport
@@ -143,6 +155,34 @@ class Fetcher:
     ) -> None:
         if self._client is not None:
             await self._client.aclose()
+
+    def pauses_asked(self) -> list[HostPause]:
+        """Return the pauses (Retry-After) the hosts asked for, for the archive to keep."""
+        return list(self._asked.values())
+
+    def check_paused(self, url: str) -> None:
+        """Raise PausedByHostError, asking nothing, when the host of ``url`` asked to be left
+        alone for longer than this fetcher waits."""
+        held = self._gate(url).held_for()
+        if held > self._longest_wait():
+            raise self._held_off(url, held)
+
+    def _longest_wait(self) -> float:
+        """The longest pause a request waits for before it is asked."""
+        if self.longest_pause is not None:
+            return self.longest_pause
+        return self.settings.max_retry_after
+
+    def _held_off(self, url: str, seconds: float) -> PausedByHostError:
+        """The error of a request not made while its host's pause lasts."""
+        if self.longest_pause is not None:
+            return _paused(url, seconds)
+        until = stored(datetime.now(UTC) + timedelta(seconds=seconds))
+        return PausedByHostError(
+            f"{_origin(url)} asked to be left alone until {shown(until)} (Retry-After):"
+            " this crawl asked it nothing; crawl it again after then",
+            url=url,
+        )
 
     async def check_robots(self, url: str) -> None:
         """Raise RobotsDisallowedError when robots.txt forbids ``url`` (unless ignored)."""
@@ -186,11 +226,19 @@ class Fetcher:
             if exc.retry_after is not None:  # the host's last word: its next request waits it
                 pause = self._pause(exc)
                 self._gate(url).hold_off(pause)
+                self._note_pause(url, exc.retry_after)
                 if not self._worth_waiting_for(exc):
                     raise _paused(url, pause) from exc
             tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
             raise RetryableError(f"{exc.message} (gave up after {tries})", url=url) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _note_pause(self, url: str, seconds: float) -> None:
+        """Keep the pause a host asked for, the longest if it asked more than once."""
+        asked = pause_asked(_origin(url), seconds)
+        known = self._asked.get(asked.origin)
+        if known is None or known.paused_until < asked.paused_until:
+            self._asked[asked.origin] = asked
 
     def _pause(self, exc: RetryableError) -> float:
         """The wait an answer's Retry-After asks for, as far as it is honoured."""
@@ -217,9 +265,9 @@ class Fetcher:
         gate = self._gate(url)
         async with gate.slots:
             try:
-                await gate.wait_turn(self.longest_pause)
+                await gate.wait_turn(self._longest_wait())
             except HostPaused as held:
-                raise _paused(url, held.seconds) from None
+                raise self._held_off(url, held.seconds) from None
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
                     return await self._follow(url, headers, policy)
@@ -313,10 +361,13 @@ class Fetcher:
         origin = _origin(url)
         if origin not in self._gates:
             interval = 1 / self.settings.rate if self.settings.rate > 0 else 0.0
-            self._gates[origin] = HostGate(
+            gate = self._gates[origin] = HostGate(
                 self.settings.concurrency, interval, self._sleep, self._clock,
                 self._paces.of(origin),
             )  # fmt: skip
+            stored_pause = self._stored_pauses.get(origin)
+            if stored_pause is not None:  # asked of an earlier run: before this one asks
+                gate.hold_off(seconds_left(stored_pause))
         return self._gates[origin]
 
     async def _robots_for(self, url: str) -> Protego | None:

@@ -196,3 +196,14 @@ class Placeholder(SQLModel, table=True):
     reason: str | None = None
     attempts: int = 0
     updated_at: str | None = None
+
+
+class HostPause(SQLModel, table=True):
+    """A host that asked to be left alone (Retry-After): no run asks it anything until then."""
+
+    __tablename__ = "host_pause"
+
+    origin: str = Field(primary_key=True)  # scheme://host[:port]
+    paused_until: str  # when the pause ends (the longest a host asked for is kept)
+    asked_at: str  # when the host asked for it
+    retry_after: float  # the seconds it asked for, at most a day

@@ -9,9 +9,16 @@ import math
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from feedkeeper.clock import stored
+from feedkeeper.records import HostPause
 
 Sleep = Callable[[float], Awaitable[None]]
+
+# The longest pause a host's Retry-After is kept for from run to run: a hostile or broken
+# header (a year, an HTTP date far ahead) cannot silence a site for longer than a day.
+LONGEST_HOST_PAUSE = 86_400.0
 
 
 class Pace:
@@ -93,6 +100,12 @@ class HostGate:
             held = self.pace.held_until
             self.pace.held_until = until if held is None else max(held, until)
 
+    def held_for(self) -> float:
+        """Return how many seconds from now the host asked to be left alone for (0: none)."""
+        with self.pace.lock:
+            held = self.pace.held_until
+        return 0.0 if held is None else max(held - self._clock(), 0.0)
+
     async def wait_turn(self, longest_pause: float | None = None) -> None:
         """Sleep until this host may be asked again; raise HostPaused instead when the host
         asked to be left alone (Retry-After) for longer than ``longest_pause`` from now."""
@@ -115,6 +128,20 @@ class HostPaused(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"{seconds:.0f} s")
         self.seconds = seconds
+
+
+def pause_asked(origin: str, seconds: float) -> HostPause:
+    """Return the pause ``origin`` asks for from now with a Retry-After of ``seconds``."""
+    seconds = min(seconds, LONGEST_HOST_PAUSE)
+    now = datetime.now(UTC)
+    return HostPause(origin, stored(now + timedelta(seconds=seconds)), stored(now), seconds)
+
+
+def seconds_left(pause: HostPause) -> float:
+    """Return how many seconds of a stored pause are left (0 when it is over); a pause
+    ending further ahead than LONGEST_HOST_PAUSE (the clock stepped back) counts as that."""
+    left = (datetime.fromisoformat(pause.paused_until) - datetime.now(UTC)).total_seconds()
+    return min(max(left, 0.0), LONGEST_HOST_PAUSE)
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -84,6 +84,17 @@ class StoredCapture:
 
 
 @dataclass(frozen=True, slots=True)
+class HostPause:
+    """A host's request to be left alone (Retry-After), kept in the archive (``host_pause``)
+    so that the runs of later processes ask it nothing either while it lasts."""
+
+    origin: str  # scheme://host[:port], as politeness keys a host
+    paused_until: str  # the archive's time text (UTC): asked_at + retry_after
+    asked_at: str
+    retry_after: float  # the seconds the host asked for, at most LONGEST_HOST_PAUSE
+
+
+@dataclass(frozen=True, slots=True)
 class Validators:
     """What the previous fetch of a URL left for a conditional GET and for following on."""
 

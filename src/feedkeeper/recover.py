@@ -34,6 +34,7 @@ from feedkeeper.records import RunCounts, RunKind, RunStatus
 from feedkeeper.run_log import run_level
 from feedkeeper.scope import is_in_scope, is_on_host
 from feedkeeper.store import Store
+from feedkeeper.store.pauses import keep_pauses, stored_pauses
 from feedkeeper.store.placeholders import (
     ArticleTask,
     PendingPlaceholder,
@@ -109,17 +110,24 @@ async def recover_async(
     summary = RecoverSummary(run_id, RunStatus.OK, RunCounts())
     listings = listing_pages(store.engine, [task.post_id for task in tasks])
     hosts = hosts_of(settings.article_hosts)
-    with store.closing_run(run_id, summary.counts):
-        fetcher = Fetcher(settings, options.transport, longest_pause=options.longest_pause)
-        async with fetcher:
-            results = await asyncio.gather(
-                *(
-                    _settle(store, fetcher, task, summary, options)
-                    if task.url is None or is_fetchable(task.url, listings.get(task.post_id), hosts)
-                    else _settle_outside(store, task, summary, options)
-                    for task in tasks
+    fetcher = Fetcher(
+        settings, options.transport, longest_pause=options.longest_pause,
+        stored_pauses=stored_pauses(store.engine),
+    )  # fmt: skip
+    try:
+        with store.closing_run(run_id, summary.counts):
+            async with fetcher:
+                results = await asyncio.gather(
+                    *(
+                        _settle(store, fetcher, task, summary, options)
+                        if task.url is None
+                        or is_fetchable(task.url, listings.get(task.post_id), hosts)
+                        else _settle_outside(store, task, summary, options)
+                        for task in tasks
+                    )
                 )
-            )
+    finally:  # the pauses hosts asked for (Retry-After) outlive the run, however it ends
+        keep_pauses(store.engine, fetcher.pauses_asked())
     for settled in results:
         _count(summary, settled)
     summary.status = RunStatus.PARTIAL if summary.counts.pages_failed else RunStatus.OK

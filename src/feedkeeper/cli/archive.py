@@ -220,6 +220,11 @@ def status_command(
     _show_table("placeholders", BACKLOG_COLUMNS, _backlog_rows(report))
     if len(report.sites) > 1:
         _show_table("sites", SITE_COLUMNS, [_site_cells(s) for s in report.sites])
+    for pause in report.paused_hosts:
+        _say(
+            f"{scrub(pause.origin)} asked to be left alone until {shown(pause.paused_until)}"
+            f" (Retry-After: {pause.retry_after:.0f} s): no run asks it anything before then"
+        )
 
 
 RUN_COLUMNS = (

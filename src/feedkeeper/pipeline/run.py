@@ -25,6 +25,7 @@ from feedkeeper.run_log import log_run_finished, log_run_started
 from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import CAPPED, CAPPED_BY_TIME, Store
+from feedkeeper.store.pauses import keep_pauses, stored_pauses
 from feedkeeper.store.sites import NewSite, add_site, forget_if_empty, site_for_url
 from feedkeeper.store.write import PageWriter
 
@@ -99,7 +100,21 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
 
 
 async def _fetch_and_walk(run: CrawlRun) -> _Walked:
-    """Open the stages around the walk; say how it ended."""
+    """Open the stages around the walk; say how it ended. The pauses the hosts asked for
+    (Retry-After) are kept in the archive however it ends, for later runs to respect."""
+    engine = run.store.engine
+    fetcher = Fetcher(
+        run.fetch_settings, run.options.transport, longest_pause=run.options.longest_pause,
+        stored_pauses=stored_pauses(engine),
+    )  # fmt: skip
+    try:
+        return await _fetch_with(run, fetcher)
+    finally:
+        keep_pauses(engine, fetcher.pauses_asked())
+
+
+async def _fetch_with(run: CrawlRun, fetcher: Fetcher) -> _Walked:
+    """Walk with ``fetcher`` and a parse worker for long listings."""
     settings, options = run.settings, run.options
     worker = None  # one request at a time: nothing is fetched ahead to parse meanwhile
     if settings.concurrency >= 2 and not options.in_process_parse:
@@ -107,10 +122,8 @@ async def _fetch_and_walk(run: CrawlRun) -> _Walked:
         worker.packs_bodies = worker.segments_words = True
     run.worker = worker
     try:
-        fetcher = Fetcher(
-            run.fetch_settings, options.transport, longest_pause=options.longest_pause
-        )
         async with fetcher:
+            fetcher.check_paused(run.start)  # a host left alone is not asked for robots.txt
             await fetcher.check_robots(run.start)
             if settings.use_feed:
                 run.options = replace(

@@ -1,4 +1,5 @@
-"""The status report: recent runs, the archive's totals, the placeholder backlog, the sites.
+"""The status report: recent runs, the archive's totals, the placeholder backlog, the sites
+and the hosts that asked to be left alone.
 
 Read from the views ``crawl_runs`` and ``site_status`` (docs/schema.md), for every site or
 one; readers open the archive read-only.
@@ -7,11 +8,16 @@ one; readers open the archive read-only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
+from feedkeeper.records import HostPause
+from feedkeeper.scope import strip_credentials
 from feedkeeper.store.dialect import spelling
+from feedkeeper.store.pauses import stored_pauses
 from feedkeeper.store.read import IN_SITE
+from feedkeeper.store.tables import site_t
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,7 @@ class StatusReport:
     totals: dict[str, int]
     backlog: dict[str, dict[str, int]]  # kind -> status -> count
     sites: list[SiteRow]
+    paused_hosts: list[HostPause]  # the hosts asked nothing until their pause is over
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,4 +103,14 @@ def status_report(engine: Engine, last_runs: int = 10, site: str | None = None) 
         for kind, status, count in conn.execute(text(_BACKLOG), where):
             backlog.setdefault(kind, dict.fromkeys(_STATUSES, 0))[status] = count
         sites = [SiteRow(**row._mapping) for row in conn.execute(text(_SITES), where)]
-    return StatusReport(runs, totals, backlog, sites)
+        url = conn.execute(select(site_t.c.url).where(site_t.c.name == site)).scalar()
+    paused = list(stored_pauses(engine).values())
+    if site is not None:
+        paused = [pause for pause in paused if url and pause.origin == _origin(url)]
+    return StatusReport(runs, totals, backlog, sites, paused)
+
+
+def _origin(url: str) -> str:
+    """The origin a site's requests go to, as its pauses are kept."""
+    parts = urlsplit(strip_credentials(url))
+    return f"{parts.scheme}://{parts.netloc}"
