@@ -34,11 +34,10 @@ from feedkeeper.politeness import (
     PROCESS_PACES,
     HostGate,
     HostPaused,
+    HostPauses,
     Paces,
     Sleep,
     parse_retry_after,
-    pause_asked,
-    seconds_left,
 )
 from feedkeeper.records import HostPause, Validators
 from feedkeeper.scope import (
@@ -124,10 +123,7 @@ class Fetcher:
         stored_pauses: Mapping[str, HostPause] | None = None,
     ) -> None:
         self.settings = settings
-        self.longest_pause = longest_pause
-        self._stored_pauses = dict(stored_pauses or {})
-        # The pauses hosts asked this fetcher for, by origin: the archive keeps them.
-        self._asked: dict[str, HostPause] = {}
+        self.pauses = HostPauses(settings.max_retry_after, longest_pause, stored_pauses)
         # Times of another clock cannot be set against the process's own.
         self._paces = paces or (PROCESS_PACES if clock is time.monotonic else Paces())
         self._transport = transport
@@ -158,24 +154,18 @@ class Fetcher:
 
     def pauses_asked(self) -> list[HostPause]:
         """Return the pauses (Retry-After) the hosts asked for, for the archive to keep."""
-        return list(self._asked.values())
+        return self.pauses.asked()
 
     def check_paused(self, url: str) -> None:
         """Raise PausedByHostError, asking nothing, when the host of ``url`` asked to be left
         alone for longer than this fetcher waits."""
         held = self._gate(url).held_for()
-        if held > self._longest_wait():
+        if held > self.pauses.longest_wait:
             raise self._held_off(url, held)
-
-    def _longest_wait(self) -> float:
-        """The longest pause a request waits for before it is asked."""
-        if self.longest_pause is not None:
-            return self.longest_pause
-        return self.settings.max_retry_after
 
     def _held_off(self, url: str, seconds: float) -> PausedByHostError:
         """The error of a request not made while its host's pause lasts."""
-        if self.longest_pause is not None:
+        if self.pauses.longest_pause is not None:
             return _paused(url, seconds)
         until = stored(datetime.now(UTC) + timedelta(seconds=seconds))
         return PausedByHostError(
@@ -224,39 +214,26 @@ class Fetcher:
                     return await self._fetch_once(url, headers, policy)
         except RetryableError as exc:
             if exc.retry_after is not None:  # the host's last word: its next request waits it
-                pause = self._pause(exc)
+                pause = self.pauses.honoured(exc.retry_after)
                 self._gate(url).hold_off(pause)
-                self._note_pause(url, exc.retry_after)
+                self.pauses.note(_origin(url), exc.retry_after)
                 if not self._worth_waiting_for(exc):
                     raise _paused(url, pause) from exc
             tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
             raise RetryableError(f"{exc.message} (gave up after {tries})", url=url) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _note_pause(self, url: str, seconds: float) -> None:
-        """Keep the pause a host asked for, the longest if it asked more than once."""
-        asked = pause_asked(_origin(url), seconds)
-        known = self._asked.get(asked.origin)
-        if known is None or known.paused_until < asked.paused_until:
-            self._asked[asked.origin] = asked
-
-    def _pause(self, exc: RetryableError) -> float:
-        """The wait an answer's Retry-After asks for, as far as it is honoured."""
-        return min(exc.retry_after or 0.0, self.settings.max_retry_after)
-
     def _worth_waiting_for(self, exc: BaseException) -> bool:
         """Tell whether a failed attempt is tried again: a pause longer than the crawl waits
         (``longest_pause``) ends it instead."""
-        if not isinstance(exc, RetryableError):
-            return False
-        return self.longest_pause is None or self._pause(exc) <= self.longest_pause
+        return isinstance(exc, RetryableError) and self.pauses.worth_waiting(exc.retry_after)
 
     def _wait(self, retry_state: RetryCallState) -> float:
         """Seconds before the next attempt: Retry-After if given, else backoff with jitter."""
         cap = self.settings.max_retry_after
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         if isinstance(exc, RetryableError) and exc.retry_after is not None:
-            return self._pause(exc)
+            return self.pauses.honoured(exc.retry_after)
         base = self.settings.backoff_base
         backoff: float = base * 2 ** (retry_state.attempt_number - 1)
         return min(backoff + random.uniform(0, base), cap)
@@ -265,7 +242,7 @@ class Fetcher:
         gate = self._gate(url)
         async with gate.slots:
             try:
-                await gate.wait_turn(self._longest_wait())
+                await gate.wait_turn(self.pauses.longest_wait)
             except HostPaused as held:
                 raise self._held_off(url, held.seconds) from None
             try:
@@ -365,9 +342,7 @@ class Fetcher:
                 self.settings.concurrency, interval, self._sleep, self._clock,
                 self._paces.of(origin),
             )  # fmt: skip
-            stored_pause = self._stored_pauses.get(origin)
-            if stored_pause is not None:  # asked of an earlier run: before this one asks
-                gate.hold_off(seconds_left(stored_pause))
+            gate.hold_off(self.pauses.left_of_stored(origin))  # asked of an earlier run
         return self._gates[origin]
 
     async def _robots_for(self, url: str) -> Protego | None:

@@ -8,7 +8,7 @@ import email.utils
 import math
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from feedkeeper.clock import stored
@@ -128,6 +128,52 @@ class HostPaused(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"{seconds:.0f} s")
         self.seconds = seconds
+
+
+class HostPauses:
+    """The pauses hosts ask for (Retry-After): how much of one a request waits out, those
+    asked of earlier runs (kept in the archive) and those asked of this one, to keep."""
+
+    def __init__(
+        self,
+        max_retry_after: float,
+        longest_pause: float | None = None,
+        stored: Mapping[str, HostPause] | None = None,
+    ) -> None:
+        self.max_retry_after = max_retry_after
+        # Where set (many sites, the daemon, recover): a longer pause is not waited for.
+        self.longest_pause = longest_pause
+        self._stored = dict(stored or {})
+        self._asked: dict[str, HostPause] = {}  # by origin
+
+    @property
+    def longest_wait(self) -> float:
+        """The longest pause a request waits for before it is asked."""
+        return self.max_retry_after if self.longest_pause is None else self.longest_pause
+
+    def honoured(self, retry_after: float) -> float:
+        """The wait a Retry-After asks for, as far as it is honoured (``max_retry_after``)."""
+        return min(retry_after, self.max_retry_after)
+
+    def worth_waiting(self, retry_after: float | None) -> bool:
+        """Tell whether a request is tried again after a Retry-After of ``retry_after``."""
+        return self.longest_pause is None or self.honoured(retry_after or 0.0) <= self.longest_pause
+
+    def left_of_stored(self, origin: str) -> float:
+        """Seconds left of the pause ``origin`` asked an earlier run for (0: none)."""
+        stored = self._stored.get(origin)
+        return seconds_left(stored) if stored is not None else 0.0
+
+    def note(self, origin: str, retry_after: float) -> None:
+        """Keep the pause ``origin`` asked for, the longest if it asked more than once."""
+        asked = pause_asked(origin, retry_after)
+        known = self._asked.get(origin)
+        if known is None or known.paused_until < asked.paused_until:
+            self._asked[origin] = asked
+
+    def asked(self) -> list[HostPause]:
+        """The pauses the hosts asked of this run, for the archive to keep."""
+        return list(self._asked.values())
 
 
 def pause_asked(origin: str, seconds: float) -> HostPause:
