@@ -301,6 +301,25 @@ def test_a_validator_no_request_can_carry_is_not_sent_and_the_page_is_fetched_wh
     assert "If-None-Match" not in rerun.headers and "If-Modified-Since" not in rerun.headers
 
 
+def test_a_page_that_could_not_be_parsed_leaves_no_validators(
+    cli: Cli, server: FaultServer
+) -> None:
+    """A maintenance page kept its ETag: the next crawls sent it, were answered 304 and
+    ended "ok" having read nothing, until the page changed (a --profile never got to it)."""
+    site = listing_site(POSTS)
+    server.publish(
+        {**site, "/": Resource(b"<html><body><p>Down for maintenance.</p></body></html>")}
+    )
+    assert cli.crawl(server.base_url).code == 3
+    again = cli.crawl(server.base_url)
+    assert again.code == 3, again.out
+    rerun = [seen for seen in server.requests if seen.path == "/"][-1]
+    assert "If-None-Match" not in rerun.headers and "If-Modified-Since" not in rerun.headers
+    server.publish(site)  # the listing back: read whole, its next pages walked
+    assert cli.crawl(server.base_url).code == 0
+    assert query(cli.db, "SELECT count(*) FROM post") == [(len(POSTS),)]
+
+
 def test_304_costs_no_parse(cli: Cli, server: FaultServer) -> None:
     assert cli.crawl(server.base_url).code == 0
 

@@ -229,11 +229,13 @@ class Store:
     # Pages
 
     def last_fetches(self, site_id: int) -> dict[str, Validators]:
-        """Return, by URL, what the last good fetch of each page of a site left."""
+        """Return, by URL, what the last good fetch of each page of a site left: the last
+        one read as a listing (a page that could not be, a maintenance page, leaves no
+        validators: a 304 to them would stand for a page never read)."""
         f = page_fetch_t.c
         latest = (
             select(func.max(f.id))
-            .where(f.site_id == site_id, f.outcome.in_((PageKind.PARSED, PageKind.UNPARSEABLE)))
+            .where(f.site_id == site_id, f.outcome == PageKind.PARSED)
             .group_by(f.url)
             .scalar_subquery()
         )
