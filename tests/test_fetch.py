@@ -558,8 +558,17 @@ def test_redirect_to_another_host_is_refused(router: respx.MockRouter) -> None:
     assert not elsewhere.called
 
 
-def test_redirect_to_a_malformed_url_is_refused(router: respx.MockRouter) -> None:
-    route = router.get(PAGE).respond(301, headers={"Location": "http://blog.test:port/"})
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://blog.test:port/",
+        # host names no IDNA encoding allows: "internal error: IDNAError", exit 70
+        "http://xn--/",
+        "http://xn--ls8h.blog.test/",
+    ],
+)
+def test_redirect_to_a_malformed_url_is_refused(router: respx.MockRouter, location: str) -> None:
+    route = router.get(PAGE).respond(301, headers={"Location": location})
     with pytest.raises(FetchError, match="redirected to a malformed URL"):
         fetch(router)
     assert route.call_count == 1

@@ -256,6 +256,8 @@ class Fetcher:
                 if _is_bad_location(exc):  # the server's mistake: asking again will not fix it
                     raise FetchError(f"redirected to a malformed URL: {exc}", url=url) from exc
                 raise RetryableError(_describe(exc), url=url) from exc
+            except UnicodeError as exc:  # httpx reads a Location's host as it answers
+                raise FetchError(f"redirected to a malformed URL: {exc}", url=url) from exc
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"unusable response: {exc}", url=url) from exc
 
