@@ -37,6 +37,10 @@ def decode(raw: bytes, coding: str | None, chunk: int = 1000) -> bytes:
         (TEXT, None),
         (TEXT, "identity"),
         (TEXT, "br-unknown"),  # a coding we never asked for is passed through
+        # members one after another, as ``cat a.gz b.gz`` makes: the page was cut after the
+        # first, silently
+        (gzip.compress(TEXT[:70_000]) + gzip.compress(TEXT[70_000:]), "gzip"),
+        (b"".join(gzip.compress(TEXT[i : i + 999]) for i in range(0, len(TEXT), 999)), "gzip"),
     ],
 )
 def test_every_layer_is_undone(raw: bytes, coding: str | None) -> None:
@@ -92,3 +96,15 @@ def test_codecs_that_are_not_web_charsets_are_refused(codec: str) -> None:
 )  # fmt: skip
 def test_web_charsets_are_accepted(codec: str) -> None:
     assert is_text_encoding(codec)
+
+
+def test_data_after_a_deflate_stream_is_refused() -> None:
+    with pytest.raises(ValueError, match="data follows the end of its deflate stream"):
+        decode(zlib.compress(TEXT) + b"<p>more</p>", "deflate")
+
+
+@pytest.mark.parametrize("layers", [5, 3000])
+def test_more_layers_than_a_server_applies_are_refused(layers: int) -> None:
+    """Thousands of "gzip" in one header ended the crawl with a RecursionError, exit 70."""
+    with pytest.raises(ValueError, match=f"lists {layers} layers"):
+        decode(gzip.compress(TEXT), ", ".join(["gzip"] * layers))

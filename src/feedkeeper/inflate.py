@@ -17,6 +17,9 @@ PIECE = 64 * 1024
 # The codings we announce in Accept-Encoding; a server should send no other.
 ACCEPT_ENCODING = "gzip, deflate"
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+# Layers undone at most: a server compresses once, a proxy perhaps once more; thousands of
+# "gzip" listed in one header are an attack (each layer costs a decoder and a frame).
+MAX_LAYERS = 4
 
 
 class CutShortError(ValueError):
@@ -33,14 +36,29 @@ class Layer:
         self._started = False
 
     def feed(self, data: bytes) -> Iterator[bytes]:
-        """Yield what ``data`` inflates to, a piece at a time (``b""`` flushes the rest)."""
+        """Yield what ``data`` inflates to, a piece at a time (``b""`` flushes the rest).
+
+        A gzip body may hold several members one after another (``cat a.gz b.gz``): each is
+        read in turn. Anything else after a stream's end is refused: the page read so far
+        would be a part of the page.
+        """
         while True:
             piece = self._inflate(data)
             data = self._inflater.unconsumed_tail
             if piece:
                 yield piece
-            elif not data:
+            if self._inflater.eof and self._inflater.unused_data:
+                data = self._next_member()
+            elif not piece and not data:
                 return
+
+    def _next_member(self) -> bytes:
+        """Start reading the gzip member after the one that ended; return its bytes."""
+        rest = self._inflater.unused_data
+        if self.coding == "deflate":
+            raise ValueError("data follows the end of its deflate stream")
+        self._inflater = zlib.decompressobj(_WBITS[self.coding])
+        return rest
 
     def check_ended(self) -> None:
         """Raise CutShortError unless the stream this layer read came to its end (gzip's
@@ -66,8 +84,13 @@ class Inflater:
 
     def __init__(self, content_encoding: str | None) -> None:
         codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
+        known = [c for c in codings if c in _WBITS]
+        if len(known) > MAX_LAYERS:
+            raise ValueError(
+                f"its Content-Encoding lists {len(known)} layers (at most {MAX_LAYERS} are undone)"
+            )
         # Codings are listed in the order they were applied: undo the last one first.
-        self.layers = [Layer(c) for c in reversed(codings) if c in _WBITS]
+        self.layers = [Layer(c) for c in reversed(known)]
 
     def feed(self, raw: bytes) -> Iterator[bytes]:
         """Yield the decoded pieces of a chunk of the raw body (``b""`` at its end, which
