@@ -228,6 +228,26 @@ def test_rate_limit_is_per_host(router: respx.MockRouter) -> None:
     assert time.sleeps == []
 
 
+def test_a_pause_the_host_asks_for_while_a_request_waits_its_turn_is_waited_too() -> None:
+    """A Retry-After held back only the request it answered: the requests already waiting
+    for their turn (the pages fetched ahead) went on as they were paced."""
+    time = FakeTime()
+
+    async def sleep_and_hear_of_a_pause(seconds: float) -> None:
+        await time.sleep(seconds)
+        if len(time.sleeps) == 1:
+            gate.hold_off(8.0)  # meanwhile another request was answered "Retry-After: 8"
+
+    gate = HostGate(2, 1.0, sleep_and_hear_of_a_pause, time.clock)
+
+    async def two_turns() -> None:
+        await gate.wait_turn()
+        await gate.wait_turn()
+
+    asyncio.run(two_turns())
+    assert time.sleeps == [1.0, 8.0]
+
+
 def test_host_gate_waits_for_the_remaining_interval() -> None:
     time = FakeTime()
     gate = HostGate(1, 2.0, time.sleep, time.clock)

@@ -294,6 +294,8 @@ class Fetcher:
         status = response.status_code
         if status in RETRY_STATUSES:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if retry_after is not None:  # every request to the host waits it, not this one
+                self._gate(url).hold_off(self.pauses.honoured(retry_after))
             raise RetryableError(f"HTTP {status}", url=url, retry_after=retry_after)
         if status == 304 and not is_conditional:
             raise HTTPStatusError(

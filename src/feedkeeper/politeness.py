@@ -109,17 +109,27 @@ class HostGate:
     async def wait_turn(self, longest_pause: float | None = None) -> None:
         """Sleep until this host may be asked again; raise HostPaused instead when the host
         asked to be left alone (Retry-After) for longer than ``longest_pause`` from now."""
-        async with self.lock:
-            with self.pace.lock:
-                now = self._clock()
-                held = self.pace.held_until
-                if longest_pause is not None and held is not None and held - now > longest_pause:
-                    raise HostPaused(held - now)
-                known = self.pace.next_start
-                start = now if known is None else max(now, known)
-                self.pace.next_start = start + self.interval
-        if start > now:
+        while True:
+            async with self.lock:
+                with self.pace.lock:
+                    now = self._clock()
+                    held = self.pace.held_until
+                    if (
+                        longest_pause is not None
+                        and held is not None
+                        and held - now > longest_pause
+                    ):
+                        raise HostPaused(held - now)
+                    known = self.pace.next_start
+                    start = now if known is None else max(now, known)
+                    self.pace.next_start = start + self.interval
+            if start <= now:
+                return
             await self._sleep(start - now)
+            with self.pace.lock:
+                held = self.pace.held_until
+            if held is None or held <= start:
+                return  # else the host asked for a pause meanwhile (Retry-After): wait it too
 
 
 class HostPaused(Exception):
