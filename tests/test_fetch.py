@@ -216,6 +216,25 @@ def test_rate_limit_spaces_request_starts(router: respx.MockRouter) -> None:
     assert time.sleeps == [0.5, 0.5]
 
 
+def test_every_spelling_of_a_host_shares_its_pace_and_its_robots_txt(
+    router: respx.MockRouter,
+) -> None:
+    """``http://127.0.0.1:0PORT/`` and ``HTTP://Blog.Test`` had a gate and a robots.txt of
+    their own: a next link spelled another way each time was asked at once."""
+    robots = router.get(SITE + "/robots.txt").respond(200, text="User-agent: *\nAllow: /\n")
+    router.get(url__startswith=SITE).respond(200, text="ok")
+    time = FakeTime()
+    host = SITE.removeprefix("http://")
+
+    async def three_spellings(f: Fetcher) -> None:
+        for url in (f"{SITE}/1", f"http://{host.upper()}:80/2", f"HTTP://{host}:0080/3"):
+            await f.fetch(url)
+
+    run_with(router, three_spellings, make_settings(rate=1, ignore_robots=False), time)
+    assert time.sleeps == [1.0, 1.0, 1.0]  # robots.txt, then each page a second apart
+    assert robots.call_count == 1
+
+
 def test_rate_limit_is_per_host(router: respx.MockRouter) -> None:
     router.get(url__startswith="http://").respond(200, text="ok")
     time = FakeTime()

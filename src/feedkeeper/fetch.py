@@ -424,9 +424,26 @@ def _paused(url: str, seconds: float) -> PausedByHostError:
     )
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def _origin(url: str) -> str:
+    """The origin ``url`` belongs to, spelled one way (``HTTP://Blog.Example:080`` is
+    ``http://blog.example``): every spelling of a host shares its pace and its robots.txt."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # no port a request can use: the address is refused on its way
+        return f"{scheme}://{parts.netloc.lower()}"
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    return (
+        f"{scheme}://{host}"
+        if port in (None, _DEFAULT_PORTS.get(scheme))
+        else f"{scheme}://{host}:{port}"
+    )
 
 
 def _is_bad_location(exc: httpx.TransportError) -> bool:
