@@ -241,13 +241,9 @@ class Fetcher:
     async def _fetch_once(self, url: str, headers: dict[str, str], policy: _Policy) -> Fetched:
         gate = self._gate(url)
         async with gate.slots:
+            await self._turn(url)
             try:
-                await gate.wait_turn(self.pauses.longest_wait)
-            except HostPaused as held:
-                raise self._held_off(url, held.seconds) from None
-            try:
-                async with asyncio.timeout(self.settings.total_timeout):
-                    return await self._follow(url, headers, policy)
+                return await self._follow(url, headers, policy)
             except TimeoutError as exc:
                 raise RetryableError(
                     f"no complete answer within {self.settings.total_timeout:g} s", url=url
@@ -261,13 +257,23 @@ class Fetcher:
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"unusable response: {exc}", url=url) from exc
 
+    async def _turn(self, url: str) -> None:
+        """Wait until the host of ``url`` may be asked (its rate, Crawl-delay and pauses)."""
+        try:
+            await self._gate(url).wait_turn(self.pauses.longest_wait)
+        except HostPaused as held:
+            raise self._held_off(url, held.seconds) from None
+
     async def _follow(self, url: str, headers: dict[str, str], policy: _Policy) -> Fetched:
         assert self._client is not None, "use the Fetcher as an async context manager"
         current = url
-        for _ in range(policy.max_redirects + 1):
+        for hop in range(policy.max_redirects + 1):
+            if hop:  # each step of a redirect is a request of its own: paced as one
+                await self._turn(current)
             auth = self._auth if self._site and is_in_scope(self._site, current) else None
             request = self._client.stream("GET", current, headers=headers, auth=auth)
-            async with request as response:
+            # total_timeout bounds each answer, not the waits between the steps
+            async with asyncio.timeout(self.settings.total_timeout), request as response:
                 if not response.has_redirect_location:
                     return await self._read(current, response, bool(headers), policy)
                 target = urljoin(current, response.headers["location"])
