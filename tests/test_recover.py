@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -199,6 +201,30 @@ def test_an_article_that_never_answers_is_given_up_after_five_runs(db_path: Path
     )
     summary = recover(store, settings, options)  # nothing pending: nothing fetched
     assert summary.exit_code == 0 and summary.counts.pages_failed == 0
+
+
+def test_a_recovery_stops_after_max_run_time_the_rest_left_pending(db_path: Path) -> None:
+    """A crawl's recovery had no time limit: forty slow articles held the archive 42 s
+    though max_run_time was 5."""
+    store = _crawled_once(db_path)
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        await asyncio.sleep(0.6)
+        return httpx.Response(503)
+
+    settings = Settings(db=db_path, rate=0, retries=1, concurrency=1, max_run_time=0.5)
+    started = time.monotonic()
+    summary = recover(store, settings, RecoverOptions(transport=httpx.MockTransport(slow)))
+    assert time.monotonic() - started < 1.1  # the article in flight, then no other
+    assert summary.reason == (
+        "stopped after max_run_time (0.5 s): the articles not asked yet stay pending for the"
+        " next recovery"
+    )
+    attempts = [r["attempts"] for r in rows(store, PLACEHOLDERS)]
+    assert 0 in attempts and 1 in attempts  # some asked, the others left for the next run
+    assert summary.still_pending == len(attempts)
 
 
 def test_imported_posts_have_no_article_to_read(store: Store, seeds: list[Path]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -73,6 +74,24 @@ class RecoverOptions:
 
 
 @dataclass(slots=True)
+class _Turns:
+    """When an article may be fetched: ``concurrency`` at a time, and none once the run is
+    asked to stop or has run ``max_run_time`` (the rest stays pending for the next run)."""
+
+    slots: asyncio.Semaphore
+    should_stop: Callable[[], bool]
+    deadline: float | None  # time.monotonic()
+    progress: Callable[[str], None] | None = None  # told each article's URL as it is settled
+    stopped_at_limit: bool = False
+
+    def over(self) -> bool:
+        """Tell whether no more articles are fetched."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.stopped_at_limit = True
+        return self.stopped_at_limit or self.should_stop()
+
+
+@dataclass(slots=True)
 class RecoverSummary:
     """What a recovery run did."""
 
@@ -81,6 +100,8 @@ class RecoverSummary:
     counts: RunCounts
     carried_over: int = 0
     still_pending: int = 0
+    # Why it stopped before every article was asked (``max_run_time``), if it did.
+    reason: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -114,15 +135,22 @@ async def recover_async(
         settings, options.transport, longest_pause=options.longest_pause,
         stored_pauses=stored_pauses(store.engine),
     )  # fmt: skip
+    limit = settings.max_run_time
+    turns = _Turns(
+        asyncio.Semaphore(max(1, settings.concurrency)),
+        options.should_stop,
+        time.monotonic() + limit if limit > 0 else None,
+        options.progress,
+    )
     try:
         with store.closing_run(run_id, summary.counts):
             async with fetcher:
                 results = await asyncio.gather(
                     *(
-                        _settle(store, fetcher, task, summary, options)
+                        _settle(store, fetcher, task, summary, turns)
                         if task.url is None
                         or is_fetchable(task.url, listings.get(task.post_id), hosts)
-                        else _settle_outside(store, task, summary, options)
+                        else _settle_outside(store, task, summary, turns)
                         for task in tasks
                     )
                 )
@@ -130,6 +158,11 @@ async def recover_async(
         keep_pauses(store.engine, fetcher.pauses_asked())
     for settled in results:
         _count(summary, settled)
+    if turns.stopped_at_limit:
+        summary.reason = (
+            f"stopped after max_run_time ({limit:g} s): the articles not asked yet stay"
+            " pending for the next recovery"
+        )
     summary.status = RunStatus.PARTIAL if summary.counts.pages_failed else RunStatus.OK
     store.finish_run(run_id, summary.counts, summary.status)
     _log_finished(summary)
@@ -154,6 +187,7 @@ def _log_finished(summary: RecoverSummary) -> None:
             "placeholders_recovered": counts.placeholders_recovered,
             "placeholders_unrecoverable": counts.placeholders_unrecoverable,
             "pages_failed": counts.pages_failed,
+            "reason": summary.reason,
         },
     )
 
@@ -163,22 +197,26 @@ async def _settle(
     fetcher: Fetcher,
     task: ArticleTask,
     summary: RecoverSummary,
-    options: RecoverOptions,
+    turns: _Turns,
 ) -> list[Settled]:
     settled = carry_over(task, recovered_elsewhere(store.engine, task.post_id))
     summary.carried_over += len(settled)
     done = {s.id for s in settled}
     remaining = [p for v in task.versions for p in v.placeholders if p.id not in done]
-    if remaining and not options.should_stop():  # a stopping daemon leaves the rest pending
-        settled += await _from_article(fetcher, task, done, summary.counts)
+    if remaining:
+        async with turns.slots:  # asked whether to go on when its turn comes, not before
+            if turns.over():  # a stopping daemon, max_run_time: the rest stays pending
+                summary.still_pending += len(remaining)
+            else:
+                settled += await _from_article(fetcher, task, done, summary.counts)
     save_settled(store.engine, settled)
-    if options.progress:
-        options.progress(task.url or f"post {task.post_id}")
+    if turns.progress:
+        turns.progress(task.url or f"post {task.post_id}")
     return settled
 
 
 async def _settle_outside(
-    store: Store, task: ArticleTask, summary: RecoverSummary, options: RecoverOptions
+    store: Store, task: ArticleTask, summary: RecoverSummary, turns: _Turns
 ) -> list[Settled]:
     """Settle a post whose article lies outside the site without fetching it."""
     settled = carry_over(task, recovered_elsewhere(store.engine, task.post_id))
@@ -191,8 +229,8 @@ async def _settle_outside(
         if p.id not in done
     ]
     save_settled(store.engine, settled)
-    if options.progress:
-        options.progress(task.url or f"post {task.post_id}")
+    if turns.progress:
+        turns.progress(task.url or f"post {task.post_id}")
     return settled
 
 

@@ -187,6 +187,7 @@ def _summary_json(summary: RunSummary, recovery: RecoverSummary | None) -> dict[
             "counts": recovery.counts.model_dump(),
             "carried_over": recovery.carried_over,
             "still_pending": recovery.still_pending,
+            "reason": recovery.reason,
         }
     return result
 

@@ -25,6 +25,13 @@ def print_recovery(summary: RecoverSummary) -> None:
         highlight=False,
     )
     _print_failures(summary.run_id, c.failures)
+    if summary.reason:
+        say(
+            f"warning: {summary.reason}",
+            event="run_warning",
+            run_id=summary.run_id,
+            detail=summary.reason,
+        )
 
 
 def _print_failures(run_id: int, failures: list[dict[str, str]]) -> None:
