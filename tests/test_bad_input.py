@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -33,6 +34,8 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "passwd").write_text(PASSWD)
     for name, text in TOML.items():
         (tmp_path / name).write_text(text)
+    os.mkfifo(tmp_path / "fifo")  # a named pipe nobody writes to: reading it waits for ever
+    (tmp_path / "big.toml").write_text("# a comment line of the profile\n" * 40_000)
     return tmp_path
 
 
@@ -69,6 +72,16 @@ MANY_WORDS = " ".join(f"w{n}" for n in range(500))
         (["config", "--config", "deep.toml"], {}, 2, "config file deep.toml: nested too deeply"),
         (["crawl", *URL, "--db", "c.db", "--profile", "deep.toml"], {}, 2, "nested too deeply"),
         (["config", "--config", "/dev/zero"], {}, 2, "/dev/zero is not a regular file"),
+        # a profile read whole whatever it was: a FIFO hung the crawl, /dev/zero filled memory
+        (
+            ["crawl", *URL, "--db", "c.db", "--profile", "fifo"],
+            {},
+            2,
+            "profile fifo is not a regular",
+        ),
+        (["crawl", *URL, "--db", "c.db", "--profile", "/dev/zero"], {}, 2, "not a regular file"),
+        (["crawl", *URL, "--db", "c.db", "--profile", "big.toml"], {}, 2, "larger than 1024 KiB"),
+        (["parse", "/dev/zero"], {}, 2, "/dev/zero is not a regular file"),
         (["export", "--db", "a.db", "--out", "n" * 300 + ".json"], {}, 2, "File name too long"),
         (["parse", "n" * 300 + ".html"], {}, 2, "File name too long"),
         (["status", "--db", "a.db", "--config", "n" * 300 + ".toml"], {}, 2, "File name too long"),

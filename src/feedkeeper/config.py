@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from feedkeeper import __version__
 from feedkeeper.errors import ConfigError
 from feedkeeper.logs import mask_credentials, printable
+from feedkeeper.setting_files import read_setting_file
 
 ENV_PREFIX = "FEEDKEEPER_"
 DEFAULT_CONFIG_FILE = Path("feedkeeper.toml")
@@ -147,8 +148,8 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is no statement
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(read_setting_file(path, "config file"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config file {path}: {exc}") from exc
     except RecursionError as exc:  # arrays or tables nested thousands deep
         raise ConfigError(f"config file {path}: nested too deeply") from exc

@@ -7,7 +7,7 @@ import contextlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,9 @@ from feedkeeper.cli.common import (
     settings_for,
 )
 from feedkeeper.errors import ConfigError, ParseError
+
+if TYPE_CHECKING:
+    from feedkeeper.config import Settings
 
 profile_app = App(
     help="Site profiles: CSS selectors that pin what the parser finds.",
@@ -105,22 +108,29 @@ def _needs_base_url(body: bytes, *, is_file: bool) -> Iterator[None]:
         ) from exc
 
 
-def _load(source: str, base_url: str | None, settings: object) -> tuple[bytes, str | None, str]:
+def _load(source: str, base_url: str | None, settings: Settings) -> tuple[bytes, str | None, str]:
     from feedkeeper.config import check_url
 
     if source.startswith(("http://", "https://")):
         return asyncio.run(_fetch(source, settings))
     path = Path(source)
     if not path.is_file():
-        raise ConfigError(f"no such file: {source}")
+        raise ConfigError(
+            f"{source} is not a regular file" if path.exists() else f"no such file: {source}"
+        )
     url = check_url(base_url, "--base-url") if base_url else path.resolve().as_uri()
     kind = "text/plain" if path.suffix == ".txt" else "text/html"
-    return path.read_bytes(), kind, url
+    limit = settings.max_response_bytes
+    with path.open("rb") as file:  # as a page fetched: no more than max_response_bytes
+        body = file.read(limit + 1)
+    if len(body) > limit:
+        raise ConfigError(f"{source} is larger than the {limit}-byte limit (max_response_bytes)")
+    return body, kind, url
 
 
-async def _fetch(url: str, settings: object) -> tuple[bytes, str | None, str]:
+async def _fetch(url: str, settings: Settings) -> tuple[bytes, str | None, str]:
     from feedkeeper.fetch import Fetcher
 
-    async with Fetcher(settings) as fetcher:  # type: ignore[arg-type]
+    async with Fetcher(settings) as fetcher:
         fetched = await fetcher.fetch(url)
     return fetched.body, fetched.content_type, fetched.url

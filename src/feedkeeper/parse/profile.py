@@ -37,6 +37,7 @@ from feedkeeper.parse.link_roles import is_cut_mark, is_ellipsis
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import CATEGORY_LABEL_RE, is_read_more
 from feedkeeper.parse.when import date_of
+from feedkeeper.setting_files import read_setting_file
 from feedkeeper.text import split_ellipsis
 
 
@@ -65,9 +66,7 @@ PROFILE_KEYS = ("card", "title", "link", "category", "date", "excerpt", "next")
 def load_profile(path: Path) -> Profile:
     """Read a profile from a TOML file; raise ConfigError naming what is wrong with it."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read profile {path}: {exc.strerror or exc}") from exc
+        data = tomllib.loads(read_setting_file(path, "profile"))
     except UnicodeDecodeError as exc:
         raise ConfigError(f"profile {path} is not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -1,0 +1,31 @@
+"""The small files a user names for settings (a config file, a site profile): read whole,
+but only a regular file of bounded size, so that a FIFO does not hang a command and
+``/dev/zero`` does not fill the memory."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from feedkeeper.errors import ConfigError
+
+# No settings file or profile comes near this; a larger one is a mistake or an attack.
+MAX_SETTINGS_FILE = 1024 * 1024
+
+
+def read_setting_file(path: Path, what: str) -> str:
+    """Return the text of the regular file ``path`` (``what`` names it in errors: "config
+    file", "profile"), a UTF-8 byte-order mark left out; ConfigError when it is no regular
+    file, is larger than MAX_SETTINGS_FILE or cannot be read. UnicodeDecodeError when its
+    bytes are no UTF-8."""
+    try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise ConfigError(f"{what} {path} is not a regular file")
+        with path.open("rb") as file:
+            data = file.read(MAX_SETTINGS_FILE + 1)  # it may have grown since
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_SETTINGS_FILE:
+        raise ConfigError(f"{what} {path} is larger than {MAX_SETTINGS_FILE // 1024} KiB")
+    return data.decode("utf-8-sig")
