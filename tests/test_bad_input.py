@@ -82,6 +82,21 @@ MANY_WORDS = " ".join(f"w{n}" for n in range(500))
         (["crawl", *URL, "--db", "c.db", "--profile", "/dev/zero"], {}, 2, "not a regular file"),
         (["crawl", *URL, "--db", "c.db", "--profile", "big.toml"], {}, 2, "larger than 1024 KiB"),
         (["parse", "/dev/zero"], {}, 2, "/dev/zero is not a regular file"),
+        # a GBK terminal's "梯度" (lone surrogates to Python): internal error, exit 70
+        (
+            ["search", "\udcccݶ\udcc8", "--db", "a.db"],
+            {},
+            2,
+            'query: "\\udcccݶ\\udcc8" is not UTF-8',
+        ),
+        (["export", "--category", "\udccc", "--db", "a.db"], {}, 2, "--category:"),
+        (["status", "--site", "\udccc", "--db", "a.db"], {}, 2, "is not UTF-8 text"),
+        (
+            ["crawl", "--db", "c.db"],
+            {"FEEDKEEPER_URL": "http://b.example/\udccc"},
+            2,
+            "setting url:",
+        ),
         (["export", "--db", "a.db", "--out", "n" * 300 + ".json"], {}, 2, "File name too long"),
         (["parse", "n" * 300 + ".html"], {}, 2, "File name too long"),
         (["status", "--db", "a.db", "--config", "n" * 300 + ".toml"], {}, 2, "File name too long"),

@@ -124,3 +124,20 @@ def test_a_misspelt_variable_is_named_once_with_the_setting_it_may_mean(
         "FEEDKEEPER_MAXPAGES names no setting (did you mean FEEDKEEPER_MAX_PAGES?): ignored",
         "FEEDKEEPER_QWERTYUIOP names no setting: ignored",
     ]
+
+
+@pytest.mark.parametrize(
+    ("contact", "shown"),
+    [
+        ("mailto:张三@example.com", "mailto:%E5%BC%A0%E4%B8%89@example.com"),
+        ("https://例子.cn/about", "https://%E4%BE%8B%E5%AD%90.cn/about"),
+        ("https://blog.example/who?x=1&y=2", "https://blog.example/who?x=1&y=2"),
+    ],
+)
+def test_a_contact_beyond_ascii_is_percent_encoded_in_the_user_agent(
+    contact: str, shown: str
+) -> None:
+    """A header carries ASCII only: every crawl ended in "internal error: UnicodeEncodeError"."""
+    agent = Settings(contact=contact).user_agent
+    assert agent.endswith(f"(+{shown})")
+    agent.encode("ascii")

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from feedkeeper import __version__
 from feedkeeper.errors import ConfigError
@@ -100,10 +100,13 @@ class Settings:
 
     @property
     def user_agent(self) -> str:
-        """The User-Agent header: names feedkeeper, its version and a contact URL."""
-        return f"feedkeeper/{__version__} (+{self.contact})"
+        """The User-Agent header: names feedkeeper, its version and a contact URL (its
+        characters beyond ASCII percent-encoded: a header carries ASCII only)."""
+        return f"feedkeeper/{__version__} (+{quote(self.contact, safe=_ASCII_SHOWN)})"
 
 
+# Every printable ASCII character: what a header may carry as it is.
+_ASCII_SHOWN = "".join(map(chr, range(0x20, 0x7F)))
 _FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
 # The largest integer SQLite stores: counts, ids and limits beyond it name nothing.
 SQLITE_MAX_INT = 2**63 - 1
@@ -209,9 +212,23 @@ def _coerce(name: str, value: Any) -> Any:
             return _to_finite(value)
         if "int" in kind:
             return _to_whole(value)
-        return str(value)
+        return _utf8_text(name, str(value))
     except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"setting {name}: cannot read {value!r} as {kind}") from exc
+
+
+def _utf8_text(name: str, value: str) -> str:
+    """``value`` when it is text; a value of bytes no UTF-8 (a GBK terminal's argument,
+    given to Python as lone surrogates) is refused here, not by SQLite or httpx later."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "backslashreplace").decode()
+        raise ConfigError(
+            f'setting {name}: "{shown}" is not UTF-8 text (set the terminal\'s or the'
+            " file's encoding to UTF-8)"
+        ) from None
+    return value
 
 
 def _to_finite(value: Any) -> float:

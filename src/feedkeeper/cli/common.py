@@ -197,6 +197,7 @@ class Command(typer.core.TyperCommand):
             raise ConfigError(f"--log-format: must be text or json, got {log_format!r}")
         _output = OutputOptions(log_format, quiet, verbose)
         out.quiet = quiet
+        _refuse_text_not_utf8(ctx)
         try:
             return super().invoke(ctx)
         except BrokenPipeError as exc:  # Click would exit with 1
@@ -206,6 +207,30 @@ class Command(typer.core.TyperCommand):
         except KeyboardInterrupt as exc:
             # Typer would return 130 without a word: ``main`` says "interrupted" for an Abort.
             raise typer.Abort from exc
+
+
+# Parameters that may name a file in whatever bytes its folder's name holds.
+_FILE_NAMES = frozenset({"db", "source"})
+
+
+def _refuse_text_not_utf8(ctx: Any) -> None:
+    """Refuse a text argument of bytes no UTF-8 (a GBK terminal's "梯度", which Python
+    holds as lone surrogates): SQLite and httpx would fail on it with no word of why. File
+    names may hold such bytes: they name the file they name."""
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        values = value if isinstance(value, list | tuple) else [value]
+        for text in values:
+            if param.name in _FILE_NAMES or not isinstance(text, str):
+                continue
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = text.encode("utf-8", "backslashreplace").decode()
+                name = param.opts[0] if param.param_type_name == "option" else param.name
+                raise ConfigError(
+                    f'{name}: "{shown}" is not UTF-8 text (set the terminal\'s encoding to UTF-8)'
+                ) from None
 
 
 def _plain_shown(shown: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
