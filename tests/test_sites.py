@@ -78,6 +78,19 @@ def test_a_taken_url_or_name_is_refused_with_one_line(store: Store) -> None:
         find_site(store.engine, "z", asked_by="--site")
 
 
+def test_a_name_is_one_line_of_composed_text(store: Store) -> None:
+    """A name with a line break split its row of `sites list`; a blank one was taken; "Café"
+    composed and decomposed were two sites shown alike, `--site Café` finding one."""
+    for bad, why in (("line1\nline2", "line break"), ("  ", "empty"), ("x" * 101, "longer")):
+        with pytest.raises(ConfigError, match=f"--name: .*{why}"):
+            add_site(store.engine, NewSite("https://a.example/", name=bad))
+    cafe = add_site(store.engine, NewSite("https://a.example/", name=" Cafe\u0301 "))
+    assert cafe.name == "Caf\u00e9"
+    with pytest.raises(ConfigError, match="a site named 'Café' exists"):
+        add_site(store.engine, NewSite("https://b.example/", name="Caf\u00e9"))
+    assert find_site(store.engine, "Cafe\u0301", asked_by="--site").id == cafe.id
+
+
 @pytest.mark.parametrize(
     ("first", "again"),
     [

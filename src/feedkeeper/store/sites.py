@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -74,6 +75,7 @@ def find_site(engine: Engine, name: str, *, asked_by: str) -> Site:
 
     ``asked_by`` starts the error's line: what named the site (an option, a command).
     """
+    name = unicodedata.normalize("NFC", name)  # "Café" typed on a Mac is the site Café
     with engine.connect() as conn:
         row = conn.execute(select(*_SITE_COLUMNS).where(site_t.c.name == name)).first()
     if row is None:
@@ -107,7 +109,8 @@ def add_site(engine: Engine, new: NewSite) -> Site:
     if known is not None:
         shown = mask_credentials(new.url)
         raise ConfigError(f"sites add: {shown} is already the site {known.name!r}")
-    name = new.name or _free_name(engine, urlsplit(new.url).hostname or "site")
+    name = _checked_name(new.name) if new.name is not None else None
+    name = name or _free_name(engine, urlsplit(new.url).hostname or "site")
     if new.name is not None and _name_taken(engine, name):
         raise ConfigError(f"--name: a site named {name!r} exists: choose another name")
     values = {
@@ -117,6 +120,24 @@ def add_site(engine: Engine, new: NewSite) -> Site:
     with engine.begin() as conn:
         site_id = conn.execute(insert(site_t).values(values)).inserted_primary_key[0]  # type: ignore[index]
     return Site(int(site_id), name, new.url, new.profile, new.every, new.cron)
+
+
+# A site's name is a word or a few, shown on one line in every listing of the sites.
+MAX_NAME_CHARS = 100
+_NO_NAME_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def _checked_name(name: str) -> str:
+    """The name ``sites add --name`` was given, composed (NFC) and without surrounding
+    spaces; ConfigError when it is empty, too long, or holds a line break or a control."""
+    name = unicodedata.normalize("NFC", name).strip()
+    if not name:
+        raise ConfigError("--name: empty: name the site with a word")
+    if len(name) > MAX_NAME_CHARS:
+        raise ConfigError(f"--name: longer than {MAX_NAME_CHARS} characters")
+    if any(unicodedata.category(char) in _NO_NAME_CATEGORIES for char in name):
+        raise ConfigError(f"--name: {name!r} holds a line break or a control character")
+    return name
 
 
 def ensure_site(engine: Engine, url: str) -> Site:
