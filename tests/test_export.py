@@ -22,7 +22,7 @@ from feedkeeper.cli import main
 from feedkeeper.cli.progress import progress_bar
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ConfigError
-from feedkeeper.export import FIELDS, csv_cell, write_export
+from feedkeeper.export import FIELDS, check_target, csv_cell, write_export
 from feedkeeper.pipeline import archive_page
 from feedkeeper.records import PageCapture
 from feedkeeper.store import Store
@@ -559,6 +559,29 @@ def test_an_export_file_gets_ordinary_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert (tmp_path / "p.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_an_export_over_a_file_keeps_its_mode(tmp_path: Path) -> None:
+    """A private file (0600: an archive of a site behind a password) was made world-readable
+    by the export that replaced it, through a link too."""
+    private = tmp_path / "private.csv"
+    private.write_text("old\n")
+    private.chmod(0o600)
+    (tmp_path / "link.csv").symlink_to(private)
+    for out in (private, tmp_path / "link.csv"):
+        write_export([record()], "csv", out, fields=("id",))
+        assert private.stat().st_mode & 0o777 == 0o600
+        assert private.read_bytes() == b"id\r\n1\r\n"
+    assert (tmp_path / "link.csv").is_symlink()
+
+
+def test_an_export_onto_a_loop_of_links_is_refused(tmp_path: Path) -> None:
+    """The loop's link was replaced by the export's file, exit 0."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(ConfigError, match="Too many levels of symbolic links"):
+        check_target(tmp_path / "a")
+    assert (tmp_path / "a").is_symlink()
 
 
 def test_an_export_into_a_missing_folder_is_refused(tmp_path: Path) -> None:

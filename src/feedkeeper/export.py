@@ -132,6 +132,13 @@ def check_target(out: Path, archive: Path | None = None) -> Path:
         raise ConfigError(f"--out: {out} is the archive being exported; choose another file")
     if is_stream(out):
         return out  # what the name stands for is opened and written, as a shell's > does
+    if out.is_symlink():
+        try:
+            os.path.realpath(out, strict=True)
+        except FileNotFoundError:
+            pass  # a link to a file not made yet: the export makes it
+        except OSError as exc:  # a loop of links: replacing the link would break it
+            raise ConfigError(f"--out: cannot write {out}: {exc.strerror or exc}") from exc
     target = Path(os.path.realpath(out))
     if not target.parent.is_dir():
         raise ConfigError(f"--out: cannot write {out}: folder {out.parent} does not exist")
@@ -224,7 +231,7 @@ def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[str]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, _file_mode())  # mkstemp makes 0600; an export is an ordinary file
+        _take_place_of(out, tmp)
         os.replace(tmp, out)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
@@ -232,6 +239,20 @@ def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[str]]:
         if isinstance(exc, OSError):
             raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from exc
         raise
+
+
+def _take_place_of(out: Path, tmp: str) -> None:
+    """Give the new file the mode and owner of the file it replaces, as a shell's ``>``
+    keeps them (a private export stays private); else an ordinary file's mode (mkstemp
+    makes 0600)."""
+    try:
+        old = os.stat(out)
+    except FileNotFoundError:
+        os.chmod(tmp, _file_mode())
+        return
+    os.chmod(tmp, stat.S_IMODE(old.st_mode))
+    with contextlib.suppress(PermissionError):  # only root may give a file away
+        os.chown(tmp, old.st_uid, old.st_gid)
 
 
 def _file_mode() -> int:
