@@ -65,7 +65,8 @@ def crawl_args(url: str, db: Path) -> list[str]:
     return ["crawl", "--url", url, "--db", str(db), "--rate", "0", "--full"]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+# SIGHUP: the terminal or the SSH session closing (it killed the crawl, its run left running)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_signalled_crawl_is_recorded_as_interrupted(tmp_path: Path, signum: int) -> None:
     db = tmp_path / "a.db"
     with FaultServer(listing_site(make_posts(12), per_page=4)) as server:

@@ -176,8 +176,9 @@ def _dispose_engines() -> None:
 
 
 def _stop_on_sigterm() -> Callable[[], None]:
-    """Make SIGTERM stop a command as Ctrl-C does, so its run is recorded as interrupted;
-    return what puts the signals back as they were.
+    """Make SIGTERM (and SIGHUP: the terminal or the SSH session closing, unless ``nohup``
+    ignores it) stop a command as Ctrl-C does, so its run is recorded as interrupted and an
+    export leaves no part file; return what puts the signals back as they were.
 
     When Ctrl-C is ignored (a background job of a script), it stays ignored: it is held
     back (blocked) instead, so that asyncio still sets up its own handler for it, the one
@@ -187,6 +188,9 @@ def _stop_on_sigterm() -> Callable[[], None]:
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
     previous = signal.signal(signal.SIGTERM, _as_ctrl_c)
+    hangup = signal.getsignal(signal.SIGHUP)
+    if hangup != signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, _as_ctrl_c)
     ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     if ignored:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -194,6 +198,7 @@ def _stop_on_sigterm() -> Callable[[], None]:
 
     def restore() -> None:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGHUP, hangup)
         if ignored:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
