@@ -54,6 +54,7 @@ def _as_reader(*argv: str) -> subprocess.CompletedProcess[str]:
         (["export", "--fields", "id", "--format", "jsonl"], '{"id": 5}'),
         (["show", "1"], "post 1"),
         (["health"], "healthy"),
+        (["sites", "list"], "  active  "),  # it opened the archive to write: "unable to open"
     ],
 )
 def test_a_read_only_copy_is_read(frozen_copy: Path, argv: list[str], shows: str) -> None:

@@ -87,11 +87,11 @@ def _checked_cadence(every: str | None, cron: str | None) -> tuple[str | None, s
 
 def list_command(db: DbOption = None, config: ConfigOption = None) -> None:
     """List the sites: name, state, schedule and first listing page."""
-    from feedkeeper.store import Store
+    from feedkeeper.store.read import open_reader
     from feedkeeper.store.sites import list_sites
 
     settings = settings_for(config, db=db)
-    sites = list_sites(Store.open_existing(settings.db).engine)
+    sites = list_sites(open_reader(settings.db))  # a read-only copy is listed too
     if not sites:
         out.print("no sites yet: add one with `feedkeeper sites add URL`", markup=False)
         return
