@@ -255,7 +255,7 @@ def _needs_split(
     """Tell whether a marked region also holds excerpt text, so it must be split further:
     much text besides its marks, or a block of text of its own (``deep``: at any depth)."""
     residual = len(node.text(strip=True)) - marked[node.mem_id]
-    if residual > MAX_META_RESIDUAL:
+    if residual > MAX_META_RESIDUAL or (deep and _says_a_sentence(node)):
         return True
     for child in node.iter():
         key = child.mem_id
@@ -275,6 +275,24 @@ def _needs_split(
         elif child.text(strip=True):
             return True
     return False
+
+
+def _says_a_sentence(node: LexborNode) -> bool:
+    """Tell whether text of the element's own, beside its meta line, ends as a sentence
+    ("<span>2024-03-12</span> · 为什么卢曼的编号是分叉的。"): a short excerpt, where a
+    headline beside a name ends with no stop."""
+    for child in node.iter(include_text=True):
+        if child.tag != "-text":
+            continue
+        text = (child.text_content or "").strip().lstrip(_LEADING_SEPARATORS).strip()
+        if len(text) >= MIN_SENTENCE_CHARS and text.endswith(_SENTENCE_ENDS):
+            return True
+    return False
+
+
+# A sentence's text, at least, and how it ends (a cut one with an ellipsis).
+MIN_SENTENCE_CHARS = 10
+_SENTENCE_ENDS = ("。", "！", "？", ".", "!", "?", "…", "⋯")
 
 
 def _holds_placeholder(node: LexborNode) -> bool:
