@@ -306,8 +306,17 @@ COMMENTS_LINK_RE = re.compile(
 
 
 def is_control(text: str) -> bool:
-    """Tell whether link text is a button ("Read more", "评论") rather than a title."""
-    return is_read_more(text) or (len(text) <= 30 and reads_comments(text))
+    """Tell whether link text is a button ("Read more", "评论", "Permalink") rather than a
+    title."""
+    return is_read_more(text) or (
+        len(text) <= 30 and (reads_comments(text) or PERMALINK_RE.match(text) is not None)
+    )
+
+
+# The link an untitled post (WordPress's asides, Tumblr's notes) is reached by.
+PERMALINK_RE = re.compile(
+    rf"^{_EDGE}(?:permalink|固定链接|永久链接|本文链接|固定連結|永久連結){_EDGE}$", re.I
+)
 
 
 @lru_cache(maxsize=1024)  # every card of a page shows the same few button texts
