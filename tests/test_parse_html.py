@@ -446,6 +446,27 @@ def test_names_in_elements_classed_as_terms_are_read_without_links() -> None:
     assert all("后端" not in (card.excerpt or "") for card in cards)
 
 
+@pytest.mark.parametrize(
+    "section",
+    [
+        '<a href="/list/essay/">[随笔]</a>',  # DedeCMS, PHPCMS
+        '<em>[<a href="/forum.php?mod=forumdisplay&amp;typeid=2">随笔</a>]</em>',  # Discuz
+        '【<a href="/list/essay/">随笔</a>】',
+    ],
+)
+def test_a_section_named_in_brackets_before_the_title_is_the_category(section: str) -> None:
+    """The bracketed section before a title link was read as nothing (or the excerpt's)."""
+    cards = "".join(
+        f'<li>{section} <a href="/p/{n}.html">第{n}篇文章的标题</a>'
+        f"<span>2024-03-1{n}</span><p>第{n}篇文章的摘要，写得足够长一些。</p></li>"
+        for n in range(3)
+    )
+    page = parse_listing(f"<html><body><ul>{cards}</ul></body></html>", "https://b.example/")
+    assert [(c.title, c.category, c.excerpt) for c in page.cards] == [
+        (f"第{n}篇文章的标题", "随笔", f"第{n}篇文章的摘要，写得足够长一些。") for n in range(3)
+    ]
+
+
 def test_pills_show_the_category_alone_and_the_tags_side_by_side() -> None:
     """Notion's and Tailwind themes' pills with no link were the excerpt's first words."""
     one = '<div class="notion-pill">Design systems</div><span class="pill">5 min read</span>'

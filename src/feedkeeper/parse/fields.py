@@ -16,7 +16,7 @@ from feedkeeper.parse.date_context import context_date, group_heading, published
 from feedkeeper.parse.dates import parse_date, url_date
 from feedkeeper.parse.dom import ancestors, attr, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
-from feedkeeper.parse.link_markup import list_label
+from feedkeeper.parse.link_markup import bracketed_name, list_label
 from feedkeeper.parse.link_roles import (
     is_cut_mark,
     is_ellipsis,
@@ -250,8 +250,8 @@ def _linked_terms(
         if link.url is None or not link.visible:
             continue
         kind = link.kind
-        if kind is None and link.target.key != post and (name := bracketed_name(text)):
-            kind, text = "category", name  # DedeCMS's "[技术文章]" before the title
+        if kind == "category" and (name := bracketed_name(node, text)):
+            text = name  # DedeCMS's "[技术文章]", Discuz's "[<a>求助</a>]": no brackets
         if kind and is_in_prose(page, node):
             # "本文是 <a>机器学习</a> 系列的第 3 篇…": a word of the excerpt; a hashtag there
             # (WriteFreely's only tags) is the post's tag too.
@@ -272,19 +272,6 @@ def _linked_terms(
             if label is not None and all(n.mem_id != label.mem_id for n in nodes):
                 nodes.append(label)  # "Tags" above the list: no excerpt
     return _terms(*found["category"]), _terms(*found["tag"]), read_more
-
-
-# A name in brackets, the whole of a link's text: a Chinese CMS's section before a title.
-_BRACKETED_RE = re.compile(r"^\s*(?:\[([^\[\]]{1,24})\]|【([^【】]{1,24})】)\s*$")
-
-
-def bracketed_name(text: str) -> str | None:
-    """Return the name a link shows in brackets ("[技术文章]", "【随笔】"), else None; a
-    badge ("[置顶]", "【原创】") names no section."""
-    match = _BRACKETED_RE.match(text)
-    if match is None or BADGE_RE.match(text):
-        return None
-    return (match.group(1) or match.group(2)).strip() or None
 
 
 def _terms(names: list[str], nodes: list[LexborNode]) -> Terms | None:

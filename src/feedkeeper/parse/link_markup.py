@@ -3,6 +3,8 @@ before a link ("分类：", "Tags:") or above a list of them names their kind.""
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import previous_element
@@ -30,6 +32,8 @@ def markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind | None]) -> T
         text = (child.text_content or "").strip()
         if text[:1] in ("#", "＃") and _is_hashtag(text) and not in_heading(node):
             return "tag"  # (a heading's "#100DaysOfCode" is a post's title)
+        if bracketed_name(node, text) is not None:
+            return "category"  # DedeCMS's "[技术文章]", Discuz's "[<a>求助</a>]"
     before = node.prev
     if before is None:
         return _list_label_kind(node, labelled)
@@ -45,6 +49,34 @@ def markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind | None]) -> T
     if kind is not None:
         labelled[node.mem_id] = kind
     return kind
+
+
+# A short name in brackets: a Chinese CMS's or forum's section before a title.
+_BRACKETED_RE = re.compile(r"^(?:\[([^\[\]]{1,24})\]|【([^【】]{1,24})】)$")
+# Status words bracketed before a title are its badges ("[置顶]", "【原创】"), no section.
+_STATUS_RE = re.compile(
+    r"^\s*(?:已?置[顶頂]|顶|頂|精华?|原创|原創|原|转载|轉載|转|翻译|翻譯|译|推荐|荐|热门?|新"
+    r"|top|pinned|sticky|hot|new|featured)\s*$",
+    re.I,
+)
+
+
+def bracketed_name(node: LexborNode, text: str) -> str | None:
+    """Return the name a link shows in brackets, its own ("[技术文章]", "【随笔】") or the
+    text's around it (``[<a>求助</a>]``); None for other links and for a badge ("[置顶]")."""
+    text = text.strip()
+    match = _BRACKETED_RE.match(text)
+    if match is None:
+        before, after = node.prev, node.next
+        if before is None or after is None or before.tag != "-text" or after.tag != "-text":
+            return None
+        opened = (before.text_content or "").rstrip()[-1:]
+        closed = (after.text_content or "").lstrip()[:1]
+        match = _BRACKETED_RE.match(f"{opened}{text}{closed}") if opened else None
+        if match is None:
+            return None
+    name = (match.group(1) or match.group(2)).strip()
+    return name if name and not _STATUS_RE.match(name) else None
 
 
 def _list_label_kind(

@@ -13,7 +13,7 @@ from feedkeeper.markup import check_time, parse_markup
 from feedkeeper.parse.dates import reads_day_first
 from feedkeeper.parse.dom import find_hidden, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
-from feedkeeper.parse.link_markup import is_author_labelled, markup_kind
+from feedkeeper.parse.link_markup import bracketed_name, is_author_labelled, markup_kind
 from feedkeeper.parse.urls import (
     NO_TARGET,
     Target,
@@ -337,6 +337,8 @@ def _links(
             kind = markup_kind(node, labelled)  # else it could be taken for a post
             if kind is None and is_author_labelled(node):  # "作者:<a href="/?auth=1">"
                 target = target._replace(post_shape=False, person=True)
+        elif kind is None and target.site == site and bracketed_name(node, node.text()):
+            kind = "category"  # "[技术文章]" leading to the listing itself (DedeCMS)
         if node.tag == "a" or kind is not None:  # a badge a script links: a term's only
             found.append(Link(node, target.url, rel, target, kind, walks))
     return found

@@ -25,14 +25,8 @@ from feedkeeper.parse.dates import url_date
 from feedkeeper.parse.detect import block_for
 from feedkeeper.parse.dom import ancestors, attr, is_visible
 from feedkeeper.parse.excerpt import clean_excerpt
-from feedkeeper.parse.fields import (
-    CardParts,
-    bracketed_name,
-    group_of,
-    read_card,
-    split_names,
-    title_not_cut,
-)
+from feedkeeper.parse.fields import CardParts, group_of, read_card, split_names, title_not_cut
+from feedkeeper.parse.link_markup import bracketed_name
 from feedkeeper.parse.link_roles import is_cut_mark, is_ellipsis
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import CATEGORY_LABEL_RE, is_read_more
@@ -172,7 +166,7 @@ def _term_names(page: Page, nodes: list[LexborNode]) -> Iterator[str]:
         text = page.text_of(node)
         if node.tag == "a":
             if text:
-                yield bracketed_name(text) or text  # "[技术文章]": the section's name
+                yield bracketed_name(node, text) or text  # "[技术文章]": the section's name
             continue
         # A meta line of labelled parts ("作者:老王 | 分类:技术笔记 | 浏览:128"): the
         # category's part alone.
