@@ -61,20 +61,30 @@ _STATUS_RE = re.compile(
 )
 
 
-def bracketed_name(node: LexborNode, text: str) -> str | None:
+def bracketed_name(node: LexborNode, text: str | None = None) -> str | None:
     """Return the name a link shows in brackets, its own ("[技术文章]", "【随笔】") or the
-    text's around it (``[<a>求助</a>]``); None for other links and for a badge ("[置顶]")."""
+    text's around it (``[<a>求助</a>]``); None for other links and for a badge ("[置顶]").
+    ``text`` is the link's, read here when not given (only for a link a bracket may open:
+    most links are asked, few are so)."""
+    before = node.prev
+    opened = ""
+    if before is not None and before.tag == "-text":
+        opened = (before.text_content or "").rstrip()[-1:]
+        opened = opened if opened in ("[", "【") else ""
+    if text is None:
+        child = node.child
+        first = (child.text_content or "").lstrip()[:1] if child is not None else ""
+        if not opened and first not in ("[", "【"):
+            return None
+        text = node.text()
     text = text.strip()
     match = _BRACKETED_RE.match(text)
+    if match is None and opened:
+        after = node.next
+        closed = (after.text_content or "").lstrip()[:1] if after is not None else ""
+        match = _BRACKETED_RE.match(f"{opened}{text}{closed}")
     if match is None:
-        before, after = node.prev, node.next
-        if before is None or after is None or before.tag != "-text" or after.tag != "-text":
-            return None
-        opened = (before.text_content or "").rstrip()[-1:]
-        closed = (after.text_content or "").lstrip()[:1]
-        match = _BRACKETED_RE.match(f"{opened}{text}{closed}") if opened else None
-        if match is None:
-            return None
+        return None
     name = (match.group(1) or match.group(2)).strip()
     return name if name and not _STATUS_RE.match(name) else None
 

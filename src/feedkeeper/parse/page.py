@@ -337,7 +337,7 @@ def _links(
             kind = markup_kind(node, labelled)  # else it could be taken for a post
             if kind is None and is_author_labelled(node):  # "作者:<a href="/?auth=1">"
                 target = target._replace(post_shape=False, person=True)
-        elif kind is None and target.site == site and bracketed_name(node, node.text()):
+        elif kind is None and target.site == site and bracketed_name(node):
             kind = "category"  # "[技术文章]" leading to the listing itself (DedeCMS)
         if node.tag == "a" or kind is not None:  # a badge a script links: a term's only
             found.append(Link(node, target.url, rel, target, kind, walks))
