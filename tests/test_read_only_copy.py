@@ -62,3 +62,25 @@ def test_a_read_only_copy_is_read(frozen_copy: Path, argv: list[str], shows: str
     assert done.returncode == 0, done.stderr
     assert shows in done.stdout
     assert sorted(os.listdir(frozen_copy.parent)) == ["archive.db"]  # nothing written beside it
+
+
+def test_a_read_only_copy_of_an_older_archive_says_what_to_do(tmp_path: Path) -> None:
+    """An old backup in a folder no one may write: "cannot use …: Read-only file system
+    (….lock)", with no word of why a reader wanted to write."""
+    from feedkeeper.store.engine import create_sqlite_engine, migrate
+
+    engine = create_sqlite_engine(tmp_path / "old.db")
+    migrate(engine, "0008")
+    engine.dispose()
+    folder = Path(tempfile.mkdtemp(prefix="feedkeeper-frozen-"))
+    shutil.copyfile(tmp_path / "old.db", folder / "old.db")
+    folder.chmod(0o555)
+    try:
+        done = _as_reader("status", "--db", str(folder / "old.db"))
+        assert done.returncode == 2, done.stderr
+        assert "is at schema revision 0008, older than this feedkeeper's" in done.stderr
+        assert "copy it where it can be" in done.stderr and len(done.stderr.splitlines()) == 1
+        assert sorted(os.listdir(folder)) == ["old.db"]
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)

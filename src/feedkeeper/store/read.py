@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.config import SQLITE_MAX_INT
-from feedkeeper.errors import StoreError
+from feedkeeper.errors import ConfigError, StoreError
 from feedkeeper.identity import canonical_url, other_spellings
 from feedkeeper.store import Store, check_archive_exists
 from feedkeeper.store.dialect import Spelling, spelling
@@ -92,6 +93,13 @@ def open_reader(path: Path | str) -> Engine:
         raise StoreError(f"cannot read {path}: {reason(exc)}") from exc
     check_revision(revision, path)
     if revision != SCHEMA_HEAD:
+        if not os.access(path.resolve().parent, os.W_OK):
+            engine.dispose()
+            raise ConfigError(
+                f"{path} is at schema revision {revision}, older than this feedkeeper's"
+                f" {SCHEMA_HEAD}, and its folder cannot be written to bring it up to date:"
+                " copy it where it can be, or run `feedkeeper db upgrade` where it is writable"
+            )
         with exclusive_lock(path, MIGRATION_LOCK_TIMEOUT):  # migrating is writing
             Store.open(path).close()  # one writer's connection, then read-only again
     return engine
