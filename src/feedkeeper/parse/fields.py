@@ -84,7 +84,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     """Read the fields of a detected card block, given every link inside it."""
     root = block.node
     (title_text, pinned), title_node, link = _title(page, block)
-    linked_categories, linked_tags, skip = _linked_terms(page, links, block.key)
+    linked_categories, linked_tags, skip = _linked_terms(page, links)
     # Terms shown after a label ("分类: x") count only where links name none: only then
     # does the scan look for labels.
     scan = scan_card(page, root, title_node, linked_categories is None or linked_tags is None)
@@ -232,10 +232,9 @@ def _link_comes_first(root: LexborNode, link: PostLink, heading: LexborNode) -> 
 
 
 def _linked_terms(
-    page: Page, links: list[Link], post: str | None
+    page: Page, links: list[Link]
 ) -> tuple[Terms | None, Terms | None, list[LexborNode]]:
-    """Return the categories and tags the card's links name, and its "Read more" links
-    (``post``: the URL key of the card's post)."""
+    """Return the categories and tags the card's links name, and its "Read more" links."""
     found: dict[TaxonomyKind, tuple[list[str], list[LexborNode]]] = {
         "category": ([], []),
         "tag": ([], []),
