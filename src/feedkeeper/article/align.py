@@ -117,6 +117,12 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
             # What looked like a widget's label may be how the excerpt goes on after the
             # placeholder: its block is gone, the block after the label is the next one's.
             fit = _without_next_text_as_label(article, fit, chunks[index + 1])
+        if matches and fit is not None and next_kind is not None:
+            following_kind = kinds[index + 1] if index + 1 < len(kinds) else None
+            fit = _sooner_if_next_fits_better(
+                article, fit, _fit(article, chunk, None, position, first=index == 0, synced=synced),
+                chunks[index + 1], following_kind,
+            )  # fmt: skip
         if next_kind is None:
             last = places[-1]
             places[-1] = _Place(last.block, last.text_matches and (matches or anchored))
@@ -175,6 +181,52 @@ def _last_words(tokens: str) -> str:
 def _weight(tokens: str) -> int:
     """How much a run of folded text says: a CJK character as much as two letters."""
     return sum(2 if ord(token) >= _CJK_START else 1 for token in tokens)
+
+
+def _sooner_if_next_fits_better(
+    article: ArticleStream,
+    fit: Fit,
+    plain: Fit | None,
+    following: Stream,
+    following_kind: str | None,
+) -> Fit:
+    """End a chunk where its text ends, with no block there, when the fit passed over
+    article text to reach its block and the next chunk fits for less from there: the block
+    is the next placeholder's, the text passed over what stood for this one (a formula
+    written as plain text, an embed, a formula with no TeX)."""
+    if fit.label_from is not None or not following.tokens:
+        return fit  # a label passed over is weighed on its own (_without_next_text_as_label)
+    if plain is None or plain.end >= fit.end or fit.end not in article.blocks:
+        return fit
+    held = article.blocks.get(plain.end)
+    if held is not None:
+        return fit  # the text ends at a block too: the fit's choice stands
+    taken = fit.cost + fit.penalty + _cost_from(article, following, fit.end + 1, following_kind)
+    # Ended sooner, the next chunk starts past the text that stood for this placeholder
+    # (free to pass over, as "no block" is paid for), before the block the fit took.
+    span = (plain.end, _reach(article, fit.end, _spread(len(following.tokens))))
+    next_fit = fit_chunk(article, following, span, None, following_kind)
+    if next_fit is None or not is_close(following, next_fit):
+        return fit
+    if next_fit.end > fit.end + len(following.tokens) + _LABEL_DRIFT:
+        return fit  # found further on: not the text right before the block the fit took
+    sooner = plain.cost + _NO_BLOCK + next_fit.cost + next_fit.penalty
+    return replace(plain, penalty=_NO_BLOCK) if sooner < taken else fit
+
+
+# What a placeholder with no block at its place costs a fit (as fit.py weighs it).
+_NO_BLOCK = 4
+# What a chunk that does not fit at all costs.
+_NO_FIT = 1 << 20
+
+
+def _cost_from(article: ArticleStream, chunk: Stream, position: int, kind: str | None) -> int:
+    """What fitting ``chunk`` right from ``position`` costs, if it fits closely at all."""
+    span = (position, _reach(article, position, _spread(len(chunk.tokens))))
+    fit = fit_chunk(article, chunk, span, position, kind)
+    if fit is None or not is_close(chunk, fit):
+        return _NO_FIT
+    return fit.cost + fit.penalty
 
 
 def _without_next_text_as_label(article: ArticleStream, fit: Fit, following: Stream) -> Fit:

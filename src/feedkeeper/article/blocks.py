@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborNode
 
@@ -279,7 +279,10 @@ def _tex_block(node: LexborNode, tex: str, display: bool = False) -> Block | Non
 
 # Images of formulas: their alt holds the TeX (juejin's ``img.equation``, Jetpack's
 # ``img.latex``, QuickLaTeX's ``ql-img-inline-formula``, codecogs and latex.php sources).
-_TEX_IMAGE_RE = re.compile(r"latex|equation|formula|mathtex|codecogs|[?&]tex=", re.I)
+# MediaWiki's ``mwe-math-fallback-image-inline``, Google Charts' ``cht=tx`` are formulas.
+_TEX_IMAGE_RE = re.compile(
+    r"latex|equation|formula|mathtex|codecogs|[?&]tex=|mwe-math|cht=tx", re.I
+)
 
 
 def tex_element_block(node: LexborNode) -> Block | None:
@@ -300,7 +303,8 @@ def tex_element_block(node: LexborNode) -> Block | None:
     alt = (attrs.get("alt") or "").strip()
     if alt and _reads_as_tex(alt):
         return _tex_block(node, alt, display)
-    return _tex_block(node, tex_of_address(attrs.get("src") or ""), display)
+    src = attrs.get("src") or ""
+    return _tex_block(node, tex_of_address(src) or _tex_of_query(src), display)
 
 
 # The attributes a formula's element keeps its TeX in.
@@ -355,6 +359,17 @@ def tex_of_address(src: str) -> str:
         query = found.group(1) if found else ""
     tex = unquote(query).replace("&space;", " ").replace("&plus;", "+")
     return re.sub(r"^\\(?:inline|dpi\{\d+\}|bg_\w+|fg_\w+)\s*", "", tex).strip()
+
+
+# The query parameter a formula image's own service reads its TeX from (WordPress.com's
+# ``latex.php?latex=``, Jianshu's ``math?formula=``).
+_TEX_PARAM_RE = re.compile(r"(?:^|&)(?:latex|formula|tex|chl|eq)=([^&]+)", re.I)
+
+
+def _tex_of_query(src: str) -> str:
+    """Return the TeX a formula image's address names in its query, or ""."""
+    found = _TEX_PARAM_RE.search(urlsplit(src.strip()).query)
+    return unquote(found.group(1)).strip() if found else ""
 
 
 def mjx_block(container: LexborNode) -> Block:

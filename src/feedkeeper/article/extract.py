@@ -151,6 +151,8 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
         and (block := tex_element_block(node)) is not None
     ):
         _add(out, block)
+    elif tag == "iframe" and _CODE_EMBED_RE.search(node.attributes.get("src") or ""):
+        _add(out, Block("code", ""))  # Carbon's or CodePen's frame: code, its text elsewhere
     elif _is_skipped(node):
         pass
     elif tag == "br":
@@ -162,9 +164,9 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
     elif "katex-error" in class_tokens(node):
         _add(out, katex_error_block(node))
     elif "katex-display" in class_tokens(node):
-        _add(out, katex_block(node, "formula"))
+        _add(out, katex_block(node, "formula") or Block("formula", ""))  # HTML alone: no TeX
     elif "katex" in class_tokens(node):
-        _add(out, katex_block(node, "math"))
+        _add(out, katex_block(node, "math") or Block("math", ""))
     elif tag == "math":
         kind: BlockKind = "formula" if node.attributes.get("display") == "block" else "math"
         _add(out, katex_block(node, kind) or Block(kind, ""))  # MathML alone: no TeX
@@ -179,6 +181,16 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
     else:
         return False
     return True
+
+
+# Frames that show code kept on another site: a placeholder there has no text to recover,
+# but it stands there (and the next code block is the next placeholder's).
+_CODE_EMBED_RE = re.compile(
+    r"^(?:https?:)?//(?:[\w-]+\.)*(?:carbon\.now\.sh|gist\.github\.com|codepen\.io|jsfiddle\.net"
+    r"|codesandbox\.io|stackblitz\.com|replit\.com|repl\.it|ideone\.com|glot\.io|jsbin\.com"
+    r"|plnkr\.co|play\.golang\.org|go\.dev/play|play\.rust-lang\.org)[/?]",
+    re.I,
+)
 
 
 def _add(out: _Segments, block: Block | None) -> None:
