@@ -153,6 +153,8 @@ def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
         return True
     if _UNSELECTABLE_RE.search(node.attributes.get("style") or ""):
         return True  # kept out of a copy: Hugo's line numbers (noClasses), prompts
+    if _is_hidden_by_its_theme(node):
+        return True
     if node.tag == "td":  # Zola: a row a line, its first cell the line's number
         return (
             previous_element(node) is None
@@ -160,6 +162,19 @@ def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
             and _is_digits_and_space(node.text())
         )
     return bool(class_tokens(node) & _EDITOR_HELPERS)
+
+
+def _is_hidden_by_its_theme(node: LexborNode) -> bool:
+    """Tell what an engine's own stylesheet hides in code: mdBook's "boring" lines
+    (``code.hide-boring .boring``), Asciidoctor's callout numbers (``i.conum`` and the
+    ``<b>(1)</b>`` after it)."""
+    names = class_tokens(node)
+    if "boring" in names or "conum" in names:
+        return True
+    if node.tag == "b":
+        before = previous_element(node)
+        return before is not None and "conum" in class_tokens(before)
+    return False
 
 
 # What a code editor writes into its page beside the code (Typora's CodeMirror): a text

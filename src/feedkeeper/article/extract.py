@@ -151,6 +151,8 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
         and (block := tex_element_block(node)) is not None
     ):
         _add(out, block)
+    elif (raw := _raw_code_block(node)) is not None:
+        _add(out, raw)
     elif tag == "iframe" and _CODE_EMBED_RE.search(node.attributes.get("src") or ""):
         _add(out, Block("code", ""))  # Carbon's or CodePen's frame: code, its text elsewhere
     elif _is_skipped(node):
@@ -232,6 +234,35 @@ def _is_code_without_pre(node: LexborNode) -> bool:
     if node.tag != "code" or node.css_first("br") is None or node.parent is None:
         return False
     return node.parent.tag in BLOCK_TAGS and node.parent.text(strip=True) == node.text(strip=True)
+
+
+# Elements whose text is code as written: old HTML's raw-text ones.
+_RAW_CODE_TAGS = frozenset({"xmp", "listing", "plaintext"})
+
+
+def _raw_code_block(node: LexborNode) -> Block | None:
+    """Return the code an element keeps as raw text, shown: ``<xmp>``, ``<listing>``,
+    SyntaxHighlighter 1.5's ``<textarea name="code">``, Prism's unescaped markup in a
+    ``<script type="text/plain" class="language-…">``; None for any other element."""
+    tag, attrs = node.tag, node.attributes
+    if tag == "textarea":
+        names = f"{attrs.get('name') or ''} {attrs.get('class') or ''}"
+        if "code" not in names and "brush" not in names and "language-" not in names:
+            return None
+    elif tag == "script":
+        if (attrs.get("type") or "").lower() != "text/plain":
+            return None
+        if "language-" not in (attrs.get("class") or ""):
+            return None
+    elif tag not in _RAW_CODE_TAGS:
+        return None
+    if is_hidden(node) and tag != "script":  # a source kept hidden beside its rendering
+        return None
+    text = _LEADING_NEWLINE_RE.sub("", node.text().replace("\r\n", "\n")).rstrip()
+    return Block("code", text) if text.strip() else None
+
+
+_LEADING_NEWLINE_RE = re.compile(r"^(?:[ \t]*\n)+")
 
 
 def _crayon_block(node: LexborNode) -> Block | None:
