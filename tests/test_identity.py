@@ -66,6 +66,9 @@ def test_a_repost_the_rest_of_the_crawl_contradicts_is_split_off(store: Store) -
     run = store.start_run("crawl", BASE)
     early = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)], run)
     assert early.reposts == 1  # all the evidence there is so far
+    # news: an incremental walk goes on to where part-1 may still show under its own URL
+    # (it stopped at the page: part-2 stayed merged into part-1 for good)
+    assert early.is_news
     late = store_page(store, f"{BASE}/page/2/", [post("/part-1/", "Series", LONG)], run)
     assert (late.reposts, late.new_posts) == (-1, 1)  # the run as a whole: two posts
     assert rows(store, "SELECT id, url FROM post ORDER BY id") == [
@@ -118,6 +121,29 @@ def test_longer_or_shorter_cut_of_the_same_text_is_no_new_version(store: Store) 
     shorter = store_page(store, f"{BASE}/", [post("/p/", "Guide", text[:40], truncated=True)])
     assert (longer.new_versions, shorter.new_versions) == (0, 0)
     assert rows(store, "SELECT excerpt FROM post_version") == [{"excerpt": text}]
+
+
+def test_a_cut_without_an_ellipsis_makes_no_version_run_after_run(store: Store) -> None:
+    """A featured block cut the excerpt at 64 characters with no "…" and the page showed
+    it whole: every crawl made two versions more, the texts taking turns."""
+    text = "Retrieval-augmented generation grounds a language model in documents it reads."
+    for _ in range(3):
+        store_page(store, f"{BASE}/", [post("/rag/", "RAG", text[:40])])
+        store_page(store, f"{BASE}/page/2/", [post("/rag/", "RAG", text)])
+    assert rows(store, "SELECT excerpt FROM post_version") == [{"excerpt": text}]
+
+
+def test_spacing_full_width_forms_and_composition_make_no_version(store: Store) -> None:
+    """What no reader sees as a change made a version: spaces a plugin puts between Chinese
+    and Latin, full-width colons, the same letters decomposed (NFD)."""
+    store_page(store, f"{BASE}/", [post("/p/", "标题：Café 笔记", "PyTorch中的DDP怎么用")])
+    again = store_page(
+        store, f"{BASE}/", [post("/p/", "标题:Cafe\u0301 笔记", "PyTorch 中的 DDP 怎么用")]
+    )
+    assert (again.new_versions, again.filled_in) == (0, 0)
+    assert rows(store, "SELECT title, excerpt FROM post_version") == [
+        {"title": "标题：Café 笔记", "excerpt": "PyTorch中的DDP怎么用"}
+    ]
 
 
 PINNED_AND_FULL = """<html><body><main>

@@ -34,8 +34,10 @@ class PageOutcome:
 
     @property
     def is_news(self) -> bool:
-        """True when the page brought a new post, a new version or a filled-in value."""
-        return bool(self.new_posts or self.new_versions or self.filled_in)
+        """True when the page brought a new post, a new version, a filled-in value or a
+        post under a URL not known before (a repost: the walk goes on, to where the post
+        may still show under its own URL and split off a post taken for it)."""
+        return bool(self.new_posts or self.new_versions or self.filled_in or self.reposts)
 
 
 # The dedupe stage: a page's cards against what the archive knows of their keys.

@@ -77,22 +77,28 @@ _RANK = {Change.UNCHANGED: 0, Change.FILLED: 1, Change.CHANGED: 2}
 
 
 def _merge_value(current: str | None, seen: str | None) -> tuple[str | None, Change]:
+    """A value shown again, the same but for spacing, full-width forms or Unicode's
+    composition (NFC, NFD), is unchanged: no version for what no reader sees."""
     if seen is None or seen == current:
         return current, Change.UNCHANGED
     if current is None:
         return seen, Change.FILLED
+    if fold_for_comparison(seen) == fold_for_comparison(current):
+        return current, Change.UNCHANGED
     return seen, Change.CHANGED
 
 
 def _merge_excerpt(current: Fields, seen: Fields) -> tuple[str | None, bool, Change]:
-    """Excerpts cut at another length are the same text, not an edit."""
+    """Excerpts cut at another length, with or without an ellipsis, are the same text, not
+    an edit (a listing's featured block cuts at 64 characters, its page shows more): the
+    longer one is kept. So is one differing in spacing, full-width forms or composition."""
     if seen.excerpt is None or seen.excerpt == current.excerpt:
         return current.excerpt, current.truncated, Change.UNCHANGED
     if current.excerpt is None:
         return seen.excerpt, seen.truncated, Change.FILLED
     old, new = fold_for_comparison(current.excerpt), fold_for_comparison(seen.excerpt)
-    if seen.truncated and old.startswith(new):
+    if old.startswith(new):  # the same text, or less of it
         return current.excerpt, current.truncated, Change.UNCHANGED
-    if current.truncated and new.startswith(old):
+    if new.startswith(old):  # more of it
         return seen.excerpt, seen.truncated, Change.FILLED
     return seen.excerpt, seen.truncated, Change.CHANGED
