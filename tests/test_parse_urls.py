@@ -100,6 +100,13 @@ def test_a_url_urlsplit_refuses_splits_to_none() -> None:
         ("https://blog.example/v1.2/notes", "blog.example", True, None),  # a dot, no file
         ("https://blog.example/Tags/Rust/", "blog.example", True, "tag"),
         ("https://blog.example/category.html/x", "blog.example", True, "category"),
+        ("https://blog.example/tags/", "blog.example", False, "tag"),  # the terms' index
+        ("https://blog.example/blog/category/ml/", "blog.example", True, "category"),
+        ("https://blog.example/blog/tag:sqlite", "blog.example", True, "tag"),
+        # a post's slug that is a taxonomy's word: the post was dropped as a term link
+        ("https://blog.example/2024/05/sort.html", "blog.example", True, None),
+        ("https://blog.example/posts/tags/", "blog.example", True, None),
+        ("https://blog.example/p/label/", "blog.example", True, None),
         ("https://User@Blog.Example:8080/p/1", "blog.example", True, None),
         ("https://[::1/broken", "", True, None),  # unparsable: no site, no path
     ],

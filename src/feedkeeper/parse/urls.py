@@ -346,11 +346,16 @@ def _segments_kind(segments: list[str]) -> TaxonomyKind | None:
         return "tag"
     if len(segments) >= 2 and segments[-2] in _TOPIC_SEGMENTS and not segments[-1].isdigit():
         return "tag"  # InfoQ's and 51CTO's /topic/python (not a forum's /topic/123)
-    for segment in segments:
+    last = len(segments) - 1
+    for index, segment in enumerate(segments):
         stem = segment.split(".", 1)[0]
+        if stem.startswith("tag:"):  # WriteFreely's /blog/tag:sqlite
+            return "tag"
+        if index == last and index:  # a post's slug ("/2024/05/sort.html", "/posts/tags/"),
+            break  # where the word alone, or a term after it, names a taxonomy page
         if stem in _CATEGORY_SEGMENTS:
             return "category"
-        if stem in _TAG_SEGMENTS or stem.startswith("tag:"):  # WriteFreely's /tag:sqlite
+        if stem in _TAG_SEGMENTS:
             return "tag"
     return None
 
