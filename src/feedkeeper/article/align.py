@@ -128,6 +128,13 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
             places[-1] = _Place(last.block, last.text_matches and (matches or anchored))
             break
         anchored = False
+        if index == 0 and not chunk.tokens and (fit is None or fit.end not in article.blocks):
+            # The excerpt opens with the placeholder, the article with more furniture than
+            # the lead's slack (a notice, a meta line): its block is the one right before
+            # where the excerpt's text goes on.
+            end = _block_before(article, chunks[index + 1], next_kind)
+            if end is not None:
+                fit, matches = Fit(end, 0, 0, ()), True
         if not matches:
             # A sentence added or dropped in the middle: the text right around the
             # placeholder still places it, on both sides of the block standing there.
@@ -166,6 +173,20 @@ def _anchored_end(
             found.append(at + len(tail))
             at = article.tokens.find(needle, at + 1, stop)
     return found[0] if len(found) == 1 else None
+
+
+def _block_before(article: ArticleStream, following: Stream, kind: str) -> int | None:
+    """Find the first block of ``kind`` the next chunk's first words follow (all of it,
+    when short), or None."""
+    head = _last_words(following.tokens[::-1])[::-1] or following.tokens
+    if _weight(head) < _SHORT_CHUNK:
+        return None
+    found = [
+        at
+        for marker, block_kind in _MARKER_KINDS.items()
+        if fills(block_kind, kind) and (at := article.tokens.find(marker + head)) != -1
+    ]
+    return min(found, default=None)
 
 
 def _last_words(tokens: str) -> str:
