@@ -110,8 +110,12 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
         matches = fit is not None and is_close(chunk, fit)
         if not matches and stray:
             # The last placeholder found no block where its text ended: what stood for it
-            # may follow as text (code the page wrote as prose). Look this chunk up afresh.
+            # may follow as text (code the page wrote as prose). Look this chunk up afresh,
+            # or, too short to be looked up, just past that text.
             fit = _fit(article, chunk, next_kind, position, first=False, synced=False)
+            if fit is None:
+                span = (position, _reach(article, position, _spread(len(chunk.tokens))))
+                fit = fit_chunk(article, chunk, span, None, next_kind)
             matches = fit is not None and is_close(chunk, fit)
         if fit is not None and index + 1 < len(chunks):
             # What looked like a widget's label may be how the excerpt goes on after the
