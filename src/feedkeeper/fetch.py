@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -424,8 +425,8 @@ def _robots_unreachable(origin: str, exc: FetchError) -> RobotsDisallowedError:
 def _paused(url: str, seconds: float) -> PausedByHostError:
     """The error of a request not made while its host's pause lasts."""
     return PausedByHostError(
-        f"the site asked for a pause of {seconds:.0f} s (Retry-After): this crawl stops here,"
-        " and the next one goes on after it",
+        f"the site asked for a pause of {math.ceil(seconds)} s (Retry-After): this crawl stops"
+        " here, and the next one goes on after it",
         url=url,
     )
 
