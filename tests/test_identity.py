@@ -146,6 +146,15 @@ def test_spacing_full_width_forms_and_composition_make_no_version(store: Store) 
     ]
 
 
+def test_a_post_known_by_its_text_alone_takes_the_first_url_found_for_it(store: Store) -> None:
+    """A post imported from a text capture kept no URL once crawled: its URL was counted an
+    alias of a post with none."""
+    store_page(store, f"{BASE}/", [Card(url=None, title="DDP 入门", excerpt=LONG)])
+    crawled = store_page(store, f"{BASE}/", [post("/posts/ddp/", "DDP 入门", LONG)])
+    assert (crawled.new_posts, crawled.reposts) == (0, 1)
+    assert rows(store, "SELECT url FROM post") == [{"url": f"{BASE}/posts/ddp/"}]
+
+
 PINNED_AND_FULL = """<html><body><main>
 <article class="post"><h2><a href="/posts/ddp/">DDP 入门</a></h2></article>
 <article class="post"><h2><a href="/posts/adamw/">AdamW</a></h2>

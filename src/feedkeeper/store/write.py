@@ -97,6 +97,12 @@ _INSERT_PLACEHOLDER = insert_unless_present(placeholder_t)
 _INSERT_BODY = insert_unless_present(page_body_t)
 _INSERT_FETCH = insert(page_fetch_t)
 _TOUCH_POST = update(post_t).where(_p.id == bindparam("b_id")).values(last_seen=bindparam("b_at"))
+# A post known by its text alone (a capture imported) is known by the first URL found for it.
+_NAME_POST = (
+    update(post_t)
+    .where(_p.id == bindparam("b_id"), _p.url.is_(None))
+    .values(url=bindparam("b_url"))
+)
 # A post is pinned as the first card of it in a run shows it (dedupe_page keeps only
 # posts the run had not seen): the listing's top shows pinned posts again further down,
 # without their badge, in the same run.
@@ -273,6 +279,7 @@ class _ChangeRows:
                              for v in c.filled.values()]),
             (_INSERT_URL, [{"site_id": site, "url": u, "post_id": pid, "first_seen": at}
                            for u, pid in c.urls]),
+            (_NAME_POST, [{"b_id": pid, "b_url": u} for u, pid in c.urls if pid not in new]),
             (_INSERT_FINGERPRINT, [{"site_id": site, "fingerprint": fp, "post_id": pid}
                                    for fp, pid in c.fingerprints]),
             # Before this page's sightings: they are not earlier ones of the run.
