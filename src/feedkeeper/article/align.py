@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from feedkeeper.article.fit import Fit, fit_chunk, is_close
+from feedkeeper.article.fit import BLOCK_COST, Fit, fit_chunk, is_close
 from feedkeeper.article.fold import (
     LITERAL_TOKENS,
     MARKERS,
@@ -235,12 +235,10 @@ def _sooner_if_next_fits_better(
         return fit
     if next_fit.end > fit.end + len(following.tokens) + _LABEL_DRIFT:
         return fit  # found further on: not the text right before the block the fit took
-    sooner = plain.cost + _NO_BLOCK + next_fit.cost + next_fit.penalty
-    return replace(plain, penalty=_NO_BLOCK) if sooner < taken else fit
+    sooner = plain.cost + BLOCK_COST + next_fit.cost + next_fit.penalty
+    return replace(plain, penalty=BLOCK_COST) if sooner < taken else fit
 
 
-# What a placeholder with no block at its place costs a fit (as fit.py weighs it).
-_NO_BLOCK = 4
 # What a chunk that does not fit at all costs.
 _NO_FIT = 1 << 20
 

@@ -22,7 +22,7 @@ from feedkeeper.article.model import fills
 
 _CHAR_COST = 2
 _KIND_COST = 3  # the block after the text is of another kind than the placeholder
-_BLOCK_COST = 4  # a block inside the text, or no block where the placeholder is
+BLOCK_COST = 4  # a block inside the text, or no block where the placeholder is
 # A code widget's label or title between the text and its block ("ts", "src/reader.rs",
 # a file name the excerpt never shows): up to this many characters are passed over to the
 # block of the placeholder's kind right after them, for less than no block there costs.
@@ -308,7 +308,7 @@ def _skip_cost(token: str, is_optional: bool) -> int:
     """Return what leaving an article token unmatched costs."""
     if is_optional:
         return 0
-    return _BLOCK_COST if is_marker(token) else _CHAR_COST
+    return BLOCK_COST if is_marker(token) else _CHAR_COST
 
 
 def _end_penalty(article: ArticleStream, index: int, next_kind: str | None) -> int:
@@ -317,7 +317,7 @@ def _end_penalty(article: ArticleStream, index: int, next_kind: str | None) -> i
         return 0
     block = article.blocks.get(index)
     if block is None:
-        return _BLOCK_COST
+        return BLOCK_COST
     return 0 if fills(block.kind, next_kind) else _KIND_COST
 
 
