@@ -100,8 +100,8 @@ def test_every_short_chinese_word_of_the_titles_finds_the_same_posts_both_ways(
     words = sorted(
         {run[i : i + size] for title in titles for run in re.findall(r"[\u4e00-\u9fff]+", title)
          for size in (2, 3, 4) for i in range(len(run) - size + 1)}
-    )[::3]  # fmt: skip
-    assert len(words) > 100
+    )[::6]  # fmt: skip
+    assert len(words) > 50
     paths = [f"/blog/posts_current.json?_search={w}&_shape=array&_size=max" for w in words]
     for word, (status, found) in zip(words, _get(archive, metadata, paths), strict=True):
         assert status == 200, word

@@ -73,8 +73,12 @@ def test_crawl_without_url_crawls_every_active_site(
 
 
 def test_a_site_that_cannot_be_reached_holds_up_no_other(
-    servers: list[FixtureServer], db_path: Path | str, capsys: pytest.CaptureFixture[str]
+    servers: list[FixtureServer],
+    db_path: Path | str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("FEEDKEEPER_BACKOFF_BASE", "0")  # its four attempts, without waits
     _add(db_path, f"http://127.0.0.1:{_closed_port()}/", "gone")
     _add(db_path, servers[0].base_url, "blog")
     capsys.readouterr()
