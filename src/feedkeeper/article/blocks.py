@@ -318,8 +318,7 @@ def tex_element_block(node: LexborNode) -> Block | None:
     alt = (attrs.get("alt") or "").strip()
     if alt and _reads_as_tex(alt):
         return _tex_block(node, alt, display)
-    src = attrs.get("src") or ""
-    return _tex_block(node, tex_of_address(src) or _tex_of_query(src), display)
+    return _tex_block(node, tex_of_address(attrs.get("src") or ""), display)
 
 
 # The attributes a formula's element keeps its TeX in.
@@ -363,28 +362,22 @@ _TEX_ADDRESS_RE = re.compile(
 )
 
 
+# The query parameter a formula image service reads its TeX from: Google Charts' ``chl=``,
+# WordPress.com's ``latex.php?latex=``, Jianshu's ``math?formula=``.
+_TEX_PARAM_RE = re.compile(r"(?:^|&)(?:chl|tex|from|latex|formula|eq)=([^&]*)", re.I)
+
+
 def tex_of_address(src: str) -> str:
-    """Return the TeX a formula image service's address carries, or ""."""
-    match = _TEX_ADDRESS_RE.match(src.strip())
-    if match is None:
-        return ""
-    query = match.group(1)
-    if "=" in query.split("&", 1)[0]:  # named parameters: chl=, tex=, from=
-        found = re.search(r"(?:^|&)(?:chl|tex|from)=([^&]*)", query)
+    """Return the TeX a formula image's address carries (a known service's path or query,
+    any other's named query parameter), or ""."""
+    src = src.strip()
+    match = _TEX_ADDRESS_RE.match(src)
+    query = match.group(1) if match is not None else urlsplit(src).query
+    if match is None or "=" in query.split("&", 1)[0]:  # named parameters
+        found = _TEX_PARAM_RE.search(query)
         query = found.group(1) if found else ""
     tex = unquote(query).replace("&space;", " ").replace("&plus;", "+")
     return re.sub(r"^\\(?:inline|dpi\{\d+\}|bg_\w+|fg_\w+)\s*", "", tex).strip()
-
-
-# The query parameter a formula image's own service reads its TeX from (WordPress.com's
-# ``latex.php?latex=``, Jianshu's ``math?formula=``).
-_TEX_PARAM_RE = re.compile(r"(?:^|&)(?:latex|formula|tex|chl|eq)=([^&]+)", re.I)
-
-
-def _tex_of_query(src: str) -> str:
-    """Return the TeX a formula image's address names in its query, or ""."""
-    found = _TEX_PARAM_RE.search(urlsplit(src.strip()).query)
-    return unquote(found.group(1)).strip() if found else ""
 
 
 def mjx_block(container: LexborNode) -> Block:
