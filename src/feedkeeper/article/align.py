@@ -121,7 +121,12 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
             # What looked like a widget's label may be how the excerpt goes on after the
             # placeholder: its block is gone, the block after the label is the next one's.
             fit = _without_next_text_as_label(article, fit, chunks[index + 1])
-        if matches and fit is not None and next_kind is not None:
+        if (
+            matches
+            and fit is not None
+            and next_kind is not None
+            and _may_end_sooner(article, fit, chunks[index + 1])
+        ):
             following_kind = kinds[index + 1] if index + 1 < len(kinds) else None
             fit = _sooner_if_next_fits_better(
                 article, fit, _fit(article, chunk, None, position, first=index == 0, synced=synced),
@@ -208,6 +213,12 @@ def _weight(tokens: str) -> int:
     return sum(2 if ord(token) >= _CJK_START else 1 for token in tokens)
 
 
+def _may_end_sooner(article: ArticleStream, fit: Fit, following: Stream) -> bool:
+    """Tell a fit that reached a block and may have passed over text to reach it (a label
+    passed over is weighed on its own: ``_without_next_text_as_label``)."""
+    return fit.label_from is None and bool(following.tokens) and fit.end in article.blocks
+
+
 def _sooner_if_next_fits_better(
     article: ArticleStream,
     fit: Fit,
@@ -219,13 +230,8 @@ def _sooner_if_next_fits_better(
     article text to reach its block and the next chunk fits for less from there: the block
     is the next placeholder's, the text passed over what stood for this one (a formula
     written as plain text, an embed, a formula with no TeX)."""
-    if fit.label_from is not None or not following.tokens:
-        return fit  # a label passed over is weighed on its own (_without_next_text_as_label)
-    if plain is None or plain.end >= fit.end or fit.end not in article.blocks:
-        return fit
-    held = article.blocks.get(plain.end)
-    if held is not None:
-        return fit  # the text ends at a block too: the fit's choice stands
+    if plain is None or plain.end >= fit.end or plain.end in article.blocks:
+        return fit  # the text ends there, or at a block too: the fit's choice stands
     taken = fit.cost + fit.penalty + _cost_from(article, following, fit.end + 1, following_kind)
     # Ended sooner, the next chunk starts past the text that stood for this placeholder
     # (free to pass over, as "no block" is paid for), before the block the fit took.
