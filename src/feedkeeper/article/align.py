@@ -125,7 +125,7 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
             matches
             and fit is not None
             and next_kind is not None
-            and _may_end_sooner(article, fit, chunks[index + 1])
+            and _may_end_sooner(article, fit, chunk, chunks[index + 1])
         ):
             following_kind = kinds[index + 1] if index + 1 < len(kinds) else None
             fit = _sooner_if_next_fits_better(
@@ -213,10 +213,18 @@ def _weight(tokens: str) -> int:
     return sum(2 if ord(token) >= _CJK_START else 1 for token in tokens)
 
 
-def _may_end_sooner(article: ArticleStream, fit: Fit, following: Stream) -> bool:
-    """Tell a fit that reached a block and may have passed over text to reach it (a label
-    passed over is weighed on its own: ``_without_next_text_as_label``)."""
-    return fit.label_from is None and bool(following.tokens) and fit.end in article.blocks
+def _may_end_sooner(article: ArticleStream, fit: Fit, chunk: Stream, following: Stream) -> bool:
+    """Tell a fit that may have passed over article text to reach its block: its last edit
+    is at the chunk's last letter or past it (text deleted there, or the letter matched
+    against it), unless that text was a label (weighed on its own:
+    ``_without_next_text_as_label``)."""
+    return (
+        bool(fit.events)
+        and fit.events[-1][0] >= len(chunk.tokens) - 1
+        and fit.label_from is None
+        and bool(following.tokens)
+        and fit.end in article.blocks
+    )
 
 
 def _sooner_if_next_fits_better(

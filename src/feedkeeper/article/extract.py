@@ -244,7 +244,10 @@ def _raw_code_block(node: LexborNode) -> Block | None:
     """Return the code an element keeps as raw text, shown: ``<xmp>``, ``<listing>``,
     SyntaxHighlighter 1.5's ``<textarea name="code">``, Prism's unescaped markup in a
     ``<script type="text/plain" class="language-…">``; None for any other element."""
-    tag, attrs = node.tag, node.attributes
+    tag = node.tag
+    if tag not in _RAW_CODE_TAGS and tag not in ("textarea", "script"):
+        return None  # most elements: asked no attribute (each costs a dictionary)
+    attrs = node.attributes
     if tag == "textarea":
         names = f"{attrs.get('name') or ''} {attrs.get('class') or ''}"
         if "code" not in names and "brush" not in names and "language-" not in names:
@@ -254,8 +257,6 @@ def _raw_code_block(node: LexborNode) -> Block | None:
             return None
         if "language-" not in (attrs.get("class") or ""):
             return None
-    elif tag not in _RAW_CODE_TAGS:
-        return None
     if is_hidden(node) and tag != "script":  # a source kept hidden beside its rendering
         return None
     text = _LEADING_NEWLINE_RE.sub("", node.text().replace("\r\n", "\n")).rstrip()
