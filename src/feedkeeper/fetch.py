@@ -214,9 +214,8 @@ class Fetcher:
                 with attempt:
                     return await self._fetch_once(url, headers, policy)
         except RetryableError as exc:
-            if exc.retry_after is not None:  # the host's last word: its next request waits it
-                pause = self.pauses.honoured(exc.retry_after)
-                self._gate(url).hold_off(pause)
+            if exc.retry_after is not None:  # the host's last word (its gate holds it off
+                pause = self.pauses.honoured(exc.retry_after)  # since the answer was read)
                 self.pauses.note(_origin(url), exc.retry_after)
                 if not self._worth_waiting_for(exc):
                     raise _paused(url, pause) from exc
