@@ -23,6 +23,7 @@ from feedkeeper import __version__
 from feedkeeper.errors import ConfigError
 from feedkeeper.logs import mask_credentials, printable
 from feedkeeper.setting_files import read_setting_file
+from feedkeeper.text import not_utf8
 
 ENV_PREFIX = "FEEDKEEPER_"
 DEFAULT_CONFIG_FILE = Path("feedkeeper.toml")
@@ -220,14 +221,12 @@ def _coerce(name: str, value: Any) -> Any:
 def _utf8_text(name: str, value: str) -> str:
     """``value`` when it is text; a value of bytes no UTF-8 (a GBK terminal's argument,
     given to Python as lone surrogates) is refused here, not by SQLite or httpx later."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        shown = value.encode("utf-8", "backslashreplace").decode()
+    shown = not_utf8(value)
+    if shown is not None:
         raise ConfigError(
             f'setting {name}: "{shown}" is not UTF-8 text (set the terminal\'s or the'
             " file's encoding to UTF-8)"
-        ) from None
+        )
     return value
 
 

@@ -90,3 +90,13 @@ def fold_for_fingerprint(text: str) -> str:
     """Reduce text to what identifies it: NFKC, case-folded, letters and digits only."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return _NOT_ALNUM_RE.sub("", folded)
+
+
+def not_utf8(text: str) -> str | None:
+    """Return ``text`` with its lone surrogates shown as ``\\udcXX`` when it holds bytes that
+    are no UTF-8 (Python's reading of a GBK terminal's argument), else None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode()
+    return None

@@ -24,6 +24,7 @@ import typer.main
 import feedkeeper
 from feedkeeper.errors import ConfigError
 from feedkeeper.logs import printable
+from feedkeeper.text import not_utf8
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -223,14 +224,12 @@ def _refuse_text_not_utf8(ctx: Any) -> None:
         for text in values:
             if param.name in _FILE_NAMES or not isinstance(text, str):
                 continue
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                shown = text.encode("utf-8", "backslashreplace").decode()
+            shown = not_utf8(text)
+            if shown is not None:
                 name = param.opts[0] if param.param_type_name == "option" else param.name
                 raise ConfigError(
                     f'{name}: "{shown}" is not UTF-8 text (set the terminal\'s encoding to UTF-8)'
-                ) from None
+                )
 
 
 def _plain_shown(shown: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
