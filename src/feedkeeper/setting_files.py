@@ -18,14 +18,21 @@ def read_setting_file(path: Path, what: str) -> str:
     file", "profile"), a UTF-8 byte-order mark left out; ConfigError when it is no regular
     file, is larger than MAX_SETTINGS_FILE or cannot be read. UnicodeDecodeError when its
     bytes are no UTF-8."""
+    size = f"{MAX_SETTINGS_FILE // 1024} KiB"
+    return read_bounded(path, what, MAX_SETTINGS_FILE, size).decode("utf-8-sig")
+
+
+def read_bounded(path: Path, what: str, limit: int, limit_named: str) -> bytes:
+    """Return the bytes of the regular file ``path``, at most ``limit`` of them (named
+    ``limit_named`` in the error); ConfigError when it is no regular file, is larger or
+    cannot be read."""
     try:
-        mode = path.stat().st_mode
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(path.stat().st_mode):
             raise ConfigError(f"{what} {path} is not a regular file")
         with path.open("rb") as file:
-            data = file.read(MAX_SETTINGS_FILE + 1)  # it may have grown since
+            data = file.read(limit + 1)  # it may have grown since
     except OSError as exc:
         raise ConfigError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
-    if len(data) > MAX_SETTINGS_FILE:
-        raise ConfigError(f"{what} {path} is larger than {MAX_SETTINGS_FILE // 1024} KiB")
-    return data.decode("utf-8-sig")
+    if len(data) > limit:
+        raise ConfigError(f"{what} {path} is larger than {limit_named}")
+    return data

@@ -113,18 +113,15 @@ def _load(source: str, base_url: str | None, settings: Settings) -> tuple[bytes,
 
     if source.startswith(("http://", "https://")):
         return asyncio.run(_fetch(source, settings))
+    from feedkeeper.setting_files import read_bounded
+
     path = Path(source)
-    if not path.is_file():
-        raise ConfigError(
-            f"{source} is not a regular file" if path.exists() else f"no such file: {source}"
-        )
+    if not path.exists():
+        raise ConfigError(f"no such file: {source}")
     url = check_url(base_url, "--base-url") if base_url else path.resolve().as_uri()
     kind = "text/plain" if path.suffix == ".txt" else "text/html"
-    limit = settings.max_response_bytes
-    with path.open("rb") as file:  # as a page fetched: no more than max_response_bytes
-        body = file.read(limit + 1)
-    if len(body) > limit:
-        raise ConfigError(f"{source} is larger than the {limit}-byte limit (max_response_bytes)")
+    limit = settings.max_response_bytes  # as a page fetched
+    body = read_bounded(path, "page", limit, f"the {limit}-byte limit (max_response_bytes)")
     return body, kind, url
 
 
