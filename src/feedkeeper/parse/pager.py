@@ -174,7 +174,7 @@ def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Page
 # Where a script's "load more" button keeps the next page (Halo's ``data-url``).
 _LOADS_FROM = ("data-url", "data-href", "data-next", "data-next-url", "data-next-page")
 _LOADS_FROM_CSS = ", ".join(f"[{name}]" for name in _LOADS_FROM)
-LOAD_MORE_RE = re.compile(
+_LOAD_MORE_RE = re.compile(
     r"^\W*(?:加载更多|載入更多|加載更多|查看更多|点击加载更多|更多文章|load\s+more(?:\s+posts)?"
     r"|show\s+more(?:\s+posts)?|more\s+posts|more)\W*$",
     re.I,
@@ -187,8 +187,8 @@ def _load_more(page: Page) -> Pager | None:
     for node in page.tree.css(_LOADS_FROM_CSS):
         if node.tag == "a" or not is_visible(node, page.hidden):
             continue
-        hint = f"{page.text_of(node)} {attr(node, 'aria-label') or ''}".strip()
-        if not LOAD_MORE_RE.match(hint):
+        hint = f"{page.text_of(node)} {attr(node, 'aria-label')}".strip()
+        if not _LOAD_MORE_RE.match(hint):
             continue
         for name in _LOADS_FROM:
             url = page.resolve(attr(node, name))
