@@ -22,7 +22,8 @@ DATA = Path(__file__).parent / "data"
 
 # A test that hangs (a reader waiting on a pipe nobody writes) ends the run after this many
 # seconds, with every thread's stack on the terminal, instead of holding CI until it is killed.
-# The slowest end-to-end test (three workers, twenty sites) takes about a minute on two cores.
+# The slowest end-to-end test (three workers, twenty sites) takes about a minute on two cores
+# sharing them with the rest of the suite.
 TEST_TIMEOUT = 180
 _terminal: list[TextIO] = []
 
