@@ -23,9 +23,10 @@ from feedkeeper.errors import (
     HTTPStatusError,
     OutOfScopeError,
     ResponseTooLargeError,
+    RetryableError,
     RobotsDisallowedError,
 )
-from feedkeeper.fetch import Fetched, Fetcher, RetryableError, is_in_scope
+from feedkeeper.fetch import Fetched, Fetcher, is_in_scope
 from feedkeeper.politeness import HostGate, Paces, parse_retry_after
 from feedkeeper.records import Validators
 

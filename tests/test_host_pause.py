@@ -217,3 +217,19 @@ def test_a_pause_ending_further_ahead_than_a_day_counts_as_a_day() -> None:
     year = _pause(SITE, 365 * 86_400)  # kept before the clock stepped back
     assert seconds_left(year) == LONGEST_HOST_PAUSE
     assert seconds_left(_pause(SITE, 60, asked_ago=90)) == 0.0
+
+
+def test_status_of_one_site_finds_its_host_s_pause_however_its_url_is_spelt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fetcher keeps a pause under the host's one spelling; a site added as
+    ``HTTP://Blog.Test:80/`` is that host, and its status says it is paused."""
+    db = tmp_path / "a.db"
+    assert main(["sites", "add", "HTTP://Blog.Test:80/", "--name", "blog", "--db", str(db)]) == 0
+    store = Store.open(db)
+    keep_pauses(store.engine, [_pause("http://blog.test", 3600)])
+    store.close()
+    capsys.readouterr()
+    assert main(["status", "--site", "blog", "--json", "--db", str(db)]) == 0
+    paused = json.loads(capsys.readouterr().out)["paused_hosts"]
+    assert [pause["origin"] for pause in paused] == ["http://blog.test"]

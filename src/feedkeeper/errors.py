@@ -6,6 +6,7 @@ line and an exit code, so users never see a traceback for them.
     FeedkeeperError                  base: message + exit_code
     ├── ConfigError                  a bad setting or option (exit 2)
     ├── FetchError                   a page could not be fetched (carries url)
+    │   ├── RetryableError           worth another attempt: network trouble, 429, 5xx
     │   ├── RobotsDisallowedError    robots.txt forbids the URL (exit 3)
     │   ├── PausedByHostError        the host asked to be left alone (Retry-After; exit 3)
     │   ├── OutOfScopeError          a redirect or link leaves the site
@@ -45,6 +46,15 @@ class FetchError(FeedkeeperError):
     def __init__(self, message: str, *, url: str) -> None:
         super().__init__(message)
         self.url = url
+
+
+class RetryableError(FetchError):
+    """A failure worth another attempt: network trouble, 429 or 5xx (``retry_after``: the
+    seconds the server asked to be left alone for, when it said)."""
+
+    def __init__(self, message: str, *, url: str, retry_after: float | None = None) -> None:
+        super().__init__(message, url=url)
+        self.retry_after = retry_after
 
 
 class PausedByHostError(FetchError):

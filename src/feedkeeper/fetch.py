@@ -1,4 +1,4 @@
-"""HTTP: one client per run, robots.txt, retries, conditional GET, size limits and
+"""HTTP: one client per run, robots.txt (``robots``), retries, conditional GET, size limits and
 encodings, with each host's pace kept by ``politeness``. httpx errors become ours here."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 from protego import Protego
@@ -27,9 +27,16 @@ from feedkeeper.errors import (
     OutOfScopeError,
     PausedByHostError,
     ResponseTooLargeError,
+    RetryableError,
     RobotsDisallowedError,
 )
-from feedkeeper.http_client import conditional_headers, new_client, validator
+from feedkeeper.http_client import (
+    conditional_headers,
+    describe,
+    is_bad_location,
+    new_client,
+    validator,
+)
 from feedkeeper.inflate import CutShortError, decoded_pieces
 from feedkeeper.politeness import (
     PROCESS_PACES,
@@ -41,18 +48,22 @@ from feedkeeper.politeness import (
     parse_retry_after,
 )
 from feedkeeper.records import HostPause, Validators
+from feedkeeper.robots import (
+    ROBOTS_MAX_BYTES,
+    ROBOTS_MAX_REDIRECTS,
+    crawl_delay,
+    refuse_if_unreachable,
+    robots_url,
+)
 from feedkeeper.scope import (
     basic_auth,
     is_in_scope,
     is_web_url,
+    origin,
     strip_credentials,
 )
 
 MAX_REDIRECTS = 10
-# RFC 9309 2.3.1.2: follow at least five redirects for robots.txt, even to another host.
-ROBOTS_MAX_REDIRECTS = 5
-# RFC 9309 2.5: parse at least the first 500 KiB of a robots.txt; the rest is cut off.
-ROBOTS_MAX_BYTES = 500 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 520, 521, 522, 523, 524})
 
 
@@ -89,14 +100,6 @@ class _Policy:
 
 _PAGE = _Policy(MAX_REDIRECTS, any_host=False, max_bytes=None, truncate=False)
 _ROBOTS = _Policy(ROBOTS_MAX_REDIRECTS, any_host=True, max_bytes=ROBOTS_MAX_BYTES, truncate=True)
-
-
-class RetryableError(FetchError):
-    """A failure worth another attempt: network trouble, 429 or 5xx."""
-
-    def __init__(self, message: str, *, url: str, retry_after: float | None = None) -> None:
-        super().__init__(message, url=url)
-        self.retry_after = retry_after
 
 
 class Fetcher:
@@ -170,7 +173,7 @@ class Fetcher:
             return _paused(url, seconds)
         until = stored(datetime.now(UTC) + timedelta(seconds=seconds))
         return PausedByHostError(
-            f"{_origin(url)} asked to be left alone until {shown(until)} (Retry-After):"
+            f"{origin(url)} asked to be left alone until {shown(until)} (Retry-After):"
             " this crawl asked it nothing; crawl it again after then",
             url=url,
         )
@@ -181,7 +184,7 @@ class Fetcher:
             return
         if not await self.is_allowed(url):
             raise RobotsDisallowedError(
-                f"robots.txt of {_origin(url)} disallows {url}"
+                f"robots.txt of {origin(url)} disallows {url}"
                 " (pass --ignore-robots only for a site you run)",
                 url=url,
             )
@@ -216,7 +219,7 @@ class Fetcher:
         except RetryableError as exc:
             if exc.retry_after is not None:  # the host's last word (its gate holds it off
                 pause = self.pauses.honoured(exc.retry_after)  # since the answer was read)
-                self.pauses.note(_origin(url), exc.retry_after)
+                self.pauses.note(origin(url), exc.retry_after)
                 if not self._worth_waiting_for(exc):
                     raise _paused(url, pause) from exc
             tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
@@ -249,9 +252,9 @@ class Fetcher:
                     f"no complete answer within {self.settings.total_timeout:g} s", url=url
                 ) from exc
             except httpx.TransportError as exc:
-                if _is_bad_location(exc):  # the server's mistake: asking again will not fix it
+                if is_bad_location(exc):  # the server's mistake: asking again will not fix it
                     raise FetchError(f"redirected to a malformed URL: {exc}", url=url) from exc
-                raise RetryableError(_describe(exc), url=url) from exc
+                raise RetryableError(describe(exc), url=url) from exc
             except UnicodeError as exc:  # httpx reads a Location's host as it answers
                 raise FetchError(f"redirected to a malformed URL: {exc}", url=url) from exc
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
@@ -345,61 +348,50 @@ class Fetcher:
         return bytes(body)
 
     def _gate(self, url: str) -> HostGate:
-        origin = _origin(url)
-        if origin not in self._gates:
+        site = origin(url)
+        if site not in self._gates:
             interval = 1 / self.settings.rate if self.settings.rate > 0 else 0.0
-            gate = self._gates[origin] = HostGate(
+            gate = self._gates[site] = HostGate(
                 self.settings.concurrency, interval, self._sleep, self._clock,
-                self._paces.of(origin),
+                self._paces.of(site),
             )  # fmt: skip
-            gate.hold_off(self.pauses.left_of_stored(origin))  # asked of an earlier run
-        return self._gates[origin]
+            gate.hold_off(self.pauses.left_of_stored(site))  # asked of an earlier run
+        return self._gates[site]
 
     async def _robots_for(self, url: str) -> Protego | None:
         """Return the origin's robots.txt rules, read once per run however many ask at once."""
-        origin = _origin(url)
-        async with self._robots_locks.setdefault(origin, asyncio.Lock()):
-            if origin not in self._robots:
+        site = origin(url)
+        async with self._robots_locks.setdefault(site, asyncio.Lock()):
+            if site not in self._robots:
                 try:
-                    self._robots[origin] = await self._load_robots(origin)
+                    self._robots[site] = await self._load_robots(site)
                 except RobotsDisallowedError as exc:  # unreachable: every later URL is refused
-                    self._robots[origin] = exc
+                    self._robots[site] = exc
                 self._apply_crawl_delay(url)
-        known = self._robots[origin]
+        known = self._robots[site]
         if isinstance(known, RobotsDisallowedError):
             raise RobotsDisallowedError(known.message, url=known.url)
         return known
 
     def _apply_crawl_delay(self, url: str) -> None:
-        parser = self._robots[_origin(url)]
-        if not isinstance(parser, Protego):
-            return
-        asked = float(parser.crawl_delay(self.settings.user_agent) or 0)
-        cap = self.settings.max_crawl_delay
-        if asked <= cap:  # NaN and infinity are not
-            self._gate(url).slow_down(asked)
-            return
-        self.notes.append(
-            f"robots.txt of {_origin(url)} asks for a Crawl-delay of {asked:g} s:"
-            f" waited {cap:g} s between requests instead (max_crawl_delay)"
-        )
-        self._gate(url).slow_down(cap)
+        rules = self._robots[origin(url)]
+        if isinstance(rules, Protego):
+            spacing, note = crawl_delay(
+                rules, self.settings.user_agent, self.settings.max_crawl_delay
+            )
+            self._gate(url).slow_down(spacing)
+            if note is not None:
+                self.notes.append(f"robots.txt of {origin(url)} {note}")
 
-    async def _load_robots(self, origin: str) -> Protego | None:
+    async def _load_robots(self, site: str) -> Protego | None:
         """Read robots.txt as RFC 9309 says: missing allows all, unreachable forbids all."""
-        robots_url = origin + "/robots.txt"
         try:
-            fetched = await self._with_retries(robots_url, {}, _ROBOTS)
+            fetched = await self._with_retries(robots_url(site), {}, _ROBOTS)
         except PausedByHostError:  # not unavailable: not asked, for now
             raise
-        except RetryableError as exc:
-            raise _robots_unreachable(origin, exc) from exc
-        except HTTPStatusError as exc:
-            if exc.status >= 500:
-                raise _robots_unreachable(origin, exc) from exc
-            return None  # 2.3.1.3: "unavailable" (4xx), everything is allowed
-        except FetchError:
-            return None  # too many redirects, a broken encoding: unavailable (2.3.1.2)
+        except FetchError as exc:
+            refuse_if_unreachable(site, exc)
+            return None  # unavailable: everything is allowed
         text, _ = fetched.text()
         return Protego.parse(text)
 
@@ -413,14 +405,6 @@ def _cut(url: str, body: bytes, limit: int, policy: _Policy) -> bytes:
     )
 
 
-def _robots_unreachable(origin: str, exc: FetchError) -> RobotsDisallowedError:
-    # RFC 9309 2.3.1.4: an unreachable robots.txt (5xx, network trouble) disallows all.
-    return RobotsDisallowedError(
-        f"robots.txt of {origin} is unreachable: {exc.message}",
-        url=origin + "/robots.txt",
-    )
-
-
 def _paused(url: str, seconds: float) -> PausedByHostError:
     """The error of a request not made while its host's pause lasts."""
     return PausedByHostError(
@@ -428,45 +412,3 @@ def _paused(url: str, seconds: float) -> PausedByHostError:
         " here, and the next one goes on after it",
         url=url,
     )
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _origin(url: str) -> str:
-    """The origin ``url`` belongs to, spelled one way (``HTTP://Blog.Example:080`` is
-    ``http://blog.example``): every spelling of a host shares its pace and its robots.txt."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:  # no port a request can use: the address is refused on its way
-        return f"{scheme}://{parts.netloc.lower()}"
-    host = parts.hostname or ""
-    if ":" in host:  # IPv6
-        host = f"[{host}]"
-    return (
-        f"{scheme}://{host}"
-        if port in (None, _DEFAULT_PORTS.get(scheme))
-        else f"{scheme}://{host}:{port}"
-    )
-
-
-def _is_bad_location(exc: httpx.TransportError) -> bool:
-    # httpx reads every Location header, even when not following it, and reports a
-    # malformed one as a protocol error.
-    return isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower()
-
-
-def _describe(exc: httpx.TransportError) -> str:
-    names = {
-        httpx.ConnectError: "cannot connect",
-        httpx.ConnectTimeout: "connection timed out",
-        httpx.ReadTimeout: "read timed out",
-        httpx.RemoteProtocolError: "connection dropped",
-        httpx.ReadError: "connection broken while reading",
-    }
-    for kind, text in names.items():
-        if isinstance(exc, kind):
-            return text
-    return str(exc) or type(exc).__name__

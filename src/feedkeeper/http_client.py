@@ -80,3 +80,26 @@ def validator(value: str | None) -> str | None:
     if value and len(value) <= MAX_VALIDATOR_CHARS and value.isascii() and value.isprintable():
         return value
     return None
+
+
+def is_bad_location(exc: httpx.TransportError) -> bool:
+    """Tell whether httpx failed on a malformed Location header: httpx reads every one, even
+    when not following it, and reports a malformed one as a protocol error."""
+    return isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower()
+
+
+_TRANSPORT_TROUBLE = {
+    httpx.ConnectError: "cannot connect",
+    httpx.ConnectTimeout: "connection timed out",
+    httpx.ReadTimeout: "read timed out",
+    httpx.RemoteProtocolError: "connection dropped",
+    httpx.ReadError: "connection broken while reading",
+}
+
+
+def describe(exc: httpx.TransportError) -> str:
+    """Say in a few words what went wrong on the connection."""
+    for kind, text in _TRANSPORT_TROUBLE.items():
+        if isinstance(exc, kind):
+            return text
+    return str(exc) or type(exc).__name__

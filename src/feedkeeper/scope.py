@@ -35,6 +35,25 @@ class NoCookies(CookieJar):
         return None
 
 
+def origin(url: str) -> str:
+    """The origin ``url`` belongs to, spelled one way (``HTTP://Blog.Example:080`` is
+    ``http://blog.example``): every spelling of a host shares its pace and its robots.txt."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # no port a request can use: the address is refused on its way
+        return f"{scheme}://{parts.netloc.lower()}"
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    return (
+        f"{scheme}://{host}"
+        if port in (None, DEFAULT_PORTS.get(scheme))
+        else f"{scheme}://{host}:{port}"
+    )
+
+
 def _urls_chars(start_url: str, url: str) -> int:
     return len(start_url) + len(url)
 

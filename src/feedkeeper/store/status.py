@@ -8,12 +8,11 @@ one; readers open the archive read-only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, select, text
 
 from feedkeeper.records import HostPause
-from feedkeeper.scope import strip_credentials
+from feedkeeper.scope import origin
 from feedkeeper.store.dialect import spelling
 from feedkeeper.store.pauses import stored_pauses
 from feedkeeper.store.read import IN_SITE
@@ -106,11 +105,5 @@ def status_report(engine: Engine, last_runs: int = 10, site: str | None = None) 
         url = conn.execute(select(site_t.c.url).where(site_t.c.name == site)).scalar()
     paused = list(stored_pauses(engine).values())
     if site is not None:
-        paused = [pause for pause in paused if url and pause.origin == _origin(url)]
+        paused = [pause for pause in paused if url and pause.origin == origin(url)]
     return StatusReport(runs, totals, backlog, sites, paused)
-
-
-def _origin(url: str) -> str:
-    """The origin a site's requests go to, as its pauses are kept."""
-    parts = urlsplit(strip_credentials(url))
-    return f"{parts.scheme}://{parts.netloc}"
