@@ -588,11 +588,11 @@ def test_a_run_due_while_the_daemon_was_stopped_is_run_at_start(tmp_path: Path) 
     sample_archive.open_copy(tmp_path / "a.db").close()  # its crawls started just now
     settings = Settings(url=sample_archive.PAGE, db=tmp_path / "a.db", every="1h", jitter=0.0)
     now = datetime.now(UTC)
-    assert not Daemon(settings)._missed_a_run(now)
-    assert Daemon(settings)._missed_a_run(now + timedelta(hours=2))
+    assert not Daemon(settings)._starting_point(now).missed_a_run
+    assert Daemon(settings)._starting_point(now + timedelta(hours=2)).missed_a_run
     other = replace(settings, url="https://other.example/")  # never crawled
-    assert Daemon(other)._missed_a_run(now)
-    assert Daemon(replace(settings, db=tmp_path / "none.db"))._missed_a_run(now)
+    assert Daemon(other)._starting_point(now).missed_a_run
+    assert Daemon(replace(settings, db=tmp_path / "none.db"))._starting_point(now).missed_a_run
 
 
 @pytest.mark.slow

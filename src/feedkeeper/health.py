@@ -128,7 +128,7 @@ def _judge_sites(engine: Engine, settings: Settings, now: datetime, name: str | 
 
 
 def _cadence_of(site: Site, settings: Settings, default: Cadence) -> Cadence:
-    if site.every or site.cron:
+    if site.has_own_schedule:
         return Cadence.of(site.cron or settings.schedule, site.every, settings.jitter)
     return default
 

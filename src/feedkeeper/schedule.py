@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -26,20 +26,19 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from feedkeeper.config import Settings
+from feedkeeper.due import StartingPoint, due_own_schedules, starting_point
 from feedkeeper.errors import ConfigError, DatabaseLockedError, FeedkeeperError, StoreError
 from feedkeeper.logs import mask_credentials
 from feedkeeper.pipeline import CrawlOptions, crawl_async
 from feedkeeper.records import SiteState
 from feedkeeper.recover import RecoverOptions, recover_async
-from feedkeeper.scope import strip_credentials
 from feedkeeper.sites_crawl import LONGEST_PAUSE_AMONG_SITES, crawl_sites_async
 from feedkeeper.store import Store, exclusive_lock
 from feedkeeper.store.engine import LockWaitAbandoned, archive_exists
 from feedkeeper.store.placeholders import has_new_placeholders
 from feedkeeper.store.read import open_reader
-from feedkeeper.store.runs import crawl_start_times, has_crawl_since
 from feedkeeper.store.sites import Site, list_sites, site_for_url
-from feedkeeper.triggers import Cadence, current_slot, local_zone
+from feedkeeper.triggers import Cadence, local_zone
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +108,8 @@ class Daemon:
         )
         # A crawl due while the daemon was stopped (restarted more often than its interval,
         # say) is run at start: missed runs become one, never none.
-        starts_now = self.settings.run_now or self._missed_a_run(now)
+        start = self._starting_point(now)
+        starts_now = self.settings.run_now or start.missed_a_run
         first_run = {"next_run_time": now} if starts_now else {}
         job = scheduler.add_job(
             self.tick,
@@ -136,10 +136,11 @@ class Daemon:
         logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)  # said as run_skipped
         scheduler.start()
         next_run = job.next_run_time.isoformat(timespec="seconds") if job.next_run_time else None
-        own, active = self._sites_on_own_schedules()
         cadence = self.cadence.describe()
-        if own:
-            cadence += f" ({own} of {active} active sites on schedules of their own)"
+        if start.own_schedules:
+            cadence += (
+                f" ({start.own_schedules} of {start.active} active sites on schedules of their own)"
+            )
         log.info(
             "schedule started: %s, crawling %s into %s; next run at %s",
             cadence,
@@ -149,7 +150,7 @@ class Daemon:
             extra={
                 "event": "schedule_started",
                 "cadence": self.cadence.describe(),
-                "own_schedules": own,
+                "own_schedules": start.own_schedules,
                 "url": self._url,
                 "db": str(self.settings.db),
                 "next_run": next_run,
@@ -157,46 +158,17 @@ class Daemon:
         )
         return scheduler
 
-    def _sites_on_own_schedules(self) -> tuple[int, int]:
-        """How many active sites have a schedule of their own, and how many are active (none
-        of either for a daemon of one URL, or before the archive exists)."""
-        if self.settings.url is not None or not archive_exists(self.settings.db):
-            return 0, 0
-        try:
-            engine = open_reader(self.settings.db)
-        except FeedkeeperError:
-            return 0, 0  # the first tick says what is wrong, in its own words
-        try:
-            sites = list_sites(engine, SiteState.ACTIVE)
-        finally:
-            engine.dispose()
-        return sum(1 for site in sites if site.every or site.cron), len(sites)
-
-    def _missed_a_run(self, now: datetime) -> bool:
-        """Tell whether a scheduled crawl came due since the last successful one began (or
-        none ever did), for the site or the sites the daemon crawls on its own schedule."""
+    def _starting_point(self, now: datetime) -> StartingPoint:
+        """What the archive says as the daemon starts: a crawl it must run at once (none ever
+        ran, or one came due while it was stopped), the sites on schedules of their own."""
         if not archive_exists(self.settings.db):
-            return True
+            return StartingPoint(missed_a_run=True, own_schedules=0, active=0)
         try:
             engine = open_reader(self.settings.db)
-        except FeedkeeperError:
-            return False  # the first tick says what is wrong, in its own words
+        except FeedkeeperError:  # the first tick says what is wrong, in its own words
+            return StartingPoint(missed_a_run=False, own_schedules=0, active=0)
         try:
-            if self.settings.url is not None:
-                site = site_for_url(engine, strip_credentials(self.settings.url))
-                if site is None:
-                    return True
-                ids = [site.id]
-            else:
-                sites = list_sites(engine, SiteState.ACTIVE)
-                ids = [site.id for site in sites if not (site.every or site.cron)]
-            for site_id in ids:
-                last = crawl_start_times(engine, site_id)[0]
-                if last is None:
-                    return True
-                if self.cadence.deadline(datetime.fromisoformat(last), 1) <= now:
-                    return True
-            return False
+            return starting_point(engine, self.settings, self.cadence, now)
         finally:
             engine.dispose()
 
@@ -223,7 +195,7 @@ class Daemon:
         Without a URL, every active site is crawled but those with a schedule of their own
         (``sites add --every``/``--cron``): ``tick_own_schedules`` crawls them when due.
         """
-        self._run(lambda site: not (site.every or site.cron))
+        self._run(lambda site: not site.has_own_schedule)
 
     def tick_own_schedules(self) -> None:
         """Crawl the sites with a schedule of their own that no crawl has started in their
@@ -245,17 +217,9 @@ class Daemon:
     def _due_own_schedules(self) -> set[int]:
         if not archive_exists(self.settings.db):
             return set()
-        now = datetime.now(UTC)
         engine = open_reader(self.settings.db)  # read-only: the lock is for the crawl
         try:
-            return {
-                site.id
-                for site in list_sites(engine, SiteState.ACTIVE)
-                if (site.every or site.cron)
-                and not has_crawl_since(
-                    engine, site.id, current_slot(site, self.settings, now), cut_short_counts=False
-                )
-            }
+            return due_own_schedules(engine, self.settings)
         finally:
             engine.dispose()
 

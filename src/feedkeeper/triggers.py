@@ -264,7 +264,7 @@ def current_slot(site: Site, settings: Settings, now: datetime) -> str:
     A slot is one interval (aligned on the epoch) or the time since the cron
     expression last fired, read in the machine's time zone: a site is crawled once in each.
     """
-    every = site.every if site.every or site.cron else settings.every
+    every = site.every if site.has_own_schedule else settings.every
     if every:
         seconds = parse_interval(every).total_seconds()
         start = math.floor(now.timestamp() / seconds) * seconds

@@ -41,6 +41,12 @@ class Site:
     state: SiteState = SiteState.ACTIVE
     added_at: str | None = None  # the archive's time text
 
+    @property
+    def has_own_schedule(self) -> bool:
+        """True when the site is crawled on a schedule of its own (``sites add --every`` or
+        ``--cron``) rather than on the daemon's or the workers' cadence."""
+        return bool(self.every or self.cron)
+
 
 @dataclass(frozen=True, slots=True)
 class NewSite:
