@@ -233,3 +233,47 @@ def test_status_of_one_site_finds_its_host_s_pause_however_its_url_is_spelt(
     assert main(["status", "--site", "blog", "--json", "--db", str(db)]) == 0
     paused = json.loads(capsys.readouterr().out)["paused_hosts"]
     assert [pause["origin"] for pause in paused] == ["http://blog.test"]
+
+
+def test_a_pause_being_waited_out_is_kept_when_the_run_is_stopped_meanwhile() -> None:
+    """A crawl stopped (SIGTERM, Ctrl-C) while it waits out a Retry-After keeps the pause:
+    the next run, a cron minute later, asks the host nothing before it is over."""
+    router = respx.MockRouter(assert_all_called=False)
+    router.get(SITE + "/").respond(503, headers={"Retry-After": "300"})
+
+    async def stopped_while_waiting(seconds: float) -> None:
+        raise asyncio.CancelledError
+
+    async def run() -> list[HostPause]:
+        fetcher = Fetcher(
+            make_settings(max_retry_after=600), httpx.MockTransport(router.async_handler),
+            sleep=stopped_while_waiting,
+        )  # fmt: skip
+        async with fetcher:
+            with pytest.raises(asyncio.CancelledError):
+                await fetcher.fetch(SITE + "/")
+        return fetcher.pauses_asked()
+
+    (kept,) = asyncio.run(run())
+    assert (kept.origin, kept.retry_after) == (SITE, 300.0)
+    assert 290 < seconds_left(kept) <= 300
+
+
+def test_a_pause_already_over_is_not_kept() -> None:
+    """A Retry-After of a second, waited out and answered, leaves nothing to keep."""
+    router = respx.MockRouter(assert_all_called=False)
+    router.get(SITE + "/").mock(
+        side_effect=[httpx.Response(503, headers={"Retry-After": "0"}), httpx.Response(200)]
+    )
+
+    async def run() -> list[HostPause]:
+        time = FakeTime()
+        fetcher = Fetcher(
+            make_settings(), httpx.MockTransport(router.async_handler), sleep=time.sleep,
+            clock=time.clock,
+        )  # fmt: skip
+        async with fetcher:
+            await fetcher.fetch(SITE + "/")
+        return fetcher.pauses_asked()
+
+    assert asyncio.run(run()) == []

@@ -217,11 +217,8 @@ class Fetcher:
                 with attempt:
                     return await self._fetch_once(url, headers, policy)
         except RetryableError as exc:
-            if exc.retry_after is not None:  # the host's last word (its gate holds it off
-                pause = self.pauses.honoured(exc.retry_after)  # since the answer was read)
-                self.pauses.note(origin(url), exc.retry_after)
-                if not self._worth_waiting_for(exc):
-                    raise _paused(url, pause) from exc
+            if exc.retry_after is not None and not self._worth_waiting_for(exc):
+                raise _paused(url, self.pauses.honoured(exc.retry_after)) from exc
             tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
             raise RetryableError(f"{exc.message} (gave up after {tries})", url=url) from exc
         raise AssertionError("unreachable")  # pragma: no cover
@@ -303,8 +300,9 @@ class Fetcher:
         status = response.status_code
         if status in RETRY_STATUSES:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
-            if retry_after is not None:  # every request to the host waits it, not this one
+            if retry_after is not None:  # every request to the host waits it, not this one,
                 self._gate(url).hold_off(self.pauses.honoured(retry_after))
+                self.pauses.note(origin(url), retry_after)  # and so do later runs
             raise RetryableError(f"HTTP {status}", url=url, retry_after=retry_after)
         if status == 304 and not is_conditional:
             raise HTTPStatusError(

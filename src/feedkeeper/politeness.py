@@ -182,8 +182,9 @@ class HostPauses:
             self._asked[origin] = asked
 
     def asked(self) -> list[HostPause]:
-        """The pauses the hosts asked of this run, for the archive to keep."""
-        return list(self._asked.values())
+        """The pauses the hosts asked of this run that last beyond now, for the archive to
+        keep (one waited out is over)."""
+        return [pause for pause in self._asked.values() if seconds_left(pause) > 0]
 
 
 def pause_asked(origin: str, seconds: float) -> HostPause:
