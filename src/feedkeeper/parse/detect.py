@@ -241,16 +241,27 @@ def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:
     """Return the listing that holds ``best`` inside one of its cards, if a fair one does.
 
     A page's columns are no such listing: the main column holding the posts beside a
-    sidebar listing other posts (Dotclear's ``div#main`` beside ``div#sidebar``).
+    sidebar listing other posts, named one (Dotclear's ``div#main`` beside
+    ``div#sidebar``) or not (a grid's ``div.col-lg-9`` beside ``div.col-lg-3``, whose
+    "hot posts" are bare list items): each group holds posts of the listing's shape.
     """
     for other in viable:
         if other is best or other.score < 0.5 * best.score:
             continue
         if any(contains(card.node, best.container) for card in other.cards) and not any(
-            is_frame(card.node) for card in other.cards
+            is_frame(card.node) or not _holds_shape(card.node, best.signature)
+            for card in other.cards
         ):
             return other
     return best
+
+
+def _holds_shape(node: LexborNode, signature: str) -> bool:
+    """Tell whether an element holds a linking element of the given shape."""
+    return any(
+        shape_of(inner) == signature and inner.css_first("a[href]") is not None
+        for inner in node.css(signature.split(".", 1)[0])
+    )
 
 
 def _rows_of_groups(best: Candidate, viable: list[Candidate]) -> list[Candidate]:

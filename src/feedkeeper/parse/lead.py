@@ -14,7 +14,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import previous_element
-from feedkeeper.parse.badges import in_pinned_section
+from feedkeeper.parse.badges import in_pinned_section, pin_marks
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import ancestors, contains
 from feedkeeper.parse.page import Page
@@ -62,8 +62,10 @@ def _lone_post(
     page: Page, holder: LexborNode, inside: list[PostLink], taken: set[str]
 ) -> Block | None:
     """Return the block of the one post ``holder`` shows, titled by a heading and dated."""
-    if len({link.key for link in inside}) != 1 or inside[0].key in taken:
+    if len({link.key for link in inside}) != 1:
         return None
+    if inside[0].key in taken:
+        return _pinned_copy(page, holder, inside)
     title = next((link for link in inside if link.in_heading), None)
     if title is None:
         return _pinned_apart(page, holder, inside)
@@ -71,6 +73,15 @@ def _lone_post(
     if not scan_card(page, root, title.node, labels=False).dates:
         return None  # an introduction or a notice with a link: no post
     return Block(root, inside, title)
+
+
+def _pinned_copy(page: Page, holder: LexborNode, inside: list[PostLink]) -> Block | None:
+    """Return the block of a post of the listing shown again apart before it with a pin
+    (al-folio's ``div.featured-posts`` card with its thumbtack): it pins the post."""
+    titled = [link for link in inside if link.text]
+    if not titled or not pin_marks(page, holder):
+        return None
+    return Block(holder, inside, max(titled, key=lambda link: len(link.text)))
 
 
 def _pinned_apart(page: Page, holder: LexborNode, inside: list[PostLink]) -> Block | None:

@@ -294,8 +294,9 @@ def shape_of(node: LexborNode) -> str:
     return (node.tag or "") + ("." + _DIGITS_RE.sub("", tokens[0]) if tokens else "")
 
 
-# Hugo Stack's ``article.has-image`` beside a plain ``article``: one shape.
-_STATE_CLASS_RE = re.compile(r"(?:has|is|no|with|without)[-_]", re.I)
+# Hugo Stack's ``article.has-image`` beside a plain ``article``, jianshu's ``li.have-img``
+# beside ``li``: one shape.
+_STATE_CLASS_RE = re.compile(r"(?:has|have|is|no|with|without)[-_]", re.I)
 
 
 def _is_inline_mention(link: PostLink) -> bool:
