@@ -32,10 +32,13 @@ def servers() -> Iterator[list[FixtureServer]]:
         yield [stack.enter_context(FixtureServer()) for _ in range(3)]
 
 
-def _closed_port() -> int:
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections while the test runs: bound, never listening,
+    so no other test's server (the suite runs in several processes) can take it meanwhile."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        yield int(sock.getsockname()[1])
 
 
 def _add(db: Path | str, url: str, name: str) -> None:
@@ -74,12 +77,13 @@ def test_crawl_without_url_crawls_every_active_site(
 
 def test_a_site_that_cannot_be_reached_holds_up_no_other(
     servers: list[FixtureServer],
+    closed_port: int,
     db_path: Path | str,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FEEDKEEPER_BACKOFF_BASE", "0")  # its four attempts, without waits
-    _add(db_path, f"http://127.0.0.1:{_closed_port()}/", "gone")
+    _add(db_path, f"http://127.0.0.1:{closed_port}/", "gone")
     _add(db_path, servers[0].base_url, "blog")
     capsys.readouterr()
     code = main(["crawl", "--db", str(db_path), "--rate", "0"])
@@ -114,6 +118,7 @@ def test_crawl_url_adds_the_site_when_missing(
 
 def test_a_mistyped_url_leaves_no_site_behind(
     servers: list[FixtureServer],
+    closed_port: int,
     db_path: Path | str,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -122,7 +127,7 @@ def test_a_mistyped_url_leaves_no_site_behind(
     no site for every later crawl of all sites to fail on; a site already known stays."""
     monkeypatch.setenv("FEEDKEEPER_RETRIES", "1")  # no host: no need to ask again
     db = str(db_path)
-    dead = f"http://127.0.0.1:{_closed_port()}/blog/"
+    dead = f"http://127.0.0.1:{closed_port}/blog/"
     assert main(["crawl", "--url", dead, "--db", db, "--rate", "0"]) == 3
     assert main(["crawl", "--url", servers[0].base_url + "no/such/listing/", "--db", db]) == 3
     capsys.readouterr()
