@@ -105,3 +105,45 @@ def test_a_repost_changes_nothing_of_the_post_it_is_taken_for() -> None:
     assert changes.versions == {} and changes.filled == {}
     assert known.current[3].fields == Fields(title="标题", excerpt=EXCERPT)
     assert changes.sightings == [Sighting(3, 1, 1, f"{SITE}/p/b-copy/")]
+
+
+def test_a_post_linked_under_two_spellings_of_its_address_is_one_post() -> None:
+    """A pinned card linking ``/p/a`` and the listing's ``/p/a/`` (or ``index.html``, or
+    ``%2f`` beside ``%2F``), with the same text, in the first crawl: one post."""
+    for first, second in [
+        ("/p/a", "/p/a/"),
+        ("/p/a/", "/p/a/index.html"),
+        ("/p/a%2fb/", "/p/a%2Fb"),
+    ]:
+        known = Known({}, {}, {}, next_post_id=1, next_version_id=1)
+        cards = [
+            Card(url=SITE + first, title="梯度检查点", excerpt=EXCERPT, pinned=True),
+            Card(
+                url=SITE + "/p/other/", title="另一篇", excerpt="另一篇文章的摘要，说了足够多的话。"
+            ),
+            Card(url=SITE + second, title="梯度检查点", excerpt=EXCERPT),
+        ]
+        changes = dedupe_page(key_cards(cards), known)
+        assert [post.url for post in changes.posts] == [SITE + first, SITE + "/p/other/"]
+        assert changes.urls[-1] == (SITE + second, 1)
+        assert [s.post_id for s in changes.sightings] == [1, 2, 1]
+
+
+def test_another_spelling_across_runs_finds_the_post_it_names() -> None:
+    known = known_post(3, f"{SITE}/p/b/", "标题")
+    known.urls_of[3] = {f"{SITE}/p/b/"}
+    del known.by_url[f"{SITE}/p/b/"]  # as the store loads it for a page not listing /p/b/
+    changes = dedupe_page(
+        key_cards([Card(url=f"{SITE}/p/b", title="标题", excerpt=EXCERPT)]), known
+    )
+    assert changes.posts == [] and changes.urls == [(f"{SITE}/p/b", 3)]
+
+
+def test_the_same_text_at_another_address_is_not_another_spelling() -> None:
+    """``/p/a/2`` is another page, ``/p/ab`` another post: the repost rules decide."""
+    for first, second in [("/p/a/", "/p/a/2"), ("/p/a", "/p/ab")]:
+        known = Known({}, {}, {}, next_post_id=1, next_version_id=1)
+        cards = [
+            Card(url=SITE + url, title="梯度检查点", excerpt=EXCERPT) for url in (first, second)
+        ]
+        assert len(dedupe_page(key_cards(cards), known).posts) == 2

@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass, field
 
 from feedkeeper.cards import Card, pickled_by_fields
-from feedkeeper.identity import TextKey, canonical_url, contradicts, text_key
+from feedkeeper.identity import TextKey, canonical_url, contradicts, spelling_key, text_key
 from feedkeeper.kept import keep_short
 from feedkeeper.versions import Change, Fields, fields_of, merge
 
@@ -226,6 +226,9 @@ def _identify(item: KeyedCard, known: Known, changes: PageChanges, page: _Survey
                 post_id = known.by_fingerprint.get(dated)
                 if post_id is None:
                     return _new_post(item, known, changes, dated)
+        elif _is_other_spelling(item.url, known.by_fingerprint[fp], known):
+            post_id = known.by_fingerprint[fp]  # its own card, its address spelt otherwise
+            _add_url(item.url, post_id, known, changes)
         elif _is_repost(item, item.url, known.by_fingerprint[fp], known, changes, page):
             post_id = known.by_fingerprint[fp]
             _add_url(item.url, post_id, known, changes)
@@ -241,6 +244,16 @@ def _identify(item: KeyedCard, known: Known, changes: PageChanges, page: _Survey
     if fp is not None and fp not in known.by_fingerprint:
         _add_fingerprint(fp, post_id, known, changes)
     return post_id
+
+
+def _is_other_spelling(url: str, post_id: int, known: Known) -> bool:
+    """Tell whether ``url`` spells an address of the post ``post_id`` (of the same text)
+    otherwise: ``/p/x`` beside ``/p/x/``, ``/p/x/index.html``, ``%2f`` beside ``%2F``."""
+    key = spelling_key(url)
+    spelt = known.urls_of.get(post_id, set())
+    if any(spelling_key(known_url) == key for known_url in spelt):
+        return True
+    return any(spelling_key(u) == key for u, p in known.by_url.items() if p == post_id)
 
 
 def _is_repost(

@@ -78,6 +78,22 @@ def other_spellings(url: str) -> list[str]:
     return [urlunsplit(parts._replace(path=path)) for path in dict.fromkeys((upper, lower))]
 
 
+# A folder's index file, which most servers answer for the folder itself.
+_INDEX_FILE_RE = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?|jsp)$", re.I)
+
+
+def spelling_key(url: str) -> str:
+    """Return what every spelling of one address on a site shares: its path without a
+    trailing slash or an index file, its escapes in upper case, whatever the scheme
+    (``http://b.example/p/x/``, ``https://b.example/p/x`` and ``…/p/x/index.html`` are one).
+    Two posts never differ by so little; it is only weighed beside the same text."""
+    parts = urlsplit(url)
+    path = _INDEX_FILE_RE.sub("/", parts.path)
+    if "%" in path:
+        path = _ESCAPES_RE.sub(lambda m: m.group().upper(), path)
+    return urlunsplit(("", parts.netloc, path.rstrip("/") or "/", parts.query, ""))
+
+
 def _is_tracking(param: str) -> bool:
     name = param.lower()
     return name.startswith("utm_") or name in TRACKING_PARAMS
