@@ -79,6 +79,10 @@ _META_FIELDS_RE = re.compile(r"[·|•]")
 _TERM_SPLIT_RE = re.compile(r"\s*[,，、;；/]\s*|\s+#")
 _SENTENCE_RE = re.compile(r"[,.;:!?。，；：！？、…]|\.\.\.")
 _SENTENCE_END = ("。", "！", "？", ".", "!", "?", "…")
+# The lines a page's footer shows: its copyright, its engine and theme.
+_FOOTER_RE = re.compile(
+    r"^(?:©|\(c\)\s*\d|copyright\b|版权所有)|\bpowered\s+by\b|由\s*\S+\s*强力驱动", re.I
+)
 
 
 @dataclass(slots=True)
@@ -316,13 +320,20 @@ def _is_title(line: str, following: str, next_meta: Meta | None) -> bool:
 def _is_excerpt_line(line: str, *, after_meta: bool) -> bool:
     if _is_control(line):
         return False
-    if after_meta or split_ellipsis(line)[1]:
-        return True
-    # With nothing before it, a line must read as prose: a site's name, a nav line or a
-    # header is none.
-    if len(line) >= MIN_EXCERPT_CHARS:
-        return _SENTENCE_RE.search(line) is not None
-    return len(line) >= 8 and line.endswith(_SENTENCE_END)
+    return after_meta or _reads_as_prose(line)
+
+
+def _reads_as_prose(line: str) -> bool:
+    """Tell whether a line with nothing of a card before it reads as an excerpt: a site's
+    name, a nav line, a header, a search box ("搜索...", "Search …") or the footer's
+    copyright line is none."""
+    if _FOOTER_RE.search(line):
+        return False
+    text, cut = split_ellipsis(line)
+    if len(text) >= MIN_EXCERPT_CHARS:
+        return cut or _SENTENCE_RE.search(text) is not None
+    # A short line is a sentence when it ends as one; an ellipsis ends a search box's hint.
+    return not cut and len(line) >= 8 and line.endswith(_SENTENCE_END)
 
 
 def _card_from(line: str, pending: _Pending) -> Card:
