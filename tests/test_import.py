@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -230,4 +231,30 @@ def test_cut_captures_of_a_series_with_one_teaser_stay_its_parts(
         {"published": "2024-03-15", "sightings": 1, "excerpt": part[0][:40]},
         {"published": "2024-03-22", "sightings": 1, "excerpt": SERIES.split("本篇")[0]},
         {"published": "2024-03-22", "sightings": 1, "excerpt": part[1]},
+    ]
+
+
+def test_the_latest_capture_shows_the_current_version_whatever_the_order_given(
+    store: Store, tmp_path: Path
+) -> None:
+    """A post filed under NLP in January and under Deep Learning in March: given the March
+    capture first, it is still March's category that is current."""
+    january, march = _write_captures(
+        tmp_path, {"january": [("2026-01-11", SOFTMAX)], "march": [("2026-01-11", SOFTMAX)]}
+    )
+    march.write_text(march.read_text(encoding="utf-8").replace("NLP", "Deep Learning"), "utf-8")
+    os.utime(january, (1_768_118_400, 1_768_118_400))  # 2026-01-11 08:00 UTC
+    os.utime(march, (1_772_352_000, 1_772_352_000))  # 2026-03-01 08:00 UTC
+    summary = import_captures(store, [march, january])
+    assert (summary.counts.new_posts, summary.counts.new_versions) == (1, 1)
+    versions = rows(store, "SELECT version, category FROM post_version ORDER BY version")
+    assert versions == [
+        {"version": 1, "category": "NLP"},
+        {"version": 2, "category": "Deep Learning"},
+    ]
+    assert rows(store, "SELECT version, category FROM posts_current") == [versions[1]]
+    saved = rows(store, "SELECT url, last_modified FROM page_fetch ORDER BY id")
+    assert saved == [
+        {"url": january.as_uri(), "last_modified": "Sun, 11 Jan 2026 08:00:00 GMT"},
+        {"url": march.as_uri(), "last_modified": "Sun, 01 Mar 2026 08:00:00 GMT"},
     ]
