@@ -200,3 +200,18 @@ def test_a_search_box_and_the_footer_of_a_page_copied_whole_are_no_posts() -> No
         BROWSER_COPY,
         [(False, "2026-01-11", "NLP", None, "摘掉Softmax 制约Attention", ("math",))],
     )
+
+
+def test_the_site_s_menu_names_no_card() -> None:
+    """A first card showing its date but no category, right under the menu: the menu is
+    neither its category nor, above a labelled date, its title."""
+    _assert_read(
+        "小白的机器学习笔记\n首页 归档 分类 标签 关于\n2026-01-11\n"
+        "摘掉Softmax 制约Attention性能的关键因素,其实是定义里边的Softmax ...\n"
+        "Home | Blog | Archives | About\nPosted on March 1, 2024 by Alice\n"
+        "DistributedDataParallel is the recommended way to train on several GPUs. […]\n",
+        [
+            (False, "2026-01-11", None, None, "摘掉Softmax", ()),
+            (False, "2024-03-01", None, None, "DistributedData", ()),
+        ],
+    )
