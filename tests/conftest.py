@@ -17,6 +17,7 @@ from feedkeeper.store import Store
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
+SAVED_AT = 1_768_118_400  # 2026-01-11 08:00 UTC, when the first seed was captured
 FIXTURES = ROOT / "fixtures"
 DATA = Path(__file__).parent / "data"
 
@@ -63,11 +64,21 @@ def store(db_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def seeds() -> list[Path]:
-    """The five plain-text captures of the real feed (skipped when shared/ is absent)."""
+def seeds(tmp_path: Path) -> list[Path]:
+    """The five plain-text captures of the real feed (skipped when shared/ is absent),
+    copied with the times they were saved in the order of their names, an hour apart:
+    an import reads captures in the order they were saved, whatever a copy made of them."""
     if len(SEEDS) != 5:
         pytest.skip("shared/seeds is not beside the checkout")
-    return SEEDS
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    copies = []
+    for hour, seed in enumerate(SEEDS):
+        copy = folder / seed.name
+        copy.write_bytes(seed.read_bytes())
+        os.utime(copy, (SAVED_AT + hour * 3600, SAVED_AT + hour * 3600))
+        copies.append(copy)
+    return copies
 
 
 @pytest.fixture

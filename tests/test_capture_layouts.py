@@ -171,3 +171,47 @@ def test_lines_of_the_seeds_layout_keep_their_roles() -> None:
             (False, None, None, None, "随手记:今天升级了 CUD", ()),
         ],
     )
+
+
+BROWSER_COPY = """跳到主要内容
+小白的机器学习笔记
+首页 归档 分类 标签 关于 RSS
+搜索...
+NLP
+2026年1月11日
+摘掉Softmax 制约Attention性能的关键因素,其实是定义里边的Softmax!事实上 [Math] ...
+阅读更多
+阅读 (1,024)
+上一页 1 2 3 下一页
+最新文章
+摘掉Softmax的Attention
+© 2026 小白的机器学习笔记. Powered by Hexo & Theme NexT.
+Copyright 2026 Jane Doe. All rights reserved.
+由 Hexo 强力驱动 | 主题 - NexT.Gemini
+Search …
+Loading more posts…
+"""
+
+
+def test_a_search_box_and_the_footer_of_a_page_copied_whole_are_no_posts() -> None:
+    """Select-all in a browser takes the search box's hint and the copyright lines too:
+    an ellipsis or a full stop does not make them excerpts."""
+    _assert_read(
+        BROWSER_COPY,
+        [(False, "2026-01-11", "NLP", None, "摘掉Softmax 制约Attention", ("math",))],
+    )
+
+
+def test_the_site_s_menu_names_no_card() -> None:
+    """A first card showing its date but no category, right under the menu: the menu is
+    neither its category nor, above a labelled date, its title."""
+    _assert_read(
+        "小白的机器学习笔记\n首页 归档 分类 标签 关于\n2026-01-11\n"
+        "摘掉Softmax 制约Attention性能的关键因素,其实是定义里边的Softmax ...\n"
+        "Home | Blog | Archives | About\nPosted on March 1, 2024 by Alice\n"
+        "DistributedDataParallel is the recommended way to train on several GPUs. […]\n",
+        [
+            (False, "2026-01-11", None, None, "摘掉Softmax", ()),
+            (False, "2024-03-01", None, None, "DistributedData", ()),
+        ],
+    )

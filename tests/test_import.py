@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,103 @@ def test_stored_pages_load_in_the_order_asked_with_their_bodies_as_imported(
     assert all(s.capture.body is None for s in stored)  # left compressed for the workers
     bodies = {path.read_bytes() for path in seeds}
     assert {s.body() for s in stored} == bodies
+
+
+SOFTMAX = (
+    "摘掉Softmax 制约Attention性能的关键因素,其实是定义里边的Softmax!事实上,简单地推导一下"
+    "就可以得到这个结论。 [Math] 这一步我们得到一个 [Math] 的矩阵,就是这一步决定了Attention的"
+    "复杂度是 [Math] ;如果没有Softmax,那么就是三个矩阵连乘"
+)
+
+
+def _write_captures(folder: Path, cards: dict[str, list[tuple[str, str]]]) -> list[Path]:
+    """One capture a name, each card a (date, excerpt) under the category NLP."""
+    paths = []
+    for name, shown in cards.items():
+        path = folder / f"{name}.txt"
+        body = "".join(f"NLP\n{day}\n{text}\n阅读更多\n" for day, text in shown)
+        path.write_text(f"LATEST UPDATES\n{body}1 2\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_captures_of_one_post_cut_at_other_lengths_are_that_post(
+    store: Store, tmp_path: Path, reverse: bool
+) -> None:
+    """A featured block cuts at 40 characters with "…", the listing at 80 with "...",
+    a copy at 60 with no mark: one post, one version, its longest excerpt kept."""
+    day = "2026-01-11"
+    paths = _write_captures(
+        tmp_path,
+        {
+            "featured": [(day, SOFTMAX[:40] + "…")],
+            "listing": [(day, SOFTMAX[:80] + "...")],
+            "copy": [(day, SOFTMAX[:60])],
+        },
+    )
+    summary = import_captures(store, paths[::-1] if reverse else paths)
+    assert (summary.counts.new_posts, summary.counts.new_versions) == (1, 0)
+    [post] = rows(store, "SELECT version, sightings, excerpt, truncated FROM posts_current")
+    assert post == {
+        "version": 1, "sightings": 3, "excerpt": SOFTMAX[:80], "truncated": 1
+    }  # fmt: skip
+    again = import_captures(store, paths)
+    assert (again.counts.new_posts, again.counts.new_versions, again.counts.filled_in) == (0, 0, 0)
+
+
+def test_cut_captures_of_a_series_with_one_teaser_stay_its_parts(
+    store: Store, tmp_path: Path
+) -> None:
+    """The parts of a series begin alike: a cut capture is the part of its date, a cut no
+    longer than what two parts of one day share is neither of them, and an excerpt that
+    ends its sentence is whole, not the cut of a longer one of its day."""
+    part = [SERIES.removesuffix(" ...") + end for end in ("多头注意力的实现。", "位置编码的写法。")]
+    paths = _write_captures(
+        tmp_path,
+        {
+            "whole": [("2024-03-08", part[0]), ("2024-03-01", part[1])],
+            "cut": [("2024-03-08", part[0][:40] + "…"), ("2024-03-01", part[1][:40] + "…")],
+            "same_day": [("2024-03-15", part[0]), ("2024-03-15", part[1])],
+            "same_day_cut": [("2024-03-15", part[0][:40] + "…")],
+            "teaser_alone": [("2024-03-22", SERIES.split("本篇")[0])],
+            "teaser_and_more": [("2024-03-22", part[1])],
+        },
+    )
+    import_captures(store, paths)
+    listed = rows(store, "SELECT published, sightings, excerpt FROM posts_current ORDER BY id")
+    assert listed == [
+        {"published": "2024-03-08", "sightings": 2, "excerpt": part[0]},
+        {"published": "2024-03-01", "sightings": 2, "excerpt": part[1]},
+        {"published": "2024-03-15", "sightings": 1, "excerpt": part[0]},
+        {"published": "2024-03-15", "sightings": 1, "excerpt": part[1]},
+        {"published": "2024-03-15", "sightings": 1, "excerpt": part[0][:40]},
+        {"published": "2024-03-22", "sightings": 1, "excerpt": SERIES.split("本篇")[0]},
+        {"published": "2024-03-22", "sightings": 1, "excerpt": part[1]},
+    ]
+
+
+def test_the_latest_capture_shows_the_current_version_whatever_the_order_given(
+    store: Store, tmp_path: Path
+) -> None:
+    """A post filed under NLP in January and under Deep Learning in March: given the March
+    capture first, it is still March's category that is current."""
+    january, march = _write_captures(
+        tmp_path, {"january": [("2026-01-11", SOFTMAX)], "march": [("2026-01-11", SOFTMAX)]}
+    )
+    march.write_text(march.read_text(encoding="utf-8").replace("NLP", "Deep Learning"), "utf-8")
+    os.utime(january, (1_768_118_400, 1_768_118_400))  # 2026-01-11 08:00 UTC
+    os.utime(march, (1_772_352_000, 1_772_352_000))  # 2026-03-01 08:00 UTC
+    summary = import_captures(store, [march, january])
+    assert (summary.counts.new_posts, summary.counts.new_versions) == (1, 1)
+    versions = rows(store, "SELECT version, category FROM post_version ORDER BY version")
+    assert versions == [
+        {"version": 1, "category": "NLP"},
+        {"version": 2, "category": "Deep Learning"},
+    ]
+    assert rows(store, "SELECT version, category FROM posts_current") == [versions[1]]
+    saved = rows(store, "SELECT url, last_modified FROM page_fetch ORDER BY id")
+    assert saved == [
+        {"url": january.as_uri(), "last_modified": "Sun, 11 Jan 2026 08:00:00 GMT"},
+        {"url": march.as_uri(), "last_modified": "Sun, 01 Mar 2026 08:00:00 GMT"},
+    ]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from feedkeeper.cards import Card, pickled_by_fields
 from feedkeeper.identity import TextKey, canonical_url, contradicts, spelling_key, text_key
 from feedkeeper.kept import keep_short
+from feedkeeper.text_identity import by_text, heads_to_note
 from feedkeeper.versions import Change, Fields, fields_of, merge
 
 
@@ -59,14 +60,6 @@ class KeyedCard:
 def key_cards(cards: list[Card]) -> list[KeyedCard]:
     """Return each card with its canonical URL, fingerprint and folded text."""
     return [_keyed(card, _text_key(card.title, card.excerpt)) for card in cards]
-
-
-def dated_fingerprint(item: KeyedCard) -> str | None:
-    """The key of a card without a URL whose text another post of another date shows (the
-    parts of a series with one teaser, in a capture): its fingerprint and its date."""
-    if item.url is not None or item.fingerprint is None or item.card.published is None:
-        return None
-    return f"{item.fingerprint}@{item.card.published}"
 
 
 def _keyed(card: Card, key: TextKey) -> KeyedCard:
@@ -214,41 +207,52 @@ class _Survey:
 
 
 def _identify(item: KeyedCard, known: Known, changes: PageChanges, page: _Survey) -> int:
-    post_id = known.by_url.get(item.url) if item.url else None
-    fp = item.fingerprint
-    if post_id is None and fp is not None and fp in known.by_fingerprint:
-        if item.url is None:  # a capture without links: the text is all there is to go by
-            post_id = known.by_fingerprint[fp]
-            dated = dated_fingerprint(item)
-            shown = known.current[post_id].fields.published
-            if dated is not None and shown is not None and shown != item.card.published:
-                # the same text shown for another date: another post (a series' parts)
-                post_id = known.by_fingerprint.get(dated)
-                if post_id is None:
-                    return _new_post(item, known, changes, dated)
-        elif _is_other_spelling(item.url, known.by_fingerprint[fp], known):
-            post_id = known.by_fingerprint[fp]  # its own card, its address spelt otherwise
-            _add_url(item.url, post_id, known, changes)
-        elif _is_repost(item, item.url, known.by_fingerprint[fp], known, changes, page):
-            post_id = known.by_fingerprint[fp]
-            _add_url(item.url, post_id, known, changes)
-            changes.outcome.reposts += 1
+    if item.url is None:  # a capture without links: the text is all there is to go by
+        post_id, fp = by_text(item, known)
+    else:
+        post_id, fp = known.by_url.get(item.url), item.fingerprint
+        if post_id is None:  # its own card, its address spelt otherwise
+            post_id = _other_spelling_of(item, item.url, known, changes)
+        repost = None if post_id is not None else _repost_of(item, item.url, known, changes, page)
+        if repost is not None:
             # Sighted only: what it shows besides the text waits until the alias has
             # outlived this run, where the post's own card may still split it off.
-            return post_id
+            return repost
     if post_id is None:
-        return _new_post(item, known, changes)
+        return _new_post(item, known, changes, fp)
     if item.url is not None:
         _undo_contradicted_reposts(post_id, item.url, known, changes)
     _update(post_id, fields_of(item.card), known, changes)
     if fp is not None and fp not in known.by_fingerprint:
         _add_fingerprint(fp, post_id, known, changes)
+    _note_heads(item, post_id, known, changes)
+    return post_id
+
+
+def _repost_of(
+    item: KeyedCard, url: str, known: Known, changes: PageChanges, page: _Survey
+) -> int | None:
+    """The known post a card under a new URL reposts, its URL then kept as an alias."""
+    post_id = known.by_fingerprint.get(item.fingerprint) if item.fingerprint else None
+    if post_id is None or not _is_repost(item, url, post_id, known, changes, page):
+        return None
+    _add_url(url, post_id, known, changes)
+    changes.outcome.reposts += 1
+    return post_id
+
+
+def _other_spelling_of(item: KeyedCard, url: str, known: Known, changes: PageChanges) -> int | None:
+    """The known post of the same text whose address ``url`` spells otherwise (``/p/x``
+    beside ``/p/x/``, ``/p/x/index.html``, ``%2f`` beside ``%2F``), ``url`` then kept as an
+    alias of it."""
+    post_id = known.by_fingerprint.get(item.fingerprint) if item.fingerprint else None
+    if post_id is None or not _is_other_spelling(url, post_id, known):
+        return None
+    _add_url(url, post_id, known, changes)
     return post_id
 
 
 def _is_other_spelling(url: str, post_id: int, known: Known) -> bool:
-    """Tell whether ``url`` spells an address of the post ``post_id`` (of the same text)
-    otherwise: ``/p/x`` beside ``/p/x/``, ``/p/x/index.html``, ``%2f`` beside ``%2F``."""
     key = spelling_key(url)
     spelt = known.urls_of.get(post_id, set())
     if any(spelling_key(known_url) == key for known_url in spelt):
@@ -309,12 +313,11 @@ def _split_off(post_id: int, alias: str, known: Known, changes: PageChanges) -> 
     changes.outcome.new_posts += 1
 
 
-def _new_post(item: KeyedCard, known: Known, changes: PageChanges, dated: str | None = None) -> int:
-    """Add a post; ``dated`` is its key's fingerprint when another post of another date
-    holds the card's own (``dated_fingerprint``)."""
+def _new_post(item: KeyedCard, known: Known, changes: PageChanges, fingerprint: str | None) -> int:
+    """Add a post; ``fingerprint`` is its key's: the card's own, or the card's with its
+    date when another post of another date holds the card's own (``dated_fingerprint``)."""
     post_id = known.next_post_id
     known.next_post_id += 1
-    fingerprint = dated or item.fingerprint
     key = item.url if item.url is not None else f"excerpt:{fingerprint}"
     changes.posts.append(NewPost(post_id, key, item.url))
     if item.url is not None:
@@ -323,6 +326,7 @@ def _new_post(item: KeyedCard, known: Known, changes: PageChanges, dated: str | 
         _add_fingerprint(fingerprint, post_id, known, changes)  # a look-alike keeps its
     # The card's fields are its first version's: the fingerprint it was keyed by is theirs.
     _new_version(post_id, 1, fields_of(item.card), known, changes, item.fingerprint)
+    _note_heads(item, post_id, known, changes)
     changes.outcome.new_posts += 1
     return post_id
 
@@ -344,6 +348,11 @@ def _update(post_id: int, seen: Fields, known: Known, changes: PageChanges) -> N
         else:
             changes.filled[current.version_id] = row
         changes.outcome.filled_in += 1
+
+
+def _note_heads(item: KeyedCard, post_id: int, known: Known, changes: PageChanges) -> None:
+    for key in heads_to_note(item, post_id, known.by_fingerprint):
+        _add_fingerprint(key, post_id, known, changes)
 
 
 def _new_version(

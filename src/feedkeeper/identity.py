@@ -123,6 +123,31 @@ def text_key(title: str | None, excerpt: str | None) -> TextKey:
     return TextKey(digest, folded_excerpt, _is_evidence(folded_title, folded_excerpt))
 
 
+# How many letters and digits of an excerpt, once folded, its head holds: captures of one
+# post that cut its excerpt at other lengths (a featured block at 64 characters, the
+# listing at 350) share them. Fewer are too little text to take one for the other.
+HEAD_CHARS = 32
+
+
+def head_key(title: str | None, folded_excerpt: str) -> str | None:
+    """Return the key of the title and the head of a folded excerpt, None when the excerpt
+    is too short to have one: what captures of one post cut at other lengths share."""
+    if len(folded_excerpt) < HEAD_CHARS:
+        return None
+    return f"head:{fingerprint(title, folded_excerpt[:HEAD_CHARS])}"
+
+
+def shared_head_key(head: str, post_id: int) -> str:
+    """Return the key that marks ``head`` (held by post ``post_id``) as the head of another
+    post's text too: text no longer than the head is no sign of either post then."""
+    return f"{head}~{post_id}"
+
+
+def is_cut_of(known_folded: str, seen_folded: str) -> bool:
+    """Tell whether two folded excerpts are one text cut at two lengths."""
+    return known_folded.startswith(seen_folded) or seen_folded.startswith(known_folded)
+
+
 # Fewer letters and digits than this, once folded, is too little text to tell two
 # posts apart ("Read more", "TBD", a one-line teaser shared by a series).
 MIN_EVIDENCE_CHARS = 12

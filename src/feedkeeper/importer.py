@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
+from email.utils import formatdate
 from pathlib import Path
 
 from feedkeeper.clock import now_iso
@@ -26,7 +27,10 @@ def import_captures(
     """Archive plain-text captures of listing pages through the same dedupe and write path.
 
     They go to ``site``; without one, to the archive's only site (made when there is none).
+    They are read in the order they were saved in (``saved_order``), so that what a post's
+    latest capture shows is its current version, whatever the order they are given in.
     """
+    files = saved_order(files)
     site = site or site_for_import(store.engine, _file_url(files[0]))
     run_id = store.start_run(RunKind.IMPORT, " ".join(str(f) for f in files), site.id)
     counts = RunCounts()
@@ -61,8 +65,33 @@ def _import_one(writer: PageWriter, run_id: int, counts: RunCounts, path: Path) 
         )
         write_page(writer, run_id, capture, None)
         return
-    capture = PageCapture(url, at, PageKind.PARSED, content_type="text/plain", body=body)
+    capture = PageCapture(
+        url, at, PageKind.PARSED, last_modified=_saved_at(path), content_type="text/plain",
+        body=body,
+    )  # fmt: skip
     counts.add(write_page(writer, run_id, capture, parsed.cards, parsed.skipped))
+
+
+def saved_order(files: Sequence[Path]) -> list[Path]:
+    """Return the captures oldest first, by the time each file was saved (its modification
+    time, to the second); files saved within one second keep the order given (and those
+    whose time cannot be read come first, to fail on their own turn)."""
+    return sorted(files, key=_saved_second)
+
+
+def _saved_second(path: Path) -> int:
+    try:
+        return int(path.stat().st_mtime)
+    except (OSError, ValueError):  # it fails on its own turn, with one line
+        return 0
+
+
+def _saved_at(path: Path) -> str | None:
+    """The time the file was saved, as an HTTP date: its ``Last-Modified``."""
+    try:
+        return formatdate(path.stat().st_mtime, usegmt=True)
+    except (OSError, ValueError):
+        return None
 
 
 def _file_url(path: Path) -> str:

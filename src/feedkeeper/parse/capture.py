@@ -79,6 +79,17 @@ _META_FIELDS_RE = re.compile(r"[·|•]")
 _TERM_SPLIT_RE = re.compile(r"\s*[,，、;；/]\s*|\s+#")
 _SENTENCE_RE = re.compile(r"[,.;:!?。，；：！？、…]|\.\.\.")
 _SENTENCE_END = ("。", "！", "？", ".", "!", "?", "…")
+# The words a site's menu is made of, and what parts its items.
+_MENU_WORDS = frozenset(
+    {"首页", "主页", "归档", "分类", "标签", "关于", "关于我", "搜索", "友链", "友情链接", "留言"}
+    | {"留言板", "订阅", "rss", "博客", "文章", "随笔", "home", "blog", "archive", "archives"}
+    | {"categories", "tags", "about", "contact", "search", "subscribe", "links", "posts"}
+)
+_MENU_SPLIT_RE = re.compile(r"\s*[|·•/]\s*|\s+")
+# The lines a page's footer shows: its copyright, its engine and theme.
+_FOOTER_RE = re.compile(
+    r"^(?:©|\(c\)\s*\d|copyright\b|版权所有)|\bpowered\s+by\b|由\s*\S+\s*强力驱动", re.I
+)
 
 
 @dataclass(slots=True)
@@ -295,10 +306,21 @@ def _is_category_line(line: str, next_meta: Meta | None) -> bool:
 
 
 def _is_control(line: str) -> bool:
-    """A pager's line, a "read more", a comments or an "older posts" link."""
+    """A pager's line, a "read more", a comments or an "older posts" link, the site's menu."""
     return bool(
-        _PAGER_RE.match(line) or is_control(line) or NEXT_RE.match(line) or PREV_RE.match(line)
+        _PAGER_RE.match(line)
+        or is_control(line)
+        or NEXT_RE.match(line)
+        or PREV_RE.match(line)
+        or _is_menu(line)
     )
+
+
+def _is_menu(line: str) -> bool:
+    """Tell whether a line is the site's menu ("首页 归档 分类 标签 关于", "Home | Blog |
+    About"): three items or more, two of them the words menus are made of."""
+    items = _MENU_SPLIT_RE.split(line.casefold())
+    return len(items) >= 3 and sum(item in _MENU_WORDS for item in items) >= 2
 
 
 def _is_title(line: str, following: str, next_meta: Meta | None) -> bool:
@@ -316,13 +338,20 @@ def _is_title(line: str, following: str, next_meta: Meta | None) -> bool:
 def _is_excerpt_line(line: str, *, after_meta: bool) -> bool:
     if _is_control(line):
         return False
-    if after_meta or split_ellipsis(line)[1]:
-        return True
-    # With nothing before it, a line must read as prose: a site's name, a nav line or a
-    # header is none.
-    if len(line) >= MIN_EXCERPT_CHARS:
-        return _SENTENCE_RE.search(line) is not None
-    return len(line) >= 8 and line.endswith(_SENTENCE_END)
+    return after_meta or _reads_as_prose(line)
+
+
+def _reads_as_prose(line: str) -> bool:
+    """Tell whether a line with nothing of a card before it reads as an excerpt: a site's
+    name, a nav line, a header, a search box ("搜索...", "Search …") or the footer's
+    copyright line is none."""
+    if _FOOTER_RE.search(line):
+        return False
+    text, cut = split_ellipsis(line)
+    if len(text) >= MIN_EXCERPT_CHARS:
+        return cut or _SENTENCE_RE.search(text) is not None
+    # A short line is a sentence when it ends as one; an ellipsis ends a search box's hint.
+    return not cut and len(line) >= 8 and line.endswith(_SENTENCE_END)
 
 
 def _card_from(line: str, pending: _Pending) -> Card:

@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, bindparam, func, select
 
-from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting, dated_fingerprint
-from feedkeeper.identity import canonical_url, other_spellings
+from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting
+from feedkeeper.identity import canonical_url, other_spellings, shared_head_key
 from feedkeeper.store.compiled import fetch_rows
 from feedkeeper.store.tables import (
     post_fingerprint_t,
@@ -24,6 +24,7 @@ from feedkeeper.store.tables import (
     run_t,
     sighting_t,
 )
+from feedkeeper.text_identity import dated_fingerprint, heads_of
 from feedkeeper.versions import Fields
 
 _p, _v, _u, _f = post_t.c, post_version_t.c, post_url_t.c, post_fingerprint_t.c
@@ -91,8 +92,12 @@ class KnownReader:
         urls = list({k.url for k in keyed if k.url})
         fps = list({k.fingerprint for k in keyed if k.fingerprint})
         fps += {dated for k in keyed if (dated := dated_fingerprint(k)) is not None}
+        heads = {head for k in keyed for head in heads_of(k)}
         by_url = self._by_url(urls, site_id)
-        by_fp = self._pairs(_BY_FINGERPRINT, fps, site_id)
+        by_fp = self._pairs(_BY_FINGERPRINT, fps + list(heads), site_id)
+        # whether another post's text begins as the one each head is held by
+        shared = [shared_head_key(head, by_fp[head]) for head in heads if head in by_fp]
+        by_fp |= self._pairs(_BY_FINGERPRINT, shared, site_id)
         current = self._current(set(by_url.values()) | set(by_fp.values()))
         known = Known(by_url, by_fp, current, *next_ids)
         self._load_candidates(known, run_id)
