@@ -11,17 +11,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from feedkeeper import words
+from feedkeeper.importer import import_captures
 from feedkeeper.parse_worker import ParseWorker
 from feedkeeper.pipeline import archive_page, write_page
 from feedkeeper.records import RunCounts, RunKind, RunStatus
 from feedkeeper.store import Store
 from feedkeeper.store.rebuild import freed_pages_left_as_they_are
 from feedkeeper.store.sites import ensure_site
+from feedkeeper.store.write import PageWriter
 from test_index_queue import _page
 
 from conftest import rows
@@ -273,3 +276,71 @@ def test_a_ctrl_c_landing_in_a_callback_python_runs_for_itself_still_stops_the_c
     )
     assert "Traceback" not in done.stderr
     assert done.stdout.strip() == "stopped"
+
+
+def _writer_interrupted(store: Store, interrupt: Callable[[PageWriter], None]) -> int:
+    """Write page 1 and commit, write page 2, then ``interrupt``; return the posts kept."""
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "https://b.example/", site.id)
+    with pytest.raises(KeyboardInterrupt), store.writer(site.id) as writer:
+        write_page(writer, run, *_page(1))
+        writer.commit()
+        write_page(writer, run, *_page(2))
+        interrupt(writer)
+    return int(rows(store, "SELECT count(*) AS n FROM post")[0]["n"])
+
+
+def test_a_ctrl_c_between_a_writer_s_statements_undoes_what_it_did_not_commit(
+    store: Store,
+) -> None:
+    """A KeyboardInterrupt may land between two statements of one page: what the writer
+    wrote since its last commit is undone (it was committed, half a page with it)."""
+
+    def ctrl_c(_writer: PageWriter) -> None:
+        raise KeyboardInterrupt
+
+    assert _writer_interrupted(store, ctrl_c) == 3
+
+
+def test_a_ctrl_c_inside_a_writer_s_statement_comes_out_as_the_interrupt(store: Store) -> None:
+    """SQLAlchemy drops a connection a KeyboardInterrupt cut short; the writer's end must
+    not use it (a PendingRollbackError took the interrupt's place: exit 70)."""
+
+    def ctrl_c_in_a_statement(writer: PageWriter) -> None:
+        writer.conn.exec_driver_sql("SELECT ?", (_Interrupting(),))
+
+    assert _writer_interrupted(store, ctrl_c_in_a_statement) == 3
+
+
+def test_a_signal_during_an_import_stops_it_between_two_whole_files(
+    store: Store, seeds: list[Path]
+) -> None:
+    """Ctrl-C or SIGTERM as a capture is being archived: that file is archived whole, the
+    import stops before the next, and its run is recorded as interrupted."""
+
+    def signal_at_the_second(path: str) -> None:
+        if path == str(seeds[1]):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        import_captures(store, seeds, progress=signal_at_the_second)
+    assert rows(store, "SELECT kind, status FROM run") == [
+        {"kind": "import", "status": "interrupted"}
+    ]
+    assert rows(store, "SELECT count(*) AS n FROM page_fetch") == [{"n": 2}]
+
+
+def test_an_error_raised_as_a_ctrl_c_unwinds_the_command_is_the_interrupt() -> None:
+    """Ending a run cut short by Ctrl-C may meet what the interrupt broke (a lock a cut
+    statement still held): the command was interrupted, and says so."""
+    from feedkeeper.cli import _raised_while_interrupted
+    from feedkeeper.errors import StoreError
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise StoreError("cannot write to a.db: database is locked") from None
+    except StoreError as exc:
+        assert _raised_while_interrupted(exc)
+    assert not _raised_while_interrupted(StoreError("database is locked"))

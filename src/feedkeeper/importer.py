@@ -10,6 +10,7 @@ from pathlib import Path
 
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ParseError
+from feedkeeper.interrupts import stop_between_steps
 from feedkeeper.page_reader import read_page
 from feedkeeper.pipeline import Progress, RunSummary, run_status, write_page
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind
@@ -34,14 +35,17 @@ def import_captures(
     site = site or site_for_import(store.engine, _file_url(files[0]))
     run_id = store.start_run(RunKind.IMPORT, " ".join(str(f) for f in files), site.id)
     counts = RunCounts()
-    with store.closing_run(run_id, counts), store.writer(site.id) as writer:
-        for path in files:
-            if progress:
-                progress(str(path))
-            _import_one(writer, run_id, counts, path)
-            writer.commit()
-    status = run_status(counts)
-    store.finish_run(run_id, counts, status)
+    # A signal stops it between files, each one whole, and never in the run's last writes.
+    with stop_between_steps() as guard:
+        with store.closing_run(run_id, counts), store.writer(site.id) as writer:
+            for path in files:
+                guard.between_steps()
+                if progress:
+                    progress(str(path))
+                _import_one(writer, run_id, counts, path)
+                writer.commit()
+        status = run_status(counts)
+        store.finish_run(run_id, counts, status)
     return RunSummary(run_id, RunKind.IMPORT, status, counts)
 
 

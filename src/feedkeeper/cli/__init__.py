@@ -6,7 +6,6 @@ FeedkeeperError becomes one line on stderr and the error's exit code.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import io
 import logging
@@ -23,6 +22,7 @@ import typer
 
 from feedkeeper.cli import archive, common, crawl, inspect, ops, query, sites, workers
 from feedkeeper.errors import ConfigError, FeedkeeperError, StoreError
+from feedkeeper.interrupts import stop_between_steps
 from feedkeeper.logs import forget_format
 
 app = common.app
@@ -63,16 +63,19 @@ def main(argv: list[str] | None = None) -> int:
         common.silence_stdout()
         return 0
     except (typer.Abort, KeyboardInterrupt):
-        common.say("interrupted", event="interrupted")
-        return 130
+        return _interrupted()
     except typer.TyperException as exc:  # usage errors: unknown option, bad value, ...
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command asks for its help
             exc.show()  # type: ignore[attr-defined]
             return int(getattr(exc, "exit_code", 2))
         return _failed(_usage_line(exc), int(getattr(exc, "exit_code", 2)))
     except FeedkeeperError as exc:
+        if _raised_while_interrupted(exc):
+            return _interrupted()
         return _failed(_first_line(exc.message), exc.exit_code)
     except Exception as exc:  # the last line of defence: no traceback unless asked for
+        if _raised_while_interrupted(exc):
+            return _interrupted()
         if _is_database_error(exc):  # a damaged or full archive, met wherever it was read
             cause = getattr(exc, "orig", None) or exc
             return _failed(
@@ -94,10 +97,29 @@ def main(argv: list[str] | None = None) -> int:
             prefix="internal error: ",
         )
     finally:
-        with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C as the command ends
+        with stop_between_steps():  # a Ctrl-C as the command ends: its connections close
             _dispose_engines()
         restore_signals()
     return result if isinstance(result, int) else 0
+
+
+def _interrupted() -> int:
+    common.say("interrupted", event="interrupted")
+    return 130
+
+
+def _raised_while_interrupted(exc: BaseException) -> bool:
+    """Tell whether an error came of a Ctrl-C (or SIGTERM) as the command unwound from it (a
+    connection it broke, a lock a statement it cut short still held): the interrupt is what
+    happened, and what the run's record and the exit code say."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__context__
+    return False
 
 
 def _failed(message: str, code: int, prefix: str = "error: ") -> int:

@@ -252,21 +252,31 @@ class Store:
 
     @contextlib.contextmanager
     def writer(self, site_id: int) -> Iterator[PageWriter]:
-        """Yield a writer of one site's pages, committed at the end even when cancelled.
+        """Yield a writer of one site's pages, committed at the end even when cancelled
+        between pages (a KeyboardInterrupt, which may land mid-page, rolls back instead).
 
         The posts it writes are indexed for search in batches, the last as it finishes.
         """
         try:
             with self.engine.connect() as conn:
                 writer = PageWriter(conn, site_id)
+                interrupted = False
                 try:
                     with index_deferred(conn):
                         yield writer
-                except SQLAlchemyError:
-                    conn.rollback()
+                except (SQLAlchemyError, KeyboardInterrupt) as exc:
+                    # A Ctrl-C lands wherever Python is (a page half written): the pages
+                    # since the last commit are undone, for the next run to store, and the
+                    # indexes' queue is left to the next writer.
+                    interrupted = isinstance(exc, KeyboardInterrupt)
+                    if interrupted:  # a statement cut short holds SQLite's lock in its frames
+                        traceback.clear_frames(exc.__traceback__)
+                    if not conn.invalidated:  # else SQLAlchemy dropped it: nothing was kept
+                        conn.rollback()
                     raise
                 finally:
-                    writer.finish()
+                    if not (interrupted or conn.invalidated):
+                        writer.finish()
         except OperationalError as exc:
             raise StoreError(
                 f"cannot write to {describe(self.path)}: {reason(exc)};"

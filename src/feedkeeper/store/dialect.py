@@ -182,7 +182,8 @@ def index_deferred(conn: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        conn.info.pop(_DEFERRED, None)
+        if not conn.invalidated:  # else the connection is gone, its info with it
+            conn.info.pop(_DEFERRED, None)
 
 
 def is_index_deferred(conn: Connection) -> bool:
