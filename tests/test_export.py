@@ -350,6 +350,9 @@ FILTERS = [
     (["--changed-since", "2026-01-12T17:29:00+08:00"], [1, 2, 5]),  # 09:29 UTC
     (["--changed-since", "2026-01-12 09:29"], [1, 2, 5]),  # no zone: UTC
     (["--changed-since", "2026-01-12T10:00:00+01:00"], [1, 2, 5]),  # 09:00 UTC
+    (["--changed-since", "0999-01-01"], [1, 2, 3, 4, 5]),  # a year of three digits
+    (["--changed-since", "0001-01-01T00:30:00+01:00"], [1, 2, 3, 4, 5]),  # before year 1 in UTC
+    (["--changed-since", "9999-12-31T23:00:00-05:00"], []),  # after year 9999 in UTC
     (["--category", "NLP", "--changed-since", "2026-01-13", "--pending-placeholders"], [1]),
 ]
 
