@@ -243,7 +243,7 @@ SITE_COLUMNS = ("site", "state", "posts", "last crawl", "status")
 
 
 def _site_cells(site: SiteRow) -> list[str]:
-    when = site.last_crawl_at[:19].replace("T", " ") if site.last_crawl_at else "-"
+    when = shown(site.last_crawl_at) if site.last_crawl_at else "-"
     return [site.name, site.state, str(site.posts), when, site.last_crawl_status or "-"]
 
 
