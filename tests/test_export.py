@@ -757,3 +757,14 @@ def test_a_folder_no_file_can_be_made_in_is_a_usage_error(
     # a folder that does not exist
     assert main(["export", "--db", str(db_path), "--out", "/proc/posts.csv"]) == 2
     assert capsys.readouterr().err.startswith("error: --out: cannot write in /proc")
+
+
+def test_the_documents_list_every_export_field_in_order() -> None:
+    root = Path(__file__).resolve().parents[1]
+    schema = (root / "docs" / "schema.md").read_text(encoding="utf-8")
+    listed = schema.split("- One record per post, in id order, with the fields ")[1]
+    assert tuple(re.findall(r"`(\w+)`", listed.split(" (`kind`")[0])) == FIELDS
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| field | meaning |")[1].split("\n\n")[0]
+    names = re.findall(r"`(\w+)`", "".join(re.findall(r"^\| ([^|]+) \|", table, re.M)))
+    assert tuple(names) == (*FIELDS, "versions")
