@@ -350,6 +350,9 @@ FILTERS = [
     (["--changed-since", "2026-01-12T17:29:00+08:00"], [1, 2, 5]),  # 09:29 UTC
     (["--changed-since", "2026-01-12 09:29"], [1, 2, 5]),  # no zone: UTC
     (["--changed-since", "2026-01-12T10:00:00+01:00"], [1, 2, 5]),  # 09:00 UTC
+    (["--changed-since", "0999-01-01"], [1, 2, 3, 4, 5]),  # a year of three digits
+    (["--changed-since", "0001-01-01T00:30:00+01:00"], [1, 2, 3, 4, 5]),  # before year 1 in UTC
+    (["--changed-since", "9999-12-31T23:00:00-05:00"], []),  # after year 9999 in UTC
     (["--category", "NLP", "--changed-since", "2026-01-13", "--pending-placeholders"], [1]),
 ]
 
@@ -754,3 +757,14 @@ def test_a_folder_no_file_can_be_made_in_is_a_usage_error(
     # a folder that does not exist
     assert main(["export", "--db", str(db_path), "--out", "/proc/posts.csv"]) == 2
     assert capsys.readouterr().err.startswith("error: --out: cannot write in /proc")
+
+
+def test_the_documents_list_every_export_field_in_order() -> None:
+    root = Path(__file__).resolve().parents[1]
+    schema = (root / "docs" / "schema.md").read_text(encoding="utf-8")
+    listed = schema.split("- One record per post, in id order, with the fields ")[1]
+    assert tuple(re.findall(r"`(\w+)`", listed.split(" (`kind`")[0])) == FIELDS
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| field | meaning |")[1].split("\n\n")[0]
+    names = re.findall(r"`(\w+)`", "".join(re.findall(r"^\| ([^|]+) \|", table, re.M)))
+    assert tuple(names) == (*FIELDS, "versions")

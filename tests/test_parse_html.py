@@ -225,6 +225,26 @@ def test_numbered_pager_on_the_last_page_has_no_next() -> None:
     assert page.page_urls == ["https://blog.example/"]
 
 
+@pytest.mark.parametrize(
+    ("pager", "url", "expected"),
+    [
+        # digits that are no decimal numbers, which int() refuses: the parse failed
+        ('<span class="current">①</span> <a href="/page/2/">②</a> <a href="/page/2/">next</a>',
+         "https://blog.example/", "https://blog.example/page/2/"),
+        ('<span class="current">²</span> <a href="/page/1/">1</a> <a href="/page/3/">3</a>',
+         "https://blog.example/page/2/", "https://blog.example/page/3/"),
+        ('<a href="/?start=20">more</a> <a href="/?start=²">²</a>',
+         "https://blog.example/?start=10", "https://blog.example/?start=20"),
+    ],
+)  # fmt: skip
+def test_a_pager_numbered_in_other_digits_still_leads_on(
+    pager: str, url: str, expected: str
+) -> None:
+    page = parse_listing(_listing(CARDS, f"<nav>{pager}</nav>"), url)
+    assert len(page.cards) == 3
+    assert page.next_url == expected
+
+
 def test_read_more_and_meta_lines_are_not_excerpt() -> None:
     card = (
         '<div class="c"><h3><a href="/p/{n}/">T{n}</a></h3>'

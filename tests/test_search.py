@@ -87,6 +87,28 @@ def test_titles_outrank_excerpts_for_short_terms(store: Store) -> None:
     assert ids(store, "梯度") == [2, 1]
 
 
+@pytest.mark.parametrize("query", ["ии", "ИИ", "Ии"])
+def test_short_terms_ignore_case_in_every_script_on_both_databases(
+    archive_db: Path | str, query: str
+) -> None:
+    from feedkeeper.records import PageCapture
+
+    store = Store.open(archive_db)
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "x", site.id)
+    capture = PageCapture("https://b.example/", "2026-01-10T08:00:00.000000Z", "parsed", body=b"x")
+    cards = [
+        sample_archive.card("https://b.example/1", "Заметки", "Про ИИ: ии, и снова Ии"),
+        sample_archive.card("https://b.example/2", "ИИ сегодня", "коротко"),
+        sample_archive.card("https://b.example/3", "Ελληνικά", "ΈΝΑ κείμενο"),
+    ]
+    archive_page(store, site.id, run, capture, cards)
+    # three times in post 1's excerpt; once in post 2's title, which counts five times
+    assert ids(store, query) == [2, 1]
+    assert ids(store, "ελ") == [3] and ids(store, "έν") == [3]
+    store.close()
+
+
 def test_limit(sample: Store) -> None:
     # "a" occurs 1000 times in post 5, 12 in posts 1 and 3 (a title match counts 5), 11 in post 2
     assert ids(sample, "a", limit=3) == [5, 1, 3]

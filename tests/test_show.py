@@ -164,6 +164,8 @@ def test_show_a_post_known_by_its_excerpt(
         ("https://blog.example/p/none", None),
         ("http://bad:port/", None),
         ("formula", None),
+        ("²", None),  # a digit, but no number
+        ("５", 5),  # a full-width number is one
     ],
 )
 def test_find_post(sample: Store, ref: str, post_id: int | None) -> None:

@@ -264,6 +264,25 @@ def test_export_search_show_status_take_site(
     assert "sites" in capsys.readouterr().out
 
 
+def test_a_site_named_in_decomposed_letters_is_the_composed_site(
+    two_sites: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(two_sites)]
+    store = Store.open(two_sites)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE site SET name = 'Café' WHERE name = 'b.example'")
+    store.close()
+    typed = "Cafe\u0301"  # as a Mac's keyboard gives it
+    assert _ids(capsys, ["export", "--site", typed, *db]) == [3]
+    assert main(["search", "梯度", "--site", typed, "--json", *db]) == 0
+    assert [hit["post_id"] for hit in json.loads(capsys.readouterr().out)] == [3]
+    assert main(["show", "3", "--site", typed, *db]) == 0
+    assert capsys.readouterr().out.startswith("post 3  https://b.example/1  site Café\n")
+    assert main(["status", "--json", "--site", typed, *db]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["totals"]["posts"] == 1 and [s["name"] for s in report["sites"]] == ["Café"]
+
+
 def test_an_unknown_site_is_one_line(
     two_sites: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:

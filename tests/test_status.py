@@ -183,6 +183,22 @@ def test_status_is_plain_text_when_piped(
     )
 
 
+def test_the_sites_latest_crawls_carry_their_zone(
+    sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sample.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE run SET started_at = '2026-01-14T10:00:00.123456Z'")
+    assert main(["sites", "add", "https://other.example/", "--db", str(db_path)]) == 0
+    capsys.readouterr()
+    assert main(["status", "--db", str(db_path)]) == 0
+    assert capsys.readouterr().out.endswith(
+        "\nsites\n"
+        "site           state   posts  last crawl               status\n"
+        "blog.example   active  5      2026-01-14 10:00:00 UTC  ok\n"
+        "other.example  active  0      -                        -\n"
+    )
+
+
 def test_status_is_a_rich_table_on_a_terminal(
     sample: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

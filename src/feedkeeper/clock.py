@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-# The archive's time text: fixed width, so that text order is time order.
-_STORED = "%Y-%m-%dT%H:%M:%S.%fZ"
+# The first and last times the archive's text can hold (years 1 to 9999).
+_EARLIEST = "0001-01-01T00:00:00.000000Z"
+_LATEST = "9999-12-31T23:59:59.999999Z"
 
 
 def now_iso() -> str:
@@ -14,8 +15,12 @@ def now_iso() -> str:
 
 
 def stored(moment: datetime) -> str:
-    """Return an aware moment as the archive writes times (UTC, microseconds, Z)."""
-    return moment.astimezone(UTC).strftime(_STORED)
+    """Return an aware moment as the archive writes times (UTC, microseconds, Z).
+
+    The year has four digits whatever it is (``strftime`` writes year 999 as ``999``), so
+    that the text stays fixed-width and text order stays time order.
+    """
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def shown(value: str) -> str:
@@ -43,4 +48,7 @@ def stored_time(value: str) -> str | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return stored(when)
+    try:
+        return stored(when)
+    except OverflowError:  # past year 1 or 9999 once moved to UTC: the ends of time
+        return _EARLIEST if when.year == 1 else _LATEST

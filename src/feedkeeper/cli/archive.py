@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -97,7 +97,7 @@ def export_command(
     """Export the archive's posts as JSON, JSON Lines or CSV."""
     from feedkeeper.export import FORMATS, check_fields, check_target, write_export
     from feedkeeper.store.read import PostFilter, count_posts, iter_posts, open_reader
-    from feedkeeper.store.sites import find_site
+    from feedkeeper.store.sites import site_name
 
     if fmt is None:  # "posts.csv" is a CSV file
         suffix = Path(out_path).suffix.lower().lstrip(".") if out_path not in (None, "-") else ""
@@ -119,7 +119,6 @@ def export_command(
         categories=tuple(category or ()),
         pending_placeholders=pending,
         changed_since=_time_option("--changed-since", changed_since),
-        site=site,
     )
     chosen = check_fields(fields)
     if "versions" in chosen and not history:
@@ -130,8 +129,7 @@ def export_command(
     if target is not None:
         check_target(target, archive_file)  # before the archive is read for nothing
     engine = open_reader(archive)
-    if site is not None:
-        find_site(engine, site, asked_by="--site")
+    where = replace(where, site=site_name(engine, site, asked_by="--site"))
     # No bar over the data itself: an export shown on the terminal has none.
     shows_bar = err.is_terminal and not (target is None and sys.stdout.isatty())
     total = count_posts(engine, where) if shows_bar else None  # only a bar needs it
@@ -200,12 +198,11 @@ def status_command(
 ) -> None:
     """Show recent runs, archive totals, the placeholder backlog and the sites."""
     from feedkeeper.store.read import open_reader
-    from feedkeeper.store.sites import find_site
+    from feedkeeper.store.sites import site_name
     from feedkeeper.store.status import status_report
 
     engine = open_reader(settings_for(config, db=db).db)
-    if site is not None:
-        find_site(engine, site, asked_by="--site")
+    site = site_name(engine, site, asked_by="--site")  # as the archive spells it
     report = status_report(engine, last_runs=runs, site=site)
     if as_json:
         text = json_for_stdout(asdict(report), indent=2)
@@ -243,7 +240,7 @@ SITE_COLUMNS = ("site", "state", "posts", "last crawl", "status")
 
 
 def _site_cells(site: SiteRow) -> list[str]:
-    when = site.last_crawl_at[:19].replace("T", " ") if site.last_crawl_at else "-"
+    when = shown(site.last_crawl_at) if site.last_crawl_at else "-"
     return [site.name, site.state, str(site.posts), when, site.last_crawl_status or "-"]
 
 

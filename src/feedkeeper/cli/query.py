@@ -69,13 +69,12 @@ def search_command(
     """Search the current titles and excerpts, best matches first (any script, any substring)."""
     from feedkeeper.store.read import open_reader
     from feedkeeper.store.search import search_posts
-    from feedkeeper.store.sites import find_site
+    from feedkeeper.store.sites import site_name
 
     if not query.split():
         raise ConfigError("search: the query is empty")
     engine = open_reader(settings_for(config, db=db).db)
-    if site is not None:
-        find_site(engine, site, asked_by="--site")
+    site = site_name(engine, site, asked_by="--site")  # as the archive spells it
     hits = search_posts(engine, query, limit, site)
     if as_json:
         print_json([_hit_json(hit) for hit in hits])
@@ -130,11 +129,10 @@ def show_command(
 ) -> None:
     """Show a post and what changed from each version to the next."""
     from feedkeeper.store.read import find_post, open_reader, post_history
-    from feedkeeper.store.sites import find_site
+    from feedkeeper.store.sites import site_name
 
     engine = open_reader(settings_for(config, db=db).db)
-    if site is not None:
-        find_site(engine, site, asked_by="--site")
+    site = site_name(engine, site, asked_by="--site")  # as the archive spells it
     post_id = find_post(engine, post, site)
     history = post_history(engine, post_id) if post_id is not None else None
     if history is None:

@@ -235,7 +235,7 @@ def _offset_of(url: str) -> tuple[tuple[str, str], int] | None:
     offset, rest = 0, []
     for pair in parts.query.split("&") if parts.query else []:
         name, _, value = pair.partition("=")
-        if name.lower() in _OFFSET_PARAMS and value.isdigit():
+        if name.lower() in _OFFSET_PARAMS and value.isdecimal():  # "²" is a digit, no number
             offset = int(value)
         else:
             rest.append(pair)
@@ -353,7 +353,7 @@ def _current_number(page: Page, numbered: list[PagerLink]) -> int:
         text = node.text(strip=True)
         is_marked = "aria-current" in node.attributes or CURRENT_CLASSES.intersection(classes(node))
         near = any(a.mem_id in pager_parents for a in list(ancestors(node))[:3])
-        if text.isdigit() and is_marked and near and len(text) <= 5:
+        if text.isdecimal() and is_marked and near and len(text) <= 5:
             return int(text)
     return page_number(page.url) or 1
 
@@ -361,7 +361,7 @@ def _current_number(page: Page, numbered: list[PagerLink]) -> int:
 def _number(link: PagerLink, here: str) -> int | None:
     """Return the page number a numbered pager link leads to, or None for other links."""
     text = link.text
-    if not text.isdigit() or len(text) > 5:
+    if not text.isdecimal() or len(text) > 5:  # int() reads no "②"
         return None
     number = int(text)
     found = page_number(link.url)

@@ -112,6 +112,14 @@ def _segmented(ready: Mapping[str, str] | None, text: str | None) -> str | None:
     return segment_words(text)
 
 
+# SQLite's own lower() and LIKE fold ASCII letters only; this folds every script's.
+FOLD_FUNCTION = "feedkeeper_lower"
+
+
+def _folded(text: str | None) -> str | None:
+    return text.lower() if text is not None else None
+
+
 def _add_functions(dbapi_conn: sqlite3.Connection, record: Any) -> None:
     # The word index (migration 0007) is filled with text segmented by this function.
     info: dict[str, Any] = record.info
@@ -128,6 +136,7 @@ def _add_functions(dbapi_conn: sqlite3.Connection, record: Any) -> None:
             return None
 
     dbapi_conn.create_function("feedkeeper_words", 1, words, deterministic=True)
+    dbapi_conn.create_function(FOLD_FUNCTION, 1, _folded, deterministic=True)
 
 
 def _execute_all(raw: sqlite3.Connection, info: dict[str, Any], statements: Iterable[str]) -> None:
@@ -381,6 +390,12 @@ class Spelling:
         if self.name == "postgresql":
             return f"json_array_length(CAST({array} AS json))"
         return f"json_array_length({array})"
+
+    def lower(self, text: str) -> str:
+        """``text`` in lower case, the letters of every script folded (Cyrillic, Greek...)."""
+        if self.name == "postgresql":
+            return f"lower({text})"
+        return f"{FOLD_FUNCTION}({text})"
 
     def differs(self, a: str, b: str) -> str:
         """``a`` differs from ``b``, NULL counting as a value."""

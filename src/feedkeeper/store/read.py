@@ -279,7 +279,7 @@ def find_post(engine: Engine, ref: str, site: str | None = None) -> int | None:
     queries: list[tuple[str, object]] = [
         ("SELECT id AS post_id FROM post t WHERE key = :v" + in_site, ref)
     ]
-    if ref.isdigit() and int(ref) <= SQLITE_MAX_INT:  # a larger number is no id of ours
+    if ref.isdecimal() and int(ref) <= SQLITE_MAX_INT:  # a larger number is no id of ours
         queries.insert(0, ("SELECT id AS post_id FROM post t WHERE id = :v" + in_site, int(ref)))
     if "://" in ref:
         with contextlib.suppress(ValueError):  # a malformed port, say: then it is no URL of ours

@@ -4,7 +4,9 @@ The index is ``post_fts`` (SQLite FTS5, trigram tokenizer), refreshed from the
 queue of changed posts as each write commits (migration 0009). Trigrams match
 any substring of three or more characters in any script, Chinese included,
 without a word segmenter; shorter terms (two-character Chinese words are
-common) fall back to LIKE over the same rows. Matching ignores case.
+common) fall back to LIKE over the same rows. Matching ignores case, in every script:
+where a short term has letters beyond ASCII, the rows' text is lower-cased by Python
+first, as SQLite's LIKE folds ASCII letters only.
 
 On PostgreSQL ``post_fts`` is a plain table with pg_trgm GIN indexes, which
 serve ILIKE '%term%' for terms of any length: every term goes that way, ranked
@@ -21,6 +23,7 @@ from sqlalchemy import Engine, text
 
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError
+from feedkeeper.store.dialect import Spelling
 
 SEARCH_INDEX = "post_fts"
 # Both full-text indexes: substrings (trigrams) and words (post_words, migration 0007).
@@ -84,16 +87,15 @@ def search_posts(
 def _search_sql(
     terms: list[str], limit: int, site: str | None, dialect: str
 ) -> tuple[str, dict[str, Any]]:
+    d = Spelling(dialect)
     is_pg = dialect == "postgresql"
     indexed = [t for t in terms if len(t) >= MIN_INDEXED_CHARS and not is_pg]
     short = [t for t in terms if len(t) < MIN_INDEXED_CHARS or is_pg]
     params: dict[str, Any] = {"limit": limit}
     current = "post_version v ON v.post_id = p.id AND v.version = p.current_version"
     source = f"post p JOIN {current}"
-    like = "LIKE"
     if is_pg:  # the trigram indexes serve ILIKE on post_fts
         source = f"{SEARCH_INDEX} f JOIN post p ON p.id = f.rowid JOIN {current}"
-        like = "ILIKE"
     where: list[str] = []
     if site is not None:
         where.append("p.site_id = (SELECT id FROM site WHERE name = :site)")
@@ -107,15 +109,10 @@ def _search_sql(
     scores = []
     for i, term in enumerate(short):
         params[f"t{i}"] = term.lower()
-        params[f"like{i}"] = "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
-        table = "f" if is_pg else "v"
-        where.append(
-            f"({table}.title {like} :like{i} ESCAPE '\\'"
-            f" OR {table}.excerpt {like} :like{i} ESCAPE '\\')"
-        )
-        scores.append(
-            f"{TITLE_WEIGHT} * {_occurrences('v.title', i)} + {_occurrences('v.excerpt', i)}"
-        )
+        params[f"like{i}"] = "%" + re.sub(r"([\\%_])", r"\\\1", params[f"t{i}"]) + "%"
+        condition, score = _short_term(d, i, term)
+        where.append(condition)
+        scores.append(score)
     if short and not indexed:
         order = f"({' + '.join(scores)}) DESC, p.id"
     sql = (
@@ -126,10 +123,35 @@ def _search_sql(
     return sql, params
 
 
-def _occurrences(column: str, i: int) -> str:
-    # How often term i occurs, letters folded as LIKE folds them (ASCII only).
-    folded = f"lower(coalesce({column}, ''))"
-    return f"((length({folded}) - length(replace({folded}, :t{i}, ''))) / length(:t{i}))"
+def _short_term(d: Spelling, i: int, term: str) -> tuple[str, str]:
+    """Return the condition that term ``i`` occurs in the title or excerpt, case ignored, and
+    its score: how often it occurs, a title's counting ``TITLE_WEIGHT`` times."""
+    folds_every_script = d.name == "postgresql" or _has_case_beyond_ascii(term)
+    lower = d.lower if folds_every_script else _ascii_lower
+    if d.name == "postgresql":  # ILIKE on post_fts, which its trigram indexes serve
+        tests = ["f.title ILIKE", "f.excerpt ILIKE"]
+    elif folds_every_script:  # SQLite's LIKE folds ASCII letters only
+        tests = [f"{lower('v.title')} LIKE", f"{lower('v.excerpt')} LIKE"]
+    else:
+        tests = ["v.title LIKE", "v.excerpt LIKE"]
+    condition = " OR ".join(f"{test} :like{i} ESCAPE '\\'" for test in tests)
+    title, excerpt = _occurrences(lower("v.title"), i), _occurrences(lower("v.excerpt"), i)
+    return f"({condition})", f"{TITLE_WEIGHT} * {title} + {excerpt}"
+
+
+def _has_case_beyond_ascii(term: str) -> bool:
+    """Whether ``term`` holds a letter outside ASCII that has a case (Cyrillic, Greek...)."""
+    return any(not c.isascii() and c.lower() != c.upper() for c in term)
+
+
+def _ascii_lower(column: str) -> str:
+    return f"lower({column})"  # SQLite's own: fast, and enough for a term whose letters are ASCII
+
+
+def _occurrences(folded: str, i: int) -> str:
+    # How often term i (lower-cased) occurs in the lower-cased column.
+    text = f"coalesce({folded}, '')"
+    return f"((length({text}) - length(replace({text}, :t{i}, ''))) / length(:t{i}))"
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str]:

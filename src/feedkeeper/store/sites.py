@@ -89,6 +89,12 @@ def find_site(engine: Engine, name: str, *, asked_by: str) -> Site:
     return _site(row)
 
 
+def site_name(engine: Engine, name: str | None, *, asked_by: str) -> str | None:
+    """Return the name the archive keeps for the site ``name`` names (``Cafe\u0301`` is
+    ``Café``), None for None (every site); ConfigError when there is no such site."""
+    return None if name is None else find_site(engine, name, asked_by=asked_by).name
+
+
 def site_for_url(engine: Engine, url: str) -> Site | None:
     """Return the site whose listing starts at ``url`` (compared canonically, a folder's
     ``index.html`` being the folder), if any."""
