@@ -13,7 +13,7 @@ from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.badges import BADGE_RE, pin_marks, title_without_badges
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.date_context import context_date, group_heading, published_date
-from feedkeeper.parse.dates import parse_date, url_date
+from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.dom import ancestors, attr, classes, contains, is_visible
 from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.link_markup import bracketed_name, list_label
@@ -24,6 +24,7 @@ from feedkeeper.parse.link_roles import (
     is_more_mark,
     meta_links,
 )
+from feedkeeper.parse.machine_dates import url_date
 from feedkeeper.parse.page import BYLINE_RE, Link, Page
 from feedkeeper.parse.score import shows_date
 from feedkeeper.parse.urls import TaxonomyKind
