@@ -24,10 +24,10 @@ from feedkeeper.parse.link_roles import (
     is_more_mark,
     meta_links,
 )
+from feedkeeper.parse.link_targets import TaxonomyKind
 from feedkeeper.parse.machine_dates import url_date
 from feedkeeper.parse.page import BYLINE_RE, Link, Page
 from feedkeeper.parse.score import shows_date
-from feedkeeper.parse.urls import TaxonomyKind
 from feedkeeper.parse.vocab import (
     CATEGORY_ICON_RE,
     CATEGORY_LABEL_RE,
