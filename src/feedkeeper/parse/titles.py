@@ -9,8 +9,8 @@ from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.badges import title_without_badges
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import ancestors, attr, contains, is_visible
+from feedkeeper.parse.main_links import shows_date
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.score import shows_date
 from feedkeeper.parse.vocab import is_control
 from feedkeeper.text import normalize_space, split_ellipsis
 
