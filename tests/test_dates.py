@@ -5,16 +5,9 @@ from __future__ import annotations
 import pytest
 
 from feedkeeper.parse import parse_listing
-from feedkeeper.parse.dates import (
-    is_date_part,
-    parse_date,
-    parse_machine_date,
-    parse_machine_value,
-    parse_month_day,
-    parse_split_date,
-    parse_timestamp,
-    with_year,
-)
+from feedkeeper.parse.date_parts import is_date_part, parse_split_date
+from feedkeeper.parse.dates import parse_date, parse_month_day, with_year
+from feedkeeper.parse.machine_dates import parse_machine_date, parse_machine_value, parse_timestamp
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from feedkeeper.dedupe import key_cards
 from feedkeeper.fetch import Fetcher
 from feedkeeper.identity import text_key
 from feedkeeper.kept import keep_short
-from feedkeeper.parse import parse_listing, urls
+from feedkeeper.parse import link_targets, page_numbers, parse_listing, urls
 from feedkeeper.prefetch import GUESSED_URL_CHARS, Prefetcher
 from feedkeeper.scope import is_in_scope
 from feedkeeper.store import write
@@ -85,11 +85,11 @@ def test_a_function_keeps_its_answers_for_short_arguments_only() -> None:
 
 def _kept_urls() -> tuple[int, ...]:
     return (
-        urls.target_of.cache_info().currsize,
+        link_targets.target_of.cache_info().currsize,
         urls.split_url.cache_info().currsize,
-        urls.page_number.cache_info().currsize,
+        page_numbers.page_number.cache_info().currsize,
         urls._origin.cache_info().currsize,
-        urls._site_of_netloc.cache_info().currsize,
+        urls.site_of_netloc.cache_info().currsize,
         is_in_scope.cache_info().currsize,
         len(urls._KNOWN_ORIGINS),
     )
@@ -107,15 +107,15 @@ def test_a_page_of_megabyte_long_urls_is_parsed_without_keeping_them() -> None:
         for n in range(1, 6)
     )
     html = f"<html><body><main>{cards}</main></body></html>"
-    urls.target_of.cache_clear()
+    link_targets.target_of.cache_clear()
     before = _kept_urls()
     page = parse_listing(html, base)
     origin = f"http://{host}"
     assert [card.url for card in page.cards] == [f"{origin}{long_path}{n}/" for n in range(1, 6)]
     assert [card.published for card in page.cards] == [f"2024-05-0{n}" for n in range(1, 6)]
-    assert urls.page_number(base) == 2
+    assert page_numbers.page_number(base) == 2
     assert is_in_scope(base, page.cards[0].url)
     assert _kept_urls() == before
     short = "http://blog.test/posts/1/"
-    assert urls.target_of(short).key == short
-    assert urls.target_of.cache_info().currsize == before[0] + 1
+    assert link_targets.target_of(short).key == short
+    assert link_targets.target_of.cache_info().currsize == before[0] + 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.parse.dom import ancestors, following_shown_id, nearest
+from feedkeeper.parse.link_targets import taxonomy_kind
 from feedkeeper.parse.page import load_page
 from feedkeeper.parse.score import Surroundings
-from feedkeeper.parse.urls import taxonomy_kind
 
 PAGE = """<html><body>
 <nav class="menu"><ul><li><a href="/about/">About</a></li>

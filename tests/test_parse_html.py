@@ -1098,7 +1098,7 @@ def test_a_post_with_pages_below_it_linked_elsewhere_is_still_a_post() -> None:
 def test_a_class_naming_a_layout_with_a_sidebar_is_no_sidebar(names: str, is_sidebar: bool) -> None:
     from selectolax.lexbor import LexborHTMLParser
 
-    from feedkeeper.parse.score import has_sidebar_token
+    from feedkeeper.parse.frame import has_sidebar_token
 
     node = LexborHTMLParser(f'<div class="{names}"></div>').css_first("div")
     assert node is not None

@@ -12,8 +12,9 @@ from feedkeeper.parse.badges import (
     may_hold_other_pin_word,
     may_hold_pin_word,
 )
-from feedkeeper.parse.dates import parse_date, parse_machine_value
+from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.dom import ancestors, contains, element_children, has_element_sibling
+from feedkeeper.parse.machine_dates import parse_machine_value
 from feedkeeper.parse.page import load_page
 from feedkeeper.parse.vocab import READ_MORE_RE, is_read_more
 from feedkeeper.parse.when import scan_card

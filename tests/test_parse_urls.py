@@ -6,14 +6,9 @@ from urllib.parse import SplitResult, urlsplit
 
 import pytest
 
-from feedkeeper.parse.urls import (
-    _split_on_known_origin,
-    page_number,
-    site_of,
-    split_url,
-    target_of,
-    taxonomy_kind,
-)
+from feedkeeper.parse.link_targets import target_of, taxonomy_kind
+from feedkeeper.parse.page_numbers import page_number
+from feedkeeper.parse.urls import site_of, split_on_known_origin, split_url
 
 ORIGINS = ["https://blog.example", "http://user@127.0.0.1:8000", "https://[::1]:8443"]
 URLS = [
@@ -57,10 +52,10 @@ def test_a_url_splits_as_urlsplit_splits_it(url: str) -> None:
 
 
 def test_a_url_on_a_known_origin_is_cut_without_urlsplit() -> None:
-    assert _split_on_known_origin("https://blog.example/a/b?c=1#d") == SplitResult(
+    assert split_on_known_origin("https://blog.example/a/b?c=1#d") == SplitResult(
         "https", "blog.example", "/a/b", "c=1", "d"
     )
-    assert _split_on_known_origin("http://user@127.0.0.1:8000/x#y?z") == SplitResult(
+    assert split_on_known_origin("http://user@127.0.0.1:8000/x#y?z") == SplitResult(
         "http", "user@127.0.0.1:8000", "/x", "", "y?z"
     )
 
@@ -77,7 +72,7 @@ def test_a_url_on_a_known_origin_is_cut_without_urlsplit() -> None:
     ],
 )
 def test_other_urls_are_left_to_urlsplit(url: str) -> None:
-    assert _split_on_known_origin(url) is None
+    assert split_on_known_origin(url) is None
 
 
 def test_a_url_urlsplit_refuses_splits_to_none() -> None:
@@ -136,7 +131,7 @@ def test_a_links_kind_is_its_rel_before_its_path() -> None:
 
 
 def test_a_person_s_own_pages_are_no_posts() -> None:
-    from feedkeeper.parse.urls import target_of
+    from feedkeeper.parse.link_targets import target_of
 
     assert not target_of("https://b.example/users/ada/posts").post_shape
     assert not target_of("https://b.example/members/ada/profile/").post_shape

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.page_reader import KeyedPage
-from feedkeeper.parse.urls import KEPT_URL_CHARS, page_number
+from feedkeeper.parse.page_numbers import page_number
+from feedkeeper.parse.urls import KEPT_URL_CHARS
 from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker
 from feedkeeper.records import Validators
 from feedkeeper.scope import is_in_scope

@@ -1,14 +1,17 @@
-"""Dates as blogs write them, read into ISO ``YYYY-MM-DD`` (and timestamps when given)."""
+"""Dates as blogs write them in text, read into ISO ``YYYY-MM-DD``: month names in the
+languages blogs are written in, numeric dates read the page's way, dates without a year and
+the group headings of archive lists.
+
+Dates in elements of their own are read in ``date_parts.py``, values written for machines in
+``machine_dates.py``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-
-from feedkeeper.kept import keep_short
+from datetime import date
 
 # Month names as blogs write them, one group a month: English, then the languages blogs
 # are most often written in, in the forms their dates take (Russian's, Polish's, Czech's
@@ -66,7 +69,8 @@ def _names(names: set[str]) -> str:
     return "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
 
 
-_MONTH_NAMES = _names(set(_MONTHS))
+# Every month's names, as one alternation for a pattern.
+MONTH_NAMES = _names(set(_MONTHS))
 _DAY_MONTH_NAMES = _names(set(_MONTHS) - _WORD_NAMES)
 # The letters a month's name can start with, for the lookahead below.
 _NAME_STARTS = "".join(sorted({name[0] for name in _MONTHS}))
@@ -84,8 +88,8 @@ _DAY_MARK = r"(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?"
 DATE_RE = re.compile(
     rf"(?=[\d{_NAME_STARTS}])(?:(?<!\d)(?P<y1>\d{{4}})\s*[-/.年년]\s*(?P<m1>\d{{1,2}})\s*[-/.月월]"
     r"\s*(?P<d1>\d{1,2})(?!\d)\s*[日일]?"
-    rf"|\b(?P<n2>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?[,.]?\s+(?P<y2>\d{{4}})\b"
-    rf"|\b(?P<d3>\d{{1,2}}){_DAY_MARK}(?P<n3>{_MONTH_NAMES})\b\.?,?\s+(?:de\s+)?"
+    rf"|\b(?P<n2>{MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?[,.]?\s+(?P<y2>\d{{4}})\b"
+    rf"|\b(?P<d3>\d{{1,2}}){_DAY_MARK}(?P<n3>{MONTH_NAMES})\b\.?,?\s+(?:de\s+)?"
     r"(?P<y3>\d{4})\b"
     r"|(?<![\d.A-Za-z])(?P<d4>\d{1,2})\.\s?(?P<m4>\d{1,2})\.\s?(?P<y4>\d{4})(?!\d)"
     r"|(?<![\d/-])(?P<a5>\d{1,2})(?P<s5>[/-])(?P<b5>\d{1,2})(?P=s5)(?P<y5>\d{4}|(?<=/)\d{2})(?![\d/])"
@@ -109,24 +113,11 @@ _DM_RE = re.compile(
 _ZH_MD_RE = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 # A short text that is only digits (``05-31``, ``5/31``): month and day, as archive rows show.
 _NUMERIC_MD_RE = re.compile(r"\s*(\d{1,2})\s*[-/]\s*(\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*")
-# A date whose parts stand in elements of their own ("<span>15</span><span>Mar</span>
-# <span>2024</span>", "MAR<br>15<br>2024", "2024<br>03-15"), read from their texts joined:
-# a year, a month (by name, or "3月"), a day, the separators between them, and words that
-# go with a date (Spanish's "de", a weekday). Nothing else: a count beside a date is none.
-_PART_SEPARATORS = r"[\s,，./／·|-]*"
-_DATE_PART_RE = re.compile(
-    _PART_SEPARATORS
-    + rf"(?:(?:(?P<year>(?:19|20)\d{{2}})(?!\d)\s*[年년]?|(?P<name>{_MONTH_NAMES})\b\.?"
-    r"|(?P<month>\d{1,2})\s*[月월]|(?P<day>\d{1,2})(?!\d)(?:st|nd|rd|th|er|º)?\s*[日일号號]?"
-    r"|de\b|(?:星期|周|週)[一二三四五六日天]|(?:mon|tues?|wednes|thurs?|fri|satur|sun)day\b"
-    r"|(?:mon|tues?|wed|thu|thurs|fri|sat|sun)\b\.?)" + _PART_SEPARATORS + r"|\Z)",
-    re.I,
-)
 # Group headings of archive lists: a year (``2025``, ``2025年``) or a month of one
 # (``2025年5月``, ``2025-05``, ``May 2025``).
 _YEAR_HEADING_RE = re.compile(
     r"\s*(?P<y1>(?:19|20)\d{2})\s*年?(?:\s*[-/.年]?\s*(?P<m1>\d{1,2})\s*月?)?\s*"
-    rf"|\s*(?P<n2>{_MONTH_NAMES})\.?,?\s+(?P<y2>(?:19|20)\d{{2}})\s*",
+    rf"|\s*(?P<n2>{MONTH_NAMES})\.?,?\s+(?P<y2>(?:19|20)\d{{2}})\s*",
     re.I,
 )
 # The years a post's date can fall in: a year outside is another calendar's (the Persian
@@ -134,12 +125,6 @@ _YEAR_HEADING_RE = re.compile(
 _FIRST_YEAR, _LAST_YEAR = 1900, date.today().year + 1
 # Dates a site shows for a missing one: Hugo's zero time and the Unix epoch.
 _PLACEHOLDER_DATES = frozenset({date(1, 1, 1), date(1970, 1, 1)})
-# Machine-readable values: 2024-05-09, 2024-05-09T00:00:00Z, 2023-01-25 18:36:39 +0000 UTC.
-_STAMP_RE = re.compile(
-    r"^\s*(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
-)
-
 
 # Which comes first in a year-last numeric date (``01/11/2026``): True for the day. Asked
 # only when a date could be read either way.
@@ -155,7 +140,7 @@ def parse_date(text: str, day_first: DayFirst | None = None) -> str | None:
     """
     text = chinese_numerals_in_digits(text)
     for match in DATE_RE.finditer(text):
-        if iso := _iso(*_ymd(match, day_first)):
+        if iso := iso_date(*_ymd(match, day_first)):
             return iso
     return None
 
@@ -190,147 +175,17 @@ def parse_month_day(text: str) -> tuple[int, int] | None:
     """Return (month, day) of a date written without a year (``May  9``), or None."""
     found: list[tuple[int, int, int]] = []
     for m in _MD_RE.finditer(text):
-        found.append((m.start(), _month(m.group(1)), int(m.group(2))))
+        found.append((m.start(), month_number(m.group(1)), int(m.group(2))))
     for m in _DM_RE.finditer(text):
-        found.append((m.start(), _month(m.group(2)), int(m.group(1))))
+        found.append((m.start(), month_number(m.group(2)), int(m.group(1))))
     for m in _ZH_MD_RE.finditer(text):
         found.append((m.start(), int(m.group(1)), int(m.group(2))))
     if numeric := _NUMERIC_MD_RE.fullmatch(text):
         found.append((0, int(numeric.group(1)), int(numeric.group(2))))
     for _, month, day in sorted(found):
-        if _iso(2000, month, day):  # a leap year, so that Feb 29 is accepted
+        if iso_date(2000, month, day):  # a leap year, so that Feb 29 is accepted
             return month, day
     return None
-
-
-def is_date_part(text: str) -> bool:
-    """Tell whether text is no more than parts of a date (``15``, ``Mar``, ``2024年``, ``/``)."""
-    return _date_parts(text) is not None
-
-
-@dataclass(slots=True)
-class _DateParts:
-    """The parts a split date's text holds, in the order shown."""
-
-    years: list[int] = field(default_factory=list)
-    months: list[int] = field(default_factory=list)  # named, or numbered with 月
-    days: list[int] = field(default_factory=list)  # bare numbers: days, or months by place
-    year_first: bool = False  # the year came before every bare number
-
-
-def parse_split_date(
-    text: str, day_first: DayFirst | None = None
-) -> tuple[str | None, tuple[int, int] | None]:
-    """Read a date whose parts were shown by several elements, their texts joined by spaces.
-
-    Return (ISO date, None) when the parts hold a year, (None, (month, day)) when they do
-    not, and (None, None) when they are no date: every word must be a date's part.
-    """
-    parts = _date_parts(text)
-    if parts is None or len(parts.years) > 1:
-        return None, None
-    month_day = _split_month_day(parts, day_first)
-    if month_day is None:
-        return None, None
-    if parts.years:
-        return with_year(parts.years[0], month_day), None
-    return None, month_day if _iso(2000, *month_day) else None
-
-
-def _split_month_day(parts: _DateParts, day_first: DayFirst | None) -> tuple[int, int] | None:
-    """Return (month, day) of a split date's parts: a month and a day, or two bare numbers
-    beside a year (``2024 03-15``; ``15 / 03 / 2024``, read the page's way, ``day_first``)."""
-    days = parts.days
-    if parts.months:
-        return (parts.months[0], days[0]) if len(parts.months) == 1 and len(days) == 1 else None
-    if len(days) != 2 or not parts.years:
-        return None  # two numbers alone ("3 12") are counts as often as a date
-    first, second = days
-    if not parts.year_first and (
-        first > 12 or (second <= 12 and day_first is not None and day_first())
-    ):
-        return second, first
-    return first, second
-
-
-def _date_parts(text: str) -> _DateParts | None:
-    """Return the date parts a text holds, or None when it holds anything else."""
-    parts = _DateParts()
-    position = 0
-    while position < len(text):
-        match = _DATE_PART_RE.match(text, position)
-        if match is None:
-            return None
-        position = match.end()
-        year, name, month, day = match.group("year", "name", "month", "day")
-        if year:
-            parts.years.append(int(year))
-            parts.year_first = not parts.days
-        elif name:
-            parts.months.append(_month(name))
-        elif month:
-            parts.months.append(int(month))
-        elif day:
-            parts.days.append(int(day))
-    return parts
-
-
-def parse_machine_date(value: str) -> str | None:
-    """Return the local date of a ``datetime``-style value, without converting time zones."""
-    if match := _STAMP_RE.match(value):
-        return _iso(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    return parse_date(value)
-
-
-def parse_timestamp(value: str) -> str | None:
-    """Return a value holding a date and a time as an ISO 8601 timestamp, or None."""
-    match = _STAMP_RE.match(value)
-    if not match or not _iso(int(match.group(1)), int(match.group(2)), int(match.group(3))):
-        return None
-    return _stamp(match)
-
-
-def epoch_attribute(attrs: dict[str, str | None]) -> tuple[str, str] | None:
-    """Return the Unix time (seconds or milliseconds) an element's ``data-time``,
-    ``data-timestamp``, ``data-updated-at``… attribute holds, as the UTC date and the
-    timestamp; None when none does."""
-    for name, value in attrs.items():
-        if value is None or not _EPOCH_NAME_RE.search(name) or not _EPOCH_RE.fullmatch(value):
-            continue
-        seconds = int(value) // (1000 if len(value) == 13 else 1)
-        when = datetime.fromtimestamp(seconds, UTC)
-        if _EPOCH_YEARS[0] <= when.year <= _EPOCH_YEARS[1]:
-            return when.date().isoformat(), when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return None
-
-
-_EPOCH_NAME_RE = re.compile(r"^data-[\w-]*(?:time|stamp|date|unix|[-_]at|created|updated)$", re.I)
-_EPOCH_RE = re.compile(r"\d{10}|\d{13}")
-_EPOCH_YEARS = (1995, 2100)
-
-
-# a page's cards share dates: each short value is read once
-@keep_short(maxsize=1024, chars=64)
-def parse_machine_value(value: str) -> tuple[str | None, str | None]:
-    """Return what ``parse_machine_date`` and ``parse_timestamp`` do, reading the value once."""
-    match = _STAMP_RE.match(value)
-    if match is None:
-        return parse_date(value), None
-    day = _iso(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    return day, _stamp(match) if day else None
-
-
-def _stamp(match: re.Match[str]) -> str | None:
-    """Return the timestamp of a ``_STAMP_RE`` match of a real date, if it has a valid time."""
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    if hour is None or int(hour) > 23 or int(minute) > 59:
-        return None
-    stamp = f"{year}-{month}-{day}T{hour}:{minute}"
-    if second is not None:
-        stamp += f":{second}{fraction or ''}"
-    if zone and zone != "Z" and ":" not in zone:
-        zone = f"{zone[:3]}:{zone[3:]}"
-    return stamp + (zone or "")
 
 
 def parse_group_heading(text: str) -> tuple[int, int | None] | None:
@@ -342,16 +197,17 @@ def parse_group_heading(text: str) -> tuple[int, int | None] | None:
         month = int(match.group("m1")) if match.group("m1") else None
         year = int(match.group("y1"))
     else:
-        month, year = _month(match.group("n2")), int(match.group("y2"))
+        month, year = month_number(match.group("n2")), int(match.group("y2"))
     return (year, month) if month is None or 1 <= month <= 12 else None
 
 
 def with_year(year: int, month_day: tuple[int, int]) -> str | None:
     """Return the ISO date of ``month_day`` in ``year``, or None when it does not exist."""
-    return _iso(year, *month_day)
+    return iso_date(year, *month_day)
 
 
-def _iso(year: int, month: int, day: int) -> str | None:
+def iso_date(year: int, month: int, day: int) -> str | None:
+    """Return the ISO date of year, month and day, or None when it is no post's date."""
     if not _FIRST_YEAR <= year <= _LAST_YEAR:
         return None
     try:
@@ -382,7 +238,7 @@ def _zh_number(text: str) -> int:
     return (_ZH_DIGITS[tens] if tens else 1) * 10 + (_ZH_DIGITS[ones] if ones else 0)
 
 
-def _month(name: str) -> int:
+def month_number(name: str) -> int:
     """Return the number of the month a name matched (case aside: Turkish's "MAYIS")."""
     number = _MONTHS.get(name.lower())
     if number is None:
@@ -396,9 +252,9 @@ def _ymd(match: re.Match[str], day_first: DayFirst | None) -> tuple[int, int, in
     if y1:
         return int(y1), int(m1), int(d1)
     if y2:
-        return int(y2), _month(n2), int(d2)
+        return int(y2), month_number(n2), int(d2)
     if y3:
-        return int(y3), _month(n3), int(d3)
+        return int(y3), month_number(n3), int(d3)
     if y4:
         return int(y4), int(m4), int(d4)
     if y6:
@@ -409,18 +265,3 @@ def _ymd(match: re.Match[str], day_first: DayFirst | None) -> tuple[int, int, in
     if first > 12 or (second <= 12 and day_first is not None and day_first()):
         return year, second, first
     return year, first, second
-
-
-# A post's address that dates it: /2024/03/15/slug/ (WordPress, Hexo), /2024-03-15-slug.html.
-_URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})([/-])(\d{1,2})\2(\d{1,2})(?=[/.-])")
-
-
-def url_date(url: str | None) -> str | None:
-    """Return the date a post's address gives (``/2024/03/15/slug/``), for a card showing none."""
-    if not url:
-        return None
-    path = url.partition("://")[2].partition("/")[2].partition("?")[0].partition("#")[0]
-    match = _URL_DATE_RE.search("/" + path)
-    if match is None:
-        return None
-    return with_year(int(match.group(1)), (int(match.group(3)), int(match.group(4))))

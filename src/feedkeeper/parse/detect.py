@@ -29,17 +29,11 @@ from feedkeeper.parse.dom import (
     text_pieces,
 )
 from feedkeeper.parse.flat import split_groups, wrap_groups
+from feedkeeper.parse.frame import is_frame, is_landmark
 from feedkeeper.parse.lead import lead_card, lone_card
+from feedkeeper.parse.main_links import main_link
 from feedkeeper.parse.page import PEOPLE_CSS, Link, Page
-from feedkeeper.parse.score import (
-    BARE_REASON,
-    Candidate,
-    is_frame,
-    is_landmark,
-    main_link,
-    score_containers,
-    shape_of,
-)
+from feedkeeper.parse.score import BARE_REASON, Candidate, score_containers, shape_of
 from feedkeeper.parse.vocab import reads_pager_word
 
 # A pager's words are this short ("下一頁", "Weiter", "Older posts"): a longer text is read

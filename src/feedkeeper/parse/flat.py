@@ -18,7 +18,7 @@ from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import LANDMARK_TAGS, ancestors, element_children
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.urls import page_number
+from feedkeeper.parse.page_numbers import page_number
 
 Groups = dict[int, list[LexborNode]]  # card heading id -> the elements that follow it
 # A title line may show a few characters besides the title: a badge, a comment count.

@@ -7,7 +7,7 @@ from collections import deque
 
 from selectolax.lexbor import LexborHTMLParser
 
-from feedkeeper.parse.dates import parse_machine_date, parse_timestamp
+from feedkeeper.parse.machine_dates import parse_machine_date, parse_timestamp
 from feedkeeper.parse.urls import resolve, strip_fragment
 
 # Enough for any real listing's structured data; bounds the walk over hostile input.

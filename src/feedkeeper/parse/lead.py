@@ -17,8 +17,8 @@ from feedkeeper.elements import previous_element
 from feedkeeper.parse.badges import in_pinned_section, pin_marks
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import ancestors, contains
+from feedkeeper.parse.frame import has_sidebar_token, is_frame, is_landmark
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.score import has_sidebar_token, is_frame, is_landmark
 from feedkeeper.parse.when import scan_card
 
 # A lone post's card shows this much text besides its title (an excerpt), or a date.

@@ -9,7 +9,7 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import previous_element
 from feedkeeper.parse.dom import in_heading
-from feedkeeper.parse.urls import TaxonomyKind
+from feedkeeper.parse.link_targets import TaxonomyKind
 from feedkeeper.parse.vocab import AUTHOR_LABEL_END_RE, LIST_LABEL_RE, TERM_LABEL_END_RE
 
 # The elements that label a list below them ("Tags" above the tag links).

@@ -14,18 +14,15 @@ from feedkeeper.parse.dates import reads_day_first
 from feedkeeper.parse.dom import find_hidden, render_text
 from feedkeeper.parse.jsonld import Stated, jsonld_dates
 from feedkeeper.parse.link_markup import bracketed_name, is_author_labelled, markup_kind
-from feedkeeper.parse.urls import (
+from feedkeeper.parse.link_targets import (
     NO_TARGET,
     Target,
     TaxonomyKind,
-    is_sibling_site,
     link_kind,
     not_posts,
-    resolve,
-    site_of,
-    strip_fragment,
     target_of,
 )
+from feedkeeper.parse.urls import is_sibling_site, resolve, site_of, strip_fragment
 
 # What an archive row's earlier siblings show first, nearest first: a group heading's
 # (year, month), and whether another row's date header came first instead.

@@ -22,16 +22,10 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import is_hidden
 from feedkeeper.parse.dom import ancestors, attr, classes, is_visible
+from feedkeeper.parse.link_targets import is_site_root
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.urls import (
-    first_page,
-    is_same_site,
-    is_site_root,
-    page_number,
-    site_of,
-    split_url,
-    strip_fragment,
-)
+from feedkeeper.parse.page_numbers import first_page, page_number
+from feedkeeper.parse.urls import is_same_site, site_of, split_url, strip_fragment
 from feedkeeper.parse.vocab import (
     CURRENT_CLASSES,
     FIRST_LAST_RE,

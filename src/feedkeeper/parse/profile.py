@@ -21,14 +21,16 @@ from feedkeeper.cards import find_placeholders
 from feedkeeper.errors import ConfigError
 from feedkeeper.parse.badges import title_without_badges
 from feedkeeper.parse.date_context import published_date
-from feedkeeper.parse.dates import url_date
 from feedkeeper.parse.detect import block_for
 from feedkeeper.parse.dom import ancestors, attr, is_visible
 from feedkeeper.parse.excerpt import clean_excerpt
-from feedkeeper.parse.fields import CardParts, group_of, read_card, split_names, title_not_cut
+from feedkeeper.parse.fields import CardParts, group_of, read_card
 from feedkeeper.parse.link_markup import bracketed_name
 from feedkeeper.parse.link_roles import is_cut_mark, is_ellipsis
+from feedkeeper.parse.machine_dates import url_date
 from feedkeeper.parse.page import Page
+from feedkeeper.parse.terms import split_names
+from feedkeeper.parse.titles import title_not_cut
 from feedkeeper.parse.vocab import CATEGORY_LABEL_RE, is_read_more
 from feedkeeper.parse.when import date_of
 from feedkeeper.setting_files import read_setting_file

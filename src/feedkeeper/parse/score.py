@@ -13,27 +13,14 @@ from typing import TypeVar
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feedkeeper.elements import HEADINGS, previous_element
+from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.containers import LinkTree
-from feedkeeper.parse.dom import (
-    LANDMARK_ROLES,
-    LANDMARK_TAGS,
-    ancestors,
-    attr,
-    classes,
-    describe,
-    first_element_child,
-    nearest,
-)
+from feedkeeper.parse.dom import classes, describe, nearest
 from feedkeeper.parse.flat import Groups, heading_groups
+from feedkeeper.parse.frame import has_sidebar_token, is_landmark, widget_title
+from feedkeeper.parse.main_links import DATE_HINT_RE, main_link
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.vocab import (
-    LAYOUT_STATE_RE,
-    SIDEBAR_TOKEN_RE,
-    WIDGET_TITLE_RE,
-    is_control,
-)
 
 # A post URL held by this many blocks of one container is site furniture (an author
 # page, "about"), not a post; two is a pinned post shown twice, whose cards are merged.
@@ -58,18 +45,6 @@ DATE_BONUS = 1.2
 # decide nothing. The least share a choice looks at is a parallel's: 0.3 of an outer
 # listing taken at 0.5 of the best, 0.15 (a close runner-up is 0.8 of it, 0.4).
 PRUNE_SHARE = 0.14
-# Every form starts with a digit: the lookahead lets the other positions fail at once.
-# (2026-01-11, 2026年1月, 2026년 1월, Jan 11, 2026, 11.01.2026, 01/11/2026, 11 de enero de 2026)
-# A link showing a date with its month first ("Feb 27th, 2024", Tumblr's and Write.as's
-# links to an untitled post) names no post either.
-_MONTH_FIRST_RE = re.compile(r"[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}")
-# A count, alone or with its unit ("21", "1,024 notes", "3 likes"), names no post.
-_COUNT_RE = re.compile(r"\d[\d,.]*[kKwW万]?(?:\s*(?:[A-Za-z]{1,12}|次?阅读|浏览|评论|赞|喜欢))?")
-_DATE_HINT_RE = re.compile(
-    r"(?=\d)(?:\d{4}\s*[-/.年년]\s*\d{1,2}|\b\d{1,2},?\s+\d{4}\b|\d{1,2}\s*[月월]"
-    r"|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\b|\b\d{1,2}/\d{1,2}/\d{2}\b"
-    r"|\b\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+)?\d{4}\b)"
-)
 _DIGITS_RE = re.compile(r"\d+")
 Item = TypeVar("Item", str, str | None)
 
@@ -210,46 +185,6 @@ def _is_title_line(block: Block) -> bool:
     return main is not None and len(block.node.text(strip=True)) <= len(main.text) + 12
 
 
-def main_link(block: Block) -> PostLink | None:
-    """Return the link naming the block's post: heading link, else the most prominent one."""
-    if not block.links:
-        return None
-    for link in block.links:
-        if link.in_heading:
-            return link
-    titled = [link for link in block.links if link.text and not is_control(link.text)]
-    # A date, or a count ("21" comments), names no post.
-    titled = [
-        link for link in titled if not shows_date(link.text) and not _COUNT_RE.fullmatch(link.text)
-    ]
-    if len(titled) > 1:  # a title link and a linked excerpt: the one named a title, if any
-        titled = [link for link in titled if _is_named_title(link.node)] or titled
-    if titled:
-        return max(titled, key=lambda link: len(link.text))
-    # An untitled post: the link showing its date leads to it, rather than an image's.
-    dated = (link for link in block.links if link.text and not _COUNT_RE.fullmatch(link.text))
-    return next(dated, block.links[0])
-
-
-def shows_date(text: str) -> bool:
-    """Tell whether a link's whole text is a date: it names no post."""
-    return bool(_DATE_HINT_RE.fullmatch(text) or _MONTH_FIRST_RE.fullmatch(text))
-
-
-def _is_named_title(node: LexborNode) -> bool:
-    """Tell whether a link (or its parent) is named as a title by its class or its test id
-    (``a.title``, ``div.title-row > a``, Substack's ``data-testid="post-preview-title"``,
-    a class for headings' font), not a subtitle."""
-    for element in (node, node.parent):
-        if element is None:
-            continue
-        attrs = element.attributes
-        names = f"{attrs.get('class') or ''} {attrs.get('data-testid') or ''}".lower()
-        if ("title" in names or "heading" in names) and "subtitle" not in names:
-            return True
-    return False
-
-
 def _measure(candidate: Candidate, around: Surroundings) -> None:
     cards = candidate.cards
     candidate.signature, top = _most_common([shape_of(block.node) for block in cards])
@@ -267,7 +202,7 @@ def _measure(candidate: Candidate, around: Surroundings) -> None:
             node, _HEADING_CSS
         )
         # A <time> is looked up before the text is searched: the lookup costs less.
-        has_date = node.mem_id in timed or _DATE_HINT_RE.search(text) is not None
+        has_date = node.mem_id in timed or DATE_HINT_RE.search(text) is not None
         extras.append(extra)
         bare += extra <= BARE_LINK_CHARS
         headed += has_heading
@@ -365,7 +300,7 @@ def _apply_penalties(candidate: Candidate, around: Surroundings) -> None:
     if sidebar is not None:
         candidate.penalties.append(f"inside a sidebar or widget area ({describe(sidebar)})")
         candidate.score *= 0.5
-    title = _widget_title(node) if candidate.richness < RICH_TEXT_CHARS else None
+    title = widget_title(node) if candidate.richness < RICH_TEXT_CHARS else None
     if title:
         candidate.penalties.append(f"titled like a widget ({title!r})")
         candidate.score *= 0.5
@@ -374,62 +309,3 @@ def _apply_penalties(candidate: Candidate, around: Surroundings) -> None:
     elif candidate.bare >= 0.6:
         candidate.reason = BARE_REASON
         candidate.score *= 0.5
-
-
-def is_landmark(node: LexborNode) -> bool:
-    return node.tag in LANDMARK_TAGS or attr(node, "role").lower() in LANDMARK_ROLES
-
-
-def is_frame(node: LexborNode) -> bool:
-    """Tell whether an element is the page's frame around its content: a landmark (nav,
-    header, footer, aside) or a sidebar or widget."""
-    return is_landmark(node) or has_sidebar_token(node)
-
-
-def has_sidebar_token(node: LexborNode) -> bool:
-    """Tell whether the element's id or class names it a sidebar or widget (``no-sidebar``
-    or ``sidebar-collapsed`` name a layout's state, not the sidebar; on the page's
-    ``body``, ``right-sidebar`` or ``ast-left-sidebar`` name its layout)."""
-    if node.tag in ("body", "html"):
-        return False
-    names = attr(node, "id") + " " + attr(node, "class")
-    if SIDEBAR_TOKEN_RE.search(names) is None:  # most elements: no token to look at
-        return False
-    tokens = [
-        token
-        for token in names.split()
-        if SIDEBAR_TOKEN_RE.search(token) and not LAYOUT_STATE_RE.search(token)
-    ]
-    if tokens and all(token.lower() == "widget" for token in tokens):
-        return not _in_main(node)  # Blogger's posts are its "widget Blog", in <main>
-    return bool(tokens)
-
-
-def _in_main(node: LexborNode) -> bool:
-    """Tell whether the element sits in the page's main content (``<main>``, ``#main``)."""
-    for ancestor in ancestors(node):
-        if ancestor.tag == "main" or attr(ancestor, "role") == "main":
-            return True
-        if attr(ancestor, "id") == "main":
-            return True
-    return False
-
-
-def _widget_title(container: LexborNode) -> str | None:
-    """Return the title of a widget-like list ("热门文章") right before or atop the container."""
-    previous = previous_element(container)
-    heads = [previous] if previous is not None else []
-    parent = container.parent
-    first = first_element_child(parent) if parent is not None else None
-    if first is not None:
-        heads.append(first)
-    for head in heads:
-        # The page's own h1 ("Archive", "归档") names the page, not a widget; nor does a
-        # div that holds it or a menu (a site's header: its title and "首页 归档 标签").
-        named = (head.tag in HEADINGS and head.tag != "h1") or (
-            head.tag == "div" and head.css_first("h1") is None and len(head.css("a")) <= 1
-        )
-        text = head.text(strip=True) if named else ""
-        if text and len(text) <= 30 and WIDGET_TITLE_RE.search(text):
-            return text
-    return None

@@ -16,16 +16,8 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.date_labels import MAX_LABEL_TEXT, date_labels, label_before
-from feedkeeper.parse.dates import (
-    epoch_attribute,
-    is_date_part,
-    is_placeholder_date,
-    parse_date,
-    parse_machine_value,
-    parse_month_day,
-    parse_split_date,
-    parse_timestamp,
-)
+from feedkeeper.parse.date_parts import is_date_part, parse_split_date
+from feedkeeper.parse.dates import is_placeholder_date, parse_date, parse_month_day
 from feedkeeper.parse.dom import (
     UNRENDERED_TAGS,
     attr,
@@ -34,6 +26,7 @@ from feedkeeper.parse.dom import (
     following_shown_id,
     text_pieces,
 )
+from feedkeeper.parse.machine_dates import epoch_attribute, parse_machine_value, parse_timestamp
 from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,

@@ -1,0 +1,113 @@
+"""A card's title: the heading or the link that names its post, its badges (a pin) set
+apart, a date shown in it left out, and the whole title where the text shown is cut short."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from feedkeeper.elements import HEADINGS
+from feedkeeper.parse.badges import title_without_badges
+from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.dom import ancestors, attr, contains, is_visible
+from feedkeeper.parse.main_links import shows_date
+from feedkeeper.parse.page import Page
+from feedkeeper.parse.vocab import is_control
+from feedkeeper.text import normalize_space, split_ellipsis
+
+Title = tuple[str | None, bool]  # the title's text, and whether a badge in it is a pin
+_HEADING_CSS = "h1, h2, h3, h4, h5, h6"
+
+
+def read_title(page: Page, block: Block) -> tuple[Title, LexborNode | None, PostLink | None]:
+    """Return the title (badges apart), the node showing it, and the link that gives the URL."""
+    key = block.key
+    post_links = [link for link in block.links if link.key == key]
+    for link in post_links:
+        if link.in_heading and link.text:
+            heading = _heading_inside(block.node, link.node)
+            return title_without_badges(page, link.title), heading, link
+    url_link = _url_link(post_links)
+    main = block.main
+    named = (
+        main is not None
+        and bool(main.text)
+        and not is_control(main.text)
+        and not shows_date(main.text)
+    )  # an untitled post's card links it by its date (Tumblr, Write.as)
+    first = _first_heading(page, block.node)
+    if first is not None and not (named and main and _link_comes_first(block.node, main, first)):
+        return title_without_badges(page, first), first, url_link
+    if named and main is not None:
+        return title_without_badges(page, main.title), main.title, main
+    return (None, False), None, url_link
+
+
+# What sets a date shown in a title's element apart from the title ("15 Mar — Title").
+_DATE_SEPARATORS = " -–—|·:：,，/"
+
+
+def title_without_date(
+    page: Page, title: str | None, shown_in: LexborNode, date: LexborNode
+) -> str | None:
+    """Return the title without the date an element of its own shows at its start or end
+    (``<h2><span class="date"><span>15</span><span>Mar</span></span> Title</h2>``)."""
+    if not title or date.mem_id == shown_in.mem_id or not contains(shown_in, date):
+        return title
+    shown = page.text_of(date)
+    if not shown or len(shown) >= len(title):
+        return title  # the date is the title's own text, or holds it
+    if title.startswith(shown):
+        return title[len(shown) :].lstrip(_DATE_SEPARATORS) or title
+    if title.endswith(shown):
+        return title[: -len(shown)].rstrip(_DATE_SEPARATORS) or title
+    return title
+
+
+def title_not_cut(title: str, shown_in: LexborNode, link: LexborNode | None = None) -> str:
+    """Return the whole title the ``title`` attribute of the element showing it, or of its
+    link, holds where the text shown is it cut short ("…类型化类常量与 json_valid...":
+    DedeCMS, PHPCMS, Discuz)."""
+    cut, was_cut = split_ellipsis(title)
+    if not was_cut or not cut:
+        return title
+    for node in (shown_in, link):
+        whole = normalize_space(attr(node, "title")) if node is not None else ""
+        if len(whole) > len(cut) and whole.startswith(cut):
+            return whole
+    return title
+
+
+def _heading_inside(root: LexborNode, link: LexborNode) -> LexborNode:
+    """Return the heading around a link when it lies inside the card, else the link."""
+    for node in ancestors(link):
+        if node.tag in HEADINGS:
+            return node if contains(root, node) else link
+    return link
+
+
+def _url_link(links: list[PostLink]) -> PostLink | None:
+    """Return the link whose href best names the post: one without a fragment if any."""
+    plain = [link for link in links if "#" not in link.url]
+    if plain:
+        return plain[0]
+    return links[0] if links else None
+
+
+def _first_heading(page: Page, root: LexborNode) -> LexborNode | None:
+    if root.tag in HEADINGS:
+        return root
+    for heading in root.css(_HEADING_CSS):
+        if page.text_of(heading) and is_visible(heading, page.hidden):
+            return heading
+    return None
+
+
+def _link_comes_first(root: LexborNode, link: PostLink, heading: LexborNode) -> bool:
+    """Tell whether the link comes before the heading, rather than around or after it."""
+    if contains(link.node, heading):
+        return False  # a whole-card link wrapping the heading: the heading names the post
+    wanted = {link.node.mem_id, heading.mem_id}
+    for node in root.traverse():
+        if node.mem_id in wanted:
+            return node.mem_id == link.node.mem_id
+    return False
