@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -155,3 +156,31 @@ def test_rerun_of_an_unchanged_site_makes_nothing_new(
     assert (counts.new_posts, counts.new_versions, counts.filled_in, counts.reposts) == (0, 0, 0, 0)
     assert (counts.pages, counts.pages_not_modified) == (0, 2)  # both pages answered 304
     assert len(rows(store, "SELECT id FROM post_version")) == EXPECTED["totals"]["versions"]
+
+
+def test_a_page_the_parser_trips_on_fails_alone_and_the_crawl_goes_on(
+    tmp_path: Path, fixture_server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parser's bug met on one page (any exception but the parser's own ParseError) fails
+    that page, kept for `reparse`; it ended the whole crawl as an internal error (exit 70)."""
+    from feedkeeper.parse import page
+
+    real_site_of = page.site_of
+
+    def trips_on_page_2(url: str) -> str:
+        if "/page/2" in url:
+            raise IndexError("list index out of range")
+        return real_site_of(url)
+
+    monkeypatch.setattr(page, "site_of", trips_on_page_2)
+    store = Store.open(tmp_path / "a.db")
+    settings = Settings(url=fixture_server.base_url, db=store.path, full=True, rate=0)
+    summary = crawl(store, replace(settings, concurrency=1))  # parsed in this process
+    assert summary.status == "partial"
+    [failure] = summary.counts.failures
+    assert urlsplit(failure["url"]).path == "/page/2/"
+    assert failure["error"].startswith("the parser failed on this page (IndexError: list index out")
+    kept = rows(store, "SELECT outcome, body_sha256 IS NOT NULL AS has_body FROM page_fetch")
+    assert {"outcome": "unparseable", "has_body": 1} in kept
+    assert sum(1 for row in kept if row["outcome"] == "parsed") >= 1
+    store.close()

@@ -54,12 +54,21 @@ def _decode_and_parse(
     if looks_binary(body, content_type):
         raise ParseError(f"not a text page ({kind or 'binary data'})")
     text, encoding = decode_body(body, content_type)
-    if kind == "text/plain":
-        return parse_capture(text), encoding
-    if kind and "html" not in kind and "xml" not in kind:
+    if kind and kind != "text/plain" and "html" not in kind and "xml" not in kind:
         raise ParseError(f"not an HTML page (Content-Type {kind})")
-    with time_budget():
-        return listing(text, url, profile), encoding
+    try:
+        if kind == "text/plain":
+            return parse_capture(text), encoding
+        with time_budget():
+            return listing(text, url, profile), encoding
+    except ParseError:
+        raise
+    except Exception as exc:  # a page the parser trips on fails alone, not the whole run
+        detail = (str(exc).splitlines() or [""])[0][:200]
+        raise ParseError(
+            f"the parser failed on this page ({type(exc).__name__}: {detail}); the page is"
+            " kept, for `feedkeeper reparse` to read again"
+        ) from exc
 
 
 def read_keyed_page(
