@@ -215,3 +215,24 @@ def test_the_site_s_menu_names_no_card() -> None:
             (False, "2024-03-01", None, None, "DistributedData", ()),
         ],
     )
+
+
+def test_a_unicode_line_separator_inside_an_excerpt_is_a_space() -> None:
+    """A site's text may hold U+2028 (a script's line separator), U+0085 or U+2029: a
+    capture's lines end as a text file's do, so the excerpt stays one (it became two cards,
+    one a stray post without a date)."""
+    text = (
+        "Python\n2024-03-05\n装饰器本质上是一个返回函数的函数,\u2028它让横切逻辑\u0085与业务代码分开。\r\n"
+        "NLP\r\n2024-03-04\r\n分词之后再做词性标注,\u2029结果更稳。\n"
+    )
+    assert _read(text) == [
+        (
+            False,
+            "2024-03-05",
+            "Python",
+            None,
+            "装饰器本质上是一个返回函数的函数, 它让横切逻辑 与业务代码分开。",
+            (),
+        ),
+        (False, "2024-03-04", "NLP", None, "分词之后再做词性标注, 结果更稳。", ()),
+    ]

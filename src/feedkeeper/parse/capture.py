@@ -107,11 +107,16 @@ class _Pending:
         return self.dated or self.category is not None or self.title is not None
 
 
+# A capture's lines end as a text file's do (or at a page break): the separators of Unicode
+# that ``str.splitlines`` also breaks at (U+2028, U+0085, ...) come inside a site's text.
+_LINE_BREAK_RE = re.compile(r"\r\n|[\r\n\f]")
+
+
 def parse_capture(text: str) -> ParsedPage:
     """Parse a text capture into cards; raise ParseError when it holds none."""
     if "\x00" in text:
         raise ParseError("not a text capture: it contains binary data")
-    raws = text.splitlines()
+    raws = _LINE_BREAK_RE.split(text)
     lines = [drop_invisible(normalize_space(raw)) for raw in raws]
     kept = [(line, _cells(raw)) for line, raw in zip(lines, raws, strict=True) if line]
     # Each line read as a date line once: the loop asks it of the line and of the line after.
