@@ -208,3 +208,16 @@ def test_a_failed_page_s_huge_url_is_cut_as_log_lines_are(
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith("failed: https://b.example/page/3/?q=aaa")
     assert "more characters)" in line and len(line) < 700
+
+
+def test_a_file_name_holding_a_line_break_is_said_on_one_line(
+    hostile_archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A message is one line, whatever the file name it quotes holds (a name with a line
+    break, or an escape sequence, was printed as it was: two lines, a terminal's command)."""
+    out = tmp_path / f"new\nline{ESC}[2J.csv"
+    assert main(["export", "--format", "csv", "--db", str(hostile_archive), "--out", str(out)]) == 0
+    assert out.exists()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("exported ")
+    assert err.endswith(f"{tmp_path}/new\u2424line\u241b[2J.csv\n")

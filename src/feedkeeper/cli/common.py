@@ -109,15 +109,18 @@ class LazyConsole:
         return getattr(self.made(), name)
 
 
+_LINE_BREAK_PICTURES = str.maketrans({"\n": "\u2424", "\r": "\u240d"})
+
+
 def say(line: str, *, event: str, level: int = logging.WARNING, **fields: Any) -> None:
     """Say ``line`` on stderr: as it is, or as a log line of ``event`` with ``fields`` when
     the log is JSON lines, so that a log collector reads every line stderr gets."""
-    from feedkeeper.logs import logs_json
+    from feedkeeper.logs import logs_json, printable
 
     if logs_json():
         logging.getLogger("feedkeeper.cli").log(level, line, extra={"event": event, **fields})
-    else:
-        err.print(line, markup=False, highlight=False)
+    else:  # one line, whatever a file name or a site's text holds
+        err.print(printable(line).translate(_LINE_BREAK_PICTURES), markup=False, highlight=False)
 
 
 def is_styled() -> bool:
