@@ -99,6 +99,10 @@ def export_command(
     from feedkeeper.store.read import PostFilter, count_posts, iter_posts, open_reader
     from feedkeeper.store.sites import site_name
 
+    if out_path == "":
+        raise ConfigError("--out: the file name is empty (give a path, or - for the output)")
+    if any(not name.strip() for name in category or ()):
+        raise ConfigError("--category: a category's name cannot be empty")
     if fmt is None:  # "posts.csv" is a CSV file
         suffix = Path(out_path).suffix.lower().lstrip(".") if out_path not in (None, "-") else ""
         if suffix.isalpha() and suffix not in (*FORMATS, "ndjson"):  # .xlsx, .tsv: not ours

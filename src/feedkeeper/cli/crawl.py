@@ -293,14 +293,22 @@ def db_upgrade_command(db: DbOption = None, config: ConfigOption = None) -> None
 
 def demo_command(
     db: Annotated[
-        Path,
+        str,
         typer.Option(
             "--db",
-            help="Where the demo archive goes (a previous demo's is replaced, nothing else).",
+            help="The SQLite file the demo archive goes to (a previous demo's is replaced,"
+            " nothing else).",
         ),
-    ] = Path("feedkeeper-demo.db"),
+    ] = "feedkeeper-demo.db",
 ) -> None:
     """Serve the bundled fixture blog on 127.0.0.1 and archive its five snapshots."""
     from feedkeeper.cli.demo import run_demo
 
-    run_demo(db)
+    if "://" in db:
+        raise ConfigError(
+            "--db: the demo makes a SQLite file: give a file name (a postgresql:// archive"
+            " is for crawl, schedule and workers)"
+        )
+    if not db.strip():
+        raise ConfigError("--db: the file name is empty")
+    run_demo(Path(db))
