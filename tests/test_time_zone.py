@@ -68,6 +68,7 @@ def test_cron_times_follow_the_c_library_offset_of_a_posix_rule() -> None:
 DST_PROBE = """
 from datetime import datetime, timedelta
 from types import SimpleNamespace
+from feedkeeper.store.sites import Site
 from feedkeeper.triggers import parse_cron, current_slot
 
 def fires(expr, start, count):
@@ -83,7 +84,7 @@ def fires(expr, start, count):
 print(fires('30 1 * * *', datetime(2026, 10, 31, 12), 2))
 print(fires('*/30 * * * *', datetime(2026, 11, 1, 0, 50), 4))
 print(fires('30 2 * * *', datetime(2026, 3, 7, 12), 2))
-site = SimpleNamespace(every=None, cron='30 1 * * *')
+site = Site(1, 'a', 'https://a.example/', cron='30 1 * * *')
 settings = SimpleNamespace(every=None, schedule='0 3 * * *')
 zone = parse_cron('0 3 * * *').timezone
 for fold in (0, 1):
