@@ -131,3 +131,42 @@ def test_numbered_parts_of_another_sequence_are_no_pages() -> None:
     page = parse_listing(_listing(pager), SITE + "/")
     assert page.next_url is None
     assert page.page_urls == []
+
+
+def _select(*options: tuple[str, str, bool]) -> str:
+    shown = "".join(
+        f'<option value="{value}"{" selected" if chosen else ""}>{text}</option>'
+        for value, text, chosen in options
+    )
+    return f'<div class="pages"><select onchange="location.href=this.value">{shown}</select></div>'
+
+
+@pytest.mark.parametrize(
+    ("pager", "expected"),
+    [
+        (
+            _select(("/list_3_1.html", "第 1 页", True), ("/list_3_2.html", "第 2 页", False)),
+            "/list_3_2.html",
+        ),
+        (
+            _select(
+                ("/?page=1", "Page 1", False),
+                ("/?page=2", "Page 2", True),
+                ("/?page=3", "Page 3", False),
+            ),
+            "/?page=3",
+        ),
+        # The last page, a month archive's dropdown, a category's: no next page.
+        (_select(("/?page=1", "1", False), ("/?page=2", "2", True)), None),
+        (
+            _select(("/2025/10/", "October 2025", True), ("/2025/09/", "September 2025", False)),
+            None,
+        ),
+        (_select(("/?cat=3", "News", True), ("/?cat=4", "Notes", False)), None),
+    ],
+)
+def test_the_option_after_the_chosen_one_in_a_select_of_pages_is_the_next(
+    pager: str, expected: str | None
+) -> None:
+    page = parse_listing(_listing(pager), SITE + "/")
+    assert page.next_url == (expected and SITE + expected)

@@ -5,8 +5,9 @@ reading like "Next"/"下一页"/"»"/"较早的博文" (text, aria-label or titl
 leads back from this numbered page; a ``<link rel=next>`` in the head naming a numbered
 page or a cursor (not a documentation site's next document); the numbered link after
 the current page ("1 2" pagers); a link to the page after the current one, whatever it
-shows (an arrow, or "Previous" meaning older posts); a link to a larger offset; and
-finally a script's "load more" button naming the next page in a ``data-`` attribute.
+shows (an arrow, or "Previous" meaning older posts); a link to a larger offset; a
+script's "load more" button naming the next page in a ``data-`` attribute; and finally
+the option after the chosen one in a ``<select>`` of pages.
 Hidden or disabled links and links to other sites never count. Page numbers are read from
 the URLs as ``page_numbers.py`` knows them, or in the site's own pattern that its numbered
 links show (``pager_numbers.py``).
@@ -27,7 +28,7 @@ from feedkeeper.parse.dom import ancestors, attr, classes, is_visible
 from feedkeeper.parse.link_targets import is_site_root
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.page_numbers import first_page
-from feedkeeper.parse.pager_fallbacks import has_query, load_more, next_by_offset
+from feedkeeper.parse.pager_fallbacks import has_query, load_more, next_by_offset, select_next
 from feedkeeper.parse.pager_numbers import Numbering, PagerLink, number_links
 from feedkeeper.parse.urls import is_same_site, site_of, strip_fragment
 from feedkeeper.parse.vocab import (
@@ -148,7 +149,7 @@ def _next(page: Page, shown: _Shown) -> Pager:
     found = _page_after(shown, _current_number(page, shown))
     if found is not None:
         return found
-    fallback = next_by_offset(page, shown.links) or load_more(page)
+    fallback = next_by_offset(page, shown.links) or load_more(page) or select_next(page)
     return Pager(*fallback) if fallback else Pager()
 
 

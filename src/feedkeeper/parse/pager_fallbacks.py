@@ -1,5 +1,6 @@
-"""The pager's last resorts: a link to a larger offset of the listing (``?skip=20``), and a
-script's "load more" button naming the next page in a ``data-`` attribute."""
+"""The pager's last resorts: a link to a larger offset of the listing (``?skip=20``), a
+script's "load more" button naming the next page in a ``data-`` attribute, and a
+``<select>`` of pages that a script opens the chosen one of."""
 
 from __future__ import annotations
 
@@ -87,3 +88,29 @@ def has_query(url: str) -> bool:
     """Tell whether a URL has a query (a cursor: Blogger's ``?updated-max=``)."""
     parts = split_url(url)
     return parts is not None and bool(parts.query)
+
+
+# An option naming a page: "3", "第 3 页", "Page 3", "3 / 10".
+_PAGE_OPTION_RE = re.compile(
+    r"^\s*(?:第\s*)?(?:page\s*)?(\d{1,5})\s*(?:页|頁)?\s*(?:/\s*\d{1,5}\s*(?:页|頁)?)?\s*$",
+    re.I,
+)
+
+
+def select_next(page: Page) -> tuple[str, str] | None:
+    """Return the page, and why, that follows the chosen one in a visible ``<select>`` of
+    pages ("第 2 页", "Page 2") whose options name each page's URL."""
+    for select in page.tree.css("select"):
+        if not is_visible(select, page.hidden):
+            continue
+        options = select.css("option[value]")
+        chosen = [index for index, o in enumerate(options) if "selected" in o.attributes]
+        if not chosen or chosen[0] + 1 >= len(options):
+            continue
+        here, after = (_PAGE_OPTION_RE.match(o.text(strip=True)) for o in options[chosen[0] :][:2])
+        if here is None or after is None or int(after.group(1)) != int(here.group(1)) + 1:
+            continue
+        url = page.resolve(attr(options[chosen[0] + 1], "value"))
+        if url and is_same_site(url, page.url) and strip_fragment(url) != page.url_key:
+            return strip_fragment(url), f"option {after.group(0).strip()!r} of a select of pages"
+    return None
