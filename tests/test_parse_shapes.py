@@ -532,3 +532,24 @@ def test_a_lone_heading_link_with_nothing_besides_is_no_card() -> None:
     html = "<html><body><main><h2><a href='/posts/x8/'>Title 8</a></h2></main></body></html>"
     with pytest.raises(ParseError):
         parse_listing(html, "https://b.example/")
+
+
+def test_items_a_script_opens_from_data_link_are_the_posts() -> None:
+    # WeChat's album: no <a> at all, each item names its article in data-link.
+    items = "".join(
+        f'<li class="item" data-link="/s?mid={n}&amp;idx=1"><div class="title">'
+        f"<span>Notes on chapter {n} of the book</span></div>"
+        f'<div class="info"><span class="time">2025-03-0{n}</span></div></li>'
+        for n in range(1, 4)
+    )
+    cards = _cards(f"<html><body><ul class='list'>{items}</ul></body></html>")
+    assert [(card["url"], card["title"]) for card in cards] == [
+        (f"{BASE}s?mid={n}&idx=1", f"Notes on chapter {n} of the book") for n in range(1, 4)
+    ]
+
+
+def test_a_data_link_around_a_link_is_no_second_link() -> None:
+    cards = "".join(f'<div data-link="/elsewhere/{n}/">{_card(n)}</div>' for n in range(1, 4))
+    assert [card["url"] for card in _cards(_page(cards))] == [
+        f"{BASE}posts/{n}/" for n in range(1, 4)
+    ]

@@ -6,7 +6,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import pytest
 
-from feedkeeper.parse.link_targets import target_of, taxonomy_kind
+from feedkeeper.parse.link_targets import not_posts, target_of, taxonomy_kind
 from feedkeeper.parse.page_numbers import page_number
 from feedkeeper.parse.urls import site_of, split_on_known_origin, split_url
 
@@ -152,3 +152,14 @@ def test_p_numbers_a_page_below_the_root_and_a_post_at_it(
 ) -> None:
     assert page_number(url) == number
     assert target_of(url).post_shape is post_shaped
+
+
+def test_a_folder_linked_with_a_tracking_query_is_no_post() -> None:
+    # Medium: the publication, linked with ?source= numbering the card's place, holds the post.
+    post = "https://medium.com/pub/a-post-1a2b?source=tag_page---0"
+    publication = "https://medium.com/pub?source=tag_page---0"
+    assert not_posts(sorted([post, publication])) == {publication}
+    # Another parameter names another page: /list?cat=3 holds nothing below it.
+    assert not_posts(sorted(["https://b.example/list?cat=3", "https://b.example/list/a-post"])) == (
+        frozenset()
+    )

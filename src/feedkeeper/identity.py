@@ -33,7 +33,7 @@ def canonical_url(url: str) -> str:
     query = ""
     if parts.query:  # most post URLs have none: no parameters to read and sort
         kept = [
-            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)
         ]
         query = urlencode(sorted(kept))
     path = _plain_path(parts.path) if "%" in parts.path else parts.path
@@ -94,7 +94,8 @@ def spelling_key(url: str) -> str:
     return urlunsplit(("", parts.netloc, path.rstrip("/") or "/", parts.query, ""))
 
 
-def _is_tracking(param: str) -> bool:
+def is_tracking(param: str) -> bool:
+    """Tell whether a query parameter says where a click came from (``utm_source``)."""
     name = param.lower()
     return name.startswith("utm_") or name in TRACKING_PARAMS
 

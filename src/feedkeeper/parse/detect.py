@@ -31,7 +31,7 @@ from feedkeeper.parse.dom import (
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.frame import is_frame, is_landmark
 from feedkeeper.parse.lead import lead_card, lone_card
-from feedkeeper.parse.main_links import main_link
+from feedkeeper.parse.main_links import main_link, without_counts
 from feedkeeper.parse.page import PEOPLE_CSS, Link, Page
 from feedkeeper.parse.score import BARE_REASON, Candidate, score_containers, shape_of
 from feedkeeper.parse.vocab import reads_pager_word
@@ -216,6 +216,7 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
     # beside dev.to/ada/a-post), a tag's (dev.to/t/python beside dev.to/t/python/top); nor
     # is a post's comments page beside it. A post that has pages below it (Hexo Shoka's
     # series, linked from a sidebar) is still one where a heading names it.
+    found = without_counts(found)
     not_posts = page.not_posts()
     if not not_posts:
         return found

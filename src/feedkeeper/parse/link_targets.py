@@ -9,6 +9,7 @@ from bisect import bisect_left
 from typing import Literal, NamedTuple
 from urllib.parse import SplitResult
 
+from feedkeeper.identity import is_tracking
 from feedkeeper.kept import keep_short
 from feedkeeper.parse.page_numbers import PAGE_PATH_RE, query_page
 from feedkeeper.parse.people import is_profile, names_person
@@ -238,7 +239,23 @@ def not_posts(keys: list[str]) -> frozenset[str]:
     folders above others of them, and a post's own pages beside it (its comments).
 
     A folder's children sort right after ``folder/``: right after the folder's own URL when
-    it ends with a slash, else one bisection finds them."""
+    it ends with a slash, else one bisection finds them. A query saying where the click
+    came from is no part of a URL here (Medium's ``/a-publication?source=tag_page---``)."""
+    untracked = {key: _untracked(key) for key in keys if "?" in key}
+    if untracked:
+        found = _not_posts(sorted({untracked.get(key, key) for key in keys}))
+        return frozenset(key for key in keys if untracked.get(key, key) in found)
+    return frozenset(_not_posts(keys))
+
+
+def _untracked(key: str) -> str:
+    """Return a URL without the query parameters that say where a click came from."""
+    path, _, query = key.partition("?")
+    kept = [pair for pair in query.split("&") if not is_tracking(pair.split("=", 1)[0])]
+    return f"{path}?{'&'.join(kept)}" if kept else path
+
+
+def _not_posts(keys: list[str]) -> set[str]:
     found = set()
     for place, key in enumerate(keys, start=1):
         if key.endswith("/"):  # most: what lies below follows at once
@@ -263,4 +280,4 @@ def not_posts(keys: list[str]) -> frozenset[str]:
             path, query = key.split("?", 1)
             if "=" not in query and path in linked:
                 found.add(key)
-    return frozenset(found)
+    return found

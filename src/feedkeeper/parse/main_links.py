@@ -46,6 +46,23 @@ def main_link(block: Block) -> PostLink | None:
     return next(dated, block.links[0])
 
 
+def without_counts(links: list[PostLink]) -> list[PostLink]:
+    """Return the post links but those showing a count that lead, with a query of their
+    own, to a post another link leads to (Medium's responses, ``?responsesOpen=true``):
+    they name no post of their own."""
+    counts = [
+        link
+        for link in links
+        if "?" in link.key and not link.in_heading and _COUNT_RE.fullmatch(link.text)
+    ]
+    if not counts:
+        return links  # most pages
+    shown = {id(link) for link in counts}
+    paths = {link.key.split("?", 1)[0] for link in links if id(link) not in shown}
+    dropped = {id(link) for link in counts if link.key.split("?", 1)[0] in paths}
+    return [link for link in links if id(link) not in dropped]
+
+
 def shows_date(text: str) -> bool:
     """Tell whether a link's whole text is a date: it names no post."""
     return bool(DATE_HINT_RE.fullmatch(text) or _MONTH_FIRST_RE.fullmatch(text))

@@ -41,8 +41,9 @@ MARKS_SELECTOR = (
     "[class*='author'], [class*='avatar'], [class*='byline'], [class*='sticky'],"
     " [class*='pin'], [class*='thumbtack'], [title*='置顶']"
 )
-# Links, and the badges a script opens a page from (Blowfish's categories).
-_LINKING = "a[href], [onclick*='window.open'], [onclick*='location']"
+# Links, the badges a script opens a page from (Blowfish's categories), and the items a
+# script opens their post from (WeChat's album: ``<li data-link="…">``).
+_LINKING = "a[href], [onclick*='window.open'], [onclick*='location'], [data-link]"
 _LINKS_AND_MARKS = f"{_LINKING}, {MARKS_SELECTOR}"
 # Links named as a person's: an author's page, whatever its path (Yuque's ``/zhangsan``).
 PEOPLE_CSS = "a[class*='author'], a[class*='avatar'], a[rel~='author']"
@@ -336,7 +337,7 @@ def _links(
                 target = target._replace(post_shape=False, person=True)
         elif kind is None and target.site == site and bracketed_name(node):
             kind = "category"  # "[技术文章]" leading to the listing itself (DedeCMS)
-        if node.tag == "a" or kind is not None:  # a badge a script links: a term's only
+        if node.tag == "a" or kind is not None or _opens_post(node, target, site):
             found.append(Link(node, target.url, rel, target, kind, walks))
     return found
 
@@ -345,9 +346,21 @@ _ONCLICK_URL_RE = re.compile(r"""(?:window\.open\s*\(|location(?:\.href)?\s*=)\s
 
 
 def clicked_url(attrs: dict[str, str | None]) -> str | None:
-    """Return the address an element's ``onclick`` opens, if it opens one."""
+    """Return the address an element's ``onclick`` opens, or its ``data-link`` names."""
     match = _ONCLICK_URL_RE.search(attrs.get("onclick") or "")
-    return match.group(1) if match else None
+    return match.group(1) if match else attrs.get("data-link")
+
+
+def _opens_post(node: LexborNode, target: Target, site: str) -> bool:
+    """Tell whether an element that is no link opens a post of the site by script: an
+    item naming it in ``data-link``, with no link of its own inside (a script's badge
+    linking a page is a link only as a category or a tag)."""
+    return (
+        "data-link" in node.attributes
+        and target.post_shape
+        and target.site == site
+        and node.css_first("a[href]") is None
+    )
 
 
 def ancestry(node: LexborNode, known: dict[int, list[LexborNode]]) -> list[LexborNode]:

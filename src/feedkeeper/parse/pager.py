@@ -5,9 +5,12 @@ reading like "Next"/"下一页"/"»"/"较早的博文" (text, aria-label or titl
 leads back from this numbered page; a ``<link rel=next>`` in the head naming a numbered
 page or a cursor (not a documentation site's next document); the numbered link after
 the current page ("1 2" pagers); a link to the page after the current one, whatever it
-shows (an arrow, or "Previous" meaning older posts); a link to a larger offset; and
-finally a script's "load more" button naming the next page in a ``data-`` attribute.
-Hidden or disabled links and links to other sites never count.
+shows (an arrow, or "Previous" meaning older posts); a link to a larger offset; a
+script's "load more" button naming the next page in a ``data-`` attribute; and finally
+the option after the chosen one in a ``<select>`` of pages.
+Hidden or disabled links and links to other sites never count. Page numbers are read from
+the URLs as ``page_numbers.py`` knows them, or in the site's own pattern that its numbered
+links show (``pager_numbers.py``).
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from feedkeeper.elements import is_hidden
 from feedkeeper.parse.dom import ancestors, attr, classes, is_visible
 from feedkeeper.parse.link_targets import is_site_root
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.page_numbers import first_page, page_number
-from feedkeeper.parse.urls import is_same_site, site_of, split_url, strip_fragment
+from feedkeeper.parse.page_numbers import first_page
+from feedkeeper.parse.pager_fallbacks import has_query, load_more, next_by_offset, select_next
+from feedkeeper.parse.pager_numbers import Numbering, PagerLink, number_links
+from feedkeeper.parse.urls import is_same_site, site_of, strip_fragment
 from feedkeeper.parse.vocab import (
     CURRENT_CLASSES,
     FIRST_LAST_RE,
@@ -45,17 +50,6 @@ _DISABLED_CLASSES = frozenset({"disabled", "is-disabled"})
 _MAY_BE_DISABLED = "[disabled], [aria-disabled], [class*='disabled']"
 
 
-@dataclass(slots=True)  # not frozen: a page builds many, and frozen ones build slowly
-class PagerLink:
-    """A visible same-site link outside the cards, as the pager sees it."""
-
-    node: LexborNode
-    url: str
-    text: str
-    rel: tuple[str, ...]
-    hint: str  # aria-label and title
-
-
 @dataclass(slots=True)
 class Pager:
     """The page's pager: the next listing page, why, and every other page link."""
@@ -73,13 +67,14 @@ def find_pager(page: Page, cards: Collection[LexborNode], selector: str | None =
     """
     links = _pager_links(page, cards)
     here = page.url_key
-    numbered = [link for link in links if _number(link, here) is not None]
+    numbering = number_links(links, here)
+    shown = _Shown(links, [link for link in links if link.number is not None], numbering)
     if selector:
         pager = Pager(_selected_next(page, selector), f"profile selector {selector!r}")
     else:
-        pager = _next(page, links, numbered)
+        pager = _next(page, shown)
     first = first_page(here).rstrip("/")
-    wanted = [link.url for link in links if _is_page_link(link, here, first)]
+    wanted = [link.url for link in links if _is_page_link(link, numbering, first)]
     if pager.next_url:
         # "/page/2/#content-inner": where the theme scrolls to is no part of the page
         pager.next_url = strip_fragment(pager.next_url)
@@ -131,131 +126,70 @@ def _is_disabled(node: LexborNode) -> bool:
     )
 
 
-def _next(page: Page, links: list[PagerLink], numbered: list[PagerLink]) -> Pager:
-    for link in links:
+@dataclass(slots=True)
+class _Shown:
+    """The pager links a page shows, those reading page numbers, and how its listing
+    numbers its pages."""
+
+    links: list[PagerLink]
+    numbered: list[PagerLink]
+    numbering: Numbering
+
+
+def _next(page: Page, shown: _Shown) -> Pager:
+    for link in shown.links:
         if "next" in link.rel:
             return Pager(link.url, "rel=next link")
-    for link in links:
-        if _reads_next(link):
-            reading = Pager(link.url, f"link reading {(link.text or link.hint)!r}")
-            number = _number_led_to(page, link)
-            here_number = page_number(page.url_key)
-            if number is None and numbered and not _beside(link, numbered):
-                # a widget's own "下一页" (its comments' next page) away from the listing's
-                # numbers: the numbered link after the current page is the listing's
-                after = _numbered_after(page, numbered, _current_number(page, numbered))
-                return after or reading
-            if number is None or number == (here_number or 1) + 1:
-                return reading  # most pagers: no number to weigh, or the expected one
-            # WordPress's "Previous" (older posts) and "Next" (newer), a "»" to the last
-            # page: where the reading leads elsewhere than the page after, the numbers tell.
-            current = _current_number(page, numbered)
-            if number == current + 1 or (here_number is not None and current != here_number):
-                return reading
-            return _page_after(page, links, numbered, current) or reading
-    head_next = _head_next(page)
+    for link in shown.links:
+        if _reads_next(link, shown.numbering):
+            return _read_next(page, shown, link)
+    head_next = _head_next(page, shown.numbering)
     if head_next:
         return Pager(head_next, "<link rel=next> in the head")
-    current = _current_number(page, numbered)
-    return (
-        _page_after(page, links, numbered, current)
-        or _next_by_offset(page, links)
-        or _load_more(page)
-        or Pager()
-    )
+    found = _page_after(shown, _current_number(page, shown))
+    if found is not None:
+        return found
+    fallback = next_by_offset(page, shown.links) or load_more(page) or select_next(page)
+    return Pager(*fallback) if fallback else Pager()
 
 
-# Where a script's "load more" button keeps the next page (Halo's ``data-url``).
-_LOADS_FROM = ("data-url", "data-href", "data-next", "data-next-url", "data-next-page")
-_LOADS_FROM_CSS = ", ".join(f"[{name}]" for name in _LOADS_FROM)
-_LOAD_MORE_RE = re.compile(
-    r"^\W*(?:加载更多|載入更多|加載更多|查看更多|点击加载更多|更多文章|load\s+more(?:\s+posts)?"
-    r"|show\s+more(?:\s+posts)?|more\s+posts|more)\W*$",
-    re.I,
-)
+def _read_next(page: Page, shown: _Shown, link: PagerLink) -> Pager:
+    """Return the next page a link reading "Next" leads to, unless the numbers tell
+    otherwise."""
+    reading = Pager(link.url, f"link reading {(link.text or link.hint)!r}")
+    number = _number_led_to(page, shown.numbering, link)
+    here_number = shown.numbering.here
+    if number is None and shown.numbered and not _beside(link, shown.numbered):
+        # a widget's own "下一页" (its comments' next page) away from the listing's
+        # numbers: the numbered link after the current page is the listing's
+        return _numbered_after(shown.numbered, _current_number(page, shown)) or reading
+    if number is None or number == (here_number or 1) + 1:
+        return reading  # most pagers: no number to weigh, or the expected one
+    # WordPress's "Previous" (older posts) and "Next" (newer), a "»" to the last
+    # page: where the reading leads elsewhere than the page after, the numbers tell.
+    current = _current_number(page, shown)
+    if number == current + 1 or (here_number is not None and current != here_number):
+        return reading
+    return _page_after(shown, current) or reading
 
 
-def _load_more(page: Page) -> Pager | None:
-    """The page a visible "load more" button that is no link fetches by script: a numbered
-    page or a cursor of this site, named by one of its ``data-`` attributes."""
-    for node in page.tree.css(_LOADS_FROM_CSS):
-        if node.tag == "a" or not is_visible(node, page.hidden):
-            continue
-        hint = f"{page.text_of(node)} {attr(node, 'aria-label')}".strip()
-        if not _LOAD_MORE_RE.match(hint):
-            continue
-        for name in _LOADS_FROM:
-            url = page.resolve(attr(node, name))
-            if (
-                url
-                and is_same_site(url, page.url)
-                and strip_fragment(url) != page.url_key
-                and (page_number(url) is not None or _has_query(url))
-            ):
-                return Pager(url, f"button reading {hint!r} that loads {name}")
-    return None
-
-
-# A listing's offset in the query: LiveJournal's and Dreamwidth's ``?skip=20``.
-_OFFSET_PARAMS = frozenset({"skip", "offset", "start"})
-
-
-def _next_by_offset(page: Page, links: list[PagerLink]) -> Pager | None:
-    """Return the link to this listing further on by its offset alone ("Previous 20" on
-    Dreamwidth leads to ``?skip=20``, the older entries): the same address with a larger
-    offset, the nearest one."""
-    here = _offset_of(page.url_key)
-    if here is None:
-        return None
-    found = [
-        (offset, link)
-        for link in links
-        if (there := _offset_of(link.url)) is not None
-        and there[0] == here[0]
-        and (offset := there[1]) > here[1]
-    ]
-    if not found:
-        return None
-    offset, link = min(found, key=lambda pair: pair[0])
-    return Pager(link.url, f"link to offset {offset} of this listing ({link.text!r})")
-
-
-def _offset_of(url: str) -> tuple[tuple[str, str], int] | None:
-    """Return an address without its offset (path, other query) and the offset (0 when
-    none), or None when it is no address."""
-    parts = split_url(url)
-    if parts is None:
-        return None
-    offset, rest = 0, []
-    for pair in parts.query.split("&") if parts.query else []:
-        name, _, value = pair.partition("=")
-        if name.lower() in _OFFSET_PARAMS and value.isdecimal():  # "²" is a digit, no number
-            offset = int(value)
-        else:
-            rest.append(pair)
-    return (f"{parts.netloc}{parts.path.rstrip('/')}", "&".join(sorted(rest))), offset
-
-
-def _number_led_to(page: Page, link: PagerLink) -> int | None:
+def _number_led_to(page: Page, numbering: Numbering, link: PagerLink) -> int | None:
     """Return the page number a link leads to: its URL's, 1 for the listing's first page."""
-    number = page_number(link.url)
+    number = numbering.number(link.url)
     if number is None and (is_site_root(link.url) or page.url_key.startswith(link.url)):
         return 1
     return number
 
 
-def _page_after(
-    page: Page, links: list[PagerLink], numbered: list[PagerLink], current: int
-) -> Pager | None:
+def _page_after(shown: _Shown, current: int) -> Pager | None:
     """Return the link to the page after ``current``: a numbered one, else any other."""
-    return _numbered_after(page, numbered, current) or _next_by_url(links, current)
+    return _numbered_after(shown.numbered, current) or _next_by_url(shown, current)
 
 
-def _numbered_after(page: Page, numbered: list[PagerLink], current: int) -> Pager | None:
+def _numbered_after(numbered: list[PagerLink], current: int) -> Pager | None:
     """Return the numbered link to the page after ``current``, if the pager shows one."""
-    here = page.url_key
     for link in numbered:
-        if _number(link, here) == current + 1 and page_number(link.url) == current + 1:
+        if link.number == current + 1:
             reason = f"numbered link {current + 1} after the current page {current}"
             return Pager(link.url, reason, numbered=True)
     return None
@@ -271,16 +205,16 @@ def _beside(link: PagerLink, numbered: list[PagerLink]) -> bool:
     )
 
 
-def _next_by_url(links: list[PagerLink], current: int) -> Pager | None:
+def _next_by_url(shown: _Shown, current: int) -> Pager | None:
     """Return the link whose URL is the page after this one, whatever it shows.
 
     An icon shows nothing, and a label may read backwards: WordPress's
     ``next_posts_link(' Previous')`` leads to the older posts, the following page.
     """
-    for link in links:
+    for link in shown.links:
         if link.text.isdigit():  # a number its URL disagrees with
             continue
-        if page_number(link.url) == current + 1:
+        if shown.numbering.number(link.url) == current + 1:
             reason = f"link to page {current + 1} after the current page {current}"
             return Pager(link.url, reason, numbered=True)
     return None
@@ -296,7 +230,7 @@ def _selected_next(page: Page, selector: str) -> str | None:
     return url if url and is_same_site(url, page.url) else None
 
 
-def _reads_next(link: PagerLink) -> bool:
+def _reads_next(link: PagerLink, numbering: Numbering) -> bool:
     if link.hint and FIRST_LAST_RE.match(link.hint):  # "»" titled "尾页": the last page
         return False
     if _reads(NEXT_RE, link.text) or (link.hint and _reads(NEXT_RE, link.hint)):
@@ -317,15 +251,10 @@ def _reads_next(link: PagerLink) -> bool:
         return False
     # A listing's next page is numbered, or a cursor (Blogger's ``?updated-max=``); a
     # "next-post" link leads to a post.
-    return page_number(link.url) is not None or _has_query(link.url)
+    return numbering.number(link.url) is not None or has_query(link.url)
 
 
-def _has_query(url: str) -> bool:
-    parts = split_url(url)
-    return parts is not None and bool(parts.query)
-
-
-def _head_next(page: Page) -> str | None:
+def _head_next(page: Page, numbering: Numbering) -> str | None:
     head = page.tree.head
     node = head.css_first("link[rel~='next'][href]") if head is not None else None
     if node is None or is_hidden(node):
@@ -335,48 +264,35 @@ def _head_next(page: Page) -> str | None:
         return None
     # Documentation generators (MkDocs, Sphinx) name the next document of their navigation
     # so: only a numbered page, or a cursor in the query, is a listing's next page.
-    if page_number(url) is None and not _has_query(url):
+    if numbering.number(url) is None and not has_query(url):
         return None
     return url
 
 
-def _current_number(page: Page, numbered: list[PagerLink]) -> int:
+def _current_number(page: Page, shown: _Shown) -> int:
     """Return the current page's number: the pager's marked number, else the URL's."""
-    pager_parents = {a.mem_id for link in numbered for a in list(ancestors(link.node))[:3]}
+    pager_parents = {a.mem_id for link in shown.numbered for a in islice(ancestors(link.node), 3)}
     for node in page.tree.css("[aria-current], [class*='current'], [class*='active']"):
         text = node.text(strip=True)
         is_marked = "aria-current" in node.attributes or CURRENT_CLASSES.intersection(classes(node))
         near = any(a.mem_id in pager_parents for a in list(ancestors(node))[:3])
         if text.isdecimal() and is_marked and near and len(text) <= 5:
             return int(text)
-    return page_number(page.url) or 1
+    return shown.numbering.here or 1
 
 
-def _number(link: PagerLink, here: str) -> int | None:
-    """Return the page number a numbered pager link leads to, or None for other links."""
-    text = link.text
-    if not text.isdecimal() or len(text) > 5:  # int() reads no "②"
-        return None
-    number = int(text)
-    found = page_number(link.url)
-    if found == number:
-        return number
-    is_first = is_site_root(link.url) or here.startswith(strip_fragment(link.url))
-    return 1 if number == 1 and found is None and is_first else None
-
-
-def _is_page_link(link: PagerLink, here: str, first: str) -> bool:
+def _is_page_link(link: PagerLink, numbering: Numbering, first: str) -> bool:
     """Tell whether a link leads to a page of this listing; ``first`` is its first page
     (without a trailing slash)."""
-    if _number(link, here) is not None:
+    if link.number is not None:
         return True
     # Where the link leads is asked first: most links lead to no listing page at all.
     # Unnumbered, only this listing's first page: a nav's "首页" (home) to the site's root,
     # on a category or a blog below it, is no page of it.
-    unnumbered = page_number(link.url) is None
+    unnumbered = numbering.number(link.url) is None
     if unnumbered and strip_fragment(link.url).rstrip("/") != first:
         return False
-    reads_pager = "next" in link.rel or "prev" in link.rel or _reads_next(link)
+    reads_pager = "next" in link.rel or "prev" in link.rel or _reads_next(link, numbering)
     # "»" titled "尾页" (the last page) is a page link, though no next one.
     reads_edge = FIRST_LAST_RE.match(link.text) or (link.hint and FIRST_LAST_RE.match(link.hint))
     return reads_pager or bool(_reads(PREV_RE, link.text) or reads_edge)

@@ -54,6 +54,7 @@ def linked_terms(
         "tag": ([], []),
     }
     read_more: list[LexborNode] = []
+    posts: set[str] | None = None  # where the card's other links lead, asked when needed
     for link in links:
         node = link.node
         text = page.text_of(node)
@@ -64,7 +65,13 @@ def linked_terms(
             continue
         kind = link.kind
         if kind == "category" and (name := bracketed_name(node, text)):
-            text = name  # DedeCMS's "[技术文章]", Discuz's "[<a>求助</a>]": no brackets
+            # DedeCMS's "[技术文章]", Discuz's "[<a>求助</a>]": no brackets. A bracketed
+            # word leading where the title does is an action on the post (Sina's
+            # "[<a>阅读</a>](126)", "[评论]"), no section.
+            posts = _post_keys(links) if posts is None else posts
+            if link.target.key in posts:
+                continue
+            text = name
         if kind and is_in_prose(page, node):
             # "本文是 <a>机器学习</a> 系列的第 3 篇…": a word of the excerpt; a hashtag there
             # (WriteFreely's only tags) is the post's tag too.
@@ -85,6 +92,11 @@ def linked_terms(
             if label is not None and all(n.mem_id != label.mem_id for n in nodes):
                 nodes.append(label)  # "Tags" above the list: no excerpt
     return _terms(*found["category"]), _terms(*found["tag"]), read_more
+
+
+def _post_keys(links: list[Link]) -> set[str]:
+    """Return where a card's links of no kind lead (its post, its comments)."""
+    return {link.target.key for link in links if link.kind is None and link.url is not None}
 
 
 def _terms(names: list[str], nodes: list[LexborNode]) -> Terms | None:

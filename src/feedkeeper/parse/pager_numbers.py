@@ -1,0 +1,148 @@
+"""The page numbers a listing's pager links lead to.
+
+Most sites number their listing pages in a pattern ``page_number`` knows (``/page/2/``,
+``?page=2``). Others keep one of their own (Sina's ``articlelist_1234_0_3.html``, 51CTO's
+``/p_3``, DedeCMS's ``list_1_3.html``, Astro's ``/3/``), and their pager shows it: links of
+one block that read page numbers, their URLs the same but for one run of digits that is
+the number read, the numbers running on (2 3; or 4 and 6 around the current 5). A
+calendar's days (``/2026/01/15/`` reading "15") and a list of years are no pager.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import islice, pairwise
+
+from selectolax.lexbor import LexborNode
+
+from feedkeeper.parse.dom import ancestors
+from feedkeeper.parse.link_targets import is_site_root
+from feedkeeper.parse.page_numbers import page_number
+from feedkeeper.parse.urls import strip_fragment
+
+# A URL without its page number's digits: what comes before them and after.
+Pattern = tuple[str, str]
+# Page numbers have at most this many digits ("12345"; a longer run is an id).
+MAX_DIGITS = 5
+# A year, and perhaps a month, just before the number: ``/2026/01/15``, ``/date/2026-01-15``.
+_DATE_BEFORE_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}[-/_.](?:\d{1,2}[-/_.])?$")
+
+
+@dataclass(slots=True)  # not frozen: a page builds many, and frozen ones build slowly
+class PagerLink:
+    """A visible same-site link outside the cards, as the pager sees it."""
+
+    node: LexborNode
+    url: str
+    text: str
+    rel: tuple[str, ...]
+    hint: str  # aria-label and title
+    number: int | None = None  # the page number it shows and leads to, if it is one
+
+
+@dataclass(slots=True)
+class Numbering:
+    """How a listing numbers its pages: the patterns of its own that its pager shows."""
+
+    patterns: list[Pattern]
+    here: int | None = None  # the number of the page itself, where its URL tells
+
+    def number(self, url: str) -> int | None:
+        """Return the page number a URL names, by ``page_number`` or by these patterns."""
+        found = page_number(url)
+        if found is not None or not self.patterns:
+            return found
+        key = strip_fragment(url)
+        for before, after in self.patterns:
+            digits = key[len(before) : len(key) - len(after)]
+            if (
+                key.startswith(before)
+                and key.endswith(after)
+                and 0 < len(digits) <= MAX_DIGITS
+                and digits.isascii()
+                and digits.isdigit()
+            ):
+                return int(digits)
+        return None
+
+
+def number_links(links: list[PagerLink], here: str) -> Numbering:
+    """Set each link's ``number`` and return the listing's numbering; ``here`` is the
+    page's URL without fragment."""
+    unknown: dict[Pattern, list[PagerLink]] = {}
+    for link in links:
+        link.number = _known_number(link, here)
+        if link.number is None and _reads_number(link.text):
+            pattern = _pattern_of(link.url, link.text)
+            if pattern is not None:
+                unknown.setdefault(pattern, []).append(link)
+    numbering = Numbering([])
+    for pattern, group in unknown.items():
+        if _is_pager(pattern, group, here):
+            numbering.patterns.append(pattern)
+            for link in group:
+                link.number = int(link.text)
+    numbering.here = numbering.number(here)
+    return numbering
+
+
+def _reads_number(text: str) -> bool:
+    return 0 < len(text) <= MAX_DIGITS and text.isascii() and text.isdigit()
+
+
+def _known_number(link: PagerLink, here: str) -> int | None:
+    """Return the page number a link reads and its URL names as ``page_number`` knows it
+    (1 for the listing's first page), or None."""
+    text = link.text
+    if not text.isdecimal() or len(text) > MAX_DIGITS:  # int() reads no "②"
+        return None
+    number = int(text)
+    found = page_number(link.url)
+    if found == number:
+        return number
+    is_first = is_site_root(link.url) or here.startswith(strip_fragment(link.url))
+    return 1 if number == 1 and found is None and is_first else None
+
+
+def _pattern_of(url: str, digits: str) -> Pattern | None:
+    """Return the URL around its last run of digits that is ``digits`` (in its path or
+    query, not its host), or None."""
+    key = strip_fragment(url)
+    path_at = key.find("/", key.find("//") + 2)
+    at = key.rfind(digits)
+    while at > path_at > 0:
+        end = at + len(digits)
+        if not key[at - 1].isdigit() and not key[end : end + 1].isdigit():
+            return key[:at], key[end:]
+        at = key.rfind(digits, 0, at)
+    return None
+
+
+def _is_pager(pattern: Pattern, group: list[PagerLink], here: str) -> bool:
+    """Tell whether links reading numbers in one URL pattern are a pager's."""
+    numbers = {int(link.text) for link in group}
+    current = Numbering([pattern]).number(here) if page_number(here) is None else None
+    if current is not None:
+        numbers.add(current)
+    elif min(numbers) != 2:
+        # This page is none of them: the first page, unnumbered, before a 2. Links from
+        # 1 on are another sequence (a series' parts 1 2 3 in the sidebar).
+        return False
+    ordered = sorted(numbers)
+    runs_on = any(later - earlier == 1 for earlier, later in pairwise(ordered))
+    if not runs_on or all(1900 <= number <= 2100 for number in ordered):  # years
+        return False
+    if _DATE_BEFORE_RE.search(pattern[0]):  # a calendar's days, a year's months
+        return False
+    return _is_one_block(group)
+
+
+def _is_one_block(group: list[PagerLink]) -> bool:
+    """Tell whether links stand in one block: each shares one of its three nearest
+    wrappers with the first."""
+    near = {node.mem_id for node in islice(ancestors(group[0].node), 3)}
+    return all(
+        not near.isdisjoint(node.mem_id for node in islice(ancestors(link.node), 3))
+        for link in group[1:]
+    )
