@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_escapes
 import re
 from dataclasses import dataclass, field
 
@@ -107,11 +108,36 @@ def extract_article(html: str) -> Article:
     Raise ParseError when the page is too deep or too big to parse (see ``markup``).
     """
     check_markup(html)
-    body = find_body(LexborHTMLParser(html))
+    body = find_body(LexborHTMLParser(_with_cdata_as_text(html)))
     out = _Segments()
     if body is not None:
         _walk(body, out)
     return out.finish()
+
+
+# What the HTML parser reads as raw text or a comment, where ``<![CDATA[`` is no section;
+# and a CDATA section elsewhere. (Each alternative ends at its closer or at the end of
+# the page, as the parser's would: one pass, however many are left open.)
+_CDATA_CONTEXT_RE = re.compile(
+    r"<(script|style|xmp|textarea|title)\b.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)"
+    r"|<!\[CDATA\[(.*?)(?:\]\]>|\Z)",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def _with_cdata_as_text(html: str) -> str:
+    """Write an XHTML page's CDATA sections (code in a ``<pre>`` unescaped) as the text
+    they hold: an HTML parser reads ``<![CDATA[`` as a comment that ends at the code's
+    first ``>``, the rest of it left as text."""
+    if "<![CDATA[" not in html:
+        return html
+    return _CDATA_CONTEXT_RE.sub(_cdata_text, html)
+
+
+def _cdata_text(match: re.Match[str]) -> str:
+    """Return a CDATA section's text escaped, and raw text or a comment as it is."""
+    section = match.group(2)
+    return match.group(0) if section is None else html_escapes.escape(section, quote=False)
 
 
 def _walk(root: LexborNode, out: _Segments) -> None:
