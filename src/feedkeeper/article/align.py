@@ -120,7 +120,7 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
         if fit is not None and index + 1 < len(chunks):
             # What looked like a widget's label may be how the excerpt goes on after the
             # placeholder: its block is gone, the block after the label is the next one's.
-            fit = _without_next_text_as_label(article, fit, chunks[index + 1])
+            fit = _without_next_text_as_label(article, fit, chunks[index + 1 :])
         if (
             matches
             and fit is not None
@@ -198,12 +198,12 @@ def _block_before(article: ArticleStream, following: Stream, kind: str) -> int |
     return min(found, default=None)
 
 
-def _last_words(tokens: str) -> str:
-    """The shortest end of a token run that says enough (``_ANCHOR``), or none of it."""
+def _last_words(tokens: str, enough: int = _ANCHOR) -> str:
+    """The shortest end of a token run that says ``enough``, or none of it."""
     weight = 0
     for start in range(len(tokens) - 1, -1, -1):
         weight += _weight(tokens[start])
-        if weight >= _ANCHOR:
+        if weight >= enough:
             return tokens[start:]
     return ""
 
@@ -266,15 +266,34 @@ def _cost_from(article: ArticleStream, chunk: Stream, position: int, kind: str |
     return fit.cost + fit.penalty
 
 
-def _without_next_text_as_label(article: ArticleStream, fit: Fit, following: Stream) -> Fit:
-    """End the fit where its text ends when what it passed over as a label opens the next
-    chunk."""
+def _without_next_text_as_label(article: ArticleStream, fit: Fit, following: list[Stream]) -> Fit:
+    """End the fit where its text ends when what it passed over as a label is how the
+    excerpt goes on: it opens the next chunk, or it ends as a chunk ahead ends before its
+    placeholder (text that stood for this placeholder, then that chunk: the block is a
+    later placeholder's)."""
     if fit.label_from is None:
         return fit
     label = article.tokens[fit.label_from : fit.end]
-    if label and label in following.tokens[: len(label) + _LABEL_DRIFT]:
+    if label and (
+        label in following[0].tokens[: len(label) + _LABEL_DRIFT]
+        or _ends_as_a_chunk_ahead(label, following)
+    ):
         return replace(fit, end=fit.label_from, label_from=None)
     return fit
+
+
+def _ends_as_a_chunk_ahead(label: str, following: list[Stream]) -> bool:
+    """Tell a label that ends with the last words of a chunk ahead that a placeholder
+    follows (all of a short one, not too short), among as many tokens as the label holds."""
+    seen = 0
+    for chunk in following[:-1]:
+        if seen > len(label):
+            break
+        words = _last_words(chunk.tokens, _ANCHOR // 2) or chunk.tokens
+        if _weight(words) >= _SHORT_CHUNK and label.endswith(words):
+            return True
+        seen += len(chunk.tokens)
+    return False
 
 
 def _fit(
