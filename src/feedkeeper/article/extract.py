@@ -232,6 +232,8 @@ def _add(out: _Segments, block: Block | None) -> None:
 # A style keeping the code's spaces and lines, in a monospaced font.
 _KEPT_SPACING_RE = re.compile(r"white-space\s*:\s*pre(?:-wrap)?\s*(?:;|$|!)", re.I)
 _MONOSPACE_RE = re.compile(r"font-family\s*:[^;]*(?:mono|consolas|courier|menlo)", re.I)
+# Evernote's code block (its exported notes): marked in its style, ``-en-codeblock:true``.
+_EVERNOTE_CODE_RE = re.compile(r"-en-codeblock\s*:\s*true", re.I)
 
 
 def _is_skipped(node: LexborNode) -> bool:
@@ -248,10 +250,12 @@ def _is_skipped_element(node: LexborNode) -> bool:
 
 def _is_code_without_pre(node: LexborNode) -> bool:
     """Tell code shown without a ``<pre>``: a monospaced element whose style keeps its
-    spacing (code copied out of an editor as HTML), or a ``<code>`` broken into lines that
-    is all its block holds (Blogger's)."""
+    spacing (code copied out of an editor as HTML), Evernote's code block, or a ``<code>``
+    broken into lines that is all its block holds (Blogger's)."""
     style = node.attributes.get("style") or ""
     if _KEPT_SPACING_RE.search(style) and _MONOSPACE_RE.search(style):
+        return True
+    if _EVERNOTE_CODE_RE.search(style):  # a div a line, indented with no-break spaces
         return True
     if "cm-content" in class_tokens(node):  # CodeMirror 6 (语雀): a div.cm-line a line
         return True
