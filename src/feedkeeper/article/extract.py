@@ -19,6 +19,7 @@ from feedkeeper.article.tex_blocks import (
     is_math_rendering,
     is_mathjax_script,
     is_mjx_container,
+    is_pandoc_katex_math,
     katex_block,
     katex_error_block,
     mathjax_block,
@@ -31,7 +32,8 @@ from feedkeeper.elements import BLOCK_TAGS, is_hidden, next_element
 from feedkeeper.markup import check_markup, check_time
 from feedkeeper.text import normalize_space
 
-# CSDN's and Halo's KaTeX spans (TeX inside where no script rendered it), Substack's blocks.
+# CSDN's and Halo's KaTeX spans (TeX inside where no script rendered it), Substack's blocks;
+# pandoc's for KaTeX are told apart by more than a class (``is_pandoc_katex_math``).
 _RAW_KATEX = frozenset({"katex--inline", "katex--display", "latex-rendered"})
 # Inline elements whose text is shown verbatim: a ``$`` in them never opens math.
 _LITERAL_TAGS = frozenset({"code", "kbd", "samp", "tt", "var"})
@@ -185,7 +187,7 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
         out.add_text("\n", literal=False)
     elif tag == "pre":
         _add(out, code_block(node))
-    elif names := class_tokens(node) & _RAW_KATEX:
+    elif (names := class_tokens(node) & _RAW_KATEX) or is_pandoc_katex_math(node):
         _add(out, raw_katex_block(node) if "latex-rendered" not in names else substack_block(node))
     elif "katex-error" in class_tokens(node):
         _add(out, katex_error_block(node))
