@@ -246,8 +246,11 @@ def _is_skipped(node: LexborNode) -> bool:
 def _is_skipped_element(node: LexborNode) -> bool:
     if is_content_holder(node):
         return is_hidden(node)
-    hidden = is_hidden(node) and node.attributes.get("role") != "tabpanel"  # a tab not shown
-    return node.tag in SKIP_TAGS or hidden or is_gutter(node) or is_code_chrome(node)
+    role = node.attributes.get("role")
+    hidden = is_hidden(node) and role != "tabpanel"  # a tab not shown
+    if node.tag in SKIP_TAGS and (node.tag != "button" or role != "tab"):
+        return True  # but a tab's label that is a button (VuePress's code groups) is read
+    return hidden or is_gutter(node) or is_code_chrome(node)
 
 
 def _is_code_without_pre(node: LexborNode) -> bool:
