@@ -116,6 +116,32 @@ def test_delimiters_need_a_closing_mark_in_the_same_paragraph(
     assert extract_article(html).segments == expected
 
 
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>设 $ x $ 为实数</p>", ("设", Block("math", "x"), "为实数")),
+        (
+            "<p>令 $ w^* = (X^T X)^{-1} $ 即可</p>",
+            ("令", Block("math", "w^* = (X^T X)^{-1}"), "即可"),
+        ),
+        ("<p>最小化 $ \\|Xw - y\\|^2 $。</p>", ("最小化", Block("math", "\\|Xw - y\\|^2"), "。")),
+        ("<p>月租 $ 5 和 $ 10 两档</p>", ("月租 $ 5 和 $ 10 两档",)),
+        ("<p>It costs $ 5 or $ 10 a month.</p>", ("It costs $ 5 or $ 10 a month.",)),
+        ("<p>写成 $ HOME 或 $ PATH 都行</p>", ("写成 $ HOME 或 $ PATH 都行",)),
+        ("<p>run $ echo $ then</p>", ("run $ echo $ then",)),
+        ("<p>US$ x $ 1</p>", ("US$ x $ 1",)),
+        (
+            "<p>价格 $ 100 - $ 200，别和 $ x $ 混淆</p>",
+            ("价格 $ 100 - $ 200，别和", Block("math", "x"), "混淆"),
+        ),
+    ],
+)
+def test_dollars_spaced_inside_are_math_only_around_what_reads_as_tex(
+    html: str, expected: tuple[str | Block, ...]
+) -> None:
+    assert extract_article(html).segments == expected
+
+
 # --- extract_article: code ----------------------------------------------------------------
 
 
