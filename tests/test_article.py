@@ -634,32 +634,20 @@ def test_a_placeholder_without_its_block_does_not_take_the_next_one_down() -> No
 @pytest.mark.parametrize(
     ("text", "excerpt"),
     [
-        (
-            "岭回归最小化 `||Xw - y||^2`。对 `w` 求导并令其为零：",
-            "岭回归最小化 [Math]。对 [Math] 求导并令其为零： [公式] 只要 lambda 大于零就有解。",
-        ),
-        (
-            "最小化目标函数 `xwy2`。对 `w` 求导",
-            "最小化目标函数 [Math]。对 [Math] 求导 [公式] 只要…",
-        ),
-        (
-            "The gradient of the loss `nabla L` is then",
-            "The gradient of the loss [Math] is then [公式]",
-        ),
+        ("安装依赖： pip install torch 然后运行", "安装依赖： [代码] 然后运行 [代码] 即可。"),
+        ("Install it: pip install torch then run", "Install it: [代码] then run [代码] and wait."),
     ],
 )
 def test_text_passed_over_as_a_label_that_ends_as_the_excerpt_goes_on_is_none(
     text: str, excerpt: str
 ) -> None:
-    # Inline math the page writes as text (AsciiMath), then the excerpt's next words (more
-    # math as text, the words after it): short enough for a label before the display, but
-    # it is how the excerpt goes on, so the display is the formula placeholder's.
-    formula = Block("formula", "(X^T X + lambda I) w = X^T y")
-    article = Article((text, formula, "只要 lambda 大于零就有解。"))
-    got = recover_placeholders(excerpt, article)
-    assert [(r.kind, r.status, r.text) for r in got][-2:] == [
-        ("math", "unrecoverable", None),
-        ("formula", "recovered", formula.text),
+    # Code the page writes as prose (a widget not read), then the excerpt's next words:
+    # short enough for a code block's label, but it is how the excerpt goes on, so the
+    # block after it is the second placeholder's.
+    article = Article((text, Block("code", "python train.py"), "即可。 and wait."))
+    assert [(r.status, r.text) for r in recover_placeholders(excerpt, article)] == [
+        ("unrecoverable", None),
+        ("recovered", "python train.py"),
     ]
 
 
