@@ -406,6 +406,24 @@ def test_a_few_changed_characters_are_tolerated() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("lead", "excerpt", "expected"),
+    [
+        # The opening's words again before a formula: the excerpt's are the first ones.
+        (("对于 `n` 个类别，它相对于", Block("math", "z_j"), "的梯度"),
+         "对于 [Math] 个类别，它相对于 [Math] 的梯度", [None, "z_j"]),
+        # The opening's words in the title first: the ones the next words follow.
+        (("设计模式笔记 2020-01-01", "设", Block("math", "x"), "为输入，输出", Block("math", "y")),
+         "设 [Math] 为输入，输出 [Math]", ["x", "y"]),
+    ],
+)  # fmt: skip
+def test_a_short_opening_is_placed_where_the_excerpt_goes_on_after_it(
+    lead: tuple[str | Block, ...], excerpt: str, expected: list[str | None]
+) -> None:
+    got = recover_placeholders(excerpt, Article(("Posted in Notes", *lead)))
+    assert [r.text for r in got] == expected
+
+
 def test_text_after_the_last_placeholder_must_still_match() -> None:
     excerpt = (
         "The second run uses a smaller learning rate and a longer warm-up period. "

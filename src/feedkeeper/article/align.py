@@ -26,7 +26,7 @@ from feedkeeper.article.fold import (
     fold_article,
     fold_excerpt,
 )
-from feedkeeper.article.locate import SPREAD_SLACK, fit_at, reach, spread
+from feedkeeper.article.locate import SPREAD_SLACK, fit_at, fit_first, reach, spread
 from feedkeeper.article.model import (
     REASON_LITERAL_TOKEN,
     REASON_NO_BLOCK,
@@ -99,7 +99,11 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
         next_kind = kinds[index] if index < len(kinds) else None
         if next_kind is None and not synced:
             break  # the last placeholder already failed on the text before it
-        fit = fit_at(article, chunk, next_kind, position, first=index == 0, synced=synced)
+        if index == 0:
+            following_kind = kinds[1] if len(kinds) > 1 else None
+            fit = fit_first(article, chunk, next_kind, chunks[1], following_kind)
+        else:
+            fit = fit_at(article, chunk, next_kind, position, first=False, synced=synced)
         matches = fit is not None and is_close(chunk, fit)
         if not matches and stray:
             # The last placeholder found no block where its text ended: what stood for it

@@ -3,7 +3,7 @@ the last chunk ended, or afresh by exact runs of its text."""
 
 from __future__ import annotations
 
-from feedkeeper.article.fit import Fit, fit_chunk
+from feedkeeper.article.fit import Fit, fit_chunk, is_close
 from feedkeeper.article.fold import ArticleStream, Stream, is_marker
 
 # Exact runs of this many folded characters locate a chunk in a long article.
@@ -11,8 +11,9 @@ SEED = 8
 _MAX_HITS = 4
 # How far past a chunk's own length its text may spread in the article.
 _SPREAD_NUM, _SPREAD_DEN, SPREAD_SLACK = 3, 2, 32
-# Where the excerpt starts, page furniture may come first: look this far for it.
-_LEAD_SLACK = 64
+# Where the excerpt starts, page furniture may come first: look this far for it, and at
+# this many places a short opening's words stand there.
+_LEAD_SLACK, _LEAD_HITS = 64, 8
 
 
 def fit_at(
@@ -35,6 +36,48 @@ def fit_at(
         span = (position, reach(article, position, spread(size)))
         return fit_chunk(article, chunk, span, position, next_kind)
     return cheapest(article, chunk, seed_spans(article, chunk, position), next_kind)
+
+
+def fit_first(
+    article: ArticleStream,
+    chunk: Stream,
+    next_kind: str | None,
+    following: Stream,
+    following_kind: str | None,
+) -> Fit | None:
+    """Fit the excerpt's first chunk: by an exact run of it, or, too short for one, where
+    its text stands in the lead: the one place, or the first of several after which the
+    next chunk goes on (the words "对于" in "相对于" followed by a formula are not the
+    excerpt's opening "对于 [Math]")."""
+    lead = (0, reach(article, 0, spread(len(chunk.tokens)) + _LEAD_SLACK))
+    spans = seed_spans(article, chunk, 0)
+    hits = (
+        [] if spans or not chunk.tokens else _find_all(article.tokens, chunk.tokens, 0, _LEAD_HITS)
+    )
+    hits = [hit for hit in hits if hit < lead[1]]
+    if not hits:
+        return cheapest(article, chunk, spans or [lead], next_kind)
+    size = spread(len(chunk.tokens))
+    fits = [fit_chunk(article, chunk, (at, reach(article, at, size)), at, next_kind) for at in hits]
+    if len(fits) == 1:
+        return fits[0]
+    return next(
+        (fit for fit in fits if fit and _goes_on(article, fit, following, following_kind)), None
+    )
+
+
+def _goes_on(article: ArticleStream, fit: Fit, following: Stream, kind: str | None) -> bool:
+    """Tell whether the next chunk fits after ``fit``: right after its block, or after the
+    text standing where the block would be, before any other block; an empty one (the next
+    placeholder right after this one), whether a block follows the block."""
+    block = fit.end in article.blocks
+    start = fit.end + block
+    if not following.tokens:
+        return block and start < len(article.tokens) and is_marker(article.tokens[start])
+    stop = reach(article, start, spread(len(following.tokens)))
+    stop = next((at for at in range(start, stop) if is_marker(article.tokens[at])), stop)
+    after = fit_chunk(article, following, (start, stop), start if block else None, kind)
+    return after is not None and is_close(following, after)
 
 
 def cheapest(
