@@ -94,7 +94,7 @@ def _outcome(placeholder: Placeholder, place: _Place) -> Recovery:
 def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -> list[_Place]:
     """Fit the chunks in order and read off the block each placeholder meets."""
     places: list[_Place] = []
-    position, synced, stray, anchored = 0, True, False, False
+    position, synced, stray, anchored, labelled = 0, True, False, False, False
     for index, chunk in enumerate(chunks):
         next_kind = kinds[index] if index < len(kinds) else None
         if next_kind is None and not synced:
@@ -131,7 +131,9 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
             )
         if next_kind is None:
             last = places[-1]
-            places[-1] = _Place(last.block, last.text_matches and (matches or anchored))
+            # A block passed over a label to needs the excerpt's words after it to confirm it.
+            confirmed = (matches or anchored) and not (labelled and not chunk.tokens)
+            places[-1] = _Place(last.block, last.text_matches and confirmed)
             break
         anchored = False
         if index == 0 and not chunk.tokens and (fit is None or fit.end not in article.blocks):
@@ -149,6 +151,7 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
                 fit, matches, anchored = Fit(end, 0, 0, ()), True, True
         block = article.blocks.get(fit.end) if fit is not None else None
         places.append(_Place(block, matches))
+        labelled = fit is not None and fit.label_from is not None
         if matches and fit is not None:
             position, synced = fit.end + (block is not None), True
             stray = block is None or not fills(block.kind, next_kind)
