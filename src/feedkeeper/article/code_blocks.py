@@ -168,12 +168,19 @@ def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
     return bool(class_tokens(node) & _EDITOR_HELPERS)
 
 
+# What engines' stylesheets hide in code, or their copy buttons leave out.
+_THEME_HIDDEN = frozenset(
+    {"boring", "conum", "twoslash-popup-container", "twoslash-meta-line", "vp-copy-ignore"}
+)
+
+
 def _is_hidden_by_its_theme(node: LexborNode) -> bool:
     """Tell what an engine's own stylesheet hides in code: mdBook's "boring" lines
     (``code.hide-boring .boring``), Asciidoctor's callout numbers (``i.conum`` and the
-    ``<b>(1)</b>`` after it)."""
+    ``<b>(1)</b>`` after it), Shiki's twoslash type popups and query lines (shown on
+    hover, left out of VitePress's copies: ``vp-copy-ignore``)."""
     names = class_tokens(node)
-    if "boring" in names or "conum" in names:
+    if names & _THEME_HIDDEN:
         return True
     if node.tag == "b":
         before = previous_element(node)
