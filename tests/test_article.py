@@ -116,6 +116,32 @@ def test_delimiters_need_a_closing_mark_in_the_same_paragraph(
     assert extract_article(html).segments == expected
 
 
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>设 $ x $ 为实数</p>", ("设", Block("math", "x"), "为实数")),
+        (
+            "<p>令 $ w^* = (X^T X)^{-1} $ 即可</p>",
+            ("令", Block("math", "w^* = (X^T X)^{-1}"), "即可"),
+        ),
+        ("<p>最小化 $ \\|Xw - y\\|^2 $。</p>", ("最小化", Block("math", "\\|Xw - y\\|^2"), "。")),
+        ("<p>月租 $ 5 和 $ 10 两档</p>", ("月租 $ 5 和 $ 10 两档",)),
+        ("<p>It costs $ 5 or $ 10 a month.</p>", ("It costs $ 5 or $ 10 a month.",)),
+        ("<p>写成 $ HOME 或 $ PATH 都行</p>", ("写成 $ HOME 或 $ PATH 都行",)),
+        ("<p>run $ echo $ then</p>", ("run $ echo $ then",)),
+        ("<p>US$ x $ 1</p>", ("US$ x $ 1",)),
+        (
+            "<p>价格 $ 100 - $ 200，别和 $ x $ 混淆</p>",
+            ("价格 $ 100 - $ 200，别和", Block("math", "x"), "混淆"),
+        ),
+    ],
+)
+def test_dollars_spaced_inside_are_math_only_around_what_reads_as_tex(
+    html: str, expected: tuple[str | Block, ...]
+) -> None:
+    assert extract_article(html).segments == expected
+
+
 # --- extract_article: code ----------------------------------------------------------------
 
 
@@ -380,6 +406,24 @@ def test_a_few_changed_characters_are_tolerated() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("lead", "excerpt", "expected"),
+    [
+        # The opening's words again before a formula: the excerpt's are the first ones.
+        (("对于 `n` 个类别，它相对于", Block("math", "z_j"), "的梯度"),
+         "对于 [Math] 个类别，它相对于 [Math] 的梯度", [None, "z_j"]),
+        # The opening's words in the title first: the ones the next words follow.
+        (("设计模式笔记 2020-01-01", "设", Block("math", "x"), "为输入，输出", Block("math", "y")),
+         "设 [Math] 为输入，输出 [Math]", ["x", "y"]),
+    ],
+)  # fmt: skip
+def test_a_short_opening_is_placed_where_the_excerpt_goes_on_after_it(
+    lead: tuple[str | Block, ...], excerpt: str, expected: list[str | None]
+) -> None:
+    got = recover_placeholders(excerpt, Article(("Posted in Notes", *lead)))
+    assert [r.text for r in got] == expected
+
+
 def test_text_after_the_last_placeholder_must_still_match() -> None:
     excerpt = (
         "The second run uses a smaller learning rate and a longer warm-up period. "
@@ -602,6 +646,26 @@ def test_a_placeholder_without_its_block_does_not_take_the_next_one_down() -> No
     assert [(r.kind, r.status, r.text) for r in recover_placeholders(excerpt, article)] == [
         ("code", "unrecoverable", None),
         ("formula", "recovered", r"\dot w = -\nabla L"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        ("安装依赖： pip install torch 然后运行", "安装依赖： [代码] 然后运行 [代码] 即可。"),
+        ("Install it: pip install torch then run", "Install it: [代码] then run [代码] and wait."),
+    ],
+)
+def test_text_passed_over_as_a_label_that_ends_as_the_excerpt_goes_on_is_none(
+    text: str, excerpt: str
+) -> None:
+    # Code the page writes as prose (a widget not read), then the excerpt's next words:
+    # short enough for a code block's label, but it is how the excerpt goes on, so the
+    # block after it is the second placeholder's.
+    article = Article((text, Block("code", "python train.py"), "即可。 and wait."))
+    assert [(r.status, r.text) for r in recover_placeholders(excerpt, article)] == [
+        ("unrecoverable", None),
+        ("recovered", "python train.py"),
     ]
 
 

@@ -8,6 +8,7 @@ RFC 9309 says, and walks that end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -234,6 +235,19 @@ def test_deep_or_huge_page_is_refused_within_2_seconds(markup: str, error: str) 
     started = time.thread_time()  # the work it costs, however busy the machine is
     with pytest.raises(ParseError, match=error):
         read_page(markup.encode(), "text/html", "http://127.0.0.1/")
+    assert time.thread_time() - started < 2.0
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["<script>" * 100_000 + "<![CDATA[x > y", "<![CDATA[<!--" * 100_000, "<!--<![CDATA[" * 100_000],
+)
+def test_cdata_sections_among_unclosed_raw_text_are_read_within_2_seconds(markup: str) -> None:
+    # An XHTML page's CDATA sections are written as text before parsing, in one pass over
+    # the page however many script tags or comments are left open.
+    started = time.thread_time()
+    with contextlib.suppress(ParseError):
+        extract_article(f"<html><body><pre>{markup}</pre></body></html>")
     assert time.thread_time() - started < 2.0
 
 

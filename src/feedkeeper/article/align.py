@@ -25,8 +25,8 @@ from feedkeeper.article.fold import (
     Stream,
     fold_article,
     fold_excerpt,
-    is_marker,
 )
+from feedkeeper.article.locate import SPREAD_SLACK, fit_at, fit_first, reach, spread
 from feedkeeper.article.model import (
     REASON_LITERAL_TOKEN,
     REASON_NO_BLOCK,
@@ -43,11 +43,6 @@ from feedkeeper.cards import Placeholder, find_placeholders
 # An excerpt longer than this (a whole post shown in the listing is some tens of
 # thousands of characters) is not aligned: folding it alone would take gigabytes.
 MAX_ALIGNED_EXCERPT = 200_000
-# Exact runs of this many folded characters locate a chunk in a long article.
-_SEED = 8
-_MAX_HITS = 4
-# How far past a chunk's own length its text may spread in the article.
-_SPREAD_NUM, _SPREAD_DEN, _SPREAD_SLACK = 3, 2, 32
 # Text that matches exactly on both sides of a block, this much of it on each (letters; a
 # CJK character counts two), places a placeholder whose chunk differs elsewhere.
 _ANCHOR = 16
@@ -57,8 +52,6 @@ _SHORT_CHUNK = 4
 _MARKER_KINDS = {marker: kind for kind, marker in MARKERS.items()}
 # How far into the next chunk a label's text may start and still be that chunk's text.
 _LABEL_DRIFT = 4
-# Where the excerpt starts, page furniture may come first: look this far for it.
-_LEAD_SLACK = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,26 +94,30 @@ def _outcome(placeholder: Placeholder, place: _Place) -> Recovery:
 def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -> list[_Place]:
     """Fit the chunks in order and read off the block each placeholder meets."""
     places: list[_Place] = []
-    position, synced, stray, anchored = 0, True, False, False
+    position, synced, stray, anchored, labelled = 0, True, False, False, False
     for index, chunk in enumerate(chunks):
         next_kind = kinds[index] if index < len(kinds) else None
         if next_kind is None and not synced:
             break  # the last placeholder already failed on the text before it
-        fit = _fit(article, chunk, next_kind, position, first=index == 0, synced=synced)
+        if index == 0:
+            following_kind = kinds[1] if len(kinds) > 1 else None
+            fit = fit_first(article, chunk, next_kind, chunks[1], following_kind)
+        else:
+            fit = fit_at(article, chunk, next_kind, position, first=False, synced=synced)
         matches = fit is not None and is_close(chunk, fit)
         if not matches and stray:
             # The last placeholder found no block where its text ended: what stood for it
             # may follow as text (code the page wrote as prose). Look this chunk up afresh,
             # or, too short to be looked up, just past that text.
-            fit = _fit(article, chunk, next_kind, position, first=False, synced=False)
+            fit = fit_at(article, chunk, next_kind, position, first=False, synced=False)
             if fit is None:
-                span = (position, _reach(article, position, _spread(len(chunk.tokens))))
+                span = (position, reach(article, position, spread(len(chunk.tokens))))
                 fit = fit_chunk(article, chunk, span, None, next_kind)
             matches = fit is not None and is_close(chunk, fit)
         if fit is not None and index + 1 < len(chunks):
             # What looked like a widget's label may be how the excerpt goes on after the
             # placeholder: its block is gone, the block after the label is the next one's.
-            fit = _without_next_text_as_label(article, fit, chunks[index + 1])
+            fit = _without_next_text_as_label(article, fit, chunks[index + 1 :])
         if (
             matches
             and fit is not None
@@ -128,13 +125,15 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
             and _may_end_sooner(article, fit, chunk, chunks[index + 1])
         ):
             following_kind = kinds[index + 1] if index + 1 < len(kinds) else None
+            plain = fit_at(article, chunk, None, position, first=index == 0, synced=synced)
             fit = _sooner_if_next_fits_better(
-                article, fit, _fit(article, chunk, None, position, first=index == 0, synced=synced),
-                chunks[index + 1], following_kind,
-            )  # fmt: skip
+                article, fit, plain, chunks[index + 1], following_kind
+            )
         if next_kind is None:
             last = places[-1]
-            places[-1] = _Place(last.block, last.text_matches and (matches or anchored))
+            # A block passed over a label to needs the excerpt's words after it to confirm it.
+            confirmed = (matches or anchored) and not (labelled and not chunk.tokens)
+            places[-1] = _Place(last.block, last.text_matches and confirmed)
             break
         anchored = False
         if index == 0 and not chunk.tokens and (fit is None or fit.end not in article.blocks):
@@ -152,6 +151,7 @@ def _place_all(article: ArticleStream, chunks: list[Stream], kinds: list[str]) -
                 fit, matches, anchored = Fit(end, 0, 0, ()), True, True
         block = article.blocks.get(fit.end) if fit is not None else None
         places.append(_Place(block, matches))
+        labelled = fit is not None and fit.label_from is not None
         if matches and fit is not None:
             position, synced = fit.end + (block is not None), True
             stray = block is None or not fills(block.kind, next_kind)
@@ -171,7 +171,7 @@ def _anchored_end(
     head = _last_words(following.tokens[::-1])[::-1] or following.tokens
     if not tail or _weight(head) < _SHORT_CHUNK:
         return None
-    stop = min(len(article.tokens), position + 2 * len(chunk.tokens) + _SPREAD_SLACK)
+    stop = min(len(article.tokens), position + 2 * len(chunk.tokens) + SPREAD_SLACK)
     found: list[int] = []
     for marker, block_kind in _MARKER_KINDS.items():
         if not fills(block_kind, kind):
@@ -198,12 +198,12 @@ def _block_before(article: ArticleStream, following: Stream, kind: str) -> int |
     return min(found, default=None)
 
 
-def _last_words(tokens: str) -> str:
-    """The shortest end of a token run that says enough (``_ANCHOR``), or none of it."""
+def _last_words(tokens: str, enough: int = _ANCHOR) -> str:
+    """The shortest end of a token run that says ``enough``, or none of it."""
     weight = 0
     for start in range(len(tokens) - 1, -1, -1):
         weight += _weight(tokens[start])
-        if weight >= _ANCHOR:
+        if weight >= enough:
             return tokens[start:]
     return ""
 
@@ -243,7 +243,7 @@ def _sooner_if_next_fits_better(
     taken = fit.cost + fit.penalty + _cost_from(article, following, fit.end + 1, following_kind)
     # Ended sooner, the next chunk starts past the text that stood for this placeholder
     # (free to pass over, as "no block" is paid for), before the block the fit took.
-    span = (plain.end, _reach(article, fit.end, _spread(len(following.tokens))))
+    span = (plain.end, reach(article, fit.end, spread(len(following.tokens))))
     next_fit = fit_chunk(article, following, span, None, following_kind)
     if next_fit is None or not is_close(following, next_fit):
         return fit
@@ -259,121 +259,38 @@ _NO_FIT = 1 << 20
 
 def _cost_from(article: ArticleStream, chunk: Stream, position: int, kind: str | None) -> int:
     """What fitting ``chunk`` right from ``position`` costs, if it fits closely at all."""
-    span = (position, _reach(article, position, _spread(len(chunk.tokens))))
+    span = (position, reach(article, position, spread(len(chunk.tokens))))
     fit = fit_chunk(article, chunk, span, position, kind)
     if fit is None or not is_close(chunk, fit):
         return _NO_FIT
     return fit.cost + fit.penalty
 
 
-def _without_next_text_as_label(article: ArticleStream, fit: Fit, following: Stream) -> Fit:
-    """End the fit where its text ends when what it passed over as a label opens the next
-    chunk."""
+def _without_next_text_as_label(article: ArticleStream, fit: Fit, following: list[Stream]) -> Fit:
+    """End the fit where its text ends when what it passed over as a label is how the
+    excerpt goes on: it opens the next chunk, or it ends as a chunk ahead ends before its
+    placeholder (text that stood for this placeholder, then that chunk: the block is a
+    later placeholder's)."""
     if fit.label_from is None:
         return fit
     label = article.tokens[fit.label_from : fit.end]
-    if label and label in following.tokens[: len(label) + _LABEL_DRIFT]:
+    if label and (
+        label in following[0].tokens[: len(label) + _LABEL_DRIFT]
+        or _ends_as_a_chunk_ahead(label, following)
+    ):
         return replace(fit, end=fit.label_from, label_from=None)
     return fit
 
 
-def _fit(
-    article: ArticleStream,
-    chunk: Stream,
-    next_kind: str | None,
-    position: int,
-    *,
-    first: bool,
-    synced: bool,
-) -> Fit | None:
-    """Fit one chunk: from the start of the body, from where the last one ended, or afresh."""
-    size = len(chunk.tokens)
-    if first:
-        spans = _seed_spans(article, chunk, 0) or [
-            (0, _reach(article, 0, _spread(size) + _LEAD_SLACK))
-        ]
-        return _cheapest(article, chunk, spans, next_kind)
-    if synced:
-        span = (position, _reach(article, position, _spread(size)))
-        return fit_chunk(article, chunk, span, position, next_kind)
-    return _cheapest(article, chunk, _seed_spans(article, chunk, position), next_kind)
-
-
-def _cheapest(
-    article: ArticleStream,
-    chunk: Stream,
-    spans: list[tuple[int, int]],
-    next_kind: str | None,
-) -> Fit | None:
-    """Return the cheapest fit of ``chunk``, starting anywhere in the candidate spans."""
-    fits = [fit_chunk(article, chunk, span, None, next_kind) for span in spans]
-    found = [fit for fit in fits if fit is not None]
-    return min(found, key=lambda fit: fit.cost + fit.penalty, default=None)
-
-
-def _seed_spans(article: ArticleStream, chunk: Stream, origin: int) -> list[tuple[int, int]]:
-    """Return article spans around exact hits of a run of the chunk's text after ``origin``."""
-    seed_at, hits = _locate_seed(article, chunk, origin)
-    before, after = _spread(seed_at), _spread(len(chunk.tokens) - seed_at)
-    spans: list[tuple[int, int]] = []
-    for hit in hits:
-        start, end = max(origin, _reach(article, hit, -before)), _reach(article, hit, after)
-        if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], end)  # overlapping spans are fitted as one
-        else:
-            spans.append((start, end))
-    return spans
-
-
-def _locate_seed(article: ArticleStream, chunk: Stream, origin: int) -> tuple[int, list[int]]:
-    """Return a run of the chunk found in the article and where; rare runs are preferred."""
-    fallback: tuple[int, list[int]] = (0, [])
-    for seed_at in _seed_positions(chunk):
-        seed = chunk.tokens[seed_at : seed_at + _SEED]
-        hits = _find_all(article.tokens, seed, origin, _MAX_HITS + 1)
-        if 0 < len(hits) <= _MAX_HITS:
-            return seed_at, hits
-        if hits and not fallback[1]:
-            fallback = (seed_at, hits[:_MAX_HITS])
-    return fallback
-
-
-def _seed_positions(chunk: Stream) -> list[int]:
-    """Return where the chunk has runs of required text fit to search for, in order."""
-    positions: list[int] = []
-    run = 0
-    for index, token in enumerate(chunk.tokens):
-        run = 0 if chunk.optional[index] or is_marker(token) else run + 1
-        if run == _SEED:
-            positions.append(index - _SEED + 1)
-            run = 0
-    return positions
-
-
-def _find_all(text: str, needle: str, origin: int, limit: int) -> list[int]:
-    """Return the first ``limit`` indexes of ``needle`` in ``text`` from ``origin`` on."""
-    hits: list[int] = []
-    index = text.find(needle, origin)
-    while index != -1 and len(hits) < limit:
-        hits.append(index)
-        index = text.find(needle, index + 1)
-    return hits
-
-
-def _spread(size: int) -> int:
-    """Return how many article tokens a stretch of ``size`` excerpt tokens may cover."""
-    return size * _SPREAD_NUM // _SPREAD_DEN + _SPREAD_SLACK
-
-
-def _reach(article: ArticleStream, start: int, count: int) -> int:
-    """Return the index ``count`` required tokens away from ``start`` (back when negative)."""
-    index, left = start, abs(count)
-    if count < 0:
-        while index > 0 and left > 0:
-            index -= 1
-            left -= not article.optional[index]
-    else:
-        while index < len(article.tokens) and left > 0:
-            left -= not article.optional[index]
-            index += 1
-    return index
+def _ends_as_a_chunk_ahead(label: str, following: list[Stream]) -> bool:
+    """Tell a label that ends with the last words of a chunk ahead that a placeholder
+    follows (all of a short one, not too short), among as many tokens as the label holds."""
+    seen = 0
+    for chunk in following[:-1]:
+        if seen > len(label):
+            break
+        words = _last_words(chunk.tokens, _ANCHOR // 2) or chunk.tokens
+        if _weight(words) >= _SHORT_CHUNK and label.endswith(words):
+            return True
+        seen += len(chunk.tokens)
+    return False

@@ -28,6 +28,12 @@ _GUTTER_CLASSES = frozenset(
         "ln",
     }
 )
+# A class naming line numbers on an element that holds numbers alone (Org's ``linenr``
+# "1: ", CodeRay's inline ``line-numbers``): the name alone does not tell, Prism puts
+# ``line-numbers`` on the ``<pre>`` (whose code may be numbers) and VuePress
+# ``line-numbers-mode`` on its wrapper.
+_NUMBERS_CLASS_RE = re.compile(r"line-?(?:numbers?|nums?|nr|nos?)(?![a-z])", re.I)
+_NUMBERING_RE = re.compile(r"\s*(?:\d+[:.]?\s*)+")
 # A code widget's chrome, inside its ``<pre>`` or beside it: toolbars, copy buttons,
 # language labels, headers (juejin's ``code-block-extension-header`` "代码解读 复制代码",
 # Butterfly's ``highlight-tools``, Prism's ``toolbar``, a gist's "view raw" line). Never code.
@@ -59,9 +65,14 @@ def is_code_chrome(node: LexborNode) -> bool:
 
 def is_gutter(node: LexborNode) -> bool:
     """Tell whether an element is a highlighter's line-number gutter."""
-    return bool(class_tokens(node) & _GUTTER_CLASSES) or (
-        node.tag == "pre" and _is_unmarked_gutter(node)
-    )
+    names = class_tokens(node)
+    if names & _GUTTER_CLASSES:
+        return True
+    if node.tag == "pre":
+        return _is_unmarked_gutter(node)
+    if node.tag == "code" or not any(_NUMBERS_CLASS_RE.search(name) for name in names):
+        return False
+    return _NUMBERING_RE.fullmatch(node.text()) is not None and node.css_first("pre, code") is None
 
 
 def code_block(pre: LexborNode) -> Block | None:
@@ -157,12 +168,19 @@ def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
     return bool(class_tokens(node) & _EDITOR_HELPERS)
 
 
+# What engines' stylesheets hide in code, or their copy buttons leave out.
+_THEME_HIDDEN = frozenset(
+    {"boring", "conum", "twoslash-popup-container", "twoslash-meta-line", "vp-copy-ignore"}
+)
+
+
 def _is_hidden_by_its_theme(node: LexborNode) -> bool:
     """Tell what an engine's own stylesheet hides in code: mdBook's "boring" lines
     (``code.hide-boring .boring``), Asciidoctor's callout numbers (``i.conum`` and the
-    ``<b>(1)</b>`` after it)."""
+    ``<b>(1)</b>`` after it), Shiki's twoslash type popups and query lines (shown on
+    hover, left out of VitePress's copies: ``vp-copy-ignore``)."""
     names = class_tokens(node)
-    if "boring" in names or "conum" in names:
+    if names & _THEME_HIDDEN:
         return True
     if node.tag == "b":
         before = previous_element(node)

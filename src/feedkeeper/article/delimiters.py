@@ -73,8 +73,10 @@ def _formula_at(text: str, start: int) -> tuple[Block | None, int] | None:
 def _inline_dollar_at(text: str, start: int) -> tuple[Block, int] | None:
     """Return ``$…$`` math at ``start``; a price like ``$5 and $10`` is not math, nor
     shell variables in Chinese prose (``$JAVA_HOME/bin加到$PATH``)."""
-    if start + 1 >= len(text) or text[start + 1].isspace():
+    if start + 1 >= len(text):
         return None
+    if text[start + 1].isspace():
+        return _spaced_dollar_at(text, start)
     end = _find_unescaped(text, "$", start + 1)
     if end is None or text[end - 1].isspace():
         return None
@@ -86,6 +88,38 @@ def _inline_dollar_at(text: str, start: int) -> tuple[Block, int] | None:
     if source.startswith("latex "):  # WordPress's ``$latex …&s=2$``, shown without Jetpack
         source = _JETPACK_OPTIONS_RE.sub("", source[len("latex ") :]).strip()
     return Block("math", source), end + 1
+
+
+def _spaced_dollar_at(text: str, start: int) -> tuple[Block, int] | None:
+    """Return ``$ x $`` math, spaced inside on both sides (MathJax and KaTeX render it),
+    when what it holds reads as TeX: not ``$ 5 and $ 10``, ``$ HOME 或 $ PATH``."""
+    if start > 0 and text[start - 1].isalnum():
+        return None  # US$ 5
+    end = _find_unescaped(text, "$", start + 1)
+    if end is None or not text[end - 1].isspace():
+        return None
+    if end + 1 < len(text) and text[end + 1].isdigit():
+        return None
+    source = text[start + 1 : end].strip()
+    return (Block("math", source), end + 1) if _reads_as_spaced_tex(source) else None
+
+
+# TeX's signs: a command, a script, a group, an equation.
+_TEX_SIGN_RE = re.compile(r"[\\^_{}=]")
+# A word of prose: three letters or more, not a command's name.
+_BARE_WORD_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
+
+
+def _reads_as_spaced_tex(source: str) -> bool:
+    """Tell TeX between spaced dollars from prose and prices: a command, or a letter and
+    a sign of TeX or a lone short token (``x``, ``X``), and no Chinese, no bare word."""
+    if not source or _CJK_RE.search(source) or "\n" in source:
+        return False
+    if "\\" in source:
+        return True
+    if not any("a" <= ch.lower() <= "z" for ch in source) or _BARE_WORD_RE.search(source):
+        return False
+    return _TEX_SIGN_RE.search(source) is not None or (len(source) <= 3 and " " not in source)
 
 
 # The size and colours Jetpack's ``$latex …$`` takes after its TeX.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_escapes
 import re
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from feedkeeper.article.tex_blocks import (
     is_math_rendering,
     is_mathjax_script,
     is_mjx_container,
+    is_pandoc_katex_math,
     katex_block,
     katex_error_block,
     mathjax_block,
@@ -30,7 +32,8 @@ from feedkeeper.elements import BLOCK_TAGS, is_hidden, next_element
 from feedkeeper.markup import check_markup, check_time
 from feedkeeper.text import normalize_space
 
-# CSDN's and Halo's KaTeX spans (TeX inside where no script rendered it), Substack's blocks.
+# CSDN's and Halo's KaTeX spans (TeX inside where no script rendered it), Substack's blocks;
+# pandoc's for KaTeX are told apart by more than a class (``is_pandoc_katex_math``).
 _RAW_KATEX = frozenset({"katex--inline", "katex--display", "latex-rendered"})
 # Inline elements whose text is shown verbatim: a ``$`` in them never opens math.
 _LITERAL_TAGS = frozenset({"code", "kbd", "samp", "tt", "var"})
@@ -107,11 +110,36 @@ def extract_article(html: str) -> Article:
     Raise ParseError when the page is too deep or too big to parse (see ``markup``).
     """
     check_markup(html)
-    body = find_body(LexborHTMLParser(html))
+    body = find_body(LexborHTMLParser(_with_cdata_as_text(html)))
     out = _Segments()
     if body is not None:
         _walk(body, out)
     return out.finish()
+
+
+# What the HTML parser reads as raw text or a comment, where ``<![CDATA[`` is no section;
+# and a CDATA section elsewhere. (Each alternative ends at its closer or at the end of
+# the page, as the parser's would: one pass, however many are left open.)
+_CDATA_CONTEXT_RE = re.compile(
+    r"<(script|style|xmp|textarea|title)\b.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)"
+    r"|<!\[CDATA\[(.*?)(?:\]\]>|\Z)",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def _with_cdata_as_text(html: str) -> str:
+    """Write an XHTML page's CDATA sections (code in a ``<pre>`` unescaped) as the text
+    they hold: an HTML parser reads ``<![CDATA[`` as a comment that ends at the code's
+    first ``>``, the rest of it left as text."""
+    if "<![CDATA[" not in html:
+        return html
+    return _CDATA_CONTEXT_RE.sub(_cdata_text, html)
+
+
+def _cdata_text(match: re.Match[str]) -> str:
+    """Return a CDATA section's text escaped, and raw text or a comment as it is."""
+    section = match.group(2)
+    return match.group(0) if section is None else html_escapes.escape(section, quote=False)
 
 
 def _walk(root: LexborNode, out: _Segments) -> None:
@@ -159,7 +187,7 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
         out.add_text("\n", literal=False)
     elif tag == "pre":
         _add(out, code_block(node))
-    elif names := class_tokens(node) & _RAW_KATEX:
+    elif (names := class_tokens(node) & _RAW_KATEX) or is_pandoc_katex_math(node):
         _add(out, raw_katex_block(node) if "latex-rendered" not in names else substack_block(node))
     elif "katex-error" in class_tokens(node):
         _add(out, katex_error_block(node))
@@ -206,6 +234,8 @@ def _add(out: _Segments, block: Block | None) -> None:
 # A style keeping the code's spaces and lines, in a monospaced font.
 _KEPT_SPACING_RE = re.compile(r"white-space\s*:\s*pre(?:-wrap)?\s*(?:;|$|!)", re.I)
 _MONOSPACE_RE = re.compile(r"font-family\s*:[^;]*(?:mono|consolas|courier|menlo)", re.I)
+# Evernote's code block (its exported notes): marked in its style, ``-en-codeblock:true``.
+_EVERNOTE_CODE_RE = re.compile(r"-en-codeblock\s*:\s*true", re.I)
 
 
 def _is_skipped(node: LexborNode) -> bool:
@@ -216,16 +246,21 @@ def _is_skipped(node: LexborNode) -> bool:
 def _is_skipped_element(node: LexborNode) -> bool:
     if is_content_holder(node):
         return is_hidden(node)
-    hidden = is_hidden(node) and node.attributes.get("role") != "tabpanel"  # a tab not shown
-    return node.tag in SKIP_TAGS or hidden or is_gutter(node) or is_code_chrome(node)
+    role = node.attributes.get("role")
+    hidden = is_hidden(node) and role != "tabpanel"  # a tab not shown
+    if node.tag in SKIP_TAGS and (node.tag != "button" or role != "tab"):
+        return True  # but a tab's label that is a button (VuePress's code groups) is read
+    return hidden or is_gutter(node) or is_code_chrome(node)
 
 
 def _is_code_without_pre(node: LexborNode) -> bool:
     """Tell code shown without a ``<pre>``: a monospaced element whose style keeps its
-    spacing (code copied out of an editor as HTML), or a ``<code>`` broken into lines that
-    is all its block holds (Blogger's)."""
+    spacing (code copied out of an editor as HTML), Evernote's code block, or a ``<code>``
+    broken into lines that is all its block holds (Blogger's)."""
     style = node.attributes.get("style") or ""
     if _KEPT_SPACING_RE.search(style) and _MONOSPACE_RE.search(style):
+        return True
+    if _EVERNOTE_CODE_RE.search(style):  # a div a line, indented with no-break spaces
         return True
     if "cm-content" in class_tokens(node):  # CodeMirror 6 (语雀): a div.cm-line a line
         return True

@@ -25,7 +25,8 @@ _KIND_COST = 3  # the block after the text is of another kind than the placehold
 BLOCK_COST = 4  # a block inside the text, or no block where the placeholder is
 # A code widget's label or title between the text and its block ("ts", "src/reader.rs",
 # a file name the excerpt never shows): up to this many characters are passed over to the
-# block of the placeholder's kind right after them, for less than no block there costs.
+# code block right after them, for less than no block there costs. A formula has none:
+# text before it stood for a formula the page shows unread (AsciiMath), or is the next words.
 _LABEL = 24
 _LABEL_COST = 3
 _IMPOSSIBLE = 1 << 30  # a letter of the excerpt never stands for a block
@@ -233,7 +234,7 @@ def _fit_exactly(
     if last[end] >= _IMPOSSIBLE:
         return None
     events = _trace(rows, chunk, deletions, end)
-    if penalties[end] > _LABEL_COST and next_kind is not None:
+    if penalties[end] > _LABEL_COST and next_kind == "code":  # a formula has no label
         block_at = _block_after_label(article, span[0] + end, next_kind)
         if block_at is not None:  # the text ends, a widget's label, then the block
             return Fit(block_at, last[end], _LABEL_COST, events, span[0] + end)

@@ -43,14 +43,28 @@ def katex_error_block(node: LexborNode) -> Block | None:
 
 
 def raw_katex_block(node: LexborNode) -> Block | None:
-    """Return the TeX of CSDN's and Halo's ``span.katex--inline`` / ``katex--display``:
-    KaTeX's rendering inside, or the TeX itself where the page's scripts render it."""
-    kind: BlockKind = "formula" if "katex--display" in class_tokens(node) else "math"
+    """Return the TeX of CSDN's and Halo's ``span.katex--inline`` / ``katex--display`` and
+    pandoc's ``span.math.inline`` / ``display``: KaTeX's rendering inside, or the TeX itself
+    where the page's scripts render it."""
+    names = class_tokens(node)
+    kind: BlockKind = "formula" if {"katex--display", "display"} & names else "math"
     rendered = katex_block(node, kind)
     if rendered is not None or node.css_first(".katex, math") is not None:
         return rendered
     source = node.text().strip()
     return Block(kind, source) if source else None
+
+
+def is_pandoc_katex_math(node: LexborNode) -> bool:
+    """Tell pandoc's ``span.math.inline`` / ``span.math.display`` written for KaTeX
+    (``--katex``): TeX with no delimiters, which ``--mathjax`` (Quarto, Hexo's pandoc
+    renderer) writes around it as ``\\(…\\)``, read in the text."""
+    if node.tag != "span":
+        return False
+    names = class_tokens(node)
+    if "math" not in names or not {"inline", "display"} & names:
+        return False
+    return not node.text().lstrip().startswith(("\\(", "\\[", "$"))
 
 
 def substack_block(node: LexborNode) -> Block | None:
