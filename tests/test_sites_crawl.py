@@ -155,7 +155,7 @@ def test_a_crawl_queued_late_is_not_a_second_crawl_of_its_slot(
     from datetime import UTC, datetime, timedelta
 
     from feedkeeper.config import Settings
-    from feedkeeper.jobs import _crawl_site
+    from feedkeeper.jobs import StopRequest, _crawl_site
     from feedkeeper.store.sites import find_site
     from feedkeeper.triggers import current_slot
 
@@ -171,13 +171,17 @@ def test_a_crawl_queued_late_is_not_a_second_crawl_of_its_slot(
         found = rows(store, "SELECT status FROM crawl_runs WHERE kind = 'crawl' ORDER BY id")
         return [r["status"] for r in found]
 
-    asyncio.run(_crawl_site(store, settings, site.id, previous))  # the late job: it crawls
+    asyncio.run(
+        _crawl_site(store, settings, site.id, previous, StopRequest())
+    )  # the late job: it crawls
     assert crawls() == ["ok"]
-    asyncio.run(_crawl_site(store, settings, site.id, this))  # this slot's own job: skipped
+    asyncio.run(
+        _crawl_site(store, settings, site.id, this, StopRequest())
+    )  # this slot's own job: skipped
     assert crawls() == ["ok"]
     with store.engine.begin() as conn:  # the crawl was cut short after all
         conn.exec_driver_sql("UPDATE run SET status = 'interrupted'")
-    asyncio.run(_crawl_site(store, settings, site.id, this))
+    asyncio.run(_crawl_site(store, settings, site.id, this, StopRequest()))
     assert crawls() == ["interrupted", "ok"]
     store.close()
 
@@ -187,7 +191,7 @@ def test_a_worker_s_crawl_recovers_its_site_s_placeholders_and_no_other_s(
 ) -> None:
     """As the daemon does after its crawl; the recovery run is the site's."""
     from feedkeeper.config import Settings
-    from feedkeeper.jobs import _crawl_site
+    from feedkeeper.jobs import StopRequest, _crawl_site
     from feedkeeper.store.sites import find_site
 
     _add(db_path, servers[0].base_url, "a")
@@ -195,7 +199,8 @@ def test_a_worker_s_crawl_recovers_its_site_s_placeholders_and_no_other_s(
     assert main(["crawl", "--site", "b", "--no-recover", "--rate", "0", "--db", str(db_path)]) == 0
     store = Store.open(db_path)
     site = find_site(store.engine, "a", asked_by="--site")
-    asyncio.run(_crawl_site(store, Settings(db=db_path, rate=0, every="1h"), site.id, "slot"))
+    settings = Settings(db=db_path, rate=0, every="1h")
+    asyncio.run(_crawl_site(store, settings, site.id, "slot", StopRequest()))
     runs = rows(store, "SELECT kind, site FROM crawl_runs ORDER BY id")
     assert [(r["kind"], r["site"]) for r in runs] == [
         ("crawl", "b"),

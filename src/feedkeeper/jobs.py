@@ -14,13 +14,17 @@ distributed part; feedkeeper only says what a job is and when it is due:
                   workers never crawl one host at once.
 
 A retried crawl walks the whole listing (the previous run did not finish), so the
-archive ends as an uninterrupted crawl would have left it.
+archive ends as an uninterrupted crawl would have left it. On SIGTERM, SIGINT or SIGHUP a
+worker takes no new job, and its crawls end after the page in flight (cancelled after
+``STOP_GRACE``); the next tick queues each such site's crawl again, for another worker.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import signal
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +58,22 @@ TICK_SECONDS = 10
 POOL_WAIT_SECONDS = 10.0
 # A crawl that raised something unforeseen is tried again, a few times, spaced out.
 CRAWL_RETRY = RetryStrategy(max_attempts=3, wait=30)
+# `docker stop` sends SIGKILL 10 s after SIGTERM: a stopping worker's crawls get this long
+# to finish their page in flight, then they are cancelled and their runs recorded interrupted.
+STOP_GRACE = 7.0
+# SIGHUP too (the terminal the worker was started from closing), as for the daemon.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+@dataclass(slots=True)
+class StopRequest:
+    """Why the worker was asked to stop, once it was: its crawls end after their page."""
+
+    reason: str | None = None
+
+    def is_requested(self) -> bool:
+        """True once a stop signal came."""
+        return self.reason is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +93,19 @@ def libpq_url(db: str) -> str:
     return make_url(db).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def build_app(settings: Settings, store: Store, timings: WorkerTimings) -> App:
-    """Return the procrastinate app of an archive, with its two tasks bound to ``store``."""
+def build_app(
+    settings: Settings, store: Store, timings: WorkerTimings, stop: StopRequest | None = None
+) -> App:
+    """Return the procrastinate app of an archive, with its two tasks bound to ``store``
+    (its crawls end after their page in flight once ``stop`` is requested)."""
+    stop = stop or StopRequest()
     assert isinstance(settings.db, str)
     connector = PsycopgConnector(conninfo=libpq_url(settings.db), timeout=POOL_WAIT_SECONDS)
     app = App(connector=connector)
 
     @app.task(name="crawl_site", queue=CRAWL_QUEUE, retry=CRAWL_RETRY, pass_context=True)
     async def crawl_site(context: JobContext, site_id: int, slot: str) -> None:
-        await _crawl_site(store, settings, site_id, slot)
+        await _crawl_site(store, settings, site_id, slot, stop)
 
     @app.periodic(cron=f"* * * * * */{TICK_SECONDS}")
     @app.task(name="tick", queue=SCHEDULE_QUEUE, queueing_lock="tick", lock="schedule")
@@ -97,13 +121,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _crawl_site(store: Store, settings: Settings, site_id: int, slot: str) -> None:
+async def _crawl_site(
+    store: Store, settings: Settings, site_id: int, slot: str, stop: StopRequest
+) -> None:
     sites = {s.id: s for s in list_sites(store.engine)}
     site = sites.get(site_id)
     if site is None or site.state is not SiteState.ACTIVE:
         return  # removed or paused since the job was queued
     now_slot = current_slot(site, settings, _now())
-    if has_crawl_since(store.engine, site.id, now_slot, cut_short_counts=False):
+    if has_crawl_since(store.engine, site.id, now_slot):
         # Queued in an earlier slot and started late, then crawled again: the slot it
         # started in has had its crawl already (a crawl cut short does not count).
         log.info(
@@ -112,7 +138,9 @@ async def _crawl_site(store: Store, settings: Settings, site_id: int, slot: str)
             extra={"event": "site_skipped", "site": site.name, "slot": slot},
         )
         return
-    options = CrawlOptions(site=site, commit_every_page=True, in_process_parse=True)
+    options = CrawlOptions(
+        site=site, commit_every_page=True, in_process_parse=True, should_stop=stop.is_requested
+    )
     try:
         if site.profile:
             options = replace(options, profile=load_profile(Path(site.profile)))
@@ -133,12 +161,12 @@ async def _crawl_site(store: Store, settings: Settings, site_id: int, slot: str)
         extra={"event": "site_crawled", "site": site.name, "slot": slot},
     )
     found = summary.counts.placeholders_found
-    if summary.status is not RunStatus.FAILED and (
-        found or has_new_placeholders(store.engine, site.id)
-    ):
+    if summary.status in (RunStatus.FAILED, RunStatus.INTERRUPTED):
+        return  # cut short by a stop: its slot's crawl is queued again, for another worker
+    if found or has_new_placeholders(store.engine, site.id):
         # As the daemon does after its crawl: the placeholders this crawl found, and those
         # of the site no recovery has tried (one cut short, an earlier crawl's).
-        recovery = RecoverOptions(only_new=True, site_id=site.id)
+        recovery = RecoverOptions(only_new=True, site_id=site.id, should_stop=stop.is_requested)
         try:
             await recover_async(store, settings, recovery)  # it logs recovery_finished
         except FeedkeeperError as exc:  # recorded in its run; the next crawl tries again
@@ -173,9 +201,11 @@ _SLOT_QUEUED = (
 async def _defer_if_due(app: App, store: Store, site: Site, slot: str) -> None:
     """Defer the site's crawl for ``slot`` unless it was crawled in it or a job for it exists.
 
-    Finished jobs are deleted: the archive's runs tell that a slot was crawled.
+    Finished jobs are deleted: the archive's runs tell that a slot was crawled (a crawl cut
+    short by a stop, whose job ended, does not count: it is queued again; one still running
+    does, while its job, or the retry of a dead worker's, has it in hand).
     """
-    if has_crawl_since(store.engine, site.id, slot):
+    if has_crawl_since(store.engine, site.id, slot, not_counted=[RunStatus.INTERRUPTED]):
         return
     args: dict[str, Any] = {"site_id": site.id, "slot": slot}
     row = await app.connector.execute_query_one_async(_SLOT_QUEUED, args=json.dumps(args))
@@ -193,17 +223,20 @@ async def _defer_if_due(app: App, store: Store, site: Site, slot: str) -> None:
 async def run_worker(
     settings: Settings, timings: WorkerTimings, queues: list[str] | None, concurrency: int
 ) -> None:
-    """Run a procrastinate worker on the archive until SIGTERM or SIGINT."""
+    """Run a procrastinate worker on the archive until SIGTERM, SIGINT or SIGHUP."""
     assert isinstance(settings.db, str)
     store = Store.open(settings.db)
-    app = build_app(settings, store, timings)
+    stop = StopRequest()
+    app = build_app(settings, store, timings, stop)
     failures = _SideTaskFailures()
     worker_log = logging.getLogger("procrastinate.worker")
     worker_log.addHandler(failures)
     try:
         async with app.open_async():
             await _ensure_queue_schema(app)
-            await app.run_worker_async(
+            await _run_until_stopped(
+                app,
+                stop,
                 queues=queues or [CRAWL_QUEUE, SCHEDULE_QUEUE],
                 concurrency=concurrency,
                 update_heartbeat_interval=timings.heartbeat,
@@ -217,6 +250,44 @@ async def run_worker(
         store.close()
     if failures.reason is not None:  # it stopped of itself: a supervisor must start another
         raise WorkerStopped(f"the worker stopped: {failures.reason}")
+    log.info("stopped", extra={"event": "stopped"})
+
+
+async def _run_until_stopped(app: App, stop: StopRequest, **options: Any) -> None:
+    """Run the worker until a stop signal (or until it stops of itself). On a signal it
+    takes no new job, and its jobs get ``STOP_GRACE`` to end before they are cancelled."""
+    worker = asyncio.create_task(
+        app.run_worker_async(
+            install_signal_handlers=False, shutdown_graceful_timeout=STOP_GRACE, **options
+        )
+    )
+
+    def on_signal(signum: int) -> None:
+        if stop.is_requested():
+            return
+        stop.reason = signal.Signals(signum).name
+        log.info(
+            "stopping (%s): finishing the page in flight",
+            stop.reason,
+            extra={"event": "stopping", "reason": stop.reason},
+        )
+        worker.cancel()  # procrastinate's graceful stop: no new job, the running ones end
+
+    loop = asyncio.get_running_loop()
+    # A signal ignored as the worker starts (SIGHUP under nohup) stays ignored.
+    previous = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+    watched = [s for s, handler in previous.items() if handler != signal.SIG_IGN]
+    for sig in watched:
+        loop.add_signal_handler(sig, on_signal, sig)
+    try:
+        await worker
+    except asyncio.CancelledError:
+        if not stop.is_requested():
+            raise
+    finally:
+        for sig in watched:
+            loop.remove_signal_handler(sig)
+            signal.signal(sig, previous[sig])
 
 
 def _said(exc: BaseException) -> str:
