@@ -294,3 +294,44 @@ def test_a_site_that_asks_for_a_long_pause_holds_up_no_other(
     ]
     assert last["status"] == "failed"
     assert "asked for a pause of" in last["message"]
+
+
+def test_a_site_purged_while_a_worker_crawls_it_ends_its_job_quietly(
+    pg_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sites remove --purge` during a worker's crawl of the site: the crawl's next write
+    raised a foreign-key violation, logged with its SQL and retried three times."""
+    from feedkeeper.config import Settings
+    from feedkeeper.jobs import StopRequest, _crawl_site
+    from feedkeeper.store.sites import find_site, remove_site
+    from slow_sites import SlowSite
+
+    from conftest import new_pg_database
+
+    db = new_pg_database(pg_server)
+    with SlowSite(0.5) as site:
+        _add(db, site.base_url, "slow")
+        capsys.readouterr()
+        store = Store.open(db)
+        found = find_site(store.engine, "slow", asked_by="--site")
+
+        async def purge_mid_crawl() -> None:
+            crawl = asyncio.create_task(
+                _crawl_site(store, Settings(db=db, rate=0), found.id, "slot", StopRequest())
+            )
+            while not site.log:  # robots.txt answered: the first page is on its way
+                await asyncio.sleep(0.02)
+            await asyncio.to_thread(
+                remove_site, store.engine, "slow", purge=True, asked_by="sites remove"
+            )
+            await crawl  # it raised sqlalchemy's IntegrityError, for procrastinate to retry
+
+        asyncio.run(purge_mid_crawl())
+        assert rows(store, "SELECT count(*) AS n FROM post") == [{"n": 0}]
+        store.close()
+    said = capsys.readouterr().err
+    assert (
+        "WARNING site slow: removed with everything archived from it while it was crawled:"
+        " its crawl stopped"
+    ) in [line.split(" ", 1)[-1] for line in said.splitlines()]
+    assert "Traceback" not in said

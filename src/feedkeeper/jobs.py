@@ -33,6 +33,7 @@ from typing import Any
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from sqlalchemy import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.config import Settings
 from feedkeeper.errors import FeedkeeperError
@@ -40,6 +41,7 @@ from feedkeeper.parse import load_profile
 from feedkeeper.pipeline import CrawlOptions, crawl_async
 from feedkeeper.records import RunStatus, SiteState
 from feedkeeper.recover import RecoverOptions, recover_async
+from feedkeeper.run_summary import RunSummary
 from feedkeeper.sites_crawl import host_of
 from feedkeeper.store import Store
 from feedkeeper.store.placeholders import has_new_placeholders
@@ -124,10 +126,22 @@ def _now() -> datetime:
 async def _crawl_site(
     store: Store, settings: Settings, site_id: int, slot: str, stop: StopRequest
 ) -> None:
+    site = _site_due(store, settings, site_id, slot)
+    if site is None:
+        return
+    summary = await _crawl(store, settings, site, slot, stop)
+    if summary is None or summary.status in (RunStatus.FAILED, RunStatus.INTERRUPTED):
+        return  # the next slot tries again; one cut short by a stop is queued again at once
+    if summary.counts.placeholders_found or has_new_placeholders(store.engine, site.id):
+        await _recover(store, settings, site, slot, stop)
+
+
+def _site_due(store: Store, settings: Settings, site_id: int, slot: str) -> Site | None:
+    """The job's site, unless it was paused or removed, or its slot had its crawl already."""
     sites = {s.id: s for s in list_sites(store.engine)}
     site = sites.get(site_id)
     if site is None or site.state is not SiteState.ACTIVE:
-        return  # removed or paused since the job was queued
+        return None  # removed or paused since the job was queued
     now_slot = current_slot(site, settings, _now())
     if has_crawl_since(store.engine, site.id, now_slot):
         # Queued in an earlier slot and started late, then crawled again: the slot it
@@ -137,7 +151,14 @@ async def _crawl_site(
             site.name,
             extra={"event": "site_skipped", "site": site.name, "slot": slot},
         )
-        return
+        return None
+    return site
+
+
+async def _crawl(
+    store: Store, settings: Settings, site: Site, slot: str, stop: StopRequest
+) -> RunSummary | None:
+    """Crawl the site; None when the crawl could not run (recorded in its run)."""
     options = CrawlOptions(
         site=site, commit_every_page=True, in_process_parse=True, should_stop=stop.is_requested
     )
@@ -146,13 +167,13 @@ async def _crawl_site(
             options = replace(options, profile=load_profile(Path(site.profile)))
         summary = await crawl_async(store, replace(settings, url=site.url), options)
     except FeedkeeperError as exc:  # recorded in its run; another slot will try again
-        log.warning(
-            "site %s: %s",
-            site.name,
-            exc.message,
-            extra={"event": "site_failed", "site": site.name, "slot": slot},
-        )
-        return
+        _log_site_failed(site, slot, exc.message, "site_failed")
+        return None
+    except SQLAlchemyError:
+        if not _is_purged(store, site.id):
+            raise
+        _log_site_failed(site, slot, PURGED, "site_failed")
+        return None
     log.info(
         "site %s: crawl run %d %s",
         site.name,
@@ -160,22 +181,38 @@ async def _crawl_site(
         summary.status,
         extra={"event": "site_crawled", "site": site.name, "slot": slot},
     )
-    found = summary.counts.placeholders_found
-    if summary.status in (RunStatus.FAILED, RunStatus.INTERRUPTED):
-        return  # cut short by a stop: its slot's crawl is queued again, for another worker
-    if found or has_new_placeholders(store.engine, site.id):
-        # As the daemon does after its crawl: the placeholders this crawl found, and those
-        # of the site no recovery has tried (one cut short, an earlier crawl's).
-        recovery = RecoverOptions(only_new=True, site_id=site.id, should_stop=stop.is_requested)
-        try:
-            await recover_async(store, settings, recovery)  # it logs recovery_finished
-        except FeedkeeperError as exc:  # recorded in its run; the next crawl tries again
-            log.warning(
-                "site %s: recovery: %s",
-                site.name,
-                exc.message,
-                extra={"event": "recovery_failed", "site": site.name, "slot": slot},
-            )
+    return summary
+
+
+async def _recover(
+    store: Store, settings: Settings, site: Site, slot: str, stop: StopRequest
+) -> None:
+    """As the daemon does after its crawl: recover the placeholders this crawl found, and
+    those of the site no recovery has tried (one cut short, an earlier crawl's)."""
+    recovery = RecoverOptions(only_new=True, site_id=site.id, should_stop=stop.is_requested)
+    try:
+        await recover_async(store, settings, recovery)  # it logs recovery_finished
+    except FeedkeeperError as exc:  # recorded in its run; the next crawl tries again
+        _log_site_failed(site, slot, f"recovery: {exc.message}", "recovery_failed")
+    except SQLAlchemyError:
+        if not _is_purged(store, site.id):
+            raise
+        _log_site_failed(site, slot, f"recovery: {PURGED}", "recovery_failed")
+
+
+# A site purged (`sites remove --purge`) while a worker crawled it: what it wrote has gone.
+PURGED = "removed with everything archived from it while it was crawled: its crawl stopped"
+
+
+def _is_purged(store: Store, site_id: int) -> bool:
+    """True when the site no longer is in the archive (purged since its job started)."""
+    return site_id not in {s.id for s in list_sites(store.engine)}
+
+
+def _log_site_failed(site: Site, slot: str, said: str, event: str) -> None:
+    log.warning(
+        "site %s: %s", site.name, said, extra={"event": event, "site": site.name, "slot": slot}
+    )
 
 
 async def _retry_stalled(app: App, timings: WorkerTimings) -> None:
