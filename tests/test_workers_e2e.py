@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from feedkeeper.cli import main
+from feedkeeper.fixture_site import FixtureServer
 from feedkeeper.store import Store
 from slow_sites import SlowSite
 
@@ -217,3 +218,30 @@ def _end(worker: subprocess.Popen[bytes]) -> None:
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+
+
+@pytest.mark.slow
+def test_a_worker_stops_with_exit_2_once_a_newer_feedkeeper_migrated_the_archive(
+    pg_server: str, fixture_server: FixtureServer, tmp_path: Path
+) -> None:
+    """A worker started before the archive was migrated by a newer feedkeeper went on
+    crawling into a schema it does not know, where a worker started now is refused."""
+    import psycopg
+
+    db = new_pg_database(pg_server)
+    assert main(["sites", "add", fixture_server.base_url, "--every", "1h", "--db", db]) == 0
+    log = tmp_path / "worker.log"
+    worker = _worker(db, log)
+    try:
+        _wait_for_line(log, '"site_crawled"', timeout=60)
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("UPDATE alembic_version SET version_num = '0099'")
+        code = worker.wait(timeout=30)  # the next tick, within 10 s
+    finally:
+        _end(worker)
+    lines = _lines(log)
+    assert code == 2, lines[-5:]
+    last = json.loads(lines[-1])
+    assert (last["event"], last["exit_code"]) == ("command_failed", 2), last
+    assert "is at schema revision 0099, newer than this feedkeeper" in last["message"], last
+    assert not any("Traceback" in line for line in lines)

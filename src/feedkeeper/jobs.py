@@ -15,16 +15,15 @@ distributed part; feedkeeper only says what a job is and when it is due:
 
 A retried crawl walks the whole listing (the previous run did not finish), so the
 archive ends as an uninterrupted crawl would have left it. On SIGTERM, SIGINT or SIGHUP a
-worker takes no new job, and its crawls end after the page in flight (cancelled after
-``STOP_GRACE``); the next tick queues each such site's crawl again, for another worker.
+worker takes no new job, and its crawls end after the page in flight (``worker_stop``); the
+next tick queues each such site's crawl again, for another worker. A worker stops so too,
+with exit code 2, once a newer feedkeeper has migrated the archive under it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import signal
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +35,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.config import Settings
-from feedkeeper.errors import FeedkeeperError
+from feedkeeper.errors import FeedkeeperError, NewerSchemaError
 from feedkeeper.parse import load_profile
 from feedkeeper.pipeline import CrawlOptions, crawl_async
 from feedkeeper.records import RunStatus, SiteState
@@ -44,10 +43,12 @@ from feedkeeper.recover import RecoverOptions, recover_async
 from feedkeeper.run_summary import RunSummary
 from feedkeeper.sites_crawl import host_of
 from feedkeeper.store import Store
+from feedkeeper.store.engine import check_revision, schema_revision
 from feedkeeper.store.placeholders import has_new_placeholders
 from feedkeeper.store.runs import has_crawl_since
 from feedkeeper.store.sites import Site, list_sites
 from feedkeeper.triggers import current_slot
+from feedkeeper.worker_stop import StopRequest, run_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -60,22 +61,6 @@ TICK_SECONDS = 10
 POOL_WAIT_SECONDS = 10.0
 # A crawl that raised something unforeseen is tried again, a few times, spaced out.
 CRAWL_RETRY = RetryStrategy(max_attempts=3, wait=30)
-# `docker stop` sends SIGKILL 10 s after SIGTERM: a stopping worker's crawls get this long
-# to finish their page in flight, then they are cancelled and their runs recorded interrupted.
-STOP_GRACE = 7.0
-# SIGHUP too (the terminal the worker was started from closing), as for the daemon.
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-
-
-@dataclass(slots=True)
-class StopRequest:
-    """Why the worker was asked to stop, once it was: its crawls end after their page."""
-
-    reason: str | None = None
-
-    def is_requested(self) -> bool:
-        """True once a stop signal came."""
-        return self.reason is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +97,8 @@ def build_app(
     @app.periodic(cron=f"* * * * * */{TICK_SECONDS}")
     @app.task(name="tick", queue=SCHEDULE_QUEUE, queueing_lock="tick", lock="schedule")
     async def tick(timestamp: int) -> None:
+        if _is_outgrown(store, stop):
+            return
         await _retry_stalled(app, timings)
         for site in list_sites(store.engine, SiteState.ACTIVE):
             await _defer_if_due(app, store, site, current_slot(site, settings, _now()))
@@ -126,6 +113,8 @@ def _now() -> datetime:
 async def _crawl_site(
     store: Store, settings: Settings, site_id: int, slot: str, stop: StopRequest
 ) -> None:
+    if _is_outgrown(store, stop):
+        return  # left to the workers of the newer feedkeeper: the next tick queues it again
     site = _site_due(store, settings, site_id, slot)
     if site is None:
         return
@@ -134,6 +123,17 @@ async def _crawl_site(
         return  # the next slot tries again; one cut short by a stop is queued again at once
     if summary.counts.placeholders_found or has_new_placeholders(store.engine, site.id):
         await _recover(store, settings, site, slot, stop)
+
+
+def _is_outgrown(store: Store, stop: StopRequest) -> bool:
+    """True when a newer feedkeeper migrated the archive since this worker started: then
+    the worker stops, to end with that error (exit 2), as it would if started now."""
+    try:
+        check_revision(schema_revision(store.engine), store.path)
+    except NewerSchemaError as exc:
+        stop.request("the archive's schema is newer than this feedkeeper", exc)
+        return True
+    return False
 
 
 def _site_due(store: Store, settings: Settings, site_id: int, slot: str) -> Site | None:
@@ -271,7 +271,7 @@ async def run_worker(
     try:
         async with app.open_async():
             await _ensure_queue_schema(app)
-            await _run_until_stopped(
+            await run_until_stopped(
                 app,
                 stop,
                 queues=queues or [CRAWL_QUEUE, SCHEDULE_QUEUE],
@@ -285,46 +285,11 @@ async def run_worker(
     finally:
         worker_log.removeHandler(failures)
         store.close()
+    if stop.error is not None:
+        raise stop.error
     if failures.reason is not None:  # it stopped of itself: a supervisor must start another
         raise WorkerStopped(f"the worker stopped: {failures.reason}")
     log.info("stopped", extra={"event": "stopped"})
-
-
-async def _run_until_stopped(app: App, stop: StopRequest, **options: Any) -> None:
-    """Run the worker until a stop signal (or until it stops of itself). On a signal it
-    takes no new job, and its jobs get ``STOP_GRACE`` to end before they are cancelled."""
-    worker = asyncio.create_task(
-        app.run_worker_async(
-            install_signal_handlers=False, shutdown_graceful_timeout=STOP_GRACE, **options
-        )
-    )
-
-    def on_signal(signum: int) -> None:
-        if stop.is_requested():
-            return
-        stop.reason = signal.Signals(signum).name
-        log.info(
-            "stopping (%s): finishing the page in flight",
-            stop.reason,
-            extra={"event": "stopping", "reason": stop.reason},
-        )
-        worker.cancel()  # procrastinate's graceful stop: no new job, the running ones end
-
-    loop = asyncio.get_running_loop()
-    # A signal ignored as the worker starts (SIGHUP under nohup) stays ignored.
-    previous = {s: signal.getsignal(s) for s in STOP_SIGNALS}
-    watched = [s for s, handler in previous.items() if handler != signal.SIG_IGN]
-    for sig in watched:
-        loop.add_signal_handler(sig, on_signal, sig)
-    try:
-        await worker
-    except asyncio.CancelledError:
-        if not stop.is_requested():
-            raise
-    finally:
-        for sig in watched:
-            loop.remove_signal_handler(sig)
-            signal.signal(sig, previous[sig])
 
 
 def _said(exc: BaseException) -> str:
