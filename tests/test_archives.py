@@ -13,6 +13,8 @@ from feedkeeper.errors import DatabaseLockedError
 from feedkeeper.store import Store
 from feedkeeper.store.engine import SCHEMA_HEAD, exclusive_lock
 
+from conftest import new_pg_database
+
 CAPTURE = (
     "Python\n2026-01-11\nQuick Start：从单机多卡开始，一步步搭起分布式训练。\n\n"
     "参数与梯度的解耦，为什么权重衰减要单独处理。\n"
@@ -51,6 +53,30 @@ def test_an_archive_from_a_newer_feedkeeper_is_refused_and_left_alone(
     assert revision(sample_db) == "0099"  # never migrated backwards
     assert main(["health", "--db", str(sample_db)]) == 1
     assert capsys.readouterr().out.startswith("unhealthy: ")
+
+
+def test_a_server_archive_from_a_newer_feedkeeper_is_refused_with_exit_2(
+    pg_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On PostgreSQL the refusal came out as exit 1 under a doubled name, and `health`
+    printed the archive's URL with its password."""
+    import psycopg
+
+    db = new_pg_database(pg_server)
+    assert main(["db", "upgrade", "--db", db]) == 0
+    with psycopg.connect(db, autocommit=True) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    with_password = db.replace("postgres:@", "postgres:hunter2@", 1)
+    assert with_password != db
+    name = "postgresql://postgres:***@/"
+    for argv in (["status"], ["worker"], ["schedule"], ["sites", "list"], ["db", "upgrade"]):
+        assert main([*argv, "--db", with_password]) == 2, argv
+        line = one_line(capsys)
+        assert line.startswith(f"error: {name}") and line.count("://") == 1, line
+        assert "is at schema revision 0099, newer than" in line, line
+    assert main(["health", "--db", with_password]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"unhealthy: {name}") and "hunter2" not in out, out
 
 
 def test_a_corrupted_archive_is_one_line_and_unhealthy(

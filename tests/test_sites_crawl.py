@@ -155,7 +155,7 @@ def test_a_crawl_queued_late_is_not_a_second_crawl_of_its_slot(
     from datetime import UTC, datetime, timedelta
 
     from feedkeeper.config import Settings
-    from feedkeeper.jobs import _crawl_site
+    from feedkeeper.jobs import StopRequest, _crawl_site
     from feedkeeper.store.sites import find_site
     from feedkeeper.triggers import current_slot
 
@@ -171,13 +171,17 @@ def test_a_crawl_queued_late_is_not_a_second_crawl_of_its_slot(
         found = rows(store, "SELECT status FROM crawl_runs WHERE kind = 'crawl' ORDER BY id")
         return [r["status"] for r in found]
 
-    asyncio.run(_crawl_site(store, settings, site.id, previous))  # the late job: it crawls
+    asyncio.run(
+        _crawl_site(store, settings, site.id, previous, StopRequest())
+    )  # the late job: it crawls
     assert crawls() == ["ok"]
-    asyncio.run(_crawl_site(store, settings, site.id, this))  # this slot's own job: skipped
+    asyncio.run(
+        _crawl_site(store, settings, site.id, this, StopRequest())
+    )  # this slot's own job: skipped
     assert crawls() == ["ok"]
     with store.engine.begin() as conn:  # the crawl was cut short after all
         conn.exec_driver_sql("UPDATE run SET status = 'interrupted'")
-    asyncio.run(_crawl_site(store, settings, site.id, this))
+    asyncio.run(_crawl_site(store, settings, site.id, this, StopRequest()))
     assert crawls() == ["interrupted", "ok"]
     store.close()
 
@@ -187,7 +191,7 @@ def test_a_worker_s_crawl_recovers_its_site_s_placeholders_and_no_other_s(
 ) -> None:
     """As the daemon does after its crawl; the recovery run is the site's."""
     from feedkeeper.config import Settings
-    from feedkeeper.jobs import _crawl_site
+    from feedkeeper.jobs import StopRequest, _crawl_site
     from feedkeeper.store.sites import find_site
 
     _add(db_path, servers[0].base_url, "a")
@@ -195,7 +199,8 @@ def test_a_worker_s_crawl_recovers_its_site_s_placeholders_and_no_other_s(
     assert main(["crawl", "--site", "b", "--no-recover", "--rate", "0", "--db", str(db_path)]) == 0
     store = Store.open(db_path)
     site = find_site(store.engine, "a", asked_by="--site")
-    asyncio.run(_crawl_site(store, Settings(db=db_path, rate=0, every="1h"), site.id, "slot"))
+    settings = Settings(db=db_path, rate=0, every="1h")
+    asyncio.run(_crawl_site(store, settings, site.id, "slot", StopRequest()))
     runs = rows(store, "SELECT kind, site FROM crawl_runs ORDER BY id")
     assert [(r["kind"], r["site"]) for r in runs] == [
         ("crawl", "b"),
@@ -289,3 +294,44 @@ def test_a_site_that_asks_for_a_long_pause_holds_up_no_other(
     ]
     assert last["status"] == "failed"
     assert "asked for a pause of" in last["message"]
+
+
+def test_a_site_purged_while_a_worker_crawls_it_ends_its_job_quietly(
+    pg_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sites remove --purge` during a worker's crawl of the site: the crawl's next write
+    raised a foreign-key violation, logged with its SQL and retried three times."""
+    from feedkeeper.config import Settings
+    from feedkeeper.jobs import StopRequest, _crawl_site
+    from feedkeeper.store.sites import find_site, remove_site
+    from slow_sites import SlowSite
+
+    from conftest import new_pg_database
+
+    db = new_pg_database(pg_server)
+    with SlowSite(0.5) as site:
+        _add(db, site.base_url, "slow")
+        capsys.readouterr()
+        store = Store.open(db)
+        found = find_site(store.engine, "slow", asked_by="--site")
+
+        async def purge_mid_crawl() -> None:
+            crawl = asyncio.create_task(
+                _crawl_site(store, Settings(db=db, rate=0), found.id, "slot", StopRequest())
+            )
+            while not site.log:  # robots.txt answered: the first page is on its way
+                await asyncio.sleep(0.02)
+            await asyncio.to_thread(
+                remove_site, store.engine, "slow", purge=True, asked_by="sites remove"
+            )
+            await crawl  # it raised sqlalchemy's IntegrityError, for procrastinate to retry
+
+        asyncio.run(purge_mid_crawl())
+        assert rows(store, "SELECT count(*) AS n FROM post") == [{"n": 0}]
+        store.close()
+    said = capsys.readouterr().err
+    assert (
+        "WARNING site slow: removed with everything archived from it while it was crawled:"
+        " its crawl stopped"
+    ) in [line.split(" ", 1)[-1] for line in said.splitlines()]
+    assert "Traceback" not in said

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from feedkeeper.cli import main
+from feedkeeper.fixture_site import FixtureServer
 from feedkeeper.store import Store
 from slow_sites import SlowSite
 
@@ -166,3 +167,81 @@ def test_a_worker_whose_database_goes_away_exits_1_naming_it(
     last = json.loads(lines[-1])  # its log is JSON lines: the command's error too
     assert (last["event"], last["exit_code"]) == ("command_failed", 1), last
     assert last["message"].startswith("error: the worker "), last
+
+
+@pytest.mark.slow
+def test_a_stopped_worker_ends_its_crawl_after_the_page_and_another_crawls_the_site(
+    pg_server: str, tmp_path: Path
+) -> None:
+    """SIGTERM let the worker's job run on to the end of its crawl and its recovery (40 s
+    on a slow site), past the 10 s `docker stop` waits before it kills the worker."""
+    db = new_pg_database(pg_server)
+    with SlowSite(3.0) as site:  # a whole job: 3 listing requests and 3 articles, 18 s
+        assert main(["sites", "add", site.base_url, "--name", "slow", "--every", "1h",
+                     "--db", db]) == 0  # fmt: skip
+        first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+        first = _worker(db, first_log)
+        try:
+            _wait_for_line(first_log, '"run_started"', timeout=60)
+            first.send_signal(signal.SIGTERM)
+            signalled = time.monotonic()
+            assert first.wait(timeout=30) == 0, _lines(first_log)[-5:]
+            assert time.monotonic() - signalled < 10, "it outlived docker stop's 10 s"
+        finally:
+            _end(first)
+        store = Store.open(db)
+        crawls = rows(store, "SELECT status FROM crawl_runs WHERE kind = 'crawl'")
+        assert [r["status"] for r in crawls] == ["interrupted"]
+        assert not any("Traceback" in line for line in _lines(first_log))
+        second = _worker(db, second_log)  # the same slot: its crawl is queued again
+        try:
+            _wait_for_line(second_log, '"site_crawled"', timeout=60)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            _end(second)
+        statuses = rows(store, "SELECT status FROM crawl_runs WHERE kind = 'crawl' ORDER BY id")
+        assert [r["status"] for r in statuses] == ["interrupted", "ok"]
+        store.close()
+
+
+def _wait_for_line(log: Path, text: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(text in line for line in _lines(log)):
+        assert time.monotonic() < deadline, f"no {text} in {timeout}s: {_lines(log)[-5:]}"
+        time.sleep(0.05)
+
+
+def _end(worker: subprocess.Popen[bytes]) -> None:
+    try:
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
+@pytest.mark.slow
+def test_a_worker_stops_with_exit_2_once_a_newer_feedkeeper_migrated_the_archive(
+    pg_server: str, fixture_server: FixtureServer, tmp_path: Path
+) -> None:
+    """A worker started before the archive was migrated by a newer feedkeeper went on
+    crawling into a schema it does not know, where a worker started now is refused."""
+    import psycopg
+
+    db = new_pg_database(pg_server)
+    assert main(["sites", "add", fixture_server.base_url, "--every", "1h", "--db", db]) == 0
+    log = tmp_path / "worker.log"
+    worker = _worker(db, log)
+    try:
+        _wait_for_line(log, '"site_crawled"', timeout=60)
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("UPDATE alembic_version SET version_num = '0099'")
+        code = worker.wait(timeout=30)  # the next tick, within 10 s
+    finally:
+        _end(worker)
+    lines = _lines(log)
+    assert code == 2, lines[-5:]
+    last = json.loads(lines[-1])
+    assert (last["event"], last["exit_code"]) == ("command_failed", 2), last
+    assert "is at schema revision 0099, newer than this feedkeeper" in last["message"], last
+    assert not any("Traceback" in line for line in lines)

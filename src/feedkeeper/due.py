@@ -58,7 +58,5 @@ def due_own_schedules(engine: Engine, settings: Settings) -> set[int]:
         site.id
         for site in list_sites(engine, SiteState.ACTIVE)
         if site.has_own_schedule
-        and not has_crawl_since(
-            engine, site.id, current_slot(site, settings, now), cut_short_counts=False
-        )
+        and not has_crawl_since(engine, site.id, current_slot(site, settings, now))
     }

@@ -14,7 +14,10 @@ distributed part; feedkeeper only says what a job is and when it is due:
                   workers never crawl one host at once.
 
 A retried crawl walks the whole listing (the previous run did not finish), so the
-archive ends as an uninterrupted crawl would have left it.
+archive ends as an uninterrupted crawl would have left it. On SIGTERM, SIGINT or SIGHUP a
+worker takes no new job, and its crawls end after the page in flight (``worker_stop``); the
+next tick queues each such site's crawl again, for another worker. A worker stops so too,
+with exit code 2, once a newer feedkeeper has migrated the archive under it.
 """
 
 from __future__ import annotations
@@ -29,19 +32,23 @@ from typing import Any
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from sqlalchemy import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.config import Settings
-from feedkeeper.errors import FeedkeeperError
+from feedkeeper.errors import FeedkeeperError, NewerSchemaError
 from feedkeeper.parse import load_profile
 from feedkeeper.pipeline import CrawlOptions, crawl_async
 from feedkeeper.records import RunStatus, SiteState
 from feedkeeper.recover import RecoverOptions, recover_async
+from feedkeeper.run_summary import RunSummary
 from feedkeeper.sites_crawl import host_of
 from feedkeeper.store import Store
+from feedkeeper.store.engine import check_revision, schema_revision
 from feedkeeper.store.placeholders import has_new_placeholders
 from feedkeeper.store.runs import has_crawl_since
 from feedkeeper.store.sites import Site, list_sites
 from feedkeeper.triggers import current_slot
+from feedkeeper.worker_stop import StopRequest, run_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -73,19 +80,25 @@ def libpq_url(db: str) -> str:
     return make_url(db).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def build_app(settings: Settings, store: Store, timings: WorkerTimings) -> App:
-    """Return the procrastinate app of an archive, with its two tasks bound to ``store``."""
+def build_app(
+    settings: Settings, store: Store, timings: WorkerTimings, stop: StopRequest | None = None
+) -> App:
+    """Return the procrastinate app of an archive, with its two tasks bound to ``store``
+    (its crawls end after their page in flight once ``stop`` is requested)."""
+    stop = stop or StopRequest()
     assert isinstance(settings.db, str)
     connector = PsycopgConnector(conninfo=libpq_url(settings.db), timeout=POOL_WAIT_SECONDS)
     app = App(connector=connector)
 
     @app.task(name="crawl_site", queue=CRAWL_QUEUE, retry=CRAWL_RETRY, pass_context=True)
     async def crawl_site(context: JobContext, site_id: int, slot: str) -> None:
-        await _crawl_site(store, settings, site_id, slot)
+        await _crawl_site(store, settings, site_id, slot, stop)
 
     @app.periodic(cron=f"* * * * * */{TICK_SECONDS}")
     @app.task(name="tick", queue=SCHEDULE_QUEUE, queueing_lock="tick", lock="schedule")
     async def tick(timestamp: int) -> None:
+        if _is_outgrown(store, stop):
+            return
         await _retry_stalled(app, timings)
         for site in list_sites(store.engine, SiteState.ACTIVE):
             await _defer_if_due(app, store, site, current_slot(site, settings, _now()))
@@ -97,13 +110,40 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _crawl_site(store: Store, settings: Settings, site_id: int, slot: str) -> None:
+async def _crawl_site(
+    store: Store, settings: Settings, site_id: int, slot: str, stop: StopRequest
+) -> None:
+    if _is_outgrown(store, stop):
+        return  # left to the workers of the newer feedkeeper: the next tick queues it again
+    site = _site_due(store, settings, site_id, slot)
+    if site is None:
+        return
+    summary = await _crawl(store, settings, site, slot, stop)
+    if summary is None or summary.status in (RunStatus.FAILED, RunStatus.INTERRUPTED):
+        return  # the next slot tries again; one cut short by a stop is queued again at once
+    if summary.counts.placeholders_found or has_new_placeholders(store.engine, site.id):
+        await _recover(store, settings, site, slot, stop)
+
+
+def _is_outgrown(store: Store, stop: StopRequest) -> bool:
+    """True when a newer feedkeeper migrated the archive since this worker started: then
+    the worker stops, to end with that error (exit 2), as it would if started now."""
+    try:
+        check_revision(schema_revision(store.engine), store.path)
+    except NewerSchemaError as exc:
+        stop.request("the archive's schema is newer than this feedkeeper", exc)
+        return True
+    return False
+
+
+def _site_due(store: Store, settings: Settings, site_id: int, slot: str) -> Site | None:
+    """The job's site, unless it was paused or removed, or its slot had its crawl already."""
     sites = {s.id: s for s in list_sites(store.engine)}
     site = sites.get(site_id)
     if site is None or site.state is not SiteState.ACTIVE:
-        return  # removed or paused since the job was queued
+        return None  # removed or paused since the job was queued
     now_slot = current_slot(site, settings, _now())
-    if has_crawl_since(store.engine, site.id, now_slot, cut_short_counts=False):
+    if has_crawl_since(store.engine, site.id, now_slot):
         # Queued in an earlier slot and started late, then crawled again: the slot it
         # started in has had its crawl already (a crawl cut short does not count).
         log.info(
@@ -111,20 +151,29 @@ async def _crawl_site(store: Store, settings: Settings, site_id: int, slot: str)
             site.name,
             extra={"event": "site_skipped", "site": site.name, "slot": slot},
         )
-        return
-    options = CrawlOptions(site=site, commit_every_page=True, in_process_parse=True)
+        return None
+    return site
+
+
+async def _crawl(
+    store: Store, settings: Settings, site: Site, slot: str, stop: StopRequest
+) -> RunSummary | None:
+    """Crawl the site; None when the crawl could not run (recorded in its run)."""
+    options = CrawlOptions(
+        site=site, commit_every_page=True, in_process_parse=True, should_stop=stop.is_requested
+    )
     try:
         if site.profile:
             options = replace(options, profile=load_profile(Path(site.profile)))
         summary = await crawl_async(store, replace(settings, url=site.url), options)
     except FeedkeeperError as exc:  # recorded in its run; another slot will try again
-        log.warning(
-            "site %s: %s",
-            site.name,
-            exc.message,
-            extra={"event": "site_failed", "site": site.name, "slot": slot},
-        )
-        return
+        _log_site_failed(site, slot, exc.message, "site_failed")
+        return None
+    except SQLAlchemyError:
+        if not _is_purged(store, site.id):
+            raise
+        _log_site_failed(site, slot, PURGED, "site_failed")
+        return None
     log.info(
         "site %s: crawl run %d %s",
         site.name,
@@ -132,22 +181,38 @@ async def _crawl_site(store: Store, settings: Settings, site_id: int, slot: str)
         summary.status,
         extra={"event": "site_crawled", "site": site.name, "slot": slot},
     )
-    found = summary.counts.placeholders_found
-    if summary.status is not RunStatus.FAILED and (
-        found or has_new_placeholders(store.engine, site.id)
-    ):
-        # As the daemon does after its crawl: the placeholders this crawl found, and those
-        # of the site no recovery has tried (one cut short, an earlier crawl's).
-        recovery = RecoverOptions(only_new=True, site_id=site.id)
-        try:
-            await recover_async(store, settings, recovery)  # it logs recovery_finished
-        except FeedkeeperError as exc:  # recorded in its run; the next crawl tries again
-            log.warning(
-                "site %s: recovery: %s",
-                site.name,
-                exc.message,
-                extra={"event": "recovery_failed", "site": site.name, "slot": slot},
-            )
+    return summary
+
+
+async def _recover(
+    store: Store, settings: Settings, site: Site, slot: str, stop: StopRequest
+) -> None:
+    """As the daemon does after its crawl: recover the placeholders this crawl found, and
+    those of the site no recovery has tried (one cut short, an earlier crawl's)."""
+    recovery = RecoverOptions(only_new=True, site_id=site.id, should_stop=stop.is_requested)
+    try:
+        await recover_async(store, settings, recovery)  # it logs recovery_finished
+    except FeedkeeperError as exc:  # recorded in its run; the next crawl tries again
+        _log_site_failed(site, slot, f"recovery: {exc.message}", "recovery_failed")
+    except SQLAlchemyError:
+        if not _is_purged(store, site.id):
+            raise
+        _log_site_failed(site, slot, f"recovery: {PURGED}", "recovery_failed")
+
+
+# A site purged (`sites remove --purge`) while a worker crawled it: what it wrote has gone.
+PURGED = "removed with everything archived from it while it was crawled: its crawl stopped"
+
+
+def _is_purged(store: Store, site_id: int) -> bool:
+    """True when the site no longer is in the archive (purged since its job started)."""
+    return site_id not in {s.id for s in list_sites(store.engine)}
+
+
+def _log_site_failed(site: Site, slot: str, said: str, event: str) -> None:
+    log.warning(
+        "site %s: %s", site.name, said, extra={"event": event, "site": site.name, "slot": slot}
+    )
 
 
 async def _retry_stalled(app: App, timings: WorkerTimings) -> None:
@@ -173,9 +238,11 @@ _SLOT_QUEUED = (
 async def _defer_if_due(app: App, store: Store, site: Site, slot: str) -> None:
     """Defer the site's crawl for ``slot`` unless it was crawled in it or a job for it exists.
 
-    Finished jobs are deleted: the archive's runs tell that a slot was crawled.
+    Finished jobs are deleted: the archive's runs tell that a slot was crawled (a crawl cut
+    short by a stop, whose job ended, does not count: it is queued again; one still running
+    does, while its job, or the retry of a dead worker's, has it in hand).
     """
-    if has_crawl_since(store.engine, site.id, slot):
+    if has_crawl_since(store.engine, site.id, slot, not_counted=[RunStatus.INTERRUPTED]):
         return
     args: dict[str, Any] = {"site_id": site.id, "slot": slot}
     row = await app.connector.execute_query_one_async(_SLOT_QUEUED, args=json.dumps(args))
@@ -193,17 +260,20 @@ async def _defer_if_due(app: App, store: Store, site: Site, slot: str) -> None:
 async def run_worker(
     settings: Settings, timings: WorkerTimings, queues: list[str] | None, concurrency: int
 ) -> None:
-    """Run a procrastinate worker on the archive until SIGTERM or SIGINT."""
+    """Run a procrastinate worker on the archive until SIGTERM, SIGINT or SIGHUP."""
     assert isinstance(settings.db, str)
     store = Store.open(settings.db)
-    app = build_app(settings, store, timings)
+    stop = StopRequest()
+    app = build_app(settings, store, timings, stop)
     failures = _SideTaskFailures()
     worker_log = logging.getLogger("procrastinate.worker")
     worker_log.addHandler(failures)
     try:
         async with app.open_async():
             await _ensure_queue_schema(app)
-            await app.run_worker_async(
+            await run_until_stopped(
+                app,
+                stop,
                 queues=queues or [CRAWL_QUEUE, SCHEDULE_QUEUE],
                 concurrency=concurrency,
                 update_heartbeat_interval=timings.heartbeat,
@@ -215,8 +285,11 @@ async def run_worker(
     finally:
         worker_log.removeHandler(failures)
         store.close()
+    if stop.error is not None:
+        raise stop.error
     if failures.reason is not None:  # it stopped of itself: a supervisor must start another
         raise WorkerStopped(f"the worker stopped: {failures.reason}")
+    log.info("stopped", extra={"event": "stopped"})
 
 
 def _said(exc: BaseException) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from feedkeeper.clock import now_iso
-from feedkeeper.errors import ConfigError, StoreError
+from feedkeeper.errors import ConfigError, NewerSchemaError, StoreError
 from feedkeeper.records import (
     PageCapture,
     PageKind,
@@ -89,7 +89,10 @@ class Store:
         if isinstance(path, str):
             engine = create_server_engine(path)
             try:
-                upgrade(engine)
+                upgrade(engine, path)
+            except NewerSchemaError:  # it names the archive; its exit code is its own
+                engine.dispose()
+                raise
             except StoreError as exc:
                 engine.dispose()
                 raise StoreError(f"{describe(path)}: {exc.message}") from exc

@@ -135,14 +135,15 @@ def describe(db: Path | str) -> str:
     return str(db)
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine, name: Path | str | None = None) -> None:
     """Bring the schema to the newest revision (no-op when it is already there).
 
-    An archive from a newer feedkeeper is never migrated backwards: NewerSchemaError.
+    An archive from a newer feedkeeper is never migrated backwards: NewerSchemaError, which
+    names the archive as ``name`` (the ``--db`` given), else as the engine's file.
     """
     try:
         revision = schema_revision(engine)
-        check_revision(revision, engine.url.database or "")
+        check_revision(revision, (engine.url.database or "") if name is None else name)
         if revision == SCHEMA_HEAD:
             return
         migrate(engine, "head")
@@ -153,8 +154,9 @@ def upgrade(engine: Engine) -> None:
 def check_revision(revision: str | None, path: Path | str) -> None:
     """Raise NewerSchemaError when the archive was written by a newer feedkeeper."""
     if revision is not None and revision > SCHEMA_HEAD:  # revisions are zero-padded numbers
+        name = describe(path) if isinstance(path, str) and "://" in path else archive_name(path)
         raise NewerSchemaError(
-            f"{archive_name(path)} is at schema revision {revision}, newer than this feedkeeper"
+            f"{name} is at schema revision {revision}, newer than this feedkeeper"
             f" knows ({SCHEMA_HEAD}): upgrade feedkeeper to use it"
         )
 

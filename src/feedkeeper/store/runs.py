@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import Engine, func, select
 
 from feedkeeper.records import RunKind, RunStatus
@@ -11,18 +13,19 @@ from feedkeeper.store.tables import run_t
 SUCCESSFUL = (RunStatus.OK, RunStatus.PARTIAL)
 
 
-def has_crawl_since(
-    engine: Engine, site_id: int, since: str, *, cut_short_counts: bool = True
-) -> bool:
-    """True when a crawl of the site started at or after ``since`` (stored time text).
+# A crawl interrupted by a signal or a dead process, or still marked running: to be done again.
+CUT_SHORT = (RunStatus.INTERRUPTED, RunStatus.RUNNING)
 
-    Without ``cut_short_counts``, a crawl interrupted by a signal or a dead process (or
-    still marked running) does not count: it is to be done again.
-    """
+
+def has_crawl_since(
+    engine: Engine, site_id: int, since: str, *, not_counted: Collection[RunStatus] = CUT_SHORT
+) -> bool:
+    """True when a crawl of the site started at or after ``since`` (stored time text),
+    other than one whose status is ``not_counted``."""
     r = run_t.c
     query = select(r.id).where(r.kind == RunKind.CRAWL, r.site_id == site_id, r.started_at >= since)
-    if not cut_short_counts:
-        query = query.where(r.status.not_in([RunStatus.INTERRUPTED, RunStatus.RUNNING]))
+    if not_counted:
+        query = query.where(r.status.not_in(list(not_counted)))
     with engine.connect() as conn:
         return conn.execute(query.limit(1)).first() is not None
 
