@@ -17,6 +17,7 @@ from feedkeeper.errors import ParseError
 from feedkeeper.markup import time_budget
 from feedkeeper.parse import Profile, parse_capture, parse_listing
 from feedkeeper.stored_body import PackedBody
+from feedkeeper.text import first_line
 
 ListingParser = Callable[[str, str, Profile | None], ParsedPage]
 
@@ -64,7 +65,7 @@ def _decode_and_parse(
     except ParseError:
         raise
     except Exception as exc:  # a page the parser trips on fails alone, not the whole run
-        detail = (str(exc).splitlines() or [""])[0][:200]
+        detail = first_line(str(exc))[:200]
         raise ParseError(
             f"the parser failed on this page ({type(exc).__name__}: {detail}); the page is"
             " kept, for `feedkeeper reparse` to read again"

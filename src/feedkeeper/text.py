@@ -14,6 +14,12 @@ _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 _JSON_RAW_CONTROLS_RE = re.compile("[\x80-\x9f\u2028\u2029]")
 
 
+def first_line(message: str, default: str = "") -> str:
+    """The first line of a message (an error's, a library's): whatever is appended below it
+    stays out, so that what is said or recorded of it is one line."""
+    return (message.strip().splitlines() or [default])[0]
+
+
 def normalize_space(text: str) -> str:
     """Collapse every run of whitespace (non-breaking spaces included) to one space."""
     return _WS_RE.sub(" ", text.replace("\u00a0", " ")).strip()

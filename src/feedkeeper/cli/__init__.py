@@ -24,6 +24,7 @@ from feedkeeper.cli import archive, common, crawl, inspect, ops, query, sites, w
 from feedkeeper.errors import ConfigError, FeedkeeperError, StoreError
 from feedkeeper.interrupts import stop_between_steps
 from feedkeeper.logs import forget_format
+from feedkeeper.text import first_line
 
 app = common.app
 app.add_typer(common.db_app, name="db")
@@ -72,14 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     except FeedkeeperError as exc:
         if _raised_while_interrupted(exc):
             return _interrupted()
-        return _failed(_first_line(exc.message), exc.exit_code)
+        return _failed(first_line(exc.message), exc.exit_code)
     except Exception as exc:  # the last line of defence: no traceback unless asked for
         if _raised_while_interrupted(exc):
             return _interrupted()
         if _is_database_error(exc):  # a damaged or full archive, met wherever it was read
             cause = getattr(exc, "orig", None) or exc
             return _failed(
-                f"the archive cannot be used: {_first_line(str(cause))}", StoreError.exit_code
+                f"the archive cannot be used: {first_line(str(cause))}", StoreError.exit_code
             )
         if isinstance(exc, OSError) and exc.filename is not None:  # a path that cannot be used
             return _failed(
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("FEEDKEEPER_DEBUG"):
             traceback.print_exc()
         return _failed(
-            f"{type(exc).__name__}: {_first_line(str(exc))} (set FEEDKEEPER_DEBUG=1 for details)",
+            f"{type(exc).__name__}: {first_line(str(exc))} (set FEEDKEEPER_DEBUG=1 for details)",
             EXIT_INTERNAL,
             prefix="internal error: ",
         )
@@ -251,13 +252,8 @@ def _is_database_error(exc: BaseException) -> bool:
 def _usage_line(exc: typer.TyperException) -> str:
     """One line for a usage error, pointing at the command's help instead of printing it."""
     command = getattr(getattr(exc, "ctx", None), "command_path", None)
-    message = _first_line(exc.format_message())
+    message = first_line(exc.format_message())
     return f"{message} (see {command} --help)" if command else message
-
-
-def _first_line(message: str) -> str:
-    """An error is one line: whatever a library appended below it stays out."""
-    return (message.strip().splitlines() or [""])[0]
 
 
 __all__ = ["app", "main", "typer"]

@@ -28,6 +28,7 @@ from feedkeeper.store import CAPPED, CAPPED_BY_TIME, Store
 from feedkeeper.store.pauses import keep_pauses, stored_pauses
 from feedkeeper.store.sites import NewSite, add_site, forget_if_empty, site_for_url
 from feedkeeper.store.write import PageWriter
+from feedkeeper.text import first_line
 
 
 @dataclass(slots=True)
@@ -87,7 +88,7 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
         _finish(run, RunStatus.FAILED, started, exc.message, forget=new_site)
         raise
     except Exception as exc:  # the run is never left "running"
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        reason = first_line(str(exc), type(exc).__name__)
         _finish(run, RunStatus.FAILED, started, reason, forget=new_site)
         raise
     except BaseException:  # cancelled, SIGINT or SIGTERM

@@ -59,6 +59,7 @@ from feedkeeper.store.tables import (
     sighting_t,
 )
 from feedkeeper.store.write import PageWriter
+from feedkeeper.text import first_line
 
 __all__ = ["Store", "exclusive_lock"]
 
@@ -166,7 +167,7 @@ class Store:
         try:
             yield
         except Exception as exc:
-            self.finish_run(run_id, counts, RunStatus.FAILED, (str(exc).splitlines() or [""])[0])
+            self.finish_run(run_id, counts, RunStatus.FAILED, first_line(str(exc)))
             raise
         except BaseException as exc:  # cancelled, SIGINT or SIGTERM: never left "running"
             # A statement interrupted mid-way keeps its cursor in the traceback's frames, and

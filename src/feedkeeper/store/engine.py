@@ -32,6 +32,7 @@ import feedkeeper
 from feedkeeper.errors import ConfigError, DatabaseLockedError, NewerSchemaError, StoreError
 from feedkeeper.logs import mask_credentials, printable
 from feedkeeper.store import dialect
+from feedkeeper.text import first_line
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -204,7 +205,7 @@ def damage_of(engine: Engine) -> str | None:
 def reason(exc: BaseException) -> str:
     """Return the first line of what SQLite said, without SQLAlchemy's wrapping and links."""
     cause = getattr(exc, "orig", None) or exc
-    return (str(cause).splitlines() or [type(cause).__name__])[0]
+    return first_line(str(cause), type(cause).__name__)
 
 
 def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
