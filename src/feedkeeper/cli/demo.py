@@ -15,7 +15,8 @@ from feedkeeper.errors import ConfigError
 from feedkeeper.fixture_site import FixtureServer, snapshot_names
 from feedkeeper.pipeline import crawl
 from feedkeeper.recover import recover
-from feedkeeper.store import Store, exclusive_lock, maker_of
+from feedkeeper.store import Store, exclusive_lock
+from feedkeeper.store.engine import maker_of
 from feedkeeper.store.read import PostFilter, iter_posts
 from feedkeeper.store.status import status_report
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from feedkeeper.clock import now_iso
-from feedkeeper.errors import ConfigError, NewerSchemaError, StoreError
+from feedkeeper.errors import NewerSchemaError, StoreError
 from feedkeeper.records import (
     PageCapture,
     PageKind,
@@ -27,15 +27,15 @@ from feedkeeper.store.dialect import (
     index_deferred,
     refresh_indexes,
     set_user_version,
-    user_version,
 )
 from feedkeeper.store.engine import (
+    check_archive_exists,
     check_archive_file,
-    check_archive_path,
     create_server_engine,
     create_sqlite_engine,
     describe,
     exclusive_lock,
+    looks_like_sqlite,
     reason,
     upgrade,
     writing_to,
@@ -99,7 +99,7 @@ class Store:
                 raise StoreError(f"{describe(path)}: {exc.message}") from exc
             return cls(path, engine)
         check_archive_file(path)
-        if path.exists() and not _looks_like_sqlite(path):
+        if path.exists() and not looks_like_sqlite(path):
             raise StoreError(f"{path} is not a SQLite database")
         engine = create_sqlite_engine(path)
         try:
@@ -368,35 +368,6 @@ _DEAD_RUN = {
 }
 
 DERIVED_TABLES = (placeholder_t, sighting_t, post_fingerprint_t, post_url_t, post_version_t, post_t)
-
-
-def maker_of(path: Path) -> int | None:
-    """Return the maker mark of the SQLite file at ``path``, None when it is no SQLite file."""
-    if not path.is_file() or not _looks_like_sqlite(path) or path.stat().st_size == 0:
-        return None
-    engine = create_sqlite_engine(path, readonly=True)
-    try:
-        with engine.connect() as conn:
-            return user_version(conn)
-    except OperationalError:
-        return None
-    finally:
-        engine.dispose()
-
-
-def check_archive_exists(path: Path) -> None:
-    """Raise ConfigError unless the archive a reading command needs is there."""
-    check_archive_path(path)
-    if not path.exists():
-        raise ConfigError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
-    if path.stat().st_size == 0:  # left alone: a reading command never makes an archive
-        raise ConfigError(f"no archive at {path} (the file is empty): run `feedkeeper crawl` first")
-
-
-def _looks_like_sqlite(path: Path) -> bool:
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    return header in (b"", b"SQLite format 3\x00")
 
 
 def _capture_of(row: object) -> PageCapture:

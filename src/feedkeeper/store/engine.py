@@ -26,7 +26,7 @@ from sqlalchemy import (
     make_url,
     select,
 )
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 import feedkeeper
 from feedkeeper.errors import ConfigError, DatabaseLockedError, NewerSchemaError, StoreError
@@ -338,3 +338,33 @@ def exclusive_lock(
         yield
     finally:
         os.close(fd)
+
+
+def maker_of(path: Path) -> int | None:
+    """Return the maker mark of the SQLite file at ``path``, None when it is no SQLite file."""
+    if not path.is_file() or not looks_like_sqlite(path) or path.stat().st_size == 0:
+        return None
+    engine = create_sqlite_engine(path, readonly=True)
+    try:
+        with engine.connect() as conn:
+            return dialect.user_version(conn)
+    except OperationalError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def check_archive_exists(path: Path) -> None:
+    """Raise ConfigError unless the archive a reading command needs is there."""
+    check_archive_path(path)
+    if not path.exists():
+        raise ConfigError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
+    if path.stat().st_size == 0:  # left alone: a reading command never makes an archive
+        raise ConfigError(f"no archive at {path} (the file is empty): run `feedkeeper crawl` first")
+
+
+def looks_like_sqlite(path: Path) -> bool:
+    """Tell whether the file at ``path`` is empty or begins as a SQLite database does."""
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    return header in (b"", b"SQLite format 3\x00")

@@ -22,10 +22,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError, StoreError
 from feedkeeper.identity import canonical_url, other_spellings
-from feedkeeper.store import Store, check_archive_exists
+from feedkeeper.store import Store
 from feedkeeper.store.dialect import Spelling, spelling
 from feedkeeper.store.engine import (
     SCHEMA_HEAD,
+    check_archive_exists,
     check_revision,
     create_sqlite_engine,
     exclusive_lock,
