@@ -433,6 +433,20 @@ def test_every_time_is_utc_with_microseconds_but_those_the_conventions_name(
     assert _times_not_in_utc_the_conventions_name() == not_utc
 
 
+def test_a_card_without_categories_or_tags_leaves_empty_lists_as_the_conventions_say(
+    store: Store,
+) -> None:
+    site = ensure_site(store.engine, "https://blog.example/")
+    run = store.start_run("crawl", site.url, site.id)
+    fetched = PageCapture(site.url, "2026-01-11T01:00:00.000000Z", "parsed", 200, body=b"<p>")
+    archive_page(store, site.id, run, fetched, [sample_archive.card(None, None, "只有摘要")])
+    assert rows(store, "SELECT title, category, categories, tags FROM posts_current") == [
+        {"title": None, "category": None, "categories": "[]", "tags": "[]"}
+    ]
+    lists = SCHEMA_DOC.read_text(encoding="utf-8").split("- **lists** ")[1].split("\n- ")[0]
+    assert "`[]`, never `NULL`" in " ".join(lists.split())
+
+
 def _migrate(store: Store, revision: str, *, up: bool) -> None:
     migrate(store.engine, revision, down=not up)
 
