@@ -171,6 +171,27 @@ def test_a_pair_sharing_several_versions_shows_once_from_each_side(store: Store)
     assert links == [{"post_id": 1, "other_post_id": 2}, {"post_id": 2, "other_post_id": 1}]
 
 
+def test_posts_of_two_sites_that_only_begin_alike_are_not_cross_posts(
+    store: Store, tmp_path: Path
+) -> None:
+    begins = "重温SSM第一部分 线性系统和HiPPO矩阵的推导过程与它的各种性质一一说来"
+    shown = {
+        "one": ("2026-01-11", f"{begins} 这是第一篇的正文,讲线性系统。"),
+        "two": ("2026-03-02", f"{begins} 这里是另一篇,讲离散化与卷积核。"),
+        "three": ("2026-01-11", f"{begins} 这是第一篇的正文,讲线性系统。"),
+    }
+    for name, (published, excerpt) in shown.items():
+        capture = tmp_path / f"{name}.txt"
+        capture.write_text(f"LATEST UPDATES\nPython\n{published}\n{excerpt}\n", encoding="utf-8")
+        site = add_site(store.engine, NewSite(f"https://{name}.example/", name=name))
+        import_captures(store, [capture], site=site)
+    links = rows(store, "SELECT site, other_site FROM cross_posts ORDER BY site")
+    assert links == [
+        {"site": "one", "other_site": "three"},
+        {"site": "three", "other_site": "one"},
+    ]
+
+
 def test_the_same_url_in_two_sites_is_two_posts(store: Store) -> None:
     card = _card("https://shared.example/p/1", "Title", "text")
     _page(store, "https://a.example/", [card])

@@ -12,9 +12,12 @@ import pytest
 
 import sample_archive
 from feedkeeper.importer import import_captures
+from feedkeeper.pipeline import archive_page
+from feedkeeper.records import PageCapture
 from feedkeeper.store import Store
 from feedkeeper.store.engine import migrate
 from feedkeeper.store.search import is_search_index
+from feedkeeper.store.sites import ensure_site
 
 from conftest import ROOT, rows
 
@@ -390,6 +393,58 @@ def test_times_are_iso_8601_dates_are_dates_booleans_are_0_or_1(sample: Store) -
                 view,
                 column,
             )
+
+
+def _times_not_in_utc_the_conventions_name() -> set[str]:
+    """The ``table.column`` times the conventions say are kept as their source wrote them."""
+    doc = SCHEMA_DOC.read_text(encoding="utf-8")
+    times = doc.split("- **times** ")[1].split("\n- ")[0]
+    return set(re.findall(r"`(\w+\.\w+)`", times))
+
+
+def test_every_time_is_utc_with_microseconds_but_those_the_conventions_name(
+    store: Store,
+) -> None:
+    site = ensure_site(store.engine, "https://blog.example/")
+    run = store.start_run("crawl", site.url, site.id)
+    card = sample_archive.card(
+        "https://blog.example/p/1",
+        "Title",
+        "text",
+        published="2026-01-11",
+        published_at="2026-01-11T08:00:00+08:00",
+    )
+    fetched = PageCapture(
+        site.url, "2026-01-11T01:00:00.000000Z", "parsed", 200,
+        last_modified="Sun, 11 Jan 2026 00:00:00 GMT", body=b"<html></html>",
+    )  # fmt: skip
+    archive_page(store, site.id, run, fetched, [card])
+    not_utc = set()
+    for table, columns in actual_columns(store).items():
+        for column in columns:
+            if not re.search(r"(_at|_seen|_until|^last_modified)$", column):
+                continue
+            for value in rows(
+                store, f"SELECT {column} AS v FROM {table} WHERE {column} IS NOT NULL"
+            ):
+                if not ISO_TIME.match(value["v"]):
+                    not_utc.add(f"{table}.{column}")
+    assert not_utc == {"post_version.published_at", "page_fetch.last_modified"}
+    assert _times_not_in_utc_the_conventions_name() == not_utc
+
+
+def test_a_card_without_categories_or_tags_leaves_empty_lists_as_the_conventions_say(
+    store: Store,
+) -> None:
+    site = ensure_site(store.engine, "https://blog.example/")
+    run = store.start_run("crawl", site.url, site.id)
+    fetched = PageCapture(site.url, "2026-01-11T01:00:00.000000Z", "parsed", 200, body=b"<p>")
+    archive_page(store, site.id, run, fetched, [sample_archive.card(None, None, "只有摘要")])
+    assert rows(store, "SELECT title, category, categories, tags FROM posts_current") == [
+        {"title": None, "category": None, "categories": "[]", "tags": "[]"}
+    ]
+    lists = SCHEMA_DOC.read_text(encoding="utf-8").split("- **lists** ")[1].split("\n- ")[0]
+    assert "`[]`, never `NULL`" in " ".join(lists.split())
 
 
 def _migrate(store: Store, revision: str, *, up: bool) -> None:
