@@ -131,13 +131,15 @@ _MORE_DRESS = " ()[]（）【】<>«»→›»"
 
 def is_cut_mark(page: Page, node: LexborNode) -> bool:
     """Tell whether a "more" link leads to where the post was cut: WordPress's ``#more-31``,
-    written only where a post goes on past its ``<!--more-->``, whatever the link says."""
+    Hexo's, Blogger's and Movable Type's ``#more``, written only where a post goes on past
+    its ``<!--more-->`` (its jump break), whatever the link says."""
     link = page.link(node)
     return link is not None and link.url is not None and _CUT_AT_RE.search(link.url) is not None
 
 
-# The anchor WordPress gives the place a post's listing excerpt stops.
-_CUT_AT_RE = re.compile(r"#more-\d+$")
+# The anchor WordPress (``#more-31``), Hexo, Blogger and Movable Type (``#more``) give the
+# place a post's listing excerpt stops.
+_CUT_AT_RE = re.compile(r"#more(?:-\d+)?$")
 
 
 def is_more_mark(text: str) -> bool:
