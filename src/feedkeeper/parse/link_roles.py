@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.excerpt import MAX_META_RESIDUAL
 from feedkeeper.parse.page import PEOPLE_CSS, Link, Page
-from feedkeeper.parse.vocab import reads_comments
+from feedkeeper.parse.vocab import is_read_more, reads_comments
 from feedkeeper.text import split_ellipsis
 
 
@@ -127,6 +127,12 @@ def is_ellipsis(text: str) -> bool:
 
 # What a "more" link's words are dressed in: brackets, arrows, guillemets.
 _MORE_DRESS = " ()[]（）【】<>«»→›»"
+
+
+def is_more_link(page: Page, node: LexborNode) -> bool:
+    """Tell whether a link is the card's "Read more": by its words, or by leading to where
+    the post was cut, whatever it says ("There is more: the stables …" to ``#more-205``)."""
+    return is_read_more(page.text_of(node)) or is_cut_mark(page, node)
 
 
 def is_cut_mark(page: Page, node: LexborNode) -> bool:
