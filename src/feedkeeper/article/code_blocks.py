@@ -9,31 +9,14 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.article.dom import SKIP_TAGS, class_tokens
 from feedkeeper.article.model import Block
-from feedkeeper.elements import is_hidden, next_element, previous_element
-
-# Class names highlighters give line-number gutters (Hexo, Pygments, Rouge, Chroma,
-# highlight.js, Prism, CSDN); the numbers are not part of the code.
-_GUTTER_CLASSES = frozenset(
-    {
-        "gutter",
-        "linenos",
-        "lineno",
-        "linenodiv",
-        "line-numbers-rows",
-        "line-numbers-wrapper",
-        "rouge-gutter",
-        "hljs-ln-numbers",
-        "pre-numbering",
-        "lnt",
-        "ln",
-    }
+from feedkeeper.elements import (
+    is_digits_and_space,
+    is_gutter,
+    is_hidden,
+    next_element,
+    previous_element,
 )
-# A class naming line numbers on an element that holds numbers alone (Org's ``linenr``
-# "1: ", CodeRay's inline ``line-numbers``): the name alone does not tell, Prism puts
-# ``line-numbers`` on the ``<pre>`` (whose code may be numbers) and VuePress
-# ``line-numbers-mode`` on its wrapper.
-_NUMBERS_CLASS_RE = re.compile(r"line-?(?:numbers?|nums?|nr|nos?)(?![a-z])", re.I)
-_NUMBERING_RE = re.compile(r"\s*(?:\d+[:.]?\s*)+")
+
 # A code widget's chrome, inside its ``<pre>`` or beside it: toolbars, copy buttons,
 # language labels, headers (juejin's ``code-block-extension-header`` "代码解读 复制代码",
 # Butterfly's ``highlight-tools``, Prism's ``toolbar``, a gist's "view raw" line). Never code.
@@ -61,18 +44,6 @@ def is_code_chrome(node: LexborNode) -> bool:
     if not names or not any(_CHROME_RE.search(name) for name in names.split()):
         return False
     return node.tag != "pre" and node.css_first("pre, code") is None
-
-
-def is_gutter(node: LexborNode) -> bool:
-    """Tell whether an element is a highlighter's line-number gutter."""
-    names = class_tokens(node)
-    if names & _GUTTER_CLASSES:
-        return True
-    if node.tag == "pre":
-        return _is_unmarked_gutter(node)
-    if node.tag == "code" or not any(_NUMBERS_CLASS_RE.search(name) for name in names):
-        return False
-    return _NUMBERING_RE.fullmatch(node.text()) is not None and node.css_first("pre, code") is None
 
 
 def code_block(pre: LexborNode) -> Block | None:
@@ -163,7 +134,7 @@ def _is_noise_in_pre(node: LexborNode, pre: LexborNode) -> bool:
         return (
             previous_element(node) is None
             and next_element(node) is not None
-            and _is_digits_and_space(node.text())
+            and is_digits_and_space(node.text())
         )
     return bool(class_tokens(node) & _EDITOR_HELPERS)
 
@@ -193,23 +164,3 @@ def _is_hidden_by_its_theme(node: LexborNode) -> bool:
 _EDITOR_HELPERS = frozenset(
     {"CodeMirror-measure", "CodeMirror-cursors", "CodeMirror-gutters", "CodeMirror-linenumber"}
 )
-
-
-def _is_unmarked_gutter(pre: LexborNode) -> bool:
-    """Tell a digits-only ``<pre>`` in a table cell followed by a cell of code."""
-    if not _is_digits_and_space(pre.text()):
-        return False
-    cell = pre.parent
-    while cell is not None and cell.tag not in {"td", "th", "table", "body"}:
-        cell = cell.parent
-    if cell is None or cell.tag not in {"td", "th"}:
-        return False
-    sibling = cell.next
-    while sibling is not None and not sibling.is_element_node:
-        sibling = sibling.next
-    return sibling is not None and sibling.css_first("pre") is not None
-
-
-def _is_digits_and_space(text: str) -> bool:
-    """Tell whether text holds digits and nothing but whitespace besides."""
-    return any(ch.isdigit() for ch in text) and all(ch.isdigit() or ch.isspace() for ch in text)

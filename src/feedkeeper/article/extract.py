@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.article.body import find_body
-from feedkeeper.article.code_blocks import code_block, is_code_chrome, is_gutter
+from feedkeeper.article.code_blocks import code_block, is_code_chrome
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import SKIP_TAGS, class_tokens, is_content_holder
 from feedkeeper.article.model import Article, Block, BlockKind
@@ -28,7 +28,7 @@ from feedkeeper.article.tex_blocks import (
     substack_block,
     tex_element_block,
 )
-from feedkeeper.elements import BLOCK_TAGS, is_hidden, next_element
+from feedkeeper.elements import BLOCK_TAGS, is_gutter, is_hidden, next_element
 from feedkeeper.markup import check_markup, check_time
 from feedkeeper.text import normalize_space
 

@@ -8,14 +8,22 @@ then its text and title, then a label closing its own element (Icarus's
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.parse.dates import parse_date
+from feedkeeper.parse.dates import DayFirst, parse_date
 from feedkeeper.parse.vocab import LABEL_END_RE, PUBLISHED_RE, UPDATED_MARK_RE, UPDATED_RE
 
 # A date's label ends the text before it ("更新于：", "… · Updated", "Posted on"): the
 # end of that text this long is read for one.
 MAX_LABEL_TEXT = 24
+# A line of a published and an updated date, labelled ("Published: March 5, 2024 · Last
+# updated: March 9, 2024"), is at most this long.
+MAX_DATES_LINE = 80
+# Where a label starts in a line of dates: each date's label is what stands between it
+# and the date before it.
+_LABEL_START_RE = re.compile(f"{PUBLISHED_RE.pattern}|{UPDATED_RE.pattern}", re.I)
 # A label closing the date's own element ("<span><time>…</time>发表</span>") is a word.
 MAX_CLOSING_LABEL = 12
 
@@ -49,6 +57,25 @@ def date_labels(
             return True, False
     said = label_before(node)
     return said == "updated", said == "published"
+
+
+def labelled_dates(text: str, day_first: DayFirst | None = None) -> list[tuple[str, bool, bool]]:
+    """Return the dates of a line that shows two or more and labels one as updated ("Mar 5,
+    2024 · Updated Mar 9, 2024", "更新于 2024-03-09 发布于 2024-03-05"), each as its ISO date
+    and whether the text since the date before labels it as updated, and as published;
+    nothing for any other line, whose one date its whole text labels."""
+    if len(text) > MAX_DATES_LINE or UPDATED_RE.search(text) is None:  # most lines
+        return []
+    cuts = sorted({0, *(match.start() for match in _LABEL_START_RE.finditer(text))})
+    pieces = [text[start:end] for start, end in zip(cuts, [*cuts[1:], len(text)], strict=True)]
+    found = [(seen, piece) for piece in pieces if (seen := parse_date(piece, day_first))]
+    if len(found) < 2:
+        return []
+    return [
+        (seen, PUBLISHED_RE.search(piece) is None and UPDATED_RE.search(piece) is not None,
+         PUBLISHED_RE.search(piece) is not None)
+        for seen, piece in found
+    ]  # fmt: skip
 
 
 def label_before(node: LexborNode) -> str | None:

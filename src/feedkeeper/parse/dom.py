@@ -7,7 +7,14 @@ from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feedkeeper.elements import BLOCK_TAGS, HEADINGS, HIDDEN_SELECTOR, is_hidden
+from feedkeeper.elements import (
+    BLOCK_TAGS,
+    GUTTER_SELECTOR,
+    HEADINGS,
+    HIDDEN_SELECTOR,
+    is_gutter,
+    is_hidden,
+)
 
 # Elements whose content a reader never sees as text.
 UNRENDERED_TAGS = frozenset(
@@ -51,10 +58,20 @@ _MAX_WRAPPERS_WEIGHED = 16
 
 def find_hidden(tree: LexborHTMLParser, links: int) -> frozenset[int]:
     """Return the ids of every hidden element in the document (descendants not included),
-    but for a wrapper of most of the page (of its ``links``) that the page's scripts show."""
+    but for a wrapper of most of the page (of its ``links``) that the page's scripts show,
+    and of every code block's line-number gutter: no reader reads its numbers as text."""
     hidden = [node for node in tree.css(HIDDEN_SELECTOR) if is_hidden(node)]
     shown = _shown_wrappers(tree, hidden, links) if links >= _MIN_WRAPPED_LINKS else set()
-    return frozenset(node.mem_id for node in hidden if node.mem_id not in shown)
+    return frozenset(node.mem_id for node in hidden if node.mem_id not in shown).union(
+        _gutters(tree)
+    )
+
+
+def _gutters(tree: LexborHTMLParser) -> list[int]:
+    """Return the ids of the code blocks' line-number gutters (a page without code: none)."""
+    if tree.css_first("pre") is None:  # every gutter sits beside or in a <pre>
+        return []
+    return [node.mem_id for node in tree.css(GUTTER_SELECTOR) if is_gutter(node)]
 
 
 def _shown_wrappers(tree: LexborHTMLParser, hidden: list[LexborNode], links: int) -> set[int]:

@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.excerpt import MAX_META_RESIDUAL
 from feedkeeper.parse.page import PEOPLE_CSS, Link, Page
-from feedkeeper.parse.vocab import reads_comments
+from feedkeeper.parse.vocab import is_read_more, reads_comments
 from feedkeeper.text import split_ellipsis
 
 
@@ -129,15 +129,23 @@ def is_ellipsis(text: str) -> bool:
 _MORE_DRESS = " ()[]（）【】<>«»→›»"
 
 
+def is_more_link(page: Page, node: LexborNode) -> bool:
+    """Tell whether a link is the card's "Read more": by its words, or by leading to where
+    the post was cut, whatever it says ("There is more: the stables …" to ``#more-205``)."""
+    return is_read_more(page.text_of(node)) or is_cut_mark(page, node)
+
+
 def is_cut_mark(page: Page, node: LexborNode) -> bool:
     """Tell whether a "more" link leads to where the post was cut: WordPress's ``#more-31``,
-    written only where a post goes on past its ``<!--more-->``, whatever the link says."""
+    Hexo's, Blogger's and Movable Type's ``#more``, written only where a post goes on past
+    its ``<!--more-->`` (its jump break), whatever the link says."""
     link = page.link(node)
     return link is not None and link.url is not None and _CUT_AT_RE.search(link.url) is not None
 
 
-# The anchor WordPress gives the place a post's listing excerpt stops.
-_CUT_AT_RE = re.compile(r"#more-\d+$")
+# The anchor WordPress (``#more-31``), Hexo, Blogger and Movable Type (``#more``) give the
+# place a post's listing excerpt stops.
+_CUT_AT_RE = re.compile(r"#more(?:-\d+)?$")
 
 
 def is_more_mark(text: str) -> bool:

@@ -26,12 +26,12 @@ from feedkeeper.parse.dom import ancestors, attr, is_visible
 from feedkeeper.parse.excerpt import clean_excerpt
 from feedkeeper.parse.fields import CardParts, group_of, read_card
 from feedkeeper.parse.link_markup import bracketed_name
-from feedkeeper.parse.link_roles import is_cut_mark, is_ellipsis
+from feedkeeper.parse.link_roles import is_cut_mark, is_ellipsis, is_more_link
 from feedkeeper.parse.machine_dates import url_date
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.terms import split_names
 from feedkeeper.parse.titles import title_not_cut
-from feedkeeper.parse.vocab import CATEGORY_LABEL_RE, is_read_more
+from feedkeeper.parse.vocab import CATEGORY_LABEL_RE
 from feedkeeper.parse.when import date_of
 from feedkeeper.setting_files import read_setting_file
 from feedkeeper.text import split_ellipsis
@@ -142,12 +142,12 @@ def override(page: Page, part: CardParts, profile: Profile) -> CardParts:
             published_at=hit.stamp if hit else None,
         )
     if profile.excerpt and (node := root.css_first(profile.excerpt)) is not None:
-        skip = {a.mem_id for a in node.css("a") if is_read_more(page.text_of(a))}
+        skip = {a.mem_id for a in node.css("a") if is_more_link(page, a)}
         excerpt, truncated = split_ellipsis(clean_excerpt(page.text_of(node, skip)) or "")
         truncated = truncated or any(
             is_ellipsis(page.text_of(a)) or is_cut_mark(page, a)
             for a in root.css("a")
-            if is_read_more(page.text_of(a))
+            if is_more_link(page, a)
         )  # a "more" link that says where the post was cut
         found.update(
             excerpt=excerpt or None, truncated=truncated and bool(excerpt),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
-from feedkeeper.parse.date_labels import MAX_LABEL_TEXT, date_labels, label_before
+from feedkeeper.parse.date_labels import MAX_LABEL_TEXT, date_labels, label_before, labelled_dates
 from feedkeeper.parse.date_parts import is_date_part, parse_split_date
 from feedkeeper.parse.dates import is_placeholder_date, parse_date, parse_month_day
 from feedkeeper.parse.dom import (
@@ -250,7 +250,7 @@ def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> Le
     """
     text = collapse(node.text_content or "")
     parent = node.parent
-    if not text or parent is None:
+    if not text or parent is None or _scan_dates_line(page, text, parent, scan, root_id):
         return None
     # A longer line is a date line when it opens with the date's label ("Posted on
     # January 11, 2025 by ada in Notes", "发表于 2025-01-11 | 分类于 …").
@@ -282,6 +282,18 @@ def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> Le
     elif relative:
         scan.relative.append(parent)
     return None
+
+
+def _scan_dates_line(
+    page: Page, text: str, parent: LexborNode, scan: CardScan, root_id: int
+) -> bool:
+    """Record the dates of a line that shows a published and an updated one; tell whether
+    it is such a line ("Mar 5, 2024 (updated Mar 9, 2024)")."""
+    dates = labelled_dates(text, page.day_first)
+    for seen, updated, published in dates:
+        hit = DateHit(parent, seen, None, None, updated, published, _in_content(parent, root_id))
+        scan.dates.append(hit)
+    return bool(dates)
 
 
 SplitDate = tuple[LexborNode, str | None, tuple[int, int] | None]
