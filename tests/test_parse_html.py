@@ -741,6 +741,22 @@ def test_a_read_more_written_as_text_ends_no_excerpt(ending: str) -> None:
     assert excerpt == f"What post 0 is about, in a sentence or two.{kept}"
 
 
+@pytest.mark.parametrize(
+    "words", ["Read the rest of this entry »", "Read on →", "Read more of this post"]
+)
+def test_a_classic_theme_s_read_more_link_is_no_part_of_the_excerpt(words: str) -> None:
+    """Kubrick and the themes after it write their own words on the link to the post (not
+    always to its ``#more``): they stayed at the end of the excerpt."""
+    cards = "".join(
+        f'<div class="post"><h2><a href="/{n}/post-{n}/">Post {n}</a></h2>'
+        f'<div class="entry"><p>What post {n} is about, in a sentence or two.</p>'
+        f'<p><a href="/{n}/post-{n}/" class="more-link">{words}</a></p></div></div>'
+        for n in range(3)
+    )
+    card = parse_listing(_listing(cards), "https://b.example/").cards[0]
+    assert card.excerpt == "What post 0 is about, in a sentence or two."
+
+
 @pytest.mark.parametrize("phrase", READ_MORE_PHRASES)
 def test_every_read_more_phrase_ends_no_excerpt_as_text_or_as_a_link(phrase: str) -> None:
     """One list of phrases: what a read-more link says, and what an excerpt's end drops."""

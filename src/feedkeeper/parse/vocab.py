@@ -51,7 +51,10 @@ READ_MORE_PHRASES = (
 )  # fmt: skip
 READ_MORE_WORDS = phrases(READ_MORE_PHRASES)
 READ_MORE_RE = re.compile(
-    rf"^{_EDGE}(?:{READ_MORE_WORDS}|查看更多|全文|更多|阅读剩余部分|read\s+the\s+rest|read\s+(?:the\s+)?"
+    rf"^{_EDGE}(?:{READ_MORE_WORDS}|查看更多|全文|更多|阅读剩余部分|read\s+on"
+    # WordPress's Kubrick and its heirs: "Read the rest of this entry »", "Read more of this post"
+    rf"|read\s+(?:the\s+rest|more)(?:\s+of\s+(?:this|the)\s+(?:entry|post|article|story))?"
+    rf"|read\s+(?:the\s+)?"
     rf"(?:full\s+)?(?:post|article|story)|more|view\s+more|full\s+post|подробнее|mehr"
     # a section's way to the whole listing: "All Posts →", "查看全部"
     rf"|(?:view|see)\s+all(?:\s+(?:posts|articles|entries))?|all\s+(?:posts|articles|entries)"
