@@ -12,6 +12,7 @@ time fills in the current version; a different value makes a new version (``vers
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass, field
 
 from feedkeeper.cards import Card, pickled_by_fields
@@ -211,13 +212,16 @@ def _identify(item: KeyedCard, known: Known, changes: PageChanges, page: _Survey
         post_id, fp = by_text(item, known)
     else:
         post_id, fp = known.by_url.get(item.url), item.fingerprint
-        if post_id is None:  # its own card, its address spelt otherwise
-            post_id = _other_spelling_of(item, item.url, known, changes)
-        repost = None if post_id is not None else _repost_of(item, item.url, known, changes, page)
-        if repost is not None:
+        holder = known.by_fingerprint.get(fp) if post_id is None and fp is not None else None
+        if holder is not None and _is_other_spelling(item.url, holder, known):
+            post_id = holder  # its own card, its address spelt otherwise
+            _add_url(item.url, holder, known, changes)
+        elif holder is not None and _is_repost(item, item.url, holder, known, changes, page):
+            _add_url(item.url, holder, known, changes)
+            changes.outcome.reposts += 1
             # Sighted only: what it shows besides the text waits until the alias has
             # outlived this run, where the post's own card may still split it off.
-            return repost
+            return holder
     if post_id is None:
         return _new_post(item, known, changes, fp)
     if item.url is not None:
@@ -229,35 +233,14 @@ def _identify(item: KeyedCard, known: Known, changes: PageChanges, page: _Survey
     return post_id
 
 
-def _repost_of(
-    item: KeyedCard, url: str, known: Known, changes: PageChanges, page: _Survey
-) -> int | None:
-    """The known post a card under a new URL reposts, its URL then kept as an alias."""
-    post_id = known.by_fingerprint.get(item.fingerprint) if item.fingerprint else None
-    if post_id is None or not _is_repost(item, url, post_id, known, changes, page):
-        return None
-    _add_url(url, post_id, known, changes)
-    changes.outcome.reposts += 1
-    return post_id
-
-
-def _other_spelling_of(item: KeyedCard, url: str, known: Known, changes: PageChanges) -> int | None:
-    """The known post of the same text whose address ``url`` spells otherwise (``/p/x``
-    beside ``/p/x/``, ``/p/x/index.html``, ``%2f`` beside ``%2F``), ``url`` then kept as an
-    alias of it."""
-    post_id = known.by_fingerprint.get(item.fingerprint) if item.fingerprint else None
-    if post_id is None or not _is_other_spelling(url, post_id, known):
-        return None
-    _add_url(url, post_id, known, changes)
-    return post_id
-
-
 def _is_other_spelling(url: str, post_id: int, known: Known) -> bool:
+    """Tell whether ``url`` spells an address of the post ``post_id`` otherwise (``/p/x``
+    beside ``/p/x/``, ``/p/x/index.html``, ``%2f`` beside ``%2F``): its stored URLs and
+    those this page gave it."""
     key = spelling_key(url)
-    spelt = known.urls_of.get(post_id, set())
-    if any(spelling_key(known_url) == key for known_url in spelt):
-        return True
-    return any(spelling_key(u) == key for u, p in known.by_url.items() if p == post_id)
+    listed = (known_url for known_url, owner in known.by_url.items() if owner == post_id)
+    stored = known.urls_of.get(post_id, ())
+    return any(spelling_key(known_url) == key for known_url in itertools.chain(stored, listed))
 
 
 def _is_repost(
