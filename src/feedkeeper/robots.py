@@ -33,5 +33,7 @@ def crawl_delay(rules: Protego, user_agent: str, longest: float) -> tuple[float,
     asked = float(rules.crawl_delay(user_agent) or 0)
     if asked <= longest:  # NaN and infinity are not
         return asked, None
-    origin_note = f"asks for a Crawl-delay of {asked:g} s: waited {longest:g} s between"
-    return longest, f"{origin_note} requests instead (max_crawl_delay)"
+    return longest, (
+        f"asks for a Crawl-delay of {asked:g} s: waited {longest:g} s between requests"
+        " instead (max_crawl_delay)"
+    )
