@@ -109,9 +109,6 @@ class LazyConsole:
         return getattr(self.made(), name)
 
 
-_LINE_BREAK_PICTURES = str.maketrans({"\n": "\u2424", "\r": "\u240d"})
-
-
 def say(line: str, *, event: str, level: int = logging.WARNING, **fields: Any) -> None:
     """Say ``line`` on stderr: as it is, or as a log line of ``event`` with ``fields`` when
     the log is JSON lines, so that a log collector reads every line stderr gets."""
@@ -119,8 +116,8 @@ def say(line: str, *, event: str, level: int = logging.WARNING, **fields: Any) -
 
     if logs_json():
         logging.getLogger("feedkeeper.cli").log(level, line, extra={"event": event, **fields})
-    else:  # one line, whatever a file name or a site's text holds
-        err.print(printable(line).translate(_LINE_BREAK_PICTURES), markup=False, highlight=False)
+    else:  # one line, whatever a file name or a site's text holds (printable shows \r)
+        err.print(printable(line).replace("\n", "\u2424"), markup=False, highlight=False)
 
 
 def is_styled() -> bool:
