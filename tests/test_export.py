@@ -8,12 +8,15 @@ import json
 import os
 import re
 import sqlite3
+import tempfile
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 import sample_archive
@@ -22,7 +25,7 @@ from feedkeeper.cli import main
 from feedkeeper.cli.progress import progress_bar
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ConfigError
-from feedkeeper.export import FIELDS, check_target, csv_cell, write_export
+from feedkeeper.export import FIELDS, JSON_CELLS, check_target, csv_cell, write_export
 from feedkeeper.pipeline import archive_page
 from feedkeeper.records import PageCapture
 from feedkeeper.store import Store
@@ -424,7 +427,7 @@ def test_default_is_jsonl_on_stdout(
 ) -> None:
     assert main(["export", "--db", str(db_path), "--out", "-", "--fields", "id,title"]) == 0
     captured = capsys.readouterr()
-    assert captured.out.splitlines()[1] == '{"id": 2, "title": "=SUM(A1:A9)"}'
+    assert captured.out.splitlines()[1] == '{"id":2,"title":"=SUM(A1:A9)"}'  # compact JSON
     assert captured.err == ""  # no progress bar, no summary: stdout is the export
 
 
@@ -493,6 +496,57 @@ def test_text_another_tool_wrote_that_is_no_utf8_reads_with_replacement_marks(
     assert "Cafn\ufffd texts" in capsys.readouterr().out
     assert main(["search", "FlashAttention", "--db", str(db_path), "--json"]) == 0
     assert "Cafn\ufffd texts" in capsys.readouterr().out
+
+
+def test_text_no_utf8_in_the_middle_of_an_export_is_read_again_from_there(
+    sample: Store, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export reads text with sqlite3's own decoder; a text no UTF-8 past the first rows
+    makes it read the posts after the last one written again, each once, in order."""
+    ids = [row["id"] for row in rows(sample, "SELECT id FROM post ORDER BY id")]
+    bad = ids[2]
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "UPDATE post_version SET title = CAST(x'4361666ee9' AS TEXT) WHERE post_id = ?",
+            (bad,),
+        )
+    conn.close()
+    monkeypatch.setattr("feedkeeper.store.read._BATCH", 1)  # rows fetched one at a time
+    for fmt in ("jsonl", "csv"):
+        posts = read_back(fmt, export(db_path, tmp_path / f"m.{fmt}", "--format", fmt))
+        assert [int(post["id"]) for post in posts] == ids
+        assert next(p for p in posts if int(p["id"]) == bad)["title"] == "Cafn\ufffd"
+
+
+@pytest.mark.parametrize("formula_guard", [True, False])
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_csv_rows_hold_what_csv_cell_makes_of_each_value(
+    formula_guard: bool, data: st.DataObject
+) -> None:
+    """The CSV writer's per-column shortcuts give every cell ``csv_cell``'s text."""
+    texts = st.text(alphabet=st.sampled_from('=+-@\t\r|\\ab中,"\n'), max_size=6)
+    value_of = {
+        "id": st.integers(min_value=-5, max_value=5),
+        "title": st.none() | texts,
+        "truncated": st.booleans(),
+        "pinned": st.booleans(),
+        "tags": st.lists(texts, max_size=3),
+        "aliases": st.lists(texts, max_size=2),
+        "placeholders": st.lists(
+            st.fixed_dictionaries({"kind": st.sampled_from(["code", "math"]), "text": texts}),
+            max_size=2,
+        ),
+    }
+    columns = data.draw(st.permutations(list(value_of)))
+    values = {name: data.draw(value_of[name]) for name in columns}
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "row.csv"
+        fields = tuple(columns)
+        write_export([record(**values)], "csv", out, fields=fields, formula_guard=formula_guard)
+        text = out.read_bytes().decode("utf-8")
+    expected = [csv_cell(values[name], formula_guard, name in JSON_CELLS) for name in columns]
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [columns, expected]
 
 
 def record(**changes: Any) -> PostRecord:

@@ -51,7 +51,7 @@ def _as_reader(*argv: str) -> subprocess.CompletedProcess[str]:
     ("argv", "shows"),
     [
         (["status"], "5 posts"),
-        (["export", "--fields", "id", "--format", "jsonl"], '{"id": 5}'),
+        (["export", "--fields", "id", "--format", "jsonl"], '{"id":5}'),
         (["show", "1"], "post 1"),
         (["health"], "healthy"),
         (["sites", "list"], "  active  "),  # it opened the archive to write: "unable to open"

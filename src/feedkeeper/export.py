@@ -1,8 +1,9 @@
 """Exports: JSON, JSON Lines and CSV, streamed from the store, written atomically.
 
-Records are written one at a time as the store yields them, so memory stays
-flat however large the archive. A file is written beside its target and renamed
-over it at the end: readers see the old file or the new one, never half of one.
+Records are written as the store yields them (JSON made by orjson, CSV rows handed on a
+few hundred at a time, as UTF-8 bytes), so memory stays flat however large the archive.
+A file is written beside its target and renamed over it at the end: readers see the old
+file or the new one, never half of one.
 A symlink is followed and its target replaced; what is not a regular file (a
 device, a FIFO, /dev/stdout) is written into as it is. An export never writes over
 a SQLite database nor the archive it reads, nor over a read-only file.
@@ -16,15 +17,17 @@ import csv
 import errno
 import functools
 import json
+import operator
 import os
 import re
 import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+import orjson
 
 from feedkeeper import word_worker
 from feedkeeper.errors import ConfigError, ExportError
@@ -63,9 +66,15 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = "|"
 # Fields whose CSV cell is a JSON array, ``[]`` when empty.
 JSON_CELLS = frozenset({"placeholders", "versions"})
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-# Either of the two above: most records hold neither, and one search tells.
-_UNUSUAL = re.compile("[\ud800-\udfff\x80-\x9f\u2028\u2029]")
+# Fields whose CSV cell is a list joined with LIST_SEPARATOR, and flags written 1 or 0.
+_LIST_CELLS = frozenset({"aliases", "categories", "tags"})
+_FLAG_CELLS = frozenset({"truncated", "pinned"})
+# C1 control codes and U+2028/9 in UTF-8: JSON allows them raw, but they break a line
+# for some readers; most records hold none, and one search of the bytes tells.
+_RAW_CONTROLS = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]")
+BOM = "\ufeff".encode()
+# CSV rows encoded and written at a time.
+_CSV_ROWS_A_WRITE = 256
 
 
 def check_fields(names: str | None) -> tuple[str, ...]:
@@ -106,7 +115,7 @@ def write_export(
         raise ExportError("--excel applies to CSV only: add --format csv")
     if not formula_guard and fmt != "csv":
         raise ExportError("--no-formula-guard applies to CSV only: add --format csv")
-    writer: Callable[[SupportsWrite[str], Iterable[PostRecord], tuple[str, ...], bool], int]
+    writer: Callable[[SupportsWrite[bytes], Iterable[PostRecord], tuple[str, ...], bool], int]
     if fmt == "csv":
         writer = functools.partial(_write_csv, formula_guard=formula_guard)
     else:
@@ -167,26 +176,35 @@ def _is_archive_file(out: Path, archive: Path) -> bool:
 
 
 @contextlib.contextmanager
-def _straight_into(out: Path, *, bom: bool) -> Iterator[IO[str]]:
+def _straight_into(out: Path, *, bom: bool) -> Iterator[IO[bytes]]:
     """Write into a device or FIFO as it is: it cannot be replaced, and must not be."""
     try:
-        with out.open("w", encoding="utf-8", newline="") as handle:
+        with out.open("wb") as handle:
             if bom:
-                handle.write("\ufeff")
+                handle.write(BOM)
             yield handle
     except OSError as exc:
         raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
-def _to_stdout(write: Callable[[SupportsWrite[str]], int], *, bom: bool) -> int:
+def _to_stdout(write: Callable[[SupportsWrite[bytes]], int], *, bom: bool) -> int:
     stdout = sys.stdout
     if hasattr(stdout, "reconfigure"):
         stdout.reconfigure(encoding="utf-8", errors=REPLACE_SURROGATES)
+    stdout.flush()  # what was written as text before comes first
     # A reader that goes away (`| head`) raises BrokenPipeError: the CLI ends the command
     # quietly, as for every command.
+    sink: SupportsWrite[bytes]
+    if _is_terminal(stdout):
+        sink = _Shown(stdout)
+    else:
+        buffer = getattr(stdout, "buffer", None)
+        sink = buffer if buffer is not None else _Decoded(stdout)
     if bom:
-        stdout.write("\ufeff")
-    count = write(_Shown(stdout) if _is_terminal(stdout) else stdout)
+        sink.write(BOM)
+    count = write(sink)
+    if sink is not stdout and hasattr(sink, "flush"):
+        sink.flush()  # the byte buffer under stdout
     stdout.flush()
     return count
 
@@ -198,7 +216,24 @@ def _is_terminal(stream: IO[str]) -> bool:
         return False
 
 
-class _Shown:
+class _Decoded:
+    """An export's UTF-8 bytes written into a text stream (one that has no byte buffer).
+
+    Each write holds whole records, so no character is cut between two.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> int:
+        self._stream.write(self._text(data.decode("utf-8")))
+        return len(data)
+
+    def _text(self, text: str) -> str:
+        return text
+
+
+class _Shown(_Decoded):
     """A terminal's view of an export: a title holding ESC or BEL cannot drive the terminal.
 
     Control characters are shown as their pictures (tab and line break kept; the CSV row
@@ -206,16 +241,12 @@ class _Shown:
     into a file or a pipe is written as it is.
     """
 
-    def __init__(self, stream: IO[str]) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        self._stream.write(printable(text.replace("\r\n", "\n")))
-        return len(text)
+    def _text(self, text: str) -> str:
+        return printable(text.replace("\r\n", "\n"))
 
 
 @contextlib.contextmanager
-def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[str]]:
+def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[bytes]]:
     directory = out.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=directory)
@@ -225,9 +256,9 @@ def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[str]]:
         # A folder no file can be made in (read-only, /proc): the path given is wrong.
         raise ConfigError(f"--out: cannot write in {directory}: {exc.strerror}") from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors=REPLACE_SURROGATES, newline="") as handle:
+        with os.fdopen(fd, "wb") as handle:
             if bom:
-                handle.write("\ufeff")
+                handle.write(BOM)
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -261,48 +292,67 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _selected(record: PostRecord, fields: tuple[str, ...], history: bool) -> dict[str, Any]:
-    chosen = {name: getattr(record, name) for name in fields if name != "versions"}
-    if history or "versions" in fields:
+def _getter(names: list[str]) -> Callable[[PostRecord], tuple[Any, ...]]:
+    """Return a function giving a record's values of ``names``, in that order."""
+    if not names:
+        return lambda _record: ()
+    get = operator.attrgetter(*names)
+    return get if len(names) > 1 else lambda record: (get(record),)
+
+
+def _picker(fields: tuple[str, ...], history: bool) -> Callable[[PostRecord], dict[str, Any]]:
+    """Return a function giving a record's chosen fields (and its versions) as a dict."""
+    names = [name for name in fields if name != "versions"]
+    values = _getter(names)
+    if not (history or "versions" in fields):
+        return lambda record: dict(zip(names, values(record), strict=True))
+
+    def with_versions(record: PostRecord) -> dict[str, Any]:
+        chosen = dict(zip(names, values(record), strict=True))
         chosen["versions"] = record.versions or []
-    return chosen
+        return chosen
+
+    return with_versions
 
 
-def _dumps(value: Any) -> str:
-    """One line of JSON that is valid UTF-8 whatever the text holds."""
-    text = json.dumps(value, ensure_ascii=False)
-    if not _UNUSUAL.search(text):
-        return text
-    if _LONE_SURROGATE.search(text):  # not encodable as UTF-8: escape as \\udxxx instead
-        return json.dumps(value, ensure_ascii=True)
-    return escape_json_controls(text)  # a record stays on one line for every reader
+def _dumps(value: Any) -> bytes:
+    """One line of JSON in UTF-8, whatever the text holds."""
+    try:
+        data = orjson.dumps(value)
+    except orjson.JSONEncodeError:  # a lone surrogate (half an emoji) is no UTF-8: escaped
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode()
+    if _RAW_CONTROLS.search(data) is None:
+        return data
+    return escape_json_controls(data.decode()).encode()  # a record stays on one line
 
 
 def _write_jsonl(
-    handle: SupportsWrite[str],
+    handle: SupportsWrite[bytes],
     records: Iterable[PostRecord],
     fields: tuple[str, ...],
     history: bool,
 ) -> int:
+    pick = _picker(fields, history)
     count = 0
     for record in records:
-        handle.write(_dumps(_selected(record, fields, history)) + "\n")
+        handle.write(_dumps(pick(record)) + b"\n")
         count += 1
     return count
 
 
 def _write_json(
-    handle: SupportsWrite[str],
+    handle: SupportsWrite[bytes],
     records: Iterable[PostRecord],
     fields: tuple[str, ...],
     history: bool,
 ) -> int:
+    pick = _picker(fields, history)
     count = 0
-    handle.write("[")
+    handle.write(b"[")
     for record in records:
-        handle.write(("," if count else "") + "\n  " + _dumps(_selected(record, fields, history)))
+        handle.write((b",\n  " if count else b"\n  ") + _dumps(pick(record)))
         count += 1
-    handle.write("\n]\n" if count else "]\n")
+    handle.write(b"\n]\n" if count else b"]\n")
     return count
 
 
@@ -316,8 +366,19 @@ def csv_columns(fields: tuple[str, ...], history: bool) -> list[str]:
     return columns
 
 
+class _Lines(list[str]):
+    """What the csv module writes, kept to be encoded and written a few hundred rows at once."""
+
+    def write(self, text: str) -> None:
+        self.append(text)
+
+    def into(self, handle: SupportsWrite[bytes]) -> None:
+        handle.write("".join(self).encode("utf-8", REPLACE_SURROGATES))
+        self.clear()
+
+
 def _write_csv(
-    handle: SupportsWrite[str],
+    handle: SupportsWrite[bytes],
     records: Iterable[PostRecord],
     fields: tuple[str, ...],
     history: bool,
@@ -325,25 +386,61 @@ def _write_csv(
     formula_guard: bool = True,
 ) -> int:
     columns = csv_columns(fields, history)
-    writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")  # RFC 4180
+    cells = _Cells(columns, formula_guard)
+    values = _getter(columns)
+    lines = _Lines()
+    writer = csv.writer(lines, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")  # RFC 4180
     writer.writerow(columns)
     count = 0
     for record in records:
         if history:
-            base = {f.name: getattr(record, f.name) for f in dataclass_fields(record)}
+            base = record._asdict()
             for version in record.versions or []:
                 row = base | version  # the version's own title, excerpt, ... for the current ones
-                writer.writerow(
-                    [csv_cell(row.get(name), formula_guard, name in JSON_CELLS) for name in columns]
-                )
+                writer.writerow(cells([row.get(name) for name in columns]))
         else:
-            cells = [
-                csv_cell(getattr(record, name), formula_guard, name in JSON_CELLS)
-                for name in columns
-            ]
-            writer.writerow(cells)
+            writer.writerow(cells(values(record)))
         count += 1
+        if len(lines) >= _CSV_ROWS_A_WRITE:
+            lines.into(handle)
+    lines.into(handle)
     return count
+
+
+class _Cells:
+    """Makes a row's cells as ``csv_cell`` would, each column by what it holds, with no call
+    a cell for the common cells (text, numbers, flags, empty lists)."""
+
+    def __init__(self, columns: list[str], formula_guard: bool) -> None:
+        self._guard = formula_guard
+        self._flags = [i for i, name in enumerate(columns) if name in _FLAG_CELLS]
+        self._lists = [
+            (i, name in JSON_CELLS)
+            for i, name in enumerate(columns)
+            if name in _LIST_CELLS or name in JSON_CELLS
+        ]
+        special = {i for i in self._flags} | {i for i, _ in self._lists}
+        self._plain = [i for i in range(len(columns)) if i not in special]
+
+    def __call__(self, values: Iterable[Any]) -> list[Any]:
+        row = list(values)
+        for i in self._plain:  # text, numbers (the csv module writes them) and None ("")
+            value = row[i]
+            if value.__class__ is str:
+                if self._guard and value.startswith(_FORMULA_STARTS):
+                    row[i] = "'" + value
+            elif value is not None and value.__class__ is not int:
+                row[i] = csv_cell(value, self._guard)
+        for i in self._flags:
+            value = row[i]
+            row[i] = "1" if value is True else "0" if value is False else csv_cell(value)
+        for i, as_json in self._lists:
+            value = row[i]
+            if value == []:
+                row[i] = "[]" if as_json else ""
+            else:
+                row[i] = csv_cell(value, self._guard, as_json)
+        return row
 
 
 def csv_cell(value: Any, formula_guard: bool = True, as_json: bool = False) -> str:
