@@ -25,7 +25,8 @@ from feedkeeper.cli import main
 from feedkeeper.cli.progress import progress_bar
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ConfigError
-from feedkeeper.export import FIELDS, JSON_CELLS, check_target, csv_cell, write_export
+from feedkeeper.export import FIELDS, JSON_CELLS, csv_cell, write_export
+from feedkeeper.export_files import check_target
 from feedkeeper.pipeline import archive_page
 from feedkeeper.records import PageCapture
 from feedkeeper.store import Store

@@ -1,37 +1,32 @@
-"""Exports: JSON, JSON Lines and CSV, streamed from the store, written atomically.
+"""Exports: JSON, JSON Lines and CSV, streamed from the store.
 
 Records are written as the store yields them (JSON made by orjson, CSV rows handed on a
 few hundred at a time, as UTF-8 bytes), so memory stays flat however large the archive.
-A file is written beside its target and renamed over it at the end: readers see the old
-file or the new one, never half of one.
-A symlink is followed and its target replaced; what is not a regular file (a
-device, a FIFO, /dev/stdout) is written into as it is. An export never writes over
-a SQLite database nor the archive it reads, nor over a read-only file.
+Where they go, and how a file is replaced atomically, is ``export_files``'s.
 """
 
 from __future__ import annotations
 
-import codecs
-import contextlib
 import csv
-import errno
 import functools
 import json
 import operator
-import os
 import re
-import stat
-import sys
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from feedkeeper import word_worker
 from feedkeeper.errors import ConfigError, ExportError
-from feedkeeper.logs import printable
+from feedkeeper.export_files import (
+    REPLACE_SURROGATES,
+    atomic_file,
+    check_target,
+    is_stream,
+    straight_into,
+    to_stdout,
+)
 from feedkeeper.store.read import PostRecord
 from feedkeeper.text import escape_json_controls
 
@@ -72,7 +67,6 @@ _FLAG_CELLS = frozenset({"truncated", "pinned"})
 # C1 control codes and U+2028/9 in UTF-8: JSON allows them raw, but they break a line
 # for some readers; most records hold none, and one search of the bytes tells.
 _RAW_CONTROLS = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]")
-BOM = "\ufeff".encode()
 # CSV rows encoded and written at a time.
 _CSV_ROWS_A_WRITE = 256
 
@@ -121,175 +115,11 @@ def write_export(
     else:
         writer = _write_json if fmt == "json" else _write_jsonl
     if out is None:
-        return _to_stdout(lambda handle: writer(handle, records, fields, history), bom=excel)
+        return to_stdout(lambda handle: writer(handle, records, fields, history), bom=excel)
     target = check_target(out, archive)
-    opener = _straight_into if is_stream(target) else _atomic_file
+    opener = straight_into if is_stream(target) else atomic_file
     with opener(target, bom=excel) as handle:
         return writer(handle, records, fields, history)
-
-
-def is_stream(out: Path) -> bool:
-    """Tell whether ``out`` is to be written into, not replaced: a device, FIFO or /dev/stdout."""
-    if not out.exists() or out.is_dir():
-        return False
-    return not out.is_file() or out.parts[:2] == ("/", "dev")
-
-
-def check_target(out: Path, archive: Path | None = None) -> Path:
-    """Return where an export to ``out`` lands (symlinks followed); ConfigError if it must not."""
-    if archive is not None and _is_archive_file(out, archive):
-        raise ConfigError(f"--out: {out} is the archive being exported; choose another file")
-    if is_stream(out):
-        return out  # what the name stands for is opened and written, as a shell's > does
-    if out.is_symlink():
-        try:
-            os.path.realpath(out, strict=True)
-        except FileNotFoundError:
-            pass  # a link to a file not made yet: the export makes it
-        except OSError as exc:  # a loop of links: replacing the link would break it
-            raise ConfigError(f"--out: cannot write {out}: {exc.strerror or exc}") from exc
-    target = Path(os.path.realpath(out))
-    if not target.parent.is_dir():
-        raise ConfigError(f"--out: cannot write {out}: folder {out.parent} does not exist")
-    if target.is_dir():
-        raise ConfigError(f"--out: cannot write {out}: it is a folder")
-    if not target.exists():
-        return target
-    mode = target.stat().st_mode
-    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
-        raise ConfigError(f"--out: {out} is read-only; remove it or choose another file")
-    with target.open("rb") as handle:
-        if handle.read(16) == b"SQLite format 3\x00":
-            raise ConfigError(f"--out: {out} is a SQLite database; choose another file")
-    return target
-
-
-def _is_archive_file(out: Path, archive: Path) -> bool:
-    """Tell whether ``out`` is the archive or a companion file, by any name or link."""
-    real = Path(os.path.realpath(archive))
-    suffixes = ("", "-wal", "-shm", ".lock", word_worker.FILE_SUFFIX)
-    companions = [real.with_name(real.name + suffix) for suffix in suffixes]
-    if Path(os.path.realpath(out)) in companions:
-        return True
-    # A hard link, or /dev/stdout redirected into the archive (`>> blog.db`).
-    return out.exists() and any(p.exists() and os.path.samefile(out, p) for p in companions)
-
-
-@contextlib.contextmanager
-def _straight_into(out: Path, *, bom: bool) -> Iterator[IO[bytes]]:
-    """Write into a device or FIFO as it is: it cannot be replaced, and must not be."""
-    try:
-        with out.open("wb") as handle:
-            if bom:
-                handle.write(BOM)
-            yield handle
-    except OSError as exc:
-        raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from exc
-
-
-def _to_stdout(write: Callable[[SupportsWrite[bytes]], int], *, bom: bool) -> int:
-    stdout = sys.stdout
-    if hasattr(stdout, "reconfigure"):
-        stdout.reconfigure(encoding="utf-8", errors=REPLACE_SURROGATES)
-    stdout.flush()  # what was written as text before comes first
-    # A reader that goes away (`| head`) raises BrokenPipeError: the CLI ends the command
-    # quietly, as for every command.
-    sink: SupportsWrite[bytes]
-    if _is_terminal(stdout):
-        sink = _Shown(stdout)
-    else:
-        buffer = getattr(stdout, "buffer", None)
-        sink = buffer if buffer is not None else _Decoded(stdout)
-    if bom:
-        sink.write(BOM)
-    count = write(sink)
-    if sink is not stdout and hasattr(sink, "flush"):
-        sink.flush()  # the byte buffer under stdout
-    stdout.flush()
-    return count
-
-
-def _is_terminal(stream: IO[str]) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError, OSError):
-        return False
-
-
-class _Decoded:
-    """An export's UTF-8 bytes written into a text stream (one that has no byte buffer).
-
-    Each write holds whole records, so no character is cut between two.
-    """
-
-    def __init__(self, stream: IO[str]) -> None:
-        self._stream = stream
-
-    def write(self, data: bytes) -> int:
-        self._stream.write(self._text(data.decode("utf-8")))
-        return len(data)
-
-    def _text(self, text: str) -> str:
-        return text
-
-
-class _Shown(_Decoded):
-    """A terminal's view of an export: a title holding ESC or BEL cannot drive the terminal.
-
-    Control characters are shown as their pictures (tab and line break kept; the CSV row
-    end ``\\r\\n`` is shown as a line break). Only what a person reads is changed: an export
-    into a file or a pipe is written as it is.
-    """
-
-    def _text(self, text: str) -> str:
-        return printable(text.replace("\r\n", "\n"))
-
-
-@contextlib.contextmanager
-def _atomic_file(out: Path, *, bom: bool) -> Iterator[IO[bytes]]:
-    directory = out.parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=directory)
-    except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):  # the disk, not the path
-            raise ExportError(f"cannot write in {directory}: {exc.strerror}") from exc
-        # A folder no file can be made in (read-only, /proc): the path given is wrong.
-        raise ConfigError(f"--out: cannot write in {directory}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if bom:
-                handle.write(BOM)
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        _take_place_of(out, tmp)
-        os.replace(tmp, out)
-    except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from exc
-        raise
-
-
-def _take_place_of(out: Path, tmp: str) -> None:
-    """Give the new file the mode and owner of the file it replaces, as a shell's ``>``
-    keeps them (a private export stays private); else an ordinary file's mode (mkstemp
-    makes 0600)."""
-    try:
-        old = os.stat(out)
-    except FileNotFoundError:
-        os.chmod(tmp, _file_mode())
-        return
-    os.chmod(tmp, stat.S_IMODE(old.st_mode))
-    with contextlib.suppress(PermissionError):  # only root may give a file away
-        os.chown(tmp, old.st_uid, old.st_gid)
-
-
-def _file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _getter(names: list[str]) -> Callable[[PostRecord], tuple[Any, ...]]:
@@ -471,15 +301,3 @@ def _escaped(name: str) -> str:
     if LIST_SEPARATOR not in name and "\\" not in name:
         return name
     return name.replace("\\", "\\\\").replace(LIST_SEPARATOR, "\\" + LIST_SEPARATOR)
-
-
-def _replace_surrogates(exc: UnicodeError) -> tuple[bytes, int]:
-    """Encode each lone surrogate as U+FFFD: CSV cells are text, not JSON escapes."""
-    if not isinstance(exc, UnicodeEncodeError):
-        raise exc
-    # As bytes: the UTF-8 encoder takes a str replacement only when it is ASCII.
-    return "\ufffd".encode() * (exc.end - exc.start), exc.end
-
-
-REPLACE_SURROGATES = "feedkeeper-replace-surrogates"
-codecs.register_error(REPLACE_SURROGATES, _replace_surrogates)

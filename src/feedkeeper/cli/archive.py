@@ -95,7 +95,8 @@ def export_command(
     config: ConfigOption = None,
 ) -> None:
     """Export the archive's posts as JSON, JSON Lines or CSV."""
-    from feedkeeper.export import FORMATS, check_fields, check_target, write_export
+    from feedkeeper.export import FORMATS, check_fields, write_export
+    from feedkeeper.export_files import check_target
     from feedkeeper.store.read import PostFilter, count_posts, iter_posts, open_reader
     from feedkeeper.store.sites import site_name
 
