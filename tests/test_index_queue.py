@@ -16,8 +16,8 @@ from feedkeeper.cards import Card
 from feedkeeper.pipeline import write_page
 from feedkeeper.records import PageCapture, PageKind
 from feedkeeper.store import Store, write
-from feedkeeper.store.dialect import READY_WORDS_MAX, READY_WORDS_MAX_CHARS
 from feedkeeper.store.engine import SCHEMA_HEAD, create_sqlite_engine, migrate, schema_revision
+from feedkeeper.store.ready_words import READY_WORDS_MAX, READY_WORDS_MAX_CHARS
 from feedkeeper.store.search import search_posts
 from feedkeeper.store.sites import ensure_site
 from test_words import POST, RUN, SITE

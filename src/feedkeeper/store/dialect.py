@@ -18,7 +18,7 @@ from sqlalchemy import Connection, CursorResult, Engine, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
-from feedkeeper.words import segment_words
+from feedkeeper.store.ready_words import drop_ready_words, ready_words, segmented
 
 # A crawl commits every few pages. At SQLite's default (1,000 pages of WAL) a checkpoint,
 # with its fsync, runs every few listing pages; at 10,000 (40 MB) the same index pages
@@ -90,51 +90,6 @@ def is_undecodable(exc: BaseException) -> bool:
 
 # Set on a connection's record when Ctrl-C landed inside ``feedkeeper_words``.
 _INTERRUPTED_IN_FUNCTION = "feedkeeper_interrupted_in_function"
-# On a connection's record: texts already segmented (by the parse worker), for the next
-# refresh of the word index to take instead of segmenting them again.
-_READY_WORDS = "feedkeeper_ready_words"
-# Texts kept ready at most (about 1.3 KB each, some 10 MB): the titles and excerpts of a
-# batch of new posts (``INDEX_BATCH_POSTS``), and of the pages written before the commit
-# that indexes them; and characters at most, texts and words counted (some 16 MB).
-READY_WORDS_MAX = 8192
-READY_WORDS_MAX_CHARS = 8_000_000
-
-
-class _ReadyWords(dict[str, str]):
-    """Texts segmented ahead, by text, with the characters they hold."""
-
-    chars = 0
-
-
-def offer_words(conn: Connection, words: Mapping[str, str]) -> None:
-    """Keep ``words`` (a text -> its ``segment_words``) for the next refresh of the word index.
-
-    What the refresh does not take is dropped with it; past ``READY_WORDS_MAX`` texts or
-    ``READY_WORDS_MAX_CHARS`` characters, the rest are segmented by the refresh itself.
-    """
-    if not words:
-        return
-    info = conn.connection.info
-    ready: _ReadyWords | None = info.get(_READY_WORDS)
-    if ready is None:
-        ready = info[_READY_WORDS] = _ReadyWords()
-    for text, segmented in words.items():
-        size = len(text) + len(segmented)
-        if len(ready) >= READY_WORDS_MAX or ready.chars + size > READY_WORDS_MAX_CHARS:
-            return
-        ready[text] = segmented
-        ready.chars += size
-
-
-def _segmented(ready: Mapping[str, str] | None, text: str | None) -> str | None:
-    """Return ``segment_words(text)``, taken from ``ready`` when it holds the text."""
-    if ready and text is not None:
-        found = ready.get(text)
-        if found is not None:
-            return found
-    return segment_words(text)
-
-
 # SQLite's own lower() and LIKE fold ASCII letters only; this folds every script's.
 FOLD_FUNCTION = "feedkeeper_lower"
 
@@ -149,7 +104,7 @@ def _add_functions(dbapi_conn: sqlite3.Connection, record: Any) -> None:
 
     def words(text: str | None) -> str | None:
         try:
-            return _segmented(info.get(_READY_WORDS), text)
+            return segmented(ready_words(info), text)
         except KeyboardInterrupt:
             # sqlite3 would turn it into "user-defined function raised exception" (and print
             # its traceback where callback tracebacks are on): the statement is interrupted
@@ -239,7 +194,7 @@ def refresh_indexes(conn: Connection) -> None:
     info = conn.connection.info
     try:
         if conn.dialect.name == "postgresql":
-            _refresh_words_on_server(raw, info.get(_READY_WORDS))
+            _refresh_words_on_server(raw, ready_words(info))
             return
         has_table = raw.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'post_words_stale'"
@@ -248,7 +203,7 @@ def refresh_indexes(conn: Connection) -> None:
             return
         _execute_all(raw, info, _REINDEX)
     finally:
-        info.pop(_READY_WORDS, None)
+        drop_ready_words(info)
 
 
 def configure_server(engine: Engine) -> None:
@@ -282,7 +237,7 @@ def _refresh_words_on_server(raw: Any, ready: Mapping[str, str] | None) -> None:
     if not taken:
         return
     rows = [
-        (post_id, _segmented(ready, title), _segmented(ready, excerpt))
+        (post_id, segmented(ready, title), segmented(ready, excerpt))
         for post_id, title, excerpt in raw.execute(_STALE_TEXT, (taken,)).fetchall()
     ]
     raw.execute("DELETE FROM post_words WHERE rowid = ANY(%s)", (taken,))

@@ -34,11 +34,11 @@ from feedkeeper.store.dialect import (
     insert_unless_present,
     is_index_deferred,
     lock_for_writing,
-    offer_words,
     refresh_indexes,
     rows_inserted,
 )
 from feedkeeper.store.known import KnownReader
+from feedkeeper.store.ready_words import offer_words
 from feedkeeper.store.tables import (
     page_body_t,
     page_fetch_t,
