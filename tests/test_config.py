@@ -74,6 +74,10 @@ def test_broken_toml(tmp_path: Path) -> None:
         ({"FEEDKEEPER_BACKOFF_BASE": "1e300"}, "setting backoff_base: must be at most 600"),
         ({"FEEDKEEPER_MAX_RETRY_AFTER": "1e300"}, "setting max_retry_after: must be at most"),
         ({"FEEDKEEPER_DB": " "}, "setting db: empty"),
+        # Not 0, but a float holds it as 0: a rate of 0 is no limit at all.
+        ({"FEEDKEEPER_RATE": "1e-400"}, "setting rate: 1e-400 is too small to tell from 0"),
+        ({"FEEDKEEPER_RATE": " 5E-999 "}, "setting rate: 5E-999 is too small to tell from 0"),
+        ({"FEEDKEEPER_JITTER": "0.1e-400"}, "setting jitter: 0.1e-400 is too small"),
     ],
 )
 def test_values_that_would_hang_or_mislead_are_refused(env: dict[str, str], message: str) -> None:
@@ -141,3 +145,25 @@ def test_a_contact_beyond_ascii_is_percent_encoded_in_the_user_agent(
     agent = Settings(contact=contact).user_agent
     assert agent.endswith(f"(+{shown})")
     agent.encode("ascii")
+
+
+@pytest.mark.parametrize("written", ["1e-400", "2.5e-350", "1_0e-400"])
+def test_a_number_in_the_file_too_small_to_tell_from_0_is_refused(
+    tmp_path: Path, written: str
+) -> None:
+    config = tmp_path / "feedkeeper.toml"
+    config.write_text(f"rate = {written}\n")
+    with pytest.raises(ConfigError, match=f"setting rate: {written} is too small to tell from 0"):
+        load_settings(config, environ={})
+
+
+@pytest.mark.parametrize(
+    ("written", "rate"),
+    [("0.0", 0.0), ("0e5", 0.0), ("-0.0", 0.0), ("1_000.5", 1000.5), ("2.5e-3", 0.0025)],
+)
+def test_numbers_in_the_file_that_a_float_holds_are_read(
+    tmp_path: Path, written: str, rate: float
+) -> None:
+    config = tmp_path / "feedkeeper.toml"
+    config.write_text(f"rate = {written}\n")
+    assert load_settings(config, environ={}).rate == rate

@@ -126,6 +126,21 @@ URL = "https://blog.example/"
             "setting rate: must be zero or more, got -1.0",
         ),
         (
+            ["schedule", "--url", URL, "--rate", "1e-400"],
+            {},
+            "Invalid value for '--rate': 1e-400 is too small to tell from 0",
+        ),
+        (
+            ["schedule", "--url", URL, "--jitter", "1e-999"],
+            {},
+            "Invalid value for '--jitter': 1e-999 is too small to tell from 0",
+        ),
+        (
+            ["schedule", "--url", URL, "--rate", "fast"],
+            {},
+            "Invalid value for '--rate': 'fast' is not a valid float.",
+        ),
+        (
             ["schedule", "--url", URL, "--jitter", "-5"],
             {},
             "setting jitter: must be zero or more, got -5.0",

@@ -152,7 +152,8 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        data = tomllib.loads(read_setting_file(path, "config file"))
+        # A float too small for a float (1e-400) stays text, refused with its setting's name.
+        data = tomllib.loads(read_setting_file(path, "config file"), parse_float=_toml_float)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config file {path}: {exc}") from exc
     except RecursionError as exc:  # arrays or tables nested thousands deep
@@ -214,6 +215,11 @@ def _coerce(name: str, value: Any) -> Any:
         if "int" in kind:
             return _to_whole(value)
         return _utf8_text(name, str(value))
+    except NumberTooSmallError as exc:
+        raise ConfigError(
+            f"setting {name}: {str(value).strip()} is too small to tell from 0"
+            " (write 0 if 0 is meant)"
+        ) from exc
     except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"setting {name}: cannot read {value!r} as {kind}") from exc
 
@@ -231,10 +237,33 @@ def _utf8_text(name: str, value: str) -> str:
 
 
 def _to_finite(value: Any) -> float:
-    number = float(value)
+    number = read_number(value) if isinstance(value, str) else float(value)
     if not math.isfinite(number):  # NaN passes every comparison check, inf overflows timers
         raise ValueError(value)
     return number
+
+
+class NumberTooSmallError(ValueError):
+    """A number other than 0 written so small that a float holds it as 0 (``1e-400``)."""
+
+
+def read_number(text: str) -> float:
+    """Return the number ``text`` writes; NumberTooSmallError if it is not 0 but reads as 0.
+
+    ``rate = 1e-400`` would otherwise be ``rate = 0``: no limit at all.
+    """
+    number = float(text)
+    mantissa = text.strip().lower().partition("e")[0]
+    if number == 0 and any(digit in mantissa for digit in "123456789"):
+        raise NumberTooSmallError(text)
+    return number
+
+
+def _toml_float(text: str) -> float | str:
+    try:
+        return read_number(text)
+    except NumberTooSmallError:
+        return text
 
 
 def _to_whole(value: Any) -> int:

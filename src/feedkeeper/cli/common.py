@@ -311,8 +311,30 @@ MaxPagesOption = Annotated[
 ProfileOption = Annotated[
     Path | None, typer.Option("--profile", help="A TOML site profile of CSS selectors.")
 ]
+
+
+def number_option(text: str) -> float:
+    """Read a number option as a setting's number is read: ``1e-400`` is refused, not 0."""
+    from feedkeeper.config import NumberTooSmallError, read_number
+
+    try:
+        return read_number(text)
+    except NumberTooSmallError:
+        raise typer.BadParameter(
+            f"{text} is too small to tell from 0 (write 0 if 0 is meant)"
+        ) from None
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a valid float.") from None
+
+
 RateOption = Annotated[
-    float | None, typer.Option("--rate", help="Requests per second per host; 0 = unlimited.")
+    float | None,
+    typer.Option(
+        "--rate",
+        help="Requests per second per host; 0 = unlimited.",
+        parser=number_option,
+        metavar="FLOAT",
+    ),
 ]
 ConcurrencyOption = Annotated[
     int | None, typer.Option("--concurrency", help="Requests in flight per host.")

@@ -23,6 +23,7 @@ from feedkeeper.cli.common import (
     SiteOption,
     UrlOption,
     json_for_stdout,
+    number_option,
     out,
     output_options,
     print_json,
@@ -62,7 +63,12 @@ def schedule_command(
     every: EveryOption = None,
     jitter: Annotated[
         float | None,
-        typer.Option("--jitter", help="Delay each run by up to this many seconds [default: 30]."),
+        typer.Option(
+            "--jitter",
+            help="Delay each run by up to this many seconds [default: 30].",
+            parser=number_option,
+            metavar="FLOAT",
+        ),
     ] = None,
     run_now: Annotated[
         bool, typer.Option("--run-now", help="Also crawl once right at start.")
