@@ -304,3 +304,70 @@ def test_chinese_numbers_that_are_no_pager_give_no_pages(pager: str) -> None:
     page = parse_listing(_listing(pager), SITE + "/")
     assert page.next_url is None
     assert page.page_urls == []
+
+
+# WordPress's widget of its latest posts, and a link to one of its pages, with plain
+# permalinks: its posts are ?p=N at its home, below the site's root or at it.
+def _wordpress_sidebar(home: str) -> str:
+    return (
+        f'<aside><ul><li><a href="{home}?p=2">Hello world!</a></li>'
+        f'<li><a href="{home}?p=3">Why a quarry</a></li>'
+        f'<li><a href="{home}?p=5">What the frost took</a></li></ul>'
+        f'<ul><li><a href="{home}?page_id=4">About</a></li></ul></aside>'
+    )
+
+
+@pytest.mark.parametrize("home", ["/blog/", "/"])
+@pytest.mark.parametrize(
+    ("here", "pager", "next_url", "pages"),
+    [
+        # The only page, or the last: no page after it.
+        ("", "", None, []),
+        # The second page: ?paged=3 is next, whatever posts ?p=3 and ?p=2 are.
+        (
+            "?paged=2",
+            '<nav class="pagination"><a href="{home}">1</a><span class="current">2</span>'
+            '<a href="{home}?paged=3">3</a></nav>',
+            "?paged=3",
+            ["", "?paged=3"],
+        ),
+    ],
+)
+def test_wordpress_posts_at_its_home_are_no_pages(
+    home: str, here: str, pager: str, next_url: str | None, pages: list[str]
+) -> None:
+    html = _listing(pager.format(home=home) + _wordpress_sidebar(home))
+    page = parse_listing(html, SITE + home + here)
+    assert page.next_url == (next_url and SITE + home + next_url)
+    assert page.page_urls == [SITE + home + url for url in pages]
+
+
+@pytest.mark.parametrize("home", ["/blog/", "/list", "/"])
+def test_a_pager_of_p_numbers_on_a_wordpress_page_is_one(home: str) -> None:
+    # Numbers and words in a pager block: no post's title, whatever made the page.
+    pager = (
+        '<div class="pages"><span class="current">1</span>'
+        f'<a href="{home}?p=2">2</a><a href="{home}?p=3">3</a><a href="{home}?p=2">Next</a></div>'
+    )
+    html = _listing(pager + '<a href="/wp-content/uploads/logo.png">Logo</a>')
+    page = parse_listing(html, SITE + home)
+    assert page.next_url == SITE + home + "?p=2"
+    assert page.page_urls == [SITE + home + "?p=2", SITE + home + "?p=3"]
+
+
+def test_wordpress_posts_in_a_folder_laid_out_flat_are_each_a_card() -> None:
+    # Kubrick's heirs: each post a heading and paragraphs, side by side, in /blog/.
+    posts = "".join(
+        f'<h2><a href="/blog/?p={n}">Stones, part {n}</a></h2>'
+        f'<p class="meta">January {n}, 2024 in <a href="/blog/?cat=2">Stone</a></p>'
+        f"<p>Some words about the stones of part {n}, long enough to read as a summary.</p>"
+        f'<p><a href="/blog/?p={n}#comments">{n} Comments</a></p>'
+        for n in (9, 7, 5, 3, 2)
+    )
+    pager = '<div class="navigation"><a href="/blog/?paged=2">« Older Entries</a></div>'
+    page = parse_listing(
+        f'<html><body><div id="content">{posts}{pager}</div></body></html>', SITE + "/blog/"
+    )
+    assert [card.url for card in page.cards] == [SITE + f"/blog/?p={n}" for n in (9, 7, 5, 3, 2)]
+    assert page.next_url == SITE + "/blog/?paged=2"
+    assert page.page_urls == [SITE + "/blog/?paged=2"]

@@ -91,10 +91,12 @@ def _pager_links(page: Page, cards: Collection[LexborNode]) -> list[PagerLink]:
     in_cards = {link.node.mem_id for card in cards for link in page.links_under(card)}
     in_cards.update(card.mem_id for card in cards if card.tag == "a" and "href" in card.attributes)
     found: list[PagerLink] = []
-    here, site = page.url_key, site_of(page.url)
+    here, site, posts = page.url_key, site_of(page.url), page.plain_posts
     for link in page.links:
         url = link.url
         if url is None or link.target.site != site or link.node.mem_id in in_cards:
+            continue
+        if posts and link.target.key in posts:  # WordPress's /blog/?p=2: a post, no page 2
             continue
         if link.target.key == here or not link.visible:
             continue
