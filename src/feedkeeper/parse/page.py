@@ -22,6 +22,7 @@ from feedkeeper.parse.link_targets import (
     not_posts,
     target_of,
 )
+from feedkeeper.parse.plain_permalinks import mark_plain_posts
 from feedkeeper.parse.urls import is_sibling_site, resolve, site_of, strip_fragment
 
 # What an archive row's earlier siblings show first, nearest first: a group heading's
@@ -131,6 +132,7 @@ class Page:
     links: list[Link]  # every <a href> in the body, in document order
     jsonld: dict[str, Stated]  # post URL -> (date, timestamp) stated in JSON-LD
     post_site: str  # the site whose links can be posts: the page's, or a sibling's
+    plain_posts: frozenset[str] = frozenset()  # WordPress's posts shaped as pages: /blog/?p=2
     _texts: dict[int, str] = field(default_factory=dict)
     _links_by_id: dict[int, Link] = field(default_factory=dict)
     _link_order: dict[int, int] = field(default_factory=dict)  # place among the page's links
@@ -288,7 +290,9 @@ def load_page(html: str, url: str, post_site: str | None = None) -> Page:
     dated = frozenset(node.mem_id for node in tree.css(_DATED_SELECTOR))
     site = site_of(base_url) if post_site is None else post_site
     links = _links(anchors, base_url, hidden, site)
-    return Page(tree, url, base_url, hidden, dated, links, jsonld_dates(tree, base_url), site)
+    plain = mark_plain_posts(tree, links)
+    jsonld = jsonld_dates(tree, base_url)
+    return Page(tree, url, base_url, hidden, dated, links, jsonld, site, plain)
 
 
 def sibling_post_site(page: Page) -> str | None:

@@ -27,6 +27,7 @@ from feedkeeper.elements import is_hidden
 from feedkeeper.parse.dom import ancestors, attr, classes, is_visible
 from feedkeeper.parse.link_targets import is_site_root
 from feedkeeper.parse.page import Page
+from feedkeeper.parse.page_labels import label_number
 from feedkeeper.parse.page_numbers import first_page
 from feedkeeper.parse.pager_fallbacks import has_query, load_more, next_by_offset, select_next
 from feedkeeper.parse.pager_numbers import Numbering, PagerLink, number_links
@@ -90,10 +91,12 @@ def _pager_links(page: Page, cards: Collection[LexborNode]) -> list[PagerLink]:
     in_cards = {link.node.mem_id for card in cards for link in page.links_under(card)}
     in_cards.update(card.mem_id for card in cards if card.tag == "a" and "href" in card.attributes)
     found: list[PagerLink] = []
-    here, site = page.url_key, site_of(page.url)
+    here, site, posts = page.url_key, site_of(page.url), page.plain_posts
     for link in page.links:
         url = link.url
         if url is None or link.target.site != site or link.node.mem_id in in_cards:
+            continue
+        if posts and link.target.key in posts:  # WordPress's /blog/?p=2: a post, no page 2
             continue
         if link.target.key == here or not link.visible:
             continue
@@ -212,7 +215,7 @@ def _next_by_url(shown: _Shown, current: int) -> Pager | None:
     ``next_posts_link(' Previous')`` leads to the older posts, the following page.
     """
     for link in shown.links:
-        if link.text.isdigit():  # a number its URL disagrees with
+        if link.shown is not None:  # a number its URL disagrees with
             continue
         if shown.numbering.number(link.url) == current + 1:
             reason = f"link to page {current + 1} after the current page {current}"
@@ -273,11 +276,11 @@ def _current_number(page: Page, shown: _Shown) -> int:
     """Return the current page's number: the pager's marked number, else the URL's."""
     pager_parents = {a.mem_id for link in shown.numbered for a in islice(ancestors(link.node), 3)}
     for node in page.tree.css("[aria-current], [class*='current'], [class*='active']"):
-        text = node.text(strip=True)
+        number = label_number(node.text(strip=True))  # "3", "第三页"
         is_marked = "aria-current" in node.attributes or CURRENT_CLASSES.intersection(classes(node))
         near = any(a.mem_id in pager_parents for a in list(ancestors(node))[:3])
-        if text.isdecimal() and is_marked and near and len(text) <= 5:
-            return int(text)
+        if number is not None and is_marked and near:
+            return number
     return shown.numbering.here or 1
 
 

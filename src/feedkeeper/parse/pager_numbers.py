@@ -18,13 +18,12 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.parse.dom import ancestors
 from feedkeeper.parse.link_targets import is_site_root
+from feedkeeper.parse.page_labels import MAX_DIGITS, label_number
 from feedkeeper.parse.page_numbers import page_number
 from feedkeeper.parse.urls import strip_fragment
 
 # A URL without its page number's digits: what comes before them and after.
 Pattern = tuple[str, str]
-# Page numbers have at most this many digits ("12345"; a longer run is an id).
-MAX_DIGITS = 5
 # A year, and perhaps a month, just before the number: ``/2026/01/15``, ``/date/2026-01-15``.
 _DATE_BEFORE_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}[-/_.](?:\d{1,2}[-/_.])?$")
 
@@ -38,6 +37,7 @@ class PagerLink:
     text: str
     rel: tuple[str, ...]
     hint: str  # aria-label and title
+    shown: int | None = None  # the page number its text shows ("2", "第二页"), if any
     number: int | None = None  # the page number it shows and leads to, if it is one
 
 
@@ -72,9 +72,12 @@ def number_links(links: list[PagerLink], here: str) -> Numbering:
     page's URL without fragment."""
     unknown: dict[Pattern, list[PagerLink]] = {}
     for link in links:
-        link.number = _known_number(link, here)
-        if link.number is None and _reads_number(link.text):
-            pattern = _pattern_of(link.url, link.text)
+        link.shown = label_number(link.text)
+        if link.shown is None:
+            continue
+        link.number = _known_number(link.url, link.shown, here)
+        if link.number is None:
+            pattern = _pattern_of(link.url, _digits_shown(link.text, link.shown))
             if pattern is not None:
                 unknown.setdefault(pattern, []).append(link)
     numbering = Numbering([])
@@ -82,26 +85,24 @@ def number_links(links: list[PagerLink], here: str) -> Numbering:
         if _is_pager(pattern, group, here):
             numbering.patterns.append(pattern)
             for link in group:
-                link.number = int(link.text)
+                link.number = link.shown
     numbering.here = numbering.number(here)
     return numbering
 
 
-def _reads_number(text: str) -> bool:
-    return 0 < len(text) <= MAX_DIGITS and text.isascii() and text.isdigit()
+def _digits_shown(text: str, shown: int) -> str:
+    """Return the digits a link's URL shows its number in: its text's own ("02" leads to
+    ``list_02.html``), else the number's ("第二页" to ``list_2.html``)."""
+    return text if text.isascii() and text.isdigit() else str(shown)
 
 
-def _known_number(link: PagerLink, here: str) -> int | None:
-    """Return the page number a link reads and its URL names as ``page_number`` knows it
-    (1 for the listing's first page), or None."""
-    text = link.text
-    if not text.isdecimal() or len(text) > MAX_DIGITS:  # int() reads no "②"
-        return None
-    number = int(text)
-    found = page_number(link.url)
+def _known_number(url: str, number: int, here: str) -> int | None:
+    """Return the page number a link shows where its URL names it as ``page_number``
+    knows it (1 for the listing's first page), or None."""
+    found = page_number(url)
     if found == number:
         return number
-    is_first = is_site_root(link.url) or here.startswith(strip_fragment(link.url))
+    is_first = is_site_root(url) or here.startswith(strip_fragment(url))
     return 1 if number == 1 and found is None and is_first else None
 
 
@@ -121,7 +122,7 @@ def _pattern_of(url: str, digits: str) -> Pattern | None:
 
 def _is_pager(pattern: Pattern, group: list[PagerLink], here: str) -> bool:
     """Tell whether links reading numbers in one URL pattern are a pager's."""
-    numbers = {int(link.text) for link in group}
+    numbers = {link.shown for link in group if link.shown is not None}
     current = Numbering([pattern]).number(here) if page_number(here) is None else None
     if current is not None:
         numbers.add(current)
