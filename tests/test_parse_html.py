@@ -548,6 +548,74 @@ def test_words_that_hold_pin_are_no_pin(mark: str) -> None:
     )
 
 
+# A pinned post's title with its badge: a short word or a bare icon, in the heading, in the
+# title's link, or just before the heading.
+_TITLE_PINS = [
+    '<h2><span class="badge">顶</span> <a href="/posts/0/">Post 0</a></h2>',
+    '<h2><a href="/posts/0/"><em>顶</em>Post 0</a></h2>',
+    '<span class="label">顶</span><h2><a href="/posts/0/">Post 0</a></h2>',
+    '<h2><a href="/posts/0/"><span class="tag">[顶]</span> Post 0</a></h2>',
+    '<h2><span class="badge">TOP</span><a href="/posts/0/">Post 0</a></h2>',
+    '<em class="top">TOP</em><h2><a href="/posts/0/">Post 0</a></h2>',
+    '<h2><i class="iconfont icon-top"></i> <a href="/posts/0/">Post 0</a></h2>',
+    '<h2><a href="/posts/0/"><i class="icon-zhiding"></i>Post 0</a></h2>',
+    '<h2><i class="fa fa-thumb-tack"></i> <a href="/posts/0/">Post 0</a></h2>',
+]
+
+
+@pytest.mark.parametrize("title", _TITLE_PINS)
+def test_a_short_pin_badge_or_a_bare_pin_icon_at_the_title_pins_the_post(title: str) -> None:
+    first = f"<article class='post'>{title}<p>What post 0 is about, in a sentence or two.</p>"
+    cards = first + "</article>" + "".join(_card(n) for n in range(1, 3))
+    page = parse_listing(_listing(cards), "https://b.example/")
+    assert [(card.title, card.pinned) for card in page.cards] == [
+        ("Post 0", True),
+        ("Post 1", False),
+        ("Post 2", False),
+    ]
+    assert page.cards[0].excerpt == "What post 0 is about, in a sentence or two."
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        '<div class="meta"><i class="fa fa-thumb-tack"></i> 2024-03-01</div>',
+        '<div class="meta"><span class="iconfont icon-zhiding"></span> 2024-03-01</div>',
+    ],
+)
+def test_a_pin_icon_named_in_pinyin_or_as_font_awesome_4_s_pins_the_post(meta: str) -> None:
+    cards = "".join(_card(n, meta if n == 0 else "") for n in range(3))
+    page = parse_listing(_listing(cards), "https://b.example/")
+    assert [card.pinned for card in page.cards] == [True, False, False]
+
+
+def test_top_and_ding_elsewhere_pin_nothing() -> None:
+    # A title or an excerpt that opens with the word, a vote's "顶", a "back to top" link
+    # in a card and on the page, an arrow icon in a card's footer: no pin.
+    cards = [
+        '<h2><a href="/posts/0/">Top 10 tips for Vim</a></h2><p>Top of the list: learn the '
+        "motions before the plugins.</p>",
+        '<h2><a href="/posts/1/">顶级论文是怎么写出来的</a></h2><p>顶会的审稿人只看前两页。</p>'
+        '<div class="digg"><a href="javascript:;" class="up">顶</a><span>12</span></div>',
+        '<h2><a href="/posts/2/">Post 2</a></h2><p>What post 2 is about, in a sentence.</p>'
+        '<footer><i class="iconfont icon-top"></i><a href="#top">Top</a></footer>',
+    ]
+    # Bootstrap's picture above a card's title is classed "top" too.
+    cards.append(
+        '<img class="card-img-top rounded-top" src="/cover.png" alt="">'
+        '<h2><a href="/posts/3/">Post 3</a></h2><p>What post 3 is about, in a sentence.</p>'
+    )
+    back = '<a class="back-to-top" href="#top"><i class="iconfont icon-top"></i>TOP</a>'
+    html = _listing("".join(f"<article class='post'>{card}</article>" for card in cards), back)
+    page = parse_listing(html, "https://b.example/")
+    assert [(card.title, card.pinned) for card in page.cards] == [
+        ("Top 10 tips for Vim", False),
+        ("顶级论文是怎么写出来的", False),
+        ("Post 2", False),
+        ("Post 3", False),
+    ]
+
+
 @pytest.mark.parametrize(
     "meta",
     [

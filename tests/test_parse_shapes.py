@@ -553,3 +553,69 @@ def test_a_data_link_around_a_link_is_no_second_link() -> None:
     assert [card["url"] for card in _cards(_page(cards))] == [
         f"{BASE}posts/{n}/" for n in range(1, 4)
     ]
+
+
+def test_a_post_titled_with_a_number_beside_a_pager_is_a_card() -> None:
+    # The Pixnet pager above beside posts titled "2024" (a year in review) and "42": their
+    # numbers are headings among excerpts, the pager's lead to several pages.
+    cards = "".join(
+        f'<div class="article"><h2 class="title"><a href="/blog/post/50310{n}">{title}</a>'
+        f"</h2><div class='article-body'><p>What post {n} is about, in a sentence or two.</p>"
+        "</div></div>"
+        for n, title in enumerate(["Post 0", "2024", "Post 2", "42"])
+    )
+    pager = (
+        '<div class="page"><span class="number"><a class="current-page">1</a>'
+        '<a href="/blog/2">2</a><a href="/blog/3">3</a><a class="next-page" href="/blog/2">'
+        "下一頁</a></span></div>"
+    )
+    html = f"<html><body><div id='article-box'>{cards}{pager}</div></body></html>"
+    page = parse_listing(html, "https://b.example/blog")
+    assert [(card.url, card.title) for card in page.cards] == [
+        ("https://b.example/blog/post/503100", "Post 0"),
+        ("https://b.example/blog/post/503101", "2024"),
+        ("https://b.example/blog/post/503102", "Post 2"),
+        ("https://b.example/blog/post/503103", "42"),
+    ]
+    assert page.next_url == "https://b.example/blog/2"
+
+
+def test_rows_titled_with_a_number_are_rows_and_the_pager_s_rows_are_not() -> None:
+    # A list of titles and dates whose last rows are the pager's: "1984" is a row of the
+    # list (a date beside it), "2", "3" and "下一页" are the pager's.
+    rows = (
+        '<li><a href="/notes/7.html">读《动物农场》</a> <span class="date">2024-03-02</span></li>'
+        '<li><a href="/notes/6.html">1984</a> <span class="date">2024-02-11</span></li>'
+        '<li><a href="/notes/5.html">冬天的书单</a> <span class="date">2024-01-20</span></li>'
+        '<li><a href="/notes/list_2.html">2</a></li><li><a href="/notes/list_3.html">3</a></li>'
+        '<li><a href="/notes/list_2.html">下一页</a></li>'
+    )
+    page = parse_listing(f"<html><body><main><ul>{rows}</ul></main></body></html>", BASE)
+    assert [(card.title, card.published) for card in page.cards] == [
+        ("读《动物农场》", "2024-03-02"),
+        ("1984", "2024-02-11"),
+        ("冬天的书单", "2024-01-20"),
+    ]
+    assert page.next_url == "https://b.example/notes/list_2.html"
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        '<a href="/posts/{n}/">Continue reading</a>',
+        '<div class="meta"><a href="/posts/{n}/">March {day}, 2024</a></div>',
+    ],
+)
+def test_a_number_named_a_title_out_of_a_heading_is_the_title(meta: str) -> None:
+    # Themes that title a card with a classed link, not a heading: a number there is the
+    # post's title ("2023"), not a count, whatever other link leads to the post.
+    cards = "".join(
+        f'<div class="post"><div class="title"><a href="/posts/{n}/">{title}</a></div>'
+        f"<p>What post {n} is about, in a sentence or two.</p>{meta.format(n=n, day=9 - n)}</div>"
+        for n, title in enumerate(["2023", "Post 1", "42"])
+    )
+    assert [(card["url"], card["title"]) for card in _cards(_page(cards))] == [
+        ("https://b.example/posts/0/", "2023"),
+        ("https://b.example/posts/1/", "Post 1"),
+        ("https://b.example/posts/2/", "42"),
+    ]

@@ -53,6 +53,9 @@ BADGE_RE = re.compile(
     re.I,
 )
 PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS})\s*{_CLOSE}?\s*[:：]?\s*$", re.I)
+# A badge of the title's own pins with "顶" too (OSChina's "顶"): out of the title's place
+# the word is a vote's ("顶 12"), as "Top" is a "back to top" link's.
+_TITLE_PIN_RE = re.compile(rf"^\s*{_OPEN}?\s*(?:{_PIN_WORDS}|顶)\s*{_CLOSE}?\s*[:：]?\s*$", re.I)
 # Outside a title only unmistakable pin words count: "Top" there is a "back to top" link.
 _MARK_RE = re.compile(
     rf"^\s*{_OPEN}?\s*(?:已?置顶|置頂|{_PIN_EMOJI}|pinned(?:\s+post)?|sticky|featured\s+post|{_PIN_WORDS_ELSEWHERE}"
@@ -135,7 +138,7 @@ def _says_pinned(page: Page, badge: LexborNode) -> bool:
     with (OSChina's "顶" titled "置顶")."""
     attrs = badge.attributes
     return any(
-        PIN_RE.match(said)
+        _TITLE_PIN_RE.match(said)
         for said in (page.text_of(badge), attrs.get("title") or "", attrs.get("aria-label") or "")
     )
 
@@ -168,6 +171,50 @@ def pin_marks(page: Page, root: LexborNode) -> list[LexborNode]:
         if not any(a.tag in _TEXT_TAGS for a in lineage) and is_visible(node, page.hidden):
             return [*marks, node.parent or root]
     return marks
+
+
+def title_pin_marks(page: Page, root: LexborNode, title: LexborNode) -> list[LexborNode]:
+    """Return the pin badges at the title's place: in the title's element (its heading
+    beside its link, or inside the link), or in the element just before it. There a short
+    word ("顶", "TOP", "[顶]") or a bare icon classed as a top (``iconfont icon-top``) is a
+    pin, which elsewhere in a card is a vote or a "back to top"."""
+    found: list[LexborNode] = []
+    if first_element_child(title) is not None:
+        walk = title.traverse()
+        next(walk)  # the title itself: its text is the post's
+        found += [node for node in walk if _is_title_pin(page, node)]
+    before = previous_element(title) if title.mem_id != root.mem_id else None
+    if before is not None and _is_title_pin(page, before):
+        found.append(before)
+    return found
+
+
+def _is_title_pin(page: Page, node: LexborNode) -> bool:
+    """Tell a pin badge of the title: an element of its own showing a pin word, or an icon
+    (an element without text) classed as a pin or as a top; never a link or a button."""
+    if node.tag in _CONTROL_TAGS:
+        return False
+    text = page.text_of(node)
+    if not text:
+        return any(_is_top_icon(icon) for icon in node.traverse())
+    return (
+        len(text) <= MAX_BADGE_CHARS
+        and _TITLE_PIN_RE.match(text) is not None
+        and node.css_first("a[href]") is None
+        and is_visible(node, page.hidden)
+    )
+
+
+def _is_top_icon(node: LexborNode) -> bool:
+    names = node.attributes.get("class") or ""
+    return _TOP_ICON_RE.search(names) is not None and _PLACE_PIN_RE.search(names) is None
+
+
+# What a title's badge never is: a vote's "顶" and a "back to top" are links or buttons.
+_CONTROL_TAGS = frozenset({"a", "button"})
+# An icon at the title's place pinning it: named as a pin, or as a top by an icon font's
+# class (``iconfont icon-top``; not Bootstrap's ``card-img-top``, ``rounded-top``).
+_TOP_ICON_RE = re.compile(rf"{PIN_MARK_RE.pattern}|(?:^|\s)icon[-_]?top(?:$|\s)", re.I)
 
 
 def _classed_pinned(root: LexborNode, marks: list[LexborNode]) -> bool:

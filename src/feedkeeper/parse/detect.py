@@ -126,7 +126,7 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
     cards: list[Block] = []
     seen: set[int] = set()
     for block in sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order):
-        if _is_pager_item(block):
+        if _is_pager_item(page, block):
             continue  # a pager beside the cards: "下一頁" or "2" leading to /blog/2
         if block.node.mem_id not in seen:  # the same element chosen by two candidates
             seen.add(block.node.mem_id)
@@ -178,11 +178,28 @@ def _is_site_header(block: Block, candidate: Candidate) -> bool:
     return len(others) >= 2 and all(b.node.css_first("h1") is None for b in others)
 
 
-def _is_pager_item(block: Block) -> bool:
-    """Tell whether a card's only post links show a pager's word or a bare number."""
-    return all(
-        len(link.text) <= MAX_PAGER_WORD and (link.text.isdigit() or reads_pager_word(link.text))
-        for link in block.links
+def _is_pager_item(page: Page, block: Block) -> bool:
+    """Tell a pager beside the cards, or one of its items, from a card: its post links all
+    show a number or a pager's word, and it shows nothing a card does besides them. A post
+    titled "2023" or "42" keeps its card: its number is a heading's, or stands beside a
+    date or an excerpt."""
+    if not all(_reads_pager_link(link) for link in block.links):
+        return False
+    if len({link.key for link in block.links}) > 1:
+        return True  # a card's links lead to its one post, a pager's to several pages
+    # What a pager's lone link stands beside: the current page's number, "…", "Page 2 of 9".
+    besides = page.text_of(block.node).replace(block.links[0].text, "", 1).strip()
+    return len(besides) <= MAX_PAGER_WORD and parse_date(besides) is None
+
+
+def _reads_pager_link(link: PostLink) -> bool:
+    """Tell whether a post link shows what a pager's link does: a number or a pager's word,
+    out of any heading (a pager is never one)."""
+    text = link.text
+    return (
+        not link.in_heading
+        and len(text) <= MAX_PAGER_WORD
+        and (text.isdigit() or reads_pager_word(text))
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.cards import Card, find_placeholders
-from feedkeeper.parse.badges import pin_marks
+from feedkeeper.parse.badges import pin_marks, title_pin_marks
 from feedkeeper.parse.blocks import Block
 from feedkeeper.parse.date_context import context_date, group_heading, published_date
 from feedkeeper.parse.excerpt import find_excerpt
@@ -65,6 +65,8 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     indicators += meta_links(page, block, link, links)
     indicators += _bylines(page, root)
     pins = pin_marks(page, root)
+    if title_node is not None and not (pinned or pins):
+        pins = title_pin_marks(page, root, title_node)
     indicators += [node for node in pins if node is not root]
     excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip, title_text)
     excerpt, truncated = _split_ellipsis(drop_invisible(excerpt) if excerpt else excerpt)

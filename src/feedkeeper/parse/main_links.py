@@ -34,9 +34,7 @@ def main_link(block: Block) -> PostLink | None:
             return link
     titled = [link for link in block.links if link.text and not is_control(link.text)]
     # A date, or a count ("21" comments), names no post.
-    titled = [
-        link for link in titled if not shows_date(link.text) and not _COUNT_RE.fullmatch(link.text)
-    ]
+    titled = [link for link in titled if not shows_date(link.text) and not _is_count(link)]
     if len(titled) > 1:  # a title link and a linked excerpt: the one named a title, if any
         titled = [link for link in titled if _is_named_title(link.node)] or titled
     if titled:
@@ -44,6 +42,14 @@ def main_link(block: Block) -> PostLink | None:
     # An untitled post: the link showing its date leads to it, rather than an image's.
     dated = (link for link in block.links if link.text and not _COUNT_RE.fullmatch(link.text))
     return next(dated, block.links[0])
+
+
+def _is_count(link: PostLink) -> bool:
+    """Tell whether a link shows a count ("21", "3 likes"): not a post titled with a number
+    ("2023", "42"), which its class or its parent's names a title."""
+    if _COUNT_RE.fullmatch(link.text) is None:
+        return False
+    return not (link.text.isdigit() and _is_named_title(link.node))
 
 
 def without_counts(links: list[PostLink]) -> list[PostLink]:

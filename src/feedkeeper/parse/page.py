@@ -34,13 +34,17 @@ LookedBack = tuple[tuple[int, int | None] | None, bool]
 # (NexT's <span class="post-sticky-flag" title="置顶">, FixIt's <span title="置顶">):
 # "marks" of a card.
 BYLINE_RE = re.compile("author|avatar|byline", re.I)
-# A pin shown as an icon: ``fa-thumbtack``, Fluid's ``index-pin``, Volantis's ``div.pin``,
-# ``title="置顶"``; "pin" is a word of its own (no "spinner", no "pinyin").
-PIN_MARK_RE = re.compile(r"sticky|thumbtack|pinned|置顶|(?:^|[\s_-])pin(?:$|[\s_-])", re.I)
-# Few alternatives: each costs every card's query a test of every element.
+# A pin shown as an icon: ``fa-thumbtack`` (Font Awesome 4's ``fa-thumb-tack``), Fluid's
+# ``index-pin``, Volantis's ``div.pin``, ``title="置顶"``, ``icon-zhiding`` (置顶 in
+# pinyin); "pin" is a word of its own (no "spinner", no "pinyin").
+PIN_MARK_RE = re.compile(
+    r"sticky|thumb-?tack|pinned|置顶|zhiding|(?:^|[\s_-])pin(?:$|[\s_-])", re.I
+)
+# Few alternatives: each costs every card's query a test of every element. (``tack``: a
+# thumbtack, Font Awesome 4's ``thumb-tack`` too; ``zhiding``: 置顶 in pinyin.)
 MARKS_SELECTOR = (
     "[class*='author'], [class*='avatar'], [class*='byline'], [class*='sticky'],"
-    " [class*='pin'], [class*='thumbtack'], [title*='置顶']"
+    " [class*='pin'], [class*='tack'], [class*='zhiding'], [title*='置顶']"
 )
 # Links, the badges a script opens a page from (Blowfish's categories), and the items a
 # script opens their post from (WeChat's album: ``<li data-link="…">``).
