@@ -369,6 +369,26 @@ def test_filters(
     assert [json.loads(line)["id"] for line in text.splitlines()] == expected
 
 
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [("Cafe\u0301", "Caf\u00e9"), ("Caf\u00e9", "Cafe\u0301")],  # NFD / NFC, both ways
+)
+def test_a_category_typed_in_the_other_unicode_form_is_the_same_category(
+    sample: Store, db_path: Path, tmp_path: Path, stored: str, typed: str
+) -> None:
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "UPDATE post_version SET category = ?, categories = ? WHERE post_id = 3",
+            (stored, json.dumps([stored, "Misc"])),
+        )
+        conn.execute(
+            "UPDATE post_version SET categories = ? WHERE post_id = 2", (json.dumps([stored]),)
+        )
+    conn.close()
+    text = export(db_path, tmp_path / "out.jsonl", "--format", "jsonl", "--category", typed)
+    assert [json.loads(line)["id"] for line in text.splitlines()] == [2, 3]
+
+
 def test_changed_since_takes_a_placeholder_recovered_since(
     sample: Store, db_path: Path, tmp_path: Path
 ) -> None:

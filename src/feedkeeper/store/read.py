@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,12 +202,13 @@ def _where(d: Spelling, where: PostFilter) -> tuple[list[str], dict[str, Any]]:
         parts.append("pc.published <= :until")
         params["until"] = where.until
     if where.categories:
-        names = ", ".join(f":cat{i}" for i in range(len(where.categories)))
+        spellings = _spellings(where.categories)
+        names = ", ".join(f":cat{i}" for i in range(len(spellings)))
         parts.append(
             f"(pc.category IN ({names}) OR EXISTS "
             f"(SELECT 1 FROM {d.json_texts('pc.categories')} WHERE value IN ({names})))"
         )
-        params.update({f"cat{i}": name for i, name in enumerate(where.categories)})
+        params.update({f"cat{i}": name for i, name in enumerate(spellings)})
     if where.pending_placeholders:
         parts.append("pc.placeholders_pending > 0")
     if where.site:
@@ -225,6 +227,17 @@ def _where(d: Spelling, where: PostFilter) -> tuple[list[str], dict[str, Any]]:
         )
         params["changed"] = where.changed_since
     return parts, params
+
+
+def _spellings(names: tuple[str, ...]) -> list[str]:
+    """Each name as given, composed (NFC) and decomposed (NFD): "Café" typed on one system
+    is the category "Café" a site wrote in the other form, which reads the same."""
+    forms = (
+        form
+        for name in names
+        for form in (name, unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name))
+    )
+    return list(dict.fromkeys(forms))
 
 
 def _where_clause(parts: list[str]) -> str:
