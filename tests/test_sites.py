@@ -285,6 +285,21 @@ def test_export_search_show_status_take_site(
     assert "sites" in capsys.readouterr().out
 
 
+def test_search_names_each_hit_s_site_where_the_archive_holds_several(
+    two_sites: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(two_sites)]
+    assert main(["search", "梯度", *db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    heads = sorted(line for line in lines if not line.startswith("   "))
+    assert [head.split("  ", 1)[1] for head in heads] == [
+        "https://a.example/1  site a.example",
+        "https://b.example/1  site b.example",
+    ]
+    assert main(["search", "梯度", "--site", "b.example", *db]) == 0  # one site: not named
+    assert capsys.readouterr().out.splitlines()[0] == "1. post 3  https://b.example/1"
+
+
 def test_a_site_named_in_decomposed_letters_is_the_composed_site(
     two_sites: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -69,7 +69,7 @@ def search_command(
     """Search the current titles and excerpts, best matches first (any script, any substring)."""
     from feedkeeper.store.read import open_reader
     from feedkeeper.store.search import search_posts
-    from feedkeeper.store.sites import site_name
+    from feedkeeper.store.sites import list_sites, site_name
 
     if not query.split():
         raise ConfigError("search: the query is empty")
@@ -80,8 +80,10 @@ def search_command(
         print_json([_hit_json(hit) for hit in hits])
     elif not hits:
         say(f"no posts match {query!r}", event="no_match", level=logging.INFO, query=query)
+    # Which site a hit is from, where the archive holds several and --site chose none.
+    names_site = not as_json and site is None and len(list_sites(engine)) > 1
     for number, hit in enumerate([] if as_json else hits, start=1):
-        _print_hit(number, hit)
+        _print_hit(number, hit, names_site=names_site)
     if not hits:
         raise typer.Exit(1)
 
@@ -98,8 +100,9 @@ def _hit_json(hit: SearchHit) -> dict[str, Any]:
     }
 
 
-def _print_hit(number: int, hit: SearchHit) -> None:
-    where = "  ".join(v for v in (hit.category, hit.published, hit.url) if v)
+def _print_hit(number: int, hit: SearchHit, *, names_site: bool) -> None:
+    in_site = f"site {hit.site}" if names_site else None
+    where = "  ".join(v for v in (hit.category, hit.published, hit.url, in_site) if v)
     _say(_text(f"{number}. post {hit.post_id}  {where}".rstrip(), style="bold"))
     if hit.title is not None:
         _say(_text("   ") + _marked(hit.title))
