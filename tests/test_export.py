@@ -328,6 +328,29 @@ def test_excel_writes_a_utf8_bom(sample: Store, db_path: Path, tmp_path: Path) -
     assert (tmp_path / "excel.csv").read_bytes() == b"\xef\xbb\xbfid\r\n1\r\n2\r\n3\r\n4\r\n5\r\n"
 
 
+def test_excel_export_warns_of_cells_longer_than_an_excel_cell_holds(
+    sample: Store, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Excel cuts a cell at 32,767 characters (UTF-16 units): an emoji counts two."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE post_version SET excerpt = ? WHERE post_id = 3", ("x" * 32_768,))
+        conn.execute("UPDATE post_version SET title = ? WHERE post_id = 5", ("🎉" * 16_384,))
+        conn.execute("UPDATE post_version SET title = ? WHERE post_id = 2", ("y" * 32_767,))
+    conn.close()
+    capsys.readouterr()
+    out = tmp_path / "excel.csv"
+    options = ("--format", "csv", "--fields", "id,title,excerpt")
+    assert main(["export", "--db", str(db_path), "--out", str(out), *options, "--excel"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[1] == (
+        "warning: 2 cells are longer than the 32,767 characters an Excel cell holds, and Excel"
+        " cuts them (the first: post 3's excerpt); the JSON Lines export keeps every text whole"
+    )
+    assert "x" * 32_768 in out.read_text(encoding="utf-8-sig")  # written whole all the same
+    assert main(["export", "--db", str(db_path), "--out", str(out), *options]) == 0
+    assert len(capsys.readouterr().err.splitlines()) == 1  # no --excel: no warning
+
+
 def test_excel_is_for_csv_only(
     sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

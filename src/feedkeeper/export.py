@@ -13,6 +13,7 @@ import json
 import operator
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -96,12 +97,14 @@ def write_export(
     excel: bool = False,
     formula_guard: bool = True,
     archive: Path | None = None,
+    too_long: LongCells | None = None,
 ) -> int:
     """Write the records to ``out`` (stdout when None) and return how many posts were written.
 
     ``formula_guard`` (CSV only) defuses cells a spreadsheet would run as formulas; turn it
     off for readers that take cells as text, such as pandas. ``archive`` is the database the
-    records come from: never a place to write to.
+    records come from: never a place to write to. ``too_long`` (CSV only) counts the cells
+    longer than an Excel cell holds.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose json, jsonl or csv")
@@ -111,7 +114,7 @@ def write_export(
         raise ExportError("--no-formula-guard applies to CSV only: add --format csv")
     writer: Callable[[SupportsWrite[bytes], Iterable[PostRecord], tuple[str, ...], bool], int]
     if fmt == "csv":
-        writer = functools.partial(_write_csv, formula_guard=formula_guard)
+        writer = functools.partial(_write_csv, formula_guard=formula_guard, too_long=too_long)
     else:
         writer = _write_json if fmt == "json" else _write_jsonl
     if out is None:
@@ -214,6 +217,7 @@ def _write_csv(
     history: bool,
     *,
     formula_guard: bool = True,
+    too_long: LongCells | None = None,
 ) -> int:
     columns = csv_columns(fields, history)
     cells = _Cells(columns, formula_guard)
@@ -227,14 +231,38 @@ def _write_csv(
             base = record._asdict()
             for version in record.versions or []:
                 row = base | version  # the version's own title, excerpt, ... for the current ones
-                writer.writerow(cells([row.get(name) for name in columns]))
+                made = cells([row.get(name) for name in columns])
+                writer.writerow(too_long.check(record.id, columns, made) if too_long else made)
         else:
-            writer.writerow(cells(values(record)))
+            made = cells(values(record))
+            writer.writerow(too_long.check(record.id, columns, made) if too_long else made)
         count += 1
         if len(lines) >= _CSV_ROWS_A_WRITE:
             lines.into(handle)
     lines.into(handle)
     return count
+
+
+# Characters an Excel cell holds (UTF-16 code units): it cuts a longer text when it opens a CSV.
+EXCEL_CELL_MAX = 32_767
+
+
+@dataclass(slots=True)
+class LongCells:
+    """The cells of a CSV export longer than an Excel cell holds, and the first of them."""
+
+    count: int = 0
+    first: tuple[int, str] | None = None  # (post id, column)
+
+    def check(self, post_id: int, columns: list[str], row: list[Any]) -> list[Any]:
+        """Count the row's cells too long for Excel; return the row as it is."""
+        for name, cell in zip(columns, row, strict=True):
+            # A character takes one or two UTF-16 units: only a long text can be too long.
+            too_long = cell.__class__ is str and len(cell) > EXCEL_CELL_MAX // 2
+            if too_long and len(cell.encode("utf-16-le")) // 2 > EXCEL_CELL_MAX:
+                self.count += 1
+                self.first = self.first or (post_id, name)
+        return row
 
 
 class _Cells:

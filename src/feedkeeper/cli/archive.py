@@ -95,7 +95,7 @@ def export_command(
     config: ConfigOption = None,
 ) -> None:
     """Export the archive's posts as JSON, JSON Lines or CSV."""
-    from feedkeeper.export import FORMATS, check_fields, write_export
+    from feedkeeper.export import EXCEL_CELL_MAX, FORMATS, LongCells, check_fields, write_export
     from feedkeeper.export_files import check_target
     from feedkeeper.store.read import PostFilter, count_posts, iter_posts, open_reader
     from feedkeeper.store.sites import site_name
@@ -138,6 +138,7 @@ def export_command(
     # No bar over the data itself: an export shown on the terminal has none.
     shows_bar = err.is_terminal and not (target is None and sys.stdout.isatty())
     total = count_posts(engine, where) if shows_bar else None  # only a bar needs it
+    too_long = LongCells() if excel else None
     with progress_bar("exporting", total, shown=shows_bar) as advance:
         records = tracked(iter_posts(engine, where, history=history), advance, lambda r: str(r.id))
         count = write_export(
@@ -149,6 +150,7 @@ def export_command(
             excel=excel,
             formula_guard=formula_guard,
             archive=archive_file,
+            too_long=too_long,
         )
     if target is not None and not out.quiet:
         say(
@@ -157,6 +159,17 @@ def export_command(
             level=logging.INFO,
             posts=count,
             path=str(target),
+        )
+    if too_long is not None and too_long.first is not None:
+        post_id, column = too_long.first
+        say(
+            f"warning: {too_long.count} cells are longer than the {EXCEL_CELL_MAX:,} characters"
+            f" an Excel cell holds, and Excel cuts them (the first: post {post_id}'s {column});"
+            " the JSON Lines export keeps every text whole",
+            event="cells_too_long_for_excel",
+            cells=too_long.count,
+            post_id=post_id,
+            column=column,
         )
 
 
