@@ -15,7 +15,7 @@ from feedkeeper.parse_worker import ParseWorker
 from feedkeeper.pipeline import CrawlOptions, crawl
 from feedkeeper.prefetch import DEEP_WINDOW_MAX_BODY, Prefetcher
 from feedkeeper.reparse import reparse
-from feedkeeper.store import Store, dialect
+from feedkeeper.store import Store, ready_words
 from feedkeeper.words import segment_words
 
 from conftest import rows
@@ -130,7 +130,7 @@ def test_a_crawl_with_a_worker_segments_no_text_itself(
         segmented_here.append(text or "")
         return segment_words(text)
 
-    monkeypatch.setattr(dialect, "segment_words", counted)
+    monkeypatch.setattr(ready_words, "segment_words", counted)
     store = run(tmp_path / "a.db", Site(), concurrency=4, worker=ParseWorker(None))
     assert segmented_here == []
     indexed = "SELECT rowid AS id, title, excerpt FROM post_words ORDER BY rowid"
