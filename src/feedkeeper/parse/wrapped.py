@@ -11,7 +11,12 @@ where the capture itself shows it was wrapped:
   character takes two) or in UTF-8 bytes (``fold``), whichever the lines agree on;
 - the line is full: the next line's first word would not have fitted after it, and it
   either comes close to the width or ends with the space a wrapper breaking at spaces
-  leaves (``fold -s``, ``format=flowed`` mail);
+  leaves (``fold -s``, ``format=flowed`` mail), or (a wrapper that drops the space leaves
+  a line as short as the next word is long) it is half the width, ends mid-sentence and
+  is not the line after a date line, where a title stands;
+- a full line ending a sentence is still joined: CJK text is broken anywhere, and a break
+  lands right after a "。" in about one excerpt in four, while an excerpt that is not cut
+  ending on a full line, another excerpt right after it, is rare;
 - it does not end with an ellipsis: that ends a cut excerpt, and another post's excerpt
   may follow it straight away;
 - the next line is none of a card's own lines (a date, a pin, a "read more" or pager line,
