@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from feedkeeper.cards import Card
+from feedkeeper.page_reader import read_page
 from feedkeeper.parse import parse_capture
 
 
@@ -235,4 +236,118 @@ def test_a_unicode_line_separator_inside_an_excerpt_is_a_space() -> None:
             (),
         ),
         (False, "2024-03-04", "NLP", None, "分词之后再做词性标注, 结果更稳。", ()),
+    ]
+
+
+# Three posts in the seeds' layout, their excerpts wrapped at 60 characters by an editor
+# that breaks at spaces and drops them: the second excerpt follows the first with no meta.
+WRAPPED_AT_60 = """LATEST UPDATES
+Python
+2024-03-05
+Decorators are functions that return functions: this post
+starts from closures and shows what the @ syntax really does
+and why [代码] is the same as [代码] ...
+Self-attention costs [Math] in the length of the sequence;
+linear attention replaces the softmax with a kernel, so that
+[公式] can be computed first and reused for every query ...
+Deep Learning
+2024-02-20
+AdamW decouples weight decay from the gradient update, and
+this note shows why that matters for large models [公式].
+1 2
+"""
+
+
+def test_excerpts_wrapped_at_a_fixed_width_read_as_their_posts() -> None:
+    """Each wrapped line was a card of its own; a full line ending with an ellipsis ends
+    its excerpt, and the next post's excerpt starts on the line after it."""
+    assert _read(WRAPPED_AT_60) == [
+        (False, "2024-03-05", "Python", None,
+         "Decorators are functions that return functions: this post starts from closures"
+         " and shows what the @ syntax really does and why [代码] is the same as [代码]",
+         ("code", "code")),
+        (False, None, None, None,
+         "Self-attention costs [Math] in the length of the sequence; linear attention"
+         " replaces the softmax with a kernel, so that [公式] can be computed first and"
+         " reused for every query", ("math", "formula")),
+        (False, "2024-02-20", "Deep Learning", None,
+         "AdamW decouples weight decay from the gradient update, and this note shows why"
+         " that matters for large models [公式].", ("formula",)),
+    ]  # fmt: skip
+
+
+# Titles after the date, excerpts wrapped at 56 terminal columns (a CJK character takes
+# two) anywhere in the text; the longest title fills more than half a line.
+WRAPPED_TITLES = """2024-03-05
+装饰器入门
+装饰器本质上是一个返回函数的函数，本文从闭包讲起解释语法
+糖到底做了什么 [代码] ...
+2024-03-04
+一个最简单的分布式数据并行训练例子
+单卡代码改成多卡只要四步：初始化进程组、包装模型、切分数
+据和启动多个进程 [代码] ...
+2024-03-01
+随手记
+今天把服务器上的CUDA升级到了12版本，顺便记录一下踩过的坑
+和解决的办法 ...
+"""
+
+
+def test_a_title_is_never_joined_to_the_wrapped_excerpt_after_it() -> None:
+    """A title is a short line: even when the excerpt's first word (a run of CJK text)
+    would not fit after it, it stays the title, and the excerpt's lines join without a
+    space between CJK characters."""
+    assert _read(WRAPPED_TITLES) == [
+        (False, "2024-03-05", None, "装饰器入门",
+         "装饰器本质上是一个返回函数的函数，本文从闭包讲起解释语法糖到底做了什么 [代码]",
+         ("code",)),
+        (False, "2024-03-04", None, "一个最简单的分布式数据并行训练例子",
+         "单卡代码改成多卡只要四步：初始化进程组、包装模型、切分数据和启动多个进程 [代码]",
+         ("code",)),
+        (False, "2024-03-01", None, "随手记",
+         "今天把服务器上的CUDA升级到了12版本，顺便记录一下踩过的坑和解决的办法", ()),
+    ]  # fmt: skip
+
+
+def test_short_lines_of_an_unwrapped_capture_stay_apart() -> None:
+    """Lines of nearly one width that are a card's own (a category above its date, a
+    "read more" line) are no wrapped text, and a capture whose lines differ in width
+    was not wrapped at all."""
+    text = (
+        "Python\n2024-03-05\n装饰器本质上是一个返回函数的函数，本文从闭包讲起解释语法糖 ...\n"
+        "阅读全文\nNLP\n2024-03-04\n注意力的计算量随着序列长度平方增长，线性注意力换掉了它 ...\n"
+        "阅读全文\nDeep Learning\n2024-03-01\n随手记：升级 CUDA 12。\n"
+    )
+    assert _read(text) == [
+        (False, "2024-03-05", "Python", None,
+         "装饰器本质上是一个返回函数的函数，本文从闭包讲起解释语法糖", ()),
+        (False, "2024-03-04", "NLP", None,
+         "注意力的计算量随着序列长度平方增长，线性注意力换掉了它", ()),
+        (False, "2024-03-01", "Deep Learning", None, "随手记：升级 CUDA 12。", ()),
+    ]  # fmt: skip
+
+
+def test_a_capture_wrapped_by_a_tool_counting_bytes_reads_whole() -> None:
+    """GNU ``fold -w 40`` counts UTF-8 bytes and cuts Chinese characters in two at the
+    ends of lines: each character is whole again, and the lines one excerpt (it read as
+    U+FFFD and a card a line)."""
+    text = (
+        "Python\n2024-03-05\n"
+        "装饰器本质上是一个返回函数的函数，本文从闭包讲起解释语法糖"
+        "到底做了什么，以及它和闭包的关系 ...\n"
+    )
+    data = text.encode()
+    first = data.index("装".encode())
+    # The excerpt's bytes 40 to a line, as fold writes them (13 characters and a third).
+    lines = [data[at : at + 40] for at in range(first, len(data), 40)]
+    body = data[:first] + b"\n".join(lines)
+    with pytest.raises(UnicodeDecodeError):
+        body.decode()  # characters cut in two
+    cards = read_page(body, "text/plain", "file:///capture.txt").cards
+    assert [(card.published, card.category, card.excerpt) for card in cards] == [
+        (
+            "2024-03-05",
+            "Python",
+            "装饰器本质上是一个返回函数的函数，本文从闭包讲起解释语法糖到底做了什么，以及它和闭包的关系",
+        ),
     ]

@@ -50,6 +50,32 @@ _MISREAD_SHARE = 3
 _UTF16_SNIFF_BYTES = 512
 
 
+# A line break inside a UTF-8 character: a wrapper that counts bytes (GNU ``fold -w 80``)
+# cut the character in two. Its lead byte (and any continuation bytes before the break),
+# the break, then the rest of its continuation bytes.
+_SPLIT_UTF8_RE = re.compile(
+    rb"([\xc2-\xdf]|[\xe0-\xef][\x80-\xbf]?|[\xf0-\xf4][\x80-\xbf]{0,2})(\r?\n)([\x80-\xbf]{1,3})"
+)
+
+
+def mend_split_characters(body: bytes) -> bytes:
+    """Return a text file with each UTF-8 character a byte-counting wrapper cut in two by a
+    line break whole again, on the line after the break (where it did not fit)."""
+    if body.isascii():
+        return body
+    return _SPLIT_UTF8_RE.sub(_mended, body)
+
+
+def _mended(match: re.Match[bytes]) -> bytes:
+    head, brk, tail = match.groups()
+    char = head + tail
+    try:
+        char.decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group(0)  # not one character: bytes of another charset
+    return brk + char
+
+
 def charset_from_header(content_type: str | None) -> str | None:
     """Return the charset named in a Content-Type header, if any."""
     if not content_type:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from feedkeeper.cards import ParsedPage
 from feedkeeper.dedupe import KeyedCard, key_cards
-from feedkeeper.encoding import decode_body, looks_binary
+from feedkeeper.encoding import decode_body, looks_binary, mend_split_characters
 from feedkeeper.errors import ParseError
 from feedkeeper.markup import time_budget
 from feedkeeper.parse import Profile, parse_capture, parse_listing
@@ -54,6 +54,8 @@ def _decode_and_parse(
     kind = (content_type or "").split(";")[0].strip().lower()
     if looks_binary(body, content_type):
         raise ParseError(f"not a text page ({kind or 'binary data'})")
+    if kind == "text/plain":
+        body = mend_split_characters(body)  # a capture wrapped by a tool counting bytes
     text, encoding = decode_body(body, content_type)
     if kind and kind != "text/plain" and "html" not in kind and "xml" not in kind:
         raise ParseError(f"not an HTML page (Content-Type {kind})")

@@ -43,6 +43,7 @@ from feedkeeper.parse.vocab import (
     is_control,
     is_read_more,
 )
+from feedkeeper.parse.wrapped import join_wrapped
 from feedkeeper.text import drop_invisible, normalize_space, split_ellipsis
 
 # Shorter lines without an ellipsis or the end of a sentence are headers, pager or category
@@ -117,7 +118,8 @@ def parse_capture(text: str) -> ParsedPage:
     if "\x00" in text:
         raise ParseError("not a text capture: it contains binary data")
     raws = _LINE_BREAK_RE.split(text)
-    lines = [drop_invisible(normalize_space(raw)) for raw in raws]
+    raws = join_wrapped(raws, lambda index: _stands_alone(raws, index))
+    lines = [_clean(raw) for raw in raws]
     kept = [(line, _cells(raw)) for line, raw in zip(lines, raws, strict=True) if line]
     # Each line read as a date line once: the loop asks it of the line and of the line after.
     metas = [_meta_line(line) for line, _ in kept] + [None]
@@ -153,6 +155,23 @@ def parse_capture(text: str) -> ParsedPage:
         elif not is_read_more(line):
             pending = _Pending(pinned=pending.pinned)  # a header or pager line ends its meta
     return _checked(page)
+
+
+def _clean(raw: str) -> str:
+    return drop_invisible(normalize_space(raw))
+
+
+def _stands_alone(raws: list[str], index: int) -> bool:
+    """Tell whether a line is one of a card's own lines, which no wrapped line runs on
+    into: a date or meta line, a pin, a "read more", pager or menu line, or a category or
+    title above a date line (a line ending as a sentence or an excerpt does is neither:
+    the last line of an excerpt its meta line closes)."""
+    line = _clean(raws[index])
+    if PIN_RE.match(line) or _is_control(line) or _meta_line(line) is not None:
+        return True
+    after = next((text for raw in raws[index + 1 :] if (text := _clean(raw))), "")
+    ends_text = line.endswith(_SENTENCE_END) or split_ellipsis(line)[1]
+    return not ends_text and _meta_line(after) is not None
 
 
 def _checked(page: ParsedPage) -> ParsedPage:

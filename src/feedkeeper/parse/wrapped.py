@@ -1,0 +1,155 @@
+"""Lines of a text capture that a wrapper broke at a fixed width, joined back.
+
+People save a capture through tools that hard-wrap it: ``fold -w 80 -s``, an editor's 72
+columns, a mail client's 76. A wrapped excerpt reads as several lines, and each would be a
+card of its own (or a title glued to the wrong text). A line is joined to the next only
+where the capture itself shows it was wrapped:
+
+- the capture has a width: its longest line is of a terminal's or an editor's size, and
+  several lines come close to it (a wrapper fills every line of a paragraph but its last).
+  Widths are measured as wrappers count them, in characters, in terminal columns (a CJK
+  character takes two) or in UTF-8 bytes (``fold``), whichever the lines agree on;
+- the line is full: the next line's first word would not have fitted after it, and it
+  either comes close to the width or ends with the space a wrapper breaking at spaces
+  leaves (``fold -s``, ``format=flowed`` mail), or (a wrapper that drops the space leaves
+  a line as short as the next word is long) it is half the width, ends mid-sentence and
+  is not the line after a date line, where a title stands;
+- a full line ending a sentence is still joined: CJK text is broken anywhere, and a break
+  lands right after a "。" in about one excerpt in four, while an excerpt that is not cut
+  ending on a full line, another excerpt right after it, is rare;
+- it does not end with an ellipsis: that ends a cut excerpt, and another post's excerpt
+  may follow it straight away;
+- the next line is none of a card's own lines (a date, a pin, a "read more" or pager line,
+  or a category or title above a date line): the caller tells.
+
+A real short line (a category, a title) is never full, so it is never joined; an
+excerpt's last line is joined to the next only if it happens to fill the width and the
+next line's first word would not fit: the one case the text cannot tell apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+# Wrappers work at a terminal's or an editor's width (fold 80, 72, mail 76, 60 at the least
+# anyone picks); 200 leaves room for 100 CJK columns counted in UTF-8 bytes. A longer line
+# is one the site showed unwrapped.
+MIN_WRAP_WIDTH = 30
+MAX_WRAP_WIDTH = 200
+# A capture is wrapped when at least this many lines come close to its longest one.
+MIN_FULL_LINES = 3
+# How close a full line comes: within an eighth of the width (a wrapper breaking at spaces
+# leaves up to a word's room at the end of a line).
+FULL_SHARE = 8
+# Columns a line's room is misjudged by: a wrapper counting UTF-8 bytes (``fold``) cuts a
+# character in two, which goes whole to the next line, so that line may show the width two
+# bytes wider than the wrapper's.
+FIT_SLACK = 2
+# An ellipsis ends a cut excerpt, whatever comes next.
+_ELLIPSIS_END_RE = re.compile(r"(?:\.\.\.|…|⋯|。。。|\[…\]|\[\.\.\.\])\s*$")
+_SENTENCE_ENDS = ("。", "！", "？", ".", "!", "?", "…")
+# The characters a terminal shows two columns wide: CJK ideographs, kana, hangul and the
+# full-width forms (East Asian Width W and F).
+_WIDE_RE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+    "\U00020000-\U0003fffd]"
+)
+
+
+def _columns(text: str) -> int:
+    return len(text) + len(_WIDE_RE.findall(text))
+
+
+def _utf8_bytes(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+# Characters first: a tie goes to the plainest count.
+_MEASURES: tuple[Callable[[str], int], ...] = (len, _columns, _utf8_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class Wrap:
+    """The width a capture was wrapped at, and how its wrapper counted it."""
+
+    width: int
+    measure: Callable[[str], int]
+
+    def is_full(self, width: int) -> bool:
+        """Tell whether a line this wide comes close to the width."""
+        return width >= self.width - self.width // FULL_SHARE
+
+
+def find_wrap(lines: Sequence[str]) -> Wrap | None:
+    """The width the lines were wrapped at, or None when they were not wrapped."""
+    texts = [line.rstrip() for line in lines if line.strip()]
+    if not texts or max(map(len, texts)) > MAX_WRAP_WIDTH:
+        return None  # no measure counts a line shorter than its characters
+    best, most = None, MIN_FULL_LINES - 1
+    for measure in _MEASURES:
+        widths = [measure(text) for text in texts]
+        wrap = Wrap(max(widths), measure)
+        if not MIN_WRAP_WIDTH <= wrap.width <= MAX_WRAP_WIDTH:
+            continue
+        full = sum(map(wrap.is_full, widths))
+        if full > most:
+            best, most = wrap, full
+    return best
+
+
+def join_wrapped(lines: list[str], stands_alone: Callable[[int], bool]) -> list[str]:
+    """Join each wrapped line to the line after it; ``stands_alone(i)`` tells that line
+    ``i`` is one of a card's own lines (a date, a category), which no line runs on into."""
+    wrap = find_wrap(lines)
+    if wrap is None:
+        return lines
+    joined = lines[:1]
+    for index in range(1, len(lines)):
+        line, previous = lines[index], lines[index - 1]
+        if _runs_on(wrap, previous, line) and not stands_alone(index):
+            after_card_line = index >= 2 and stands_alone(index - 2)
+            if _is_full(wrap, previous, loosely=not after_card_line):
+                joined[-1] = _join(joined[-1], previous, line)
+                continue
+        joined.append(line)
+    return joined
+
+
+def _runs_on(wrap: Wrap, line: str, following: str) -> bool:
+    """Tell whether ``following`` could go on from ``line``: its first word would not have
+    fitted after it (with the space after that word, which ``fold -s`` counts too), and no
+    ellipsis ends it."""
+    text, word = line.rstrip(), following.strip().split(" ", 1)[0]
+    if not text or not word or _ELLIPSIS_END_RE.search(text):
+        return False
+    return wrap.measure(text) + 1 + wrap.measure(word) + FIT_SLACK >= wrap.width
+
+
+def _is_full(wrap: Wrap, line: str, *, loosely: bool) -> bool:
+    """Tell whether a wrapper filled ``line``: it comes close to the width, or ends with the
+    space a wrapper breaking at spaces leaves (``fold -s``, ``format=flowed``); ``loosely``
+    also when it is half the width and ends mid-sentence (a wrapper that drops the space
+    leaves a line as short as the next word is long). Loosely never for the line after a
+    date line: a title stands there, and the excerpt's first word may be a long one."""
+    text = line.rstrip()
+    width = wrap.measure(text)
+    if line[-1:].isspace() or wrap.is_full(width):
+        return True
+    return loosely and 2 * width >= wrap.width and not text.endswith(_SENTENCE_ENDS)
+
+
+def _join(head: str, broken: str, following: str) -> str:
+    """What was joined so far (``head``, ending with the line ``broken``) and the line
+    after it as one line: with the space the wrapper broke at, if it broke at one. Text
+    other than CJK is broken at spaces, whether the wrapper left the space or dropped it
+    (editors and mail clients never cut a word; ``fold`` without ``-s`` does, and gets a
+    space there); CJK text is broken anywhere, and a CJK character either side of the
+    break joins without one (a space the wrapper dropped there is lost)."""
+    head, tail = head.rstrip(), following.lstrip()
+    cjk = _WIDE_RE.match(head[-1:]) or _WIDE_RE.match(tail[:1])
+    if broken[-1:].isspace() or not cjk:
+        return f"{head} {tail}"
+    return head + tail
