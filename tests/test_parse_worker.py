@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from feedkeeper.card_words import SEGMENT_AHEAD_MAX_CHARS, SegmentedTexts, segment_cards
-from feedkeeper.cards import Card, Placeholder
+from feedkeeper.cards import Card, PagePattern, Placeholder
 from feedkeeper.dedupe import KeyedCard, key_cards
 from feedkeeper.page_reader import KeyedPage, read_keyed_page
 from feedkeeper.parse_worker import (
@@ -70,6 +70,19 @@ def test_the_worker_answers_cards_keyed_by_canonical_url_and_fingerprint() -> No
     fingerprints = [keyed.fingerprint for keyed in answer.keyed]
     assert all(fingerprints) and len(set(fingerprints)) == 3
     assert answer == read_keyed_page(PAGE, "text/html; charset=utf-8", "http://blog.test/")
+
+
+def test_the_pager_s_own_numbering_crosses_the_pipe() -> None:
+    pager = (
+        "<ul class='pages'><li><a href='/list_1_2.html'>2</a></li>"
+        "<li><a href='/list_1_3.html'>3</a></li></ul></body>"
+    )
+    answer, _ = asyncio.run(read_in_worker(PAGE.replace(b"</body>", pager.encode())))
+    assert answer.parsed.page_patterns == [PagePattern("http://blog.test/list_1_", ".html")]
+    assert answer.parsed.page_urls == [
+        "http://blog.test/list_1_2.html",
+        "http://blog.test/list_1_3.html",
+    ]
 
 
 async def _read_stored_in_worker(data: bytes) -> KeyedPage:

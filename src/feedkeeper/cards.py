@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
 
 PlaceholderKind = Literal["code", "formula", "math"]
 T = TypeVar("T")
@@ -156,6 +156,14 @@ class Card:
         }
 
 
+class PagePattern(NamedTuple):
+    """How a site of its own numbers its listing pages (``/list_1_3.html``), as its pager
+    showed: the absolute URL of any page but for the digits of its number."""
+
+    before: str
+    after: str
+
+
 @dataclass(slots=True)
 class ParsedPage:
     """What the parser read from one listing page or capture."""
@@ -163,6 +171,9 @@ class ParsedPage:
     cards: list[Card] = field(default_factory=list)
     next_url: str | None = None  # absolute URL of the following listing page
     page_urls: list[str] = field(default_factory=list)  # other pager links, absolute
+    # The site's own numbering its pager showed (none where ``page_number`` reads its URLs):
+    # the walk and the fetches ahead name the pages it did not link by it.
+    page_patterns: list[PagePattern] = field(default_factory=list)
     skipped: int = 0  # blocks that looked like cards but lacked what a post needs
     confidence: float = 1.0  # 0..1: how sure the parser is these are the post cards
     warnings: list[str] = field(default_factory=list)

@@ -3,11 +3,13 @@
 The walk takes pages strictly in listing order and decides where to go from what
 each page says. This only guesses the next few URLs and starts their fetches early,
 ``window`` pages ahead of the walk: the chain of next links the previous crawl left, else
-the pager's numbered pattern (``/page/N/``, ``?page=N``) up to the highest page number
-the pager has shown. The host's gate still lets only ``--concurrency`` requests be in
-flight at once. A guess the walk never reaches is dropped unread: nothing is stored from
-it. On a long listing, a page fetched ahead goes straight on to the parse worker, so it
-is parsed while it waits for the walk.
+the next page numbers up to the highest the pager has shown, in the pattern the URLs name
+their number in: one ``page_number`` reads (``/page/N/``, ``?page=N``), or one of the
+site's own that a pager has shown (``list_1_N.html``, ``/p_N``: ``pager_numbers.py``).
+The host's gate still lets only ``--concurrency`` requests be in flight at once. A guess
+the walk never reaches is dropped unread: nothing is stored from it. On a long listing, a
+page fetched ahead goes straight on to the parse worker, so it is parsed while it waits
+for the walk.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import contextlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from feedkeeper.cards import PagePattern
 from feedkeeper.fetch import Fetched, Fetcher
 from feedkeeper.page_reader import KeyedPage
-from feedkeeper.parse.page_numbers import page_number
+from feedkeeper.parse.pager_numbers import Numbering
 from feedkeeper.parse.urls import KEPT_URL_CHARS
 from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker
 from feedkeeper.records import Validators
@@ -39,6 +42,9 @@ DEEP_WINDOW_MAX_BODY = 1 << 20
 # longer than GUESSED_URL_CHARS is guessed afresh each time, not kept.
 GUESSES_KEPT = 4096
 GUESSED_URL_CHARS = KEPT_URL_CHARS  # as the parser's caches
+# A site numbers its listing in one pattern or two; the newest this many are kept (a hostile
+# pager may show many), none longer than a URL the guesses keep.
+PATTERNS_KEPT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,7 @@ class Prefetcher:
         self._largest_body = 0
         self._tasks: dict[str, asyncio.Task[Download]] = {}
         self._last_page = 0  # the highest page number a pager has shown
+        self._numbering = Numbering([])  # the site's own patterns its pagers have shown
         # The page after each URL, as guessed while ``_last_page`` was what it is: each page
         # plans a window of pages ahead, most of them guessed for the page before too.
         self._guesses: dict[str, str | None] = {}
@@ -120,16 +127,20 @@ class Prefetcher:
         )
 
     def plan(
-        self, next_url: str | None, page_urls: Iterable[str], skip: Collection[str], budget: int
+        self,
+        next_url: str | None,
+        page_urls: Iterable[str],
+        skip: Collection[str],
+        budget: int,
+        *,
+        patterns: Iterable[PagePattern] = (),
     ) -> None:
-        """Start fetching the pages likely to come from ``next_url`` on (``budget`` at most).
+        """Start fetching the pages likely to come from ``next_url`` on (``budget`` at most);
+        ``page_urls`` and ``patterns`` are what the last page's pager showed.
 
         Fetches started earlier for pages no longer expected are cancelled.
         """
-        last_page = self._last_page
-        for shown in page_urls:
-            self._last_page = max(self._last_page, page_number(shown) or 0)
-        if self._last_page != last_page or len(self._guesses) > GUESSES_KEPT:
+        if self._learn(page_urls, patterns) or len(self._guesses) > GUESSES_KEPT:
             self._guesses.clear()
         wanted: list[str] = []
         guess = next_url
@@ -142,6 +153,22 @@ class Prefetcher:
             if url not in self._tasks:
                 self._tasks[url] = asyncio.create_task(self._fetch_ahead(url))
 
+    def _learn(self, page_urls: Iterable[str], patterns: Iterable[PagePattern]) -> bool:
+        """Take in the numbering a pager showed; tell whether it changes the guesses."""
+        known = self._numbering.patterns
+        new = [
+            pattern
+            for pattern in patterns
+            if pattern not in known and len(pattern.before + pattern.after) <= GUESSED_URL_CHARS
+        ]
+        if new:
+            known[:0] = new
+            del known[PATTERNS_KEPT:]
+        last_page = self._last_page
+        for shown in page_urls:
+            self._last_page = max(self._last_page, self._numbering.number(shown) or 0)
+        return bool(new) or self._last_page != last_page
+
     def _guess_kept(self, url: str) -> str | None:
         if url in self._guesses:
             return self._guesses[url]
@@ -151,22 +178,22 @@ class Prefetcher:
         return guess
 
     def guess_after(self, url: str, *, beyond_pager: bool = False) -> str | None:
-        """Guess the page after ``url``: the stored next link, else the next page number.
+        """Guess the page after ``url``: the stored next link, else the next page number in
+        the pattern ``url`` names its number in (``page_number``'s, or the site's own).
 
         The next number is one a pager has shown, unless ``beyond_pager``.
         """
         known = self._last.get(url)
         if known is not None and known.next_url and is_in_scope(self._start, known.next_url):
             return known.next_url
-        number = page_number(url)
+        numbering = self._numbering
+        number = numbering.number(url)
         if number is None or (number >= self._last_page and not beyond_pager):
             return None
-        digits = str(number)
-        at = url.rfind(digits)
-        guess = url[:at] + str(number + 1) + url[at + len(digits) :]
-        if page_number(guess) != number + 1 or not is_in_scope(self._start, guess):
+        guess = numbering.url_of(url, number + 1)
+        if guess is None or numbering.number(guess) != number + 1:
             return None
-        return guess
+        return guess if is_in_scope(self._start, guess) else None
 
     async def close(self) -> None:
         """Cancel the fetches nobody asked for and wait until they are gone."""

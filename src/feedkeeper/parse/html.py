@@ -40,6 +40,7 @@ def parse_listing(html: str, base_url: str, profile: Profile | None = None) -> P
     pager = find_pager(page, [part.root for part in parts], profile.next if profile else None)
     result.cards = merge_repeated([part.card for part in parts])
     result.next_url, result.page_urls = pager.next_url, pager.page_urls
+    result.page_patterns = pager.patterns
     return result
 
 

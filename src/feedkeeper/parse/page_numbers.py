@@ -31,6 +31,25 @@ def _page_number(parts: SplitResult) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def with_page_number(url: str, number: int) -> str | None:
+    """Return the URL naming listing page ``number`` where ``url`` names its own
+    (``/page/3/`` for ``/page/2/``), or None where ``url`` names none."""
+    parts = split_url(url)
+    if parts is None:
+        return None
+    found = PAGE_PATH_RE.search(parts.path)
+    if found is not None:
+        return parts._replace(path=_renumbered(parts.path, found, number)).geturl()
+    found = query_page(parts)
+    if found is not None:
+        return parts._replace(query=_renumbered(parts.query, found, number)).geturl()
+    return None
+
+
+def _renumbered(text: str, found: re.Match[str], number: int) -> str:
+    return text[: found.start(1)] + str(number) + text[found.end(1) :]
+
+
 def query_page(parts: SplitResult) -> re.Match[str] | None:
     """Return the page number's match in a query: ``?page=2``, and ``?p=2`` below the root
     (``/list/?p=2``; WordPress's ``/?p=412`` names a post)."""

@@ -23,6 +23,7 @@ from itertools import islice
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.cards import PagePattern
 from feedkeeper.elements import is_hidden
 from feedkeeper.parse.dom import ancestors, attr, classes, is_visible
 from feedkeeper.parse.link_targets import is_site_root
@@ -59,6 +60,7 @@ class Pager:
     reason: str = "no next link"
     numbered: bool = False  # the next page was inferred from a numbered pager
     page_urls: list[str] = field(default_factory=list)
+    patterns: list[PagePattern] = field(default_factory=list)  # the site's own numbering
 
 
 def find_pager(page: Page, cards: Collection[LexborNode], selector: str | None = None) -> Pager:
@@ -74,6 +76,7 @@ def find_pager(page: Page, cards: Collection[LexborNode], selector: str | None =
         pager = Pager(_selected_next(page, selector), f"profile selector {selector!r}")
     else:
         pager = _next(page, shown)
+    pager.patterns = numbering.patterns
     first = first_page(here).rstrip("/")
     wanted = [link.url for link in links if _is_page_link(link, numbering, first)]
     if pager.next_url:

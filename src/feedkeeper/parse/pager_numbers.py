@@ -16,14 +16,13 @@ from itertools import islice, pairwise
 
 from selectolax.lexbor import LexborNode
 
+from feedkeeper.cards import PagePattern
 from feedkeeper.parse.dom import ancestors
 from feedkeeper.parse.link_targets import is_site_root
 from feedkeeper.parse.page_labels import MAX_DIGITS, label_number
-from feedkeeper.parse.page_numbers import page_number
+from feedkeeper.parse.page_numbers import page_number, with_page_number
 from feedkeeper.parse.urls import strip_fragment
 
-# A URL without its page number's digits: what comes before them and after.
-Pattern = tuple[str, str]
 # A year, and perhaps a month, just before the number: ``/2026/01/15``, ``/date/2026-01-15``.
 _DATE_BEFORE_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}[-/_.](?:\d{1,2}[-/_.])?$")
 
@@ -45,7 +44,7 @@ class PagerLink:
 class Numbering:
     """How a listing numbers its pages: the patterns of its own that its pager shows."""
 
-    patterns: list[Pattern]
+    patterns: list[PagePattern]
     here: int | None = None  # the number of the page itself, where its URL tells
 
     def number(self, url: str) -> int | None:
@@ -53,24 +52,40 @@ class Numbering:
         found = page_number(url)
         if found is not None or not self.patterns:
             return found
-        key = strip_fragment(url)
-        for before, after in self.patterns:
-            digits = key[len(before) : len(key) - len(after)]
+        matched = self._digits_of(strip_fragment(url))
+        return int(matched[1]) if matched is not None else None
+
+    def url_of(self, url: str, number: int) -> str | None:
+        """Return the URL of page ``number`` in the pattern that numbers ``url``, or None."""
+        if page_number(url) is not None:
+            return with_page_number(url, number)
+        matched = self._digits_of(strip_fragment(url))
+        if matched is None:
+            return None
+        (before, after), digits = matched
+        # "list_02.html": the next is "list_03.html"
+        width = len(digits) if digits.startswith("0") else 0
+        return before + str(number).zfill(width) + after
+
+    def _digits_of(self, key: str) -> tuple[PagePattern, str] | None:
+        """Return the first pattern a URL without fragment is in, and its number's digits."""
+        for pattern in self.patterns:
+            digits = key[len(pattern.before) : len(key) - len(pattern.after)]
             if (
-                key.startswith(before)
-                and key.endswith(after)
+                key.startswith(pattern.before)
+                and key.endswith(pattern.after)
                 and 0 < len(digits) <= MAX_DIGITS
                 and digits.isascii()
                 and digits.isdigit()
             ):
-                return int(digits)
+                return pattern, digits
         return None
 
 
 def number_links(links: list[PagerLink], here: str) -> Numbering:
     """Set each link's ``number`` and return the listing's numbering; ``here`` is the
     page's URL without fragment."""
-    unknown: dict[Pattern, list[PagerLink]] = {}
+    unknown: dict[PagePattern, list[PagerLink]] = {}
     for link in links:
         link.shown = label_number(link.text)
         if link.shown is None:
@@ -106,7 +121,7 @@ def _known_number(url: str, number: int, here: str) -> int | None:
     return 1 if number == 1 and found is None and is_first else None
 
 
-def _pattern_of(url: str, digits: str) -> Pattern | None:
+def _pattern_of(url: str, digits: str) -> PagePattern | None:
     """Return the URL around its last run of digits that is ``digits`` (in its path or
     query, not its host), or None."""
     key = strip_fragment(url)
@@ -115,12 +130,12 @@ def _pattern_of(url: str, digits: str) -> Pattern | None:
     while at > path_at > 0:
         end = at + len(digits)
         if not key[at - 1].isdigit() and not key[end : end + 1].isdigit():
-            return key[:at], key[end:]
+            return PagePattern(key[:at], key[end:])
         at = key.rfind(digits, 0, at)
     return None
 
 
-def _is_pager(pattern: Pattern, group: list[PagerLink], here: str) -> bool:
+def _is_pager(pattern: PagePattern, group: list[PagerLink], here: str) -> bool:
     """Tell whether links reading numbers in one URL pattern are a pager's."""
     numbers = {link.shown for link in group if link.shown is not None}
     current = Numbering([pattern]).number(here) if page_number(here) is None else None

@@ -234,7 +234,10 @@ async def _walk_from(
             break
         seen_cards |= step.cards
         url, guessed = _next_page(prefetcher, run.start, url, step, guessed)
-        prefetcher.plan(url, step.page_urls, visited, settings.max_pages - len(visited))
+        prefetcher.plan(
+            url, step.page_urls, visited, settings.max_pages - len(visited),
+            patterns=step.page_patterns,
+        )  # fmt: skip
 
 
 def _is_out_of_time(run: CrawlRun, pages_here: int) -> bool:
@@ -250,8 +253,9 @@ def _next_page(
     """Return where the walk goes after ``url``, and whether that is a guess past the pager.
 
     After a failed page with no next link known, the walk goes on to the next page
-    number (``/page/N/``, ``?page=N``): one a pager showed, else one guess from the
-    URL pattern, which is not repeated when the guessed page fails too.
+    number, in the pattern of the failed page's URL (``/page/N/``, ``?page=N``, or one of
+    the site's own its pager showed: ``list_1_N.html``): one a pager showed, else one
+    guess, which is not repeated when the guessed page fails too.
     """
     if step.next_url:
         return (step.next_url if is_in_scope(start, step.next_url) else None), False

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from feedkeeper.card_words import card_texts
-from feedkeeper.cards import Card
+from feedkeeper.cards import Card, PagePattern
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.crawl_options import CrawlOptions
@@ -65,6 +65,7 @@ class Step:
     is_news: bool
     next_url: str | None
     page_urls: Sequence[str] = ()
+    page_patterns: Sequence[PagePattern] = ()  # the site's own numbering its pager showed
     failed: bool = False  # the page could not be fetched or parsed
     halts: bool = False  # the walk stops here: the site asked for a pause longer than it waits
     cards: frozenset[str] = frozenset()  # what identifies each card the page showed
@@ -167,7 +168,9 @@ def _archive_parsed(
         # indexed); on a re-crawl of known posts it would be work thrown away.
         run.worker.segments_words = 2 * (outcome.new_posts + outcome.new_versions) >= outcome.cards
     keys = frozenset(card.url or f"{card.title}\n{card.excerpt}" for card in parsed.cards)
-    return Step(outcome.is_news, parsed.next_url, parsed.page_urls, cards=keys)
+    return Step(
+        outcome.is_news, parsed.next_url, parsed.page_urls, parsed.page_patterns, cards=keys
+    )
 
 
 def _unparsed(url: str, fetched: Fetched, error: str) -> PageCapture:
