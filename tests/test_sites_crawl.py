@@ -335,3 +335,44 @@ def test_a_site_purged_while_a_worker_crawls_it_ends_its_job_quietly(
         " its crawl stopped"
     ) in [line.split(" ", 1)[-1] for line in said.splitlines()]
     assert "Traceback" not in said
+
+
+def test_a_site_paused_while_a_worker_crawls_it_stops_its_crawl(
+    db_path: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sites pause` while a worker crawls the site: the crawl ran on to the listing's last
+    page; it now stops after the page in flight (within ``SITE_LOOK_SECONDS``), its run
+    interrupted, for a later slot to crawl again once the site is resumed."""
+    from feedkeeper.config import Settings
+    from feedkeeper.jobs import StopRequest, _crawl_site
+    from feedkeeper.records import SiteState
+    from feedkeeper.store.sites import find_site, set_state
+
+    # 12 listing pages, a third of a second each, one at a time: about 4 s to walk them all.
+    with FaultServer(listing_site(make_posts(48), per_page=4), delay=0.33) as server:
+        _add(db_path, server.base_url, "slow")
+        store = Store.open(db_path)
+        found = find_site(store.engine, "slow", asked_by="--site")
+        settings = Settings(db=db_path, rate=0, concurrency=1)
+
+        async def pause_mid_crawl() -> None:
+            crawl = asyncio.create_task(
+                _crawl_site(store, settings, found.id, "slot", StopRequest())
+            )
+            while server.hits("/") == 0:  # the first page is asked for
+                await asyncio.sleep(0.02)
+            await asyncio.to_thread(
+                set_state, store.engine, "slow", SiteState.PAUSED, asked_by="sites pause"
+            )
+            await crawl
+
+        asyncio.run(pause_mid_crawl())
+        runs = rows(store, "SELECT kind, status FROM crawl_runs ORDER BY id")
+        listed = [seen.path for seen in server.requests if seen.path != "/robots.txt"]
+        store.close()
+    assert runs == [{"kind": "crawl", "status": "interrupted"}]
+    assert 2 <= len(listed) <= 10  # stopped within about 2 s of the pause, not at page 12
+    said = [line.split(" ", 1)[-1] for line in capsys.readouterr().err.splitlines()]
+    assert (
+        "WARNING site slow: paused while it was crawled: its crawl stopped after the page in flight"
+    ) in said

@@ -48,7 +48,7 @@ from feedkeeper.store.placeholders import has_new_placeholders
 from feedkeeper.store.runs import has_crawl_since
 from feedkeeper.store.sites import Site, list_sites
 from feedkeeper.triggers import current_slot
-from feedkeeper.worker_stop import StopRequest, run_until_stopped
+from feedkeeper.worker_stop import SiteWatch, StopRequest, run_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +159,12 @@ async def _crawl(
     store: Store, settings: Settings, site: Site, slot: str, stop: StopRequest
 ) -> RunSummary | None:
     """Crawl the site; None when the crawl could not run (recorded in its run)."""
+    watch = SiteWatch(store.engine, site.id)
     options = CrawlOptions(
-        site=site, commit_every_page=True, in_process_parse=True, should_stop=stop.is_requested
+        site=site,
+        commit_every_page=True,
+        in_process_parse=True,
+        should_stop=lambda: stop.is_requested() or watch.has_left(),
     )
     try:
         if site.profile:
@@ -181,6 +185,14 @@ async def _crawl(
         summary.status,
         extra={"event": "site_crawled", "site": site.name, "slot": slot},
     )
+    if watch.state is not SiteState.ACTIVE and summary.status is RunStatus.INTERRUPTED:
+        left = str(watch.state or "purged")
+        log.warning(
+            "site %s: %s while it was crawled: its crawl stopped after the page in flight",
+            site.name,
+            left,
+            extra={"event": "site_left", "site": site.name, "slot": slot, "state": left},
+        )
     return summary
 
 

@@ -1,22 +1,28 @@
-"""How a procrastinate worker stops: on a signal, or when the archive outgrows it.
+"""How a procrastinate worker stops: on a signal, or when the archive outgrows it; and
+how one crawl stops when its site is paused or removed while it runs.
 
-Either way it takes no new job, and its crawls end after their page in flight (they ask
-``StopRequest.is_requested`` between pages); one that has not ended within ``STOP_GRACE``
-is cancelled, its run recorded as interrupted, so the worker exits within `docker stop`'s
-10 seconds.
+Either way the worker takes no new job, and its crawls end after their page in flight
+(they ask ``StopRequest.is_requested`` between pages); one that has not ended within
+``STOP_GRACE`` is cancelled, its run recorded as interrupted, so the worker exits within
+`docker stop`'s 10 seconds. A crawl also asks ``SiteWatch.has_left`` between pages.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import signal
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from procrastinate import App
+from sqlalchemy import Engine
 
 from feedkeeper.errors import FeedkeeperError
+from feedkeeper.records import SiteState
+from feedkeeper.store.sites import site_state
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +31,28 @@ log = logging.getLogger(__name__)
 STOP_GRACE = 7.0
 # SIGHUP too (the terminal the worker was started from closing), as for the daemon.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+# How often a crawl asks the archive whether its site is still active: an operator who
+# pauses a site (its owner asked) sees its crawl stop within this, for one small query.
+SITE_LOOK_SECONDS = 2.0
+
+
+@dataclass(slots=True)
+class SiteWatch:
+    """Whether a crawl's site left the active sites (`sites pause`, `remove`) while it runs."""
+
+    engine: Engine
+    site_id: int
+    state: SiteState | None = SiteState.ACTIVE  # None: purged
+    _looked: float = field(default=-math.inf, repr=False)
+
+    def has_left(self) -> bool:
+        """True once the site is paused or removed, as the archive said at most
+        ``SITE_LOOK_SECONDS`` ago."""
+        now = time.monotonic()
+        if now - self._looked >= SITE_LOOK_SECONDS:
+            self._looked = now
+            self.state = site_state(self.engine, self.site_id)
+        return self.state is not SiteState.ACTIVE
 
 
 @dataclass(slots=True)

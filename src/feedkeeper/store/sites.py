@@ -196,6 +196,14 @@ def site_for_import(engine: Engine, source: str) -> Site:
     return add_site(engine, NewSite(source, name="import"))
 
 
+def site_state(engine: Engine, site_id: int) -> SiteState | None:
+    """Return the site's state now; None when it is gone (purged)."""
+    query = select(site_t.c.state).where(site_t.c.id == site_id)
+    with engine.connect() as conn:
+        state = conn.execute(query).scalar()
+    return None if state is None else SiteState(state)
+
+
 def state_changed_at(engine: Engine, site_id: int) -> str | None:
     """Return when the site's state last changed (`sites pause`, `resume`, `remove`)."""
     query = select(site_t.c.state_changed_at).where(site_t.c.id == site_id)
