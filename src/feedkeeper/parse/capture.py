@@ -11,6 +11,9 @@ is its meta lines and one excerpt line:
 - a pin line (``置顶``, ``Sticky``) before any of them pins the card;
 - after the excerpt, "read more" lines and term lines (``Categories: NLP | Tags: a, b``,
   ``#PyTorch #NLP``) belong to the card;
+- a meta line naming the category beside its date (``Python · 2024-03-01``) above the
+  title, between title and excerpt or below the excerpt: where it stands is read off the
+  capture's pattern (``meta_layout``), as it is where every card ends with its meta line;
 - a row of tab-separated cells holding a date is a card of its own (a table copied off
   an archive page): its date, its category (a short cell) and its excerpt (the longest).
 
@@ -26,19 +29,18 @@ from dataclasses import dataclass, replace
 from feedkeeper.cards import Card, ParsedPage, find_placeholders, with_plain_tokens
 from feedkeeper.errors import ParseError
 from feedkeeper.parse.badges import BADGE_RE, PIN_RE
-from feedkeeper.parse.dates import (
-    DATE_RE,
-    chinese_numerals_in_digits,
-    parse_date,
-    parse_month_day,
+from feedkeeper.parse.meta_layout import CardLines, Kind, Line, assign_lines, find_place
+from feedkeeper.parse.meta_lines import (
+    MAX_CATEGORY_CHARS,
+    Meta,
+    one_meta_a_card,
+    read_meta_line,
 )
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
     HASHTAGS_RE,
     NEXT_RE,
     PREV_RE,
-    PUBLISHED_RE,
-    RELATIVE_DATE_RE,
     TAG_LABEL_RE,
     is_control,
     is_read_more,
@@ -49,12 +51,8 @@ from feedkeeper.text import drop_invisible, normalize_space, split_ellipsis
 # Shorter lines without an ellipsis or the end of a sentence are headers, pager or category
 # lines: every excerpt in real captures runs to dozens of characters.
 MIN_EXCERPT_CHARS = 24
-# Category names are short labels; anything longer is text.
-MAX_CATEGORY_CHARS = 40
 # A title is a line; a longer one is text.
 MAX_TITLE_CHARS = 120
-# A date line or a meta line is short: a longer line mentioning a date is text.
-MAX_META_CHARS = 120
 # The most cards one capture may hold: about what the largest HTML page parsed gives (the
 # 60,000-element limit). Each card costs some kilobytes on its way into the archive; a
 # larger capture is refused before it is read further, and splits into smaller files.
@@ -62,21 +60,6 @@ MAX_CAPTURE_CARDS = 20_000
 _PAGER_RE = re.compile(
     r"^(?:\d+\s*)+$|^(?:上一页|下一页|next|prev|previous|«|»|…|\.\.\.|\s|\d)+$", re.I
 )
-# What a date line holds besides its date: a time, separators, a weekday.
-_DATE_LINE_REST_RE = re.compile(
-    r"^[\s,，·|/\-–—:：()（）]*(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm)?)?"
-    r"(?:\s*(?:星期|周|週)[一二三四五六日天])?[\s,，·|/\-–—()（）]*$",
-    re.I,
-)
-# A date the capture shows that no calendar reads (``2024-13-45``, ``03-11``): a date line
-# still, and its card is undated.
-_DATE_SHAPE_RE = re.compile(r"^\s*\d{1,4}\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{1,4})?\s*$")
-# A labelled date line's category: "分类于 PyTorch", "Category: NLP", up to the next "|".
-_META_CATEGORY_RE = re.compile(
-    rf"(?:{CATEGORY_LABEL_RE.pattern.removeprefix('^')}|\bin)\s*[:：]?\s*([^|·,，]+)", re.I
-)
-# Fields of a meta line after its date, apart.
-_META_FIELDS_RE = re.compile(r"[·|•]")
 _TERM_SPLIT_RE = re.compile(r"\s*[,，、;；/]\s*|\s+#")
 _SENTENCE_RE = re.compile(r"[,.;:!?。，；：！？、…]|\.\.\.")
 _SENTENCE_END = ("。", "！", "？", ".", "!", "?", "…")
@@ -102,6 +85,8 @@ class _Pending:
     dated: bool = False  # a date line came (a date no calendar reads leaves ``date`` None)
     title: str | None = None
     pinned: bool = False
+    categories: tuple[str, ...] = ()  # all a meta line names, the category first
+    tags: tuple[str, ...] = ()
 
     @property
     def any(self) -> bool:
@@ -122,24 +107,24 @@ def parse_capture(text: str) -> ParsedPage:
     lines = [_clean(raw) for raw in raws]
     kept = [(line, _cells(raw)) for line, raw in zip(lines, raws, strict=True) if line]
     # Each line read as a date line once: the loop asks it of the line and of the line after.
-    metas = [_meta_line(line) for line, _ in kept] + [None]
-    if _dates_last(kept, metas):
-        return _checked(_parse_dates_last([line for line, _ in kept], metas))
+    metas = [*one_meta_a_card([read_meta_line(line) for line, _ in kept]), None]
+    if (laid := _read_by_layout(kept, metas)) is not None:
+        return _checked(laid)
     page = ParsedPage()
     pending = _Pending()
     for index, (line, cells) in enumerate(kept):
         following = kept[index + 1][0] if index + 1 < len(kept) else ""
         meta, next_meta = metas[index], metas[index + 1]
-        if len(cells) > 1 and (row := _row_card(cells)) is not None:
+        if _is_row(cells, meta) and (row := _row_card(cells)) is not None:
             _add(page, row)
             pending = _Pending()
         elif PIN_RE.match(line):
             pending.pinned = True
         elif meta is not None:
-            date, category, _ = meta
-            pending.date, pending.dated = date, True
-            if category:
-                pending.category = category
+            pending.date, pending.dated = meta.date, True
+            if meta.category:
+                pending.category = meta.category
+                pending.categories, pending.tags = meta.categories, meta.tags
         elif page.cards and not pending.any and _add_terms(page, line):
             pass  # the last card's categories or tags, after its excerpt
         elif not pending.dated and _is_title_before(line, next_meta):
@@ -167,11 +152,11 @@ def _stands_alone(raws: list[str], index: int) -> bool:
     title above a date line (a line ending as a sentence or an excerpt does is neither:
     the last line of an excerpt its meta line closes)."""
     line = _clean(raws[index])
-    if PIN_RE.match(line) or _is_control(line) or _meta_line(line) is not None:
+    if PIN_RE.match(line) or _is_control(line) or read_meta_line(line) is not None:
         return True
     after = next((text for raw in raws[index + 1 :] if (text := _clean(raw))), "")
     ends_text = line.endswith(_SENTENCE_END) or split_ellipsis(line)[1]
-    return not ends_text and _meta_line(after) is not None
+    return not ends_text and read_meta_line(after) is not None
 
 
 def _checked(page: ParsedPage) -> ParsedPage:
@@ -184,50 +169,57 @@ def _checked(page: ParsedPage) -> ParsedPage:
     return page
 
 
-# A date line read: its date, the category it labels, whether it labels its date.
-Meta = tuple[str | None, str | None, bool]
+def _read_by_layout(
+    kept: list[tuple[str, list[str]]], metas: list[Meta | None]
+) -> ParsedPage | None:
+    """Read a capture whose cards each show one meta line by where those lines stand in
+    its pattern (``meta_layout``); None for a capture of another layout."""
+    roles = [_role(line, cells, meta) for (line, cells), meta in zip(kept, metas, strict=False)]
+    shown = [meta for meta in metas if meta is not None]
+    named = sum(1 for meta in shown if meta.categories or meta.tags)
+    place = find_place(roles, one_line_metas=2 * named >= len(shown) > 0)
+    if place is None:
+        return None
+    page = ParsedPage()
+    for card in assign_lines(roles, place):
+        _add(page, _card_of(kept, metas, card))
+    return page
 
 
-def _dates_last(kept: list[tuple[str, list[str]]], metas: list[Meta | None]) -> bool:
-    """Tell whether each card's meta line closes it (CSDN: title, excerpt, then "2024-03-01
-    10:23 · 1.2k 阅读"): text reads as excerpts before the first, none after the last."""
-    read = zip(kept, metas[: len(kept)], strict=True)
-    lines = [(line, meta) for (line, cells), meta in read if len(cells) == 1]
-    dated = [i for i, (_, meta) in enumerate(lines) if meta is not None]
-    if len(dated) < 2:
-        return False
-    before = [line for line, _ in lines[: dated[0]]]
-    after = [line for line, _ in lines[dated[-1] + 1 :]]
-    if any(_is_excerpt_line(line, after_meta=False) for line in after):
-        return False
-    return any(
-        len(line) >= MIN_EXCERPT_CHARS and _is_excerpt_line(line, after_meta=False)
-        for line in before
+def _role(line: str, cells: list[str], meta: Meta | None) -> Line:
+    """A line's role in a capture's pattern, by its look."""
+    if meta is not None:
+        return Line(Kind.META)
+    if _is_row(cells, meta):
+        return Line(Kind.ROW)
+    if _is_control(line):
+        return Line(Kind.CONTROL)
+    if PIN_RE.match(line):
+        return Line(Kind.PIN)
+    if BADGE_RE.match(line):
+        return Line(Kind.BADGE)
+    prose = _reads_as_prose(line)
+    return Line(
+        Kind.PROSE if prose else Kind.TEXT,
+        long=len(line) >= MIN_EXCERPT_CHARS,
+        title_sized=len(line) <= MAX_TITLE_CHARS,
     )
 
 
-def _parse_dates_last(lines: list[str], metas: list[Meta | None]) -> ParsedPage:
-    """Read cards that each end with their meta line: the line nearest before it that reads
-    as an excerpt, the line before that its title, a pin line among them its pin."""
-    page = ParsedPage()
-    start = 0
-    for end, meta in enumerate(metas[: len(lines)]):
-        if meta is None:
-            continue
-        part = [text for text in lines[start:end] if not _is_control(text)]
-        start = end + 1
-        prose = [i for i, text in enumerate(part) if _is_excerpt_line(text, after_meta=False)]
-        if not prose:
-            continue
-        at = prose[-1]
-        heads = [text for text in part[:at] if not BADGE_RE.match(text)]
-        title = heads[-1] if heads and len(heads[-1]) <= MAX_TITLE_CHARS else None
-        pending = _Pending(
-            category=meta[1], date=meta[0], dated=True, title=title,
-            pinned=any(PIN_RE.match(text) for text in part[:at]),
-        )  # fmt: skip
-        _add(page, _card_from(part[at], pending))
-    return page
+def _card_of(kept: list[tuple[str, list[str]]], metas: list[Meta | None], card: CardLines) -> Card:
+    meta = metas[card.meta]
+    assert meta is not None
+    pending = _Pending(
+        category=meta.category, date=meta.date, dated=True, pinned=card.pinned,
+        title=kept[card.title][0] if card.title is not None else None,
+        categories=meta.categories, tags=meta.tags,
+    )  # fmt: skip
+    return _card_from(kept[card.excerpt][0], pending)
+
+
+def _is_row(cells: list[str], meta: Meta | None) -> bool:
+    """A row of a table's cells, unless its cells are a meta line's fields."""
+    return len(cells) > 1 and not (meta is not None and (meta.categories or meta.tags))
 
 
 def _add(page: ParsedPage, card: Card) -> None:
@@ -249,10 +241,10 @@ def _cells(raw: str) -> list[str]:
 def _row_card(cells: list[str]) -> Card | None:
     """A table row's card: a cell that is a date, a short one its category, the longest
     its excerpt; None for a row without a date (the table's header)."""
-    dates = [cell for cell in cells if _meta_line(cell) is not None]
+    dates = [cell for cell in cells if read_meta_line(cell) is not None]
     if not dates:
         return None
-    date = _meta_line(dates[0])
+    date = read_meta_line(dates[0])
     rest = [cell for cell in cells if cell is not dates[0]]
     if not rest:
         return None
@@ -260,34 +252,7 @@ def _row_card(cells: list[str]) -> Card | None:
     short = [cell for cell in rest if cell is not excerpt and len(cell) <= MAX_CATEGORY_CHARS]
     category = short[-1] if short else None
     assert date is not None
-    return _card_from(excerpt, _Pending(category=category, date=date[0], dated=True))
-
-
-def _meta_line(line: str) -> Meta | None:
-    """Read a date line: (its date, the category it labels, whether it labels its date),
-    or None for a line that is no date line (a sentence mentioning a date is text)."""
-    if len(line) > MAX_META_CHARS:
-        return None
-    if RELATIVE_DATE_RE.match(line) or _DATE_SHAPE_RE.match(line):
-        return parse_date(line), None, False
-    date = parse_date(line)
-    if date is None:
-        return (None, None, False) if parse_month_day(line) and len(line) <= 12 else None
-    text = chinese_numerals_in_digits(line)
-    found = DATE_RE.search(text)
-    if found is None:
-        return None
-    before, after = text[: found.start()], text[found.end() :]
-    if not before.strip() and _DATE_LINE_REST_RE.match(after):
-        return date, None, False  # the date alone, with its time or weekday
-    # Else a meta line: its date labelled ("发表于", "Posted on"), or leading meta fields
-    # ("2024-03-01 10:23 · 1.2k 阅读 · 10 点赞"); a sentence mentioning a date is text.
-    labelled = PUBLISHED_RE.search(before) is not None
-    if not labelled and (before.strip() or _META_FIELDS_RE.search(after) is None):
-        return None
-    category = _META_CATEGORY_RE.search(line)
-    name = category.group(1).strip() if category else None
-    return date, name if name and len(name) <= MAX_CATEGORY_CHARS else None, True
+    return _card_from(excerpt, _Pending(category=category, date=date.date, dated=True))
 
 
 def _add_terms(page: ParsedPage, line: str) -> bool:
@@ -318,7 +283,7 @@ def _add_terms(page: ParsedPage, line: str) -> bool:
 
 def _is_title_before(line: str, next_meta: Meta | None) -> bool:
     """Tell whether a line titles the card whose labelled meta line follows it."""
-    labelled = next_meta is not None and next_meta[2]
+    labelled = next_meta is not None and next_meta.labelled
     return labelled and len(line) <= MAX_TITLE_CHARS and not _is_control(line)
 
 
@@ -384,7 +349,8 @@ def _card_from(line: str, pending: _Pending) -> Card:
     return Card(
         title=pending.title,
         category=category,
-        categories=(category,) if category else (),
+        categories=pending.categories or ((category,) if category else ()),
+        tags=pending.tags,
         published=pending.date,
         excerpt=excerpt,
         truncated=truncated,
