@@ -42,6 +42,21 @@ def test_a_meta_line_below_the_excerpt(gap: str) -> None:
     assert _read(text) == TWO_POSTS
 
 
+@pytest.mark.parametrize("meta", ["{} | {}", "{} · {}"])
+def test_short_excerpts_above_a_meta_line_closing_each_card(meta: str) -> None:
+    """Excerpts as short as titles: a meta line last, with nothing after it, closes each
+    card (the first card's lines were taken for a header, and the second card's meta line
+    for the first's)."""
+    text = (
+        f"标题一\n这是第一篇的摘要，讲模型训练。\n{meta.format('Python', '2026-01-10')}\n\n"
+        f"标题二\n这是第二篇的摘要，讲显存优化。\n{meta.format('PyTorch', '2026-01-11')}\n"
+    )
+    assert _read(text) == [
+        ("标题一", "Python", "2026-01-10", "这是第一篇的摘要，讲模型训练。"),
+        ("标题二", "PyTorch", "2026-01-11", "这是第二篇的摘要，讲显存优化。"),
+    ]
+
+
 def test_a_date_first_meta_line_below_the_excerpt_names_the_category() -> None:
     """The excerpt was the title and the next post's title the excerpt."""
     text = (

@@ -102,11 +102,15 @@ def assign_lines(lines: list[Line], place: Place) -> list[CardLines]:
 
 def _closes(lines: list[Line], metas: list[int]) -> bool:
     """Each card's meta line closes it: text reads as excerpts before the first, none
-    after the last."""
+    after the last; or text before the first and none at all after the last, where a card
+    the meta line opened, or stood inside, would have its lines (short excerpts read as
+    text, not prose, by their look)."""
     before = lines[: metas[0]]
     after = lines[metas[-1] + 1 :]
     if any(line.kind is Kind.PROSE for line in after):
         return False
+    if not any(line.kind is Kind.TEXT for line in after):
+        return any(line.kind in (Kind.PROSE, Kind.TEXT) for line in before)
     return any(line.kind is Kind.PROSE and line.long for line in before)
 
 
