@@ -12,6 +12,7 @@ from typing import Any, TextIO
 import pytest
 
 from feedkeeper.fixture_site import FixtureServer
+from feedkeeper.politeness import Paces
 from feedkeeper.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,15 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
         yield
     finally:
         faulthandler.cancel_dump_traceback_later()
+
+
+@pytest.fixture(autouse=True)
+def fresh_host_paces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's fetchers start from no host's pace: a process keeps each host's spacing
+    and Retry-After for its next fetcher, so a test whose site asked for a pause would
+    otherwise hold off a later test's crawl of a site of the same name (the suite runs many
+    tests in one process)."""
+    monkeypatch.setattr("feedkeeper.fetch.PROCESS_PACES", Paces())
 
 
 @pytest.fixture
