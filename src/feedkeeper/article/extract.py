@@ -25,6 +25,7 @@ from feedkeeper.article.tex_blocks import (
     mathjax_block,
     mjx_block,
     raw_katex_block,
+    reads_asciimath,
     substack_block,
     tex_element_block,
 )
@@ -46,6 +47,7 @@ class _Segments:
     segments: list[str | Block] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     paragraph: list[tuple[str, bool] | Block] = field(default_factory=list)
+    backticks: bool = False  # the page reads AsciiMath between backticks
 
     def add_text(self, text: str, *, literal: bool) -> None:
         """Append text to the current paragraph."""
@@ -85,7 +87,7 @@ class _Segments:
 
     def _emit_scanned(self, text: str) -> None:
         """Emit ordinary text, turning the TeX delimited in it into blocks."""
-        for piece in split_delimited_math(text) if text else []:
+        for piece in split_delimited_math(text, backticks=self.backticks) if text else []:
             if isinstance(piece, Block):
                 self._emit_block(piece)
             else:
@@ -110,8 +112,9 @@ def extract_article(html: str) -> Article:
     Raise ParseError when the page is too deep or too big to parse (see ``markup``).
     """
     check_markup(html)
-    body = find_body(LexborHTMLParser(_with_cdata_as_text(html)))
-    out = _Segments()
+    tree = LexborHTMLParser(_with_cdata_as_text(html))
+    body = find_body(tree)
+    out = _Segments(backticks=reads_asciimath(tree))
     if body is not None:
         _walk(body, out)
     return out.finish()

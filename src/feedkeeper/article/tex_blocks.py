@@ -7,7 +7,7 @@ import json
 import re
 from urllib.parse import unquote, urlsplit
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import class_tokens
@@ -78,7 +78,7 @@ def substack_block(node: LexborNode) -> Block | None:
 
 
 def mathjax_block(script: LexborNode) -> Block | None:
-    """Return the TeX of a MathJax ``script[type^="math/tex"]``."""
+    """Return the source of a MathJax ``script[type^="math/tex"]`` (or ``math/asciimath``)."""
     source = script.text().strip()
     cdata = _CDATA_RE.match(source)
     if cdata:
@@ -90,9 +90,33 @@ def mathjax_block(script: LexborNode) -> Block | None:
 
 
 def is_mathjax_script(node: LexborNode) -> bool:
-    """Tell whether an element is a MathJax TeX script."""
+    """Tell whether an element is a MathJax script holding a formula's source: TeX, or
+    AsciiMath (``math/asciimath``, what MathJax 2 leaves of `` `x^2` ``), recovered as the
+    author wrote it since no TeX of it exists."""
     kind = (node.attributes.get("type") or "").strip().lower()
-    return node.tag == "script" and kind.startswith("math/tex")
+    return node.tag == "script" and kind.startswith(("math/tex", "math/asciimath"))
+
+
+# What loads MathJax's AsciiMath input (its combined configs ``AM_CHTML``, ``TeX-MML-AM_…``;
+# asciimath2jax in MathJax 2, ``input/asciimath`` in 3) or ASCIIMathML.js itself.
+_ASCIIMATH_LOADED_RE = re.compile(r"[?,&=-]AM_|asciimath2jax|input/asciimath|ASCIIMathML", re.I)
+# Delimiters set for AsciiMath; backticks are its default.
+_ASCIIMATH_DELIMITERS_RE = re.compile(
+    r"(?:asciimath2jax|asciimath)\s*:\s*\{[^}]*?delimiters\s*:\s*(\[[^}]*)", re.I
+)
+
+
+def reads_asciimath(tree: LexborHTMLParser) -> bool:
+    """Tell a page whose scripts have AsciiMath between backticks rendered as math:
+    MathJax with its AsciiMath input (its delimiters left at, or set to, backticks)."""
+    loaded = False
+    for script in tree.css("script"):
+        source = f"{script.attributes.get('src') or ''}\n{script.text()}"
+        loaded = loaded or _ASCIIMATH_LOADED_RE.search(source) is not None
+        delimiters = _ASCIIMATH_DELIMITERS_RE.search(source)
+        if delimiters is not None and "`" not in delimiters.group(1):
+            return False  # other delimiters: backticks in the text are text
+    return loaded
 
 
 def is_math_rendering(node: LexborNode) -> bool:
