@@ -305,7 +305,8 @@ _LEADING_NEWLINE_RE = re.compile(r"^(?:[ \t]*\n)+")
 def _crayon_block(node: LexborNode) -> Block | None:
     """Return the code of a highlighter that writes no ``<pre>``: Crayon keeps its source
     in ``textarea.crayon-plain``, SyntaxHighlighter its lines in ``td.code div.line``, a
-    gist's table its lines in ``td.blob-code``; and code shown without one at all."""
+    gist's table its lines in ``td.blob-code``, Discuz's ``div.blockcode`` in ``<li>``s
+    (beside its "复制代码" button); and code shown without one at all."""
     names = node.attributes.get("class") or ""
     if "crayon-syntax" in names:
         plain = node.css_first("textarea.crayon-plain")
@@ -316,6 +317,8 @@ def _crayon_block(node: LexborNode) -> Block | None:
         )
     elif "syntaxhighlighter" in names.split():
         lines = [line.text() for line in node.css("td.code div.line")]
+    elif "blockcode" in names.split():  # Discuz: a line an <li>, its <br> and its newline
+        lines = [line.text().strip("\r\n") for line in node.css("li")]
     elif node.tag == "table" and node.css_first("td.blob-code") is not None:
         lines = [line.text().strip("\n") for line in node.css("td.blob-code")]  # a gist's
     elif _is_code_without_pre(node):
