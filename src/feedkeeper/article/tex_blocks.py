@@ -150,8 +150,9 @@ def _tex_block(node: LexborNode, tex: str, display: bool = False) -> Block | Non
 # Images of formulas: their alt holds the TeX (juejin's ``img.equation``, Jetpack's
 # ``img.latex``, QuickLaTeX's ``ql-img-inline-formula``, codecogs and latex.php sources).
 # MediaWiki's ``mwe-math-fallback-image-inline``, Google Charts' ``cht=tx`` are formulas.
+# Yuque's ``img.ne-math-img`` (``…/__latex/…``, ``…/math?…&code=…``).
 _TEX_IMAGE_RE = re.compile(
-    r"latex|equation|formula|mathtex|codecogs|[?&]tex=|mwe-math|cht=tx", re.I
+    r"latex|equation|formula|mathtex|codecogs|[?&]tex=|mwe-math|cht=tx|ne-math|/math\?", re.I
 )
 
 
@@ -170,10 +171,30 @@ def tex_element_block(node: LexborNode) -> Block | None:
     if not _TEX_IMAGE_RE.search(names) and not _is_math_image(node):
         return None
     display = "displayed" in (attrs.get("class") or "")
-    alt = (attrs.get("alt") or "").strip()
-    if alt and _reads_as_tex(alt):
-        return _tex_block(node, alt, display)
-    return _tex_block(node, tex_of_address(attrs.get("src") or ""), display)
+    for name in ("alt", "title"):  # Yuque's image keeps it in either, when not elsewhere
+        if (text := (attrs.get(name) or "").strip()) and _reads_as_tex(text):
+            return _tex_block(node, text, display)
+    kept = _card_tex(node) or tex_of_address(attrs.get("src") or "")
+    return _tex_block(node, kept, display)
+
+
+def _card_tex(img: LexborNode) -> str:
+    """Return the TeX a Yuque (lake) math card keeps around its image: the ``code`` of its
+    ``data-card-value``, ``data:`` and URL-encoded JSON; or ""."""
+    card = img.parent
+    for _ in range(4):  # <ne-card><div class="ne-card-container"><span class="ne-math"><img>
+        if card is None or card.attributes.get("data-card-name") == "math":
+            break
+        card = card.parent
+    value = (card.attributes.get("data-card-value") or "") if card is not None else ""
+    if not value.startswith("data:"):
+        return ""
+    try:
+        data = json.loads(unquote(value[len("data:") :]))
+    except ValueError:
+        return ""
+    code = data.get("code") if isinstance(data, dict) else None
+    return code.strip() if isinstance(code, str) else ""
 
 
 # The attributes a formula's element keeps its TeX in.
@@ -218,19 +239,35 @@ _TEX_ADDRESS_RE = re.compile(
 
 
 # The query parameter a formula image service reads its TeX from: Google Charts' ``chl=``,
-# WordPress.com's ``latex.php?latex=``, Jianshu's ``math?formula=``.
-_TEX_PARAM_RE = re.compile(r"(?:^|&)(?:chl|tex|from|latex|formula|eq)=([^&]*)", re.I)
+# WordPress.com's ``latex.php?latex=``, Jianshu's ``math?formula=``, Yuque's ``math?code=``.
+_TEX_PARAM_RE = re.compile(r"(?:^|&)(?:chl|tex|from|latex|formula|eq|code)=([^&]*)", re.I)
+# Yuque's exported addresses: ``…/__latex?<TeX>`` or ``/gr/latex?<TeX>``, the whole query
+# the TeX; and its card's ``#card=math&code=<TeX>`` after any address.
+_QUERY_IS_TEX_RE = re.compile(r"/(?:__latex|gr/latex)$")
+_CARD_FRAGMENT_RE = re.compile(r"(?:^|&)card=math(?:&|$)")
 
 
 def tex_of_address(src: str) -> str:
     """Return the TeX a formula image's address carries (a known service's path or query,
-    any other's named query parameter), or ""."""
+    Yuque's card fragment, any other's named query parameter), or ""."""
     src = src.strip()
+    parts = urlsplit(src)
     match = _TEX_ADDRESS_RE.match(src)
-    query = match.group(1) if match is not None else urlsplit(src).query
-    if match is None or "=" in query.split("&", 1)[0]:  # named parameters
-        found = _TEX_PARAM_RE.search(query)
-        query = found.group(1) if found else ""
+    if _CARD_FRAGMENT_RE.search(parts.fragment):
+        query = parts.fragment  # named parameters, the TeX in ``code=``
+    elif match is not None and "=" not in match.group(1).split("&", 1)[0]:
+        return _decoded_tex(match.group(1))
+    elif _QUERY_IS_TEX_RE.search(parts.path) and "=" not in parts.query:
+        return _decoded_tex(parts.query)
+    else:
+        query = match.group(1) if match is not None else parts.query
+    found = _TEX_PARAM_RE.search(query)
+    return _decoded_tex(found.group(1)) if found else ""
+
+
+def _decoded_tex(query: str) -> str:
+    """Return TeX written into an address: percent-decoded, codecogs' escapes and options
+    undone."""
     tex = unquote(query).replace("&space;", " ").replace("&plus;", "+")
     return re.sub(r"^\\(?:inline|dpi\{\d+\}|bg_\w+|fg_\w+)\s*", "", tex).strip()
 
