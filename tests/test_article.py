@@ -184,6 +184,29 @@ def test_asciimath_in_code_stays_code() -> None:
 # --- extract_article: code ----------------------------------------------------------------
 
 
+_MONO = "font-family:'Courier New',monospace;white-space:pre-wrap"
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # Inline code in prose, and a box of one cell in a proportional font (a callout
+        # as often as code: too little to call it code), stay text.
+        (f'<p>Run <span style="{_MONO}">make</span> first.</p>', ("Run make first.",)),
+        ("<table><tr><td><p>x = 1</p><p>y = 2</p></td></tr></table>", ("x = 1 y = 2",)),
+        (
+            f'<p>See:</p><p><span style="{_MONO}">a = 1</span></p><p><span style="{_MONO}">'
+            "  b = 2</span></p><p>Done.</p>",
+            ("See:", Block("code", "a = 1\n  b = 2"), "Done."),
+        ),
+    ],
+)
+def test_pasted_code_is_paragraphs_all_in_a_monospaced_font(
+    html: str, expected: tuple[str | Block, ...]
+) -> None:
+    assert extract_article(html).segments == expected
+
+
 def test_code_blocks_keep_lines_and_indentation_and_drop_gutters() -> None:
     assert load("code").segments == (
         "Install it with pip install foo, then run:",

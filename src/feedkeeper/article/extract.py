@@ -13,6 +13,12 @@ from feedkeeper.article.code_blocks import code_block, is_code_chrome
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import SKIP_TAGS, class_tokens, is_content_holder
 from feedkeeper.article.model import Article, Block, BlockKind
+from feedkeeper.article.pasted_code import (
+    MONOSPACE_RE,
+    is_inside_pasted_code,
+    pasted_code_block,
+    pasted_code_run,
+)
 from feedkeeper.article.tex_blocks import (
     TEX_ATTRIBUTES,
     eeimg_block,
@@ -209,6 +215,10 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
         _add(out, block)
     elif (crayon := _crayon_block(node)) is not None:
         _add(out, crayon)
+    elif node.tag in _PASTED_TAGS and is_inside_pasted_code(node):
+        pass  # read with the paragraph that opened the code
+    elif node.tag in _PASTED_TAGS and (run := pasted_code_run(node)) is not None:
+        _add(out, pasted_code_block(run))
     else:
         return False
     return True
@@ -234,9 +244,10 @@ def _add(out: _Segments, block: Block | None) -> None:
         out.add_display(block)
 
 
-# A style keeping the code's spaces and lines, in a monospaced font.
+# A style keeping the code's spaces and lines (in a monospaced font, ``MONOSPACE_RE``).
 _KEPT_SPACING_RE = re.compile(r"white-space\s*:\s*pre(?:-wrap)?\s*(?:;|$|!)", re.I)
-_MONOSPACE_RE = re.compile(r"font-family\s*:[^;]*(?:mono|consolas|courier|menlo)", re.I)
+# Elements pasted code is written in, with no <pre> (``pasted_code``): cheap to test first.
+_PASTED_TAGS = frozenset({"p", "div", "table"})
 # Evernote's code block (its exported notes): marked in its style, ``-en-codeblock:true``.
 _EVERNOTE_CODE_RE = re.compile(r"-en-codeblock\s*:\s*true", re.I)
 
@@ -261,8 +272,8 @@ def _is_code_without_pre(node: LexborNode) -> bool:
     spacing (code copied out of an editor as HTML), Evernote's code block, or a ``<code>``
     broken into lines that is all its block holds (Blogger's)."""
     style = node.attributes.get("style") or ""
-    if _KEPT_SPACING_RE.search(style) and _MONOSPACE_RE.search(style):
-        return True
+    if node.tag in BLOCK_TAGS and _KEPT_SPACING_RE.search(style) and MONOSPACE_RE.search(style):
+        return True  # (a span is inline code in prose: Google Docs styles every span so)
     if _EVERNOTE_CODE_RE.search(style):  # a div a line, indented with no-break spaces
         return True
     if "cm-content" in class_tokens(node):  # CodeMirror 6 (语雀): a div.cm-line a line
