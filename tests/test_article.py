@@ -142,7 +142,69 @@ def test_dollars_spaced_inside_are_math_only_around_what_reads_as_tex(
     assert extract_article(html).segments == expected
 
 
+_MATHJAX2 = "https://cdn.jsdelivr.net/npm/mathjax@2.7.9/MathJax.js?config="
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # No AsciiMath input loaded: backticks are the author's own marks.
+        (f'<script src="{_MATHJAX2}TeX-MML_CHTML"></script>', ("用 `x^2` 和 `git log` 即可",)),
+        (
+            f'<script src="{_MATHJAX2}TeX-MML-AM_CHTML"></script>',
+            ("用", Block("math", "x^2"), "和", Block("math", "git log"), "即可"),
+        ),
+        (
+            "<script>window.MathJax = {loader: {load: ['input/asciimath']}};</script>",
+            ("用", Block("math", "x^2"), "和", Block("math", "git log"), "即可"),
+        ),
+        # AsciiMath read between other delimiters: backticks stay text.
+        (
+            f"<script>MathJax.Hub.Config({{asciimath2jax: {{delimiters: [['@@','@@']]}}}});"
+            f'</script><script src="{_MATHJAX2}AM_CHTML"></script>',
+            ("用 `x^2` 和 `git log` 即可",),
+        ),
+    ],
+)
+def test_backticks_are_asciimath_only_where_the_page_has_mathjax_read_it(
+    head: str, expected: tuple[str | Block, ...]
+) -> None:
+    html = f"<html><head>{head}</head><body><p>用 `x^2` 和 `git log` 即可</p></body></html>"
+    assert extract_article(html).segments == expected
+
+
+def test_asciimath_in_code_stays_code() -> None:
+    html = (
+        f'<html><head><script src="{_MATHJAX2}AM_CHTML"></script></head><body>'
+        "<p>运行 <code>`date`</code> 看时间</p><pre>echo `date`</pre></body></html>"
+    )
+    assert extract_article(html).segments == ("运行 `date` 看时间", Block("code", "echo `date`"))
+
+
 # --- extract_article: code ----------------------------------------------------------------
+
+
+_MONO = "font-family:'Courier New',monospace;white-space:pre-wrap"
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # Inline code in prose, and a box of one cell in a proportional font (a callout
+        # as often as code: too little to call it code), stay text.
+        (f'<p>Run <span style="{_MONO}">make</span> first.</p>', ("Run make first.",)),
+        ("<table><tr><td><p>x = 1</p><p>y = 2</p></td></tr></table>", ("x = 1 y = 2",)),
+        (
+            f'<p>See:</p><p><span style="{_MONO}">a = 1</span></p><p><span style="{_MONO}">'
+            "  b = 2</span></p><p>Done.</p>",
+            ("See:", Block("code", "a = 1\n  b = 2"), "Done."),
+        ),
+    ],
+)
+def test_pasted_code_is_paragraphs_all_in_a_monospaced_font(
+    html: str, expected: tuple[str | Block, ...]
+) -> None:
+    assert extract_article(html).segments == expected
 
 
 def test_code_blocks_keep_lines_and_indentation_and_drop_gutters() -> None:

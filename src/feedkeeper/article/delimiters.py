@@ -1,4 +1,5 @@
-"""TeX written between delimiters in plain text: ``$$…$$``, ``\\[…\\]``, ``$…$``, ``\\(…\\)``."""
+"""TeX written between delimiters in plain text: ``$$…$$``, ``\\[…\\]``, ``$…$``, ``\\(…\\)``;
+and AsciiMath between backticks on a page that has MathJax read it."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ _PAIRS: dict[str, tuple[str, BlockKind]] = {
 }
 
 
-def split_delimited_math(text: str) -> list[str | Block]:
-    """Split one run of text into text pieces and the formulas written in it."""
+def split_delimited_math(text: str, *, backticks: bool = False) -> list[str | Block]:
+    """Split one run of text into text pieces and the formulas written in it; with
+    ``backticks``, `` `…` `` is AsciiMath too (the page has MathJax render it)."""
     pieces: list[str | Block] = []
     plain: list[str] = []
     index = 0
     while index < len(text):
-        found = _formula_at(text, index)
+        found = _formula_at(text, index, backticks)
         if found is None:
             step = 2 if text.startswith("\\$", index) else 1
             plain.append(text[index : index + step])
@@ -48,10 +50,12 @@ _ENVIRONMENT_RE = re.compile(
 )
 
 
-def _formula_at(text: str, start: int) -> tuple[Block | None, int] | None:
+def _formula_at(text: str, start: int, backticks: bool) -> tuple[Block | None, int] | None:
     """Return the formula opening at ``start`` (None when blank) and the index after it."""
     if _is_escaped(text, start):
         return None
+    if backticks and text.startswith("`", start):
+        return _asciimath_at(text, start)
     if text.startswith("\\begin{", start) and (opened := _ENVIRONMENT_RE.match(text, start)):
         ender = f"\\end{{{opened.group(1)}{opened.group(2)}}}"
         stop = text.find(ender, opened.end())
@@ -68,6 +72,16 @@ def _formula_at(text: str, start: int) -> tuple[Block | None, int] | None:
     if text.startswith("$", start):
         return _inline_dollar_at(text, start)
     return None
+
+
+def _asciimath_at(text: str, start: int) -> tuple[Block | None, int] | None:
+    """Return the AsciiMath `` `…` `` opening at ``start``: inline math, as MathJax's
+    asciimath2jax renders it (its source kept as written: it has no TeX)."""
+    end = _find_unescaped(text, "`", start + 1)
+    if end is None:
+        return None
+    source = text[start + 1 : end].strip()
+    return (Block("math", source) if source else None), end + 1
 
 
 def _inline_dollar_at(text: str, start: int) -> tuple[Block, int] | None:

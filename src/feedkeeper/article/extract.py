@@ -13,6 +13,12 @@ from feedkeeper.article.code_blocks import code_block, is_code_chrome
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import SKIP_TAGS, class_tokens, is_content_holder
 from feedkeeper.article.model import Article, Block, BlockKind
+from feedkeeper.article.pasted_code import (
+    MONOSPACE_RE,
+    is_inside_pasted_code,
+    pasted_code_block,
+    pasted_code_run,
+)
 from feedkeeper.article.tex_blocks import (
     TEX_ATTRIBUTES,
     eeimg_block,
@@ -25,6 +31,7 @@ from feedkeeper.article.tex_blocks import (
     mathjax_block,
     mjx_block,
     raw_katex_block,
+    reads_asciimath,
     substack_block,
     tex_element_block,
 )
@@ -46,6 +53,7 @@ class _Segments:
     segments: list[str | Block] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     paragraph: list[tuple[str, bool] | Block] = field(default_factory=list)
+    backticks: bool = False  # the page reads AsciiMath between backticks
 
     def add_text(self, text: str, *, literal: bool) -> None:
         """Append text to the current paragraph."""
@@ -85,7 +93,7 @@ class _Segments:
 
     def _emit_scanned(self, text: str) -> None:
         """Emit ordinary text, turning the TeX delimited in it into blocks."""
-        for piece in split_delimited_math(text) if text else []:
+        for piece in split_delimited_math(text, backticks=self.backticks) if text else []:
             if isinstance(piece, Block):
                 self._emit_block(piece)
             else:
@@ -110,8 +118,9 @@ def extract_article(html: str) -> Article:
     Raise ParseError when the page is too deep or too big to parse (see ``markup``).
     """
     check_markup(html)
-    body = find_body(LexborHTMLParser(_with_cdata_as_text(html)))
-    out = _Segments()
+    tree = LexborHTMLParser(_with_cdata_as_text(html))
+    body = find_body(tree)
+    out = _Segments(backticks=reads_asciimath(tree))
     if body is not None:
         _walk(body, out)
     return out.finish()
@@ -206,6 +215,10 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
         _add(out, block)
     elif (crayon := _crayon_block(node)) is not None:
         _add(out, crayon)
+    elif node.tag in _PASTED_TAGS and is_inside_pasted_code(node):
+        pass  # read with the paragraph that opened the code
+    elif node.tag in _PASTED_TAGS and (run := pasted_code_run(node)) is not None:
+        _add(out, pasted_code_block(run))
     else:
         return False
     return True
@@ -231,9 +244,10 @@ def _add(out: _Segments, block: Block | None) -> None:
         out.add_display(block)
 
 
-# A style keeping the code's spaces and lines, in a monospaced font.
+# A style keeping the code's spaces and lines (in a monospaced font, ``MONOSPACE_RE``).
 _KEPT_SPACING_RE = re.compile(r"white-space\s*:\s*pre(?:-wrap)?\s*(?:;|$|!)", re.I)
-_MONOSPACE_RE = re.compile(r"font-family\s*:[^;]*(?:mono|consolas|courier|menlo)", re.I)
+# Elements pasted code is written in, with no <pre> (``pasted_code``): cheap to test first.
+_PASTED_TAGS = frozenset({"p", "div", "table"})
 # Evernote's code block (its exported notes): marked in its style, ``-en-codeblock:true``.
 _EVERNOTE_CODE_RE = re.compile(r"-en-codeblock\s*:\s*true", re.I)
 
@@ -258,8 +272,8 @@ def _is_code_without_pre(node: LexborNode) -> bool:
     spacing (code copied out of an editor as HTML), Evernote's code block, or a ``<code>``
     broken into lines that is all its block holds (Blogger's)."""
     style = node.attributes.get("style") or ""
-    if _KEPT_SPACING_RE.search(style) and _MONOSPACE_RE.search(style):
-        return True
+    if node.tag in BLOCK_TAGS and _KEPT_SPACING_RE.search(style) and MONOSPACE_RE.search(style):
+        return True  # (a span is inline code in prose: Google Docs styles every span so)
     if _EVERNOTE_CODE_RE.search(style):  # a div a line, indented with no-break spaces
         return True
     if "cm-content" in class_tokens(node):  # CodeMirror 6 (语雀): a div.cm-line a line
@@ -302,7 +316,8 @@ _LEADING_NEWLINE_RE = re.compile(r"^(?:[ \t]*\n)+")
 def _crayon_block(node: LexborNode) -> Block | None:
     """Return the code of a highlighter that writes no ``<pre>``: Crayon keeps its source
     in ``textarea.crayon-plain``, SyntaxHighlighter its lines in ``td.code div.line``, a
-    gist's table its lines in ``td.blob-code``; and code shown without one at all."""
+    gist's table its lines in ``td.blob-code``, Discuz's ``div.blockcode`` in ``<li>``s
+    (beside its "复制代码" button); and code shown without one at all."""
     names = node.attributes.get("class") or ""
     if "crayon-syntax" in names:
         plain = node.css_first("textarea.crayon-plain")
@@ -313,6 +328,8 @@ def _crayon_block(node: LexborNode) -> Block | None:
         )
     elif "syntaxhighlighter" in names.split():
         lines = [line.text() for line in node.css("td.code div.line")]
+    elif "blockcode" in names.split():  # Discuz: a line an <li>, its <br> and its newline
+        lines = [line.text().strip("\r\n") for line in node.css("li")]
     elif node.tag == "table" and node.css_first("td.blob-code") is not None:
         lines = [line.text().strip("\n") for line in node.css("td.blob-code")]  # a gist's
     elif _is_code_without_pre(node):

@@ -7,7 +7,7 @@ import json
 import re
 from urllib.parse import unquote, urlsplit
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.article.delimiters import split_delimited_math
 from feedkeeper.article.dom import class_tokens
@@ -78,7 +78,7 @@ def substack_block(node: LexborNode) -> Block | None:
 
 
 def mathjax_block(script: LexborNode) -> Block | None:
-    """Return the TeX of a MathJax ``script[type^="math/tex"]``."""
+    """Return the source of a MathJax ``script[type^="math/tex"]`` (or ``math/asciimath``)."""
     source = script.text().strip()
     cdata = _CDATA_RE.match(source)
     if cdata:
@@ -90,9 +90,33 @@ def mathjax_block(script: LexborNode) -> Block | None:
 
 
 def is_mathjax_script(node: LexborNode) -> bool:
-    """Tell whether an element is a MathJax TeX script."""
+    """Tell whether an element is a MathJax script holding a formula's source: TeX, or
+    AsciiMath (``math/asciimath``, what MathJax 2 leaves of `` `x^2` ``), recovered as the
+    author wrote it since no TeX of it exists."""
     kind = (node.attributes.get("type") or "").strip().lower()
-    return node.tag == "script" and kind.startswith("math/tex")
+    return node.tag == "script" and kind.startswith(("math/tex", "math/asciimath"))
+
+
+# What loads MathJax's AsciiMath input (its combined configs ``AM_CHTML``, ``TeX-MML-AM_…``;
+# asciimath2jax in MathJax 2, ``input/asciimath`` in 3) or ASCIIMathML.js itself.
+_ASCIIMATH_LOADED_RE = re.compile(r"[?,&=-]AM_|asciimath2jax|input/asciimath|ASCIIMathML", re.I)
+# Delimiters set for AsciiMath; backticks are its default.
+_ASCIIMATH_DELIMITERS_RE = re.compile(
+    r"(?:asciimath2jax|asciimath)\s*:\s*\{[^}]*?delimiters\s*:\s*(\[[^}]*)", re.I
+)
+
+
+def reads_asciimath(tree: LexborHTMLParser) -> bool:
+    """Tell a page whose scripts have AsciiMath between backticks rendered as math:
+    MathJax with its AsciiMath input (its delimiters left at, or set to, backticks)."""
+    loaded = False
+    for script in tree.css("script"):
+        source = f"{script.attributes.get('src') or ''}\n{script.text()}"
+        loaded = loaded or _ASCIIMATH_LOADED_RE.search(source) is not None
+        delimiters = _ASCIIMATH_DELIMITERS_RE.search(source)
+        if delimiters is not None and "`" not in delimiters.group(1):
+            return False  # other delimiters: backticks in the text are text
+    return loaded
 
 
 def is_math_rendering(node: LexborNode) -> bool:
@@ -126,8 +150,9 @@ def _tex_block(node: LexborNode, tex: str, display: bool = False) -> Block | Non
 # Images of formulas: their alt holds the TeX (juejin's ``img.equation``, Jetpack's
 # ``img.latex``, QuickLaTeX's ``ql-img-inline-formula``, codecogs and latex.php sources).
 # MediaWiki's ``mwe-math-fallback-image-inline``, Google Charts' ``cht=tx`` are formulas.
+# Yuque's ``img.ne-math-img`` (``…/__latex/…``, ``…/math?…&code=…``).
 _TEX_IMAGE_RE = re.compile(
-    r"latex|equation|formula|mathtex|codecogs|[?&]tex=|mwe-math|cht=tx", re.I
+    r"latex|equation|formula|mathtex|codecogs|[?&]tex=|mwe-math|cht=tx|ne-math|/math\?", re.I
 )
 
 
@@ -146,10 +171,30 @@ def tex_element_block(node: LexborNode) -> Block | None:
     if not _TEX_IMAGE_RE.search(names) and not _is_math_image(node):
         return None
     display = "displayed" in (attrs.get("class") or "")
-    alt = (attrs.get("alt") or "").strip()
-    if alt and _reads_as_tex(alt):
-        return _tex_block(node, alt, display)
-    return _tex_block(node, tex_of_address(attrs.get("src") or ""), display)
+    for name in ("alt", "title"):  # Yuque's image keeps it in either, when not elsewhere
+        if (text := (attrs.get(name) or "").strip()) and _reads_as_tex(text):
+            return _tex_block(node, text, display)
+    kept = _card_tex(node) or tex_of_address(attrs.get("src") or "")
+    return _tex_block(node, kept, display)
+
+
+def _card_tex(img: LexborNode) -> str:
+    """Return the TeX a Yuque (lake) math card keeps around its image: the ``code`` of its
+    ``data-card-value``, ``data:`` and URL-encoded JSON; or ""."""
+    card = img.parent
+    for _ in range(4):  # <ne-card><div class="ne-card-container"><span class="ne-math"><img>
+        if card is None or card.attributes.get("data-card-name") == "math":
+            break
+        card = card.parent
+    value = (card.attributes.get("data-card-value") or "") if card is not None else ""
+    if not value.startswith("data:"):
+        return ""
+    try:
+        data = json.loads(unquote(value[len("data:") :]))
+    except ValueError:
+        return ""
+    code = data.get("code") if isinstance(data, dict) else None
+    return code.strip() if isinstance(code, str) else ""
 
 
 # The attributes a formula's element keeps its TeX in.
@@ -194,19 +239,35 @@ _TEX_ADDRESS_RE = re.compile(
 
 
 # The query parameter a formula image service reads its TeX from: Google Charts' ``chl=``,
-# WordPress.com's ``latex.php?latex=``, Jianshu's ``math?formula=``.
-_TEX_PARAM_RE = re.compile(r"(?:^|&)(?:chl|tex|from|latex|formula|eq)=([^&]*)", re.I)
+# WordPress.com's ``latex.php?latex=``, Jianshu's ``math?formula=``, Yuque's ``math?code=``.
+_TEX_PARAM_RE = re.compile(r"(?:^|&)(?:chl|tex|from|latex|formula|eq|code)=([^&]*)", re.I)
+# Yuque's exported addresses: ``…/__latex?<TeX>`` or ``/gr/latex?<TeX>``, the whole query
+# the TeX; and its card's ``#card=math&code=<TeX>`` after any address.
+_QUERY_IS_TEX_RE = re.compile(r"/(?:__latex|gr/latex)$")
+_CARD_FRAGMENT_RE = re.compile(r"(?:^|&)card=math(?:&|$)")
 
 
 def tex_of_address(src: str) -> str:
     """Return the TeX a formula image's address carries (a known service's path or query,
-    any other's named query parameter), or ""."""
+    Yuque's card fragment, any other's named query parameter), or ""."""
     src = src.strip()
+    parts = urlsplit(src)
     match = _TEX_ADDRESS_RE.match(src)
-    query = match.group(1) if match is not None else urlsplit(src).query
-    if match is None or "=" in query.split("&", 1)[0]:  # named parameters
-        found = _TEX_PARAM_RE.search(query)
-        query = found.group(1) if found else ""
+    if _CARD_FRAGMENT_RE.search(parts.fragment):
+        query = parts.fragment  # named parameters, the TeX in ``code=``
+    elif match is not None and "=" not in match.group(1).split("&", 1)[0]:
+        return _decoded_tex(match.group(1))
+    elif _QUERY_IS_TEX_RE.search(parts.path) and "=" not in parts.query:
+        return _decoded_tex(parts.query)
+    else:
+        query = match.group(1) if match is not None else parts.query
+    found = _TEX_PARAM_RE.search(query)
+    return _decoded_tex(found.group(1)) if found else ""
+
+
+def _decoded_tex(query: str) -> str:
+    """Return TeX written into an address: percent-decoded, codecogs' escapes and options
+    undone."""
     tex = unquote(query).replace("&space;", " ").replace("&plus;", "+")
     return re.sub(r"^\\(?:inline|dpi\{\d+\}|bg_\w+|fg_\w+)\s*", "", tex).strip()
 
