@@ -168,6 +168,8 @@ def clean_excerpt(text: str) -> str | None:
     """Return an excerpt's text without a leading label ("摘要：") or a trailing "Read more";
     None for what is no excerpt: a theme's "暂无简介", or text without a letter (counts)."""
     text = with_plain_tokens(_strip_read_more(_strip_label(text)))
+    if text[-1:] in _BUTTON_CLOSERS:
+        text = _without_empty_brackets(text)
     if text[:1] in _LEADING_SEPARATORS:  # what parted it from a date on its line: "— 摘要"
         text = text.lstrip(_LEADING_SEPARATORS).lstrip()
     if len(text) <= MAX_FILLER_CHARS and NO_EXCERPT_RE.fullmatch(text):
@@ -350,6 +352,16 @@ def _strip_read_more(text: str) -> str:
     if head[-1:].isascii() and head[-1:].isalpha():
         return text  # a word that ends so ("bread more"), not the button
     return head.rstrip()
+
+
+# Brackets left round nothing at the end: a read-more link's, its text read apart
+# (Dreamwidth's cut, ``<b>( <a>Read more...</a> )</b>``).
+_EMPTY_BRACKETS_RE = re.compile(r"\s*[(（\[【]\s*[)）\]】]$")
+
+
+def _without_empty_brackets(text: str) -> str:
+    """Drop the brackets a read-more link left at the excerpt's end, holding nothing now."""
+    return _EMPTY_BRACKETS_RE.sub("", text)
 
 
 def _before_read_more(text: str) -> str | None:

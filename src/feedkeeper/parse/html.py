@@ -9,6 +9,7 @@ from feedkeeper.errors import ParseError
 from feedkeeper.parse.badges import in_pinned_section
 from feedkeeper.parse.dates import with_year
 from feedkeeper.parse.detect import Detection, detect_cards
+from feedkeeper.parse.dom import contains
 from feedkeeper.parse.fields import CardParts, read_card
 from feedkeeper.parse.page import Page, load_page, sibling_post_site
 from feedkeeper.parse.pager import find_pager
@@ -51,7 +52,9 @@ def detect_listing(
 
     A page linking posts of a sibling host (a Zhihu column on ``www.zhihu.com`` listing
     ``zhuanlan.zhihu.com/p/…``) is read for them too, and the listing that scores better
-    is the page's: its own links may make a weak one (a nav of two links).
+    is the page's: its own links may make a weak one (a nav of two links). Cards whose
+    titles link their own site's posts stay the page's, however their icons score
+    (Dreamwidth's "Add Memory" on ``www.dreamwidth.org`` beside each entry of a journal).
     """
     page = load_page(html, base_url)
     sibling = sibling_post_site(page)
@@ -62,9 +65,31 @@ def detect_listing(
     other = load_page(html, base_url, sibling)  # detection rewrites a page's tree
     other_detection = detect_cards(other, complete)
     other_parts = read_cards(other, other_detection)
-    if other_parts and (not parts or _score(other_detection) > _score(detection)):
+    if other_parts and _is_better(other_detection, other_parts, detection, parts):
         return other, other_detection, other_parts
     return page, detection, parts
+
+
+def _is_better(
+    other: Detection, other_parts: list[CardParts], own: Detection, own_parts: list[CardParts]
+) -> bool:
+    """Tell whether a sibling host's listing reads better than the page's own: more cards
+    titled by their links, else as many and a better score."""
+    other_titled, own_titled = _titled_by_link(other_parts), _titled_by_link(own_parts)
+    if other_titled != own_titled:
+        return other_titled > own_titled
+    return _score(other) > _score(own)
+
+
+def _titled_by_link(parts: list[CardParts]) -> int:
+    """Count the cards whose title is shown by the link that gives their URL, or holds it."""
+    return sum(
+        1
+        for part in parts
+        if part.link is not None
+        and part.title is not None
+        and (contains(part.link, part.title) or contains(part.title, part.link))
+    )
 
 
 def _score(detection: Detection) -> float:

@@ -21,13 +21,16 @@ def meta_links(
 ) -> list[LexborNode]:
     """Return links that belong to meta lines: comment counts, people's pages (authors, a
     handle shown as "@tanaka_dev"), the post's anchors of its comments (``#comments``, "12
-    条评论"). Its other anchors are the excerpt's: a read-more's ``#more-302`` ("[...]"),
-    a link to a block of the post (``#code-1``)."""
+    条评论") and of its reply form (``?mode=reply#add_comment``). Its other anchors are
+    the excerpt's: a read-more's ``#more-302`` ("[...]"), a link to a block of the post
+    (``#code-1``)."""
     found: list[LexborNode] = []
     key = block.key
+    path = key.split("?", 1)[0] if key else key
     for post_link in block.links:
         if (
-            post_link.key == key
+            # the post's reply form, with a query of its own (``/284113.html?mode=reply``)
+            (post_link.key == key or post_link.key.split("?", 1)[0] == path)
             and "#" in post_link.url
             and post_link is not link
             and _is_comments_anchor(post_link.url, page.text_of(post_link.node))

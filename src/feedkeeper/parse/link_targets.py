@@ -11,7 +11,7 @@ from urllib.parse import SplitResult
 
 from feedkeeper.identity import is_tracking
 from feedkeeper.kept import keep_short
-from feedkeeper.parse.page_numbers import PAGE_PATH_RE, query_page
+from feedkeeper.parse.page_numbers import PAGE_PATH_RE, is_offset_query, query_page
 from feedkeeper.parse.people import is_profile, names_person
 from feedkeeper.parse.urls import (
     KEPT_URL_CHARS,
@@ -78,8 +78,11 @@ _SECTION_SEGMENTS = frozenset(
     {"archives", "archive", "tags", "categories", "search", "sitemap", "links", "friends"}
 )
 # A path that ends in a date (``/2025/11/``, ``/archive/2025/11/18``) lists that date's
-# posts: a date archive, no post.
-_DATE_ARCHIVE_RE = re.compile(r"/(?:19|20)\d{2}/\d{1,2}(?:/\d{1,2})?(?:/|\.html?)?$")
+# posts: a date archive, no post; so does a year at the root (``/2025/``: Dreamwidth links
+# each entry's year, month and day), where a post titled "2023" sits below its date.
+_DATE_ARCHIVE_RE = re.compile(
+    r"/(?:19|20)\d{2}/\d{1,2}(?:/\d{1,2})?(?:/|\.html?)?$|^/(?:19|20)\d{2}/?$"
+)
 # Plain links to a category, a tag or a person (WordPress ``?cat=3``, ``?tag=x``,
 # ``?author=1``; emlog's ``?sort=3``, ``?tag=x``): the first query parameter tells.
 _QUERY_KINDS: dict[str, TaxonomyKind] = {
@@ -150,7 +153,7 @@ def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
     # The page number's patterns are searched only where they can match.
     if "page" in parts.path.lower() and PAGE_PATH_RE.search(parts.path):
         return False
-    if query_page(parts):
+    if query_page(parts) or (parts.query and is_offset_query(parts.query)):
         return False
     last = segments[-1] if segments else ""
     if len(segments) == 1 and last.lower().removesuffix(".html") in _SECTION_SEGMENTS:

@@ -17,6 +17,15 @@ _PAGE_PARAMS = r"(?:page|paged|pg|currentpage|current_page|pageno|page_no|pagenu
 _PAGE_QUERY_RE = re.compile(rf"(?:^|&){_PAGE_PARAMS}=(\d{{1,5}})(?:&|$)", re.I)
 _PAGE_PARAM_RE = re.compile(rf"{_PAGE_PARAMS}=\d{{1,5}}$", re.I)
 _P_QUERY_RE = re.compile(r"(?:^|&)p=(\d{1,5})(?:&|$)")
+# A listing's offset in the query: LiveJournal's and Dreamwidth's ``?skip=20``.
+OFFSET_PARAMS = frozenset({"skip", "offset", "start"})
+
+
+def is_offset_query(query: str) -> bool:
+    """Tell whether a query names only the listing's offset (``?skip=20``): a page of the
+    listing, no post."""
+    names = [pair.partition("=")[0].lower() for pair in query.split("&") if pair]
+    return bool(names) and all(name in OFFSET_PARAMS for name in names)
 
 
 @keep_short(maxsize=4096, chars=KEPT_URL_CHARS)

@@ -8,7 +8,7 @@ import re
 
 from feedkeeper.parse.dom import attr, is_visible
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.page_numbers import page_number
+from feedkeeper.parse.page_numbers import OFFSET_PARAMS, page_number
 from feedkeeper.parse.pager_numbers import PagerLink
 from feedkeeper.parse.urls import is_same_site, split_url, strip_fragment
 
@@ -44,10 +44,6 @@ def load_more(page: Page) -> tuple[str, str] | None:
     return None
 
 
-# A listing's offset in the query: LiveJournal's and Dreamwidth's ``?skip=20``.
-_OFFSET_PARAMS = frozenset({"skip", "offset", "start"})
-
-
 def next_by_offset(page: Page, links: list[PagerLink]) -> tuple[str, str] | None:
     """Return the URL, and why, of the link to this listing further on by its offset
     alone ("Previous 20" on Dreamwidth leads to ``?skip=20``, the older entries): the
@@ -77,7 +73,7 @@ def _offset_of(url: str) -> tuple[tuple[str, str], int] | None:
     offset, rest = 0, []
     for pair in parts.query.split("&") if parts.query else []:
         name, _, value = pair.partition("=")
-        if name.lower() in _OFFSET_PARAMS and value.isdecimal():  # "²" is a digit, no number
+        if name.lower() in OFFSET_PARAMS and value.isdecimal():  # "²" is a digit, no number
             offset = int(value)
         else:
             rest.append(pair)

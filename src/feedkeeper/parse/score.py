@@ -101,7 +101,7 @@ def evaluate(
     if len(blocks) < 2:
         return None
     many = sorted(len({link.key for link in block.links}) for block in blocks)
-    if many[len(many) // 2] > MAX_URLS_PER_CARD:
+    if many[len(many) // 2] > MAX_URLS_PER_CARD and _median_own_urls(blocks) > MAX_URLS_PER_CARD:
         return None  # each block holds several posts: an outer wrapper of the listing
     distinct, title_lines = _distinct_cards(blocks)
     cards = _same_kind(distinct)
@@ -113,6 +113,24 @@ def evaluate(
     _measure(candidate, around)
     _apply_penalties(candidate, around)
     return candidate
+
+
+def _median_own_urls(blocks: list[Block]) -> int:
+    """Return how many posts the median block links of its own: a URL most blocks link
+    (the journal's icons, its profile) is furniture, and a URL that is another's with a
+    query of its own (``/284113.html?mode=reply``) is that post's action (Dreamwidth)."""
+    shared: dict[str, int] = {}
+    for block in blocks:
+        for key in {link.key for link in block.links}:
+            shared[key] = shared.get(key, 0) + 1
+    least = max(FURNITURE_REPEATS, len(blocks) // 2 + 1)
+    own = sorted(_own_urls(block, shared, least) for block in blocks)
+    return own[len(own) // 2]
+
+
+def _own_urls(block: Block, shared: dict[str, int], least: int) -> int:
+    keys = {link.key for link in block.links if shared[link.key] < least}
+    return sum(1 for key in keys if "?" not in key or key.split("?", 1)[0] not in keys)
 
 
 def _same_kind(cards: list[Block]) -> list[Block]:
