@@ -16,6 +16,7 @@ from feedkeeper.article.model import Article, Block, BlockKind
 from feedkeeper.article.pasted_code import (
     MONOSPACE_RE,
     is_inside_pasted_code,
+    may_hold_pasted_code,
     pasted_code_block,
     pasted_code_run,
 )
@@ -54,6 +55,7 @@ class _Segments:
     text: list[str] = field(default_factory=list)
     paragraph: list[tuple[str, bool] | Block] = field(default_factory=list)
     backticks: bool = False  # the page reads AsciiMath between backticks
+    pasted: bool = False  # the page may hold code pasted from a word processor
 
     def add_text(self, text: str, *, literal: bool) -> None:
         """Append text to the current paragraph."""
@@ -120,7 +122,7 @@ def extract_article(html: str) -> Article:
     check_markup(html)
     tree = LexborHTMLParser(_with_cdata_as_text(html))
     body = find_body(tree)
-    out = _Segments(backticks=reads_asciimath(tree))
+    out = _Segments(backticks=reads_asciimath(tree), pasted=may_hold_pasted_code(html))
     if body is not None:
         _walk(body, out)
     return out.finish()
@@ -215,9 +217,9 @@ def _visit_block(node: LexborNode, out: _Segments) -> bool:
         _add(out, block)
     elif (crayon := _crayon_block(node)) is not None:
         _add(out, crayon)
-    elif node.tag in _PASTED_TAGS and is_inside_pasted_code(node):
+    elif out.pasted and node.tag in _PASTED_TAGS and is_inside_pasted_code(node):
         pass  # read with the paragraph that opened the code
-    elif node.tag in _PASTED_TAGS and (run := pasted_code_run(node)) is not None:
+    elif out.pasted and node.tag in _PASTED_TAGS and (run := pasted_code_run(node)) is not None:
         _add(out, pasted_code_block(run))
     else:
         return False

@@ -23,6 +23,17 @@ MONOSPACE_RE = re.compile(
     r"(?<![-\w])font-family\s*:[^;]*(?:mono|consolas|courier|menlo|lucida console)", re.I
 )
 _KEPT_SPACING_RE = re.compile(r"white-space\s*:\s*(?:pre|break-spaces)", re.I)
+# A monospaced face set anywhere in a page's markup: without one, no paragraph of it is
+# pasted code, and none is looked into (each look walks the paragraph's whole subtree).
+# Bounded to an attribute's room, so that a page of unclosed styles is one pass.
+_PAGE_MONOSPACE_RE = re.compile(
+    r"font-family\s*:[^;<>]{0,200}?(?:mono|consolas|courier|menlo|lucida console)"
+    r"|<font\b[^>]{0,200}?\bface\s*=",
+    re.I,
+)
+# Where a monospaced face may be set below a paragraph: the Python walk of its letters
+# (``_is_all_monospaced``) runs only where one of these is.
+_FACE_SET = "[style*='font-family'], [style*='FONT-FAMILY'], font[face]"
 # Elements a pasted line or a pasted box of code is.
 _PARAGRAPH_TAGS = frozenset({"p", "div"})
 # Inside a paragraph, what starts a new line of its text.
@@ -39,9 +50,17 @@ def is_monospaced(node: LexborNode) -> bool:
     return MONOSPACE_RE.search(node.attributes.get("style") or "") is not None
 
 
+def may_hold_pasted_code(html: str) -> bool:
+    """Tell a page whose markup sets a monospaced face somewhere: only there may a run of
+    paragraphs be pasted code."""
+    return _PAGE_MONOSPACE_RE.search(html) is not None
+
+
 def pasted_code_run(node: LexborNode) -> list[LexborNode] | None:
     """Return the paragraphs (and ``<br>``s between) of the pasted code ``node`` opens, or
     None when it opens none."""
+    if not _may_set_face(node):  # the cheapest look first: most paragraphs stop here
+        return None
     if not _has_text(node) or not _is_pasted_line(node) or _follows_pasted_text(node):
         return None
     run = [node]
@@ -56,7 +75,7 @@ def pasted_code_run(node: LexborNode) -> list[LexborNode] | None:
 
 def is_inside_pasted_code(node: LexborNode) -> bool:
     """Tell a paragraph (or ``<br>``) that goes on pasted code a sibling before it opened."""
-    return (node.tag == "br" or _is_pasted_line(node)) and _follows_pasted_text(node)
+    return _follows_pasted_text(node) and (node.tag == "br" or _is_pasted_line(node))
 
 
 def pasted_code_block(run: list[LexborNode]) -> Block | None:
@@ -90,7 +109,15 @@ def _is_pasted_line(node: LexborNode) -> bool:
             return False
     elif node.tag not in _PARAGRAPH_TAGS or node.css_first(_NOT_PASTED) is not None:
         return False
+    if not _may_set_face(node):
+        return not _has_text(node)  # a blank paragraph goes with the code around it
     return _is_all_monospaced(node)
+
+
+def _may_set_face(node: LexborNode) -> bool:
+    """Tell an element that sets a face, or holds one that does (one look in C, where
+    ``_is_all_monospaced`` walks the letters in Python)."""
+    return is_monospaced(node) or node.css_first(_FACE_SET) is not None
 
 
 def _has_text(node: LexborNode) -> bool:
