@@ -154,7 +154,9 @@ def _stands_alone(raws: list[str], index: int) -> bool:
     line = _clean(raws[index])
     if PIN_RE.match(line) or _is_control(line) or read_meta_line(line) is not None:
         return True
-    after = next((text for raw in raws[index + 1 :] if (text := _clean(raw))), "")
+    # The next line with text, read in place (a slice of what follows, a line at a time,
+    # would copy the capture's rest for each line: quadratic on a long capture).
+    after = next((text for i in range(index + 1, len(raws)) if (text := _clean(raws[i]))), "")
     ends_text = line.endswith(_SENTENCE_END) or split_ellipsis(line)[1]
     return not ends_text and read_meta_line(after) is not None
 

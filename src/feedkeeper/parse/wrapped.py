@@ -106,16 +106,17 @@ def join_wrapped(lines: list[str], stands_alone: Callable[[int], bool]) -> list[
     wrap = find_wrap(lines)
     if wrap is None:
         return lines
-    joined = lines[:1]
+    joined = [lines[:1]]  # each line's pieces, joined once at the end (a string grown by
+    # a line at a time would be copied whole at each: a long run of full lines, quadratic)
     for index in range(1, len(lines)):
         line, previous = lines[index], lines[index - 1]
         if _runs_on(wrap, previous, line) and not stands_alone(index):
             after_card_line = index >= 2 and stands_alone(index - 2)
             if _is_full(wrap, previous, loosely=not after_card_line):
-                joined[-1] = _join(joined[-1], previous, line)
+                _join(joined[-1], previous, line)
                 continue
-        joined.append(line)
-    return joined
+        joined.append([line])
+    return ["".join(pieces) for pieces in joined]
 
 
 def _runs_on(wrap: Wrap, line: str, following: str) -> bool:
@@ -141,15 +142,14 @@ def _is_full(wrap: Wrap, line: str, *, loosely: bool) -> bool:
     return loosely and 2 * width >= wrap.width and not text.endswith(_SENTENCE_ENDS)
 
 
-def _join(head: str, broken: str, following: str) -> str:
-    """What was joined so far (``head``, ending with the line ``broken``) and the line
-    after it as one line: with the space the wrapper broke at, if it broke at one. Text
-    other than CJK is broken at spaces, whether the wrapper left the space or dropped it
-    (editors and mail clients never cut a word; ``fold`` without ``-s`` does, and gets a
-    space there); CJK text is broken anywhere, and a CJK character either side of the
-    break joins without one (a space the wrapper dropped there is lost)."""
-    head, tail = head.rstrip(), following.lstrip()
-    cjk = _WIDE_RE.match(head[-1:]) or _WIDE_RE.match(tail[:1])
-    if broken[-1:].isspace() or not cjk:
-        return f"{head} {tail}"
-    return head + tail
+def _join(pieces: list[str], broken: str, following: str) -> None:
+    """Add the line after ``broken`` to the pieces of the line joined so far (which end
+    with ``broken``): with the space the wrapper broke at, if it broke at one. Text other
+    than CJK is broken at spaces, whether the wrapper left the space or dropped it (editors
+    and mail clients never cut a word; ``fold`` without ``-s`` does, and gets a space
+    there); CJK text is broken anywhere, and a CJK character either side of the break joins
+    without one (a space the wrapper dropped there is lost)."""
+    pieces[-1] = pieces[-1].rstrip()
+    tail = following.lstrip()
+    cjk = _WIDE_RE.match(pieces[-1][-1:]) or _WIDE_RE.match(tail[:1])
+    pieces.append(f" {tail}" if broken[-1:].isspace() or not cjk else tail)
