@@ -15,7 +15,12 @@ from feedkeeper.parse.badges import pin_marks, title_pin_marks
 from feedkeeper.parse.blocks import Block
 from feedkeeper.parse.date_context import context_date, group_heading, published_date
 from feedkeeper.parse.excerpt import find_excerpt
-from feedkeeper.parse.link_roles import is_cut_mark, is_ellipsis, meta_links
+from feedkeeper.parse.link_roles import (
+    is_cut_mark,
+    is_ellipsis,
+    meta_links,
+    without_comments_anchor,
+)
 from feedkeeper.parse.machine_dates import url_date
 from feedkeeper.parse.page import BYLINE_RE, Link, Page
 from feedkeeper.parse.terms import class_named_terms, labelled_terms, linked_terms
@@ -73,7 +78,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     truncated = truncated or any(
         is_ellipsis(page.text_of(node)) or is_cut_mark(page, node) for node in skip
     )
-    url = link.url if link else None
+    url = without_comments_anchor(link.url) if link else None
     hit = hit or context_date(page, root)
     stated: tuple[str | None, str | None] = (None, None)
     if hit is None:

@@ -170,6 +170,15 @@ _COMMENTS_FRAGMENT_RE = re.compile(
 )
 
 
+def without_comments_anchor(url: str) -> str:
+    """Return a post's URL without an anchor of its comments (V2EX's ``/t/1034567#reply12``):
+    a place in the post, which moves as replies come, names no other page."""
+    if "#" not in url:  # most
+        return url
+    address, _, fragment = url.partition("#")
+    return address if _COMMENTS_FRAGMENT_RE.search(unquote(fragment)) else url
+
+
 def _is_comments_anchor(url: str, text: str) -> bool:
     """Tell whether a link to a place in the post leads to its comments: by its anchor, or
     by its words ("12 条评论", "Comments (3)", a count alone)."""

@@ -192,8 +192,11 @@ def _first_query_key(query: str) -> str:
 
 
 def _segments_kind(segments: list[str]) -> TaxonomyKind | None:
-    if len(segments) == 2 and segments[0] == "t":  # dev.to's /t/python (not /t/topic/123)
-        return "tag"
+    if len(segments) == 2 and segments[0] == "t":
+        # dev.to's /t/python (not /t/topic/123, nor a forum's numbered topic: V2EX's /t/1034567)
+        return None if segments[1].isdigit() else "tag"
+    if len(segments) == 2 and segments[0] == "go" and not segments[1].isdigit():
+        return "category"  # a forum's node, its topics' category: V2EX's /go/programmer
     if len(segments) >= 2 and segments[-2] in _TOPIC_SEGMENTS and not segments[-1].isdigit():
         return "tag"  # InfoQ's and 51CTO's /topic/python (not a forum's /topic/123)
     last = len(segments) - 1
