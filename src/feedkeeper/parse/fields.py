@@ -19,6 +19,7 @@ from feedkeeper.parse.link_roles import (
     is_cut_mark,
     is_ellipsis,
     meta_links,
+    script_links,
     without_comments_anchor,
 )
 from feedkeeper.parse.machine_dates import url_date
@@ -49,6 +50,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     root = block.node
     (title_text, pinned), title_node, link = read_title(page, block)
     linked_categories, linked_tags, skip = linked_terms(page, links)
+    skip = [*skip, *script_links(links)]
     # Terms shown after a label ("分类: x") count only where links name none: only then
     # does the scan look for labels.
     scan = scan_card(page, root, title_node, linked_categories is None or linked_tags is None)

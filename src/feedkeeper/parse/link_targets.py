@@ -155,11 +155,23 @@ def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
         return False
     if query_page(parts) or (parts.query and is_offset_query(parts.query)):
         return False
+    if parts.query and _LATEST_REPLY_RE.search(parts.query):
+        return False
+    if parts.query and _ANNOUNCEMENT_RE.search(parts.query):
+        return False
     last = segments[-1] if segments else ""
     if len(segments) == 1 and last.lower().removesuffix(".html") in _SECTION_SEGMENTS:
         return False
     return last not in _FEED_SEGMENTS
 
+
+# A redirect to a thread's last or first unread reply (Discuz's and phpBB's
+# ``?mod=redirect&tid=1&goto=lastpost``, ``?view=unread``): where the reading stopped, no post.
+_LATEST_REPLY_RE = re.compile(r"(?:^|&)(?:goto=(?:lastpost|newpost)|view=unread)(?:&|$)", re.I)
+
+# A forum's announcement, shown above its threads (Discuz's ``?mod=announcement&id=5``): a
+# notice of the board's, no thread.
+_ANNOUNCEMENT_RE = re.compile(r"(?:^|&)mod=announcements?(?:&|$)", re.I)
 
 # The last part of a post's own pages: its comments, its AMP or print version, a reply form.
 _SUBPAGE_RE = re.compile(
