@@ -233,10 +233,20 @@ def _classed_pinned(root: LexborNode, marks: list[LexborNode]) -> bool:
     )
 
 
+# A pin icon's alternative text: a pin word, a few words of where it pins at most (Discuz's
+# "全局置顶" and "本版置顶", vBulletin's "Sticky Thread"); a picture's longer caption is none.
+_PIN_ALT_RE = re.compile(
+    r"^\s*\w{0,4}(?:置顶|置頂)\s*$|^\s*sticky(?:\s+(?:thread|topic|post))?\s*$", re.I
+)
+
+
 def _is_pin_mark(node: LexborNode) -> bool:
     """Tell whether an element marks its card pinned by its class, title or label (an icon
-    with no text: ``<span class="post-sticky-flag" title="置顶"><i class="fa-thumbtack">``)."""
+    with no text: ``<span class="post-sticky-flag" title="置顶"><i class="fa-thumbtack">``),
+    or a picture by its alternative text (``<img alt="本版置顶">``)."""
     attrs = node.attributes
+    if node.tag == "img" and _PIN_ALT_RE.match(attrs.get("alt") or ""):
+        return True
     names = f"{attrs.get('class') or ''} {attrs.get('title') or ''} {attrs.get('aria-label') or ''}"
     if PIN_MARK_RE.search(names) is None or _PLACE_PIN_RE.search(names) is not None:
         return False  # no pin, or a place's (fa-map-pin beside a travel post's town)

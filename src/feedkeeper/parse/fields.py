@@ -15,7 +15,13 @@ from feedkeeper.parse.badges import pin_marks, title_pin_marks
 from feedkeeper.parse.blocks import Block
 from feedkeeper.parse.date_context import context_date, group_heading, published_date
 from feedkeeper.parse.excerpt import find_excerpt
-from feedkeeper.parse.link_roles import is_cut_mark, is_ellipsis, meta_links
+from feedkeeper.parse.link_roles import (
+    is_cut_mark,
+    is_ellipsis,
+    meta_links,
+    script_links,
+    without_comments_anchor,
+)
 from feedkeeper.parse.machine_dates import url_date
 from feedkeeper.parse.page import BYLINE_RE, Link, Page
 from feedkeeper.parse.terms import class_named_terms, labelled_terms, linked_terms
@@ -44,6 +50,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     root = block.node
     (title_text, pinned), title_node, link = read_title(page, block)
     linked_categories, linked_tags, skip = linked_terms(page, links)
+    skip = [*skip, *script_links(links)]
     # Terms shown after a label ("分类: x") count only where links name none: only then
     # does the scan look for labels.
     scan = scan_card(page, root, title_node, linked_categories is None or linked_tags is None)
@@ -73,7 +80,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     truncated = truncated or any(
         is_ellipsis(page.text_of(node)) or is_cut_mark(page, node) for node in skip
     )
-    url = link.url if link else None
+    url = without_comments_anchor(link.url) if link else None
     hit = hit or context_date(page, root)
     stated: tuple[str | None, str | None] = (None, None)
     if hit is None:

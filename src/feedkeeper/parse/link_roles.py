@@ -50,6 +50,17 @@ def meta_links(
     return found
 
 
+def script_links(links: list[Link]) -> list[LexborNode]:
+    """Return the links that run a script instead of leading anywhere (``javascript:``):
+    a forum's "预览" (preview) or "更多操作" button, whose words are no text of the card."""
+    return [
+        link.node
+        for link in links
+        if link.url is None
+        and (link.node.attributes.get("href") or "").lstrip()[:11].lower() == "javascript:"
+    ]
+
+
 def _people_led_to(page: Page, links: list[Link], key: str | None) -> set[str]:
     """Return the pages the card's people's links lead to: a link classed as the author's
     or an avatar's (``PEOPLE_CSS``), or holding an avatar's picture alone."""
@@ -168,6 +179,15 @@ _COMMENTS_FRAGMENT_RE = re.compile(
     r"|utterances|livere|artalk|cusdis|remark42|isso|changyan|评论|留言",
     re.I,
 )
+
+
+def without_comments_anchor(url: str) -> str:
+    """Return a post's URL without an anchor of its comments (V2EX's ``/t/1034567#reply12``):
+    a place in the post, which moves as replies come, names no other page."""
+    if "#" not in url:  # most
+        return url
+    address, _, fragment = url.partition("#")
+    return address if _COMMENTS_FRAGMENT_RE.search(unquote(fragment)) else url
 
 
 def _is_comments_anchor(url: str, text: str) -> bool:

@@ -155,11 +155,23 @@ def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
         return False
     if query_page(parts) or (parts.query and is_offset_query(parts.query)):
         return False
+    if parts.query and _LATEST_REPLY_RE.search(parts.query):
+        return False
+    if parts.query and _ANNOUNCEMENT_RE.search(parts.query):
+        return False
     last = segments[-1] if segments else ""
     if len(segments) == 1 and last.lower().removesuffix(".html") in _SECTION_SEGMENTS:
         return False
     return last not in _FEED_SEGMENTS
 
+
+# A redirect to a thread's last or first unread reply (Discuz's and phpBB's
+# ``?mod=redirect&tid=1&goto=lastpost``, ``?view=unread``): where the reading stopped, no post.
+_LATEST_REPLY_RE = re.compile(r"(?:^|&)(?:goto=(?:lastpost|newpost)|view=unread)(?:&|$)", re.I)
+
+# A forum's announcement, shown above its threads (Discuz's ``?mod=announcement&id=5``): a
+# notice of the board's, no thread.
+_ANNOUNCEMENT_RE = re.compile(r"(?:^|&)mod=announcements?(?:&|$)", re.I)
 
 # The last part of a post's own pages: its comments, its AMP or print version, a reply form.
 _SUBPAGE_RE = re.compile(
@@ -192,8 +204,11 @@ def _first_query_key(query: str) -> str:
 
 
 def _segments_kind(segments: list[str]) -> TaxonomyKind | None:
-    if len(segments) == 2 and segments[0] == "t":  # dev.to's /t/python (not /t/topic/123)
-        return "tag"
+    if len(segments) == 2 and segments[0] == "t":
+        # dev.to's /t/python (not /t/topic/123, nor a forum's numbered topic: V2EX's /t/1034567)
+        return None if segments[1].isdigit() else "tag"
+    if len(segments) == 2 and segments[0] == "go" and not segments[1].isdigit():
+        return "category"  # a forum's node, its topics' category: V2EX's /go/programmer
     if len(segments) >= 2 and segments[-2] in _TOPIC_SEGMENTS and not segments[-1].isdigit():
         return "tag"  # InfoQ's and 51CTO's /topic/python (not a forum's /topic/123)
     last = len(segments) - 1

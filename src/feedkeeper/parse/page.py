@@ -44,7 +44,8 @@ PIN_MARK_RE = re.compile(
 # thumbtack, Font Awesome 4's ``thumb-tack`` too; ``zhiding``: 置顶 in pinyin.)
 MARKS_SELECTOR = (
     "[class*='author'], [class*='avatar'], [class*='byline'], [class*='sticky'],"
-    " [class*='pin'], [class*='tack'], [class*='zhiding'], [title*='置顶']"
+    " [class*='pin'], [class*='tack'], [class*='zhiding'], [title*='置顶'],"
+    " img[alt*='置顶'], img[alt*='ticky']"
 )
 # Links, the badges a script opens a page from (Blowfish's categories), and the items a
 # script opens their post from (WeChat's album: ``<li data-link="…">``).

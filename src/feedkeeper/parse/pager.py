@@ -30,12 +30,19 @@ from feedkeeper.parse.link_targets import is_site_root
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.page_labels import label_number
 from feedkeeper.parse.page_numbers import first_page
-from feedkeeper.parse.pager_fallbacks import has_query, load_more, next_by_offset, select_next
+from feedkeeper.parse.pager_fallbacks import (
+    has_query,
+    load_more,
+    next_button,
+    next_by_offset,
+    select_next,
+)
 from feedkeeper.parse.pager_numbers import Numbering, PagerLink, number_links
 from feedkeeper.parse.urls import is_same_site, site_of, strip_fragment
 from feedkeeper.parse.vocab import (
     CURRENT_CLASSES,
     FIRST_LAST_RE,
+    MAX_PAGER_TEXT,
     NEXT_HINT_RE,
     NEXT_RE,
     PREV_RE,
@@ -43,8 +50,6 @@ from feedkeeper.parse.vocab import (
 
 # A class naming a link the older posts' (``blog-pager-older-link``, ``nav-older``).
 _OLDER_HINT_RE = re.compile(r"(?:^|[-_])older(?:$|[-_])", re.I)
-# No pager word is longer ("Postagens mais antigas »", "Go to next page 3/5 »").
-MAX_PAGER_TEXT = 40
 
 _DISABLED_CLASSES = frozenset({"disabled", "is-disabled"})
 # Every element ``_is_disabled`` can be true of matches this (a class token holds the
@@ -155,7 +160,12 @@ def _next(page: Page, shown: _Shown) -> Pager:
     found = _page_after(shown, _current_number(page, shown))
     if found is not None:
         return found
-    fallback = next_by_offset(page, shown.links) or load_more(page) or select_next(page)
+    fallback = (
+        next_by_offset(page, shown.links)
+        or load_more(page)
+        or next_button(page)
+        or select_next(page)
+    )
     return Pager(*fallback) if fallback else Pager()
 
 

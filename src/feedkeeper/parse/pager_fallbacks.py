@@ -1,5 +1,6 @@
 """The pager's last resorts: a link to a larger offset of the listing (``?skip=20``), a
-script's "load more" button naming the next page in a ``data-`` attribute, and a
+script's "load more" button naming the next page in a ``data-`` attribute, a "next" button
+whose click opens the next page (``onclick="location.href='/recent?p=2'"``), and a
 ``<select>`` of pages that a script opens the chosen one of."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from feedkeeper.parse.page import Page
 from feedkeeper.parse.page_numbers import OFFSET_PARAMS, page_number
 from feedkeeper.parse.pager_numbers import PagerLink
 from feedkeeper.parse.urls import is_same_site, split_url, strip_fragment
+from feedkeeper.parse.vocab import MAX_PAGER_TEXT, NEXT_RE
 
 # Where a script's "load more" button keeps the next page (Halo's ``data-url``).
 _LOADS_FROM = ("data-url", "data-href", "data-next", "data-next-url", "data-next-page")
@@ -41,6 +43,27 @@ def load_more(page: Page) -> tuple[str, str] | None:
                 and (page_number(url) is not None or has_query(url))
             ):
                 return url, f"button reading {hint!r} that loads {name}"
+    return None
+
+
+# A click that opens a page: ``location.href='/recent?p=2'``, ``window.location = "…"``.
+_OPENS_RE = re.compile(r"location(?:\.href)?\s*=\s*(['\"])([^'\"]+)\1")
+
+
+def next_button(page: Page) -> tuple[str, str] | None:
+    """Return the page, and why, that a visible button reading "next" opens by script
+    (V2EX's ``<input type="button" value="下一页 ›" onclick="location.href='/recent?p=2'">``):
+    a page of this site other than this one."""
+    for node in page.tree.css("input[onclick], button[onclick]"):
+        said = attr(node, "value") if node.tag == "input" else page.text_of(node)
+        if len(said) > MAX_PAGER_TEXT or not NEXT_RE.match(said) or "disabled" in node.attributes:
+            continue
+        opened = _OPENS_RE.search(attr(node, "onclick"))
+        if opened is None or not is_visible(node, page.hidden):
+            continue
+        url = page.resolve(opened.group(2))
+        if url and is_same_site(url, page.url) and strip_fragment(url) != page.url_key:
+            return strip_fragment(url), f"button reading {said.strip()!r} that opens the page"
     return None
 
 

@@ -28,8 +28,8 @@ _PROFILE_TAILS = frozenset(
     }
 )
 _PROFILE_QUERY_KEYS = frozenset({"author", "author_name", "auth"})  # Z-Blog's ?auth=1
-# Discuz's member pages: home.php?mod=space&uid=12, space-uid-12.html.
-_MEMBER_QUERY_RE = re.compile(r"(?:^|&)uid=\d")
+# Discuz's member pages: home.php?mod=space&uid=12 (&username=ada by name), space-uid-12.html.
+_MEMBER_QUERY_RE = re.compile(r"(?:^|&)(?:uid=\d|username=[^&])")
 _MEMBER_PATH_RE = re.compile(r"^space-uid-\d+\.html?$")
 
 

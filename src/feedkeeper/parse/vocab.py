@@ -66,6 +66,8 @@ READ_MORE_RE = re.compile(
 _NEXT_STARTS = "下后次nomwsapevgdbtä»›→>较較更前古다сдвб"
 _PREV_STARTS = "上前pnvzaeöfstbg«‹←<이пнб"
 _FIRST_LAST_STARTS = "首尾末最flh처마epdúuopstп"
+# No pager word is longer ("Postagens mais antigas »", "Go to next page 3/5 »").
+MAX_PAGER_TEXT = 40
 NEXT_RE = re.compile(
     rf"^{_EDGE}(?=[{_NEXT_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:下一页|下页|后一页|下一頁|次のページ|次へ|next(?:\s+page)?|next-page|older"
     rf"(?:\s+(?:posts?|entries|articles))?|more\s+posts|[»›→>]+"
@@ -188,7 +190,9 @@ AUTHOR_LABEL_END_RE = re.compile(
 # A date said relative to the day the page was read: no date, but a meta line's mark
 # ("3天前", "2 days ago", "5시간 전", "vor 3 Tagen", "il y a 2 jours", "3 дня назад").
 RELATIVE_DATE_RE = re.compile(
-    r"\s*(?:\d+\s*(?:(?:秒|分钟|分鐘|分|小时|小時|天|日|周|週|星期|个月|個月|月|年)前"
+    # a larger unit may come first: V2EX's "4 小时 35 分钟前", "1 day 3 hours ago"
+    r"\s*(?:(?:\d+\s*(?:年|个月|個月|周|週|天|小时|小時|years?|months?|weeks?|days?|hours?),?\s*(?=\d))?"
+    r"\d+\s*(?:(?:秒|分钟|分鐘|分|小时|小時|天|日|周|週|星期|个月|個月|月|年)前"
     r"|(?:초|분|시간|일|주|개월|달|년)\s*전"
     r"|(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos"
     r"|months?|y|yrs?|years?)\s+ago|[^\W\d_]{1,12}\s+(?:fa|geleden|назад|temu|önce|lalu|trước|sedan))"
