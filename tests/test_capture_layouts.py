@@ -351,3 +351,20 @@ def test_a_capture_wrapped_by_a_tool_counting_bytes_reads_whole() -> None:
             "装饰器本质上是一个返回函数的函数，本文从闭包讲起解释语法糖到底做了什么，以及它和闭包的关系",
         ),
     ]
+
+
+def test_a_gbk_capture_is_not_mended_as_utf8_cut_in_two() -> None:
+    """GBK's "中" ends in a byte a UTF-8 lead byte could be, and "癅" starts with what
+    reads as a UTF-8 continuation byte: a line ending with the one, the next starting with
+    the other, had their bytes moved across the break (both characters lost)."""
+    text = (
+        "学习进行中\n癅字开头的摘要，讲闭包和装饰器的关系。\nPython · 2024-03-05\n\n"
+        "第二篇\n另一篇的摘要，讲显存优化的几种做法。\nPyTorch · 2024-03-06\n"
+    )
+    body = text.encode("gbk")
+    assert b"\xd0\n\xb0@" in body  # the pair the mending took for a character cut in two
+    cards = read_page(body, "text/plain; charset=gbk", "file:///capture.txt").cards
+    assert [(card.title, card.excerpt) for card in cards] == [
+        ("学习进行中", "癅字开头的摘要，讲闭包和装饰器的关系。"),
+        ("第二篇", "另一篇的摘要，讲显存优化的几种做法。"),
+    ]

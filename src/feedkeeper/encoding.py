@@ -60,10 +60,24 @@ _SPLIT_UTF8_RE = re.compile(
 
 def mend_split_characters(body: bytes) -> bytes:
     """Return a text file with each UTF-8 character a byte-counting wrapper cut in two by a
-    line break whole again, on the line after the break (where it did not fit)."""
-    if body.isascii():
-        return body
-    return _SPLIT_UTF8_RE.sub(_mended, body)
+    line break whole again, on the line after the break (where it did not fit).
+
+    Only a file that is UTF-8 once mended is changed: the bytes of another charset (GBK's
+    "中" ends in a byte a UTF-8 lead byte could be, and a line after it may start with what
+    reads as its continuation) are left as they are.
+    """
+    if body.isascii() or _is_utf8(body):
+        return body  # nothing cut: a character cut in two is no UTF-8
+    mended = _SPLIT_UTF8_RE.sub(_mended, body)
+    return mended if mended != body and _is_utf8(mended) else body
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _mended(match: re.Match[bytes]) -> bytes:
