@@ -207,3 +207,31 @@ def test_a_relative_date_beside_the_category_and_a_badge_above_the_title() -> No
         ("装饰器入门", "Python", None, DECORATORS),
         ("线性注意力", "NLP", "2026-01-09", ATTENTION),
     ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Python · 03-11", "NLP · 03-09"),
+        ("3月11日 · Python", "3月9日 · NLP"),
+        ("Mar 11 · Python", "Mar 9 · NLP"),
+        ("Python | 11 Mar", "NLP | 9 Mar"),
+    ],
+)
+@pytest.mark.parametrize("place", ["opens", "closes"])
+def test_a_meta_line_whose_date_shows_no_year(first: str, second: str, place: str) -> None:
+    """A listing shows its posts of the current year without it: the category is read, and
+    the date, whose year the text does not tell, is left out."""
+    if place == "opens":
+        text = f"{first}\n装饰器入门\n{DECORATORS}\n{second}\n线性注意力\n{ATTENTION}\n"
+    else:
+        text = f"装饰器入门\n{DECORATORS}\n{first}\n线性注意力\n{ATTENTION}\n{second}\n"
+    assert _read(text) == [
+        ("装饰器入门", "Python", None, DECORATORS),
+        ("线性注意力", "NLP", None, ATTENTION),
+    ]
+
+
+def test_a_version_or_a_part_beside_a_name_is_no_yearless_date() -> None:
+    text = f"Python · 2026-01-10\nPart 1/2 · Python 3.13\n{DECORATORS}\n"
+    assert _read(text) == [("Part 1/2 · Python 3.13", "Python", "2026-01-10", DECORATORS)]

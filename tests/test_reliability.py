@@ -416,7 +416,8 @@ def test_file_that_is_not_a_capture_is_kept_and_reported(cli: Cli, tmp_path: Pat
     prose.write_text("hello\n", encoding="utf-8")
     result = cli("import", str(image), str(prose))
     assert result.code == 1
-    assert f"failed: {image}: not a text page (text/plain)" in result.err
+    assert f"failed: {image}: not a text capture: its bytes are binary data" in result.err
+    assert "save it as UTF-8" in result.err
     assert f"failed: {prose}: not a text capture of a listing: no post cards found" in result.err
     assert query(cli.db, "SELECT count(*) FROM post") == [(0,)]
     kept = query(cli.db, "SELECT outcome, body_sha256 IS NOT NULL FROM page_fetch ORDER BY id")

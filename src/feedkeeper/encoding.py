@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import functools
 import re
+import unicodedata
 import warnings
 
 # GBK and GB2312 pages routinely use characters only GB18030 defines; decoding
@@ -48,6 +49,20 @@ _MIN_MISREAD = 2
 _MISREAD_SHARE = 3
 # How much of a page's start shows that it is UTF-16 with no BOM.
 _UTF16_SNIFF_BYTES = 512
+# A text file saved as UTF-16 without a BOM (``iconv -t UTF-16LE``, PowerShell's ``>``)
+# shows itself by its NULs: the high byte of each ASCII character (its line breaks, spaces,
+# digits, Latin letters) is one, at every odd offset in little-endian order, every even one
+# in big-endian. At least one code unit in this many carries such a NUL (a Chinese capture
+# has a line break, a space or a digit that often); a character of another script whose
+# low byte is zero (U+4E00 "一") puts one on the other side, at most one in this many.
+_UTF16_NUL_SHARE = 64
+_UTF16_OTHER_SIDE_SHARE = 8
+_UTF16_MIN_NULS = 4
+# What text holds: no control character but its line breaks and tabs, no half of a
+# surrogate pair, and few code points Unicode leaves unassigned or private. Binary data
+# read as UTF-16 shows them (and NULs on both sides).
+_TEXT_CONTROLS = frozenset("\t\n\r\f")
+_MAX_UNASSIGNED_SHARE = 100
 
 
 # A line break inside a UTF-8 character: a wrapper that counts bytes (GNU ``fold -w 80``)
@@ -109,7 +124,7 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
     for bom, bom_encoding in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(bom_encoding, errors="replace"), bom_encoding
-    unmarked = utf16_by_shape(body)
+    unmarked = _unmarked_utf16(body, content_type)
     if unmarked:
         return body.decode(unmarked, errors="replace"), unmarked
     header = _known(charset_from_header(content_type))
@@ -196,7 +211,9 @@ def looks_binary(body: bytes, content_type: str | None = None) -> bool:
 
 def is_utf16(body: bytes, content_type: str | None = None) -> bool:
     """Tell whether ``decode_body`` reads ``body`` as UTF-16 (by BOM, header or shape)."""
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_by_shape(body):
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    if _unmarked_utf16(body, content_type):
         return True
     return (_known(charset_from_header(content_type)) or "").startswith("utf-16")
 
@@ -216,6 +233,47 @@ def utf16_by_shape(body: bytes) -> str | None:
         if text.lstrip(" \t\r\n").startswith("<") and "\x00" not in text:
             return codec
     return None
+
+
+def _unmarked_utf16(body: bytes, content_type: str | None) -> str | None:
+    """The UTF-16 codec of a body without a BOM: a page by its markup, a text file
+    (``text/plain``, a capture) by its NULs."""
+    if markup := utf16_by_shape(body):
+        return markup
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return utf16_text_by_shape(body) if kind == "text/plain" else None
+
+
+def utf16_text_by_shape(body: bytes) -> str | None:
+    """Return the UTF-16 codec of a text file saved without its BOM, else None: its NULs
+    fall on one side of its code units, enough of them, and it all decodes as text."""
+    if len(body) % 2:
+        return None
+    units = len(body) // 2
+    even, odd = body[0::2].count(0), body[1::2].count(0)
+    side, other = max(even, odd), min(even, odd)
+    if side < _UTF16_MIN_NULS or side * _UTF16_NUL_SHARE < units:
+        return None
+    if other * _UTF16_OTHER_SIDE_SHARE > side:
+        return None
+    codec = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return codec if _reads_as_text(text) else None
+
+
+def _reads_as_text(text: str) -> bool:
+    """Tell whether decoded characters are text: no control character but line breaks
+    and tabs, and few unassigned or private code points."""
+    odd = 0
+    for ch in text:
+        kind = unicodedata.category(ch)
+        if kind in ("Cc", "Cs") and ch not in _TEXT_CONTROLS:
+            return False
+        odd += kind in ("Cn", "Co")
+    return odd * _MAX_UNASSIGNED_SHARE <= len(text)
 
 
 def _known(label: str | None) -> str | None:

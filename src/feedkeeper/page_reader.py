@@ -12,12 +12,19 @@ from dataclasses import dataclass, field
 
 from feedkeeper.cards import ParsedPage
 from feedkeeper.dedupe import KeyedCard, key_cards
-from feedkeeper.encoding import decode_body, looks_binary, mend_split_characters
+from feedkeeper.encoding import decode_body, is_utf16, looks_binary, mend_split_characters
 from feedkeeper.errors import ParseError
 from feedkeeper.markup import time_budget
 from feedkeeper.parse import Profile, parse_capture, parse_listing
 from feedkeeper.stored_body import PackedBody
 from feedkeeper.text import first_line
+
+# A text file full of NULs is binary data, or text in a charset recognized by neither a BOM
+# nor its shape (UTF-16 with characters whose NULs fall either side, UTF-32): say the fix.
+NOT_TEXT_CAPTURE = (
+    "not a text capture: its bytes are binary data (NUL bytes), or text in an encoding"
+    " without a byte-order mark that could not be recognized; if it is text, save it as UTF-8"
+)
 
 ListingParser = Callable[[str, str, Profile | None], ParsedPage]
 
@@ -53,8 +60,12 @@ def _decode_and_parse(
 ) -> tuple[ParsedPage, str]:
     kind = (content_type or "").split(";")[0].strip().lower()
     if looks_binary(body, content_type):
-        raise ParseError(f"not a text page ({kind or 'binary data'})")
-    if kind == "text/plain":
+        raise ParseError(
+            NOT_TEXT_CAPTURE
+            if kind == "text/plain"
+            else f"not a text page ({kind or 'binary data'})"
+        )
+    if kind == "text/plain" and not is_utf16(body, content_type):
         body = mend_split_characters(body)  # a capture wrapped by a tool counting bytes
     text, encoding = decode_body(body, content_type)
     if kind and kind != "text/plain" and "html" not in kind and "xml" not in kind:

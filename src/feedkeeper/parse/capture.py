@@ -101,7 +101,10 @@ _LINE_BREAK_RE = re.compile(r"\r\n|[\r\n\f]")
 def parse_capture(text: str) -> ParsedPage:
     """Parse a text capture into cards; raise ParseError when it holds none."""
     if "\x00" in text:
-        raise ParseError("not a text capture: it contains binary data")
+        raise ParseError(
+            "not a text capture: it contains binary data (NUL characters); if it is text,"
+            " save it as UTF-8"
+        )
     raws = _LINE_BREAK_RE.split(text)
     raws = join_wrapped(raws, lambda index: _stands_alone(raws, index))
     lines = [_clean(raw) for raw in raws]

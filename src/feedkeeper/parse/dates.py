@@ -188,6 +188,28 @@ def parse_month_day(text: str) -> tuple[int, int] | None:
     return None
 
 
+# A month and day in digits inside a meta line ("Python · 03-11"): two digits each, as
+# listings print them; "3.13" and "1/2" in a title are a version and a part, no date.
+_PADDED_MD_RE = re.compile(r"(?<![\d/.-])(\d{2})[-/](\d{2})(?![\d/.-])")
+
+
+def find_month_day(text: str) -> tuple[int, int] | None:
+    """Return where (start, end) the first date written without a year stands in ``text``
+    (``Mar 11``, ``11 Mar``, ``3月11日``, ``03-11``), or None."""
+    found = [
+        match.span()
+        for pattern in (_MD_RE, _DM_RE, _ZH_MD_RE)
+        for match in pattern.finditer(text)
+        if parse_month_day(match.group(0))
+    ]
+    found += [
+        match.span()
+        for match in _PADDED_MD_RE.finditer(text)
+        if iso_date(2000, int(match.group(1)), int(match.group(2)))
+    ]
+    return min(found) if found else None
+
+
 def parse_group_heading(text: str) -> tuple[int, int | None] | None:
     """Return (year, month or None) of an archive group heading (``2025``, ``2025年5月``)."""
     match = _YEAR_HEADING_RE.fullmatch(text)

@@ -8,6 +8,9 @@ the order its theme shows them:
 - it stands **inside** it: title, meta, excerpt;
 - it **closes** it: title, excerpt, meta (CSDN's lists, themes showing it under the excerpt).
 
+A capture of one card shows no pattern: its meta line closes it when it is the last of its
+text, after a line reading as an excerpt; else the card is read line by line.
+
 The place is read off the capture as a whole, not off each line: text reading as an
 excerpt stands before the first meta line and none after the last when the meta closes
 the card; else, between two meta lines, the excerpt is the last of the lines when it opens
@@ -71,8 +74,12 @@ def find_place(lines: list[Line], *, one_line_metas: bool) -> Place | None:
     """The place of each card's meta line in the capture's pattern, or None when the
     capture's cards are not one meta line each (a category line above a date line)."""
     metas = [i for i, line in enumerate(lines) if line.kind is Kind.META]
-    if len(metas) < 2:
+    if not metas:
         return None
+    if len(metas) == 1:
+        # One card shows no pattern; its meta line closes it only when no text follows it
+        # (a meta line above or inside a card has the excerpt below it).
+        return Place.CLOSES if _closes_alone(lines, metas[0]) else None
     if _closes(lines, metas):
         return Place.CLOSES
     if not one_line_metas:
@@ -112,6 +119,15 @@ def _closes(lines: list[Line], metas: list[int]) -> bool:
     if not any(line.kind is Kind.TEXT for line in after):
         return any(line.kind in (Kind.PROSE, Kind.TEXT) for line in before)
     return any(line.kind is Kind.PROSE and line.long for line in before)
+
+
+def _closes_alone(lines: list[Line], meta: int) -> bool:
+    """The one card's meta line closes it: no text after it, and text reading as an
+    excerpt before it."""
+    after = lines[meta + 1 :]
+    if any(line.kind in (Kind.PROSE, Kind.TEXT) for line in after):
+        return False
+    return any(line.kind is Kind.PROSE for line in lines[:meta])
 
 
 def _content(lines: list[Line], start: int, end: int) -> list[int]:

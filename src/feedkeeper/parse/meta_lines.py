@@ -16,6 +16,7 @@ from typing import NamedTuple
 from feedkeeper.parse.dates import (
     DATE_RE,
     chinese_numerals_in_digits,
+    find_month_day,
     parse_date,
     parse_month_day,
 )
@@ -74,6 +75,8 @@ def read_meta_line(line: str) -> Meta | None:
     date = parse_date(line)
     if date is None and (names := read_relative_meta(line)) is not None:
         return _named(None, names)
+    if date is None and (named := _yearless_meta(line)) is not None:
+        return named
     if date is None:
         return Meta(None, None, False) if parse_month_day(line) and len(line) <= 12 else None
     text = chinese_numerals_in_digits(line)
@@ -94,6 +97,21 @@ def read_meta_line(line: str) -> Meta | None:
     found_category = _META_CATEGORY_RE.search(line)
     name = found_category.group(1).strip() if found_category else None
     return Meta(date, name if name and len(name) <= MAX_CATEGORY_CHARS else None, True)
+
+
+def _yearless_meta(line: str) -> Meta | None:
+    """Read a meta line whose date shows no year ("Python · 03-11", "3月11日 · Python",
+    "Mar 11 · Python"), as a listing shows its posts of the current year, or None.
+
+    Its card is undated: the year is not guessed. The parse stage reads the text alone
+    (a reparse reads a stored capture as the import did), and a capture's file time, the
+    one time it could take a year from, is the time of a copy as often as of the save.
+    """
+    span = find_month_day(line)
+    if span is None:
+        return None
+    names = read_meta_names(line[: span[0]], line[span[1] :])
+    return _named(None, names) if names is not None else None
 
 
 def _named(date: str | None, names: MetaNames) -> Meta:
