@@ -63,6 +63,9 @@ _UTF16_MIN_NULS = 4
 # read as UTF-16 shows them (and NULs on both sides).
 _TEXT_CONTROLS = frozenset("\t\n\r\f")
 _MAX_UNASSIGNED_SHARE = 100
+# Characters of a BOM-less UTF-16 text file whose kinds are looked at, one by one in
+# Python: the start of a file tells text from binary data as well as all of it does.
+_TEXT_SAMPLE_CHARS = 1 << 16
 
 
 # A line break inside a UTF-8 character: a wrapper that counts bytes (GNU ``fold -w 80``)
@@ -261,7 +264,7 @@ def utf16_text_by_shape(body: bytes) -> str | None:
         text = body.decode(codec)
     except UnicodeDecodeError:
         return None
-    return codec if _reads_as_text(text) else None
+    return codec if _reads_as_text(text[:_TEXT_SAMPLE_CHARS]) else None
 
 
 def _reads_as_text(text: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from feedkeeper.kept import keep_short
 from feedkeeper.parse.dates import (
     DATE_RE,
     chinese_numerals_in_digits,
@@ -65,6 +66,9 @@ def one_meta_a_card(metas: list[Meta | None]) -> list[Meta | None]:
     ]  # fmt: skip
 
 
+# A capture's reader asks of most lines several times (as a line, as the line after one, as
+# the line two before one): each answer is worked out once.
+@keep_short(maxsize=4096, chars=MAX_META_CHARS)
 def read_meta_line(line: str) -> Meta | None:
     """Read a date line: (its date, the category it labels, whether it labels its date),
     or None for a line that is no date line (a sentence mentioning a date is text)."""
