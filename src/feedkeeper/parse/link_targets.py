@@ -159,6 +159,10 @@ def _has_shape(key: str, parts: SplitResult, segments: list[str]) -> bool:
         return False
     if parts.query and _ANNOUNCEMENT_RE.search(parts.query):
         return False
+    if len(segments) == 2 and segments[0] == "go":
+        # A redirect (affiliate links' /go/amazon) or a forum's node (V2EX's /go/programmer):
+        # no post, and no category either, since the redirects would read as one.
+        return False
     last = segments[-1] if segments else ""
     if len(segments) == 1 and last.lower().removesuffix(".html") in _SECTION_SEGMENTS:
         return False
@@ -207,8 +211,6 @@ def _segments_kind(segments: list[str]) -> TaxonomyKind | None:
     if len(segments) == 2 and segments[0] == "t":
         # dev.to's /t/python (not /t/topic/123, nor a forum's numbered topic: V2EX's /t/1034567)
         return None if segments[1].isdigit() else "tag"
-    if len(segments) == 2 and segments[0] == "go" and not segments[1].isdigit():
-        return "category"  # a forum's node, its topics' category: V2EX's /go/programmer
     if len(segments) >= 2 and segments[-2] in _TOPIC_SEGMENTS and not segments[-1].isdigit():
         return "tag"  # InfoQ's and 51CTO's /topic/python (not a forum's /topic/123)
     last = len(segments) - 1
