@@ -118,14 +118,24 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     Started here, so the suite needs nothing but uv; stopped when the session ends.
     """
     import os
+    import shutil
+    import tempfile
 
     runtime = tmp_path_factory.mktemp("xdg")
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))  # pgserver's platformdirs wants one
     import pgserver
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
-    yield server.get_uri()
-    server.cleanup()
+    # Not under pytest's own temporary folder: as root the server runs as a user of its own,
+    # which must pass through every folder above its data, and each pytest session that
+    # starts on the machine takes the other users' access to /tmp/pytest-of-<user> away
+    # (the server then stops: "could not stat data directory ...: Permission denied").
+    data = Path(tempfile.mkdtemp(prefix="feedkeeper-pg-"))
+    server = pgserver.get_server(data, cleanup_mode="stop")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(data, ignore_errors=True)
 
 
 _databases = iter(range(1, 1_000_000))

@@ -142,6 +142,7 @@ def test_a_worker_whose_database_goes_away_exits_1_naming_it(
 ) -> None:
     """A database gone (restarted, dropped): procrastinate stopped the worker, which exited 0
     as if asked to, so a supervisor restarting failed services left it dead."""
+    import psycopg
 
     db = new_pg_database(pg_server)
     assert main(["db", "upgrade", "--db", db]) == 0
@@ -153,7 +154,9 @@ def test_a_worker_whose_database_goes_away_exits_1_naming_it(
             assert time.monotonic() < deadline, log.read_text()[-2000:]
             assert worker.poll() is None, log.read_text()[-2000:]
             time.sleep(0.1)
-        _drop_database(pg_server, db.split("?")[0].rsplit("/", 1)[1])
+        name = db.split("?")[0].rsplit("/", 1)[1]
+        with psycopg.connect(pg_server, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
         code = worker.wait(timeout=120)
     finally:
         if worker.poll() is None:
@@ -166,23 +169,6 @@ def test_a_worker_whose_database_goes_away_exits_1_naming_it(
     [failed] = [entry for entry in logged if entry.get("event") == "command_failed"]
     assert failed["exit_code"] == 1, failed
     assert failed["message"].startswith("error: the worker "), failed
-
-
-def _drop_database(pg_server: str, name: str) -> None:
-    """Drop ``name``, its connections ended. Once, under a loaded suite, the server ended
-    the dropping connection too ("server closed the connection unexpectedly"): then connect
-    again and drop what is left (the worker's database gone either way)."""
-    import psycopg
-
-    for attempt in range(3):
-        try:
-            with psycopg.connect(pg_server, autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            return
-        except psycopg.OperationalError:
-            if attempt == 2:
-                raise
-            time.sleep(1)
 
 
 @pytest.mark.slow
