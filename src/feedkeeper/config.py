@@ -23,6 +23,13 @@ from feedkeeper import __version__
 from feedkeeper.errors import ConfigError
 from feedkeeper.logs import mask_credentials, printable
 from feedkeeper.setting_files import read_setting_file
+from feedkeeper.setting_values import (
+    NumberTooSmallError,
+    to_bool,
+    to_finite,
+    to_whole,
+    toml_float,
+)
 from feedkeeper.text import not_utf8
 
 ENV_PREFIX = "FEEDKEEPER_"
@@ -153,7 +160,7 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
         return {}
     try:
         # A float too small for a float (1e-400) stays text, refused with its setting's name.
-        data = tomllib.loads(read_setting_file(path, "config file"), parse_float=_toml_float)
+        data = tomllib.loads(read_setting_file(path, "config file"), parse_float=toml_float)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config file {path}: {exc}") from exc
     except RecursionError as exc:  # arrays or tables nested thousands deep
@@ -207,13 +214,13 @@ def _coerce(name: str, value: Any) -> Any:
         if "Path" in kind:
             return Path(value)
         if kind == "bool":
-            return _to_bool(value)
+            return to_bool(value)
         if isinstance(value, bool):  # TOML true is no number, nor a string
             raise TypeError(value)
         if kind == "float":
-            return _to_finite(value)
+            return to_finite(value)
         if "int" in kind:
-            return _to_whole(value)
+            return to_whole(value)
         return _utf8_text(name, str(value))
     except NumberTooSmallError as exc:
         raise ConfigError(
@@ -234,53 +241,6 @@ def _utf8_text(name: str, value: str) -> str:
             " file's encoding to UTF-8)"
         )
     return value
-
-
-def _to_finite(value: Any) -> float:
-    number = read_number(value) if isinstance(value, str) else float(value)
-    if not math.isfinite(number):  # NaN passes every comparison check, inf overflows timers
-        raise ValueError(value)
-    return number
-
-
-class NumberTooSmallError(ValueError):
-    """A number other than 0 written so small that a float holds it as 0 (``1e-400``)."""
-
-
-def read_number(text: str) -> float:
-    """Return the number ``text`` writes; NumberTooSmallError if it is not 0 but reads as 0.
-
-    ``rate = 1e-400`` would otherwise be ``rate = 0``: no limit at all.
-    """
-    number = float(text)
-    mantissa = text.strip().lower().partition("e")[0]
-    if number == 0 and any(digit in mantissa for digit in "123456789"):
-        raise NumberTooSmallError(text)
-    return number
-
-
-def _toml_float(text: str) -> float | str:
-    try:
-        return read_number(text)
-    except NumberTooSmallError:
-        return text
-
-
-def _to_whole(value: Any) -> int:
-    if isinstance(value, float) and not value.is_integer():  # concurrency = 1.5
-        raise ValueError(value)
-    return int(value)
-
-
-def _to_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in {"1", "true", "yes", "on"}:
-        return True
-    if text in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError(value)
 
 
 # The least rate (requests a second) that is a limit, not a crawl that never ends.

@@ -11,17 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from feedkeeper.cli.common import (
-    ConfigOption,
-    DbOption,
-    SiteOption,
-    err,
-    json_for_stdout,
-    out,
-    print_json,
-    say,
-    settings_for,
-)
+from feedkeeper.cli.common import err, json_for_stdout, out, print_json, say, settings_for
+from feedkeeper.cli.options import ConfigOption, DbOption, SiteOption
 from feedkeeper.cli.progress import progress_bar, tracked
 from feedkeeper.clock import shown, stored_date, stored_time
 from feedkeeper.config import SQLITE_MAX_INT

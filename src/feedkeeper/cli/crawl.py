@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from feedkeeper.cli.common import (
+from feedkeeper.cli.common import db_app, out, print_json, settings_for
+from feedkeeper.cli.options import (
     ConcurrencyOption,
     ConfigOption,
     DbOption,
@@ -19,10 +20,6 @@ from feedkeeper.cli.common import (
     RateOption,
     SiteOption,
     UrlOption,
-    db_app,
-    out,
-    print_json,
-    settings_for,
 )
 from feedkeeper.cli.progress import progress_bar
 from feedkeeper.cli.summary import print_recovery, print_site_results, print_summary

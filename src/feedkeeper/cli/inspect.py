@@ -11,14 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from feedkeeper.cli.common import (
-    App,
-    ConfigOption,
-    ProfileOption,
-    json_for_stdout,
-    out,
-    settings_for,
-)
+from feedkeeper.cli.common import App, json_for_stdout, out, settings_for
+from feedkeeper.cli.options import ConfigOption, ProfileOption
 from feedkeeper.errors import ConfigError, ParseError
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from feedkeeper.cli.common import (
+from feedkeeper.cli.common import json_for_stdout, out, output_options, print_json, settings_for
+from feedkeeper.cli.options import (
     ConcurrencyOption,
     ConfigOption,
     DbOption,
@@ -22,12 +23,7 @@ from feedkeeper.cli.common import (
     RateOption,
     SiteOption,
     UrlOption,
-    json_for_stdout,
     number_option,
-    out,
-    output_options,
-    print_json,
-    settings_for,
 )
 from feedkeeper.errors import ConfigError
 

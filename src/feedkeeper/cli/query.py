@@ -8,17 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from feedkeeper.cli.common import (
-    ConfigOption,
-    DbOption,
-    JsonOption,
-    SiteOption,
-    is_styled,
-    out,
-    print_json,
-    say,
-    settings_for,
-)
+from feedkeeper.cli.common import is_styled, out, print_json, say, settings_for
+from feedkeeper.cli.options import ConfigOption, DbOption, JsonOption, SiteOption
 from feedkeeper.clock import shown
 from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError, FeedkeeperError

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from feedkeeper.cli.common import App, ConfigOption, DbOption, out, settings_for
+from feedkeeper.cli.common import App, out, settings_for
+from feedkeeper.cli.options import ConfigOption, DbOption
 from feedkeeper.errors import ConfigError
 from feedkeeper.logs import mask_credentials
 

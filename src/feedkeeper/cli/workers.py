@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from feedkeeper.cli.common import (
+from feedkeeper.cli.common import output_options, settings_for
+from feedkeeper.cli.options import (
     ConcurrencyOption,
     ConfigOption,
     DbOption,
     IgnoreRobotsOption,
     RateOption,
-    output_options,
-    settings_for,
 )
 from feedkeeper.errors import ConfigError
 
