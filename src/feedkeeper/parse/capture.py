@@ -197,7 +197,7 @@ def _role(line: str, cells: list[str], meta: Meta | None) -> Line:
         return Line(Kind.META)
     if _is_row(cells, meta):
         return Line(Kind.ROW)
-    if _is_control(line):
+    if _is_control(line) or _FOOTER_RE.search(line):  # the footer's lines are no card's
         return Line(Kind.CONTROL)
     if PIN_RE.match(line):
         return Line(Kind.PIN)
