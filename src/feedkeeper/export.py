@@ -227,20 +227,30 @@ def _write_csv(
     writer.writerow(columns)
     count = 0
     for record in records:
-        if history:
-            base = record._asdict()
-            for version in record.versions or []:
-                row = base | version  # the version's own title, excerpt, ... for the current ones
-                made = cells([row.get(name) for name in columns])
-                writer.writerow(too_long.check(record.id, columns, made) if too_long else made)
-        else:
-            made = cells(values(record))
-            writer.writerow(too_long.check(record.id, columns, made) if too_long else made)
+        for row in _row_values(record, columns, values, history):
+            made = cells(row)
+            if too_long is not None:
+                too_long.check(record.id, columns, made)
+            writer.writerow(made)
         count += 1
         if len(lines) >= _CSV_ROWS_A_WRITE:
             lines.into(handle)
     lines.into(handle)
     return count
+
+
+def _row_values(
+    record: PostRecord,
+    columns: list[str],
+    values: Callable[[PostRecord], tuple[Any, ...]],
+    history: bool,
+) -> Iterable[Iterable[Any]]:
+    """The values of a post's rows: one, or with ``history`` one a version (the version's
+    own title, excerpt, ... for the current ones)."""
+    if not history:
+        return (values(record),)
+    base = record._asdict()
+    return ([(base | version).get(name) for name in columns] for version in record.versions or [])
 
 
 # Characters an Excel cell holds (UTF-16 code units): it cuts a longer text when it opens a CSV.
@@ -254,15 +264,14 @@ class LongCells:
     count: int = 0
     first: tuple[int, str] | None = None  # (post id, column)
 
-    def check(self, post_id: int, columns: list[str], row: list[Any]) -> list[Any]:
-        """Count the row's cells too long for Excel; return the row as it is."""
+    def check(self, post_id: int, columns: list[str], row: list[Any]) -> None:
+        """Count the row's cells too long for Excel."""
         for name, cell in zip(columns, row, strict=True):
             # A character takes one or two UTF-16 units: only a long text can be too long.
             too_long = cell.__class__ is str and len(cell) > EXCEL_CELL_MAX // 2
             if too_long and len(cell.encode("utf-16-le")) // 2 > EXCEL_CELL_MAX:
                 self.count += 1
                 self.first = self.first or (post_id, name)
-        return row
 
 
 class _Cells:
