@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from feedkeeper.text import split_ellipsis
+from feedkeeper.text import JSON_RAW_CONTROLS_UTF8_RE, escape_json_controls, split_ellipsis
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,11 @@ def test_split_ellipsis_drops_only_a_trailing_ellipsis(
     text: str, expected: tuple[str, bool]
 ) -> None:
     assert split_ellipsis(text) == expected
+
+
+def test_the_utf8_search_finds_exactly_the_characters_json_controls_are_escaped_for() -> None:
+    """The export searches its JSON bytes with one twin and escapes with the other."""
+    for code in range(0x20, 0x3100):
+        char = chr(code)
+        escaped = escape_json_controls(f"a{char}") != f"a{char}"
+        assert (JSON_RAW_CONTROLS_UTF8_RE.search(char.encode()) is not None) == escaped, hex(code)

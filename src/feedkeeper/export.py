@@ -11,7 +11,6 @@ import csv
 import functools
 import json
 import operator
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from feedkeeper.export_files import (
     to_stdout,
 )
 from feedkeeper.store.read import PostRecord
-from feedkeeper.text import escape_json_controls
+from feedkeeper.text import JSON_RAW_CONTROLS_UTF8_RE, escape_json_controls
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -65,9 +64,6 @@ JSON_CELLS = frozenset({"placeholders", "versions"})
 # Fields whose CSV cell is a list joined with LIST_SEPARATOR, and flags written 1 or 0.
 _LIST_CELLS = frozenset({"aliases", "categories", "tags"})
 _FLAG_CELLS = frozenset({"truncated", "pinned"})
-# C1 control codes and U+2028/9 in UTF-8: JSON allows them raw, but they break a line
-# for some readers; most records hold none, and one search of the bytes tells.
-_RAW_CONTROLS = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]")
 # CSV rows encoded and written at a time.
 _CSV_ROWS_A_WRITE = 256
 
@@ -154,7 +150,7 @@ def _dumps(value: Any) -> bytes:
         data = orjson.dumps(value)
     except orjson.JSONEncodeError:  # a lone surrogate (half an emoji) is no UTF-8: escaped
         return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode()
-    if _RAW_CONTROLS.search(data) is None:
+    if JSON_RAW_CONTROLS_UTF8_RE.search(data) is None:  # most records hold none
         return data
     return escape_json_controls(data.decode()).encode()  # a record stays on one line
 

@@ -12,6 +12,8 @@ _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 # (U+0085 and U+2028/9 are line breaks to str.splitlines and JavaScript; U+009B starts a
 # terminal's escape sequence like ESC [).
 _JSON_RAW_CONTROLS_RE = re.compile("[\x80-\x9f\u2028\u2029]")
+# The same characters in UTF-8 bytes: JSON made as bytes is searched without decoding it.
+JSON_RAW_CONTROLS_UTF8_RE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]")
 
 
 def first_line(message: str, default: str = "") -> str:
