@@ -149,12 +149,24 @@ def is_more_link(page: Page, node: LexborNode) -> bool:
     return is_read_more(page.text_of(node)) or is_cut_mark(page, node)
 
 
+def reads_more(link: Link, text: str) -> bool:
+    """Tell whether a link showing ``text`` is a "more" button: ``is_more_link`` or
+    ``is_more_mark``, told from what the link already knows."""
+    return is_read_more(text) or leads_to_cut(link.url) or is_more_mark(text)
+
+
 def is_cut_mark(page: Page, node: LexborNode) -> bool:
     """Tell whether a "more" link leads to where the post was cut: WordPress's ``#more-31``,
     Hexo's, Blogger's and Movable Type's ``#more``, written only where a post goes on past
     its ``<!--more-->`` (its jump break), whatever the link says."""
     link = page.link(node)
-    return link is not None and link.url is not None and _CUT_AT_RE.search(link.url) is not None
+    return link is not None and leads_to_cut(link.url)
+
+
+def leads_to_cut(url: str | None) -> bool:
+    """Tell whether a link's URL leads to where its post was cut (see ``is_cut_mark``)."""
+    # Most URLs hold no "#more": the substring test spares them the search.
+    return url is not None and "#more" in url and _CUT_AT_RE.search(url) is not None
 
 
 # The anchor WordPress (``#more-31``), Hexo, Blogger and Movable Type (``#more``) give the

@@ -13,7 +13,7 @@ from feedkeeper.parse.badges import BADGE_RE
 from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.link_markup import bracketed_name, list_label
-from feedkeeper.parse.link_roles import is_in_prose, is_more_link, is_more_mark
+from feedkeeper.parse.link_roles import is_in_prose, reads_more
 from feedkeeper.parse.link_targets import TaxonomyKind
 from feedkeeper.parse.page import Link, Page
 from feedkeeper.parse.vocab import LIST_SPLIT_RE
@@ -58,7 +58,7 @@ def linked_terms(
     for link in links:
         node = link.node
         text = page.text_of(node)
-        if is_more_link(page, node) or is_more_mark(text):
+        if reads_more(link, text):
             read_more.append(node)
             continue  # never a term, whatever its rel (Drupal marks it rel="tag")
         if link.url is None or not link.visible:
