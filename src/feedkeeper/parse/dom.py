@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
-from itertools import islice
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -161,7 +160,17 @@ def has_element_sibling(node: LexborNode) -> bool:
 
 def in_heading(node: LexborNode) -> bool:
     """Tell whether one of the node's four nearest ancestors is a heading."""
-    return any(parent.tag in HEADINGS for parent in islice(ancestors(node), 4))
+    parent = node.parent  # the walk of ``ancestors``, four steps up, without a generator
+    for _ in range(4):
+        if parent is None:
+            return False
+        tag = parent.tag
+        if tag in HEADINGS:
+            return True
+        if tag in ("html", "-document"):
+            return False
+        parent = parent.parent
+    return False
 
 
 def first_element_child(node: LexborNode) -> LexborNode | None:

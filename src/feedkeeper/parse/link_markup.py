@@ -27,14 +27,14 @@ def markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind | None]) -> T
     a tag; a label just before it ("分类：", "Tags:", "Posted in") names its kind, and so
     does the labelled link before it in the same list ("a, b"). Labelled links are
     recorded in ``labelled``."""
+    before = node.prev
     child = node.child
     if child is not None and child.tag == "-text" and child.next is None:
         text = (child.text_content or "").strip()
         if text[:1] in ("#", "＃") and _is_hashtag(text) and not in_heading(node):
             return "tag"  # (a heading's "#100DaysOfCode" is a post's title)
-        if bracketed_name(node, text) is not None:
+        if _bracketed(node, _opening(before), text) is not None:
             return "category"  # DedeCMS's "[技术文章]", Discuz's "[<a>求助</a>]"
-    before = node.prev
     if before is None:
         return _list_label_kind(node, labelled)
     if before.tag != "-text":
@@ -66,18 +66,29 @@ def bracketed_name(node: LexborNode, text: str | None = None) -> str | None:
     text's around it (``[<a>求助</a>]``); None for other links and for a badge ("[置顶]").
     ``text`` is the link's, read here when not given (only for a link a bracket may open:
     most links are asked, few are so)."""
-    before = node.prev
-    opened = ""
-    if before is not None and before.tag == "-text":
-        opened = (before.text_content or "").rstrip()[-1:]
-        opened = opened if opened in ("[", "【") else ""
+    opened = _opening(node.prev)
     if text is None:
         child = node.child
         first = (child.text_content or "").lstrip()[:1] if child is not None else ""
         if not opened and first not in ("[", "【"):
             return None
         text = node.text()
+    return _bracketed(node, opened, text)
+
+
+def _opening(before: LexborNode | None) -> str:
+    """Return the bracket the text before a link ends with ("[", "【"), or ""."""
+    if before is None or before.tag != "-text":
+        return ""
+    opened = (before.text_content or "").rstrip()[-1:]
+    return opened if opened in ("[", "【") else ""
+
+
+def _bracketed(node: LexborNode, opened: str, text: str) -> str | None:
+    """Return the bracketed name a link showing ``text`` gives, after ``opened``."""
     text = text.strip()
+    if not opened and text[:1] not in ("[", "【"):
+        return None  # most links: no bracket, which every name needs, opens them
     match = _BRACKETED_RE.match(text)
     if match is None and opened:
         after = node.next
