@@ -252,10 +252,13 @@ def _reads_next(link: PagerLink, numbering: Numbering) -> bool:
     if _reads(NEXT_RE, link.text) or (link.hint and _reads(NEXT_RE, link.hint)):
         return True
     parent = link.node.parent
-    tokens = classes(link.node) + (classes(parent) if parent is not None else [])
-    hints = [token for token in tokens if NEXT_HINT_RE.search(token)]
-    if not hints:
+    # Most links: neither class names the link next, told by one search of both (a token
+    # holds no space, and the pattern finds a word only between a token's edges).
+    said = f"{attr(link.node, 'class')} {attr(parent, 'class') if parent is not None else ''}"
+    if NEXT_HINT_RE.search(said) is None:
         return False
+    tokens = said.split()
+    hints = [token for token in tokens if NEXT_HINT_RE.search(token)]
     # Words the vocabulary lacks ("Старые сообщения", "이전 게시물"): a class naming the link
     # the older posts' (Blogger's ``blog-pager-older-link``) says what it is, a "next" one
     # does not (WordPress's ``nav-next`` holds "Newer posts").
