@@ -138,6 +138,7 @@ class Page:
     jsonld: dict[str, Stated]  # post URL -> (date, timestamp) stated in JSON-LD
     post_site: str  # the site whose links can be posts: the page's, or a sibling's
     plain_posts: frozenset[str] = frozenset()  # WordPress's posts shaped as pages: /blog/?p=2
+    linking: str = _LINKING  # what finds the links in a card: "a[href]" where it is all
     _texts: dict[int, str] = field(default_factory=dict)
     _links_by_id: dict[int, Link] = field(default_factory=dict)
     _link_order: dict[int, int] = field(default_factory=dict)  # place among the page's links
@@ -238,7 +239,7 @@ class Page:
             marks = self._marks[key] = []
             # One walk finds both: a second query of the card would cost as much again. Where
             # the page holds no mark at all, links alone are asked for, at a third of the cost.
-            selector = _LINKS_AND_MARKS if self._has_marks() else _LINKING
+            selector = _LINKS_AND_MARKS if self._has_marks() else self.linking
             for node in root.css(selector):
                 link = by_id.get(node.mem_id)
                 if link is None:
@@ -304,10 +305,23 @@ def load_page(html: str, url: str, post_site: str | None = None) -> Page:
     hidden = find_hidden(tree, len(anchors))
     dated = frozenset(node.mem_id for node in tree.css(_DATED_SELECTOR))
     site = site_of(base_url) if post_site is None else post_site
-    links = _links(anchors, base_url, hidden, site)
+    links, bare = _links(anchors, base_url, hidden, site)
     plain = mark_plain_posts(tree, links)
     jsonld = jsonld_dates(tree, base_url)
-    return Page(tree, url, base_url, hidden, dated, links, jsonld, site, plain)
+    linking = "a[href]" if bare and not _links_beside_body(tree) else _LINKING
+    return Page(tree, url, base_url, hidden, dated, links, jsonld, site, plain, linking)
+
+
+def _links_beside_body(tree: LexborHTMLParser) -> bool:
+    """Tell whether an element outside the body (the head, ``<html>`` itself) may match
+    ``_LINKING``: where none does and every match in the body is an ``a[href]``, a card's
+    query for ``a[href]`` finds what one for ``_LINKING`` would, at half the cost."""
+    root = tree.root
+    if root is None:
+        return False
+    if "onclick" in root.attributes or "data-link" in root.attributes:
+        return True
+    return any(child.tag != "body" and child.css_matches(_LINKING) for child in root.iter())
 
 
 def sibling_post_site(page: Page) -> str | None:
@@ -332,8 +346,10 @@ def sibling_post_site(page: Page) -> str | None:
 
 def _links(
     anchors: list[LexborNode], base_url: str, hidden: frozenset[int], site: str
-) -> list[Link]:
+) -> tuple[list[Link], bool]:
+    """Return the page's links, and whether every anchor is an ``a[href]``."""
     found: list[Link] = []
+    bare = True  # every anchor an <a href>: no item a script opens
     walks = LinkWalks(hidden)
     targets: dict[str, Target] = {}  # a card links its post twice, a page its tags often
     # Links given a kind by a label before them; lists (by negative id) and their label's.
@@ -341,6 +357,7 @@ def _links(
     for node in anchors:
         attrs = node.attributes
         is_anchor = node.tag == "a"
+        bare = bare and is_anchor and "href" in attrs
         href = attrs.get("href") or "" if is_anchor else clicked_url(attrs)
         if href is None:
             continue
@@ -361,7 +378,7 @@ def _links(
             kind = "category"  # "[技术文章]" leading to the listing itself (DedeCMS)
         if is_anchor or kind is not None or _opens_post(node, target, site):
             found.append(Link(node, target.url, rel, target, kind, walks))
-    return found
+    return found, bare
 
 
 _ONCLICK_URL_RE = re.compile(r"""(?:window\.open\s*\(|location(?:\.href)?\s*=)\s*["']([^"']+)""")
