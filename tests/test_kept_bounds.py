@@ -90,7 +90,7 @@ def _kept_urls() -> tuple[int, ...]:
         link_targets.target_of.cache_info().currsize,
         urls.split_url.cache_info().currsize,
         page_numbers.page_number.cache_info().currsize,
-        urls._origin.cache_info().currsize,
+        urls.origin_of.cache_info().currsize,
         urls.site_of_netloc.cache_info().currsize,
         is_in_scope.cache_info().currsize,
         len(urls._KNOWN_ORIGINS),

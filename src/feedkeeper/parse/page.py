@@ -23,7 +23,14 @@ from feedkeeper.parse.link_targets import (
     target_of,
 )
 from feedkeeper.parse.plain_permalinks import mark_plain_posts
-from feedkeeper.parse.urls import is_sibling_site, resolve, site_of, strip_fragment
+from feedkeeper.parse.urls import (
+    is_sibling_site,
+    origin_of,
+    resolve,
+    resolve_at,
+    site_of,
+    strip_fragment,
+)
 
 # What an archive row's earlier siblings show first, nearest first: a group heading's
 # (year, month), and whether another row's date header came first instead.
@@ -354,6 +361,7 @@ def _links(
     targets: dict[str, Target] = {}  # a card links its post twice, a page its tags often
     # Links given a kind by a label before them; lists (by negative id) and their label's.
     labelled: dict[int, TaxonomyKind | None] = {}
+    origin = origin_of(base_url)
     for node in anchors:
         attrs = node.attributes
         is_anchor = node.tag == "a"
@@ -363,7 +371,7 @@ def _links(
             continue
         target = targets.get(href)
         if target is None:
-            url = resolve(href, base_url)
+            url = resolve_at(href, base_url, origin)
             target = targets[href] = NO_TARGET if url is None else target_of(url)
         rel = attrs.get("rel")
         rel = rel.lower() if rel else ""

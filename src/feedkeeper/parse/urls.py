@@ -24,12 +24,17 @@ KEPT_HOST_CHARS = 300
 
 def resolve(href: str, base: str) -> str | None:
     """Return ``href`` made absolute against ``base``, or None for non-web links."""
+    return resolve_at(href, base, origin_of(base))
+
+
+def resolve_at(href: str, base: str, origin: str | None) -> str | None:
+    """Return ``resolve(href, base)``, given ``origin_of(base)`` (looked up once for a page's
+    many links)."""
     href = href.strip()
     if not href or href.startswith("#"):
         return None
     if href.startswith("/") and not href.startswith("//") and "./" not in href:
-        origin = _origin(base)  # the common case, without urljoin's cost
-        return origin + href if origin else None
+        return origin + href if origin else None  # the common case, without urljoin's cost
     try:
         url = urljoin(base, href)
     except ValueError:
@@ -39,7 +44,8 @@ def resolve(href: str, base: str) -> str | None:
 
 
 @keep_short(maxsize=256, chars=KEPT_URL_CHARS)
-def _origin(base: str) -> str | None:
+def origin_of(base: str) -> str | None:
+    """Return ``scheme://host`` of a web URL, or None."""
     parts = split_url(base)
     if parts is None:
         return None
