@@ -249,7 +249,7 @@ def _selected_next(page: Page, selector: str) -> str | None:
 def _reads_next(link: PagerLink, numbering: Numbering) -> bool:
     if link.hint and FIRST_LAST_RE.match(link.hint):  # "»" titled "尾页": the last page
         return False
-    if _reads(NEXT_RE, link.text) or (link.hint and _reads(NEXT_RE, link.hint)):
+    if _reads("next", link.text) or (link.hint and _reads("next", link.hint)):
         return True
     parent = link.node.parent
     # Most links: neither class names the link next, told by one search of both (a token
@@ -264,7 +264,7 @@ def _reads_next(link: PagerLink, numbering: Numbering) -> bool:
     # does not (WordPress's ``nav-next`` holds "Newer posts").
     if (
         link.text
-        and not _reads(NEXT_RE, link.text.strip("»›→> "))
+        and not _reads("next", link.text.strip("»›→> "))
         and not any(_OLDER_HINT_RE.search(token) for token in hints)
     ):
         return False
@@ -314,11 +314,20 @@ def _is_page_link(link: PagerLink, numbering: Numbering, first: str) -> bool:
     reads_pager = "next" in link.rel or "prev" in link.rel or _reads_next(link, numbering)
     # "»" titled "尾页" (the last page) is a page link, though no next one.
     reads_edge = FIRST_LAST_RE.match(link.text) or (link.hint and FIRST_LAST_RE.match(link.hint))
-    return reads_pager or bool(_reads(PREV_RE, link.text) or reads_edge)
+    return reads_pager or bool(_reads("previous", link.text) or reads_edge)
+
+
+# The words a pager link's text is read for, by name: the answers are kept by that name,
+# since a key holding a compiled pattern hashes the pattern's whole program at every call.
+_PAGER_WORDS = {"next": NEXT_RE, "previous": PREV_RE}
+
+
+def _reads(word: str, text: str) -> bool:
+    """Tell whether a pager link's text reads as ``_PAGER_WORDS[word]`` says: a title,
+    longer than any pager's word, is not matched."""
+    return len(text) <= MAX_PAGER_TEXT and _matches(word, text)
 
 
 @lru_cache(maxsize=4096)  # a site's nav, sidebar and pager show the same texts on every page
-def _reads(pattern: re.Pattern[str], text: str) -> bool:
-    """Tell whether a pager link's text reads as ``pattern`` says (next, previous): a
-    title, longer than any pager's word, is not matched."""
-    return len(text) <= MAX_PAGER_TEXT and pattern.match(text) is not None
+def _matches(word: str, text: str) -> bool:
+    return _PAGER_WORDS[word].match(text) is not None
