@@ -40,7 +40,9 @@ def markup_kind(node: LexborNode, labelled: dict[int, TaxonomyKind | None]) -> T
     if before.tag != "-text":
         return None
     text = before.text_content or ""
-    match = TERM_LABEL_END_RE.search(text, max(0, len(text) - MAX_TERM_LABEL))
+    # (Every label holds a word: the spaces between a meta line's elements hold none.)
+    start = max(0, len(text) - MAX_TERM_LABEL)
+    match = None if text.isspace() else TERM_LABEL_END_RE.search(text, start)
     kind: TaxonomyKind | None = None
     if match is not None:
         kind = "category" if match.group("category") else "tag"
@@ -145,4 +147,6 @@ def is_author_labelled(node: LexborNode) -> bool:
     if before is None or before.tag != "-text":
         return False
     text = before.text_content or ""
+    if text.isspace():
+        return False  # every label holds a word: the spaces between elements hold none
     return AUTHOR_LABEL_END_RE.search(text, max(0, len(text) - MAX_TERM_LABEL)) is not None

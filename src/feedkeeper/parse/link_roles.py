@@ -176,7 +176,12 @@ _CUT_AT_RE = re.compile(r"#more(?:-\d+)?$")
 
 def is_more_mark(text: str) -> bool:
     """Tell whether a link's text is a "more" mark with no word: "→", "»", "[...]", "…"."""
-    return 0 < len(text) <= MAX_MORE_MARK and _WORDLESS_RE.fullmatch(text) is not None
+    # (A letter or a digit first, the most usual, fails the pattern at once: told without it.)
+    return (
+        0 < len(text) <= MAX_MORE_MARK
+        and not text[0].isalnum()
+        and _WORDLESS_RE.fullmatch(text) is not None
+    )
 
 
 # Text without a letter or a digit (an underscore counts as neither: no mark holds one).
