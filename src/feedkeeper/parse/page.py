@@ -245,7 +245,8 @@ class Page:
             found = self._inside[key] = []
             marks = self._marks[key] = []
             # One walk finds both: a second query of the card would cost as much again. Where
-            # the page holds no mark at all, links alone are asked for, at a third of the cost.
+            # the page holds no mark at all, links alone are asked for (``linking``), at a
+            # fraction of the cost.
             selector = _LINKS_AND_MARKS if self._has_marks() else self.linking
             for node in root.css(selector):
                 link = by_id.get(node.mem_id)
