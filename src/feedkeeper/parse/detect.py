@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborNode
 
-from feedkeeper.elements import previous_element
+from feedkeeper.elements import HEADINGS, previous_element
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.containers import LinkTree
@@ -227,7 +227,7 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
         title = title_node(page, link.node)
         text = page.text_of(title)
         found.append(
-            PostLink(link.node, url, target.key, order, in_heading(link.node), text, title)
+            PostLink(link.node, url, target.key, order, _in_heading(link.node), text, title)
         )
     # A folder above another URL the page links is no post: an author's page (dev.to/ada
     # beside dev.to/ada/a-post), a tag's (dev.to/t/python beside dev.to/t/python/top); nor
@@ -239,6 +239,22 @@ def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> 
         return found
     titled = {x.key for x in found if x.in_heading and x.key in not_posts}
     return [x for x in found if x.key not in not_posts or x.key in titled]
+
+
+def _in_heading(node: LexborNode) -> bool:
+    """Tell what ``dom.in_heading`` does, walking the four parents by hand: asked of every
+    post link of the page, its generators cost more than the walk."""
+    parent = node.parent
+    for _ in range(4):
+        if parent is None:
+            return False
+        tag = parent.tag
+        if tag in HEADINGS:
+            return True
+        if tag in ("html", "-document"):  # where ``ancestors`` stops
+            return False
+        parent = parent.parent
+    return False
 
 
 def _is_page_frame(candidate: Candidate) -> bool:
