@@ -51,16 +51,19 @@ def title_without_date(
 ) -> str | None:
     """Return the title without the date an element of its own shows at its start or end
     (``<h2><span class="date"><span>15</span><span>Mar</span></span> Title</h2>``)."""
-    if not title or date.mem_id == shown_in.mem_id or not contains(shown_in, date):
+    if not title or date.mem_id == shown_in.mem_id:
         return title
     shown = page.text_of(date)
     if not shown or len(shown) >= len(title):
         return title  # the date is the title's own text, or holds it
-    if title.startswith(shown):
+    # The texts are compared before the walk up from the date that tells whether it sits
+    # in the title's element: most titles neither start nor end with their card's date.
+    starts = title.startswith(shown)
+    if not (starts or title.endswith(shown)) or not contains(shown_in, date):
+        return title
+    if starts:
         return title[len(shown) :].lstrip(_DATE_SEPARATORS) or title
-    if title.endswith(shown):
-        return title[: -len(shown)].rstrip(_DATE_SEPARATORS) or title
-    return title
+    return title[: -len(shown)].rstrip(_DATE_SEPARATORS) or title
 
 
 def title_not_cut(title: str, shown_in: LexborNode, link: LexborNode | None = None) -> str:
