@@ -141,11 +141,19 @@ def _metas_before(page: Page, cards: list[Block]) -> list[LexborNode]:
     card, showing a date and no link; none otherwise."""
     if len(cards) < 2:
         return []
-    metas = [previous_element(block.node) for block in cards]
-    shapes = {shape_of(meta) if meta is not None else "" for meta in metas}
-    if None in metas or len(shapes) != 1 or shapes == {shape_of(cards[0].node)}:
+    shape = shape_of(cards[0].node)
+    found: list[LexborNode] = []
+    shapes: set[str] = set()
+    for block in cards:
+        meta = previous_element(block.node)
+        # Most listings end the look at once: nothing before the first card, or the card
+        # before the next one.
+        if meta is None or (meta_shape := shape_of(meta)) == shape:
+            return []
+        found.append(meta)
+        shapes.add(meta_shape)
+    if len(shapes) != 1:
         return []
-    found = [meta for meta in metas if meta is not None]
     for meta in found:
         text = page.text_of(meta)
         if len(text) > _MAX_META_BEFORE or meta.css_first("a[href]") is not None:

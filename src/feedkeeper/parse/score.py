@@ -244,7 +244,12 @@ def shape_of(node: LexborNode) -> str:
     tokens = classes(node)
     if tokens and _STATE_CLASS_RE.match(tokens[0]):
         tokens = [token for token in tokens if not _STATE_CLASS_RE.match(token)]
-    return (node.tag or "") + ("." + _DIGITS_RE.sub("", tokens[0]) if tokens else "")
+    if not tokens:
+        return node.tag or ""
+    first = tokens[0]
+    if not first.isalpha():  # letters alone hold no digit: most shapes need no substitution
+        first = _DIGITS_RE.sub("", first)
+    return f"{node.tag or ''}.{first}"
 
 
 # Hugo Stack's ``article.has-image`` beside a plain ``article``, jianshu's ``li.have-img``
