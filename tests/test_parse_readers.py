@@ -6,9 +6,13 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.parse.badges import (
+    _CARD_PIN_RE,
+    _CJK_PIN_RE,
     _MARK_RE,
     FEATURED_POST_WORDS,
     OTHER_PIN_WORDS,
+    _holds_cjk_pin,
+    _is_classed_pinned,
     may_hold_other_pin_word,
     may_hold_pin_word,
 )
@@ -92,6 +96,29 @@ def test_the_pin_word_test_misses_no_word_the_pin_pattern_takes() -> None:
         assert may_hold_pin_word(f"正文 {word} 正文"), word
     for text in ("设置 位置", "pin ned", "a plain title", "stick y"):
         assert not may_hold_pin_word(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["置顶", "位置 设置", "设置顶部", "置頂", "固定された記事", "固定", "固定記事", "固定表示",
+     "ピン", "ピン留め", "\U0001f4cc", "", "置", "固定記事" + "置" * 100, "置" * 100 + "置顶",
+     "固" * 70 + "定表示", "位置" * 80 + "ピン留め"],
+)  # fmt: skip
+def test_the_cjk_pin_search_finds_what_its_pattern_does(text: str) -> None:
+    """Its search by first character holds to the pattern, past its bound on tries too."""
+    assert _holds_cjk_pin(text) == (_CJK_PIN_RE.search(text) is not None)
+    assert _holds_cjk_pin(f"正文{text}正文") == (_CJK_PIN_RE.search(f"正文{text}正文") is not None)
+
+
+@pytest.mark.parametrize(
+    "names",
+    ["post sticky", "post STICKY", "node--sticky", "sticky-entry", "is-top", "istop-post",
+     "top-post", "TopPost", "pinned", "Pinned-Item", "entry", "post-123 hentry", "", "top",
+     "stop", "ſticky", "STIC\u212aY", "post ſtic\u212ay", "卡片 sticky", "desktop laptop"],
+)  # fmt: skip
+def test_the_pinned_class_test_answers_what_its_pattern_does(names: str) -> None:
+    """Classes in ASCII without its words are not searched: the pattern finds none there."""
+    assert _is_classed_pinned(names) == (_CARD_PIN_RE.search(names) is not None)
 
 
 @pytest.mark.parametrize("word", OTHER_PIN_WORDS + FEATURED_POST_WORDS)

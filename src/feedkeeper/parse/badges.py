@@ -77,8 +77,17 @@ _CLOSERS = frozenset("]】］)）>》")
 # Letters that case-insensitive matching takes for "i", "s" or "k" though they are no ASCII
 # (the Kelvin sign K is one that str.lower() turns into "k").
 _ODD_FOLDS = "İıſ\u212a"
-# Found at once: a regex meets the few "置" a page holds faster than a search for each word.
 _CJK_PIN_RE = re.compile(f"置[顶頂]|{_PIN_EMOJI}|固定された|固定記事|ピン留め|固定表示")
+# The pattern's words by their first character: str's search for one character passes over
+# a page's CJK text several times faster than the regex, and meets only the few "置" ("位置",
+# "设置") and "固" there, each then asked for the words it may start.
+_CJK_PIN_STARTS = (
+    ("置", ("置顶", "置頂")),
+    ("固", ("固定された", "固定記事", "固定表示")),
+    ("ピ", ("ピン留め",)),
+)
+# Past this many of one character the regex searches the text (a bound on the loop's work).
+_MAX_CJK_PIN_TRIES = 64
 _SEPARATORS = " :：|｜-—·"
 # Marks a theme puts after a title that links elsewhere (with a text or emoji selector).
 _LINK_MARKS = ("↗", "\ufe0e", "\ufe0f")
@@ -276,12 +285,29 @@ _OTHER_PIN_KEYS = tuple(
 
 def may_hold_pin_word(text: str) -> bool:
     """Tell whether ``text`` may hold a pin word, in any case: a cheap test that misses none."""
-    if _CJK_PIN_RE.search(text) or any(letter in text for letter in _ODD_FOLDS):
+    if _holds_cjk_pin(text) or any(letter in text for letter in _ODD_FOLDS):
         return True
     # The ASCII letters alone, lowered: a word of them stays whole when the rest is dropped,
     # and dropping it is cheaper than lowering a page of CJK text.
     letters = text.encode("ascii", "ignore").lower()
     return b"pinned" in letters or b"sticky" in letters or b"featured" in letters
+
+
+def _holds_cjk_pin(text: str) -> bool:
+    """Tell whether ``_CJK_PIN_RE`` finds a pin word in ``text``."""
+    if _PIN_EMOJI in text:
+        return True
+    for first, words in _CJK_PIN_STARTS:
+        at = text.find(first)
+        for _ in range(_MAX_CJK_PIN_TRIES):
+            if at == -1:
+                break
+            if text.startswith(words, at):
+                return True
+            at = text.find(first, at + 1)
+        else:
+            return _CJK_PIN_RE.search(text) is not None
+    return False
 
 
 def may_hold_other_pin_word(text: str) -> bool:
