@@ -18,6 +18,7 @@ from feedkeeper.parse.badges import (
 )
 from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.dom import ancestors, contains, element_children, has_element_sibling
+from feedkeeper.parse.excerpt import _READ_MORE_ENDS, _TRAILING_READ_MORE, _before_read_more
 from feedkeeper.parse.machine_dates import parse_machine_value
 from feedkeeper.parse.page import load_page
 from feedkeeper.parse.vocab import READ_MORE_RE, is_read_more
@@ -119,6 +120,17 @@ def test_the_cjk_pin_search_finds_what_its_pattern_does(text: str) -> None:
 def test_the_pinned_class_test_answers_what_its_pattern_does(names: str) -> None:
     """Classes in ASCII without its words are not searched: the pattern finds none there."""
     assert _is_classed_pinned(names) == (_CARD_PIN_RE.search(names) is not None)
+
+
+@pytest.mark.parametrize("phrase", _TRAILING_READ_MORE)
+def test_the_read_more_ending_test_misses_no_phrase(phrase: str) -> None:
+    """A text is asked for the phrases only where its last character, lowered, ends one:
+    ``str.lower`` lowers a last character alone as in its text but for a final sigma."""
+    assert phrase[-1] not in "σς"
+    for shown in (phrase, phrase.upper(), phrase.title()):
+        if shown.lower() == phrase:  # the phrase as the search lowers it
+            assert shown[-1:].lower() in _READ_MORE_ENDS, shown
+            assert _before_read_more(f"正文 {shown}") == "正文", shown
 
 
 @pytest.mark.parametrize("word", OTHER_PIN_WORDS + FEATURED_POST_WORDS)

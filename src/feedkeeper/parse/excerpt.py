@@ -54,6 +54,8 @@ MAX_LABEL_WORD = 3
 # "baca selengkapnya" goes whole, not its last word alone).
 _TRAILING_READ_MORE = tuple(sorted(READ_MORE_PHRASES, key=len, reverse=True))
 _LONGEST_READ_MORE = len(_TRAILING_READ_MORE[0])
+# Their last characters: a text ending otherwise (lowered) ends with none of them.
+_READ_MORE_ENDS = frozenset(phrase[-1] for phrase in _TRAILING_READ_MORE)
 _ARROWS = "»›→>"
 _LEADING_SEPARATORS = "—–·|｜•"
 # Brackets a theme writes round its read-more text: "（阅读全文）", "[阅读全文]", "【阅读全文】".
@@ -366,6 +368,8 @@ def _without_empty_brackets(text: str) -> str:
 
 def _before_read_more(text: str) -> str | None:
     """Return the text before a read-more phrase it ends with, else None."""
+    if text[-1:].lower() not in _READ_MORE_ENDS:  # most texts: asked of 63 endings at once
+        return None
     tail = text[-_LONGEST_READ_MORE:]
     end = tail.lower()
     if not end.endswith(_TRAILING_READ_MORE) or len(end) != len(tail):
