@@ -128,6 +128,7 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
     pinned = any(
         _says_pinned(page, node) and is_visible(node, page.hidden) for node in badges
     )  # a theme's badge kept hidden on posts that are not pinned pins nothing
+    read = text  # as text_of gives it: collapsed already
     for pattern in (_LEADING_RE, _TRAILING_RE):
         while (
             (pattern is _LEADING_RE or text.rstrip()[-1:] in _CLOSERS)
@@ -136,7 +137,7 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
         ):
             pinned = pinned or PIN_RE.match(match.group(0).strip(_SEPARATORS)) is not None
             text = text[: match.start()] + text[match.end() :]
-    shown = collapse(text)
+    shown = text if text is read else collapse(text)  # most titles: no badge written in
     if shown.endswith(_LINK_MARKS):  # Blowfish's "Homelab 2024 ↗": the link leaves the site
         shown = shown.rstrip("".join(_LINK_MARKS)).rstrip() or shown
     return shown, pinned
