@@ -396,7 +396,10 @@ def _count_skipped(candidate: Candidate, chosen: list[Candidate]) -> int:
     taken = {card.node.mem_id for card in candidate.cards}
     # (a group of one row read as its row: the group, below the container, is taken too)
     box = candidate.container
-    taken.update(a.mem_id for card in candidate.cards for a in ancestors(card.node, box))
+    for card in candidate.cards:
+        parent = card.node.parent
+        if parent is None or parent.mem_id != box.mem_id:  # most cards: the box's children
+            taken.update(a.mem_id for a in ancestors(card.node, box))
     inner = [other.container for other in chosen if other is not candidate]
     return sum(
         1
