@@ -20,6 +20,7 @@ from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.dom import ancestors, contains, element_children, has_element_sibling
 from feedkeeper.parse.excerpt import _READ_MORE_ENDS, _TRAILING_READ_MORE, _before_read_more
 from feedkeeper.parse.machine_dates import parse_machine_value
+from feedkeeper.parse.node_text import stripped_text
 from feedkeeper.parse.page import load_page
 from feedkeeper.parse.vocab import READ_MORE_RE, is_read_more
 from feedkeeper.parse.when import scan_card
@@ -139,3 +140,13 @@ def test_the_other_languages_pin_test_misses_none_of_their_pin_words(word: str) 
     for shown in (word, word.upper(), word.title(), word.replace(" ", "  ")):
         assert _MARK_RE.match(f"[{shown}]"), shown
         assert may_hold_other_pin_word(f"正文 {shown} 正文"), shown
+
+
+def test_the_stripped_text_is_the_nodes_text_each_piece_trimmed() -> None:
+    """Passing over the text nodes of ASCII whitespace changes nothing joined."""
+    html = (
+        "<div>\n  <p> a\u00a0</p>\r\n\t<span>\u3000b </span> \x0b <i></i>"
+        "<b>\n</b>c <em> </em>\f<!-- x --><script> s </script>\u2003</div>"
+    )
+    for node in LexborHTMLParser(html).css("div, div *"):
+        assert stripped_text(node) == node.text(strip=True), node.html

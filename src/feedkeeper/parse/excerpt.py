@@ -24,6 +24,7 @@ from feedkeeper.parse.dom import (
     has_element_sibling,
     render_into,
 )
+from feedkeeper.parse.node_text import stripped_text
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import (
     EXCERPT_LABEL_RE,
@@ -240,7 +241,7 @@ def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int
     marked: dict[int, int] = {}
     root_id = root.mem_id
     for indicator in indicators:
-        size = len(indicator.text(strip=True))
+        size = len(stripped_text(indicator))
         key = indicator.mem_id
         marked[key] = marked.get(key, 0) + size
         parent = indicator.parent  # then its ancestors, as far as the root (not included);
@@ -258,7 +259,7 @@ def _needs_split(
 ) -> bool:
     """Tell whether a marked region also holds excerpt text, so it must be split further:
     much text besides its marks, or a block of text of its own (``deep``: at any depth)."""
-    residual = len(node.text(strip=True)) - marked[node.mem_id]
+    residual = len(stripped_text(node)) - marked[node.mem_id]
     if residual > MAX_META_RESIDUAL or (deep and _says_a_sentence(node)):
         return True
     for child in node.iter():
@@ -272,11 +273,11 @@ def _needs_split(
         if key in marked:  # a wrapper of the meta line and the excerpt, one level down
             if (
                 deep
-                and marked[key] < len(child.text(strip=True))
+                and marked[key] < len(stripped_text(child))
                 and _needs_split(child, marked, skip, deep)
             ):
                 return True
-        elif child.text(strip=True):
+        elif stripped_text(child):
             return True
     return False
 

@@ -27,6 +27,7 @@ from feedkeeper.parse.dom import (
     text_pieces,
 )
 from feedkeeper.parse.machine_dates import epoch_attribute, parse_machine_value, parse_timestamp
+from feedkeeper.parse.node_text import stripped_text
 from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
@@ -146,7 +147,7 @@ def _is_looked_into(
     """Tell whether the walk goes on below ``node``, recording it when it is a date or icon."""
     if tag in UNRENDERED_TAGS or key in page.hidden or key == title_id:
         return False
-    if tag in _PROSE_TAGS and len(node.text(strip=True)) > MAX_SCANNED_TEXT:
+    if tag in _PROSE_TAGS and len(stripped_text(node)) > MAX_SCANNED_TEXT:
         return False
     hit = _element_date(page, node) if key in page.dated else None
     if hit is not None:
