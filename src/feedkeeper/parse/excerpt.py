@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
 
@@ -81,22 +82,35 @@ def find_excerpt(
     """
     skip = {node.mem_id for node in skip_nodes}
     marked = _mark(root, indicators)
-    found = _read_excerpt(page, root, (title, title_text), skip, marked, deep=False)
+    # The title's wrappers inside the card, found once for every reading below.
+    above = list(ancestors(title, root)) if title is not None else []
+    titled = _Titled(title, title_text, {node.mem_id for node in above})
+    found = _read_excerpt(page, root, titled, skip, marked, deep=False)
     if found[0] is None and marked:
-        return _read_excerpt(page, root, (title, title_text), skip, marked, deep=True)
-    link = _title_link(root, title) if found[1] else None
+        return _read_excerpt(page, root, titled, skip, marked, deep=True)
+    link = _title_link(root, above) if found[1] else None
     if link is not None and all(contains(link, node) for node in found[1]):
         # A subtitle in the title's link (Beautiful Jekyll's ``h3.post-subtitle``) gives
         # way to the excerpt the card shows outside it, if any.
         outside = skip | {node.mem_id for node in found[1]}
-        other = _read_excerpt(page, root, (title, title_text), outside, marked, deep=False)
+        other = _read_excerpt(page, root, titled, outside, marked, deep=False)
         return other if other[0] is not None else found
     return found
 
 
-def _title_link(root: LexborNode, title: LexborNode | None) -> LexborNode | None:
-    """Return the link holding the title inside the card, unless it holds the whole card."""
-    for node in ancestors(title, root) if title is not None else ():
+class _Titled(NamedTuple):
+    """The card's title: its node, its text as read (None: not known), and the ids of the
+    elements between it and the card."""
+
+    node: LexborNode | None
+    text: str | None
+    path: set[int]
+
+
+def _title_link(root: LexborNode, above: list[LexborNode]) -> LexborNode | None:
+    """Return the link holding the title inside the card (``above``: the title's wrappers
+    there, nearest first), unless it holds the whole card."""
+    for node in above:
         if node.tag == "a":
             whole = node.mem_id == root.mem_id or contains(node, root) or _wraps_all(node, root)
             return None if whole else node
@@ -117,18 +131,17 @@ def _wraps_all(link: LexborNode, root: LexborNode) -> bool:
 def _read_excerpt(
     page: Page,
     root: LexborNode,
-    titled: tuple[LexborNode | None, str | None],
+    titled: _Titled,
     skip: set[int],
     marked: dict[int, int],
     *,
     deep: bool,
 ) -> tuple[str | None, list[LexborNode]]:
-    title = titled[0]
-    title_path = {a.mem_id for a in ancestors(title, root)} if title is not None else set()
+    title, title_path = titled.node, titled.path
     title_id = title.mem_id if title is not None else None
     hidden = page.hidden
     unshown = hidden.union(skip) if skip else hidden
-    run = _Run(page, *titled)
+    run = _Run(page, title, titled.text)
     stack = list(root.iter(include_text=True))
     stack.reverse()
     # The regions are rendered as the walk meets them, into the run they belong to.
