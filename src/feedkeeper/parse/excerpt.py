@@ -192,7 +192,8 @@ def clean_excerpt(text: str) -> str | None:
         return None
     if len(text) <= MAX_LABEL_WORD and text.isascii():
         return None  # a meta line's word left over: WordPress's "in" before the categories
-    return text if any(char.isalpha() for char in text) else None
+    # Most excerpts open with a letter: the walk over the characters is then not set up.
+    return text if text[:1].isalpha() or any(char.isalpha() for char in text) else None
 
 
 class _Run:
