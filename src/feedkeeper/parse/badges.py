@@ -125,7 +125,7 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
         badges += [node for node in walk if BADGE_RE.match(page.text_of(node))]
     if badges:
         text = page.text_of(title, {node.mem_id for node in badges})
-    pinned = any(
+    pinned = bool(badges) and any(
         _says_pinned(page, node) and is_visible(node, page.hidden) for node in badges
     )  # a theme's badge kept hidden on posts that are not pinned pins nothing
     read = text  # as text_of gives it: collapsed already
@@ -234,7 +234,7 @@ def _classed_pinned(root: LexborNode, marks: list[LexborNode]) -> bool:
     if _is_classed_pinned(root.attributes.get("class") or ""):
         return True
     key = root.mem_id
-    return any(
+    return bool(marks) and any(  # most cards mark nothing: no generator set up for them
         node.parent is not None
         and node.parent.mem_id == key
         and _is_classed_pinned(node.attributes.get("class") or "")

@@ -245,9 +245,12 @@ class _Run:
 
     def _repeats_title(self, text: str) -> bool:
         """Tell whether the run is links alone that show the title's text."""
-        if self.title is None or not self.nodes or any(n.tag != "a" for n in self.nodes):
-            return False  # most runs: text of other elements
-        return text == self.page.text_of(self.title)
+        if self.title is None:
+            return False
+        for node in self.nodes:  # a loop: a generator costs more than the few nodes
+            if node.tag != "a":
+                return False  # most runs: text of other elements
+        return bool(self.nodes) and text == self.page.text_of(self.title)
 
 
 def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int]:
