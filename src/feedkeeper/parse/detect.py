@@ -191,8 +191,9 @@ def _is_pager_item(page: Page, block: Block) -> bool:
     show a number or a pager's word, and it shows nothing a card does besides them. A post
     titled "2023" or "42" keeps its card: its number is a heading's, or stands beside a
     date or an excerpt."""
-    if not all(_reads_pager_link(link) for link in block.links):
-        return False
+    for link in block.links:  # a loop: asked of every card, most of them at their first link
+        if not _reads_pager_link(link):
+            return False
     if len({link.key for link in block.links}) > 1:
         return True  # a card's links lead to its one post, a pager's to several pages
     # What a pager's lone link stands beside: the current page's number, "…", "Page 2 of 9".
