@@ -164,10 +164,8 @@ def choose_date(hits: list[DateHit]) -> DateHit | None:
 
     Dates written inside paragraphs count only when the card shows no other date.
     """
-    if len(hits) == 1:  # most cards: one date, the first of every group it is in
-        only = hits[0]
-        if not only.updated and (only.date or only.month_day):
-            return only
+    if len(hits) == 1 and not hits[0].updated and (hits[0].date or hits[0].month_day):
+        return hits[0]  # most cards: one date, the first of every group it is in
     fresh = [hit for hit in hits if not hit.updated and (hit.date or hit.month_day)]
     meta = [hit for hit in fresh if not hit.in_prose]
     labelled = [hit for hit in meta if hit.published]
