@@ -18,10 +18,10 @@ from feedkeeper.parse.badges import (
 )
 from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.dom import ancestors, contains, element_children, has_element_sibling
-from feedkeeper.parse.excerpt import _READ_MORE_ENDS, _TRAILING_READ_MORE, _before_read_more
 from feedkeeper.parse.machine_dates import parse_machine_value
 from feedkeeper.parse.node_text import stripped_text
 from feedkeeper.parse.page import load_page
+from feedkeeper.parse.read_more import _READ_MORE_ENDS, _TRAILING_READ_MORE, _before_read_more
 from feedkeeper.parse.vocab import READ_MORE_RE, is_read_more
 from feedkeeper.parse.when import scan_card
 

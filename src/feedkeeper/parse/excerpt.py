@@ -27,11 +27,11 @@ from feedkeeper.parse.dom import (
 )
 from feedkeeper.parse.node_text import stripped_text
 from feedkeeper.parse.page import Page
+from feedkeeper.parse.read_more import BUTTON_CLOSERS, strip_read_more, without_empty_brackets
 from feedkeeper.parse.vocab import (
     EXCERPT_LABEL_RE,
     HASHTAGS_RE,
     NO_EXCERPT_RE,
-    READ_MORE_PHRASES,
     STATS_WORDS,
 )
 
@@ -51,19 +51,7 @@ _STATS_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*|[^\W\d_]+")
 MAX_FILLER_CHARS = 24
 # No excerpt in Latin letters is this short: "in", "by", "on" are a meta line's words.
 MAX_LABEL_WORD = 3
-
-# "Read more" written as plain text at the end of an excerpt, the longest first (so that
-# "baca selengkapnya" goes whole, not its last word alone).
-_TRAILING_READ_MORE = tuple(sorted(READ_MORE_PHRASES, key=len, reverse=True))
-_LONGEST_READ_MORE = len(_TRAILING_READ_MORE[0])
-# Their last characters: a text ending otherwise (lowered) ends with none of them.
-_READ_MORE_ENDS = frozenset(phrase[-1] for phrase in _TRAILING_READ_MORE)
-_ARROWS = "»›→>"
 _LEADING_SEPARATORS = "—–·|｜•"
-# Brackets a theme writes round its read-more text: "（阅读全文）", "[阅读全文]", "【阅读全文】".
-_BUTTON_OPENERS, _BUTTON_CLOSERS = "(（[【", ")）]】"
-# A "more" button's word when it follows the excerpt's ellipsis: "...more", "……更多".
-_MORE_WORDS = ("more", "更多")
 
 
 def find_excerpt(
@@ -183,9 +171,9 @@ def _read_excerpt(
 def clean_excerpt(text: str) -> str | None:
     """Return an excerpt's text without a leading label ("摘要：") or a trailing "Read more";
     None for what is no excerpt: a theme's "暂无简介", or text without a letter (counts)."""
-    text = with_plain_tokens(_strip_read_more(_strip_label(text)))
-    if text[-1:] in _BUTTON_CLOSERS:
-        text = _without_empty_brackets(text)
+    text = with_plain_tokens(strip_read_more(_strip_label(text)))
+    if text[-1:] in BUTTON_CLOSERS:
+        text = without_empty_brackets(text)
     if text[:1] in _LEADING_SEPARATORS:  # what parted it from a date on its line: "— 摘要"
         text = text.lstrip(_LEADING_SEPARATORS).lstrip()
     if len(text) <= MAX_FILLER_CHARS and NO_EXCERPT_RE.fullmatch(text):
@@ -349,60 +337,3 @@ def _strip_label(text: str) -> str:
     if ":" not in text[:16] and "：" not in text[:16]:  # most excerpts: no label to look for
         return text
     return EXCERPT_LABEL_RE.sub("", text, count=1)
-
-
-def _strip_read_more(text: str) -> str:
-    """Drop a trailing "Read more" written as plain text rather than as a link, with what
-    dresses it: arrows ("阅读全文 »"), brackets ("（阅读全文）"), an ellipsis of the button's
-    own ("Read More..."); a bare "more" after the excerpt's ellipsis ("...more")."""
-    kept = text.rstrip().rstrip(_ARROWS).rstrip()
-    core, bracketed = kept, kept[-1:] in _BUTTON_CLOSERS
-    if bracketed:
-        core = core[:-1].rstrip()
-    button_ellipsis = core.endswith(("...", "…")) and not bracketed
-    if button_ellipsis:
-        core = core.rstrip(".…").rstrip()
-    head = _before_read_more(core)
-    if head is None:
-        return _without_more_after_ellipsis(text, kept)
-    if bracketed:
-        if head[-1:] not in _BUTTON_OPENERS:
-            return text
-        head = head[:-1]
-    if head[-1:].isascii() and head[-1:].isalpha():
-        return text  # a word that ends so ("bread more"), not the button
-    return head.rstrip()
-
-
-# Brackets left round nothing at the end: a read-more link's, its text read apart
-# (Dreamwidth's cut, ``<b>( <a>Read more...</a> )</b>``).
-_EMPTY_BRACKETS_RE = re.compile(r"\s*[(（\[【]\s*[)）\]】]$")
-
-
-def _without_empty_brackets(text: str) -> str:
-    """Drop the brackets a read-more link left at the excerpt's end, holding nothing now."""
-    return _EMPTY_BRACKETS_RE.sub("", text)
-
-
-def _before_read_more(text: str) -> str | None:
-    """Return the text before a read-more phrase it ends with, else None."""
-    if text[-1:].lower() not in _READ_MORE_ENDS:  # most texts: asked of 63 endings at once
-        return None
-    tail = text[-_LONGEST_READ_MORE:]
-    end = tail.lower()
-    if not end.endswith(_TRAILING_READ_MORE) or len(end) != len(tail):
-        return None
-    words = next(words for words in _TRAILING_READ_MORE if end.endswith(words))
-    return text[: len(text) - len(words)].rstrip()
-
-
-def _without_more_after_ellipsis(text: str, kept: str) -> str:
-    """Return "…[公式]..." for "…[公式]...more" and "…[公式]... »": the excerpt's own ellipsis
-    with the button's word or arrow after it."""
-    end = kept[-4:].lower()
-    for word in _MORE_WORDS:
-        if end.endswith(word) and kept[: -len(word)].rstrip().endswith(("...", "…")):
-            return kept[: -len(word)].rstrip()
-    if len(kept) != len(text.rstrip()) and kept.endswith(("...", "…")):
-        return kept  # the arrow after the ellipsis: "... »"
-    return text
