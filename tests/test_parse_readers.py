@@ -6,16 +6,22 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feedkeeper.parse.badges import (
+    _CARD_PIN_RE,
+    _CJK_PIN_RE,
     _MARK_RE,
     FEATURED_POST_WORDS,
     OTHER_PIN_WORDS,
+    _holds_cjk_pin,
+    _is_classed_pinned,
     may_hold_other_pin_word,
     may_hold_pin_word,
 )
 from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.dom import ancestors, contains, element_children, has_element_sibling
 from feedkeeper.parse.machine_dates import parse_machine_value
+from feedkeeper.parse.node_text import stripped_text
 from feedkeeper.parse.page import load_page
+from feedkeeper.parse.read_more import _READ_MORE_ENDS, _TRAILING_READ_MORE, _before_read_more
 from feedkeeper.parse.vocab import READ_MORE_RE, is_read_more
 from feedkeeper.parse.when import scan_card
 
@@ -94,9 +100,53 @@ def test_the_pin_word_test_misses_no_word_the_pin_pattern_takes() -> None:
         assert not may_hold_pin_word(text), text
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["置顶", "位置 设置", "设置顶部", "置頂", "固定された記事", "固定", "固定記事", "固定表示",
+     "ピン", "ピン留め", "\U0001f4cc", "", "置", "固定記事" + "置" * 100, "置" * 100 + "置顶",
+     "固" * 70 + "定表示", "位置" * 80 + "ピン留め"],
+)  # fmt: skip
+def test_the_cjk_pin_search_finds_what_its_pattern_does(text: str) -> None:
+    """Its search by first character holds to the pattern, past its bound on tries too."""
+    assert _holds_cjk_pin(text) == (_CJK_PIN_RE.search(text) is not None)
+    assert _holds_cjk_pin(f"正文{text}正文") == (_CJK_PIN_RE.search(f"正文{text}正文") is not None)
+
+
+@pytest.mark.parametrize(
+    "names",
+    ["post sticky", "post STICKY", "node--sticky", "sticky-entry", "is-top", "istop-post",
+     "top-post", "TopPost", "pinned", "Pinned-Item", "entry", "post-123 hentry", "", "top",
+     "stop", "ſticky", "STIC\u212aY", "post ſtic\u212ay", "卡片 sticky", "desktop laptop"],
+)  # fmt: skip
+def test_the_pinned_class_test_answers_what_its_pattern_does(names: str) -> None:
+    """Classes in ASCII without its words are not searched: the pattern finds none there."""
+    assert _is_classed_pinned(names) == (_CARD_PIN_RE.search(names) is not None)
+
+
+@pytest.mark.parametrize("phrase", _TRAILING_READ_MORE)
+def test_the_read_more_ending_test_misses_no_phrase(phrase: str) -> None:
+    """A text is asked for the phrases only where its last character, lowered, ends one:
+    ``str.lower`` lowers a last character alone as in its text but for a final sigma."""
+    assert phrase[-1] not in "σς"
+    for shown in (phrase, phrase.upper(), phrase.title()):
+        if shown.lower() == phrase:  # the phrase as the search lowers it
+            assert shown[-1:].lower() in _READ_MORE_ENDS, shown
+            assert _before_read_more(f"正文 {shown}") == "正文", shown
+
+
 @pytest.mark.parametrize("word", OTHER_PIN_WORDS + FEATURED_POST_WORDS)
 def test_the_other_languages_pin_test_misses_none_of_their_pin_words(word: str) -> None:
     """The page-level test that gates the search is kept true to the one list of words."""
     for shown in (word, word.upper(), word.title(), word.replace(" ", "  ")):
         assert _MARK_RE.match(f"[{shown}]"), shown
         assert may_hold_other_pin_word(f"正文 {shown} 正文"), shown
+
+
+def test_the_stripped_text_is_the_nodes_text_each_piece_trimmed() -> None:
+    """Passing over the text nodes of ASCII whitespace changes nothing joined."""
+    html = (
+        "<div>\n  <p> a\u00a0</p>\r\n\t<span>\u3000b </span> \x0b <i></i>"
+        "<b>\n</b>c <em> </em>\f<!-- x --><script> s </script>\u2003</div>"
+    )
+    for node in LexborHTMLParser(html).css("div, div *"):
+        assert stripped_text(node) == node.text(strip=True), node.html

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from feedkeeper.text import JSON_RAW_CONTROLS_UTF8_RE, escape_json_controls, split_ellipsis
+from feedkeeper.text import (
+    _INVISIBLE_RE,
+    JSON_RAW_CONTROLS_UTF8_RE,
+    drop_invisible,
+    escape_json_controls,
+    split_ellipsis,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,3 +54,13 @@ def test_the_utf8_search_finds_exactly_the_characters_json_controls_are_escaped_
         char = chr(code)
         escaped = escape_json_controls(f"a{char}") != f"a{char}"
         assert (JSON_RAW_CONTROLS_UTF8_RE.search(char.encode()) is not None) == escaped, hex(code)
+
+
+def test_drop_invisible_looks_for_exactly_the_characters_it_drops() -> None:
+    """Its quick test for text holding none searches for each character of the pattern."""
+    for code in range(0x20, 0x10000):
+        char = chr(code)
+        if 0xD800 <= code < 0xE000:
+            continue  # surrogates: no text holds one alone
+        dropped = drop_invisible(f"一{char}二") != f"一{char}二"
+        assert (_INVISIBLE_RE.search(char) is not None) == dropped, hex(code)

@@ -77,8 +77,17 @@ _CLOSERS = frozenset("]】］)）>》")
 # Letters that case-insensitive matching takes for "i", "s" or "k" though they are no ASCII
 # (the Kelvin sign K is one that str.lower() turns into "k").
 _ODD_FOLDS = "İıſ\u212a"
-# Found at once: a regex meets the few "置" a page holds faster than a search for each word.
 _CJK_PIN_RE = re.compile(f"置[顶頂]|{_PIN_EMOJI}|固定された|固定記事|ピン留め|固定表示")
+# The pattern's words by their first character: str's search for one character passes over
+# a page's CJK text several times faster than the regex, and meets only the few "置" ("位置",
+# "设置") and "固" there, each then asked for the words it may start.
+_CJK_PIN_STARTS = (
+    ("置", ("置顶", "置頂")),
+    ("固", ("固定された", "固定記事", "固定表示")),
+    ("ピ", ("ピン留め",)),
+)
+# Past this many of one character the regex searches the text (a bound on the loop's work).
+_MAX_CJK_PIN_TRIES = 64
 _SEPARATORS = " :：|｜-—·"
 # Marks a theme puts after a title that links elsewhere (with a text or emoji selector).
 _LINK_MARKS = ("↗", "\ufe0e", "\ufe0f")
@@ -116,9 +125,10 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
         badges += [node for node in walk if BADGE_RE.match(page.text_of(node))]
     if badges:
         text = page.text_of(title, {node.mem_id for node in badges})
-    pinned = any(
+    pinned = bool(badges) and any(
         _says_pinned(page, node) and is_visible(node, page.hidden) for node in badges
     )  # a theme's badge kept hidden on posts that are not pinned pins nothing
+    read = text  # as text_of gives it: collapsed already
     for pattern in (_LEADING_RE, _TRAILING_RE):
         while (
             (pattern is _LEADING_RE or text.rstrip()[-1:] in _CLOSERS)
@@ -127,7 +137,7 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
         ):
             pinned = pinned or PIN_RE.match(match.group(0).strip(_SEPARATORS)) is not None
             text = text[: match.start()] + text[match.end() :]
-    shown = collapse(text)
+    shown = text if text is read else collapse(text)  # most titles: no badge written in
     if shown.endswith(_LINK_MARKS):  # Blowfish's "Homelab 2024 ↗": the link leaves the site
         shown = shown.rstrip("".join(_LINK_MARKS)).rstrip() or shown
     return shown, pinned
@@ -221,16 +231,27 @@ def _classed_pinned(root: LexborNode, marks: list[LexborNode]) -> bool:
     """Tell whether the card, or the one element it wraps (Drupal's ``div.views-row >
     article.node--sticky``), is classed as pinned; ``marks`` are the card's marked elements
     (a ``sticky`` class among them), so that most cards need no look below."""
-    if _CARD_PIN_RE.search(root.attributes.get("class") or ""):
+    if _is_classed_pinned(root.attributes.get("class") or ""):
         return True
     key = root.mem_id
-    return any(
+    return bool(marks) and any(  # most cards mark nothing: no generator set up for them
         node.parent is not None
         and node.parent.mem_id == key
-        and _CARD_PIN_RE.search(node.attributes.get("class") or "") is not None
+        and _is_classed_pinned(node.attributes.get("class") or "")
         and not has_element_sibling(node)
         for node in marks
     )
+
+
+def _is_classed_pinned(names: str) -> bool:
+    """Tell whether classes mark a card pinned. Each way ``_CARD_PIN_RE`` has holds "sticky",
+    "pinned" or "top", which classes in ASCII (most) show lowered as well: those without
+    are not searched (a WordPress card's dozen classes cost a search from each place)."""
+    if names.isascii():
+        lowered = names.lower()
+        if "sticky" not in lowered and "pinned" not in lowered and "top" not in lowered:
+            return False
+    return _CARD_PIN_RE.search(names) is not None
 
 
 # A pin icon's alternative text: a pin word, a few words of where it pins at most (Discuz's
@@ -265,12 +286,29 @@ _OTHER_PIN_KEYS = tuple(
 
 def may_hold_pin_word(text: str) -> bool:
     """Tell whether ``text`` may hold a pin word, in any case: a cheap test that misses none."""
-    if _CJK_PIN_RE.search(text) or any(letter in text for letter in _ODD_FOLDS):
+    if _holds_cjk_pin(text) or any(letter in text for letter in _ODD_FOLDS):
         return True
     # The ASCII letters alone, lowered: a word of them stays whole when the rest is dropped,
     # and dropping it is cheaper than lowering a page of CJK text.
     letters = text.encode("ascii", "ignore").lower()
     return b"pinned" in letters or b"sticky" in letters or b"featured" in letters
+
+
+def _holds_cjk_pin(text: str) -> bool:
+    """Tell whether ``_CJK_PIN_RE`` finds a pin word in ``text``."""
+    if _PIN_EMOJI in text:
+        return True
+    for first, words in _CJK_PIN_STARTS:
+        at = text.find(first)
+        for _ in range(_MAX_CJK_PIN_TRIES):
+            if at == -1:
+                break
+            if text.startswith(words, at):
+                return True
+            at = text.find(first, at + 1)
+        else:
+            return _CJK_PIN_RE.search(text) is not None
+    return False
 
 
 def may_hold_other_pin_word(text: str) -> bool:

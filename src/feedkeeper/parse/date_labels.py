@@ -41,14 +41,15 @@ def date_labels(
     """
     attrs = node.attributes if attrs is None else attrs
     marks = f"{attrs.get('class') or ''} {attrs.get('itemprop') or ''} {attrs.get('id') or ''}"
-    for published_re, updated_re, place in (
-        (PUBLISHED_RE, UPDATED_MARK_RE, marks),
-        (PUBLISHED_RE, UPDATED_RE, f"{text} {attrs.get('title') or ''}"),
-    ):
-        if published_re.search(place) is not None:
-            return False, True
-        if updated_re.search(place) is not None:
-            return True, False
+    if PUBLISHED_RE.search(marks) is not None:
+        return False, True
+    if UPDATED_MARK_RE.search(marks) is not None:
+        return True, False
+    shown = f"{text} {attrs.get('title') or ''}"  # made only where the marks tell nothing
+    if PUBLISHED_RE.search(shown) is not None:
+        return False, True
+    if UPDATED_RE.search(shown) is not None:
+        return True, False
     after = _closing_text(node)  # Icarus's "<span><time>…</time>发表</span>"
     if after and len(after) <= MAX_CLOSING_LABEL:
         if PUBLISHED_RE.match(after) is not None:

@@ -9,14 +9,12 @@ posts" widgets are lists of bare links, and sidebars, navs and footers are penal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import previous_element
 from feedkeeper.parse.blocks import Block, PostLink
-from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.dom import (
@@ -31,8 +29,9 @@ from feedkeeper.parse.dom import (
 from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.frame import is_frame, is_landmark
 from feedkeeper.parse.lead import lead_card, lone_card
-from feedkeeper.parse.main_links import main_link, without_counts
-from feedkeeper.parse.page import PEOPLE_CSS, Link, Page
+from feedkeeper.parse.main_links import main_link
+from feedkeeper.parse.page import Link, Page
+from feedkeeper.parse.post_links import post_links
 from feedkeeper.parse.score import BARE_REASON, Candidate, score_containers, shape_of
 from feedkeeper.parse.vocab import reads_pager_word
 
@@ -62,7 +61,7 @@ def detect_cards(page: Page, complete: bool = True) -> Detection:
     the same, but candidates that score far below the listing are not scored, so they
     are missing from the rejected ones.
     """
-    links = _post_links(page)
+    links = post_links(page)
     candidates = score_containers(page, LinkTree(links), complete)
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     for candidate in ranked:
@@ -141,11 +140,19 @@ def _metas_before(page: Page, cards: list[Block]) -> list[LexborNode]:
     card, showing a date and no link; none otherwise."""
     if len(cards) < 2:
         return []
-    metas = [previous_element(block.node) for block in cards]
-    shapes = {shape_of(meta) if meta is not None else "" for meta in metas}
-    if None in metas or len(shapes) != 1 or shapes == {shape_of(cards[0].node)}:
+    shape = shape_of(cards[0].node)
+    found: list[LexborNode] = []
+    shapes: set[str] = set()
+    for block in cards:
+        meta = previous_element(block.node)
+        # Most listings end the look at once: nothing before the first card, or the card
+        # before the next one.
+        if meta is None or (meta_shape := shape_of(meta)) == shape:
+            return []
+        found.append(meta)
+        shapes.add(meta_shape)
+    if len(shapes) != 1:
         return []
-    found = [meta for meta in metas if meta is not None]
     for meta in found:
         text = page.text_of(meta)
         if len(text) > _MAX_META_BEFORE or meta.css_first("a[href]") is not None:
@@ -183,8 +190,9 @@ def _is_pager_item(page: Page, block: Block) -> bool:
     show a number or a pager's word, and it shows nothing a card does besides them. A post
     titled "2023" or "42" keeps its card: its number is a heading's, or stands beside a
     date or an excerpt."""
-    if not all(_reads_pager_link(link) for link in block.links):
-        return False
+    for link in block.links:  # a loop: asked of every card, most of them at their first link
+        if not _reads_pager_link(link):
+            return False
     if len({link.key for link in block.links}) > 1:
         return True  # a card's links lead to its one post, a pager's to several pages
     # What a pager's lone link stands beside: the current page's number, "…", "Page 2 of 9".
@@ -206,39 +214,9 @@ def _reads_pager_link(link: PostLink) -> bool:
 def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
     """Return the card block of an element a profile names as a card, with its post links."""
     order = page.link_order()
-    block = Block(root, _post_links(page, [(order[link.node.mem_id], link) for link in inside]))
+    block = Block(root, post_links(page, [(order[link.node.mem_id], link) for link in inside]))
     block.main = main_link(block)
     return block
-
-
-def _post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> list[PostLink]:
-    """Return the post links among ``links`` (each with its place in the page's links), or
-    among all the page's links."""
-    found: list[PostLink] = []
-    site, url_key = page.post_site, page.url_key
-    people = page.ids_of(PEOPLE_CSS)  # an author's page, named so by its link's markup
-    for order, link in enumerate(page.links) if links is None else links:
-        # The URL's facts were found once for all links to it: checked before the tree.
-        target, url = link.target, link.url
-        if url is None or not target.post_shape or target.site != site or link.kind:
-            continue
-        if target.key == url_key or not link.visible or link.node.mem_id in people:
-            continue
-        title = title_node(page, link.node)
-        text = page.text_of(title)
-        found.append(
-            PostLink(link.node, url, target.key, order, in_heading(link.node), text, title)
-        )
-    # A folder above another URL the page links is no post: an author's page (dev.to/ada
-    # beside dev.to/ada/a-post), a tag's (dev.to/t/python beside dev.to/t/python/top); nor
-    # is a post's comments page beside it. A post that has pages below it (Hexo Shoka's
-    # series, linked from a sidebar) is still one where a heading names it.
-    found = without_counts(found)
-    not_posts = page.not_posts()
-    if not not_posts:
-        return found
-    titled = {x.key for x in found if x.in_heading and x.key in not_posts}
-    return [x for x in found if x.key not in not_posts or x.key in titled]
 
 
 def _is_page_frame(candidate: Candidate) -> bool:
@@ -372,7 +350,10 @@ def _count_skipped(candidate: Candidate, chosen: list[Candidate]) -> int:
     taken = {card.node.mem_id for card in candidate.cards}
     # (a group of one row read as its row: the group, below the container, is taken too)
     box = candidate.container
-    taken.update(a.mem_id for card in candidate.cards for a in ancestors(card.node, box))
+    for card in candidate.cards:
+        parent = card.node.parent
+        if parent is None or parent.mem_id != box.mem_id:  # most cards: the box's children
+            taken.update(a.mem_id for a in ancestors(card.node, box))
     inner = [other.container for other in chosen if other is not candidate]
     return sum(
         1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
 
@@ -24,12 +25,13 @@ from feedkeeper.parse.dom import (
     has_element_sibling,
     render_into,
 )
+from feedkeeper.parse.node_text import stripped_text
 from feedkeeper.parse.page import Page
+from feedkeeper.parse.read_more import BUTTON_CLOSERS, strip_read_more, without_empty_brackets
 from feedkeeper.parse.vocab import (
     EXCERPT_LABEL_RE,
     HASHTAGS_RE,
     NO_EXCERPT_RE,
-    READ_MORE_PHRASES,
     STATS_WORDS,
 )
 
@@ -49,17 +51,7 @@ _STATS_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*|[^\W\d_]+")
 MAX_FILLER_CHARS = 24
 # No excerpt in Latin letters is this short: "in", "by", "on" are a meta line's words.
 MAX_LABEL_WORD = 3
-
-# "Read more" written as plain text at the end of an excerpt, the longest first (so that
-# "baca selengkapnya" goes whole, not its last word alone).
-_TRAILING_READ_MORE = tuple(sorted(READ_MORE_PHRASES, key=len, reverse=True))
-_LONGEST_READ_MORE = len(_TRAILING_READ_MORE[0])
-_ARROWS = "»›→>"
 _LEADING_SEPARATORS = "—–·|｜•"
-# Brackets a theme writes round its read-more text: "（阅读全文）", "[阅读全文]", "【阅读全文】".
-_BUTTON_OPENERS, _BUTTON_CLOSERS = "(（[【", ")）]】"
-# A "more" button's word when it follows the excerpt's ellipsis: "...more", "……更多".
-_MORE_WORDS = ("more", "更多")
 
 
 def find_excerpt(
@@ -78,22 +70,35 @@ def find_excerpt(
     """
     skip = {node.mem_id for node in skip_nodes}
     marked = _mark(root, indicators)
-    found = _read_excerpt(page, root, (title, title_text), skip, marked, deep=False)
+    # The title's wrappers inside the card, found once for every reading below.
+    above = list(ancestors(title, root)) if title is not None else []
+    titled = _Titled(title, title_text, {node.mem_id for node in above})
+    found = _read_excerpt(page, root, titled, skip, marked, deep=False)
     if found[0] is None and marked:
-        return _read_excerpt(page, root, (title, title_text), skip, marked, deep=True)
-    link = _title_link(root, title) if found[1] else None
+        return _read_excerpt(page, root, titled, skip, marked, deep=True)
+    link = _title_link(root, above) if found[1] else None
     if link is not None and all(contains(link, node) for node in found[1]):
         # A subtitle in the title's link (Beautiful Jekyll's ``h3.post-subtitle``) gives
         # way to the excerpt the card shows outside it, if any.
         outside = skip | {node.mem_id for node in found[1]}
-        other = _read_excerpt(page, root, (title, title_text), outside, marked, deep=False)
+        other = _read_excerpt(page, root, titled, outside, marked, deep=False)
         return other if other[0] is not None else found
     return found
 
 
-def _title_link(root: LexborNode, title: LexborNode | None) -> LexborNode | None:
-    """Return the link holding the title inside the card, unless it holds the whole card."""
-    for node in ancestors(title, root) if title is not None else ():
+class _Titled(NamedTuple):
+    """The card's title: its node, its text as read (None: not known), and the ids of the
+    elements between it and the card."""
+
+    node: LexborNode | None
+    text: str | None
+    path: set[int]
+
+
+def _title_link(root: LexborNode, above: list[LexborNode]) -> LexborNode | None:
+    """Return the link holding the title inside the card (``above``: the title's wrappers
+    there, nearest first), unless it holds the whole card."""
+    for node in above:
         if node.tag == "a":
             whole = node.mem_id == root.mem_id or contains(node, root) or _wraps_all(node, root)
             return None if whole else node
@@ -114,18 +119,17 @@ def _wraps_all(link: LexborNode, root: LexborNode) -> bool:
 def _read_excerpt(
     page: Page,
     root: LexborNode,
-    titled: tuple[LexborNode | None, str | None],
+    titled: _Titled,
     skip: set[int],
     marked: dict[int, int],
     *,
     deep: bool,
 ) -> tuple[str | None, list[LexborNode]]:
-    title = titled[0]
-    title_path = {a.mem_id for a in ancestors(title, root)} if title is not None else set()
+    title, title_path = titled.node, titled.path
     title_id = title.mem_id if title is not None else None
     hidden = page.hidden
     unshown = hidden.union(skip) if skip else hidden
-    run = _Run(page, *titled)
+    run = _Run(page, title, titled.text)
     stack = list(root.iter(include_text=True))
     stack.reverse()
     # The regions are rendered as the walk meets them, into the run they belong to.
@@ -167,16 +171,17 @@ def _read_excerpt(
 def clean_excerpt(text: str) -> str | None:
     """Return an excerpt's text without a leading label ("摘要：") or a trailing "Read more";
     None for what is no excerpt: a theme's "暂无简介", or text without a letter (counts)."""
-    text = with_plain_tokens(_strip_read_more(_strip_label(text)))
-    if text[-1:] in _BUTTON_CLOSERS:
-        text = _without_empty_brackets(text)
+    text = with_plain_tokens(strip_read_more(_strip_label(text)))
+    if text[-1:] in BUTTON_CLOSERS:
+        text = without_empty_brackets(text)
     if text[:1] in _LEADING_SEPARATORS:  # what parted it from a date on its line: "— 摘要"
         text = text.lstrip(_LEADING_SEPARATORS).lstrip()
     if len(text) <= MAX_FILLER_CHARS and NO_EXCERPT_RE.fullmatch(text):
         return None
     if len(text) <= MAX_LABEL_WORD and text.isascii():
         return None  # a meta line's word left over: WordPress's "in" before the categories
-    return text if any(char.isalpha() for char in text) else None
+    # Most excerpts open with a letter: the walk over the characters is then not set up.
+    return text if text[:1].isalpha() or any(char.isalpha() for char in text) else None
 
 
 class _Run:
@@ -228,9 +233,12 @@ class _Run:
 
     def _repeats_title(self, text: str) -> bool:
         """Tell whether the run is links alone that show the title's text."""
-        if self.title is None or not self.nodes or any(n.tag != "a" for n in self.nodes):
-            return False  # most runs: text of other elements
-        return text == self.page.text_of(self.title)
+        if self.title is None:
+            return False
+        for node in self.nodes:  # a loop: a generator costs more than the few nodes
+            if node.tag != "a":
+                return False  # most runs: text of other elements
+        return bool(self.nodes) and text == self.page.text_of(self.title)
 
 
 def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int]:
@@ -238,7 +246,7 @@ def _mark(root: LexborNode, indicators: Collection[LexborNode]) -> dict[int, int
     marked: dict[int, int] = {}
     root_id = root.mem_id
     for indicator in indicators:
-        size = len(indicator.text(strip=True))
+        size = len(stripped_text(indicator))
         key = indicator.mem_id
         marked[key] = marked.get(key, 0) + size
         parent = indicator.parent  # then its ancestors, as far as the root (not included);
@@ -256,7 +264,7 @@ def _needs_split(
 ) -> bool:
     """Tell whether a marked region also holds excerpt text, so it must be split further:
     much text besides its marks, or a block of text of its own (``deep``: at any depth)."""
-    residual = len(node.text(strip=True)) - marked[node.mem_id]
+    residual = len(stripped_text(node)) - marked[node.mem_id]
     if residual > MAX_META_RESIDUAL or (deep and _says_a_sentence(node)):
         return True
     for child in node.iter():
@@ -270,11 +278,11 @@ def _needs_split(
         if key in marked:  # a wrapper of the meta line and the excerpt, one level down
             if (
                 deep
-                and marked[key] < len(child.text(strip=True))
+                and marked[key] < len(stripped_text(child))
                 and _needs_split(child, marked, skip, deep)
             ):
                 return True
-        elif child.text(strip=True):
+        elif stripped_text(child):
             return True
     return False
 
@@ -329,58 +337,3 @@ def _strip_label(text: str) -> str:
     if ":" not in text[:16] and "：" not in text[:16]:  # most excerpts: no label to look for
         return text
     return EXCERPT_LABEL_RE.sub("", text, count=1)
-
-
-def _strip_read_more(text: str) -> str:
-    """Drop a trailing "Read more" written as plain text rather than as a link, with what
-    dresses it: arrows ("阅读全文 »"), brackets ("（阅读全文）"), an ellipsis of the button's
-    own ("Read More..."); a bare "more" after the excerpt's ellipsis ("...more")."""
-    kept = text.rstrip().rstrip(_ARROWS).rstrip()
-    core, bracketed = kept, kept[-1:] in _BUTTON_CLOSERS
-    if bracketed:
-        core = core[:-1].rstrip()
-    button_ellipsis = core.endswith(("...", "…")) and not bracketed
-    if button_ellipsis:
-        core = core.rstrip(".…").rstrip()
-    head = _before_read_more(core)
-    if head is None:
-        return _without_more_after_ellipsis(text, kept)
-    if bracketed:
-        if head[-1:] not in _BUTTON_OPENERS:
-            return text
-        head = head[:-1]
-    if head[-1:].isascii() and head[-1:].isalpha():
-        return text  # a word that ends so ("bread more"), not the button
-    return head.rstrip()
-
-
-# Brackets left round nothing at the end: a read-more link's, its text read apart
-# (Dreamwidth's cut, ``<b>( <a>Read more...</a> )</b>``).
-_EMPTY_BRACKETS_RE = re.compile(r"\s*[(（\[【]\s*[)）\]】]$")
-
-
-def _without_empty_brackets(text: str) -> str:
-    """Drop the brackets a read-more link left at the excerpt's end, holding nothing now."""
-    return _EMPTY_BRACKETS_RE.sub("", text)
-
-
-def _before_read_more(text: str) -> str | None:
-    """Return the text before a read-more phrase it ends with, else None."""
-    tail = text[-_LONGEST_READ_MORE:]
-    end = tail.lower()
-    if not end.endswith(_TRAILING_READ_MORE) or len(end) != len(tail):
-        return None
-    words = next(words for words in _TRAILING_READ_MORE if end.endswith(words))
-    return text[: len(text) - len(words)].rstrip()
-
-
-def _without_more_after_ellipsis(text: str, kept: str) -> str:
-    """Return "…[公式]..." for "…[公式]...more" and "…[公式]... »": the excerpt's own ellipsis
-    with the button's word or arrow after it."""
-    end = kept[-4:].lower()
-    for word in _MORE_WORDS:
-        if end.endswith(word) and kept[: -len(word)].rstrip().endswith(("...", "…")):
-            return kept[: -len(word)].rstrip()
-    if len(kept) != len(text.rstrip()) and kept.endswith(("...", "…")):
-        return kept  # the arrow after the ellipsis: "... »"
-    return text

@@ -85,11 +85,12 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     stated: tuple[str | None, str | None] = (None, None)
     if hit is None:
         stated = page.jsonld.get(block.key or "", stated)
+    category_names = tuple(map(drop_invisible, categories.names))
     card = Card(
         url=url,
         title=drop_invisible(title_text) or None if title_text else None,
-        category=drop_invisible(categories.names[0]) if categories.names else None,
-        categories=tuple(map(drop_invisible, categories.names)),
+        category=category_names[0] if category_names else None,
+        categories=category_names,
         tags=tuple(map(drop_invisible, tags.names)),
         published=published_date(hit, url, group_of(page, root, hit)) or stated[0] or url_date(url),
         published_at=hit.stamp if hit else stated[1],

@@ -20,6 +20,7 @@ from feedkeeper.parse.dom import classes, describe, nearest
 from feedkeeper.parse.flat import Groups, heading_groups
 from feedkeeper.parse.frame import has_sidebar_token, is_landmark, widget_title
 from feedkeeper.parse.main_links import DATE_HINT_RE, main_link
+from feedkeeper.parse.node_text import stripped_text
 from feedkeeper.parse.page import Page
 
 # A post URL held by this many blocks of one container is site furniture (an author
@@ -200,7 +201,7 @@ def _headed_runs(blocks: list[Block]) -> tuple[list[Block], bool]:
 def _is_title_line(block: Block) -> bool:
     """Tell whether a block shows its post's title and little else (``div.postTitle``)."""
     main = block.main
-    return main is not None and len(block.node.text(strip=True)) <= len(main.text) + 12
+    return main is not None and len(stripped_text(block.node)) <= len(main.text) + 12
 
 
 def _measure(candidate: Candidate, around: Surroundings) -> None:
@@ -211,10 +212,10 @@ def _measure(candidate: Candidate, around: Surroundings) -> None:
     groups, timed = candidate.groups, around.holders_of("time")
     for block in cards:
         node, main = block.node, block.main
-        text = node.text(strip=True)
+        text = stripped_text(node)
         lines = groups.get(node.mem_id) if groups else None
         if lines:
-            text = "".join([text, *(line.text(strip=True) for line in lines)])
+            text = "".join([text, *(stripped_text(line) for line in lines)])
         extra = max(0, len(text) - len(main.text if main else ""))
         has_heading = any([link.in_heading for link in block.links]) or around.holds(
             node, _HEADING_CSS
@@ -244,7 +245,12 @@ def shape_of(node: LexborNode) -> str:
     tokens = classes(node)
     if tokens and _STATE_CLASS_RE.match(tokens[0]):
         tokens = [token for token in tokens if not _STATE_CLASS_RE.match(token)]
-    return (node.tag or "") + ("." + _DIGITS_RE.sub("", tokens[0]) if tokens else "")
+    if not tokens:
+        return node.tag or ""
+    first = tokens[0]
+    if not first.isalpha():  # letters alone hold no digit: most shapes need no substitution
+        first = _DIGITS_RE.sub("", first)
+    return f"{node.tag or ''}.{first}"
 
 
 # Hugo Stack's ``article.has-image`` beside a plain ``article``, jianshu's ``li.have-img``
@@ -259,7 +265,7 @@ def _is_inline_mention(link: PostLink) -> bool:
     parent = link.node.parent
     if parent is None or parent.tag not in ("p", "li", "td", "blockquote", "dd"):
         return False
-    if len(parent.text(strip=True)) <= 3 * max(1, len(link.text)) + 20:
+    if len(stripped_text(parent)) <= 3 * max(1, len(link.text)) + 20:
         return False
     running = sum(
         len((child.text_content or "").strip())

@@ -8,7 +8,7 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.badges import title_without_badges
 from feedkeeper.parse.blocks import Block, PostLink
-from feedkeeper.parse.dom import ancestors, attr, contains, is_visible
+from feedkeeper.parse.dom import attr, contains, is_visible
 from feedkeeper.parse.main_links import shows_date
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import is_control
@@ -51,16 +51,19 @@ def title_without_date(
 ) -> str | None:
     """Return the title without the date an element of its own shows at its start or end
     (``<h2><span class="date"><span>15</span><span>Mar</span></span> Title</h2>``)."""
-    if not title or date.mem_id == shown_in.mem_id or not contains(shown_in, date):
+    if not title or date.mem_id == shown_in.mem_id:
         return title
     shown = page.text_of(date)
     if not shown or len(shown) >= len(title):
         return title  # the date is the title's own text, or holds it
-    if title.startswith(shown):
+    # The texts are compared before the walk up from the date that tells whether it sits
+    # in the title's element: most titles neither start nor end with their card's date.
+    starts = title.startswith(shown)
+    if not (starts or title.endswith(shown)) or not contains(shown_in, date):
+        return title
+    if starts:
         return title[len(shown) :].lstrip(_DATE_SEPARATORS) or title
-    if title.endswith(shown):
-        return title[: -len(shown)].rstrip(_DATE_SEPARATORS) or title
-    return title
+    return title[: -len(shown)].rstrip(_DATE_SEPARATORS) or title
 
 
 def title_not_cut(title: str, shown_in: LexborNode, link: LexborNode | None = None) -> str:
@@ -79,9 +82,11 @@ def title_not_cut(title: str, shown_in: LexborNode, link: LexborNode | None = No
 
 def _heading_inside(root: LexborNode, link: LexborNode) -> LexborNode:
     """Return the heading around a link when it lies inside the card, else the link."""
-    for node in ancestors(link):
+    node = link.parent  # the walk of ``ancestors``, without a generator (once a card)
+    while node is not None and node.tag not in ("html", "-document"):
         if node.tag in HEADINGS:
             return node if contains(root, node) else link
+        node = node.parent
     return link
 
 

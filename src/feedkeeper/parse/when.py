@@ -27,6 +27,7 @@ from feedkeeper.parse.dom import (
     text_pieces,
 )
 from feedkeeper.parse.machine_dates import epoch_attribute, parse_machine_value, parse_timestamp
+from feedkeeper.parse.node_text import stripped_text
 from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
@@ -146,7 +147,7 @@ def _is_looked_into(
     """Tell whether the walk goes on below ``node``, recording it when it is a date or icon."""
     if tag in UNRENDERED_TAGS or key in page.hidden or key == title_id:
         return False
-    if tag in _PROSE_TAGS and len(node.text(strip=True)) > MAX_SCANNED_TEXT:
+    if tag in _PROSE_TAGS and len(stripped_text(node)) > MAX_SCANNED_TEXT:
         return False
     hit = _element_date(page, node) if key in page.dated else None
     if hit is not None:
@@ -163,6 +164,8 @@ def choose_date(hits: list[DateHit]) -> DateHit | None:
 
     Dates written inside paragraphs count only when the card shows no other date.
     """
+    if len(hits) == 1 and not hits[0].updated and (hits[0].date or hits[0].month_day):
+        return hits[0]  # most cards: one date, the first of every group it is in
     fresh = [hit for hit in hits if not hit.updated and (hit.date or hit.month_day)]
     meta = [hit for hit in fresh if not hit.in_prose]
     labelled = [hit for hit in meta if hit.published]
