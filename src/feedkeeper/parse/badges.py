@@ -77,14 +77,16 @@ _CLOSERS = frozenset("]】］)）>》")
 # Letters that case-insensitive matching takes for "i", "s" or "k" though they are no ASCII
 # (the Kelvin sign K is one that str.lower() turns into "k").
 _ODD_FOLDS = "İıſ\u212a"
-_CJK_PIN_RE = re.compile(f"置[顶頂]|{_PIN_EMOJI}|固定された|固定記事|ピン留め|固定表示")
-# The pattern's words by their first character: str's search for one character passes over
-# a page's CJK text several times faster than the regex, and meets only the few "置" ("位置",
-# "设置") and "固" there, each then asked for the words it may start.
-_CJK_PIN_STARTS = (
-    ("置", ("置顶", "置頂")),
-    ("固", ("固定された", "固定記事", "固定表示")),
-    ("ピ", ("ピン留め",)),
+# Pin words in Chinese and Japanese, written once: the pattern and the quick look below are
+# both made from them.
+_CJK_PIN_WORDS = ("置顶", "置頂", "固定された", "固定記事", "ピン留め", "固定表示")
+_CJK_PIN_RE = re.compile("|".join(map(re.escape, [*_CJK_PIN_WORDS, _PIN_EMOJI])))
+# The words by their first character: str's search for one character passes over a page's
+# CJK text several times faster than the regex, and meets only the few "置" ("位置", "设置")
+# and "固" there, each then asked for the words it may start.
+_CJK_PIN_STARTS = tuple(
+    (first, tuple(w for w in _CJK_PIN_WORDS if w[0] == first))
+    for first in dict.fromkeys(w[0] for w in _CJK_PIN_WORDS)
 )
 # Past this many of one character the regex searches the text (a bound on the loop's work).
 _MAX_CJK_PIN_TRIES = 64
