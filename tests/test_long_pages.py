@@ -10,7 +10,8 @@ import pytest
 
 from feedkeeper.page_reader import read_page
 from feedkeeper.parse import parse_listing
-from feedkeeper.parse.page import Link, Page
+from feedkeeper.parse.page import Page
+from feedkeeper.parse.page_links import Link
 from feedkeeper.parse.profile import Profile
 
 YEARS = (2024, 2023, 2022)

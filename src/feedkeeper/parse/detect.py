@@ -30,7 +30,8 @@ from feedkeeper.parse.flat import split_groups, wrap_groups
 from feedkeeper.parse.frame import is_frame, is_landmark
 from feedkeeper.parse.lead import lead_card, lone_card
 from feedkeeper.parse.main_links import main_link
-from feedkeeper.parse.page import Link, Page
+from feedkeeper.parse.page import Page
+from feedkeeper.parse.page_links import Link
 from feedkeeper.parse.post_links import post_links
 from feedkeeper.parse.score import BARE_REASON, Candidate, score_containers, shape_of
 from feedkeeper.parse.vocab import reads_pager_word

@@ -23,7 +23,8 @@ from feedkeeper.parse.link_roles import (
     without_comments_anchor,
 )
 from feedkeeper.parse.machine_dates import url_date
-from feedkeeper.parse.page import BYLINE_RE, Link, Page
+from feedkeeper.parse.page import BYLINE_RE, Page
+from feedkeeper.parse.page_links import Link
 from feedkeeper.parse.terms import class_named_terms, labelled_terms, linked_terms
 from feedkeeper.parse.titles import read_title, title_not_cut, title_without_date
 from feedkeeper.parse.vocab import CATEGORY_ICON_RE, CATEGORY_LABEL_RE, TAG_ICON_RE, TAG_LABEL_RE

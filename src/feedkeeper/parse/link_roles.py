@@ -11,7 +11,8 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.excerpt import MAX_META_RESIDUAL
-from feedkeeper.parse.page import PEOPLE_CSS, Link, Page
+from feedkeeper.parse.page import PEOPLE_CSS, Page
+from feedkeeper.parse.page_links import Link
 from feedkeeper.parse.vocab import is_read_more, reads_comments
 from feedkeeper.text import split_ellipsis
 

@@ -19,7 +19,7 @@ from feedkeeper.parse.page_labels import MAX_DIGITS, label_number
 from feedkeeper.parse.vocab import reads_pager_word
 
 if TYPE_CHECKING:
-    from feedkeeper.parse.page import Link
+    from feedkeeper.parse.page_links import Link
 
 # Queries only WordPress's home answers: a listing's page, a category, a tag, an author, a
 # month, a page (``?page_id=3``), a feed.

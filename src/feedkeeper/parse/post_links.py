@@ -16,7 +16,8 @@ from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import PostLink
 from feedkeeper.parse.cardlink import title_node
 from feedkeeper.parse.main_links import without_counts
-from feedkeeper.parse.page import PEOPLE_CSS, Link, Page
+from feedkeeper.parse.page import PEOPLE_CSS, Page
+from feedkeeper.parse.page_links import Link
 
 
 def post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> list[PostLink]:

@@ -15,7 +15,8 @@ from feedkeeper.parse.dom import ancestors, classes, contains, is_visible
 from feedkeeper.parse.link_markup import bracketed_name, list_label
 from feedkeeper.parse.link_roles import is_in_prose, reads_more
 from feedkeeper.parse.link_targets import TaxonomyKind
-from feedkeeper.parse.page import Link, Page
+from feedkeeper.parse.page import Page
+from feedkeeper.parse.page_links import Link
 from feedkeeper.parse.vocab import LIST_SPLIT_RE
 from feedkeeper.parse.when import CardScan
 from feedkeeper.text import drop_invisible, normalize_space
