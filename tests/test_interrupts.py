@@ -183,7 +183,7 @@ def test_ctrl_c_inside_the_word_segmenter_comes_out_as_an_interrupt(
 
     with pytest.raises(KeyboardInterrupt), store.writer(site.id) as writer:
         write_page(writer, run, *_page(1))
-        monkeypatch.setattr(words, "han_runs", ctrl_c_lands_here)
+        monkeypatch.setattr(words, "run_words", ctrl_c_lands_here)
     monkeypatch.undo()
     # Nothing of the interrupted transaction was kept, and the archive takes the page again.
     assert rows(store, "SELECT count(*) AS n FROM post") == [{"n": 0}]
