@@ -9,10 +9,12 @@ import functools
 import ssl
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from feedkeeper.config import Settings
 from feedkeeper.errors import OutOfScopeError
+from feedkeeper.http_backend import CheckedBackend
 from feedkeeper.inflate import ACCEPT_ENCODING
 from feedkeeper.records import Validators
 from feedkeeper.scope import DEFAULT_PORTS, NoCookies
@@ -20,10 +22,11 @@ from feedkeeper.scope import DEFAULT_PORTS, NoCookies
 
 def new_client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
     """Return a client for one fetcher; ``transport`` is the seam for tests."""
+    limits = httpx.Limits(max_connections=settings.concurrency * 2)
     return httpx.AsyncClient(
-        transport=transport,
+        transport=transport or _pooled_transport(limits),
         timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-        limits=httpx.Limits(max_connections=settings.concurrency * 2),
+        limits=limits,
         headers={
             "User-Agent": settings.user_agent,
             "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
@@ -34,6 +37,21 @@ def new_client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -
         verify=_tls_context(),
         cookies=NoCookies(),
     )
+
+
+def _pooled_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """httpx's transport to the sites (proxies from the environment keep theirs), its pool of
+    connections on ``CheckedBackend``."""
+    transport = httpx.AsyncHTTPTransport(verify=_tls_context(), limits=limits)
+    # httpx builds this same pool but takes no network backend to give it.
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=_tls_context(),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=CheckedBackend(),
+    )
+    return transport
 
 
 @functools.cache
