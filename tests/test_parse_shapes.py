@@ -619,3 +619,63 @@ def test_a_number_named_a_title_out_of_a_heading_is_the_title(meta: str) -> None
         ("https://b.example/posts/1/", "Post 1"),
         ("https://b.example/posts/2/", "42"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("more", "titles"),
+    [
+        ("Read more", ["2023", "Notes on SQLite", "42", "1984"]),
+        ("→", ["2023", "Notes on SQLite", "42", "1984"]),
+        ("阅读全文", ["2048", "404", "100", "1984"]),
+    ],
+)
+def test_a_row_titled_with_a_number_beside_its_read_more_is_titled_so(
+    more: str, titles: list[str]
+) -> None:
+    # A row's plain link, then its date, then its "Read more": the number first is the
+    # post's title ("2023"), not a count, and the row is a card, not a pager's item.
+    rows = "".join(
+        f'<li><a href="/posts/{n}/">{title}</a> <span>2024-01-0{n + 1}</span> '
+        f'<a href="/posts/{n}/">{more}</a></li>'
+        for n, title in enumerate(titles)
+    )
+    pager = '<nav class="pagination"><a href="/page/2/">2</a> <a href="/page/2/">Next</a></nav>'
+    page = parse_listing(f"<html><body><main><ul>{rows}</ul>{pager}</main></body></html>", BASE)
+    assert [(card.url, card.title) for card in page.cards] == [
+        (f"{BASE}posts/{n}/", title) for n, title in enumerate(titles)
+    ]
+    assert page.next_url == f"{BASE}page/2/"
+
+
+@pytest.mark.parametrize(
+    "count",
+    [
+        '<a href="/p/{n}/">{c}</a> comments',
+        '<span>阅读 <a href="/p/{n}/">{c}</a></span>',
+        '<span class="views"><a href="/p/{n}/">{c}</a></span>',
+        '<a href="/p/{n}/"><i class="icon-eye"></i>{c}</a>',
+        '<a href="/p/{n}/">{c}</a>',
+    ],
+)
+def test_a_count_is_no_title_where_a_number_beside_it_is_one(count: str) -> None:
+    # Untitled notes showing a count (by its word, its class, its icon, or after the
+    # excerpt) beside posts titled with a number: the count names no post, the title does.
+    def card(n: int, lead: str, tail: str) -> str:
+        return (
+            f'<div class="post">{lead}<p>A note, number {n}, on the weather and a walk.</p>'
+            f'{tail} <a href="/p/{n}/">Read more</a></div>'
+        )
+
+    cards = "".join(
+        card(n, f'<a href="/p/{n}/">{c}</a>', "")
+        if n % 2 == 0
+        else card(n, "", count.format(n=n, c=c))
+        for n, c in enumerate([2023, 42, 1984, 7])
+    )
+    page = parse_listing(f"<html><body><main>{cards}</main></body></html>", BASE)
+    assert [(card.url, card.title) for card in page.cards] == [
+        (f"{BASE}p/0/", "2023"),
+        (f"{BASE}p/1/", None),
+        (f"{BASE}p/2/", "1984"),
+        (f"{BASE}p/3/", None),
+    ]

@@ -8,6 +8,7 @@ import re
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.number_titles import names_its_post
 from feedkeeper.parse.vocab import is_control
 
 # A link showing a date with its month first ("Feb 27th, 2024", Tumblr's and Write.as's
@@ -34,7 +35,7 @@ def main_link(block: Block) -> PostLink | None:
             return link
     titled = [link for link in block.links if link.text and not is_control(link.text)]
     # A date, or a count ("21" comments), names no post.
-    titled = [link for link in titled if not shows_date(link.text) and not _is_count(link)]
+    titled = [link for link in titled if not shows_date(link.text) and not _is_count(block, link)]
     if len(titled) > 1:  # a title link and a linked excerpt: the one named a title, if any
         titled = [link for link in titled if _is_named_title(link.node)] or titled
     if titled:
@@ -44,12 +45,15 @@ def main_link(block: Block) -> PostLink | None:
     return next(dated, block.links[0])
 
 
-def _is_count(link: PostLink) -> bool:
-    """Tell whether a link shows a count ("21", "3 likes"): not a post titled with a number
-    ("2023", "42"), which its class or its parent's names a title."""
+def _is_count(block: Block, link: PostLink) -> bool:
+    """Tell whether a link shows a count ("21", "3 likes"), not a number titling its post."""
+    # A number is a title ("2023", "42") where a class names it one, or where it comes
+    # first in its card with no count's word, icon or class beside it.
     if _COUNT_RE.fullmatch(link.text) is None:
         return False
-    return not (link.text.isdigit() and _is_named_title(link.node))
+    if not link.text.isdigit():
+        return True
+    return not (_is_named_title(link.node) or names_its_post(block, link))
 
 
 def without_counts(links: list[PostLink]) -> list[PostLink]:
