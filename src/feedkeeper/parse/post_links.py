@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from selectolax.lexbor import LexborNode
-
-from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import PostLink
 from feedkeeper.parse.cardlink import title_node
+from feedkeeper.parse.dom import in_heading
 from feedkeeper.parse.main_links import without_counts
 from feedkeeper.parse.page import PEOPLE_CSS, Page
 from feedkeeper.parse.page_links import Link
@@ -36,7 +34,7 @@ def post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> l
         title = title_node(page, link.node)
         text = page.text_of(title)
         found.append(
-            PostLink(link.node, url, target.key, order, _in_heading(link.node), text, title)
+            PostLink(link.node, url, target.key, order, in_heading(link.node), text, title)
         )
     # A folder above another URL the page links is no post: an author's page (dev.to/ada
     # beside dev.to/ada/a-post), a tag's (dev.to/t/python beside dev.to/t/python/top); nor
@@ -48,19 +46,3 @@ def post_links(page: Page, links: Iterable[tuple[int, Link]] | None = None) -> l
         return found
     titled = {x.key for x in found if x.in_heading and x.key in not_posts}
     return [x for x in found if x.key not in not_posts or x.key in titled]
-
-
-def _in_heading(node: LexborNode) -> bool:
-    """Tell what ``dom.in_heading`` does, walking the four parents by hand: asked of every
-    post link of the page, its generators cost more than the walk."""
-    parent = node.parent
-    for _ in range(4):
-        if parent is None:
-            return False
-        tag = parent.tag
-        if tag in HEADINGS:
-            return True
-        if tag in ("html", "-document"):  # where ``ancestors`` stops
-            return False
-        parent = parent.parent
-    return False
