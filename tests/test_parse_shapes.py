@@ -679,3 +679,33 @@ def test_a_count_is_no_title_where_a_number_beside_it_is_one(count: str) -> None
         (f"{BASE}p/2/", "1984"),
         (f"{BASE}p/3/", None),
     ]
+
+
+@pytest.mark.parametrize(
+    "count",
+    [
+        '<a href="/posts/{n}/#comments">3</a> comments',
+        '<a href="/posts/{n}/#comments">12</a> 条评论',
+        '<span class="views">1.2k</span> views · <span>6</span> min read',
+        '阅读(<a href="/posts/{n}/">312</a>)',
+    ],
+)
+def test_a_count_s_words_beside_its_number_are_no_excerpt(count: str) -> None:
+    rows = "".join(
+        f'<li><a href="/posts/{n}/">Notes on topic {n}</a> · <span>2024-01-0{n + 1}</span>'
+        f" · {count.format(n=n)}</li>"
+        for n in range(3)
+    )
+    cards = _cards(f"<html><body><main><ul class='posts'>{rows}</ul></main></body></html>")
+    assert [(card["title"], card["excerpt"]) for card in cards] == [
+        (f"Notes on topic {n}", None) for n in range(3)
+    ]
+
+
+def test_an_excerpt_of_words_beside_a_count_stays_an_excerpt() -> None:
+    meta = '<div class="meta"><a href="/posts/{n}/#comments">3</a> comments</div>'
+    body = "<p>Comments on reading time, and views on minutes.</p>"
+    cards = _cards(_page("".join(_card(n, meta=meta.format(n=n), body=body) for n in range(3))))
+    assert [card["excerpt"] for card in cards] == [
+        "Comments on reading time, and views on minutes."
+    ] * 3

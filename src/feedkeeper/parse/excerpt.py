@@ -46,6 +46,8 @@ MAX_LABEL_CHARS = 24
 MAX_STATS_RAW_CHARS = 400  # with the markup's indentation
 MAX_STATS_WORDS = 16
 MAX_STATS_WORD_CHARS = 12
+# Longer than this, a text is no count's words left over (a few words, each short).
+MAX_COUNT_WORDS_CHARS = 48
 _STATS_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*|[^\W\d_]+")
 # What themes write where a post has no excerpt (NO_EXCERPT_RE): no excerpt either.
 MAX_FILLER_CHARS = 24
@@ -180,6 +182,8 @@ def clean_excerpt(text: str) -> str | None:
         return None
     if len(text) <= MAX_LABEL_WORD and text.isascii():
         return None  # a meta line's word left over: WordPress's "in" before the categories
+    if len(text) <= MAX_COUNT_WORDS_CHARS and _is_count_words(text):
+        return None  # a count's words whose number is a link: "<a>3</a> comments"
     # Most excerpts open with a letter: the walk over the characters is then not set up.
     return text if text[:1].isalpha() or any(char.isalpha() for char in text) else None
 
@@ -309,6 +313,14 @@ def _holds_placeholder(node: LexborNode) -> bool:
     """Tell whether an element shows a placeholder: text of an excerpt, never a meta line's."""
     text = node.text()
     return "[" in text and PLACEHOLDER_RE.search(text) is not None
+
+
+def _is_count_words(text: str) -> bool:
+    """Tell whether ``text`` holds only the words of counts and times, without a number
+    ("comments", "次阅读", "min read"): what is left of a meta line whose numbers are
+    links, or elements of their own."""
+    tokens = _STATS_TOKEN_RE.findall(text)
+    return bool(tokens) and all(token.lower() in STATS_WORDS for token in tokens)
 
 
 def _is_stats_line(parts: list[str], start: int) -> bool:
