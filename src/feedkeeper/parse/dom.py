@@ -160,17 +160,24 @@ def has_element_sibling(node: LexborNode) -> bool:
 
 def in_heading(node: LexborNode) -> bool:
     """Tell whether one of the node's four nearest ancestors is a heading."""
-    parent = node.parent  # the walk of ``ancestors``, four steps up, without a generator
-    for _ in range(4):
-        if parent is None:
-            return False
+    return heading_above(node, 4) is not None
+
+
+def heading_above(node: LexborNode, steps: int | None = None) -> LexborNode | None:
+    """Return the nearest heading among the node's ancestors (its ``steps`` nearest, where
+    given), as ``ancestors`` walks them: by hand, since every post link and card asks, and a
+    generator costs more than the walk."""
+    parent = node.parent
+    taken = 0
+    while parent is not None and (steps is None or taken < steps):
         tag = parent.tag
         if tag in HEADINGS:
-            return True
+            return parent
         if tag in ("html", "-document"):
-            return False
+            return None
         parent = parent.parent
-    return False
+        taken += 1
+    return None
 
 
 def first_element_child(node: LexborNode) -> LexborNode | None:

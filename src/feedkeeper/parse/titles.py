@@ -8,7 +8,7 @@ from selectolax.lexbor import LexborNode
 from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.badges import title_without_badges
 from feedkeeper.parse.blocks import Block, PostLink
-from feedkeeper.parse.dom import attr, contains, is_visible
+from feedkeeper.parse.dom import attr, contains, heading_above, is_visible
 from feedkeeper.parse.main_links import shows_date
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.vocab import is_control
@@ -82,12 +82,8 @@ def title_not_cut(title: str, shown_in: LexborNode, link: LexborNode | None = No
 
 def _heading_inside(root: LexborNode, link: LexborNode) -> LexborNode:
     """Return the heading around a link when it lies inside the card, else the link."""
-    node = link.parent  # the walk of ``ancestors``, without a generator (once a card)
-    while node is not None and node.tag not in ("html", "-document"):
-        if node.tag in HEADINGS:
-            return node if contains(root, node) else link
-        node = node.parent
-    return link
+    heading = heading_above(link)
+    return heading if heading is not None and contains(root, heading) else link
 
 
 def _url_link(links: list[PostLink]) -> PostLink | None:
