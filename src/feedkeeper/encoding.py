@@ -91,6 +91,9 @@ def mend_split_characters(body: bytes) -> bytes:
 
 
 def _is_utf8(body: bytes) -> bool:
+    """Tell whether every byte of ``body`` reads as UTF-8, to its very end (stricter than
+    ``_utf8_text``, which lets a character cut off at the end of a page pass: a mended
+    capture must have no character cut anywhere)."""
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
