@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
+import pytest
+
 from feedkeeper.cards import Card
 from feedkeeper.parse import parse_listing
 from feedkeeper.store import Store
@@ -179,3 +183,22 @@ def test_cards_of_one_post_on_a_page_are_merged_field_by_field() -> None:
     assert (ddp[0].title, ddp[0].category, ddp[0].published) == ("DDP 入门", "Python", "2026-01-11")
     assert ddp[0].excerpt == "Quick Start：从单机多卡开始，一步步搭起训练。"
     assert [c.url for c in cards] == [f"{BASE}/posts/{s}/" for s in ("ddp", "adamw", "fsdp")]
+
+
+@pytest.mark.parametrize("spelling", ["/p/x", "/p/x/index.html", "http://blog.example/p/x/"])
+def test_a_spelling_taken_earlier_in_a_crawl_is_not_split_off_by_the_post_s_own_card(
+    store: Store, spelling: str
+) -> None:
+    """A pinned card on page 1 linking ``/p/x`` and the listing's ``/p/x/`` on page 2: the
+    second crawl split ``/p/x`` off into a post of its own and counted -1 reposts."""
+    store_page(store, f"{BASE}/", [post("/p/x/", "Weekly notes", LONG)])
+    run = store.start_run("crawl", BASE)
+    pinned = Card(url=urljoin(f"{BASE}/", spelling), title="Weekly notes", excerpt=LONG)
+    first = store_page(store, f"{BASE}/", [pinned], run)
+    later = store_page(store, f"{BASE}/page/2/", [post("/p/x/", "Weekly notes", LONG)], run)
+    assert (first.new_posts, first.reposts, later.new_posts, later.reposts) == (0, 0, 0, 0)
+    assert rows(store, "SELECT id, url FROM post") == [{"id": 1, "url": f"{BASE}/p/x/"}]
+    assert {r["url"] for r in rows(store, "SELECT url FROM post_url WHERE post_id = 1")} == {
+        f"{BASE}/p/x/",
+        urljoin(f"{BASE}/", spelling),
+    }

@@ -265,10 +265,13 @@ def _undo_contradicted_reposts(post_id: int, url: str, known: Known, changes: Pa
     """Split off the reposts this run inferred for a post now listed under its own URL.
 
     A card seen earlier in the run under another URL was taken for this post; the
-    post's own card in the same crawl says they are two posts after all.
+    post's own card in the same crawl says they are two posts after all. Another spelling
+    of the card's address (``/p/x`` beside ``/p/x/``) is that post whatever the crawl shows.
     """
-    for alias in sorted(known.fresh_aliases.pop(post_id, set()) - {url}):
-        _split_off(post_id, alias, known, changes)
+    key = spelling_key(url)
+    for alias in sorted(known.fresh_aliases.pop(post_id, set())):
+        if spelling_key(alias) != key:
+            _split_off(post_id, alias, known, changes)
     known.fresh_aliases[post_id] = set()
 
 
