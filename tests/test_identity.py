@@ -202,3 +202,35 @@ def test_a_spelling_taken_earlier_in_a_crawl_is_not_split_off_by_the_post_s_own_
         f"{BASE}/p/x/",
         urljoin(f"{BASE}/", spelling),
     }
+
+
+def test_a_repost_a_later_crawl_contradicts_is_split_off(store: Store) -> None:
+    """A crawl that stopped before part 1's page took part 2 for it; later crawls listed
+    both as cards of their own, and part 2 stayed merged into part 1 for good."""
+    store_page(store, f"{BASE}/", [post("/part-1/", "Series", LONG)])
+    taken = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)])
+    assert taken.reposts == 1  # all the evidence that crawl had: its page 2 failed
+    run = store.start_run("crawl", BASE)
+    early = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)], run)
+    late = store_page(store, f"{BASE}/page/2/", [post("/part-1/", "Series", LONG)], run)
+    assert (early.reposts, early.new_posts) == (0, 0)
+    assert (late.reposts, late.new_posts) == (0, 1)
+    assert rows(store, "SELECT id, url FROM post ORDER BY id") == [
+        {"id": 1, "url": f"{BASE}/part-1/"},
+        {"id": 2, "url": f"{BASE}/part-2/"},
+    ]
+    assert rows(store, "SELECT url, post_id FROM post_url ORDER BY url") == [
+        {"url": f"{BASE}/part-1/", "post_id": 1},
+        {"url": f"{BASE}/part-2/", "post_id": 2},
+    ]
+    assert rows(
+        store, "SELECT post_id, card_url FROM sighting WHERE run_id = :run ORDER BY id", run=run
+    ) == [
+        {"post_id": 2, "card_url": f"{BASE}/part-2/"},
+        {"post_id": 1, "card_url": f"{BASE}/part-1/"},
+    ]
+    assert rows(store, "SELECT title, excerpt FROM posts_current WHERE id = 2") == [
+        {"title": "Series", "excerpt": LONG}
+    ]
+    again = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)])
+    assert (again.new_posts, again.reposts, again.new_versions) == (0, 0, 0)
