@@ -234,3 +234,32 @@ def test_a_repost_a_later_crawl_contradicts_is_split_off(store: Store) -> None:
     ]
     again = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)])
     assert (again.new_posts, again.reposts, again.new_versions) == (0, 0, 0)
+
+
+def test_a_session_id_in_a_post_s_links_makes_no_new_post_crawl_after_crawl(
+    store: Store,
+) -> None:
+    """A Java site writes a new ``;jsessionid=`` into its links on every visit: a listing of
+    titles alone made every post anew in every crawl."""
+    for session in ("0A1B", "9F8E", "7C6D"):
+        outcome = store_page(
+            store, f"{BASE}/", [post(f"/news/1.jsp;jsessionid={session}", "通知公告")]
+        )
+    assert (outcome.new_posts, outcome.reposts) == (0, 0)
+    assert rows(store, "SELECT url FROM post_url") == [{"url": f"{BASE}/news/1.jsp"}]
+
+
+def test_a_post_archived_with_a_session_id_in_its_url_is_found_again(store: Store) -> None:
+    """An archive written before session ids were dropped keeps the URL with it."""
+    store_page(store, f"{BASE}/", [post("/view.php?id=4", "周报")])
+    old = f"{BASE}/view.php?PHPSESSID=k2j3&id=4"
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE post SET url = ?, key = ?", (old, old))
+        conn.exec_driver_sql("UPDATE post_url SET url = ?", (old,))
+    outcome = store_page(store, f"{BASE}/", [post("/view.php?id=4&PHPSESSID=x9", "周报")])
+    assert (outcome.new_posts, outcome.reposts) == (0, 0)
+    assert rows(store, "SELECT id FROM post") == [{"id": 1}]
+    assert rows(store, "SELECT url FROM post_url ORDER BY url") == [
+        {"url": f"{BASE}/view.php?PHPSESSID=k2j3&id=4"},
+        {"url": f"{BASE}/view.php?id=4"},
+    ]
