@@ -86,14 +86,18 @@ def other_spellings(url: str) -> list[str]:
     return [urlunsplit(parts._replace(path=path)) for path in dict.fromkeys((upper, lower))]
 
 
+# The prefixes one site's host is reached by alike (a site moving between ``www.b.example``
+# and ``b.example`` links both for a while), before a host that still holds a dot.
+_SITE_PREFIX_RE = re.compile(r"^(?:www|m)\.(?=[^.]+\.)")
 # A folder's index file, which most servers answer for the folder itself.
 _INDEX_FILE_RE = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?|jsp)$", re.I)
 
 
 def spelling_key(url: str) -> str:
     """Return what every spelling of one address on a site shares: its path without a
-    trailing slash or an index file, its escapes in upper case, whatever the scheme
-    (``http://b.example/p/x/``, ``https://b.example/p/x`` and ``…/p/x/index.html`` are one).
+    trailing slash or an index file, its escapes in upper case, whatever the scheme and
+    the ``www.`` or mobile ``m.`` before the host (``http://b.example/p/x/``,
+    ``https://www.b.example/p/x`` and ``…/p/x/index.html`` are one).
     Two posts never differ by so little; it is only weighed beside the same text. The URL
     is made canonical first, so that one an earlier version kept (with a session id) is
     spelt as a card's is now."""
@@ -101,7 +105,8 @@ def spelling_key(url: str) -> str:
     path = _INDEX_FILE_RE.sub("/", parts.path)
     if "%" in path:
         path = _ESCAPES_RE.sub(lambda m: m.group().upper(), path)
-    return urlunsplit(("", parts.netloc, path.rstrip("/") or "/", parts.query, ""))
+    host = _SITE_PREFIX_RE.sub("", parts.netloc)
+    return urlunsplit(("", host, path.rstrip("/") or "/", parts.query, ""))
 
 
 def is_tracking(param: str) -> bool:
