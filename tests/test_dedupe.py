@@ -30,6 +30,12 @@ from feedkeeper.versions import Change, Fields, merge
         ("https://example.com/%7Eada/%41-b", "https://example.com/~ada/A-b"),
         ("https://example.com/a%2fb%20c", "https://example.com/a%2fb%20c"),  # reserved: kept
         ("https://example.com/%FF%E5", "https://example.com/%FF%E5"),  # no UTF-8: kept
+        ("http://gov.example/news/1.jsp;jsessionid=0A1B2C", "http://gov.example/news/1.jsp"),
+        ("http://gov.example/n/7/;JSESSIONID=0A1B?id=3", "http://gov.example/n/7/?id=3"),
+        ("http://gov.example/n;type=a/1;jsessionid=9F", "http://gov.example/n;type=a/1"),
+        ("https://example.com/view.php?id=4&PHPSESSID=k2j3", "https://example.com/view.php?id=4"),
+        ("https://example.com/a.jsp?jsessionid=0A1B&p=2", "https://example.com/a.jsp?p=2"),
+        ("https://example.com/a;b=1", "https://example.com/a;b=1"),  # other parameters: kept
     ],
 )
 def test_canonical_url(url: str, expected: str) -> None:

@@ -147,3 +147,24 @@ def test_the_same_text_at_another_address_is_not_another_spelling() -> None:
             Card(url=SITE + url, title="梯度检查点", excerpt=EXCERPT) for url in (first, second)
         ]
         assert len(dedupe_page(key_cards(cards), known).posts) == 2
+
+
+def test_a_post_linked_under_its_site_s_www_or_mobile_host_is_one_post() -> None:
+    """A site moving to ``www.`` links its posts under both hosts for a while: a listing
+    of titles alone made each post twice."""
+    for other in ("https://www.blog.example", "https://m.blog.example", "http://WWW.blog.example"):
+        known = known_post(3, f"{SITE}/p/b/", "周报", excerpt=None)
+        known.urls_of[3] = {f"{SITE}/p/b/"}
+        del known.by_url[f"{SITE}/p/b/"]
+        changes = dedupe_page(key_cards([Card(url=f"{other}/p/b/", title="周报")]), known)
+        assert changes.posts == []
+        assert changes.urls == [(f"{other.lower()}/p/b/", 3)]
+
+
+def test_another_host_of_the_domain_is_not_another_spelling() -> None:
+    for other in ("https://notes.blog.example", "https://www2.blog.example", "https://m.example"):
+        known = known_post(3, f"{SITE}/p/b/", "周报", excerpt=None)
+        known.urls_of[3] = {f"{SITE}/p/b/"}
+        del known.by_url[f"{SITE}/p/b/"]
+        changes = dedupe_page(key_cards([Card(url=f"{other}/p/b/", title="周报")]), known)
+        assert [post.url for post in changes.posts] == [f"{other}/p/b/"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
+import pytest
+
 from feedkeeper.cards import Card
 from feedkeeper.parse import parse_listing
 from feedkeeper.store import Store
@@ -179,3 +183,83 @@ def test_cards_of_one_post_on_a_page_are_merged_field_by_field() -> None:
     assert (ddp[0].title, ddp[0].category, ddp[0].published) == ("DDP 入门", "Python", "2026-01-11")
     assert ddp[0].excerpt == "Quick Start：从单机多卡开始，一步步搭起训练。"
     assert [c.url for c in cards] == [f"{BASE}/posts/{s}/" for s in ("ddp", "adamw", "fsdp")]
+
+
+@pytest.mark.parametrize("spelling", ["/p/x", "/p/x/index.html", "http://blog.example/p/x/"])
+def test_a_spelling_taken_earlier_in_a_crawl_is_not_split_off_by_the_post_s_own_card(
+    store: Store, spelling: str
+) -> None:
+    """A pinned card on page 1 linking ``/p/x`` and the listing's ``/p/x/`` on page 2: the
+    second crawl split ``/p/x`` off into a post of its own and counted -1 reposts."""
+    store_page(store, f"{BASE}/", [post("/p/x/", "Weekly notes", LONG)])
+    run = store.start_run("crawl", BASE)
+    pinned = Card(url=urljoin(f"{BASE}/", spelling), title="Weekly notes", excerpt=LONG)
+    first = store_page(store, f"{BASE}/", [pinned], run)
+    later = store_page(store, f"{BASE}/page/2/", [post("/p/x/", "Weekly notes", LONG)], run)
+    assert (first.new_posts, first.reposts, later.new_posts, later.reposts) == (0, 0, 0, 0)
+    assert rows(store, "SELECT id, url FROM post") == [{"id": 1, "url": f"{BASE}/p/x/"}]
+    assert {r["url"] for r in rows(store, "SELECT url FROM post_url WHERE post_id = 1")} == {
+        f"{BASE}/p/x/",
+        urljoin(f"{BASE}/", spelling),
+    }
+
+
+def test_a_repost_a_later_crawl_contradicts_is_split_off(store: Store) -> None:
+    """A crawl that stopped before part 1's page took part 2 for it; later crawls listed
+    both as cards of their own, and part 2 stayed merged into part 1 for good."""
+    store_page(store, f"{BASE}/", [post("/part-1/", "Series", LONG)])
+    taken = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)])
+    assert taken.reposts == 1  # all the evidence that crawl had: its page 2 failed
+    run = store.start_run("crawl", BASE)
+    early = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)], run)
+    late = store_page(store, f"{BASE}/page/2/", [post("/part-1/", "Series", LONG)], run)
+    assert (early.reposts, early.new_posts) == (0, 0)
+    assert (late.reposts, late.new_posts) == (0, 1)
+    assert rows(store, "SELECT id, url FROM post ORDER BY id") == [
+        {"id": 1, "url": f"{BASE}/part-1/"},
+        {"id": 2, "url": f"{BASE}/part-2/"},
+    ]
+    assert rows(store, "SELECT url, post_id FROM post_url ORDER BY url") == [
+        {"url": f"{BASE}/part-1/", "post_id": 1},
+        {"url": f"{BASE}/part-2/", "post_id": 2},
+    ]
+    assert rows(
+        store, "SELECT post_id, card_url FROM sighting WHERE run_id = :run ORDER BY id", run=run
+    ) == [
+        {"post_id": 2, "card_url": f"{BASE}/part-2/"},
+        {"post_id": 1, "card_url": f"{BASE}/part-1/"},
+    ]
+    assert rows(store, "SELECT title, excerpt FROM posts_current WHERE id = 2") == [
+        {"title": "Series", "excerpt": LONG}
+    ]
+    again = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)])
+    assert (again.new_posts, again.reposts, again.new_versions) == (0, 0, 0)
+
+
+def test_a_session_id_in_a_post_s_links_makes_no_new_post_crawl_after_crawl(
+    store: Store,
+) -> None:
+    """A Java site writes a new ``;jsessionid=`` into its links on every visit: a listing of
+    titles alone made every post anew in every crawl."""
+    for session in ("0A1B", "9F8E", "7C6D"):
+        outcome = store_page(
+            store, f"{BASE}/", [post(f"/news/1.jsp;jsessionid={session}", "通知公告")]
+        )
+    assert (outcome.new_posts, outcome.reposts) == (0, 0)
+    assert rows(store, "SELECT url FROM post_url") == [{"url": f"{BASE}/news/1.jsp"}]
+
+
+def test_a_post_archived_with_a_session_id_in_its_url_is_found_again(store: Store) -> None:
+    """An archive written before session ids were dropped keeps the URL with it."""
+    store_page(store, f"{BASE}/", [post("/view.php?id=4", "周报")])
+    old = f"{BASE}/view.php?PHPSESSID=k2j3&id=4"
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE post SET url = ?, key = ?", (old, old))
+        conn.exec_driver_sql("UPDATE post_url SET url = ?", (old,))
+    outcome = store_page(store, f"{BASE}/", [post("/view.php?id=4&PHPSESSID=x9", "周报")])
+    assert (outcome.new_posts, outcome.reposts) == (0, 0)
+    assert rows(store, "SELECT id FROM post") == [{"id": 1}]
+    assert rows(store, "SELECT url FROM post_url ORDER BY url") == [
+        {"url": f"{BASE}/view.php?PHPSESSID=k2j3&id=4"},
+        {"url": f"{BASE}/view.php?id=4"},
+    ]

@@ -90,9 +90,10 @@ class Known:
     # Of the posts a fingerprint points to: their URLs; of all found: those this run sighted.
     urls_of: dict[int, set[str]] = field(default_factory=dict)
     sighted_in_run: set[int] = field(default_factory=set)
-    # Of the posts a URL points to: the aliases this run took for them as reposts, and
-    # this run's sightings of them, for splitting off a repost the crawl contradicts.
-    fresh_aliases: dict[int, set[str]] = field(default_factory=dict)
+    # Of the posts a URL points to: their aliases (those this run took as reposts apart),
+    # and this run's sightings of them, for splitting off a repost a crawl contradicts.
+    aliases: dict[int, set[str]] = field(default_factory=dict)
+    fresh_aliases: set[str] = field(default_factory=set)
     run_sightings: dict[int, list[RunSighting]] = field(default_factory=dict)
 
 
@@ -262,18 +263,25 @@ def _is_repost(
 
 
 def _undo_contradicted_reposts(post_id: int, url: str, known: Known, changes: PageChanges) -> None:
-    """Split off the reposts this run inferred for a post now listed under its own URL.
+    """Split off the reposts of a post now listed under its own URL, whose cards the crawl
+    showed earlier.
 
-    A card seen earlier in the run under another URL was taken for this post; the
-    post's own card in the same crawl says they are two posts after all.
+    A card under another URL was taken for this post, in this crawl or an earlier one;
+    the post's own card in the same crawl says they are two posts after all. Another
+    spelling of the card's address (``/p/x`` beside ``/p/x/``) is that post whatever the
+    crawl shows.
     """
-    for alias in sorted(known.fresh_aliases.pop(post_id, set()) - {url}):
-        _split_off(post_id, alias, known, changes)
-    known.fresh_aliases[post_id] = set()
+    key = spelling_key(url)
+    for alias in sorted(known.aliases.pop(post_id, set())):
+        if spelling_key(alias) != key:
+            _split_off(post_id, alias, known, changes)
+    known.aliases[post_id] = set()
 
 
 def _split_off(post_id: int, alias: str, known: Known, changes: PageChanges) -> None:
-    """Make ``alias`` a post of its own with the version and sightings it had this run."""
+    """Make ``alias`` a post of its own with the version and sightings it had this run
+    (none: the crawl did not show it, nothing to split); its sightings of earlier runs
+    stay with the post it was taken for."""
     sightings = [
         s
         for s in known.run_sightings.get(post_id, [])
@@ -292,7 +300,8 @@ def _split_off(post_id: int, alias: str, known: Known, changes: PageChanges) -> 
     )  # fmt: skip
     if alias in known.by_url:
         known.by_url[alias] = new_id
-    changes.outcome.reposts -= 1
+    if alias in known.fresh_aliases:  # counted as a repost by this run
+        changes.outcome.reposts -= 1
     changes.outcome.new_posts += 1
 
 

@@ -17,12 +17,18 @@ TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid"}
     | {"_hsenc", "_hsmi", "spm", "ref_src"}
     | {"source"}  # Medium's ?source=collection_home----…-----0, which numbers the card's place
+    # Session ids Java and PHP servers write into their links when cookies are off: a new
+    # one every visit, so every crawl would see every post under a new URL.
+    | {"jsessionid", "phpsessid"}
 )
+# The same session id written as a path parameter (``/p/x;jsessionid=0A1B``).
+_SESSION_PATH_RE = re.compile(r";jsessionid=[^/;]*", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, drop default port, fragment and tracking parameters;
+    """Lower-case scheme and host, drop default port, fragment, tracking parameters and
+    session ids;
     write the path's escapes of letters and of non-ASCII text as the characters they are
     (``/%E5%88%86/`` is ``/分/``, as one theme links what another links encoded)."""
     parts = urlsplit(url.strip())
@@ -37,6 +43,8 @@ def canonical_url(url: str) -> str:
         ]
         query = urlencode(sorted(kept))
     path = _plain_path(parts.path) if "%" in parts.path else parts.path
+    if ";" in path:
+        path = _SESSION_PATH_RE.sub("", path)
     return urlunsplit((scheme, host, path or "/", query, ""))
 
 
@@ -78,24 +86,32 @@ def other_spellings(url: str) -> list[str]:
     return [urlunsplit(parts._replace(path=path)) for path in dict.fromkeys((upper, lower))]
 
 
+# The prefixes one site's host is reached by alike (a site moving between ``www.b.example``
+# and ``b.example`` links both for a while), before a host that still holds a dot.
+_SITE_PREFIX_RE = re.compile(r"^(?:www|m)\.(?=[^.]+\.)")
 # A folder's index file, which most servers answer for the folder itself.
 _INDEX_FILE_RE = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?|jsp)$", re.I)
 
 
 def spelling_key(url: str) -> str:
     """Return what every spelling of one address on a site shares: its path without a
-    trailing slash or an index file, its escapes in upper case, whatever the scheme
-    (``http://b.example/p/x/``, ``https://b.example/p/x`` and ``…/p/x/index.html`` are one).
-    Two posts never differ by so little; it is only weighed beside the same text."""
-    parts = urlsplit(url)
+    trailing slash or an index file, its escapes in upper case, whatever the scheme and
+    the ``www.`` or mobile ``m.`` before the host (``http://b.example/p/x/``,
+    ``https://www.b.example/p/x`` and ``…/p/x/index.html`` are one).
+    Two posts never differ by so little; it is only weighed beside the same text. The URL
+    is made canonical first, so that one an earlier version kept (with a session id) is
+    spelt as a card's is now."""
+    parts = urlsplit(canonical_url(url))
     path = _INDEX_FILE_RE.sub("/", parts.path)
     if "%" in path:
         path = _ESCAPES_RE.sub(lambda m: m.group().upper(), path)
-    return urlunsplit(("", parts.netloc, path.rstrip("/") or "/", parts.query, ""))
+    host = _SITE_PREFIX_RE.sub("", parts.netloc)
+    return urlunsplit(("", host, path.rstrip("/") or "/", parts.query, ""))
 
 
 def is_tracking(param: str) -> bool:
-    """Tell whether a query parameter says where a click came from (``utm_source``)."""
+    """Tell whether a query parameter says where a click came from (``utm_source``), or
+    which visit it was (a session id)."""
     name = param.lower()
     return name.startswith("utm_") or name in TRACKING_PARAMS
 

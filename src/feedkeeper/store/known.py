@@ -45,16 +45,17 @@ _SIGHTED_IN_RUN = (
     select(sighting_t.c.post_id).distinct().where(sighting_t.c.run_id == bindparam("run"))
 )
 _URLS_OF_POSTS = select(_u.url, _u.post_id).where(_u.post_id.in_(bindparam("keys", expanding=True)))
-# Aliases a post took in this run: reposts that a later card of the run may contradict.
-_FRESH_ALIASES = (
-    select(_u.post_id, _u.url)
-    .join(post_t, _p.id == _u.post_id)
-    .where(
-        _u.post_id.in_(bindparam("keys", expanding=True)),
-        _u.url.is_distinct_from(_p.url),
+# A post's aliases (reposts a later card of a crawl may contradict), and whether this run
+# took each.
+_ALIASES = (
+    select(
+        _u.post_id,
+        _u.url,
         _u.first_seen
         >= select(run_t.c.started_at).where(run_t.c.id == bindparam("run")).scalar_subquery(),
     )
+    .join(post_t, _p.id == _u.post_id)
+    .where(_u.post_id.in_(bindparam("keys", expanding=True)), _u.url.is_distinct_from(_p.url))
 )
 _RUN_SIGHTINGS = select(
     sighting_t.c.post_id, sighting_t.c.id, sighting_t.c.version, sighting_t.c.card_url,
@@ -101,7 +102,7 @@ class KnownReader:
         current = self._current(set(by_url.values()) | set(by_fp.values()))
         known = Known(by_url, by_fp, current, *next_ids)
         self._load_candidates(known, run_id)
-        self._load_fresh_aliases(known, run_id)
+        self._load_aliases(known, run_id)
         return known
 
     def sighted_in(self, run_id: int) -> set[int]:
@@ -125,17 +126,20 @@ class KnownReader:
                 plain = url if url.isascii() and "%" not in url else canonical_url(url)
                 known.urls_of.setdefault(post_id, set()).add(plain)
 
-    def _load_fresh_aliases(self, known: Known, run_id: int) -> None:
-        """For the posts a URL points to: aliases taken this run, and the run's sightings."""
+    def _load_aliases(self, known: Known, run_id: int) -> None:
+        """For the posts a URL points to: their aliases, those taken this run, and the
+        run's sightings."""
         listed = list(set(known.by_url.values()))
         if not listed:
             return
         params = {"run": run_id, "keys": listed}
-        for post_id, alias in fetch_rows(self.conn, _FRESH_ALIASES, params):
-            known.fresh_aliases.setdefault(post_id, set()).add(alias)
-        if not known.fresh_aliases:
+        for post_id, alias, is_fresh in fetch_rows(self.conn, _ALIASES, params):
+            known.aliases.setdefault(post_id, set()).add(alias)
+            if is_fresh:
+                known.fresh_aliases.add(alias)
+        if not known.aliases:
             return
-        params = {"run": run_id, "keys": list(known.fresh_aliases)}
+        params = {"run": run_id, "keys": list(known.aliases)}
         for post_id, *sighting in fetch_rows(self.conn, _RUN_SIGHTINGS, params):
             known.run_sightings.setdefault(post_id, []).append(RunSighting(*sighting))
 
