@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -234,6 +235,81 @@ def test_a_repost_a_later_crawl_contradicts_is_split_off(store: Store) -> None:
     ]
     again = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)])
     assert (again.new_posts, again.reposts, again.new_versions) == (0, 0, 0)
+
+
+def _merged_part_two(store: Store) -> None:
+    """Part 2 taken for part 1 by a crawl that stopped before part 1's page."""
+    store_page(store, f"{BASE}/", [post("/part-1/", "Series", LONG)])
+    taken = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)])
+    assert taken.reposts == 1
+
+
+def test_a_repost_listed_after_the_post_s_own_card_in_a_later_crawl_is_split_off(
+    store: Store,
+) -> None:
+    """The post's own card first, the card taken for it further on: part 2 stayed merged
+    into part 1 however many crawls listed both."""
+    _merged_part_two(store)
+    run = store.start_run("crawl", BASE)
+    first = store_page(store, f"{BASE}/", [post("/part-1/", "Series", LONG)], run)
+    later = store_page(
+        store, f"{BASE}/page/2/", [post("/part-2/", "Series 2", LONG, category="Notes")], run
+    )
+    assert (first.new_posts, first.reposts, first.new_versions) == (0, 0, 0)
+    assert (later.new_posts, later.reposts, later.new_versions) == (1, 0, 0)
+    assert rows(store, "SELECT id, url FROM post ORDER BY id") == [
+        {"id": 1, "url": f"{BASE}/part-1/"},
+        {"id": 2, "url": f"{BASE}/part-2/"},
+    ]
+    assert rows(store, "SELECT url, post_id FROM post_url ORDER BY url") == [
+        {"url": f"{BASE}/part-1/", "post_id": 1},
+        {"url": f"{BASE}/part-2/", "post_id": 2},
+    ]
+    assert rows(
+        store, "SELECT post_id, card_url FROM sighting WHERE run_id = :run ORDER BY id", run=run
+    ) == [
+        {"post_id": 1, "card_url": f"{BASE}/part-1/"},
+        {"post_id": 2, "card_url": f"{BASE}/part-2/"},
+    ]
+    # the post taken apart is as its card shows it; the post it was taken for is unchanged
+    assert rows(store, "SELECT id, title, category FROM posts_current ORDER BY id") == [
+        {"id": 1, "title": "Series", "category": None},
+        {"id": 2, "title": "Series 2", "category": "Notes"},
+    ]
+    assert rows(store, "SELECT count(*) AS n FROM post_version WHERE post_id = 1") == [{"n": 1}]
+    again = store_page(
+        store,
+        f"{BASE}/",
+        [post("/part-1/", "Series", LONG), post("/part-2/", "Series 2", LONG, category="Notes")],
+    )
+    assert (again.new_posts, again.reposts, again.new_versions) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("own_first", [True, False])
+def test_a_repost_listed_on_one_page_with_the_post_s_own_card_is_split_off(
+    archive_db: Path | str, own_first: bool
+) -> None:
+    store = Store.open(archive_db)
+    _merged_part_two(store)
+    cards = [post("/part-1/", "Series", LONG), post("/part-2/", "Series", LONG)]
+    outcome = store_page(store, f"{BASE}/", cards if own_first else cards[::-1])
+    assert (outcome.new_posts, outcome.reposts) == (1, 0)
+    assert rows(store, "SELECT url, post_id FROM post_url ORDER BY url") == [
+        {"url": f"{BASE}/part-1/", "post_id": 1},
+        {"url": f"{BASE}/part-2/", "post_id": 2},
+    ]
+
+
+def test_another_spelling_listed_after_the_post_s_own_card_stays_that_post(
+    store: Store,
+) -> None:
+    store_page(store, f"{BASE}/", [post("/p/x/", "Weekly notes", LONG)])
+    store_page(store, f"{BASE}/", [post("/p/x", "Weekly notes", LONG)])
+    run = store.start_run("crawl", BASE)
+    store_page(store, f"{BASE}/", [post("/p/x/", "Weekly notes", LONG)], run)
+    later = store_page(store, f"{BASE}/page/2/", [post("/p/x", "Weekly notes", LONG)], run)
+    assert (later.new_posts, later.reposts) == (0, 0)
+    assert post_count(store) == 1
 
 
 def test_a_session_id_in_a_post_s_links_makes_no_new_post_crawl_after_crawl(

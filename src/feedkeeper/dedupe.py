@@ -159,6 +159,7 @@ class PageChanges:
     versions: dict[int, VersionRow] = field(default_factory=dict)  # new, by version id
     filled: dict[int, VersionRow] = field(default_factory=dict)  # stored, by version id
     urls: list[tuple[str, int]] = field(default_factory=list)  # (url, post id)
+    freed_urls: list[str] = field(default_factory=list)  # aliases taken apart: urls anew
     fingerprints: list[tuple[str, int]] = field(default_factory=list)  # (fingerprint, post id)
     sightings: list[Sighting] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)  # posts sighted
@@ -226,6 +227,8 @@ def _identify(item: KeyedCard, known: Known, changes: PageChanges, page: _Survey
     if post_id is None:
         return _new_post(item, known, changes, fp)
     if item.url is not None:
+        if _is_listed_apart(post_id, item.url, known, changes, page):
+            return _take_apart(item, post_id, known, changes)
         _undo_contradicted_reposts(post_id, item.url, known, changes)
     _update(post_id, fields_of(item.card), known, changes)
     if fp is not None and fp not in known.by_fingerprint:
@@ -272,13 +275,41 @@ def _undo_contradicted_reposts(post_id: int, url: str, known: Known, changes: Pa
     crawl shows.
     """
     key = spelling_key(url)
-    for alias in sorted(known.aliases.pop(post_id, set())):
-        if spelling_key(alias) != key:
-            _split_off(post_id, alias, known, changes)
-    known.aliases[post_id] = set()
+    aliases = known.aliases.get(post_id, set())
+    for alias in sorted(aliases):
+        if spelling_key(alias) != key and _split_off(post_id, alias, known, changes):
+            aliases.discard(alias)
 
 
-def _split_off(post_id: int, alias: str, known: Known, changes: PageChanges) -> None:
+def _is_listed_apart(
+    post_id: int, url: str, known: Known, changes: PageChanges, page: _Survey
+) -> bool:
+    """Tell whether ``url``, an alias a crawl took the post for, is listed apart from the
+    post's own card in this crawl: on this page, or on a page before (where the alias's
+    card came second, so that the post's own card found nothing to split off)."""
+    aliases = known.aliases.get(post_id)
+    if not aliases or url not in aliases:
+        return False
+    key = spelling_key(url)
+    shown = [u for u in page.urls if known.by_url.get(u) == post_id]
+    shown += [s.card_url for s in known.run_sightings.get(post_id, ()) if s.card_url]
+    shown += [s.card_url for s in changes.sightings if s.post_id == post_id and s.card_url]
+    return any(
+        (own := canonical_url(card_url)) not in aliases and spelling_key(own) != key
+        for card_url in shown
+    )
+
+
+def _take_apart(item: KeyedCard, post_id: int, known: Known, changes: PageChanges) -> int:
+    """Make the card's URL, an alias of ``post_id``, a post of its own as the card shows it;
+    the alias's sightings of earlier crawls stay with the post it was taken for."""
+    assert item.url is not None
+    known.aliases[post_id].discard(item.url)
+    changes.freed_urls.append(item.url)
+    return _new_post(item, known, changes, item.fingerprint)
+
+
+def _split_off(post_id: int, alias: str, known: Known, changes: PageChanges) -> bool:
     """Make ``alias`` a post of its own with the version and sightings it had this run
     (none: the crawl did not show it, nothing to split); its sightings of earlier runs
     stay with the post it was taken for."""
@@ -288,7 +319,7 @@ def _split_off(post_id: int, alias: str, known: Known, changes: PageChanges) -> 
         if s.card_url and canonical_url(s.card_url) == alias
     ]
     if not sightings:
-        return
+        return False
     new_id, version_id = known.next_post_id, known.next_version_id
     known.next_post_id, known.next_version_id = new_id + 1, version_id + 1
     seen = [s.seen_at for s in sightings]
@@ -303,6 +334,7 @@ def _split_off(post_id: int, alias: str, known: Known, changes: PageChanges) -> 
     if alias in known.fresh_aliases:  # counted as a repost by this run
         changes.outcome.reposts -= 1
     changes.outcome.new_posts += 1
+    return True
 
 
 def _new_post(item: KeyedCard, known: Known, changes: PageChanges, fingerprint: str | None) -> int:

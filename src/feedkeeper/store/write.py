@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     bindparam,
+    delete,
     insert,
     literal,
     select,
@@ -91,6 +92,9 @@ _MOVE_SIGHTING = (
 )
 _EXCERPT_OF = select(_v.excerpt).where(_v.id == bindparam("b_vid"))
 _INSERT_URL = insert(post_url_t)
+_FREE_URL = delete(post_url_t).where(
+    _u.site_id == bindparam("b_site"), _u.url == bindparam("b_url")
+)
 _INSERT_FINGERPRINT = insert(post_fingerprint_t)
 _INSERT_SIGHTING = insert(sighting_t)
 _INSERT_PLACEHOLDER = insert_unless_present(placeholder_t)
@@ -277,6 +281,7 @@ class _ChangeRows:
             (_INSERT_VERSION, [self._version(v) for v in c.versions.values()]),
             (_FILL_VERSION, [_prefixed(_version_values(v)) | {"b_id": v.version_id}
                              for v in c.filled.values()]),
+            (_FREE_URL, [{"b_site": site, "b_url": u} for u in c.freed_urls]),
             (_INSERT_URL, [{"site_id": site, "url": u, "post_id": pid, "first_seen": at}
                            for u, pid in c.urls]),
             (_NAME_POST, [{"b_id": pid, "b_url": u} for u, pid in c.urls if pid not in new]),
