@@ -27,7 +27,7 @@ from feedkeeper.parse.dom import (
     text_pieces,
 )
 from feedkeeper.parse.flat import split_groups, wrap_groups
-from feedkeeper.parse.frame import is_frame, is_landmark
+from feedkeeper.parse.frame import are_columns, is_frame, is_landmark
 from feedkeeper.parse.lead import lead_card, lone_card
 from feedkeeper.parse.main_links import main_link
 from feedkeeper.parse.page import Page
@@ -41,6 +41,9 @@ from feedkeeper.parse.vocab import reads_pager_word
 MAX_PAGER_WORD = 12
 LONE_REASON = "the one post the page shows, titled by a heading, no listing around it"
 FRAME_REASON = "the page's frame (its main content beside its header or footer), not a listing"
+COLUMNS_REASON = "the page's columns (a listing beside a sidebar), not a listing"
+# A page's columns are this few: a listing of more blocks is not asked whether it is one.
+_MAX_COLUMNS = 4
 # The frame of a page around its content.
 _PAGE_FRAME_TAGS = frozenset({"header", "nav", "footer"})
 
@@ -68,6 +71,8 @@ def detect_cards(page: Page, complete: bool = True) -> Detection:
     for candidate in ranked:
         if candidate.reason is None and _is_page_frame(candidate):
             candidate.reason = FRAME_REASON
+        elif candidate.reason is None and _is_page_columns(candidate, ranked):
+            candidate.reason = COLUMNS_REASON
     viable = [c for c in ranked if c.reason is None] or [
         c for c in ranked if c.reason == BARE_REASON and not c.penalties
     ]  # a plain list of titles is a listing too, when nothing richer is there
@@ -226,6 +231,19 @@ def _is_page_frame(candidate: Candidate) -> bool:
     nodes = [block.node for block in candidate.cards]
     holds_main = any(node.tag == "main" or attr(node, "role") == "main" for node in nodes)
     return holds_main and any(is_landmark(node) for node in nodes)
+
+
+def _is_page_columns(candidate: Candidate, ranked: list[Candidate]) -> bool:
+    """Tell whether a candidate's few blocks are the page's columns, one of them holding a
+    listing of its own: a page of few posts (a blog's last page) may score below them."""
+    if len(candidate.cards) > _MAX_COLUMNS:
+        return False
+    listings = [
+        other.container
+        for other in ranked
+        if other is not candidate and other.reason is None and not other.penalties
+    ]
+    return are_columns([block.node for block in candidate.cards], listings)
 
 
 def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:
