@@ -252,13 +252,18 @@ def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:
     A page's columns are no such listing: the main column holding the posts beside a
     sidebar listing other posts, named one (Dotclear's ``div#main`` beside
     ``div#sidebar``) or not (a grid's ``div.col-lg-9`` beside ``div.col-lg-3``, whose
-    "hot posts" are bare list items): each group holds posts of the listing's shape.
+    "hot posts" are bare list items): each group holds posts of the listing's shape, and
+    none holds them as a widget does (SegmentFault's "热门文章" column, its list items
+    classed as the listing's but titled as a widget's).
     """
+    widgets = [c.container for c in viable if c.penalties and c.signature == best.signature]
     for other in viable:
         if other is best or other.score < 0.5 * best.score:
             continue
         if any(contains(card.node, best.container) for card in other.cards) and not any(
-            is_frame(card.node) or not _holds_shape(card.node, best.signature)
+            is_frame(card.node)
+            or not _holds_shape(card.node, best.signature)
+            or any(contains(card.node, widget) for widget in widgets)
             for card in other.cards
         ):
             return other
