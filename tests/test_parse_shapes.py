@@ -709,3 +709,16 @@ def test_an_excerpt_of_words_beside_a_count_stays_an_excerpt() -> None:
     assert [card["excerpt"] for card in cards] == [
         "Comments on reading time, and views on minutes."
     ] * 3
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["发布于 3天前", "发表于：5 小时前", "发布博客&nbsp;昨天 22:41&nbsp;·", "Posted 2 days ago"],
+)
+def test_a_relative_date_after_its_label_is_a_meta_line(said: str) -> None:
+    # CSDN's "发布博客 昨天 22:41 ·": the line is the card's meta line, no part of the excerpt.
+    meta = f'<div class="meta"><span>{said}</span> <span>by Ada</span></div>'
+    html = _page("".join(_card(n, body=f"<p>What post {n} is about.</p>{meta}") for n in range(3)))
+    cards = _cards(html)
+    assert [card["excerpt"] for card in cards] == [f"What post {n} is about." for n in range(3)]
+    assert [card["published"] for card in cards] == [None, None, None]

@@ -202,6 +202,26 @@ RELATIVE_DATE_RE = re.compile(
     r"(?:\s*(?:в|um|à|a\s+las|às|alle|om|o)?\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?)\s*$",
     re.I,
 )
+# A relative date's published label before it ("发布于 3天前", "Posted 2 days ago", CSDN's
+# "发布博客 昨天 22:41 ·"), and the separators after it, on its line.
+_RELATIVE_LABEL_RE = re.compile(
+    rf"\s*(?:{PUBLISHED_RE.pattern})\s*(?:于|於|博客|时间|時間|on|at)?\s*[:：]?", re.I
+)
+_AFTER_DATE = " \u00a0·|｜•-—"
+
+
+def reads_relative_date(text: str, most: int) -> bool:
+    """Tell whether a text says a date relative to the day it was read, of ``most``
+    characters at most, alone or after its published label."""
+    if len(text) <= most and RELATIVE_DATE_RE.match(text) is not None:
+        return True
+    label = _RELATIVE_LABEL_RE.match(text)
+    if label is None:
+        return False
+    said = text[label.end() :].rstrip(_AFTER_DATE)
+    return len(said) <= most and RELATIVE_DATE_RE.match(said) is not None
+
+
 # A label heading a list of term links, the whole of its text ("Tags", "分类：").
 LIST_LABEL_RE = re.compile(
     rf"^\s*(?:(?P<category>{_CATEGORY_WORDS})|(?P<tag>{_TAG_WORDS}))\s*[:：]?\s*$", re.I
