@@ -12,6 +12,7 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.cards import Card, find_placeholders
 from feedkeeper.parse.badges import pin_marks, title_pin_marks
+from feedkeeper.parse.beside_title import badges_beside_title, opens_with_badge
 from feedkeeper.parse.blocks import Block
 from feedkeeper.parse.date_context import context_date, group_heading, published_date
 from feedkeeper.parse.excerpt import find_excerpt
@@ -76,7 +77,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     if title_node is not None and not (pinned or pins):
         pins = title_pin_marks(page, root, title_node)
     indicators += [node for node in pins if node is not root]
-    excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip, title_text)
+    excerpt, excerpt_nodes = _read_excerpt(page, root, title_node, indicators, skip, title_text)
     excerpt, truncated = _split_ellipsis(drop_invisible(excerpt) if excerpt else excerpt)
     truncated = truncated or any(
         is_ellipsis(page.text_of(node)) or is_cut_mark(page, node) for node in skip
@@ -104,6 +105,25 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         card, root, link.node if link else None, title_node, hit,
         list(categories.nodes), list(tags.nodes), excerpt_nodes,
     )  # fmt: skip
+
+
+def _read_excerpt(
+    page: Page,
+    root: LexborNode,
+    title: LexborNode | None,
+    indicators: list[LexborNode],
+    skip: list[LexborNode],
+    title_text: str | None,
+) -> tuple[str | None, list[LexborNode]]:
+    """Return the card's excerpt and its nodes; one opening with a badge that stands beside
+    the title ("原创" after its heading) is read again without the badge."""
+    found = find_excerpt(page, root, title, indicators, skip, title_text)
+    if found[0] is None or title is None or not opens_with_badge(found[0]):
+        return found
+    beside = badges_beside_title(page, root, title)
+    if not beside:
+        return found
+    return find_excerpt(page, root, title, indicators, [*skip, *beside], title_text)
 
 
 # A byline is a name and a role, a date at most: an element "named" as the author's that
