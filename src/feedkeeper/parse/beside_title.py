@@ -36,8 +36,8 @@ def badges_beside_title(page: Page, root: LexborNode, title: LexborNode) -> list
 def opens_with_badge(excerpt: str) -> bool:
     """Tell whether an excerpt opens with a badge word set apart ("原创 两次握手…"): only
     then are the title's neighbours looked at."""
-    head = excerpt[: MAX_BADGE_CHARS + 1].split(maxsplit=1)
-    return len(head) == 2 and BADGE_RE.match(head[0]) is not None
+    end = excerpt.find(" ", 0, MAX_BADGE_CHARS + 1)
+    return end > 0 and BADGE_RE.match(excerpt, 0, end) is not None
 
 
 def _is_badge(page: Page, node: LexborNode) -> bool:
