@@ -722,3 +722,26 @@ def test_a_relative_date_after_its_label_is_a_meta_line(said: str) -> None:
     cards = _cards(html)
     assert [card["excerpt"] for card in cards] == [f"What post {n} is about." for n in range(3)]
     assert [card["published"] for card in cards] == [None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("shown", "title"),
+    [
+        ('Post {n} <span class="badge">{c}</span>', "Post {n}"),  # Bootstrap's badge
+        ("Post {n}<span>阅读 {c}</span>", "Post {n}"),
+        ("Post {n} <small>({c} comments)</small>", "Post {n}"),
+        ("Post {n} <i>[{c}]</i>", "Post {n}"),
+        # A number of the title's own in an element of its own stays.
+        ("Part <em>{n}</em>", "Part {n}"),
+        ("Year in review <span>2025</span>", "Year in review 2025"),
+    ],
+)
+def test_a_count_shown_at_the_end_of_the_title_link_is_no_part_of_the_title(
+    shown: str, title: str
+) -> None:
+    def card(n: int) -> str:
+        link = f'<a href="/posts/{n}/">{shown.format(n=n, c=12 + n)}</a>'
+        return _card(n, link, '<span class="date">2025-12-01</span>')
+
+    cards = _cards(_page("".join(card(n) for n in range(3))))
+    assert [card["title"] for card in cards] == [title.format(n=n) for n in range(3)]

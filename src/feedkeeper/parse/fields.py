@@ -27,7 +27,12 @@ from feedkeeper.parse.machine_dates import url_date
 from feedkeeper.parse.page import BYLINE_RE, Page
 from feedkeeper.parse.page_links import Link
 from feedkeeper.parse.terms import class_named_terms, labelled_terms, linked_terms
-from feedkeeper.parse.titles import read_title, title_not_cut, title_without_date
+from feedkeeper.parse.titles import (
+    read_title,
+    title_not_cut,
+    title_without_count,
+    title_without_date,
+)
 from feedkeeper.parse.vocab import CATEGORY_ICON_RE, CATEGORY_LABEL_RE, TAG_ICON_RE, TAG_LABEL_RE
 from feedkeeper.parse.when import DateHit, choose_date, scan_card
 from feedkeeper.text import drop_invisible, split_ellipsis
@@ -66,6 +71,7 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     if hit is not None and title_node is not None:
         title_text = title_without_date(page, title_text, title_node, hit.node)
     if title_text and title_node is not None:
+        title_text = title_without_count(page, title_text, title_node)
         title_text = title_not_cut(title_text, title_node, link.node if link else None)
     indicators = [h.node for h in scan.dates if not h.in_prose or h is hit]
     indicators += scan.relative

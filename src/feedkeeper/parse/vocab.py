@@ -279,6 +279,18 @@ STATS_WORDS = frozenset(
      "kommentare", "kommentar", "commentaires", "commentaire", "comentarios", "comentários",
      "commenti", "reacties", "комментариев", "комментария", "комментарий", "komentarzy"}
 )  # fmt: skip
+_COUNT_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*\+?|[^\W\d_]+")
+
+
+def reads_as_count(text: str) -> bool:
+    """Tell whether a short text shows a count and its words alone ("阅读 120", "12
+    comments", "(1.2k)"), a number among them."""
+    tokens = _COUNT_TOKEN_RE.findall(text)
+    return any(token[0].isdigit() for token in tokens) and all(
+        token[0].isdigit() or token.lower() in STATS_WORDS for token in tokens
+    )
+
+
 # What themes write where a post has no excerpt.
 NO_EXCERPT_RE = re.compile(
     r"(?:暂无|没有|无)(?:简介|摘要|描述)|这篇文章没有摘要|no (?:excerpt|summary|description)"
