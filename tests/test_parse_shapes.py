@@ -745,3 +745,38 @@ def test_a_count_shown_at_the_end_of_the_title_link_is_no_part_of_the_title(
 
     cards = _cards(_page("".join(card(n) for n in range(3))))
     assert [card["title"] for card in cards] == [title.format(n=n) for n in range(3)]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        # YARPP's list below a post shown whole, a series' link to its previous part.
+        '<div class="yarpp"><h3>Related posts:</h3><ol><li><a href="/posts/1{n}/">Post 1{n}</a>'
+        '</li><li><a href="/posts/2{n}/">Post 2{n}</a></li></ol></div>',
+        '<p class="series">Previous part: <a href="/posts/1{n}/">Post 1{n}</a></p>',
+        '<p>« <a href="/posts/1{n}/">Older: Post 1{n}</a> | <a href="/posts/2{n}/">Newer</a> »</p>',
+    ],
+)
+def test_links_to_other_posts_on_a_line_of_their_own_are_no_excerpt(other: str) -> None:
+    def body(n: int) -> str:
+        return f"<p>What post {n} is about, in a sentence or two.</p>{other.format(n=n)}"
+
+    meta = '<span class="date">2025-12-01</span>'
+    cards = _cards(_page("".join(_card(n, meta=meta, body=body(n)) for n in range(3))))
+    assert [card["url"] for card in cards] == [f"https://b.example/posts/{n}/" for n in range(3)]
+    assert [card["excerpt"] for card in cards] == [
+        f"What post {n} is about, in a sentence or two." for n in range(3)
+    ]
+
+
+def test_a_link_to_another_post_in_running_text_stays_in_the_excerpt() -> None:
+    said = (
+        'As I wrote in <a href="/posts/9{n}/">an earlier post about queues</a>, backpressure '
+        "is the whole game; this time the producer is a browser."
+    )
+    meta = '<span class="date">2025-12-01</span>'
+    html = _page("".join(_card(n, meta=meta, body=f"<p>{said.format(n=n)}</p>") for n in range(3)))
+    assert [card["excerpt"] for card in _cards(html)] == [
+        "As I wrote in an earlier post about queues, backpressure is the whole game; "
+        "this time the producer is a browser."
+    ] * 3

@@ -19,6 +19,7 @@ from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.link_roles import (
     is_cut_mark,
     is_ellipsis,
+    is_in_prose,
     meta_links,
     script_links,
     without_comments_anchor,
@@ -78,6 +79,11 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     indicators += categories.nodes
     indicators += tags.nodes
     indicators += meta_links(page, block, link, links)
+    indicators += [
+        other.node
+        for other in block.links
+        if other.key and other.key != block.key and not is_in_prose(page, other.node)
+    ]
     indicators += _bylines(page, root)
     pins = pin_marks(page, root)
     if title_node is not None and not (pinned or pins):
