@@ -11,7 +11,7 @@ from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import attr, contains, heading_above, is_visible
 from feedkeeper.parse.main_links import shows_date
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.vocab import STATS_WORDS, is_control, reads_as_count
+from feedkeeper.parse.vocab import is_control, reads_as_count
 from feedkeeper.text import normalize_space, split_ellipsis
 
 Title = tuple[str | None, bool]  # the title's text, and whether a badge in it is a pin
@@ -77,8 +77,8 @@ def title_without_count(page: Page, title: str, shown_in: LexborNode) -> str:
     """Return the title without the count an element of its own shows at its end (a
     Bootstrap badge ``<a>Title <span class="badge">14</span></a>``, ``<span>阅读 120</span>``):
     a bare number counts in a badge's element only, so a title's "Part <em>2</em>" stays."""
-    if not _may_end_with_count(title):
-        return title
+    if not title[-1:].isdigit() and title[-1:] not in _CLOSERS:
+        return title  # most titles: no count can end them
     walk = shown_in.traverse()
     next(walk)  # the title's own element: its text is the title
     for node in walk:
@@ -92,14 +92,6 @@ def title_without_count(page: Page, title: str, shown_in: LexborNode) -> str:
         ):
             return title[: -len(shown)].rstrip(_DATE_SEPARATORS) or title
     return title
-
-
-def _may_end_with_count(title: str) -> bool:
-    """Tell whether a title may end with a count: a digit, a bracket, or a count's word."""
-    last = title[-1:]
-    return (
-        last.isdigit() or last in _CLOSERS or title[title.rfind(" ") + 1 :].lower() in STATS_WORDS
-    )
 
 
 def _is_count(node: LexborNode, shown: str) -> bool:
