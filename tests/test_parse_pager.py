@@ -385,3 +385,16 @@ def test_a_load_more_link_leading_nowhere_is_a_button_naming_the_next_page(butto
     page = parse_listing(_listing(f'<div class="more">{button}</div>'), f"{SITE}/")
     assert page.next_url == f"{SITE}/page/2/"
     assert page.page_urls == [f"{SITE}/page/2/"]
+
+
+@pytest.mark.parametrize(
+    ("older", "newer"), [("后页&gt;", "&lt;前页"), ("後頁", "前頁"), ("下頁", "上頁")]
+)
+def test_douban_s_page_words_lead_to_the_next_page(older: str, newer: str) -> None:
+    # Douban's pager reads "<前页 … 后页>"; its pages are cursors, told by the words alone.
+    pager = (
+        f'<div class="paginator"><a href="/notes?before=k2">{newer}</a>'
+        f'<a href="/notes?after=k9">{older}</a></div>'
+    )
+    page = parse_listing(_listing(pager), f"{SITE}/notes?after=k4")
+    assert page.next_url == f"{SITE}/notes?after=k9"

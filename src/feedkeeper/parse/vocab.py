@@ -63,13 +63,13 @@ READ_MORE_RE = re.compile(
 )
 # The characters a pager's word can start with (case aside): the lookaheads below let any
 # other text (a title) fail at once.
-_NEXT_STARTS = "下后次nomwsapevgdbtä»›→>较較更前古다сдвб"
+_NEXT_STARTS = "下后後次nomwsapevgdbtä»›→>较較更前古다сдвб"
 _PREV_STARTS = "上前pnvzaeöfstbg«‹←<이пнб"
 _FIRST_LAST_STARTS = "首尾末最flh처마epdúuopstп"
 # No pager word is longer ("Postagens mais antigas »", "Go to next page 3/5 »").
 MAX_PAGER_TEXT = 40
 NEXT_RE = re.compile(
-    rf"^{_EDGE}(?=[{_NEXT_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:下一页|下页|后一页|下一頁|次のページ|次へ|next(?:\s+page)?|next-page|older"
+    rf"^{_EDGE}(?=[{_NEXT_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:下一页|下页|后一页|后页|下一頁|下頁|後頁|次のページ|次へ|next(?:\s+page)?|next-page|older"
     rf"(?:\s+(?:posts?|entries|articles))?|more\s+posts|[»›→>]+"
     # Blogger's and WordPress's "older posts" in Chinese and Japanese.
     rf"|(?:较早|較早|较旧|較舊|更早|更旧|更舊)的?(?:博文|文章|帖子)|更多(?:博文|文章)"
@@ -88,7 +88,7 @@ NEXT_RE = re.compile(
     re.I,
 )
 PREV_RE = re.compile(
-    rf"^{_EDGE}(?=[{_PREV_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:上一页|上页|前一页|上一頁|前へ|prev(?:ious)?(?:\s+page)?|prev-page|newer"
+    rf"^{_EDGE}(?=[{_PREV_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:上一页|上页|前一页|前页|上一頁|上頁|前頁|前へ|prev(?:ious)?(?:\s+page)?|prev-page|newer"
     r"(?:\s+(?:posts?|entries|articles))?|[«‹←<]+"
     r"|이전(?:\s*페이지|\s*글)?|vorherige(?:\s+seite)?|zurück|neuere\s+(?:beiträge|einträge|artikel|posts)"
     r"|précédente?s?|page\s+précédente|articles?\s+(?:plus\s+)?récents|anterior|página\s+anterior"
