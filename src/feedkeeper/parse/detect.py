@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import previous_element
-from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.blocks import Block
 from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.dom import (
@@ -32,13 +32,10 @@ from feedkeeper.parse.lead import lead_card, lone_card
 from feedkeeper.parse.main_links import main_link
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.page_links import Link
+from feedkeeper.parse.pager_items import is_pager_item
 from feedkeeper.parse.post_links import post_links
 from feedkeeper.parse.score import BARE_REASON, Candidate, score_containers, shape_of
-from feedkeeper.parse.vocab import reads_pager_word
 
-# A pager's words are this short ("下一頁", "Weiter", "Older posts"): a longer text is read
-# as a title without asking.
-MAX_PAGER_WORD = 12
 LONE_REASON = "the one post the page shows, titled by a heading, no listing around it"
 FRAME_REASON = "the page's frame (its main content beside its header or footer), not a listing"
 COLUMNS_REASON = "the page's columns (a listing beside a sidebar), not a listing"
@@ -113,10 +110,10 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
             for block in candidate.cards
             if block.node.tag not in _PAGE_FRAME_TAGS and not _is_site_header(block, candidate)
         ]
-        if kept and len(kept) < len(candidate.cards):
-            candidate.cards = kept
-            shapes = [shape_of(block.node) for block in kept]
-            candidate.shape = shapes.count(candidate.signature) / len(kept)
+        if kept:
+            _keep_cards(candidate, kept)
+        # A pager beside the cards ("下一頁" or "2" leading to /blog/2) is no card either.
+        _keep_cards(candidate, [b for b in candidate.cards if not is_pager_item(page, b)])
         for block in candidate.cards:
             lines = candidate.groups.get(block.node.mem_id)
             if lines:
@@ -131,12 +128,18 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
     cards: list[Block] = []
     seen: set[int] = set()
     for block in sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order):
-        if _is_pager_item(page, block):
-            continue  # a pager beside the cards: "下一頁" or "2" leading to /blog/2
         if block.node.mem_id not in seen:  # the same element chosen by two candidates
             seen.add(block.node.mem_id)
             cards.append(block)
     return cards
+
+
+def _keep_cards(candidate: Candidate, kept: list[Block]) -> None:
+    """Keep these of the candidate's cards, its shape measured again over them."""
+    if len(kept) < len(candidate.cards):
+        candidate.cards = kept
+        shapes = [shape_of(block.node) for block in kept]
+        candidate.shape = shapes.count(candidate.signature) / len(kept) if kept else 0.0
 
 
 def _metas_before(page: Page, cards: list[Block]) -> list[LexborNode]:
@@ -189,32 +192,6 @@ def _is_site_header(block: Block, candidate: Candidate) -> bool:
         return False  # a post titled in its heading (and an h1 in its excerpt's text)
     others = [b for b in candidate.cards if b is not block]
     return len(others) >= 2 and all(b.node.css_first("h1") is None for b in others)
-
-
-def _is_pager_item(page: Page, block: Block) -> bool:
-    """Tell a pager beside the cards, or one of its items, from a card: its post links all
-    show a number or a pager's word, and it shows nothing a card does besides them. A post
-    titled "2023" or "42" keeps its card: its number is a heading's, or stands beside a
-    date or an excerpt."""
-    for link in block.links:  # a loop: asked of every card, most of them at their first link
-        if not _reads_pager_link(link):
-            return False
-    if len({link.key for link in block.links}) > 1:
-        return True  # a card's links lead to its one post, a pager's to several pages
-    # What a pager's lone link stands beside: the current page's number, "…", "Page 2 of 9".
-    besides = page.text_of(block.node).replace(block.links[0].text, "", 1).strip()
-    return len(besides) <= MAX_PAGER_WORD and parse_date(besides) is None
-
-
-def _reads_pager_link(link: PostLink) -> bool:
-    """Tell whether a post link shows what a pager's link does: a number or a pager's word,
-    out of any heading (a pager is never one)."""
-    text = link.text
-    return (
-        not link.in_heading
-        and len(text) <= MAX_PAGER_WORD
-        and (text.isdigit() or reads_pager_word(text))
-    )
 
 
 def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
