@@ -371,3 +371,30 @@ def test_wordpress_posts_in_a_folder_laid_out_flat_are_each_a_card() -> None:
     assert [card.url for card in page.cards] == [SITE + f"/blog/?p={n}" for n in (9, 7, 5, 3, 2)]
     assert page.next_url == SITE + "/blog/?paged=2"
     assert page.page_urls == [SITE + "/blog/?paged=2"]
+
+
+@pytest.mark.parametrize(
+    "button",
+    [
+        '<a id="load-more" data-next="/page/2/" href="javascript:void(0)">加载更多</a>',
+        '<a class="btn-more" data-href="/page/2/" href="#">Load more posts</a>',
+        '<a class="ajax-more" data-url="/page/2/">点击加载更多</a>',
+    ],
+)
+def test_a_load_more_link_leading_nowhere_is_a_button_naming_the_next_page(button: str) -> None:
+    page = parse_listing(_listing(f'<div class="more">{button}</div>'), f"{SITE}/")
+    assert page.next_url == f"{SITE}/page/2/"
+    assert page.page_urls == [f"{SITE}/page/2/"]
+
+
+@pytest.mark.parametrize(
+    ("older", "newer"), [("后页&gt;", "&lt;前页"), ("後頁", "前頁"), ("下頁", "上頁")]
+)
+def test_douban_s_page_words_lead_to_the_next_page(older: str, newer: str) -> None:
+    # Douban's pager reads "<前页 … 后页>"; its pages are cursors, told by the words alone.
+    pager = (
+        f'<div class="paginator"><a href="/notes?before=k2">{newer}</a>'
+        f'<a href="/notes?after=k9">{older}</a></div>'
+    )
+    page = parse_listing(_listing(pager), f"{SITE}/notes?after=k4")
+    assert page.next_url == f"{SITE}/notes?after=k9"

@@ -709,3 +709,74 @@ def test_an_excerpt_of_words_beside_a_count_stays_an_excerpt() -> None:
     assert [card["excerpt"] for card in cards] == [
         "Comments on reading time, and views on minutes."
     ] * 3
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["发布于 3天前", "发表于：5 小时前", "发布博客&nbsp;昨天 22:41&nbsp;·", "Posted 2 days ago"],
+)
+def test_a_relative_date_after_its_label_is_a_meta_line(said: str) -> None:
+    # CSDN's "发布博客 昨天 22:41 ·": the line is the card's meta line, no part of the excerpt.
+    meta = f'<div class="meta"><span>{said}</span> <span>by Ada</span></div>'
+    html = _page("".join(_card(n, body=f"<p>What post {n} is about.</p>{meta}") for n in range(3)))
+    cards = _cards(html)
+    assert [card["excerpt"] for card in cards] == [f"What post {n} is about." for n in range(3)]
+    assert [card["published"] for card in cards] == [None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("shown", "title"),
+    [
+        ('Post {n} <span class="badge">{c}</span>', "Post {n}"),  # Bootstrap's badge
+        ("Post {n}<span>阅读 {c}</span>", "Post {n}"),
+        ("Post {n} <small>({c} comments)</small>", "Post {n}"),
+        ("Post {n} <i>[{c}]</i>", "Post {n}"),
+        # A number of the title's own in an element of its own stays.
+        ("Part <em>{n}</em>", "Part {n}"),
+        ("Year in review <span>2025</span>", "Year in review 2025"),
+    ],
+)
+def test_a_count_shown_at_the_end_of_the_title_link_is_no_part_of_the_title(
+    shown: str, title: str
+) -> None:
+    def card(n: int) -> str:
+        link = f'<a href="/posts/{n}/">{shown.format(n=n, c=12 + n)}</a>'
+        return _card(n, link, '<span class="date">2025-12-01</span>')
+
+    cards = _cards(_page("".join(card(n) for n in range(3))))
+    assert [card["title"] for card in cards] == [title.format(n=n) for n in range(3)]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        # YARPP's list below a post shown whole, a series' link to its previous part.
+        '<div class="yarpp"><h3>Related posts:</h3><ol><li><a href="/posts/1{n}/">Post 1{n}</a>'
+        '</li><li><a href="/posts/2{n}/">Post 2{n}</a></li></ol></div>',
+        '<p class="series">Previous part: <a href="/posts/1{n}/">Post 1{n}</a></p>',
+        '<p>« <a href="/posts/1{n}/">Older: Post 1{n}</a> | <a href="/posts/2{n}/">Newer</a> »</p>',
+    ],
+)
+def test_links_to_other_posts_on_a_line_of_their_own_are_no_excerpt(other: str) -> None:
+    def body(n: int) -> str:
+        return f"<p>What post {n} is about, in a sentence or two.</p>{other.format(n=n)}"
+
+    meta = '<span class="date">2025-12-01</span>'
+    cards = _cards(_page("".join(_card(n, meta=meta, body=body(n)) for n in range(3))))
+    assert [card["url"] for card in cards] == [f"https://b.example/posts/{n}/" for n in range(3)]
+    assert [card["excerpt"] for card in cards] == [
+        f"What post {n} is about, in a sentence or two." for n in range(3)
+    ]
+
+
+def test_a_link_to_another_post_in_running_text_stays_in_the_excerpt() -> None:
+    said = (
+        'As I wrote in <a href="/posts/9{n}/">an earlier post about queues</a>, backpressure '
+        "is the whole game; this time the producer is a browser."
+    )
+    meta = '<span class="date">2025-12-01</span>'
+    html = _page("".join(_card(n, meta=meta, body=f"<p>{said.format(n=n)}</p>") for n in range(3)))
+    assert [card["excerpt"] for card in _cards(html)] == [
+        "As I wrote in an earlier post about queues, backpressure is the whole game; "
+        "this time the producer is a browser."
+    ] * 3

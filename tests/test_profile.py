@@ -112,6 +112,7 @@ def test_suggested_profile_reproduces_the_cards(name: str) -> None:
         "day-runs",
         "loose-lines",
         "cnblogs-home-link",
+        "cnblogs-last-page-sidebar",
         "day-archive-lines",
         "section-all-posts-link",
         "definition-list",

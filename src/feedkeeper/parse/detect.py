@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import previous_element
-from feedkeeper.parse.blocks import Block, PostLink
+from feedkeeper.parse.blocks import Block
 from feedkeeper.parse.containers import LinkTree
 from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.dom import (
@@ -27,20 +27,20 @@ from feedkeeper.parse.dom import (
     text_pieces,
 )
 from feedkeeper.parse.flat import split_groups, wrap_groups
-from feedkeeper.parse.frame import is_frame, is_landmark
+from feedkeeper.parse.frame import are_columns, is_frame, is_landmark
 from feedkeeper.parse.lead import lead_card, lone_card
 from feedkeeper.parse.main_links import main_link
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.page_links import Link
+from feedkeeper.parse.pager_items import is_pager_item
 from feedkeeper.parse.post_links import post_links
 from feedkeeper.parse.score import BARE_REASON, Candidate, score_containers, shape_of
-from feedkeeper.parse.vocab import reads_pager_word
 
-# A pager's words are this short ("下一頁", "Weiter", "Older posts"): a longer text is read
-# as a title without asking.
-MAX_PAGER_WORD = 12
 LONE_REASON = "the one post the page shows, titled by a heading, no listing around it"
 FRAME_REASON = "the page's frame (its main content beside its header or footer), not a listing"
+COLUMNS_REASON = "the page's columns (a listing beside a sidebar), not a listing"
+# A page's columns are this few: a listing of more blocks is not asked whether it is one.
+_MAX_COLUMNS = 4
 # The frame of a page around its content.
 _PAGE_FRAME_TAGS = frozenset({"header", "nav", "footer"})
 
@@ -68,6 +68,8 @@ def detect_cards(page: Page, complete: bool = True) -> Detection:
     for candidate in ranked:
         if candidate.reason is None and _is_page_frame(candidate):
             candidate.reason = FRAME_REASON
+        elif candidate.reason is None and _is_page_columns(candidate, ranked):
+            candidate.reason = COLUMNS_REASON
     viable = [c for c in ranked if c.reason is None] or [
         c for c in ranked if c.reason == BARE_REASON and not c.penalties
     ]  # a plain list of titles is a listing too, when nothing richer is there
@@ -108,10 +110,10 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
             for block in candidate.cards
             if block.node.tag not in _PAGE_FRAME_TAGS and not _is_site_header(block, candidate)
         ]
-        if kept and len(kept) < len(candidate.cards):
-            candidate.cards = kept
-            shapes = [shape_of(block.node) for block in kept]
-            candidate.shape = shapes.count(candidate.signature) / len(kept)
+        if kept:
+            _keep_cards(candidate, kept)
+        # A pager beside the cards ("下一頁" or "2" leading to /blog/2) is no card either.
+        _keep_cards(candidate, [b for b in candidate.cards if not is_pager_item(page, b)])
         for block in candidate.cards:
             lines = candidate.groups.get(block.node.mem_id)
             if lines:
@@ -126,12 +128,18 @@ def _final_cards(page: Page, chosen: list[Candidate]) -> list[Block]:
     cards: list[Block] = []
     seen: set[int] = set()
     for block in sorted((b for c in chosen for b in c.cards), key=lambda b: b.links[0].order):
-        if _is_pager_item(page, block):
-            continue  # a pager beside the cards: "下一頁" or "2" leading to /blog/2
         if block.node.mem_id not in seen:  # the same element chosen by two candidates
             seen.add(block.node.mem_id)
             cards.append(block)
     return cards
+
+
+def _keep_cards(candidate: Candidate, kept: list[Block]) -> None:
+    """Keep these of the candidate's cards, its shape measured again over them."""
+    if len(kept) < len(candidate.cards):
+        candidate.cards = kept
+        shapes = [shape_of(block.node) for block in kept]
+        candidate.shape = shapes.count(candidate.signature) / len(kept) if kept else 0.0
 
 
 def _metas_before(page: Page, cards: list[Block]) -> list[LexborNode]:
@@ -186,32 +194,6 @@ def _is_site_header(block: Block, candidate: Candidate) -> bool:
     return len(others) >= 2 and all(b.node.css_first("h1") is None for b in others)
 
 
-def _is_pager_item(page: Page, block: Block) -> bool:
-    """Tell a pager beside the cards, or one of its items, from a card: its post links all
-    show a number or a pager's word, and it shows nothing a card does besides them. A post
-    titled "2023" or "42" keeps its card: its number is a heading's, or stands beside a
-    date or an excerpt."""
-    for link in block.links:  # a loop: asked of every card, most of them at their first link
-        if not _reads_pager_link(link):
-            return False
-    if len({link.key for link in block.links}) > 1:
-        return True  # a card's links lead to its one post, a pager's to several pages
-    # What a pager's lone link stands beside: the current page's number, "…", "Page 2 of 9".
-    besides = page.text_of(block.node).replace(block.links[0].text, "", 1).strip()
-    return len(besides) <= MAX_PAGER_WORD and parse_date(besides) is None
-
-
-def _reads_pager_link(link: PostLink) -> bool:
-    """Tell whether a post link shows what a pager's link does: a number or a pager's word,
-    out of any heading (a pager is never one)."""
-    text = link.text
-    return (
-        not link.in_heading
-        and len(text) <= MAX_PAGER_WORD
-        and (text.isdigit() or reads_pager_word(text))
-    )
-
-
 def block_for(page: Page, root: LexborNode, inside: list[Link]) -> Block:
     """Return the card block of an element a profile names as a card, with its post links."""
     order = page.link_order()
@@ -228,19 +210,37 @@ def _is_page_frame(candidate: Candidate) -> bool:
     return holds_main and any(is_landmark(node) for node in nodes)
 
 
+def _is_page_columns(candidate: Candidate, ranked: list[Candidate]) -> bool:
+    """Tell whether a candidate's few blocks are the page's columns, one of them holding a
+    listing of its own: a page of few posts (a blog's last page) may score below them."""
+    if len(candidate.cards) > _MAX_COLUMNS:
+        return False
+    listings = [
+        other.container
+        for other in ranked
+        if other is not candidate and other.reason is None and not other.penalties
+    ]
+    return are_columns([block.node for block in candidate.cards], listings)
+
+
 def _prefer_outer(best: Candidate, viable: list[Candidate]) -> Candidate:
     """Return the listing that holds ``best`` inside one of its cards, if a fair one does.
 
     A page's columns are no such listing: the main column holding the posts beside a
     sidebar listing other posts, named one (Dotclear's ``div#main`` beside
     ``div#sidebar``) or not (a grid's ``div.col-lg-9`` beside ``div.col-lg-3``, whose
-    "hot posts" are bare list items): each group holds posts of the listing's shape.
+    "hot posts" are bare list items): each group holds posts of the listing's shape, and
+    none holds them as a widget does (SegmentFault's "热门文章" column, its list items
+    classed as the listing's but titled as a widget's).
     """
+    widgets = [c.container for c in viable if c.penalties and c.signature == best.signature]
     for other in viable:
         if other is best or other.score < 0.5 * best.score:
             continue
         if any(contains(card.node, best.container) for card in other.cards) and not any(
-            is_frame(card.node) or not _holds_shape(card.node, best.signature)
+            is_frame(card.node)
+            or not _holds_shape(card.node, best.signature)
+            or any(contains(card.node, widget) for widget in widgets)
             for card in other.cards
         ):
             return other

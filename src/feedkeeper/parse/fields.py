@@ -12,12 +12,14 @@ from selectolax.lexbor import LexborNode
 
 from feedkeeper.cards import Card, find_placeholders
 from feedkeeper.parse.badges import pin_marks, title_pin_marks
+from feedkeeper.parse.beside_title import badges_beside_title, opens_with_badge
 from feedkeeper.parse.blocks import Block
 from feedkeeper.parse.date_context import context_date, group_heading, published_date
 from feedkeeper.parse.excerpt import find_excerpt
 from feedkeeper.parse.link_roles import (
     is_cut_mark,
     is_ellipsis,
+    is_in_prose,
     meta_links,
     script_links,
     without_comments_anchor,
@@ -26,7 +28,12 @@ from feedkeeper.parse.machine_dates import url_date
 from feedkeeper.parse.page import BYLINE_RE, Page
 from feedkeeper.parse.page_links import Link
 from feedkeeper.parse.terms import class_named_terms, labelled_terms, linked_terms
-from feedkeeper.parse.titles import read_title, title_not_cut, title_without_date
+from feedkeeper.parse.titles import (
+    read_title,
+    title_not_cut,
+    title_without_count,
+    title_without_date,
+)
 from feedkeeper.parse.vocab import CATEGORY_ICON_RE, CATEGORY_LABEL_RE, TAG_ICON_RE, TAG_LABEL_RE
 from feedkeeper.parse.when import DateHit, choose_date, scan_card
 from feedkeeper.text import drop_invisible, split_ellipsis
@@ -65,18 +72,24 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
     if hit is not None and title_node is not None:
         title_text = title_without_date(page, title_text, title_node, hit.node)
     if title_text and title_node is not None:
+        title_text = title_without_count(page, title_text, title_node)
         title_text = title_not_cut(title_text, title_node, link.node if link else None)
     indicators = [h.node for h in scan.dates if not h.in_prose or h is hit]
     indicators += scan.relative
     indicators += categories.nodes
     indicators += tags.nodes
     indicators += meta_links(page, block, link, links)
+    indicators += [
+        other.node
+        for other in block.links
+        if other.key and other.key != block.key and not is_in_prose(page, other.node)
+    ]
     indicators += _bylines(page, root)
     pins = pin_marks(page, root)
     if title_node is not None and not (pinned or pins):
         pins = title_pin_marks(page, root, title_node)
     indicators += [node for node in pins if node is not root]
-    excerpt, excerpt_nodes = find_excerpt(page, root, title_node, indicators, skip, title_text)
+    excerpt, excerpt_nodes = _read_excerpt(page, root, title_node, indicators, skip, title_text)
     excerpt, truncated = _split_ellipsis(drop_invisible(excerpt) if excerpt else excerpt)
     truncated = truncated or any(
         is_ellipsis(page.text_of(node)) or is_cut_mark(page, node) for node in skip
@@ -104,6 +117,25 @@ def read_card(page: Page, block: Block, links: list[Link]) -> CardParts:
         card, root, link.node if link else None, title_node, hit,
         list(categories.nodes), list(tags.nodes), excerpt_nodes,
     )  # fmt: skip
+
+
+def _read_excerpt(
+    page: Page,
+    root: LexborNode,
+    title: LexborNode | None,
+    indicators: list[LexborNode],
+    skip: list[LexborNode],
+    title_text: str | None,
+) -> tuple[str | None, list[LexborNode]]:
+    """Return the card's excerpt and its nodes; one opening with a badge that stands beside
+    the title ("原创" after its heading) is read again without the badge."""
+    found = find_excerpt(page, root, title, indicators, skip, title_text)
+    if found[0] is None or title is None or not opens_with_badge(found[0]):
+        return found
+    beside = badges_beside_title(page, root, title)
+    if not beside:
+        return found
+    return find_excerpt(page, root, title, indicators, [*skip, *beside], title_text)
 
 
 # A byline is a name and a role, a date at most: an element "named" as the author's that

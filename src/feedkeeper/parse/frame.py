@@ -6,7 +6,14 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS, previous_element
-from feedkeeper.parse.dom import LANDMARK_ROLES, LANDMARK_TAGS, ancestors, attr, first_element_child
+from feedkeeper.parse.dom import (
+    LANDMARK_ROLES,
+    LANDMARK_TAGS,
+    ancestors,
+    attr,
+    contains,
+    first_element_child,
+)
 from feedkeeper.parse.vocab import LAYOUT_STATE_RE, SIDEBAR_TOKEN_RE, WIDGET_TITLE_RE
 
 
@@ -19,6 +26,16 @@ def is_frame(node: LexborNode) -> bool:
     """Tell whether an element is the page's frame around its content: a landmark (nav,
     header, footer, aside) or a sidebar or widget."""
     return is_landmark(node) or has_sidebar_token(node)
+
+
+def are_columns(blocks: list[LexborNode], listings: list[LexborNode]) -> bool:
+    """Tell whether blocks are the page's columns, not cards: a sidebar (cnblogs'
+    ``div#sideBar``) beside a column holding one of the page's ``listings``."""
+    if not any(is_frame(block) for block in blocks):
+        return False
+    return any(
+        contains(block, listing) for block in blocks if not is_frame(block) for listing in listings
+    )
 
 
 def has_sidebar_token(node: LexborNode) -> bool:

@@ -126,7 +126,16 @@ def assess(detection: Detection, cards: list[Card]) -> tuple[float, list[str]]:
     if best.penalties:
         confidence *= 0.5
         warnings.append("the listing was found " + "; ".join(best.penalties))
-    runner = next((c for c in detection.rejected if c.reason and "nested" not in c.reason), None)
+    # A rival is another list: none nested in the listing's cards, none holding the listing
+    # (the page's frame or columns around it, the groups its rows were taken from).
+    runner = next(
+        (
+            c
+            for c in detection.rejected
+            if c.reason and "nested" not in c.reason and not contains(c.container, best.container)
+        ),
+        None,
+    )
     if runner is not None and runner.score >= 0.8 * best.score:
         confidence *= 0.8
         warnings.append("another list of links scored almost as high")

@@ -247,18 +247,39 @@ def load_page(html: str, url: str, post_site: str | None = None) -> Page:
 def sibling_post_site(page: Page) -> str | None:
     """Return the host of another of the domain's sites that the page links posts on, when
     the page shows no posts of its own site (a Zhihu column on ``www.zhihu.com`` listing
-    ``zhuanlan.zhihu.com/p/…``, a company's ``www`` listing its ``blog.`` host's posts)."""
+    ``zhuanlan.zhihu.com/p/…``, a company's ``www`` listing its ``blog.`` host's posts);
+    a link carrying the number of one of the page's own posts is no post of the sibling's."""
     own = page.post_site
     others = {link.target.site for link in page.links if link.target.site != own}
     siblings = {site for site in others if is_sibling_site(own, site)}
     if not siblings:
         return None  # most pages: their links' few other sites looked at once each
     counts: dict[str, int] = {}
+    own_ids: set[str] | None = None
     for link in page.links:
         target = link.target
         if target.site in siblings and target.post_shape and link.visible:
-            counts[target.site] = counts.get(target.site, 0) + 1
+            if own_ids is None:
+                own_ids = _post_ids(page, own)
+            if own_ids.isdisjoint(_ID_RE.findall(target.key)):
+                counts[target.site] = counts.get(target.site, 0) + 1
     if not counts:
         return None
     site, count = max(counts.items(), key=lambda pair: pair[1])
     return site if count >= 2 else None
+
+
+# A post's number in its URL: long enough to be no page's, year's or month's.
+_ID_RE = re.compile(r"(?<!\d)\d{5,}(?!\d)")
+
+
+def _post_ids(page: Page, site: str) -> set[str]:
+    """Return the numbers the site's own post links carry: a sibling host's link carrying
+    one acts on that post (cnblogs' ``i.cnblogs.com/EditPosts.aspx?postid=17892341`` beside
+    ``/wanghui/p/17892341.html``), and names no post of its own."""
+    return {
+        number
+        for link in page.links
+        if link.target.site == site and link.target.post_shape
+        for number in _ID_RE.findall(link.target.key)
+    }

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from selectolax.lexbor import LexborNode
+
 from feedkeeper.parse.dom import attr, is_visible
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.page_numbers import OFFSET_PARAMS, page_number
@@ -27,9 +29,10 @@ _LOAD_MORE_RE = re.compile(
 def load_more(page: Page) -> tuple[str, str] | None:
     """Return the page, and why, that a visible "load more" button that is no link
     fetches by script: a numbered page or a cursor of this site, named by one of its
-    ``data-`` attributes."""
+    ``data-`` attributes. A link leading nowhere (``<a href="javascript:;">``, ``#``, no
+    ``href``) is such a button."""
     for node in page.tree.css(_LOADS_FROM_CSS):
-        if node.tag == "a" or not is_visible(node, page.hidden):
+        if _leads_somewhere(page, node) or not is_visible(node, page.hidden):
             continue
         hint = f"{page.text_of(node)} {attr(node, 'aria-label')}".strip()
         if not _LOAD_MORE_RE.match(hint):
@@ -44,6 +47,11 @@ def load_more(page: Page) -> tuple[str, str] | None:
             ):
                 return url, f"button reading {hint!r} that loads {name}"
     return None
+
+
+def _leads_somewhere(page: Page, node: LexborNode) -> bool:
+    """Tell whether an element is a link to a page: its ``href`` is read as the pager's."""
+    return node.tag == "a" and page.resolve(attr(node, "href")) is not None
 
 
 # A click that opens a page: ``location.href='/recent?p=2'``, ``window.location = "…"``.

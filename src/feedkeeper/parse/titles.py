@@ -11,7 +11,7 @@ from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import attr, contains, heading_above, is_visible
 from feedkeeper.parse.main_links import shows_date
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.vocab import is_control
+from feedkeeper.parse.vocab import is_control, reads_as_count
 from feedkeeper.text import normalize_space, split_ellipsis
 
 Title = tuple[str | None, bool]  # the title's text, and whether a badge in it is a pin
@@ -64,6 +64,45 @@ def title_without_date(
     if starts:
         return title[len(shown) :].lstrip(_DATE_SEPARATORS) or title
     return title[: -len(shown)].rstrip(_DATE_SEPARATORS) or title
+
+
+# How long a count shown at a title's end is, at most ("阅读 1.2k", "12 comments").
+MAX_COUNT_CHARS = 16
+# Where a title's count stands apart from it: a bare number, in a badge of its own.
+_BARE_COUNT_TAGS = frozenset({"span", "small", "sup"})
+_CLOSERS = ")]）】"
+
+
+def title_without_count(page: Page, title: str, shown_in: LexborNode) -> str:
+    """Return the title without the count an element of its own shows at its end (a
+    Bootstrap badge ``<a>Title <span class="badge">14</span></a>``, ``<span>阅读 120</span>``):
+    a bare number counts in a badge's element only, so a title's "Part <em>2</em>" stays."""
+    if not title[-1:].isdigit() and title[-1:] not in _CLOSERS:
+        return title  # most titles: no count can end them
+    walk = shown_in.traverse()
+    next(walk)  # the title's own element: its text is the title
+    for node in walk:
+        shown = page.text_of(node)
+        if (
+            shown
+            and len(shown) <= MAX_COUNT_CHARS
+            and len(shown) < len(title)
+            and title.endswith(shown)
+            and _is_count(node, shown)
+        ):
+            return title[: -len(shown)].rstrip(_DATE_SEPARATORS) or title
+    return title
+
+
+def _is_count(node: LexborNode, shown: str) -> bool:
+    """Tell whether an element shows a count: its words and a number, or a number alone
+    (bracketed, or in a badge's element)."""
+    bare = shown.strip("()[]（）【】 ")
+    if bare.replace(",", "").replace(".", "").isdigit():
+        if len(bare) == 4 and bare[:2] in ("19", "20"):
+            return False  # a year: the title's ("Year in review <span>2025</span>")
+        return node.tag in _BARE_COUNT_TAGS or bare != shown.strip()
+    return any(char.isalpha() for char in shown) and reads_as_count(shown)
 
 
 def title_not_cut(title: str, shown_in: LexborNode, link: LexborNode | None = None) -> str:

@@ -63,13 +63,13 @@ READ_MORE_RE = re.compile(
 )
 # The characters a pager's word can start with (case aside): the lookaheads below let any
 # other text (a title) fail at once.
-_NEXT_STARTS = "下后次nomwsapevgdbtä»›→>较較更前古다сдвб"
+_NEXT_STARTS = "下后後次nomwsapevgdbtä»›→>较較更前古다сдвб"
 _PREV_STARTS = "上前pnvzaeöfstbg«‹←<이пнб"
 _FIRST_LAST_STARTS = "首尾末最flh처마epdúuopstп"
 # No pager word is longer ("Postagens mais antigas »", "Go to next page 3/5 »").
 MAX_PAGER_TEXT = 40
 NEXT_RE = re.compile(
-    rf"^{_EDGE}(?=[{_NEXT_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:下一页|下页|后一页|下一頁|次のページ|次へ|next(?:\s+page)?|next-page|older"
+    rf"^{_EDGE}(?=[{_NEXT_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:下一页|下页|后一页|后页|下一頁|下頁|後頁|次のページ|次へ|next(?:\s+page)?|next-page|older"
     rf"(?:\s+(?:posts?|entries|articles))?|more\s+posts|[»›→>]+"
     # Blogger's and WordPress's "older posts" in Chinese and Japanese.
     rf"|(?:较早|較早|较旧|較舊|更早|更旧|更舊)的?(?:博文|文章|帖子)|更多(?:博文|文章)"
@@ -88,7 +88,7 @@ NEXT_RE = re.compile(
     re.I,
 )
 PREV_RE = re.compile(
-    rf"^{_EDGE}(?=[{_PREV_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:上一页|上页|前一页|上一頁|前へ|prev(?:ious)?(?:\s+page)?|prev-page|newer"
+    rf"^{_EDGE}(?=[{_PREV_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:上一页|上页|前一页|前页|上一頁|上頁|前頁|前へ|prev(?:ious)?(?:\s+page)?|prev-page|newer"
     r"(?:\s+(?:posts?|entries|articles))?|[«‹←<]+"
     r"|이전(?:\s*페이지|\s*글)?|vorherige(?:\s+seite)?|zurück|neuere\s+(?:beiträge|einträge|artikel|posts)"
     r"|précédente?s?|page\s+précédente|articles?\s+(?:plus\s+)?récents|anterior|página\s+anterior"
@@ -202,6 +202,26 @@ RELATIVE_DATE_RE = re.compile(
     r"(?:\s*(?:в|um|à|a\s+las|às|alle|om|o)?\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?)\s*$",
     re.I,
 )
+# A relative date's published label before it ("发布于 3天前", "Posted 2 days ago", CSDN's
+# "发布博客 昨天 22:41 ·"), and the separators after it, on its line.
+_RELATIVE_LABEL_RE = re.compile(
+    rf"\s*(?:{PUBLISHED_RE.pattern})\s*(?:于|於|博客|时间|時間|on|at)?\s*[:：]?", re.I
+)
+_AFTER_DATE = " \u00a0·|｜•-—"
+
+
+def reads_relative_date(text: str, most: int) -> bool:
+    """Tell whether a text says a date relative to the day it was read, of ``most``
+    characters at most, alone or after its published label."""
+    if len(text) <= most and RELATIVE_DATE_RE.match(text) is not None:
+        return True
+    label = _RELATIVE_LABEL_RE.match(text)
+    if label is None:
+        return False
+    said = text[label.end() :].rstrip(_AFTER_DATE)
+    return len(said) <= most and RELATIVE_DATE_RE.match(said) is not None
+
+
 # A label heading a list of term links, the whole of its text ("Tags", "分类：").
 LIST_LABEL_RE = re.compile(
     rf"^\s*(?:(?P<category>{_CATEGORY_WORDS})|(?P<tag>{_TAG_WORDS}))\s*[:：]?\s*$", re.I
@@ -259,6 +279,18 @@ STATS_WORDS = frozenset(
      "kommentare", "kommentar", "commentaires", "commentaire", "comentarios", "comentários",
      "commenti", "reacties", "комментариев", "комментария", "комментарий", "komentarzy"}
 )  # fmt: skip
+_COUNT_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*\+?|[^\W\d_]+")
+
+
+def reads_as_count(text: str) -> bool:
+    """Tell whether a short text shows a count and its words alone ("阅读 120", "12
+    comments", "(1.2k)"), a number among them."""
+    tokens = _COUNT_TOKEN_RE.findall(text)
+    return any(token[0].isdigit() for token in tokens) and all(
+        token[0].isdigit() or token.lower() in STATS_WORDS for token in tokens
+    )
+
+
 # What themes write where a post has no excerpt.
 NO_EXCERPT_RE = re.compile(
     r"(?:暂无|没有|无)(?:简介|摘要|描述)|这篇文章没有摘要|no (?:excerpt|summary|description)"

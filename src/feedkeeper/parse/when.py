@@ -32,10 +32,10 @@ from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
     PUBLISHED_RE,
-    RELATIVE_DATE_RE,
     TAG_LABEL_RE,
     UPDATED_MARK_RE,
     UPDATED_RE,
+    reads_relative_date,
 )
 
 # A text node longer than this is prose that mentions a date, not a date line.
@@ -267,8 +267,8 @@ def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> Le
         if badge is not None:
             return badge
     relative, stamp = False, None
-    if not (seen or month_day) and len(text) <= MAX_RELATIVE_DATE:
-        relative = RELATIVE_DATE_RE.match(text) is not None
+    if not (seen or month_day) and len(text) <= MAX_DATE_TEXT:
+        relative = reads_relative_date(text, MAX_RELATIVE_DATE)
         if relative:
             seen, stamp = _behind_relative(parent)
     if seen or (month_day and len(text) <= 12) or is_placeholder_date(text):
@@ -371,7 +371,7 @@ def date_of(page: Page, node: LexborNode) -> DateHit | None:
     if not (seen or month_day):
         seen, month_day = split_date_of(page, node)
     stamp = None
-    if not (seen or month_day) and RELATIVE_DATE_RE.match(text):
+    if not (seen or month_day) and reads_relative_date(text, MAX_DATE_TEXT):
         seen, stamp = _behind_relative(node)
     if not (seen or month_day):
         return None
