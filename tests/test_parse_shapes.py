@@ -734,6 +734,8 @@ def test_a_relative_date_after_its_label_is_a_meta_line(said: str) -> None:
         # A number of the title's own in an element of its own stays.
         ("Part <em>{n}</em>", "Part {n}"),
         ("Year in review <span>2025</span>", "Year in review 2025"),
+        ("Chapter <span>1{n}</span>", "Chapter 1{n}"),
+        ("Top <sup>1{n}</sup> tools", "Top 1{n} tools"),
     ],
 )
 def test_a_count_shown_at_the_end_of_the_title_link_is_no_part_of_the_title(

@@ -3,6 +3,8 @@ apart, a date shown in it left out, and the whole title where the text shown is 
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborNode
 
 from feedkeeper.elements import HEADINGS
@@ -68,8 +70,10 @@ def title_without_date(
 
 # How long a count shown at a title's end is, at most ("阅读 1.2k", "12 comments").
 MAX_COUNT_CHARS = 16
-# Where a title's count stands apart from it: a bare number, in a badge of its own.
+# Where a title's count stands apart from it: a bare number, in a badge of its own, whose
+# class says it counts (a number in a plain ``<span>`` may be the title's: "Chapter 12").
 _BARE_COUNT_TAGS = frozenset({"span", "small", "sup"})
+_COUNT_CLASS_RE = re.compile(r"badge|count|num|comment|repl|view|hits|like|stat", re.I)
 _CLOSERS = ")]）】"
 
 
@@ -96,12 +100,14 @@ def title_without_count(page: Page, title: str, shown_in: LexborNode) -> str:
 
 def _is_count(node: LexborNode, shown: str) -> bool:
     """Tell whether an element shows a count: its words and a number, or a number alone
-    (bracketed, or in a badge's element)."""
+    (bracketed, or in a badge's element classed as a count)."""
     bare = shown.strip("()[]（）【】 ")
     if bare.replace(",", "").replace(".", "").isdigit():
         if len(bare) == 4 and bare[:2] in ("19", "20"):
             return False  # a year: the title's ("Year in review <span>2025</span>")
-        return node.tag in _BARE_COUNT_TAGS or bare != shown.strip()
+        return bare != shown.strip() or (
+            node.tag in _BARE_COUNT_TAGS and _COUNT_CLASS_RE.search(attr(node, "class")) is not None
+        )
     return any(char.isalpha() for char in shown) and reads_as_count(shown)
 
 
