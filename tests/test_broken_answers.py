@@ -12,7 +12,7 @@ import pytest
 from feedkeeper.config import Settings
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async
 from feedkeeper.store import Store
-from hostile import HostileServer, cards_for, listing, page, raw_answer
+from hostile import Answer, HostileServer, cards_for, listing, page, raw_answer
 
 
 @pytest.fixture
@@ -68,3 +68,21 @@ def test_an_answer_that_breaks_http_is_named_apart_from_a_dropped_connection(
     summary = crawl(site, tmp_path / "a.db")
     assert (summary.status, summary.counts.new_posts) == ("partial", 4)
     assert failure_of_page_2(summary) == f"{said} (gave up after 1 attempt)"
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd"])
+def test_a_page_compressed_as_never_asked_is_a_failed_page_that_says_so(
+    site: HostileServer, tmp_path: Path, coding: str
+) -> None:
+    compressed = b"\x28\xb5\x2f\xfd\x00\x58\x51\x00\x00<compressed page>" * 40
+    site.routes["/page/2/"] = Answer(
+        200,
+        compressed,
+        (("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", coding)),
+    )
+    summary = crawl(site, tmp_path / "a.db")
+    assert (summary.status, summary.counts.new_posts) == ("partial", 4)
+    assert failure_of_page_2(summary) == (
+        f"unusable response: its Content-Encoding is {coding}, which was not asked for"
+        " (Accept-Encoding: gzip, deflate) and cannot be read"
+    )
