@@ -55,6 +55,10 @@ BROKEN = {
         OK_HEAD + b"Content-Length: 2\r\nContent-Length: 3\r\n\r\nhi",
         "malformed answer (conflicting Content-Length headers)",
     ),
+    "gzip framing": (
+        OK_HEAD + b"Transfer-Encoding: gzip\r\n\r\nhi",
+        "malformed answer (Only Transfer-Encoding: chunked is supported)",
+    ),
     "cut short": (OK_HEAD + b"Content-Length: 900\r\n\r\n<html>", "connection dropped"),
     "closed": (b"", "connection dropped"),
 }

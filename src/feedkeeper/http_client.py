@@ -133,7 +133,7 @@ def describe(exc: httpx.TransportError) -> str:
 def _malformed(exc: httpx.RemoteProtocolError) -> str:
     """Name what broke HTTP in the server's answer (an illegal status or header line, a bad
     chunk or Content-Length, headers too long), without the bytes that did."""
-    reason = str(exc).split(":")[0].strip() or type(exc).__name__
+    reason = str(exc).split(": bytearray(")[0].strip() or type(exc).__name__
     if reason.lower() == "receive buffer too long":  # h11's words for headers past the limit
         reason = "headers too long"
     return f"malformed answer ({reason})"
