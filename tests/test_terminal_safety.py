@@ -169,6 +169,33 @@ def test_json_output_escapes_c1_control_codes_and_keeps_their_value(
     assert json.loads(lines[0])["title"] == f"标题{chr(0x9B)}31m 1"
 
 
+def test_json_output_escapes_bidirectional_controls_and_keeps_their_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`feedkeeper parse` on a terminal printed a title's U+202E raw: the rest of the line
+    showed reversed where the terminal honours it."""
+    import json
+
+    title = f"标题{RLO}gnp.exe{PDF}{LRI}x{PDI}"
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body>"
+        + "".join(
+            f'<article><h2><a href="/p/{n}">{title} {n}</a></h2>'
+            f"<time>2026-01-1{n}</time><p>摘要的文字足够长 {n}</p></article>"
+            for n in range(1, 4)
+        )
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    assert main(["parse", str(page), "--base-url", "https://b.example/"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    assert not any(char in line for line in lines for char in (RLO, PDF, LRI, PDI))
+    assert "标题\\u202egnp.exe\\u202c\\u2066x\\u2069 1" in lines[0]
+    assert json.loads(lines[0])["title"] == f"{title} 1"
+
+
 def _on_a_terminal(*argv: str) -> tuple[int, bytes]:
     """Run ``feedkeeper ARGV`` on a pseudo-terminal, as a user runs it; return its exit code
     and what the terminal showed."""
