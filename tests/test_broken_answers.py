@@ -1,5 +1,6 @@
-"""Answers that break HTTP or come in a form never asked for, against a real crawl: each page
-fails with one line that names what the server did, and the rest of the walk goes on."""
+"""Answers that break HTTP, come in a form never asked for or mislabel their text, against a
+real crawl: each page fails with one line that names what the server did, or is read as the
+site wrote it, and the rest of the walk goes on."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from feedkeeper.config import Settings
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async
 from feedkeeper.store import Store
 from hostile import Answer, HostileServer, cards_for, listing, page, raw_answer
+
+from conftest import rows
 
 
 @pytest.fixture
@@ -90,3 +93,18 @@ def test_a_page_compressed_as_never_asked_is_a_failed_page_that_says_so(
         f"unusable response: its Content-Encoding is {coding}, which was not asked for"
         " (Accept-Encoding: gzip, deflate) and cannot be read"
     )
+
+
+def test_a_utf8_page_its_header_calls_utf16_is_archived_as_written(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    site.routes["/page/2/"] = page(listing(cards_for("第二页")), "text/html; charset=utf-16")
+    summary = crawl(site, tmp_path / "a.db")
+    assert (summary.status, summary.counts.new_posts) == ("ok", 8)
+    store = Store.open(tmp_path / "a.db")
+    try:
+        found = rows(store, "SELECT title FROM post_version WHERE title LIKE '第二页%'")
+    finally:
+        store.close()
+    assert len(found) == 4
+    assert {"title": "第二页 第1篇：分布式训练"} in found
