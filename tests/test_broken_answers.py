@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from feedkeeper.config import Settings
+from feedkeeper.errors import RobotsDisallowedError
 from feedkeeper.pipeline import CrawlOptions, RunSummary, crawl_async
 from feedkeeper.store import Store
 from hostile import Answer, HostileServer, cards_for, listing, page, raw_answer
@@ -108,3 +109,11 @@ def test_a_utf8_page_its_header_calls_utf16_is_archived_as_written(
         store.close()
     assert len(found) == 4
     assert {"title": "第二页 第1篇：分布式训练"} in found
+
+
+def test_a_robots_txt_its_header_calls_utf16_is_obeyed(site: HostileServer, tmp_path: Path) -> None:
+    """Read as UTF-16, its rules were mojibake: none applied, and the site was crawled."""
+    site.routes["/robots.txt"] = page("User-agent: *\nDisallow: /\n", "text/plain; charset=utf-16")
+    with pytest.raises(RobotsDisallowedError, match="disallows"):
+        crawl(site, tmp_path / "a.db")
+    assert site.hits("/") == 0
