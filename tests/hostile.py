@@ -3,7 +3,8 @@
 ``HostileServer`` answers each path with an ``Answer`` (status, headers, body) or with
 a function of the query string, so a test can script decompression bombs, pages
 nested 100,000 deep, charsets that are not text encodings, endless pagers,
-redirects to other ports and robots.txt files that redirect, time out or never end.
+redirects to other ports, robots.txt files that redirect, time out or never end, and
+answers that break HTTP (``raw_answer``).
 Every request is recorded with its headers.
 """
 
@@ -29,6 +30,7 @@ class Answer:
     status: int = 200
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html; charset=utf-8"),)
+    raw: bytes | None = None  # sent as it is instead, status line and framing included
 
 
 Route = Answer | Callable[[str], Answer]  # a fixed answer, or one made from the query
@@ -43,6 +45,12 @@ def page(body: str | bytes, content_type: str = "text/html; charset=utf-8") -> A
 def redirect(location: str, status: int = 302) -> Answer:
     """A redirect to ``location``."""
     return Answer(status, b"", (("Location", location),))
+
+
+def raw_answer(data: bytes) -> Answer:
+    """``data`` sent as the whole answer, then the connection closed: an answer no HTTP
+    server library would write (a garbage status line, a broken chunk, a body cut short)."""
+    return Answer(raw=data)
 
 
 def robots(text: str) -> Answer:
@@ -154,6 +162,10 @@ class HostileServer(LoopbackServer):
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 answer = server._answer(parts.path, parts.query, dict(self.headers.items()))
+                if answer.raw is not None:
+                    self.wfile.write(answer.raw)
+                    self.close_connection = True
+                    return
                 self.send_response(answer.status)
                 for name, value in answer.headers:
                     self.send_header(name, value)

@@ -68,6 +68,21 @@ def test_unknown_header_label_falls_back_to_meta() -> None:
     assert TITLE in text
 
 
+@pytest.mark.parametrize("label", ["utf-16", "UTF-16LE", "utf-16be"])
+def test_a_utf16_header_over_bytes_without_a_nul_gives_way(label: str) -> None:
+    """Read as UTF-16, a UTF-8 page was CJK-looking mojibake with no card in it."""
+    body = "<html><body><p>梯度同步 gradient</p></body></html>".encode()
+    assert decode_body(body, f"text/html; charset={label}") == (
+        "<html><body><p>梯度同步 gradient</p></body></html>",
+        "utf-8",
+    )
+    gbk = '<meta charset="gbk"><p>梯度同步</p>'.encode("gbk")
+    assert decode_body(gbk, f"text/html; charset={label}") == (
+        '<meta charset="gbk"><p>梯度同步</p>',
+        "gb18030",
+    )
+
+
 def test_undeclared_utf8_is_detected() -> None:
     text, encoding = decode_body(page().encode("utf-8"), "text/html")
     assert TITLE in text

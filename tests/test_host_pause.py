@@ -96,6 +96,26 @@ def test_a_one_shot_crawl_after_a_retry_after_asks_the_host_nothing(
     assert kept == {"origin": _origin(server), "retry_after": 3600.0}
 
 
+def test_a_request_given_up_on_a_long_retry_after_leaves_the_host_alone_for_the_rest_of_the_run(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each attempt waited `max_retry_after` (0.1 s here), not the hour the host asked for;
+    once the page was given up, the walk asked the next page number 0.1 s later."""
+    with FaultServer(listing_site(make_posts(12))) as server:
+        server.fail("/page/2/", *BUSY)
+        assert _crawl(tmp_path / "a.db", config, "--url", server.base_url, "--full") == 1
+        assert server.hits("/page/2/") == 4  # the attempts `retries` allows, as before
+        assert server.hits("/page/3/") == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"failed: {server.base_url}page/2/: HTTP 429 (gave up after 4 attempts)"
+    assert re.fullmatch(
+        f"failed: {re.escape(server.base_url)}page/3/: {re.escape(_origin(server))} asked to be"
+        r" left alone until .* UTC \(Retry-After\): this crawl asked it nothing; crawl it again"
+        " after then",
+        lines[1],
+    ), lines
+
+
 def test_an_expired_pause_is_ignored(
     tmp_path: Path,
     config: Path,

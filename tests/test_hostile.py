@@ -221,6 +221,32 @@ def test_double_gzip_article_is_unrecoverable_in_recover_with_bounded_memory(
     ]
 
 
+def test_an_article_that_is_no_page_is_unrecoverable_saying_what_it_is(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    """A PDF read as text was aligned against the excerpt: 'text no longer matches'."""
+    placeholder_site(site, "/posts/paper/", "/posts/photo/")
+    pdf = b"%PDF-1.7\n" + b"1 0 obj << >> stream " * 200
+    site.routes["/posts/paper/"] = page(pdf, "application/pdf")
+    site.routes["/posts/photo/"] = page(b"\x89PNG\r\n\x1a\n" + bytes(4096), "text/html")
+    db = tmp_path / "a.db"
+    assert run_crawl(site, db).status == "ok"
+    store = Store.open(db)
+    try:
+        summary = recover(store, settings(site, db))
+    finally:
+        store.close()
+    assert summary.exit_code == 0  # a verdict, not a failure: never fetched again
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        found = conn.execute("SELECT status, reason FROM placeholder ORDER BY id").fetchall()
+    assert found == [
+        ("unrecoverable", "not an HTML page (Content-Type application/pdf)"),
+        ("unrecoverable", "not a text page (text/html)"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("markup", "error"),
     [

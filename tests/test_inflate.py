@@ -108,3 +108,19 @@ def test_more_layers_than_a_server_applies_are_refused(layers: int) -> None:
     """Thousands of "gzip" in one header ended the crawl with a RecursionError, exit 70."""
     with pytest.raises(ValueError, match=f"lists {layers} layers"):
         decode(gzip.compress(TEXT), ", ".join(["gzip"] * layers))
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd", "compress", "gzip, br", "ZSTD"])
+def test_a_compression_never_asked_for_is_refused(coding: str) -> None:
+    """Its bytes were read as the page: 'not a text page (text/html)', or mojibake."""
+    with pytest.raises(ValueError, match="was not asked for"):
+        decode(b"\x28\xb5\x2f\xfd compressed bytes", coding)
+
+
+@pytest.mark.parametrize("coding", ["br", "utf-8", "none", "binary"])
+def test_no_body_or_a_misnamed_coding_is_read_as_it_is(coding: str) -> None:
+    """A 304 may name the coding of the page it stands for; a name no compression has is a
+    server's slip."""
+    assert decode(b"", coding) == b""
+    if coding != "br":
+        assert decode(TEXT, coding) == TEXT

@@ -60,6 +60,33 @@ def test_no_command_prints_a_site_s_control_characters(
         assert "摘要␛[2J清屏\ufffd之后" in out
 
 
+RLO, PDF, LRI, PDI = "\u202e", "\u202c", "\u2066", "\u2069"
+
+
+def test_bidirectional_controls_are_shown_not_obeyed() -> None:
+    """A terminal that honours U+202E shows the rest of the line reversed."""
+    shown = printable(f"梯度{RLO}exe.txt{PDF} {LRI}x{PDI}")
+    assert shown == "梯度\ufffdexe.txt\ufffd \ufffdx\ufffd"
+    assert printable("\u200fעברית\u200e") == "\u200fעברית\u200e"  # marks reverse nothing
+
+
+def test_show_prints_no_bidirectional_override_of_a_title(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = Store.open(db_path)
+    site = ensure_site(store.engine, "https://b.example/")
+    run = store.start_run("crawl", "https://b.example/", site.id)
+    card = Card(url="https://b.example/p/1/", title=f"梯度{RLO}gnp.exe", excerpt="摘要")
+    capture = PageCapture("https://b.example/", now_iso(), "parsed", body=b"<html></html>")
+    archive_page(store, site.id, run, capture, [card])
+    store.finish_run(run, RunCounts(), "ok")
+    store.close()
+    assert main(["show", "1", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert RLO not in out
+    assert "title: 梯度\ufffdgnp.exe" in out
+
+
 def test_log_lines_show_control_characters() -> None:
     record = logging.LogRecord("feedkeeper", logging.WARNING, "", 0, "%s", (TITLE,), None)
     assert TextFormatter().format(record).endswith("梯度 ␛]0;pwned␇ ␛[31m红色␛[0m")
@@ -140,6 +167,33 @@ def test_json_output_escapes_c1_control_codes_and_keeps_their_value(
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and not any(chr(0x9B) in line for line in lines)
     assert json.loads(lines[0])["title"] == f"标题{chr(0x9B)}31m 1"
+
+
+def test_json_output_escapes_bidirectional_controls_and_keeps_their_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`feedkeeper parse` on a terminal printed a title's U+202E raw: the rest of the line
+    showed reversed where the terminal honours it."""
+    import json
+
+    title = f"标题{RLO}gnp.exe{PDF}{LRI}x{PDI}"
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body>"
+        + "".join(
+            f'<article><h2><a href="/p/{n}">{title} {n}</a></h2>'
+            f"<time>2026-01-1{n}</time><p>摘要的文字足够长 {n}</p></article>"
+            for n in range(1, 4)
+        )
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    assert main(["parse", str(page), "--base-url", "https://b.example/"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    assert not any(char in line for line in lines for char in (RLO, PDF, LRI, PDI))
+    assert "标题\\u202egnp.exe\\u202c\\u2066x\\u2069 1" in lines[0]
+    assert json.loads(lines[0])["title"] == f"{title} 1"
 
 
 def _on_a_terminal(*argv: str) -> tuple[int, bytes]:

@@ -133,7 +133,7 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
     unmarked = _unmarked_utf16(body, content_type)
     if unmarked:
         return body.decode(unmarked, errors="replace"), unmarked
-    header = _known(charset_from_header(content_type))
+    header = _known_header(content_type, body)
     meta = _known_meta(charset_from_meta(body))
     declared = header or meta
     if not declared:
@@ -221,7 +221,7 @@ def is_utf16(body: bytes, content_type: str | None = None) -> bool:
         return True
     if _unmarked_utf16(body, content_type):
         return True
-    return (_known(charset_from_header(content_type)) or "").startswith("utf-16")
+    return (_known_header(content_type, body) or "").startswith("utf-16")
 
 
 def utf16_by_shape(body: bytes) -> str | None:
@@ -317,6 +317,16 @@ def is_text_encoding(codec: str) -> bool:
             return _ASCII.decode(codec, errors="replace") == _ASCII.decode("ascii")
     except (LookupError, ValueError, TypeError, Warning):
         return False
+
+
+def _known_header(content_type: str | None, body: bytes) -> str | None:
+    """Return the codec the Content-Type's charset names, if it is a text encoding."""
+    encoding = _known(charset_from_header(content_type))
+    # A header that says UTF-16 over bytes without a NUL cannot be true: UTF-16 has one
+    # beside every ASCII character of the markup (a server's setting over a UTF-8 page).
+    if encoding and encoding.startswith("utf-16") and b"\x00" not in body:
+        return None
+    return encoding
 
 
 def _known_meta(label: str | None) -> str | None:

@@ -45,6 +45,7 @@ from feedkeeper.politeness import (
     HostPauses,
     Paces,
     Sleep,
+    held_for,
     parse_retry_after,
 )
 from feedkeeper.records import HostPause, Validators
@@ -217,8 +218,10 @@ class Fetcher:
                 with attempt:
                     return await self._fetch_once(url, headers, policy)
         except RetryableError as exc:
+            if exc.retry_after is not None:  # given up: waited out no further than the cap,
+                self._gate(url).hold_off(held_for(exc.retry_after))  # it is asked no more
             if exc.retry_after is not None and not self._worth_waiting_for(exc):
-                raise _paused(url, self.pauses.honoured(exc.retry_after)) from exc
+                raise _paused(url, held_for(exc.retry_after)) from exc
             tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
             raise RetryableError(f"{exc.message} (gave up after {tries})", url=url) from exc
         raise AssertionError("unreachable")  # pragma: no cover

@@ -115,9 +115,25 @@ _TRANSPORT_TROUBLE = {
 }
 
 
+# httpx reports an answer that breaks HTTP as it reports a connection closed early: these
+# words start its messages for the connection closed.
+_DROPPED = ("server disconnected", "peer closed")
+
+
 def describe(exc: httpx.TransportError) -> str:
     """Say in a few words what went wrong on the connection."""
+    if isinstance(exc, httpx.RemoteProtocolError) and not str(exc).lower().startswith(_DROPPED):
+        return _malformed(exc)
     for kind, text in _TRANSPORT_TROUBLE.items():
         if isinstance(exc, kind):
             return text
     return str(exc) or type(exc).__name__
+
+
+def _malformed(exc: httpx.RemoteProtocolError) -> str:
+    """Name what broke HTTP in the server's answer (an illegal status or header line, a bad
+    chunk or Content-Length, headers too long), without the bytes that did."""
+    reason = str(exc).split(": bytearray(")[0].strip() or type(exc).__name__
+    if reason.lower() == "receive buffer too long":  # h11's words for headers past the limit
+        reason = "headers too long"
+    return f"malformed answer ({reason})"

@@ -17,6 +17,9 @@ PIECE = 64 * 1024
 # The codings we announce in Accept-Encoding; a server should send no other.
 ACCEPT_ENCODING = "gzip, deflate"
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+# Compressions we never announce and cannot undo: a body in one is no page. Other names a
+# server puts there by mistake ("utf-8", "none", "binary") are read as no coding at all.
+_UNASKED = frozenset({"br", "zstd", "compress", "x-compress"})
 # Layers undone at most: a server compresses once, a proxy perhaps once more; thousands of
 # "gzip" listed in one header are an attack (each layer costs a decoder and a frame).
 MAX_LAYERS = 4
@@ -91,10 +94,17 @@ class Inflater:
             )
         # Codings are listed in the order they were applied: undo the last one first.
         self.layers = [Layer(c) for c in reversed(known)]
+        self.unasked = next((c for c in codings if c in _UNASKED), None)
 
     def feed(self, raw: bytes) -> Iterator[bytes]:
         """Yield the decoded pieces of a chunk of the raw body (``b""`` at its end, which
-        raises CutShortError when a layer's stream did not come to its end)."""
+        raises CutShortError when a layer's stream did not come to its end). A body in a
+        compression not asked for raises ValueError; no body (a 304's) is none."""
+        if raw and self.unasked:
+            raise ValueError(
+                f"its Content-Encoding is {self.unasked}, which was not asked for"
+                f" (Accept-Encoding: {ACCEPT_ENCODING}) and cannot be read"
+            )
         yield from self._through(raw, 0)
         if not raw:
             for layer in self.layers:

@@ -74,10 +74,14 @@ def mask_credentials(text: str) -> str:
 
 # Control characters shown as their pictures (U+2400 block; C1 codes as U+FFFD), one for
 # one: a site's title or URL holding ESC or BEL cannot drive the terminal it is shown on.
+# The bidirectional embeddings, overrides and isolates (U+202A-E, U+2066-9) are shown as
+# U+FFFD too: a terminal that honours them would show the rest of the line reordered (a
+# title's U+202E turning the URL after it around, "Trojan Source").
 _CONTROL_PICTURES = (
     {code: 0x2400 + code for code in range(0x20) if code not in (0x09, 0x0A)}
     | {0x7F: 0x2421}
     | dict.fromkeys(range(0x80, 0xA0), 0xFFFD)
+    | dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], 0xFFFD)
 )
 
 

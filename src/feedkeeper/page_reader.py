@@ -58,18 +58,10 @@ def _decode_and_parse(
     profile: Profile | None,
     listing: ListingParser,
 ) -> tuple[ParsedPage, str]:
-    kind = (content_type or "").split(";")[0].strip().lower()
-    if looks_binary(body, content_type):
-        raise ParseError(
-            NOT_TEXT_CAPTURE
-            if kind == "text/plain"
-            else f"not a text page ({kind or 'binary data'})"
-        )
+    kind = refuse_unreadable(body, content_type)
     if kind == "text/plain" and not is_utf16(body, content_type):
         body = mend_split_characters(body)  # a capture wrapped by a tool counting bytes
     text, encoding = decode_body(body, content_type)
-    if kind and kind != "text/plain" and "html" not in kind and "xml" not in kind:
-        raise ParseError(f"not an HTML page (Content-Type {kind})")
     try:
         if kind == "text/plain":
             return parse_capture(text), encoding
@@ -83,6 +75,21 @@ def _decode_and_parse(
             f"the parser failed on this page ({type(exc).__name__}: {detail}); the page is"
             " kept, for `feedkeeper reparse` to read again"
         ) from exc
+
+
+def refuse_unreadable(body: bytes, content_type: str | None) -> str:
+    """Raise ParseError when ``body`` is binary data, or its Content-Type names neither a page
+    (HTML, XML) nor text; return the media type it names (``""`` for none)."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if looks_binary(body, content_type):
+        raise ParseError(
+            NOT_TEXT_CAPTURE
+            if kind == "text/plain"
+            else f"not a text page ({kind or 'binary data'})"
+        )
+    if kind and kind != "text/plain" and "html" not in kind and "xml" not in kind:
+        raise ParseError(f"not an HTML page (Content-Type {kind})")
+    return kind
 
 
 def read_keyed_page(

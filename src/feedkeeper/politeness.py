@@ -187,9 +187,15 @@ class HostPauses:
         return [pause for pause in self._asked.values() if seconds_left(pause) > 0]
 
 
+def held_for(retry_after: float) -> float:
+    """Return how long a host that answered a Retry-After of ``retry_after`` is asked
+    nothing once its request is given up: all of it, up to LONGEST_HOST_PAUSE."""
+    return min(retry_after, LONGEST_HOST_PAUSE)
+
+
 def pause_asked(origin: str, seconds: float) -> HostPause:
     """Return the pause ``origin`` asks for from now with a Retry-After of ``seconds``."""
-    seconds = min(seconds, LONGEST_HOST_PAUSE)
+    seconds = held_for(seconds)
     now = datetime.now(UTC)
     return HostPause(origin, stored(now + timedelta(seconds=seconds)), stored(now), seconds)
 

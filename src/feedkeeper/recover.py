@@ -31,6 +31,7 @@ from feedkeeper.errors import (
 )
 from feedkeeper.fetch import Fetcher
 from feedkeeper.markup import time_budget
+from feedkeeper.page_reader import refuse_unreadable
 from feedkeeper.records import RunCounts, RunKind, RunStatus
 from feedkeeper.run_log import run_level
 from feedkeeper.scope import is_in_scope, is_on_host
@@ -264,6 +265,10 @@ async def _from_article(
     except FetchError as exc:
         return _not_fetched(task.url, exc, pending, counts)
     counts.pages += 1
+    try:  # an image, a PDF: what the card links to holds no article, now or later
+        refuse_unreadable(fetched.body, fetched.content_type)
+    except ParseError as exc:
+        return [Settled(p.id, "unrecoverable", reason=exc.message) for _, p in pending]
     try:
         with time_budget():
             article = extract_article(fetched.text()[0])

@@ -10,10 +10,11 @@ _WS_RE = re.compile(r"\s+")
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")
 # Characters JSON leaves raw that readers take for something else: the C1 control codes
 # (U+0085 and U+2028/9 are line breaks to str.splitlines and JavaScript; U+009B starts a
-# terminal's escape sequence like ESC [).
-_JSON_RAW_CONTROLS_RE = re.compile("[\x80-\x9f\u2028\u2029]")
+# terminal's escape sequence like ESC [), and the bidirectional embeddings, overrides and
+# isolates (U+202A-E, U+2066-9), with which a terminal reorders the rest of the line.
+_JSON_RAW_CONTROLS_RE = re.compile("[\x80-\x9f\u2028-\u202e\u2066-\u2069]")
 # The same characters in UTF-8 bytes: JSON made as bytes is searched without decoding it.
-JSON_RAW_CONTROLS_UTF8_RE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]")
+JSON_RAW_CONTROLS_UTF8_RE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
 
 
 def first_line(message: str, default: str = "") -> str:
@@ -50,8 +51,9 @@ def drop_invisible(text: str) -> str:
 
 
 def escape_json_controls(json_text: str) -> str:
-    """Return JSON text with the C1 control codes and U+2028/9 as ``\\uXXXX`` escapes: the
-    same JSON value, which stays on one line for every reader and cannot drive a terminal.
+    """Return JSON text with the C1 control codes, U+2028/9 and the bidirectional controls
+    as ``\\uXXXX`` escapes: the same JSON value, which stays on one line for every reader and
+    cannot drive a terminal.
 
     They can only stand inside JSON strings, where an escape means the same character.
     """
