@@ -84,3 +84,33 @@ def test_a_read_only_copy_of_an_older_archive_says_what_to_do(tmp_path: Path) ->
     finally:
         folder.chmod(0o755)
         shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("left_read_only", ["the archive", "its -shm"])
+def test_a_writer_names_the_archive_file_it_cannot_write(
+    tmp_path: Path, left_read_only: str
+) -> None:
+    """A backup restored read-only, or a file of another user, stops a writing command at
+    start with the file and the fix, exit 2: not "attempt to write a readonly database", exit
+    1, once begun. A reader of a read-only archive leaves its -shm read-only like the archive:
+    made writable, the archive still cannot be written until that file is too."""
+    db = tmp_path / "archive.db"
+    sample_archive.open_copy(db).close()
+    db.chmod(0o444)
+    assert _as_reader("status", "--db", str(db)).returncode == 0
+    shm = tmp_path / "archive.db-shm"
+    assert shm.exists() and not shm.stat().st_mode & 0o222  # what SQLite leaves
+    if left_read_only == "its -shm":
+        db.chmod(0o644)
+    done = _as_reader("sites", "add", "https://new.example/", "--db", str(db))
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    named = db if left_read_only == "the archive" else shm
+    assert line.startswith(f"error: cannot use {db}: {named} cannot be written by this user")
+    assert "(-r--r--r--, owner uid " in line
+    assert line.endswith("needs write access to the archive and its -wal and -shm files")
+    db.chmod(0o644)
+    shm.chmod(0o644)
+    added = _as_reader("sites", "add", "https://new.example/", "--db", str(db))
+    assert added.returncode == 0, added.stderr
+    assert "new.example" in _as_reader("sites", "list", "--db", str(db)).stdout

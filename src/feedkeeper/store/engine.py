@@ -318,6 +318,7 @@ def exclusive_lock(
     check_archive_file(db)  # before a lock file is made beside what is no archive
     refuse_second_names(db)
     real = Path(os.path.realpath(db))  # one archive, one lock, however its path is spelt
+    refuse_read_only(db, real)
     lock_path = real.with_name(real.name + ".lock")
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -338,6 +339,27 @@ def exclusive_lock(
         yield
     finally:
         os.close(fd)
+
+
+def refuse_read_only(db: Path, real: Path) -> None:
+    """Raise ConfigError when the archive file ``real`` (``db`` as given), its write-ahead
+    log or its shared-memory file is there but cannot be written by this user: a copy
+    restored read-only, a file of another user (a container run under another uid), or the
+    ``-wal`` and ``-shm`` a reader left beside a read-only archive with its mode, which stay
+    read-only once the archive is made writable again. SQLite would say only "attempt to
+    write a readonly database", once the command had begun."""
+    for name in (real.name, real.name + "-wal", real.name + "-shm"):
+        file = real.with_name(name)
+        try:
+            info = file.stat()
+        except OSError:  # not there (yet): SQLite makes it, writable
+            continue
+        if not os.access(file, os.W_OK):
+            raise ConfigError(
+                f"cannot use {db}: {file} cannot be written by this user"
+                f" ({stat.filemode(info.st_mode)}, owner uid {info.st_uid}): a command that"
+                " writes needs write access to the archive and its -wal and -shm files"
+            )
 
 
 def maker_of(path: Path) -> int | None:
