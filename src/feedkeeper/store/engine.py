@@ -33,6 +33,7 @@ from feedkeeper.errors import ConfigError, DatabaseLockedError, NewerSchemaError
 from feedkeeper.logs import mask_credentials, printable
 from feedkeeper.store import dialect
 from feedkeeper.text import first_line
+from feedkeeper.working_folder import WORKING_FOLDER_GONE, is_working_folder_gone
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -265,6 +266,8 @@ def check_archive_path(path: Path) -> None:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
+        if not path.is_absolute() and is_working_folder_gone():
+            raise ConfigError(f"--db: cannot use {path}: {WORKING_FOLDER_GONE}") from None
         return  # a new archive (or a link to where one will be made)
     except OSError as exc:  # a loop of symbolic links, a name too long, a folder it may not enter
         raise ConfigError(f"--db: cannot use {path}: {exc.strerror or exc}") from exc
