@@ -327,3 +327,32 @@ def test_relative_paths_in_a_working_folder_that_is_gone_are_one_line(
     assert {path.name for path in tmp_path.iterdir()} <= {"a.db", "a.db.lock"}  # no export
     with sqlite3.connect(archive) as conn:  # no run left running
         assert conn.execute("SELECT count(*) FROM run WHERE status = 'running'").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["crawl", "--url", "http://127.0.0.1:9/"],
+        ["import", "capture.txt"],
+        ["db", "upgrade"],
+        ["sites", "add", "https://blog.example/"],
+        ["status"],
+        ["export"],
+        ["search", "notes"],
+    ],
+)
+def test_a_db_that_is_no_sqlite_file_is_left_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """A mistyped --db naming notes or an export: one line that shows how the file begins,
+    exit 2 (a usage error, not a damaged archive), and no lock file made beside it."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\nline two\n")
+    assert main([*argv, "--db", str(notes)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (
+        f"error: --db: {notes} is no SQLite file (it begins 'my notes\\nline tw'), not a"
+        " feedkeeper archive: it was left as it is"
+    )
+    assert notes.read_text() == "my notes\nline two\n"
+    assert sorted(os.listdir(tmp_path)) == ["notes.txt"]

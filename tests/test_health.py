@@ -220,7 +220,8 @@ def test_unreadable_archive(tmp_path: Path) -> None:
     health = check_health(Settings(db=db))
     assert (health.is_healthy, health.reason) == (
         False,
-        f"cannot read {db}: file is not a database",
+        f"--db: {db} is no SQLite file (it begins 'this is not a da'), not a feedkeeper"
+        " archive: it was left as it is",
     )
 
 

@@ -35,7 +35,6 @@ from feedkeeper.store.engine import (
     create_sqlite_engine,
     describe,
     exclusive_lock,
-    looks_like_sqlite,
     reason,
     upgrade,
     writing_to,
@@ -98,9 +97,7 @@ class Store:
                 engine.dispose()
                 raise StoreError(f"{describe(path)}: {exc.message}") from exc
             return cls(path, engine)
-        check_archive_file(path)
-        if path.exists() and not looks_like_sqlite(path):
-            raise StoreError(f"{path} is not a SQLite database")
+        check_archive_file(path)  # an SQLite file, an empty one, or none yet
         engine = create_sqlite_engine(path)
         try:
             upgrade(engine)

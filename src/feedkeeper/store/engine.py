@@ -239,7 +239,9 @@ def refuse_foreign(path: Path) -> None:
             ).fetchall()
         finally:
             conn.close()
-    except (sqlite3.Error, UnicodeDecodeError):  # damaged (its names unreadable) or locked
+    except (sqlite3.Error, UnicodeDecodeError) as exc:  # damaged, locked, or no SQLite file
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            refuse_no_sqlite(path)
         return  # opening it says so in its own words
     names = [str(row[0]) for row in rows]
     if names and "alembic_version" not in names:
@@ -275,6 +277,26 @@ def check_archive_path(path: Path) -> None:
         raise ConfigError(f"--db: {path} is a folder, not an archive file")
     if not stat.S_ISREG(mode):
         raise ConfigError(f"--db: {path} is not a regular file")
+
+
+def refuse_no_sqlite(path: Path) -> None:
+    """Raise ConfigError for a file SQLite said is no database, when it does not begin as
+    SQLite files do: a mistyped ``--db`` naming notes, an export or a settings file is
+    neither opened as an archive, nor locked (no lock file beside it), nor changed.
+
+    Only then is the file read here: closing a file drops every POSIX lock the process
+    holds on it, SQLite's among them (a daemon's open connections), and SQLite holds none
+    on what it cannot read."""
+    try:
+        header = _header(path)
+    except OSError as exc:  # a file this user may not read
+        raise ConfigError(f"--db: cannot use {path}: {exc.strerror or exc}") from exc
+    if header not in _SQLITE_HEADERS:
+        begins = header.decode("utf-8", "replace")  # repr escapes what cannot be shown
+        raise ConfigError(
+            f"--db: {path} is no SQLite file (it begins {begins!r}), not a feedkeeper"
+            " archive: it was left as it is"
+        )
 
 
 def check_archive_file(path: Path) -> None:
@@ -386,10 +408,18 @@ def check_archive_exists(path: Path) -> None:
         raise ConfigError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
     if path.stat().st_size == 0:  # left alone: a reading command never makes an archive
         raise ConfigError(f"no archive at {path} (the file is empty): run `feedkeeper crawl` first")
+    refuse_foreign(path)
+
+
+# The first bytes of an SQLite file; an empty file becomes one when it is opened.
+_SQLITE_HEADERS = (b"", b"SQLite format 3\x00")
+
+
+def _header(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(len(_SQLITE_HEADERS[1]))
 
 
 def looks_like_sqlite(path: Path) -> bool:
     """Tell whether the file at ``path`` is empty or begins as a SQLite database does."""
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    return header in (b"", b"SQLite format 3\x00")
+    return _header(path) in _SQLITE_HEADERS
