@@ -18,15 +18,14 @@ from feedkeeper.clock import shown, stored
 from feedkeeper.config import Settings
 from feedkeeper.errors import ConfigError, NewerSchemaError
 from feedkeeper.records import SiteState
+from feedkeeper.store.archive_file import check_archive_path, refuse_foreign
 from feedkeeper.store.dialect import quick_check
 from feedkeeper.store.engine import (
-    check_archive_path,
     check_revision,
     create_server_engine,
     create_sqlite_engine,
     describe,
     reason,
-    refuse_foreign,
     schema_revision,
 )
 from feedkeeper.store.runs import crawl_start_times

@@ -23,14 +23,13 @@ from feedkeeper.records import (
     StoredCapture,
     Validators,
 )
+from feedkeeper.store.archive_file import check_archive_exists, check_archive_file
 from feedkeeper.store.dialect import (
     index_deferred,
     refresh_indexes,
     set_user_version,
 )
 from feedkeeper.store.engine import (
-    check_archive_exists,
-    check_archive_file,
     create_server_engine,
     create_sqlite_engine,
     describe,
