@@ -18,7 +18,11 @@ from feedkeeper.clock import shown, stored
 from feedkeeper.config import Settings
 from feedkeeper.errors import ConfigError, NewerSchemaError
 from feedkeeper.records import SiteState
-from feedkeeper.store.archive_file import check_archive_path, refuse_foreign
+from feedkeeper.store.archive_file import (
+    check_archive_path,
+    refuse_foreign,
+    refuse_stranded_log,
+)
 from feedkeeper.store.dialect import quick_check
 from feedkeeper.store.engine import (
     check_revision,
@@ -99,6 +103,7 @@ def _file_problem(db: Path) -> str | None:
         if db.stat().st_size == 0:
             return f"no archive at {db} (the file is empty)"
         refuse_foreign(db)
+        refuse_stranded_log(db)
     except ConfigError as exc:
         return exc.message
     return None

@@ -155,3 +155,19 @@ def _header(path: Path) -> bytes:
 def looks_like_sqlite(path: Path) -> bool:
     """Tell whether the file at ``path`` is empty or begins as a SQLite database does."""
     return _header(path) in _SQLITE_HEADERS
+
+
+def refuse_stranded_log(path: Path) -> None:
+    """Raise ConfigError for a copy in a folder this user cannot write, its write-ahead log
+    beside it holding writes not yet in the file (a snapshot taken during a crawl) but no
+    ``-shm``: SQLite reads the log through that file, and cannot make it there, so it would
+    say only "unable to open database file"."""
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    if os.access(path.resolve().parent, os.W_OK) or shm.exists():
+        return
+    if wal.is_file() and wal.stat().st_size > 0:
+        raise ConfigError(
+            f"cannot read {path}: its write-ahead log {wal.name} holds writes not yet in the"
+            f" file, and reading them needs the file {shm.name} beside it, which this folder"
+            f" cannot hold: copy {path.name} and {wal.name} into a folder you can write to"
+        )
