@@ -116,6 +116,16 @@ class Settings:
 # Every printable ASCII character: what a header may carry as it is.
 _ASCII_SHOWN = "".join(map(chr, range(0x20, 0x7F)))
 _FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+# What each type of setting takes, in the words of an error message (not Python's).
+_KIND_WORDS = {
+    "float": "a number",
+    "int": "a whole number",
+    "bool": "true or false (yes/no, on/off, 1/0)",
+    "str": "text",
+    "str | None": "text",
+    "Path | None": "a file path",
+    "Path | str": "a file path or a database URL",
+}
 # The largest integer SQLite stores: counts, ids and limits beyond it name nothing.
 SQLITE_MAX_INT = 2**63 - 1
 
@@ -228,7 +238,9 @@ def _coerce(name: str, value: Any) -> Any:
             " (write 0 if 0 is meant)"
         ) from exc
     except (TypeError, ValueError, OverflowError) as exc:
-        raise ConfigError(f"setting {name}: cannot read {value!r} as {kind}") from exc
+        raise ConfigError(
+            f"setting {name}: cannot read {value!r} as {_KIND_WORDS.get(kind, kind)}"
+        ) from exc
 
 
 def _utf8_text(name: str, value: str) -> str:
