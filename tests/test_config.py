@@ -9,6 +9,7 @@ import pytest
 
 from feedkeeper.config import Settings, load_settings
 from feedkeeper.errors import ConfigError
+from feedkeeper.parse.profile import load_profile
 
 
 def test_defaults() -> None:
@@ -204,3 +205,29 @@ def test_no_setting_s_error_speaks_python(tmp_path: Path) -> None:
         said = refused.value.message
         assert said.startswith(f"setting {name}: cannot read {{'a': 1}} as "), said
         assert not re.search(r"\b(None|Path|str|int|float|bool)\b|\|", said), said
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("# 设置\nrate = 2\n".encode("gbk"), "byte 0xc9 on line 1"),  # Notepad's "ANSI"
+        ("rate = 2\n".encode("utf-16"), "byte 0xff on line 1"),  # Notepad's "Unicode"
+        (b"rate = 2\n# \xe4\xb8 cut short\n", "byte 0xe4 on line 2"),
+    ],
+)
+def test_a_settings_file_that_is_no_utf8_names_its_first_bad_byte(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    """One line a user can act on, not Python's "'utf-8' codec can't decode byte ...";
+    a profile is read the same way."""
+    config = tmp_path / "feedkeeper.toml"
+    config.write_bytes(content)
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config, environ={})
+    assert (
+        refused.value.message
+        == f"config file {config} is not UTF-8 text ({said}): save it as UTF-8"
+    )
+    with pytest.raises(ConfigError) as refused:
+        load_profile(config)
+    assert refused.value.message == f"profile {config} is not UTF-8 text ({said}): save it as UTF-8"

@@ -171,7 +171,7 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
     try:
         # A float too small for a float (1e-400) stays text, refused with its setting's name.
         data = tomllib.loads(read_setting_file(path, "config file"), parse_float=toml_float)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path}: {exc}") from exc
     except RecursionError as exc:  # arrays or tables nested thousands deep
         raise ConfigError(f"config file {path}: nested too deeply") from exc
