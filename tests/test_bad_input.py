@@ -291,3 +291,68 @@ def test_db_upgrade_checks_the_whole_file(tmp_path: Path) -> None:
     engine = create_sqlite_engine(db)
     assert "ix" in (damage_of(engine) or "")
     engine.dispose()
+
+
+GONE = (
+    "the working folder is gone (deleted or moved after the shell entered it): cd to a folder"
+    " that exists, or give absolute paths"
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status"],  # the default archive, feedkeeper.db, is a relative path
+        ["crawl", "--url", "http://127.0.0.1:9/"],
+        ["export", "--db", "{archive}", "--out", "posts.csv"],
+        ["import", "capture.txt", "--db", "{archive}"],
+    ],
+)
+def test_relative_paths_in_a_working_folder_that_is_gone_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:  # fmt: skip
+    """A cron job's or a terminal's shell can sit in a folder deleted since: one line saying
+    so, exit 2, not "no archive at feedkeeper.db" nor an internal error."""
+    archive = tmp_path / "a.db"
+    sample_archive.open_copy(archive).close()
+    monkeypatch.delenv("FEEDKEEPER_DB", raising=False)
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert main([arg.replace("{archive}", str(archive)) for arg in argv]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: ") and line.endswith(GONE)
+    assert {path.name for path in tmp_path.iterdir()} <= {"a.db", "a.db.lock"}  # no export
+    with sqlite3.connect(archive) as conn:  # no run left running
+        assert conn.execute("SELECT count(*) FROM run WHERE status = 'running'").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["crawl", "--url", "http://127.0.0.1:9/"],
+        ["import", "capture.txt"],
+        ["db", "upgrade"],
+        ["sites", "add", "https://blog.example/"],
+        ["status"],
+        ["export"],
+        ["search", "notes"],
+    ],
+)
+def test_a_db_that_is_no_sqlite_file_is_left_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """A mistyped --db naming notes or an export: one line that shows how the file begins,
+    exit 2 (a usage error, not a damaged archive), and no lock file made beside it."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\nline two\n")
+    assert main([*argv, "--db", str(notes)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (
+        f"error: --db: {notes} is no SQLite file (it begins 'my notes\\nline tw'), not a"
+        " feedkeeper archive: it was left as it is"
+    )
+    assert notes.read_text() == "my notes\nline two\n"
+    assert sorted(os.listdir(tmp_path)) == ["notes.txt"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from feedkeeper.config import Settings, load_settings
 from feedkeeper.errors import ConfigError
+from feedkeeper.parse.profile import load_profile
 
 
 def test_defaults() -> None:
@@ -167,3 +169,65 @@ def test_numbers_in_the_file_that_a_float_holds_are_read(
     config = tmp_path / "feedkeeper.toml"
     config.write_text(f"rate = {written}\n")
     assert load_settings(config, environ={}).rate == rate
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("db = 123", "setting db: cannot read 123 as a file path or a database URL"),
+        ('url = ["x"]', "setting url: cannot read ['x'] as text"),
+        ('rate = "fast"', "setting rate: cannot read 'fast' as a number"),
+        ('max_pages = "ten"', "setting max_pages: cannot read 'ten' as a whole number"),
+        (
+            'full = "maybe"',
+            "setting full: cannot read 'maybe' as true or false (yes/no, on/off, 1/0)",
+        ),
+        ("profile = 5", "setting profile: cannot read 5 as a file path"),
+    ],
+)
+def test_a_value_of_the_wrong_kind_names_what_the_setting_takes(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    config = tmp_path / "feedkeeper.toml"
+    config.write_text(line + "\n")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config, environ={})
+    assert refused.value.message == message
+
+
+def test_no_setting_s_error_speaks_python(tmp_path: Path) -> None:
+    """'cannot read {'a': 1} as str | None' named a type of the code, not what to write."""
+    config = tmp_path / "feedkeeper.toml"
+    for name in Settings.__dataclass_fields__:
+        config.write_text(f"{name} = {{a = 1}}\n")
+        with pytest.raises(ConfigError) as refused:
+            load_settings(config, environ={})
+        said = refused.value.message
+        assert said.startswith(f"setting {name}: cannot read {{'a': 1}} as "), said
+        assert not re.search(r"\b(None|Path|str|int|float|bool)\b|\|", said), said
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("# 设置\nrate = 2\n".encode("gbk"), "byte 0xc9 on line 1"),  # Notepad's "ANSI"
+        ("rate = 2\n".encode("utf-16"), "byte 0xff on line 1"),  # Notepad's "Unicode"
+        (b"rate = 2\n# \xe4\xb8 cut short\n", "byte 0xe4 on line 2"),
+    ],
+)
+def test_a_settings_file_that_is_no_utf8_names_its_first_bad_byte(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    """One line a user can act on, not Python's "'utf-8' codec can't decode byte ...";
+    a profile is read the same way."""
+    config = tmp_path / "feedkeeper.toml"
+    config.write_bytes(content)
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config, environ={})
+    assert (
+        refused.value.message
+        == f"config file {config} is not UTF-8 text ({said}): save it as UTF-8"
+    )
+    with pytest.raises(ConfigError) as refused:
+        load_profile(config)
+    assert refused.value.message == f"profile {config} is not UTF-8 text ({said}): save it as UTF-8"

@@ -155,7 +155,7 @@ URL = "https://blog.example/"
         (
             ["config"],
             {"FEEDKEEPER_RUN_NOW": "maybe"},
-            "setting run_now: cannot read 'maybe' as bool",
+            "setting run_now: cannot read 'maybe' as true or false (yes/no, on/off, 1/0)",
         ),
     ],
 )

@@ -466,6 +466,22 @@ def test_bad_options_are_named(
     assert message in err and "Traceback" not in err
 
 
+def test_a_date_range_that_ends_before_it_begins_is_refused(
+    sample: Store, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Swapped dates would export nothing and exit 0: a script's bug passed on as no news."""
+    out = tmp_path / "o.jsonl"
+    argv = ["export", "--db", str(db_path), "--out", str(out)]
+    assert main([*argv, "--since", "2026-01-08", "--until", "2026-01-05"]) == 2
+    assert capsys.readouterr().err == (
+        "error: --since 2026-01-08 is after --until 2026-01-05: no post can match; swap the"
+        " two dates\n"
+    )
+    assert not out.exists()
+    assert main([*argv, "--since", "2026-01-05", "--until", "2026-01-05", "--fields", "id"]) == 0
+    assert read_back("jsonl", out.read_text()) == [{"id": 1}]  # one day: both ends included
+
+
 def test_default_is_jsonl_on_stdout(
     sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import os
@@ -9,6 +10,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -196,3 +198,25 @@ def test_an_archive_under_two_names_is_not_written(
             " link it symbolically)\n"
         )
     assert main(["status", "--db", str(tmp_path / "b.db"), "-q"]) == 0  # reading is fine
+
+
+def test_an_export_removes_the_part_file_of_one_killed_before_it(
+    sample: Store, db_path: Path, tmp_path: Path
+) -> None:
+    """A killed export (SIGKILL, the out-of-memory killer) leaves its part file, as large as
+    an export: the next export to the same file removes it, never one still being written
+    nor another file's."""
+    out = tmp_path / "posts.jsonl"
+    killed = tmp_path / ".posts.jsonl.k1ll3d.part"
+    running = tmp_path / ".posts.jsonl.runn1n.part"
+    other = tmp_path / ".notes.txt.k1ll3d.part"
+    an_hour_ago = time.time() - 3600
+    for part in (killed, running, other):
+        part.write_bytes(b'{"id":1}\n{"id":')
+        os.utime(part, (an_hour_ago, an_hour_ago))
+    with running.open("rb") as writing:
+        fcntl.flock(writing.fileno(), fcntl.LOCK_EX)  # an export still writing it holds it
+        assert export_to(db_path, out) == 0
+    assert not killed.exists()
+    assert running.exists() and other.exists()
+    assert len(out.read_text().splitlines()) == 5

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -177,13 +179,49 @@ def test_an_empty_file_is_no_archive_and_stays_empty(tmp_path: Path) -> None:
     assert db.stat().st_size == 0
 
 
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda db: db.mkdir(), "--db: {db} is a folder, not an archive file"),
+        (os.mkfifo, "--db: {db} is not a regular file"),
+        (
+            lambda db: sqlite3.connect(db).execute("CREATE TABLE notes (body)").connection.close(),
+            "--db: {db} is a database of another program (tables: notes), not a feedkeeper"
+            " archive: it was left as it is",
+        ),
+    ],
+    ids=["folder", "fifo", "database of another program"],
+)
+def test_what_is_no_archive_file_is_named_as_every_command_names_it(
+    tmp_path: Path, make: Callable[[Path], object], reason: str
+) -> None:
+    db = tmp_path / "archive.db"
+    make(db)
+    health = check_health(Settings(db=db))
+    assert (health.is_healthy, health.reason) == (False, reason.format(db=db))
+    assert sorted(os.listdir(tmp_path)) == ["archive.db"]  # left as it was
+
+
+def test_a_working_folder_that_is_gone_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    health = check_health(Settings(db=Path("feedkeeper.db")))
+    assert not health.is_healthy
+    assert health.reason.startswith("--db: cannot use feedkeeper.db: the working folder is gone")
+
+
 def test_unreadable_archive(tmp_path: Path) -> None:
     db = tmp_path / "garbage.db"
     db.write_bytes(b"this is not a database" * 100)
     health = check_health(Settings(db=db))
     assert (health.is_healthy, health.reason) == (
         False,
-        f"cannot read {db}: file is not a database",
+        f"--db: {db} is no SQLite file (it begins 'this is not a da'), not a feedkeeper"
+        " archive: it was left as it is",
     )
 
 

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import feedkeeper.models  # noqa: F401
-from feedkeeper.errors import StoreError
+from feedkeeper.errors import ConfigError
 from feedkeeper.store import Store
 from feedkeeper.store.engine import SCHEMA_HEAD, alembic_config, schema_revision
 from feedkeeper.store.search import include_object
@@ -58,6 +58,7 @@ def test_wal_and_foreign_keys_are_on(store: Store) -> None:
 def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("my precious notes")
-    with pytest.raises(StoreError, match="not a SQLite database"):
+    with pytest.raises(ConfigError) as refused:
         Store.open(path)
+    assert "notes.db is no SQLite file (it begins 'my precious note')" in refused.value.message
     assert path.read_text() == "my precious notes"

@@ -279,7 +279,7 @@ def test_status_of_a_file_that_is_no_archive(
 ) -> None:
     notes = tmp_path / "notes.db"
     notes.write_text("my notes, not a database\n")
-    assert main(["status", "--db", str(notes)]) == 1
+    assert main(["status", "--db", str(notes)]) == 2  # a usage error, not a damaged archive
     err = capsys.readouterr().err
-    assert err.startswith(f"error: cannot read {notes}:") and "Traceback" not in err
+    assert err.startswith(f"error: --db: {notes} is no SQLite file") and "Traceback" not in err
     assert notes.read_text() == "my notes, not a database\n"

@@ -116,6 +116,16 @@ class Settings:
 # Every printable ASCII character: what a header may carry as it is.
 _ASCII_SHOWN = "".join(map(chr, range(0x20, 0x7F)))
 _FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+# What each type of setting takes, in the words of an error message (not Python's).
+_KIND_WORDS = {
+    "float": "a number",
+    "int": "a whole number",
+    "bool": "true or false (yes/no, on/off, 1/0)",
+    "str": "text",
+    "str | None": "text",
+    "Path | None": "a file path",
+    "Path | str": "a file path or a database URL",
+}
 # The largest integer SQLite stores: counts, ids and limits beyond it name nothing.
 SQLITE_MAX_INT = 2**63 - 1
 
@@ -161,7 +171,7 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
     try:
         # A float too small for a float (1e-400) stays text, refused with its setting's name.
         data = tomllib.loads(read_setting_file(path, "config file"), parse_float=toml_float)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path}: {exc}") from exc
     except RecursionError as exc:  # arrays or tables nested thousands deep
         raise ConfigError(f"config file {path}: nested too deeply") from exc
@@ -228,7 +238,9 @@ def _coerce(name: str, value: Any) -> Any:
             " (write 0 if 0 is meant)"
         ) from exc
     except (TypeError, ValueError, OverflowError) as exc:
-        raise ConfigError(f"setting {name}: cannot read {value!r} as {kind}") from exc
+        raise ConfigError(
+            f"setting {name}: cannot read {value!r} as {_KIND_WORDS.get(kind, kind)}"
+        ) from exc
 
 
 def _utf8_text(name: str, value: str) -> str:

@@ -13,10 +13,13 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
+import fcntl
+import glob
 import os
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -150,14 +153,19 @@ class _Shown(_Decoded):
 
 @contextlib.contextmanager
 def atomic_file(out: Path, *, bom: bool) -> Iterator[IO[bytes]]:
+    """Write ``out`` through a part file beside it (``.<name>.<random>.part``), renamed over
+    it once whole; the part files of exports to ``out`` that were killed go first."""
     directory = out.parent
+    _remove_killed_parts(out)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=PART_SUFFIX, dir=directory)
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):  # the disk, not the path
             raise ExportError(f"cannot write in {directory}: {exc.strerror}") from exc
         # A folder no file can be made in (read-only, /proc): the path given is wrong.
         raise ConfigError(f"--out: cannot write in {directory}: {exc.strerror}") from exc
+    fcntl.flock(fd, fcntl.LOCK_EX)  # it is being written: no leftover to remove
+    held = os.dup(fd)  # the lock outlives the writing handle, until the file is in place
     try:
         with os.fdopen(fd, "wb") as handle:
             if bom:
@@ -173,6 +181,34 @@ def atomic_file(out: Path, *, bom: bool) -> Iterator[IO[bytes]]:
         if isinstance(exc, OSError):
             raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from exc
         raise
+    finally:
+        os.close(held)
+
+
+# How the part file an export writes before it takes its target's place ends.
+PART_SUFFIX = ".part"
+# A part file touched this recently may be one just made, not locked yet by its export.
+_FRESH_PART_SECONDS = 10.0
+
+
+def _remove_killed_parts(out: Path) -> None:
+    """Remove the part files of exports to ``out`` that were killed before they could
+    (SIGKILL, the out-of-memory killer, a power cut), each as large as an export: a running
+    export holds a lock on its own, which dies with its process."""
+    for part in out.parent.glob(f".{glob.escape(out.name)}.*{PART_SUFFIX}"):
+        try:
+            fd = os.open(part, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:  # gone already (renamed into place), or no file of ours
+            continue
+        try:
+            if time.time() - os.fstat(fd).st_mtime < _FRESH_PART_SECONDS:
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            part.unlink()
+        except OSError:  # a running export's (BlockingIOError), or gone meanwhile
+            continue
+        finally:
+            os.close(fd)
 
 
 def _take_place_of(out: Path, tmp: str) -> None:

@@ -16,8 +16,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from feedkeeper.clock import shown, stored
 from feedkeeper.config import Settings
-from feedkeeper.errors import NewerSchemaError
+from feedkeeper.errors import ConfigError, NewerSchemaError
 from feedkeeper.records import SiteState
+from feedkeeper.store.archive_file import (
+    check_archive_path,
+    refuse_foreign,
+    refuse_stranded_log,
+)
 from feedkeeper.store.dialect import quick_check
 from feedkeeper.store.engine import (
     check_revision,
@@ -71,10 +76,10 @@ def check_health(
     """
     now = now or datetime.now(UTC)
     db = settings.db
-    if isinstance(db, Path) and not db.is_file():
-        return Health(False, f"no archive at {db}")
-    if isinstance(db, Path) and db.stat().st_size == 0:
-        return Health(False, f"no archive at {db} (the file is empty)")
+    if isinstance(db, Path):
+        problem = _file_problem(db)
+        if problem is not None:
+            return Health(False, problem)
     try:
         problem = check_archive(db)
         if problem is not None:
@@ -86,6 +91,22 @@ def check_health(
             engine.dispose()
     except (SQLAlchemyError, sqlite3.Error) as exc:
         return Health(False, f"cannot read {describe(db)}: {reason(exc)}")
+
+
+def _file_problem(db: Path) -> str | None:
+    """Say why the file ``db`` is no archive to judge (a folder, a FIFO, none, an empty
+    file, another program's database), as the other commands say it; None when it may be."""
+    try:
+        check_archive_path(db)
+        if not db.exists():
+            return f"no archive at {db}"
+        if db.stat().st_size == 0:
+            return f"no archive at {db} (the file is empty)"
+        refuse_foreign(db)
+        refuse_stranded_log(db)
+    except ConfigError as exc:
+        return exc.message
+    return None
 
 
 def _reader(db: Path | str) -> Engine:

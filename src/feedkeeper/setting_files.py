@@ -16,10 +16,17 @@ MAX_SETTINGS_FILE = 1024 * 1024
 def read_setting_file(path: Path, what: str) -> str:
     """Return the text of the regular file ``path`` (``what`` names it in errors: "config
     file", "profile"), a UTF-8 byte-order mark left out; ConfigError when it is no regular
-    file, is larger than MAX_SETTINGS_FILE or cannot be read. UnicodeDecodeError when its
-    bytes are no UTF-8."""
+    file, is larger than MAX_SETTINGS_FILE, cannot be read or is no UTF-8 text (an editor
+    that saved it as GBK or UTF-16), with the line of its first byte that is none."""
     size = f"{MAX_SETTINGS_FILE // 1024} KiB"
-    return read_bounded(path, what, MAX_SETTINGS_FILE, size).decode("utf-8-sig")
+    try:
+        return read_bounded(path, what, MAX_SETTINGS_FILE, size).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{what} {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} on line"
+            f" {line}): save it as UTF-8"
+        ) from exc
 
 
 def read_bounded(path: Path, what: str, limit: int, limit_named: str) -> bytes:

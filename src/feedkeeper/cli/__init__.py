@@ -25,6 +25,7 @@ from feedkeeper.errors import ConfigError, FeedkeeperError, StoreError
 from feedkeeper.interrupts import stop_between_steps
 from feedkeeper.logs import forget_format
 from feedkeeper.text import first_line
+from feedkeeper.working_folder import WORKING_FOLDER_GONE, is_working_folder_gone
 
 app = common.app
 app.add_typer(common.db_app, name="db")
@@ -82,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             return _failed(
                 f"the archive cannot be used: {first_line(str(cause))}", StoreError.exit_code
             )
+        if isinstance(exc, OSError) and is_working_folder_gone():  # every relative path fails
+            return _failed(WORKING_FOLDER_GONE, ConfigError.exit_code)
         if isinstance(exc, OSError) and exc.filename is not None:  # a path that cannot be used
             return _failed(
                 f"cannot use {exc.filename}: {exc.strerror or exc}", ConfigError.exit_code

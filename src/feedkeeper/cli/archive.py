@@ -109,9 +109,10 @@ def export_command(
         raise ConfigError("--excel: applies to CSV only; add --format csv")
     if not formula_guard and fmt != "csv":
         raise ConfigError("--no-formula-guard: applies to CSV only; add --format csv")
+    since, until = _date_range(since, until)
     where = PostFilter(
-        since=_date_option("--since", since),
-        until=_date_option("--until", until),
+        since=since,
+        until=until,
         categories=tuple(category or ()),
         pending_placeholders=pending,
         changed_since=_time_option("--changed-since", changed_since),
@@ -162,6 +163,17 @@ def export_command(
             post_id=post_id,
             column=column,
         )
+
+
+def _date_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """--since and --until as the archive writes dates; a range that ends before it begins
+    matches nothing, and is a mistake (the two swapped), not an empty export."""
+    first, last = _date_option("--since", since), _date_option("--until", until)
+    if first is not None and last is not None and first > last:
+        raise ConfigError(
+            f"--since {first} is after --until {last}: no post can match; swap the two dates"
+        )
+    return first, last
 
 
 def _date_option(name: str, value: str | None) -> str | None:

@@ -63,8 +63,6 @@ def load_profile(path: Path) -> Profile:
     """Read a profile from a TOML file; raise ConfigError naming what is wrong with it."""
     try:
         data = tomllib.loads(read_setting_file(path, "profile"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"profile {path} is not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"profile {path} is not valid TOML: {exc}") from exc
     except RecursionError as exc:  # arrays or tables nested thousands deep

@@ -23,19 +23,17 @@ from feedkeeper.records import (
     StoredCapture,
     Validators,
 )
+from feedkeeper.store.archive_file import check_archive_exists, check_archive_file
 from feedkeeper.store.dialect import (
     index_deferred,
     refresh_indexes,
     set_user_version,
 )
 from feedkeeper.store.engine import (
-    check_archive_exists,
-    check_archive_file,
     create_server_engine,
     create_sqlite_engine,
     describe,
     exclusive_lock,
-    looks_like_sqlite,
     reason,
     upgrade,
     writing_to,
@@ -98,9 +96,7 @@ class Store:
                 engine.dispose()
                 raise StoreError(f"{describe(path)}: {exc.message}") from exc
             return cls(path, engine)
-        check_archive_file(path)
-        if path.exists() and not looks_like_sqlite(path):
-            raise StoreError(f"{path} is not a SQLite database")
+        check_archive_file(path)  # an SQLite file, an empty one, or none yet
         engine = create_sqlite_engine(path)
         try:
             upgrade(engine)

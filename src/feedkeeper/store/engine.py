@@ -6,13 +6,12 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-import stat
 import time
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote, unquote_to_bytes
+from urllib.parse import unquote_to_bytes
 
 from sqlalchemy import (
     URL,
@@ -32,6 +31,13 @@ import feedkeeper
 from feedkeeper.errors import ConfigError, DatabaseLockedError, NewerSchemaError, StoreError
 from feedkeeper.logs import mask_credentials, printable
 from feedkeeper.store import dialect
+from feedkeeper.store.archive_file import (
+    check_archive_file,
+    looks_like_sqlite,
+    refuse_read_only,
+    refuse_second_names,
+    uri_path,
+)
 from feedkeeper.text import first_line
 
 if TYPE_CHECKING:
@@ -167,12 +173,6 @@ def archive_name(path: Path | str) -> str:
     return os.fsdecode(unquote_to_bytes(str(path).removeprefix("file:")))
 
 
-def uri_path(path: Path) -> str:
-    """Return ``path`` as a ``file:`` URI writes it: its bytes quoted, so that a name the
-    file system holds in another encoding than UTF-8 (a GBK folder's) is the same file."""
-    return quote(os.fsencode(path))
-
-
 @contextlib.contextmanager
 def writing_to(name: object) -> Iterator[None]:
     """Turn a failed write (disk full, damage, I/O) into one StoreError line.
@@ -222,33 +222,6 @@ def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
 alembic_version = Table("alembic_version", MetaData(), Column("version_num", String(32)))
 
 
-def refuse_foreign(path: Path) -> None:
-    """Raise ConfigError for an SQLite file of another program: tables, and no schema
-    revision of feedkeeper's. Such a file is never migrated into an archive, nor opened
-    for writing (a mistyped ``--db`` would change another program's database); it is
-    read without a change, not even to its journal mode."""
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    uri = f"file:{uri_path(path.resolve())}?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True)
-        try:
-            rows = conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            ).fetchall()
-        finally:
-            conn.close()
-    except (sqlite3.Error, UnicodeDecodeError):  # damaged (its names unreadable) or locked
-        return  # opening it says so in its own words
-    names = [str(row[0]) for row in rows]
-    if names and "alembic_version" not in names:
-        shown = ", ".join(sorted(names)[:3]) + (", …" if len(names) > 3 else "")
-        raise ConfigError(
-            f"--db: {path} is a database of another program (tables: {shown}), not a"
-            " feedkeeper archive: it was left as it is"
-        )
-
-
 def schema_revision(engine: Engine) -> str | None:
     """Return the Alembic revision the database is at (None for a new database)."""
     with engine.connect() as conn:
@@ -256,46 +229,6 @@ def schema_revision(engine: Engine) -> str | None:
             return None
         row = conn.execute(select(alembic_version.c.version_num)).first()
         return str(row[0]) if row else None
-
-
-def check_archive_path(path: Path) -> None:
-    """Raise ConfigError when ``--db`` names something that cannot be an archive file."""
-    if not str(path):
-        raise ConfigError("--db: an empty path is a folder, not an archive file")
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return  # a new archive (or a link to where one will be made)
-    except OSError as exc:  # a loop of symbolic links, a name too long, a folder it may not enter
-        raise ConfigError(f"--db: cannot use {path}: {exc.strerror or exc}") from exc
-    if stat.S_ISDIR(mode):
-        raise ConfigError(f"--db: {path} is a folder, not an archive file")
-    if not stat.S_ISREG(mode):
-        raise ConfigError(f"--db: {path} is not a regular file")
-
-
-def check_archive_file(path: Path) -> None:
-    """Raise ConfigError when ``--db`` cannot be an archive file, nor be made one."""
-    check_archive_path(path)
-    if path.parent and not path.parent.exists():
-        raise ConfigError(f"--db: cannot create {path}: folder {path.parent} does not exist")
-    refuse_foreign(path)
-
-
-def refuse_second_names(path: Path) -> None:
-    """Raise ConfigError for an archive file with more than one name (hard links): SQLite
-    keeps its write-ahead log, and this lock, by name, so writers through two names would
-    each miss the other's writes (a symlink's target is one name: it is fine)."""
-    try:
-        names = os.stat(path).st_nlink
-    except OSError:  # not made yet; what cannot be read is said when it is opened
-        return
-    if names > 1:
-        raise ConfigError(
-            f"{path} is one file under {names} names (hard links): writers through two of"
-            " them would lose each other's writes; keep one name (copy the file, or link it"
-            " symbolically)"
-        )
 
 
 class LockWaitAbandoned(Exception):
@@ -318,6 +251,7 @@ def exclusive_lock(
     check_archive_file(db)  # before a lock file is made beside what is no archive
     refuse_second_names(db)
     real = Path(os.path.realpath(db))  # one archive, one lock, however its path is spelt
+    refuse_read_only(db, real)
     lock_path = real.with_name(real.name + ".lock")
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -352,19 +286,3 @@ def maker_of(path: Path) -> int | None:
         return None
     finally:
         engine.dispose()
-
-
-def check_archive_exists(path: Path) -> None:
-    """Raise ConfigError unless the archive a reading command needs is there."""
-    check_archive_path(path)
-    if not path.exists():
-        raise ConfigError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
-    if path.stat().st_size == 0:  # left alone: a reading command never makes an archive
-        raise ConfigError(f"no archive at {path} (the file is empty): run `feedkeeper crawl` first")
-
-
-def looks_like_sqlite(path: Path) -> bool:
-    """Tell whether the file at ``path`` is empty or begins as a SQLite database does."""
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    return header in (b"", b"SQLite format 3\x00")

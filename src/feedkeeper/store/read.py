@@ -24,10 +24,10 @@ from feedkeeper.config import SQLITE_MAX_INT
 from feedkeeper.errors import ConfigError, StoreError
 from feedkeeper.identity import canonical_url, other_spellings
 from feedkeeper.store import Store
+from feedkeeper.store.archive_file import check_archive_exists, refuse_stranded_log
 from feedkeeper.store.dialect import Spelling, is_undecodable, spelling, strict_text
 from feedkeeper.store.engine import (
     SCHEMA_HEAD,
-    check_archive_exists,
     check_revision,
     create_sqlite_engine,
     exclusive_lock,
@@ -87,6 +87,7 @@ def open_reader(path: Path | str) -> Engine:
     if isinstance(path, str):
         return Store.open(path).engine
     check_archive_exists(path)
+    refuse_stranded_log(path)
     engine = create_sqlite_engine(path, readonly=True)
     try:
         revision = schema_revision(engine)

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from feedkeeper.store.engine import uri_path
+from feedkeeper.store.archive_file import uri_path
 from feedkeeper.word_worker import (
     CHUNK_POSTS,
     PARALLEL_FROM_POSTS,
