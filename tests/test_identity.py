@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -287,9 +286,8 @@ def test_a_repost_listed_after_the_post_s_own_card_in_a_later_crawl_is_split_off
 
 @pytest.mark.parametrize("own_first", [True, False])
 def test_a_repost_listed_on_one_page_with_the_post_s_own_card_is_split_off(
-    archive_db: Path | str, own_first: bool
+    store: Store, own_first: bool
 ) -> None:
-    store = Store.open(archive_db)
     _merged_part_two(store)
     cards = [post("/part-1/", "Series", LONG), post("/part-2/", "Series", LONG)]
     outcome = store_page(store, f"{BASE}/", cards if own_first else cards[::-1])
