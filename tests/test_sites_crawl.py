@@ -293,7 +293,7 @@ def test_a_site_that_asks_for_a_long_pause_holds_up_no_other(
         }
     ]
     assert last["status"] == "failed"
-    assert "asked for a pause of" in last["message"]
+    assert "asked for a pause (Retry-After) with" in last["message"]
 
 
 def test_a_site_purged_while_a_worker_crawls_it_ends_its_job_quietly(

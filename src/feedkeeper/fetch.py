@@ -171,7 +171,11 @@ class Fetcher:
     def _held_off(self, url: str, seconds: float) -> PausedByHostError:
         """The error of a request not made while its host's pause lasts."""
         if self.pauses.longest_pause is not None:
-            return _paused(url, seconds)
+            return PausedByHostError(
+                f"the site asked for a pause (Retry-After) with {math.ceil(seconds)} s of it"
+                " left: this crawl stops here, and the next one goes on after it",
+                url=url,
+            )
         until = stored(datetime.now(UTC) + timedelta(seconds=seconds))
         return PausedByHostError(
             f"{origin(url)} asked to be left alone until {shown(until)} (Retry-After):"
