@@ -75,14 +75,7 @@ def test_a_repost_the_rest_of_the_crawl_contradicts_is_split_off(store: Store) -
     assert early.is_news
     late = store_page(store, f"{BASE}/page/2/", [post("/part-1/", "Series", LONG)], run)
     assert (late.reposts, late.new_posts) == (-1, 1)  # the run as a whole: two posts
-    assert rows(store, "SELECT id, url FROM post ORDER BY id") == [
-        {"id": 1, "url": f"{BASE}/part-1/"},
-        {"id": 2, "url": f"{BASE}/part-2/"},
-    ]
-    assert rows(store, "SELECT url, post_id FROM post_url ORDER BY url") == [
-        {"url": f"{BASE}/part-1/", "post_id": 1},
-        {"url": f"{BASE}/part-2/", "post_id": 2},
-    ]
+    _assert_parts_apart(store)
     assert rows(
         store,
         "SELECT post_id, version, card_url FROM sighting WHERE run_id = :run ORDER BY id",
@@ -204,17 +197,15 @@ def test_a_spelling_taken_earlier_in_a_crawl_is_not_split_off_by_the_post_s_own_
     }
 
 
-def test_a_repost_a_later_crawl_contradicts_is_split_off(store: Store) -> None:
-    """A crawl that stopped before part 1's page took part 2 for it; later crawls listed
-    both as cards of their own, and part 2 stayed merged into part 1 for good."""
+def _merged_part_two(store: Store) -> None:
+    """Part 2 taken for part 1 by a crawl that stopped before part 1's page."""
     store_page(store, f"{BASE}/", [post("/part-1/", "Series", LONG)])
     taken = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)])
-    assert taken.reposts == 1  # all the evidence that crawl had: its page 2 failed
-    run = store.start_run("crawl", BASE)
-    early = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)], run)
-    late = store_page(store, f"{BASE}/page/2/", [post("/part-1/", "Series", LONG)], run)
-    assert (early.reposts, early.new_posts) == (0, 0)
-    assert (late.reposts, late.new_posts) == (0, 1)
+    assert taken.reposts == 1
+
+
+def _assert_parts_apart(store: Store) -> None:
+    """Part 1 and part 2 are two posts, each with its own URL."""
     assert rows(store, "SELECT id, url FROM post ORDER BY id") == [
         {"id": 1, "url": f"{BASE}/part-1/"},
         {"id": 2, "url": f"{BASE}/part-2/"},
@@ -223,6 +214,18 @@ def test_a_repost_a_later_crawl_contradicts_is_split_off(store: Store) -> None:
         {"url": f"{BASE}/part-1/", "post_id": 1},
         {"url": f"{BASE}/part-2/", "post_id": 2},
     ]
+
+
+def test_a_repost_a_later_crawl_contradicts_is_split_off(store: Store) -> None:
+    """A crawl that stopped before part 1's page took part 2 for it; later crawls listed
+    both as cards of their own, and part 2 stayed merged into part 1 for good."""
+    _merged_part_two(store)
+    run = store.start_run("crawl", BASE)
+    early = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)], run)
+    late = store_page(store, f"{BASE}/page/2/", [post("/part-1/", "Series", LONG)], run)
+    assert (early.reposts, early.new_posts) == (0, 0)
+    assert (late.reposts, late.new_posts) == (0, 1)
+    _assert_parts_apart(store)
     assert rows(
         store, "SELECT post_id, card_url FROM sighting WHERE run_id = :run ORDER BY id", run=run
     ) == [
@@ -234,13 +237,6 @@ def test_a_repost_a_later_crawl_contradicts_is_split_off(store: Store) -> None:
     ]
     again = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)])
     assert (again.new_posts, again.reposts, again.new_versions) == (0, 0, 0)
-
-
-def _merged_part_two(store: Store) -> None:
-    """Part 2 taken for part 1 by a crawl that stopped before part 1's page."""
-    store_page(store, f"{BASE}/", [post("/part-1/", "Series", LONG)])
-    taken = store_page(store, f"{BASE}/", [post("/part-2/", "Series", LONG)])
-    assert taken.reposts == 1
 
 
 def test_a_repost_listed_after_the_post_s_own_card_in_a_later_crawl_is_split_off(
@@ -256,14 +252,7 @@ def test_a_repost_listed_after_the_post_s_own_card_in_a_later_crawl_is_split_off
     )
     assert (first.new_posts, first.reposts, first.new_versions) == (0, 0, 0)
     assert (later.new_posts, later.reposts, later.new_versions) == (1, 0, 0)
-    assert rows(store, "SELECT id, url FROM post ORDER BY id") == [
-        {"id": 1, "url": f"{BASE}/part-1/"},
-        {"id": 2, "url": f"{BASE}/part-2/"},
-    ]
-    assert rows(store, "SELECT url, post_id FROM post_url ORDER BY url") == [
-        {"url": f"{BASE}/part-1/", "post_id": 1},
-        {"url": f"{BASE}/part-2/", "post_id": 2},
-    ]
+    _assert_parts_apart(store)
     assert rows(
         store, "SELECT post_id, card_url FROM sighting WHERE run_id = :run ORDER BY id", run=run
     ) == [
