@@ -151,17 +151,7 @@ def test_json_output_escapes_c1_control_codes_and_keeps_their_value(
     raw = out.read_text(encoding="utf-8")
     assert chr(0x9B) not in raw and "\\u009b" in raw
     assert json.loads(raw)["excerpt"] == EXCERPT
-    page = tmp_path / "page.html"
-    page.write_text(
-        "<html><body>"
-        + "".join(
-            f'<article><h2><a href="/p/{n}">标题{chr(0x9B)}31m {n}</a></h2>'
-            f"<time>2026-01-1{n}</time><p>摘要的文字足够长 {n}</p></article>"
-            for n in range(1, 4)
-        )
-        + "</body></html>",
-        encoding="utf-8",
-    )
+    page = _listing_titled(tmp_path, f"标题{chr(0x9B)}31m")
     capsys.readouterr()
     assert main(["parse", str(page), "--base-url", "https://b.example/"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -177,17 +167,7 @@ def test_json_output_escapes_bidirectional_controls_and_keeps_their_value(
     import json
 
     title = f"标题{RLO}gnp.exe{PDF}{LRI}x{PDI}"
-    page = tmp_path / "page.html"
-    page.write_text(
-        "<html><body>"
-        + "".join(
-            f'<article><h2><a href="/p/{n}">{title} {n}</a></h2>'
-            f"<time>2026-01-1{n}</time><p>摘要的文字足够长 {n}</p></article>"
-            for n in range(1, 4)
-        )
-        + "</body></html>",
-        encoding="utf-8",
-    )
+    page = _listing_titled(tmp_path, title)
     assert main(["parse", str(page), "--base-url", "https://b.example/"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
@@ -275,3 +255,19 @@ def test_a_file_name_holding_a_line_break_is_said_on_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("exported ")
     assert err.endswith(f"{tmp_path}/new\u2424line\u241b[2J.csv\n")
+
+
+def _listing_titled(folder: Path, title: str) -> Path:
+    """A listing page of three posts titled ``title`` and their number."""
+    page = folder / "page.html"
+    page.write_text(
+        "<html><body>"
+        + "".join(
+            f'<article><h2><a href="/p/{n}">{title} {n}</a></h2>'
+            f"<time>2026-01-1{n}</time><p>摘要的文字足够长 {n}</p></article>"
+            for n in range(1, 4)
+        )
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    return page
