@@ -326,3 +326,53 @@ def test_a_post_archived_with_a_session_id_in_its_url_is_found_again(store: Stor
         {"url": f"{BASE}/view.php?PHPSESSID=k2j3&id=4"},
         {"url": f"{BASE}/view.php?id=4"},
     ]
+
+
+def _crawl_pinned_and_listed(store: Store, pinned: str, listed: str, title: str = "DDP") -> int:
+    """One crawl: the post pinned on page 1 showing the date ``pinned``, and in the listing
+    on page 2 showing ``listed``; return the versions it made."""
+    run = store.start_run("crawl", BASE)
+    first = store_page(store, f"{BASE}/", [post("/ddp/", title, LONG, published=pinned)], run)
+    later = store_page(
+        store, f"{BASE}/page/2/", [post("/ddp/", title, LONG, published=listed)], run
+    )
+    return first.new_versions + later.new_versions + first.new_posts
+
+
+def _versions(store: Store) -> list[tuple[int, str, str]]:
+    found = rows(store, "SELECT version, title, published FROM post_version ORDER BY version")
+    return [(r["version"], r["title"], r["published"]) for r in found]
+
+
+def test_a_post_a_crawl_shows_two_ways_makes_no_versions_in_the_crawls_after(
+    store: Store,
+) -> None:
+    """A pinned block showing the date a post was updated, the listing the date it was
+    published: every crawl made two versions of it, one for each card."""
+    assert _crawl_pinned_and_listed(store, "2026-03-01", "2026-01-05") == 2
+    for _ in range(3):
+        assert _crawl_pinned_and_listed(store, "2026-03-01", "2026-01-05") == 0
+    assert _versions(store) == [(1, "DDP", "2026-03-01"), (2, "DDP", "2026-01-05")]
+    # an edit is still a version, in each of the post's two ways once, then no more
+    assert _crawl_pinned_and_listed(store, "2026-03-01", "2026-01-05", "DDP 入门") == 2
+    assert _crawl_pinned_and_listed(store, "2026-03-01", "2026-01-05", "DDP 入门") == 0
+    assert [v[:2] for v in _versions(store)][2:] == [(3, "DDP 入门"), (4, "DDP 入门")]
+
+
+def test_a_post_a_pinned_block_starts_showing_another_way_settles_in_one_crawl(
+    store: Store,
+) -> None:
+    store_page(store, f"{BASE}/", [post("/ddp/", "DDP", LONG, published="2026-01-05")])
+    assert _crawl_pinned_and_listed(store, "2026-03-01", "2026-01-05") == 2
+    assert _crawl_pinned_and_listed(store, "2026-03-01", "2026-01-05") == 0
+    assert rows(store, "SELECT version, published FROM posts_current") == [
+        {"version": 3, "published": "2026-01-05"}
+    ]
+
+
+def test_a_value_shown_again_in_a_later_crawl_is_a_version_of_its_own(store: Store) -> None:
+    """Only the versions one crawl made side by side are the post shown two ways: a value
+    a later crawl takes back is a new version, as every edit is."""
+    for published in ("2026-01-05", "2026-01-06", "2026-01-05"):
+        store_page(store, f"{BASE}/", [post("/ddp/", "DDP", LONG, published=published)])
+    assert [v[2] for v in _versions(store)] == ["2026-01-05", "2026-01-06", "2026-01-05"]

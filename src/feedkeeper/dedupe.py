@@ -76,6 +76,7 @@ class Current:
     version_id: int
     version: int
     fields: Fields
+    in_run: bool = True  # made by the run now writing
 
 
 @dataclass(slots=True)
@@ -95,6 +96,8 @@ class Known:
     aliases: dict[int, set[str]] = field(default_factory=dict)
     fresh_aliases: set[str] = field(default_factory=set)
     run_sightings: dict[int, list[RunSighting]] = field(default_factory=dict)
+    # Of the posts found: the other versions the crawl that made the current one made.
+    siblings: dict[int, list[Fields]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +361,12 @@ def _new_post(item: KeyedCard, known: Known, changes: PageChanges, fingerprint: 
 def _update(post_id: int, seen: Fields, known: Known, changes: PageChanges) -> None:
     current = known.current[post_id]
     merged, change = merge(current.fields, seen)
+    if change is Change.CHANGED and _is_shown_beside(post_id, seen, known):
+        return
     if change is Change.CHANGED:
+        # the versions this run made of the post, beside the one it makes now
+        made = [*known.siblings.get(post_id, []), current.fields] if current.in_run else []
+        known.siblings[post_id] = made
         _new_version(post_id, current.version + 1, merged, known, changes)
         changes.moved[post_id] = current.version + 1
         changes.outcome.new_versions += 1
@@ -372,6 +380,15 @@ def _update(post_id: int, seen: Fields, known: Known, changes: PageChanges) -> N
         else:
             changes.filled[current.version_id] = row
         changes.outcome.filled_in += 1
+
+
+def _is_shown_beside(post_id: int, seen: Fields, known: Known) -> bool:
+    """Tell whether a card shows a version the crawl of the post's current one made beside
+    it: a post a crawl shows two ways (a pinned block's card and the listing's) is no new
+    version in every crawl after, as each card of it comes round again."""
+    return any(
+        merge(fields, seen)[1] is Change.UNCHANGED for fields in known.siblings.get(post_id, ())
+    )
 
 
 def _note_heads(item: KeyedCard, post_id: int, known: Known, changes: PageChanges) -> None:

@@ -35,12 +35,27 @@ _BY_URL = select(_u.url, _u.post_id).where(
 _BY_FINGERPRINT = select(_f.fingerprint, _f.post_id).where(
     _f.site_id == bindparam("site"), _f.fingerprint.in_(bindparam("keys", expanding=True))
 )
+_VERSION_FIELDS = (_v.title, _v.category, _v.categories, _v.tags, _v.published,
+                   _v.published_at, _v.excerpt, _v.truncated)  # fmt: skip
 _CURRENT = (
-    select(_v.id, _v.post_id, _v.version, _v.title, _v.category, _v.categories, _v.tags,
-           _v.published, _v.published_at, _v.excerpt, _v.truncated)
+    select(_v.id, _v.post_id, _v.version, _v.run_id, *_VERSION_FIELDS)
     .join(post_t, (_v.post_id == _p.id) & (_v.version == _p.current_version))
     .where(_p.id.in_(bindparam("keys", expanding=True)))
-)  # fmt: skip
+)
+# The other versions the crawl that made a post's current version made of it: the same
+# post shown two ways in one crawl (a pinned block's card and the listing's).
+_cv = post_version_t.alias("cv")
+_SIBLINGS = (
+    select(_v.post_id, *_VERSION_FIELDS)
+    .join(post_t, _v.post_id == _p.id)
+    .join(_cv, (_cv.c.post_id == _p.id) & (_cv.c.version == _p.current_version))
+    .where(
+        _p.id.in_(bindparam("keys", expanding=True)),
+        _v.run_id == _cv.c.run_id,
+        _v.version != _p.current_version,
+    )
+    .order_by(_v.post_id, _v.version)
+)
 _SIGHTED_IN_RUN = (
     select(sighting_t.c.post_id).distinct().where(sighting_t.c.run_id == bindparam("run"))
 )
@@ -99,8 +114,9 @@ class KnownReader:
         # whether another post's text begins as the one each head is held by
         shared = [shared_head_key(head, by_fp[head]) for head in heads if head in by_fp]
         by_fp |= self._pairs(_BY_FINGERPRINT, shared, site_id)
-        current = self._current(set(by_url.values()) | set(by_fp.values()))
+        current = self._current(set(by_url.values()) | set(by_fp.values()), run_id)
         known = Known(by_url, by_fp, current, *next_ids)
+        self._load_siblings(known)
         self._load_candidates(known, run_id)
         self._load_aliases(known, run_id)
         return known
@@ -159,11 +175,22 @@ class KnownReader:
         params = {"keys": keys, "site": site_id}
         return {key: post_id for key, post_id in fetch_rows(self.conn, query, params)}
 
-    def _current(self, post_ids: set[int]) -> dict[int, Current]:
+    def _current(self, post_ids: set[int], run_id: int) -> dict[int, Current]:
         if not post_ids:
             return {}
         rows = fetch_rows(self.conn, _CURRENT, {"keys": list(post_ids)})
-        return {row[1]: Current(row[1], row[0], row[2], fields_of_row(row[3:])) for row in rows}
+        return {
+            row[1]: Current(row[1], row[0], row[2], fields_of_row(row[4:]), row[3] == run_id)
+            for row in rows
+        }
+
+    def _load_siblings(self, known: Known) -> None:
+        """The fields of the versions made beside each post's current one, in its crawl."""
+        edited = [post_id for post_id, current in known.current.items() if current.version > 1]
+        if not edited:  # a post of one version has none beside it: most, and no query
+            return
+        for post_id, *fields in fetch_rows(self.conn, _SIBLINGS, {"keys": edited}):
+            known.siblings.setdefault(post_id, []).append(fields_of_row(fields))
 
 
 def fields_of_row(row: Sequence[Any]) -> Fields:
