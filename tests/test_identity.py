@@ -376,3 +376,16 @@ def test_a_value_shown_again_in_a_later_crawl_is_a_version_of_its_own(store: Sto
     for published in ("2026-01-05", "2026-01-06", "2026-01-05"):
         store_page(store, f"{BASE}/", [post("/ddp/", "DDP", LONG, published=published)])
     assert [v[2] for v in _versions(store)] == ["2026-01-05", "2026-01-06", "2026-01-05"]
+
+
+def test_an_import_of_captures_of_several_moments_keeps_a_value_taken_back(
+    store: Store,
+) -> None:
+    """The captures of one import are of several moments: a value a later capture takes
+    back is a version of its own, and the crawls after it read them so too."""
+    run = store.start_run("import", BASE)
+    for published in ("2026-01-05", "2026-01-06", "2026-01-05"):
+        store_page(store, f"{BASE}/", [post("/ddp/", "DDP", LONG, published=published)], run)
+    assert [v[2] for v in _versions(store)] == ["2026-01-05", "2026-01-06", "2026-01-05"]
+    assert _crawl_pinned_and_listed(store, "2026-01-06", "2026-01-05") == 2
+    assert _crawl_pinned_and_listed(store, "2026-01-06", "2026-01-05") == 0

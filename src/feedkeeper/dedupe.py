@@ -96,8 +96,10 @@ class Known:
     aliases: dict[int, set[str]] = field(default_factory=dict)
     fresh_aliases: set[str] = field(default_factory=set)
     run_sightings: dict[int, list[RunSighting]] = field(default_factory=dict)
-    # Of the posts found: the other versions the crawl that made the current one made.
+    # Of the posts found: the other versions the crawl that made the current one made;
+    # whether the run's pages show one moment (a crawl, not an import of captures).
     siblings: dict[int, list[Fields]] = field(default_factory=dict)
+    one_moment: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,7 +367,8 @@ def _update(post_id: int, seen: Fields, known: Known, changes: PageChanges) -> N
         return
     if change is Change.CHANGED:
         # the versions this run made of the post, beside the one it makes now
-        made = [*known.siblings.get(post_id, []), current.fields] if current.in_run else []
+        beside = current.in_run and known.one_moment
+        made = [*known.siblings.get(post_id, []), current.fields] if beside else []
         known.siblings[post_id] = made
         _new_version(post_id, current.version + 1, merged, known, changes)
         changes.moved[post_id] = current.version + 1

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, func, select
 
 from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting
 from feedkeeper.identity import canonical_url, other_spellings, shared_head_key
+from feedkeeper.records import RunKind
 from feedkeeper.store.compiled import fetch_rows
 from feedkeeper.store.tables import (
     post_fingerprint_t,
@@ -43,19 +44,23 @@ _CURRENT = (
     .where(_p.id.in_(bindparam("keys", expanding=True)))
 )
 # The other versions the crawl that made a post's current version made of it: the same
-# post shown two ways in one crawl (a pinned block's card and the listing's).
+# post shown two ways in one crawl (a pinned block's card and the listing's). Not those of
+# an import, whose captures are of several moments.
 _cv = post_version_t.alias("cv")
 _SIBLINGS = (
     select(_v.post_id, *_VERSION_FIELDS)
     .join(post_t, _v.post_id == _p.id)
     .join(_cv, (_cv.c.post_id == _p.id) & (_cv.c.version == _p.current_version))
+    .join(run_t, run_t.c.id == _cv.c.run_id)
     .where(
         _p.id.in_(bindparam("keys", expanding=True)),
         _v.run_id == _cv.c.run_id,
         _v.version != _p.current_version,
+        run_t.c.kind == RunKind.CRAWL.value,
     )
     .order_by(_v.post_id, _v.version)
 )
+_RUN_KIND = select(run_t.c.kind).where(run_t.c.id == bindparam("run"))
 _SIGHTED_IN_RUN = (
     select(sighting_t.c.post_id).distinct().where(sighting_t.c.run_id == bindparam("run"))
 )
@@ -90,6 +95,7 @@ class KnownReader:
         self.conn = conn
         # By run: the posts it has sighted, read once and kept up to date as pages are written.
         self._sighted: dict[int, set[int]] = {}
+        self._kinds: dict[int, str] = {}  # by run: what it is, read once
 
     def next_ids(self) -> tuple[int, int]:
         """The ids the next new post and the next new version take (under the writer's lock)."""
@@ -116,6 +122,7 @@ class KnownReader:
         by_fp |= self._pairs(_BY_FINGERPRINT, shared, site_id)
         current = self._current(set(by_url.values()) | set(by_fp.values()), run_id)
         known = Known(by_url, by_fp, current, *next_ids)
+        known.one_moment = self._kind(run_id) == RunKind.CRAWL
         self._load_siblings(known)
         self._load_candidates(known, run_id)
         self._load_aliases(known, run_id)
@@ -128,6 +135,11 @@ class KnownReader:
             rows = self.conn.execute(_SIGHTED_IN_RUN, {"run": run_id}).scalars()
             self._sighted[run_id] = set(rows)
         return self._sighted[run_id]
+
+    def _kind(self, run_id: int) -> str:
+        if run_id not in self._kinds:
+            self._kinds[run_id] = self.conn.execute(_RUN_KIND, {"run": run_id}).scalar_one()
+        return self._kinds[run_id]
 
     def _load_candidates(self, known: Known, run_id: int) -> None:
         """Which known posts the run has sighted; the URLs of those a fingerprint points to."""
