@@ -171,11 +171,7 @@ class Fetcher:
     def _held_off(self, url: str, seconds: float) -> PausedByHostError:
         """The error of a request not made while its host's pause lasts."""
         if self.pauses.longest_pause is not None:
-            return PausedByHostError(
-                f"the site asked for a pause (Retry-After) with {math.ceil(seconds)} s of it"
-                " left: this crawl stops here, and the next one goes on after it",
-                url=url,
-            )
+            return _paused(url, seconds, left=True)
         until = stored(datetime.now(UTC) + timedelta(seconds=seconds))
         return PausedByHostError(
             f"{origin(url)} asked to be left alone until {shown(until)} (Retry-After):"
@@ -410,10 +406,15 @@ def _cut(url: str, body: bytes, limit: int, policy: _Policy) -> bytes:
     )
 
 
-def _paused(url: str, seconds: float) -> PausedByHostError:
-    """The error of a request not made while its host's pause lasts."""
+def _paused(url: str, seconds: float, *, left: bool = False) -> PausedByHostError:
+    """The error of a request not made while its host's pause lasts: ``seconds`` the pause
+    asked for, or (``left``) what is left of one asked for before."""
+    asked = (
+        f"a pause (Retry-After) with {math.ceil(seconds)} s of it left"
+        if left
+        else f"a pause of {math.ceil(seconds)} s (Retry-After)"
+    )
     return PausedByHostError(
-        f"the site asked for a pause of {math.ceil(seconds)} s (Retry-After): this crawl stops"
-        " here, and the next one goes on after it",
+        f"the site asked for {asked}: this crawl stops here, and the next one goes on after it",
         url=url,
     )
