@@ -363,9 +363,9 @@ def _new_post(item: KeyedCard, known: Known, changes: PageChanges, fingerprint: 
 def _update(post_id: int, seen: Fields, known: Known, changes: PageChanges) -> None:
     current = known.current[post_id]
     merged, change = merge(current.fields, seen)
-    if change is Change.CHANGED and _is_shown_beside(post_id, seen, known):
-        return
     if change is Change.CHANGED:
+        if _is_shown_beside(post_id, seen, known):
+            return
         # the versions this run made of the post, beside the one it makes now
         beside = current.in_run and known.one_moment
         made = [*known.siblings.get(post_id, []), current.fields] if beside else []
