@@ -9,7 +9,6 @@ and the longest run is the excerpt: stray bits such as reading times or badges l
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from typing import NamedTuple
 
@@ -32,7 +31,8 @@ from feedkeeper.parse.vocab import (
     EXCERPT_LABEL_RE,
     HASHTAGS_RE,
     NO_EXCERPT_RE,
-    STATS_WORDS,
+    is_count_words,
+    reads_as_count,
 )
 
 # A region with an indicator and at most this much other text is a meta line.
@@ -48,7 +48,6 @@ MAX_STATS_WORDS = 16
 MAX_STATS_WORD_CHARS = 12
 # Longer than this, a text is no count's words left over (a few words, each short).
 MAX_COUNT_WORDS_CHARS = 48
-_STATS_TOKEN_RE = re.compile(r"\d[\d.,]*[^\W\d_]*|[^\W\d_]+")
 # What themes write where a post has no excerpt (NO_EXCERPT_RE): no excerpt either.
 MAX_FILLER_CHARS = 24
 # No excerpt in Latin letters is this short: "in", "by", "on" are a meta line's words.
@@ -182,7 +181,7 @@ def clean_excerpt(text: str) -> str | None:
         return None
     if len(text) <= MAX_LABEL_WORD and text.isascii():
         return None  # a meta line's word left over: WordPress's "in" before the categories
-    if len(text) <= MAX_COUNT_WORDS_CHARS and _is_count_words(text):
+    if len(text) <= MAX_COUNT_WORDS_CHARS and is_count_words(text):
         return None  # a count's words whose number is a link: "<a>3</a> comments"
     # Most excerpts open with a letter: the walk over the characters is then not set up.
     return text if text[:1].isalpha() or any(char.isalpha() for char in text) else None
@@ -315,14 +314,6 @@ def _holds_placeholder(node: LexborNode) -> bool:
     return "[" in text and PLACEHOLDER_RE.search(text) is not None
 
 
-def _is_count_words(text: str) -> bool:
-    """Tell whether ``text`` holds only the words of counts and times, without a number
-    ("comments", "次阅读", "min read"): what is left of a meta line whose numbers are
-    links, or elements of their own."""
-    tokens = _STATS_TOKEN_RE.findall(text)
-    return bool(tokens) and all(token.lower() in STATS_WORDS for token in tokens)
-
-
 def _is_stats_line(parts: list[str], start: int) -> bool:
     """Tell whether the text rendered from ``parts[start]`` on is a line of counts and
     times (at least one number among them) or of hashtags: a meta line, whatever element
@@ -338,10 +329,7 @@ def _is_stats_line(parts: list[str], start: int) -> bool:
     words = text.split()  # without the markup's indentation
     if len(words) > MAX_STATS_WORDS or any(len(word) > MAX_STATS_WORD_CHARS for word in words):
         return False  # prose: many words, or long ones (a sentence of Chinese is one)
-    tokens = _STATS_TOKEN_RE.findall(text)
-    return any(token[0].isdigit() for token in tokens) and all(
-        token[0].isdigit() or token.lower() in STATS_WORDS for token in tokens
-    )
+    return reads_as_count(text)
 
 
 def _strip_label(text: str) -> str:

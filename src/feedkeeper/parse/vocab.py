@@ -291,6 +291,14 @@ def reads_as_count(text: str) -> bool:
     )
 
 
+def is_count_words(text: str) -> bool:
+    """Tell whether ``text`` holds only the words of counts and times, without a number
+    ("comments", "次阅读", "min read"): what is left of a meta line whose numbers are
+    links, or elements of their own."""
+    tokens = _COUNT_TOKEN_RE.findall(text)
+    return bool(tokens) and all(token.lower() in STATS_WORDS for token in tokens)
+
+
 # What themes write where a post has no excerpt.
 NO_EXCERPT_RE = re.compile(
     r"(?:暂无|没有|无)(?:简介|摘要|描述)|这篇文章没有摘要|no (?:excerpt|summary|description)"
