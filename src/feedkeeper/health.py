@@ -20,6 +20,7 @@ from feedkeeper.errors import ConfigError, NewerSchemaError
 from feedkeeper.records import SiteState
 from feedkeeper.store.archive_file import (
     check_archive_path,
+    missing_archive,
     refuse_foreign,
     refuse_stranded_log,
 )
@@ -98,10 +99,9 @@ def _file_problem(db: Path) -> str | None:
     file, another program's database), as the other commands say it; None when it may be."""
     try:
         check_archive_path(db)
-        if not db.exists():
-            return f"no archive at {db}"
-        if db.stat().st_size == 0:
-            return f"no archive at {db} (the file is empty)"
+        missing = missing_archive(db)
+        if missing is not None:
+            return missing[0]  # a probe's answer: what makes an archive is no concern of it
         refuse_foreign(db)
         refuse_stranded_log(db)
     except ConfigError as exc:

@@ -136,11 +136,21 @@ def refuse_read_only(db: Path, real: Path) -> None:
 def check_archive_exists(path: Path) -> None:
     """Raise ConfigError unless the archive a reading command needs is there."""
     check_archive_path(path)
-    if not path.exists():
-        raise ConfigError(f"no archive at {path}: run `feedkeeper crawl` or `import` first")
-    if path.stat().st_size == 0:  # left alone: a reading command never makes an archive
-        raise ConfigError(f"no archive at {path} (the file is empty): run `feedkeeper crawl` first")
+    missing = missing_archive(path)
+    if missing is not None:
+        reason, fix = missing
+        raise ConfigError(f"{reason}: {fix}")
     refuse_foreign(path)
+
+
+def missing_archive(path: Path) -> tuple[str, str] | None:
+    """Say why no archive is at ``path`` (no file, an empty one), and what makes one; None
+    when a file with something in it is there."""
+    if not path.exists():
+        return f"no archive at {path}", "run `feedkeeper crawl` or `import` first"
+    if path.stat().st_size == 0:  # left alone: a reading command never makes an archive
+        return f"no archive at {path} (the file is empty)", "run `feedkeeper crawl` first"
+    return None
 
 
 # The first bytes of an SQLite file; an empty file becomes one when it is opened.
