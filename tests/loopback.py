@@ -1,4 +1,5 @@
-"""The base of the tests' HTTP servers: a threaded server on 127.0.0.1, run for a `with` block."""
+"""The base of the tests' HTTP servers: a threaded server on 127.0.0.1, run for a `with` block;
+and a transport that takes a site's other addresses to it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
+
+import httpx
 
 
 class QuietServer(ThreadingHTTPServer):
@@ -52,3 +55,24 @@ class LoopbackServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+
+
+class ToLoopback(httpx.AsyncBaseTransport):
+    """Sends every request to the loopback server on ``port``, whatever scheme and host its
+    URL names: one test server answers for a site's every address (``http://blog.example/``,
+    ``https://www.blog.example/``), as its moves are seen."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self._port)
+        sent = httpx.Request(
+            request.method, url, headers=request.headers, stream=request.stream,
+            extensions=request.extensions,
+        )  # fmt: skip
+        return await self._inner.handle_async_request(sent)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
 
 import sample_archive
 from feedkeeper.cards import Card
@@ -24,10 +24,14 @@ from feedkeeper.store.sites import (
     add_site,
     ensure_site,
     find_site,
+    is_listed_at,
     list_sites,
+    move_site,
     remove_site,
     set_state,
+    site_for_url,
 )
+from feedkeeper.store.tables import site_t
 
 from conftest import rows
 
@@ -102,6 +106,72 @@ def test_a_listing_s_index_file_is_the_same_site(store: Store, first: str, again
     site = ensure_site(store.engine, first)
     assert ensure_site(store.engine, again).id == site.id
     assert ensure_site(store.engine, "https://a.example/other/").id != site.id
+
+
+@pytest.mark.parametrize(
+    "moved",
+    ["https://a.example/blog", "http://www.a.example/blog/", "https://m.a.example/blog/"],
+)
+def test_a_site_spelt_at_another_scheme_or_host_prefix_is_the_same_site(
+    store: Store, moved: str
+) -> None:
+    site = ensure_site(store.engine, "http://a.example/blog/")
+    found = site_for_url(store.engine, moved)
+    assert found is not None and found.id == site.id
+    assert not is_listed_at(found, moved)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "https://a.example/news/",
+        "https://b.a.example/blog/",
+        "https://a.example:8443/blog/",
+        "https://a.example/blog/?lang=en",
+        "https://www.b.example/blog/",
+    ],
+)
+def test_another_path_host_or_port_is_another_site(store: Store, other: str) -> None:
+    ensure_site(store.engine, "http://a.example/blog/")
+    assert site_for_url(store.engine, other) is None
+
+
+def test_a_site_kept_at_that_very_address_is_found_before_its_other_spellings(
+    store: Store,
+) -> None:
+    """An archive that holds a site twice (http and https, added before moves were
+    followed) finds the one at the address asked for, else the latest added."""
+    old = ensure_site(store.engine, "http://a.example/")
+    with store.engine.begin() as conn:
+        values = {"name": "a-https", "url": "https://a.example/", "state": "active"}
+        conn.execute(insert(site_t).values(added_at=now_iso(), **values))
+    new = find_site(store.engine, "a-https", asked_by="t")
+    for url, site in [
+        ("http://a.example/", old),
+        ("https://a.example/", new),
+        ("https://www.a.example/", new),
+    ]:
+        found = site_for_url(store.engine, url)
+        assert found is not None and found.id == site.id
+
+
+def test_a_removed_site_added_at_its_new_address_comes_back_there(store: Store) -> None:
+    ensure_site(store.engine, "http://a.example/")
+    remove_site(store.engine, "a.example", purge=False, asked_by="t")
+    back = add_site(store.engine, NewSite("https://www.a.example/"))
+    assert (back.name, back.url, back.state) == (
+        "a.example",
+        "https://www.a.example/",
+        SiteState.ACTIVE,
+    )
+
+
+def test_a_site_s_credentials_stay_with_it_when_it_moves(store: Store) -> None:
+    site = add_site(store.engine, NewSite("http://alice:s3cret@a.example/"))
+    move_site(store.engine, site.id, "https://www.a.example/")
+    assert [s.url for s in list_sites(store.engine)] == ["https://alice:s3cret@www.a.example/"]
+    move_site(store.engine, site.id, "https://bob:pw@a.example/")
+    assert [s.url for s in list_sites(store.engine)] == ["https://bob:pw@a.example/"]
 
 
 def test_pause_resume_and_remove_keep_the_posts(store: Store) -> None:

@@ -12,11 +12,15 @@ from pathlib import Path
 import pytest
 
 from feedkeeper.cli import main
+from feedkeeper.config import Settings
 from feedkeeper.fixture_site import FixtureServer
+from feedkeeper.pipeline import CrawlOptions, crawl
+from feedkeeper.run_summary import RunSummary
 from feedkeeper.store import Store
 
 from conftest import rows
 from faultserver import FaultServer, listing_site, make_posts, status
+from loopback import ToLoopback
 
 
 @pytest.fixture
@@ -145,6 +149,52 @@ def test_a_mistyped_url_leaves_no_site_behind(
     capsys.readouterr()
     assert main(["sites", "list", "--db", db]) == 0
     assert capsys.readouterr().out == f"kept  active  -  {dead}\n"
+
+
+def _crawl_at(db: Path | str, url: str, server: FaultServer) -> RunSummary:
+    """Crawl ``url``, whatever its host, from the loopback ``server``."""
+    store = Store.open(db)
+    try:
+        options = CrawlOptions(transport=ToLoopback(server.port))
+        return crawl(store, Settings(url=url, db=db, rate=0), options)
+    finally:
+        store.close()
+
+
+def test_a_site_crawled_at_its_new_address_goes_on_as_the_same_site(
+    db_path: Path | str,
+) -> None:
+    """A blog that moved to https and to ``www.``, crawled at its new address, became a
+    second site of the archive and every post was archived twice."""
+    with FaultServer(listing_site(make_posts(6))) as server:
+        assert _crawl_at(db_path, "http://blog.example/", server).counts.new_posts == 6
+        moved = _crawl_at(db_path, "https://www.blog.example/", server)
+        again = _crawl_at(db_path, "https://www.blog.example/", server)
+    assert moved.exit_code == 0 and (moved.counts.new_posts, moved.counts.reposts) == (0, 0)
+    assert again.counts.new_posts == 0
+    store = Store.open(db_path)
+    assert rows(store, "SELECT name, url, posts FROM site_status") == [
+        {"name": "blog.example", "url": "https://www.blog.example/", "posts": 6}
+    ]
+    assert rows(store, "SELECT count(*) AS n FROM post_version") == [{"n": 6}]
+    assert rows(store, "SELECT DISTINCT site_id FROM run") == [{"site_id": 1}]
+    store.close()
+
+
+def test_a_crawl_that_fails_at_a_new_address_leaves_the_site_where_it_was(
+    db_path: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mistyped ``m.`` is no move: the site keeps the address its crawls work at."""
+    monkeypatch.setenv("FEEDKEEPER_RETRIES", "1")
+    with FaultServer(listing_site(make_posts(2))) as server:
+        assert _crawl_at(db_path, "https://blog.example/", server).counts.new_posts == 2
+        server.fail("/", status(404))
+        assert _crawl_at(db_path, "https://m.blog.example/", server).exit_code == 3
+    store = Store.open(db_path)
+    assert rows(store, "SELECT name, url FROM site") == [
+        {"name": "blog.example", "url": "https://blog.example/"}
+    ]
+    store.close()
 
 
 def test_a_crawl_queued_late_is_not_a_second_crawl_of_its_slot(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
 from feedkeeper.config import Settings
 from feedkeeper.crawl_options import CrawlOptions
@@ -26,7 +27,15 @@ from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.scope import is_in_scope, strip_credentials
 from feedkeeper.store import CAPPED, CAPPED_BY_TIME, Store
 from feedkeeper.store.pauses import keep_pauses, stored_pauses
-from feedkeeper.store.sites import NewSite, add_site, forget_if_empty, site_for_url
+from feedkeeper.store.sites import (
+    NewSite,
+    Site,
+    add_site,
+    forget_if_empty,
+    is_listed_at,
+    move_site,
+    site_for_url,
+)
 from feedkeeper.store.write import PageWriter
 from feedkeeper.text import first_line
 
@@ -50,15 +59,13 @@ def crawl(store: Store, settings: Settings, options: CrawlOptions | None = None)
 
 async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -> RunSummary:
     """The crawl, for callers that already run an event loop."""
-    site, new_site = options.site, False
+    site, found = options.site, _Found.KNOWN
     if site is None:
         if settings.url is None:
             raise ConfigError("setting url: required by crawl (pass --url or set FEEDKEEPER_URL)")
         # Credentials in the URL reach the site as Basic auth (the Fetcher's settings keep
         # them); the archive, the messages and the logs only ever see the URL without them.
-        site = site_for_url(store.engine, strip_credentials(settings.url))
-        if site is None:  # new: not kept if its first crawl archives nothing (see _finish)
-            site, new_site = add_site(store.engine, NewSite(strip_credentials(settings.url))), True
+        site, found = _site_at(store, strip_credentials(settings.url))
         fetch_settings = settings
     else:
         fetch_settings = replace(settings, url=site.url)
@@ -85,18 +92,18 @@ async def crawl_async(store: Store, settings: Settings, options: CrawlOptions) -
     try:
         walked = await _fetch_and_walk(run)
     except RobotsDisallowedError as exc:
-        _finish(run, RunStatus.FAILED, started, exc.message, forget=new_site)
+        _finish(run, RunStatus.FAILED, started, exc.message, found)
         raise
     except Exception as exc:  # the run is never left "running"
         reason = first_line(str(exc), type(exc).__name__)
-        _finish(run, RunStatus.FAILED, started, reason, forget=new_site)
+        _finish(run, RunStatus.FAILED, started, reason, found)
         raise
     except BaseException:  # cancelled, SIGINT or SIGTERM
         _finish(run, RunStatus.INTERRUPTED, started, "cancelled mid-page")
         raise
     status = RunStatus.INTERRUPTED if walked.stopped else run_status(run.counts)
     ending = "stopped" if walked.stopped else walked.capped
-    _finish(run, status, started, ending, forget=new_site and status is RunStatus.FAILED)
+    _finish(run, status, started, ending, found)
     return RunSummary(run_id, RunKind.CRAWL, status, run.counts, run.warnings)
 
 
@@ -146,14 +153,40 @@ async def _fetch_with(run: CrawlRun, fetcher: Fetcher) -> _Walked:
             await worker.stop()
 
 
+class _Found(Enum):
+    """What the archive held of the site a crawl archives to."""
+
+    KNOWN = "known"  # the site, at the address crawled
+    NEW = "new"  # nothing: added, and not kept when its first crawl archives nothing
+    MOVED = "moved"  # the site, spelt otherwise: kept at its new address once crawled there
+
+
+def _site_at(store: Store, url: str) -> tuple[Site, _Found]:
+    """Return the site a crawl of ``url`` archives to, and what the archive held of it."""
+    site = site_for_url(store.engine, url)
+    if site is None:
+        return add_site(store.engine, NewSite(url)), _Found.NEW
+    if is_listed_at(site, url):
+        return site, _Found.KNOWN
+    return replace(site, url=url), _Found.MOVED
+
+
 def _finish(
-    run: CrawlRun, status: RunStatus, started: float, reason: str | None, forget: bool = False
+    run: CrawlRun,
+    status: RunStatus,
+    started: float,
+    reason: str | None,
+    found: _Found = _Found.KNOWN,
 ) -> None:
-    """Record the end of a crawl and log it with its duration and counts; with ``forget``,
-    a site this crawl added is not kept when nothing was archived from it."""
+    """Record the end of a crawl and log it with its duration and counts. A site this
+    crawl added is not kept when it failed and nothing was archived from it; a site it
+    found at a new address keeps that address unless it failed there (a mistyped ``www.``
+    leaves the site where it was)."""
     run.store.finish_run(run.run_id, run.counts, status, reason)
-    if forget:
+    if status is RunStatus.FAILED and found is _Found.NEW:
         forget_if_empty(run.store.engine, run.site_id)
+    elif status is not RunStatus.FAILED and found is _Found.MOVED:
+        move_site(run.store.engine, run.site_id, run.start)
     duration = round(time.monotonic() - started, 3)
     log_run_finished(run.run_id, run.start, status, run.counts, duration, reason)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from feedkeeper.clock import now_iso
 from feedkeeper.errors import ConfigError
-from feedkeeper.identity import canonical_url
+from feedkeeper.identity import canonical_url, spelling_key
 from feedkeeper.logs import mask_credentials
 from feedkeeper.records import SiteState
 from feedkeeper.store.tables import (
@@ -97,9 +97,41 @@ def site_name(engine: Engine, name: str | None, *, asked_by: str) -> str | None:
 
 def site_for_url(engine: Engine, url: str) -> Site | None:
     """Return the site whose listing starts at ``url`` (compared canonically, a folder's
-    ``index.html`` being the folder), if any."""
+    ``index.html`` being the folder), if any; else the site it spells otherwise (another
+    scheme, ``www.`` or a mobile ``m.`` before the host: a site that moved there), the
+    latest added where an archive holds several."""
+    sites = list_sites(engine)
     wanted = _listing_key(url)
-    return next((s for s in list_sites(engine) if _listing_key(s.url) == wanted), None)
+    same = next((s for s in sites if _listing_key(s.url) == wanted), None)
+    if same is not None:
+        return same
+    key = spelling_key(url)
+    return max((s for s in sites if spelling_key(s.url) == key), key=lambda s: s.id, default=None)
+
+
+def is_listed_at(site: Site, url: str) -> bool:
+    """Tell whether the site's listing starts at ``url`` as the archive keeps it, not under
+    another spelling (a site that moved from ``http:`` to ``https:``, or to ``www.``)."""
+    return _listing_key(site.url) == _listing_key(url)
+
+
+def move_site(engine: Engine, site_id: int, url: str) -> None:
+    """Keep ``url`` as the site's address: the site moved there. Credentials the site was
+    kept with stay with it when ``url`` has none."""
+    query = select(site_t.c.url).where(site_t.c.id == site_id)
+    with engine.begin() as conn:
+        kept = conn.execute(query).scalar_one()
+        moved = _keeping_credentials(kept, url)
+        conn.execute(update(site_t).where(site_t.c.id == site_id).values(url=moved))
+
+
+def _keeping_credentials(kept: str, url: str) -> str:
+    """Return ``url`` with the ``user:password@`` of ``kept`` when it has none of its own."""
+    userinfo, at, _ = urlsplit(kept).netloc.rpartition("@")
+    parts = urlsplit(url)
+    if not at or "@" in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{userinfo}@{parts.netloc}"))
 
 
 _INDEX_FILE_RE = re.compile(r"/index\.(?:html?|php)$", re.I)
@@ -116,7 +148,8 @@ def _listing_key(url: str) -> str:
 def add_site(engine: Engine, new: NewSite) -> Site:
     """Add a site (or bring back a removed one); raise ConfigError when name or URL is taken."""
     known = site_for_url(engine, new.url)
-    if known is not None and known.state is SiteState.REMOVED:
+    if known is not None and known.state is SiteState.REMOVED:  # back, at the address given
+        move_site(engine, known.id, new.url)
         return set_state(engine, known.name, SiteState.ACTIVE, asked_by="sites add")
     if known is not None:
         shown = mask_credentials(new.url)
