@@ -100,6 +100,9 @@ class Known:
     # whether the run's pages show one moment (a crawl, not an import of captures).
     siblings: dict[int, list[Fields]] = field(default_factory=dict)
     one_moment: bool = True
+    # Of the posts found: the URLs this run's pages that answered 304 list them under (as
+    # each did when last read): cards of their own in this crawl, though no sightings.
+    listed_unchanged: dict[int, set[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,7 @@ class PageChanges:
     pinned: dict[int, bool] = field(default_factory=dict)  # post id -> its first card's badge
     moved: dict[int, int] = field(default_factory=dict)  # post id -> its new current version
     splits: list[Split] = field(default_factory=list)  # reposts of this run taken back
+    listed: list[tuple[str, int]] = field(default_factory=list)  # (url, post id): a 304's
     outcome: PageOutcome = field(default_factory=PageOutcome)
 
 
@@ -193,6 +197,20 @@ def dedupe_page(keyed: list[KeyedCard], known: Known, skipped: int = 0) -> PageC
         changes.sightings.append(Sighting(post_id, current.version, position, item.card.url))
         changes.outcome.cards += 1
     changes.outcome.cards_skipped = skipped
+    return changes
+
+
+def dedupe_unchanged(urls: list[str], known: Known) -> PageChanges:
+    """Decide what a page that answered 304 shows: the posts it listed when last read,
+    under their own URLs (``urls``, canonical), as their own cards would. The reposts this
+    run took for them are split off; the URLs are noted, for the run's later pages."""
+    changes = PageChanges()
+    for url in urls:
+        post_id = known.by_url.get(url)
+        # An alias stays: its card, not read again, is not there to be made a post of.
+        if post_id is not None and url not in known.aliases.get(post_id, ()):
+            _undo_contradicted_reposts(post_id, url, known, changes)
+            changes.listed.append((url, post_id))
     return changes
 
 
@@ -267,6 +285,8 @@ def _is_repost(
         return False
     if post_id in changes.touched or post_id in known.sighted_in_run:
         return False
+    if post_id in known.listed_unchanged:
+        return False
     return not (known.urls_of.get(post_id, set()) - {url}) & page.urls
 
 
@@ -299,6 +319,7 @@ def _is_listed_apart(
     shown = [u for u in page.urls if known.by_url.get(u) == post_id]
     shown += [s.card_url for s in known.run_sightings.get(post_id, ()) if s.card_url]
     shown += [s.card_url for s in changes.sightings if s.post_id == post_id and s.card_url]
+    shown += known.listed_unchanged.get(post_id, ())
     return any(
         (own := canonical_url(card_url)) not in aliases and spelling_key(own) != key
         for card_url in shown

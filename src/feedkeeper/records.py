@@ -113,6 +113,10 @@ class RunCounts(RunCounters):
     def add(self, outcome: PageOutcome) -> None:
         """Add one stored page's outcome to the totals."""
         self.pages += 1
+        self.add_changes(outcome)
+
+    def add_changes(self, outcome: PageOutcome) -> None:
+        """Add what a page changed to the totals, not counting it as a page read (a 304's)."""
         for counter in fields(outcome):  # every PageOutcome counter has its run total here
             setattr(
                 self, counter.name, getattr(self, counter.name) + getattr(outcome, counter.name)

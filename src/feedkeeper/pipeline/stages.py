@@ -21,7 +21,7 @@ from feedkeeper.cards import Card, PagePattern
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.crawl_options import CrawlOptions
-from feedkeeper.dedupe import KeyedCard, PageOutcome, dedupe_page, key_cards
+from feedkeeper.dedupe import KeyedCard, PageOutcome, dedupe_page, dedupe_unchanged, key_cards
 from feedkeeper.errors import FetchError, HTTPStatusError, ParseError, PausedByHostError
 from feedkeeper.feed_check import confirm_with_feed
 from feedkeeper.fetch import Fetched
@@ -99,7 +99,7 @@ async def crawl_page(
             url, now_iso(), PageKind.NOT_MODIFIED, 304, previous.etag, previous.last_modified,
             next_url=known_next,
         )  # fmt: skip
-        _write(run, writer, capture)
+        run.counts.add_changes(_write_unchanged(run, writer, capture))
         return Step(False, known_next)
     try:
         parsed = await _parse(run, download)
@@ -192,6 +192,16 @@ def _write(
     outcome = write_keyed_page(writer, run.run_id, capture, keyed, skipped)
     log_page(run.run_id, capture, outcome)
     return outcome
+
+
+def _write_unchanged(run: CrawlRun, writer: PageWriter, capture: PageCapture) -> PageOutcome:
+    """Dedupe and write a page that answered 304: it lists what it listed when last read."""
+    urls, known = writer.known_listed(capture.url, run.run_id)
+    changes = dedupe_unchanged(urls, known)
+    writer.write_changes(run.run_id, capture.fetched_at, capture.url, changes, known)
+    writer.write_fetch(run.run_id, capture, changes.outcome)
+    log_page(run.run_id, capture, changes.outcome)
+    return changes.outcome
 
 
 def write_keyed_page(

@@ -15,9 +15,10 @@ from sqlalchemy import Connection, bindparam, func, select
 
 from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting
 from feedkeeper.identity import canonical_url, other_spellings, shared_head_key
-from feedkeeper.records import RunKind
+from feedkeeper.records import PageKind, RunKind
 from feedkeeper.store.compiled import fetch_rows
 from feedkeeper.store.tables import (
+    page_fetch_t,
     post_fingerprint_t,
     post_t,
     post_url_t,
@@ -84,6 +85,23 @@ _RUN_SIGHTINGS = select(
     sighting_t.c.run_id == bindparam("run"),
     sighting_t.c.post_id.in_(bindparam("keys", expanding=True)),
 )  # fmt: skip
+# The sightings a page's last parse before a run made: the cards it listed, as a 304 says
+# it still does (a reparse rebuilds the runs in order: those after are not there yet).
+_pf = page_fetch_t.c
+_LAST_READ_RUN = (
+    select(_pf.run_id)
+    .where(_pf.site_id == bindparam("site"), _pf.url == bindparam("url"))
+    .where(_pf.outcome == PageKind.PARSED.value, _pf.run_id < bindparam("run"))
+    .order_by(_pf.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_LAST_LISTED = (
+    select(sighting_t.c.card_url)
+    .where(sighting_t.c.run_id == _LAST_READ_RUN, sighting_t.c.page_url == bindparam("url"))
+    .where(sighting_t.c.card_url.is_not(None))
+    .order_by(sighting_t.c.position)
+)
 _MAX_POST_ID = select(func.coalesce(func.max(_p.id), 0))
 _MAX_VERSION_ID = select(func.coalesce(func.max(_v.id), 0))
 
@@ -96,6 +114,7 @@ class KnownReader:
         # By run: the posts it has sighted, read once and kept up to date as pages are written.
         self._sighted: dict[int, set[int]] = {}
         self._kinds: dict[int, str] = {}  # by run: what it is, read once
+        self._listed: dict[int, dict[int, set[str]]] = {}  # by run: see ``listed_in``
 
     def next_ids(self) -> tuple[int, int]:
         """The ids the next new post and the next new version take (under the writer's lock)."""
@@ -120,12 +139,40 @@ class KnownReader:
         # whether another post's text begins as the one each head is held by
         shared = [shared_head_key(head, by_fp[head]) for head in heads if head in by_fp]
         by_fp |= self._pairs(_BY_FINGERPRINT, shared, site_id)
+        return self._known(by_url, by_fp, run_id, next_ids)
+
+    def read_listed(
+        self, urls: list[str], site_id: int | None, run_id: int, next_ids: tuple[int, int]
+    ) -> Known:
+        """Return what the archive holds for the card URLs a page that answered 304 lists."""
+        return self._known(self._by_url(urls, site_id), {}, run_id, next_ids)
+
+    def last_listed(self, site_id: int | None, page_url: str, run_id: int) -> list[str]:
+        """Return the card URLs (canonical) the page listed when a run before ``run_id``
+        last read it."""
+        params = {"site": site_id, "url": page_url, "run": run_id}
+        return [canonical_url(url) for url in self.conn.execute(_LAST_LISTED, params).scalars()]
+
+    def listed_in(self, run_id: int) -> dict[int, set[str]]:
+        """Return, by post, the URLs pages of run ``run_id`` that answered 304 list: kept
+        here as those pages are written (they leave no sightings)."""
+        return self._listed.setdefault(run_id, {})
+
+    def _known(
+        self,
+        by_url: dict[str, int],
+        by_fp: dict[str, int],
+        run_id: int,
+        next_ids: tuple[int, int],
+    ) -> Known:
         current = self._current(set(by_url.values()) | set(by_fp.values()), run_id)
         known = Known(by_url, by_fp, current, *next_ids)
         known.one_moment = self._kind(run_id) == RunKind.CRAWL
         self._load_siblings(known)
         self._load_candidates(known, run_id)
         self._load_aliases(known, run_id)
+        listed = self.listed_in(run_id)
+        known.listed_unchanged = {p: set(listed[p]) for p in current.keys() & listed.keys()}
         return known
 
     def sighted_in(self, run_id: int) -> set[int]:

@@ -136,10 +136,21 @@ class PageWriter:
 
     def known(self, keyed: Sequence[KeyedCard], run_id: int) -> Known:
         """Return what the archive holds for the keys of a page's cards, for run ``run_id``."""
-        if self._next_ids is None:  # the transaction's first page: take the writer's turn
+        return self._reader.read(keyed, self.site_id, run_id, self._take_turn())
+
+    def known_listed(self, page_url: str, run_id: int) -> tuple[list[str], Known]:
+        """Return the card URLs a page that answered 304 listed when last read, and what the
+        archive holds for them, for run ``run_id``."""
+        urls = self._reader.last_listed(self.site_id, page_url, run_id)
+        return urls, self._reader.read_listed(urls, self.site_id, run_id, self._take_turn())
+
+    def _take_turn(self) -> tuple[int, int]:
+        """Return the next free post and version ids; the transaction's first page takes
+        the writer's turn."""
+        if self._next_ids is None:
             lock_for_writing(self.conn)
             self._next_ids = self._reader.next_ids()
-        return self._reader.read(keyed, self.site_id, run_id, self._next_ids)
+        return self._next_ids
 
     def write_changes(
         self, run_id: int, seen_at: str, page_url: str, changes: PageChanges, known: Known
@@ -154,6 +165,9 @@ class PageWriter:
         sighted = self._reader.sighted_in(run_id)
         sighted.update(sighting.post_id for sighting in changes.sightings)
         sighted.update(split.post_id for split in changes.splits)
+        listed = self._reader.listed_in(run_id)
+        for url, post_id in changes.listed:
+            listed.setdefault(post_id, set()).add(url)
         excerpts = [
             (v.version_id, v.fields.excerpt)
             for v in [*changes.versions.values(), *changes.filled.values()]
