@@ -11,6 +11,7 @@ import pytest
 
 from feedkeeper.config import Settings
 from feedkeeper.pipeline import crawl
+from feedkeeper.reparse import reparse
 from feedkeeper.run_summary import RunSummary
 from feedkeeper.store import Store
 
@@ -107,4 +108,26 @@ def test_an_alias_listed_after_the_post_s_unchanged_page_is_taken_apart(
     summary = _crawl(server, db_path)
     assert summary.counts.pages_not_modified == 1
     assert (summary.counts.new_posts, summary.counts.reposts) == (1, 0)
+    assert _post_of(server, db_path, "reposted") == [{"url": f"{server.base_url}posts/reposted/"}]
+
+
+@pytest.mark.parametrize("on_page", [1, 2])
+def test_a_reparse_weighs_the_pages_that_answered_304_as_the_crawl_did(
+    server: FaultServer, db_path: Path, on_page: int
+) -> None:
+    """Pages that answered 304 keep no body to read again: a reparse took the card the
+    crawl had kept apart for the post of such a page, a post lost."""
+    original = POSTS[1] if on_page == 1 else POSTS[5]
+    assert _crawl(server, db_path).counts.new_posts == 8
+    if on_page == 1:
+        _publish(server, POSTS[:4], [_repost_of(original), *POSTS[4:]])
+    else:
+        _publish(server, [_repost_of(original), *POSTS[:4]], POSTS[4:])
+    assert _crawl(server, db_path, full=True).counts.new_posts == 1
+    store = Store.open(db_path)
+    try:
+        summary = reparse(store)
+        assert (summary.counts.new_posts, summary.counts.reposts) == (9, 0)
+    finally:
+        store.close()
     assert _post_of(server, db_path, "reposted") == [{"url": f"{server.base_url}posts/reposted/"}]

@@ -73,14 +73,15 @@ class PageCapture:
 
 @dataclass(frozen=True, slots=True)
 class StoredCapture:
-    """A page as the archive keeps it: its capture (body not loaded) and its body compressed."""
+    """A page as the archive keeps it: its capture (body not loaded) and its body compressed
+    (none for a page that answered 304: its body is the one read before)."""
 
     capture: PageCapture
-    data: bytes  # zlib
+    data: bytes | None  # zlib
 
     def body(self) -> bytes:
-        """Return the page's body, decompressed."""
-        return unpack_body(self.data)
+        """Return the page's body, decompressed (empty when it has none)."""
+        return unpack_body(self.data) if self.data is not None else b""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@
 The stored pages go through the parse stage (a worker process on a long archive, a
 bounded number of pages ahead, parsing and keying while this process dedupes and
 writes the pages before them), then the same dedupe and write stages as a crawl, all
-in one transaction.
+in one transaction. A page a crawl found unchanged (304), which keeps no body, lists what
+it listed when last read, as it did in the crawl.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from feedkeeper.heap import freeze_startup
 from feedkeeper.page_reader import KeyedPage, read_keyed_page
 from feedkeeper.parse import Profile
 from feedkeeper.parse_worker import PARALLEL_FROM_PAGES, ParseWorker, WorkerGoneError
-from feedkeeper.pipeline import Progress
+from feedkeeper.pipeline import Progress, write_unchanged
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunKind, StoredCapture, Validators
 from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.store import Store
@@ -115,9 +116,12 @@ def _load(
             yield run_id, site_id, capture
 
 
-async def _submit(worker: ParseWorker, stored: StoredCapture) -> asyncio.Future[KeyedPage]:
-    """Send a stored page to a worker as it is stored: its body compressed, less to copy."""
+async def _submit(worker: ParseWorker, stored: StoredCapture) -> asyncio.Future[KeyedPage] | None:
+    """Send a stored page to a worker as it is stored: its body compressed, less to copy.
+    A page that answered 304 has no body to parse: None."""
     capture = stored.capture
+    if stored.data is None:
+        return None
     return await worker.submit(stored.data, capture.content_type, capture.url, compressed=True)
 
 
@@ -143,6 +147,10 @@ async def _reparse_page(writer: PageWriter, page: _StoredPage, rules: _Reparse) 
     capture = page.stored.capture
     if rules.progress:
         rules.progress(capture.url)
+    writer.site_id = page.site_id
+    if capture.outcome is PageKind.NOT_MODIFIED:
+        rules.counts.add_changes(write_unchanged(writer, page.run_id, capture))
+        return
     try:
         read = await _parsed(page, rules.profile)
         _check_once_suspect(capture, read.parsed, rules)
@@ -151,7 +159,6 @@ async def _reparse_page(writer: PageWriter, page: _StoredPage, rules: _Reparse) 
         if capture.outcome is PageKind.PARSED:
             rules.unread.append((capture.url, exc.message))
         return
-    writer.site_id = page.site_id
     known = writer.known(read.keyed, page.run_id)
     changes = dedupe_page(read.keyed, known, read.parsed.skipped)
     writer.write_changes(page.run_id, capture.fetched_at, capture.url, changes, known)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from feedkeeper.crawl_options import CrawlOptions, Progress
 from feedkeeper.pipeline.run import crawl, crawl_async
-from feedkeeper.pipeline.stages import archive_page, write_page
+from feedkeeper.pipeline.stages import archive_page, write_page, write_unchanged
 from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.suspect import SUSPECT, suspect_parse
 
 __all__ = [
     "SUSPECT", "CrawlOptions", "Progress", "RunSummary", "archive_page", "crawl", "crawl_async",
-    "run_status", "suspect_parse", "write_page",
+    "run_status", "suspect_parse", "write_page", "write_unchanged",
 ]  # fmt: skip

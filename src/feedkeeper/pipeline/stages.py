@@ -7,7 +7,7 @@
 
 Each stage takes a value and returns one; ``crawl_page`` says what the page tells the walk
 (``Step``). Imports and reparses send their pages through the last two stages
-(``write_page``, ``archive_page``).
+(``write_page``, ``archive_page``; ``write_unchanged`` for a page that answered 304).
 """
 
 from __future__ import annotations
@@ -195,12 +195,19 @@ def _write(
 
 
 def _write_unchanged(run: CrawlRun, writer: PageWriter, capture: PageCapture) -> PageOutcome:
-    """Dedupe and write a page that answered 304: it lists what it listed when last read."""
-    urls, known = writer.known_listed(capture.url, run.run_id)
+    """Dedupe and write a crawled page that answered 304, and log it."""
+    outcome = write_unchanged(writer, run.run_id, capture)
+    writer.write_fetch(run.run_id, capture, outcome)
+    log_page(run.run_id, capture, outcome)
+    return outcome
+
+
+def write_unchanged(writer: PageWriter, run_id: int, capture: PageCapture) -> PageOutcome:
+    """The dedupe and write stages for a page that answered 304 (its fetch aside): it lists
+    what it listed when last read."""
+    urls, known = writer.known_listed(capture.url, run_id)
     changes = dedupe_unchanged(urls, known)
-    writer.write_changes(run.run_id, capture.fetched_at, capture.url, changes, known)
-    writer.write_fetch(run.run_id, capture, changes.outcome)
-    log_page(run.run_id, capture, changes.outcome)
+    writer.write_changes(run_id, capture.fetched_at, capture.url, changes, known)
     return changes.outcome
 
 

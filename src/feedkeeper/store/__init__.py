@@ -287,7 +287,8 @@ class Store:
     def rebuilding(self) -> Iterator[tuple[PageWriter, list[tuple[int, int, int]]]]:
         """Clear the derived tables and yield a writer and the stored pages to re-derive them.
 
-        The pages come as (page_fetch id, run id, site id), oldest first; load them, a batch
+        The pages come as (page_fetch id, run id, site id), oldest first, with those that
+        answered 304 (they list what they listed when last read); load them, a batch
         at a time, with ``load_captures``. All happens in one transaction: on any error
         nothing changes. Recovered placeholder texts are kept where the same post still shows
         the same excerpt.
@@ -298,10 +299,9 @@ class Store:
                 for table in DERIVED_TABLES:
                     conn.execute(delete(table))
                 f = page_fetch_t.c
+                stored = f.body_sha256.is_not(None) | (f.outcome == PageKind.NOT_MODIFIED)
                 pages = conn.execute(
-                    select(f.id, f.run_id, f.site_id)
-                    .where(f.body_sha256.is_not(None))
-                    .order_by(f.id)
+                    select(f.id, f.run_id, f.site_id).where(stored).order_by(f.id)
                 ).all()
                 yield PageWriter(conn, None), [(int(i), int(r), int(s)) for i, r, s in pages]
                 restore_recoveries(conn, kept)
@@ -323,7 +323,7 @@ class Store:
 
 _STORED_PAGES = (
     select(page_fetch_t, page_body_t.c.data)
-    .join(page_body_t, page_body_t.c.sha256 == page_fetch_t.c.body_sha256)
+    .outerjoin(page_body_t, page_body_t.c.sha256 == page_fetch_t.c.body_sha256)
     .where(page_fetch_t.c.id.in_(bindparam("ids", expanding=True)))
 )
 
