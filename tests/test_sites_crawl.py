@@ -7,6 +7,7 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -426,3 +427,26 @@ def test_a_site_paused_while_a_worker_crawls_it_stops_its_crawl(
     assert (
         "WARNING site slow: paused while it was crawled: its crawl stopped after the page in flight"
     ) in said
+
+
+def test_a_post_edited_as_its_site_moved_stays_one_post(db_path: Path | str) -> None:
+    """A post whose excerpt changed between the last crawl at the old address and the first
+    at the new one was a new post: its text told nothing, and its URL was spelt anew."""
+    posts = make_posts(6)
+    with FaultServer(listing_site(posts)) as server:
+        assert _crawl_at(db_path, "http://blog.example/", server).counts.new_posts == 6
+        edited = replace(posts[2], excerpt="这篇文章改写了：梯度同步的细节另见下一篇。")
+        server.publish(listing_site([*posts[:2], edited, *posts[3:]]))
+        moved = _crawl_at(db_path, "https://www.blog.example/", server)
+        again = _crawl_at(db_path, "https://www.blog.example/", server)
+    assert (moved.counts.new_posts, moved.counts.new_versions) == (0, 1)
+    assert (again.counts.new_posts, again.counts.new_versions) == (0, 0)
+    store = Store.open(db_path)
+    slug = posts[2].slug
+    assert rows(
+        store, "SELECT url FROM post_url WHERE url LIKE :s ORDER BY url", s=f"%{slug}%"
+    ) == [
+        {"url": f"http://blog.example/posts/{slug}/"},
+        {"url": f"https://www.blog.example/posts/{slug}/"},
+    ]
+    store.close()

@@ -103,6 +103,9 @@ class Known:
     # Of the posts found: the URLs this run's pages that answered 304 list them under (as
     # each did when last read): cards of their own in this crawl, though no sightings.
     listed_unchanged: dict[int, set[str]] = field(default_factory=dict)
+    # Of ``by_url``: the URLs found at another address of the site (it moved from ``http:``
+    # to ``https:``, or to ``www.``), to keep as aliases of their posts.
+    moved_urls: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +240,9 @@ def _identify(item: KeyedCard, known: Known, changes: PageChanges, page: _Survey
         post_id, fp = by_text(item, known)
     else:
         post_id, fp = known.by_url.get(item.url), item.fingerprint
+        if post_id is not None and item.url in known.moved_urls:  # its address spelt anew
+            known.moved_urls.discard(item.url)
+            _add_url(item.url, post_id, known, changes)
         holder = known.by_fingerprint.get(fp) if post_id is None and fp is not None else None
         if holder is not None and _is_other_spelling(item.url, holder, known):
             post_id = holder  # its own card, its address spelt otherwise

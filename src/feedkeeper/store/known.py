@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 from sqlalchemy import Connection, bindparam, func, select
 
 from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting
-from feedkeeper.identity import canonical_url, other_spellings, shared_head_key
+from feedkeeper.identity import canonical_url, other_spellings, shared_head_key, spelling_key
 from feedkeeper.records import PageKind, RunKind
 from feedkeeper.store.compiled import fetch_rows
 from feedkeeper.store.tables import (
@@ -102,6 +103,12 @@ _LAST_LISTED = (
     .where(sighting_t.c.card_url.is_not(None))
     .order_by(sighting_t.c.position)
 )
+# The listing URLs a site's crawls started at: its addresses, the one it moved to among them.
+_CRAWL_URLS = (
+    select(run_t.c.source)
+    .distinct()
+    .where(run_t.c.site_id == bindparam("site"), run_t.c.kind == RunKind.CRAWL.value)
+)
 _MAX_POST_ID = select(func.coalesce(func.max(_p.id), 0))
 _MAX_VERSION_ID = select(func.coalesce(func.max(_v.id), 0))
 
@@ -115,6 +122,7 @@ class KnownReader:
         self._sighted: dict[int, set[int]] = {}
         self._kinds: dict[int, str] = {}  # by run: what it is, read once
         self._listed: dict[int, dict[int, set[str]]] = {}  # by run: see ``listed_in``
+        self._site_origins: dict[int | None, list[str]] = {}  # by site: see ``_origins``
 
     def next_ids(self) -> tuple[int, int]:
         """The ids the next new post and the next new version take (under the writer's lock)."""
@@ -135,11 +143,14 @@ class KnownReader:
         fps += {dated for k in keyed if (dated := dated_fingerprint(k)) is not None}
         heads = {head for k in keyed for head in heads_of(k)}
         by_url = self._by_url(urls, site_id)
+        moved = self._by_former_address([url for url in urls if url not in by_url], site_id)
         by_fp = self._pairs(_BY_FINGERPRINT, fps + list(heads), site_id)
         # whether another post's text begins as the one each head is held by
         shared = [shared_head_key(head, by_fp[head]) for head in heads if head in by_fp]
         by_fp |= self._pairs(_BY_FINGERPRINT, shared, site_id)
-        return self._known(by_url, by_fp, run_id, next_ids)
+        known = self._known(by_url | moved, by_fp, run_id, next_ids)
+        known.moved_urls = set(moved)
+        return known
 
     def read_listed(
         self, urls: list[str], site_id: int | None, run_id: int, next_ids: tuple[int, int]
@@ -228,6 +239,27 @@ class KnownReader:
                 found.setdefault(url, found[other])
         return found
 
+    def _by_former_address(self, urls: list[str], site_id: int | None) -> dict[str, int]:
+        """Return the posts the URLs name at another address the site was crawled at (it
+        moved from ``http:`` to ``https:``, or to ``www.``): the same path there."""
+        origins = self._origins(site_id)
+        if len(origins) < 2 or not urls:  # the site never moved: most, and no query
+            return {}
+        at = {
+            other: url
+            for url in urls
+            for origin in origins
+            if _is_spelt_otherwise(url, other := _at_origin(url, origin))
+        }
+        return {at[other]: post_id for other, post_id in self._by_url(list(at), site_id).items()}
+
+    def _origins(self, site_id: int | None) -> list[str]:
+        """The origins (scheme and host) the site's crawls started at, read once."""
+        if site_id not in self._site_origins:
+            rows = self.conn.execute(_CRAWL_URLS, {"site": site_id}).scalars()
+            self._site_origins[site_id] = sorted({_origin(url) for url in rows})
+        return self._site_origins[site_id]
+
     def _pairs(self, query: Any, keys: list[str], site_id: int | None) -> dict[str, int]:
         if not keys:
             return {}
@@ -265,3 +297,20 @@ def fields_of_row(row: Sequence[Any]) -> Fields:
         excerpt=excerpt,
         truncated=bool(truncated),
     )
+
+
+def _origin(url: str) -> str:
+    """The scheme and host of a URL, as a canonical URL spells them."""
+    parts = urlsplit(canonical_url(url))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_spelt_otherwise(url: str, other: str) -> bool:
+    """Tell whether ``other`` is ``url`` spelt otherwise, not another host's address."""
+    return other != url and spelling_key(other) == spelling_key(url)
+
+
+def _at_origin(url: str, origin: str) -> str:
+    """Return a canonical ``url`` with the scheme and host of ``origin``."""
+    scheme, _, netloc = origin.partition("://")
+    return urlunsplit(urlsplit(url)._replace(scheme=scheme, netloc=netloc))
