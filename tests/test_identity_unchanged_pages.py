@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from feedkeeper.config import Settings
-from feedkeeper.pipeline import crawl
+from feedkeeper.pipeline import CrawlOptions, crawl
 from feedkeeper.reparse import reparse
 from feedkeeper.run_summary import RunSummary
 from feedkeeper.store import Store
@@ -23,15 +23,22 @@ POSTS = make_posts(8)
 
 
 @pytest.fixture
+def db_path(archive_db: Path | str) -> Path | str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return archive_db
+
+
+@pytest.fixture
 def server() -> Iterator[FaultServer]:
     with FaultServer(listing_site(POSTS)) as running:
         yield running
 
 
-def _crawl(server: FaultServer, db: Path, **settings: object) -> RunSummary:
+def _crawl(server: FaultServer, db: Path | str, **settings: object) -> RunSummary:
     store = Store.open(db)
     try:
-        return crawl(store, Settings(url=server.base_url, db=db, rate=0, **settings))  # type: ignore[arg-type]
+        settings_ = Settings(url=server.base_url, db=db, rate=0, **settings)  # type: ignore[arg-type]
+        return crawl(store, settings_, CrawlOptions(in_process_parse=True))
     finally:
         store.close()
 
@@ -50,7 +57,7 @@ def _repost_of(post: Post) -> Post:
     return replace(post, slug="reposted")
 
 
-def _post_of(server: FaultServer, db: Path, slug: str) -> list[dict[str, object]]:
+def _post_of(server: FaultServer, db: Path | str, slug: str) -> list[dict[str, object]]:
     store = Store.open(db)
     try:
         url = f"{server.base_url}posts/{slug}/"
@@ -61,7 +68,7 @@ def _post_of(server: FaultServer, db: Path, slug: str) -> list[dict[str, object]
 
 
 def test_a_repost_taken_before_the_post_s_unchanged_page_is_split_off_in_that_crawl(
-    server: FaultServer, db_path: Path
+    server: FaultServer, db_path: Path | str
 ) -> None:
     """Page 1 showed the card of a post of page 2 under another URL; page 2 answered 304,
     counted as listing nothing, and the card stayed that post's alias."""
@@ -80,7 +87,7 @@ def test_a_repost_taken_before_the_post_s_unchanged_page_is_split_off_in_that_cr
 
 
 def test_a_card_after_the_post_s_unchanged_page_is_no_repost(
-    server: FaultServer, db_path: Path
+    server: FaultServer, db_path: Path | str
 ) -> None:
     """Page 1 answered 304 and page 2 showed the text of a post of page 1 under another
     URL: taken for that post, though the crawl listed it apart."""
@@ -94,7 +101,7 @@ def test_a_card_after_the_post_s_unchanged_page_is_no_repost(
 
 
 def test_an_alias_listed_after_the_post_s_unchanged_page_is_taken_apart(
-    server: FaultServer, db_path: Path
+    server: FaultServer, db_path: Path | str
 ) -> None:
     """A crawl whose page 1 failed took page 2's card for a post of page 1; the next crawl
     found page 1 unchanged (304) and page 2 listing the card still: it stayed an alias."""
@@ -113,7 +120,7 @@ def test_an_alias_listed_after_the_post_s_unchanged_page_is_taken_apart(
 
 @pytest.mark.parametrize("on_page", [1, 2])
 def test_a_reparse_weighs_the_pages_that_answered_304_as_the_crawl_did(
-    server: FaultServer, db_path: Path, on_page: int
+    server: FaultServer, db_path: Path | str, on_page: int
 ) -> None:
     """Pages that answered 304 keep no body to read again: a reparse took the card the
     crawl had kept apart for the post of such a page, a post lost."""

@@ -156,7 +156,7 @@ def _crawl_at(db: Path | str, url: str, server: FaultServer) -> RunSummary:
     """Crawl ``url``, whatever its host, from the loopback ``server``."""
     store = Store.open(db)
     try:
-        options = CrawlOptions(transport=ToLoopback(server.port))
+        options = CrawlOptions(transport=ToLoopback(server.port), in_process_parse=True)
         return crawl(store, Settings(url=url, db=db, rate=0), options)
     finally:
         store.close()
