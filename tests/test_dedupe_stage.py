@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from feedkeeper.cards import Card
-from feedkeeper.dedupe import (
-    Current,
-    Known,
-    NewPost,
-    Sighting,
-    dedupe_page,
-    key_cards,
-)
+from feedkeeper.dedupe import dedupe_page, key_cards
 from feedkeeper.identity import fingerprint
+from feedkeeper.page_changes import Current, Known, NewPost, Sighting
 from feedkeeper.versions import Fields
 
 SITE = "https://blog.example"

@@ -12,7 +12,7 @@ from feedkeeper.models import RunCounters
 from feedkeeper.stored_body import PackedBody, unpack_body
 
 if TYPE_CHECKING:
-    from feedkeeper.dedupe import PageOutcome
+    from feedkeeper.page_changes import PageOutcome
 
 
 class RunStatus(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from feedkeeper.dedupe import PageOutcome
+from feedkeeper.page_changes import PageOutcome
 from feedkeeper.records import PageCapture, PageKind, RunCounts, RunStatus
 
 log = logging.getLogger(__name__)

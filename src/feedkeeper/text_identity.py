@@ -13,7 +13,8 @@ from feedkeeper.text import fold_for_fingerprint
 from feedkeeper.versions import fields_of
 
 if TYPE_CHECKING:
-    from feedkeeper.dedupe import KeyedCard, Known
+    from feedkeeper.dedupe import KeyedCard
+    from feedkeeper.page_changes import Known
 
 
 def dated_fingerprint(item: KeyedCard) -> str | None:

@@ -21,10 +21,11 @@ from feedkeeper.cards import Card, PagePattern
 from feedkeeper.clock import now_iso
 from feedkeeper.config import Settings
 from feedkeeper.crawl_options import CrawlOptions
-from feedkeeper.dedupe import KeyedCard, PageOutcome, dedupe_page, dedupe_unchanged, key_cards
+from feedkeeper.dedupe import KeyedCard, dedupe_page, dedupe_unchanged, key_cards
 from feedkeeper.errors import FetchError, HTTPStatusError, ParseError, PausedByHostError
 from feedkeeper.feed_check import confirm_with_feed
 from feedkeeper.fetch import Fetched
+from feedkeeper.page_changes import PageOutcome
 from feedkeeper.page_reader import KeyedPage, read_keyed_page
 from feedkeeper.parse_worker import ParseWorker
 from feedkeeper.prefetch import Download, Prefetcher

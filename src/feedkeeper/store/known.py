@@ -14,8 +14,9 @@ from urllib.parse import urlsplit, urlunsplit
 import orjson
 from sqlalchemy import Connection, bindparam, func, select
 
-from feedkeeper.dedupe import Current, KeyedCard, Known, RunSighting
+from feedkeeper.dedupe import KeyedCard
 from feedkeeper.identity import canonical_url, other_spellings, shared_head_key, spelling_key
+from feedkeeper.page_changes import Current, Known, RunSighting
 from feedkeeper.records import PageKind, RunKind
 from feedkeeper.store.compiled import fetch_rows
 from feedkeeper.store.tables import (

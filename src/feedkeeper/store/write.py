@@ -27,8 +27,9 @@ from sqlalchemy import (
 )
 
 from feedkeeper.cards import find_placeholders
-from feedkeeper.dedupe import KeyedCard, Known, PageChanges, PageOutcome, Split, VersionRow
+from feedkeeper.dedupe import KeyedCard
 from feedkeeper.kept import keep_short
+from feedkeeper.page_changes import Known, PageChanges, PageOutcome, Split, VersionRow
 from feedkeeper.records import PageCapture, PageKind
 from feedkeeper.store.compiled import execute_rows
 from feedkeeper.store.dialect import (
