@@ -1,5 +1,6 @@
-"""Times another program wrote wrongly into the archive (its own text, a number, bytes):
-each command says so in one line, or goes on without them, never exit 70."""
+"""Times another program wrote wrongly into the archive (its own text, a number, bytes), or
+that a clock stepped back wrote: each command says so in one line, or goes on without them,
+never exit 70 nor a negative duration."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from feedkeeper.politeness import seconds_left
 from feedkeeper.records import HostPause, RunCounts
 from feedkeeper.store import Store
 from feedkeeper.store.sites import ensure_site
+
+from conftest import rows
 
 # What sqlite3, a spreadsheet or a script may leave in a time column.
 SPOILT = [
@@ -111,3 +114,30 @@ def test_status_shows_a_start_time_that_is_no_time_as_it_is(
     lines = capsys.readouterr().out.splitlines()
     started = [line.split()[3] for line in lines if line.split()[1:3] == ["crawl", "ok"]]
     assert started == ["b'\\x00\\xff'", "garbage"]
+
+
+def test_a_run_that_ended_before_it_began_has_no_duration(archive_db: Path | str) -> None:
+    """The machine's clock stepped back while a run ran: crawl_runs gave it -3500 seconds."""
+    store = Store.open(archive_db)
+    try:
+        ends = {
+            "'2026-01-11T08:00:02.500000Z'": 2.5,
+            "'2026-01-11T07:01:40.000000Z'": None,  # before its start
+            "'garbage'": None,
+        }
+        for finished in ends:
+            run_id = store.start_run("crawl", "https://blog.example/")
+            store.finish_run(run_id, RunCounts(), "ok")
+            with store.engine.begin() as conn:
+                conn.exec_driver_sql(
+                    f"UPDATE run SET started_at = '2026-01-11T08:00:00.000000Z',"
+                    f" finished_at = {finished} WHERE id = {run_id}"
+                )
+        if not isinstance(archive_db, Path):
+            del ends["'garbage'"]  # PostgreSQL cannot read the view past such a row
+            with store.engine.begin() as conn:
+                conn.exec_driver_sql("DELETE FROM run WHERE finished_at = 'garbage'")
+        got = [r["duration_seconds"] for r in rows(store, "SELECT * FROM crawl_runs ORDER BY id")]
+    finally:
+        store.close()
+    assert got == list(ends.values())

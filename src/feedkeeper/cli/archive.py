@@ -287,7 +287,8 @@ def _backlog_rows(report: StatusReport) -> list[list[str]]:
 
 
 def format_duration(seconds: float | None) -> str:
-    """Return a run's duration as ``0.4s``, ``12s`` or ``3m05s``; ``-`` while it runs."""
+    """Return a run's duration as ``0.4s``, ``12s`` or ``3m05s``; ``-`` while it runs, or
+    when its times give none (it ended before it began, by a clock stepped back)."""
     if seconds is None:
         return "-"
     if seconds < 10:
