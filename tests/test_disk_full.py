@@ -1,13 +1,19 @@
-"""A full disk during reparse or recover: one line, the write rolled back, the archive whole."""
+"""A full disk during reparse, recover or an export: one line, the write rolled back, the
+archive whole."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
 
+import sample_archive
 from feedkeeper.config import Settings
 from feedkeeper.errors import StoreError
 from feedkeeper.fixture_site import FixtureServer
@@ -114,3 +120,36 @@ def test_a_recovery_cancelled_mid_article_is_recorded_interrupted(crawled: Store
         "kind": "recover",
         "status": "interrupted",
     }
+
+
+# An export run with its files held under a size, as on a disk that fills up as it writes.
+EXPORT_UNDER_A_SIZE = """
+import resource, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+sys.argv = ["feedkeeper", "export", *sys.argv[2:]]
+from feedkeeper.__main__ import main
+main()
+"""
+
+
+def test_an_export_to_standard_output_that_fills_the_disk_fails_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """With PYTHONUNBUFFERED=1 (the container's), standard output is the file itself: the
+    write that filled the disk took part of the export without an error, and the export
+    ended with exit 0, its end lost."""
+    db = tmp_path / "a.db"
+    sample_archive.open_copy(db).close()
+    with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE post_version SET excerpt = ? WHERE post_id = 3", ("x" * 60_000,))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDKEEPER_")}
+    limit = 48 * 1024  # room for the archive's shared-memory file, not for the export
+    argv = [str(limit), "--db", str(db), "--format", "csv", "--fields", "id,excerpt"]
+    with (tmp_path / "posts.csv").open("wb") as stdout:
+        done = subprocess.run(
+            [sys.executable, "-c", EXPORT_UNDER_A_SIZE, *argv],
+            stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=60, check=False,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+        )  # fmt: skip
+    assert (done.returncode, done.stderr) == (1, "error: cannot write the output: File too large\n")

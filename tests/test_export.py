@@ -351,6 +351,31 @@ def test_excel_export_warns_of_cells_longer_than_an_excel_cell_holds(
     assert len(capsys.readouterr().err.splitlines()) == 1  # no --excel: no warning
 
 
+def test_excel_export_warns_of_rows_past_what_an_excel_sheet_holds(
+    sample: Store,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Excel opens the first 1,048,576 rows of a CSV, its header's included, and drops the
+    rest without a word: the export said nothing of it. A sheet of 6 rows stands in here."""
+    monkeypatch.setattr("feedkeeper.export.EXCEL_ROWS_MAX", 6, raising=False)
+    out = tmp_path / "excel.csv"
+    argv = ["export", "--db", str(db_path), "--out", str(out), "--fields", "id", "--excel"]
+    capsys.readouterr()
+    assert main(argv) == 0  # 5 posts and the header fill the sheet
+    assert len(capsys.readouterr().err.splitlines()) == 1
+    monkeypatch.setattr("feedkeeper.export.EXCEL_ROWS_MAX", 5, raising=False)
+    assert main(argv) == 0
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "warning: the export has 6 rows, the header's included, and an Excel sheet holds 5:"
+        " Excel opens only the first of them; export fewer posts (--site, --since, --until)"
+        " for Excel"
+    ]
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 6  # written whole
+
+
 def test_excel_is_for_csv_only(
     sample: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -23,10 +23,13 @@ def stored(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
-def shown(value: str) -> str:
+def shown(value: object) -> str:
     """Return a stored UTC time for people: to the second, with its zone
-    (``2026-01-11 08:00:00 UTC``)."""
-    return value[:19].replace("T", " ") + " UTC"
+    (``2026-01-11 08:00:00 UTC``); what is no time (another program's text) as it is."""
+    text = stored_time(value) if isinstance(value, str) else None
+    if text is None:
+        return value if isinstance(value, str) else repr(value)
+    return text[:19].replace("T", " ") + " UTC"
 
 
 def stored_date(value: str) -> str | None:
@@ -37,17 +40,27 @@ def stored_date(value: str) -> str | None:
         return None
 
 
+def read_time(value: object) -> datetime | None:
+    """Return the moment a date or ISO 8601 time names, aware (a time without a zone is
+    taken as UTC); None for anything else, such as what another program may have written
+    into the archive's time columns (text of its own, a number, bytes)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
 def stored_time(value: str) -> str | None:
     """Return a date or ISO 8601 time as the archive writes times (UTC, microseconds, Z).
 
     A time without a zone is taken as UTC; None when ``value`` is not a date or time.
     """
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
+    when = read_time(value)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     try:
         return stored(when)
     except OverflowError:  # past year 1 or 9999 once moved to UTC: the ends of time

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from feedkeeper.clock import read_time
 from feedkeeper.config import Settings
 from feedkeeper.records import SiteState
 from feedkeeper.scope import strip_credentials
@@ -44,8 +45,8 @@ def _missed(engine: Engine, site_ids: list[int], cadence: Cadence, now: datetime
     """Tell whether a crawl came due for any of the sites since its last successful one
     began (or none ever did)."""
     for site_id in site_ids:
-        last = crawl_start_times(engine, site_id)[0]
-        if last is None or cadence.deadline(datetime.fromisoformat(last), 1) <= now:
+        last = read_time(crawl_start_times(engine, site_id)[0])
+        if last is None or cadence.deadline(last, 1) <= now:  # none, or no time it can read
             return True
     return False
 

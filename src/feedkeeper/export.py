@@ -93,14 +93,14 @@ def write_export(
     excel: bool = False,
     formula_guard: bool = True,
     archive: Path | None = None,
-    too_long: LongCells | None = None,
+    excel_limits: ExcelLimits | None = None,
 ) -> int:
     """Write the records to ``out`` (stdout when None) and return how many posts were written.
 
     ``formula_guard`` (CSV only) defuses cells a spreadsheet would run as formulas; turn it
     off for readers that take cells as text, such as pandas. ``archive`` is the database the
-    records come from: never a place to write to. ``too_long`` (CSV only) counts the cells
-    longer than an Excel cell holds.
+    records come from: never a place to write to. ``excel_limits`` (CSV only) counts the
+    rows, and the cells longer than an Excel cell holds.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose json, jsonl or csv")
@@ -110,7 +110,9 @@ def write_export(
         raise ExportError("--no-formula-guard applies to CSV only: add --format csv")
     writer: Callable[[SupportsWrite[bytes], Iterable[PostRecord], tuple[str, ...], bool], int]
     if fmt == "csv":
-        writer = functools.partial(_write_csv, formula_guard=formula_guard, too_long=too_long)
+        writer = functools.partial(
+            _write_csv, formula_guard=formula_guard, excel_limits=excel_limits
+        )
     else:
         writer = _write_json if fmt == "json" else _write_jsonl
     if out is None:
@@ -213,7 +215,7 @@ def _write_csv(
     history: bool,
     *,
     formula_guard: bool = True,
-    too_long: LongCells | None = None,
+    excel_limits: ExcelLimits | None = None,
 ) -> int:
     columns = csv_columns(fields, history)
     cells = _Cells(columns, formula_guard)
@@ -225,8 +227,8 @@ def _write_csv(
     for record in records:
         for row in _row_values(record, columns, values, history):
             made = cells(row)
-            if too_long is not None:
-                too_long.check(record.id, columns, made)
+            if excel_limits is not None:
+                excel_limits.check(record.id, columns, made)
             writer.writerow(made)
         count += 1
         if len(lines) >= _CSV_ROWS_A_WRITE:
@@ -251,17 +253,22 @@ def _row_values(
 
 # Characters an Excel cell holds (UTF-16 code units): it cuts a longer text when it opens a CSV.
 EXCEL_CELL_MAX = 32_767
+# Rows an Excel sheet holds, the header's included: it opens no more of a CSV.
+EXCEL_ROWS_MAX = 1_048_576
 
 
 @dataclass(slots=True)
-class LongCells:
-    """The cells of a CSV export longer than an Excel cell holds, and the first of them."""
+class ExcelLimits:
+    """What of a CSV export passes what Excel holds: the cells longer than a cell holds (and
+    the first of them), and the rows, to be told against a sheet's."""
 
-    count: int = 0
+    count: int = 0  # cells too long
     first: tuple[int, str] | None = None  # (post id, column)
+    rows: int = 0  # below the header
 
     def check(self, post_id: int, columns: list[str], row: list[Any]) -> None:
-        """Count the row's cells too long for Excel."""
+        """Count the row, and its cells too long for Excel."""
+        self.rows += 1
         for name, cell in zip(columns, row, strict=True):
             # A character takes one or two UTF-16 units: only a long text can be too long.
             too_long = cell.__class__ is str and len(cell) > EXCEL_CELL_MAX // 2

@@ -15,6 +15,7 @@ import contextlib
 import errno
 import fcntl
 import glob
+import io
 import os
 import stat
 import sys
@@ -105,7 +106,7 @@ def to_stdout(write: Callable[[SupportsWrite[bytes]], int], *, bom: bool) -> int
         sink = _Shown(stdout)
     else:
         buffer = getattr(stdout, "buffer", None)
-        sink = buffer if buffer is not None else _Decoded(stdout)
+        sink = _whole_writes(buffer) if buffer is not None else _Decoded(stdout)
     if bom:
         sink.write(BOM)
     count = write(sink)
@@ -120,6 +121,33 @@ def _is_terminal(stream: IO[str]) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError, OSError):
         return False
+
+
+def _whole_writes(buffer: SupportsWrite[bytes]) -> SupportsWrite[bytes]:
+    """Return ``buffer``, or what writes all of each chunk into it where it is the file
+    itself (``PYTHONUNBUFFERED=1``, as the container sets): a file that may grow no more
+    (a full disk, a size limit) takes part of a chunk without an error, the next write
+    failing, and the end of an export was lost without a word."""
+    return _Whole(buffer) if isinstance(buffer, io.RawIOBase) else buffer
+
+
+class _Whole:
+    """A raw stream written until each chunk is in it, or the write fails."""
+
+    def __init__(self, raw: io.RawIOBase) -> None:
+        self._raw = raw
+
+    def write(self, data: bytes) -> int:
+        rest = memoryview(data)
+        while rest:
+            written = self._raw.write(rest)
+            if not written:  # a non-blocking output that is full: the export cannot wait
+                raise OSError(errno.EAGAIN, "the output takes no more for now")
+            rest = rest[written:]
+        return len(data)
+
+    def flush(self) -> None:
+        self._raw.flush()
 
 
 class _Decoded:

@@ -14,9 +14,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from feedkeeper.clock import shown, stored
+from feedkeeper.clock import read_time, shown, stored
 from feedkeeper.config import Settings
-from feedkeeper.errors import ConfigError, NewerSchemaError
+from feedkeeper.errors import ConfigError, NewerSchemaError, StoreError
 from feedkeeper.records import SiteState
 from feedkeeper.store.archive_file import (
     check_archive_path,
@@ -92,6 +92,8 @@ def check_health(
             engine.dispose()
     except (SQLAlchemyError, sqlite3.Error) as exc:
         return Health(False, f"cannot read {describe(db)}: {reason(exc)}")
+    except StoreError as exc:
+        return Health(False, f"cannot judge {describe(db)}: {exc.message}")
 
 
 def _file_problem(db: Path) -> str | None:
@@ -155,12 +157,22 @@ def _cadence_of(site: Site, settings: Settings, default: Cadence) -> Cadence:
 
 
 def _times(engine: Engine, site: Site | None, knows_changes: bool = False) -> RunTimes:
+    """Read the times ``judge`` goes by; those it does not need are left unread (None), so
+    that one another program spoilt there changes nothing."""
     last, first = crawl_start_times(engine, site.id if site else None)
+    last_success = _parse(last, "the start of the last successful crawl (run.started_at)")
+    first_run = None
+    if last_success is None:
+        first_run = _parse(first, "the start of the first crawl (run.started_at)")
     if site is None:
-        return RunTimes(_parse(last), _parse(first))
-    changed = state_changed_at(engine, site.id) if knows_changes else None
-    resumed = _parse(changed) if site.state is SiteState.ACTIVE else None
-    return RunTimes(_parse(last), _parse(first), _parse(site.added_at), resumed)
+        return RunTimes(last_success, first_run)
+    added = None
+    if last_success is None and first_run is None:
+        added = _parse(site.added_at, "the site's addition (site.added_at)")
+    active = knows_changes and site.state is SiteState.ACTIVE
+    changed = state_changed_at(engine, site.id) if active else None
+    resumed = _parse(changed, "the site's last change of state (site.state_changed_at)")
+    return RunTimes(last_success, first_run, added, resumed)
 
 
 def judge(times: RunTimes, cadence: Cadence, now: datetime) -> Health:
@@ -206,8 +218,15 @@ def check_archive(db: Path | str) -> str | None:
     return None
 
 
-def _parse(stamp: str | None) -> datetime | None:
-    return datetime.fromisoformat(stamp) if stamp else None
+def _parse(stamp: object, what: str) -> datetime | None:
+    """Read a time of the archive; one that is none (another program wrote the column)
+    leaves the archive unjudged (StoreError), said in one line."""
+    if stamp is None or stamp == "":
+        return None
+    when = read_time(stamp)
+    if when is None:
+        raise StoreError(f"{what} is {stamp!r:.80} in the archive, which is not a time")
+    return when
 
 
 def _iso(moment: datetime) -> str:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from feedkeeper.clock import stored
+from feedkeeper.clock import read_time, stored
 from feedkeeper.records import HostPause
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -202,8 +202,12 @@ def pause_asked(origin: str, seconds: float) -> HostPause:
 
 def seconds_left(pause: HostPause) -> float:
     """Return how many seconds of a stored pause are left (0 when it is over); a pause
-    ending further ahead than LONGEST_HOST_PAUSE (the clock stepped back) counts as that."""
-    left = (datetime.fromisoformat(pause.paused_until) - datetime.now(UTC)).total_seconds()
+    ending further ahead than LONGEST_HOST_PAUSE (the clock stepped back) counts as that;
+    one ending at no time (another program's text) is none."""
+    until = read_time(pause.paused_until)
+    if until is None:
+        return 0.0
+    left = (until - datetime.now(UTC)).total_seconds()
     return min(max(left, 0.0), LONGEST_HOST_PAUSE)
 
 

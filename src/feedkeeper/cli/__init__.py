@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         common.silence_stdout()
         return 0
     except (typer.Abort, KeyboardInterrupt):
-        return _interrupted()
+        return interrupted()
     except typer.TyperException as exc:  # usage errors: unknown option, bad value, ...
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command asks for its help
             exc.show()  # type: ignore[attr-defined]
@@ -73,11 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         return _failed(_usage_line(exc), int(getattr(exc, "exit_code", 2)))
     except FeedkeeperError as exc:
         if _raised_while_interrupted(exc):
-            return _interrupted()
+            return interrupted()
         return _failed(first_line(exc.message), exc.exit_code)
     except Exception as exc:  # the last line of defence: no traceback unless asked for
         if _raised_while_interrupted(exc):
-            return _interrupted()
+            return interrupted()
         if _is_database_error(exc):  # a damaged or full archive, met wherever it was read
             cause = getattr(exc, "orig", None) or exc
             return _failed(
@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
-def _interrupted() -> int:
+def interrupted() -> int:
+    """Say that the command was interrupted; return its exit code, 130."""
     common.say("interrupted", event="interrupted")
     return 130
 
@@ -259,4 +260,4 @@ def _usage_line(exc: typer.TyperException) -> str:
     return f"{message} (see {command} --help)" if command else message
 
 
-__all__ = ["app", "main", "typer"]
+__all__ = ["app", "interrupted", "main", "typer"]

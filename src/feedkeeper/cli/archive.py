@@ -20,6 +20,7 @@ from feedkeeper.errors import ConfigError
 from feedkeeper.logs import printable, scrub
 
 if TYPE_CHECKING:
+    from feedkeeper.export import ExcelLimits
     from feedkeeper.store.status import RunRow, SiteRow, StatusReport
 
 
@@ -86,7 +87,7 @@ def export_command(
     config: ConfigOption = None,
 ) -> None:
     """Export the archive's posts as JSON, JSON Lines or CSV."""
-    from feedkeeper.export import EXCEL_CELL_MAX, FORMATS, LongCells, check_fields, write_export
+    from feedkeeper.export import FORMATS, ExcelLimits, check_fields, write_export
     from feedkeeper.export_files import check_target
     from feedkeeper.store.read import PostFilter, count_posts, iter_posts, open_reader
     from feedkeeper.store.sites import site_name
@@ -130,7 +131,7 @@ def export_command(
     # No bar over the data itself: an export shown on the terminal has none.
     shows_bar = err.is_terminal and not (target is None and sys.stdout.isatty())
     total = count_posts(engine, where) if shows_bar else None  # only a bar needs it
-    too_long = LongCells() if excel else None
+    excel_limits = ExcelLimits() if excel else None
     with progress_bar("exporting", total, shown=shows_bar) as advance:
         records = tracked(iter_posts(engine, where, history=history), advance, lambda r: str(r.id))
         count = write_export(
@@ -142,7 +143,7 @@ def export_command(
             excel=excel,
             formula_guard=formula_guard,
             archive=archive_file,
-            too_long=too_long,
+            excel_limits=excel_limits,
         )
     if target is not None and not out.quiet:
         say(
@@ -152,14 +153,31 @@ def export_command(
             posts=count,
             path=str(target),
         )
-    if too_long is not None and too_long.first is not None:
-        post_id, column = too_long.first
+    if excel_limits is not None:
+        _warn_past_excel(excel_limits)
+
+
+def _warn_past_excel(limits: ExcelLimits) -> None:
+    """Say, one line each, what of an ``--excel`` export Excel cannot hold: rows past a
+    sheet's (it opens only the first), cells longer than a cell holds (it cuts them)."""
+    from feedkeeper.export import EXCEL_CELL_MAX, EXCEL_ROWS_MAX
+
+    if limits.rows + 1 > EXCEL_ROWS_MAX:  # the header is a row of the sheet too
         say(
-            f"warning: {too_long.count} cells are longer than the {EXCEL_CELL_MAX:,} characters"
+            f"warning: the export has {limits.rows + 1:,} rows, the header's included, and an"
+            f" Excel sheet holds {EXCEL_ROWS_MAX:,}: Excel opens only the first of them;"
+            " export fewer posts (--site, --since, --until) for Excel",
+            event="rows_too_many_for_excel",
+            rows=limits.rows + 1,
+        )
+    if limits.first is not None:
+        post_id, column = limits.first
+        say(
+            f"warning: {limits.count} cells are longer than the {EXCEL_CELL_MAX:,} characters"
             f" an Excel cell holds, and Excel cuts them (the first: post {post_id}'s {column});"
             " the JSON Lines export keeps every text whole",
             event="cells_too_long_for_excel",
-            cells=too_long.count,
+            cells=limits.count,
             post_id=post_id,
             column=column,
         )
@@ -287,7 +305,8 @@ def _backlog_rows(report: StatusReport) -> list[list[str]]:
 
 
 def format_duration(seconds: float | None) -> str:
-    """Return a run's duration as ``0.4s``, ``12s`` or ``3m05s``; ``-`` while it runs."""
+    """Return a run's duration as ``0.4s``, ``12s`` or ``3m05s``; ``-`` while it runs, or
+    when its times give none (it ended before it began, by a clock stepped back)."""
     if seconds is None:
         return "-"
     if seconds < 10:

@@ -7,12 +7,13 @@ first print, and each command imports the stages it needs when it runs, so
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import select
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -205,9 +206,6 @@ class Command(typer.core.TyperCommand):
             if stdout_reader_gone():
                 raise ReaderGone from exc
             raise
-        except KeyboardInterrupt as exc:
-            # Typer would return 130 without a word: ``main`` says "interrupted" for an Abort.
-            raise typer.Abort from exc
 
 
 # Parameters that may name a file in whatever bytes its folder's name holds.
@@ -248,12 +246,29 @@ class Group(typer.core.TyperGroup):
         super().__init__(*args, **kwargs)
         self.params.extend(_output_params())
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        """Read the command line."""
+        with _interrupt_as_abort():
+            return super().make_context(*args, **kwargs)
+
     def invoke(self, ctx: Any) -> Any:
         """Keep the output options for the command, then run it."""
-        ctx.meta[_OPTIONS_BEFORE] = {
-            name: ctx.params.pop(name, None) for name in ("log_format", "quiet", "verbose")
-        }
-        return super().invoke(ctx)
+        with _interrupt_as_abort():
+            ctx.meta[_OPTIONS_BEFORE] = {
+                name: ctx.params.pop(name, None) for name in ("log_format", "quiet", "verbose")
+            }
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _interrupt_as_abort() -> Iterator[None]:
+    """Raise a Ctrl-C (or SIGTERM) that lands while the command line is read or the command
+    runs as Abort: Typer would end with 130 without a word, where ``main`` says
+    "interrupted" for an Abort."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        raise typer.Abort from exc
 
 
 class App(typer.Typer):
