@@ -276,6 +276,43 @@ def test_excerpts_wrapped_at_a_fixed_width_read_as_their_posts() -> None:
     ]  # fmt: skip
 
 
+# Posts in the seeds' layout wrapped by ``fold -s -w 60``, which leaves the space it breaks
+# at: the first excerpt is not cut, and its last line comes within a column of the width.
+FOLDED_AT_SPACES = "\n".join(
+    [
+        "Python",
+        "2024-03-05",
+        "Decorators are functions that return functions: this post ",
+        "starts from closures and shows what the @ syntax really ",
+        "does, and why stacking two decorators applies them inwards.",
+        "Generators pause at each yield and resume where they left ",
+        "off, which makes lazy pipelines cheap to write ...",
+        "Deep Learning",
+        "2024-02-20",
+        "AdamW decouples weight decay from the gradient update, and ",
+        "this note shows why that matters for large models.",
+        "",
+    ]
+)
+
+
+def test_a_full_line_without_the_space_a_wrapper_leaves_ends_its_excerpt() -> None:
+    """The next post's excerpt, whose first word would not have fitted, ran on from it:
+    where the wrapper keeps the space it breaks at, a line without one ended there."""
+    assert _read(FOLDED_AT_SPACES) == [
+        (False, "2024-03-05", "Python", None,
+         "Decorators are functions that return functions: this post starts from closures"
+         " and shows what the @ syntax really does, and why stacking two decorators"
+         " applies them inwards.", ()),
+        (False, None, None, None,
+         "Generators pause at each yield and resume where they left off, which makes lazy"
+         " pipelines cheap to write", ()),
+        (False, "2024-02-20", "Deep Learning", None,
+         "AdamW decouples weight decay from the gradient update, and this note shows why"
+         " that matters for large models.", ()),
+    ]  # fmt: skip
+
+
 # Titles after the date, excerpts wrapped at 56 terminal columns (a CJK character takes
 # two) anywhere in the text; the longest title fills more than half a line.
 WRAPPED_TITLES = """2024-03-05

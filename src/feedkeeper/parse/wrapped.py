@@ -14,6 +14,9 @@ where the capture itself shows it was wrapped:
   leaves (``fold -s``, ``format=flowed`` mail), or (a wrapper that drops the space leaves
   a line as short as the next word is long) it is half the width, ends mid-sentence and
   is not the line after a date line, where a title stands;
+- where the wrapper leaves the space it breaks at (most full lines end with one), a line
+  ending without it, though a space stands within it, ends its paragraph however full it
+  is: the wrapper would have broken at that space;
 - a full line ending a sentence is still joined: CJK text is broken anywhere, and a break
   lands right after a "。" in about one excerpt in four, while an excerpt that is not cut
   ending on a full line, another excerpt right after it, is rare;
@@ -24,14 +27,15 @@ where the capture itself shows it was wrapped:
 
 A real short line (a category, a title) is never full, so it is never joined; an
 excerpt's last line is joined to the next only if it happens to fill the width and the
-next line's first word would not fit: the one case the text cannot tell apart.
+next line's first word would not fit, and the wrapper drops the space it breaks at: the
+one case the text cannot tell apart.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Wrappers work at a terminal's or an editor's width (fold 80, 72, mail 76, 60 at the least
 # anyone picks); 200 leaves room for 100 CJK columns counted in UTF-8 bytes. A longer line
@@ -73,10 +77,12 @@ _MEASURES: tuple[Callable[[str], int], ...] = (len, _columns, _utf8_bytes)
 
 @dataclass(frozen=True, slots=True)
 class Wrap:
-    """The width a capture was wrapped at, and how its wrapper counted it."""
+    """The width a capture was wrapped at, how its wrapper counted it, and whether it
+    leaves the space it breaks at (``fold -s``, ``format=flowed``)."""
 
     width: int
     measure: Callable[[str], int]
+    keeps_spaces: bool = False
 
     def is_full(self, width: int) -> bool:
         """Tell whether a line this wide comes close to the width."""
@@ -97,7 +103,18 @@ def find_wrap(lines: Sequence[str]) -> Wrap | None:
         full = sum(map(wrap.is_full, widths))
         if full > most:
             best, most = wrap, full
-    return best
+    if best is None:
+        return None
+    return replace(best, keeps_spaces=_keeps_spaces(lines, best))
+
+
+def _keeps_spaces(lines: Sequence[str], wrap: Wrap) -> bool:
+    """Tell whether the wrapper leaves the space it breaks at: several full lines end with
+    one, and more of them than end without (those end their paragraphs, or are a run
+    without a space that the wrapper cut where it could)."""
+    ends = [line[-1:].isspace() for line in lines if wrap.is_full(wrap.measure(line.rstrip()))]
+    spaced = sum(ends)
+    return spaced >= MIN_FULL_LINES and 2 * spaced > len(ends)
 
 
 def join_wrapped(lines: list[str], stands_alone: Callable[[int], bool]) -> list[str]:
@@ -136,8 +153,13 @@ def _is_full(wrap: Wrap, line: str, *, loosely: bool) -> bool:
     leaves a line as short as the next word is long). Loosely never for the line after a
     date line: a title stands there, and the excerpt's first word may be a long one."""
     text = line.rstrip()
+    if line[-1:].isspace():
+        return True
+    if wrap.keeps_spaces and " " in text:
+        return False  # the wrapper would have broken at that space and left it: a paragraph
+        # ends here, however close to the width it comes
     width = wrap.measure(text)
-    if line[-1:].isspace() or wrap.is_full(width):
+    if wrap.is_full(width):
         return True
     return loosely and 2 * width >= wrap.width and not text.endswith(_SENTENCE_ENDS)
 
