@@ -313,6 +313,46 @@ def test_a_full_line_without_the_space_a_wrapper_leaves_ends_its_excerpt() -> No
     ]  # fmt: skip
 
 
+# Chinese text with a space here and there, wrapped at 40 terminal columns by an editor
+# that breaks at spaces only (and drops them): a run of Chinese longer than a line stands
+# on a line of its own, wider than the width, and the line before it ends short.
+WRAPPED_AT_SPACES_ONLY = """Python
+2026-01-11
+分布式训练有两种方式 DataParallel 和
+DistributedDataParallel
+后者每张卡启动一个进程，梯度在反向传播的同时完成同步，所以比前者快得多
+也能跨机器使用 只要设置好 MASTER_ADDR 和
+MASTER_PORT 两个环境变量 [代码] ...
+装饰器的本质
+是一个接受函数并返回新函数的函数，语法糖只是把赋值写得更短，理解了闭包再看它就很自然
+用 functools.wraps 保留原函数的名字 ...
+Deep Learning
+2026-01-10
+混合精度训练 用 float16 做前向和反向，用
+float32
+保存主权重，再配合损失缩放避免梯度下溢
+...
+"""
+
+
+def test_chinese_text_wrapped_at_spaces_only_reads_as_its_posts() -> None:
+    """Each overflowing run and each line cut short before one was a card of its own (the
+    width was not found: the longest line is a run wider than it); the lines join with
+    the spaces the wrapper broke at."""
+    assert _read(WRAPPED_AT_SPACES_ONLY) == [
+        (False, "2026-01-11", "Python", None,
+         "分布式训练有两种方式 DataParallel 和 DistributedDataParallel 后者每张卡启动一个进程，"
+         "梯度在反向传播的同时完成同步，所以比前者快得多 也能跨机器使用 只要设置好 MASTER_ADDR 和"
+         " MASTER_PORT 两个环境变量 [代码]", ("code",)),
+        (False, None, None, None,
+         "装饰器的本质 是一个接受函数并返回新函数的函数，语法糖只是把赋值写得更短，理解了闭包再看它"
+         "就很自然 用 functools.wraps 保留原函数的名字", ()),
+        (False, "2026-01-10", "Deep Learning", None,
+         "混合精度训练 用 float16 做前向和反向，用 float32 保存主权重，再配合损失缩放避免梯度下溢",
+         ()),
+    ]  # fmt: skip
+
+
 # Titles after the date, excerpts wrapped at 56 terminal columns (a CJK character takes
 # two) anywhere in the text; the longest title fills more than half a line.
 WRAPPED_TITLES = """2024-03-05
