@@ -353,6 +353,44 @@ def test_chinese_text_wrapped_at_spaces_only_reads_as_its_posts() -> None:
     ]  # fmt: skip
 
 
+# Posts wrapped by ``fold -w 50`` (without ``-s``), which cuts each line at 50 characters,
+# inside a word too, and keeps every space: at a line's end ("the @ ") or the next's start.
+FOLDED_INSIDE_WORDS = "\n".join(
+    [
+        "Python",
+        "2024-03-05",
+        "Decorators are functions that return functions: th",
+        "is post starts from closures and shows what the @ ",
+        "syntax really does ...",
+        "Deep Learning",
+        "2024-02-20",
+        "AdamW decouples weight decay from the gradient upd",
+        "ate, and this note shows why that matters for larg",
+        "e models ...",
+        "Generators pause at each yield and resume where th",
+        "ey left off, which makes lazy pipelines cheap to w",
+        "rite ...",
+        "",
+    ]
+)
+
+
+def test_words_a_wrapper_cut_in_two_read_whole() -> None:
+    """A word cut at the width read as two ("th is", "upd ate"): a wrapper that cuts every
+    line at the width keeps the spaces, so a break with none beside it was inside a word."""
+    assert _read(FOLDED_INSIDE_WORDS) == [
+        (False, "2024-03-05", "Python", None,
+         "Decorators are functions that return functions: this post starts from closures"
+         " and shows what the @ syntax really does", ()),
+        (False, "2024-02-20", "Deep Learning", None,
+         "AdamW decouples weight decay from the gradient update, and this note shows why"
+         " that matters for large models", ()),
+        (False, None, None, None,
+         "Generators pause at each yield and resume where they left off, which makes lazy"
+         " pipelines cheap to write", ()),
+    ]  # fmt: skip
+
+
 # Titles after the date, excerpts wrapped at 56 terminal columns (a CJK character takes
 # two) anywhere in the text; the longest title fills more than half a line.
 WRAPPED_TITLES = """2024-03-05

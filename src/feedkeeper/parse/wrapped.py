@@ -30,6 +30,10 @@ where the capture itself shows it was wrapped:
 - the next line is none of a card's own lines (a date, a pin, a "read more" or pager line,
   or a category or title above a date line): the caller tells.
 
+Lines join with what stood at the break: a wrapper that cuts every line at the width
+exactly (``fold`` without ``-s``) keeps each space, so a break with none either side cut
+a word in two and joins without one.
+
 A real short line (a category, a title) is never full, so it is never joined; an
 excerpt's last line is joined to the next only if it happens to fill the width and the
 next line's first word would not fit, and the wrapper drops the space it breaks at: the
@@ -90,6 +94,9 @@ class Wrap:
     keeps_spaces: bool = False
     # It breaks at spaces only: a word wider than the width stands on a line of its own.
     spaces_only: bool = False
+    # It cuts every line at the width, inside a word too (``fold`` without ``-s``), and
+    # keeps each space, at a line's end or the next line's start.
+    cuts_anywhere: bool = False
 
     def is_full(self, width: int) -> bool:
         """Tell whether a line this wide comes close to the width."""
@@ -103,7 +110,9 @@ def find_wrap(lines: Sequence[str], stands_alone: Callable[[int], bool]) -> Wrap
     best = _widest_fill(texts) or _fill_between_long_words(lines, stands_alone)
     if best is None:
         return None
-    return replace(best, keeps_spaces=_keeps_spaces(lines, best))
+    return replace(
+        best, keeps_spaces=_keeps_spaces(lines, best), cuts_anywhere=_cuts_anywhere(lines, best)
+    )
 
 
 def _fill_between_long_words(
@@ -140,6 +149,16 @@ def _widest_fill(texts: list[str]) -> Wrap | None:
     return best
 
 
+def _cuts_anywhere(lines: Sequence[str], wrap: Wrap) -> bool:
+    """Tell whether the wrapper cut each line at the width exactly: several full lines,
+    their spaces kept, are that wide, three in four of them at the least (a wrapper
+    breaking at spaces leaves a line as much short of the width as the next word is long,
+    and only paragraphs' last lines come close to it by chance otherwise)."""
+    widths = [wrap.measure(line) for line in lines if wrap.is_full(wrap.measure(line.rstrip()))]
+    exact = widths.count(wrap.width)
+    return exact >= MIN_FULL_LINES and 4 * exact >= 3 * len(widths)
+
+
 def _keeps_spaces(lines: Sequence[str], wrap: Wrap) -> bool:
     """Tell whether the wrapper leaves the space it breaks at: several full lines end with
     one, and more of them than end without (those end their paragraphs, or are a run
@@ -162,7 +181,7 @@ def join_wrapped(lines: list[str], stands_alone: Callable[[int], bool]) -> list[
         if _runs_on(wrap, previous, line) and not stands_alone(index):
             after_card_line = index >= 2 and stands_alone(index - 2)
             if _is_full(wrap, previous, loosely=not after_card_line):
-                _join(joined[-1], line, at_space=wrap.spaces_only or previous[-1:].isspace())
+                _join(joined[-1], line, _joint(wrap, previous, line))
                 continue
         joined.append([line])
     return ["".join(pieces) for pieces in joined]
@@ -198,15 +217,24 @@ def _is_full(wrap: Wrap, line: str, *, loosely: bool) -> bool:
     return loosely and 2 * width >= wrap.width and not text.endswith(_SENTENCE_ENDS)
 
 
-def _join(pieces: list[str], following: str, *, at_space: bool) -> None:
-    """Add the line after a broken one to the pieces of the line joined so far (which end
-    with the broken line): with a space where the wrapper broke at one (it left the space,
-    or it breaks at spaces only). Text other than CJK is broken at spaces, whether the
-    wrapper left the space or dropped it (editors and mail clients never cut a word;
-    ``fold`` without ``-s`` does, and gets a space there); CJK text is broken anywhere, and
-    a CJK character either side of the break joins without one (a space the wrapper
-    dropped there is lost)."""
+def _joint(wrap: Wrap, broken: str, following: str) -> str:
+    """What stood where the wrapper broke ``broken``: a space, or nothing (a word cut in
+    two, or CJK text). A wrapper cutting anywhere keeps each space, so a break with none
+    either side is inside a word; one breaking at spaces only broke at one. Otherwise text
+    other than CJK is broken at spaces, whether the wrapper left the space or dropped it
+    (editors and mail clients never cut a word); CJK text is broken anywhere, and a CJK
+    character either side of the break joins without one (a space the wrapper dropped
+    there is lost)."""
+    if wrap.cuts_anywhere:
+        return " " if broken[-1:].isspace() or following[:1].isspace() else ""
+    if wrap.spaces_only or broken[-1:].isspace():
+        return " "
+    cjk = _WIDE_RE.match(broken.rstrip()[-1:]) or _WIDE_RE.match(following.lstrip()[:1])
+    return "" if cjk else " "
+
+
+def _join(pieces: list[str], following: str, joint: str) -> None:
+    """Add the line after a broken one, with what stood at the break, to the pieces of the
+    line joined so far (which end with the broken line)."""
     pieces[-1] = pieces[-1].rstrip()
-    tail = following.lstrip()
-    cjk = _WIDE_RE.match(pieces[-1][-1:]) or _WIDE_RE.match(tail[:1])
-    pieces.append(f" {tail}" if at_space or not cjk else tail)
+    pieces.append(joint + following.lstrip())
