@@ -276,6 +276,121 @@ def test_excerpts_wrapped_at_a_fixed_width_read_as_their_posts() -> None:
     ]  # fmt: skip
 
 
+# Posts in the seeds' layout wrapped by ``fold -s -w 60``, which leaves the space it breaks
+# at: the first excerpt is not cut, and its last line comes within a column of the width.
+FOLDED_AT_SPACES = "\n".join(
+    [
+        "Python",
+        "2024-03-05",
+        "Decorators are functions that return functions: this post ",
+        "starts from closures and shows what the @ syntax really ",
+        "does, and why stacking two decorators applies them inwards.",
+        "Generators pause at each yield and resume where they left ",
+        "off, which makes lazy pipelines cheap to write ...",
+        "Deep Learning",
+        "2024-02-20",
+        "AdamW decouples weight decay from the gradient update, and ",
+        "this note shows why that matters for large models.",
+        "",
+    ]
+)
+
+
+def test_a_full_line_without_the_space_a_wrapper_leaves_ends_its_excerpt() -> None:
+    """The next post's excerpt, whose first word would not have fitted, ran on from it:
+    where the wrapper keeps the space it breaks at, a line without one ended there."""
+    assert _read(FOLDED_AT_SPACES) == [
+        (False, "2024-03-05", "Python", None,
+         "Decorators are functions that return functions: this post starts from closures"
+         " and shows what the @ syntax really does, and why stacking two decorators"
+         " applies them inwards.", ()),
+        (False, None, None, None,
+         "Generators pause at each yield and resume where they left off, which makes lazy"
+         " pipelines cheap to write", ()),
+        (False, "2024-02-20", "Deep Learning", None,
+         "AdamW decouples weight decay from the gradient update, and this note shows why"
+         " that matters for large models.", ()),
+    ]  # fmt: skip
+
+
+# Chinese text with a space here and there, wrapped at 40 terminal columns by an editor
+# that breaks at spaces only (and drops them): a run of Chinese longer than a line stands
+# on a line of its own, wider than the width, and the line before it ends short.
+WRAPPED_AT_SPACES_ONLY = """Python
+2026-01-11
+分布式训练有两种方式 DataParallel 和
+DistributedDataParallel
+后者每张卡启动一个进程，梯度在反向传播的同时完成同步，所以比前者快得多
+也能跨机器使用 只要设置好 MASTER_ADDR 和
+MASTER_PORT 两个环境变量 [代码] ...
+装饰器的本质
+是一个接受函数并返回新函数的函数，语法糖只是把赋值写得更短，理解了闭包再看它就很自然
+用 functools.wraps 保留原函数的名字 ...
+Deep Learning
+2026-01-10
+混合精度训练 用 float16 做前向和反向，用
+float32
+保存主权重，再配合损失缩放避免梯度下溢
+...
+"""
+
+
+def test_chinese_text_wrapped_at_spaces_only_reads_as_its_posts() -> None:
+    """Each overflowing run and each line cut short before one was a card of its own (the
+    width was not found: the longest line is a run wider than it); the lines join with
+    the spaces the wrapper broke at."""
+    assert _read(WRAPPED_AT_SPACES_ONLY) == [
+        (False, "2026-01-11", "Python", None,
+         "分布式训练有两种方式 DataParallel 和 DistributedDataParallel 后者每张卡启动一个进程，"
+         "梯度在反向传播的同时完成同步，所以比前者快得多 也能跨机器使用 只要设置好 MASTER_ADDR 和"
+         " MASTER_PORT 两个环境变量 [代码]", ("code",)),
+        (False, None, None, None,
+         "装饰器的本质 是一个接受函数并返回新函数的函数，语法糖只是把赋值写得更短，理解了闭包再看它"
+         "就很自然 用 functools.wraps 保留原函数的名字", ()),
+        (False, "2026-01-10", "Deep Learning", None,
+         "混合精度训练 用 float16 做前向和反向，用 float32 保存主权重，再配合损失缩放避免梯度下溢",
+         ()),
+    ]  # fmt: skip
+
+
+# Posts wrapped by ``fold -w 50`` (without ``-s``), which cuts each line at 50 characters,
+# inside a word too, and keeps every space: at a line's end ("the @ ") or the next's start.
+FOLDED_INSIDE_WORDS = "\n".join(
+    [
+        "Python",
+        "2024-03-05",
+        "Decorators are functions that return functions: th",
+        "is post starts from closures and shows what the @ ",
+        "syntax really does ...",
+        "Deep Learning",
+        "2024-02-20",
+        "AdamW decouples weight decay from the gradient upd",
+        "ate, and this note shows why that matters for larg",
+        "e models ...",
+        "Generators pause at each yield and resume where th",
+        "ey left off, which makes lazy pipelines cheap to w",
+        "rite ...",
+        "",
+    ]
+)
+
+
+def test_words_a_wrapper_cut_in_two_read_whole() -> None:
+    """A word cut at the width read as two ("th is", "upd ate"): a wrapper that cuts every
+    line at the width keeps the spaces, so a break with none beside it was inside a word."""
+    assert _read(FOLDED_INSIDE_WORDS) == [
+        (False, "2024-03-05", "Python", None,
+         "Decorators are functions that return functions: this post starts from closures"
+         " and shows what the @ syntax really does", ()),
+        (False, "2024-02-20", "Deep Learning", None,
+         "AdamW decouples weight decay from the gradient update, and this note shows why"
+         " that matters for large models", ()),
+        (False, None, None, None,
+         "Generators pause at each yield and resume where they left off, which makes lazy"
+         " pipelines cheap to write", ()),
+    ]  # fmt: skip
+
+
 # Titles after the date, excerpts wrapped at 56 terminal columns (a CJK character takes
 # two) anywhere in the text; the longest title fills more than half a line.
 WRAPPED_TITLES = """2024-03-05

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from feedkeeper.encoding import looks_binary
+from feedkeeper.encoding import looks_binary, utf16_text_by_shape
 from feedkeeper.errors import ParseError
 from feedkeeper.page_reader import read_page
 
@@ -46,6 +46,39 @@ def test_a_character_whose_low_byte_is_nul_does_not_hide_the_order() -> None:
     """ "一" (U+4E00) puts a NUL on the other side of its code unit."""
     text = CAPTURE.replace("一个", "一一一个")
     assert _cards(text.encode("utf-16-le"))[0][0] == "Python"
+
+
+# Two posts whose lines are long runs of Chinese, each date with a single ASCII digit: one
+# code unit in about eighty holds a NUL (the line breaks and the digits).
+_DDP = "分布式数据并行在每张卡上启动单独进程，各进程在反向传播时同步梯度。"
+_AMP = "混合精度训练用半精度做前向和反向，再用单精度保存主权重以免下溢。"
+FEW_ASCII = f"随笔\n3天前\n{_DDP * 10}\n笔记\n5天前\n{_AMP * 10}\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_capture_in_utf16_with_almost_no_ascii_reads_as_its_text(codec: str) -> None:
+    """It was refused as binary data: too few of its code units hold a NUL to tell."""
+    body = FEW_ASCII.encode(codec)
+    assert 0 < body.count(0) * 64 < len(body) // 2
+    cards = read_page(body, "text/plain", "file:///capture.txt").cards
+    assert [(card.category, card.excerpt[:12]) for card in cards] == [
+        ("随笔", "分布式数据并行在每张卡上"),
+        ("笔记", "混合精度训练用半精度做前"),
+    ]
+
+
+def test_a_few_nuls_in_a_utf8_capture_do_not_make_it_utf16() -> None:
+    """A UTF-8 file with a stray NUL after each line break, every NUL at an odd offset as
+    UTF-16LE's would be (a line padded with a space to get there): it stays UTF-8 (read as
+    UTF-16, its pairs of ASCII characters include code points no text holds)."""
+    excerpt = "Decorators are functions that return functions, with closures inside. " * 8
+    lines = ["Python", "2026-01-11", excerpt, "Generators pause at each yield and go on."]
+    body = b""
+    for line in lines:
+        body += line.encode() + b" " * ((len(body) + len(line.encode())) % 2) + b"\n\x00"
+    assert {at % 2 for at in range(len(body)) if body[at] == 0} == {1}
+    assert body.count(0) * 64 < len(body) // 2
+    assert utf16_text_by_shape(body) is None
 
 
 def test_the_seeds_in_utf16_without_a_bom_read_as_in_utf8(seeds: list[Path]) -> None:

@@ -52,10 +52,11 @@ _UTF16_SNIFF_BYTES = 512
 # A text file saved as UTF-16 without a BOM (``iconv -t UTF-16LE``, PowerShell's ``>``)
 # shows itself by its NULs: the high byte of each ASCII character (its line breaks, spaces,
 # digits, Latin letters) is one, at every odd offset in little-endian order, every even one
-# in big-endian. At least one code unit in this many carries such a NUL (a Chinese capture
-# has a line break, a space or a digit that often); a character of another script whose
-# low byte is zero (U+4E00 "一") puts one on the other side, at most one in this many.
-_UTF16_NUL_SHARE = 64
+# in big-endian: a few of them, however few for its length (text almost without ASCII,
+# long lines of Chinese and dates like "3天前", has little more than its line breaks),
+# since text in another charset, or binary data, read as UTF-16 shows code points no text
+# holds. A character of another script whose low byte is zero (U+4E00 "一") puts a NUL on
+# the other side, at most one in this many.
 _UTF16_OTHER_SIDE_SHARE = 8
 _UTF16_MIN_NULS = 4
 # What text holds: no control character but its line breaks and tabs, no half of a
@@ -252,15 +253,13 @@ def _unmarked_utf16(body: bytes, content_type: str | None) -> str | None:
 
 def utf16_text_by_shape(body: bytes) -> str | None:
     """Return the UTF-16 codec of a text file saved without its BOM, else None: its NULs
-    fall on one side of its code units, enough of them, and it all decodes as text."""
+    fall on one side of its code units, a few of them at the least, and it all decodes as
+    text."""
     if len(body) % 2:
         return None
-    units = len(body) // 2
     even, odd = body[0::2].count(0), body[1::2].count(0)
     side, other = max(even, odd), min(even, odd)
-    if side < _UTF16_MIN_NULS or side * _UTF16_NUL_SHARE < units:
-        return None
-    if other * _UTF16_OTHER_SIDE_SHARE > side:
+    if side < _UTF16_MIN_NULS or other * _UTF16_OTHER_SIDE_SHARE > side:
         return None
     codec = "utf-16-le" if odd > even else "utf-16-be"
     try:
