@@ -33,7 +33,6 @@ from feedkeeper.errors import (
 from feedkeeper.http_client import (
     conditional_headers,
     describe,
-    is_bad_location,
     new_client,
     validator,
 )
@@ -252,8 +251,6 @@ class Fetcher:
                     f"no complete answer within {self.settings.total_timeout:g} s", url=url
                 ) from exc
             except httpx.TransportError as exc:
-                if is_bad_location(exc):  # the server's mistake: asking again will not fix it
-                    raise FetchError(f"redirected to a malformed URL: {exc}", url=url) from exc
                 raise RetryableError(describe(exc), url=url) from exc
             except UnicodeError as exc:  # httpx reads a Location's host as it answers
                 raise FetchError(f"redirected to a malformed URL: {exc}", url=url) from exc
@@ -278,11 +275,30 @@ class Fetcher:
             # total_timeout bounds each answer, not the waits between the steps
             async with asyncio.timeout(self.settings.total_timeout), request as response:
                 if not response.has_redirect_location:
-                    return await self._read(current, response, bool(headers), policy)
+                    return await self._read_landed(url, current, response, headers, policy)
                 target = urljoin(current, response.headers["location"])
             await self._check_redirect(url, target, policy)
             current = target
         raise FetchError(f"more than {policy.max_redirects} redirects", url=url)
+
+    async def _read_landed(
+        self,
+        url: str,
+        current: str,
+        response: httpx.Response,
+        headers: dict[str, str],
+        policy: _Policy,
+    ) -> Fetched:
+        """Read the answer at ``current``, where ``url`` redirected (or ``url`` itself): a
+        failing status names where it was met, the page's own URL having answered a redirect."""
+        try:
+            return await self._read(current, response, bool(headers), policy)
+        except HTTPStatusError as exc:
+            if current == url:
+                raise
+            raise HTTPStatusError(
+                f"{exc.message} at {current}, where it redirected", url=url, status=exc.status
+            ) from exc
 
     async def _check_redirect(self, url: str, target: str, policy: _Policy) -> None:
         """Refuse a redirect that leaves the page's origin or lands where robots.txt forbids."""

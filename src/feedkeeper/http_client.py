@@ -1,23 +1,22 @@
 """The httpx client as feedkeeper sets it up: its timeouts, headers and pool, a verifying TLS
 context loaded once, no cookies kept, redirects followed by hand (``fetch.py`` checks each
-one), and a redirect to no web address refused by name; the validators of a conditional
+one, ``location.py`` reads where it leads); the validators of a conditional
 request, as far as a request can carry them."""
 
 from __future__ import annotations
 
 import functools
 import ssl
-from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
 
 from feedkeeper.config import Settings
-from feedkeeper.errors import OutOfScopeError
 from feedkeeper.http_backend import CheckedBackend
 from feedkeeper.inflate import ACCEPT_ENCODING
+from feedkeeper.location import read_location
 from feedkeeper.records import Validators
-from feedkeeper.scope import DEFAULT_PORTS, NoCookies
+from feedkeeper.scope import NoCookies
 
 
 def new_client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
@@ -33,7 +32,7 @@ def new_client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -
             "Accept-Encoding": ACCEPT_ENCODING,
         },
         follow_redirects=False,
-        event_hooks={"response": [_refuse_no_web_location]},
+        event_hooks={"response": [read_location]},
         verify=_tls_context(),
         cookies=NoCookies(),
     )
@@ -60,22 +59,6 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-async def _refuse_no_web_location(response: httpx.Response) -> None:
-    """Refuse a redirect to no web address (``javascript:``, ``data:``, ``mailto:``) by name,
-    before httpx reads it into a request and fails with a message about URL paths."""
-    location = response.headers.get("location")
-    if location is None or not response.has_redirect_location:
-        return
-    url = str(response.request.url)
-    try:
-        target = urljoin(url, location)
-        scheme = urlsplit(target).scheme
-    except ValueError:  # malformed: httpx names it
-        return
-    if scheme not in DEFAULT_PORTS:
-        raise OutOfScopeError(f"redirected to {target}, which is no web address (refused)", url=url)
-
-
 def conditional_headers(validators: Validators | None) -> dict[str, str]:
     """The headers of a conditional request: the validators worth sending back."""
     headers: dict[str, str] = {}
@@ -98,12 +81,6 @@ def validator(value: str | None) -> str | None:
     if value and len(value) <= MAX_VALIDATOR_CHARS and value.isascii() and value.isprintable():
         return value
     return None
-
-
-def is_bad_location(exc: httpx.TransportError) -> bool:
-    """Tell whether httpx failed on a malformed Location header: httpx reads every one, even
-    when not following it, and reports a malformed one as a protocol error."""
-    return isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower()
 
 
 _TRANSPORT_TROUBLE = {
