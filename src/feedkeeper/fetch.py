@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from urllib.parse import urljoin
 
@@ -18,7 +16,6 @@ import httpx
 from protego import Protego
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from feedkeeper.clock import shown, stored
 from feedkeeper.config import Settings
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import (
@@ -38,14 +35,18 @@ from feedkeeper.http_client import (
 )
 from feedkeeper.inflate import CutShortError, decoded_pieces
 from feedkeeper.politeness import (
+    CRAWL,
     PROCESS_PACES,
+    Errand,
     HostGate,
     HostPaused,
     HostPauses,
     Paces,
     Sleep,
     held_for,
+    left_alone_error,
     parse_retry_after,
+    paused_error,
 )
 from feedkeeper.records import HostPause, Validators
 from feedkeeper.robots import (
@@ -113,7 +114,8 @@ class Fetcher:
     are the pauses hosts asked earlier runs for (kept in the archive): a host is asked
     nothing before its pause is over, and ``pauses_asked`` are this fetcher's to keep.
     Without ``longest_pause``, a pause longer than ``max_retry_after`` is not waited for
-    either.
+    either. ``errand`` says what the requests are for (a crawl, a recovery), as the
+    message of a host's pause names what it does to them.
     """
 
     def __init__(
@@ -125,8 +127,10 @@ class Fetcher:
         paces: Paces | None = None,
         longest_pause: float | None = None,
         stored_pauses: Mapping[str, HostPause] | None = None,
+        errand: Errand = CRAWL,
     ) -> None:
         self.settings = settings
+        self.errand = errand  # what the requests are for, as a host's pause is told
         self.pauses = HostPauses(settings.max_retry_after, longest_pause, stored_pauses)
         # Times of another clock cannot be set against the process's own.
         self._paces = paces or (PROCESS_PACES if clock is time.monotonic else Paces())
@@ -170,13 +174,8 @@ class Fetcher:
     def _held_off(self, url: str, seconds: float) -> PausedByHostError:
         """The error of a request not made while its host's pause lasts."""
         if self.pauses.longest_pause is not None:
-            return _paused(url, seconds, left=True)
-        until = stored(datetime.now(UTC) + timedelta(seconds=seconds))
-        return PausedByHostError(
-            f"{origin(url)} asked to be left alone until {shown(until)} (Retry-After):"
-            " this crawl asked it nothing; crawl it again after then",
-            url=url,
-        )
+            return paused_error(url, seconds, self.errand, left=True)
+        return left_alone_error(url, seconds, self.errand)
 
     async def check_robots(self, url: str) -> None:
         """Raise RobotsDisallowedError when robots.txt forbids ``url`` (unless ignored)."""
@@ -220,7 +219,7 @@ class Fetcher:
             if exc.retry_after is not None:  # given up: waited out no further than the cap,
                 self._gate(url).hold_off(held_for(exc.retry_after))  # it is asked no more
             if exc.retry_after is not None and not self._worth_waiting_for(exc):
-                raise _paused(url, held_for(exc.retry_after)) from exc
+                raise paused_error(url, held_for(exc.retry_after), self.errand) from exc
             tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
             raise RetryableError(f"{exc.message} (gave up after {tries})", url=url) from exc
         raise AssertionError("unreachable")  # pragma: no cover
@@ -419,18 +418,4 @@ def _cut(url: str, body: bytes, limit: int, policy: _Policy) -> bytes:
         return body
     raise ResponseTooLargeError(
         f"response exceeds the {limit}-byte limit once decoded (download stopped)", url=url
-    )
-
-
-def _paused(url: str, seconds: float, *, left: bool = False) -> PausedByHostError:
-    """The error of a request not made while its host's pause lasts: ``seconds`` the pause
-    asked for, or (``left``) what is left of one asked for before."""
-    asked = (
-        f"a pause (Retry-After) with {math.ceil(seconds)} s of it left"
-        if left
-        else f"a pause of {math.ceil(seconds)} s (Retry-After)"
-    )
-    return PausedByHostError(
-        f"the site asked for {asked}: this crawl stops here, and the next one goes on after it",
-        url=url,
     )
