@@ -588,6 +588,26 @@ def test_robots_5xx_disallows_and_4xx_allows(
         assert site.hits("/") == 0
 
 
+def test_an_https_url_of_a_server_without_tls_is_unreachable_in_one_line_saying_why(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    """It said "cannot connect", of a server that answered the handshake in plain HTTP."""
+    site.routes["/"] = page(listing(cards_for("a")))
+    secure = f"https://127.0.0.1:{site.port}/"
+    store = Store.open(tmp_path / "a.db")
+    try:
+        with pytest.raises(RobotsDisallowedError) as refused:
+            asyncio.run(crawl_async(store, Settings(url=secure, rate=0, retries=1), CrawlOptions()))
+    finally:
+        store.close()
+    assert refused.value.message == (
+        f"robots.txt of https://127.0.0.1:{site.port} is unreachable: TLS handshake failed"
+        " (wrong version number: the server may not speak https on this port)"
+        " (gave up after 1 attempt)"
+    )
+    assert site.requests == []
+
+
 def test_robots_larger_than_the_size_limit_is_read_from_its_start(
     site: HostileServer, tmp_path: Path
 ) -> None:

@@ -101,10 +101,40 @@ def describe(exc: httpx.TransportError) -> str:
     """Say in a few words what went wrong on the connection."""
     if isinstance(exc, httpx.RemoteProtocolError) and not str(exc).lower().startswith(_DROPPED):
         return _malformed(exc)
+    if (refused := _tls_refusal(exc)) is not None:
+        return _tls_trouble(refused)
     for kind, text in _TRANSPORT_TROUBLE.items():
         if isinstance(exc, kind):
             return text
     return str(exc) or type(exc).__name__
+
+
+def _tls_refusal(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error under a failed connection, if that is what failed it."""
+    passed: set[int] = set()  # a chain of causes may loop back on itself
+    under: BaseException | None = exc
+    while under is not None and id(under) not in passed:
+        if isinstance(under, ssl.SSLError):
+            return under
+        passed.add(id(under))
+        under = under.__cause__ or under.__context__
+    return None
+
+
+def _tls_trouble(exc: ssl.SSLError) -> str:
+    """Name why TLS failed: a certificate not trusted (and why), or a handshake that broke
+    (an answer in plain HTTP to an https URL, say), as OpenSSL words it."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted ({exc.verify_message or exc.reason})"
+    code = getattr(exc, "reason", None)  # OpenSSL's: WRONG_VERSION_NUMBER
+    reason = code.lower().replace("_", " ") if code else str(exc.strerror or type(exc).__name__)
+    if reason in _PLAIN_HTTP_REASONS:
+        return f"TLS handshake failed ({reason}: the server may not speak https on this port)"
+    return f"TLS handshake failed ({reason})"
+
+
+# OpenSSL's words for a TLS handshake answered in plain text (an HTTP server's 400 page).
+_PLAIN_HTTP_REASONS = {"wrong version number", "packet length too long", "record layer failure"}
 
 
 def _malformed(exc: httpx.RemoteProtocolError) -> str:
