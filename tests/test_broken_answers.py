@@ -192,3 +192,14 @@ def test_a_failing_status_met_after_a_redirect_names_where(
     site.routes["/page/2/"] = raw_answer(redirect_head(302, b"/gone/"))
     summary = crawl(site, tmp_path / "a.db")
     assert failure_of_page_2(summary) == f"HTTP 404 at {site.base_url}gone/, where it redirected"
+
+
+def test_a_redirect_refused_shows_where_it_led_cut_short(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    """A Location of 50 kB went whole into the run's failures and onto the terminal."""
+    far = "http://elsewhere.example/" + "a" * 50_000
+    site.routes["/page/2/"] = raw_answer(redirect_head(302, far.encode()))
+    summary = crawl(site, tmp_path / "a.db")
+    shown = "http://elsewhere.example/" + "a" * 175 + "…"  # 200 characters, then the cut
+    assert failure_of_page_2(summary) == f"redirected off the site to {shown} (refused)"

@@ -34,6 +34,7 @@ from feedkeeper.http_client import (
     validator,
 )
 from feedkeeper.inflate import CutShortError, decoded_pieces
+from feedkeeper.location import shown_url
 from feedkeeper.politeness import (
     CRAWL,
     PROCESS_PACES,
@@ -301,15 +302,16 @@ class Fetcher:
 
     async def _check_redirect(self, url: str, target: str, policy: _Policy) -> None:
         """Refuse a redirect that leaves the page's origin or lands where robots.txt forbids."""
+        shown = shown_url(target)
         if policy.any_host:
             if not is_web_url(target):
-                raise OutOfScopeError(f"redirected to {target} (refused)", url=url)
+                raise OutOfScopeError(f"redirected to {shown} (refused)", url=url)
             return
         if not is_in_scope(url, target):
-            raise OutOfScopeError(f"redirected off the site to {target} (refused)", url=url)
+            raise OutOfScopeError(f"redirected off the site to {shown} (refused)", url=url)
         if not await self.is_allowed(target):
             raise FetchError(
-                f"redirected to {target}, which robots.txt disallows (not followed)", url=url
+                f"redirected to {shown}, which robots.txt disallows (not followed)", url=url
             )
 
     async def _read(

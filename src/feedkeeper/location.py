@@ -64,7 +64,9 @@ def _absolute(url: str, location: str) -> str:
     except ValueError:  # a malformed IPv6 address
         raise _malformed(url, location, "unreadable") from None
     if scheme not in DEFAULT_PORTS:
-        raise OutOfScopeError(f"redirected to {target}, which is no web address (refused)", url=url)
+        raise OutOfScopeError(
+            f"redirected to {shown_url(target)}, which is no web address (refused)", url=url
+        )
     if not parts.netloc and (parts.scheme or location.startswith("//")):
         raise _malformed(url, location, "no host")  # http:a, https:, //: RFC 3986 reads no host
     try:
@@ -77,8 +79,12 @@ def _malformed(url: str, location: str, why: str) -> FetchError:
     return FetchError(f"redirected to a malformed URL: {_shown(location)} ({why})", url=url)
 
 
+def shown_url(url: str) -> str:
+    """``url`` as a message shows it: cut at SHOWN_CHARS (a Location may be 100 kB long)."""
+    return url[:SHOWN_CHARS] + ("…" if len(url) > SHOWN_CHARS else "")
+
+
 def _shown(location: str) -> str:
     """``location`` as a message shows it: quoted, what cannot be printed escaped, cut at
     SHOWN_CHARS."""
-    cut = location[:SHOWN_CHARS] + ("…" if len(location) > SHOWN_CHARS else "")
-    return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in cut) + "'"
+    return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown_url(location)) + "'"
