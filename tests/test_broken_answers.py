@@ -117,3 +117,89 @@ def test_a_robots_txt_its_header_calls_utf16_is_obeyed(site: HostileServer, tmp_
     with pytest.raises(RobotsDisallowedError, match="disallows"):
         crawl(site, tmp_path / "a.db")
     assert site.hits("/") == 0
+
+
+def redirect_head(status: int = 302, *locations: bytes) -> bytes:
+    """A redirect's whole answer: ``status`` and a Location header for each of ``locations``."""
+    lines = b"".join(b"Location: " + location + b"\r\n" for location in locations)
+    return f"HTTP/1.1 {status} Moved\r\n".encode() + lines + b"Content-Length: 0\r\n\r\n"
+
+
+# A redirect that cannot be followed, and the words its failed page is reported with.
+BAD_REDIRECTS = {
+    "scheme, no host": (
+        redirect_head(302, b"http:a"),
+        "redirected to a malformed URL: 'http:a' (no host)",
+    ),
+    "scheme alone": (
+        redirect_head(302, b"https:"),
+        "redirected to a malformed URL: 'https:' (no host)",
+    ),
+    "empty host": (redirect_head(302, b"//"), "redirected to a malformed URL: '//' (no host)"),
+    "no location": (
+        redirect_head(301),
+        "HTTP 301: a redirect that names no place to go (no Location)",
+    ),
+    "empty location": (
+        redirect_head(307, b""),
+        "HTTP 307: a redirect that names no place to go (no Location)",
+    ),
+    "two locations": (
+        redirect_head(302, b"/x/", b"/y/"),
+        "redirected to 2 places at once (not followed)",
+    ),
+    "gbk": (
+        redirect_head(302, "/文章/".encode("gbk")),
+        r"redirected to '/\xce\xc4\xd5\xc2/', a Location that is not UTF-8 (not followed)",
+    ),
+    "latin-1": (
+        redirect_head(302, "/café/".encode("latin-1")),
+        r"redirected to '/caf\xe9/', a Location that is not UTF-8 (not followed)",
+    ),
+    "control character": (
+        redirect_head(302, b"/a\x01b/"),
+        r"redirected to a malformed URL: '/a\x01b/' (Invalid non-printable ASCII character in URL,"
+        r" '\x01' at position 24)",
+    ),
+}
+
+
+@pytest.mark.parametrize(("answer", "said"), BAD_REDIRECTS.values(), ids=BAD_REDIRECTS.keys())
+def test_a_redirect_that_cannot_be_followed_fails_its_page_naming_what_the_server_sent(
+    site: HostileServer, tmp_path: Path, answer: bytes, said: str
+) -> None:
+    site.routes["/page/2/"] = raw_answer(answer)
+    summary = crawl(site, tmp_path / "a.db")
+    assert (summary.status, summary.counts.new_posts) == ("partial", 4)
+    assert failure_of_page_2(summary) == said
+    assert [seen.path for seen in site.requests] == ["/robots.txt", "/", "/page/2/", "/page/3/"]
+
+
+def test_a_location_of_raw_utf8_bytes_is_followed_percent_encoded(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    """Even beside a header in Latin-1, which made httpx read them all as Latin-1."""
+    moved = redirect_head(301, "/文章/第2页".encode())
+    site.routes["/page/2/"] = raw_answer(moved.replace(b"\r\n", b"\r\nServer: caf\xe9\r\n", 1))
+    site.routes["/%E6%96%87%E7%AB%A0/%E7%AC%AC2%E9%A1%B5"] = page(listing(cards_for("第二页")))
+    summary = crawl(site, tmp_path / "a.db")
+    assert (summary.status, summary.counts.new_posts) == ("ok", 8)
+
+
+def test_a_failing_status_met_after_a_redirect_names_where(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    site.routes["/page/2/"] = raw_answer(redirect_head(302, b"/gone/"))
+    summary = crawl(site, tmp_path / "a.db")
+    assert failure_of_page_2(summary) == f"HTTP 404 at {site.base_url}gone/, where it redirected"
+
+
+def test_a_redirect_refused_shows_where_it_led_cut_short(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    """A Location of 50 kB went whole into the run's failures and onto the terminal."""
+    far = "http://elsewhere.example/" + "a" * 50_000
+    site.routes["/page/2/"] = raw_answer(redirect_head(302, far.encode()))
+    summary = crawl(site, tmp_path / "a.db")
+    shown = "http://elsewhere.example/" + "a" * 175 + "…"  # 200 characters, then the cut
+    assert failure_of_page_2(summary) == f"redirected off the site to {shown} (refused)"

@@ -43,6 +43,7 @@ def test_config_path_from_environment(tmp_path: Path) -> None:
         ({"FEEDKEEPER_RATE": "fast"}, "setting rate: cannot read 'fast'"),
         ({"FEEDKEEPER_URL": "blog.example"}, "setting url: must be an absolute http(s) URL"),
         ({"FEEDKEEPER_CONCURRENCY": "0"}, "setting concurrency: must be 1 or more"),
+        ({"FEEDKEEPER_MAX_RUN_BYTES": "-1"}, "setting max_run_bytes: must be zero or more"),
         ({"FEEDKEEPER_LOG_FORMAT": "xml"}, "setting log_format: must be 'text' or 'json'"),
         ({"FEEDKEEPER_IGNORE_ROBOTS": "maybe"}, "setting ignore_robots: cannot read 'maybe'"),
         ({"FEEDKEEPER_CONFIG": "/nonexistent/feedkeeper.toml"}, "FEEDKEEPER_CONFIG: file"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -418,6 +419,19 @@ def test_client_errors_are_not_retried(router: respx.MockRouter, status: int) ->
     assert route.call_count == 1
 
 
+def tls_failed(cause: ssl.SSLError) -> httpx.ConnectError:
+    """A connection that failed as httpx reports a TLS error: ``cause`` under its own."""
+    error = httpx.ConnectError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+UNTRUSTED = ssl.SSLCertVerificationError(
+    1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired"
+)
+UNTRUSTED.verify_message = "certificate has expired"
+
+
 @pytest.mark.parametrize(
     ("error", "described"),
     [
@@ -438,6 +452,29 @@ def test_network_errors_are_retried(
     router.get(SITE + "/always/").mock(side_effect=error)
     with pytest.raises(FetchError) as caught:
         fetch(router, SITE + "/always/", settings=make_settings(retries=2))
+    assert caught.value.message == f"{described} (gave up after 2 attempts)"
+
+
+@pytest.mark.parametrize(
+    ("cause", "described"),
+    [
+        (UNTRUSTED, "TLS certificate not trusted (certificate has expired)"),
+        (ssl.SSLError(1, "[SSL] unexpected eof"), "TLS handshake failed ([SSL] unexpected eof)"),
+    ],
+)
+def test_a_tls_failure_says_so_instead_of_cannot_connect(
+    cause: ssl.SSLError, described: str
+) -> None:
+    class Refusing(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            raise tls_failed(cause)
+
+    async def main() -> None:
+        async with Fetcher(make_settings(retries=2), Refusing(), sleep=FakeTime().sleep) as f:
+            await f.fetch(PAGE)
+
+    with pytest.raises(FetchError) as caught:
+        asyncio.run(main())
     assert caught.value.message == f"{described} (gave up after 2 attempts)"
 
 

@@ -8,6 +8,7 @@ RFC 9309 says, and walks that end.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import os
@@ -587,6 +588,26 @@ def test_robots_5xx_disallows_and_4xx_allows(
         assert site.hits("/") == 0
 
 
+def test_an_https_url_of_a_server_without_tls_is_unreachable_in_one_line_saying_why(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    """It said "cannot connect", of a server that answered the handshake in plain HTTP."""
+    site.routes["/"] = page(listing(cards_for("a")))
+    secure = f"https://127.0.0.1:{site.port}/"
+    store = Store.open(tmp_path / "a.db")
+    try:
+        with pytest.raises(RobotsDisallowedError) as refused:
+            asyncio.run(crawl_async(store, Settings(url=secure, rate=0, retries=1), CrawlOptions()))
+    finally:
+        store.close()
+    assert refused.value.message == (
+        f"robots.txt of https://127.0.0.1:{site.port} is unreachable: TLS handshake failed"
+        " (wrong version number: the server may not speak https on this port)"
+        " (gave up after 1 attempt)"
+    )
+    assert site.requests == []
+
+
 def test_robots_larger_than_the_size_limit_is_read_from_its_start(
     site: HostileServer, tmp_path: Path
 ) -> None:
@@ -707,6 +728,42 @@ def test_a_walk_out_of_time_stops_and_the_next_crawl_goes_on_where_it_stopped(
     assert not any("stopped after" in warning for warning in runs[3].warnings)
     assert post_count(db) == 8
     assert Settings().max_run_time == 0  # no limit by default
+
+
+# What each page of ``heavy_pages`` weighs: 30 kB of noise that does not compress.
+HEAVY = 30_000
+
+
+def heavy_pages(query: str) -> Answer:
+    """?page=N forever, each page two new cards and HEAVY bytes of noise."""
+    number = int(query.removeprefix("page=") or 1)
+    noise = base64.b64encode(os.urandom(HEAVY * 3 // 4)).decode()
+    html = listing(cards_for(f"p{number}", 2), f"/?page={number + 1}")
+    return page(html.replace("</body>", f"<!-- {noise} --></body>"))
+
+
+def test_an_endless_pager_of_heavy_pages_stops_at_max_run_bytes_keeping_what_it_read(
+    site: HostileServer, tmp_path: Path
+) -> None:
+    """Bounded by max_pages alone, 1000 pages of 10 MB filled 10 GB in one run."""
+    site.routes["/"] = heavy_pages
+    db = tmp_path / "a.db"
+    first = run_crawl(site, db, full=True, max_run_bytes=100_000)
+    # 3 pages: 90 kB, under the limit; the 4th passes it, and the walk stops before the 5th
+    assert (first.status, first.counts.pages, first.counts.new_posts) == ("ok", 4, 8)
+    (note,) = [warning for warning in first.warnings if "max_run_bytes" in warning]
+    assert note.startswith("stopped after 12")  # 4 pages of a little over 30 kB
+    assert note.endswith(
+        f" bytes of listing pages, of 100000 at most (max_run_bytes);"
+        f" the listing goes on at {site.base_url}?page=5"
+    )
+    assert post_count(db) == 8
+    second = run_crawl(site, db, max_run_bytes=100_000)
+    assert f"went on at {site.base_url}?page=5, where the last crawl stopped (max_run_bytes)" in (
+        second.warnings
+    )
+    assert post_count(db) == 8 + 2 * 3  # page 1 (no news), then 5, 6 and 7
+    assert Settings().max_run_bytes == 1 << 30  # bounded by default
 
 
 def test_pager_that_only_repeats_what_the_run_saw_ends_the_walk(

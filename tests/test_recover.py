@@ -315,3 +315,35 @@ def test_a_paused_or_removed_site_s_articles_are_not_fetched(db_path: Path) -> N
         summary = recover(store, Settings(db=db_path, rate=0), options)
         assert (summary.counts.pages, asked) == (0, [])
     assert {r["status"] for r in rows(store, PLACEHOLDERS)} == {"pending"}
+
+
+def test_a_host_s_pause_is_told_as_what_it_does_to_the_recovery(db_path: Path) -> None:
+    """Its articles were failed with "this crawl stops here, and the next one goes on after it"."""
+    store = _crawled_once(db_path)
+    settings = Settings(db=db_path, rate=0, retries=1)
+    options = _articles_answer(httpx.Response(429, headers={"Retry-After": "3600"}))
+    options.longest_pause = 30  # as `feedkeeper recover` waits
+    summary = recover(store, settings, options)
+    tail = "its articles stay pending, and the next recovery fetches them after it"
+    first, *rest = [failure["error"] for failure in summary.counts.failures]
+    assert first == f"the site asked for a pause of 3600 s (Retry-After): {tail}"
+    assert rest and all(
+        error.startswith("the site asked for a pause (Retry-After) with ")
+        and error.endswith(f" s of it left: {tail}")
+        for error in rest
+    )
+    assert {r["status"] for r in rows(store, PLACEHOLDERS)} == {"pending"}
+
+
+def test_a_host_s_pause_kept_from_before_is_told_as_what_it_does_to_the_recovery(
+    db_path: Path,
+) -> None:
+    store = _crawled_once(db_path)
+    settings = Settings(db=db_path, rate=0, retries=1, max_retry_after=0.1)
+    answer = httpx.Response(429, headers={"Retry-After": "3600"})
+    recover(store, settings, _articles_answer(answer))
+    summary = recover(store, settings, _articles_answer(answer))
+    errors = {failure["error"].split(" (Retry-After): ")[1] for failure in summary.counts.failures}
+    assert errors == {
+        "this recovery asked it nothing; its articles stay pending: recover them after then"
+    }

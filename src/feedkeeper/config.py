@@ -61,6 +61,11 @@ class Settings:
     # cron runs queue behind it. 0 means no limit, the pages themselves being bounded
     # (total_timeout, retries).
     max_run_time: float = 0.0
+    # Bytes of listing pages a crawl may read, each kept in the archive, before it stops
+    # where it is, as at max_pages (the next crawl goes on there): a thousand pages of a
+    # heavy 1 MB each, while an endless pager of 10 MB pages that do not compress, bounded
+    # by max_pages alone, stored 10 GB in one run. 0 means no limit.
+    max_run_bytes: int = 1 << 30
     # Walk every page instead of stopping after a page that brought nothing new.
     full: bool = False
     # Seconds: fail fast on a dead host, allow a slow blog to render a page.
@@ -293,6 +298,7 @@ def validate(settings: Settings) -> Settings:
         "lock_timeout",
         "jitter",
         "max_run_time",
+        "max_run_bytes",
     ):
         if getattr(settings, name) < 0:
             raise ConfigError(

@@ -58,9 +58,10 @@ class RetryableError(FetchError):
 
 
 class PausedByHostError(FetchError):
-    """The host asked for a pause (Retry-After) longer than this crawl waits (among others,
-    or ``max_retry_after`` for a pause an earlier run was told of): the crawl stops there,
-    asking the host nothing more, and a later one goes on once the pause is over."""
+    """The host asked for a pause (Retry-After) longer than this run waits (among others,
+    or ``max_retry_after`` for a pause an earlier run was told of): a crawl stops there and a
+    recovery leaves the host's articles pending, asking the host nothing more, and a later
+    run goes on once the pause is over."""
 
 
 class RobotsDisallowedError(FetchError):

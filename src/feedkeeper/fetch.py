@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from urllib.parse import urljoin
 
@@ -18,7 +16,6 @@ import httpx
 from protego import Protego
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from feedkeeper.clock import shown, stored
 from feedkeeper.config import Settings
 from feedkeeper.encoding import decode_body
 from feedkeeper.errors import (
@@ -33,20 +30,24 @@ from feedkeeper.errors import (
 from feedkeeper.http_client import (
     conditional_headers,
     describe,
-    is_bad_location,
     new_client,
     validator,
 )
 from feedkeeper.inflate import CutShortError, decoded_pieces
+from feedkeeper.location import shown_url
 from feedkeeper.politeness import (
+    CRAWL,
     PROCESS_PACES,
+    Errand,
     HostGate,
     HostPaused,
     HostPauses,
     Paces,
     Sleep,
     held_for,
+    left_alone_error,
     parse_retry_after,
+    paused_error,
 )
 from feedkeeper.records import HostPause, Validators
 from feedkeeper.robots import (
@@ -114,7 +115,8 @@ class Fetcher:
     are the pauses hosts asked earlier runs for (kept in the archive): a host is asked
     nothing before its pause is over, and ``pauses_asked`` are this fetcher's to keep.
     Without ``longest_pause``, a pause longer than ``max_retry_after`` is not waited for
-    either.
+    either. ``errand`` says what the requests are for (a crawl, a recovery), as the
+    message of a host's pause names what it does to them.
     """
 
     def __init__(
@@ -126,8 +128,10 @@ class Fetcher:
         paces: Paces | None = None,
         longest_pause: float | None = None,
         stored_pauses: Mapping[str, HostPause] | None = None,
+        errand: Errand = CRAWL,
     ) -> None:
         self.settings = settings
+        self.errand = errand  # what the requests are for, as a host's pause is told
         self.pauses = HostPauses(settings.max_retry_after, longest_pause, stored_pauses)
         # Times of another clock cannot be set against the process's own.
         self._paces = paces or (PROCESS_PACES if clock is time.monotonic else Paces())
@@ -171,13 +175,8 @@ class Fetcher:
     def _held_off(self, url: str, seconds: float) -> PausedByHostError:
         """The error of a request not made while its host's pause lasts."""
         if self.pauses.longest_pause is not None:
-            return _paused(url, seconds, left=True)
-        until = stored(datetime.now(UTC) + timedelta(seconds=seconds))
-        return PausedByHostError(
-            f"{origin(url)} asked to be left alone until {shown(until)} (Retry-After):"
-            " this crawl asked it nothing; crawl it again after then",
-            url=url,
-        )
+            return paused_error(url, seconds, self.errand, left=True)
+        return left_alone_error(url, seconds, self.errand)
 
     async def check_robots(self, url: str) -> None:
         """Raise RobotsDisallowedError when robots.txt forbids ``url`` (unless ignored)."""
@@ -221,7 +220,7 @@ class Fetcher:
             if exc.retry_after is not None:  # given up: waited out no further than the cap,
                 self._gate(url).hold_off(held_for(exc.retry_after))  # it is asked no more
             if exc.retry_after is not None and not self._worth_waiting_for(exc):
-                raise _paused(url, held_for(exc.retry_after)) from exc
+                raise paused_error(url, held_for(exc.retry_after), self.errand) from exc
             tries = f"{attempts} attempts" if attempts > 1 else "1 attempt"
             raise RetryableError(f"{exc.message} (gave up after {tries})", url=url) from exc
         raise AssertionError("unreachable")  # pragma: no cover
@@ -252,8 +251,6 @@ class Fetcher:
                     f"no complete answer within {self.settings.total_timeout:g} s", url=url
                 ) from exc
             except httpx.TransportError as exc:
-                if is_bad_location(exc):  # the server's mistake: asking again will not fix it
-                    raise FetchError(f"redirected to a malformed URL: {exc}", url=url) from exc
                 raise RetryableError(describe(exc), url=url) from exc
             except UnicodeError as exc:  # httpx reads a Location's host as it answers
                 raise FetchError(f"redirected to a malformed URL: {exc}", url=url) from exc
@@ -278,23 +275,43 @@ class Fetcher:
             # total_timeout bounds each answer, not the waits between the steps
             async with asyncio.timeout(self.settings.total_timeout), request as response:
                 if not response.has_redirect_location:
-                    return await self._read(current, response, bool(headers), policy)
+                    return await self._read_landed(url, current, response, headers, policy)
                 target = urljoin(current, response.headers["location"])
             await self._check_redirect(url, target, policy)
             current = target
         raise FetchError(f"more than {policy.max_redirects} redirects", url=url)
 
+    async def _read_landed(
+        self,
+        url: str,
+        current: str,
+        response: httpx.Response,
+        headers: dict[str, str],
+        policy: _Policy,
+    ) -> Fetched:
+        """Read the answer at ``current``, where ``url`` redirected (or ``url`` itself): a
+        failing status names where it was met, the page's own URL having answered a redirect."""
+        try:
+            return await self._read(current, response, bool(headers), policy)
+        except HTTPStatusError as exc:
+            if current == url:
+                raise
+            raise HTTPStatusError(
+                f"{exc.message} at {current}, where it redirected", url=url, status=exc.status
+            ) from exc
+
     async def _check_redirect(self, url: str, target: str, policy: _Policy) -> None:
         """Refuse a redirect that leaves the page's origin or lands where robots.txt forbids."""
+        shown = shown_url(target)
         if policy.any_host:
             if not is_web_url(target):
-                raise OutOfScopeError(f"redirected to {target} (refused)", url=url)
+                raise OutOfScopeError(f"redirected to {shown} (refused)", url=url)
             return
         if not is_in_scope(url, target):
-            raise OutOfScopeError(f"redirected off the site to {target} (refused)", url=url)
+            raise OutOfScopeError(f"redirected off the site to {shown} (refused)", url=url)
         if not await self.is_allowed(target):
             raise FetchError(
-                f"redirected to {target}, which robots.txt disallows (not followed)", url=url
+                f"redirected to {shown}, which robots.txt disallows (not followed)", url=url
             )
 
     async def _read(
@@ -403,18 +420,4 @@ def _cut(url: str, body: bytes, limit: int, policy: _Policy) -> bytes:
         return body
     raise ResponseTooLargeError(
         f"response exceeds the {limit}-byte limit once decoded (download stopped)", url=url
-    )
-
-
-def _paused(url: str, seconds: float, *, left: bool = False) -> PausedByHostError:
-    """The error of a request not made while its host's pause lasts: ``seconds`` the pause
-    asked for, or (``left``) what is left of one asked for before."""
-    asked = (
-        f"a pause (Retry-After) with {math.ceil(seconds)} s of it left"
-        if left
-        else f"a pause of {math.ceil(seconds)} s (Retry-After)"
-    )
-    return PausedByHostError(
-        f"the site asked for {asked}: this crawl stops here, and the next one goes on after it",
-        url=url,
     )

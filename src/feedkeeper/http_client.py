@@ -1,23 +1,22 @@
 """The httpx client as feedkeeper sets it up: its timeouts, headers and pool, a verifying TLS
 context loaded once, no cookies kept, redirects followed by hand (``fetch.py`` checks each
-one), and a redirect to no web address refused by name; the validators of a conditional
+one, ``location.py`` reads where it leads); the validators of a conditional
 request, as far as a request can carry them."""
 
 from __future__ import annotations
 
 import functools
 import ssl
-from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
 
 from feedkeeper.config import Settings
-from feedkeeper.errors import OutOfScopeError
 from feedkeeper.http_backend import CheckedBackend
 from feedkeeper.inflate import ACCEPT_ENCODING
+from feedkeeper.location import read_location
 from feedkeeper.records import Validators
-from feedkeeper.scope import DEFAULT_PORTS, NoCookies
+from feedkeeper.scope import NoCookies
 
 
 def new_client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
@@ -33,7 +32,7 @@ def new_client(settings: Settings, transport: httpx.AsyncBaseTransport | None) -
             "Accept-Encoding": ACCEPT_ENCODING,
         },
         follow_redirects=False,
-        event_hooks={"response": [_refuse_no_web_location]},
+        event_hooks={"response": [read_location]},
         verify=_tls_context(),
         cookies=NoCookies(),
     )
@@ -60,22 +59,6 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-async def _refuse_no_web_location(response: httpx.Response) -> None:
-    """Refuse a redirect to no web address (``javascript:``, ``data:``, ``mailto:``) by name,
-    before httpx reads it into a request and fails with a message about URL paths."""
-    location = response.headers.get("location")
-    if location is None or not response.has_redirect_location:
-        return
-    url = str(response.request.url)
-    try:
-        target = urljoin(url, location)
-        scheme = urlsplit(target).scheme
-    except ValueError:  # malformed: httpx names it
-        return
-    if scheme not in DEFAULT_PORTS:
-        raise OutOfScopeError(f"redirected to {target}, which is no web address (refused)", url=url)
-
-
 def conditional_headers(validators: Validators | None) -> dict[str, str]:
     """The headers of a conditional request: the validators worth sending back."""
     headers: dict[str, str] = {}
@@ -100,12 +83,6 @@ def validator(value: str | None) -> str | None:
     return None
 
 
-def is_bad_location(exc: httpx.TransportError) -> bool:
-    """Tell whether httpx failed on a malformed Location header: httpx reads every one, even
-    when not following it, and reports a malformed one as a protocol error."""
-    return isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower()
-
-
 _TRANSPORT_TROUBLE = {
     httpx.ConnectError: "cannot connect",
     httpx.ConnectTimeout: "connection timed out",
@@ -124,10 +101,40 @@ def describe(exc: httpx.TransportError) -> str:
     """Say in a few words what went wrong on the connection."""
     if isinstance(exc, httpx.RemoteProtocolError) and not str(exc).lower().startswith(_DROPPED):
         return _malformed(exc)
+    if (refused := _tls_refusal(exc)) is not None:
+        return _tls_trouble(refused)
     for kind, text in _TRANSPORT_TROUBLE.items():
         if isinstance(exc, kind):
             return text
     return str(exc) or type(exc).__name__
+
+
+def _tls_refusal(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error under a failed connection, if that is what failed it."""
+    passed: set[int] = set()  # a chain of causes may loop back on itself
+    under: BaseException | None = exc
+    while under is not None and id(under) not in passed:
+        if isinstance(under, ssl.SSLError):
+            return under
+        passed.add(id(under))
+        under = under.__cause__ or under.__context__
+    return None
+
+
+def _tls_trouble(exc: ssl.SSLError) -> str:
+    """Name why TLS failed: a certificate not trusted (and why), or a handshake that broke
+    (an answer in plain HTTP to an https URL, say), as OpenSSL words it."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted ({exc.verify_message or exc.reason})"
+    code = getattr(exc, "reason", None)  # OpenSSL's: WRONG_VERSION_NUMBER
+    reason = code.lower().replace("_", " ") if code else str(exc.strerror or type(exc).__name__)
+    if reason in _PLAIN_HTTP_REASONS:
+        return f"TLS handshake failed ({reason}: the server may not speak https on this port)"
+    return f"TLS handshake failed ({reason})"
+
+
+# OpenSSL's words for a TLS handshake answered in plain text (an HTTP server's 400 page).
+_PLAIN_HTTP_REASONS = {"wrong version number", "packet length too long", "record layer failure"}
 
 
 def _malformed(exc: httpx.RemoteProtocolError) -> str:

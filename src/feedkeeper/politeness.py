@@ -1,5 +1,5 @@
 """How hard one host may be asked: requests in flight, the spacing of their starts, and
-the wait a server asks for (Retry-After)."""
+the wait a server asks for (Retry-After), told in the words of what the requests are for."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import math
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from feedkeeper.clock import read_time, stored
+from feedkeeper.clock import read_time, shown, stored
+from feedkeeper.errors import PausedByHostError
 from feedkeeper.records import HostPause
+from feedkeeper.scope import origin
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -54,9 +57,9 @@ class Paces:
 
     def _forget_past(self) -> None:
         now = time.monotonic()
-        for origin, pace in list(self._paces.items()):
+        for site, pace in list(self._paces.items()):
             if pace.next_start is None or pace.next_start <= now:
-                del self._paces[origin]
+                del self._paces[site]
 
 
 # Hosts whose pace a process keeps before it forgets those it may ask again already.
@@ -229,3 +232,50 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Errand:
+    """What a fetcher's requests are for, in the words that end the message of a host's
+    pause not waited for: what it does to them, and when to ask again."""
+
+    paused: str  # a pause asked for now (or left of one), among many sites or articles
+    left_alone: str  # a pause longer than max_retry_after: the host was asked nothing
+
+
+CRAWL = Errand(
+    paused="this crawl stops here, and the next one goes on after it",
+    left_alone="this crawl asked it nothing; crawl it again after then",
+)
+RECOVERY = Errand(
+    paused="its articles stay pending, and the next recovery fetches them after it",
+    left_alone="this recovery asked it nothing; its articles stay pending: recover them after then",
+)
+LOOKUP = Errand(  # one page asked for by hand (``feedkeeper parse <url>``)
+    paused="the page was not fetched; ask for it again after it",
+    left_alone="it was asked nothing; ask for the page again after then",
+)
+
+
+def paused_error(
+    url: str, seconds: float, errand: Errand, *, left: bool = False
+) -> PausedByHostError:
+    """The error of a request not made while its host's pause lasts: ``seconds`` the pause
+    asked for, or (``left``) what is left of one asked for before."""
+    asked = (
+        f"a pause (Retry-After) with {math.ceil(seconds)} s of it left"
+        if left
+        else f"a pause of {math.ceil(seconds)} s (Retry-After)"
+    )
+    return PausedByHostError(f"the site asked for {asked}: {errand.paused}", url=url)
+
+
+def left_alone_error(url: str, seconds: float, errand: Errand) -> PausedByHostError:
+    """The error of a request not made because its host asked, ``seconds`` from now, to be
+    left alone for longer than the fetcher waits."""
+    until = stored(datetime.now(UTC) + timedelta(seconds=seconds))
+    return PausedByHostError(
+        f"{origin(url)} asked to be left alone until {shown(until)} (Retry-After):"
+        f" {errand.left_alone}",
+        url=url,
+    )

@@ -32,6 +32,7 @@ from feedkeeper.errors import (
 from feedkeeper.fetch import Fetcher
 from feedkeeper.markup import time_budget
 from feedkeeper.page_reader import refuse_unreadable
+from feedkeeper.politeness import RECOVERY
 from feedkeeper.records import RunCounts, RunKind, RunStatus
 from feedkeeper.run_log import run_level
 from feedkeeper.scope import is_in_scope, is_on_host
@@ -134,7 +135,7 @@ async def recover_async(
     hosts = hosts_of(settings.article_hosts)
     fetcher = Fetcher(
         settings, options.transport, longest_pause=options.longest_pause,
-        stored_pauses=stored_pauses(store.engine),
+        stored_pauses=stored_pauses(store.engine), errand=RECOVERY,
     )  # fmt: skip
     limit = settings.max_run_time
     turns = _Turns(

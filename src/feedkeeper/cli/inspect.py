@@ -121,7 +121,8 @@ def _load(source: str, base_url: str | None, settings: Settings) -> tuple[bytes,
 
 async def _fetch(url: str, settings: Settings) -> tuple[bytes, str | None, str]:
     from feedkeeper.fetch import Fetcher
+    from feedkeeper.politeness import LOOKUP
 
-    async with Fetcher(settings) as fetcher:
+    async with Fetcher(settings, errand=LOOKUP) as fetcher:
         fetched = await fetcher.fetch(url)
     return fetched.body, fetched.content_type, fetched.url

@@ -25,7 +25,7 @@ from feedkeeper.records import RunKind, RunStatus
 from feedkeeper.run_log import log_run_finished, log_run_started
 from feedkeeper.run_summary import RunSummary, run_status
 from feedkeeper.scope import is_in_scope, strip_credentials
-from feedkeeper.store import CAPPED, CAPPED_BY_TIME, Store
+from feedkeeper.store import CAPPED, CAPPED_BY_BYTES, CAPPED_BY_TIME, Store
 from feedkeeper.store.pauses import keep_pauses, stored_pauses
 from feedkeeper.store.sites import (
     NewSite,
@@ -42,12 +42,12 @@ from feedkeeper.text import first_line
 
 @dataclass(slots=True)
 class _Walked:
-    """How a walk ended: cut short by ``should_stop`` or ``max_pages``, and what the
-    summary should say."""
+    """How a walk ended: cut short by ``should_stop`` or a limit, and what the summary
+    should say."""
 
     stopped: bool = False
-    # Why the walk stopped while the listing went on (max_pages, max_run_time): the next
-    # crawl resumes there.
+    # Why the walk stopped while the listing went on (max_pages, max_run_time,
+    # max_run_bytes): the next crawl resumes there.
     capped: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -229,19 +229,10 @@ async def _walk_from(
         if options.should_stop():
             walked.stopped = True
             return
-        if len(visited) >= settings.max_pages:
-            walked.capped = CAPPED
-            walked.notes.append(
-                f"stopped after {settings.max_pages} listing pages (max_pages);"
-                f" the listing goes on at {url}"
-            )
-            return
-        if _is_out_of_time(run, pages_here):
-            walked.capped = CAPPED_BY_TIME
-            walked.notes.append(
-                f"stopped after {settings.max_run_time:g} s (max_run_time);"
-                f" the listing goes on at {url}"
-            )
+        reached = _limit_reached(run, len(visited), pages_here)
+        if reached is not None:
+            walked.capped, said = reached
+            walked.notes.append(f"{said}; the listing goes on at {url}")
             return
         visited.add(url)
         if options.progress:
@@ -273,11 +264,26 @@ async def _walk_from(
         )  # fmt: skip
 
 
-def _is_out_of_time(run: CrawlRun, pages_here: int) -> bool:
-    """Tell whether the crawl has used its max_run_time, once this part of the walk has read
-    a page: however short the limit, each crawl reads on where the last one stopped."""
-    limit = run.settings.max_run_time
-    return bool(limit and pages_here and time.monotonic() - run.started >= limit)
+def _limit_reached(run: CrawlRun, walked: int, pages_here: int) -> tuple[str, str] | None:
+    """The limit the crawl has reached before its next page, with ``walked`` pages behind it
+    (``pages_here`` in this part of the walk), if any: the run's message, and the summary's.
+
+    The run's time and bytes count once this part of the walk has read a page: however small
+    the limit, each crawl reads on where the last one stopped.
+    """
+    settings = run.settings
+    if walked >= settings.max_pages:
+        return CAPPED, f"stopped after {settings.max_pages} listing pages (max_pages)"
+    if not pages_here:
+        return None
+    if settings.max_run_time and time.monotonic() - run.started >= settings.max_run_time:
+        return CAPPED_BY_TIME, f"stopped after {settings.max_run_time:g} s (max_run_time)"
+    if settings.max_run_bytes and run.body_bytes >= settings.max_run_bytes:
+        return CAPPED_BY_BYTES, (
+            f"stopped after {run.body_bytes} bytes of listing pages, of"
+            f" {settings.max_run_bytes} at most (max_run_bytes)"
+        )
+    return None
 
 
 def _next_page(

@@ -57,6 +57,7 @@ class CrawlRun:
     # Where the last crawl, stopped at a limit (the setting named), left the listing.
     resume: tuple[str, str] | None = None
     started: float = field(default_factory=time.monotonic)  # for max_run_time
+    body_bytes: int = 0  # of the pages read, each kept in the archive: for max_run_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ async def crawl_page(
     except FetchError as exc:
         return _failed(run, writer, url, exc, known_next)
     fetched = download.fetched
+    run.body_bytes += len(fetched.body)
     if fetched.is_not_modified:
         assert previous is not None
         run.counts.pages_not_modified += 1

@@ -62,12 +62,13 @@ from feedkeeper.text import first_line
 __all__ = ["Store", "exclusive_lock"]
 
 
-# A crawl's message when it stopped at max_pages with the listing going on: the next crawl
+# A crawl's message when it stopped at a limit with the listing going on: the next crawl
 # resumes there.
 CAPPED = "stopped at max_pages: the listing goes on"
 CAPPED_BY_TIME = "stopped at max_run_time: the listing goes on"
+CAPPED_BY_BYTES = "stopped at max_run_bytes: the listing goes on"
 # Each of those messages, and the setting it names.
-CAPPED_BY = {CAPPED: "max_pages", CAPPED_BY_TIME: "max_run_time"}
+CAPPED_BY = {CAPPED: "max_pages", CAPPED_BY_TIME: "max_run_time", CAPPED_BY_BYTES: "max_run_bytes"}
 
 
 class Store:
@@ -191,8 +192,8 @@ class Store:
 
     def resume_point(self, site_id: int) -> tuple[str, str] | None:
         """Return where the site's listing went on past the last crawl, when that crawl
-        stopped at ``max_pages`` or ``max_run_time`` (its message says so): the next link of
-        its last page, and the setting that stopped it."""
+        stopped at ``max_pages``, ``max_run_time`` or ``max_run_bytes`` (its message says
+        so): the next link of its last page, and the setting that stopped it."""
         r, f = run_t.c, page_fetch_t.c
         last = (
             select(r.id, r.message)
