@@ -1,5 +1,6 @@
-"""Pagers whose numbered links lead to offsets (``?start=20``, ExpressionEngine's ``/P20``)
-or to numbers counted from 0 (Drupal's ``?page=2``): every page they show is listed."""
+"""Every page a pager shows is listed: numbered links leading to offsets (``?start=20``,
+ExpressionEngine's ``/P20``) or to numbers counted from 0 (Drupal's ``?page=2``), and the
+links to the first or last page that show an icon or "… 57"."""
 
 from __future__ import annotations
 
@@ -128,3 +129,60 @@ def test_an_offset_pattern_names_its_pages() -> None:
     drupal = Numbering([PagePattern(SITE + "/blog?page=", "", step=1, first=0)])
     assert drupal.number(SITE + "/blog?page=2") == 3
     assert drupal.url_of(SITE + "/blog?page=2", 4) == SITE + "/blog?page=3"
+
+
+@pytest.mark.parametrize(
+    ("here", "pager", "pages"),
+    [
+        # An icon labelled "Last page" in the pager's <nav>, around the numbers' <ul>.
+        (
+            "/",
+            '<nav class="pagination"><ul><li><a href="/page/2/">2</a></li>'
+            '<li><a href="/page/3/">3</a></li></ul>'
+            '<a href="/page/57/" aria-label="Last page"><svg viewBox="0 0 8 8"><path d="M0 0"/>'
+            "</svg></a></nav>",
+            ["/page/2/", "/page/3/", "/page/57/"],
+        ),
+        # Icons classed "first" and "last", labelled nothing, on page 3.
+        (
+            "/page/3/",
+            '<nav class="pagination"><a href="/" class="first"><i class="icon-first"></i></a>'
+            '<ul><li><a href="/page/2/">2</a></li><li class="active"><span>3</span></li>'
+            '<li><a href="/page/4/">4</a></li></ul>'
+            '<a href="/page/57/" class="last"><i class="icon-last"></i></a></nav>',
+            ["/", "/page/2/", "/page/4/", "/page/57/"],
+        ),
+        # Discuz's "... 10" classed "last", and its "下一页".
+        (
+            "/forum-2-1.html",
+            '<div class="pg"><strong>1</strong><a href="/forum-2-2.html">2</a>'
+            '<a href="/forum-2-3.html">3</a><a href="/forum-2-10.html" class="last">... 10</a>'
+            '<label><input type="text" name="custompage" size="2"/>'
+            '<span title="共 10 页"> / 10 页</span></label>'
+            '<a href="/forum-2-2.html" class="nxt">下一页</a></div>',
+            ["/forum-2-2.html", "/forum-2-3.html", "/forum-2-10.html"],
+        ),
+        # Arrows alone, each labelled: "Go to first page" and "Last page" are pages too.
+        (
+            "/page/2/",
+            '<nav class="pagination"><a href="/" aria-label="Go to first page"><svg/></a>'
+            '<a href="/" aria-label="Previous page"><svg/></a>'
+            '<a href="/page/3/" aria-label="Next page"><svg/></a>'
+            '<a href="/page/57/" aria-label="Last page"><svg/></a></nav>',
+            ["/", "/page/3/", "/page/57/"],
+        ),
+    ],
+)
+def test_links_to_the_first_and_last_pages_showing_icons_are_pages(
+    here: str, pager: str, pages: list[str]
+) -> None:
+    page = parse_listing(_listing(pager), SITE + here)
+    assert page.page_urls == [SITE + url for url in pages]
+
+
+def test_a_link_to_a_numbered_page_away_from_the_pager_is_none_of_its_pages() -> None:
+    # A sidebar's "popular" link to another listing's page 3, beside no pager.
+    aside = '<aside><div><a href="/tag/go/page/3/"><img src="/i.png" alt=""></a></div></aside>'
+    pager = _pager(("/page/2/", "2"), ("/page/3/", "3"))
+    page = parse_listing(_listing(pager + aside), SITE + "/")
+    assert page.page_urls == [SITE + "/page/2/", SITE + "/page/3/"]
