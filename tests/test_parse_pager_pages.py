@@ -186,3 +186,25 @@ def test_a_link_to_a_numbered_page_away_from_the_pager_is_none_of_its_pages() ->
     pager = _pager(("/page/2/", "2"), ("/page/3/", "3"))
     page = parse_listing(_listing(pager + aside), SITE + "/")
     assert page.page_urls == [SITE + "/page/2/", SITE + "/page/3/"]
+
+
+@pytest.mark.parametrize(
+    ("here", "shown"),
+    [
+        ("/list_1_1.html", [("/list_1_2.html", "2"), ("/list_1_3.html", "3")]),
+        ("/blog", [("/blog?start=10", "2"), ("/blog?start=20", "3")]),
+        # phpBB's offsets after the forum's number, on its second page.
+        (
+            "/viewforum.php?f=2&start=25",
+            [("/viewforum.php?f=2", "1"), ("/viewforum.php?f=2&start=50", "3")],
+        ),
+    ],
+)
+def test_a_pager_shown_above_and_below_the_cards_lists_its_pages(
+    here: str, shown: list[tuple[str, str]]
+) -> None:
+    # A forum's pager stands above its topics and again below them.
+    pager = f"<div class='action-bar'><div class='pagination'>{_pager(*shown)}</div></div>"
+    cards = _listing("").removeprefix("<html><body>").removesuffix("</body></html>")
+    page = parse_listing(f"<html><body>{pager}{cards}{pager}</body></html>", SITE + here)
+    assert page.page_urls == [SITE + url for url, _ in shown]

@@ -193,12 +193,20 @@ def _pattern_of(url: str, digits: str) -> PagePattern | None:
 
 
 def _is_pager(pattern: PagePattern, group: list[PagerLink], here: str) -> bool:
-    """Tell whether links reading numbers in one URL pattern are a pager's."""
-    numbers = {link.shown for link in group if link.shown is not None}
+    """Tell whether links reading numbers in one URL pattern are a pager's: the numbers of
+    one block of them run on (a forum shows its pager above the topics and below them)."""
+    if _DATE_BEFORE_RE.search(pattern.before):  # a calendar's days, a year's months
+        return False
     # (Where ``page_number`` reads this page, a pattern of plain numbers is another one's;
     # one counting otherwise may read it: Drupal's ``?page=1``, its page 2.)
     plain = (pattern.step, pattern.first) == (1, 1)
     current = Numbering([pattern]).number(here) if not plain or page_number(here) is None else None
+    return any(_runs_on(block, current) for block in _blocks(group))
+
+
+def _runs_on(block: list[PagerLink], current: int | None) -> bool:
+    """Tell whether a block's numbers, with the current page's, run on as a pager's."""
+    numbers = {link.shown for link in block if link.shown is not None}
     if current is not None:
         numbers.add(current)
     elif min(numbers) != 2:
@@ -207,18 +215,19 @@ def _is_pager(pattern: PagePattern, group: list[PagerLink], here: str) -> bool:
         return False
     ordered = sorted(numbers)
     runs_on = any(later - earlier == 1 for earlier, later in pairwise(ordered))
-    if not runs_on or all(1900 <= number <= 2100 for number in ordered):  # years
-        return False
-    if _DATE_BEFORE_RE.search(pattern[0]):  # a calendar's days, a year's months
-        return False
-    return _is_one_block(group)
+    return runs_on and not all(1900 <= number <= 2100 for number in ordered)  # years
 
 
-def _is_one_block(group: list[PagerLink]) -> bool:
-    """Tell whether links stand in one block: each shares one of its three nearest
-    wrappers with the first."""
-    near = {node.mem_id for node in islice(ancestors(group[0].node), 3)}
-    return all(
-        not near.isdisjoint(node.mem_id for node in islice(ancestors(link.node), 3))
-        for link in group[1:]
-    )
+def _blocks(group: list[PagerLink]) -> list[list[PagerLink]]:
+    """Split links into the blocks they stand in: each link shares one of its three
+    nearest wrappers with its block's first."""
+    blocks: list[tuple[set[int], list[PagerLink]]] = []
+    for link in group:
+        near = {node.mem_id for node in islice(ancestors(link.node), 3)}
+        for wrappers, members in blocks:
+            if not wrappers.isdisjoint(near):
+                members.append(link)
+                break
+        else:
+            blocks.append((near, [link]))
+    return [members for _, members in blocks]
