@@ -208,3 +208,23 @@ def test_a_pager_shown_above_and_below_the_cards_lists_its_pages(
     cards = _listing("").removeprefix("<html><body>").removesuffix("</body></html>")
     page = parse_listing(f"<html><body>{pager}{cards}{pager}</body></html>", SITE + here)
     assert page.page_urls == [SITE + url for url, _ in shown]
+
+
+@pytest.mark.parametrize(
+    "current",
+    [
+        '<li class="current"><a href="/index.php/page/1/">1</a></li>',
+        '<li><a class="page-num active" href="/?page=1">1</a></li>',
+        '<li><a aria-current="page" href="/blog/page/1/">1</a></li>',
+    ],
+)
+def test_the_current_page_s_own_link_is_no_other_page(current: str) -> None:
+    # Typecho's home page marks its "1", which leads to /index.php/page/1/: this page.
+    pager = (
+        f"<ol class='page-navigator'>{current}<li><a href='/index.php/page/2/'>2</a></li>"
+        "<li><a href='/index.php/page/3/'>3</a></li>"
+        "<li class='next'><a href='/index.php/page/2/'>后一页 &raquo;</a></li></ol>"
+    )
+    page = parse_listing(_listing(pager), SITE + "/")
+    assert page.next_url == SITE + "/index.php/page/2/"
+    assert page.page_urls == [SITE + "/index.php/page/2/", SITE + "/index.php/page/3/"]

@@ -304,7 +304,7 @@ def _is_page_link(link: PagerLink, shown: _Shown, first: str) -> bool:
     """Tell whether a link leads to a page of this listing; ``first`` is its first page
     (without a trailing slash)."""
     if link.number is not None:
-        return True
+        return not _is_marked_current(link)
     # Where the link leads is asked first: most links lead to no listing page at all.
     # Unnumbered, only this listing's first page: a nav's "首页" (home) to the site's root,
     # on a category or a blog below it, is no page of it.
@@ -322,6 +322,17 @@ def _is_page_link(link: PagerLink, shown: _Shown, first: str) -> bool:
         reads_pager
         or bool(_reads("previous", link.text) or reads_edge)
         or _beside(link, shown.numbered, reach=3)
+    )
+
+
+def _is_marked_current(link: PagerLink) -> bool:
+    """Tell whether a numbered link is marked as the page itself, under another URL of it:
+    Typecho's ``<li class="current"><a href="/page/1/">1</a></li>`` on its home page."""
+    parent = link.node.parent
+    return any(
+        "aria-current" in node.attributes or CURRENT_CLASSES.intersection(classes(node))
+        for node in (link.node, parent)
+        if node is not None
     )
 
 
