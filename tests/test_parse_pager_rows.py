@@ -42,7 +42,10 @@ MARKUPS = {
         f'<article class="post pagination">{" ".join(links)}</article>'
     ),
 }
-ARROWS = ["→", "❯", "⟶", "▶", "＞", "<i class='icon-arrow-right'></i>", "第2页", "二"]
+ARROWS = [
+    *("→", "❯", "⟶", "▶", "＞", "<i class='icon-arrow-right'></i>", "第2页", "二"),
+    *("Older posts →", "Nächste Seite »"),  # longer than a number, and pager's words
+]
 ELLIPSES = ["<span>…</span>", '<a href="/blog/5">…</a>', '<a href="/blog/5">...</a>']
 
 
@@ -51,6 +54,19 @@ ELLIPSES = ["<span>…</span>", '<a href="/blog/5">…</a>', '<a href="/blog/5">
 @pytest.mark.parametrize("ellipsis", ELLIPSES)
 def test_a_row_of_numbers_and_arrows_is_no_card(markup: str, arrow: str, ellipsis: str) -> None:
     row = MARKUPS[markup](_links(arrow, ellipsis))
+    page = parse_listing(f"<html><body><main>{_cards()}{row}</main></body></html>", SITE + "/blog")
+    assert [card.url for card in page.cards] == POSTS
+    assert page.next_url == SITE + "/blog/2"
+
+
+@pytest.mark.parametrize(
+    "markup", [name for name in MARKUPS if name != "links bare among the cards"]
+)
+@pytest.mark.parametrize("word", ["Next page →", "Older posts"])
+def test_a_short_row_leading_to_one_page_is_no_card(markup: str, word: str) -> None:
+    # The first page's "1", then "2" and a word, both to page 2.
+    links = ['<span class="current">1</span>', '<a href="/blog/2">2</a>']
+    row = MARKUPS[markup]([*links, f'<a href="/blog/2">{word}</a>'])
     page = parse_listing(f"<html><body><main>{_cards()}{row}</main></body></html>", SITE + "/blog")
     assert [card.url for card in page.cards] == POSTS
     assert page.next_url == SITE + "/blog/2"

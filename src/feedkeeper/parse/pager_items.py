@@ -9,10 +9,9 @@ from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dates import parse_date
 from feedkeeper.parse.page import Page
 from feedkeeper.parse.page_labels import label_number
-from feedkeeper.parse.vocab import reads_pager_word
+from feedkeeper.parse.vocab import MAX_PAGER_TEXT, reads_pager_word
 
-# A pager's words are this short ("下一頁", "Weiter", "Older posts"): a longer text is read
-# as a title without asking.
+# What stands beside a pager's lone link is this short ("…", "Page 2 of 9", "共 9 页").
 MAX_PAGER_WORD = 12
 
 
@@ -32,7 +31,10 @@ def is_pager_item(page: Page, block: Block) -> bool:
     if len({link.key for link in block.links}) > 1 or _leads_to_pages(page, block.node):
         return True  # a card's links lead to its one post, a pager's to several pages
     # What a pager's lone link stands beside: the current page's number, "…", "Page 2 of 9".
-    besides = page.text_of(block.node).replace(block.links[0].text, "", 1).strip()
+    besides = page.text_of(block.node)
+    for link in block.links:  # "2" and "Next page →", both to page 2
+        besides = besides.replace(link.text, "", 1)
+    besides = besides.strip()
     return len(besides) <= MAX_PAGER_WORD and parse_date(besides) is None
 
 
@@ -54,8 +56,9 @@ def _reads_pager_link(link: PostLink) -> bool:
 
 def _reads_pager_text(text: str) -> bool:
     """Tell whether a link's text is a pager's: a page number ("2", "第二页"), a pager's
-    word, or arrows and dots alone ("❯", "⟶", "…")."""
-    return len(text) <= MAX_PAGER_WORD and (
+    word ("Older posts →", "Articles plus anciens"), or arrows and dots alone ("❯", "⟶",
+    "…"); a longer text is read as a title without asking."""
+    return len(text) <= MAX_PAGER_TEXT and (
         label_number(text) is not None
         or reads_pager_word(text)
         or (bool(text) and not any(char.isalnum() for char in text))
