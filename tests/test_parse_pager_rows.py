@@ -59,9 +59,7 @@ def test_a_row_of_numbers_and_arrows_is_no_card(markup: str, arrow: str, ellipsi
     assert page.next_url == SITE + "/blog/2"
 
 
-@pytest.mark.parametrize(
-    "markup", [name for name in MARKUPS if name != "links bare among the cards"]
-)
+@pytest.mark.parametrize("markup", list(MARKUPS))
 @pytest.mark.parametrize("word", ["Next page →", "Older posts"])
 def test_a_short_row_leading_to_one_page_is_no_card(markup: str, word: str) -> None:
     # The first page's "1", then "2" and a word, both to page 2.
@@ -70,6 +68,33 @@ def test_a_short_row_leading_to_one_page_is_no_card(markup: str, word: str) -> N
     page = parse_listing(f"<html><body><main>{_cards()}{row}</main></body></html>", SITE + "/blog")
     assert [card.url for card in page.cards] == POSTS
     assert page.next_url == SITE + "/blog/2"
+
+
+def _flat(n: int, after_excerpt: str = "") -> str:
+    return (
+        f'<h2><a href="/posts/post-number-{n}.html">Post number {n}</a></h2>'
+        f"<p>What post {n} is about, in a sentence or two.</p>{after_excerpt}"
+    )
+
+
+def test_a_pager_after_flat_cards_is_none_of_the_last_card_s_lines() -> None:
+    # Headings and lines straight in one container, then the pager's bare links.
+    cards = "".join(_flat(n) for n in range(1, 6))
+    row = '<span class="current">1</span> <a href="/blog/2">2</a> <a href="/blog/2">»</a>'
+    page = parse_listing(f"<html><body><main>{cards}{row}</main></body></html>", SITE + "/blog")
+    assert [card.url for card in page.cards] == POSTS
+    assert page.next_url == SITE + "/blog/2"
+
+
+def test_a_flat_card_s_own_arrow_and_count_are_its_lines() -> None:
+    # "→" and a comment count "3" lead to the card's own post: no pager, no next page.
+    own = (
+        '<a href="/posts/post-number-{n}.html">→</a> <a href="/posts/post-number-{n}.html#c">3</a>'
+    )
+    cards = "".join(_flat(n, own.format(n=n)) for n in range(1, 6))
+    page = parse_listing(f"<html><body><main>{cards}</main></body></html>", SITE + "/blog")
+    assert [card.url for card in page.cards] == POSTS
+    assert page.next_url is None
 
 
 def test_cards_showing_an_image_alone_are_cards() -> None:

@@ -44,17 +44,17 @@ def _leads_to_pages(page: Page, node: LexborNode) -> bool:
     no post links."""
     shown = page.links_under(node)
     return len({link.target.key for link in shown}) > 1 and all(
-        _reads_pager_text(page.text_of(link.node)) for link in shown
+        reads_pager_text(page.text_of(link.node)) for link in shown
     )
 
 
 def _reads_pager_link(link: PostLink) -> bool:
     """Tell whether a post link shows what a pager's link does, out of any heading (a pager
     is never one)."""
-    return not link.in_heading and _reads_pager_text(link.text)
+    return not link.in_heading and reads_pager_text(link.text)
 
 
-def _reads_pager_text(text: str) -> bool:
+def reads_pager_text(text: str) -> bool:
     """Tell whether a link's text is a pager's: a page number ("2", "第二页"), a pager's
     word ("Older posts →", "Articles plus anciens"), or arrows and dots alone ("❯", "⟶",
     "…"); a longer text is read as a title without asking."""
