@@ -31,6 +31,8 @@ PATHS: dict[str, Callable[[int], str]] = {
     "51cto": lambda n: "/u_1" if n == 1 else f"/u_1/p_{n}",
     "cms-index": lambda n: "/news/" if n == 1 else f"/news/index-{n}.html",
     "astro": lambda n: "/" if n == 1 else f"/{n}/",
+    # ExpressionEngine's offsets: three posts a page, /P3 is page 2.
+    "expressionengine": lambda n: "/blog/" if n == 1 else f"/blog/P{(n - 1) * 3}",
 }
 
 

@@ -158,10 +158,16 @@ class Card:
 
 class PagePattern(NamedTuple):
     """How a site of its own numbers its listing pages (``/list_1_3.html``), as its pager
-    showed: the absolute URL of any page but for the digits of its number."""
+    showed: the absolute URL of any page but for the digits of its number.
+
+    Where the digits are an offset (``?start=20`` for page 3, ten posts a page) or count
+    from 0 (Drupal's ``?page=2`` for page 3), page N's digits are ``first + step * (N - 1)``.
+    """
 
     before: str
     after: str
+    step: int = 1  # what the digits grow by from a page to the next
+    first: int = 1  # the digits of the first page
 
 
 @dataclass(slots=True)

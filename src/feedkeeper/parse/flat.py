@@ -18,7 +18,9 @@ from feedkeeper.elements import HEADINGS
 from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import LANDMARK_TAGS, ancestors, element_children
 from feedkeeper.parse.page import Page
+from feedkeeper.parse.page_links import Link
 from feedkeeper.parse.page_numbers import page_number
+from feedkeeper.parse.pager_items import reads_pager_text
 
 Groups = dict[int, list[LexborNode]]  # card heading id -> the elements that follow it
 # A title line may show a few characters besides the title: a badge, a comment count.
@@ -31,17 +33,18 @@ def heading_groups(page: Page, container: LexborNode, headings: list[LexborNode]
     top = min((node.tag or "h6") for node in headings)  # "h1" < "h2": the cards' level
     groups: Groups = {}
     current: list[LexborNode] | None = None
+    heading = container  # the card heading the lines follow, once one is met
     for child in element_children(container):
         if child.mem_id in wanted:
-            current = groups.setdefault(child.mem_id, [])
-        elif current is not None and _ends_card(page, child, top):
+            heading, current = child, groups.setdefault(child.mem_id, [])
+        elif current is not None and _ends_card(page, child, top, heading):
             current = None
         elif current is not None:
             current.append(child)
     return groups if any(groups.values()) else {}
 
 
-def _ends_card(page: Page, node: LexborNode, level: str) -> bool:
+def _ends_card(page: Page, node: LexborNode, level: str, heading: LexborNode) -> bool:
     """Tell whether an element after a card's lines is no part of it: a heading, nav, pager.
 
     Only a heading above the cards' own level ends one: the post's body has headings of
@@ -51,11 +54,23 @@ def _ends_card(page: Page, node: LexborNode, level: str) -> bool:
         return (node.tag or "") < level
     if node.tag in LANDMARK_TAGS or node.tag == "hr":
         return True
-    for anchor in node.css("a[href]"):
-        link = page.link(anchor)
-        if link is not None and link.url is not None and page_number(link.url) is not None:
-            return True
-    return False
+    anchors = [node] if node.tag == "a" else node.css("a[href]")
+    links = [link for a in anchors if (link := page.link(a)) is not None and link.url is not None]
+    if any(page_number(url) is not None for link in links if (url := link.url) is not None):
+        return True
+    return bool(links) and _is_pager_line(page, links, heading)
+
+
+def _is_pager_line(page: Page, links: list[Link], heading: LexborNode) -> bool:
+    """Tell whether links after a card are a pager's, in a numbering of the site's own
+    (Pixnet's "2" and "»" to ``/blog/2``): each shows a number, an arrow or a pager's word,
+    and none leads to the card's post (its comment count "3", its "→" do)."""
+    if not all(reads_pager_text(page.text_of(link.node)) for link in links):
+        return False
+    own = {link.target.key for link in page.links_under(heading)}
+    if heading.tag == "a" and (link := page.link(heading)) is not None:
+        own.add(link.target.key)
+    return own.isdisjoint(link.target.key for link in links)
 
 
 def wrap_groups(page: Page, heading: LexborNode, lines: list[LexborNode]) -> LexborNode:

@@ -83,7 +83,7 @@ def find_pager(page: Page, cards: Collection[LexborNode], selector: str | None =
         pager = _next(page, shown)
     pager.patterns = numbering.patterns
     first = first_page(here).rstrip("/")
-    wanted = [link.url for link in links if _is_page_link(link, numbering, first)]
+    wanted = [link.url for link in links if _is_page_link(link, shown, first)]
     if pager.next_url:
         # "/page/2/#content-inner": where the theme scrolls to is no part of the page
         pager.next_url = strip_fragment(pager.next_url)
@@ -211,12 +211,12 @@ def _numbered_after(numbered: list[PagerLink], current: int) -> Pager | None:
     return None
 
 
-def _beside(link: PagerLink, numbered: list[PagerLink]) -> bool:
+def _beside(link: PagerLink, numbered: list[PagerLink], reach: int = 2) -> bool:
     """Tell whether a link stands in the same pager as the numbered links: one of its two
-    nearest wrappers (``<li>`` and ``<ul>``) is one of theirs."""
+    nearest wrappers (``<li>`` and ``<ul>``) is one of their ``reach`` nearest."""
     near = {a.mem_id for a in islice(ancestors(link.node), 2)}
     return any(
-        not near.isdisjoint(a.mem_id for a in islice(ancestors(other.node), 2))
+        not near.isdisjoint(a.mem_id for a in islice(ancestors(other.node), reach))
         for other in numbered
     )
 
@@ -300,21 +300,40 @@ def _current_number(page: Page, shown: _Shown) -> int:
     return shown.numbering.here or 1
 
 
-def _is_page_link(link: PagerLink, numbering: Numbering, first: str) -> bool:
+def _is_page_link(link: PagerLink, shown: _Shown, first: str) -> bool:
     """Tell whether a link leads to a page of this listing; ``first`` is its first page
     (without a trailing slash)."""
     if link.number is not None:
-        return True
+        return not _is_marked_current(link)
     # Where the link leads is asked first: most links lead to no listing page at all.
     # Unnumbered, only this listing's first page: a nav's "首页" (home) to the site's root,
     # on a category or a blog below it, is no page of it.
+    numbering = shown.numbering
     unnumbered = numbering.number(link.url) is None
     if unnumbered and strip_fragment(link.url).rstrip("/") != first:
         return False
     reads_pager = "next" in link.rel or "prev" in link.rel or _reads_next(link, numbering)
     # "»" titled "尾页" (the last page) is a page link, though no next one.
     reads_edge = FIRST_LAST_RE.match(link.text) or (link.hint and FIRST_LAST_RE.match(link.hint))
-    return reads_pager or bool(_reads("previous", link.text) or reads_edge)
+    # An icon to the last page (``<a class="last"><svg/></a>``), "… 57": whatever it shows,
+    # a link to a page standing among the pager's numbers (in its ``<nav>`` around their
+    # ``<ul>``) is one of its pages.
+    return (
+        reads_pager
+        or bool(_reads("previous", link.text) or reads_edge)
+        or _beside(link, shown.numbered, reach=3)
+    )
+
+
+def _is_marked_current(link: PagerLink) -> bool:
+    """Tell whether a numbered link is marked as the page itself, under another URL of it:
+    Typecho's ``<li class="current"><a href="/page/1/">1</a></li>`` on its home page."""
+    parent = link.node.parent
+    return any(
+        "aria-current" in node.attributes or CURRENT_CLASSES.intersection(classes(node))
+        for node in (link.node, parent)
+        if node is not None
+    )
 
 
 # The words a pager link's text is read for, by name: the answers are kept by that name,

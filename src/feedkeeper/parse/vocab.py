@@ -65,7 +65,7 @@ READ_MORE_RE = re.compile(
 # other text (a title) fail at once.
 _NEXT_STARTS = "下后後次nomwsapevgdbtä»›→>较較更前古다сдвб"
 _PREV_STARTS = "上前pnvzaeöfstbg«‹←<이пнб"
-_FIRST_LAST_STARTS = "首尾末最flh처마epdúuopstп"
+_FIRST_LAST_STARTS = "首尾末最flh처마epdúuopstпg"
 # No pager word is longer ("Postagens mais antigas »", "Go to next page 3/5 »").
 MAX_PAGER_TEXT = 40
 NEXT_RE = re.compile(
@@ -101,10 +101,11 @@ PREV_RE = re.compile(
     rf"){_PAGE_COUNT}{_EDGE}$",
     re.I,
 )
+# The first and the last page's words, and an icon's label ("Last page", "Go to first page").
 FIRST_LAST_RE = re.compile(
-    rf"^{_EDGE}(?=[{_FIRST_LAST_STARTS}])(?:首页|尾页|末页|首頁|尾頁|末頁|最末頁|first|last|home|처음|마지막|erste|letzte|première"
+    rf"^{_EDGE}(?=[{_FIRST_LAST_STARTS}])(?:go\s+to\s+(?:the\s+)?)?(?:首页|尾页|末页|首頁|尾頁|末頁|最末頁|first|last|home|처음|마지막|erste|letzte|première"
     r"|dernière|primera|última|primeira|prima|ultima|eerste|laatste|первая|последняя|pierwsza"
-    rf"|ostatnia|první|poslední|första|sista|pertama|terakhir){_EDGE}$",
+    rf"|ostatnia|první|poslední|första|sista|pertama|terakhir)(?:\s+page)?{_EDGE}$",
     re.I,
 )
 
