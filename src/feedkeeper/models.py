@@ -165,9 +165,11 @@ class Sighting(SQLModel, table=True):
     """One card occurrence: which run saw which post, on which page, where."""
 
     __tablename__ = "sighting"
+    # A run's sightings on one page: what a page that answers 304 listed when last read.
+    __table_args__ = (Index("ix_sighting_run_id_page_url", "run_id", "page_url"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    run_id: int = Field(foreign_key="run.id", index=True)
+    run_id: int = Field(foreign_key="run.id")
     post_id: int = Field(foreign_key="post.id", index=True)
     version: int
     page_url: str
