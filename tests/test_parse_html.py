@@ -670,6 +670,63 @@ def test_a_meta_line_with_a_relative_date_is_no_excerpt(when: str) -> None:
     ]
 
 
+# Relative dates said without a digit, in the languages the parser reads.
+_WORDED_RELATIVE_DATES = [
+    "yesterday", "Today", "just now", "an hour ago", "a day ago", "a few minutes ago",
+    "昨天", "前天", "今天", "刚刚", "昨日", "半小时前", "一天前", "たった今",
+    "vor einem Tag", "il y a une heure", "hace un momento", "un'ora fa",
+]  # fmt: skip
+
+
+def _worded_card(n: int, when: str) -> str:
+    return (
+        f'<article class="post"><h2><a href="/posts/{n}/">Post {n}</a></h2>'
+        f'<div class="meta"><span{when}</span></div>'
+        f"<div>What post {n} is about, in a sentence or two.</div></article>"
+    )
+
+
+@pytest.mark.parametrize("when", _WORDED_RELATIVE_DATES)
+def test_a_relative_date_said_in_words_is_a_meta_line_as_one_with_digits(when: str) -> None:
+    html = _listing("".join(_worded_card(n, f">{when}") for n in range(3)))
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [(card.excerpt, card.published) for card in cards] == [
+        (f"What post {n} is about, in a sentence or two.", None) for n in range(3)
+    ]
+
+
+@pytest.mark.parametrize("when", _WORDED_RELATIVE_DATES)
+def test_a_relative_date_said_in_words_gives_the_date_its_element_holds(when: str) -> None:
+    # In full in its title (Zibll), or as the time since the epoch ("timeago" scripts):
+    # 1712649600 is 2024-04-09 08:00 UTC.
+    titled = [_worded_card(n, f' title="2024-03-0{n + 1} 10:00:00">{when}') for n in range(3)]
+    timed = [_worded_card(n, f' data-time="{1712649600 + 86400 * n}">{when}') for n in range(3)]
+    for cards, dates in [
+        (titled, ["2024-03-01", "2024-03-02", "2024-03-03"]),
+        (timed, ["2024-04-09", "2024-04-10", "2024-04-11"]),
+    ]:
+        read = parse_listing(_listing("".join(cards)), "https://b.example/").cards
+        assert [card.published for card in read] == dates
+
+
+def test_words_of_a_relative_date_in_a_title_or_an_excerpt_stay_text() -> None:
+    # The meta line's "Today" gives the date its title holds; the title's and the
+    # excerpt's words are theirs.
+    titles = ["Yesterday", "Just now", "An hour ago"]
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">{title}</a></h2>'
+        f"<div>Yesterday the build went green; an hour ago it was red.</div>"
+        f'<div class="meta"><span title="2024-03-01 10:00:00">Today</span> in Notes</div>'
+        "</article>"
+        for n, title in enumerate(titles)
+    )
+    read = parse_listing(_listing(cards), "https://b.example/").cards
+    assert [(card.title, card.excerpt, card.published) for card in read] == [
+        (title, "Yesterday the build went green; an hour ago it was red.", "2024-03-01")
+        for title in titles
+    ]
+
+
 @pytest.mark.parametrize("depth", [1, 2, 3])
 def test_a_short_excerpt_beside_a_meta_line_is_found_however_deep(depth: int) -> None:
     def card(n: int) -> str:
