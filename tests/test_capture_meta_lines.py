@@ -146,6 +146,20 @@ def test_a_pin_line_pins_the_card_it_stands_before() -> None:
     assert [card.pinned for card in parse_capture(text).cards] == [True, False]
 
 
+def test_a_pin_line_before_every_card_pins_none() -> None:
+    posts = [*TWO_POSTS, ("CUDA 升级", "Tools", "2026-01-08", ADAMW)]
+    text = "".join(
+        f"置顶\n{category} · {date}\n{title}\n{excerpt}\n"
+        for title, category, date, excerpt in posts
+    )
+    cards = parse_capture(text).cards
+    assert [(card.title, card.pinned) for card in cards] == [
+        ("装饰器入门", False),
+        ("线性注意力", False),
+        ("CUDA 升级", False),
+    ]
+
+
 def test_an_excerpt_beginning_with_a_date_is_no_meta_line() -> None:
     text = (
         f"装饰器入门\n{DECORATORS}\nPython · 2026-01-10\n"

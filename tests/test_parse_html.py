@@ -439,6 +439,59 @@ def test_a_section_headed_as_pinned_pins_its_cards(
     assert [card.pinned for card in cards] == [pinned] * 2 + [False] * 4
 
 
+# A pin a theme shows on every card: a badge, a word, an icon, a class, a title's badge.
+_PIN_ON_EVERY_CARD = [
+    '<span class="badge">置顶</span>',
+    "<p>Pinned</p>",
+    '<i class="fas fa-thumbtack" title="Pinned"></i>',
+    '<h2><span class="badge">TOP</span><a href="/posts/{n}/">Post {n}</a></h2>',
+    '<h2><a href="/posts/{n}/">[置顶] Post {n}</a></h2>',
+    "sticky",
+]
+
+
+@pytest.mark.parametrize("mark", _PIN_ON_EVERY_CARD)
+def test_a_pin_every_card_shows_pins_none(mark: str) -> None:
+    cards = []
+    for n in range(4):
+        card = _card(n, "" if mark.startswith("<h2") or mark == "sticky" else mark)
+        if mark.startswith("<h2"):
+            card = card.replace(f'<h2><a href="/posts/{n}/">Post {n}</a></h2>', mark.format(n=n))
+        if mark == "sticky":
+            card = card.replace('class="post"', 'class="post sticky"')
+        cards.append(card)
+    page = parse_listing(_listing("".join(cards)), "https://b.example/")
+    assert [(card.title, card.pinned, card.excerpt) for card in page.cards] == [
+        (f"Post {n}", False, f"What post {n} is about, in a sentence or two.") for n in range(4)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("dates", "pinned"),
+    [
+        (["2024-03-09", "2024-03-05", "2024-02-20", "2024-01-02"], False),  # as any listing
+        # Out of date order: the author's order of pinned posts (Hexo's ``top``).
+        (["2023-12-28", "2018-10-05", "2018-12-23", "2018-10-03"], True),
+    ],
+)
+def test_a_pin_on_every_card_pins_them_only_out_of_date_order(
+    dates: list[str], pinned: bool
+) -> None:
+    badge = '<span class="badge">置顶</span><time datetime="{date}">{date}</time>'
+    cards = "".join(_card(n, badge.format(date=date)) for n, date in enumerate(dates))
+    page = parse_listing(_listing(cards), "https://b.example/")
+    assert [(card.published, card.pinned) for card in page.cards] == [
+        (date, pinned) for date in dates
+    ]
+
+
+def test_cards_each_showing_a_pin_under_a_pinned_heading_stay_pinned() -> None:
+    badge = '<span class="badge">置顶</span>'
+    pinned = "".join(_card(n, badge) for n in range(3))
+    html = _listing(f'<h2 class="divider">置顶文章</h2><div class="cards">{pinned}</div>')
+    assert [card.pinned for card in parse_listing(html, "https://b.example/").cards] == [True] * 3
+
+
 def test_a_label_before_a_link_names_its_kind_whatever_its_path() -> None:
     meta = (
         '<p class="meta">Posted in <a href="/topics/ml/">ML</a> | 标签：'
