@@ -682,6 +682,46 @@ def test_a_count_is_no_title_where_a_number_beside_it_is_one(count: str) -> None
 
 
 @pytest.mark.parametrize(
+    "head",
+    [
+        # A rank or a count linked to the post before its title, or in its heading.
+        '<a href="/posts/{n}/">1{n}</a><h2>A post on topic {n}</h2>',
+        '<h2><a href="/posts/{n}/">1{n}</a> <a href="/posts/{n}/">A post on topic {n}</a></h2>',
+        '<h2><a href="/posts/{n}/">1{n}</a> A post on topic {n}</h2>',
+        '<h2><span class="rank"><a href="/posts/{n}/">1{n}</a></span> A post on topic {n}</h2>',
+    ],
+)
+def test_a_bare_number_is_no_title_where_the_card_shows_one(head: str) -> None:
+    cards = "".join(
+        f'<div class="post">{head.format(n=n)}<p>What post {n} is about, in a sentence.</p></div>'
+        for n in range(3)
+    )
+    assert [(card["url"], card["title"], card["excerpt"]) for card in _cards(_page(cards))] == [
+        (f"{BASE}posts/{n}/", f"A post on topic {n}", f"What post {n} is about, in a sentence.")
+        for n in range(3)
+    ]
+
+
+@pytest.mark.parametrize(
+    "beside",
+    [
+        "",
+        '<span class="count">(12)</span>',
+        "<small>12 comments</small>",
+        "<time>2024-03-01</time>",
+    ],
+)
+def test_a_number_alone_in_its_heading_stays_the_title(beside: str) -> None:
+    # Posts titled with a number, linked in their heading alone or beside a count or a date.
+    cards = "".join(
+        f'<div class="post"><h2><a href="/posts/{n}/">{title}</a> {beside}</h2>'
+        f"<p>What post {n} is about, in a sentence.</p></div>"
+        for n, title in enumerate(["2023", "42", "1984"])
+    )
+    assert [card["title"] for card in _cards(_page(cards))] == ["2023", "42", "1984"]
+
+
+@pytest.mark.parametrize(
     "count",
     [
         '<a href="/posts/{n}/#comments">3</a> comments',
