@@ -780,6 +780,26 @@ def test_words_of_a_relative_date_in_a_title_or_an_excerpt_stay_text() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("when", "text"),
+    [
+        ("3 days ago", "What I did <em>{when}</em>: wrote post {n}, which is about a thing."),
+        ("yesterday", "What I did <em>{when}</em>: wrote post {n}, which is about a thing."),
+        ("heute", "Worum es in Beitrag {n} geht, lesen Sie <em>{when}</em> oder morgen."),
+        ("昨天", "我<em>{when}</em>写了第 {n} 篇文章，讲的是一件小事。"),
+    ],
+)
+def test_a_relative_date_in_running_text_is_the_excerpt_s(when: str, text: str) -> None:
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">Post {n}</a></h2>'
+        f"<p>{text.format(when=when, n=n)}</p></article>"
+        for n in range(3)
+    )
+    read = parse_listing(_listing(cards), "https://b.example/").cards
+    shown = text.replace("<em>", "").replace("</em>", "")
+    assert [card.excerpt for card in read] == [shown.format(when=when, n=n) for n in range(3)]
+
+
 @pytest.mark.parametrize("depth", [1, 2, 3])
 def test_a_short_excerpt_beside_a_meta_line_is_found_however_deep(depth: int) -> None:
     def card(n: int) -> str:

@@ -26,6 +26,7 @@ from feedkeeper.parse.dom import (
     following_shown_id,
     text_pieces,
 )
+from feedkeeper.parse.link_roles import stands_in_prose
 from feedkeeper.parse.machine_dates import epoch_attribute, parse_machine_value, parse_timestamp
 from feedkeeper.parse.node_text import stripped_text
 from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, Page
@@ -287,7 +288,7 @@ def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> Le
             scan.dates.append(DateHit(parent, first, None, None, False, True, in_content))
     elif len(text) <= 24 and _LABEL_RE.match(text):
         scan.labels.append(node)
-    elif relative:
+    elif relative and not stands_in_prose(page, parent):  # "I did it <em>yesterday</em>."
         scan.relative.append(parent)
     return None
 
