@@ -146,6 +146,20 @@ def test_a_pin_line_pins_the_card_it_stands_before() -> None:
     assert [card.pinned for card in parse_capture(text).cards] == [True, False]
 
 
+def test_a_pin_line_before_every_card_pins_none() -> None:
+    posts = [*TWO_POSTS, ("CUDA 升级", "Tools", "2026-01-08", ADAMW)]
+    text = "".join(
+        f"置顶\n{category} · {date}\n{title}\n{excerpt}\n"
+        for title, category, date, excerpt in posts
+    )
+    cards = parse_capture(text).cards
+    assert [(card.title, card.pinned) for card in cards] == [
+        ("装饰器入门", False),
+        ("线性注意力", False),
+        ("CUDA 升级", False),
+    ]
+
+
 def test_an_excerpt_beginning_with_a_date_is_no_meta_line() -> None:
     text = (
         f"装饰器入门\n{DECORATORS}\nPython · 2026-01-10\n"
@@ -196,11 +210,13 @@ def test_the_seeds_layout_keeps_a_short_excerpt_that_starts_with_a_date() -> Non
     ]
 
 
-def test_a_relative_date_beside_the_category_and_a_badge_above_the_title() -> None:
-    """ "3 天前" is a date line the reader knows: beside a category, no date but the
-    category; a "原创" badge is neither the title nor the excerpt."""
+@pytest.mark.parametrize("when", ["3 天前", "昨天", "刚刚", "半小时前", "just now", "an hour ago"])
+def test_a_relative_date_beside_the_category_and_a_badge_above_the_title(when: str) -> None:
+    """ "3 天前" is a date line the reader knows, and so is one said without a digit
+    ("昨天", "an hour ago"): beside a category, no date but the category; a "原创" badge is
+    neither the title nor the excerpt."""
     text = (
-        f"Python · 3 天前\n原创\n装饰器入门\n{DECORATORS}\n"
+        f"Python · {when}\n原创\n装饰器入门\n{DECORATORS}\n"
         f"NLP · 2026-01-09\n线性注意力\n{ATTENTION}\n"
     )
     assert _read(text) == [

@@ -439,6 +439,59 @@ def test_a_section_headed_as_pinned_pins_its_cards(
     assert [card.pinned for card in cards] == [pinned] * 2 + [False] * 4
 
 
+# A pin a theme shows on every card: a badge, a word, an icon, a class, a title's badge.
+_PIN_ON_EVERY_CARD = [
+    '<span class="badge">置顶</span>',
+    "<p>Pinned</p>",
+    '<i class="fas fa-thumbtack" title="Pinned"></i>',
+    '<h2><span class="badge">TOP</span><a href="/posts/{n}/">Post {n}</a></h2>',
+    '<h2><a href="/posts/{n}/">[置顶] Post {n}</a></h2>',
+    "sticky",
+]
+
+
+@pytest.mark.parametrize("mark", _PIN_ON_EVERY_CARD)
+def test_a_pin_every_card_shows_pins_none(mark: str) -> None:
+    cards = []
+    for n in range(4):
+        card = _card(n, "" if mark.startswith("<h2") or mark == "sticky" else mark)
+        if mark.startswith("<h2"):
+            card = card.replace(f'<h2><a href="/posts/{n}/">Post {n}</a></h2>', mark.format(n=n))
+        if mark == "sticky":
+            card = card.replace('class="post"', 'class="post sticky"')
+        cards.append(card)
+    page = parse_listing(_listing("".join(cards)), "https://b.example/")
+    assert [(card.title, card.pinned, card.excerpt) for card in page.cards] == [
+        (f"Post {n}", False, f"What post {n} is about, in a sentence or two.") for n in range(4)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("dates", "pinned"),
+    [
+        (["2024-03-09", "2024-03-05", "2024-02-20", "2024-01-02"], False),  # as any listing
+        # Out of date order: the author's order of pinned posts (Hexo's ``top``).
+        (["2023-12-28", "2018-10-05", "2018-12-23", "2018-10-03"], True),
+    ],
+)
+def test_a_pin_on_every_card_pins_them_only_out_of_date_order(
+    dates: list[str], pinned: bool
+) -> None:
+    badge = '<span class="badge">置顶</span><time datetime="{date}">{date}</time>'
+    cards = "".join(_card(n, badge.format(date=date)) for n, date in enumerate(dates))
+    page = parse_listing(_listing(cards), "https://b.example/")
+    assert [(card.published, card.pinned) for card in page.cards] == [
+        (date, pinned) for date in dates
+    ]
+
+
+def test_cards_each_showing_a_pin_under_a_pinned_heading_stay_pinned() -> None:
+    badge = '<span class="badge">置顶</span>'
+    pinned = "".join(_card(n, badge) for n in range(3))
+    html = _listing(f'<h2 class="divider">置顶文章</h2><div class="cards">{pinned}</div>')
+    assert [card.pinned for card in parse_listing(html, "https://b.example/").cards] == [True] * 3
+
+
 def test_a_label_before_a_link_names_its_kind_whatever_its_path() -> None:
     meta = (
         '<p class="meta">Posted in <a href="/topics/ml/">ML</a> | 标签：'
@@ -668,6 +721,83 @@ def test_a_meta_line_with_a_relative_date_is_no_excerpt(when: str) -> None:
     assert [(card.excerpt, card.published) for card in cards] == [
         (f"What post {n} is about, in a sentence or two.", None) for n in range(3)
     ]
+
+
+# Relative dates said without a digit, in the languages the parser reads.
+_WORDED_RELATIVE_DATES = [
+    "yesterday", "Today", "just now", "an hour ago", "a day ago", "a few minutes ago",
+    "昨天", "前天", "今天", "刚刚", "昨日", "半小时前", "一天前", "たった今",
+    "vor einem Tag", "il y a une heure", "hace un momento", "un'ora fa",
+]  # fmt: skip
+
+
+def _worded_card(n: int, when: str) -> str:
+    return (
+        f'<article class="post"><h2><a href="/posts/{n}/">Post {n}</a></h2>'
+        f'<div class="meta"><span{when}</span></div>'
+        f"<div>What post {n} is about, in a sentence or two.</div></article>"
+    )
+
+
+@pytest.mark.parametrize("when", _WORDED_RELATIVE_DATES)
+def test_a_relative_date_said_in_words_is_a_meta_line_as_one_with_digits(when: str) -> None:
+    html = _listing("".join(_worded_card(n, f">{when}") for n in range(3)))
+    cards = parse_listing(html, "https://b.example/").cards
+    assert [(card.excerpt, card.published) for card in cards] == [
+        (f"What post {n} is about, in a sentence or two.", None) for n in range(3)
+    ]
+
+
+@pytest.mark.parametrize("when", _WORDED_RELATIVE_DATES)
+def test_a_relative_date_said_in_words_gives_the_date_its_element_holds(when: str) -> None:
+    # In full in its title (Zibll), or as the time since the epoch ("timeago" scripts):
+    # 1712649600 is 2024-04-09 08:00 UTC.
+    titled = [_worded_card(n, f' title="2024-03-0{n + 1} 10:00:00">{when}') for n in range(3)]
+    timed = [_worded_card(n, f' data-time="{1712649600 + 86400 * n}">{when}') for n in range(3)]
+    for cards, dates in [
+        (titled, ["2024-03-01", "2024-03-02", "2024-03-03"]),
+        (timed, ["2024-04-09", "2024-04-10", "2024-04-11"]),
+    ]:
+        read = parse_listing(_listing("".join(cards)), "https://b.example/").cards
+        assert [card.published for card in read] == dates
+
+
+def test_words_of_a_relative_date_in_a_title_or_an_excerpt_stay_text() -> None:
+    # The meta line's "Today" gives the date its title holds; the title's and the
+    # excerpt's words are theirs.
+    titles = ["Yesterday", "Just now", "An hour ago"]
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">{title}</a></h2>'
+        f"<div>Yesterday the build went green; an hour ago it was red.</div>"
+        f'<div class="meta"><span title="2024-03-01 10:00:00">Today</span> in Notes</div>'
+        "</article>"
+        for n, title in enumerate(titles)
+    )
+    read = parse_listing(_listing(cards), "https://b.example/").cards
+    assert [(card.title, card.excerpt, card.published) for card in read] == [
+        (title, "Yesterday the build went green; an hour ago it was red.", "2024-03-01")
+        for title in titles
+    ]
+
+
+@pytest.mark.parametrize(
+    ("when", "text"),
+    [
+        ("3 days ago", "What I did <em>{when}</em>: wrote post {n}, which is about a thing."),
+        ("yesterday", "What I did <em>{when}</em>: wrote post {n}, which is about a thing."),
+        ("heute", "Worum es in Beitrag {n} geht, lesen Sie <em>{when}</em> oder morgen."),
+        ("昨天", "我<em>{when}</em>写了第 {n} 篇文章，讲的是一件小事。"),
+    ],
+)
+def test_a_relative_date_in_running_text_is_the_excerpt_s(when: str, text: str) -> None:
+    cards = "".join(
+        f'<article class="post"><h2><a href="/posts/{n}/">Post {n}</a></h2>'
+        f"<p>{text.format(when=when, n=n)}</p></article>"
+        for n in range(3)
+    )
+    read = parse_listing(_listing(cards), "https://b.example/").cards
+    shown = text.replace("<em>", "").replace("</em>", "")
+    assert [card.excerpt for card in read] == [shown.format(when=when, n=n) for n in range(3)]
 
 
 @pytest.mark.parametrize("depth", [1, 2, 3])

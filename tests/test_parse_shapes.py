@@ -682,6 +682,46 @@ def test_a_count_is_no_title_where_a_number_beside_it_is_one(count: str) -> None
 
 
 @pytest.mark.parametrize(
+    "head",
+    [
+        # A rank or a count linked to the post before its title, or in its heading.
+        '<a href="/posts/{n}/">1{n}</a><h2>A post on topic {n}</h2>',
+        '<h2><a href="/posts/{n}/">1{n}</a> <a href="/posts/{n}/">A post on topic {n}</a></h2>',
+        '<h2><a href="/posts/{n}/">1{n}</a> A post on topic {n}</h2>',
+        '<h2><span class="rank"><a href="/posts/{n}/">1{n}</a></span> A post on topic {n}</h2>',
+    ],
+)
+def test_a_bare_number_is_no_title_where_the_card_shows_one(head: str) -> None:
+    cards = "".join(
+        f'<div class="post">{head.format(n=n)}<p>What post {n} is about, in a sentence.</p></div>'
+        for n in range(3)
+    )
+    assert [(card["url"], card["title"], card["excerpt"]) for card in _cards(_page(cards))] == [
+        (f"{BASE}posts/{n}/", f"A post on topic {n}", f"What post {n} is about, in a sentence.")
+        for n in range(3)
+    ]
+
+
+@pytest.mark.parametrize(
+    "beside",
+    [
+        "",
+        '<span class="count">(12)</span>',
+        "<small>12 comments</small>",
+        "<time>2024-03-01</time>",
+    ],
+)
+def test_a_number_alone_in_its_heading_stays_the_title(beside: str) -> None:
+    # Posts titled with a number, linked in their heading alone or beside a count or a date.
+    cards = "".join(
+        f'<div class="post"><h2><a href="/posts/{n}/">{title}</a> {beside}</h2>'
+        f"<p>What post {n} is about, in a sentence.</p></div>"
+        for n, title in enumerate(["2023", "42", "1984"])
+    )
+    assert [card["title"] for card in _cards(_page(cards))] == ["2023", "42", "1984"]
+
+
+@pytest.mark.parametrize(
     "count",
     [
         '<a href="/posts/{n}/#comments">3</a> comments',
@@ -782,3 +822,43 @@ def test_a_link_to_another_post_in_running_text_stays_in_the_excerpt() -> None:
         "As I wrote in an earlier post about queues, backpressure is the whole game; "
         "this time the producer is a browser."
     ] * 3
+
+
+def _topic(n: int, node: str) -> str:
+    """A forum's topic row as V2EX shows it: avatar, title, node, author, time, replies."""
+    return (
+        f'<div class="cell item"><table><tr><td><a href="/member/u{n}"><img class="avatar" '
+        f'src="/a/{n}.png"></a></td><td><span class="item_title"><a href="/t/10{n}#reply5" '
+        f'class="topic-link">Topic number {n} on the forum</a></span><div class="sep5"></div>'
+        f'<span class="topic_info">{node} &nbsp;•&nbsp; <strong><a href="/member/u{n}">u{n}'
+        f'</a></strong> &nbsp;•&nbsp; <span title="2024-04-0{n + 1} 20:36:40 +08:00">'
+        f"4 小时 35 分钟前</span> &nbsp;•&nbsp; 最后回复来自 <strong>"
+        f'<a href="/member/w{n}">w{n}</a></strong></span></td><td>'
+        f'<a href="/t/10{n}#reply5" class="count_livid">5</a></td></tr></table></div>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("node", "category"),
+    [
+        ('<a class="node" href="/go/python">Python</a>', "Python"),
+        ('<a class="node" href="https://b.example/go/create">分享创造</a>', "分享创造"),
+        # A redirect of the same shape names no section.
+        ('<a href="/go/amazon">Amazon</a>', None),
+    ],
+)
+def test_a_forum_s_node_beside_the_topic_is_its_category(node: str, category: str | None) -> None:
+    rows = "".join(_topic(n, node) for n in range(3))
+    cards = _cards(f'<html><body><div id="Main"><div class="box">{rows}</div></div></body></html>')
+    assert [
+        (card["url"], card["title"], card["category"], card["published"]) for card in cards
+    ] == [
+        (f"{BASE}t/10{n}", f"Topic number {n} on the forum", category, f"2024-04-0{n + 1}")
+        for n in range(3)
+    ]
+
+
+def test_a_redirect_shaped_as_a_forum_s_node_is_no_category() -> None:
+    meta = '<div class="meta"><a href="/go/amazon" class="btn">Buy on Amazon</a></div>'
+    cards = _cards(_page("".join(_card(n, meta=meta) for n in range(3))))
+    assert [card["category"] for card in cards] == [None] * 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from itertools import pairwise
 from typing import Literal, NamedTuple, TypeVar
 
 PlaceholderKind = Literal["code", "formula", "math"]
@@ -183,6 +184,21 @@ class ParsedPage:
     skipped: int = 0  # blocks that looked like cards but lacked what a post needs
     confidence: float = 1.0  # 0..1: how sure the parser is these are the post cards
     warnings: list[str] = field(default_factory=list)
+
+
+# A pin sets its post apart: from the listing's other posts, or from the date order they
+# keep (pinned posts come first, ordered by the author). On every card of a listing this
+# long, in date order, it sets none apart: the theme shows it on every post.
+MIN_CARDS_ALL_PINNED = 3
+
+
+def is_pinned_throughout(cards: list[Card]) -> bool:
+    """Tell whether every card of a listing long enough shows a pin, the cards dated newest
+    first as an unpinned listing's are: such a pin pins none of them."""
+    if len(cards) < MIN_CARDS_ALL_PINNED or not all(card.pinned for card in cards):
+        return False
+    dates = [card.published for card in cards if card.published]
+    return all(earlier >= later for earlier, later in pairwise(dates))
 
 
 def merge_repeated(cards: list[Card]) -> list[Card]:

@@ -10,6 +10,7 @@ so does a section headed as pinned ("置顶文章", "Pinned posts") holding the 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from selectolax.lexbor import LexborNode
 
@@ -116,9 +117,12 @@ MAX_SECTION_HEADING = 16
 _SECTION_LEVELS = 3
 
 
-def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
-    """Return the title's text without its badges, and whether one of them is a pin."""
-    text = page.text_of(title)
+def title_without_badges(
+    page: Page, title: LexborNode, skip: Collection[int] = ()
+) -> tuple[str, bool]:
+    """Return the title's text without its badges (and the elements ``skip`` names), and
+    whether one of the badges is a pin."""
+    text = page.text_of(title, skip)
     # The title itself is among the elements tested (``traverse`` starts at it).
     badges = [title] if BADGE_RE.match(text) else []
     if first_element_child(title) is not None:  # only then can a badge be a part of it
@@ -126,7 +130,7 @@ def title_without_badges(page: Page, title: LexborNode) -> tuple[str, bool]:
         next(walk)
         badges += [node for node in walk if BADGE_RE.match(page.text_of(node))]
     if badges:
-        text = page.text_of(title, {node.mem_id for node in badges})
+        text = page.text_of(title, {*skip, *(node.mem_id for node in badges)})
     pinned = bool(badges) and any(
         _says_pinned(page, node) and is_visible(node, page.hidden) for node in badges
     )  # a theme's badge kept hidden on posts that are not pinned pins nothing

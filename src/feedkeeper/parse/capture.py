@@ -26,7 +26,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from feedkeeper.cards import Card, ParsedPage, find_placeholders, with_plain_tokens
+from feedkeeper.cards import (
+    Card,
+    ParsedPage,
+    find_placeholders,
+    is_pinned_throughout,
+    with_plain_tokens,
+)
 from feedkeeper.errors import ParseError
 from feedkeeper.parse.badges import BADGE_RE, PIN_RE
 from feedkeeper.parse.meta_layout import CardLines, Kind, Line, assign_lines, find_place
@@ -165,12 +171,15 @@ def _stands_alone(raws: list[str], index: int) -> bool:
 
 
 def _checked(page: ParsedPage) -> ParsedPage:
-    """The page, unless it holds no card a listing would show."""
+    """The page, unless it holds no card a listing would show; a pin line before every
+    card pins none of them."""
     if not page.cards:
         raise ParseError("not a text capture of a listing: no post cards found")
     if not any(card.published or card.category for card in page.cards):
         # A listing shows when its posts were published; lines of any text file do not.
         raise ParseError("not a text capture of a listing: no card shows a date or category")
+    if is_pinned_throughout(page.cards):
+        page.cards = [replace(card, pinned=False) for card in page.cards]
     return page
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from feedkeeper.cards import Card, ParsedPage, merge_repeated
+from feedkeeper.cards import Card, ParsedPage, is_pinned_throughout, merge_repeated
 from feedkeeper.errors import ParseError
 from feedkeeper.parse.badges import in_pinned_section
 from feedkeeper.parse.dates import with_year
@@ -143,7 +143,12 @@ def assess(detection: Detection, cards: list[Card]) -> tuple[float, list[str]]:
 
 
 def pin_sections(page: Page, parts: list[CardParts]) -> None:
-    """Pin the cards of a section headed as pinned ("置顶文章")."""
+    """Pin the cards of a section headed as pinned ("置顶文章"). A pin every card of a
+    listing in date order shows (a "TOP" badge, a ``sticky`` class on each) pins none: the
+    heading alone tells then."""
+    if is_pinned_throughout([part.card for part in parts]):
+        for part in parts:
+            part.card = replace(part.card, pinned=False)
     verdicts: dict[int, bool] = {}
     for part in parts:
         if not part.card.pinned and in_pinned_section(page, part.root, verdicts):

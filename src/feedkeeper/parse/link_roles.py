@@ -110,10 +110,15 @@ def _is_handle(text: str) -> bool:
 
 
 def is_in_prose(page: Page, node: LexborNode) -> bool:
-    """Tell whether a link stands in running text: a paragraph (at most a few levels up)
-    with more than a meta line's worth of text besides it."""
+    """Tell whether a link stands in running text (``stands_in_prose``)."""
     if node.mem_id not in page.ids_of(_LINKS_IN_PARAGRAPHS):
         return False  # most links: found at once, without a walk up
+    return stands_in_prose(page, node)
+
+
+def stands_in_prose(page: Page, node: LexborNode) -> bool:
+    """Tell whether an element stands in running text: a paragraph (at most a few levels
+    up) with more than a meta line's worth of text besides it."""
     parent = node.parent
     for _ in range(_PROSE_LEVELS):
         if parent is None:

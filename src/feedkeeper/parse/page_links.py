@@ -113,11 +113,22 @@ def collect_links(
             kind = markup_kind(node, labelled)  # else it could be taken for a post
             if kind is None and is_author_labelled(node):  # "作者:<a href="/?auth=1">"
                 target = target._replace(post_shape=False, person=True)
-        elif kind is None and target.site == site and bracketed_name(node):
+        elif (
+            kind is None
+            and target.site == site
+            and (_is_forum_node(target, attrs) or bracketed_name(node))
+        ):
             kind = "category"  # "[技术文章]" leading to the listing itself (DedeCMS)
         if is_anchor or kind is not None or _opens_post(node, target, site):
             found.append(Link(node, target.url, rel, target, kind, walks))
     return found, bare
+
+
+def _is_forum_node(target: Target, attrs: dict[str, str | None]) -> bool:
+    """Tell whether a link leads to a forum's node, the section its topics are filed in
+    (V2EX's ``<a class="node" href="/go/python">``); its class tells it from a redirect of
+    the same shape (``/go/amazon``), which names no section."""
+    return "/go/" in target.key and "node" in (attrs.get("class") or "").split()
 
 
 _ONCLICK_URL_RE = re.compile(r"""(?:window\.open\s*\(|location(?:\.href)?\s*=)\s*["']([^"']+)""")

@@ -13,7 +13,7 @@ from feedkeeper.parse.blocks import Block, PostLink
 from feedkeeper.parse.dom import attr, contains, heading_above, is_visible
 from feedkeeper.parse.main_links import shows_date
 from feedkeeper.parse.page import Page
-from feedkeeper.parse.vocab import is_control, reads_as_count
+from feedkeeper.parse.vocab import is_control, is_count_words, reads_as_count
 from feedkeeper.text import normalize_space, split_ellipsis
 
 Title = tuple[str | None, bool]  # the title's text, and whether a badge in it is a pin
@@ -24,10 +24,9 @@ def read_title(page: Page, block: Block) -> tuple[Title, LexborNode | None, Post
     """Return the title (badges apart), the node showing it, and the link that gives the URL."""
     key = block.key
     post_links = [link for link in block.links if link.key == key]
-    for link in post_links:
-        if link.in_heading and link.text:
-            heading = _heading_inside(block.node, link.node)
-            return title_without_badges(page, link.title), heading, link
+    headed = [link for link in post_links if link.in_heading and link.text]
+    if headed:
+        return _heading_title(page, block, headed)
     url_link = _url_link(post_links)
     main = block.main
     named = (
@@ -37,11 +36,40 @@ def read_title(page: Page, block: Block) -> tuple[Title, LexborNode | None, Post
         and not shows_date(main.text)
     )  # an untitled post's card links it by its date (Tumblr, Write.as)
     first = _first_heading(page, block.node)
+    if first is not None and named and main is not None and main.text.isdigit():
+        named = not _is_worded_title(page.text_of(first))  # a rank or a count before it
     if first is not None and not (named and main and _link_comes_first(block.node, main, first)):
         return title_without_badges(page, first), first, url_link
     if named and main is not None:
         return title_without_badges(page, main.title), main.title, main
     return (None, False), None, url_link
+
+
+def _heading_title(
+    page: Page, block: Block, headed: list[PostLink]
+) -> tuple[Title, LexborNode, PostLink]:
+    """Return the title the heading's links to the post show: the first that is no bare
+    number. A number alone (a rank, a count linked in the heading) yields to the heading's
+    other text, and is the title where the heading shows none ("1984")."""
+    link = next((link for link in headed if not link.text.isdigit()), headed[0])
+    heading = _heading_inside(block.node, link.node)
+    if link.text.isdigit() and heading is not link.node:
+        numbers = {other.node.mem_id for other in headed}
+        words = title_without_badges(page, heading, numbers)
+        if _is_worded_title(words[0]):
+            return words, heading, link
+    return title_without_badges(page, link.title), heading, link
+
+
+def _is_worded_title(text: str) -> bool:
+    """Tell whether a heading's text beside a number is a title: words, not a count's
+    ("12 comments", "(12)"), nor a date."""
+    return (
+        any(char.isalpha() for char in text)
+        and not reads_as_count(text)
+        and not is_count_words(text)
+        and not shows_date(text)
+    )
 
 
 # What sets a date shown in a title's element apart from the title ("15 Mar — Title").

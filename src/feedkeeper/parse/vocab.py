@@ -189,20 +189,50 @@ AUTHOR_LABEL_END_RE = re.compile(
     re.I,
 )
 # A date said relative to the day the page was read: no date, but a meta line's mark
-# ("3天前", "2 days ago", "5시간 전", "vor 3 Tagen", "il y a 2 jours", "3 дня назад").
+# ("3天前", "2 days ago", "5시간 전", "vor 3 Tagen", "il y a 2 jours", "3 дня назад"). The
+# count may be written in words ("an hour ago", "vor einem Tag", "半小时前", "一天前"), and a
+# day or the moment may be named alone ("昨天", "yesterday", "just now", "たった今").
+_COUNT = r"(?:\d+\s*|(?:an?|one|a\s+few|few)\s+)"
+_ZH_COUNT = r"(?:\d+|[一二两兩三四五六七八九十半几幾数數]{1,3})\s*(?:个|個)?"
+_ARTICLE = r"(?:\d+\s*|(?:eine[mnr]?|une?|una?|um|uma|een|bir)\s+|un')"
+_RELATIVE_DAYS = (
+    "今天", "昨天", "前天", "今日", "昨日", "오늘", "어제", "today", "yesterday", "heute",
+    "gestern", "aujourd'hui", "hier", "hoy", "ayer", "hoje", "ontem", "oggi", "ieri", "vandaag",
+    "gisteren", "сегодня", "вчера", "dzisiaj", "wczoraj", "bugün", "dün", "dnes", "včera",
+)  # fmt: skip
+_RELATIVE_NOW = (
+    "刚刚", "剛剛", "刚才", "剛才", "たった今", "방금", "just now", "moments ago",
+    "a moment ago", "gerade eben", "à l'instant", "hace un momento", "agora mesmo", "poco fa",
+    "zojuist", "только что", "przed chwilą", "az önce", "právě teď",
+)  # fmt: skip
+# The words "ago" stands for after a count ("3 giorni fa") and before one ("vor 3 Tagen").
+_AGO_AFTER = ("fa", "geleden", "назад", "temu", "önce", "lalu", "trước", "sedan")
+_AGO_BEFORE = ("vor", "il y a", "hace", "há", "cách đây")
 RELATIVE_DATE_RE = re.compile(
     # a larger unit may come first: V2EX's "4 小时 35 分钟前", "1 day 3 hours ago"
     r"\s*(?:(?:\d+\s*(?:年|个月|個月|周|週|天|小时|小時|years?|months?|weeks?|days?|hours?),?\s*(?=\d))?"
-    r"\d+\s*(?:(?:秒|分钟|分鐘|分|小时|小時|天|日|周|週|星期|个月|個月|月|年)前"
-    r"|(?:초|분|시간|일|주|개월|달|년)\s*전"
-    r"|(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos"
-    r"|months?|y|yrs?|years?)\s+ago|[^\W\d_]{1,12}\s+(?:fa|geleden|назад|temu|önce|lalu|trước|sedan))"
-    r"|(?:vor|il\s+y\s+a|hace|há|cách\s+đây)\s+\d+\s+[^\W\d_]{1,12}"
-    r"|(?:今天|昨天|前天|刚刚|剛剛|오늘|어제|방금|today|yesterday|heute|gestern|aujourd'hui|hier|hoy|ayer"
-    r"|hoje|ontem|oggi|ieri|vandaag|gisteren|сегодня|вчера|dzisiaj|wczoraj|bugün|dün|dnes|včera)"
+    rf"(?:{_ZH_COUNT}\s*(?:秒钟?|分钟|分鐘|分|小时|小時|時間|天|日|周|週|週間|星期|月|ヶ月|か月|カ月|年)前"
+    r"|\d+\s*(?:초|분|시간|일|주|개월|달|년)\s*전"
+    rf"|{_COUNT}(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos"
+    r"|months?|y|yrs?|years?)\s+ago"
+    rf"|{_ARTICLE}[^\W\d_]{{1,12}}\s+(?:{phrases(_AGO_AFTER)}))"
+    rf"|(?:{phrases(_AGO_BEFORE)})\s+{_ARTICLE}[^\W\d_]{{1,12}}"
+    rf"|(?:{phrases(_RELATIVE_NOW)})"
+    rf"|(?:{phrases(_RELATIVE_DAYS)})"
     r"(?:\s*(?:в|um|à|a\s+las|às|alle|om|o)?\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?)\s*$",
     re.I,
 )
+# How a relative date said without a digit starts, its label aside: a day's or the
+# moment's name ("昨天", "just now"), a count in words ("an hour ago", "半小时前", "vor einem
+# Tag"). The starts are grouped by their first letter: most texts fail at once.
+_RELATIVE_STARTS = tuple(
+    dict.fromkeys(
+        [phrase.split()[0] for phrase in (*_RELATIVE_DAYS, *_RELATIVE_NOW, *_AGO_BEFORE)]
+        + ["an?", "one", "few", "eine", "une?", "una?", "um", "een", "bir", "un'"]
+        + list("一二两兩三四五六七八九十半几幾数數")
+    )
+)
+RELATIVE_START_RE = re.compile(rf"\s*(?:{_words(*_RELATIVE_STARTS)}|{PUBLISHED_RE.pattern})", re.I)
 # A relative date's published label before it ("发布于 3天前", "Posted 2 days ago", CSDN's
 # "发布博客 昨天 22:41 ·"), and the separators after it, on its line.
 _RELATIVE_LABEL_RE = re.compile(

@@ -26,12 +26,14 @@ from feedkeeper.parse.dom import (
     following_shown_id,
     text_pieces,
 )
+from feedkeeper.parse.link_roles import stands_in_prose
 from feedkeeper.parse.machine_dates import epoch_attribute, parse_machine_value, parse_timestamp
 from feedkeeper.parse.node_text import stripped_text
 from feedkeeper.parse.page import MACHINE_DATE_ATTRIBUTES, Page
 from feedkeeper.parse.vocab import (
     CATEGORY_LABEL_RE,
     PUBLISHED_RE,
+    RELATIVE_START_RE,
     TAG_LABEL_RE,
     UPDATED_MARK_RE,
     UPDATED_RE,
@@ -107,10 +109,14 @@ def scan_card(
             resume = None
         raw = node.text_content  # None for an element: one read tells text from elements
         if raw is not None:
-            # Worth a closer look: every date has a digit, and labels lead (``^\s*``
-            # passes over the spaces ``str.strip`` would, the Unicode ones too).
+            # Worth a closer look: every date has a digit but those said in words ("昨天",
+            # "an hour ago"), and labels lead (``^\s*`` passes over the spaces
+            # ``str.strip`` would, the Unicode ones too).
             if len(raw) <= 4 * MAX_DATE_TEXT and (
-                _DIGIT_RE.search(raw) or "年" in raw or (labels and _LABEL_RE.match(raw))
+                _DIGIT_RE.search(raw)
+                or "年" in raw
+                or (labels and _LABEL_RE.match(raw))
+                or (RELATIVE_START_RE.match(raw) and reads_relative_date(raw, MAX_RELATIVE_DATE))
             ):
                 badge = _scan_text(page, node, scan, root_id)
                 if badge is not None:  # a date split over its elements: read whole
@@ -282,7 +288,7 @@ def _scan_text(page: Page, node: LexborNode, scan: CardScan, root_id: int) -> Le
             scan.dates.append(DateHit(parent, first, None, None, False, True, in_content))
     elif len(text) <= 24 and _LABEL_RE.match(text):
         scan.labels.append(node)
-    elif relative:
+    elif relative and not stands_in_prose(page, parent):  # "I did it <em>yesterday</em>."
         scan.relative.append(parent)
     return None
 
