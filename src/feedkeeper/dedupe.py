@@ -180,8 +180,10 @@ def _undo_contradicted_reposts(post_id: int, url: str, known: Known, changes: Pa
     spelling of the card's address (``/p/x`` beside ``/p/x/``) is that post whatever the
     crawl shows.
     """
+    aliases = known.aliases.get(post_id)
+    if not aliases:
+        return
     key = spelling_key(url)
-    aliases = known.aliases.get(post_id, set())
     for alias in sorted(aliases):
         if spelling_key(alias) != key and _split_off(post_id, alias, known, changes):
             aliases.discard(alias)
