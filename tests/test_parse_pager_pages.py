@@ -9,17 +9,7 @@ import pytest
 from feedkeeper.cards import PagePattern
 from feedkeeper.parse import parse_listing
 from feedkeeper.parse.pager_numbers import Numbering
-
-SITE = "https://b.example"
-
-
-def _listing(pager: str) -> str:
-    cards = "".join(
-        f'<article class="post"><h2><a href="/posts/{n}/">Post number {n}</a></h2>'
-        f"<p>What post {n} is about, in a sentence or two.</p></article>"
-        for n in range(1, 6)
-    )
-    return f"<html><body><main><section>{cards}</section>{pager}</main></body></html>"
+from test_parse_pager import SITE, _listing
 
 
 def _pager(*shown: tuple[str, str], current: str = "") -> str:
