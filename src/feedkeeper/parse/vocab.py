@@ -192,9 +192,12 @@ AUTHOR_LABEL_END_RE = re.compile(
 # ("3天前", "2 days ago", "5시간 전", "vor 3 Tagen", "il y a 2 jours", "3 дня назад"). The
 # count may be written in words ("an hour ago", "vor einem Tag", "半小时前", "一天前"), and a
 # day or the moment may be named alone ("昨天", "yesterday", "just now", "たった今").
-_COUNT = r"(?:\d+\s*|(?:an?|one|a\s+few|few)\s+)"
-_ZH_COUNT = r"(?:\d+|[一二两兩三四五六七八九十半几幾数數]{1,3})\s*(?:个|個)?"
-_ARTICLE = r"(?:\d+\s*|(?:eine[mnr]?|une?|una?|um|uma|een|bir)\s+|un')"
+_COUNT_WORDS = ("an?", "one", r"a\s+few", "few")
+_ZH_NUMERALS = "一二两兩三四五六七八九十半几幾数數"
+_ARTICLES = ("eine[mnr]?", "une?", "una?", "um", "uma", "een", "bir")
+_COUNT = rf"(?:\d+\s*|(?:{'|'.join(_COUNT_WORDS)})\s+)"
+_ZH_COUNT = rf"(?:\d+|[{_ZH_NUMERALS}]{{1,3}})\s*(?:个|個)?"
+_ARTICLE = rf"(?:\d+\s*|(?:{'|'.join(_ARTICLES)})\s+|un')"
 _RELATIVE_DAYS = (
     "今天", "昨天", "前天", "今日", "昨日", "오늘", "어제", "today", "yesterday", "heute",
     "gestern", "aujourd'hui", "hier", "hoy", "ayer", "hoje", "ontem", "oggi", "ieri", "vandaag",
@@ -228,8 +231,8 @@ RELATIVE_DATE_RE = re.compile(
 _RELATIVE_STARTS = tuple(
     dict.fromkeys(
         [phrase.split()[0] for phrase in (*_RELATIVE_DAYS, *_RELATIVE_NOW, *_AGO_BEFORE)]
-        + ["an?", "one", "few", "eine", "une?", "una?", "um", "een", "bir", "un'"]
-        + list("一二两兩三四五六七八九十半几幾数數")
+        + [*_COUNT_WORDS, *_ARTICLES, "un'"]
+        + list(_ZH_NUMERALS)
     )
 )
 RELATIVE_START_RE = re.compile(rf"\s*(?:{_words(*_RELATIVE_STARTS)}|{PUBLISHED_RE.pattern})", re.I)
